@@ -1,0 +1,167 @@
+"""The Condition AST: one :class:`Condition` per (operator, key) pair of a statement's Condition block.
+
+Semantics (AWS "Conditions with multiple context keys or values"): the conditions of a block are ANDed; the values
+of one condition are ORed, or NORed for a negated operator. Evaluation lives in ``trustgraph.semantics.conditions``
+and the z3 encoding in ``trustgraph.smt.encode``; this module only says what was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from trustgraph.model.location import MEMORY, Location
+from trustgraph.model.pattern import Pattern
+
+
+class Family(Enum):
+    """The value type an operator compares."""
+
+    STRING = "string"
+    ARN = "arn"
+    NUMERIC = "numeric"
+    DATE = "date"
+    BOOL = "bool"
+    BINARY = "binary"
+    IP = "ip"
+    NULL = "null"
+    UNKNOWN = "unknown"
+
+
+class Operator(Enum):
+    """Condition operators without qualifier or IfExists suffix. ``UNKNOWN`` keeps operators we do not know."""
+
+    STRING_EQUALS = "StringEquals"
+    STRING_NOT_EQUALS = "StringNotEquals"
+    STRING_EQUALS_IGNORE_CASE = "StringEqualsIgnoreCase"
+    STRING_NOT_EQUALS_IGNORE_CASE = "StringNotEqualsIgnoreCase"
+    STRING_LIKE = "StringLike"
+    STRING_NOT_LIKE = "StringNotLike"
+    NUMERIC_EQUALS = "NumericEquals"
+    NUMERIC_NOT_EQUALS = "NumericNotEquals"
+    NUMERIC_LESS_THAN = "NumericLessThan"
+    NUMERIC_LESS_THAN_EQUALS = "NumericLessThanEquals"
+    NUMERIC_GREATER_THAN = "NumericGreaterThan"
+    NUMERIC_GREATER_THAN_EQUALS = "NumericGreaterThanEquals"
+    DATE_EQUALS = "DateEquals"
+    DATE_NOT_EQUALS = "DateNotEquals"
+    DATE_LESS_THAN = "DateLessThan"
+    DATE_LESS_THAN_EQUALS = "DateLessThanEquals"
+    DATE_GREATER_THAN = "DateGreaterThan"
+    DATE_GREATER_THAN_EQUALS = "DateGreaterThanEquals"
+    BOOL = "Bool"
+    BINARY_EQUALS = "BinaryEquals"
+    IP_ADDRESS = "IpAddress"
+    NOT_IP_ADDRESS = "NotIpAddress"
+    ARN_EQUALS = "ArnEquals"
+    ARN_LIKE = "ArnLike"
+    ARN_NOT_EQUALS = "ArnNotEquals"
+    ARN_NOT_LIKE = "ArnNotLike"
+    NULL = "Null"
+    UNKNOWN = "Unknown"
+
+    @property
+    def family(self) -> Family:
+        """The value type this operator compares."""
+        return _FAMILY[self]
+
+    @property
+    def negated(self) -> bool:
+        """True for operators that match when no value matches (NOR over values; true on an absent key)."""
+        return self in _NEGATED
+
+    @property
+    def positive(self) -> Operator:
+        """The positive counterpart of a negated operator (itself for positive operators)."""
+        return _POSITIVE.get(self, self)
+
+    @property
+    def wildcards(self) -> bool:
+        """True when ``*`` and ``?`` in values are wildcards under this operator."""
+        return self in _WILDCARD_OPS
+
+
+_FAMILY = {
+    **{op: Family.STRING for op in Operator if op.value.startswith("String")},
+    **{op: Family.NUMERIC for op in Operator if op.value.startswith("Numeric")},
+    **{op: Family.DATE for op in Operator if op.value.startswith("Date")},
+    **{op: Family.ARN for op in Operator if op.value.startswith("Arn")},
+    Operator.BOOL: Family.BOOL,
+    Operator.BINARY_EQUALS: Family.BINARY,
+    Operator.IP_ADDRESS: Family.IP,
+    Operator.NOT_IP_ADDRESS: Family.IP,
+    Operator.NULL: Family.NULL,
+    Operator.UNKNOWN: Family.UNKNOWN,
+}
+_POSITIVE = {
+    Operator.STRING_NOT_EQUALS: Operator.STRING_EQUALS,
+    Operator.STRING_NOT_EQUALS_IGNORE_CASE: Operator.STRING_EQUALS_IGNORE_CASE,
+    Operator.STRING_NOT_LIKE: Operator.STRING_LIKE,
+    Operator.NUMERIC_NOT_EQUALS: Operator.NUMERIC_EQUALS,
+    Operator.DATE_NOT_EQUALS: Operator.DATE_EQUALS,
+    Operator.ARN_NOT_EQUALS: Operator.ARN_EQUALS,
+    Operator.ARN_NOT_LIKE: Operator.ARN_LIKE,
+    Operator.NOT_IP_ADDRESS: Operator.IP_ADDRESS,
+}
+_NEGATED = frozenset(_POSITIVE)
+_WILDCARD_OPS = frozenset(
+    {
+        Operator.STRING_LIKE,
+        Operator.STRING_NOT_LIKE,
+        Operator.ARN_EQUALS,
+        Operator.ARN_LIKE,
+        Operator.ARN_NOT_EQUALS,
+        Operator.ARN_NOT_LIKE,
+    }
+)
+OPERATORS_BY_NAME = {op.value.lower(): op for op in Operator if op is not Operator.UNKNOWN}
+
+
+class SetQualifier(Enum):
+    """``ForAnyValue:`` / ``ForAllValues:`` prefix, or none."""
+
+    NONE = ""
+    FOR_ANY_VALUE = "ForAnyValue"
+    FOR_ALL_VALUES = "ForAllValues"
+
+
+Scalar = str | bool | int | float
+
+
+def scalar_to_text(value: Scalar) -> str:
+    """The string form AWS compares a JSON scalar condition value as (``true``, ``3600``, ...)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Condition:
+    """One operator applied to one key with one or more values.
+
+    ``operator_text`` and ``key_text`` keep the spelling of the document for messages; ``key`` is lower-cased
+    (key names are case-insensitive). ``patterns`` holds one parsed pattern per value for string and ARN
+    operators (wildcards per operator, variables per policy Version), empty for other families. ``location`` and
+    ``flags`` do not take part in equality, so identical conditions at different places compare equal (and share a
+    cache entry in the solver).
+    """
+
+    operator: Operator
+    operator_text: str
+    qualifier: SetQualifier = SetQualifier.NONE
+    if_exists: bool = False
+    key: str
+    key_text: str
+    values: tuple[Scalar, ...]
+    patterns: tuple[Pattern, ...] = ()
+    location: Location = field(default=MEMORY, compare=False)
+    flags: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The values as the strings AWS compares."""
+        return tuple(scalar_to_text(v) for v in self.values)
+
+    def __str__(self) -> str:
+        vals = ", ".join(repr(t) for t in self.texts)
+        return f"{self.operator_text} {self.key_text} [{vals}]"

@@ -1,0 +1,29 @@
+"""Where a value came from: a file and a JSON pointer into it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one reference token per RFC 6901 (``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A file and an RFC 6901 JSON pointer, printed as ``file#/pointer``."""
+
+    file: str
+    pointer: str
+
+    def child(self, *tokens: str | int) -> Location:
+        """The location of a value nested below this one."""
+        suffix = "".join("/" + escape_pointer_token(t) for t in tokens)
+        return Location(self.file, self.pointer + suffix)
+
+    def __str__(self) -> str:
+        return f"{self.file}#{self.pointer}"
+
+
+MEMORY = Location("<memory>", "")

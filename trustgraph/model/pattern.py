@@ -1,0 +1,265 @@
+"""Wildcard patterns and policy variables, parsed once into data.
+
+A policy value such as ``arn:aws:iam::*:role/ci-?`` or ``repo:${aws:username}/*`` becomes a tuple of elements:
+:class:`Literal`, :class:`Star` (``*``, any possibly empty sequence), :class:`AnyChar` (``?``, exactly one character)
+and :class:`Variable` (``${key}`` or ``${key, 'default'}``). The concrete matcher below and the z3 translation in
+``trustgraph.smt`` both consume these elements, so the two cannot disagree on what a wildcard means.
+
+Which elements a value may contain depends on where it appears: wildcards only under the ``*Like`` and ARN operators
+and in Action/Resource; variables only in policies of Version ``2012-10-17`` (under ``2008-10-17`` a variable is
+literal text). ``${*}``, ``${?}`` and ``${$}`` are literal ``*``, ``?`` and ``$``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """Text matched character for character."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Star:
+    """``*``: any sequence of characters, possibly empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnyChar:
+    """``?``: exactly one character."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A policy variable ``${key}``; ``key`` is normalised to lower case, ``text`` keeps the original spelling."""
+
+    key: str
+    text: str
+    default: str | None = None
+
+
+Element = Literal | Star | AnyChar | Variable
+Pattern = tuple[Element, ...]
+
+STAR = Star()
+ANY_CHAR = AnyChar()
+
+_VARIABLE = re.compile(r"\$\{([^{}]*)\}")
+_DEFAULT = re.compile(r"^\s*([^,\s][^,]*?)\s*,\s*'([^']*)'\s*$")
+
+
+def normalize_key(key: str) -> str:
+    """Condition key names are case-insensitive: compare them through this one function."""
+    return key.lower()
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only; the IgnoreCase operators fold ASCII (Unicode folding is unspecified by AWS)."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _append_literal(out: list[Element], text: str) -> None:
+    if not text:
+        return
+    if out and isinstance(out[-1], Literal):
+        out[-1] = Literal(out[-1].text + text)
+    else:
+        out.append(Literal(text))
+
+
+def _append_plain(out: list[Element], text: str, wildcards: bool) -> None:
+    if not wildcards:
+        _append_literal(out, text)
+        return
+    for ch in text:
+        if ch == "*":
+            out.append(STAR)
+        elif ch == "?":
+            out.append(ANY_CHAR)
+        else:
+            _append_literal(out, ch)
+
+
+def parse_pattern(text: str, *, wildcards: bool, variables: bool) -> Pattern:
+    """Parse a policy value into pattern elements.
+
+    Examples
+    --------
+    >>> parse_pattern("repo:acme/*", wildcards=True, variables=True)
+    (Literal(text='repo:acme/'), Star())
+    >>> parse_pattern("a${*}b", wildcards=True, variables=True)
+    (Literal(text='a*b'),)
+    >>> parse_pattern("home/${aws:username}", wildcards=False, variables=True)
+    (Literal(text='home/'), Variable(key='aws:username', text='aws:username', default=None))
+    >>> parse_pattern("home/${aws:username}", wildcards=False, variables=False)
+    (Literal(text='home/${aws:username}'),)
+    """
+    out: list[Element] = []
+    if not variables:
+        _append_plain(out, text, wildcards)
+        return tuple(out)
+    pos = 0
+    for m in _VARIABLE.finditer(text):
+        _append_plain(out, text[pos : m.start()], wildcards)
+        inner = m.group(1)
+        if inner in ("*", "?", "$"):
+            _append_literal(out, inner)
+        else:
+            dm = _DEFAULT.match(inner)
+            if dm:
+                out.append(Variable(normalize_key(dm.group(1)), dm.group(1), dm.group(2)))
+            else:
+                out.append(Variable(normalize_key(inner.strip()), inner.strip()))
+        pos = m.end()
+    _append_plain(out, text[pos:], wildcards)
+    return tuple(out)
+
+
+def pattern_to_text(pattern: Pattern) -> str:
+    """Render a pattern back to policy syntax (wildcards as ``*``/``?``, literal specials escaped)."""
+    parts: list[str] = []
+    for el in pattern:
+        if isinstance(el, Literal):
+            parts.append(el.text.replace("$", "${$}").replace("*", "${*}").replace("?", "${?}"))
+        elif isinstance(el, Star):
+            parts.append("*")
+        elif isinstance(el, AnyChar):
+            parts.append("?")
+        else:
+            parts.append("${" + el.text + (f", '{el.default}'" if el.default is not None else "") + "}")
+    return "".join(parts)
+
+
+def has_wildcard(pattern: Pattern) -> bool:
+    """True when the pattern contains ``*`` or ``?``."""
+    return any(isinstance(el, (Star, AnyChar)) for el in pattern)
+
+
+def variables_of(pattern: Pattern) -> tuple[Variable, ...]:
+    """The policy variables a pattern refers to."""
+    return tuple(el for el in pattern if isinstance(el, Variable))
+
+
+def substitute(pattern: Pattern, lookup: Callable[[str], str | None]) -> Pattern | None:
+    """Replace every variable by its value as literal text; None when a variable has no value and no default.
+
+    AWS: a variable whose key is absent makes positive operators not match and negated operators match, so the
+    caller treats None as "this policy value matches nothing".
+    """
+    if not any(isinstance(el, Variable) for el in pattern):
+        return pattern
+    out: list[Element] = []
+    for el in pattern:
+        if isinstance(el, Variable):
+            value = lookup(el.key)
+            if value is None:
+                value = el.default
+            if value is None:
+                return None
+            _append_literal(out, value)
+        elif isinstance(el, Literal):
+            _append_literal(out, el.text)
+        else:
+            out.append(el)
+    return tuple(out)
+
+
+def matches(pattern: Pattern, value: str, *, ignore_case: bool = False) -> bool:
+    """Match a variable-free pattern against the whole of ``value`` (linear-time greedy glob matching).
+
+    Examples
+    --------
+    >>> p = parse_pattern("repo:acme*", wildcards=True, variables=False)
+    >>> matches(p, "repo:acme-evil/x")
+    True
+    >>> matches(parse_pattern("ci-?", wildcards=True, variables=False), "ci-12")
+    False
+    """
+    if ignore_case:
+        value = ascii_lower(value)
+    tokens: list[str | None] = []  # a character, or None for '?'; Star kept separately as "*" sentinel below
+    stars: list[bool] = []
+    for el in pattern:
+        if isinstance(el, Literal):
+            text = ascii_lower(el.text) if ignore_case else el.text
+            for ch in text:
+                tokens.append(ch)
+                stars.append(False)
+        elif isinstance(el, Star):
+            tokens.append(None)
+            stars.append(True)
+        elif isinstance(el, AnyChar):
+            tokens.append(None)
+            stars.append(False)
+        else:
+            raise ValueError("matches() needs a pattern without variables; call substitute() first")
+    i = j = 0
+    star_i = -1
+    star_j = 0
+    n, m = len(tokens), len(value)
+    while j < m:
+        if i < n and not stars[i] and (tokens[i] is None or tokens[i] == value[j]):
+            i += 1
+            j += 1
+        elif i < n and stars[i]:
+            star_i, star_j = i, j
+            i += 1
+        elif star_i >= 0:
+            i = star_i + 1
+            star_j += 1
+            j = star_j
+        else:
+            return False
+    while i < n and stars[i]:
+        i += 1
+    return i == n
+
+
+def split_arn_pattern(pattern: Pattern) -> tuple[Pattern, ...] | None:
+    """Split a variable-free ARN pattern into its six ``:``-separated segments, or None when it has fewer.
+
+    Wildcards never cross a colon in segments 1-5; the sixth segment is everything after the fifth colon.
+    """
+    segments: list[list[Element]] = [[]]
+    for el in pattern:
+        if isinstance(el, Literal) and ":" in el.text and len(segments) < 6:
+            pieces = el.text.split(":", 6 - len(segments))
+            for k, piece in enumerate(pieces):
+                if k > 0:
+                    segments.append([])
+                if piece:
+                    segments[-1].append(Literal(piece))
+        else:
+            segments[-1].append(el)
+    if len(segments) < 6:
+        return None
+    return tuple(tuple(s) for s in segments)
+
+
+def arn_matches(pattern: Pattern, value: str) -> bool:
+    """ArnLike/ArnEquals on a variable-free pattern: segment-wise glob matching, case-sensitive.
+
+    A pattern with fewer than six segments (e.g. a bare ``*``) is matched as a plain glob over the whole value;
+    a value with fewer than six segments matches no six-segment pattern.
+
+    Examples
+    --------
+    >>> p = parse_pattern("arn:aws:someservice:*:111122223333:finance/*", wildcards=True, variables=False)
+    >>> arn_matches(p, "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt")
+    False
+    """
+    segments = split_arn_pattern(pattern)
+    if segments is None:
+        return matches(pattern, value)
+    parts = value.split(":", 5)
+    if len(parts) != 6:
+        return False
+    return all(matches(seg, part) for seg, part in zip(segments, parts, strict=True))

@@ -1,0 +1,86 @@
+"""Policies and statements: the AST of an IAM policy document.
+
+Built only by ``trustgraph.ingest.policy_json.policy_from_json``; ``policy_to_json`` in the same module writes one
+back. ``None`` for an element means the element is absent (e.g. identity policies have no Principal), never "any".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from trustgraph.model.condition import Condition
+from trustgraph.model.location import MEMORY, Location
+from trustgraph.model.pattern import Pattern
+from trustgraph.model.principal import Principal
+
+VERSION_2012 = "2012-10-17"
+VERSION_2008 = "2008-10-17"
+
+
+class Effect(Enum):
+    """Allow or Deny."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """An Action or Resource value: the text as written and its parsed pattern.
+
+    Action globs are matched case-insensitively, resource globs case-sensitively and segment-wise is not applied
+    (``*`` in a resource may span ``/`` but, by AWS's rule, not a ``:``; see ``trustgraph.semantics.actions``).
+    """
+
+    text: str
+    pattern: Pattern = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Statement:
+    """One statement. Exactly one of ``principals``/``not_principals`` is set in resource policies (trust
+    policies), neither in identity policies; exactly one of ``actions``/``not_actions``; at most one of
+    ``resources``/``not_resources`` (trust policies usually have neither)."""
+
+    sid: str | None = None
+    effect: Effect
+    principals: tuple[Principal, ...] | None = None
+    not_principals: tuple[Principal, ...] | None = None
+    actions: tuple[Glob, ...] | None = None
+    not_actions: tuple[Glob, ...] | None = None
+    resources: tuple[Glob, ...] | None = None
+    not_resources: tuple[Glob, ...] | None = None
+    conditions: tuple[Condition, ...] = ()
+    location: Location = field(default=MEMORY, compare=False)
+    flags: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def label(self) -> str:
+        """A short name for messages: the Sid when there is one, else the statement's index in its policy."""
+        return self.sid or self.location.pointer.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """A policy document. ``version`` is None when the document has no Version element (AWS: 2008-10-17)."""
+
+    version: str | None = VERSION_2012
+    id: str | None = None
+    statements: tuple[Statement, ...] = ()
+    location: Location = field(default=MEMORY, compare=False)
+    flags: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def variables_enabled(self) -> bool:
+        """Policy variables are substituted only under Version 2012-10-17."""
+        return self.version == VERSION_2012
+
+    def all_flags(self) -> tuple[tuple[str, Location], ...]:
+        """Every flag of the document, its statements and their conditions, with where it was raised."""
+        out = [(f, self.location) for f in self.flags]
+        for st in self.statements:
+            out.extend((f, st.location) for f in st.flags)
+            for c in st.conditions:
+                out.extend((f, c.location) for f in c.flags)
+        return tuple(out)

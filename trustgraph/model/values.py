@@ -1,0 +1,102 @@
+"""Typed readings of condition values and request values: numbers, dates, booleans, IP ranges, binary.
+
+Both the concrete evaluator and the z3 encoding read values through these functions, so a value that one of them
+cannot parse is unparseable for the other too. Each returns None for text it cannot read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from datetime import datetime, timezone
+from fractions import Fraction
+
+from trustgraph.model.condition import Family
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_EPOCH = re.compile(r"^[+-]?\d+$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+IpRange = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_number(text: str) -> Fraction | None:
+    """An integer or decimal as an exact fraction (``"1.5"`` -> 3/2)."""
+    text = text.strip()
+    if not _NUMBER.match(text):
+        return None
+    return Fraction(text)
+
+
+def parse_date(text: str) -> int | None:
+    """A W3C ISO-8601 date/time or epoch seconds, as epoch milliseconds (UTC when no offset is given)."""
+    text = text.strip()
+    if _EPOCH.match(text):
+        return int(text) * 1000
+    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        if _DATE_ONLY.match(candidate):
+            dt = datetime.strptime(candidate, "%Y-%m-%d")
+        else:
+            dt = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def format_date(epoch_ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC (``2026-11-28T00:00:00Z``), for witnesses."""
+    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    if epoch_ms % 1000:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_bool(text: str) -> bool | None:
+    """``true``/``false`` in any letter case."""
+    low = text.strip().lower()
+    return True if low == "true" else False if low == "false" else None
+
+
+def parse_ip_range(text: str) -> IpRange | None:
+    """A CIDR block, or a bare address as a /32 (/128) block. Host bits are ignored, as AWS does."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A request's IP address."""
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def parse_binary(text: str) -> bytes | None:
+    """A base-64 value of BinaryEquals."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def valid_value(family: Family, text: str) -> bool:
+    """True when a policy value of the operator family can be read."""
+    if family is Family.NUMERIC:
+        return parse_number(text) is not None
+    if family is Family.DATE:
+        return parse_date(text) is not None
+    if family in (Family.BOOL, Family.NULL):
+        return parse_bool(text) is not None
+    if family is Family.IP:
+        return parse_ip_range(text) is not None
+    if family is Family.BINARY:
+        return parse_binary(text) is not None
+    return True

@@ -1,0 +1,58 @@
+"""Typed answers of reachability queries: a verdict, a path of witnessed hops, or the reason there is none."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+
+from trustgraph.model.location import Location
+
+
+class Reach(Enum):
+    """The three answers; unknown is never folded into either of the others."""
+
+    REACHABLE = "reachable"
+    UNREACHABLE = "unreachable"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HopWitness:
+    """One hop of a path: who called, which role, which action, and the concrete request context that gets through.
+
+    ``context`` maps condition keys (as AWS spells them) to their values; single-valued keys have one value.
+    ``statements`` locate the trust/identity statements that allowed the hop.
+    """
+
+    source: str
+    target: str
+    action: str
+    context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    statements: tuple[Location, ...] = ()
+    approximations: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "context", MappingProxyType(dict(self.context)))
+
+    def context_json(self) -> dict[str, object]:
+        """The context with single values unwrapped, ready for JSON."""
+        return {k: (v[0] if len(v) == 1 else list(v)) for k, v in self.context.items()}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReachResult:
+    """The answer for one (source, target) pair."""
+
+    source: str
+    target: str
+    verdict: Reach
+    hops: tuple[HopWitness, ...] = ()
+    reason: str | None = None
+    approximations: tuple[str, ...] = ()
+
+    @property
+    def approximate(self) -> bool:
+        """True when any hop's answer rests on an over-approximation."""
+        return bool(self.approximations) or any(h.approximations for h in self.hops)

@@ -1,0 +1,181 @@
+"""The inputs and output of one assume-role hop: who calls, which role, with what request, and the decision.
+
+These values are the contract between the concrete evaluator (``trustgraph.semantics``), the z3 encoding
+(``trustgraph.smt``, whose witnesses decode into a :class:`Caller` and a :class:`Request`) and the graph layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+
+from trustgraph.model.account import Role, Tags
+from trustgraph.model.location import Location
+from trustgraph.model.policy import Policy, Statement
+
+
+class Action(Enum):
+    """The STS actions a hop can be, and the permission-only companions it may need."""
+
+    ASSUME_ROLE = "sts:AssumeRole"
+    ASSUME_ROLE_WITH_SAML = "sts:AssumeRoleWithSAML"
+    ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+    TAG_SESSION = "sts:TagSession"
+    SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
+
+
+ASSUME_ACTIONS = (Action.ASSUME_ROLE, Action.ASSUME_ROLE_WITH_SAML, Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
+
+
+class CallerKind(Enum):
+    """What kind of principal makes the call."""
+
+    IAM_USER = "user"  # long-term access keys (or GetSessionToken credentials)
+    ROLE_SESSION = "role-session"  # temporary credentials of an assumed role
+    SAML = "saml"  # holder of a SAML assertion from a provider
+    WEB_IDENTITY = "web-identity"  # holder of an OIDC token (IAM OIDC provider or built-in web IdP)
+    SERVICE = "service"  # an AWS service principal
+    ROOT = "root"  # an account's root user: cannot assume roles
+    FEDERATED_USER = "federated-user"  # GetFederationToken session: cannot call STS AssumeRole*
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caller:
+    """A concrete principal making one call, with everything that decides its side of the hop.
+
+    Attributes
+    ----------
+    kind
+        The caller's kind.
+    arn
+        User ARN; the **role** ARN (with path) for a role session; provider ARN or built-in IdP name for federated
+        callers; the service principal name for services.
+    account
+        The caller's account id (None for federated and service callers).
+    unique_id
+        AIDA... of a user, AROA... of a role; matched against unique-id principals in trust policies.
+    session_name
+        The role session name of a role session (its session ARN is
+        ``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``).
+    identity_policies
+        Every identity policy in force (inline, managed, group policies for users).
+    boundary
+        The permissions boundary, if any. ``boundary_unresolved`` is True when one is attached but its document is
+        not in the export (then the boundary is treated as allowing, and results are approximate).
+    session_policies
+        Session policies of a role session (they limit what the session may do next).
+    scp_levels
+        SCPs in force, one tuple per level (root, OUs, account); each level must allow. None when the caller's
+        account is in no loaded organization or SCPs are not loaded (then nothing is restricted by SCPs).
+    org_id, org_paths
+        aws:PrincipalOrgID / aws:PrincipalOrgPaths values; None / () when the account is in no organization.
+    tags
+        Principal tags (user or role tags, plus session tags for a session).
+    mfa
+        For a role session: whether it was obtained by an IAM user presenting MFA (it then carries
+        aws:MultiFactorAuthPresent = true). Ignored for other kinds.
+    source_identity
+        A role session's source identity, which persists along a chain.
+    """
+
+    kind: CallerKind
+    arn: str
+    account: str | None = None
+    unique_id: str | None = None
+    session_name: str | None = None
+    user_name: str | None = None
+    identity_policies: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    boundary_unresolved: bool = False
+    session_policies: tuple[Policy, ...] = ()
+    scp_levels: tuple[tuple[Policy, ...], ...] | None = None
+    org_id: str | None = None
+    org_paths: tuple[str, ...] = ()
+    tags: Tags = ()
+    mfa: bool = False
+    source_identity: str | None = None
+    transitive_tags: Tags = ()
+
+    @property
+    def session_arn(self) -> str | None:
+        """``arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION`` for a role session."""
+        if self.kind is not CallerKind.ROLE_SESSION or self.session_name is None:
+            return None
+        partition = self.arn.split(":")[1]
+        name = self.arn.rsplit("/", 1)[-1]
+        return f"arn:{partition}:sts::{self.account}:assumed-role/{name}/{self.session_name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """The role being assumed, with the RCPs of its account (one tuple per level; None when unknown/none)."""
+
+    role: Role
+    rcp_levels: tuple[tuple[Policy, ...], ...] | None = None
+
+
+def _freeze(context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({k.lower(): tuple(v) for k, v in context.items()})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    """One STS call: the action and its request context.
+
+    ``context`` maps lower-cased condition keys to their values; a single-valued key has a one-element tuple, an
+    absent key is simply not in the mapping. It is the full context AWS would evaluate, principal keys
+    (aws:PrincipalArn, aws:PrincipalAccount, ...) included. ``duration_seconds`` is the requested session duration
+    (chained sessions are limited to one hour).
+    """
+
+    action: Action
+    context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    duration_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "context", _freeze(self.context))
+
+    def get(self, key: str) -> tuple[str, ...] | None:
+        """The values of a key (case-insensitive), or None when absent."""
+        return self.context.get(key.lower())
+
+    @property
+    def tags_passed(self) -> bool:
+        """Session tags are passed (the trust policy must then allow sts:TagSession)."""
+        return any(k.startswith("aws:requesttag/") for k in self.context) or "aws:tagkeys" in self.context
+
+    @property
+    def source_identity_set(self) -> bool:
+        """A source identity is set or carried (sts:SetSourceIdentity is then required)."""
+        return "sts:sourceidentity" in self.context
+
+
+class Verdict(Enum):
+    """The outcome of a hop."""
+
+    ALLOW = "allow"
+    IMPLICIT_DENY = "implicit-deny"
+    EXPLICIT_DENY = "explicit-deny"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """The decision and what decided it.
+
+    ``statements`` are the statements responsible (the allowing trust and identity statements for ALLOW, the denying
+    ones for EXPLICIT_DENY); ``reasons`` say in words what was missing for IMPLICIT_DENY (e.g. "no trust statement
+    matches", "identity policy does not allow sts:AssumeRole"); ``approximations`` name the constructs the decision
+    over-approximates, with their locations.
+    """
+
+    verdict: Verdict
+    statements: tuple[Statement, ...] = ()
+    reasons: tuple[str, ...] = ()
+    approximations: tuple[tuple[str, Location], ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        """True for ALLOW."""
+        return self.verdict is Verdict.ALLOW
