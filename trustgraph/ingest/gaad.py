@@ -1,0 +1,478 @@
+"""``aws iam get-account-authorization-details`` output to :class:`~trustgraph.model.account.AccountSnapshot`.
+
+Every shape seen in practice loads to the same model:
+
+* AWS CLI v1/v2 output (policy documents decoded into objects) and the raw API shape (documents as URL-encoded JSON
+  strings; :func:`~trustgraph.ingest.policy_json.decode_document` decodes both);
+* boto3 pages: a JSON list of page objects in one file, or one page per file (the loader merges pages of the same
+  account with :func:`merge_snapshots`);
+* timestamps as wire strings, ISO-8601 with an offset, ``str(datetime)`` or epoch numbers;
+* permissions boundaries typed ``Policy`` (live IAM) or ``PermissionsBoundaryPolicy`` (some SDKs and mocks).
+
+Managed policies attached but absent from ``Policies`` (AWS managed policies are often omitted with
+``--filter``) stay references and get one ``unresolved-managed-policy`` flag per policy per account. Flags raised
+while parsing policy documents become :class:`~trustgraph.model.account.Flag` values whose subject is the ARN of the
+principal (inline and trust policies) or of the managed policy that carries the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import PurePath
+from typing import Any
+
+from trustgraph.errors import IngestError
+from trustgraph.ingest._fields import fail, obj, opt_int, opt_list, opt_str, req_str, str_list, timestamp, type_name
+from trustgraph.ingest.policy_json import PolicyKind, policy_from_json
+from trustgraph.model.account import (
+    AccountSnapshot,
+    Flag,
+    Group,
+    InlinePolicy,
+    InstanceProfile,
+    ManagedPolicy,
+    Role,
+    Tags,
+    User,
+)
+from trustgraph.model.arn import is_account_id, parse_arn
+from trustgraph.model.location import Location
+from trustgraph.model.policy import Policy
+
+#: Top-level keys that identify a get-account-authorization-details document (or one boto3 page of it).
+GAAD_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+UNRESOLVED = "unresolved-managed-policy"
+
+#: One-line explanations of the flag codes the policy parser raises; unknown codes fall back to the code itself.
+FLAG_MESSAGES = {
+    "not-principal-in-trust-policy": "NotPrincipal in a trust policy (IAM rejects it)",
+    "missing-principal": "trust policy statement without Principal (IAM rejects it)",
+    "principal-in-identity-policy": "Principal in an identity policy (IAM rejects it)",
+    "partial-wildcard-principal": "principal with a partial wildcard (IAM rejects it; it matches nobody)",
+    "unrecognized-principal": "principal that is not a recognised ARN, account id or provider (matches nobody)",
+    "unrecognized-service-principal": "service principal that is not of the form NAME.amazonaws.com",
+    "duplicate-condition-key": "condition keys that differ only in case under one operator (IAM rejects it)",
+    "unknown-condition-operator": "unknown condition operator (analysed as possibly true in an Allow, possibly "
+    "false in a Deny)",
+    "invalid-null-operator": "Null operator with IfExists or a set qualifier (IAM rejects it)",
+    "invalid-condition-value": "condition value that does not parse for its operator",
+}
+
+_BOUNDARY_TYPES = ("Policy", "PermissionsBoundaryPolicy")
+
+
+def is_gaad_page(data: object) -> bool:
+    """True when ``data`` looks like get-account-authorization-details output or one boto3 page of it."""
+    return isinstance(data, dict) and any(k in data for k in GAAD_KEYS)
+
+
+def _flag_message(code: str) -> str:
+    return FLAG_MESSAGES.get(code, code.replace("-", " "))
+
+
+class _AccountTracker:
+    """Checks that every ARN of one export names the same account and partition."""
+
+    def __init__(self) -> None:
+        self.account: str | None = None
+        self.partition: str | None = None
+        self.first: Location | None = None
+
+    def see(self, arn_text: str, loc: Location, what: str, *, allow_aws: bool = False) -> None:
+        arn = parse_arn(arn_text)
+        if arn is None or arn.service != "iam":
+            raise fail(loc, f"expected {what} as an IAM ARN (arn:aws:iam::ACCOUNT:...), got `{arn_text}`")
+        if allow_aws and arn.account == "aws":
+            return
+        if not is_account_id(arn.account):
+            raise fail(loc, f"expected {what} with a 12-digit account id, got `{arn_text}`")
+        if self.account is None:
+            self.account, self.partition, self.first = arn.account, arn.partition, loc
+            return
+        if arn.account != self.account or arn.partition != self.partition:
+            raise fail(
+                loc,
+                f"expected an ARN of account {self.account} in partition {self.partition} (as at "
+                f"{self.first.pointer if self.first else ''}), got `{arn_text}`: one export describes one account",
+            )
+
+
+class _PageReader:
+    """Reads one page (a whole CLI export is one page) into model values."""
+
+    def __init__(self, loc: Location, tracker: _AccountTracker) -> None:
+        self.loc = loc
+        self.tracker = tracker
+        self.flags: list[Flag] = []
+        self.profiles: dict[str, InstanceProfile] = {}
+
+    # -- documents ---------------------------------------------------------------------------------------------
+    def _policy(self, raw: object, loc: Location, kind: PolicyKind, subject: str) -> Policy:
+        policy = policy_from_json(raw, loc, kind=kind)
+        for code, where in policy.all_flags():
+            self.flags.append(Flag(code=code, message=_flag_message(code), location=where, subject=subject))
+        return policy
+
+    def _inline(self, raw: Mapping[str, Any], key: str, loc: Location, subject: str) -> tuple[InlinePolicy, ...]:
+        out = []
+        for i, item in enumerate(opt_list(raw, key, loc, "inline policies")):
+            iloc = loc.child(key, i)
+            item = obj(item, iloc, "an inline policy")
+            name = req_str(item, "PolicyName", iloc, "the inline policy's name")
+            if "PolicyDocument" not in item:
+                raise fail(iloc, "missing `PolicyDocument` (expected the inline policy's document)")
+            doc = self._policy(item["PolicyDocument"], iloc.child("PolicyDocument"), "identity", subject)
+            out.append(InlinePolicy(name=name, document=doc))
+        return tuple(out)
+
+    def _attached(self, raw: Mapping[str, Any], loc: Location) -> tuple[tuple[str, Location], ...]:
+        out = []
+        for i, item in enumerate(opt_list(raw, "AttachedManagedPolicies", loc, "attached managed policies")):
+            aloc = loc.child("AttachedManagedPolicies", i)
+            item = obj(item, aloc, "an attached managed policy")
+            arn = req_str(item, "PolicyArn", aloc, "the managed policy's ARN")
+            self.tracker.see(arn, aloc.child("PolicyArn"), "a managed policy ARN", allow_aws=True)
+            out.append((arn, aloc))
+        return tuple(out)
+
+    def _boundary(self, raw: Mapping[str, Any], loc: Location) -> tuple[str, Location] | None:
+        value = raw.get("PermissionsBoundary")
+        if value is None or value == {}:
+            return None
+        bloc = loc.child("PermissionsBoundary")
+        value = obj(value, bloc, "a permissions boundary")
+        btype = value.get("PermissionsBoundaryType", "Policy")
+        if btype not in _BOUNDARY_TYPES:
+            raise fail(bloc.child("PermissionsBoundaryType"),
+                       f'expected "Policy" or "PermissionsBoundaryPolicy", got `{btype}`')
+        arn = req_str(value, "PermissionsBoundaryArn", bloc, "the boundary policy's ARN")
+        self.tracker.see(arn, bloc.child("PermissionsBoundaryArn"), "a boundary policy ARN", allow_aws=True)
+        return arn, bloc
+
+    def _tags(self, raw: Mapping[str, Any], loc: Location) -> Tags:
+        out = []
+        for i, item in enumerate(opt_list(raw, "Tags", loc, "tags")):
+            tloc = loc.child("Tags", i)
+            item = obj(item, tloc, "a tag")
+            key = req_str(item, "Key", tloc, "the tag key")
+            value = item.get("Value", "")
+            if not isinstance(value, str):
+                raise fail(tloc.child("Value"), f"expected the tag value as a string, got {type_name(value)}")
+            out.append((key, value))
+        return tuple(out)
+
+    def _arn(self, raw: Mapping[str, Any], loc: Location, what: str) -> str:
+        arn = req_str(raw, "Arn", loc, f"the {what}'s ARN")
+        self.tracker.see(arn, loc.child("Arn"), f"the {what}'s ARN")
+        return arn
+
+    # -- entities ----------------------------------------------------------------------------------------------
+    def user(self, raw: object, loc: Location) -> tuple[User, list[tuple[str, Location]]]:
+        raw = obj(raw, loc, "a user")
+        arn = self._arn(raw, loc, "user")
+        attached = self._attached(raw, loc)
+        boundary = self._boundary(raw, loc)
+        user = User(
+            arn=arn,
+            name=req_str(raw, "UserName", loc, "the user's name"),
+            user_id=req_str(raw, "UserId", loc, "the user's unique id"),
+            account=parse_arn(arn).account,  # type: ignore[union-attr]
+            path=opt_str(raw, "Path", loc, "the user's path") or "/",
+            groups=str_list(raw, "GroupList", loc, "group names"),
+            inline_policies=self._inline(raw, "UserPolicyList", loc, arn),
+            managed_policy_arns=tuple(a for a, _ in attached),
+            boundary_arn=boundary[0] if boundary else None,
+            tags=self._tags(raw, loc),
+            create_date=timestamp(raw, "CreateDate", loc),
+            location=loc,
+        )
+        return user, [*attached, *([boundary] if boundary else [])]
+
+    def group(self, raw: object, loc: Location) -> tuple[Group, list[tuple[str, Location]]]:
+        raw = obj(raw, loc, "a group")
+        arn = self._arn(raw, loc, "group")
+        attached = self._attached(raw, loc)
+        timestamp(raw, "CreateDate", loc)  # validated, not kept: Group has no create_date
+        group = Group(
+            arn=arn,
+            name=req_str(raw, "GroupName", loc, "the group's name"),
+            group_id=req_str(raw, "GroupId", loc, "the group's unique id"),
+            account=parse_arn(arn).account,  # type: ignore[union-attr]
+            path=opt_str(raw, "Path", loc, "the group's path") or "/",
+            inline_policies=self._inline(raw, "GroupPolicyList", loc, arn),
+            managed_policy_arns=tuple(a for a, _ in attached),
+            location=loc,
+        )
+        return group, list(attached)
+
+    def role(self, raw: object, loc: Location) -> tuple[Role, list[tuple[str, Location]]]:
+        raw = obj(raw, loc, "a role")
+        arn = self._arn(raw, loc, "role")
+        if "AssumeRolePolicyDocument" not in raw:
+            raise fail(loc, "missing `AssumeRolePolicyDocument` (expected the role's trust policy)")
+        trust = self._policy(raw["AssumeRolePolicyDocument"], loc.child("AssumeRolePolicyDocument"), "trust", arn)
+        attached = self._attached(raw, loc)
+        boundary = self._boundary(raw, loc)
+        profiles = []
+        for i, item in enumerate(opt_list(raw, "InstanceProfileList", loc, "instance profiles")):
+            profiles.append(self._profile(item, loc.child("InstanceProfileList", i)))
+        last_used = raw.get("RoleLastUsed") or {}
+        lloc = loc.child("RoleLastUsed")
+        last_used = obj(last_used, lloc, "the role's last use")
+        role = Role(
+            arn=arn,
+            name=req_str(raw, "RoleName", loc, "the role's name"),
+            role_id=req_str(raw, "RoleId", loc, "the role's unique id"),
+            account=parse_arn(arn).account,  # type: ignore[union-attr]
+            path=opt_str(raw, "Path", loc, "the role's path") or "/",
+            trust_policy=trust,
+            inline_policies=self._inline(raw, "RolePolicyList", loc, arn),
+            managed_policy_arns=tuple(a for a, _ in attached),
+            boundary_arn=boundary[0] if boundary else None,
+            tags=self._tags(raw, loc),
+            instance_profile_arns=tuple(profiles),
+            last_used=timestamp(last_used, "LastUsedDate", lloc),
+            last_used_region=opt_str(last_used, "Region", lloc, "the region of the role's last use"),
+            create_date=timestamp(raw, "CreateDate", loc),
+            max_session_duration=opt_int(raw, "MaxSessionDuration", loc, "the maximum session duration"),
+            location=loc,
+        )
+        return role, [*attached, *([boundary] if boundary else [])]
+
+    def _profile(self, raw: object, loc: Location) -> str:
+        raw = obj(raw, loc, "an instance profile")
+        arn = req_str(raw, "Arn", loc, "the instance profile's ARN")
+        self.tracker.see(arn, loc.child("Arn"), "the instance profile's ARN")
+        role_arns = []
+        for i, item in enumerate(opt_list(raw, "Roles", loc, "the instance profile's roles")):
+            rloc = loc.child("Roles", i)
+            role_arns.append(req_str(obj(item, rloc, "a role"), "Arn", rloc, "the role's ARN"))
+        if arn not in self.profiles:
+            self.profiles[arn] = InstanceProfile(
+                arn=arn,
+                name=req_str(raw, "InstanceProfileName", loc, "the instance profile's name"),
+                path=opt_str(raw, "Path", loc, "the instance profile's path") or "/",
+                role_arns=tuple(role_arns),
+            )
+        return arn
+
+    def managed_policy(self, raw: object, loc: Location) -> ManagedPolicy:
+        raw = obj(raw, loc, "a managed policy")
+        arn = req_str(raw, "Arn", loc, "the managed policy's ARN")
+        self.tracker.see(arn, loc.child("Arn"), "the managed policy's ARN", allow_aws=True)
+        default_id = opt_str(raw, "DefaultVersionId", loc, "the default version id")
+        versions = opt_list(raw, "PolicyVersionList", loc, "policy versions")
+        chosen: tuple[Mapping[str, Any], Location] | None = None
+        for i, item in enumerate(versions):
+            vloc = loc.child("PolicyVersionList", i)
+            item = obj(item, vloc, "a policy version")
+            version_id = opt_str(item, "VersionId", vloc, "the version id")
+            is_default = item.get("IsDefaultVersion")
+            if is_default is not None and not isinstance(is_default, bool):
+                raise fail(vloc.child("IsDefaultVersion"), f"expected a boolean, got {type_name(is_default)}")
+            if (default_id is not None and version_id == default_id) or (default_id is None and is_default):
+                chosen = (item, vloc)
+        document = None
+        if chosen is not None:
+            item, vloc = chosen
+            if "Document" not in item:
+                raise fail(vloc, "missing `Document` (expected the default version's policy document)")
+            document = self._policy(item["Document"], vloc.child("Document"), "identity", arn)
+        else:
+            what = f"default version `{default_id}`" if default_id else "a default version"
+            self.flags.append(Flag(code="managed-policy-document-missing",
+                                   message=f"the export lists no {what} of this managed policy; its permissions "
+                                           f"are unknown", location=loc, subject=arn))
+        return ManagedPolicy(
+            arn=arn,
+            name=req_str(raw, "PolicyName", loc, "the managed policy's name"),
+            path=opt_str(raw, "Path", loc, "the managed policy's path") or "/",
+            default_version_id=default_id,
+            document=document,
+            attachment_count=opt_int(raw, "AttachmentCount", loc, "the attachment count"),
+            location=loc,
+        )
+
+
+def _page_snapshot(page: object, loc: Location, tracker: _AccountTracker) -> AccountSnapshot:
+    """One page to a snapshot whose ``unresolved-managed-policy`` flags are not computed yet."""
+    if not isinstance(page, dict):
+        raise fail(loc, f"expected a get-account-authorization-details page object, got {type_name(page)}")
+    if not is_gaad_page(page):
+        raise fail(loc, "expected a get-account-authorization-details page (with UserDetailList, GroupDetailList, "
+                        "RoleDetailList or Policies)")
+    reader = _PageReader(loc, tracker)
+    users, groups, roles, policies = [], [], [], []
+    for i, raw in enumerate(opt_list(page, "UserDetailList", loc, "users")):
+        users.append(reader.user(raw, loc.child("UserDetailList", i))[0])
+    for i, raw in enumerate(opt_list(page, "GroupDetailList", loc, "groups")):
+        groups.append(reader.group(raw, loc.child("GroupDetailList", i))[0])
+    for i, raw in enumerate(opt_list(page, "RoleDetailList", loc, "roles")):
+        roles.append(reader.role(raw, loc.child("RoleDetailList", i))[0])
+    for i, raw in enumerate(opt_list(page, "Policies", loc, "managed policies")):
+        policies.append(reader.managed_policy(raw, loc.child("Policies", i)))
+    return AccountSnapshot(
+        account_id=tracker.account or "",
+        partition=tracker.partition or "aws",
+        users=tuple(users),
+        groups=tuple(groups),
+        roles=tuple(roles),
+        policies=tuple(policies),
+        instance_profiles=tuple(reader.profiles.values()),
+        sources=(loc.file,),
+        flags=tuple(reader.flags),
+    )
+
+
+_FILE_ACCOUNT = re.compile(r"(?<![0-9])([0-9]{12})(?![0-9])")
+
+
+def account_from_file_name(source: str) -> str | None:
+    """The one 12-digit account id in a file's name, if it has exactly one (``gaad-111122223333.json``)."""
+    found = set(_FILE_ACCOUNT.findall(PurePath(source).name))
+    return found.pop() if len(found) == 1 else None
+
+
+def pages_from_gaad(data: object, source: str) -> tuple[AccountSnapshot, ...]:
+    """The pages of one file as partial snapshots (one for a CLI export, one per element for a list of pages).
+
+    A page that names no account (e.g. a last boto3 page holding only AWS managed policies) gets the account of the
+    other pages of the file, else the 12-digit id in the file name, else ``account_id == ""`` (the loader then
+    assigns it to the only account loaded, or reports it).
+    """
+    root = Location(source, "")
+    tracker = _AccountTracker()
+    if isinstance(data, list):
+        if not data:
+            raise fail(root, "expected a get-account-authorization-details object or a list of its pages, got an "
+                             "empty list")
+        snaps = [_page_snapshot(page, root.child(i), tracker) for i, page in enumerate(data)]
+    elif isinstance(data, dict):
+        snaps = [_page_snapshot(data, root, tracker)]
+    else:
+        raise fail(root, f"expected a get-account-authorization-details object, got {type_name(data)}")
+    account = tracker.account or account_from_file_name(source) or ""
+    partition = tracker.partition or "aws"
+    return tuple(replace(s, account_id=account, partition=partition) for s in snaps)
+
+
+def _unresolved_flags(snapshot: AccountSnapshot) -> tuple[Flag, ...]:
+    """One flag per managed policy attached (or used as a boundary) but absent from the export."""
+    known = snapshot.policy_by_arn
+    users: dict[str, list[str]] = {}
+    first: dict[str, Location] = {}
+
+    def note(policy_arn: str, subject: str, loc: Location) -> None:
+        if policy_arn in known:
+            return
+        users.setdefault(policy_arn, [])
+        if subject not in users[policy_arn]:
+            users[policy_arn].append(subject)
+        first.setdefault(policy_arn, loc)
+
+    entities: Iterable[User | Group | Role] = (*snapshot.users, *snapshot.groups, *snapshot.roles)
+    for entity in entities:
+        for policy_arn in entity.managed_policy_arns:
+            note(policy_arn, entity.arn, entity.location)
+        boundary = getattr(entity, "boundary_arn", None)
+        if boundary is not None:
+            note(boundary, entity.arn, entity.location)
+    out = []
+    for policy_arn, subjects in users.items():
+        owner = "AWS managed policy" if policy_arn.split(":")[4:5] == ["aws"] else "managed policy"
+        out.append(Flag(
+            code=UNRESOLVED,
+            message=f"{owner} `{policy_arn}` is attached to {', '.join(subjects)} but absent from the export's "
+                    f"Policies; its permissions are unknown",
+            location=first[policy_arn],
+            subject=policy_arn,
+        ))
+    return tuple(out)
+
+
+def merge_snapshots(snapshots: Sequence[AccountSnapshot]) -> AccountSnapshot:
+    """Merge pages (or repeated exports) of one account into one snapshot and compute its unresolved flags.
+
+    Entities are deduplicated by ARN; the same ARN described differently by two pages is an error, since that
+    means two exports of different dates were mixed.
+
+    Raises
+    ------
+    IngestError
+        When the snapshots name different accounts or disagree about an entity.
+    """
+    if not snapshots:
+        raise ValueError("merge_snapshots needs at least one snapshot")
+    account = snapshots[0].account_id
+    for snap in snapshots[1:]:
+        if snap.account_id != account:
+            raise IngestError(snap.sources[0] if snap.sources else "<memory>", "",
+                              f"expected pages of account {account}, got account {snap.account_id}")
+
+    def dedupe(items: Iterable[Any]) -> tuple[Any, ...]:
+        seen: dict[str, Any] = {}
+        for item in items:
+            prev = seen.get(item.arn)
+            if prev is None:
+                seen[item.arn] = item
+            elif prev != item:
+                loc = getattr(item, "location", None)
+                where = getattr(prev, "location", None)
+                raise IngestError(loc.file if loc else "<memory>", loc.pointer if loc else "",
+                                  f"`{item.arn}` is described differently at {where}: two exports of different "
+                                  f"dates? load only one of them")
+        return tuple(seen.values())
+
+    merged = AccountSnapshot(
+        account_id=account,
+        partition=snapshots[0].partition,
+        users=dedupe(u for s in snapshots for u in s.users),
+        groups=dedupe(g for s in snapshots for g in s.groups),
+        roles=dedupe(r for s in snapshots for r in s.roles),
+        policies=dedupe(p for s in snapshots for p in s.policies),
+        instance_profiles=dedupe(p for s in snapshots for p in s.instance_profiles),
+        sources=tuple(dict.fromkeys(src for s in snapshots for src in s.sources)),
+        flags=tuple(dict.fromkeys(f for s in snapshots for f in s.flags if f.code != UNRESOLVED)),
+    )
+    return replace(merged, flags=merged.flags + _unresolved_flags(merged))
+
+
+def account_from_gaad(data: object, source: str) -> AccountSnapshot:
+    """One get-account-authorization-details document (a CLI export or a list of boto3 pages) to a snapshot.
+
+    Parameters
+    ----------
+    data
+        The decoded JSON value of the file.
+    source
+        The file name used in locations and error messages.
+
+    Raises
+    ------
+    IngestError
+        For any structural problem, naming ``source`` and the JSON pointer, or when the export names no account.
+
+    Examples
+    --------
+    >>> snap = account_from_gaad({"RoleDetailList": [{"RoleName": "R", "RoleId": "AROAEXAMPLE000000001",
+    ...     "Arn": "arn:aws:iam::111122223333:role/R", "AssumeRolePolicyDocument":
+    ...     "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C"
+    ...     "%22Principal%22%3A%7B%22Service%22%3A%22ec2.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole"
+    ...     "%22%7D%5D%7D"}]}, "x.json")
+    >>> snap.account_id, snap.roles[0].trust_policy.statements[0].principals[0].text
+    ('111122223333', 'ec2.amazonaws.com')
+    """
+    pages = pages_from_gaad(data, source)
+    if not pages[0].account_id:
+        raise IngestError(source, "", "cannot tell which account this export describes: it names no user, group, "
+                                      "role or customer managed policy, and the file name has no 12-digit account id")
+    return merge_snapshots(pages)
+
+
+__all__ = [
+    "FLAG_MESSAGES", "GAAD_KEYS", "UNRESOLVED", "account_from_file_name", "account_from_gaad", "is_gaad_page",
+    "merge_snapshots", "pages_from_gaad",
+]

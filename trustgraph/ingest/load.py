@@ -1,0 +1,198 @@
+"""Load files and directories of exports into one :class:`~trustgraph.model.estate.Estate`.
+
+Each JSON document is classified by its shape (never its file name): get-account-authorization-details (a CLI
+export or boto3 pages), AWS Organizations outputs, or identity-provider listings. Pages of one account spread over
+several files merge into one snapshot. Every problem is an :class:`~trustgraph.errors.IngestError` whose text is one
+line naming the file, the JSON pointer and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import orjson
+
+from trustgraph.errors import IngestError
+from trustgraph.ingest._fields import type_name
+from trustgraph.ingest.gaad import is_gaad_page, merge_snapshots, pages_from_gaad
+from trustgraph.ingest.organizations import OrgCollector, org_shape
+from trustgraph.ingest.providers import ProviderCollector, provider_shape
+from trustgraph.model.account import AccountSnapshot
+from trustgraph.model.estate import Estate
+
+NOT_RECOGNISED = (
+    "not a recognised export: expected get-account-authorization-details, organizations or identity-provider output"
+)
+
+
+def bundled_example_path() -> Traversable:
+    """The bundled example organization (``datasets/example-org``, packaged as ``trustgraph.datasets``)."""
+    return files("trustgraph.datasets") / "example-org"
+
+
+def _describe_json_error(text: str, exc: json.JSONDecodeError) -> str:
+    end = len(text.rstrip())
+    truncated = exc.pos >= end or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1:])
+    if truncated:
+        lines = text[:end].split("\n")
+        return (f"truncated JSON: the document ends at line {len(lines)} column {len(lines[-1]) + 1} before it is "
+                f"complete")
+    msg = exc.msg[0].lower() + exc.msg[1:]
+    return f"invalid JSON at line {exc.lineno} column {exc.colno}: {msg}"
+
+
+def read_json(path: str | os.PathLike[str], source: str | None = None) -> object:
+    """Read one JSON file with orjson; on failure, explain precisely why in one line.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark (PowerShell's ``>``) are accepted.
+
+    Raises
+    ------
+    IngestError
+        For a missing or unreadable file, an empty file, binary or non-UTF-8 bytes, and invalid or truncated JSON
+        (with line and column).
+    """
+    name = source if source is not None else os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise IngestError(name, "", "no such file or directory") from None
+    except IsADirectoryError:
+        raise IngestError(name, "", "is a directory, expected a JSON file") from None
+    except OSError as exc:
+        raise IngestError(name, "", f"cannot read the file: {exc.strerror or exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise IngestError(name, "", f"invalid UTF-16 text at byte offset {exc.start}") from None
+    if not data.strip():
+        raise IngestError(name, "", "empty file (expected a JSON export)")
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0:
+        raise IngestError(name, "", f"binary data, not JSON (NUL byte at offset {nul})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(name, "", f"not UTF-8 text: invalid byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                                    f"(expected a JSON export)") from None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(name, "", _describe_json_error(text, exc)) from None
+    except RecursionError:
+        raise IngestError(name, "", "invalid JSON: nested too deeply") from None
+    # orjson refuses documents the standard library accepts (NaN, integers above 64 bits, deep nesting).
+    raise IngestError(name, "", "unsupported JSON: NaN/Infinity, an integer beyond 64 bits or nesting deeper "
+                                "than 1024 levels")
+
+
+def iter_json_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
+    """The JSON files named by ``paths`` (directories searched recursively for ``*.json``), each once, with the
+    name used in messages."""
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.json")
+                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                raise IngestError(os.fspath(given), "", "no *.json files in this directory")
+            candidates = [(p, os.fspath(p)) for p in found]
+        elif path.exists():
+            candidates = [(path, os.fspath(given))]
+        else:
+            raise IngestError(os.fspath(given), "", "no such file or directory")
+        for p, name in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield p, name
+
+
+def classify(data: object) -> str | None:
+    """The kind of export ``data`` is: ``gaad``, an Organizations or provider CLI command name, or None."""
+    if is_gaad_page(data) or (isinstance(data, list) and any(is_gaad_page(p) for p in data)):
+        return "gaad"
+    return org_shape(data) or provider_shape(data)
+
+
+def load_estate(paths: Sequence[str | os.PathLike[str]]) -> Estate:
+    """Load files and directories of exports.
+
+    Parameters
+    ----------
+    paths
+        Files and directories; directories are searched recursively for ``*.json`` (other files are ignored).
+
+    Returns
+    -------
+    Estate
+        One snapshot per account (pages and repeated exports of an account merged), the organizations and the
+        identity providers, with every flag raised while loading.
+
+    Raises
+    ------
+    IngestError
+        For the first problem found, naming the file and the JSON pointer.
+    """
+    pages: dict[str, list[AccountSnapshot]] = {}
+    orphans: list[AccountSnapshot] = []
+    orgs = OrgCollector()
+    providers = ProviderCollector()
+    sources: list[str] = []
+    for path, name in iter_json_files(paths):
+        data = read_json(path, name)
+        kind = classify(data)
+        if kind is None:
+            raise IngestError(name, "", _not_recognised(data))
+        sources.append(name)
+        if kind == "gaad":
+            for page in pages_from_gaad(data, name):
+                (pages.setdefault(page.account_id, []) if page.account_id else orphans).append(page)
+        elif provider_shape(data) is not None:
+            providers.add(data, kind, name)  # type: ignore[arg-type]
+        else:
+            orgs.add(data, kind, name)  # type: ignore[arg-type]
+    if orphans:
+        if len(pages) != 1:
+            raise IngestError(orphans[0].sources[0], "", "cannot tell which account this export describes: it names "
+                                                        "no user, group, role or customer managed policy, and the "
+                                                        "file name has no 12-digit account id")
+        only = next(iter(pages))
+        pages[only].extend(replace(o, account_id=only) for o in orphans)
+    accounts = tuple(merge_snapshots(group) for _, group in sorted(pages.items()))
+    organizations, org_flags = orgs.build()
+    return Estate(
+        accounts=accounts,
+        organizations=organizations,
+        identity_providers=providers.build(),
+        sources=tuple(sources),
+        flags=org_flags,
+    )
+
+
+def _not_recognised(data: object) -> str:
+    if isinstance(data, dict):
+        keys = ", ".join(f"`{k}`" for k in list(data)[:5]) or "none"
+        return f"{NOT_RECOGNISED} (top-level keys: {keys})"
+    if isinstance(data, list):
+        if not data:
+            return f"{NOT_RECOGNISED} (got an empty list)"
+        return f"{NOT_RECOGNISED} (got a list whose items are not get-account-authorization-details pages)"
+    return f"{NOT_RECOGNISED} (got {type_name(data)})"
+
+
+__all__ = ["NOT_RECOGNISED", "bundled_example_path", "classify", "iter_json_files", "load_estate", "read_json"]

@@ -1,0 +1,171 @@
+"""The zone of trust from command-line options: ``--zone ID`` (repeatable) and ``--zone-file zone.toml``.
+
+A zone file is TOML::
+
+    accounts = ["111122223333", "444455556666"]
+    organizations = ["o-a1b2c3d4e5"]
+
+    [[identity_providers]]
+    provider = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+    subjects = ["repo:example-org/*"]   # optional: only tokens whose subject matches are ours
+
+``provider`` and ``subjects`` are globs (``*`` any sequence, ``?`` one character). Without ``--zone`` and
+``--zone-file`` the zone is :meth:`Estate.default_zone` (the loaded accounts and organizations).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from trustgraph.errors import IngestError, UsageError
+from trustgraph.ingest._fields import type_name
+from trustgraph.model.arn import is_account_id
+from trustgraph.model.estate import Estate
+from trustgraph.model.pattern import Pattern, parse_pattern
+from trustgraph.model.zone import TrustedProvider, Zone
+
+ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+_KEYS = ("accounts", "organizations", "identity_providers")
+_PROVIDER_KEYS = ("provider", "subjects")
+
+
+def _glob(text: str) -> Pattern:
+    return parse_pattern(text, wildcards=True, variables=False)
+
+
+def zone_from_ids(ids: Sequence[str]) -> Zone:
+    """A zone of the given account ids and organization ids (``--zone``).
+
+    Examples
+    --------
+    >>> sorted(zone_from_ids(["111122223333", "o-a1b2c3d4e5"]).describe()["organizations"])
+    ['o-a1b2c3d4e5']
+    """
+    accounts, orgs = set(), set()
+    for raw in ids:
+        text = raw.strip()
+        if is_account_id(text):
+            accounts.add(text)
+        elif ORG_ID.match(text):
+            orgs.add(text)
+        else:
+            raise UsageError(f"--zone `{raw}`: expected a 12-digit account id or an organization id (o-...)")
+    return Zone(accounts=frozenset(accounts), organizations=frozenset(orgs), source="--zone")
+
+
+def _strings(doc: dict[str, Any], key: str, source: str, pointer: str, what: str) -> list[str]:
+    value = doc[key]
+    if not isinstance(value, list):
+        raise IngestError(source, pointer, f"expected a list of {what}, got {_toml_type(value)}")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            hint = " (write account ids as quoted strings)" if isinstance(item, int) and key == "accounts" else ""
+            raise IngestError(source, f"{pointer}/{i}", f"expected {what[:-1]} as a string, got "
+                                                         f"{_toml_type(item)}{hint}")
+    return value
+
+
+def _toml_type(value: object) -> str:
+    return "a table" if isinstance(value, dict) else type_name(value)
+
+
+def zone_from_toml(path: str) -> Zone:
+    """Read a zone file.
+
+    Raises
+    ------
+    IngestError
+        For a missing file, invalid TOML, unknown keys or malformed values, naming the key path as a JSON pointer.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise IngestError(path, "", "no such file or directory") from None
+    except OSError as exc:
+        raise IngestError(path, "", f"cannot read the zone file: {exc.strerror or exc}") from None
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "", f"not UTF-8 text: invalid byte at offset {exc.start}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise IngestError(path, "", f"invalid TOML: {exc}") from None
+    for key in doc:
+        if key not in _KEYS:
+            raise IngestError(path, f"/{key}", f"unknown key `{key}` (expected accounts, organizations or "
+                                               f"identity_providers)")
+    accounts = _strings(doc, "accounts", path, "/accounts", "account ids") if "accounts" in doc else []
+    for i, acct in enumerate(accounts):
+        if not is_account_id(acct):
+            raise IngestError(path, f"/accounts/{i}", f"expected a 12-digit account id, got `{acct}`")
+    orgs = _strings(doc, "organizations", path, "/organizations", "organization ids") if "organizations" in doc else []
+    for i, org in enumerate(orgs):
+        if not ORG_ID.match(org):
+            raise IngestError(path, f"/organizations/{i}", f"expected an organization id o-..., got `{org}`")
+    providers = []
+    raw_providers = doc.get("identity_providers", [])
+    if not isinstance(raw_providers, list):
+        raise IngestError(path, "/identity_providers", "expected [[identity_providers]] tables, got "
+                                                       f"{_toml_type(raw_providers)}")
+    for i, entry in enumerate(raw_providers):
+        ptr = f"/identity_providers/{i}"
+        if not isinstance(entry, dict):
+            raise IngestError(path, ptr, f"expected a table with provider and subjects, got {_toml_type(entry)}")
+        for key in entry:
+            if key not in _PROVIDER_KEYS:
+                raise IngestError(path, f"{ptr}/{key}", f"unknown key `{key}` (expected provider or subjects)")
+        provider = entry.get("provider")
+        if not isinstance(provider, str) or not provider:
+            raise IngestError(path, f"{ptr}/provider" if "provider" in entry else ptr,
+                              "expected `provider` as a provider ARN glob or built-in IdP name")
+        subjects = None
+        if "subjects" in entry:
+            subjects = tuple(_strings(entry, "subjects", path, f"{ptr}/subjects", "subject globs"))
+        providers.append(TrustedProvider(
+            provider=provider,
+            provider_pattern=_glob(provider),
+            subjects=subjects,
+            subject_patterns=tuple(_glob(s) for s in subjects) if subjects is not None else None,
+        ))
+    return Zone(accounts=frozenset(accounts), organizations=frozenset(orgs), identity_providers=tuple(providers),
+                source=path)
+
+
+def zone_from_options(estate: Estate, ids: Sequence[str], zone_file: str | None) -> Zone:
+    """The zone the command line asks for: ``--zone`` ids and/or a zone file (their union), else the default.
+
+    Parameters
+    ----------
+    estate
+        The loaded estate, whose :meth:`~Estate.default_zone` applies when neither option is given.
+    ids
+        ``--zone`` values: 12-digit account ids and ``o-`` organization ids.
+    zone_file
+        The ``--zone-file`` path, or None.
+
+    Raises
+    ------
+    UsageError
+        For a malformed ``--zone`` value.
+    IngestError
+        For a malformed zone file.
+    """
+    if not ids and zone_file is None:
+        return estate.default_zone()
+    parts = []
+    if zone_file is not None:
+        parts.append(zone_from_toml(zone_file))
+    if ids:
+        parts.append(zone_from_ids(ids))
+    return Zone(
+        accounts=frozenset().union(*(z.accounts for z in parts)),
+        organizations=frozenset().union(*(z.organizations for z in parts)),
+        identity_providers=tuple(p for z in parts for p in z.identity_providers),
+        source=" + ".join(z.source for z in parts),
+    )
+
+
+__all__ = ["zone_from_ids", "zone_from_options", "zone_from_toml"]
