@@ -1,0 +1,94 @@
+"""The CSV report: one row per finding, for spreadsheets and ticket imports.
+
+Columns are :data:`COLUMNS`. The path is flattened as ``source -> hop -> role``; the per-hop witness contexts are one
+compact JSON array (one object per hop); statements are ``file#pointer`` joined by ``"; "``.
+
+Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed
+with a single quote (OWASP's advice), except the bare ``-`` that document-level findings use as their source. Data from
+the exports only ever appears inside cells that start with a fixed prefix (ARNs, ``account:``, JSON), so in practice
+only messages written by checks could trigger it; the guard is there so that a hostile export never can.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from trustgraph.checks.finding import Finding
+from trustgraph.render.report import ScanReport
+
+#: The CSV header, in order.
+COLUMNS: tuple[str, ...] = (
+    "check_id",
+    "title",
+    "severity",
+    "kind",
+    "role",
+    "account",
+    "source",
+    "message",
+    "remediation",
+    "path",
+    "actions",
+    "contexts",
+    "statements",
+    "approximate",
+    "approximations",
+    "suppressed_by",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(cell: str) -> str:
+    """The cell with a leading ``'`` when a spreadsheet would read it as a formula."""
+    if cell != "-" and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def flatten_path(finding: Finding) -> str:
+    """``source -> target -> ... -> role`` (the finding's source alone when it has no path)."""
+    if not finding.path:
+        return finding.source
+    nodes = [finding.path[0].source] + [h.target for h in finding.path]
+    return " -> ".join(nodes)
+
+
+def finding_row(finding: Finding) -> dict[str, str]:
+    """The CSV row of one finding, column name to cell text (after :func:`neutralize`)."""
+    contexts = [{k: ctx[k] for k in sorted(ctx)} for ctx in (h.context_json() for h in finding.path)]
+    row = {
+        "check_id": finding.check_id,
+        "title": finding.title,
+        "severity": finding.severity.value,
+        "kind": finding.kind.value,
+        "role": finding.role,
+        "account": finding.account,
+        "source": finding.source,
+        "message": finding.message,
+        "remediation": finding.remediation,
+        "path": flatten_path(finding),
+        "actions": " -> ".join(h.action for h in finding.path),
+        "contexts": json.dumps(contexts, separators=(",", ":"), ensure_ascii=False) if finding.path else "",
+        "statements": "; ".join(str(s) for s in finding.statements),
+        "approximate": "true" if finding.approximate else "false",
+        "approximations": "; ".join(finding.approximations),
+        "suppressed_by": finding.suppressed_by or "",
+    }
+    return {k: neutralize(v) for k, v in row.items()}
+
+
+def csv_rows(report: ScanReport) -> list[dict[str, str]]:
+    """The rows of the report, in report order (suppressed findings included, marked in ``suppressed_by``)."""
+    return [finding_row(f) for f in report.ordered]
+
+
+def render_csv(report: ScanReport) -> str:
+    """The CSV report: a header and one row per finding, RFC 4180 quoting, ``\\r\\n`` line ends."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(report))
+    return out.getvalue()

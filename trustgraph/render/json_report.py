@@ -1,0 +1,136 @@
+"""The JSON report, version 1: the machine-readable form of a scan, with a schema shipped in the package.
+
+Shape (``trustgraph/schemas/scan-report-v1.schema.json`` is the contract; :func:`schema` loads it)::
+
+    {"version": 1,
+     "tool": {"name", "version", "checks": [{id, title, severity, severity_rule, rationale, remediation}]},
+     "generated_at": "2026-11-28T15:00:00Z",
+     "zone": {...Zone.describe()...},
+     "inputs": ["exports/a.json", ...],
+     "findings": [{check_id, title, severity, kind, role, account, source, message, remediation,
+                   path: [{source, target, action, context, statements, approximations}],
+                   statements: [{file, pointer}], approximate, approximations, suppressed_by}],
+     "summary": {total, by_severity, by_kind, suppressed, approximate, highest_severity},
+     "suppressions": {"applied": [...], "expired": [...], "unused": [...]}}
+
+Keys appear in this order (insertion order; context keys sorted), findings in the report order (severity desc, check
+id, role, source), so two runs over the same inputs give the same bytes. ``version`` changes only when a field is
+removed or changes meaning; new optional fields keep version 1.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from trustgraph.checks.finding import Finding
+from trustgraph.model.location import Location
+from trustgraph.queries.results import HopWitness
+from trustgraph.render.report import CheckInfo, ScanReport
+
+#: The version of the JSON report this module writes.
+JSON_REPORT_VERSION = 1
+
+#: The package resource holding the schema of version 1.
+SCHEMA_RESOURCE = "schemas/scan-report-v1.schema.json"
+
+
+def location_json(loc: Location) -> dict[str, str]:
+    """``{"file": ..., "pointer": ...}``."""
+    return {"file": loc.file, "pointer": loc.pointer}
+
+
+def hop_json(hop: HopWitness) -> dict[str, Any]:
+    """One hop: source, target, action, the witness context (keys sorted, single values unwrapped), statements."""
+    ctx = hop.context_json()
+    return {
+        "source": hop.source,
+        "target": hop.target,
+        "action": hop.action,
+        "context": {k: ctx[k] for k in sorted(ctx)},
+        "statements": [location_json(s) for s in hop.statements],
+        "approximations": list(hop.approximations),
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON report writes it."""
+    return {
+        "check_id": finding.check_id,
+        "title": finding.title,
+        "severity": finding.severity.value,
+        "kind": finding.kind.value,
+        "role": finding.role,
+        "account": finding.account,
+        "source": finding.source,
+        "message": finding.message,
+        "remediation": finding.remediation,
+        "path": [hop_json(h) for h in finding.path],
+        "statements": [location_json(s) for s in finding.statements],
+        "approximate": finding.approximate,
+        "approximations": list(finding.approximations),
+        "suppressed_by": finding.suppressed_by,
+    }
+
+
+def check_json(check: CheckInfo) -> dict[str, str]:
+    """One check's metadata."""
+    return {
+        "id": check.id,
+        "title": check.title,
+        "severity": check.severity.value,
+        "severity_rule": check.severity_rule,
+        "rationale": check.rationale,
+        "remediation": check.remediation,
+    }
+
+
+def report_json(report: ScanReport) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict (what :func:`render_json` serializes)."""
+    sup = report.suppressions
+    return {
+        "version": JSON_REPORT_VERSION,
+        "tool": {
+            "name": report.tool_name,
+            "version": report.tool_version,
+            "checks": [check_json(c) for c in report.checks_run],
+        },
+        "generated_at": report.generated_at,
+        "zone": _plain(report.zone),
+        "inputs": list(report.inputs),
+        "findings": [finding_json(f) for f in report.ordered],
+        "summary": report.summary.to_json(),
+        "suppressions": {
+            "applied": [s.to_json() for s in sup.applied],
+            "expired": [s.to_json() for s in sup.expired],
+            "unused": [s.to_json() for s in sup.unused],
+        },
+    }
+
+
+def render_json(report: ScanReport) -> str:
+    """The JSON report (version 1), indented by two spaces, ending with a newline."""
+    import orjson
+
+    return orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of version 1 of the report, from the package data."""
+    text = resources.files("trustgraph").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _plain(value: Any) -> Any:
+    """Mappings, tuples and sets turned into dicts and lists so that orjson serializes them."""
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    return value
