@@ -1,1 +1,1 @@
-"""cli."""
+"""The command line: ``trustgraph <command>``; see :mod:`trustgraph.cli.main`."""

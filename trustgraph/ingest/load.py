@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from trustgraph.errors import IngestError
+from trustgraph.errors import IngestError, UsageError
 from trustgraph.ingest._fields import type_name
 from trustgraph.ingest.gaad import is_gaad_page, merge_snapshots, pages_from_gaad
 from trustgraph.ingest.organizations import OrgCollector, org_shape
@@ -32,8 +32,26 @@ NOT_RECOGNISED = (
 
 
 def bundled_example_path() -> Traversable:
-    """The bundled example organization (``datasets/example-org``, packaged as ``trustgraph.datasets``)."""
-    return files("trustgraph.datasets") / "example-org"
+    """The bundled example organization (``datasets/example-org``, packaged as ``trustgraph.datasets``).
+
+    Falls back to ``datasets/example-org`` beside the package in a source checkout whose editable install predates
+    the datasets folder.
+
+    Raises
+    ------
+    UsageError
+        When neither exists (the caller should then name export paths).
+    """
+    try:
+        path = files("trustgraph.datasets") / "example-org"
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:
+        pass
+    checkout = Path(__file__).resolve().parents[2] / "datasets" / "example-org"
+    if checkout.is_dir():
+        return checkout
+    raise UsageError("the bundled example (datasets/example-org) is not installed: give export files or directories")
 
 
 def _describe_json_error(text: str, exc: json.JSONDecodeError) -> str:

@@ -26,8 +26,8 @@ from trustgraph.model.condition import (
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import normalize_key, parse_pattern
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
-from trustgraph.model.values import valid_value
 from trustgraph.model.principal import Principal, PrincipalElement, classify_principal
+from trustgraph.model.values import valid_value
 
 PolicyKind = Literal["trust", "identity", "boundary", "scp", "rcp", "resource"]
 

@@ -1,0 +1,50 @@
+"""Options shared by subcommands: input paths, the zone of trust, and the output format."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+
+from trustgraph.ingest.load import bundled_example_path, load_estate
+from trustgraph.ingest.zone_file import zone_from_options
+from trustgraph.model.estate import Estate
+from trustgraph.model.zone import Zone
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """``PATH...`` (files or directories of exports; none = the bundled example), ``--zone``, ``--zone-file``."""
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="export files or directories (searched recursively for *.json); default: the bundled example",
+    )
+    parser.add_argument(
+        "--zone", action="append", default=[], metavar="ID",
+        help="an account id or o- organization id whose principals count as inside (repeatable); "
+             "default: the loaded accounts and organizations",
+    )
+    parser.add_argument(
+        "--zone-file", metavar="FILE",
+        help="a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)",
+    )
+
+
+def add_format_option(
+    parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json", "csv"), default: str = "table"
+) -> None:
+    """``--format`` with the given choices."""
+    parser.add_argument("--format", choices=tuple(choices), default=default, help=f"output format (default: {default})")
+
+
+def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
+    """The paths given, or the bundled example directory when none were."""
+    if args.paths:
+        return list(args.paths)
+    return [os.fspath(bundled_example_path())]  # type: ignore[arg-type]
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
+    """Load the estate named by the arguments and the zone of trust they ask for."""
+    estate = load_estate(input_paths(args))
+    zone = zone_from_options(estate, args.zone, args.zone_file)
+    return estate, zone
