@@ -1,0 +1,241 @@
+"""SARIF 2.1.0 output, for code-scanning dashboards (GitHub code scanning, Azure DevOps, SARIF viewers).
+
+Rules and results
+    ``tool.driver.rules`` are the checks that ran (id, a CamelCase ``name``, ``shortDescription`` = title,
+    ``fullDescription`` = rationale, ``help`` = remediation, ``defaultConfiguration.level`` from the check's base
+    severity: critical/high -> ``error``, medium -> ``warning``, low -> ``note``, and ``properties.security-severity``
+    "9.0"/"7.0"/"5.0"/"3.0", the numeric score GitHub uses to rank security alerts). Each finding is one result with
+    ``ruleId``/``ruleIndex``, a ``level`` from the finding's own severity (a check may raise one finding above its
+    base severity) and the message, path and statement pointers in ``message.text``.
+
+How locations are expressed (SARIF has no JSON-pointer field)
+    The primary location of a result is the finding's first statement: ``physicalLocation.artifactLocation.uri`` is
+    the export file, relative to the working directory when the file is below it (so GitHub maps it onto the
+    repository) and an absolute ``file://`` URI otherwise, with ``region.startLine`` 1 - GitHub code scanning drops
+    results without a region line, and the exports are single JSON documents whose line numbers change with every
+    re-export. The JSON pointer, which is what really locates the statement, goes where SARIF consumers can show it:
+    ``logicalLocations[0].fullyQualifiedName`` (kind ``object``), ``location.message.text`` (``file#pointer``) and
+    ``location.properties.jsonPointer``. Further statements are ``relatedLocations``; the path is also a ``codeFlow``
+    (one thread-flow location per hop, at the hop's statement) so viewers can step through the chain. A finding
+    without statements is located at the first input file.
+
+Stability and marking
+    ``partialFingerprints["trustgraph/v1"]`` hashes check id, role, source and kind: the identity of a finding, not
+    its wording or file position, so dashboards keep one alert across re-exports. Unknown solver answers stay
+    ``kind: "fail"`` results with their severity's level (``review`` would force level ``none`` and hide them, and an
+    unknown is never safe); ``properties.kind`` says ``unknown`` and the message starts with "Unknown:". Over-
+    approximations are in ``properties.approximate``/``approximations``. Suppressed findings carry
+    ``suppressions: [{"kind": "external", "status": "accepted", "justification": ...}]``, which GitHub shows as dismissed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.model.location import Location
+from trustgraph.render.csv_report import flatten_path
+from trustgraph.render.json_report import hop_json, location_json
+from trustgraph.render.report import CheckInfo, ScanReport
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+#: SARIF level per severity.
+LEVEL: dict[Severity, str] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+}
+
+#: The numeric ``security-severity`` per severity (GitHub: >= 9 critical, 7-8.9 high, 4-6.9 medium, < 4 low).
+SECURITY_SEVERITY: dict[Severity, str] = {
+    Severity.CRITICAL: "9.0",
+    Severity.HIGH: "7.0",
+    Severity.MEDIUM: "5.0",
+    Severity.LOW: "3.0",
+}
+
+FINGERPRINT_KEY = "trustgraph/v1"
+
+
+def rule_name(check_id: str) -> str:
+    """A CamelCase rule name from a kebab-case check id (``public-role`` -> ``PublicRole``)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", check_id) if part)
+
+
+def artifact_uri(file: str, base_dir: str | None = None) -> str:
+    """The ``artifactLocation.uri`` of an export file: relative to ``base_dir`` (default: the working directory)
+    when the file is below it, else an absolute ``file://`` URI; percent-encoded either way.
+
+    >>> artifact_uri("exports/a b.json", "/work")
+    'exports/a%20b.json'
+    """
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            rel = path.resolve().relative_to(base.resolve())
+        except ValueError:
+            return path.resolve().as_uri()
+        return quote(rel.as_posix(), safe="/")
+    posix = PurePosixPath(*path.parts).as_posix() if path.parts else file
+    if posix.startswith("../") or posix == "..":
+        return (base / path).resolve().as_uri()
+    return quote(posix, safe="/")
+
+
+def fingerprint(finding: Finding) -> str:
+    """A stable identity of the finding: check id, role, source and kind, hashed."""
+    key = "\x1f".join((finding.check_id, finding.role, finding.source, finding.kind.value))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def render_sarif(report: ScanReport, *, base_dir: str | None = None) -> str:
+    """The report as a SARIF 2.1.0 log (one run), JSON indented by two spaces.
+
+    Parameters
+    ----------
+    report
+        The scan report.
+    base_dir
+        Directory that artifact URIs are made relative to; the working directory when None.
+    """
+    import orjson
+
+    return orjson.dumps(sarif_log(report, base_dir=base_dir),
+                        option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+
+
+def sarif_log(report: ScanReport, *, base_dir: str | None = None) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready dict (see the module docstring for the mapping)."""
+    rules = report.rules()
+    index = {c.id: i for i, c in enumerate(rules)}
+    fallback = report.inputs[0] if report.inputs else None
+    results = [_result(f, index[f.check_id], fallback, base_dir) for f in report.ordered]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": report.tool_name,
+                "version": report.tool_version,
+                "semanticVersion": report.tool_version,
+                "rules": [_rule(c) for c in rules],
+            }
+        },
+        "invocations": [{"executionSuccessful": True, "endTimeUtc": report.generated_at}],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "zone": _plain(report.zone),
+            "inputs": list(report.inputs),
+            "summary": report.summary.to_json(),
+        },
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _rule(check: CheckInfo) -> dict[str, Any]:
+    full = check.rationale or check.title
+    help_text = check.remediation or check.title
+    if check.severity_rule:
+        full = f"{full} Severity: {check.severity_rule}"
+    return {
+        "id": check.id,
+        "name": rule_name(check.id),
+        "shortDescription": {"text": check.title or check.id},
+        "fullDescription": {"text": full},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": LEVEL[check.severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[check.severity],
+            "severity": check.severity.value,
+            "tags": ["security", "iam", "trust-policy"],
+            "precision": "very-high",
+        },
+    }
+
+
+def _location(loc: Location, base_dir: str | None, *, ident: int | None = None,
+              text: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if ident is not None:
+        out["id"] = ident
+    out["physicalLocation"] = {
+        "artifactLocation": {"uri": artifact_uri(loc.file, base_dir)},
+        "region": {"startLine": 1},
+    }
+    out["logicalLocations"] = [{"fullyQualifiedName": loc.pointer or "/", "kind": "object"}]
+    out["message"] = {"text": text if text is not None else str(loc)}
+    out["properties"] = {"file": loc.file, "jsonPointer": loc.pointer}
+    return out
+
+
+def _result(finding: Finding, rule_index: int, fallback: str | None, base_dir: str | None) -> dict[str, Any]:
+    statements = finding.statements
+    if not statements:
+        hop_statements = tuple(s for h in finding.path for s in h.statements)
+        statements = hop_statements or ((Location(fallback, ""),) if fallback is not None else ())
+    text = finding.message
+    if finding.kind is FindingKind.UNKNOWN:
+        text = f"Unknown: {text}"
+    text = f"{text} Role: {finding.role}. Source: {finding.source}."
+    if finding.path:
+        text += f" Path: {flatten_path(finding)}."
+    if finding.statements:
+        text += " Statements: " + "; ".join(str(s) for s in finding.statements) + "."
+    if finding.approximate:
+        text += " (Rests on an over-approximation.)"
+    result: dict[str, Any] = {
+        "ruleId": finding.check_id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": LEVEL[finding.severity],
+        "message": {"text": text},
+    }
+    if statements:
+        result["locations"] = [_location(statements[0], base_dir)]
+    else:
+        result["locations"] = [{"logicalLocations": [{"fullyQualifiedName": finding.role, "kind": "resource"}]}]
+    if len(statements) > 1:
+        result["relatedLocations"] = [_location(s, base_dir, ident=i) for i, s in enumerate(statements[1:], start=1)]
+    if finding.path:
+        flow_locations = []
+        for hop in finding.path:
+            label = f"{hop.source} -> {hop.target} ({hop.action})"
+            if hop.statements:
+                loc = _location(hop.statements[0], base_dir, text=label)
+            else:
+                loc = {"message": {"text": label}}
+            flow_locations.append({"location": loc})
+        result["codeFlows"] = [{"threadFlows": [{"locations": flow_locations}]}]
+    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(finding)}
+    if finding.suppressed_by is not None:
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": finding.suppressed_by}
+        ]
+    result["properties"] = {
+        "severity": finding.severity.value,
+        "security-severity": SECURITY_SEVERITY[finding.severity],
+        "kind": finding.kind.value,
+        "role": finding.role,
+        "account": finding.account,
+        "source": finding.source,
+        "approximate": finding.approximate,
+        "approximations": list(finding.approximations),
+        "path": [hop_json(h) for h in finding.path],
+        "statements": [location_json(s) for s in finding.statements],
+    }
+    return result
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
