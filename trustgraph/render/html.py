@@ -1,0 +1,281 @@
+"""The HTML report: one self-contained file (no network, no script) a reviewer can open or attach to a ticket.
+
+Contents: title, summary counts, zone of trust, inputs, findings grouped by severity (role, source, message,
+remediation, statements as ``file#pointer``, the path as a table of hops with their witness context), for each critical
+or high finding a picture of its path (:mod:`trustgraph.render.pathplot`, an inline base64 PNG), suppressed findings,
+suppressions and the checks that ran.
+
+Safety: exports are attacker-controlled text (role names, tags, condition values). Every such string passes through
+:func:`esc` (``html.escape`` with ``quote=True``) and lands only in element content or in quoted attributes that
+contain no data (``id``/``class`` values come from fixed vocabularies, image ``src`` is base64 of bytes we drew). The
+page has no ``<script>``, no links and no ``href`` at all, and a Content-Security-Policy meta tag (``default-src
+'none'; img-src data:; style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could
+neither run script nor fetch anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.model.location import Location
+from trustgraph.queries.results import HopWitness
+from trustgraph.render.report import SEVERITY_ORDER, ScanReport, SuppressionRecord
+
+#: The Content-Security-Policy of the report page.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+#: Severities that get a path picture.
+PICTURED: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH})
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d232b;
+background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:1.5em}
+h1{margin:.2em 0}h2{border-bottom:2px solid #d5dae1;padding-bottom:.2em;margin-top:1.6em}
+code,.mono{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;margin:.5em 0}
+th,td{border:1px solid #d5dae1;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#eef1f5}
+.counts td,.counts th{text-align:center;width:12%}
+.finding{background:#fff;border:1px solid #d5dae1;border-left:6px solid #888;border-radius:4px;padding:.6em 1em;
+margin:1em 0}
+.sev-critical{border-left-color:#8b0000}.sev-high{border-left-color:#d9342b}.sev-medium{border-left-color:#e0a800}
+.sev-low{border-left-color:#2b7bb9}
+.badge{display:inline-block;border-radius:3px;padding:0 .45em;font-size:12px;font-weight:600;color:#fff;
+background:#888;margin-right:.3em}
+.badge.critical{background:#8b0000}.badge.high{background:#d9342b}.badge.medium{background:#b58900}
+.badge.low{background:#2b7bb9}.badge.unknown{background:#6c3483}.badge.approximate{background:#5d6d7e}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.5em 0}dt{font-weight:600}dd{margin:0}
+ul.plain{margin:0;padding-left:1.1em}
+figure{margin:.6em 0}figure img{max-width:100%;border:1px solid #d5dae1;background:#fff}
+.summary-line{font-size:1.1em;font-weight:600}
+.muted{color:#5d6d7e}
+"""
+
+
+def esc(value: object) -> str:
+    """Escape any value for HTML text or a quoted attribute (``&``, ``<``, ``>``, ``"`` and ``'``)."""
+    return html.escape(str(value), quote=True)
+
+
+def render_html(report: ScanReport, *, pictures: bool = True) -> str:
+    """The report as one self-contained HTML page.
+
+    Parameters
+    ----------
+    report
+        The scan report.
+    pictures
+        Draw a path picture for each critical or high finding (matplotlib); False for a faster, text-only page.
+    """
+    summary = report.summary
+    parts: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">',
+        '<meta charset="utf-8">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(report.tool_name)} scan report</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{esc(report.tool_name)} scan report</h1>",
+        f'<p class="muted">Generated {esc(report.generated_at)} by {esc(report.tool_name)} '
+        f"{esc(report.tool_version)}.</p>",
+        '<section id="summary">',
+        "<h2>Summary</h2>",
+        f'<p class="summary-line" id="summary-line">{esc(summary.line())}</p>',
+        '<table class="counts"><thead><tr>',
+        *(f"<th>{esc(s.value)}</th>" for s in SEVERITY_ORDER),
+        "<th>unknown</th><th>approximate</th><th>suppressed</th></tr></thead><tbody><tr>",
+        *(f"<td>{summary.by_severity[s.value]}</td>" for s in SEVERITY_ORDER),
+        f"<td>{summary.by_kind[FindingKind.UNKNOWN.value]}</td><td>{summary.approximate}</td>"
+        f"<td>{summary.suppressed}</td></tr></tbody></table>",
+        "</section>",
+        _zone_section(report.zone),
+        '<section id="inputs"><h2>Inputs</h2>',
+        _list((f"<code>{esc(i)}</code>" for i in report.inputs), empty="(none)"),
+        "</section>",
+        '<section id="findings"><h2>Findings</h2>',
+    ]
+    active = report.active
+    if not active:
+        parts.append("<p>No findings.</p>")
+    number = 0
+    for severity in SEVERITY_ORDER:
+        group = [f for f in active if f.severity is severity]
+        if not group:
+            continue
+        parts.append(f'<h3 id="severity-{severity.value}">{esc(severity.value.capitalize())} ({len(group)})</h3>')
+        for finding in group:
+            number += 1
+            parts.append(_finding(finding, number, pictures and severity in PICTURED))
+    parts.append("</section>")
+    parts.append(_suppressed_section(report.suppressed))
+    parts.append(_suppressions_section(report))
+    parts.append(_checks_section(report))
+    parts += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _finding(finding: Finding, number: int, picture: bool) -> str:
+    sev = finding.severity.value
+    badges = [f'<span class="badge {sev}">{esc(sev)}</span>']
+    if finding.kind is FindingKind.UNKNOWN:
+        badges.append('<span class="badge unknown">unknown: solver could not decide</span>')
+    if finding.approximate:
+        badges.append('<span class="badge approximate">approximate</span>')
+    title = finding.title or finding.check_id
+    out = [
+        f'<article class="finding sev-{sev}" id="finding-{number}">',
+        f"<h4>{''.join(badges)} <code>{esc(finding.check_id)}</code> {esc(title)}</h4>",
+        "<dl>",
+        f"<dt>Role</dt><dd><code>{esc(finding.role)}</code></dd>",
+        f"<dt>Account</dt><dd><code>{esc(finding.account)}</code></dd>",
+        f"<dt>Source</dt><dd><code>{esc(finding.source)}</code></dd>",
+        f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
+        f"<dt>Remediation</dt><dd>{esc(finding.remediation)}</dd>",
+        f"<dt>Statements</dt><dd>{_locations(finding.statements)}</dd>",
+    ]
+    if finding.approximations:
+        out.append(f"<dt>Approximations</dt><dd>{_list(esc(a) for a in finding.approximations)}</dd>")
+    out.append("</dl>")
+    if finding.path:
+        out.append(_path_table(finding.path))
+        if picture:
+            from trustgraph.render.pathplot import draw_path
+
+            data = base64.b64encode(draw_path(finding.path)).decode("ascii")
+            out.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="Path picture of finding {number}">'
+                f"<figcaption class=\"muted\">Path from <code>{esc(finding.path[0].source)}</code> to "
+                f"<code>{esc(finding.path[-1].target)}</code>.</figcaption></figure>"
+            )
+    out.append("</article>")
+    return "\n".join(out)
+
+
+def _path_table(hops: Iterable[HopWitness]) -> str:
+    rows = [
+        '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To</th>'
+        "<th>Witness context</th><th>Statements</th></tr></thead><tbody>"
+    ]
+    for i, hop in enumerate(hops, start=1):
+        rows.append(
+            f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
+            f"<td><code>{esc(hop.target)}</code></td><td>{_context(hop)}</td>"
+            f"<td>{_locations(hop.statements)}</td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _context(hop: HopWitness) -> str:
+    ctx = hop.context_json()
+    items = []
+    for key in sorted(ctx):
+        value = ctx[key]
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        items.append(f"<code>{esc(key)}</code> = <code>{esc(shown)}</code>")
+    if hop.approximations:
+        items += [f'<span class="muted">approximate: {esc(a)}</span>' for a in hop.approximations]
+    return _list(items, empty='<span class="muted">(no condition keys needed)</span>')
+
+
+def _locations(locs: Iterable[Location]) -> str:
+    return _list((f"<code>{esc(loc)}</code>" for loc in locs), empty='<span class="muted">(none)</span>')
+
+
+def _list(items: Iterable[str], *, empty: str = "") -> str:
+    """A list of already-escaped HTML fragments."""
+    items = list(items)
+    if not items:
+        return empty
+    return '<ul class="plain">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def _zone_section(zone: Mapping[str, Any]) -> str:
+    out = ['<section id="zone"><h2>Zone of trust</h2><dl>']
+    for key in ("accounts", "organizations"):
+        values = _list((f"<code>{esc(v)}</code>" for v in zone.get(key) or []), empty="(none)")
+        out.append(f"<dt>{esc(key.capitalize())}</dt><dd>{values}</dd>")
+    providers = []
+    for p in zone.get("identity_providers") or []:
+        entry: Mapping[str, Any] = p if isinstance(p, Mapping) else {"provider": p}
+        subjects = entry.get("subjects")
+        text = f"<code>{esc(entry.get('provider', ''))}</code>"
+        if subjects is not None:
+            text += " subjects: " + ", ".join(f"<code>{esc(s)}</code>" for s in subjects)
+        providers.append(text)
+    out.append(f"<dt>Identity providers</dt><dd>{_list(providers, empty='(none)')}</dd>")
+    out.append(f"<dt>Given by</dt><dd><code>{esc(zone.get('source', ''))}</code></dd>")
+    for key in sorted(k for k in zone if k not in {"accounts", "organizations", "identity_providers", "source"}):
+        out.append(f"<dt>{esc(key)}</dt><dd><code>{esc(zone[key])}</code></dd>")
+    out.append("</dl></section>")
+    return "\n".join(out)
+
+
+def _suppressed_section(findings: tuple[Finding, ...]) -> str:
+    out = [f'<section id="suppressed"><h2>Suppressed findings ({len(findings)})</h2>']
+    if not findings:
+        out.append("<p>None.</p>")
+    else:
+        out.append("<table><thead><tr><th>Severity</th><th>Check</th><th>Role</th><th>Source</th>"
+                   "<th>Suppressed by</th></tr></thead><tbody>")
+        for f in findings:
+            out.append(
+                f"<tr><td>{esc(f.severity.value)}</td><td><code>{esc(f.check_id)}</code></td>"
+                f"<td><code>{esc(f.role)}</code></td><td><code>{esc(f.source)}</code></td>"
+                f"<td>{esc(f.suppressed_by)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _suppressions_section(report: ScanReport) -> str:
+    sup = report.suppressions
+    out = ['<section id="suppressions"><h2>Suppressions</h2>']
+    for label, records in (("Applied", sup.applied), ("Expired", sup.expired), ("Unused", sup.unused)):
+        out.append(f"<h3>{label} ({len(records)})</h3>")
+        out.append(_suppression_table(records))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _suppression_table(records: tuple[SuppressionRecord, ...]) -> str:
+    if not records:
+        return "<p>None.</p>"
+    rows = ["<table><thead><tr><th>Check</th><th>Role glob</th><th>Source</th><th>Reason</th><th>Expires</th>"
+            "<th>Matched</th><th>Where</th></tr></thead><tbody>"]
+    for r in records:
+        rows.append(
+            f"<tr><td><code>{esc(r.check_id)}</code></td><td><code>{esc(r.role)}</code></td>"
+            f"<td><code>{esc(r.source if r.source is not None else '*')}</code></td><td>{esc(r.reason)}</td>"
+            f"<td>{esc(r.expires or '')}</td><td>{r.matched}</td><td><code>{esc(r.location)}</code></td></tr>"
+        )
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _checks_section(report: ScanReport) -> str:
+    out = [f'<section id="checks"><h2>Checks run ({len(report.checks_run)})</h2>']
+    if report.checks_run:
+        out.append("<table><thead><tr><th>Id</th><th>Title</th><th>Severity</th><th>Rationale</th>"
+                   "<th>Remediation</th></tr></thead><tbody>")
+        for c in report.checks_run:
+            rule = c.severity_rule or c.severity.value
+            out.append(
+                f"<tr><td><code>{esc(c.id)}</code></td><td>{esc(c.title)}</td><td>{esc(rule)}</td>"
+                f"<td>{esc(c.rationale)}</td><td>{esc(c.remediation)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    out.append("</section>")
+    return "\n".join(out)
