@@ -76,12 +76,12 @@ def opt_list(raw: Mapping[str, Any], key: str, loc: Location, what: str) -> list
     return value
 
 
-def str_list(raw: Mapping[str, Any], key: str, loc: Location, what: str) -> tuple[str, ...]:
-    """An optional list of strings."""
-    items = opt_list(raw, key, loc, f"a list of {what}")
+def str_list(raw: Mapping[str, Any], key: str, loc: Location, item_name: str) -> tuple[str, ...]:
+    """An optional list of strings; ``item_name`` names one item (``group name``)."""
+    items = opt_list(raw, key, loc, f"{item_name}s")
     for i, item in enumerate(items):
         if not isinstance(item, str):
-            raise fail(loc.child(key, i), f"expected {what} as a string, got {type_name(item)}")
+            raise fail(loc.child(key, i), f"expected a {item_name} as a string, got {type_name(item)}")
     return tuple(items)
 
 

@@ -181,7 +181,7 @@ class _PageReader:
             user_id=req_str(raw, "UserId", loc, "the user's unique id"),
             account=parse_arn(arn).account,  # type: ignore[union-attr]
             path=opt_str(raw, "Path", loc, "the user's path") or "/",
-            groups=str_list(raw, "GroupList", loc, "group names"),
+            groups=str_list(raw, "GroupList", loc, "group name"),
             inline_policies=self._inline(raw, "UserPolicyList", loc, arn),
             managed_policy_arns=tuple(a for a, _ in attached),
             boundary_arn=boundary[0] if boundary else None,

@@ -63,7 +63,7 @@ def decode_document(raw: object, loc: Location) -> Mapping[str, Any]:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _fail(loc, f"expected a policy document (JSON object or URL-encoded JSON), got a string that does "
-                             f"not parse: {exc.msg} at character {exc.pos}") from None
+                             f"not parse: {exc.msg[:1].lower()}{exc.msg[1:]} at character {exc.pos}") from None
     if not isinstance(raw, dict):
         raise _fail(loc, f"expected a policy document object, got {_type_name(raw)}")
     return raw

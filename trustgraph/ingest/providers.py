@@ -83,8 +83,8 @@ class ProviderCollector:
 
     def _detail(self, data: Mapping[str, Any], root: Location) -> IdentityProvider:
         url = req_str(data, "Url", root, "the provider URL")
-        client_ids = str_list(data, "ClientIDList", root, "client ids")
-        thumbprints = str_list(data, "ThumbprintList", root, "thumbprints")
+        client_ids = str_list(data, "ClientIDList", root, "client id")
+        thumbprints = str_list(data, "ThumbprintList", root, "thumbprint")
         arn = opt_str(data, "Arn", root, "the provider's ARN")
         if arn is not None:
             arn = _provider_arn(arn, root.child("Arn"), ProviderType.OIDC)
