@@ -1,0 +1,91 @@
+"""``trustgraph query``: who can reach which role, with a witness per hop or the reason there is none."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from trustgraph.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``query`` subcommand."""
+    from trustgraph.cli.common import add_format_option, add_input_options
+
+    p = subparsers.add_parser(
+        "query", help="reachability: can SOURCE obtain TARGET's credentials, directly or through a chain",
+        description="Answer reachability questions over the trust graph with the SMT solver. Exit 0 when the "
+                    "analysis completed (whatever the verdicts), 2 for bad input or usage.",
+    )
+    add_input_options(p)
+    p.add_argument("--from", dest="source", metavar="SOURCE",
+                   help="user/role/assumed-role ARN, arn:aws:iam::ID:root or account:ID, external, "
+                        "federated:PROVIDER, service:NAME, or * (default: every source)")
+    p.add_argument("--to", dest="target", metavar="TARGET",
+                   help="role ARN, glob of role ARNs, admin, or * (default: every role)")
+    p.add_argument("--without", action="append", default=[], metavar="KEY",
+                   help="KEY is absent from the request on every hop (repeatable)")
+    p.add_argument("--given", action="append", default=[], metavar="KEY=VALUE",
+                   help="KEY is present with VALUE on every hop; VALUE may be a JSON list (repeatable)")
+    p.add_argument("--closed", action="store_true",
+                   help="every key neither given nor derived from the caller is absent")
+    p.add_argument("--action", metavar="ACTION",
+                   help="restrict the first hop's action (sts:AssumeRole, sts:AssumeRoleWithSAML, "
+                        "sts:AssumeRoleWithWebIdentity)")
+    p.add_argument("--max-hops", type=int, metavar="N", help="longest path considered")
+    p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout (default 5000)")
+    add_format_option(p)
+    p.set_defaults(func=run)
+
+
+def parse_given(items: list[str]) -> dict[str, list[str]]:
+    """``KEY=VALUE`` pairs; VALUE may be a JSON list for multi-valued keys."""
+    import json
+
+    out: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--given expects KEY=VALUE, got `{item}`")
+        if value.startswith("["):
+            try:
+                parsed = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"--given {key}: the value is not a JSON list ({exc.msg})") from None
+            if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
+                raise UsageError(f"--given {key}: expected a JSON list of strings")
+            out.setdefault(key, []).extend(parsed)
+        else:
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, build, query, render."""
+    from trustgraph.cli.common import load_inputs
+    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.render.query import render_query_csv, render_query_json, render_query_table
+    from trustgraph.semantics.request import ASSUME_ACTIONS
+
+    action = None
+    if args.action:
+        names = {a.value.lower(): a for a in ASSUME_ACTIONS}
+        action = names.get(args.action.lower())
+        if action is None:
+            raise UsageError(f"--action must be one of {', '.join(a.value for a in ASSUME_ACTIONS)}")
+    if args.max_hops is not None and args.max_hops < 1:
+        raise UsageError("--max-hops must be at least 1")
+    options = QueryOptions.make(without=args.without, given=parse_given(args.given), closed=args.closed,
+                                action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms)
+    estate, zone = load_inputs(args)
+    tg = TrustGraph(estate, zone)
+    results = tg.query(args.source, args.target, options)
+    if args.format == "json":
+        echo = {"from": args.source or "*", "to": args.target or "*", **options.describe(), "zone": zone.describe()}
+        sys.stdout.write(render_query_json(echo, results.results))
+    elif args.format == "csv":
+        sys.stdout.write(render_query_csv(results.results))
+    else:
+        sys.stdout.write(render_query_table(results.results))
+    return 0

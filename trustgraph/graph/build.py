@@ -1,0 +1,343 @@
+"""Build the trust graph: one edge per way a source can obtain a role's credentials.
+
+Edges come from each role's trust policy through an index from principal to sources (never by testing every pair):
+a user/role/session ARN or unique id names one node; an account names its exported principals (those whose identity
+policies could allow ``sts:AssumeRole`` on the role, a cheap syntactic filter) and, for an account outside the zone,
+the symbolic ``account:ID`` and ``external`` sources; ``*`` names everything; federated and service principals name
+their own nodes. An edge carries the trust statements (the AST, not z3 terms) that name the source, so the graph pickles
+and copies cheaply; whether the hop is satisfiable is decided per query by :mod:`trustgraph.smt`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from trustgraph.graph.admin import is_admin
+from trustgraph.graph.nodes import (
+    EXTERNAL,
+    NodeKind,
+    account_node,
+    federated_node,
+    service_node,
+    short_label,
+)
+from trustgraph.model.arn import parse_arn
+from trustgraph.model.estate import Estate
+from trustgraph.model.location import Location
+from trustgraph.model.pattern import arn_matches, matches, variables_of
+from trustgraph.model.policy import Effect, Glob, Policy, Statement
+from trustgraph.model.principal import Principal, PrincipalKind
+from trustgraph.model.zone import Zone
+from trustgraph.semantics.request import Action
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+_EDGE_KIND = {
+    Action.ASSUME_ROLE: "assume",
+    Action.ASSUME_ROLE_WITH_SAML: "saml",
+    Action.ASSUME_ROLE_WITH_WEB_IDENTITY: "web-identity",
+}
+
+
+_FEDERATED_PRINCIPALS = frozenset(
+    {PrincipalKind.SAML_PROVIDER, PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY}
+)
+
+
+def action_may_match(globs: tuple[Glob, ...] | None, not_globs: tuple[Glob, ...] | None, action: str) -> bool:
+    """Whether an Action/NotAction element can match ``action`` (case-insensitive)."""
+    if globs is not None:
+        return any(matches(g.pattern, action, ignore_case=True) for g in globs)
+    if not_globs is not None:
+        return not any(matches(g.pattern, action, ignore_case=True) for g in not_globs)
+    return False
+
+
+def _resource_may_match(glob: Glob, arn: str) -> bool:
+    if variables_of(glob.pattern):
+        return True  # resolved per request by the evaluator; keep the candidate
+    return arn_matches(glob.pattern, arn)
+
+
+def resource_may_match(st: Statement, arn: str) -> bool:
+    """Whether a statement's Resource/NotResource can cover ``arn`` (variables: maybe)."""
+    if st.resources is not None:
+        return any(_resource_may_match(g, arn) for g in st.resources)
+    if st.not_resources is not None:
+        return not any(
+            not variables_of(g.pattern) and arn_matches(g.pattern, arn) for g in st.not_resources
+        )
+    return True
+
+
+def identity_may_allow(policies: Iterable[Policy], action: str, resource: str) -> bool:
+    """A sound syntactic filter: some identity Allow statement could allow ``action`` on ``resource``."""
+    return any(
+        st.effect is Effect.ALLOW
+        and action_may_match(st.actions, st.not_actions, action)
+        and resource_may_match(st, resource)
+        for p in policies
+        for st in p.statements
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    node: str
+    same_account_direct: bool  # named specifically in the same account: no identity allow needed
+
+
+def _principal_action(p: Principal) -> tuple[Action, ...]:
+    if p.kind is PrincipalKind.SAML_PROVIDER:
+        return (Action.ASSUME_ROLE_WITH_SAML,)
+    if p.kind in (PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY):
+        return (Action.ASSUME_ROLE_WITH_WEB_IDENTITY,)
+    if p.kind is PrincipalKind.ANY:
+        return (Action.ASSUME_ROLE, Action.ASSUME_ROLE_WITH_SAML, Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
+    return (Action.ASSUME_ROLE,)
+
+
+class _Index:
+    """Lookups from principal forms to graph sources, built once per graph."""
+
+    def __init__(self, estate: Estate, zone: Zone) -> None:
+        self.estate = estate
+        self.zone = zone
+        self.by_account: dict[str, list[str]] = defaultdict(list)
+        self.role_by_account_name: dict[tuple[str, str], str] = {}
+        for acct in estate.accounts:
+            for u in acct.users:
+                self.by_account[acct.account_id].append(u.arn)
+            for r in acct.roles:
+                self.by_account[acct.account_id].append(r.arn)
+                self.role_by_account_name[(acct.account_id, r.name)] = r.arn
+        self._identity: dict[str, tuple[Policy, ...]] = {}
+        # "*" may match federated callers too ([?] in semantics.md §8.1): it stands for every known provider
+        self.providers: tuple[str, ...] = tuple(sorted(
+            {p.text for r in estate.role_by_arn.values() for st in r.trust_policy.statements
+             for p in (st.principals or ()) if p.kind in _FEDERATED_PRINCIPALS}
+            | {idp.arn for idp in estate.identity_providers}
+        ))
+        self.outside_accounts: set[str] = {
+            a.account_id for a in estate.accounts if not estate.account_inside(zone, a.account_id)
+        }
+
+    def inside(self, account: str) -> bool:
+        return self.estate.account_inside(self.zone, account)
+
+    def identity_policies(self, node: str) -> tuple[Policy, ...]:
+        cached = self._identity.get(node)
+        if cached is None:
+            from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
+
+            user = self.estate.user_by_arn.get(node)
+            if user is not None:
+                caller = caller_for_user(self.estate, user)
+            else:
+                caller = caller_for_role_session(self.estate, self.estate.role_by_arn[node])
+            cached = caller.identity_policies
+            self._identity[node] = cached
+        return cached
+
+    def sources_for(self, p: Principal, role_account: str) -> Iterator[_Source]:
+        """Every source node a trust principal can stand for."""
+        kind = p.kind
+        if kind is PrincipalKind.ANY:
+            for acct, nodes in self.by_account.items():
+                for n in nodes:
+                    yield _Source(n, acct == role_account)
+            yield _Source(EXTERNAL, False)
+            for acct in sorted(self.outside_accounts):
+                yield _Source(account_node(acct), False)
+            for provider in self.providers:
+                yield _Source(federated_node(provider), False)
+        elif kind is PrincipalKind.ACCOUNT:
+            acct = p.account or ""
+            for n in self.by_account.get(acct, ()):
+                yield _Source(n, False)
+            if not self.inside(acct):
+                yield _Source(account_node(acct), False)
+                yield _Source(EXTERNAL, False)
+        elif kind in (PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE):
+            node = self._resolve_arn(p)
+            acct = p.account or ""
+            if node is not None:
+                yield _Source(node, acct == role_account)
+            if not self.inside(acct):
+                yield _Source(account_node(acct), False)
+                yield _Source(EXTERNAL, False)
+        elif kind is PrincipalKind.UNIQUE_ID:
+            entity = self.estate.role_by_id.get(p.text) or self.estate.user_by_id.get(p.text)
+            if entity is not None:
+                yield _Source(entity.arn, entity.account == role_account)
+        elif kind is PrincipalKind.SERVICE:
+            yield _Source(service_node(p.text), False)
+        elif kind in (PrincipalKind.SAML_PROVIDER, PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY):
+            yield _Source(federated_node(p.text), False)
+
+    def _resolve_arn(self, p: Principal) -> str | None:
+        if p.kind is PrincipalKind.ASSUMED_ROLE:
+            arn = parse_arn(p.text)
+            if arn is None:
+                return None
+            return self.role_by_account_name.get((arn.account, arn.resource.split("/")[1]))
+        if p.kind is PrincipalKind.USER:
+            return p.text if p.text in self.estate.user_by_arn else None
+        return p.text if p.text in self.estate.role_by_arn else None
+
+
+def _action_fits_source(action: Action, node: str) -> bool:
+    """SAML assertions go with AssumeRoleWithSAML, tokens with AssumeRoleWithWebIdentity, AWS principals and
+    services with AssumeRole."""
+    if not node.startswith("federated:"):
+        return action is Action.ASSUME_ROLE
+    if _federated_kind(node.split(":", 1)[1]) is NodeKind.SAML:
+        return action is Action.ASSUME_ROLE_WITH_SAML
+    return action is Action.ASSUME_ROLE_WITH_WEB_IDENTITY
+
+
+def _federated_kind(provider: str) -> NodeKind:
+    if ":saml-provider/" in provider:
+        return NodeKind.SAML
+    if ":oidc-provider/" in provider:
+        return NodeKind.OIDC
+    return NodeKind.WEB_IDENTITY
+
+
+def _mentions(statements: Iterable[Statement], key: str) -> bool:
+    return any(c.key == key for st in statements for c in st.conditions)
+
+
+def _summary(statements: tuple[Statement, ...]) -> str:
+    conds = sorted({c.key_text for st in statements for c in st.conditions})
+    return "unconditional" if not conds else "if " + ", ".join(conds)
+
+
+def _add_symbolic_node(G: nx.MultiDiGraph, node: str, zone: Zone, estate: Estate) -> None:
+    if node in G:
+        return
+    if node == EXTERNAL:
+        G.add_node(node, kind=NodeKind.EXTERNAL.value, account=None, label="external", inside=False, admin=False,
+                   entity=None)
+    elif node.startswith("account:"):
+        acct = node.split(":", 1)[1]
+        G.add_node(node, kind=NodeKind.ACCOUNT.value, account=acct, label=short_label(node), inside=False,
+                   admin=False, entity=None)
+    elif node.startswith("federated:"):
+        provider = node.split(":", 1)[1]
+        trusted = [tp for tp in zone.identity_providers if tp.names(provider)]
+        inside = any(tp.subjects is None for tp in trusted)
+        arn = parse_arn(provider)
+        G.add_node(node, kind=_federated_kind(provider).value, account=arn.account if arn else None,
+                   label=short_label(node), inside=inside, admin=False, entity=None, provider=provider,
+                   trusted_subjects=tuple(s for tp in trusted if tp.subjects for s in tp.subjects))
+    elif node.startswith("service:"):
+        G.add_node(node, kind=NodeKind.SERVICE.value, account=None, label=short_label(node), inside=True,
+                   admin=False, entity=None)
+
+
+def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
+    """The trust graph of the loaded estate under a zone of trust (default: the estate's own zone).
+
+    Nodes carry ``kind``, ``account``, ``label``, ``inside``, ``admin`` and ``entity``; edges carry ``action``,
+    ``kind``, ``statements`` (locations), ``trust`` (the Allow statements, as AST), ``needs_external_id``,
+    ``needs_mfa``, ``cross_account`` and ``summary``. Edge keys are the action names.
+
+    Examples
+    --------
+    >>> from trustgraph.ingest.policy_json import policy_from_json
+    >>> from trustgraph.model import AccountSnapshot, Estate, Location, Role
+    >>> trust = policy_from_json({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ...     "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}]},
+    ...     Location("toy.json", "/RoleDetailList/0/AssumeRolePolicyDocument"), kind="trust")
+    >>> role = Role(arn="arn:aws:iam::111122223333:role/Vendor", name="Vendor", role_id="AROAEXAMPLEEXAMPLE01",
+    ...             account="111122223333", trust_policy=trust)
+    >>> G = build_graph(Estate(accounts=(AccountSnapshot(account_id="111122223333", roles=(role,)),)))
+    >>> sorted(u for u, _ in G.in_edges(role.arn))
+    ['account:444455556666', 'external']
+    """
+    import networkx as nx
+
+    from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
+
+    zone = zone or estate.default_zone()
+    G = nx.MultiDiGraph(zone=zone, estate=estate)
+    index = _Index(estate, zone)
+    for acct in estate.accounts:
+        inside = index.inside(acct.account_id)
+        for u in acct.users:
+            caller = caller_for_user(estate, u)
+            G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
+                       admin=is_admin(caller.identity_policies, caller.boundary,
+                                      managed_policy_arns=_user_managed_arns(estate, u.arn),
+                                      boundary_unresolved=caller.boundary_unresolved),
+                       entity=u)
+        for r in acct.roles:
+            caller = caller_for_role_session(estate, r)
+            G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
+                       admin=is_admin(caller.identity_policies, caller.boundary,
+                                      managed_policy_arns=r.managed_policy_arns,
+                                      boundary_unresolved=caller.boundary_unresolved),
+                       entity=r, service_linked=r.service_linked)
+    for role in estate.role_by_arn.values():
+        _add_role_edges(G, index, role.arn)
+    return G
+
+
+def _user_managed_arns(estate: Estate, user_arn: str) -> tuple[str, ...]:
+    user = estate.user_by_arn[user_arn]
+    snap = estate.account_by_id[user.account]
+    group_arns = tuple(a for g in user.groups if g in snap.group_by_name for a in snap.group_by_name[g].managed_policy_arns)
+    return user.managed_policy_arns + group_arns
+
+
+def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
+    estate = index.estate
+    role = estate.role_by_arn[role_arn]
+    grouped: dict[tuple[str, Action], list[Statement]] = defaultdict(list)
+    direct: dict[tuple[str, Action], bool] = {}
+    for st in role.trust_policy.statements:
+        if st.effect is not Effect.ALLOW:
+            continue
+        principals = st.principals
+        if principals is None and st.not_principals is not None:
+            principals = (Principal(element=st.not_principals[0].element, text="*", kind=PrincipalKind.ANY),)
+        for p in principals or ():
+            for action in _principal_action(p):
+                if not action_may_match(st.actions, st.not_actions, action.value):
+                    continue
+                for src in index.sources_for(p, role.account):
+                    if not _action_fits_source(action, src.node):
+                        continue
+                    key = (src.node, action)
+                    grouped[key].append(st)
+                    direct[key] = direct.get(key, False) or src.same_account_direct
+    for (source, action), statements in grouped.items():
+        if source.startswith("arn:") and not direct[(source, action)]:
+            if not identity_may_allow(index.identity_policies(source), action.value, role_arn):
+                continue
+        _add_symbolic_node(G, source, index.zone, estate)
+        unique = tuple(dict.fromkeys(statements))
+        source_account = G.nodes[source].get("account")
+        G.add_edge(
+            source,
+            role_arn,
+            key=action.value,
+            action=action.value,
+            kind="service" if source.startswith("service:") else _EDGE_KIND[action],
+            statements=tuple(st.location for st in unique),
+            trust=unique,
+            needs_external_id=all(_mentions([st], "sts:externalid") for st in unique),
+            needs_mfa=all(_mentions([st], "aws:multifactorauthpresent") for st in unique),
+            cross_account=source_account is not None and source_account != role.account,
+            summary=_summary(unique),
+        )
+
+
+def edge_locations(G: nx.MultiDiGraph, u: str, v: str, key: str) -> tuple[Location, ...]:
+    """The trust statements of one edge."""
+    return tuple(G.edges[u, v, key]["statements"])

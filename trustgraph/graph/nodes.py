@@ -1,0 +1,61 @@
+"""Node identifiers of the trust graph and how to read them.
+
+Exported users and roles are their ARNs. Symbolic sources have a prefix: ``account:ID`` (any principal of an account
+outside the zone, attacker-controlled), ``external`` (any principal outside the zone), ``federated:PROVIDER`` (token
+or assertion holders of a SAML/OIDC provider ARN or built-in web IdP) and ``service:NAME`` (an AWS service principal).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+EXTERNAL = "external"
+
+
+class NodeKind(Enum):
+    """The ``kind`` attribute of a node."""
+
+    USER = "user"
+    ROLE = "role"
+    ACCOUNT = "account"
+    EXTERNAL = "external"
+    SAML = "saml"
+    OIDC = "oidc"
+    WEB_IDENTITY = "web-identity"
+    SERVICE = "service"
+
+
+FEDERATED_KINDS = frozenset({NodeKind.SAML, NodeKind.OIDC, NodeKind.WEB_IDENTITY})
+SYMBOLIC_KINDS = frozenset({NodeKind.ACCOUNT, NodeKind.EXTERNAL, *FEDERATED_KINDS, NodeKind.SERVICE})
+
+
+def account_node(account_id: str) -> str:
+    """``account:ID``."""
+    return f"account:{account_id}"
+
+
+def federated_node(provider: str) -> str:
+    """``federated:PROVIDER`` for a provider ARN or built-in IdP name."""
+    return f"federated:{provider}"
+
+
+def service_node(service: str) -> str:
+    """``service:NAME``."""
+    return f"service:{service}"
+
+
+def short_label(node: str) -> str:
+    """A short human label: the role/user name, ``acct 444455556666``, the provider host, the service name."""
+    if node.startswith("account:"):
+        return "acct " + node.split(":", 1)[1]
+    if node.startswith("federated:"):
+        provider = node.split(":", 1)[1]
+        for marker in (":oidc-provider/", ":saml-provider/"):
+            if marker in provider:
+                return provider.split(marker, 1)[1]
+        return provider
+    if node.startswith("service:"):
+        return node.split(":", 1)[1].removesuffix(".amazonaws.com")
+    if node.startswith("arn:"):
+        return node.rsplit("/", 1)[-1]
+    return node

@@ -1,0 +1,208 @@
+"""The Python API for notebooks and scripts: ``trustgraph.load(...)`` and the :class:`TrustGraph` it returns."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.model.estate import Estate
+from trustgraph.model.zone import Zone
+from trustgraph.queries.engine import ReachabilityEngine
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.queries.specs import resolve_sources, resolve_targets
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class ReachResults:
+    """An ordered collection of :class:`ReachResult` with a table view (``to_frame``) and a notebook display."""
+
+    results: tuple[ReachResult, ...]
+    options: QueryOptions = QueryOptions()
+
+    def __iter__(self) -> Iterator[ReachResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, i: int) -> ReachResult:
+        return self.results[i]
+
+    def reachable(self) -> ReachResults:
+        """Only the reachable answers."""
+        return ReachResults(tuple(r for r in self.results if r.verdict is Reach.REACHABLE), self.options)
+
+    def targets(self) -> tuple[str, ...]:
+        """The distinct targets, in order."""
+        return tuple(dict.fromkeys(r.target for r in self.results))
+
+    def to_frame(self, *, hops: bool = False) -> pd.DataFrame:
+        """One row per result, or with ``hops=True`` one row per hop (source, target, hop number, context)."""
+        from trustgraph.render.frames import results_frame
+
+        return results_frame(self.results, hops=hops)
+
+    def _repr_html_(self) -> str:
+        from trustgraph.render.notebook import results_html
+
+        return results_html(self.results)
+
+    def __repr__(self) -> str:
+        counts = {v: sum(1 for r in self.results if r.verdict is v) for v in Reach}
+        return (f"<ReachResults {len(self.results)}: {counts[Reach.REACHABLE]} reachable, "
+                f"{counts[Reach.UNREACHABLE]} unreachable, {counts[Reach.UNKNOWN]} unknown>")
+
+
+class TrustGraph:
+    """Loaded exports, their trust graph under a zone, and the reachability queries over it.
+
+    Examples
+    --------
+    >>> import trustgraph
+    >>> tg = trustgraph.load()                     # the bundled example organization
+    >>> isinstance(len(tg.graph), int)
+    True
+    """
+
+    def __init__(self, estate: Estate, zone: Zone | None = None, graph: nx.MultiDiGraph | None = None) -> None:
+        from trustgraph.graph.build import build_graph
+
+        self.estate = estate
+        self.zone = zone or estate.default_zone()
+        self.graph = graph if graph is not None else build_graph(estate, self.zone)
+        self.engine = ReachabilityEngine(self.graph)
+
+    # ------------------------------------------------------------------------------------------------ queries
+    def query(
+        self, source: str | None = None, target: str | None = None, options: QueryOptions | None = None
+    ) -> ReachResults:
+        """The CLI's query: one result for a specific (source, target) pair whatever the verdict; otherwise the
+        reachable and unknown pairs, one per (source, target), shortest path first."""
+        import networkx as nx
+
+        options = options or QueryOptions()
+        sources = resolve_sources(self.graph, source)
+        targets = resolve_targets(self.graph, target)
+        allowed: frozenset[str] | None = None
+        if targets.specific:
+            allowed = frozenset(nx.ancestors(self.graph, targets.roles[0])) | {targets.roles[0]}
+        out: list[ReachResult] = []
+        exact = sources.specific and targets.specific
+        stop = targets.roles[0] if targets.specific else None
+        for s in sources.nodes:
+            if allowed is not None and s not in allowed and not exact:
+                continue
+            outcome = self.engine.search(s, options, outside_only=sources.outside_only, allowed=allowed,
+                                         stop_at=stop)
+            unknown_zone = self._unknown_reach(outcome)
+            for t in targets.roles:
+                if t == s:
+                    continue
+                if exact or t in outcome.first or t in unknown_zone:
+                    out.append(self.engine.result_for(outcome, t, unknown_zone))
+        return ReachResults(tuple(out), options)
+
+    def _unknown_reach(self, outcome: Any) -> set[str]:
+        import networkx as nx
+
+        zone: set[str] = set()
+        for _, role, _ in outcome.unknown_edges:
+            if role not in zone:
+                zone.add(role)
+                zone.update(nx.descendants(self.graph, role))
+        return zone
+
+    def can_reach(self, source: str, target: str, **options: Any) -> ReachResult:
+        """Whether one source reaches one role: reachable (with a witnessed path), unreachable (with the reason) or
+        unknown. Keyword options as :meth:`QueryOptions.make` (``without``, ``given``, ``closed``, ...)."""
+        results = self.query(source, target, QueryOptions.make(**options))
+        if len(results) == 1:
+            return results[0]
+        reach = [r for r in results if r.verdict is Reach.REACHABLE]
+        if reach:
+            return min(reach, key=lambda r: len(r.hops))
+        unknown = [r for r in results if r.verdict is Reach.UNKNOWN]
+        if unknown:
+            return unknown[0]
+        return ReachResult(source=source, target=target, verdict=Reach.UNREACHABLE,
+                           reason="no principal of the source class reaches the role")
+
+    def who_can_reach(self, target: str, **options: Any) -> ReachResults:
+        """Every source (users, role sessions, symbolic outsiders, federated providers, services) that reaches
+        ``target``, each with its shortest witnessed path."""
+        return self.query(None, target, QueryOptions.make(**options))
+
+    def reachable_from(self, source: str, **options: Any) -> ReachResults:
+        """Every role ``source`` reaches."""
+        return self.query(source, None, QueryOptions.make(**options))
+
+    def external_access(self, without: Sequence[str] = (), target: str | None = None, **options: Any) -> ReachResults:
+        """Roles that principals outside the zone (federated identities outside it included) reach, e.g.
+        ``external_access(without=["sts:ExternalId"])`` for the confused-deputy question."""
+        return self.query("external", target, QueryOptions.make(without=without, **options))
+
+    # ------------------------------------------------------------------------------------------------ views
+    def inventory(self) -> pd.DataFrame:
+        """One row per principal (as ``trustgraph inventory``), with the admin column."""
+        import pandas as pd
+
+        from trustgraph.render.inventory import inventory_rows
+
+        rows = inventory_rows(self.estate, self.zone, admin=self.admin_arns())
+        return pd.DataFrame([r if isinstance(r, Mapping) else vars_of(r) for r in rows])
+
+    def admin_arns(self) -> frozenset[str]:
+        """ARNs of the admin principals."""
+        return frozenset(n for n, d in self.graph.nodes(data=True) if d.get("admin"))
+
+    def __repr__(self) -> str:
+        roles = sum(1 for _, d in self.graph.nodes(data=True) if d["kind"] == "role")
+        return (f"<TrustGraph {len(self.estate.accounts)} accounts, {roles} roles, {self.graph.number_of_nodes()} "
+                f"nodes, {self.graph.number_of_edges()} edges; zone {sorted(self.zone.accounts)} "
+                f"{sorted(self.zone.organizations)}>")
+
+    def _repr_html_(self) -> str:
+        from trustgraph.render.notebook import graph_html
+
+        return graph_html(self)
+
+
+def vars_of(row: object) -> dict[str, Any]:
+    """A dataclass row as a dict."""
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(row) if is_dataclass(row) and not isinstance(row, type) else dict(row)  # type: ignore[call-overload]
+
+
+def load(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    zone: Zone | Sequence[str] | None = None,
+    zone_file: str | None = None,
+) -> TrustGraph:
+    """Load exports (a file, files or a directory; None = the bundled example) and build the trust graph.
+
+    ``zone`` is a :class:`Zone` or a list of account ids / o- organization ids; ``zone_file`` a zone.toml path.
+    """
+    from trustgraph.ingest.load import bundled_example_path, load_estate
+    from trustgraph.ingest.zone_file import zone_from_options
+
+    if paths is None:
+        path_list = [str(bundled_example_path())]
+    elif isinstance(paths, (str, os.PathLike)):
+        path_list = [os.fspath(paths)]
+    else:
+        path_list = [os.fspath(p) for p in paths]
+    estate = load_estate(path_list)
+    if isinstance(zone, Zone):
+        resolved = zone
+    else:
+        resolved = zone_from_options(estate, list(zone or ()), zone_file)
+    return TrustGraph(estate, resolved)

@@ -1,0 +1,350 @@
+"""Reachability over the trust graph, one solver call per hop.
+
+A path exists when every hop is satisfiable under the query's constraints. Hops share no request variables; what
+carries between hops is propagated as facts of the caller of the next hop: a role session is an assumed-role principal
+of the role's account, and it carries MFA only when it was obtained by an IAM user presenting MFA, so MFA reaches at
+most one hop past a user. The search is a breadth-first search over states ``(node, session carries MFA)``, so the
+first path found to a role is a shortest one. Hop answers are memoised per (caller state, role, action, options), and
+:func:`trustgraph.smt.solve.solve_hop` caches by canonical form underneath, so identical trust policies are solved once.
+
+Known limits (documented, sound): a source identity and session tags chosen at one hop are not tied to the next hop's
+choice (each hop may choose its own), which can only over-approximate reachability; a role given as a source starts
+from a session without MFA.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
+from trustgraph.model.location import Location
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import HopWitness, Reach, ReachResult
+from trustgraph.semantics.request import Action, CallerKind
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from trustgraph.semantics.request import Caller, Target
+    from trustgraph.smt.solve import HopResult, KeyConstraint
+    from trustgraph.smt.symbolic import SymbolicCaller
+
+MFA_KEY = "aws:multifactorauthpresent"
+_MFA_KEYS = frozenset({MFA_KEY, "aws:multifactorauthage"})
+
+#: the condition key that carries a federated identity's subject, per built-in provider
+_SUBJECT_KEYS = {
+    "cognito-identity.amazonaws.com": "cognito-identity.amazonaws.com:sub",
+    "accounts.google.com": "accounts.google.com:sub",
+    "graph.facebook.com": "graph.facebook.com:id",
+    "www.amazon.com": "www.amazon.com:user_id",
+}
+
+State = tuple[str, bool]  # (node, the session carries MFA)
+
+
+def subject_key(provider: str) -> str:
+    """The condition key holding a federated identity's subject (``token.actions.githubusercontent.com:sub``).
+
+    Examples
+    --------
+    >>> subject_key("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")
+    'token.actions.githubusercontent.com:sub'
+    >>> subject_key("arn:aws:iam::111122223333:saml-provider/Okta")
+    'saml:sub'
+    """
+    if ":saml-provider/" in provider:
+        return "saml:sub"
+    if ":oidc-provider/" in provider:
+        return provider.split(":oidc-provider/", 1)[1] + ":sub"
+    return _SUBJECT_KEYS.get(provider, provider + ":sub")
+
+
+@dataclass
+class _Visit:
+    parent: State | None
+    witness: HopWitness | None
+    depth: int
+
+
+@dataclass
+class SearchOutcome:
+    """What one breadth-first search from one source found."""
+
+    source: str
+    visits: dict[State, _Visit] = field(default_factory=dict)
+    first: dict[str, State] = field(default_factory=dict)  # node -> the state it was first (shortest) reached in
+    unknown_edges: list[tuple[State, str, str]] = field(default_factory=list)  # (state, role, reason)
+    blocked: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role -> [(caller node, reason)]
+
+    def first_state(self, node: str) -> State | None:
+        """The state in which ``node`` was first reached (a shortest path), if any."""
+        return self.first.get(node)
+
+    def path_to(self, state: State) -> tuple[HopWitness, ...]:
+        """The hops from the source to ``state``."""
+        hops: list[HopWitness] = []
+        cur: State | None = state
+        while cur is not None:
+            visit = self.visits[cur]
+            if visit.witness is not None:
+                hops.append(visit.witness)
+            cur = visit.parent
+        return tuple(reversed(hops))
+
+
+class ReachabilityEngine:
+    """Solver front for one graph: builds callers and targets once and memoises hop answers."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.estate = G.graph["estate"]
+        self.zone = G.graph["zone"]
+        self._callers: dict[State, Caller | SymbolicCaller] = {}
+        self._targets: dict[str, Target] = {}
+        self._memo: dict[tuple[Any, ...], HopResult] = {}
+        self.mfa_sensitive = any(
+            c.key in _MFA_KEYS
+            for r in self.estate.role_by_arn.values()
+            for st in r.trust_policy.statements
+            for c in st.conditions
+        )
+        self.solver_calls = 0
+
+    # ----------------------------------------------------------------------------------------------------- callers
+    def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
+        """The caller standing for a node in a state (concrete for exported principals, symbolic otherwise)."""
+        key = (node, mfa)
+        cached = self._callers.get(key)
+        if cached is not None:
+            return cached
+        from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
+        from trustgraph.smt.symbolic import SymbolicCaller
+
+        attrs = self.G.nodes[node]
+        kind = attrs["kind"]
+        caller: Caller | SymbolicCaller
+        if kind == NodeKind.USER.value:
+            caller = caller_for_user(self.estate, attrs["entity"])
+        elif kind == NodeKind.ROLE.value:
+            caller = caller_for_role_session(self.estate, attrs["entity"], mfa=mfa)
+        elif kind == NodeKind.EXTERNAL.value:
+            caller = SymbolicCaller(
+                kind=CallerKind.ROLE_SESSION,
+                excluded_accounts=self._inside_accounts(),
+                excluded_orgs=frozenset(self.zone.organizations),
+            )
+        elif kind == NodeKind.ACCOUNT.value:
+            caller = SymbolicCaller(
+                kind=CallerKind.ROLE_SESSION,
+                account=attrs["account"],
+                excluded_orgs=frozenset(self.zone.organizations),
+            )
+        elif kind == NodeKind.SAML.value:
+            caller = SymbolicCaller(kind=CallerKind.SAML, provider=attrs["provider"])
+        elif kind in (NodeKind.OIDC.value, NodeKind.WEB_IDENTITY.value):
+            caller = SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=attrs["provider"])
+        else:
+            caller = SymbolicCaller(kind=CallerKind.SERVICE, provider=node.split(":", 1)[1])
+        self._callers[key] = caller
+        return caller
+
+    def _inside_accounts(self) -> frozenset[str]:
+        inside = set(self.zone.accounts)
+        for org in self.estate.organizations:
+            if org.org_id in self.zone.organizations:
+                inside.update(a.account_id for a in org.accounts)
+                if org.management_account_id:
+                    inside.add(org.management_account_id)
+        return frozenset(inside)
+
+    def target(self, role_arn: str) -> Target:
+        """The role with the RCPs of its account."""
+        cached = self._targets.get(role_arn)
+        if cached is None:
+            from trustgraph.semantics.callers import target_for_role
+
+            cached = target_for_role(self.estate, self.estate.role_by_arn[role_arn])
+            self._targets[role_arn] = cached
+        return cached
+
+    # ------------------------------------------------------------------------------------------------------ hops
+    def constraints(self, options: QueryOptions, extra: Iterable[KeyConstraint] = ()) -> tuple[KeyConstraint, ...]:
+        """The query's per-hop constraints as solver constraints."""
+        from trustgraph.smt.solve import KeyConstraint
+
+        out = [KeyConstraint(k, "absent") for k in options.without]
+        out += [KeyConstraint(k, "equals", v) for k, v in options.given]
+        out += [KeyConstraint(k, "not-like", v) for k, v in options.not_like]
+        out += list(extra)
+        return tuple(out)
+
+    def solve(
+        self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
+    ) -> HopResult:
+        """Decide one hop (memoised)."""
+        key = (state, role, action, options, extra)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        from trustgraph.smt.solve import solve_hop
+
+        kwargs: dict[str, Any] = {"constraints": self.constraints(options, extra), "closed": options.closed}
+        if options.timeout_ms is not None:
+            kwargs["timeout_ms"] = options.timeout_ms
+        self.solver_calls += 1
+        result = solve_hop(self.caller(*state), self.target(role), action, **kwargs)
+        self._memo[key] = result
+        return result
+
+    def source_constraints(self, node: str, *, outside_only: bool) -> tuple[KeyConstraint, ...] | None:
+        """Constraints a source imposes on its first hop; None when the source is entirely inside the zone.
+
+        For a federated source queried as an outsider, tokens whose subject matches a trusted subject glob are ours:
+        only the others count.
+        """
+        if not outside_only:
+            return ()
+        attrs = self.G.nodes[node]
+        if attrs["kind"] not in {k.value for k in FEDERATED_KINDS}:
+            return () if not attrs["inside"] else None
+        if attrs["inside"]:
+            return None
+        subjects = attrs.get("trusted_subjects") or ()
+        if not subjects:
+            return ()
+        from trustgraph.smt.solve import KeyConstraint
+
+        return (KeyConstraint(subject_key(attrs["provider"]), "not-like", tuple(subjects)),)
+
+    def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
+        from trustgraph.semantics.spelling import display_key
+
+        return HopWitness(
+            source=state[0],
+            target=role,
+            action=action.value,
+            context={display_key(k): v for k, v in sorted(result.request.context.items())},
+            statements=tuple(st.location for st in result.decision.statements),
+            approximations=tuple(result.approximations),
+        )
+
+    def _user_like(self, node: str) -> bool:
+        return self.G.nodes[node]["kind"] in (NodeKind.USER.value, NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value)
+
+    def successors(
+        self, state: State, depth: int, options: QueryOptions, first_extra: tuple[KeyConstraint, ...],
+        outcome: SearchOutcome, allowed: frozenset[str] | None,
+    ) -> Iterator[tuple[State, HopWitness]]:
+        """Every state reachable in one satisfiable hop, recording unknown and blocked hops in ``outcome``."""
+        from trustgraph.smt.solve import KeyConstraint, Sat, Unknown
+
+        node = state[0]
+        for _, role, data in self.G.out_edges(node, data=True):
+            if allowed is not None and role not in allowed:
+                continue
+            action = Action(data["action"])
+            if depth == 0 and options.action is not None and action is not options.action:
+                continue
+            extra = first_extra if depth == 0 else ()
+            result = self.solve(state, role, action, options, extra)
+            if isinstance(result, Sat):
+                produced = self._produces_mfa(result)
+                yield (role, produced), self._witness(state, role, action, result)
+                if self.mfa_sensitive and self._user_like(node) and action is Action.ASSUME_ROLE:
+                    flip = (KeyConstraint(MFA_KEY, "equals", ("true",)) if not produced
+                            else KeyConstraint(MFA_KEY, "not-like", ("true",)))
+                    alt = self.solve(state, role, action, options, (*extra, flip))
+                    if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
+                        yield (role, not produced), self._witness(state, role, action, alt)
+            elif isinstance(result, Unknown):
+                outcome.unknown_edges.append((state, role, result.reason))
+            else:
+                core = "; ".join(result.core) or "no request satisfies the hop"
+                outcome.blocked.setdefault(role, []).append((node, core))
+
+    @staticmethod
+    def _produces_mfa(result: Any) -> bool:
+        caller = result.caller
+        return caller.kind is CallerKind.IAM_USER and result.request.get(MFA_KEY) == ("true",)
+
+    # ---------------------------------------------------------------------------------------------------- search
+    def search(
+        self,
+        source: str,
+        options: QueryOptions,
+        *,
+        outside_only: bool = False,
+        allowed: frozenset[str] | None = None,
+        stop_at: str | None = None,
+    ) -> SearchOutcome:
+        """Breadth-first search from one source node.
+
+        ``outside_only`` applies the zone's trusted-subject globs to a federated source; ``allowed`` restricts the
+        roles expanded (e.g. to ancestors of a target); ``stop_at`` ends the search when that node is reached.
+        """
+        outcome = SearchOutcome(source)
+        first_extra = self.source_constraints(source, outside_only=outside_only)
+        if first_extra is None:
+            return outcome
+        start: State = (source, False)
+        outcome.visits[start] = _Visit(None, None, 0)
+        queue: deque[State] = deque([start])
+        while queue:
+            state = queue.popleft()
+            depth = outcome.visits[state].depth
+            if options.max_hops is not None and depth >= options.max_hops:
+                continue
+            for nxt, witness in self.successors(state, depth, options, first_extra, outcome, allowed):
+                if nxt in outcome.visits:
+                    continue
+                outcome.visits[nxt] = _Visit(state, witness, depth + 1)
+                outcome.first.setdefault(nxt[0], nxt)
+                queue.append(nxt)
+                if stop_at is not None and nxt[0] == stop_at:
+                    return outcome
+        return outcome
+
+    # --------------------------------------------------------------------------------------------------- answers
+    def result_for(self, outcome: SearchOutcome, target: str, unknown_zone: set[str] | None = None) -> ReachResult:
+        """The answer for (outcome.source, target): reachable with its path, unknown, or unreachable with a reason.
+
+        ``unknown_zone`` holds the roles that some undecided hop might lead to; a target outside it is unreachable
+        even when the search met undecided hops elsewhere.
+        """
+        state = outcome.first_state(target)
+        if state is not None:
+            hops = outcome.path_to(state)
+            approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+            return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=hops,
+                               approximations=approx)
+        if outcome.unknown_edges and (unknown_zone is None or target in unknown_zone):
+            reasons = sorted({f"{s[0]} -> {r}: {why}" for s, r, why in outcome.unknown_edges})
+            return ReachResult(source=outcome.source, target=target, verdict=Reach.UNKNOWN,
+                               reason="the solver could not decide: " + "; ".join(reasons[:5]))
+        return ReachResult(source=outcome.source, target=target, verdict=Reach.UNREACHABLE,
+                           reason=self.unreachable_reason(outcome, target))
+
+    def unreachable_reason(self, outcome: SearchOutcome, target: str) -> str:
+        """Why no path exists: the blocking conditions from unsat cores, or that no principal matches."""
+        if target not in self.G or self.G.nodes[target]["kind"] != NodeKind.ROLE.value:
+            return f"`{target}` is not a role of the loaded exports"
+        blocked = outcome.blocked.get(target)
+        if blocked:
+            parts = [f"from {caller}: {core}" for caller, core in blocked[:3]]
+            return "blocked: " + " | ".join(parts)
+        if self.G.in_degree(target) == 0:
+            return "no principal matches: the trust policy names no principal that exists or can be anyone"
+        return (f"no principal matches: the trust policy of `{target}` names no principal that "
+                f"`{outcome.source}` is or can become")
+
+
+def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
+    """Every statement location along a path, without repeats."""
+    return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
+
+
+__all__ = ["EXTERNAL", "ReachabilityEngine", "SearchOutcome", "State", "locations_of", "subject_key"]

@@ -1,0 +1,133 @@
+"""SOURCE and TARGET arguments of queries, resolved against the graph.
+
+SOURCE: a user/role/assumed-role ARN; ``arn:aws:iam::ID:root`` or ``account:ID`` (any principal of that account);
+``external`` (any principal outside the zone, federated identities outside it included); ``federated:PROVIDER``;
+``service:NAME``; ``*`` or None (every source). TARGET: a role ARN, a glob of role ARNs, ``admin``, ``*`` or None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from trustgraph.errors import UsageError
+from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind, account_node
+from trustgraph.model.arn import is_account_id, parse_arn, role_arn_of_session
+from trustgraph.model.pattern import matches, parse_pattern
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Resolved sources: the start nodes, whether the spec named one specific source, and whether the zone's
+    trusted-subject globs apply (``external``)."""
+
+    nodes: tuple[str, ...]
+    specific: bool
+    outside_only: bool = False
+    text: str = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Resolved target roles and whether the spec named one specific role."""
+
+    roles: tuple[str, ...]
+    specific: bool
+    text: str = "*"
+
+
+def _roles(G: nx.MultiDiGraph) -> list[str]:
+    return sorted(n for n, d in G.nodes(data=True) if d["kind"] == NodeKind.ROLE.value)
+
+
+def ensure_account_source(G: nx.MultiDiGraph, account: str) -> str:
+    """The ``account:ID`` node of an outside account, added (with the edges ``*`` trusts give it) when no trust
+    policy names the account directly."""
+    node = account_node(account)
+    if node in G:
+        return node
+    G.add_node(node, kind=NodeKind.ACCOUNT.value, account=account, label=f"acct {account}", inside=False,
+               admin=False, entity=None)
+    if EXTERNAL in G:
+        from trustgraph.model.principal import PrincipalKind
+
+        for _, role, key, data in list(G.out_edges(EXTERNAL, keys=True, data=True)):
+            if any(p.kind is PrincipalKind.ANY for st in data["trust"] for p in (st.principals or ())):
+                G.add_edge(node, role, key=key, **data)
+    return node
+
+
+def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
+    """Resolve a SOURCE argument.
+
+    Raises
+    ------
+    UsageError
+        When the spec names nothing in the loaded exports.
+    """
+    estate = G.graph["estate"]
+    zone = G.graph["zone"]
+    if spec is None or spec == "*":
+        nodes = tuple(sorted(n for n in G if G.out_degree(n) > 0))
+        return Sources(nodes, False, text="*")
+    if spec == EXTERNAL:
+        fed = {k.value for k in FEDERATED_KINDS}
+        nodes = [EXTERNAL] if EXTERNAL in G else []
+        nodes += sorted(n for n, d in G.nodes(data=True) if d["kind"] in fed and not d["inside"])
+        return Sources(tuple(nodes), False, outside_only=True, text=spec)
+    account = None
+    if spec.startswith("account:"):
+        account = spec.split(":", 1)[1]
+    else:
+        arn = parse_arn(spec)
+        if arn is not None and arn.service == "iam" and arn.resource == "root":
+            account = arn.account
+    if account is not None:
+        if not is_account_id(account):
+            raise UsageError(f"`{spec}` is not an account: expected account:ID with a 12-digit id")
+        if estate.account_inside(zone, account):
+            members = tuple(sorted(n for n, d in G.nodes(data=True)
+                                   if d["account"] == account and d["kind"] in ("user", "role")))
+            return Sources(members, False, text=spec)
+        return Sources((ensure_account_source(G, account),), True, text=spec)
+    if spec.startswith("federated:"):
+        provider = spec.split(":", 1)[1]
+        candidates = [n for n in G if n == spec or (n.startswith("federated:") and n.endswith("/" + provider))]
+        if len(candidates) != 1:
+            raise UsageError(f"no trust policy names the identity provider `{provider}`")
+        return Sources((candidates[0],), True, text=spec)
+    if spec.startswith("service:"):
+        if spec not in G:
+            raise UsageError(f"no trust policy names the service principal `{spec.split(':', 1)[1]}`")
+        return Sources((spec,), True, text=spec)
+    session_role = role_arn_of_session(spec)
+    if session_role is not None:
+        name = session_role.rsplit("/", 1)[-1]
+        account_of = session_role.split(":")[4]
+        for n, d in G.nodes(data=True):
+            if d["kind"] == "role" and d["account"] == account_of and d["label"] == name:
+                return Sources((n,), True, text=spec)
+        raise UsageError(f"role of session `{spec}` is not in the loaded exports")
+    if spec in G and G.nodes[spec]["kind"] in ("user", "role"):
+        return Sources((spec,), True, text=spec)
+    raise UsageError(f"source `{spec}` is not a principal of the loaded exports (expected a user/role ARN, "
+                     f"account:ID, external, federated:PROVIDER, service:NAME or *)")
+
+
+def resolve_targets(G: nx.MultiDiGraph, spec: str | None) -> Targets:
+    """Resolve a TARGET argument."""
+    roles = _roles(G)
+    if spec is None or spec == "*":
+        return Targets(tuple(roles), False, text="*")
+    if spec == "admin":
+        return Targets(tuple(r for r in roles if G.nodes[r]["admin"]), False, text=spec)
+    if "*" in spec or "?" in spec:
+        pattern = parse_pattern(spec, wildcards=True, variables=False)
+        return Targets(tuple(r for r in roles if matches(pattern, r)), False, text=spec)
+    if spec in G and G.nodes[spec]["kind"] == NodeKind.ROLE.value:
+        return Targets((spec,), True, text=spec)
+    raise UsageError(f"target `{spec}` is not a role of the loaded exports (expected a role ARN, a glob of role "
+                     f"ARNs, admin or *)")

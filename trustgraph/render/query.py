@@ -1,0 +1,93 @@
+"""Rendering of query results: terminal table, JSON (the stable ``trustgraph query`` contract) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from trustgraph.graph.nodes import short_label
+from trustgraph.queries.results import HopWitness, ReachResult
+
+
+def hop_json(hop: HopWitness) -> dict[str, Any]:
+    """One hop as JSON: source, target, action, context, plus where the allowing statements are."""
+    return {
+        "source": hop.source,
+        "target": hop.target,
+        "action": hop.action,
+        "context": hop.context_json(),
+        "statements": [{"file": loc.file, "pointer": loc.pointer} for loc in hop.statements],
+        "approximations": list(hop.approximations),
+    }
+
+
+def result_json(result: ReachResult) -> dict[str, Any]:
+    """One result as JSON (keys fixed by the CLI contract; ``approximate`` and ``approximations`` added)."""
+    return {
+        "source": result.source,
+        "target": result.target,
+        "verdict": result.verdict.value,
+        "hops": [hop_json(h) for h in result.hops],
+        "reason": result.reason,
+        "approximate": result.approximate,
+        "approximations": list(result.approximations),
+    }
+
+
+def render_query_json(query: Mapping[str, Any], results: Sequence[ReachResult]) -> str:
+    """``{"query": {...}, "results": [...]}`` as indented JSON."""
+    import orjson
+
+    doc = {"query": dict(query), "results": [result_json(r) for r in results]}
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def path_text(result: ReachResult) -> str:
+    """``source -> role -> role`` with short labels."""
+    if not result.hops:
+        return ""
+    names = [short_label(result.hops[0].source)] + [short_label(h.target) for h in result.hops]
+    return " -> ".join(names)
+
+
+def render_query_csv(results: Sequence[ReachResult]) -> str:
+    """One row per result; the path flattened and the per-hop contexts as compact JSON."""
+    import orjson
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["source", "target", "verdict", "hops", "path", "contexts", "reason", "approximate"])
+    for r in results:
+        contexts = orjson.dumps([h.context_json() for h in r.hops]).decode() if r.hops else ""
+        writer.writerow([r.source, r.target, r.verdict.value, len(r.hops), path_text(r), contexts, r.reason or "",
+                         "yes" if r.approximate else ""])
+    return buf.getvalue()
+
+
+def render_query_table(results: Sequence[ReachResult], *, width: int | None = None) -> str:
+    """A rich table, one row per result, then each reachable path's hops with their witness context."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=io.StringIO(), width=width or 160, force_terminal=False, color_system=None)
+    table = Table(title=f"{len(results)} result(s)", show_lines=False)
+    for col in ("verdict", "source", "target", "hops", "path / reason"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        detail = path_text(r) if r.hops else (r.reason or "")
+        mark = " (approximate)" if r.approximate else ""
+        table.add_row(r.verdict.value + mark, r.source, r.target, str(len(r.hops)), detail)
+    console.print(table)
+    for r in results:
+        if not r.hops:
+            continue
+        console.print(f"\n{r.source} -> {r.target}")
+        for i, h in enumerate(r.hops, 1):
+            ctx = ", ".join(f"{k}={v}" for k, v in h.context_json().items())
+            console.print(f"  {i}. {h.source} --{h.action}--> {h.target}")
+            if ctx:
+                console.print(f"     context: {ctx}")
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    return str(out)
