@@ -3,8 +3,47 @@
 Load account exports, build the graph of who can obtain which role's credentials, and answer reachability questions
 with an SMT encoding of the policy conditions. Every "yes" carries a witness request per hop; every "no" is a proof
 under the stated zone of trust; "unknown" is reported as such.
+
+The public API is imported lazily so that ``import trustgraph`` stays cheap:
+
+>>> import trustgraph
+>>> trustgraph.__version__
+'0.1.0'
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "load": "trustgraph.queries.api",
+    "TrustGraph": "trustgraph.queries.api",
+    "ReachResults": "trustgraph.queries.api",
+    "QueryOptions": "trustgraph.queries.options",
+    "Reach": "trustgraph.queries.results",
+    "ReachResult": "trustgraph.queries.results",
+    "HopWitness": "trustgraph.queries.results",
+    "build_graph": "trustgraph.graph.build",
+    "load_estate": "trustgraph.ingest.load",
+    "Finding": "trustgraph.checks.finding",
+    "Severity": "trustgraph.checks.finding",
+    "Zone": "trustgraph.model.zone",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trustgraph' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
