@@ -1,0 +1,165 @@
+"""The request context AWS builds for a concrete caller: principal-derived keys plus standard request keys.
+
+What :func:`principal_context` puts in (and leaves out) is the concrete side of the presence table
+(``trustgraph.semantics.keys``, §2.5); the z3 encoding must assume the same presence for known callers:
+
+===============================  ==============================================================================
+key                              value
+===============================  ==============================================================================
+aws:PrincipalArn                 user ARN; the **role** ARN with path for a role session; ``arn:..:root`` for root
+aws:PrincipalAccount             the caller's account (AWS principals)
+aws:PrincipalOrgID / OrgPaths    iff ``caller.org_id`` is set (OrgPaths: ``caller.org_paths`` when non-empty)
+aws:PrincipalTag/k               one per caller tag (key lower-cased; user/role tags and session tags)
+aws:PrincipalType                ``User`` / ``AssumedRole`` / ``Account`` (root) / ``FederatedUser``
+aws:userid                       ``AIDA...`` for users; ``AROA...:session`` for role sessions; account id for root
+aws:username                     users only
+aws:PrincipalIsAWSService        ``false`` for AWS principals, ``true`` for service principals
+aws:PrincipalServiceName         service principals only
+aws:MultiFactorAuthPresent       user: absent unless ``caller.mfa`` (MFA parameters passed), then ``true``;
+                                 role session: always present, ``true`` iff ``caller.mfa`` (session obtained by
+                                 a user presenting MFA), else ``false``
+aws:MultiFactorAuthAge           iff aws:MultiFactorAuthPresent is ``true`` (value ``0``)
+aws:TokenIssueTime               role sessions (temporary credentials), value = ``now``
+aws:SourceIdentity               iff the role session carries a source identity (and sts:SourceIdentity in
+                                 :func:`build_request`, which the caller cannot change)
+===============================  ==============================================================================
+
+SAML and web-identity callers carry no principal keys (their requests are unsigned); their claims are caller-chosen
+request keys (``extra_context``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from trustgraph.model.values import format_date, parse_date
+from trustgraph.semantics.request import Action, Caller, CallerKind, Request, Target
+
+_PRINCIPAL_TYPE = {
+    CallerKind.IAM_USER: "User",
+    CallerKind.ROLE_SESSION: "AssumedRole",
+    CallerKind.ROOT: "Account",
+    CallerKind.FEDERATED_USER: "FederatedUser",
+}
+
+
+def _now_text(now: str | datetime | None) -> str:
+    if now is None:
+        now = datetime.now(UTC)
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        return format_date(int(now.timestamp()) * 1000)
+    return now
+
+
+def principal_context(caller: Caller, *, now: str | datetime | None = None) -> dict[str, tuple[str, ...]]:
+    """The principal-derived keys (lower-cased) AWS puts in a request by ``caller`` (see the module table).
+
+    Examples
+    --------
+    >>> c = Caller(kind=CallerKind.ROLE_SESSION, arn="arn:aws:iam::111111111111:role/ops/Dev",
+    ...            account="111111111111", unique_id="AROAEXAMPLEEXAMPLE1", session_name="s1")
+    >>> ctx = principal_context(c, now="2026-01-01T00:00:00Z")
+    >>> ctx["aws:principalarn"], ctx["aws:userid"], ctx["aws:multifactorauthpresent"]
+    (('arn:aws:iam::111111111111:role/ops/Dev',), ('AROAEXAMPLEEXAMPLE1:s1',), ('false',))
+    >>> "aws:principalorgid" in ctx, "aws:username" in ctx
+    (False, False)
+    """
+    kind = caller.kind
+    ctx: dict[str, tuple[str, ...]] = {}
+    if kind is CallerKind.SERVICE:
+        ctx["aws:principalisawsservice"] = ("true",)
+        ctx["aws:principalservicename"] = (caller.arn,)
+        return ctx
+    if kind in (CallerKind.SAML, CallerKind.WEB_IDENTITY):
+        return ctx
+    ctx["aws:principalarn"] = (caller.arn,)
+    if caller.account is not None:
+        ctx["aws:principalaccount"] = (caller.account,)
+    ctx["aws:principaltype"] = (_PRINCIPAL_TYPE[kind],)
+    ctx["aws:principalisawsservice"] = ("false",)
+    if caller.org_id is not None:
+        ctx["aws:principalorgid"] = (caller.org_id,)
+        if caller.org_paths:
+            ctx["aws:principalorgpaths"] = tuple(caller.org_paths)
+    for key, value in caller.tags:
+        ctx[f"aws:principaltag/{key.lower()}"] = (value,)
+    if kind is CallerKind.IAM_USER:
+        if caller.unique_id is not None:
+            ctx["aws:userid"] = (caller.unique_id,)
+        name = caller.user_name or caller.arn.rsplit("/", 1)[-1]
+        ctx["aws:username"] = (name,)
+        if caller.mfa:
+            ctx["aws:multifactorauthpresent"] = ("true",)
+            ctx["aws:multifactorauthage"] = ("0",)
+    elif kind is CallerKind.ROLE_SESSION:
+        if caller.unique_id is not None:
+            ctx["aws:userid"] = (f"{caller.unique_id}:{caller.session_name or ''}",)
+        ctx["aws:multifactorauthpresent"] = ("true",) if caller.mfa else ("false",)
+        if caller.mfa:
+            ctx["aws:multifactorauthage"] = ("0",)
+        ctx["aws:tokenissuetime"] = (_now_text(now),)
+        if caller.source_identity is not None:
+            ctx["aws:sourceidentity"] = (caller.source_identity,)
+    elif kind is CallerKind.ROOT:
+        if caller.account is not None:
+            ctx["aws:userid"] = (caller.account,)
+    elif kind is CallerKind.FEDERATED_USER:
+        name = caller.arn.rsplit("/", 1)[-1]
+        ctx["aws:userid"] = (f"{caller.account}:{name}",)
+        ctx["aws:multifactorauthpresent"] = ("false",)
+        ctx["aws:tokenissuetime"] = (_now_text(now),)
+    return ctx
+
+
+#: Default session name for AWS-principal and web-identity calls when the caller does not choose one.
+DEFAULT_SESSION_NAME = "trustgraph"
+
+
+def build_request(
+    caller: Caller,
+    action: Action,
+    extra_context: Mapping[str, tuple[str, ...] | list[str] | str] | None = None,
+    *,
+    target: Target | None = None,
+    duration_seconds: int | None = None,
+    now: str | datetime | None = None,
+) -> Request:
+    """A full request: principal keys, standard request keys, and the caller-chosen ``extra_context``.
+
+    Standard keys: aws:CurrentTime / aws:EpochTime (``now``), aws:SecureTransport ``true``, aws:ViaAWSService
+    ``false``, aws:RequestedRegion ``us-east-1``; sts:RoleSessionName (``trustgraph`` unless given) for AWS
+    principals, services and web identities; aws:ResourceAccount and aws:ResourceTag/k of the target role when
+    ``target`` is given. Session tags ``aws:RequestTag/K`` in ``extra_context`` also set ``aws:TagKeys`` to their
+    keys as spelled (unless given). A caller whose session carries a source identity always sends it as
+    sts:SourceIdentity (it cannot be changed along a chain). Keys of ``extra_context`` override everything else.
+    """
+    now_text = _now_text(now)
+    ctx: dict[str, tuple[str, ...]] = dict(principal_context(caller, now=now_text))
+    ms = parse_date(now_text)
+    ctx["aws:currenttime"] = (now_text,)
+    if ms is not None:
+        ctx["aws:epochtime"] = (str(ms // 1000),)
+    ctx["aws:securetransport"] = ("true",)
+    ctx["aws:viaawsservice"] = ("false",)
+    ctx["aws:requestedregion"] = ("us-east-1",)
+    if caller.kind is not CallerKind.SAML:
+        ctx["sts:rolesessionname"] = (DEFAULT_SESSION_NAME,)
+    if target is not None:
+        ctx["aws:resourceaccount"] = (target.role.account,)
+        for key, value in target.role.tags:
+            ctx[f"aws:resourcetag/{key.lower()}"] = (value,)
+    if caller.kind is CallerKind.ROLE_SESSION and caller.source_identity is not None:
+        ctx["sts:sourceidentity"] = (caller.source_identity,)
+    extra = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in (extra_context or {}).items()}
+    tag_keys = tuple(k.split("/", 1)[1] for k in extra if k.lower().startswith("aws:requesttag/"))
+    if tag_keys and not any(k.lower() == "aws:tagkeys" for k in extra):
+        ctx["aws:tagkeys"] = tag_keys
+    for k, v in extra.items():
+        ctx[k.lower()] = v
+    return Request(action=action, context=ctx, duration_seconds=duration_seconds)
+
+
+__all__ = ["DEFAULT_SESSION_NAME", "build_request", "principal_context"]

@@ -1,0 +1,399 @@
+"""The concrete decision of one assume-role hop (semantics.md §1.2 as amended by the notes at its top).
+
+:func:`evaluate_hop` is the executable specification the z3 encoding follows and every solver witness is replayed
+through. The procedure, for the request's action and each companion action it needs (sts:TagSession when session
+tags are passed, sts:SetSourceIdentity when a source identity is set or carried):
+
+0. Callers that cannot make the call at all: the root user, GetFederationToken sessions, a caller kind that does
+   not fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
+   (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
+   ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
+   role's maximum session duration -> IMPLICIT_DENY with the reason.
+1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
+   permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
+   not None; never a service-linked role's session), RCPs of the role's account (``rcp_levels`` not None; never for
+   a service-linked target role).
+2. Trust policy Allow, always required.
+3. SCPs: every level must have an Allow for the caller's action (an empty level, i.e. no policy loaded there, is
+   treated as allowing and marked approximate). RCPs need no Allow (RCPFullAWSAccess is always attached).
+4. Gate, for IAM users and role sessions: when the caller's account is the role's account and an allowing trust
+   statement named the caller directly (its user/role/session ARN, unique id, ``*``), no identity Allow is needed,
+   but the Limits apply: the permissions boundary must allow (users and roles alike: AWS "Update a role trust
+   policy"); for a role-ARN or unique-id grant to a role the session policies must allow too; a session-ARN grant
+   is limited by neither (row 53, [?]: when that exemption changes the outcome the decision is marked
+   approximate), and for ``*`` the session policies are likewise not applied (§8.3 [?], marked when it matters).
+   Otherwise (cross-account, or the trust names only the account): identity Allow AND boundary AND session
+   policies. When the calling session carries a source identity, sts:SetSourceIdentity also needs an identity
+   Allow whatever the Gate says [D SRCID]. Service, SAML and web-identity callers have no identity side.
+
+Approximations (``Decision.approximations``, each with a location): a condition the evaluator cannot decide
+(unknown operator) makes an Allow statement apply and a Deny statement not apply; an unresolved permissions
+boundary allows; ``*`` matching a federated caller (§8.1 [?]); the row-53/§8.3 exemptions above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from trustgraph.model.location import Location
+from trustgraph.model.policy import Effect, Policy, Statement
+from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
+from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
+from trustgraph.semantics.keys import key_info
+from trustgraph.semantics.principals import (
+    AWS_CALLERS,
+    DIRECT_FORMS,
+    MatchForm,
+    any_matches_federated_is_approximate,
+    own_action,
+    statement_principal_match,
+)
+from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target, Verdict
+
+Approximation = tuple[str, Location]
+Context = Mapping[str, tuple[str, ...]]
+
+_ACTION_BY_NAME = {a.value.lower(): a for a in Action}
+
+#: Role chaining limits the requested session to one hour [D CHAIN].
+CHAINED_MAX_SECONDS = 3600
+
+
+class PolicyEval(NamedTuple):
+    """The statements of a policy that apply to a request, by effect, and what was approximated."""
+
+    allows: tuple[Statement, ...]
+    denies: tuple[Statement, ...]
+    approximations: tuple[Approximation, ...]
+
+
+class _Scan(NamedTuple):
+    allows: tuple[tuple[Statement, MatchForm | None], ...]
+    denies: tuple[Statement, ...]
+    approximations: tuple[Approximation, ...]
+
+
+def _scan(
+    policy: Policy,
+    *,
+    caller: Caller,
+    action: str,
+    resource: str,
+    context: Context,
+    variables: bool | None,
+    principal_required: bool,
+) -> _Scan:
+    var = policy.variables_enabled if variables is None else variables
+    act = _ACTION_BY_NAME.get(action.lower())
+    allows: list[tuple[Statement, MatchForm | None]] = []
+    denies: list[Statement] = []
+    approx: list[Approximation] = []
+    for st in policy.statements:
+        form: MatchForm | None = None
+        if st.principals is not None or st.not_principals is not None:
+            form = statement_principal_match(st, caller, act) if act is not None else None
+            if form is None:
+                continue
+        elif principal_required:
+            continue
+        if not statement_action_matches(st, action):
+            continue
+        if not statement_resource_matches(st, resource, context, variables=var):
+            continue
+        try:
+            applies = evaluate_conditions(st.conditions, context, variables=var)
+        except UndecidableCondition as exc:
+            if st.effect is Effect.ALLOW:
+                approx.append((f"{exc.reason}: Allow statement {st.label} assumed to apply", exc.location))
+                applies = True
+            else:
+                approx.append((f"{exc.reason}: Deny statement {st.label} assumed not to apply", exc.location))
+                applies = False
+        if not applies:
+            continue
+        if st.effect is Effect.ALLOW:
+            allows.append((st, form))
+        else:
+            denies.append(st)
+    return _Scan(tuple(allows), tuple(denies), tuple(approx))
+
+
+def evaluate_policy(
+    policy: Policy,
+    *,
+    caller: Caller,
+    action: str,
+    resource: str,
+    context: Context,
+    variables: bool | None = None,
+    principal_required: bool = False,
+) -> PolicyEval:
+    """The Allow and Deny statements of ``policy`` that apply to ``caller`` doing ``action`` on ``resource``.
+
+    A statement applies when its Principal/NotPrincipal names the caller (statements without one apply unless
+    ``principal_required``, which trust policies set), its Action/NotAction covers the action, its
+    Resource/NotResource covers the resource and its conditions hold. ``variables`` defaults to the policy's
+    Version (policy variables only under 2012-10-17). Undecidable conditions are approximated (Allow applies,
+    Deny does not) and reported.
+    """
+    scan = _scan(policy, caller=caller, action=action, resource=resource, context=context, variables=variables,
+                 principal_required=principal_required)
+    return PolicyEval(tuple(s for s, _ in scan.allows), scan.denies, scan.approximations)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The hop
+# ----------------------------------------------------------------------------------------------------------------
+class _Sides(NamedTuple):
+    """Per-policy-set results for one action."""
+
+    allows: tuple[Statement, ...]
+    denies: tuple[Statement, ...]
+    approximations: tuple[Approximation, ...]
+
+
+def _eval_many(policies: Iterable[Policy], caller: Caller, action: Action, resource: str, ctx: Context) -> _Sides:
+    allows: list[Statement] = []
+    denies: list[Statement] = []
+    approx: list[Approximation] = []
+    for p in policies:
+        r = evaluate_policy(p, caller=caller, action=action.value, resource=resource, context=ctx)
+        allows.extend(r.allows)
+        denies.extend(r.denies)
+        approx.extend(r.approximations)
+    return _Sides(tuple(allows), tuple(denies), tuple(approx))
+
+
+def companion_actions(request: Request, caller: Caller) -> tuple[Action, ...]:
+    """The actions the hop must be allowed: the request's action plus sts:TagSession when session tags are passed
+    and sts:SetSourceIdentity when a source identity is set or carried."""
+    out = [request.action]
+    if request.tags_passed:
+        out.append(Action.TAG_SESSION)
+    if request.source_identity_set or (caller.kind is CallerKind.ROLE_SESSION and caller.source_identity):
+        out.append(Action.SET_SOURCE_IDENTITY)
+    return tuple(out)
+
+
+def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
+    kind = caller.kind
+    if kind is CallerKind.ROOT:
+        return f"the root user of {caller.account} cannot assume roles"
+    if kind is CallerKind.FEDERATED_USER:
+        return f"{caller.arn} is a GetFederationToken session, which cannot call {request.action.value}"
+    own = own_action(kind)
+    if request.action is not own:
+        return f"a {kind.value} caller cannot call {request.action.value}"
+    for key, values in request.context.items():
+        info = key_info(key)
+        for v in values:
+            if not info.value_ok(v):
+                return f"STS rejects the request: {key} value {v!r} is outside its limits ({info.value_pattern})"
+    d = request.duration_seconds
+    if d is not None:
+        if kind is CallerKind.ROLE_SESSION and d > CHAINED_MAX_SECONDS:
+            return f"role chaining limits the session to {CHAINED_MAX_SECONDS} seconds, {d} requested"
+        limit = target.role.max_session_duration
+        if limit is not None and d > limit:
+            return f"{target.role.arn} allows sessions of at most {limit} seconds, {d} requested"
+        if d < 900:
+            return f"STS rejects DurationSeconds {d} (minimum 900)"
+    return None
+
+
+def _is_service_linked_session(caller: Caller) -> bool:
+    return caller.kind is CallerKind.ROLE_SESSION and ":role/aws-service-role/" in caller.arn
+
+
+def _who(caller: Caller) -> str:
+    return caller.session_arn or caller.arn
+
+
+def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
+    """Decide one hop: ``caller`` calls ``request.action`` on ``target.role`` with ``request.context``.
+
+    Returns a :class:`Decision`: ALLOW with the allowing trust (and identity) statements, EXPLICIT_DENY with every
+    denying statement, or IMPLICIT_DENY with reasons in words; approximations name what was over-approximated.
+    See the module docstring for the procedure.
+    """
+    role = target.role
+    resource = role.arn
+    ctx = request.context
+    reason = _precheck(caller, target, request)
+    if reason is not None:
+        return Decision(verdict=Verdict.IMPLICIT_DENY, reasons=(reason,))
+
+    aws_caller = caller.kind in AWS_CALLERS
+    apply_scps = aws_caller and caller.scp_levels is not None and not _is_service_linked_session(caller)
+    apply_rcps = target.rcp_levels is not None and not role.service_linked
+    actions = companion_actions(request, caller)
+
+    denies: list[Statement] = []
+    allows: list[Statement] = []
+    reasons: list[str] = []
+    approx: list[Approximation] = []
+
+    def note(items: Iterable[Approximation]) -> None:
+        for a in items:
+            if a not in approx:
+                approx.append(a)
+
+    for action in actions:
+        trust = _scan(role.trust_policy, caller=caller, action=action.value, resource=resource, context=ctx,
+                      variables=None, principal_required=True)
+        note(trust.approximations)
+        denies.extend(trust.denies)
+        identity = boundary = sessions = None
+        if aws_caller:
+            identity = _eval_many(caller.identity_policies, caller, action, resource, ctx)
+            note(identity.approximations)
+            denies.extend(identity.denies)
+            if caller.boundary is not None:
+                boundary = _eval_many((caller.boundary,), caller, action, resource, ctx)
+                note(boundary.approximations)
+                denies.extend(boundary.denies)
+            if caller.kind is CallerKind.ROLE_SESSION and caller.session_policies:
+                sessions = _eval_many(caller.session_policies, caller, action, resource, ctx)
+                note(sessions.approximations)
+                denies.extend(sessions.denies)
+        scp_levels: list[_Sides] = []
+        if apply_scps:
+            assert caller.scp_levels is not None
+            for level in caller.scp_levels:
+                side = _eval_many(level, caller, action, resource, ctx)
+                note(side.approximations)
+                denies.extend(side.denies)
+                scp_levels.append(side)
+        if apply_rcps:
+            assert target.rcp_levels is not None
+            for level in target.rcp_levels:
+                side = _eval_many(level, caller, action, resource, ctx)
+                note(side.approximations)
+                denies.extend(side.denies)
+        if denies:
+            continue  # explicit deny wins; keep collecting denies of the other actions
+
+        # --- allows -------------------------------------------------------------------------------------------
+        who = _who(caller)
+        if not trust.allows:
+            reasons.append(f"no trust statement of {resource} allows {who} to call {action.value}")
+            continue
+        for st, form in trust.allows:
+            if form is not None and any_matches_federated_is_approximate(form, caller):
+                note([(f'Principal "*" assumed to match the {caller.kind.value} caller {caller.arn} '
+                       f"(open point: §8.1)", st.location)])
+        ok = True
+        if apply_scps:
+            for i, side in enumerate(scp_levels):
+                assert caller.scp_levels is not None
+                if not caller.scp_levels[i]:
+                    note([(f"no SCP loaded at level {i} above account {caller.account}: assumed to allow",
+                           role.location)])
+                    continue
+                if not side.allows:
+                    reasons.append(f"SCPs of account {caller.account} (level {i}) do not allow {action.value} "
+                                   f"on {resource}")
+                    ok = False
+        if aws_caller:
+            assert identity is not None
+            gate_ok, gate_reasons, gate_allows, gate_approx = _gate(caller, role.account, resource, action, trust,
+                                                                     identity, boundary, sessions)
+            note(gate_approx)
+            if not gate_ok:
+                reasons.extend(gate_reasons)
+                ok = False
+            allows_here = gate_allows
+        else:
+            allows_here = ()
+        if ok:
+            for st, _ in trust.allows:
+                if st not in allows:
+                    allows.append(st)
+            for st in allows_here:
+                if st not in allows:
+                    allows.append(st)
+
+    if denies:
+        unique: list[Statement] = []
+        for st in denies:
+            if not any(st is u for u in unique):
+                unique.append(st)
+        return Decision(verdict=Verdict.EXPLICIT_DENY, statements=tuple(unique), approximations=tuple(approx))
+    if reasons:
+        return Decision(verdict=Verdict.IMPLICIT_DENY, reasons=tuple(reasons), approximations=tuple(approx))
+    return Decision(verdict=Verdict.ALLOW, statements=tuple(allows), approximations=tuple(approx))
+
+
+def _gate(
+    caller: Caller,
+    role_account: str,
+    resource: str,
+    action: Action,
+    trust: _Scan,
+    identity: _Sides,
+    boundary: _Sides | None,
+    sessions: _Sides | None,
+) -> tuple[bool, list[str], tuple[Statement, ...], list[Approximation]]:
+    """Gate(c, r) of §1.2 with the Limits table; returns (ok, reasons, identity statements used, approximations)."""
+    who = _who(caller)
+    approx: list[Approximation] = []
+    boundary_ok = True
+    if caller.boundary is None and caller.boundary_unresolved:
+        approx.append((f"permissions boundary of {caller.arn} is not in the export: assumed to allow",
+                       Location(caller.arn, "")))
+    elif boundary is not None:
+        boundary_ok = bool(boundary.allows)
+    sessions_ok = sessions is None or bool(sessions.allows)
+    boundary_reason = f"permissions boundary of {who} does not allow {action.value} on {resource}"
+    sessions_reason = f"session policies of {who} do not allow {action.value} on {resource}"
+    identity_reason = f"identity policies of {who} do not allow {action.value} on {resource}"
+    carried_source_identity = action is Action.SET_SOURCE_IDENTITY and bool(caller.source_identity)
+
+    same_account = caller.account == role_account
+    direct = [(st, form) for st, form in trust.allows if form in DIRECT_FORMS] if same_account else []
+    if direct:
+        forms = {form for _, form in direct}
+        best_reasons: list[str] = []
+        passed = False
+        for form in sorted(forms, key=lambda f: f.value):
+            # Limits by the form the trust named (§1.2, notes): boundary always; session policies for role grants.
+            need_boundary = form is not MatchForm.SESSION_ARN
+            need_sessions = form in (MatchForm.ROLE_ARN, MatchForm.UNIQUE_ID)
+            rs: list[str] = []
+            if need_boundary and not boundary_ok:
+                rs.append(boundary_reason)
+            if need_sessions and not sessions_ok:
+                rs.append(sessions_reason)
+            if not rs:
+                passed = True
+                if form is MatchForm.SESSION_ARN and not (boundary_ok and sessions_ok):
+                    st = next(s for s, f in direct if f is form)
+                    approx.append(("session-ARN grant assumed not limited by the caller's permissions boundary "
+                                   "or session policies (open point: row 53)", st.location))
+                if form in (MatchForm.ANY, MatchForm.NOT_PRINCIPAL) and not sessions_ok:
+                    st = next(s for s, f in direct if f is form)
+                    approx.append(('"*" grant assumed not limited by the caller\'s session policies '
+                                   "(open point: §8.3)", st.location))
+                break
+            best_reasons = rs
+        if passed and carried_source_identity and not identity.allows:
+            return False, [identity_reason + " (required when the calling session carries a source identity)"], \
+                (), approx
+        if passed:
+            return True, [], identity.allows if carried_source_identity else (), approx
+        return False, best_reasons, (), approx
+
+    rs = []
+    if not identity.allows:
+        rs.append(identity_reason)
+    if not boundary_ok:
+        rs.append(boundary_reason)
+    if not sessions_ok:
+        rs.append(sessions_reason)
+    if rs:
+        return False, rs, (), approx
+    return True, [], identity.allows, approx
+
+
+__all__ = ["CHAINED_MAX_SECONDS", "PolicyEval", "companion_actions", "evaluate_hop", "evaluate_policy"]
