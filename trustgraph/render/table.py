@@ -25,7 +25,7 @@ _STYLE = {
     Severity.LOW: "cyan",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def clean(text: str) -> str:
@@ -72,12 +72,12 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     active = report.active
     if active:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True, pad_edge=False)
-        table.add_column("severity", no_wrap=True)
-        table.add_column("check", overflow="fold")
-        table.add_column("role", overflow="fold", ratio=3)
-        table.add_column("source", overflow="fold", ratio=2)
-        table.add_column("path", overflow="fold", ratio=4)
-        table.add_column(APPROX_MARK, no_wrap=True)
+        table.add_column("severity", no_wrap=True, min_width=8)
+        table.add_column("check", overflow="fold", ratio=2, min_width=8)
+        table.add_column("role", overflow="fold", ratio=3, min_width=8)
+        table.add_column("source", overflow="fold", ratio=2, min_width=8)
+        table.add_column("path", overflow="fold", ratio=4, min_width=8)
+        table.add_column(APPROX_MARK, no_wrap=True, min_width=1)
         for severity in SEVERITY_ORDER:
             group = [f for f in active if f.severity is severity]
             for i, finding in enumerate(group):

@@ -1,0 +1,93 @@
+"""The JSON report validates against its shipped schema and carries every finding exactly."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+from conftest import HOSTILE, make_report
+from hypothesis import HealthCheck, given, settings
+from strategies import reports
+
+from trustgraph.render.json_report import render_json, schema
+from trustgraph.render.report import ScanReport
+
+VALIDATOR = jsonschema.Draft202012Validator(schema())
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(schema())
+    assert schema()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_output_validates(report: ScanReport) -> None:
+    VALIDATOR.validate(json.loads(render_json(report)))
+
+
+def test_top_level_key_order_and_version(report: ScanReport) -> None:
+    doc = json.loads(render_json(report))
+    assert list(doc) == ["version", "tool", "generated_at", "zone", "inputs", "findings", "summary", "suppressions"]
+    assert doc["version"] == 1
+    assert doc["tool"]["name"] == "trustgraph" and doc["tool"]["version"] == "0.1.0"
+    assert [c["id"] for c in doc["tool"]["checks"]][0] == "external-without-external-id"
+
+
+def test_findings_carry_every_field(report: ScanReport) -> None:
+    doc = json.loads(render_json(report))
+    assert [f["role"] for f in doc["findings"]] == [f.role for f in report.ordered]
+    chain = doc["findings"][0]
+    assert chain["check_id"] == "external-path-to-admin"
+    assert chain["account"] == "111122223333"
+    assert [h["target"] for h in chain["path"]] == [h.target for h in report.ordered[0].path]
+    assert chain["path"][1]["context"]["aws:RequestTag/x"] == list(report.ordered[0].path[1].context["aws:RequestTag/x"])
+    assert chain["path"][0]["context"]["aws:SourceIp"] == "203.0.113.7"
+    assert list(chain["path"][0]["context"]) == sorted(chain["path"][0]["context"])
+    assert chain["statements"][0] == {"file": "exports/account-b <b>.json",
+                                      "pointer": "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0"}
+    assert chain["approximate"] is True
+    unknown = [f for f in doc["findings"] if f["kind"] == "unknown"]
+    assert len(unknown) == 1 and unknown[0]["role"].endswith("VendorIntegrationRole")
+    suppressed = [f for f in doc["findings"] if f["suppressed_by"] is not None]
+    assert [f["role"].rsplit("/", 1)[-1] for f in suppressed] == ["AcceptedRisk"]
+
+
+def test_summary_and_suppressions(report: ScanReport) -> None:
+    doc = json.loads(render_json(report))
+    assert doc["summary"] == {"total": 5, "by_severity": {"critical": 2, "high": 1, "medium": 1, "low": 1},
+                              "by_kind": {"finding": 4, "unknown": 1}, "suppressed": 1, "approximate": 1,
+                              "highest_severity": "critical"}
+    assert [s["check_id"] for s in doc["suppressions"]["expired"]] == ["public-role"]
+    assert doc["suppressions"]["unused"][0]["source"] == "federated:*"
+    assert doc["suppressions"]["applied"][0]["matched"] == 1
+
+
+def test_hostile_strings_survive_verbatim(report: ScanReport) -> None:
+    text = render_json(report)
+    doc = json.loads(text)
+    dumped = json.dumps(doc, ensure_ascii=False)
+    for s in HOSTILE:
+        assert json.dumps(s, ensure_ascii=False)[1:-1] in dumped
+
+
+def test_empty_report_validates() -> None:
+    doc = json.loads(render_json(ScanReport()))
+    VALIDATOR.validate(doc)
+    assert doc["findings"] == [] and doc["summary"]["highest_severity"] is None
+
+
+def test_reproducible(report: ScanReport) -> None:
+    assert render_json(report) == render_json(make_report())
+
+
+def test_schema_rejects_a_missing_field(report: ScanReport) -> None:
+    doc = json.loads(render_json(report))
+    del doc["findings"][0]["severity"]
+    assert not VALIDATOR.is_valid(doc)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(reports)
+def test_any_report_validates(r: ScanReport) -> None:
+    doc = json.loads(render_json(r))
+    VALIDATOR.validate(doc)
+    assert len(doc["findings"]) == len(r.findings)

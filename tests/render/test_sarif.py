@@ -1,0 +1,192 @@
+"""SARIF 2.1.0 output validates against the official schema and maps checks, severities and locations as documented.
+
+``tests/data/sarif-2.1.0.schema.json`` is the SARIF 2.1.0 schema as published for the final standard
+(``sarif-2.1.0-rtm.5``, JSON Schema draft-04, identical to the one SchemaStore serves and GitHub code scanning cites),
+committed so that the tests run offline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jsonschema
+import pytest
+from conftest import EXPORT_A, EXPORT_B, HOSTILE, make_report
+from hypothesis import HealthCheck, given, settings
+from strategies import reports
+
+from trustgraph.checks.finding import Finding, Severity
+from trustgraph.render.report import ScanReport
+from trustgraph.render.sarif import artifact_uri, fingerprint, render_sarif, rule_name
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "sarif-2.1.0.schema.json"
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft4Validator(SCHEMA)
+
+
+def _log(report: ScanReport) -> dict:
+    return json.loads(render_sarif(report, base_dir="/work/repo"))
+
+
+def _results_by_role(log: dict) -> dict[str, dict]:
+    return {r["properties"]["role"]: r for r in log["runs"][0]["results"]}
+
+
+def test_shipped_schema_is_the_sarif_2_1_0_schema() -> None:
+    jsonschema.Draft4Validator.check_schema(SCHEMA)
+    assert SCHEMA["properties"]["version"]["enum"] == ["2.1.0"]
+    assert "result" in SCHEMA["definitions"] and "reportingDescriptor" in SCHEMA["definitions"]
+
+
+def test_validates_against_official_schema(report: ScanReport) -> None:
+    log = _log(report)
+    errors = sorted(VALIDATOR.iter_errors(log), key=lambda e: list(e.path))
+    assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    assert log["version"] == "2.1.0"
+
+
+def test_schema_catches_a_broken_log(report: ScanReport) -> None:
+    log = _log(report)
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    assert not VALIDATOR.is_valid(log)
+
+
+def test_rules_are_the_checks_run(report: ScanReport) -> None:
+    rules = _log(report)["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [c.id for c in report.checks_run]
+    by_id = {r["id"]: r for r in rules}
+    ext = by_id["external-without-external-id"]
+    assert ext["name"] == "ExternalWithoutExternalId"
+    assert ext["shortDescription"]["text"] == "Outsider reaches the role without sts:ExternalId"
+    assert ext["help"]["text"].startswith("Require sts:ExternalId")
+    assert "Confused deputy" in ext["fullDescription"]["text"]
+    levels = {i: (r["defaultConfiguration"]["level"], r["properties"]["security-severity"]) for i, r in by_id.items()}
+    assert levels == {
+        "external-without-external-id": ("error", "7.0"),
+        "external-path-to-admin": ("error", "9.0"),
+        "oidc-any-subject": ("error", "9.0"),
+        "external-without-mfa": ("warning", "5.0"),
+        "saml-missing-audience": ("note", "3.0"),
+    }
+
+
+def test_results_reference_rules_and_levels(report: ScanReport) -> None:
+    log = _log(report)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    results = log["runs"][0]["results"]
+    assert len(results) == len(report.findings)
+    for res, finding in zip(results, report.ordered, strict=True):
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"] == finding.check_id
+        assert res["level"] == {"critical": "error", "high": "error", "medium": "warning", "low": "note"}[
+            finding.severity.value]
+        assert res["kind"] == "fail"
+
+
+def test_locations_are_export_file_and_pointer(report: ScanReport) -> None:
+    chain = _log(report)["runs"][0]["results"][0]
+    loc = chain["locations"][0]
+    assert loc["physicalLocation"]["artifactLocation"]["uri"] == "exports/account-b%20%3Cb%3E.json"
+    assert unquote(loc["physicalLocation"]["artifactLocation"]["uri"]) == EXPORT_B
+    assert loc["physicalLocation"]["region"] == {"startLine": 1}
+    assert loc["logicalLocations"][0]["fullyQualifiedName"] == "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0"
+    assert loc["properties"]["jsonPointer"] == "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0"
+    related = chain["relatedLocations"]
+    assert [r["physicalLocation"]["artifactLocation"]["uri"] for r in related] == [EXPORT_A]
+    flow = chain["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert len(flow) == 2
+    assert flow[1]["location"]["logicalLocations"][0]["fullyQualifiedName"].endswith("/Statement/1")
+    assert "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0" in chain["message"]["text"]
+
+
+def test_every_uri_is_a_clean_uri_reference(report: ScanReport) -> None:
+    text = render_sarif(report, base_dir="/work/repo")
+    uris = [v for k, v in _walk(json.loads(text)) if k == "uri"]
+    assert uris
+    for uri in uris:
+        assert not any(c in uri for c in ' <>"{}|\\^`'), uri
+        urlsplit(uri)
+
+
+def test_artifact_uri_relative_and_absolute(tmp_path: Path) -> None:
+    inside = tmp_path / "exports" / "a.json"
+    assert artifact_uri(str(inside), str(tmp_path)) == "exports/a.json"
+    assert artifact_uri("/elsewhere/a b.json", str(tmp_path)) == "file:///elsewhere/a%20b.json"
+    assert artifact_uri("../up.json", str(tmp_path)).startswith("file:///")
+    assert artifact_uri("x/y.json", str(tmp_path)) == "x/y.json"
+
+
+def test_unknown_is_a_failing_result_marked_unknown(report: ScanReport) -> None:
+    res = _results_by_role(_log(report))["arn:aws:iam::111122223333:role/VendorIntegrationRole"]
+    assert res["kind"] == "fail" and res["level"] == "error"
+    assert res["properties"]["kind"] == "unknown"
+    assert res["message"]["text"].startswith("Unknown: ")
+
+
+def test_suppressed_finding_carries_suppression(report: ScanReport) -> None:
+    log = _log(report)
+    res = _results_by_role(log)["arn:aws:iam::111122223333:role/AcceptedRisk"]
+    assert res["suppressions"] == [{"kind": "external", "status": "accepted",
+                                    "justification": report.suppressed[0].suppressed_by}]
+    assert sum(1 for r in log["runs"][0]["results"] if "suppressions" in r) == 1
+
+
+def test_fingerprints_stable_and_distinct(report: ScanReport) -> None:
+    prints = [r["partialFingerprints"]["trustgraph/v1"] for r in _log(report)["runs"][0]["results"]]
+    assert len(set(prints)) == len(prints)
+    assert prints == [r["partialFingerprints"]["trustgraph/v1"] for r in _log(make_report())["runs"][0]["results"]]
+    f = report.ordered[0]
+    reworded = Finding(check_id=f.check_id, severity=f.severity, role=f.role, source=f.source,
+                       message="other words", remediation="x")
+    assert fingerprint(reworded) == fingerprint(f)
+
+
+def test_approximate_in_properties(report: ScanReport) -> None:
+    chain = _log(report)["runs"][0]["results"][0]
+    assert chain["properties"]["approximate"] is True
+    assert chain["properties"]["approximations"] == ["aws:SourceIp: CIDR over-approximated"]
+    assert [h["target"] for h in chain["properties"]["path"]] == [h.target for h in report.ordered[0].path]
+
+
+def test_hostile_strings_are_data(report: ScanReport) -> None:
+    text = render_sarif(report, base_dir="/work/repo")
+    strings = [v for _, v in _walk(json.loads(text)) if isinstance(v, str)]
+    for s in HOSTILE:
+        assert any(s in v for v in strings)
+
+
+def test_finding_without_statements_falls_back_to_first_input() -> None:
+    f = Finding(check_id="public-role", severity=Severity.CRITICAL, role="arn:aws:iam::1:role/R", source="*",
+                message="m", remediation="r")
+    log = json.loads(render_sarif(ScanReport(findings=(f,), inputs=("in.json",)), base_dir="/w"))
+    VALIDATOR.validate(log)
+    loc = log["runs"][0]["results"][0]["locations"][0]
+    assert loc["physicalLocation"]["artifactLocation"]["uri"] == "in.json"
+    log = json.loads(render_sarif(ScanReport(findings=(f,)), base_dir="/w"))
+    VALIDATOR.validate(log)
+    assert log["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == f.role
+
+
+@pytest.mark.parametrize(("check_id", "name"), [("public-role", "PublicRole"), ("oidc-any-subject", "OidcAnySubject")])
+def test_rule_name(check_id: str, name: str) -> None:
+    assert rule_name(check_id) == name
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(reports)
+def test_any_report_validates(r: ScanReport) -> None:
+    log = json.loads(render_sarif(r, base_dir="/work/repo"))
+    VALIDATOR.validate(log)
+    assert len(log["runs"][0]["results"]) == len(r.findings)
+
+
+def _walk(node: object, key: str = ""):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v, key)
+    else:
+        yield key, node
