@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
@@ -182,8 +180,3 @@ def make_report(findings: tuple[Finding, ...] | None = None) -> ScanReport:
                                       source="federated:*", location="suppressions.yaml#/2"),),
         ),
     )
-
-
-@pytest.fixture
-def report() -> ScanReport:
-    return make_report()

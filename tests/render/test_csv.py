@@ -6,12 +6,13 @@ import csv
 import io
 import json
 
-from conftest import HOSTILE, IMG, JS_URL, SCRIPT
 from hypothesis import given, settings
-from strategies import reports
 
 from trustgraph.render.csv_report import COLUMNS, csv_rows, neutralize, render_csv
 from trustgraph.render.report import ScanReport
+
+from .fixtures import HOSTILE, IMG, JS_URL, SCRIPT
+from .strategies import reports
 
 
 def _parse(text: str) -> tuple[list[str], list[dict[str, str]]]:

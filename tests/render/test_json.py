@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import jsonschema
-from conftest import HOSTILE, make_report
 from hypothesis import HealthCheck, given, settings
-from strategies import reports
 
 from trustgraph.render.json_report import render_json, schema
 from trustgraph.render.report import ScanReport
+
+from .fixtures import HOSTILE, make_report
+from .strategies import reports
 
 VALIDATOR = jsonschema.Draft202012Validator(schema())
 
@@ -39,7 +40,8 @@ def test_findings_carry_every_field(report: ScanReport) -> None:
     assert chain["check_id"] == "external-path-to-admin"
     assert chain["account"] == "111122223333"
     assert [h["target"] for h in chain["path"]] == [h.target for h in report.ordered[0].path]
-    assert chain["path"][1]["context"]["aws:RequestTag/x"] == list(report.ordered[0].path[1].context["aws:RequestTag/x"])
+    expected = list(report.ordered[0].path[1].context["aws:RequestTag/x"])
+    assert chain["path"][1]["context"]["aws:RequestTag/x"] == expected
     assert chain["path"][0]["context"]["aws:SourceIp"] == "203.0.113.7"
     assert list(chain["path"][0]["context"]) == sorted(chain["path"][0]["context"])
     assert chain["statements"][0] == {"file": "exports/account-b <b>.json",

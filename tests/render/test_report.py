@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_report
 
 from trustgraph.checks.finding import Severity
 from trustgraph.render.report import FORMATS, ScanReport, render
+
+from .fixtures import make_report
 
 
 def test_order_is_severity_then_check_then_role(report: ScanReport) -> None:

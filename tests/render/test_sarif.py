@@ -13,13 +13,14 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
-from conftest import EXPORT_A, EXPORT_B, HOSTILE, make_report
 from hypothesis import HealthCheck, given, settings
-from strategies import reports
 
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.render.report import ScanReport
 from trustgraph.render.sarif import artifact_uri, fingerprint, render_sarif, rule_name
+
+from .fixtures import EXPORT_A, EXPORT_B, HOSTILE, make_report
+from .strategies import reports
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "sarif-2.1.0.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

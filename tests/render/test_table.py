@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from conftest import HOSTILE_ROLE, IMG_ROLE, LONG_ROLE, make_report
 from hypothesis import given, settings
-from strategies import reports
 
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.render.report import ScanReport
 from trustgraph.render.table import clean, render_table
+
+from .fixtures import HOSTILE_ROLE, IMG_ROLE, LONG_ROLE
+from .strategies import reports
 
 ANSI = re.compile(r"\x1b\[")
 

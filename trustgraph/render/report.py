@@ -132,7 +132,8 @@ class Summary:
         """The one-line summary: ``7 findings: 2 critical, 3 high, 1 medium, 1 low; 1 unknown; 0 suppressed``."""
         noun = "finding" if self.total == 1 else "findings"
         parts = ", ".join(f"{self.by_severity[s.value]} {s.value}" for s in SEVERITY_ORDER)
-        return f"{self.total} {noun}: {parts}; {self.by_kind[FindingKind.UNKNOWN.value]} unknown; {self.suppressed} suppressed"
+        unknown = self.by_kind[FindingKind.UNKNOWN.value]
+        return f"{self.total} {noun}: {parts}; {unknown} unknown; {self.suppressed} suppressed"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with a fixed key order."""

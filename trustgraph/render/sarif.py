@@ -25,7 +25,8 @@ Stability and marking
     ``kind: "fail"`` results with their severity's level (``review`` would force level ``none`` and hide them, and an
     unknown is never safe); ``properties.kind`` says ``unknown`` and the message starts with "Unknown:". Over-
     approximations are in ``properties.approximate``/``approximations``. Suppressed findings carry
-    ``suppressions: [{"kind": "external", "status": "accepted", "justification": ...}]``, which GitHub shows as dismissed.
+    ``suppressions: [{"kind": "external", "status": "accepted", "justification": ...}]``, which GitHub shows as
+    dismissed.
 """
 
 from __future__ import annotations

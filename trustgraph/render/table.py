@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.report import SEVERITY_ORDER, ScanReport
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 #: Marker printed in the approximate column for findings resting on an over-approximation.
 APPROX_MARK = "~"
@@ -81,7 +85,7 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
         for severity in SEVERITY_ORDER:
             group = [f for f in active if f.severity is severity]
             for i, finding in enumerate(group):
-                table.add_row(*_cells(finding, Text), end_section=(i == len(group) - 1))
+                table.add_row(*_cells(finding), end_section=(i == len(group) - 1))
         console.print(table)
     else:
         console.print(Text("No findings."))
@@ -97,14 +101,16 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     return buf.getvalue()
 
 
-def _cells(finding: Finding, text_type: type) -> list[object]:
-    """The row of one finding as rich Text cells."""
+def _cells(finding: Finding) -> list[Text]:
+    """The row of one finding as rich Text cells (never markup strings)."""
+    from rich.text import Text
+
     check = finding.check_id + (" (unknown)" if finding.kind is FindingKind.UNKNOWN else "")
     return [
-        text_type(finding.severity.value, style=_STYLE[finding.severity]),
-        text_type(clean(check)),
-        text_type(clean(finding.role)),
-        text_type(clean(finding.source)),
-        text_type(clean(flatten_path(finding))),
-        text_type(APPROX_MARK if finding.approximate else ""),
+        Text(finding.severity.value, style=_STYLE[finding.severity]),
+        Text(clean(check)),
+        Text(clean(finding.role)),
+        Text(clean(finding.source)),
+        Text(clean(flatten_path(finding))),
+        Text(APPROX_MARK if finding.approximate else ""),
     ]
