@@ -1,0 +1,255 @@
+"""Presence and domain axioms of the symbolic request, read from the one key catalog (``semantics.keys``).
+
+The :class:`HopView` says what is fixed about a hop (the action, the caller's origin, the principal keys of a
+concrete caller, whether unmentioned keys are closed) and :func:`resolver` turns it into the function that builds each
+key's :class:`~trustgraph.smt.env.KeyVar` on first use: ground for keys the caller fixes, symbolic with
+``pres <-> rule`` for situational keys, free presence for optional keys, ``True``/``False`` for always/never keys,
+plus the API domain axioms (ExternalId, RoleSessionName, account ids) as z3 regular expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import z3
+
+from trustgraph.model.condition import Family
+from trustgraph.model.location import Location
+from trustgraph.semantics.keys import (
+    KeyInfo,
+    Origin,
+    PresenceKind,
+    Rule,
+    key_info,
+    tag_key_of,
+)
+from trustgraph.semantics.request import Action
+from trustgraph.smt.env import Env, KeyFacts, KeyVar, Kind, ground_var
+from trustgraph.smt.terms import and_, iff, implies
+
+_FAMILY_KIND = {
+    Family.STRING: Kind.STRING,
+    Family.ARN: Kind.STRING,
+    Family.BINARY: Kind.STRING,
+    Family.UNKNOWN: Kind.STRING,
+    Family.NULL: Kind.STRING,
+    Family.NUMERIC: Kind.NUMERIC,
+    Family.DATE: Kind.DATE,
+    Family.BOOL: Kind.BOOL,
+    Family.IP: Kind.IP,
+}
+
+CATALOG = Location("trustgraph/semantics/keys.py", "")
+
+
+def catalog_facts(key: str) -> KeyFacts:
+    """Value kind and cardinality of ``key`` from the catalog."""
+    info = key_info(key)
+    return KeyFacts(_FAMILY_KIND[info.family], info.multivalued, info.known)
+
+
+RS = z3.ReSort(z3.StringSort())
+
+
+def char_class_re(spec: str) -> z3.ReRef:
+    r"""A z3 regex for a bracket class body like ``\w+=,.@:/-`` (``\w`` as ASCII word characters, ``a-b`` ranges)."""
+    parts: list[z3.ReRef] = []
+    i = 0
+    while i < len(spec):
+        ch = spec[i]
+        if ch == "\\" and i + 1 < len(spec):
+            esc = spec[i + 1]
+            if esc == "w":
+                parts += [z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"), z3.Re("_")]
+            elif esc == "d":
+                parts.append(z3.Range("0", "9"))
+            else:
+                parts.append(z3.Re(esc))
+            i += 2
+            continue
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            parts.append(z3.Range(ch, spec[i + 2]))
+            i += 3
+            continue
+        parts.append(z3.Re(ch))
+        i += 1
+    return parts[0] if len(parts) == 1 else z3.Union(*parts)
+
+
+_BOUNDED_CLASS = re.compile(r"^\[(?P<cls>.+)\]\{(?P<lo>\d+),(?P<hi>\d+)\}$")
+_EXACT_CLASS = re.compile(r"^\[(?P<cls>.+)\]\{(?P<n>\d+)\}$")
+
+
+def domain_re(value_pattern: str) -> z3.ReRef | None:
+    """The catalog's ``[class]{m,n}`` API limit as a z3 regex (None for shapes this translator does not know)."""
+    m = _BOUNDED_CLASS.match(value_pattern)
+    if m:
+        return z3.Loop(char_class_re(m.group("cls")), int(m.group("lo")), int(m.group("hi")))
+    m = _EXACT_CLASS.match(value_pattern)
+    if m:
+        n = int(m.group("n"))
+        return z3.Loop(char_class_re(m.group("cls")), n, n)
+    return None
+
+
+def domain_axioms(env: Env, kv: KeyVar, info: KeyInfo) -> None:
+    """Every present value of ``kv`` respects the key's API limits."""
+    if info.value_pattern is None or kv.kind is not Kind.STRING or kv.ground:
+        return
+    rx = domain_re(info.value_pattern)
+    if rx is None:
+        return
+    for used, val in kv.members():
+        env.axiom(f"domain:{info.key}", implies(used, z3.InRe(val, rx)))
+
+
+@dataclass
+class HopView:
+    """What the resolver needs to know about one hop.
+
+    Attributes
+    ----------
+    action, origin
+        The STS action and the presence column of the caller.
+    ground
+        Keys whose values are fixed: the principal context of a concrete caller, target-derived keys, and keys
+        grounded by constraints on the fast path. Principal-derived keys of a concrete caller missing here are absent.
+    builders
+        Symbolic principal keys of a symbolic caller: a function building each key's variable.
+    principal_fixed
+        True when principal-derived keys not in ``ground``/``builders`` are absent (concrete callers).
+    closed, given
+        Under ``closed``, every key not in ``given`` (constrained) and not derived from the caller is absent.
+    provider_host
+        For federated callers: the host prefix their claim keys carry (``token.actions.githubusercontent.com``).
+    carried_source_identity
+        The caller session's source identity (sts:SourceIdentity is then present with this value).
+    now_ms
+        Pins aws:CurrentTime (and aws:EpochTime) when given.
+    target_tags
+        The role's tags (aws:ResourceTag/k).
+    """
+
+    action: Action
+    origin: Origin
+    ground: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    builders: dict[str, Callable[[Env, str], KeyVar]] = field(default_factory=dict)
+    principal_fixed: bool = True
+    closed: bool = False
+    given: frozenset[str] = frozenset()
+    provider_host: str | None = None
+    carried_source_identity: str | None = None
+    now_ms: int | None = None
+    target_tags: tuple[tuple[str, str], ...] = ()
+    symbolic_caller: bool = False
+
+
+def _absent(key: str, info: KeyInfo) -> KeyVar:
+    kv = ground_var(key, catalog_facts(key), None)
+    assert kv is not None
+    return kv
+
+
+def _ground(env: Env, key: str, info: KeyInfo, values: tuple[str, ...]) -> KeyVar:
+    for v in values:
+        if not info.value_ok(v):  # STS rejects the request: no request with this value gets through
+            env.axiom(f"domain:{key} (value {v!r} outside {info.value_pattern})", False)
+    kv = ground_var(key, catalog_facts(key), values)
+    if kv is None:  # a value that does not read as the key's type: keep it as text (exact for string operators)
+        env.approximate(f"value of {key} does not read as {info.family.value}", CATALOG)
+        facts = KeyFacts(Kind.STRING, info.multivalued, info.known)
+        kv = ground_var(key, facts, values)
+        assert kv is not None
+    return kv
+
+
+def _via_vpce(env: Env) -> z3.BoolRef:
+    return z3.Bool(f"{env.prefix}req|via-vpce")
+
+
+def resolver(view: HopView) -> Callable[[Env, str], KeyVar]:
+    """The key builder of a hop (see the module docstring)."""
+
+    def build(env: Env, key: str) -> KeyVar:
+        info = key_info(key)
+        if key in view.builders:
+            return view.builders[key](env, key)
+        if key in view.ground:
+            return _ground(env, key, info, view.ground[key])
+        if info.principal_derived:
+            if view.symbolic_caller and key.startswith("aws:principaltag/"):
+                return env.symbolic(key, catalog_facts(key))  # an outsider chooses its own tags
+            return _absent(key, info)
+        if not info.known:
+            env.approximate(f"unknown condition key {key}: any value, may be absent", CATALOG)
+        if view.closed and key not in view.given:
+            return _absent(key, info)
+        pres = info.presence_for(view.origin)
+        if pres.kind is PresenceKind.NEVER:
+            return _absent(key, info)
+        kv = env.symbolic(key, catalog_facts(key))
+        if pres.kind is PresenceKind.ALWAYS:
+            env.axiom(f"presence:{key}", kv.pres)
+        elif pres.kind is PresenceKind.SITUATIONAL:
+            kv = _situational(env, view, key, info, kv, pres.rule)
+        domain_axioms(env, kv, info)
+        if key in ("aws:currenttime", "aws:epochtime") and kv.kind is Kind.DATE and not kv.ground:
+            if view.now_ms is not None:
+                pinned = view.now_ms if key == "aws:currenttime" else view.now_ms - view.now_ms % 1000
+                env.axiom(f"now:{key}", kv.val == pinned)
+            if key == "aws:epochtime":
+                env.axiom(f"domain:{key}", kv.val % 1000 == 0)
+        return kv
+
+    return build
+
+
+def _situational(env: Env, view: HopView, key: str, info: KeyInfo, kv: KeyVar, rule: Rule | None) -> KeyVar:
+    if rule is Rule.NOT_VIA_VPCE:
+        env.axiom(f"presence:{key}", iff(kv.pres, z3.Not(_via_vpce(env))))
+    elif rule is Rule.VIA_VPCE:
+        env.axiom(f"presence:{key}", iff(kv.pres, _via_vpce(env)))
+    elif rule is Rule.SOURCE_IDENTITY_SET_OR_CARRIED:
+        if view.carried_source_identity is not None:
+            return _ground(env, key, info, (view.carried_source_identity,))
+    elif rule is Rule.TARGET_HAS_TAG:
+        tag = tag_key_of(key)
+        vals = tuple(v for k, v in view.target_tags if k.lower() == tag)
+        return _ground(env, key, info, vals[:1]) if vals else _absent(key, info)
+    elif rule is Rule.FROM_TOKEN:
+        host = key.rsplit(":", 1)[0]
+        if view.provider_host is None or host != view.provider_host.lower():
+            return _absent(key, info)
+        if host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")):
+            env.axiom(f"presence:{key}", kv.pres)
+    elif rule is Rule.CARRIED_FROM_FEDERATION:
+        if not view.symbolic_caller:
+            return _absent(key, info)
+    elif rule in (Rule.TAGS_PASSED, Rule.FROM_ASSERTION, Rule.ON_BEHALF_OF_RESOURCE, Rule.TARGET_IN_ORG):
+        pass  # caller-chosen (tags, assertion attributes, service source) or not tracked: free presence
+    else:
+        env.approximate(f"presence rule {rule.value if rule else '?'} of {key} not modelled: may be absent",
+                        CATALOG)
+    return kv
+
+
+def tag_couplings(env: Env) -> None:
+    """aws:TagKeys lists exactly the keys of the aws:RequestTag/k that are present (case-insensitive)."""
+    tagkeys = env.vars.get("aws:tagkeys")
+    tags = {k: v for k, v in env.vars.items() if k.startswith("aws:requesttag/")}
+    if tagkeys is None or tagkeys.ground:
+        return
+    from trustgraph.smt.encode import ignore_case_re
+
+    any_tag = []
+    for k, kv in tags.items():
+        name = k[len("aws:requesttag/"):]
+        rx = ignore_case_re(name)
+        listed = [and_(u, z3.InRe(v, rx)) for u, v in tagkeys.members()]
+        env.axiom(f"tags:{k}", iff(kv.pres, z3.Or(*[z3.BoolVal(x) if isinstance(x, bool) else x for x in listed])))
+        any_tag.append(kv.pres)
+    if not tags:
+        return
+    _ = any_tag

@@ -1,0 +1,678 @@
+"""One solve entry point: is there a request by this caller that gets through this hop?
+
+:func:`solve_hop` answers with :class:`Sat` (a concrete caller and request, replayed through the concrete evaluator
+before it is returned), :class:`Unsat` (an unsat core naming the conditions, constraints and facts that block) or
+:class:`Unknown` (solver timeout or a structure too large; never reported as unreachable).
+
+How a hop becomes a formula
+---------------------------
+1. The caller becomes candidates (``smt.symbolic``): a concrete caller is one candidate (one per possible session
+   name when its session name is free); a symbolic caller is split by the principals the trust policy names.
+   Within a candidate, principal matching is fixed.
+2. Every condition of every policy that can matter for the hop (trust, RCPs, the caller's identity policies,
+   boundary, session policies, SCPs; statements whose action or principal cannot match are left out) is encoded
+   over the symbolic request (``smt.encode``), folding to True/False where the keys are ground.
+3. The Boolean structure on top of the conditions (explicit deny first, trust always required, Gate/Limits,
+   boundaries, SCP levels, companion actions) is taken from the concrete evaluator itself: for each assignment of
+   truth values to the statements whose conditions are still symbolic (and to "session tags passed" / "source
+   identity set"), the evaluator decides the hop with those statements' conditions removed (true) or the
+   statements removed (false). The hop formula is the disjunction of the allowing assignments. So the encoding
+   cannot disagree with the evaluator on the structure, and conditions are checked against it by property tests.
+4. Presence/domain axioms, constraints and the hop formula go to z3 with tracked assertions and a timeout.
+
+Fast path: a hop whose formula folds to a constant is decided without z3; when it folds to True and no key is
+symbolic, the witness is built directly from the ground values. Results are cached (``smt.cache``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import z3
+
+from trustgraph.errors import ReplayMismatch
+from trustgraph.model.location import Location
+from trustgraph.model.pattern import parse_pattern
+from trustgraph.model.policy import Effect, Policy, Statement
+from trustgraph.model.values import format_date
+from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target
+from trustgraph.smt import cache
+from trustgraph.smt.decode import key_values
+from trustgraph.smt.encode import block_keys, encode_condition, glob_re
+from trustgraph.smt.env import Env, KeyVar, constant
+from trustgraph.smt.presence import HopView, resolver, tag_couplings
+from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
+from trustgraph.smt.terms import Term, and_, iff, not_, or_, to_z3
+
+DEFAULT_TIMEOUT_MS = 5000
+MAX_STRUCTURE_BITS = 12
+TIMEOUT_ENV = "TRUSTGRAPH_SOLVER_TIMEOUT_MS"
+
+
+def default_timeout_ms() -> int:
+    """The solver timeout: ``TRUSTGRAPH_SOLVER_TIMEOUT_MS`` when set, else :data:`DEFAULT_TIMEOUT_MS`."""
+    raw = os.environ.get(TIMEOUT_ENV)
+    if raw:
+        try:
+            return max(1, int(raw))
+        except ValueError:
+            pass
+    return DEFAULT_TIMEOUT_MS
+
+
+# -- results ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyConstraint:
+    """An extra condition on the request.
+
+    ``absent``: the key is absent. ``equals``: the key is present with exactly these values (a multi-valued key:
+    this list). ``not-like``: when present, the key matches none of these globs (e.g. trusted IdP subjects).
+    """
+
+    key: str
+    op: Literal["absent", "equals", "not-like"]
+    values: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        vals = ", ".join(repr(v) for v in self.values)
+        return f"{self.key} {self.op}" + (f" [{vals}]" if self.values else "")
+
+
+@dataclass(frozen=True)
+class Sat:
+    """A request that gets through: the caller and request (replayed to ALLOW unless approximate) and the
+    over-approximations the answer rests on (empty: exact)."""
+
+    caller: Caller
+    request: Request
+    decision: Decision
+    approximations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unsat:
+    """No request gets through. ``core`` names what blocks (conditions, constraints, caller facts); ``locations``
+    are the policy places involved."""
+
+    core: tuple[str, ...]
+    locations: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """The solver could not decide (timeout, incompleteness, structure too large): never "unreachable"."""
+
+    reason: str
+
+
+HopResult = Sat | Unsat | Unknown
+
+_INJECTED: list[str] = []
+
+
+@contextmanager
+def inject_unknown(reason: str = "timeout (injected)") -> Iterator[None]:
+    """Make every solver call inside the block return unknown with ``reason`` (tests of the timeout path)."""
+    _INJECTED.append(reason)
+    try:
+        yield
+    finally:
+        _INJECTED.pop()
+
+
+# -- policies of a hop as addressable statements ---------------------------------------------------------------
+
+Addr = tuple[Any, ...]
+
+
+def _policies(caller: Caller, target: Target) -> list[tuple[Addr, Policy]]:
+    out: list[tuple[Addr, Policy]] = [(("trust",), target.role.trust_policy)]
+    for lv, level in enumerate(target.rcp_levels or ()):
+        out.extend((("rcp", lv, i), p) for i, p in enumerate(level))
+    out.extend((("identity", i), p) for i, p in enumerate(caller.identity_policies))
+    if caller.boundary is not None:
+        out.append((("boundary",), caller.boundary))
+    out.extend((("session", i), p) for i, p in enumerate(caller.session_policies))
+    for lv, level in enumerate(caller.scp_levels or ()):
+        out.extend((("scp", lv, i), p) for i, p in enumerate(level))
+    return out
+
+
+def _rebuild(caller: Caller, target: Target, choice: dict[Addr, bool]) -> tuple[Caller, Target]:
+    """Caller and target with chosen statements' conditions removed (True) or the statements dropped (False)."""
+
+    def fix(addr: Addr, policy: Policy) -> Policy:
+        sts: list[Statement] = []
+        changed = False
+        for si, st in enumerate(policy.statements):
+            c = choice.get((*addr, si))
+            if c is None:
+                sts.append(st)
+            elif c:
+                sts.append(replace(st, conditions=()))
+                changed = True
+            else:
+                changed = True
+        return replace(policy, statements=tuple(sts)) if changed else policy
+
+    role = replace(target.role, trust_policy=fix(("trust",), target.role.trust_policy))
+    rcps = None
+    if target.rcp_levels is not None:
+        rcps = tuple(tuple(fix(("rcp", lv, i), p) for i, p in enumerate(level))
+                     for lv, level in enumerate(target.rcp_levels))
+    new_target = replace(target, role=role, rcp_levels=rcps)
+    scps = None
+    if caller.scp_levels is not None:
+        scps = tuple(tuple(fix(("scp", lv, i), p) for i, p in enumerate(level))
+                     for lv, level in enumerate(caller.scp_levels))
+    new_caller = replace(
+        caller,
+        identity_policies=tuple(fix(("identity", i), p) for i, p in enumerate(caller.identity_policies)),
+        boundary=fix(("boundary",), caller.boundary) if caller.boundary is not None else None,
+        session_policies=tuple(fix(("session", i), p) for i, p in enumerate(caller.session_policies)),
+        scp_levels=scps,
+    )
+    return new_caller, new_target
+
+
+def _relevant(st: Statement, addr: Addr, caller: Caller, actions: Sequence[Action]) -> bool:
+    """False when the statement cannot apply to this hop whatever the request (action or principal mismatch)."""
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import statement_principal_match
+
+    for a in actions:
+        if not statement_action_matches(st, a.value):
+            continue
+        if addr[0] in ("trust",) and statement_principal_match(st, caller, a) is None:
+            continue
+        return True
+    return False
+
+
+# -- the entry point -------------------------------------------------------------------------------------------
+
+
+def solve_hop(
+    caller: Caller | SymbolicCaller,
+    target: Target,
+    action: Action,
+    *,
+    constraints: Sequence[KeyConstraint] = (),
+    closed: bool = False,
+    timeout_ms: int | None = None,
+    now_ms: int | None = None,
+    duration_seconds: int | None = None,
+    fast_path: bool = True,
+    use_cache: bool = True,
+) -> HopResult:
+    """Is there a request by ``caller`` for ``action`` on ``target`` (satisfying ``constraints``) that is allowed?
+
+    Parameters
+    ----------
+    caller
+        A concrete :class:`Caller` (its policies and facts fixed; its session name free when None) or a
+        :class:`SymbolicCaller` (an outsider).
+    target, action
+        The role and the STS action.
+    constraints
+        Extra conditions on request keys (see :class:`KeyConstraint`).
+    closed
+        Every key neither constrained nor derived from the caller is absent.
+    timeout_ms
+        Per solver call; default :func:`default_timeout_ms`.
+    now_ms
+        Pins aws:CurrentTime (epoch milliseconds); free when None.
+    duration_seconds
+        The requested session duration of the witness request.
+    fast_path, use_cache
+        Switches for tests and benches (both on by default).
+    """
+    timeout = timeout_ms if timeout_ms is not None else default_timeout_ms()
+    constraints = tuple(constraints)
+    key = None
+    if use_cache:
+        key = _cache_key(caller, target, action, constraints, closed, now_ms, duration_seconds, fast_path)
+        hit = cache.lookup(key)
+        if hit is not None:
+            out = _rematerialize(hit, target)
+            if out is not None:
+                return out
+    result = _solve(caller, target, action, constraints, closed, timeout, now_ms, duration_seconds, fast_path)
+    if key is not None and not isinstance(result, Unknown):
+        cache.store(key, _cacheable(result, target))
+    return result
+
+
+def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
+           closed: bool, timeout: int, now_ms: int | None, duration: int | None, fast_path: bool) -> HopResult:
+    if isinstance(caller, SymbolicCaller):
+        candidates = symbolic_candidates(caller, target, action)
+        if not candidates:
+            return Unsat((f"a {caller.kind.value} caller cannot call {action.value}",))
+    else:
+        candidates = concrete_candidates(caller, target)
+    if now_ms is None:
+        now_ms_eff = None
+        now_text = format_date(int(time.time()) * 1000)
+    else:
+        now_ms_eff = now_ms
+        now_text = format_date(now_ms)
+    cores: list[str] = []
+    locations: list[Location] = []
+    unknown: Unknown | None = None
+    for cand in candidates:
+        r = _solve_candidate(cand, target, action, constraints, closed, timeout, now_ms_eff, now_text, duration,
+                             fast_path)
+        if isinstance(r, Sat):
+            return r
+        if isinstance(r, Unknown):
+            unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
+            continue
+        prefix = f"[{cand.label}] " if len(candidates) > 1 else ""
+        cores.extend(prefix + c for c in r.core)
+        locations.extend(loc for loc in r.locations if loc not in locations)
+    if unknown is not None:
+        return unknown
+    return Unsat(tuple(dict.fromkeys(cores)), tuple(locations))
+
+
+@dataclass
+class _Tracked:
+    name: str
+    location: Location | None
+
+
+def _solve_candidate(cand: Candidate, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
+                     closed: bool, timeout: int, now_ms: int | None, now_text: str, duration: int | None,
+                     fast_path: bool) -> HopResult:
+    from trustgraph.semantics.context import build_request, principal_context
+    from trustgraph.semantics.keys import key_info, origin_of
+
+    template = cand.template
+    ground: dict[str, tuple[str, ...]] = dict(principal_context(template, now=now_text))
+    ground["aws:resourceaccount"] = (target.role.account,)
+    builders: dict[str, Any] = {}
+    env = Env(slot_bound=dict(cand.slot_bounds))
+    if cand.setup is not None:
+        builders = cand.setup(env)
+        for k in builders:
+            ground.pop(k, None)
+    given = frozenset(c.key.lower() for c in constraints)
+    # constraints on keys the caller fixes are decided here; on the fast path, equals/absent ground other keys
+    z3_constraints: list[KeyConstraint] = []
+    for c in constraints:
+        k = c.key.lower()
+        if k in ground and k not in builders and key_info(k).principal_derived:
+            have = ground.get(k)
+            if not _ground_satisfies(c, have):
+                return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
+            continue
+        if fast_path and c.op in ("absent", "equals") and k not in builders and not key_info(k).principal_derived:
+            if c.op == "absent":
+                ground[k] = ()
+            else:
+                ground[k] = tuple(c.values)
+            continue
+        z3_constraints.append(c)
+    view = HopView(action=action, origin=origin_of(template.kind, action), ground=ground, builders=builders,
+                   closed=closed, given=given, provider_host=cand.provider_host,
+                   carried_source_identity=template.source_identity
+                   if template.kind is CallerKind.ROLE_SESSION else None,
+                   now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    env.resolver = resolver(view)
+    hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
+    statements = []
+    for addr, policy in _policies(template, target):
+        for si, st in enumerate(policy.statements):
+            statements.append(((*addr, si), st))
+    # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities) + constraints
+    for _, st in statements:
+        for c in st.conditions:
+            env.slot_bound[c.key] = env.slot_bound.get(c.key, 0) + 2
+    tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
+    env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
+    for c in z3_constraints:
+        if c.op == "equals":
+            env.slot_bound[c.key.lower()] = max(env.slot_bound.get(c.key.lower(), 1), len(c.values))
+
+    # constraints (every constrained key enters the environment, ground or symbolic)
+    for c in constraints:
+        env.key(c.key.lower())
+    tracked: list[tuple[_Tracked, Term]] = []
+    for c in z3_constraints:
+        tracked.append((_Tracked(f"constraint {c}", None), _constraint_term(env, c)))
+
+    # conditions
+    choice_base: dict[Addr, bool] = {}
+    bits: list[tuple[Addr, Term]] = []
+    cond_locations: dict[Addr, Location] = {}
+    for addr, st in statements:
+        if not st.conditions:
+            continue
+        if not _relevant(st, addr, template, hop_actions):
+            choice_base[addr] = False
+            continue
+        parts: list[Term] = []
+        for j, cond in enumerate(st.conditions):
+            t = encode_condition(env, cond)
+            if isinstance(t, bool):
+                parts.append(t)
+                if t is False:
+                    cond_locations[(*addr, j)] = cond.location
+                continue
+            atom = z3.Bool(f"cond|{'/'.join(map(str, addr))}/{j}")
+            tracked.append((_Tracked(f"condition {cond} at {cond.location}", cond.location), atom == t))
+            parts.append(atom)
+        term = and_(*parts)
+        if isinstance(term, bool):
+            choice_base[addr] = term
+        else:
+            bits.append((addr, term))
+    tag_couplings(env)
+    tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
+                            if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
+    si_var = env.vars.get("sts:sourceidentity")
+    si_term: Term = si_var.pres if si_var is not None else bool(view.carried_source_identity)
+    if len(bits) > MAX_STRUCTURE_BITS:
+        return Unknown(f"{len(bits)} statements with symbolic conditions exceed the structural expansion limit "
+                       f"({MAX_STRUCTURE_BITS})")
+
+    # structure from the evaluator
+    from trustgraph.semantics.evaluate import evaluate_hop
+
+    flags: list[tuple[str, Term]] = [("tags", tags_term), ("srcid", si_term)]
+    free_flags = [(n, t) for n, t in flags if not isinstance(t, bool)]
+    allowed_terms: list[Term] = []
+    base_decision: Decision | None = None
+    struct_approx: list[str] = []
+    for values in itertools.product((True, False), repeat=len(bits) + len(free_flags)):
+        choice = dict(choice_base)
+        lits: list[Term] = []
+        for (addr, term), v in zip(bits, values[: len(bits)], strict=True):
+            choice[addr] = v
+            lits.append(term if v else not_(term))
+        flag_values = {n: t for n, t in flags if isinstance(t, bool)}
+        for (n, t), v in zip(free_flags, values[len(bits):], strict=True):
+            flag_values[n] = v
+            lits.append(t if v else not_(t))
+        c2, t2 = _rebuild(template, target, choice)
+        extra: dict[str, tuple[str, ...]] = {}
+        if flag_values["tags"]:
+            extra["aws:requesttag/tg-structure"] = ("x",)
+        if flag_values["srcid"]:
+            extra["sts:sourceidentity"] = (view.carried_source_identity or "tg-structure",)
+        req = build_request(c2, action, extra, target=t2, duration_seconds=duration, now=now_text)
+        ctx = dict(req.context)
+        if not flag_values["srcid"]:
+            ctx.pop("sts:sourceidentity", None)
+        d = evaluate_hop(c2, t2, Request(action=action, context=ctx, duration_seconds=duration))
+        cache.count("structure_evaluations")
+        if base_decision is None:
+            base_decision = d
+        if d.allowed:
+            allowed_terms.append(and_(*lits))
+            for what, loc in d.approximations:
+                s = f"{what} at {loc}"
+                if s not in struct_approx:
+                    struct_approx.append(s)
+    decision = or_(*allowed_terms)
+    approximations = [f"{w} at {loc}" for w, loc in env.approximations] + struct_approx
+
+    if decision is False:
+        cache.count("fast_path")
+        assert base_decision is not None
+        core = list(base_decision.reasons) or ["no combination of the statements' conditions allows the hop"]
+        core += [f"condition {_cond_at(statements, a)} can never hold" for a in cond_locations]
+        locs = [st.location for st in base_decision.statements] + list(cond_locations.values())
+        return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(locs)))
+
+    symbolic_vars = [kv for kv in env.vars.values() if not kv.ground]
+    if decision is True and not symbolic_vars and not tracked and not env.axioms:
+        cache.count("fast_path")
+        return _witness(cand, target, action, env, None, builders, now_text, duration, approximations, view)
+
+    # z3
+    solver = z3.Solver()
+    solver.set("timeout", int(timeout))
+    trackers: dict[str, _Tracked] = {}
+
+    def track(info: _Tracked, term: Term) -> None:
+        name = f"t{len(trackers)}|{info.name}"[:200]
+        trackers[name] = info
+        solver.assert_and_track(to_z3(term), z3.Bool(name))
+
+    grouped: dict[str, list[Term]] = {}
+    for name, term in env.axioms:
+        grouped.setdefault(name, []).append(term)
+    for name, terms in grouped.items():
+        track(_Tracked(name, None), and_(*terms))
+    for info, term in tracked:
+        track(info, term)
+    trust_locs = [st.location for addr, st in statements if addr[0] == "trust" and st.effect is Effect.ALLOW]
+    track(_Tracked("decision: the hop's policies allow only under the conditions listed",
+                   trust_locs[0] if trust_locs else None), decision)
+    cache.count("solver_calls")
+    if _INJECTED:
+        return Unknown(_INJECTED[-1])
+    res = solver.check()
+    if res == z3.sat:
+        return _witness(cand, target, action, env, solver.model(), builders, now_text, duration, approximations, view)
+    if res == z3.unsat:
+        core_names = [str(b) for b in solver.unsat_core()]
+        infos = [trackers[n] for n in core_names if n in trackers]
+        core = tuple(dict.fromkeys(i.name for i in infos))
+        locs = tuple(dict.fromkeys(i.location for i in infos if i.location is not None))
+        return Unsat(core, locs)
+    return Unknown(f"z3: {solver.reason_unknown() or 'unknown'}")
+
+
+def _cond_at(statements: list[tuple[Addr, Statement]], addr: Addr) -> str:
+    for a, st in statements:
+        if a == addr[:-1]:
+            c = st.conditions[addr[-1]]
+            return f"{c} at {c.location}"
+    return str(addr)
+
+
+def _ground_satisfies(c: KeyConstraint, have: tuple[str, ...] | None) -> bool:
+    from trustgraph.model.pattern import matches
+
+    present = bool(have)
+    if c.op == "absent":
+        return not present
+    if c.op == "equals":
+        return present and tuple(have or ()) == tuple(c.values)
+    return not present or not any(
+        matches(parse_pattern(g, wildcards=True, variables=False), v) for g in c.values for v in (have or ()))
+
+
+def _constraint_term(env: Env, c: KeyConstraint) -> Term:
+    kv = env.key(c.key.lower())
+    if c.op == "absent":
+        return not_(kv.pres)
+    if c.op == "not-like":
+        regexes = [glob_re(parse_pattern(g, wildcards=True, variables=False)) for g in c.values]
+        if kv.kind.value != "string":
+            return True
+        return and_(*(or_(not_(u), and_(*(z3.Not(z3.InRe(v, rx)) for rx in regexes))) for u, v in kv.members()))
+    consts = [constant(kv.kind, t) for t in c.values]
+    if any(x is None for x in consts) or not consts:
+        return False
+    if not kv.multi:
+        if len(consts) != 1:
+            return False
+        return and_(kv.pres, _eq(kv.kind, kv.val, consts[0]))
+    members = kv.members()
+    if len(members) < len(consts):
+        return False
+    parts: list[Term] = []
+    for i, (u, v) in enumerate(members):
+        if i < len(consts):
+            parts.append(and_(u, _eq(kv.kind, v, consts[i])))
+        else:
+            parts.append(not_(u))
+    return and_(*parts)
+
+
+def _eq(kind: Any, a: Any, b: Any) -> Term:
+    if isinstance(a, tuple):
+        return and_(a[0] == b[0], z3.If(b[0], a[2] == b[2], a[1] == b[1]))
+    return a == b
+
+
+def _witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3.ModelRef | None,
+             builders: dict[str, Any], now_text: str, duration: int | None, approximations: list[str],
+             view: HopView) -> HopResult:
+    """Decode a model (None: everything ground) into a caller and a request, and replay it."""
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
+
+    if model is None:
+        model = z3.Model()
+    caller = cand.decode(model, env) if cand.decode is not None else cand.template
+    base = build_request(caller, action, {}, target=target, duration_seconds=duration, now=now_text)
+    ctx: dict[str, tuple[str, ...]] = dict(base.context)
+    if view.closed:
+        for key in list(ctx):
+            if key in view.given or key_info(key).principal_derived or key == "aws:resourceaccount" \
+                    or key.startswith("aws:resourcetag/") \
+                    or (key == "sts:sourceidentity" and view.carried_source_identity is not None):
+                continue
+            ctx.pop(key)
+    for key, values in view.ground.items():
+        if key_info(key).principal_derived or key == "aws:resourceaccount":
+            continue
+        if values:
+            ctx[key] = tuple(values)
+        else:
+            ctx.pop(key, None)
+    for key, kv in env.vars.items():
+        if key in builders or key_info(key).principal_derived:
+            continue
+        vals = key_values(model, kv)
+        if vals is None:
+            ctx.pop(key, None)
+        else:
+            ctx[key] = vals
+    _fix_tags(ctx, env)
+    request = Request(action=action, context=ctx, duration_seconds=duration)
+    decision = evaluate_hop(caller, target, request)
+    approx = list(approximations)
+    for w, loc in decision.approximations:
+        s = f"{w} at {loc}"
+        if s not in approx:
+            approx.append(s)
+    if not decision.allowed:
+        if approx:
+            approx.append(f"witness not confirmed by the concrete evaluator ({decision.verdict.value}: "
+                          f"{'; '.join(decision.reasons) or 'explicit deny'})")
+            return Sat(caller, request, decision, tuple(approx))
+        raise ReplayMismatch(f"witness for {caller.arn} -> {target.role.arn} ({action.value}) replays to "
+                             f"{decision.verdict.value}: {decision.reasons}; context {dict(ctx)}")
+    return Sat(caller, request, decision, tuple(approx))
+
+
+def _fix_tags(ctx: dict[str, tuple[str, ...]], env: Env) -> None:
+    """aws:TagKeys and aws:RequestTag/k agree: every listed key has a tag, every tag is listed."""
+    tags = [k for k in ctx if k.startswith("aws:requesttag/")]
+    if "aws:tagkeys" in env.vars:
+        listed = ctx.get("aws:tagkeys", ())
+        for name in listed:
+            k = "aws:requesttag/" + name.lower()
+            if k not in ctx:
+                ctx[k] = ("tg",)
+        return
+    if tags:
+        ctx["aws:tagkeys"] = tuple(k.split("/", 1)[1] for k in tags)
+    else:
+        ctx.pop("aws:tagkeys", None)
+
+
+# -- cache glue ------------------------------------------------------------------------------------------------
+
+
+def _cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
+               constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int | None, duration: int | None,
+               fast_path: bool) -> Any:
+    role = target.role
+    concrete = isinstance(caller, Caller)
+    names_role = concrete and bool(caller.identity_policies or caller.boundary or caller.session_policies
+                                   or caller.scp_levels)
+    return (
+        "hop/v1",
+        cache.canonical_policy(role.trust_policy),
+        role.account,
+        role.arn if names_role or concrete else role.service_linked,
+        role.service_linked,
+        role.tags,
+        role.max_session_duration,
+        cache.canonical_levels(target.rcp_levels),
+        _caller_key(caller),
+        action,
+        constraints,
+        closed,
+        now_ms,
+        duration,
+        fast_path,
+    )
+
+
+def _caller_key(caller: Caller | SymbolicCaller) -> Any:
+    if isinstance(caller, SymbolicCaller):
+        return caller
+    return (
+        caller.kind, caller.arn, caller.account, caller.unique_id, caller.session_name, caller.user_name,
+        tuple(cache.canonical_policy(p) for p in caller.identity_policies), cache.canonical_policy(caller.boundary),
+        caller.boundary_unresolved, tuple(cache.canonical_policy(p) for p in caller.session_policies),
+        cache.canonical_levels(caller.scp_levels), caller.org_id, caller.org_paths, caller.tags, caller.mfa,
+        caller.source_identity, caller.transitive_tags,
+    )
+
+
+def _cacheable(result: HopResult, target: Target) -> Any:
+    if isinstance(result, Sat):
+        return ("sat", result.caller, result.request, result.approximations)
+    assert isinstance(result, Unsat)
+    return ("unsat", result, target.role.trust_policy)
+
+
+def _rematerialize(hit: Any, target: Target) -> HopResult | None:
+    from trustgraph.semantics.evaluate import evaluate_hop
+
+    if hit[0] == "sat":
+        _, caller, request, approx = hit
+        ctx = dict(request.context)
+        ctx["aws:resourceaccount"] = (target.role.account,)
+        request = Request(action=request.action, context=ctx, duration_seconds=request.duration_seconds)
+        decision = evaluate_hop(caller, target, request)
+        if not decision.allowed and not approx:
+            return None  # not the same question after all: solve afresh
+        return Sat(caller, request, decision, approx)
+    _, unsat, old_trust = hit
+    return _relocate(unsat, old_trust, target.role.trust_policy)
+
+
+def _relocate(unsat: Unsat, old: Policy, new: Policy) -> Unsat:
+    """The cached core with the old role's trust-policy locations replaced by the new role's."""
+    if old.location == new.location:
+        return unsat
+    old_file, new_file = str(old.location), str(new.location)
+    core = tuple(c.replace(old_file, new_file) for c in unsat.core)
+    locs = tuple(Location(new.location.file, new.location.pointer + loc.pointer[len(old.location.pointer):])
+                 if loc.file == old.location.file and loc.pointer.startswith(old.location.pointer) else loc
+                 for loc in unsat.locations)
+    return Unsat(core, locs)
+
+
+__all__ = ["DEFAULT_TIMEOUT_MS", "HopResult", "KeyConstraint", "Sat", "TIMEOUT_ENV", "Unknown", "Unsat",
+           "default_timeout_ms", "inject_unknown", "solve_hop"]
+_ = (Callable, KeyVar, iff)

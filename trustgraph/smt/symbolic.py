@@ -1,0 +1,382 @@
+"""Symbolic callers: principals outside the zone that the analysis does not know, as finitely many candidates.
+
+A :class:`SymbolicCaller` stands for every principal of a kind (any IAM user or role session of any account but the
+zone's, every holder of a token from a provider, a service). The trust policy names finitely many principals, so
+the caller is split into candidates (§6.1 "pid enum over known principals ∪ {EXT}"): each principal the policy names
+(compatible with the caller's kind and accounts), a generic principal of each account the policy names, and a
+generic principal of a fresh account distinct from all of those. Within a candidate the principal matching is fixed,
+which is what lets the concrete evaluator decide the policy structure, and everything the outsider controls stays
+symbolic: its account (fresh candidate), principal name and path, session name, unique id, organization membership
+and id, principal tags and source identity. MFA is split too (with and without). Its identity policy allows
+everything and foreign SCPs are unknown, hence permissive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import z3
+
+from trustgraph.model.arn import parse_arn
+from trustgraph.model.location import Location
+from trustgraph.model.policy import Policy
+from trustgraph.model.principal import Principal, PrincipalKind
+from trustgraph.semantics.request import Action, Caller, CallerKind, Target
+from trustgraph.smt.env import Env, KeyVar, Kind, ground_var
+from trustgraph.smt.presence import catalog_facts, char_class_re
+from trustgraph.smt.terms import and_, iff, implies
+
+AWS_KINDS = frozenset({CallerKind.IAM_USER, CallerKind.ROLE_SESSION})
+SYNTH = Location("<synthesized-caller>", "")
+
+
+@dataclass(frozen=True)
+class SymbolicCaller:
+    """Every principal of a kind outside the zone (see the module docstring).
+
+    Attributes
+    ----------
+    kind
+        IAM_USER or ROLE_SESSION (AWS callers; ``aws_kinds`` says which are considered, both by default), SAML,
+        WEB_IDENTITY or SERVICE.
+    provider
+        Federated callers: provider ARN or built-in IdP name; services: the service principal name.
+    account
+        A fixed account id, or None for any account.
+    excluded_accounts, excluded_orgs
+        The caller's account is none of these; its aws:PrincipalOrgID (when it has one) is none of these.
+    aws_kinds
+        For AWS callers, the kinds tried.
+    """
+
+    kind: CallerKind
+    provider: str | None = None
+    account: str | None = None
+    excluded_accounts: frozenset[str] = frozenset()
+    excluded_orgs: frozenset[str] = frozenset()
+    aws_kinds: frozenset[CallerKind] = AWS_KINDS
+
+
+Builder = Callable[[Env, str], KeyVar]
+
+
+@dataclass
+class Candidate:
+    """One concrete shape of the caller: a template for the structure, symbolic principal keys, a decoder."""
+
+    label: str
+    template: Caller
+    symbolic: bool = False
+    provider_host: str | None = None
+    setup: Callable[[Env], dict[str, Builder]] | None = None
+    decode: Callable[[z3.ModelRef, Env], Caller] | None = None
+    slot_bounds: dict[str, int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def allow_all_policy() -> Policy:
+    """The identity policy an outsider gives itself: Allow * on *."""
+    from trustgraph.ingest.policy_json import policy_from_json
+
+    return policy_from_json({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                      "Resource": "*"}]}, SYNTH, kind="identity")
+
+
+RS = z3.ReSort(z3.StringSort())
+_NAME_CHAR = char_class_re(r"\w+=,.@-")
+_NAME = z3.Loop(_NAME_CHAR, 1, 64)
+_SESSION = z3.Loop(_NAME_CHAR, 2, 64)
+_PATH = z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
+_ACCOUNT = z3.Loop(z3.Range("0", "9"), 12, 12)
+_ID_TAIL = z3.Loop(z3.Union(z3.Range("A", "Z"), z3.Range("0", "9")), 16, 16)
+_ORG = z3.Concat(z3.Re("o-"), z3.Loop(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), 10, 32))
+
+
+def provider_host(provider: str) -> str:
+    """The host prefix of an OIDC provider's claim keys (``token.actions.githubusercontent.com``)."""
+    return provider.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in provider else provider
+
+
+def trust_principals(target: Target) -> list[Principal]:
+    """Every principal the trust policy names (Allow and Deny statements)."""
+    out: list[Principal] = []
+    for st in target.role.trust_policy.statements:
+        out.extend(st.principals or ())
+        out.extend(st.not_principals or ())
+    return out
+
+
+# -- concrete callers ------------------------------------------------------------------------------------------
+
+
+def concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
+    """One candidate, or one per session name when a role session's name is free (``session_name`` None)."""
+    if caller.kind is CallerKind.WEB_IDENTITY:
+        return [Candidate("caller", caller, provider_host=provider_host(caller.arn))]
+    if caller.kind is not CallerKind.ROLE_SESSION or caller.session_name is not None:
+        return [Candidate("caller", caller)]
+    role_name = caller.arn.rsplit("/", 1)[-1]
+    named: list[str] = []
+    for p in trust_principals(target):
+        if p.kind is PrincipalKind.ASSUMED_ROLE and p.account == caller.account:
+            _, rname, sname = p.text.split(":", 5)[5].split("/", 2)
+            if rname == role_name and sname not in named:
+                named.append(sname)
+    out = [Candidate(f"session {s}", replace(caller, session_name=s)) for s in named]
+    generic = replace(caller, session_name=_fresh_name("tg-session", named))
+
+    def setup(env: Env) -> dict[str, Builder]:
+        sess = z3.String(f"{env.prefix}caller|session-name")
+        env.axiom("caller:session-name", z3.InRe(sess, _SESSION))
+        for s in named:
+            env.axiom("caller:session-name", sess != z3.StringVal(s))
+        env.scratch["session"] = sess
+        uid = z3.Concat(z3.StringVal(f"{caller.unique_id or 'AROAUNKNOWN'}:"), sess)
+        return {"aws:userid": lambda e, k: KeyVar(k, Kind.STRING, False, True, val=uid)}
+
+    def decode(model: z3.ModelRef, env: Env) -> Caller:
+        return replace(caller, session_name=_string(model, env.scratch["session"]))
+
+    out.append(Candidate("session (any name)", generic, setup=setup, decode=decode))
+    return out
+
+
+# -- symbolic callers ------------------------------------------------------------------------------------------
+
+
+def symbolic_candidates(sc: SymbolicCaller, target: Target, action: Action) -> list[Candidate]:
+    """The candidates of a symbolic caller for ``action`` (empty when the kind cannot call it)."""
+    if sc.kind in AWS_KINDS:
+        if action is not Action.ASSUME_ROLE:
+            return []
+        return _aws_candidates(sc, target)
+    if sc.provider is None:
+        raise ValueError(f"a symbolic {sc.kind.value} caller needs a provider")
+    if sc.kind is CallerKind.SAML and action is Action.ASSUME_ROLE_WITH_SAML:
+        return [Candidate("saml", Caller(kind=CallerKind.SAML, arn=sc.provider), symbolic=True)]
+    if sc.kind is CallerKind.WEB_IDENTITY and action is Action.ASSUME_ROLE_WITH_WEB_IDENTITY:
+        return [Candidate("web-identity", Caller(kind=CallerKind.WEB_IDENTITY, arn=sc.provider), symbolic=True,
+                          provider_host=provider_host(sc.provider))]
+    if sc.kind is CallerKind.SERVICE and action is Action.ASSUME_ROLE:
+        return [Candidate("service", Caller(kind=CallerKind.SERVICE, arn=sc.provider), symbolic=True)]
+    return []
+
+
+def _allowed(sc: SymbolicCaller, account: str | None) -> bool:
+    return account is not None and account not in sc.excluded_accounts and (sc.account in (None, account))
+
+
+def _aws_candidates(sc: SymbolicCaller, target: Target) -> list[Candidate]:
+    principals = trust_principals(target)
+    named_accounts = {p.account for p in principals if p.account} | {target.role.account}
+    if sc.account is not None:
+        named_accounts.add(sc.account)
+    named_users = [p.text for p in principals if p.kind is PrincipalKind.USER]
+    named_roles = [p.text for p in principals if p.kind is PrincipalKind.ROLE]
+    named_sessions = [p.text for p in principals if p.kind is PrincipalKind.ASSUMED_ROLE]
+    named_ids = [p.text for p in principals if p.kind is PrincipalKind.UNIQUE_ID]
+    names = _Named(named_users, named_roles, named_sessions, named_ids, sorted(named_accounts))
+    out: list[Candidate] = []
+    kinds = [k for k in (CallerKind.IAM_USER, CallerKind.ROLE_SESSION) if k in sc.aws_kinds]
+    for mfa in (False, True):
+        for kind in kinds:
+            # principals the trust policy names
+            for p in principals:
+                if not _allowed(sc, p.account):
+                    continue
+                if kind is CallerKind.IAM_USER and p.kind is PrincipalKind.USER:
+                    out.append(_generic(sc, kind, p.account, names, mfa, fixed_arn=p.text))
+                elif kind is CallerKind.ROLE_SESSION and p.kind is PrincipalKind.ROLE:
+                    out.append(_generic(sc, kind, p.account, names, mfa, fixed_arn=p.text))
+                elif kind is CallerKind.ROLE_SESSION and p.kind is PrincipalKind.ASSUMED_ROLE:
+                    rest = p.text.split(":", 5)[5].split("/", 2)
+                    out.append(_generic(sc, kind, p.account, names, mfa,
+                                        fixed_arn=f"arn:{p.partition or 'aws'}:iam::{p.account}:role/{rest[1]}",
+                                        fixed_session=rest[2]))
+            # a generic principal of each named account, and of a fresh account
+            for acct in sorted(named_accounts):
+                if _allowed(sc, acct):
+                    out.append(_generic(sc, kind, acct, names, mfa))
+            if sc.account is None:
+                out.append(_generic(sc, kind, None, names, mfa))
+    return out
+
+
+@dataclass(frozen=True)
+class _Named:
+    users: list[str]
+    roles: list[str]
+    sessions: list[str]
+    ids: list[str]
+    accounts: list[str]
+
+
+def _fresh_name(base: str, taken: list[str]) -> str:
+    name, i = base, 0
+    while name in taken:
+        i += 1
+        name = f"{base}{i}"
+    return name
+
+
+def _fresh_account(sc: SymbolicCaller, names: _Named) -> str:
+    taken = set(names.accounts) | set(sc.excluded_accounts)
+    n = 999_999_999_999
+    while f"{n:012d}" in taken:
+        n -= 1
+    return f"{n:012d}"
+
+
+def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _Named, mfa: bool, *,
+             fixed_arn: str | None = None, fixed_session: str | None = None) -> Candidate:
+    """A candidate for a principal of ``kind`` in ``account`` (None: a fresh account), optionally a named one."""
+    is_user = kind is CallerKind.IAM_USER
+    placeholder_acct = account or _fresh_account(sc, names)
+    if fixed_arn is not None:
+        arn = fixed_arn
+    elif is_user:
+        arn = f"arn:aws:iam::{placeholder_acct}:user/{_fresh_name('tg-user', [a.rsplit('/', 1)[-1] for a in names.users])}"
+    else:
+        arn = f"arn:aws:iam::{placeholder_acct}:role/{_fresh_name('tg-role', [a.rsplit('/', 1)[-1] for a in names.roles])}"
+    uid = ("AIDA" if is_user else "AROA") + "TRUSTGRAPHSYNTH1"
+    template = Caller(kind=kind, arn=arn, account=placeholder_acct, unique_id=uid,
+                      session_name=None if is_user else (fixed_session or "tg-session"),
+                      user_name=arn.rsplit("/", 1)[-1] if is_user else None,
+                      identity_policies=(allow_all_policy(),), mfa=mfa)
+    label = f"{'user' if is_user else 'role session'} {fixed_arn or ('of ' + account if account else 'of a fresh account')}"
+    label += " with MFA" if mfa else ""
+
+    def setup(env: Env) -> dict[str, Builder]:
+        p = env.prefix
+        s = env.scratch
+        b: dict[str, Builder] = {}
+        # account
+        if account is None:
+            acct = z3.String(f"{p}caller|account")
+            env.axiom("caller:account", z3.InRe(acct, _ACCOUNT))
+            for a in sorted(set(names.accounts) | set(sc.excluded_accounts)):
+                env.axiom("caller:account", acct != z3.StringVal(a))
+        else:
+            acct = z3.StringVal(account)
+        s["account"] = acct
+        b["aws:principalaccount"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=acct)
+        # name, ARN, unique id
+        if fixed_arn is not None:
+            arn_t = z3.StringVal(fixed_arn)
+            s["name"] = None
+        elif is_user:
+            uname = z3.String(f"{p}caller|user-name")
+            env.axiom("caller:name", z3.InRe(uname, _NAME))
+            s["name"] = uname
+            arn_t = z3.Concat(z3.StringVal("arn:aws:iam::"), acct, z3.StringVal(":user/"), uname)
+            for a in names.users:
+                env.axiom("caller:name", arn_t != z3.StringVal(a))
+            b["aws:username"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=uname)
+        else:
+            rpath = z3.String(f"{p}caller|role-path")
+            rname = z3.String(f"{p}caller|role-name")
+            env.axiom("caller:name", and_(z3.InRe(rpath, _PATH), z3.InRe(rname, _NAME)))
+            s["path"], s["name"] = rpath, rname
+            arn_t = z3.Concat(z3.StringVal("arn:aws:iam::"), acct, z3.StringVal(":role/"), rpath, rname)
+            for a in names.roles:
+                env.axiom("caller:name", arn_t != z3.StringVal(a))
+        s["arn"] = arn_t
+        b["aws:principalarn"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=arn_t)
+        uid_t = z3.String(f"{p}caller|unique-id")
+        env.axiom("caller:unique-id", z3.InRe(uid_t, z3.Concat(z3.Re("AIDA" if is_user else "AROA"), _ID_TAIL)))
+        for i in names.ids:
+            env.axiom("caller:unique-id", uid_t != z3.StringVal(i))
+        s["uid"] = uid_t
+        if is_user:
+            b["aws:userid"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=uid_t)
+        else:
+            if fixed_session is not None:
+                sess = z3.StringVal(fixed_session)
+            else:
+                sess = z3.String(f"{p}caller|session-name")
+                env.axiom("caller:session-name", z3.InRe(sess, _SESSION))
+                rn = s["name"] if s["name"] is not None else z3.StringVal(arn.rsplit("/", 1)[-1])
+                sarn = z3.Concat(z3.StringVal("arn:aws:sts::"), acct, z3.StringVal(":assumed-role/"), rn,
+                                 z3.StringVal("/"), sess)
+                for a in names.sessions:
+                    env.axiom("caller:session-name", sarn != z3.StringVal(a))
+            s["session"] = sess
+            b["aws:userid"] = lambda e, k: KeyVar(k, Kind.STRING, False, True,
+                                                  val=z3.Concat(uid_t, z3.StringVal(":"), sess))
+        # organization: the outsider may be in an organization (never an excluded one) or in none
+        org_p = z3.Bool(f"{p}caller|in-org")
+        org_v = z3.String(f"{p}caller|org-id")
+        env.axiom("caller:org", z3.InRe(org_v, _ORG))
+        for o in sorted(sc.excluded_orgs):
+            env.axiom("caller:org", implies(org_p, org_v != z3.StringVal(o)))
+        s["org"] = (org_p, org_v)
+        b["aws:principalorgid"] = lambda e, k: KeyVar(k, Kind.STRING, False, org_p, val=org_v)
+
+        def orgpaths(e: Env, k: str) -> KeyVar:
+            kv = e.symbolic(k, catalog_facts(k))
+            e.axiom("caller:org-paths", iff(kv.pres, org_p))
+            for u, v in kv.members():
+                e.axiom("caller:org-paths", implies(u, z3.PrefixOf(z3.Concat(org_v, z3.StringVal("/r-")), v)))
+            s["orgpaths"] = kv
+            return kv
+
+        b["aws:principalorgpaths"] = orgpaths
+        if not is_user:
+            def srcid(e: Env, k: str) -> KeyVar:
+                kv = e.symbolic(k, catalog_facts(k))
+                sts = e.key("sts:sourceidentity")
+                e.axiom("caller:source-identity", implies(kv.pres, and_(sts.pres, sts.val == kv.val)))
+                s["srcid"] = kv
+                return kv
+
+            b["aws:sourceidentity"] = srcid
+        s["builders"] = b
+        return b
+
+    def decode(model: z3.ModelRef, env: Env) -> Caller:
+        s = env.scratch
+        acct_v = _string(model, s["account"])
+        arn_v = _string(model, s["arn"])
+        uid_v = _string(model, s["uid"])
+        org_p, org_v = s["org"]
+        in_org = z3.is_true(model.eval(org_p, model_completion=True))
+        org_id = _string(model, org_v) if in_org else None
+        paths: tuple[str, ...] = ()
+        if in_org:
+            kv = s.get("orgpaths")
+            if kv is not None:
+                paths = tuple(_string(model, v) for u, v in kv.members() if z3.is_true(model.eval(u, True)))
+            if not paths:
+                paths = (f"{org_id}/r-tg00/",)
+        tags = []
+        for k, kv in env.vars.items():
+            if k.startswith("aws:principaltag/") and not kv.ground and z3.is_true(model.eval(kv.pres, True)):
+                tags.append((k[len("aws:principaltag/"):], _string(model, kv.val)))
+        srcid = None
+        skv = s.get("srcid")
+        if skv is not None and z3.is_true(model.eval(skv.pres, True)):
+            srcid = _string(model, skv.val)
+        return replace(template, arn=arn_v, account=acct_v, unique_id=uid_v,
+                       session_name=None if is_user else _string(model, s["session"]),
+                       user_name=arn_v.rsplit("/", 1)[-1] if is_user else None,
+                       org_id=org_id, org_paths=paths, tags=tuple(tags), source_identity=srcid)
+
+    return Candidate(label, template, symbolic=True, setup=setup, decode=decode,
+                     slot_bounds={"aws:principalorgpaths": 1})
+
+
+def symbolic_principal_tag(env: Env, key: str) -> KeyVar:
+    """aws:PrincipalTag/k of an outsider: any value, or absent."""
+    return env.symbolic(key, catalog_facts(key))
+
+
+def _string(model: z3.ModelRef, term: z3.ExprRef) -> str:
+    v = model.eval(term, model_completion=True)
+    return v.as_string()
+
+
+__all__ = ["AWS_KINDS", "Candidate", "SymbolicCaller", "concrete_candidates", "provider_host",
+           "symbolic_candidates"]
+_ = ground_var
