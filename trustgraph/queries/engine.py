@@ -9,7 +9,7 @@ first path found to a role is a shortest one. Hop answers are memoised per (call
 
 Known limits (documented, sound): a source identity and session tags chosen at one hop are not tied to the next hop's
 choice (each hop may choose its own), which can only over-approximate reachability; a role given as a source starts
-from a session without MFA.
+from a session without MFA; an exported IAM user may present MFA (the exports do not list MFA devices).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class ReachabilityEngine:
         kind = attrs["kind"]
         caller: Caller | SymbolicCaller
         if kind == NodeKind.USER.value:
-            caller = caller_for_user(self.estate, attrs["entity"])
+            caller = caller_for_user(self.estate, attrs["entity"], mfa_present=mfa)
         elif kind == NodeKind.ROLE.value:
             caller = caller_for_role_session(self.estate, attrs["entity"], mfa=mfa)
         elif kind == NodeKind.EXTERNAL.value:
@@ -230,10 +230,18 @@ class ReachabilityEngine:
             context={display_key(k): v for k, v in sorted(result.request.context.items())},
             statements=tuple(st.location for st in result.decision.statements),
             approximations=tuple(result.approximations),
+            evidence=(result.caller, self.target(role), result.request),
         )
 
-    def _user_like(self, node: str) -> bool:
-        return self.G.nodes[node]["kind"] in (NodeKind.USER.value, NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value)
+    def _symbolic_aws(self, node: str) -> bool:
+        return self.G.nodes[node]["kind"] in (NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value)
+
+    def start_states(self, node: str) -> tuple[State, ...]:
+        """The states a source starts in: an IAM user may or may not present MFA (the exports do not say which users
+        have an MFA device, so both are considered); everything else starts without MFA."""
+        if self.mfa_sensitive and self.G.nodes[node]["kind"] == NodeKind.USER.value:
+            return ((node, False), (node, True))
+        return ((node, False),)
 
     def successors(
         self, state: State, depth: int, options: QueryOptions, first_extra: tuple[KeyConstraint, ...],
@@ -254,7 +262,7 @@ class ReachabilityEngine:
             if isinstance(result, Sat):
                 produced = self._produces_mfa(result)
                 yield (role, produced), self._witness(state, role, action, result)
-                if self.mfa_sensitive and self._user_like(node) and action is Action.ASSUME_ROLE:
+                if self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE:
                     flip = (KeyConstraint(MFA_KEY, "equals", ("true",)) if not produced
                             else KeyConstraint(MFA_KEY, "not-like", ("true",)))
                     alt = self.solve(state, role, action, options, (*extra, flip))
@@ -290,9 +298,10 @@ class ReachabilityEngine:
         first_extra = self.source_constraints(source, outside_only=outside_only)
         if first_extra is None:
             return outcome
-        start: State = (source, False)
-        outcome.visits[start] = _Visit(None, None, 0)
-        queue: deque[State] = deque([start])
+        starts = self.start_states(source)
+        for start in starts:
+            outcome.visits[start] = _Visit(None, None, 0)
+        queue: deque[State] = deque(starts)
         while queue:
             state = queue.popleft()
             depth = outcome.visits[state].depth

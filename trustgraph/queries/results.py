@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
+from typing import Any
 
 from trustgraph.model.location import Location
 
@@ -32,9 +33,17 @@ class HopWitness:
     context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     statements: tuple[Location, ...] = ()
     approximations: tuple[str, ...] = ()
+    evidence: Any = field(default=None, compare=False, repr=False)  # (Caller, Target, Request) for replay
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "context", MappingProxyType(dict(self.context)))
+
+    def replay(self) -> Any:
+        """Evaluate this hop's concrete caller, role and request again with the reference evaluator (a Decision)."""
+        from trustgraph.semantics.evaluate import evaluate_hop
+
+        caller, target, request = self.evidence
+        return evaluate_hop(caller, target, request)
 
     def context_json(self) -> dict[str, object]:
         """The context with single values unwrapped, ready for JSON."""

@@ -184,9 +184,9 @@ def resolver(view: HopView) -> Callable[[Env, str], KeyVar]:
             return _absent(key, info)
         if not info.known:
             env.approximate(f"unknown condition key {key}: any value, may be absent", CATALOG)
-        if view.closed and key not in view.given:
-            return _absent(key, info)
         pres = info.presence_for(view.origin)
+        if view.closed and key not in view.given and not _always_sent(key, pres, view):
+            return _absent(key, info)
         if pres.kind is PresenceKind.NEVER:
             return _absent(key, info)
         kv = env.symbolic(key, catalog_facts(key))
@@ -204,6 +204,16 @@ def resolver(view: HopView) -> Callable[[Env, str], KeyVar]:
         return kv
 
     return build
+
+
+def _always_sent(key: str, pres: Presence, view: HopView) -> bool:
+    """Keys every request of the origin carries (sts:RoleSessionName, aws:CurrentTime, the claims a provider always
+    puts in its tokens): ``closed`` does not remove them, it only removes what a caller may choose to send."""
+    if pres.kind is PresenceKind.ALWAYS:
+        return True
+    host = key.rsplit(":", 1)[0]
+    return (pres.rule is Rule.FROM_TOKEN and view.provider_host is not None and host == view.provider_host.lower()
+            and host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")))
 
 
 def _situational(env: Env, view: HopView, key: str, info: KeyInfo, kv: KeyVar, rule: Rule | None) -> KeyVar:
