@@ -20,6 +20,7 @@ from trustgraph.model.location import Location
 from trustgraph.semantics.keys import (
     KeyInfo,
     Origin,
+    Presence,
     PresenceKind,
     Rule,
     key_info,
