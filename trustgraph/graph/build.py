@@ -36,6 +36,8 @@ from trustgraph.semantics.request import Action
 if TYPE_CHECKING:
     import networkx as nx
 
+_ASSUME = Action.ASSUME_ROLE.value
+
 _EDGE_KIND = {
     Action.ASSUME_ROLE: "assume",
     Action.ASSUME_ROLE_WITH_SAML: "saml",
@@ -68,9 +70,7 @@ def resource_may_match(st: Statement, arn: str) -> bool:
     if st.resources is not None:
         return any(_resource_may_match(g, arn) for g in st.resources)
     if st.not_resources is not None:
-        return not any(
-            not variables_of(g.pattern) and arn_matches(g.pattern, arn) for g in st.not_resources
-        )
+        return not any(not variables_of(g.pattern) and arn_matches(g.pattern, arn) for g in st.not_resources)
     return True
 
 
@@ -116,12 +116,20 @@ class _Index:
                 self.by_account[acct.account_id].append(r.arn)
                 self.role_by_account_name[(acct.account_id, r.name)] = r.arn
         self._identity: dict[str, tuple[Policy, ...]] = {}
+        self._assumers: dict[str, tuple[str, ...]] = {}
         # "*" may match federated callers too ([?] in semantics.md §8.1): it stands for every known provider
-        self.providers: tuple[str, ...] = tuple(sorted(
-            {p.text for r in estate.role_by_arn.values() for st in r.trust_policy.statements
-             for p in (st.principals or ()) if p.kind in _FEDERATED_PRINCIPALS}
-            | {idp.arn for idp in estate.identity_providers}
-        ))
+        self.providers: tuple[str, ...] = tuple(
+            sorted(
+                {
+                    p.text
+                    for r in estate.role_by_arn.values()
+                    for st in r.trust_policy.statements
+                    for p in (st.principals or ())
+                    if p.kind in _FEDERATED_PRINCIPALS
+                }
+                | {idp.arn for idp in estate.identity_providers}
+            )
+        )
         self.outside_accounts: set[str] = {
             a.account_id for a in estate.accounts if not estate.account_inside(zone, a.account_id)
         }
@@ -143,13 +151,34 @@ class _Index:
             self._identity[node] = cached
         return cached
 
+    def assumers(self, account: str) -> tuple[str, ...]:
+        """Principals of an account whose identity policies could allow ``sts:AssumeRole`` on some role: the only
+        ones an account or cross-account grant can admit (computed once per account)."""
+        cached = self._assumers.get(account)
+        if cached is None:
+            cached = tuple(
+                n
+                for n in self.by_account.get(account, ())
+                if any(
+                    st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, _ASSUME)
+                    for p in self.identity_policies(n)
+                    for st in p.statements
+                )
+            )
+            self._assumers[account] = cached
+        return cached
+
     def sources_for(self, p: Principal, role_account: str) -> Iterator[_Source]:
         """Every source node a trust principal can stand for."""
         kind = p.kind
         if kind is PrincipalKind.ANY:
-            for acct, nodes in self.by_account.items():
-                for n in nodes:
-                    yield _Source(n, acct == role_account)
+            for acct in self.by_account:
+                if acct == role_account:
+                    for n in self.by_account[acct]:
+                        yield _Source(n, True)
+                else:
+                    for n in self.assumers(acct):
+                        yield _Source(n, False)
             yield _Source(EXTERNAL, False)
             for acct in sorted(self.outside_accounts):
                 yield _Source(account_node(acct), False)
@@ -157,7 +186,7 @@ class _Index:
                 yield _Source(federated_node(provider), False)
         elif kind is PrincipalKind.ACCOUNT:
             acct = p.account or ""
-            for n in self.by_account.get(acct, ()):
+            for n in self.assumers(acct):
                 yield _Source(n, False)
             if not self.inside(acct):
                 yield _Source(account_node(acct), False)
@@ -221,23 +250,46 @@ def _add_symbolic_node(G: nx.MultiDiGraph, node: str, zone: Zone, estate: Estate
     if node in G:
         return
     if node == EXTERNAL:
-        G.add_node(node, kind=NodeKind.EXTERNAL.value, account=None, label="external", inside=False, admin=False,
-                   entity=None)
+        G.add_node(
+            node, kind=NodeKind.EXTERNAL.value, account=None, label="external", inside=False, admin=False, entity=None
+        )
     elif node.startswith("account:"):
         acct = node.split(":", 1)[1]
-        G.add_node(node, kind=NodeKind.ACCOUNT.value, account=acct, label=short_label(node), inside=False,
-                   admin=False, entity=None)
+        G.add_node(
+            node,
+            kind=NodeKind.ACCOUNT.value,
+            account=acct,
+            label=short_label(node),
+            inside=False,
+            admin=False,
+            entity=None,
+        )
     elif node.startswith("federated:"):
         provider = node.split(":", 1)[1]
         trusted = [tp for tp in zone.identity_providers if tp.names(provider)]
         inside = any(tp.subjects is None for tp in trusted)
         arn = parse_arn(provider)
-        G.add_node(node, kind=_federated_kind(provider).value, account=arn.account if arn else None,
-                   label=short_label(node), inside=inside, admin=False, entity=None, provider=provider,
-                   trusted_subjects=tuple(s for tp in trusted if tp.subjects for s in tp.subjects))
+        G.add_node(
+            node,
+            kind=_federated_kind(provider).value,
+            account=arn.account if arn else None,
+            label=short_label(node),
+            inside=inside,
+            admin=False,
+            entity=None,
+            provider=provider,
+            trusted_subjects=tuple(s for tp in trusted if tp.subjects for s in tp.subjects),
+        )
     elif node.startswith("service:"):
-        G.add_node(node, kind=NodeKind.SERVICE.value, account=None, label=short_label(node), inside=True,
-                   admin=False, entity=None)
+        G.add_node(
+            node,
+            kind=NodeKind.SERVICE.value,
+            account=None,
+            label=short_label(node),
+            inside=True,
+            admin=False,
+            entity=None,
+        )
 
 
 def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
@@ -271,18 +323,37 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
         inside = index.inside(acct.account_id)
         for u in acct.users:
             caller = caller_for_user(estate, u)
-            G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
-                       admin=is_admin(caller.identity_policies, caller.boundary,
-                                      managed_policy_arns=_user_managed_arns(estate, u.arn),
-                                      boundary_unresolved=caller.boundary_unresolved),
-                       entity=u)
+            G.add_node(
+                u.arn,
+                kind=NodeKind.USER.value,
+                account=acct.account_id,
+                label=u.name,
+                inside=inside,
+                admin=is_admin(
+                    caller.identity_policies,
+                    caller.boundary,
+                    managed_policy_arns=_user_managed_arns(estate, u.arn),
+                    boundary_unresolved=caller.boundary_unresolved,
+                ),
+                entity=u,
+            )
         for r in acct.roles:
             caller = caller_for_role_session(estate, r)
-            G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
-                       admin=is_admin(caller.identity_policies, caller.boundary,
-                                      managed_policy_arns=r.managed_policy_arns,
-                                      boundary_unresolved=caller.boundary_unresolved),
-                       entity=r, service_linked=r.service_linked)
+            G.add_node(
+                r.arn,
+                kind=NodeKind.ROLE.value,
+                account=acct.account_id,
+                label=r.name,
+                inside=inside,
+                admin=is_admin(
+                    caller.identity_policies,
+                    caller.boundary,
+                    managed_policy_arns=r.managed_policy_arns,
+                    boundary_unresolved=caller.boundary_unresolved,
+                ),
+                entity=r,
+                service_linked=r.service_linked,
+            )
     for role in estate.role_by_arn.values():
         _add_role_edges(G, index, role.arn)
     return G
@@ -291,7 +362,9 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
 def _user_managed_arns(estate: Estate, user_arn: str) -> tuple[str, ...]:
     user = estate.user_by_arn[user_arn]
     snap = estate.account_by_id[user.account]
-    group_arns = tuple(a for g in user.groups if g in snap.group_by_name for a in snap.group_by_name[g].managed_policy_arns)
+    group_arns = tuple(
+        a for g in user.groups if g in snap.group_by_name for a in snap.group_by_name[g].managed_policy_arns
+    )
     return user.managed_policy_arns + group_arns
 
 
