@@ -14,10 +14,20 @@ from urllib.parse import unquote, urlsplit
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trustgraph.checks.finding import Finding, Severity
+from trustgraph.model.location import Location
 from trustgraph.render.report import ScanReport
-from trustgraph.render.sarif import artifact_uri, fingerprint, render_sarif, rule_name
+from trustgraph.render.sarif import (
+    artifact_uri,
+    fingerprint,
+    json_pointer_lines,
+    render_sarif,
+    report_locations,
+    rule_name,
+    statement_lines,
+)
 
 from .fixtures import EXPORT_A, EXPORT_B, HOSTILE, make_report
 from .strategies import reports
@@ -191,3 +201,81 @@ def _walk(node: object, key: str = ""):  # type: ignore[no-untyped-def]
             yield from _walk(v, key)
     else:
         yield key, node
+
+
+GAAD = """{
+  "RoleDetailList": [
+    {
+      "RoleName": "A",
+      "AssumeRolePolicyDocument": {
+        "Statement": [
+          {"Effect": "Allow"},
+          {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:root"}
+          }
+        ]
+      }
+    },
+    {"RoleName": "B", "AssumeRolePolicyDocument": "%7B%22Statement%22%3A%5B%5D%7D"}
+  ]
+}
+"""
+
+
+def test_statement_lines_resolve_pointers(tmp_path: Path) -> None:
+    export = tmp_path / "gaad.json"
+    export.write_text(GAAD, encoding="utf-8")
+    f = str(export)
+    first = Location(f, "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0")
+    second = Location(f, "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/1")
+    encoded = Location(f, "/RoleDetailList/1/AssumeRolePolicyDocument/Statement/0")  # inside a URL-encoded string
+    missing = Location(str(tmp_path / "absent.json"), "/x")
+    lines = statement_lines([first, second, encoded, missing])
+    assert lines == {first: 7, second: 8, encoded: 15}
+    finding = Finding(check_id="public-role", severity=Severity.CRITICAL, role="arn:aws:iam::1:role/A",
+                      source="*", message="m", remediation="r", statements=(second, first))
+    report = ScanReport(findings=(finding,), inputs=(f,))
+    log = json.loads(render_sarif(report, base_dir=str(tmp_path), lines=statement_lines(report_locations(report))))
+    VALIDATOR.validate(log)
+    result = log["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "gaad.json"},
+                                                          "region": {"startLine": 8}}
+    assert result["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 7}
+
+
+def test_json_pointer_lines_rejects_non_json() -> None:
+    for bad in ("{", '{"a" 1}', "[1 2]", "{} x", "nope"):
+        with pytest.raises(ValueError):
+            json_pointer_lines(bad)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _pointers(value: object, prefix: str = "") -> list[str]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _pointers(v, prefix + "/" + k.replace("~", "~0").replace("/", "~1"))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _pointers(v, f"{prefix}/{i}")
+    return out
+
+
+@settings(max_examples=80)
+@given(json_values)
+def test_json_pointer_lines_properties(value: object) -> None:
+    pointers = _pointers(value)
+    compact = json_pointer_lines(json.dumps(value))
+    assert set(compact) == set(pointers) and set(compact.values()) <= {1}
+    indented = json_pointer_lines(json.dumps(value, indent=1))
+    assert set(indented) == set(pointers)
+    # one value per line when indented: lines strictly increase in document order
+    order = [indented[p] for p in pointers]
+    assert order == sorted(order) and len(set(order)) == len(order)

@@ -247,8 +247,12 @@ class ScanReport:
         return self.checks_run + tuple(sorted(extra.values(), key=lambda c: c.id))
 
 
-def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None) -> str:
-    """Render a report in one of :data:`FORMATS`; ``color`` and ``width`` apply to the terminal table only.
+def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None,
+           read_files: bool = False) -> str:
+    """Render a report in one of :data:`FORMATS`.
+
+    ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files to put
+    each statement's line in ``region.startLine`` (otherwise 1); the other formats never read files.
 
     Raises
     ------
@@ -268,9 +272,10 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
 
         return render_csv(report)
     if fmt == "sarif":
-        from trustgraph.render.sarif import render_sarif
+        from trustgraph.render.sarif import render_sarif, report_locations, statement_lines
 
-        return render_sarif(report)
+        lines = statement_lines(report_locations(report)) if read_files else None
+        return render_sarif(report, lines=lines)
     if fmt == "html":
         from trustgraph.render.html import render_html
 

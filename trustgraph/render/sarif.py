@@ -11,9 +11,11 @@ Rules and results
 How locations are expressed (SARIF has no JSON-pointer field)
     The primary location of a result is the finding's first statement: ``physicalLocation.artifactLocation.uri`` is
     the export file, relative to the working directory when the file is below it (so GitHub maps it onto the
-    repository) and an absolute ``file://`` URI otherwise, with ``region.startLine`` 1 - GitHub code scanning drops
-    results without a region line, and the exports are single JSON documents whose line numbers change with every
-    re-export. The JSON pointer, which is what really locates the statement, goes where SARIF consumers can show it:
+    repository) and an absolute ``file://`` URI otherwise, with a ``region.startLine`` - GitHub code scanning wants a
+    region line. The line is 1 unless the caller passes ``lines`` (from :func:`statement_lines`, which reads the
+    export files and finds the line where the pointer's value starts); renderers themselves read no files. Lines move
+    with every re-export, so they are a convenience for viewers, not an identity (see fingerprints below). The JSON
+    pointer, which is what really locates the statement, goes where SARIF consumers can show it:
     ``logicalLocations[0].fullyQualifiedName`` (kind ``object``), ``location.message.text`` (``file#pointer``) and
     ``location.properties.jsonPointer``. Further statements are ``relatedLocations``; the path is also a ``codeFlow``
     (one thread-flow location per hop, at the hop's statement) so viewers can step through the chain. A finding
@@ -32,13 +34,16 @@ Stability and marking
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
-from trustgraph.model.location import Location
+from trustgraph.model.location import Location, escape_pointer_token
 from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.json_report import hop_json, location_json
 from trustgraph.render.report import CheckInfo, ScanReport
@@ -97,7 +102,8 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def render_sarif(report: ScanReport, *, base_dir: str | None = None) -> str:
+def render_sarif(report: ScanReport, *, base_dir: str | None = None,
+                 lines: Mapping[Location, int] | None = None) -> str:
     """The report as a SARIF 2.1.0 log (one run), JSON indented by two spaces.
 
     Parameters
@@ -106,19 +112,23 @@ def render_sarif(report: ScanReport, *, base_dir: str | None = None) -> str:
         The scan report.
     base_dir
         Directory that artifact URIs are made relative to; the working directory when None.
+    lines
+        Line of each statement location in its file (:func:`statement_lines`); missing ones get line 1.
     """
     import orjson
 
-    return orjson.dumps(sarif_log(report, base_dir=base_dir),
+    return orjson.dumps(sarif_log(report, base_dir=base_dir, lines=lines),
                         option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
 
 
-def sarif_log(report: ScanReport, *, base_dir: str | None = None) -> dict[str, Any]:
+def sarif_log(report: ScanReport, *, base_dir: str | None = None,
+              lines: Mapping[Location, int] | None = None) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict (see the module docstring for the mapping)."""
     rules = report.rules()
     index = {c.id: i for i, c in enumerate(rules)}
     fallback = report.inputs[0] if report.inputs else None
-    results = [_result(f, index[f.check_id], fallback, base_dir) for f in report.ordered]
+    ctx = _Ctx(base_dir, lines or {})
+    results = [_result(f, index[f.check_id], fallback, ctx) for f in report.ordered]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -161,14 +171,22 @@ def _rule(check: CheckInfo) -> dict[str, Any]:
     }
 
 
-def _location(loc: Location, base_dir: str | None, *, ident: int | None = None,
-              text: str | None = None) -> dict[str, Any]:
+class _Ctx:
+    """What every location needs: the base directory and the known statement lines."""
+
+    def __init__(self, base_dir: str | None, lines: Mapping[Location, int]) -> None:
+        self.base_dir = base_dir
+        self.lines = lines
+
+
+def _location(loc: Location, ctx: _Ctx, *, ident: int | None = None, text: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if ident is not None:
         out["id"] = ident
+    line = ctx.lines.get(loc, 1)
     out["physicalLocation"] = {
-        "artifactLocation": {"uri": artifact_uri(loc.file, base_dir)},
-        "region": {"startLine": 1},
+        "artifactLocation": {"uri": artifact_uri(loc.file, ctx.base_dir)},
+        "region": {"startLine": line if isinstance(line, int) and line >= 1 else 1},
     }
     out["logicalLocations"] = [{"fullyQualifiedName": loc.pointer or "/", "kind": "object"}]
     out["message"] = {"text": text if text is not None else str(loc)}
@@ -176,7 +194,7 @@ def _location(loc: Location, base_dir: str | None, *, ident: int | None = None,
     return out
 
 
-def _result(finding: Finding, rule_index: int, fallback: str | None, base_dir: str | None) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) -> dict[str, Any]:
     statements = finding.statements
     if not statements:
         hop_statements = tuple(s for h in finding.path for s in h.statements)
@@ -199,17 +217,17 @@ def _result(finding: Finding, rule_index: int, fallback: str | None, base_dir: s
         "message": {"text": text},
     }
     if statements:
-        result["locations"] = [_location(statements[0], base_dir)]
+        result["locations"] = [_location(statements[0], ctx)]
     else:
         result["locations"] = [{"logicalLocations": [{"fullyQualifiedName": finding.role, "kind": "resource"}]}]
     if len(statements) > 1:
-        result["relatedLocations"] = [_location(s, base_dir, ident=i) for i, s in enumerate(statements[1:], start=1)]
+        result["relatedLocations"] = [_location(s, ctx, ident=i) for i, s in enumerate(statements[1:], start=1)]
     if finding.path:
         flow_locations = []
         for hop in finding.path:
             label = f"{hop.source} -> {hop.target} ({hop.action})"
             if hop.statements:
-                loc = _location(hop.statements[0], base_dir, text=label)
+                loc = _location(hop.statements[0], ctx, text=label)
             else:
                 loc = {"message": {"text": label}}
             flow_locations.append({"location": loc})
@@ -240,3 +258,119 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def statement_lines(locations: Iterable[Location]) -> dict[Location, int]:
+    """The line where each location's JSON pointer starts in its file, for :func:`render_sarif`'s ``lines``.
+
+    Reads each file once. A pointer that does not resolve (for instance into a policy document stored as a
+    URL-encoded string) gets the line of its longest resolvable prefix; unreadable or non-JSON files are left out.
+    """
+    by_file: dict[str, list[Location]] = {}
+    for loc in locations:
+        by_file.setdefault(loc.file, []).append(loc)
+    out: dict[Location, int] = {}
+    for file, locs in by_file.items():
+        try:
+            table = json_pointer_lines(Path(file).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            continue
+        for loc in locs:
+            out[loc] = _pointer_line(table, loc.pointer)
+    return out
+
+
+def report_locations(report: ScanReport) -> tuple[Location, ...]:
+    """Every statement location a report mentions (finding statements and hop statements)."""
+    seen: dict[Location, None] = {}
+    for f in report.findings:
+        for loc in f.statements:
+            seen[loc] = None
+        for hop in f.path:
+            for loc in hop.statements:
+                seen[loc] = None
+    return tuple(seen)
+
+
+def json_pointer_lines(text: str) -> dict[str, int]:
+    """Map every JSON pointer of a document to the 1-based line where its value starts.
+
+    >>> json_pointer_lines('{"a": [1,\\n  {"b/c": 2}]}')["/a/1/b~1c"]
+    2
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not JSON.
+    """
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    table: dict[str, int] = {}
+    end = _scan(text, _skip(text, 0), "", table, newlines)
+    if _skip(text, end) != len(text):
+        raise ValueError("trailing data after the JSON document")
+    return table
+
+
+#: The C string scanner json itself uses (not in the typing stubs): (text, index after the quote) -> (value, end).
+_scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
+_WS = re.compile(r"[ \t\n\r]*")
+_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
+
+
+def _skip(text: str, i: int) -> int:
+    m = _WS.match(text, i)
+    return m.end() if m else i
+
+
+def _scan(text: str, i: int, pointer: str, table: dict[str, int], newlines: list[int]) -> int:
+    """Record the line of the value at ``i`` (and of everything inside it); return the index after it."""
+    table[pointer] = bisect_right(newlines, i - 1) + 1
+    ch = text[i:i + 1]
+    if ch == "{":
+        i = _skip(text, i + 1)
+        if text[i:i + 1] == "}":
+            return i + 1
+        while True:
+            if text[i:i + 1] != '"':
+                raise ValueError(f"expected a key at offset {i}")
+            key, i = _scanstring(text, i + 1)
+            i = _skip(text, i)
+            if text[i:i + 1] != ":":
+                raise ValueError(f"expected ':' at offset {i}")
+            i = _scan(text, _skip(text, i + 1), pointer + "/" + escape_pointer_token(key), table, newlines)
+            i = _skip(text, i)
+            if text[i:i + 1] == ",":
+                i = _skip(text, i + 1)
+                continue
+            if text[i:i + 1] == "}":
+                return i + 1
+            raise ValueError(f"expected ',' or '}}' at offset {i}")
+    if ch == "[":
+        i = _skip(text, i + 1)
+        if text[i:i + 1] == "]":
+            return i + 1
+        n = 0
+        while True:
+            i = _skip(text, _scan(text, i, f"{pointer}/{n}", table, newlines))
+            n += 1
+            if text[i:i + 1] == ",":
+                i = _skip(text, i + 1)
+                continue
+            if text[i:i + 1] == "]":
+                return i + 1
+            raise ValueError(f"expected ',' or ']' at offset {i}")
+    if ch == '"':
+        return _scanstring(text, i + 1)[1]
+    m = _SCALAR.match(text, i)
+    if m is None:
+        raise ValueError(f"unexpected character at offset {i}")
+    return m.end()
+
+
+def _pointer_line(table: Mapping[str, int], pointer: str) -> int:
+    """The line of ``pointer``, or of its longest prefix in ``table``, or 1."""
+    while pointer:
+        if pointer in table:
+            return table[pointer]
+        pointer = pointer.rsplit("/", 1)[0]
+    return table.get("", 1)
