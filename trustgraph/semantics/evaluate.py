@@ -72,6 +72,7 @@ class _Scan(NamedTuple):
     allows: tuple[tuple[Statement, MatchForm | None], ...]
     denies: tuple[Statement, ...]
     approximations: tuple[Approximation, ...]
+    unmet: tuple[Statement, ...] = ()  # Allow statements that matched but whose conditions do not hold
 
 
 def _scan(
@@ -89,6 +90,7 @@ def _scan(
     allows: list[tuple[Statement, MatchForm | None]] = []
     denies: list[Statement] = []
     approx: list[Approximation] = []
+    unmet: list[Statement] = []
     for st in policy.statements:
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
@@ -111,12 +113,14 @@ def _scan(
                 approx.append((f"{exc.reason}: Deny statement {st.label} assumed not to apply", exc.location))
                 applies = False
         if not applies:
+            if st.effect is Effect.ALLOW:
+                unmet.append(st)
             continue
         if st.effect is Effect.ALLOW:
             allows.append((st, form))
         else:
             denies.append(st)
-    return _Scan(tuple(allows), tuple(denies), tuple(approx))
+    return _Scan(tuple(allows), tuple(denies), tuple(approx), tuple(unmet))
 
 
 def evaluate_policy(
@@ -277,7 +281,11 @@ def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
         # --- allows -------------------------------------------------------------------------------------------
         who = _who(caller)
         if not trust.allows:
-            reasons.append(f"no trust statement of {resource} allows {who} to call {action.value}")
+            why = f"no trust statement of {resource} allows {who} to call {action.value}"
+            if trust.unmet:
+                where = ", ".join(str(st.location) for st in trust.unmet)
+                why += f" (the conditions of {where} do not hold)"
+            reasons.append(why)
             continue
         for st, form in trust.allows:
             if form is not None and any_matches_federated_is_approximate(form, caller):
