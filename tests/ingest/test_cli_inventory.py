@@ -74,7 +74,7 @@ def test_inventory_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["zone"]["accounts"] == [A, B] and doc["zone"]["organizations"] == ["o-a1b2c3d4e5"]
     rows = {r["arn"]: r for r in doc["principals"]}
     assert len(doc["principals"]) == len(rows) == 3 + 18 + 2 + 2 + 2
-    assert set(doc["principals"][0]) == {"arn", "kind", "account", "path", "inside", "groups", "trust",
+    assert set(doc["principals"][0]) == {"arn", "kind", "account", "path", "inside", "admin", "groups", "trust",
                                          "statements", "flags"}
     bob = rows[f"arn:aws:iam::{A}:user/bob"]
     assert (bob["kind"], bob["groups"], bob["inside"], bob["flags"]) == ("user", ["Developers"], True, [])
@@ -112,7 +112,8 @@ def test_inventory_csv(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "inventory", str(SAMPLE), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 27
-    assert list(rows[0]) == ["arn", "kind", "account", "path", "inside", "groups", "trust", "statements", "flags"]
+    assert list(rows[0]) == ["arn", "kind", "account", "path", "inside", "admin", "groups", "trust", "statements",
+                            "flags"]
     alice = next(r for r in rows if r["arn"].endswith(":user/alice"))
     assert (alice["groups"], alice["inside"], alice["kind"]) == ("Admins", "true", "user")
 
@@ -143,3 +144,13 @@ def test_python_dash_m(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "trustgraph", "--version"], capture_output=True, text=True,
                             check=False, cwd=tmp_path, env={**os.environ})
     assert (result.returncode, result.stdout) == (0, "trustgraph 0.1.0\n")
+
+
+def test_inventory_admin_column(capsys: pytest.CaptureFixture[str]) -> None:
+    """alice (Admins group: AdministratorAccess), AdminRole and BreakGlassAdminRole are admins; bob is not."""
+    assert main(["inventory", str(SAMPLE), "--format", "json"]) == 0
+    rows = {r["arn"]: r["admin"] for r in json.loads(capsys.readouterr().out)["principals"]}
+    assert rows[f"arn:aws:iam::{A}:user/alice"] is True
+    assert rows[f"arn:aws:iam::{A}:role/BreakGlassAdminRole"] is True
+    assert rows[f"arn:aws:iam::{A}:user/bob"] is False
+    assert rows[f"arn:aws:iam::{A}:role/DeployRole"] is False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from trustgraph.model.estate import Estate
 from trustgraph.model.pattern import Star
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
 
@@ -68,3 +69,28 @@ def is_admin(
     if boundary_unresolved:
         return True  # the boundary's content is unknown: may be admin (the sound side for severity)
     return boundary is None or policies_allow_everything([boundary])
+
+
+def principal_is_admin(estate: Estate, arn: str) -> bool:
+    """Whether the exported user or role ``arn`` is an administrator (identity policies, groups, boundary)."""
+    from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
+
+    user = estate.user_by_arn.get(arn)
+    if user is not None:
+        caller = caller_for_user(estate, user)
+        snap = estate.account_by_id[user.account]
+        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name]
+        managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
+    else:
+        role = estate.role_by_arn[arn]
+        caller = caller_for_role_session(estate, role)
+        managed = role.managed_policy_arns
+    return is_admin(caller.identity_policies, caller.boundary, managed_policy_arns=managed,
+                    boundary_unresolved=caller.boundary_unresolved)
+
+
+def admin_arns(estate: Estate) -> frozenset[str]:
+    """Every administrator among the exported users and roles."""
+    return frozenset(
+        arn for arn in (*estate.user_by_arn, *estate.role_by_arn) if principal_is_admin(estate, arn)
+    )

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trustgraph.graph.admin import is_admin
+from trustgraph.graph.admin import principal_is_admin
 from trustgraph.graph.nodes import (
     EXTERNAL,
     NodeKind,
@@ -314,58 +314,20 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
-
     zone = zone or estate.default_zone()
     G = nx.MultiDiGraph(zone=zone, estate=estate)
     index = _Index(estate, zone)
     for acct in estate.accounts:
         inside = index.inside(acct.account_id)
         for u in acct.users:
-            caller = caller_for_user(estate, u)
-            G.add_node(
-                u.arn,
-                kind=NodeKind.USER.value,
-                account=acct.account_id,
-                label=u.name,
-                inside=inside,
-                admin=is_admin(
-                    caller.identity_policies,
-                    caller.boundary,
-                    managed_policy_arns=_user_managed_arns(estate, u.arn),
-                    boundary_unresolved=caller.boundary_unresolved,
-                ),
-                entity=u,
-            )
+            G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
+                       admin=principal_is_admin(estate, u.arn), entity=u)
         for r in acct.roles:
-            caller = caller_for_role_session(estate, r)
-            G.add_node(
-                r.arn,
-                kind=NodeKind.ROLE.value,
-                account=acct.account_id,
-                label=r.name,
-                inside=inside,
-                admin=is_admin(
-                    caller.identity_policies,
-                    caller.boundary,
-                    managed_policy_arns=r.managed_policy_arns,
-                    boundary_unresolved=caller.boundary_unresolved,
-                ),
-                entity=r,
-                service_linked=r.service_linked,
-            )
+            G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
+                       admin=principal_is_admin(estate, r.arn), entity=r, service_linked=r.service_linked)
     for role in estate.role_by_arn.values():
         _add_role_edges(G, index, role.arn)
     return G
-
-
-def _user_managed_arns(estate: Estate, user_arn: str) -> tuple[str, ...]:
-    user = estate.user_by_arn[user_arn]
-    snap = estate.account_by_id[user.account]
-    group_arns = tuple(
-        a for g in user.groups if g in snap.group_by_name for a in snap.group_by_name[g].managed_policy_arns
-    )
-    return user.managed_policy_arns + group_arns
 
 
 def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:

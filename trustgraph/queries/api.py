@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -153,10 +153,9 @@ class TrustGraph:
         """One row per principal (as ``trustgraph inventory``), with the admin column."""
         import pandas as pd
 
-        from trustgraph.render.inventory import inventory_rows
+        from trustgraph.render.inventory import inventory_rows, row_to_json
 
-        rows = inventory_rows(self.estate, self.zone, admin=self.admin_arns())
-        return pd.DataFrame([r if isinstance(r, Mapping) else vars_of(r) for r in rows])
+        return pd.DataFrame([row_to_json(r) for r in inventory_rows(self.estate, self.zone)])
 
     def admin_arns(self) -> frozenset[str]:
         """ARNs of the admin principals."""
@@ -172,13 +171,6 @@ class TrustGraph:
         from trustgraph.render.notebook import graph_html
 
         return graph_html(self)
-
-
-def vars_of(row: object) -> dict[str, Any]:
-    """A dataclass row as a dict."""
-    from dataclasses import asdict, is_dataclass
-
-    return asdict(row) if is_dataclass(row) and not isinstance(row, type) else dict(row)  # type: ignore[call-overload]
 
 
 def load(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import IO
 
 import orjson
@@ -49,6 +49,9 @@ class InventoryRow:
         The IAM path ("" for providers).
     inside
         True when the principal counts as inside the zone of trust.
+    admin
+        True when its effective identity permissions allow every action on every resource (after its denies and
+        boundary).
     groups
         The user's group names.
     trust
@@ -64,6 +67,7 @@ class InventoryRow:
     account: str
     path: str
     inside: bool
+    admin: bool = False
     groups: tuple[str, ...] = ()
     trust: str = ""
     statements: int | None = None
@@ -212,7 +216,10 @@ def inventory_rows(estate: Estate, zone: Zone) -> tuple[InventoryRow, ...]:
         rows.extend(_user_row(estate, zone, snap, u) for u in snap.users)
         rows.extend(_role_row(estate, zone, snap, r) for r in snap.roles)
     rows.extend(_provider_rows(estate, zone))
-    return tuple(rows)
+    from trustgraph.graph.admin import admin_arns
+
+    admins = admin_arns(estate)
+    return tuple(replace(r, admin=True) if r.arn in admins else r for r in rows)
 
 
 def row_to_json(row: InventoryRow) -> dict[str, object]:
@@ -256,7 +263,7 @@ def render_table(rows: tuple[InventoryRow, ...], file: IO[str]) -> None:
     for name in COLUMNS:
         table.add_column(name, overflow="fold", no_wrap=name in ("arn", "kind", "account", "inside"))
     for row in rows:
-        table.add_row(*(("yes" if getattr(row, c) else "no") if c == "inside" else _cell(getattr(row, c))
+        table.add_row(*(("yes" if getattr(row, c) else "no") if c in ("inside", "admin") else _cell(getattr(row, c))
                         for c in COLUMNS))
     console.print(table)
     console.print(f"{len(rows)} principals")
