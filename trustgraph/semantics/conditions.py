@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable, Mapping
 from trustgraph.model.condition import Condition, Family, Operator, SetQualifier
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import (
+    Element,
     Literal,
     Pattern,
     Variable,
@@ -115,16 +116,15 @@ def variable_lookup(context: Context) -> Callable[[str], str | None]:
 
 def literal_pattern(pattern: Pattern) -> Pattern:
     """A pattern whose variables are turned back into literal ``${...}`` text (Version 2008 semantics)."""
-    out: list[Literal | object] = []
+    out: list[Element] = []
     for el in pattern:
         if isinstance(el, Variable):
-            text = "${" + el.text + (f", '{el.default}'" if el.default is not None else "") + "}"
-            el = Literal(text)
+            el = Literal("${" + el.text + (f", '{el.default}'" if el.default is not None else "") + "}")
         if isinstance(el, Literal) and out and isinstance(out[-1], Literal):
-            out[-1] = Literal(out[-1].text + el.text)  # type: ignore[union-attr]
+            out[-1] = Literal(out[-1].text + el.text)
         else:
             out.append(el)
-    return tuple(out)  # type: ignore[return-value]
+    return tuple(out)
 
 
 def policy_patterns(cond: Condition, *, variables: bool) -> tuple[Pattern, ...]:
