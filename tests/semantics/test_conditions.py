@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustgraph.ingest.policy_json import conditions_from_json
@@ -368,3 +368,39 @@ def test_set_operators_relate_as_quantifiers(op: str, values: list[str], request
     assert any_ == (not all_neg)
     if not request:
         assert (any_, all_neg) == (False, True)
+
+
+_ALL_OPS = st.sampled_from([
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike",
+    "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericGreaterThanEquals",
+    "DateEquals", "DateNotEquals", "DateLessThan", "DateGreaterThan", "Bool", "BinaryEquals", "IpAddress",
+    "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+])
+_TEXT = st.one_of(
+    st.sampled_from(["1", "1.5", "-2", "2020-01-01T00:00:00Z", "1577836800", "true", "False", "QmluYXJ5",
+                     "10.0.0.0/8", "10.1.2.3", "::1", "arn:aws:iam::1:role/x", "arn:aws:iam::*:role/*", "${k:v}",
+                     "${k:v, 'd'}", "*", "?", ""]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["", "ForAnyValue:", "ForAllValues:"]), _ALL_OPS, st.booleans(),
+       st.lists(_TEXT, min_size=1, max_size=3), st.one_of(st.none(), st.lists(_TEXT, max_size=3)),
+       st.one_of(st.none(), _TEXT), st.booleans())
+def test_every_operator_decides_any_input(qualifier: str, op: str, if_exists: bool, values: list[str],
+                                          request: list[str] | None, var: str | None, variables: bool) -> None:
+    if op == "Null" and (qualifier or if_exists):
+        return
+    name = qualifier + op + ("IfExists" if if_exists and op != "Null" else "")
+    ctx: dict[str, tuple[str, ...]] = {}
+    if request is not None:
+        ctx["k:k"] = tuple(request)
+    if var is not None:
+        ctx["k:v"] = (var,)
+    (c,) = conds({name: {"k:k": values}}, variables=variables)
+    result = evaluate_condition(c, ctx, variables=variables)
+    assert isinstance(result, bool)
+    if not request and not qualifier and op != "Null":
+        # absent key: positive false (true with IfExists), negated true
+        assert result == (c.operator.negated or if_exists)
