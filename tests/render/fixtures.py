@@ -165,7 +165,13 @@ def make_report(findings: tuple[Finding, ...] | None = None) -> ScanReport:
     """The report the tests render in every format."""
     return ScanReport(
         findings=_findings() if findings is None else findings,
-        zone={"accounts": [A], "organizations": ["o-a1b2c3d4e5"], "identity_providers": [], "source": "--zone"},
+        zone={
+            "accounts": [A],
+            "organizations": ["o-a1b2c3d4e5"],
+            "identity_providers": [{"provider": "token.actions.githubusercontent.com",
+                                    "subjects": [f"repo:acme/{IMG}:*"]}],
+            "source": f"zones/{SCRIPT}.toml",
+        },
         inputs=(EXPORT_A, EXPORT_B),
         tool_version="0.1.0",
         generated_at="2026-11-28T15:00:00Z",

@@ -110,6 +110,8 @@ def test_sections_and_order(report: ScanReport) -> None:
     assert "AcceptedRisk" in text  # listed among suppressed findings
     assert "unknown: solver could not decide" in text
     assert "/RoleDetailList/1/AssumeRolePolicyDocument/Statement/0" in text
+    assert "zones/<script>alert(1)</script>.toml" in text
+    assert 'repo:acme/"><img src=x onerror=alert(1)>:*' in text
 
 
 def test_attributes_never_carry_data(report: ScanReport) -> None:

@@ -56,3 +56,12 @@ def test_render_dispatch_is_deterministic(report: ScanReport, fmt: str) -> None:
 def test_render_unknown_format(report: ScanReport) -> None:
     with pytest.raises(ValueError, match="unknown report format 'xml'"):
         render(report, "xml")
+
+
+def test_render_sarif_reading_missing_files_keeps_line_one(report: ScanReport) -> None:
+    import json
+
+    log = json.loads(render(report, "sarif", read_files=True))
+    results = log["runs"][0]["results"]
+    lines = {loc["physicalLocation"]["region"]["startLine"] for r in results for loc in r["locations"]}
+    assert lines == {1}
