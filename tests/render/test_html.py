@@ -181,3 +181,9 @@ def test_browser_check_catches_a_missing_escape(report: ScanReport, tmp_path: Pa
     assert dom.tags("script") or any("onerror" in attrs for attrs in dom.tags("img"))
     with pytest.raises(AssertionError):
         assert_inert(dom, report)
+
+
+def test_picture_budget(report: ScanReport) -> None:
+    dom = Dom(render_html(report, max_pictures=1))
+    assert len(dom.tags("img")) == 1
+    assert "Path picture left out (more than 1 pictures)." in dom.joined

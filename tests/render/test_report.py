@@ -65,3 +65,12 @@ def test_render_sarif_reading_missing_files_keeps_line_one(report: ScanReport) -
     results = log["runs"][0]["results"]
     lines = {loc["physicalLocation"]["region"]["startLine"] for r in results for loc in r["locations"]}
     assert lines == {1}
+
+
+def test_untitled_finding_gets_its_checks_title(report: ScanReport) -> None:
+    from dataclasses import replace
+
+    untitled = tuple(replace(f, title="") for f in report.findings)
+    titled = make_report(untitled)
+    assert [f.title for f in titled.ordered] == [f.title for f in report.ordered]
+    assert ScanReport(findings=untitled).ordered[0].title == ""

@@ -62,7 +62,7 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_html(report: ScanReport, *, pictures: bool = True) -> str:
+def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int = 200) -> str:
     """The report as one self-contained HTML page.
 
     Parameters
@@ -71,8 +71,11 @@ def render_html(report: ScanReport, *, pictures: bool = True) -> str:
         The scan report.
     pictures
         Draw a path picture for each critical or high finding (matplotlib); False for a faster, text-only page.
+    max_pictures
+        At most this many distinct pictures (each ~20 kB); findings past it say that their picture was left out.
     """
     summary = report.summary
+    drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str] = {}
     parts: list[str] = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -116,7 +119,7 @@ def render_html(report: ScanReport, *, pictures: bool = True) -> str:
         parts.append(f'<h3 id="severity-{severity.value}">{esc(severity.value.capitalize())} ({len(group)})</h3>')
         for finding in group:
             number += 1
-            parts.append(_finding(finding, number, pictures and severity in PICTURED))
+            parts.append(_finding(finding, number, pictures and severity in PICTURED, drawn, max_pictures))
     parts.append("</section>")
     parts.append(_suppressed_section(report.suppressed))
     parts.append(_suppressions_section(report))
@@ -125,7 +128,8 @@ def render_html(report: ScanReport, *, pictures: bool = True) -> str:
     return "\n".join(parts)
 
 
-def _finding(finding: Finding, number: int, picture: bool) -> str:
+def _finding(finding: Finding, number: int, picture: bool,
+             drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str], max_pictures: int) -> str:
     sev = finding.severity.value
     badges = [f'<span class="badge {sev}">{esc(sev)}</span>']
     if finding.kind is FindingKind.UNKNOWN:
@@ -150,16 +154,30 @@ def _finding(finding: Finding, number: int, picture: bool) -> str:
     if finding.path:
         out.append(_path_table(finding.path))
         if picture:
-            from trustgraph.render.pathplot import draw_path
-
-            data = base64.b64encode(draw_path(finding.path)).decode("ascii")
-            out.append(
-                f'<figure><img src="data:image/png;base64,{data}" alt="Path picture of finding {number}">'
-                f"<figcaption class=\"muted\">Path from <code>{esc(finding.path[0].source)}</code> to "
-                f"<code>{esc(finding.path[-1].target)}</code>.</figcaption></figure>"
-            )
+            data = _picture(finding.path, drawn, max_pictures)
+            if data is None:
+                out.append(f'<p class="muted">Path picture left out (more than {max_pictures} pictures).</p>')
+            else:
+                out.append(
+                    f'<figure><img src="data:image/png;base64,{data}" alt="Path picture of finding {number}">'
+                    f"<figcaption class=\"muted\">Path from <code>{esc(finding.path[0].source)}</code> to "
+                    f"<code>{esc(finding.path[-1].target)}</code>.</figcaption></figure>"
+                )
     out.append("</article>")
     return "\n".join(out)
+
+
+def _picture(hops: tuple[HopWitness, ...], drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str],
+             max_pictures: int) -> str | None:
+    """Base64 PNG of a path, drawn once per distinct picture; None past ``max_pictures``."""
+    key = tuple((h.source, h.target, h.action, len(h.context), bool(h.approximations)) for h in hops)
+    if key not in drawn:
+        if len(drawn) >= max_pictures:
+            return None
+        from trustgraph.render.pathplot import draw_path
+
+        drawn[key] = base64.b64encode(draw_path(hops)).decode("ascii")
+    return drawn[key]
 
 
 def _path_table(hops: Iterable[HopWitness]) -> str:

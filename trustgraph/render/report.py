@@ -12,7 +12,7 @@ them, marked; counts in :attr:`ScanReport.summary` cover only the findings that 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -195,9 +195,15 @@ class ScanReport:
     tool_name: str = "trustgraph"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "findings", tuple(self.findings))
+        checks_run = tuple(self.checks_run)
+        titles = {c.id: c.title for c in checks_run}
+        findings = tuple(
+            replace(f, title=titles[f.check_id]) if not f.title and titles.get(f.check_id) else f
+            for f in self.findings
+        )
+        object.__setattr__(self, "findings", findings)  # a finding without a title gets its check's title
         object.__setattr__(self, "inputs", tuple(self.inputs))
-        object.__setattr__(self, "checks_run", tuple(self.checks_run))
+        object.__setattr__(self, "checks_run", checks_run)
         object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
 
     @property
