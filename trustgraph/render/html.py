@@ -41,6 +41,9 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border:1px solid #d5dae1;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#eef1f5}
 .counts td,.counts th{text-align:center;width:12%}
+table.path{table-layout:fixed}
+table.path th:nth-child(1){width:2.2em}table.path th:nth-child(2),table.path th:nth-child(4){width:19%}
+table.path th:nth-child(3){width:11%}table.path th:nth-child(5){width:24%}
 .finding{background:#fff;border:1px solid #d5dae1;border-left:6px solid #888;border-radius:4px;padding:.6em 1em;
 margin:1em 0}
 .sev-critical{border-left-color:#8b0000}.sev-high{border-left-color:#d9342b}.sev-medium{border-left-color:#e0a800}

@@ -61,7 +61,7 @@ def draw_path(hops: Sequence[HopWitness], *, dpi: int = 96) -> bytes:
     nodes = path_nodes(hops) or ["(no path)"]
     n = len(nodes)
     step = 1.6
-    fig = Figure(figsize=(6.4, 0.9 + step * 0.62 * n), dpi=dpi)
+    fig = Figure(figsize=(5.0, 0.9 + step * 0.62 * n), dpi=dpi)
     FigureCanvasAgg(fig)  # Agg, whatever pyplot's backend is: no display needed
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_xlim(0, 10)
