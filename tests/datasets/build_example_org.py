@@ -639,12 +639,24 @@ COGNITO_FOREIGN = {f"{COGNITO}:aud": "us-east-1:11111111-2222-3333-4444-55555555
                    f"{COGNITO}:amr": ["authenticated", "graph.facebook.com"]}
 
 
+def trust_pointer(key: str, suffix: str) -> str:
+    """``gaad-ACCOUNT.json#/RoleDetailList/i/AssumeRolePolicyDocument/<suffix>`` for a role of the dataset."""
+    arn = R[key]
+    account = arn.split(":")[4]
+    names = [r["name"] for r in accounts_spec()[account]["roles"]]
+    index = names.index(arn.rsplit("/", 1)[1])
+    return f"gaad-{account}.json#/RoleDetailList/{index}/AssumeRolePolicyDocument/{suffix}"
+
+
 def reach(src: str, dst: str, hops: int | None, without: list[str] | None = None, note: str = "",
-          given: dict[str, Any] | None = None, closed: bool = False) -> dict[str, Any]:
+          given: dict[str, Any] | None = None, closed: bool = False, blocked_by: str | None = None
+          ) -> dict[str, Any]:
     out: dict[str, Any] = {"from": src, "to": R.get(dst, dst)}
     if hops is not None:
         out["hops"] = hops
     out["without"] = list(without or [])
+    if blocked_by:
+        out["blocked_by"] = blocked_by
     if given:
         out["given"] = given
     if closed:
@@ -711,16 +723,19 @@ def expected() -> dict[str, Any]:
         reach("service:config.amazonaws.com", "config_legacy", 1, []),
     ]
     unreachable = [
-        reach(f"account:{V}", "p_ec", None, NO_EXT, "StringEquals sts:ExternalId requires the id"),
+        reach(f"account:{V}", "p_ec", None, NO_EXT, "StringEquals sts:ExternalId requires the id",
+              blocked_by=trust_pointer("p_ec", "Statement/0/Condition/StringEquals/sts:ExternalId")),
         reach(ext, "p_ec", None, NO_EXT),
         reach(R["v_connector"], "p_ec", None, NO_EXT),
-        reach(f"account:{V}", "d_ec_wild", None, NO_EXT, "StringLike requires the key to be present"),
+        reach(f"account:{V}", "d_ec_wild", None, NO_EXT, "StringLike requires the key to be present",
+              blocked_by=trust_pointer("d_ec_wild", "Statement/0/Condition/StringLike/sts:ExternalId")),
         reach(ext, "d_ec_wild", None, NO_EXT),
         reach(U["ec_intern"], "d_ec", None, [], "cross-account: the intern's own policies do not allow "
                                                 "sts:AssumeRole"),
         reach(ext, "ingest", None, NO_EXT),
         reach(f"account:{PARTNER}", "pipeline", None, [], "the Deny statement of DataPipelineRole's trust names "
-                                                         "ReportingIngestRole"),
+                                                         "ReportingIngestRole",
+              blocked_by=trust_pointer("pipeline", "Statement/1")),
         reach(f"account:{PARTNER}", "loader", None, [], "cut by the Deny in the middle hop"),
         reach(ext, "pipeline", None, []),
         reach(ext, "loader", None, []),
@@ -740,7 +755,8 @@ def expected() -> dict[str, Any]:
         reach(ext, "stale", None, []),
         reach("*", "stale", None, [], "the trust names the unique id of a deleted user: nothing matches"),
         reach(U["alice"], "vault", None, [], "a ForensicsMfaRole session was obtained by a role and never carries "
-                                             "MFA"),
+                                             "MFA",
+              blocked_by=trust_pointer("vault", "Statement/0/Condition/Bool/aws:MultiFactorAuthPresent")),
         reach(ext, "db", None, []),
     ]
     unreachable += [

@@ -249,3 +249,23 @@ def test_dataset_loads_with_trustgraph(expected: dict[str, Any]) -> None:
                                                              expected["zone"]["identity_providers"]]
     assert not estate.account_inside(zone, "210987654321")
     assert estate.account_inside(zone, "100000000003")
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    node = document
+    for raw in pointer.lstrip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def test_blocking_pointers_resolve(expected: dict[str, Any]) -> None:
+    pointers = [e["blocked_by"] for e in expected["unreachable"] if "blocked_by" in e]
+    assert len(pointers) == 4
+    for ref in pointers:
+        name, pointer = ref.split("#", 1)
+        target = _resolve(load(DATASET / name), pointer)
+        assert target, ref
+    deny = _resolve(load(DATASET / "gaad-100000000002.json"),
+                    "/RoleDetailList/7/AssumeRolePolicyDocument/Statement/1")
+    assert deny["Effect"] == "Deny" and deny["Sid"] == "NoPivotFromPartnerFacingRoles"
