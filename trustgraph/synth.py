@@ -71,6 +71,7 @@ tens of kilobytes and grant no ``sts:AssumeRole``).
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import random
 from collections.abc import Callable
@@ -200,7 +201,7 @@ class _Ids:
 
     def unique(self, prefix: str) -> str:
         while True:
-            text = base64.b32encode(self.rng.getrandbits(85).to_bytes(11, "big")).decode()[:17]
+            text = "".join(self.rng.choices(_B32, k=17))
             if text not in self.seen:
                 self.seen.add(text)
                 return prefix + text
@@ -625,6 +626,7 @@ def _gaad(acct: _Account, ids: _Ids) -> Json:
             "Policies": policies}
 
 
+@functools.cache
 def _aws_policy_id(name: str) -> str:
     """A stable ANPA id for an AWS managed policy (the same in every account, as in IAM)."""
     value = 0
@@ -735,7 +737,9 @@ def synthesize(out_dir: str | os.PathLike[str], *, accounts: int, roles_per_acco
     Raises
     ------
     UsageError
-        For counts out of range, or when ``out_dir`` exists and is not a directory.
+        For counts out of range, when ``out_dir`` exists and is not a directory, or when it holds JSON files this
+        call would not overwrite (a previous organization of another shape or seed: loading the directory would mix
+        them). Re-running the same arguments into the same directory is fine.
     """
     import orjson
 
@@ -755,6 +759,11 @@ def synthesize(out_dir: str | os.PathLike[str], *, accounts: int, roles_per_acco
         files[f"gaad-{acct.account_id}.json"] = _gaad(acct, builder.ids)
     files.update(_org_files(builder, built))
     files.update(_provider_files(builder, built))
+    stray = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json")
+                   if p.relative_to(out).as_posix() not in files)
+    if stray:
+        raise UsageError(f"{out}: holds other JSON files ({stray[0]}{' and more' if len(stray) > 1 else ''}) that "
+                         f"would be loaded with the generated organization: choose an empty directory")
     options = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
     total = 0
     for name, data in files.items():

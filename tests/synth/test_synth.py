@@ -196,3 +196,10 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.Capt
     assert err == ["trustgraph: error: --accounts must be between 1 and 10000, got 0"]
     assert main(["synth", str(tmp_path / "o"), "--seed", "abc"]) == 2
     assert "expected a whole number" in capsys.readouterr().err
+
+
+def test_refuses_a_directory_holding_other_exports(tmp_path: Path) -> None:
+    synthesize(tmp_path, accounts=2, roles_per_account=5, seed=1)
+    synthesize(tmp_path, accounts=2, roles_per_account=5, seed=1)  # same arguments: overwrite in place
+    with pytest.raises(UsageError, match="holds other JSON files"):
+        synthesize(tmp_path, accounts=2, roles_per_account=5, seed=2)
