@@ -154,3 +154,14 @@ def test_inventory_admin_column(capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[f"arn:aws:iam::{A}:role/BreakGlassAdminRole"] is True
     assert rows[f"arn:aws:iam::{A}:user/bob"] is False
     assert rows[f"arn:aws:iam::{A}:role/DeployRole"] is False
+
+
+def test_inventory_without_path_runs_on_the_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
+    from trustgraph.ingest.load import bundled_example_path
+
+    assert bundled_example_path().is_dir()
+    code, out, err = run(capsys, "inventory", "--format", "json")
+    doc = json.loads(out)
+    assert (code, err) == (0, "")
+    assert {r["kind"] for r in doc["principals"]} >= {"user", "role"}
+    assert doc["zone"]["source"] == "default" and doc["zone"]["accounts"]

@@ -100,7 +100,8 @@ def test_sample_details_are_kept() -> None:
     assert ec2.instance_profile_arns == (f"arn:aws:iam::{A}:instance-profile/app/AppServerProfile",)
     assert snap.instance_profiles[0].role_arns == (ec2.arn,)
     deploy = snap.role_by_arn[f"arn:aws:iam::{A}:role/DeployRole"]
-    assert str(deploy.trust_policy.statements[0].location) == "a.json#/RoleDetailList/1/AssumeRolePolicyDocument/Statement/0"
+    assert str(deploy.trust_policy.statements[0].location) == (
+        "a.json#/RoleDetailList/1/AssumeRolePolicyDocument/Statement/0")
     assert deploy.managed_policy_arns == (f"arn:aws:iam::{A}:policy/app/DeployPolicy",)
     assert snap.role_by_arn[f"arn:aws:iam::{A}:role/aws-service-role/support.amazonaws.com/"
                             "AWSServiceRoleForSupport"].service_linked

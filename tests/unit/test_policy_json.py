@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 import pytest
 from hypothesis import given, settings
-
 from strategies_policy import policy_document
+
 from trustgraph.errors import IngestError
 from trustgraph.ingest.policy_json import decode_document, parse_operator, policy_from_json, policy_to_json
 from trustgraph.model.condition import Operator, SetQualifier

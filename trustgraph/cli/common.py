@@ -40,7 +40,7 @@ def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
     """The paths given, or the bundled example directory when none were."""
     if args.paths:
         return list(args.paths)
-    return [os.fspath(bundled_example_path())]  # type: ignore[arg-type]
+    return [str(bundled_example_path())]
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:

@@ -28,7 +28,7 @@ from typing import Any
 from trustgraph.errors import IngestError
 from trustgraph.ingest._fields import fail, obj, opt_list, opt_str, req_str, type_name
 from trustgraph.ingest.gaad import FLAG_MESSAGES
-from trustgraph.ingest.policy_json import policy_from_json
+from trustgraph.ingest.policy_json import PolicyKind, policy_from_json
 from trustgraph.model.account import Flag
 from trustgraph.model.arn import is_account_id
 from trustgraph.model.location import Location
@@ -169,7 +169,7 @@ class OrgCollector:
             raise fail(sloc.child("AwsManaged"), f"expected a boolean, got {type_name(aws_managed)}")
         if "Content" not in raw:
             raise fail(loc, "missing `Content` (expected the policy document as a JSON string)")
-        kind = "scp" if ptype is OrgPolicyType.SCP else "rcp"
+        kind: PolicyKind = "scp" if ptype is OrgPolicyType.SCP else "rcp"
         document = policy_from_json(raw["Content"], loc.child("Content"), kind=kind)
         for code, where in document.all_flags():
             self.flags.append(Flag(code=code, message=FLAG_MESSAGES.get(code, code.replace("-", " ")),

@@ -24,7 +24,7 @@ from trustgraph.model.condition import (
     SetQualifier,
 )
 from trustgraph.model.location import Location
-from trustgraph.model.pattern import normalize_key, parse_pattern
+from trustgraph.model.pattern import Pattern, normalize_key, parse_pattern
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
 from trustgraph.model.principal import Principal, PrincipalElement, classify_principal
 from trustgraph.model.values import valid_value
@@ -172,7 +172,7 @@ def conditions_from_json(raw: object, loc: Location, *, variables: bool) -> tupl
                 flags.append("invalid-null-operator")
             texts = tuple(str(v).lower() if isinstance(v, bool) else str(v) for v in values)
             flags.extend(_value_flags(op, texts))
-            patterns = ()
+            patterns: tuple[Pattern, ...] = ()
             if op.family in (Family.STRING, Family.ARN):
                 patterns = tuple(
                     parse_pattern(t, wildcards=op.wildcards, variables=variables) for t in texts
@@ -278,6 +278,7 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
         raise _fail(loc, "policy document has no Statement")
     raw_statements = doc["Statement"]
     variables = version == "2012-10-17"
+    statements: tuple[Statement, ...]
     if isinstance(raw_statements, dict):
         statements = (statement_from_json(raw_statements, loc.child("Statement"), kind=kind, variables=variables),)
     elif isinstance(raw_statements, list):

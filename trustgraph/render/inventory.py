@@ -179,8 +179,8 @@ def _provider_rows(estate: Estate, zone: Zone) -> list[InventoryRow]:
     found: dict[str, tuple[str, str, set[str]]] = {}  # name -> (kind, account, flags)
     for provider in estate.identity_providers:
         arn = parse_arn(provider.arn)
-        kind = "saml" if provider.type is ProviderType.SAML else "oidc"
-        found.setdefault(provider.arn, (kind, arn.account if arn else "", set()))
+        provider_kind = "saml" if provider.type is ProviderType.SAML else "oidc"
+        found.setdefault(provider.arn, (provider_kind, arn.account if arn else "", set()))
     for snap in estate.accounts:
         for role in snap.roles:
             for st in role.trust_policy.statements:
