@@ -1,0 +1,292 @@
+"""The check protocol, the metadata every check carries, and helpers shared by the checks.
+
+A check is a small object with a stable ``id``, a ``title``, a base ``severity`` and its ``severity_rule``, a
+``rationale`` and a ``remediation`` that a reviewer can paste into a ticket, and ``run(ctx) -> Iterable[Finding]``
+over the roles of a :class:`~trustgraph.checks.context.ScanContext`. Checks decide only through the solver (graph
+queries or single hops); the helpers here build the questions (a trust policy reduced to one statement, an added Deny
+statement that excludes what the question must not count) and turn answers into findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.model.location import Location
+from trustgraph.model.policy import Effect, Statement
+from trustgraph.model.principal import Principal, PrincipalKind
+from trustgraph.queries.results import HopWitness, Reach, ReachResult
+from trustgraph.semantics.request import Action, CallerKind
+
+if TYPE_CHECKING:
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.render.report import CheckInfo
+    from trustgraph.semantics.request import Target
+
+
+@runtime_checkable
+class Check(Protocol):
+    """What the runner needs of a check."""
+
+    id: str
+    title: str
+    severity: Severity
+    severity_rule: str
+    rationale: str
+    remediation: str
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:
+        """The findings on ``ctx.roles``."""
+        ...
+
+
+class BaseCheck:
+    """Metadata as class attributes, and finding builders. Subclasses set the attributes and define ``run``."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.LOW
+    severity_rule: ClassVar[str] = ""
+    rationale: ClassVar[str] = ""
+    remediation: ClassVar[str] = ""
+
+    def run(self, ctx: ScanContext) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def info(self) -> CheckInfo:
+        """The report's view of this check."""
+        from trustgraph.render.report import CheckInfo
+
+        return CheckInfo(id=self.id, title=self.title, severity=self.severity, severity_rule=self.severity_rule,
+                         rationale=self.rationale, remediation=self.remediation)
+
+    def finding(
+        self,
+        *,
+        role: str,
+        source: str,
+        message: str,
+        severity: Severity | None = None,
+        path: tuple[HopWitness, ...] = (),
+        statements: Iterable[Location] = (),
+        approximations: Iterable[str] = (),
+        kind: FindingKind = FindingKind.FINDING,
+        remediation: str | None = None,
+    ) -> Finding:
+        """A finding of this check; ``statements`` default to those along the path."""
+        locs = tuple(dict.fromkeys(statements)) or tuple(dict.fromkeys(loc for h in path for loc in h.statements))
+        approx = tuple(dict.fromkeys([*approximations, *(a for h in path for a in h.approximations)]))
+        return Finding(
+            check_id=self.id,
+            severity=severity or self.severity,
+            role=role,
+            source=source,
+            message=message,
+            remediation=remediation or self.remediation,
+            title=self.title,
+            path=path,
+            statements=locs,
+            approximate=bool(approx),
+            approximations=approx,
+            kind=kind,
+        )
+
+    def unknown(self, *, role: str, source: str, reason: str, severity: Severity | None = None,
+                statements: Iterable[Location] = ()) -> Finding:
+        """An UNKNOWN finding: the solver could not decide the question; never read as safe."""
+        return self.finding(role=role, source=source, severity=severity, statements=statements,
+                            message=f"Unknown: the solver could not decide whether this role is affected ({reason}).",
+                            kind=FindingKind.UNKNOWN)
+
+    def reach_finding(self, result: ReachResult, *, role: str, message: str,
+                      severity: Severity | None = None, source: str | None = None) -> Finding:
+        """A finding (REACHABLE) or an UNKNOWN finding from a query result."""
+        src = source or result.source
+        if result.verdict is Reach.UNKNOWN:
+            return self.unknown(role=role, source=src, reason=result.reason or "undecided hop",
+                                severity=severity)
+        return self.finding(role=role, source=src, message=message, severity=severity, path=result.hops,
+                            approximations=result.approximations)
+
+
+# -------------------------------------------------------------------------------------------- hop answers
+def is_sat(result: Any) -> bool:
+    """True for a Sat solver answer."""
+    from trustgraph.smt.solve import Sat
+
+    return isinstance(result, Sat)
+
+
+def is_unknown(result: Any) -> bool:
+    """True for an Unknown solver answer."""
+    from trustgraph.smt.solve import Unknown
+
+    return isinstance(result, Unknown)
+
+
+def unknown_reason(result: Any) -> str:
+    """The reason of an Unknown answer."""
+    return str(getattr(result, "reason", "unknown"))
+
+
+def hop_path(ctx: ScanContext, source: str, role: str, action: Action, result: Any) -> tuple[HopWitness, ...]:
+    """A one-hop path from a Sat answer."""
+    return (ctx.witness(source, role, action, result),)
+
+
+# ------------------------------------------------------------------------------------- reach questions
+def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | None:
+    """The answer to "does an AWS principal outside the zone reach ``role``" under ``options``, with the most
+    specific source: an ``account:ID`` that reaches it (fewest hops, then id), else the ``external`` class.
+
+    Returns the reachable result, else an unknown one, else None (unreachable).
+    """
+    anc = ctx.ancestors(role)
+    if "external" not in anc:
+        return None
+    general = [r for r in ctx.reach("external", role, options) if r.source == "external"]
+    reachable = [r for r in general if r.verdict is Reach.REACHABLE]
+    unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
+    if not reachable and not unknown:
+        return None
+    specific: list[ReachResult] = []
+    for node in ctx.outside_account_nodes:
+        if node not in anc:
+            continue
+        for r in ctx.reach(node, role, options):
+            if r.verdict is Reach.REACHABLE and r.target == role:
+                specific.append(r)
+    if specific:
+        return min(specific, key=lambda r: (len(r.hops), r.source))
+    if reachable:
+        return min(reachable, key=lambda r: len(r.hops))
+    return unknown[0]
+
+
+def path_text(result: ReachResult) -> str:
+    """``acct 444455556666 -> VendorIntegrationRole -> DeployRole`` for messages."""
+    from trustgraph.graph.nodes import short_label
+
+    nodes = [result.source] + [h.target for h in result.hops]
+    return " -> ".join(short_label(n) for n in nodes)
+
+
+# ------------------------------------------------------------------------------- statement-level questions
+AWS_PRINCIPAL_KINDS = frozenset({
+    PrincipalKind.ANY, PrincipalKind.ACCOUNT, PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE,
+    PrincipalKind.UNIQUE_ID,
+})
+
+
+@dataclass(frozen=True, slots=True)
+class CallerClass:
+    """A class of callers a trust statement names, as the solver's caller and the action it calls."""
+
+    label: str
+    caller: Any  # Caller | SymbolicCaller
+    action: Action
+
+
+def statement_classes(ctx: ScanContext, st: Statement) -> tuple[list[CallerClass], bool]:
+    """The caller classes a statement's principals name (symbolic callers; a concrete caller for a unique id that
+    resolves to an exported principal), each with the assume action of that class the statement's Action allows.
+
+    Returns the classes and whether every principal was understood (False: some principal's class is not one this
+    module can ask about, e.g. ``"*"`` with only federated actions; callers then do not conclude "dead").
+    """
+    from trustgraph.graph.build import action_may_match
+    from trustgraph.smt.symbolic import SymbolicCaller, allow_all_policy
+
+    def allows(action: Action) -> bool:
+        return action_may_match(st.actions, st.not_actions, action.value)
+
+    out: dict[str, CallerClass] = {}
+    complete = True
+    principals: tuple[Principal, ...] = st.principals or ()
+    for p in principals:
+        kind = p.kind
+        if kind in AWS_PRINCIPAL_KINDS:
+            if kind is PrincipalKind.UNIQUE_ID:
+                entity = ctx.estate.role_by_id.get(p.text) or ctx.estate.user_by_id.get(p.text)
+                if entity is not None:
+                    caller = ctx.engine.caller(entity.arn, False)
+                    caller = replace(caller, identity_policies=(allow_all_policy(),), boundary=None,
+                                     boundary_unresolved=False, scp_levels=None)
+                    if allows(Action.ASSUME_ROLE):
+                        out[entity.arn] = CallerClass(entity.arn, caller, Action.ASSUME_ROLE)
+                    continue
+            if allows(Action.ASSUME_ROLE):
+                out.setdefault("aws", CallerClass("aws", SymbolicCaller(kind=CallerKind.ROLE_SESSION),
+                                                  Action.ASSUME_ROLE))
+            elif kind is PrincipalKind.ANY:
+                complete = False
+        elif kind is PrincipalKind.SERVICE:
+            if allows(Action.ASSUME_ROLE):
+                out[f"service:{p.text}"] = CallerClass(f"service:{p.text}",
+                                                       SymbolicCaller(kind=CallerKind.SERVICE, provider=p.text),
+                                                       Action.ASSUME_ROLE)
+        elif kind is PrincipalKind.SAML_PROVIDER:
+            if allows(Action.ASSUME_ROLE_WITH_SAML):
+                out[f"federated:{p.text}"] = CallerClass(f"federated:{p.text}",
+                                                         SymbolicCaller(kind=CallerKind.SAML, provider=p.text),
+                                                         Action.ASSUME_ROLE_WITH_SAML)
+        elif kind in (PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY):
+            if allows(Action.ASSUME_ROLE_WITH_WEB_IDENTITY):
+                out[f"federated:{p.text}"] = CallerClass(
+                    f"federated:{p.text}", SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=p.text),
+                    Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
+        # INVALID, CANONICAL_USER, FEDERATED_USER: match no caller of an assume action
+    return list(out.values()), complete
+
+
+def is_assume_grant(st: Statement) -> bool:
+    """An Allow statement whose Action can match one of the three assume actions (companion-only statements such
+    as sts:TagSession are not grants)."""
+    from trustgraph.graph.build import action_may_match
+    from trustgraph.semantics.request import ASSUME_ACTIONS
+
+    return st.effect is Effect.ALLOW and any(action_may_match(st.actions, st.not_actions, a.value)
+                                             for a in ASSUME_ACTIONS)
+
+
+def target_with(ctx: ScanContext, role_arn: str, statements: Iterable[Statement]) -> Target:
+    """The role as a solver target with its trust policy replaced by ``statements`` (RCPs left out: the question
+    is about the trust policy itself)."""
+    target = ctx.engine.target(role_arn)
+    role = target.role
+    policy = replace(role.trust_policy, statements=tuple(statements))
+    return replace(target, role=replace(role, trust_policy=policy), rcp_levels=None)
+
+
+def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: str) -> Statement:
+    """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form), for
+    excluding requests from a question (the Deny applies exactly when its conditions hold)."""
+    from trustgraph.ingest.policy_json import statement_from_json, statement_to_json
+
+    raw = statement_to_json(st)
+    raw.pop("Sid", None)
+    raw["Effect"] = "Deny"
+    raw["Condition"] = conditions
+    if "NotPrincipal" in raw:
+        raw["Principal"] = raw.pop("NotPrincipal")
+    loc = Location("<trustgraph-question>", f"/{tag}")
+    return statement_from_json(raw, loc, kind="trust", variables=True)
+
+
+def without_condition(st: Statement, index: int) -> Statement:
+    """``st`` without its ``index``-th condition."""
+    return replace(st, conditions=st.conditions[:index] + st.conditions[index + 1:])
+
+
+def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Statement]]:
+    """The statements of a role's trust policy with their indexes."""
+    yield from enumerate(ctx.estate.role_by_arn[role].trust_policy.statements)
+
+
+__all__ = [
+    "BaseCheck", "CallerClass", "Check", "deny_like", "hop_path", "is_assume_grant", "is_sat", "is_unknown",
+    "most_specific", "path_text", "statement_classes", "target_with", "trust_statements", "unknown_reason",
+    "without_condition",
+]

@@ -1,0 +1,235 @@
+"""What every check sees: the trust graph with its queries, the roles to look at, and answers shared between checks.
+
+A :class:`ScanContext` wraps one :class:`~trustgraph.queries.api.TrustGraph`. Checks ask reachability questions through
+:meth:`ScanContext.reach` (memoised per (source, target, options), so that two checks asking "who outside reaches
+this role without an ExternalId" solve once) and single hops through :meth:`ScanContext.solve_hop` (a thin front of
+:func:`trustgraph.smt.solve.solve_hop` that applies the scan's timeout). There is no other evaluation path: every
+decision a check makes is a solver answer.
+
+``roles`` is the slice of roles this context covers; the runner hands each worker process a context for some roles
+(:meth:`ScanContext.for_roles`) that shares the graph and the memo of its process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.errors import ReplayMismatch
+from trustgraph.graph.nodes import EXTERNAL, NodeKind, account_node
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import HopWitness, ReachResult
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from trustgraph.model.estate import Estate
+    from trustgraph.model.zone import Zone
+    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.semantics.request import Action, Caller, Target
+    from trustgraph.smt.solve import HopResult, KeyConstraint
+    from trustgraph.smt.symbolic import SymbolicCaller
+
+_ACCOUNT_RE = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+@dataclass
+class _Shared:
+    """State shared by every view of one scan in one process."""
+
+    reach: dict[tuple[Any, ...], tuple[ReachResult, ...]] = field(default_factory=dict)
+    fresh_account: str = ""
+    account_nodes: tuple[str, ...] = ()
+    solver_calls: int = 0
+
+
+class ScanContext:
+    """The trust graph, the roles a scan covers, and memoised answers.
+
+    Parameters
+    ----------
+    tg
+        The loaded estate and its trust graph.
+    roles
+        Role ARNs to check (default: every role of the graph, sorted).
+    timeout_ms
+        Per-solver-call timeout (None: the solver's default).
+    """
+
+    def __init__(self, tg: TrustGraph, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
+                 _shared: _Shared | None = None) -> None:
+        self.tg = tg
+        self.timeout_ms = timeout_ms
+        if _shared is None:
+            _shared = _Shared()
+            # sources fixed before any query can add nodes, so every process sees the same graph
+            _shared.account_nodes = tuple(sorted(
+                n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ACCOUNT.value))
+            _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)
+            from trustgraph.queries.specs import ensure_account_source
+
+            ensure_account_source(tg.graph, _shared.fresh_account)
+        self._shared = _shared
+        if roles is None:
+            roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value)
+        self.roles: tuple[str, ...] = tuple(roles)
+
+    # ------------------------------------------------------------------------------------------------ views
+    def for_roles(self, roles: Iterable[str]) -> ScanContext:
+        """A view of the same scan restricted to some roles (shares the graph and the memo)."""
+        return ScanContext(self.tg, roles, timeout_ms=self.timeout_ms, _shared=self._shared)
+
+    @property
+    def estate(self) -> Estate:
+        """The loaded estate."""
+        return self.tg.estate
+
+    @property
+    def zone(self) -> Zone:
+        """The zone of trust."""
+        return self.tg.zone
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The trust graph."""
+        return self.tg.graph
+
+    @property
+    def engine(self) -> ReachabilityEngine:
+        """The reachability engine (hop answers memoised there)."""
+        return self.tg.engine
+
+    @property
+    def fresh_account(self) -> str:
+        """An account id that appears nowhere in the loaded exports, policies or zone (a stranger's account)."""
+        return self._shared.fresh_account
+
+    @property
+    def outside_account_nodes(self) -> tuple[str, ...]:
+        """The ``account:ID`` nodes of the graph (outside accounts some trust policy names), fresh one excluded."""
+        return self._shared.account_nodes
+
+    def is_admin(self, role: str) -> bool:
+        """The graph's ``admin`` attribute of a role."""
+        return bool(self.graph.nodes[role].get("admin"))
+
+    # ---------------------------------------------------------------------------------------------- queries
+    def options(self, **kwargs: Any) -> QueryOptions:
+        """Query options with the scan's timeout."""
+        return QueryOptions.make(timeout_ms=self.timeout_ms, **kwargs)
+
+    def reach(self, source: str, target: str, options: QueryOptions) -> tuple[ReachResult, ...]:
+        """``TrustGraph.query(source, target, options)``, memoised."""
+        key = (source, target, options)
+        cached = self._shared.reach.get(key)
+        if cached is None:
+            try:
+                cached = tuple(self.tg.query(source, target, options))
+            except ReplayMismatch as exc:
+                from trustgraph.queries.results import Reach
+
+                cached = (ReachResult(source=source, target=target, verdict=Reach.UNKNOWN,
+                                      reason=f"solver witness did not replay ({exc})"),)
+            self._shared.reach[key] = cached
+        return cached
+
+    def ancestors(self, role: str) -> frozenset[str]:
+        """Every node with a path to ``role`` in the graph (candidates only: edges are not yet solved)."""
+        import networkx as nx
+
+        return frozenset(nx.ancestors(self.graph, role))
+
+    # --------------------------------------------------------------------------------------------- one hop
+    def solve_hop(
+        self,
+        caller: Caller | SymbolicCaller,
+        target: Target,
+        action: Action,
+        constraints: tuple[KeyConstraint, ...] = (),
+        *,
+        closed: bool = False,
+    ) -> HopResult:
+        """One hop through the solver, with the scan's timeout."""
+        from trustgraph.smt.solve import solve_hop
+
+        kwargs: dict[str, Any] = {"constraints": constraints, "closed": closed}
+        if self.timeout_ms is not None:
+            kwargs["timeout_ms"] = self.timeout_ms
+        self._shared.solver_calls += 1
+        try:
+            return solve_hop(caller, target, action, **kwargs)
+        except ReplayMismatch as exc:
+            # a solver defect, never a safe answer: the question stays open and becomes an UNKNOWN finding
+            from trustgraph.smt.solve import Unknown
+
+            return Unknown(reason=f"solver witness did not replay ({exc})")
+
+    def hop(self, node: str, role: str, action: Action, constraints: tuple[KeyConstraint, ...] = ()) -> HopResult:
+        """One edge of the graph through the engine (memoised there): ``node`` (in a session without MFA) calls
+        ``action`` on ``role`` under the scan's options and ``constraints``."""
+        try:
+            return self.engine.solve((node, False), role, action, self.options(), constraints)
+        except ReplayMismatch as exc:
+            from trustgraph.smt.solve import Unknown
+
+            return Unknown(reason=f"solver witness did not replay ({exc})")
+
+    def witness(self, source: str, role: str, action: Action, result: Any) -> HopWitness:
+        """A :class:`HopWitness` from a Sat answer, spelled as the query results spell theirs."""
+        from trustgraph.semantics.spelling import display_key
+
+        return HopWitness(
+            source=source,
+            target=role,
+            action=action.value,
+            context={display_key(k): tuple(v) for k, v in sorted(result.request.context.items())},
+            statements=tuple(st.location for st in result.decision.statements),
+            approximations=tuple(approximation_text(a) for a in result.approximations),
+        )
+
+
+def approximation_text(item: object) -> str:
+    """An approximation as text (the solver may give strings or (construct, Location) pairs)."""
+    if isinstance(item, tuple) and len(item) == 2:
+        return f"{item[0]} at {item[1]}"
+    return str(item)
+
+
+def fresh_account_id(estate: Estate, zone: Zone) -> str:
+    """A 12-digit account id that appears nowhere: not a loaded or zone account, not named by any principal,
+    condition value, ARN or organization listing (so no trust statement can name it).
+
+    Examples
+    --------
+    >>> from trustgraph.model import Estate
+    >>> from trustgraph.model.zone import Zone
+    >>> fresh_account_id(Estate(), Zone())
+    '987654321098'
+    """
+    seen: set[str] = set(zone.accounts)
+    for acct in estate.accounts:
+        seen.add(acct.account_id)
+    for org in estate.organizations:
+        seen.update(a.account_id for a in org.accounts)
+        if org.management_account_id:
+            seen.add(org.management_account_id)
+    texts: list[str] = []
+    for role in estate.role_by_arn.values():
+        texts.append(role.arn)
+        for st in role.trust_policy.statements:
+            for p in (st.principals or ()) + (st.not_principals or ()):
+                texts.append(p.text)
+            for c in st.conditions:
+                texts.extend(c.texts)
+    for text in texts:
+        seen.update(_ACCOUNT_RE.findall(text))
+    n = 987_654_321_098
+    while f"{n:012d}" in seen:
+        n -= 1
+    return f"{n:012d}"
+
+
+__all__ = ["EXTERNAL", "ScanContext", "account_node", "approximation_text", "fresh_account_id"]

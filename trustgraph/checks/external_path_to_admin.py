@@ -1,0 +1,58 @@
+"""``external-path-to-admin``: an outsider reaches an admin role through a chain of two or more hops."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from trustgraph.checks.base import BaseCheck, most_specific, path_text
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.finding import Finding, Severity
+from trustgraph.graph.nodes import EXTERNAL
+from trustgraph.queries.results import Reach
+
+
+class ExternalPathToAdmin(BaseCheck):
+    """Asks ``TrustGraph.query("external", role)`` for every admin role; reports shortest paths of 2+ hops."""
+
+    id = "external-path-to-admin"
+    title = "An outsider reaches an admin role through a chain"
+    severity = Severity.CRITICAL
+    severity_rule = "Critical."
+    rationale = (
+        "A principal outside the zone of trust (an AWS principal of an outside account, or a federated identity "
+        "whose provider the zone does not name) can obtain an administrator role's credentials through a chain of "
+        "role assumptions. Each hop may look harmless on its own (a vendor role, a deploy role that may assume a "
+        "break-glass role); together they hand the outsider full control of the account. Reviews that read one "
+        "trust policy at a time miss these chains."
+    )
+    remediation = (
+        "Cut the chain at the hop that crosses the zone boundary or at the hop into the admin role: remove the "
+        "intermediate role from the admin role's trust policy (or require MFA / a specific source identity on it), "
+        "and remove sts:AssumeRole on the admin role from the intermediate role's identity policies. Admin roles "
+        "should be assumable only by named break-glass principals of the zone."
+    )
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        options = ctx.options()
+        for role in ctx.roles:
+            if not ctx.is_admin(role):
+                continue
+            anc = ctx.ancestors(role)
+            results = []
+            aws = most_specific(ctx, role, options) if EXTERNAL in anc else None
+            if aws is not None:
+                results.append(aws)
+            for r in ctx.reach(EXTERNAL, role, options):
+                if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE:
+                    results.append(r)  # federated identities outside the zone
+            for r in results:
+                if r.verdict is Reach.REACHABLE:
+                    if len(r.hops) < 2:
+                        continue
+                    message = (f"`{r.source}` reaches the admin role in {len(r.hops)} hops: {path_text(r)}.")
+                    yield self.reach_finding(r, role=role, message=message)
+                else:
+                    yield self.reach_finding(r, role=role, message="")
+
+
+CHECK = ExternalPathToAdmin()

@@ -1,0 +1,54 @@
+"""``external-without-external-id``: an AWS principal outside the zone reaches the role without an ExternalId."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from trustgraph.checks.base import BaseCheck, most_specific, path_text
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.finding import Finding, Severity
+from trustgraph.queries.results import Reach
+
+
+class ExternalWithoutExternalId(BaseCheck):
+    """Asks ``TrustGraph.query("external", role, without=("sts:ExternalId",))`` per role."""
+
+    id = "external-without-external-id"
+    title = "Principals outside the zone reach the role without an ExternalId"
+    severity = Severity.HIGH
+    severity_rule = "High; critical when the role is an admin role."
+    rationale = (
+        "An AWS principal outside the zone of trust can obtain this role's credentials, directly or through a chain "
+        "of roles, without ever presenting sts:ExternalId. When the outsider is a vendor that assumes roles for many "
+        "customers, any other customer of the vendor can hand it this role's ARN and have the vendor act on this "
+        "account (the cross-account confused deputy, AWS IAM User Guide 'The confused deputy problem'); when the "
+        "outsider is anyone else, the role simply trusts principals the zone does not control. Federated identities "
+        "(SAML, OIDC) cannot send an ExternalId at all; they are covered by oidc-any-subject, "
+        "saml-missing-audience and external-path-to-admin instead of being reported here."
+    )
+    remediation = (
+        "Require the per-customer external id on every statement that trusts an outside account: add "
+        "\"Condition\": {\"StringEquals\": {\"sts:ExternalId\": \"<id issued by the vendor>\"}} (StringEquals, not "
+        "StringLike, not ...IfExists), or remove the outside account from the trust policy. For a chain, also "
+        "restrict the intermediate roles' trust policies and identity policies so that the outsider's session "
+        "cannot continue."
+    )
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        options = ctx.options(without=("sts:ExternalId",))
+        for role in ctx.roles:
+            result = most_specific(ctx, role, options)
+            if result is None:
+                continue
+            severity = Severity.CRITICAL if ctx.is_admin(role) else Severity.HIGH
+            if result.verdict is Reach.REACHABLE:
+                hops = len(result.hops)
+                how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
+                admin = " It is an admin role." if severity is Severity.CRITICAL else ""
+                message = (f"`{result.source}` reaches the role {how} without presenting sts:ExternalId.{admin}")
+                yield self.reach_finding(result, role=role, message=message, severity=severity)
+            else:
+                yield self.reach_finding(result, role=role, message="", severity=severity)
+
+
+CHECK = ExternalWithoutExternalId()

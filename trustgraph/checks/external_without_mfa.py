@@ -1,0 +1,49 @@
+"""``external-without-mfa``: an AWS principal outside the zone reaches the role with no MFA at any hop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from trustgraph.checks.base import BaseCheck, most_specific, path_text
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.finding import Finding, Severity
+from trustgraph.queries.results import Reach
+
+
+class ExternalWithoutMfa(BaseCheck):
+    """Asks ``TrustGraph.query("external", role, not_like={"aws:MultiFactorAuthPresent": ["true"]})`` per role."""
+
+    id = "external-without-mfa"
+    title = "Principals outside the zone reach the role without MFA"
+    severity = Severity.MEDIUM
+    severity_rule = "Medium."
+    rationale = (
+        "An AWS principal outside the zone of trust can obtain this role's credentials with no multi-factor "
+        "authentication at any hop: a leaked access key of the outside principal is enough. An ExternalId is not a "
+        "second factor (AWS does not treat it as a secret). Federated routes are not reported here: "
+        "AssumeRoleWithSAML and AssumeRoleWithWebIdentity never carry aws:MultiFactorAuthPresent, MFA happens at "
+        "the identity provider, which the federation checks cover."
+    )
+    remediation = (
+        "If humans of the outside account use this role, add \"Condition\": {\"Bool\": "
+        "{\"aws:MultiFactorAuthPresent\": \"true\"}} (Bool, not BoolIfExists) to the statements that trust them; "
+        "if a workload uses it, scope the trust to that workload's role ARN (aws:PrincipalArn) and an ExternalId, "
+        "and record why MFA cannot apply."
+    )
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        options = ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})
+        for role in ctx.roles:
+            result = most_specific(ctx, role, options)
+            if result is None:
+                continue
+            if result.verdict is Reach.REACHABLE:
+                hops = len(result.hops)
+                how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
+                message = f"`{result.source}` reaches the role {how} with no MFA at any hop."
+                yield self.reach_finding(result, role=role, message=message)
+            else:
+                yield self.reach_finding(result, role=role, message="")
+
+
+CHECK = ExternalWithoutMfa()

@@ -1,0 +1,135 @@
+"""``vacuous-condition``: a condition of an Allow trust statement that can never restrict who gets in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+
+from trustgraph.checks.base import (
+    BaseCheck,
+    CallerClass,
+    deny_like,
+    hop_path,
+    is_assume_grant,
+    is_sat,
+    is_unknown,
+    statement_classes,
+    target_with,
+    trust_statements,
+    unknown_reason,
+    without_condition,
+)
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.finding import Finding, Severity
+from trustgraph.model.condition import Operator
+from trustgraph.model.policy import Statement
+
+
+class Verdict(Enum):
+    """The answer for one condition and one caller class."""
+
+    ABSENT = "absent"  # holds with the key absent, and the caller may omit the key
+    EVERY_VALUE = "every-value"  # holds for every value the caller can send (or is implied by the principal match)
+    RESTRICTS = "restricts"
+    UNKNOWN = "unknown"
+
+
+class VacuousCondition(BaseCheck):
+    """Per condition C on key k of an Allow trust statement S, per caller class S names (only classes for which S
+    alone is satisfiable), three solver questions on a trust policy holding only S:
+
+    1. S with k absent is satisfiable: C holds when k is absent and such callers may omit k (IfExists,
+       ForAllValues, negated operators);
+    2. S with k present is satisfiable, and
+    3. no request with k present satisfies S without C while C is false (asked with S minus C plus two Deny
+       statements with S's principals: one when C holds, one when k is absent). Unsat: C holds for every value k can
+       take for those callers, which includes conditions implied by the principal match.
+
+    Null conditions only ask for presence or absence and are never reported."""
+
+    id = "vacuous-condition"
+    title = "A trust condition that never restricts who gets in"
+    severity = Severity.MEDIUM
+    severity_rule = "Medium."
+    rationale = (
+        "The condition looks like a guard but the solver proved it admits every caller the statement names: "
+        "StringLike \"*\" on sts:ExternalId only asks for any id; ...IfExists on a key the caller chooses to omit "
+        "(sts:ExternalId, aws:MultiFactorAuthPresent for long-term keys) is satisfied by omitting it; ForAllValues "
+        "on a key that may be absent (aws:PrincipalOrgID of an account in no organization) is vacuously true; a "
+        "condition implied by the principal (Principal B:root with aws:PrincipalAccount = B) adds nothing. The "
+        "role is wider open than its author believes."
+    )
+    remediation = (
+        "Use the strict form of the condition: StringEquals with the exact value (not StringLike \"*\"), no "
+        "IfExists suffix on keys the caller controls, ForAnyValue or a plain operator for single-valued keys (or "
+        "pair ForAllValues with \"Null\": {\"<key>\": \"false\"}); remove conditions the principal already implies, "
+        "or replace them with the restriction that was intended."
+    )
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        for role in ctx.roles:
+            for _, st in trust_statements(ctx, role):
+                if not is_assume_grant(st) or not st.conditions:
+                    continue
+                classes, _ = statement_classes(ctx, st)
+                only = target_with(ctx, role, (st,))
+                alive = [c for c in classes if is_sat(ctx.solve_hop(c.caller, only, c.action))]
+                for j, cond in enumerate(st.conditions):
+                    if cond.operator in (Operator.NULL, Operator.UNKNOWN):
+                        continue
+                    for c in alive:
+                        verdict, witness = self._decide(ctx, role, st, j, c)
+                        if verdict is Verdict.RESTRICTS:
+                            continue
+                        if verdict is Verdict.UNKNOWN:
+                            yield self.unknown(role=role, source="-", reason=str(witness),
+                                               statements=(cond.location, st.location))
+                            break
+                        why = (f"it holds when {cond.key_text} is absent, and {_who(c)} can omit {cond.key_text}"
+                               if verdict is Verdict.ABSENT else
+                               f"it holds for every value of {cond.key_text} that {_who(c)} can send")
+                        path = hop_path(ctx, c.label, role, c.action, witness) if witness is not None else ()
+                        yield self.finding(
+                            role=role, source="-", statements=(cond.location, st.location), path=path,
+                            message=f"Condition `{cond}` of trust statement {st.label} never restricts who gets "
+                                    f"in: {why}.")
+                        break
+
+    @staticmethod
+    def _decide(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass) -> tuple[Verdict, object]:
+        from trustgraph.smt.solve import KeyConstraint
+
+        cond = st.conditions[j]
+        only = target_with(ctx, role, (st,))
+        absent = ctx.solve_hop(c.caller, only, c.action, (KeyConstraint(cond.key, "absent"),))
+        if is_sat(absent):
+            return Verdict.ABSENT, absent
+        if is_unknown(absent):
+            return Verdict.UNKNOWN, unknown_reason(absent)
+        present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+        with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
+        if is_unknown(with_key):
+            return Verdict.UNKNOWN, unknown_reason(with_key)
+        if not is_sat(with_key):
+            return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
+        negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+        counter = ctx.solve_hop(c.caller, target_with(ctx, role, (without_condition(st, j), negation, present)),
+                                c.action)
+        if is_unknown(counter):
+            return Verdict.UNKNOWN, unknown_reason(counter)
+        if is_sat(counter):
+            return Verdict.RESTRICTS, None
+        return Verdict.EVERY_VALUE, with_key
+
+
+def _who(c: CallerClass) -> str:
+    if c.label == "aws":
+        return "an AWS principal"
+    if c.label.startswith("federated:"):
+        return "a holder of a token or assertion of that provider"
+    if c.label.startswith("service:"):
+        return "the service"
+    return f"`{c.label}`"
+
+
+CHECK = VacuousCondition()

@@ -1,0 +1,140 @@
+"""``trustgraph scan``: run the catalog of trust checks and report what is wrong, how bad, who gets in and how.
+
+Exit codes: 0 when no finding that is not suppressed reaches ``--fail-on`` (default high; unknown solver answers count
+at their check's severity, since unknown is never safe), 1 when one does, 2 for bad input or usage (an unknown
+``--check`` id, a malformed suppressions file, unreadable exports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from trustgraph.errors import UsageError
+
+FAIL_ON = ("low", "medium", "high", "critical")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``scan`` subcommand."""
+    from trustgraph.cli.common import add_format_option, add_input_options
+    from trustgraph.render.report import FORMATS
+
+    p = subparsers.add_parser(
+        "scan", help="security review: run the catalog of trust checks and report findings",
+        description="Run every trust check (or those named with --check) over the exports and report findings with "
+                    "their paths, witnesses and statement locations. Exit 0 when no unsuppressed finding reaches "
+                    "--fail-on, 1 when one does, 2 for bad input.",
+    )
+    add_input_options(p)
+    add_format_option(p, FORMATS, "table")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--fail-on", choices=FAIL_ON, default="high",
+                   help="exit 1 when an unsuppressed finding has at least this severity (default: high)")
+    p.add_argument("--suppressions", metavar="FILE",
+                   help="YAML or TOML file of accepted findings (check, role glob, optional source, reason, "
+                        "optional expires)")
+    p.add_argument("--check", dest="checks", action="append", default=[], metavar="ID",
+                   help="run only this check (repeatable); default: every check")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="solve in N worker processes (default 1; results are identical)")
+    p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, scan, apply suppressions, render, and decide the exit code."""
+    from trustgraph.checks.registry import check_ids, select_checks
+
+    checks = select_checks(args.checks)  # unknown ids: UsageError before any loading
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    entries: tuple[Any, ...] = ()
+    if args.suppressions:
+        from trustgraph.checks.suppressions import load_suppressions
+
+        entries = load_suppressions(args.suppressions, known_checks=check_ids())
+    from trustgraph.cli.common import input_paths, load_inputs
+
+    estate, zone = load_inputs(args)
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.runner import run_checks
+    from trustgraph.queries.api import TrustGraph
+
+    ctx = ScanContext(TrustGraph(estate, zone), timeout_ms=args.timeout_ms)
+    with _progress(len(ctx.roles)) as progress:
+        result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
+    report = build_report(result.findings, checks, zone=zone.describe(),
+                          inputs=tuple(str(p) for p in input_paths(args)), entries=entries)
+    _write(report, args)
+    return exit_code(report, args.fail_on)
+
+
+def build_report(findings: Any, checks: Any, *, zone: Any, inputs: tuple[str, ...], entries: Any = (),
+                 today: Any = None, generated_at: str | None = None) -> Any:
+    """The :class:`~trustgraph.render.report.ScanReport` of a run, suppressions applied."""
+    import datetime as dt
+
+    from trustgraph import __version__
+    from trustgraph.checks.suppressions import apply_suppressions
+    from trustgraph.render.report import ScanReport
+
+    marked, suppressions = apply_suppressions(findings, entries, today=today)
+    if generated_at is None:
+        generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ScanReport(findings=marked, zone=zone, inputs=inputs, tool_version=__version__,
+                      generated_at=generated_at, checks_run=tuple(c.info() for c in checks),
+                      suppressions=suppressions)
+
+
+def exit_code(report: Any, fail_on: str) -> int:
+    """1 when an unsuppressed finding (proven or unknown) has at least the ``fail_on`` severity, else 0."""
+    from trustgraph.checks.finding import Severity
+
+    threshold = Severity(fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for f in report.active) else 0
+
+
+def _write(report: Any, args: argparse.Namespace) -> None:
+    from trustgraph.render.report import render
+
+    if args.output:
+        text = render(report, args.format)
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        return
+    color = args.format == "table" and sys.stdout.isatty()
+    sys.stdout.write(render(report, args.format, color=color))
+
+
+class _progress:
+    """A rich progress bar on stderr while roles are checked, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty() or self.total < 2:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn("checking roles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                             console=Console(file=sys.stderr), transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task("scan", total=self.total)
+
+        def update(done: int, total: int) -> None:
+            self._bar.update(self._task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
