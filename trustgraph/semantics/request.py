@@ -137,6 +137,10 @@ class Request:
     def __post_init__(self) -> None:
         object.__setattr__(self, "context", _freeze(self.context))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle support (the context is a read-only mapping proxy, which does not pickle itself)."""
+        return (_make_request, (self.action, dict(self.context), self.duration_seconds))
+
     def get(self, key: str) -> tuple[str, ...] | None:
         """The values of a key (case-insensitive), or None when absent."""
         return self.context.get(key.lower())
@@ -150,6 +154,10 @@ class Request:
     def source_identity_set(self) -> bool:
         """A source identity is set or carried (sts:SetSourceIdentity is then required)."""
         return "sts:sourceidentity" in self.context
+
+
+def _make_request(action: Action, context: dict[str, tuple[str, ...]], duration_seconds: int | None) -> Request:
+    return Request(action=action, context=context, duration_seconds=duration_seconds)
 
 
 class Verdict(Enum):

@@ -299,6 +299,10 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     template = cand.template
     ground: dict[str, tuple[str, ...]] = dict(principal_context(template, now=now_text))
     ground["aws:resourceaccount"] = (target.role.account,)
+    if template.kind is CallerKind.ROLE_SESSION and template.source_identity is not None:
+        ground["sts:sourceidentity"] = (template.source_identity,)  # carried along the chain, not changeable
+    for tag_key, tag_value in target.role.tags:
+        ground.setdefault(f"aws:resourcetag/{tag_key.lower()}", (tag_value,))
     builders: dict[str, Any] = {}
     env = Env(slot_bound=dict(cand.slot_bounds))
     if cand.setup is not None:
@@ -330,9 +334,11 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     env.resolver = resolver(view)
     hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
     statements = []
+    variables_of: dict[Addr, bool] = {}
     for addr, policy in _policies(template, target):
         for si, st in enumerate(policy.statements):
             statements.append(((*addr, si), st))
+            variables_of[(*addr, si)] = policy.variables_enabled
     # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities) + constraints
     for _, st in statements:
         for c in st.conditions:
@@ -362,7 +368,9 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
             continue
         parts: list[Term] = []
         for j, cond in enumerate(st.conditions):
-            t = encode_condition(env, cond)
+            t = _ground_condition(env, view, cond, variables_of[addr])
+            if t is None:
+                t = encode_condition(env, cond)
             if isinstance(t, bool):
                 parts.append(t)
                 if t is False:
@@ -472,6 +480,24 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         locs = tuple(dict.fromkeys(i.location for i in infos if i.location is not None))
         return Unsat(core, locs)
     return Unknown(f"z3: {solver.reason_unknown() or 'unknown'}")
+
+
+def _ground_condition(env: Env, view: HopView, cond: Any, variables: bool) -> bool | None:
+    """Fast path: a condition whose keys are all ground is decided by the concrete evaluator itself."""
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+
+    ctx: dict[str, tuple[str, ...]] = {}
+    for k in block_keys((cond,)):
+        kv = env.key(k)
+        if not kv.ground:
+            return None
+        values = view.ground.get(k, ())
+        if values:
+            ctx[k] = tuple(values)
+    try:
+        return evaluate_condition(cond, ctx, variables=variables)
+    except UndecidableCondition:
+        return None
 
 
 def _cond_at(statements: list[tuple[Addr, Statement]], addr: Addr) -> str:

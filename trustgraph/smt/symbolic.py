@@ -19,7 +19,6 @@ from functools import lru_cache
 
 import z3
 
-from trustgraph.model.arn import parse_arn
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Policy
 from trustgraph.model.principal import Principal, PrincipalKind
@@ -86,12 +85,17 @@ def allow_all_policy() -> Policy:
 
 RS = z3.ReSort(z3.StringSort())
 _NAME_CHAR = char_class_re(r"\w+=,.@-")
-_NAME = z3.Loop(_NAME_CHAR, 1, 64)
-_SESSION = z3.Loop(_NAME_CHAR, 2, 64)
+_NAME = z3.Plus(_NAME_CHAR)  # IAM allows 64; an unbounded loop keeps z3's automata small
+_SESSION = z3.Concat(_NAME_CHAR, z3.Plus(_NAME_CHAR))  # 2-64 in IAM; unbounded keeps automata small
 _PATH = z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
 _ACCOUNT = z3.Loop(z3.Range("0", "9"), 12, 12)
 _ID_TAIL = z3.Loop(z3.Union(z3.Range("A", "Z"), z3.Range("0", "9")), 16, 16)
-_ORG = z3.Concat(z3.Re("o-"), z3.Loop(z3.Union(z3.Range("a", "z"), z3.Range("0", "9")), 10, 32))
+# real organization ids are o-[a-z0-9]{10,32}; the evaluator does not check, so neither do we beyond the shape
+_ORG = z3.Concat(z3.Re("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))))
+
+
+def _union(res: list[z3.ReRef]) -> z3.ReRef:
+    return res[0] if len(res) == 1 else z3.Union(*res)
 
 
 def provider_host(provider: str) -> str:
@@ -129,9 +133,10 @@ def concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
 
     def setup(env: Env) -> dict[str, Builder]:
         sess = z3.String(f"{env.prefix}caller|session-name")
-        env.axiom("caller:session-name", z3.InRe(sess, _SESSION))
-        for s in named:
-            env.axiom("caller:session-name", sess != z3.StringVal(s))
+        sess_re = _SESSION
+        if named:
+            sess_re = z3.Intersect(_SESSION, z3.Complement(_union([z3.Re(n) for n in named])))
+        env.axiom("caller:session-name", z3.InRe(sess, sess_re))
         env.scratch["session"] = sess
         uid = z3.Concat(z3.StringVal(f"{caller.unique_id or 'AROAUNKNOWN'}:"), sess)
         return {"aws:userid": lambda e, k: KeyVar(k, Kind.STRING, False, True, val=uid)}
@@ -248,73 +253,96 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
     label = f"{'user' if is_user else 'role session'} {fixed_arn or ('of ' + account if account else 'of a fresh account')}"
     label += " with MFA" if mfa else ""
 
+    if account is not None:
+        acct_re = z3.Re(account)
+    else:  # exclusions inside the regular expression: z3 decides regex membership fast, disequalities slowly
+        taken = sorted(set(names.accounts) | set(sc.excluded_accounts))
+        acct_re = _ACCOUNT if not taken else z3.Intersect(
+            _ACCOUNT, z3.Complement(_union([z3.Re(a) for a in taken])))
+    if is_user:
+        arn_re = z3.Concat(z3.Re("arn:aws:iam::"), acct_re, z3.Re(":user/"), _NAME)
+    else:
+        arn_re = z3.Concat(z3.Re("arn:aws:iam::"), acct_re, z3.Re(":role/"), _PATH, _NAME)
+    named_arns = names.users if is_user else names.roles
+    if named_arns:
+        arn_re = z3.Intersect(arn_re, z3.Complement(_union([z3.Re(a) for a in named_arns])))
+
     def setup(env: Env) -> dict[str, Builder]:
+        """Lazily built principal keys: one free string per key, tied to the others only when both are used
+        (regular-expression membership is cheap for z3, word equations between variables are not)."""
         p = env.prefix
         s = env.scratch
-        b: dict[str, Builder] = {}
-        # account
-        if account is None:
-            acct = z3.String(f"{p}caller|account")
-            env.axiom("caller:account", z3.InRe(acct, _ACCOUNT))
-            for a in sorted(set(names.accounts) | set(sc.excluded_accounts)):
-                env.axiom("caller:account", acct != z3.StringVal(a))
-        else:
-            acct = z3.StringVal(account)
-        s["account"] = acct
-        b["aws:principalaccount"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=acct)
-        # name, ARN, unique id
-        if fixed_arn is not None:
-            arn_t = z3.StringVal(fixed_arn)
-            s["name"] = None
-        elif is_user:
-            uname = z3.String(f"{p}caller|user-name")
-            env.axiom("caller:name", z3.InRe(uname, _NAME))
-            s["name"] = uname
-            arn_t = z3.Concat(z3.StringVal("arn:aws:iam::"), acct, z3.StringVal(":user/"), uname)
-            for a in names.users:
-                env.axiom("caller:name", arn_t != z3.StringVal(a))
-            b["aws:username"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=uname)
-        else:
-            rpath = z3.String(f"{p}caller|role-path")
-            rname = z3.String(f"{p}caller|role-name")
-            env.axiom("caller:name", and_(z3.InRe(rpath, _PATH), z3.InRe(rname, _NAME)))
-            s["path"], s["name"] = rpath, rname
-            arn_t = z3.Concat(z3.StringVal("arn:aws:iam::"), acct, z3.StringVal(":role/"), rpath, rname)
-            for a in names.roles:
-                env.axiom("caller:name", arn_t != z3.StringVal(a))
-        s["arn"] = arn_t
-        b["aws:principalarn"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=arn_t)
-        uid_t = z3.String(f"{p}caller|unique-id")
-        env.axiom("caller:unique-id", z3.InRe(uid_t, z3.Concat(z3.Re("AIDA" if is_user else "AROA"), _ID_TAIL)))
-        for i in names.ids:
-            env.axiom("caller:unique-id", uid_t != z3.StringVal(i))
-        s["uid"] = uid_t
+
+        def arn_var() -> z3.ExprRef:
+            if "arn" not in s:
+                if fixed_arn is not None:
+                    s["arn"] = z3.StringVal(fixed_arn)
+                else:
+                    arn_t = z3.String(f"{p}caller|arn")
+                    env.axiom("caller:arn", z3.InRe(arn_t, arn_re))
+                    s["arn"] = arn_t
+            return s["arn"]
+
+        def acct_var() -> z3.ExprRef:
+            if account is not None:
+                return z3.StringVal(account)
+            return z3.SubString(arn_var(), 13, 12)
+
+        def uid_var() -> z3.ExprRef:
+            if "uid" not in s:
+                uid_t = z3.String(f"{p}caller|userid")
+                ids = [z3.Re(i) for i in names.ids]
+                if is_user:
+                    uid_re = z3.Concat(z3.Re("AIDA"), _ID_TAIL)
+                    if ids:
+                        uid_re = z3.Intersect(uid_re, z3.Complement(_union(ids)))
+                    env.axiom("caller:unique-id", z3.InRe(uid_t, uid_re))
+                else:
+                    sess_re = z3.Re(fixed_session) if fixed_session is not None else _SESSION
+                    role_id = z3.Concat(z3.Re("AROA"), _ID_TAIL)
+                    if ids:
+                        role_id = z3.Intersect(role_id, z3.Complement(_union(ids)))
+                    env.axiom("caller:unique-id", z3.InRe(uid_t, z3.Concat(role_id, z3.Re(":"), sess_re)))
+                    if fixed_session is None:
+                        for sarn in names.sessions:
+                            sacct, rest = sarn.split(":", 5)[4], sarn.split(":", 5)[5].split("/", 2)
+                            same_role = z3.InRe(arn_var(), z3.Concat(z3.Re(f"arn:aws:iam::{sacct}:role/"), _PATH,
+                                                                      z3.Re(rest[1])))
+                            env.axiom("caller:session-name", z3.Not(z3.And(
+                                same_role, z3.SuffixOf(z3.StringVal(":" + rest[2]), uid_t))))
+                s["uid"] = uid_t
+            return s["uid"]
+
+        def single(term_fn: Callable[[], z3.ExprRef]) -> Builder:
+            return lambda e, k: KeyVar(k, Kind.STRING, False, True, val=term_fn())
+
+        b: dict[str, Builder] = {
+            "aws:principalaccount": single(acct_var),
+            "aws:principalarn": single(arn_var),
+            "aws:userid": single(uid_var),
+        }
         if is_user:
-            b["aws:userid"] = lambda e, k: KeyVar(k, Kind.STRING, False, True, val=uid_t)
-        else:
-            if fixed_session is not None:
-                sess = z3.StringVal(fixed_session)
-            else:
-                sess = z3.String(f"{p}caller|session-name")
-                env.axiom("caller:session-name", z3.InRe(sess, _SESSION))
-                rn = s["name"] if s["name"] is not None else z3.StringVal(arn.rsplit("/", 1)[-1])
-                sarn = z3.Concat(z3.StringVal("arn:aws:sts::"), acct, z3.StringVal(":assumed-role/"), rn,
-                                 z3.StringVal("/"), sess)
-                for a in names.sessions:
-                    env.axiom("caller:session-name", sarn != z3.StringVal(a))
-            s["session"] = sess
-            b["aws:userid"] = lambda e, k: KeyVar(k, Kind.STRING, False, True,
-                                                  val=z3.Concat(uid_t, z3.StringVal(":"), sess))
+            def uname() -> z3.ExprRef:
+                if fixed_arn is not None:
+                    return z3.StringVal(fixed_arn.rsplit("/", 1)[-1])
+                a = arn_var()
+                return z3.SubString(a, 31, z3.Length(a) - 31)
+
+            b["aws:username"] = single(uname)
         # organization: the outsider may be in an organization (never an excluded one) or in none
         org_p = z3.Bool(f"{p}caller|in-org")
         org_v = z3.String(f"{p}caller|org-id")
-        env.axiom("caller:org", z3.InRe(org_v, _ORG))
-        for o in sorted(sc.excluded_orgs):
-            env.axiom("caller:org", implies(org_p, org_v != z3.StringVal(o)))
         s["org"] = (org_p, org_v)
-        b["aws:principalorgid"] = lambda e, k: KeyVar(k, Kind.STRING, False, org_p, val=org_v)
+
+        def orgid(e: Env, k: str) -> KeyVar:
+            org_re = _ORG
+            if sc.excluded_orgs:
+                org_re = z3.Intersect(_ORG, z3.Complement(_union([z3.Re(o) for o in sorted(sc.excluded_orgs)])))
+            e.axiom("caller:org", z3.InRe(org_v, org_re))
+            return KeyVar(k, Kind.STRING, False, org_p, val=org_v)
 
         def orgpaths(e: Env, k: str) -> KeyVar:
+            e.key("aws:principalorgid")
             kv = e.symbolic(k, catalog_facts(k))
             e.axiom("caller:org-paths", iff(kv.pres, org_p))
             for u, v in kv.members():
@@ -322,6 +350,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
             s["orgpaths"] = kv
             return kv
 
+        b["aws:principalorgid"] = orgid
         b["aws:principalorgpaths"] = orgpaths
         if not is_user:
             def srcid(e: Env, k: str) -> KeyVar:
@@ -332,24 +361,30 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                 return kv
 
             b["aws:sourceidentity"] = srcid
-        s["builders"] = b
         return b
 
     def decode(model: z3.ModelRef, env: Env) -> Caller:
         s = env.scratch
-        acct_v = _string(model, s["account"])
-        arn_v = _string(model, s["arn"])
-        uid_v = _string(model, s["uid"])
+        arn_v = _string(model, s["arn"]) if "arn" in s else template.arn
+        acct_v = arn_v.split(":")[4]
+        uid_v = template.unique_id
+        session_v = template.session_name
+        if "uid" in s:
+            full = _string(model, s["uid"])
+            if is_user:
+                uid_v = full
+            else:
+                uid_v, session_v = full.split(":", 1)
+        elif not is_user and fixed_session is None:
+            session_v = _fresh_name("tg-session", [a.rsplit("/", 1)[-1] for a in names.sessions])
         org_p, org_v = s["org"]
-        in_org = z3.is_true(model.eval(org_p, model_completion=True))
+        in_org = "aws:principalorgid" in env.vars and z3.is_true(model.eval(org_p, model_completion=True))
         org_id = _string(model, org_v) if in_org else None
         paths: tuple[str, ...] = ()
         if in_org:
             kv = s.get("orgpaths")
             if kv is not None:
                 paths = tuple(_string(model, v) for u, v in kv.members() if z3.is_true(model.eval(u, True)))
-            if not paths:
-                paths = (f"{org_id}/r-tg00/",)
         tags = []
         for k, kv in env.vars.items():
             if k.startswith("aws:principaltag/") and not kv.ground and z3.is_true(model.eval(kv.pres, True)):
@@ -359,7 +394,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
         if skv is not None and z3.is_true(model.eval(skv.pres, True)):
             srcid = _string(model, skv.val)
         return replace(template, arn=arn_v, account=acct_v, unique_id=uid_v,
-                       session_name=None if is_user else _string(model, s["session"]),
+                       session_name=None if is_user else session_v,
                        user_name=arn_v.rsplit("/", 1)[-1] if is_user else None,
                        org_id=org_id, org_paths=paths, tags=tuple(tags), source_identity=srcid)
 

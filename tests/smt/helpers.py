@@ -1,0 +1,61 @@
+"""Small builders for SMT tests: a target role from trust-policy JSON, callers, pinned time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustgraph.ingest.policy_json import policy_from_json
+from trustgraph.model.account import Role
+from trustgraph.model.location import Location
+from trustgraph.model.values import parse_date
+from trustgraph.semantics.request import Caller, CallerKind, Target
+
+A = "111111111111"
+B = "222222222222"
+ORG = "o-mine"
+NOW_MS = parse_date("2026-11-28T00:00:00Z")
+GITHUB = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::{A}:oidc-provider/{GITHUB}"
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def target(*statements: dict[str, Any], name: str = "R", account: str = A, file: str | None = None) -> Target:
+    """Role ``name`` in ``account`` whose trust policy has ``statements``."""
+    doc = {"Version": "2012-10-17", "Statement": list(statements)}
+    trust = policy_from_json(doc, Location(file or f"roles/{name}.json", "/AssumeRolePolicyDocument"), kind="trust")
+    return Target(role=Role(arn=f"arn:aws:iam::{account}:role/{name}", name=name, role_id=f"AROA{name.upper():X<16}",
+                            account=account, trust_policy=trust))
+
+
+def allow(principal: Any, condition: dict[str, Any] | None = None, action: Any = "sts:AssumeRole") -> dict[str, Any]:
+    """A trust Allow statement."""
+    st: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action}
+    if condition:
+        st["Condition"] = condition
+    return st
+
+
+def deny(principal: Any, condition: dict[str, Any] | None = None, action: Any = "sts:AssumeRole") -> dict[str, Any]:
+    """A trust Deny statement."""
+    st = allow(principal, condition, action)
+    st["Effect"] = "Deny"
+    return st
+
+
+def root(account: str) -> dict[str, str]:
+    """``{"AWS": "arn:aws:iam::ACCOUNT:root"}``."""
+    return {"AWS": f"arn:aws:iam::{account}:root"}
+
+
+def user(account: str = B, name: str = "bob", **kw: Any) -> Caller:
+    """An IAM user with an allow-all identity policy."""
+    pol = policy_from_json(ALLOW_ALL, Location("identity.json", ""), kind="identity")
+    return Caller(kind=CallerKind.IAM_USER, arn=f"arn:aws:iam::{account}:user/{name}", account=account,
+                  unique_id=f"AIDA{name.upper():X<16}", user_name=name, identity_policies=(pol,), **kw)
+
+
+def session(account: str = B, role: str = "Ops", session_name: str | None = "s1", **kw: Any) -> Caller:
+    """A role session with an allow-all identity policy."""
+    pol = policy_from_json(ALLOW_ALL, Location("identity.json", ""), kind="identity")
+    return Caller(kind=CallerKind.ROLE_SESSION, arn=f"arn:aws:iam::{account}:role/{role}", account=account,
+                  unique_id=f"AROA{role.upper():X<16}", session_name=session_name, identity_policies=(pol,), **kw)
