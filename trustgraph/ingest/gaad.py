@@ -435,7 +435,8 @@ def merge_snapshots(snapshots: Sequence[AccountSnapshot]) -> AccountSnapshot:
         policies=dedupe(p for s in snapshots for p in s.policies),
         instance_profiles=dedupe(p for s in snapshots for p in s.instance_profiles),
         sources=tuple(dict.fromkeys(src for s in snapshots for src in s.sources)),
-        flags=tuple(dict.fromkeys(f for s in snapshots for f in s.flags if f.code != UNRESOLVED)),
+        flags=tuple({(f.code, f.subject, f.location.pointer, f.message): f for s in reversed(snapshots)
+                     for f in reversed(s.flags) if f.code != UNRESOLVED}.values())[::-1],
     )
     return replace(merged, flags=merged.flags + _unresolved_flags(merged))
 
