@@ -287,6 +287,8 @@ def accounts_spec() -> dict[str, dict[str, Any]]:
         "policies": {
             "DeveloperReadOnly": doc(allow(["ec2:Describe*", "s3:List*", "logs:Get*", "logs:Describe*",
                                             "cloudwatch:Get*"])),
+            "ContractorBoundary": doc(allow(["ec2:Describe*", "s3:List*", "s3:GetObject", "logs:Get*",
+                                             "rds:Describe*", "rds-db:connect"])),
         },
         "groups": {
             "Developers": {"managed": [f"arn:aws:iam::{D}:policy/DeveloperReadOnly"],
@@ -297,7 +299,8 @@ def accounts_spec() -> dict[str, dict[str, Any]]:
             {"name": "carol", "groups": ["Developers"], "managed": [], "tags": [{"Key": "team", "Value": "data"}],
              "inline": {}},
             {"name": "dave", "groups": ["Developers"], "managed": [], "inline": {}, "tags": []},
-            {"name": "erin", "groups": ["Developers"], "managed": [], "inline": {}, "tags": []},
+            {"name": "erin", "groups": ["Developers"], "managed": [], "inline": {}, "tags": [],
+             "boundary": f"arn:aws:iam::{D}:policy/ContractorBoundary"},
         ],
         "roles": [
             {"name": "OrganizationAccountAccessRole", "path": "/",
@@ -348,7 +351,7 @@ def accounts_spec() -> dict[str, dict[str, Any]]:
              "trust": [trust_aws(f"arn:aws:iam::{D}:root")],
              "managed": [f"arn:aws:iam::{D}:policy/DeveloperReadOnly"]},
             {"name": "DbMigrationRole", "path": "/",
-             "trust": [trust_aws(user_arn(D, "carol"))],
+             "trust": [trust_aws([user_arn(D, "carol"), user_arn(D, "erin")])],
              "inline": {"Rds": doc(allow(["rds:Describe*", "rds-db:connect"]))}},
             {"name": "LegacyOktaNoAudRole", "path": "/",
              "trust": [trust_federated(LEGACY_OKTA, "sts:AssumeRoleWithSAML")],
@@ -384,6 +387,7 @@ def build_gaad(account: str, spec: dict[str, Any], day0: int) -> dict[str, Any]:
     """One get-account-authorization-details export (AWS CLI shape, documents decoded)."""
     minute = 0
     attached: dict[str, int] = {}
+    boundaries: dict[str, int] = {}
 
     def managed_list(arns: list[str]) -> list[dict[str, str]]:
         out = []
@@ -411,6 +415,10 @@ def build_gaad(account: str, spec: dict[str, Any], day0: int) -> dict[str, Any]:
             "UserPolicyList": inline_list(u["inline"], "UserPolicyList"), "GroupList": list(u["groups"]),
             "AttachedManagedPolicies": managed_list(u["managed"]),
         }
+        if u.get("boundary"):
+            boundaries[u["boundary"]] = boundaries.get(u["boundary"], 0) + 1
+            entry["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                            "PermissionsBoundaryArn": u["boundary"]}
         if u["tags"]:
             entry["Tags"] = u["tags"]
         users.append(entry)
@@ -451,7 +459,8 @@ def build_gaad(account: str, spec: dict[str, Any], day0: int) -> dict[str, Any]:
         created = stamp(day0, 30 + 3 * j)
         policies.append({
             "PolicyName": pname, "PolicyId": unique_id("ANPA", account, "policy", pname), "Arn": arn, "Path": "/",
-            "DefaultVersionId": "v1", "AttachmentCount": attached.get(arn, 0), "PermissionsBoundaryUsageCount": 0,
+            "DefaultVersionId": "v1", "AttachmentCount": attached.get(arn, 0),
+            "PermissionsBoundaryUsageCount": boundaries.get(arn, 0),
             "IsAttachable": True, "CreateDate": created, "UpdateDate": created,
             "PolicyVersionList": [{"Document": pdoc, "VersionId": "v1", "IsDefaultVersion": True,
                                    "CreateDate": created}],
@@ -629,7 +638,7 @@ R = {  # short names -> ARNs
 }
 U = {
     "alice": user_arn(M, "ops-alice"), "bob": user_arn(M, "admin-bob"), "carol": user_arn(D, "carol"),
-    "dave": user_arn(D, "dave"), "ec_engineer": user_arn(V, "ec-support-engineer"),
+    "dave": user_arn(D, "dave"), "erin": user_arn(D, "erin"), "ec_engineer": user_arn(V, "ec-support-engineer"),
     "ec_intern": user_arn(V, "ec-intern"),
 }
 NO_EXT = ["sts:ExternalId"]
@@ -675,6 +684,7 @@ def expected() -> dict[str, Any]:
                                       "vendor can drive the vendor into it"),
         reach(f"account:{V}", "d_ec", 1, NO_EXT),
         reach(R["v_connector"], "d_ec", 1, NO_EXT, "an exported outside principal uses its own exported policies"),
+        reach(U["ec_engineer"], "d_ec", 1, NO_EXT, "through the Support group's policy"),
         reach(f"account:{V}", "p_ec", 1, [], "with the per-customer ExternalId"),
         reach(f"account:{V}", "p_ec_ifexists", 1, NO_EXT, "StringEqualsIfExists is satisfied by omitting the id"),
         reach(f"account:{V}", "d_ec_wild", 1, [], "StringLike \"*\" admits any ExternalId, but one must be sent"),
@@ -760,7 +770,11 @@ def expected() -> dict[str, Any]:
         reach(ext, "db", None, []),
     ]
     unreachable += [
-        reach(U["dave"], "db", None, [], "the trust names carol only"),
+        reach(U["dave"], "db", None, [], "the trust names carol and erin only"),
+        reach(U["erin"], "db", None, [], "erin is named by the trust, but her permissions boundary does not allow "
+                                         "sts:AssumeRole, and for role trust policies the caller's boundary must "
+                                         "allow it (semantics notes; conformance row 54)"),
+        reach(U["erin"], "dev_ro", None, [], "the Developers group allows it, the boundary does not"),
         reach(ext, "config", None, []),
         reach(ext, "ec2", None, []),
         reach(ext, "lambda", None, []),
