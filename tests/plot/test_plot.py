@@ -1,0 +1,156 @@
+"""Pictures: produced, non-trivial, readable (node boxes never overlap), aggregated when large, safe with hostile
+names."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+import trustgraph.plot as tplot
+from trustgraph.queries.results import HopWitness, Reach, ReachResult
+
+from .synthetic import synthetic_graph
+
+
+def png_of(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def distinct_colours(png: bytes) -> int:
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    return len(np.unique(img.reshape(-1, 3), axis=0))
+
+
+def node_boxes(fig: Figure) -> dict[str, object]:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    out = {}
+    for t in fig.axes[0].texts:
+        gid = t.get_gid()
+        if gid and gid.startswith("node:"):
+            out[gid[5:]] = t.get_bbox_patch().get_window_extent(renderer)
+    return out
+
+
+def test_200_node_picture_is_drawn_node_by_node_and_non_trivial(big_graph: nx.MultiDiGraph) -> None:
+    fig = tplot.plot_graph(big_graph)
+    boxes = node_boxes(fig)
+    # service principals are folded into role labels at this size; every other node is drawn with its own box
+    services = {n for n, d in big_graph.nodes(data=True) if d["kind"] == "service"}
+    assert set(boxes) == set(big_graph.nodes) - services
+    png = png_of(fig)
+    assert png.startswith(b"\x89PNG") and len(png) > 150_000
+    assert distinct_colours(png) > 50
+    # the figure grows with the node count instead of shrinking the labels
+    assert fig.get_size_inches()[1] > 20
+
+
+def test_node_boxes_never_overlap(big_graph: nx.MultiDiGraph) -> None:
+    boxes = list(node_boxes(tplot.plot_graph(big_graph)).items())
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        assert not ba.overlaps(bb), (a, b)
+
+
+def test_labels_are_shortened_and_hostile_names_are_plain_text(big_graph: nx.MultiDiGraph) -> None:
+    fig = tplot.plot_graph(big_graph)
+    texts = {t.get_gid()[5:]: t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("node:")}
+    sso = "arn:aws:iam::100000000000:role/AWSReservedSSO_AdministratorAccess_3f1b2c4d5e6a7b8c"
+    assert "\u2026" in texts[sso] and len(texts[sso]) <= 34 and texts[sso].startswith("\u2605")  # admin star
+    assert texts["federated:arn:aws:iam::100000000001:oidc-provider/token.actions.githubusercontent.com"] == \
+        "GitHub Actions (100000000001)"
+    assert all(not t.get_usetex() for t in fig.axes[0].texts)
+    assert png_of(fig)  # mathtext-like names ($\frac...$) do not break rendering
+
+
+def test_large_graphs_are_aggregated(big_graph: nx.MultiDiGraph) -> None:
+    fig = tplot.plot_graph(big_graph, max_nodes=100)
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    assert any("aggregated" in t for t in labels)
+    assert any(t.startswith("28 roles (") for t in labels) and "\u2605 2 admin roles" in labels
+    big = synthetic_graph(accounts=12, roles_per_account=30)
+    assert big.number_of_nodes() > tplot.DEFAULT_MAX_NODES
+    fig = tplot.plot_graph(big)
+    assert len(node_boxes(fig)) < 60
+    assert len(png_of(fig)) > 50_000
+
+
+def test_summarise_can_be_forced_off_and_services_kept_as_nodes(big_graph: nx.MultiDiGraph) -> None:
+    fig = tplot.plot_graph(big_graph, max_nodes=10, summarise=False, services="nodes")
+    assert len(node_boxes(fig)) == big_graph.number_of_nodes()
+
+
+def test_draws_into_a_given_axes(big_graph: nx.MultiDiGraph) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(8, 8))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    nodes = [n for n in big_graph if "100000000000" in n or big_graph.nodes[n]["kind"] == "external"]
+    assert tplot.plot_graph(big_graph, nodes=nodes, ax=ax) is fig
+    assert len(png_of(fig)) > 10_000
+
+
+def test_example_organization_picture(example_graph: nx.MultiDiGraph) -> None:
+    fig = tplot.plot_graph(example_graph, services="nodes")
+    boxes = node_boxes(fig)
+    assert set(boxes) == set(example_graph.nodes)
+    titles = {t.get_text() for t in fig.axes[0].texts}
+    assert "acct 100000000002 (example-prod)" in titles
+    assert "acct 210987654321 - outside" in titles  # Example Corp: not in the organization, no name known
+    assert "\u2191 outside the zone of trust" in titles
+    assert distinct_colours(png_of(fig)) > 50
+
+
+def test_candidate_reach_picture(example_graph: nx.MultiDiGraph) -> None:
+    target = "arn:aws:iam::100000000003:role/PlatformAdminRole"
+    fig = tplot.plot_reach(example_graph.copy(), target, candidates=True)  # type: ignore[arg-type]
+    boxes = node_boxes(fig)
+    assert target in boxes and "account:333344445555" in boxes
+    assert set(boxes) <= nx.ancestors(example_graph, target) | {target}
+
+
+def hop(source: str, target: str, action: str = "sts:AssumeRole", **ctx: str) -> HopWitness:
+    return HopWitness(source=source, target=target, action=action, context={k: (v,) for k, v in ctx.items()})
+
+
+def test_path_picture_without_a_graph() -> None:
+    a = "arn:aws:iam::100000000003:role/PartnerOpsRole"
+    b = "arn:aws:iam::100000000003:role/Deploy$x^{<b>}$"
+    result = ReachResult(source="account:333344445555", target=b, verdict=Reach.REACHABLE,
+                         hops=(hop("account:333344445555", a, **{"aws:PrincipalAccount": "333344445555"}),
+                               hop(a, b, **{"aws:PrincipalArn": a})))
+    fig = tplot.plot_path(result)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("aws:PrincipalAccount=333344445555" in t for t in texts)
+    assert any(t.startswith("reachable:") for t in texts)
+    assert set(node_boxes(fig)) == {"account:333344445555", a, b}
+    assert len(png_of(fig)) > 10_000
+
+
+def test_path_picture_of_an_unreachable_answer_shows_the_reason() -> None:
+    result = ReachResult(source="external", target="arn:aws:iam::1:role/R", verdict=Reach.UNREACHABLE,
+                         reason="sts:ExternalId must equal ec-123")
+    fig = tplot.plot_path(result)
+    assert any("sts:ExternalId must equal ec-123" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_graph_of_rejects_other_objects() -> None:
+    with pytest.raises(TypeError):
+        tplot.graph_of(42)  # type: ignore[arg-type]
+
+
+def test_importing_the_module_does_not_import_matplotlib() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, trustgraph.plot; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
