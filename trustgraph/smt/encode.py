@@ -152,8 +152,8 @@ def _resolve(env: Env, pattern: Pattern) -> tuple[Term, Pattern | None, Any]:
 
 
 def _string(env: Env, op: Operator, kv: KeyVar, v: Any, text: str, pattern: Pattern) -> Term:
-    ignore_case = op is Operator.STRING_EQUALS_IGNORE_CASE
-    like = op is Operator.STRING_LIKE
+    ignore_case = op.positive is Operator.STRING_EQUALS_IGNORE_CASE
+    like = op.positive is Operator.STRING_LIKE
     defined, gp, term = _resolve(env, pattern)
     if defined is False:
         return False
