@@ -130,3 +130,21 @@ def test_external_id_equality_blocks_callers_without_the_id() -> None:
     assert isinstance(result, Unsat)
     assert any("sts:ExternalId" in c for c in result.core)
     assert any("Condition/StringEquals/sts:ExternalId" in loc.pointer for loc in result.locations)
+
+
+def test_principal_star_for_federated_callers_is_marked_approximate() -> None:
+    """§8.1 [?]: whether "*" matches SAML/OIDC callers is open; the answer over-approximates and says so."""
+    web = SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=GITHUB_PROVIDER)
+    t = target(allow("*", action="sts:AssumeRoleWithWebIdentity"))
+    result = solve_hop(web, t, Action.ASSUME_ROLE_WITH_WEB_IDENTITY, use_cache=False)
+    assert isinstance(result, Sat)
+    assert any("8.1" in a for a in result.approximations), result.approximations
+
+
+def test_unknown_operator_is_an_over_approximation_in_both_polarities() -> None:
+    allow_t = target(allow(root(B), {"StringFooBar": {"sts:ExternalId": "x"}}))
+    result = solve_hop(OUTSIDER_B, allow_t, Action.ASSUME_ROLE, use_cache=False)
+    assert isinstance(result, Sat) and result.approximations
+    deny_t = target(allow(root(B)), deny("*", {"StringFooBar": {"sts:ExternalId": "x"}}))
+    result = solve_hop(OUTSIDER_B, deny_t, Action.ASSUME_ROLE, use_cache=False)
+    assert isinstance(result, Sat) and result.approximations
