@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
@@ -81,3 +82,14 @@ class Finding:
         """The role's account id."""
         parts = self.role.split(":")
         return parts[4] if len(parts) > 4 else ""
+
+    def to_frame(self) -> Any:
+        """This finding as a one-row pandas DataFrame (:func:`trustgraph.render.frames.findings_frame`)."""
+        from trustgraph.render.frames import findings_frame
+
+        return findings_frame((self,))
+
+    def _repr_html_(self) -> str:
+        from trustgraph.render.notebook import finding_html
+
+        return finding_html(self)

@@ -148,7 +148,26 @@ class TrustGraph:
         ``external_access(without=["sts:ExternalId"])`` for the confused-deputy question."""
         return self.query("external", target, QueryOptions.make(without=without, **options))
 
+    def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None) -> Any:
+        """Run the security checks of ``trustgraph scan`` (all, or those ids) on every role; a
+        :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). Runs on a copy of the graph,
+        which the checks extend with a symbolic outside account."""
+        from trustgraph.checks.context import ScanContext
+        from trustgraph.checks.registry import select_checks
+        from trustgraph.checks.runner import scan
+        from trustgraph.render.frames import FindingList
+
+        ctx = ScanContext(TrustGraph(self.estate, self.zone, self.graph.copy()), timeout_ms=timeout_ms)
+        return FindingList(scan(ctx, select_checks(checks)))
+
     # ------------------------------------------------------------------------------------------------ views
+    def to_frame(self, *, edges: bool = False) -> pd.DataFrame:
+        """One row per node (kind, account, label, inside, admin, in/out degree) or, with ``edges=True``, one row per
+        edge (source, target, action, kind, needs_external_id, needs_mfa, cross_account, summary)."""
+        from trustgraph.render.frames import graph_frame
+
+        return graph_frame(self.graph, edges=edges)
+
     def inventory(self) -> pd.DataFrame:
         """One row per principal (as ``trustgraph inventory``), with the admin column."""
         import pandas as pd

@@ -49,6 +49,17 @@ class HopWitness:
         """The context with single values unwrapped, ready for JSON."""
         return {k: (v[0] if len(v) == 1 else list(v)) for k, v in self.context.items()}
 
+    def to_frame(self) -> Any:
+        """The witness context as a pandas DataFrame, one row per key (:func:`trustgraph.render.frames.hop_frame`)."""
+        from trustgraph.render.frames import hop_frame
+
+        return hop_frame(self)
+
+    def _repr_html_(self) -> str:
+        from trustgraph.render.notebook import hop_html
+
+        return hop_html(self)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReachResult:
@@ -65,3 +76,14 @@ class ReachResult:
     def approximate(self) -> bool:
         """True when any hop's answer rests on an over-approximation."""
         return bool(self.approximations) or any(h.approximations for h in self.hops)
+
+    def to_frame(self) -> Any:
+        """The path as a pandas DataFrame, one row per hop (:func:`trustgraph.render.frames.result_frame`)."""
+        from trustgraph.render.frames import result_frame
+
+        return result_frame(self)
+
+    def _repr_html_(self) -> str:
+        from trustgraph.render.notebook import result_html
+
+        return result_html(self)
