@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.properties.strategies import conditions
-from tests.smt.helpers import B, NOW_MS, session, target, user
+from tests.smt.helpers import NOW_MS, B, session, target, user
 from trustgraph.ingest.policy_json import policy_to_json
 from trustgraph.model.values import format_date
 from trustgraph.semantics.context import build_request

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from trustgraph.semantics.request import Action, CallerKind
-from trustgraph.smt.solve import KeyConstraint, Sat, Unsat, solve_hop
-from trustgraph.smt.symbolic import SymbolicCaller
-
 from tests.smt.helpers import (
-    A,
-    B,
     GITHUB,
     GITHUB_PROVIDER,
     NOW_MS,
     ORG,
+    A,
+    B,
     allow,
     deny,
     root,
@@ -20,6 +16,9 @@ from tests.smt.helpers import (
     target,
     user,
 )
+from trustgraph.semantics.request import Action, CallerKind
+from trustgraph.smt.solve import KeyConstraint, Sat, Unsat, solve_hop
+from trustgraph.smt.symbolic import SymbolicCaller
 
 OUTSIDER_B = SymbolicCaller(kind=CallerKind.IAM_USER, account=B)
 NO_ORG = KeyConstraint("aws:PrincipalOrgID", "absent")
@@ -98,8 +97,9 @@ def test_github_prefix_glob_admits_another_org() -> None:
     assert isinstance(result, Sat)
     (sub,) = result.request.context[f"{GITHUB}:sub"]
     assert sub.startswith("repo:acme") and not sub.startswith("repo:acme/")
+    evil = KeyConstraint(f"{GITHUB}:sub", "equals", ("repo:acme-evil/x:ref:refs/heads/main",))
     pinned = solve_hop(web, loose, Action.ASSUME_ROLE_WITH_WEB_IDENTITY, now_ms=NOW_MS, use_cache=False,
-                       constraints=[KeyConstraint(f"{GITHUB}:sub", "equals", ("repo:acme-evil/x:ref:refs/heads/main",))])
+                       constraints=[evil])
     assert isinstance(pinned, Sat)
     tight = target(allow({"Federated": GITHUB_PROVIDER}, {"StringLike": {f"{GITHUB}:sub": "repo:acme/*"}},
                          "sts:AssumeRoleWithWebIdentity"))

@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 
+from tests.smt.helpers import NOW_MS, B, allow, deny, root, target, user
 from trustgraph.semantics.request import Action, CallerKind
 from trustgraph.smt import cache_stats, clear_cache
 from trustgraph.smt.solve import (
@@ -20,8 +21,6 @@ from trustgraph.smt.solve import (
     solve_hop,
 )
 from trustgraph.smt.symbolic import SymbolicCaller
-
-from tests.smt.helpers import B, NOW_MS, allow, deny, root, target, user
 
 OUTSIDER_B = SymbolicCaller(kind=CallerKind.IAM_USER, account=B)
 EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "12345"}}
@@ -137,3 +136,11 @@ def test_symbolic_caller_witness_is_a_concrete_outsider() -> None:
 def test_kind_that_cannot_call_the_action_is_unsat() -> None:
     saml = SymbolicCaller(kind=CallerKind.SAML, provider="arn:aws:iam::111111111111:saml-provider/Okta")
     assert isinstance(solve_hop(saml, target(allow("*")), Action.ASSUME_ROLE), Unsat)
+
+
+def test_concrete_callers_share_cache_entries_across_roles_when_resources_are_star() -> None:
+    clear_cache()
+    trust = allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}})
+    for i in range(3):
+        assert isinstance(solve_hop(user(B), target(trust, name=f"Role{i}"), Action.ASSUME_ROLE), Sat)
+    assert cache_stats()["hits"] == 2

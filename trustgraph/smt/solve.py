@@ -183,7 +183,8 @@ def _rebuild(caller: Caller, target: Target, choice: dict[Addr, bool]) -> tuple[
     return new_caller, new_target
 
 
-def _relevant(st: Statement, addr: Addr, caller: Caller, actions: Sequence[Action]) -> bool:
+def _relevant(st: Statement, addr: Addr, caller: Caller, actions: Sequence[Action],
+              resource: str | None = None) -> bool:
     """False when the statement cannot apply to this hop whatever the request (action or principal mismatch)."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import statement_principal_match
@@ -193,8 +194,21 @@ def _relevant(st: Statement, addr: Addr, caller: Caller, actions: Sequence[Actio
             continue
         if addr[0] in ("trust",) and statement_principal_match(st, caller, a) is None:
             continue
+        if resource is not None and not _resource_may_match(st, resource):
+            continue
         return True
     return False
+
+
+def _resource_may_match(st: Statement, resource: str) -> bool:
+    """False only when the statement's (variable-free) Resource/NotResource certainly excludes ``resource``."""
+    from trustgraph.model.pattern import Variable
+    from trustgraph.semantics.actions import statement_resource_matches
+
+    globs = (st.resources or ()) + (st.not_resources or ())
+    if any(isinstance(el, Variable) for g in globs for el in g.pattern):
+        return True
+    return statement_resource_matches(st, resource, {}, variables=False)
 
 
 # -- the entry point -------------------------------------------------------------------------------------------
@@ -363,7 +377,7 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     for addr, st in statements:
         if not st.conditions:
             continue
-        if not _relevant(st, addr, template, hop_actions):
+        if not _relevant(st, addr, template, hop_actions, target.role.arn):
             choice_base[addr] = False
             continue
         parts: list[Term] = []
@@ -401,7 +415,8 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     allowed_terms: list[Term] = []
     base_decision: Decision | None = None
     struct_approx: list[str] = []
-    for values in itertools.product((True, False), repeat=len(bits) + len(free_flags)):
+    orders = [(True, False)] * len(bits) + [(False, True)] * len(free_flags)
+    for values in itertools.product(*orders):
         choice = dict(choice_base)
         lits: list[Term] = []
         for (addr, term), v in zip(bits, values[: len(bits)], strict=True):
@@ -630,14 +645,12 @@ def _cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
                constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int | None, duration: int | None,
                fast_path: bool) -> Any:
     role = target.role
-    concrete = isinstance(caller, Caller)
-    names_role = concrete and bool(caller.identity_policies or caller.boundary or caller.session_policies
-                                   or caller.scp_levels)
+    names_role = isinstance(caller, Caller) and _caller_names_resources(caller)
     return (
         "hop/v1",
         cache.canonical_policy(role.trust_policy),
         role.account,
-        role.arn if names_role or concrete else role.service_linked,
+        role.arn if names_role else None,
         role.service_linked,
         role.tags,
         role.max_session_duration,
@@ -650,6 +663,20 @@ def _cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
         duration,
         fast_path,
     )
+
+
+def _caller_names_resources(caller: Caller) -> bool:
+    """True when some policy of the caller has a Resource other than ``*`` (then the role's ARN matters)."""
+    policies = [*caller.identity_policies, *caller.session_policies, *(p for lv in caller.scp_levels or () for p in lv)]
+    if caller.boundary is not None:
+        policies.append(caller.boundary)
+    for p in policies:
+        for st in p.statements:
+            if st.not_resources is not None:
+                return True
+            if st.resources is not None and any(g.text != "*" for g in st.resources):
+                return True
+    return False
 
 
 def _caller_key(caller: Caller | SymbolicCaller) -> Any:

@@ -242,15 +242,18 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
     if fixed_arn is not None:
         arn = fixed_arn
     elif is_user:
-        arn = f"arn:aws:iam::{placeholder_acct}:user/{_fresh_name('tg-user', [a.rsplit('/', 1)[-1] for a in names.users])}"
+        taken = [a.rsplit("/", 1)[-1] for a in names.users]
+        arn = f"arn:aws:iam::{placeholder_acct}:user/{_fresh_name('tg-user', taken)}"
     else:
-        arn = f"arn:aws:iam::{placeholder_acct}:role/{_fresh_name('tg-role', [a.rsplit('/', 1)[-1] for a in names.roles])}"
+        taken = [a.rsplit("/", 1)[-1] for a in names.roles]
+        arn = f"arn:aws:iam::{placeholder_acct}:role/{_fresh_name('tg-role', taken)}"
     uid = ("AIDA" if is_user else "AROA") + "TRUSTGRAPHSYNTH1"
     template = Caller(kind=kind, arn=arn, account=placeholder_acct, unique_id=uid,
                       session_name=None if is_user else (fixed_session or "tg-session"),
                       user_name=arn.rsplit("/", 1)[-1] if is_user else None,
                       identity_policies=(allow_all_policy(),), mfa=mfa)
-    label = f"{'user' if is_user else 'role session'} {fixed_arn or ('of ' + account if account else 'of a fresh account')}"
+    where = fixed_arn or (f"of {account}" if account else "of a fresh account")
+    label = f"{'user' if is_user else 'role session'} {where}"
     label += " with MFA" if mfa else ""
 
     if account is not None:
