@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, cast, runtime_checkable
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
@@ -23,7 +23,8 @@ from trustgraph.semantics.request import Action, CallerKind
 if TYPE_CHECKING:
     from trustgraph.checks.context import ScanContext
     from trustgraph.render.report import CheckInfo
-    from trustgraph.semantics.request import Target
+    from trustgraph.semantics.request import Caller, Target
+    from trustgraph.smt.solve import Sat, Unknown
 
 
 @runtime_checkable
@@ -112,14 +113,14 @@ class BaseCheck:
 
 
 # -------------------------------------------------------------------------------------------- hop answers
-def is_sat(result: Any) -> bool:
+def is_sat(result: Any) -> TypeGuard[Sat]:
     """True for a Sat solver answer."""
     from trustgraph.smt.solve import Sat
 
     return isinstance(result, Sat)
 
 
-def is_unknown(result: Any) -> bool:
+def is_unknown(result: Any) -> TypeGuard[Unknown]:
     """True for an Unknown solver answer."""
     from trustgraph.smt.solve import Unknown
 
@@ -211,7 +212,7 @@ def statement_classes(ctx: ScanContext, st: Statement) -> tuple[list[CallerClass
             if kind is PrincipalKind.UNIQUE_ID:
                 entity = ctx.estate.role_by_id.get(p.text) or ctx.estate.user_by_id.get(p.text)
                 if entity is not None:
-                    caller = ctx.engine.caller(entity.arn, False)
+                    caller = cast("Caller", ctx.engine.caller(entity.arn, False))
                     caller = replace(caller, identity_policies=(allow_all_policy(),), boundary=None,
                                      boundary_unresolved=False, scp_levels=None)
                     if allows(Action.ASSUME_ROLE):

@@ -49,7 +49,7 @@ class OidcAnySubject(BaseCheck):
         G = ctx.graph
         fed = (NodeKind.OIDC.value, NodeKind.WEB_IDENTITY.value)
         for role in ctx.roles:
-            for source, _, data in sorted(G.in_edges(role, data=True), key=lambda e: e[0]):
+            for source in sorted({u for u, _ in G.in_edges(role)}):
                 if G.nodes[source]["kind"] not in fed:
                     continue
                 provider = G.nodes[source]["provider"]
@@ -98,14 +98,28 @@ class OidcAnySubject(BaseCheck):
 
 def _in_format(statements: tuple[Statement, ...], key: str, issuer: Issuer) -> tuple[Statement, ...]:
     """The trust statements with ``StringLike key format_glob`` added to every Allow statement (ANDed with its
-    conditions), so that only tokens whose owner claim is in the issuer's format get in."""
+    conditions), so that only tokens whose owner claim is in the issuer's format get in.
+
+    The added condition is spelled with an operator case no condition of the statement uses for that key (IAM
+    matches operators case-insensitively): a statement may already hold ``StringLike`` on the key, and two conditions
+    with the same spelling of operator and key would merge in the policy's JSON form, on which the solver's cache is
+    keyed.
+    """
     from trustgraph.ingest.policy_json import conditions_from_json
     from trustgraph.model.location import Location
 
-    extra = conditions_from_json({"StringLike": {key: issuer.format_glob}},
-                                 Location("<trustgraph-question>", "/issuer-format"), variables=False)
-    return tuple(replace(st, conditions=st.conditions + extra) if st.effect is Effect.ALLOW else st
-                 for st in statements)
+    out = []
+    for st in statements:
+        if st.effect is not Effect.ALLOW:
+            out.append(st)
+            continue
+        used = {c.operator_text for c in st.conditions if c.key == key.lower()}
+        spelling = next(s for s in ("StringLike", "stringLike", "STRINGLIKE", "stringlike", "StringLIKE")
+                        if s not in used)
+        extra = conditions_from_json({spelling: {key: issuer.format_glob}},
+                                     Location("<trustgraph-question>", "/issuer-format"), variables=False)
+        out.append(replace(st, conditions=st.conditions + extra))
+    return tuple(out)
 
 
 CHECK = OidcAnySubject()

@@ -180,7 +180,7 @@ def apply_suppressions(
 
     Returns the findings (in the given order) and the :class:`~trustgraph.render.report.Suppressions` summary.
     """
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     entries = tuple(entries)
     active = [e for e in entries if not e.expired(today)]
     counts = {e.location: 0 for e in entries}

@@ -82,7 +82,7 @@ def build_report(findings: Any, checks: Any, *, zone: Any, inputs: tuple[str, ..
 
     marked, suppressions = apply_suppressions(findings, entries, today=today)
     if generated_at is None:
-        generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return ScanReport(findings=marked, zone=zone, inputs=inputs, tool_version=__version__,
                       generated_at=generated_at, checks_run=tuple(c.info() for c in checks),
                       suppressions=suppressions)

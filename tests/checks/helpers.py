@@ -1,0 +1,111 @@
+"""Small estates for the check tests: one GAAD export per account, written to a temporary directory and loaded.
+
+Account A = 111122223333 is the reviewed account (in the zone, with organization o-a1b2c3d4e5); B = 444455556666 is
+an outside account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.finding import Finding
+from trustgraph.checks.registry import CHECKS_BY_ID
+from trustgraph.checks.runner import run_checks
+
+A = "111122223333"
+B = "444455556666"
+ORG = "o-a1b2c3d4e5"
+ZONE = (A, ORG)
+GITHUB = f"arn:aws:iam::{A}:oidc-provider/token.actions.githubusercontent.com"
+SAML = f"arn:aws:iam::{A}:saml-provider/Okta"
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _id(prefix: str, name: str) -> str:
+    return prefix + hashlib.sha256(name.encode()).hexdigest()[:17].upper()
+
+
+def stmt(principal: Any, action: str | list[str] = "sts:AssumeRole", condition: dict[str, Any] | None = None,
+         effect: str = "Allow", key: str = "Principal") -> dict[str, Any]:
+    """One trust statement."""
+    out: dict[str, Any] = {"Effect": effect, key: principal, "Action": action}
+    if condition:
+        out["Condition"] = condition
+    return out
+
+
+def trust(*statements: dict[str, Any]) -> dict[str, Any]:
+    """A trust policy document."""
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def assume_policy(*role_arns: str) -> dict[str, Any]:
+    """An identity policy allowing sts:AssumeRole on the given roles."""
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(role_arns)}]}
+
+
+def role(name: str, trust_doc: dict[str, Any], *, account: str = A, path: str = "/",
+         policies: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A RoleDetailList entry; ``policies`` become inline policies."""
+    return {
+        "Path": path,
+        "RoleName": name,
+        "RoleId": _id("AROA", account + name),
+        "Arn": f"arn:aws:iam::{account}:role{path}{name}",
+        "CreateDate": "2024-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": trust_doc,
+        "InstanceProfileList": [],
+        "RolePolicyList": [{"PolicyName": f"p{i}", "PolicyDocument": p} for i, p in enumerate(policies)],
+        "AttachedManagedPolicies": [],
+        "Tags": [],
+        "RoleLastUsed": {},
+    }
+
+
+def role_arn(name: str, account: str = A, path: str = "/") -> str:
+    """The ARN :func:`role` gives."""
+    return f"arn:aws:iam::{account}:role{path}{name}"
+
+
+def gaad(*roles: dict[str, Any]) -> dict[str, Any]:
+    """A get-account-authorization-details document."""
+    return {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": list(roles), "Policies": []}
+
+
+def write_estate(directory: Path, docs: dict[str, dict[str, Any]]) -> Path:
+    """Write ``{account: gaad document}`` as gaad-ACCOUNT.json files; returns the directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for account, doc in docs.items():
+        (directory / f"gaad-{account}.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    return directory
+
+
+def load_context(directory: Path, zone: Iterable[str] = ZONE) -> ScanContext:
+    """Load the exports of a directory under a zone."""
+    import trustgraph
+
+    return ScanContext(trustgraph.load(directory, zone=list(zone)))
+
+
+def findings_of(directory: Path, check_id: str, zone: Iterable[str] = ZONE) -> list[Finding]:
+    """The findings of one check on the exports of a directory."""
+    ctx = load_context(directory, zone)
+    return list(run_checks(ctx, (CHECKS_BY_ID[check_id],)).findings)
+
+
+def single_role(tmp_path: Path, check_id: str, trust_doc: dict[str, Any], *, name: str = "R",
+                policies: Sequence[dict[str, Any]] = (), path: str = "/") -> list[Finding]:
+    """The findings of one check on an account holding one role."""
+    d = write_estate(tmp_path / "exports", {A: gaad(role(name, trust_doc, policies=policies, path=path))})
+    return findings_of(d, check_id)
+
+
+def roles_of(findings: Iterable[Finding]) -> set[str]:
+    """Role names of the findings."""
+    return {f.role.rsplit("/", 1)[-1] for f in findings}

@@ -1,0 +1,191 @@
+"""``trustgraph scan``: exit codes, --fail-on, --check, formats, -o, --jobs, suppressions (applied, expired, unused)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from trustgraph.cli.main import main
+from trustgraph.render.json_report import schema
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MINI = str(DATA / "checks" / "mini")
+SAMPLE = str(DATA / "two-account-sample")
+ZONE = ["--zone", "111122223333", "--zone", "o-a1b2c3d4e5"]
+VENDOR = "arn:aws:iam::111122223333:role/VendorRole"
+
+
+def scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["scan", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = scan(capsys, *args, "--format", "json")
+    assert err == ""
+    return code, json.loads(out)
+
+
+# -- exit codes and --fail-on -------------------------------------------------------------------------------------
+def test_high_finding_fails_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = scan_json(capsys, MINI, *ZONE)
+    assert code == 1
+    assert report["summary"]["highest_severity"] == "high"
+    jsonschema.validate(report, schema())
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("critical", 0), ("high", 1), ("medium", 1), ("low", 1)])
+def test_fail_on_threshold(capsys: pytest.CaptureFixture[str], fail_on: str, code: int) -> None:
+    assert scan(capsys, MINI, *ZONE, "--fail-on", fail_on)[0] == code
+
+
+def test_only_low_findings_pass_at_medium(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = scan_json(capsys, MINI, *ZONE, "--check", "saml-missing-audience", "--fail-on", "medium")
+    assert code == 0
+    assert {f["check_id"] for f in report["findings"]} == {"saml-missing-audience"}
+    assert [c["id"] for c in report["tool"]["checks"]] == ["saml-missing-audience"]
+
+
+def test_check_filter_is_repeatable(capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = scan_json(capsys, MINI, *ZONE, "--check", "service-confused-deputy", "--check", "external-without-mfa")
+    assert {f["check_id"] for f in report["findings"]} == {"service-confused-deputy", "external-without-mfa"}
+
+
+def test_unknown_check_id_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = scan(capsys, MINI, "--check", "no-such-check")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "unknown check id `no-such-check`" in err
+
+
+def test_missing_input_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = scan(capsys, str(tmp_path / "nope.json"))
+    assert code == 2 and err.startswith("trustgraph: error:") and "Traceback" not in err
+
+
+def test_bad_jobs_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert scan(capsys, MINI, "--jobs", "0")[0] == 2
+
+
+# -- output --------------------------------------------------------------------------------------------------------
+def test_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "report.sarif"
+    code, out, _ = scan(capsys, MINI, *ZONE, "--format", "sarif", "-o", str(target))
+    assert code == 1 and out == ""
+    sarif = json.loads(target.read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0"
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"external-without-external-id"}
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "html"])
+def test_every_format_names_the_findings(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    code, out, _ = scan(capsys, MINI, *ZONE, "--format", fmt)
+    assert code == 1
+    assert "VendorRole" in out and "saml-missing-audience" in out
+
+
+def test_no_path_scans_the_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = scan_json(capsys, "--check", "public-role")
+    assert code == 1
+    assert report["findings"] and all(f["check_id"] == "public-role" for f in report["findings"])
+
+
+# -- --jobs ----------------------------------------------------------------------------------------------------------
+def _stable(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if k != "generated_at"}
+
+
+def test_jobs_give_identical_results(capsys: pytest.CaptureFixture[str]) -> None:
+    code1, one = scan_json(capsys, SAMPLE, *ZONE, "--jobs", "1")
+    code3, three = scan_json(capsys, SAMPLE, *ZONE, "--jobs", "3")
+    assert code1 == code3 == 1
+    assert _stable(one) == _stable(three)
+    assert len(one["findings"]) > 5
+
+
+# -- suppressions ------------------------------------------------------------------------------------------------
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+def test_yaml_suppression_applies_and_reports_unused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    sup = _write(tmp_path, "s.yaml", """
+suppressions:
+  - check: external-without-external-id
+    role: "arn:aws:iam::111122223333:role/Vendor*"
+    source: "account:444455556666"
+    reason: vendor contract 42 has no external id yet
+    expires: 2999-12-31
+  - check: public-role
+    role: "*"
+    reason: nothing public expected
+""")
+    code, report = scan_json(capsys, MINI, *ZONE, "--suppressions", sup)
+    assert code == 0  # the only high finding is suppressed
+    [suppressed] = [f for f in report["findings"] if f["suppressed_by"]]
+    assert suppressed["check_id"] == "external-without-external-id" and suppressed["role"] == VENDOR
+    assert "vendor contract 42" in suppressed["suppressed_by"]
+    assert "s.yaml#/suppressions/0" in suppressed["suppressed_by"]
+    assert report["summary"]["suppressed"] == 1 and report["summary"]["highest_severity"] == "medium"
+    assert [s["matched"] for s in report["suppressions"]["applied"]] == [1]
+    assert [s["check_id"] for s in report["suppressions"]["unused"]] == ["public-role"]
+    assert report["suppressions"]["expired"] == []
+    jsonschema.validate(report, schema())
+
+
+def test_expired_suppression_does_not_apply(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    sup = _write(tmp_path, "s.toml", """
+[[suppressions]]
+check = "external-without-external-id"
+role = "arn:aws:iam::111122223333:role/VendorRole"
+reason = "accepted until the vendor migrates"
+expires = 2020-01-01
+""")
+    code, report = scan_json(capsys, MINI, *ZONE, "--suppressions", sup)
+    assert code == 1
+    assert all(f["suppressed_by"] is None for f in report["findings"])
+    [expired] = report["suppressions"]["expired"]
+    assert expired["expires"] == "2020-01-01" and expired["location"].endswith("s.toml#/suppressions/0")
+    assert report["suppressions"]["unused"] == []
+
+
+def test_source_must_match(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    sup = _write(tmp_path, "s.yml", """
+- check: external-without-external-id
+  role: "*"
+  source: "account:999999999999"
+  reason: another vendor
+""")
+    code, report = scan_json(capsys, MINI, *ZONE, "--suppressions", sup)
+    assert code == 1 and report["summary"]["suppressed"] == 0
+    assert len(report["suppressions"]["unused"]) == 1
+
+
+@pytest.mark.parametrize(("text", "pointer", "words"), [
+    ("suppressions:\n  - check: public-role\n    role: '*'\n", "/suppressions/0", "missing `reason`"),
+    ("suppressions:\n  - check: public-role\n    role: '*'\n    reason: ''\n", "/suppressions/0/reason", "non-empty"),
+    ("suppressions:\n  - check: nope\n    role: '*'\n    reason: x\n", "/suppressions/0/check", "unknown check id"),
+    ("suppressions:\n  - check: public-role\n    role: '*'\n    reason: x\n    expires: soon\n",
+     "/suppressions/0/expires", "expected a date"),
+    ("suppressions:\n  - check: public-role\n    role: '*'\n    reason: x\n    owner: me\n",
+     "/suppressions/0/owner", "unknown key"),
+    ("suppressions: {a: 1}\n", "/suppressions", "expected a list"),
+])
+def test_bad_suppressions_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, pointer: str,
+                               words: str) -> None:
+    sup = _write(tmp_path, "bad.yaml", text)
+    code, out, err = scan(capsys, MINI, *ZONE, "--suppressions", sup)
+    assert code == 2 and out == ""
+    assert f"bad.yaml#{pointer}:" in err and words in err
+
+
+def test_unparsable_suppressions_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    sup = _write(tmp_path, "bad.toml", "[[suppressions]\ncheck =")
+    code, _, err = scan(capsys, MINI, "--suppressions", sup)
+    assert code == 2 and "bad.toml#:" in err and "expected TOML" in err
