@@ -220,7 +220,7 @@ def plot_path(
     path = [result.hops[0].source, *(h.target for h in result.hops)] if result.hops else [result.source,
                                                                                           result.target]
     P = _path_graph(result, path, G)
-    notes = {(h.source, h.target): _hop_note(h, max_context) for h in result.hops}
+    notes = {(h.source, h.target): _hop_note(h, max_context, _condition_keys(P, h)) for h in result.hops}
     layers = {n: i for i, n in enumerate(dict.fromkeys(path))}
     verdict = result.verdict.value
     heading = title or f"{verdict}: {_short(result.source)} \u2192 {_short(result.target)}"
@@ -232,15 +232,38 @@ def plot_path(
     return fig
 
 
-def _hop_note(h: Any, max_context: int) -> str:
+#: Context keys every witness carries and that rarely explain a hop: listed last.
+_ROUTINE_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:securetransport", "aws:requestedregion",
+                           "aws:viaawsservice", "aws:principalisawsservice", "aws:tokenissuetime",
+                           "sts:rolesessionname", "aws:userid", "aws:username", "aws:resourceaccount",
+                           "aws:principaltype"})
+
+
+def _condition_keys(P: nx.MultiDiGraph, h: Any) -> frozenset[str]:
+    """Lower-cased condition keys of the hop's trust statements (shown first in its note)."""
+    if not P.has_edge(h.source, h.target, h.action):
+        return frozenset()
+    trust = P.edges[h.source, h.target, h.action].get("trust") or ()
+    return frozenset(c.key_text.lower() for st in trust for c in getattr(st, "conditions", ()))
+
+
+def _hop_note(h: Any, max_context: int, mentioned: frozenset[str] = frozenset()) -> str:
+    """The action and the most telling context keys: those the trust conditions name, then the rest, routine keys
+    (time, region, session name...) last."""
     from trustgraph.plot.draw import elide
 
     lines = [h.action]
     ctx = h.context_json()
-    for k, v in list(ctx.items())[:max_context]:
-        lines.append(elide(f"{k}={v}", 44))
-    if len(ctx) > max_context:
-        lines.append(f"\u2026 {len(ctx) - max_context} more keys")
+
+    def rank(key: str) -> tuple[int, str]:
+        k = key.lower()
+        return (0 if k in mentioned else 2 if k in _ROUTINE_KEYS else 1, k)
+
+    keys = sorted(ctx, key=rank)
+    for k in keys[:max_context]:
+        lines.append(elide(f"{k}={ctx[k]}", 44))
+    if len(keys) > max_context:
+        lines.append(f"\u2026 {len(keys) - max_context} more keys")
     if h.approximations:
         lines.append("(approximate)")
     return "\n".join(lines)

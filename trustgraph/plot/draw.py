@@ -7,9 +7,10 @@ Boxes are measured after the text is placed (the renderer's extent), and edges e
 Encoding, kept in the legend: box colour = source class (outsiders red, federated amber, services green, users teal,
 internal roles blue, principals of outside accounts pink); a thick dark-red border and a star = admin; line style and
 colour = edge kind (assume solid, SAML dashed, web identity dotted, service dash-dot); ``ID`` / ``MFA`` badges near
-the arrow head = the hop's trust statements all require an ExternalId / MFA; band shading = outside (rose) or inside
-(blue) the zone of trust, with the boundary drawn as a dashed red rule. Labels are drawn with ``parse_math=False``
-(a ``$`` in a role name is text) and non-printable characters replaced.
+the arrow head = every trust statement of the hop has a condition on sts:ExternalId / aws:MultiFactorAuthPresent
+(edge attributes ``needs_external_id`` / ``needs_mfa``; whether it really blocks is the solver's answer); band
+shading = outside (rose) or inside (blue) the zone of trust, with the boundary drawn as a dashed red rule. Labels are
+drawn with ``parse_math=False`` (a ``$`` in a role name is text) and non-printable characters replaced.
 """
 
 from __future__ import annotations
@@ -208,6 +209,9 @@ def draw_layout(
         col_width = max(2.0, longest * 0.6 * FONT / 72 + 0.95)
     width = LEFT + layout.columns * col_width + RIGHT
     height = TOP + layout.height * row_height + BOTTOM
+    if edge_notes:  # room under the bands for the notes hanging below the edges
+        lines = max((note.count("\n") + 1 for note in edge_notes.values()), default=0)
+        height += lines * (FONT - 1) / 72 * 1.25 + 0.2
     own = ax is None
     if ax is None:
         fig, ax = new_figure(max(width, 7.0), height)
@@ -309,7 +313,7 @@ def draw_layout(
             # near the arrow head (about 0.4 in before it) on forward edges, mid-bow on the others
             t0 = max(0.5, 1 - 0.4 / max(math.dist(p0, p2), 0.4)) if xv > xu else 0.5
             bx, by = placer.place(p0, p2, rad, badge, FONT - 2, (t0, t0 - 0.1, t0 - 0.2, t0 - 0.3, 0.4, 0.3))
-            ax.text(bx, by, badge, ha="center", va="center", fontsize=FONT - 2, color="#4a3b00", zorder=5,
+            ax.text(bx, by, badge, ha="center", va="center", fontsize=FONT - 2, color="#4a3b00", zorder=6,
                     bbox={"boxstyle": "round,pad=0.12", "facecolor": "#fff3a6", "edgecolor": "#b59b00",
                           "linewidth": 0.5})
         if d.get("count"):
@@ -320,9 +324,9 @@ def draw_layout(
                           "linewidth": 0.5})
         note = (edge_notes or {}).get((u, v))
         if note:
-            mx, my = _bezier(p0, p2, rad, 0.5)
-            ax.text(mx, my - 0.1, clean(note), ha="center", va="top", fontsize=FONT - 1, color="#333333",
-                    parse_math=False, zorder=5, family="DejaVu Sans Mono",
+            mx, _ = _bezier(p0, p2, rad, 0.5)
+            ax.text(mx, min(p0[1], p2[1]) - 0.2, clean(note), ha="center", va="top", fontsize=FONT - 1,
+                    color="#333333", parse_math=False, zorder=4.5, family="DejaVu Sans Mono",
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "#fbfbf4", "edgecolor": "#cccccc",
                           "linewidth": 0.4})
 
@@ -334,9 +338,9 @@ def draw_layout(
     handles += [Line2D([0], [0], color=EDGE_STYLE[k][0], linestyle=EDGE_STYLE[k][1], linewidth=1.4,
                        label=EDGE_NAMES[k]) for k in EDGE_STYLE if k in kinds_seen]
     if "ID" in badges_seen or "ID+MFA" in badges_seen:
-        handles.append(Patch(facecolor="#fff3a6", edgecolor="#b59b00", label="ID: needs sts:ExternalId"))
+        handles.append(Patch(facecolor="#fff3a6", edgecolor="#b59b00", label="ID: trust conditions on sts:ExternalId"))
     if "MFA" in badges_seen or "ID+MFA" in badges_seen:
-        handles.append(Patch(facecolor="#fff3a6", edgecolor="#b59b00", label="MFA: needs MFA"))
+        handles.append(Patch(facecolor="#fff3a6", edgecolor="#b59b00", label="MFA: trust conditions on MFA"))
     handles.append(Patch(facecolor=OUTSIDE_FILL, edgecolor="#9aa5b1", label="outside the zone"))
     handles.append(Patch(facecolor=INSIDE_FILL, edgecolor="#9aa5b1", label="inside the zone"))
     if own:
