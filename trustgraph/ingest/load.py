@@ -124,8 +124,12 @@ def iter_json_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[P
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.json")
-                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            try:
+                found = sorted(p for p in path.rglob("*.json")
+                               if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            except OSError as exc:
+                raise IngestError(os.fspath(exc.filename or given), "",
+                                  f"cannot read the directory: {exc.strerror or exc}") from None
             if not found:
                 raise IngestError(os.fspath(given), "", "no *.json files in this directory")
             candidates = [(p, os.fspath(p)) for p in found]
