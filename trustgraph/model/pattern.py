@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +76,23 @@ def _append_literal(out: list[Element], text: str) -> None:
         out.append(Literal(text))
 
 
+_WILDCARD_SPLIT = re.compile(r"([*?])")
+
+
 def _append_plain(out: list[Element], text: str, wildcards: bool) -> None:
     if not wildcards:
         _append_literal(out, text)
         return
-    for ch in text:
-        if ch == "*":
+    for piece in _WILDCARD_SPLIT.split(text):
+        if piece == "*":
             out.append(STAR)
-        elif ch == "?":
+        elif piece == "?":
             out.append(ANY_CHAR)
         else:
-            _append_literal(out, ch)
+            _append_literal(out, piece)
 
 
+@lru_cache(maxsize=65536)
 def parse_pattern(text: str, *, wildcards: bool, variables: bool) -> Pattern:
     """Parse a policy value into pattern elements.
 
@@ -172,8 +177,25 @@ def substitute(pattern: Pattern, lookup: Callable[[str], str | None]) -> Pattern
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
+def _compiled(pattern: Pattern, ignore_case: bool) -> re.Pattern[str]:
+    """The pattern as an anchored regular expression (an implementation detail of the concrete matcher: the model
+    keeps patterns as data, and the z3 translation builds its own regular expressions from the same elements)."""
+    parts: list[str] = []
+    for el in pattern:
+        if isinstance(el, Literal):
+            parts.append(re.escape(ascii_lower(el.text) if ignore_case else el.text))
+        elif isinstance(el, Star):
+            parts.append(".*")
+        elif isinstance(el, AnyChar):
+            parts.append(".")
+        else:
+            raise ValueError("matches() needs a pattern without variables; call substitute() first")
+    return re.compile("".join(parts), re.DOTALL)
+
+
 def matches(pattern: Pattern, value: str, *, ignore_case: bool = False) -> bool:
-    """Match a variable-free pattern against the whole of ``value`` (linear-time greedy glob matching).
+    """Match a variable-free pattern against the whole of ``value``.
 
     Examples
     --------
@@ -185,44 +207,10 @@ def matches(pattern: Pattern, value: str, *, ignore_case: bool = False) -> bool:
     """
     if ignore_case:
         value = ascii_lower(value)
-    tokens: list[str | None] = []  # a character, or None for '?'; Star kept separately as "*" sentinel below
-    stars: list[bool] = []
-    for el in pattern:
-        if isinstance(el, Literal):
-            text = ascii_lower(el.text) if ignore_case else el.text
-            for ch in text:
-                tokens.append(ch)
-                stars.append(False)
-        elif isinstance(el, Star):
-            tokens.append(None)
-            stars.append(True)
-        elif isinstance(el, AnyChar):
-            tokens.append(None)
-            stars.append(False)
-        else:
-            raise ValueError("matches() needs a pattern without variables; call substitute() first")
-    i = j = 0
-    star_i = -1
-    star_j = 0
-    n, m = len(tokens), len(value)
-    while j < m:
-        if i < n and not stars[i] and (tokens[i] is None or tokens[i] == value[j]):
-            i += 1
-            j += 1
-        elif i < n and stars[i]:
-            star_i, star_j = i, j
-            i += 1
-        elif star_i >= 0:
-            i = star_i + 1
-            star_j += 1
-            j = star_j
-        else:
-            return False
-    while i < n and stars[i]:
-        i += 1
-    return i == n
+    return _compiled(pattern, ignore_case).fullmatch(value) is not None
 
 
+@lru_cache(maxsize=65536)
 def split_arn_pattern(pattern: Pattern) -> tuple[Pattern, ...] | None:
     """Split a variable-free ARN pattern into its six ``:``-separated segments, or None when it has fewer.
 
