@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, target, user
 from trustgraph.semantics.request import Action, CallerKind
 from trustgraph.smt.solve import MAX_STRUCTURE_BITS, KeyConstraint, Sat, Unknown, Unsat, solve_hop
 from trustgraph.smt.symbolic import SymbolicCaller
-
-from tests.smt.helpers import A, B, NOW_MS, allow, deny, root, session, target, user
 
 OUTSIDER_B = SymbolicCaller(kind=CallerKind.IAM_USER, account=B)
 TAGGING = ["sts:AssumeRole", "sts:TagSession"]
@@ -77,7 +76,30 @@ def test_numeric_mfa_age_needs_mfa() -> None:
     assert isinstance(solve_hop(user(B, mfa=True), t, Action.ASSUME_ROLE, use_cache=False), Sat)
 
 
-def test_too_many_conditional_statements_is_unknown() -> None:
-    sts = [allow(root(B), {"StringEquals": {"sts:ExternalId": f"id{i:02d}"}}) for i in range(MAX_STRUCTURE_BITS + 1)]
-    result = solve_hop(user(B), target(*sts), Action.ASSUME_ROLE, use_cache=False)
+def test_one_statement_per_customer_is_one_structural_bit() -> None:
+    """A vendor role with one ExternalId statement per customer: interchangeable statements form one group."""
+    sts = [allow(root(B), {"StringEquals": {"sts:ExternalId": f"id{i:02d}"}}) for i in range(40)]
+    t = target(*sts)
+    result = solve_hop(user(B), t, Action.ASSUME_ROLE, use_cache=False)
+    assert isinstance(result, Sat) and result.request.context["sts:externalid"][0].startswith("id")
+    absent = [KeyConstraint("sts:ExternalId", "absent")]
+    assert isinstance(solve_hop(user(B), t, Action.ASSUME_ROLE, constraints=absent, use_cache=False), Unsat)
+
+
+def test_too_many_distinct_conditional_statements_is_unknown() -> None:
+    """Statements the evaluator tells apart (here: one per SCP level) stay separate bits; past the limit the answer
+    is Unknown, never Unsat."""
+    from dataclasses import replace
+
+    from trustgraph.ingest.policy_json import policy_from_json
+    from trustgraph.model.location import Location
+
+    levels = tuple(
+        (policy_from_json({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"sts:ExternalId": f"bad{i}"}}}]},
+            Location(f"scp{i}.json", ""), kind="scp"),)
+        for i in range(MAX_STRUCTURE_BITS + 1))
+    caller = replace(user(B), scp_levels=levels, org_id="o-x")
+    result = solve_hop(caller, target(allow(root(B))), Action.ASSUME_ROLE, use_cache=False)
     assert isinstance(result, Unknown) and "structural expansion" in result.reason

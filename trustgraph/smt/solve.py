@@ -403,9 +403,10 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
                             if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
     si_var = env.vars.get("sts:sourceidentity")
     si_term: Term = si_var.pres if si_var is not None else bool(view.carried_source_identity)
-    if len(bits) > MAX_STRUCTURE_BITS:
-        return Unknown(f"{len(bits)} statements with symbolic conditions exceed the structural expansion limit "
-                       f"({MAX_STRUCTURE_BITS})")
+    groups = _group_bits(bits, dict(statements), template, hop_actions)
+    if len(groups) > MAX_STRUCTURE_BITS:
+        return Unknown(f"{len(groups)} groups of statements with symbolic conditions exceed the structural "
+                       f"expansion limit ({MAX_STRUCTURE_BITS})")
 
     # structure from the evaluator
     from trustgraph.semantics.evaluate import evaluate_hop
@@ -415,15 +416,17 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     allowed_terms: list[Term] = []
     base_decision: Decision | None = None
     struct_approx: list[str] = []
-    orders = [(True, False)] * len(bits) + [(False, True)] * len(free_flags)
+    orders = [(True, False)] * len(groups) + [(False, True)] * len(free_flags)
     for values in itertools.product(*orders):
         choice = dict(choice_base)
         lits: list[Term] = []
-        for (addr, term), v in zip(bits, values[: len(bits)], strict=True):
-            choice[addr] = v
+        for (addrs, term), v in zip(groups, values[: len(groups)], strict=True):
+            # interchangeable statements: the first stands for the group, the others are dropped
+            for i, addr in enumerate(addrs):
+                choice[addr] = v and i == 0
             lits.append(term if v else not_(term))
         flag_values = {n: t for n, t in flags if isinstance(t, bool)}
-        for (n, t), v in zip(free_flags, values[len(bits):], strict=True):
+        for (n, t), v in zip(free_flags, values[len(groups):], strict=True):
             flag_values[n] = v
             lits.append(t if v else not_(t))
         c2, t2 = _rebuild(template, target, choice)
@@ -495,6 +498,38 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         locs = tuple(dict.fromkeys(i.location for i in infos if i.location is not None))
         return Unsat(core, locs)
     return Unknown(f"z3: {solver.reason_unknown() or 'unknown'}")
+
+
+def _group_bits(bits: list[tuple[Addr, Term]], by_addr: dict[Addr, Statement], caller: Caller,
+                actions: Sequence[Action]) -> list[tuple[list[Addr], Term]]:
+    """Group statements the evaluator cannot tell apart, so each group is one bit of the structural expansion.
+
+    Two statements are interchangeable for the decision when they sit in the same policy kind (the same SCP/RCP
+    level), have the same effect, cover the same hop actions and (trust policies) name the caller in the same form
+    for each action, and their Resource has no policy variable: the evaluator ORs such statements (the verdict
+    depends on whether one of them applies). A vendor role with one ExternalId statement per customer is then one
+    bit, not one per customer.
+    """
+    from trustgraph.model.pattern import Variable
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import statement_principal_match
+
+    groups: dict[Any, tuple[list[Addr], list[Term]]] = {}
+    for addr, term in bits:
+        st = by_addr[addr]
+        globs = (st.resources or ()) + (st.not_resources or ())
+        if any(isinstance(el, Variable) for g in globs for el in g.pattern):
+            key: Any = ("single", addr)
+        else:
+            kind = addr[:2] if addr[0] in ("scp", "rcp") else addr[:1]
+            cover = tuple(statement_action_matches(st, a.value) for a in actions)
+            forms = tuple(statement_principal_match(st, caller, a) for a in actions) if addr[0] == "trust" else ()
+            resources = tuple(g.text for g in st.resources or ()), tuple(g.text for g in st.not_resources or ())
+            key = (kind, st.effect, cover, forms, resources)
+        addrs, terms = groups.setdefault(key, ([], []))
+        addrs.append(addr)
+        terms.append(term)
+    return [(addrs, or_(*terms)) for addrs, terms in groups.values()]
 
 
 def _ground_condition(env: Env, view: HopView, cond: Any, variables: bool) -> bool | None:
