@@ -53,3 +53,6 @@ def test_unreachable(tg: TrustGraph, case: dict[str, Any]) -> None:
         return
     assert r.verdict is Reach.UNREACHABLE, [h.target for h in r.hops]
     assert r.reason
+    if "blocked_by" in case:  # the reason quotes the blocking statement or condition with its file and pointer
+        file, pointer = case["blocked_by"].split("#", 1)
+        assert f"{file}#{pointer}" in r.reason.replace(str(ROOT / "datasets" / "example-org") + "/", ""), r.reason

@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 
 from trustgraph.graph.admin import principal_is_admin
 from trustgraph.graph.nodes import (
+    ALL_PRINCIPALS,
     EXTERNAL,
+    MEMBER,
     NodeKind,
     account_node,
     federated_node,
+    principals_node,
     service_node,
     short_label,
 )
@@ -172,13 +175,10 @@ class _Index:
         """Every source node a trust principal can stand for."""
         kind = p.kind
         if kind is PrincipalKind.ANY:
-            for acct in self.by_account:
-                if acct == role_account:
-                    for n in self.by_account[acct]:
-                        yield _Source(n, True)
-                else:
-                    for n in self.assumers(acct):
-                        yield _Source(n, False)
+            if role_account in self.by_account:
+                yield _Source(principals_node(role_account), True)  # same account: no identity policy needed
+            if any(acct != role_account for acct in self.by_account):
+                yield _Source(ALL_PRINCIPALS, False)  # other accounts: their identity policies must allow
             yield _Source(EXTERNAL, False)
             for acct in sorted(self.outside_accounts):
                 yield _Source(account_node(acct), False)
@@ -186,8 +186,8 @@ class _Index:
                 yield _Source(federated_node(provider), False)
         elif kind is PrincipalKind.ACCOUNT:
             acct = p.account or ""
-            for n in self.assumers(acct):
-                yield _Source(n, False)
+            if self.assumers(acct):
+                yield _Source(principals_node(acct), False)
             if not self.inside(acct):
                 yield _Source(account_node(acct), False)
                 yield _Source(EXTERNAL, False)
@@ -297,7 +297,9 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
 
     Nodes carry ``kind``, ``account``, ``label``, ``inside``, ``admin`` and ``entity``; edges carry ``action``,
     ``kind``, ``statements`` (locations), ``trust`` (the Allow statements, as AST), ``needs_external_id``,
-    ``needs_mfa``, ``cross_account`` and ``summary``. Edge keys are the action names.
+    ``needs_mfa``, ``cross_account``, ``identity_required`` (the caller's identity policies must allow the call:
+    cross-account, or the trust names only the account) and ``summary``. Edge keys are the action names; hub
+    membership edges have key and kind ``member`` (see :mod:`trustgraph.graph.nodes`).
 
     Examples
     --------
@@ -325,9 +327,24 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
         for r in acct.roles:
             G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
                        admin=principal_is_admin(estate, r.arn), entity=r, service_linked=r.service_linked)
+    _add_hubs(G, index)
     for role in estate.role_by_arn.values():
         _add_role_edges(G, index, role.arn)
     return G
+
+
+def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
+    """``principals:ID`` per account with a member edge from each of its principals, and ``principals:*`` with a
+    member edge from each account hub (see :mod:`trustgraph.graph.nodes`)."""
+    G.add_node(ALL_PRINCIPALS, kind=NodeKind.PRINCIPALS.value, account=None, label=short_label(ALL_PRINCIPALS),
+               inside=False, admin=False, entity=None)
+    for account, members in index.by_account.items():
+        hub = principals_node(account)
+        G.add_node(hub, kind=NodeKind.PRINCIPALS.value, account=account, label=short_label(hub),
+                   inside=index.inside(account), admin=False, entity=None)
+        for member in members:
+            G.add_edge(member, hub, key=MEMBER, kind=MEMBER, action=None)
+        G.add_edge(hub, ALL_PRINCIPALS, key=MEMBER, kind=MEMBER, action=None)
 
 
 def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
@@ -352,7 +369,8 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
                     grouped[key].append(st)
                     direct[key] = direct.get(key, False) or src.same_account_direct
     for (source, action), statements in grouped.items():
-        if source.startswith("arn:") and not direct[(source, action)]:
+        identity_required = not direct[(source, action)]
+        if source.startswith("arn:") and identity_required:
             if not identity_may_allow(index.identity_policies(source), action.value, role_arn):
                 continue
         _add_symbolic_node(G, source, index.zone, estate)
@@ -368,7 +386,8 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
             trust=unique,
             needs_external_id=all(_mentions([st], "sts:externalid") for st in unique),
             needs_mfa=all(_mentions([st], "aws:multifactorauthpresent") for st in unique),
-            cross_account=source_account is not None and source_account != role.account,
+            cross_account=source == ALL_PRINCIPALS or (source_account is not None and source_account != role.account),
+            identity_required=identity_required,
             summary=_summary(unique),
         )
 

@@ -113,6 +113,7 @@ class ReachabilityEngine:
             for c in st.conditions
         )
         self.solver_calls = 0
+        self._assume_statements: dict[str, tuple[Any, ...]] = {}
 
     # ----------------------------------------------------------------------------------------------------- callers
     def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
@@ -251,7 +252,7 @@ class ReachabilityEngine:
         from trustgraph.smt.solve import KeyConstraint, Sat, Unknown
 
         node = state[0]
-        for _, role, data in self.G.out_edges(node, data=True):
+        for role, data in self.hop_candidates(node):
             if allowed is not None and role not in allowed:
                 continue
             action = Action(data["action"])
@@ -271,8 +272,62 @@ class ReachabilityEngine:
             elif isinstance(result, Unknown):
                 outcome.unknown_edges.append((state, role, result.reason))
             else:
-                core = "; ".join(result.core) or "no request satisfies the hop"
-                outcome.blocked.setdefault(role, []).append((node, core))
+                outcome.blocked.setdefault(role, []).append((node, self.explain_unsat(role, result)))
+
+    def explain_unsat(self, role: str, result: Any) -> str:
+        """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""
+        parts = list(result.core) or ["no request satisfies the hop"]
+        trust = self.estate.role_by_arn[role].trust_policy
+        for loc in result.locations:
+            parts.append(f"{describe_location(trust, loc)} at {loc}")
+        return "; ".join(dict.fromkeys(parts))
+
+    def hop_candidates(self, node: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
+        member of (its account's ``principals:ID`` and, for other accounts' roles, ``principals:*``). A hub edge
+        that needs an identity-policy allow is kept only when the member's identity policies could allow it."""
+        G = self.G
+        seen: set[tuple[str, str]] = set()
+        own_account = G.nodes[node].get("account")
+        for _, target, data in G.out_edges(node, data=True):
+            kind = G.nodes[target]["kind"]
+            if kind == NodeKind.ROLE.value:
+                if (target, data["action"]) not in seen:
+                    seen.add((target, data["action"]))
+                    yield target, data
+            elif kind == NodeKind.PRINCIPALS.value:
+                for role, hub_data in self._hub_edges(target):
+                    if hub_data["cross_account"] and G.nodes[role]["account"] == own_account:
+                        continue  # principals:* stands for other accounts' principals
+                    if (role, hub_data["action"]) in seen:
+                        continue
+                    if hub_data.get("identity_required") and not self._may_assume(node, role):
+                        continue
+                    seen.add((role, hub_data["action"]))
+                    yield role, hub_data
+
+    def _hub_edges(self, hub: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for _, target, data in self.G.out_edges(hub, data=True):
+            if self.G.nodes[target]["kind"] == NodeKind.ROLE.value:
+                yield target, data
+            elif data.get("kind") == "member":
+                yield from self._hub_edges(target)
+
+    def _may_assume(self, node: str, role: str) -> bool:
+        """The syntactic identity filter of :func:`trustgraph.graph.build.identity_may_allow`, per member."""
+        from trustgraph.graph.build import action_may_match, resource_may_match
+        from trustgraph.model.policy import Effect
+
+        statements = self._assume_statements.get(node)
+        if statements is None:
+            caller = self.caller(node, False)
+            policies = getattr(caller, "identity_policies", ())
+            statements = tuple(
+                st for p in policies for st in p.statements
+                if st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, Action.ASSUME_ROLE.value)
+            )
+            self._assume_statements[node] = statements
+        return any(resource_may_match(st, role) for st in statements)
 
     @staticmethod
     def _produces_mfa(result: Any) -> bool:
@@ -349,6 +404,19 @@ class ReachabilityEngine:
             return "no principal matches: the trust policy names no principal that exists or can be anyone"
         return (f"no principal matches: the trust policy of `{target}` names no principal that "
                 f"`{outcome.source}` is or can become")
+
+
+def describe_location(policy: Any, loc: Location) -> str:
+    """A trust statement or condition named by its location, in words (``Deny statement DenyOutsideOrg if
+    StringNotEquals aws:PrincipalOrgID ['o-...']``)."""
+    for st in policy.statements:
+        if st.location == loc:
+            conds = " and ".join(str(c) for c in st.conditions)
+            return f"{st.effect.value} statement {st.label}" + (f" if {conds}" if conds else "")
+        for c in st.conditions:
+            if c.location == loc:
+                return f"condition {c} of statement {st.label}"
+    return "policy element"
 
 
 def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:

@@ -71,7 +71,8 @@ def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
     estate = G.graph["estate"]
     zone = G.graph["zone"]
     if spec is None or spec == "*":
-        nodes = tuple(sorted(n for n in G if G.out_degree(n) > 0))
+        nodes = tuple(sorted(n for n, d in G.nodes(data=True)
+                             if G.out_degree(n) > 0 and d["kind"] != NodeKind.PRINCIPALS.value))
         return Sources(nodes, False, text="*")
     if spec == EXTERNAL:
         fed = {k.value for k in FEDERATED_KINDS}
