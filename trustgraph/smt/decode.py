@@ -14,7 +14,7 @@ from typing import Any
 import z3
 
 from trustgraph.model.values import format_date
-from trustgraph.smt.env import Env, KeyVar, Kind
+from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
 
 
 def _is_true(model: z3.ModelRef, t: Any) -> bool:
@@ -26,7 +26,7 @@ def _is_true(model: z3.ModelRef, t: Any) -> bool:
 def value_text(model: z3.ModelRef, kind: Kind, term: Any, key: str = "") -> str:
     """The text of one symbolic value under ``model``."""
     if kind is Kind.STRING:
-        return model.eval(term, model_completion=True).as_string()
+        return z3_string(model.eval(term, model_completion=True))
     if kind is Kind.BOOL:
         return "true" if _is_true(model, term) else "false"
     if kind is Kind.NUMERIC:

@@ -32,7 +32,7 @@ from trustgraph.model.pattern import (
     split_arn_pattern,
 )
 from trustgraph.model.values import parse_bool, parse_date, parse_ip_range, parse_number
-from trustgraph.smt.env import Env, KeyVar, Kind
+from trustgraph.smt.env import Env, KeyVar, Kind, str_val, z3_string
 from trustgraph.smt.terms import Term, and_, iff, not_, or_
 
 RS = z3.ReSort(z3.StringSort())
@@ -46,13 +46,13 @@ class Unmodelled(Exception):
 
 def _lit_re(text: str, ignore_case: bool) -> z3.ReRef:
     if not ignore_case:
-        return z3.Re(z3.StringVal(text))
+        return z3.Re(str_val(text))
     parts = []
     for ch in text:
         if "a" <= ch <= "z" or "A" <= ch <= "Z":
             parts.append(z3.Union(z3.Re(ch.lower()), z3.Re(ch.upper())))
         else:
-            parts.append(z3.Re(z3.StringVal(ch)))
+            parts.append(z3.Re(str_val(ch)))
     if not parts:
         return z3.Re(z3.StringVal(""))
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
@@ -122,7 +122,7 @@ def _resolve(env: Env, pattern: Pattern) -> tuple[Term, Pattern | None, Any]:
             raise Unmodelled("policy variable naming a non-string key")
         if kv.ground:
             if kv.pres is True:
-                pieces.append(Literal(z3.simplify(kv.val).as_string()))
+                pieces.append(Literal(z3_string(z3.simplify(kv.val))))
             elif el.default is not None:
                 pieces.append(Literal(el.default))
             else:
@@ -130,7 +130,7 @@ def _resolve(env: Env, pattern: Pattern) -> tuple[Term, Pattern | None, Any]:
             continue
         symbolic = True
         if el.default is not None:
-            pieces.append(z3.If(kv.pres, kv.val, z3.StringVal(el.default)))
+            pieces.append(z3.If(kv.pres, kv.val, str_val(el.default)))
         else:
             defined.append(kv.pres)
             pieces.append(kv.val)
@@ -144,7 +144,7 @@ def _resolve(env: Env, pattern: Pattern) -> tuple[Term, Pattern | None, Any]:
         return and_(*defined), tuple(out), None
     if any(isinstance(p, (Star, AnyChar)) for p in pieces):
         raise Unmodelled("wildcard next to a policy variable whose value is symbolic")
-    terms = [z3.StringVal(p.text) if isinstance(p, Literal) else p for p in pieces]
+    terms = [str_val(p.text) if isinstance(p, Literal) else p for p in pieces]
     return and_(*defined), None, (terms[0] if len(terms) == 1 else z3.Concat(*terms))
 
 
@@ -176,7 +176,7 @@ def _string(env: Env, op: Operator, kv: KeyVar, v: Any, text: str, pattern: Patt
     if ignore_case:
         return and_(defined, z3.InRe(v, glob_re(gp, ignore_case=True)))
     lit = "".join(el.text for el in gp if isinstance(el, Literal))
-    return and_(defined, v == z3.StringVal(lit))
+    return and_(defined, v == str_val(lit))
 
 
 def _arn(env: Env, op: Operator, kv: KeyVar, v: Any, text: str, pattern: Pattern) -> Term:

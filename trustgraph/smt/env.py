@@ -157,10 +157,29 @@ class Env:
         return KeyVar(key, facts.kind, False, pres, val=self.fresh_value(facts.kind, f"v|{key}"))
 
 
+def str_val(text: str) -> z3.SeqRef:
+    """A z3 string constant holding exactly ``text`` (``z3.StringVal`` would read ``\\u{..}`` as an escape)."""
+    if "\\" not in text:
+        return z3.StringVal(text)
+    return z3.simplify(z3.Concat(z3.StringVal(""), *[z3.StrFromCode(z3.IntVal(ord(c))) for c in text]))
+
+
+def z3_string(value: Any) -> str:
+    """The exact Python text of a z3 string value (``as_string`` would escape non-printable characters)."""
+    import ctypes
+
+    ctx, ast = value.ctx_ref(), value.as_ast()
+    n = z3.z3core.Z3_get_string_length(ctx, ast)
+    buf = (ctypes.c_uint * n)()
+    if n:
+        z3.z3core.Z3_get_string_contents(ctx, ast, n, buf)
+    return "".join(chr(c) for c in buf)
+
+
 def constant(kind: Kind, text: str) -> Any | None:
     """A z3 constant of ``kind`` for a request value's text, or None when the text does not read as that kind."""
     if kind is Kind.STRING:
-        return z3.StringVal(text)
+        return str_val(text)
     if kind is Kind.NUMERIC:
         n = parse_number(text)
         return None if n is None else z3.RealVal(f"{n.numerator}/{n.denominator}")

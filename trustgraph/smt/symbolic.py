@@ -23,7 +23,7 @@ from trustgraph.model.location import Location
 from trustgraph.model.policy import Policy
 from trustgraph.model.principal import Principal, PrincipalKind
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
-from trustgraph.smt.env import Env, KeyVar, Kind, ground_var
+from trustgraph.smt.env import Env, KeyVar, Kind, ground_var, z3_string
 from trustgraph.smt.presence import catalog_facts, char_class_re
 from trustgraph.smt.terms import and_, iff, implies
 
@@ -411,8 +411,7 @@ def symbolic_principal_tag(env: Env, key: str) -> KeyVar:
 
 
 def _string(model: z3.ModelRef, term: z3.ExprRef) -> str:
-    v = model.eval(term, model_completion=True)
-    return v.as_string()
+    return z3_string(model.eval(term, model_completion=True))
 
 
 __all__ = ["AWS_KINDS", "Candidate", "SymbolicCaller", "concrete_candidates", "provider_host",
