@@ -72,6 +72,17 @@ def test_federated_sources_are_left_to_federation_checks(tmp_path: Path) -> None
     assert single_role(tmp_path, "external-without-external-id", doc) == []
 
 
+def test_over_approximation_is_marked(tmp_path: Path) -> None:
+    cond = {"StringFooBar": {"aws:SourceIp": "203.0.113.9"}}  # unknown operator: assumed to hold in an Allow
+    [f] = single_role(tmp_path, "external-without-external-id", trust(stmt(B_ROOT, condition=cond)))
+    assert f.approximate and any("StringFooBar" in a for a in f.approximations)
+
+
+def test_exact_answers_are_not_marked(tmp_path: Path) -> None:
+    [f] = single_role(tmp_path, "external-without-external-id", trust(stmt(B_ROOT)))
+    assert not f.approximate and f.approximations == ()
+
+
 # -- external-without-mfa ----------------------------------------------------------------------------------------
 def test_outside_account_without_mfa(tmp_path: Path) -> None:
     [f] = single_role(tmp_path, "external-without-mfa", trust(stmt(B_ROOT)))
@@ -111,6 +122,22 @@ def test_for_all_values_org_id_is_public(tmp_path: Path) -> None:
 
 def test_named_outside_account_is_not_public(tmp_path: Path) -> None:
     assert single_role(tmp_path, "public-role", trust(stmt(B_ROOT))) == []
+
+
+def test_star_pinned_to_another_named_organization_is_not_public(tmp_path: Path) -> None:
+    # a stranger's account is not a member of an organization someone named: only that organization's are
+    cond = {"StringEquals": {"aws:PrincipalOrgID": "o-vendor12345"}}
+    assert single_role(tmp_path, "public-role", trust(stmt({"AWS": "*"}, condition=cond))) == []
+
+
+def test_not_principal_allow_is_public(tmp_path: Path) -> None:
+    [f] = single_role(tmp_path, "public-role", trust(stmt(B_ROOT, key="NotPrincipal")))
+    assert f.severity is Severity.CRITICAL
+
+
+def test_deny_for_outsiders_makes_star_not_public(tmp_path: Path) -> None:
+    deny = stmt({"AWS": "*"}, effect="Deny", condition={"StringNotEquals": {"aws:PrincipalAccount": A}})
+    assert single_role(tmp_path, "public-role", trust(stmt({"AWS": "*"}), deny)) == []
 
 
 def test_bare_star_principal_is_public(tmp_path: Path) -> None:

@@ -43,11 +43,13 @@ class _Shared:
     reach: dict[tuple[Any, ...], tuple[ReachResult, ...]] = field(default_factory=dict)
     fresh_account: str = ""
     account_nodes: tuple[str, ...] = ()
+    named_orgs: frozenset[str] = frozenset()
     solver_calls: int = 0
 
 
 class ScanContext:
-    """The trust graph, the roles a scan covers, and memoised answers.
+    """The trust graph, the roles a scan covers, and memoised answers. The graph is used as it is: checks add no
+    nodes or edges to it.
 
     Parameters
     ----------
@@ -69,9 +71,7 @@ class ScanContext:
             _shared.account_nodes = tuple(sorted(
                 n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ACCOUNT.value))
             _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)
-            from trustgraph.queries.specs import ensure_account_source
-
-            ensure_account_source(tg.graph, _shared.fresh_account)
+            _shared.named_orgs = named_organizations(tg.estate)
         self._shared = _shared
         if roles is None:
             roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value)
@@ -106,6 +106,11 @@ class ScanContext:
     def fresh_account(self) -> str:
         """An account id that appears nowhere in the loaded exports, policies or zone (a stranger's account)."""
         return self._shared.fresh_account
+
+    @property
+    def named_organizations(self) -> frozenset[str]:
+        """Organization ids that appear in the loaded trust policies or organizations files."""
+        return self._shared.named_orgs
 
     @property
     def outside_account_nodes(self) -> tuple[str, ...]:
@@ -196,6 +201,20 @@ def approximation_text(item: object) -> str:
     if isinstance(item, tuple) and len(item) == 2:
         return f"{item[0]} at {item[1]}"
     return str(item)
+
+
+_ORG_RE = re.compile(r"\bo-[a-z0-9]{10,32}\b")
+
+
+def named_organizations(estate: Estate) -> frozenset[str]:
+    """Every organization id loaded or written in a trust policy (principal or condition value)."""
+    seen = {org.org_id for org in estate.organizations}
+    for role in estate.role_by_arn.values():
+        for st in role.trust_policy.statements:
+            for c in st.conditions:
+                for text in c.texts:
+                    seen.update(_ORG_RE.findall(text))
+    return frozenset(seen)
 
 
 def fresh_account_id(estate: Estate, zone: Zone) -> str:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck
+from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, unknown_reason
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.graph.nodes import account_node
-from trustgraph.queries.results import Reach
+from trustgraph.graph.nodes import EXTERNAL, account_node
+from trustgraph.model.principal import PrincipalKind
+from trustgraph.semantics.request import Action, CallerKind
 
 
 class PublicRole(BaseCheck):
-    """Asks whether a principal of a stranger's account (an id that appears nowhere in the loaded exports, policies
-    or zone, outside every zone organization) reaches the role in one hop: only a ``"*"`` principal can name it."""
+    """One solver question per role whose trust policy has a ``"*"`` principal: can a principal of a stranger's
+    account (an id that appears nowhere in the loaded exports, policies or zone; in no organization of the zone and
+    in none that a policy names) assume it in one hop, under the whole trust policy (Deny statements and RCPs
+    included)?"""
 
     id = "public-role"
     title = "Any AWS principal of any account can assume the role"
@@ -24,8 +27,8 @@ class PublicRole(BaseCheck):
         "{\"AWS\": \"*\"}) whose conditions a stranger can satisfy. Conditions that look restrictive often are not: "
         "an ExternalId is not a secret (AWS: 'AWS does not treat the external ID as a secret'), ForAllValues on "
         "aws:PrincipalOrgID holds when the caller is in no organization, StringLike \"*\" only asks for presence. "
-        "Pinning aws:PrincipalOrgID (StringEquals) to an organization of the zone does make the role non-public; "
-        "the solver decides which case applies."
+        "Pinning aws:PrincipalOrgID (StringEquals) to an organization does make the role non-public; the solver "
+        "decides which case applies."
     )
     remediation = (
         "Replace Principal \"*\" with the account or role ARNs that need access, or keep \"*\" only together with "
@@ -34,17 +37,28 @@ class PublicRole(BaseCheck):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        from trustgraph.smt.symbolic import SymbolicCaller
+
+        stranger = SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=ctx.fresh_account,
+                                  excluded_orgs=frozenset(ctx.zone.organizations) | ctx.named_organizations)
         source = account_node(ctx.fresh_account)
-        options = ctx.options(max_hops=1)
+        action = Action.ASSUME_ROLE
+        G = ctx.graph
         for role in ctx.roles:
-            if not ctx.graph.has_edge(source, role):
-                continue  # no "*" statement names a stranger's account
-            for r in ctx.reach(source, role, options):
-                if r.target != role or r.verdict is Reach.UNREACHABLE:
-                    continue
-                message = ("Any AWS principal of any account can assume the role (a principal of account "
-                           f"{ctx.fresh_account}, named nowhere, gets in).")
-                yield self.reach_finding(r, role=role, message=message, source="*")
+            if not G.has_edge(EXTERNAL, role, key=action.value):
+                continue
+            trust = G.edges[EXTERNAL, role, action.value]["trust"]
+            if not any(st.not_principals is not None or any(p.kind is PrincipalKind.ANY for p in st.principals or ())
+                       for st in trust):
+                continue  # no "*" (or NotPrincipal) statement: a stranger's account cannot be named
+            result = ctx.solve_hop(stranger, ctx.engine.target(role), action)
+            if is_unknown(result):
+                yield self.unknown(role=role, source="*", reason=unknown_reason(result))
+            elif is_sat(result):
+                yield self.finding(
+                    role=role, source="*", path=hop_path(ctx, source, role, action, result),
+                    message=("Any AWS principal of any account can assume the role (a principal of account "
+                             f"{ctx.fresh_account}, named nowhere, gets in)."))
 
 
 CHECK = PublicRole()
