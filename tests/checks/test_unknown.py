@@ -14,7 +14,7 @@ from trustgraph.checks.finding import FindingKind, Severity
 from trustgraph.checks.registry import CHECKS_BY_ID
 from trustgraph.smt import solve as smt_solve
 
-from .helpers import ALLOW_ALL, B, GITHUB, SAML, single_role, stmt, trust
+from .helpers import ALLOW_ALL, GITHUB, SAML, B, single_role, stmt, trust
 
 B_ROOT = {"AWS": f"arn:aws:iam::{B}:root"}
 
