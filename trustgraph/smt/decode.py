@@ -11,7 +11,7 @@ import ipaddress
 from fractions import Fraction
 from typing import Any
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.values import format_date
 from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
@@ -20,7 +20,7 @@ from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
 def _is_true(model: z3.ModelRef, t: Any) -> bool:
     if isinstance(t, bool):
         return t
-    return z3.is_true(model.eval(t, model_completion=True))
+    return bool(z3.is_true(model.eval(t, model_completion=True)))
 
 
 def value_text(model: z3.ModelRef, kind: Kind, term: Any, key: str = "") -> str:

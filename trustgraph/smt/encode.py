@@ -19,7 +19,7 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.condition import Condition, Family, Operator, SetQualifier
 from trustgraph.model.pattern import (

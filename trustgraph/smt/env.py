@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.location import Location
 from trustgraph.model.values import parse_bool, parse_date, parse_ip, parse_number

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.condition import Family
 from trustgraph.model.location import Location

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from trustgraph.errors import ReplayMismatch
 from trustgraph.model.location import Location
@@ -355,8 +355,8 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
             variables_of[(*addr, si)] = policy.variables_enabled
     # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities) + constraints
     for _, st in statements:
-        for c in st.conditions:
-            env.slot_bound[c.key] = env.slot_bound.get(c.key, 0) + 2
+        for cond_ in st.conditions:
+            env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
     tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
     env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
     for c in z3_constraints:
@@ -494,9 +494,8 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     if res == z3.unsat:
         core_names = [str(b) for b in solver.unsat_core()]
         infos = [trackers[n] for n in core_names if n in trackers]
-        core = tuple(dict.fromkeys(i.name for i in infos))
-        locs = tuple(dict.fromkeys(i.location for i in infos if i.location is not None))
-        return Unsat(core, locs)
+        return Unsat(tuple(dict.fromkeys(i.name for i in infos)),
+                     tuple(dict.fromkeys(i.location for i in infos if i.location is not None)))
     return Unknown(f"z3: {solver.reason_unknown() or 'unknown'}")
 
 

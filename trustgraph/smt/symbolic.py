@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Policy

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Union
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 Term = Union[bool, "z3.BoolRef"]
 
