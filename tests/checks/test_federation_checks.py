@@ -87,3 +87,16 @@ def test_saml_with_another_audience_is_flagged(tmp_path: Path) -> None:
     [f] = single_role(tmp_path, "saml-missing-audience", doc)
     aud = f.path[0].context["saml:aud"][0]
     assert aud.startswith("https://") and "signin.aws.amazon.com" not in aud
+
+
+@pytest.mark.parametrize(("host", "sub", "fires"), [
+    ("gitlab.com", "project_path:acme/*", False),
+    ("gitlab.com", "project_path:acme*", True),
+    ("app.terraform.io", "organization:acme:*", False),
+    ("app.terraform.io", "organization:acme*", True),
+])
+def test_other_ci_issuers(tmp_path: Path, host: str, sub: str, fires: bool) -> None:
+    provider = f"arn:aws:iam::111122223333:oidc-provider/{host}"
+    doc = trust(stmt({"Federated": provider}, WEB, {"StringLike": {f"{host}:sub": sub}}))
+    findings = single_role(tmp_path, "oidc-any-subject", doc)
+    assert bool(findings) is fires

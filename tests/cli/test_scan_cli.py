@@ -88,10 +88,15 @@ def test_every_format_names_the_findings(capsys: pytest.CaptureFixture[str], fmt
     assert "VendorRole" in out and "saml-missing-audience" in out
 
 
-def test_no_path_scans_the_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = scan_json(capsys, "--check", "public-role")
+def test_no_path_scans_the_bundled_example_under_its_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = scan_json(capsys, "--check", "public-role", "--check", "external-without-external-id")
     assert code == 1
-    assert report["findings"] and all(f["check_id"] == "public-role" for f in report["findings"])
+    assert report["zone"]["source"].endswith("zone.toml")
+    public = {f["role"].rsplit("/", 1)[-1] for f in report["findings"] if f["check_id"] == "public-role"}
+    assert public == {"PublicDebugRole", "ReportsForAllValuesOrgRole"}
+    # the vendor's exported account is outside that zone: its confused-deputy role is found
+    assert any(f["role"] == "arn:aws:iam::100000000003:role/ExampleCorpIntegrationRole"
+               for f in report["findings"] if f["check_id"] == "external-without-external-id")
 
 
 # -- --jobs ----------------------------------------------------------------------------------------------------------
@@ -189,3 +194,24 @@ def test_unparsable_suppressions_file(capsys: pytest.CaptureFixture[str], tmp_pa
     sup = _write(tmp_path, "bad.toml", "[[suppressions]\ncheck =")
     code, _, err = scan(capsys, MINI, "--suppressions", sup)
     assert code == 2 and "bad.toml#:" in err and "expected TOML" in err
+
+
+# -- progress --------------------------------------------------------------------------------------------------------
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from trustgraph.cli.scan import _progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with _progress(10) as update:
+        assert update is None
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    with _progress(10) as update:
+        assert callable(update)
+        update(5, 10)
