@@ -103,3 +103,12 @@ def test_too_many_distinct_conditional_statements_is_unknown() -> None:
     caller = replace(user(B), scp_levels=levels, org_id="o-x")
     result = solve_hop(caller, target(allow(root(B))), Action.ASSUME_ROLE, use_cache=False)
     assert isinstance(result, Unknown) and "structural expansion" in result.reason
+
+
+def test_free_dates_decode_to_valid_iso_dates() -> None:
+    t = target(allow(root(B), {"DateGreaterThan": {"aws:CurrentTime": "9000-01-01T00:00:00Z"}}))
+    result = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, use_cache=False)
+    assert isinstance(result, Sat)
+    assert result.request.context["aws:currenttime"][0] > "9000"
+    far = target(allow(root(B), {"DateGreaterThan": {"aws:CurrentTime": "99999999999999"}}))  # epoch seconds
+    assert isinstance(solve_hop(OUTSIDER_B, far, Action.ASSUME_ROLE, use_cache=False), Unsat)

@@ -196,6 +196,9 @@ def resolver(view: HopView) -> Callable[[Env, str], KeyVar]:
         elif pres.kind is PresenceKind.SITUATIONAL:
             kv = _situational(env, view, key, info, kv, pres.rule)
         domain_axioms(env, kv, info)
+        if kv.kind is Kind.DATE and not kv.ground:  # dates a request can carry: 1970 .. 9999 (ISO-8601 years)
+            for used, val in kv.members():
+                env.axiom(f"domain:{key}", implies(used, and_(val >= 0, val <= 253_402_300_799_999)))
         if key in ("aws:currenttime", "aws:epochtime") and kv.kind is Kind.DATE and not kv.ground:
             if view.now_ms is not None:
                 pinned = view.now_ms if key == "aws:currenttime" else view.now_ms - view.now_ms % 1000
