@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -45,10 +45,10 @@ from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, R
 from trustgraph.smt import cache
 from trustgraph.smt.decode import key_values
 from trustgraph.smt.encode import block_keys, encode_condition, glob_re
-from trustgraph.smt.env import Env, KeyVar, constant
+from trustgraph.smt.env import Env, constant
 from trustgraph.smt.presence import HopView, resolver, tag_couplings
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-from trustgraph.smt.terms import Term, and_, iff, not_, or_, to_z3
+from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
 
 DEFAULT_TIMEOUT_MS = 5000
 MAX_STRUCTURE_BITS = 12
@@ -762,4 +762,3 @@ def _relocate(unsat: Unsat, old: Policy, new: Policy) -> Unsat:
 
 __all__ = ["DEFAULT_TIMEOUT_MS", "HopResult", "KeyConstraint", "Sat", "TIMEOUT_ENV", "Unknown", "Unsat",
            "default_timeout_ms", "inject_unknown", "solve_hop"]
-_ = (Callable, KeyVar, iff)

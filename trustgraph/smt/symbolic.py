@@ -23,7 +23,7 @@ from trustgraph.model.location import Location
 from trustgraph.model.policy import Policy
 from trustgraph.model.principal import Principal, PrincipalKind
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
-from trustgraph.smt.env import Env, KeyVar, Kind, ground_var, z3_string
+from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
 from trustgraph.smt.presence import catalog_facts, char_class_re
 from trustgraph.smt.terms import and_, iff, implies
 
@@ -416,4 +416,3 @@ def _string(model: z3.ModelRef, term: z3.ExprRef) -> str:
 
 __all__ = ["AWS_KINDS", "Candidate", "SymbolicCaller", "concrete_candidates", "provider_host",
            "symbolic_candidates"]
-_ = ground_var
