@@ -92,8 +92,11 @@ def _run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence
     out: dict[str, list[Finding]] = {}
     try:
         mp = multiprocessing.get_context("fork")
+        # contiguous chunks: neighbouring roles (same account) share ancestors, so a worker's memo of hop answers and
+        # reach queries serves its next roles too
+        chunk = max(1, len(roles) // (jobs * 4))
         with mp.Pool(processes=min(jobs, len(roles))) as pool:
-            for i, (role, plain) in enumerate(pool.imap_unordered(_work, roles, chunksize=1), 1):
+            for i, (role, plain) in enumerate(pool.imap_unordered(_work, roles, chunksize=chunk), 1):
                 out[role] = [finding_from_plain(p) for p in plain]
                 if progress is not None:
                     progress(i, len(roles))
