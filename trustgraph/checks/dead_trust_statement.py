@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from trustgraph.checks.base import (
@@ -16,6 +17,8 @@ from trustgraph.checks.base import (
 )
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
+from trustgraph.model.policy import Statement
+from trustgraph.model.principal import PrincipalKind
 
 
 class DeadTrustStatement(BaseCheck):
@@ -64,11 +67,27 @@ class DeadTrustStatement(BaseCheck):
                     yield self.unknown(role=role, source="-", reason=unknown_reason(unknown[0]),
                                        statements=(st.location,))
                     continue
-                core = sorted({str(c) for a in answers for c in getattr(a, "core", ())})
-                why = f": {'; '.join(core[:4])}" if core else ""
                 yield self.finding(
                     role=role, source="-", statements=(st.location,),
-                    message=f"Trust statement {st.label} can never be satisfied by any request{why}.")
+                    message=f"Trust statement {st.label} can never be satisfied by any request: "
+                            f"{_why(ctx, st, answers)}.")
+
+
+def _why(ctx: ScanContext, st: Statement, answers: list[object]) -> str:
+    """The reason in words: stale unique ids named, else the solver's unsat cores (candidate labels dropped)."""
+    stale = [p.text for p in st.principals or () if p.kind is PrincipalKind.UNIQUE_ID
+             and p.text not in ctx.estate.role_by_id and p.text not in ctx.estate.user_by_id]
+    if stale and len(stale) == len(st.principals or ()):
+        return (f"it names {', '.join(f'`{t}`' for t in stale)}, the unique id of a deleted principal, which no caller "
+                f"has")
+    reasons: list[str] = []
+    for a in answers:
+        for item in getattr(a, "core", ()):
+            text = re.sub(r"^\[[^\]]*\]\s*", "", str(item))
+            if text not in reasons and not text.startswith("decision:"):
+                reasons.append(text)
+    conditions = [r for r in reasons if r.startswith("condition ")]
+    return "; ".join((conditions or reasons)[:3]) or "the solver found no request"
 
 
 CHECK = DeadTrustStatement()
