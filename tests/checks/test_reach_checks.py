@@ -171,3 +171,9 @@ def test_chain_to_non_admin_is_not_reported(tmp_path: Path) -> None:
     inner = role("Inner", trust(stmt({"AWS": role_arn("Vendor")})))
     d = write_estate(tmp_path / "e", {A: gaad(vendor, inner)})
     assert findings_of(d, "external-path-to-admin") == []
+
+
+def test_class_source_when_no_outside_account_is_named(tmp_path: Path) -> None:
+    [f] = single_role(tmp_path, "external-without-external-id", trust(stmt({"AWS": "*"})))
+    assert f.source == "external"
+    assert f.path[0].source == "external"
