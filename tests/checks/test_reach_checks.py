@@ -177,3 +177,10 @@ def test_class_source_when_no_outside_account_is_named(tmp_path: Path) -> None:
     [f] = single_role(tmp_path, "external-without-external-id", trust(stmt({"AWS": "*"})))
     assert f.source == "external"
     assert f.path[0].source == "external"
+
+
+def test_roles_of_outside_accounts_are_not_reviewed(tmp_path: Path) -> None:
+    inside = role("Mine", trust(stmt({"AWS": "*"})))
+    outside = role("Theirs", trust(stmt({"AWS": "*"})), account=B)
+    d = write_estate(tmp_path / "e", {A: gaad(inside), B: gaad(outside)})
+    assert {f.role for f in findings_of(d, "public-role")} == {role_arn("Mine")}

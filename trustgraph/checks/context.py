@@ -56,7 +56,8 @@ class ScanContext:
     tg
         The loaded estate and its trust graph.
     roles
-        Role ARNs to check (default: every role of the graph, sorted).
+        Role ARNs to check (default: every role of an account inside the zone, sorted; roles of exported accounts
+        outside the zone belong to the attacker's side and are not reviewed).
     timeout_ms
         Per-solver-call timeout (None: the solver's default).
     """
@@ -74,7 +75,7 @@ class ScanContext:
             _shared.named_orgs = named_organizations(tg.estate)
         self._shared = _shared
         if roles is None:
-            roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value)
+            roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value and d["inside"])
         self.roles: tuple[str, ...] = tuple(roles)
 
     # ------------------------------------------------------------------------------------------------ views

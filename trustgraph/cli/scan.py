@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     checks = select_checks(args.checks)  # unknown ids: UsageError before any loading
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.timeout_ms is not None and args.timeout_ms < 1:
+        raise UsageError("--timeout-ms must be at least 1")
     entries: tuple[Any, ...] = ()
     if args.suppressions:
         from trustgraph.checks.suppressions import load_suppressions
