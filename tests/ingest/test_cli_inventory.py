@@ -164,4 +164,6 @@ def test_inventory_without_path_runs_on_the_bundled_example(capsys: pytest.Captu
     doc = json.loads(out)
     assert (code, err) == (0, "")
     assert {r["kind"] for r in doc["principals"]} >= {"user", "role"}
-    assert doc["zone"]["source"] == "default" and doc["zone"]["accounts"]
+    # the bundled example comes with its zone file: the vendor account it also exports is outside
+    assert doc["zone"]["source"].endswith("zone.toml")
+    assert "210987654321" not in doc["zone"]["accounts"] and doc["zone"]["organizations"] == ["o-exampleorg1"]

@@ -44,7 +44,20 @@ def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
-    """Load the estate named by the arguments and the zone of trust they ask for."""
+    """Load the estate named by the arguments and the zone of trust they ask for.
+
+    With no PATH and no zone option, the bundled example comes with its own zone file (``zone.toml``: the
+    organization's accounts and trusted identity providers; the vendor account it also exports is outside).
+    """
     estate = load_estate(input_paths(args))
-    zone = zone_from_options(estate, args.zone, args.zone_file)
+    zone_file = args.zone_file
+    if not args.paths and not args.zone and zone_file is None:
+        zone_file = bundled_zone_file()
+    zone = zone_from_options(estate, args.zone, zone_file)
     return estate, zone
+
+
+def bundled_zone_file() -> str | None:
+    """The bundled example's zone file, when it is installed."""
+    candidate = bundled_example_path() / "zone.toml"
+    return str(candidate) if candidate.is_file() else None

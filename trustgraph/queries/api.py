@@ -198,7 +198,8 @@ def load(
     zone: Zone | Sequence[str] | None = None,
     zone_file: str | None = None,
 ) -> TrustGraph:
-    """Load exports (a file, files or a directory; None = the bundled example) and build the trust graph.
+    """Load exports (a file, files or a directory; None = the bundled example with its zone file) and build the
+    trust graph.
 
     ``zone`` is a :class:`Zone` or a list of account ids / o- organization ids; ``zone_file`` a zone.toml path.
     """
@@ -207,6 +208,10 @@ def load(
 
     if paths is None:
         path_list = [str(bundled_example_path())]
+        if zone is None and zone_file is None:
+            from trustgraph.cli.common import bundled_zone_file
+
+            zone_file = bundled_zone_file()
     elif isinstance(paths, (str, os.PathLike)):
         path_list = [os.fspath(paths)]
     else:
