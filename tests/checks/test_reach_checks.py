@@ -184,3 +184,18 @@ def test_roles_of_outside_accounts_are_not_reviewed(tmp_path: Path) -> None:
     outside = role("Theirs", trust(stmt({"AWS": "*"})), account=B)
     d = write_estate(tmp_path / "e", {A: gaad(inside), B: gaad(outside)})
     assert {f.role for f in findings_of(d, "public-role")} == {role_arn("Mine")}
+
+
+def test_shared_questions_are_solved_once(tmp_path: Path) -> None:
+    from trustgraph.checks.registry import CHECKS_BY_ID
+
+    from .helpers import load_context
+
+    d = _chain(tmp_path, False)
+    ctx = load_context(d)
+    first = list(CHECKS_BY_ID["external-path-to-admin"].run(ctx))
+    calls = ctx.engine.solver_calls
+    again = list(CHECKS_BY_ID["external-path-to-admin"].run(ctx))
+    assert first == again and ctx.engine.solver_calls == calls
+    options = ctx.options()
+    assert ctx.reach("external", role_arn("Admin"), options) is ctx.reach("external", role_arn("Admin"), options)

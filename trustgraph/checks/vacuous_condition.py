@@ -88,7 +88,8 @@ class VacuousCondition(BaseCheck):
                         why = (f"it holds when {cond.key_text} is absent, and {_who(c)} can omit {cond.key_text}"
                                if verdict is Verdict.ABSENT else
                                f"it holds for every value of {cond.key_text} that {_who(c)} can send")
-                        path = hop_path(ctx, c.label, role, c.action, witness) if witness is not None else ()
+                        label = "*" if c.label == "aws" else c.label
+                        path = hop_path(ctx, label, role, c.action, witness) if witness is not None else ()
                         yield self.finding(
                             role=role, source="-", statements=(cond.location, st.location), path=path,
                             message=f"Condition `{cond}` of trust statement {st.label} never restricts who gets "
