@@ -236,3 +236,12 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     with _progress(10) as update:
         assert callable(update)
         update(5, 10)
+
+
+def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
+    from trustgraph.checks.registry import check_ids
+
+    code, out, err = scan(capsys, "--list-checks")
+    assert code == 0 and err == ""
+    assert [line.split()[0] for line in out.splitlines()] == list(check_ids())
+    assert out.splitlines()[2].split()[1] == "critical"  # public-role

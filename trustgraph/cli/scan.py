@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="solve in N worker processes (default 1; results are identical)")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--list-checks", action="store_true",
+                   help="print the catalog (id, base severity, title) and exit")
     p.set_defaults(func=run)
 
 
@@ -47,7 +49,11 @@ def run(args: argparse.Namespace) -> int:
     """Load, scan, apply suppressions, render, and decide the exit code."""
     from trustgraph.checks.registry import check_ids, select_checks
 
-    checks = select_checks(args.checks)  # unknown ids: UsageError before any loading
+    checks = select_checks(args.checks)
+    if args.list_checks:
+        for c in checks:
+            sys.stdout.write(f"{c.id:30s} {c.severity.value:9s} {c.title}\n")
+        return 0  # unknown ids: UsageError before any loading
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.timeout_ms is not None and args.timeout_ms < 1:
