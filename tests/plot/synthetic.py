@@ -78,4 +78,20 @@ def synthetic_graph(accounts: int = 6, roles_per_account: int = 30, seed: int = 
                 _edge(G, rng.choice(all_roles), roles[i], "assume")
         _edge(G, roles[rng.randrange(8, len(roles))], roles[0], "assume")
     _edge(G, "account:777788889999", vendor_role, "assume")
+    add_hubs(G, roles_by_account)
     return G
+
+
+def add_hubs(G: nx.MultiDiGraph, roles_by_account: dict[str, list[str]]) -> None:
+    """The hub nodes of the current schema: ``principals:ID`` per account (member edges from its users and roles)
+    and ``principals:*``; each account's hub is trusted by its role 8 (a trust naming the account)."""
+    G.add_node("principals:*", kind="principals", account=None, label="any principal", inside=False, admin=False,
+               entity=None)
+    for acct, roles in roles_by_account.items():
+        hub = f"principals:{acct}"
+        G.add_node(hub, kind="principals", account=acct, label=f"principals of {acct}", inside=True, admin=False,
+                   entity=None)
+        for n in [n for n, d in G.nodes(data=True) if d.get("account") == acct and d["kind"] in ("user", "role")]:
+            G.add_edge(n, hub, key="member", kind="member", action=None)
+        G.add_edge(hub, "principals:*", key="member", kind="member", action=None)
+        _edge(G, hub, roles[8], "assume")

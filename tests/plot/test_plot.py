@@ -154,3 +154,33 @@ def test_importing_the_module_does_not_import_matplotlib() -> None:
     code = "import sys, trustgraph.plot; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _arrow_count(fig: Figure) -> int:
+    from matplotlib.patches import FancyArrowPatch
+
+    return sum(1 for a in fig.axes[0].get_children() if isinstance(a, FancyArrowPatch))
+
+
+def test_hub_member_edges_are_hidden_unless_asked(big_graph: nx.MultiDiGraph) -> None:
+    nodes = [n for n, d in big_graph.nodes(data=True) if d.get("account") == "100000000000"]
+    member = sum(1 for u, v, d in big_graph.subgraph(nodes).edges(data=True) if d["kind"] == "member")
+    assert member > 20
+    hidden = tplot.plot_graph(big_graph, nodes=nodes, services="nodes")
+    shown = tplot.plot_graph(big_graph, nodes=nodes, services="nodes", members=True)
+    assert _arrow_count(shown) - _arrow_count(hidden) == member
+    assert "principals:100000000000" in node_boxes(hidden)
+
+
+def test_witnessed_hops_through_a_hub_become_direct_edges(big_graph: nx.MultiDiGraph) -> None:
+    user = "arn:aws:iam::100000000000:user/dev-0"
+    role8 = "arn:aws:iam::100000000000:role/role-0-08"
+    assert not big_graph.has_edge(user, role8)          # the trust names the account: the edge is from its hub
+    result = ReachResult(source=user, target=role8, verdict=Reach.REACHABLE, hops=(hop(user, role8),))
+    P = tplot.results_graph(big_graph, [result])
+    assert set(P.nodes) == {user, role8}
+    data = P.edges[user, role8, "sts:AssumeRole"]
+    assert data["via"] == "principals:100000000000" and data["kind"] == "assume"
+    fig = tplot.plot_results(big_graph, [result])
+    assert set(node_boxes(fig)) == {user, role8} and _arrow_count(fig) == 1
+    assert tplot.hop_edge_data(big_graph, "service:x", role8, "sts:AssumeRole")["kind"] == "service"

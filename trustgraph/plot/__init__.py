@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from trustgraph.queries.api import ReachResults, TrustGraph
     from trustgraph.queries.results import ReachResult
 
-__all__ = ["plot_graph", "plot_reach", "plot_external", "plot_path", "summarise_graph", "graph_of",
-           "DEFAULT_MAX_NODES"]
+__all__ = ["plot_graph", "plot_reach", "plot_external", "plot_path", "plot_results", "summarise_graph", "graph_of",
+           "results_graph", "hop_edge_data", "without_member_edges", "DEFAULT_MAX_NODES"]
 
 #: Above this many nodes a picture is aggregated per account and source class.
 DEFAULT_MAX_NODES = 250
@@ -60,6 +60,7 @@ def plot_graph(
     max_nodes: int = DEFAULT_MAX_NODES,
     summarise: bool | None = None,
     services: str = "auto",
+    members: bool = False,
 ) -> Figure:
     """The trust graph, or the subgraph on ``nodes``, in hop columns and account bands.
 
@@ -85,33 +86,86 @@ def plot_graph(
         ``"nodes"`` draws service principals as source nodes; ``"fold"`` drops them and appends ``<- ec2`` to the
         label of each role they can assume (columns still count the service hop), which removes the longest edges
         of a large picture; ``"auto"`` folds when more than 60 nodes are drawn.
+    members
+        Draw the ``member`` edges from each principal to its account hub (``principals:ID``) and from account hubs
+        to ``principals:*``. Hidden by default: the bands already show which account a principal belongs to, and
+        the hubs are drawn as sources ("any principal of the account").
     """
     from trustgraph.plot.draw import draw_layout
 
     G = graph_of(tg_or_G)
-    members = sorted(G.nodes if nodes is None else set(nodes) & set(G.nodes))
+    if not members:
+        G = without_member_edges(G)
+    member_nodes = sorted(G.nodes if nodes is None else set(nodes) & set(G.nodes))
     edge_list = list(edges) if edges is not None else None
-    aggregate = summarise if summarise is not None else len(members) > max_nodes
+    aggregate = summarise if summarise is not None else len(member_nodes) > max_nodes
     if aggregate:
-        S = summarise_graph(G, members, edges=edge_list)
-        heading = title or (f"{len(members)} nodes aggregated into {S.number_of_nodes()} groups "
+        S = summarise_graph(G, member_nodes, edges=edge_list)
+        heading = title or (f"{len(member_nodes)} nodes aggregated into {S.number_of_nodes()} groups "
                             f"(per account and source class)")
         fig = draw_layout(S, ax=ax, title=heading, layers=summary_columns(S), col_width=3.4, row_height=0.4,
                           column_names=lambda c: ("sources", "roles", "admin roles")[c] if c < 3 else "")
     else:
-        n_edges = len(edge_list) if edge_list is not None else G.subgraph(members).number_of_edges()
-        heading = title or f"trust graph: {len(members)} nodes, {n_edges} edges"
-        fold = services == "fold" or (services == "auto" and len(members) > 60)
+        n_edges = len(edge_list) if edge_list is not None else G.subgraph(member_nodes).number_of_edges()
+        heading = title or f"trust graph: {len(member_nodes)} nodes, {n_edges} edges"
+        fold = services == "fold" or (services == "auto" and len(member_nodes) > 60)
         layers = suffixes = None
-        drawn = members
+        drawn = member_nodes
         if fold:
-            drawn, layers, suffixes = _fold_services(G, members, edge_list)
+            drawn, layers, suffixes = _fold_services(G, member_nodes, edge_list)
             if suffixes:
                 heading += " (service principals folded into role labels: \u2190 name)"
         fig = draw_layout(G, drawn, edges=edge_list, highlight=highlight, ax=ax, title=heading, layers=layers,
                           suffixes=suffixes)
     _register_display()
     return fig
+
+
+def without_member_edges(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A read-only view of ``G`` without the hub ``member`` edges (graph attributes shared)."""
+    import networkx as nx
+
+    view = nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k].get("kind") != "member")
+    return view  # type: ignore[no-any-return]
+
+
+def hop_edge_data(G: nx.MultiDiGraph, source: str, target: str, action: str) -> dict[str, Any]:
+    """The edge data behind one witnessed hop: the direct edge, else the edge from a hub (``principals:ID`` or
+    ``principals:*``) the caller belongs to, else just the edge kind inferred from the action."""
+    if G.has_edge(source, target, action):
+        return dict(G.edges[source, target, action])
+    attrs = dict(G.nodes[source]) if source in G else _infer_attrs(source)
+    if attrs.get("kind") not in ("user", "role"):
+        return {"kind": _edge_kind(source, action), "action": action}
+    for hub in G.predecessors(target):
+        if G.nodes[hub].get("kind") != "principals" or not G.has_edge(hub, target, action):
+            continue
+        hub_account = G.nodes[hub].get("account")
+        if hub_account is None or hub_account == attrs.get("account"):  # principals:* or the caller's account
+            data = dict(G.edges[hub, target, action])
+            data["via"] = hub
+            return data
+    return {"kind": _edge_kind(source, action), "action": action}
+
+
+def results_graph(G: nx.MultiDiGraph, results: Iterable[ReachResult], extra_nodes: Iterable[str] = ()
+                  ) -> nx.MultiDiGraph:
+    """The witnessed paths of ``results`` as their own graph: each hop one edge from the caller to the role (hub
+    edges resolved to the caller), node attributes copied from ``G`` (inferred when ``G`` lacks the node)."""
+    import networkx as nx
+
+    P = nx.MultiDiGraph(**G.graph)
+    for r in results:
+        for n in ([r.hops[0].source, *(h.target for h in r.hops)] if r.hops else []):
+            if n not in P:
+                P.add_node(n, **(dict(G.nodes[n]) if n in G else _infer_attrs(n)))
+        for h in r.hops:
+            if not P.has_edge(h.source, h.target, h.action):
+                P.add_edge(h.source, h.target, key=h.action, **hop_edge_data(G, h.source, h.target, h.action))
+    for n in extra_nodes:
+        if n not in P:
+            P.add_node(n, **(dict(G.nodes[n]) if n in G else _infer_attrs(n)))
+    return P
 
 
 def _fold_services(
@@ -139,27 +193,13 @@ def _fold_services(
     return drawn, {n: layers[n] for n in drawn}, suffixes
 
 
-def _witnessed(results: Iterable[ReachResult]) -> tuple[list[str], list[tuple[str, str, str]]]:
-    nodes: dict[str, None] = {}
-    edges: dict[tuple[str, str, str], None] = {}
-    for r in results:
-        for h in r.hops:
-            nodes[h.source] = None
-            nodes[h.target] = None
-            edges[(h.source, h.target, h.action)] = None
-    return list(nodes), list(edges)
-
-
 def plot_results(
-    tg: TrustGraph, results: ReachResults | Sequence[ReachResult], *, ax: Axes | None = None, title: str | None = None,
-    extra_nodes: Iterable[str] = (), max_nodes: int = DEFAULT_MAX_NODES,
+    tg: TrustGraph | nx.MultiDiGraph, results: ReachResults | Sequence[ReachResult], *, ax: Axes | None = None,
+    title: str | None = None, extra_nodes: Iterable[str] = (), max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Figure:
-    """The witnessed paths of query results: every hop of every result, each node once."""
-    G = graph_of(tg)
-    nodes, edges = _witnessed(results)
-    nodes = list(dict.fromkeys([*nodes, *extra_nodes]))
-    return plot_graph(G, nodes=nodes, edges=[e for e in edges if G.has_edge(*e)], ax=ax, title=title,
-                      max_nodes=max_nodes)
+    """The witnessed paths of query results (:func:`results_graph`): every hop of every result, each node once."""
+    P = results_graph(graph_of(tg), results, extra_nodes)
+    return plot_graph(P, ax=ax, title=title, max_nodes=max_nodes)
 
 
 def plot_reach(
@@ -183,7 +223,7 @@ def plot_reach(
         for r in roles:
             nodes |= nx.ancestors(G, r)
         heading = title or f"candidate edges towards {_short(target)}: {len(nodes)} nodes (before solving)"
-        return plot_graph(G, nodes=nodes, ax=ax, title=heading, max_nodes=max_nodes)
+        return plot_graph(G, nodes=nodes, ax=ax, title=heading, max_nodes=max_nodes, members=True)
     results = tg.who_can_reach(target, **options)
     reach = [r for r in results if r.hops]
     sources = len({r.source for r in reach})
@@ -276,8 +316,8 @@ def _path_graph(result: ReachResult, path: list[str], G: nx.MultiDiGraph | None)
     for n in path:
         P.add_node(n, **(dict(G.nodes[n]) if G is not None and n in G else _infer_attrs(n)))
     for h in result.hops:
-        data = dict(G.edges[h.source, h.target, h.action]) if G is not None and G.has_edge(
-            h.source, h.target, h.action) else {"kind": _edge_kind(h.source, h.action)}
+        data = hop_edge_data(G, h.source, h.target, h.action) if G is not None else {
+            "kind": _edge_kind(h.source, h.action)}
         P.add_edge(h.source, h.target, key=h.action, **data)
     if not result.hops:
         P.add_edge(result.source, result.target, key="none", kind="assume")

@@ -43,9 +43,10 @@ EDGE_STYLE: dict[str, tuple[str, Any]] = {
     "saml": ("#d35400", (0, (5, 2))),
     "web-identity": ("#8e44ad", (0, (1, 1.5))),
     "service": ("#2e7d32", (0, (6, 2, 1, 2))),
+    "member": ("#9aa5b1", (0, (1, 2))),
 }
 EDGE_NAMES = {"assume": "sts:AssumeRole", "saml": "AssumeRoleWithSAML", "web-identity": "AssumeRoleWithWebIdentity",
-              "service": "service principal"}
+              "service": "service principal", "member": "member of a hub"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ NODE_STYLE: dict[str, NodeStyle] = {
     "user": NodeStyle("#c9ede8", "#1c6e64", "IAM user"),
     "role": NodeStyle("#d7e4f5", "#36506e", "IAM role"),
     "outside-principal": NodeStyle("#f3d9ea", "#7b2d5b", "principal of an outside account"),
+    "hub": NodeStyle("#ffffff", "#6b7785", "any principal of an account (hub)"),
 }
 ADMIN_EDGE = "#8b0000"
 INSIDE_FILL = "#eef4fb"
@@ -75,6 +77,8 @@ BOUNDARY = "#b00020"
 def node_class(d: Mapping[str, Any]) -> str:
     """The style class of a node from its attributes."""
     kind = d.get("kind", "role")
+    if kind == "principals":
+        return "hub"
     if kind in FEDERATED:
         return "federated"
     if kind in ("external", "account", "service"):

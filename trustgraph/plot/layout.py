@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 #: Node kinds that start paths (column 0).
-SOURCE_KINDS = frozenset({"external", "account", "saml", "oidc", "web-identity", "service", "user"})
+SOURCE_KINDS = frozenset({"external", "account", "saml", "oidc", "web-identity", "service", "user", "principals"})
 FEDERATED = frozenset({"saml", "oidc", "web-identity"})
 
 #: Height of a band's title, in rows.
@@ -93,11 +93,14 @@ def account_title(G: nx.MultiDiGraph, account: str) -> str:
 
 
 def band_of(G: nx.MultiDiGraph, node: str) -> BandKey:
-    """The band of a node: by account for principals and ``account:ID``; one band each for ``external``,
-    untrusted (or partly trusted) federated providers, trusted ones and services."""
+    """The band of a node: by account for principals, account hubs (``principals:ID``) and ``account:ID``; one band
+    each for ``external``, untrusted (or partly trusted) federated providers, ``principals:*``, trusted providers and
+    services."""
     d = G.nodes[node]
     kind = d.get("kind", "role")
     inside = bool(d.get("inside", False))
+    if kind == "principals" and d.get("account") is None:  # principals:* — every account's exported principals
+        return BandKey(3, "principals-all", "exported principals of every account", True)
     if kind == "external":
         return BandKey(0, "external", "outside the zone: any principal", False)
     if kind in FEDERATED:

@@ -4,7 +4,8 @@ One node per (band, source class): an account's users, its roles and its admin r
 ``external`` source and each outside ``account:ID`` stay as they are; federated providers aggregate per band and
 protocol, service principals into one node. Edges between two aggregates become one edge per edge kind, carrying the
 number of underlying edges (``count``) and how many of them need an ExternalId or MFA. Edges inside one aggregate
-(e.g. role chaining within an account) are counted on the node (``internal_edges``).
+(e.g. role chaining within an account) are counted on the node (``internal_edges``). Hub ``member`` edges are not
+counted: each account hub (``principals:ID``) is its own aggregate, a source like ``account:ID``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def source_class(G: nx.MultiDiGraph, node: str) -> str:
 def aggregate_id(G: nx.MultiDiGraph, node: str) -> str:
     """The aggregate a node belongs to: itself for ``external`` and ``account:ID``, else ``band|class``."""
     kind = G.nodes[node].get("kind")
-    if kind in ("external", "account"):
+    if kind in ("external", "account", "principals"):
         return node
     return f"{band_of(G, node).key}|{source_class(G, node)}"
 
@@ -62,7 +63,7 @@ def summarise_graph(
     for agg, group in groups.items():
         first = G.nodes[group[0]]
         cls = source_class(G, group[0])
-        if len(group) == 1 and cls in ("external", "account"):
+        if len(group) == 1 and cls in ("external", "account", "principals"):
             S.add_node(agg, **{k: v for k, v in first.items() if k != "entity"}, entity=None, count=1,
                        internal_edges=0)
             continue
@@ -80,7 +81,7 @@ def summarise_graph(
     edge_iter = ((u, v, G.edges[u, v, k]) for u, v, k in edges if G.has_edge(u, v, k)) if edges is not None \
         else G.edges(data=True)
     for u, v, d in edge_iter:
-        if u not in members or v not in members:
+        if d.get("kind") == "member" or u not in members or v not in members:
             continue
         au, av = aggregate_id(G, u), aggregate_id(G, v)
         if au == av:
