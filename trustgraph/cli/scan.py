@@ -65,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
         entries = load_suppressions(args.suppressions, known_checks=check_ids())
     from trustgraph.cli.common import input_paths, load_inputs
 
-    _bundled_zone(args)
-    estate, zone = load_inputs(args)
+    estate, zone = load_inputs(args)  # no PATH and no zone option: the bundled example under its zone.toml
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.runner import run_checks
     from trustgraph.queries.api import TrustGraph
@@ -78,23 +77,6 @@ def run(args: argparse.Namespace) -> int:
                           inputs=tuple(str(p) for p in input_paths(args)), entries=entries)
     _write(report, args)
     return exit_code(report, args.fail_on)
-
-
-def _bundled_zone(args: argparse.Namespace) -> None:
-    """With no PATH and no zone options, scan the bundled example under its own zone file (``zone.toml`` beside
-    it): its intended answers assume that zone, and the default zone would put the vendor's exported account inside."""
-    import os
-
-    if args.paths or args.zone or args.zone_file:
-        return
-    from trustgraph.ingest.load import bundled_example_path
-
-    zone_file = bundled_example_path() / "zone.toml"
-    if zone_file.is_file():
-        try:
-            args.zone_file = os.fspath(zone_file)  # type: ignore[call-overload]
-        except TypeError:  # not on the file system (zipped install): keep the default zone
-            pass
 
 
 def build_report(findings: Any, checks: Any, *, zone: Any, inputs: tuple[str, ...], entries: Any = (),
