@@ -138,3 +138,16 @@ def test_plain_graph_has_only_scalars(example_graph: nx.MultiDiGraph) -> None:
         assert all(isinstance(v, str | int | float | bool) for v in d.values())
     for _, _, d in P.edges(data=True):
         assert all(isinstance(v, str | int | float | bool) for v in d.values())
+
+
+def test_svg_of_hostile_names_is_well_formed_and_inert(tmp_path: Path) -> None:
+    from trustgraph.graph.export import export_graph
+
+    from .synthetic import synthetic_graph
+
+    out = tmp_path / "h.svg"
+    export_graph(synthetic_graph(accounts=1, roles_per_account=10), out)
+    text = out.read_text()
+    assert "<script" not in text
+    root = ET.parse(out).getroot()
+    assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("script", "foreignObject")]

@@ -184,3 +184,41 @@ def test_witnessed_hops_through_a_hub_become_direct_edges(big_graph: nx.MultiDiG
     fig = tplot.plot_results(big_graph, [result])
     assert set(node_boxes(fig)) == {user, role8} and _arrow_count(fig) == 1
     assert tplot.hop_edge_data(big_graph, "service:x", role8, "sts:AssumeRole")["kind"] == "service"
+
+
+@pytest.fixture(scope="module")
+def example_tg():  # type: ignore[no-untyped-def]
+    import trustgraph
+
+    from .conftest import EXAMPLE
+
+    return trustgraph.load(EXAMPLE, zone_file=str(EXAMPLE / "zone.toml"))
+
+
+def test_reach_picture_shows_the_witnessed_chain(example_tg) -> None:  # type: ignore[no-untyped-def]
+    target = "arn:aws:iam::100000000003:role/PlatformAdminRole"
+    boxes = node_boxes(tplot.plot_reach(example_tg, target))
+    assert {"account:333344445555", "arn:aws:iam::100000000003:role/PartnerOpsRole",
+            "arn:aws:iam::100000000003:role/DeployRole", target} <= set(boxes)
+    # only nodes on witnessed paths: nothing of the management account's MFA chain
+    assert "arn:aws:iam::100000000001:role/security/ForensicsMfaRole" not in boxes
+
+
+def test_external_picture_follows_the_zone(example_tg) -> None:  # type: ignore[no-untyped-def]
+    fig = tplot.plot_external(example_tg, without=["sts:ExternalId"])
+    boxes = node_boxes(fig)
+    dev = "arn:aws:iam::100000000003:role/"
+    assert dev + "GitHubActionsUnpinnedRole" in boxes and dev + "GitHubActionsOrgPrefixRole" in boxes
+    assert dev + "GitHubActionsAppMainRole" not in boxes            # pinned to a trusted subject: inside
+    assert "arn:aws:iam::100000000002:role/ExampleCorpIntegrationRole" not in boxes   # needs its external ID
+    assert any(t.get_text().startswith("reachable from outside the zone without sts:ExternalId")
+               for t in fig.axes[0].texts)
+
+
+def test_path_picture_with_the_graph_marks_the_external_id_hop(example_tg) -> None:  # type: ignore[no-untyped-def]
+    role = "arn:aws:iam::100000000002:role/ExampleCorpIntegrationRole"
+    r = example_tg.can_reach("account:210987654321", role, given={"sts:ExternalId": "ec-7f3c9a1e2b-prod"})
+    texts = [t.get_text() for t in tplot.plot_path(r, example_tg).axes[0].texts]
+    assert "ID" in texts                                              # the badge on the hop
+    note = next(t for t in texts if t.startswith("sts:AssumeRole\n"))
+    assert note.splitlines()[1] == "sts:ExternalId=ec-7f3c9a1e2b-prod"  # the key the trust names comes first
