@@ -114,6 +114,7 @@ class ReachabilityEngine:
         )
         self.solver_calls = 0
         self._assume_statements: dict[str, tuple[Any, ...]] = {}
+        self._candidates: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
 
     # ----------------------------------------------------------------------------------------------------- callers
     def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
@@ -252,8 +253,13 @@ class ReachabilityEngine:
         from trustgraph.smt.solve import KeyConstraint, Sat, Unknown
 
         node = state[0]
+        # a session obtained by a role session never carries MFA: its successor state is known before solving,
+        # and a state already reached needs no second solve (the search wants one shortest path per state)
+        from_session = self.G.nodes[node]["kind"] == NodeKind.ROLE.value
         for role, data in self.hop_candidates(node):
             if allowed is not None and role not in allowed:
+                continue
+            if from_session and (role, False) in outcome.visits:
                 continue
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
@@ -282,10 +288,18 @@ class ReachabilityEngine:
             parts.append(f"{describe_location(trust, loc)} at {loc}")
         return "; ".join(dict.fromkeys(parts))
 
-    def hop_candidates(self, node: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
         """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
         member of (its account's ``principals:ID`` and, for other accounts' roles, ``principals:*``). A hub edge
-        that needs an identity-policy allow is kept only when the member's identity policies could allow it."""
+        that needs an identity-policy allow is kept only when the member's identity policies could allow it.
+        Computed once per node."""
+        cached = self._candidates.get(node)
+        if cached is None:
+            cached = tuple(self._hop_candidates(node))
+            self._candidates[node] = cached
+        return cached
+
+    def _hop_candidates(self, node: str) -> Iterator[tuple[str, dict[str, Any]]]:
         G = self.G
         seen: set[tuple[str, str]] = set()
         own_account = G.nodes[node].get("account")
