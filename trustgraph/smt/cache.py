@@ -37,13 +37,40 @@ _STORE: OrderedDict[Any, Any] = OrderedDict()
 _STATS = _Stats()
 
 
+_CANONICAL: dict[int, tuple[Policy, str]] = {}
+
+
+def _statement_form(st: Any) -> list[Any]:
+    def globs(g: Any) -> Any:
+        return None if g is None else [x.text for x in g]
+
+    def principals(ps: Any) -> Any:
+        return None if ps is None else [[p.element.value, p.text] for p in ps]
+
+    return [
+        st.sid, st.effect.value, principals(st.principals), principals(st.not_principals), globs(st.actions),
+        globs(st.not_actions), globs(st.resources), globs(st.not_resources),
+        # one entry per Condition: two conditions with the same operator and key stay two (a JSON object would
+        # merge them, and two different policies would then share a cache entry)
+        [[c.operator_text, c.key_text, [[type(v).__name__, v] for v in c.values]] for c in st.conditions],
+    ]
+
+
 def canonical_policy(policy: Policy | None) -> str:
-    """A policy as sorted JSON without locations: equal documents give equal strings."""
+    """A policy as canonical JSON of its model (locations dropped): equal policies give equal strings, different
+    policies different strings. Memoised per policy object."""
     if policy is None:
         return ""
-    from trustgraph.ingest.policy_json import policy_to_json
-
-    return json.dumps(policy_to_json(policy), sort_keys=True, separators=(",", ":"))
+    cached = _CANONICAL.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    text = json.dumps([policy.version, policy.id, [_statement_form(st) for st in policy.statements]],
+                      separators=(",", ":"))
+    with _LOCK:
+        if len(_CANONICAL) > 4 * MAX_ENTRIES:
+            _CANONICAL.clear()
+        _CANONICAL[id(policy)] = (policy, text)
+    return text
 
 
 def canonical_levels(levels: tuple[tuple[Policy, ...], ...] | None) -> Any:
