@@ -161,7 +161,7 @@ class ScanContext:
         """One hop through the solver, with the scan's timeout."""
         from trustgraph.smt.solve import solve_hop
 
-        kwargs: dict[str, Any] = {"constraints": constraints, "closed": closed}
+        kwargs: dict[str, Any] = {"constraints": constraints, "closed": closed, "now_ms": self.engine.now_ms}
         if self.timeout_ms is not None:
             kwargs["timeout_ms"] = self.timeout_ms
         self._shared.solver_calls += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -71,13 +72,17 @@ class TrustGraph:
     True
     """
 
-    def __init__(self, estate: Estate, zone: Zone | None = None, graph: nx.MultiDiGraph | None = None) -> None:
+    def __init__(
+        self, estate: Estate, zone: Zone | None = None, graph: nx.MultiDiGraph | None = None, *,
+        now: datetime | None = None,
+    ) -> None:
         from trustgraph.graph.build import build_graph
 
         self.estate = estate
         self.zone = zone or estate.default_zone()
         self.graph = graph if graph is not None else build_graph(estate, self.zone)
-        self.engine = ReachabilityEngine(self.graph)
+        now_ms = int(now.timestamp() * 1000) if now is not None else None
+        self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(

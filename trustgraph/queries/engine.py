@@ -99,8 +99,13 @@ class SearchOutcome:
 class ReachabilityEngine:
     """Solver front for one graph: builds callers and targets once and memoises hop answers."""
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:
+    def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None) -> None:
+        import time
+
         self.G = G
+        #: aws:CurrentTime of every hop: the analysis time, pinned once so that every answer of one analysis
+        #: speaks of the same moment (semantics.md §6.6)
+        self.now_ms = now_ms if now_ms is not None else int(time.time()) * 1000
         self.estate = G.graph["estate"]
         self.zone = G.graph["zone"]
         self._callers: dict[State, Caller | SymbolicCaller] = {}
@@ -194,7 +199,8 @@ class ReachabilityEngine:
             return cached
         from trustgraph.smt.solve import solve_hop
 
-        kwargs: dict[str, Any] = {"constraints": self.constraints(options, extra), "closed": options.closed}
+        kwargs: dict[str, Any] = {"constraints": self.constraints(options, extra), "closed": options.closed,
+                                  "now_ms": self.now_ms}
         if options.timeout_ms is not None:
             kwargs["timeout_ms"] = options.timeout_ms
         self.solver_calls += 1
