@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.estate import Estate
