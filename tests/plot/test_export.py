@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -151,3 +152,25 @@ def test_svg_of_hostile_names_is_well_formed_and_inert(tmp_path: Path) -> None:
     assert "<script" not in text
     root = ET.parse(out).getroot()
     assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("script", "foreignObject")]
+
+
+def test_png_of_a_generated_organization_is_aggregated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path / "org", accounts=8, roles_per_account=35, seed=5)
+    out = tmp_path / "org.png"
+    assert main(["graph", str(tmp_path / "org"), "-o", str(out)]) == 0
+    nodes = int(re.search(r"(\d+) nodes", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    assert nodes > 250
+    img = Image.open(out)
+    # aggregated: far smaller than one row per node would need (0.27 in per row at 100 dpi)
+    assert img.size[1] < nodes * 27 / 2
+    assert out.stat().st_size > 100_000
+
+
+def test_max_nodes_forces_aggregation(tmp_path: Path) -> None:
+    small, big = tmp_path / "small.png", tmp_path / "agg.png"
+    assert main(["graph", str(EXAMPLE), *ZONE, "-o", str(small)]) == 0
+    assert main(["graph", str(EXAMPLE), *ZONE, "--max-nodes", "10", "-o", str(big)]) == 0
+    assert Image.open(big).size[1] < Image.open(small).size[1]
+    assert main(["graph", str(EXAMPLE), "--max-nodes", "0", "-o", str(big)]) == 2
