@@ -117,7 +117,8 @@ class ReachabilityEngine:
             for st in r.trust_policy.statements
             for c in st.conditions
         )
-        self.solver_calls = 0
+        self.solver_calls = 0  # hops sent to the solver
+        self.evaluations = 0  # hops decided by evaluating their one possible request
         self._assume_statements: dict[str, tuple[Any, ...]] = {}
         self._candidates: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
 
@@ -203,8 +204,19 @@ class ReachabilityEngine:
                                   "now_ms": self.now_ms}
         if options.timeout_ms is not None:
             kwargs["timeout_ms"] = options.timeout_ms
-        self.solver_calls += 1
-        result = solve_hop(self.caller(*state), self.target(role), action, **kwargs)
+        from trustgraph.queries.ground import decide_by_evaluation
+        from trustgraph.semantics.request import Caller
+
+        caller = self.caller(*state)
+        target = self.target(role)
+        result = None
+        if isinstance(caller, Caller):
+            result = decide_by_evaluation(caller, target, action, kwargs["constraints"], self.now_ms)
+        if result is None:
+            self.solver_calls += 1
+            result = solve_hop(caller, target, action, **kwargs)
+        else:
+            self.evaluations += 1
         self._memo[key] = result
         return result
 

@@ -1,0 +1,148 @@
+"""Hops decided by plain evaluation, before the solver is asked.
+
+When no policy that takes part in a hop (the role's trust policy, the caller's identity policies, boundary and session
+policies, SCPs and RCPs) mentions a key the caller could choose — only keys derived from the caller or the role, and the
+pinned time — the request is fully determined by the caller, and the reference evaluator decides the hop exactly: its
+ALLOW comes with the request as witness, its denial is a proof. This is the common case in real estates (account and
+role grants without conditions, aws:PrincipalOrgID guards) and it costs one evaluation instead of a solver call.
+Anything else returns None and goes to :func:`trustgraph.smt.solve.solve_hop`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from trustgraph.model.pattern import variables_of
+from trustgraph.model.policy import Policy
+from trustgraph.semantics.request import Action, Caller, Target
+
+_DETERMINED_EXTRA = frozenset({"aws:currenttime", "aws:epochtime", "aws:resourceaccount"})
+#: caller-chosen keys with a small domain: every choice is tried (HTTPS or not)
+_ENUMERABLE: dict[str, tuple[tuple[str, ...], ...]] = {"aws:securetransport": (("true",), ("false",))}
+_KEYS: dict[int, tuple[Policy, frozenset[str]]] = {}
+
+
+def policy_keys(policy: Policy) -> frozenset[str]:
+    """Every condition key a policy reads: condition keys and the keys of policy variables (memoised)."""
+    cached = _KEYS.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    keys: set[str] = set()
+    for st in policy.statements:
+        for c in st.conditions:
+            keys.add(c.key)
+            for p in c.patterns:
+                keys.update(v.key for v in variables_of(p))
+        for globs in (st.resources, st.not_resources):
+            for g in globs or ():
+                keys.update(v.key for v in variables_of(g.pattern))
+    frozen = frozenset(keys)
+    _KEYS[id(policy)] = (policy, frozen)
+    return frozen
+
+
+def _determined(key: str) -> bool:
+    from trustgraph.semantics.keys import key_info
+
+    return key in _DETERMINED_EXTRA or key.startswith("aws:resourcetag/") or key_info(key).principal_derived
+
+
+def _policies(caller: Caller, target: Target) -> Iterable[Policy]:
+    yield target.role.trust_policy
+    yield from caller.identity_policies
+    if caller.boundary is not None:
+        yield caller.boundary
+    yield from caller.session_policies
+    for levels in (caller.scp_levels, target.rcp_levels):
+        for level in levels or ():
+            yield from level
+
+
+def decide_by_evaluation(
+    caller: Caller, target: Target, action: Action, constraints: Sequence[Any], now_ms: int | None
+) -> Any | None:
+    """Sat/Unsat by evaluating the one request the caller can make, or None when the solver is needed."""
+    from trustgraph.model.values import format_date
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.smt.solve import Sat, Unsat
+
+    if caller.source_identity is not None or caller.transitive_tags:
+        return None
+    enumerated: set[str] = set()
+    for policy in _policies(caller, target):
+        for k in policy_keys(policy):
+            if k in _ENUMERABLE:
+                enumerated.add(k)
+            elif not _determined(k):
+                return None
+    given: dict[str, tuple[str, ...]] = {}
+    for c in constraints:
+        key = c.key.lower()
+        if key in enumerated:
+            return None
+        if c.op == "equals":
+            if _determined(key):
+                return None  # a constraint on a derived key may contradict the caller: the solver says how
+            given[key] = tuple(c.values)
+        elif c.op != "absent" and _determined(key):
+            return None
+    now = format_date(now_ms) if now_ms is not None else None
+    first: Any = None
+    for choice in itertools.product(*(_ENUMERABLE[k] for k in sorted(enumerated))):
+        chosen = {**given, **dict(zip(sorted(enumerated), choice, strict=True))}
+        request = build_request(caller, action, chosen, target=target, now=now)
+        if not _meets(request, constraints):
+            return None
+        decision = evaluate_hop(caller, target, request)
+        if decision.allowed:
+            approximations = tuple(f"{what} at {loc}" for what, loc in decision.approximations)
+            return Sat(caller=caller, request=request, decision=decision, approximations=approximations)
+        if first is None:
+            first = (request, decision)
+    request, decision = first
+    core = decision.reasons or ("no trust statement allows the call",)
+    locations = tuple(st.location for st in decision.statements) or _failing_conditions(caller, target, action,
+                                                                                        request)
+    return Unsat(core=tuple(core), locations=locations)
+
+
+def _meets(request: Any, constraints: Sequence[Any]) -> bool:
+    from trustgraph.model.pattern import matches, parse_pattern
+
+    for c in constraints:
+        values = request.get(c.key)
+        if c.op == "absent" and values is not None:
+            return False
+        if c.op == "not-like" and values is not None and any(
+            matches(parse_pattern(g, wildcards=True, variables=False), v) for g in c.values for v in values
+        ):
+            return False
+    return True
+
+
+def _failing_conditions(caller: Caller, target: Target, action: Action, request: Any) -> tuple[Any, ...]:
+    """Where an implicit deny comes from: the conditions that do not hold in the Allow trust statements that name
+    the caller (empty when no statement names it)."""
+    from trustgraph.model.policy import Effect
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+    from trustgraph.semantics.principals import statement_principal_match
+
+    trust = target.role.trust_policy
+    out = []
+    for st in trust.statements:
+        if st.effect is not Effect.ALLOW or statement_principal_match(st, caller, action) is None:
+            continue
+        if not statement_action_matches(st, action.value):
+            continue
+        for cond in st.conditions:
+            try:
+                holds = evaluate_condition(cond, request.context, variables=trust.variables_enabled)
+            except UndecidableCondition:
+                holds = True
+            if not holds:
+                out.append(cond.location)
+    return tuple(out)
