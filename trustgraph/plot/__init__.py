@@ -272,13 +272,6 @@ def plot_path(
     return fig
 
 
-#: Context keys every witness carries and that rarely explain a hop: listed last.
-_ROUTINE_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:securetransport", "aws:requestedregion",
-                           "aws:viaawsservice", "aws:principalisawsservice", "aws:tokenissuetime",
-                           "sts:rolesessionname", "aws:userid", "aws:username", "aws:resourceaccount",
-                           "aws:principaltype"})
-
-
 def _condition_keys(P: nx.MultiDiGraph, h: Any) -> frozenset[str]:
     """Lower-cased condition keys of the hop's trust statements (shown first in its note)."""
     if not P.has_edge(h.source, h.target, h.action):
@@ -289,21 +282,16 @@ def _condition_keys(P: nx.MultiDiGraph, h: Any) -> frozenset[str]:
 
 def _hop_note(h: Any, max_context: int, mentioned: frozenset[str] = frozenset()) -> str:
     """The action and the most telling context keys: those the trust conditions name, then the rest, routine keys
-    (time, region, session name...) last."""
+    (time, region, session name...) last (:func:`trustgraph.render.notebook.ordered_context`)."""
     from trustgraph.plot.draw import elide
+    from trustgraph.render.notebook import ordered_context
 
     lines = [h.action]
-    ctx = h.context_json()
-
-    def rank(key: str) -> tuple[int, str]:
-        k = key.lower()
-        return (0 if k in mentioned else 2 if k in _ROUTINE_KEYS else 1, k)
-
-    keys = sorted(ctx, key=rank)
-    for k in keys[:max_context]:
-        lines.append(elide(f"{k}={ctx[k]}", 44))
-    if len(keys) > max_context:
-        lines.append(f"\u2026 {len(keys) - max_context} more keys")
+    items = ordered_context(h, mentioned)
+    for k, v in items[:max_context]:
+        lines.append(elide(f"{k}={v}", 44))
+    if len(items) > max_context:
+        lines.append(f"\u2026 {len(items) - max_context} more keys")
     if h.approximations:
         lines.append("(approximate)")
     return "\n".join(lines)

@@ -38,8 +38,27 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+#: Context keys every witness carries and that rarely explain a hop: shown last.
+ROUTINE_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:securetransport", "aws:requestedregion",
+                          "aws:viaawsservice", "aws:principalisawsservice", "aws:tokenissuetime",
+                          "sts:rolesessionname", "aws:userid", "aws:username", "aws:resourceaccount",
+                          "aws:principaltype"})
+
+
+def ordered_context(hop: HopWitness, mentioned: frozenset[str] = frozenset()) -> list[tuple[str, object]]:
+    """The hop's context, most telling keys first: those in ``mentioned`` (lower-cased keys the trust conditions
+    name), then the others, routine keys (time, region, session name...) last; alphabetical within each group."""
+    ctx = hop.context_json()
+
+    def rank(key: str) -> tuple[int, str]:
+        k = key.lower()
+        return (0 if k in mentioned else 2 if k in ROUTINE_KEYS else 1, k)
+
+    return [(k, ctx[k]) for k in sorted(ctx, key=rank)]
+
+
 def _ctx_text(hop: HopWitness) -> str:
-    return ", ".join(f"{k}={v}" for k, v in hop.context_json().items()) or "(no context keys)"
+    return ", ".join(f"{k}={v}" for k, v in ordered_context(hop)) or "(no context keys)"
 
 
 def _node(node: str) -> str:
@@ -50,7 +69,7 @@ def hop_table(hops: Sequence[HopWitness]) -> str:
     """A per-hop table: caller, role, action, witness context, statements."""
     rows = []
     for i, h in enumerate(hops, 1):
-        ctx = "<br>".join(f"{_e(k)} = {_e(v)}" for k, v in h.context_json().items()) or "<i>none</i>"
+        ctx = "<br>".join(f"{_e(k)} = {_e(v)}" for k, v in ordered_context(h)) or "<i>none</i>"
         where = "<br>".join(_e(loc) for loc in h.statements)
         approx = f"<br><i>approximate: {_e('; '.join(h.approximations))}</i>" if h.approximations else ""
         rows.append(f"<tr><td>{i}</td><td>{_node(h.source)}</td><td>{_node(h.target)}</td><td>{_e(h.action)}</td>"
@@ -170,6 +189,13 @@ def _account_rows(tg: TrustGraph) -> Iterable[str]:
                f"<td>{s['role']}</td><td>{admin}</td></tr>")
 
 
+def _provider_text(provider: str) -> str:
+    """``AWSSSO_5f2c... (100000000001)``: the provider name with its account, so equal names stay apart."""
+    parts = provider.split(":")
+    name = short_label("federated:" + provider)
+    return f"{name} ({parts[4]})" if len(parts) > 5 and parts[0] == "arn" else name
+
+
 def graph_html(tg: TrustGraph) -> str:
     """A summary of a loaded trust graph: the zone, one row per exported account (users, roles, admins, side of the
     zone), node counts by kind and edge counts by kind."""
@@ -182,7 +208,7 @@ def graph_html(tg: TrustGraph) -> str:
     zone = tg.zone.describe()
     providers = zone["identity_providers"]
     trusted = "; ".join(
-        short_label("federated:" + p["provider"]) + (f" (subjects {', '.join(p['subjects'])})" if p["subjects"] else "")
+        _provider_text(p["provider"]) + (f" for subjects {', '.join(p['subjects'])}" if p["subjects"] else "")
         for p in providers  # type: ignore[union-attr]
     ) or "none"
     node_rows = "".join(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in sorted(kinds.items()))
