@@ -126,7 +126,7 @@ def without_member_edges(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     import networkx as nx
 
     view = nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k].get("kind") != "member")
-    return view  # type: ignore[no-any-return]
+    return view
 
 
 def hop_edge_data(G: nx.MultiDiGraph, source: str, target: str, action: str) -> dict[str, Any]:

@@ -206,10 +206,9 @@ def graph_html(tg: TrustGraph) -> str:
     for _, _, d in tg.graph.edges(data=True):
         edge_kinds[d["kind"]] = edge_kinds.get(d["kind"], 0) + 1
     zone = tg.zone.describe()
-    providers = zone["identity_providers"]
     trusted = "; ".join(
-        _provider_text(p["provider"]) + (f" for subjects {', '.join(p['subjects'])}" if p["subjects"] else "")
-        for p in providers  # type: ignore[union-attr]
+        _provider_text(p.provider) + (f" for subjects {', '.join(p.subjects)}" if p.subjects else "")
+        for p in tg.zone.identity_providers
     ) or "none"
     node_rows = "".join(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in sorted(kinds.items()))
     edge_rows = "".join(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in sorted(edge_kinds.items()))
