@@ -346,20 +346,28 @@ class ReachabilityEngine:
                 yield from self._hub_edges(target)
 
     def _may_assume(self, node: str, role: str) -> bool:
-        """The syntactic identity filter of :func:`trustgraph.graph.build.identity_may_allow`, per member."""
+        """The syntactic identity filter of :func:`trustgraph.graph.build.identity_may_allow`, per member: True
+        when some Allow statement of the member's identity policies could allow sts:AssumeRole on ``role``."""
         from trustgraph.graph.build import action_may_match, resource_may_match
+        from trustgraph.model.pattern import Star
         from trustgraph.model.policy import Effect
 
-        statements = self._assume_statements.get(node)
-        if statements is None:
+        scope = self._assume_statements.get(node)
+        if scope is None:
             caller = self.caller(node, False)
             policies = getattr(caller, "identity_policies", ())
             statements = tuple(
                 st for p in policies for st in p.statements
                 if st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, Action.ASSUME_ROLE.value)
             )
-            self._assume_statements[node] = statements
-        return any(resource_may_match(st, role) for st in statements)
+            everything = any(
+                st.not_resources is None and (st.resources is None or any(g.pattern == (Star(),) for g in st.resources))
+                for st in statements
+            )
+            scope = (everything, statements)
+            self._assume_statements[node] = scope
+        everything, statements = scope
+        return everything or any(resource_may_match(st, role) for st in statements)
 
     @staticmethod
     def _produces_mfa(result: Any) -> bool:
