@@ -87,9 +87,9 @@ def plot_graph(
         label of each role they can assume (columns still count the service hop), which removes the longest edges
         of a large picture; ``"auto"`` folds when more than 60 nodes are drawn.
     members
-        Draw the ``member`` edges from each principal to its account hub (``principals:ID``) and from account hubs
-        to ``principals:*``. Hidden by default: the bands already show which account a principal belongs to, and
-        the hubs are drawn as sources ("any principal of the account").
+        Draw every ``member`` edge (each principal to its account hub ``principals:ID``, account hubs to
+        ``principals:*``). By default only users' member edges are drawn: the bands already show which account a
+        role belongs to, and the hubs are drawn as sources ("principals of ACCOUNT").
     """
     from trustgraph.plot.draw import draw_layout
 
@@ -121,11 +121,18 @@ def plot_graph(
     return fig
 
 
-def without_member_edges(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A read-only view of ``G`` without the hub ``member`` edges (graph attributes shared)."""
+def without_member_edges(G: nx.MultiDiGraph, *, keep_users: bool = True) -> nx.MultiDiGraph:
+    """A read-only view of ``G`` without the hub ``member`` edges (graph attributes shared). With ``keep_users``
+    the edges from IAM users to their account hub stay: users are few, and without that edge a user whose way in
+    is a trust naming its account would look unconnected."""
     import networkx as nx
 
-    view = nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k].get("kind") != "member")
+    def keep(u: str, v: str, k: str) -> bool:
+        if G.edges[u, v, k].get("kind") != "member":
+            return True
+        return keep_users and G.nodes[u].get("kind") == "user"
+
+    view = nx.subgraph_view(G, filter_edge=keep)
     return view
 
 
