@@ -225,3 +225,19 @@ def test_path_picture_with_the_graph_marks_the_external_id_hop(example_tg) -> No
     assert "ID" in texts                                              # the badge on the hop
     note = next(t for t in texts if t.startswith("sts:AssumeRole\n"))
     assert note.splitlines()[1] == "sts:ExternalId=ec-7f3c9a1e2b-prod"  # the key the trust names comes first
+
+
+def test_generated_organization_of_about_200_nodes_is_drawn_readably(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import trustgraph
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path / "org", accounts=6, roles_per_account=30, seed=7)
+    tg = trustgraph.load(tmp_path / "org")
+    assert 180 <= tg.graph.number_of_nodes() <= tplot.DEFAULT_MAX_NODES
+    fig = tplot.plot_graph(tg)
+    boxes = list(node_boxes(fig).items())
+    services = sum(1 for _, d in tg.graph.nodes(data=True) if d["kind"] == "service")
+    assert len(boxes) == tg.graph.number_of_nodes() - services      # node by node, services folded
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        assert not ba.overlaps(bb), (a, b)
+    assert all(len(t.get_text()) <= 48 for t in fig.axes[0].texts if (t.get_gid() or "").startswith("node:"))
