@@ -1,0 +1,109 @@
+"""The bench command works end to end at a small size: every phase is reported with numbers.
+
+No timing assertions: the numbers are read from the bench output, never asserted (issue 7, item 4).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from trustgraph.cli.main import main
+
+PHASES = ("imports", "read", "model", "graph", "who_can_reach", "edges", "reach_external", "checks", "render_json")
+SOLVER_COUNTERS = {"hits", "misses", "solver_calls", "fast_path", "structure_evaluations"}
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
+
+
+@pytest.fixture(scope="module")
+def bench_json(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "trustgraph", "bench", "--roles", "200", "--accounts", "4", "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out.write_text(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def test_every_phase_is_present_in_order_with_numbers(bench_json: dict) -> None:
+    phases = bench_json["phases"]
+    assert [p["name"] for p in phases] == list(PHASES)
+    for p in phases:
+        assert _number(p["seconds"]), p
+        assert _number(p["peak_rss_mb"]) and p["peak_rss_mb"] > 0, p
+        assert set(p["solver"]) == SOLVER_COUNTERS, p
+        assert all(_number(v) for v in p["solver"].values()), p
+
+
+def test_counts_describe_the_generated_organization(bench_json: dict) -> None:
+    assert bench_json["roles"] == 200
+    assert bench_json["accounts"] == 4
+    assert bench_json["generated"]["roles_per_account"] == 50
+    by_name = {p["name"]: p for p in bench_json["phases"]}
+    assert by_name["read"]["detail"]["files"] == bench_json["files"] > 4
+    assert by_name["model"]["detail"]["roles"] == 200
+    assert by_name["graph"]["detail"]["nodes"] > 200
+    # the solver phases did solve something, and the checks found what the generator plants
+    assert by_name["edges"]["detail"]["hops"] > 0
+    assert by_name["edges"]["detail"]["hops"] == sum(
+        by_name["edges"]["detail"][k] for k in ("sat", "unsat", "unknown"))
+    assert by_name["checks"]["detail"]["roles"] > 0
+    assert by_name["checks"]["detail"]["findings"] > 0
+    assert by_name["checks"]["solver"]["solver_calls"] + by_name["checks"]["solver"]["hits"] > 0
+    assert by_name["who_can_reach"]["detail"]["queries"] == 20
+    assert _number(by_name["who_can_reach"]["detail"]["median_ms"])
+    assert by_name["render_json"]["detail"]["bytes"] > 0
+    assert _number(bench_json["scan_equivalent_seconds"])
+    assert bench_json["process"] is None  # only with --process
+    assert bench_json["machine"]["python"].startswith("3.")
+
+
+def test_table_output_names_every_phase(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--roles", "40", "--accounts", "2", "--sample", "3"]) == 0
+    out = capsys.readouterr().out
+    for title in ("read+parse JSON", "build model", "build graph", "who_can_reach", "solve edge conditions",
+                  "reach from external", "all checks", "render JSON"):
+        assert title in out, title
+    assert "40 roles, 2 accounts" in out
+
+
+def test_process_comparison_runs_both_processes(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    keep = tmp_path / "org"
+    assert main(["bench", "--roles", "20", "--accounts", "2", "--sample", "1", "--process", "--repeats", "1",
+                 "--keep", str(keep), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    pc = data["process"]
+    assert len(pc["scan_seconds"]) == len(pc["floor_seconds"]) == 1
+    assert _number(pc["scan_median"]) and _number(pc["floor_median"]) and _number(pc["ratio"])
+    assert pc["scan_command"][2:5] == ["trustgraph", "scan", str(keep)]
+    assert pc["scan_command"][-4:] == ["--format", "json", "-o", os.devnull]
+    assert "json.load" in pc["floor_command"][-1]
+    assert any(keep.glob("*.json"))  # --keep leaves the organization in place
+    assert data["generated"]["directory"] == str(keep)
+
+
+def test_bench_on_given_paths(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=2, roles_per_account=15, seed=3)
+    assert main(["bench", str(tmp_path), "--sample", "2", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["generated"] is None
+    assert data["roles"] == 30
+
+
+@pytest.mark.parametrize("argv", [["--jobs", "0"], ["--roles", "1", "--accounts", "2"], ["--repeats", "0"]])
+def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trustgraph: error:") and "Traceback" not in err

@@ -1,0 +1,133 @@
+"""``trustgraph bench``: time every phase of a scan on a generated organization (or given exports)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+PHASE_TITLES = {
+    "imports": "imports (networkx, z3, trustgraph)",
+    "read": "read+parse JSON (floor, orjson)",
+    "model": "build model (load_estate)",
+    "graph": "build graph",
+    "who_can_reach": "who_can_reach(role), sample",
+    "edges": "solve edge conditions",
+    "reach_external": "reach from external (no ExternalId)",
+    "checks": "all checks (scan runner)",
+    "render_json": "render JSON",
+}
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``bench`` parser."""
+    from trustgraph.bench import DEFAULT_ACCOUNTS, DEFAULT_ROLES, DEFAULT_SAMPLE
+
+    p = subparsers.add_parser(
+        "bench", help="time every phase of a scan on a generated organization (or given exports)",
+        description="Generate an organization with `trustgraph synth` (or take PATH...) and time, in this process: "
+                    "read+parse JSON (the floor), build model, build graph, who_can_reach on a sample of roles, "
+                    "solve every edge, reachability of every role from `external`, all checks, render JSON; with "
+                    "solver calls vs cache hits and peak memory per phase. --process adds the whole `trustgraph scan "
+                    "DIR --format json` process against a json-only process, alternating, medians.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="export directories or files (default: generate)")
+    p.add_argument("--roles", type=_count, default=DEFAULT_ROLES, metavar="N",
+                   help=f"roles of the generated organization (default: {DEFAULT_ROLES})")
+    p.add_argument("--accounts", type=_count, default=DEFAULT_ACCOUNTS, metavar="M",
+                   help=f"accounts of the generated organization (default: {DEFAULT_ACCOUNTS})")
+    p.add_argument("--seed", type=_count, default=0, metavar="S", help="generator seed (default: 0)")
+    p.add_argument("--jobs", type=_count, default=1, metavar="J", help="worker processes for the checks (default: 1)")
+    p.add_argument("--sample", type=_count, default=DEFAULT_SAMPLE, metavar="K",
+                   help=f"roles asked who_can_reach (default: {DEFAULT_SAMPLE})")
+    p.add_argument("--process", action="store_true",
+                   help="also time the whole `trustgraph scan DIR --format json` process against the json-only floor "
+                        "process (re-runs everything --repeats times)")
+    p.add_argument("--repeats", type=_count, default=3, metavar="R", help="repetitions for --process (default: 3)")
+    p.add_argument("--keep", metavar="DIR", help="write the generated organization to DIR and keep it")
+    p.add_argument("--zone", action="append", default=[], metavar="ID",
+                   help="zone account/organization id (repeatable; default: the loaded accounts and organizations)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the bench and print the table or JSON."""
+    from trustgraph.bench import run_bench
+
+    progress = None
+    if sys.stderr.isatty():
+        def progress(phase: str) -> None:
+            sys.stderr.write(f"\r\x1b[Kbench: {phase} ...")
+            sys.stderr.flush()
+
+    result = run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
+                       sample=args.sample, process=args.process, repeats=args.repeats, keep=args.keep,
+                       zone_ids=args.zone, progress=progress)
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    else:
+        _table(result)
+    return 0
+
+
+def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
+    keys = {
+        "imports": (),
+        "read": ("files", "bytes", "stdlib_json_seconds"),
+        "model": ("accounts", "roles", "users"),
+        "graph": ("nodes", "edges"),
+        "who_can_reach": ("queries", "median_ms", "p90_ms", "max_ms"),
+        "edges": ("hops", "sat", "unsat", "unknown"),
+        "reach_external": ("results", "reachable", "hop_solves"),
+        "checks": ("roles", "findings", "hop_solves", "jobs"),
+        "render_json": ("bytes",),
+    }.get(name, tuple(detail))
+    return " ".join(f"{k}={detail[k]}" for k in keys if k in detail)
+
+
+def _table(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, soft_wrap=False, width=max(140, Console().width))
+    m = result.machine
+    console.print(f"trustgraph bench: {result.roles} roles, {result.accounts} accounts, {result.users} users, "
+                  f"{result.files} files ({result.bytes / 1e6:.1f} MB), jobs={result.jobs}")
+    console.print(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}")
+    if result.generated:
+        console.print(f"generated: {result.generated['summary']}")
+    floor = result.phase("read").seconds
+    table = Table(show_lines=False)
+    for col, justify in (("phase", "left"), ("seconds", "right"), ("x floor", "right"), ("ms/role", "right"),
+                         ("z3 calls", "right"), ("cache hit/miss", "right"), ("fast path", "right"),
+                         ("peak MB", "right"), ("detail", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for p in result.phases:
+        s = p.solver
+        table.add_row(
+            PHASE_TITLES.get(p.name, p.name), f"{p.seconds:.3f}", f"{p.seconds / floor:.1f}" if floor else "-",
+            f"{1000 * p.seconds / max(1, result.roles):.3f}", str(s.get("solver_calls", 0)),
+            f"{s.get('hits', 0)}/{s.get('misses', 0)}", str(s.get("fast_path", 0)), f"{p.peak_rss_mb:.0f}",
+            _fmt_detail(p.name, p.detail),
+        )
+    console.print(table)
+    eq = result.scan_equivalent_seconds
+    console.print(f"scan in-process (model+graph+checks+render): {eq:.2f} s = {eq / floor:.1f}x the orjson floor, "
+                  f"{1000 * eq / max(1, result.roles):.2f} ms/role")
+    pc = result.process
+    if pc is not None:
+        console.print(f"whole process, {len(pc.scan_seconds)} alternating runs: scan median {pc.scan_median:.2f} s "
+                      f"{list(pc.scan_seconds)}, json-only floor median {pc.floor_median:.2f} s "
+                      f"{list(pc.floor_seconds)}: ratio {pc.ratio}x (target 15x); scan peak RSS "
+                      f"{pc.scan_peak_rss_mb:.0f} MB")
