@@ -80,7 +80,8 @@ class OidcAnySubject(BaseCheck):
             yield self.unknown(role=role, source=source,
                                reason=f"the witness token's {key} ({values!r}) has no owner in {issuer.name}'s format")
             return
-        second = ctx.solve_hop(caller, target, action, (key_constraint(key, "not-like", (issuer.owner_glob(owner),)),))
+        second = ctx.solve_hop(caller, target, action,
+                               (*nonempty, key_constraint(key, "not-like", (issuer.owner_glob(owner),))))
         if is_unknown(second):
             yield self.unknown(role=role, source=source, reason=unknown_reason(second))
             return

@@ -25,6 +25,10 @@ from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
 
 
+#: keys the caller cannot choose and the analysis pins to its own time
+CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+
+
 class Verdict(Enum):
     """The answer for one condition and one caller class."""
 
@@ -75,8 +79,8 @@ class VacuousCondition(BaseCheck):
                 only = target_with(ctx, role, (st,))
                 alive = [c for c in classes if is_sat(ctx.solve_hop(c.caller, only, c.action))]
                 for j, cond in enumerate(st.conditions):
-                    if cond.operator in (Operator.NULL, Operator.UNKNOWN):
-                        continue
+                    if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
+                        continue  # a time bound restricts *when*, not who: true today, it still expires access
                     for c in alive:
                         verdict, witness = self._decide(ctx, role, st, j, c)
                         if verdict is Verdict.RESTRICTS:

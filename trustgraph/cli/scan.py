@@ -8,6 +8,7 @@ at their check's severity, since unknown is never safe), 1 when one does, 2 for 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from typing import Any
 
@@ -116,7 +117,8 @@ def _write(report: Any, args: argparse.Namespace) -> None:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         return
     color = args.format == "table" and sys.stdout.isatty()
-    sys.stdout.write(render(report, args.format, color=color))
+    width = shutil.get_terminal_size((160, 24)).columns if color else None
+    sys.stdout.write(render(report, args.format, color=color, width=width))
 
 
 class _progress:

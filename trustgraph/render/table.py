@@ -13,7 +13,6 @@ import re
 from typing import TYPE_CHECKING
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
-from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.report import SEVERITY_ORDER, ScanReport
 
 if TYPE_CHECKING:
@@ -78,9 +77,9 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True, pad_edge=False)
         table.add_column("severity", no_wrap=True, min_width=8)
         table.add_column("check", overflow="fold", ratio=2, min_width=8)
-        table.add_column("role", overflow="fold", ratio=3, min_width=8)
+        table.add_column("role", overflow="fold", ratio=4, min_width=8)
         table.add_column("source", overflow="fold", ratio=2, min_width=8)
-        table.add_column("path", overflow="fold", ratio=4, min_width=8)
+        table.add_column("path", overflow="fold", ratio=3, min_width=8)
         table.add_column(APPROX_MARK, no_wrap=True, min_width=1)
         for severity in SEVERITY_ORDER:
             group = [f for f in active if f.severity is severity]
@@ -101,6 +100,15 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     return buf.getvalue()
 
 
+def _short_path(finding: Finding) -> str:
+    """``acct 444455556666 -> VendorIntegrationRole -> DeployRole``: names only (the role column has the ARN)."""
+    from trustgraph.graph.nodes import short_label
+
+    if not finding.path:
+        return finding.source if finding.source != "-" else ""
+    return " -> ".join(short_label(n) for n in [finding.path[0].source, *(h.target for h in finding.path)])
+
+
 def _cells(finding: Finding) -> list[Text]:
     """The row of one finding as rich Text cells (never markup strings)."""
     from rich.text import Text
@@ -111,6 +119,6 @@ def _cells(finding: Finding) -> list[Text]:
         Text(clean(check)),
         Text(clean(finding.role)),
         Text(clean(finding.source)),
-        Text(clean(flatten_path(finding))),
+        Text(clean(_short_path(finding))),
         Text(APPROX_MARK if finding.approximate else ""),
     ]
