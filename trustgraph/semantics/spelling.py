@@ -6,7 +6,7 @@ _CANONICAL = (
     "aws:CalledVia", "aws:CurrentTime", "aws:EpochTime", "aws:FederatedProvider", "aws:MultiFactorAuthAge",
     "aws:MultiFactorAuthPresent", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalIsAWSService",
     "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
-    "aws:PrincipalType", "aws:RequestedRegion", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn",
+    "aws:PrincipalType", "aws:RequestedRegion", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn",
     "aws:SourceIdentity", "aws:SourceIp", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc",
     "aws:SourceVpce", "aws:TagKeys", "aws:TokenIssueTime", "aws:userid", "aws:username", "aws:ViaAWSService",
     "aws:VpcSourceIp", "sts:ExternalId", "sts:RoleSessionName", "sts:SourceIdentity", "sts:TransitiveTagKeys",
