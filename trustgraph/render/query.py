@@ -8,19 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trustgraph.graph.nodes import short_label
-from trustgraph.queries.results import HopWitness, ReachResult
-
-
-def hop_json(hop: HopWitness) -> dict[str, Any]:
-    """One hop as JSON: source, target, action, context, plus where the allowing statements are."""
-    return {
-        "source": hop.source,
-        "target": hop.target,
-        "action": hop.action,
-        "context": hop.context_json(),
-        "statements": [{"file": loc.file, "pointer": loc.pointer} for loc in hop.statements],
-        "approximations": list(hop.approximations),
-    }
+from trustgraph.queries.results import ReachResult
+from trustgraph.render.json_report import hop_json
 
 
 def result_json(result: ReachResult) -> dict[str, Any]:
