@@ -47,7 +47,7 @@ def scan() -> tuple[ScanContext, list[Finding]]:
 
 
 def _federated_only(ctx: ScanContext, role: str) -> bool:
-    results = ctx.tg.query("external", role, QueryOptions(without=("sts:ExternalId",)))
+    results = ctx.tg.query("external", role, QueryOptions(without=("sts:ExternalId",)), per_member=True)
     sources = {r.source for r in results if r.verdict is Reach.REACHABLE}
     return bool(sources) and all(s.startswith("federated:") for s in sources)
 

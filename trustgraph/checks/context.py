@@ -128,12 +128,14 @@ class ScanContext:
         return QueryOptions.make(timeout_ms=self.timeout_ms, **kwargs)
 
     def reach(self, source: str, target: str, options: QueryOptions) -> tuple[ReachResult, ...]:
-        """``TrustGraph.query(source, target, options)``, memoised."""
+        """``TrustGraph.query(source, target, options, per_member=True)``, memoised: a class such as ``external``
+        answers per member (the AWS outsider, each federated provider outside the zone), which the checks tell
+        apart."""
         key = (source, target, options)
         cached = self._shared.reach.get(key)
         if cached is None:
             try:
-                cached = tuple(self.tg.query(source, target, options))
+                cached = tuple(self.tg.query(source, target, options, per_member=True))
             except ReplayMismatch as exc:
                 from trustgraph.queries.results import Reach
 

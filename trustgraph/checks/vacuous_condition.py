@@ -24,7 +24,6 @@ from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
 
-
 #: keys the caller cannot choose and the analysis pins to its own time
 CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
 

@@ -86,10 +86,15 @@ class TrustGraph:
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
-        self, source: str | None = None, target: str | None = None, options: QueryOptions | None = None
+        self, source: str | None = None, target: str | None = None, options: QueryOptions | None = None, *,
+        per_member: bool = False,
     ) -> ReachResults:
         """The CLI's query: one result for a specific (source, target) pair whatever the verdict; otherwise the
-        reachable and unknown pairs, one per (source, target), shortest path first."""
+        reachable and unknown pairs, one per (source, target), shortest path first.
+
+        The ``external`` class is one source (each role with its shortest path from any outsider); ``per_member``
+        answers for each of its members instead (the symbolic AWS outsider and each federated provider outside
+        the zone), as the checks need."""
         import networkx as nx
 
         options = options or QueryOptions()
@@ -101,14 +106,18 @@ class TrustGraph:
         out: list[ReachResult] = []
         exact = sources.specific and targets.specific
         stop = targets.roles[0] if targets.specific else None
-        for s in sources.nodes:
-            if allowed is not None and s not in allowed and not exact:
-                continue
-            outcome = self.engine.search(s, options, outside_only=sources.outside_only, allowed=allowed,
-                                         stop_at=stop)
+        if sources.outside_only and not per_member:
+            # a class of outsiders (``external``) is one source: every role with its shortest path from any member
+            groups: list[tuple[str, tuple[str, ...]]] = [(sources.text, sources.nodes)]
+        else:
+            groups = [(s, (s,)) for s in sources.nodes if allowed is None or exact or s in allowed]
+        starts_all = set(sources.nodes)
+        for label, starts in groups:
+            outcome = self.engine.search(label, options, outside_only=sources.outside_only, allowed=allowed,
+                                         stop_at=stop, starts=starts)
             unknown_zone = self._unknown_reach(outcome)
             for t in targets.roles:
-                if t == s:
+                if t in starts or t in starts_all:
                     continue
                 if exact or t in outcome.first or t in unknown_zone:
                     out.append(self.engine.result_for(outcome, t, unknown_zone))

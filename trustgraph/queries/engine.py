@@ -15,7 +15,7 @@ from a session without MFA; an exported IAM user may present MFA (the exports do
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -383,26 +383,34 @@ class ReachabilityEngine:
         outside_only: bool = False,
         allowed: frozenset[str] | None = None,
         stop_at: str | None = None,
+        starts: Sequence[str] | None = None,
     ) -> SearchOutcome:
-        """Breadth-first search from one source node.
+        """Breadth-first search from one source, or from a class of sources at once.
 
-        ``outside_only`` applies the zone's trusted-subject globs to a federated source; ``allowed`` restricts the
-        roles expanded (e.g. to ancestors of a target); ``stop_at`` ends the search when that node is reached.
+        ``source`` names the answer's source; ``starts`` (default: ``[source]``) are the nodes the search starts from,
+        so that a class such as ``external`` is searched once, each role reached by the shortest path from any of
+        its members. ``outside_only`` applies the zone's trusted-subject globs to federated starts; ``allowed``
+        restricts the roles expanded (e.g. to ancestors of a target); ``stop_at`` ends the search when that node is
+        reached.
         """
         outcome = SearchOutcome(source)
-        first_extra = self.source_constraints(source, outside_only=outside_only)
-        if first_extra is None:
-            return outcome
-        starts = self.start_states(source)
-        for start in starts:
-            outcome.visits[start] = _Visit(None, None, 0)
-        queue: deque[State] = deque(starts)
+        first_extra: dict[str, tuple[KeyConstraint, ...]] = {}
+        queue: deque[State] = deque()
+        for node in starts if starts is not None else (source,):
+            extra = self.source_constraints(node, outside_only=outside_only)
+            if extra is None:
+                continue
+            first_extra[node] = extra
+            for start in self.start_states(node):
+                outcome.visits[start] = _Visit(None, None, 0)
+                queue.append(start)
         while queue:
             state = queue.popleft()
             depth = outcome.visits[state].depth
             if options.max_hops is not None and depth >= options.max_hops:
                 continue
-            for nxt, witness in self.successors(state, depth, options, first_extra, outcome, allowed):
+            extra = first_extra.get(state[0], ()) if depth == 0 else ()
+            for nxt, witness in self.successors(state, depth, options, extra, outcome, allowed):
                 if nxt in outcome.visits:
                     continue
                 outcome.visits[nxt] = _Visit(state, witness, depth + 1)

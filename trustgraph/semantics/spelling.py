@@ -6,11 +6,12 @@ _CANONICAL = (
     "aws:CalledVia", "aws:CurrentTime", "aws:EpochTime", "aws:FederatedProvider", "aws:MultiFactorAuthAge",
     "aws:MultiFactorAuthPresent", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalIsAWSService",
     "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
-    "aws:PrincipalType", "aws:RequestedRegion", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn",
-    "aws:SourceIdentity", "aws:SourceIp", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc",
-    "aws:SourceVpce", "aws:TagKeys", "aws:TokenIssueTime", "aws:userid", "aws:username", "aws:ViaAWSService",
-    "aws:VpcSourceIp", "sts:ExternalId", "sts:RoleSessionName", "sts:SourceIdentity", "sts:TransitiveTagKeys",
-    "saml:aud", "saml:iss", "saml:sub", "saml:sub_type", "saml:namequalifier", "saml:doc",
+    "aws:PrincipalType", "aws:RequestedRegion", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
+    "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn", "aws:SourceIdentity", "aws:SourceIp",
+    "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:TagKeys", "aws:TokenIssueTime",
+    "aws:userid", "aws:username", "aws:ViaAWSService", "aws:VpcSourceIp", "sts:ExternalId", "sts:RoleSessionName",
+    "sts:SourceIdentity", "sts:TransitiveTagKeys", "saml:aud", "saml:iss", "saml:sub", "saml:sub_type",
+    "saml:namequalifier", "saml:doc",
 )
 _BY_LOWER = {k.lower(): k for k in _CANONICAL}
 _PREFIXES = {"aws:requesttag/": "aws:RequestTag/", "aws:principaltag/": "aws:PrincipalTag/",
