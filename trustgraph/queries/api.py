@@ -111,13 +111,12 @@ class TrustGraph:
             groups: list[tuple[str, tuple[str, ...]]] = [(sources.text, sources.nodes)]
         else:
             groups = [(s, (s,)) for s in sources.nodes if allowed is None or exact or s in allowed]
-        starts_all = set(sources.nodes)
         for label, starts in groups:
             outcome = self.engine.search(label, options, outside_only=sources.outside_only, allowed=allowed,
                                          stop_at=stop, starts=starts)
             unknown_zone = self._unknown_reach(outcome)
             for t in targets.roles:
-                if t in starts or t in starts_all:
+                if t in starts:  # not every source: with `*` the sources include every role that has an out-edge
                     continue
                 if exact or t in outcome.first or t in unknown_zone:
                     out.append(self.engine.result_for(outcome, t, unknown_zone))
