@@ -120,7 +120,8 @@ class ReachabilityEngine:
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         self._assume_statements: dict[str, tuple[Any, ...]] = {}
-        self._candidates: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
+        self._own: dict[str, tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]] = {}
+        self._hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}
 
     # ----------------------------------------------------------------------------------------------------- callers
     def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
@@ -274,10 +275,13 @@ class ReachabilityEngine:
         # a session obtained by a role session never carries MFA: its successor state is known before solving,
         # and a state already reached needs no second solve (the search wants one shortest path per state)
         from_session = self.G.nodes[node]["kind"] == NodeKind.ROLE.value
-        for role, data in self.hop_candidates(node):
+        visits = outcome.visits
+        for role, data in self._lazy_candidates(node):
             if allowed is not None and role not in allowed:
                 continue
-            if from_session and (role, False) in outcome.visits:
+            if from_session and (role, False) in visits:
+                continue
+            if data.get("identity_required") and data.get("via_hub") and not self._may_assume(node, role):
                 continue
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
@@ -309,41 +313,53 @@ class ReachabilityEngine:
     def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
         """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
         member of (its account's ``principals:ID`` and, for other accounts' roles, ``principals:*``). A hub edge
-        that needs an identity-policy allow is kept only when the member's identity policies could allow it.
-        Computed once per node."""
-        cached = self._candidates.get(node)
+        that needs an identity-policy allow is kept only when the member's identity policies could allow it."""
+        return tuple(
+            (role, data) for role, data in self._lazy_candidates(node)
+            if not (data.get("identity_required") and data.get("via_hub")) or self._may_assume(node, role)
+        )
+
+    def _lazy_candidates(self, node: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Like :meth:`hop_candidates` but without the identity filter (the caller applies it last, after cheaper
+        tests), from lists cached per node and per hub: a hub's edges are listed once, not once per member."""
+        direct, hubs = self._own_edges(node)
+        yield from direct
+        own_account = self.G.nodes[node].get("account")
+        for hub in hubs:
+            for role, data, role_account in self._hub_targets(hub):
+                if data["cross_account"] and role_account == own_account:
+                    continue  # principals:* stands for other accounts' principals
+                yield role, data
+
+    def _own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
+        cached = self._own.get(node)
         if cached is None:
-            cached = tuple(self._hop_candidates(node))
-            self._candidates[node] = cached
+            G = self.G
+            direct = []
+            hubs = []
+            for _, target, data in G.out_edges(node, data=True):
+                kind = G.nodes[target]["kind"]
+                if kind == NodeKind.ROLE.value:
+                    direct.append((target, data))
+                elif kind == NodeKind.PRINCIPALS.value:
+                    hubs.append(target)
+            cached = (tuple(direct), tuple(hubs))
+            self._own[node] = cached
         return cached
 
-    def _hop_candidates(self, node: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        G = self.G
-        seen: set[tuple[str, str]] = set()
-        own_account = G.nodes[node].get("account")
-        for _, target, data in G.out_edges(node, data=True):
-            kind = G.nodes[target]["kind"]
-            if kind == NodeKind.ROLE.value:
-                if (target, data["action"]) not in seen:
-                    seen.add((target, data["action"]))
-                    yield target, data
-            elif kind == NodeKind.PRINCIPALS.value:
-                for role, hub_data in self._hub_edges(target):
-                    if hub_data["cross_account"] and G.nodes[role]["account"] == own_account:
-                        continue  # principals:* stands for other accounts' principals
-                    if (role, hub_data["action"]) in seen:
-                        continue
-                    if hub_data.get("identity_required") and not self._may_assume(node, role):
-                        continue
-                    seen.add((role, hub_data["action"]))
-                    yield role, hub_data
-
-    def _hub_edges(self, hub: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for _, target, data in self.G.out_edges(hub, data=True):
-            if self.G.nodes[target]["kind"] == NodeKind.ROLE.value:
-                yield target, data
-            elif data.get("kind") == "member":
-                yield from self._hub_edges(target)
+    def _hub_targets(self, hub: str) -> tuple[tuple[str, dict[str, Any], str], ...]:
+        cached = self._hubs.get(hub)
+        if cached is None:
+            G = self.G
+            out: list[tuple[str, dict[str, Any], str]] = []
+            for _, target, data in G.out_edges(hub, data=True):
+                if G.nodes[target]["kind"] == NodeKind.ROLE.value:
+                    out.append((target, {**data, "via_hub": True}, G.nodes[target]["account"]))
+                elif data.get("kind") == "member":
+                    out.extend(self._hub_targets(target))
+            cached = tuple(out)
+            self._hubs[hub] = cached
+        return cached
 
     def _may_assume(self, node: str, role: str) -> bool:
         """The syntactic identity filter of :func:`trustgraph.graph.build.identity_may_allow`, per member: True
