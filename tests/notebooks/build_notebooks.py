@@ -416,7 +416,8 @@ print((zone_dir / "zone.toml").read_text())
 def federated_outside(zone_file):
     g = trustgraph.load(DATA, zone_file=str(zone_file))
     results = g.external_access(without=["sts:ExternalId"])
-    return sorted({r.target.rsplit("/", 1)[-1] for r in results if r.source.startswith("federated:")})
+    # `external` is one source; the first hop says which outsider got in
+    return sorted({r.target.rsplit("/", 1)[-1] for r in results if r.hops[0].source.startswith("federated:")})
 
 strict = federated_outside(zone_dir / "no-idp.toml")
 ours = federated_outside(zone_dir / "zone.toml")
