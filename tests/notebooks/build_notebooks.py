@@ -413,22 +413,24 @@ subjects = ["repo:example-org/*"]
 print((zone_dir / "zone.toml").read_text())
 '''),
     code('''
-def federated_outside(zone_file):
+def outside_reach(zone_file):
+    """Each role outsiders reach (without an external ID) -> the outsider on the first hop of its shortest path."""
     g = trustgraph.load(DATA, zone_file=str(zone_file))
-    results = g.external_access(without=["sts:ExternalId"])
-    # `external` is one source; the first hop says which outsider got in
-    return sorted({r.target.rsplit("/", 1)[-1] for r in results if r.hops[0].source.startswith("federated:")})
+    return {r.target.rsplit("/", 1)[-1]: r.hops[0].source for r in g.external_access(without=["sts:ExternalId"])}
 
-strict = federated_outside(zone_dir / "no-idp.toml")
-ours = federated_outside(zone_dir / "zone.toml")
-print("reached by federated outsiders, no trusted IdP:", len(strict))
-print("reached by federated outsiders, trusted IdPs:  ", len(ours))
-print("no longer external once the IdPs are trusted:", ", ".join(sorted(set(strict) - set(ours))))
-print("still external:", ", ".join(ours))
+strict = outside_reach(zone_dir / "no-idp.toml")
+ours = outside_reach(zone_dir / "zone.toml")
+print("roles outsiders reach, no trusted IdP:", len(strict))
+print("roles outsiders reach, trusted IdPs:  ", len(ours))
+print("no longer reachable from outside:", ", ".join(sorted(set(strict) - set(ours))))
+print("still reached through a federated provider:",
+      ", ".join(sorted(role for role, first in ours.items() if first.startswith("federated:"))))
 ''', tag="check-zone"),
     md('''
-With the trusted providers, Identity Center, CorpIdP and the pinned GitHub role are ours; the GitHub roles that
-accept other repositories, LegacyOkta and Cognito stay external. The picture shows what federated outsiders reach:
+With the trusted providers, the Identity Center and CorpIdP roles, the pinned GitHub role and what only they lead to
+are no longer reachable from outside; the GitHub roles that accept other repositories, LegacyOkta and Cognito stay
+external (other roles stay reachable through the AWS outsiders of `01-getting-started`). The picture shows what
+outsiders reach:
 '''),
     code('''
 tplot.plot_external(trustgraph.load(DATA, zone_file=str(zone_dir / "zone.toml")), without=["sts:ExternalId"])

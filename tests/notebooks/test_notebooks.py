@@ -151,14 +151,17 @@ def test_03_federation() -> None:
         "CognitoAppUserRole: user of another identity pool -> unreachable",
         "CognitoLegacyNoAudRole: user of another identity pool -> reachable"]
     zone = printed(nb, "check-zone")
-    still = re.search(r"still external: (.*)", zone)
-    assert still is not None
-    external = set(still.group(1).split(", "))
+    still = re.search(r"still reached through a federated provider: (.*)", zone)
+    gone = re.search(r"no longer reachable from outside: (.*)", zone)
+    assert still is not None and gone is not None
+    federated = set(still.group(1).split(", "))
     assert {"GitHubActionsOrgPrefixRole", "GitHubActionsUnpinnedRole", "LegacyOktaNoAudRole", "CognitoAppUserRole",
-            "CognitoLegacyNoAudRole"} <= external
-    assert not external & {"GitHubActionsAppMainRole", "CorpIdpSupportRole", "CorpIdpAnalystNoAudRole"}
-    gone = re.search(r"no longer external once the IdPs are trusted: (.*)", zone)
-    assert gone is not None and {"GitHubActionsAppMainRole", "CorpIdpSupportRole"} <= set(gone.group(1).split(", "))
+            "CognitoLegacyNoAudRole"} <= federated
+    no_longer = set(gone.group(1).split(", "))
+    assert {"GitHubActionsAppMainRole", "CorpIdpSupportRole", "CorpIdpAnalystNoAudRole",
+            "AWSReservedSSO_AdministratorAccess_3f1b2c4d5e6a7b8c"} <= no_longer
+    assert not no_longer & federated
+    assert not no_longer & {"PlatformAdminRole", "DevReadOnlyRole", "PartnerOpsRole"}  # AWS outsiders still get in
     assert _images(nb) >= 1
 
 
