@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from trustgraph.checks.base import (
     BaseCheck,
@@ -73,7 +73,7 @@ class DeadTrustStatement(BaseCheck):
                             f"{_why(ctx, st, answers)}.")
 
 
-def _why(ctx: ScanContext, st: Statement, answers: list[object]) -> str:
+def _why(ctx: ScanContext, st: Statement, answers: Sequence[object]) -> str:
     """The reason in words: stale unique ids named, else the solver's unsat cores (candidate labels dropped)."""
     stale = [p.text for p in st.principals or () if p.kind is PrincipalKind.UNIQUE_ID
              and p.text not in ctx.estate.role_by_id and p.text not in ctx.estate.user_by_id]

@@ -76,9 +76,9 @@ def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
         return Sources(nodes, False, text="*")
     if spec == EXTERNAL:
         fed = {k.value for k in FEDERATED_KINDS}
-        nodes = [EXTERNAL] if EXTERNAL in G else []
-        nodes += sorted(n for n, d in G.nodes(data=True) if d["kind"] in fed and not d["inside"])
-        return Sources(tuple(nodes), False, outside_only=True, text=spec)
+        members = [EXTERNAL] if EXTERNAL in G else []
+        members += sorted(n for n, d in G.nodes(data=True) if d["kind"] in fed and not d["inside"])
+        return Sources(tuple(members), False, outside_only=True, text=spec)
     account = None
     if spec.startswith("account:"):
         account = spec.split(":", 1)[1]
@@ -90,9 +90,9 @@ def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
         if not is_account_id(account):
             raise UsageError(f"`{spec}` is not an account: expected account:ID with a 12-digit id")
         if estate.account_inside(zone, account):
-            members = tuple(sorted(n for n, d in G.nodes(data=True)
-                                   if d["account"] == account and d["kind"] in ("user", "role")))
-            return Sources(members, False, text=spec)
+            principals = tuple(sorted(n for n, d in G.nodes(data=True)
+                                      if d["account"] == account and d["kind"] in ("user", "role")))
+            return Sources(principals, False, text=spec)
         return Sources((ensure_account_source(G, account),), True, text=spec)
     if spec.startswith("federated:"):
         provider = spec.split(":", 1)[1]
