@@ -95,15 +95,35 @@ def domain_re(value_pattern: str) -> z3.ReRef | None:
     return None
 
 
+def domain_constraint(value_pattern: str, val: z3.SeqRef) -> z3.BoolRef | None:
+    """``val`` respects the catalog's ``[class]{m,n}`` API limit (None for shapes this translator does not know).
+
+    Stated as membership in ``class*`` plus bounds on the length, which is equivalent to :func:`domain_re`'s bounded
+    loop (every member of a character class is one character long) and which z3's sequence solver decides several
+    times faster than a loop of up to 1,224 iterations (sts:ExternalId).
+    """
+    m = _BOUNDED_CLASS.match(value_pattern)
+    if m:
+        lo, hi = int(m.group("lo")), int(m.group("hi"))
+        return z3.And(z3.InRe(val, z3.Star(char_class_re(m.group("cls")))), z3.Length(val) >= lo,
+                      z3.Length(val) <= hi)
+    m = _EXACT_CLASS.match(value_pattern)
+    if m:
+        n = int(m.group("n"))
+        return z3.And(z3.InRe(val, z3.Star(char_class_re(m.group("cls")))), z3.Length(val) == n)
+    return None
+
+
 def domain_axioms(env: Env, kv: KeyVar, info: KeyInfo) -> None:
     """Every present value of ``kv`` respects the key's API limits."""
     if info.value_pattern is None or kv.kind is not Kind.STRING or kv.ground:
         return
-    rx = domain_re(info.value_pattern)
-    if rx is None:
+    if domain_re(info.value_pattern) is None:
         return
     for used, val in kv.members():
-        env.axiom(f"domain:{info.key}", implies(used, z3.InRe(val, rx)))
+        rule = domain_constraint(info.value_pattern, val)
+        if rule is not None:
+            env.axiom(f"domain:{info.key}", implies(used, rule))
 
 
 @dataclass

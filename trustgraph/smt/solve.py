@@ -466,14 +466,13 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         return _witness(cand, target, action, env, None, builders, now_text, duration, approximations, view)
 
     # z3
-    solver = z3.Solver()
-    solver.set("timeout", int(timeout))
     trackers: dict[str, _Tracked] = {}
+    assertions: list[tuple[str, Any]] = []
 
     def track(info: _Tracked, term: Term) -> None:
         name = f"t{len(trackers)}|{info.name}"[:200]
         trackers[name] = info
-        solver.assert_and_track(to_z3(term), z3.Bool(name))
+        assertions.append((name, to_z3(term)))
 
     grouped: dict[str, list[Term]] = {}
     for name, term in env.axioms:
@@ -488,15 +487,95 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     cache.count("solver_calls")
     if _INJECTED:
         return Unknown(_INJECTED[-1])
-    res = solver.check()
+    res, model, core_names, why = check_tracked(assertions, int(timeout))
     if res == z3.sat:
-        return _witness(cand, target, action, env, solver.model(), builders, now_text, duration, approximations, view)
+        return _witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
     if res == z3.unsat:
-        core_names = [str(b) for b in solver.unsat_core()]
         infos = [trackers[n] for n in core_names if n in trackers]
         return Unsat(tuple(dict.fromkeys(i.name for i in infos)),
                      tuple(dict.fromkeys(i.location for i in infos if i.location is not None)))
-    return Unknown(f"z3: {solver.reason_unknown() or 'unknown'}")
+    return Unknown(f"z3: {why or 'unknown'}")
+
+
+# -- deciding the tracked assertions ---------------------------------------------------------------------------
+
+_PREPROCESS: Any = None
+_PREPROCESS_CTX: Any = None
+
+
+def _preprocess_context() -> Any:
+    """The z3 context of the preprocessing solver: its own, so that what it creates (terms, tactic state) does not
+    change how the incremental solver of the main context, which takes over on hard questions, searches."""
+    global _PREPROCESS_CTX
+    if _PREPROCESS_CTX is None:
+        _PREPROCESS_CTX = z3.Context()
+    return _PREPROCESS_CTX
+
+#: z3 resource units the preprocessing solver may spend on one question before the incremental solver takes over (a
+#: deterministic budget, unlike a wall-clock one: the same question takes the same path on every machine). Questions
+#: that preprocessing settles cost a few hundred units; 100,000 is tens of milliseconds of a hard regex search.
+PREPROCESS_RLIMIT = 100_000
+
+
+def _preprocessing_solver(timeout: int) -> Any:
+    """A solver that simplifies, propagates values and eliminates variables defined by equations before the SMT
+    core runs. Every tracked assertion of a hop is asserted as a fact here, so an equation such as
+    ``v|token...:sub = "repo:org/app:ref:refs/heads/main"`` (a StringEquals condition) substitutes the literal into
+    the regular-expression memberships of the other conditions, which then fold to constants: questions that take
+    the incremental solver (assertions tracked by assumption literals, which block this preprocessing) hundreds of
+    milliseconds take about one here."""
+    global _PREPROCESS
+    if _PREPROCESS is None:
+        _PREPROCESS = z3.Then("simplify", "propagate-values", "solve-eqs", "smt", ctx=_preprocess_context())
+    solver = _PREPROCESS.solver()
+    solver.set("timeout", timeout)
+    solver.set("rlimit", PREPROCESS_RLIMIT)
+    return solver
+
+
+def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int) -> tuple[Any, Any, list[str], str]:
+    """Decide the conjunction of named z3 assertions.
+
+    Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat, the names of
+    an unsat core when unsat (a minimal one: no assertion of it can be left out), and the reason when unknown.
+
+    The conjunction is decided by a preprocessing solver (:func:`_preprocessing_solver`); the core is found by
+    deletion with the same solver (each assertion is dropped in turn and kept out when the rest is still unsat; an
+    undecided trial keeps it in, so the core is always unsat). When the preprocessing solver cannot decide within
+    :data:`PREPROCESS_RLIMIT`, the incremental solver with assumption-tracked assertions (z3's own unsat core)
+    answers instead, with the whole timeout.
+    """
+    fast = _preprocessing_solver(timeout)
+    ctx = _preprocess_context()
+    moved = [f.translate(ctx) for _, f in assertions]
+    fast.add(moved)
+    res = fast.check()
+    if res == z3.sat:
+        return z3.sat, fast.model().translate(z3.main_ctx()), [], ""
+    if res == z3.unsat:
+        return z3.unsat, None, _deletion_core([(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
+                                              timeout), ""
+    solver = z3.Solver()
+    solver.set("timeout", timeout)
+    for name, f in assertions:
+        solver.assert_and_track(f, z3.Bool(name))
+    res = solver.check()
+    if res == z3.sat:
+        return res, solver.model(), [], ""
+    if res == z3.unsat:
+        return res, None, [str(b) for b in solver.unsat_core()], ""
+    return res, None, [], solver.reason_unknown()
+
+
+def _deletion_core(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
+    keep = list(range(len(assertions)))
+    for i in range(len(assertions)):
+        trial = [j for j in keep if j != i]
+        solver = _preprocessing_solver(timeout)
+        solver.add([assertions[j][1] for j in trial])
+        if solver.check() == z3.unsat:
+            keep = trial
+    return [assertions[j][0] for j in keep]
 
 
 def _group_bits(bits: list[tuple[Addr, Term]], by_addr: dict[Addr, Statement], caller: Caller,
@@ -761,4 +840,4 @@ def _relocate(unsat: Unsat, old: Policy, new: Policy) -> Unsat:
 
 
 __all__ = ["DEFAULT_TIMEOUT_MS", "HopResult", "KeyConstraint", "Sat", "TIMEOUT_ENV", "Unknown", "Unsat",
-           "default_timeout_ms", "inject_unknown", "solve_hop"]
+           "check_tracked", "default_timeout_ms", "inject_unknown", "solve_hop"]
