@@ -26,6 +26,19 @@ def display_key(key: str) -> str:
     >>> display_key("aws:principalorgid"), display_key("aws:principaltag/team"), display_key("x:y")
     ('aws:PrincipalOrgID', 'aws:PrincipalTag/team', 'x:y')
     """
+    cached = _SPELLED.get(key)
+    if cached is not None:
+        return cached
+    spelled_key = _spell(key)
+    if len(_SPELLED) < 100_000:  # witnesses repeat a few dozen keys; the bound only guards against odd inputs
+        _SPELLED[key] = spelled_key
+    return spelled_key
+
+
+_SPELLED: dict[str, str] = {}
+
+
+def _spell(key: str) -> str:
     low = key.lower()
     if low in _BY_LOWER:
         return _BY_LOWER[low]
