@@ -235,7 +235,7 @@ def run_phases(
 
     timer = _Timer(progress)
     with timer.phase("imports", {}):
-        import networkx  # type: ignore[import-untyped]  # noqa: F401
+        import networkx  # noqa: F401
         import z3  # type: ignore[import-untyped]  # noqa: F401
 
         import trustgraph.checks.registry  # noqa: F401

@@ -56,6 +56,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--zone", action="append", default=[], metavar="ID",
                    help="zone account/organization id (repeatable; default: the loaded accounts and organizations)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--verbose", action="store_true",
+                   help="name each phase on stderr as it starts, with a timestamp (also when stderr is not a terminal)")
     p.set_defaults(func=run)
 
 
@@ -64,7 +66,13 @@ def run(args: argparse.Namespace) -> int:
     from trustgraph.bench import run_bench
 
     progress = None
-    if sys.stderr.isatty():
+    if args.verbose:
+        def progress(phase: str) -> None:
+            import time
+
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} bench: {phase}\n")
+            sys.stderr.flush()
+    elif sys.stderr.isatty():
         def progress(phase: str) -> None:
             sys.stderr.write(f"\r\x1b[Kbench: {phase} ...")
             sys.stderr.flush()
@@ -72,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
                        sample=args.sample, process=args.process, repeats=args.repeats, keep=args.keep,
                        zone_ids=args.zone, progress=progress)
-    if progress is not None:
+    if progress is not None and not args.verbose:
         sys.stderr.write("\r\x1b[K")
     if args.format == "json":
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
