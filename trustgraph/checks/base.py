@@ -147,7 +147,7 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
     anc = ctx.ancestors(role)
     if "external" not in anc:
         return None
-    general = [r for r in ctx.reach("external", role, options) if r.source == "external"]
+    general = [r for r in ctx.reach_known("external", role, options) if r.source == "external"]
     reachable = [r for r in general if r.verdict is Reach.REACHABLE]
     unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
     if not reachable and not unknown:
@@ -156,7 +156,7 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
     for node in ctx.outside_account_nodes:
         if node not in anc:
             continue
-        for r in ctx.reach(node, role, options):
+        for r in ctx.reach_known(node, role, options):
             if r.verdict is Reach.REACHABLE and r.target == role:
                 specific.append(r)
     if specific:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.errors import ReplayMismatch
 from trustgraph.graph.nodes import EXTERNAL, NodeKind, account_node
 from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import HopWitness, ReachResult
+from trustgraph.queries.results import HopWitness, Reach, ReachResult
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,6 +41,7 @@ class _Shared:
     """State shared by every view of one scan in one process."""
 
     reach: dict[tuple[Any, ...], tuple[ReachResult, ...]] = field(default_factory=dict)
+    reach_all: dict[tuple[Any, ...], dict[str, tuple[ReachResult, ...]] | None] = field(default_factory=dict)
     fresh_account: str = ""
     account_nodes: tuple[str, ...] = ()
     named_orgs: frozenset[str] = frozenset()
@@ -143,6 +144,31 @@ class ScanContext:
                                       reason=f"solver witness did not replay ({exc})"),)
             self._shared.reach[key] = cached
         return cached
+
+    def reach_known(self, source: str, target: str, options: QueryOptions) -> tuple[ReachResult, ...]:
+        """The reachable and unknown answers of :meth:`reach` (the unreachable ones left out), from one search per
+        (source, options) over the whole graph instead of one search per target.
+
+        The verdicts are those of :meth:`reach`: a search from a source restricted to the target's ancestors finds
+        the target (at the same, shortest, depth) exactly when the unrestricted search does, and meets an undecided
+        hop on the way to it exactly when the unrestricted one does. Where several shortest paths exist, the
+        witnessed path may be another of them.
+        """
+        key = (source, options)
+        if key in self._shared.reach_all:
+            by_target = self._shared.reach_all[key]
+        else:
+            grouped: dict[str, list[ReachResult]] = {}
+            try:
+                for r in self.tg.query(source, None, options, per_member=True):
+                    grouped.setdefault(r.target, []).append(r)
+                by_target = {t: tuple(rs) for t, rs in grouped.items()}
+            except ReplayMismatch:
+                by_target = None  # a solver defect: answer per target, where reach() makes it an UNKNOWN result
+            self._shared.reach_all[key] = by_target
+        if by_target is None:
+            return tuple(r for r in self.reach(source, target, options) if r.verdict is not Reach.UNREACHABLE)
+        return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
 
     def ancestors(self, role: str) -> frozenset[str]:
         """Every node with a path to ``role`` in the graph (candidates only: edges are not yet solved)."""

@@ -42,7 +42,7 @@ class ExternalPathToAdmin(BaseCheck):
             aws = most_specific(ctx, role, options) if EXTERNAL in anc else None
             if aws is not None:
                 results.append(aws)
-            for r in ctx.reach(EXTERNAL, role, options):
+            for r in ctx.reach_known(EXTERNAL, role, options):
                 if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE:
                     results.append(r)  # federated identities outside the zone
             for r in results:
