@@ -12,12 +12,9 @@
     :func:`trustgraph.ingest.load.load_estate` (reads and parses again, then builds the model).
 ``graph``
     :func:`trustgraph.graph.build.build_graph`.
-``who_can_reach``
-    ``TrustGraph.who_can_reach(role)`` for a sample of roles right after loading (fresh engine, empty solver cache),
-    the interactive question; the median and 90th percentile per role are reported besides the phase total.
 ``edges``
-    Every hop the engine can take (each non-hub source node's hop candidates, hub edges expanded to their members)
-    solved under no constraints, fresh engine, empty solver cache.
+    Every edge of the graph out of a user, role or symbolic source solved under no constraints (edges out of hub nodes
+    are counted: they are solved per member during searches), fresh engine, empty solver cache.
 ``reach_external``
     ``TrustGraph.external_access(without=["sts:ExternalId"])``: reachability of every role from ``external`` (the
     confused-deputy question), fresh engine, empty solver cache.
@@ -26,6 +23,10 @@
     empty solver cache: what ``trustgraph scan`` spends after loading.
 ``render_json``
     Building the report and rendering it as JSON.
+``who_can_reach``
+    ``TrustGraph.who_can_reach(role)`` for a sample of roles on a fresh engine with an empty solver cache (as right
+    after loading), the interactive question; the median, 90th percentile and maximum per role are reported besides
+    the phase total. Timed last, because at scale one such question can take long.
 
 Each solver phase starts from an empty solver cache and a fresh engine, so its time is its own cost (the phases are
 not cumulative). For each phase: wall time, the solver cache counters it added
@@ -187,6 +188,8 @@ class _Timer:
         seconds = time.perf_counter() - start
         self.phases.append(PhaseResult(name, seconds, round(peak_rss_mb(), 1),
                                        _diff(_solver_counters(), before), detail))
+        if self.progress is not None:
+            self.progress(f"{name} done: {seconds:.2f} s, peak {peak_rss_mb():.0f} MB, {detail}")
 
 
 def json_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -272,21 +275,6 @@ def run_phases(
 
     inside_roles = [n for n, d in G.nodes(data=True) if d["kind"] == "role" and d["inside"]]
 
-    # the interactive question, right after loading
-    wcr_detail: dict[str, Any] = {}
-    tg = _fresh_graph(estate, zone, G)
-    times: list[float] = []
-    with timer.phase("who_can_reach", wcr_detail):
-        for role in sample_roles(inside_roles, sample):
-            t = time.perf_counter()
-            tg.who_can_reach(role)
-            times.append(time.perf_counter() - t)
-    if times:
-        ordered = sorted(times)
-        wcr_detail.update(queries=len(times), median_ms=round(statistics.median(times) * 1000, 2),
-                          p90_ms=round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1000, 2),
-                          max_ms=round(ordered[-1] * 1000, 2))
-
     edge_detail: dict[str, Any] = {}
     tg = _fresh_graph(estate, zone, G)
     with timer.phase("edges", edge_detail):
@@ -318,33 +306,57 @@ def run_phases(
         report = build_report(scan.findings, checks, zone=zone.describe(), inputs=tuple(str(p) for p in paths))
         text = render(report, "json")
     render_detail.update(bytes=len(text.encode("utf-8")))
+
+    # the interactive question, on a fresh engine and an empty solver cache (as right after loading); last, because
+    # at scale one question can take long
+    wcr_detail: dict[str, Any] = {}
+    tg = _fresh_graph(estate, zone, G)
+    times: list[float] = []
+    with timer.phase("who_can_reach", wcr_detail):
+        for role in sample_roles(inside_roles, sample):
+            t = time.perf_counter()
+            found = tg.who_can_reach(role)
+            times.append(time.perf_counter() - t)
+            if progress is not None:
+                progress(f"who_can_reach {len(times)}: {1000 * times[-1]:.1f} ms, {len(found)} sources, {role}")
+    if times:
+        ordered = sorted(times)
+        wcr_detail.update(queries=len(times), median_ms=round(statistics.median(times) * 1000, 2),
+                          p90_ms=round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1000, 2),
+                          max_ms=round(ordered[-1] * 1000, 2))
+
     counts = {"roles": roles_total, "accounts": len(estate.accounts), "users": users_total, "files": len(files),
               "bytes": size}
     return timer.phases, counts
 
 
 def solve_all_edges(tg: Any) -> dict[str, int]:
-    """Solve every hop the engine can take, under no constraints: each non-hub source node's hop candidates (hub
-    edges expanded to the members they stand for), each from a session without MFA."""
-    from trustgraph.graph.nodes import NodeKind
+    """Solve every edge of the graph from a concrete or symbolic source, under no constraints, from a session without
+    MFA. Edges out of hub nodes (``principals:ID``, ``principals:*``) stand for one hop per member and are solved per
+    member during searches; they are counted (``hub_edges``), not solved here, so the phase stays linear in the
+    graph."""
+    from trustgraph.graph.nodes import MEMBER, NodeKind
     from trustgraph.queries.options import QueryOptions
     from trustgraph.semantics.request import Action
     from trustgraph.smt.solve import Sat, Unknown
 
     engine = tg.engine
+    G = tg.graph
     options = QueryOptions()
-    hops = sat = unknown = 0
-    for node, data in tg.graph.nodes(data=True):
-        if data["kind"] == NodeKind.PRINCIPALS.value:
+    hops = sat = unknown = hub_edges = 0
+    for u, v, data in G.edges(data=True):
+        if data.get("kind") == MEMBER:
             continue
-        for role, edge in engine.hop_candidates(node):
-            result = engine.solve((node, False), role, Action(edge["action"]), options)
-            hops += 1
-            if isinstance(result, Sat):
-                sat += 1
-            elif isinstance(result, Unknown):
-                unknown += 1
-    return {"hops": hops, "sat": sat, "unsat": hops - sat - unknown, "unknown": unknown}
+        if G.nodes[u]["kind"] == NodeKind.PRINCIPALS.value:
+            hub_edges += 1
+            continue
+        result = engine.solve((u, False), v, Action(data["action"]), options)
+        hops += 1
+        if isinstance(result, Sat):
+            sat += 1
+        elif isinstance(result, Unknown):
+            unknown += 1
+    return {"hops": hops, "sat": sat, "unsat": hops - sat - unknown, "unknown": unknown, "hub_edges": hub_edges}
 
 
 # ---------------------------------------------------------------------------------------------- whole process

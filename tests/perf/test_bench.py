@@ -15,7 +15,7 @@ import pytest
 
 from trustgraph.cli.main import main
 
-PHASES = ("imports", "read", "model", "graph", "who_can_reach", "edges", "reach_external", "checks", "render_json")
+PHASES = ("imports", "read", "model", "graph", "edges", "reach_external", "checks", "render_json", "who_can_reach")
 SOLVER_COUNTERS = {"hits", "misses", "solver_calls", "fast_path", "structure_evaluations"}
 
 

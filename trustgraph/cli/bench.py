@@ -96,7 +96,7 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
         "model": ("accounts", "roles", "users"),
         "graph": ("nodes", "edges"),
         "who_can_reach": ("queries", "median_ms", "p90_ms", "max_ms"),
-        "edges": ("hops", "sat", "unsat", "unknown"),
+        "edges": ("hops", "sat", "unsat", "unknown", "hub_edges"),
         "reach_external": ("results", "reachable", "hop_solves"),
         "checks": ("roles", "findings", "hop_solves", "jobs"),
         "render_json": ("bytes",),
