@@ -208,15 +208,17 @@ def _fresh_graph(estate: Any, zone: Any, graph: Any) -> Any:
     return TrustGraph(estate, zone, graph)
 
 
-def sample_roles(roles: Sequence[str], n: int) -> list[str]:
-    """``n`` roles spread evenly over the sorted list (deterministic)."""
+def sample_roles(roles: Sequence[str], n: int, seed: int = 0) -> list[str]:
+    """``n`` roles drawn at random (a fixed seed: the same roles every run), in sorted order. Random rather than
+    evenly spaced: evenly spaced ARNs of a generated organization are the same role of every account."""
+    import random
+
     ordered = sorted(roles)
     if n <= 0 or not ordered:
         return []
     if n >= len(ordered):
         return ordered
-    step = len(ordered) / n
-    return [ordered[int(i * step)] for i in range(n)]
+    return sorted(random.Random(seed).sample(ordered, n))
 
 
 # ------------------------------------------------------------------------------------------------------ phases

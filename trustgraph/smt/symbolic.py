@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 import z3  # type: ignore[import-untyped]
 
@@ -234,6 +235,21 @@ def _fresh_account(sc: SymbolicCaller, names: _Named) -> str:
     return f"{n:012d}"
 
 
+_FRESH_ACCOUNT_RE: dict[tuple[str, ...], Any] = {}
+
+
+def _fresh_account_re(taken: tuple[str, ...]) -> Any:
+    """An account id that is none of ``taken``, as a regular expression; memoised, since every hop of an outsider
+    excludes the same (often hundreds of) accounts of the zone and z3 terms are immutable and shareable."""
+    cached = _FRESH_ACCOUNT_RE.get(taken)
+    if cached is None:
+        cached = _ACCOUNT if not taken else z3.Intersect(_ACCOUNT, z3.Complement(_union([z3.Re(a) for a in taken])))
+        if len(_FRESH_ACCOUNT_RE) > 1_000:
+            _FRESH_ACCOUNT_RE.clear()
+        _FRESH_ACCOUNT_RE[taken] = cached
+    return cached
+
+
 def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _Named, mfa: bool, *,
              fixed_arn: str | None = None, fixed_session: str | None = None) -> Candidate:
     """A candidate for a principal of ``kind`` in ``account`` (None: a fresh account), optionally a named one."""
@@ -259,9 +275,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
     if account is not None:
         acct_re = z3.Re(account)
     else:  # exclusions inside the regular expression: z3 decides regex membership fast, disequalities slowly
-        taken = sorted(set(names.accounts) | set(sc.excluded_accounts))
-        acct_re = _ACCOUNT if not taken else z3.Intersect(
-            _ACCOUNT, z3.Complement(_union([z3.Re(a) for a in taken])))
+        acct_re = _fresh_account_re(tuple(sorted(set(names.accounts) | set(sc.excluded_accounts))))
     if is_user:
         arn_re = z3.Concat(z3.Re("arn:aws:iam::"), acct_re, z3.Re(":user/"), _NAME)
     else:
