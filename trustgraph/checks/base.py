@@ -144,9 +144,8 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
 
     Returns the reachable result, else an unknown one, else None (unreachable).
     """
-    anc = ctx.ancestors(role)
-    if "external" not in anc:
-        return None
+    # answers come from one search per source over the whole graph (ScanContext.reach_known): no per-role ancestor
+    # set is needed to skip sources that cannot reach the role (computing one per role is quadratic at scale)
     general = [r for r in ctx.reach_known("external", role, options) if r.source == "external"]
     reachable = [r for r in general if r.verdict is Reach.REACHABLE]
     unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
@@ -154,8 +153,6 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
         return None
     specific: list[ReachResult] = []
     for node in ctx.outside_account_nodes:
-        if node not in anc:
-            continue
         for r in ctx.reach_known(node, role, options):
             if r.verdict is Reach.REACHABLE and r.target == role:
                 specific.append(r)

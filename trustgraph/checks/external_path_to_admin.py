@@ -37,9 +37,8 @@ class ExternalPathToAdmin(BaseCheck):
         for role in ctx.roles:
             if not ctx.is_admin(role):
                 continue
-            anc = ctx.ancestors(role)
             results = []
-            aws = most_specific(ctx, role, options) if EXTERNAL in anc else None
+            aws = most_specific(ctx, role, options)
             if aws is not None:
                 results.append(aws)
             for r in ctx.reach_known(EXTERNAL, role, options):
