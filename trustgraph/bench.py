@@ -28,6 +28,9 @@
     after loading), the interactive question; the median, 90th percentile and maximum per role are reported besides
     the phase total. Timed last, because at scale one such question can take long.
 
+With ``--jobs`` above 1 the checks run in worker processes: their solver counters are not in the table (the
+parent's are), and their peak memory is reported as ``workers_peak_rss_mb`` in the checks phase's detail.
+
 Each solver phase starts from an empty solver cache and a fresh engine, so its time is its own cost (the phases are
 not cumulative). For each phase: wall time, the solver cache counters it added
 (:func:`trustgraph.smt.cache.cache_stats`) and the process's peak resident memory so far (``ru_maxrss``).
@@ -140,6 +143,14 @@ def peak_rss_mb() -> float:
     import resource
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def _children_peak_rss_mb() -> float:
+    """Peak resident memory of the largest child process that has ended (MB)."""
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
@@ -299,6 +310,9 @@ def run_phases(
     with timer.phase("checks", checks_detail):
         scan = run_checks(ctx, checks, jobs=jobs)
     checks_detail.update(roles=len(ctx.roles), findings=len(scan.findings), hop_solves=tg.engine.solver_calls)
+    if jobs > 1:
+        # the workers' solver counters stay in the workers; their memory is the children's peak
+        checks_detail["workers_peak_rss_mb"] = round(_children_peak_rss_mb(), 1)
 
     render_detail: dict[str, Any] = {}
     with timer.phase("render_json", render_detail):

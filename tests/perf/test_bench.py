@@ -107,3 +107,19 @@ def test_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str
     assert main(["bench", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("trustgraph: error:") and "Traceback" not in err
+
+
+def test_jobs_report_the_workers_memory_and_the_same_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    counts = {}
+    for jobs in ("1", "2"):
+        assert main(["bench", "--roles", "40", "--accounts", "2", "--sample", "1", "--jobs", jobs,
+                     "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        checks = next(p for p in data["phases"] if p["name"] == "checks")
+        assert checks["detail"]["jobs"] == int(jobs)
+        counts[jobs] = checks["detail"]["findings"]
+        if jobs == "2":
+            assert _number(checks["detail"]["workers_peak_rss_mb"]) and checks["detail"]["workers_peak_rss_mb"] > 0
+        else:
+            assert "workers_peak_rss_mb" not in checks["detail"]
+    assert counts["1"] == counts["2"] > 0

@@ -98,7 +98,7 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
         "who_can_reach": ("queries", "median_ms", "p90_ms", "max_ms"),
         "edges": ("hops", "sat", "unsat", "unknown", "hub_edges"),
         "reach_external": ("results", "reachable", "hop_solves"),
-        "checks": ("roles", "findings", "hop_solves", "jobs"),
+        "checks": ("roles", "findings", "hop_solves", "jobs", "workers_peak_rss_mb"),
         "render_json": ("bytes",),
     }.get(name, tuple(detail))
     return " ".join(f"{k}={detail[k]}" for k in keys if k in detail)
