@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.errors import ReplayMismatch
 from trustgraph.graph.nodes import EXTERNAL, NodeKind, account_node
 from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import HopWitness, Reach, ReachResult
+from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -220,7 +220,7 @@ class ScanContext:
             target=role,
             action=action.value,
             context={display_key(k): tuple(v) for k, v in sorted(result.request.context.items())},
-            statements=tuple(st.location for st in result.decision.statements),
+            statements=export_locations(result.decision.statements),
             approximations=tuple(approximation_text(a) for a in result.approximations),
         )
 

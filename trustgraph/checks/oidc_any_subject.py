@@ -11,6 +11,7 @@ from trustgraph.checks.finding import Finding, Severity
 from trustgraph.checks.issuers import Issuer, issuer_for
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.model.policy import Effect, Statement
+from trustgraph.queries.results import export_locations
 from trustgraph.semantics.request import Action
 
 
@@ -93,7 +94,7 @@ class OidcAnySubject(BaseCheck):
                    f"both admitted.")
         yield self.finding(role=role, source=source, message=message,
                            path=hop_path(ctx, source, role, action, second),
-                           statements=tuple(st.location for st in second.decision.statements))
+                           statements=export_locations(second.decision.statements))
 
 
 def _in_format(statements: tuple[Statement, ...], key: str, issuer: Issuer) -> tuple[Statement, ...]:

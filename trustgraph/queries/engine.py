@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.model.location import Location
 from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import HopWitness, Reach, ReachResult
+from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ class ReachabilityEngine:
             target=role,
             action=action.value,
             context={display_key(k): v for k, v in sorted(result.request.context.items())},
-            statements=tuple(st.location for st in result.decision.statements),
+            statements=export_locations(result.decision.statements),
             approximations=tuple(result.approximations),
             evidence=(result.caller, self.target(role), result.request),
         )

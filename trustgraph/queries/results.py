@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
 from trustgraph.model.location import Location
+
+
+def export_locations(statements: Iterable[Any]) -> tuple[Location, ...]:
+    """The locations of statements that come from the loaded exports (not the allow-all identity policy a witness
+    gives a synthesized outsider)."""
+    return tuple(st.location for st in statements if not st.location.file.startswith("<"))
 
 
 class Reach(Enum):
