@@ -10,7 +10,7 @@ import base64
 import binascii
 import ipaddress
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from trustgraph.model.condition import Family
@@ -44,14 +44,14 @@ def parse_date(text: str) -> int | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    delta = dt - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 def format_date(epoch_ms: int) -> str:
     """Epoch milliseconds as ISO-8601 UTC (``2026-11-28T00:00:00Z``), for witnesses."""
-    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
     if epoch_ms % 1000:
         return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
