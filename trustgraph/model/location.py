@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 def escape_pointer_token(token: str | int) -> str:
     """Escape one reference token per RFC 6901 (``~`` -> ``~0``, ``/`` -> ``~1``)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,11 +115,14 @@ class TrustGraph:
             outcome = self.engine.search(label, options, outside_only=sources.outside_only, allowed=allowed,
                                          stop_at=stop, starts=starts)
             unknown_zone = self._unknown_reach(outcome)
-            for t in targets.roles:
+            if exact:
+                candidates: Iterable[str] = targets.roles
+            else:  # only what was reached or might be, not every role of the estate
+                candidates = [t for t in targets.roles if t in outcome.first or t in unknown_zone]
+            for t in candidates:
                 if t in starts:  # not every source: with `*` the sources include every role that has an out-edge
                     continue
-                if exact or t in outcome.first or t in unknown_zone:
-                    out.append(self.engine.result_for(outcome, t, unknown_zone))
+                out.append(self.engine.result_for(outcome, t, unknown_zone))
         return ReachResults(tuple(out), options)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:

@@ -290,7 +290,8 @@ class ReachabilityEngine:
             result = self.solve(state, role, action, options, extra)
             if isinstance(result, Sat):
                 produced = self._produces_mfa(result)
-                yield (role, produced), self._witness(state, role, action, result)
+                if (role, produced) not in visits:  # a witness only for a state reached for the first time
+                    yield (role, produced), self._witness(state, role, action, result)
                 if self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE:
                     flip = (KeyConstraint(MFA_KEY, "equals", ("true",)) if not produced
                             else KeyConstraint(MFA_KEY, "not-like", ("true",)))
