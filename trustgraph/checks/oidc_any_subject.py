@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, target_with, unknown_reason
 from trustgraph.checks.context import ScanContext
+from trustgraph.checks.exact import single_owner
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.checks.issuers import Issuer, issuer_for
 from trustgraph.graph.nodes import NodeKind
@@ -19,7 +20,8 @@ class OidcAnySubject(BaseCheck):
     """Two solver questions per (role, multi-tenant provider), with the claim formats of
     :mod:`trustgraph.checks.issuers`: (1) a token admitted by the trust policy whose owner claim has the issuer's
     format, giving an owner; (2) an admitted token whose owner claim is *not like* that owner's glob. A second
-    witness means identities of another owner get in."""
+    witness means identities of another owner get in. A trust policy whose every subject condition names one owner
+    (:func:`trustgraph.checks.exact.single_owner`) is answered without the solver."""
 
     id = "oidc-any-subject"
     title = "A multi-tenant OIDC issuer is trusted for identities of any owner"
@@ -65,6 +67,8 @@ class OidcAnySubject(BaseCheck):
         action = Action.ASSUME_ROLE_WITH_WEB_IDENTITY
         key = issuer.owner_key(host)
         trust = ctx.estate.role_by_arn[role].trust_policy.statements
+        if single_owner(trust, key, issuer.owner_of, issuer.owner_glob) is not None:
+            return  # every admitted token is one owner's: the second question is Unsat by the policy's text
         target = target_with(ctx, role, _in_format(trust, key, issuer))
         caller = ctx.engine.caller(source, False)
         nonempty = ((key_constraint(key, "not-like", (issuer.empty_owner_glob,)),)

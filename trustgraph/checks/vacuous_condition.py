@@ -20,6 +20,7 @@ from trustgraph.checks.base import (
     without_condition,
 )
 from trustgraph.checks.context import ScanContext
+from trustgraph.checks.exact import false_when_absent
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
@@ -48,7 +49,9 @@ class VacuousCondition(BaseCheck):
        statements with S's principals: one when C holds, one when k is absent). Unsat: C holds for every value k can
        take for those callers, which includes conditions implied by the principal match.
 
-    Null conditions only ask for presence or absence and are never reported."""
+    Null conditions only ask for presence or absence and are never reported. Question 1 is Unsat without the solver
+    when the evaluator makes C false for every request without k (:func:`trustgraph.checks.exact.false_when_absent`).
+    """
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -105,11 +108,13 @@ class VacuousCondition(BaseCheck):
 
         cond = st.conditions[j]
         only = target_with(ctx, role, (st,))
-        absent = ctx.solve_hop(c.caller, only, c.action, (KeyConstraint(cond.key, "absent"),))
-        if is_sat(absent):
-            return Verdict.ABSENT, absent
-        if is_unknown(absent):
-            return Verdict.UNKNOWN, unknown_reason(absent)
+        variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
+        if not false_when_absent(cond, variables=variables):  # else question 1 is Unsat by the evaluator's rule
+            absent = ctx.solve_hop(c.caller, only, c.action, (KeyConstraint(cond.key, "absent"),))
+            if is_sat(absent):
+                return Verdict.ABSENT, absent
+            if is_unknown(absent):
+                return Verdict.UNKNOWN, unknown_reason(absent)
         present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
         with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
         if is_unknown(with_key):

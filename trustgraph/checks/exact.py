@@ -1,0 +1,149 @@
+"""Answers a check can read off a trust policy exactly, without asking the solver.
+
+Each function here decides one solver question that a check would otherwise ask, and only in the cases where the
+policy's text settles it by the evaluator's own rules (:mod:`trustgraph.semantics.conditions`); everywhere else it
+returns ``None`` and the check asks the solver as before. They exist because a scan asks the same kinds of question of
+thousands of roles, and the common answers ("this StringEquals condition is false when its key is absent", "every
+subject this GitHub trust admits starts with ``repo:acme/``") cost microseconds to read and tens of milliseconds to
+prove with strings and regular expressions in z3. ``tests/checks/test_exact.py`` holds each function to the solver's
+answer on the same question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from trustgraph.model.condition import Condition, Operator, SetQualifier
+from trustgraph.model.pattern import Literal, Pattern, Star, parse_pattern
+from trustgraph.model.policy import Effect, Statement
+from trustgraph.model.principal import PrincipalKind
+from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+from trustgraph.semantics.request import Action
+
+_WEB_IDENTITY_PRINCIPALS = frozenset({PrincipalKind.ANY, PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY})
+_DISABLED: list[bool] = []
+
+
+@contextmanager
+def solver_only() -> Iterator[None]:
+    """Within this block every function here answers "not decided" (None / False), so the checks ask the solver
+    every question: the tests compare both ways of answering."""
+    _DISABLED.append(True)
+    try:
+        yield
+    finally:
+        _DISABLED.pop()
+
+
+def false_when_absent(cond: Condition, *, variables: bool) -> bool:
+    """True when the evaluator makes ``cond`` false for every request without its key.
+
+    A statement holding such a condition allows no request that lacks the key, so "is the statement satisfiable with
+    the key absent" is Unsat without the solver. The evaluator's rule (semantics.md §2.2-§2.4) does not look at the
+    policy values when the key is absent: plain positive operators are false (true with IfExists), negated operators
+    and ``ForAllValues`` are true, ``ForAnyValue`` is false (true with IfExists). ``Null`` and unknown operators are
+    never decided here.
+
+    Examples
+    --------
+    >>> from trustgraph.ingest.policy_json import conditions_from_json
+    >>> from trustgraph.model.location import MEMORY
+    >>> c, = conditions_from_json({"StringEquals": {"sts:ExternalId": "x"}}, MEMORY, variables=True)
+    >>> false_when_absent(c, variables=True)
+    True
+    >>> c, = conditions_from_json({"StringEqualsIfExists": {"sts:ExternalId": "x"}}, MEMORY, variables=True)
+    >>> false_when_absent(c, variables=True)
+    False
+    """
+    if _DISABLED or cond.operator in (Operator.NULL, Operator.UNKNOWN):
+        return False
+    try:
+        return not evaluate_condition(cond, {}, variables=variables)
+    except UndecidableCondition:
+        return False
+
+
+def literal_prefix(pattern: Pattern) -> str:
+    """The text every string matching ``pattern`` starts with: its leading literal elements."""
+    out: list[str] = []
+    for el in pattern:
+        if not isinstance(el, Literal):
+            break
+        out.append(el.text)
+    return "".join(out)
+
+
+def _within(pattern: Pattern, owner_pattern: Pattern) -> bool:
+    """Every string matching ``pattern`` matches ``owner_pattern``. Decided for the two shapes owner globs take, a
+    literal (``pattern`` must be that same literal) or a literal followed by one ``*`` (``pattern``'s literal prefix
+    must start with that literal: every string it matches starts with its literal prefix, whatever wildcards or
+    variables follow); anything else is not claimed."""
+    if all(isinstance(el, Literal) for el in owner_pattern):
+        return all(isinstance(el, Literal) for el in pattern) and literal_prefix(pattern) == literal_prefix(
+            owner_pattern)
+    head, last = owner_pattern[:-1], owner_pattern[-1]
+    if not isinstance(last, Star) or not all(isinstance(el, Literal) for el in head):
+        return False
+    return literal_prefix(pattern).startswith(literal_prefix(head))
+
+
+def _pins_owner(cond: Condition, key: str, owner_of: Callable[[str], str | None],
+                owner_glob: Callable[[str], str]) -> set[str] | None:
+    """The owners a condition on the owner claim confines admitted tokens to, or None when it does not confine them
+    (a negated, case-insensitive, IfExists or ForAllValues operator, a value whose literal prefix does not name an
+    owner or is not inside that owner's glob)."""
+    if cond.key != key.lower() or cond.if_exists or cond.qualifier is SetQualifier.FOR_ALL_VALUES:
+        return None
+    if cond.operator not in (Operator.STRING_EQUALS, Operator.STRING_LIKE):
+        return None
+    owners: set[str] = set()
+    for pattern in cond.patterns:
+        owner = owner_of(literal_prefix(pattern))
+        if owner is None or not _within(pattern, parse_pattern(owner_glob(owner), wildcards=True, variables=False)):
+            return None
+        owners.add(owner)
+    return owners
+
+
+def single_owner(statements: Iterable[Statement], key: str, owner_of: Callable[[str], str | None],
+                 owner_glob: Callable[[str], str]) -> str | None:
+    """The one owner whose identities are the only ones a trust policy can admit from a multi-tenant issuer, or None
+    when the policy's text does not show that.
+
+    Every Allow statement that could admit a web-identity caller (its Action may match
+    ``sts:AssumeRoleWithWebIdentity`` and its Principal is ``*``, an OIDC provider or a web identity provider, or it
+    uses NotPrincipal) must hold a plain ``StringEquals``/``StringLike`` condition on the owner claim ``key`` whose
+    every value, literal or glob, can only match values of one owner: the value's literal prefix (the text before its
+    first wildcard) names the owner (``owner_of``) and lies inside ``owner_glob(owner)``. Then every admitted token's
+    claim matches one such value and is that owner's (Deny statements only admit fewer): a second owner is
+    impossible. ``owner_of`` and ``owner_glob`` are :meth:`Issuer.owner_of` and :meth:`Issuer.owner_glob`.
+    """
+    from trustgraph.graph.build import action_may_match
+
+    if _DISABLED:
+        return None
+    found: set[str] = set()
+    relevant = 0
+    for st in statements:
+        if st.effect is not Effect.ALLOW:
+            continue
+        if not action_may_match(st.actions, st.not_actions, Action.ASSUME_ROLE_WITH_WEB_IDENTITY.value):
+            continue
+        if st.principals is not None and not any(p.kind in _WEB_IDENTITY_PRINCIPALS for p in st.principals):
+            continue
+        relevant += 1
+        pinned: set[str] | None = None
+        for cond in st.conditions:
+            owners = _pins_owner(cond, key, owner_of, owner_glob)
+            if owners is not None:
+                pinned = owners if pinned is None else pinned & owners
+        if not pinned or len(pinned) != 1:
+            return None
+        found |= pinned
+    if relevant == 0 or len(found) != 1:
+        return None
+    return next(iter(found))
+
+
+__all__ = ["false_when_absent", "literal_prefix", "single_owner", "solver_only"]
