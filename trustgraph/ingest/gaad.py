@@ -25,7 +25,7 @@ from typing import Any
 
 from trustgraph.errors import IngestError
 from trustgraph.ingest._fields import fail, obj, opt_int, opt_list, opt_str, req_str, str_list, timestamp, type_name
-from trustgraph.ingest.policy_json import PolicyKind, policy_from_json
+from trustgraph.ingest.policy_json import PolicyInterner, PolicyKind, policy_from_json
 from trustgraph.model.account import (
     AccountSnapshot,
     Flag,
@@ -37,7 +37,7 @@ from trustgraph.model.account import (
     Tags,
     User,
 )
-from trustgraph.model.arn import is_account_id, parse_arn
+from trustgraph.model.arn import PARTITIONS, is_account_id, parse_arn
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Policy
 
@@ -73,15 +73,30 @@ def _flag_message(code: str) -> str:
     return FLAG_MESSAGES.get(code, code.replace("-", " "))
 
 
+_AWS_OWNED = tuple(f"arn:{p}:iam::aws:" for p in PARTITIONS)
+
+
 class _AccountTracker:
-    """Checks that every ARN of one export names the same account and partition."""
+    """Checks that every ARN of one export names the same account and partition.
+
+    Once the account is known, an ARN that starts with ``arn:PARTITION:iam::ACCOUNT:`` passes without being parsed;
+    the location of an ARN is computed only for a message (or for the first ARN, which later messages cite).
+    """
 
     def __init__(self) -> None:
         self.account: str | None = None
         self.partition: str | None = None
         self.first: Location | None = None
+        self._prefix: str | None = None
 
-    def see(self, arn_text: str, loc: Location, what: str, *, allow_aws: bool = False) -> None:
+    def see(self, arn_text: str, what: str, parent: Location, *tokens: str | int, allow_aws: bool = False) -> None:
+        """Check the ARN found at ``parent.child(*tokens)``."""
+        prefix = self._prefix
+        if prefix is not None and arn_text.startswith(prefix):
+            return
+        if allow_aws and arn_text.startswith(_AWS_OWNED):
+            return
+        loc = parent.child(*tokens)
         arn = parse_arn(arn_text)
         if arn is None or arn.service != "iam":
             raise fail(loc, f"expected {what} as an IAM ARN (arn:aws:iam::ACCOUNT:...), got `{arn_text}`")
@@ -91,6 +106,7 @@ class _AccountTracker:
             raise fail(loc, f"expected {what} with a 12-digit account id, got `{arn_text}`")
         if self.account is None:
             self.account, self.partition, self.first = arn.account, arn.partition, loc
+            self._prefix = f"arn:{arn.partition}:iam::{arn.account}:"
             return
         if arn.account != self.account or arn.partition != self.partition:
             raise fail(
@@ -101,24 +117,34 @@ class _AccountTracker:
 
 
 class _PageReader:
-    """Reads one page (a whole CLI export is one page) into model values."""
+    """Reads one page (a whole CLI export is one page) into model values.
 
-    def __init__(self, loc: Location, tracker: _AccountTracker) -> None:
+    Locations of fields are computed only where a value keeps one (documents, entities) or for an error message.
+    """
+
+    def __init__(self, loc: Location, tracker: _AccountTracker, interner: PolicyInterner | None = None) -> None:
         self.loc = loc
         self.tracker = tracker
+        self.interner = interner
         self.flags: list[Flag] = []
         self.profiles: dict[str, InstanceProfile] = {}
 
     # -- documents ---------------------------------------------------------------------------------------------
     def _policy(self, raw: object, loc: Location, kind: PolicyKind, subject: str) -> Policy:
-        policy = policy_from_json(raw, loc, kind=kind)
+        if self.interner is not None:
+            policy = self.interner.policy(raw, loc, kind)
+        else:
+            policy = policy_from_json(raw, loc, kind=kind)
         for code, where in policy.all_flags():
             self.flags.append(Flag(code=code, message=_flag_message(code), location=where, subject=subject))
         return policy
 
     def _inline(self, raw: Mapping[str, Any], key: str, loc: Location, subject: str) -> tuple[InlinePolicy, ...]:
+        items = opt_list(raw, key, loc, "inline policies")
+        if not items:
+            return ()
         out = []
-        for i, item in enumerate(opt_list(raw, key, loc, "inline policies")):
+        for i, item in enumerate(items):
             iloc = loc.child(key, i)
             item = obj(item, iloc, "an inline policy")
             name = req_str(item, "PolicyName", iloc, "the inline policy's name")
@@ -128,17 +154,25 @@ class _PageReader:
             out.append(InlinePolicy(name=name, document=doc))
         return tuple(out)
 
-    def _attached(self, raw: Mapping[str, Any], loc: Location) -> tuple[tuple[str, Location], ...]:
+    def _attached(self, raw: Mapping[str, Any], loc: Location) -> tuple[str, ...]:
+        items = opt_list(raw, "AttachedManagedPolicies", loc, "attached managed policies")
+        if not items:
+            return ()
         out = []
-        for i, item in enumerate(opt_list(raw, "AttachedManagedPolicies", loc, "attached managed policies")):
+        see = self.tracker.see
+        for i, item in enumerate(items):
+            if item.__class__ is dict and (arn := item.get("PolicyArn")).__class__ is str and arn:
+                see(arn, "a managed policy ARN", loc, "AttachedManagedPolicies", i, "PolicyArn", allow_aws=True)
+                out.append(arn)
+                continue
             aloc = loc.child("AttachedManagedPolicies", i)
             item = obj(item, aloc, "an attached managed policy")
             arn = req_str(item, "PolicyArn", aloc, "the managed policy's ARN")
-            self.tracker.see(arn, aloc.child("PolicyArn"), "a managed policy ARN", allow_aws=True)
-            out.append((arn, aloc))
+            see(arn, "a managed policy ARN", aloc, "PolicyArn", allow_aws=True)
+            out.append(arn)
         return tuple(out)
 
-    def _boundary(self, raw: Mapping[str, Any], loc: Location) -> tuple[str, Location] | None:
+    def _boundary(self, raw: Mapping[str, Any], loc: Location) -> str | None:
         value = raw.get("PermissionsBoundary")
         if value is None or value == {}:
             return None
@@ -149,12 +183,20 @@ class _PageReader:
             raise fail(bloc.child("PermissionsBoundaryType"),
                        f'expected "Policy" or "PermissionsBoundaryPolicy", got `{btype}`')
         arn = req_str(value, "PermissionsBoundaryArn", bloc, "the boundary policy's ARN")
-        self.tracker.see(arn, bloc.child("PermissionsBoundaryArn"), "a boundary policy ARN", allow_aws=True)
-        return arn, bloc
+        self.tracker.see(arn, "a boundary policy ARN", bloc, "PermissionsBoundaryArn", allow_aws=True)
+        return arn
 
     def _tags(self, raw: Mapping[str, Any], loc: Location) -> Tags:
+        items = opt_list(raw, "Tags", loc, "tags")
+        if not items:
+            return ()
         out = []
-        for i, item in enumerate(opt_list(raw, "Tags", loc, "tags")):
+        for i, item in enumerate(items):
+            if item.__class__ is dict and (key := item.get("Key")).__class__ is str and key:
+                value = item.get("Value", "")
+                if value.__class__ is str:
+                    out.append((key, value))
+                    continue
             tloc = loc.child("Tags", i)
             item = obj(item, tloc, "a tag")
             key = req_str(item, "Key", tloc, "the tag key")
@@ -166,49 +208,51 @@ class _PageReader:
 
     def _arn(self, raw: Mapping[str, Any], loc: Location, what: str) -> str:
         arn = req_str(raw, "Arn", loc, f"the {what}'s ARN")
-        self.tracker.see(arn, loc.child("Arn"), f"the {what}'s ARN")
+        self.tracker.see(arn, f"the {what}'s ARN", loc, "Arn")
         return arn
 
+    def _account(self) -> str:
+        """The account of the entity whose ARN was just seen (``see`` checked it is the tracked account)."""
+        return self.tracker.account or ""
+
     # -- entities ----------------------------------------------------------------------------------------------
-    def user(self, raw: object, loc: Location) -> tuple[User, list[tuple[str, Location]]]:
+    def user(self, raw: object, loc: Location) -> User:
         raw = obj(raw, loc, "a user")
         arn = self._arn(raw, loc, "user")
         attached = self._attached(raw, loc)
         boundary = self._boundary(raw, loc)
-        user = User(
+        return User(
             arn=arn,
             name=req_str(raw, "UserName", loc, "the user's name"),
             user_id=req_str(raw, "UserId", loc, "the user's unique id"),
-            account=parse_arn(arn).account,  # type: ignore[union-attr]
+            account=self._account(),
             path=opt_str(raw, "Path", loc, "the user's path") or "/",
             groups=str_list(raw, "GroupList", loc, "group name"),
             inline_policies=self._inline(raw, "UserPolicyList", loc, arn),
-            managed_policy_arns=tuple(a for a, _ in attached),
-            boundary_arn=boundary[0] if boundary else None,
+            managed_policy_arns=attached,
+            boundary_arn=boundary,
             tags=self._tags(raw, loc),
             create_date=timestamp(raw, "CreateDate", loc),
             location=loc,
         )
-        return user, [*attached, *([boundary] if boundary else [])]
 
-    def group(self, raw: object, loc: Location) -> tuple[Group, list[tuple[str, Location]]]:
+    def group(self, raw: object, loc: Location) -> Group:
         raw = obj(raw, loc, "a group")
         arn = self._arn(raw, loc, "group")
         attached = self._attached(raw, loc)
         timestamp(raw, "CreateDate", loc)  # validated, not kept: Group has no create_date
-        group = Group(
+        return Group(
             arn=arn,
             name=req_str(raw, "GroupName", loc, "the group's name"),
             group_id=req_str(raw, "GroupId", loc, "the group's unique id"),
-            account=parse_arn(arn).account,  # type: ignore[union-attr]
+            account=self._account(),
             path=opt_str(raw, "Path", loc, "the group's path") or "/",
             inline_policies=self._inline(raw, "GroupPolicyList", loc, arn),
-            managed_policy_arns=tuple(a for a, _ in attached),
+            managed_policy_arns=attached,
             location=loc,
         )
-        return group, list(attached)
 
-    def role(self, raw: object, loc: Location) -> tuple[Role, list[tuple[str, Location]]]:
+    def role(self, raw: object, loc: Location) -> Role:
         raw = obj(raw, loc, "a role")
         arn = self._arn(raw, loc, "role")
         if "AssumeRolePolicyDocument" not in raw:
@@ -220,32 +264,32 @@ class _PageReader:
         for i, item in enumerate(opt_list(raw, "InstanceProfileList", loc, "instance profiles")):
             profiles.append(self._profile(item, loc.child("InstanceProfileList", i)))
         last_used = raw.get("RoleLastUsed") or {}
-        lloc = loc.child("RoleLastUsed")
+        lloc = loc.child("RoleLastUsed") if last_used else loc
         last_used = obj(last_used, lloc, "the role's last use")
-        role = Role(
+        return Role(
             arn=arn,
             name=req_str(raw, "RoleName", loc, "the role's name"),
             role_id=req_str(raw, "RoleId", loc, "the role's unique id"),
-            account=parse_arn(arn).account,  # type: ignore[union-attr]
+            account=self._account(),
             path=opt_str(raw, "Path", loc, "the role's path") or "/",
             trust_policy=trust,
             inline_policies=self._inline(raw, "RolePolicyList", loc, arn),
-            managed_policy_arns=tuple(a for a, _ in attached),
-            boundary_arn=boundary[0] if boundary else None,
+            managed_policy_arns=attached,
+            boundary_arn=boundary,
             tags=self._tags(raw, loc),
             instance_profile_arns=tuple(profiles),
-            last_used=timestamp(last_used, "LastUsedDate", lloc),
-            last_used_region=opt_str(last_used, "Region", lloc, "the region of the role's last use"),
+            last_used=timestamp(last_used, "LastUsedDate", lloc) if last_used else None,
+            last_used_region=opt_str(last_used, "Region", lloc, "the region of the role's last use") if last_used
+            else None,
             create_date=timestamp(raw, "CreateDate", loc),
             max_session_duration=opt_int(raw, "MaxSessionDuration", loc, "the maximum session duration"),
             location=loc,
         )
-        return role, [*attached, *([boundary] if boundary else [])]
 
     def _profile(self, raw: object, loc: Location) -> str:
         raw = obj(raw, loc, "an instance profile")
         arn = req_str(raw, "Arn", loc, "the instance profile's ARN")
-        self.tracker.see(arn, loc.child("Arn"), "the instance profile's ARN")
+        self.tracker.see(arn, "the instance profile's ARN", loc, "Arn")
         role_arns = []
         for i, item in enumerate(opt_list(raw, "Roles", loc, "the instance profile's roles")):
             rloc = loc.child("Roles", i)
@@ -262,22 +306,26 @@ class _PageReader:
     def managed_policy(self, raw: object, loc: Location) -> ManagedPolicy:
         raw = obj(raw, loc, "a managed policy")
         arn = req_str(raw, "Arn", loc, "the managed policy's ARN")
-        self.tracker.see(arn, loc.child("Arn"), "the managed policy's ARN", allow_aws=True)
+        self.tracker.see(arn, "the managed policy's ARN", loc, "Arn", allow_aws=True)
         default_id = opt_str(raw, "DefaultVersionId", loc, "the default version id")
         versions = opt_list(raw, "PolicyVersionList", loc, "policy versions")
-        chosen: tuple[Mapping[str, Any], Location] | None = None
+        chosen: tuple[Mapping[str, Any], int] | None = None
         for i, item in enumerate(versions):
-            vloc = loc.child("PolicyVersionList", i)
-            item = obj(item, vloc, "a policy version")
-            version_id = opt_str(item, "VersionId", vloc, "the version id")
+            if not isinstance(item, dict):
+                obj(item, loc.child("PolicyVersionList", i), "a policy version")  # raises
+            version_id = item.get("VersionId")
+            if version_id is not None and not isinstance(version_id, str):
+                opt_str(item, "VersionId", loc.child("PolicyVersionList", i), "the version id")  # raises
             is_default = item.get("IsDefaultVersion")
             if is_default is not None and not isinstance(is_default, bool):
-                raise fail(vloc.child("IsDefaultVersion"), f"expected a boolean, got {type_name(is_default)}")
+                raise fail(loc.child("PolicyVersionList", i, "IsDefaultVersion"),
+                           f"expected a boolean, got {type_name(is_default)}")
             if (default_id is not None and version_id == default_id) or (default_id is None and is_default):
-                chosen = (item, vloc)
+                chosen = (item, i)
         document = None
         if chosen is not None:
-            item, vloc = chosen
+            item, index = chosen
+            vloc = loc.child("PolicyVersionList", index)
             if "Document" not in item:
                 raise fail(vloc, "missing `Document` (expected the default version's policy document)")
             document = self._policy(item["Document"], vloc.child("Document"), "identity", arn)
@@ -297,21 +345,23 @@ class _PageReader:
         )
 
 
-def _page_snapshot(page: object, loc: Location, tracker: _AccountTracker) -> AccountSnapshot:
+def _page_snapshot(
+    page: object, loc: Location, tracker: _AccountTracker, interner: PolicyInterner | None = None
+) -> AccountSnapshot:
     """One page to a snapshot whose ``unresolved-managed-policy`` flags are not computed yet."""
     if not isinstance(page, dict):
         raise fail(loc, f"expected a get-account-authorization-details page object, got {type_name(page)}")
     if not is_gaad_page(page):
         raise fail(loc, "expected a get-account-authorization-details page (with UserDetailList, GroupDetailList, "
                         "RoleDetailList or Policies)")
-    reader = _PageReader(loc, tracker)
+    reader = _PageReader(loc, tracker, interner)
     users, groups, roles, policies = [], [], [], []
     for i, raw in enumerate(opt_list(page, "UserDetailList", loc, "users")):
-        users.append(reader.user(raw, loc.child("UserDetailList", i))[0])
+        users.append(reader.user(raw, loc.child("UserDetailList", i)))
     for i, raw in enumerate(opt_list(page, "GroupDetailList", loc, "groups")):
-        groups.append(reader.group(raw, loc.child("GroupDetailList", i))[0])
+        groups.append(reader.group(raw, loc.child("GroupDetailList", i)))
     for i, raw in enumerate(opt_list(page, "RoleDetailList", loc, "roles")):
-        roles.append(reader.role(raw, loc.child("RoleDetailList", i))[0])
+        roles.append(reader.role(raw, loc.child("RoleDetailList", i)))
     for i, raw in enumerate(opt_list(page, "Policies", loc, "managed policies")):
         policies.append(reader.managed_policy(raw, loc.child("Policies", i)))
     return AccountSnapshot(
@@ -336,12 +386,15 @@ def account_from_file_name(source: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def pages_from_gaad(data: object, source: str) -> tuple[AccountSnapshot, ...]:
+def pages_from_gaad(
+    data: object, source: str, interner: PolicyInterner | None = None
+) -> tuple[AccountSnapshot, ...]:
     """The pages of one file as partial snapshots (one for a CLI export, one per element for a list of pages).
 
     A page that names no account (e.g. a last boto3 page holding only AWS managed policies) gets the account of the
     other pages of the file, else the 12-digit id in the file name, else ``account_id == ""`` (the loader then
-    assigns it to the only account loaded, or reports it).
+    assigns it to the only account loaded, or reports it). An ``interner`` shared by the files of one load parses
+    each distinct policy document once (see :class:`~trustgraph.ingest.policy_json.PolicyInterner`).
     """
     root = Location(source, "")
     tracker = _AccountTracker()
@@ -349,9 +402,9 @@ def pages_from_gaad(data: object, source: str) -> tuple[AccountSnapshot, ...]:
         if not data:
             raise fail(root, "expected a get-account-authorization-details object or a list of its pages, got an "
                              "empty list")
-        snaps = [_page_snapshot(page, root.child(i), tracker) for i, page in enumerate(data)]
+        snaps = [_page_snapshot(page, root.child(i), tracker, interner) for i, page in enumerate(data)]
     elif isinstance(data, dict):
-        snaps = [_page_snapshot(data, root, tracker)]
+        snaps = [_page_snapshot(data, root, tracker, interner)]
     else:
         raise fail(root, f"expected a get-account-authorization-details object, got {type_name(data)}")
     account = tracker.account or account_from_file_name(source) or ""

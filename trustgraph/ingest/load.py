@@ -22,6 +22,7 @@ from trustgraph.errors import IngestError, UsageError
 from trustgraph.ingest._fields import type_name
 from trustgraph.ingest.gaad import is_gaad_page, merge_snapshots, pages_from_gaad
 from trustgraph.ingest.organizations import OrgCollector, org_shape
+from trustgraph.ingest.policy_json import PolicyInterner
 from trustgraph.ingest.providers import ProviderCollector, provider_shape
 from trustgraph.model.account import AccountSnapshot
 from trustgraph.model.estate import Estate
@@ -151,13 +152,17 @@ def classify(data: object) -> str | None:
     return org_shape(data) or provider_shape(data)
 
 
-def load_estate(paths: Sequence[str | os.PathLike[str]]) -> Estate:
+def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: bool = True) -> Estate:
     """Load files and directories of exports.
 
     Parameters
     ----------
     paths
         Files and directories; directories are searched recursively for ``*.json`` (other files are ignored).
+    share_documents
+        Parse each distinct policy document once and give later occurrences relocated copies (the default; see
+        :class:`~trustgraph.ingest.policy_json.PolicyInterner`). False parses every occurrence on its own, the
+        reference the shared path is tested against: both give equal estates, locations included.
 
     Returns
     -------
@@ -175,6 +180,7 @@ def load_estate(paths: Sequence[str | os.PathLike[str]]) -> Estate:
     orgs = OrgCollector()
     providers = ProviderCollector()
     sources: list[str] = []
+    interner = PolicyInterner() if share_documents else None
     for path, name in iter_json_files(paths):
         data = read_json(path, name)
         kind = classify(data)
@@ -182,7 +188,7 @@ def load_estate(paths: Sequence[str | os.PathLike[str]]) -> Estate:
             raise IngestError(name, "", _not_recognised(data))
         sources.append(name)
         if kind == "gaad":
-            for page in pages_from_gaad(data, name):
+            for page in pages_from_gaad(data, name, interner):
                 (pages.setdefault(page.account_id, []) if page.account_id else orphans).append(page)
         elif provider_shape(data) is not None:
             providers.add(data, kind, name)  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import orjson
+
 from trustgraph.errors import IngestError
 from trustgraph.model.condition import (
     OPERATORS_BY_NAME,
@@ -295,6 +297,97 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     return Policy(version=version, id=policy_id, statements=statements, location=loc)
 
 
+def _moved(loc: Location, old: Location, new: Location) -> Location:
+    """``loc`` (at or below ``old``) at the same place below ``new``."""
+    return Location(new.file, new.pointer + loc.pointer[len(old.pointer):])
+
+
+def relocate_policy(policy: Policy, loc: Location) -> Policy:
+    """The same policy as if it had been parsed at ``loc``: every location (policy, statements, conditions) moved
+    from below ``policy.location`` to below ``loc``; everything else (principals, globs, patterns, values, flags) is
+    shared, being immutable.
+
+    ``policy_from_json(raw, loc2)`` equals ``relocate_policy(policy_from_json(raw, loc1), loc2)`` field for field,
+    locations included: a location's pointer is its parent's pointer plus a suffix that depends only on ``raw``.
+
+    Examples
+    --------
+    >>> p = policy_from_json({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}, Location("a", "/x"))
+    >>> str(relocate_policy(p, Location("b", "/y/0")).statements[0].location)
+    'b#/y/0/Statement'
+    """
+    old = policy.location
+    if old == loc:
+        return policy
+    statements = tuple(
+        Statement(
+            sid=st.sid,
+            effect=st.effect,
+            principals=st.principals,
+            not_principals=st.not_principals,
+            actions=st.actions,
+            not_actions=st.not_actions,
+            resources=st.resources,
+            not_resources=st.not_resources,
+            conditions=tuple(
+                Condition(
+                    operator=c.operator,
+                    operator_text=c.operator_text,
+                    qualifier=c.qualifier,
+                    if_exists=c.if_exists,
+                    key=c.key,
+                    key_text=c.key_text,
+                    values=c.values,
+                    patterns=c.patterns,
+                    location=_moved(c.location, old, loc),
+                    flags=c.flags,
+                )
+                for c in st.conditions
+            ) if st.conditions else (),
+            location=_moved(st.location, old, loc),
+            flags=st.flags,
+        )
+        for st in policy.statements
+    )
+    return Policy(version=policy.version, id=policy.id, statements=statements, location=loc, flags=policy.flags)
+
+
+class PolicyInterner:
+    """Parses each distinct policy document once per load; later occurrences are relocated copies.
+
+    AWS managed policies and common trust policies repeat thousands of times in an organization's exports. Two
+    occurrences whose JSON is byte-identical (same keys in the same order, same values; or the same URL-encoded
+    text) and of the same kind parse to the same policy up to locations, so the first occurrence is parsed by
+    :func:`policy_from_json` (which raises exactly as before when the document is invalid) and each later one is
+    :func:`relocate_policy` of it: its own locations, shared immutable parts. An interner lives for one load.
+    """
+
+    __slots__ = ("_parsed",)
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, bytes | str], Policy] = {}
+
+    def policy(self, raw: object, loc: Location, kind: PolicyKind = "identity") -> Policy:
+        """``policy_from_json(raw, loc, kind=kind)``, parsed once per distinct document."""
+        if isinstance(raw, str):
+            text: bytes | str = raw
+        else:
+            try:
+                text = orjson.dumps(raw)
+            except (TypeError, orjson.JSONEncodeError):  # not plain JSON data: parse it without sharing
+                return policy_from_json(raw, loc, kind=kind)
+        key = (kind, text)
+        template = self._parsed.get(key)
+        if template is None:
+            policy = policy_from_json(raw, loc, kind=kind)
+            self._parsed[key] = policy
+            return policy
+        return relocate_policy(template, loc)
+
+    def __len__(self) -> int:
+        return len(self._parsed)
+
+
 def _principals_to_json(principals: tuple[Principal, ...]) -> object:
     if len(principals) == 1 and principals[0].element is PrincipalElement.STAR:
         return "*"
@@ -339,6 +432,7 @@ def policy_to_json(policy: Policy) -> dict[str, object]:
 
 
 __all__ = [
-    "PolicyKind", "conditions_from_json", "decode_document", "parse_operator", "policy_from_json",
-    "policy_to_json", "principals_from_json", "statement_from_json", "statement_to_json",
+    "PolicyInterner", "PolicyKind", "conditions_from_json", "decode_document", "parse_operator", "policy_from_json",
+    "policy_to_json", "principals_from_json", "relocate_policy", "statement_from_json",
+    "statement_to_json",
 ]

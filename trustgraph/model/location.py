@@ -22,8 +22,13 @@ class Location:
 
     def child(self, *tokens: str | int) -> Location:
         """The location of a value nested below this one."""
-        suffix = "".join("/" + escape_pointer_token(t) for t in tokens)
-        return Location(self.file, self.pointer + suffix)
+        pointer = self.pointer
+        for token in tokens:  # the common tokens (names without ~ or /, and indices) skip escaping
+            if token.__class__ is str and "~" not in token and "/" not in token:
+                pointer = f"{pointer}/{token}"
+            else:
+                pointer = f"{pointer}/{escape_pointer_token(token)}"
+        return Location(self.file, pointer)
 
     def __str__(self) -> str:
         return f"{self.file}#{self.pointer}"

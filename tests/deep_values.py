@@ -1,0 +1,30 @@
+"""Field-by-field comparison of model values, including the fields equality ignores.
+
+Dataclass equality in the model skips ``location`` and ``flags`` (identical conditions at different places compare
+equal, so they share solver cache entries). Tests that a faster way of building values gives the same values need
+the stricter comparison: :func:`deep` turns a value into nested tuples of every field, locations included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+from typing import Any
+
+
+def deep(value: Any) -> Any:
+    """A nested-tuple form of ``value`` holding every dataclass field (``compare=False`` ones too), in order."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *((f.name, deep(getattr(value, f.name))) for f in dataclasses.fields(value)))
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, *(deep(x) for x in value))
+    if isinstance(value, dict):
+        return ("dict", *((deep(k), deep(x)) for k, x in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", *sorted(repr(deep(x)) for x in value))
+    if isinstance(value, enum.Enum):
+        return ("enum", type(value).__name__, value.value)
+    if value is None or isinstance(value, (str, int, float, bool, datetime.datetime)):
+        return (type(value).__name__, repr(value))
+    raise TypeError(f"deep() does not know {type(value).__name__}")
