@@ -236,7 +236,7 @@ def sample_roles(roles: Sequence[str], n: int, seed: int = 0) -> list[str]:
 def run_phases(
     paths: Sequence[str | os.PathLike[str]],
     *,
-    jobs: int = 1,
+    jobs: int | None = 1,
     sample: int = DEFAULT_SAMPLE,
     zone_ids: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
@@ -301,12 +301,13 @@ def run_phases(
 
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.registry import select_checks
-    from trustgraph.checks.runner import run_checks
+    from trustgraph.checks.runner import auto_jobs, run_checks
 
     checks = select_checks(None)
-    checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
     tg = _fresh_graph(estate, zone, G)
     ctx = ScanContext(tg)
+    jobs = auto_jobs(len(ctx.roles)) if jobs is None else jobs
+    checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
     with timer.phase("checks", checks_detail):
         scan = run_checks(ctx, checks, jobs=jobs)
     checks_detail.update(roles=len(ctx.roles), findings=len(scan.findings), hop_solves=tg.engine.solver_calls)
@@ -342,7 +343,7 @@ def run_phases(
                           max_ms=round(ordered[-1] * 1000, 2))
 
     counts = {"roles": roles_total, "accounts": len(estate.accounts), "users": users_total, "files": len(files),
-              "bytes": size}
+              "bytes": size, "jobs": jobs}
     return timer.phases, counts
 
 
@@ -381,7 +382,7 @@ def _floor_code(dirs: Sequence[str]) -> str:
     return f"import json, glob; [json.load(open(f)) for f in {globs}]"
 
 
-def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int = 3, jobs: int = 1,
+def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int = 3, jobs: int | None = 1,
                        progress: Callable[[str], None] | None = None) -> ProcessComparison:
     """``trustgraph scan PATH... --format json`` as a subprocess against the json-only floor process, alternating
     (floor, scan, floor, scan, ...), ``repeats`` times each; medians and their ratio.
@@ -392,7 +393,7 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
     if not all(os.path.isdir(d) for d in dirs):
         raise UsageError("--process needs directories of exports (the floor command globs DIR/*.json)")
     scan_cmd = (sys.executable, "-m", "trustgraph", "scan", *dirs, "--format", "json", "-o", os.devnull)
-    if jobs > 1:
+    if jobs is not None:  # else the scan's own default (auto), as the issue's command runs it
         scan_cmd = (*scan_cmd, "--jobs", str(jobs))
     floor_cmd = (sys.executable, "-c", _floor_code(dirs))
     scans: list[float] = []
@@ -438,7 +439,7 @@ def run_bench(
     roles: int = DEFAULT_ROLES,
     accounts: int = DEFAULT_ACCOUNTS,
     seed: int = 0,
-    jobs: int = 1,
+    jobs: int | None = 1,
     sample: int = DEFAULT_SAMPLE,
     process: bool = False,
     repeats: int = 3,
@@ -454,7 +455,7 @@ def run_bench(
     UsageError
         For counts out of range.
     """
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if repeats < 1:
         raise UsageError("--repeats must be at least 1")
@@ -480,13 +481,14 @@ def run_bench(
                             zone_ids=zone_ids, progress=progress)
 
 
-def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] | None, *, jobs: int, sample: int,
+def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] | None, *, jobs: int | None,
+                 sample: int,
                  process: bool, repeats: int, zone_ids: Sequence[str],
                  progress: Callable[[str], None] | None) -> BenchResult:
     phases, counts = run_phases(paths, jobs=jobs, sample=sample, zone_ids=zone_ids, progress=progress)
     comparison = process_comparison(paths, repeats=repeats, jobs=jobs, progress=progress) if process else None
     return BenchResult(roles=counts["roles"], accounts=counts["accounts"], users=counts["users"],
-                       files=counts["files"], bytes=counts["bytes"], jobs=jobs, generated=generated,
+                       files=counts["files"], bytes=counts["bytes"], jobs=counts["jobs"], generated=generated,
                        phases=tuple(phases), process=comparison, machine=machine_info())
 
 

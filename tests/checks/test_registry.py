@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +54,41 @@ def test_selection_keeps_catalog_order() -> None:
 def test_unknown_id_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="unknown check id `public_role`"):
         select_checks(["public_role"])
+
+
+def test_auto_jobs_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from trustgraph.checks.runner import AUTO_JOBS_MIN_ROLES, auto_jobs
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert auto_jobs(AUTO_JOBS_MIN_ROLES - 1) == 1
+    assert auto_jobs(AUTO_JOBS_MIN_ROLES) == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert auto_jobs(100_000) == 8
+
+
+def test_prepare_runs_once_in_the_parent_before_the_roles(tmp_path: Path) -> None:
+    """A check's prepare sees the whole context once, before run sees any role."""
+    from trustgraph.checks.base import BaseCheck
+    from trustgraph.checks.runner import run_checks
+
+    from .helpers import gaad, load_context, role, stmt, trust, write_estate
+
+    events: list[tuple[str, tuple[str, ...]]] = []
+
+    class Recording(BaseCheck):
+        id = "recording"
+
+        def prepare(self, ctx: Any) -> None:
+            events.append(("prepare", ctx.roles))
+
+        def run(self, ctx: Any) -> Iterator[Any]:
+            events.append(("run", ctx.roles))
+            return iter(())
+
+    doc = trust(stmt({"AWS": "arn:aws:iam::444455556666:root"}))
+    ctx = load_context(write_estate(tmp_path, {"111122223333": gaad(role("a", doc), role("b", doc))}))
+    run_checks(ctx, (Recording(),), jobs=1)
+    assert events[0] == ("prepare", ctx.roles) and len(ctx.roles) == 2
+    assert [e for e, _ in events[1:]] == ["run", "run"]

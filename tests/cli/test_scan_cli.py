@@ -67,8 +67,27 @@ def test_missing_input_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert code == 2 and err.startswith("trustgraph: error:") and "Traceback" not in err
 
 
-def test_bad_jobs_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert scan(capsys, MINI, "--jobs", "0")[0] == 2
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_bad_jobs_is_exit_2(capsys: pytest.CaptureFixture[str], jobs: str) -> None:
+    code, out, err = scan(capsys, MINI, "--jobs", jobs)
+    assert code == 2 and out == ""
+    assert err == "trustgraph: error: --jobs must be at least 1\n"
+
+
+def test_jobs_not_a_number_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = scan(capsys, MINI, "--jobs", "many")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1].endswith("argument --jobs: expected a number of processes or `auto`, got 'many'")
+
+
+def test_jobs_auto_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    code_auto, auto = scan_json(capsys, MINI, *ZONE, "--jobs", "auto")
+    code_one, one = scan_json(capsys, MINI, *ZONE, "--jobs", "1")
+    assert code_auto == code_one == 1
+    def keys(report: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(f["check_id"], f["role"]) for f in report["findings"]]
+
+    assert keys(auto) == keys(one)
 
 
 # -- output --------------------------------------------------------------------------------------------------------

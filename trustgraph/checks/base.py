@@ -56,6 +56,10 @@ class BaseCheck:
     def run(self, ctx: ScanContext) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self, ctx: ScanContext) -> None:
+        """Work shared by every role, done once before the roles are checked (in the parent process, so worker
+        processes inherit its answers). The default has none."""
+
     def info(self) -> CheckInfo:
         """The report's view of this check."""
         from trustgraph.render.report import CheckInfo
@@ -161,6 +165,17 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
     if reachable:
         return min(reachable, key=lambda r: len(r.hops))
     return unknown[0]
+
+
+def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] | None = None) -> None:
+    """Run the searches :func:`most_specific` reads, once: from ``external``, and, when one of ``roles`` (default:
+    those of ``ctx``) is reachable or undecided from it, from every outside account node."""
+    from trustgraph.graph.nodes import EXTERNAL
+
+    ctx.reach_known(EXTERNAL, "", options)
+    if any(ctx.reach_known(EXTERNAL, role, options) for role in (ctx.roles if roles is None else roles)):
+        for node in ctx.outside_account_nodes:
+            ctx.reach_known(node, "", options)
 
 
 def path_text(result: ReachResult) -> str:
@@ -285,6 +300,6 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 __all__ = [
     "BaseCheck", "CallerClass", "Check", "deny_like", "hop_path", "is_assume_grant", "is_sat", "is_unknown",
-    "most_specific", "path_text", "statement_classes", "target_with", "trust_statements", "unknown_reason",
-    "without_condition",
+    "most_specific", "path_text", "prepare_most_specific", "statement_classes", "target_with", "trust_statements",
+    "unknown_reason", "without_condition",
 ]

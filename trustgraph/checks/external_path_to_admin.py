@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, most_specific, path_text
+from trustgraph.checks.base import BaseCheck, most_specific, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.graph.nodes import EXTERNAL
@@ -31,6 +31,10 @@ class ExternalPathToAdmin(BaseCheck):
         "and remove sts:AssumeRole on the admin role from the intermediate role's identity policies. Admin roles "
         "should be assumable only by named break-glass principals of the zone."
     )
+
+    def prepare(self, ctx: ScanContext) -> None:
+        """The searches every role's answer reads (:func:`prepare_most_specific`)."""
+        prepare_most_specific(ctx, ctx.options(), [role for role in ctx.roles if ctx.is_admin(role)])
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options()

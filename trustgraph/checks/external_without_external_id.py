@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, most_specific, path_text
+from trustgraph.checks.base import BaseCheck, most_specific, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.queries.results import Reach
@@ -33,6 +33,10 @@ class ExternalWithoutExternalId(BaseCheck):
         "restrict the intermediate roles' trust policies and identity policies so that the outsider's session "
         "cannot continue."
     )
+
+    def prepare(self, ctx: ScanContext) -> None:
+        """The searches every role's answer reads (:func:`prepare_most_specific`)."""
+        prepare_most_specific(ctx, ctx.options(without=("sts:ExternalId",)))
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options(without=("sts:ExternalId",))

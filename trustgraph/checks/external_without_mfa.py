@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, most_specific, path_text
+from trustgraph.checks.base import BaseCheck, most_specific, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.queries.results import Reach
@@ -30,6 +30,10 @@ class ExternalWithoutMfa(BaseCheck):
         "if a workload uses it, scope the trust to that workload's role ARN (aws:PrincipalArn) and an ExternalId, "
         "and record why MFA cannot apply."
     )
+
+    def prepare(self, ctx: ScanContext) -> None:
+        """The searches every role's answer reads (:func:`prepare_most_specific`)."""
+        prepare_most_specific(ctx, ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}))
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})

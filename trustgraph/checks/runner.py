@@ -3,6 +3,8 @@
 The unit of work is one role: every selected check runs on a :class:`~trustgraph.checks.context.ScanContext` view of
 that role. With ``jobs > 1`` the roles are spread over processes forked from the parent (the ``fork`` start method,
 so the loaded estate and graph are shared copy-on-write and not pickled); each worker keeps its own solver memo.
+Work every role shares (the searches of the reach checks, :meth:`BaseCheck.prepare`) runs once in the parent before
+the workers start, so they inherit its answers.
 Findings come back in role order, catalog order within a role, so the result does not depend on ``jobs``.
 """
 
@@ -37,24 +39,53 @@ def run_role(ctx: ScanContext, checks: Sequence[BaseCheck], role: str) -> list[F
     return out
 
 
+#: below this many roles a scan stays in one process when the number of workers is chosen automatically (forking and
+#: gathering findings costs more than it saves)
+AUTO_JOBS_MIN_ROLES = 400
+
+
+def auto_jobs(roles: int) -> int:
+    """The number of worker processes chosen for ``roles`` roles: one per CPU this process may use (at most 8), or
+    one below :data:`AUTO_JOBS_MIN_ROLES` roles."""
+    import os
+
+    if roles < AUTO_JOBS_MIN_ROLES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
 def run_checks(
     ctx: ScanContext,
     checks: Sequence[BaseCheck],
     *,
-    jobs: int = 1,
+    jobs: int | None = 1,
     progress: Progress | None = None,
 ) -> ScanResult:
     """Run ``checks`` on every role of ``ctx``.
 
+    First each check's ``prepare`` does the work every role shares (the reach checks' searches) in this process;
+    then the roles are checked.
+
     Parameters
     ----------
     jobs
-        Worker processes (1: in this process). Falls back to one process where ``fork`` is unavailable.
+        Worker processes (1: in this process; None: :func:`auto_jobs`). Falls back to one process where ``fork`` is
+        unavailable.
     progress
         Called with (roles done, roles total) after each role.
     """
     roles = ctx.roles
     total = len(roles)
+    if jobs is None:
+        jobs = auto_jobs(total)
+    for check in checks:
+        prepare = getattr(check, "prepare", None)
+        if prepare is not None:
+            prepare(ctx)
     per_role: dict[str, list[Finding]] = {}
     if jobs > 1 and total > 1 and _fork_available():
         per_role = _run_parallel(ctx, checks, roles, jobs, progress)
@@ -125,10 +156,11 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
     return Finding(**data)
 
 
-def scan(ctx: ScanContext, checks: Iterable[BaseCheck], *, jobs: int = 1,
+def scan(ctx: ScanContext, checks: Iterable[BaseCheck], *, jobs: int | None = 1,
          progress: Progress | None = None) -> tuple[Finding, ...]:
     """Shorthand: the findings of ``checks`` on ``ctx``."""
     return run_checks(ctx, tuple(checks), jobs=jobs, progress=progress).findings
 
 
-__all__ = ["ScanResult", "finding_from_plain", "finding_to_plain", "run_checks", "run_role", "scan"]
+__all__ = ["AUTO_JOBS_MIN_ROLES", "ScanResult", "auto_jobs", "finding_from_plain", "finding_to_plain", "run_checks",
+           "run_role", "scan"]

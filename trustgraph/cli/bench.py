@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from trustgraph.cli.common import jobs_arg
+
 PHASE_TITLES = {
     "imports": "imports (networkx, z3, trustgraph)",
     "read": "read+parse JSON (floor, orjson)",
@@ -45,7 +47,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--accounts", type=_count, default=DEFAULT_ACCOUNTS, metavar="M",
                    help=f"accounts of the generated organization (default: {DEFAULT_ACCOUNTS})")
     p.add_argument("--seed", type=_count, default=0, metavar="S", help="generator seed (default: 0)")
-    p.add_argument("--jobs", type=_count, default=1, metavar="J", help="worker processes for the checks (default: 1)")
+    p.add_argument("--jobs", type=jobs_arg, default=None, metavar="J",
+                   help="worker processes for the checks, or `auto` (default: as `trustgraph scan`, one per CPU for "
+                        "400 roles or more)")
     p.add_argument("--sample", type=_count, default=DEFAULT_SAMPLE, metavar="K",
                    help=f"roles asked who_can_reach (default: {DEFAULT_SAMPLE})")
     p.add_argument("--process", action="store_true",

@@ -61,3 +61,14 @@ def bundled_zone_file() -> str | None:
     """The bundled example's zone file, when it is installed."""
     candidate = bundled_example_path() / "zone.toml"
     return str(candidate) if candidate.is_file() else None
+
+
+def jobs_arg(text: str) -> int | None:
+    """``--jobs``: a number of worker processes, or ``auto`` (None: the runner chooses). The command checks the
+    range (a one-line usage error)."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes or `auto`, got {text!r}") from None

@@ -12,6 +12,7 @@ import shutil
 import sys
 from typing import Any
 
+from trustgraph.cli.common import jobs_arg
 from trustgraph.errors import UsageError
 
 FAIL_ON = ("low", "medium", "high", "critical")
@@ -38,8 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "optional expires)")
     p.add_argument("--check", dest="checks", action="append", default=[], metavar="ID",
                    help="run only this check (repeatable); default: every check")
-    p.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="solve in N worker processes (default 1; results are identical)")
+    p.add_argument("--jobs", type=jobs_arg, default=None, metavar="N",
+                   help="solve in N worker processes, or `auto` (the default: one per CPU, at most 8, for 400 roles "
+                        "or more; else 1); the findings are identical")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
     p.add_argument("--list-checks", action="store_true",
                    help="print the catalog (id, base severity, title) and exit")
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         for c in checks:
             sys.stdout.write(f"{c.id:30s} {c.severity.value:9s} {c.title}\n")
         return 0  # unknown ids: UsageError before any loading
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.timeout_ms is not None and args.timeout_ms < 1:
         raise UsageError("--timeout-ms must be at least 1")
