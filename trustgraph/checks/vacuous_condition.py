@@ -49,9 +49,10 @@ class VacuousCondition(BaseCheck):
        statements with S's principals: one when C holds, one when k is absent). Unsat: C holds for every value k can
        take for those callers, which includes conditions implied by the principal match.
 
-    Null conditions only ask for presence or absence and are never reported. Question 1 is Unsat without the solver
-    when the evaluator makes C false for every request without k (:func:`trustgraph.checks.exact.false_when_absent`).
-    """
+    Null conditions only ask for presence or absence and are never reported. When the evaluator makes C false for
+    every request without k (:func:`trustgraph.checks.exact.false_when_absent`), every request S allows has k:
+    question 1 is Unsat and question 2 is "S alone is satisfiable", already answered for the class, so only question 3
+    goes to the solver."""
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -79,12 +80,13 @@ class VacuousCondition(BaseCheck):
                     continue
                 classes, _ = statement_classes(ctx, st)
                 only = target_with(ctx, role, (st,))
-                alive = [c for c in classes if is_sat(ctx.solve_hop(c.caller, only, c.action))]
+                answers = [(c, ctx.solve_hop(c.caller, only, c.action)) for c in classes]
+                alive = [(c, a) for c, a in answers if is_sat(a)]
                 for j, cond in enumerate(st.conditions):
                     if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
                         continue  # a time bound restricts *when*, not who: true today, it still expires access
-                    for c in alive:
-                        verdict, witness = self._decide(ctx, role, st, j, c)
+                    for c, alone in alive:
+                        verdict, witness = self._decide(ctx, role, st, j, c, alone)
                         if verdict is Verdict.RESTRICTS:
                             continue
                         if verdict is Verdict.UNKNOWN:
@@ -103,20 +105,25 @@ class VacuousCondition(BaseCheck):
                         break
 
     @staticmethod
-    def _decide(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass) -> tuple[Verdict, object]:
+    def _decide(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass,
+                alone: object) -> tuple[Verdict, object]:
         from trustgraph.smt.solve import KeyConstraint
 
         cond = st.conditions[j]
         only = target_with(ctx, role, (st,))
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
-        if not false_when_absent(cond, variables=variables):  # else question 1 is Unsat by the evaluator's rule
+        present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+        with_key: object
+        if false_when_absent(cond, variables=variables):
+            # every request S allows has k (C is false without it): question 1 is Unsat and question 2 is S alone
+            with_key = alone
+        else:
             absent = ctx.solve_hop(c.caller, only, c.action, (KeyConstraint(cond.key, "absent"),))
             if is_sat(absent):
                 return Verdict.ABSENT, absent
             if is_unknown(absent):
                 return Verdict.UNKNOWN, unknown_reason(absent)
-        present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
-        with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
+            with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
         if is_unknown(with_key):
             return Verdict.UNKNOWN, unknown_reason(with_key)
         if not is_sat(with_key):
