@@ -13,7 +13,7 @@ from trustgraph.model.zone import Zone
 from trustgraph.queries.engine import ReachabilityEngine
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
-from trustgraph.queries.specs import resolve_sources, resolve_targets
+from trustgraph.queries.specs import Sources, Targets, resolve_sources, resolve_targets
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -94,12 +94,26 @@ class TrustGraph:
 
         The ``external`` class is one source (each role with its shortest path from any outsider); ``per_member``
         answers for each of its members instead (the symbolic AWS outsider and each federated provider outside
-        the zone), as the checks need."""
+        the zone), as the checks need.
+
+        Many sources and one role are answered by :meth:`_to_one_target` (a backward closure from the role), every
+        other shape by :meth:`_forward` (one forward search per source)."""
+        options = options or QueryOptions()
+        targets = resolve_targets(self.graph, target)
+        if targets.specific and (source is None or source == "*"):
+            return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
+        sources = resolve_sources(self.graph, source)
+        if targets.specific and not sources.specific:
+            return ReachResults(self._to_one_target(sources, targets.roles[0], options, per_member), options)
+        return ReachResults(self._forward(sources, targets, options, per_member), options)
+
+    def _forward(
+        self, sources: Sources, targets: Targets, options: QueryOptions, per_member: bool,
+    ) -> tuple[ReachResult, ...]:
+        """One forward search per source (or per class of outsiders), restricted to the ancestors of a specific
+        target; also the reference the backward path of :meth:`_to_one_target` is tested against."""
         import networkx as nx
 
-        options = options or QueryOptions()
-        sources = resolve_sources(self.graph, source)
-        targets = resolve_targets(self.graph, target)
         allowed: frozenset[str] | None = None
         if targets.specific:
             allowed = frozenset(nx.ancestors(self.graph, targets.roles[0])) | {targets.roles[0]}
@@ -123,7 +137,39 @@ class TrustGraph:
                 if t in starts:  # not every source: with `*` the sources include every role that has an out-edge
                     continue
                 out.append(self.engine.result_for(outcome, t, unknown_zone))
-        return ReachResults(tuple(out), options)
+        return tuple(out)
+
+    def _to_one_target(
+        self, sources: Sources | None, target: str, options: QueryOptions, per_member: bool,
+    ) -> tuple[ReachResult, ...]:
+        """The answers of many sources (None: every source) for one role: a backward closure from the role, then a
+        forward search pruned to it from each source that may reach it (:mod:`trustgraph.queries.backward`).
+
+        Each source's answer is the one the forward search restricted to the role's ancestors gives (same verdict,
+        same shortest path, same witnesses), except that an undecided hop counts only when it leads into a role that
+        reaches or may reach the target (the old search counted any undecided hop into an ancestor in the graph)."""
+        from trustgraph.queries.backward import backward_closure
+
+        engine = self.engine
+        outside_only = sources is not None and sources.outside_only
+        starts = None if sources is None else frozenset(sources.nodes)
+        closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts)
+        groups: list[tuple[str, tuple[str, ...]]]
+        if sources is None:
+            groups = [(s, (s,)) for s in sorted(closure.sources)]
+        elif outside_only and not per_member:
+            groups = [(sources.text, sources.nodes)] if closure.sources.intersection(sources.nodes) else []
+        else:
+            groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
+        out: list[ReachResult] = []
+        for label, starts_of in groups:
+            if target in starts_of:
+                continue
+            outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
+                                    candidates=closure.candidates)
+            if target in outcome.first or outcome.unknown_edges:
+                out.append(engine.result_for(outcome, target))
+        return tuple(out)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         import networkx as nx

@@ -15,7 +15,7 @@ from a session without MFA; an exported IAM user may present MFA (the exports do
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -121,7 +121,13 @@ class ReachabilityEngine:
         self.evaluations = 0  # hops decided by evaluating their one possible request
         self._assume_statements: dict[str, tuple[Any, ...]] = {}
         self._own: dict[str, tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]] = {}
-        self._hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}
+        self._hubs: dict[str, tuple[tuple[str, dict[str, Any], str, int], ...]] = {}
+        self._in: dict[str, tuple[tuple[str, dict[str, Any], tuple[int, int]], ...]] = {}
+        self._in_nodes = len(G)
+        self._direct_pos: dict[str, dict[int, int]] = {}
+        self._hub_pos: dict[str, dict[int, tuple[tuple[int, dict[str, Any]], ...]]] = {}
+        self._hub_members: dict[str, tuple[str, ...]] = {}
+        self._hub_feeders: dict[str, tuple[str, ...]] = {}
 
     # ----------------------------------------------------------------------------------------------------- callers
     def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
@@ -267,16 +273,17 @@ class ReachabilityEngine:
     def successors(
         self, state: State, depth: int, options: QueryOptions, first_extra: tuple[KeyConstraint, ...],
         outcome: SearchOutcome, allowed: frozenset[str] | None,
+        candidates: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None,
     ) -> Iterator[tuple[State, HopWitness]]:
         """Every state reachable in one satisfiable hop, recording unknown and blocked hops in ``outcome``."""
-        from trustgraph.smt.solve import KeyConstraint, Sat, Unknown
+        from trustgraph.smt.solve import Sat, Unknown
 
         node = state[0]
         # a session obtained by a role session never carries MFA: its successor state is known before solving,
         # and a state already reached needs no second solve (the search wants one shortest path per state)
         from_session = self.G.nodes[node]["kind"] == NodeKind.ROLE.value
         visits = outcome.visits
-        for role, data in self._lazy_candidates(node):
+        for role, data in (candidates or self._lazy_candidates)(node):
             if allowed is not None and role not in allowed:
                 continue
             if from_session and (role, False) in visits:
@@ -292,10 +299,8 @@ class ReachabilityEngine:
                 produced = self._produces_mfa(result)
                 if (role, produced) not in visits:  # a witness only for a state reached for the first time
                     yield (role, produced), self._witness(state, role, action, result)
-                if self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE:
-                    flip = (KeyConstraint(MFA_KEY, "equals", ("true",)) if not produced
-                            else KeyConstraint(MFA_KEY, "not-like", ("true",)))
-                    alt = self.solve(state, role, action, options, (*extra, flip))
+                if self.flips_mfa(node, action):
+                    alt = self.solve(state, role, action, options, (*extra, self.flip(produced)))
                     if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
                         yield (role, not produced), self._witness(state, role, action, alt)
             elif isinstance(result, Unknown):
@@ -327,7 +332,7 @@ class ReachabilityEngine:
         yield from direct
         own_account = self.G.nodes[node].get("account")
         for hub in hubs:
-            for role, data, role_account in self._hub_targets(hub):
+            for role, data, role_account, _ in self._hub_targets(hub):
                 if data["cross_account"] and role_account == own_account:
                     continue  # principals:* stands for other accounts' principals
                 yield role, data
@@ -348,18 +353,104 @@ class ReachabilityEngine:
             self._own[node] = cached
         return cached
 
-    def _hub_targets(self, hub: str) -> tuple[tuple[str, dict[str, Any], str], ...]:
+    def _hub_targets(self, hub: str) -> tuple[tuple[str, dict[str, Any], str, int], ...]:
+        """The role edges a member of ``hub`` may take, in candidate order: (role, edge data marked ``via_hub``,
+        role account, ``id`` of the graph's edge data)."""
         cached = self._hubs.get(hub)
         if cached is None:
             G = self.G
-            out: list[tuple[str, dict[str, Any], str]] = []
+            out: list[tuple[str, dict[str, Any], str, int]] = []
             for _, target, data in G.out_edges(hub, data=True):
                 if G.nodes[target]["kind"] == NodeKind.ROLE.value:
-                    out.append((target, {**data, "via_hub": True}, G.nodes[target]["account"]))
+                    out.append((target, {**data, "via_hub": True}, G.nodes[target]["account"], id(data)))
                 elif data.get("kind") == "member":
                     out.extend(self._hub_targets(target))
             cached = tuple(out)
             self._hubs[hub] = cached
+        return cached
+
+    def in_candidates(self, role: str) -> tuple[tuple[str, dict[str, Any], tuple[int, int]], ...]:
+        """Every (node, edge data, order key) such that ``(role, edge data)`` is one of the node's
+        :meth:`hop_candidates`: the reverse of the candidate lists, hubs expanded to their members (cached per role).
+
+        The order key sorts a node's candidates as :meth:`hop_candidates` lists them: ``(0, i)`` for its own edge
+        number ``i``, ``(1 + h, j)`` for entry ``j`` of the edges of its hub number ``h``.
+        """
+        G = self.G
+        if len(G) != self._in_nodes:  # a query added a source node (an outside account): its edges are new
+            self._in_nodes = len(G)
+            self._in.clear()
+            self._hub_members.clear()
+        cached = self._in.get(role)
+        if cached is not None:
+            return cached
+        role_account = G.nodes[role]["account"]
+        out: list[tuple[str, dict[str, Any], tuple[int, int]]] = []
+        for u, _, data in G.in_edges(role, data=True):
+            if G.nodes[u]["kind"] != NodeKind.PRINCIPALS.value:
+                out.append((u, data, (0, self._direct_index(u)[id(data)])))
+                continue
+            for feeder in self._feeders(u):
+                entries = self._hub_index(feeder).get(id(data), ())
+                if not entries:
+                    continue
+                for member in self._members(feeder):
+                    if entries[0][1]["cross_account"] and G.nodes[member].get("account") == role_account:
+                        continue  # principals:* stands for other accounts' principals
+                    if entries[0][1].get("identity_required") and not self._may_assume(member, role):
+                        continue
+                    h = self._own_edges(member)[1].index(feeder)
+                    for j, copy in entries:
+                        out.append((member, copy, (1 + h, j)))
+        cached = tuple(out)
+        self._in[role] = cached
+        return cached
+
+    def _direct_index(self, node: str) -> dict[int, int]:
+        cached = self._direct_pos.get(node)
+        if cached is None:
+            cached = {id(data): i for i, (_, data) in enumerate(self._own_edges(node)[0])}
+            self._direct_pos[node] = cached
+        return cached
+
+    def _hub_index(self, hub: str) -> dict[int, tuple[tuple[int, dict[str, Any]], ...]]:
+        """``id`` of a graph edge's data -> its entries (position, data marked via_hub) in ``_hub_targets(hub)``."""
+        cached = self._hub_pos.get(hub)
+        if cached is None:
+            index: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+            for j, (_, data, _, orig) in enumerate(self._hub_targets(hub)):
+                index.setdefault(orig, []).append((j, data))
+            cached = {k: tuple(v) for k, v in index.items()}
+            self._hub_pos[hub] = cached
+        return cached
+
+    def _members(self, hub: str) -> tuple[str, ...]:
+        """The nodes that list ``hub`` among their own hubs (its non-hub in-neighbours), in graph order."""
+        cached = self._hub_members.get(hub)
+        if cached is None:
+            G = self.G
+            cached = tuple(dict.fromkeys(
+                u for u in G.predecessors(hub) if G.nodes[u]["kind"] != NodeKind.PRINCIPALS.value))
+            self._hub_members[hub] = cached
+        return cached
+
+    def _feeders(self, hub: str) -> tuple[str, ...]:
+        """The hubs whose ``_hub_targets`` include ``hub``'s edges: itself and the hubs with a member edge chain to
+        it."""
+        cached = self._hub_feeders.get(hub)
+        if cached is None:
+            G = self.G
+            seen = {hub: None}
+            stack = [hub]
+            while stack:
+                h = stack.pop()
+                for u, _, data in G.in_edges(h, data=True):
+                    if (G.nodes[u]["kind"] == NodeKind.PRINCIPALS.value and data.get("kind") == "member"
+                            and u not in seen):
+                        seen[u] = None
+                        stack.append(u)
+            cached = tuple(seen)
+            self._hub_feeders[hub] = cached
         return cached
 
     def _may_assume(self, node: str, role: str) -> bool:
@@ -391,6 +482,23 @@ class ReachabilityEngine:
         caller = result.caller
         return caller.kind is CallerKind.IAM_USER and result.request.get(MFA_KEY) == ("true",)
 
+    def produces_mfa(self, result: Any) -> bool:
+        """Whether a Sat hop yields a session that carries MFA (an IAM user presenting MFA)."""
+        return self._produces_mfa(result)
+
+    def flips_mfa(self, node: str, action: Action) -> bool:
+        """Whether the search also asks for the other MFA outcome of a Sat hop from ``node`` (a symbolic AWS source
+        that may be a user with or without MFA, when some trust policy reads MFA)."""
+        return self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE
+
+    @staticmethod
+    def flip(produced: bool) -> KeyConstraint:
+        """The constraint asking for the other MFA outcome than ``produced``."""
+        from trustgraph.smt.solve import KeyConstraint
+
+        return (KeyConstraint(MFA_KEY, "equals", ("true",)) if not produced
+                else KeyConstraint(MFA_KEY, "not-like", ("true",)))
+
     # ---------------------------------------------------------------------------------------------------- search
     def search(
         self,
@@ -401,6 +509,7 @@ class ReachabilityEngine:
         allowed: frozenset[str] | None = None,
         stop_at: str | None = None,
         starts: Sequence[str] | None = None,
+        candidates: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None,
     ) -> SearchOutcome:
         """Breadth-first search from one source, or from a class of sources at once.
 
@@ -408,7 +517,8 @@ class ReachabilityEngine:
         so that a class such as ``external`` is searched once, each role reached by the shortest path from any of
         its members. ``outside_only`` applies the zone's trusted-subject globs to federated starts; ``allowed``
         restricts the roles expanded (e.g. to ancestors of a target); ``stop_at`` ends the search when that node is
-        reached.
+        reached; ``candidates`` (default: every hop candidate) lists the (role, edge data) pairs tried from a node,
+        a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``).
         """
         outcome = SearchOutcome(source)
         first_extra: dict[str, tuple[KeyConstraint, ...]] = {}
@@ -427,7 +537,7 @@ class ReachabilityEngine:
             if options.max_hops is not None and depth >= options.max_hops:
                 continue
             extra = first_extra.get(state[0], ()) if depth == 0 else ()
-            for nxt, witness in self.successors(state, depth, options, extra, outcome, allowed):
+            for nxt, witness in self.successors(state, depth, options, extra, outcome, allowed, candidates):
                 if nxt in outcome.visits:
                     continue
                 outcome.visits[nxt] = _Visit(state, witness, depth + 1)

@@ -120,6 +120,8 @@ def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
 
 def resolve_targets(G: nx.MultiDiGraph, spec: str | None) -> Targets:
     """Resolve a TARGET argument."""
+    if spec is not None and spec in G and G.nodes[spec]["kind"] == NodeKind.ROLE.value:
+        return Targets((spec,), True, text=spec)  # a role ARN holds no `*` or `?`: not a glob
     roles = _roles(G)
     if spec is None or spec == "*":
         return Targets(tuple(roles), False, text="*")
