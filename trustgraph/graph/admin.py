@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from trustgraph.model.account import Role, User
 from trustgraph.model.estate import Estate
 from trustgraph.model.pattern import Star
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
@@ -19,7 +20,8 @@ ADMINISTRATOR_ACCESS_ARNS = frozenset(
 
 
 def _is_everything(globs: tuple[Glob, ...] | None) -> bool:
-    return globs is not None and any(g.pattern == (Star(),) for g in globs)
+    # ``g.pattern == (Star(),)``, without dataclass equality: a one-element pattern whose element is a Star
+    return globs is not None and any(len(g.pattern) == 1 and g.pattern[0].__class__ is Star for g in globs)
 
 
 def _allows_everything(st: Statement) -> bool:
@@ -71,22 +73,36 @@ def is_admin(
     return boundary is None or policies_allow_everything([boundary])
 
 
-def principal_is_admin(estate: Estate, arn: str) -> bool:
-    """Whether the exported user or role ``arn`` is an administrator (identity policies, groups, boundary)."""
-    from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
+def principal_is_admin(estate: Estate, arn: str, identity_policies: tuple[Policy, ...] | None = None) -> bool:
+    """Whether the exported user or role ``arn`` is an administrator (identity policies, groups, boundary).
+
+    ``identity_policies``, when the caller already has them, must be those of
+    :func:`~trustgraph.semantics.callers.identity_policies_of_user` / ``identity_policies_of_role`` for ``arn``
+    (the graph builder computes them once per principal for two purposes). Only the identity side of a caller is
+    needed here, so no full caller (SCP levels, organization paths) is built.
+    """
+    from trustgraph.semantics.callers import identity_policies_of_role, identity_policies_of_user
 
     user = estate.user_by_arn.get(arn)
     if user is not None:
-        caller = caller_for_user(estate, user)
-        snap = estate.account_by_id[user.account]
-        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name]
+        entity: User | Role = user
+        snap = estate.account_by_id.get(user.account)
+        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name] if snap is not None else []
         managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
+        if identity_policies is None:
+            identity_policies = identity_policies_of_user(estate, user)
     else:
-        role = estate.role_by_arn[arn]
-        caller = caller_for_role_session(estate, role)
-        managed = role.managed_policy_arns
-    return is_admin(caller.identity_policies, caller.boundary, managed_policy_arns=managed,
-                    boundary_unresolved=caller.boundary_unresolved)
+        entity = estate.role_by_arn[arn]
+        snap = estate.account_by_id.get(entity.account)
+        managed = entity.managed_policy_arns
+        if identity_policies is None:
+            identity_policies = identity_policies_of_role(estate, entity)
+    boundary: Policy | None = None
+    unresolved = False
+    if entity.boundary_arn is not None:  # as in trustgraph.semantics.callers (the caller's boundary)
+        boundary = snap.boundary_document(entity.boundary_arn) if snap is not None else None
+        unresolved = boundary is None
+    return is_admin(identity_policies, boundary, managed_policy_arns=managed, boundary_unresolved=unresolved)
 
 
 def admin_arns(estate: Estate) -> frozenset[str]:

@@ -28,6 +28,7 @@ from trustgraph.graph.nodes import (
     short_label,
 )
 from trustgraph.model.arn import parse_arn
+from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import arn_matches, matches, variables_of
@@ -119,6 +120,9 @@ class _Index:
                 self.by_account[acct.account_id].append(r.arn)
                 self.role_by_account_name[(acct.account_id, r.name)] = r.arn
         self._identity: dict[str, tuple[Policy, ...]] = {}
+        self._inside: dict[str, bool] = {}
+        self._action_match: dict[tuple[int, int, str], tuple[object, object, bool]] = {}
+        self._facts: dict[int, tuple[object, tuple[bool, bool, frozenset[str]]]] = {}
         self._assumers: dict[str, tuple[str, ...]] = {}
         # "*" may match federated callers too ([?] in semantics.md §8.1): it stands for every known provider
         self.providers: tuple[str, ...] = tuple(
@@ -133,26 +137,60 @@ class _Index:
                 | {idp.arn for idp in estate.identity_providers}
             )
         )
-        self.outside_accounts: set[str] = {
-            a.account_id for a in estate.accounts if not estate.account_inside(zone, a.account_id)
+        self.outside_accounts: set[str] = {a.account_id for a in estate.accounts if not self.inside(a.account_id)}
+        # "*" names every provider, but a provider's node only fits its own action (_action_fits_source)
+        self.providers_for: dict[Action, tuple[str, ...]] = {
+            action: tuple(p for p in self.providers if _action_fits_source(action, federated_node(p)))
+            for action in Action
         }
 
     def inside(self, account: str) -> bool:
-        return self.estate.account_inside(self.zone, account)
+        cached = self._inside.get(account)
+        if cached is None:
+            cached = self._inside[account] = self.estate.account_inside(self.zone, account)
+        return cached
 
     def identity_policies(self, node: str) -> tuple[Policy, ...]:
+        """The identity policies of an exported user or role (a caller's ``identity_policies``), once per node."""
         cached = self._identity.get(node)
         if cached is None:
-            from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
+            from trustgraph.semantics.callers import identity_policies_of_role, identity_policies_of_user
 
             user = self.estate.user_by_arn.get(node)
             if user is not None:
-                caller = caller_for_user(self.estate, user)
+                cached = identity_policies_of_user(self.estate, user)
             else:
-                caller = caller_for_role_session(self.estate, self.estate.role_by_arn[node])
-            cached = caller.identity_policies
+                cached = identity_policies_of_role(self.estate, self.estate.role_by_arn[node])
             self._identity[node] = cached
         return cached
+
+    def action_may_match(self, globs: tuple[Glob, ...] | None, not_globs: tuple[Glob, ...] | None, action: str) -> bool:
+        """:func:`action_may_match`, remembered per (Action, NotAction) tuple object: statements of a document
+        parsed once per load share these tuples, so each distinct element is matched once per action."""
+        key = (id(globs), id(not_globs), action)
+        hit = self._action_match.get(key)
+        if hit is not None and hit[0] is globs and hit[1] is not_globs:
+            return hit[2]
+        result = action_may_match(globs, not_globs, action)
+        self._action_match[key] = (globs, not_globs, result)  # the tuples are kept alive: their ids stay unique
+        return result
+
+    def condition_facts(self, st: Statement) -> tuple[bool, bool, frozenset[str]]:
+        """Whether a statement's conditions mention sts:ExternalId and aws:MultiFactorAuthPresent, and the key
+        spellings they use (for the edge summary), remembered per conditions tuple object."""
+        conditions = st.conditions
+        if not conditions:
+            return _NO_CONDITIONS
+        hit = self._facts.get(id(conditions))
+        if hit is not None and hit[0] is conditions:
+            return hit[1]
+        facts = (
+            _mentions([st], "sts:externalid"),
+            _mentions([st], "aws:multifactorauthpresent"),
+            frozenset(c.key_text for c in conditions),
+        )
+        self._facts[id(conditions)] = (conditions, facts)
+        return facts
 
     def assumers(self, account: str) -> tuple[str, ...]:
         """Principals of an account whose identity policies could allow ``sts:AssumeRole`` on some role: the only
@@ -163,7 +201,7 @@ class _Index:
                 n
                 for n in self.by_account.get(account, ())
                 if any(
-                    st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, _ASSUME)
+                    st.effect is Effect.ALLOW and self.action_may_match(st.actions, st.not_actions, _ASSUME)
                     for p in self.identity_policies(n)
                     for st in p.statements
                 )
@@ -171,8 +209,9 @@ class _Index:
             self._assumers[account] = cached
         return cached
 
-    def sources_for(self, p: Principal, role_account: str) -> Iterator[_Source]:
-        """Every source node a trust principal can stand for."""
+    def sources_for(self, p: Principal, role_account: str, action: Action | None = None) -> Iterator[_Source]:
+        """Every source node a trust principal can stand for (with ``action``: only the federated nodes that fit
+        it, :func:`_action_fits_source`; the other sources are the same)."""
         kind = p.kind
         if kind is PrincipalKind.ANY:
             if role_account in self.by_account:
@@ -182,7 +221,7 @@ class _Index:
             yield _Source(EXTERNAL, False)
             for acct in sorted(self.outside_accounts):
                 yield _Source(account_node(acct), False)
-            for provider in self.providers:
+            for provider in self.providers if action is None else self.providers_for[action]:
                 yield _Source(federated_node(provider), False)
         elif kind is PrincipalKind.ACCOUNT:
             acct = p.account or ""
@@ -242,8 +281,15 @@ def _mentions(statements: Iterable[Statement], key: str) -> bool:
 
 
 def _summary(statements: tuple[Statement, ...]) -> str:
-    conds = sorted({c.key_text for st in statements for c in st.conditions})
+    return _summary_of({c.key_text for st in statements for c in st.conditions})
+
+
+def _summary_of(key_texts: Iterable[str]) -> str:
+    conds = sorted(key_texts)
     return "unconditional" if not conds else "if " + ", ".join(conds)
+
+
+_NO_CONDITIONS: tuple[bool, bool, frozenset[str]] = (False, False, frozenset())
 
 
 def _add_symbolic_node(G: nx.MultiDiGraph, node: str, zone: Zone, estate: Estate) -> None:
@@ -314,6 +360,11 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
     >>> sorted(u for u, _ in G.in_edges(role.arn))
     ['account:444455556666', 'external']
     """
+    with gc_paused():  # tens of thousands of nodes and edges, no cycles to collect: see trustgraph.model.bulk
+        return _build_graph(estate, zone)
+
+
+def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:
     import networkx as nx
 
     zone = zone or estate.default_zone()
@@ -322,11 +373,13 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
     for acct in estate.accounts:
         inside = index.inside(acct.account_id)
         for u in acct.users:
+            admin = principal_is_admin(estate, u.arn, index.identity_policies(u.arn))
             G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
-                       admin=principal_is_admin(estate, u.arn), entity=u)
+                       admin=admin, entity=u)
         for r in acct.roles:
+            admin = principal_is_admin(estate, r.arn, index.identity_policies(r.arn))
             G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
-                       admin=principal_is_admin(estate, r.arn), entity=r, service_linked=r.service_linked)
+                       admin=admin, entity=r, service_linked=r.service_linked)
     _add_hubs(G, index)
     for role in estate.role_by_arn.values():
         _add_role_edges(G, index, role.arn)
@@ -350,8 +403,9 @@ def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
 def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
     estate = index.estate
     role = estate.role_by_arn[role_arn]
-    grouped: dict[tuple[str, Action], list[Statement]] = defaultdict(list)
+    grouped: dict[tuple[str, Action], list[Statement]] = {}
     direct: dict[tuple[str, Action], bool] = {}
+    may_match = index.action_may_match
     for st in role.trust_policy.statements:
         if st.effect is not Effect.ALLOW:
             continue
@@ -360,21 +414,28 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
             principals = (Principal(element=st.not_principals[0].element, text="*", kind=PrincipalKind.ANY),)
         for p in principals or ():
             for action in _principal_action(p):
-                if not action_may_match(st.actions, st.not_actions, action.value):
+                if not may_match(st.actions, st.not_actions, action.value):
                     continue
-                for src in index.sources_for(p, role.account):
+                for src in index.sources_for(p, role.account, action):
                     if not _action_fits_source(action, src.node):
                         continue
                     key = (src.node, action)
-                    grouped[key].append(st)
-                    direct[key] = direct.get(key, False) or src.same_account_direct
+                    group = grouped.get(key)
+                    if group is None:
+                        grouped[key] = [st]
+                        direct[key] = src.same_account_direct
+                    else:
+                        group.append(st)
+                        direct[key] = direct[key] or src.same_account_direct
     for (source, action), statements in grouped.items():
         identity_required = not direct[(source, action)]
         if source.startswith("arn:") and identity_required:
             if not identity_may_allow(index.identity_policies(source), action.value, role_arn):
                 continue
         _add_symbolic_node(G, source, index.zone, estate)
-        unique = tuple(dict.fromkeys(statements))
+        # statements equal up to location are one (the first one's location is cited)
+        unique = (statements[0],) if len(statements) == 1 else tuple(dict.fromkeys(statements))
+        facts = [index.condition_facts(st) for st in unique]
         source_account = G.nodes[source].get("account")
         G.add_edge(
             source,
@@ -384,11 +445,11 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
             kind="service" if source.startswith("service:") else _EDGE_KIND[action],
             statements=tuple(st.location for st in unique),
             trust=unique,
-            needs_external_id=all(_mentions([st], "sts:externalid") for st in unique),
-            needs_mfa=all(_mentions([st], "aws:multifactorauthpresent") for st in unique),
+            needs_external_id=all(f[0] for f in facts),
+            needs_mfa=all(f[1] for f in facts),
             cross_account=source == ALL_PRINCIPALS or (source_account is not None and source_account != role.account),
             identity_required=identity_required,
-            summary=_summary(unique),
+            summary=_summary_of(frozenset().union(*(f[2] for f in facts))),
         )
 
 

@@ -25,6 +25,7 @@ from trustgraph.ingest.organizations import OrgCollector, org_shape
 from trustgraph.ingest.policy_json import PolicyInterner
 from trustgraph.ingest.providers import ProviderCollector, provider_shape
 from trustgraph.model.account import AccountSnapshot
+from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
 
 NOT_RECOGNISED = (
@@ -175,6 +176,11 @@ def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: boo
     IngestError
         For the first problem found, naming the file and the JSON pointer.
     """
+    with gc_paused():  # millions of acyclic values: see trustgraph.model.bulk
+        return _load_estate(paths, share_documents)
+
+
+def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool) -> Estate:
     pages: dict[str, list[AccountSnapshot]] = {}
     orphans: list[AccountSnapshot] = []
     orgs = OrgCollector()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Literal
 
 import orjson
@@ -37,6 +38,7 @@ _STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 )
 _ELEMENTS = {e.value: e for e in PrincipalElement if e is not PrincipalElement.STAR}
+_EFFECTS = {e.value: e for e in Effect}
 
 
 def _fail(loc: Location, message: str) -> IngestError:
@@ -105,8 +107,46 @@ def principals_from_json(raw: object, loc: Location) -> tuple[Principal, ...]:
 
 
 def _globs(raw: object, loc: Location, what: str, *, variables: bool) -> tuple[Glob, ...]:
-    texts = _string_list(raw, loc, what)
+    return _glob_tuple(_string_list(raw, loc, what), variables)
+
+
+@lru_cache(maxsize=65536)
+def _glob_tuple(texts: tuple[str, ...], variables: bool) -> tuple[Glob, ...]:
+    """The globs of an Action/Resource element, built once per distinct element (the same few action lists recur
+    across thousands of documents; globs are immutable values, so documents share them)."""
     return tuple(Glob(t, parse_pattern(t, wildcards=True, variables=variables)) for t in texts)
+
+
+def _globs_at(raw: object, parent: Location, key: str, what: str, variables: bool) -> tuple[Glob, ...]:
+    """``_globs(raw, parent.child(key), ...)``, the location computed only when the element is malformed."""
+    if raw.__class__ is str:
+        return _glob_tuple((raw,), variables)
+    if raw.__class__ is list and raw and all(t.__class__ is str for t in raw):
+        return _glob_tuple(tuple(raw), variables)
+    return _globs(raw, parent.child(key), what, variables=variables)  # raises the precise error
+
+
+_classify = lru_cache(maxsize=65536)(classify_principal)
+
+
+def _principals_at(raw: object, parent: Location, key: str) -> tuple[Principal, ...]:
+    """``principals_from_json(raw, parent.child(key))`` for the well-formed shapes without computing the location;
+    anything else goes to :func:`principals_from_json`, which raises the precise error."""
+    if raw.__class__ is dict and raw:
+        out: list[Principal] = []
+        for name, value in raw.items():
+            element = _ELEMENTS.get(name)
+            if element is None:
+                break
+            if value.__class__ is str:
+                out.append(_classify(element, value))
+            elif value.__class__ is list and value and all(t.__class__ is str for t in value):
+                out.extend(_classify(element, t) for t in value)
+            else:
+                break
+        else:
+            return tuple(out)
+    return principals_from_json(raw, parent.child(key))
 
 
 def _scalar_values(raw: object, loc: Location) -> tuple[Scalar, ...]:
@@ -226,9 +266,9 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
         raise _fail(loc, "statement has neither Action nor NotAction")
     principals = not_principals = None
     if principal_key == "Principal":
-        principals = principals_from_json(raw["Principal"], loc.child("Principal"))
+        principals = _principals_at(raw["Principal"], loc, "Principal")
     elif principal_key == "NotPrincipal":
-        not_principals = principals_from_json(raw["NotPrincipal"], loc.child("NotPrincipal"))
+        not_principals = _principals_at(raw["NotPrincipal"], loc, "NotPrincipal")
         if kind == "trust":
             flags.append("not-principal-in-trust-policy")
     if kind == "trust" and principal_key is None:
@@ -236,17 +276,18 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
     if kind in ("identity", "boundary", "scp") and principal_key is not None:
         flags.append("principal-in-identity-policy")
     for p in (*(principals or ()), *(not_principals or ())):
-        flags.extend(f for f in p.flags if f not in flags)
-    actions = _globs(raw[action_key], loc.child(action_key), "action", variables=False)
+        if p.flags:
+            flags.extend(f for f in p.flags if f not in flags)
+    actions = _globs_at(raw[action_key], loc, action_key, "action", False)
     resources = None
     if resource_key is not None:
-        resources = _globs(raw[resource_key], loc.child(resource_key), "resource", variables=variables)
+        resources = _globs_at(raw[resource_key], loc, resource_key, "resource", variables)
     conditions: tuple[Condition, ...] = ()
     if "Condition" in raw:
         conditions = conditions_from_json(raw["Condition"], loc.child("Condition"), variables=variables)
     return Statement(
         sid=sid,
-        effect=Effect(effect_raw),
+        effect=_EFFECTS[effect_raw],
         principals=principals,
         not_principals=not_principals,
         actions=actions if action_key == "Action" else None,

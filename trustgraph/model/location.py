@@ -24,7 +24,7 @@ class Location:
         """The location of a value nested below this one."""
         pointer = self.pointer
         for token in tokens:  # the common tokens (names without ~ or /, and indices) skip escaping
-            if token.__class__ is str and "~" not in token and "/" not in token:
+            if token.__class__ is int or (token.__class__ is str and "~" not in token and "/" not in token):
                 pointer = f"{pointer}/{token}"
             else:
                 pointer = f"{pointer}/{escape_pointer_token(token)}"

