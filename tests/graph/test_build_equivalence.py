@@ -18,16 +18,21 @@ from typing import Any
 import networkx as nx
 import pytest
 from deep_values import deep
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies_policy import policy_document
 
 import trustgraph.graph.admin as admin_module
 import trustgraph.graph.build as build_module
-from trustgraph.graph.admin import admin_arns, is_admin
+from trustgraph.graph.admin import ADMINISTRATOR_ACCESS_ARNS, admin_arns, is_admin
 from trustgraph.graph.build import _Index, action_may_match, build_graph
 from trustgraph.ingest.load import load_estate
+from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.ingest.zone_file import zone_from_options
 from trustgraph.model.estate import Estate
+from trustgraph.model.location import MEMORY
 from trustgraph.model.pattern import Star
-from trustgraph.model.policy import Glob, Policy, Statement
+from trustgraph.model.policy import Effect, Glob, Policy, Statement
 from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
 from trustgraph.synth import synthesize
 
@@ -53,8 +58,27 @@ def _admin_via_callers(estate: Estate, arn: str, _identity: tuple[Policy, ...] |
         managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
     else:
         managed = estate.role_by_arn[arn].managed_policy_arns
-    return is_admin(caller.identity_policies, caller.boundary, managed_policy_arns=managed,
-                    boundary_unresolved=caller.boundary_unresolved)
+    return _is_admin_reference(caller.identity_policies, caller.boundary, managed,
+                               caller.boundary_unresolved)
+
+
+def _is_admin_reference(identity: tuple[Policy, ...], boundary: Policy | None, managed: tuple[str, ...],
+                        unresolved: bool) -> bool:
+    """is_admin as it was first written (two passes, statement lists)."""
+    def allow_everything(policies: list[Policy]) -> bool:
+        statements = [st for p in policies for st in p.statements]
+        if any(st.effect is Effect.DENY for st in statements):
+            return False
+        return any(st.effect is Effect.ALLOW and not st.conditions and _is_everything_by_equality(st.actions)
+                   and (st.resources is None or _is_everything_by_equality(st.resources))
+                   and st.not_resources is None for st in statements)
+
+    policies = list(identity)
+    if any(st.effect is Effect.DENY for p in policies for st in p.statements):
+        return False
+    if not (any(a in ADMINISTRATOR_ACCESS_ARNS for a in managed) or allow_everything(policies)):
+        return False
+    return unresolved or boundary is None or allow_everything([boundary])
 
 
 def _plain_condition_facts(self: _Index, st: Statement) -> tuple[bool, bool, frozenset[str]]:
@@ -188,3 +212,15 @@ def test_admin_arns_equal_the_caller_based_decision(which: str, generated: Path)
     expected = frozenset(a for a in (*estate.user_by_arn, *estate.role_by_arn) if _admin_via_callers(estate, a))
     assert admin_arns(estate) == expected
     assert expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(docs=st.lists(policy_document(trust=False), max_size=3), boundary=st.none() | policy_document(trust=False),
+       managed=st.lists(st.sampled_from(sorted(ADMINISTRATOR_ACCESS_ARNS) + ["arn:aws:iam::aws:policy/ReadOnly"]),
+                        max_size=2), unresolved=st.booleans())
+def test_is_admin_equals_the_two_pass_reference(docs: list[Any], boundary: Any, managed: list[str],
+                                                unresolved: bool) -> None:
+    policies = tuple(policy_from_json(d, MEMORY) for d in docs)
+    bound = policy_from_json(boundary, MEMORY) if boundary is not None else None
+    assert is_admin(policies, bound, managed_policy_arns=managed, boundary_unresolved=unresolved) == (
+        _is_admin_reference(policies, bound, tuple(managed), unresolved))

@@ -20,8 +20,13 @@ ADMINISTRATOR_ACCESS_ARNS = frozenset(
 
 
 def _is_everything(globs: tuple[Glob, ...] | None) -> bool:
-    # ``g.pattern == (Star(),)``, without dataclass equality: a one-element pattern whose element is a Star
-    return globs is not None and any(len(g.pattern) == 1 and g.pattern[0].__class__ is Star for g in globs)
+    if globs is None:
+        return False
+    for g in globs:  # ``g.pattern == (Star(),)`` without dataclass equality: one element, a Star
+        pattern = g.pattern
+        if len(pattern) == 1 and pattern[0].__class__ is Star:
+            return True
+    return False
 
 
 def _allows_everything(st: Statement) -> bool:
@@ -62,11 +67,16 @@ def is_admin(
     >>> is_admin([], None, managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"])
     True
     """
-    policies = list(identity_policies)
     has_admin_reference = any(a in ADMINISTRATOR_ACCESS_ARNS for a in managed_policy_arns)
-    if any(st.effect is Effect.DENY for p in policies for st in p.statements):
-        return False
-    if not (has_admin_reference or policies_allow_everything(policies)):
+    everything = False  # one pass: any Deny decides; else some statement must allow everything (or the reference)
+    deny = Effect.DENY
+    for p in identity_policies:
+        for st in p.statements:
+            if st.effect is deny:
+                return False
+            if not everything and _allows_everything(st):
+                everything = True
+    if not (has_admin_reference or everything):
         return False
     if boundary_unresolved:
         return True  # the boundary's content is unknown: may be admin (the sound side for severity)

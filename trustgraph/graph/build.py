@@ -96,13 +96,24 @@ class _Source:
 
 
 def _principal_action(p: Principal) -> tuple[Action, ...]:
-    if p.kind is PrincipalKind.SAML_PROVIDER:
+    """The assume actions a trust principal of this form can use."""
+    return _PRINCIPAL_ACTION[p.kind]
+
+
+def _actions_of_kind(kind: PrincipalKind) -> tuple[Action, ...]:
+    if kind is PrincipalKind.SAML_PROVIDER:
         return (Action.ASSUME_ROLE_WITH_SAML,)
-    if p.kind in (PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY):
+    if kind in (PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY):
         return (Action.ASSUME_ROLE_WITH_WEB_IDENTITY,)
-    if p.kind is PrincipalKind.ANY:
+    if kind is PrincipalKind.ANY:
         return (Action.ASSUME_ROLE, Action.ASSUME_ROLE_WITH_SAML, Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
     return (Action.ASSUME_ROLE,)
+
+
+_PRINCIPAL_ACTION = {kind: _actions_of_kind(kind) for kind in PrincipalKind}
+#: per principal kind, its actions with their names (``Action.value`` is a descriptor call on each access)
+_PRINCIPAL_ACTIONS = {kind: tuple((a, a.value) for a in actions) for kind, actions in _PRINCIPAL_ACTION.items()}
+_EDGE_KIND_BY_NAME = {a.value: kind for a, kind in _EDGE_KIND.items()}
 
 
 class _Index:
@@ -123,6 +134,7 @@ class _Index:
         self._inside: dict[str, bool] = {}
         self._action_match: dict[tuple[int, int, str], tuple[object, object, bool]] = {}
         self._facts: dict[int, tuple[object, tuple[bool, bool, frozenset[str]]]] = {}
+        self._summaries: dict[frozenset[str], str] = {}
         self._assumers: dict[str, tuple[str, ...]] = {}
         # "*" may match federated callers too ([?] in semantics.md §8.1): it stands for every known provider
         self.providers: tuple[str, ...] = tuple(
@@ -191,6 +203,13 @@ class _Index:
         )
         self._facts[id(conditions)] = (conditions, facts)
         return facts
+
+    def summary(self, key_texts: frozenset[str]) -> str:
+        """:func:`_summary_of`, once per distinct set of condition keys."""
+        cached = self._summaries.get(key_texts)
+        if cached is None:
+            cached = self._summaries[key_texts] = _summary_of(key_texts)
+        return cached
 
     def assumers(self, account: str) -> tuple[str, ...]:
         """Principals of an account whose identity policies could allow ``sts:AssumeRole`` on some role: the only
@@ -403,9 +422,12 @@ def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
 def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
     estate = index.estate
     role = estate.role_by_arn[role_arn]
-    grouped: dict[tuple[str, Action], list[Statement]] = {}
-    direct: dict[tuple[str, Action], bool] = {}
+    account = role.account
+    # keyed by (source node, action name): str keys hash faster than enum members
+    grouped: dict[tuple[str, str], list[Statement]] = {}
+    direct: dict[tuple[str, str], bool] = {}
     may_match = index.action_may_match
+    sources_for = index.sources_for
     for st in role.trust_policy.statements:
         if st.effect is not Effect.ALLOW:
             continue
@@ -413,43 +435,55 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
         if principals is None and st.not_principals is not None:
             principals = (Principal(element=st.not_principals[0].element, text="*", kind=PrincipalKind.ANY),)
         for p in principals or ():
-            for action in _principal_action(p):
-                if not may_match(st.actions, st.not_actions, action.value):
+            for action, name in _PRINCIPAL_ACTIONS[p.kind]:
+                if not may_match(st.actions, st.not_actions, name):
                     continue
-                for src in index.sources_for(p, role.account, action):
-                    if not _action_fits_source(action, src.node):
+                for src in sources_for(p, account, action):
+                    node = src.node
+                    if not _action_fits_source(action, node):
                         continue
-                    key = (src.node, action)
+                    key = (node, name)
                     group = grouped.get(key)
                     if group is None:
                         grouped[key] = [st]
                         direct[key] = src.same_account_direct
                     else:
                         group.append(st)
-                        direct[key] = direct[key] or src.same_account_direct
-    for (source, action), statements in grouped.items():
-        identity_required = not direct[(source, action)]
-        if source.startswith("arn:") and identity_required:
-            if not identity_may_allow(index.identity_policies(source), action.value, role_arn):
+                        if src.same_account_direct:
+                            direct[key] = True
+    nodes = G.nodes
+    for key, statements in grouped.items():
+        source, name = key
+        identity_required = not direct[key]
+        if identity_required and source.startswith("arn:"):
+            if not identity_may_allow(index.identity_policies(source), name, role_arn):
                 continue
-        _add_symbolic_node(G, source, index.zone, estate)
+        if source not in nodes:
+            _add_symbolic_node(G, source, index.zone, estate)
         # statements equal up to location are one (the first one's location is cited)
         unique = (statements[0],) if len(statements) == 1 else tuple(dict.fromkeys(statements))
-        facts = [index.condition_facts(st) for st in unique]
-        source_account = G.nodes[source].get("account")
+        if len(unique) == 1:
+            external_id, mfa, key_texts = index.condition_facts(unique[0])
+            summary = index.summary(key_texts)
+        else:
+            facts = [index.condition_facts(st) for st in unique]
+            external_id = all(f[0] for f in facts)
+            mfa = all(f[1] for f in facts)
+            summary = _summary_of(frozenset().union(*(f[2] for f in facts)))
+        source_account = nodes[source].get("account")
         G.add_edge(
             source,
             role_arn,
-            key=action.value,
-            action=action.value,
-            kind="service" if source.startswith("service:") else _EDGE_KIND[action],
+            key=name,
+            action=name,
+            kind="service" if source.startswith("service:") else _EDGE_KIND_BY_NAME[name],
             statements=tuple(st.location for st in unique),
             trust=unique,
-            needs_external_id=all(f[0] for f in facts),
-            needs_mfa=all(f[1] for f in facts),
-            cross_account=source == ALL_PRINCIPALS or (source_account is not None and source_account != role.account),
+            needs_external_id=external_id,
+            needs_mfa=mfa,
+            cross_account=source == ALL_PRINCIPALS or (source_account is not None and source_account != account),
             identity_required=identity_required,
-            summary=_summary_of(frozenset().union(*(f[2] for f in facts))),
+            summary=summary,
         )
 
 
