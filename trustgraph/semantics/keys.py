@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from trustgraph.model.condition import Family
 from trustgraph.model.pattern import normalize_key
@@ -310,6 +311,7 @@ def catalog_entry(key: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16_384)
 def key_info(key: str) -> KeyInfo:
     """Everything the catalog says about ``key`` (name case-insensitive).
 

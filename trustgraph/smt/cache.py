@@ -30,6 +30,8 @@ class _Stats:
     solver_calls: int = 0
     fast_path: int = 0
     structure_evaluations: int = 0
+    guess_evaluations: int = 0
+    guess_hits: int = 0
 
 
 _LOCK = Lock()
@@ -102,7 +104,8 @@ def store(key: Any, value: Any) -> None:
 
 
 def count(what: str, n: int = 1) -> None:
-    """Increment a counter (``solver_calls``, ``fast_path``, ``structure_evaluations``)."""
+    """Increment a counter (``solver_calls``, ``fast_path``, ``structure_evaluations``, ``guess_evaluations``,
+    ``guess_hits``)."""
     with _LOCK:
         setattr(_STATS, what, getattr(_STATS, what) + n)
 
@@ -115,9 +118,17 @@ def cache_stats() -> dict[str, int]:
                 "structure_evaluations": _STATS.structure_evaluations}
 
 
+def guess_stats() -> dict[str, int]:
+    """Concrete-first counters: requests guessed and evaluated, and questions they answered (``fast_path`` counts
+    the latter too)."""
+    with _LOCK:
+        return {"guess_evaluations": _STATS.guess_evaluations, "guess_hits": _STATS.guess_hits}
+
+
 def clear_cache() -> None:
     """Forget every entry and reset the counters (tests, benches)."""
     with _LOCK:
         _STORE.clear()
-        for name in ("hits", "misses", "solver_calls", "fast_path", "structure_evaluations"):
+        for name in ("hits", "misses", "solver_calls", "fast_path", "structure_evaluations", "guess_evaluations",
+                     "guess_hits"):
             setattr(_STATS, name, 0)

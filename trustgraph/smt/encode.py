@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import z3  # type: ignore[import-untyped]
@@ -44,6 +45,7 @@ class Unmodelled(Exception):
     """Raised inside the encoder for a construct it cannot model exactly (turned into an oracle)."""
 
 
+@lru_cache(maxsize=16_384)
 def _lit_re(text: str, ignore_case: bool) -> z3.ReRef:
     if not ignore_case:
         return z3.Re(str_val(text))
@@ -64,7 +66,23 @@ def ignore_case_re(text: str) -> z3.ReRef:
 
 
 def glob_re(pattern: Pattern, *, ignore_case: bool = False, any_char: z3.ReRef = _ALL) -> z3.ReRef:
-    """A variable-free pattern as a z3 regex: ``*`` any sequence, ``?`` one character, literals verbatim."""
+    """A variable-free pattern as a z3 regex: ``*`` any sequence, ``?`` one character, literals verbatim.
+
+    Memoised for the two character sets the encoder uses (any character; any but ``:``): z3 terms are immutable,
+    and a scan asks for the same patterns across thousands of hops."""
+    if any_char is _ALL:
+        return _glob_re_cached(pattern, ignore_case, False)
+    if any_char is _NO_COLON:
+        return _glob_re_cached(pattern, ignore_case, True)
+    return _glob_re(pattern, ignore_case, any_char)
+
+
+@lru_cache(maxsize=16_384)
+def _glob_re_cached(pattern: Pattern, ignore_case: bool, no_colon: bool) -> z3.ReRef:
+    return _glob_re(pattern, ignore_case, _NO_COLON if no_colon else _ALL)
+
+
+def _glob_re(pattern: Pattern, ignore_case: bool, any_char: z3.ReRef) -> z3.ReRef:
     parts: list[z3.ReRef] = []
     for el in pattern:
         if isinstance(el, Literal):
@@ -80,6 +98,7 @@ def glob_re(pattern: Pattern, *, ignore_case: bool = False, any_char: z3.ReRef =
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
 
 
+@lru_cache(maxsize=16_384)
 def arn_re(pattern: Pattern) -> z3.ReRef:
     """ArnLike: six ``:``-separated segments, wildcards in segments 1-5 never cross a colon.
 

@@ -15,6 +15,7 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import z3  # type: ignore[import-untyped]
@@ -157,8 +158,10 @@ class Env:
         return KeyVar(key, facts.kind, False, pres, val=self.fresh_value(facts.kind, f"v|{key}"))
 
 
+@lru_cache(maxsize=65_536)
 def str_val(text: str) -> z3.SeqRef:
-    """A z3 string constant holding exactly ``text`` (``z3.StringVal`` would read ``\\u{..}`` as an escape)."""
+    """A z3 string constant holding exactly ``text`` (``z3.StringVal`` would read ``\\u{..}`` as an escape).
+    Memoised (z3 terms are immutable): a scan spells the same policy literals thousands of times."""
     if "\\" not in text:
         return z3.StringVal(text)
     return z3.simplify(z3.Concat(z3.StringVal(""), *[z3.StrFromCode(z3.IntVal(ord(c))) for c in text]))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
 
 import z3  # type: ignore[import-untyped]
 
@@ -54,8 +56,11 @@ def catalog_facts(key: str) -> KeyFacts:
 RS = z3.ReSort(z3.StringSort())
 
 
+@lru_cache(maxsize=256)
 def char_class_re(spec: str) -> z3.ReRef:
-    r"""A z3 regex for a bracket class body like ``\w+=,.@:/-`` (``\w`` as ASCII word characters, ``a-b`` ranges)."""
+    r"""A z3 regex for a bracket class body like ``\w+=,.@:/-`` (``\w`` as ASCII word characters, ``a-b`` ranges).
+
+    Memoised: z3 terms are immutable, and every hop of a scan asks for the same few classes."""
     parts: list[z3.ReRef] = []
     i = 0
     while i < len(spec):
@@ -102,15 +107,25 @@ def domain_constraint(value_pattern: str, val: z3.SeqRef) -> z3.BoolRef | None:
     loop (every member of a character class is one character long) and which z3's sequence solver decides several
     times faster than a loop of up to 1,224 iterations (sts:ExternalId).
     """
+    shape = _domain_shape(value_pattern)
+    if shape is None:
+        return None
+    star, lo, hi = shape
+    if lo == hi:
+        return z3.And(z3.InRe(val, star), z3.Length(val) == lo)
+    return z3.And(z3.InRe(val, star), z3.Length(val) >= lo, z3.Length(val) <= hi)
+
+
+@lru_cache(maxsize=64)
+def _domain_shape(value_pattern: str) -> tuple[z3.ReRef, int, int] | None:
+    """``class*`` and the length bounds of a ``[class]{m,n}`` / ``[class]{n}`` limit (memoised per pattern)."""
     m = _BOUNDED_CLASS.match(value_pattern)
     if m:
-        lo, hi = int(m.group("lo")), int(m.group("hi"))
-        return z3.And(z3.InRe(val, z3.Star(char_class_re(m.group("cls")))), z3.Length(val) >= lo,
-                      z3.Length(val) <= hi)
+        return z3.Star(char_class_re(m.group("cls"))), int(m.group("lo")), int(m.group("hi"))
     m = _EXACT_CLASS.match(value_pattern)
     if m:
         n = int(m.group("n"))
-        return z3.And(z3.InRe(val, z3.Star(char_class_re(m.group("cls")))), z3.Length(val) == n)
+        return z3.Star(char_class_re(m.group("cls"))), n, n
     return None
 
 
@@ -118,7 +133,7 @@ def domain_axioms(env: Env, kv: KeyVar, info: KeyInfo) -> None:
     """Every present value of ``kv`` respects the key's API limits."""
     if info.value_pattern is None or kv.kind is not Kind.STRING or kv.ground:
         return
-    if domain_re(info.value_pattern) is None:
+    if _domain_shape(info.value_pattern) is None:
         return
     for used, val in kv.members():
         rule = domain_constraint(info.value_pattern, val)
@@ -190,36 +205,126 @@ def _via_vpce(env: Env) -> z3.BoolRef:
     return z3.Bool(f"{env.prefix}req|via-vpce")
 
 
+class Mode(Enum):
+    """How the symbolic request treats one key of a hop (see :func:`key_mode`)."""
+
+    BUILDER = "builder"  # a symbolic caller's principal key, built by the candidate
+    GROUND = "ground"  # fixed values (``KeyMode.values``)
+    ABSENT = "absent"  # never present in this hop
+    FREE = "free"  # the caller chooses presence (unless ``required``) and value
+
+
+@dataclass(frozen=True)
+class KeyMode:
+    """The presence rule of one key in one hop, as both the z3 resolver and the concrete-first guesses read it.
+
+    Attributes
+    ----------
+    mode
+        See :class:`Mode`.
+    values
+        GROUND: the values (empty: absent).
+    required
+        FREE: the key is always present (ALWAYS keys, the claims a provider always sends).
+    vpce
+        FREE: present exactly when the call does (True) or does not (False) come through a VPC endpoint.
+    approximate
+        What is over-approximated about the key's presence (unknown key, rule not modelled), or "".
+    principal
+        FREE: an outsider's principal tag (chosen by the outsider, part of the caller, not of the request).
+    """
+
+    mode: Mode
+    values: tuple[str, ...] = ()
+    required: bool = False
+    vpce: bool | None = None
+    approximate: str = ""
+    principal: bool = False
+
+
+_ABSENT = KeyMode(Mode.ABSENT)
+_FREE = KeyMode(Mode.FREE)
+_REQUIRED = KeyMode(Mode.FREE, required=True)
+
+
+def key_mode(view: HopView, key: str) -> KeyMode:
+    """The presence rule of ``key`` (lower-cased) in the hop ``view`` describes: the one decision the resolver
+    builds z3 variables from and the concrete-first guesses respect."""
+    if key in view.builders:
+        return KeyMode(Mode.BUILDER)
+    if key in view.ground:
+        return KeyMode(Mode.GROUND, tuple(view.ground[key]))
+    info = key_info(key)
+    if info.principal_derived:
+        if view.symbolic_caller and key.startswith("aws:principaltag/"):
+            return KeyMode(Mode.FREE, principal=True)  # an outsider chooses its own tags
+        return _ABSENT
+    approx = "" if info.known else f"unknown condition key {key}: any value, may be absent"
+    pres = info.presence_for(view.origin)
+    if view.closed and key not in view.given and not _always_sent(key, pres, view):
+        return KeyMode(Mode.ABSENT, approximate=approx) if approx else _ABSENT
+    if pres.kind is PresenceKind.NEVER:
+        return KeyMode(Mode.ABSENT, approximate=approx) if approx else _ABSENT
+    if pres.kind is PresenceKind.ALWAYS:
+        return KeyMode(Mode.FREE, required=True, approximate=approx)
+    if pres.kind is PresenceKind.SITUATIONAL:
+        rule = pres.rule
+        if rule is Rule.NOT_VIA_VPCE:
+            return KeyMode(Mode.FREE, vpce=False, approximate=approx)
+        if rule is Rule.VIA_VPCE:
+            return KeyMode(Mode.FREE, vpce=True, approximate=approx)
+        if rule is Rule.SOURCE_IDENTITY_SET_OR_CARRIED:
+            if view.carried_source_identity is not None:
+                return KeyMode(Mode.GROUND, (view.carried_source_identity,))
+            return KeyMode(Mode.FREE, approximate=approx)
+        if rule is Rule.TARGET_HAS_TAG:
+            tag = tag_key_of(key)
+            vals = tuple(v for k, v in view.target_tags if k.lower() == tag)
+            return KeyMode(Mode.GROUND, vals[:1]) if vals else _ABSENT
+        if rule is Rule.FROM_TOKEN:
+            host = key.rsplit(":", 1)[0]
+            if view.provider_host is None or host != view.provider_host.lower():
+                return _ABSENT
+            if host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")):
+                return KeyMode(Mode.FREE, required=True, approximate=approx)
+            return KeyMode(Mode.FREE, approximate=approx)
+        if rule is Rule.CARRIED_FROM_FEDERATION:
+            return KeyMode(Mode.FREE, approximate=approx) if view.symbolic_caller else _ABSENT
+        if rule in (Rule.TAGS_PASSED, Rule.FROM_ASSERTION, Rule.ON_BEHALF_OF_RESOURCE, Rule.TARGET_IN_ORG):
+            return KeyMode(Mode.FREE, approximate=approx)  # caller-chosen or not tracked: free presence
+        why = f"presence rule {rule.value if rule else '?'} of {key} not modelled: may be absent"
+        return KeyMode(Mode.FREE, approximate="; ".join(x for x in (approx, why) if x))
+    return KeyMode(Mode.FREE, approximate=approx) if approx else _FREE
+
+
 def resolver(view: HopView) -> Callable[[Env, str], KeyVar]:
-    """The key builder of a hop (see the module docstring)."""
+    """The key builder of a hop (see the module docstring); presence as :func:`key_mode` decides it."""
 
     def build(env: Env, key: str) -> KeyVar:
-        info = key_info(key)
-        if key in view.builders:
+        m = key_mode(view, key)
+        if m.mode is Mode.BUILDER:
             return view.builders[key](env, key)
-        if key in view.ground:
-            return _ground(env, key, info, view.ground[key])
-        if info.principal_derived:
-            if view.symbolic_caller and key.startswith("aws:principaltag/"):
-                return env.symbolic(key, catalog_facts(key))  # an outsider chooses its own tags
+        info = key_info(key)
+        if m.mode is Mode.GROUND:
+            return _ground(env, key, info, m.values) if m.values else _absent(key, info)
+        if m.approximate:
+            for what in m.approximate.split("; "):
+                env.approximate(what, CATALOG)
+        if m.mode is Mode.ABSENT:
             return _absent(key, info)
-        if not info.known:
-            env.approximate(f"unknown condition key {key}: any value, may be absent", CATALOG)
-        pres = info.presence_for(view.origin)
-        if view.closed and key not in view.given and not _always_sent(key, pres, view):
-            return _absent(key, info)
-        if pres.kind is PresenceKind.NEVER:
-            return _absent(key, info)
+        if m.principal:
+            return env.symbolic(key, catalog_facts(key))
         kv = env.symbolic(key, catalog_facts(key))
-        if pres.kind is PresenceKind.ALWAYS:
+        if m.required:
             env.axiom(f"presence:{key}", kv.pres)
-        elif pres.kind is PresenceKind.SITUATIONAL:
-            kv = _situational(env, view, key, info, kv, pres.rule)
+        elif m.vpce is not None:
+            via = _via_vpce(env)
+            env.axiom(f"presence:{key}", iff(kv.pres, via if m.vpce else z3.Not(via)))
         domain_axioms(env, kv, info)
-        if kv.kind is Kind.DATE and not kv.ground:  # dates a request can carry: 1970 .. 9999 (ISO-8601 years)
+        if kv.kind is Kind.DATE:  # dates a request can carry: 1970 .. 9999 (ISO-8601 years)
             for used, val in kv.members():
                 env.axiom(f"domain:{key}", implies(used, and_(val >= 0, val <= 253_402_300_799_999)))
-        if key in ("aws:currenttime", "aws:epochtime") and kv.kind is Kind.DATE and not kv.ground:
+        if key in ("aws:currenttime", "aws:epochtime") and kv.kind is Kind.DATE:
             if view.now_ms is not None:
                 pinned = view.now_ms if key == "aws:currenttime" else view.now_ms - view.now_ms % 1000
                 env.axiom(f"now:{key}", kv.val == pinned)
@@ -238,35 +343,6 @@ def _always_sent(key: str, pres: Presence, view: HopView) -> bool:
     host = key.rsplit(":", 1)[0]
     return (pres.rule is Rule.FROM_TOKEN and view.provider_host is not None and host == view.provider_host.lower()
             and host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")))
-
-
-def _situational(env: Env, view: HopView, key: str, info: KeyInfo, kv: KeyVar, rule: Rule | None) -> KeyVar:
-    if rule is Rule.NOT_VIA_VPCE:
-        env.axiom(f"presence:{key}", iff(kv.pres, z3.Not(_via_vpce(env))))
-    elif rule is Rule.VIA_VPCE:
-        env.axiom(f"presence:{key}", iff(kv.pres, _via_vpce(env)))
-    elif rule is Rule.SOURCE_IDENTITY_SET_OR_CARRIED:
-        if view.carried_source_identity is not None:
-            return _ground(env, key, info, (view.carried_source_identity,))
-    elif rule is Rule.TARGET_HAS_TAG:
-        tag = tag_key_of(key)
-        vals = tuple(v for k, v in view.target_tags if k.lower() == tag)
-        return _ground(env, key, info, vals[:1]) if vals else _absent(key, info)
-    elif rule is Rule.FROM_TOKEN:
-        host = key.rsplit(":", 1)[0]
-        if view.provider_host is None or host != view.provider_host.lower():
-            return _absent(key, info)
-        if host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")):
-            env.axiom(f"presence:{key}", kv.pres)
-    elif rule is Rule.CARRIED_FROM_FEDERATION:
-        if not view.symbolic_caller:
-            return _absent(key, info)
-    elif rule in (Rule.TAGS_PASSED, Rule.FROM_ASSERTION, Rule.ON_BEHALF_OF_RESOURCE, Rule.TARGET_IN_ORG):
-        pass  # caller-chosen (tags, assertion attributes, service source) or not tracked: free presence
-    else:
-        env.approximate(f"presence rule {rule.value if rule else '?'} of {key} not modelled: may be absent",
-                        CATALOG)
-    return kv
 
 
 def tag_couplings(env: Env) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -97,13 +97,72 @@ class Sat:
     approximations: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class Unsat:
     """No request gets through. ``core`` names what blocks (conditions, constraints, caller facts); ``locations``
-    are the policy places involved."""
+    are the policy places involved.
 
-    core: tuple[str, ...]
-    locations: tuple[Location, ...] = ()
+    The core may be computed lazily: a solver proof of unsatisfiability is cheap, a minimal core (one more solver
+    run per assertion) is not, and most callers only ask whether a hop is open. ``explain`` is then a function
+    returning ``(core, locations)``, run once, the first time ``core`` or ``locations`` is read (or the object is
+    compared, hashed or pickled). Immutable like the other results.
+    """
+
+    __slots__ = ("_core", "_locations", "_explain")
+
+    _core: tuple[str, ...] | None
+    _locations: tuple[Location, ...] | None
+    _explain: Callable[[], tuple[tuple[str, ...], tuple[Location, ...]]] | None
+
+    def __init__(self, core: tuple[str, ...] = (), locations: tuple[Location, ...] = (), *,
+                 explain: Callable[[], tuple[tuple[str, ...], tuple[Location, ...]]] | None = None) -> None:
+        object.__setattr__(self, "_explain", explain)
+        object.__setattr__(self, "_core", None if explain is not None else tuple(core))
+        object.__setattr__(self, "_locations", None if explain is not None else tuple(locations))
+
+    def _force(self) -> None:
+        if self._explain is not None:
+            core, locations = self._explain()
+            object.__setattr__(self, "_core", tuple(core))
+            object.__setattr__(self, "_locations", tuple(locations))
+            object.__setattr__(self, "_explain", None)
+
+    @property
+    def core(self) -> tuple[str, ...]:
+        """What blocks, in words (computed on first read when lazy)."""
+        self._force()
+        assert self._core is not None
+        return self._core
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        """The policy places involved (computed on first read when lazy)."""
+        self._force()
+        assert self._locations is not None
+        return self._locations
+
+    @property
+    def core_computed(self) -> bool:
+        """False while the core is still to be computed (it is computed on first read)."""
+        return self._explain is None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Unsat is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Unsat):
+            return NotImplemented
+        return (self.core, self.locations) == (other.core, other.locations)
+
+    def __hash__(self) -> int:
+        return hash((self.core, self.locations))
+
+    def __repr__(self) -> str:
+        if self._explain is not None:
+            return "Unsat(<core not computed yet>)"
+        return f"Unsat(core={self._core!r}, locations={self._locations!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Unsat, (self.core, self.locations))
 
 
 @dataclass(frozen=True)
@@ -120,7 +179,9 @@ _INJECTED: list[str] = []
 
 @contextmanager
 def inject_unknown(reason: str = "timeout (injected)") -> Iterator[None]:
-    """Make every solver call inside the block return unknown with ``reason`` (tests of the timeout path)."""
+    """Make every solver call inside the block return unknown with ``reason`` (tests of the timeout path). The
+    concrete-first guesses are skipped inside the block, so every question the fast path cannot fold reaches the
+    (injected) solver."""
     _INJECTED.append(reason)
     try:
         yield
@@ -226,6 +287,7 @@ def solve_hop(
     duration_seconds: int | None = None,
     fast_path: bool = True,
     use_cache: bool = True,
+    concrete_first: bool = True,
 ) -> HopResult:
     """Is there a request by ``caller`` for ``action`` on ``target`` (satisfying ``constraints``) that is allowed?
 
@@ -248,25 +310,34 @@ def solve_hop(
         The requested session duration of the witness request.
     fast_path, use_cache
         Switches for tests and benches (both on by default).
+    concrete_first
+        With the fast path: try a few concrete requests with the evaluator before encoding the hop for z3
+        (``smt.guess``); a switch for tests that compare the answers with and without it.
     """
     timeout = timeout_ms if timeout_ms is not None else default_timeout_ms()
     constraints = tuple(constraints)
     key = None
     if use_cache:
-        key = _cache_key(caller, target, action, constraints, closed, now_ms, duration_seconds, fast_path)
+        key = _cache_key(caller, target, action, constraints, closed, now_ms, duration_seconds,
+                         (fast_path, fast_path and concrete_first))
         hit = cache.lookup(key)
         if hit is not None:
             out = _rematerialize(hit, target)
             if out is not None:
                 return out
-    result = _solve(caller, target, action, constraints, closed, timeout, now_ms, duration_seconds, fast_path)
+    result = _solve(caller, target, action, constraints, closed, timeout, now_ms, duration_seconds, fast_path,
+                    concrete_first=concrete_first)
     if key is not None and not isinstance(result, Unknown):
         cache.store(key, _cacheable(result, target))
     return result
 
 
 def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
-           closed: bool, timeout: int, now_ms: int | None, duration: int | None, fast_path: bool) -> HopResult:
+           closed: bool, timeout: int, now_ms: int | None, duration: int | None, fast_path: bool,
+           want_core: bool = False, concrete_first: bool = True) -> HopResult:
+    """Solve every candidate of the caller. Unless ``want_core``, an unsat answer whose minimal core needs more
+    solver runs comes back with a lazy core: :class:`Unsat` runs this function again with ``want_core`` (every
+    candidate is then known unsat, so only the cores are computed) the first time its core is read."""
     if isinstance(caller, SymbolicCaller):
         candidates = symbolic_candidates(caller, target, action)
         if not candidates:
@@ -282,19 +353,32 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
     cores: list[str] = []
     locations: list[Location] = []
     unknown: Unknown | None = None
+    lazy = False
     for cand in candidates:
         r = _solve_candidate(cand, target, action, constraints, closed, timeout, now_ms_eff, now_text, duration,
-                             fast_path)
+                             fast_path, want_core, concrete_first)
         if isinstance(r, Sat):
             return r
         if isinstance(r, Unknown):
             unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
+            continue
+        if not r.core_computed:
+            lazy = True
             continue
         prefix = f"[{cand.label}] " if len(candidates) > 1 else ""
         cores.extend(prefix + c for c in r.core)
         locations.extend(loc for loc in r.locations if loc not in locations)
     if unknown is not None:
         return unknown
+    if lazy:
+        def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+            again = _solve(caller, target, action, constraints, closed, timeout, now_ms, duration, fast_path,
+                           want_core=True, concrete_first=False)
+            if isinstance(again, Unsat):
+                return again.core, again.locations
+            return ((f"no request satisfies the hop (the solver proved it; recomputing the core gave {again})",),
+                    ())
+        return Unsat(explain=explain)
     return Unsat(tuple(dict.fromkeys(cores)), tuple(locations))
 
 
@@ -306,7 +390,7 @@ class _Tracked:
 
 def _solve_candidate(cand: Candidate, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
                      closed: bool, timeout: int, now_ms: int | None, now_text: str, duration: int | None,
-                     fast_path: bool) -> HopResult:
+                     fast_path: bool, want_core: bool = False, concrete_first: bool = True) -> HopResult:
     from trustgraph.semantics.context import build_request, principal_context
     from trustgraph.semantics.keys import key_info, origin_of
 
@@ -345,6 +429,10 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
                    carried_source_identity=template.source_identity
                    if template.kind is CallerKind.ROLE_SESSION else None,
                    now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    if fast_path and concrete_first and not want_core and not _INJECTED:
+        guessed = _concrete_first(cand, target, action, constraints, view, now_text, duration)
+        if guessed is not None:
+            return guessed
     env.resolver = resolver(view)
     hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
     statements = []
@@ -487,10 +575,16 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     cache.count("solver_calls")
     if _INJECTED:
         return Unknown(_INJECTED[-1])
-    res, model, core_names, why = check_tracked(assertions, int(timeout))
+    core_names: list[str] | None
+    if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
+        res, model, core_names, why = z3.unsat, None, core_by_deletion(assertions, int(timeout)), ""
+    else:
+        res, model, core_names, why = check_tracked(assertions, int(timeout))
     if res == z3.sat:
         return _witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
     if res == z3.unsat:
+        if core_names is None:
+            return Unsat(explain=_NOT_HERE)
         infos = [trackers[n] for n in core_names if n in trackers]
         return Unsat(tuple(dict.fromkeys(i.name for i in infos)),
                      tuple(dict.fromkeys(i.location for i in infos if i.location is not None)))
@@ -533,11 +627,21 @@ def _preprocessing_solver(timeout: int) -> Any:
     return solver
 
 
-def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int) -> tuple[Any, Any, list[str], str]:
+def _not_here() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+    raise AssertionError("a candidate's lazy core is computed by _solve, never read directly")
+
+
+_NOT_HERE = _not_here
+
+
+def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *,
+                  core: bool = False) -> tuple[Any, Any, list[str] | None, str]:
     """Decide the conjunction of named z3 assertions.
 
     Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat, the names of
     an unsat core when unsat (a minimal one: no assertion of it can be left out), and the reason when unknown.
+    Unless ``core`` is True the minimal core is not computed when it would cost more solver runs: the core is then
+    None (:func:`core_by_deletion` computes it later, from the same assertions).
 
     The conjunction is decided by a preprocessing solver (:func:`_preprocessing_solver`); the core is found by
     deletion with the same solver (each assertion is dropped in turn and kept out when the rest is still unsat; an
@@ -553,6 +657,8 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int) -> tuple[
     if res == z3.sat:
         return z3.sat, fast.model().translate(z3.main_ctx()), [], ""
     if res == z3.unsat:
+        if not core:
+            return z3.unsat, None, None, ""
         return z3.unsat, None, _deletion_core([(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
                                               timeout), ""
     solver = z3.Solver()
@@ -565,6 +671,12 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int) -> tuple[
     if res == z3.unsat:
         return res, None, [str(b) for b in solver.unsat_core()], ""
     return res, None, [], solver.reason_unknown()
+
+
+def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
+    """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`)."""
+    ctx = _preprocess_context()
+    return _deletion_core([(n, f.translate(ctx)) for n, f in assertions], timeout)
 
 
 def _deletion_core(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
@@ -682,42 +794,42 @@ def _eq(kind: Any, a: Any, b: Any) -> Term:
     return a == b
 
 
-def _witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3.ModelRef | None,
-             builders: dict[str, Any], now_text: str, duration: int | None, approximations: list[str],
-             view: HopView) -> HopResult:
-    """Decode a model (None: everything ground) into a caller and a request, and replay it."""
+def _base_context(caller: Caller, action: Action, target: Target, duration: int | None, now_text: str,
+                  view: HopView) -> dict[str, tuple[str, ...]]:
+    """The request ``caller`` sends when it chooses nothing, with ``closed`` applied and the ground keys set: what a
+    solver witness or a concrete-first guess starts from."""
     from trustgraph.semantics.context import build_request
-    from trustgraph.semantics.evaluate import evaluate_hop
-    from trustgraph.semantics.keys import key_info
 
-    if model is None:
-        model = z3.Model()
-    caller = cand.decode(model, env) if cand.decode is not None else cand.template
     base = build_request(caller, action, {}, target=target, duration_seconds=duration, now=now_text)
     ctx: dict[str, tuple[str, ...]] = dict(base.context)
     if view.closed:
         for key in list(ctx):
-            if key in view.given or key_info(key).principal_derived or key == "aws:resourceaccount" \
+            if key in view.given or _key_info(key).principal_derived or key == "aws:resourceaccount" \
                     or key.startswith("aws:resourcetag/") \
                     or (key == "sts:sourceidentity" and view.carried_source_identity is not None):
                 continue
             ctx.pop(key)
     for key, values in view.ground.items():
-        if key_info(key).principal_derived or key == "aws:resourceaccount":
+        if _key_info(key).principal_derived or key == "aws:resourceaccount":
             continue
         if values:
             ctx[key] = tuple(values)
         else:
             ctx.pop(key, None)
-    for key, kv in env.vars.items():
-        if key in builders or key_info(key).principal_derived:
-            continue
-        vals = key_values(model, kv)
-        if vals is None:
-            ctx.pop(key, None)
-        else:
-            ctx[key] = vals
-    _fix_tags(ctx, env)
+    return ctx
+
+
+def _key_info(key: str) -> Any:
+    from trustgraph.semantics.keys import key_info
+
+    return key_info(key)
+
+
+def _replay(caller: Caller, target: Target, action: Action, ctx: dict[str, tuple[str, ...]], duration: int | None,
+            approximations: Sequence[str]) -> tuple[Request, Decision, list[str]]:
+    """Evaluate a witness request; the approximations of the answer (``approximations`` and the evaluator's)."""
+    from trustgraph.semantics.evaluate import evaluate_hop
+
     request = Request(action=action, context=ctx, duration_seconds=duration)
     decision = evaluate_hop(caller, target, request)
     approx = list(approximations)
@@ -725,6 +837,27 @@ def _witness(cand: Candidate, target: Target, action: Action, env: Env, model: z
         s = f"{w} at {loc}"
         if s not in approx:
             approx.append(s)
+    return request, decision, approx
+
+
+def _witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3.ModelRef | None,
+             builders: dict[str, Any], now_text: str, duration: int | None, approximations: list[str],
+             view: HopView) -> HopResult:
+    """Decode a model (None: everything ground) into a caller and a request, and replay it."""
+    if model is None:
+        model = z3.Model()
+    caller = cand.decode(model, env) if cand.decode is not None else cand.template
+    ctx = _base_context(caller, action, target, duration, now_text, view)
+    for key, kv in env.vars.items():
+        if key in builders or _key_info(key).principal_derived:
+            continue
+        vals = key_values(model, kv)
+        if vals is None:
+            ctx.pop(key, None)
+        else:
+            ctx[key] = vals
+    _fix_tags(ctx, "aws:tagkeys" in env.vars)
+    request, decision, approx = _replay(caller, target, action, ctx, duration, approximations)
     if not decision.allowed:
         if approx:
             approx.append(f"witness not confirmed by the concrete evaluator ({decision.verdict.value}: "
@@ -735,10 +868,53 @@ def _witness(cand: Candidate, target: Target, action: Action, env: Env, model: z
     return Sat(caller, request, decision, tuple(approx))
 
 
-def _fix_tags(ctx: dict[str, tuple[str, ...]], env: Env) -> None:
-    """aws:TagKeys and aws:RequestTag/k agree: every listed key has a tag, every tag is listed."""
+def _concrete_first(cand: Candidate, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
+                    view: HopView, now_text: str, duration: int | None) -> Sat | None:
+    """A Sat answer from a guessed request (``smt.guess``) that the evaluator allows, or None (ask the solver).
+
+    The caller is the candidate's template (a concrete caller, or one concrete member of an outsider class); every
+    guess respects the hop's presence rules and the constraints, and is replayed like a solver witness."""
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import statement_principal_match
+    from trustgraph.smt.guess import guesses
+
+    template = cand.template
+    trust = target.role.trust_policy
+    trust_allows = [st for st in trust.statements
+                    if st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
+                    and statement_principal_match(st, template, action) is not None]
+    if not trust_allows:
+        return None
+    policies = [p for _, p in _policies(template, target)]
+    from trustgraph.semantics.context import build_request
+
+    full = build_request(template, action, {}, target=target, duration_seconds=duration, now=now_text).context
+    clock = {k: full[k] for k in ("aws:currenttime", "aws:epochtime") if k in full}
+    base = _base_context(template, action, target, duration, now_text, view)
+    for assignment in guesses(view, policies, trust_allows, trust.variables_enabled, constraints, base, clock):
+        ctx = dict(base)
+        for key, values in assignment.items():
+            if values is None:
+                ctx.pop(key, None)
+            else:
+                ctx[key] = values
+        _fix_tags(ctx, "aws:tagkeys" in assignment)
+        if not all(_ground_satisfies(c, ctx.get(c.key.lower())) for c in constraints):
+            continue
+        cache.count("guess_evaluations")
+        request, decision, approx = _replay(template, target, action, ctx, duration, ())
+        if decision.allowed:
+            cache.count("guess_hits")
+            cache.count("fast_path")  # decided without z3
+            return Sat(template, request, decision, tuple(approx))
+    return None
+
+
+def _fix_tags(ctx: dict[str, tuple[str, ...]], tagkeys_chosen: bool) -> None:
+    """aws:TagKeys and aws:RequestTag/k agree: every listed key has a tag, every tag is listed (``tagkeys_chosen``:
+    the request's aws:TagKeys was chosen with the tags, by the solver or a guess)."""
     tags = [k for k in ctx if k.startswith("aws:requesttag/")]
-    if "aws:tagkeys" in env.vars:
+    if tagkeys_chosen:
         listed = ctx.get("aws:tagkeys", ())
         for name in listed:
             k = "aws:requesttag/" + name.lower()
@@ -756,7 +932,7 @@ def _fix_tags(ctx: dict[str, tuple[str, ...]], env: Env) -> None:
 
 def _cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
                constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int | None, duration: int | None,
-               fast_path: bool) -> Any:
+               fast_path: Any) -> Any:
     role = target.role
     names_role = isinstance(caller, Caller) and _caller_names_resources(caller)
     return (
@@ -828,9 +1004,16 @@ def _rematerialize(hit: Any, target: Target) -> HopResult | None:
 
 
 def _relocate(unsat: Unsat, old: Policy, new: Policy) -> Unsat:
-    """The cached core with the old role's trust-policy locations replaced by the new role's."""
+    """The cached core with the old role's trust-policy locations replaced by the new role's (lazily when the
+    cached core is not computed yet)."""
     if old.location == new.location:
         return unsat
+    if not unsat.core_computed:
+        def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+            unsat.core  # noqa: B018 - computes the cached answer's core first
+            moved = _relocate(unsat, old, new)
+            return moved.core, moved.locations
+        return Unsat(explain=explain)
     old_file, new_file = str(old.location), str(new.location)
     core = tuple(c.replace(old_file, new_file) for c in unsat.core)
     locs = tuple(Location(new.location.file, new.location.pointer + loc.pointer[len(old.location.pointer):])
