@@ -1,15 +1,19 @@
-"""Options shared by subcommands: input paths, the zone of trust, and the output format."""
+"""Options shared by subcommands: input paths, the zone of trust, and the output format.
+
+The loaders are imported when a command loads exports, not when its parser is built: ``trustgraph CMD --help`` and
+the argument errors of every command start without the model and ingestion modules.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from trustgraph.ingest.load import bundled_example_path, load_estate
-from trustgraph.ingest.zone_file import zone_from_options
-from trustgraph.model.estate import Estate
-from trustgraph.model.zone import Zone
+if TYPE_CHECKING:
+    from trustgraph.model.estate import Estate
+    from trustgraph.model.zone import Zone
 
 
 def add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +44,8 @@ def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
     """The paths given, or the bundled example directory when none were."""
     if args.paths:
         return list(args.paths)
+    from trustgraph.ingest.load import bundled_example_path
+
     return [str(bundled_example_path())]
 
 
@@ -49,6 +55,9 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     With no PATH and no zone option, the bundled example comes with its own zone file (``zone.toml``: the
     organization's accounts and trusted identity providers; the vendor account it also exports is outside).
     """
+    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.zone_file import zone_from_options
+
     estate = load_estate(input_paths(args))
     zone_file = args.zone_file
     if not args.paths and not args.zone and zone_file is None:
@@ -59,6 +68,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
 
 def bundled_zone_file() -> str | None:
     """The bundled example's zone file, when it is installed."""
+    from trustgraph.ingest.load import bundled_example_path
+
     candidate = bundled_example_path() / "zone.toml"
     return str(candidate) if candidate.is_file() else None
 

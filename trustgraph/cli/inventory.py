@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from trustgraph.cli.common import add_format_option, add_input_options, load_inputs
-from trustgraph.render.inventory import inventory_rows, render_csv, render_json, render_table
 
 
 def register(subparsers: Any) -> None:
@@ -25,6 +24,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load, build the rows, render them on stdout."""
+    from trustgraph.render.inventory import inventory_rows, render_csv, render_json, render_table
+
     estate, zone = load_inputs(args)
     rows = inventory_rows(estate, zone)
     if args.format == "json":
