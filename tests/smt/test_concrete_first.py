@@ -230,3 +230,33 @@ def test_cached_lazy_core_is_relocated() -> None:
     assert cache_stats()["hits"] == 1
     assert second.locations and all(loc.file == "roles/Two.json" for loc in second.locations)
     assert all(loc.file == "roles/One.json" for loc in first.locations)
+
+
+ORG_OPS = ["StringEquals", "StringNotEquals", "StringLike", "StringEqualsIfExists", "ForAnyValue:StringEquals",
+           "ForAllValues:StringNotEquals"]
+
+
+@st.composite
+def org_statements(draw: Any) -> dict[str, Any]:
+    cond = {draw(st.sampled_from(ORG_OPS)): {"aws:PrincipalOrgID": draw(st.lists(
+        st.sampled_from(["o-mine", "o-other", "o-*", "o-abc123"]), min_size=1, max_size=2))}}
+    if draw(st.booleans()):
+        cond["Null"] = {"aws:PrincipalOrgID": draw(st.sampled_from(["true", "false"]))}
+    return {"Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"])),
+            "Principal": draw(st.sampled_from(["*", {"AWS": f"arn:aws:iam::{B}:root"}])),
+            "Action": "sts:AssumeRole", "Condition": cond}
+
+
+@SETTINGS
+@given(sts=st.lists(org_statements(), min_size=1, max_size=3),
+       excluded=st.sampled_from([frozenset(), frozenset({"o-mine"}), frozenset({"o-mine", "o-other"})]))
+def test_outsider_organizations_same_answer(sts: list[dict[str, Any]], excluded: frozenset[str]) -> None:
+    t = target(*sts)
+    outsider = SymbolicCaller(kind=CallerKind.IAM_USER, excluded_accounts=frozenset({A}), excluded_orgs=excluded)
+    on, off = both(outsider, t, now_ms=NOW_MS)
+    event(f"{type(on).__name__}/{type(off).__name__}")
+    if isinstance(on, Unknown) or isinstance(off, Unknown):
+        return
+    assert_same(on, off, t, (policy_to_json(t.role.trust_policy), excluded))
+    if isinstance(on, Sat) and on.caller.org_id is not None:
+        assert on.caller.org_id not in excluded

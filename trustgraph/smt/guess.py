@@ -20,6 +20,7 @@ on multi-valued keys, a presence rule not modelled) are left to the solver, whos
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -98,15 +99,17 @@ def _exact(c: Condition) -> bool:
 
 def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[Statement], variables: bool,
             constraints: Sequence[Any], base: dict[str, tuple[str, ...]], clock: dict[str, tuple[str, ...]],
-            limit: int = 3) -> Iterator[Assignment]:
+            denies: Sequence[Statement] = (), limit: int = 3) -> Iterator[Assignment]:
     """Up to ``limit`` assignments of the caller-chosen keys of a hop, one per Allow trust statement that may name
     the caller, each satisfying that statement's conditions and the constraints on each key.
 
     ``base`` is the request the caller sends when it chooses nothing (``build_request``); ``constraints`` are
     :class:`~trustgraph.smt.solve.KeyConstraint` objects; ``variables`` says whether the trust policy reads policy
-    variables (its Version); ``clock`` holds aws:CurrentTime and aws:EpochTime of the pinned "now" (every request
-    carries them, even where ``closed`` took them out of ``base``). Nothing is yielded when the hop has a construct the
-    encoding over-approximates (the solver's answer must carry it).
+    variables (its Version); ``denies`` are the Deny statements that may apply (a key's value is chosen to make
+    their conditions on it false where the Allow statement leaves a choice); ``clock`` holds aws:CurrentTime and
+    aws:EpochTime of the pinned "now" (every request carries them, even where ``closed`` took them out of
+    ``base``). Nothing is yielded when the hop has a construct the encoding over-approximates (the solver's answer
+    must carry it).
     """
     from trustgraph.smt.solve import _ground_satisfies
 
@@ -142,6 +145,10 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
         else:
             free.append(k)
     literals = _literals(policies, keys)
+    deny_conds: dict[str, list[Condition]] = {}
+    for d in denies:
+        for c in d.conditions:
+            deny_conds.setdefault(c.key, []).append(c)
     ctx0: dict[str, tuple[str, ...]] = {k: v for k, v in base.items()}
     for k, v in fixed.items():
         if v is None:
@@ -157,7 +164,7 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
             m = modes[k]
             conds = [c for c in st.conditions if c.key == k]
             found, value = _choose(k, m, conds, literals.get(k, ()), base.get(k), by_key.get(k, ()), ctx, variables,
-                                   _ground_satisfies)
+                                   _ground_satisfies, deny_conds.get(k, ()))
             if not found:
                 ok = False
                 break
@@ -191,9 +198,10 @@ def _vpce_consistent(out: Assignment, modes: dict[str, KeyMode]) -> bool:
 
 def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[str], base: tuple[str, ...] | None,
             constraints: Sequence[Any], ctx: dict[str, tuple[str, ...]], variables: bool,
-            satisfies: Any) -> tuple[bool, tuple[str, ...] | None]:
+            satisfies: Any, avoid: Sequence[Condition] = ()) -> tuple[bool, tuple[str, ...] | None]:
     """``(True, v)`` for the first candidate value ``v`` of ``key`` that the statement's conditions on it and the
-    constraints accept (None: absent); ``(False, None)`` when none does."""
+    constraints accept (None: absent), preferring one that makes every condition of ``avoid`` (Deny statements'
+    conditions on the key) false; ``(False, None)`` when none is accepted."""
     from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
 
     info = key_info(key)
@@ -214,12 +222,15 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
         if c.op == "equals":
             options.append(tuple(c.values))
     texts.extend(_fresh(facts.kind))
+    if info.value_pattern is not None:
+        texts.extend(_fresh_in(info.value_pattern))
     seen: set[str] = set()
     for t in texts:
         if t not in seen:
             seen.add(t)
             options.append((t,))
     tried: list[tuple[str, ...] | None] = []
+    fallback: list[tuple[str, ...] | None] = []
     for v in options:
         if v in tried:
             continue
@@ -230,7 +241,7 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
             continue
         if not all(satisfies(c, v) for c in constraints):
             continue
-        if conds:
+        if conds or avoid:
             trial = dict(ctx)
             if v is None:
                 trial.pop(key, None)
@@ -239,9 +250,14 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
             try:
                 if not all(evaluate_condition(c, trial, variables=variables) for c in conds):
                     continue
+                if any(evaluate_condition(c, trial, variables=variables) for c in avoid):
+                    fallback.append(v)
+                    continue
             except UndecidableCondition:
                 continue
         return True, v
+    if fallback:
+        return True, fallback[0]
     return False, None
 
 
@@ -297,6 +313,20 @@ def _fresh(kind: Kind) -> list[str]:
     if kind is Kind.IP:
         return ["203.0.113.7", "2001:db8::7"]
     return []
+
+
+_CLASS_LIMIT = re.compile(r"^\[(?P<cls>.+)\]\{(?P<lo>\d+)(,\d+)?\}$")
+
+
+def _fresh_in(value_pattern: str) -> list[str]:
+    """Two values of minimal length within an API limit ``[class]{m,n}`` (e.g. account ids), differing in their last
+    character: one of them avoids any single literal a condition compares with."""
+    m = _CLASS_LIMIT.match(value_pattern)
+    if not m:
+        return []
+    cls, n = m.group("cls"), max(1, int(m.group("lo")))
+    chars = ["a", "b"] if cls.startswith("\\w") else [cls[0], cls[2] if len(cls) > 2 and cls[1] == "-" else cls[0]]
+    return [chars[0] * n, chars[0] * (n - 1) + chars[1]]
 
 
 def _decimal(n: Fraction) -> str:

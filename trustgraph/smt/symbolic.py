@@ -73,6 +73,9 @@ class Candidate:
     setup: Callable[[Env], dict[str, Builder]] | None = None
     decode: Callable[[z3.ModelRef, Env], Caller] | None = None
     slot_bounds: dict[str, int] = field(default_factory=dict)
+    #: An outsider that may belong to an organization: the organizations it cannot belong to (None: the candidate
+    #: has no organization choice). Concrete-first guesses try the template in an organization a condition names.
+    excluded_orgs: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -415,7 +418,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                        user_name=arn_v.rsplit("/", 1)[-1] if is_user else None,
                        org_id=org_id, org_paths=paths, tags=tuple(tags), source_identity=srcid)
 
-    return Candidate(label, template, symbolic=True, setup=setup, decode=decode,
+    return Candidate(label, template, symbolic=True, setup=setup, decode=decode, excluded_orgs=sc.excluded_orgs,
                      slot_bounds={"aws:principalorgpaths": 1})
 
 
