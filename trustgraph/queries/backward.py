@@ -108,12 +108,12 @@ def backward_closure(
 
     def landing(state: State, role: str, action: Action, extra: tuple[KeyConstraint, ...]) -> int:
         """The best status a hop from ``state`` into ``role`` can give its caller."""
-        result = engine.solve(state, role, action, options, extra)
+        result = engine.decide(state, role, action, options, extra)
         if isinstance(result, Sat):
             produced = engine.produces_mfa(result)
             best = status.get((role, produced), 0)
             if best < REACHES and engine.flips_mfa(state[0], action):
-                alt = engine.solve(state, role, action, options, (*extra, engine.flip(produced)))
+                alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
                 if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
                     best = max(best, status.get((role, not produced), 0))
             return best
@@ -134,11 +134,11 @@ def backward_closure(
                 if extra is None or (options.action is not None and action is not options.action):
                     continue
                 for state in engine.start_states(u):
-                    result = engine.solve(state, role, action, options, extra)
+                    result = engine.decide(state, role, action, options, extra)
                     if isinstance(result, Sat) and engine.produces_mfa(result):
                         cached = True
                     elif isinstance(result, Sat) and engine.flips_mfa(u, action):
-                        alt = engine.solve(state, role, action, options, (*extra, engine.flip(False)))
+                        alt = engine.decide(state, role, action, options, (*extra, engine.flip(False)))
                         cached = isinstance(alt, Sat) and engine.produces_mfa(alt)
                     if cached:
                         break

@@ -78,7 +78,8 @@ class SearchOutcome:
     visits: dict[State, _Visit] = field(default_factory=dict)
     first: dict[str, State] = field(default_factory=dict)  # node -> the state it was first (shortest) reached in
     unknown_edges: list[tuple[State, str, str]] = field(default_factory=list)  # (state, role, reason)
-    blocked: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role -> [(caller node, reason)]
+    #: role -> [(caller node, its Unsat answer)]; explained (unsat cores read) only when a reason is asked for
+    blocked: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
 
     def first_state(self, node: str) -> State | None:
         """The state in which ``node`` was first reached (a shortest path), if any."""
@@ -111,6 +112,12 @@ class ReachabilityEngine:
         self._callers: dict[State, Caller | SymbolicCaller] = {}
         self._targets: dict[str, Target] = {}
         self._memo: dict[tuple[Any, ...], HopResult] = {}
+        self._ground: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # evaluated requests (queries.ground)
+        #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
+        self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
+        self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        self.shared = 0  # hops answered from an answer under other constraints (see decide)
+        self.sharing = True  # False: decide() always solves (the reference for tests)
         self.mfa_sensitive = any(
             c.key in _MFA_KEYS
             for r in self.estate.role_by_arn.values()
@@ -205,7 +212,7 @@ class ReachabilityEngine:
         cached = self._memo.get(key)
         if cached is not None:
             return cached
-        from trustgraph.smt.solve import solve_hop
+        from trustgraph.smt.solve import Unknown, solve_hop
 
         kwargs: dict[str, Any] = {"constraints": self.constraints(options, extra), "closed": options.closed,
                                   "now_ms": self.now_ms}
@@ -218,14 +225,60 @@ class ReachabilityEngine:
         target = self.target(role)
         result = None
         if isinstance(caller, Caller):
-            result = decide_by_evaluation(caller, target, action, kwargs["constraints"], self.now_ms)
+            result = decide_by_evaluation(caller, target, action, kwargs["constraints"], self.now_ms, self._ground)
         if result is None:
             self.solver_calls += 1
             result = solve_hop(caller, target, action, **kwargs)
         else:
             self.evaluations += 1
         self._memo[key] = result
+        if not isinstance(result, Unknown):
+            self._answers.setdefault((state, role, action, options.closed), []).append(
+                (frozenset(kwargs["constraints"]), result))
         return result
+
+    def decide(
+        self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
+    ) -> HopResult | DerivedUnsat:
+        """Decide one hop for a search: as :meth:`solve`, but answered without a new solver call when the answer
+        follows from one already known for the same hop under other constraints (the searches of the checks ask
+        the same hops without constraints, without sts:ExternalId and without MFA):
+
+        - an Unsat hop stays Unsat under more constraints (a subset of the constraints is already unsatisfiable),
+          and a hop whose constraints contradict each other is Unsat;
+        - an exact Sat hop whose witness request meets the other constraints is Sat with that witness (the request
+          is allowed and satisfies them).
+
+        A derived Unsat is a :class:`DerivedUnsat`: a search only needs the verdict; its core (the reason an exact
+        query prints) is computed by solving the hop itself when it is read."""
+        key = (state, role, action, options, extra)
+        cached: HopResult | DerivedUnsat | None = self._memo.get(key)
+        if cached is None:
+            cached = self._derived.get(key)
+        if cached is not None:
+            return cached
+        if not self.sharing:
+            return self.solve(state, role, action, options, extra)
+        from trustgraph.smt.solve import Sat, Unsat
+
+        constraints = self.constraints(options, extra)
+        derived: HopResult | DerivedUnsat | None = None
+        if _contradictory(constraints):
+            derived = DerivedUnsat(self, key)
+        else:
+            wanted = frozenset(constraints)
+            for known, result in self._answers.get((state, role, action, options.closed), ()):
+                if isinstance(result, Unsat) and known <= wanted:
+                    derived = DerivedUnsat(self, key)
+                    break
+                if isinstance(result, Sat) and not result.approximations and meets_all(result.request, constraints):
+                    derived = result
+                    break
+        if derived is None:
+            return self.solve(state, role, action, options, extra)
+        self.shared += 1
+        self._derived[key] = derived
+        return derived
 
     def source_constraints(self, node: str, *, outside_only: bool) -> tuple[KeyConstraint, ...] | None:
         """Constraints a source imposes on its first hop; None when the source is entirely inside the zone.
@@ -294,22 +347,24 @@ class ReachabilityEngine:
             if depth == 0 and options.action is not None and action is not options.action:
                 continue
             extra = first_extra if depth == 0 else ()
-            result = self.solve(state, role, action, options, extra)
+            result = self.decide(state, role, action, options, extra)
             if isinstance(result, Sat):
                 produced = self._produces_mfa(result)
                 if (role, produced) not in visits:  # a witness only for a state reached for the first time
                     yield (role, produced), self._witness(state, role, action, result)
                 if self.flips_mfa(node, action):
-                    alt = self.solve(state, role, action, options, (*extra, self.flip(produced)))
+                    alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
                     if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
                         yield (role, not produced), self._witness(state, role, action, alt)
             elif isinstance(result, Unknown):
                 outcome.unknown_edges.append((state, role, result.reason))
             else:
-                outcome.blocked.setdefault(role, []).append((node, self.explain_unsat(role, result)))
+                outcome.blocked.setdefault(role, []).append((node, result))
 
     def explain_unsat(self, role: str, result: Any) -> str:
         """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""
+        if isinstance(result, DerivedUnsat):
+            result = result.solved()
         parts = list(result.core) or ["no request satisfies the hop"]
         trust = self.estate.role_by_arn[role].trust_policy
         for loc in result.locations:
@@ -573,12 +628,91 @@ class ReachabilityEngine:
             return f"`{target}` is not a role of the loaded exports"
         blocked = outcome.blocked.get(target)
         if blocked:
-            parts = [f"from {caller}: {core}" for caller, core in blocked[:3]]
+            parts = [f"from {caller}: {self.explain_unsat(target, result)}" for caller, result in blocked[:3]]
             return "blocked: " + " | ".join(parts)
         if self.G.in_degree(target) == 0:
             return "no principal matches: the trust policy names no principal that exists or can be anyone"
         return (f"no principal matches: the trust policy of `{target}` names no principal that "
                 f"`{outcome.source}` is or can become")
+
+
+class DerivedUnsat:
+    """A hop known to be unsatisfiable from another answer (see :meth:`ReachabilityEngine.decide`): neither Sat nor
+    Unknown, so searches read it as blocked; :meth:`solved` asks the solver for the hop's own answer (and core)."""
+
+    __slots__ = ("_engine", "_key", "_solved")
+
+    def __init__(self, engine: ReachabilityEngine, key: tuple[Any, ...]) -> None:
+        self._engine = engine
+        self._key = key
+        self._solved: HopResult | None = None
+
+    def solved(self) -> HopResult:
+        """The hop's own answer (Unsat, or Unknown when the solver cannot prove it again in time)."""
+        if self._solved is None:
+            self._solved = self._engine.solve(*self._key)
+        return self._solved
+
+    @property
+    def core(self) -> tuple[str, ...]:
+        """The unsat core of the hop's own answer."""
+        return tuple(getattr(self.solved(), "core", ("the solver could not decide",)))
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        """The policy places of the hop's own answer."""
+        return tuple(getattr(self.solved(), "locations", ()))
+
+    def __repr__(self) -> str:
+        return f"DerivedUnsat({self._key[0]} -> {self._key[1]})"
+
+
+def _contradictory(constraints: Sequence[KeyConstraint]) -> bool:
+    """Whether no request can meet the constraints: a key both absent and present with values, or present with a
+    value that a not-like glob of the same key excludes, or equal to two different value lists."""
+    from trustgraph.model.pattern import matches, parse_pattern
+
+    by_key: dict[str, list[KeyConstraint]] = {}
+    for c in constraints:
+        by_key.setdefault(c.key.lower(), []).append(c)
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        equals = [c for c in group if c.op == "equals"]
+        if len({tuple(c.values) for c in equals}) > 1:
+            return True
+        if equals and any(c.op == "absent" for c in group):
+            return True
+        for c in group:
+            if c.op != "not-like":
+                continue
+            globs = [parse_pattern(g, wildcards=True, variables=False) for g in c.values]
+            if any(any(matches(g, v) for g in globs) for e in equals for v in e.values):
+                return True
+    return False
+
+
+def meets_all(request: Any, constraints: Sequence[KeyConstraint]) -> bool:
+    """Whether a concrete request meets every constraint (absent; equals exactly these values; not-like: no value
+    matches a glob)."""
+    from trustgraph.model.pattern import matches, parse_pattern
+
+    for c in constraints:
+        values = request.get(c.key)
+        if c.op == "absent":
+            if values is not None:
+                return False
+        elif c.op == "equals":
+            if values is None or tuple(values) != tuple(c.values):
+                return False
+        elif c.op == "not-like":
+            if values is not None and any(
+                matches(parse_pattern(g, wildcards=True, variables=False), v) for g in c.values for v in values
+            ):
+                return False
+        else:
+            return False
+    return True
 
 
 def describe_location(policy: Any, loc: Location) -> str:

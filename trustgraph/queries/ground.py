@@ -61,9 +61,15 @@ def _policies(caller: Caller, target: Target) -> Iterable[Policy]:
 
 
 def decide_by_evaluation(
-    caller: Caller, target: Target, action: Action, constraints: Sequence[Any], now_ms: int | None
+    caller: Caller, target: Target, action: Action, constraints: Sequence[Any], now_ms: int | None,
+    memo: dict[tuple[Any, ...], tuple[Any, ...]] | None = None,
 ) -> Any | None:
-    """Sat/Unsat by evaluating the one request the caller can make, or None when the solver is needed."""
+    """Sat/Unsat by evaluating the one request the caller can make, or None when the solver is needed.
+
+    A constraint on a key derived from the caller (``aws:MultiFactorAuthPresent`` not ``true``) is a fact of the one
+    request: when the request meets it, the evaluation decides the constrained hop as it decides the plain one; when
+    it does not, the solver says why. ``memo`` (owned by the caller, e.g. a reachability engine) keeps the evaluated
+    requests, so that the same hop asked under other constraints is not evaluated again."""
     from trustgraph.model.values import format_date
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.evaluate import evaluate_hop
@@ -87,16 +93,23 @@ def decide_by_evaluation(
             if _determined(key):
                 return None  # a constraint on a derived key may contradict the caller: the solver says how
             given[key] = tuple(c.values)
-        elif c.op != "absent" and _determined(key):
+        elif c.op != "absent" and c.op != "not-like" and _determined(key):
             return None
     now = format_date(now_ms) if now_ms is not None else None
     first: Any = None
     for choice in itertools.product(*(_ENUMERABLE[k] for k in sorted(enumerated))):
         chosen = {**given, **dict(zip(sorted(enumerated), choice, strict=True))}
-        request = build_request(caller, action, chosen, target=target, now=now)
+        mkey = (id(caller), id(target), action, tuple(sorted(chosen.items())), now)
+        hit = memo.get(mkey) if memo is not None else None
+        if hit is not None and hit[0] is caller and hit[1] is target:
+            request, decision = hit[2], hit[3]
+        else:
+            request = build_request(caller, action, chosen, target=target, now=now)
+            decision = evaluate_hop(caller, target, request)
+            if memo is not None:
+                memo[mkey] = (caller, target, request, decision)
         if not _meets(request, constraints):
             return None
-        decision = evaluate_hop(caller, target, request)
         if decision.allowed:
             approximations = tuple(f"{what} at {loc}" for what, loc in decision.approximations)
             return Sat(caller=caller, request=request, decision=decision, approximations=approximations)
