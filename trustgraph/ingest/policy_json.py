@@ -406,18 +406,18 @@ class PolicyInterner:
     __slots__ = ("_parsed",)
 
     def __init__(self) -> None:
-        self._parsed: dict[tuple[str, bytes | str], Policy] = {}
+        self._parsed: dict[tuple[str, bool, str], Policy] = {}  # (kind, given as text, JSON text) -> first parse
 
     def policy(self, raw: object, loc: Location, kind: PolicyKind = "identity") -> Policy:
         """``policy_from_json(raw, loc, kind=kind)``, parsed once per distinct document."""
         if isinstance(raw, str):
-            text: bytes | str = raw
+            key = (kind, True, raw)
         else:
             try:
-                text = orjson.dumps(raw)
+                # decoded to a str of exactly its length: orjson's bytes keep a 4 KiB buffer each
+                key = (kind, False, orjson.dumps(raw).decode())
             except (TypeError, orjson.JSONEncodeError):  # not plain JSON data: parse it without sharing
                 return policy_from_json(raw, loc, kind=kind)
-        key = (kind, text)
         template = self._parsed.get(key)
         if template is None:
             policy = policy_from_json(raw, loc, kind=kind)
