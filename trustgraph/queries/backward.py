@@ -10,7 +10,7 @@ decides only the hops into roles that can lead to the target:
    reach it, or when a hop into a role with a state that reaches or may reach it is Unknown. Hops are decided by
    :meth:`ReachabilityEngine.solve` with the same memo keys as the forward search, so the later step reuses them. A
    role is examined again when one of its states gets a higher status (at most four times). A role's session with
-   MFA is tried as a caller only when some hop from an IAM user or a symbolic AWS source produces it.
+   MFA is tried as a caller only when an IAM user or a symbolic AWS source is among the role's in-candidates.
 2. **Pruned forward searches.** Each source that may reach the target (a node some examined role lists as an
    in-candidate and whose start states reach or may reach it) is searched forward exactly as before, but from each
    node only along its candidates into examined roles, in the node's own candidate order. Every state on a forward
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 REACHES = 2
 MAYBE = 1
-
-_MFA_SOURCE_KINDS = frozenset({NodeKind.USER.value, NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value})
 
 
 @dataclass
@@ -96,7 +94,8 @@ def backward_closure(
     status[(target, True)] = REACHES
     role_kind = NodeKind.ROLE.value
     first_extra: dict[str, tuple[KeyConstraint, ...] | None] = {}
-    producible: dict[str, bool] = {}
+    possible: dict[str, bool] = {}
+    user_kind = NodeKind.USER.value
 
     def source_extra(node: str) -> tuple[KeyConstraint, ...] | None:
         if node not in first_extra:
@@ -121,30 +120,15 @@ def backward_closure(
             return MAYBE
         return 0
 
-    def mfa_session_producible(role: str) -> bool:
-        """Whether some hop from an IAM user or a symbolic AWS start produces a session of ``role`` with MFA."""
-        cached = producible.get(role)
+    def mfa_session_possible(role: str) -> bool:
+        """A necessary condition for a session of ``role`` with MFA: some IAM user (when MFA matters to the estate:
+        only then do users start with MFA) or symbolic AWS caller is one of its in-candidates. A session that is
+        never produced only costs hops here; the forward searches never visit it."""
+        cached = possible.get(role)
         if cached is None:
-            cached = False
-            for u, data, _ in engine.in_candidates(role):
-                if G.nodes[u]["kind"] not in _MFA_SOURCE_KINDS:
-                    continue
-                extra = source_extra(u)
-                action = Action(data["action"])
-                if extra is None or (options.action is not None and action is not options.action):
-                    continue
-                for state in engine.start_states(u):
-                    result = engine.decide(state, role, action, options, extra)
-                    if isinstance(result, Sat) and engine.produces_mfa(result):
-                        cached = True
-                    elif isinstance(result, Sat) and engine.flips_mfa(u, action):
-                        alt = engine.decide(state, role, action, options, (*extra, engine.flip(False)))
-                        cached = isinstance(alt, Sat) and engine.produces_mfa(alt)
-                    if cached:
-                        break
-                if cached:
-                    break
-            producible[role] = cached
+            cached = any(G.nodes[u]["kind"] != user_kind or engine.mfa_sensitive
+                         for u, _ in engine.mfa_in_candidates(role))
+            possible[role] = cached
         return cached
 
     work: deque[str] = deque([target])
@@ -161,7 +145,7 @@ def backward_closure(
             callers: tuple[State, ...]
             extra: tuple[KeyConstraint, ...] | None = ()
             if is_role:
-                callers = ((u, False), (u, True)) if mfa_session_producible(u) else ((u, False),)
+                callers = ((u, False), (u, True)) if mfa_session_possible(u) else ((u, False),)
                 if options.action is not None and (starts is None or u in starts) and action is options.action:
                     out.sources.add(u)  # its first hop is restricted: a candidate, decided by its own search
             else:

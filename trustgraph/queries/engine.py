@@ -45,6 +45,9 @@ _SUBJECT_KEYS = {
 
 State = tuple[str, bool]  # (node, the session carries MFA)
 
+#: node kinds whose hop can produce a session with MFA (an IAM user, or a symbolic AWS caller that may be one)
+_MFA_SOURCE_KINDS = frozenset({NodeKind.USER.value, NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value})
+
 
 def subject_key(provider: str) -> str:
     """The condition key holding a federated identity's subject (``token.actions.githubusercontent.com:sub``).
@@ -126,11 +129,15 @@ class ReachabilityEngine:
         )
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
-        self._assume_statements: dict[str, tuple[Any, ...]] = {}
+        self._assume_statements: dict[str, tuple[bool, tuple[Any, ...], int]] = {}
         self._own: dict[str, tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]] = {}
         self._hubs: dict[str, tuple[tuple[str, dict[str, Any], str, int], ...]] = {}
         self._in: dict[str, tuple[tuple[str, dict[str, Any], tuple[int, int]], ...]] = {}
         self._in_nodes = len(G)
+        self._shapes: dict[tuple[Any, ...], int] = {}
+        self._may_memo: dict[tuple[int, str], bool] = {}
+        self._mfa_in: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
+        self._hub_users: dict[str, tuple[str, ...]] = {}
         self._direct_pos: dict[str, dict[int, int]] = {}
         self._hub_pos: dict[str, dict[int, tuple[tuple[int, dict[str, Any]], ...]]] = {}
         self._hub_members: dict[str, tuple[str, ...]] = {}
@@ -436,6 +443,8 @@ class ReachabilityEngine:
             self._in_nodes = len(G)
             self._in.clear()
             self._hub_members.clear()
+            self._mfa_in.clear()
+            self._hub_users.clear()
         cached = self._in.get(role)
         if cached is not None:
             return cached
@@ -459,6 +468,44 @@ class ReachabilityEngine:
                         out.append((member, copy, (1 + h, j)))
         cached = tuple(out)
         self._in[role] = cached
+        return cached
+
+    def mfa_in_candidates(self, role: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """The (node, edge data) of :meth:`in_candidates` whose node is an IAM user, an outside account or
+        ``external``: the callers whose hop can produce a session of ``role`` that carries MFA (cached per role;
+        hubs contribute only their user members)."""
+        G = self.G
+        self.in_candidates(role)  # refreshes the caches when the graph gained nodes
+        cached = self._mfa_in.get(role)
+        if cached is not None:
+            return cached
+        role_account = G.nodes[role]["account"]
+        out: list[tuple[str, dict[str, Any]]] = []
+        for u, _, data in G.in_edges(role, data=True):
+            kind = G.nodes[u]["kind"]
+            if kind in _MFA_SOURCE_KINDS:
+                out.append((u, data))
+            elif kind == NodeKind.PRINCIPALS.value:
+                for feeder in self._feeders(u):
+                    entries = self._hub_index(feeder).get(id(data), ())
+                    if not entries:
+                        continue
+                    copy = entries[0][1]
+                    for member in self._user_members(feeder):
+                        if copy["cross_account"] and G.nodes[member].get("account") == role_account:
+                            continue
+                        if copy.get("identity_required") and not self._may_assume(member, role):
+                            continue
+                        out.append((member, copy))
+        cached = tuple(out)
+        self._mfa_in[role] = cached
+        return cached
+
+    def _user_members(self, hub: str) -> tuple[str, ...]:
+        cached = self._hub_users.get(hub)
+        if cached is None:
+            cached = tuple(m for m in self._members(hub) if self.G.nodes[m]["kind"] == NodeKind.USER.value)
+            self._hub_users[hub] = cached
         return cached
 
     def _direct_index(self, node: str) -> dict[int, int]:
@@ -527,10 +574,20 @@ class ReachabilityEngine:
                 st.not_resources is None and (st.resources is None or any(g.pattern == (Star(),) for g in st.resources))
                 for st in statements
             )
-            scope = (everything, statements)
+            # statements with the same resources answer alike: one answer per (resource shape, role), shared by
+            # every member whose policies have that shape (policies are mostly shared managed ones)
+            shape = tuple((st.resources, st.not_resources) for st in statements)
+            scope = (everything, statements, self._shapes.setdefault(shape, len(self._shapes)))
             self._assume_statements[node] = scope
-        everything, statements = scope
-        return everything or any(resource_may_match(st, role) for st in statements)
+        everything, statements, shape_id = scope
+        if everything:
+            return True
+        key = (shape_id, role)
+        answer = self._may_memo.get(key)
+        if answer is None:
+            answer = any(resource_may_match(st, role) for st in statements)
+            self._may_memo[key] = answer
+        return answer
 
     @staticmethod
     def _produces_mfa(result: Any) -> bool:
