@@ -3,8 +3,8 @@
 
 The reference is the builder with every shortcut undone by monkeypatching: identity policies and admin flags from
 full callers (trustgraph.semantics.callers), every provider offered to every action (filtered afterwards by
-``_action_fits_source``), action matches and condition facts computed afresh at each use, and ``g.pattern ==
-(Star(),)`` for "allows everything". Data: the project's test exports, the bundled example, and generated
+``_action_fits_source``), sources, action matches and condition facts computed afresh at each use, and
+``g.pattern == (Star(),)`` for "allows everything". Data: the project's test exports, the bundled example, and generated
 organizations (with ``"*"`` trust principals, SAML/OIDC providers, cross-account grants and admin roles).
 """
 
@@ -25,7 +25,7 @@ from strategies_policy import policy_document
 import trustgraph.graph.admin as admin_module
 import trustgraph.graph.build as build_module
 from trustgraph.graph.admin import ADMINISTRATOR_ACCESS_ARNS, admin_arns, is_admin
-from trustgraph.graph.build import _Index, action_may_match, build_graph
+from trustgraph.graph.build import _action_fits_source, _Index, action_may_match, build_graph
 from trustgraph.ingest.load import load_estate
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.ingest.zone_file import zone_from_options
@@ -98,6 +98,9 @@ def reference_graph(estate: Estate, zone: Any, monkeypatch: pytest.MonkeyPatch) 
         m.setattr(_Index, "action_may_match", lambda self, g, n, a: action_may_match(g, n, a))
         m.setattr(_Index, "condition_facts", _plain_condition_facts)
         m.setattr(_Index, "sources_for", lambda self, p, account, action=None: sources_for(self, p, account))
+        m.setattr(_Index, "fitting_sources", lambda self, p, account, action: tuple(
+            (src.node, src.same_account_direct) for src in self.sources_for(p, account, action)
+            if _action_fits_source(action, src.node)))
         m.setattr(build_module, "principal_is_admin", _admin_via_callers)
         m.setattr(admin_module, "_is_everything", _is_everything_by_equality)
         return build_graph(estate, zone)

@@ -135,6 +135,7 @@ class _Index:
         self._action_match: dict[tuple[int, int, str], tuple[object, object, bool]] = {}
         self._facts: dict[int, tuple[object, tuple[bool, bool, frozenset[str]]]] = {}
         self._summaries: dict[frozenset[str], str] = {}
+        self._sources: dict[tuple[int, str, Action], tuple[Principal, tuple[tuple[str, bool], ...]]] = {}
         self._assumers: dict[str, tuple[str, ...]] = {}
         # "*" may match federated callers too ([?] in semantics.md §8.1): it stands for every known provider
         self.providers: tuple[str, ...] = tuple(
@@ -203,6 +204,21 @@ class _Index:
         )
         self._facts[id(conditions)] = (conditions, facts)
         return facts
+
+    def fitting_sources(self, p: Principal, role_account: str, action: Action) -> tuple[tuple[str, bool], ...]:
+        """``(node, same_account_direct)`` of :meth:`sources_for` whose node fits ``action``, remembered per
+        principal object (documents parsed once per load share their principals) and role account."""
+        key = (id(p), role_account, action)
+        hit = self._sources.get(key)
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        found = tuple(
+            (src.node, src.same_account_direct)
+            for src in self.sources_for(p, role_account, action)
+            if _action_fits_source(action, src.node)
+        )
+        self._sources[key] = (p, found)  # the principal is kept alive: its id stays unique
+        return found
 
     def summary(self, key_texts: frozenset[str]) -> str:
         """:func:`_summary_of`, once per distinct set of condition keys."""
@@ -427,7 +443,7 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
     grouped: dict[tuple[str, str], list[Statement]] = {}
     direct: dict[tuple[str, str], bool] = {}
     may_match = index.action_may_match
-    sources_for = index.sources_for
+    fitting_sources = index.fitting_sources
     for st in role.trust_policy.statements:
         if st.effect is not Effect.ALLOW:
             continue
@@ -438,18 +454,15 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
             for action, name in _PRINCIPAL_ACTIONS[p.kind]:
                 if not may_match(st.actions, st.not_actions, name):
                     continue
-                for src in sources_for(p, account, action):
-                    node = src.node
-                    if not _action_fits_source(action, node):
-                        continue
+                for node, same_account_direct in fitting_sources(p, account, action):
                     key = (node, name)
                     group = grouped.get(key)
                     if group is None:
                         grouped[key] = [st]
-                        direct[key] = src.same_account_direct
+                        direct[key] = same_account_direct
                     else:
                         group.append(st)
-                        if src.same_account_direct:
+                        if same_account_direct:
                             direct[key] = True
     nodes = G.nodes
     for key, statements in grouped.items():

@@ -79,8 +79,10 @@ class Policy:
     def all_flags(self) -> tuple[tuple[str, Location], ...]:
         """Every flag of the document, its statements and their conditions, with where it was raised."""
         out = [(f, self.location) for f in self.flags]
-        for st in self.statements:
-            out.extend((f, st.location) for f in st.flags)
+        for st in self.statements:  # most documents have no flag at all: test before building generators
+            if st.flags:
+                out.extend((f, st.location) for f in st.flags)
             for c in st.conditions:
-                out.extend((f, c.location) for f in c.flags)
+                if c.flags:
+                    out.extend((f, c.location) for f in c.flags)
         return tuple(out)
