@@ -3,8 +3,8 @@
 
 The reference is the builder with every shortcut undone by monkeypatching: identity policies and admin flags from
 full callers (trustgraph.semantics.callers), every provider offered to every action (filtered afterwards by
-``_action_fits_source``), sources, action matches and condition facts computed afresh at each use, and
-``g.pattern == (Star(),)`` for "allows everything". Data: the project's test exports, the bundled example, and generated
+``_action_fits_source``), sources, action matches and condition facts computed afresh at each use,
+``g.pattern == (Star(),)`` for "allows everything", and edges added with ``MultiDiGraph.add_edge``. Data: the project's test exports, the bundled example, and generated
 organizations (with ``"*"`` trust principals, SAML/OIDC providers, cross-account grants and admin roles).
 """
 
@@ -102,6 +102,7 @@ def reference_graph(estate: Estate, zone: Any, monkeypatch: pytest.MonkeyPatch) 
             (src.node, src.same_account_direct) for src in self.sources_for(p, account, action)
             if _action_fits_source(action, src.node)))
         m.setattr(build_module, "principal_is_admin", _admin_via_callers)
+        m.setattr(build_module, "_add_edge", lambda G, u, v, key, attrs: G.add_edge(u, v, key=key, **attrs))
         m.setattr(admin_module, "_is_everything", _is_everything_by_equality)
         return build_graph(estate, zone)
 

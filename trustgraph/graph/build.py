@@ -111,6 +111,10 @@ def _actions_of_kind(kind: PrincipalKind) -> tuple[Action, ...]:
 
 
 _PRINCIPAL_ACTION = {kind: _actions_of_kind(kind) for kind in PrincipalKind}
+#: principal forms whose sources (:meth:`_Index.sources_for`) depend on the account of the trusting role
+_BY_ROLE_ACCOUNT = frozenset(
+    {PrincipalKind.ANY, PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE, PrincipalKind.UNIQUE_ID}
+)
 #: per principal kind, its actions with their names (``Action.value`` is a descriptor call on each access)
 _PRINCIPAL_ACTIONS = {kind: tuple((a, a.value) for a in actions) for kind, actions in _PRINCIPAL_ACTION.items()}
 _EDGE_KIND_BY_NAME = {a.value: kind for a, kind in _EDGE_KIND.items()}
@@ -207,8 +211,10 @@ class _Index:
 
     def fitting_sources(self, p: Principal, role_account: str, action: Action) -> tuple[tuple[str, bool], ...]:
         """``(node, same_account_direct)`` of :meth:`sources_for` whose node fits ``action``, remembered per
-        principal object (documents parsed once per load share their principals) and role account."""
-        key = (id(p), role_account, action)
+        principal object (documents parsed once per load share their principals) and, for the forms whose sources
+        depend on it (``*``, users, roles, sessions, unique ids: same-account grants need no identity allow), role
+        account."""
+        key = (id(p), role_account if p.kind in _BY_ROLE_ACCOUNT else "", action)
         hit = self._sources.get(key)
         if hit is not None and hit[0] is p:
             return hit[1]
@@ -421,6 +427,35 @@ def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:
     return G
 
 
+def _add_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, attrs: dict[str, object]) -> None:
+    """``G.add_edge(u, v, key=key, **attrs)`` between two nodes already in ``G``, on its adjacency dicts directly.
+
+    The builder adds tens of thousands of edges to a graph it has just created (a plain ``MultiDiGraph``: dict
+    factories, an empty conversion cache); this does what ``MultiDiGraph.add_edge`` does in that case (a new key
+    dict shared by the successor and predecessor maps, or the attributes merged into an existing edge) without the
+    per-call node checks and keyword packing. Anything else goes through ``add_edge``.
+    """
+    succ = G._succ
+    if u not in succ or v not in succ or type(G) is not _multidigraph():
+        G.add_edge(u, v, key=key, **attrs)
+        return
+    keydict = succ[u].get(v)
+    if keydict is None:
+        keydict = {key: attrs}
+        succ[u][v] = keydict
+        G._pred[v][u] = keydict
+    elif key in keydict:
+        keydict[key].update(attrs)
+    else:
+        keydict[key] = attrs
+
+
+def _multidigraph() -> type:
+    import networkx as nx
+
+    return nx.MultiDiGraph
+
+
 def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
     """``principals:ID`` per account with a member edge from each of its principals, and ``principals:*`` with a
     member edge from each account hub (see :mod:`trustgraph.graph.nodes`)."""
@@ -431,8 +466,8 @@ def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
         G.add_node(hub, kind=NodeKind.PRINCIPALS.value, account=account, label=short_label(hub),
                    inside=index.inside(account), admin=False, entity=None)
         for member in members:
-            G.add_edge(member, hub, key=MEMBER, kind=MEMBER, action=None)
-        G.add_edge(hub, ALL_PRINCIPALS, key=MEMBER, kind=MEMBER, action=None)
+            _add_edge(G, member, hub, MEMBER, {"kind": MEMBER, "action": None})
+        _add_edge(G, hub, ALL_PRINCIPALS, MEMBER, {"kind": MEMBER, "action": None})
 
 
 def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
@@ -484,20 +519,17 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
             mfa = all(f[1] for f in facts)
             summary = _summary_of(frozenset().union(*(f[2] for f in facts)))
         source_account = nodes[source].get("account")
-        G.add_edge(
-            source,
-            role_arn,
-            key=name,
-            action=name,
-            kind="service" if source.startswith("service:") else _EDGE_KIND_BY_NAME[name],
-            statements=tuple(st.location for st in unique),
-            trust=unique,
-            needs_external_id=external_id,
-            needs_mfa=mfa,
-            cross_account=source == ALL_PRINCIPALS or (source_account is not None and source_account != account),
-            identity_required=identity_required,
-            summary=summary,
-        )
+        _add_edge(G, source, role_arn, name, {
+            "action": name,
+            "kind": "service" if source.startswith("service:") else _EDGE_KIND_BY_NAME[name],
+            "statements": (unique[0].location,) if len(unique) == 1 else tuple(st.location for st in unique),
+            "trust": unique,
+            "needs_external_id": external_id,
+            "needs_mfa": mfa,
+            "cross_account": source == ALL_PRINCIPALS or (source_account is not None and source_account != account),
+            "identity_required": identity_required,
+            "summary": summary,
+        })
 
 
 def edge_locations(G: nx.MultiDiGraph, u: str, v: str, key: str) -> tuple[Location, ...]:
