@@ -4,8 +4,9 @@
 The reference is the builder with every shortcut undone by monkeypatching: identity policies and admin flags from
 full callers (trustgraph.semantics.callers), every provider offered to every action (filtered afterwards by
 ``_action_fits_source``), sources, action matches and condition facts computed afresh at each use,
-``g.pattern == (Star(),)`` for "allows everything", and edges added with ``MultiDiGraph.add_edge``. Data: the project's test exports, the bundled example, and generated
-organizations (with ``"*"`` trust principals, SAML/OIDC providers, cross-account grants and admin roles).
+``g.pattern == (Star(),)`` for "allows everything", and edges added with ``MultiDiGraph.add_edge``. Data: the
+project's test exports, the bundled example, and generated organizations (with ``"*"`` trust principals, SAML/OIDC
+providers, cross-account grants and admin roles).
 """
 
 from __future__ import annotations
