@@ -153,3 +153,20 @@ def test_meets_all() -> None:
     assert meets_all(request, (KeyConstraint("SAML:aud", "equals", ("https://x",)),))
     assert not meets_all(request, (KeyConstraint("SAML:aud", "equals", ("https://y",)),))
     assert not meets_all(request, (KeyConstraint("sts:ExternalId", "equals", ("x",)),))
+
+
+def test_an_outside_account_reuses_the_answers_for_every_outsider() -> None:
+    """``account:ID`` is a subclass of ``external``: its hops are answered from the outsider's (Unsat, or a witness
+    whose caller belongs to the account), with the verdicts of solving them."""
+    tg = load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
+    shared, solved = _twin(tg, sharing=True), _twin(tg, sharing=False)
+    for twin in (shared, solved):
+        twin.query("external", None, QueryOptions(), per_member=True)
+    before = shared.engine.shared
+    a = shared.query("account:444455556666", None, QueryOptions(), per_member=True)
+    assert shared.engine.shared > before
+    b = solved.query("account:444455556666", None, QueryOptions(), per_member=True)
+    assert [(r.target, r.verdict, len(r.hops)) for r in a] == [(r.target, r.verdict, len(r.hops)) for r in b]
+    for r in a:
+        assert r.hops[0].evidence[0].account == "444455556666"
+        assert all(hop.replay().verdict is Verdict.ALLOW for hop in r.hops)

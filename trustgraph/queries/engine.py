@@ -113,6 +113,7 @@ class ReachabilityEngine:
         self.estate = G.graph["estate"]
         self.zone = G.graph["zone"]
         self._callers: dict[State, Caller | SymbolicCaller] = {}
+        self._inside: frozenset[str] | None = None
         self._targets: dict[str, Target] = {}
         self._memo: dict[tuple[Any, ...], HopResult] = {}
         self._ground: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # evaluated requests (queries.ground)
@@ -182,13 +183,16 @@ class ReachabilityEngine:
         return caller
 
     def _inside_accounts(self) -> frozenset[str]:
+        if self._inside is not None:
+            return self._inside
         inside = set(self.zone.accounts)
         for org in self.estate.organizations:
             if org.org_id in self.zone.organizations:
                 inside.update(a.account_id for a in org.accounts)
                 if org.management_account_id:
                     inside.add(org.management_account_id)
-        return frozenset(inside)
+        self._inside = frozenset(inside)
+        return self._inside
 
     def target(self, role_arn: str) -> Target:
         """The role with the RCPs of its account."""
@@ -274,18 +278,35 @@ class ReachabilityEngine:
             derived = DerivedUnsat(self, key)
         else:
             wanted = frozenset(constraints)
-            for known, result in self._answers.get((state, role, action, options.closed), ()):
-                if isinstance(result, Unsat) and known <= wanted:
-                    derived = DerivedUnsat(self, key)
-                    break
-                if isinstance(result, Sat) and not result.approximations and meets_all(result.request, constraints):
-                    derived = result
+            for related, account in self._related(state, role, action, options.closed):
+                for known, result in self._answers.get(related, ()):
+                    if isinstance(result, Unsat) and known <= wanted:
+                        derived = DerivedUnsat(self, key)
+                        break
+                    if (isinstance(result, Sat) and not result.approximations
+                            and (account is None or result.caller.account == account)
+                            and meets_all(result.request, constraints)):
+                        derived = result
+                        break
+                if derived is not None:
                     break
         if derived is None:
             return self.solve(state, role, action, options, extra)
         self.shared += 1
         self._derived[key] = derived
         return derived
+
+    def _related(self, state: State, role: str, action: Action, closed: bool
+                 ) -> Iterator[tuple[tuple[Any, ...], str | None]]:
+        """The hops whose answers may answer this one, each with the account a Sat witness's caller must belong to
+        (None: any): the same hop, and for an outside account ``account:ID`` the same hop from ``external`` (a class
+        that contains it: an Unsat hop from every outsider is Unsat from this account's principals, and a witness
+        whose caller belongs to the account is one for it)."""
+        yield (state, role, action, closed), None
+        attrs = self.G.nodes[state[0]]
+        if (attrs["kind"] == NodeKind.ACCOUNT.value and EXTERNAL in self.G
+                and attrs["account"] not in self._inside_accounts()):
+            yield ((EXTERNAL, state[1]), role, action, closed), attrs["account"]
 
     def source_constraints(self, node: str, *, outside_only: bool) -> tuple[KeyConstraint, ...] | None:
         """Constraints a source imposes on its first hop; None when the source is entirely inside the zone.
