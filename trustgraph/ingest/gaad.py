@@ -145,12 +145,13 @@ class _PageReader:
             return ()
         out = []
         for i, item in enumerate(items):
-            iloc = loc.child(key, i)
-            item = obj(item, iloc, "an inline policy")
-            name = req_str(item, "PolicyName", iloc, "the inline policy's name")
-            if "PolicyDocument" not in item:
+            name = item.get("PolicyName") if isinstance(item, dict) else None
+            if name.__class__ is not str or not name or "PolicyDocument" not in item:
+                iloc = loc.child(key, i)  # something is missing or malformed: the checks below raise
+                item = obj(item, iloc, "an inline policy")
+                name = req_str(item, "PolicyName", iloc, "the inline policy's name")
                 raise fail(iloc, "missing `PolicyDocument` (expected the inline policy's document)")
-            doc = self._policy(item["PolicyDocument"], iloc.child("PolicyDocument"), "identity", subject)
+            doc = self._policy(item["PolicyDocument"], loc.child(key, i, "PolicyDocument"), "identity", subject)
             out.append(InlinePolicy(name=name, document=doc))
         return tuple(out)
 
@@ -325,10 +326,11 @@ class _PageReader:
         document = None
         if chosen is not None:
             item, index = chosen
-            vloc = loc.child("PolicyVersionList", index)
             if "Document" not in item:
-                raise fail(vloc, "missing `Document` (expected the default version's policy document)")
-            document = self._policy(item["Document"], vloc.child("Document"), "identity", arn)
+                raise fail(loc.child("PolicyVersionList", index),
+                           "missing `Document` (expected the default version's policy document)")
+            document = self._policy(item["Document"], loc.child("PolicyVersionList", index, "Document"), "identity",
+                                    arn)
         else:
             what = f"default version `{default_id}`" if default_id else "a default version"
             self.flags.append(Flag(code="managed-policy-document-missing",

@@ -358,7 +358,7 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
     'b#/y/0/Statement'
     """
     old = policy.location
-    if old == loc:
+    if old is loc:
         return policy
     statements = tuple(
         Statement(
