@@ -98,6 +98,12 @@ _ID_TAIL = z3.Loop(z3.Union(z3.Range("A", "Z"), z3.Range("0", "9")), 16, 16)
 _ORG = z3.Concat(z3.Re("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))))
 
 
+@lru_cache(maxsize=16_384)
+def _lit(text: str) -> z3.ReRef:
+    """``z3.Re(text)``, memoised (z3 terms are immutable; outsiders' hops spell the same ARNs and accounts)."""
+    return z3.Re(text)
+
+
 def _union(res: list[z3.ReRef]) -> z3.ReRef:
     return res[0] if len(res) == 1 else z3.Union(*res)
 
@@ -275,17 +281,21 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
     label = f"{'user' if is_user else 'role session'} {where}"
     label += " with MFA" if mfa else ""
 
-    if account is not None:
-        acct_re = z3.Re(account)
-    else:  # exclusions inside the regular expression: z3 decides regex membership fast, disequalities slowly
-        acct_re = _fresh_account_re(tuple(sorted(set(names.accounts) | set(sc.excluded_accounts))))
-    if is_user:
-        arn_re = z3.Concat(z3.Re("arn:aws:iam::"), acct_re, z3.Re(":user/"), _NAME)
-    else:
-        arn_re = z3.Concat(z3.Re("arn:aws:iam::"), acct_re, z3.Re(":role/"), _PATH, _NAME)
     named_arns = names.users if is_user else names.roles
-    if named_arns:
-        arn_re = z3.Intersect(arn_re, z3.Complement(_union([z3.Re(a) for a in named_arns])))
+
+    def arn_regex() -> z3.ReRef:
+        """The ARNs this candidate may have (built only when a condition reads a key derived from it)."""
+        if account is not None:
+            acct_re = _lit(account)
+        else:  # exclusions inside the regular expression: z3 decides regex membership fast, disequalities slowly
+            acct_re = _fresh_account_re(tuple(sorted(set(names.accounts) | set(sc.excluded_accounts))))
+        if is_user:
+            arn_re = z3.Concat(_lit("arn:aws:iam::"), acct_re, _lit(":user/"), _NAME)
+        else:
+            arn_re = z3.Concat(_lit("arn:aws:iam::"), acct_re, _lit(":role/"), _PATH, _NAME)
+        if named_arns:
+            arn_re = z3.Intersect(arn_re, z3.Complement(_union([_lit(a) for a in named_arns])))
+        return arn_re
 
     def setup(env: Env) -> dict[str, Builder]:
         """Lazily built principal keys: one free string per key, tied to the others only when both are used
@@ -299,7 +309,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                     s["arn"] = z3.StringVal(fixed_arn)
                 else:
                     arn_t = z3.String(f"{p}caller|arn")
-                    env.axiom("caller:arn", z3.InRe(arn_t, arn_re))
+                    env.axiom("caller:arn", z3.InRe(arn_t, arn_regex()))
                     s["arn"] = arn_t
             return s["arn"]
 
