@@ -216,3 +216,18 @@ def test_an_undecided_hop_into_a_role_that_cannot_lead_to_the_target_does_not_ma
                                                                                      QueryOptions())}
     assert old.get(source) is Reach.UNKNOWN
     assert source not in new
+
+
+# ------------------------------------------------------------------------------------------- hub lists
+@pytest.mark.parametrize("source", ["external", "*"])
+def test_sessions_walk_the_search_copy_of_hub_lists_as_the_full_lists(tg: TrustGraph, source: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dropping hub edges to roles already reached (``_session_candidates``) finds what walking every hub edge
+    finds, with the same paths."""
+    compacted = _twin(tg).query(source, None, OPTIONS["without-external-id"], per_member=True)
+    full_tg = _twin(tg)
+    monkeypatch.setattr(full_tg.engine, "_session_candidates",
+                        lambda node, outcome: full_tg.engine._lazy_candidates(node))
+    full = full_tg.query(source, None, OPTIONS["without-external-id"], per_member=True)
+    assert [_key(r) for r in compacted] == [_key(r) for r in full]
+    assert len(compacted) > 0

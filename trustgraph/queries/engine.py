@@ -83,6 +83,8 @@ class SearchOutcome:
     unknown_edges: list[tuple[State, str, str]] = field(default_factory=list)  # (state, role, reason)
     #: role -> [(caller node, its Unsat answer)]; explained (unsat cores read) only when a reason is asked for
     blocked: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    #: hub -> its edges to roles not yet reached without MFA (see ReachabilityEngine._session_candidates)
+    pending: dict[str, Sequence[tuple[str, dict[str, Any], str, int]]] = field(default_factory=dict)
 
     def first_state(self, node: str) -> State | None:
         """The state in which ``node`` was first reached (a shortest path), if any."""
@@ -364,7 +366,13 @@ class ReachabilityEngine:
         # and a state already reached needs no second solve (the search wants one shortest path per state)
         from_session = self.G.nodes[node]["kind"] == NodeKind.ROLE.value
         visits = outcome.visits
-        for role, data in (candidates or self._lazy_candidates)(node):
+        if candidates is not None:
+            listed: Iterable[tuple[str, dict[str, Any]]] = candidates(node)
+        elif from_session:
+            listed = self._session_candidates(node, outcome)
+        else:
+            listed = self._lazy_candidates(node)
+        for role, data in listed:
             if allowed is not None and role not in allowed:
                 continue
             if from_session and (role, False) in visits:
@@ -416,6 +424,25 @@ class ReachabilityEngine:
         own_account = self.G.nodes[node].get("account")
         for hub in hubs:
             for role, data, role_account, _ in self._hub_targets(hub):
+                if data["cross_account"] and role_account == own_account:
+                    continue  # principals:* stands for other accounts' principals
+                yield role, data
+
+    def _session_candidates(self, node: str, outcome: SearchOutcome) -> Iterator[tuple[str, dict[str, Any]]]:
+        """:meth:`_lazy_candidates` for a role session, whose successors are sessions without MFA: a hub's edges to
+        roles already reached in that state are dropped from the search's copy of the hub's list once and for all
+        (the visited states only grow), so that every session of a large search does not walk them again."""
+        direct, hubs = self._own_edges(node)
+        yield from direct
+        own_account = self.G.nodes[node].get("account")
+        visits = outcome.visits
+        for hub in hubs:
+            listed = outcome.pending.get(hub)
+            if listed is None:
+                listed = self._hub_targets(hub)
+            kept = [t for t in listed if (t[0], False) not in visits]
+            outcome.pending[hub] = kept
+            for role, data, role_account, _ in kept:
                 if data["cross_account"] and role_account == own_account:
                     continue  # principals:* stands for other accounts' principals
                 yield role, data
