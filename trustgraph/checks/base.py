@@ -254,6 +254,21 @@ def statement_classes(ctx: ScanContext, st: Statement) -> tuple[list[CallerClass
     return list(out.values()), complete
 
 
+def statement_alone(ctx: ScanContext, role: str, index: int,
+                    st: Statement) -> tuple[list[tuple[CallerClass, Any]], bool]:
+    """Each caller class trust statement ``index`` of ``role`` names, with the solver's answer to "does a request of
+    that class get in under this statement alone"; and whether every principal was understood
+    (:func:`statement_classes`). Several checks ask this; the answers are kept on the view for the role."""
+    key = ("statement-alone", role, index)
+    cached = ctx.local.get(key)
+    if cached is None:
+        classes, complete = statement_classes(ctx, st)
+        only = target_with(ctx, role, (st,))
+        cached = ([(c, ctx.solve_hop(c.caller, only, c.action)) for c in classes], complete)
+        ctx.local[key] = cached
+    return cached
+
+
 def is_assume_grant(st: Statement) -> bool:
     """An Allow statement whose Action can match one of the three assume actions (companion-only statements such
     as sts:TagSession are not grants)."""
@@ -300,6 +315,7 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 __all__ = [
     "BaseCheck", "CallerClass", "Check", "deny_like", "hop_path", "is_assume_grant", "is_sat", "is_unknown",
-    "most_specific", "path_text", "prepare_most_specific", "statement_classes", "target_with", "trust_statements",
+    "most_specific", "path_text", "prepare_most_specific", "statement_alone", "statement_classes", "target_with",
+    "trust_statements",
     "unknown_reason", "without_condition",
 ]

@@ -75,6 +75,8 @@ class ScanContext:
             _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)
             _shared.named_orgs = named_organizations(tg.estate)
         self._shared = _shared
+        #: answers the checks of this view share (the runner makes one view per role, so it lives as long as the role)
+        self.local: dict[Any, Any] = {}
         if roles is None:
             roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value and d["inside"])
         self.roles: tuple[str, ...] = tuple(roles)

@@ -10,8 +10,7 @@ from trustgraph.checks.base import (
     is_assume_grant,
     is_sat,
     is_unknown,
-    statement_classes,
-    target_with,
+    statement_alone,
     trust_statements,
     unknown_reason,
 )
@@ -46,10 +45,11 @@ class DeadTrustStatement(BaseCheck):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         for role in ctx.roles:
-            for _, st in trust_statements(ctx, role):
+            for index, st in trust_statements(ctx, role):
                 if not is_assume_grant(st):
                     continue
-                classes, complete = statement_classes(ctx, st)
+                pairs, complete = statement_alone(ctx, role, index, st)
+                classes = [c for c, _ in pairs]
                 if not complete:
                     continue
                 if not classes:
@@ -58,8 +58,7 @@ class DeadTrustStatement(BaseCheck):
                         message=(f"Trust statement {st.label} names no principal that can call an assume action it "
                                  f"allows."))
                     continue
-                target = target_with(ctx, role, (st,))
-                answers = [ctx.solve_hop(c.caller, target, c.action) for c in classes]
+                answers = [a for _, a in pairs]
                 if any(is_sat(a) for a in answers):
                     continue
                 unknown = [a for a in answers if is_unknown(a)]

@@ -13,7 +13,7 @@ from trustgraph.checks.base import (
     is_assume_grant,
     is_sat,
     is_unknown,
-    statement_classes,
+    statement_alone,
     target_with,
     trust_statements,
     unknown_reason,
@@ -75,12 +75,10 @@ class VacuousCondition(BaseCheck):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         for role in ctx.roles:
-            for _, st in trust_statements(ctx, role):
+            for index, st in trust_statements(ctx, role):
                 if not is_assume_grant(st) or not st.conditions:
                     continue
-                classes, _ = statement_classes(ctx, st)
-                only = target_with(ctx, role, (st,))
-                answers = [(c, ctx.solve_hop(c.caller, only, c.action)) for c in classes]
+                answers, _ = statement_alone(ctx, role, index, st)
                 alive = [(c, a) for c, a in answers if is_sat(a)]
                 for j, cond in enumerate(st.conditions):
                     if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
