@@ -22,6 +22,7 @@ _EXPORTS = {
     "SymbolicCaller": "trustgraph.smt.symbolic",
     "cache_stats": "trustgraph.smt.cache",
     "clear_cache": "trustgraph.smt.cache",
+    "guess_stats": "trustgraph.smt.cache",
 }
 
 

@@ -21,7 +21,12 @@ How a hop becomes a formula
 4. Presence/domain axioms, constraints and the hop formula go to z3 with tracked assertions and a timeout.
 
 Fast path: a hop whose formula folds to a constant is decided without z3; when it folds to True and no key is
-symbolic, the witness is built directly from the ground values. Results are cached (``smt.cache``).
+symbolic, the witness is built directly from the ground values. Before anything is encoded, a few concrete requests
+are tried with the evaluator (``smt.guess``, "concrete first"): the first one it allows is the Sat answer, replayed
+like a solver witness; only when none is does the hop reach z3. Results are cached (``smt.cache``).
+
+Unsat answers from z3 carry a lazy core: the minimal core by deletion (one more solver run per assertion) is
+computed the first time :attr:`Unsat.core` or :attr:`Unsat.locations` is read, by solving the hop again in core mode.
 """
 
 from __future__ import annotations
