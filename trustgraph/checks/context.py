@@ -46,6 +46,7 @@ class _Shared:
     account_nodes: tuple[str, ...] = ()
     named_orgs: frozenset[str] = frozenset()
     solver_calls: int = 0
+    outsiders: tuple[str, ...] | None = None
 
 
 class ScanContext:
@@ -147,7 +148,8 @@ class ScanContext:
             self._shared.reach[key] = cached
         return cached
 
-    def reach_known(self, source: str, target: str, options: QueryOptions) -> tuple[ReachResult, ...]:
+    def reach_known(self, source: str, target: str, options: QueryOptions, *,
+                    members: Iterable[str] | None = None) -> tuple[ReachResult, ...]:
         """The reachable and unknown answers of :meth:`reach` (the unreachable ones left out), from one search per
         (source, options) over the whole graph instead of one search per target.
 
@@ -155,7 +157,13 @@ class ScanContext:
         the target (at the same, shortest, depth) exactly when the unrestricted search does, and meets an undecided
         hop on the way to it exactly when the unrestricted one does. Where several shortest paths exist, the
         witnessed path may be another of them.
+
+        ``members`` (e.g. ``("external",)``) keeps the answers of those members of the source class only, from one
+        search per member: the other members are not searched (with ``external``, the hundreds of federated
+        providers of an organization when only the AWS outsider's answers are read).
         """
+        if members is not None:
+            return self._reach_members(source, target, options, tuple(members))
         key = (source, options)
         if key in self._shared.reach_all:
             by_target = self._shared.reach_all[key]
@@ -171,6 +179,55 @@ class ScanContext:
         if by_target is None:
             return tuple(r for r in self.reach(source, target, options) if r.verdict is not Reach.UNREACHABLE)
         return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
+
+    def _reach_members(self, source: str, target: str, options: QueryOptions,
+                       members: tuple[str, ...]) -> tuple[ReachResult, ...]:
+        key = (source, options, members)
+        if key in self._shared.reach_all:
+            by_target = self._shared.reach_all[key]
+        else:
+            grouped: dict[str, list[ReachResult]] = {}
+            try:
+                for r in self.tg.query(source, None, options, per_member=True, members=members):
+                    grouped.setdefault(r.target, []).append(r)
+                by_target = {t: tuple(rs) for t, rs in grouped.items()}
+            except ReplayMismatch:
+                by_target = None
+            self._shared.reach_all[key] = by_target
+        if by_target is None:
+            return tuple(r for r in self.reach(source, target, options) if r.verdict is not Reach.UNREACHABLE
+                         and r.source in members)
+        return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
+
+    def outsider_members(self) -> tuple[str, ...]:
+        """The members of the ``external`` class: the AWS outsider node and each federated provider outside the zone
+        (resolved once)."""
+        if self._shared.outsiders is None:
+            from trustgraph.queries.specs import resolve_sources
+
+            self._shared.outsiders = resolve_sources(self.graph, EXTERNAL).nodes
+        return self._shared.outsiders
+
+    def reach_to(self, source: str, target: str, options: QueryOptions, *,
+                 members: Iterable[str]) -> tuple[ReachResult, ...]:
+        """The reachable and unknown answers for one role from some members of a source class (e.g. the federated
+        providers of ``external``), from a backward closure from the role (:mod:`trustgraph.queries.backward`):
+        the work follows what can lead to the role, not everything the members reach. Memoised per question.
+
+        The answers are those of :meth:`reach_known` for these members (same verdicts and paths), except that an
+        undecided hop counts only when it leads into a role that reaches or may reach the target."""
+        chosen = tuple(members)
+        key = ("to", source, target, options, chosen)
+        cached = self._shared.reach.get(key)
+        if cached is None:
+            try:
+                cached = tuple(r for r in self.tg.query(source, target, options, per_member=True, members=chosen)
+                               if r.verdict is not Reach.UNREACHABLE)
+            except ReplayMismatch as exc:
+                cached = (ReachResult(source=source, target=target, verdict=Reach.UNKNOWN,
+                                      reason=f"solver witness did not replay ({exc})"),)
+            self._shared.reach[key] = cached
+        return cached
 
     def ancestors(self, role: str) -> frozenset[str]:
         """Every node with a path to ``role`` in the graph (candidates only: edges are not yet solved)."""

@@ -87,7 +87,7 @@ class TrustGraph:
     # ------------------------------------------------------------------------------------------------ queries
     def query(
         self, source: str | None = None, target: str | None = None, options: QueryOptions | None = None, *,
-        per_member: bool = False,
+        per_member: bool = False, members: Iterable[str] | None = None,
     ) -> ReachResults:
         """The CLI's query: one result for a specific (source, target) pair whatever the verdict; otherwise the
         reachable and unknown pairs, one per (source, target), shortest path first.
@@ -97,12 +97,20 @@ class TrustGraph:
         the zone), as the checks need.
 
         Many sources and one role are answered by :meth:`_to_one_target` (a backward closure from the role), every
-        other shape by :meth:`_forward` (one forward search per source)."""
+        other shape by :meth:`_forward` (one forward search per source).
+
+        ``members`` keeps only those of the resolved sources (e.g. only the AWS outsider of ``external``, whose
+        answers are those it has among all the members' answers)."""
+        from dataclasses import replace
+
         options = options or QueryOptions()
         targets = resolve_targets(self.graph, target)
-        if targets.specific and (source is None or source == "*"):
+        if targets.specific and (source is None or source == "*") and members is None:
             return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
         sources = resolve_sources(self.graph, source)
+        if members is not None:
+            keep = frozenset(members)
+            sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))
         if targets.specific and not sources.specific:
             return ReachResults(self._to_one_target(sources, targets.roles[0], options, per_member), options)
         return ReachResults(self._forward(sources, targets, options, per_member), options)
