@@ -150,7 +150,7 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
     """
     # answers come from one search per source over the whole graph (ScanContext.reach_known): no per-role ancestor
     # set is needed to skip sources that cannot reach the role (computing one per role is quadratic at scale)
-    general = [r for r in ctx.reach_known("external", role, options) if r.source == "external"]
+    general = list(ctx.reach_known("external", role, options, members=("external",)))
     reachable = [r for r in general if r.verdict is Reach.REACHABLE]
     unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
     if not reachable and not unknown:
@@ -172,8 +172,9 @@ def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] |
     those of ``ctx``) is reachable or undecided from it, from every outside account node."""
     from trustgraph.graph.nodes import EXTERNAL
 
-    ctx.reach_known(EXTERNAL, "", options)
-    if any(ctx.reach_known(EXTERNAL, role, options) for role in (ctx.roles if roles is None else roles)):
+    ctx.reach_known(EXTERNAL, "", options, members=(EXTERNAL,))
+    if any(ctx.reach_known(EXTERNAL, role, options, members=(EXTERNAL,))
+           for role in (ctx.roles if roles is None else roles)):
         for node in ctx.outside_account_nodes:
             ctx.reach_known(node, "", options)
 

@@ -45,7 +45,8 @@ class ExternalPathToAdmin(BaseCheck):
             aws = most_specific(ctx, role, options)
             if aws is not None:
                 results.append(aws)
-            for r in ctx.reach_known(EXTERNAL, role, options):
+            federated = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+            for r in ctx.reach_to(EXTERNAL, role, options, members=federated):
                 if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE:
                     results.append(r)  # federated identities outside the zone
             for r in results:
