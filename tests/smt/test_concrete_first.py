@@ -260,3 +260,13 @@ def test_outsider_organizations_same_answer(sts: list[dict[str, Any]], excluded:
     assert_same(on, off, t, (policy_to_json(t.role.trust_policy), excluded))
     if isinstance(on, Sat) and on.caller.org_id is not None:
         assert on.caller.org_id not in excluded
+
+
+def test_values_that_do_not_read_as_their_type_are_left_to_the_solver() -> None:
+    # the encoding keeps "not-an-ip" as text and marks the answer approximate; concrete-first must not hide that
+    t = target(allow(root(B), {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+    given = [KeyConstraint("aws:SourceIp", "equals", ("not-an-ip",))]
+    on, off = both(user(B), t, now_ms=NOW_MS, constraints=given)
+    assert type(on) is type(off)
+    if isinstance(on, Sat):
+        assert bool(on.approximations) == bool(off.approximations)

@@ -135,6 +135,8 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
         if m.mode is Mode.BUILDER or m.principal or key_info(k).principal_derived:
             continue  # the caller's own keys: the template's values (in ``base``)
         if m.mode is Mode.GROUND:
+            if not all(_reads_as(catalog_facts(k).kind, v) for v in m.values):
+                return  # the encoding keeps such a value as text and marks the answer approximate
             fixed[k] = m.values or None
         elif m.mode is Mode.ABSENT:
             fixed[k] = None
@@ -184,6 +186,21 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
             continue
         seen.append(out)
         yield out
+
+
+def _reads_as(kind: Kind, text: str) -> bool:
+    """True when a request value reads as its key's type (``env.constant`` would build a constant for it)."""
+    from trustgraph.model.values import parse_bool, parse_ip
+
+    if kind is Kind.STRING:
+        return True
+    if kind is Kind.NUMERIC:
+        return parse_number(text) is not None
+    if kind is Kind.DATE:
+        return parse_date(text) is not None
+    if kind is Kind.BOOL:
+        return parse_bool(text) is not None
+    return parse_ip(text) is not None
 
 
 def _vpce_consistent(out: Assignment, modes: dict[str, KeyMode]) -> bool:
