@@ -436,7 +436,8 @@ def _add_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, attrs: dict[str, obj
     per-call node checks and keyword packing. Anything else goes through ``add_edge``.
     """
     succ = G._succ
-    if u not in succ or v not in succ or type(G) is not _multidigraph():
+    plain = type(G) is _multidigraph()
+    if u not in succ or v not in succ or not plain:
         G.add_edge(u, v, key=key, **attrs)
         return
     keydict = succ[u].get(v)
@@ -453,7 +454,8 @@ def _add_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, attrs: dict[str, obj
 def _multidigraph() -> type:
     import networkx as nx
 
-    return nx.MultiDiGraph
+    cls: type = nx.MultiDiGraph
+    return cls
 
 
 def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
