@@ -227,7 +227,7 @@ def test_sessions_walk_the_search_copy_of_hub_lists_as_the_full_lists(tg: TrustG
     compacted = _twin(tg).query(source, None, OPTIONS["without-external-id"], per_member=True)
     full_tg = _twin(tg)
     monkeypatch.setattr(full_tg.engine, "_session_candidates",
-                        lambda node, outcome: full_tg.engine._lazy_candidates(node))
+                        lambda node, outcome: full_tg.engine.hop_candidates(node))
     full = full_tg.query(source, None, OPTIONS["without-external-id"], per_member=True)
     assert [_key(r) for r in compacted] == [_key(r) for r in full]
     assert len(compacted) > 0

@@ -83,6 +83,7 @@ class TrustGraph:
         self.graph = graph if graph is not None else build_graph(estate, self.zone)
         now_ms = int(now.timestamp() * 1000) if now is not None else None
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
+        self._resolved: dict[tuple[str | None, int], Sources] = {}
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -107,13 +108,25 @@ class TrustGraph:
         targets = resolve_targets(self.graph, target)
         if targets.specific and (source is None or source == "*") and members is None:
             return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
-        sources = resolve_sources(self.graph, source)
+        sources = self._sources(source)
         if members is not None:
             keep = frozenset(members)
             sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))
         if targets.specific and not sources.specific:
             return ReachResults(self._to_one_target(sources, targets.roles[0], options, per_member), options)
         return ReachResults(self._forward(sources, targets, options, per_member), options)
+
+    def _sources(self, spec: str | None) -> Sources:
+        """:func:`resolve_sources`, remembered for the classes (``*``, ``external``) whose resolution walks every
+        node, until the graph gains a node (a query for a new outside account adds one)."""
+        if spec not in (None, "*", "external"):
+            return resolve_sources(self.graph, spec)
+        key = (spec, len(self.graph))
+        cached = self._resolved.get(key)
+        if cached is None:
+            cached = resolve_sources(self.graph, spec)
+            self._resolved[key] = cached
+        return cached
 
     def _forward(
         self, sources: Sources, targets: Targets, options: QueryOptions, per_member: bool,

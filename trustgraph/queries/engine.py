@@ -83,8 +83,8 @@ class SearchOutcome:
     unknown_edges: list[tuple[State, str, str]] = field(default_factory=list)  # (state, role, reason)
     #: role -> [(caller node, its Unsat answer)]; explained (unsat cores read) only when a reason is asked for
     blocked: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
-    #: hub -> its edges to roles not yet reached without MFA (see ReachabilityEngine._session_candidates)
-    pending: dict[str, Sequence[tuple[str, dict[str, Any], str, int]]] = field(default_factory=dict)
+    #: (hub, identity shape) -> its edges to roles not yet reached without MFA (ReachabilityEngine._session_candidates)
+    pending: dict[tuple[str, int], Sequence[tuple[str, dict[str, Any], str, int]]] = field(default_factory=dict)
 
     def first_state(self, node: str) -> State | None:
         """The state in which ``node`` was first reached (a shortest path), if any."""
@@ -366,10 +366,13 @@ class ReachabilityEngine:
         # and a state already reached needs no second solve (the search wants one shortest path per state)
         from_session = self.G.nodes[node]["kind"] == NodeKind.ROLE.value
         visits = outcome.visits
+        listed: Iterable[tuple[str, dict[str, Any]]]
+        to_filter = True  # whether the identity filter is still to be applied to the listed candidates
         if candidates is not None:
-            listed: Iterable[tuple[str, dict[str, Any]]] = candidates(node)
+            listed = candidates(node)
         elif from_session:
             listed = self._session_candidates(node, outcome)
+            to_filter = False
         else:
             listed = self._lazy_candidates(node)
         for role, data in listed:
@@ -377,7 +380,8 @@ class ReachabilityEngine:
                 continue
             if from_session and (role, False) in visits:
                 continue
-            if data.get("identity_required") and data.get("via_hub") and not self._may_assume(node, role):
+            if (to_filter and data.get("identity_required") and data.get("via_hub")
+                    and not self._may_assume(node, role)):
                 continue
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
@@ -429,19 +433,25 @@ class ReachabilityEngine:
                 yield role, data
 
     def _session_candidates(self, node: str, outcome: SearchOutcome) -> Iterator[tuple[str, dict[str, Any]]]:
-        """:meth:`_lazy_candidates` for a role session, whose successors are sessions without MFA: a hub's edges to
-        roles already reached in that state are dropped from the search's copy of the hub's list once and for all
-        (the visited states only grow), so that every session of a large search does not walk them again."""
+        """:meth:`hop_candidates` for a role session, whose successors are sessions without MFA: the search keeps a
+        copy of each hub's edge list per resource shape of the members' identity policies, filtered once by the
+        identity filter, and drops the edges to roles already reached in that state once and for all (the visited
+        states only grow), so that every session of a large search does not walk them again."""
         direct, hubs = self._own_edges(node)
         yield from direct
         own_account = self.G.nodes[node].get("account")
         visits = outcome.visits
+        everything, statements, shape_id = self._scope(node)
         for hub in hubs:
-            listed = outcome.pending.get(hub)
+            key = (hub, -1 if everything else shape_id)
+            listed = outcome.pending.get(key)
             if listed is None:
                 listed = self._hub_targets(hub)
+                if not everything:
+                    listed = [t for t in listed
+                              if not t[1].get("identity_required") or self._may_shape(shape_id, statements, t[0])]
             kept = [t for t in listed if (t[0], False) not in visits]
-            outcome.pending[hub] = kept
+            outcome.pending[key] = kept
             for role, data, role_account, _ in kept:
                 if data["cross_account"] and role_account == own_account:
                     continue  # principals:* stands for other accounts' principals
@@ -606,7 +616,24 @@ class ReachabilityEngine:
     def _may_assume(self, node: str, role: str) -> bool:
         """The syntactic identity filter of :func:`trustgraph.graph.build.identity_may_allow`, per member: True
         when some Allow statement of the member's identity policies could allow sts:AssumeRole on ``role``."""
-        from trustgraph.graph.build import action_may_match, resource_may_match
+        everything, statements, shape_id = self._scope(node)
+        return everything or self._may_shape(shape_id, statements, role)
+
+    def _may_shape(self, shape_id: int, statements: tuple[Any, ...], role: str) -> bool:
+        """Whether statements of one resource shape could allow sts:AssumeRole on ``role`` (memoised)."""
+        from trustgraph.graph.build import resource_may_match
+
+        key = (shape_id, role)
+        answer = self._may_memo.get(key)
+        if answer is None:
+            answer = any(resource_may_match(st, role) for st in statements)
+            self._may_memo[key] = answer
+        return answer
+
+    def _scope(self, node: str) -> tuple[bool, tuple[Any, ...], int]:
+        """A member's Allow statements that may allow sts:AssumeRole: (whether one allows it on every role, the
+        statements, the id of their resource shape)."""
+        from trustgraph.graph.build import action_may_match
         from trustgraph.model.pattern import Star
         from trustgraph.model.policy import Effect
 
@@ -627,15 +654,7 @@ class ReachabilityEngine:
             shape = tuple((st.resources, st.not_resources) for st in statements)
             scope = (everything, statements, self._shapes.setdefault(shape, len(self._shapes)))
             self._assume_statements[node] = scope
-        everything, statements, shape_id = scope
-        if everything:
-            return True
-        key = (shape_id, role)
-        answer = self._may_memo.get(key)
-        if answer is None:
-            answer = any(resource_may_match(st, role) for st in statements)
-            self._may_memo[key] = answer
-        return answer
+        return scope
 
     @staticmethod
     def _produces_mfa(result: Any) -> bool:
