@@ -408,13 +408,29 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         ground["sts:sourceidentity"] = (template.source_identity,)  # carried along the chain, not changeable
     for tag_key, tag_value in target.role.tags:
         ground.setdefault(f"aws:resourcetag/{tag_key.lower()}", (tag_value,))
+    given = frozenset(c.key.lower() for c in constraints)
+    if fast_path and concrete_first and not want_core and not _INJECTED:
+        # before any z3 object is built: guesses read only the keys the caller does not derive, so the view needs
+        # neither the candidate's symbolic principal keys nor the decisions on constraints over principal keys
+        gground = dict(ground)
+        for c in constraints:
+            k = c.key.lower()
+            if c.op in ("absent", "equals") and not key_info(k).principal_derived:
+                gground[k] = tuple(c.values) if c.op == "equals" else ()
+        gview = HopView(action=action, origin=origin_of(template.kind, action), ground=gground, closed=closed,
+                        given=given, provider_host=cand.provider_host,
+                        carried_source_identity=template.source_identity
+                        if template.kind is CallerKind.ROLE_SESSION else None,
+                        now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+        guessed = _concrete_first(cand, target, action, constraints, gview, now_text, duration)
+        if guessed is not None:
+            return guessed
     builders: dict[str, Any] = {}
     env = Env(slot_bound=dict(cand.slot_bounds))
     if cand.setup is not None:
         builders = cand.setup(env)
         for k in builders:
             ground.pop(k, None)
-    given = frozenset(c.key.lower() for c in constraints)
     # constraints on keys the caller fixes are decided here; on the fast path, equals/absent ground other keys
     z3_constraints: list[KeyConstraint] = []
     for c in constraints:
@@ -436,10 +452,6 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
                    carried_source_identity=template.source_identity
                    if template.kind is CallerKind.ROLE_SESSION else None,
                    now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
-    if fast_path and concrete_first and not want_core and not _INJECTED:
-        guessed = _concrete_first(cand, target, action, constraints, view, now_text, duration)
-        if guessed is not None:
-            return guessed
     env.resolver = resolver(view)
     hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
     statements = []
