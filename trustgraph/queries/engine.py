@@ -139,6 +139,8 @@ class ReachabilityEngine:
         self._in_nodes = len(G)
         self._shapes: dict[tuple[Any, ...], int] = {}
         self._may_memo: dict[tuple[int, str], bool] = {}
+        #: (hub, resource shape) -> the hub's edges the identity filter keeps for members of that shape
+        self._hub_shapes: dict[tuple[str, int], tuple[tuple[str, dict[str, Any], str, int], ...]] = {}
         self._mfa_in: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
         self._hub_users: dict[str, tuple[str, ...]] = {}
         self._direct_pos: dict[str, dict[int, int]] = {}
@@ -448,8 +450,12 @@ class ReachabilityEngine:
             if listed is None:
                 listed = self._hub_targets(hub)
                 if not everything:
-                    listed = [t for t in listed
-                              if not t[1].get("identity_required") or self._may_shape(shape_id, statements, t[0])]
+                    filtered = self._hub_shapes.get(key)
+                    if filtered is None:
+                        filtered = tuple(t for t in listed if not t[1].get("identity_required")
+                                         or self._may_shape(shape_id, statements, t[0]))
+                        self._hub_shapes[key] = filtered
+                    listed = filtered
             kept = [t for t in listed if (t[0], False) not in visits]
             outcome.pending[key] = kept
             for role, data, role_account, _ in kept:
