@@ -139,8 +139,6 @@ class ReachabilityEngine:
         self._in_nodes = len(G)
         self._shapes: dict[tuple[Any, ...], int] = {}
         self._may_memo: dict[tuple[int, str], bool] = {}
-        #: (hub, resource shape) -> the hub's edges the identity filter keeps for members of that shape
-        self._hub_shapes: dict[tuple[str, int], tuple[tuple[str, dict[str, Any], str, int], ...]] = {}
         self._mfa_in: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
         self._hub_users: dict[str, tuple[str, ...]] = {}
         self._direct_pos: dict[str, dict[int, int]] = {}
@@ -444,20 +442,21 @@ class ReachabilityEngine:
         own_account = self.G.nodes[node].get("account")
         visits = outcome.visits
         everything, statements, shape_id = self._scope(node)
+        pending = outcome.pending
         for hub in hubs:
-            key = (hub, -1 if everything else shape_id)
-            listed = outcome.pending.get(key)
-            if listed is None:
-                listed = self._hub_targets(hub)
-                if not everything:
-                    filtered = self._hub_shapes.get(key)
-                    if filtered is None:
-                        filtered = tuple(t for t in listed if not t[1].get("identity_required")
-                                         or self._may_shape(shape_id, statements, t[0]))
-                        self._hub_shapes[key] = filtered
-                    listed = filtered
-            kept = [t for t in listed if (t[0], False) not in visits]
-            outcome.pending[key] = kept
+            # the hub's edges to roles not yet reached, then those the member's identity shape keeps (filtered when
+            # a member of that shape first needs them, from what is still unreached then)
+            unreached = [t for t in pending.get((hub, -1), self._hub_targets(hub)) if (t[0], False) not in visits]
+            pending[(hub, -1)] = unreached
+            if everything:
+                kept = unreached
+            else:
+                listed = pending.get((hub, shape_id))
+                if listed is None:
+                    listed = [t for t in unreached
+                              if not t[1].get("identity_required") or self._may_shape(shape_id, statements, t[0])]
+                kept = [t for t in listed if (t[0], False) not in visits]
+                pending[(hub, shape_id)] = kept
             for role, data, role_account, _ in kept:
                 if data["cross_account"] and role_account == own_account:
                     continue  # principals:* stands for other accounts' principals
