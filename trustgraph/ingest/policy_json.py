@@ -338,11 +338,6 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     return Policy(version=version, id=policy_id, statements=statements, location=loc)
 
 
-def _moved(loc: Location, old: Location, new: Location) -> Location:
-    """``loc`` (at or below ``old``) at the same place below ``new``."""
-    return Location(new.file, new.pointer + loc.pointer[len(old.pointer):])
-
-
 def relocate_policy(policy: Policy, loc: Location) -> Policy:
     """The same policy as if it had been parsed at ``loc``: every location (policy, statements, conditions) moved
     from below ``policy.location`` to below ``loc``; everything else (principals, globs, patterns, values, flags) is
@@ -360,6 +355,7 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
     old = policy.location
     if old is loc:
         return policy
+    file, base, cut = loc.file, loc.pointer, len(old.pointer)  # a pointer below ``old``: base + its suffix
     statements = tuple(
         Statement(
             sid=st.sid,
@@ -380,12 +376,12 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
                     key_text=c.key_text,
                     values=c.values,
                     patterns=c.patterns,
-                    location=_moved(c.location, old, loc),
+                    location=Location(file, base + c.location.pointer[cut:]),
                     flags=c.flags,
                 )
                 for c in st.conditions
             ) if st.conditions else (),
-            location=_moved(st.location, old, loc),
+            location=Location(file, base + st.location.pointer[cut:]),
             flags=st.flags,
         )
         for st in policy.statements
