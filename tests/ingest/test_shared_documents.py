@@ -19,6 +19,7 @@ from trustgraph.errors import IngestError
 from trustgraph.ingest.load import load_estate
 from trustgraph.ingest.policy_json import PolicyInterner, policy_from_json, relocate_policy
 from trustgraph.model.location import Location
+from trustgraph.synth import synthesize
 
 from .conftest import DATA, SAMPLE
 
@@ -106,9 +107,12 @@ def _repeating_export(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("which", ["repeating", "sample", "checks", "iam_rejects", "example-org"])
+@pytest.mark.parametrize("which", ["repeating", "sample", "checks", "iam_rejects", "example-org", "generated"])
 def test_shared_load_equals_the_reference_load(which: str, tmp_path: Path) -> None:
+    if which == "generated":  # AWS managed policies and trust policies repeated across accounts, as in the field
+        synthesize(tmp_path / "org", accounts=4, roles_per_account=40, seed=5)
     paths = {
+        "generated": tmp_path / "org",
         "repeating": _repeating_export(tmp_path),
         "sample": SAMPLE,
         "checks": DATA / "checks",
