@@ -307,6 +307,9 @@ def run_phases(
     tg = _fresh_graph(estate, zone, G)
     ctx = ScanContext(tg)
     jobs = auto_jobs(len(ctx.roles)) if jobs is None else jobs
+    from trustgraph.cli.scan import freeze_loaded_objects
+
+    freeze_loaded_objects()  # as `trustgraph scan` does before its checks
     checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
     with timer.phase("checks", checks_detail):
         scan = run_checks(ctx, checks, jobs=jobs)
