@@ -307,11 +307,9 @@ def run_phases(
     tg = _fresh_graph(estate, zone, G)
     ctx = ScanContext(tg)
     jobs = auto_jobs(len(ctx.roles)) if jobs is None else jobs
-    from trustgraph.cli.scan import freeze_loaded_objects
-
-    freeze_loaded_objects()  # as `trustgraph scan` does before its checks
+    from trustgraph.cli.scan import loaded_objects_frozen
     checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
-    with timer.phase("checks", checks_detail):
+    with timer.phase("checks", checks_detail), loaded_objects_frozen():  # as `trustgraph scan` runs them
         scan = run_checks(ctx, checks, jobs=jobs)
     checks_detail.update(roles=len(ctx.roles), findings=len(scan.findings), hop_solves=tg.engine.solver_calls)
     if jobs > 1:
