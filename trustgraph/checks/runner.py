@@ -1,10 +1,10 @@
 """Run checks over a trust graph: serially or in worker processes, with identical results.
 
-The unit of work is one role: every selected check runs on a :class:`~trustgraph.checks.context.ScanContext` view of
-that role. With ``jobs > 1`` the roles are spread over processes forked from the parent (the ``fork`` start method,
-so the loaded estate and graph are shared copy-on-write and not pickled); each worker keeps its own solver memo.
-Work every role shares (the searches of the reach checks, :meth:`BaseCheck.prepare`) runs once in the parent before
-the workers start, so they inherit its answers.
+Checks run on a :class:`~trustgraph.checks.context.ScanContext` view of one role at a time. Work every role shares
+(the searches of the reach checks, :meth:`BaseCheck.prepare`) is done once, before those checks see their first role.
+With ``jobs > 1`` the work is split into tasks (:func:`plan_tasks`) run by processes forked from the parent (the
+``fork`` start method, so the loaded estate and graph are shared copy-on-write and not pickled); each worker keeps its
+own solver memo.
 Findings come back in role order, catalog order within a role, so the result does not depend on ``jobs``.
 """
 
@@ -67,8 +67,10 @@ def run_checks(
 ) -> ScanResult:
     """Run ``checks`` on every role of ``ctx``.
 
-    First each check's ``prepare`` does the work every role shares (the reach checks' searches) in this process;
-    then the roles are checked.
+    In one process, each check's ``prepare`` first does the work every role shares (the reach checks' searches), then
+    the roles are checked one by one. With worker processes the work is split into tasks: the checks with shared work
+    together, over every role, in one task (their searches share one hop memo); the other checks over slices of the
+    roles. The findings are the same either way, in role order and catalog order within a role.
 
     Parameters
     ----------
@@ -76,20 +78,19 @@ def run_checks(
         Worker processes (1: in this process; None: :func:`auto_jobs`). Falls back to one process where ``fork`` is
         unavailable.
     progress
-        Called with (roles done, roles total) after each role.
+        Called with (roles done, roles total) as the work proceeds.
     """
     roles = ctx.roles
     total = len(roles)
     if jobs is None:
         jobs = auto_jobs(total)
-    for check in checks:
-        prepare = getattr(check, "prepare", None)
-        if prepare is not None:
-            prepare(ctx)
     per_role: dict[str, list[Finding]] = {}
     if jobs > 1 and total > 1 and _fork_available():
         per_role = _run_parallel(ctx, checks, roles, jobs, progress)
     else:
+        for check in checks:
+            if has_shared_work(check):
+                check.prepare(ctx)
         for i, role in enumerate(roles, 1):
             per_role[role] = run_role(ctx, checks, role)
             if progress is not None:
@@ -98,8 +99,17 @@ def run_checks(
     return ScanResult(findings, tuple(checks))
 
 
+def has_shared_work(check: BaseCheck) -> bool:
+    """True when the check overrides :meth:`BaseCheck.prepare` (work shared by all roles)."""
+    prepare = getattr(type(check), "prepare", None)
+    return prepare is not None and prepare is not BaseCheck.prepare
+
+
 # ------------------------------------------------------------------------------------------- processes
 _WORKER: tuple[ScanContext, tuple[BaseCheck, ...]] | None = None
+
+#: A unit of work for a worker process: indexes into the checks, whether their shared work runs first, and the roles.
+Task = tuple[tuple[int, ...], bool, tuple[str, ...]]
 
 
 def _fork_available() -> bool:
@@ -108,10 +118,34 @@ def _fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _work(role: str) -> tuple[str, list[dict[str, Any]]]:
+def plan_tasks(checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int) -> list[Task]:
+    """The tasks of a parallel run: the checks with shared work in one task over every role (first, so that it
+    starts at once), then the other checks over slices of the roles, small enough for the workers to even out."""
+    shared = tuple(i for i, c in enumerate(checks) if has_shared_work(c))
+    local = tuple(i for i, c in enumerate(checks) if not has_shared_work(c))
+    tasks: list[Task] = []
+    if shared:
+        tasks.append((shared, True, tuple(roles)))
+    if local:
+        size = max(1, len(roles) // (jobs * 8))
+        tasks += [(local, False, tuple(roles[i:i + size])) for i in range(0, len(roles), size)]
+    return tasks
+
+
+def _work(task: Task) -> tuple[Task, list[tuple[str, int, list[dict[str, Any]]]]]:
     assert _WORKER is not None
     ctx, checks = _WORKER
-    return role, [finding_to_plain(f) for f in run_role(ctx, checks, role)]
+    indexes, shared, roles = task
+    chosen = [checks[i] for i in indexes]
+    if shared:
+        for check in chosen:
+            check.prepare(ctx)
+    out = []
+    for role in roles:
+        view = ctx.for_roles((role,))
+        for i, check in zip(indexes, chosen, strict=True):
+            out.append((role, i, [finding_to_plain(f) for f in check.run(view)]))
+    return task, out
 
 
 def _run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int,
@@ -120,20 +154,22 @@ def _run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence
 
     global _WORKER
     _WORKER = (ctx, tuple(checks))
-    out: dict[str, list[Finding]] = {}
+    tasks = plan_tasks(checks, roles, jobs)
+    units_total = sum(len(t[0]) * len(t[2]) for t in tasks)
+    by_role: dict[str, dict[int, list[Finding]]] = {role: {} for role in roles}
+    units = 0
     try:
         mp = multiprocessing.get_context("fork")
-        # contiguous chunks: neighbouring roles (same account) share ancestors, so a worker's memo of hop answers and
-        # reach queries serves its next roles too
-        chunk = max(1, len(roles) // (jobs * 4))
-        with mp.Pool(processes=min(jobs, len(roles))) as pool:
-            for i, (role, plain) in enumerate(pool.imap_unordered(_work, roles, chunksize=chunk), 1):
-                out[role] = [finding_from_plain(p) for p in plain]
+        with mp.Pool(processes=min(jobs, len(tasks))) as pool:
+            for task, results in pool.imap_unordered(_work, tasks):
+                for role, i, plain in results:
+                    by_role[role][i] = [finding_from_plain(p) for p in plain]
+                units += len(task[0]) * len(task[2])
                 if progress is not None:
-                    progress(i, len(roles))
+                    progress(units * len(roles) // units_total, len(roles))
     finally:
         _WORKER = None
-    return out
+    return {role: [f for i in sorted(found) for f in found[i]] for role, found in by_role.items()}
 
 
 # Findings cross process boundaries as plain values: HopWitness keeps its context in a MappingProxyType, which
@@ -162,5 +198,5 @@ def scan(ctx: ScanContext, checks: Iterable[BaseCheck], *, jobs: int | None = 1,
     return run_checks(ctx, tuple(checks), jobs=jobs, progress=progress).findings
 
 
-__all__ = ["AUTO_JOBS_MIN_ROLES", "ScanResult", "auto_jobs", "finding_from_plain", "finding_to_plain", "run_checks",
-           "run_role", "scan"]
+__all__ = ["AUTO_JOBS_MIN_ROLES", "ScanResult", "Task", "auto_jobs", "finding_from_plain", "finding_to_plain",
+           "has_shared_work", "plan_tasks", "run_checks", "run_role", "scan"]
