@@ -73,11 +73,10 @@ def time_cloudsplaining(exe: str, files: list[tuple[Path, int]], limit: int | No
     return total, len(chosen), roles
 
 
-def time_trustgraph(directory: Path, jobs: int) -> float:
-    """Seconds of the whole ``trustgraph scan DIR --format json`` process."""
-    cmd = [sys.executable, "-m", "trustgraph", "scan", str(directory), "--format", "json", "-o", os.devnull]
-    if jobs > 1:
-        cmd += ["--jobs", str(jobs)]
+def time_trustgraph(directory: Path, jobs: str) -> float:
+    """Seconds of the whole ``trustgraph scan DIR --format json --jobs JOBS`` process."""
+    cmd = [sys.executable, "-m", "trustgraph", "scan", str(directory), "--format", "json", "-o", os.devnull,
+           "--jobs", jobs]
     start = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     seconds = time.perf_counter() - start
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--make-venv", type=Path, metavar="DIR", help="create a venv in DIR and install it there")
     parser.add_argument("--accounts", type=int, metavar="N",
                         help="time Cloudsplaining on the first N account files only (per-role cost is per account)")
-    parser.add_argument("--jobs", type=int, default=1, help="trustgraph scan --jobs")
+    parser.add_argument("--jobs", default="auto", help="trustgraph scan --jobs (default: auto, the scan's default)")
     parser.add_argument("--skip-trustgraph", action="store_true", help="time Cloudsplaining only")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
