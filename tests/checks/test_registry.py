@@ -108,3 +108,22 @@ def test_plan_tasks_keeps_shared_work_together_and_slices_the_rest() -> None:
                for idx, flag, _ in rest)
     assert [r for _, _, part in rest for r in part] == roles  # every role once, in order
     assert len(rest) == 17  # 100 roles in slices of 100 // (2 * 8) = 6 roles
+
+
+def test_shared_work_is_prepared_least_constrained_first() -> None:
+    from trustgraph.checks.runner import prepare_all
+
+    order: list[str] = []
+
+    class Ranked(BaseCheck):
+        def __init__(self, name: str, rank: int) -> None:
+            self.name = name
+            self.prepare_rank = rank  # type: ignore[misc]
+
+        def prepare(self, ctx: Any) -> None:
+            order.append(self.name)
+
+    prepare_all(None, [Ranked("b", 2), Ranked("a", 0), Ranked("c", 2), Ranked("d", 1)])  # type: ignore[arg-type]
+    assert order == ["a", "d", "b", "c"]
+    ranks = {c.id: c.prepare_rank for c in CHECKS}
+    assert ranks["external-path-to-admin"] < ranks["external-without-mfa"] < ranks["external-without-external-id"]

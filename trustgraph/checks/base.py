@@ -56,9 +56,13 @@ class BaseCheck:
     def run(self, ctx: ScanContext) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    #: Checks with shared work prepare in ascending rank: a search under fewer constraints first, so that the hop
+    #: answers it leaves in the engine's memo answer the more constrained searches' hops (queries.engine.decide).
+    prepare_rank: ClassVar[int] = 0
+
     def prepare(self, ctx: ScanContext) -> None:
-        """Work shared by every role, done once before the roles are checked (in the parent process, so worker
-        processes inherit its answers). The default has none."""
+        """Work shared by every role, done once before this check sees its first role (in the process that runs the
+        check on all roles). The default has none."""
 
     def info(self) -> CheckInfo:
         """The report's view of this check."""

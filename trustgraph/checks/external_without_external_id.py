@@ -34,6 +34,8 @@ class ExternalWithoutExternalId(BaseCheck):
         "cannot continue."
     )
 
+    prepare_rank = 2  # after external-path-to-admin's unconstrained searches
+
     def prepare(self, ctx: ScanContext) -> None:
         """The searches every role's answer reads (:func:`prepare_most_specific`)."""
         prepare_most_specific(ctx, ctx.options(without=("sts:ExternalId",)))

@@ -31,6 +31,8 @@ class ExternalWithoutMfa(BaseCheck):
         "and record why MFA cannot apply."
     )
 
+    prepare_rank = 1  # after external-path-to-admin's unconstrained searches
+
     def prepare(self, ctx: ScanContext) -> None:
         """The searches every role's answer reads (:func:`prepare_most_specific`)."""
         prepare_most_specific(ctx, ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}))

@@ -88,15 +88,19 @@ def run_checks(
     if jobs > 1 and total > 1 and _fork_available():
         per_role = _run_parallel(ctx, checks, roles, jobs, progress)
     else:
-        for check in checks:
-            if has_shared_work(check):
-                check.prepare(ctx)
+        prepare_all(ctx, [c for c in checks if has_shared_work(c)])
         for i, role in enumerate(roles, 1):
             per_role[role] = run_role(ctx, checks, role)
             if progress is not None:
                 progress(i, total)
     findings = tuple(f for role in roles for f in per_role[role])
     return ScanResult(findings, tuple(checks))
+
+
+def prepare_all(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
+    """Each check's shared work, in ascending :attr:`BaseCheck.prepare_rank` (catalog order among equals)."""
+    for check in sorted(checks, key=lambda c: getattr(c, "prepare_rank", 0)):
+        check.prepare(ctx)
 
 
 def has_shared_work(check: BaseCheck) -> bool:
@@ -138,8 +142,7 @@ def _work(task: Task) -> tuple[Task, list[tuple[str, int, list[dict[str, Any]]]]
     indexes, shared, roles = task
     chosen = [checks[i] for i in indexes]
     if shared:
-        for check in chosen:
-            check.prepare(ctx)
+        prepare_all(ctx, chosen)
     out = []
     for role in roles:
         view = ctx.for_roles((role,))
@@ -199,4 +202,4 @@ def scan(ctx: ScanContext, checks: Iterable[BaseCheck], *, jobs: int | None = 1,
 
 
 __all__ = ["AUTO_JOBS_MIN_ROLES", "ScanResult", "Task", "auto_jobs", "finding_from_plain", "finding_to_plain",
-           "has_shared_work", "plan_tasks", "run_checks", "run_role", "scan"]
+           "has_shared_work", "plan_tasks", "prepare_all", "run_checks", "run_role", "scan"]
