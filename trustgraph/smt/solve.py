@@ -45,7 +45,7 @@ import z3  # type: ignore[import-untyped]
 from trustgraph.errors import ReplayMismatch
 from trustgraph.model.condition import Family
 from trustgraph.model.location import Location
-from trustgraph.model.pattern import AnyChar, Star, parse_pattern
+from trustgraph.model.pattern import AnyChar, Star, Variable, parse_pattern
 from trustgraph.model.pattern import Literal as PatternLiteral
 from trustgraph.model.policy import Effect, Policy, Statement
 from trustgraph.model.values import format_date
@@ -362,7 +362,12 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
     locations: list[Location] = []
     unknown: Unknown | None = None
     lazy = False
+    # the candidates with MFA follow all those without; when nothing in the question reads an MFA key, each is its
+    # twin without MFA (already answered: not Sat), so they are not asked again
+    skip_mfa = any(c.template.mfa for c in candidates) and not _reads_mfa(target, constraints, candidates)
     for cand in candidates:
+        if skip_mfa and cand.template.mfa:
+            continue
         r = _solve_candidate(cand, target, action, constraints, closed, timeout, now_ms_eff, now_text, duration,
                              fast_path, want_core, concrete_first)
         if isinstance(r, Sat):
@@ -388,6 +393,44 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
                     ())
         return Unsat(explain=explain)
     return Unsat(tuple(dict.fromkeys(cores)), tuple(locations))
+
+
+_MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
+_READS_MFA: dict[int, tuple[Policy, bool]] = {}
+
+
+def _policy_reads_mfa(policy: Policy) -> bool:
+    """True when a condition of ``policy`` reads an MFA key, directly or through a policy variable (in a condition
+    value or a Resource); the only ways the evaluator lets a caller's MFA change a decision."""
+    cached = _READS_MFA.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    reads = False
+    for st in policy.statements:
+        patterns = [g.pattern for g in (st.resources or ()) + (st.not_resources or ())]
+        for cond in st.conditions:
+            if cond.key in _MFA_KEYS:
+                reads = True
+            patterns.extend(cond.patterns)
+        if reads or any(isinstance(el, Variable) and el.key in _MFA_KEYS for pat in patterns for el in pat):
+            reads = True
+            break
+    _READS_MFA[id(policy)] = (policy, reads)
+    return reads
+
+
+def _reads_mfa(target: Target, constraints: tuple[KeyConstraint, ...], candidates: Sequence[Candidate]) -> bool:
+    """Whether the answer of a hop may depend on the caller's MFA: a constraint on an MFA key, or a policy of the hop
+    (trust policy, RCPs, every candidate's identity, boundary, session policies and SCPs) that reads one."""
+    if any(c.key.lower() in _MFA_KEYS for c in constraints):
+        return True
+    policies: list[Policy] = [target.role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv)]
+    for cand in candidates:
+        t = cand.template
+        policies += [*t.identity_policies, *t.session_policies, *(p for lv in t.scp_levels or () for p in lv)]
+        if t.boundary is not None:
+            policies.append(t.boundary)
+    return any(_policy_reads_mfa(p) for p in policies)
 
 
 @dataclass
