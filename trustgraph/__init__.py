@@ -13,8 +13,7 @@ The public API is imported lazily so that ``import trustgraph`` stays cheap:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from trustgraph._lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -36,13 +35,7 @@ _LAZY = {
 __all__ = ["__version__", *sorted(_LAZY)]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trustgraph' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("trustgraph", _LAZY, globals())
 
 
 def __dir__() -> list[str]:

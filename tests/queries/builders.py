@@ -78,3 +78,20 @@ def graph(*accounts: Any, orgs: Mapping[str, Iterable[str]] | None = None, zone:
     )
     estate = Estate(accounts=tuple(accounts), organizations=organizations)
     return TrustGraph(estate, zone)
+
+
+#: The datasets the equivalence tests compare old and new query paths on.
+DATASETS = ("example-org", "two-account-sample")
+
+
+def dataset_graph(name: str) -> TrustGraph:
+    """The trust graph of a dataset: the bundled example under its zone file, or the two-account test sample under
+    the zone of its account and organization."""
+    from pathlib import Path
+
+    from trustgraph.queries.api import load
+
+    if name == "example-org":
+        return load()
+    sample = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
+    return load(sample, zone=["111122223333", "o-a1b2c3d4e5"])

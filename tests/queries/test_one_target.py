@@ -3,25 +3,22 @@ forward searches it replaces (``TrustGraph._forward``), for every role of the te
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from trustgraph.queries.api import TrustGraph, load
+from trustgraph.queries.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
 from trustgraph.queries.specs import resolve_sources, resolve_targets
 from trustgraph.semantics.request import Verdict
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
+from .builders import DATASETS, dataset_graph
 
 
-@pytest.fixture(scope="module", params=["example-org", "two-account-sample"])
+@pytest.fixture(scope="module", params=DATASETS)
 def tg(request: pytest.FixtureRequest) -> TrustGraph:
-    if request.param == "example-org":
-        return load()
-    return load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
+    return dataset_graph(request.param)
 
 
 def _roles(tg: TrustGraph) -> list[str]:

@@ -16,6 +16,8 @@ from trustgraph.queries.options import QueryOptions
 from trustgraph.semantics.request import Action, Verdict
 from trustgraph.smt.solve import KeyConstraint, Sat, Unknown, solve_hop
 
+from .builders import DATASETS, dataset_graph
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
 MFA = "aws:MultiFactorAuthPresent"
 
@@ -26,11 +28,9 @@ OPTIONS = {
 }
 
 
-@pytest.fixture(scope="module", params=["example-org", "two-account-sample"])
+@pytest.fixture(scope="module", params=DATASETS)
 def tg(request: pytest.FixtureRequest) -> TrustGraph:
-    if request.param == "example-org":
-        return load()
-    return load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
+    return dataset_graph(request.param)
 
 
 def _twin(tg: TrustGraph, *, sharing: bool) -> TrustGraph:

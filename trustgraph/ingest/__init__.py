@@ -9,8 +9,9 @@ import all of them.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trustgraph._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from trustgraph.ingest.gaad import account_from_gaad, merge_snapshots
@@ -35,10 +36,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trustgraph.ingest' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("trustgraph.ingest", _LAZY, globals())

@@ -6,8 +6,9 @@ below are imported on first use, so that importing one module (``trustgraph.mode
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trustgraph._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from trustgraph.model.account import (
@@ -85,10 +86,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trustgraph.model' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("trustgraph.model", _LAZY, globals())
