@@ -2,9 +2,11 @@
 
 A check is a small object with a stable ``id``, a ``title``, a base ``severity`` and its ``severity_rule``, a
 ``rationale`` and a ``remediation`` that a reviewer can paste into a ticket, and ``run(ctx) -> Iterable[Finding]``
-over the roles of a :class:`~trustgraph.checks.context.ScanContext`. Checks decide only through the solver (graph
-queries or single hops); the helpers here build the questions (a trust policy reduced to one statement, an added Deny
-statement that excludes what the question must not count) and turn answers into findings.
+over the roles of a :class:`~trustgraph.checks.context.ScanContext`, and optionally ``prepare(ctx)`` for work every
+role shares. Checks decide through the solver (graph queries or single hops), except where the evaluator's own rules
+settle a question from the policy text (:mod:`trustgraph.checks.exact`, held to the solver's answers by tests); the
+helpers here build the questions (a trust policy reduced to one statement, an added Deny statement that excludes what
+the question must not count) and turn answers into findings.
 """
 
 from __future__ import annotations
