@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 import z3  # type: ignore[import-untyped]
@@ -828,10 +829,10 @@ def _constraint_term(env: Env, c: KeyConstraint) -> Term:
     if c.op == "absent":
         return not_(kv.pres)
     if c.op == "not-like":
-        regexes = [glob_re(parse_pattern(g, wildcards=True, variables=False)) for g in c.values]
-        if kv.kind.value != "string":
+        if kv.kind.value != "string" or not c.values:
             return True
-        return and_(*(or_(not_(u), and_(*(z3.Not(z3.InRe(v, rx)) for rx in regexes))) for u, v in kv.members()))
+        rx = _globs_re(tuple(c.values))
+        return and_(*(or_(not_(u), z3.Not(z3.InRe(v, rx))) for u, v in kv.members()))
     consts = [constant(kv.kind, t) for t in c.values]
     if any(x is None for x in consts) or not consts:
         return False
@@ -849,6 +850,14 @@ def _constraint_term(env: Env, c: KeyConstraint) -> Term:
         else:
             parts.append(not_(u))
     return and_(*parts)
+
+
+@lru_cache(maxsize=4_096)
+def _globs_re(globs: tuple[str, ...]) -> z3.ReRef:
+    """The union of some StringLike globs as one z3 regex (a value is unlike all of them exactly when it is not in
+    the union); memoised, since a scan puts the same list (e.g. one glob per zone account) on thousands of hops."""
+    regexes = [glob_re(parse_pattern(g, wildcards=True, variables=False)) for g in globs]
+    return regexes[0] if len(regexes) == 1 else z3.Union(*regexes)
 
 
 def _eq(kind: Any, a: Any, b: Any) -> Term:
