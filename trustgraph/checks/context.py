@@ -15,7 +15,7 @@ holds answers the checks of that role share.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,8 @@ class _Shared:
     account_nodes: tuple[str, ...] = ()
     named_orgs: frozenset[str] = frozenset()
     solver_calls: int = 0
+    #: values a check computes once per scan (keyed by the check's own names)
+    memo: dict[Any, Any] = field(default_factory=dict)
     outsiders: tuple[str, ...] | None = None
 
 
@@ -123,6 +125,13 @@ class ScanContext:
     def outside_account_nodes(self) -> tuple[str, ...]:
         """The ``account:ID`` nodes of the graph (outside accounts some trust policy names), fresh one excluded."""
         return self._shared.account_nodes
+
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` the first time ``key`` is asked for in this scan (any view), the same value afterwards."""
+        memo = self._shared.memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     def is_admin(self, role: str) -> bool:
         """The graph's ``admin`` attribute of a role."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, unknown_reason
 from trustgraph.checks.context import ScanContext
@@ -44,14 +45,7 @@ class ServiceConfusedDeputy(BaseCheck):
 
         G = ctx.graph
         action = Action.ASSUME_ROLE
-        absent = tuple(KeyConstraint(k, "absent") for k in SOURCE_KEYS)
-        inside = sorted(ctx.engine._inside_accounts() | ctx.zone.accounts)
-        foreign_list = [KeyConstraint("aws:SourceAccount", "equals", (ctx.fresh_account,))]
-        if inside:
-            foreign_list.append(KeyConstraint("aws:SourceArn", "not-like", tuple(f"arn:*:*:*:{a}:*" for a in inside)))
-        if ctx.zone.organizations:
-            foreign_list.append(KeyConstraint("aws:SourceOrgID", "not-like", tuple(sorted(ctx.zone.organizations))))
-        foreign = tuple(foreign_list)
+        absent, foreign = ctx.once((self.id, "constraints"), lambda: _constraints(ctx, KeyConstraint))
         for role in ctx.roles:
             if G.nodes[role].get("service_linked"):
                 continue
@@ -74,6 +68,19 @@ class ServiceConfusedDeputy(BaseCheck):
                             role=role, source=source, path=hop_path(ctx, source, role, action, result),
                             message=f"{info.name} ({principal}) can assume the role {how}.")
                         break
+
+
+def _constraints(ctx: ScanContext, key_constraint: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The two questions' constraints (the same for every role of a scan): the source keys absent; a resource of a
+    stranger's account, naming no account of the zone, in no organization of the zone."""
+    absent = tuple(key_constraint(k, "absent") for k in SOURCE_KEYS)
+    inside = sorted(ctx.engine._inside_accounts() | ctx.zone.accounts)
+    foreign = [key_constraint("aws:SourceAccount", "equals", (ctx.fresh_account,))]
+    if inside:
+        foreign.append(key_constraint("aws:SourceArn", "not-like", tuple(f"arn:*:*:*:{a}:*" for a in inside)))
+    if ctx.zone.organizations:
+        foreign.append(key_constraint("aws:SourceOrgID", "not-like", tuple(sorted(ctx.zone.organizations))))
+    return absent, tuple(foreign)
 
 
 CHECK = ServiceConfusedDeputy()

@@ -21,6 +21,7 @@ them, with any value, which over-approximates whatever AWS really does.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -155,7 +156,13 @@ class KeyInfo:
 
     def value_ok(self, value: str) -> bool:
         """True when ``value`` respects the key's API limits (always True without a ``value_pattern``)."""
-        return self.value_pattern is None or re.fullmatch(self.value_pattern, value) is not None
+        return self.value_pattern is None or _full_match(self.value_pattern)(value) is not None
+
+
+@lru_cache(maxsize=64)
+def _full_match(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """The compiled ``fullmatch`` of an API-limit pattern (checked on every request value of every evaluation)."""
+    return re.compile(pattern).fullmatch
 
 
 _ORIGIN_INDEX = {o: i for i, o in enumerate(Origin)}
