@@ -307,7 +307,7 @@ def run_phases(
     tg = _fresh_graph(estate, zone, G)
     ctx = ScanContext(tg)
     jobs = auto_jobs(len(ctx.roles)) if jobs is None else jobs
-    from trustgraph.cli.scan import loaded_objects_frozen
+    from trustgraph.model.bulk import loaded_objects_frozen
     checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
     with timer.phase("checks", checks_detail), loaded_objects_frozen():  # as `trustgraph scan` runs them
         scan = run_checks(ctx, checks, jobs=jobs)

@@ -267,14 +267,3 @@ def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:
     assert [line.split()[0] for line in out.splitlines()] == list(check_ids())
     assert out.splitlines()[2].split()[1] == "critical"  # public-role
 
-
-def test_loaded_objects_are_frozen_only_during_the_checks() -> None:
-    import gc
-
-    from trustgraph.cli.scan import loaded_objects_frozen
-
-    before = gc.get_freeze_count()
-    kept = [object() for _ in range(10)]
-    with loaded_objects_frozen():
-        assert gc.get_freeze_count() >= before + len(kept)
-    assert gc.get_freeze_count() == 0

@@ -62,3 +62,13 @@ def test_cycles_made_inside_are_still_collected() -> None:
     gc.collect()
     assert ref() is None
     assert gc.get_freeze_count() == 0  # nothing left in the permanent generation
+
+
+def test_loaded_objects_are_frozen_only_during_the_checks() -> None:
+    from trustgraph.model.bulk import loaded_objects_frozen
+
+    before = gc.get_freeze_count()
+    kept = [object() for _ in range(10)]
+    with loaded_objects_frozen():
+        assert gc.get_freeze_count() >= before + len(kept)
+    assert gc.get_freeze_count() == 0

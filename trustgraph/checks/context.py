@@ -173,41 +173,22 @@ class ScanContext:
         search per member: the other members are not searched (with ``external``, the hundreds of federated
         providers of an organization when only the AWS outsider's answers are read).
         """
-        if members is not None:
-            return self._reach_members(source, target, options, tuple(members))
-        key = (source, options)
+        chosen = None if members is None else tuple(members)
+        key = (source, options) if chosen is None else (source, options, chosen)
         if key in self._shared.reach_all:
             by_target = self._shared.reach_all[key]
         else:
             grouped: dict[str, list[ReachResult]] = {}
             try:
-                for r in self.tg.query(source, None, options, per_member=True):
+                for r in self.tg.query(source, None, options, per_member=True, members=chosen):
                     grouped.setdefault(r.target, []).append(r)
                 by_target = {t: tuple(rs) for t, rs in grouped.items()}
             except ReplayMismatch:
                 by_target = None  # a solver defect: answer per target, where reach() makes it an UNKNOWN result
             self._shared.reach_all[key] = by_target
         if by_target is None:
-            return tuple(r for r in self.reach(source, target, options) if r.verdict is not Reach.UNREACHABLE)
-        return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
-
-    def _reach_members(self, source: str, target: str, options: QueryOptions,
-                       members: tuple[str, ...]) -> tuple[ReachResult, ...]:
-        key = (source, options, members)
-        if key in self._shared.reach_all:
-            by_target = self._shared.reach_all[key]
-        else:
-            grouped: dict[str, list[ReachResult]] = {}
-            try:
-                for r in self.tg.query(source, None, options, per_member=True, members=members):
-                    grouped.setdefault(r.target, []).append(r)
-                by_target = {t: tuple(rs) for t, rs in grouped.items()}
-            except ReplayMismatch:
-                by_target = None
-            self._shared.reach_all[key] = by_target
-        if by_target is None:
             return tuple(r for r in self.reach(source, target, options) if r.verdict is not Reach.UNREACHABLE
-                         and r.source in members)
+                         and (chosen is None or r.source in chosen))
         return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
 
     def outsider_members(self) -> tuple[str, ...]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from trustgraph.cli.common import jobs_arg
@@ -76,26 +74,14 @@ def run(args: argparse.Namespace) -> int:
     from trustgraph.queries.api import TrustGraph
 
     ctx = ScanContext(TrustGraph(estate, zone), timeout_ms=args.timeout_ms)
+    from trustgraph.model.bulk import loaded_objects_frozen
+
     with _progress(len(ctx.roles)) as progress, loaded_objects_frozen():
         result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
     report = build_report(result.findings, checks, zone=zone.describe(),
                           inputs=tuple(str(p) for p in input_paths(args)), entries=entries)
     _write(report, args)
     return exit_code(report, args.fail_on)
-
-
-@contextmanager
-def loaded_objects_frozen() -> Iterator[None]:
-    """Within the block, everything loaded before it (the estate and its graph: millions of long-lived objects) is out
-    of the cyclic garbage collector's reach (``gc.freeze``), so the collections the checks trigger walk only what the
-    checks allocate; on exit the objects are handed back to the collector (``gc.unfreeze``)."""
-    import gc
-
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def build_report(findings: Any, checks: Any, *, zone: Any, inputs: tuple[str, ...], entries: Any = (),

@@ -10,6 +10,9 @@ reference counting already frees what dies.
 oldest generation in one step (``gc.freeze()`` then ``gc.unfreeze()``, two list splices), so the first collection
 after the block does not walk them all as young objects; they stay collectable by the full collections that happen
 anyway, so any cycle among them is still freed. The collector is re-enabled also when the block raises.
+
+:func:`loaded_objects_frozen` keeps what was built out of the collector's walks while a long computation over it
+runs (a scan's checks), and hands it back afterwards.
 """
 
 from __future__ import annotations
@@ -46,4 +49,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-__all__ = ["gc_paused"]
+@contextmanager
+def loaded_objects_frozen() -> Iterator[None]:
+    """Within the block, everything loaded before it (the estate and its graph: millions of long-lived objects) is out
+    of the cyclic garbage collector's reach (``gc.freeze``), so the collections the checks trigger walk only what the
+    checks allocate; on exit the objects are handed back to the collector (``gc.unfreeze``)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+__all__ = ["gc_paused", "loaded_objects_frozen"]
