@@ -1119,8 +1119,10 @@ def _account_free(caller: SymbolicCaller, target: Target, trust: str, levels: An
     name, so that the cache may key it without the account (only its relation to the symbolic caller's fixed and
     excluded accounts).
 
-    The argument: let A be the role's account and A' another 12-digit id, neither written anywhere in the question
-    (trust policy, RCPs, constraints, the symbolic caller, the tags, the pinned time). Swapping A and A' in every
+    The argument: let A be the role's account and A' another 12-digit id, neither written in the trust policy, the
+    RCPs, the constraints, the symbolic caller's provider, the tags or the pinned time, and each in the same relation
+    to the symbolic caller (both or neither among its excluded accounts, both or neither its fixed account: the key
+    records the relation), so that swapping A and A' leaves the caller class as it is. Swapping A and A' in every
     request value maps the requests of the question for A one to one onto those for A' (aws:ResourceAccount,
     same-account callers and their ARNs move with it), and leaves every condition's verdict unchanged when the
     policies are account-blind (:func:`_account_blind`): literal comparisons cannot see the swap (the literals name
@@ -1129,8 +1131,8 @@ def _account_free(caller: SymbolicCaller, target: Target, trust: str, levels: An
     role; an Unsat hit is the same proof, with its locations moved to the new role's policy.
     """
     account = target.role.account
-    if any(account in text for text in (trust, repr(levels), repr(constraints), repr(caller), repr(target.role.tags),
-                                        str(now_ms))):
+    if any(account in text for text in (trust, repr(levels), repr(constraints), caller.provider or "",
+                                        repr(target.role.tags), str(now_ms))):
         return False
     policies = (target.role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv))
     if not all(_account_blind(p) for p in policies):
