@@ -280,3 +280,31 @@ def test_no_credentials_is_one_error_line(aws: str, tmp_path: Path, monkeypatch:
     assert (code, stdout) == (2, "")
     assert stderr == ("trustgraph: error: cannot identify the caller (sts get-caller-identity): NoCredentialsError: "
                       "Unable to locate credentials\n")
+
+
+def test_named_accounts_without_organization_are_entered_by_the_role(
+        organization: Built, aws: str, recorder: Recorder, tmp_path: Path) -> None:
+    prod = organization.members["prod"]
+    out = tmp_path / "two"
+    summary = _collect(aws, out, recorder, accounts=(MANAGEMENT, prod), role_name="OrganizationAccountAccessRole")
+    assert [(o.account_id, o.status) for o in summary.outcomes] == [(MANAGEMENT, "ok"), (prod, "ok")]
+    assert not [a for a in recorder.actions() if a.startswith("organizations:")]
+    estate = load_estate([out])
+    assert {a.account_id: {r.arn for r in a.roles} for a in estate.accounts} == {
+        MANAGEMENT: organization.roles[MANAGEMENT], prod: organization.roles[prod]}
+
+
+def test_a_refresh_that_fails_keeps_the_previous_files_and_says_so(
+        organization: Built, aws: str, recorder: Recorder, tmp_path: Path) -> None:
+    sandbox = organization.members["sandbox"]
+    out = tmp_path / "org"
+    _collect(aws, out, recorder, organization=True)
+    before = _manifest(out)["accounts"][sandbox]  # type: ignore[index]
+    recorder.faults.append(_deny_assume_into(sandbox))
+    summary = _collect(aws, out, recorder, organization=True, refresh=True)
+    outcome = next(o for o in summary.outcomes if o.account_id == sandbox)
+    assert outcome.status == "failed" and outcome.note == f"the files collected at {before['collected_at']} are kept"
+    entry = _manifest(out)["accounts"][sandbox]  # type: ignore[index]
+    assert entry["status"] == "failed" and entry["files"] == before["files"]
+    assert entry["collected_at"] == before["collected_at"] and entry["error"]["code"] == "AccessDenied"
+    assert all((out / f).is_file() for f in entry["files"])
