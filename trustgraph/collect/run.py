@@ -111,9 +111,11 @@ class _Run:
             kept = kept_organization(self.folder.root)
             if kept is not None:
                 return kept, KEPT
+        from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             snapshot = collect_organization(self.sessions.shared("organizations"))
-        except Exception as exc:  # noqa: BLE001 - recorded in the manifest, then reported as one line
+        except (BotoCoreError, ClientError) as exc:  # recorded in the manifest, then reported as one line
             error = as_call_error(exc)
             self.manifest.organization = Entry(status=FAILED, error=error.to_json(),
                                                files=previous.files if previous else ())
