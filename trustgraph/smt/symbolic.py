@@ -93,7 +93,11 @@ _NAME = z3.Plus(_NAME_CHAR)  # IAM allows 64; an unbounded loop keeps z3's autom
 _SESSION = z3.Concat(_NAME_CHAR, z3.Plus(_NAME_CHAR))  # 2-64 in IAM; unbounded keeps automata small
 _PATH = z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
 _ACCOUNT = z3.Loop(z3.Range("0", "9"), 12, 12)
-_ID_TAIL = z3.Loop(z3.Union(z3.Range("A", "Z"), z3.Range("0", "9")), 16, 16)
+# IAM unique ids (UserId, RoleId) are 16-128 word characters (IAM API reference, RoleId/UserId: "[\\w]+", length
+# 16-128), of which the first four are the AIDA/AROA prefix; real ones are 21 characters (IAM User Guide, "Unique
+# identifiers": AIDAJQABLZS4A3QDU576Q). The upper bound is left open: it keeps z3's automata small and admits no
+# request the evaluator would refuse.
+_ID_TAIL = z3.Concat(z3.Loop(char_class_re(r"\w"), 12, 12), z3.Star(char_class_re(r"\w")))
 # real organization ids are o-[a-z0-9]{10,32}; the evaluator does not check, so neither do we beyond the shape
 _ORG = z3.Concat(z3.Re("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))))
 
