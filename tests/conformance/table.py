@@ -544,7 +544,85 @@ def _cases() -> list[Case]:  # noqa: PLR0915 - one long list of data
     add(65, "a", "RequestTag/team = x, tag Team=x", t65, b, ALLOW, context={"aws:RequestTag/Team": ("x",)})
     add(65, "b", "RequestTag/team = x, tag team=y", t65, b, IMPLICIT, context={"aws:RequestTag/team": ("y",)})
     add(65, "c", "RequestTag/team = x, no tags", t65, b, IMPLICIT)
+    out.extend(_claim_rows())
     return out
+
+
+#: Sources of the token-claim rows (issue 13, item 6).
+OIDC_KEYS = ("IAM User Guide, 'IAM and AWS STS condition context keys', Available keys for AWS OIDC federation; "
+             "GitHub docs, 'Configuring OpenID Connect in Amazon Web Services': custom claims unavailable in AWS")
+STS_2026 = "AWS What's New 2026-01, 'AWS STS supports validation of identity provider specific claims'"
+GH_CLAIMS = "GitHub docs, 'OpenID Connect reference' (repository = OWNER/NAME, sub = repo:OWNER/NAME:...)"
+
+
+def _claim_rows() -> list[Case]:
+    """Rows 101-108: which token claims STS evaluates, and claims of one GitHub token that must agree."""
+    wi = Action.ASSUME_ROLE_WITH_WEB_IDENTITY
+    gh = web(GITHUB_PROVIDER)
+    aud = {f"{GITHUB}:aud": "sts.amazonaws.com"}
+
+    def gh_trust(condition: Json) -> Json:
+        return doc(allow({"Federated": GITHUB_PROVIDER}, "sts:AssumeRoleWithWebIdentity", condition))
+
+    def token(**claims: str) -> dict[str, tuple[str, ...]]:
+        base = {"sub": "repo:acme/app:ref:refs/heads/main", "aud": "sts.amazonaws.com", **claims}
+        return {f"{GITHUB}:{k}": (v,) for k, v in base.items()}
+
+    rows: list[Case] = []
+
+    def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict,
+            **kw: Any) -> None:
+        rows.append(Case(row=row, sub=sub, description=description, trust=trust, caller=caller, expected=expected,
+                         action=wi, **kw))
+
+    by_id = gh_trust({"StringEquals": {**aud, f"{GITHUB}:repository_id": "123456"}})
+    add(101, "a", f"repository_id pinned, token of that repository [{STS_2026}]", by_id, gh, ALLOW,
+        context=token(repository_id="123456", repository="acme/app"), exists=True)
+    add(101, "b", f"repository_id pinned, token of another repository [{STS_2026}]", by_id, gh, IMPLICIT,
+        context=token(repository_id="654321"))
+    by_repo = gh_trust({"StringEquals": {**aud, f"{GITHUB}:repository": "acme/app"}})
+    add(102, "a", f"repository pinned; sub names another repository: no such token [{GH_CLAIMS}]", by_repo, gh,
+        IMPLICIT, context=token(sub="repo:evil/x:ref:refs/heads/main", repository="acme/app"))
+    add(102, "b", f"repository pinned; sub of the same repository [{GH_CLAIMS}]", by_repo, gh, ALLOW,
+        context=token(repository="acme/app"))
+    add(102, "c", f"repository acme/app with repository_owner evil: no such token [{GH_CLAIMS}]",
+        gh_trust({"StringEquals": aud}), gh, IMPLICIT, context=token(repository="acme/app", repository_owner="evil"))
+    add(102, "d", f"customised sub (not repo:...) is not tied to repository [{GH_CLAIMS}]", by_repo, gh, ALLOW,
+        context=token(sub="repository_owner_id:42:environment:prod", repository="acme/app"))
+    by_run = gh_trust({"StringEquals": {**aud, f"{GITHUB}:run_id": "5"}})
+    add(103, "a", f"condition on run_id, a claim STS does not evaluate: the key is absent [{OIDC_KEYS}]", by_run, gh,
+        IMPLICIT, context=token(run_id="5"), exists=False)
+    add(103, "b", f"StringNotEquals on run_id: absent key, negated operator holds [{OIDC_KEYS}]",
+        gh_trust({"StringEquals": aud, "StringNotEquals": {f"{GITHUB}:run_id": "5"}}), gh, ALLOW, context=token())
+    add(104, "", f"repository_owner_id pinned: evaluation not documented, assumed evaluated [{STS_2026}]",
+        gh_trust({"StringEquals": {**aud, f"{GITHUB}:repository_owner_id": "98765"}}), gh, ALLOW,
+        context=token(repository_owner_id="98765"), approximate=True,
+        note="[?] repository_owner_id is not in the reported list of 2026 GitHub claims: treated as evaluated")
+    gitlab = f"arn:aws:iam::{A}:oidc-provider/gitlab.com"
+    add(105, "", f"GitLab namespace_id: not a claim STS evaluates [{OIDC_KEYS}]",
+        doc(allow({"Federated": gitlab}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {"gitlab.com:namespace_id": "77", "gitlab.com:aud": "https://gitlab.com"}})),
+        web(gitlab), IMPLICIT, context={"gitlab.com:namespace_id": ("77",), "gitlab.com:aud": ("https://gitlab.com",),
+                                        "gitlab.com:sub": ("project_path:acme/app:ref_type:branch:ref:main",)},
+        exists=False)
+    eks = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
+    eks_provider = f"arn:aws:iam::{A}:oidc-provider/{eks}"
+    add(106, "", "EKS IRSA: sub and aud are evaluated (EKS User Guide, 'IAM roles for service accounts')",
+        doc(allow({"Federated": eks_provider}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {f"{eks}:sub": "system:serviceaccount:ns:app", f"{eks}:aud": "sts.amazonaws.com"}})),
+        web(eks_provider), ALLOW, context={f"{eks}:sub": ("system:serviceaccount:ns:app",),
+                                           f"{eks}:aud": ("sts.amazonaws.com",)})
+    add(107, "", "Cognito: email is not documented as evaluated: assumed it is (re:Post report)",
+        doc(allow({"Federated": COGNITO}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {f"{COGNITO}:aud": "us-east-1:pool", f"{COGNITO}:email": "a@example.com"}})),
+        web(COGNITO), ALLOW, context={f"{COGNITO}:aud": ("us-east-1:pool",), f"{COGNITO}:email": ("a@example.com",)},
+        approximate=True, note="[?] undocumented claim reported to work: treated as evaluated")
+    add(108, "", f"Terraform Cloud terraform_workspace_id: not a claim STS evaluates [{OIDC_KEYS}]",
+        doc(allow({"Federated": f"arn:aws:iam::{A}:oidc-provider/app.terraform.io"}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {"app.terraform.io:terraform_workspace_id": "ws-1"}})),
+        web(f"arn:aws:iam::{A}:oidc-provider/app.terraform.io"), IMPLICIT,
+        context={"app.terraform.io:terraform_workspace_id": ("ws-1",)}, exists=False)
+    return rows
 
 
 CASES: tuple[Case, ...] = tuple(_cases())

@@ -55,7 +55,7 @@ from trustgraph.smt import cache
 from trustgraph.smt.decode import key_values
 from trustgraph.smt.encode import block_keys, encode_condition, glob_re
 from trustgraph.smt.env import Env, constant
-from trustgraph.smt.presence import HopView, resolver, tag_couplings
+from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, unevaluated_claim
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
 from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
 
@@ -486,6 +486,9 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
                 return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
             continue
         if fast_path and c.op in ("absent", "equals") and k not in builders and not key_info(k).principal_derived:
+            problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
+            if problem is not None:
+                return Unsat((f"constraint {c}: {problem}",))
             if c.op == "absent":
                 ground[k] = ()
             else:
@@ -551,6 +554,7 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         else:
             bits.append((addr, term))
     tag_couplings(env)
+    claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
                             if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
     si_var = env.vars.get("sts:sourceidentity")
