@@ -123,6 +123,9 @@ class CallerSpec:
     tags: tuple[tuple[str, str], ...] = ()
     mfa: bool = False
     source_identity: str | None = None
+    mfa_age: int = 0
+    token_age: int = 0
+    session_limit: int | None = None
 
 
 def user(account: str = A, name: str = "u", **kw: Any) -> CallerSpec:
@@ -247,6 +250,9 @@ def build_caller(case: Case) -> Caller:
         tags=spec.tags,
         mfa=spec.mfa,
         source_identity=spec.source_identity,
+        mfa_age=spec.mfa_age,
+        token_age=spec.token_age,
+        session_limit=spec.session_limit,
     )
 
 
@@ -545,6 +551,7 @@ def _cases() -> list[Case]:  # noqa: PLR0915 - one long list of data
     add(65, "b", "RequestTag/team = x, tag team=y", t65, b, IMPLICIT, context={"aws:RequestTag/team": ("y",)})
     add(65, "c", "RequestTag/team = x, no tags", t65, b, IMPLICIT)
     out.extend(_claim_rows())
+    out.extend(_session_rows())
     return out
 
 
@@ -625,6 +632,58 @@ def _claim_rows() -> list[Case]:
     return rows
 
 
+GKEYS = "IAM User Guide, 'AWS global condition context keys'"
+SRCID = "IAM User Guide, 'Monitor and control actions taken with assumed roles'"
+TAGS = "IAM User Guide, 'Pass session tags in AWS STS' (chaining with transitive session tags)"
+
+
+def _session_rows() -> list[Case]:
+    """Rows 111-115: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
+    issue time, its source identity, its transitive session tags."""
+    rows: list[Case] = []
+
+    def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict,
+            **kw: Any) -> None:
+        rows.append(Case(row=row, sub=sub, description=description, trust=trust, caller=caller, expected=expected,
+                         **kw))
+
+    def ops(**kw: Any) -> CallerSpec:
+        return session("Ops", B, id_allow=True, **kw)
+
+    older = doc(allow(root(B), condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "600"}}))
+    add(111, "a", f"MFA 601 s ago, session of a 1-hour role, MultiFactorAuthAge > 600 [{GKEYS}]", older,
+        ops(mfa=True, mfa_age=601, session_limit=3600), ALLOW, exists=True)
+    add(111, "b", f"MFA age 0 is not the only age: MultiFactorAuthAge > 600 with age 0 [{GKEYS}]", older,
+        ops(mfa=True, session_limit=3600), IMPLICIT)
+    too_old = doc(allow(root(B), condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}))
+    add(111, "c", f"no session of a 1-hour role used MFA more than 3600 s ago [{GKEYS}]", too_old,
+        ops(mfa=True, session_limit=3600), IMPLICIT, exists=False)
+    add(111, "d", f"an age beyond the session's lifetime is no caller [{GKEYS}]", too_old,
+        ops(mfa=True, mfa_age=4000, session_limit=3600), IMPLICIT)
+    add(111, "e", f"an IAM user's MFA (GetSessionToken, up to 36 hours) may be 50000 s old [{GKEYS}]",
+        doc(allow(root(B), condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "50000"}})),
+        user(B, "bob", id_allow=True, mfa=True, mfa_age=50001), ALLOW, exists=True)
+    issued = doc(allow(root(B), condition={"DateLessThan": {"aws:TokenIssueTime": "2026-11-27T20:00:00Z"}}))
+    add(112, "a", f"session issued 4 hours ago (12-hour role): TokenIssueTime before now-4h [{GKEYS}]", issued,
+        ops(token_age=14_401), ALLOW, exists=True)
+    add(112, "b", f"a session of a 1-hour role was issued at most an hour ago [{GKEYS}]", issued,
+        ops(session_limit=3600), IMPLICIT, exists=False)
+    carried = doc(allow(root(B), ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                        {"StringEquals": {"sts:SourceIdentity": "alice"}}))
+    add(113, "a", f"chained session carrying source identity alice; trust allows SetSourceIdentity [{SRCID}]",
+        carried, ops(source_identity="alice"), ALLOW)
+    add(113, "b", f"a carried source identity cannot be changed: bob's session never matches alice [{SRCID}]",
+        carried, ops(source_identity="bob"), IMPLICIT, exists=False)
+    add(113, "c", f"carried source identity, trust without sts:SetSourceIdentity [{SRCID}]",
+        doc(allow(root(B), condition={"StringEquals": {"aws:SourceIdentity": "alice"}})),
+        ops(source_identity="alice"), IMPLICIT, exists=False)
+    tagged = doc(allow(root(B), condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}}))
+    add(114, "a", f"transitive session tag team=blue is a principal tag of the chained session [{TAGS}]", tagged,
+        ops(tags=(("team", "blue"),)), ALLOW)
+    add(114, "b", f"without the tag the principal tag is absent [{TAGS}]", tagged, ops(), IMPLICIT, exists=False)
+    return rows
+
+
 CASES: tuple[Case, ...] = tuple(_cases())
 ROWS: frozenset[int] = frozenset(c.row for c in CASES)
 
@@ -632,3 +691,4 @@ __all__ = [
     "A", "B", "C", "CASES", "Case", "CallerSpec", "D", "NOW", "ORG", "ROWS", "build_caller", "build_request",
     "build_target",
 ]
+

@@ -42,6 +42,7 @@ from trustgraph.model.policy import Effect, Policy, Statement
 from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
 from trustgraph.semantics.claims import request_problem, uncertain_claims
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
+from trustgraph.semantics.context import credential_lifetime
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.principals import (
     AWS_CALLERS,
@@ -191,6 +192,10 @@ def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
     own = own_action(kind)
     if request.action is not own:
         return f"a {kind.value} caller cannot call {request.action.value}"
+    lifetime = credential_lifetime(caller)
+    if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
+        return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "
+                f"{caller.mfa_age}, issued {caller.token_age} seconds ago)")
     if kind is CallerKind.WEB_IDENTITY:
         problem = request_problem(caller.arn, request.context)
         if problem is not None:

@@ -49,7 +49,7 @@ from trustgraph.model.location import Location
 from trustgraph.model.pattern import AnyChar, Star, Variable, parse_pattern
 from trustgraph.model.pattern import Literal as PatternLiteral
 from trustgraph.model.policy import Effect, Policy, Statement
-from trustgraph.model.values import format_date
+from trustgraph.model.values import format_date, parse_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target
 from trustgraph.smt import cache
 from trustgraph.smt.decode import key_values
@@ -472,6 +472,7 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
             return guessed
     builders: dict[str, Any] = {}
     env = Env(slot_bound=dict(cand.slot_bounds))
+    env.scratch["now_ms"] = now_ms if now_ms is not None else parse_date(now_text)
     if cand.setup is not None:
         builders = cand.setup(env)
         for k in builders:
