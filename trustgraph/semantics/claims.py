@@ -1,4 +1,5 @@
-"""Which token claims AWS STS evaluates for each well-known OIDC issuer, and which claims of one token agree.
+"""Which token claims AWS STS evaluates for each well-known OIDC issuer, and which claims of one token agree
+(docs/semantics.md §2.6).
 
 AWS STS does not put every claim of a web identity token into the request context: only the claims the IAM User
 Guide lists as condition keys for web identity federation ("IAM and AWS STS condition context keys", section

@@ -65,7 +65,8 @@ ROLE_SESSION_MAX_SECONDS = 43_200
 
 
 def credential_lifetime(caller: Caller) -> int:
-    """The longest time the caller's credentials (and the MFA authentication they carry) can have existed: the bound
+    """The longest time the caller's credentials (and the MFA authentication they carry) can have existed
+    (docs/semantics.md §1.6): the bound
     of ``caller.mfa_age`` and ``caller.token_age`` (aws:MultiFactorAuthAge "is the number of seconds since the
     requesting principal was authenticated using MFA", IAM User Guide, "AWS global condition context keys").
 
