@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from trustgraph.semantics.request import Caller, Target
-    from trustgraph.smt.solve import HopResult, KeyConstraint
+    from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
     from trustgraph.smt.symbolic import SymbolicCaller
 
 MFA_KEY = "aws:multifactorauthpresent"
@@ -375,6 +375,7 @@ class ReachabilityEngine:
             extra = first_extra if depth == 0 else ()
             result = self.decide(state, role, action, options, extra)
             if isinstance(result, Sat):
+                result = self._settle_source_identity(state, role, action, options, extra, result)
                 produced = self._produces_mfa(result)
                 if (role, produced) not in visits:  # a witness only for a state reached for the first time
                     yield (role, produced), self._witness(state, role, action, result)
@@ -386,6 +387,26 @@ class ReachabilityEngine:
                 outcome.unknown_edges.append((state, role, result.reason))
             else:
                 outcome.blocked.setdefault(role, []).append((node, result))
+
+    def _settle_source_identity(self, state: State, role: str, action: Action, options: QueryOptions,
+                                extra: tuple[KeyConstraint, ...], result: Sat) -> Sat:
+        """A hop whose witness sets a source identity hands it to every later session, and every later hop must then
+        allow sts:SetSourceIdentity (docs/semantics.md §1.6). Prefer a witness that sets none (the caller chooses);
+        when the hop needs one, keep the witness and say that the hops after it are not held to it (§8, item 7)."""
+        from dataclasses import replace
+
+        from trustgraph.smt.solve import KeyConstraint
+        from trustgraph.smt.solve import Sat as SatAnswer
+
+        values = result.request.get("sts:sourceidentity")
+        if not values or getattr(result.caller, "source_identity", None):
+            return result
+        alt = self.decide(state, role, action, options, (*extra, KeyConstraint("sts:SourceIdentity", "absent")))
+        if isinstance(alt, SatAnswer):
+            return alt
+        note = (f"this hop sets source identity {values[0]!r}, which the sessions after it carry: later hops are "
+                f"solved without requiring sts:SetSourceIdentity (over-approximation, docs/semantics.md §8)")
+        return replace(result, approximations=(*result.approximations, note))
 
     def explain_unsat(self, role: str, result: Any) -> str:
         """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""
