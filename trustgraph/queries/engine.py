@@ -8,7 +8,8 @@ first path found to a role is a shortest one. Hop answers are memoised per (call
 :func:`trustgraph.smt.solve.solve_hop` caches by canonical form underneath, so identical trust policies are solved once.
 
 Known limits (documented, sound): a source identity and session tags chosen at one hop are not tied to the next hop's
-choice (each hop may choose its own), which can only over-approximate reachability; a role given as a source starts
+choice (each hop may choose its own), which can only over-approximate reachability; a hop that must set a source
+identity says so in its witness (:meth:`ReachabilityEngine._settle_source_identity`); a role given as a source starts
 from a session without MFA; an exported IAM user may present MFA (the exports do not list MFA devices).
 """
 

@@ -8,7 +8,8 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
    not fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
    (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
    ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
-   role's maximum session duration, a web identity request carrying a token claim STS does not evaluate or GitHub
+   role's maximum session duration, a caller whose MFA or credentials are older than the credentials can live
+   (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or GitHub
    claims that disagree (``semantics.claims``) -> IMPLICIT_DENY with the reason.
 1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
    permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
