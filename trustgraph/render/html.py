@@ -24,6 +24,7 @@ from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.render.report import SEVERITY_ORDER, ScanReport, SuppressionRecord
+from trustgraph.render.zone_text import zone_lines, zone_origin
 
 #: The Content-Security-Policy of the report page.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -95,6 +96,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         f"<h1>{esc(report.tool_name)} scan report</h1>",
         f'<p class="muted">Generated {esc(report.generated_at)} by {esc(report.tool_name)} '
         f"{esc(report.tool_version)}.</p>",
+        *(f'<p class="muted zone-line">{esc(line)}</p>' for line in zone_lines(report.zone)[:1]),
         '<section id="summary">',
         "<h2>Summary</h2>",
         f'<p class="summary-line" id="summary-line">{esc(summary.line())}</p>',
@@ -236,9 +238,11 @@ def _zone_section(zone: Mapping[str, Any]) -> str:
             text += " subjects: " + ", ".join(f"<code>{esc(s)}</code>" for s in subjects)
         providers.append(text)
     out.append(f"<dt>Identity providers</dt><dd>{_list(providers, empty='(none)')}</dd>")
-    out.append(f"<dt>Given by</dt><dd><code>{esc(zone.get('source', ''))}</code></dd>")
-    for key in sorted(k for k in zone if k not in {"accounts", "organizations", "identity_providers", "source"}):
-        out.append(f"<dt>{esc(key)}</dt><dd><code>{esc(zone[key])}</code></dd>")
+    out.append(f"<dt>IAM Identity Center</dt><dd>{esc(zone.get('identity_center', 'inside'))}</dd>")
+    out.append(f"<dt>Given by</dt><dd>{esc(zone_origin(zone))}</dd>")
+    notes = [esc(n) for n in zone.get("notes") or []]
+    if notes:
+        out.append(f"<dt>Notes</dt><dd>{_list(notes, empty='')}</dd>")
     out.append("</dl></section>")
     return "\n".join(out)
 

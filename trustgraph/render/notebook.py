@@ -205,6 +205,8 @@ def graph_html(tg: TrustGraph) -> str:
     edge_kinds: dict[str, int] = {}
     for _, _, d in tg.graph.edges(data=True):
         edge_kinds[d["kind"]] = edge_kinds.get(d["kind"], 0) + 1
+    from trustgraph.render.zone_text import zone_lines
+
     zone = tg.zone.describe()
     trusted = "; ".join(
         _provider_text(p.provider) + (f" for subjects {', '.join(p.subjects)}" if p.subjects else "")
@@ -215,10 +217,10 @@ def graph_html(tg: TrustGraph) -> str:
     accounts = "".join(_account_rows(tg))
     return (
         f"{_STYLE}<p><b>TrustGraph</b>: {len(tg.estate.accounts)} exported accounts, {tg.graph.number_of_nodes()} "
-        f"nodes, {tg.graph.number_of_edges()} edges.<br>Zone of trust: accounts "
+        f"nodes, {tg.graph.number_of_edges()} edges.<br>{_e(zone_lines(zone)[0])}<br>Zone of trust: accounts "
         f"{_e(', '.join(zone['accounts']) or 'none')}; organizations "  # type: ignore[arg-type]
         f"{_e(', '.join(zone['organizations']) or 'none')}; trusted identity providers "  # type: ignore[arg-type]
-        f"{_e(trusted)}.</p>"
+        f"{_e(trusted)}.{''.join('<br>' + _e(n) for n in zone['notes'])}</p>"  # type: ignore[attr-defined]
         "<table class='tg-t'><tr><th>account</th><th>name</th><th>zone</th><th>users</th><th>roles</th>"
         f"<th>admins</th></tr>{accounts}</table>"
         "<div style='display:flex;gap:16px'>"

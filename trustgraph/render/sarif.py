@@ -47,6 +47,7 @@ from trustgraph.model.location import Location, escape_pointer_token
 from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.json_report import hop_json, location_json
 from trustgraph.render.report import CheckInfo, ScanReport
+from trustgraph.render.zone_text import zone_lines
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -143,6 +144,7 @@ def sarif_log(report: ScanReport, *, base_dir: str | None = None,
         "columnKind": "unicodeCodePoints",
         "properties": {
             "zone": _plain(report.zone),
+            "zoneText": zone_lines(report.zone),
             "inputs": list(report.inputs),
             "summary": report.summary.to_json(),
         },

@@ -72,6 +72,10 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
         legacy_windows=False,
         soft_wrap=False,
     )
+    from trustgraph.render.zone_text import zone_lines
+
+    for line in zone_lines(report.zone):
+        console.print(Text(clean(line)))
     active = report.active
     if active:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True, pad_edge=False)
