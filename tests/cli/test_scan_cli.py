@@ -124,7 +124,12 @@ def test_bundled_example_same_with_and_without_its_path(capsys: pytest.CaptureFi
     example = str(Path(__file__).resolve().parents[2] / "datasets" / "example-org")
     _, without = scan_json(capsys)
     _, with_path = scan_json(capsys, example)
-    assert _stable(without)["findings"] == _stable(with_path)["findings"]
+
+    def answers(report: dict[str, Any]) -> list[tuple[Any, ...]]:  # file names differ with the installed location
+        return [(f["check_id"], f["role"], f["severity"], f["kind"], [(s["source"], s["path"]) for s in f["sources"]],
+                 [Path(s["file"]).name + s["pointer"] for s in f["statements"]]) for f in report["findings"]]
+
+    assert answers(without) == answers(with_path) and len(answers(without)) > 20
     assert without["summary"] == with_path["summary"]
     for report in (without, with_path):
         assert report["zone"]["origin"] == "zone file" and report["zone"]["found_in_directory"] is True

@@ -149,6 +149,7 @@ def _finding(finding: Finding, number: int, picture: bool,
         f"<dt>Role</dt><dd><code>{esc(finding.role)}</code></dd>",
         f"<dt>Account</dt><dd><code>{esc(finding.account)}</code></dd>",
         f"<dt>Source</dt><dd><code>{esc(finding.source)}</code></dd>",
+        *_other_sources(finding),
         f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
         f"<dt>Remediation</dt><dd>{esc(finding.remediation)}</dd>",
         f"<dt>Statements</dt><dd>{_locations(finding.statements)}</dd>",
@@ -222,6 +223,18 @@ def _list(items: Iterable[str], *, empty: str = "") -> str:
     if not items:
         return empty
     return '<ul class="plain">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def _other_sources(finding: Finding, limit: int = 25) -> list[str]:
+    """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed."""
+    others = finding.all_sources[1:]
+    if not others:
+        return []
+    items = [f"<code>{esc(s.source)}</code> ({s.hops} hop{'s' if s.hops != 1 else ''})" if s.hops else
+             f"<code>{esc(s.source)}</code>" for s in others[:limit]]
+    if len(others) > limit:
+        items.append(f"and {len(others) - limit} more")
+    return [f"<dt>Also</dt><dd>{_list(items)}</dd>"]
 
 
 def _zone_section(zone: Mapping[str, Any]) -> str:

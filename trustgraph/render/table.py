@@ -93,6 +93,8 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     else:
         console.print(Text("No findings."))
     console.print(Text(report.summary.line()))
+    if report.summary.sources_line():
+        console.print(Text(report.summary.sources_line()))
     sup = report.suppressions
     for label, records in (("expired", sup.expired), ("unused", sup.unused)):
         for rec in records:
@@ -122,7 +124,8 @@ def _cells(finding: Finding) -> list[Text]:
         Text(finding.severity.value, style=_STYLE[finding.severity]),
         Text(clean(check)),
         Text(clean(finding.role)),
-        Text(clean(finding.source)),
+        Text(clean(finding.source + (f" (+{len(finding.all_sources) - 1} more)"
+                                     if len(finding.all_sources) > 1 else ""))),
         Text(clean(_short_path(finding))),
         Text(APPROX_MARK if finding.approximate else ""),
     ]
