@@ -241,7 +241,7 @@ class TrustGraph:
         from trustgraph.render.frames import FindingList
 
         ctx = ScanContext(TrustGraph(self.estate, self.zone, self.graph.copy()), timeout_ms=timeout_ms)
-        return FindingList(scan(ctx, select_checks(checks)))
+        return FindingList(scan(ctx, select_checks(checks)), self.zone.describe())
 
     # ------------------------------------------------------------------------------------------------ views
     def to_frame(self, *, edges: bool = False) -> pd.DataFrame:
