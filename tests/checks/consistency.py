@@ -97,9 +97,9 @@ def _outsider_reach(tg: TrustGraph, ctx: ScanContext, findings: list[Finding], o
     for role in ctx.roles:
         f = reported.get(role)
         if f is not None and f.kind is FindingKind.FINDING:
-            v = _one(tg, f.source, role, options)
-            if v is Reach.UNREACHABLE:
-                out.append(f"{check} says {f.source} reaches {role}; query says unreachable")
+            for source in _proven_sources(f):
+                if _one(tg, source, role, options) is Reach.UNREACHABLE:
+                    out.append(f"{check} says {source} reaches {role}; query says unreachable")
         elif f is None:
             v = _one(tg, EXTERNAL, role, options, members=(EXTERNAL,))
             if v is Reach.REACHABLE:
@@ -110,9 +110,17 @@ def _outsider_reach(tg: TrustGraph, ctx: ScanContext, findings: list[Finding], o
 def _path_to_admin(tg: TrustGraph, findings: list[Finding]) -> list[str]:
     out: list[str] = []
     for f in findings:
-        if f.kind is FindingKind.FINDING and _one(tg, f.source, f.role, QueryOptions()) is Reach.UNREACHABLE:
-            out.append(f"external-path-to-admin says {f.source} reaches {f.role}; query says unreachable")
+        if f.kind is not FindingKind.FINDING:
+            continue
+        for source in _proven_sources(f):
+            if _one(tg, source, f.role, QueryOptions()) is Reach.UNREACHABLE:
+                out.append(f"external-path-to-admin says {source} reaches {f.role}; query says unreachable")
     return out
+
+
+def _proven_sources(f: Finding) -> list[str]:
+    """Every source a finding (one per check and role) says gets in, the undecided ones left out."""
+    return [s.source for s in f.all_sources if s.kind is FindingKind.FINDING]
 
 
 _VALUE = re.compile(r"with (\S+) = `([^`]*)`")
@@ -137,7 +145,7 @@ def _one_hop(tg: TrustGraph, ctx: ScanContext, findings: list[Finding], kind: No
     """Per (role, source of ``kind``): a finding's source gets in under the check's constraints; a pair without a
     finding does not (for the question ``options`` asks)."""
     out: list[str] = []
-    claimed = {(f.role, f.source): f for f in findings}
+    claimed = {(f.role, s): f for f in findings for s in _proven_sources(f) or [f.source]}
     G = tg.graph
     for role in ctx.roles:
         for source in sorted({u for u, _ in G.in_edges(role) if G.nodes[u]["kind"] == kind.value}):
