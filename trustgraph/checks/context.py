@@ -66,12 +66,16 @@ class ScanContext:
         outside the zone belong to the attacker's side and are not reviewed).
     timeout_ms
         Per-solver-call timeout (None: the solver's default).
+    via
+        ``assume`` (default) or ``all``: whether reach checks also follow privilege-escalation edges
+        (``scan --via all``; the privilege-escalation check always does).
     """
 
     def __init__(self, tg: TrustGraph, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
-                 _shared: _Shared | None = None) -> None:
+                 via: str = "assume", _shared: _Shared | None = None) -> None:
         self.tg = tg
         self.timeout_ms = timeout_ms
+        self.via = via
         if _shared is None:
             _shared = _Shared()
             # sources fixed before any query can add nodes, so every process sees the same graph
@@ -89,7 +93,7 @@ class ScanContext:
     # ------------------------------------------------------------------------------------------------ views
     def for_roles(self, roles: Iterable[str]) -> ScanContext:
         """A view of the same scan restricted to some roles (shares the graph and the memo)."""
-        return ScanContext(self.tg, roles, timeout_ms=self.timeout_ms, _shared=self._shared)
+        return ScanContext(self.tg, roles, timeout_ms=self.timeout_ms, via=self.via, _shared=self._shared)
 
     @property
     def estate(self) -> Estate:

@@ -80,6 +80,10 @@ ROLES: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
     "Ec2Admin": (trust({"Service": "ec2.amazonaws.com"}), [ADMIN_DOC]),
     "StepRole": (trust({"AWS": f"{ARN}:user/tp-mixed"}),
                  [doc(allow("iam:PutRolePolicy", f"{ARN}:role/StepRole"))]),
+    # an outsider's way in: a vendor account may assume it, and it may rewrite its own policy
+    "VendorEntry": (doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "v-1"}}}),
+                    [doc(allow("iam:PutRolePolicy", f"{ARN}:role/VendorEntry"))]),
 }
 
 MANAGED = {
