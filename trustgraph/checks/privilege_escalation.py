@@ -1,12 +1,16 @@
-"""``privilege-escalation``: a principal of the zone that is not an administrator can become one.
+"""``privilege-escalation``: a principal of the zone whose permissions do not allow everything can obtain
+administrator power by a path that uses a privilege-escalation method before it reaches any other principal with
+that power (an admin-equivalent principal is reported for its own method; a principal that reaches administrator
+power by role assumption alone is the reach checks' subject).
 
 For each user and role of the zone whose permissions do not already allow everything, the question
 ``TrustGraph.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
 :mod:`trustgraph.graph.methods`, each call decided on the caller's effective permissions with a replayed witness.
 The runner checks one role at a time, so a role's finding is its own, and the users of an account are checked with
 the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them).
-Only principals with an escalation edge, or that can reach one in the trust graph, are searched: every other
-principal has no path (escalation edges are computed once per principal, most without a solver call).
+Only principals that may lead to an administrator over trust and escalation edges are searched (a backward
+closure); every other principal has no path. Escalation edges are computed once per principal, most without a
+solver call, and each principal's assume-role reach is searched once per scan process.
 """
 
 from __future__ import annotations
@@ -57,6 +61,10 @@ class PrivilegeEscalation(BaseCheck):
                 result = ctx.tg.query(subject, "admin", options)[0]
                 if result.verdict is Reach.UNREACHABLE:
                     continue
+                first = next((h for h in result.hops if h.method), None)
+                if result.verdict is Reach.REACHABLE and (
+                        first is None or (first.source != subject and G.nodes[first.source].get("admin"))):
+                    continue  # administrator power by role assumption alone: the reach checks' subject
                 if result.verdict is Reach.UNKNOWN:
                     yield self.reach_finding(result, role=subject, message="")
                     continue
@@ -67,20 +75,38 @@ class PrivilegeEscalation(BaseCheck):
 
 
 def _candidates(ctx: ScanContext) -> frozenset[str]:
-    """The principals that may escalate: those with an escalation edge, and those that can reach one of them in
-    the trust graph (its ancestors). Every other principal's answer is "unreachable" without a search."""
+    """The principals that may obtain administrator power by a path with an escalation method: a backward closure,
+    over the trust graph's edges and the escalation edges (both read as "may lead to": trust edges are not solved
+    here) that goes no further back than a principal with that power, from the principals whose escalation edges
+    lead to it. Every other principal has no such path, without a search."""
 
     def compute() -> frozenset[str]:
-        import networkx as nx
+        from collections import deque
 
         G = ctx.graph
         escalations = ctx.tg.escalations()
-        found: set[str] = set()
+        back: dict[str, list[str]] = {}
+        powerful = {n for n, d in G.nodes(data=True) if d.get("admin")}
+        seeds: list[str] = []
         for n, d in G.nodes(data=True):
-            if d["kind"] in ("user", "role") and d["inside"] and escalations.edges_from(n):
-                found.add(n)
-                found.update(a for a in nx.ancestors(G, n) if G.nodes[a]["kind"] in ("user", "role"))
-        return frozenset(found)
+            if d["kind"] not in ("user", "role") or d.get("admin_kind") == "admin":
+                continue
+            for edge in escalations.edges_from(n):
+                back.setdefault(edge.target, []).append(n)
+                if edge.target.startswith("admin:") or edge.target in powerful:
+                    seeds.append(n)
+        seen = set(seeds)
+        queue = deque(seeds)
+        while queue:
+            x = queue.popleft()
+            if x in powerful:
+                continue  # whoever reaches it by role assumption has administrator power without escalating
+            preds = list(G.predecessors(x)) if x in G else []
+            for p in (*preds, *back.get(x, ())):
+                if p not in seen and p not in powerful:
+                    seen.add(p)
+                    queue.append(p)
+        return frozenset(n for n in seen if n in G and G.nodes[n]["kind"] in ("user", "role"))
 
     result: frozenset[str] = ctx.once(("privilege-escalation", "candidates"), compute)
     return result

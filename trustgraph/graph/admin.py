@@ -1,18 +1,21 @@
 """Which principals hold administrator power, decided on their effective identity permissions.
 
-* **admin**: the effective permissions (identity policies, its groups' policies, permissions boundary, SCPs of
-  its account when loaded) allow every action on every resource under some request the principal can send: UNSAT
-  of "some action and resource are not allowed" (:func:`trustgraph.smt.permissions.covers_everything`).
+* **admin**: the effective permissions (identity policies, its groups' policies, permissions boundary) allow every
+  action on every resource under some request the principal can send: UNSAT of "some action and resource are not
+  allowed" (:func:`trustgraph.smt.permissions.covers_everything`). SCPs, when loaded, are a ceiling every
+  principal of the account shares: an administrator may do everything its account's SCPs allow (a Deny of
+  organizations:LeaveOrganization in an SCP does not make every AdministratorAccess holder a non-administrator);
+  the reason says so. The escalation methods themselves are decided with the SCPs.
 * **admin-equivalent**: not that, but it can grant itself anything: every IAM action on every resource is allowed,
   or it may write or attach a policy on itself (``iam:PutUserPolicy``/``AttachUserPolicy`` for a user,
   ``iam:PutRolePolicy``/``AttachRolePolicy`` for a role, the attach with ``iam:PolicyARN`` AdministratorAccess) and,
   when it has a permissions boundary, also remove that boundary.
 
 :func:`is_admin` is the old syntactic test (an unconditional Allow of ``*`` on ``*``, no Deny, a boundary that does
-the same); it is kept as a fast path: when it holds and no SCPs apply, the solver would say "admin" (tests hold the
-two together). AdministratorAccess and IAMFullAccess attached but missing from the export count with their
-AWS-defined content. A solver answer that is neither yes nor no counts as admin, marked approximate (the sound side
-for severity).
+the same); it is kept as a fast path: when it holds, the solver would say "admin" (tests hold the two together;
+SCPs are a ceiling, so they do not enter it). AdministratorAccess and IAMFullAccess attached but missing from the
+export count with their AWS-defined content. A solver answer that is neither yes nor no counts as admin, marked
+approximate (the sound side for severity).
 """
 
 from __future__ import annotations
@@ -225,6 +228,8 @@ class AdminDecider:
         self.now_ms = now_ms
         self._indexes: dict[int, tuple[tuple[Glob, ...], _ActionIndex]] = {}
         self._answers: dict[tuple[object, ...], object] = {}
+        self._narrowed: dict[tuple[int, str], tuple[Caller, Caller]] = {}
+        self._policies: dict[tuple[int, str], tuple[Policy, Policy]] = {}
 
     def _index(self, globs: tuple[Glob, ...]) -> _ActionIndex:
         hit = self._indexes.get(id(globs))
@@ -246,6 +251,44 @@ class AdminDecider:
                 elif st.not_actions is not None and not self._index(st.not_actions).covers(action):
                     return True
         return False
+
+    def _narrow_policy(self, policy: Policy, action: str) -> Policy | None:
+        """The statements of ``policy`` whose Action/NotAction covers ``action`` (None when all do)."""
+        keep = [st for st in policy.statements
+                if (st.actions is not None and self._index(st.actions).covers(action))
+                or (st.not_actions is not None and not self._index(st.not_actions).covers(action))]
+        if len(keep) == len(policy.statements):
+            return None
+        return replace(policy, statements=tuple(keep))
+
+    def narrowed(self, caller: Caller, action: str) -> Caller:
+        """The caller with only the statements that can apply to ``action`` (identity, boundary, session and SCP
+        policies): every decision about ``action`` is the same, and large policies are not scanned again."""
+        key = (id(caller), action)
+        hit = self._narrowed.get(key)
+        if hit is not None and hit[0] is caller:
+            return hit[1]
+
+        def narrow_all(policies: tuple[Policy, ...]) -> tuple[Policy, ...]:
+            out = []
+            for p in policies:
+                pkey = (id(p), action)
+                cached = self._policies.get(pkey)
+                if cached is None or cached[0] is not p:
+                    cached = self._policies[pkey] = (p, self._narrow_policy(p, action) or p)
+                out.append(cached[1])
+            return tuple(out)
+
+        changes: dict[str, object] = {"identity_policies": narrow_all(caller.identity_policies)}
+        if caller.boundary is not None:
+            changes["boundary"] = narrow_all((caller.boundary,))[0]
+        if caller.session_policies:
+            changes["session_policies"] = narrow_all(caller.session_policies)
+        if caller.scp_levels is not None:
+            changes["scp_levels"] = tuple(narrow_all(level) for level in caller.scp_levels)
+        result = replace(caller, **changes)  # type: ignore[arg-type]
+        self._narrowed[key] = (caller, result)
+        return result
 
     def _key(self, caller: Caller, scope: str) -> tuple[object, ...]:
         sets: list[tuple[Policy, ...]] = [caller.identity_policies]
@@ -283,25 +326,26 @@ class AdminDecider:
         from trustgraph.smt.permissions import AdminAnswer, PermissionSat, PermissionUnknown, solve_permission
 
         policies = caller.identity_policies
-        scps = caller.scp_levels is not None and ":role/aws-service-role/" not in caller.arn
-        if not scps and is_admin(policies, caller.boundary, boundary_unresolved=caller.boundary_unresolved):
+        within = " within what its account's SCPs allow" if caller.scp_levels is not None else ""
+        ceiling = replace(caller, scp_levels=None)  # SCPs bound every principal of the account alike
+        if is_admin(policies, caller.boundary, boundary_unresolved=caller.boundary_unresolved):
             return AdminStatus("admin", "allows every action on every resource (an unconditional Allow of * on *, "
-                                        "no Deny)", caller.boundary_unresolved)
+                                        f"no Deny){within}", caller.boundary_unresolved)
         if self.may_allow(policies, "zzprobe:ZzProbe"):
-            answer = self._covers(caller, "*")
+            answer = self._covers(ceiling, "*")
             assert isinstance(answer, AdminAnswer)
             if answer.verdict == "yes":
-                return AdminStatus("admin", "allows every action on every resource (proved by the solver)",
-                                   bool(answer.approximations))
+                return AdminStatus("admin", f"allows every action on every resource{within} (proved by the "
+                                            "solver)", bool(answer.approximations))
             if answer.verdict == "unknown":
                 return AdminStatus("admin", f"undecided ({'; '.join(answer.reasons)}): treated as administrator",
                                    True)
         if self.may_allow(policies, "iam:ZzProbe"):
-            answer = self._covers(caller, "iam")
+            answer = self._covers(ceiling, "iam")
             assert isinstance(answer, AdminAnswer)
             if answer.verdict == "yes":
-                return AdminStatus("admin-equivalent", "allows every IAM action on every resource (it can grant "
-                                                       "itself any permission)", bool(answer.approximations))
+                return AdminStatus("admin-equivalent", f"allows every IAM action on every resource{within} (it "
+                                                       "can grant itself any permission)", bool(answer.approximations))
         me = caller.arn
         for action, fixed in _self_management(caller):
             if not self.may_allow(policies, action):

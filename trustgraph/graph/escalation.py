@@ -37,6 +37,13 @@ if TYPE_CHECKING:
     from trustgraph.smt.permissions import PermissionSat
 
 ADMIN_PREFIX = "admin:"
+_TARGET_FIELDS = ("{target}", "{group}", "{policy}")
+
+
+def _names_target(call: Call) -> bool:
+    """Whether a call's resource or fixed keys depend on the edge's target."""
+    texts = (call.resource, *(v for _, v in call.fixed))
+    return any(f in t for t in texts for f in _TARGET_FIELDS)
 
 
 def admin_node(account: str) -> str:
@@ -107,21 +114,30 @@ class Escalations:
             return
         partition = node.split(":")[1]
         base = {"account": account, "partition": partition, "self": node}
+        bounded = caller.boundary is not None or caller.boundary_unresolved
         for method in METHODS:
-            first = self._action(method.calls[0], caller)
-            if not self.decider.may_allow(caller.identity_policies, first):
+            calls = [self._call(c, caller) for c in method.calls]
+            if not all(self.decider.may_allow(caller.identity_policies, c.action) for c in calls):
+                continue
+            if method.target == "admin" and bounded and method.via != "boundary":
+                calls.append(Call(self._delete_boundary(caller), "{self}"))
+            # the calls that do not depend on the target are asked once for every target
+            fixed_calls = [c for c in calls if not _names_target(c)]
+            common = self._solve(caller, fixed_calls, base) if fixed_calls else ()
+            if isinstance(common, str):
+                if method.target == "admin":
+                    self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
                 continue
             for target, extra in self._targets(method, caller, node):
-                calls = [self._call(c, caller) for c in method.calls]
-                if method.target == "admin" and (caller.boundary is not None or caller.boundary_unresolved) \
-                        and method.via != "boundary":
-                    calls.append(Call(self._delete_boundary(caller), "{self}"))
-                sats = self._solve(caller, calls, {**base, **extra})
-                if isinstance(sats, str):
+                rest = self._solve(caller, [c for c in calls if _names_target(c)], {**base, **extra})
+                if isinstance(rest, str):
                     if method.target == "admin":
-                        self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {sats}")
+                        self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {rest}")
                     continue
-                yield EscalationEdge(node, target, method, sats)
+                by_call = {id(c): w for c, w in zip(fixed_calls, common, strict=True)}
+                by_call.update({id(c): w for c, w in zip([c for c in calls if _names_target(c)], rest,
+                                                         strict=True)})
+                yield EscalationEdge(node, target, method, tuple(by_call[id(c)] for c in calls))
 
     def _targets(self, method: Method, caller: Caller, node: str) -> Iterable[tuple[str, dict[str, str]]]:
         estate = self.estate
@@ -206,9 +222,11 @@ class Escalations:
         for call in calls:
             resource = call.resource.format(**values)
             fixed = {k: (v.format(**values),) for k, v in call.fixed}
-            result = solve_permission(caller, call.action, resource, fixed=fixed, now_ms=self.now_ms)
+            narrow = self.decider.narrowed(caller, call.action)
+            result = solve_permission(narrow, call.action, resource, fixed=fixed, now_ms=self.now_ms)
             if isinstance(result, PermissionSat):
-                out.append(result)
+                # the witness names the whole caller: the statements left out never apply to this action
+                out.append(replace(result, caller=replace(caller, mfa=result.caller.mfa)))
                 continue
             if isinstance(result, PermissionUnknown):
                 return f"{call.action} on {resource} undecided: {result.reason}"

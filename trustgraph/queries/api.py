@@ -85,6 +85,7 @@ class TrustGraph:
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
         self._resolved: dict[tuple[str | None, int], Sources] = {}
         self._escalations: Any = None
+        self._assume_reach: dict[Any, Any] = {}
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -150,7 +151,7 @@ class TrustGraph:
         out: list[ReachResult] = []
         for label, starts in groups:
             outcome = mixed_search(self.engine, self.escalations(), label, starts, options,
-                                   outside_only=sources.outside_only)
+                                   outside_only=sources.outside_only, reach_cache=self._assume_reach)
             found = [r for t in wanted if (r := result_of(outcome, t, False)) is not None]
             if to_admin and specific:
                 reach = sorted((r for r in found if r.verdict is Reach.REACHABLE), key=lambda r: len(r.hops))

@@ -53,66 +53,96 @@ def escalation_hop(edge: EscalationEdge) -> HopWitness:
     )
 
 
+Segment = tuple[HopWitness, ...] | EscalationEdge
+
+
 @dataclass
 class MixedOutcome:
-    """What one mixed search found: the shortest path to each node, and undecided assume hops."""
+    """What one mixed search found: for each node its hop count and predecessor (a node and the segment of hops
+    from it: an assume-role path or one escalation edge), undecided assume hops, and refused methods."""
 
     source: str
-    paths: dict[str, Path]
+    pred: dict[str, tuple[int, str | None, Segment]]
     unknown: list[str]
     refused: dict[str, list[str]]
 
+    def path(self, node: str) -> Path | None:
+        """The hops from the source to ``node`` (None when not reached)."""
+        if node not in self.pred:
+            return None
+        segments: list[Segment] = []
+        cur: str | None = node
+        while cur is not None:
+            _, prev, seg = self.pred[cur]
+            segments.append(seg)
+            cur = prev
+        hops: list[HopWitness] = []
+        for seg in reversed(segments):
+            hops.extend((escalation_hop(seg),) if isinstance(seg, EscalationEdge) else seg)
+        return tuple(hops)
+
+
+#: the assume-role reach of one principal: (node reached, hops from the principal) pairs
+AssumeReach = tuple[tuple[str, Path], ...]
+
 
 def mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: str, starts: tuple[str, ...],
-                 options: QueryOptions, *, outside_only: bool = False) -> MixedOutcome:
-    """Every node the source reaches with both edge kinds (see the module docstring)."""
+                 options: QueryOptions, *, outside_only: bool = False,
+                 reach_cache: dict[tuple[str, QueryOptions], AssumeReach] | None = None) -> MixedOutcome:
+    """Every node the source reaches with both edge kinds (see the module docstring). ``reach_cache`` keeps the
+    assume-role reach of each principal between searches (it does not depend on the source)."""
     G = engine.G
     assume_options = replace(options, via="assume")
-    paths: dict[str, Path] = {s: () for s in starts}
+    cache = reach_cache if reach_cache is not None else {}
+    pred: dict[str, tuple[int, str | None, Segment]] = {s: (0, None, ()) for s in starts}
     unknown: list[str] = []
     heap: list[tuple[int, int, str]] = []
     counter = 0
 
-    def offer(node: str, path: Path) -> None:
+    def offer(node: str, length: int, prev: str | None, seg: Segment) -> None:
         nonlocal counter
-        if options.max_hops is not None and len(path) > options.max_hops:
+        if options.max_hops is not None and length > options.max_hops:
             return
-        old = paths.get(node)
-        if old is not None and len(old) <= len(path):
+        old = pred.get(node)
+        if old is not None and old[0] <= length:
             return
-        paths[node] = path
+        pred[node] = (length, prev, seg)
         counter += 1
-        heapq.heappush(heap, (len(path), counter, node))
+        heapq.heappush(heap, (length, counter, node))
 
-    def assume_from(label_: str, starts_: tuple[str, ...], prefix: Path, outside: bool) -> None:
+    def reach_of(label_: str, starts_: tuple[str, ...], outside: bool) -> AssumeReach:
         outcome = engine.search(label_, assume_options, outside_only=outside, starts=starts_)
         unknown.extend(f"{s[0]} -> {r}: {why}" for s, r, why in outcome.unknown_edges)
-        for node, state in outcome.first.items():
-            offer(node, prefix + outcome.path_to(state))
+        return tuple((node, outcome.path_to(state)) for node, state in outcome.first.items())
 
-    assume_from(label, starts, (), outside_only)
+    for node, sub in reach_of(label, starts, outside_only):
+        offer(node, len(sub), None, sub)
     for s in starts:
         counter += 1
         heapq.heappush(heap, (0, counter, s))
     expanded: set[str] = set()
     while heap:
         length, _, node = heapq.heappop(heap)
-        path = paths[node]
-        if node in expanded or len(path) != length:
+        if node in expanded or pred[node][0] != length:
             continue
         expanded.add(node)
         if node.startswith(ADMIN_PREFIX) or node not in G or G.nodes[node]["kind"] not in ("user", "role"):
             continue
-        if path:  # a principal obtained on the way: its own assume-role reach
-            assume_from(node, (node,), path, False)
+        if length:  # a principal obtained on the way: its own assume-role reach
+            key = (node, assume_options)
+            reach = cache.get(key)
+            if reach is None:
+                reach = cache[key] = reach_of(node, (node,), False)
+            for reached, sub in reach:
+                offer(reached, length + len(sub), node, sub)
         for edge in escalations.edges_from(node):
-            offer(edge.target, path + (escalation_hop(edge),))
+            offer(edge.target, length + 1, node, edge)
         if G.nodes[node].get("admin_kind") == "admin":  # admin-equivalents get there by an escalation edge
             acct = G.nodes[node].get("account")
             if acct:
-                offer(admin_node(acct), path)
+                offer(admin_node(acct), length, node, ())
     refused = {s: escalations.refused(s) for s in starts if s in G and G.nodes[s]["kind"] in ("user", "role")}
-    return MixedOutcome(label, paths, unknown, refused)
+    return MixedOutcome(label, pred, unknown, refused)
 
 
 def admin_targets(G: nx.MultiDiGraph) -> tuple[str, ...]:
@@ -123,7 +153,7 @@ def admin_targets(G: nx.MultiDiGraph) -> tuple[str, ...]:
 
 def result_of(outcome: MixedOutcome, target: str, specific: bool) -> ReachResult | None:
     """The answer for one target (None for a target not reached, unless the pair was asked specifically)."""
-    path = outcome.paths.get(target)
+    path = outcome.path(target)
     if path is not None and path:
         approx = tuple(dict.fromkeys(a for h in path for a in h.approximations))
         return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=path,
