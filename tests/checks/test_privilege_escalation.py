@@ -50,3 +50,23 @@ def test_external_path_to_admin_uses_escalation_only_when_enabled(tg: TrustGraph
     assert "enters the zone" in f.message
     # the findings of assume-role chains are unchanged
     assert [x for x in mixed if x.role != f"{ARN}:role/VendorEntry"] == list(plain)
+
+
+def test_findings_say_when_an_admin_role_is_admin_equivalent(tmp_path: Path) -> None:
+    """VendorEntry may rewrite its own policy (admin-equivalent); without its ExternalId condition an outsider
+    reaches it, and the critical finding says which kind of administrator it is and why."""
+    import json
+
+    from trustgraph.checks.external_without_external_id import CHECK as NO_EXTERNAL_ID
+
+    raw = json.loads((DATA / "gaad-123456789012.json").read_text())
+    for r in raw["RoleDetailList"]:
+        if r["RoleName"] == "VendorEntry":
+            del r["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    (tmp_path / "gaad-123456789012.json").write_text(json.dumps(raw))
+    tg = TrustGraph(load_estate([tmp_path]))
+    assert tg.graph.nodes[f"{ARN}:role/VendorEntry"]["admin_kind"] == "admin-equivalent"
+    (f,) = [f for f in run_checks(ScanContext(tg), (NO_EXTERNAL_ID,)).findings
+            if f.role == f"{ARN}:role/VendorEntry"]
+    assert f.severity.value == "critical"
+    assert "admin-equivalent: may call iam:PutRolePolicy on itself" in f.message

@@ -141,6 +141,14 @@ class ScanContext:
         """The graph's ``admin`` attribute of a role."""
         return bool(self.graph.nodes[role].get("admin"))
 
+    def admin_note(self, role: str) -> str:
+        """What a message says about an admin role: empty for a plain administrator, else its kind and reason
+        (``admin-equivalent: allows every IAM action ...``)."""
+        data = self.graph.nodes[role]
+        if data.get("admin_kind") == "admin-equivalent":
+            return f" (admin-equivalent: {data.get('admin_reason', '')})"
+        return ""
+
     # ---------------------------------------------------------------------------------------------- queries
     def options(self, **kwargs: Any) -> QueryOptions:
         """Query options with the scan's timeout."""

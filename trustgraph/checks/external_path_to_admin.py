@@ -59,7 +59,8 @@ class ExternalPathToAdmin(BaseCheck):
                 if r.verdict is Reach.REACHABLE:
                     if len(r.hops) < 2:
                         continue
-                    message = (f"`{r.source}` reaches the admin role in {len(r.hops)} hops: {path_text(r)}.")
+                    message = (f"`{r.source}` reaches the admin role{ctx.admin_note(role)} in {len(r.hops)} hops: "
+                               f"{path_text(r)}.")
                     yield self.reach_finding(r, role=role, message=message)
                 else:
                     yield self.reach_finding(r, role=role, message="")
