@@ -229,6 +229,7 @@ class AdminDecider:
         self._indexes: dict[int, tuple[tuple[Glob, ...], _ActionIndex]] = {}
         self._answers: dict[tuple[object, ...], object] = {}
         self._narrowed: dict[tuple[int, str], tuple[Caller, Caller]] = {}
+        self._may: dict[tuple[int, str], tuple[Policy, bool]] = {}
         self._policies: dict[tuple[int, str], tuple[Policy, Policy]] = {}
 
     def _index(self, globs: tuple[Glob, ...]) -> _ActionIndex:
@@ -240,17 +241,28 @@ class AdminDecider:
         return index
 
     def may_allow(self, policies: Iterable[Policy], action: str) -> bool:
-        """Some Allow statement's Action/NotAction covers ``action`` (conditions and resources aside)."""
-        for p in policies:
-            for st in p.statements:
-                if st.effect is not Effect.ALLOW:
-                    continue
-                if st.actions is not None:
-                    if self._index(st.actions).covers(action):
-                        return True
-                elif st.not_actions is not None and not self._index(st.not_actions).covers(action):
-                    return True
-        return False
+        """Some Allow statement's Action/NotAction covers ``action`` (conditions and resources aside); remembered
+        per policy object (managed policies are shared by every principal they are attached to)."""
+        return any(self._policy_may_allow(p, action) for p in policies)
+
+    def _policy_may_allow(self, p: Policy, action: str) -> bool:
+        key = (id(p), action)
+        hit = self._may.get(key)
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        result = False
+        for st in p.statements:
+            if st.effect is not Effect.ALLOW:
+                continue
+            if st.actions is not None:
+                if self._index(st.actions).covers(action):
+                    result = True
+                    break
+            elif st.not_actions is not None and not self._index(st.not_actions).covers(action):
+                result = True
+                break
+        self._may[key] = (p, result)
+        return result
 
     def _narrow_policy(self, policy: Policy, action: str) -> Policy | None:
         """The statements of ``policy`` whose Action/NotAction covers ``action`` (None when all do)."""
@@ -320,6 +332,21 @@ class AdminDecider:
             shape = iam_actions_shape() if scope == "iam" else None
             hit = self._answers[key] = covers_everything(caller, action_shape=shape, now_ms=self.now_ms)
         return hit
+
+    def quick(self, identity_policies: tuple[Policy, ...], user: bool,
+              managed_arns: Iterable[str] = ()) -> AdminStatus | None:
+        """NOT_ADMIN when no Allow statement of the identity policies can cover any action :meth:`status` asks
+        about (an every-action probe, an IAM probe, the self-management actions), else None (ask :meth:`status`).
+        Most principals are decided here, before any caller is built. ``managed_arns`` are the attached managed
+        policies (a known AWS managed policy missing from the export is not in ``identity_policies``)."""
+        if any(_known_document(a) is not None for a in managed_arns):
+            return None
+        actions = ("zzprobe:ZzProbe", "iam:ZzProbe",
+                   *(("iam:PutUserPolicy", "iam:AttachUserPolicy") if user else
+                     ("iam:PutRolePolicy", "iam:AttachRolePolicy")))
+        if any(self.may_allow(identity_policies, a) for a in actions):
+            return None
+        return NOT_ADMIN
 
     def status(self, caller: Caller) -> AdminStatus:
         """Decide :class:`AdminStatus` for a caller built by :func:`effective_caller` (module docstring)."""

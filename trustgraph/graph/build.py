@@ -417,11 +417,15 @@ def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:
     for acct in estate.accounts:
         inside = index.inside(acct.account_id)
         for u in acct.users:
-            status = decider.status(effective_caller(estate, u.arn))
+            managed = (*u.managed_policy_arns, *(a for g in u.groups if g in acct.group_by_name
+                                                 for a in acct.group_by_name[g].managed_policy_arns))
+            status = decider.quick(index.identity_policies(u.arn), True, managed) or \
+                decider.status(effective_caller(estate, u.arn))
             G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
                        admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=u)
         for r in acct.roles:
-            status = decider.status(effective_caller(estate, r.arn))
+            status = decider.quick(index.identity_policies(r.arn), False, r.managed_policy_arns) or \
+                decider.status(effective_caller(estate, r.arn))
             G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
                        admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=r,
                        service_linked=r.service_linked)
