@@ -145,3 +145,21 @@ def test_existing_resource_methods_are_possible_edges(tmp_path: Path) -> None:
     r = TrustGraph(load_estate([tmp_path])).query(f"{ARN}:user/plain-bob", "admin", QueryOptions.make(via="all"))[0]
     assert r.verdict is Reach.REACHABLE and r.approximate
     assert r.hops[0].method == "lambda-003" and r.hops[0].target == f"{ARN}:role/LambdaAdmin"
+
+
+def test_narrowed_callers_decide_as_the_whole_caller(tg: TrustGraph) -> None:
+    """The escalation edges computed with callers narrowed to the asked action's statements are those computed
+    with the whole callers (the reference path), witnesses included."""
+    from trustgraph.graph.admin import AdminDecider
+    from trustgraph.graph.escalation import Escalations
+
+    class Whole(AdminDecider):
+        def narrowed(self, caller: Any, action: str) -> Any:
+            return caller
+
+    fast = Escalations(tg.graph, now_ms=tg.engine.now_ms)
+    slow = Escalations(tg.graph, now_ms=tg.engine.now_ms, decider=Whole(now_ms=tg.engine.now_ms))
+    for node in sorted(tg.estate.user_by_arn) + sorted(tg.estate.role_by_arn):
+        a = [(e.target, e.method.id, [dict(c.context) for c in e.calls]) for e in fast.edges_from(node)]
+        b = [(e.target, e.method.id, [dict(c.context) for c in e.calls]) for e in slow.edges_from(node)]
+        assert a == b, node
