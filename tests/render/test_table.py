@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.render.report import ScanReport
@@ -83,7 +83,7 @@ def test_empty_report() -> None:
     assert "0 findings" in out
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(reports)
 def test_never_crashes(r: ScanReport) -> None:
     out = render_table(r, width=60)
