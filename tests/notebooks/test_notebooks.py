@@ -71,8 +71,8 @@ def test_notebooks_match_their_builder() -> None:
 
 
 def test_notebooks_import_only_the_public_api() -> None:
-    allowed = {"trustgraph", "trustgraph.datasets", "trustgraph.plot", "trustgraph.synth", "trustgraph.ingest.policy_json",
-               "trustgraph.model.location"}
+    allowed = {"trustgraph", "trustgraph.datasets", "trustgraph.plot", "trustgraph.synth",
+               "trustgraph.ingest.policy_json", "trustgraph.model.location"}
     for name in NAMES:
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
         source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")

@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
     report = build_report(result.findings, checks, zone=zone.describe(),
                           inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
-    _write(report.with_positions(), fmt, args)
+    trust_statements = (st for role in estate.role_by_arn.values() for st in role.trust_policy.statements)
+    _write(report.with_positions().with_read_keys(trust_statements), fmt, args)
     return exit_code(report, args.fail_on)
 
 
@@ -128,8 +129,8 @@ def _write(report: Any, fmt: str, args: argparse.Namespace) -> None:
 
 
 def terminal_width() -> int:
-    """The width of the terminal; when piped, ``$COLUMNS`` if set, else 160."""
-    return shutil.get_terminal_size((160, 24)).columns
+    """The width of the terminal; when piped, ``$COLUMNS`` if set, else 100."""
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 class _progress:

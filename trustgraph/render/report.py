@@ -11,7 +11,7 @@ them, marked; counts in :attr:`ScanReport.summary` cover only the findings that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -188,6 +188,9 @@ class ScanReport:
     positions
         Line and column where each cited statement starts in its export file (:meth:`with_positions`); reports show
         ``file:line`` and SARIF regions from it. Empty: only file and JSON pointer are known.
+    read_keys
+        The condition keys each cited statement reads (lowercase, as the model normalises them), so that the HTML
+        report can show a witness's telling keys first and fold the rest. Empty: unknown.
     """
 
     findings: tuple[Finding, ...] = ()
@@ -199,6 +202,7 @@ class ScanReport:
     suppressions: Suppressions = field(default_factory=Suppressions)
     tool_name: str = "trustgraph"
     positions: Mapping[Location, Position] = field(default_factory=dict)
+    read_keys: Mapping[Location, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         checks_run = tuple(self.checks_run)
@@ -212,12 +216,20 @@ class ScanReport:
         object.__setattr__(self, "checks_run", checks_run)
         object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
         object.__setattr__(self, "positions", MappingProxyType(dict(self.positions)))
+        object.__setattr__(self, "read_keys", MappingProxyType(dict(self.read_keys)))
 
     def with_positions(self) -> ScanReport:
         """This report with :attr:`positions` read from the export files its findings cite (each file once)."""
         from trustgraph.render.positions import statement_positions
 
         return replace(self, positions=statement_positions(self.locations()))
+
+    def with_read_keys(self, statements: Iterable[Any]) -> ScanReport:
+        """This report with :attr:`read_keys` from the given model statements (those its findings cite are kept)."""
+        cited = set(self.locations())
+        keys = {st.location: frozenset(c.key.lower() for c in st.conditions)
+                for st in statements if st.location in cited}
+        return replace(self, read_keys=keys)
 
     def locations(self) -> tuple[Location, ...]:
         """Every statement location the findings mention (their statements and their hops'), first seen first."""
