@@ -17,7 +17,7 @@ from typing import NoReturn
 from trustgraph import __version__
 from trustgraph.errors import TrustgraphError
 
-SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench")
+SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench", "collect")
 
 
 class CommandParser(argparse.ArgumentParser):
