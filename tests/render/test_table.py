@@ -160,3 +160,18 @@ def test_never_crashes_and_fits(r: ScanReport, width: int) -> None:
     out = render_table(r, width=width)
     assert " ".join(r.summary.line().split()) in " ".join(out.split())
     assert all(len(line) <= width for line in out.splitlines())
+
+
+def test_who_counts_the_other_sources() -> None:
+    from types import SimpleNamespace
+
+    from trustgraph.render.table import other_sources, who_gets_in
+
+    f = Finding(check_id="external-without-mfa", severity=Severity.MEDIUM, role="arn:aws:iam::1:role/R",
+                source="account:444455556666", message="m", remediation="r")
+    grouped = SimpleNamespace(source=f.source, path=(), sources=(
+        SimpleNamespace(source="account:444455556666"), SimpleNamespace(source="account:555566667777"),
+        SimpleNamespace(source="external")))
+    assert other_sources(f) == []
+    assert other_sources(grouped) == ["account:555566667777", "external"]  # type: ignore[arg-type]
+    assert who_gets_in(grouped) == "account 444455556666 (any principal of it) (+2 other sources)"  # type: ignore[arg-type]

@@ -222,7 +222,8 @@ def other_sources(finding: Finding) -> Sequence[str]:
     """Sources besides the most specific one that reach the role for the same check (none for a one-source
     finding)."""
     sources = getattr(finding, "sources", None) or ()
-    return [s for s in sources if s != finding.source]
+    names = [str(getattr(s, "source", s)) for s in sources]  # grouped findings list SourceReach values
+    return [n for n in dict.fromkeys(names) if n != finding.source]
 
 
 def source_label(source: str) -> str:
