@@ -49,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
         render_table(rows, buf)
         write_output(args, buf.getvalue())
     else:
-        render_table(rows, sys.stdout)
+        render_table(rows, sys.stdout, zone)
     return 0

@@ -96,5 +96,5 @@ def run(args: argparse.Namespace) -> int:
     elif fmt == "csv":
         write_output(args, render_query_csv(results.results))
     else:
-        write_output(args, render_query_table(results.results))
+        write_output(args, render_query_table(results.results, zone=zone.describe()))
     return 0

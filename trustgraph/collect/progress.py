@@ -47,7 +47,7 @@ class BarProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as RichProgress
 
-        self._bar = RichProgress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(),
+        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(),
                                  console=Console(file=stream), transient=True)
         self._task: Any = None
@@ -55,6 +55,8 @@ class BarProgress:
 
     def __enter__(self) -> BarProgress:
         self._bar.start()
+        # until start(): the caller's identity and, with --organization, the organization walk
+        self._task = self._bar.add_task("preparing", total=None, failed=0)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -62,7 +64,7 @@ class BarProgress:
         self._bar.stop()
 
     def start(self, total: int) -> None:
-        self._task = self._bar.add_task("accounts", total=total, failed=0)
+        self._bar.update(self._task, description="collecting accounts", total=total, completed=0)
 
     def done(self, account_id: str, status: str) -> None:
         if status != "ok":

@@ -27,6 +27,7 @@ from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.render.report import SEVERITY_ORDER, ScanReport, SuppressionRecord
+from trustgraph.render.zone_text import zone_lines, zone_origin
 
 #: The Content-Security-Policy of the report page.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -109,6 +110,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         f"<h1>{esc(report.tool_name)} scan report</h1>",
         f'<p class="muted">Generated {esc(report.generated_at)} by {esc(report.tool_name)} '
         f"{esc(report.tool_version)}.</p>",
+        *(f'<p class="muted zone-line">{esc(line)}</p>' for line in zone_lines(report.zone)[:1]),
         '<section id="summary">',
         "<h2>Summary</h2>",
         f'<p class="summary-line" id="summary-line">{esc(summary.line())}</p>',
@@ -203,6 +205,7 @@ def _finding(finding: Finding, number: int, picture: bool,
         f"<dt>Role</dt><dd><code>{esc(finding.role)}</code></dd>",
         f"<dt>Who gets in</dt><dd>{esc(who) if who else '-'} <span class=\"muted\">(source "
         f"<code>{esc(finding.source)}</code>)</span></dd>",
+        *_other_sources(finding),
     ]
     if finding.path:
         out.append(f"<dt>Path</dt><dd><code>{esc(path_text(finding.path))}</code></dd>")
@@ -241,7 +244,8 @@ def _picture(hops: tuple[HopWitness, ...], drawn: dict[tuple[tuple[str, str, str
             return None
         from trustgraph.render.pathplot import draw_path
 
-        accounts = tuple(str(a) for a in (report.zone.get("accounts") or ())) if report is not None else ()
+        zone = report.zone if report is not None else {}
+        accounts = tuple(str(a) for a in (zone.get("inside_accounts") or zone.get("accounts") or ()))
         drawn[key] = base64.b64encode(draw_path(hops, zone_accounts=accounts)).decode("ascii")
     return drawn[key]
 
@@ -319,6 +323,18 @@ def _list(items: Iterable[str], *, empty: str = "") -> str:
     return '<ul class="plain">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+def _other_sources(finding: Finding, limit: int = 25) -> list[str]:
+    """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed."""
+    others = finding.all_sources[1:]
+    if not others:
+        return []
+    items = [f"<code>{esc(s.source)}</code> ({s.hops} hop{'s' if s.hops != 1 else ''})" if s.hops else
+             f"<code>{esc(s.source)}</code>" for s in others[:limit]]
+    if len(others) > limit:
+        items.append(f"and {len(others) - limit} more")
+    return [f"<dt>Also</dt><dd>{_list(items)}</dd>"]
+
+
 def _zone_section(zone: Mapping[str, Any]) -> str:
     out = ['<section id="zone"><h2>Zone of trust</h2><dl>']
     for key in ("accounts", "organizations"):
@@ -333,9 +349,11 @@ def _zone_section(zone: Mapping[str, Any]) -> str:
             text += " subjects: " + ", ".join(f"<code>{esc(s)}</code>" for s in subjects)
         providers.append(text)
     out.append(f"<dt>Identity providers</dt><dd>{_list(providers, empty='(none)')}</dd>")
-    out.append(f"<dt>Given by</dt><dd><code>{esc(zone.get('source', ''))}</code></dd>")
-    for key in sorted(k for k in zone if k not in {"accounts", "organizations", "identity_providers", "source"}):
-        out.append(f"<dt>{esc(key)}</dt><dd><code>{esc(zone[key])}</code></dd>")
+    out.append(f"<dt>IAM Identity Center</dt><dd>{esc(zone.get('identity_center', 'inside'))}</dd>")
+    out.append(f"<dt>Given by</dt><dd>{esc(zone_origin(zone))}</dd>")
+    notes = [esc(n) for n in zone.get("notes") or []]
+    if notes:
+        out.append(f"<dt>Notes</dt><dd>{_list(notes, empty='')}</dd>")
     out.append("</dl></section>")
     return "\n".join(out)
 

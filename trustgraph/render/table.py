@@ -132,6 +132,12 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     def emit(line: str | Text) -> None:
         console.print(line if isinstance(line, Text) else Text(line), soft_wrap=True)
 
+    from trustgraph.render.zone_text import zone_lines
+
+    for zone_line in zone_lines(report.zone):  # every report says its zone of trust first
+        for line in wrap(clean(zone_line), width):
+            emit(line)
+    emit("")
     active = report.active
     if not active:
         emit("No findings.")
@@ -140,8 +146,9 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
             for text in finding_lines(finding, report, width, color=color):
                 emit(text)
             emit("")
-    for line in wrap(report.summary.line(), width):
-        emit(line)
+    for summary in (report.summary.line(), report.summary.sources_line()):
+        for line in wrap(summary, width) if summary else ():
+            emit(line)
     sup = report.suppressions
     for label, records in (("expired", sup.expired), ("unused", sup.unused)):
         for rec in records:
