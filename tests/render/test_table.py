@@ -45,7 +45,7 @@ def field(lines: list[str], label: str) -> str:
             out.append(line[9:])
         elif out:
             break
-    return " ".join(out)
+    return " ".join(out).replace("\xa0", " ")
 
 
 def test_every_active_finding_and_the_summary(report: ScanReport) -> None:
@@ -71,11 +71,11 @@ def test_a_finding_says_who_how_what_to_change_and_where(report: ScanReport) -> 
     # node names are the last segment of an ARN (IAM names have no "/"; this hostile one does)
     assert field(lines, "path") == "acct 444455556666 \u2192 Bridge \u2500[ExtId]\u2192 script>"
     assert field(lines, "fix") == "Break the chain."
-    assert field(lines, "where") == "exports/account-b <b>.json:12, exports/account-a.json:229"
+    assert field(lines, "where") == "Bridge: exports/account-b <b>.json:12, script>: exports/account-a.json:229"
     assert lines[0] == f"critical  external-path-to-admin ~  {HOSTILE_ROLE}"
     # without positions: file#pointer
     lines = block(render_table(report, width=120), "external-path-to-admin")
-    assert field(lines, "where").startswith("exports/account-b <b>.json#/RoleDetailList/0/AssumeRolePolicyDocument")
+    assert field(lines, "where").startswith("Bridge: exports/account-b <b>.json#/RoleDetailList/0/AssumeRolePolicy")
 
 
 def test_public_role_names_its_witness_account() -> None:

@@ -7,14 +7,15 @@ Each finding says what a reviewer needs to act on it without opening the JSON::
       path   acct 987654321098 ─[ExtId]→ WildcardExternalIdOnlyRole
       what   Any AWS principal of any account can assume the role (...).
       fix    Replace Principal "*" with the account or role ARNs that need access, ...
-      where  gaad-111122223333.json:630
+      where  WildcardExternalIdOnlyRole: gaad-111122223333.json:630
 
 ``who`` is the most specific source that gets in and how many others do; ``path`` the chain of roles with marks for
 what the witness request of each hop carried; ``where`` the statement's file and line (``file#pointer`` when the line
-is unknown). Lines fit the given width and break between words only; a word longer than the line (an ARN) is
-shortened in the middle (the JSON report has it in full). Every string from the exports goes through :func:`clean`
-(control characters shown as escapes) and reaches the terminal as :class:`rich.text.Text`, never as markup, so a
-role named ``[bold]x[/]`` prints as written. Colours only when asked for (the CLI asks when stdout is a terminal).
+is unknown; per hop, the statement that lets it in). Lines fit the given width and break between words only; a
+word longer than the line (an ARN) is shortened in the middle (the JSON report has it in full). Every string from
+the exports goes through :func:`clean` (control characters shown as escapes) and reaches the terminal as
+:class:`rich.text.Text`, never as markup, so a role named ``[bold]x[/]`` prints as written. Colours only when
+asked for (the CLI asks when stdout is a terminal).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` characters, broken between words only; a word longer than a line is
     shortened in the middle."""
     width = max(width, 1)
-    words = [shorten_middle(w, width) for w in text.split()]
+    words = [shorten_middle(w, width) for w in text.split(" ") if w]  # a no-break space keeps its words together
     return textwrap.wrap(" ".join(words), width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
@@ -297,13 +298,19 @@ def first_sentence(text: str) -> str:
 
 
 def statement_places(finding: Finding, report: ScanReport) -> str:
-    """``file:line`` of the finding's statements (its hops' when it names none), at most three then a count."""
-    locs: list[Location] = list(finding.statements) or [s for h in finding.path for s in h.statements]
-    unique = list(dict.fromkeys(locs))
-    shown = [clean(display_place(report, loc)) for loc in unique[:3]]
-    if len(unique) > 3:
-        shown.append(f"(+{len(unique) - 3} more)")
-    return ", ".join(shown)
+    """Where the statements are, ``file:line``: per hop of the path (``DeployRole: gaad.json:150``, the trust
+    statement that lets the hop in), then the finding's other statements; at most four, then a count."""
+    places: list[str] = []
+    seen: set[Location] = set()
+    for hop in finding.path:
+        for loc in hop.statements[:1]:
+            seen.add(loc)
+            places.append(f"{clean(node_label(hop.target))}:\u00a0{clean(display_place(report, loc))}")
+    rest = [loc for loc in dict.fromkeys(finding.statements) if loc not in seen]
+    places += [clean(display_place(report, loc)) for loc in rest]
+    if len(places) > 4:
+        places = places[:4] + [f"(+{len(places) - 4} more)"]
+    return ", ".join(places)
 
 
 def display_place(report: ScanReport, loc: Location) -> str:
