@@ -62,7 +62,7 @@ def json_pointer_positions(text: str) -> dict[str, Position]:
     """Map every JSON pointer of a document to the position where its value starts.
 
     >>> json_pointer_positions('{"a": [1,\\n  {"b/c": 2}]}')["/a/1/b~1c"]
-    Position(line=2, column=10)
+    Position(line=2, column=11)
 
     Raises
     ------
