@@ -41,6 +41,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "sts:AssumeRoleWithWebIdentity)")
     p.add_argument("--max-hops", type=positive_int, metavar="N", help="longest path considered")
     p.add_argument("--timeout-ms", type=positive_int, metavar="MS", help="per solver call timeout (default 5000)")
+    p.add_argument("--via", choices=("assume", "all"), default="assume",
+                   help="edge kinds: assume (sts:AssumeRole* only, the default) or all (also privilege-escalation "
+                        "methods: PassRole, UpdateAssumeRolePolicy, CreateAccessKey, policy changes, ...); with "
+                        "--to admin and all: can the source become an administrator?")
     add_format_option(p, QUERY_FORMATS)
     add_output_option(p, QUERY_FORMATS)
     add_now_option(p)
@@ -86,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         if action is None:
             raise UsageError(f"--action must be one of {', '.join(a.value for a in ASSUME_ACTIONS)}")
     options = QueryOptions.make(without=args.without, given=parse_given(args.given), closed=args.closed,
-                                action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms)
+                                action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms, via=args.via)
     estate, zone = load_inputs(args)
     tg = TrustGraph(estate, zone, now=now)
     results = tg.query(args.source, args.target, options)
