@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -55,10 +56,12 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     With no PATH and no zone option, the bundled example comes with its own zone file (``zone.toml``: the
     organization's accounts and trusted identity providers; the vendor account it also exports is outside).
     """
-    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.load import load_estate, load_warnings
     from trustgraph.ingest.zone_file import zone_from_options
 
     estate = load_estate(input_paths(args))
+    for warning in load_warnings(estate):
+        print(f"trustgraph: warning: {warning}", file=sys.stderr)
     zone_file = args.zone_file
     if not args.paths and not args.zone and zone_file is None:
         zone_file = bundled_zone_file()

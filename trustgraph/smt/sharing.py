@@ -28,7 +28,7 @@ def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
     levels = cache.canonical_levels(target.rcp_levels)
     names_role = (isinstance(caller, Caller) and _caller_names_resources(caller)) or _names_resources(target)
     account: Any = role.account
-    if (isinstance(caller, SymbolicCaller) and not names_role
+    if (isinstance(caller, SymbolicCaller) and not names_role and caller.arn is None
             and account_free(caller, target, trust, levels, constraints, now_ms)):
         account = ("account-free", role.account in caller.excluded_accounts, role.account == caller.account)
     return (
@@ -150,7 +150,8 @@ def _caller_key(caller: Caller | SymbolicCaller) -> Any:
         caller.kind, caller.arn, caller.account, caller.unique_id, caller.session_name, caller.user_name,
         tuple(cache.canonical_policy(p) for p in caller.identity_policies), cache.canonical_policy(caller.boundary),
         caller.boundary_unresolved, tuple(cache.canonical_policy(p) for p in caller.session_policies),
-        cache.canonical_levels(caller.scp_levels), caller.org_id, caller.org_paths, caller.tags, caller.mfa,
+        cache.canonical_levels(caller.scp_levels), caller.org_id, caller.org_paths, caller.org_unknown, caller.tags,
+        caller.mfa,
         caller.source_identity, caller.transitive_tags,
     )
 

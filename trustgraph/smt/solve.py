@@ -164,6 +164,8 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
         r = _solve_candidate(cand, target, action, constraints, closed, timeout, now_ms_eff, now_text, duration,
                              fast_path, want_core, concrete_first)
         if isinstance(r, Sat):
+            if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
+                r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
             return r
         if isinstance(r, Unknown):
             unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
