@@ -190,6 +190,8 @@ class Case:
     approximate: bool = False
     note: str | None = None
     source: str = ""  # the AWS page(s) the row comes from (keys of docs/semantics.md §9), for rows from 66 on
+    role_org_known: bool = False  # loaded organizations data lists the role's account (then role_org is its org)
+    role_org: str | None = None
 
     @property
     def id(self) -> str:
@@ -264,7 +266,7 @@ def build_target(case: Case) -> Target:
     if case.rcps is not None:
         rcps = tuple(tuple(_policy(p, case.id, f"rcp{lv}-{j}", "rcp") for j, p in enumerate(level))
                      for lv, level in enumerate(case.rcps))
-    return Target(role=role, rcp_levels=rcps)
+    return Target(role=role, rcp_levels=rcps, org_known=case.role_org_known, org_id=case.role_org)
 
 
 def build_request(case: Case) -> Request:
@@ -554,7 +556,8 @@ def _cases() -> list[Case]:  # noqa: PLR0915 - one long list of data
 
 
 def _rows_from_66() -> list[Case]:
-    """Partitions (66), session names (67) and organization membership (68): docs/semantics.md §1.3.1, §4.3, §5."""
+    """Partitions (66), session names (67), organization membership (68) and the role's organization (69):
+    docs/semantics.md §1.3.1, §4.3, §5."""
     out: list[Case] = []
 
     def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict, source: str,
@@ -615,6 +618,15 @@ def _rows_from_66() -> list[Case]:
     add(68, "f", "OrgPaths pattern anchored on the zone's organization: no outsider",
         doc(allow("*", condition={"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG}/*"}})),
         user(B, "bob", id_allow=True, org_unknown=outsider), IMPLICIT, og, exists=False)
+
+    ro = "GKEYS (aws:ResourceOrgID: the organization of the account that owns the resource)"
+    t69 = doc(allow(root(B), condition={"StringEquals": {"aws:ResourceOrgID": ORG}}))
+    add(69, "a", "aws:ResourceOrgID of a role whose account the loaded data lists in o-mine", t69,
+        user(B, "bob", id_allow=True), ALLOW, ro, role_org_known=True, role_org=ORG, exists=True)
+    add(69, "b", "aws:ResourceOrgID of a role whose account the loaded data lists in no organization", t69,
+        user(B, "bob", id_allow=True), IMPLICIT, ro, role_org_known=True, exists=False)
+    add(69, "c", "aws:ResourceOrgID of another organization", t69, user(B, "bob", id_allow=True), IMPLICIT, ro,
+        role_org_known=True, role_org="o-other12345", exists=False)
     return out
 
 

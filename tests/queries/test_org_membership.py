@@ -50,3 +50,20 @@ def test_loaded_organizations_data_fixes_membership() -> None:
                  zone=Zone(accounts=frozenset({A})))
     r = tg.can_reach(f"arn:aws:iam::{B}:user/bob", TARGET)
     assert r.verdict is Reach.REACHABLE and not r.approximations
+
+
+def _resource_org_estate(orgs: dict[str, list[str]] | None) -> object:
+    target = role(A, "Target", trust(allow_aws(f"arn:aws:iam::{B}:root",
+                                               {"StringEquals": {"aws:ResourceOrgID": "o-mine12345"}})))
+    b = account(B, users=[user(B, "bob", inline=[assume_policy(TARGET)])])
+    return graph(account(A, roles=[target]), b, orgs=orgs, zone=Zone(accounts=frozenset({A})))
+
+
+def test_the_roles_organization_comes_from_loaded_data_or_is_unknown() -> None:
+    bob = f"arn:aws:iam::{B}:user/bob"
+    r = _resource_org_estate({"o-mine12345": [A]}).can_reach(bob, TARGET)
+    assert r.verdict is Reach.REACHABLE and not r.approximations
+    assert r.hops[0].context["aws:ResourceOrgID"] == ("o-mine12345",)
+    assert _resource_org_estate({"o-other12345": [A]}).can_reach(bob, TARGET).verdict is Reach.UNREACHABLE
+    r = _resource_org_estate(None).can_reach(bob, TARGET)
+    assert r.verdict is Reach.REACHABLE and r.approximate

@@ -90,3 +90,16 @@ def test_outsider_never_in_the_zone_organization(fast_path: bool) -> None:
     assert isinstance(solve(OUTSIDER, t, fast_path=fast_path), Unsat)
     t = aws_target(allow("*"), deny("*", {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}))
     assert isinstance(solve(OUTSIDER, t, fast_path=fast_path), Unsat)
+
+
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast", "z3"])
+def test_resource_org_unknown_is_free_and_marked(fast_path: bool) -> None:
+    t = aws_target(allow({"AWS": f"arn:aws:iam::{B}:root"}, {"StringEquals": {"aws:ResourceOrgID": ORG}}))
+    r = solve(OUTSIDER, t, fast_path=fast_path)
+    assert isinstance(r, Sat) and r.request.get("aws:ResourceOrgID") == (ORG,)
+    assert any("organization of the role's account unknown" in a for a in r.approximations), r.approximations
+    known_elsewhere = replace(t, org_known=True, org_id="o-other12345")
+    assert isinstance(solve(OUTSIDER, known_elsewhere, fast_path=fast_path), Unsat)
+    known_here = replace(t, org_known=True, org_id=ORG)
+    r = solve(OUTSIDER, known_here, fast_path=fast_path)
+    assert isinstance(r, Sat) and not r.approximations

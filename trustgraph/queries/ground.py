@@ -25,6 +25,7 @@ _DETERMINED_EXTRA = frozenset({"aws:currenttime", "aws:epochtime", "aws:resource
 _ENUMERABLE: dict[str, tuple[tuple[str, ...], ...]] = {"aws:securetransport": (("true",), ("false",))}
 _KEYS: dict[int, tuple[Policy, frozenset[str]]] = {}
 _ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+_RESOURCE_ORG_KEYS = frozenset({"aws:resourceorgid", "aws:resourceorgpaths"})
 
 
 def policy_keys(policy: Policy) -> frozenset[str]:
@@ -91,6 +92,9 @@ def decide_by_evaluation(
         for k in policy_keys(policy):
             if k in _ENUMERABLE:
                 enumerated.add(k)
+            elif k in _RESOURCE_ORG_KEYS:
+                if not target.org_known:
+                    return None  # the role's organization is unknown: the solver tries every one
             elif not _determined(k) or (org_free and k in _ORG_KEYS) or (name_free and k == "aws:userid"):
                 return None
     key_caller = caller

@@ -152,9 +152,13 @@ def caller_for_role_session(
 
 
 def target_for_role(estate: Estate, role: Role) -> Target:
-    """The target for ``role``, with the RCP levels of its account."""
+    """The target for ``role``, with the RCP levels of its account and its organization when loaded data lists the
+    account (a member of no loaded organization is left unknown: docs/semantics.md §5)."""
     org = estate.organization_of(role.account)
-    return Target(role=role, rcp_levels=_org_levels(org, role.account, OrgPolicyType.RCP))
+    if org is None:
+        return Target(role=role, rcp_levels=None)
+    return Target(role=role, rcp_levels=_org_levels(org, role.account, OrgPolicyType.RCP), org_known=True,
+                  org_id=org.org_id, org_paths=org.org_paths(role.account))
 
 
 __all__ = [

@@ -128,10 +128,25 @@ class Caller:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
-    """The role being assumed, with the RCPs of its account (one tuple per level; None when unknown/none)."""
+    """The role being assumed, with the RCPs of its account (one tuple per level; None when unknown/none) and the
+    organization of its account when loaded organizations data fixes it (``org_known``: then ``org_id`` None means
+    no organization): aws:ResourceOrgID / aws:ResourceOrgPaths. Unknown membership leaves both keys free
+    (docs/semantics.md §5)."""
 
     role: Role
     rcp_levels: tuple[tuple[Policy, ...], ...] | None = None
+    org_known: bool = False
+    org_id: str | None = None
+    org_paths: tuple[str, ...] = ()
+
+    def resource_org_context(self) -> dict[str, tuple[str, ...]]:
+        """aws:ResourceOrgID / aws:ResourceOrgPaths of the role when its organization is known (else empty)."""
+        if not self.org_known or self.org_id is None:
+            return {}
+        ctx: dict[str, tuple[str, ...]] = {"aws:resourceorgid": (self.org_id,)}
+        if self.org_paths:
+            ctx["aws:resourceorgpaths"] = tuple(self.org_paths)
+        return ctx
 
 
 def _freeze(context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:

@@ -38,6 +38,7 @@ def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
         role.arn if names_role else None,
         role.service_linked,
         role.tags,
+        (target.org_known, target.org_id, target.org_paths),
         role.max_session_duration,
         levels,
         _caller_key(caller),
@@ -174,6 +175,7 @@ def rematerialize(hit: Any, target: Target) -> HopResult | None:
             caller = _moved_caller(caller, old_account, new_account)
             ctx = {k: tuple(v.replace(old_account, new_account) for v in vs) for k, vs in ctx.items()}
         ctx["aws:resourceaccount"] = (new_account,)
+        ctx.update(target.resource_org_context())
         request = Request(action=request.action, context=ctx, duration_seconds=request.duration_seconds)
         decision = evaluate_hop(caller, target, request)
         if not decision.allowed and not approx:

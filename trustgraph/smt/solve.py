@@ -205,6 +205,10 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     template = cand.template
     ground: dict[str, tuple[str, ...]] = dict(principal_context(template, now=now_text))
     ground["aws:resourceaccount"] = (target.role.account,)
+    if target.org_known:
+        ground["aws:resourceorgid"] = ()  # absent unless the organization is set below
+        ground["aws:resourceorgpaths"] = ()
+        ground.update(target.resource_org_context())
     if template.kind is CallerKind.ROLE_SESSION and template.source_identity is not None:
         ground["sts:sourceidentity"] = (template.source_identity,)  # carried along the chain, not changeable
     for tag_key, tag_value in target.role.tags:
