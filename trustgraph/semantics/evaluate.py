@@ -9,7 +9,9 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
    (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
    ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
    role's maximum session duration, a caller of another partition than the role (``aws``, ``aws-cn``,
-   ``aws-us-gov``: docs/semantics.md §1.3.1) -> IMPLICIT_DENY with the reason.
+   ``aws-us-gov``: docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can
+   live (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or
+   GitHub claims that disagree (``semantics.claims``) -> IMPLICIT_DENY with the reason.
 1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
    permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
    not None; never a service-linked role's session), RCPs of the role's account (``rcp_levels`` not None; never for
@@ -43,7 +45,9 @@ from trustgraph.model.location import Location
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Effect, Policy, Statement
 from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
+from trustgraph.semantics.claims import request_problem, uncertain_claims
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
+from trustgraph.semantics.context import credential_lifetime
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.principals import (
     AWS_CALLERS,
@@ -215,6 +219,14 @@ def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
     if mine is not None and theirs is not None and mine != theirs:
         return (f"{_who(caller)} is in partition {mine} and {target.role.arn} in {theirs}: roles delegate access "
                 f"only within one partition")
+    lifetime = credential_lifetime(caller)
+    if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
+        return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "
+                f"{caller.mfa_age}, issued {caller.token_age} seconds ago)")
+    if kind is CallerKind.WEB_IDENTITY:
+        problem = request_problem(caller.arn, request.context)
+        if problem is not None:
+            return problem
     for key, values in request.context.items():
         info = key_info(key)
         for v in values:
@@ -263,6 +275,8 @@ def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
     allows: list[Statement] = []
     reasons: list[str] = []
     approx: list[Approximation] = []
+    if caller.kind is CallerKind.WEB_IDENTITY:
+        approx.extend((what, Location(caller.arn, "")) for what in uncertain_claims(caller.arn, ctx))
 
     def note(items: Iterable[Approximation]) -> None:
         for a in items:
