@@ -581,6 +581,8 @@ class ReachabilityEngine:
         states = outcome.states_to(state)
         out = list(hops)
         for i in range(1, len(out)):
+            if out[i].method is not None or out[i - 1].method is not None:
+                continue  # privilege-escalation hops (queries.escalate) are not assume-role calls
             evidence = out[i].evidence
             caller = evidence[0] if evidence else None
             name = getattr(caller, "session_name", None)
