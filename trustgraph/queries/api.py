@@ -113,6 +113,8 @@ class TrustGraph:
         if targets.specific and (source is None or source == "*") and members is None:
             return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
         sources = self._sources(source)
+        for virtual in sources.virtual:
+            self.engine.register(virtual)
         if members is not None:
             keep = frozenset(members)
             sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))
@@ -305,12 +307,16 @@ class TrustGraph:
         return graph_frame(self.graph, edges=edges)
 
     def inventory(self) -> pd.DataFrame:
-        """One row per principal (as ``trustgraph inventory``), with the admin column."""
+        """One row per principal (as ``trustgraph inventory``), with the admin column; ``statements`` is a whole-number
+        column (pandas ``Int64``: empty for identity providers, which have no permission policies)."""
         import pandas as pd
 
         from trustgraph.render.inventory import inventory_rows, row_to_json
 
-        return pd.DataFrame([row_to_json(r) for r in inventory_rows(self.estate, self.zone)])
+        frame = pd.DataFrame([row_to_json(r) for r in inventory_rows(self.estate, self.zone)])
+        if "statements" in frame:
+            frame["statements"] = frame["statements"].astype("Int64")
+        return frame
 
     def admin_arns(self) -> frozenset[str]:
         """ARNs of the admin principals."""
