@@ -1,10 +1,17 @@
 """Errors raised by trustgraph.
 
 Every error a user can cause names where it happened: the file and the JSON pointer inside it. The CLI prints
-``str(error)`` as one line and exits 2; the library never prints.
+``str(error)`` as one line and exits 2; the library never prints. The text of an :class:`IngestError` is already one
+line: control characters in the file name, pointer or message are shown as escapes and each part is shortened in the
+middle when long (a 10 MB value is not echoed); the attributes keep the exact values.
 """
 
 from __future__ import annotations
+
+from trustgraph.safe_text import one_line
+
+#: Longest file name, pointer and message (each) in an error's text before it is shortened in the middle.
+MAX_PART = 300
 
 
 class TrustgraphError(Exception):
@@ -28,7 +35,8 @@ class IngestError(TrustgraphError):
         self.source = source
         self.pointer = pointer
         self.message = message
-        super().__init__(f"{source}#{pointer}: {message}")
+        super().__init__(f"{one_line(source, MAX_PART)}#{one_line(pointer, MAX_PART)}: "
+                         f"{one_line(message, 2 * MAX_PART)}")
 
 
 class UsageError(TrustgraphError):

@@ -32,6 +32,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_json(rows, zone))
     elif args.format == "csv":
         sys.stdout.write(render_csv(rows))
-    else:
+    elif sys.stdout.isatty():
         render_table(rows, sys.stdout)
+    else:  # rendered here, written by us: rich would turn a closed pipe into a silent exit 1
+        import io
+
+        buf = io.StringIO()
+        render_table(rows, buf)
+        sys.stdout.write(buf.getvalue())
     return 0

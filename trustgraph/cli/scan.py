@@ -113,12 +113,9 @@ def _write(report: Any, args: argparse.Namespace) -> None:
     from trustgraph.render.report import render
 
     if args.output:
-        text = render(report, args.format)
-        try:
-            with open(args.output, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        from trustgraph.cli.output import write_output
+
+        write_output(render(report, args.format), args.output)  # atomic: the old report stays until the new is whole
         return
     color = args.format == "table" and sys.stdout.isatty()
     width = shutil.get_terminal_size((160, 24)).columns if color else None

@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 
 from trustgraph.errors import IngestError, UsageError
-from trustgraph.ingest._fields import type_name
+from trustgraph.ingest._fields import parse_errors, type_name
 from trustgraph.ingest.gaad import is_gaad_page, merge_snapshots, pages_from_gaad
 from trustgraph.ingest.organizations import OrgCollector, org_shape
 from trustgraph.ingest.policy_json import PolicyInterner
@@ -109,11 +109,10 @@ def read_json(path: str | os.PathLike[str], source: str | None = None) -> object
         raise IngestError(name, "", f"not UTF-8 text: invalid byte 0x{data[exc.start]:02x} at offset {exc.start} "
                                     f"(expected a JSON export)") from None
     try:
-        json.loads(text)
+        with parse_errors(name, "JSON"):
+            json.loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(name, "", _describe_json_error(text, exc)) from None
-    except RecursionError:
-        raise IngestError(name, "", "invalid JSON: nested too deeply") from None
     # orjson refuses documents the standard library accepts (NaN, integers above 64 bits, deep nesting).
     raise IngestError(name, "", "unsupported JSON: NaN/Infinity, an integer beyond 64 bits or nesting deeper "
                                 "than 1024 levels")

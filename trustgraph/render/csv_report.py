@@ -17,6 +17,7 @@ import json
 
 from trustgraph.checks.finding import Finding
 from trustgraph.render.report import ScanReport
+from trustgraph.safe_text import csv_cell
 
 #: The CSV header, in order.
 COLUMNS: tuple[str, ...] = (
@@ -38,14 +39,10 @@ COLUMNS: tuple[str, ...] = (
     "suppressed_by",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize(cell: str) -> str:
-    """The cell with a leading ``'`` when a spreadsheet would read it as a formula."""
-    if cell != "-" and cell.startswith(_FORMULA_START):
-        return "'" + cell
-    return cell
+    """The cell with a leading ``'`` when a spreadsheet would read it as a formula, control characters shown as
+    escapes (see :func:`trustgraph.safe_text.csv_cell`)."""
+    return csv_cell(cell)
 
 
 def flatten_path(finding: Finding) -> str:

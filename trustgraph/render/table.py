@@ -9,11 +9,11 @@ Colours are used only when asked for (the CLI asks when stdout is a terminal).
 from __future__ import annotations
 
 import io
-import re
 from typing import TYPE_CHECKING
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.render.report import SEVERITY_ORDER, ScanReport
+from trustgraph.safe_text import terminal_text
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -28,13 +28,9 @@ _STYLE = {
     Severity.LOW: "cyan",
 }
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def clean(text: str) -> str:
     """``text`` with control characters replaced by visible escapes (``\\x1b``), so data cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    return terminal_text(text)
 
 
 def render_table(report: ScanReport, *, color: bool = False, width: int | None = None) -> str:
