@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from trustgraph.render.csv_report import COLUMNS, csv_rows, neutralize, render_csv
 from trustgraph.render.report import ScanReport
@@ -65,7 +65,7 @@ def test_suppressed_row_marked(report: ScanReport) -> None:
     assert [r["role"].rsplit("/", 1)[-1] for r in marked] == ["AcceptedRisk"]
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # 2 shared CPUs in CI
 @given(reports)
 def test_any_report_round_trips(r: ScanReport) -> None:
     header, rows = _parse(render_csv(r))
