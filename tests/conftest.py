@@ -10,3 +10,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("TRUSTGRAPH_SOLVER_TIMEOUT_MS", "60000")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+#: A loaded machine must not fail a test: hypothesis gets no deadline and no "input generation is slow" health check
+#: (the suite asserts what is computed, never how fast); tests that set their own settings inherit this profile.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")

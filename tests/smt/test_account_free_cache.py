@@ -1,5 +1,5 @@
 """The solver cache answers a role's question from the same question about a role in another account only when that
-cannot change the answer (smt.solve._account_free): the cached answer equals the uncached one."""
+cannot change the answer (smt.sharing.account_free): the cached answer equals the uncached one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Candidates with MFA are skipped only when nothing in the hop reads an MFA key: the answers are the same as when
-every candidate is asked (smt.solve._reads_mfa)."""
+every candidate is asked (smt.mfa_twins.reads_mfa)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import MEMORY
 from trustgraph.semantics.request import Action, CallerKind, Target
+from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.solve import KeyConstraint, Unknown, solve_hop
 from trustgraph.smt.symbolic import SymbolicCaller, symbolic_candidates
 
@@ -36,7 +37,7 @@ def _answer(doc: dict[str, Any], constraints: tuple[KeyConstraint, ...], *, skip
             monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as m:
         if not skip:
-            m.setattr(solve_module, "_reads_mfa", lambda *args: True)
+            m.setattr(solve_module, "reads_mfa", lambda *args: True)
         return solve_hop(CALLER, _target(doc), Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW,
                          use_cache=False)
 
@@ -67,8 +68,8 @@ def test_what_reads_mfa(condition: dict[str, Any] | None, reads: bool) -> None:
     target = _target({"Version": "2012-10-17", "Statement": [stmt]})
     candidates = symbolic_candidates(CALLER, target, Action.ASSUME_ROLE)
     assert any(c.template.mfa for c in candidates)
-    assert solve_module._reads_mfa(target, (), candidates) is reads
-    assert solve_module._reads_mfa(target, (KeyConstraint("aws:MultiFactorAuthPresent", "not-like", ("true",)),),
+    assert reads_mfa(target, (), candidates) is reads
+    assert reads_mfa(target, (KeyConstraint("aws:MultiFactorAuthPresent", "not-like", ("true",)),),
                                    candidates) is True
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.model.location import Location
+from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 from trustgraph.semantics.request import Action, CallerKind
@@ -43,10 +44,6 @@ _SUBJECT_KEYS = {
     "www.amazon.com": "www.amazon.com:user_id",
 }
 
-State = tuple[str, bool]  # (node, the session carries MFA)
-
-#: node kinds whose hop can produce a session with MFA (an IAM user, or a symbolic AWS caller that may be one)
-_MFA_SOURCE_KINDS = frozenset({NodeKind.USER.value, NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value})
 
 
 def subject_key(provider: str) -> str:
@@ -110,7 +107,7 @@ class ReachabilityEngine:
 
         self.G = G
         #: aws:CurrentTime of every hop: the analysis time, pinned once so that every answer of one analysis
-        #: speaks of the same moment (semantics.md §6.6)
+        #: speaks of the same moment (docs/semantics.md §6.6)
         self.now_ms = now_ms if now_ms is not None else int(time.time()) * 1000
         self.estate = G.graph["estate"]
         self.zone = G.graph["zone"]
@@ -132,19 +129,8 @@ class ReachabilityEngine:
         )
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
-        self._assume_statements: dict[str, tuple[bool, tuple[Any, ...], int]] = {}
-        self._own: dict[str, tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]] = {}
-        self._hubs: dict[str, tuple[tuple[str, dict[str, Any], str, int], ...]] = {}
-        self._in: dict[str, tuple[tuple[str, dict[str, Any], tuple[int, int]], ...]] = {}
-        self._in_nodes = len(G)
-        self._shapes: dict[tuple[Any, ...], int] = {}
-        self._may_memo: dict[tuple[int, str], bool] = {}
-        self._mfa_in: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
-        self._hub_users: dict[str, tuple[str, ...]] = {}
-        self._direct_pos: dict[str, dict[int, int]] = {}
-        self._hub_pos: dict[str, dict[int, tuple[tuple[int, dict[str, Any]], ...]]] = {}
-        self._hub_members: dict[str, tuple[str, ...]] = {}
-        self._hub_feeders: dict[str, tuple[str, ...]] = {}
+        #: the candidate lists of the search (forward per node, backward per role)
+        self.candidates = HopCandidates(G, self.caller)
 
     # ----------------------------------------------------------------------------------------------------- callers
     def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
@@ -374,14 +360,14 @@ class ReachabilityEngine:
             listed = self._session_candidates(node, outcome)
             to_filter = False
         else:
-            listed = self._lazy_candidates(node)
+            listed = self.candidates.lazy_candidates(node)
         for role, data in listed:
             if allowed is not None and role not in allowed:
                 continue
             if from_session and (role, False) in visits:
                 continue
             if (to_filter and data.get("identity_required") and data.get("via_hub")
-                    and not self._may_assume(node, role)):
+                    and not self.candidates.may_assume(node, role)):
                 continue
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
@@ -411,255 +397,23 @@ class ReachabilityEngine:
             parts.append(f"{describe_location(trust, loc)} at {loc}")
         return "; ".join(dict.fromkeys(parts))
 
+    # ------------------------------------------------------------------------------------------------ candidates
     def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
-        """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
-        member of (its account's ``principals:ID`` and, for other accounts' roles, ``principals:*``). A hub edge
-        that needs an identity-policy allow is kept only when the member's identity policies could allow it."""
-        return tuple(
-            (role, data) for role, data in self._lazy_candidates(node)
-            if not (data.get("identity_required") and data.get("via_hub")) or self._may_assume(node, role)
-        )
-
-    def _lazy_candidates(self, node: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Like :meth:`hop_candidates` but without the identity filter (the caller applies it last, after cheaper
-        tests), from lists cached per node and per hub: a hub's edges are listed once, not once per member."""
-        direct, hubs = self._own_edges(node)
-        yield from direct
-        own_account = self.G.nodes[node].get("account")
-        for hub in hubs:
-            for role, data, role_account, _ in self._hub_targets(hub):
-                if data["cross_account"] and role_account == own_account:
-                    continue  # principals:* stands for other accounts' principals
-                yield role, data
-
-    def _session_candidates(self, node: str, outcome: SearchOutcome) -> Iterator[tuple[str, dict[str, Any]]]:
-        """:meth:`hop_candidates` for a role session, whose successors are sessions without MFA: the search keeps a
-        copy of each hub's edge list per resource shape of the members' identity policies, filtered once by the
-        identity filter, and drops the edges to roles already reached in that state once and for all (the visited
-        states only grow), so that every session of a large search does not walk them again."""
-        direct, hubs = self._own_edges(node)
-        yield from direct
-        own_account = self.G.nodes[node].get("account")
-        visits = outcome.visits
-        everything, statements, shape_id = self._scope(node)
-        pending = outcome.pending
-        for hub in hubs:
-            # the hub's edges to roles not yet reached, then those the member's identity shape keeps (filtered when
-            # a member of that shape first needs them, from what is still unreached then)
-            unreached = [t for t in pending.get((hub, -1), self._hub_targets(hub)) if (t[0], False) not in visits]
-            pending[(hub, -1)] = unreached
-            if everything:
-                kept = unreached
-            else:
-                listed = pending.get((hub, shape_id))
-                if listed is None:
-                    listed = [t for t in unreached
-                              if not t[1].get("identity_required") or self._may_shape(shape_id, statements, t[0])]
-                kept = [t for t in listed if (t[0], False) not in visits]
-                pending[(hub, shape_id)] = kept
-            for role, data, role_account, _ in kept:
-                if data["cross_account"] and role_account == own_account:
-                    continue  # principals:* stands for other accounts' principals
-                yield role, data
-
-    def _own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
-        cached = self._own.get(node)
-        if cached is None:
-            G = self.G
-            direct = []
-            hubs = []
-            for _, target, data in G.out_edges(node, data=True):
-                kind = G.nodes[target]["kind"]
-                if kind == NodeKind.ROLE.value:
-                    direct.append((target, data))
-                elif kind == NodeKind.PRINCIPALS.value:
-                    hubs.append(target)
-            cached = (tuple(direct), tuple(hubs))
-            self._own[node] = cached
-        return cached
-
-    def _hub_targets(self, hub: str) -> tuple[tuple[str, dict[str, Any], str, int], ...]:
-        """The role edges a member of ``hub`` may take, in candidate order: (role, edge data marked ``via_hub``,
-        role account, ``id`` of the graph's edge data)."""
-        cached = self._hubs.get(hub)
-        if cached is None:
-            G = self.G
-            out: list[tuple[str, dict[str, Any], str, int]] = []
-            for _, target, data in G.out_edges(hub, data=True):
-                if G.nodes[target]["kind"] == NodeKind.ROLE.value:
-                    out.append((target, {**data, "via_hub": True}, G.nodes[target]["account"], id(data)))
-                elif data.get("kind") == "member":
-                    out.extend(self._hub_targets(target))
-            cached = tuple(out)
-            self._hubs[hub] = cached
-        return cached
+        """The (role, edge data) pairs one hop away from ``node`` (:meth:`HopCandidates.hop_candidates`)."""
+        return self.candidates.hop_candidates(node)
 
     def in_candidates(self, role: str) -> tuple[tuple[str, dict[str, Any], tuple[int, int]], ...]:
-        """Every (node, edge data, order key) such that ``(role, edge data)`` is one of the node's
-        :meth:`hop_candidates`: the reverse of the candidate lists, hubs expanded to their members (cached per role).
-
-        The order key sorts a node's candidates as :meth:`hop_candidates` lists them: ``(0, i)`` for its own edge
-        number ``i``, ``(1 + h, j)`` for entry ``j`` of the edges of its hub number ``h``.
-        """
-        G = self.G
-        if len(G) != self._in_nodes:  # a query added a source node (an outside account): its edges are new
-            self._in_nodes = len(G)
-            self._in.clear()
-            self._hub_members.clear()
-            self._mfa_in.clear()
-            self._hub_users.clear()
-        cached = self._in.get(role)
-        if cached is not None:
-            return cached
-        role_account = G.nodes[role]["account"]
-        out: list[tuple[str, dict[str, Any], tuple[int, int]]] = []
-        for u, _, data in G.in_edges(role, data=True):
-            if G.nodes[u]["kind"] != NodeKind.PRINCIPALS.value:
-                out.append((u, data, (0, self._direct_index(u)[id(data)])))
-                continue
-            for feeder in self._feeders(u):
-                entries = self._hub_index(feeder).get(id(data), ())
-                if not entries:
-                    continue
-                for member in self._members(feeder):
-                    if entries[0][1]["cross_account"] and G.nodes[member].get("account") == role_account:
-                        continue  # principals:* stands for other accounts' principals
-                    if entries[0][1].get("identity_required") and not self._may_assume(member, role):
-                        continue
-                    h = self._own_edges(member)[1].index(feeder)
-                    for j, copy in entries:
-                        out.append((member, copy, (1 + h, j)))
-        cached = tuple(out)
-        self._in[role] = cached
-        return cached
+        """The nodes that list ``role`` among their hop candidates (:meth:`HopCandidates.in_candidates`)."""
+        return self.candidates.in_candidates(role)
 
     def mfa_in_candidates(self, role: str) -> tuple[tuple[str, dict[str, Any]], ...]:
-        """The (node, edge data) of :meth:`in_candidates` whose node is an IAM user, an outside account or
-        ``external``: the callers whose hop can produce a session of ``role`` that carries MFA (cached per role;
-        hubs contribute only their user members)."""
-        G = self.G
-        self.in_candidates(role)  # refreshes the caches when the graph gained nodes
-        cached = self._mfa_in.get(role)
-        if cached is not None:
-            return cached
-        role_account = G.nodes[role]["account"]
-        out: list[tuple[str, dict[str, Any]]] = []
-        for u, _, data in G.in_edges(role, data=True):
-            kind = G.nodes[u]["kind"]
-            if kind in _MFA_SOURCE_KINDS:
-                out.append((u, data))
-            elif kind == NodeKind.PRINCIPALS.value:
-                for feeder in self._feeders(u):
-                    entries = self._hub_index(feeder).get(id(data), ())
-                    if not entries:
-                        continue
-                    copy = entries[0][1]
-                    for member in self._user_members(feeder):
-                        if copy["cross_account"] and G.nodes[member].get("account") == role_account:
-                            continue
-                        if copy.get("identity_required") and not self._may_assume(member, role):
-                            continue
-                        out.append((member, copy))
-        cached = tuple(out)
-        self._mfa_in[role] = cached
-        return cached
+        """The in-candidates whose hop can produce a session with MFA (:meth:`HopCandidates.mfa_in_candidates`)."""
+        return self.candidates.mfa_in_candidates(role)
 
-    def _user_members(self, hub: str) -> tuple[str, ...]:
-        cached = self._hub_users.get(hub)
-        if cached is None:
-            cached = tuple(m for m in self._members(hub) if self.G.nodes[m]["kind"] == NodeKind.USER.value)
-            self._hub_users[hub] = cached
-        return cached
-
-    def _direct_index(self, node: str) -> dict[int, int]:
-        cached = self._direct_pos.get(node)
-        if cached is None:
-            cached = {id(data): i for i, (_, data) in enumerate(self._own_edges(node)[0])}
-            self._direct_pos[node] = cached
-        return cached
-
-    def _hub_index(self, hub: str) -> dict[int, tuple[tuple[int, dict[str, Any]], ...]]:
-        """``id`` of a graph edge's data -> its entries (position, data marked via_hub) in ``_hub_targets(hub)``."""
-        cached = self._hub_pos.get(hub)
-        if cached is None:
-            index: dict[int, list[tuple[int, dict[str, Any]]]] = {}
-            for j, (_, data, _, orig) in enumerate(self._hub_targets(hub)):
-                index.setdefault(orig, []).append((j, data))
-            cached = {k: tuple(v) for k, v in index.items()}
-            self._hub_pos[hub] = cached
-        return cached
-
-    def _members(self, hub: str) -> tuple[str, ...]:
-        """The nodes that list ``hub`` among their own hubs (its non-hub in-neighbours), in graph order."""
-        cached = self._hub_members.get(hub)
-        if cached is None:
-            G = self.G
-            cached = tuple(dict.fromkeys(
-                u for u in G.predecessors(hub) if G.nodes[u]["kind"] != NodeKind.PRINCIPALS.value))
-            self._hub_members[hub] = cached
-        return cached
-
-    def _feeders(self, hub: str) -> tuple[str, ...]:
-        """The hubs whose ``_hub_targets`` include ``hub``'s edges: itself and the hubs with a member edge chain to
-        it."""
-        cached = self._hub_feeders.get(hub)
-        if cached is None:
-            G = self.G
-            seen = {hub: None}
-            stack = [hub]
-            while stack:
-                h = stack.pop()
-                for u, _, data in G.in_edges(h, data=True):
-                    if (G.nodes[u]["kind"] == NodeKind.PRINCIPALS.value and data.get("kind") == "member"
-                            and u not in seen):
-                        seen[u] = None
-                        stack.append(u)
-            cached = tuple(seen)
-            self._hub_feeders[hub] = cached
-        return cached
-
-    def _may_assume(self, node: str, role: str) -> bool:
-        """The syntactic identity filter of :func:`trustgraph.graph.build.identity_may_allow`, per member: True
-        when some Allow statement of the member's identity policies could allow sts:AssumeRole on ``role``."""
-        everything, statements, shape_id = self._scope(node)
-        return everything or self._may_shape(shape_id, statements, role)
-
-    def _may_shape(self, shape_id: int, statements: tuple[Any, ...], role: str) -> bool:
-        """Whether statements of one resource shape could allow sts:AssumeRole on ``role`` (memoised)."""
-        from trustgraph.graph.build import resource_may_match
-
-        key = (shape_id, role)
-        answer = self._may_memo.get(key)
-        if answer is None:
-            answer = any(resource_may_match(st, role) for st in statements)
-            self._may_memo[key] = answer
-        return answer
-
-    def _scope(self, node: str) -> tuple[bool, tuple[Any, ...], int]:
-        """A member's Allow statements that may allow sts:AssumeRole: (whether one allows it on every role, the
-        statements, the id of their resource shape)."""
-        from trustgraph.graph.build import action_may_match
-        from trustgraph.model.pattern import Star
-        from trustgraph.model.policy import Effect
-
-        scope = self._assume_statements.get(node)
-        if scope is None:
-            caller = self.caller(node, False)
-            policies = getattr(caller, "identity_policies", ())
-            statements = tuple(
-                st for p in policies for st in p.statements
-                if st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, Action.ASSUME_ROLE.value)
-            )
-            everything = any(
-                st.not_resources is None and (st.resources is None or any(g.pattern == (Star(),) for g in st.resources))
-                for st in statements
-            )
-            # statements with the same resources answer alike: one answer per (resource shape, role), shared by
-            # every member whose policies have that shape (policies are mostly shared managed ones)
-            shape = tuple((st.resources, st.not_resources) for st in statements)
-            scope = (everything, statements, self._shapes.setdefault(shape, len(self._shapes)))
-            self._assume_statements[node] = scope
-        return scope
+    def _session_candidates(self, node: str, outcome: SearchOutcome) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The hop candidates of a role session, without the roles ``outcome`` already reached
+        (:meth:`HopCandidates.session_candidates`)."""
+        return self.candidates.session_candidates(node, outcome.visits, outcome.pending)
 
     @staticmethod
     def _produces_mfa(result: Any) -> bool:

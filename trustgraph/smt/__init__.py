@@ -1,7 +1,8 @@
 """The z3 encoding of one assume-role hop, its solve entry point, witness decoding and a result cache.
 
-Public API: :func:`~trustgraph.smt.solve.solve_hop` with :class:`~trustgraph.smt.solve.KeyConstraint`,
-:class:`~trustgraph.smt.solve.Sat` / :class:`~trustgraph.smt.solve.Unsat` / :class:`~trustgraph.smt.solve.Unknown`,
+Public API: :func:`~trustgraph.smt.solve.solve_hop` with :class:`~trustgraph.smt.results.KeyConstraint`,
+:class:`~trustgraph.smt.results.Sat` / :class:`~trustgraph.smt.results.Unsat` /
+:class:`~trustgraph.smt.results.Unknown`,
 :class:`~trustgraph.smt.symbolic.SymbolicCaller`, and :func:`~trustgraph.smt.cache.cache_stats`. z3 is imported only
 by the submodules, so ``import trustgraph.smt`` stays cheap.
 """
@@ -12,13 +13,13 @@ from typing import Any
 
 _EXPORTS = {
     "solve_hop": "trustgraph.smt.solve",
-    "KeyConstraint": "trustgraph.smt.solve",
-    "Sat": "trustgraph.smt.solve",
-    "Unsat": "trustgraph.smt.solve",
-    "Unknown": "trustgraph.smt.solve",
-    "HopResult": "trustgraph.smt.solve",
-    "DEFAULT_TIMEOUT_MS": "trustgraph.smt.solve",
-    "inject_unknown": "trustgraph.smt.solve",
+    "KeyConstraint": "trustgraph.smt.results",
+    "Sat": "trustgraph.smt.results",
+    "Unsat": "trustgraph.smt.results",
+    "Unknown": "trustgraph.smt.results",
+    "HopResult": "trustgraph.smt.results",
+    "DEFAULT_TIMEOUT_MS": "trustgraph.smt.results",
+    "inject_unknown": "trustgraph.smt.results",
     "SymbolicCaller": "trustgraph.smt.symbolic",
     "cache_stats": "trustgraph.smt.cache",
     "clear_cache": "trustgraph.smt.cache",

@@ -3,9 +3,9 @@
 Most hops that get through get through with an obvious request: the literal values of the conditions of one Allow
 statement of the trust policy (a glob instantiated, the key left out when the condition allows that). Finding such a
 request costs a few evaluations of the concrete evaluator; encoding the hop and asking z3 costs milliseconds. This
-module proposes those requests; ``smt.solve`` assembles each one exactly as it assembles a solver witness, checks the
-constraints on it and replays it through :func:`trustgraph.semantics.evaluate.evaluate_hop`. The first one the
-evaluator allows is the Sat answer. When none is, the solver decides as before, so a guess can only ever turn a
+module proposes those requests; ``smt.concrete_first`` assembles each one exactly as a solver witness is assembled,
+checks the constraints on it and replays it through :func:`trustgraph.semantics.evaluate.evaluate_hop`. The first
+one the evaluator allows is the Sat answer. When none is, the solver decides as before, so a guess can only ever turn a
 solver Sat into an evaluator-confirmed Sat with another witness: never an Unsat or an Unknown into a Sat.
 
 What a guess may choose is what the symbolic request of the same hop may choose (``presence.key_mode``, the rule the
@@ -31,6 +31,7 @@ from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, Variable, 
 from trustgraph.model.policy import Policy, Statement
 from trustgraph.model.values import format_date, parse_date, parse_ip_range, parse_number
 from trustgraph.semantics.keys import key_info
+from trustgraph.smt.constraints import ground_satisfies
 from trustgraph.smt.env import Kind
 from trustgraph.smt.presence import HopView, KeyMode, Mode, catalog_facts, key_mode
 
@@ -104,15 +105,13 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
     the caller, each satisfying that statement's conditions and the constraints on each key.
 
     ``base`` is the request the caller sends when it chooses nothing (``build_request``); ``constraints`` are
-    :class:`~trustgraph.smt.solve.KeyConstraint` objects; ``variables`` says whether the trust policy reads policy
+    :class:`~trustgraph.smt.results.KeyConstraint` objects; ``variables`` says whether the trust policy reads policy
     variables (its Version); ``denies`` are the Deny statements that may apply (a key's value is chosen to make
     their conditions on it false where the Allow statement leaves a choice); ``clock`` holds aws:CurrentTime and
     aws:EpochTime of the pinned "now" (every request carries them, even where ``closed`` took them out of
     ``base``). Nothing is yielded when the hop has a construct the encoding over-approximates (the solver's answer
     must carry it).
     """
-    from trustgraph.smt.solve import _ground_satisfies
-
     keys: set[str] = set()
     for p in policies:
         f = policy_facts(p)
@@ -166,7 +165,7 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
             m = modes[k]
             conds = [c for c in st.conditions if c.key == k]
             found, value = _choose(k, m, conds, literals.get(k, ()), base.get(k), by_key.get(k, ()), ctx, variables,
-                                   _ground_satisfies, deny_conds.get(k, ()))
+                                   ground_satisfies, deny_conds.get(k, ()))
             if not found:
                 ok = False
                 break
@@ -180,7 +179,7 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
         if "aws:tagkeys" in modes and modes["aws:tagkeys"].mode is Mode.FREE:
             tags = tuple(k.split("/", 1)[1] for k, v in out.items() if k.startswith("aws:requesttag/") and v)
             out["aws:tagkeys"] = tags or None
-            if not all(_ground_satisfies(c, out["aws:tagkeys"]) for c in by_key.get("aws:tagkeys", ())):
+            if not all(ground_satisfies(c, out["aws:tagkeys"]) for c in by_key.get("aws:tagkeys", ())):
                 continue
         if out in seen:
             continue

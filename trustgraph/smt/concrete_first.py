@@ -1,0 +1,99 @@
+"""The concrete-first fast path: before a hop is encoded, a few requests proposed by
+:mod:`trustgraph.smt.guess` are assembled like a solver witness and replayed through the evaluator; the first one it
+allows is the Sat answer. When none is, the caller asks the solver, so this path can only turn a solver Sat into an
+evaluator-confirmed Sat with another witness (tests/smt/test_concrete_first.py holds it to the reference path)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from trustgraph.model.condition import Family
+from trustgraph.model.policy import Effect
+from trustgraph.semantics.request import Action, Caller, Target
+from trustgraph.smt import cache
+from trustgraph.smt.constraints import ground_satisfies
+from trustgraph.smt.presence import HopView
+from trustgraph.smt.results import KeyConstraint, Sat
+from trustgraph.smt.structure import hop_policies
+from trustgraph.smt.symbolic import Candidate
+from trustgraph.smt.witness import base_context, fix_tags, replay
+
+
+def try_concrete_first(cand: Candidate, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
+                    view: HopView, now_text: str, duration: int | None) -> Sat | None:
+    """A Sat answer from a guessed request (``smt.guess``) that the evaluator allows, or None (ask the solver).
+
+    The caller is the candidate's template (a concrete caller, or one concrete member of an outsider class); every
+    guess respects the hop's presence rules and the constraints, and is replayed like a solver witness."""
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.principals import statement_principal_match
+    from trustgraph.smt.guess import guesses
+
+    trust = target.role.trust_policy
+    for template in _templates(cand, target):
+        trust_allows = [st for st in trust.statements
+                        if st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
+                        and statement_principal_match(st, template, action) is not None]
+        if not trust_allows:
+            return None
+        policies = [p for _, p in hop_policies(template, target)]
+        full = build_request(template, action, {}, target=target, duration_seconds=duration, now=now_text).context
+        clock = {k: full[k] for k in ("aws:currenttime", "aws:epochtime") if k in full}
+        base = base_context(template, action, target, duration, now_text, view)
+        denies = [st for p in policies for st in p.statements
+                  if st.effect is Effect.DENY and st.conditions and statement_action_matches(st, action.value)
+                  and (p is not trust or statement_principal_match(st, template, action) is not None)]
+        for assignment in guesses(view, policies, trust_allows, trust.variables_enabled, constraints, base, clock,
+                                  denies):
+            ctx = dict(base)
+            for key, values in assignment.items():
+                if values is None:
+                    ctx.pop(key, None)
+                else:
+                    ctx[key] = values
+            fix_tags(ctx, "aws:tagkeys" in assignment)
+            if not all(ground_satisfies(c, ctx.get(c.key.lower())) for c in constraints):
+                continue
+            cache.count("guess_evaluations")
+            request, decision, approx = replay(template, target, action, ctx, duration, ())
+            if decision.allowed:
+                cache.count("guess_hits")
+                cache.count("fast_path")  # decided without z3
+                return Sat(template, request, decision, tuple(approx))
+    return None
+
+
+_ORG_ID = re.compile(r"o-[a-z0-9-]+")
+
+
+def _templates(cand: Candidate, target: Target) -> list[Caller]:
+    """The callers a guess may be made for: the candidate's template, and for an outsider that may belong to an
+    organization, the template in each organization (at most two) an aws:PrincipalOrgID condition of the trust
+    policy names and in an organization none names (never an excluded one; only when a condition reads
+    aws:PrincipalOrgID and none reads aws:PrincipalOrgPaths, which an organization member would carry)."""
+    out = [cand.template]
+    if cand.excluded_orgs is None:
+        return out
+    names: list[str] = []
+    read = False
+    for st in target.role.trust_policy.statements:
+        for c in st.conditions:
+            if c.key == "aws:principalorgpaths":
+                return out
+            if c.key == "aws:principalorgid":
+                read = True
+                if c.operator.family is Family.STRING:
+                    names.extend(t for t in c.texts if _ORG_ID.fullmatch(t))
+    if not read:
+        return out
+    fresh = next(f"o-trustgraph{i}" for i in range(len(names) + 1) if f"o-trustgraph{i}" not in names)
+    orgs = [o for o in dict.fromkeys(names) if o not in cand.excluded_orgs][:2]
+    if fresh not in cand.excluded_orgs:
+        orgs.append(fresh)
+    out.extend(replace(cand.template, org_id=org) for org in orgs)
+    return out
+
+
+__all__ = ["try_concrete_first"]

@@ -1,0 +1,104 @@
+"""Deciding a conjunction of named z3 assertions (:func:`check_tracked`) and finding a minimal
+unsat core (:func:`core_by_deletion`): the only code that runs z3 solvers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import z3  # type: ignore[import-untyped]
+
+_PREPROCESS: Any = None
+
+
+_PREPROCESS_CTX: Any = None
+
+
+def _preprocess_context() -> Any:
+    """The z3 context of the preprocessing solver: its own, so that what it creates (terms, tactic state) does not
+    change how the incremental solver of the main context, which takes over on hard questions, searches."""
+    global _PREPROCESS_CTX
+    if _PREPROCESS_CTX is None:
+        _PREPROCESS_CTX = z3.Context()
+    return _PREPROCESS_CTX
+
+
+#: z3 resource units the preprocessing solver may spend on one question before the incremental solver takes over (a
+#: deterministic budget, unlike a wall-clock one: the same question takes the same path on every machine). Questions
+#: that preprocessing settles cost a few hundred units; 100,000 is tens of milliseconds of a hard regex search.
+PREPROCESS_RLIMIT = 100_000
+
+
+def _preprocessing_solver(timeout: int) -> Any:
+    """A solver that simplifies, propagates values and eliminates variables defined by equations before the SMT
+    core runs. Every tracked assertion of a hop is asserted as a fact here, so an equation such as
+    ``v|token...:sub = "repo:org/app:ref:refs/heads/main"`` (a StringEquals condition) substitutes the literal into
+    the regular-expression memberships of the other conditions, which then fold to constants: questions that take
+    the incremental solver (assertions tracked by assumption literals, which block this preprocessing) hundreds of
+    milliseconds take about one here."""
+    global _PREPROCESS
+    if _PREPROCESS is None:
+        _PREPROCESS = z3.Then("simplify", "propagate-values", "solve-eqs", "smt", ctx=_preprocess_context())
+    solver = _PREPROCESS.solver()
+    solver.set("timeout", timeout)
+    solver.set("rlimit", PREPROCESS_RLIMIT)
+    return solver
+
+
+def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *,
+                  core: bool = False) -> tuple[Any, Any, list[str] | None, str]:
+    """Decide the conjunction of named z3 assertions.
+
+    Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat, the names of
+    an unsat core when unsat (a minimal one: no assertion of it can be left out), and the reason when unknown.
+    Unless ``core`` is True the minimal core is not computed when it would cost more solver runs: the core is then
+    None (:func:`core_by_deletion` computes it later, from the same assertions).
+
+    The conjunction is decided by a preprocessing solver (:func:`_preprocessing_solver`); the core is found by
+    deletion with the same solver (each assertion is dropped in turn and kept out when the rest is still unsat; an
+    undecided trial keeps it in, so the core is always unsat). When the preprocessing solver cannot decide within
+    :data:`PREPROCESS_RLIMIT`, the incremental solver with assumption-tracked assertions (z3's own unsat core)
+    answers instead, with the whole timeout.
+    """
+    fast = _preprocessing_solver(timeout)
+    ctx = _preprocess_context()
+    moved = [f.translate(ctx) for _, f in assertions]
+    fast.add(moved)
+    res = fast.check()
+    if res == z3.sat:
+        return z3.sat, fast.model().translate(z3.main_ctx()), [], ""
+    if res == z3.unsat:
+        if not core:
+            return z3.unsat, None, None, ""
+        return z3.unsat, None, _deletion_core([(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
+                                              timeout), ""
+    solver = z3.Solver()
+    solver.set("timeout", timeout)
+    for name, f in assertions:
+        solver.assert_and_track(f, z3.Bool(name))
+    res = solver.check()
+    if res == z3.sat:
+        return res, solver.model(), [], ""
+    if res == z3.unsat:
+        return res, None, [str(b) for b in solver.unsat_core()], ""
+    return res, None, [], solver.reason_unknown()
+
+
+def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
+    """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`)."""
+    ctx = _preprocess_context()
+    return _deletion_core([(n, f.translate(ctx)) for n, f in assertions], timeout)
+
+
+def _deletion_core(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
+    keep = list(range(len(assertions)))
+    for i in range(len(assertions)):
+        trial = [j for j in keep if j != i]
+        solver = _preprocessing_solver(timeout)
+        solver.add([assertions[j][1] for j in trial])
+        if solver.check() == z3.unsat:
+            keep = trial
+    return [assertions[j][0] for j in keep]
+
+
+__all__ = ["PREPROCESS_RLIMIT", "check_tracked", "core_by_deletion"]

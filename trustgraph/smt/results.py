@@ -1,0 +1,159 @@
+"""What a hop question is answered with: :class:`Sat`, :class:`Unsat` or :class:`Unknown`, the
+:class:`KeyConstraint` a question may carry, the solver timeout, and the test switch :func:`inject_unknown`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from trustgraph.model.location import Location
+from trustgraph.semantics.request import Caller, Decision, Request
+
+DEFAULT_TIMEOUT_MS = 5000
+
+
+TIMEOUT_ENV = "TRUSTGRAPH_SOLVER_TIMEOUT_MS"
+
+
+def default_timeout_ms() -> int:
+    """The solver timeout: ``TRUSTGRAPH_SOLVER_TIMEOUT_MS`` when set, else :data:`DEFAULT_TIMEOUT_MS`."""
+    raw = os.environ.get(TIMEOUT_ENV)
+    if raw:
+        try:
+            return max(1, int(raw))
+        except ValueError:
+            pass
+    return DEFAULT_TIMEOUT_MS
+
+
+@dataclass(frozen=True)
+class KeyConstraint:
+    """An extra condition on the request.
+
+    ``absent``: the key is absent. ``equals``: the key is present with exactly these values (a multi-valued key:
+    this list). ``not-like``: when present, the key matches none of these globs (e.g. trusted IdP subjects).
+    """
+
+    key: str
+    op: Literal["absent", "equals", "not-like"]
+    values: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        vals = ", ".join(repr(v) for v in self.values)
+        return f"{self.key} {self.op}" + (f" [{vals}]" if self.values else "")
+
+
+@dataclass(frozen=True)
+class Sat:
+    """A request that gets through: the caller and request (replayed to ALLOW unless approximate) and the
+    over-approximations the answer rests on (empty: exact)."""
+
+    caller: Caller
+    request: Request
+    decision: Decision
+    approximations: tuple[str, ...] = ()
+
+
+class Unsat:
+    """No request gets through. ``core`` names what blocks (conditions, constraints, caller facts); ``locations``
+    are the policy places involved.
+
+    The core may be computed lazily: a solver proof of unsatisfiability is cheap, a minimal core (one more solver
+    run per assertion) is not, and most callers only ask whether a hop is open. ``explain`` is then a function
+    returning ``(core, locations)``, run once, the first time ``core`` or ``locations`` is read (or the object is
+    compared, hashed or pickled). Immutable like the other results.
+    """
+
+    __slots__ = ("_core", "_locations", "_explain")
+
+    _core: tuple[str, ...] | None
+    _locations: tuple[Location, ...] | None
+    _explain: Callable[[], tuple[tuple[str, ...], tuple[Location, ...]]] | None
+
+    def __init__(self, core: tuple[str, ...] = (), locations: tuple[Location, ...] = (), *,
+                 explain: Callable[[], tuple[tuple[str, ...], tuple[Location, ...]]] | None = None) -> None:
+        object.__setattr__(self, "_explain", explain)
+        object.__setattr__(self, "_core", None if explain is not None else tuple(core))
+        object.__setattr__(self, "_locations", None if explain is not None else tuple(locations))
+
+    def _force(self) -> None:
+        if self._explain is not None:
+            core, locations = self._explain()
+            object.__setattr__(self, "_core", tuple(core))
+            object.__setattr__(self, "_locations", tuple(locations))
+            object.__setattr__(self, "_explain", None)
+
+    @property
+    def core(self) -> tuple[str, ...]:
+        """What blocks, in words (computed on first read when lazy)."""
+        self._force()
+        assert self._core is not None
+        return self._core
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        """The policy places involved (computed on first read when lazy)."""
+        self._force()
+        assert self._locations is not None
+        return self._locations
+
+    @property
+    def core_computed(self) -> bool:
+        """False while the core is still to be computed (it is computed on first read)."""
+        return self._explain is None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Unsat is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Unsat):
+            return NotImplemented
+        return (self.core, self.locations) == (other.core, other.locations)
+
+    def __hash__(self) -> int:
+        return hash((self.core, self.locations))
+
+    def __repr__(self) -> str:
+        if self._explain is not None:
+            return "Unsat(<core not computed yet>)"
+        return f"Unsat(core={self._core!r}, locations={self._locations!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Unsat, (self.core, self.locations))
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """The solver could not decide (timeout, incompleteness, structure too large): never "unreachable"."""
+
+    reason: str
+
+
+HopResult = Sat | Unsat | Unknown
+
+
+_INJECTED: list[str] = []
+
+
+@contextmanager
+def inject_unknown(reason: str = "timeout (injected)") -> Iterator[None]:
+    """Make every solver call inside the block return unknown with ``reason`` (tests of the timeout path). The
+    concrete-first guesses are skipped inside the block, so every question the fast path cannot fold reaches the
+    (injected) solver."""
+    _INJECTED.append(reason)
+    try:
+        yield
+    finally:
+        _INJECTED.pop()
+
+
+def injected_unknown() -> str | None:
+    """The reason of the innermost :func:`inject_unknown` block around the call, or None outside any."""
+    return _INJECTED[-1] if _INJECTED else None
+
+
+__all__ = ["DEFAULT_TIMEOUT_MS", "HopResult", "KeyConstraint", "Sat", "TIMEOUT_ENV", "Unknown", "Unsat",
+           "default_timeout_ms", "inject_unknown", "injected_unknown"]

@@ -1,0 +1,214 @@
+"""Sharing one hop's answer with other questions through the result cache (:mod:`trustgraph.smt.cache`):
+the key of a question (:func:`cache_key`, account-free when no policy of the question can tell accounts apart), the
+form an answer is stored in (:func:`cacheable`), and a stored answer re-checked for a new role
+(:func:`rematerialize`: a Sat witness replayed, an Unsat core re-located)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from trustgraph.model.condition import Family
+from trustgraph.model.location import Location
+from trustgraph.model.pattern import AnyChar, Star
+from trustgraph.model.pattern import Literal as PatternLiteral
+from trustgraph.model.policy import Policy
+from trustgraph.semantics.request import Action, Caller, Request, Target
+from trustgraph.smt import cache
+from trustgraph.smt.results import HopResult, KeyConstraint, Sat, Unsat
+from trustgraph.smt.symbolic import SymbolicCaller
+
+
+def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
+               constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int | None, duration: int | None,
+               fast_path: Any) -> Any:
+    role = target.role
+    trust = cache.canonical_policy(role.trust_policy)
+    levels = cache.canonical_levels(target.rcp_levels)
+    names_role = (isinstance(caller, Caller) and _caller_names_resources(caller)) or _names_resources(target)
+    account: Any = role.account
+    if (isinstance(caller, SymbolicCaller) and not names_role
+            and account_free(caller, target, trust, levels, constraints, now_ms)):
+        account = ("account-free", role.account in caller.excluded_accounts, role.account == caller.account)
+    return (
+        "hop/v1",
+        trust,
+        account,
+        role.arn if names_role else None,
+        role.service_linked,
+        role.tags,
+        role.max_session_duration,
+        levels,
+        _caller_key(caller),
+        action,
+        constraints,
+        closed,
+        now_ms,
+        duration,
+        fast_path,
+    )
+
+
+def _names_resources(target: Target) -> bool:
+    """True when the role's trust policy or an RCP has a Resource other than ``*`` (then the role's ARN matters)."""
+    return any(_resource_specific(p) for p in (target.role.trust_policy,
+                                                *(p for lv in target.rcp_levels or () for p in lv)))
+
+
+def _resource_specific(policy: Policy) -> bool:
+    return any(st.not_resources is not None or (st.resources is not None and any(g.text != "*" for g in st.resources))
+               for st in policy.statements)
+
+
+#: Keys whose date conditions read the pinned clock (the same for every role): not request-chosen values.
+_CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+
+
+_DIGIT = re.compile(r"[0-9]")
+
+
+_ACCOUNT_BLIND: dict[int, tuple[Policy, bool]] = {}
+
+
+def account_blind(policy: Policy) -> bool:
+    """True when no part of ``policy`` can tell one 12-digit account id from another that it does not name: every
+    pattern with a wildcard has digit-free literal text (a wildcard is the only thing that can match an account id's
+    digits without naming them), and no condition reads a value as a number, a date (other than the pinned clock) or
+    binary data (an account id inside a request value would be read as part of it)."""
+    cached = _ACCOUNT_BLIND.get(id(policy))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    blind = True
+    for st in policy.statements:
+        texts = [p.text for p in (st.principals or ()) + (st.not_principals or ())]
+        texts += [g.text for g in (st.resources or ()) + (st.not_resources or ())]
+        if any(("*" in t or "?" in t) and t != "*" and _DIGIT.search(t) for t in texts):
+            blind = False
+            break
+        for cond in st.conditions:
+            family = cond.operator.family
+            if family in (Family.NUMERIC, Family.BINARY, Family.UNKNOWN) or (
+                    family is Family.DATE and cond.key not in _CLOCK_KEYS):
+                blind = False
+            elif any(any(isinstance(el, (Star, AnyChar)) for el in pat)
+                     and any(isinstance(el, PatternLiteral) and _DIGIT.search(el.text) for el in pat)
+                     for pat in cond.patterns):
+                blind = False
+        if not blind:
+            break
+    _ACCOUNT_BLIND[id(policy)] = (policy, blind)
+    return blind
+
+
+def account_free(caller: SymbolicCaller, target: Target, trust: str, levels: Any,
+                  constraints: tuple[KeyConstraint, ...], now_ms: int | None) -> bool:
+    """Whether the answer for ``target`` is the answer for the same role in any other account the question does not
+    name, so that the cache may key it without the account (only its relation to the symbolic caller's fixed and
+    excluded accounts).
+
+    The argument: let A be the role's account and A' another 12-digit id, neither written in the trust policy, the
+    RCPs, the constraints, the symbolic caller's provider, the tags or the pinned time, and each in the same relation
+    to the symbolic caller (both or neither among its excluded accounts, both or neither its fixed account: the key
+    records the relation), so that swapping A and A' leaves the caller class as it is. Swapping A and A' in every
+    request value maps the requests of the question for A one to one onto those for A' (aws:ResourceAccount,
+    same-account callers and their ARNs move with it), and leaves every condition's verdict unchanged when the
+    policies are account-blind (:func:`account_blind`): literal comparisons cannot see the swap (the literals name
+    neither id), wildcards match digits whatever they are, and no value is read as a number or a date. Concrete
+    callers are never keyed this way (their own account may equal A). A Sat hit is still replayed against the new
+    role; an Unsat hit is the same proof, with its locations moved to the new role's policy.
+    """
+    account = target.role.account
+    if any(account in text for text in (trust, repr(levels), repr(constraints), caller.provider or "",
+                                        repr(target.role.tags), str(now_ms))):
+        return False
+    policies = (target.role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv))
+    if not all(account_blind(p) for p in policies):
+        return False
+    return not any(c.op == "not-like" and any(("*" in v or "?" in v) and _DIGIT.search(v) for v in c.values)
+                   for c in constraints)
+
+
+def _caller_names_resources(caller: Caller) -> bool:
+    """True when some policy of the caller has a Resource other than ``*`` (then the role's ARN matters)."""
+    policies = [*caller.identity_policies, *caller.session_policies, *(p for lv in caller.scp_levels or () for p in lv)]
+    if caller.boundary is not None:
+        policies.append(caller.boundary)
+    for p in policies:
+        for st in p.statements:
+            if st.not_resources is not None:
+                return True
+            if st.resources is not None and any(g.text != "*" for g in st.resources):
+                return True
+    return False
+
+
+def _caller_key(caller: Caller | SymbolicCaller) -> Any:
+    if isinstance(caller, SymbolicCaller):
+        return caller
+    return (
+        caller.kind, caller.arn, caller.account, caller.unique_id, caller.session_name, caller.user_name,
+        tuple(cache.canonical_policy(p) for p in caller.identity_policies), cache.canonical_policy(caller.boundary),
+        caller.boundary_unresolved, tuple(cache.canonical_policy(p) for p in caller.session_policies),
+        cache.canonical_levels(caller.scp_levels), caller.org_id, caller.org_paths, caller.tags, caller.mfa,
+        caller.source_identity, caller.transitive_tags,
+    )
+
+
+def cacheable(result: HopResult, target: Target) -> Any:
+    if isinstance(result, Sat):
+        return ("sat", result.caller, result.request, result.approximations, target.role.account)
+    assert isinstance(result, Unsat)
+    return ("unsat", result, target.role.trust_policy)
+
+
+def rematerialize(hit: Any, target: Target) -> HopResult | None:
+    from trustgraph.semantics.evaluate import evaluate_hop
+
+    if hit[0] == "sat":
+        _, caller, request, approx, old_account = hit
+        ctx = dict(request.context)
+        new_account = target.role.account
+        if old_account != new_account:  # an account-free entry (see account_free): the witness moves with the role
+            caller = _moved_caller(caller, old_account, new_account)
+            ctx = {k: tuple(v.replace(old_account, new_account) for v in vs) for k, vs in ctx.items()}
+        ctx["aws:resourceaccount"] = (new_account,)
+        request = Request(action=request.action, context=ctx, duration_seconds=request.duration_seconds)
+        decision = evaluate_hop(caller, target, request)
+        if not decision.allowed and not approx:
+            return None  # not the same question after all: solve afresh
+        return Sat(caller, request, decision, approx)
+    _, unsat, old_trust = hit
+    return _relocate(unsat, old_trust, target.role.trust_policy)
+
+
+def _moved_caller(caller: Caller, old: str, new: str) -> Caller:
+    """The caller with account ``old`` written as ``new`` in its identifying strings (its policies are the symbolic
+    candidate's own and name no account of the question)."""
+    def move(text: str | None) -> str | None:
+        return None if text is None else text.replace(old, new)
+
+    return replace(caller, arn=move(caller.arn) or caller.arn, account=move(caller.account) or caller.account,
+                   session_name=move(caller.session_name), user_name=move(caller.user_name))
+
+
+def _relocate(unsat: Unsat, old: Policy, new: Policy) -> Unsat:
+    """The cached core with the old role's trust-policy locations replaced by the new role's (lazily when the
+    cached core is not computed yet)."""
+    if old.location == new.location:
+        return unsat
+    if not unsat.core_computed:
+        def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+            unsat.core  # noqa: B018 - computes the cached answer's core first
+            moved = _relocate(unsat, old, new)
+            return moved.core, moved.locations
+        return Unsat(explain=explain)
+    old_file, new_file = str(old.location), str(new.location)
+    core = tuple(c.replace(old_file, new_file) for c in unsat.core)
+    locs = tuple(Location(new.location.file, new.location.pointer + loc.pointer[len(old.location.pointer):])
+                 if loc.file == old.location.file and loc.pointer.startswith(old.location.pointer) else loc
+                 for loc in unsat.locations)
+    return Unsat(core, locs)
+
+
+__all__ = ["account_blind", "account_free", "cache_key", "cacheable", "rematerialize"]
