@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,11 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     from trustgraph.ingest.zone_file import zone_from_options
 
     estate = load_estate(input_paths(args))
+    if estate.skipped:
+        from trustgraph.safe_text import message_line
+
+        sys.stderr.write(f"trustgraph: warning: skipped {len(estate.skipped)} file(s) that could be exports: "
+                         f"{message_line('; '.join(estate.skipped), 2000)}\n")
     zone_file = args.zone_file
     if not args.paths and not args.zone and zone_file is None:
         zone_file = bundled_zone_file()

@@ -19,6 +19,7 @@ import orjson
 
 from trustgraph.errors import IngestError
 from trustgraph.ingest._fields import parse_errors, show_json
+from trustgraph.ingest.duplicates import duplicate_error, find_duplicate, parse_with_pairs
 from trustgraph.model.condition import (
     OPERATORS_BY_NAME,
     Condition,
@@ -66,10 +67,13 @@ def decode_document(raw: object, loc: Location) -> Mapping[str, Any]:
             text = urllib.parse.unquote(text)
         try:
             with parse_errors(loc.file, "JSON in the URL-encoded policy document", loc.pointer):
-                raw = json.loads(text)
+                raw, duplicated = parse_with_pairs(text)
+                duplicate = find_duplicate(raw, duplicated)
         except json.JSONDecodeError as exc:
             raise _fail(loc, f"expected a policy document (JSON object or URL-encoded JSON), got a string that does "
                              f"not parse: {exc.msg[:1].lower()}{exc.msg[1:]} at character {exc.pos}") from None
+        if duplicate is not None:
+            raise duplicate_error(loc.file, loc.pointer + duplicate[0], duplicate[1])
     if not isinstance(raw, dict):
         raise _fail(loc, f"expected a policy document object, got {_type_name(raw)}")
     return raw
