@@ -33,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(render_csv(rows))
     elif sys.stdout.isatty():
-        render_table(rows, sys.stdout)
+        render_table(rows, sys.stdout, zone)
     else:  # rendered here, written by us: rich would turn a closed pipe into a silent exit 1
         import io
 
         buf = io.StringIO()
-        render_table(rows, buf)
+        render_table(rows, buf, zone)
         sys.stdout.write(buf.getvalue())
     return 0

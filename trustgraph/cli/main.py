@@ -24,7 +24,7 @@ from trustgraph import __version__
 from trustgraph.errors import ReplayMismatch, TrustgraphError
 from trustgraph.safe_text import message_line
 
-SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench")
+SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench", "collect")
 
 #: Exit statuses (a CLI contract: CI scripts tell a finding from a crash by them).
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

@@ -196,10 +196,11 @@ def _provider_rows(estate: Estate, zone: Zone) -> list[InventoryRow]:
                         entry[2].add("provider-not-listed")
     rows = []
     for name, (kind, account, flags) in found.items():
-        trusted = [t for t in zone.identity_providers if t.names(name)]
-        if trusted and all(t.subjects is not None for t in trusted):
+        trusted = zone.trusted_entries(name)
+        inside = estate.provider_inside(zone, name)
+        if trusted and not inside:
             flags.add("zone-trusts-listed-subjects-only")
-        rows.append(InventoryRow(arn=name, kind=kind, account=account, path="", inside=bool(trusted),
+        rows.append(InventoryRow(arn=name, kind=kind, account=account, path="", inside=inside or bool(trusted),
                                  flags=tuple(sorted(flags))))
     return rows
 
@@ -253,9 +254,10 @@ def render_csv(rows: tuple[InventoryRow, ...]) -> str:
     return out.getvalue()
 
 
-def render_table(rows: tuple[InventoryRow, ...], file: IO[str]) -> None:
-    """A rich table on ``file``; wide and uncoloured when ``file`` is not a terminal. Cells are
-    :class:`rich.text.Text` (markup in a role path is printed, not interpreted) with control characters escaped."""
+def render_table(rows: tuple[InventoryRow, ...], file: IO[str], zone: Zone | None = None) -> None:
+    """The zone's lines (when given), then a rich table on ``file``; wide and uncoloured when ``file`` is not a
+    terminal. Cells are :class:`rich.text.Text` (markup in a role path is printed, not interpreted) with control
+    characters escaped."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -263,6 +265,12 @@ def render_table(rows: tuple[InventoryRow, ...], file: IO[str]) -> None:
     is_tty = hasattr(file, "isatty") and file.isatty()
     console = Console(file=file, width=None if is_tty else 400, no_color=not is_tty, highlight=False,
                       soft_wrap=False, markup=False, emoji=False)
+    if zone is not None:
+        from trustgraph.render.table import clean
+        from trustgraph.render.zone_text import zone_lines
+
+        for line in zone_lines(zone.describe()):
+            console.print(Text(clean(line)))
     table = Table(show_lines=False, header_style="bold")
     for name in COLUMNS:
         table.add_column(name, overflow="fold", no_wrap=name in ("arn", "kind", "account", "inside"))
