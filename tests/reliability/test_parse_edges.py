@@ -94,3 +94,9 @@ def test_suppressions_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], n
 def test_given_value_with_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
     err = run_error(capsys, "query", "--given", "\x1b[2J\nforged")
     assert "\\x1b[2J\\nforged" in err
+
+
+@pytest.mark.parametrize("value", ["[" + HUGE + "]", "[" * 5000])
+def test_given_json_list_past_the_parser(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    err = run_error(capsys, "query", "--given", f"k={value}")
+    assert "--given k: the value is not a JSON list" in err

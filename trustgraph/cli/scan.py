@@ -2,7 +2,7 @@
 
 Exit codes: 0 when no finding that is not suppressed reaches ``--fail-on`` (default high; unknown solver answers count
 at their check's severity, since unknown is never safe), 1 when one does, 2 for bad input or usage (an unknown
-``--check`` id, a malformed suppressions file, unreadable exports).
+``--check`` id, a malformed suppressions file, unreadable exports), 3 for an internal error (a bug; see ``--debug``).
 """
 
 from __future__ import annotations
