@@ -93,6 +93,30 @@ def test_reproducible(report: ScanReport) -> None:
     assert render_json(report) == render_json(make_report())
 
 
+def test_sources_beyond_the_cap_are_counted_not_listed() -> None:
+    from dataclasses import replace
+
+    from trustgraph.checks.finding import SourceReach
+    from trustgraph.render.json_report import MAX_LISTED_SOURCES
+
+    chain = chain_of(make_report())
+    many = tuple(SourceReach(source=f"account:{n:012d}", source_class="account", nodes=(f"account:{n:012d}",
+                             chain.role), actions=("sts:AssumeRole",)) for n in range(MAX_LISTED_SOURCES + 7))
+    doc = json.loads(render_json(ScanReport(findings=(replace(chain, sources=many),))))
+    VALIDATOR.validate(doc)
+    (finding,) = doc["findings"]
+    assert len(finding["sources"]) == MAX_LISTED_SOURCES
+    assert (finding["sources_total"], finding["sources_omitted"]) == (MAX_LISTED_SOURCES + 7, 7)
+    assert doc["summary"]["by_source_class"]["account"] == {"findings": 1, "sources": MAX_LISTED_SOURCES + 7}
+
+
+def test_version_1_schema_still_shipped() -> None:
+    from importlib import resources
+
+    v1 = json.loads(resources.files("trustgraph").joinpath("schemas/scan-report-v1.schema.json").read_text())
+    assert v1["properties"]["version"] == {"const": 1, "description": "Version of this report format."}
+
+
 def test_schema_rejects_a_missing_field(report: ScanReport) -> None:
     doc = json.loads(render_json(report))
     del doc["findings"][0]["severity"]

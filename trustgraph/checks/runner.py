@@ -185,7 +185,8 @@ def finding_to_plain(f: Finding) -> dict[str, Any]:
     plain = {fld.name: getattr(f, fld.name) for fld in fields(f)}
     plain["path"] = [
         {"source": h.source, "target": h.target, "action": h.action, "context": dict(h.context),
-         "statements": h.statements, "approximations": h.approximations}
+         "statements": h.statements, "approximations": h.approximations, "method": h.method,
+         "calls": tuple((a, r, dict(c)) for a, r, c in h.calls)}
         for h in f.path
     ]
     return plain
