@@ -58,16 +58,18 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     used when no PATH is given, has one), announced in the zone's notes; else the default zone
     (:func:`trustgraph.ingest.zone_file.zone_from_options`).
     """
-    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.load import load_estate, load_warnings
     from trustgraph.ingest.zone_file import zone_from_options
 
     paths = input_paths(args)
     estate = load_estate(paths)
-    if estate.skipped:
-        from trustgraph.safe_text import message_line
+    from trustgraph.safe_text import message_line
 
+    if estate.skipped:
         sys.stderr.write(f"trustgraph: warning: skipped {len(estate.skipped)} file(s) that could be exports: "
                          f"{message_line('; '.join(estate.skipped), 2000)}\n")
+    for warning in load_warnings(estate):
+        print(f"trustgraph: warning: {message_line(warning, 2000)}", file=sys.stderr)
     zone = zone_from_options(estate, args.zone, args.zone_file, paths=paths)
     return estate, zone
 

@@ -27,7 +27,7 @@ from trustgraph.graph.nodes import (
     service_node,
     short_label,
 )
-from trustgraph.model.arn import parse_arn
+from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
 from trustgraph.model.location import Location
@@ -484,6 +484,7 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
     estate = index.estate
     role = estate.role_by_arn[role_arn]
     account = role.account
+    partition = partition_of(role_arn)
     # keyed by (source node, action name): str keys hash faster than enum members
     grouped: dict[tuple[str, str], list[Statement]] = {}
     direct: dict[tuple[str, str], bool] = {}
@@ -496,6 +497,8 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
         if principals is None and st.not_principals is not None:
             principals = (Principal(element=st.not_principals[0].element, text="*", kind=PrincipalKind.ANY),)
         for p in principals or ():
+            if p.partition is not None and p.partition != partition:
+                continue  # no principal of another partition can assume the role (docs/semantics.md §1.3.1)
             for action, name in _PRINCIPAL_ACTIONS[p.kind]:
                 if not may_match(st.actions, st.not_actions, name):
                     continue

@@ -113,6 +113,8 @@ class TrustGraph:
         if targets.specific and (source is None or source == "*") and members is None:
             return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
         sources = self._sources(source)
+        for virtual in sources.virtual:
+            self.engine.register(virtual)
         if members is not None:
             keep = frozenset(members)
             sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))

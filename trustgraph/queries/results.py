@@ -30,7 +30,9 @@ class HopWitness:
     """One hop of a path: who called, which role, which action, and the concrete request context that gets through.
 
     ``context`` maps condition keys (as AWS spells them) to their values; single-valued keys have one value.
-    ``statements`` locate the trust/identity statements that allowed the hop. A privilege-escalation hop
+    ``statements`` locate the trust/identity statements that allowed the hop. ``caller`` names the principal that
+    made the call: the session ARN of a role session (with the session name the witness used), a user's ARN, or the
+    provider or service. A privilege-escalation hop
     (``--via all``) carries its ``method`` id (pathfinding.cloud) and ``calls``: (action, resource, context) of
     each API call, each a replayed witness; its ``action`` joins the calls' actions with ``+`` and ``context`` is
     the first call's.
@@ -39,6 +41,7 @@ class HopWitness:
     source: str
     target: str
     action: str
+    caller: str | None = None
     context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     statements: tuple[Location, ...] = ()
     approximations: tuple[str, ...] = ()
