@@ -11,12 +11,14 @@ them, marked; counts in :attr:`ScanReport.summary` cover only the findings that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 from trustgraph.checks.finding import SOURCE_CLASSES, Finding, FindingKind, Severity
+from trustgraph.model.location import Location
+from trustgraph.render.positions import Position
 
 #: The formats :func:`render` knows, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "sarif", "html")
@@ -198,6 +200,12 @@ class ScanReport:
         Applied, expired and unused suppressions.
     tool_name
         The tool's name in reports.
+    positions
+        Line and column where each cited statement starts in its export file (:meth:`with_positions`); reports show
+        ``file:line`` and SARIF regions from it. Empty: only file and JSON pointer are known.
+    read_keys
+        The condition keys each cited statement reads (lowercase, as the model normalises them), so that the HTML
+        report can show a witness's telling keys first and fold the rest. Empty: unknown.
     """
 
     findings: tuple[Finding, ...] = ()
@@ -208,6 +216,8 @@ class ScanReport:
     checks_run: tuple[CheckInfo, ...] = ()
     suppressions: Suppressions = field(default_factory=Suppressions)
     tool_name: str = "trustgraph"
+    positions: Mapping[Location, Position] = field(default_factory=dict)
+    read_keys: Mapping[Location, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         checks_run = tuple(self.checks_run)
@@ -220,6 +230,37 @@ class ScanReport:
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "checks_run", checks_run)
         object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
+        object.__setattr__(self, "positions", MappingProxyType(dict(self.positions)))
+        object.__setattr__(self, "read_keys", MappingProxyType(dict(self.read_keys)))
+
+    def with_positions(self) -> ScanReport:
+        """This report with :attr:`positions` read from the export files its findings cite (each file once)."""
+        from trustgraph.render.positions import statement_positions
+
+        return replace(self, positions=statement_positions(self.locations()))
+
+    def with_read_keys(self, statements: Iterable[Any]) -> ScanReport:
+        """This report with :attr:`read_keys` from the given model statements (those its findings cite are kept)."""
+        cited = set(self.locations())
+        keys = {st.location: frozenset(c.key.lower() for c in st.conditions)
+                for st in statements if st.location in cited}
+        return replace(self, read_keys=keys)
+
+    def locations(self) -> tuple[Location, ...]:
+        """Every statement location the findings mention (their statements and their hops'), first seen first."""
+        seen: dict[Location, None] = {}
+        for f in self.findings:
+            for loc in f.statements:
+                seen[loc] = None
+            for hop in f.path:
+                for loc in hop.statements:
+                    seen[loc] = None
+        return tuple(seen)
+
+    def where(self, loc: Location) -> str:
+        """``file:line`` when the statement's line is known, else ``file#pointer``."""
+        pos = self.positions.get(loc)
+        return f"{loc.file}:{pos.line}" if pos is not None else str(loc)
 
     @property
     def ordered(self) -> tuple[Finding, ...]:
@@ -280,8 +321,8 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
            read_files: bool = False) -> str:
     """Render a report in one of :data:`FORMATS`.
 
-    ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files to put
-    each statement's line in ``region.startLine`` (otherwise 1); the other formats never read files.
+    ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files for
+    statement positions when the report has none (:meth:`ScanReport.with_positions`); renderers never read files.
 
     Raises
     ------
@@ -301,10 +342,9 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
 
         return render_csv(report)
     if fmt == "sarif":
-        from trustgraph.render.sarif import render_sarif, report_locations, statement_lines
+        from trustgraph.render.sarif import render_sarif
 
-        lines = statement_lines(report_locations(report)) if read_files else None
-        return render_sarif(report, lines=lines)
+        return render_sarif(report.with_positions() if read_files and not report.positions else report)
     if fmt == "html":
         from trustgraph.render.html import render_html
 
