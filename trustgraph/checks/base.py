@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, cast, runtime_checkable
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.checks.finding import CheckInfo, Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import Principal, PrincipalKind
@@ -24,7 +24,6 @@ from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.checks.context import ScanContext
-    from trustgraph.render.report import CheckInfo
     from trustgraph.semantics.request import Caller, Target
     from trustgraph.smt.solve import Sat, Unknown
 
@@ -68,8 +67,6 @@ class BaseCheck:
 
     def info(self) -> CheckInfo:
         """The report's view of this check."""
-        from trustgraph.render.report import CheckInfo
-
         return CheckInfo(id=self.id, title=self.title, severity=self.severity, severity_rule=self.severity_rule,
                          rationale=self.rationale, remediation=self.remediation)
 

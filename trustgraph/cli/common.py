@@ -55,7 +55,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     With no PATH and no zone option, the bundled example comes with its own zone file (``zone.toml``: the
     organization's accounts and trusted identity providers; the vendor account it also exports is outside).
     """
-    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.load import bundled_zone_file, load_estate
     from trustgraph.ingest.zone_file import zone_from_options
 
     estate = load_estate(input_paths(args))
@@ -64,14 +64,6 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
         zone_file = bundled_zone_file()
     zone = zone_from_options(estate, args.zone, zone_file)
     return estate, zone
-
-
-def bundled_zone_file() -> str | None:
-    """The bundled example's zone file, when it is installed."""
-    from trustgraph.ingest.load import bundled_example_path
-
-    candidate = bundled_example_path() / "zone.toml"
-    return str(candidate) if candidate.is_file() else None
 
 
 def jobs_arg(text: str) -> int | None:

@@ -56,6 +56,12 @@ def bundled_example_path() -> Traversable:
     raise UsageError("the bundled example (datasets/example-org) is not installed: give export files or directories")
 
 
+def bundled_zone_file() -> str | None:
+    """The bundled example's zone file (``datasets/example-org/zone.toml``), when it is installed."""
+    candidate = bundled_example_path() / "zone.toml"
+    return str(candidate) if candidate.is_file() else None
+
+
 def _describe_json_error(text: str, exc: json.JSONDecodeError) -> str:
     end = len(text.rstrip())
     truncated = exc.pos >= end or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1:])
@@ -229,4 +235,5 @@ def _not_recognised(data: object) -> str:
     return f"{NOT_RECOGNISED} (got {type_name(data)})"
 
 
-__all__ = ["NOT_RECOGNISED", "bundled_example_path", "classify", "iter_json_files", "load_estate", "read_json"]
+__all__ = ["NOT_RECOGNISED", "bundled_example_path", "bundled_zone_file", "classify", "iter_json_files", "load_estate",
+           "read_json"]

@@ -292,7 +292,7 @@ def load(
     if paths is None:
         path_list = [str(bundled_example_path())]
         if zone is None and zone_file is None:
-            from trustgraph.cli.common import bundled_zone_file
+            from trustgraph.ingest.load import bundled_zone_file
 
             zone_file = bundled_zone_file()
     elif isinstance(paths, (str, os.PathLike)):

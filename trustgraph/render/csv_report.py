@@ -16,7 +16,7 @@ import io
 import json
 
 from trustgraph.checks.finding import Finding
-from trustgraph.render.report import ScanReport
+from trustgraph.report.scan_report import ScanReport
 
 #: The CSV header, in order.
 COLUMNS: tuple[str, ...] = (

@@ -1,256 +1,23 @@
-"""The scan report: one value that every output format is rendered from.
+"""Rendering a :class:`~trustgraph.report.scan_report.ScanReport` in one of the report formats.
 
-``trustgraph scan`` builds one :class:`ScanReport` (findings, zone, inputs, checks run, suppressions, tool version and
-the time of the run) and hands it to a pure renderer ``render_X(report) -> str``. Keeping the time of the run in the
-report, rather than reading the clock inside a renderer, makes every output reproducible byte for byte, which the tests
-and diff-based reviews of nightly scans rely on.
-
-Findings that a suppression matched stay in the report (with ``suppressed_by`` set) so that machine formats can carry
-them, marked; counts in :attr:`ScanReport.summary` cover only the findings that are not suppressed.
+The report types live in :mod:`trustgraph.report.scan_report` (the layer between the checks and the renderers); they
+are imported here too, so ``from trustgraph.render.report import ScanReport`` keeps working.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from types import MappingProxyType
-from typing import Any
-
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.report.scan_report import (
+    SEVERITY_ORDER,
+    CheckInfo,
+    ScanReport,
+    Summary,
+    SuppressionRecord,
+    Suppressions,
+    finding_sort_key,
+)
 
 #: The formats :func:`render` knows, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "sarif", "html")
-
-#: Severities from the most to the least severe: the order reports group and sort by.
-SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckInfo:
-    """What a report says about one check that ran (SARIF's "rule").
-
-    Attributes
-    ----------
-    id
-        Stable kebab-case id (``external-without-external-id``).
-    title
-        One line for headings and SARIF ``shortDescription``.
-    severity
-        The check's base severity (SARIF ``defaultConfiguration.level``); single findings may be raised above it.
-    severity_rule
-        The severity rule in words ("High; critical if the role is admin").
-    rationale
-        Why it matters.
-    remediation
-        What to change, pasteable into a ticket.
-    """
-
-    id: str
-    title: str
-    severity: Severity
-    severity_rule: str = ""
-    rationale: str = ""
-    remediation: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SuppressionRecord:
-    """One entry of the suppressions file, as reports show it.
-
-    Attributes
-    ----------
-    check_id, role, source
-        What the entry matches (``role`` is an ARN glob; ``source`` None matches any source).
-    reason
-        The mandatory justification.
-    expires
-        ISO date after which the entry no longer applies, or None.
-    location
-        Where the entry is (``file#/pointer``), for the reader to find it.
-    matched
-        How many findings it suppressed in this run.
-    """
-
-    check_id: str
-    role: str
-    reason: str
-    source: str | None = None
-    expires: str | None = None
-    location: str = ""
-    matched: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict with a fixed key order."""
-        return {
-            "check_id": self.check_id,
-            "role": self.role,
-            "source": self.source,
-            "reason": self.reason,
-            "expires": self.expires,
-            "location": self.location,
-            "matched": self.matched,
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Suppressions:
-    """The suppressions of a run: those that matched, those past their expiry, those that matched nothing."""
-
-    applied: tuple[SuppressionRecord, ...] = ()
-    expired: tuple[SuppressionRecord, ...] = ()
-    unused: tuple[SuppressionRecord, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Summary:
-    """Counts over the findings that are not suppressed.
-
-    Attributes
-    ----------
-    total
-        Findings not suppressed (proven and unknown).
-    by_severity
-        Count per severity value, every severity present, critical first.
-    by_kind
-        Count per kind value (``finding``, ``unknown``).
-    suppressed
-        Findings a suppression matched.
-    approximate
-        Findings (not suppressed) that rest on an over-approximation.
-    highest
-        The highest severity among the findings not suppressed, or None when there are none.
-    """
-
-    total: int
-    by_severity: Mapping[str, int]
-    by_kind: Mapping[str, int]
-    suppressed: int
-    approximate: int
-    highest: Severity | None
-
-    def line(self) -> str:
-        """The one-line summary: ``7 findings: 2 critical, 3 high, 1 medium, 1 low; 1 unknown; 0 suppressed``."""
-        noun = "finding" if self.total == 1 else "findings"
-        parts = ", ".join(f"{self.by_severity[s.value]} {s.value}" for s in SEVERITY_ORDER)
-        unknown = self.by_kind[FindingKind.UNKNOWN.value]
-        return f"{self.total} {noun}: {parts}; {unknown} unknown; {self.suppressed} suppressed"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict with a fixed key order."""
-        return {
-            "total": self.total,
-            "by_severity": dict(self.by_severity),
-            "by_kind": dict(self.by_kind),
-            "suppressed": self.suppressed,
-            "approximate": self.approximate,
-            "highest_severity": self.highest.value if self.highest is not None else None,
-        }
-
-
-def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
-    """The stable report order: severity (critical first), check id, role, source, then the rest as tie-breaks."""
-    return (
-        -finding.severity.rank,
-        finding.check_id,
-        finding.role,
-        finding.source,
-        finding.kind.value,
-        finding.message,
-        tuple((h.source, h.target, h.action) for h in finding.path),
-        tuple((loc.file, loc.pointer) for loc in finding.statements),
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ScanReport:
-    """Everything a scan found and under which assumptions, ready for any format.
-
-    Attributes
-    ----------
-    findings
-        All findings, suppressed ones included (``suppressed_by`` set). Renderers use :attr:`ordered`.
-    zone
-        The zone of trust as :meth:`trustgraph.model.zone.Zone.describe` returns it.
-    inputs
-        The export files (or directories) scanned, as given.
-    tool_version
-        trustgraph's version.
-    generated_at
-        When the scan ran, ISO 8601 UTC (``2026-11-28T15:00:00Z``); passed in so outputs are reproducible.
-    checks_run
-        The checks that ran, in catalog order.
-    suppressions
-        Applied, expired and unused suppressions.
-    tool_name
-        The tool's name in reports.
-    """
-
-    findings: tuple[Finding, ...] = ()
-    zone: Mapping[str, Any] = field(default_factory=dict)
-    inputs: tuple[str, ...] = ()
-    tool_version: str = "0.0.0"
-    generated_at: str = "1970-01-01T00:00:00Z"
-    checks_run: tuple[CheckInfo, ...] = ()
-    suppressions: Suppressions = field(default_factory=Suppressions)
-    tool_name: str = "trustgraph"
-
-    def __post_init__(self) -> None:
-        checks_run = tuple(self.checks_run)
-        titles = {c.id: c.title for c in checks_run}
-        findings = tuple(
-            replace(f, title=titles[f.check_id]) if not f.title and titles.get(f.check_id) else f
-            for f in self.findings
-        )
-        object.__setattr__(self, "findings", findings)  # a finding without a title gets its check's title
-        object.__setattr__(self, "inputs", tuple(self.inputs))
-        object.__setattr__(self, "checks_run", checks_run)
-        object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
-
-    @property
-    def ordered(self) -> tuple[Finding, ...]:
-        """All findings in the stable report order (see :func:`finding_sort_key`)."""
-        return tuple(sorted(self.findings, key=finding_sort_key))
-
-    @property
-    def active(self) -> tuple[Finding, ...]:
-        """The findings not suppressed, in report order."""
-        return tuple(f for f in self.ordered if f.suppressed_by is None)
-
-    @property
-    def suppressed(self) -> tuple[Finding, ...]:
-        """The findings a suppression matched, in report order."""
-        return tuple(f for f in self.ordered if f.suppressed_by is not None)
-
-    @property
-    def summary(self) -> Summary:
-        """Counts by severity and kind over the findings not suppressed, the suppressed count, the highest severity."""
-        active = self.active
-        by_severity = {s.value: sum(1 for f in active if f.severity is s) for s in SEVERITY_ORDER}
-        by_kind = {k.value: sum(1 for f in active if f.kind is k) for k in FindingKind}
-        highest = max((f.severity for f in active), key=lambda s: s.rank, default=None)
-        return Summary(
-            total=len(active),
-            by_severity=MappingProxyType(by_severity),
-            by_kind=MappingProxyType(by_kind),
-            suppressed=len(self.findings) - len(active),
-            approximate=sum(1 for f in active if f.approximate),
-            highest=highest,
-        )
-
-    def check(self, check_id: str) -> CheckInfo | None:
-        """The metadata of a check that ran, or None."""
-        return next((c for c in self.checks_run if c.id == check_id), None)
-
-    def rules(self) -> tuple[CheckInfo, ...]:
-        """The checks that ran, plus a minimal entry for any check id a finding names that is not among them."""
-        known = {c.id for c in self.checks_run}
-        extra: dict[str, CheckInfo] = {}
-        for f in self.ordered:
-            if f.check_id not in known and f.check_id not in extra:
-                extra[f.check_id] = CheckInfo(
-                    id=f.check_id, title=f.title or f.check_id, severity=f.severity, remediation=f.remediation
-                )
-        return self.checks_run + tuple(sorted(extra.values(), key=lambda c: c.id))
 
 
 def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None,
@@ -287,3 +54,7 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
 
         return render_html(report)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "SEVERITY_ORDER", "CheckInfo", "ScanReport", "Summary", "SuppressionRecord", "Suppressions",
+           "finding_sort_key", "render"]

@@ -46,7 +46,7 @@ from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location, escape_pointer_token
 from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.json_report import hop_json, location_json
-from trustgraph.render.report import CheckInfo, ScanReport
+from trustgraph.report.scan_report import CheckInfo, ScanReport
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
-from trustgraph.render.report import SEVERITY_ORDER, ScanReport
+from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport
 
 if TYPE_CHECKING:
     from rich.text import Text
