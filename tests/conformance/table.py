@@ -1,4 +1,4 @@
-"""The conformance table of semantics.md §7 as data: 65 rows, each with its sub-cases.
+"""The conformance table of docs/semantics.md §7 as data: the rows, each with its sub-cases.
 
 Every :class:`Case` names a trust policy (JSON), a caller (:class:`CallerSpec`), the target role, an action, the
 caller-chosen request keys and the expected decision. ``build_caller``, ``build_target`` and ``build_request`` turn a

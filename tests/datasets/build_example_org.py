@@ -7,7 +7,7 @@ drift apart. Run ``python tests/datasets/build_example_org.py`` from the reposit
 what this script writes.
 
 Design notes (why each intended answer is what it is) are in ``datasets/example-org/README.md``; the semantics
-follow ``design/semantics.md`` with its leading notes (zone, MFA through sessions, boundaries).
+follow ``docs/semantics.md`` (zone, MFA through sessions, boundaries).
 """
 
 from __future__ import annotations

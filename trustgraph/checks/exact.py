@@ -40,7 +40,7 @@ def false_when_absent(cond: Condition, *, variables: bool) -> bool:
     """True when the evaluator makes ``cond`` false for every request without its key.
 
     A statement holding such a condition allows no request that lacks the key, so "is the statement satisfiable with
-    the key absent" is Unsat without the solver. The evaluator's rule (semantics.md §2.2-§2.4) does not look at the
+    the key absent" is Unsat without the solver. The evaluator's rule (docs/semantics.md §2.2-§2.4) does not look at the
     policy values when the key is absent: plain positive operators are false (true with IfExists), negated operators
     and ``ForAllValues`` are true, ``ForAnyValue`` is false (true with IfExists). ``Null`` and unknown operators are
     never decided here.

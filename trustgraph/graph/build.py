@@ -141,7 +141,7 @@ class _Index:
         self._summaries: dict[frozenset[str], str] = {}
         self._sources: dict[tuple[int, str, Action], tuple[Principal, tuple[tuple[str, bool], ...]]] = {}
         self._assumers: dict[str, tuple[str, ...]] = {}
-        # "*" may match federated callers too ([?] in semantics.md §8.1): it stands for every known provider
+        # "*" may match federated callers too (open point docs/semantics.md §8.1): it stands for every known provider
         self.providers: tuple[str, ...] = tuple(
             sorted(
                 {

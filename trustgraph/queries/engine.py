@@ -107,7 +107,7 @@ class ReachabilityEngine:
 
         self.G = G
         #: aws:CurrentTime of every hop: the analysis time, pinned once so that every answer of one analysis
-        #: speaks of the same moment (semantics.md §6.6)
+        #: speaks of the same moment (docs/semantics.md §6.6)
         self.now_ms = now_ms if now_ms is not None else int(time.time()) * 1000
         self.estate = G.graph["estate"]
         self.zone = G.graph["zone"]

@@ -1,4 +1,4 @@
-"""Action and resource matching (semantics.md §1.4).
+"""Action and resource matching (docs/semantics.md §1.4).
 
 * Actions: case-insensitive globs (``*``, ``?``) over the whole action name; ``NotAction`` matches every action none
   of its globs matches.

@@ -1,4 +1,4 @@
-"""Concrete evaluation of condition blocks (semantics.md §2): the executable specification of every operator.
+"""Concrete evaluation of condition blocks (docs/semantics.md §2): the executable specification of every operator.
 
 The z3 encoding (``trustgraph.smt``) must follow these functions node for node. The rules, in the order the code
 applies them:

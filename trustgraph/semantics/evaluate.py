@@ -1,4 +1,4 @@
-"""The concrete decision of one assume-role hop (semantics.md §1.2 as amended by the notes at its top).
+"""The concrete decision of one assume-role hop (docs/semantics.md §1.1-§1.2).
 
 :func:`evaluate_hop` is the executable specification the z3 encoding follows and every solver witness is replayed
 through. The procedure, for the request's action and each companion action it needs (sts:TagSession when session

@@ -1,6 +1,6 @@
 """The condition key catalog: value type, cardinality and presence of every key an assume-role hop can carry.
 
-One table (``_TABLE``) holds the facts as data, each row with its source (keys of ``semantics.md`` §9: GKEYS is the
+One table (``_TABLE``) holds the facts as data, each row with its source (keys of ``docs/semantics.md`` §9: GKEYS is the
 global condition keys page, STSKEYS the IAM/STS keys page, MFA/TAGS/SRCID the pages on MFA, session tags and source
 identity; [I] marks an inference, [?] an open point). Both the concrete evaluator (through ``context.py``) and the z3
 encoding read presence from here, so what one assumes about an absent key the other assumes too.

@@ -1,4 +1,4 @@
-"""Principal matching (semantics.md §1.3): does a policy principal name this caller for this action, and how?
+"""Principal matching (docs/semantics.md §1.3): does a policy principal name this caller for this action, and how?
 
 The *form* that matched matters: the same-account Gate/Limits rule of §1.2 depends on whether the trust policy named
 the caller's own ARN, its role, its session, its unique id, ``*`` or only its account. The z3 encoding records the

@@ -1,4 +1,4 @@
-"""Condition blocks as z3 formulas over the symbolic request (§2 of the semantics brief, node for node).
+"""Condition blocks as z3 formulas over the symbolic request (docs/semantics.md §2, node for node).
 
 One :func:`encode_condition` per :class:`~trustgraph.model.condition.Condition`: the absent-key rule of its operator
 (positive: present and some value matches; negated: absent or no value matches; IfExists: absent or the operator

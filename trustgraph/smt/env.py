@@ -1,7 +1,7 @@
 """The symbolic request of one hop: a presence flag and a typed value per condition key.
 
 Every condition key the hop mentions gets, on first use, a :class:`KeyVar`: a presence term and either one value
-(single-valued keys) or bounded slots (multi-valued keys, §6.7 of the semantics brief). Keys whose values are fixed
+(single-valued keys) or bounded slots (multi-valued keys, docs/semantics.md §6.7). Keys whose values are fixed
 (derived from a concrete caller, or pinned by a constraint when the fast path grounds them) are *ground*: their
 presence is a Python bool and their values z3 constants, so every condition over them folds.
 

@@ -2,7 +2,7 @@
 
 A :class:`SymbolicCaller` stands for every principal of a kind (any IAM user or role session of any account but the
 zone's, every holder of a token from a provider, a service). The trust policy names finitely many principals, so
-the caller is split into candidates (§6.1 "pid enum over known principals ∪ {EXT}"): each principal the policy names
+the caller is split into candidates (docs/semantics.md §6.1): each principal the policy names
 (compatible with the caller's kind and accounts), a generic principal of each account the policy names, and a
 generic principal of a fresh account distinct from all of those. Within a candidate the principal matching is fixed,
 which is what lets the concrete evaluator decide the policy structure, and everything the outsider controls stays
