@@ -293,18 +293,16 @@ def target_with(ctx: ScanContext, role_arn: str, statements: Iterable[Statement]
 
 
 def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: str) -> Statement:
-    """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form), for
-    excluding requests from a question (the Deny applies exactly when its conditions hold)."""
-    from trustgraph.ingest.policy_json import statement_from_json, statement_to_json
+    """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form: the
+    question's own words, parsed here), for excluding requests from a question (the Deny applies exactly when its
+    conditions hold). ``st`` itself is reused as model values (a NotPrincipal becomes the Principal)."""
+    from trustgraph.ingest.policy_json import conditions_from_json
 
-    raw = statement_to_json(st)
-    raw.pop("Sid", None)
-    raw["Effect"] = "Deny"
-    raw["Condition"] = conditions
-    if "NotPrincipal" in raw:
-        raw["Principal"] = raw.pop("NotPrincipal")
     loc = Location("<trustgraph-question>", f"/{tag}")
-    return statement_from_json(raw, loc, kind="trust", variables=True)
+    principals = st.principals if st.principals is not None else st.not_principals
+    return replace(st, sid=None, effect=Effect.DENY, principals=principals, not_principals=None,
+                   conditions=conditions_from_json(conditions, loc.child("Condition"), variables=True),
+                   location=loc, flags=())
 
 
 def without_condition(st: Statement, index: int) -> Statement:

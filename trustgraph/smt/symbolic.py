@@ -21,7 +21,8 @@ from typing import Any
 import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.location import Location
-from trustgraph.model.policy import Policy
+from trustgraph.model.pattern import Star
+from trustgraph.model.policy import VERSION_2012, Effect, Glob, Policy, Statement
 from trustgraph.model.principal import Principal, PrincipalKind
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
@@ -80,11 +81,11 @@ class Candidate:
 
 @lru_cache(maxsize=1)
 def allow_all_policy() -> Policy:
-    """The identity policy an outsider gives itself: Allow * on *."""
-    from trustgraph.ingest.policy_json import policy_from_json
-
-    return policy_from_json({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
-                                                                      "Resource": "*"}]}, SYNTH, kind="identity")
+    """The identity policy an outsider gives itself: Allow * on * (built as model values; nothing is parsed)."""
+    everything = (Glob(text="*", pattern=(Star(),)),)
+    statement = Statement(effect=Effect.ALLOW, actions=everything, resources=everything,
+                          location=Location(SYNTH.file, "/Statement/0"))
+    return Policy(version=VERSION_2012, statements=(statement,), location=SYNTH)
 
 
 RS = z3.ReSort(z3.StringSort())
