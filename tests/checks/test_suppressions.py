@@ -37,6 +37,19 @@ def test_role_and_source_globs() -> None:
     assert [r.matched for r in sup.applied] == [1, 1] and sup.unused == () and sup.expired == ()
 
 
+def test_source_glob_must_match_every_source_of_a_grouped_finding() -> None:
+    """One finding per (check, role) lists every source: accepting one vendor never hides another outsider."""
+    from trustgraph.checks.grouping import merge
+
+    vendor = _finding(check="external-without-mfa", source="account:444455556666")
+    other = _finding(check="external-without-mfa", source="account:555566667777")
+    entries = _entries({"check": "external-without-mfa", "role": APP, "source": "account:4444*", "reason": "vendor"})
+    (both,), _ = apply_suppressions([merge([vendor, other])], entries, today=TODAY)
+    assert both.suppressed_by is None
+    (alone,), _ = apply_suppressions([merge([vendor])], entries, today=TODAY)
+    assert alone.suppressed_by == "s.yaml#/suppressions/0: vendor"
+
+
 def test_check_id_must_match_exactly() -> None:
     entries = _entries({"check": "external-without-mfa", "role": "*", "reason": "r"})
     findings, sup = apply_suppressions([_finding()], entries, today=TODAY)

@@ -118,6 +118,42 @@ def test_no_path_scans_the_bundled_example_under_its_zone(capsys: pytest.Capture
                for f in report["findings"] if f["check_id"] == "external-without-external-id")
 
 
+def test_bundled_example_same_with_and_without_its_path(capsys: pytest.CaptureFixture[str]) -> None:
+    """`trustgraph scan` and `trustgraph scan datasets/example-org` read the same zone.toml (the directory's own,
+    announced) and give the same findings."""
+    example = str(Path(__file__).resolve().parents[2] / "datasets" / "example-org")
+    _, without = scan_json(capsys)
+    _, with_path = scan_json(capsys, example)
+
+    def answers(report: dict[str, Any]) -> list[tuple[Any, ...]]:  # file names differ with the installed location
+        return [(f["check_id"], f["role"], f["severity"], f["kind"], [(s["source"], s["path"]) for s in f["sources"]],
+                 [Path(s["file"]).name + s["pointer"] for s in f["statements"]]) for f in report["findings"]]
+
+    assert answers(without) == answers(with_path) and len(answers(without)) > 20
+    assert without["summary"] == with_path["summary"]
+    for report in (without, with_path):
+        assert report["zone"]["origin"] == "zone file" and report["zone"]["found_in_directory"] is True
+        assert any("was found in a scanned directory" in n for n in report["zone"]["notes"])
+
+
+def test_sample_without_zone_options_reports_the_partner_chain(capsys: pytest.CaptureFixture[str]) -> None:
+    """Organizations data loaded: the organization is the zone, the partner account 444455556666 is outside, and the
+    chain 444455556666 -> VendorIntegrationRole -> DeployRole -> BreakGlassAdminRole is critical."""
+    code, report = scan_json(capsys, SAMPLE)
+    assert code == 1
+    assert report["zone"]["origin"] == "organizations data" and report["zone"]["exported_outside"] == ["444455556666"]
+    chain = [f for f in report["findings"] if f["check_id"] == "external-path-to-admin"
+             and f["role"] == "arn:aws:iam::111122223333:role/BreakGlassAdminRole"]
+    assert len(chain) == 1 and chain[0]["severity"] == "critical"
+    assert [h["target"].rsplit("/", 1)[-1] for h in chain[0]["path"]] == [
+        "VendorIntegrationRole", "DeployRole", "BreakGlassAdminRole"]
+    assert chain[0]["path"][0]["source"] == "account:444455556666"
+    _, table, _ = scan(capsys, SAMPLE)
+    assert table.splitlines()[0] == ("zone of trust: organization o-a1b2c3d4e5 (1 account inside); IAM Identity "
+                                     "Center inside [default: organizations data]")
+    assert "exported account 444455556666 (not listed by organization o-a1b2c3d4e5): outside" in table.splitlines()[1]
+
+
 # -- --jobs ----------------------------------------------------------------------------------------------------------
 #: Witness context values that default to the wall clock of the solver call when no condition constrains them
 #: (``smt.solve`` uses the current time then): they differ between any two runs, whatever ``--jobs`` is.

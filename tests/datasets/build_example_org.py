@@ -875,8 +875,9 @@ def expected() -> dict[str, Any]:
         "no_findings": no_findings,
         "unspecified": unspecified,
         "variants": [{
-            "name": "organization-only zone (no trusted identity providers)",
-            "zone": {"accounts": [M, P, D], "organizations": [ORG]},
+            # identity_center = "outside": Identity Center counts as inside by default; this is the strict view
+            "name": "organization-only zone (no trusted identity providers, Identity Center outside)",
+            "zone": {"accounts": [M, P, D], "organizations": [ORG], "identity_center": "outside"},
             "reachable": [
                 reach(ext, "sso_admin", 1, NO_EXT, "federated identities are outside unless the zone names "
                                                     "their provider"),

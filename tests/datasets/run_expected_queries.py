@@ -36,9 +36,17 @@ def query_args(entry: dict[str, Any]) -> list[str]:
 
 
 def zone_args(zone: dict[str, Any]) -> list[str]:
-    """``--zone-file`` when the zone names one, else ``--zone`` per account and organization."""
+    """``--zone-file`` when the zone names one or sets ``identity_center`` (written to a temporary file), else
+    ``--zone`` per account and organization."""
     if zone.get("zone_file"):
         return ["--zone-file", str(ROOT / zone["zone_file"])]
+    if "identity_center" in zone:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as fh:
+            fh.write(f"accounts = {json.dumps(zone['accounts'])}\norganizations = {json.dumps(zone['organizations'])}"
+                     f"\nidentity_center = {json.dumps(zone['identity_center'])}\n")
+        return ["--zone-file", fh.name]
     return [arg for ident in [*zone["accounts"], *zone["organizations"]] for arg in ("--zone", ident)]
 
 

@@ -45,6 +45,25 @@ def test_reachable(tg: TrustGraph, case: dict[str, Any]) -> None:
             assert key not in hop.context
 
 
+VARIANT_CASES = [(v, verdict, case) for v in EXPECTED["variants"] for verdict in ("reachable", "unreachable")
+                 for case in v[verdict]]
+
+
+@pytest.mark.parametrize(("variant", "verdict", "case"), VARIANT_CASES, ids=lambda x: _id(x) if "from" in x else "")
+def test_variant_zones(variant: dict[str, Any], verdict: str, case: dict[str, Any], tmp_path: Path) -> None:
+    """The variants' zones, written as zone files (``identity_center`` included)."""
+    zone = variant["zone"]
+    zone_file = tmp_path / "zone.toml"
+    zone_file.write_text(f"accounts = {json.dumps(zone['accounts'])}\n"
+                         f"organizations = {json.dumps(zone['organizations'])}\n"
+                         f"identity_center = {json.dumps(zone.get('identity_center', 'inside'))}\n")
+    r = _ask(load(ROOT / "datasets" / "example-org", zone_file=str(zone_file)), case)
+    if verdict == "reachable":
+        assert r is not None and r.verdict is Reach.REACHABLE and len(r.hops) == case["hops"]
+    else:
+        assert r is None or r.verdict is Reach.UNREACHABLE
+
+
 @pytest.mark.parametrize("case", EXPECTED["unreachable"], ids=_id)
 def test_unreachable(tg: TrustGraph, case: dict[str, Any]) -> None:
     r = _ask(tg, case)

@@ -71,7 +71,9 @@ def test_inventory_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, err) == (0, "")
     doc = json.loads(out)
     assert doc["version"] == 1
-    assert doc["zone"]["accounts"] == [A, B] and doc["zone"]["organizations"] == ["o-a1b2c3d4e5"]
+    # organizations data loaded: the zone is the organization (A); B, exported but not listed, is outside
+    assert doc["zone"]["accounts"] == [] and doc["zone"]["organizations"] == ["o-a1b2c3d4e5"]
+    assert doc["zone"]["origin"] == "organizations data" and doc["zone"]["exported_outside"] == [B]
     rows = {r["arn"]: r for r in doc["principals"]}
     assert len(doc["principals"]) == len(rows) == 3 + 18 + 2 + 2 + 2
     assert set(doc["principals"][0]) == {"arn", "kind", "account", "path", "inside", "admin", "groups", "trust",

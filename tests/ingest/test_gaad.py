@@ -87,7 +87,9 @@ def test_two_account_sample_loads(sample_dir: Path) -> None:
         "o-a1b2c3d4e5", A, True, False)
     assert org.is_member(A) is True and org.is_member(B) is False
     zone = estate.default_zone()
-    assert zone.accounts == {A, B} and zone.organizations == {"o-a1b2c3d4e5"}
+    # the organization is the zone: A (listed) inside, B (exported, not listed) outside
+    assert zone.accounts == frozenset() and zone.organizations == {"o-a1b2c3d4e5"}
+    assert estate.account_inside(zone, A) and not estate.account_inside(zone, B)
 
 
 def test_sample_details_are_kept() -> None:

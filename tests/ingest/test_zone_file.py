@@ -52,8 +52,11 @@ def test_zone_file(estate, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ('acounts = ["111122223333"]', "#/acounts: unknown key `acounts` (expected accounts, organizations or "
-                                   "identity_providers)"),
+    ('acounts = ["111122223333"]', "#/acounts: unknown key `acounts` (expected accounts, organizations, "
+                                   "identity_center or identity_providers)"),
+    ('identity_center = "out"', '#/identity_center: expected "inside" or "outside", got `out`'),
+    ("identity_center = false", '#/identity_center: expected "inside" or "outside", got a boolean'),
+    ('identity_center = ["outside"]', '#/identity_center: expected "inside" or "outside", got a list'),
     ("accounts = [111122223333]", "#/accounts/0: expected account id as a string, got a number (write account ids "
                                   "as quoted strings)"),
     ('accounts = "111122223333"', "#/accounts: expected a list of account ids, got a string"),

@@ -386,8 +386,9 @@ for name in ["CognitoAppUserRole", "CognitoLegacyNoAudRole"]:
 ## Trusted identity providers in the zone file
 
 Which federated identities count as *outside* is the zone's decision. We write two zone files to a temporary
-directory: one that trusts no identity provider, and one like the dataset's, which trusts Identity Center, CorpIdP
-and GitHub Actions only for `repo:example-org/*`. Then we compare what outsiders reach.
+directory: one that trusts no identity provider (not even IAM Identity Center, which a zone counts as inside unless
+it says `identity_center = "outside"`), and one like the dataset's, which trusts Identity Center, CorpIdP and GitHub
+Actions only for `repo:example-org/*`. Then we compare what outsiders reach.
 '''),
     code('''
 import tempfile
@@ -408,7 +409,7 @@ provider = "arn:aws:iam::100000000002:saml-provider/CorpIdP"
 provider = "arn:aws:iam::100000000003:oidc-provider/token.actions.githubusercontent.com"
 subjects = ["repo:example-org/*"]
 """
-(zone_dir / "no-idp.toml").write_text(base)
+(zone_dir / "no-idp.toml").write_text(base + 'identity_center = "outside"')
 (zone_dir / "zone.toml").write_text(trusted)
 print((zone_dir / "zone.toml").read_text())
 '''),

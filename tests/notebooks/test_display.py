@@ -140,3 +140,17 @@ def test_loaded_graph_display_and_frames() -> None:
     assert len(edges) == tg.graph.number_of_edges()
     markup = tg._repr_html_()
     assert "example-prod" in markup and "100000000002" in markup and "<table" in markup
+
+
+def test_displays_name_the_zone() -> None:
+    """The notebook displays of a loaded graph and of its scan say which zone of trust they are relative to."""
+    import trustgraph
+
+    tg = trustgraph.load()
+    assert "zone of trust: organization o-exampleorg1" in tg._repr_html_()
+    assert "zone of trust: " in repr(tg)
+    found = tg.scan(["public-role"])
+    markup = found._repr_html_()
+    assert "zone of trust: organization o-exampleorg1" in markup and "was found in a scanned directory" in markup
+    assert found.where(check_id="public-role").zone == found.zone
+    assert found.to_frame()["sources"].tolist() == [1] * len(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.checks.finding import Finding, FindingKind, Severity, SourceReach
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.render.report import CheckInfo, ScanReport, SuppressionRecord, Suppressions
@@ -114,6 +114,16 @@ def _findings() -> tuple[Finding, ...]:
             statements=hop1.statements + hop2.statements,
             approximate=True,
             approximations=("aws:SourceIp: CIDR over-approximated",),
+            # grouped (one finding per check and role): a second, less specific source in three hops
+            sources=(
+                SourceReach(source=f"account:{B}", source_class="account",
+                            nodes=(f"account:{B}", f"arn:aws:iam::{B}:role/Bridge", HOSTILE_ROLE),
+                            actions=("sts:AssumeRole", "sts:AssumeRole"), conditions=1, approximate=True),
+                SourceReach(source=f"federated:{IMG}", source_class="federated",
+                            nodes=(f"federated:{IMG}", f"arn:aws:iam::{A}:role/Hop", f"arn:aws:iam::{B}:role/Bridge",
+                                   HOSTILE_ROLE),
+                            actions=("sts:AssumeRoleWithWebIdentity", "sts:AssumeRole", "sts:AssumeRole")),
+            ),
         ),
         Finding(
             check_id="oidc-any-subject",
@@ -186,3 +196,8 @@ def make_report(findings: tuple[Finding, ...] | None = None) -> ScanReport:
                                       source="federated:*", location="suppressions.yaml#/2"),),
         ),
     )
+
+
+def chain_of(report: ScanReport) -> Finding:
+    """The two-hop chain into the admin role (external-path-to-admin) of the report."""
+    return next(f for f in report.ordered if f.check_id == "external-path-to-admin")

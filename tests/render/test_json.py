@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from trustgraph.render.json_report import render_json, schema
 from trustgraph.render.report import ScanReport
 
-from .fixtures import HOSTILE, make_report
+from .fixtures import HOSTILE, IMG, chain_of, make_report
 from .strategies import reports
 
 VALIDATOR = jsonschema.Draft202012Validator(schema())
@@ -28,7 +28,7 @@ def test_output_validates(report: ScanReport) -> None:
 def test_top_level_key_order_and_version(report: ScanReport) -> None:
     doc = json.loads(render_json(report))
     assert list(doc) == ["version", "tool", "generated_at", "zone", "inputs", "findings", "summary", "suppressions"]
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert doc["tool"]["name"] == "trustgraph" and doc["tool"]["version"] == "0.1.0"
     assert [c["id"] for c in doc["tool"]["checks"]][0] == "external-without-external-id"
 
@@ -36,17 +36,22 @@ def test_top_level_key_order_and_version(report: ScanReport) -> None:
 def test_findings_carry_every_field(report: ScanReport) -> None:
     doc = json.loads(render_json(report))
     assert [f["role"] for f in doc["findings"]] == [f.role for f in report.ordered]
-    chain = doc["findings"][0]
-    assert chain["check_id"] == "external-path-to-admin"
+    chain = next(f for f in doc["findings"] if f["check_id"] == "external-path-to-admin")
     assert chain["account"] == "111122223333"
-    assert [h["target"] for h in chain["path"]] == [h.target for h in report.ordered[0].path]
-    expected = list(report.ordered[0].path[1].context["aws:RequestTag/x"])
+    assert [h["target"] for h in chain["path"]] == [h.target for h in chain_of(report).path]
+    expected = list(chain_of(report).path[1].context["aws:RequestTag/x"])
     assert chain["path"][1]["context"]["aws:RequestTag/x"] == expected
     assert chain["path"][0]["context"]["aws:SourceIp"] == "203.0.113.7"
     assert list(chain["path"][0]["context"]) == sorted(chain["path"][0]["context"])
     assert chain["statements"][0] == {"file": "exports/account-b <b>.json",
                                       "pointer": "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0"}
     assert chain["approximate"] is True
+    # version 2: every source listed (most specific first) with its shortest path as node ids, and the exposure
+    assert [(s["source"], s["class"], s["hops"], s["conditions"]) for s in chain["sources"]] == [
+        ("account:444455556666", "account", 2, 1), (f"federated:{IMG}", "federated", 3, 0)]
+    assert chain["sources"][1]["path"][-1] == chain["role"] and "context" not in chain["sources"][1]
+    assert (chain["sources_total"], chain["sources_omitted"]) == (2, 0)
+    assert chain["exposure"] == {"hops": 2, "conditions": 1}
     unknown = [f for f in doc["findings"] if f["kind"] == "unknown"]
     assert len(unknown) == 1 and unknown[0]["role"].endswith("VendorIntegrationRole")
     suppressed = [f for f in doc["findings"] if f["suppressed_by"] is not None]
@@ -57,7 +62,14 @@ def test_summary_and_suppressions(report: ScanReport) -> None:
     doc = json.loads(render_json(report))
     assert doc["summary"] == {"total": 5, "by_severity": {"critical": 2, "high": 1, "medium": 1, "low": 1},
                               "by_kind": {"finding": 4, "unknown": 1}, "suppressed": 1, "approximate": 1,
-                              "highest_severity": "critical"}
+                              "highest_severity": "critical", "by_source_class": {
+                                  "principal": {"findings": 0, "sources": 0},
+                                  "account": {"findings": 2, "sources": 2},
+                                  "federated": {"findings": 3, "sources": 3},
+                                  "service": {"findings": 0, "sources": 0},
+                                  "external": {"findings": 1, "sources": 1},
+                                  "public": {"findings": 0, "sources": 0},
+                                  "none": {"findings": 0, "sources": 0}}}
     assert [s["check_id"] for s in doc["suppressions"]["expired"]] == ["public-role"]
     assert doc["suppressions"]["unused"][0]["source"] == "federated:*"
     assert doc["suppressions"]["applied"][0]["matched"] == 1
@@ -79,6 +91,30 @@ def test_empty_report_validates() -> None:
 
 def test_reproducible(report: ScanReport) -> None:
     assert render_json(report) == render_json(make_report())
+
+
+def test_sources_beyond_the_cap_are_counted_not_listed() -> None:
+    from dataclasses import replace
+
+    from trustgraph.checks.finding import SourceReach
+    from trustgraph.render.json_report import MAX_LISTED_SOURCES
+
+    chain = chain_of(make_report())
+    many = tuple(SourceReach(source=f"account:{n:012d}", source_class="account", nodes=(f"account:{n:012d}",
+                             chain.role), actions=("sts:AssumeRole",)) for n in range(MAX_LISTED_SOURCES + 7))
+    doc = json.loads(render_json(ScanReport(findings=(replace(chain, sources=many),))))
+    VALIDATOR.validate(doc)
+    (finding,) = doc["findings"]
+    assert len(finding["sources"]) == MAX_LISTED_SOURCES
+    assert (finding["sources_total"], finding["sources_omitted"]) == (MAX_LISTED_SOURCES + 7, 7)
+    assert doc["summary"]["by_source_class"]["account"] == {"findings": 1, "sources": MAX_LISTED_SOURCES + 7}
+
+
+def test_version_1_schema_still_shipped() -> None:
+    from importlib import resources
+
+    v1 = json.loads(resources.files("trustgraph").joinpath("schemas/scan-report-v1.schema.json").read_text())
+    assert v1["properties"]["version"] == {"const": 1, "description": "Version of this report format."}
 
 
 def test_schema_rejects_a_missing_field(report: ScanReport) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from trustgraph.queries.results import HopWitness
 from trustgraph.render.pathplot import draw_path, node_label, path_nodes
 
-from .fixtures import LONG_ROLE, make_report
+from .fixtures import LONG_ROLE, chain_of, make_report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_draws_png_deterministically() -> None:
-    chain = make_report().ordered[0]
+    chain = chain_of(make_report())
     first = draw_path(chain.path)
     assert first.startswith(PNG)
     assert first == draw_path(chain.path)
@@ -28,7 +28,7 @@ def test_empty_path_draws_placeholder() -> None:
 
 
 def test_nodes_and_labels() -> None:
-    chain = make_report().ordered[0]
+    chain = chain_of(make_report())
     assert path_nodes(chain.path) == [chain.path[0].source, chain.path[0].target, chain.path[1].target]
     label = node_label(LONG_ROLE)
     assert "\u2026" in label and label.endswith("(111122223333)")

@@ -10,11 +10,12 @@ from trustgraph.render.report import FORMATS, ScanReport, render
 from .fixtures import make_report
 
 
-def test_order_is_severity_then_check_then_role(report: ScanReport) -> None:
+def test_order_is_severity_then_exposure_then_check_then_role(report: ScanReport) -> None:
     keys = [(f.severity.rank, f.check_id, f.role) for f in report.ordered]
     assert [k[0] for k in keys] == sorted((k[0] for k in keys), reverse=True)
-    assert keys[0][1:] == ("external-path-to-admin", report.ordered[0].role)
-    assert [f.check_id for f in report.ordered[:2]] == ["external-path-to-admin", "oidc-any-subject"]
+    # both critical: the role an outsider reaches in one hop comes before the one reached in two
+    assert [(f.check_id, f.exposure) for f in report.ordered[:2]] == [("oidc-any-subject", (1, 0)),
+                                                                      ("external-path-to-admin", (2, 1))]
 
 
 def test_order_does_not_depend_on_input_order(report: ScanReport) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jsonschema
@@ -33,7 +34,7 @@ from trustgraph.render.sarif import (
     statement_lines,
 )
 
-from .fixtures import EXPORT_A, EXPORT_B, HOSTILE, make_report
+from .fixtures import EXPORT_A, EXPORT_B, HOSTILE, IMG, make_report
 from .strategies import reports
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "sarif-2.1.0.schema.json"
@@ -99,8 +100,12 @@ def test_results_reference_rules_and_levels(report: ScanReport) -> None:
         assert res["kind"] == "fail"
 
 
+def _chain(log: dict[str, Any]) -> dict[str, Any]:
+    return next(r for r in log["runs"][0]["results"] if r["ruleId"] == "external-path-to-admin")
+
+
 def test_locations_are_export_file_and_pointer(report: ScanReport) -> None:
-    chain = _log(report)["runs"][0]["results"][0]
+    chain = _chain(_log(report))
     loc = chain["locations"][0]
     assert loc["physicalLocation"]["artifactLocation"]["uri"] == "exports/account-b%20%3Cb%3E.json"
     assert unquote(loc["physicalLocation"]["artifactLocation"]["uri"]) == EXPORT_B
@@ -148,20 +153,31 @@ def test_suppressed_finding_carries_suppression(report: ScanReport) -> None:
 
 
 def test_fingerprints_stable_and_distinct(report: ScanReport) -> None:
-    prints = [r["partialFingerprints"]["trustgraph/v1"] for r in _log(report)["runs"][0]["results"]]
+    prints = [r["partialFingerprints"]["trustgraph/v2"] for r in _log(report)["runs"][0]["results"]]
     assert len(set(prints)) == len(prints)
-    assert prints == [r["partialFingerprints"]["trustgraph/v1"] for r in _log(make_report())["runs"][0]["results"]]
+    assert prints == [r["partialFingerprints"]["trustgraph/v2"] for r in _log(make_report())["runs"][0]["results"]]
     f = report.ordered[0]
     reworded = Finding(check_id=f.check_id, severity=f.severity, role=f.role, source=f.source,
                        message="other words", remediation="x")
     assert fingerprint(reworded) == fingerprint(f)
+    # one result per (check, role): another source getting in does not make it a new alert
+    assert fingerprint(Finding(check_id=f.check_id, severity=f.severity, role=f.role, source="external",
+                               message="m", remediation="x")) == fingerprint(f)
 
 
 def test_approximate_in_properties(report: ScanReport) -> None:
-    chain = _log(report)["runs"][0]["results"][0]
+    chain = _chain(_log(report))
     assert chain["properties"]["approximate"] is True
     assert chain["properties"]["approximations"] == ["aws:SourceIp: CIDR over-approximated"]
-    assert [h["target"] for h in chain["properties"]["path"]] == [h.target for h in report.ordered[0].path]
+    finding = next(f for f in report.ordered if f.check_id == "external-path-to-admin")
+    assert [h["target"] for h in chain["properties"]["path"]] == [h.target for h in finding.path]
+
+
+def test_sources_grouped_in_one_result(report: ScanReport) -> None:
+    chain = _chain(_log(report))
+    assert [s["source"] for s in chain["properties"]["sources"]] == ["account:444455556666", f"federated:{IMG}"]
+    assert chain["properties"]["sourcesTotal"] == 2
+    assert f"Sources: account:444455556666, federated:{IMG}." in chain["message"]["text"]
 
 
 def test_hostile_strings_are_data(report: ScanReport) -> None:

@@ -18,7 +18,7 @@ Layers, lowest first (docs/architecture.md explains each)::
 
 A unit (a subpackage, or a top-level module) may import units of lower layers, and units of its own layer as long as
 the units form no cycle. The only upward imports are the notebook display hooks listed in :data:`DISPLAY_HOOKS`:
-methods that Jupyter or a notebook user calls on a result (``_repr_html_``, ``to_frame``) and the notebook facade's
+methods that Jupyter or a notebook user calls on a result (``_repr_html_``, ``__repr__``, ``to_frame``) and the notebook facade's
 ``scan``/``inventory``, which import the renderers (or the checks) when called, never at import time. The list is
 exact: a new upward import fails the test, and so does an entry that no longer exists.
 """
@@ -59,6 +59,7 @@ DISPLAY_HOOKS: frozenset[tuple[str, str, str]] = frozenset({
     ("trustgraph.queries.results", "_repr_html_", "render"),
     ("trustgraph.queries.api", "to_frame", "render"),
     ("trustgraph.queries.api", "_repr_html_", "render"),
+    ("trustgraph.queries.api", "__repr__", "render"),
     ("trustgraph.queries.api", "scan", "checks"),
     ("trustgraph.queries.api", "scan", "render"),
     ("trustgraph.queries.api", "inventory", "render"),

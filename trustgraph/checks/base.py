@@ -145,11 +145,10 @@ def hop_path(ctx: ScanContext, source: str, role: str, action: Action, result: A
 
 
 # ------------------------------------------------------------------------------------- reach questions
-def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | None:
-    """The answer to "does an AWS principal outside the zone reach ``role``" under ``options``, with the most
-    specific source: an ``account:ID`` that reaches it (fewest hops, then id), else the ``external`` class.
-
-    Returns the reachable result, else an unknown one, else None (unreachable).
+def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResult]:
+    """Every answer to "does an AWS principal outside the zone reach ``role``" under ``options``, most specific
+    first: each ``account:ID`` node that reaches it (its shortest path; fewest hops, then id), else the ``external``
+    class (any AWS principal outside the zone: its shortest path), else the unknown answer; empty when unreachable.
     """
     # answers come from one search per source over the whole graph (ScanContext.reach_known): no per-role ancestor
     # set is needed to skip sources that cannot reach the role (computing one per role is quadratic at scale)
@@ -157,17 +156,23 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
     reachable = [r for r in general if r.verdict is Reach.REACHABLE]
     unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
     if not reachable and not unknown:
-        return None
+        return []
     specific: list[ReachResult] = []
     for node in ctx.outside_account_nodes:
-        for r in ctx.reach_known(node, role, options):
-            if r.verdict is Reach.REACHABLE and r.target == role:
-                specific.append(r)
+        found = [r for r in ctx.reach_known(node, role, options) if r.verdict is Reach.REACHABLE and r.target == role]
+        if found:
+            specific.append(min(found, key=lambda r: len(r.hops)))
     if specific:
-        return min(specific, key=lambda r: (len(r.hops), r.source))
+        return sorted(specific, key=lambda r: (len(r.hops), r.source))
     if reachable:
-        return min(reachable, key=lambda r: len(r.hops))
-    return unknown[0]
+        return [min(reachable, key=lambda r: len(r.hops))]
+    return unknown[:1]
+
+
+def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | None:
+    """The first of :func:`outside_sources` (the most specific source that reaches the role), or None."""
+    found = outside_sources(ctx, role, options)
+    return found[0] if found else None
 
 
 def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] | None = None) -> None:
@@ -317,7 +322,7 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 __all__ = [
     "BaseCheck", "CallerClass", "Check", "deny_like", "hop_path", "is_assume_grant", "is_sat", "is_unknown",
-    "most_specific", "path_text", "prepare_most_specific", "statement_alone", "statement_classes", "target_with",
-    "trust_statements",
+    "most_specific", "outside_sources", "path_text", "prepare_most_specific", "statement_alone", "statement_classes",
+    "target_with", "trust_statements",
     "unknown_reason", "without_condition",
 ]

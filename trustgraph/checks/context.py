@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from trustgraph.model.estate import Estate
+    from trustgraph.model.location import Location
     from trustgraph.model.zone import Zone
     from trustgraph.queries.api import TrustGraph
     from trustgraph.queries.engine import ReachabilityEngine
@@ -132,6 +133,14 @@ class ScanContext:
         if key not in memo:
             memo[key] = compute()
         return memo[key]
+
+    def conditions_at(self, location: Location) -> int:
+        """Condition entries of the trust statement at ``location`` (0 for any other statement), for ranking how
+        much stands in the way of a path."""
+        table: dict[Location, int] = self.once("trust-statement-conditions", lambda: {
+            st.location: len(st.conditions)
+            for role in self.estate.role_by_arn.values() for st in role.trust_policy.statements})
+        return table.get(location, 0)
 
     def is_admin(self, role: str) -> bool:
         """The graph's ``admin`` attribute of a role."""

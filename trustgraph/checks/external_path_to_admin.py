@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, most_specific, path_text, prepare_most_specific
+from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.graph.nodes import EXTERNAL
@@ -41,10 +41,7 @@ class ExternalPathToAdmin(BaseCheck):
         for role in ctx.roles:
             if not ctx.is_admin(role):
                 continue
-            results = []
-            aws = most_specific(ctx, role, options)
-            if aws is not None:
-                results.append(aws)
+            results = outside_sources(ctx, role, options)
             federated = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
             for r in ctx.reach_to(EXTERNAL, role, options, members=federated):
                 if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, most_specific, path_text, prepare_most_specific
+from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.queries.results import Reach
@@ -43,18 +43,16 @@ class ExternalWithoutExternalId(BaseCheck):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options(without=("sts:ExternalId",))
         for role in ctx.roles:
-            result = most_specific(ctx, role, options)
-            if result is None:
-                continue
             severity = Severity.CRITICAL if ctx.is_admin(role) else Severity.HIGH
-            if result.verdict is Reach.REACHABLE:
-                hops = len(result.hops)
-                how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
-                admin = " It is an admin role." if severity is Severity.CRITICAL else ""
-                message = (f"`{result.source}` reaches the role {how} without presenting sts:ExternalId.{admin}")
-                yield self.reach_finding(result, role=role, message=message, severity=severity)
-            else:
-                yield self.reach_finding(result, role=role, message="", severity=severity)
+            for result in outside_sources(ctx, role, options):  # one per source; the runner merges them per role
+                if result.verdict is Reach.REACHABLE:
+                    hops = len(result.hops)
+                    how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
+                    admin = " It is an admin role." if severity is Severity.CRITICAL else ""
+                    message = (f"`{result.source}` reaches the role {how} without presenting sts:ExternalId.{admin}")
+                    yield self.reach_finding(result, role=role, message=message, severity=severity)
+                else:
+                    yield self.reach_finding(result, role=role, message="", severity=severity)
 
 
 CHECK = ExternalWithoutExternalId()

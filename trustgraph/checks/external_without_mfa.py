@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, most_specific, path_text, prepare_most_specific
+from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.queries.results import Reach
@@ -40,16 +40,14 @@ class ExternalWithoutMfa(BaseCheck):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})
         for role in ctx.roles:
-            result = most_specific(ctx, role, options)
-            if result is None:
-                continue
-            if result.verdict is Reach.REACHABLE:
-                hops = len(result.hops)
-                how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
-                message = f"`{result.source}` reaches the role {how} with no MFA at any hop."
-                yield self.reach_finding(result, role=role, message=message)
-            else:
-                yield self.reach_finding(result, role=role, message="")
+            for result in outside_sources(ctx, role, options):  # one per source; the runner merges them per role
+                if result.verdict is Reach.REACHABLE:
+                    hops = len(result.hops)
+                    how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
+                    message = f"`{result.source}` reaches the role {how} with no MFA at any hop."
+                    yield self.reach_finding(result, role=role, message=message)
+                else:
+                    yield self.reach_finding(result, role=role, message="")
 
 
 CHECK = ExternalWithoutMfa()

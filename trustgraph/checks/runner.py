@@ -5,7 +5,9 @@ Checks run on a :class:`~trustgraph.checks.context.ScanContext` view of one role
 With ``jobs > 1`` the work is split into tasks (:func:`plan_tasks`) run by processes forked from the parent (the
 ``fork`` start method, so the loaded estate and graph are shared copy-on-write and not pickled); each worker keeps its
 own solver memo.
-Findings come back in role order, catalog order within a role, so the result does not depend on ``jobs``.
+Findings come back in role order, catalog order within a role, so the result does not depend on ``jobs``; each check's
+findings on a role are merged into one (:func:`trustgraph.checks.grouping.group_findings`: one finding per check and
+role, listing every source that gets in).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding
+from trustgraph.checks.grouping import group_findings
 from trustgraph.queries.results import HopWitness
 
 Progress = Callable[[int, int], None]  # (roles done, roles total)
@@ -35,7 +38,7 @@ def run_role(ctx: ScanContext, checks: Sequence[BaseCheck], role: str) -> list[F
     view = ctx.for_roles((role,))
     out: list[Finding] = []
     for check in checks:
-        out.extend(check.run(view))
+        out.extend(group_findings(check.run(view), ctx.conditions_at))
     return out
 
 
@@ -147,7 +150,7 @@ def _work(task: Task) -> tuple[Task, list[tuple[str, int, list[dict[str, Any]]]]
     for role in roles:
         view = ctx.for_roles((role,))
         for i, check in zip(indexes, chosen, strict=True):
-            out.append((role, i, [finding_to_plain(f) for f in check.run(view)]))
+            out.append((role, i, [finding_to_plain(f) for f in group_findings(check.run(view), ctx.conditions_at)]))
     return task, out
 
 

@@ -25,11 +25,12 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--zone", action="append", default=[], metavar="ID",
         help="an account id or o- organization id whose principals count as inside (repeatable); "
-             "default: the loaded accounts and organizations",
+             "default: a zone.toml in a PATH directory, else the organizations loaded (without organizations "
+             "data: the exported accounts)",
     )
     parser.add_argument(
         "--zone-file", metavar="FILE",
-        help="a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)",
+        help="a TOML zone file (accounts, organizations, identity_center, [[identity_providers]] provider/subjects)",
     )
 
 
@@ -52,17 +53,16 @@ def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
 def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     """Load the estate named by the arguments and the zone of trust they ask for.
 
-    With no PATH and no zone option, the bundled example comes with its own zone file (``zone.toml``: the
-    organization's accounts and trusted identity providers; the vendor account it also exports is outside).
+    With no zone option, a ``zone.toml`` at the top of a directory given as PATH is the zone (the bundled example,
+    used when no PATH is given, has one), announced in the zone's notes; else the default zone
+    (:func:`trustgraph.ingest.zone_file.zone_from_options`).
     """
-    from trustgraph.ingest.load import bundled_zone_file, load_estate
+    from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
 
-    estate = load_estate(input_paths(args))
-    zone_file = args.zone_file
-    if not args.paths and not args.zone and zone_file is None:
-        zone_file = bundled_zone_file()
-    zone = zone_from_options(estate, args.zone, zone_file)
+    paths = input_paths(args)
+    estate = load_estate(paths)
+    zone = zone_from_options(estate, args.zone, args.zone_file, paths=paths)
     return estate, zone
 
 

@@ -33,5 +33,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(render_csv(rows))
     else:
-        render_table(rows, sys.stdout)
+        render_table(rows, sys.stdout, zone)
     return 0

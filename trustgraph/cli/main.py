@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from trustgraph import __version__
 from trustgraph.errors import TrustgraphError
 
-SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench")
+SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench", "collect")
 
 
 def build_parser() -> argparse.ArgumentParser:

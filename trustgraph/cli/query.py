@@ -87,5 +87,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(render_query_csv(results.results))
     else:
-        sys.stdout.write(render_query_table(results.results))
+        sys.stdout.write(render_query_table(results.results, zone=zone.describe()))
     return 0

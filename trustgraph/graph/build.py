@@ -353,8 +353,8 @@ def _add_symbolic_node(G: nx.MultiDiGraph, node: str, zone: Zone, estate: Estate
         )
     elif node.startswith("federated:"):
         provider = node.split(":", 1)[1]
-        trusted = [tp for tp in zone.identity_providers if tp.names(provider)]
-        inside = any(tp.subjects is None for tp in trusted)
+        trusted = zone.trusted_entries(provider)
+        inside = estate.provider_inside(zone, provider)  # named without subjects, or Identity Center of the zone
         arn = parse_arn(provider)
         G.add_node(
             node,

@@ -28,6 +28,10 @@ from trustgraph.model.account import AccountSnapshot
 from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
 
+#: The ``format`` of the manifest ``trustgraph collect`` writes beside the exports (``manifest.json``): recognised and
+#: skipped, it describes the collection, not the estate.
+COLLECT_MANIFEST_FORMAT = "trustgraph-collect-manifest"
+
 NOT_RECOGNISED = (
     "not a recognised export: expected get-account-authorization-details, organizations or identity-provider output"
 )
@@ -54,12 +58,6 @@ def bundled_example_path() -> Traversable:
     if checkout.is_dir():
         return checkout
     raise UsageError("the bundled example (datasets/example-org) is not installed: give export files or directories")
-
-
-def bundled_zone_file() -> str | None:
-    """The bundled example's zone file (``datasets/example-org/zone.toml``), when it is installed."""
-    candidate = bundled_example_path() / "zone.toml"
-    return str(candidate) if candidate.is_file() else None
 
 
 def _describe_json_error(text: str, exc: json.JSONDecodeError) -> str:
@@ -153,7 +151,10 @@ def iter_json_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[P
 
 
 def classify(data: object) -> str | None:
-    """The kind of export ``data`` is: ``gaad``, an Organizations or provider CLI command name, or None."""
+    """The kind of export ``data`` is: ``gaad``, an Organizations or provider CLI command name, ``collect-manifest``
+    (skipped by the loader), or None."""
+    if isinstance(data, dict) and data.get("format") == COLLECT_MANIFEST_FORMAT:
+        return "collect-manifest"
     if is_gaad_page(data) or (isinstance(data, list) and any(is_gaad_page(p) for p in data)):
         return "gaad"
     return org_shape(data) or provider_shape(data)
@@ -198,6 +199,8 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
         kind = classify(data)
         if kind is None:
             raise IngestError(name, "", _not_recognised(data))
+        if kind == "collect-manifest":
+            continue
         sources.append(name)
         if kind == "gaad":
             for page in pages_from_gaad(data, name, interner):
@@ -235,5 +238,5 @@ def _not_recognised(data: object) -> str:
     return f"{NOT_RECOGNISED} (got {type_name(data)})"
 
 
-__all__ = ["NOT_RECOGNISED", "bundled_example_path", "bundled_zone_file", "classify", "iter_json_files", "load_estate",
-           "read_json"]
+__all__ = ["COLLECT_MANIFEST_FORMAT", "NOT_RECOGNISED", "bundled_example_path", "classify", "iter_json_files",
+           "load_estate", "read_json"]

@@ -5,16 +5,21 @@ A zone file is TOML::
     accounts = ["111122223333", "444455556666"]
     organizations = ["o-a1b2c3d4e5"]
 
+    identity_center = "outside"          # optional; default "inside" (IAM Identity Center of zone accounts)
+
     [[identity_providers]]
     provider = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
     subjects = ["repo:example-org/*"]   # optional: only tokens whose subject matches are ours
 
 ``provider`` and ``subjects`` are globs (``*`` any sequence, ``?`` one character). Without ``--zone`` and
-``--zone-file`` the zone is :meth:`Estate.default_zone` (the loaded accounts and organizations).
+``--zone-file``, a ``zone.toml`` at the top of a directory given as PATH is used (every directory alike; announced in
+the zone's notes), else the zone is :meth:`Estate.default_zone` (the organizations loaded, or without organizations
+data the exported accounts).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -29,7 +34,11 @@ from trustgraph.model.pattern import Pattern, parse_pattern
 from trustgraph.model.zone import TrustedProvider, Zone
 
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-_KEYS = ("accounts", "organizations", "identity_providers")
+_KEYS = ("accounts", "organizations", "identity_providers", "identity_center")
+_IDENTITY_CENTER = {"inside": True, "outside": False}
+
+#: The file name of a directory's own zone file.
+ZONE_FILE_NAME = "zone.toml"
 _PROVIDER_KEYS = ("provider", "subjects")
 
 
@@ -54,7 +63,7 @@ def zone_from_ids(ids: Sequence[str]) -> Zone:
             orgs.add(text)
         else:
             raise UsageError(f"--zone `{raw}`: expected a 12-digit account id or an organization id (o-...)")
-    return Zone(accounts=frozenset(accounts), organizations=frozenset(orgs), source="--zone")
+    return Zone(accounts=frozenset(accounts), organizations=frozenset(orgs), source="--zone", origin="--zone")
 
 
 def _strings(doc: dict[str, Any], key: str, source: str, pointer: str, what: str) -> list[str]:
@@ -95,8 +104,12 @@ def zone_from_toml(path: str) -> Zone:
         raise IngestError(path, "", f"invalid TOML: {exc}") from None
     for key in doc:
         if key not in _KEYS:
-            raise IngestError(path, f"/{key}", f"unknown key `{key}` (expected accounts, organizations or "
-                                               f"identity_providers)")
+            raise IngestError(path, f"/{key}", f"unknown key `{key}` (expected accounts, organizations, "
+                                               f"identity_center or identity_providers)")
+    identity_center = doc.get("identity_center", "inside")
+    if not isinstance(identity_center, str) or identity_center not in _IDENTITY_CENTER:
+        got = f"`{identity_center}`" if isinstance(identity_center, str) else _toml_type(identity_center)
+        raise IngestError(path, "/identity_center", f"expected \"inside\" or \"outside\", got {got}")
     accounts = _strings(doc, "accounts", path, "/accounts", "account ids") if "accounts" in doc else []
     for i, acct in enumerate(accounts):
         if not is_account_id(acct):
@@ -131,20 +144,36 @@ def zone_from_toml(path: str) -> Zone:
             subject_patterns=tuple(_glob(s) for s in subjects) if subjects is not None else None,
         ))
     return Zone(accounts=frozenset(accounts), organizations=frozenset(orgs), identity_providers=tuple(providers),
-                source=path)
+                identity_center=_IDENTITY_CENTER[identity_center], source=path, origin="zone file", zone_files=(path,))
 
 
-def zone_from_options(estate: Estate, ids: Sequence[str], zone_file: str | None) -> Zone:
-    """The zone the command line asks for: ``--zone`` ids and/or a zone file (their union), else the default.
+def directory_zone_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[str, ...]:
+    """The ``zone.toml`` at the top of each directory among ``paths`` (files given as PATH have none)."""
+    found = []
+    for p in paths:
+        candidate = Path(os.fspath(p)) / ZONE_FILE_NAME
+        if Path(os.fspath(p)).is_dir() and candidate.is_file():
+            found.append(str(candidate))
+    return tuple(dict.fromkeys(found))
+
+
+def zone_from_options(estate: Estate, ids: Sequence[str], zone_file: str | Sequence[str] | None, *,
+                      paths: Sequence[str | os.PathLike[str]] = ()) -> Zone:
+    """The zone the command line asks for, resolved against the estate (:meth:`Estate.resolve_zone`).
+
+    ``--zone`` ids and/or a zone file (their union); with neither, the ``zone.toml`` of each directory in ``paths``
+    (their union, announced in the zone's notes), else the default (:meth:`Estate.default_zone`).
 
     Parameters
     ----------
     estate
-        The loaded estate, whose :meth:`~Estate.default_zone` applies when neither option is given.
+        The loaded estate.
     ids
         ``--zone`` values: 12-digit account ids and ``o-`` organization ids.
     zone_file
-        The ``--zone-file`` path, or None.
+        The ``--zone-file`` path (or several), or None.
+    paths
+        The PATHs the estate was loaded from, searched for their own ``zone.toml`` when no option is given.
 
     Raises
     ------
@@ -153,19 +182,34 @@ def zone_from_options(estate: Estate, ids: Sequence[str], zone_file: str | None)
     IngestError
         For a malformed zone file.
     """
-    if not ids and zone_file is None:
-        return estate.default_zone()
-    parts = []
+    found = False
+    files: tuple[str, ...] = ()
     if zone_file is not None:
-        parts.append(zone_from_toml(zone_file))
+        files = (zone_file,) if isinstance(zone_file, str) else tuple(zone_file)
+    elif not ids:
+        files = directory_zone_files(paths)
+        found = bool(files)
+    if not ids and not files:
+        return estate.default_zone()
+    parts = [zone_from_toml(f) for f in files]
     if ids:
         parts.append(zone_from_ids(ids))
-    return Zone(
+    notes: tuple[str, ...] = ()
+    if found:
+        notes = tuple(f"zone file {f} was found in a scanned directory; --zone or --zone-file replace it"
+                      for f in files)
+    zone = Zone(
         accounts=frozenset().union(*(z.accounts for z in parts)),
         organizations=frozenset().union(*(z.organizations for z in parts)),
         identity_providers=tuple(p for z in parts for p in z.identity_providers),
+        identity_center=all(z.identity_center for z in parts),
         source=" + ".join(z.source for z in parts),
+        origin=" + ".join(dict.fromkeys(z.origin for z in parts)),
+        zone_files=files,
+        found_in_directory=found,
+        notes=notes,
     )
+    return estate.resolve_zone(zone)
 
 
-__all__ = ["zone_from_ids", "zone_from_options", "zone_from_toml"]
+__all__ = ["ZONE_FILE_NAME", "directory_zone_files", "zone_from_ids", "zone_from_options", "zone_from_toml"]

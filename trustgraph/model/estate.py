@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from trustgraph.model.account import AccountSnapshot, Flag, Role, User
 from trustgraph.model.organization import IdentityProvider, Organization
-from trustgraph.model.zone import Zone
+from trustgraph.model.principal import PrincipalKind
+from trustgraph.model.zone import ORIGIN_EXPORTED, ORIGIN_ORGANIZATIONS, Zone, identity_center_account
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,12 +58,76 @@ class Estate:
         return self.flags + tuple(f for a in self.accounts for f in a.flags)
 
     def default_zone(self) -> Zone:
-        """The loaded accounts plus the organizations loaded with them."""
-        return Zone(
-            accounts=frozenset(a.account_id for a in self.accounts),
-            organizations=frozenset(o.org_id for o in self.organizations),
-            source="default",
+        """The zone when no ``--zone`` and no zone file is given, resolved (:meth:`resolve_zone`).
+
+        With organizations data loaded, the zone is the organization(s): every account they list, exported or not;
+        an exported account no loaded organization lists is outside. An organization whose member list was not
+        loaded (``describe-organization`` alone) cannot say which exported accounts belong to it: those are then
+        counted inside, as the exported accounts are without organizations data.
+        """
+        if not self.organizations:
+            return self.resolve_zone(Zone(accounts=frozenset(a.account_id for a in self.accounts),
+                                          origin=ORIGIN_EXPORTED))
+        unlisted = frozenset(
+            a.account_id for a in self.accounts
+            if any(o.is_member(a.account_id) is None for o in self.organizations)
+            and not any(o.is_member(a.account_id) for o in self.organizations)
         )
+        notes = tuple(
+            f"organization {o.org_id}: its member list (list-accounts) was not loaded, so exported account(s) "
+            f"{', '.join(sorted(unlisted))} count as inside" for o in self.organizations if not o.accounts_known
+            and unlisted
+        )
+        return self.resolve_zone(Zone(accounts=unlisted, organizations=frozenset(o.org_id for o in self.organizations),
+                                      origin=ORIGIN_ORGANIZATIONS, notes=notes))
+
+    def resolve_zone(self, zone: Zone) -> Zone:
+        """``zone`` with the accounts known to be inside, the exported accounts left outside and the notes that say
+        so (an exported account outside the zone; Identity Center's providers inside or not)."""
+        inside = set(zone.accounts)
+        for org in self.organizations:
+            if org.org_id in zone.organizations:
+                inside.update(a.account_id for a in org.accounts)
+                if org.management_account_id:
+                    inside.add(org.management_account_id)
+        outside = frozenset(a.account_id for a in self.accounts if not self.account_inside(zone, a.account_id))
+        notes = list(zone.notes)
+        if outside:
+            shown = sorted(outside)
+            names = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
+            listed = [o.org_id for o in self.organizations if o.accounts_known]
+            why = (f" (not listed by organization {', '.join(listed)})"
+                   if zone.origin == ORIGIN_ORGANIZATIONS and listed else "")
+            notes.append(f"exported account{'s' if len(shown) > 1 else ''} {names}{why}: outside the zone, "
+                         "analysed as outsiders")
+        centers = sorted({p for p in self._saml_providers() if identity_center_account(p)})
+        ours = [p for p in centers if self.account_inside(zone, identity_center_account(p) or "")]
+        if ours:
+            if zone.identity_center:
+                notes.append(f"IAM Identity Center ({len(ours)} AWSSSO SAML provider(s) of zone accounts) counts as "
+                             "inside; identity_center = \"outside\" in a zone file reports its routes too")
+            else:
+                notes.append(f"IAM Identity Center ({len(ours)} AWSSSO SAML provider(s) of zone accounts) counts as "
+                             "outside (identity_center = \"outside\")")
+        return replace(zone, inside_accounts=frozenset(inside), exported_outside=outside, notes=tuple(notes))
+
+    def _saml_providers(self) -> set[str]:
+        """SAML provider ARNs from the provider listings and the trust policies."""
+        found = {idp.arn for idp in self.identity_providers}
+        for role in self.role_by_arn.values():
+            for st in role.trust_policy.statements:
+                for p in st.principals or ():
+                    if p.kind is PrincipalKind.SAML_PROVIDER:
+                        found.add(p.text)
+        return found
+
+    def provider_inside(self, zone: Zone, provider: str) -> bool:
+        """True when every identity of a federated provider is inside: the zone names it without subject globs, or it
+        is IAM Identity Center's SAML provider in a zone account and the zone counts Identity Center inside."""
+        if any(tp.subjects is None for tp in zone.trusted_entries(provider)):
+            return True
+        account = identity_center_account(provider)
+        return zone.identity_center and account is not None and self.account_inside(zone, account)
 
     def account_inside(self, zone: Zone, account_id: str) -> bool:
         """True when principals of ``account_id`` are inside the zone.

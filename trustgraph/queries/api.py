@@ -241,7 +241,7 @@ class TrustGraph:
         from trustgraph.render.frames import FindingList
 
         ctx = ScanContext(TrustGraph(self.estate, self.zone, self.graph.copy()), timeout_ms=timeout_ms)
-        return FindingList(scan(ctx, select_checks(checks)))
+        return FindingList(scan(ctx, select_checks(checks)), self.zone.describe())
 
     # ------------------------------------------------------------------------------------------------ views
     def to_frame(self, *, edges: bool = False) -> pd.DataFrame:
@@ -264,10 +264,11 @@ class TrustGraph:
         return frozenset(n for n, d in self.graph.nodes(data=True) if d.get("admin"))
 
     def __repr__(self) -> str:
+        from trustgraph.render.zone_text import zone_lines
+
         roles = sum(1 for _, d in self.graph.nodes(data=True) if d["kind"] == "role")
         return (f"<TrustGraph {len(self.estate.accounts)} accounts, {roles} roles, {self.graph.number_of_nodes()} "
-                f"nodes, {self.graph.number_of_edges()} edges; zone {sorted(self.zone.accounts)} "
-                f"{sorted(self.zone.organizations)}>")
+                f"nodes, {self.graph.number_of_edges()} edges; {zone_lines(self.zone.describe())[0]}>")
 
     def _repr_html_(self) -> str:
         from trustgraph.render.notebook import graph_html
@@ -281,20 +282,16 @@ def load(
     zone: Zone | Sequence[str] | None = None,
     zone_file: str | None = None,
 ) -> TrustGraph:
-    """Load exports (a file, files or a directory; None = the bundled example with its zone file) and build the
-    trust graph.
+    """Load exports (a file, files or a directory; None = the bundled example) and build the trust graph.
 
-    ``zone`` is a :class:`Zone` or a list of account ids / o- organization ids; ``zone_file`` a zone.toml path.
+    ``zone`` is a :class:`Zone` or a list of account ids / o- organization ids; ``zone_file`` a zone.toml path. With
+    neither, a directory's own ``zone.toml`` is the zone (as on the command line), else the default zone.
     """
     from trustgraph.ingest.load import bundled_example_path, load_estate
     from trustgraph.ingest.zone_file import zone_from_options
 
     if paths is None:
         path_list = [str(bundled_example_path())]
-        if zone is None and zone_file is None:
-            from trustgraph.ingest.load import bundled_zone_file
-
-            zone_file = bundled_zone_file()
     elif isinstance(paths, (str, os.PathLike)):
         path_list = [os.fspath(paths)]
     else:
@@ -303,5 +300,5 @@ def load(
     if isinstance(zone, Zone):
         resolved = zone
     else:
-        resolved = zone_from_options(estate, list(zone or ()), zone_file)
+        resolved = zone_from_options(estate, list(zone or ()), zone_file, paths=path_list)
     return TrustGraph(estate, resolved)

@@ -1,6 +1,7 @@
 """The CSV report: one row per finding, for spreadsheets and ticket imports.
 
-Columns are :data:`COLUMNS`. The path is flattened as ``source -> hop -> role``; the per-hop witness contexts are one
+Columns are :data:`COLUMNS` (one row per check and role; ``source`` and ``path`` are the first, most specific source's,
+``sources`` lists them all). The path is flattened as ``source -> hop -> role``; the per-hop witness contexts are one
 compact JSON array (one object per hop); statements are ``file#pointer`` joined by ``"; "``.
 
 Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed
@@ -36,6 +37,7 @@ COLUMNS: tuple[str, ...] = (
     "approximate",
     "approximations",
     "suppressed_by",
+    "sources",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -54,6 +56,13 @@ def flatten_path(finding: Finding) -> str:
         return finding.source
     nodes = [finding.path[0].source] + [h.target for h in finding.path]
     return " -> ".join(nodes)
+
+
+def sources_text(finding: Finding, limit: int = 25) -> str:
+    """Every source that gets in, most specific first, ``"; "``-joined (at most ``limit``, then ``and N more``)."""
+    sources = [s.source for s in finding.all_sources]
+    text = "; ".join(sources[:limit])
+    return text + (f"; and {len(sources) - limit} more" if len(sources) > limit else "")
 
 
 def finding_row(finding: Finding) -> dict[str, str]:
@@ -76,6 +85,7 @@ def finding_row(finding: Finding) -> dict[str, str]:
         "approximate": "true" if finding.approximate else "false",
         "approximations": "; ".join(finding.approximations),
         "suppressed_by": finding.suppressed_by or "",
+        "sources": sources_text(finding),
     }
     return {k: neutralize(v) for k, v in row.items()}
 

@@ -7,7 +7,7 @@ for display and grouping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 RESULT_COLUMNS = ["source", "target", "verdict", "hops", "path", "reason", "approximate"]
 HOP_COLUMNS = ["source", "target", "hop", "caller", "role", "action", "context", "statements"]
 CONTEXT_COLUMNS = ["key", "value"]
-FINDING_COLUMNS = ["severity", "check_id", "account", "role", "role_name", "source", "kind", "title", "message",
-                   "hops", "path", "approximate", "suppressed_by", "remediation"]
+FINDING_COLUMNS = ["severity", "check_id", "account", "role", "role_name", "source", "sources", "kind", "title",
+                   "message", "hops", "path", "approximate", "suppressed_by", "remediation"]
 #: Severities from the worst, for ordered categoricals and sorting.
 SEVERITY_ORDER = ["critical", "high", "medium", "low"]
 
@@ -79,6 +79,7 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     rows = [
         {"severity": f.severity.value, "check_id": f.check_id, "account": f.account, "role": f.role,
          "role_name": short_label(f.role) if f.role.startswith("arn:") else f.role, "source": f.source,
+         "sources": len(f.all_sources),
          "kind": f.kind.value, "title": f.title, "message": f.message, "hops": len(f.path), "path": _path_of(f.path),
          "approximate": f.approximate, "suppressed_by": f.suppressed_by, "remediation": f.remediation}
         for f in findings
@@ -90,9 +91,11 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class FindingList:
-    """Findings of a scan with a table view (``to_frame``) and a notebook display, in scan order."""
+    """Findings of a scan with a table view (``to_frame``) and a notebook display, in scan order; ``zone`` is the
+    zone of trust they are relative to (:meth:`Zone.describe`), which the display names first."""
 
     findings: tuple[Finding, ...]
+    zone: Mapping[str, Any] | None = None
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)
@@ -106,7 +109,7 @@ class FindingList:
     def __getitem__(self, i: slice) -> FindingList: ...
     def __getitem__(self, i: int | slice) -> Finding | FindingList:
         if isinstance(i, slice):
-            return FindingList(self.findings[i])
+            return FindingList(self.findings[i], self.zone)
         return self.findings[i]
 
     def where(self, *, check_id: str | None = None, severity: str | None = None, role: str | None = None,
@@ -117,7 +120,7 @@ class FindingList:
                     and (severity is None or f.severity.value == severity)
                     and (role is None or f.role == role or f.role.rsplit("/", 1)[-1] == role)
                     and (account is None or f.account == account))
-        return FindingList(tuple(f for f in self.findings if keep(f)))
+        return FindingList(tuple(f for f in self.findings if keep(f)), self.zone)
 
     def worst(self) -> Finding | None:
         """The most severe finding (the first of them in scan order), or None."""
@@ -130,7 +133,7 @@ class FindingList:
     def _repr_html_(self) -> str:
         from trustgraph.render.notebook import findings_html
 
-        return findings_html(self.findings)
+        return findings_html(self.findings, zone=self.zone)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}

@@ -23,6 +23,7 @@ from typing import Any
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
+from trustgraph.render.zone_text import zone_lines, zone_origin
 from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport, SuppressionRecord
 
 #: The Content-Security-Policy of the report page.
@@ -95,6 +96,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         f"<h1>{esc(report.tool_name)} scan report</h1>",
         f'<p class="muted">Generated {esc(report.generated_at)} by {esc(report.tool_name)} '
         f"{esc(report.tool_version)}.</p>",
+        *(f'<p class="muted zone-line">{esc(line)}</p>' for line in zone_lines(report.zone)[:1]),
         '<section id="summary">',
         "<h2>Summary</h2>",
         f'<p class="summary-line" id="summary-line">{esc(summary.line())}</p>',
@@ -147,6 +149,7 @@ def _finding(finding: Finding, number: int, picture: bool,
         f"<dt>Role</dt><dd><code>{esc(finding.role)}</code></dd>",
         f"<dt>Account</dt><dd><code>{esc(finding.account)}</code></dd>",
         f"<dt>Source</dt><dd><code>{esc(finding.source)}</code></dd>",
+        *_other_sources(finding),
         f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
         f"<dt>Remediation</dt><dd>{esc(finding.remediation)}</dd>",
         f"<dt>Statements</dt><dd>{_locations(finding.statements)}</dd>",
@@ -222,6 +225,18 @@ def _list(items: Iterable[str], *, empty: str = "") -> str:
     return '<ul class="plain">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+def _other_sources(finding: Finding, limit: int = 25) -> list[str]:
+    """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed."""
+    others = finding.all_sources[1:]
+    if not others:
+        return []
+    items = [f"<code>{esc(s.source)}</code> ({s.hops} hop{'s' if s.hops != 1 else ''})" if s.hops else
+             f"<code>{esc(s.source)}</code>" for s in others[:limit]]
+    if len(others) > limit:
+        items.append(f"and {len(others) - limit} more")
+    return [f"<dt>Also</dt><dd>{_list(items)}</dd>"]
+
+
 def _zone_section(zone: Mapping[str, Any]) -> str:
     out = ['<section id="zone"><h2>Zone of trust</h2><dl>']
     for key in ("accounts", "organizations"):
@@ -236,9 +251,11 @@ def _zone_section(zone: Mapping[str, Any]) -> str:
             text += " subjects: " + ", ".join(f"<code>{esc(s)}</code>" for s in subjects)
         providers.append(text)
     out.append(f"<dt>Identity providers</dt><dd>{_list(providers, empty='(none)')}</dd>")
-    out.append(f"<dt>Given by</dt><dd><code>{esc(zone.get('source', ''))}</code></dd>")
-    for key in sorted(k for k in zone if k not in {"accounts", "organizations", "identity_providers", "source"}):
-        out.append(f"<dt>{esc(key)}</dt><dd><code>{esc(zone[key])}</code></dd>")
+    out.append(f"<dt>IAM Identity Center</dt><dd>{esc(zone.get('identity_center', 'inside'))}</dd>")
+    out.append(f"<dt>Given by</dt><dd>{esc(zone_origin(zone))}</dd>")
+    notes = [esc(n) for n in zone.get("notes") or []]
+    if notes:
+        out.append(f"<dt>Notes</dt><dd>{_list(notes, empty='')}</dd>")
     out.append("</dl></section>")
     return "\n".join(out)
 

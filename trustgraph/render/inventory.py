@@ -195,10 +195,11 @@ def _provider_rows(estate: Estate, zone: Zone) -> list[InventoryRow]:
                         entry[2].add("provider-not-listed")
     rows = []
     for name, (kind, account, flags) in found.items():
-        trusted = [t for t in zone.identity_providers if t.names(name)]
-        if trusted and all(t.subjects is not None for t in trusted):
+        trusted = zone.trusted_entries(name)
+        inside = estate.provider_inside(zone, name)
+        if trusted and not inside:
             flags.add("zone-trusts-listed-subjects-only")
-        rows.append(InventoryRow(arn=name, kind=kind, account=account, path="", inside=bool(trusted),
+        rows.append(InventoryRow(arn=name, kind=kind, account=account, path="", inside=inside or bool(trusted),
                                  flags=tuple(sorted(flags))))
     return rows
 
@@ -251,14 +252,23 @@ def render_csv(rows: tuple[InventoryRow, ...]) -> str:
     return out.getvalue()
 
 
-def render_table(rows: tuple[InventoryRow, ...], file: IO[str]) -> None:
-    """A rich table on ``file``; wide and uncoloured when ``file`` is not a terminal."""
+def render_table(rows: tuple[InventoryRow, ...], file: IO[str], zone: Zone | None = None) -> None:
+    """The zone's lines (when given), then a rich table on ``file``; wide and uncoloured when ``file`` is not a
+    terminal."""
     from rich.console import Console
     from rich.table import Table
 
     is_tty = hasattr(file, "isatty") and file.isatty()
     console = Console(file=file, width=None if is_tty else 400, no_color=not is_tty, highlight=False,
                       soft_wrap=False)
+    if zone is not None:
+        from rich.text import Text
+
+        from trustgraph.render.table import clean
+        from trustgraph.render.zone_text import zone_lines
+
+        for line in zone_lines(zone.describe()):
+            console.print(Text(clean(line)))
     table = Table(show_lines=False, header_style="bold")
     for name in COLUMNS:
         table.add_column(name, overflow="fold", no_wrap=name in ("arn", "kind", "account", "inside"))

@@ -1,6 +1,11 @@
-"""The JSON report, version 1: the machine-readable form of a scan, with a schema shipped in the package.
+"""The JSON report, version 2: the machine-readable form of a scan, with a schema shipped in the package.
 
-Shape (``trustgraph/schemas/scan-report-v1.schema.json`` is the contract; :func:`schema` loads it)::
+Version 2 has ONE finding per (check, role): every source that gets in is in the finding's ``sources`` (most
+specific first, each with its shortest path as node ids; at most :data:`MAX_LISTED_SOURCES`, with ``sources_total``
+and ``sources_omitted``), and ``source``/``path`` are the first source's, with its full witness. Version 1 had one
+finding per (check, role, source); its schema stays in the package (``scan-report-v1.schema.json``) for reference.
+
+Shape (``trustgraph/schemas/scan-report-v2.schema.json`` is the contract; :func:`schema` loads it)::
 
     {"version": 1,
      "tool": {"name", "version", "checks": [{id, title, severity, severity_rule, rationale, remediation}]},
@@ -9,13 +14,16 @@ Shape (``trustgraph/schemas/scan-report-v1.schema.json`` is the contract; :func:
      "inputs": ["exports/a.json", ...],
      "findings": [{check_id, title, severity, kind, role, account, source, message, remediation,
                    path: [{source, target, action, context, statements, approximations}],
-                   statements: [{file, pointer}], approximate, approximations, suppressed_by}],
-     "summary": {total, by_severity, by_kind, suppressed, approximate, highest_severity},
+                   statements: [{file, pointer}], approximate, approximations, suppressed_by,
+                   sources: [{source, class, kind, hops, conditions, path: [node ids], actions, approximate}],
+                   sources_total, sources_omitted, exposure: {hops, conditions}}],
+     "summary": {total, by_severity, by_kind, suppressed, approximate, highest_severity,
+                 by_source_class: {CLASS: {findings, sources}}},
      "suppressions": {"applied": [...], "expired": [...], "unused": [...]}}
 
-Keys appear in this order (insertion order; context keys sorted), findings in the report order (severity desc, check
-id, role, source), so two runs over the same inputs give the same bytes. ``version`` changes only when a field is
-removed or changes meaning; new optional fields keep version 1.
+Keys appear in this order (insertion order; context keys sorted), findings in the report order (severity desc,
+exposure, check id, role), so two runs over the same inputs give the same bytes. ``version`` changes only when a field
+is removed or changes meaning; new optional fields keep the version.
 """
 
 from __future__ import annotations
@@ -25,16 +33,20 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from trustgraph.checks.finding import Finding
+from trustgraph.checks.finding import Finding, SourceReach
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.report.scan_report import CheckInfo, ScanReport
 
 #: The version of the JSON report this module writes.
-JSON_REPORT_VERSION = 1
+JSON_REPORT_VERSION = 2
 
-#: The package resource holding the schema of version 1.
-SCHEMA_RESOURCE = "schemas/scan-report-v1.schema.json"
+#: The package resource holding the schema of the version this module writes.
+SCHEMA_RESOURCE = "schemas/scan-report-v2.schema.json"
+
+#: How many sources a finding lists at most (the rest are counted in ``sources_omitted``): the report stays
+#: proportional to its findings when hundreds of providers reach one role.
+MAX_LISTED_SOURCES = 25
 
 
 def location_json(loc: Location) -> dict[str, str]:
@@ -55,8 +67,24 @@ def hop_json(hop: HopWitness) -> dict[str, Any]:
     }
 
 
+def source_json(source: SourceReach) -> dict[str, Any]:
+    """One source of a finding: its class, verdict kind, hop and condition counts and its shortest path (node ids)."""
+    return {
+        "source": source.source,
+        "class": source.source_class,
+        "kind": source.kind.value,
+        "hops": source.hops,
+        "conditions": source.conditions,
+        "path": list(source.nodes),
+        "actions": list(source.actions),
+        "approximate": source.approximate,
+    }
+
+
 def finding_json(finding: Finding) -> dict[str, Any]:
     """One finding as the JSON report writes it."""
+    sources = finding.all_sources
+    hops, conditions = finding.exposure
     return {
         "check_id": finding.check_id,
         "title": finding.title,
@@ -72,6 +100,10 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "approximate": finding.approximate,
         "approximations": list(finding.approximations),
         "suppressed_by": finding.suppressed_by,
+        "sources": [source_json(s) for s in sources[:MAX_LISTED_SOURCES]],
+        "sources_total": len(sources),
+        "sources_omitted": max(0, len(sources) - MAX_LISTED_SOURCES),
+        "exposure": {"hops": hops if hops != 99 else None, "conditions": conditions if hops != 99 else None},
     }
 
 
@@ -111,7 +143,7 @@ def report_json(report: ScanReport) -> dict[str, Any]:
 
 
 def render_json(report: ScanReport) -> str:
-    """The JSON report (version 1), indented by two spaces, ending with a newline."""
+    """The JSON report (version 2), indented by two spaces, ending with a newline."""
     import orjson
 
     return orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
@@ -119,7 +151,7 @@ def render_json(report: ScanReport) -> str:
 
 @cache
 def schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of version 1 of the report, from the package data."""
+    """The JSON Schema (draft 2020-12) of the report version this module writes, from the package data."""
     text = resources.files("trustgraph").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -9,7 +9,7 @@ script. Long collections are cut at ``limit`` rows with a count of the rest.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import short_label
@@ -138,24 +138,30 @@ def _finding_row(f: Finding) -> str:
     approx = " <i>(approximate)</i>" if f.approximate else ""
     suppressed = f"<br><span class='tg-muted'>suppressed by {_e(f.suppressed_by)}</span>" if f.suppressed_by else ""
     path = chain_html(f.path) if f.path else "<span class='tg-muted'>&ndash;</span>"
+    others = f.all_sources[1:]
+    more = (f"<br><span class='tg-muted'>+{len(others)} more: {_e(', '.join(s.source for s in others[:10]))}"
+            f"{' ...' if len(others) > 10 else ''}</span>" if others else "")
     where = "<br>".join(_e(loc) for loc in f.statements)
     detail = (f"<details><summary>remediation, statements</summary><div>{_e(f.remediation)}</div>"
               f"<div class='tg-ctx'>{where}</div></details>")
     return (f"<tr><td>{_severity(f)}{kind}{approx}</td><td>{_e(f.check_id)}</td><td>{_e(f.account)}</td>"
-            f"<td>{_node(f.role)}</td><td>{_node(f.source) if f.source != '-' else '-'}</td>"
+            f"<td>{_node(f.role)}</td><td>{_node(f.source) if f.source != '-' else '-'}{more}</td>"
             f"<td>{_e(f.message)}{suppressed}{detail}</td><td>{path}</td></tr>")
 
 
-def findings_html(findings: Sequence[Finding], *, limit: int = 200) -> str:
-    """A table of findings: severity, check, account, role, source, message (remediation and statements in a
-    disclosure), path with its witness."""
+def findings_html(findings: Sequence[Finding], *, limit: int = 200, zone: Mapping[str, Any] | None = None) -> str:
+    """The zone (when given), then a table of findings: severity, check, account, role, sources, message
+    (remediation and statements in a disclosure), path with its witness."""
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.severity.value] = counts.get(f.severity.value, 0) + 1
     summary = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low") if s in counts)
     rows = "".join(_finding_row(f) for f in findings[:limit])
     more = f"<p class='tg-muted'>&hellip; {len(findings) - limit} more</p>" if len(findings) > limit else ""
-    return (f"{_STYLE}<p>{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+    from trustgraph.render.zone_text import zone_lines
+
+    head = "".join(f"<p class='tg-muted'>{_e(line)}</p>" for line in zone_lines(zone)) if zone is not None else ""
+    return (f"{_STYLE}{head}<p>{len(findings)} finding{'s' if len(findings) != 1 else ''}"
             f"{': ' + _e(summary) if summary else ''}</p><table class='tg-t'><tr><th>severity</th><th>check</th>"
             f"<th>account</th><th>role</th><th>source</th><th>message</th><th>path</th></tr>{rows}</table>{more}")
 
@@ -205,6 +211,8 @@ def graph_html(tg: TrustGraph) -> str:
     edge_kinds: dict[str, int] = {}
     for _, _, d in tg.graph.edges(data=True):
         edge_kinds[d["kind"]] = edge_kinds.get(d["kind"], 0) + 1
+    from trustgraph.render.zone_text import zone_lines
+
     zone = tg.zone.describe()
     trusted = "; ".join(
         _provider_text(p.provider) + (f" for subjects {', '.join(p.subjects)}" if p.subjects else "")
@@ -215,10 +223,10 @@ def graph_html(tg: TrustGraph) -> str:
     accounts = "".join(_account_rows(tg))
     return (
         f"{_STYLE}<p><b>TrustGraph</b>: {len(tg.estate.accounts)} exported accounts, {tg.graph.number_of_nodes()} "
-        f"nodes, {tg.graph.number_of_edges()} edges.<br>Zone of trust: accounts "
+        f"nodes, {tg.graph.number_of_edges()} edges.<br>{_e(zone_lines(zone)[0])}<br>Zone of trust: accounts "
         f"{_e(', '.join(zone['accounts']) or 'none')}; organizations "  # type: ignore[arg-type]
         f"{_e(', '.join(zone['organizations']) or 'none')}; trusted identity providers "  # type: ignore[arg-type]
-        f"{_e(trusted)}.</p>"
+        f"{_e(trusted)}.{''.join('<br>' + _e(n) for n in zone['notes'])}</p>"  # type: ignore[attr-defined]
         "<table class='tg-t'><tr><th>account</th><th>name</th><th>zone</th><th>users</th><th>roles</th>"
         f"<th>admins</th></tr>{accounts}</table>"
         "<div style='display:flex;gap:16px'>"

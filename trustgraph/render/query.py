@@ -55,12 +55,22 @@ def render_query_csv(results: Sequence[ReachResult]) -> str:
     return buf.getvalue()
 
 
-def render_query_table(results: Sequence[ReachResult], *, width: int | None = None) -> str:
-    """A rich table, one row per result, then each reachable path's hops with their witness context."""
+def render_query_table(results: Sequence[ReachResult], *, width: int | None = None,
+                       zone: Mapping[str, Any] | None = None) -> str:
+    """The zone's lines (when given), a rich table, one row per result, then each reachable path's hops with their
+    witness context."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console(file=io.StringIO(), width=width or 160, force_terminal=False, color_system=None)
+    if zone is not None:
+        from rich.text import Text
+
+        from trustgraph.render.table import clean
+        from trustgraph.render.zone_text import zone_lines
+
+        for line in zone_lines(zone):
+            console.print(Text(clean(line)))
     table = Table(title=f"{len(results)} result(s)", show_lines=False)
     for col in ("verdict", "source", "target", "hops", "path / reason"):
         table.add_column(col, overflow="fold")

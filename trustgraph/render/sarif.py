@@ -6,7 +6,10 @@ Rules and results
     severity: critical/high -> ``error``, medium -> ``warning``, low -> ``note``, and ``properties.security-severity``
     "9.0"/"7.0"/"5.0"/"3.0", the numeric score GitHub uses to rank security alerts). Each finding is one result with
     ``ruleId``/``ruleIndex``, a ``level`` from the finding's own severity (a check may raise one finding above its
-    base severity) and the message, path and statement pointers in ``message.text``.
+    base severity) and the message, path and statement pointers in ``message.text``. As in the JSON report (version
+    2), there is one result per (check, role): every source that gets in is in ``properties.sources`` (most specific
+    first, shortest path as node ids, at most 25 with ``sourcesTotal``) and named in the message; the code flow is
+    the first source's witnessed path.
 
 How locations are expressed (SARIF has no JSON-pointer field)
     The primary location of a result is the finding's first statement: ``physicalLocation.artifactLocation.uri`` is
@@ -22,8 +25,9 @@ How locations are expressed (SARIF has no JSON-pointer field)
     without statements is located at the first input file.
 
 Stability and marking
-    ``partialFingerprints["trustgraph/v1"]`` hashes check id, role, source and kind: the identity of a finding, not
-    its wording or file position, so dashboards keep one alert across re-exports. Unknown solver answers stay
+    ``partialFingerprints["trustgraph/v2"]`` hashes check id, role and kind: the identity of a finding, not its
+    wording, its sources or its file position, so dashboards keep one alert per role across re-exports (version 1
+    hashed the source too, when there was one result per source). Unknown solver answers stay
     ``kind: "fail"`` results with their severity's level (``review`` would force level ``none`` and hide them, and an
     unknown is never safe); ``properties.kind`` says ``unknown`` and the message starts with "Unknown:". Over-
     approximations are in ``properties.approximate``/``approximations``. Suppressed findings carry
@@ -45,7 +49,8 @@ from urllib.parse import quote
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location, escape_pointer_token
 from trustgraph.render.csv_report import flatten_path
-from trustgraph.render.json_report import hop_json, location_json
+from trustgraph.render.json_report import MAX_LISTED_SOURCES, hop_json, location_json, source_json
+from trustgraph.render.zone_text import zone_lines
 from trustgraph.report.scan_report import CheckInfo, ScanReport
 
 SARIF_VERSION = "2.1.0"
@@ -67,7 +72,7 @@ SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.LOW: "3.0",
 }
 
-FINGERPRINT_KEY = "trustgraph/v1"
+FINGERPRINT_KEY = "trustgraph/v2"
 
 
 def rule_name(check_id: str) -> str:
@@ -97,8 +102,8 @@ def artifact_uri(file: str, base_dir: str | None = None) -> str:
 
 
 def fingerprint(finding: Finding) -> str:
-    """A stable identity of the finding: check id, role, source and kind, hashed."""
-    key = "\x1f".join((finding.check_id, finding.role, finding.source, finding.kind.value))
+    """A stable identity of the finding: check id, role and kind, hashed (one result per check and role)."""
+    key = "\x1f".join((finding.check_id, finding.role, finding.kind.value))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -143,6 +148,7 @@ def sarif_log(report: ScanReport, *, base_dir: str | None = None,
         "columnKind": "unicodeCodePoints",
         "properties": {
             "zone": _plain(report.zone),
+            "zoneText": zone_lines(report.zone),
             "inputs": list(report.inputs),
             "summary": report.summary.to_json(),
         },
@@ -202,7 +208,10 @@ def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) 
     text = finding.message
     if finding.kind is FindingKind.UNKNOWN:
         text = f"Unknown: {text}"
-    text = f"{text} Role: {finding.role}. Source: {finding.source}."
+    sources = finding.all_sources
+    named = ", ".join(s.source for s in sources[:MAX_LISTED_SOURCES])
+    more = f" and {len(sources) - MAX_LISTED_SOURCES} more" if len(sources) > MAX_LISTED_SOURCES else ""
+    text = f"{text} Role: {finding.role}. Source{'s' if len(sources) > 1 else ''}: {named}{more}."
     if finding.path:
         text += f" Path: {flatten_path(finding)}."
     if finding.statements:
@@ -248,6 +257,8 @@ def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) 
         "approximations": list(finding.approximations),
         "path": [hop_json(h) for h in finding.path],
         "statements": [location_json(s) for s in finding.statements],
+        "sources": [source_json(s) for s in sources[:MAX_LISTED_SOURCES]],
+        "sourcesTotal": len(sources),
     }
     return result
 

@@ -72,6 +72,10 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
         legacy_windows=False,
         soft_wrap=False,
     )
+    from trustgraph.render.zone_text import zone_lines
+
+    for line in zone_lines(report.zone):
+        console.print(Text(clean(line)))
     active = report.active
     if active:
         table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=True, pad_edge=False)
@@ -89,6 +93,8 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     else:
         console.print(Text("No findings."))
     console.print(Text(report.summary.line()))
+    if report.summary.sources_line():
+        console.print(Text(report.summary.sources_line()))
     sup = report.suppressions
     for label, records in (("expired", sup.expired), ("unused", sup.unused)):
         for rec in records:
@@ -118,7 +124,8 @@ def _cells(finding: Finding) -> list[Text]:
         Text(finding.severity.value, style=_STYLE[finding.severity]),
         Text(clean(check)),
         Text(clean(finding.role)),
-        Text(clean(finding.source)),
+        Text(clean(finding.source + (f" (+{len(finding.all_sources) - 1} more)"
+                                     if len(finding.all_sources) > 1 else ""))),
         Text(clean(_short_path(finding))),
         Text(APPROX_MARK if finding.approximate else ""),
     ]

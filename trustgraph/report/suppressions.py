@@ -49,10 +49,12 @@ class Suppression:
         return self.expires is not None and today > self.expires
 
     def matches(self, finding: Finding) -> bool:
-        """Whether this entry covers a finding (check id exactly, role and source as globs)."""
+        """Whether this entry covers a finding (check id exactly, role and source as globs). A finding lists every
+        source that gets in; an entry with a source covers it only when the glob matches every one of them, so that
+        accepting one vendor never hides another outsider's way into the same role."""
         if finding.check_id != self.check_id or not _glob(self.role, finding.role):
             return False
-        return self.source is None or _glob(self.source, finding.source)
+        return self.source is None or all(_glob(self.source, s.source) for s in finding.all_sources)
 
     def record(self, matched: int = 0) -> SuppressionRecord:
         """The report's view of the entry."""

@@ -1,0 +1,129 @@
+"""One finding per (check, role): merging per-source answers, the order of sources, and what a scan reports.
+
+On a generated organization with IAM Identity Center in every account (``trustgraph synth``), no finding's only
+source may be the organization's own Identity Center (it is inside by default), every (check, role) pair appears once,
+and the strict view (``identity_center = "outside"``) brings Identity Center's routes back, still one per pair.
+"""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+
+from trustgraph.checks.finding import Finding, FindingKind, Severity, SourceReach, source_class
+from trustgraph.checks.grouping import group_findings, merge
+from trustgraph.model.location import Location
+from trustgraph.queries.results import HopWitness
+
+ROLE = "arn:aws:iam::111122223333:role/Target"
+MID = "arn:aws:iam::111122223333:role/Mid"
+LOC = Location("a.json", "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0")
+
+
+def _finding(source: str, hops: int, *, kind: FindingKind = FindingKind.FINDING, message: str = "m",
+             severity: Severity = Severity.HIGH, check: str = "external-without-mfa", role: str = ROLE) -> Finding:
+    nodes = [source, *([MID] * (hops - 1)), role]
+    path = tuple(HopWitness(source=a, target=b, action="sts:AssumeRole", statements=(LOC,))
+                 for a, b in zip(nodes, nodes[1:], strict=False)) if hops else ()
+    return Finding(check_id=check, severity=severity, role=role, source=source, message=message, remediation="r",
+                   path=path, statements=(LOC,), kind=kind)
+
+
+def test_sources_most_specific_first_each_with_its_shortest_path() -> None:
+    merged = merge([_finding("external", 1), _finding("federated:arn:aws:iam::1:saml-provider/X", 1),
+                    _finding("account:444455556666", 3), _finding("account:555566667777", 2)],
+                   conditions=lambda loc: 2)
+    assert [s.source for s in merged.sources] == [
+        "account:555566667777", "account:444455556666", "federated:arn:aws:iam::1:saml-provider/X", "external"]
+    assert merged.source == "account:555566667777" and len(merged.path) == 2  # the first source's full witness
+    first = merged.sources[0]
+    assert (first.hops, first.conditions, first.nodes[0], first.nodes[-1]) == (2, 4, "account:555566667777", ROLE)
+    assert merged.exposure == (1, 2)  # the easiest way in: one hop (federated or external)
+    assert "Also: `account:444455556666`, `federated:arn:aws:iam::1:saml-provider/X`, `external`." in merged.message
+
+
+def test_merge_keeps_the_highest_severity_and_proven_over_unknown() -> None:
+    merged = merge([_finding("account:444455556666", 0, kind=FindingKind.UNKNOWN, severity=Severity.CRITICAL),
+                    _finding("account:555566667777", 1)])
+    assert merged.kind is FindingKind.FINDING and merged.severity is Severity.CRITICAL
+    assert [(s.source, s.kind) for s in merged.sources] == [("account:555566667777", FindingKind.FINDING),
+                                                            ("account:444455556666", FindingKind.UNKNOWN)]
+    only_unknown = merge([_finding("external", 0, kind=FindingKind.UNKNOWN)])
+    assert only_unknown.kind is FindingKind.UNKNOWN and only_unknown.exposure == (99, 99)
+
+
+def test_document_level_findings_join_their_messages() -> None:
+    merged = merge([_finding("-", 0, message="Statement 0 is dead.", check="dead-trust-statement"),
+                    _finding("-", 0, message="Statement 2 is dead.", check="dead-trust-statement")])
+    assert merged.message == "Statement 0 is dead. Statement 2 is dead." and len(merged.sources) == 1
+
+
+def test_group_findings_one_per_check_and_role() -> None:
+    other = "arn:aws:iam::111122223333:role/Other"
+    grouped = group_findings([_finding("external", 1), _finding("account:444455556666", 1),
+                              _finding("external", 1, role=other), _finding("external", 1, check="x-check")])
+    assert [(f.check_id, f.role, len(f.sources)) for f in grouped] == [
+        ("external-without-mfa", ROLE, 2), ("external-without-mfa", other, 1), ("x-check", ROLE, 1)]
+
+
+def test_an_ungrouped_finding_still_lists_its_source() -> None:
+    f = _finding("account:444455556666", 2)
+    assert f.sources == () and [s.source for s in f.all_sources] == ["account:444455556666"]
+    assert f.all_sources[0].nodes == ("account:444455556666", MID, ROLE)
+
+
+@pytest.mark.parametrize(("source", "cls"), [
+    ("arn:aws:iam::1:role/R", "principal"), ("account:1", "account"), ("federated:x", "federated"),
+    ("service:ec2.amazonaws.com", "service"), ("external", "external"), ("*", "public"), ("-", "none")])
+def test_source_classes(source: str, cls: str) -> None:
+    assert source_class(source) == cls and SourceReach(source=source, source_class=cls).hops == 0
+
+
+# ------------------------------------------------------------------------------ a generated organization
+@pytest.fixture(scope="module")
+def synth_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from trustgraph.synth import synthesize
+
+    out = tmp_path_factory.mktemp("synth")
+    synthesize(out, accounts=4, roles_per_account=40, seed=3)
+    return out
+
+
+def _scan(path: Path, zone_file: str | None = None) -> tuple[Finding, ...]:
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.registry import select_checks
+    from trustgraph.checks.runner import scan
+    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.zone_file import zone_from_options
+    from trustgraph.queries.api import TrustGraph
+
+    estate = load_estate([path])
+    zone = zone_from_options(estate, [], zone_file, paths=[path])
+    return scan(ScanContext(TrustGraph(estate, zone)), select_checks([]))
+
+
+def _identity_center(source: str) -> bool:
+    return source.startswith("federated:") and "saml-provider/AWSSSO_" in source
+
+
+def test_synth_organization_identity_center_is_inside(synth_org: Path) -> None:
+    findings = _scan(synth_org)
+    pairs = collections.Counter((f.check_id, f.role) for f in findings)
+    assert findings and max(pairs.values()) == 1
+    assert not [f for f in findings if all(_identity_center(s.source) for s in f.all_sources)]
+
+
+def test_synth_organization_strict_view_reports_identity_center_once_per_role(synth_org: Path,
+                                                                              tmp_path: Path) -> None:
+    from trustgraph.ingest.load import load_estate
+
+    org = load_estate([synth_org]).organizations[0].org_id
+    strict = tmp_path / "strict.toml"
+    strict.write_text(f'organizations = ["{org}"]\nidentity_center = "outside"\n')
+    findings = _scan(synth_org, str(strict))
+    pairs = collections.Counter((f.check_id, f.role) for f in findings)
+    assert max(pairs.values()) == 1
+    via_sso = [f for f in findings if any(_identity_center(s.source) for s in f.all_sources)]
+    assert via_sso and {f.check_id for f in via_sso} <= {"external-path-to-admin", "saml-missing-audience"}

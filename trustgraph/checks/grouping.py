@@ -1,0 +1,83 @@
+"""One finding per (check, role): the sources that get in, most specific first, each with its shortest path.
+
+A check answers per source (an outside account, a federated provider, the class of every outsider...); a reviewer
+reads per role. :func:`group_findings` merges the findings a check made on one role into one finding that lists every
+source (:class:`~trustgraph.checks.finding.SourceReach`), most specific first, and keeps the full witness of the first
+source only (the others carry their shortest path as node ids, so a report grows with its findings, not with the
+number of sources times the length of their witnesses).
+
+Order of sources (most specific first): a named principal, an outside account, a federated provider or a service,
+any AWS principal outside the zone (``external``), anyone (``*``), then document-level findings (``-``); within a
+class, fewer hops, then fewer conditions, then the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from trustgraph.checks.finding import Finding, FindingKind, SourceReach, source_class, source_specificity
+from trustgraph.model.location import Location
+
+#: How many sources a message names before it says "and N more".
+MESSAGE_SOURCES = 3
+
+ConditionCount = Callable[[Location], int]
+
+
+def _no_conditions(_: Location) -> int:
+    return 0
+
+
+def source_reach(finding: Finding, conditions: ConditionCount = _no_conditions) -> SourceReach:
+    """The :class:`SourceReach` of a single-source finding: its source, shortest path and condition count."""
+    path = finding.path
+    nodes = (path[0].source, *(h.target for h in path)) if path else ()
+    count = sum(conditions(loc) for h in path for loc in dict.fromkeys(h.statements))
+    return SourceReach(source=finding.source, source_class=source_class(finding.source), nodes=nodes,
+                       actions=tuple(h.action for h in path), conditions=count, kind=finding.kind,
+                       approximate=finding.approximate)
+
+
+def _order(item: tuple[SourceReach, Finding]) -> tuple[object, ...]:
+    s = item[0]
+    return (s.kind is not FindingKind.FINDING, source_specificity(s.source), s.hops or 99, s.conditions, s.source)
+
+
+def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditions) -> Finding:
+    """One finding from the findings of one check on one role (see the module docstring)."""
+    items = sorted(((source_reach(f, conditions), f) for f in findings), key=_order)
+    if not items:
+        raise ValueError("merge() needs at least one finding")
+    sources: dict[str, SourceReach] = {}
+    for s, _ in items:
+        sources.setdefault(s.source, s)  # one entry per source: its best (proven, shortest) answer
+    first = items[0][1]
+    severity = max((f.severity for _, f in items), key=lambda s: s.rank)
+    proven = any(f.kind is FindingKind.FINDING for _, f in items)
+    messages = list(dict.fromkeys(f.message for _, f in items if f.message))
+    listed = tuple(sources.values())
+    message = first.message
+    others = [s.source for s in listed[1:]]
+    if len(messages) > 1 and all(f.source == "-" for _, f in items):
+        message = " ".join(messages)  # document-level findings: each statement's own sentence
+    elif others:
+        named = ", ".join(f"`{o}`" for o in others[:MESSAGE_SOURCES])
+        more = f" and {len(others) - MESSAGE_SOURCES} more" if len(others) > MESSAGE_SOURCES else ""
+        message = f"{message} Also: {named}{more}." if message else f"Also: {named}{more}."
+    statements = tuple(dict.fromkeys(loc for _, f in items for loc in f.statements))
+    approximations = tuple(dict.fromkeys(a for _, f in items for a in f.approximations))
+    return replace(first, severity=severity, kind=FindingKind.FINDING if proven else FindingKind.UNKNOWN,
+                   message=message, statements=statements, approximations=approximations,
+                   approximate=bool(approximations) or any(f.approximate for _, f in items), sources=listed)
+
+
+def group_findings(findings: Iterable[Finding], conditions: ConditionCount = _no_conditions) -> list[Finding]:
+    """The findings merged per (check, role), in the order each pair first appears."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.check_id, f.role), []).append(f)
+    return [merge(group, conditions) for group in groups.values()]
+
+
+__all__ = ["MESSAGE_SOURCES", "group_findings", "merge", "source_reach"]
