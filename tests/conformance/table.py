@@ -123,6 +123,9 @@ class CallerSpec:
     tags: tuple[tuple[str, str], ...] = ()
     mfa: bool = False
     source_identity: str | None = None
+    mfa_age: int = 0
+    token_age: int = 0
+    session_limit: int | None = None
 
 
 def user(account: str = A, name: str = "u", **kw: Any) -> CallerSpec:
@@ -247,6 +250,9 @@ def build_caller(case: Case) -> Caller:
         tags=spec.tags,
         mfa=spec.mfa,
         source_identity=spec.source_identity,
+        mfa_age=spec.mfa_age,
+        token_age=spec.token_age,
+        session_limit=spec.session_limit,
     )
 
 
@@ -544,7 +550,138 @@ def _cases() -> list[Case]:  # noqa: PLR0915 - one long list of data
     add(65, "a", "RequestTag/team = x, tag Team=x", t65, b, ALLOW, context={"aws:RequestTag/Team": ("x",)})
     add(65, "b", "RequestTag/team = x, tag team=y", t65, b, IMPLICIT, context={"aws:RequestTag/team": ("y",)})
     add(65, "c", "RequestTag/team = x, no tags", t65, b, IMPLICIT)
+    out.extend(_claim_rows())
+    out.extend(_session_rows())
     return out
+
+
+#: Sources of the token-claim rows (issue 13, item 6).
+OIDC_KEYS = ("IAM User Guide, 'IAM and AWS STS condition context keys', Available keys for AWS OIDC federation; "
+             "GitHub docs, 'Configuring OpenID Connect in Amazon Web Services': custom claims unavailable in AWS")
+STS_2026 = "AWS What's New 2026-01, 'AWS STS supports validation of identity provider specific claims'"
+GH_CLAIMS = "GitHub docs, 'OpenID Connect reference' (repository = OWNER/NAME, sub = repo:OWNER/NAME:...)"
+
+
+def _claim_rows() -> list[Case]:
+    """Rows 101-108: which token claims STS evaluates, and claims of one GitHub token that must agree."""
+    wi = Action.ASSUME_ROLE_WITH_WEB_IDENTITY
+    gh = web(GITHUB_PROVIDER)
+    aud = {f"{GITHUB}:aud": "sts.amazonaws.com"}
+
+    def gh_trust(condition: Json) -> Json:
+        return doc(allow({"Federated": GITHUB_PROVIDER}, "sts:AssumeRoleWithWebIdentity", condition))
+
+    def token(**claims: str) -> dict[str, tuple[str, ...]]:
+        base = {"sub": "repo:acme/app:ref:refs/heads/main", "aud": "sts.amazonaws.com", **claims}
+        return {f"{GITHUB}:{k}": (v,) for k, v in base.items()}
+
+    rows: list[Case] = []
+
+    def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict,
+            **kw: Any) -> None:
+        rows.append(Case(row=row, sub=sub, description=description, trust=trust, caller=caller, expected=expected,
+                         action=wi, **kw))
+
+    by_id = gh_trust({"StringEquals": {**aud, f"{GITHUB}:repository_id": "123456"}})
+    add(101, "a", f"repository_id pinned, token of that repository [{STS_2026}]", by_id, gh, ALLOW,
+        context=token(repository_id="123456", repository="acme/app"), exists=True)
+    add(101, "b", f"repository_id pinned, token of another repository [{STS_2026}]", by_id, gh, IMPLICIT,
+        context=token(repository_id="654321"))
+    by_repo = gh_trust({"StringEquals": {**aud, f"{GITHUB}:repository": "acme/app"}})
+    add(102, "a", f"repository pinned; sub names another repository: no such token [{GH_CLAIMS}]", by_repo, gh,
+        IMPLICIT, context=token(sub="repo:evil/x:ref:refs/heads/main", repository="acme/app"))
+    add(102, "b", f"repository pinned; sub of the same repository [{GH_CLAIMS}]", by_repo, gh, ALLOW,
+        context=token(repository="acme/app"))
+    add(102, "c", f"repository acme/app with repository_owner evil: no such token [{GH_CLAIMS}]",
+        gh_trust({"StringEquals": aud}), gh, IMPLICIT, context=token(repository="acme/app", repository_owner="evil"))
+    add(102, "d", f"customised sub (not repo:...) is not tied to repository [{GH_CLAIMS}]", by_repo, gh, ALLOW,
+        context=token(sub="repository_owner_id:42:environment:prod", repository="acme/app"))
+    by_run = gh_trust({"StringEquals": {**aud, f"{GITHUB}:run_id": "5"}})
+    add(103, "a", f"condition on run_id, a claim STS does not evaluate: the key is absent [{OIDC_KEYS}]", by_run, gh,
+        IMPLICIT, context=token(run_id="5"), exists=False)
+    add(103, "b", f"StringNotEquals on run_id: absent key, negated operator holds [{OIDC_KEYS}]",
+        gh_trust({"StringEquals": aud, "StringNotEquals": {f"{GITHUB}:run_id": "5"}}), gh, ALLOW, context=token())
+    add(104, "", f"repository_owner_id pinned: evaluation not documented, assumed evaluated [{STS_2026}]",
+        gh_trust({"StringEquals": {**aud, f"{GITHUB}:repository_owner_id": "98765"}}), gh, ALLOW,
+        context=token(repository_owner_id="98765"), approximate=True,
+        note="[?] repository_owner_id is not in the reported list of 2026 GitHub claims: treated as evaluated")
+    gitlab = f"arn:aws:iam::{A}:oidc-provider/gitlab.com"
+    add(105, "", f"GitLab namespace_id: not a claim STS evaluates [{OIDC_KEYS}]",
+        doc(allow({"Federated": gitlab}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {"gitlab.com:namespace_id": "77", "gitlab.com:aud": "https://gitlab.com"}})),
+        web(gitlab), IMPLICIT, context={"gitlab.com:namespace_id": ("77",), "gitlab.com:aud": ("https://gitlab.com",),
+                                        "gitlab.com:sub": ("project_path:acme/app:ref_type:branch:ref:main",)},
+        exists=False)
+    eks = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF"
+    eks_provider = f"arn:aws:iam::{A}:oidc-provider/{eks}"
+    add(106, "", "EKS IRSA: sub and aud are evaluated (EKS User Guide, 'IAM roles for service accounts')",
+        doc(allow({"Federated": eks_provider}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {f"{eks}:sub": "system:serviceaccount:ns:app", f"{eks}:aud": "sts.amazonaws.com"}})),
+        web(eks_provider), ALLOW, context={f"{eks}:sub": ("system:serviceaccount:ns:app",),
+                                           f"{eks}:aud": ("sts.amazonaws.com",)})
+    add(107, "", "Cognito: email is not documented as evaluated: assumed it is (re:Post report)",
+        doc(allow({"Federated": COGNITO}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {f"{COGNITO}:aud": "us-east-1:pool", f"{COGNITO}:email": "a@example.com"}})),
+        web(COGNITO), ALLOW, context={f"{COGNITO}:aud": ("us-east-1:pool",), f"{COGNITO}:email": ("a@example.com",)},
+        approximate=True, note="[?] undocumented claim reported to work: treated as evaluated")
+    add(108, "", f"Terraform Cloud terraform_workspace_id: not a claim STS evaluates [{OIDC_KEYS}]",
+        doc(allow({"Federated": f"arn:aws:iam::{A}:oidc-provider/app.terraform.io"}, "sts:AssumeRoleWithWebIdentity",
+                  {"StringEquals": {"app.terraform.io:terraform_workspace_id": "ws-1"}})),
+        web(f"arn:aws:iam::{A}:oidc-provider/app.terraform.io"), IMPLICIT,
+        context={"app.terraform.io:terraform_workspace_id": ("ws-1",)}, exists=False)
+    return rows
+
+
+GKEYS = "IAM User Guide, 'AWS global condition context keys'"
+SRCID = "IAM User Guide, 'Monitor and control actions taken with assumed roles'"
+TAGS = "IAM User Guide, 'Pass session tags in AWS STS' (chaining with transitive session tags)"
+
+
+def _session_rows() -> list[Case]:
+    """Rows 111-115: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
+    issue time, its source identity, its transitive session tags."""
+    rows: list[Case] = []
+
+    def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict,
+            **kw: Any) -> None:
+        rows.append(Case(row=row, sub=sub, description=description, trust=trust, caller=caller, expected=expected,
+                         **kw))
+
+    def ops(**kw: Any) -> CallerSpec:
+        return session("Ops", B, id_allow=True, **kw)
+
+    older = doc(allow(root(B), condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "600"}}))
+    add(111, "a", f"MFA 601 s ago, session of a 1-hour role, MultiFactorAuthAge > 600 [{GKEYS}]", older,
+        ops(mfa=True, mfa_age=601, session_limit=3600), ALLOW, exists=True)
+    add(111, "b", f"MFA age 0 is not the only age: MultiFactorAuthAge > 600 with age 0 [{GKEYS}]", older,
+        ops(mfa=True, session_limit=3600), IMPLICIT)
+    too_old = doc(allow(root(B), condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}))
+    add(111, "c", f"no session of a 1-hour role used MFA more than 3600 s ago [{GKEYS}]", too_old,
+        ops(mfa=True, session_limit=3600), IMPLICIT, exists=False)
+    add(111, "d", f"an age beyond the session's lifetime is no caller [{GKEYS}]", too_old,
+        ops(mfa=True, mfa_age=4000, session_limit=3600), IMPLICIT)
+    add(111, "e", f"an IAM user's MFA (GetSessionToken, up to 36 hours) may be 50000 s old [{GKEYS}]",
+        doc(allow(root(B), condition={"NumericGreaterThan": {"aws:MultiFactorAuthAge": "50000"}})),
+        user(B, "bob", id_allow=True, mfa=True, mfa_age=50001), ALLOW, exists=True)
+    issued = doc(allow(root(B), condition={"DateLessThan": {"aws:TokenIssueTime": "2026-11-27T20:00:00Z"}}))
+    add(112, "a", f"session issued 4 hours ago (12-hour role): TokenIssueTime before now-4h [{GKEYS}]", issued,
+        ops(token_age=14_401), ALLOW, exists=True)
+    add(112, "b", f"a session of a 1-hour role was issued at most an hour ago [{GKEYS}]", issued,
+        ops(session_limit=3600), IMPLICIT, exists=False)
+    carried = doc(allow(root(B), ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                        {"StringEquals": {"sts:SourceIdentity": "alice"}}))
+    add(113, "a", f"chained session carrying source identity alice; trust allows SetSourceIdentity [{SRCID}]",
+        carried, ops(source_identity="alice"), ALLOW)
+    add(113, "b", f"a carried source identity cannot be changed: bob's session never matches alice [{SRCID}]",
+        carried, ops(source_identity="bob"), IMPLICIT, exists=False)
+    add(113, "c", f"carried source identity, trust without sts:SetSourceIdentity [{SRCID}]",
+        doc(allow(root(B), condition={"StringEquals": {"aws:SourceIdentity": "alice"}})),
+        ops(source_identity="alice"), IMPLICIT, exists=False)
+    tagged = doc(allow(root(B), condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}}))
+    add(114, "a", f"transitive session tag team=blue is a principal tag of the chained session [{TAGS}]", tagged,
+        ops(tags=(("team", "blue"),)), ALLOW)
+    add(114, "b", f"without the tag the principal tag is absent [{TAGS}]", tagged, ops(), IMPLICIT, exists=False)
+    return rows
 
 
 CASES: tuple[Case, ...] = tuple(_cases())
@@ -554,3 +691,4 @@ __all__ = [
     "A", "B", "C", "CASES", "Case", "CallerSpec", "D", "NOW", "ORG", "ROWS", "build_caller", "build_request",
     "build_target",
 ]
+

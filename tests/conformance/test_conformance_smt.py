@@ -20,13 +20,20 @@ from trustgraph.semantics.request import Verdict
 from trustgraph.smt.solve import KeyConstraint, Sat, Unsat, solve_hop
 
 NOW_MS = parse_date(NOW)
+#: principal keys the solver leaves symbolic for a concrete caller (how long ago it used MFA, when its session was
+#: issued): a case pins the caller's own values
+CALLER_HISTORY = ("aws:multifactorauthage", "aws:tokenissuetime")
 
 
 def pinned_constraints(case: Case) -> list[KeyConstraint]:
-    """``equals`` constraints for the request keys of the case that the caller does not derive."""
+    """``equals`` constraints for the request keys of the case that the caller does not derive, and for the ages
+    the caller's history fixes."""
     req = build_request(case)
     out = []
     for key, values in req.context.items():
+        if key in CALLER_HISTORY:
+            out.append(KeyConstraint(key, "equals", tuple(values)))
+            continue
         if key_info(key).principal_derived or key == "aws:resourceaccount" or key.startswith("aws:resourcetag/"):
             continue
         out.append(KeyConstraint(key, "equals", tuple(values)))

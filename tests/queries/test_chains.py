@@ -132,3 +132,52 @@ def test_trusted_idp_subject_globs_decide_who_is_external() -> None:
     [prefix] = [r for r in results if r.target == arn(A, "Prefix")]
     sub = prefix.hops[0].context["token.actions.githubusercontent.com:sub"][0]
     assert sub.startswith("repo:acme") and not sub.startswith("repo:acme/")
+
+
+SET_SOURCE_IDENTITY = ["sts:AssumeRole", "sts:SetSourceIdentity"]
+
+
+def _source_identity_chain(required: bool):  # account B -> Entry (maybe requires a source identity) -> Next
+    condition = {"StringLike": {"sts:SourceIdentity": "*"}} if required else None
+    return graph(
+        account(A, roles=[
+            role(A, "Entry", trust(allow_aws(f"arn:aws:iam::{B}:root", condition, SET_SOURCE_IDENTITY)),
+                 inline=[assume_policy(arn(A, "Next"))]),
+            role(A, "Next", trust(allow_aws(arn(A, "Entry")))),
+        ]),
+        zone=zone_from_ids([A]),
+    )
+
+
+def test_a_hop_that_needs_no_source_identity_hands_none_on() -> None:
+    """docs/semantics.md §1.6: whoever sets a source identity binds every later session to it; a caller that need
+    not set one does not, and the path stays exact."""
+    r = _source_identity_chain(required=False).can_reach(f"account:{B}", arn(A, "Next"))
+    assert r.verdict is Reach.REACHABLE
+    assert all("sts:SourceIdentity" not in h.context for h in r.hops)
+    assert not r.approximations
+
+
+def test_a_hop_that_sets_a_source_identity_marks_the_path_approximate() -> None:
+    """Entry's trust requires a source identity, so Entry's session carries it and Next's trust (AssumeRole only)
+    would refuse the chained call (IAM User Guide, "Monitor and control actions taken with assumed roles"); the
+    search does not carry it yet (§8, item 7): reachable, and marked approximate on the hop that set it."""
+    r = _source_identity_chain(required=True).can_reach(f"account:{B}", arn(A, "Next"))
+    assert r.verdict is Reach.REACHABLE
+    assert "sts:SourceIdentity" in r.hops[0].context
+    assert any("source identity" in a for a in r.hops[0].approximations)
+    assert r.approximations
+
+
+def test_mfa_age_is_any_age_the_session_allows() -> None:
+    """aws:MultiFactorAuthAge is the seconds since the MFA authentication, not 0 (docs/semantics.md §1.6)."""
+    older = {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericGreaterThan": {"aws:MultiFactorAuthAge": "600"}}
+    tg = graph(account(A, users=[user(A, "alice", inline=[assume_policy(arn(A, "First"))])], roles=[
+        role(A, "First", trust(allow_aws(f"arn:aws:iam::{A}:user/alice")), inline=[assume_policy(arn(A, "Second"))]),
+        role(A, "Second", trust(allow_aws(arn(A, "First"), older))),
+    ]))
+    r = tg.can_reach(f"arn:aws:iam::{A}:user/alice", arn(A, "Second"))
+    assert r.verdict is Reach.REACHABLE
+    age = r.hops[1].context["aws:MultiFactorAuthAge"]
+    assert float(age[0]) > 600
+    assert all(h.replay().verdict is Verdict.ALLOW for h in r.hops)

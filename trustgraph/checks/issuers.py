@@ -45,6 +45,9 @@ class Issuer:
         asked among values like the first and unlike the second, so that its owner can be read.
     tenant_in_issuer
         True when the issuer URL names the tenant (never fires, see the module docstring).
+    owner_determined_by
+        Claims whose value determines the owner across tokens (immutable ids): two tokens of different owners never
+        share a value of one of them.
     source
         Where the claim format is documented.
     """
@@ -57,6 +60,7 @@ class Issuer:
     format_glob: str
     empty_owner_glob: str | None = None
     tenant_in_issuer: bool = False
+    owner_determined_by: tuple[str, ...] = ()
     source: str = ""
 
     def owner_key(self, provider_host: str) -> str:
@@ -97,6 +101,7 @@ ISSUERS: tuple[Issuer, ...] = (
         owner_regex=r"^repo:([^/*?]+)/",
         format_glob="repo:*/*",
         empty_owner_glob="repo:/*",
+        owner_determined_by=("repository_id", "repository_owner_id"),
         source="GitHub docs, 'About security hardening with OpenID Connect' (subject claim "
                "repo:ORG-NAME/REPO-NAME:...); AWS IAM docs 'Configuring a role for GitHub OIDC identity provider'",
     ),
@@ -108,6 +113,7 @@ ISSUERS: tuple[Issuer, ...] = (
         owner_regex=r"^repo:([^/*?]+)/",
         format_glob="repo:*/*",
         empty_owner_glob="repo:/*",
+        owner_determined_by=("repository_id", "repository_owner_id"),
         source="GitHub docs, 'Switching to a unique token URL' (enterprise issuer; subject format unchanged, "
                "every organization of the enterprise is an owner)",
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, target_with, unknown_reason
 from trustgraph.checks.context import ScanContext
@@ -13,7 +14,7 @@ from trustgraph.checks.issuers import Issuer, issuer_for
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.queries.results import export_locations
-from trustgraph.semantics.request import Action
+from trustgraph.semantics.request import Action, Request
 
 
 class OidcAnySubject(BaseCheck):
@@ -85,8 +86,10 @@ class OidcAnySubject(BaseCheck):
             yield self.unknown(role=role, source=source,
                                reason=f"the witness token's {key} ({values!r}) has no owner in {issuer.name}'s format")
             return
+        same_owner = _same_owner_claims(host, issuer, first.request, key_constraint)
         second = ctx.solve_hop(caller, target, action,
-                               (*nonempty, key_constraint(key, "not-like", (issuer.owner_glob(owner),))))
+                               (*nonempty, key_constraint(key, "not-like", (issuer.owner_glob(owner),)),
+                                *same_owner))
         if is_unknown(second):
             yield self.unknown(role=role, source=source, reason=unknown_reason(second))
             return
@@ -99,6 +102,19 @@ class OidcAnySubject(BaseCheck):
         yield self.finding(role=role, source=source, message=message,
                            path=hop_path(ctx, source, role, action, second),
                            statements=export_locations(second.decision.statements))
+
+
+def _same_owner_claims(host: str, issuer: Issuer, request: Request, key_constraint: type) -> tuple[Any, ...]:
+    """What a token of another owner cannot share with the first witness: the immutable ids that determine its owner
+    (:data:`Issuer.owner_determined_by`, e.g. GitHub's ``repository_id`` determines the repository and so its owner,
+    ``repository_owner_id`` the owner). A claim of the first witness becomes "not like that value" in the second
+    question; values holding glob characters are left out (no id has them)."""
+    out = []
+    for claim in issuer.owner_determined_by:
+        values = request.get(f"{host}:{claim}")
+        if values and not any(ch in values[0] for ch in "*?$"):
+            out.append(key_constraint(f"{host}:{claim}", "not-like", (values[0],)))
+    return tuple(out)
 
 
 def _in_format(statements: tuple[Statement, ...], key: str, issuer: Issuer) -> tuple[Statement, ...]:

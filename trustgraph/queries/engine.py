@@ -8,7 +8,8 @@ first path found to a role is a shortest one. Hop answers are memoised per (call
 :func:`trustgraph.smt.solve.solve_hop` caches by canonical form underneath, so identical trust policies are solved once.
 
 Known limits (documented, sound): a source identity and session tags chosen at one hop are not tied to the next hop's
-choice (each hop may choose its own), which can only over-approximate reachability; a role given as a source starts
+choice (each hop may choose its own), which can only over-approximate reachability; a hop that must set a source
+identity says so in its witness (:meth:`ReachabilityEngine._settle_source_identity`); a role given as a source starts
 from a session without MFA; an exported IAM user may present MFA (the exports do not list MFA devices).
 """
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from trustgraph.semantics.request import Caller, Target
-    from trustgraph.smt.solve import HopResult, KeyConstraint
+    from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
     from trustgraph.smt.symbolic import SymbolicCaller
 
 MFA_KEY = "aws:multifactorauthpresent"
@@ -375,6 +376,7 @@ class ReachabilityEngine:
             extra = first_extra if depth == 0 else ()
             result = self.decide(state, role, action, options, extra)
             if isinstance(result, Sat):
+                result = self._settle_source_identity(state, role, action, options, extra, result)
                 produced = self._produces_mfa(result)
                 if (role, produced) not in visits:  # a witness only for a state reached for the first time
                     yield (role, produced), self._witness(state, role, action, result)
@@ -386,6 +388,26 @@ class ReachabilityEngine:
                 outcome.unknown_edges.append((state, role, result.reason))
             else:
                 outcome.blocked.setdefault(role, []).append((node, result))
+
+    def _settle_source_identity(self, state: State, role: str, action: Action, options: QueryOptions,
+                                extra: tuple[KeyConstraint, ...], result: Sat) -> Sat:
+        """A hop whose witness sets a source identity hands it to every later session, and every later hop must then
+        allow sts:SetSourceIdentity (docs/semantics.md §1.6). Prefer a witness that sets none (the caller chooses);
+        when the hop needs one, keep the witness and say that the hops after it are not held to it (§8, item 7)."""
+        from dataclasses import replace
+
+        from trustgraph.smt.solve import KeyConstraint
+        from trustgraph.smt.solve import Sat as SatAnswer
+
+        values = result.request.get("sts:sourceidentity")
+        if not values or getattr(result.caller, "source_identity", None):
+            return result
+        alt = self.decide(state, role, action, options, (*extra, KeyConstraint("sts:SourceIdentity", "absent")))
+        if isinstance(alt, SatAnswer):
+            return alt
+        note = (f"this hop sets source identity {values[0]!r}, which the sessions after it carry: later hops are "
+                f"solved without requiring sts:SetSourceIdentity (over-approximation, docs/semantics.md §8)")
+        return replace(result, approximations=(*result.approximations, note))
 
     def explain_unsat(self, role: str, result: Any) -> str:
         """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""

@@ -43,9 +43,16 @@ def policy_keys(policy: Policy) -> frozenset[str]:
     return frozen
 
 
+#: principal keys whose value the caller's history chooses (how long ago MFA was used, the session issued): the
+#: solver keeps them symbolic (``smt.symbolic.age_builders``), so a policy reading them is not decided here
+_AGES = frozenset({"aws:multifactorauthage", "aws:tokenissuetime"})
+
+
 def _determined(key: str) -> bool:
     from trustgraph.semantics.keys import key_info
 
+    if key in _AGES:
+        return False
     return key in _DETERMINED_EXTRA or key.startswith("aws:resourcetag/") or key_info(key).principal_derived
 
 

@@ -128,6 +128,7 @@ def caller_for_role_session(
         tags=tags,
         mfa=mfa,
         source_identity=source_identity,
+        session_limit=role.max_session_duration,
     )
 
 

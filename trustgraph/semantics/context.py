@@ -18,8 +18,10 @@ aws:PrincipalServiceName         service principals only
 aws:MultiFactorAuthPresent       user: absent unless ``caller.mfa`` (MFA parameters passed), then ``true``;
                                  role session: always present, ``true`` iff ``caller.mfa`` (session obtained by
                                  a user presenting MFA), else ``false``
-aws:MultiFactorAuthAge           iff aws:MultiFactorAuthPresent is ``true`` (value ``0``)
-aws:TokenIssueTime               role sessions (temporary credentials), value = ``now``
+aws:MultiFactorAuthAge           iff aws:MultiFactorAuthPresent is ``true``: ``caller.mfa_age``, the seconds
+                                 since the MFA authentication (0 up to :func:`credential_lifetime`)
+aws:TokenIssueTime               role sessions (temporary credentials): ``now - caller.token_age`` (the
+                                 session was issued up to :func:`credential_lifetime` ago)
 aws:SourceIdentity               iff the role session carries a source identity (and sts:SourceIdentity in
                                  :func:`build_request`, which the caller cannot change)
 ===============================  ==============================================================================
@@ -52,6 +54,39 @@ def _now_text(now: str | datetime | None) -> str:
             now = now.replace(tzinfo=UTC)
         return format_date(int(now.timestamp()) * 1000)
     return now
+
+
+#: GetSessionToken credentials of an IAM user (the way a user's MFA reaches later calls) live at most 36 hours
+#: (IAM User Guide, "Compare AWS STS credentials"); a user presenting MFA in the call itself has age 0, inside this.
+USER_MFA_MAX_SECONDS = 129_600
+#: A role session lives at most its role's maximum session duration, which IAM caps at 12 hours (IAM User Guide,
+#: "Update the maximum session duration for a role").
+ROLE_SESSION_MAX_SECONDS = 43_200
+
+
+def credential_lifetime(caller: Caller) -> int:
+    """The longest time the caller's credentials (and the MFA authentication they carry) can have existed
+    (docs/semantics.md §1.6): the bound
+    of ``caller.mfa_age`` and ``caller.token_age`` (aws:MultiFactorAuthAge "is the number of seconds since the
+    requesting principal was authenticated using MFA", IAM User Guide, "AWS global condition context keys").
+
+    >>> credential_lifetime(Caller(kind=CallerKind.ROLE_SESSION, arn="arn:aws:iam::1:role/R", session_limit=3600))
+    3600
+    >>> credential_lifetime(Caller(kind=CallerKind.IAM_USER, arn="arn:aws:iam::1:user/u"))
+    129600
+    """
+    if caller.kind is CallerKind.ROLE_SESSION:
+        return min(caller.session_limit or ROLE_SESSION_MAX_SECONDS, ROLE_SESSION_MAX_SECONDS)
+    return USER_MFA_MAX_SECONDS
+
+
+def _issued_text(now: str | datetime | None, age_seconds: int) -> str:
+    """``now`` minus ``age_seconds``, as request date text."""
+    text = _now_text(now)
+    if not age_seconds:
+        return text
+    ms = parse_date(text)
+    return text if ms is None else format_date(ms - age_seconds * 1000)
 
 
 def principal_context(caller: Caller, *, now: str | datetime | None = None) -> dict[str, tuple[str, ...]]:
@@ -93,14 +128,14 @@ def principal_context(caller: Caller, *, now: str | datetime | None = None) -> d
         ctx["aws:username"] = (name,)
         if caller.mfa:
             ctx["aws:multifactorauthpresent"] = ("true",)
-            ctx["aws:multifactorauthage"] = ("0",)
+            ctx["aws:multifactorauthage"] = (str(caller.mfa_age),)
     elif kind is CallerKind.ROLE_SESSION:
         if caller.unique_id is not None:
             ctx["aws:userid"] = (f"{caller.unique_id}:{caller.session_name or ''}",)
         ctx["aws:multifactorauthpresent"] = ("true",) if caller.mfa else ("false",)
         if caller.mfa:
-            ctx["aws:multifactorauthage"] = ("0",)
-        ctx["aws:tokenissuetime"] = (_now_text(now),)
+            ctx["aws:multifactorauthage"] = (str(caller.mfa_age),)
+        ctx["aws:tokenissuetime"] = (_issued_text(now, caller.token_age),)
         if caller.source_identity is not None:
             ctx["aws:sourceidentity"] = (caller.source_identity,)
     elif kind is CallerKind.ROOT:
@@ -162,4 +197,5 @@ def build_request(
     return Request(action=action, context=ctx, duration_seconds=duration_seconds)
 
 
-__all__ = ["DEFAULT_SESSION_NAME", "build_request", "principal_context"]
+__all__ = ["DEFAULT_SESSION_NAME", "ROLE_SESSION_MAX_SECONDS", "USER_MFA_MAX_SECONDS", "build_request",
+           "credential_lifetime", "principal_context"]

@@ -8,7 +8,9 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
    not fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
    (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
    ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
-   role's maximum session duration -> IMPLICIT_DENY with the reason.
+   role's maximum session duration, a caller whose MFA or credentials are older than the credentials can live
+   (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or GitHub
+   claims that disagree (``semantics.claims``) -> IMPLICIT_DENY with the reason.
 1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
    permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
    not None; never a service-linked role's session), RCPs of the role's account (``rcp_levels`` not None; never for
@@ -39,7 +41,9 @@ from typing import NamedTuple
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Policy, Statement
 from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
+from trustgraph.semantics.claims import request_problem, uncertain_claims
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
+from trustgraph.semantics.context import credential_lifetime
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.principals import (
     AWS_CALLERS,
@@ -189,6 +193,14 @@ def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
     own = own_action(kind)
     if request.action is not own:
         return f"a {kind.value} caller cannot call {request.action.value}"
+    lifetime = credential_lifetime(caller)
+    if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
+        return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "
+                f"{caller.mfa_age}, issued {caller.token_age} seconds ago)")
+    if kind is CallerKind.WEB_IDENTITY:
+        problem = request_problem(caller.arn, request.context)
+        if problem is not None:
+            return problem
     for key, values in request.context.items():
         info = key_info(key)
         for v in values:
@@ -237,6 +249,8 @@ def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
     allows: list[Statement] = []
     reasons: list[str] = []
     approx: list[Approximation] = []
+    if caller.kind is CallerKind.WEB_IDENTITY:
+        approx.extend((what, Location(caller.arn, "")) for what in uncertain_claims(caller.arn, ctx))
 
     def note(items: Iterable[Approximation]) -> None:
         for a in items:

@@ -78,6 +78,14 @@ class Caller:
         aws:MultiFactorAuthPresent = true). Ignored for other kinds.
     source_identity
         A role session's source identity, which persists along a chain.
+    mfa_age
+        With ``mfa``: the seconds since the MFA authentication (aws:MultiFactorAuthAge), any value from 0 to the
+        lifetime of the credentials that carry it (``semantics.context.credential_lifetime``).
+    token_age
+        For temporary credentials (a role session): the seconds since they were issued, so that aws:TokenIssueTime
+        is ``now - token_age``; from 0 to their lifetime.
+    session_limit
+        For a role session: the role's maximum session duration (None: unknown, at most 12 hours).
     """
 
     kind: CallerKind
@@ -97,6 +105,9 @@ class Caller:
     mfa: bool = False
     source_identity: str | None = None
     transitive_tags: Tags = ()
+    mfa_age: int = 0
+    token_age: int = 0
+    session_limit: int | None = None
 
     @property
     def session_arn(self) -> str | None:

@@ -19,6 +19,7 @@ import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.condition import Family
 from trustgraph.model.location import Location
+from trustgraph.semantics.claims import ClaimStatus, claim_status, is_github, uncertain_note
 from trustgraph.semantics.keys import (
     KeyInfo,
     Origin,
@@ -54,6 +55,7 @@ def catalog_facts(key: str) -> KeyFacts:
 
 
 RS = z3.ReSort(z3.StringSort())
+_NOT_SLASH = z3.Intersect(z3.AllChar(RS), z3.Complement(z3.Re("/")))
 
 
 @lru_cache(maxsize=256)
@@ -282,9 +284,15 @@ def key_mode(view: HopView, key: str) -> KeyMode:
             vals = tuple(v for k, v in view.target_tags if k.lower() == tag)
             return KeyMode(Mode.GROUND, vals[:1]) if vals else _ABSENT
         if rule is Rule.FROM_TOKEN:
-            host = key.rsplit(":", 1)[0]
+            host, claim = key.rsplit(":", 1)
             if view.provider_host is None or host != view.provider_host.lower():
                 return _ABSENT
+            status = claim_status(host, claim)
+            if status is ClaimStatus.NOT_EVALUATED:
+                return _ABSENT  # AWS STS leaves the claim out of the request context (semantics.claims)
+            if status is ClaimStatus.UNCERTAIN:
+                why = uncertain_note(host, claim)
+                approx = "; ".join(x for x in (approx, why) if x)
             if host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")):
                 return KeyMode(Mode.FREE, required=True, approximate=approx)
             return KeyMode(Mode.FREE, approximate=approx)
@@ -358,3 +366,54 @@ def tag_couplings(env: Env) -> None:
         rx = ignore_case_re(name)
         listed = [and_(u, z3.InRe(v, rx)) for u, v in tagkeys.members()]
         env.axiom(f"tags:{k}", iff(kv.pres, z3.Or(*[z3.BoolVal(x) if isinstance(x, bool) else x for x in listed])))
+
+
+def claim_couplings(env: Env, provider_host: str | None) -> None:
+    """The claims of one GitHub Actions token agree (``semantics.claims.token_problem``, which the evaluator
+    applies): ``repository`` is ``OWNER/NAME``, ``repository_owner`` its owner, and a ``repo:``-format subject names
+    the same repository and owner."""
+    if provider_host is None or not is_github(provider_host):
+        return
+    host = provider_host.lower()
+
+    def claim(name: str) -> KeyVar | None:
+        kv = env.vars.get(f"{host}:{name}")
+        return kv if kv is not None and kv.kind is Kind.STRING and not kv.multi else None
+
+    def text(kv: KeyVar) -> z3.ExprRef:
+        return z3.StringVal(kv.val) if isinstance(kv.val, str) else kv.val
+
+    sub, repo, owner = claim("sub"), claim("repository"), claim("repository_owner")
+    part = z3.Plus(_NOT_SLASH)
+
+    def starts(whole: z3.ExprRef, *head: z3.ExprRef, name: str) -> z3.BoolRef:
+        """``whole`` is ``head`` followed by anything: a word equation with a fresh tail, which z3 decides far
+        faster than ``PrefixOf`` of a concatenation."""
+        return whole == z3.Concat(*head, z3.String(f"{env.prefix}token|{name}-rest"))
+
+    if repo is not None:
+        env.axiom("token:repository", implies(repo.pres, z3.InRe(text(repo), z3.Concat(part, z3.Re("/"), part))))
+    if repo is not None and owner is not None:
+        env.axiom("token:repository-owner", implies(and_(repo.pres, owner.pres), starts(
+            text(repo), text(owner), z3.StringVal("/"), name="repository")))
+    if sub is None:
+        return
+    default_format = and_(sub.pres, z3.PrefixOf(z3.StringVal("repo:"), text(sub)))
+    if repo is not None:
+        env.axiom("token:sub-repository", implies(and_(default_format, repo.pres), starts(
+            text(sub), z3.StringVal("repo:"), text(repo), z3.StringVal(":"), name="sub-repository")))
+    if owner is not None:
+        env.axiom("token:sub-owner", implies(and_(default_format, owner.pres), starts(
+            text(sub), z3.StringVal("repo:"), text(owner), z3.StringVal("/"), name="sub-owner")))
+
+
+def unevaluated_claim(provider_host: str | None, key: str) -> str | None:
+    """Why ``key`` can never be in a web identity request from ``provider_host`` (a claim AWS STS does not
+    evaluate), or None; the fast path grounds ``equals`` constraints without asking :func:`key_mode`, so it asks
+    this first."""
+    if provider_host is None or not key.startswith(provider_host.lower() + ":"):
+        return None
+    claim = key[len(provider_host) + 1:]
+    if ":" in claim or claim_status(provider_host, claim) is not ClaimStatus.NOT_EVALUATED:
+        return None
+    return f"AWS STS does not evaluate the {claim} claim of {provider_host} tokens"

@@ -47,7 +47,7 @@ import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Statement
-from trustgraph.model.values import format_date
+from trustgraph.model.values import format_date, parse_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target
 from trustgraph.smt import cache
 from trustgraph.smt.concrete_first import try_concrete_first
@@ -56,7 +56,7 @@ from trustgraph.smt.decide import check_tracked, core_by_deletion
 from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
 from trustgraph.smt.mfa_twins import reads_mfa
-from trustgraph.smt.presence import HopView, resolver, tag_couplings
+from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, unevaluated_claim
 from trustgraph.smt.results import (
     DEFAULT_TIMEOUT_MS,
     TIMEOUT_ENV,
@@ -226,6 +226,7 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
             return guessed
     builders: dict[str, Any] = {}
     env = Env(slot_bound=dict(cand.slot_bounds))
+    env.scratch["now_ms"] = now_ms if now_ms is not None else parse_date(now_text)
     if cand.setup is not None:
         builders = cand.setup(env)
         for k in builders:
@@ -240,6 +241,9 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
                 return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
             continue
         if fast_path and c.op in ("absent", "equals") and k not in builders and not key_info(k).principal_derived:
+            problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
+            if problem is not None:
+                return Unsat((f"constraint {c}: {problem}",))
             if c.op == "absent":
                 ground[k] = ()
             else:
@@ -305,6 +309,7 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         else:
             bits.append((addr, term))
     tag_couplings(env)
+    claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
                             if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
     si_var = env.vars.get("sts:sourceidentity")

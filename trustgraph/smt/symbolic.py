@@ -94,7 +94,11 @@ _NAME = z3.Plus(_NAME_CHAR)  # IAM allows 64; an unbounded loop keeps z3's autom
 _SESSION = z3.Concat(_NAME_CHAR, z3.Plus(_NAME_CHAR))  # 2-64 in IAM; unbounded keeps automata small
 _PATH = z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
 _ACCOUNT = z3.Loop(z3.Range("0", "9"), 12, 12)
-_ID_TAIL = z3.Loop(z3.Union(z3.Range("A", "Z"), z3.Range("0", "9")), 16, 16)
+# IAM unique ids (UserId, RoleId) are 16-128 word characters (IAM API reference, RoleId/UserId: "[\\w]+", length
+# 16-128), of which the first four are the AIDA/AROA prefix; real ones are 21 characters (IAM User Guide, "Unique
+# identifiers": AIDAJQABLZS4A3QDU576Q). The upper bound is left open: it keeps z3's automata small and admits no
+# request the evaluator would refuse.
+_ID_TAIL = z3.Concat(z3.Loop(char_class_re(r"\w"), 12, 12), z3.Star(char_class_re(r"\w")))
 # real organization ids are o-[a-z0-9]{10,32}; the evaluator does not check, so neither do we beyond the shape
 _ORG = z3.Concat(z3.Re("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))))
 
@@ -127,7 +131,12 @@ def trust_principals(target: Target) -> list[Principal]:
 
 
 def concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
-    """One candidate, or one per session name when a role session's name is free (``session_name`` None)."""
+    """One candidate, or one per session name when a role session's name is free (``session_name`` None). The ages
+    of the caller's MFA authentication and credentials stay symbolic (:func:`_with_ages`)."""
+    return [_with_ages(c) for c in _concrete_candidates(caller, target)]
+
+
+def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
     if caller.kind is CallerKind.WEB_IDENTITY:
         return [Candidate("caller", caller, provider_host=provider_host(caller.arn))]
     if caller.kind is not CallerKind.ROLE_SESSION or caller.session_name is not None:
@@ -159,6 +168,60 @@ def concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
     return out
 
 
+def age_builders(template: Caller, env: Env) -> dict[str, Builder]:
+    """aws:MultiFactorAuthAge (with MFA) and aws:TokenIssueTime (role sessions) of a caller as symbolic values: any
+    whole number of seconds from 0 to :func:`~trustgraph.semantics.context.credential_lifetime`, as the evaluator's
+    ``caller.mfa_age`` / ``caller.token_age`` (decoded by :func:`decode_ages`). ``env.scratch["now_ms"]`` is the
+    pinned time the issue time counts back from."""
+    from trustgraph.semantics.context import credential_lifetime
+
+    limit = credential_lifetime(template)
+    out: dict[str, Builder] = {}
+
+    def age(e: Env, name: str) -> z3.ArithRef:
+        if name not in e.scratch:
+            var = z3.Int(f"{e.prefix}caller|{name}")
+            e.axiom(f"caller:{name}", z3.And(var >= 0, var <= limit))
+            e.scratch[name] = var
+        return e.scratch[name]
+
+    if template.mfa and template.kind in AWS_KINDS:
+        out["aws:multifactorauthage"] = lambda e, k: KeyVar(k, Kind.NUMERIC, False, True,
+                                                            val=z3.ToReal(age(e, "mfa-age")))
+    if template.kind is CallerKind.ROLE_SESSION and env.scratch.get("now_ms") is not None:
+        now_ms = env.scratch["now_ms"]
+        out["aws:tokenissuetime"] = lambda e, k: KeyVar(k, Kind.DATE, False, True,
+                                                        val=now_ms - age(e, "token-age") * 1000)
+    return out
+
+
+def decode_ages(model: z3.ModelRef, env: Env, caller: Caller) -> Caller:
+    """The caller with the ages the model chose (those no condition read stay 0)."""
+    changes: dict[str, int] = {}
+    for name, field_name in (("mfa-age", "mfa_age"), ("token-age", "token_age")):
+        var = env.scratch.get(name)
+        if var is not None:
+            changes[field_name] = model.eval(var, model_completion=True).as_long()
+    return replace(caller, **changes) if changes else caller  # type: ignore[arg-type]
+
+
+def _with_ages(cand: Candidate) -> Candidate:
+    """``cand`` with :func:`age_builders` added to its symbolic principal keys (when its caller has an age)."""
+    template = cand.template
+    if not (template.kind is CallerKind.ROLE_SESSION or (template.mfa and template.kind in AWS_KINDS)):
+        return cand
+    setup0, decode0 = cand.setup, cand.decode
+
+    def setup(env: Env) -> dict[str, Builder]:
+        builders = setup0(env) if setup0 is not None else {}
+        return {**age_builders(template, env), **builders}
+
+    def decode(model: z3.ModelRef, env: Env) -> Caller:
+        return decode_ages(model, env, decode0(model, env) if decode0 is not None else template)
+
+    return replace(cand, setup=setup, decode=decode)
+
+
 # -- symbolic callers ------------------------------------------------------------------------------------------
 
 
@@ -167,7 +230,7 @@ def symbolic_candidates(sc: SymbolicCaller, target: Target, action: Action) -> l
     if sc.kind in AWS_KINDS:
         if action is not Action.ASSUME_ROLE:
             return []
-        return _aws_candidates(sc, target)
+        return [_with_ages(c) for c in _aws_candidates(sc, target)]
     if sc.provider is None:
         raise ValueError(f"a symbolic {sc.kind.value} caller needs a provider")
     if sc.kind is CallerKind.SAML and action is Action.ASSUME_ROLE_WITH_SAML:
