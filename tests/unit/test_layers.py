@@ -18,9 +18,9 @@ Layers, lowest first (docs/architecture.md explains each)::
 
 A unit (a subpackage, or a top-level module) may import units of lower layers, and units of its own layer as long as
 the units form no cycle. The only upward imports are the notebook display hooks listed in :data:`DISPLAY_HOOKS`:
-methods that Jupyter or a notebook user calls on a result (``_repr_html_``, ``__repr__``, ``to_frame``) and the notebook facade's
-``scan``/``inventory``, which import the renderers (or the checks) when called, never at import time. The list is
-exact: a new upward import fails the test, and so does an entry that no longer exists.
+methods that Jupyter or a notebook user calls on a result (``_repr_html_``, ``__repr__``, ``to_frame``) and the
+notebook facade's ``scan``/``inventory``, which import the renderers (or the checks) when called, never at import
+time. The list is exact: a new upward import fails the test, and so does an entry that no longer exists.
 """
 
 from __future__ import annotations
