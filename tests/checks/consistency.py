@@ -56,6 +56,7 @@ def disagreements(tg: TrustGraph) -> list[str]:
                            "external-without-external-id")
     out += _outsider_reach(tg, ctx, by_check["external-without-mfa"], NO_MFA, "external-without-mfa")
     out += _path_to_admin(tg, by_check["external-path-to-admin"])
+    out += _public(tg, by_check["public-role"])
     out += _oidc(tg, by_check["oidc-any-subject"])
     out += _one_hop(tg, ctx, by_check["service-confused-deputy"], NodeKind.SERVICE,
                     QueryOptions.make(without=list(SOURCE_KEYS), max_hops=1), "service-confused-deputy",
@@ -116,6 +117,13 @@ def _path_to_admin(tg: TrustGraph, findings: list[Finding]) -> list[str]:
             if _one(tg, source, f.role, QueryOptions()) is Reach.UNREACHABLE:
                 out.append(f"external-path-to-admin says {source} reaches {f.role}; query says unreachable")
     return out
+
+
+def _public(tg: TrustGraph, findings: list[Finding]) -> list[str]:
+    """A role any account's principal can assume is reached by the AWS outsider of ``query``."""
+    return [f"public-role says a stranger's principal assumes {f.role}; query: no outsider reaches it"
+            for f in findings if f.kind is FindingKind.FINDING
+            and _one(tg, EXTERNAL, f.role, QueryOptions(), members=(EXTERNAL,)) is Reach.UNREACHABLE]
 
 
 def _proven_sources(f: Finding) -> list[str]:
