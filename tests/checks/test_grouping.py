@@ -127,3 +127,26 @@ def test_synth_organization_strict_view_reports_identity_center_once_per_role(sy
     assert max(pairs.values()) == 1
     via_sso = [f for f in findings if any(_identity_center(s.source) for s in f.all_sources)]
     assert via_sso and {f.check_id for f in via_sso} <= {"external-path-to-admin", "saml-missing-audience"}
+
+
+def test_sample_lists_every_outside_source_and_strangers_when_the_witness_is_one() -> None:
+    """Two-account sample, default zone: a role several outside accounts reach lists each of them once; a role that
+    trusts "*" (with a shared ExternalId) also lists `external`, since its replayed witness is a principal of an
+    account no policy names."""
+    tests = Path(__file__).resolve().parents[1]
+    sample = tests / "data" / "two-account-sample"
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.registry import select_checks
+    from trustgraph.checks.runner import scan
+    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.zone_file import zone_from_options
+    from trustgraph.queries.api import TrustGraph
+
+    estate = load_estate([sample])
+    ctx = ScanContext(TrustGraph(estate, zone_from_options(estate, [], None, paths=[sample])))
+    by_role = {f.role.rsplit("/", 1)[-1]: f for f in scan(ctx, select_checks(["external-without-mfa"]))}
+    wildcard = [(s.source, s.hops) for s in by_role["WildcardExternalIdOnlyRole"].sources]
+    assert wildcard[0] == ("account:444455556666", 1) and ("external", 1) in wildcard
+    assert {s for s, _ in wildcard} >= {"account:999988887777", "account:555566667777"}
+    assert len(wildcard) == len({s for s, _ in wildcard})
+    assert [s.source for s in by_role["VendorIntegrationRole"].sources] == ["account:444455556666"]

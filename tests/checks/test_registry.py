@@ -26,6 +26,7 @@ CONTRACT = {
     "dead-trust-statement": Severity.LOW,
     "external-path-to-admin": Severity.CRITICAL,
     "invalid-trust-policy": Severity.MEDIUM,
+    "privilege-escalation": Severity.CRITICAL,
 }
 
 

@@ -24,7 +24,7 @@ from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Policy
-from trustgraph.semantics.request import Action, Caller, CallerKind, Request, Target, Verdict
+from trustgraph.semantics.request import Action, Caller, CallerKind, OrgUnknown, Request, Target, Verdict
 
 A = "111111111111"
 B = "222222222222"
@@ -123,6 +123,8 @@ class CallerSpec:
     tags: tuple[tuple[str, str], ...] = ()
     mfa: bool = False
     source_identity: str | None = None
+    partition: str = "aws"
+    org_unknown: OrgUnknown | None = None
     mfa_age: int = 0
     token_age: int = 0
     session_limit: int | None = None
@@ -190,6 +192,9 @@ class Case:
     exists: bool | None = None
     approximate: bool = False
     note: str | None = None
+    source: str = ""  # the AWS page(s) the row comes from (keys of docs/semantics.md §9), for rows from 66 on
+    role_org_known: bool = False  # loaded organizations data lists the role's account (then role_org is its org)
+    role_org: str | None = None
 
     @property
     def id(self) -> str:
@@ -222,14 +227,15 @@ def build_caller(case: Case) -> Caller:
     if spec.scps is not None:
         scps = tuple(tuple(_policy(p, cid, f"scp{lv}-{j}", "scp") for j, p in enumerate(level))
                      for lv, level in enumerate(spec.scps))
+    iam = f"arn:{spec.partition}:iam::{spec.account}"
     if spec.kind is CallerKind.IAM_USER:
-        arn = f"arn:aws:iam::{spec.account}:user{spec.path}{spec.name}"
+        arn = f"{iam}:user{spec.path}{spec.name}"
     elif spec.kind is CallerKind.ROLE_SESSION:
-        arn = f"arn:aws:iam::{spec.account}:role{spec.path}{spec.name}"
+        arn = f"{iam}:role{spec.path}{spec.name}"
     elif spec.kind is CallerKind.ROOT:
-        arn = f"arn:aws:iam::{spec.account}:root"
+        arn = f"{iam}:root"
     elif spec.kind is CallerKind.FEDERATED_USER:
-        arn = f"arn:aws:sts::{spec.account}:federated-user/{spec.name}"
+        arn = f"arn:{spec.partition}:sts::{spec.account}:federated-user/{spec.name}"
     else:
         assert spec.arn is not None
         arn = spec.arn
@@ -247,6 +253,7 @@ def build_caller(case: Case) -> Caller:
         scp_levels=scps,
         org_id=spec.org_id,
         org_paths=spec.org_paths,
+        org_unknown=spec.org_unknown,
         tags=spec.tags,
         mfa=spec.mfa,
         source_identity=spec.source_identity,
@@ -265,7 +272,7 @@ def build_target(case: Case) -> Target:
     if case.rcps is not None:
         rcps = tuple(tuple(_policy(p, case.id, f"rcp{lv}-{j}", "rcp") for j, p in enumerate(level))
                      for lv, level in enumerate(case.rcps))
-    return Target(role=role, rcp_levels=rcps)
+    return Target(role=role, rcp_levels=rcps, org_known=case.role_org_known, org_id=case.role_org)
 
 
 def build_request(case: Case) -> Request:
@@ -552,6 +559,82 @@ def _cases() -> list[Case]:  # noqa: PLR0915 - one long list of data
     add(65, "c", "RequestTag/team = x, no tags", t65, b, IMPLICIT)
     out.extend(_claim_rows())
     out.extend(_session_rows())
+    out.extend(_rows_from_66())
+    return out
+
+
+def _rows_from_66() -> list[Case]:
+    """Partitions (66), session names (67), organization membership (68) and the role's organization (69):
+    docs/semantics.md §1.3.1, §4.3, §5."""
+    out: list[Case] = []
+
+    def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict, source: str,
+            **kw: Any) -> None:
+        out.append(Case(row=row, sub=sub, description=description, trust=trust, caller=caller, expected=expected,
+                        source=source, **kw))
+
+    parts = "RES-VS-ROLES (id_roles_compare-resource-policies.html), FIB (partitions.html)"
+    add(66, "a", "root of B in aws-us-gov names no principal of the aws partition",
+        doc(allow(aws(f"arn:aws-us-gov:iam::{B}:root"))), user(B, "bob", id_allow=True), IMPLICIT, parts,
+        exists=False)
+    add(66, "b", "root B (aws), caller of B's namesake in aws-us-gov",
+        doc(allow(root(B))), user(B, "bob", id_allow=True, partition="aws-us-gov"), IMPLICIT, parts, exists=False)
+    add(66, "c", 'Principal "*", a role session of the aws-cn partition',
+        doc(allow("*")), session("Ops", B, id_allow=True, partition="aws-cn"), IMPLICIT, parts, exists=False)
+    add(66, "d", "bare account id B means B in the role's partition", doc(allow(aws(B))),
+        user(B, "bob", id_allow=True), ALLOW, parts, exists=True)
+    add(66, "e", "role ARN of the aws-us-gov partition, session of the aws namesake",
+        doc(allow(aws(f"arn:aws-us-gov:iam::{A}:role/Dev"))), session(), IMPLICIT, parts, exists=False)
+
+    pr = "PRIN (reference_policies_elements_principal.html), STS-AR (RoleSessionName)"
+    named = doc(allow(aws(f"arn:aws:sts::{A}:assumed-role/Dev/nightly-job")))
+    add(67, "a", "trust names session nightly-job of Dev; that session", named, session(session_name="nightly-job"),
+        ALLOW, pr)
+    add(67, "b", "trust names session nightly-job of Dev; session adhoc of Dev", named,
+        session(session_name="adhoc"), IMPLICIT, pr)
+    add(67, "c", "trust names session nightly-job of Dev; session nightly-job of Ops", named,
+        session("Ops", session_name="nightly-job"), IMPLICIT, pr)
+    uid = doc(allow(root(A), condition={"StringLike": {"aws:userid": "AROA*:nightly-*"}}))
+    gk = "GKEYS (aws:userid of a role session is ROLEID:SESSIONNAME)"
+    add(67, "d", "aws:userid glob on the session part, session nightly-2", uid,
+        session(session_name="nightly-2", id_allow=True), ALLOW, gk)
+    add(67, "e", "aws:userid glob on the session part, session adhoc", uid,
+        session(session_name="adhoc", id_allow=True), IMPLICIT, gk)
+
+    og = "GKEYS (aws:PrincipalOrgID, aws:PrincipalOrgPaths), ORG-OU (OU ids unique to the organization only)"
+    outsider = OrgUnknown(excluded=frozenset({ORG}), chosen=True)
+    inside = OrgUnknown(chosen=False)
+    add(68, "a", "outsider without organizations data chooses the organization a condition names",
+        doc(allow("*", condition={"StringEquals": {"aws:PrincipalOrgID": "o-partner1234"}})),
+        user(B, "bob", id_allow=True, org_id="o-partner1234", org_unknown=outsider), ALLOW, og, exists=True)
+    add(68, "b", "outsider cannot be a member of the zone's organization",
+        doc(allow("*", condition={"StringEquals": {"aws:PrincipalOrgID": ORG}})),
+        user(B, "bob", id_allow=True, org_unknown=outsider), IMPLICIT, og, exists=False)
+    add(68, "c", "Deny StringNotEquals aws:PrincipalOrgID o-mine stops every outsider, in an organization or not",
+        doc(allow(root(B)), deny("*", condition={"StringNotEquals": {"aws:PrincipalOrgID": ORG}})),
+        user(B, "bob", id_allow=True, org_unknown=outsider), EXPLICIT, og, exists=False)
+    add(68, "d", "zone account without organizations data: membership unknown, may be o-mine (approximate)",
+        doc(allow(root(A), condition={"StringEquals": {"aws:PrincipalOrgID": ORG}})),
+        user(id_allow=True, org_id=ORG, org_unknown=inside), ALLOW, og, exists=True, approximate=True,
+        note="membership of a zone account no organizations file lists is unknown: the answer says so")
+    ou_only = doc(allow("*", condition={"ForAnyValue:StringLike": {
+        "aws:PrincipalOrgPaths": "*/ou-ab12-11111111/*"}}))
+    add(68, "e", "OrgPaths pattern without the organization id: an outsider reuses the OU id in its own org",
+        ou_only, user(B, "bob", id_allow=True, org_id="o-evil123456",
+                      org_paths=("o-evil123456/r-ab12/ou-ab12-11111111/",), org_unknown=outsider), ALLOW, og,
+        exists=True)
+    add(68, "f", "OrgPaths pattern anchored on the zone's organization: no outsider",
+        doc(allow("*", condition={"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": f"{ORG}/*"}})),
+        user(B, "bob", id_allow=True, org_unknown=outsider), IMPLICIT, og, exists=False)
+
+    ro = "GKEYS (aws:ResourceOrgID: the organization of the account that owns the resource)"
+    t69 = doc(allow(root(B), condition={"StringEquals": {"aws:ResourceOrgID": ORG}}))
+    add(69, "a", "aws:ResourceOrgID of a role whose account the loaded data lists in o-mine", t69,
+        user(B, "bob", id_allow=True), ALLOW, ro, role_org_known=True, role_org=ORG, exists=True)
+    add(69, "b", "aws:ResourceOrgID of a role whose account the loaded data lists in no organization", t69,
+        user(B, "bob", id_allow=True), IMPLICIT, ro, role_org_known=True, exists=False)
+    add(69, "c", "aws:ResourceOrgID of another organization", t69, user(B, "bob", id_allow=True), IMPLICIT, ro,
+        role_org_known=True, role_org="o-other12345", exists=False)
     return out
 
 

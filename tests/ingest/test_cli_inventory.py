@@ -77,7 +77,7 @@ def test_inventory_json(capsys: pytest.CaptureFixture[str]) -> None:
     rows = {r["arn"]: r for r in doc["principals"]}
     assert len(doc["principals"]) == len(rows) == 3 + 18 + 2 + 2 + 2
     assert set(doc["principals"][0]) == {"arn", "kind", "account", "path", "inside", "admin", "groups", "trust",
-                                         "statements", "flags"}
+                                         "statements", "flags", "admin_kind", "admin_reason"}
     bob = rows[f"arn:aws:iam::{A}:user/bob"]
     assert (bob["kind"], bob["groups"], bob["inside"], bob["flags"]) == ("user", ["Developers"], True, [])
     ci = rows[f"arn:aws:iam::{A}:user/service-accounts/ci-bot"]
@@ -115,7 +115,7 @@ def test_inventory_csv(capsys: pytest.CaptureFixture[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 27
     assert list(rows[0]) == ["arn", "kind", "account", "path", "inside", "admin", "groups", "trust", "statements",
-                            "flags"]
+                            "flags", "admin_kind", "admin_reason"]
     alice = next(r for r in rows if r["arn"].endswith(":user/alice"))
     assert (alice["groups"], alice["inside"], alice["kind"]) == ("Admins", "true", "user")
 

@@ -107,9 +107,16 @@ def test_unknown_extension_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest
 
 
 def test_bad_source_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = run_graph(tmp_path, "g.json", "--from", "arn:aws:iam::999999999999:role/Nope")
+    # a principal of an exported account that its export lacks (one of an unexported account is a legal source)
+    code, _ = run_graph(tmp_path, "g.json", "--from", "arn:aws:iam::100000000001:role/Nope")
     assert code == 2
-    assert capsys.readouterr().err.startswith("trustgraph: error: source ")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not in the export of account 100000000001" in err
+
+
+def test_source_of_an_unexported_account_keeps_what_its_first_hops_reach(tmp_path: Path) -> None:
+    code, out = run_graph(tmp_path, "g.json", "--from", "arn:aws:iam::999999999999:role/Nope")
+    assert code == 0 and out.exists()
 
 
 def test_unwritable_output_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -147,8 +147,10 @@ def hop_path(ctx: ScanContext, source: str, role: str, action: Action, result: A
 # ------------------------------------------------------------------------------------- reach questions
 def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResult]:
     """Every answer to "does an AWS principal outside the zone reach ``role``" under ``options``, most specific
-    first: each ``account:ID`` node that reaches it (its shortest path; fewest hops, then id), else the ``external``
-    class (any AWS principal outside the zone: its shortest path), else the unknown answer; empty when unreachable.
+    first: each ``account:ID`` node that reaches it (its shortest path; fewest hops, then id), then the ``external``
+    class (any AWS principal outside the zone: its shortest path) when no named account reaches the role or when its
+    witness is a principal of an account no trust policy names (so strangers get in too, e.g. through ``"*"``); else
+    the unknown answer; empty when unreachable.
     """
     # answers come from one search per source over the whole graph (ScanContext.reach_known): no per-role ancestor
     # set is needed to skip sources that cannot reach the role (computing one per role is quadratic at scale)
@@ -163,7 +165,14 @@ def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResu
         if found:
             specific.append(min(found, key=lambda r: len(r.hops)))
     if specific:
-        return sorted(specific, key=lambda r: (len(r.hops), r.source))
+        ordered = sorted(specific, key=lambda r: (len(r.hops), r.source))
+        if reachable:
+            anyone = min(reachable, key=lambda r: len(r.hops))
+            named = {node.split(":", 1)[1] for node in ctx.outside_account_nodes}
+            first = anyone.hops[0].context.get("aws:PrincipalAccount", ()) if anyone.hops else ()
+            if first and not set(first) & named:  # the replayed witness is a stranger's principal
+                ordered.append(anyone)
+        return ordered
     if reachable:
         return [min(reachable, key=lambda r: len(r.hops))]
     return unknown[:1]

@@ -67,12 +67,16 @@ class ScanContext:
         outside the zone belong to the attacker's side and are not reviewed).
     timeout_ms
         Per-solver-call timeout (None: the solver's default).
+    via
+        ``assume`` (default) or ``all``: whether reach checks also follow privilege-escalation edges
+        (``scan --via all``; the privilege-escalation check always does).
     """
 
     def __init__(self, tg: TrustGraph, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
-                 _shared: _Shared | None = None) -> None:
+                 via: str = "assume", _shared: _Shared | None = None) -> None:
         self.tg = tg
         self.timeout_ms = timeout_ms
+        self.via = via
         if _shared is None:
             _shared = _Shared()
             # sources fixed before any query can add nodes, so every process sees the same graph
@@ -90,7 +94,7 @@ class ScanContext:
     # ------------------------------------------------------------------------------------------------ views
     def for_roles(self, roles: Iterable[str]) -> ScanContext:
         """A view of the same scan restricted to some roles (shares the graph and the memo)."""
-        return ScanContext(self.tg, roles, timeout_ms=self.timeout_ms, _shared=self._shared)
+        return ScanContext(self.tg, roles, timeout_ms=self.timeout_ms, via=self.via, _shared=self._shared)
 
     @property
     def estate(self) -> Estate:
@@ -145,6 +149,14 @@ class ScanContext:
     def is_admin(self, role: str) -> bool:
         """The graph's ``admin`` attribute of a role."""
         return bool(self.graph.nodes[role].get("admin"))
+
+    def admin_note(self, role: str) -> str:
+        """What a message says about an admin role: empty for a plain administrator, else its kind and reason
+        (``admin-equivalent: allows every IAM action ...``)."""
+        data = self.graph.nodes[role]
+        if data.get("admin_kind") == "admin-equivalent":
+            return f" (admin-equivalent: {data.get('admin_reason', '')})"
+        return ""
 
     # ---------------------------------------------------------------------------------------------- queries
     def options(self, **kwargs: Any) -> QueryOptions:

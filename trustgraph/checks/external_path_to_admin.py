@@ -1,4 +1,10 @@
-"""``external-path-to-admin``: an outsider reaches an admin role through a chain of two or more hops."""
+"""``external-path-to-admin``: an outsider reaches an admin role through a chain of two or more hops.
+
+With ``scan --via all`` it also reports outsiders that enter the zone by assuming a role and then become an
+administrator of an account by privilege-escalation methods (``TrustGraph.query("external", "admin",
+via="all")``): one finding per administered account, on the role where the path enters the zone. Without it the
+findings are those of assume-role chains only, as before.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepar
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.graph.nodes import EXTERNAL
-from trustgraph.queries.results import Reach
+from trustgraph.queries.results import Reach, ReachResult
 
 
 class ExternalPathToAdmin(BaseCheck):
@@ -50,10 +56,33 @@ class ExternalPathToAdmin(BaseCheck):
                 if r.verdict is Reach.REACHABLE:
                     if len(r.hops) < 2:
                         continue
-                    message = (f"`{r.source}` reaches the admin role in {len(r.hops)} hops: {path_text(r)}.")
+                    message = (f"`{r.source}` reaches the admin role{ctx.admin_note(role)} in {len(r.hops)} hops: "
+                               f"{path_text(r)}.")
                     yield self.reach_finding(r, role=role, message=message)
                 else:
                     yield self.reach_finding(r, role=role, message="")
+        if ctx.via == "all":
+            yield from self._escalations(ctx)
+
+    def _escalations(self, ctx: ScanContext) -> Iterator[Finding]:
+        from trustgraph.queries.options import QueryOptions
+
+        def compute() -> tuple[ReachResult, ...]:
+            options = QueryOptions.make(via="all", timeout_ms=ctx.timeout_ms)
+            return tuple(ctx.tg.query(EXTERNAL, "admin", options))
+
+        results: tuple[ReachResult, ...] = ctx.once(("external-path-to-admin", "via-all"), compute)
+        wanted = set(ctx.roles)
+        for r in results:
+            if r.verdict is not Reach.REACHABLE or not any(h.method for h in r.hops):
+                continue
+            entry = r.hops[0].target
+            if entry not in wanted:
+                continue
+            methods = ", ".join(dict.fromkeys(h.method for h in r.hops if h.method))
+            message = (f"`{r.source}` enters the zone at `{entry}` and becomes an administrator of "
+                       f"{r.target.split(':', 1)[1]} by privilege escalation ({methods}): {path_text(r)}.")
+            yield self.reach_finding(r, role=entry, message=message)
 
 
 CHECK = ExternalPathToAdmin()

@@ -48,7 +48,7 @@ class ExternalWithoutExternalId(BaseCheck):
                 if result.verdict is Reach.REACHABLE:
                     hops = len(result.hops)
                     how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
-                    admin = " It is an admin role." if severity is Severity.CRITICAL else ""
+                    admin = f" It is an admin role{ctx.admin_note(role)}." if severity is Severity.CRITICAL else ""
                     message = (f"`{result.source}` reaches the role {how} without presenting sts:ExternalId.{admin}")
                     yield self.reach_finding(result, role=role, message=message, severity=severity)
                 else:

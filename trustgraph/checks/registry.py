@@ -15,6 +15,7 @@ from trustgraph.checks import (
     external_without_mfa,
     invalid_trust_policy,
     oidc_any_subject,
+    privilege_escalation,
     public_role,
     saml_missing_audience,
     service_confused_deputy,
@@ -35,6 +36,7 @@ CHECKS: tuple[BaseCheck, ...] = (
     dead_trust_statement.CHECK,
     external_path_to_admin.CHECK,
     invalid_trust_policy.CHECK,
+    privilege_escalation.CHECK,
 )
 
 #: Checks by id.

@@ -184,8 +184,9 @@ def finding_to_plain(f: Finding) -> dict[str, Any]:
     """A finding as picklable plain values."""
     plain = {fld.name: getattr(f, fld.name) for fld in fields(f)}
     plain["path"] = [
-        {"source": h.source, "target": h.target, "action": h.action, "context": dict(h.context),
-         "statements": h.statements, "approximations": h.approximations}
+        {"source": h.source, "target": h.target, "action": h.action, "caller": h.caller, "context": dict(h.context),
+         "statements": h.statements, "approximations": h.approximations, "method": h.method,
+         "calls": tuple((a, r, dict(c)) for a, r, c in h.calls)}
         for h in f.path
     ]
     return plain

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -57,11 +58,13 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     used when no PATH is given, has one), announced in the zone's notes; else the default zone
     (:func:`trustgraph.ingest.zone_file.zone_from_options`).
     """
-    from trustgraph.ingest.load import load_estate
+    from trustgraph.ingest.load import load_estate, load_warnings
     from trustgraph.ingest.zone_file import zone_from_options
 
     paths = input_paths(args)
     estate = load_estate(paths)
+    for warning in load_warnings(estate):
+        print(f"trustgraph: warning: {warning}", file=sys.stderr)
     zone = zone_from_options(estate, args.zone, args.zone_file, paths=paths)
     return estate, zone
 

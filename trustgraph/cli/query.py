@@ -34,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "sts:AssumeRoleWithWebIdentity)")
     p.add_argument("--max-hops", type=int, metavar="N", help="longest path considered")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout (default 5000)")
+    p.add_argument("--via", choices=("assume", "all"), default="assume",
+                   help="edge kinds: assume (sts:AssumeRole* only, the default) or all (also privilege-escalation "
+                        "methods: PassRole, UpdateAssumeRolePolicy, CreateAccessKey, policy changes, ...); with "
+                        "--to admin and all: can the source become an administrator?")
     add_format_option(p)
     p.set_defaults(func=run)
 
@@ -77,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_hops is not None and args.max_hops < 1:
         raise UsageError("--max-hops must be at least 1")
     options = QueryOptions.make(without=args.without, given=parse_given(args.given), closed=args.closed,
-                                action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms)
+                                action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms, via=args.via)
     estate, zone = load_inputs(args)
     tg = TrustGraph(estate, zone)
     results = tg.query(args.source, args.target, options)

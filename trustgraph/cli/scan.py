@@ -47,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="solve in N worker processes, or `auto` (the default: one per CPU, at most 8, for 400 roles "
                         "or more; else 1); the findings are identical")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--via", choices=("assume", "all"), default="assume",
+                   help="external-path-to-admin also follows privilege-escalation edges inside the zone (all); "
+                        "default assume")
     p.add_argument("--list-checks", action="store_true",
                    help="print the catalog (id, base severity, title) and exit")
     p.set_defaults(func=run)
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from trustgraph.checks.runner import run_checks
     from trustgraph.queries.api import TrustGraph
 
-    ctx = ScanContext(TrustGraph(estate, zone), timeout_ms=args.timeout_ms)
+    ctx = ScanContext(TrustGraph(estate, zone), timeout_ms=args.timeout_ms, via=args.via)
     from trustgraph.model.bulk import loaded_objects_frozen
 
     with _progress(len(ctx.roles)) as progress, loaded_objects_frozen():

@@ -1,18 +1,34 @@
-"""Which principals are administrators: their effective identity permissions allow every action on every resource.
+"""Which principals hold administrator power, decided on their effective identity permissions.
 
-Decided syntactically and conservatively: an unconditional Allow of ``*`` on ``*`` in the identity policies, no Deny
-statement that could take any action away, and a permissions boundary (if any) that also allows ``*`` on ``*``.
-AdministratorAccess attached but missing from the export still counts: its content is fixed by AWS.
+* **admin**: the effective permissions (identity policies, its groups' policies, permissions boundary) allow every
+  action on every resource under some request the principal can send: UNSAT of "some action and resource are not
+  allowed" (:func:`trustgraph.smt.permissions.covers_everything`). SCPs, when loaded, are a ceiling every
+  principal of the account shares: an administrator may do everything its account's SCPs allow (a Deny of
+  organizations:LeaveOrganization in an SCP does not make every AdministratorAccess holder a non-administrator);
+  the reason says so. The escalation methods themselves are decided with the SCPs.
+* **admin-equivalent**: not that, but it can grant itself anything: every IAM action on every resource is allowed,
+  or it may write or attach a policy on itself (``iam:PutUserPolicy``/``AttachUserPolicy`` for a user,
+  ``iam:PutRolePolicy``/``AttachRolePolicy`` for a role, the attach with ``iam:PolicyARN`` AdministratorAccess) and,
+  when it has a permissions boundary, also remove that boundary.
+
+:func:`is_admin` is the old syntactic test (an unconditional Allow of ``*`` on ``*``, no Deny, a boundary that does
+the same); it is kept as a fast path: when it holds, the solver would say "admin" (tests hold the two together;
+SCPs are a ceiling, so they do not enter it). AdministratorAccess and IAMFullAccess attached but missing from the
+export count with their AWS-defined content. A solver answer that is neither yes nor no counts as admin, marked
+approximate (the sound side for severity).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from trustgraph.model.account import Role, User
+from trustgraph.model.account import AccountSnapshot
 from trustgraph.model.estate import Estate
-from trustgraph.model.pattern import Star
+from trustgraph.model.pattern import Star, variables_of
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
+from trustgraph.semantics.request import Caller, CallerKind
 
 ADMINISTRATOR_ACCESS_ARNS = frozenset(
     f"arn:{p}:iam::aws:policy/AdministratorAccess" for p in ("aws", "aws-cn", "aws-us-gov")
@@ -83,40 +99,331 @@ def is_admin(
     return boundary is None or policies_allow_everything([boundary])
 
 
-def principal_is_admin(estate: Estate, arn: str, identity_policies: tuple[Policy, ...] | None = None) -> bool:
-    """Whether the exported user or role ``arn`` is an administrator (identity policies, groups, boundary).
+@dataclass(frozen=True, slots=True)
+class AdminStatus:
+    """``level`` is ``admin``, ``admin-equivalent`` or ``""`` (neither); ``reason`` says why in words."""
 
-    ``identity_policies``, when the caller already has them, must be those of
-    :func:`~trustgraph.semantics.callers.identity_policies_of_user` / ``identity_policies_of_role`` for ``arn``
-    (the graph builder computes them once per principal for two purposes). Only the identity side of a caller is
-    needed here, so no full caller (SCP levels, organization paths) is built.
-    """
-    from trustgraph.semantics.callers import identity_policies_of_role, identity_policies_of_user
+    level: str
+    reason: str = ""
+    approximate: bool = False
+
+    @property
+    def powerful(self) -> bool:
+        """Administrator power either way (the graph's ``admin`` attribute)."""
+        return bool(self.level)
+
+
+NOT_ADMIN = AdminStatus("")
+
+#: AWS managed policies whose content AWS fixes, used when an export attaches them without their document
+KNOWN_MANAGED = {
+    "AdministratorAccess": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                     "Resource": "*"}]},
+    "IAMFullAccess": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
+        "iam:*", "organizations:DescribeAccount", "organizations:DescribeOrganization",
+        "organizations:DescribeOrganizationalUnit", "organizations:DescribePolicy",
+        "organizations:ListChildren", "organizations:ListParents", "organizations:ListPoliciesForTarget",
+        "organizations:ListRoots", "organizations:ListPolicies", "organizations:ListTargetsForPolicy"],
+        "Resource": "*"}]},
+}
+
+
+@lru_cache(maxsize=16)
+def _known_document(arn: str) -> Policy | None:
+    from trustgraph.ingest.policy_json import policy_from_json
+    from trustgraph.model.location import Location
+
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[4] != "aws" or not parts[5].startswith("policy/"):
+        return None
+    doc = KNOWN_MANAGED.get(parts[5].rsplit("/", 1)[-1])
+    if doc is None:
+        return None
+    return policy_from_json(doc, Location(f"<AWS managed policy {arn}>", ""))
+
+
+def known_unresolved(snapshot: AccountSnapshot | None, arns: Iterable[str]) -> tuple[Policy, ...]:
+    """The AWS-defined documents of attached AWS managed policies the export does not resolve."""
+    out = []
+    for arn in arns:
+        if snapshot is not None and arn in snapshot.policy_by_arn and snapshot.policy_by_arn[arn].document:
+            continue
+        doc = _known_document(arn)
+        if doc is not None:
+            out.append(doc)
+    return tuple(out)
+
+
+def effective_caller(estate: Estate, arn: str) -> Caller:
+    """The caller whose effective identity permissions decide what an exported user or role may do: its identity
+    policies (groups' included, plus the AWS-defined content of attached known AWS managed policies missing from
+    the export), boundary and SCP levels; a role as a session without session policies."""
+    from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
 
     user = estate.user_by_arn.get(arn)
     if user is not None:
-        entity: User | Role = user
         snap = estate.account_by_id.get(user.account)
         groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name] if snap is not None else []
         managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
-        if identity_policies is None:
-            identity_policies = identity_policies_of_user(estate, user)
+        caller = caller_for_user(estate, user)
     else:
-        entity = estate.role_by_arn[arn]
-        snap = estate.account_by_id.get(entity.account)
-        managed = entity.managed_policy_arns
-        if identity_policies is None:
-            identity_policies = identity_policies_of_role(estate, entity)
-    boundary: Policy | None = None
-    unresolved = False
-    if entity.boundary_arn is not None:  # as in trustgraph.semantics.callers (the caller's boundary)
-        boundary = snap.boundary_document(entity.boundary_arn) if snap is not None else None
-        unresolved = boundary is None
-    return is_admin(identity_policies, boundary, managed_policy_arns=managed, boundary_unresolved=unresolved)
+        role = estate.role_by_arn[arn]
+        snap = estate.account_by_id.get(role.account)
+        managed = role.managed_policy_arns
+        caller = caller_for_role_session(estate, role)
+    extra = known_unresolved(snap, managed)
+    if extra:
+        caller = replace(caller, identity_policies=caller.identity_policies + extra)
+    return caller
+
+
+def _self_management(caller: Caller) -> tuple[tuple[str, dict[str, tuple[str, ...]]], ...]:
+    """The calls by which a principal grants itself anything: (action, fixed request keys)."""
+    admin_policy = f"arn:{caller.arn.split(':')[1]}:iam::aws:policy/AdministratorAccess"
+    if caller.kind is CallerKind.IAM_USER:
+        return (("iam:PutUserPolicy", {}), ("iam:AttachUserPolicy", {"iam:policyarn": (admin_policy,)}))
+    return (("iam:PutRolePolicy", {}), ("iam:AttachRolePolicy", {"iam:policyarn": (admin_policy,)}))
+
+
+class _ActionIndex:
+    """One Action/NotAction element prepared for membership tests: its literal names (lower-cased) and its
+    wildcard globs."""
+
+    __slots__ = ("literals", "globs", "answers")
+
+    def __init__(self, globs: tuple[Glob, ...]) -> None:
+        from trustgraph.model.pattern import has_wildcard
+
+        self.literals = frozenset(g.text.lower() for g in globs if not has_wildcard(g.pattern))
+        self.globs = tuple(g for g in globs if has_wildcard(g.pattern))
+        self.answers: dict[str, bool] = {}
+
+    def covers(self, action: str) -> bool:
+        from trustgraph.model.pattern import matches
+
+        hit = self.answers.get(action)
+        if hit is None:
+            hit = self.answers[action] = action.lower() in self.literals or any(
+                matches(g.pattern, action, ignore_case=True) for g in self.globs)
+        return hit
+
+
+def _reads_principal(st: Statement) -> bool:
+    """Whether a statement's conditions or resource variables read a key the principal determines."""
+    from trustgraph.semantics.keys import key_info
+
+    keys = [c.key for c in st.conditions]
+    keys += [el.key for c in st.conditions for p in c.patterns for el in variables_of(p)]
+    keys += [el.key for g in (st.resources or st.not_resources or ()) for el in variables_of(g.pattern)]
+    return any(key_info(k).principal_derived or k.startswith("aws:principaltag/") for k in keys)
+
+
+class AdminDecider:
+    """Decides :class:`AdminStatus` for many principals, remembering what distinct policy sets share: Action
+    elements are indexed once per element object (documents parsed once per load share them), and the
+    solver's every-action questions once per (caller kind, policy structure), unless a statement reads the
+    principal (conditions, policy variables), which makes the answer the principal's own."""
+
+    def __init__(self, *, now_ms: int | None = None) -> None:
+        self.now_ms = now_ms
+        self._indexes: dict[int, tuple[tuple[Glob, ...], _ActionIndex]] = {}
+        self._answers: dict[tuple[object, ...], object] = {}
+        self._narrowed: dict[tuple[int, str], tuple[Caller, Caller]] = {}
+        self._may: dict[tuple[int, str], tuple[Policy, bool]] = {}
+        self._policies: dict[tuple[int, str], tuple[Policy, Policy]] = {}
+
+    def _index(self, globs: tuple[Glob, ...]) -> _ActionIndex:
+        hit = self._indexes.get(id(globs))
+        if hit is not None and hit[0] is globs:
+            return hit[1]
+        index = _ActionIndex(globs)
+        self._indexes[id(globs)] = (globs, index)
+        return index
+
+    def may_allow(self, policies: Iterable[Policy], action: str) -> bool:
+        """Some Allow statement's Action/NotAction covers ``action`` (conditions and resources aside); remembered
+        per policy object (managed policies are shared by every principal they are attached to)."""
+        return any(self._policy_may_allow(p, action) for p in policies)
+
+    def _policy_may_allow(self, p: Policy, action: str) -> bool:
+        key = (id(p), action)
+        hit = self._may.get(key)
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        result = False
+        for st in p.statements:
+            if st.effect is not Effect.ALLOW:
+                continue
+            if st.actions is not None:
+                if self._index(st.actions).covers(action):
+                    result = True
+                    break
+            elif st.not_actions is not None and not self._index(st.not_actions).covers(action):
+                result = True
+                break
+        self._may[key] = (p, result)
+        return result
+
+    def _narrow_policy(self, policy: Policy, action: str) -> Policy | None:
+        """The statements of ``policy`` whose Action/NotAction covers ``action`` (None when all do)."""
+        keep = [st for st in policy.statements
+                if (st.actions is not None and self._index(st.actions).covers(action))
+                or (st.not_actions is not None and not self._index(st.not_actions).covers(action))]
+        if len(keep) == len(policy.statements):
+            return None
+        return replace(policy, statements=tuple(keep))
+
+    def narrowed(self, caller: Caller, action: str) -> Caller:
+        """The caller with only the statements that can apply to ``action`` (identity, boundary, session and SCP
+        policies): every decision about ``action`` is the same, and large policies are not scanned again."""
+        key = (id(caller), action)
+        hit = self._narrowed.get(key)
+        if hit is not None and hit[0] is caller:
+            return hit[1]
+
+        def narrow_all(policies: tuple[Policy, ...]) -> tuple[Policy, ...]:
+            out = []
+            for p in policies:
+                pkey = (id(p), action)
+                cached = self._policies.get(pkey)
+                if cached is None or cached[0] is not p:
+                    cached = self._policies[pkey] = (p, self._narrow_policy(p, action) or p)
+                out.append(cached[1])
+            return tuple(out)
+
+        changes: dict[str, object] = {"identity_policies": narrow_all(caller.identity_policies)}
+        if caller.boundary is not None:
+            changes["boundary"] = narrow_all((caller.boundary,))[0]
+        if caller.session_policies:
+            changes["session_policies"] = narrow_all(caller.session_policies)
+        if caller.scp_levels is not None:
+            changes["scp_levels"] = tuple(narrow_all(level) for level in caller.scp_levels)
+        result = replace(caller, **changes)  # type: ignore[arg-type]
+        self._narrowed[key] = (caller, result)
+        return result
+
+    def _key(self, caller: Caller, scope: str) -> tuple[object, ...]:
+        sets: list[tuple[Policy, ...]] = [caller.identity_policies]
+        if caller.boundary is not None:
+            sets.append((caller.boundary,))
+        for level in caller.scp_levels or ():
+            sets.append(level)
+        personal = False
+        shape: list[object] = []
+        for policies in sets:
+            for p in policies:
+                for st in p.statements:
+                    if not personal and _reads_principal(st):
+                        personal = True
+                    shape.append((st.effect, id(st.actions), id(st.not_actions), id(st.resources),
+                                   id(st.not_resources), id(st.conditions), p.version))
+                shape.append("|")
+            shape.append("#")
+        who: object = (caller.arn, caller.tags, caller.org_id) if personal else None
+        return (scope, caller.kind, caller.boundary_unresolved, caller.scp_levels is None,
+                ":role/aws-service-role/" in caller.arn, who, tuple(shape))
+
+    def _covers(self, caller: Caller, scope: str) -> object:
+        from trustgraph.smt.permissions import covers_everything, iam_actions_shape
+
+        key = self._key(caller, scope)
+        hit = self._answers.get(key)
+        if hit is None:
+            shape = iam_actions_shape() if scope == "iam" else None
+            hit = self._answers[key] = covers_everything(caller, action_shape=shape, now_ms=self.now_ms)
+        return hit
+
+    def quick(self, identity_policies: tuple[Policy, ...], user: bool,
+              managed_arns: Iterable[str] = ()) -> AdminStatus | None:
+        """NOT_ADMIN when no Allow statement of the identity policies can cover any action :meth:`status` asks
+        about (an every-action probe, an IAM probe, the self-management actions), else None (ask :meth:`status`).
+        Most principals are decided here, before any caller is built. ``managed_arns`` are the attached managed
+        policies (a known AWS managed policy missing from the export is not in ``identity_policies``)."""
+        if any(_known_document(a) is not None for a in managed_arns):
+            return None
+        actions = ("zzprobe:ZzProbe", "iam:ZzProbe",
+                   *(("iam:PutUserPolicy", "iam:AttachUserPolicy") if user else
+                     ("iam:PutRolePolicy", "iam:AttachRolePolicy")))
+        if any(self.may_allow(identity_policies, a) for a in actions):
+            return None
+        return NOT_ADMIN
+
+    def status(self, caller: Caller) -> AdminStatus:
+        """Decide :class:`AdminStatus` for a caller built by :func:`effective_caller` (module docstring)."""
+        from trustgraph.smt.permissions import AdminAnswer, PermissionSat, PermissionUnknown, solve_permission
+
+        policies = caller.identity_policies
+        within = " within what its account's SCPs allow" if caller.scp_levels is not None else ""
+        ceiling = replace(caller, scp_levels=None)  # SCPs bound every principal of the account alike
+        if is_admin(policies, caller.boundary, boundary_unresolved=caller.boundary_unresolved):
+            return AdminStatus("admin", "allows every action on every resource (an unconditional Allow of * on *, "
+                                        f"no Deny){within}", caller.boundary_unresolved)
+        if self.may_allow(policies, "zzprobe:ZzProbe"):
+            answer = self._covers(ceiling, "*")
+            assert isinstance(answer, AdminAnswer)
+            if answer.verdict == "yes":
+                return AdminStatus("admin", f"allows every action on every resource{within} (proved by the "
+                                            "solver)", bool(answer.approximations))
+            if answer.verdict == "unknown":
+                return AdminStatus("admin", f"undecided ({'; '.join(answer.reasons)}): treated as administrator",
+                                   True)
+        if self.may_allow(policies, "iam:ZzProbe"):
+            answer = self._covers(ceiling, "iam")
+            assert isinstance(answer, AdminAnswer)
+            if answer.verdict == "yes":
+                return AdminStatus("admin-equivalent", f"allows every IAM action on every resource{within} (it "
+                                                       "can grant itself any permission)", bool(answer.approximations))
+        me = caller.arn
+        for action, fixed in _self_management(caller):
+            if not self.may_allow(policies, action):
+                continue
+            result = solve_permission(caller, action, me, fixed=fixed, now_ms=self.now_ms)
+            if isinstance(result, PermissionUnknown):
+                return AdminStatus("admin-equivalent", f"{action} on itself undecided ({result.reason}): treated "
+                                                       "as administrator", True)
+            if not isinstance(result, PermissionSat):
+                continue
+            if caller.boundary is not None or caller.boundary_unresolved:
+                delete = ("iam:DeleteUserPermissionsBoundary" if caller.kind is CallerKind.IAM_USER
+                          else "iam:DeleteRolePermissionsBoundary")
+                removed = solve_permission(caller, delete, me, now_ms=self.now_ms)
+                if not isinstance(removed, PermissionSat):
+                    continue
+                action = f"{action} and {delete}"
+            return AdminStatus("admin-equivalent", f"may call {action} on itself (it can grant itself any "
+                                                   "permission)", bool(result.approximations))
+        return NOT_ADMIN
+
+
+def admin_status(caller: Caller, *, now_ms: int | None = None) -> AdminStatus:
+    """:meth:`AdminDecider.status` with a decider of its own (one question)."""
+    return AdminDecider(now_ms=now_ms).status(caller)
+
+
+def principal_admin_status(estate: Estate, arn: str, *, decider: AdminDecider | None = None) -> AdminStatus:
+    """The :class:`AdminStatus` of the exported user or role ``arn``."""
+    return (decider or AdminDecider()).status(effective_caller(estate, arn))
+
+
+def principal_is_admin(estate: Estate, arn: str, identity_policies: tuple[Policy, ...] | None = None) -> bool:
+    """Whether the exported user or role ``arn`` holds administrator power (admin or admin-equivalent).
+
+    ``identity_policies`` is accepted for the graph builder's call and not needed: the effective caller is built
+    here (with the content of known AWS managed policies missing from the export)."""
+    return principal_admin_status(estate, arn).powerful
+
+
+def admin_statuses(estate: Estate) -> dict[str, AdminStatus]:
+    """Every exported user and role with administrator power, with its status."""
+    out: dict[str, AdminStatus] = {}
+    decider = AdminDecider()
+    for arn in (*estate.user_by_arn, *estate.role_by_arn):
+        status = principal_admin_status(estate, arn, decider=decider)
+        if status.powerful:
+            out[arn] = status
+    return out
 
 
 def admin_arns(estate: Estate) -> frozenset[str]:
-    """Every administrator among the exported users and roles."""
-    return frozenset(
-        arn for arn in (*estate.user_by_arn, *estate.role_by_arn) if principal_is_admin(estate, arn)
-    )
+    """Every administrator (or admin-equivalent principal) among the exported users and roles."""
+    return frozenset(admin_statuses(estate))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trustgraph.graph.admin import principal_is_admin
+from trustgraph.graph.admin import AdminDecider, effective_caller
 from trustgraph.graph.nodes import (
     ALL_PRINCIPALS,
     EXTERNAL,
@@ -27,7 +27,7 @@ from trustgraph.graph.nodes import (
     service_node,
     short_label,
 )
-from trustgraph.model.arn import parse_arn
+from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
 from trustgraph.model.location import Location
@@ -382,7 +382,9 @@ def _add_symbolic_node(G: nx.MultiDiGraph, node: str, zone: Zone, estate: Estate
 def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
     """The trust graph of the loaded estate under a zone of trust (default: the estate's own zone).
 
-    Nodes carry ``kind``, ``account``, ``label``, ``inside``, ``admin`` and ``entity``; edges carry ``action``,
+    Nodes carry ``kind``, ``account``, ``label``, ``inside``, ``admin`` (administrator power:
+    :mod:`trustgraph.graph.admin`; ``admin_kind`` says ``admin`` or ``admin-equivalent`` and ``admin_reason`` why)
+    and ``entity``; edges carry ``action``,
     ``kind``, ``statements`` (locations), ``trust`` (the Allow statements, as AST), ``needs_external_id``,
     ``needs_mfa``, ``cross_account``, ``identity_required`` (the caller's identity policies must allow the call:
     cross-account, or the trust names only the account) and ``summary``. Edge keys are the action names; hub
@@ -411,16 +413,22 @@ def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:
     zone = zone or estate.default_zone()
     G = nx.MultiDiGraph(zone=zone, estate=estate)
     index = _Index(estate, zone)
+    decider = AdminDecider()
     for acct in estate.accounts:
         inside = index.inside(acct.account_id)
         for u in acct.users:
-            admin = principal_is_admin(estate, u.arn, index.identity_policies(u.arn))
+            managed = (*u.managed_policy_arns, *(a for g in u.groups if g in acct.group_by_name
+                                                 for a in acct.group_by_name[g].managed_policy_arns))
+            status = decider.quick(index.identity_policies(u.arn), True, managed) or \
+                decider.status(effective_caller(estate, u.arn))
             G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
-                       admin=admin, entity=u)
+                       admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=u)
         for r in acct.roles:
-            admin = principal_is_admin(estate, r.arn, index.identity_policies(r.arn))
+            status = decider.quick(index.identity_policies(r.arn), False, r.managed_policy_arns) or \
+                decider.status(effective_caller(estate, r.arn))
             G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
-                       admin=admin, entity=r, service_linked=r.service_linked)
+                       admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=r,
+                       service_linked=r.service_linked)
     edges = _EdgeBatch(G)
     _add_hubs(G, index, edges)
     for role in estate.role_by_arn.values():
@@ -467,6 +475,7 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str, edges: _Ed
     estate = index.estate
     role = estate.role_by_arn[role_arn]
     account = role.account
+    partition = partition_of(role_arn)
     # keyed by (source node, action name): str keys hash faster than enum members
     grouped: dict[tuple[str, str], list[Statement]] = {}
     direct: dict[tuple[str, str], bool] = {}
@@ -479,6 +488,8 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str, edges: _Ed
         if principals is None and st.not_principals is not None:
             principals = (Principal(element=st.not_principals[0].element, text="*", kind=PrincipalKind.ANY),)
         for p in principals or ():
+            if p.partition is not None and p.partition != partition:
+                continue  # no principal of another partition can assume the role (docs/semantics.md §1.3.1)
             for action, name in _PRINCIPAL_ACTIONS[p.kind]:
                 if not may_match(st.actions, st.not_actions, name):
                     continue

@@ -63,6 +63,9 @@ FLAG_MESSAGES = {
 
 _BOUNDARY_TYPES = ("Policy", "PermissionsBoundaryPolicy")
 
+#: Flag code of a page whose managed policies lack PolicyName (derived from their ARNs); the CLI warns once per load.
+DERIVED_POLICY_NAME = "derived-policy-name"
+
 
 def is_gaad_page(data: object) -> bool:
     """True when ``data`` looks like get-account-authorization-details output or one boto3 page of it."""
@@ -128,6 +131,7 @@ class _PageReader:
         self.interner = interner
         self.flags: list[Flag] = []
         self.profiles: dict[str, InstanceProfile] = {}
+        self.derived_names: list[Location] = []  # managed policies whose PolicyName came from the ARN
 
     # -- documents ---------------------------------------------------------------------------------------------
     def _policy(self, raw: object, loc: Location, kind: PolicyKind, subject: str) -> Policy:
@@ -336,9 +340,14 @@ class _PageReader:
             self.flags.append(Flag(code="managed-policy-document-missing",
                                    message=f"the export lists no {what} of this managed policy; its permissions "
                                            f"are unknown", location=loc, subject=arn))
+        if "PolicyName" in raw:
+            name = req_str(raw, "PolicyName", loc, "the managed policy's name")
+        else:  # moto and LocalStack leave it out: it is the last part of the ARN (policy/PATH/NAME)
+            name = arn.rsplit("/", 1)[-1]
+            self.derived_names.append(loc)
         return ManagedPolicy(
             arn=arn,
-            name=req_str(raw, "PolicyName", loc, "the managed policy's name"),
+            name=name,
             path=opt_str(raw, "Path", loc, "the managed policy's path") or "/",
             default_version_id=default_id,
             document=document,
@@ -366,6 +375,12 @@ def _page_snapshot(
         roles.append(reader.role(raw, loc.child("RoleDetailList", i)))
     for i, raw in enumerate(opt_list(page, "Policies", loc, "managed policies")):
         policies.append(reader.managed_policy(raw, loc.child("Policies", i)))
+    if reader.derived_names:
+        count = len(reader.derived_names)
+        reader.flags.append(Flag(code=DERIVED_POLICY_NAME,
+                                 message=f"{count} managed polic{'y has' if count == 1 else 'ies have'} no PolicyName "
+                                         f"(as moto and LocalStack export them): derived from the ARN",
+                                 location=reader.derived_names[0], subject=loc.file))
     return AccountSnapshot(
         account_id=tracker.account or "",
         partition=tracker.partition or "aws",
@@ -529,6 +544,6 @@ def account_from_gaad(data: object, source: str) -> AccountSnapshot:
 
 
 __all__ = [
-    "FLAG_MESSAGES", "GAAD_KEYS", "UNRESOLVED", "account_from_file_name", "account_from_gaad", "is_gaad_page",
-    "merge_snapshots", "pages_from_gaad",
+    "DERIVED_POLICY_NAME", "FLAG_MESSAGES", "GAAD_KEYS", "UNRESOLVED", "account_from_file_name", "account_from_gaad",
+    "is_gaad_page", "merge_snapshots", "pages_from_gaad",
 ]

@@ -227,6 +227,22 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
     )
 
 
+def load_warnings(estate: Estate) -> tuple[str, ...]:
+    """What the loader tolerated and a user should know, one line per kind (not per file or policy): today, managed
+    policies whose PolicyName was derived from the ARN (moto and LocalStack exports)."""
+    from trustgraph.ingest.gaad import DERIVED_POLICY_NAME
+
+    derived = [f for f in estate.all_flags() if f.code == DERIVED_POLICY_NAME]
+    if not derived:
+        return ()
+    count = sum(int(f.message.split(" ", 1)[0]) for f in derived)
+    files = len({f.location.file for f in derived})
+    first = derived[0].location
+    return (f"{count} managed polic{'y' if count == 1 else 'ies'} in {files} file{'' if files == 1 else 's'} "
+            f"without PolicyName (as moto and LocalStack export them): names derived from the ARNs (first at "
+            f"{first})",)
+
+
 def _not_recognised(data: object) -> str:
     if isinstance(data, dict):
         keys = ", ".join(f"`{k}`" for k in list(data)[:5]) or "none"
@@ -239,4 +255,4 @@ def _not_recognised(data: object) -> str:
 
 
 __all__ = ["COLLECT_MANIFEST_FORMAT", "NOT_RECOGNISED", "bundled_example_path", "classify", "iter_json_files",
-           "load_estate", "read_json"]
+           "load_estate", "load_warnings", "read_json"]

@@ -66,6 +66,18 @@ def parse_arn(text: str) -> Arn | None:
     return Arn(partition=parts[1], service=parts[2], region=parts[3], account=parts[4], resource=parts[5])
 
 
+def partition_of(text: str) -> str | None:
+    """The partition of an ARN of a known partition (``aws``, ``aws-cn``, ``aws-us-gov``), or None for other text.
+
+    >>> partition_of("arn:aws-us-gov:iam::111122223333:role/R"), partition_of("111122223333")
+    ('aws-us-gov', None)
+    """
+    if not text.startswith("arn:"):
+        return None
+    part = text[4:text.find(":", 4)] if text.find(":", 4) > 0 else ""
+    return part if part in PARTITIONS else None
+
+
 def role_arn_of_session(session_arn: str) -> str | None:
     """The role ARN (without path, which a session ARN does not carry) of ``arn:aws:sts::A:assumed-role/R/S``."""
     arn = parse_arn(session_arn)

@@ -102,7 +102,10 @@ def subgraph_between(G: nx.MultiDiGraph, source: str | None = None, target: str 
 
     keep: set[str] | None = None
     if source not in (None, "*"):
-        starts = resolve_sources(G, source).nodes
+        resolved = resolve_sources(G, source)
+        virtual = {v.node for v in resolved.virtual}  # not graph nodes: their first hops' roles stand for them
+        starts = [n for n in resolved.nodes if n not in virtual]
+        starts += [role for v in resolved.virtual for role, _ in v.edges]
         down = set(starts)
         for s in starts:
             down |= nx.descendants(G, s)

@@ -84,6 +84,8 @@ class TrustGraph:
         now_ms = int(now.timestamp() * 1000) if now is not None else None
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
         self._resolved: dict[tuple[str | None, int], Sources] = {}
+        self._escalations: Any = None
+        self._assume_reach: dict[Any, Any] = {}
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -105,16 +107,69 @@ class TrustGraph:
         from dataclasses import replace
 
         options = options or QueryOptions()
+        if options.via == "all":
+            return ReachResults(self._mixed(source, target, options, per_member), options)
         targets = resolve_targets(self.graph, target)
         if targets.specific and (source is None or source == "*") and members is None:
             return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
         sources = self._sources(source)
+        for virtual in sources.virtual:
+            self.engine.register(virtual)
         if members is not None:
             keep = frozenset(members)
             sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))
         if targets.specific and not sources.specific:
             return ReachResults(self._to_one_target(sources, targets.roles[0], options, per_member), options)
         return ReachResults(self._forward(sources, targets, options, per_member), options)
+
+    def escalations(self) -> Any:
+        """The privilege-escalation edges of this graph (:class:`~trustgraph.graph.escalation.Escalations`),
+        computed per caller on first use and kept for the life of this object."""
+        if self._escalations is None:
+            from trustgraph.graph.escalation import Escalations
+
+            self._escalations = Escalations(self.graph, now_ms=self.engine.now_ms)
+        return self._escalations
+
+    def _mixed(self, source: str | None, target: str | None, options: QueryOptions,
+               per_member: bool) -> tuple[ReachResult, ...]:
+        """``via="all"``: assume-role chains mixed with escalation edges (:mod:`trustgraph.queries.escalate`).
+        With ``target="admin"`` the targets are ``admin:ACCOUNT`` (administrator power over an account); a specific
+        source then gets one answer: its shortest path to administrator power, or why there is none."""
+        from trustgraph.queries.escalate import admin_targets, mixed_search, result_of
+
+        sources = self._sources(source)
+        to_admin = target == "admin"
+        if to_admin:
+            wanted: tuple[str, ...] = admin_targets(self.graph)
+            specific = sources.specific
+        else:
+            targets = resolve_targets(self.graph, target)
+            wanted, specific = targets.roles, targets.specific and sources.specific
+        if sources.outside_only and not per_member:
+            groups: list[tuple[str, tuple[str, ...]]] = [(sources.text, sources.nodes)]
+        else:
+            groups = [(s, (s,)) for s in sources.nodes]
+        out: list[ReachResult] = []
+        for label, starts in groups:
+            outcome = mixed_search(self.engine, self.escalations(), label, starts, options,
+                                   outside_only=sources.outside_only, reach_cache=self._assume_reach)
+            found = [r for t in wanted if (r := result_of(outcome, t, False)) is not None]
+            if to_admin and specific:
+                reach = sorted((r for r in found if r.verdict is Reach.REACHABLE), key=lambda r: len(r.hops))
+                if reach:
+                    out.append(reach[0])
+                else:
+                    none = result_of(outcome, "admin", True)
+                    assert none is not None
+                    out.append(none)
+                continue
+            if specific and not found:
+                miss = result_of(outcome, wanted[0], True)
+                if miss is not None:
+                    found = [miss]
+            out.extend(found)
+        return tuple(out)
 
     def _sources(self, spec: str | None) -> Sources:
         """:func:`resolve_sources`, remembered for the classes (``*``, ``external``) whose resolution walks every

@@ -30,6 +30,7 @@ from trustgraph.semantics.request import Action, CallerKind
 if TYPE_CHECKING:
     import networkx as nx
 
+    from trustgraph.queries.virtual import VirtualSource
     from trustgraph.semantics.request import Caller, Target
     from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
     from trustgraph.smt.symbolic import SymbolicCaller
@@ -83,6 +84,18 @@ class SearchOutcome:
     blocked: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     #: (hub, identity shape) -> its edges to roles not yet reached without MFA (ReachabilityEngine._session_candidates)
     pending: dict[tuple[str, int], Sequence[tuple[str, dict[str, Any], str, int]]] = field(default_factory=dict)
+    #: the query's options and each start's first-hop constraints (to ask a hop of a found path again)
+    options: QueryOptions | None = None
+    first_extra: dict[str, tuple[KeyConstraint, ...]] = field(default_factory=dict)
+
+    def states_to(self, state: State) -> list[State]:
+        """The states of the path from the source to ``state``, the source's first."""
+        out: list[State] = []
+        cur: State | None = state
+        while cur is not None:
+            out.append(cur)
+            cur = self.visits[cur].parent
+        return out[::-1]
 
     def first_state(self, node: str) -> State | None:
         """The state in which ``node`` was first reached (a shortest path), if any."""
@@ -132,6 +145,17 @@ class ReachabilityEngine:
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)
         self.candidates = HopCandidates(G, self.caller)
+        #: sources that are not graph nodes (queries.virtual), by their ARN: kept here, never added to the graph
+        self._virtual: dict[str, VirtualSource] = {}
+
+    def register(self, source: VirtualSource) -> None:
+        """Make a source that is not a graph node searchable (its caller and first hops); the graph is unchanged."""
+        self._virtual.setdefault(source.node, source)
+
+    def attrs(self, node: str) -> dict[str, Any]:
+        """A node's attributes: the graph's, or a registered virtual source's."""
+        virtual = self._virtual.get(node)
+        return virtual.attrs if virtual is not None else self.G.nodes[node]
 
     # ----------------------------------------------------------------------------------------------------- callers
     def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
@@ -143,13 +167,17 @@ class ReachabilityEngine:
         from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
         from trustgraph.smt.symbolic import SymbolicCaller
 
+        virtual = self._virtual.get(node)
+        if virtual is not None:
+            self._callers[key] = virtual.caller
+            return virtual.caller
         attrs = self.G.nodes[node]
         kind = attrs["kind"]
         caller: Caller | SymbolicCaller
         if kind == NodeKind.USER.value:
-            caller = caller_for_user(self.estate, attrs["entity"], mfa_present=mfa)
+            caller = caller_for_user(self.estate, attrs["entity"], mfa_present=mfa, zone=self.zone)
         elif kind == NodeKind.ROLE.value:
-            caller = caller_for_role_session(self.estate, attrs["entity"], mfa=mfa)
+            caller = caller_for_role_session(self.estate, attrs["entity"], mfa=mfa, zone=self.zone)
         elif kind == NodeKind.EXTERNAL.value:
             caller = SymbolicCaller(
                 kind=CallerKind.ROLE_SESSION,
@@ -292,7 +320,7 @@ class ReachabilityEngine:
         that contains it: an Unsat hop from every outsider is Unsat from this account's principals, and a witness
         whose caller belongs to the account is one for it)."""
         yield (state, role, action, closed), None
-        attrs = self.G.nodes[state[0]]
+        attrs = self.attrs(state[0])
         if (attrs["kind"] == NodeKind.ACCOUNT.value and EXTERNAL in self.G
                 and attrs["account"] not in self._inside_accounts()):
             yield ((EXTERNAL, state[1]), role, action, closed), attrs["account"]
@@ -305,7 +333,7 @@ class ReachabilityEngine:
         """
         if not outside_only:
             return ()
-        attrs = self.G.nodes[node]
+        attrs = self.attrs(node)
         if attrs["kind"] not in {k.value for k in FEDERATED_KINDS}:
             return () if not attrs["inside"] else None
         if attrs["inside"]:
@@ -320,10 +348,12 @@ class ReachabilityEngine:
     def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         from trustgraph.semantics.spelling import display_key
 
+        caller = result.caller
         return HopWitness(
             source=state[0],
             target=role,
             action=action.value,
+            caller=caller.session_arn or caller.arn,
             context={display_key(k): v for k, v in sorted(result.request.context.items())},
             statements=export_locations(result.decision.statements),
             approximations=tuple(result.approximations),
@@ -331,12 +361,15 @@ class ReachabilityEngine:
         )
 
     def _symbolic_aws(self, node: str) -> bool:
+        virtual = self._virtual.get(node)
+        if virtual is not None:
+            return virtual.symbolic
         return self.G.nodes[node]["kind"] in (NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value)
 
     def start_states(self, node: str) -> tuple[State, ...]:
         """The states a source starts in: an IAM user may or may not present MFA (the exports do not say which users
         have an MFA device, so both are considered); everything else starts without MFA."""
-        if self.mfa_sensitive and self.G.nodes[node]["kind"] == NodeKind.USER.value:
+        if self.mfa_sensitive and self.attrs(node)["kind"] == NodeKind.USER.value and not self._symbolic_aws(node):
             return ((node, False), (node, True))
         return ((node, False),)
 
@@ -351,11 +384,15 @@ class ReachabilityEngine:
         node = state[0]
         # a session obtained by a role session never carries MFA: its successor state is known before solving,
         # and a state already reached needs no second solve (the search wants one shortest path per state)
-        from_session = self.G.nodes[node]["kind"] == NodeKind.ROLE.value
+        from_session = self.attrs(node)["kind"] == NodeKind.ROLE.value
         visits = outcome.visits
         listed: Iterable[tuple[str, dict[str, Any]]]
         to_filter = True  # whether the identity filter is still to be applied to the listed candidates
-        if candidates is not None:
+        virtual = self._virtual.get(node)
+        if virtual is not None:  # a source that is not a graph node: its own first hops (queries.virtual)
+            listed = virtual.edges
+            to_filter = False
+        elif candidates is not None:
             listed = candidates(node)
         elif from_session:
             listed = self._session_candidates(node, outcome)
@@ -480,8 +517,8 @@ class ReachabilityEngine:
         reached; ``candidates`` (default: every hop candidate) lists the (role, edge data) pairs tried from a node,
         a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``).
         """
-        outcome = SearchOutcome(source)
-        first_extra: dict[str, tuple[KeyConstraint, ...]] = {}
+        outcome = SearchOutcome(source, options=options)
+        first_extra = outcome.first_extra
         queue: deque[State] = deque()
         for node in starts if starts is not None else (source,):
             extra = self.source_constraints(node, outside_only=outside_only)
@@ -516,7 +553,7 @@ class ReachabilityEngine:
         """
         state = outcome.first_state(target)
         if state is not None:
-            hops = outcome.path_to(state)
+            hops = self.agree_on_session_names(outcome, state, outcome.path_to(state))
             approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
             return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=hops,
                                approximations=approx)
@@ -526,6 +563,46 @@ class ReachabilityEngine:
                                reason="the solver could not decide: " + "; ".join(reasons[:5]))
         return ReachResult(source=outcome.source, target=target, verdict=Reach.UNREACHABLE,
                            reason=self.unreachable_reason(outcome, target))
+
+    def agree_on_session_names(self, outcome: SearchOutcome, state: State, hops: tuple[HopWitness, ...]
+                               ) -> tuple[HopWitness, ...]:
+        """The path with each hop's request naming the session the next hop's caller is (docs/semantics.md §4.3).
+
+        The search treats the session name of a reached role as free; a later hop's witness may use a particular
+        one (a trust policy naming ``assumed-role/R/S``, a condition on ``aws:userid``). The hop into R is then asked
+        again with ``sts:RoleSessionName`` equal to that name; when R's trust policy does not allow it, the path is
+        kept and the later hop is marked approximate."""
+        from dataclasses import replace
+
+        from trustgraph.smt.solve import KeyConstraint, Sat
+
+        if len(hops) < 2 or outcome.options is None:
+            return hops
+        states = outcome.states_to(state)
+        out = list(hops)
+        for i in range(1, len(out)):
+            if out[i].method is not None or out[i - 1].method is not None:
+                continue  # privilege-escalation hops (queries.escalate) are not assume-role calls
+            evidence = out[i].evidence
+            caller = evidence[0] if evidence else None
+            name = getattr(caller, "session_name", None)
+            if caller is None or caller.kind is not CallerKind.ROLE_SESSION or name is None:
+                continue
+            prev = out[i - 1]
+            if prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,):
+                continue
+            parent = states[i - 1]
+            extra = outcome.first_extra.get(parent[0], ()) if i == 1 else ()
+            named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
+            action = Action(prev.action)
+            again = self.solve(parent, prev.target, action, outcome.options, named)
+            if isinstance(again, Sat) and self._produces_mfa(again) is states[i][1]:
+                out[i - 1] = self._witness(parent, prev.target, action, again)
+            else:
+                note = (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
+                        f"which its trust policy does not confirm for this path")
+                out[i] = replace(out[i], approximations=(*out[i].approximations, note))
+        return tuple(out)
 
     def unreachable_reason(self, outcome: SearchOutcome, target: str) -> str:
         """Why no path exists: the blocking conditions from unsat cores, or that no principal matches."""

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Policy
-from trustgraph.semantics.request import Action, Caller, Target
+from trustgraph.semantics.context import DEFAULT_SESSION_NAME
+from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 
 _DETERMINED_EXTRA = frozenset({"aws:currenttime", "aws:epochtime", "aws:resourceaccount"})
 #: caller-chosen keys with a small domain: every choice is tried (HTTPS or not)
 _ENUMERABLE: dict[str, tuple[tuple[str, ...], ...]] = {"aws:securetransport": (("true",), ("false",))}
 _KEYS: dict[int, tuple[Policy, frozenset[str]]] = {}
+_ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+_RESOURCE_ORG_KEYS = frozenset({"aws:resourceorgid", "aws:resourceorgpaths"})
 
 
 def policy_keys(policy: Policy) -> frozenset[str]:
@@ -84,13 +88,25 @@ def decide_by_evaluation(
 
     if caller.source_identity is not None or caller.transitive_tags:
         return None
+    org_free = caller.org_unknown is not None  # its organization is a choice (or unknown): the solver decides
+    # a role session whose name is free (any session of the role: docs/semantics.md §4.3) has one request only when
+    # nothing reads the name; then it is the default one
+    name_free = caller.kind is CallerKind.ROLE_SESSION and caller.session_name is None
+    if name_free and _names_sessions(caller, target):
+        return None
     enumerated: set[str] = set()
     for policy in _policies(caller, target):
         for k in policy_keys(policy):
             if k in _ENUMERABLE:
                 enumerated.add(k)
-            elif not _determined(k):
+            elif k in _RESOURCE_ORG_KEYS:
+                if not target.org_known:
+                    return None  # the role's organization is unknown: the solver tries every one
+            elif not _determined(k) or (org_free and k in _ORG_KEYS) or (name_free and k == "aws:userid"):
                 return None
+    key_caller = caller
+    if name_free:
+        caller = replace(caller, session_name=DEFAULT_SESSION_NAME)
     given: dict[str, tuple[str, ...]] = {}
     for c in constraints:
         key = c.key.lower()
@@ -106,15 +122,16 @@ def decide_by_evaluation(
     first: Any = None
     for choice in itertools.product(*(_ENUMERABLE[k] for k in sorted(enumerated))):
         chosen = {**given, **dict(zip(sorted(enumerated), choice, strict=True))}
-        mkey = (id(caller), id(target), action, tuple(sorted(chosen.items())), now)
+        mkey = (id(key_caller), id(target), action, tuple(sorted(chosen.items())), now)
         hit = memo.get(mkey) if memo is not None else None
-        if hit is not None and hit[0] is caller and hit[1] is target:
-            request, decision = hit[2], hit[3]
+        if hit is not None and hit[0] is key_caller and hit[1] is target:
+            request, decision = hit[3], hit[4]
+            caller = hit[2]
         else:
             request = build_request(caller, action, chosen, target=target, now=now)
             decision = evaluate_hop(caller, target, request)
             if memo is not None:
-                memo[mkey] = (caller, target, request, decision)
+                memo[mkey] = (key_caller, target, caller, request, decision)
         if not _meets(request, constraints):
             return None
         if decision.allowed:
@@ -127,6 +144,16 @@ def decide_by_evaluation(
     locations = tuple(st.location for st in decision.statements) or _failing_conditions(caller, target, action,
                                                                                         request)
     return Unsat(core=tuple(core), locations=locations)
+
+
+def _names_sessions(caller: Caller, target: Target) -> bool:
+    """Whether the trust policy names a session of the caller's role (its ARN ``assumed-role/NAME/SESSION``)."""
+    from trustgraph.model.principal import PrincipalKind
+
+    marker = f":{caller.account}:assumed-role/{caller.arn.rsplit('/', 1)[-1]}/"
+    return any(p.kind is PrincipalKind.ASSUMED_ROLE and marker in p.text
+               for st in target.role.trust_policy.statements
+               for p in (*(st.principals or ()), *(st.not_principals or ())))
 
 
 def _meets(request: Any, constraints: Sequence[Any]) -> bool:

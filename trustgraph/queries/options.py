@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from trustgraph.semantics.request import Action
 
+#: the edge kinds a query may use: only sts:AssumeRole* hops, or every escalation method too
+VIA = ("assume", "all")
+
 
 @dataclass(frozen=True, slots=True)
 class QueryOptions:
@@ -29,6 +32,9 @@ class QueryOptions:
         Longest path considered (None: unbounded).
     timeout_ms
         Per-solver-call timeout (None: the solver's default).
+    via
+        ``assume`` (sts:AssumeRole* hops only) or ``all`` (also the privilege-escalation edges of
+        :mod:`trustgraph.graph.escalation`; the key constraints apply to the assume hops).
     """
 
     without: tuple[str, ...] = ()
@@ -38,6 +44,7 @@ class QueryOptions:
     action: Action | None = None
     max_hops: int | None = None
     timeout_ms: int | None = None
+    via: str = "assume"
 
     @staticmethod
     def make(
@@ -49,8 +56,17 @@ class QueryOptions:
         action: Action | str | None = None,
         max_hops: int | None = None,
         timeout_ms: int | None = None,
+        via: str = "assume",
     ) -> QueryOptions:
-        """Options from plain Python values (strings or lists for ``given``)."""
+        """Options from plain Python values (strings or lists for ``given``).
+
+        Raises
+        ------
+        ValueError
+            When ``via`` is neither ``assume`` nor ``all``.
+        """
+        if via not in VIA:
+            raise ValueError(f"via must be one of {', '.join(VIA)}, got {via!r}")
         given_items = tuple(
             sorted((k, (v,) if isinstance(v, str) else tuple(v)) for k, v in (given or {}).items())
         )
@@ -58,7 +74,7 @@ class QueryOptions:
         act = Action(action) if isinstance(action, str) else action
         return QueryOptions(
             without=tuple(sorted(set(without))), given=given_items, not_like=not_like_items, closed=closed,
-            action=act, max_hops=max_hops, timeout_ms=timeout_ms,
+            action=act, max_hops=max_hops, timeout_ms=timeout_ms, via=via,
         )
 
     def describe(self) -> dict[str, object]:
@@ -69,4 +85,5 @@ class QueryOptions:
             "closed": self.closed,
             "action": self.action.value if self.action else None,
             "max_hops": self.max_hops,
+            **({"via": self.via} if self.via != "assume" else {}),
         }

@@ -30,24 +30,42 @@ class HopWitness:
     """One hop of a path: who called, which role, which action, and the concrete request context that gets through.
 
     ``context`` maps condition keys (as AWS spells them) to their values; single-valued keys have one value.
-    ``statements`` locate the trust/identity statements that allowed the hop.
+    ``statements`` locate the trust/identity statements that allowed the hop. ``caller`` names the principal that
+    made the call: the session ARN of a role session (with the session name the witness used), a user's ARN, or the
+    provider or service. A privilege-escalation hop
+    (``--via all``) carries its ``method`` id (pathfinding.cloud) and ``calls``: (action, resource, context) of
+    each API call, each a replayed witness; its ``action`` joins the calls' actions with ``+`` and ``context`` is
+    the first call's.
     """
 
     source: str
     target: str
     action: str
+    caller: str | None = None
     context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     statements: tuple[Location, ...] = ()
     approximations: tuple[str, ...] = ()
     evidence: Any = field(default=None, compare=False, repr=False)  # (Caller, Target, Request) for replay
+    method: str | None = None
+    calls: tuple[tuple[str, str, Mapping[str, tuple[str, ...]]], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "context", MappingProxyType(dict(self.context)))
 
     def replay(self) -> Any:
-        """Evaluate this hop's concrete caller, role and request again with the reference evaluator (a Decision)."""
+        """Evaluate this hop's concrete caller, role and request again with the reference evaluator (a Decision;
+        for an escalation hop, the decision of its last call)."""
         from trustgraph.semantics.evaluate import evaluate_hop
 
+        if self.method is not None:
+            from trustgraph.semantics.permissions import evaluate_permission
+
+            decision = None
+            for caller, action, resource, context in self.evidence:
+                decision = evaluate_permission(caller, action, resource, context)
+                if not decision.allowed:
+                    return decision
+            return decision
         caller, target, request = self.evidence
         return evaluate_hop(caller, target, request)
 

@@ -1,6 +1,8 @@
 """SOURCE and TARGET arguments of queries, resolved against the graph.
 
-SOURCE: a user/role/assumed-role ARN; ``arn:aws:iam::ID:root`` or ``account:ID`` (any principal of that account);
+SOURCE: a user, role or role-session ARN, of an exported account or not (docs/semantics.md §4; those that are not
+graph nodes resolve to :class:`~trustgraph.queries.virtual.VirtualSource`, the graph is never changed for them);
+``arn:aws:iam::ID:root`` or ``account:ID`` (any principal of that account);
 ``external`` (any principal outside the zone, federated identities outside it included); ``federated:PROVIDER``;
 ``service:NAME``; ``*`` or None (every source). TARGET: a role ARN, a glob of role ARNs, ``admin``, ``*`` or None.
 """
@@ -12,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from trustgraph.errors import UsageError
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind, account_node
-from trustgraph.model.arn import is_account_id, parse_arn, role_arn_of_session
+from trustgraph.model.arn import is_account_id, parse_arn
 from trustgraph.model.pattern import matches, parse_pattern
+from trustgraph.queries.virtual import VirtualSource, principal_source
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -28,6 +31,8 @@ class Sources:
     specific: bool
     outside_only: bool = False
     text: str = "*"
+    #: sources among ``nodes`` that are not graph nodes (a session, a principal of an unexported account)
+    virtual: tuple[VirtualSource, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +109,13 @@ def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
         if spec not in G:
             raise UsageError(f"no trust policy names the service principal `{spec.split(':', 1)[1]}`")
         return Sources((spec,), True, text=spec)
-    session_role = role_arn_of_session(spec)
-    if session_role is not None:
-        name = session_role.rsplit("/", 1)[-1]
-        account_of = session_role.split(":")[4]
-        for n, d in G.nodes(data=True):
-            if d["kind"] == "role" and d["account"] == account_of and d["label"] == name:
-                return Sources((n,), True, text=spec)
-        raise UsageError(f"role of session `{spec}` is not in the loaded exports")
+    virtual = principal_source(G, spec)  # a session, or a principal of an account nobody exported
+    if virtual is not None:
+        return Sources((virtual.node,), True, text=spec, virtual=(virtual,))
     if spec in G and G.nodes[spec]["kind"] in ("user", "role"):
         return Sources((spec,), True, text=spec)
-    raise UsageError(f"source `{spec}` is not a principal of the loaded exports (expected a user/role ARN, "
-                     f"account:ID, external, federated:PROVIDER, service:NAME or *)")
+    raise UsageError(f"`{spec}` is not a source (expected a user, role or role-session ARN, account:ID, external, "
+                     f"federated:PROVIDER, service:NAME or *)")
 
 
 def resolve_targets(G: nx.MultiDiGraph, spec: str | None) -> Targets:

@@ -50,8 +50,8 @@ class InventoryRow:
     inside
         True when the principal counts as inside the zone of trust.
     admin
-        True when its effective identity permissions allow every action on every resource (after its denies and
-        boundary).
+        True when it holds administrator power (``admin_kind``): its effective identity permissions allow every
+        action on every resource, or it can grant itself anything (see :mod:`trustgraph.graph.admin`).
     groups
         The user's group names.
     trust
@@ -60,6 +60,9 @@ class InventoryRow:
         Statements in the principal's permission policies (a user's include its groups'); None for providers.
     flags
         Flag codes concerning the principal, its groups or the policies attached to it.
+    admin_kind, admin_reason
+        ``admin`` (every action on every resource) or ``admin-equivalent`` (it can grant itself anything), and
+        why in words; empty when ``admin`` is False.
     """
 
     arn: str
@@ -72,6 +75,8 @@ class InventoryRow:
     trust: str = ""
     statements: int | None = None
     flags: tuple[str, ...] = ()
+    admin_kind: str = ""
+    admin_reason: str = ""
 
 
 COLUMNS = tuple(f.name for f in fields(InventoryRow))
@@ -217,10 +222,11 @@ def inventory_rows(estate: Estate, zone: Zone) -> tuple[InventoryRow, ...]:
         rows.extend(_user_row(estate, zone, snap, u) for u in snap.users)
         rows.extend(_role_row(estate, zone, snap, r) for r in snap.roles)
     rows.extend(_provider_rows(estate, zone))
-    from trustgraph.graph.admin import admin_arns
+    from trustgraph.graph.admin import admin_statuses
 
-    admins = admin_arns(estate)
-    return tuple(replace(r, admin=True) if r.arn in admins else r for r in rows)
+    admins = admin_statuses(estate)
+    return tuple(replace(r, admin=True, admin_kind=admins[r.arn].level, admin_reason=admins[r.arn].reason)
+                 if r.arn in admins else r for r in rows)
 
 
 def row_to_json(row: InventoryRow) -> dict[str, object]:

@@ -29,6 +29,7 @@ is removed or changes meaning; new optional fields keep the version.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -64,7 +65,13 @@ def hop_json(hop: HopWitness) -> dict[str, Any]:
         "context": {k: ctx[k] for k in sorted(ctx)},
         "statements": [location_json(s) for s in hop.statements],
         "approximations": list(hop.approximations),
+        **({"method": hop.method, "calls": [{"action": a, "resource": r, "context": _unwrap(c)}
+                                            for a, r, c in hop.calls]} if hop.method is not None else {}),
     }
+
+
+def _unwrap(context: Mapping[str, tuple[str, ...]]) -> dict[str, object]:
+    return {k: (v[0] if len(v) == 1 else list(v)) for k, v in sorted(context.items())}
 
 
 def source_json(source: SourceReach) -> dict[str, Any]:

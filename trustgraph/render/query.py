@@ -13,12 +13,13 @@ from trustgraph.render.json_report import hop_json
 
 
 def result_json(result: ReachResult) -> dict[str, Any]:
-    """One result as JSON (keys fixed by the CLI contract; ``approximate`` and ``approximations`` added)."""
+    """One result as JSON (keys fixed by the CLI contract; ``approximate``, ``approximations`` and each hop's
+    ``caller``, the principal that made the call, e.g. the session ARN with the session name used, added)."""
     return {
         "source": result.source,
         "target": result.target,
         "verdict": result.verdict.value,
-        "hops": [hop_json(h) for h in result.hops],
+        "hops": [{**hop_json(h), "caller": h.caller} for h in result.hops],
         "reason": result.reason,
         "approximate": result.approximate,
         "approximations": list(result.approximations),

@@ -16,7 +16,8 @@ from trustgraph.model.account import AccountSnapshot, Group, Role, User
 from trustgraph.model.estate import Estate
 from trustgraph.model.organization import Organization, OrgPolicyType
 from trustgraph.model.policy import Policy
-from trustgraph.semantics.request import Caller, CallerKind, Target
+from trustgraph.model.zone import Zone
+from trustgraph.semantics.request import Caller, CallerKind, OrgUnknown, Target
 
 
 def _snapshot(estate: Estate, account: str) -> AccountSnapshot | None:
@@ -45,11 +46,25 @@ def _org_levels(org: Organization | None, account: str,
     return tuple(tuple(p.document for p in level) for level in org.policies_for(account, kind))
 
 
-def _org_facts(estate: Estate, account: str) -> tuple[Organization | None, str | None, tuple[str, ...]]:
+def _org_facts(estate: Estate, account: str, zone: Zone | None
+               ) -> tuple[Organization | None, str | None, tuple[str, ...], OrgUnknown | None]:
     org = estate.organization_of(account)
-    if org is None:
-        return None, None, ()
-    return org, org.org_id, org.org_paths(account)
+    if org is not None:
+        return org, org.org_id, org.org_paths(account), None
+    return None, None, (), org_unknown(estate, account, zone)
+
+
+def org_unknown(estate: Estate, account: str, zone: Zone | None) -> OrgUnknown:
+    """What is known about the membership of an account that no loaded organizations data lists as a member
+    (docs/semantics.md §5): not a member of a loaded organization whose member list is known; for an account
+    outside ``zone``, its own choice and never a zone organization; for an account inside it (or without a zone),
+    unknown."""
+    excluded = {o.org_id for o in estate.organizations if o.is_member(account) is False}
+    outside = zone is not None and not estate.account_inside(zone, account)
+    if outside:
+        assert zone is not None
+        excluded |= zone.organizations
+    return OrgUnknown(excluded=frozenset(excluded), chosen=outside)
 
 
 def identity_policies_of_user(estate: Estate, user: User) -> tuple[Policy, ...]:
@@ -72,12 +87,13 @@ def identity_policies_of_role(estate: Estate, role: Role) -> tuple[Policy, ...]:
     return (*(p.document for p in role.inline_policies), *_managed(snap, role.managed_policy_arns))
 
 
-def caller_for_user(estate: Estate, user: User, *, mfa_present: bool = False) -> Caller:
+def caller_for_user(estate: Estate, user: User, *, mfa_present: bool = False, zone: Zone | None = None) -> Caller:
     """The caller for an IAM user using long-term keys (``mfa_present``: the call carries SerialNumber and
-    TokenCode, so the request has aws:MultiFactorAuthPresent = true)."""
+    TokenCode, so the request has aws:MultiFactorAuthPresent = true). ``zone`` says whether an account no
+    organizations data lists chooses its own organization (outside) or has an unknown one (inside, or no zone)."""
     snap = _snapshot(estate, user.account)
     boundary, unresolved = _boundary(snap, user.boundary_arn)
-    org, org_id, org_paths = _org_facts(estate, user.account)
+    org, org_id, org_paths, unknown = _org_facts(estate, user.account, zone)
     return Caller(
         kind=CallerKind.IAM_USER,
         arn=user.arn,
@@ -90,6 +106,7 @@ def caller_for_user(estate: Estate, user: User, *, mfa_present: bool = False) ->
         scp_levels=_org_levels(org, user.account, OrgPolicyType.SCP),
         org_id=org_id,
         org_paths=org_paths,
+        org_unknown=unknown,
         tags=user.tags,
         mfa=mfa_present,
     )
@@ -104,12 +121,14 @@ def caller_for_role_session(
     source_identity: str | None = None,
     session_policies: tuple[Policy, ...] = (),
     session_tags: tuple[tuple[str, str], ...] = (),
+    zone: Zone | None = None,
 ) -> Caller:
     """The caller for a session of ``role`` (``mfa``: obtained by an IAM user presenting MFA; ``session_tags``
-    override role tags of the same key, case-insensitively)."""
+    override role tags of the same key, case-insensitively; ``session_name`` None: any name, chosen by whoever
+    assumed the role; ``zone`` as for :func:`caller_for_user`)."""
     snap = _snapshot(estate, role.account)
     boundary, unresolved = _boundary(snap, role.boundary_arn)
-    org, org_id, org_paths = _org_facts(estate, role.account)
+    org, org_id, org_paths, unknown = _org_facts(estate, role.account, zone)
     overridden = {k.lower() for k, _ in session_tags}
     tags = (*(t for t in role.tags if t[0].lower() not in overridden), *session_tags)
     return Caller(
@@ -117,7 +136,7 @@ def caller_for_role_session(
         arn=role.arn,
         account=role.account,
         unique_id=role.role_id,
-        session_name=session_name or "session",
+        session_name=session_name,
         identity_policies=identity_policies_of_role(estate, role),
         boundary=boundary,
         boundary_unresolved=unresolved,
@@ -125,6 +144,7 @@ def caller_for_role_session(
         scp_levels=_org_levels(org, role.account, OrgPolicyType.SCP),
         org_id=org_id,
         org_paths=org_paths,
+        org_unknown=unknown,
         tags=tags,
         mfa=mfa,
         source_identity=source_identity,
@@ -133,12 +153,16 @@ def caller_for_role_session(
 
 
 def target_for_role(estate: Estate, role: Role) -> Target:
-    """The target for ``role``, with the RCP levels of its account."""
+    """The target for ``role``, with the RCP levels of its account and its organization when loaded data lists the
+    account (a member of no loaded organization is left unknown: docs/semantics.md §5)."""
     org = estate.organization_of(role.account)
-    return Target(role=role, rcp_levels=_org_levels(org, role.account, OrgPolicyType.RCP))
+    if org is None:
+        return Target(role=role, rcp_levels=None)
+    return Target(role=role, rcp_levels=_org_levels(org, role.account, OrgPolicyType.RCP), org_known=True,
+                  org_id=org.org_id, org_paths=org.org_paths(role.account))
 
 
 __all__ = [
     "caller_for_role_session", "caller_for_user", "identity_policies_of_role", "identity_policies_of_user",
-    "target_for_role",
+    "org_unknown", "target_for_role",
 ]

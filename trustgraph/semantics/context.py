@@ -184,6 +184,7 @@ def build_request(
         ctx["sts:rolesessionname"] = (DEFAULT_SESSION_NAME,)
     if target is not None:
         ctx["aws:resourceaccount"] = (target.role.account,)
+        ctx.update(target.resource_org_context())
         for key, value in target.role.tags:
             ctx[f"aws:resourcetag/{key.lower()}"] = (value,)
     if caller.kind is CallerKind.ROLE_SESSION and caller.source_identity is not None:

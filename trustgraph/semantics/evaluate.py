@@ -8,9 +8,10 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
    not fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
    (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
    ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
-   role's maximum session duration, a caller whose MFA or credentials are older than the credentials can live
-   (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or GitHub
-   claims that disagree (``semantics.claims``) -> IMPLICIT_DENY with the reason.
+   role's maximum session duration, a caller of another partition than the role (``aws``, ``aws-cn``,
+   ``aws-us-gov``: docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can
+   live (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or
+   GitHub claims that disagree (``semantics.claims``) -> IMPLICIT_DENY with the reason.
 1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
    permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
    not None; never a service-linked role's session), RCPs of the role's account (``rcp_levels`` not None; never for
@@ -30,7 +31,8 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
 
 Approximations (``Decision.approximations``, each with a location): a condition the evaluator cannot decide
 (unknown operator) makes an Allow statement apply and a Deny statement not apply; an unresolved permissions
-boundary allows; ``*`` matching a federated caller (§8.1 [?]); the row-53/§8.3 exemptions above.
+boundary allows; ``*`` matching a federated caller (§8.1 [?]); the row-53/§8.3 exemptions above; a condition on
+aws:PrincipalOrgID/OrgPaths of a zone account whose organization membership no loaded data fixes (§5).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from trustgraph.model.arn import partition_of
 from trustgraph.model.location import Location
+from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Effect, Policy, Statement
 from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
 from trustgraph.semantics.claims import request_problem, uncertain_claims
@@ -50,6 +54,7 @@ from trustgraph.semantics.principals import (
     DIRECT_FORMS,
     MatchForm,
     any_matches_federated_is_approximate,
+    caller_partition,
     own_action,
     statement_principal_match,
 )
@@ -95,6 +100,7 @@ def _scan(
     denies: list[Statement] = []
     approx: list[Approximation] = []
     unmet: list[Statement] = []
+    unknown_org = caller.org_unknown is not None and not caller.org_unknown.chosen
     for st in policy.statements:
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
@@ -116,6 +122,11 @@ def _scan(
             else:
                 approx.append((f"{exc.reason}: Deny statement {st.label} assumed not to apply", exc.location))
                 applies = False
+        if unknown_org and _reads_org(st):
+            approx.append((f"organization membership of account {caller.account} is unknown (no organizations "
+                           f"data lists it): this decision assumes "
+                           f"{'organization ' + caller.org_id if caller.org_id else 'no organization'}",
+                           st.location))
         if not applies:
             if st.effect is Effect.ALLOW:
                 unmet.append(st)
@@ -125,6 +136,17 @@ def _scan(
         else:
             denies.append(st)
     return _Scan(tuple(allows), tuple(denies), tuple(approx), tuple(unmet))
+
+
+_ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+
+
+def _reads_org(st: Statement) -> bool:
+    """Whether a statement's conditions read the caller's organization (directly or through a policy variable)."""
+    for c in st.conditions:
+        if c.key in _ORG_KEYS or any(v.key in _ORG_KEYS for p in c.patterns for v in variables_of(p)):
+            return True
+    return False
 
 
 def evaluate_policy(
@@ -193,6 +215,10 @@ def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
     own = own_action(kind)
     if request.action is not own:
         return f"a {kind.value} caller cannot call {request.action.value}"
+    mine, theirs = caller_partition(caller), partition_of(target.role.arn)
+    if mine is not None and theirs is not None and mine != theirs:
+        return (f"{_who(caller)} is in partition {mine} and {target.role.arn} in {theirs}: roles delegate access "
+                f"only within one partition")
     lifetime = credential_lifetime(caller)
     if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
         return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "

@@ -9,7 +9,10 @@ Rules
 * ``*`` / ``{"AWS": "*"}`` (ANY) matches every IAM user, role session and service principal, and — over-approximation
   of the open point §8.1 — SAML and web-identity callers too (:func:`any_matches_federated_is_approximate`).
 * Account (``arn:aws:iam::A:root`` or ``"A"``) matches IAM users and role sessions of A (not the root user, which
-  cannot assume roles at all).
+  cannot assume roles at all) in the partition of the ARN (a bare id: any partition; the evaluator refuses callers
+  of another partition than the role before matching, docs/semantics.md §1.3.1).
+* A principal ARN never names a caller of another partition (user, role and session ARNs compare whole, partition
+  included).
 * User ARN matches that user exactly (case-sensitive, path included); role ARN matches the sessions of that role
   (ARN with path, as IAM stores it); assumed-role session ARN matches that exact session.
 * Unique ids (AIDA.../AROA...) match the user/role with that id, never by name: a deleted-and-recreated principal
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from trustgraph.model.arn import partition_of
 from trustgraph.model.policy import Statement
 from trustgraph.model.principal import Principal, PrincipalKind
 from trustgraph.semantics.request import Action, Caller, CallerKind
@@ -97,7 +101,9 @@ def principal_match(p: Principal, caller: Caller, action: Action) -> MatchForm |
     if ck not in AWS_CALLERS:
         return None
     if kind is PrincipalKind.ACCOUNT:
-        return MatchForm.ACCOUNT if p.account == caller.account else None
+        if p.account != caller.account:
+            return None
+        return MatchForm.ACCOUNT if p.partition is None or p.partition == caller_partition(caller) else None
     if kind is PrincipalKind.USER:
         return MatchForm.USER_ARN if ck is CallerKind.IAM_USER and caller.arn == p.text else None
     if kind is PrincipalKind.ROLE:
@@ -113,6 +119,12 @@ def principal_match(p: Principal, caller: Caller, action: Action) -> MatchForm |
             return MatchForm.UNIQUE_ID
         return None
     return None  # canonical users, federated-user ARNs, invalid principals
+
+
+def caller_partition(caller: Caller) -> str | None:
+    """The partition of the caller's ARN (user, role, root or federated-user ARN, or provider ARN); None for
+    services and built-in web identity providers, which have none."""
+    return partition_of(caller.arn)
 
 
 def principal_matches(p: Principal, caller: Caller, action: Action) -> bool:
@@ -155,6 +167,6 @@ DIRECT_FORMS = frozenset({MatchForm.ANY, MatchForm.USER_ARN, MatchForm.ROLE_ARN,
 
 __all__ = [
     "AWS_CALLERS", "COMPANIONS", "DIRECT_FORMS", "FEDERATED_CALLERS", "MatchForm", "action_fits",
-    "any_matches_federated_is_approximate", "own_action", "principal_match", "principal_matches",
+    "any_matches_federated_is_approximate", "caller_partition", "own_action", "principal_match", "principal_matches",
     "statement_principal_match",
 ]

@@ -41,6 +41,21 @@ class CallerKind(Enum):
     FEDERATED_USER = "federated-user"  # GetFederationToken session: cannot call STS AssumeRole*
 
 
+@dataclass(frozen=True, slots=True)
+class OrgUnknown:
+    """The organization membership of a caller that no loaded organizations data fixes (docs/semantics.md §5).
+
+    ``excluded`` are the organizations it cannot belong to (the zone's, for an outsider; loaded organizations whose
+    member list does not name it). ``chosen`` is True for an outsider, whose organization is its own choice (answers
+    stay exact), False for a zone account without organizations data (membership unknown: answers that read it are
+    approximate). A concrete :class:`Caller` still carries one choice (``org_id``, ``org_paths``: by default none);
+    the solver treats the membership as symbolic and decodes the choice a witness needs.
+    """
+
+    excluded: frozenset[str] = frozenset()
+    chosen: bool = True
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Caller:
     """A concrete principal making one call, with everything that decides its side of the hop.
@@ -71,6 +86,8 @@ class Caller:
         account is in no loaded organization or SCPs are not loaded (then nothing is restricted by SCPs).
     org_id, org_paths
         aws:PrincipalOrgID / aws:PrincipalOrgPaths values; None / () when the account is in no organization.
+    org_unknown
+        Set when no loaded organizations data fixes the caller's membership (:class:`OrgUnknown`); None when it does.
     tags
         Principal tags (user or role tags, plus session tags for a session).
     mfa
@@ -101,6 +118,7 @@ class Caller:
     scp_levels: tuple[tuple[Policy, ...], ...] | None = None
     org_id: str | None = None
     org_paths: tuple[str, ...] = ()
+    org_unknown: OrgUnknown | None = None
     tags: Tags = ()
     mfa: bool = False
     source_identity: str | None = None
@@ -121,10 +139,25 @@ class Caller:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
-    """The role being assumed, with the RCPs of its account (one tuple per level; None when unknown/none)."""
+    """The role being assumed, with the RCPs of its account (one tuple per level; None when unknown/none) and the
+    organization of its account when loaded organizations data fixes it (``org_known``: then ``org_id`` None means
+    no organization): aws:ResourceOrgID / aws:ResourceOrgPaths. Unknown membership leaves both keys free
+    (docs/semantics.md §5)."""
 
     role: Role
     rcp_levels: tuple[tuple[Policy, ...], ...] | None = None
+    org_known: bool = False
+    org_id: str | None = None
+    org_paths: tuple[str, ...] = ()
+
+    def resource_org_context(self) -> dict[str, tuple[str, ...]]:
+        """aws:ResourceOrgID / aws:ResourceOrgPaths of the role when its organization is known (else empty)."""
+        if not self.org_known or self.org_id is None:
+            return {}
+        ctx: dict[str, tuple[str, ...]] = {"aws:resourceorgid": (self.org_id,)}
+        if self.org_paths:
+            ctx["aws:resourceorgpaths"] = tuple(self.org_paths)
+        return ctx
 
 
 def _freeze(context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:

@@ -298,7 +298,10 @@ def key_mode(view: HopView, key: str) -> KeyMode:
             return KeyMode(Mode.FREE, approximate=approx)
         if rule is Rule.CARRIED_FROM_FEDERATION:
             return KeyMode(Mode.FREE, approximate=approx) if view.symbolic_caller else _ABSENT
-        if rule in (Rule.TAGS_PASSED, Rule.FROM_ASSERTION, Rule.ON_BEHALF_OF_RESOURCE, Rule.TARGET_IN_ORG):
+        if rule is Rule.TARGET_IN_ORG:  # no loaded organizations data lists the role's account (else ground)
+            why = f"organization of the role's account unknown (no organizations data lists it): {key} may be any"
+            return KeyMode(Mode.FREE, approximate="; ".join(x for x in (approx, why) if x))
+        if rule in (Rule.TAGS_PASSED, Rule.FROM_ASSERTION, Rule.ON_BEHALF_OF_RESOURCE):
             return KeyMode(Mode.FREE, approximate=approx)  # caller-chosen or not tracked: free presence
         why = f"presence rule {rule.value if rule else '?'} of {key} not modelled: may be absent"
         return KeyMode(Mode.FREE, approximate="; ".join(x for x in (approx, why) if x))

@@ -28,7 +28,7 @@ def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
     levels = cache.canonical_levels(target.rcp_levels)
     names_role = (isinstance(caller, Caller) and _caller_names_resources(caller)) or _names_resources(target)
     account: Any = role.account
-    if (isinstance(caller, SymbolicCaller) and not names_role
+    if (isinstance(caller, SymbolicCaller) and not names_role and caller.arn is None
             and account_free(caller, target, trust, levels, constraints, now_ms)):
         account = ("account-free", role.account in caller.excluded_accounts, role.account == caller.account)
     return (
@@ -38,6 +38,7 @@ def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
         role.arn if names_role else None,
         role.service_linked,
         role.tags,
+        (target.org_known, target.org_id, target.org_paths),
         role.max_session_duration,
         levels,
         _caller_key(caller),
@@ -152,7 +153,8 @@ def _caller_key(caller: Caller | SymbolicCaller) -> Any:
         caller.kind, caller.arn, caller.account, caller.unique_id, caller.session_name, caller.user_name,
         tuple(cache.canonical_policy(p) for p in caller.identity_policies), cache.canonical_policy(caller.boundary),
         caller.boundary_unresolved, tuple(cache.canonical_policy(p) for p in caller.session_policies),
-        cache.canonical_levels(caller.scp_levels), caller.org_id, caller.org_paths, caller.tags, caller.mfa,
+        cache.canonical_levels(caller.scp_levels), caller.org_id, caller.org_paths, caller.org_unknown, caller.tags,
+        caller.mfa,
         caller.source_identity, caller.transitive_tags,
     )
 
@@ -175,6 +177,7 @@ def rematerialize(hit: Any, target: Target) -> HopResult | None:
             caller = _moved_caller(caller, old_account, new_account)
             ctx = {k: tuple(v.replace(old_account, new_account) for v in vs) for k, vs in ctx.items()}
         ctx["aws:resourceaccount"] = (new_account,)
+        ctx.update(target.resource_org_context())
         request = Request(action=request.action, context=ctx, duration_seconds=request.duration_seconds)
         decision = evaluate_hop(caller, target, request)
         if not decision.allowed and not approx:

@@ -164,6 +164,8 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
         r = _solve_candidate(cand, target, action, constraints, closed, timeout, now_ms_eff, now_text, duration,
                              fast_path, want_core, concrete_first)
         if isinstance(r, Sat):
+            if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
+                r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
             return r
         if isinstance(r, Unknown):
             unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
@@ -203,6 +205,10 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     template = cand.template
     ground: dict[str, tuple[str, ...]] = dict(principal_context(template, now=now_text))
     ground["aws:resourceaccount"] = (target.role.account,)
+    if target.org_known:
+        ground["aws:resourceorgid"] = ()  # absent unless the organization is set below
+        ground["aws:resourceorgpaths"] = ()
+        ground.update(target.resource_org_context())
     if template.kind is CallerKind.ROLE_SESSION and template.source_identity is not None:
         ground["sts:sourceidentity"] = (template.source_identity,)  # carried along the chain, not changeable
     for tag_key, tag_value in target.role.tags:

@@ -20,10 +20,12 @@ from typing import Any
 
 import z3  # type: ignore[import-untyped]
 
+from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import Star
 from trustgraph.model.policy import VERSION_2012, Effect, Glob, Policy, Statement
 from trustgraph.model.principal import Principal, PrincipalKind
+from trustgraph.semantics.context import DEFAULT_SESSION_NAME
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
 from trustgraph.smt.presence import catalog_facts, char_class_re
@@ -50,6 +52,12 @@ class SymbolicCaller:
         The caller's account is none of these; its aws:PrincipalOrgID (when it has one) is none of these.
     aws_kinds
         For AWS callers, the kinds tried.
+    arn, session_name
+        One named principal whose identity side is unknown (docs/semantics.md §4.2): a user ARN, or a role ARN with
+        its session name pinned (``session_name``) or free. Its account is the ARN's.
+    identity_unknown
+        Set (to the reason) for a principal inside the zone that no export describes: its identity policies are
+        taken to allow, and every Sat answer is marked approximate with this text.
     """
 
     kind: CallerKind
@@ -58,6 +66,9 @@ class SymbolicCaller:
     excluded_accounts: frozenset[str] = frozenset()
     excluded_orgs: frozenset[str] = frozenset()
     aws_kinds: frozenset[CallerKind] = AWS_KINDS
+    arn: str | None = None
+    session_name: str | None = None
+    identity_unknown: str | None = None
 
 
 Builder = Callable[[Env, str], KeyVar]
@@ -140,7 +151,7 @@ def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
     if caller.kind is CallerKind.WEB_IDENTITY:
         return [Candidate("caller", caller, provider_host=provider_host(caller.arn))]
     if caller.kind is not CallerKind.ROLE_SESSION or caller.session_name is not None:
-        return [Candidate("caller", caller)]
+        return [_with_org(Candidate("caller", caller))]
     role_name = caller.arn.rsplit("/", 1)[-1]
     named: list[str] = []
     for p in trust_principals(target):
@@ -148,8 +159,10 @@ def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
             _, rname, sname = p.text.split(":", 5)[5].split("/", 2)
             if rname == role_name and sname not in named:
                 named.append(sname)
-    out = [Candidate(f"session {s}", replace(caller, session_name=s)) for s in named]
-    generic = replace(caller, session_name=_fresh_name("tg-session", named))
+    out = [_with_org(Candidate(f"session {s}", replace(caller, session_name=s))) for s in named]
+    # the generic name is the one a request names by default (sts:RoleSessionName): the hop that created the
+    # session then agrees with it, and the path needs no second look (docs/semantics.md §4.3)
+    generic = replace(caller, session_name=_fresh_name(DEFAULT_SESSION_NAME, named))
 
     def setup(env: Env) -> dict[str, Builder]:
         sess = z3.String(f"{env.prefix}caller|session-name")
@@ -164,8 +177,73 @@ def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
     def decode(model: z3.ModelRef, env: Env) -> Caller:
         return replace(caller, session_name=_string(model, env.scratch["session"]))
 
-    out.append(Candidate("session (any name)", generic, setup=setup, decode=decode))
+    out.append(_with_org(Candidate("session (any name)", generic, setup=setup, decode=decode)))
     return out
+
+
+def org_builders(env: Env, excluded: frozenset[str]) -> dict[str, Builder]:
+    """aws:PrincipalOrgID / aws:PrincipalOrgPaths of a caller whose organization is not fixed by loaded data
+    (docs/semantics.md §5): in no organization, or in any organization but ``excluded``; its paths start with its
+    organization id and a root (the OU ids after it are free: OU ids are unique only within one organization)."""
+    s = env.scratch
+    org_p = z3.Bool(f"{env.prefix}caller|in-org")
+    org_v = z3.String(f"{env.prefix}caller|org-id")
+    s["org"] = (org_p, org_v)
+
+    def orgid(e: Env, k: str) -> KeyVar:
+        org_re = _ORG
+        if excluded:
+            org_re = z3.Intersect(_ORG, z3.Complement(_union([z3.Re(o) for o in sorted(excluded)])))
+        e.axiom("caller:org", z3.InRe(org_v, org_re))
+        return KeyVar(k, Kind.STRING, False, org_p, val=org_v)
+
+    def orgpaths(e: Env, k: str) -> KeyVar:
+        e.key("aws:principalorgid")
+        kv = e.symbolic(k, catalog_facts(k))
+        e.axiom("caller:org-paths", iff(kv.pres, org_p))
+        for i, (u, v) in enumerate(kv.members()):
+            # a definitional concatenation, not PrefixOf: z3 decides it with a glob on the path at once
+            rest = z3.String(f"{e.prefix}caller|org-path-rest{i}")
+            e.axiom("caller:org-paths", implies(u, v == z3.Concat(org_v, z3.StringVal("/r-"), rest)))
+        s["orgpaths"] = kv
+        return kv
+
+    return {"aws:principalorgid": orgid, "aws:principalorgpaths": orgpaths}
+
+
+def decode_org(model: z3.ModelRef, env: Env) -> tuple[str | None, tuple[str, ...]]:
+    """The organization id and paths a model chose through :func:`org_builders` (None, () for no organization)."""
+    s = env.scratch
+    org_p, org_v = s["org"]
+    in_org = "aws:principalorgid" in env.vars and z3.is_true(model.eval(org_p, model_completion=True))
+    if not in_org:
+        return None, ()
+    kv = s.get("orgpaths")
+    paths: tuple[str, ...] = ()
+    if kv is not None:
+        paths = tuple(_string(model, v) for u, v in kv.members() if z3.is_true(model.eval(u, True)))
+    return _string(model, org_v), paths
+
+
+def _with_org(cand: Candidate) -> Candidate:
+    """``cand`` with a symbolic organization when no loaded data fixes its caller's (``Caller.org_unknown``)."""
+    unknown = cand.template.org_unknown
+    if unknown is None or cand.template.kind not in AWS_KINDS:
+        return cand
+    inner_setup, inner_decode, template = cand.setup, cand.decode, cand.template
+
+    def setup(env: Env) -> dict[str, Builder]:
+        builders = dict(inner_setup(env)) if inner_setup is not None else {}
+        builders.update(org_builders(env, unknown.excluded))
+        return builders
+
+    def decode(model: z3.ModelRef, env: Env) -> Caller:
+        caller = inner_decode(model, env) if inner_decode is not None else template
+        org_id, paths = decode_org(model, env)
+        return replace(caller, org_id=org_id, org_paths=paths)
+
+    return replace(cand, setup=setup, decode=decode, excluded_orgs=unknown.excluded,
+                   slot_bounds={**cand.slot_bounds, "aws:principalorgpaths": 1})
 
 
 def age_builders(template: Caller, env: Env) -> dict[str, Builder]:
@@ -248,7 +326,9 @@ def _allowed(sc: SymbolicCaller, account: str | None) -> bool:
 
 
 def _aws_candidates(sc: SymbolicCaller, target: Target) -> list[Candidate]:
-    principals = trust_principals(target)
+    # an outsider is a principal of the role's partition: no other can assume it (docs/semantics.md §1.3.1)
+    partition = partition_of(target.role.arn) or "aws"
+    principals = [p for p in trust_principals(target) if p.partition in (None, partition)]
     named_accounts = {p.account for p in principals if p.account} | {target.role.account}
     if sc.account is not None:
         named_accounts.add(sc.account)
@@ -256,8 +336,10 @@ def _aws_candidates(sc: SymbolicCaller, target: Target) -> list[Candidate]:
     named_roles = [p.text for p in principals if p.kind is PrincipalKind.ROLE]
     named_sessions = [p.text for p in principals if p.kind is PrincipalKind.ASSUMED_ROLE]
     named_ids = [p.text for p in principals if p.kind is PrincipalKind.UNIQUE_ID]
-    names = _Named(named_users, named_roles, named_sessions, named_ids, sorted(named_accounts))
+    names = _Named(named_users, named_roles, named_sessions, named_ids, sorted(named_accounts), partition)
     out: list[Candidate] = []
+    if sc.arn is not None:
+        return _named_candidates(sc, target, principals, names)
     kinds = [k for k in (CallerKind.IAM_USER, CallerKind.ROLE_SESSION) if k in sc.aws_kinds]
     for mfa in (False, True):
         for kind in kinds:
@@ -272,7 +354,7 @@ def _aws_candidates(sc: SymbolicCaller, target: Target) -> list[Candidate]:
                 elif kind is CallerKind.ROLE_SESSION and p.kind is PrincipalKind.ASSUMED_ROLE:
                     rest = p.text.split(":", 5)[5].split("/", 2)
                     out.append(_generic(sc, kind, p.account, names, mfa,
-                                        fixed_arn=f"arn:{p.partition or 'aws'}:iam::{p.account}:role/{rest[1]}",
+                                        fixed_arn=f"arn:{partition}:iam::{p.account}:role/{rest[1]}",
                                         fixed_session=rest[2]))
             # a generic principal of each named account, and of a fresh account
             for acct in sorted(named_accounts):
@@ -283,6 +365,28 @@ def _aws_candidates(sc: SymbolicCaller, target: Target) -> list[Candidate]:
     return out
 
 
+def _named_candidates(sc: SymbolicCaller, target: Target, principals: list[Principal], names: _Named
+                      ) -> list[Candidate]:
+    """The candidates of one named principal with an unknown identity side: the principal itself (a user, or a role
+    whose session name is pinned, or free and then also each session of it the trust policy names)."""
+    assert sc.arn is not None
+    arn = parse_arn(sc.arn)
+    if arn is None or arn.partition != names.partition:
+        return []  # another partition than the role's: no hop (docs/semantics.md §1.3.1)
+    is_user = arn.resource.startswith("user/")
+    kind = CallerKind.IAM_USER if is_user else CallerKind.ROLE_SESSION
+    sessions: list[str | None] = [sc.session_name]
+    if not is_user and sc.session_name is None:
+        role_name = arn.resource.rsplit("/", 1)[-1]
+        for p in principals:
+            if p.kind is PrincipalKind.ASSUMED_ROLE and p.account == arn.account:
+                _, rname, sname = p.text.split(":", 5)[5].split("/", 2)
+                if rname == role_name and sname not in sessions:
+                    sessions.append(sname)
+    return [_generic(sc, kind, arn.account, names, mfa, fixed_arn=sc.arn, fixed_session=session)
+            for mfa in (False, True) for session in sessions]
+
+
 @dataclass(frozen=True)
 class _Named:
     users: list[str]
@@ -290,6 +394,7 @@ class _Named:
     sessions: list[str]
     ids: list[str]
     accounts: list[str]
+    partition: str = "aws"
 
 
 def _fresh_name(base: str, taken: list[str]) -> str:
@@ -328,14 +433,15 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
     """A candidate for a principal of ``kind`` in ``account`` (None: a fresh account), optionally a named one."""
     is_user = kind is CallerKind.IAM_USER
     placeholder_acct = account or _fresh_account(sc, names)
+    iam = f"arn:{names.partition}:iam::"
     if fixed_arn is not None:
         arn = fixed_arn
     elif is_user:
         taken = [a.rsplit("/", 1)[-1] for a in names.users]
-        arn = f"arn:aws:iam::{placeholder_acct}:user/{_fresh_name('tg-user', taken)}"
+        arn = f"{iam}{placeholder_acct}:user/{_fresh_name('tg-user', taken)}"
     else:
         taken = [a.rsplit("/", 1)[-1] for a in names.roles]
-        arn = f"arn:aws:iam::{placeholder_acct}:role/{_fresh_name('tg-role', taken)}"
+        arn = f"{iam}{placeholder_acct}:role/{_fresh_name('tg-role', taken)}"
     uid = ("AIDA" if is_user else "AROA") + "TRUSTGRAPHSYNTH1"
     template = Caller(kind=kind, arn=arn, account=placeholder_acct, unique_id=uid,
                       session_name=None if is_user else (fixed_session or "tg-session"),
@@ -354,9 +460,9 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
         else:  # exclusions inside the regular expression: z3 decides regex membership fast, disequalities slowly
             acct_re = _fresh_account_re(tuple(sorted(set(names.accounts) | set(sc.excluded_accounts))))
         if is_user:
-            arn_re = z3.Concat(_lit("arn:aws:iam::"), acct_re, _lit(":user/"), _NAME)
+            arn_re = z3.Concat(_lit(iam), acct_re, _lit(":user/"), _NAME)
         else:
-            arn_re = z3.Concat(_lit("arn:aws:iam::"), acct_re, _lit(":role/"), _PATH, _NAME)
+            arn_re = z3.Concat(_lit(iam), acct_re, _lit(":role/"), _PATH, _NAME)
         if named_arns:
             arn_re = z3.Intersect(arn_re, z3.Complement(_union([_lit(a) for a in named_arns])))
         return arn_re
@@ -380,7 +486,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
         def acct_var() -> z3.ExprRef:
             if account is not None:
                 return z3.StringVal(account)
-            return z3.SubString(arn_var(), 13, 12)
+            return z3.SubString(arn_var(), len(iam), 12)
 
         def uid_var() -> z3.ExprRef:
             if "uid" not in s:
@@ -400,7 +506,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                     if fixed_session is None:
                         for sarn in names.sessions:
                             sacct, rest = sarn.split(":", 5)[4], sarn.split(":", 5)[5].split("/", 2)
-                            same_role = z3.InRe(arn_var(), z3.Concat(z3.Re(f"arn:aws:iam::{sacct}:role/"), _PATH,
+                            same_role = z3.InRe(arn_var(), z3.Concat(z3.Re(f"{iam}{sacct}:role/"), _PATH,
                                                                       z3.Re(rest[1])))
                             env.axiom("caller:session-name", z3.Not(z3.And(
                                 same_role, z3.SuffixOf(z3.StringVal(":" + rest[2]), uid_t))))
@@ -420,32 +526,12 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                 if fixed_arn is not None:
                     return z3.StringVal(fixed_arn.rsplit("/", 1)[-1])
                 a = arn_var()
-                return z3.SubString(a, 31, z3.Length(a) - 31)
+                start = len(iam) + 12 + len(":user/")
+                return z3.SubString(a, start, z3.Length(a) - start)
 
             b["aws:username"] = single(uname)
         # organization: the outsider may be in an organization (never an excluded one) or in none
-        org_p = z3.Bool(f"{p}caller|in-org")
-        org_v = z3.String(f"{p}caller|org-id")
-        s["org"] = (org_p, org_v)
-
-        def orgid(e: Env, k: str) -> KeyVar:
-            org_re = _ORG
-            if sc.excluded_orgs:
-                org_re = z3.Intersect(_ORG, z3.Complement(_union([z3.Re(o) for o in sorted(sc.excluded_orgs)])))
-            e.axiom("caller:org", z3.InRe(org_v, org_re))
-            return KeyVar(k, Kind.STRING, False, org_p, val=org_v)
-
-        def orgpaths(e: Env, k: str) -> KeyVar:
-            e.key("aws:principalorgid")
-            kv = e.symbolic(k, catalog_facts(k))
-            e.axiom("caller:org-paths", iff(kv.pres, org_p))
-            for u, v in kv.members():
-                e.axiom("caller:org-paths", implies(u, z3.PrefixOf(z3.Concat(org_v, z3.StringVal("/r-")), v)))
-            s["orgpaths"] = kv
-            return kv
-
-        b["aws:principalorgid"] = orgid
-        b["aws:principalorgpaths"] = orgpaths
+        b.update(org_builders(env, sc.excluded_orgs))
         if not is_user:
             def srcid(e: Env, k: str) -> KeyVar:
                 kv = e.symbolic(k, catalog_facts(k))
@@ -471,14 +557,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                 uid_v, session_v = full.split(":", 1)
         elif not is_user and fixed_session is None:
             session_v = _fresh_name("tg-session", [a.rsplit("/", 1)[-1] for a in names.sessions])
-        org_p, org_v = s["org"]
-        in_org = "aws:principalorgid" in env.vars and z3.is_true(model.eval(org_p, model_completion=True))
-        org_id = _string(model, org_v) if in_org else None
-        paths: tuple[str, ...] = ()
-        if in_org:
-            kv = s.get("orgpaths")
-            if kv is not None:
-                paths = tuple(_string(model, v) for u, v in kv.members() if z3.is_true(model.eval(u, True)))
+        org_id, paths = decode_org(model, env)
         tags = []
         for k, kv in env.vars.items():
             if k.startswith("aws:principaltag/") and not kv.ground and z3.is_true(model.eval(kv.pres, True)):
@@ -505,5 +584,5 @@ def _string(model: z3.ModelRef, term: z3.ExprRef) -> str:
     return z3_string(model.eval(term, model_completion=True))
 
 
-__all__ = ["AWS_KINDS", "Candidate", "SymbolicCaller", "concrete_candidates", "provider_host",
-           "symbolic_candidates"]
+__all__ = ["AWS_KINDS", "Candidate", "SymbolicCaller", "concrete_candidates", "decode_org", "org_builders",
+           "provider_host", "symbolic_candidates"]

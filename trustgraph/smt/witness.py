@@ -28,19 +28,23 @@ def base_context(caller: Caller, action: Action, target: Target, duration: int |
     ctx: dict[str, tuple[str, ...]] = dict(base.context)
     if view.closed:
         for key in list(ctx):
-            if key in view.given or _key_info(key).principal_derived or key == "aws:resourceaccount" \
+            if key in view.given or _key_info(key).principal_derived or key in _RESOURCE_KEYS \
                     or key.startswith("aws:resourcetag/") \
                     or (key == "sts:sourceidentity" and view.carried_source_identity is not None):
                 continue
             ctx.pop(key)
     for key, values in view.ground.items():
-        if _key_info(key).principal_derived or key == "aws:resourceaccount":
+        if _key_info(key).principal_derived or key in _RESOURCE_KEYS:
             continue
         if values:
             ctx[key] = tuple(values)
         else:
             ctx.pop(key, None)
     return ctx
+
+
+#: keys of the role, set by build_request from the target (never chosen, never closed)
+_RESOURCE_KEYS = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths"})
 
 
 def _key_info(key: str) -> Any:

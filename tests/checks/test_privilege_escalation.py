@@ -1,0 +1,72 @@
+"""The privilege-escalation check, and external-path-to-admin with and without ``scan --via all``, on the fixtures
+of tests/data/privesc."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.external_path_to_admin import CHECK as EXTERNAL_PATH
+from trustgraph.checks.privilege_escalation import CHECK as PRIVESC
+from trustgraph.checks.runner import run_checks
+from trustgraph.ingest.load import load_estate
+from trustgraph.queries.api import TrustGraph
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "privesc"
+ARN = "arn:aws:iam::123456789012"
+
+
+@pytest.fixture(scope="module")
+def tg() -> TrustGraph:
+    return TrustGraph(load_estate([DATA]))
+
+
+def test_every_true_positive_and_no_trap(tg: TrustGraph) -> None:
+    findings = run_checks(ScanContext(tg), (PRIVESC,)).findings
+    subjects = {f.role.rsplit("/", 1)[-1] for f in findings}
+    users = {s for s in subjects if s.startswith(("tp-", "neg-"))}
+    assert users == {u for u in users if u.startswith("tp-")}
+    assert {"tp-putuserpolicy-self", "tp-passrole-split", "tp-createaccesskey", "tp-updateassumerolepolicy",
+            "tp-boundary-removal", "tp-notaction-still-allows-put"} <= users
+    assert not any(s.startswith("neg-") for s in subjects)
+    assert {"StepRole", "VendorEntry"} <= subjects  # roles that may rewrite their own policy
+    # tp-mixed obtains administrator power by assuming StepRole (admin-equivalent): a role assumption, reported on
+    # StepRole, not on every principal that may assume it (query --via all shows its mixed path)
+    assert "tp-mixed" not in subjects
+    assert "admin-alice" not in subjects and "AdminRole" not in subjects  # already administrators
+    assert all(f.severity.value == "critical" and f.path for f in findings)
+
+
+def test_external_path_to_admin_uses_escalation_only_when_enabled(tg: TrustGraph) -> None:
+    plain = run_checks(ScanContext(tg), (EXTERNAL_PATH,)).findings
+    assert not [f for f in plain if f.role == f"{ARN}:role/VendorEntry"]
+    mixed = run_checks(ScanContext(tg, via="all"), (EXTERNAL_PATH,)).findings
+    entry = [f for f in mixed if f.role == f"{ARN}:role/VendorEntry"]
+    assert len(entry) == 1
+    (f,) = entry
+    assert [h.method for h in f.path] == [None, "iam-005"]
+    assert "enters the zone" in f.message
+    # the findings of assume-role chains are unchanged
+    assert [x for x in mixed if x.role != f"{ARN}:role/VendorEntry"] == list(plain)
+
+
+def test_findings_say_when_an_admin_role_is_admin_equivalent(tmp_path: Path) -> None:
+    """VendorEntry may rewrite its own policy (admin-equivalent); without its ExternalId condition an outsider
+    reaches it, and the critical finding says which kind of administrator it is and why."""
+    import json
+
+    from trustgraph.checks.external_without_external_id import CHECK as NO_EXTERNAL_ID
+
+    raw = json.loads((DATA / "gaad-123456789012.json").read_text())
+    for r in raw["RoleDetailList"]:
+        if r["RoleName"] == "VendorEntry":
+            del r["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    (tmp_path / "gaad-123456789012.json").write_text(json.dumps(raw))
+    tg = TrustGraph(load_estate([tmp_path]))
+    assert tg.graph.nodes[f"{ARN}:role/VendorEntry"]["admin_kind"] == "admin-equivalent"
+    (f,) = [f for f in run_checks(ScanContext(tg), (NO_EXTERNAL_ID,)).findings
+            if f.role == f"{ARN}:role/VendorEntry"]
+    assert f.severity.value == "critical"
+    assert "admin-equivalent: may call iam:PutRolePolicy on itself" in f.message

@@ -1,0 +1,127 @@
+"""``privilege-escalation``: a principal of the zone whose permissions do not allow everything can obtain
+administrator power by a path that uses a privilege-escalation method before it reaches any other principal with
+that power (an admin-equivalent principal is reported for its own method; a principal that reaches administrator
+power by role assumption alone is the reach checks' subject).
+
+For each user and role of the zone whose permissions do not already allow everything, the question
+``TrustGraph.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
+:mod:`trustgraph.graph.methods`, each call decided on the caller's effective permissions with a replayed witness.
+The runner checks one role at a time, so a role's finding is its own, and the users of an account are checked with
+the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them).
+Only principals that may lead to an administrator over trust and escalation edges are searched (a backward
+closure); every other principal has no path. Escalation edges are computed once per principal, most without a
+solver call, and each principal's assume-role reach is searched once per scan process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from trustgraph.checks.base import BaseCheck, path_text
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.finding import Finding, Severity
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import Reach
+
+
+class PrivilegeEscalation(BaseCheck):
+    """Asks, for every non-admin principal of the zone, whether it can become an administrator."""
+
+    id = "privilege-escalation"
+    title = "A principal of the zone can make itself an administrator"
+    severity = Severity.CRITICAL
+    severity_rule = "Critical."
+    rationale = (
+        "Assuming a role is only one way to obtain power. A principal that may rewrite its own policies (or a "
+        "group's, or a managed policy it holds), pass a powerful role to a service it can run code in, create "
+        "access keys for an administrator, or rewrite an administrator role's trust policy holds an "
+        "administrator's power in all but name: whoever obtains its credentials does too."
+    )
+    remediation = (
+        "Remove the escalation permission named on the path, or scope it: iam:PassRole to the roles the workload "
+        "needs with iam:PassedToService; IAM write actions (Put*/Attach*/CreatePolicyVersion/CreateAccessKey/"
+        "UpdateAssumeRolePolicy) to resources the principal cannot turn against an administrator. A permissions "
+        "boundary that denies these actions, or an SCP, closes the path for every principal at once."
+    )
+
+    def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        G = ctx.graph
+        options = QueryOptions.make(via="all", timeout_ms=ctx.timeout_ms)
+        for role in ctx.roles:
+            subjects = [role]
+            account = G.nodes[role].get("account")
+            if role == _first_role(ctx, account):
+                subjects += sorted(n for n, d in G.nodes(data=True)
+                                   if d["kind"] == "user" and d["account"] == account and d["inside"])
+            candidates = _candidates(ctx)
+            for subject in subjects:
+                data = G.nodes[subject]
+                if data.get("admin_kind") == "admin" or data.get("service_linked") or subject not in candidates:
+                    continue
+                result = ctx.tg.query(subject, "admin", options)[0]
+                if result.verdict is Reach.UNREACHABLE:
+                    continue
+                first = next((h for h in result.hops if h.method), None)
+                if result.verdict is Reach.REACHABLE and (
+                        first is None or (first.source != subject and G.nodes[first.source].get("admin"))):
+                    continue  # administrator power by role assumption alone: the reach checks' subject
+                if result.verdict is Reach.UNKNOWN:
+                    yield self.reach_finding(result, role=subject, message="")
+                    continue
+                methods = ", ".join(dict.fromkeys(h.method for h in result.hops if h.method)) or "assume-role"
+                message = (f"`{subject}` can become an administrator of {result.target.split(':', 1)[1]} "
+                           f"({methods}): {path_text(result)}.")
+                yield self.reach_finding(result, role=subject, message=message)
+
+
+def _candidates(ctx: ScanContext) -> frozenset[str]:
+    """The principals that may obtain administrator power by a path with an escalation method: a backward closure,
+    over the trust graph's edges and the escalation edges (both read as "may lead to": trust edges are not solved
+    here) that goes no further back than a principal with that power, from the principals whose escalation edges
+    lead to it. Every other principal has no such path, without a search."""
+
+    def compute() -> frozenset[str]:
+        from collections import deque
+
+        G = ctx.graph
+        escalations = ctx.tg.escalations()
+        back: dict[str, list[str]] = {}
+        powerful = {n for n, d in G.nodes(data=True) if d.get("admin")}
+        seeds: list[str] = []
+        for n, d in G.nodes(data=True):
+            if d["kind"] not in ("user", "role") or d.get("admin_kind") == "admin":
+                continue
+            for edge in escalations.edges_from(n):
+                back.setdefault(edge.target, []).append(n)
+                if edge.target.startswith("admin:") or edge.target in powerful:
+                    seeds.append(n)
+        seen = set(seeds)
+        queue = deque(seeds)
+        while queue:
+            x = queue.popleft()
+            if x in powerful:
+                continue  # whoever reaches it by role assumption has administrator power without escalating
+            preds = list(G.predecessors(x)) if x in G else []
+            for p in (*preds, *back.get(x, ())):
+                if p not in seen and p not in powerful:
+                    seen.add(p)
+                    queue.append(p)
+        return frozenset(n for n in seen if n in G and G.nodes[n]["kind"] in ("user", "role"))
+
+    result: frozenset[str] = ctx.once(("privilege-escalation", "candidates"), compute)
+    return result
+
+
+def _first_role(ctx: ScanContext, account: str | None) -> str | None:
+    def compute() -> dict[str, str]:
+        first: dict[str, str] = {}
+        for n, d in sorted(ctx.graph.nodes(data=True)):
+            if d["kind"] == "role" and d["inside"] and d["account"] not in first:
+                first[d["account"]] = n
+        return first
+
+    table: dict[str, str] = ctx.once(("privilege-escalation", "first-role"), compute)
+    return table.get(account or "")
+
+
+CHECK = PrivilegeEscalation()

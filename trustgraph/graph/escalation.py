@@ -1,0 +1,237 @@
+"""Privilege-escalation edges: ways beyond sts:AssumeRole* for an exported user or role to obtain another
+principal's power, each decided on the caller's effective identity permissions with a witness request per call.
+
+The methods are the data of :mod:`trustgraph.graph.methods`. For a caller P of account A (its effective caller:
+identity and group policies, boundary, SCPs), an edge exists when every call of a method is allowed
+(:func:`trustgraph.smt.permissions.solve_permission`, each witness replayed by the evaluator) for some target:
+
+* ``role`` targets: roles of A (not service-linked); PassRole methods and the existing-resource methods only to
+  roles whose trust policy admits the method's service (the graph's ``service:NAME`` edge into the role); the
+  SSM methods only to roles with an instance profile;
+* ``user`` targets: the other users of A;
+* ``admin``: the node ``admin:A`` (administrator of A): policies written on itself, on a group it is in, on a
+  customer managed policy it holds (CreatePolicyVersion), joining a group whose policies are an administrator's,
+  or removing its permissions boundary when its policies without it are an administrator's. When P has a
+  boundary, the methods that add a policy also need the boundary's removal (the boundary would still limit it).
+
+IAM calls act on the caller's own account only, so every edge stays inside one account. Edges are computed on
+first use per caller and remembered (a scan that never asks for them pays nothing); the Action elements of
+policies are indexed once (:class:`~trustgraph.graph.admin.AdminDecider`) so callers whose policies cannot allow a
+method's first action skip it without any solver call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from trustgraph.graph.admin import AdminDecider, effective_caller
+from trustgraph.graph.methods import METHODS, Call, Method
+from trustgraph.model.estate import Estate
+from trustgraph.semantics.request import Caller, CallerKind
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from trustgraph.smt.permissions import PermissionSat
+
+ADMIN_PREFIX = "admin:"
+_TARGET_FIELDS = ("{target}", "{group}", "{policy}")
+
+
+def _names_target(call: Call) -> bool:
+    """Whether a call's resource or fixed keys depend on the edge's target."""
+    texts = (call.resource, *(v for _, v in call.fixed))
+    return any(f in t for t in texts for f in _TARGET_FIELDS)
+
+
+def admin_node(account: str) -> str:
+    """The node standing for administrator power over an account."""
+    return ADMIN_PREFIX + account
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationEdge:
+    """One escalation: ``source`` obtains ``target``'s power (a user or role ARN, or ``admin:ACCOUNT``) by
+    ``method``; ``calls`` are the replayed witnesses, one per call of the method."""
+
+    source: str
+    target: str
+    method: Method
+    calls: tuple[PermissionSat, ...]
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The actions called, in order."""
+        return tuple(c.action for c in self.calls)
+
+    @property
+    def approximations(self) -> tuple[str, ...]:
+        """What the edge rests on beyond the export (the method's own caveat and the witnesses')."""
+        out = [f"{self.method.id}: {self.method.approximate} (possible, not proved)"] if self.method.approximate \
+            else []
+        for c in self.calls:
+            out.extend(c.approximations)
+        return tuple(dict.fromkeys(out))
+
+
+class Escalations:
+    """The escalation edges of an estate under its graph, computed per caller on first use."""
+
+    def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
+                 decider: AdminDecider | None = None) -> None:
+        self.G = G
+        self.estate: Estate = G.graph["estate"]
+        self.now_ms = now_ms
+        self.decider = decider or AdminDecider(now_ms=now_ms)
+        self._edges: dict[str, tuple[EscalationEdge, ...]] = {}
+        self._refused: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------------------------------------------ queries
+    def edges_from(self, node: str) -> tuple[EscalationEdge, ...]:
+        """Every escalation edge out of an exported user or role (none for other nodes)."""
+        hit = self._edges.get(node)
+        if hit is None:
+            if node in self.estate.user_by_arn or node in self.estate.role_by_arn:
+                hit = tuple(self._compute(node))
+            else:
+                hit = ()
+            self._edges[node] = hit
+        return hit
+
+    def refused(self, node: str) -> list[str]:
+        """Why the administrator methods whose first action some statement allows were refused for ``node``."""
+        self.edges_from(node)
+        return self._refused.get(node, [])
+
+    # ------------------------------------------------------------------------------------------------ compute
+    def _compute(self, node: str) -> Iterable[EscalationEdge]:
+        caller = effective_caller(self.estate, node)
+        account = caller.account or ""
+        snap = self.estate.account_by_id.get(account)
+        if snap is None:
+            return
+        partition = node.split(":")[1]
+        base = {"account": account, "partition": partition, "self": node}
+        bounded = caller.boundary is not None or caller.boundary_unresolved
+        for method in METHODS:
+            calls = [self._call(c, caller) for c in method.calls]
+            if not all(self.decider.may_allow(caller.identity_policies, c.action) for c in calls):
+                continue
+            if method.target == "admin" and bounded and method.via != "boundary":
+                calls.append(Call(self._delete_boundary(caller), "{self}"))
+            # the calls that do not depend on the target are asked once for every target
+            fixed_calls = [c for c in calls if not _names_target(c)]
+            common = self._solve(caller, fixed_calls, base) if fixed_calls else ()
+            if isinstance(common, str):
+                if method.target == "admin":
+                    self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
+                continue
+            for target, extra in self._targets(method, caller, node):
+                rest = self._solve(caller, [c for c in calls if _names_target(c)], {**base, **extra})
+                if isinstance(rest, str):
+                    if method.target == "admin":
+                        self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {rest}")
+                    continue
+                by_call = {id(c): w for c, w in zip(fixed_calls, common, strict=True)}
+                by_call.update({id(c): w for c, w in zip([c for c in calls if _names_target(c)], rest,
+                                                         strict=True)})
+                yield EscalationEdge(node, target, method, tuple(by_call[id(c)] for c in calls))
+
+    def _targets(self, method: Method, caller: Caller, node: str) -> Iterable[tuple[str, dict[str, str]]]:
+        estate = self.estate
+        account = caller.account or ""
+        snap = estate.account_by_id[account]
+        user = caller.kind is CallerKind.IAM_USER
+        if method.target == "user":
+            for u in snap.users:
+                if u.arn != node:
+                    yield u.arn, {"target": u.arn}
+            return
+        if method.target == "role":
+            for r in snap.roles:
+                if r.arn == node or r.service_linked:
+                    continue
+                if method.service is not None:
+                    service = f"service:{method.service}"
+                    if service not in self.G or not self.G.has_edge(service, r.arn):
+                        continue
+                    if method.id.startswith("ssm-") and not r.instance_profile_arns:
+                        continue
+                yield r.arn, {"target": r.arn}
+            return
+        admin = admin_node(account)
+        if method.via == "self":
+            if (method.id in ("iam-007", "iam-008")) == user:
+                yield admin, {}
+        elif method.via == "group" and user:
+            for g in estate.user_by_arn[node].groups:
+                group = snap.group_by_name.get(g)
+                if group is not None:
+                    yield admin, {"group": group.arn}
+        elif method.via == "other-group" and user:
+            mine = set(estate.user_by_arn[node].groups)
+            for group in snap.groups:
+                if group.name in mine:
+                    continue
+                policies = (*(p.document for p in group.inline_policies),
+                            *snap.managed_documents(group.managed_policy_arns))
+                joined = replace(caller, identity_policies=caller.identity_policies + policies)
+                if self.decider.status(joined).powerful:
+                    yield admin, {"group": group.arn}
+        elif method.via == "policy":
+            for arn in self._held_policies(node):
+                mp = snap.policy_by_arn.get(arn)
+                if mp is not None and not mp.aws_managed:
+                    yield admin, {"policy": arn}
+        elif method.via == "boundary":
+            if caller.boundary is None and not caller.boundary_unresolved:
+                return
+            unbounded = replace(caller, boundary=None, boundary_unresolved=False)
+            if self.decider.status(unbounded).powerful:
+                yield admin, {}
+
+    def _held_policies(self, node: str) -> tuple[str, ...]:
+        estate = self.estate
+        user = estate.user_by_arn.get(node)
+        if user is None:
+            return estate.role_by_arn[node].managed_policy_arns
+        snap = estate.account_by_id[user.account]
+        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name]
+        return tuple(dict.fromkeys((*user.managed_policy_arns, *(a for g in groups for a in g.managed_policy_arns))))
+
+    @staticmethod
+    def _delete_boundary(caller: Caller) -> str:
+        return ("iam:DeleteUserPermissionsBoundary" if caller.kind is CallerKind.IAM_USER
+                else "iam:DeleteRolePermissionsBoundary")
+
+    def _action(self, call: Call, caller: Caller) -> str:
+        if call.action == "iam:DeleteUserPermissionsBoundary":
+            return self._delete_boundary(caller)
+        return call.action
+
+    def _call(self, call: Call, caller: Caller) -> Call:
+        return Call(self._action(call, caller), call.resource, call.fixed)
+
+    def _solve(self, caller: Caller, calls: list[Call], values: dict[str, str]) -> tuple[PermissionSat, ...] | str:
+        """Every call allowed (the witnesses), or why the first refused one is refused."""
+        from trustgraph.smt.permissions import PermissionSat, PermissionUnknown, solve_permission
+
+        out: list[PermissionSat] = []
+        for call in calls:
+            resource = call.resource.format(**values)
+            fixed = {k: (v.format(**values),) for k, v in call.fixed}
+            narrow = self.decider.narrowed(caller, call.action)
+            result = solve_permission(narrow, call.action, resource, fixed=fixed, now_ms=self.now_ms)
+            if isinstance(result, PermissionSat):
+                # the witness names the whole caller: the statements left out never apply to this action
+                out.append(replace(result, caller=replace(caller, mfa=result.caller.mfa)))
+                continue
+            if isinstance(result, PermissionUnknown):
+                return f"{call.action} on {resource} undecided: {result.reason}"
+            return f"{call.action} on {resource} refused: {'; '.join(result.reasons)}"
+        return tuple(out)
+
+
+__all__ = ["ADMIN_PREFIX", "EscalationEdge", "Escalations", "admin_node"]
