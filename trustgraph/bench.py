@@ -240,6 +240,7 @@ def run_phases(
     sample: int = DEFAULT_SAMPLE,
     zone_ids: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    zone_file: str | None = None,
 ) -> tuple[list[PhaseResult], dict[str, int]]:
     """Time every phase on the exports at ``paths``; returns the phases and the estate's counts."""
     import json
@@ -274,7 +275,7 @@ def run_phases(
     model_detail: dict[str, Any] = {}
     with timer.phase("model", model_detail):
         estate = load_estate(list(paths))
-        zone = zone_from_options(estate, list(zone_ids), None)
+        zone = zone_from_options(estate, list(zone_ids), zone_file)
     roles_total = len(estate.role_by_arn)
     users_total = len(estate.user_by_arn)
     model_detail.update(accounts=len(estate.accounts), roles=roles_total, users=users_total)
@@ -447,6 +448,7 @@ def run_bench(
     keep: str | os.PathLike[str] | None = None,
     zone_ids: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
+    zone_file: str | None = None,
 ) -> BenchResult:
     """Run the bench on ``paths``, or on an organization generated with :func:`trustgraph.synth.synthesize`
     (``roles`` spread evenly over ``accounts``; written to ``keep`` or a temporary directory).
@@ -464,7 +466,7 @@ def run_bench(
         raise UsageError("--sample must be at least 0")
     if paths:
         return _bench_paths(list(paths), None, jobs=jobs, sample=sample, process=process, repeats=repeats,
-                            zone_ids=zone_ids, progress=progress)
+                            zone_ids=zone_ids, zone_file=zone_file, progress=progress)
     if accounts < 1 or roles < accounts:
         raise UsageError("--roles must be at least --accounts, and --accounts at least 1")
     per_account = roles // accounts
@@ -479,14 +481,15 @@ def run_bench(
         generated = {"seconds": round(time.perf_counter() - t, 3), "roles_per_account": per_account, "seed": seed,
                      "summary": summary.describe(), "directory": out if keep is not None else None}
         return _bench_paths([out], generated, jobs=jobs, sample=sample, process=process, repeats=repeats,
-                            zone_ids=zone_ids, progress=progress)
+                            zone_ids=zone_ids, zone_file=zone_file, progress=progress)
 
 
 def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] | None, *, jobs: int | None,
                  sample: int,
-                 process: bool, repeats: int, zone_ids: Sequence[str],
+                 process: bool, repeats: int, zone_ids: Sequence[str], zone_file: str | None,
                  progress: Callable[[str], None] | None) -> BenchResult:
-    phases, counts = run_phases(paths, jobs=jobs, sample=sample, zone_ids=zone_ids, progress=progress)
+    phases, counts = run_phases(paths, jobs=jobs, sample=sample, zone_ids=zone_ids, zone_file=zone_file,
+                                progress=progress)
     comparison = process_comparison(paths, repeats=repeats, jobs=jobs, progress=progress) if process else None
     return BenchResult(roles=counts["roles"], accounts=counts["accounts"], users=counts["users"],
                        files=counts["files"], bytes=counts["bytes"], jobs=counts["jobs"], generated=generated,

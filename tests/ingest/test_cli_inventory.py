@@ -32,7 +32,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys)
-    assert code == 2 and out == "" and err.endswith("trustgraph: error: a command is required\n")
+    assert code == 2 and out == "" and err.startswith("trustgraph: error: a command is required")
+    assert err.endswith("(see 'trustgraph --help')\n") and err.count("\n") == 1
 
 
 def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,14 +17,19 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 SETUP_EXAMPLE = '''\
-from pathlib import Path
+import pandas as pd
 
 import trustgraph
+import trustgraph.datasets
 import trustgraph.plot as tplot
 
-# The bundled example organization and the zone of trust its README assumes (run from notebooks/).
-DATA = Path("..") / "datasets" / "example-org"
-tg = trustgraph.load(DATA, zone_file=str(DATA / "zone.toml"))
+# Wide results (ARNs, witness contexts) are cut with "..." instead of stretching the table; print a cell to see it all.
+pd.set_option("display.max_colwidth", 72)
+pd.set_option("display.width", 160)
+
+# The bundled example organization and the zone of trust its README assumes; found from any working directory.
+DATA = trustgraph.datasets.example_org()
+tg = trustgraph.load(DATA, zone_file=str(trustgraph.datasets.example_zone_file()))
 tg'''
 
 
@@ -392,6 +397,7 @@ Actions only for `repo:example-org/*`. Then we compare what outsiders reach.
 '''),
     code('''
 import tempfile
+from pathlib import Path
 
 zone_dir = Path(tempfile.mkdtemp())
 base = """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -62,13 +63,16 @@ class Dom(HTMLParser):
 
 
 def assert_inert(dom: Dom, report: ScanReport) -> None:
-    """No script, no event handlers, no links, images only our data: PNGs; hostile strings present as text."""
+    """No script, no event handlers, no links out of the page (only the index's ``#finding-N``), images only our
+    data: PNGs; hostile strings present as text."""
     assert dom.tags("script") == []
-    assert dom.tags("a") == [] and dom.tags("iframe") == [] and dom.tags("object") == []
+    assert dom.tags("iframe") == [] and dom.tags("object") == []
+    assert all(re.fullmatch(r"#finding-\d+", a.get("href") or "") and set(a) == {"href"} for a in dom.tags("a"))
     for tag, attrs in dom.elements:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
-            assert name not in {"href", "srcdoc", "formaction", "action"}, (tag, name)
+            assert name not in {"srcdoc", "formaction", "action"}, (tag, name)
+            assert name != "href" or tag == "a", tag
             assert "javascript:" not in (value or ""), (tag, name)
     imgs = dom.tags("img")
     pictured = [f for f in report.active if f.severity in (Severity.CRITICAL, Severity.HIGH) and f.path]
@@ -187,3 +191,78 @@ def test_picture_budget(report: ScanReport) -> None:
     dom = Dom(render_html(report, max_pictures=1))
     assert len(dom.tags("img")) == 1
     assert "Path picture left out (more than 1 pictures)." in dom.joined
+
+
+def test_index_links_every_finding_in_severity_order(report: ScanReport) -> None:
+    page = render_html(report, pictures=False)
+    dom = Dom(page)
+    ids = [attrs["id"] for _, attrs in dom.elements if (attrs.get("id") or "").startswith("finding-")]
+    assert ids == [f"finding-{i}" for i in range(1, len(report.active) + 1)]
+    index = page[page.index('<section id="index">'):page.index("</section>", page.index('<section id="index">'))]
+    assert page.index('<section id="index">') < page.index('<section id="findings">')
+    linked = re.findall(r'href="#(finding-\d+)"', index)
+    assert sorted(set(linked), key=lambda x: int(x.split("-")[1])) == ids
+    badges = re.findall(r'<span class="badge (\w+)">', index)
+    assert badges == ["critical", "critical", "high", "medium", "low"]
+
+
+def test_witness_context_folds_what_the_policy_does_not_read(report: ScanReport) -> None:
+    """Keys the hop's statement reads (and the few always telling ones) are shown; the rest is in <details>."""
+    from dataclasses import replace
+
+    chain = next(f for f in report.active if f.check_id == "external-path-to-admin")
+    first_hop = chain.path[0]
+    keyed = replace(report, read_keys={first_hop.statements[0]: frozenset({"aws:sourceip"})})
+    page = render_html(keyed, pictures=False)
+    article = page[page.index(f'id="finding-{[f.check_id for f in report.active].index(chain.check_id) + 1}"'):]
+    article = article[:article.index("</article>")]
+    start = article.index("<tbody><tr><td>1</td>")
+    row = article[start:article.index("</tr>", start)]
+    shown, folded = row.split("<details>", 1)
+    assert "aws:SourceIp" in shown and "aws:PrincipalTag/team" not in shown
+    assert "aws:PrincipalTag/team" in folded and "1 more key of the request" in folded
+    second = article[article.index("<tr><td>2</td>"):]
+    assert "sts:ExternalId" in second.split("<details>", 1)[0]  # always telling
+
+
+def test_checks_table_has_fixed_readable_columns(report: ScanReport) -> None:
+    page = render_html(report, pictures=False)
+    checks = page[page.index('<section id="checks">'):]
+    assert '<table class="checks fixed"><colgroup>' in checks
+    assert "overflow-wrap:anywhere" not in page.split("<style>")[1].split("</style>")[0].split("code,.mono")[1][80:]
+
+
+def test_statements_show_file_and_line_when_known(report: ScanReport) -> None:
+    from dataclasses import replace
+
+    from trustgraph.render.positions import Position
+
+    loc = next(f for f in report.active if f.check_id == "oidc-any-subject").statements[0]
+    page = render_html(replace(report, positions={loc: Position(42, 9)}), pictures=False)
+    assert f"<code>{loc.file}:42</code>" in page
+
+
+def test_path_picture_classes() -> None:
+    from trustgraph.render.pathplot import COLOURS, LEGEND, node_class
+
+    zone = {"111122223333"}
+    assert node_class("account:444455556666", zone) == "outside"
+    assert node_class("account:111122223333", zone) == "inside"
+    assert node_class("external", zone) == node_class("*", zone) == "outside"
+    assert node_class("federated:arn:aws:iam::111122223333:oidc-provider/x", zone) == "federated"
+    assert node_class("service:ec2.amazonaws.com", zone) == "service"
+    assert node_class("arn:aws:iam::444455556666:role/Vendor", zone) == "outside"
+    assert node_class("arn:aws:iam::111122223333:role/Ours", zone) == "inside"
+    assert len({COLOURS[k] for k in ("outside", "federated", "service", "inside")}) == 4
+    assert "dashed line" in LEGEND
+
+
+def test_screenshots_at_two_widths(report: ScanReport, tmp_path: Path) -> None:
+    """The page lays out at 1400 and 800 pixels (looked at by a person when the layout changes; here: it renders)."""
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(report), encoding="utf-8")
+    for width in (1400, 800):
+        shot = tmp_path / f"shot-{width}.png"
+        proc = _run_chromium([f"--window-size={width},2000", f"--screenshot={shot}", page_file.as_uri()], tmp_path)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert shot.read_bytes().startswith(b"\x89PNG")

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.location import Location
+from trustgraph.render.positions import Position, json_pointer_lines, statement_positions
 from trustgraph.render.report import ScanReport
 from trustgraph.render.sarif import (
     artifact_uri,
     fingerprint,
-    json_pointer_lines,
     render_sarif,
     report_locations,
     rule_name,
@@ -262,6 +262,15 @@ def test_statement_lines_resolve_pointers(tmp_path: Path) -> None:
     assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "gaad.json"},
                                                           "region": {"startLine": 8}}
     assert result["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 7}
+    # with the report's own positions: line and column of the statement object's "{"
+    located = report.with_positions()
+    assert located.positions == statement_positions([first, second])
+    log = json.loads(render_sarif(located, base_dir=str(tmp_path)))
+    VALIDATOR.validate(log)
+    result = log["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 8, "startColumn": 11}
+    assert result["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 7, "startColumn": 11}
+    assert statement_positions([encoded])[encoded] == Position(15, 51)  # the URL-encoded document string
 
 
 def test_json_pointer_lines_rejects_non_json() -> None:

@@ -59,6 +59,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--keep", metavar="DIR", help="write the generated organization to DIR and keep it")
     p.add_argument("--zone", action="append", default=[], metavar="ID",
                    help="zone account/organization id (repeatable; default: the loaded accounts and organizations)")
+    p.add_argument("--zone-file", metavar="FILE",
+                   help="a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--verbose", action="store_true",
                    help="name each phase on stderr as it starts, with a timestamp (also when stderr is not a terminal)")
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
                        sample=args.sample, process=args.process, repeats=args.repeats, keep=args.keep,
-                       zone_ids=args.zone, progress=progress)
+                       zone_ids=args.zone, zone_file=args.zone_file, progress=progress)
     if progress is not None and not args.verbose:
         sys.stderr.write("\r\x1b[K")
     if args.format == "json":

@@ -7,10 +7,15 @@ the argument errors of every command start without the model and ingestion modul
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from trustgraph.errors import UsageError
 
 if TYPE_CHECKING:
     from trustgraph.model.estate import Estate
@@ -38,8 +43,10 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
 def add_format_option(
     parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json", "csv"), default: str = "table"
 ) -> None:
-    """``--format`` with the given choices."""
-    parser.add_argument("--format", choices=tuple(choices), default=default, help=f"output format (default: {default})")
+    """``--format`` with the given choices; left None when not given so that ``-o``'s extension can choose
+    (:func:`output_format`)."""
+    parser.add_argument("--format", choices=tuple(choices), default=None,
+                        help=f"output format (default: from the -o extension, else {default})")
 
 
 def input_paths(args: argparse.Namespace) -> list[str | os.PathLike[str]]:
@@ -70,11 +77,142 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
 
 
 def jobs_arg(text: str) -> int | None:
-    """``--jobs``: a number of worker processes, or ``auto`` (None: the runner chooses). The command checks the
-    range (a one-line usage error)."""
+    """``--jobs``: a number of worker processes (at least 1), or ``auto`` (None: the runner chooses)."""
     if text.strip().lower() == "auto":
         return None
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of processes or `auto`, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (``--timeout-ms``, ``--max-hops``, ``--max-nodes``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+#: ``-o`` file extensions and the report format each one means (``--format`` given explicitly wins).
+FORMAT_BY_EXTENSION: dict[str, str] = {
+    ".txt": "table", ".json": "json", ".csv": "csv", ".sarif": "sarif", ".html": "html", ".htm": "html",
+}
+
+
+def add_output_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
+    """``-o/--output FILE``: write the report to FILE; without ``--format`` its extension chooses the format."""
+    known = ", ".join(f"{ext} {fmt}" for ext, fmt in FORMAT_BY_EXTENSION.items() if fmt in choices)
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help=f"write the report to FILE instead of standard output; without --format the extension "
+                             f"chooses the format ({known})")
+
+
+def output_format(args: argparse.Namespace, choices: Sequence[str], default: str = "table") -> str:
+    """The format asked for: ``--format`` when given, else the ``-o`` file's extension, else ``default``.
+
+    Raises
+    ------
+    UsageError
+        When ``-o``'s extension names no format this command writes (give ``--format``).
+    """
+    if args.format is not None:
+        return str(args.format)
+    output = getattr(args, "output", None)
+    if not output:
+        return default
+    ext = os.path.splitext(output)[1].lower()
+    fmt = FORMAT_BY_EXTENSION.get(ext)
+    if fmt is None or fmt not in choices:
+        exts = ", ".join(e for e, f in FORMAT_BY_EXTENSION.items() if f in choices)
+        raise UsageError(f"cannot tell the format of `{output}` from its extension (known: {exts}); give --format")
+    return fmt
+
+
+def write_output(args: argparse.Namespace, text: str) -> None:
+    """Write ``text`` to ``-o FILE`` (replaced as a whole, never left half-written) or to standard output."""
+    output = getattr(args, "output", None)
+    if not output:
+        import sys
+
+        sys.stdout.write(text)
+        return
+    write_text_atomic(output, text)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` (UTF-8, line ends as given) to a temporary file beside ``path``, then rename it over ``path``.
+
+    Raises
+    ------
+    UsageError
+        When the file cannot be written (one line naming it).
+    """
+    import tempfile
+
+    target = os.path.abspath(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".trustgraph-", suffix=".tmp", dir=os.path.dirname(target))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def add_now_option(parser: argparse.ArgumentParser) -> None:
+    """``--now TIMESTAMP``: the time of the analysis (aws:CurrentTime of witnesses, the report's time, suppression
+    expiry); default ``SOURCE_DATE_EPOCH`` when set, else the clock."""
+    parser.add_argument("--now", type=timestamp_arg, metavar="TIMESTAMP",
+                        help="pin the analysis time (ISO 8601 such as 2026-11-28T15:00:00Z, or epoch seconds) for "
+                             "reproducible output; default: $SOURCE_DATE_EPOCH when set, else the current time")
+
+
+def timestamp_arg(text: str) -> dt.datetime:
+    """An ISO 8601 timestamp (``Z`` or an offset; a date alone is midnight UTC) or epoch seconds, as aware UTC."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"-?[0-9]+", value):
+            return dt.datetime.fromtimestamp(int(value), dt.UTC)
+        parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    except (ValueError, OverflowError, OSError):
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 time such as 2026-11-28T15:00:00Z or epoch seconds, got {text!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def analysis_time(args: argparse.Namespace) -> dt.datetime:
+    """``--now``, else ``SOURCE_DATE_EPOCH`` (reproducible-builds.org), else the clock; whole seconds, UTC.
+
+    Raises
+    ------
+    UsageError
+        When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
+    """
+    now: dt.datetime | None = getattr(args, "now", None)
+    if now is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch:
+            if not re.fullmatch(r"[0-9]+", epoch):
+                raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {epoch!r}")
+            try:
+                now = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+            except (OverflowError, OSError, ValueError):
+                raise UsageError(f"SOURCE_DATE_EPOCH is out of range: {epoch!r}") from None
+        else:
+            now = dt.datetime.now(dt.UTC)
+    return now.replace(microsecond=0)

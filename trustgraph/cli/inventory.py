@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from typing import Any
 
-from trustgraph.cli.common import add_format_option, add_input_options, load_inputs
+from trustgraph.cli.common import (
+    add_format_option,
+    add_input_options,
+    add_output_option,
+    load_inputs,
+    output_format,
+    write_output,
+)
+
+INVENTORY_FORMATS = ("table", "json", "csv")
 
 
 def register(subparsers: Any) -> None:
@@ -18,7 +28,8 @@ def register(subparsers: Any) -> None:
                     "summary) and federated identity providers, each marked inside or outside the zone of trust.",
     )
     add_input_options(parser)
-    add_format_option(parser)
+    add_format_option(parser, INVENTORY_FORMATS)
+    add_output_option(parser, INVENTORY_FORMATS)
     parser.set_defaults(func=run)
 
 
@@ -26,12 +37,17 @@ def run(args: argparse.Namespace) -> int:
     """Load, build the rows, render them on stdout."""
     from trustgraph.render.inventory import inventory_rows, render_csv, render_json, render_table
 
+    fmt = output_format(args, INVENTORY_FORMATS)
     estate, zone = load_inputs(args)
     rows = inventory_rows(estate, zone)
-    if args.format == "json":
-        sys.stdout.write(render_json(rows, zone))
-    elif args.format == "csv":
-        sys.stdout.write(render_csv(rows))
+    if fmt == "json":
+        write_output(args, render_json(rows, zone))
+    elif fmt == "csv":
+        write_output(args, render_csv(rows))
+    elif args.output:
+        buf = io.StringIO()
+        render_table(rows, buf)
+        write_output(args, buf.getvalue())
     else:
         render_table(rows, sys.stdout, zone)
     return 0

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from trustgraph.errors import UsageError
+
+QUERY_FORMATS = ("table", "json", "csv")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``query`` subcommand."""
-    from trustgraph.cli.common import add_format_option, add_input_options
+    from trustgraph.cli.common import (
+        add_format_option,
+        add_input_options,
+        add_now_option,
+        add_output_option,
+        positive_int,
+    )
 
     p = subparsers.add_parser(
         "query", help="reachability: can SOURCE obtain TARGET's credentials, directly or through a chain",
@@ -32,13 +39,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--action", metavar="ACTION",
                    help="restrict the first hop's action (sts:AssumeRole, sts:AssumeRoleWithSAML, "
                         "sts:AssumeRoleWithWebIdentity)")
-    p.add_argument("--max-hops", type=int, metavar="N", help="longest path considered")
-    p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout (default 5000)")
+    p.add_argument("--max-hops", type=positive_int, metavar="N", help="longest path considered")
+    p.add_argument("--timeout-ms", type=positive_int, metavar="MS", help="per solver call timeout (default 5000)")
     p.add_argument("--via", choices=("assume", "all"), default="assume",
                    help="edge kinds: assume (sts:AssumeRole* only, the default) or all (also privilege-escalation "
                         "methods: PassRole, UpdateAssumeRolePolicy, CreateAccessKey, policy changes, ...); with "
                         "--to admin and all: can the source become an administrator?")
-    add_format_option(p)
+    add_format_option(p, QUERY_FORMATS)
+    add_output_option(p, QUERY_FORMATS)
+    add_now_option(p)
     p.set_defaults(func=run)
 
 
@@ -66,30 +75,30 @@ def parse_given(items: list[str]) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     """Load, build, query, render."""
-    from trustgraph.cli.common import load_inputs
+    from trustgraph.cli.common import analysis_time, load_inputs, output_format, write_output
     from trustgraph.queries.api import TrustGraph
     from trustgraph.queries.options import QueryOptions
     from trustgraph.render.query import render_query_csv, render_query_json, render_query_table
     from trustgraph.semantics.request import ASSUME_ACTIONS
 
+    fmt = output_format(args, QUERY_FORMATS)
+    now = analysis_time(args)
     action = None
     if args.action:
         names = {a.value.lower(): a for a in ASSUME_ACTIONS}
         action = names.get(args.action.lower())
         if action is None:
             raise UsageError(f"--action must be one of {', '.join(a.value for a in ASSUME_ACTIONS)}")
-    if args.max_hops is not None and args.max_hops < 1:
-        raise UsageError("--max-hops must be at least 1")
     options = QueryOptions.make(without=args.without, given=parse_given(args.given), closed=args.closed,
                                 action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms, via=args.via)
     estate, zone = load_inputs(args)
-    tg = TrustGraph(estate, zone)
+    tg = TrustGraph(estate, zone, now=now)
     results = tg.query(args.source, args.target, options)
-    if args.format == "json":
+    if fmt == "json":
         echo = {"from": args.source or "*", "to": args.target or "*", **options.describe(), "zone": zone.describe()}
-        sys.stdout.write(render_query_json(echo, results.results))
-    elif args.format == "csv":
-        sys.stdout.write(render_query_csv(results.results))
+        write_output(args, render_query_json(echo, results.results))
+    elif fmt == "csv":
+        write_output(args, render_query_csv(results.results))
     else:
-        sys.stdout.write(render_query_table(results.results, zone=zone.describe()))
+        write_output(args, render_query_table(results.results, zone=zone.describe()))
     return 0

@@ -12,8 +12,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.cli.common import jobs_arg
-from trustgraph.errors import UsageError
+from trustgraph.cli.common import jobs_arg, positive_int
 from trustgraph.report.build import build_report
 
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ FAIL_ON = ("low", "medium", "high", "critical")
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``scan`` subcommand."""
-    from trustgraph.cli.common import add_format_option, add_input_options
+    from trustgraph.cli.common import add_format_option, add_input_options, add_now_option, add_output_option
     from trustgraph.render.report import FORMATS
 
     p = subparsers.add_parser(
@@ -35,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_input_options(p)  # no PATH: the bundled example, under its zone.toml unless --zone/--zone-file are given
     add_format_option(p, FORMATS, "table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    add_output_option(p, FORMATS)
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
                    help="exit 1 when an unsuppressed finding has at least this severity (default: high)")
     p.add_argument("--suppressions", metavar="FILE",
@@ -46,10 +45,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--jobs", type=jobs_arg, default=None, metavar="N",
                    help="solve in N worker processes, or `auto` (the default: one per CPU, at most 8, for 400 roles "
                         "or more; else 1); the findings are identical")
-    p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--timeout-ms", type=positive_int, metavar="MS", help="per solver call timeout")
     p.add_argument("--via", choices=("assume", "all"), default="assume",
                    help="external-path-to-admin also follows privilege-escalation edges inside the zone (all); "
                         "default assume")
+    add_now_option(p)
     p.add_argument("--list-checks", action="store_true",
                    help="print the catalog (id, base severity, title) and exit")
     p.set_defaults(func=run)
@@ -58,16 +58,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Load, scan, apply suppressions, render, and decide the exit code."""
     from trustgraph.checks.registry import check_ids, select_checks
+    from trustgraph.cli.common import analysis_time, output_format
+    from trustgraph.render.report import FORMATS
 
     checks = select_checks(args.checks)
+    fmt = output_format(args, FORMATS)
     if args.list_checks:
         for c in checks:
             sys.stdout.write(f"{c.id:30s} {c.severity.value:9s} {c.title}\n")
         return 0  # unknown ids: UsageError before any loading
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    if args.timeout_ms is not None and args.timeout_ms < 1:
-        raise UsageError("--timeout-ms must be at least 1")
+    now = analysis_time(args)
     entries: tuple[Any, ...] = ()
     if args.suppressions:
         from trustgraph.report.suppressions import load_suppressions
@@ -80,14 +80,15 @@ def run(args: argparse.Namespace) -> int:
     from trustgraph.checks.runner import run_checks
     from trustgraph.queries.api import TrustGraph
 
-    ctx = ScanContext(TrustGraph(estate, zone), timeout_ms=args.timeout_ms, via=args.via)
+    ctx = ScanContext(TrustGraph(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
     from trustgraph.model.bulk import loaded_objects_frozen
 
     with _progress(len(ctx.roles)) as progress, loaded_objects_frozen():
         result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
     report = build_report(result.findings, checks, zone=zone.describe(),
-                          inputs=tuple(str(p) for p in input_paths(args)), entries=entries)
-    _write(report, args)
+                          inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
+    trust_statements = (st for role in estate.role_by_arn.values() for st in role.trust_policy.statements)
+    _write(report.with_positions().with_read_keys(trust_statements), fmt, args)
     return exit_code(report, args.fail_on)
 
 
@@ -99,20 +100,21 @@ def exit_code(report: ScanReport, fail_on: str) -> int:
     return 1 if any(f.severity.rank >= threshold for f in report.active) else 0
 
 
-def _write(report: ScanReport, args: argparse.Namespace) -> None:
+def _write(report: ScanReport, fmt: str, args: argparse.Namespace) -> None:
+    from trustgraph.cli.common import write_output
     from trustgraph.render.report import render
 
     if args.output:
-        text = render(report, args.format)
-        try:
-            with open(args.output, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        write_output(args, render(report, fmt))
         return
-    color = args.format == "table" and sys.stdout.isatty()
-    width = shutil.get_terminal_size((160, 24)).columns if color else None
-    sys.stdout.write(render(report, args.format, color=color, width=width))
+    color = fmt == "table" and sys.stdout.isatty()
+    width = terminal_width() if fmt == "table" else None
+    sys.stdout.write(render(report, fmt, color=color, width=width))
+
+
+def terminal_width() -> int:
+    """The width of the terminal; when piped, ``$COLUMNS`` if set, else 100."""
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 class _progress:

@@ -117,6 +117,7 @@ def plot_graph(
                 heading += " (service principals folded into role labels: \u2190 name)"
         fig = draw_layout(G, drawn, edges=edge_list, highlight=highlight, ax=ax, title=heading, layers=layers,
                           suffixes=suffixes)
+    fig.set_label(heading)  # what the picture says it shows, for callers that report it (``trustgraph graph``)
     _register_display()
     return fig
 

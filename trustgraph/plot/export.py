@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,24 +122,37 @@ def subgraph_between(G: nx.MultiDiGraph, source: str | None = None, target: str 
     return G.subgraph(keep).copy()
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What :func:`export_graph` wrote: the format, and what the file shows in words (a picture's own title, so the
+    numbers a command prints are the numbers the picture shows; node and edge counts of a data export)."""
+
+    format: str
+    description: str
+
+
 def export_graph(
     G: nx.MultiDiGraph, path: str | os.PathLike[str], *, max_nodes: int | None = None, title: str | None = None
-) -> str:
-    """Write ``G`` to ``path`` in the format its extension names; returns the format.
+) -> Written:
+    """Write ``G`` to ``path`` in the format its extension names.
 
-    PNG and SVG are :func:`trustgraph.plot.plot_graph` pictures (aggregated above ``max_nodes`` nodes); GraphML and
-    GEXF are :func:`plain_graph` copies; JSON is networkx node-link data (``nodes``, ``links``) of the same copy.
+    PNG and SVG are :func:`trustgraph.plot.plot_graph` pictures (aggregated above ``max_nodes`` nodes), written
+    reproducibly (no date or software metadata; SVG ids from a fixed salt); GraphML and GEXF are :func:`plain_graph`
+    copies; JSON is networkx node-link data (``nodes``, ``links``) of the same copy.
     """
     import networkx as nx
 
     fmt = format_of(path)
     target = os.fspath(path)
     if fmt in ("png", "svg"):
+        import matplotlib as mpl
+
         from trustgraph.plot import DEFAULT_MAX_NODES, plot_graph
 
         fig = plot_graph(G, title=title, max_nodes=max_nodes or DEFAULT_MAX_NODES)
-        fig.savefig(target, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
-        return fmt
+        with mpl.rc_context({"svg.hashsalt": "trustgraph"}):
+            fig.savefig(target, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
+        return Written(fmt, str(fig.get_label()))
     plain = plain_graph(G)
     if fmt == "graphml":
         nx.write_graphml(plain, target)
@@ -149,4 +163,4 @@ def export_graph(
         with open(target, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=1, sort_keys=True)
             fh.write("\n")
-    return fmt
+    return Written(fmt, f"{plain.number_of_nodes()} nodes, {plain.number_of_edges()} edges")

@@ -307,12 +307,16 @@ class TrustGraph:
         return graph_frame(self.graph, edges=edges)
 
     def inventory(self) -> pd.DataFrame:
-        """One row per principal (as ``trustgraph inventory``), with the admin column."""
+        """One row per principal (as ``trustgraph inventory``), with the admin column; ``statements`` is a whole-number
+        column (pandas ``Int64``: empty for identity providers, which have no permission policies)."""
         import pandas as pd
 
         from trustgraph.render.inventory import inventory_rows, row_to_json
 
-        return pd.DataFrame([row_to_json(r) for r in inventory_rows(self.estate, self.zone)])
+        frame = pd.DataFrame([row_to_json(r) for r in inventory_rows(self.estate, self.zone)])
+        if "statements" in frame:
+            frame["statements"] = frame["statements"].astype("Int64")
+        return frame
 
     def admin_arns(self) -> frozenset[str]:
         """ARNs of the admin principals."""

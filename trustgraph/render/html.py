@@ -1,14 +1,17 @@
 """The HTML report: one self-contained file (no network, no script) a reviewer can open or attach to a ticket.
 
-Contents: title, summary counts, zone of trust, inputs, findings grouped by severity (role, source, message,
-remediation, statements as ``file#pointer``, the path as a table of hops with their witness context), for each critical
-or high finding a picture of its path (:mod:`trustgraph.render.pathplot`, an inline base64 PNG), suppressed findings,
-suppressions and the checks that ran.
+Contents: title, summary counts, an index of the findings by severity (each linked to its entry), zone of trust,
+inputs, findings grouped by severity (role, who gets in, message, remediation, statements as ``file:line`` and JSON
+pointer, the path as a table of hops whose witness context shows the keys the hop's statements read, and a few that
+always matter, first, with the rest folded in a ``<details>`` element), for each critical or high finding a picture of
+its path (:mod:`trustgraph.render.pathplot`, an inline base64 PNG, with the zone boundary and colours for outsiders,
+federated and service sources), suppressed findings, suppressions and the checks that ran.
 
 Safety: exports are attacker-controlled text (role names, tags, condition values). Every such string passes through
 :func:`esc` (``html.escape`` with ``quote=True``) and lands only in element content or in quoted attributes that
-contain no data (``id``/``class`` values come from fixed vocabularies, image ``src`` is base64 of bytes we drew). The
-page has no ``<script>``, no links and no ``href`` at all, and a Content-Security-Policy meta tag (``default-src
+contain no data (``id``/``class`` values come from fixed vocabularies, image ``src`` is base64 of bytes we drew, and the
+only links are the index's in-page ``href="#finding-N"``). The page has no ``<script>`` and no link out of the page,
+and a Content-Security-Policy meta tag (``default-src
 'none'; img-src data:; style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could
 neither run script nor fetch anything.
 """
@@ -39,12 +42,22 @@ main{max-width:1100px;margin:0 auto;padding:1.5em}
 h1{margin:.2em 0}h2{border-bottom:2px solid #d5dae1;padding-bottom:.2em;margin-top:1.6em}
 code,.mono{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
-th,td{border:1px solid #d5dae1;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #d5dae1;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}
+table.fixed{table-layout:fixed}
+table.checks col.c-id{width:19%}table.checks col.c-title{width:19%}table.checks col.c-sev{width:12%}
+table.index col.c-n{width:3em}table.index col.c-sev{width:6.5em}table.index col.c-check{width:24%}
+table.index col.c-who{width:30%}
+a{color:#1f5fa8;text-decoration:none}a:hover{text-decoration:underline}
+details>summary{cursor:pointer;color:#1f5fa8}
+.layout{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:1em;align-items:start}
+@media (max-width:1000px){.layout{grid-template-columns:minmax(0,1fr)}}
+
 th{background:#eef1f5}
 .counts td,.counts th{text-align:center;width:12%}
 table.path{table-layout:fixed}
-table.path th:nth-child(1){width:2.2em}table.path th:nth-child(2),table.path th:nth-child(4){width:19%}
-table.path th:nth-child(3){width:11%}table.path th:nth-child(5){width:24%}
+table.path th:nth-child(1){width:2.2em}table.path th:nth-child(2){width:22%}table.path th:nth-child(3){width:14%}
+table.path th:nth-child(4){width:26%}
+th{overflow-wrap:normal}
 .finding{background:#fff;border:1px solid #d5dae1;border-left:6px solid #888;border-radius:4px;padding:.6em 1em;
 margin:1em 0}
 .sev-critical{border-left-color:#8b0000}.sev-high{border-left-color:#d9342b}.sev-medium{border-left-color:#e0a800}
@@ -55,7 +68,8 @@ background:#888;margin-right:.3em}
 .badge.low{background:#2b7bb9}.badge.unknown{background:#6c3483}.badge.approximate{background:#5d6d7e}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.5em 0}dt{font-weight:600}dd{margin:0}
 ul.plain{margin:0;padding-left:1.1em}
-figure{margin:.6em 0}figure img{max-width:100%;border:1px solid #d5dae1;background:#fff}
+figure{margin:0;max-width:370px}figure img{width:100%;border:1px solid #d5dae1;background:#fff}
+figcaption{font-size:12px}
 .summary-line{font-size:1.1em;font-weight:600}
 .muted{color:#5d6d7e}
 """
@@ -107,6 +121,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         f"<td>{summary.by_kind[FindingKind.UNKNOWN.value]}</td><td>{summary.approximate}</td>"
         f"<td>{summary.suppressed}</td></tr></tbody></table>",
         "</section>",
+        _index_section(report),
         _zone_section(report.zone),
         '<section id="inputs"><h2>Inputs</h2>',
         _list((f"<code>{esc(i)}</code>" for i in report.inputs), empty="(none)"),
@@ -124,7 +139,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         parts.append(f'<h3 id="severity-{severity.value}">{esc(severity.value.capitalize())} ({len(group)})</h3>')
         for finding in group:
             number += 1
-            parts.append(_finding(finding, number, pictures and severity in PICTURED, drawn, max_pictures))
+            parts.append(_finding(finding, number, pictures and severity in PICTURED, drawn, max_pictures, report))
     parts.append("</section>")
     parts.append(_suppressed_section(report.suppressed))
     parts.append(_suppressions_section(report))
@@ -133,8 +148,47 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
     return "\n".join(parts)
 
 
+def _index_section(report: ScanReport) -> str:
+    """The findings by severity, one row each (check, role, who gets in), each linked to its entry below."""
+    from trustgraph.render.table import source_label
+
+    out = ['<section id="index"><h2>Index of findings</h2>']
+    active = report.active
+    if not active:
+        out.append("<p>No findings.</p></section>")
+        return "\n".join(out)
+    out.append('<table class="index fixed"><colgroup><col class="c-n"><col class="c-sev"><col class="c-check">'
+               '<col class="c-role"><col class="c-who"></colgroup><thead><tr><th>#</th><th>Severity</th>'
+               "<th>Check</th><th>Role</th><th>Who gets in</th></tr></thead><tbody>")
+    number = 0
+    for severity in SEVERITY_ORDER:
+        for f in (f for f in active if f.severity is severity):
+            number += 1
+            check = esc(f.check_id) + (" (unknown)" if f.kind is FindingKind.UNKNOWN else "")
+            who = esc(source_label(f.source)) if f.source not in ("-", "") else '<span class="muted">-</span>'
+            out.append(
+                f'<tr><td><a href="#finding-{number}">{number}</a></td>'
+                f'<td><span class="badge {severity.value}">{esc(severity.value)}</span></td>'
+                f"<td><code>{check}</code></td>"
+                f'<td><a href="#finding-{number}"><code>{esc(_role_name(f.role))}</code></a> '
+                f'<span class="muted">{esc(f.account)}</span></td><td>{who}</td></tr>'
+            )
+    out.append("</tbody></table></section>")
+    return "\n".join(out)
+
+
+def _role_name(arn: str) -> str:
+    """The role's name with its path (``role/ops/Deploy`` -> ``ops/Deploy``), or the ARN when it is not one."""
+    resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else arn
+    return resource.split("/", 1)[1] if "/" in resource else resource
+
+
 def _finding(finding: Finding, number: int, picture: bool,
-             drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str], max_pictures: int) -> str:
+             drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str], max_pictures: int,
+             report: ScanReport | None = None) -> str:
+    from trustgraph.render.table import path_text, who_gets_in
+
+    report = report if report is not None else ScanReport()
     sev = finding.severity.value
     badges = [f'<span class="badge {sev}">{esc(sev)}</span>']
     if finding.kind is FindingKind.UNKNOWN:
@@ -142,39 +196,47 @@ def _finding(finding: Finding, number: int, picture: bool,
     if finding.approximate:
         badges.append('<span class="badge approximate">approximate</span>')
     title = finding.title or finding.check_id
+    who = who_gets_in(finding)
     out = [
         f'<article class="finding sev-{sev}" id="finding-{number}">',
-        f"<h4>{''.join(badges)} <code>{esc(finding.check_id)}</code> {esc(title)}</h4>",
+        f"<h4>{number}. {''.join(badges)} <code>{esc(finding.check_id)}</code> {esc(title)}</h4>",
+        '<div class="layout"><div>',
         "<dl>",
         f"<dt>Role</dt><dd><code>{esc(finding.role)}</code></dd>",
-        f"<dt>Account</dt><dd><code>{esc(finding.account)}</code></dd>",
-        f"<dt>Source</dt><dd><code>{esc(finding.source)}</code></dd>",
+        f"<dt>Who gets in</dt><dd>{esc(who) if who else '-'} <span class=\"muted\">(source "
+        f"<code>{esc(finding.source)}</code>)</span></dd>",
         *_other_sources(finding),
+    ]
+    if finding.path:
+        out.append(f"<dt>Path</dt><dd><code>{esc(path_text(finding.path))}</code></dd>")
+    out += [
         f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
-        f"<dt>Remediation</dt><dd>{esc(finding.remediation)}</dd>",
-        f"<dt>Statements</dt><dd>{_locations(finding.statements)}</dd>",
+        f"<dt>What to change</dt><dd>{esc(finding.remediation)}</dd>",
+        f"<dt>Statements</dt><dd>{_locations(finding.statements, report)}</dd>",
     ]
     if finding.approximations:
         out.append(f"<dt>Approximations</dt><dd>{_list(esc(a) for a in finding.approximations)}</dd>")
-    out.append("</dl>")
+    out.append("</dl></div>")
+    if finding.path and picture:
+        data = _picture(finding.path, drawn, max_pictures, report)
+        if data is None:
+            out.append(f'<p class="muted">Path picture left out (more than {max_pictures} pictures).</p>')
+        else:
+            from trustgraph.render.pathplot import LEGEND
+
+            out.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="Path picture of finding {number}">'
+                f'<figcaption class="muted">{esc(LEGEND)}.</figcaption></figure>'
+            )
+    out.append("</div>")
     if finding.path:
-        out.append(_path_table(finding.path))
-        if picture:
-            data = _picture(finding.path, drawn, max_pictures)
-            if data is None:
-                out.append(f'<p class="muted">Path picture left out (more than {max_pictures} pictures).</p>')
-            else:
-                out.append(
-                    f'<figure><img src="data:image/png;base64,{data}" alt="Path picture of finding {number}">'
-                    f"<figcaption class=\"muted\">Path from <code>{esc(finding.path[0].source)}</code> to "
-                    f"<code>{esc(finding.path[-1].target)}</code>.</figcaption></figure>"
-                )
+        out.append(_path_table(finding.path, report))
     out.append("</article>")
     return "\n".join(out)
 
 
 def _picture(hops: tuple[HopWitness, ...], drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str],
-             max_pictures: int) -> str | None:
+             max_pictures: int, report: ScanReport | None = None) -> str | None:
     """Base64 PNG of a path, drawn once per distinct picture; None past ``max_pictures``."""
     key = tuple((h.source, h.target, h.action, len(h.context), bool(h.approximations)) for h in hops)
     if key not in drawn:
@@ -182,39 +244,75 @@ def _picture(hops: tuple[HopWitness, ...], drawn: dict[tuple[tuple[str, str, str
             return None
         from trustgraph.render.pathplot import draw_path
 
-        drawn[key] = base64.b64encode(draw_path(hops)).decode("ascii")
+        zone = report.zone if report is not None else {}
+        accounts = tuple(str(a) for a in (zone.get("inside_accounts") or zone.get("accounts") or ()))
+        drawn[key] = base64.b64encode(draw_path(hops, zone_accounts=accounts)).decode("ascii")
     return drawn[key]
 
 
-def _path_table(hops: Iterable[HopWitness]) -> str:
+def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None) -> str:
+    report = report if report is not None else ScanReport()
     rows = [
-        '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To</th>'
-        "<th>Witness context</th><th>Statements</th></tr></thead><tbody>"
+        '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
+        "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>"
     ]
     for i, hop in enumerate(hops, start=1):
         rows.append(
             f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
-            f"<td><code>{esc(hop.target)}</code></td><td>{_context(hop)}</td>"
-            f"<td>{_locations(hop.statements)}</td></tr>"
+            f"<td><code>{esc(hop.target)}</code>{_locations(hop.statements, report)}</td>"
+            f"<td>{_context(hop, report)}</td></tr>"
         )
     rows.append("</tbody></table>")
     return "".join(rows)
 
 
-def _context(hop: HopWitness) -> str:
+#: Context keys shown unfolded whenever present: what a reviewer checks first in any witness (lowercase).
+TELLING_KEYS = frozenset({
+    "sts:externalid", "aws:multifactorauthpresent", "aws:principalarn", "aws:principalorgid", "aws:sourceaccount",
+    "aws:sourcearn", "aws:sourceidentity", "saml:aud", "saml:sub",
+})
+
+
+def telling_keys(hop: HopWitness, report: ScanReport) -> list[str]:
+    """The hop's context keys a reviewer should see first: those its statements read, the :data:`TELLING_KEYS`
+    and token claims ``...:sub``/``...:aud`` (in context order); the rest can be folded."""
+    read = set(TELLING_KEYS)
+    for loc in hop.statements:
+        read |= report.read_keys.get(loc, frozenset())
+    return [k for k in sorted(hop.context) if k.lower() in read or k.lower().endswith((":sub", ":aud"))]
+
+
+def _context(hop: HopWitness, report: ScanReport) -> str:
     ctx = hop.context_json()
-    items = []
-    for key in sorted(ctx):
+
+    def item(key: str) -> str:
         value = ctx[key]
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        items.append(f"<code>{esc(key)}</code> = <code>{esc(shown)}</code>")
+        return f"<code>{esc(key)}</code> = <code>{esc(shown)}</code>"
+
+    first = telling_keys(hop, report)
+    rest = [k for k in sorted(ctx) if k not in first]
+    items = [item(k) for k in first]
     if hop.approximations:
         items += [f'<span class="muted">approximate: {esc(a)}</span>' for a in hop.approximations]
-    return _list(items, empty='<span class="muted">(no condition keys needed)</span>')
+    out = _list(items, empty='<span class="muted">(no key the policy reads)</span>')
+    if rest:
+        out += (f"<details><summary>{len(rest)} more key{'s' if len(rest) != 1 else ''} of the request</summary>"
+                f"{_list(item(k) for k in rest)}</details>")
+    return out
 
 
-def _locations(locs: Iterable[Location]) -> str:
-    return _list((f"<code>{esc(loc)}</code>" for loc in locs), empty='<span class="muted">(none)</span>')
+def _locations(locs: Iterable[Location], report: ScanReport | None = None) -> str:
+    positions = report.positions if report is not None else {}
+
+    def one(loc: Location) -> str:
+        pos = positions.get(loc)
+        if pos is None:
+            return f"<code>{esc(loc)}</code>"
+        return (f"<code>{esc(loc.file)}:{pos.line}</code> "
+                f'<span class="muted"><code>#{esc(loc.pointer)}</code></span>')
+
+    return _list((one(loc) for loc in locs), empty='<span class="muted">(none)</span>')
 
 
 def _list(items: Iterable[str], *, empty: str = "") -> str:
@@ -306,8 +404,9 @@ def _suppression_table(records: tuple[SuppressionRecord, ...]) -> str:
 def _checks_section(report: ScanReport) -> str:
     out = [f'<section id="checks"><h2>Checks run ({len(report.checks_run)})</h2>']
     if report.checks_run:
-        out.append("<table><thead><tr><th>Id</th><th>Title</th><th>Severity</th><th>Rationale</th>"
-                   "<th>Remediation</th></tr></thead><tbody>")
+        out.append('<table class="checks fixed"><colgroup><col class="c-id"><col class="c-title"><col class="c-sev">'
+                   '<col><col></colgroup><thead><tr><th>Id</th><th>Title</th><th>Severity</th><th>Why it matters</th>'
+                   "<th>What to change</th></tr></thead><tbody>")
         for c in report.checks_run:
             rule = c.severity_rule or c.severity.value
             out.append(

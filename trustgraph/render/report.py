@@ -24,8 +24,8 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
            read_files: bool = False) -> str:
     """Render a report in one of :data:`FORMATS`.
 
-    ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files to put
-    each statement's line in ``region.startLine`` (otherwise 1); the other formats never read files.
+    ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files for
+    statement positions when the report has none (:meth:`ScanReport.with_positions`); renderers never read files.
 
     Raises
     ------
@@ -45,10 +45,9 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
 
         return render_csv(report)
     if fmt == "sarif":
-        from trustgraph.render.sarif import render_sarif, report_locations, statement_lines
+        from trustgraph.render.sarif import render_sarif
 
-        lines = statement_lines(report_locations(report)) if read_files else None
-        return render_sarif(report, lines=lines)
+        return render_sarif(report.with_positions() if read_files and not report.positions else report)
     if fmt == "html":
         from trustgraph.render.html import render_html
 

@@ -14,9 +14,11 @@ Rules and results
 How locations are expressed (SARIF has no JSON-pointer field)
     The primary location of a result is the finding's first statement: ``physicalLocation.artifactLocation.uri`` is
     the export file, relative to the working directory when the file is below it (so GitHub maps it onto the
-    repository) and an absolute ``file://`` URI otherwise, with a ``region.startLine`` - GitHub code scanning wants a
-    region line. The line is 1 unless the caller passes ``lines`` (from :func:`statement_lines`, which reads the
-    export files and finds the line where the pointer's value starts); renderers themselves read no files. Lines move
+    repository) and an absolute ``file://`` URI otherwise, with a ``region`` at the line and column where the
+    statement object starts in the file as written (``startLine``/``startColumn``, from the report's
+    :attr:`~trustgraph.render.report.ScanReport.positions`, which the CLI fills by reading the cited files after the
+    scan; a statement inside a URL-encoded policy document points at the document string). Renderers themselves read
+    no files; without a known position the region is line 1. Lines move
     with every re-export, so they are a convenience for viewers, not an identity (see fingerprints below). The JSON
     pointer, which is what really locates the statement, goes where SARIF consumers can show it:
     ``logicalLocations[0].fullyQualifiedName`` (kind ``object``), ``location.message.text`` (``file#pointer``) and
@@ -38,19 +40,18 @@ Stability and marking
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
-from trustgraph.model.location import Location, escape_pointer_token
+from trustgraph.model.location import Location
 from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.json_report import MAX_LISTED_SOURCES, hop_json, location_json, source_json
 from trustgraph.render.zone_text import zone_lines
+from trustgraph.report.positions import Position, statement_positions
 from trustgraph.report.scan_report import CheckInfo, ScanReport
 
 SARIF_VERSION = "2.1.0"
@@ -108,7 +109,7 @@ def fingerprint(finding: Finding) -> str:
 
 
 def render_sarif(report: ScanReport, *, base_dir: str | None = None,
-                 lines: Mapping[Location, int] | None = None) -> str:
+                 lines: Mapping[Location, int | Position] | None = None) -> str:
     """The report as a SARIF 2.1.0 log (one run), JSON indented by two spaces.
 
     Parameters
@@ -118,7 +119,8 @@ def render_sarif(report: ScanReport, *, base_dir: str | None = None,
     base_dir
         Directory that artifact URIs are made relative to; the working directory when None.
     lines
-        Line of each statement location in its file (:func:`statement_lines`); missing ones get line 1.
+        Line (or :class:`~trustgraph.render.positions.Position`) of each statement location in its file; by default
+        the report's own :attr:`~trustgraph.render.report.ScanReport.positions`. Missing ones get line 1.
     """
     import orjson
 
@@ -127,12 +129,12 @@ def render_sarif(report: ScanReport, *, base_dir: str | None = None,
 
 
 def sarif_log(report: ScanReport, *, base_dir: str | None = None,
-              lines: Mapping[Location, int] | None = None) -> dict[str, Any]:
+              lines: Mapping[Location, int | Position] | None = None) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict (see the module docstring for the mapping)."""
     rules = report.rules()
     index = {c.id: i for i, c in enumerate(rules)}
     fallback = report.inputs[0] if report.inputs else None
-    ctx = _Ctx(base_dir, lines or {})
+    ctx = _Ctx(base_dir, report.positions if lines is None else lines)
     results = [_result(f, index[f.check_id], fallback, ctx) for f in report.ordered]
     run: dict[str, Any] = {
         "tool": {
@@ -180,7 +182,7 @@ def _rule(check: CheckInfo) -> dict[str, Any]:
 class _Ctx:
     """What every location needs: the base directory and the known statement lines."""
 
-    def __init__(self, base_dir: str | None, lines: Mapping[Location, int]) -> None:
+    def __init__(self, base_dir: str | None, lines: Mapping[Location, int | Position]) -> None:
         self.base_dir = base_dir
         self.lines = lines
 
@@ -189,11 +191,13 @@ def _location(loc: Location, ctx: _Ctx, *, ident: int | None = None, text: str |
     out: dict[str, Any] = {}
     if ident is not None:
         out["id"] = ident
-    line = ctx.lines.get(loc, 1)
-    out["physicalLocation"] = {
-        "artifactLocation": {"uri": artifact_uri(loc.file, ctx.base_dir)},
-        "region": {"startLine": line if isinstance(line, int) and line >= 1 else 1},
-    }
+    pos = ctx.lines.get(loc)
+    region: dict[str, int] = {"startLine": 1}
+    if isinstance(pos, Position):
+        region = {"startLine": max(1, pos.line), "startColumn": max(1, pos.column)}
+    elif isinstance(pos, int) and pos >= 1:
+        region = {"startLine": pos}
+    out["physicalLocation"] = {"artifactLocation": {"uri": artifact_uri(loc.file, ctx.base_dir)}, "region": region}
     out["logicalLocations"] = [{"fullyQualifiedName": loc.pointer or "/", "kind": "object"}]
     out["message"] = {"text": text if text is not None else str(loc)}
     out["properties"] = {"file": loc.file, "jsonPointer": loc.pointer}
@@ -272,116 +276,10 @@ def _plain(value: Any) -> Any:
 
 
 def statement_lines(locations: Iterable[Location]) -> dict[Location, int]:
-    """The line where each location's JSON pointer starts in its file, for :func:`render_sarif`'s ``lines``.
-
-    Reads each file once. A pointer that does not resolve (for instance into a policy document stored as a
-    URL-encoded string) gets the line of its longest resolvable prefix; unreadable or non-JSON files are left out.
-    """
-    by_file: dict[str, list[Location]] = {}
-    for loc in locations:
-        by_file.setdefault(loc.file, []).append(loc)
-    out: dict[Location, int] = {}
-    for file, locs in by_file.items():
-        try:
-            table = json_pointer_lines(Path(file).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-            continue
-        for loc in locs:
-            out[loc] = _pointer_line(table, loc.pointer)
-    return out
+    """The line where each location's JSON pointer starts in its file (see :func:`statement_positions`)."""
+    return {loc: pos.line for loc, pos in statement_positions(locations).items()}
 
 
 def report_locations(report: ScanReport) -> tuple[Location, ...]:
-    """Every statement location a report mentions (finding statements and hop statements)."""
-    seen: dict[Location, None] = {}
-    for f in report.findings:
-        for loc in f.statements:
-            seen[loc] = None
-        for hop in f.path:
-            for loc in hop.statements:
-                seen[loc] = None
-    return tuple(seen)
-
-
-def json_pointer_lines(text: str) -> dict[str, int]:
-    """Map every JSON pointer of a document to the 1-based line where its value starts.
-
-    >>> json_pointer_lines('{"a": [1,\\n  {"b/c": 2}]}')["/a/1/b~1c"]
-    2
-
-    Raises
-    ------
-    ValueError
-        When ``text`` is not JSON.
-    """
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-    table: dict[str, int] = {}
-    end = _scan(text, _skip(text, 0), "", table, newlines)
-    if _skip(text, end) != len(text):
-        raise ValueError("trailing data after the JSON document")
-    return table
-
-
-#: The C string scanner json itself uses (not in the typing stubs): (text, index after the quote) -> (value, end).
-_scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
-_WS = re.compile(r"[ \t\n\r]*")
-_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
-
-
-def _skip(text: str, i: int) -> int:
-    m = _WS.match(text, i)
-    return m.end() if m else i
-
-
-def _scan(text: str, i: int, pointer: str, table: dict[str, int], newlines: list[int]) -> int:
-    """Record the line of the value at ``i`` (and of everything inside it); return the index after it."""
-    table[pointer] = bisect_right(newlines, i - 1) + 1
-    ch = text[i:i + 1]
-    if ch == "{":
-        i = _skip(text, i + 1)
-        if text[i:i + 1] == "}":
-            return i + 1
-        while True:
-            if text[i:i + 1] != '"':
-                raise ValueError(f"expected a key at offset {i}")
-            key, i = _scanstring(text, i + 1)
-            i = _skip(text, i)
-            if text[i:i + 1] != ":":
-                raise ValueError(f"expected ':' at offset {i}")
-            i = _scan(text, _skip(text, i + 1), pointer + "/" + escape_pointer_token(key), table, newlines)
-            i = _skip(text, i)
-            if text[i:i + 1] == ",":
-                i = _skip(text, i + 1)
-                continue
-            if text[i:i + 1] == "}":
-                return i + 1
-            raise ValueError(f"expected ',' or '}}' at offset {i}")
-    if ch == "[":
-        i = _skip(text, i + 1)
-        if text[i:i + 1] == "]":
-            return i + 1
-        n = 0
-        while True:
-            i = _skip(text, _scan(text, i, f"{pointer}/{n}", table, newlines))
-            n += 1
-            if text[i:i + 1] == ",":
-                i = _skip(text, i + 1)
-                continue
-            if text[i:i + 1] == "]":
-                return i + 1
-            raise ValueError(f"expected ',' or ']' at offset {i}")
-    if ch == '"':
-        return _scanstring(text, i + 1)[1]
-    m = _SCALAR.match(text, i)
-    if m is None:
-        raise ValueError(f"unexpected character at offset {i}")
-    return m.end()
-
-
-def _pointer_line(table: Mapping[str, int], pointer: str) -> int:
-    """The line of ``pointer``, or of its longest prefix in ``table``, or 1."""
-    while pointer:
-        if pointer in table:
-            return table[pointer]
-        pointer = pointer.rsplit("/", 1)[0]
-    return table.get("", 1)
+    """Every statement location a report mentions (:meth:`ScanReport.locations`)."""
+    return report.locations()

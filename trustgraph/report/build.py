@@ -15,14 +15,19 @@ from trustgraph.report.suppressions import Suppression, apply_suppressions
 
 def build_report(findings: Iterable[Finding], checks: Iterable[BaseCheck], *, zone: Mapping[str, Any],
                  inputs: tuple[str, ...], entries: Iterable[Suppression] = (), today: dt.date | None = None,
-                 generated_at: str | None = None) -> ScanReport:
-    """The :class:`ScanReport` of a run: ``findings`` of ``checks`` with the suppression ``entries`` applied (as of
-    ``today``, default the current date), stamped ``generated_at`` (default now, ISO 8601 UTC)."""
+                 generated_at: str | None = None, now: dt.datetime | None = None) -> ScanReport:
+    """The :class:`ScanReport` of a run: ``findings`` of ``checks`` with the suppression ``entries`` applied.
+
+    ``now`` (an aware datetime, the analysis time) gives ``generated_at`` and the day suppressions expire against,
+    unless those are passed; None reads the clock.
+    """
     from trustgraph import __version__
 
-    marked, suppressions = apply_suppressions(findings, entries, today=today)
+    if now is None:
+        now = dt.datetime.now(dt.UTC)
+    marked, suppressions = apply_suppressions(findings, entries, today=today or now.astimezone(dt.UTC).date())
     if generated_at is None:
-        generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        generated_at = now.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return ScanReport(findings=marked, zone=zone, inputs=inputs, tool_version=__version__,
                       generated_at=generated_at, checks_run=tuple(c.info() for c in checks),
                       suppressions=suppressions)

@@ -12,12 +12,14 @@ them, marked; counts in :attr:`ScanReport.summary` cover only the findings that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 from trustgraph.checks.finding import SOURCE_CLASSES, CheckInfo, Finding, FindingKind, Severity
+from trustgraph.model.location import Location
+from trustgraph.report.positions import Position
 
 #: Severities from the most to the least severe: the order reports group and sort by.
 SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
@@ -168,6 +170,12 @@ class ScanReport:
         Applied, expired and unused suppressions.
     tool_name
         The tool's name in reports.
+    positions
+        Line and column where each cited statement starts in its export file (:meth:`with_positions`); reports show
+        ``file:line`` and SARIF regions from it. Empty: only file and JSON pointer are known.
+    read_keys
+        The condition keys each cited statement reads (lowercase, as the model normalises them), so that the HTML
+        report can show a witness's telling keys first and fold the rest. Empty: unknown.
     """
 
     findings: tuple[Finding, ...] = ()
@@ -178,6 +186,8 @@ class ScanReport:
     checks_run: tuple[CheckInfo, ...] = ()
     suppressions: Suppressions = field(default_factory=Suppressions)
     tool_name: str = "trustgraph"
+    positions: Mapping[Location, Position] = field(default_factory=dict)
+    read_keys: Mapping[Location, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         checks_run = tuple(self.checks_run)
@@ -190,6 +200,37 @@ class ScanReport:
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "checks_run", checks_run)
         object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
+        object.__setattr__(self, "positions", MappingProxyType(dict(self.positions)))
+        object.__setattr__(self, "read_keys", MappingProxyType(dict(self.read_keys)))
+
+    def with_positions(self) -> ScanReport:
+        """This report with :attr:`positions` read from the export files its findings cite (each file once)."""
+        from trustgraph.report.positions import statement_positions
+
+        return replace(self, positions=statement_positions(self.locations()))
+
+    def with_read_keys(self, statements: Iterable[Any]) -> ScanReport:
+        """This report with :attr:`read_keys` from the given model statements (those its findings cite are kept)."""
+        cited = set(self.locations())
+        keys = {st.location: frozenset(c.key.lower() for c in st.conditions)
+                for st in statements if st.location in cited}
+        return replace(self, read_keys=keys)
+
+    def locations(self) -> tuple[Location, ...]:
+        """Every statement location the findings mention (their statements and their hops'), first seen first."""
+        seen: dict[Location, None] = {}
+        for f in self.findings:
+            for loc in f.statements:
+                seen[loc] = None
+            for hop in f.path:
+                for loc in hop.statements:
+                    seen[loc] = None
+        return tuple(seen)
+
+    def where(self, loc: Location) -> str:
+        """``file:line`` when the statement's line is known, else ``file#pointer``."""
+        pos = self.positions.get(loc)
+        return f"{loc.file}:{pos.line}" if pos is not None else str(loc)
 
     @property
     def ordered(self) -> tuple[Finding, ...]:
