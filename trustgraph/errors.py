@@ -43,22 +43,5 @@ class UsageError(TrustgraphError):
     """A command-line or API argument is malformed (exit code 2)."""
 
 
-class UnsupportedFeature(TrustgraphError):
-    """A valid IAM construct that the analysis cannot model exactly (strict mode only)."""
-
-    def __init__(self, location: str, what: str) -> None:
-        self.location = location
-        self.what = what
-        super().__init__(f"unsupported {what} at {location}")
-
-
-class SolverUnknown(TrustgraphError):
-    """The solver returned unknown (timeout or incompleteness) where an exact answer was required."""
-
-
-class UnknownNode(TrustgraphError):
-    """A query named a principal or role that is not in the graph."""
-
-
 class ReplayMismatch(TrustgraphError):
     """A solver witness did not replay to the same decision in the concrete evaluator: a trustgraph bug."""

@@ -17,7 +17,7 @@ import io
 import json
 
 from trustgraph.checks.finding import Finding
-from trustgraph.render.report import ScanReport
+from trustgraph.report.scan_report import ScanReport
 from trustgraph.safe_text import csv_cell
 
 #: The CSV header, in order.

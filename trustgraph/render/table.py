@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
-from trustgraph.render.report import SEVERITY_ORDER, ScanReport
+from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport
 from trustgraph.safe_text import terminal_text
 
 if TYPE_CHECKING:

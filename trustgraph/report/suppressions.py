@@ -29,7 +29,7 @@ from trustgraph.checks.finding import Finding
 from trustgraph.errors import IngestError
 from trustgraph.ingest._fields import parse_errors, show_json
 from trustgraph.model.pattern import matches, parse_pattern
-from trustgraph.render.report import SuppressionRecord, Suppressions
+from trustgraph.report.scan_report import SuppressionRecord, Suppressions
 
 _KEYS = ("check", "role", "source", "reason", "expires")
 
@@ -199,7 +199,7 @@ def apply_suppressions(
     """Mark the findings that an entry in force matches (the first such entry wins) and sort the entries into
     applied, expired and unused.
 
-    Returns the findings (in the given order) and the :class:`~trustgraph.render.report.Suppressions` summary.
+    Returns the findings (in the given order) and the :class:`~trustgraph.report.scan_report.Suppressions` summary.
     """
     today = today or dt.datetime.now(dt.UTC).date()
     entries = tuple(entries)
