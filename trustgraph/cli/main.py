@@ -56,7 +56,7 @@ class CommandParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``trustgraph: error: MESSAGE (see 'PROG --help')`` on stderr and exit 2."""
-        self.exit(2, f"trustgraph: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"trustgraph: error: {message_line(message)} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
