@@ -319,8 +319,8 @@ def run_phases(
 
     render_detail: dict[str, Any] = {}
     with timer.phase("render_json", render_detail):
-        from trustgraph.cli.scan import build_report
         from trustgraph.render.report import render
+        from trustgraph.report.build import build_report
 
         report = build_report(scan.findings, checks, zone=zone.describe(), inputs=tuple(str(p) for p in paths))
         text = render(report, "json")

@@ -1,10 +1,17 @@
 """Errors raised by trustgraph.
 
 Every error a user can cause names where it happened: the file and the JSON pointer inside it. The CLI prints
-``str(error)`` as one line and exits 2; the library never prints.
+``str(error)`` as one line and exits 2; the library never prints. The text of an :class:`IngestError` is already one
+line: control characters in the file name, pointer or message are shown as escapes and each part is shortened in the
+middle when long (a 10 MB value is not echoed); the attributes keep the exact values.
 """
 
 from __future__ import annotations
+
+from trustgraph.safe_text import one_line
+
+#: Longest file name, pointer and message (each) in an error's text before it is shortened in the middle.
+MAX_PART = 300
 
 
 class TrustgraphError(Exception):
@@ -28,28 +35,12 @@ class IngestError(TrustgraphError):
         self.source = source
         self.pointer = pointer
         self.message = message
-        super().__init__(f"{source}#{pointer}: {message}")
+        super().__init__(f"{one_line(source, MAX_PART)}#{one_line(pointer, MAX_PART)}: "
+                         f"{one_line(message, 2 * MAX_PART)}")
 
 
 class UsageError(TrustgraphError):
     """A command-line or API argument is malformed (exit code 2)."""
-
-
-class UnsupportedFeature(TrustgraphError):
-    """A valid IAM construct that the analysis cannot model exactly (strict mode only)."""
-
-    def __init__(self, location: str, what: str) -> None:
-        self.location = location
-        self.what = what
-        super().__init__(f"unsupported {what} at {location}")
-
-
-class SolverUnknown(TrustgraphError):
-    """The solver returned unknown (timeout or incompleteness) where an exact answer was required."""
-
-
-class UnknownNode(TrustgraphError):
-    """A query named a principal or role that is not in the graph."""
 
 
 class ReplayMismatch(TrustgraphError):

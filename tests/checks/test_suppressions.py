@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.checks.suppressions import apply_suppressions, load_suppressions, parse_suppressions
 from trustgraph.errors import IngestError
+from trustgraph.report.suppressions import apply_suppressions, load_suppressions, parse_suppressions
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -92,6 +92,14 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: lis
     assert err.startswith(f"trustgraph: error: {message}") and err.endswith(f"{hint}\n"), err
 
 
+def test_usage_error_values_are_escaped_and_shortened(capsys: pytest.CaptureFixture[str]) -> None:
+    """A hostile or huge argument value cannot forge a second error line or flood the log."""
+    code, out, err = run(capsys, "scan", "--format", "x\ntrustgraph: error: forged\x1b[2J")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "\x1b" not in err and "\\n" in err
+    code, _, err = run(capsys, "query", "--max-hops", "9" * 5000)
+    assert code == 2 and err.count("\n") == 1 and len(err) < 1000 and "characters)" in err
+
+
 # -- 7. --now and SOURCE_DATE_EPOCH pin the time: outputs are byte-identical -----------------------------------------
 @pytest.mark.parametrize("fmt", ["json", "sarif", "csv", "html", "table"])
 def test_pinned_scans_are_byte_identical(capsys: pytest.CaptureFixture[str], fmt: str) -> None:

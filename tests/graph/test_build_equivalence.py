@@ -114,7 +114,8 @@ def reference_graph(estate: Estate, zone: Any, monkeypatch: pytest.MonkeyPatch) 
             (src.node, src.same_account_direct) for src in self.sources_for(p, account, action)
             if _action_fits_source(action, src.node)))
         m.setattr(build_module, "AdminDecider", _FreshDecider)
-        m.setattr(build_module, "_add_edge", lambda G, u, v, key, attrs: G.add_edge(u, v, key=key, **attrs))
+        m.setattr(build_module._EdgeBatch, "add",
+                  lambda self, u, v, key, attrs: self.G.add_edge(u, v, key=key, **attrs))
         m.setattr(admin_module, "_is_everything", _is_everything_by_equality)
         return build_graph(estate, zone)
 

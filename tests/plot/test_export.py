@@ -13,8 +13,8 @@ from PIL import Image
 
 from trustgraph.cli.main import main
 from trustgraph.errors import UsageError
-from trustgraph.graph.export import format_of, plain_attrs, plain_graph, subgraph_between
 from trustgraph.model.location import Location
+from trustgraph.plot.export import format_of, plain_attrs, plain_graph, subgraph_between
 
 from .conftest import EXAMPLE
 
@@ -149,7 +149,7 @@ def test_plain_graph_has_only_scalars(example_graph: nx.MultiDiGraph) -> None:
 
 
 def test_svg_of_hostile_names_is_well_formed_and_inert(tmp_path: Path) -> None:
-    from trustgraph.graph.export import export_graph
+    from trustgraph.plot.export import export_graph
 
     from .synthetic import synthetic_graph
 

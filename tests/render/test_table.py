@@ -145,7 +145,7 @@ def test_rich_markup_and_control_characters_printed_literally() -> None:
     out = render_table(ScanReport(findings=(f,)), width=200)
     assert "[bold]x[/] [/nope] \\x1b[31mred\\x07" in out and "m\\x1b[2J" in out
     assert "\x1b" not in out and "\x07" not in out
-    assert clean("a\nb\u2028") == "a\\x0ab\\u2028"
+    assert clean("a\nb\u2028") == "a\\nb\\u2028"
 
 
 def test_empty_report() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, cast, runtime_checkable
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.checks.finding import CheckInfo, Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import Principal, PrincipalKind
@@ -24,7 +24,6 @@ from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.checks.context import ScanContext
-    from trustgraph.render.report import CheckInfo
     from trustgraph.semantics.request import Caller, Target
     from trustgraph.smt.solve import Sat, Unknown
 
@@ -68,8 +67,6 @@ class BaseCheck:
 
     def info(self) -> CheckInfo:
         """The report's view of this check."""
-        from trustgraph.render.report import CheckInfo
-
         return CheckInfo(id=self.id, title=self.title, severity=self.severity, severity_rule=self.severity_rule,
                          rationale=self.rationale, remediation=self.remediation)
 
@@ -310,18 +307,16 @@ def target_with(ctx: ScanContext, role_arn: str, statements: Iterable[Statement]
 
 
 def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: str) -> Statement:
-    """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form), for
-    excluding requests from a question (the Deny applies exactly when its conditions hold)."""
-    from trustgraph.ingest.policy_json import statement_from_json, statement_to_json
+    """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form: the
+    question's own words, parsed here), for excluding requests from a question (the Deny applies exactly when its
+    conditions hold). ``st`` itself is reused as model values (a NotPrincipal becomes the Principal)."""
+    from trustgraph.ingest.policy_json import conditions_from_json
 
-    raw = statement_to_json(st)
-    raw.pop("Sid", None)
-    raw["Effect"] = "Deny"
-    raw["Condition"] = conditions
-    if "NotPrincipal" in raw:
-        raw["Principal"] = raw.pop("NotPrincipal")
     loc = Location("<trustgraph-question>", f"/{tag}")
-    return statement_from_json(raw, loc, kind="trust", variables=True)
+    principals = st.principals if st.principals is not None else st.not_principals
+    return replace(st, sid=None, effect=Effect.DENY, principals=principals, not_principals=None,
+                   conditions=conditions_from_json(conditions, loc.child("Condition"), variables=True),
+                   location=loc, flags=())
 
 
 def without_condition(st: Statement, index: int) -> Statement:

@@ -102,6 +102,34 @@ class SourceReach:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckInfo:
+    """What a report says about one check that ran (SARIF's "rule").
+
+    Attributes
+    ----------
+    id
+        Stable kebab-case id (``external-without-external-id``).
+    title
+        One line for headings and SARIF ``shortDescription``.
+    severity
+        The check's base severity (SARIF ``defaultConfiguration.level``); single findings may be raised above it.
+    severity_rule
+        The severity rule in words ("High; critical if the role is admin").
+    rationale
+        Why it matters.
+    remediation
+        What to change, pasteable into a ticket.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    severity_rule: str = ""
+    rationale: str = ""
+    remediation: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """One problem on one role, with the evidence a reviewer needs.
 

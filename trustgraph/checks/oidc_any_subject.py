@@ -119,12 +119,9 @@ def _same_owner_claims(host: str, issuer: Issuer, request: Request, key_constrai
 
 def _in_format(statements: tuple[Statement, ...], key: str, issuer: Issuer) -> tuple[Statement, ...]:
     """The trust statements with ``StringLike key format_glob`` added to every Allow statement (ANDed with its
-    conditions), so that only tokens whose owner claim is in the issuer's format get in.
-
-    The added condition is spelled with an operator case no condition of the statement uses for that key (IAM
-    matches operators case-insensitively): a statement may already hold ``StringLike`` on the key, and two conditions
-    with the same spelling of operator and key would merge in the policy's JSON form, on which the solver's cache is
-    keyed.
+    conditions), so that only tokens whose owner claim is in the issuer's format get in. The statement keeps its own
+    conditions on the key; the added one is another Condition of the model (the solver's cache key lists conditions
+    one by one, so two ``StringLike`` conditions on one key stay two).
     """
     from trustgraph.ingest.policy_json import conditions_from_json
     from trustgraph.model.location import Location
@@ -134,10 +131,7 @@ def _in_format(statements: tuple[Statement, ...], key: str, issuer: Issuer) -> t
         if st.effect is not Effect.ALLOW:
             out.append(st)
             continue
-        used = {c.operator_text for c in st.conditions if c.key == key.lower()}
-        spelling = next(s for s in ("StringLike", "stringLike", "STRINGLIKE", "stringlike", "StringLIKE")
-                        if s not in used)
-        extra = conditions_from_json({spelling: {key: issuer.format_glob}},
+        extra = conditions_from_json({"StringLike": {key: issuer.format_glob}},
                                      Location("<trustgraph-question>", "/issuer-format"), variables=False)
         out.append(replace(st, conditions=st.conditions + extra))
     return tuple(out)

@@ -62,6 +62,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--zone-file", metavar="FILE",
                    help="a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--adversarial", action="store_true",
+                   help="instead of the phases, time the hostile inputs of issue 12 per call (globs that stall a "
+                        "backtracking matcher, 1,000-CIDR lists) and exit")
     p.add_argument("--verbose", action="store_true",
                    help="name each phase on stderr as it starts, with a timestamp (also when stderr is not a terminal)")
     p.set_defaults(func=run)
@@ -70,6 +73,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the bench and print the table or JSON."""
     from trustgraph.bench import run_bench
+
+    if args.adversarial:
+        return _adversarial(args.format)
 
     progress = None
     if args.verbose:
@@ -92,6 +98,21 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     else:
         _table(result)
+    return 0
+
+
+def _adversarial(fmt: str) -> int:
+    from dataclasses import asdict
+
+    from trustgraph.bench_adversarial import run_adversarial
+
+    results = run_adversarial()
+    if fmt == "json":
+        sys.stdout.write(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+        return 0
+    width = max(len(r.case) for r in results)
+    for r in results:
+        sys.stdout.write(f"{r.case:<{width}}  {r.ms_per_call:10.3f} ms/call  ({r.calls} calls)  {r.answer}\n")
     return 0
 
 

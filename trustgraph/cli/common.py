@@ -70,8 +70,13 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
 
     paths = input_paths(args)
     estate = load_estate(paths)
+    from trustgraph.safe_text import message_line
+
+    if estate.skipped:
+        sys.stderr.write(f"trustgraph: warning: skipped {len(estate.skipped)} file(s) that could be exports: "
+                         f"{message_line('; '.join(estate.skipped), 2000)}\n")
     for warning in load_warnings(estate):
-        print(f"trustgraph: warning: {warning}", file=sys.stderr)
+        print(f"trustgraph: warning: {message_line(warning, 2000)}", file=sys.stderr)
     zone = zone_from_options(estate, args.zone, args.zone_file, paths=paths)
     return estate, zone
 

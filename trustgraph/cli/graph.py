@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Check the output format, load, cut the subgraph, write."""
     from trustgraph.errors import UsageError
-    from trustgraph.graph.export import export_graph, format_of, subgraph_between
+    from trustgraph.plot.export import export_graph, format_of, subgraph_between
 
     format_of(args.output)  # an unknown extension fails before any loading
     from trustgraph.cli.common import load_inputs

@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
         buf = io.StringIO()
         render_table(rows, buf)
         write_output(args, buf.getvalue())
-    else:
+    elif sys.stdout.isatty():
         render_table(rows, sys.stdout, zone)
+    else:  # rendered here, written by us: rich would turn a closed pipe into a silent exit 1
+        buf = io.StringIO()
+        render_table(rows, buf, zone)
+        sys.stdout.write(buf.getvalue())
     return 0

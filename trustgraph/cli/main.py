@@ -4,20 +4,35 @@ Each subcommand lives in ``trustgraph/cli/<name>.py`` and exposes ``register(sub
 and sets ``func=run``) and ``run(args) -> int``. Modules named in :data:`SUBCOMMANDS` that do not exist yet are
 skipped. Errors the user can cause print one line ``trustgraph: error: <message>`` on stderr and exit 2; usage errors
 (an unknown option, a missing or malformed value) add which help to read: ``(see 'trustgraph scan --help')``.
+
+Exit codes: 0 success (for ``scan``: no finding at or above ``--fail-on``), 1 findings at or above ``--fail-on``, 2 bad
+input or usage (one line ``trustgraph: error: <message>`` on stderr, control characters escaped and long values
+shortened: see :mod:`trustgraph.safe_text`), including an output that cannot be written (a closed pipe, a full
+device), 3 an internal error (a bug: one line and a hint to report it; the traceback only with ``--debug``), 130
+interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from trustgraph import __version__
-from trustgraph.errors import TrustgraphError
+from trustgraph.errors import ReplayMismatch, TrustgraphError
+from trustgraph.safe_text import message_line
 
 SUBCOMMANDS = ("inventory", "query", "scan", "graph", "synth", "bench", "collect", "diff")
+
+#: Exit statuses (a CLI contract: CI scripts tell a finding from a crash by them).
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+#: Where an internal error should be reported.
+REPORT_HINT = ("this is a bug in trustgraph: please report it with the output of the same command run with --debug "
+               "(which prints the traceback)")
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -41,7 +56,7 @@ class CommandParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``trustgraph: error: MESSAGE (see 'PROG --help')`` on stderr and exit 2."""
-        self.exit(2, f"trustgraph: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"trustgraph: error: {message_line(message)} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Formal trust-graph analyzer for AWS IAM: who can obtain a role's credentials.",
     )
     parser.add_argument("--version", action="version", version=f"trustgraph {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback (accepted anywhere on the command line)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module_name = f"trustgraph.cli.{name}"
@@ -66,32 +83,87 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 success, 2 usage or input error, 130 interrupted)."""
+    """Run the command line; returns the exit code (see the module docstring)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    args_list = [a for a in args_list if a != "--debug"]
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_list)
     except SystemExit as exc:  # --help, --version and argparse errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     func = getattr(args, "func", None)
     if func is None:
         print(f"trustgraph: error: a command is required ({', '.join(SUBCOMMANDS)}) (see 'trustgraph --help')",
               file=sys.stderr)
-        return 2
+        return EXIT_INPUT
     try:
-        return int(func(args))
+        code = int(func(args))
+        sys.stdout.flush()  # a full device or a closed pipe shows here, not at interpreter exit
+        return code
+    except ReplayMismatch as exc:
+        return _internal_error(exc, debug)
     except TrustgraphError as exc:
-        print(f"trustgraph: error: {exc}", file=sys.stderr)
-        return 2
+        _error(str(exc))
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("trustgraph: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # the reader (e.g. `| head`) went away: not an error of ours
-        try:
-            sys.stdout = open(__import__("os").devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
-        return 0
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if exc.errno == errno.EPIPE or isinstance(exc, BrokenPipeError):
+            _silence_stdout()
+            _error("standard output was closed before everything was written (broken pipe)")
+            return EXIT_INPUT
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
+            _silence_stdout()
+            _error(f"cannot write the output: {exc.strerror or exc}")
+            return EXIT_INPUT
+        return _internal_error(exc, debug)
+    except Exception as exc:  # noqa: BLE001 - the promise: one line and exit 3, never a bare traceback
+        return _internal_error(exc, debug)
+
+
+def _error(message: str) -> None:
+    """``trustgraph: error: MESSAGE`` as one line on stderr (control characters escaped, long text shortened)."""
+    try:
+        print(f"trustgraph: error: {message_line(message)}", file=sys.stderr)
+    except OSError:
+        pass  # stderr is gone too: the exit status says it
+
+
+def _internal_error(exc: BaseException, debug: bool) -> int:
+    """Report an exception trustgraph did not expect: the traceback with ``--debug``, then one line and a hint."""
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    try:
+        detail = str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not hide the error
+        detail = ""
+    what = type(exc).__name__ + (f": {detail}" if detail else "")
+    try:
+        print(f"trustgraph: internal error: {message_line(what)} ({REPORT_HINT})", file=sys.stderr)
+    except OSError:
+        pass
+    return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's flush at exit does not fail again."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        if sys.stdout is sys.__stdout__ and sys.stdout is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        else:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces stdout until the process ends
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

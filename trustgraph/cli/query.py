@@ -65,6 +65,8 @@ def parse_given(items: list[str]) -> dict[str, list[str]]:
                 parsed = json.loads(value)
             except json.JSONDecodeError as exc:
                 raise UsageError(f"--given {key}: the value is not a JSON list ({exc.msg})") from None
+            except (ValueError, RecursionError):  # an integer over 4,300 digits, nesting past the parser
+                raise UsageError(f"--given {key}: the value is not a JSON list of strings") from None
             if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
                 raise UsageError(f"--given {key}: expected a JSON list of strings")
             out.setdefault(key, []).extend(parsed)

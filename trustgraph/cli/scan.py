@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.cli.common import jobs_arg, positive_int
+from trustgraph.report.build import build_report
+
+if TYPE_CHECKING:
+    from trustgraph.report.scan_report import ScanReport
 
 FAIL_ON = ("low", "medium", "high", "critical")
 
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     now = analysis_time(args)
     entries: tuple[Any, ...] = ()
     if args.suppressions:
-        from trustgraph.checks.suppressions import load_suppressions
+        from trustgraph.report.suppressions import load_suppressions
 
         entries = load_suppressions(args.suppressions, known_checks=check_ids())
     from trustgraph.cli.common import input_paths, load_inputs
@@ -88,30 +92,7 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(report, args.fail_on)
 
 
-def build_report(findings: Any, checks: Any, *, zone: Any, inputs: tuple[str, ...], entries: Any = (),
-                 today: Any = None, generated_at: str | None = None, now: Any = None) -> Any:
-    """The :class:`~trustgraph.render.report.ScanReport` of a run, suppressions applied.
-
-    ``now`` (an aware datetime, the analysis time) gives ``generated_at`` and the day suppressions expire against,
-    unless those are passed; None reads the clock.
-    """
-    import datetime as dt
-
-    from trustgraph import __version__
-    from trustgraph.checks.suppressions import apply_suppressions
-    from trustgraph.render.report import ScanReport
-
-    if now is None:
-        now = dt.datetime.now(dt.UTC)
-    marked, suppressions = apply_suppressions(findings, entries, today=today or now.astimezone(dt.UTC).date())
-    if generated_at is None:
-        generated_at = now.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return ScanReport(findings=marked, zone=zone, inputs=inputs, tool_version=__version__,
-                      generated_at=generated_at, checks_run=tuple(c.info() for c in checks),
-                      suppressions=suppressions)
-
-
-def exit_code(report: Any, fail_on: str) -> int:
+def exit_code(report: ScanReport, fail_on: str) -> int:
     """1 when an unsuppressed finding (proven or unknown) has at least the ``fail_on`` severity, else 0."""
     from trustgraph.checks.finding import Severity
 
@@ -119,7 +100,7 @@ def exit_code(report: Any, fail_on: str) -> int:
     return 1 if any(f.severity.rank >= threshold for f in report.active) else 0
 
 
-def _write(report: Any, fmt: str, args: argparse.Namespace) -> None:
+def _write(report: ScanReport, fmt: str, args: argparse.Namespace) -> None:
     from trustgraph.cli.common import write_output
     from trustgraph.render.report import render
 
@@ -163,3 +144,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+__all__ = ["FAIL_ON", "build_report", "exit_code", "register", "run"]

@@ -429,44 +429,35 @@ def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:
             G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
                        admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=r,
                        service_linked=r.service_linked)
-    _add_hubs(G, index)
+    edges = _EdgeBatch(G)
+    _add_hubs(G, index, edges)
     for role in estate.role_by_arn.values():
-        _add_role_edges(G, index, role.arn)
+        _add_role_edges(G, index, role.arn, edges)
+    edges.flush()
     return G
 
 
-def _add_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, attrs: dict[str, object]) -> None:
-    """``G.add_edge(u, v, key=key, **attrs)`` between two nodes already in ``G``, on its adjacency dicts directly.
+class _EdgeBatch:
+    """The edges of the graph being built, added in one ``MultiDiGraph.add_edges_from`` call at the end (keyed
+    4-tuples: an edge added twice under one key has its attributes merged, as ``add_edge`` does). Every endpoint is
+    a node already when its edge is listed, and nothing reads the edges before they are added, so the graph equals
+    the one ``add_edge`` calls would build, in the same insertion order."""
 
-    The builder adds tens of thousands of edges to a graph it has just created (a plain ``MultiDiGraph``: dict
-    factories, an empty conversion cache); this does what ``MultiDiGraph.add_edge`` does in that case (a new key
-    dict shared by the successor and predecessor maps, or the attributes merged into an existing edge) without the
-    per-call node checks and keyword packing. Anything else goes through ``add_edge``.
-    """
-    succ = G._succ
-    plain = type(G) is _multidigraph()
-    if u not in succ or v not in succ or not plain:
-        G.add_edge(u, v, key=key, **attrs)
-        return
-    keydict = succ[u].get(v)
-    if keydict is None:
-        keydict = {key: attrs}
-        succ[u][v] = keydict
-        G._pred[v][u] = keydict
-    elif key in keydict:
-        keydict[key].update(attrs)
-    else:
-        keydict[key] = attrs
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.pending: list[tuple[str, str, str, dict[str, object]]] = []
+
+    def add(self, u: str, v: str, key: str, attrs: dict[str, object]) -> None:
+        """List the edge ``u -> v`` under ``key`` with ``attrs``."""
+        self.pending.append((u, v, key, attrs))
+
+    def flush(self) -> None:
+        """Add the listed edges to the graph."""
+        self.G.add_edges_from(self.pending)
+        self.pending = []
 
 
-def _multidigraph() -> type:
-    import networkx as nx
-
-    cls: type = nx.MultiDiGraph
-    return cls
-
-
-def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
+def _add_hubs(G: nx.MultiDiGraph, index: _Index, edges: _EdgeBatch) -> None:
     """``principals:ID`` per account with a member edge from each of its principals, and ``principals:*`` with a
     member edge from each account hub (see :mod:`trustgraph.graph.nodes`)."""
     G.add_node(ALL_PRINCIPALS, kind=NodeKind.PRINCIPALS.value, account=None, label=short_label(ALL_PRINCIPALS),
@@ -476,11 +467,11 @@ def _add_hubs(G: nx.MultiDiGraph, index: _Index) -> None:
         G.add_node(hub, kind=NodeKind.PRINCIPALS.value, account=account, label=short_label(hub),
                    inside=index.inside(account), admin=False, entity=None)
         for member in members:
-            _add_edge(G, member, hub, MEMBER, {"kind": MEMBER, "action": None})
-        _add_edge(G, hub, ALL_PRINCIPALS, MEMBER, {"kind": MEMBER, "action": None})
+            edges.add(member, hub, MEMBER, {"kind": MEMBER, "action": None})
+        edges.add(hub, ALL_PRINCIPALS, MEMBER, {"kind": MEMBER, "action": None})
 
 
-def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
+def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str, edges: _EdgeBatch) -> None:
     estate = index.estate
     role = estate.role_by_arn[role_arn]
     account = role.account
@@ -532,7 +523,7 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str) -> None:
             mfa = all(f[1] for f in facts)
             summary = _summary_of(frozenset().union(*(f[2] for f in facts)))
         source_account = nodes[source].get("account")
-        _add_edge(G, source, role_arn, name, {
+        edges.add(source, role_arn, name, {
             "action": name,
             "kind": "service" if source.startswith("service:") else _EDGE_KIND_BY_NAME[name],
             "statements": (unique[0].location,) if len(unique) == 1 else tuple(st.location for st in unique),

@@ -6,7 +6,8 @@ has one wording.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,28 @@ def fail(loc: Location, message: str) -> IngestError:
     return IngestError(loc.file, loc.pointer, message)
 
 
+@contextlib.contextmanager
+def parse_errors(source: str, what: str, pointer: str = "") -> Iterator[None]:
+    """Turn the failures of a parser (``json``, ``tomllib``, ``yaml``) that are not syntax errors into one-line
+    :class:`IngestError` s naming ``source``: nesting deeper than the interpreter's recursion limit, an integer
+    literal beyond Python's 4,300-digit conversion limit, text that is not UTF-8.
+
+    ``what`` names the format for the message (``JSON``, ``TOML``, ``YAML``). Syntax errors are the caller's to
+    catch (each parser says where they are in its own way).
+    """
+    try:
+        yield
+    except RecursionError:
+        raise IngestError(source, pointer, f"unsupported {what}: nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(source, pointer, f"not UTF-8 text: invalid byte 0x{exc.object[exc.start]:02x} at offset "
+                                           f"{exc.start}") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise IngestError(source, pointer, f"unsupported {what}: an integer literal longer than 4300 digits") from None
+
+
 def type_name(value: object) -> str:
     """``an object``, ``a list``, ``a string``, ... for messages."""
     if isinstance(value, bool):
@@ -27,6 +50,64 @@ def type_name(value: object) -> str:
         return "a number"
     names = {dict: "an object", list: "a list", str: "a string", type(None): "null"}
     return names.get(type(value), type(value).__name__)
+
+
+def show_json(value: object, limit: int = 120) -> str:
+    """``value`` as compact JSON for a message, at most about ``limit`` characters (longer text ends with ``...``).
+
+    Built without recursion and stopping at ``limit``, so a value nested thousands of levels deep or megabytes long
+    costs no more than a short one.
+
+    >>> show_json(["Allow", {"a": 1}]), show_json([[[[["x"]]]]], 6)
+    ('["Allow",{"a":1}]', '[[[[["...')
+    """
+    import json
+
+    out: list[str] = []
+    size = 0
+    stack: list[object] = [value]
+    close = object()  # marks where a container's closing bracket goes; pushed as (close, "]")
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, tuple) and len(item) == 2 and item[0] is close:
+            text = str(item[1])
+        elif isinstance(item, dict):
+            stack.append((close, "}"))
+            entries: list[object] = []
+            for i, (k, v) in enumerate(item.items()):
+                entries.append((close, ("," if i else "") + json.dumps(str(k)[:limit]) + ":"))
+                entries.append(v)
+                if i * 4 > limit:
+                    entries.append((close, ",..."))
+                    break
+            stack.extend(reversed(entries))
+            text = "{"
+        elif isinstance(item, list):
+            stack.append((close, "]"))
+            entries = []
+            for i, v in enumerate(item):
+                if i:
+                    entries.append((close, ","))
+                entries.append(v)
+                if i * 2 > limit:
+                    entries.append((close, ",..."))
+                    break
+            stack.extend(reversed(entries))
+            text = "["
+        elif isinstance(item, str):
+            text = json.dumps(item[: limit + 1])
+        elif isinstance(item, int) and not isinstance(item, bool):
+            digits = len(str(item)) if abs(item) < 10**100 else None
+            text = str(item) if digits is not None else f"<an integer of {item.bit_length()} bits>"
+        else:
+            try:
+                text = json.dumps(item)
+            except (TypeError, ValueError):
+                text = type(item).__name__
+        out.append(text)
+        size += len(text)
+    joined = "".join(out)
+    return joined if size <= limit and not stack else joined[:limit] + "..."
 
 
 def obj(raw: object, loc: Location, what: str) -> Mapping[str, Any]:

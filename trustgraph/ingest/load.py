@@ -19,7 +19,8 @@ from pathlib import Path
 import orjson
 
 from trustgraph.errors import IngestError, UsageError
-from trustgraph.ingest._fields import type_name
+from trustgraph.ingest._fields import parse_errors, type_name
+from trustgraph.ingest.duplicates import check_duplicates
 from trustgraph.ingest.gaad import is_gaad_page, merge_snapshots, pages_from_gaad
 from trustgraph.ingest.organizations import OrgCollector, org_shape
 from trustgraph.ingest.policy_json import PolicyInterner
@@ -101,9 +102,12 @@ def read_json(path: str | os.PathLike[str], source: str | None = None) -> object
     if not data.strip():
         raise IngestError(name, "", "empty file (expected a JSON export)")
     try:
-        return orjson.loads(data)
+        parsed = orjson.loads(data)
     except orjson.JSONDecodeError:
         pass
+    else:
+        check_duplicates(data, parsed, name)
+        return parsed
     nul = data.find(b"\x00", 0, 65536)
     if nul >= 0:
         raise IngestError(name, "", f"binary data, not JSON (NUL byte at offset {nul})")
@@ -113,26 +117,73 @@ def read_json(path: str | os.PathLike[str], source: str | None = None) -> object
         raise IngestError(name, "", f"not UTF-8 text: invalid byte 0x{data[exc.start]:02x} at offset {exc.start} "
                                     f"(expected a JSON export)") from None
     try:
-        json.loads(text)
+        with parse_errors(name, "JSON"):
+            json.loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(name, "", _describe_json_error(text, exc)) from None
-    except RecursionError:
-        raise IngestError(name, "", "invalid JSON: nested too deeply") from None
     # orjson refuses documents the standard library accepts (NaN, integers above 64 bits, deep nesting).
     raise IngestError(name, "", "unsupported JSON: NaN/Infinity, an integer beyond 64 bits or nesting deeper "
                                 "than 1024 levels")
 
 
-def iter_json_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
-    """The JSON files named by ``paths`` (directories searched recursively for ``*.json``), each once, with the
-    name used in messages."""
+def _looks_like_json(path: Path) -> bool:
+    """True when the file starts (after a byte-order mark and white space) with ``{``, or ``[`` then ``{`` or ``]``:
+    an export saved under another name. Zone files (``[[table]]``), READMEs and the like do not."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return False
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom):].replace(b"\x00", b"")
+    head = head.lstrip()
+    return head.startswith(b"{") or (head.startswith(b"[") and head[1:].lstrip()[:1] in (b"{", b"]"))
+
+
+def _walk(root: Path, skipped: list[str]) -> list[Path]:
+    """The files under ``root`` named ``*.json`` in any letter case, sorted; what is left out and could be an export
+    is added to ``skipped``: ``*.json`` files inside dot-directories or named with a leading dot (tool metadata such
+    as ``.git`` or ``.terraform``, never read), and files of another name whose content starts like JSON."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_raise):
+        dirnames.sort()
+        here = Path(dirpath)
+        hidden = any(part.startswith(".") for part in here.relative_to(root).parts)
+        for name in sorted(filenames):
+            path = here / name
+            if not path.is_file():
+                continue
+            is_json = name.lower().endswith(".json")
+            if is_json and not hidden and not name.startswith("."):
+                found.append(path)
+            elif is_json:
+                skipped.append(f"{path} (under a dot-directory or a dot-file)")
+            elif not hidden and _looks_like_json(path):
+                skipped.append(f"{path} (JSON content, but not named *.json)")
+    return found
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def iter_json_files(paths: Sequence[str | os.PathLike[str]],
+                    skipped: list[str] | None = None) -> Iterator[tuple[Path, str]]:
+    """The JSON files named by ``paths`` (directories searched recursively for ``*.json``, in any letter case),
+    each once, with the name used in messages.
+
+    Inside a directory, dot-directories and dot-files are not read (tool metadata: ``.git``, ``.terraform``); every
+    ``*.json`` file they hold, and every file of another name whose content starts like JSON, is appended to
+    ``skipped`` as ``path (why)``. Other files (documentation, zone files) are ignored.
+    """
     seen: set[Path] = set()
+    left_out = skipped if skipped is not None else []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             try:
-                found = sorted(p for p in path.rglob("*.json")
-                               if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+                found = _walk(path, left_out)
             except OSError as exc:
                 raise IngestError(os.fspath(exc.filename or given), "",
                                   f"cannot read the directory: {exc.strerror or exc}") from None
@@ -194,7 +245,9 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
     providers = ProviderCollector()
     sources: list[str] = []
     interner = PolicyInterner() if share_documents else None
-    for path, name in iter_json_files(paths):
+    truncation: dict[str, list[tuple[str, str, object]]] = {}  # account -> (file, pointer, raw page) of each page
+    skipped: list[str] = []
+    for path, name in iter_json_files(paths, skipped):
         data = read_json(path, name)
         kind = classify(data)
         if kind is None:
@@ -203,8 +256,12 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
             continue
         sources.append(name)
         if kind == "gaad":
-            for page in pages_from_gaad(data, name, interner):
+            raw_pages = data if isinstance(data, list) else [data]
+            for i, page in enumerate(pages_from_gaad(data, name, interner)):
                 (pages.setdefault(page.account_id, []) if page.account_id else orphans).append(page)
+                raw = raw_pages[i] if i < len(raw_pages) else None
+                pointer = f"/{i}" if isinstance(data, list) else ""
+                truncation.setdefault(page.account_id, []).append((name, pointer, raw))
         elif provider_shape(data) is not None:
             providers.add(data, kind, name)  # type: ignore[arg-type]
         else:
@@ -216,6 +273,9 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
                                                         "file name has no 12-digit account id")
         only = next(iter(pages))
         pages[only].extend(replace(o, account_id=only) for o in orphans)
+        truncation.setdefault(only, []).extend(truncation.pop("", []))
+    for account, seen in sorted(truncation.items()):
+        _check_complete(account, seen)
     accounts = tuple(merge_snapshots(group) for _, group in sorted(pages.items()))
     organizations, org_flags = orgs.build()
     return Estate(
@@ -224,7 +284,31 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
         identity_providers=providers.build(),
         sources=tuple(sources),
         flags=org_flags,
+        skipped=tuple(skipped),
     )
+
+
+def _check_complete(account: str, pages: list[tuple[str, str, object]]) -> None:
+    """A boto3 page with ``"IsTruncated": true`` promises a next page; when no loaded page of the account is a last
+    one (``IsTruncated`` false or absent), the rest of the account is missing: refuse rather than analyse a part of it
+    as if it were complete.
+
+    Raises
+    ------
+    IngestError
+        At the ``IsTruncated`` of the last truncated page, naming the ``Marker`` the next page starts at.
+    """
+    truncated = [(f, p, raw) for f, p, raw in pages if isinstance(raw, dict) and raw.get("IsTruncated") is True]
+    if not truncated or len(truncated) < len(pages):
+        return
+    file, pointer, raw = truncated[-1]
+    assert isinstance(raw, dict)
+    marker = raw.get("Marker")
+    where = f" (Marker `{marker}`)" if isinstance(marker, str) else ""
+    raise IngestError(file, f"{pointer}/IsTruncated",
+                      f"this page of account {account or '(unknown)'} is truncated and no loaded page follows it: the "
+                      f"next page{where} and any after it are missing; load every page of "
+                      f"get-account-authorization-details")
 
 
 def load_warnings(estate: Estate) -> tuple[str, ...]:

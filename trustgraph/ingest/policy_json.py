@@ -18,6 +18,8 @@ from typing import Any, Literal
 import orjson
 
 from trustgraph.errors import IngestError
+from trustgraph.ingest._fields import parse_errors, show_json
+from trustgraph.ingest.duplicates import duplicate_error, find_duplicate, parse_with_pairs
 from trustgraph.model.condition import (
     OPERATORS_BY_NAME,
     Condition,
@@ -64,10 +66,14 @@ def decode_document(raw: object, loc: Location) -> Mapping[str, Any]:
         if text.lstrip().startswith("%7B") or "%22" in text[:64]:
             text = urllib.parse.unquote(text)
         try:
-            raw = json.loads(text)
+            with parse_errors(loc.file, "JSON in the URL-encoded policy document", loc.pointer):
+                raw, duplicated = parse_with_pairs(text)
+                duplicate = find_duplicate(raw, duplicated)
         except json.JSONDecodeError as exc:
             raise _fail(loc, f"expected a policy document (JSON object or URL-encoded JSON), got a string that does "
                              f"not parse: {exc.msg[:1].lower()}{exc.msg[1:]} at character {exc.pos}") from None
+        if duplicate is not None:
+            raise duplicate_error(loc.file, loc.pointer + duplicate[0], duplicate[1])
     if not isinstance(raw, dict):
         raise _fail(loc, f"expected a policy document object, got {_type_name(raw)}")
     return raw
@@ -247,7 +253,7 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
     if effect_raw not in ("Allow", "Deny"):
         if "Effect" not in raw:
             raise _fail(loc, "statement has no Effect (expected \"Allow\" or \"Deny\")")
-        raise _fail(loc.child("Effect"), f'expected "Allow" or "Deny", got {json.dumps(effect_raw)}')
+        raise _fail(loc.child("Effect"), f'expected "Allow" or "Deny", got {show_json(effect_raw)}')
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise _fail(loc.child("Sid"), f"expected Sid as a string, got {_type_name(sid)}")
@@ -313,7 +319,7 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     doc = decode_document(raw, loc)
     version = doc.get("Version")
     if version is not None and version not in ("2012-10-17", "2008-10-17"):
-        raise _fail(loc.child("Version"), f'expected Version "2012-10-17" or "2008-10-17", got {json.dumps(version)}')
+        raise _fail(loc.child("Version"), f'expected Version "2012-10-17" or "2008-10-17", got {show_json(version)}')
     policy_id = doc.get("Id")
     if policy_id is not None and not isinstance(policy_id, str):
         raise _fail(loc.child("Id"), f"expected Id as a string, got {_type_name(policy_id)}")

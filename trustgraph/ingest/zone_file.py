@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.errors import IngestError, UsageError
-from trustgraph.ingest._fields import type_name
+from trustgraph.ingest._fields import parse_errors, type_name
 from trustgraph.model.arn import is_account_id
 from trustgraph.model.estate import Estate
 from trustgraph.model.pattern import Pattern, parse_pattern
@@ -97,9 +97,8 @@ def zone_from_toml(path: str) -> Zone:
     except OSError as exc:
         raise IngestError(path, "", f"cannot read the zone file: {exc.strerror or exc}") from None
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise IngestError(path, "", f"not UTF-8 text: invalid byte at offset {exc.start}") from None
+        with parse_errors(path, "TOML"):
+            doc = tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise IngestError(path, "", f"invalid TOML: {exc}") from None
     for key in doc:

@@ -13,13 +13,18 @@ from trustgraph.model.zone import ORIGIN_EXPORTED, ORIGIN_ORGANIZATIONS, Zone, i
 
 @dataclass(frozen=True, kw_only=True)
 class Estate:
-    """The loaded accounts (one snapshot per account id), organizations and identity providers."""
+    """The loaded accounts (one snapshot per account id), organizations and identity providers.
+
+    ``skipped`` lists the files a directory walk left out that could have been exports, each as ``path (why)``
+    (see :func:`trustgraph.ingest.load.iter_json_files`); the CLI prints them in one warning line.
+    """
 
     accounts: tuple[AccountSnapshot, ...] = ()
     organizations: tuple[Organization, ...] = ()
     identity_providers: tuple[IdentityProvider, ...] = ()
     sources: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = field(default=(), compare=False)
+    skipped: tuple[str, ...] = field(default=(), compare=False)
 
     @cached_property
     def account_by_id(self) -> dict[str, AccountSnapshot]:

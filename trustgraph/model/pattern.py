@@ -177,25 +177,85 @@ def substitute(pattern: Pattern, lookup: Callable[[str], str | None]) -> Pattern
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
-def _compiled(pattern: Pattern, ignore_case: bool) -> re.Pattern[str]:
-    """The pattern as an anchored regular expression (an implementation detail of the concrete matcher: the model
-    keeps patterns as data, and the z3 translation builds its own regular expressions from the same elements)."""
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """A run of pattern elements without ``*``: literal characters and ``?`` (each exactly one character), so it
+    always spans ``length`` characters. Literal-only segments are searched with ``str.find``; a segment with ``?``
+    with a regular expression of fixed length (escaped literals and ``.``), which cannot backtrack."""
+
+    length: int
+    text: str | None
+    regex: re.Pattern[str] | None
+
+    def at(self, value: str, pos: int) -> bool:
+        """True when the segment matches ``value`` at ``pos``."""
+        if self.text is not None:
+            return value.startswith(self.text, pos)
+        assert self.regex is not None
+        return self.regex.match(value, pos) is not None
+
+    def find(self, value: str, start: int, end: int) -> int:
+        """The first position ``>= start`` where the segment matches inside ``value[:end]``, or -1."""
+        if self.text is not None:
+            return value.find(self.text, start, end)
+        assert self.regex is not None
+        m = self.regex.search(value, start, end)
+        return -1 if m is None else m.start()
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """A variable-free pattern split at its stars: ``head * middle[0] * ... * tail`` (``tail`` None: no star)."""
+
+    head: _Segment
+    middle: tuple[_Segment, ...]
+    tail: _Segment | None
+    min_length: int
+
+
+def _segment(elements: list[Element], ignore_case: bool) -> _Segment:
+    if all(isinstance(el, Literal) for el in elements):
+        text = "".join(el.text for el in elements if isinstance(el, Literal))
+        text = ascii_lower(text) if ignore_case else text
+        return _Segment(len(text), text, None)
     parts: list[str] = []
-    for el in pattern:
+    length = 0
+    for el in elements:
         if isinstance(el, Literal):
             parts.append(re.escape(ascii_lower(el.text) if ignore_case else el.text))
-        elif isinstance(el, Star):
-            parts.append(".*")
-        elif isinstance(el, AnyChar):
+            length += len(el.text)
+        else:
             parts.append(".")
+            length += 1
+    return _Segment(length, None, re.compile("".join(parts), re.DOTALL))
+
+
+@lru_cache(maxsize=65536)
+def _compiled(pattern: Pattern, ignore_case: bool) -> _Glob:
+    """The pattern split at its stars (an implementation detail of the concrete matcher: the model keeps patterns
+    as data, and the z3 translation builds its own regular expressions from the same elements)."""
+    runs: list[list[Element]] = [[]]
+    for el in pattern:
+        if isinstance(el, Star):
+            runs.append([])
+        elif isinstance(el, Literal | AnyChar):
+            runs[-1].append(el)
         else:
             raise ValueError("matches() needs a pattern without variables; call substitute() first")
-    return re.compile("".join(parts), re.DOTALL)
+    segments = [_segment(run, ignore_case) for run in runs]
+    if len(segments) == 1:
+        return _Glob(segments[0], (), None, segments[0].length)
+    return _Glob(segments[0], tuple(s for s in segments[1:-1] if s.length), segments[-1],
+                 sum(s.length for s in segments))
 
 
 def matches(pattern: Pattern, value: str, *, ignore_case: bool = False) -> bool:
     """Match a variable-free pattern against the whole of ``value``.
+
+    In time proportional to ``len(value)`` times the pattern's length at worst, whatever the pattern (no
+    backtracking over stars): the part before the first star must match at the start, the part after the last star
+    at the end, and every part between two stars is taken at its leftmost place after the previous one, which is
+    where a match exists if any does (a later place only leaves less room to the parts after it).
 
     Examples
     --------
@@ -204,10 +264,27 @@ def matches(pattern: Pattern, value: str, *, ignore_case: bool = False) -> bool:
     True
     >>> matches(parse_pattern("ci-?", wildcards=True, variables=False), "ci-12")
     False
+    >>> matches(parse_pattern("*a*a*a*a*a*a*a*a*a*a*a*a*b", wildcards=True, variables=False), "a" * 10000)
+    False
     """
     if ignore_case:
         value = ascii_lower(value)
-    return _compiled(pattern, ignore_case).fullmatch(value) is not None
+    glob = _compiled(pattern, ignore_case)
+    n = len(value)
+    if glob.tail is None:
+        return n == glob.head.length and glob.head.at(value, 0)
+    if n < glob.min_length or not glob.head.at(value, 0):
+        return False
+    end = n - glob.tail.length
+    if not glob.tail.at(value, end):
+        return False
+    pos = glob.head.length
+    for segment in glob.middle:
+        found = segment.find(value, pos, end)
+        if found < 0:
+            return False
+        pos = found + segment.length
+    return True
 
 
 @lru_cache(maxsize=65536)

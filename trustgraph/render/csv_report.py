@@ -17,7 +17,8 @@ import io
 import json
 
 from trustgraph.checks.finding import Finding
-from trustgraph.render.report import ScanReport
+from trustgraph.report.scan_report import ScanReport
+from trustgraph.safe_text import csv_cell
 
 #: The CSV header, in order.
 COLUMNS: tuple[str, ...] = (
@@ -40,14 +41,10 @@ COLUMNS: tuple[str, ...] = (
     "sources",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize(cell: str) -> str:
-    """The cell with a leading ``'`` when a spreadsheet would read it as a formula."""
-    if cell != "-" and cell.startswith(_FORMULA_START):
-        return "'" + cell
-    return cell
+    """The cell with a leading ``'`` when a spreadsheet would read it as a formula, control characters shown as
+    escapes (see :func:`trustgraph.safe_text.csv_cell`)."""
+    return csv_cell(cell)
 
 
 def flatten_path(finding: Finding) -> str:

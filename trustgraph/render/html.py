@@ -26,8 +26,8 @@ from typing import Any
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
-from trustgraph.render.report import SEVERITY_ORDER, ScanReport, SuppressionRecord
 from trustgraph.render.zone_text import zone_lines, zone_origin
+from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport, SuppressionRecord
 
 #: The Content-Security-Policy of the report page.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"

@@ -29,6 +29,7 @@ from trustgraph.model.organization import ProviderType
 from trustgraph.model.policy import Effect, Policy, Statement
 from trustgraph.model.principal import Principal, PrincipalElement, PrincipalKind
 from trustgraph.model.zone import Zone
+from trustgraph.safe_text import csv_cell, rich_text
 
 JSON_VERSION = 1
 
@@ -249,27 +250,28 @@ def _cell(value: object) -> str:
 
 
 def render_csv(rows: tuple[InventoryRow, ...]) -> str:
-    """CSV with a header row; list cells are ``;``-separated, booleans ``true``/``false``."""
+    """CSV with a header row; list cells are ``;``-separated, booleans ``true``/``false``; every cell through
+    :func:`~trustgraph.safe_text.csv_cell` (no formula prefixes, control characters escaped)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_cell(getattr(row, c)) for c in COLUMNS])
+        writer.writerow([csv_cell(_cell(getattr(row, c))) for c in COLUMNS])
     return out.getvalue()
 
 
 def render_table(rows: tuple[InventoryRow, ...], file: IO[str], zone: Zone | None = None) -> None:
     """The zone's lines (when given), then a rich table on ``file``; wide and uncoloured when ``file`` is not a
-    terminal."""
+    terminal. Cells are :class:`rich.text.Text` (markup in a role path is printed, not interpreted) with control
+    characters escaped."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     is_tty = hasattr(file, "isatty") and file.isatty()
     console = Console(file=file, width=None if is_tty else 400, no_color=not is_tty, highlight=False,
-                      soft_wrap=False)
+                      soft_wrap=False, markup=False, emoji=False)
     if zone is not None:
-        from rich.text import Text
-
         from trustgraph.render.table import clean
         from trustgraph.render.zone_text import zone_lines
 
@@ -279,7 +281,7 @@ def render_table(rows: tuple[InventoryRow, ...], file: IO[str], zone: Zone | Non
     for name in COLUMNS:
         table.add_column(name, overflow="fold", no_wrap=name in ("arn", "kind", "account", "inside"))
     for row in rows:
-        table.add_row(*(("yes" if getattr(row, c) else "no") if c in ("inside", "admin") else _cell(getattr(row, c))
-                        for c in COLUMNS))
+        table.add_row(*(Text("yes" if getattr(row, c) else "no") if c in ("inside", "admin")
+                        else rich_text(_cell(getattr(row, c))) for c in COLUMNS))
     console.print(table)
-    console.print(f"{len(rows)} principals")
+    console.print(Text(f"{len(rows)} principals"))

@@ -37,7 +37,7 @@ from typing import Any
 from trustgraph.checks.finding import Finding, SourceReach
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
-from trustgraph.render.report import CheckInfo, ScanReport
+from trustgraph.report.scan_report import CheckInfo, ScanReport
 
 #: The version of the JSON report this module writes.
 JSON_REPORT_VERSION = 2

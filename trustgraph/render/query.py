@@ -10,6 +10,7 @@ from typing import Any
 from trustgraph.graph.nodes import short_label
 from trustgraph.queries.results import ReachResult
 from trustgraph.render.json_report import hop_json
+from trustgraph.safe_text import csv_cell, rich_text
 
 
 def result_json(result: ReachResult) -> dict[str, Any]:
@@ -51,22 +52,25 @@ def render_query_csv(results: Sequence[ReachResult]) -> str:
     writer.writerow(["source", "target", "verdict", "hops", "path", "contexts", "reason", "approximate"])
     for r in results:
         contexts = orjson.dumps([h.context_json() for h in r.hops]).decode() if r.hops else ""
-        writer.writerow([r.source, r.target, r.verdict.value, len(r.hops), path_text(r), contexts, r.reason or "",
-                         "yes" if r.approximate else ""])
+        writer.writerow([csv_cell(c) for c in (r.source, r.target, r.verdict.value, str(len(r.hops)), path_text(r),
+                                               contexts, r.reason or "", "yes" if r.approximate else "")])
     return buf.getvalue()
 
 
 def render_query_table(results: Sequence[ReachResult], *, width: int | None = None,
                        zone: Mapping[str, Any] | None = None) -> str:
     """The zone's lines (when given), a rich table, one row per result, then each reachable path's hops with their
-    witness context."""
+    witness context.
+
+    Values from the exports are :class:`rich.text.Text` (never markup) with control characters shown as escapes.
+    """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(file=io.StringIO(), width=width or 160, force_terminal=False, color_system=None)
+    console = Console(file=io.StringIO(), width=width or 160, force_terminal=False, color_system=None, markup=False,
+                      highlight=False, emoji=False)
     if zone is not None:
-        from rich.text import Text
-
         from trustgraph.render.table import clean
         from trustgraph.render.zone_text import zone_lines
 
@@ -78,16 +82,17 @@ def render_query_table(results: Sequence[ReachResult], *, width: int | None = No
     for r in results:
         detail = path_text(r) if r.hops else (r.reason or "")
         mark = " (approximate)" if r.approximate else ""
-        table.add_row(r.verdict.value + mark, r.source, r.target, str(len(r.hops)), detail)
+        table.add_row(Text(r.verdict.value + mark), rich_text(r.source), rich_text(r.target), Text(str(len(r.hops))),
+                      rich_text(detail))
     console.print(table)
     for r in results:
         if not r.hops:
             continue
-        console.print(f"\n{r.source} -> {r.target}")
+        console.print(rich_text(f"\n{r.source} -> {r.target}"))
         for i, h in enumerate(r.hops, 1):
             ctx = ", ".join(f"{k}={v}" for k, v in h.context_json().items())
-            console.print(f"  {i}. {h.source} --{h.action}--> {h.target}")
+            console.print(rich_text(f"  {i}. {h.source} --{h.action}--> {h.target}"))
             if ctx:
-                console.print(f"     context: {ctx}")
+                console.print(rich_text(f"     context: {ctx}"))
     out = console.file.getvalue()  # type: ignore[attr-defined]
     return str(out)

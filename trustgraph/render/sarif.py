@@ -50,9 +50,9 @@ from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.render.csv_report import flatten_path
 from trustgraph.render.json_report import MAX_LISTED_SOURCES, hop_json, location_json, source_json
-from trustgraph.render.positions import Position, statement_positions
-from trustgraph.render.report import CheckInfo, ScanReport
 from trustgraph.render.zone_text import zone_lines
+from trustgraph.report.positions import Position, statement_positions
+from trustgraph.report.scan_report import CheckInfo, ScanReport
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
-from trustgraph.render.report import SEVERITY_ORDER, ScanReport
+from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport
+from trustgraph.safe_text import terminal_text
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -65,7 +65,6 @@ _STYLE = {
     Severity.LOW: "cyan",
 }
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 _ACTION_NAMES = {
     "sts:AssumeRole": "",
@@ -76,8 +75,7 @@ _ACTION_NAMES = {
 
 def clean(text: str) -> str:
     """``text`` with control characters replaced by visible escapes (``\\x1b``), so data cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    return terminal_text(text)
 
 
 def shorten_middle(text: str, limit: int) -> str:

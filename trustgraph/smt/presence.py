@@ -364,16 +364,11 @@ def tag_couplings(env: Env) -> None:
         return
     from trustgraph.smt.encode import ignore_case_re
 
-    any_tag = []
     for k, kv in tags.items():
         name = k[len("aws:requesttag/"):]
         rx = ignore_case_re(name)
         listed = [and_(u, z3.InRe(v, rx)) for u, v in tagkeys.members()]
         env.axiom(f"tags:{k}", iff(kv.pres, z3.Or(*[z3.BoolVal(x) if isinstance(x, bool) else x for x in listed])))
-        any_tag.append(kv.pres)
-    if not tags:
-        return
-    _ = any_tag
 
 
 def claim_couplings(env: Env, provider_host: str | None) -> None:

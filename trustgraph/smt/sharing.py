@@ -120,8 +120,10 @@ def account_free(caller: SymbolicCaller, target: Target, trust: str, levels: Any
     role; an Unsat hit is the same proof, with its locations moved to the new role's policy.
     """
     account = target.role.account
-    if any(account in text for text in (trust, repr(levels), repr(constraints), caller.provider or "",
-                                        repr(target.role.tags), str(now_ms))):
+    named = (trust, *(text for level in levels or () for text in level),
+             *(text for c in constraints for text in (c.key, *c.values)), caller.provider or "",
+             *(text for tag in target.role.tags for text in tag), str(now_ms))
+    if any(account in text for text in named):  # the question writes the account somewhere: not account-free
         return False
     policies = (target.role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv))
     if not all(account_blind(p) for p in policies):

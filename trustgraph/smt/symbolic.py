@@ -22,7 +22,8 @@ import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.location import Location
-from trustgraph.model.policy import Policy
+from trustgraph.model.pattern import Star
+from trustgraph.model.policy import VERSION_2012, Effect, Glob, Policy, Statement
 from trustgraph.model.principal import Principal, PrincipalKind
 from trustgraph.semantics.context import DEFAULT_SESSION_NAME
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
@@ -91,11 +92,11 @@ class Candidate:
 
 @lru_cache(maxsize=1)
 def allow_all_policy() -> Policy:
-    """The identity policy an outsider gives itself: Allow * on *."""
-    from trustgraph.ingest.policy_json import policy_from_json
-
-    return policy_from_json({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
-                                                                      "Resource": "*"}]}, SYNTH, kind="identity")
+    """The identity policy an outsider gives itself: Allow * on * (built as model values; nothing is parsed)."""
+    everything = (Glob(text="*", pattern=(Star(),)),)
+    statement = Statement(effect=Effect.ALLOW, actions=everything, resources=everything,
+                          location=Location(SYNTH.file, "/Statement/0"))
+    return Policy(version=VERSION_2012, statements=(statement,), location=SYNTH)
 
 
 RS = z3.ReSort(z3.StringSort())

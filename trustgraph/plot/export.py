@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.errors import UsageError
+from trustgraph.safe_text import xml_text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -142,25 +143,58 @@ def export_graph(
     """
     import networkx as nx
 
+    from trustgraph.atomic_write import atomic_path
+
     fmt = format_of(path)
-    target = os.fspath(path)
-    if fmt in ("png", "svg"):
-        import matplotlib as mpl
+    with atomic_path(path) as target:  # a failed write leaves the previous file as it was
+        if fmt in ("png", "svg"):
+            import matplotlib as mpl
 
-        from trustgraph.plot import DEFAULT_MAX_NODES, plot_graph
+            from trustgraph.plot import DEFAULT_MAX_NODES, plot_graph
 
-        fig = plot_graph(G, title=title, max_nodes=max_nodes or DEFAULT_MAX_NODES)
-        with mpl.rc_context({"svg.hashsalt": "trustgraph"}):
-            fig.savefig(target, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
-        return Written(fmt, str(fig.get_label()))
-    plain = plain_graph(G)
-    if fmt == "graphml":
-        nx.write_graphml(plain, target)
-    elif fmt == "gexf":
-        nx.write_gexf(plain, target)
-    else:
-        data = nx.node_link_data(plain, edges="links")
-        with open(target, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-            fh.write("\n")
+            fig = plot_graph(xml_safe_graph(G) if fmt == "svg" else G, title=title and xml_text(title),
+                             max_nodes=max_nodes or DEFAULT_MAX_NODES)
+            with mpl.rc_context({"svg.hashsalt": "trustgraph"}):
+                fig.savefig(target, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
+            return Written(fmt, str(fig.get_label()))
+        plain = plain_graph(G)
+        if fmt == "graphml":
+            nx.write_graphml(xml_safe_graph(plain), target)
+        elif fmt == "gexf":
+            nx.write_gexf(xml_safe_graph(plain), target)
+        else:
+            data = nx.node_link_data(plain, edges="links")
+            with open(target, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.write("\n")
     return Written(fmt, f"{plain.number_of_nodes()} nodes, {plain.number_of_edges()} edges")
+
+
+def _xml_value(value: Any) -> Any:
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def xml_safe_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``G`` whose node ids, edge keys and string attributes hold no character XML 1.0 forbids (each is
+    replaced by its visible escape, ``\\x1b``; see :func:`trustgraph.safe_text.xml_text`), for GraphML, GEXF and SVG.
+
+    The same graph when nothing needs escaping. Attribute values that are not strings are kept as they are (the
+    picture's model objects included); an escaped id could in theory meet an id that already spells the escape, in
+    which case the two nodes merge in the export.
+    """
+    import networkx as nx
+
+    def dirty(value: Any) -> bool:
+        return isinstance(value, str) and xml_text(value) != value
+
+    if not any(dirty(n) or any(dirty(v) for v in d.values()) for n, d in G.nodes(data=True)) and not any(
+        dirty(k) or any(dirty(v) for v in d.values()) for _, _, k, d in G.edges(keys=True, data=True)
+    ) and not any(dirty(v) for v in G.graph.values()):
+        return G
+    S = nx.MultiDiGraph()
+    S.graph.update({k: _xml_value(v) for k, v in G.graph.items()})
+    for n, d in G.nodes(data=True):
+        S.add_node(_xml_value(n), **{k: _xml_value(v) for k, v in d.items()})
+    for u, v, k, d in G.edges(keys=True, data=True):
+        S.add_edge(_xml_value(u), _xml_value(v), key=_xml_value(k), **{a: _xml_value(x) for a, x in d.items()})
+    return S

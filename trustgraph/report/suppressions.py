@@ -27,8 +27,9 @@ from typing import Any
 
 from trustgraph.checks.finding import Finding
 from trustgraph.errors import IngestError
+from trustgraph.ingest._fields import parse_errors, show_json
 from trustgraph.model.pattern import matches, parse_pattern
-from trustgraph.render.report import SuppressionRecord, Suppressions
+from trustgraph.report.scan_report import SuppressionRecord, Suppressions
 
 _KEYS = ("check", "role", "source", "reason", "expires")
 
@@ -79,30 +80,47 @@ def load_suppressions(path: str | Path, *, known_checks: Iterable[str] | None = 
     file = str(path)
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data_bytes = p.read_bytes()
     except OSError as exc:
         raise IngestError(file, "", f"cannot read the suppressions file ({exc.strerror or exc})") from None
     suffix = p.suffix.lower()
     data: Any
-    if suffix == ".toml":
-        import tomllib
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise IngestError(file, "", f"expected TOML: {exc}") from None
-    elif suffix in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            raise IngestError(file, "", f"expected YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
-    else:
+    if suffix not in (".toml", ".yaml", ".yml"):
         raise IngestError(file, "", "expected a .yaml, .yml or .toml suppressions file")
+    with parse_errors(file, "TOML" if suffix == ".toml" else "YAML"):
+        text = data_bytes.decode("utf-8")
+        if suffix == ".toml":
+            import tomllib
+
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise IngestError(file, "", f"expected TOML: {exc}") from None
+        else:
+            import yaml
+
+            try:
+                data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+                raise IngestError(file, "", f"expected YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
     return parse_suppressions(data, file, known_checks=known_checks)
+
+
+def _loader() -> type:
+    """yaml's SafeLoader without implicit timestamps: ``expires: 2027-13-45`` stays text, so the entry's own check
+    reports it with its pointer instead of yaml failing without one."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+        pass
+
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _Loader
 
 
 def parse_suppressions(data: Any, file: str = "<memory>", *,
@@ -171,7 +189,8 @@ def _date(value: Any, file: str, pointer: str) -> dt.date | None:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise IngestError(file, pointer, f"expected a date YYYY-MM-DD, got {value!r}")
+    shown = f"`{value}`" if isinstance(value, str) else show_json(value)
+    raise IngestError(file, pointer, f"expected a date YYYY-MM-DD, got {shown}")
 
 
 def apply_suppressions(
@@ -180,7 +199,7 @@ def apply_suppressions(
     """Mark the findings that an entry in force matches (the first such entry wins) and sort the entries into
     applied, expired and unused.
 
-    Returns the findings (in the given order) and the :class:`~trustgraph.render.report.Suppressions` summary.
+    Returns the findings (in the given order) and the :class:`~trustgraph.report.scan_report.Suppressions` summary.
     """
     today = today or dt.datetime.now(dt.UTC).date()
     entries = tuple(entries)

@@ -1,0 +1,67 @@
+"""Writing an output file all at once: into a temporary file in the same directory, renamed over the target only
+when it is complete.
+
+A report that fails half way (a full disk, an interrupted run) leaves the previous file untouched instead of a
+truncated one, and a reader never sees a partial file. The rename is atomic on POSIX and Windows when source and
+target are on the same file system, which the same directory guarantees. This module imports nothing of trustgraph,
+so the graph exporter and the CLI both use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _final_mode(target: Path) -> int:
+    """The permission bits the file gets: the replaced file's, or what ``open()`` would give a new file."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
+    """A temporary path beside ``path`` to write to; renamed to ``path`` when the block ends without an error,
+    removed when it raises.
+
+    For writers that take a file name (matplotlib's ``savefig``, networkx's ``write_graphml``). The temporary name
+    keeps the target's extension, since some writers choose their format from it.
+
+    Raises
+    ------
+    OSError
+        When the directory cannot take the temporary file, the writer fails, or the rename fails (the target is
+        then unchanged).
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
+                               suffix=f".tmp{target.suffix}")
+    os.close(fd)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:  # the writer may have closed it without syncing
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _final_mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Write ``data`` (text is encoded, newlines kept as they are) to ``path`` through :func:`atomic_path`."""
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(payload)
+        fh.flush()
+
+
+__all__ = ["atomic_path", "write_atomic"]

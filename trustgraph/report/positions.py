@@ -1,0 +1,156 @@
+"""Where a JSON pointer's value starts in its file as written: line and column, for reports that point at text.
+
+Locations carry an export file and an RFC 6901 JSON pointer (what really identifies a statement). Code-scanning
+dashboards, terminals and editors want a line and a column instead. :func:`statement_positions` reads only the files
+that the given locations cite, once each, after the analysis (loading never pays for it), and maps every pointer to
+the position of the first character of its value (the ``{`` of a statement object). A pointer into a policy document
+stored as a URL-encoded string (the raw API shape) cannot be followed into the string, so it gets the position of its
+longest resolvable prefix: the document string itself.
+
+Lines are 1-based; columns are 1-based and count Unicode code points (SARIF's ``columnKind: unicodeCodePoints``), in
+the text after decoding (UTF-8 with or without a byte-order mark, UTF-16 with one), as the loader reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from trustgraph.model.location import Location, escape_pointer_token
+
+
+class Position(NamedTuple):
+    """A 1-based line and column (in code points) in a text file."""
+
+    line: int
+    column: int
+
+
+def statement_positions(locations: Iterable[Location]) -> dict[Location, Position]:
+    """The position where each location's JSON pointer starts in its file.
+
+    Each file is read once. A pointer that does not resolve gets the position of its longest resolvable prefix;
+    files that cannot be read or are not JSON are left out (the caller falls back to the pointer alone).
+    """
+    by_file: dict[str, list[Location]] = {}
+    for loc in locations:
+        by_file.setdefault(loc.file, []).append(loc)
+    out: dict[Location, Position] = {}
+    for file, locs in by_file.items():
+        try:
+            table = json_pointer_positions(read_text(file))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            continue
+        for loc in locs:
+            out[loc] = pointer_position(table, loc.pointer)
+    return out
+
+
+def read_text(file: str) -> str:
+    """The file's text, decoded as the loader decodes exports (UTF-8, optional BOM; UTF-16 with a BOM)."""
+    data = Path(file).read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def json_pointer_positions(text: str) -> dict[str, Position]:
+    """Map every JSON pointer of a document to the position where its value starts.
+
+    >>> json_pointer_positions('{"a": [1,\\n  {"b/c": 2}]}')["/a/1/b~1c"]
+    Position(line=2, column=11)
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not JSON.
+    """
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    table: dict[str, int] = {}
+    end = _scan(text, _skip(text, 0), "", table)
+    if _skip(text, end) != len(text):
+        raise ValueError("trailing data after the JSON document")
+    out: dict[str, Position] = {}
+    for pointer, offset in table.items():
+        row = bisect_right(newlines, offset - 1)
+        line_start = newlines[row - 1] + 1 if row else 0
+        out[pointer] = Position(row + 1, offset - line_start + 1)
+    return out
+
+
+def json_pointer_lines(text: str) -> dict[str, int]:
+    """Map every JSON pointer of a document to the 1-based line where its value starts.
+
+    >>> json_pointer_lines('{"a": [1,\\n  {"b/c": 2}]}')["/a/1/b~1c"]
+    2
+    """
+    return {pointer: pos.line for pointer, pos in json_pointer_positions(text).items()}
+
+
+def pointer_position(table: Mapping[str, Position], pointer: str) -> Position:
+    """The position of ``pointer``, or of its longest prefix in ``table``, or line 1 column 1."""
+    while pointer:
+        if pointer in table:
+            return table[pointer]
+        pointer = pointer.rsplit("/", 1)[0]
+    return table.get("", Position(1, 1))
+
+
+#: The C string scanner json itself uses (not in the typing stubs): (text, index after the quote) -> (value, end).
+_scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
+_WS = re.compile(r"[ \t\n\r]*")
+_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
+
+
+def _skip(text: str, i: int) -> int:
+    m = _WS.match(text, i)
+    return m.end() if m else i
+
+
+def _scan(text: str, i: int, pointer: str, table: dict[str, int]) -> int:
+    """Record the offset of the value at ``i`` (and of everything inside it); return the index after it."""
+    table[pointer] = i
+    ch = text[i:i + 1]
+    if ch == "{":
+        i = _skip(text, i + 1)
+        if text[i:i + 1] == "}":
+            return i + 1
+        while True:
+            if text[i:i + 1] != '"':
+                raise ValueError(f"expected a key at offset {i}")
+            key, i = _scanstring(text, i + 1)
+            i = _skip(text, i)
+            if text[i:i + 1] != ":":
+                raise ValueError(f"expected ':' at offset {i}")
+            i = _scan(text, _skip(text, i + 1), pointer + "/" + escape_pointer_token(key), table)
+            i = _skip(text, i)
+            if text[i:i + 1] == ",":
+                i = _skip(text, i + 1)
+                continue
+            if text[i:i + 1] == "}":
+                return i + 1
+            raise ValueError(f"expected ',' or '}}' at offset {i}")
+    if ch == "[":
+        i = _skip(text, i + 1)
+        if text[i:i + 1] == "]":
+            return i + 1
+        n = 0
+        while True:
+            i = _skip(text, _scan(text, i, f"{pointer}/{n}", table))
+            n += 1
+            if text[i:i + 1] == ",":
+                i = _skip(text, i + 1)
+                continue
+            if text[i:i + 1] == "]":
+                return i + 1
+            raise ValueError(f"expected ',' or ']' at offset {i}")
+    if ch == '"':
+        return _scanstring(text, i + 1)[1]
+    m = _SCALAR.match(text, i)
+    if m is None:
+        raise ValueError(f"unexpected character at offset {i}")
+    return m.end()

@@ -1,0 +1,291 @@
+"""The scan report: one value that every output format is rendered from.
+
+``trustgraph scan`` builds one :class:`ScanReport` (findings, zone, inputs, checks run, suppressions, tool version and
+the time of the run; :func:`trustgraph.report.build.build_report`) and hands it to a pure renderer
+``render_X(report) -> str`` (:mod:`trustgraph.render`). Keeping the time of the run in the report, rather than reading
+the clock inside a renderer, makes every output reproducible byte for byte, which the tests and diff-based reviews of
+nightly scans rely on.
+
+Findings that a suppression matched stay in the report (with ``suppressed_by`` set) so that machine formats can carry
+them, marked; counts in :attr:`ScanReport.summary` cover only the findings that are not suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from trustgraph.checks.finding import SOURCE_CLASSES, CheckInfo, Finding, FindingKind, Severity
+from trustgraph.model.location import Location
+from trustgraph.report.positions import Position
+
+#: Severities from the most to the least severe: the order reports group and sort by.
+SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressionRecord:
+    """One entry of the suppressions file, as reports show it.
+
+    Attributes
+    ----------
+    check_id, role, source
+        What the entry matches (``role`` is an ARN glob; ``source`` None matches any source).
+    reason
+        The mandatory justification.
+    expires
+        ISO date after which the entry no longer applies, or None.
+    location
+        Where the entry is (``file#/pointer``), for the reader to find it.
+    matched
+        How many findings it suppressed in this run.
+    """
+
+    check_id: str
+    role: str
+    reason: str
+    source: str | None = None
+    expires: str | None = None
+    location: str = ""
+    matched: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with a fixed key order."""
+        return {
+            "check_id": self.check_id,
+            "role": self.role,
+            "source": self.source,
+            "reason": self.reason,
+            "expires": self.expires,
+            "location": self.location,
+            "matched": self.matched,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppressions:
+    """The suppressions of a run: those that matched, those past their expiry, those that matched nothing."""
+
+    applied: tuple[SuppressionRecord, ...] = ()
+    expired: tuple[SuppressionRecord, ...] = ()
+    unused: tuple[SuppressionRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    """Counts over the findings that are not suppressed.
+
+    Attributes
+    ----------
+    total
+        Findings not suppressed (proven and unknown).
+    by_severity
+        Count per severity value, every severity present, critical first.
+    by_kind
+        Count per kind value (``finding``, ``unknown``).
+    suppressed
+        Findings a suppression matched.
+    approximate
+        Findings (not suppressed) that rest on an over-approximation.
+    highest
+        The highest severity among the findings not suppressed, or None when there are none.
+    by_source_class
+        Per source class (:data:`~trustgraph.checks.finding.SOURCE_CLASSES`): ``findings`` that list a source of
+        that class and the number of ``sources`` of that class they list.
+    """
+
+    total: int
+    by_severity: Mapping[str, int]
+    by_kind: Mapping[str, int]
+    suppressed: int
+    approximate: int
+    highest: Severity | None
+    by_source_class: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """The one-line summary: ``7 findings: 2 critical, 3 high, 1 medium, 1 low; 1 unknown; 0 suppressed``."""
+        noun = "finding" if self.total == 1 else "findings"
+        parts = ", ".join(f"{self.by_severity[s.value]} {s.value}" for s in SEVERITY_ORDER)
+        unknown = self.by_kind[FindingKind.UNKNOWN.value]
+        return f"{self.total} {noun}: {parts}; {unknown} unknown; {self.suppressed} suppressed"
+
+    def sources_line(self) -> str:
+        """Findings per source class: ``sources: account 16 findings (21 sources), public 1 finding (1 source)``."""
+        parts = [f"{c} {n['findings']} finding{'s' if n['findings'] != 1 else ''} ({n['sources']} "
+                 f"source{'s' if n['sources'] != 1 else ''})"
+                 for c, n in self.by_source_class.items() if n["findings"] and c != "none"]
+        return "sources: " + ", ".join(parts) if parts else ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with a fixed key order."""
+        return {
+            "total": self.total,
+            "by_severity": dict(self.by_severity),
+            "by_kind": dict(self.by_kind),
+            "suppressed": self.suppressed,
+            "approximate": self.approximate,
+            "highest_severity": self.highest.value if self.highest is not None else None,
+            "by_source_class": {k: dict(v) for k, v in self.by_source_class.items()},
+        }
+
+
+def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
+    """The stable report order: severity (critical first); within a severity, roles outsiders reach in fewer hops,
+    then with fewer conditions in the way (:attr:`Finding.exposure`), first; then check id, role, source, and the
+    rest as tie-breaks."""
+    return (
+        -finding.severity.rank,
+        *finding.exposure,
+        finding.check_id,
+        finding.role,
+        finding.source,
+        finding.kind.value,
+        finding.message,
+        tuple((h.source, h.target, h.action) for h in finding.path),
+        tuple((loc.file, loc.pointer) for loc in finding.statements),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanReport:
+    """Everything a scan found and under which assumptions, ready for any format.
+
+    Attributes
+    ----------
+    findings
+        All findings, suppressed ones included (``suppressed_by`` set). Renderers use :attr:`ordered`.
+    zone
+        The zone of trust as :meth:`trustgraph.model.zone.Zone.describe` returns it.
+    inputs
+        The export files (or directories) scanned, as given.
+    tool_version
+        trustgraph's version.
+    generated_at
+        When the scan ran, ISO 8601 UTC (``2026-11-28T15:00:00Z``); passed in so outputs are reproducible.
+    checks_run
+        The checks that ran, in catalog order.
+    suppressions
+        Applied, expired and unused suppressions.
+    tool_name
+        The tool's name in reports.
+    positions
+        Line and column where each cited statement starts in its export file (:meth:`with_positions`); reports show
+        ``file:line`` and SARIF regions from it. Empty: only file and JSON pointer are known.
+    read_keys
+        The condition keys each cited statement reads (lowercase, as the model normalises them), so that the HTML
+        report can show a witness's telling keys first and fold the rest. Empty: unknown.
+    """
+
+    findings: tuple[Finding, ...] = ()
+    zone: Mapping[str, Any] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+    tool_version: str = "0.0.0"
+    generated_at: str = "1970-01-01T00:00:00Z"
+    checks_run: tuple[CheckInfo, ...] = ()
+    suppressions: Suppressions = field(default_factory=Suppressions)
+    tool_name: str = "trustgraph"
+    positions: Mapping[Location, Position] = field(default_factory=dict)
+    read_keys: Mapping[Location, frozenset[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks_run = tuple(self.checks_run)
+        titles = {c.id: c.title for c in checks_run}
+        findings = tuple(
+            replace(f, title=titles[f.check_id]) if not f.title and titles.get(f.check_id) else f
+            for f in self.findings
+        )
+        object.__setattr__(self, "findings", findings)  # a finding without a title gets its check's title
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "checks_run", checks_run)
+        object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
+        object.__setattr__(self, "positions", MappingProxyType(dict(self.positions)))
+        object.__setattr__(self, "read_keys", MappingProxyType(dict(self.read_keys)))
+
+    def with_positions(self) -> ScanReport:
+        """This report with :attr:`positions` read from the export files its findings cite (each file once)."""
+        from trustgraph.report.positions import statement_positions
+
+        return replace(self, positions=statement_positions(self.locations()))
+
+    def with_read_keys(self, statements: Iterable[Any]) -> ScanReport:
+        """This report with :attr:`read_keys` from the given model statements (those its findings cite are kept)."""
+        cited = set(self.locations())
+        keys = {st.location: frozenset(c.key.lower() for c in st.conditions)
+                for st in statements if st.location in cited}
+        return replace(self, read_keys=keys)
+
+    def locations(self) -> tuple[Location, ...]:
+        """Every statement location the findings mention (their statements and their hops'), first seen first."""
+        seen: dict[Location, None] = {}
+        for f in self.findings:
+            for loc in f.statements:
+                seen[loc] = None
+            for hop in f.path:
+                for loc in hop.statements:
+                    seen[loc] = None
+        return tuple(seen)
+
+    def where(self, loc: Location) -> str:
+        """``file:line`` when the statement's line is known, else ``file#pointer``."""
+        pos = self.positions.get(loc)
+        return f"{loc.file}:{pos.line}" if pos is not None else str(loc)
+
+    @property
+    def ordered(self) -> tuple[Finding, ...]:
+        """All findings in the stable report order (see :func:`finding_sort_key`)."""
+        return tuple(sorted(self.findings, key=finding_sort_key))
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """The findings not suppressed, in report order."""
+        return tuple(f for f in self.ordered if f.suppressed_by is None)
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        """The findings a suppression matched, in report order."""
+        return tuple(f for f in self.ordered if f.suppressed_by is not None)
+
+    @property
+    def summary(self) -> Summary:
+        """Counts by severity and kind over the findings not suppressed, the suppressed count, the highest severity."""
+        active = self.active
+        by_severity = {s.value: sum(1 for f in active if f.severity is s) for s in SEVERITY_ORDER}
+        by_kind = {k.value: sum(1 for f in active if f.kind is k) for k in FindingKind}
+        highest = max((f.severity for f in active), key=lambda s: s.rank, default=None)
+        by_class = {c: {"findings": 0, "sources": 0} for c in SOURCE_CLASSES}
+        for f in active:
+            classes = [s.source_class for s in f.all_sources]
+            for c in set(classes):
+                by_class[c]["findings"] += 1
+            for c in classes:
+                by_class[c]["sources"] += 1
+        return Summary(
+            by_source_class=MappingProxyType({c: MappingProxyType(v) for c, v in by_class.items()}),
+            total=len(active),
+            by_severity=MappingProxyType(by_severity),
+            by_kind=MappingProxyType(by_kind),
+            suppressed=len(self.findings) - len(active),
+            approximate=sum(1 for f in active if f.approximate),
+            highest=highest,
+        )
+
+    def check(self, check_id: str) -> CheckInfo | None:
+        """The metadata of a check that ran, or None."""
+        return next((c for c in self.checks_run if c.id == check_id), None)
+
+    def rules(self) -> tuple[CheckInfo, ...]:
+        """The checks that ran, plus a minimal entry for any check id a finding names that is not among them."""
+        known = {c.id for c in self.checks_run}
+        extra: dict[str, CheckInfo] = {}
+        for f in self.ordered:
+            if f.check_id not in known and f.check_id not in extra:
+                extra[f.check_id] = CheckInfo(
+                    id=f.check_id, title=f.title or f.check_id, severity=f.severity, remediation=f.remediation
+                )
+        return self.checks_run + tuple(sorted(extra.values(), key=lambda c: c.id))
+
+
+__all__ = ["SEVERITY_ORDER", "CheckInfo", "ScanReport", "Summary", "SuppressionRecord", "Suppressions",
+           "finding_sort_key"]
