@@ -12,7 +12,7 @@ Layers, lowest first (docs/architecture.md explains each)::
     checks
     report
     render, plot
-    synth, bench, collect
+    synth, bench, bench_adversarial, collect
     cli
     __main__
 
@@ -45,7 +45,7 @@ LAYERS: dict[str, int] = {
     "checks": 6,
     "report": 7,
     "render": 8, "plot": 8,
-    "synth": 9, "bench": 9, "collect": 9,
+    "synth": 9, "bench": 9, "bench_adversarial": 9, "collect": 9,
     "cli": 10,
     "__main__": 11,
 }
