@@ -12,7 +12,7 @@ Layers, lowest first (docs/architecture.md explains each)::
     checks
     report
     render, plot
-    synth, bench, collect
+    synth, bench, bench_adversarial, collect
     cli
     __main__
 
