@@ -364,9 +364,10 @@ def _register_display() -> None:
 
     if "IPython" not in sys.modules:  # not in a notebook or IPython shell: nothing to register (and no import)
         return
-    from IPython import get_ipython  # type: ignore[attr-defined]
+    import importlib
 
-    ip = get_ipython()  # type: ignore[no-untyped-call]
+    # Looked up by name: IPython's typing of get_ipython differs between releases, and this works with all of them.
+    ip = importlib.import_module("IPython").get_ipython()
     if ip is None:
         return
     import io
