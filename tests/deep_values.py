@@ -28,3 +28,15 @@ def deep(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool, datetime.datetime)):
         return (type(value).__name__, repr(value))
     raise TypeError(f"deep() does not know {type(value).__name__}")
+
+
+def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path (keys and indexes from the root, the root's empty path first) into a decoded JSON value."""
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.extend(json_paths(v, (*prefix, k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.extend(json_paths(v, (*prefix, i)))
+    return out

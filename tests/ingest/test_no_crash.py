@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from deep_values import json_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,18 +32,7 @@ json_values = st.recursive(
 _BASE = json.loads((SAMPLE / "gaad-111122223333.json").read_text())
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.extend(_paths(v, (*prefix, k)))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out.extend(_paths(v, (*prefix, i)))
-    return out
-
-
-_ALL_PATHS = _paths(_BASE)[1:]
+_ALL_PATHS = json_paths(_BASE)[1:]
 
 
 def _load(data: object, source: str) -> None:

@@ -17,9 +17,9 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
+from deep_values import json_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,17 +49,6 @@ RAW_DEEP = "[" * 2000 + "]" * 2000
 RAW_HUGE = "9" * 5000
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out.extend(_paths(v, (*prefix, k)))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out.extend(_paths(v, (*prefix, i)))
-    return out
-
-
 @st.composite
 def mutants(draw: st.DrawFn) -> tuple[str, bytes]:
     """A file name of the example and mutated bytes for it."""
@@ -77,7 +66,7 @@ def mutants(draw: st.DrawFn) -> tuple[str, bytes]:
         junk = draw(st.sampled_from([b"\x00", b"\xff\xfe", b"\xe9", b"{", b"]", b'"', b",", b"\\u0000", b"\x1b"]))
         return name, original[:at] + junk + original[at:]
     doc = json.loads(original)
-    paths = _paths(doc)[1:]
+    paths = json_paths(doc)[1:]
     if not paths:
         return name, original
     path = draw(st.sampled_from(paths))
