@@ -259,14 +259,14 @@ class ScanContext:
         closed: bool = False,
     ) -> HopResult:
         """One hop through the solver, with the scan's timeout."""
-        from trustgraph.smt.solve import solve_hop
+        from trustgraph.smt.question import HopQuestion
+        from trustgraph.smt.solve import answer
 
-        kwargs: dict[str, Any] = {"constraints": constraints, "closed": closed, "now_ms": self.engine.now_ms}
-        if self.timeout_ms is not None:
-            kwargs["timeout_ms"] = self.timeout_ms
+        question = HopQuestion(caller, target, action, constraints, closed, self.engine.now_ms,
+                               timeout_ms=self.timeout_ms)
         self._shared.solver_calls += 1
         try:
-            return solve_hop(caller, target, action, **kwargs)
+            return answer(question)
         except ReplayMismatch as exc:
             # a solver defect, never a safe answer: the question stays open and becomes an UNKNOWN finding
             from trustgraph.smt.solve import Unknown

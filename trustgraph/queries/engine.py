@@ -25,13 +25,14 @@ from trustgraph.model.location import Location
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
-from trustgraph.semantics.request import Action, CallerKind
+from trustgraph.semantics.request import Action, Caller, CallerKind
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from trustgraph.queries.virtual import VirtualSource
-    from trustgraph.semantics.request import Caller, Target
+    from trustgraph.semantics.request import Target
+    from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
     from trustgraph.smt.symbolic import SymbolicCaller
 
@@ -232,6 +233,14 @@ class ReachabilityEngine:
         out += list(extra)
         return tuple(out)
 
+    def question(self, state: State, role: str, action: Action, options: QueryOptions,
+                 extra: tuple[KeyConstraint, ...] = ()) -> HopQuestion:
+        """The hop question of one edge: ``state``'s caller calls ``action`` on ``role`` under the query's options."""
+        from trustgraph.smt.question import HopQuestion
+
+        return HopQuestion(self.caller(*state), self.target(role), action, self.constraints(options, extra),
+                           options.closed, self.now_ms, timeout_ms=options.timeout_ms)
+
     def solve(
         self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
     ) -> HopResult:
@@ -240,29 +249,22 @@ class ReachabilityEngine:
         cached = self._memo.get(key)
         if cached is not None:
             return cached
-        from trustgraph.smt.solve import Unknown, solve_hop
-
-        kwargs: dict[str, Any] = {"constraints": self.constraints(options, extra), "closed": options.closed,
-                                  "now_ms": self.now_ms}
-        if options.timeout_ms is not None:
-            kwargs["timeout_ms"] = options.timeout_ms
         from trustgraph.queries.ground import decide_by_evaluation
-        from trustgraph.semantics.request import Caller
+        from trustgraph.smt.solve import Unknown, answer
 
-        caller = self.caller(*state)
-        target = self.target(role)
+        q = self.question(state, role, action, options, extra)
         result = None
-        if isinstance(caller, Caller):
-            result = decide_by_evaluation(caller, target, action, kwargs["constraints"], self.now_ms, self._ground)
+        if isinstance(q.caller, Caller):
+            result = decide_by_evaluation(q.caller, q.target, action, q.constraints, self.now_ms, self._ground)
         if result is None:
             self.solver_calls += 1
-            result = solve_hop(caller, target, action, **kwargs)
+            result = answer(q)
         else:
             self.evaluations += 1
         self._memo[key] = result
         if not isinstance(result, Unknown):
             self._answers.setdefault((state, role, action, options.closed), []).append(
-                (frozenset(kwargs["constraints"]), result))
+                (frozenset(q.constraints), result))
         return result
 
     def decide(

@@ -56,6 +56,11 @@ class Sat:
     decision: Decision
     approximations: tuple[str, ...] = ()
 
+    @property
+    def approximate(self) -> bool:
+        """True when the answer rests on an over-approximation (``approximations`` says which)."""
+        return bool(self.approximations)
+
 
 class Unsat:
     """No request gets through. ``core`` names what blocks (conditions, constraints, caller facts); ``locations``
@@ -63,8 +68,10 @@ class Unsat:
 
     The core may be computed lazily: a solver proof of unsatisfiability is cheap, a minimal core (one more solver
     run per assertion) is not, and most callers only ask whether a hop is open. ``explain`` is then a function
-    returning ``(core, locations)``, run once, the first time ``core`` or ``locations`` is read (or the object is
-    compared, hashed or pickled). Immutable like the other results.
+    returning ``(core, locations)``, run once, when the reason is asked for: :meth:`explained`, or reading ``core``
+    or ``locations`` (both are explicit requests for the reason and may run the solver; a search never reads them),
+    or pickling (an answer sent to another process takes its reason along). Comparing, hashing and printing never
+    run it: an Unsat whose core is not computed yet equals only itself. Immutable like the other results.
     """
 
     __slots__ = ("_core", "_locations", "_explain")
@@ -86,9 +93,14 @@ class Unsat:
             object.__setattr__(self, "_locations", tuple(locations))
             object.__setattr__(self, "_explain", None)
 
+    def explained(self) -> Unsat:
+        """This answer with its core computed (runs the solver once when the core is lazy)."""
+        self._force()
+        return self
+
     @property
     def core(self) -> tuple[str, ...]:
-        """What blocks, in words (computed on first read when lazy)."""
+        """What blocks, in words (computed on first read when lazy: may run the solver)."""
         self._force()
         assert self._core is not None
         return self._core
@@ -101,6 +113,11 @@ class Unsat:
         return self._locations
 
     @property
+    def approximate(self) -> bool:
+        """Always False: an Unsat answer is a proof (an over-approximated hop can only be wrongly Sat)."""
+        return False
+
+    @property
     def core_computed(self) -> bool:
         """False while the core is still to be computed (it is computed on first read)."""
         return self._explain is None
@@ -111,10 +128,14 @@ class Unsat:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Unsat):
             return NotImplemented
-        return (self.core, self.locations) == (other.core, other.locations)
+        if self is other:
+            return True
+        if self._explain is not None or other._explain is not None:
+            return False  # a core not computed yet is not computed to compare (call explained() first)
+        return (self._core, self._locations) == (other._core, other._locations)
 
     def __hash__(self) -> int:
-        return hash((self.core, self.locations))
+        return hash(Unsat)  # consistent with __eq__ before and after the core is computed
 
     def __repr__(self) -> str:
         if self._explain is not None:
@@ -130,6 +151,11 @@ class Unknown:
     """The solver could not decide (timeout, incompleteness, structure too large): never "unreachable"."""
 
     reason: str
+
+    @property
+    def approximate(self) -> bool:
+        """Always False: an Unknown answer claims nothing."""
+        return False
 
 
 HopResult = Sat | Unsat | Unknown

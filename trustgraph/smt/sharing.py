@@ -7,22 +7,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.condition import Family
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import AnyChar, Star
 from trustgraph.model.pattern import Literal as PatternLiteral
 from trustgraph.model.policy import Policy
-from trustgraph.semantics.request import Action, Caller, Request, Target
+from trustgraph.semantics.request import Caller, Request, Target
 from trustgraph.smt import cache
 from trustgraph.smt.results import HopResult, KeyConstraint, Sat, Unsat
 from trustgraph.smt.symbolic import SymbolicCaller
 
+if TYPE_CHECKING:
+    from trustgraph.smt.question import HopQuestion
 
-def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
-               constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int | None, duration: int | None,
-               fast_path: Any) -> Any:
+
+def cache_key(question: HopQuestion, paths: Any) -> Any:
+    """The result-store key of ``question`` answered with the fast paths ``paths``: everything the answer depends on,
+    as data (canonical policy texts, the role's and the caller's facts)."""
+    caller, target, constraints, now_ms = question.caller, question.target, question.constraints, question.now_ms
     role = target.role
     trust = cache.canonical_policy(role.trust_policy)
     levels = cache.canonical_levels(target.rcp_levels)
@@ -42,12 +46,12 @@ def cache_key(caller: Caller | SymbolicCaller, target: Target, action: Action,
         role.max_session_duration,
         levels,
         _caller_key(caller),
-        action,
+        question.action,
         constraints,
-        closed,
+        question.closed,
         now_ms,
-        duration,
-        fast_path,
+        question.duration_seconds,
+        paths,
     )
 
 

@@ -20,43 +20,39 @@ How a hop becomes a formula
    cannot disagree with the evaluator on the structure, and conditions are checked against it by property tests.
 4. Presence/domain axioms, constraints and the hop formula go to z3 with tracked assertions and a timeout.
 
-Where the pieces live: this module holds the reference path (candidates, encoding, structural expansion, the z3
-call); ``smt.structure`` the hop's statements and their expansion; ``smt.constraints`` the constraints;
-``smt.decide`` the z3 runs and cores; ``smt.witness`` decoding and replay; ``smt.results`` the answer types.
+Where the pieces live: the question is a value (``smt.question``); :func:`reference_answer` is the reference path
+(candidates, then per candidate ``smt.reference``: encoding, structural expansion, the z3 call, decoding);
+``smt.structure`` the hop's statements and their expansion; ``smt.constraints`` the constraints; ``smt.decide`` the
+z3 runs and cores; ``smt.witness`` decoding and replay; ``smt.results`` the answer types.
 
-Fast paths, each apart from the reference path and held to it by tests: a hop whose formula folds to a constant is
-decided without z3 (when it folds to True and no key is symbolic, the witness is built directly from the ground
-values); before anything is encoded, a few concrete requests are tried with the evaluator (``smt.concrete_first``
-with ``smt.guess``): the first one it allows is the Sat answer, replayed like a solver witness; an outsider's MFA
-twins are skipped when nothing reads MFA (``smt.mfa_twins``); answers are shared through the result cache
-(``smt.sharing`` builds the keys, ``smt.cache`` stores).
+:func:`answer` is the dispatcher: it tries the fast paths that :class:`~trustgraph.smt.options.SolverOptions` allows
+and falls back to the reference path. Each fast path lives apart and is held to the reference by tests: a shared
+answer from the result store (``smt.sharing`` builds the keys, ``smt.cache`` stores; a hit is replayed or
+re-located), a few concrete requests tried with the evaluator before anything is encoded (``smt.concrete_first``
+with ``smt.guess``), an outsider's MFA twins skipped when nothing reads MFA (``smt.mfa_twins``), and constraints
+grounded instead of asserted. With every switch off (``SolverOptions.reference()``) :func:`answer` is
+:func:`reference_answer`.
 
-Unsat answers from z3 carry a lazy core: the minimal core by deletion (one more solver run per assertion) is
-computed the first time :attr:`Unsat.core` or :attr:`Unsat.locations` is read, by solving the hop again in core mode.
+Unsat answers from z3 may carry a lazy core: the minimal core by deletion (one more solver run per assertion) is
+computed when :meth:`Unsat.explained` is called or :attr:`Unsat.core` / :attr:`Unsat.locations` is read (an explicit
+request for the reason), by solving the hop again in core mode; never by comparing, hashing or printing an answer.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.location import Location
-from trustgraph.model.policy import Effect, Statement
-from trustgraph.model.values import format_date, parse_date
-from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target
+from trustgraph.model.values import format_date
+from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt import cache
 from trustgraph.smt.concrete_first import try_concrete_first
-from trustgraph.smt.constraints import constraint_term, ground_satisfies
-from trustgraph.smt.decide import check_tracked, core_by_deletion
-from trustgraph.smt.encode import block_keys, encode_condition
-from trustgraph.smt.env import Env
 from trustgraph.smt.mfa_twins import reads_mfa
-from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, unevaluated_claim
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.presence import HopView
+from trustgraph.smt.question import HopAnswer, HopQuestion
+from trustgraph.smt.reference import Clock, encode_and_solve
 from trustgraph.smt.results import (
     DEFAULT_TIMEOUT_MS,
     TIMEOUT_ENV,
@@ -70,10 +66,10 @@ from trustgraph.smt.results import (
     injected_unknown,
 )
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
-from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
+from trustgraph.smt.structure import MAX_STRUCTURE_BITS
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
-from trustgraph.smt.witness import witness
+
+_DEFAULT = SolverOptions()
 
 
 def solve_hop(
@@ -90,79 +86,67 @@ def solve_hop(
     use_cache: bool = True,
     concrete_first: bool = True,
 ) -> HopResult:
-    """Is there a request by ``caller`` for ``action`` on ``target`` (satisfying ``constraints``) that is allowed?
+    """:func:`answer` for the question made of these arguments (see :class:`HopQuestion` for their meaning).
 
-    Parameters
-    ----------
-    caller
-        A concrete :class:`Caller` (its policies and facts fixed; its session name free when None) or a
-        :class:`SymbolicCaller` (an outsider).
-    target, action
-        The role and the STS action.
-    constraints
-        Extra conditions on request keys (see :class:`KeyConstraint`).
-    closed
-        Every key neither constrained nor derived from the caller is absent.
-    timeout_ms
-        Per solver call; default :func:`default_timeout_ms`.
-    now_ms
-        Pins aws:CurrentTime (epoch milliseconds); free when None.
-    duration_seconds
-        The requested session duration of the witness request.
-    fast_path, use_cache
-        Switches for tests and benches (both on by default).
-    concrete_first
-        With the fast path: try a few concrete requests with the evaluator before encoding the hop for z3
-        (``smt.guess``); a switch for tests that compare the answers with and without it.
+    ``fast_path``, ``use_cache`` and ``concrete_first`` switch the corresponding :class:`SolverOptions` off
+    (``fast_path=False``: no concrete-first guesses and no grounded constraints).
     """
-    timeout = timeout_ms if timeout_ms is not None else default_timeout_ms()
-    constraints = tuple(constraints)
+    question = HopQuestion(caller, target, action, tuple(constraints), closed, now_ms, duration_seconds, timeout_ms)
+    options = SolverOptions(cache=use_cache, concrete_first=fast_path and concrete_first, ground_constraints=fast_path)
+    return answer(question, options)
+
+
+def answer(question: HopQuestion, options: SolverOptions = _DEFAULT) -> HopAnswer:
+    """The dispatcher: the answer to ``question`` by the fast paths ``options`` allows, falling back to the reference
+    path (:func:`reference_answer` when every switch is off). Unknown answers are never stored."""
+    if options.is_reference:
+        return reference_answer(question, inject=options.inject_unknown)
     key = None
-    if use_cache:
-        key = cache_key(caller, target, action, constraints, closed, now_ms, duration_seconds,
-                         (fast_path, fast_path and concrete_first))
+    if options.cache:
+        key = cache_key(question, options.paths_key())
         hit = cache.lookup(key)
         if hit is not None:
-            out = rematerialize(hit, target)
+            out = rematerialize(hit, question.target)
             if out is not None:
                 return out
-    result = _solve(caller, target, action, constraints, closed, timeout, now_ms, duration_seconds, fast_path,
-                    concrete_first=concrete_first)
+    result = _solve(question, options)
     if key is not None and not isinstance(result, Unknown):
-        cache.store(key, cacheable(result, target))
+        cache.store(key, cacheable(result, question.target))
     return result
 
 
-def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
-           closed: bool, timeout: int, now_ms: int | None, duration: int | None, fast_path: bool,
-           want_core: bool = False, concrete_first: bool = True) -> HopResult:
+def reference_answer(question: HopQuestion, *, inject: str | None = None) -> HopAnswer:
+    """The answer to ``question`` by the reference path only: every candidate of the caller encoded and solved
+    (``smt.reference``), no guess, no shared answer, no candidate skipped. ``inject`` (tests of the timeout path)
+    makes every z3 run answer Unknown with that reason."""
+    return _solve(question, SolverOptions.reference(inject_unknown=inject))
+
+
+def _solve(q: HopQuestion, options: SolverOptions, want_core: bool = False) -> HopResult:
     """Solve every candidate of the caller. Unless ``want_core``, an unsat answer whose minimal core needs more
     solver runs comes back with a lazy core: :class:`Unsat` runs this function again with ``want_core`` (every
-    candidate is then known unsat, so only the cores are computed) the first time its core is read."""
+    candidate is then known unsat, so only the cores are computed) when its core is asked for."""
+    caller, target, action = q.caller, q.target, q.action
     if isinstance(caller, SymbolicCaller):
         candidates = symbolic_candidates(caller, target, action)
         if not candidates:
             return Unsat((f"a {caller.kind.value} caller cannot call {action.value}",))
     else:
         candidates = concrete_candidates(caller, target)
-    if now_ms is None:
-        now_ms_eff = None
-        now_text = format_date(int(time.time()) * 1000)
-    else:
-        now_ms_eff = now_ms
-        now_text = format_date(now_ms)
+    clock = Clock(q.now_ms, format_date(q.now_ms if q.now_ms is not None else int(time.time()) * 1000))
+    inject = options.inject_unknown if options.inject_unknown is not None else injected_unknown()
     cores: list[str] = []
     locations: list[Location] = []
     unknown: Unknown | None = None
     lazy = False
     # the candidates with MFA follow all those without; when nothing in the question reads an MFA key, each is its
     # twin without MFA (already answered: not Sat), so they are not asked again
-    skip_mfa = any(c.template.mfa for c in candidates) and not reads_mfa(target, constraints, candidates)
+    skip_mfa = (options.mfa_twins and any(c.template.mfa for c in candidates)
+                and not reads_mfa(target, q.constraints, candidates))
     for cand in candidates:
         if skip_mfa and cand.template.mfa:
             continue
-        r = _solve_candidate(cand, target, action, constraints, closed, timeout, now_ms_eff, now_text, duration,
-                             fast_path, want_core, concrete_first)
+        r = _solve_candidate(cand, q, clock, options, want_core, inject)
         if isinstance(r, Sat):
             if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
                 r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
@@ -180,8 +164,7 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
         return unknown
     if lazy:
         def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
-            again = _solve(caller, target, action, constraints, closed, timeout, now_ms, duration, fast_path,
-                           want_core=True, concrete_first=False)
+            again = _solve(q, options.without("concrete_first"), want_core=True)
             if isinstance(again, Unsat):
                 return again.core, again.locations
             return ((f"no request satisfies the hop (the solver proved it; recomputing the core gave {again})",),
@@ -190,20 +173,25 @@ def _solve(caller: Caller | SymbolicCaller, target: Target, action: Action, cons
     return Unsat(tuple(dict.fromkeys(cores)), tuple(locations))
 
 
-@dataclass
-class _Tracked:
-    name: str
-    location: Location | None
+def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, options: SolverOptions, want_core: bool,
+                     inject: str | None) -> HopResult:
+    """One candidate: the concrete-first guesses when allowed, else (or when none is allowed) the reference path."""
+    ground = _ground_context(cand, q, clock)
+    if options.concrete_first and not want_core and inject is None:
+        guessed = _guess(cand, q, ground, clock)
+        if guessed is not None:
+            return guessed
+    return encode_and_solve(cand, q, ground, clock, ground_constraints=options.ground_constraints,
+                            want_core=want_core, injected=inject)
 
 
-def _solve_candidate(cand: Candidate, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
-                     closed: bool, timeout: int, now_ms: int | None, now_text: str, duration: int | None,
-                     fast_path: bool, want_core: bool = False, concrete_first: bool = True) -> HopResult:
-    from trustgraph.semantics.context import build_request, principal_context
-    from trustgraph.semantics.keys import key_info, origin_of
+def _ground_context(cand: Candidate, q: HopQuestion, clock: Clock) -> dict[str, tuple[str, ...]]:
+    """The request keys the candidate's template and the role fix: principal keys, the role's account, organization
+    and tags, a carried source identity."""
+    from trustgraph.semantics.context import principal_context
 
-    template = cand.template
-    ground: dict[str, tuple[str, ...]] = dict(principal_context(template, now=now_text))
+    template, target = cand.template, q.target
+    ground: dict[str, tuple[str, ...]] = dict(principal_context(template, now=clock.text))
     ground["aws:resourceaccount"] = (target.role.account,)
     if target.org_known:
         ground["aws:resourceorgid"] = ()  # absent unless the organization is set below
@@ -213,247 +201,30 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
         ground["sts:sourceidentity"] = (template.source_identity,)  # carried along the chain, not changeable
     for tag_key, tag_value in target.role.tags:
         ground.setdefault(f"aws:resourcetag/{tag_key.lower()}", (tag_value,))
-    given = frozenset(c.key.lower() for c in constraints)
-    if fast_path and concrete_first and not want_core and injected_unknown() is None:
-        # before any z3 object is built: guesses read only the keys the caller does not derive, so the view needs
-        # neither the candidate's symbolic principal keys nor the decisions on constraints over principal keys
-        gground = dict(ground)
-        for c in constraints:
-            k = c.key.lower()
-            if c.op in ("absent", "equals") and not key_info(k).principal_derived:
-                gground[k] = tuple(c.values) if c.op == "equals" else ()
-        gview = HopView(action=action, origin=origin_of(template.kind, action), ground=gground, closed=closed,
-                        given=given, provider_host=cand.provider_host,
-                        carried_source_identity=template.source_identity
-                        if template.kind is CallerKind.ROLE_SESSION else None,
-                        now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
-        guessed = try_concrete_first(cand, target, action, constraints, gview, now_text, duration)
-        if guessed is not None:
-            return guessed
-    builders: dict[str, Any] = {}
-    env = Env(slot_bound=dict(cand.slot_bounds))
-    env.scratch["now_ms"] = now_ms if now_ms is not None else parse_date(now_text)
-    if cand.setup is not None:
-        builders = cand.setup(env)
-        for k in builders:
-            ground.pop(k, None)
-    # constraints on keys the caller fixes are decided here; on the fast path, equals/absent ground other keys
-    z3_constraints: list[KeyConstraint] = []
-    for c in constraints:
+    return ground
+
+
+def _guess(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock) -> Sat | None:
+    """The concrete-first fast path for one candidate (``smt.concrete_first``), before any z3 object is built:
+    guesses read only the keys the caller does not derive, so the view needs neither the candidate's symbolic
+    principal keys nor the decisions on constraints over principal keys."""
+    from trustgraph.semantics.keys import key_info, origin_of
+
+    template = cand.template
+    gground = dict(ground)
+    for c in q.constraints:
         k = c.key.lower()
-        if k in ground and k not in builders and key_info(k).principal_derived:
-            have = ground.get(k)
-            if not ground_satisfies(c, have):
-                return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
-            continue
-        if fast_path and c.op in ("absent", "equals") and k not in builders and not key_info(k).principal_derived:
-            problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
-            if problem is not None:
-                return Unsat((f"constraint {c}: {problem}",))
-            if c.op == "absent":
-                ground[k] = ()
-            else:
-                ground[k] = tuple(c.values)
-            continue
-        z3_constraints.append(c)
-    view = HopView(action=action, origin=origin_of(template.kind, action), ground=ground, builders=builders,
-                   closed=closed, given=given, provider_host=cand.provider_host,
-                   carried_source_identity=template.source_identity
-                   if template.kind is CallerKind.ROLE_SESSION else None,
-                   now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
-    env.resolver = resolver(view)
-    hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
-    statements = []
-    variables_of: dict[Addr, bool] = {}
-    for addr, policy in hop_policies(template, target):
-        for si, st in enumerate(policy.statements):
-            statements.append(((*addr, si), st))
-            variables_of[(*addr, si)] = policy.variables_enabled
-    # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities) + constraints
-    for _, st in statements:
-        for cond_ in st.conditions:
-            env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
-    tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
-    env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
-    for c in z3_constraints:
-        if c.op == "equals":
-            env.slot_bound[c.key.lower()] = max(env.slot_bound.get(c.key.lower(), 1), len(c.values))
-
-    # constraints (every constrained key enters the environment, ground or symbolic)
-    for c in constraints:
-        env.key(c.key.lower())
-    tracked: list[tuple[_Tracked, Term]] = []
-    for c in z3_constraints:
-        tracked.append((_Tracked(f"constraint {c}", None), constraint_term(env, c)))
-
-    # conditions
-    choice_base: dict[Addr, bool] = {}
-    bits: list[tuple[Addr, Term]] = []
-    cond_locations: dict[Addr, Location] = {}
-    for addr, st in statements:
-        if not st.conditions:
-            continue
-        if not relevant(st, addr, template, hop_actions, target.role.arn):
-            choice_base[addr] = False
-            continue
-        parts: list[Term] = []
-        for j, cond in enumerate(st.conditions):
-            t = _ground_condition(env, view, cond, variables_of[addr])
-            if t is None:
-                t = encode_condition(env, cond)
-            if isinstance(t, bool):
-                parts.append(t)
-                if t is False:
-                    cond_locations[(*addr, j)] = cond.location
-                continue
-            atom = z3.Bool(f"cond|{'/'.join(map(str, addr))}/{j}")
-            tracked.append((_Tracked(f"condition {cond} at {cond.location}", cond.location), atom == t))
-            parts.append(atom)
-        term = and_(*parts)
-        if isinstance(term, bool):
-            choice_base[addr] = term
-        else:
-            bits.append((addr, term))
-    tag_couplings(env)
-    claim_couplings(env, cand.provider_host)
-    tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
-                            if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
-    si_var = env.vars.get("sts:sourceidentity")
-    si_term: Term = si_var.pres if si_var is not None else bool(view.carried_source_identity)
-    groups = group_bits(bits, dict(statements), template, hop_actions)
-    if len(groups) > MAX_STRUCTURE_BITS:
-        return Unknown(f"{len(groups)} groups of statements with symbolic conditions exceed the structural "
-                       f"expansion limit ({MAX_STRUCTURE_BITS})")
-
-    # structure from the evaluator
-    from trustgraph.semantics.evaluate import evaluate_hop
-
-    flags: list[tuple[str, Term]] = [("tags", tags_term), ("srcid", si_term)]
-    free_flags = [(n, t) for n, t in flags if not isinstance(t, bool)]
-    allowed_terms: list[Term] = []
-    base_decision: Decision | None = None
-    struct_approx: list[str] = []
-    orders = [(True, False)] * len(groups) + [(False, True)] * len(free_flags)
-    for values in itertools.product(*orders):
-        choice = dict(choice_base)
-        lits: list[Term] = []
-        for (addrs, term), v in zip(groups, values[: len(groups)], strict=True):
-            # interchangeable statements: the first stands for the group, the others are dropped
-            for i, addr in enumerate(addrs):
-                choice[addr] = v and i == 0
-            lits.append(term if v else not_(term))
-        flag_values = {n: t for n, t in flags if isinstance(t, bool)}
-        for (n, t), v in zip(free_flags, values[len(groups):], strict=True):
-            flag_values[n] = v
-            lits.append(t if v else not_(t))
-        c2, t2 = rebuild(template, target, choice)
-        extra: dict[str, tuple[str, ...]] = {}
-        if flag_values["tags"]:
-            extra["aws:requesttag/tg-structure"] = ("x",)
-        if flag_values["srcid"]:
-            extra["sts:sourceidentity"] = (view.carried_source_identity or "tg-structure",)
-        req = build_request(c2, action, extra, target=t2, duration_seconds=duration, now=now_text)
-        ctx = dict(req.context)
-        if not flag_values["srcid"]:
-            ctx.pop("sts:sourceidentity", None)
-        d = evaluate_hop(c2, t2, Request(action=action, context=ctx, duration_seconds=duration))
-        cache.count("structure_evaluations")
-        if base_decision is None:
-            base_decision = d
-        if d.allowed:
-            allowed_terms.append(and_(*lits))
-            for what, loc in d.approximations:
-                s = f"{what} at {loc}"
-                if s not in struct_approx:
-                    struct_approx.append(s)
-    decision = or_(*allowed_terms)
-    approximations = [f"{w} at {loc}" for w, loc in env.approximations] + struct_approx
-
-    if decision is False:
-        cache.count("fast_path")
-        assert base_decision is not None
-        core = list(base_decision.reasons) or ["no combination of the statements' conditions allows the hop"]
-        core += [f"condition {_cond_at(statements, a)} can never hold" for a in cond_locations]
-        locs = [st.location for st in base_decision.statements] + list(cond_locations.values())
-        return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(locs)))
-
-    symbolic_vars = [kv for kv in env.vars.values() if not kv.ground]
-    if decision is True and not symbolic_vars and not tracked and not env.axioms:
-        cache.count("fast_path")
-        return witness(cand, target, action, env, None, builders, now_text, duration, approximations, view)
-
-    # z3
-    trackers: dict[str, _Tracked] = {}
-    assertions: list[tuple[str, Any]] = []
-
-    def track(info: _Tracked, term: Term) -> None:
-        name = f"t{len(trackers)}|{info.name}"[:200]
-        trackers[name] = info
-        assertions.append((name, to_z3(term)))
-
-    grouped: dict[str, list[Term]] = {}
-    for name, term in env.axioms:
-        grouped.setdefault(name, []).append(term)
-    for name, terms in grouped.items():
-        track(_Tracked(name, None), and_(*terms))
-    for info, term in tracked:
-        track(info, term)
-    trust_locs = [st.location for addr, st in statements if addr[0] == "trust" and st.effect is Effect.ALLOW]
-    track(_Tracked("decision: the hop's policies allow only under the conditions listed",
-                   trust_locs[0] if trust_locs else None), decision)
-    cache.count("solver_calls")
-    injected = injected_unknown()
-    if injected is not None:
-        return Unknown(injected)
-    core_names: list[str] | None
-    if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
-        res, model, core_names, why = z3.unsat, None, core_by_deletion(assertions, int(timeout)), ""
-    else:
-        res, model, core_names, why = check_tracked(assertions, int(timeout))
-    if res == z3.sat:
-        return witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
-    if res == z3.unsat:
-        if core_names is None:
-            return Unsat(explain=_NOT_HERE)
-        infos = [trackers[n] for n in core_names if n in trackers]
-        return Unsat(tuple(dict.fromkeys(i.name for i in infos)),
-                     tuple(dict.fromkeys(i.location for i in infos if i.location is not None)))
-    return Unknown(f"z3: {why or 'unknown'}")
-
-
-def _not_here() -> tuple[tuple[str, ...], tuple[Location, ...]]:
-    raise AssertionError("a candidate's lazy core is computed by _solve, never read directly")
-
-
-_NOT_HERE = _not_here
-
-
-def _ground_condition(env: Env, view: HopView, cond: Any, variables: bool) -> bool | None:
-    """Fast path: a condition whose keys are all ground is decided by the concrete evaluator itself."""
-    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
-
-    ctx: dict[str, tuple[str, ...]] = {}
-    for k in block_keys((cond,)):
-        kv = env.key(k)
-        if not kv.ground:
-            return None
-        values = view.ground.get(k, ())
-        if values:
-            ctx[k] = tuple(values)
-    try:
-        return evaluate_condition(cond, ctx, variables=variables)
-    except UndecidableCondition:
-        return None
-
-
-def _cond_at(statements: list[tuple[Addr, Statement]], addr: Addr) -> str:
-    for a, st in statements:
-        if a == addr[:-1]:
-            c = st.conditions[addr[-1]]
-            return f"{c} at {c.location}"
-    return str(addr)
+        if c.op in ("absent", "equals") and not key_info(k).principal_derived:
+            gground[k] = tuple(c.values) if c.op == "equals" else ()
+    gview = HopView(action=q.action, origin=origin_of(template.kind, q.action), ground=gground, closed=q.closed,
+                    given=frozenset(c.key.lower() for c in q.constraints), provider_host=cand.provider_host,
+                    carried_source_identity=template.source_identity
+                    if template.kind is CallerKind.ROLE_SESSION else None,
+                    now_ms=clock.now_ms, target_tags=q.target.role.tags, symbolic_caller=cand.symbolic)
+    return try_concrete_first(cand, q.target, q.action, q.constraints, gview, clock.text, q.duration_seconds)
 
 
 #: The public names other modules import from here (the result types live in ``smt.results``).
-__all__ = ["DEFAULT_TIMEOUT_MS", "MAX_STRUCTURE_BITS", "TIMEOUT_ENV", "HopResult", "KeyConstraint", "Sat", "Unknown",
-           "Unsat", "check_tracked", "default_timeout_ms", "inject_unknown", "solve_hop"]
+__all__ = ["DEFAULT_TIMEOUT_MS", "MAX_STRUCTURE_BITS", "TIMEOUT_ENV", "HopAnswer", "HopQuestion", "HopResult",
+           "KeyConstraint", "Sat", "SolverOptions", "Unknown", "Unsat", "answer", "default_timeout_ms",
+           "inject_unknown", "reference_answer", "solve_hop"]

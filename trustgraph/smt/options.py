@@ -1,0 +1,70 @@
+"""Which fast paths and caches an analysis may use: one value, :class:`SolverOptions`, the only switch.
+
+Every fast path gives the reference path's answer faster (tests/smt hold each one to it); tests and benches turn them
+off to compare. ``SolverOptions.reference()`` turns every one off: then each hop question is answered by
+:func:`trustgraph.smt.solve.reference_answer` alone (encode, solve, decode, core), and a search solves every hop it
+asks. The options travel with the analysis that owns the caches (:class:`trustgraph.smt.session.SolverSession`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Switches of the fast paths and caches (all on by default).
+
+    Attributes
+    ----------
+    cache
+        Share answers between questions through the session's result store (``smt.sharing``, ``smt.cache``); also
+        the account-free key.
+    concrete_first
+        Try a few concrete requests with the evaluator before encoding a hop (``smt.concrete_first``, ``smt.guess``).
+    mfa_twins
+        Skip an outsider's candidate shapes with MFA when nothing in the hop reads MFA (``smt.mfa_twins``).
+    ground_constraints
+        Turn ``equals``/``absent`` constraints on caller-chosen keys into ground request values instead of z3
+        assertions (``smt.reference``).
+    evaluation
+        Decide a concrete caller's fully determined request by evaluating it (``queries.ground``).
+    derived_answers
+        Answer a hop from the answer to the same hop under other constraints (``ReachabilityEngine.decide``).
+    inject_unknown
+        Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
+        concrete-first guess is tried (None: off).
+    """
+
+    cache: bool = True
+    concrete_first: bool = True
+    mfa_twins: bool = True
+    ground_constraints: bool = True
+    evaluation: bool = True
+    derived_answers: bool = True
+    inject_unknown: str | None = None
+
+    @classmethod
+    def reference(cls, *, inject_unknown: str | None = None) -> SolverOptions:
+        """Every fast path and cache off: the reference path only."""
+        return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
+                   derived_answers=False, inject_unknown=inject_unknown)
+
+    def without(self, *names: str) -> SolverOptions:
+        """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
+        off: dict[str, Any] = dict.fromkeys(names, False)
+        return replace(self, **off)
+
+    @property
+    def is_reference(self) -> bool:
+        """True when no fast path and no cache is on."""
+        return not any(getattr(self, f.name) for f in fields(self) if f.name != "inject_unknown")
+
+    def paths_key(self) -> tuple[bool, ...]:
+        """The switches that may change which witness a Sat answer carries: answers found with different ones are
+        kept apart in the result store."""
+        return (self.concrete_first, self.mfa_twins, self.ground_constraints)
+
+
+__all__ = ["SolverOptions"]

@@ -1,0 +1,295 @@
+"""The reference path of one hop: encode the candidate's question for z3, solve it, decode the model, find the core.
+
+:func:`encode_and_solve` is the whole answer for one candidate shape of the caller once the ground part of its
+request is known (``smt.solve`` builds it): every condition that can matter is encoded (``smt.encode``) or folded by
+the concrete evaluator when all its keys are ground, the Boolean structure on top is read off the evaluator
+(``smt.structure``), and z3 decides (``smt.decide``). A Sat model is decoded and replayed (``smt.witness``). An Unsat
+answer carries a minimal core when it costs no more solver runs, and otherwise says so (``core_computed`` False): the
+caller (``smt.solve``) decides when the core is computed, with ``want_core``.
+
+No shortcut lives here except folding (a condition over ground keys is decided by the evaluator itself, a formula that
+folds to True/False needs no z3: both are the evaluator's own answer). ``ground_constraints`` (the one switch this
+function takes) turns ``equals``/``absent`` constraints on caller-chosen keys into ground values instead of z3
+assertions; both encodings say the same (tests/smt hold them to each other).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import z3  # type: ignore[import-untyped]
+
+from trustgraph.model.location import Location
+from trustgraph.model.policy import Effect, Statement
+from trustgraph.model.values import parse_date
+from trustgraph.semantics.request import Action, CallerKind, Decision, Request
+from trustgraph.smt import cache
+from trustgraph.smt.constraints import constraint_term, ground_satisfies
+from trustgraph.smt.decide import check_tracked, core_by_deletion
+from trustgraph.smt.encode import block_keys, encode_condition
+from trustgraph.smt.env import Env
+from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, unevaluated_claim
+from trustgraph.smt.results import HopResult, KeyConstraint, Unknown, Unsat
+from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
+from trustgraph.smt.symbolic import Candidate
+from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
+from trustgraph.smt.witness import witness
+
+if TYPE_CHECKING:
+    from trustgraph.smt.question import HopQuestion
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The analysis time of one question: ``now_ms`` as asked (None: free) and the text every request carries."""
+
+    now_ms: int | None
+    text: str
+
+
+@dataclass
+class _Tracked:
+    name: str
+    location: Location | None
+
+
+def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock, *,
+                     ground_constraints: bool, want_core: bool, injected: str | None = None) -> HopResult:
+    """The answer for one candidate by encoding and z3 (see the module docstring). ``ground`` holds the request keys
+    the candidate and the role fix (it is extended here); ``injected`` (tests of the timeout path) replaces the z3
+    run by an Unknown with that reason."""
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.keys import key_info, origin_of
+
+    target, action, constraints, closed = q.target, q.action, q.constraints, q.closed
+    duration, now_ms, now_text, timeout = q.duration_seconds, clock.now_ms, clock.text, q.timeout
+    template = cand.template
+    given = frozenset(c.key.lower() for c in constraints)
+    builders: dict[str, Any] = {}
+    env = Env(slot_bound=dict(cand.slot_bounds))
+    env.scratch["now_ms"] = now_ms if now_ms is not None else parse_date(now_text)
+    if cand.setup is not None:
+        builders = cand.setup(env)
+        for k in builders:
+            ground.pop(k, None)
+    # constraints on keys the caller fixes are decided here; on the fast path, equals/absent ground other keys
+    z3_constraints: list[KeyConstraint] = []
+    for c in constraints:
+        k = c.key.lower()
+        if k in ground and k not in builders and key_info(k).principal_derived:
+            have = ground.get(k)
+            if not ground_satisfies(c, have):
+                return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
+            continue
+        if (ground_constraints and c.op in ("absent", "equals") and k not in builders
+                and not key_info(k).principal_derived):
+            problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
+            if problem is not None:
+                return Unsat((f"constraint {c}: {problem}",))
+            if c.op == "absent":
+                ground[k] = ()
+            else:
+                ground[k] = tuple(c.values)
+            continue
+        z3_constraints.append(c)
+    view = HopView(action=action, origin=origin_of(template.kind, action), ground=ground, builders=builders,
+                   closed=closed, given=given, provider_host=cand.provider_host,
+                   carried_source_identity=template.source_identity
+                   if template.kind is CallerKind.ROLE_SESSION else None,
+                   now_ms=now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    env.resolver = resolver(view)
+    hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
+    statements = []
+    variables_of: dict[Addr, bool] = {}
+    for addr, policy in hop_policies(template, target):
+        for si, st in enumerate(policy.statements):
+            statements.append(((*addr, si), st))
+            variables_of[(*addr, si)] = policy.variables_enabled
+    # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities) + constraints
+    for _, st in statements:
+        for cond_ in st.conditions:
+            env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
+    tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
+    env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
+    for c in z3_constraints:
+        if c.op == "equals":
+            env.slot_bound[c.key.lower()] = max(env.slot_bound.get(c.key.lower(), 1), len(c.values))
+
+    # constraints (every constrained key enters the environment, ground or symbolic)
+    for c in constraints:
+        env.key(c.key.lower())
+    tracked: list[tuple[_Tracked, Term]] = []
+    for c in z3_constraints:
+        tracked.append((_Tracked(f"constraint {c}", None), constraint_term(env, c)))
+
+    # conditions
+    choice_base: dict[Addr, bool] = {}
+    bits: list[tuple[Addr, Term]] = []
+    cond_locations: dict[Addr, Location] = {}
+    for addr, st in statements:
+        if not st.conditions:
+            continue
+        if not relevant(st, addr, template, hop_actions, target.role.arn):
+            choice_base[addr] = False
+            continue
+        parts: list[Term] = []
+        for j, cond in enumerate(st.conditions):
+            t = _ground_condition(env, view, cond, variables_of[addr])
+            if t is None:
+                t = encode_condition(env, cond)
+            if isinstance(t, bool):
+                parts.append(t)
+                if t is False:
+                    cond_locations[(*addr, j)] = cond.location
+                continue
+            atom = z3.Bool(f"cond|{'/'.join(map(str, addr))}/{j}")
+            tracked.append((_Tracked(f"condition {cond} at {cond.location}", cond.location), atom == t))
+            parts.append(atom)
+        term = and_(*parts)
+        if isinstance(term, bool):
+            choice_base[addr] = term
+        else:
+            bits.append((addr, term))
+    tag_couplings(env)
+    claim_couplings(env, cand.provider_host)
+    tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
+                            if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
+    si_var = env.vars.get("sts:sourceidentity")
+    si_term: Term = si_var.pres if si_var is not None else bool(view.carried_source_identity)
+    groups = group_bits(bits, dict(statements), template, hop_actions)
+    if len(groups) > MAX_STRUCTURE_BITS:
+        return Unknown(f"{len(groups)} groups of statements with symbolic conditions exceed the structural "
+                       f"expansion limit ({MAX_STRUCTURE_BITS})")
+
+    # structure from the evaluator
+    from trustgraph.semantics.evaluate import evaluate_hop
+
+    flags: list[tuple[str, Term]] = [("tags", tags_term), ("srcid", si_term)]
+    free_flags = [(n, t) for n, t in flags if not isinstance(t, bool)]
+    allowed_terms: list[Term] = []
+    base_decision: Decision | None = None
+    struct_approx: list[str] = []
+    orders = [(True, False)] * len(groups) + [(False, True)] * len(free_flags)
+    for values in itertools.product(*orders):
+        choice = dict(choice_base)
+        lits: list[Term] = []
+        for (addrs, term), v in zip(groups, values[: len(groups)], strict=True):
+            # interchangeable statements: the first stands for the group, the others are dropped
+            for i, addr in enumerate(addrs):
+                choice[addr] = v and i == 0
+            lits.append(term if v else not_(term))
+        flag_values = {n: t for n, t in flags if isinstance(t, bool)}
+        for (n, t), v in zip(free_flags, values[len(groups):], strict=True):
+            flag_values[n] = v
+            lits.append(t if v else not_(t))
+        c2, t2 = rebuild(template, target, choice)
+        extra: dict[str, tuple[str, ...]] = {}
+        if flag_values["tags"]:
+            extra["aws:requesttag/tg-structure"] = ("x",)
+        if flag_values["srcid"]:
+            extra["sts:sourceidentity"] = (view.carried_source_identity or "tg-structure",)
+        req = build_request(c2, action, extra, target=t2, duration_seconds=duration, now=now_text)
+        ctx = dict(req.context)
+        if not flag_values["srcid"]:
+            ctx.pop("sts:sourceidentity", None)
+        d = evaluate_hop(c2, t2, Request(action=action, context=ctx, duration_seconds=duration))
+        cache.count("structure_evaluations")
+        if base_decision is None:
+            base_decision = d
+        if d.allowed:
+            allowed_terms.append(and_(*lits))
+            for what, loc in d.approximations:
+                s = f"{what} at {loc}"
+                if s not in struct_approx:
+                    struct_approx.append(s)
+    decision = or_(*allowed_terms)
+    approximations = [f"{w} at {loc}" for w, loc in env.approximations] + struct_approx
+
+    if decision is False:
+        cache.count("fast_path")
+        assert base_decision is not None
+        core = list(base_decision.reasons) or ["no combination of the statements' conditions allows the hop"]
+        core += [f"condition {_cond_at(statements, a)} can never hold" for a in cond_locations]
+        locs = [st.location for st in base_decision.statements] + list(cond_locations.values())
+        return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(locs)))
+
+    symbolic_vars = [kv for kv in env.vars.values() if not kv.ground]
+    if decision is True and not symbolic_vars and not tracked and not env.axioms:
+        cache.count("fast_path")
+        return witness(cand, target, action, env, None, builders, now_text, duration, approximations, view)
+
+    # z3
+    trackers: dict[str, _Tracked] = {}
+    assertions: list[tuple[str, Any]] = []
+
+    def track(info: _Tracked, term: Term) -> None:
+        name = f"t{len(trackers)}|{info.name}"[:200]
+        trackers[name] = info
+        assertions.append((name, to_z3(term)))
+
+    grouped: dict[str, list[Term]] = {}
+    for name, term in env.axioms:
+        grouped.setdefault(name, []).append(term)
+    for name, terms in grouped.items():
+        track(_Tracked(name, None), and_(*terms))
+    for info, term in tracked:
+        track(info, term)
+    trust_locs = [st.location for addr, st in statements if addr[0] == "trust" and st.effect is Effect.ALLOW]
+    track(_Tracked("decision: the hop's policies allow only under the conditions listed",
+                   trust_locs[0] if trust_locs else None), decision)
+    cache.count("solver_calls")
+    if injected is not None:
+        return Unknown(injected)
+    core_names: list[str] | None
+    if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
+        res, model, core_names, why = z3.unsat, None, core_by_deletion(assertions, int(timeout)), ""
+    else:
+        res, model, core_names, why = check_tracked(assertions, int(timeout))
+    if res == z3.sat:
+        return witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
+    if res == z3.unsat:
+        if core_names is None:
+            return Unsat(explain=_NOT_HERE)
+        infos = [trackers[n] for n in core_names if n in trackers]
+        return Unsat(tuple(dict.fromkeys(i.name for i in infos)),
+                     tuple(dict.fromkeys(i.location for i in infos if i.location is not None)))
+    return Unknown(f"z3: {why or 'unknown'}")
+
+
+def _not_here() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+    raise AssertionError("a candidate's missing core is computed by smt.solve with want_core, never read directly")
+
+
+_NOT_HERE = _not_here
+
+
+def _ground_condition(env: Env, view: HopView, cond: Any, variables: bool) -> bool | None:
+    """Fast path: a condition whose keys are all ground is decided by the concrete evaluator itself."""
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+
+    ctx: dict[str, tuple[str, ...]] = {}
+    for k in block_keys((cond,)):
+        kv = env.key(k)
+        if not kv.ground:
+            return None
+        values = view.ground.get(k, ())
+        if values:
+            ctx[k] = tuple(values)
+    try:
+        return evaluate_condition(cond, ctx, variables=variables)
+    except UndecidableCondition:
+        return None
+
+
+def _cond_at(statements: list[tuple[Addr, Statement]], addr: Addr) -> str:
+    for a, st in statements:
+        if a == addr[:-1]:
+            c = st.conditions[addr[-1]]
+            return f"{c} at {c.location}"
+    return str(addr)
+
+
+
+__all__ = ["Clock", "encode_and_solve"]
