@@ -33,7 +33,7 @@ parent's are), and their peak memory is reported as ``workers_peak_rss_mb`` in t
 
 Each solver phase starts from an empty solver cache and a fresh engine, so its time is its own cost (the phases are
 not cumulative). For each phase: wall time, the solver cache counters it added
-(:func:`trustgraph.smt.cache.cache_stats`) and the process's peak resident memory so far (``ru_maxrss``).
+(the fresh engine's ``SolverSession.cache_stats()``) and the process's peak resident memory so far (``ru_maxrss``).
 
 :func:`process_comparison` runs ``trustgraph scan DIR --format json`` as a subprocess and the json-only floor
 ``python -c "import json, glob; [json.load(open(f)) for f in glob.glob('DIR/*.json')]"`` side by side, alternating,
@@ -171,10 +171,10 @@ def machine_info() -> dict[str, str]:
             "platform": platform.platform()}
 
 
-def _solver_counters() -> dict[str, int]:
-    from trustgraph.smt.cache import cache_stats
-
-    stats = cache_stats()
+def _solver_counters(session: Any) -> dict[str, int]:
+    if session is None:
+        return {}
+    stats: dict[str, int] = session.cache_stats()
     return {k: v for k, v in stats.items() if k != "entries"}
 
 
@@ -188,17 +188,19 @@ class _Timer:
     def __init__(self, progress: Callable[[str], None] | None) -> None:
         self.phases: list[PhaseResult] = []
         self.progress = progress
+        #: the solver session whose counters the phases report (the fresh TrustGraph's)
+        self.session: Any = None
 
     @contextmanager
     def phase(self, name: str, detail: dict[str, Any]) -> Iterator[None]:
         if self.progress is not None:
             self.progress(name)
-        before = _solver_counters()
+        before = _solver_counters(self.session)
         start = time.perf_counter()
         yield
         seconds = time.perf_counter() - start
         self.phases.append(PhaseResult(name, seconds, round(peak_rss_mb(), 1),
-                                       _diff(_solver_counters(), before), detail))
+                                       _diff(_solver_counters(self.session), before), detail))
         if self.progress is not None:
             self.progress(f"{name} done: {seconds:.2f} s, peak {peak_rss_mb():.0f} MB, {detail}")
 
@@ -211,11 +213,9 @@ def json_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def _fresh_graph(estate: Any, zone: Any, graph: Any) -> Any:
-    """A TrustGraph over an already built graph with a fresh engine and an empty solver cache."""
+    """A TrustGraph over an already built graph with a fresh engine (whose solver session starts empty)."""
     from trustgraph.queries.api import TrustGraph
-    from trustgraph.smt.cache import clear_cache
 
-    clear_cache()
     return TrustGraph(estate, zone, graph)
 
 
@@ -291,11 +291,13 @@ def run_phases(
 
     edge_detail: dict[str, Any] = {}
     tg = _fresh_graph(estate, zone, G)
+    timer.session = tg.engine.session
     with timer.phase("edges", edge_detail):
         edge_detail.update(solve_all_edges(tg))
 
     reach_detail: dict[str, Any] = {}
     tg = _fresh_graph(estate, zone, G)
+    timer.session = tg.engine.session
     with timer.phase("reach_external", reach_detail):
         results = tg.external_access(without=["sts:ExternalId"])
     reach_detail.update(results=len(results), reachable=len(results.reachable()), hop_solves=tg.engine.solver_calls)
@@ -306,6 +308,7 @@ def run_phases(
 
     checks = select_checks(None)
     tg = _fresh_graph(estate, zone, G)
+    timer.session = tg.engine.session
     ctx = ScanContext(tg)
     jobs = auto_jobs(len(ctx.roles)) if jobs is None else jobs
     from trustgraph.model.bulk import loaded_objects_frozen
@@ -330,6 +333,7 @@ def run_phases(
     # at scale one question can take long
     wcr_detail: dict[str, Any] = {}
     tg = _fresh_graph(estate, zone, G)
+    timer.session = tg.engine.session
     times: list[float] = []
     with timer.phase("who_can_reach", wcr_detail):
         for role in sample_roles(inside_roles, sample):

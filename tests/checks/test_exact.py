@@ -67,7 +67,7 @@ def test_false_when_absent_agrees_with_the_solver(block: dict[str, Any], expecte
     target = Target(role=Role(arn=f"arn:aws:iam::{A}:role/r", name="r", role_id="AROAEXAMPLE", account=A,
                               path="/", trust_policy=policy))
     answer = solve_hop(SymbolicCaller(kind=CallerKind.ROLE_SESSION), target, Action.ASSUME_ROLE,
-                       constraints=(KeyConstraint("sts:ExternalId", "absent"),), use_cache=False)
+                       constraints=(KeyConstraint("sts:ExternalId", "absent"),))
     assert isinstance(answer, Unsat if expected else Sat)
 
 

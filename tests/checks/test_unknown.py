@@ -1,7 +1,8 @@
 """Unknown solver answers become UNKNOWN findings of the check that asked; they are never dropped or read as safe.
 
-Every solver call is made to answer Unknown (``solve_hop`` replaced for the test: ``smt.solve.inject_unknown`` only
-reaches hops that get as far as z3, and these small trust policies fold to constants before that).
+Every solver call is made to answer Unknown (the dispatcher ``smt.solve.answer`` replaced for the test: the
+``inject_unknown`` option only reaches hops that get as far as z3, and these small trust policies fold to constants
+before that).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def undecided(monkeypatch: pytest.MonkeyPatch) -> None:
     def unknown(*args: object, **kwargs: object) -> smt_solve.Unknown:
         return smt_solve.Unknown("timeout (injected)")
 
-    monkeypatch.setattr(smt_solve, "solve_hop", unknown)
+    monkeypatch.setattr(smt_solve, "answer", unknown)
 
 
 @pytest.mark.parametrize(("check", "doc", "policies"), [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.table import CASES, NOW, Case, build_caller, build_request, build_target
+from tests.smt.helpers import solver
 from trustgraph.model.values import parse_date
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.request import Verdict
@@ -44,8 +45,8 @@ def pinned_constraints(case: Case) -> list[KeyConstraint]:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case_like_this_one(case: Case, fast_path: bool) -> None:
     result = solve_hop(build_caller(case), build_target(case), case.action, constraints=pinned_constraints(case),
-                       closed=True, now_ms=NOW_MS, duration_seconds=case.duration_seconds, fast_path=fast_path,
-                       use_cache=False)
+                       closed=True, now_ms=NOW_MS, duration_seconds=case.duration_seconds,
+                       session=solver(reference=not fast_path))
     if case.expected is Verdict.ALLOW:
         assert isinstance(result, Sat), f"{case.id}: {result}"
         assert result.decision.allowed
@@ -63,7 +64,7 @@ EXISTS = [c for c in CASES if c.exists is not None]
 
 @pytest.mark.parametrize("case", EXISTS, ids=[c.id for c in EXISTS])
 def test_exists_some_request(case: Case) -> None:
-    result = solve_hop(build_caller(case), build_target(case), case.action, now_ms=NOW_MS, use_cache=False)
+    result = solve_hop(build_caller(case), build_target(case), case.action, now_ms=NOW_MS)
     if case.exists:
         assert isinstance(result, Sat), f"{case.id}: {result}"
         assert result.decision.allowed

@@ -71,7 +71,7 @@ extra_contexts = st.fixed_dictionaries({}, optional={
 
 
 def solve(caller: Any, t: Target) -> Any:
-    return solve_hop(caller, t, Action.ASSUME_ROLE, now_ms=NOW_MS, timeout_ms=20_000, use_cache=False)
+    return solve_hop(caller, t, Action.ASSUME_ROLE, now_ms=NOW_MS, timeout_ms=20_000)
 
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,6 +14,8 @@ from trustgraph.queries.engine import DerivedUnsat, _contradictory, meets_all
 from trustgraph.queries.ground import decide_by_evaluation
 from trustgraph.queries.options import QueryOptions
 from trustgraph.semantics.request import Action, Verdict
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import KeyConstraint, Sat, Unknown, solve_hop
 
 from .builders import DATASETS, dataset_graph
@@ -36,7 +38,7 @@ def tg(request: pytest.FixtureRequest) -> TrustGraph:
 def _twin(tg: TrustGraph, *, sharing: bool) -> TrustGraph:
     twin = TrustGraph(tg.estate, tg.zone, tg.graph.copy())
     twin.engine.now_ms = tg.engine.now_ms
-    twin.engine.sharing = sharing
+    twin.engine.session = SolverSession(SolverOptions(derived_answers=sharing))
     return twin
 
 
@@ -123,8 +125,7 @@ def test_hops_of_exported_principals_without_mfa_are_decided_by_evaluation_as_by
             if fast is None:
                 continue
             decided += 1
-            reference = solve_hop(caller, target, action, constraints=constraints, now_ms=engine.now_ms,
-                                  use_cache=False)
+            reference = solve_hop(caller, target, action, constraints=constraints, now_ms=engine.now_ms)
             assert isinstance(fast, Sat) is isinstance(reference, Sat), (u, v, mfa)
             if isinstance(fast, Sat):
                 assert meets_all(fast.request, constraints)

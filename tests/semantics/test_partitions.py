@@ -47,5 +47,5 @@ def test_partitions_never_mix(form: str, p_principal: str, p_caller: str, p_role
     decision = evaluate_hop(caller, target, build_request(caller, Action.ASSUME_ROLE, now="2026-11-28T00:00:00Z"))
     principal_fits = form in ("star", "bare") or p_principal == p_caller
     assert decision.allowed is (p_caller == p_role and principal_fits), decision
-    result = solve_hop(caller, target, Action.ASSUME_ROLE, use_cache=False)
+    result = solve_hop(caller, target, Action.ASSUME_ROLE)
     assert isinstance(result, Sat if decision.allowed else Unsat), result

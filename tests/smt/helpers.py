@@ -9,6 +9,8 @@ from trustgraph.model.account import Role
 from trustgraph.model.location import Location
 from trustgraph.model.values import parse_date
 from trustgraph.semantics.request import Caller, CallerKind, Target
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
 
 A = "111111111111"
 B = "222222222222"
@@ -59,3 +61,8 @@ def session(account: str = B, role: str = "Ops", session_name: str | None = "s1"
     pol = policy_from_json(ALLOW_ALL, Location("identity.json", ""), kind="identity")
     return Caller(kind=CallerKind.ROLE_SESSION, arn=f"arn:aws:iam::{account}:role/{role}", account=account,
                   unique_id=f"AROA{role.upper():X<16}", session_name=session_name, identity_policies=(pol,), **kw)
+
+
+def solver(*off: str, reference: bool = False) -> SolverSession:
+    """A solver session of its own with the named switches off (``reference``: every fast path and cache off)."""
+    return SolverSession(SolverOptions.reference() if reference else SolverOptions().without(*off))

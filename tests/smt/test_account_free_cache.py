@@ -15,7 +15,7 @@ from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import Location
 from trustgraph.semantics.request import Action, CallerKind, Target
-from trustgraph.smt.cache import cache_stats, clear_cache
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import Sat, Unknown, Unsat, solve_hop
 from trustgraph.smt.symbolic import SymbolicCaller
 
@@ -75,10 +75,10 @@ def _kind(result: object) -> type:
 
 
 def _compare(doc: dict[str, Any], caller: SymbolicCaller) -> None:
-    clear_cache()
-    solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW)
-    cached = solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW)
-    fresh = solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW, use_cache=False)
+    session = SolverSession()
+    solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW, session=session)
+    cached = solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW, session=session)
+    fresh = solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW)
     if isinstance(cached, Unknown) or isinstance(fresh, Unknown):
         return
     assert _kind(cached) is _kind(fresh), (doc, caller, cached, fresh)
@@ -106,12 +106,12 @@ def test_a_blind_policy_is_answered_from_the_other_account() -> None:
     """The cache does serve: a trust policy that names no account and reads none is one entry for both roles."""
     doc = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    clear_cache()
+    session = SolverSession()
     caller = CALLERS[4]
-    first = solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW)
-    before = cache_stats()["hits"]
-    second = solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW)
-    assert cache_stats()["hits"] == before + 1
+    first = solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW, session=session)
+    before = session.cache_stats()["hits"]
+    second = solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW, session=session)
+    assert session.cache_stats()["hits"] == before + 1
     assert isinstance(first, Sat) and isinstance(second, Sat)
     assert second.request.get("aws:resourceaccount") == (B,)
 
@@ -121,12 +121,12 @@ def test_a_digit_glob_keeps_the_account_in_the_key(value: str) -> None:
     doc = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
          "Condition": {"StringLike": {"aws:ResourceAccount": value}}}]}
-    clear_cache()
+    session = SolverSession()
     caller = CALLERS[0]
-    assert isinstance(solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW), Sat)
-    before = cache_stats()["hits"]
-    assert isinstance(solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW), Unsat)
-    assert cache_stats()["hits"] == before
+    assert isinstance(solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW, session=session), Sat)
+    before = session.cache_stats()["hits"]
+    assert isinstance(solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW, session=session), Unsat)
+    assert session.cache_stats()["hits"] == before
 
 
 @pytest.mark.parametrize("value", ["8888*", "8888????0000", "*0000"])
@@ -134,7 +134,7 @@ def test_an_unsat_answer_is_not_reused_for_an_account_a_digit_glob_admits(value:
     doc = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
          "Condition": {"StringLike": {"aws:ResourceAccount": value}}}]}
-    clear_cache()
+    session = SolverSession()
     caller = CALLERS[0]
-    assert isinstance(solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW), Unsat)
-    assert isinstance(solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW), Sat)
+    assert isinstance(solve_hop(caller, _target(doc, A), Action.ASSUME_ROLE, now_ms=NOW, session=session), Unsat)
+    assert isinstance(solve_hop(caller, _target(doc, B), Action.ASSUME_ROLE, now_ms=NOW, session=session), Sat)

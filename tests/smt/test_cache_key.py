@@ -11,7 +11,8 @@ from dataclasses import replace
 from trustgraph.ingest.policy_json import conditions_from_json, policy_from_json
 from trustgraph.model import Location, Role
 from trustgraph.semantics.request import Action, CallerKind, Target
-from trustgraph.smt.cache import canonical_policy, clear_cache
+from trustgraph.smt.cache import canonical_policy
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import Sat, Unsat, solve_hop
 from trustgraph.smt.symbolic import SymbolicCaller
 
@@ -34,9 +35,9 @@ def test_same_operator_and_key_twice_is_a_different_policy() -> None:
     assert canonical_policy(both.role.trust_policy) != canonical_policy(last.role.trust_policy)
     caller = SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=P)
     action = Action.ASSUME_ROLE_WITH_WEB_IDENTITY
-    clear_cache()
-    assert isinstance(solve_hop(caller, both, action), Unsat)
-    assert isinstance(solve_hop(caller, last, action), Sat)
-    clear_cache()
-    assert isinstance(solve_hop(caller, last, action), Sat)
-    assert isinstance(solve_hop(caller, both, action), Unsat)
+    session = SolverSession()
+    assert isinstance(solve_hop(caller, both, action, session=session), Unsat)
+    assert isinstance(solve_hop(caller, last, action, session=session), Sat)
+    session = SolverSession()
+    assert isinstance(solve_hop(caller, last, action, session=session), Sat)
+    assert isinstance(solve_hop(caller, both, action, session=session), Unsat)

@@ -20,12 +20,12 @@ from tests.conformance.table import CASES, Case, build_caller, build_target
 from tests.conformance.test_conformance_smt import NOW_MS as CASE_NOW_MS
 from tests.conformance.test_conformance_smt import pinned_constraints
 from tests.properties.test_hop_properties import callers, make_caller, statements
-from tests.smt.helpers import GITHUB, GITHUB_PROVIDER, NOW_MS, A, B, allow, deny, root, session, target, user
+from tests.smt.helpers import GITHUB, GITHUB_PROVIDER, NOW_MS, A, B, allow, deny, root, session, solver, target, user
 from trustgraph.ingest.policy_json import policy_to_json
 from trustgraph.semantics.evaluate import evaluate_hop
 from trustgraph.semantics.request import Action, CallerKind
-from trustgraph.smt.cache import cache_stats, clear_cache, guess_stats
 from trustgraph.smt.guess import _glob_witness
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import KeyConstraint, Sat, Unknown, Unsat, solve_hop
 from trustgraph.smt.symbolic import SymbolicCaller
 
@@ -38,8 +38,8 @@ OUTSIDER = SymbolicCaller(kind=CallerKind.IAM_USER, excluded_accounts=frozenset(
 def both(caller: Any, t: Any, action: Action = Action.ASSUME_ROLE, **kw: Any) -> tuple[Any, Any]:
     """The answer with concrete-first on, and the solver-only answer."""
     kw.setdefault("timeout_ms", 20_000)
-    on = solve_hop(caller, t, action, use_cache=False, concrete_first=True, **kw)
-    off = solve_hop(caller, t, action, use_cache=False, concrete_first=False, **kw)
+    on = solve_hop(caller, t, action, **kw)
+    off = solve_hop(caller, t, action, session=solver("concrete_first"), **kw)
     return on, off
 
 
@@ -126,12 +126,12 @@ def test_random_subject_globs_same_answer(sts: list[dict[str, Any]], not_like: t
 
 
 def test_guess_answers_without_the_solver() -> None:
-    clear_cache()
+    session = SolverSession()
     t = target(allow(root(B), {"StringEquals": {"sts:ExternalId": "ab-12"}}))
-    result = solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, use_cache=False, now_ms=NOW_MS)
+    result = solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, now_ms=NOW_MS, session=session)
     assert isinstance(result, Sat) and result.request.context["sts:externalid"] == ("ab-12",)
-    stats = cache_stats()
-    assert stats["solver_calls"] == 0 and guess_stats()["guess_hits"] == 1
+    stats = session.cache_stats()
+    assert stats["solver_calls"] == 0 and session.cache_stats()["guess_hits"] == 1
 
 
 def test_glob_witness_meets_every_glob_and_avoids_not_like() -> None:
@@ -203,7 +203,7 @@ def test_deny_makes_the_guess_fall_back_to_the_solver() -> None:
 def test_lazy_core_is_the_eager_core() -> None:
     t = target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}}), name="Lazy", file="roles/Lazy.json")
     constraints = [KeyConstraint("sts:ExternalId", "not-like", ("a*",))]
-    lazy = solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, constraints=constraints, use_cache=False, now_ms=NOW_MS)
+    lazy = solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW_MS)
     assert isinstance(lazy, Unsat)
     assert not lazy.core_computed  # nothing read it yet
     core, locations = lazy.core, lazy.locations
@@ -211,25 +211,25 @@ def test_lazy_core_is_the_eager_core() -> None:
     assert any("StringLike sts:ExternalId" in c for c in core), core
     assert any("constraint sts:ExternalId not-like" in c for c in core), core
     assert any(loc.file == "roles/Lazy.json" for loc in locations)
-    again = solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, constraints=constraints, use_cache=False, now_ms=NOW_MS)
+    again = solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW_MS)
     assert isinstance(again, Unsat)
     assert again != lazy and not again.core_computed  # comparing never runs the solver: unequal until explained
     assert again.explained() == lazy  # asked for explicitly: the same core
     restored = pickle.loads(pickle.dumps(solve_hop(OUTSIDER, t, Action.ASSUME_ROLE, constraints=constraints,
-                                                   use_cache=False, now_ms=NOW_MS)))
+                                                   now_ms=NOW_MS)))
     assert restored.core == core and restored.locations == locations
 
 
 def test_cached_lazy_core_is_relocated() -> None:
-    clear_cache()
+    session = SolverSession()
     cond = {"StringLike": {"sts:ExternalId": "ab*"}}
     constraints = [KeyConstraint("sts:ExternalId", "not-like", ("a*",))]
     first = solve_hop(OUTSIDER, target(allow(root(B), cond), name="One", file="roles/One.json"), Action.ASSUME_ROLE,
-                      constraints=constraints, now_ms=NOW_MS)
+                      constraints=constraints, now_ms=NOW_MS, session=session)
     second = solve_hop(OUTSIDER, target(allow(root(B), cond), name="Two", file="roles/Two.json"),
-                       Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW_MS)
+                       Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW_MS, session=session)
     assert isinstance(first, Unsat) and isinstance(second, Unsat)
-    assert cache_stats()["hits"] == 1
+    assert session.cache_stats()["hits"] == 1
     assert second.locations and all(loc.file == "roles/Two.json" for loc in second.locations)
     assert all(loc.file == "roles/One.json" for loc in first.locations)
 

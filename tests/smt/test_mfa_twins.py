@@ -11,12 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import trustgraph.smt.solve as solve_module
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import MEMORY
 from trustgraph.semantics.request import Action, CallerKind, Target
+from trustgraph.smt.facts import FactsTable
 from trustgraph.smt.mfa_twins import reads_mfa
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import KeyConstraint, Unknown, solve_hop
 from trustgraph.smt.symbolic import SymbolicCaller, symbolic_candidates
 
@@ -35,11 +37,9 @@ def _target(doc: dict[str, Any]) -> Target:
 
 def _answer(doc: dict[str, Any], constraints: tuple[KeyConstraint, ...], *, skip: bool,
             monkeypatch: pytest.MonkeyPatch) -> object:
-    with monkeypatch.context() as m:
-        if not skip:
-            m.setattr(solve_module, "reads_mfa", lambda *args: True)
-        return solve_hop(CALLER, _target(doc), Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW,
-                         use_cache=False)
+    options = SolverOptions() if skip else SolverOptions(mfa_twins=False)
+    return solve_hop(CALLER, _target(doc), Action.ASSUME_ROLE, constraints=constraints, now_ms=NOW,
+                     session=SolverSession(options))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -68,14 +68,14 @@ def test_what_reads_mfa(condition: dict[str, Any] | None, reads: bool) -> None:
     target = _target({"Version": "2012-10-17", "Statement": [stmt]})
     candidates = symbolic_candidates(CALLER, target, Action.ASSUME_ROLE)
     assert any(c.template.mfa for c in candidates)
-    assert reads_mfa(target, (), candidates) is reads
+    assert reads_mfa(target, (), candidates, FactsTable()) is reads
     assert reads_mfa(target, (KeyConstraint("aws:MultiFactorAuthPresent", "not-like", ("true",)),),
-                                   candidates) is True
+                                   candidates, FactsTable()) is True
 
 
 def test_an_mfa_requirement_is_still_met_by_a_candidate_with_mfa() -> None:
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
                                                    "Action": "sts:AssumeRole",
                                                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
-    answer = solve_hop(CALLER, _target(doc), Action.ASSUME_ROLE, now_ms=NOW, use_cache=False)
+    answer = solve_hop(CALLER, _target(doc), Action.ASSUME_ROLE, now_ms=NOW)
     assert answer.request.get("aws:multifactorauthpresent") == ("true",)  # type: ignore[union-attr]

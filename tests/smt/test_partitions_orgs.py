@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.smt.helpers import NOW_MS, ORG, A, B, allow, deny
+from tests.smt.helpers import NOW_MS, ORG, A, B, allow, deny, solver
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import Location
@@ -39,7 +39,7 @@ OUTSIDE_USER = replace(OUTSIDER, aws_kinds=frozenset({CallerKind.IAM_USER}))
 
 
 def solve(caller: SymbolicCaller, target: Target, *, fast_path: bool = True) -> Sat | Unsat:
-    result = solve_hop(caller, target, Action.ASSUME_ROLE, now_ms=NOW_MS, use_cache=False, fast_path=fast_path,
+    result = solve_hop(caller, target, Action.ASSUME_ROLE, now_ms=NOW_MS, session=solver(reference=not fast_path),
                        timeout_ms=60_000)
     assert isinstance(result, (Sat, Unsat)), result
     return result

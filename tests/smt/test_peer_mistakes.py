@@ -98,7 +98,7 @@ def test_github_prefix_glob_admits_another_org() -> None:
     (sub,) = result.request.context[f"{GITHUB}:sub"]
     assert sub.startswith("repo:acme") and not sub.startswith("repo:acme/")
     evil = KeyConstraint(f"{GITHUB}:sub", "equals", ("repo:acme-evil/x:ref:refs/heads/main",))
-    pinned = solve_hop(web, loose, Action.ASSUME_ROLE_WITH_WEB_IDENTITY, now_ms=NOW_MS, use_cache=False,
+    pinned = solve_hop(web, loose, Action.ASSUME_ROLE_WITH_WEB_IDENTITY, now_ms=NOW_MS,
                        constraints=[evil])
     assert isinstance(pinned, Sat)
     tight = target(allow({"Federated": GITHUB_PROVIDER}, {"StringLike": {f"{GITHUB}:sub": "repo:acme/*"}},
@@ -136,15 +136,15 @@ def test_principal_star_for_federated_callers_is_marked_approximate() -> None:
     """§8.1 [?]: whether "*" matches SAML/OIDC callers is open; the answer over-approximates and says so."""
     web = SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=GITHUB_PROVIDER)
     t = target(allow("*", action="sts:AssumeRoleWithWebIdentity"))
-    result = solve_hop(web, t, Action.ASSUME_ROLE_WITH_WEB_IDENTITY, use_cache=False)
+    result = solve_hop(web, t, Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
     assert isinstance(result, Sat)
     assert any("8.1" in a for a in result.approximations), result.approximations
 
 
 def test_unknown_operator_is_an_over_approximation_in_both_polarities() -> None:
     allow_t = target(allow(root(B), {"StringFooBar": {"sts:ExternalId": "x"}}))
-    result = solve_hop(OUTSIDER_B, allow_t, Action.ASSUME_ROLE, use_cache=False)
+    result = solve_hop(OUTSIDER_B, allow_t, Action.ASSUME_ROLE)
     assert isinstance(result, Sat) and result.approximations
     deny_t = target(allow(root(B)), deny("*", {"StringFooBar": {"sts:ExternalId": "x"}}))
-    result = solve_hop(OUTSIDER_B, deny_t, Action.ASSUME_ROLE, use_cache=False)
+    result = solve_hop(OUTSIDER_B, deny_t, Action.ASSUME_ROLE)
     assert isinstance(result, Sat) and result.approximations

@@ -1,16 +1,29 @@
-"""The hop question as a value and the dispatcher against the reference path on hand-picked questions."""
+"""The hop question as a value, and each fast path of the dispatcher (``smt.solve.answer``) held to the reference path
+(``smt.solve.reference_answer``) on hand-picked and on generated trust policies and questions."""
 
 from __future__ import annotations
 
-import pytest
+import sys
+from pathlib import Path
 
-from tests.smt.helpers import NOW_MS, B, allow, root, target, user
-from trustgraph.semantics.request import Action, CallerKind
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.smt.helpers import NOW_MS, A, B, allow, root, target, user
+from trustgraph.ingest.policy_json import policy_from_json
+from trustgraph.model.account import Role
+from trustgraph.model.location import MEMORY
+from trustgraph.semantics.request import Action, CallerKind, Target
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.question import HopQuestion
 from trustgraph.smt.results import KeyConstraint, Sat, Unknown, Unsat
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import answer, reference_answer
 from trustgraph.smt.symbolic import SymbolicCaller
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from strategies_policy import policy_document  # noqa: E402
 
 OUTSIDER_B = SymbolicCaller(kind=CallerKind.IAM_USER, account=B)
 
@@ -43,7 +56,7 @@ def test_dispatcher_agrees_with_the_reference(condition: dict[str, object] | Non
     t = target(allow(root(B), condition))
     for caller in (OUTSIDER_B, user(B)):
         q = HopQuestion(caller, t, Action.ASSUME_ROLE, now_ms=NOW_MS)
-        fast, ref = answer(q, SolverOptions(cache=False)), reference_answer(q)
+        fast, ref = answer(q, SolverSession()), reference_answer(q)
         assert isinstance(fast, expected) and isinstance(ref, expected)
         assert not fast.approximate and not ref.approximate
 
@@ -51,6 +64,85 @@ def test_dispatcher_agrees_with_the_reference(condition: dict[str, object] | Non
 def test_injected_unknown_reaches_the_reference_path() -> None:
     t = target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}}))
     q = HopQuestion(OUTSIDER_B, t, Action.ASSUME_ROLE, now_ms=NOW_MS)
-    out = answer(q, SolverOptions(cache=False, inject_unknown="timeout (injected)"))
+    out = answer(q, SolverSession(SolverOptions(inject_unknown="timeout (injected)")))
     assert isinstance(out, Unknown) and "timeout (injected)" in out.reason
-    assert isinstance(answer(q, SolverOptions(cache=False)), Sat)
+    assert isinstance(answer(q, SolverSession()), Sat)
+
+
+def test_a_session_frees_its_answers_and_shares_none_with_another() -> None:
+    t = target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}}))
+    q = HopQuestion(OUTSIDER_B, t, Action.ASSUME_ROLE, now_ms=NOW_MS)
+    one, two = SolverSession(), SolverSession()
+    answer(q, one)
+    answer(q, one)
+    answer(q, two)
+    assert one.stats.hits == 1 and two.stats.hits == 0 and len(one.store) == len(two.store) == 1
+    assert len(one.facts) >= 1
+    one.clear()
+    assert len(one.store) == 0 and one.stats.hits == 0
+
+
+# -- every fast path against the reference, on generated trust policies and questions -------------------------------
+
+CALLERS = [
+    SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozenset({A})),
+    SymbolicCaller(kind=CallerKind.IAM_USER, account=B),
+    SymbolicCaller(kind=CallerKind.SERVICE, provider="ec2.amazonaws.com"),
+]
+KEYS = ["sts:ExternalId", "aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "aws:SourceIp", "sts:RoleSessionName"]
+PATHS = {
+    "all": SolverOptions(),
+    "concrete_first": SolverOptions(cache=False, concrete_first=True, mfa_twins=False, ground_constraints=False),
+    "mfa_twins": SolverOptions(cache=False, concrete_first=False, mfa_twins=True, ground_constraints=False),
+    "ground_constraints": SolverOptions(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=True),
+}
+
+
+@st.composite
+def questions(draw: st.DrawFn) -> HopQuestion:
+    doc = draw(policy_document(trust=True))
+    policy = policy_from_json(doc, MEMORY, kind="trust")
+    role = Role(arn=f"arn:aws:iam::{A}:role/R", name="R", role_id="AROAEXAMPLE", account=A, trust_policy=policy)
+    constraints = draw(st.lists(st.one_of(
+        st.builds(KeyConstraint, st.sampled_from(KEYS), st.just("absent")),
+        st.builds(KeyConstraint, st.sampled_from(KEYS), st.just("equals"),
+                  st.sampled_from([("true",), ("ab-1",), ("10.0.0.1",)])),
+        st.builds(KeyConstraint, st.sampled_from(KEYS), st.just("not-like"), st.sampled_from([("a*",), ("*",)])),
+    ), max_size=2))
+    caller = draw(st.sampled_from([*CALLERS, user(B), user(B, mfa=True)]))
+    return HopQuestion(caller, Target(role=role), Action.ASSUME_ROLE, tuple(constraints), draw(st.booleans()),
+                       NOW_MS, timeout_ms=20_000)
+
+
+def _verdict(a: object) -> str:
+    if isinstance(a, Sat):
+        return "allowed" if a.decision.allowed else "approximate"
+    return type(a).__name__
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(q=questions())
+def test_each_fast_path_gives_the_reference_answer(path: str, q: HopQuestion) -> None:
+    ref = reference_answer(q)
+    fast = answer(q, SolverSession(PATHS[path]))
+    if isinstance(ref, Unknown) or isinstance(fast, Unknown):
+        return  # a timeout on either side decides nothing
+    assert type(fast) is type(ref), (path, q, fast, ref)
+    if isinstance(fast, Sat) and isinstance(ref, Sat):
+        assert fast.approximate == ref.approximate or fast.approximate or ref.approximate
+        if not fast.approximate:
+            assert fast.decision.allowed  # the fast path's witness replays like the reference's
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(q=questions())
+def test_a_shared_answer_is_the_reference_answer(q: HopQuestion) -> None:
+    """The result store: the same question asked again in the session (a hit) answers as the reference."""
+    session = SolverSession()
+    answer(q, session)
+    again = answer(q, session)
+    ref = reference_answer(q)
+    if isinstance(ref, Unknown) or isinstance(again, Unknown):
+        return
+    assert type(again) is type(ref), (q, again, ref)

@@ -6,9 +6,10 @@ import pickle
 
 import pytest
 
-from tests.smt.helpers import NOW_MS, B, allow, deny, root, target, user
+from tests.smt.helpers import NOW_MS, B, allow, deny, root, solver, target, user
 from trustgraph.semantics.request import Action, CallerKind
-from trustgraph.smt import cache_stats, clear_cache
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import (
     DEFAULT_TIMEOUT_MS,
     TIMEOUT_ENV,
@@ -17,7 +18,6 @@ from trustgraph.smt.solve import (
     Unknown,
     Unsat,
     default_timeout_ms,
-    inject_unknown,
     solve_hop,
 )
 from trustgraph.smt.symbolic import SymbolicCaller
@@ -28,20 +28,22 @@ EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "12345"}}
 
 def test_injected_timeout_is_unknown_never_unsat() -> None:
     t = target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}}))
-    with inject_unknown("timeout (injected)"):
-        result = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, use_cache=False)
+    undecided = SolverSession(SolverOptions(inject_unknown="timeout (injected)"))
+    result = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, session=undecided)
     assert result == Unknown("user of 222222222222: timeout (injected)") or (
         isinstance(result, Unknown) and "timeout (injected)" in result.reason)
-    # after the block the same question is decided again
-    assert isinstance(solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, use_cache=False), Sat)
+    # in a session without the switch the same question is decided
+    assert isinstance(solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE), Sat)
 
 
 def test_unknown_results_are_not_cached() -> None:
-    clear_cache()
     t = target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}}))
-    with inject_unknown():
-        assert isinstance(solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE), Unknown)
-    assert isinstance(solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE), Sat)
+    session = SolverSession(SolverOptions(inject_unknown="timeout (injected)"))
+    assert isinstance(solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, session=session), Unknown)
+    assert len(session.store) == 0
+    session.options = SolverOptions()
+    assert isinstance(solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, session=session), Sat)
+    assert session.stats.hits == 0
 
 
 def test_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +56,7 @@ def test_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_unsat_core_names_the_blocking_condition_and_its_location() -> None:
     t = target(allow(root(B), EXTERNAL_ID), file="roles/Vendor.json")
     result = solve_hop(user(B), t, Action.ASSUME_ROLE, constraints=[KeyConstraint("sts:ExternalId", "absent")],
-                       use_cache=False, fast_path=False)
+                       session=solver(reference=True))
     assert isinstance(result, Unsat)
     assert any(c.startswith("condition StringEquals sts:ExternalId ['12345']") for c in result.core), result.core
     assert any(c == "constraint sts:ExternalId absent" for c in result.core), result.core
@@ -65,17 +67,17 @@ def test_unsat_core_names_the_blocking_condition_and_its_location() -> None:
 def test_explicit_deny_core_names_the_deny() -> None:
     t = target(allow(root(B)), deny("*", {"StringNotEqualsIfExists": {"sts:ExternalId": "12345"}}))
     result = solve_hop(user(B), t, Action.ASSUME_ROLE, constraints=[KeyConstraint("sts:ExternalId", "equals",
-                                                                                 ("99999",))], use_cache=False)
+                                                                                 ("99999",))])
     assert isinstance(result, Unsat)
     assert result.core
 
 
 def test_cache_hits_for_identical_trust_policies_on_different_roles() -> None:
-    clear_cache()
+    session = SolverSession()
     trust = allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}})
     roles = [target(trust, name=f"Role{i}") for i in range(5)]
-    results = [solve_hop(OUTSIDER_B, r, Action.ASSUME_ROLE, now_ms=NOW_MS) for r in roles]
-    stats = cache_stats()
+    results = [solve_hop(OUTSIDER_B, r, Action.ASSUME_ROLE, now_ms=NOW_MS, session=session) for r in roles]
+    stats = session.cache_stats()
     assert stats["misses"] == 1 and stats["hits"] == 4, stats
     assert all(isinstance(r, Sat) for r in results)
     # each hit is replayed against its own role: the allowing statement is that role's
@@ -85,37 +87,39 @@ def test_cache_hits_for_identical_trust_policies_on_different_roles() -> None:
 
 
 def test_cache_relocates_unsat_cores() -> None:
-    clear_cache()
+    session = SolverSession()
     trust = allow(root(B), EXTERNAL_ID)
     absent = [KeyConstraint("sts:ExternalId", "absent")]
-    first = solve_hop(OUTSIDER_B, target(trust, name="One"), Action.ASSUME_ROLE, constraints=absent)
-    second = solve_hop(OUTSIDER_B, target(trust, name="Two"), Action.ASSUME_ROLE, constraints=absent)
+    first = solve_hop(OUTSIDER_B, target(trust, name="One"), Action.ASSUME_ROLE, constraints=absent, session=session)
+    second = solve_hop(OUTSIDER_B, target(trust, name="Two"), Action.ASSUME_ROLE, constraints=absent, session=session)
     assert isinstance(first, Unsat) and isinstance(second, Unsat)
-    assert cache_stats()["hits"] == 1
+    assert session.cache_stats()["hits"] == 1
     assert all(loc.file == "roles/Two.json" for loc in second.locations)
 
 
 def test_different_conditions_do_not_share_an_entry() -> None:
-    clear_cache()
-    a = solve_hop(OUTSIDER_B, target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}})), Action.ASSUME_ROLE)
-    b = solve_hop(OUTSIDER_B, target(allow(root(B), {"StringLike": {"sts:ExternalId": "?"}})), Action.ASSUME_ROLE)
+    session = SolverSession()
+    a = solve_hop(OUTSIDER_B, target(allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}})), Action.ASSUME_ROLE,
+                  session=session)
+    b = solve_hop(OUTSIDER_B, target(allow(root(B), {"StringLike": {"sts:ExternalId": "?"}})), Action.ASSUME_ROLE,
+                  session=session)
     assert isinstance(a, Sat) and isinstance(b, Unsat)
-    assert cache_stats()["hits"] == 0
+    assert session.cache_stats()["hits"] == 0
 
 
 def test_ground_hops_skip_the_solver() -> None:
-    clear_cache()
+    session = SolverSession()
     t = target(allow(root(B), EXTERNAL_ID))
     result = solve_hop(user(B), t, Action.ASSUME_ROLE, constraints=[
-        KeyConstraint("sts:ExternalId", "equals", ("12345",))], closed=True, use_cache=False)
+        KeyConstraint("sts:ExternalId", "equals", ("12345",))], closed=True, session=session)
     assert isinstance(result, Sat)
-    assert cache_stats()["solver_calls"] == 0 and cache_stats()["fast_path"] >= 1
+    assert session.cache_stats()["solver_calls"] == 0 and session.cache_stats()["fast_path"] >= 1
 
 
 def test_results_pickle_without_z3_objects() -> None:
     t = target(allow(root(B), EXTERNAL_ID))
-    sat = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, use_cache=False)
-    unsat = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE, use_cache=False,
+    sat = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE)
+    unsat = solve_hop(OUTSIDER_B, t, Action.ASSUME_ROLE,
                       constraints=[KeyConstraint("sts:ExternalId", "absent")])
     for r in (sat, unsat):
         again = pickle.loads(pickle.dumps(r))
@@ -126,7 +130,7 @@ def test_results_pickle_without_z3_objects() -> None:
 def test_symbolic_caller_witness_is_a_concrete_outsider() -> None:
     outsider = SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozenset({"111111111111"}))
     t = target(allow("*", {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/deploy-*"}}))
-    result = solve_hop(outsider, t, Action.ASSUME_ROLE, use_cache=False)
+    result = solve_hop(outsider, t, Action.ASSUME_ROLE)
     assert isinstance(result, Sat)
     assert result.caller.kind is CallerKind.ROLE_SESSION
     assert result.caller.account != "111111111111" and len(result.caller.account or "") == 12
@@ -139,8 +143,8 @@ def test_kind_that_cannot_call_the_action_is_unsat() -> None:
 
 
 def test_concrete_callers_share_cache_entries_across_roles_when_resources_are_star() -> None:
-    clear_cache()
+    session = SolverSession()
     trust = allow(root(B), {"StringLike": {"sts:ExternalId": "ab*"}})
     for i in range(3):
-        assert isinstance(solve_hop(user(B), target(trust, name=f"Role{i}"), Action.ASSUME_ROLE), Sat)
-    assert cache_stats()["hits"] == 2
+        assert isinstance(solve_hop(user(B), target(trust, name=f"Role{i}"), Action.ASSUME_ROLE, session=session), Sat)
+    assert session.cache_stats()["hits"] == 2

@@ -266,7 +266,7 @@ class ScanContext:
                                timeout_ms=self.timeout_ms)
         self._shared.solver_calls += 1
         try:
-            return answer(question)
+            return answer(question, self.engine.session)
         except ReplayMismatch as exc:
             # a solver defect, never a safe answer: the question stays open and becomes an UNKNOWN finding
             from trustgraph.smt.solve import Unknown

@@ -6,8 +6,10 @@ back. ``None`` for an element means the element is absent (e.g. identity policie
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from trustgraph.model.condition import Condition
 from trustgraph.model.location import MEMORY, Location
@@ -70,6 +72,18 @@ class Policy:
     statements: tuple[Statement, ...] = ()
     location: Location = field(default=MEMORY, compare=False)
     flags: tuple[str, ...] = field(default=(), compare=False)
+    _canonical: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    def canonical_text(self) -> str:
+        """The document as canonical JSON of its model (locations and flags dropped): equal policies give equal
+        texts, different policies different texts. Tables that hold facts per policy key by it (content, not the
+        object). Computed on first use and kept on the value (the value is immutable, so it never goes stale)."""
+        text = self._canonical
+        if text is None:
+            text = json.dumps([self.version, self.id, [_statement_form(st) for st in self.statements]],
+                              separators=(",", ":"))
+            object.__setattr__(self, "_canonical", text)
+        return text
 
     @property
     def variables_enabled(self) -> bool:
@@ -86,3 +100,19 @@ class Policy:
                 if c.flags:
                     out.extend((f, c.location) for f in c.flags)
         return tuple(out)
+
+
+def _statement_form(st: Statement) -> list[Any]:
+    def globs(g: tuple[Glob, ...] | None) -> Any:
+        return None if g is None else [x.text for x in g]
+
+    def principals(ps: tuple[Principal, ...] | None) -> Any:
+        return None if ps is None else [[p.element.value, p.text] for p in ps]
+
+    return [
+        st.sid, st.effect.value, principals(st.principals), principals(st.not_principals), globs(st.actions),
+        globs(st.not_actions), globs(st.resources), globs(st.not_resources),
+        # one entry per Condition: two conditions with the same operator and key stay two (a JSON object would
+        # merge them, and two different policies would then share an entry)
+        [[c.operator_text, c.key_text, [[type(v).__name__, v] for v in c.values]] for c in st.conditions],
+    ]

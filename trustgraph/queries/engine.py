@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from trustgraph.queries.virtual import VirtualSource
     from trustgraph.semantics.request import Target
     from trustgraph.smt.question import HopQuestion
+    from trustgraph.smt.session import SolverSession
     from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
     from trustgraph.smt.symbolic import SymbolicCaller
 
@@ -117,8 +118,10 @@ class SearchOutcome:
 class ReachabilityEngine:
     """Solver front for one graph: builds callers and targets once and memoises hop answers."""
 
-    def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None) -> None:
+    def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None) -> None:
         import time
+
+        from trustgraph.smt.session import SolverSession
 
         self.G = G
         #: aws:CurrentTime of every hop: the analysis time, pinned once so that every answer of one analysis
@@ -135,7 +138,9 @@ class ReachabilityEngine:
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
-        self.sharing = True  # False: decide() always solves (the reference for tests)
+        #: the solver's caches and switches for this engine's questions (freed with the engine); its options also
+        #: switch the engine's own fast paths (evaluation, derived answers)
+        self.session = session if session is not None else SolverSession()
         self.mfa_sensitive = any(
             c.key in _MFA_KEYS
             for r in self.estate.role_by_arn.values()
@@ -254,11 +259,11 @@ class ReachabilityEngine:
 
         q = self.question(state, role, action, options, extra)
         result = None
-        if isinstance(q.caller, Caller):
+        if isinstance(q.caller, Caller) and self.session.options.evaluation:
             result = decide_by_evaluation(q.caller, q.target, action, q.constraints, self.now_ms, self._ground)
         if result is None:
             self.solver_calls += 1
-            result = answer(q)
+            result = answer(q, self.session)
         else:
             self.evaluations += 1
         self._memo[key] = result
@@ -287,7 +292,7 @@ class ReachabilityEngine:
             cached = self._derived.get(key)
         if cached is not None:
             return cached
-        if not self.sharing:
+        if not self.session.options.derived_answers:
             return self.solve(state, role, action, options, extra)
         from trustgraph.smt.solve import Sat, Unsat
 

@@ -1,10 +1,13 @@
 """The z3 encoding of one assume-role hop, its solve entry point, witness decoding and a result cache.
 
-Public API: :func:`~trustgraph.smt.solve.solve_hop` with :class:`~trustgraph.smt.results.KeyConstraint`,
+Public API: a :class:`~trustgraph.smt.question.HopQuestion` answered by :func:`~trustgraph.smt.solve.answer` (the
+fast paths, then the reference path) or :func:`~trustgraph.smt.solve.reference_answer` (the reference path alone)
+within a :class:`~trustgraph.smt.session.SolverSession` (the caches and :class:`~trustgraph.smt.options.SolverOptions`
+of one analysis); :func:`~trustgraph.smt.solve.solve_hop` builds the question from arguments. Answers are
 :class:`~trustgraph.smt.results.Sat` / :class:`~trustgraph.smt.results.Unsat` /
-:class:`~trustgraph.smt.results.Unknown`,
-:class:`~trustgraph.smt.symbolic.SymbolicCaller`, and :func:`~trustgraph.smt.cache.cache_stats`. z3 is imported only
-by the submodules, so ``import trustgraph.smt`` stays cheap.
+:class:`~trustgraph.smt.results.Unknown`; constraints :class:`~trustgraph.smt.results.KeyConstraint`; outsiders
+:class:`~trustgraph.smt.symbolic.SymbolicCaller`.
+z3 is imported only by the submodules, so ``import trustgraph.smt`` stays cheap.
 """
 
 from __future__ import annotations
@@ -13,17 +16,19 @@ from typing import Any
 
 _EXPORTS = {
     "solve_hop": "trustgraph.smt.solve",
+    "answer": "trustgraph.smt.solve",
+    "reference_answer": "trustgraph.smt.solve",
+    "HopQuestion": "trustgraph.smt.question",
+    "HopAnswer": "trustgraph.smt.question",
+    "SolverOptions": "trustgraph.smt.options",
+    "SolverSession": "trustgraph.smt.session",
     "KeyConstraint": "trustgraph.smt.results",
     "Sat": "trustgraph.smt.results",
     "Unsat": "trustgraph.smt.results",
     "Unknown": "trustgraph.smt.results",
     "HopResult": "trustgraph.smt.results",
     "DEFAULT_TIMEOUT_MS": "trustgraph.smt.results",
-    "inject_unknown": "trustgraph.smt.results",
     "SymbolicCaller": "trustgraph.smt.symbolic",
-    "cache_stats": "trustgraph.smt.cache",
-    "clear_cache": "trustgraph.smt.cache",
-    "guess_stats": "trustgraph.smt.cache",
 }
 
 

@@ -1,20 +1,21 @@
-"""Results of solved hops, keyed by a canonical form of everything the answer depends on.
+"""The result store of one analysis: answers of hop questions keyed by a canonical form of everything they depend on.
 
-Thousands of roles share a handful of trust policies (the same CI role in every account, the same SSO trust), so
-``solve_hop`` looks its question up here first: the canonical trust policy (JSON with sorted keys, locations
-dropped), the role's account, tags and service-linked flag (and its ARN when the caller's identity policies could
-name it), the RCPs, the caller (a concrete caller's policies and facts, or a symbolic caller's class), the action,
-the constraints, ``closed``, the pinned time and the duration. A hit is re-checked by replaying the cached witness
-against the new role (Sat) or re-locating the cached core in the new role's policy (Unsat).
+Thousands of roles share a handful of trust policies (the same CI role in every account, the same SSO trust), so the
+dispatcher (``smt.solve.answer``) looks its question up here first: the canonical trust policy (its model as JSON,
+locations dropped: :meth:`~trustgraph.model.policy.Policy.canonical_text`), the role's account, tags and
+service-linked flag (and its ARN when a policy of the question names resources), the RCPs, the caller (a concrete
+caller's policies and facts, or a symbolic caller's class), the action, the constraints, ``closed``, the pinned time,
+the duration and the fast paths in use (``smt.sharing`` builds the key). A hit is re-checked by replaying the stored
+witness against the new role (Sat) or re-locating the stored core in the new role's policy (Unsat).
 
-Counters for a bench command: :func:`cache_stats`.
+A :class:`ResultStore` belongs to a :class:`~trustgraph.smt.session.SolverSession` and is freed with it; nothing here
+is global. :class:`SolverStats` counts what the solver did, for the bench command.
 """
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from threading import Lock
 from typing import Any
 
@@ -24,7 +25,10 @@ MAX_ENTRIES = 100_000
 
 
 @dataclass
-class _Stats:
+class SolverStats:
+    """Counters of one session: store hits and misses, z3 runs, questions decided without z3, structural
+    evaluations, concrete-first guesses evaluated and guesses that answered."""
+
     hits: int = 0
     misses: int = 0
     solver_calls: int = 0
@@ -33,102 +37,63 @@ class _Stats:
     guess_evaluations: int = 0
     guess_hits: int = 0
 
+    def count(self, what: str, n: int = 1) -> None:
+        """Increment the counter ``what``."""
+        setattr(self, what, getattr(self, what) + n)
 
-_LOCK = Lock()
-_STORE: OrderedDict[Any, Any] = OrderedDict()
-_STATS = _Stats()
+    def as_dict(self) -> dict[str, int]:
+        """Every counter by name."""
+        return asdict(self)
 
 
-_CANONICAL: dict[int, tuple[Policy, str]] = {}
+class ResultStore:
+    """Answers by key, least recently used evicted beyond ``max_entries`` (thread-safe: notebook users may ask from
+    several threads)."""
 
+    def __init__(self, stats: SolverStats, max_entries: int = MAX_ENTRIES) -> None:
+        self._lock = Lock()
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self._stats = stats
+        self.max_entries = max_entries
 
-def _statement_form(st: Any) -> list[Any]:
-    def globs(g: Any) -> Any:
-        return None if g is None else [x.text for x in g]
+    def __len__(self) -> int:
+        return len(self._entries)
 
-    def principals(ps: Any) -> Any:
-        return None if ps is None else [[p.element.value, p.text] for p in ps]
+    def lookup(self, key: Any) -> Any | None:
+        """The stored value for ``key`` (counts a hit or a miss)."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is None:
+                self._stats.misses += 1
+                return None
+            self._stats.hits += 1
+            self._entries.move_to_end(key)
+            return value
 
-    return [
-        st.sid, st.effect.value, principals(st.principals), principals(st.not_principals), globs(st.actions),
-        globs(st.not_actions), globs(st.resources), globs(st.not_resources),
-        # one entry per Condition: two conditions with the same operator and key stay two (a JSON object would
-        # merge them, and two different policies would then share a cache entry)
-        [[c.operator_text, c.key_text, [[type(v).__name__, v] for v in c.values]] for c in st.conditions],
-    ]
+    def store(self, key: Any, value: Any) -> None:
+        """Remember ``value`` for ``key``."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
 
 
 def canonical_policy(policy: Policy | None) -> str:
-    """A policy as canonical JSON of its model (locations dropped): equal policies give equal strings, different
-    policies different strings. Memoised per policy object."""
-    if policy is None:
-        return ""
-    cached = _CANONICAL.get(id(policy))
-    if cached is not None and cached[0] is policy:
-        return cached[1]
-    text = json.dumps([policy.version, policy.id, [_statement_form(st) for st in policy.statements]],
-                      separators=(",", ":"))
-    with _LOCK:
-        if len(_CANONICAL) > 4 * MAX_ENTRIES:
-            _CANONICAL.clear()
-        _CANONICAL[id(policy)] = (policy, text)
-    return text
+    """A policy's canonical text (empty for None): see :meth:`Policy.canonical_text`."""
+    return "" if policy is None else policy.canonical_text()
 
 
 def canonical_levels(levels: tuple[tuple[Policy, ...], ...] | None) -> Any:
     """SCP/RCP levels as nested tuples of canonical policies."""
     if levels is None:
         return None
-    return tuple(tuple(canonical_policy(p) for p in level) for level in levels)
+    return tuple(tuple(p.canonical_text() for p in level) for level in levels)
 
 
-def lookup(key: Any) -> Any | None:
-    """The cached value for ``key`` (counts a hit or a miss)."""
-    with _LOCK:
-        value = _STORE.get(key)
-        if value is None:
-            _STATS.misses += 1
-            return None
-        _STATS.hits += 1
-        _STORE.move_to_end(key)
-        return value
-
-
-def store(key: Any, value: Any) -> None:
-    """Remember ``value`` for ``key`` (least recently used entries are evicted beyond ``MAX_ENTRIES``)."""
-    with _LOCK:
-        _STORE[key] = value
-        _STORE.move_to_end(key)
-        while len(_STORE) > MAX_ENTRIES:
-            _STORE.popitem(last=False)
-
-
-def count(what: str, n: int = 1) -> None:
-    """Increment a counter (``solver_calls``, ``fast_path``, ``structure_evaluations``, ``guess_evaluations``,
-    ``guess_hits``)."""
-    with _LOCK:
-        setattr(_STATS, what, getattr(_STATS, what) + n)
-
-
-def cache_stats() -> dict[str, int]:
-    """Hit/miss counters and sizes, for the bench command."""
-    with _LOCK:
-        return {"hits": _STATS.hits, "misses": _STATS.misses, "entries": len(_STORE),
-                "solver_calls": _STATS.solver_calls, "fast_path": _STATS.fast_path,
-                "structure_evaluations": _STATS.structure_evaluations}
-
-
-def guess_stats() -> dict[str, int]:
-    """Concrete-first counters: requests guessed and evaluated, and questions they answered (``fast_path`` counts
-    the latter too)."""
-    with _LOCK:
-        return {"guess_evaluations": _STATS.guess_evaluations, "guess_hits": _STATS.guess_hits}
-
-
-def clear_cache() -> None:
-    """Forget every entry and reset the counters (tests, benches)."""
-    with _LOCK:
-        _STORE.clear()
-        for name in ("hits", "misses", "solver_calls", "fast_path", "structure_evaluations", "guess_evaluations",
-                     "guess_hits"):
-            setattr(_STATS, name, 0)
+__all__ = ["MAX_ENTRIES", "ResultStore", "SolverStats", "canonical_levels", "canonical_policy"]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from trustgraph.model.condition import Family
 from trustgraph.model.policy import Effect
 from trustgraph.semantics.request import Action, Caller, Target
-from trustgraph.smt import cache
 from trustgraph.smt.constraints import ground_satisfies
 from trustgraph.smt.presence import HopView
 from trustgraph.smt.results import KeyConstraint, Sat
@@ -19,13 +19,19 @@ from trustgraph.smt.structure import hop_policies
 from trustgraph.smt.symbolic import Candidate
 from trustgraph.smt.witness import base_context, fix_tags, replay
 
+if TYPE_CHECKING:
+    from trustgraph.smt.cache import SolverStats
+    from trustgraph.smt.facts import FactsTable
+
 
 def try_concrete_first(cand: Candidate, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
-                    view: HopView, now_text: str, duration: int | None) -> Sat | None:
+                       view: HopView, now_text: str, duration: int | None, facts: FactsTable,
+                       stats: SolverStats) -> Sat | None:
     """A Sat answer from a guessed request (``smt.guess``) that the evaluator allows, or None (ask the solver).
 
     The caller is the candidate's template (a concrete caller, or one concrete member of an outsider class); every
-    guess respects the hop's presence rules and the constraints, and is replayed like a solver witness."""
+    guess respects the hop's presence rules and the constraints, and is replayed like a solver witness. ``facts``
+    and ``stats`` are the session's policy table and counters."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.principals import statement_principal_match
@@ -46,7 +52,7 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
                   if st.effect is Effect.DENY and st.conditions and statement_action_matches(st, action.value)
                   and (p is not trust or statement_principal_match(st, template, action) is not None)]
         for assignment in guesses(view, policies, trust_allows, trust.variables_enabled, constraints, base, clock,
-                                  denies):
+                                  denies, facts=facts):
             ctx = dict(base)
             for key, values in assignment.items():
                 if values is None:
@@ -56,11 +62,11 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
             fix_tags(ctx, "aws:tagkeys" in assignment)
             if not all(ground_satisfies(c, ctx.get(c.key.lower())) for c in constraints):
                 continue
-            cache.count("guess_evaluations")
+            stats.count("guess_evaluations")
             request, decision, approx = replay(template, target, action, ctx, duration, ())
             if decision.allowed:
-                cache.count("guess_hits")
-                cache.count("fast_path")  # decided without z3
+                stats.count("guess_hits")
+                stats.count("fast_path")  # decided without z3
                 return Sat(template, request, decision, tuple(approx))
     return None
 

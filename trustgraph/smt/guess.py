@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.condition import Condition, Family, Operator, SetQualifier
 from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, Variable, parse_pattern
@@ -34,6 +33,9 @@ from trustgraph.semantics.keys import key_info
 from trustgraph.smt.constraints import ground_satisfies
 from trustgraph.smt.env import Kind
 from trustgraph.smt.presence import HopView, KeyMode, Mode, catalog_facts, key_mode
+
+if TYPE_CHECKING:
+    from trustgraph.smt.facts import FactsTable
 
 Assignment = dict[str, tuple[str, ...] | None]
 
@@ -50,37 +52,7 @@ MAX_DATE_MS = 253_402_300_799_999
 SEARCH_BUDGET = 80
 
 
-@dataclass(frozen=True)
-class PolicyFacts:
-    """What the guesser needs from one policy: the keys its conditions read and whether every condition is one the
-    encoding models exactly."""
-
-    keys: frozenset[str]
-    exact: bool
-
-
-_FACTS: dict[int, tuple[Policy, PolicyFacts]] = {}
-
-
-def policy_facts(policy: Policy) -> PolicyFacts:
-    """Keys read and exactness of ``policy``'s conditions (memoised per policy object)."""
-    cached = _FACTS.get(id(policy))
-    if cached is not None and cached[0] is policy:
-        return cached[1]
-    keys: set[str] = set()
-    exact = True
-    for st in policy.statements:
-        for c in st.conditions:
-            keys.add(c.key)
-            exact = exact and _exact(c)
-    facts = PolicyFacts(frozenset(keys), exact)
-    if len(_FACTS) > 100_000:
-        _FACTS.clear()
-    _FACTS[id(policy)] = (policy, facts)
-    return facts
-
-
-def _exact(c: Condition) -> bool:
+def condition_exact(c: Condition) -> bool:
     """True when the encoding models ``c`` without an over-approximation (see the module docstring)."""
     op = c.operator
     if op is Operator.UNKNOWN:
@@ -100,7 +72,7 @@ def _exact(c: Condition) -> bool:
 
 def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[Statement], variables: bool,
             constraints: Sequence[Any], base: dict[str, tuple[str, ...]], clock: dict[str, tuple[str, ...]],
-            denies: Sequence[Statement] = (), limit: int = 3) -> Iterator[Assignment]:
+            denies: Sequence[Statement] = (), limit: int = 3, *, facts: FactsTable) -> Iterator[Assignment]:
     """Up to ``limit`` assignments of the caller-chosen keys of a hop, one per Allow trust statement that may name
     the caller, each satisfying that statement's conditions and the constraints on each key.
 
@@ -110,14 +82,14 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
     their conditions on it false where the Allow statement leaves a choice); ``clock`` holds aws:CurrentTime and
     aws:EpochTime of the pinned "now" (every request carries them, even where ``closed`` took them out of
     ``base``). Nothing is yielded when the hop has a construct the encoding over-approximates (the solver's answer
-    must carry it).
+    must carry it). ``facts`` gives each policy's condition keys and exactness (the session's table).
     """
     keys: set[str] = set()
     for p in policies:
-        f = policy_facts(p)
+        f = facts(p)
         if not f.exact:
             return
-        keys |= f.keys
+        keys |= f.condition_keys
     by_key: dict[str, list[Any]] = {}
     for c in constraints:
         k = c.key.lower()
@@ -474,4 +446,4 @@ def _glob_witness(conds: Sequence[Condition], constraints: Sequence[Any]) -> str
     return dfs(start, nstart, "")
 
 
-__all__ = ["CLOCK_KEYS", "PolicyFacts", "guesses", "policy_facts"]
+__all__ = ["CLOCK_KEYS", "condition_exact", "guesses"]

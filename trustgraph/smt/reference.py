@@ -25,7 +25,6 @@ from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.values import parse_date
 from trustgraph.semantics.request import Action, CallerKind, Decision, Request
-from trustgraph.smt import cache
 from trustgraph.smt.constraints import constraint_term, ground_satisfies
 from trustgraph.smt.decide import check_tracked, core_by_deletion
 from trustgraph.smt.encode import block_keys, encode_condition
@@ -38,6 +37,7 @@ from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
 from trustgraph.smt.witness import witness
 
 if TYPE_CHECKING:
+    from trustgraph.smt.cache import SolverStats
     from trustgraph.smt.question import HopQuestion
 
 
@@ -55,11 +55,12 @@ class _Tracked:
     location: Location | None
 
 
-def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock, *,
-                     ground_constraints: bool, want_core: bool, injected: str | None = None) -> HopResult:
+def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                     stats: SolverStats, *, ground_constraints: bool, want_core: bool,
+                     injected: str | None = None) -> HopResult:
     """The answer for one candidate by encoding and z3 (see the module docstring). ``ground`` holds the request keys
-    the candidate and the role fix (it is extended here); ``injected`` (tests of the timeout path) replaces the z3
-    run by an Unknown with that reason."""
+    the candidate and the role fix (it is extended here); ``stats`` counts the work; ``injected`` (tests of the
+    timeout path) replaces the z3 run by an Unknown with that reason."""
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.keys import key_info, origin_of
 
@@ -195,7 +196,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         if not flag_values["srcid"]:
             ctx.pop("sts:sourceidentity", None)
         d = evaluate_hop(c2, t2, Request(action=action, context=ctx, duration_seconds=duration))
-        cache.count("structure_evaluations")
+        stats.count("structure_evaluations")
         if base_decision is None:
             base_decision = d
         if d.allowed:
@@ -208,7 +209,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     approximations = [f"{w} at {loc}" for w, loc in env.approximations] + struct_approx
 
     if decision is False:
-        cache.count("fast_path")
+        stats.count("fast_path")
         assert base_decision is not None
         core = list(base_decision.reasons) or ["no combination of the statements' conditions allows the hop"]
         core += [f"condition {_cond_at(statements, a)} can never hold" for a in cond_locations]
@@ -217,7 +218,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
 
     symbolic_vars = [kv for kv in env.vars.values() if not kv.ground]
     if decision is True and not symbolic_vars and not tracked and not env.axioms:
-        cache.count("fast_path")
+        stats.count("fast_path")
         return witness(cand, target, action, env, None, builders, now_text, duration, approximations, view)
 
     # z3
@@ -239,7 +240,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     trust_locs = [st.location for addr, st in statements if addr[0] == "trust" and st.effect is Effect.ALLOW]
     track(_Tracked("decision: the hop's policies allow only under the conditions listed",
                    trust_locs[0] if trust_locs else None), decision)
-    cache.count("solver_calls")
+    stats.count("solver_calls")
     if injected is not None:
         return Unknown(injected)
     core_names: list[str] | None

@@ -1,11 +1,10 @@
 """What a hop question is answered with: :class:`Sat`, :class:`Unsat` or :class:`Unknown`, the
-:class:`KeyConstraint` a question may carry, the solver timeout, and the test switch :func:`inject_unknown`."""
+:class:`KeyConstraint` a question may carry, and the solver timeout."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -161,25 +160,5 @@ class Unknown:
 HopResult = Sat | Unsat | Unknown
 
 
-_INJECTED: list[str] = []
-
-
-@contextmanager
-def inject_unknown(reason: str = "timeout (injected)") -> Iterator[None]:
-    """Make every solver call inside the block return unknown with ``reason`` (tests of the timeout path). The
-    concrete-first guesses are skipped inside the block, so every question the fast path cannot fold reaches the
-    (injected) solver."""
-    _INJECTED.append(reason)
-    try:
-        yield
-    finally:
-        _INJECTED.pop()
-
-
-def injected_unknown() -> str | None:
-    """The reason of the innermost :func:`inject_unknown` block around the call, or None outside any."""
-    return _INJECTED[-1] if _INJECTED else None
-
-
 __all__ = ["DEFAULT_TIMEOUT_MS", "HopResult", "KeyConstraint", "Sat", "TIMEOUT_ENV", "Unknown", "Unsat",
-           "default_timeout_ms", "inject_unknown", "injected_unknown"]
+           "default_timeout_ms"]

@@ -46,7 +46,6 @@ from collections.abc import Sequence
 from trustgraph.model.location import Location
 from trustgraph.model.values import format_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
-from trustgraph.smt import cache
 from trustgraph.smt.concrete_first import try_concrete_first
 from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.options import SolverOptions
@@ -62,14 +61,11 @@ from trustgraph.smt.results import (
     Unknown,
     Unsat,
     default_timeout_ms,
-    inject_unknown,
-    injected_unknown,
 )
+from trustgraph.smt.session import SolverSession
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-
-_DEFAULT = SolverOptions()
 
 
 def solve_hop(
@@ -82,47 +78,43 @@ def solve_hop(
     timeout_ms: int | None = None,
     now_ms: int | None = None,
     duration_seconds: int | None = None,
-    fast_path: bool = True,
-    use_cache: bool = True,
-    concrete_first: bool = True,
+    session: SolverSession | None = None,
 ) -> HopResult:
-    """:func:`answer` for the question made of these arguments (see :class:`HopQuestion` for their meaning).
-
-    ``fast_path``, ``use_cache`` and ``concrete_first`` switch the corresponding :class:`SolverOptions` off
-    (``fast_path=False``: no concrete-first guesses and no grounded constraints).
-    """
+    """:func:`answer` for the question made of these arguments (see :class:`HopQuestion` for their meaning), in
+    ``session`` (its caches and options; None: a session of its own, so nothing is shared with other calls)."""
     question = HopQuestion(caller, target, action, tuple(constraints), closed, now_ms, duration_seconds, timeout_ms)
-    options = SolverOptions(cache=use_cache, concrete_first=fast_path and concrete_first, ground_constraints=fast_path)
-    return answer(question, options)
+    return answer(question, session if session is not None else SolverSession())
 
 
-def answer(question: HopQuestion, options: SolverOptions = _DEFAULT) -> HopAnswer:
-    """The dispatcher: the answer to ``question`` by the fast paths ``options`` allows, falling back to the reference
-    path (:func:`reference_answer` when every switch is off). Unknown answers are never stored."""
+def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
+    """The dispatcher: the answer to ``question`` by the fast paths the session's options allow, falling back to the
+    reference path (:func:`reference_answer` when every switch is off). Unknown answers are never stored."""
+    options = session.options
     if options.is_reference:
-        return reference_answer(question, inject=options.inject_unknown)
+        return reference_answer(question, session)
     key = None
     if options.cache:
-        key = cache_key(question, options.paths_key())
-        hit = cache.lookup(key)
+        key = cache_key(question, options.paths_key(), session.facts)
+        hit = session.store.lookup(key)
         if hit is not None:
             out = rematerialize(hit, question.target)
             if out is not None:
                 return out
-    result = _solve(question, options)
+    result = _solve(question, session, options)
     if key is not None and not isinstance(result, Unknown):
-        cache.store(key, cacheable(result, question.target))
+        session.store.store(key, cacheable(result, question.target))
     return result
 
 
-def reference_answer(question: HopQuestion, *, inject: str | None = None) -> HopAnswer:
+def reference_answer(question: HopQuestion, session: SolverSession | None = None) -> HopAnswer:
     """The answer to ``question`` by the reference path only: every candidate of the caller encoded and solved
-    (``smt.reference``), no guess, no shared answer, no candidate skipped. ``inject`` (tests of the timeout path)
-    makes every z3 run answer Unknown with that reason."""
-    return _solve(question, SolverOptions.reference(inject_unknown=inject))
+    (``smt.reference``), no guess, no shared answer, no candidate skipped, whatever the session's switches say
+    (only its ``inject_unknown`` and counters are used)."""
+    session = session if session is not None else SolverSession()
+    return _solve(question, session, SolverOptions.reference(inject_unknown=session.options.inject_unknown))
 
 
-def _solve(q: HopQuestion, options: SolverOptions, want_core: bool = False) -> HopResult:
+def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_core: bool = False) -> HopResult:
     """Solve every candidate of the caller. Unless ``want_core``, an unsat answer whose minimal core needs more
     solver runs comes back with a lazy core: :class:`Unsat` runs this function again with ``want_core`` (every
     candidate is then known unsat, so only the cores are computed) when its core is asked for."""
@@ -134,19 +126,20 @@ def _solve(q: HopQuestion, options: SolverOptions, want_core: bool = False) -> H
     else:
         candidates = concrete_candidates(caller, target)
     clock = Clock(q.now_ms, format_date(q.now_ms if q.now_ms is not None else int(time.time()) * 1000))
-    inject = options.inject_unknown if options.inject_unknown is not None else injected_unknown()
     cores: list[str] = []
     locations: list[Location] = []
     unknown: Unknown | None = None
     lazy = False
-    # the candidates with MFA follow all those without; when nothing in the question reads an MFA key, each is its
-    # twin without MFA (already answered: not Sat), so they are not asked again
-    skip_mfa = (options.mfa_twins and any(c.template.mfa for c in candidates)
-                and not reads_mfa(target, q.constraints, candidates))
+    # an outsider's candidates with MFA follow all those without; when nothing in the question reads an MFA key,
+    # each is its twin without MFA (already answered: not Sat), so they are not asked again. A concrete caller that
+    # carries MFA has no twin without it: its candidates are always asked
+    skip_mfa = (options.mfa_twins and isinstance(caller, SymbolicCaller)
+                and any(c.template.mfa for c in candidates) and any(not c.template.mfa for c in candidates)
+                and not reads_mfa(target, q.constraints, candidates, session.facts))
     for cand in candidates:
         if skip_mfa and cand.template.mfa:
             continue
-        r = _solve_candidate(cand, q, clock, options, want_core, inject)
+        r = _solve_candidate(cand, q, clock, session, options, want_core)
         if isinstance(r, Sat):
             if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
                 r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
@@ -164,7 +157,7 @@ def _solve(q: HopQuestion, options: SolverOptions, want_core: bool = False) -> H
         return unknown
     if lazy:
         def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
-            again = _solve(q, options.without("concrete_first"), want_core=True)
+            again = _solve(q, session, options.without("concrete_first"), want_core=True)
             if isinstance(again, Unsat):
                 return again.core, again.locations
             return ((f"no request satisfies the hop (the solver proved it; recomputing the core gave {again})",),
@@ -173,16 +166,16 @@ def _solve(q: HopQuestion, options: SolverOptions, want_core: bool = False) -> H
     return Unsat(tuple(dict.fromkeys(cores)), tuple(locations))
 
 
-def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, options: SolverOptions, want_core: bool,
-                     inject: str | None) -> HopResult:
+def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: SolverSession, options: SolverOptions,
+                     want_core: bool) -> HopResult:
     """One candidate: the concrete-first guesses when allowed, else (or when none is allowed) the reference path."""
     ground = _ground_context(cand, q, clock)
-    if options.concrete_first and not want_core and inject is None:
-        guessed = _guess(cand, q, ground, clock)
+    if options.concrete_first and not want_core and options.inject_unknown is None:
+        guessed = _guess(cand, q, ground, clock, session)
         if guessed is not None:
             return guessed
-    return encode_and_solve(cand, q, ground, clock, ground_constraints=options.ground_constraints,
-                            want_core=want_core, injected=inject)
+    return encode_and_solve(cand, q, ground, clock, session.stats, ground_constraints=options.ground_constraints,
+                            want_core=want_core, injected=options.inject_unknown)
 
 
 def _ground_context(cand: Candidate, q: HopQuestion, clock: Clock) -> dict[str, tuple[str, ...]]:
@@ -204,7 +197,8 @@ def _ground_context(cand: Candidate, q: HopQuestion, clock: Clock) -> dict[str, 
     return ground
 
 
-def _guess(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock) -> Sat | None:
+def _guess(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+           session: SolverSession) -> Sat | None:
     """The concrete-first fast path for one candidate (``smt.concrete_first``), before any z3 object is built:
     guesses read only the keys the caller does not derive, so the view needs neither the candidate's symbolic
     principal keys nor the decisions on constraints over principal keys."""
@@ -221,10 +215,11 @@ def _guess(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], 
                     carried_source_identity=template.source_identity
                     if template.kind is CallerKind.ROLE_SESSION else None,
                     now_ms=clock.now_ms, target_tags=q.target.role.tags, symbolic_caller=cand.symbolic)
-    return try_concrete_first(cand, q.target, q.action, q.constraints, gview, clock.text, q.duration_seconds)
+    return try_concrete_first(cand, q.target, q.action, q.constraints, gview, clock.text, q.duration_seconds,
+                              session.facts, session.stats)
 
 
 #: The public names other modules import from here (the result types live in ``smt.results``).
 __all__ = ["DEFAULT_TIMEOUT_MS", "MAX_STRUCTURE_BITS", "TIMEOUT_ENV", "HopAnswer", "HopQuestion", "HopResult",
-           "KeyConstraint", "Sat", "SolverOptions", "Unknown", "Unsat", "answer", "default_timeout_ms",
-           "inject_unknown", "reference_answer", "solve_hop"]
+           "KeyConstraint", "Sat", "SolverOptions", "SolverSession", "Unknown", "Unsat", "answer",
+           "default_timeout_ms", "reference_answer", "solve_hop"]

@@ -1,0 +1,47 @@
+"""The solver side of one analysis: the object that owns every cache the hop answers use.
+
+A :class:`SolverSession` is created by whoever runs an analysis (a :class:`~trustgraph.queries.engine.
+ReachabilityEngine`, hence a ``TrustGraph``; a test; the bench) and handed to
+:func:`trustgraph.smt.solve.answer` with each question. It holds
+
+- ``options``: which fast paths and caches may be used (:class:`~trustgraph.smt.options.SolverOptions`, the one
+  switch for tests);
+- ``store``: answers by canonical question (:class:`~trustgraph.smt.cache.ResultStore`);
+- ``facts``: per-policy facts by policy content (:class:`~trustgraph.smt.facts.FactsTable`);
+- ``stats``: counters for the bench (:class:`~trustgraph.smt.cache.SolverStats`).
+
+Nothing is kept at module level: dropping the session (or the ``TrustGraph`` that holds it) frees everything it
+remembered. Answers found under one session are never seen by another.
+"""
+
+from __future__ import annotations
+
+from trustgraph.smt.cache import MAX_ENTRIES, ResultStore, SolverStats
+from trustgraph.smt.facts import FactsTable
+from trustgraph.smt.options import SolverOptions
+
+
+class SolverSession:
+    """The caches and switches of one analysis (see the module docstring)."""
+
+    def __init__(self, options: SolverOptions | None = None, *, max_entries: int = MAX_ENTRIES) -> None:
+        self.options = options if options is not None else SolverOptions()
+        self.stats = SolverStats()
+        self.store = ResultStore(self.stats, max_entries)
+        self.facts = FactsTable()
+
+    def clear(self) -> None:
+        """Forget every stored answer and reset the counters (the facts stay: they are functions of the policies)."""
+        self.store.clear()
+        for name in self.stats.as_dict():
+            setattr(self.stats, name, 0)
+
+    def cache_stats(self) -> dict[str, int]:
+        """Counters and sizes, for the bench command."""
+        return {**self.stats.as_dict(), "entries": len(self.store)}
+
+    def __repr__(self) -> str:
+        return f"SolverSession({self.options}, entries={len(self.store)}, policies={len(self.facts)})"
+
+
+__all__ = ["SolverSession"]
