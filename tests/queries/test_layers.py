@@ -15,6 +15,7 @@ from trustgraph.queries.api import TrustGraph, load
 from trustgraph.queries.backward import Layers, backward_closure, distances
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.smt.session import SolverSession
 
 from .builders import DATASETS, account, allow_aws, dataset_graph, graph, role, trust, user
 
@@ -31,11 +32,15 @@ def _key(r: ReachResult) -> tuple[Any, ...]:
 
 
 def _twins(tg: TrustGraph) -> tuple[TrustGraph, TrustGraph]:
-    """Two engines over the same graph at the same analysis time: layered, and the reference."""
+    """Two engines over the same graph at the same analysis time: layered, and the reference. They share one solver
+    session: both read the same hop answers (which of several valid witnesses a hop gets depends on the order
+    questions are asked in)."""
     out = []
+    session = SolverSession()
     for layered in (True, False):
         twin = TrustGraph(tg.estate, tg.zone, tg.graph)
         twin.engine.now_ms = tg.engine.now_ms
+        twin.engine.session = session
         twin.layered = layered
         out.append(twin)
     return out[0], out[1]

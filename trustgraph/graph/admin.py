@@ -220,36 +220,34 @@ def _reads_principal(st: Statement) -> bool:
 
 class AdminDecider:
     """Decides :class:`AdminStatus` for many principals, remembering what distinct policy sets share: Action
-    elements are indexed once per element object (documents parsed once per load share them), and the
-    solver's every-action questions once per (caller kind, policy structure), unless a statement reads the
-    principal (conditions, policy variables), which makes the answer the principal's own."""
+    elements are indexed once per element (by value: their texts), policy facts once per policy content (its
+    canonical text), and the solver's every-action questions once per (caller kind, policy contents), unless a
+    statement reads the principal (conditions, policy variables), which makes the answer the principal's own. Every
+    memo is the decider's and is freed with it."""
 
     def __init__(self, *, now_ms: int | None = None) -> None:
         self.now_ms = now_ms
-        self._indexes: dict[int, tuple[tuple[Glob, ...], _ActionIndex]] = {}
+        self._indexes: dict[tuple[Glob, ...], _ActionIndex] = {}
         self._answers: dict[tuple[object, ...], object] = {}
-        self._narrowed: dict[tuple[int, str], tuple[Caller, Caller]] = {}
-        self._may: dict[tuple[int, str], tuple[Policy, bool]] = {}
-        self._policies: dict[tuple[int, str], tuple[Policy, Policy]] = {}
+        self._may: dict[tuple[str, str], bool] = {}
+        self._policies: dict[tuple[str, str], Policy | None] = {}
 
     def _index(self, globs: tuple[Glob, ...]) -> _ActionIndex:
-        hit = self._indexes.get(id(globs))
-        if hit is not None and hit[0] is globs:
-            return hit[1]
-        index = _ActionIndex(globs)
-        self._indexes[id(globs)] = (globs, index)
+        index = self._indexes.get(globs)
+        if index is None:
+            index = self._indexes[globs] = _ActionIndex(globs)
         return index
 
     def may_allow(self, policies: Iterable[Policy], action: str) -> bool:
         """Some Allow statement's Action/NotAction covers ``action`` (conditions and resources aside); remembered
-        per policy object (managed policies are shared by every principal they are attached to)."""
+        per policy content (managed policies are shared by every principal they are attached to)."""
         return any(self._policy_may_allow(p, action) for p in policies)
 
     def _policy_may_allow(self, p: Policy, action: str) -> bool:
-        key = (id(p), action)
+        key = (p.canonical_text(), action)
         hit = self._may.get(key)
-        if hit is not None and hit[0] is p:
-            return hit[1]
+        if hit is not None:
+            return hit
         result = False
         for st in p.statements:
             if st.effect is not Effect.ALLOW:
@@ -261,7 +259,7 @@ class AdminDecider:
             elif st.not_actions is not None and not self._index(st.not_actions).covers(action):
                 result = True
                 break
-        self._may[key] = (p, result)
+        self._may[key] = result
         return result
 
     def _narrow_policy(self, policy: Policy, action: str) -> Policy | None:
@@ -275,20 +273,17 @@ class AdminDecider:
 
     def narrowed(self, caller: Caller, action: str) -> Caller:
         """The caller with only the statements that can apply to ``action`` (identity, boundary, session and SCP
-        policies): every decision about ``action`` is the same, and large policies are not scanned again."""
-        key = (id(caller), action)
-        hit = self._narrowed.get(key)
-        if hit is not None and hit[0] is caller:
-            return hit[1]
+        policies): every decision about ``action`` is the same, and large policies are not scanned again (each
+        policy is narrowed once per content and action)."""
 
         def narrow_all(policies: tuple[Policy, ...]) -> tuple[Policy, ...]:
             out = []
             for p in policies:
-                pkey = (id(p), action)
-                cached = self._policies.get(pkey)
-                if cached is None or cached[0] is not p:
-                    cached = self._policies[pkey] = (p, self._narrow_policy(p, action) or p)
-                out.append(cached[1])
+                pkey = (p.canonical_text(), action)
+                if pkey not in self._policies:
+                    self._policies[pkey] = self._narrow_policy(p, action)
+                narrowed = self._policies[pkey]
+                out.append(p if narrowed is None else narrowed)
             return tuple(out)
 
         changes: dict[str, object] = {"identity_policies": narrow_all(caller.identity_policies)}
@@ -298,9 +293,7 @@ class AdminDecider:
             changes["session_policies"] = narrow_all(caller.session_policies)
         if caller.scp_levels is not None:
             changes["scp_levels"] = tuple(narrow_all(level) for level in caller.scp_levels)
-        result = replace(caller, **changes)  # type: ignore[arg-type]
-        self._narrowed[key] = (caller, result)
-        return result
+        return replace(caller, **changes)  # type: ignore[arg-type]
 
     def _key(self, caller: Caller, scope: str) -> tuple[object, ...]:
         sets: list[tuple[Policy, ...]] = [caller.identity_policies]
@@ -312,12 +305,9 @@ class AdminDecider:
         shape: list[object] = []
         for policies in sets:
             for p in policies:
-                for st in p.statements:
-                    if not personal and _reads_principal(st):
-                        personal = True
-                    shape.append((st.effect, id(st.actions), id(st.not_actions), id(st.resources),
-                                   id(st.not_resources), id(st.conditions), p.version))
-                shape.append("|")
+                if not personal and any(_reads_principal(st) for st in p.statements):
+                    personal = True
+                shape.append(p.canonical_text())
             shape.append("#")
         who: object = (caller.arn, caller.tags, caller.org_id) if personal else None
         return (scope, caller.kind, caller.boundary_unresolved, caller.scp_levels is None,

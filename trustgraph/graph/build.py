@@ -136,10 +136,10 @@ class _Index:
                 self.role_by_account_name[(acct.account_id, r.name)] = r.arn
         self._identity: dict[str, tuple[Policy, ...]] = {}
         self._inside: dict[str, bool] = {}
-        self._action_match: dict[tuple[int, int, str], tuple[object, object, bool]] = {}
-        self._facts: dict[int, tuple[object, tuple[bool, bool, frozenset[str]]]] = {}
+        self._action_match: dict[tuple[tuple[Glob, ...] | None, tuple[Glob, ...] | None, str], bool] = {}
+        self._facts: dict[tuple[str, ...], tuple[bool, bool, frozenset[str]]] = {}
         self._summaries: dict[frozenset[str], str] = {}
-        self._sources: dict[tuple[int, str, Action], tuple[Principal, tuple[tuple[str, bool], ...]]] = {}
+        self._sources: dict[tuple[str, str, str, Action], tuple[tuple[str, bool], ...]] = {}
         self._assumers: dict[str, tuple[str, ...]] = {}
         # "*" may match federated callers too (open point docs/semantics.md §8.1): it stands for every known provider
         self.providers: tuple[str, ...] = tuple(
@@ -182,48 +182,44 @@ class _Index:
         return cached
 
     def action_may_match(self, globs: tuple[Glob, ...] | None, not_globs: tuple[Glob, ...] | None, action: str) -> bool:
-        """:func:`action_may_match`, remembered per (Action, NotAction) tuple object: statements of a document
-        parsed once per load share these tuples, so each distinct element is matched once per action."""
-        key = (id(globs), id(not_globs), action)
+        """:func:`action_may_match`, remembered per (Action, NotAction) value (a glob's value is its text): each
+        distinct element is matched once per action."""
+        key = (globs, not_globs, action)
         hit = self._action_match.get(key)
-        if hit is not None and hit[0] is globs and hit[1] is not_globs:
-            return hit[2]
-        result = action_may_match(globs, not_globs, action)
-        self._action_match[key] = (globs, not_globs, result)  # the tuples are kept alive: their ids stay unique
-        return result
+        if hit is None:
+            hit = self._action_match[key] = action_may_match(globs, not_globs, action)
+        return hit
 
     def condition_facts(self, st: Statement) -> tuple[bool, bool, frozenset[str]]:
         """Whether a statement's conditions mention sts:ExternalId and aws:MultiFactorAuthPresent, and the key
-        spellings they use (for the edge summary), remembered per conditions tuple object."""
+        spellings they use (for the edge summary), remembered per tuple of key spellings (all the facts read)."""
         conditions = st.conditions
         if not conditions:
             return _NO_CONDITIONS
-        hit = self._facts.get(id(conditions))
-        if hit is not None and hit[0] is conditions:
-            return hit[1]
-        facts = (
-            _mentions([st], "sts:externalid"),
-            _mentions([st], "aws:multifactorauthpresent"),
-            frozenset(c.key_text for c in conditions),
-        )
-        self._facts[id(conditions)] = (conditions, facts)
+        texts = tuple(c.key_text for c in conditions)
+        facts = self._facts.get(texts)
+        if facts is None:
+            facts = self._facts[texts] = (
+                _mentions([st], "sts:externalid"),
+                _mentions([st], "aws:multifactorauthpresent"),
+                frozenset(texts),
+            )
         return facts
 
     def fitting_sources(self, p: Principal, role_account: str, action: Action) -> tuple[tuple[str, bool], ...]:
         """``(node, same_account_direct)`` of :meth:`sources_for` whose node fits ``action``, remembered per
-        principal object (documents parsed once per load share their principals) and, for the forms whose sources
-        depend on it (``*``, users, roles, sessions, unique ids: same-account grants need no identity allow), role
-        account."""
-        key = (id(p), role_account if p.kind in _BY_ROLE_ACCOUNT else "", action)
+        principal (its element and text, which determine it) and, for the forms whose sources depend on it (``*``,
+        users, roles, sessions, unique ids: same-account grants need no identity allow), role account."""
+        key = (p.element.value, p.text, role_account if p.kind in _BY_ROLE_ACCOUNT else "", action)
         hit = self._sources.get(key)
-        if hit is not None and hit[0] is p:
-            return hit[1]
+        if hit is not None:
+            return hit
         found = tuple(
             (src.node, src.same_account_direct)
             for src in self.sources_for(p, role_account, action)
             if _action_fits_source(action, src.node)
         )
-        self._sources[key] = (p, found)  # the principal is kept alive: its id stays unique
+        self._sources[key] = found
         return found
 
     def summary(self, key_texts: frozenset[str]) -> str:

@@ -16,6 +16,7 @@ still one hop: the caller is the member principal.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 EXTERNAL = "external"
 ALL_PRINCIPALS = "principals:*"
@@ -79,3 +80,15 @@ def short_label(node: str) -> str:
     if node.startswith("arn:"):
         return node.rsplit("/", 1)[-1]
     return node
+
+
+def graph_version(G: Any) -> int:
+    """The version of a trust graph's node and edge sets: 0 as built, raised by :func:`bump_version`. Objects that
+    keep lists derived from the graph (``queries.candidates.HopCandidates``) compare it with the version they were
+    built from."""
+    return int(G.graph.get("version", 0))
+
+
+def bump_version(G: Any) -> None:
+    """Record that nodes or edges were added to or removed from ``G`` (whoever changes a built graph calls it)."""
+    G.graph["version"] = graph_version(G) + 1

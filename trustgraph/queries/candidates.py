@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.graph.nodes import NodeKind
+from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class HopCandidates:
         self._own: dict[str, tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]] = {}
         self._hubs: dict[str, tuple[HubEdge, ...]] = {}
         self._in: dict[str, tuple[tuple[str, dict[str, Any], tuple[int, int]], ...]] = {}
-        self._in_nodes = len(G)
+        self._version = graph_version(G)  # the graph's version the backward lists were built from
         self._shapes: dict[tuple[Any, ...], int] = {}
         self._may_memo: dict[tuple[int, str], bool] = {}
         self._mfa_in: dict[str, tuple[tuple[str, dict[str, Any]], ...]] = {}
@@ -141,8 +141,8 @@ class HopCandidates:
         number ``i``, ``(1 + h, j)`` for entry ``j`` of the edges of its hub number ``h``.
         """
         G = self.G
-        if len(G) != self._in_nodes:  # a query added a source node (an outside account): its edges are new
-            self._in_nodes = len(G)
+        if graph_version(G) != self._version:  # the graph changed (graph.nodes.bump_version): new edges to roles
+            self._version = graph_version(G)
             self._in.clear()
             self._hub_members.clear()
             self._mfa_in.clear()

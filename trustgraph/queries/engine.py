@@ -262,7 +262,9 @@ class ReachabilityEngine:
         q = self.question(state, role, action, options, extra)
         result = None
         if isinstance(q.caller, Caller) and self.session.options.evaluation:
-            result = decide_by_evaluation(q.caller, q.target, action, q.constraints, self.now_ms, self._ground)
+            facts = self.session.facts
+            result = decide_by_evaluation(q.caller, q.target, action, q.constraints, self.now_ms, self._ground,
+                                          (state, role), lambda p: facts(p).keys_read)
         if result is None:
             self.solver_calls += 1
             result = answer(q, self.session)

@@ -11,40 +11,20 @@ Anything else returns None and goes to :func:`trustgraph.smt.solve.solve_hop`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Policy
 from trustgraph.semantics.context import DEFAULT_SESSION_NAME
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
+from trustgraph.smt.facts import keys_read
 
 _DETERMINED_EXTRA = frozenset({"aws:currenttime", "aws:epochtime", "aws:resourceaccount"})
 #: caller-chosen keys with a small domain: every choice is tried (HTTPS or not)
 _ENUMERABLE: dict[str, tuple[tuple[str, ...], ...]] = {"aws:securetransport": (("true",), ("false",))}
-_KEYS: dict[int, tuple[Policy, frozenset[str]]] = {}
 _ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
 _RESOURCE_ORG_KEYS = frozenset({"aws:resourceorgid", "aws:resourceorgpaths"})
-
-
-def policy_keys(policy: Policy) -> frozenset[str]:
-    """Every condition key a policy reads: condition keys and the keys of policy variables (memoised)."""
-    cached = _KEYS.get(id(policy))
-    if cached is not None and cached[0] is policy:
-        return cached[1]
-    keys: set[str] = set()
-    for st in policy.statements:
-        for c in st.conditions:
-            keys.add(c.key)
-            for p in c.patterns:
-                keys.update(v.key for v in variables_of(p))
-        for globs in (st.resources, st.not_resources):
-            for g in globs or ():
-                keys.update(v.key for v in variables_of(g.pattern))
-    frozen = frozenset(keys)
-    _KEYS[id(policy)] = (policy, frozen)
-    return frozen
 
 
 #: principal keys whose value the caller's history chooses (how long ago MFA was used, the session issued): the
@@ -73,14 +53,17 @@ def _policies(caller: Caller, target: Target) -> Iterable[Policy]:
 
 def decide_by_evaluation(
     caller: Caller, target: Target, action: Action, constraints: Sequence[Any], now_ms: int | None,
-    memo: dict[tuple[Any, ...], tuple[Any, ...]] | None = None,
+    memo: dict[tuple[Any, ...], tuple[Any, ...]] | None = None, memo_key: Any = None,
+    keys_of: Callable[[Policy], frozenset[str]] = keys_read,
 ) -> Any | None:
     """Sat/Unsat by evaluating the one request the caller can make, or None when the solver is needed.
 
     A constraint on a key derived from the caller (``aws:MultiFactorAuthPresent`` not ``true``) is a fact of the one
     request: when the request meets it, the evaluation decides the constrained hop as it decides the plain one; when
     it does not, the solver says why. ``memo`` (owned by the caller, e.g. a reachability engine) keeps the evaluated
-    requests, so that the same hop asked under other constraints is not evaluated again."""
+    requests under ``memo_key`` (the owner's name for this caller and target, e.g. its (state, role)), so that the
+    same hop asked under other constraints is not evaluated again. ``keys_of`` gives the keys a policy reads (the
+    owner's table of policy facts; :func:`trustgraph.smt.facts.keys_read` by default)."""
     from trustgraph.model.values import format_date
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.evaluate import evaluate_hop
@@ -96,7 +79,7 @@ def decide_by_evaluation(
         return None
     enumerated: set[str] = set()
     for policy in _policies(caller, target):
-        for k in policy_keys(policy):
+        for k in keys_of(policy):
             if k in _ENUMERABLE:
                 enumerated.add(k)
             elif k in _RESOURCE_ORG_KEYS:
@@ -104,7 +87,6 @@ def decide_by_evaluation(
                     return None  # the role's organization is unknown: the solver tries every one
             elif not _determined(k) or (org_free and k in _ORG_KEYS) or (name_free and k == "aws:userid"):
                 return None
-    key_caller = caller
     if name_free:
         caller = replace(caller, session_name=DEFAULT_SESSION_NAME)
     given: dict[str, tuple[str, ...]] = {}
@@ -122,16 +104,15 @@ def decide_by_evaluation(
     first: Any = None
     for choice in itertools.product(*(_ENUMERABLE[k] for k in sorted(enumerated))):
         chosen = {**given, **dict(zip(sorted(enumerated), choice, strict=True))}
-        mkey = (id(key_caller), id(target), action, tuple(sorted(chosen.items())), now)
-        hit = memo.get(mkey) if memo is not None else None
-        if hit is not None and hit[0] is key_caller and hit[1] is target:
-            request, decision = hit[3], hit[4]
-            caller = hit[2]
+        mkey = (memo_key, action, tuple(sorted(chosen.items())), now)
+        hit = memo.get(mkey) if memo is not None and memo_key is not None else None
+        if hit is not None:
+            caller, request, decision = hit
         else:
             request = build_request(caller, action, chosen, target=target, now=now)
             decision = evaluate_hop(caller, target, request)
-            if memo is not None:
-                memo[mkey] = (key_caller, target, caller, request, decision)
+            if memo is not None and memo_key is not None:
+                memo[mkey] = (caller, request, decision)
         if not _meets(request, constraints):
             return None
         if decision.allowed:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trustgraph.errors import UsageError
-from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind, account_node
+from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind, account_node, bump_version
 from trustgraph.model.arn import is_account_id, parse_arn
 from trustgraph.model.pattern import matches, parse_pattern
 from trustgraph.queries.virtual import VirtualSource, principal_source
@@ -62,6 +62,7 @@ def ensure_account_source(G: nx.MultiDiGraph, account: str) -> str:
         for _, role, key, data in list(G.out_edges(EXTERNAL, keys=True, data=True)):
             if any(p.kind is PrincipalKind.ANY for st in data["trust"] for p in (st.principals or ())):
                 G.add_edge(node, role, key=key, **data)
+    bump_version(G)
     return node
 
 

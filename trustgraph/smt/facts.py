@@ -40,6 +40,8 @@ class PolicyFacts:
         values): an account id it writes is in one of them.
     names_resources
         A statement has a Resource other than ``*`` or a NotResource (then the role's ARN matters).
+    keys_read
+        Every key it reads: condition keys and the keys of policy variables in condition values and Resources.
     """
 
     condition_keys: frozenset[str]
@@ -48,6 +50,7 @@ class PolicyFacts:
     account_blind: bool
     digit_runs: frozenset[str]
     names_resources: bool
+    keys_read: frozenset[str]
 
     def writes_account(self, account: str) -> bool:
         """Whether ``account`` appears in a literal text of the policy."""
@@ -71,6 +74,23 @@ def literal_texts(policy: Policy) -> Iterable[str]:
             yield from c.texts
 
 
+def keys_read(policy: Policy) -> frozenset[str]:
+    """Every key ``policy`` reads: condition keys and the keys of policy variables (in condition values and
+    Resources)."""
+    from trustgraph.model.pattern import variables_of
+
+    keys: set[str] = set()
+    for st in policy.statements:
+        for c in st.conditions:
+            keys.add(c.key)
+            for p in c.patterns:
+                keys.update(v.key for v in variables_of(p))
+        for globs in (st.resources, st.not_resources):
+            for g in globs or ():
+                keys.update(v.key for v in variables_of(g.pattern))
+    return frozenset(keys)
+
+
 def compute_facts(policy: Policy) -> PolicyFacts:
     """The facts of ``policy`` (a pure function of its model)."""
     from trustgraph.smt.guess import condition_exact
@@ -81,7 +101,7 @@ def compute_facts(policy: Policy) -> PolicyFacts:
     exact = all(condition_exact(c) for st in policy.statements for c in st.conditions)
     return PolicyFacts(condition_keys=keys, exact=exact, reads_mfa=policy_reads_mfa(policy),
                        account_blind=account_blind(policy), digit_runs=digit_runs(literal_texts(policy)),
-                       names_resources=resource_specific(policy))
+                       names_resources=resource_specific(policy), keys_read=keys_read(policy))
 
 
 class FactsTable:
@@ -106,4 +126,4 @@ class FactsTable:
         return facts
 
 
-__all__ = ["FactsTable", "PolicyFacts", "compute_facts", "digit_runs", "literal_texts"]
+__all__ = ["FactsTable", "PolicyFacts", "compute_facts", "digit_runs", "keys_read", "literal_texts"]
