@@ -30,9 +30,11 @@ def _key(r: ReachResult) -> tuple[Any, ...]:
 
 
 def _twin(tg: TrustGraph) -> TrustGraph:
-    """The same graph with its own engine (empty hop memo), at the same analysis time."""
+    """The same graph with its own engine (empty hop memo), at the same analysis time, reading the same solver
+    session (which of several valid witnesses a hop gets depends on the order questions are asked in)."""
     twin = TrustGraph(tg.estate, tg.zone, tg.graph)
     twin.engine.now_ms = tg.engine.now_ms
+    twin.engine.session = tg.engine.session
     return twin
 
 

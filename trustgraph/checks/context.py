@@ -3,9 +3,9 @@
 A :class:`ScanContext` wraps one :class:`~trustgraph.queries.api.TrustGraph`. Checks ask reachability questions through
 :meth:`ScanContext.reach` (memoised per (source, target, options), so that two checks asking "who outside reaches
 this role without an ExternalId" solve once) and single hops through :meth:`ScanContext.solve_hop` (a thin front of
-:func:`trustgraph.smt.solve.solve_hop` that applies the scan's timeout). Apart from the few answers
-:mod:`trustgraph.checks.exact` reads off a policy by the evaluator's rules, every decision a check makes is a solver
-answer.
+:func:`trustgraph.smt.solve.answer` that applies the scan's timeout and uses the engine's solver session). Apart from
+the few answers :mod:`trustgraph.checks.exact` reads off a policy by the evaluator's rules, every decision a check
+makes is a solver answer.
 
 ``roles`` is the slice of roles this context covers; the runner checks one role at a time through a view
 (:meth:`ScanContext.for_roles`) that shares the graph and the memo of its process, and whose ``local`` dictionary

@@ -5,7 +5,8 @@ carries between hops is propagated as facts of the caller of the next hop: a rol
 of the role's account, and it carries MFA only when it was obtained by an IAM user presenting MFA, so MFA reaches at
 most one hop past a user. The search is a breadth-first search over states ``(node, session carries MFA)``, so the
 first path found to a role is a shortest one. Hop answers are memoised per (caller state, role, action, options), and
-:func:`trustgraph.smt.solve.solve_hop` caches by canonical form underneath, so identical trust policies are solved once.
+the dispatcher :func:`trustgraph.smt.solve.answer` shares answers by canonical form underneath (in the engine's
+:class:`~trustgraph.smt.session.SolverSession`), so identical trust policies are solved once.
 
 Known limits (documented, sound): a source identity and session tags chosen at one hop are not tied to the next hop's
 choice (each hop may choose its own), which can only over-approximate reachability; a hop that must set a source
