@@ -16,6 +16,8 @@ FAIL_ON = ("low", "medium", "high", "critical")
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
+    from trustgraph.cli.common import add_now_option
+
     p = subparsers.add_parser(
         "diff", help="compare two estates: new and resolved findings, guards lost",
         description="Scan OLD and NEW under the same zone (NEW's unless --zone/--zone-file are given) and report new "
@@ -34,12 +36,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
                    help="exit 1 when a new finding has at least this severity (default: high)")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--via", choices=("assume", "all"), default="assume",
+                   help="as scan --via: external-path-to-admin also follows privilege-escalation edges inside the "
+                        "zone (all); default assume")
+    add_now_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load both estates, scan, compare, render, and decide the exit code."""
     from trustgraph.checks.registry import select_checks
+    from trustgraph.cli.common import analysis_time
     from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
     from trustgraph.render.diff import render_diff
@@ -47,11 +54,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout_ms is not None and args.timeout_ms < 1:
         raise UsageError("--timeout-ms must be at least 1")
+    now = analysis_time(args)
     old = load_estate([args.old])
     new = load_estate([args.new])
     zone = zone_from_options(new, args.zone, args.zone_file, paths=[args.new])
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
-                          zone_from="options" if args.zone or args.zone_file else "new",
+                          now=now, via=args.via, zone_from="options" if args.zone or args.zone_file else "new",
                           old_inputs=(str(args.old),), new_inputs=(str(args.new),))
     text = render_diff(report, args.format)
     if args.output:
