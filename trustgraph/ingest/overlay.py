@@ -507,8 +507,10 @@ def _apply_org(orgs: Sequence[Organization], changes: Sequence[Change], acct: _A
                 continue
             targets = (*found.targets, c.target) if c.add else tuple(t for t in found.targets if t != c.target)
             policies[c.policy_id] = replace(found, targets=tuple(dict.fromkeys(targets)))
-    changed = replace(target, policies=tuple(policies.values()), policies_known=True,
-                      sources=(*target.sources, acct.source))
+    if not target.policies_known:  # one planned policy does not make the organization's policies known
+        acct.note(f"organizations policy changes recorded, but the SCPs/RCPs of {target.org_id} were not loaded: "
+                  f"they stay analysed as permissive", org_changes[0].location)
+    changed = replace(target, policies=tuple(policies.values()), sources=(*target.sources, acct.source))
     return tuple(changed if o is target else o for o in orgs)
 
 
@@ -537,7 +539,8 @@ def apply_overlay(estate: Estate, overlay: Overlay) -> Estate:
         acct.note(text, where)
     for u in overlay.unknowns:
         acct.note(str(u), u.location, code=UNKNOWN_FLAG)
-    for c in sorted(overlay.changes, key=lambda c: c.phase):  # sorted() is stable: the loader's order within a phase
+    # sorted() is stable: the loader's order within a phase; relations are removed before the entities are deleted
+    for c in sorted(overlay.changes, key=lambda c: (c.phase, isinstance(c, Delete))):
         if isinstance(c, PutRole):
             acct.put_role(c)
         elif isinstance(c, PutUser):
