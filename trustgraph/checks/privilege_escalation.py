@@ -7,9 +7,9 @@ For each user and role of the zone whose permissions do not already allow everyt
 ``TrustGraph.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
 :mod:`trustgraph.graph.methods`, each call decided on the caller's effective permissions with a replayed witness.
 The runner checks one role at a time, so a role's finding is its own, and the users of an account are checked with
-the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them). A principal whose administrator question the solver could
-not decide (``admin_undecided``: counted as an administrator elsewhere, the sound side for severity) is reported
-as Unknown, never skipped.
+the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them). A
+principal whose administrator question the solver could not decide (``admin_undecided``: counted as an administrator
+elsewhere, the sound side for severity) is reported as Unknown, never skipped.
 Only principals that may lead to an administrator over trust and escalation edges are searched (a backward
 closure); every other principal has no path. Escalation edges are computed once per principal, most without a
 solver call, and each principal's assume-role reach is searched once per scan process.

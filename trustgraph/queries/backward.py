@@ -19,6 +19,11 @@ decides only the hops into roles that can lead to the target:
    search visits the kept states in the same order, with the same parents, and finds the same shortest path with
    the same witnesses as the unpruned one.
 
+Carried facts: when the estate reads a source identity or principal tags a session can carry
+(:mod:`trustgraph.queries.carry`), a hop refused to a session that carries nothing may be allowed to one that does,
+so such a refused hop into a role that reaches or may reach the target counts as "may" (the pruning keeps it, the
+forward search decides it).
+
 Undecided hops: the unpruned search answered "unknown" for a source that does not reach the target when it met any
 undecided hop into an ancestor of the target in the graph; the pruned one meets only the undecided hops into roles
 that reach or may reach the target through decided and undecided hops, so a source whose every undecided route ends
@@ -118,6 +123,8 @@ def backward_closure(
             return best
         if isinstance(result, Unknown):
             return MAYBE
+        if engine.demand:  # a session carrying a source identity or transitive tags may get in where this one cannot
+            return min(MAYBE, max(status.get((role, False), 0), status.get((role, True), 0)))
         return 0
 
     def mfa_session_possible(role: str) -> bool:
