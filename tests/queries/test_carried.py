@@ -19,6 +19,7 @@ from trustgraph.ingest.zone_file import zone_from_ids
 from trustgraph.queries.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach
+from trustgraph.semantics.carried import carried_after, carried_by
 from trustgraph.semantics.request import Verdict
 
 from .builders import V, account, allow_aws, graph, role, trust
@@ -40,9 +41,14 @@ def allow_all(*actions: str) -> dict[str, Any]:
 
 
 def replayed(tg: TrustGraph, target: str) -> Any:
+    """The answer for the outsider, each hop replayed, and the path agreeing with the chain specification: every
+    caller after the first carries exactly what the previous call left its session (semantics.carried)."""
     r = tg.can_reach(OUTSIDER, target)
     if r.verdict is Reach.REACHABLE:
         assert all(h.replay().verdict is Verdict.ALLOW for h in r.hops)
+        for before, after in zip(r.hops, r.hops[1:], strict=False):
+            caller, _, request = before.evidence
+            assert carried_by(after.evidence[0]) == carried_after(caller, request)
     return r
 
 
@@ -154,3 +160,20 @@ def test_who_can_reach_agrees_with_the_forward_search_on_carried_paths() -> None
     many = {r.source: r.verdict for r in tg.who_can_reach(arn("Third"))}
     assert many.get(OUTSIDER) is Reach.REACHABLE
     assert tg.can_reach(OUTSIDER, arn("Third")).verdict is Reach.REACHABLE
+
+
+def test_a_value_pinned_by_the_setting_hop_and_matched_by_a_later_glob_is_tried() -> None:
+    """First lets the caller set a source identity but only `bob` (it need not set one); Third reads
+    aws:SourceIdentity with a glob. The value to carry is the one First names, which Third's glob matches."""
+
+    def tg(allowed: str) -> TrustGraph:
+        first = {"StringEqualsIfExists": {"sts:SourceIdentity": allowed}}
+        return graph(account(A, roles=[
+            role(A, "First", trust(allow_aws(f"arn:aws:iam::{B}:root", first, ASSUME_SET)),
+                 inline=[allow_all("sts:AssumeRole", "sts:SetSourceIdentity")]),
+            role(A, "Third", trust(allow_aws(arn("First"), {"StringLike": {"aws:SourceIdentity": "b*"}}, ASSUME_SET))),
+        ]), zone=zone_from_ids([A]))
+
+    r = replayed(tg("bob"), arn("Third"))
+    assert r.verdict is Reach.REACHABLE and r.hops[1].context["aws:SourceIdentity"] == ("bob",)
+    assert replayed(tg("alice"), arn("Third")).verdict is Reach.UNREACHABLE

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 SOURCE_IDENTITY = "aws:sourceidentity"
 PRINCIPAL_TAG = "aws:principaltag/"
+REQUEST_TAG = "aws:requesttag/"
 #: a value for a condition that needs the key present but names no value (``Null false``, a negated operator):
 #: valid as a source identity and a tag value (2-64 characters of ``[\w+=,.@-]``)
 GENERIC = "tg-carried"
@@ -79,24 +80,35 @@ class CarryDemand:
     @classmethod
     def of(cls, estate: Estate) -> CarryDemand:
         """Read off every trust policy and role identity policy of ``estate``: the values of conditions on
-        aws:SourceIdentity, and the (key, value) pairs of conditions on aws:PrincipalTag/KEY."""
-        identities: set[str] = set()
-        tags: set[tuple[str, str]] = set()
+        aws:SourceIdentity, and the (key, value) pairs of conditions on aws:PrincipalTag/KEY; when such a key is
+        read, also the values the setting side names (conditions on sts:SourceIdentity, on aws:RequestTag/KEY), so
+        that a value one side pins and the other matches by a glob is tried."""
+        read: dict[str, set[str]] = {}
+        set_side: dict[str, set[str]] = {}
         for policy in _policies(estate):
             for st in policy.statements:
                 for c in st.conditions:
                     key = c.key.lower()
-                    if key != SOURCE_IDENTITY and not key.startswith(PRINCIPAL_TAG):
+                    if key == SOURCE_IDENTITY or key.startswith(PRINCIPAL_TAG):
+                        slot = SOURCE_IDENTITY if key == SOURCE_IDENTITY else key[len(PRINCIPAL_TAG):]
+                        bucket = read.setdefault(slot, set())
+                    elif key == "sts:sourceidentity":
+                        bucket = set_side.setdefault(SOURCE_IDENTITY, set())
+                    elif key.startswith(REQUEST_TAG):
+                        bucket = set_side.setdefault(key[len(REQUEST_TAG):], set())
+                    else:
                         continue
                     values = {v for v in (_fill(p) for p in c.patterns) if v and len(v) >= 2}
                     op = c.operator.value.lower()
-                    if op.startswith("null") or "not" in op or not values:
-                        values.add(GENERIC)
-                    if key == SOURCE_IDENTITY:
-                        identities.update(values)
-                    else:
-                        tags.update((key[len(PRINCIPAL_TAG):], v) for v in values)
-        return cls(tuple(sorted(identities)), tuple(sorted(tags)))
+                    if key == SOURCE_IDENTITY or key.startswith(PRINCIPAL_TAG):
+                        if op.startswith("null") or "not" in op or not values:
+                            values.add(GENERIC)
+                    bucket.update(values)
+        for slot, values in read.items():
+            values.update(set_side.get(slot, ()))
+        identities = tuple(sorted(read.pop(SOURCE_IDENTITY, ())))
+        tags = tuple(sorted((k, v) for k, values in read.items() for v in values))
+        return cls(identities, tags)
 
     def __bool__(self) -> bool:
         return bool(self.source_identities or self.tags)
