@@ -1,5 +1,5 @@
 """Which actions resource control policies govern: the services of the AWS Organizations User Guide's list
-(docs/semantics.md §10.3), and never a service-linked role's call."""
+(docs/semantics.md §11.3), and never a service-linked role's call."""
 
 from __future__ import annotations
 

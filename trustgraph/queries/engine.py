@@ -136,6 +136,8 @@ class ReachabilityEngine:
         #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        #: (state, role, action) -> (the Sat answer, its witness), see :meth:`_witness`
+        self._witnesses: dict[tuple[Any, ...], tuple[Any, HopWitness]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.sharing = True  # False: decide() always solves (the reference for tests)
         self.mfa_sensitive = any(
@@ -362,6 +364,16 @@ class ReachabilityEngine:
         return (KeyConstraint(subject_key(attrs["provider"]), "not-like", tuple(subjects)),)
 
     def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
+        """The witness of a Sat hop, built once per (hop, answer): every search that takes the hop shares it."""
+        key = (state, role, action)
+        hit = self._witnesses.get(key)
+        if hit is not None and hit[0] is result:
+            return hit[1]
+        witness = self._new_witness(state, role, action, result)
+        self._witnesses[key] = (result, witness)
+        return witness
+
+    def _new_witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         from trustgraph.semantics.spelling import display_key
 
         caller = result.caller
@@ -470,17 +482,16 @@ class ReachabilityEngine:
         must then be allowed sts:SetSourceIdentity / sts:TagSession (docs/semantics.md §1.6): prefer a witness
         that sets neither when the hop allows one (the caller chooses); else the next state carries what the
         witness set, and the later hops are decided on it."""
+        sets_identity = bool(result.request.get("sts:sourceidentity")) and carried_of(state).source_identity is None
+        sets_tags = bool(result.request.get("sts:transitivetagkeys"))
+        if not (sets_identity or sets_tags):
+            return result
         from trustgraph.smt.solve import KeyConstraint
         from trustgraph.smt.solve import Sat as SatAnswer
 
-        before = carried_of(state)
-        unset = []
-        if result.request.get("sts:sourceidentity") and before.source_identity is None:
-            unset.append(KeyConstraint("sts:SourceIdentity", "absent"))
-        if result.request.get("sts:transitivetagkeys"):
+        unset = [KeyConstraint("sts:SourceIdentity", "absent")] if sets_identity else []
+        if sets_tags:
             unset.append(KeyConstraint("sts:TransitiveTagKeys", "absent"))
-        if not unset:
-            return result
         alt = self.decide(state, role, action, options, (*extra, *unset))
         return alt if isinstance(alt, SatAnswer) else result
 
@@ -545,6 +556,7 @@ class ReachabilityEngine:
         stop_at: str | None = None,
         starts: Sequence[str] | None = None,
         candidates: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None,
+        keep: Callable[[State, int], bool] | None = None,
     ) -> SearchOutcome:
         """Breadth-first search from one source, or from a class of sources at once.
 
@@ -553,7 +565,9 @@ class ReachabilityEngine:
         its members. ``outside_only`` applies the zone's trusted-subject globs to federated starts; ``allowed``
         restricts the roles expanded (e.g. to ancestors of a target); ``stop_at`` ends the search when that node is
         reached; ``candidates`` (default: every hop candidate) lists the (role, edge data) pairs tried from a node,
-        a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``).
+        a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``);
+        ``keep(state, depth)`` (default: every state) decides whether a state first reached at that depth is visited
+        (a search restricted to the states on shortest paths to ``stop_at``, :mod:`trustgraph.queries.backward`).
         """
         outcome = SearchOutcome(source, options=options)
         first_extra = outcome.first_extra
@@ -573,7 +587,7 @@ class ReachabilityEngine:
                 continue
             extra = first_extra.get(state[0], ()) if depth == 0 else ()
             for nxt, witness in self.successors(state, depth, options, extra, outcome, allowed, candidates):
-                if nxt in outcome.visits:
+                if nxt in outcome.visits or (keep is not None and not keep(nxt, depth + 1)):
                     continue
                 outcome.visits[nxt] = _Visit(state, witness, depth + 1)
                 outcome.first.setdefault(nxt[0], nxt)
