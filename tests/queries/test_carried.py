@@ -177,3 +177,17 @@ def test_a_value_pinned_by_the_setting_hop_and_matched_by_a_later_glob_is_tried(
     r = replayed(tg("bob"), arn("Third"))
     assert r.verdict is Reach.REACHABLE and r.hops[1].context["aws:SourceIdentity"] == ("bob",)
     assert replayed(tg("alice"), arn("Third")).verdict is Reach.UNREACHABLE
+
+
+def test_one_role_queries_follow_carried_sessions_when_nothing_reads_them() -> None:
+    """First requires a source identity; nothing in the estate reads aws:SourceIdentity (no carried values are
+    demanded), so the one-role query takes its shortest-path layers, which must keep the carried session."""
+    for second_actions, expected in ((ASSUME_SET, Reach.REACHABLE), ("sts:AssumeRole", None)):
+        tg = _si_chain(["alice"], second_actions, None)
+        assert not tg.engine.demand
+        many = {r.source: r for r in tg.who_can_reach(arn("Second"))}
+        got = many.get(OUTSIDER)
+        assert (got.verdict if got is not None else None) is expected
+        if got is not None:
+            assert got.hops[1].context["aws:SourceIdentity"] == ("alice",)
+            assert got.hops == tg.can_reach(OUTSIDER, arn("Second")).hops
