@@ -49,7 +49,7 @@ from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_coup
 from trustgraph.smt.results import default_timeout_ms, injected_unknown
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
 from trustgraph.smt.symbolic import Builder, Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
+from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
 from trustgraph.smt.witness import base_context, fix_tags
 
 
@@ -265,6 +265,13 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
     # it is after the change; OLD is asked about the same request
     view = _view(cand, new, action, now_ms, now_text, builders)
     env.resolver = resolver(view)
+    # a session's inherited transitive tags cannot be passed again with another value (as smt.solve asserts)
+    template = cand.template
+    for tag_key, tag_value in (template.transitive_tags if template.kind is CallerKind.ROLE_SESSION else ()):
+        kv = env.key(f"aws:requesttag/{tag_key.lower()}")
+        if kv.pres is not False:
+            env.axiom(f"caller: carries the transitive tag {tag_key}={tag_value}, which a chained call cannot change",
+                      implies(kv.pres, kv.val == z3.StringVal(tag_value)))
     tracked: list[tuple[str, Term]] = []
     sides = [_encode_side(name, cand, target, action, env, view, tracked)
              for name, target in (("new", new), ("old", old))]
