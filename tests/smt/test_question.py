@@ -114,10 +114,11 @@ def questions(draw: st.DrawFn) -> HopQuestion:
                        NOW_MS, timeout_ms=20_000)
 
 
-def _verdict(a: object) -> str:
-    if isinstance(a, Sat):
-        return "allowed" if a.decision.allowed else "approximate"
-    return type(a).__name__
+def _undecided(fast: object, ref: object) -> bool:
+    """Whether the pair says nothing to compare: a timeout on either side, or a Sat marked approximate on either side
+    (an over-approximated construct, e.g. a value the key's type cannot read, may be Sat on one path and proven Unsat
+    on the other; the mark is what the report shows)."""
+    return any(isinstance(a, Unknown) or (isinstance(a, Sat) and a.approximate) for a in (fast, ref))
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
@@ -126,13 +127,11 @@ def _verdict(a: object) -> str:
 def test_each_fast_path_gives_the_reference_answer(path: str, q: HopQuestion) -> None:
     ref = reference_answer(q)
     fast = answer(q, SolverSession(PATHS[path]))
-    if isinstance(ref, Unknown) or isinstance(fast, Unknown):
-        return  # a timeout on either side decides nothing
+    if _undecided(fast, ref):
+        return
     assert type(fast) is type(ref), (path, q, fast, ref)
-    if isinstance(fast, Sat) and isinstance(ref, Sat):
-        assert fast.approximate == ref.approximate or fast.approximate or ref.approximate
-        if not fast.approximate:
-            assert fast.decision.allowed  # the fast path's witness replays like the reference's
+    if isinstance(fast, Sat) and not fast.approximate:
+        assert fast.decision.allowed  # the fast path's witness replays like the reference's
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -143,6 +142,6 @@ def test_a_shared_answer_is_the_reference_answer(q: HopQuestion) -> None:
     answer(q, session)
     again = answer(q, session)
     ref = reference_answer(q)
-    if isinstance(ref, Unknown) or isinstance(again, Unknown):
+    if _undecided(again, ref):
         return
     assert type(again) is type(ref), (q, again, ref)

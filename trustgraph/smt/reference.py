@@ -55,6 +55,17 @@ class _Tracked:
     location: Location | None
 
 
+def groundable(c: KeyConstraint, kind: CallerKind, action: Action) -> bool:
+    """Whether an ``equals``/``absent`` constraint may be taken as the key's ground value: not when it contradicts the
+    key's presence (``absent`` on a key every such request carries, ``equals`` on one none carries); z3 then decides
+    it against the presence axioms, as the reference does."""
+    from trustgraph.semantics.keys import PresenceKind, presence
+
+    kind_of = presence(c.key.lower(), kind, action).kind
+    return not ((c.op == "absent" and kind_of is PresenceKind.ALWAYS)
+                or (c.op == "equals" and kind_of is PresenceKind.NEVER))
+
+
 def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                      stats: SolverStats, *, ground_constraints: bool, want_core: bool,
                      injected: str | None = None) -> HopResult:
@@ -85,7 +96,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
                 return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
             continue
         if (ground_constraints and c.op in ("absent", "equals") and k not in builders
-                and not key_info(k).principal_derived):
+                and not key_info(k).principal_derived and groundable(c, template.kind, action)):
             problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
             if problem is not None:
                 return Unsat((f"constraint {c}: {problem}",))
@@ -299,4 +310,4 @@ def _cond_at(statements: list[tuple[Addr, Statement]], addr: Addr) -> str:
 
 
 
-__all__ = ["Clock", "encode_and_solve"]
+__all__ = ["Clock", "encode_and_solve", "groundable"]

@@ -51,7 +51,7 @@ from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.presence import HopView
 from trustgraph.smt.question import HopAnswer, HopQuestion
-from trustgraph.smt.reference import Clock, encode_and_solve
+from trustgraph.smt.reference import Clock, encode_and_solve, groundable
 from trustgraph.smt.results import (
     DEFAULT_TIMEOUT_MS,
     TIMEOUT_ENV,
@@ -208,7 +208,8 @@ def _guess(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], 
     gground = dict(ground)
     for c in q.constraints:
         k = c.key.lower()
-        if c.op in ("absent", "equals") and not key_info(k).principal_derived:
+        if (c.op in ("absent", "equals") and not key_info(k).principal_derived
+                and groundable(c, template.kind, q.action)):
             gground[k] = tuple(c.values) if c.op == "equals" else ()
     gview = HopView(action=q.action, origin=origin_of(template.kind, q.action), ground=gground, closed=q.closed,
                     given=frozenset(c.key.lower() for c in q.constraints), provider_host=cand.provider_host,
