@@ -17,7 +17,7 @@ from trustgraph.queries.results import HopWitness, ReachResult
 
 if TYPE_CHECKING:
     from trustgraph.checks.finding import Finding
-    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.graph_queries import GraphQueries
 
 _STYLE = (
     "<style>.tg-t{border-collapse:collapse;font-size:12px;margin:2px 0}"
@@ -171,7 +171,7 @@ def finding_html(finding: Finding) -> str:
     return findings_html((finding,))
 
 
-def _account_rows(tg: TrustGraph) -> Iterable[str]:
+def _account_rows(tg: GraphQueries) -> Iterable[str]:
     names: dict[str, str] = {}
     for org in tg.estate.organizations:
         for a in org.accounts:
@@ -202,7 +202,7 @@ def _provider_text(provider: str) -> str:
     return f"{name} ({parts[4]})" if len(parts) > 5 and parts[0] == "arn" else name
 
 
-def graph_html(tg: TrustGraph) -> str:
+def graph_html(tg: GraphQueries) -> str:
     """A summary of a loaded trust graph: the zone, one row per exported account (users, roles, admins, side of the
     zone), node counts by kind and edge counts by kind."""
     kinds: dict[str, int] = {}

@@ -21,7 +21,7 @@ from typing import Any
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.estate import Estate
 from trustgraph.model.policy import Effect, Policy
-from trustgraph.queries.api import TrustGraph
+from trustgraph.queries.graph_queries import GraphQueries
 from trustgraph.queries.results import HopWitness, Reach
 
 #: Guard keys (lower case, as the model keeps them) and the name of the guard they make up.
@@ -161,7 +161,7 @@ def _replays(hops: Sequence[HopWitness]) -> bool:
         return False
 
 
-def find_guards_lost(old: TrustGraph, new: TrustGraph) -> tuple[GuardLost, ...]:
+def find_guards_lost(old: GraphQueries, new: GraphQueries) -> tuple[GuardLost, ...]:
     """Guards lost on roles present in both estates whose trust policy changed (see the module docstring)."""
     old_roles = old.estate.role_by_arn
     out: list[GuardLost] = []
@@ -193,9 +193,9 @@ def diff_estates(
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.runner import scan
 
-    old_tg, new_tg = TrustGraph(old, zone), TrustGraph(new, zone)
-    old_findings = scan(ScanContext(TrustGraph(old, zone, old_tg.graph.copy()), timeout_ms=timeout_ms), checks)
-    new_findings = scan(ScanContext(TrustGraph(new, zone, new_tg.graph.copy()), timeout_ms=timeout_ms), checks)
+    old_tg, new_tg = GraphQueries(old, zone), GraphQueries(new, zone)
+    old_findings = scan(ScanContext(GraphQueries(old, zone, old_tg.graph.copy()), timeout_ms=timeout_ms), checks)
+    new_findings = scan(ScanContext(GraphQueries(new, zone, new_tg.graph.copy()), timeout_ms=timeout_ms), checks)
     added, gone, same = compare_findings(old_findings, new_findings)
     return DiffReport(zone=zone.describe(), zone_from=zone_from, old_inputs=old_inputs, new_inputs=new_inputs,
                       new=added, resolved=gone, unchanged=same, guards_lost=find_guards_lost(old_tg, new_tg))
