@@ -58,14 +58,14 @@ class TrustGraph(GraphQueries):
 
     def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None) -> FindingList:
         """Run the security checks of ``trustgraph scan`` (all, or those ids) on every role; a
-        :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). Runs on a copy of the graph,
-        which the checks extend with a symbolic outside account."""
+        :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). The checks ask on an engine
+        of their own (their hop answers are not kept in this object's)."""
         from trustgraph.checks.context import ScanContext
         from trustgraph.checks.registry import select_checks
         from trustgraph.checks.runner import scan
         from trustgraph.render.frames import FindingList
 
-        ctx = ScanContext(GraphQueries(self.estate, self.zone, self.graph.copy()), timeout_ms=timeout_ms)
+        ctx = ScanContext(GraphQueries(self.estate, self.zone, self.graph), timeout_ms=timeout_ms)
         return FindingList(scan(ctx, select_checks(checks)), self.zone.describe())
 
     def to_frame(self, *, edges: bool = False) -> pd.DataFrame:

@@ -79,7 +79,6 @@ class ScanContext:
         self.via = via
         if _shared is None:
             _shared = _Shared()
-            # sources fixed before any query can add nodes, so every process sees the same graph
             _shared.account_nodes = tuple(sorted(
                 n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ACCOUNT.value))
             _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)

@@ -74,7 +74,7 @@ class GraphQueries:
         self.graph = graph if graph is not None else build_graph(estate, self.zone)
         now_ms = int(now.timestamp() * 1000) if now is not None else None
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
-        self._resolved: dict[tuple[str | None, int], Sources] = {}
+        self._resolved: dict[str | None, Sources] = {}
         self._escalations: Any = None
         self._assume_reach: dict[Any, Any] = {}
 
@@ -104,8 +104,6 @@ class GraphQueries:
         if targets.specific and (source is None or source == "*") and members is None:
             return self.results_type(self._to_one_target(None, targets.roles[0], options, per_member), options)
         sources = self._sources(source)
-        for virtual in sources.virtual:
-            self.engine.register(virtual)
         if members is not None:
             keep = frozenset(members)
             sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))
@@ -163,16 +161,19 @@ class GraphQueries:
         return tuple(out)
 
     def _sources(self, spec: str | None) -> Sources:
-        """:func:`resolve_sources`, remembered for the classes (``*``, ``external``) whose resolution walks every
-        node, until the graph gains a node (a query for a new outside account adds one)."""
+        """:func:`resolve_sources`, its virtual sources registered with the engine; remembered for the classes
+        (``*``, ``external``) whose resolution walks every node (the graph never changes under this object)."""
         if spec not in (None, "*", "external"):
-            return resolve_sources(self.graph, spec)
-        key = (spec, len(self.graph))
-        cached = self._resolved.get(key)
-        if cached is None:
-            cached = resolve_sources(self.graph, spec)
-            self._resolved[key] = cached
-        return cached
+            sources = resolve_sources(self.graph, spec)
+        else:
+            cached = self._resolved.get(spec)
+            if cached is None:
+                cached = resolve_sources(self.graph, spec)
+                self._resolved[spec] = cached
+            sources = cached
+        for virtual in sources.virtual:
+            self.engine.register(virtual)
+        return sources
 
     def _forward(
         self, sources: Sources, targets: Targets, options: QueryOptions, per_member: bool,
