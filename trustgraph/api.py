@@ -56,6 +56,12 @@ class TrustGraph(GraphQueries):
 
     results_type: ClassVar[type[graph_queries.ReachResults]] = ReachResults
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from trustgraph.render.notebook import register_displays
+
+        register_displays()  # in IPython: single results, hops and findings display as HTML
+
     def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None) -> FindingList:
         """Run the security checks of ``trustgraph scan`` (all, or those ids) on every role; a
         :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). The checks ask on an engine

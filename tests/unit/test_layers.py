@@ -18,10 +18,10 @@ Layers, lowest first (docs/architecture.md explains each)::
     __main__
 
 A unit (a subpackage, or a top-level module) may import units of lower layers, and units of its own layer as long as
-the units form no cycle. The only upward imports are the notebook display hooks listed in :data:`DISPLAY_HOOKS`:
-methods that Jupyter or a notebook user calls on a result (``_repr_html_``, ``__repr__``, ``to_frame``) and the
-notebook facade's ``scan``/``inventory``, which import the renderers (or the checks) when called, never at import
-time. The list is exact: a new upward import fails the test, and so does an entry that no longer exists.
+the units form no cycle, and no two units import each other. Upward imports would have to be listed in
+:data:`DISPLAY_HOOKS`, which is empty: the notebook displays and tables that used to import the renderers from a
+result value now live in the facade (``trustgraph.api``) or are handed to IPython by it. The list is exact: a new
+upward import fails the test, and so does an entry that no longer exists.
 """
 
 from __future__ import annotations
@@ -52,14 +52,9 @@ LAYERS: dict[str, int] = {
     "__main__": 12,
 }
 
-#: The upward imports allowed: (importing module, enclosing function, imported unit). Display hooks of result values
-#: and the notebook facade (see the module docstring).
-DISPLAY_HOOKS: frozenset[tuple[str, str, str]] = frozenset({
-    ("trustgraph.checks.finding", "to_frame", "render"),
-    ("trustgraph.checks.finding", "_repr_html_", "render"),
-    ("trustgraph.queries.results", "to_frame", "render"),
-    ("trustgraph.queries.results", "_repr_html_", "render"),
-})
+#: The upward imports allowed: (importing module, enclosing function, imported unit). None: the values below the
+#: renderers get their notebook displays from the facade (trustgraph.render.notebook.register_displays).
+DISPLAY_HOOKS: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def _modules() -> list[tuple[str, Path]]:
