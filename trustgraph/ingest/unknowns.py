@@ -120,8 +120,10 @@ def policy_with_unknowns(raw: object, location: Location, *, kind: PolicyKind) -
     if not isinstance(raw, Mapping):
         return policy_from_json(raw, location, kind=kind)  # raises the usual error
     doc = dict(raw)
-    if isinstance(doc.get("Version"), Unknown):
-        doc["Version"] = "2012-10-17"
+    if isinstance(doc.get("Version"), Unknown):  # it decides whether ${...} are variables in every statement
+        return unknown_policy(doc["Version"].location, "the policy's version")
+    if isinstance(doc.get("Id"), Unknown):
+        del doc["Id"]
     statements = doc.get("Statement")
     if isinstance(statements, Unknown):
         return unknown_policy(statements.location, "the policy's statements")
