@@ -77,7 +77,7 @@ def _raw_block(conds: list[Any]) -> dict[str, dict[str, list[Any]]]:
     return block
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conds=st.lists(conditions(), min_size=1, max_size=3), effect=st.sampled_from(["Allow", "Deny"]),
        data=st.data(), context=contexts())
 def test_a_condition_with_unknown_values_implies_no_more_than_it_says(conds: list[Any], effect: str,

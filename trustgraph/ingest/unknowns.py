@@ -174,7 +174,11 @@ def _clean_statement(raw: object, loc: Location) -> list[tuple[object, tuple[Con
     if "NotPrincipal" in st and contains_unknown(st["NotPrincipal"]):
         # NotPrincipal excludes its entries: an unknown entry could exclude anyone, so an Allow keeps the known ones
         # (matching more callers) under a marker; a Deny gets the marker and so is assumed not to apply.
-        st["NotPrincipal"] = _known_principals(st["NotPrincipal"]) or "*"
+        known = _known_principals(st.pop("NotPrincipal"))
+        if known is None:  # nobody known to be excluded: everyone may match
+            st["Principal"] = "*"
+        else:
+            st["NotPrincipal"] = known
         markers.append(marker(loc.child("NotPrincipal"), "a principal"))
     if "Principal" in st and contains_unknown(st["Principal"]):
         known = _known_principals(st["Principal"])
