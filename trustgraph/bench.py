@@ -171,11 +171,13 @@ def machine_info() -> dict[str, str]:
             "platform": platform.platform()}
 
 
+#: the solver counters each phase reports (the JSON contract of ``bench --format json``)
+_SOLVER_COUNTERS = ("hits", "misses", "solver_calls", "fast_path", "structure_evaluations")
+
+
 def _solver_counters(session: Any) -> dict[str, int]:
-    if session is None:
-        return {}
-    stats: dict[str, int] = session.cache_stats()
-    return {k: v for k, v in stats.items() if k != "entries"}
+    stats: dict[str, int] = session.cache_stats() if session is not None else {}
+    return {k: stats.get(k, 0) for k in _SOLVER_COUNTERS}
 
 
 def _diff(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
