@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                                    "plan's data.aws_caller_identity or the ARNs it changes)")
     add_zone_options(p, "an account id or o- organization id inside the zone (repeatable); default: NEW's zone",
                      "a TOML zone file")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+    p.add_argument("--format", choices=("table", "json", "markdown", "sarif"), default="table",
                    help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
                           now=now, via=args.via, zone_from="options" if args.zone or args.zone_file else "new",
                           old_inputs=(str(args.old),), new_inputs=new_inputs)
+    if args.format == "sarif":
+        report = report.with_positions()  # line and column of every cited statement, each file read once
     text = render_diff(report, args.format)
     if args.output:
         try:
