@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from trustgraph.cli.diff_cloudformation import add_arguments as add_cloudformation_arguments
 from trustgraph.errors import UsageError
 
 FAIL_ON = ("low", "medium", "high", "critical")
@@ -24,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "holding. Exit 1 when something new reaches --fail-on, 0 otherwise, 2 for bad input.",
     )
     p.add_argument("old", metavar="OLD", help="the estate before: an export file or directory")
-    p.add_argument("new", metavar="NEW", help="the estate after: an export file or directory")
+    p.add_argument("new", metavar="NEW", nargs="?",
+                   help="the estate after: an export file or directory (or --cloudformation)")
     p.add_argument("--zone", action="append", default=[], metavar="ID",
                    help="an account id or o- organization id inside the zone (repeatable); default: NEW's zone")
     p.add_argument("--zone-file", metavar="FILE", help="a TOML zone file")
@@ -34,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
                    help="exit 1 when a new finding has at least this severity (default: high)")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--account", metavar="ID",
+                   help="the account a template deploys to (default: OLD's account when it holds exactly one)")
+    add_cloudformation_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -47,12 +52,25 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout_ms is not None and args.timeout_ms < 1:
         raise UsageError("--timeout-ms must be at least 1")
+    if args.cloudformation is not None and args.new is not None:
+        raise UsageError("give NEW or --cloudformation TEMPLATE, not both (see 'trustgraph diff --help')")
+    if args.cloudformation is None and args.new is None:
+        raise UsageError("the following arguments are required: NEW (or --cloudformation TEMPLATE) "
+                         "(see 'trustgraph diff --help')")
     old = load_estate([args.old])
-    new = load_estate([args.new])
-    zone = zone_from_options(new, args.zone, args.zone_file, paths=[args.new])
+    new_inputs: tuple[str, ...]
+    if args.cloudformation is not None:
+        from trustgraph.cli.diff_cloudformation import new_from_template
+
+        new = new_from_template(args, old)
+        new_inputs, zone_paths = (str(args.old), str(args.cloudformation)), [args.old]
+    else:
+        new = load_estate([args.new])
+        new_inputs, zone_paths = (str(args.new),), [args.new]
+    zone = zone_from_options(new, args.zone, args.zone_file, paths=zone_paths)
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
                           zone_from="options" if args.zone or args.zone_file else "new",
-                          old_inputs=(str(args.old),), new_inputs=(str(args.new),))
+                          old_inputs=(str(args.old),), new_inputs=new_inputs)
     text = render_diff(report, args.format)
     if args.output:
         try:
