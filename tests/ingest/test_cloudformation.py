@@ -3,10 +3,13 @@ parameters, pseudo parameters, unknowns, generated names, locations, and the inp
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trustgraph.errors import IngestError
 from trustgraph.ingest.cfn_intrinsics import NO_VALUE, Resolver, StackContext, Unresolved
@@ -328,3 +331,58 @@ def test_bad_parameters_name_the_parameters_file(name: str, pointer: str, messag
     with pytest.raises(IngestError, match=message) as info:
         load_cloudformation(str(DATA / "conditions.json"), account=ACCOUNT, parameters_file=str(DATA / name))
     assert info.value.source == str(DATA / name) and info.value.pointer == pointer
+
+
+# -- nothing crashes ------------------------------------------------------------------------------------------------
+_NAMES = st.sampled_from(["Env", "R", "Role", "C", "M", "AWS::NoValue", "AWS::Region", "AWS::AccountId", "x"])
+_leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6), _NAMES,
+                    st.sampled_from(["${Env}", "${R.Arn}", "${!x}", "a,b", "{{resolve:ssm:x}}", "sts:AssumeRole",
+                                     "Allow", "*"]))
+
+
+def _intrinsics(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    functions = st.sampled_from(["Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select",
+                                 "Fn::Split", "Fn::FindInMap", "Fn::Base64", "Fn::Equals", "Fn::And", "Fn::Or",
+                                 "Fn::Not", "Fn::ImportValue", "Fn::GetAZs", "Fn::Nope"])
+    return st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(["Effect", "Principal", "Action", "Statement", "AWS", "x"]), children,
+                        max_size=3),
+        st.builds(lambda f, a: {f: a}, functions, st.one_of(children, st.lists(children, min_size=1, max_size=3))),
+    )
+
+
+_values = st.recursive(_leaves, _intrinsics, max_leaves=12)
+
+
+@given(name=_values, trust=_values, condition=_values, extra=_values)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_template_loads_or_is_one_ingest_error(tmp_path_factory: pytest.TempPathFactory, name: object,
+                                                    trust: object, condition: object, extra: object) -> None:
+    body = {"Parameters": {"Env": {"Type": "String", "Default": "dev"}},
+            "Mappings": {"M": {"dev": {"k": "v"}}},
+            "Conditions": {"C": condition},
+            "Resources": {
+                "R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": name, "AssumeRolePolicyDocument": trust,
+                                                               "Policies": extra, "Path": name}},
+                "P": {"Type": "AWS::IAM::Policy", "Condition": "C",
+                      "Properties": {"PolicyName": name, "Roles": extra, "PolicyDocument": trust}}}}
+    f = tmp_path_factory.mktemp("fuzz") / "t.json"
+    f.write_text(json.dumps(body), encoding="utf-8")
+    try:
+        overlay = load_cloudformation(str(f), account=ACCOUNT)
+    except IngestError as exc:
+        assert "\n" not in str(exc)
+        return
+    apply_overlay(load_estate([DATA / "old"]), overlay)
+
+
+def test_report_positions_read_yaml_templates(short_tags: Overlay) -> None:
+    from trustgraph.report.positions import statement_positions
+
+    deploy = _roles(short_tags)["dev-deploy"].trust_policy
+    positions = statement_positions([s.location for s in deploy.statements])
+    text = (DATA / "short-tags.yaml").read_text(encoding="utf-8").splitlines()
+    lines = [text[positions[s.location].line - 1].strip() for s in deploy.statements]
+    assert lines == ["- Effect: Allow", "- Effect: Allow"]
+    assert [positions[s.location].line for s in deploy.statements] == [45, 55]

@@ -325,6 +325,9 @@ class _Stack:
     def document(self, res: _Resource, value: object, pointer: str, kind: PolicyKind) -> Policy:
         """A policy document property (an object, or a JSON string) as a :class:`Policy` whose locations are the
         template pointers the author wrote."""
+        if value is NO_VALUE:
+            name = pointer.rsplit("/", 1)[-1]
+            raise IngestError(self.file, res.pointer, f"{res.type} without {name} (expected a policy document)")
         if isinstance(value, str):
             import json
 
