@@ -30,6 +30,7 @@ Locations are the template file and the pointer of what the author wrote (throug
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -329,8 +330,6 @@ class _Stack:
             name = pointer.rsplit("/", 1)[-1]
             raise IngestError(self.file, res.pointer, f"{res.type} without {name} (expected a policy document)")
         if isinstance(value, str):
-            import json
-
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as exc:
