@@ -386,3 +386,16 @@ def test_report_positions_read_yaml_templates(short_tags: Overlay) -> None:
     lines = [text[positions[s.location].line - 1].strip() for s in deploy.statements]
     assert lines == ["- Effect: Allow", "- Effect: Allow"]
     assert [positions[s.location].line for s in deploy.statements] == [45, 55]
+
+
+def test_a_new_path_replaces_the_role(tmp_path: Path) -> None:
+    old = load_estate([DATA / "old"])
+    text = (DATA / "description-only.yaml").read_text(encoding="utf-8")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(text.replace("      RoleName: AuditRoleWithExternalId\n",
+                                  "      RoleName: AuditRoleWithExternalId\n      Path: /audit/\n"), encoding="utf-8")
+    same = _roles(load_cloudformation(str(DATA / "description-only.yaml"), account=ACCOUNT, old=old))
+    assert same["AuditRoleWithExternalId"].replace is False
+    new = apply_overlay(old, load_cloudformation(str(moved), account=ACCOUNT, old=old))
+    role = new.role_by_arn[f"arn:aws:iam::{ACCOUNT}:role/audit/AuditRoleWithExternalId"]
+    assert role.role_id != old.role_by_arn[f"arn:aws:iam::{ACCOUNT}:role/AuditRoleWithExternalId"].role_id

@@ -471,8 +471,9 @@ class _Stack:
             if doc is NO_VALUE:
                 raise IngestError(self.file, res.pointer, "AWS::IAM::Role without AssumeRolePolicyDocument")
             duration = self.prop(res, "MaxSessionDuration")
+            path = self.path(res)
             out: list[Change] = [PutRole(
-                name=owner.name, path=self.path(res),
+                name=owner.name, path=path, replace=self._replaced(owner, path),
                 trust_policy=self.document(res, doc, f"{props}/AssumeRolePolicyDocument", "trust"),
                 boundary=self.string(res, "PermissionsBoundary", "the permissions boundary"), tags=self.tags(res),
                 max_session_duration=int(duration) if isinstance(duration, (int, str)) and str(duration).isdigit()
@@ -482,7 +483,9 @@ class _Stack:
             return out
         if t == "AWS::IAM::User":
             owner = Owner("user", self.name(res))
-            out = [PutUser(name=owner.name, path=self.path(res), tags=self.tags(res), location=loc,
+            path = self.path(res)
+            out = [PutUser(name=owner.name, path=path, replace=self._replaced(owner, path), tags=self.tags(res),
+                           location=loc,
                            boundary=self.string(res, "PermissionsBoundary", "the permissions boundary"))]
             out += self.inline_policies(res, owner)
             out += [Attach(owner=owner, policy=a, location=loc) for a in self.policy_arns(res, "ManagedPolicyArns")]
@@ -490,7 +493,8 @@ class _Stack:
             return out
         if t == "AWS::IAM::Group":
             owner = Owner("group", self.name(res))
-            out = [PutGroup(name=owner.name, path=self.path(res), location=loc)]
+            path = self.path(res)
+            out = [PutGroup(name=owner.name, path=path, replace=self._replaced(owner, path), location=loc)]
             out += self.inline_policies(res, owner)
             out += [Attach(owner=owner, policy=a, location=loc) for a in self.policy_arns(res, "ManagedPolicyArns")]
             return out
@@ -511,6 +515,15 @@ class _Stack:
         if t in ("AWS::IAM::OIDCProvider", "AWS::IAM::SAMLProvider"):
             return [self._provider(res, loc)]
         return self._org_policy(res, loc)
+
+    def _replaced(self, owner: Owner, path: str) -> bool:
+        """True when OLD holds the entity under another path: a new path means a new entity (AWS::IAM::Role, User
+        and Group: "Path ... Update requires: Replacement"), with a new unique id."""
+        snap = self.old.account_by_id.get(self.context.account) if self.old is not None else None
+        if snap is None:
+            return False
+        entities = snap.roles if owner.kind == "role" else snap.users if owner.kind == "user" else snap.groups
+        return any(e.name == owner.name and e.path != path for e in entities)
 
     def _attachments(self, res: _Resource, arn: str, loc: Location) -> list[Change]:
         return [Attach(owner=Owner(kind, name), policy=arn, location=loc)
