@@ -178,7 +178,7 @@ def test_what_cloudformation_refuses_is_an_error_at_its_pointer(body: dict[str, 
 # -- the template as changes ---------------------------------------------------------------------------------------
 def test_short_tags_template_changes(short_tags: Overlay) -> None:
     roles = _roles(short_tags)
-    assert set(roles) == {"short-tags-BuildRole-3954B6264A75", "dev-deploy", "partner-read"}  # NeverRole: false
+    assert set(roles) == {"short-tags-BuildRole-3954B6264A75", "dev-deploy", "partner-read"}  # ProdRole: Env is dev
     build = roles["short-tags-BuildRole-3954B6264A75"]
     assert build.path == "/ci/"
     assert policy_to_json(build.trust_policy)["Statement"] == [
@@ -385,7 +385,7 @@ def test_report_positions_read_yaml_templates(short_tags: Overlay) -> None:
     text = (DATA / "short-tags.yaml").read_text(encoding="utf-8").splitlines()
     lines = [text[positions[s.location].line - 1].strip() for s in deploy.statements]
     assert lines == ["- Effect: Allow", "- Effect: Allow"]
-    assert [positions[s.location].line for s in deploy.statements] == [45, 55]
+    assert [positions[s.location].line for s in deploy.statements] == [44, 54]
 
 
 def test_a_new_path_replaces_the_role(tmp_path: Path) -> None:
