@@ -81,6 +81,7 @@ def test_bad_templates_are_one_line_exit_2(template: str, expected: str, capsys:
      "OLD holds 2 accounts (111122223333, 444455556666): name the account the template deploys to with --account"),
     ([str(OLD), str(OLD), "--cloudformation", str(CFN / "outside-root.yaml")], "give NEW or --cloudformation"),
     ([str(OLD)], "the following arguments are required: NEW (or --cloudformation TEMPLATE)"),
+    ([str(OLD), str(OLD), "--parameters", str(CFN / "parameters-map.json")], "--parameters and --stack-name need"),
     ([str(OLD), "--cloudformation", str(CFN / "outside-root.yaml"), "--account", "12"],
      "argument --account: expected a 12-digit account id"),
 ])

@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--timeout-ms must be at least 1")
     if args.cloudformation is not None and args.new is not None:
         raise UsageError("give NEW or --cloudformation TEMPLATE, not both (see 'trustgraph diff --help')")
+    if args.cloudformation is None and (args.parameters is not None or args.stack_name is not None):
+        raise UsageError("--parameters and --stack-name need --cloudformation (see 'trustgraph diff --help')")
     if args.cloudformation is None and args.new is None:
         raise UsageError("the following arguments are required: NEW (or --cloudformation TEMPLATE) "
                          "(see 'trustgraph diff --help')")

@@ -55,8 +55,6 @@ def new_from_template(args: argparse.Namespace, old: Estate) -> Estate:
     from trustgraph.ingest.overlay import apply_overlay
     from trustgraph.safe_text import message_line
 
-    if args.parameters is not None and args.cloudformation is None:
-        raise UsageError("--parameters needs --cloudformation (see 'trustgraph diff --help')")
     account = account_for(old, args.account, "template")
     snap = old.account_by_id.get(account)
     overlay = load_cloudformation(args.cloudformation, account=account,
