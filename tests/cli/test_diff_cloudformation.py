@@ -58,7 +58,7 @@ def test_parameters_decide_the_guard(tmp_path: Path) -> None:
 def test_notes_name_what_was_not_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _diff(tmp_path, str(OLD), "--cloudformation", str(CFN / "short-tags.yaml"))
     err = capsys.readouterr().err
-    assert "trustgraph: note: 3 resource(s) of types that grant no IAM access by themselves" in err
+    assert "trustgraph: warning: 3 resource(s) of types that grant no IAM access by themselves" in err
     assert "Fn::ImportValue (exported by another stack)" in err and "approximate" in err
 
 
@@ -79,9 +79,10 @@ def test_bad_templates_are_one_line_exit_2(template: str, expected: str, capsys:
 @pytest.mark.parametrize(("args", "expected"), [
     ([str(DATA / "two-account-sample"), "--cloudformation", str(CFN / "outside-root.yaml")],
      "OLD holds 2 accounts (111122223333, 444455556666): name the account the template deploys to with --account"),
-    ([str(OLD), str(OLD), "--cloudformation", str(CFN / "outside-root.yaml")], "give NEW or --cloudformation"),
-    ([str(OLD)], "the following arguments are required: NEW (or --cloudformation TEMPLATE)"),
-    ([str(OLD), str(OLD), "--parameters", str(CFN / "parameters-map.json")], "--parameters and --stack-name need"),
+    ([str(OLD), str(OLD), "--cloudformation", str(CFN / "outside-root.yaml")], "not both"),
+    ([str(OLD)], "give either NEW or --plan PLAN or --cloudformation TEMPLATE"),
+    ([str(OLD), str(OLD), "--parameters", str(CFN / "parameters-map.json")],
+     "--parameters and --stack-name go with --cloudformation"),
     ([str(OLD), "--cloudformation", str(CFN / "outside-root.yaml"), "--account", "12"],
      "argument --account: expected a 12-digit account id"),
 ])

@@ -1,4 +1,6 @@
-"""``trustgraph diff OLD NEW``: what changed between two estates, judged under one zone.
+"""``trustgraph diff OLD NEW``, ``trustgraph diff OLD --plan PLAN.json`` and ``trustgraph diff OLD --cloudformation
+TEMPLATE``: what changed between two estates (or an estate and the same estate with a Terraform plan applied or a
+CloudFormation template deployed), judged under one zone.
 
 Exit codes: 1 when a new finding (proven or unknown) reaches ``--fail-on`` (default high) or a guard was lost (counted
 as high), 0 otherwise, 2 for bad input or usage.
@@ -8,9 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from trustgraph.cli.diff_cloudformation import add_arguments as add_cloudformation_arguments
 from trustgraph.errors import UsageError
+
+if TYPE_CHECKING:
+    from trustgraph.ingest.overlay import Overlay
+    from trustgraph.model.estate import Estate
 
 FAIL_ON = ("low", "medium", "high", "critical")
 
@@ -26,7 +33,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("old", metavar="OLD", help="the estate before: an export file or directory")
     p.add_argument("new", metavar="NEW", nargs="?",
-                   help="the estate after: an export file or directory (or --cloudformation)")
+                   help="the estate after: an export file or directory (or --plan, or --cloudformation)")
+    p.add_argument("--plan", metavar="PLAN", help="instead of NEW: OLD with this Terraform plan applied (the output "
+                                                  "of `terraform show -json PLANFILE`)")
+    p.add_argument("--account", metavar="ID",
+                   help="with --plan or --cloudformation: the account the change applies to (default: the plan's "
+                        "data.aws_caller_identity or the ARNs it changes; for a template, OLD's account when it "
+                        "holds exactly one)")
     p.add_argument("--zone", action="append", default=[], metavar="ID",
                    help="an account id or o- organization id inside the zone (repeatable); default: NEW's zone")
     p.add_argument("--zone-file", metavar="FILE", help="a TOML zone file")
@@ -36,8 +49,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
                    help="exit 1 when a new finding has at least this severity (default: high)")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
-    p.add_argument("--account", metavar="ID",
-                   help="the account a template deploys to (default: OLD's account when it holds exactly one)")
     add_cloudformation_arguments(p)
     p.set_defaults(func=run)
 
@@ -52,23 +63,26 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout_ms is not None and args.timeout_ms < 1:
         raise UsageError("--timeout-ms must be at least 1")
-    if args.cloudformation is not None and args.new is not None:
-        raise UsageError("give NEW or --cloudformation TEMPLATE, not both (see 'trustgraph diff --help')")
+    if args.account is not None and args.plan is None and args.cloudformation is None:
+        raise UsageError("--account goes with --plan or --cloudformation (see 'trustgraph diff --help')")
     if args.cloudformation is None and (args.parameters is not None or args.stack_name is not None):
-        raise UsageError("--parameters and --stack-name need --cloudformation (see 'trustgraph diff --help')")
-    if args.cloudformation is None and args.new is None:
-        raise UsageError("the following arguments are required: NEW (or --cloudformation TEMPLATE) "
-                         "(see 'trustgraph diff --help')")
+        raise UsageError("--parameters and --stack-name go with --cloudformation (see 'trustgraph diff --help')")
+    given = [x for x in (args.new, args.plan, args.cloudformation) if x is not None]
+    if len(given) != 1:
+        raise UsageError(("give either NEW or --plan PLAN or --cloudformation TEMPLATE" if not given
+                          else "give only one of NEW, --plan PLAN and --cloudformation TEMPLATE, not both")
+                         + " (see 'trustgraph diff --help')")
     old = load_estate([args.old])
     new_inputs: tuple[str, ...]
-    if args.cloudformation is not None:
-        from trustgraph.cli.diff_cloudformation import new_from_template
+    if args.plan is not None:
+        new, new_inputs, zone_paths = _planned(old, args), (str(args.old), str(args.plan)), [args.old]
+    elif args.cloudformation is not None:
+        from trustgraph.cli.diff_cloudformation import overlay_from_args
 
-        new = new_from_template(args, old)
+        new = apply_with_warnings(old, overlay_from_args(args, old))
         new_inputs, zone_paths = (str(args.old), str(args.cloudformation)), [args.old]
     else:
-        new = load_estate([args.new])
-        new_inputs, zone_paths = (str(args.new),), [args.new]
+        new, new_inputs, zone_paths = load_estate([args.new]), (str(args.new),), [args.new]
     zone = zone_from_options(new, args.zone, args.zone_file, paths=zone_paths)
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
                           zone_from="options" if args.zone or args.zone_file else "new",
@@ -83,3 +97,31 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if fails(report, args.fail_on) else 0
+
+
+def _planned(old: Estate, args: argparse.Namespace) -> Estate:
+    """OLD with the Terraform plan applied (:func:`apply_with_warnings`)."""
+    from trustgraph.ingest.terraform_plan import overlay_from_plan
+
+    return apply_with_warnings(old, overlay_from_plan(args.plan, account=args.account))
+
+
+def apply_with_warnings(old: Estate, overlay: Overlay) -> Estate:
+    """OLD with the overlay applied; what the plan or template holds that is not applied or not known is one warning
+    line each on standard error (the values unknown until apply in one line)."""
+    from trustgraph.ingest.overlay import apply_overlay
+    from trustgraph.safe_text import message_line
+
+    for note in overlay.notes:
+        print(f"trustgraph: warning: {message_line(note, 2000)}", file=sys.stderr)
+    if overlay.unknowns:
+        shown = "; ".join(str(u) for u in overlay.unknowns[:5])
+        more = f" and {len(overlay.unknowns) - 5} more" if len(overlay.unknowns) > 5 else ""
+        print(f"trustgraph: warning: {len(overlay.unknowns)} value(s) unknown until apply, analysed as any value "
+              f"they could take (answers resting on them are approximate): {message_line(shown + more, 2000)}",
+              file=sys.stderr)
+    new = apply_overlay(old, overlay)
+    for flag in new.account_by_id[overlay.account].flags:
+        if flag.code == "planned-change-note" and flag.message not in overlay.notes:
+            print(f"trustgraph: warning: {flag.location.file}: {message_line(flag.message, 2000)}", file=sys.stderr)
+    return new

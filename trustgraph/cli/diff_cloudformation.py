@@ -1,17 +1,20 @@
 """``trustgraph diff OLD --cloudformation TEMPLATE``: NEW is OLD with the template's IAM resources deployed.
 
-The options are added to ``diff`` by :func:`add_arguments`; :func:`new_from_template` builds NEW and prints the
-loader's notes (resource types not analysed, generated names, values unknown until deploy) on standard error, one
-line each, so that nothing the template holds is dropped without a word.
+The options are added to ``diff`` by :func:`add_arguments`; :func:`overlay_from_args` reads the template as changes
+to the account; ``diff`` applies them and prints the loader's notes (resource types not analysed, generated names,
+values unknown until deploy) on standard error, so that nothing the template holds is dropped without a word.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import TYPE_CHECKING
 
 from trustgraph.errors import UsageError
-from trustgraph.model.estate import Estate
+
+if TYPE_CHECKING:
+    from trustgraph.ingest.overlay import Overlay
+    from trustgraph.model.estate import Estate
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,23 +52,15 @@ def account_for(old: Estate, given: str | None, what: str) -> str:
                      f"(see 'trustgraph diff --help')")
 
 
-def new_from_template(args: argparse.Namespace, old: Estate) -> Estate:
-    """NEW for ``--cloudformation`` (see the module docstring)."""
+def overlay_from_args(args: argparse.Namespace, old: Estate) -> Overlay:
+    """The template's changes for ``--cloudformation`` (the caller applies them and prints the notes)."""
     from trustgraph.ingest.cloudformation import load_cloudformation
-    from trustgraph.ingest.overlay import apply_overlay
-    from trustgraph.safe_text import message_line
 
     account = account_for(old, args.account, "template")
     snap = old.account_by_id.get(account)
-    overlay = load_cloudformation(args.cloudformation, account=account,
-                                  partition=snap.partition if snap is not None else "aws",
-                                  parameters_file=args.parameters, stack_name=args.stack_name, old=old)
-    for note in overlay.notes:
-        sys.stderr.write(f"trustgraph: note: {message_line(note, 2000)}\n")
-    for unknown in overlay.unknowns:
-        sys.stderr.write(f"trustgraph: note: {message_line(str(unknown), 2000)} (answers through it are "
-                         f"approximate)\n")
-    return apply_overlay(old, overlay)
+    return load_cloudformation(args.cloudformation, account=account,
+                               partition=snap.partition if snap is not None else "aws",
+                               parameters_file=args.parameters, stack_name=args.stack_name, old=old)
 
 
-__all__ = ["account_for", "add_arguments", "new_from_template"]
+__all__ = ["account_for", "add_arguments", "overlay_from_args"]
