@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 CFN = DATA / "cloudformation"
 OLD = CFN / "old"
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "trustgraph" / "schemas" /
-                     "diff-report-v1.schema.json").read_text(encoding="utf-8"))
+                     "diff-report-v2.schema.json").read_text(encoding="utf-8"))
 
 
 def _diff(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -97,3 +97,12 @@ def test_account_given_for_an_estate_of_two(tmp_path: Path) -> None:
                          str(CFN / "outside-root.yaml"), "--account", "111122223333")
     assert code == 1
     assert any(e["role"] == "arn:aws:iam::111122223333:role/PartnerRole" for e in report["new"])
+
+
+def test_the_terminal_names_the_template_line(tmp_path: Path) -> None:
+    out = tmp_path / "report.txt"
+    assert main(["diff", str(OLD), "--cloudformation", str(CFN / "outside-root.yaml"), "-o", str(out)]) == 1
+    text = out.read_text(encoding="utf-8")
+    # line 15 of the template is the statement `- Effect: Allow` that trusts the partner account's root
+    assert f"    where {CFN / 'outside-root.yaml'}:15\n" in text
+    assert (CFN / "outside-root.yaml").read_text(encoding="utf-8").splitlines()[14].strip() == "- Effect: Allow"

@@ -17,7 +17,7 @@ SAMPLE = DATA / "two-account-sample"
 PLANS = DATA / "terraform"
 ACCOUNT = "111122223333"
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "trustgraph" / "schemas" /
-                     "diff-report-v1.schema.json").read_text(encoding="utf-8"))
+                     "diff-report-v2.schema.json").read_text(encoding="utf-8"))
 
 
 def diff_plan(tmp_path: Path, plan: str, *extra: str) -> tuple[int, dict[str, Any]]:
@@ -57,7 +57,9 @@ def test_an_update_dropping_the_external_id_loses_the_guard(tmp_path: Path) -> N
     audit = f"arn:aws:iam::{ACCOUNT}:role/AuditRoleWithExternalId"
     (guard,) = report["guards_lost"]
     assert guard["role"] == audit and guard["key"] == "sts:ExternalId" and guard["verdict"] == "proven"
-    assert guard["new_statements"] == [] and guard["replayed"] is True
+    assert guard["replayed"] is True and guard["change"] == "condition" and guard["source"] == "account:999988887777"
+    # v2: the NEW statement that lets the witness in, located at the plan's resource address
+    assert guard["new_statements"] and all(s.startswith("aws_iam_role.") for s in guard["new_statements"])
 
 
 def test_unknown_trust_policy_is_reported_approximately_never_dropped(tmp_path: Path,

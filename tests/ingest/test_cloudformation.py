@@ -116,11 +116,11 @@ def test_no_value_as_a_whole_property() -> None:
     ({"Fn::ImportValue": "shared"}, "Fn::ImportValue"),
     ({"Fn::GetAZs": ""}, "Fn::GetAZs"),
     ({"Ref": "AWS::Region"}, "AWS::Region"),
-    ({"Ref": "NoDefault"}, "no default"),
+    ({"Ref": "NoDefault"}, "no default, no value given"),
     ({"Ref": "Ssm"}, "SSM parameter"),
     ({"Fn::Sub": "arn:aws:iam::${NoDefault}:root"}, "no default"),
     ({"Fn::Join": ["", ["a", {"Fn::ImportValue": "x"}]]}, "Fn::ImportValue"),
-    ({"Fn::If": ["Unknown", "a", "b"]}, "condition `Unknown` is unknown"),
+    ({"Fn::If": ["Unknown", "a", "b"]}, "Fn::If on condition `Unknown`"),
     ("{{resolve:ssm:/path}}", "dynamic reference"),
 ])
 def test_what_the_template_does_not_decide_stays_unknown(value: object, why: str) -> None:
@@ -203,7 +203,7 @@ def test_unknowns_are_kept_as_markers_with_template_locations(short_tags: Overla
     assert markers[0].location.file.endswith("short-tags.yaml")
     assert markers[0].location.pointer.startswith("/Resources/PartnerRole/Properties/AssumeRolePolicyDocument")
     whys = " | ".join(u.what for u in short_tags.unknowns)
-    assert "parameter `ExternalId` has no default" in whys
+    assert "parameter `ExternalId` (no default, no value given)" in whys
     assert "Fn::ImportValue" in whys and "Fn::GetAZs" in whys
 
 

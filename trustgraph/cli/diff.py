@@ -24,6 +24,8 @@ FAIL_ON = ("low", "medium", "high", "critical")
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
+    from trustgraph.cli.common import add_now_option
+
     p = subparsers.add_parser(
         "diff", help="compare two estates: new and resolved findings, guards lost",
         description="Scan OLD and NEW under the same zone (NEW's unless --zone/--zone-file are given) and report new "
@@ -49,6 +51,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
                    help="exit 1 when a new finding has at least this severity (default: high)")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--via", choices=("assume", "all"), default="assume",
+                   help="as scan --via: external-path-to-admin also follows privilege-escalation edges inside the "
+                        "zone (all); default assume")
+    add_now_option(p)
     add_cloudformation_arguments(p)
     p.set_defaults(func=run)
 
@@ -56,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Load both estates, scan, compare, render, and decide the exit code."""
     from trustgraph.checks.registry import select_checks
+    from trustgraph.cli.common import analysis_time
     from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
     from trustgraph.render.diff import render_diff
@@ -72,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(("give either NEW or --plan PLAN or --cloudformation TEMPLATE" if not given
                           else "give only one of NEW, --plan PLAN and --cloudformation TEMPLATE, not both")
                          + " (see 'trustgraph diff --help')")
+    now = analysis_time(args)
     old = load_estate([args.old])
     new_inputs: tuple[str, ...]
     if args.plan is not None:
@@ -85,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         new, new_inputs, zone_paths = load_estate([args.new]), (str(args.new),), [args.new]
     zone = zone_from_options(new, args.zone, args.zone_file, paths=zone_paths)
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
-                          zone_from="options" if args.zone or args.zone_file else "new",
+                          now=now, via=args.via, zone_from="options" if args.zone or args.zone_file else "new",
                           old_inputs=(str(args.old),), new_inputs=new_inputs)
     text = render_diff(report, args.format)
     if args.output:

@@ -153,13 +153,13 @@ class Resolver:
             if name in given:
                 raw: object = given[name]
                 if raw is None:
-                    out[name] = Unresolved(f"parameter `{name}` keeps the stack's previous value", pointer)
+                    out[name] = Unresolved(f"parameter `{name}` (the stack's previous value)", pointer)
                     continue
                 source_pointer, source = self._given_at(name), where
             elif "Default" in decl:
                 raw, source_pointer, source = decl["Default"], f"{pointer}/Default", self.file
             else:
-                out[name] = Unresolved(f"parameter `{name}` has no default and no value was given", pointer)
+                out[name] = Unresolved(f"parameter `{name}` (no default, no value given)", pointer)
                 continue
             if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
                 raise IngestError(source, source_pointer, f"expected the value of parameter `{name}` as a string")
@@ -169,7 +169,7 @@ class Resolver:
                 raise IngestError(source, source_pointer, f"value `{text}` of parameter `{name}` is not one of its "
                                                           f"AllowedValues")
             if ptype.startswith("AWS::SSM::Parameter::Value<"):
-                out[name] = Unresolved(f"parameter `{name}` is read from SSM parameter `{text}` at deploy time",
+                out[name] = Unresolved(f"parameter `{name}` (read from SSM parameter `{text}` at deploy)",
                                        pointer)
             elif ptype == "CommaDelimitedList" or ptype.startswith("List<"):
                 out[name] = [part.strip() for part in text.split(",")]
@@ -191,12 +191,12 @@ class Resolver:
         if name == "AWS::StackName":
             return ctx.stack_name
         if name == "AWS::Region":
-            return ctx.region if ctx.region else Unresolved("AWS::Region (the region is chosen at deploy time)",
+            return ctx.region if ctx.region else Unresolved("AWS::Region (chosen at deploy)",
                                                             pointer)
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in ("AWS::StackId", "AWS::NotificationARNs"):
-            return Unresolved(f"{name} (known at deploy time)", pointer)
+            return Unresolved(f"{name} (assigned at deploy)", pointer)
         raise self.fail(pointer, f"unknown pseudo parameter `{name}`")
 
     # -- references ---------------------------------------------------------------------------------------------
@@ -268,8 +268,8 @@ class Resolver:
                 raise self.fail(at, "expected Fn::Equals [VALUE, VALUE]")
             a, b = (self.resolve(v, f"{at}/{i}") for i, v in enumerate(args))
             if contains_unresolved(a) or contains_unresolved(b):
-                why = next((x.why for x in (a, b) if isinstance(x, Unresolved)), "part of a value is unknown")
-                return Unresolved(f"Fn::Equals of an unknown value: {why}", at)
+                why = next((x.why for x in (a, b) if isinstance(x, Unresolved)), "a value with an unknown part")
+                return Unresolved(f"Fn::Equals over {why}", at)
             return _text(a) == _text(b)
         if fn in ("Fn::And", "Fn::Or"):
             if not isinstance(args, list) or not 2 <= len(args) <= 10:
@@ -314,7 +314,7 @@ class Resolver:
                     items.append(item)
             return items
         if isinstance(value, str) and "{{resolve:" in value:
-            return Unresolved("a dynamic reference ({{resolve:...}}) read at deploy time", pointer)
+            return Unresolved("a dynamic reference {{resolve:...}} (read at deploy)", pointer)
         return value
 
     def _function(self, fn: str, args: object, at: str, out: str) -> object:
@@ -331,7 +331,7 @@ class Resolver:
                 yes = self.resolve(args[1], f"{at}/1", out)
                 no = self.resolve(args[2], f"{at}/2", out)
                 self._origins[out] = at
-                return yes if yes == no else Unresolved(f"condition `{args[0]}` is unknown ({truth.why})", at)
+                return yes if yes == no else Unresolved(f"Fn::If on condition `{args[0]}`, itself over {truth.why}", at)
             branch = 1 if truth else 2
             return self.resolve(args[branch], f"{at}/{branch}", out)
         if fn == "Fn::Sub":
@@ -347,7 +347,7 @@ class Resolver:
         if fn == "Fn::Base64":
             text = self.resolve(args, at)
             if isinstance(text, Unresolved) or contains_unresolved(text):
-                return Unresolved("Fn::Base64 of an unknown value", at)
+                return Unresolved("Fn::Base64 over an unknown value", at)
             return base64.b64encode(_text(text, self, at).encode()).decode()
         if fn == "Fn::ImportValue":
             return Unresolved("Fn::ImportValue (exported by another stack)", at)
@@ -365,7 +365,7 @@ class Resolver:
         if isinstance(resolved, Unresolved):
             return resolved
         if contains_unresolved(resolved):
-            return Unresolved("part of the value is unknown", pointer)
+            return Unresolved("a value with an unknown part", pointer)
         return _text(resolved, self, pointer)
 
     def _sub(self, args: object, at: str) -> object:
@@ -406,10 +406,10 @@ class Resolver:
             pieces.append(_text(value, self, where))
         pieces.append(text[last:])
         if unknown is not None:
-            return Unresolved(f"Fn::Sub of an unknown value: {unknown.why}", at)
+            return Unresolved(f"Fn::Sub over {unknown.why}", at)
         result = "".join(pieces)
         if "{{resolve:" in result:
-            return Unresolved("a dynamic reference ({{resolve:...}}) read at deploy time", at)
+            return Unresolved("a dynamic reference {{resolve:...}} (read at deploy)", at)
         return result
 
     def _list(self, value: object, pointer: str) -> list[object] | Unresolved:
@@ -428,12 +428,12 @@ class Resolver:
         if isinstance(delimiter, Unresolved):
             return delimiter
         if isinstance(items, Unresolved):
-            return Unresolved(f"Fn::Join of an unknown list: {items.why}", at)
+            return Unresolved(f"Fn::Join over {items.why}", at)
         texts: list[str] = []
         for i, item in enumerate(items):
             if isinstance(item, Unresolved) or contains_unresolved(item):
-                why = item.why if isinstance(item, Unresolved) else "part of a value is unknown"
-                return Unresolved(f"Fn::Join of an unknown value: {why}", at)
+                why = item.why if isinstance(item, Unresolved) else "a value with an unknown part"
+                return Unresolved(f"Fn::Join over {why}", at)
             texts.append(_text(item, self, f"{at}/1/{i}"))
         return delimiter.join(texts)
 
@@ -445,7 +445,7 @@ class Resolver:
         if isinstance(index, Unresolved):
             return index
         if isinstance(items, Unresolved):
-            return Unresolved(f"Fn::Select from an unknown list: {items.why}", at)
+            return Unresolved(f"Fn::Select over {items.why}", at)
         if isinstance(index, bool) or not (isinstance(index, int) or (isinstance(index, str) and index.isdigit())):
             raise self.fail(f"{at}/0", "expected Fn::Select's index as a whole number")
         position = int(index)
@@ -462,7 +462,7 @@ class Resolver:
         if isinstance(delimiter, Unresolved):
             return delimiter
         if isinstance(text, Unresolved):
-            return Unresolved(f"Fn::Split of an unknown value: {text.why}", at)
+            return Unresolved(f"Fn::Split over {text.why}", at)
         if not delimiter:
             raise self.fail(f"{at}/0", "expected a non-empty delimiter")
         return text.split(delimiter)
@@ -496,7 +496,7 @@ class Resolver:
             return candidates[0]
         why = next(k for k in keys if isinstance(k, Unresolved))
         assert isinstance(why, Unresolved)
-        return Unresolved(f"Fn::FindInMap with an unknown key: {why.why}", at)
+        return Unresolved(f"Fn::FindInMap over {why.why}", at)
 
 
 def _text(value: object, resolver: Resolver | None = None, pointer: str = "") -> str:

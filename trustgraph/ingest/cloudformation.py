@@ -213,7 +213,7 @@ class _Stack:
         return self.resolver.resolve(props[name], f"{res.pointer}/Properties/{escape_pointer_token(name)}")
 
     def unknown(self, value: Unresolved, what: str) -> Unknown:
-        found = Unknown(self.loc(value.pointer), f"{what}: {value.why}")
+        found = Unknown(self.loc(value.pointer), f"{what}, {value.why},")
         self.unknowns.append(found)
         return found
 
@@ -316,7 +316,7 @@ class _Stack:
         elif attribute == "Id" and t == "AWS::Organizations::Policy":
             return self.org_policy_id(res)
         what = f"Ref {logical_id}" if attribute is None else f"{logical_id}.{attribute}"
-        return Unresolved(f"{what} of a {t} (assigned at deploy time)", pointer)
+        return Unresolved(f"{what} of a {t} (assigned at deploy)", pointer)
 
     def org_policy_id(self, res: _Resource) -> str:
         digest = hashlib.sha256(f"{self.context.stack_name}/{res.logical_id}".encode()).hexdigest()[:10]
@@ -335,7 +335,7 @@ class _Stack:
             except json.JSONDecodeError as exc:
                 raise IngestError(self.file, self.resolver.origin(pointer),
                                   f"expected a policy document, got a string that is not JSON ({exc.msg})") from None
-        raw = self._unknowns(value, "a value of the policy document")
+        raw = self._unknowns(value, "in a policy document")
         try:
             policy = policy_with_unknowns(raw, self.loc(pointer), kind=kind)
         except IngestError as exc:
