@@ -1,7 +1,7 @@
 """``external-path-to-admin``: an outsider reaches an admin role through a chain of two or more hops.
 
 With ``scan --via all`` it also reports outsiders that enter the zone by assuming a role and then become an
-administrator of an account by privilege-escalation methods (``TrustGraph.query("external", "admin",
+administrator of an account by privilege-escalation methods (``GraphQueries.query("external", "admin",
 via="all")``): one finding per administered account, on the role where the path enters the zone. Without it the
 findings are those of assume-role chains only, as before.
 """
@@ -19,7 +19,7 @@ from trustgraph.queries.results import Reach, ReachResult
 
 
 class ExternalPathToAdmin(BaseCheck):
-    """Asks ``TrustGraph.query("external", role)`` for every admin role; reports shortest paths of 2+ hops."""
+    """Asks ``GraphQueries.query("external", role)`` for every admin role; reports shortest paths of 2+ hops."""
 
     id = "external-path-to-admin"
     title = "An outsider reaches an admin role through a chain"

@@ -11,7 +11,7 @@ from trustgraph.queries.results import Reach
 
 
 class ExternalWithoutExternalId(BaseCheck):
-    """Asks ``TrustGraph.query("external", role, without=("sts:ExternalId",))`` per role."""
+    """Asks ``GraphQueries.query("external", role, without=("sts:ExternalId",))`` per role."""
 
     id = "external-without-external-id"
     title = "Principals outside the zone reach the role without an ExternalId"

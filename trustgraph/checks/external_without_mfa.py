@@ -11,7 +11,7 @@ from trustgraph.queries.results import Reach
 
 
 class ExternalWithoutMfa(BaseCheck):
-    """Asks ``TrustGraph.query("external", role, not_like={"aws:MultiFactorAuthPresent": ["true"]})`` per role."""
+    """Asks ``GraphQueries.query("external", role, not_like={"aws:MultiFactorAuthPresent": ["true"]})`` per role."""
 
     id = "external-without-mfa"
     title = "Principals outside the zone reach the role without MFA"

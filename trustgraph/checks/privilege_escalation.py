@@ -4,7 +4,7 @@ that power (an admin-equivalent principal is reported for its own method; a prin
 power by role assumption alone is the reach checks' subject).
 
 For each user and role of the zone whose permissions do not already allow everything, the question
-``TrustGraph.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
+``GraphQueries.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
 :mod:`trustgraph.graph.methods`, each call decided on the caller's effective permissions with a replayed witness.
 The runner checks one role at a time, so a role's finding is its own, and the users of an account are checked with
 the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them). A

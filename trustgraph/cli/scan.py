@@ -78,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     estate, zone = load_inputs(args)  # no PATH and no zone option: the bundled example under its zone.toml
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.runner import run_checks
-    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.graph_queries import GraphQueries
 
-    ctx = ScanContext(TrustGraph(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
+    ctx = ScanContext(GraphQueries(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
     from trustgraph.model.bulk import loaded_objects_frozen
 
     with _progress(len(ctx.roles)) as progress, loaded_objects_frozen():

@@ -20,7 +20,7 @@ from typing import Any
 
 from trustgraph.checks.finding import Finding, FindingKind, Severity
 from trustgraph.model.estate import Estate
-from trustgraph.queries.api import TrustGraph
+from trustgraph.queries.graph_queries import GraphQueries
 from trustgraph.queries.results import HopWitness
 from trustgraph.report.guards import GUARD_KEYS, GuardLost, guard_of, guards_lost, outsider
 
@@ -88,7 +88,7 @@ def compare_findings(
     return tuple(added), tuple(gone), sum(1 for k in after if k in before)
 
 
-def find_guards_lost(old: TrustGraph, new: TrustGraph, *, timeout_ms: int | None = None) -> tuple[GuardLost, ...]:
+def find_guards_lost(old: GraphQueries, new: GraphQueries, *, timeout_ms: int | None = None) -> tuple[GuardLost, ...]:
     """Guards lost on roles present in both estates (:func:`trustgraph.report.guards.guards_lost`), asked with NEW's
     outsider (every AWS principal outside the zone) at NEW's analysis time."""
     shared = sorted(set(new.estate.role_by_arn) & set(old.estate.role_by_arn))
@@ -109,12 +109,12 @@ def diff_estates(
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.runner import scan
 
-    old_tg, new_tg = TrustGraph(old, zone, now=now), TrustGraph(new, zone, now=now)
+    old_tg, new_tg = GraphQueries(old, zone, now=now), GraphQueries(new, zone, now=now)
     if now is None:  # one moment for both, even without a pinned time
         old_tg.engine.now_ms = new_tg.engine.now_ms
-    old_findings = scan(ScanContext(TrustGraph(old, zone, old_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
+    old_findings = scan(ScanContext(GraphQueries(old, zone, old_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
                                     via=via), checks)
-    new_findings = scan(ScanContext(TrustGraph(new, zone, new_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
+    new_findings = scan(ScanContext(GraphQueries(new, zone, new_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
                                     via=via), checks)
     added, gone, same = compare_findings(old_findings, new_findings)
     from trustgraph.model.values import format_date
