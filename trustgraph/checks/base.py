@@ -160,10 +160,20 @@ def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResu
     if not reachable and not unknown:
         return []
     specific: list[ReachResult] = []
-    for node in ctx.outside_account_nodes:
-        found = [r for r in ctx.reach_known(node, role, options) if r.verdict is Reach.REACHABLE and r.target == role]
-        if found:
-            specific.append(min(found, key=lambda r: len(r.hops)))
+    if ctx.per_pair:  # the reference: one look-up per (outside account, role)
+        for node in ctx.outside_account_nodes:
+            found = [r for r in ctx.reach_known(node, role, options)
+                     if r.verdict is Reach.REACHABLE and r.target == role]
+            if found:
+                specific.append(min(found, key=lambda r: len(r.hops)))
+    else:  # the accounts' searches read once, inverted per role
+        index, failed = ctx.reached_by(ctx.outside_account_nodes, options)
+        specific = list(index.get(role, ()))
+        for node in failed:  # a search that did not replay: answered per target (reach_known)
+            found = [r for r in ctx.reach_known(node, role, options)
+                     if r.verdict is Reach.REACHABLE and r.target == role]
+            if found:
+                specific.append(min(found, key=lambda r: len(r.hops)))
     if specific:
         ordered = sorted(specific, key=lambda r: (len(r.hops), r.source))
         if reachable:

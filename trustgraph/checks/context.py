@@ -52,6 +52,9 @@ class _Shared:
     #: values a check computes once per scan (keyed by the check's own names)
     memo: dict[Any, Any] = field(default_factory=dict)
     outsiders: tuple[str, ...] | None = None
+    #: True: the checks ask per (source, role) pair as they used to (the reference the shared searches are tested
+    #: against; see :attr:`ScanContext.per_pair`)
+    per_pair: bool = False
 
 
 class ScanContext:
@@ -70,10 +73,14 @@ class ScanContext:
     via
         ``assume`` (default) or ``all``: whether reach checks also follow privilege-escalation edges
         (``scan --via all``; the privilege-escalation check always does).
+    per_pair
+        The reference algorithms for tests: each role's answers asked per (source, role) pair (a backward closure
+        per admin role for the federated sources of external-path-to-admin, a look-up per outside account and
+        role) instead of read off the shared forward searches. The findings are the same.
     """
 
     def __init__(self, tg: TrustGraph, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
-                 via: str = "assume", _shared: _Shared | None = None) -> None:
+                 via: str = "assume", per_pair: bool = False, _shared: _Shared | None = None) -> None:
         self.tg = tg
         self.timeout_ms = timeout_ms
         self.via = via
@@ -84,6 +91,7 @@ class ScanContext:
                 n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ACCOUNT.value))
             _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)
             _shared.named_orgs = named_organizations(tg.estate)
+            _shared.per_pair = per_pair
         self._shared = _shared
         #: answers the checks of this view share (the runner makes one view per role, so it lives as long as the role)
         self.local: dict[Any, Any] = {}
@@ -95,6 +103,11 @@ class ScanContext:
     def for_roles(self, roles: Iterable[str]) -> ScanContext:
         """A view of the same scan restricted to some roles (shares the graph and the memo)."""
         return ScanContext(self.tg, roles, timeout_ms=self.timeout_ms, via=self.via, _shared=self._shared)
+
+    @property
+    def per_pair(self) -> bool:
+        """Whether the checks use the per-pair reference algorithms (see the constructor)."""
+        return self._shared.per_pair
 
     @property
     def estate(self) -> Estate:
@@ -211,6 +224,33 @@ class ScanContext:
             return tuple(r for r in self.reach(source, target, options) if r.verdict is not Reach.UNREACHABLE
                          and (chosen is None or r.source in chosen))
         return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
+
+    def reached_by(self, sources: Iterable[str], options: QueryOptions
+                   ) -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
+        """Role -> the shortest reachable answer of each of ``sources`` that reaches it (in the order of
+        ``sources``), read once off their forward searches (:meth:`reach_known`) and memoised per sources and options,
+        so that a check asks once per role what it would otherwise ask once per (source, role) pair; and the sources
+        whose search did not replay (:meth:`reach_known` answers those per target)."""
+        chosen = tuple(sources)
+
+        def compute() -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
+            index: dict[str, list[ReachResult]] = {}
+            failed: list[str] = []
+            for node in chosen:
+                self.reach_known(node, "", options)
+                by_target = self._shared.reach_all[(node, options)]
+                if by_target is None:
+                    failed.append(node)
+                    continue
+                for target, results in by_target.items():
+                    found = [r for r in results if r.verdict is Reach.REACHABLE and r.target == target]
+                    if found:
+                        index.setdefault(target, []).append(min(found, key=lambda r: len(r.hops)))
+            return {t: tuple(rs) for t, rs in index.items()}, tuple(failed)
+
+        answer: tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]] = self.once(
+            ("reached-by", chosen, options), compute)
+        return answer
 
     def outsider_members(self) -> tuple[str, ...]:
         """The members of the ``external`` class: the AWS outsider node and each federated provider outside the zone

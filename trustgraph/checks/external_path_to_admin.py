@@ -14,6 +14,7 @@ from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepar
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.graph.nodes import EXTERNAL
+from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
 
 
@@ -39,8 +40,12 @@ class ExternalPathToAdmin(BaseCheck):
     )
 
     def prepare(self, ctx: ScanContext) -> None:
-        """The searches every role's answer reads (:func:`prepare_most_specific`)."""
-        prepare_most_specific(ctx, ctx.options(), [role for role in ctx.roles if ctx.is_admin(role)])
+        """The searches every role's answer reads (:func:`prepare_most_specific`, and one per federated provider
+        outside the zone)."""
+        admins = [role for role in ctx.roles if ctx.is_admin(role)]
+        prepare_most_specific(ctx, ctx.options(), admins)
+        if admins and not ctx.per_pair:
+            ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx))
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options()
@@ -48,10 +53,7 @@ class ExternalPathToAdmin(BaseCheck):
             if not ctx.is_admin(role):
                 continue
             results = outside_sources(ctx, role, options)
-            federated = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
-            for r in ctx.reach_to(EXTERNAL, role, options, members=federated):
-                if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE:
-                    results.append(r)  # federated identities outside the zone
+            results += federated_sources(ctx, role, options)  # federated identities outside the zone
             for r in results:
                 if r.verdict is Reach.REACHABLE:
                     if len(r.hops) < 2:
@@ -65,8 +67,6 @@ class ExternalPathToAdmin(BaseCheck):
             yield from self._escalations(ctx)
 
     def _escalations(self, ctx: ScanContext) -> Iterator[Finding]:
-        from trustgraph.queries.options import QueryOptions
-
         def compute() -> tuple[ReachResult, ...]:
             options = QueryOptions.make(via="all", timeout_ms=ctx.timeout_ms)
             return tuple(ctx.tg.query(EXTERNAL, "admin", options))
@@ -83,6 +83,36 @@ class ExternalPathToAdmin(BaseCheck):
             message = (f"`{r.source}` enters the zone at `{entry}` and becomes an administrator of "
                        f"{r.target.split(':', 1)[1]} by privilege escalation ({methods}): {path_text(r)}.")
             yield self.reach_finding(r, role=entry, message=message)
+
+
+def _federated(ctx: ScanContext) -> tuple[str, ...]:
+    return tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+
+
+def federated_sources(ctx: ScanContext, role: str, options: QueryOptions) -> list[ReachResult]:
+    """The reachable and unknown answers of the federated providers outside the zone for one role.
+
+    Read off one forward search per provider over the whole graph (:meth:`ScanContext.reach_known`): a reachable
+    answer is the one a search pruned to the role gives (same shortest path and witnesses). A provider whose search
+    met an undecided hop that may lead to the role is asked again by the backward closure from the role
+    (:meth:`ScanContext.reach_to`, the reference), which counts an undecided hop only when it leads into a role that
+    reaches or may reach the target, so the answers are those of the reference. With ``ctx.per_pair`` every answer
+    comes from the reference.
+    """
+    federated = _federated(ctx)
+    if not federated:
+        return []
+    if ctx.per_pair:
+        return [r for r in ctx.reach_to(EXTERNAL, role, options, members=federated)
+                if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE]
+    out: list[ReachResult] = []
+    for r in ctx.reach_known(EXTERNAL, role, options, members=federated):
+        if r.verdict is Reach.REACHABLE:
+            out.append(r)
+        else:  # undecided: the reference decides whether the undecided hop matters for this role
+            out += [a for a in ctx.reach_to(EXTERNAL, role, options, members=(r.source,))
+                    if a.verdict is not Reach.UNREACHABLE]
+    return out
 
 
 CHECK = ExternalPathToAdmin()

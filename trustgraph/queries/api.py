@@ -86,6 +86,9 @@ class TrustGraph:
         self._resolved: dict[tuple[str | None, int], Sources] = {}
         self._escalations: Any = None
         self._assume_reach: dict[Any, Any] = {}
+        #: False: each source of a one-role query searches the whole backward closure (the reference the layered
+        #: searches of :class:`trustgraph.queries.backward.Layers` are tested against)
+        self.layered = True
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -224,7 +227,7 @@ class TrustGraph:
         Each source's answer is the one the forward search restricted to the role's ancestors gives (same verdict,
         same shortest path, same witnesses), except that an undecided hop counts only when it leads into a role that
         reaches or may reach the target (the old search counted any undecided hop into an ancestor in the graph)."""
-        from trustgraph.queries.backward import backward_closure
+        from trustgraph.queries.backward import Layers, backward_closure
 
         engine = self.engine
         outside_only = sources is not None and sources.outside_only
@@ -238,11 +241,14 @@ class TrustGraph:
         else:
             groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
         out: list[ReachResult] = []
+        layers = Layers(engine, closure, options) if self.layered else None
         for label, starts_of in groups:
             if target in starts_of:
                 continue
-            outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
-                                    candidates=closure.candidates)
+            outcome = None if layers is None else layers.search(label, starts_of, outside_only=outside_only)
+            if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched
+                outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
+                                        candidates=closure.candidates)
             if target in outcome.first or outcome.unknown_edges:
                 out.append(engine.result_for(outcome, target))
         return tuple(out)

@@ -19,6 +19,16 @@ decides only the hops into roles that can lead to the target:
    search visits the kept states in the same order, with the same parents, and finds the same shortest path with
    the same witnesses as the unpruned one.
 
+3. **Shortest-path layers.** A source that reaches the target is not searched over everything the closure holds: a
+   breadth-first pass backwards over the decided hops (:func:`distances`) gives every role state its number of hops
+   to the target, and the source's search (:meth:`Layers.search`) visits only the states whose depth plus that
+   number is at most the source's own distance. Those are the states on its shortest paths (and, at worst, a few
+   more), and the first parent of each of them in breadth-first order is one of them too (a parent of a state on a
+   shortest path at the previous depth lies on one), so the search finds the same path with the same witnesses,
+   at a cost in the size of the shortest paths instead of the size of the closure. A query for one role is then
+   one backward pass over memoised hop answers plus a walk per source: O(closure + sources x path) instead of
+   O(sources x closure).
+
 Undecided hops: the unpruned search answered "unknown" for a source that does not reach the target when it met any
 undecided hop into an ancestor of the target in the graph; the pruned one meets only the undecided hops into roles
 that reach or may reach the target through decided and undecided hops, so a source whose every undecided route ends
@@ -36,7 +46,7 @@ from trustgraph.graph.nodes import NodeKind
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
-    from trustgraph.queries.engine import ReachabilityEngine, State
+    from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
     from trustgraph.queries.options import QueryOptions
     from trustgraph.smt.solve import KeyConstraint
 
@@ -173,4 +183,77 @@ def backward_closure(
     return out
 
 
-__all__ = ["MAYBE", "REACHES", "Backward", "backward_closure"]
+def distances(engine: ReachabilityEngine, closure: Backward, options: QueryOptions) -> dict[State, int]:
+    """Hops from each role state that reaches the target to the target, through the hops of a search after its first
+    (no first-hop constraints; a role session's hop always gives a session without MFA). The target's states are 0.
+
+    Only states the closure found to reach the target are asked, and their hops are those it decided (memoised)."""
+    from trustgraph.smt.solve import Sat
+
+    G = engine.G
+    role_kind = NodeKind.ROLE.value
+    into: dict[str, list[tuple[str, Action]]] = {}
+    for node, succ in closure.successors.items():
+        if node in G and G.nodes[node]["kind"] == role_kind:
+            for _, role, data in succ:
+                into.setdefault(role, []).append((node, Action(data["action"])))
+    target = closure.target
+    dist: dict[State, int] = {(target, False): 0, (target, True): 0}
+    frontier = [target]  # roles whose session without MFA is `depth` hops from the target
+    depth = 0
+    while frontier:
+        later: list[str] = []
+        for role in frontier:
+            for node, action in into.get(role, ()):
+                for state in ((node, False), (node, True)):
+                    if state in dist or closure.status.get(state) != REACHES:
+                        continue
+                    if isinstance(engine.decide(state, role, action, options, ()), Sat):
+                        dist[state] = depth + 1
+                        if not state[1]:
+                            later.append(node)
+        frontier = later
+        depth += 1
+    return dist
+
+
+class Layers:
+    """The shortest-path layers of one closure (:func:`distances`), and the searches restricted to them."""
+
+    def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions) -> None:
+        self.engine = engine
+        self.closure = closure
+        self.options = options
+        self.dist = distances(engine, closure, options)
+        reaching = {state[0] for state in self.dist}
+        self._candidates = {
+            node: [(role, data) for _, role, data in succ if role in reaching]
+            for node, succ in closure.successors.items()
+        }
+
+    def candidates(self, node: str) -> list[tuple[str, dict[str, Any]]]:
+        """The closure's candidates of ``node`` into roles that reach the target."""
+        return self._candidates.get(node, [])
+
+    def search(self, label: str, starts: tuple[str, ...], *, outside_only: bool) -> SearchOutcome:
+        """The search from ``starts`` to the target restricted to the states on its shortest paths (see the module
+        docstring). The first hops land in states whose distances give the bound: until they are all known (the
+        starts are expanded before any later state), every state that reaches the target is kept (more states
+        than needed never change the path found); after, only those within the bound."""
+        dist = self.dist
+        bound = [1 << 30]
+
+        def keep(state: State, depth: int) -> bool:
+            hops = dist.get(state)
+            if hops is None:
+                return False
+            if depth == 1:
+                bound[0] = min(bound[0], hops + 1)
+                return True
+            return depth + hops <= bound[0]
+
+        return self.engine.search(label, self.options, outside_only=outside_only, stop_at=self.closure.target,
+                                  starts=starts, candidates=self.candidates, keep=keep)
+
+
+__all__ = ["MAYBE", "REACHES", "Backward", "Layers", "backward_closure", "distances"]

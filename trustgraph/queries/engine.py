@@ -133,6 +133,8 @@ class ReachabilityEngine:
         #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        #: (state, role, action) -> (the Sat answer, its witness), see :meth:`_witness`
+        self._witnesses: dict[tuple[Any, ...], tuple[Any, HopWitness]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.sharing = True  # False: decide() always solves (the reference for tests)
         self.mfa_sensitive = any(
@@ -346,6 +348,16 @@ class ReachabilityEngine:
         return (KeyConstraint(subject_key(attrs["provider"]), "not-like", tuple(subjects)),)
 
     def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
+        """The witness of a Sat hop, built once per (hop, answer): every search that takes the hop shares it."""
+        key = (state, role, action)
+        hit = self._witnesses.get(key)
+        if hit is not None and hit[0] is result:
+            return hit[1]
+        witness = self._new_witness(state, role, action, result)
+        self._witnesses[key] = (result, witness)
+        return witness
+
+    def _new_witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         from trustgraph.semantics.spelling import display_key
 
         caller = result.caller
@@ -431,14 +443,14 @@ class ReachabilityEngine:
         """A hop whose witness sets a source identity hands it to every later session, and every later hop must then
         allow sts:SetSourceIdentity (docs/semantics.md §1.6). Prefer a witness that sets none (the caller chooses);
         when the hop needs one, keep the witness and say that the hops after it are not held to it (§8, item 7)."""
+        values = result.request.get("sts:sourceidentity")
+        if not values or getattr(result.caller, "source_identity", None):
+            return result
         from dataclasses import replace
 
         from trustgraph.smt.solve import KeyConstraint
         from trustgraph.smt.solve import Sat as SatAnswer
 
-        values = result.request.get("sts:sourceidentity")
-        if not values or getattr(result.caller, "source_identity", None):
-            return result
         alt = self.decide(state, role, action, options, (*extra, KeyConstraint("sts:SourceIdentity", "absent")))
         if isinstance(alt, SatAnswer):
             return alt
@@ -507,6 +519,7 @@ class ReachabilityEngine:
         stop_at: str | None = None,
         starts: Sequence[str] | None = None,
         candidates: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None,
+        keep: Callable[[State, int], bool] | None = None,
     ) -> SearchOutcome:
         """Breadth-first search from one source, or from a class of sources at once.
 
@@ -515,7 +528,9 @@ class ReachabilityEngine:
         its members. ``outside_only`` applies the zone's trusted-subject globs to federated starts; ``allowed``
         restricts the roles expanded (e.g. to ancestors of a target); ``stop_at`` ends the search when that node is
         reached; ``candidates`` (default: every hop candidate) lists the (role, edge data) pairs tried from a node,
-        a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``).
+        a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``);
+        ``keep(state, depth)`` (default: every state) decides whether a state first reached at that depth is visited
+        (a search restricted to the states on shortest paths to ``stop_at``, :mod:`trustgraph.queries.backward`).
         """
         outcome = SearchOutcome(source, options=options)
         first_extra = outcome.first_extra
@@ -535,7 +550,7 @@ class ReachabilityEngine:
                 continue
             extra = first_extra.get(state[0], ()) if depth == 0 else ()
             for nxt, witness in self.successors(state, depth, options, extra, outcome, allowed, candidates):
-                if nxt in outcome.visits:
+                if nxt in outcome.visits or (keep is not None and not keep(nxt, depth + 1)):
                     continue
                 outcome.visits[nxt] = _Visit(state, witness, depth + 1)
                 outcome.first.setdefault(nxt[0], nxt)

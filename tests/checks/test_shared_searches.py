@@ -1,0 +1,113 @@
+"""The reach checks answered from shared forward searches give the findings of the per-pair reference
+(``ScanContext(per_pair=True)``: a look-up per outside account and role, a backward closure per admin role for the
+federated sources of external-path-to-admin), field by field: on the bundled example, the two-account sample,
+generated organizations of several seeds, and with undecided hops (where the shared searches hand the question back
+to the reference)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.registry import CHECKS_BY_ID
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.queries.api import TrustGraph, load
+
+REACH_CHECKS = tuple(CHECKS_BY_ID[c] for c in (
+    "external-without-external-id", "external-without-mfa", "public-role", "external-path-to-admin"))
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
+
+
+def _findings(tg: TrustGraph, per_pair: bool, patch: Callable[[TrustGraph], None] | None = None,
+              via: str = "assume") -> list[dict[str, Any]]:
+    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
+    fresh.engine.now_ms = tg.engine.now_ms
+    if patch is not None:
+        patch(fresh)
+    ctx = ScanContext(fresh, per_pair=per_pair, via=via)
+    return [finding_to_plain(f) for f in run_checks(ctx, REACH_CHECKS).findings]
+
+
+def _same(tg: TrustGraph, patch: Callable[[TrustGraph], None] | None = None, via: str = "assume") -> int:
+    shared = _findings(tg, False, patch, via)
+    reference = _findings(tg, True, patch, via)
+    assert [(f["check_id"], f["role"]) for f in shared] == [(f["check_id"], f["role"]) for f in reference]
+    for new, old in zip(shared, reference, strict=True):
+        assert new == old, (new["check_id"], new["role"])
+    return len(shared)
+
+
+@pytest.mark.parametrize("via", ["assume", "all"])
+def test_bundled_example(via: str) -> None:
+    assert _same(load(), via=via) > 0
+
+
+def test_two_account_sample() -> None:
+    assert _same(load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])) > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+def test_generated_organizations(seed: int, tmp_path: Path) -> None:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=4, roles_per_account=30, seed=seed)
+    tg = load(tmp_path)
+    assert _same(tg) > 0
+    if seed == 1:  # a GitHub provider outside the zone reaches an admin role in three hops
+        federated = [s for f in _findings(tg, False) if f["check_id"] == "external-path-to-admin"
+                     for s in f["sources"] if s.source_class == "federated" and len(s.nodes) == 4]
+        assert federated
+
+
+def _undecided(every: int) -> Callable[[TrustGraph], None]:
+    """Make the hops into every ``every``-th role (sorted) undecided (Unknown) in the engine."""
+
+    def patch(tg: TrustGraph) -> None:
+        from trustgraph.smt.solve import Unknown
+
+        roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::every]
+        chosen = set(roles)
+        solve = tg.engine.solve
+
+        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+            if role in chosen:
+                return Unknown("timeout (injected)")
+            return solve(state, role, *args, **kwargs)
+
+        tg.engine.solve = patched  # type: ignore[method-assign]
+
+    return patch
+
+
+@pytest.mark.parametrize("every", [2, 3, 5])
+def test_undecided_hops(every: int) -> None:
+    tg = load()
+    assert _same(tg, _undecided(every)) > 0
+    unknown = [f for f in _findings(tg, False, _undecided(every)) if f["kind"].value == "unknown"]
+    assert unknown
+
+
+def test_undecided_federated_hops_are_handed_to_the_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """In a generated organization whose GitHub provider reaches an admin role, undecided hops make some
+    federated answers unknown in the forward searches: those are asked again by the backward closure (the
+    reference), and the findings are the reference's."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=4, roles_per_account=30, seed=1)
+    tg = load(tmp_path)
+    asked: list[tuple[Any, ...]] = []
+    reach_to = ScanContext.reach_to
+
+    def counting(self: ScanContext, *args: Any, **kwargs: Any) -> Any:
+        if not self.per_pair:
+            asked.append(args)
+        return reach_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(ScanContext, "reach_to", counting)
+    assert _same(tg, _undecided(7)) > 0
+    assert asked
