@@ -164,7 +164,9 @@ def test_output_file_by_extension_and_readme(tmp_path: Path, capsys: pytest.Capt
 
 
 @pytest.mark.parametrize("argv", [["--profile", "nope"], ["--profile", "vendor-heavy", "."], ["--scaling", "."],
-                                  ["--profile", "all", "."], ["--cloudsplaining-accounts", "0"]])
+                                  ["--profile", "all", "."], ["--cloudsplaining-accounts", "0"],
+                                  ["--profile", "mix,nope"], ["--profile", "mix,mix"],
+                                  ["--profile", "mix,chain-heavy", "."]])
 def test_bad_profile_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", *argv]) == 2
     err = capsys.readouterr().err
@@ -178,6 +180,13 @@ def test_every_profile_in_its_own_process(capsys: pytest.CaptureFixture[str]) ->
     assert [r["profile"] for r in data["runs"]] == list(PROFILES)
     assert all(r["roles"] == 10 and r["per_check"] == [] for r in data["runs"])
     assert data["machine"]["cpu"]
+
+
+def test_named_profiles_in_the_order_given(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--profile", "vendor-heavy,mix", "--roles", "10", "--accounts", "2", "--sample", "0",
+                 "--no-per-check", "--format", "markdown"]) == 0
+    targets = _tables(capsys.readouterr().out)[0]
+    assert [row[0] for row in targets[2:]] == ["vendor-heavy"] * len(TARGETS) + ["mix"] * len(TARGETS)
 
 
 def test_scaling_runs_a_tenth_of_the_size(capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,9 +47,9 @@ def register(subparsers: Any) -> None:
                     "organization shape, each in its own process.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="export directories or files (default: generate)")
-    p.add_argument("--profile", default="mix", choices=(*PROFILES, ALL_PROFILES), metavar="NAME",
-                   help=f"shape of the generated organization: {', '.join(PROFILES)} (see `trustgraph synth --help`), "
-                        f"or {ALL_PROFILES}: each in turn, in its own process (default: mix)")
+    p.add_argument("--profile", default="mix", type=_profiles, metavar="NAME",
+                   help=f"shape of the generated organization: {', '.join(PROFILES)} (see `trustgraph synth --help`); "
+                        f"several, comma-separated, or {ALL_PROFILES}: each in turn, in its own process (default: mix)")
     p.add_argument("--roles", type=_count, default=DEFAULT_ROLES, metavar="N",
                    help=f"roles of the generated organization (default: {DEFAULT_ROLES})")
     p.add_argument("--accounts", type=_count, default=DEFAULT_ACCOUNTS, metavar="M",
@@ -92,6 +92,18 @@ def register(subparsers: Any) -> None:
     p.add_argument("--verbose", action="store_true",
                    help="name each phase on stderr as it starts, with a timestamp (also when stderr is not a terminal)")
     p.set_defaults(func=run)
+
+
+def _profiles(text: str) -> str:
+    """``--profile``: one profile, a comma-separated list of them, or ``all``."""
+    from trustgraph.bench import ALL_PROFILES
+    from trustgraph.synth.profiles import PROFILES
+
+    names = [n.strip() for n in text.split(",")]
+    if text == ALL_PROFILES or (names and all(n in PROFILES for n in names) and len(set(names)) == len(names)):
+        return text
+    raise argparse.ArgumentTypeError(f"expected {', '.join(PROFILES)} (or several of them, comma-separated), or "
+                                     f"{ALL_PROFILES}; got {text!r}")
 
 
 FORMAT_BY_EXTENSION = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "table"}
@@ -159,16 +171,18 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r\x1b[Kbench: {phase} ...")
             sys.stderr.flush()
 
-    if args.profile == ALL_PROFILES:
+    from trustgraph.synth.profiles import PROFILES
+
+    several = args.profile == ALL_PROFILES or "," in args.profile
+    if several:
         if args.paths:
             raise UsageError("--profile all generates organizations: give it without PATH "
                              "(see 'trustgraph bench --help')")
-        from trustgraph.synth.profiles import PROFILES
-
+        names = list(PROFILES) if args.profile == ALL_PROFILES else args.profile.split(",")
         options = BenchOptions(jobs=args.jobs, sample=args.sample, process=args.process, repeats=args.repeats,
                                per_check=args.per_check, scaling=args.scaling, cloudsplaining=args.cloudsplaining,
                                cloudsplaining_accounts=args.cloudsplaining_accounts)
-        results = run_profiles(list(PROFILES), roles=args.roles, accounts=args.accounts, seed=args.seed,
+        results = run_profiles(names, roles=args.roles, accounts=args.accounts, seed=args.seed,
                                options=options, keep=args.keep, verbose=args.verbose, progress=progress)
     else:
         results = [run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
@@ -183,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     if args.readme:
         replace_block(args.readme, markdown)
     if fmt == "json":
-        data: Any = results[0].to_json() if len(results) == 1 and args.profile != ALL_PROFILES else {
+        data: Any = results[0].to_json() if not several else {
             "machine": results[0].machine, "runs": [r.to_json() for r in results]}
         text = json.dumps(data, indent=2) + "\n"
     elif fmt == "markdown":
