@@ -14,6 +14,9 @@ it), so every renderer passes such strings through the function for its medium:
 - :func:`csv_cell`: a cell a spreadsheet will not run as a formula (``=``, ``+``, ``-``, ``@``, tab or carriage
   return at the start get a leading ``'``, OWASP's advice; the bare ``-`` placeholder stays as it is), control
   characters escaped as for the terminal.
+- :func:`markdown_code`: a Markdown code span (GitHub-flavoured, table cells included): nothing in it is read as
+  markup, a link, an HTML tag or an @-mention; backticks get a longer fence, ``|`` is escaped for table cells,
+  control characters as for the terminal.
 - :func:`xml_text`: characters XML 1.0 forbids (C0 controls other than tab, newline and carriage return, lone
   surrogates, U+FFFE/U+FFFF) replaced by visible escapes, so GraphML, GEXF and SVG stay well-formed.
 
@@ -113,6 +116,21 @@ def csv_cell(cell: str) -> str:
     return cell
 
 
+def markdown_code(text: str) -> str:
+    r"""``text`` as a GitHub-flavoured Markdown code span, safe in a table cell (empty text is ``-``).
+
+    >>> markdown_code("a|b"), markdown_code("x`y"), markdown_code("`"), markdown_code("[x](https://e)")
+    ('`a\\|b`', '``x`y``', '`` ` ``', '`[x](https://e)`')
+    """
+    text = terminal_text(text).replace("|", "\\|")
+    if not text:
+        return "-"
+    run = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def xml_text(text: str) -> str:
     """``text`` without the characters XML 1.0 forbids (each replaced by its visible escape, e.g. ``\\x1b``).
 
@@ -128,6 +146,7 @@ __all__ = [
     "MAX_MESSAGE_VALUE",
     "csv_cell",
     "escape_markup",
+    "markdown_code",
     "message_line",
     "one_line",
     "rich_text",

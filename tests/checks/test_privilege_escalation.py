@@ -70,3 +70,41 @@ def test_findings_say_when_an_admin_role_is_admin_equivalent(tmp_path: Path) -> 
             if f.role == f"{ARN}:role/VendorEntry"]
     assert f.severity.value == "critical"
     assert "admin-equivalent: may call iam:PutRolePolicy on itself" in f.message
+
+
+def test_a_principal_whose_admin_question_is_undecided_is_reported_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The solver cannot decide whether tp-notaction-still-allows-put (NotAction iam:*, so the every-action question
+    goes to the solver) already allows everything: the graph counts it as an administrator (the sound side for
+    severity), and the check, which examines non-administrators only, must say Unknown for it instead of skipping
+    it. Without the timeout the same principal is a plain finding (its escalation is real)."""
+    from trustgraph.checks.finding import FindingKind
+    from trustgraph.graph.admin import AdminDecider
+    from trustgraph.smt.permissions import AdminAnswer
+
+    subject = f"{ARN}:user/tp-notaction-still-allows-put"
+    real = AdminDecider._covers
+
+    def covers(self: AdminDecider, caller: object, scope: str) -> object:
+        if getattr(caller, "arn", None) == subject and scope == "*":
+            return AdminAnswer("unknown", reasons=("timeout (injected)",))
+        return real(self, caller, scope)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AdminDecider, "_covers", covers)
+    tg = TrustGraph(load_estate([DATA]))
+    node = tg.graph.nodes[subject]
+    assert node["admin_kind"] == "admin" and node["admin_undecided"]
+    findings = [f for f in run_checks(ScanContext(tg), (PRIVESC,)).findings if f.role == subject]
+    assert [f.kind for f in findings] == [FindingKind.UNKNOWN]
+    assert "timeout (injected)" in findings[0].message and "undecided" in findings[0].message
+    # every other principal is decided and keeps its answer
+    others = {f.role for f in run_checks(ScanContext(tg), (PRIVESC,)).findings if f.kind is not FindingKind.UNKNOWN}
+    assert f"{ARN}:user/tp-putuserpolicy-self" in others
+
+
+def test_decided_principals_are_not_marked_undecided(tg: TrustGraph) -> None:
+    from trustgraph.checks.finding import FindingKind
+
+    assert not any(d.get("admin_undecided") for _, d in tg.graph.nodes(data=True))
+    findings = run_checks(ScanContext(tg), (PRIVESC,)).findings
+    assert f"{ARN}:user/tp-notaction-still-allows-put" in {f.role for f in findings}
+    assert not [f for f in findings if f.kind is FindingKind.UNKNOWN]

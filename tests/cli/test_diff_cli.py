@@ -18,8 +18,8 @@ from trustgraph.report.diff import compare_findings
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLE = DATA / "two-account-sample"
 AUDIT = "arn:aws:iam::111122223333:role/AuditRoleWithExternalId"
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "trustgraph" / "schemas" /
-                     "diff-report-v1.schema.json").read_text(encoding="utf-8"))
+SCHEMAS = Path(__file__).resolve().parents[2] / "trustgraph" / "schemas"
+SCHEMA = json.loads((SCHEMAS / "diff-report-v2.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
@@ -59,7 +59,7 @@ def test_an_estate_against_itself_has_nothing_new(tmp_path: Path) -> None:
     assert code == 0
     assert report["new"] == [] and report["resolved"] == [] and report["guards_lost"] == []
     assert report["unchanged"] > 10
-    assert report["version"] == 1 and report["zone_from"] == "new"
+    assert report["version"] == 2 and report["zone_from"] == "new"
     assert report["old"] == [str(SAMPLE)] and report["new_inputs"] == [str(SAMPLE)]
 
 
@@ -79,7 +79,25 @@ def test_dropping_the_external_id_is_new_access_with_the_lost_guard(dropped: tup
     hop = guard["witness"][-1]
     assert hop["target"] == AUDIT and hop["context"]["aws:PrincipalAccount"] == "999988887777"
     assert "sts:ExternalId" not in hop["context"]
-    assert guard["old_statements"] and guard["new_statements"] == []
+    assert guard["change"] == "condition" and guard["source"] == "account:999988887777"
+    assert guard["old_decision"] == "implicit-deny" and guard["old_statements"] and guard["new_statements"]
+
+
+def test_now_pins_both_estates_and_every_witness(tmp_path: Path, weakened: Path) -> None:
+    code, report = _diff(tmp_path / "now.json", str(SAMPLE), str(weakened), "--now", "2026-11-28T15:00:00Z",
+                         "--via", "all")
+    assert code == 1 and report["analysis_time"] == "2026-11-28T15:00:00Z"
+    (guard,) = report["guards_lost"]
+    assert guard["witness"][0]["context"]["aws:CurrentTime"] == "2026-11-28T15:00:00Z"
+    assert all(h["context"].get("aws:CurrentTime", "2026-11-28T15:00:00Z") == "2026-11-28T15:00:00Z"
+               for e in report["new"] for h in e["witness"])
+
+
+def test_both_schema_versions_ship() -> None:
+    for version in (1, 2):
+        schema = json.loads((SCHEMAS / f"diff-report-v{version}.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["properties"]["version"] == {"const": version}
 
 
 def test_the_reverse_diff_resolves_the_finding_and_loses_no_guard(tmp_path: Path, weakened: Path) -> None:
@@ -102,7 +120,8 @@ def test_markdown_for_a_pull_request(tmp_path: Path, weakened: Path) -> None:
                  "o-a1b2c3d4e5"]) == 1
     text = out.read_text(encoding="utf-8")
     assert text.startswith("### trustgraph diff") and "#### Guards lost" in text and "zone from the options" in text
-    assert f"| high | external-without-external-id | {AUDIT} | account:999988887777 |" in text
+    assert f"| high | external-without-external-id | `{AUDIT}` | `account:999988887777` |" in text
+    assert f"| `{AUDIT}` | `account:999988887777` | external id (`sts:ExternalId`) | condition | proven |" in text
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -123,6 +123,7 @@ class CallerSpec:
     tags: tuple[tuple[str, str], ...] = ()
     mfa: bool = False
     source_identity: str | None = None
+    transitive_tags: tuple[tuple[str, str], ...] = ()
     partition: str = "aws"
     org_unknown: OrgUnknown | None = None
     mfa_age: int = 0
@@ -254,9 +255,11 @@ def build_caller(case: Case) -> Caller:
         org_id=spec.org_id,
         org_paths=spec.org_paths,
         org_unknown=spec.org_unknown,
-        tags=spec.tags,
+        tags=(*(t for t in spec.tags if t[0].lower() not in {k.lower() for k, _ in spec.transitive_tags}),
+              *spec.transitive_tags),
         mfa=spec.mfa,
         source_identity=spec.source_identity,
+        transitive_tags=spec.transitive_tags,
         mfa_age=spec.mfa_age,
         token_age=spec.token_age,
         session_limit=spec.session_limit,
@@ -721,7 +724,7 @@ TAGS = "IAM User Guide, 'Pass session tags in AWS STS' (chaining with transitive
 
 
 def _session_rows() -> list[Case]:
-    """Rows 111-115: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
+    """Rows 111-116: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
     issue time, its source identity, its transitive session tags."""
     rows: list[Case] = []
 
@@ -764,6 +767,27 @@ def _session_rows() -> list[Case]:
     add(114, "a", f"transitive session tag team=blue is a principal tag of the chained session [{TAGS}]", tagged,
         ops(tags=(("team", "blue"),)), ALLOW)
     add(114, "b", f"without the tag the principal tag is absent [{TAGS}]", tagged, ops(), IMPLICIT, exists=False)
+    # rows 115-116: the chained call of a session that carries transitive tags or a source identity
+    blue = (("team", "blue"),)
+    carrying = doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"],
+                         {"StringEquals": {"aws:PrincipalTag/team": "blue"}}))
+    add(115, "a", f"a carried transitive tag is a principal tag of the chained call; trust allows TagSession [{TAGS}]",
+        carrying, ops(transitive_tags=blue), ALLOW, exists=True)
+    add(115, "b", f"carried transitive tags pass into the next session: sts:TagSession is needed [{TAGS}; C: "
+                  "EKS Pod Identity chains refused on sts:TagSession]", tagged, ops(transitive_tags=blue), IMPLICIT,
+        exists=False)
+    add(115, "c", f"a chained call cannot pass another value for a carried transitive tag [{TAGS}]", carrying,
+        ops(transitive_tags=blue), IMPLICIT, context={"aws:RequestTag/team": ("red",)})
+    add(115, "d", "passing the carried value again changes nothing [I]", carrying, ops(transitive_tags=blue), ALLOW,
+        context={"aws:RequestTag/team": ("blue",)})
+    critical = doc(allow(root(B), ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                         {"StringLike": {"aws:SourceIdentity": ["Saanvi", "Diego"]}}))
+    add(116, "a", f"CriticalRole_2: the chained call carries aws:SourceIdentity Saanvi [{SRCID}]", critical,
+        ops(source_identity="Saanvi"), ALLOW, exists=True)
+    add(116, "b", f"CriticalRole_2: a session carrying Bob never gets in [{SRCID}]", critical,
+        ops(source_identity="Bob"), IMPLICIT, exists=False)
+    add(116, "c", f"CriticalRole_2: a session without a source identity sends no aws:SourceIdentity [{SRCID}]",
+        critical, ops(), IMPLICIT, exists=False)
     return rows
 
 

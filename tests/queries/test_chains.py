@@ -158,15 +158,14 @@ def test_a_hop_that_needs_no_source_identity_hands_none_on() -> None:
     assert not r.approximations
 
 
-def test_a_hop_that_sets_a_source_identity_marks_the_path_approximate() -> None:
-    """Entry's trust requires a source identity, so Entry's session carries it and Next's trust (AssumeRole only)
-    would refuse the chained call (IAM User Guide, "Monitor and control actions taken with assumed roles"); the
-    search does not carry it yet (§8, item 7): reachable, and marked approximate on the hop that set it."""
+def test_a_source_identity_set_on_hop_one_is_carried_and_blocks_a_trust_without_set_source_identity() -> None:
+    """Entry's trust requires a source identity, so Entry's session carries it and the chained call to Next needs
+    sts:SetSourceIdentity in Next's trust policy and Entry's identity policy (IAM User Guide, "Monitor and control
+    actions taken with assumed roles"): Next's trust allows only sts:AssumeRole, so the path is blocked, exactly
+    (it used to be reported reachable and approximate, docs/semantics.md §8.7)."""
     r = _source_identity_chain(required=True).can_reach(f"account:{B}", arn(A, "Next"))
-    assert r.verdict is Reach.REACHABLE
-    assert "sts:SourceIdentity" in r.hops[0].context
-    assert any("source identity" in a for a in r.hops[0].approximations)
-    assert r.approximations
+    assert r.verdict is Reach.UNREACHABLE
+    assert "sts:SetSourceIdentity" in (r.reason or "")
 
 
 def test_mfa_age_is_any_age_the_session_allows() -> None:

@@ -7,7 +7,9 @@ For each user and role of the zone whose permissions do not already allow everyt
 ``TrustGraph.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
 :mod:`trustgraph.graph.methods`, each call decided on the caller's effective permissions with a replayed witness.
 The runner checks one role at a time, so a role's finding is its own, and the users of an account are checked with
-the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them).
+the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them). A
+principal whose administrator question the solver could not decide (``admin_undecided``: counted as an administrator
+elsewhere, the sound side for severity) is reported as Unknown, never skipped.
 Only principals that may lead to an administrator over trust and escalation edges are searched (a backward
 closure); every other principal has no path. Escalation edges are computed once per principal, most without a
 solver call, and each principal's assume-role reach is searched once per scan process.
@@ -56,7 +58,12 @@ class PrivilegeEscalation(BaseCheck):
             candidates = _candidates(ctx)
             for subject in subjects:
                 data = G.nodes[subject]
-                if data.get("admin_kind") == "admin" or data.get("service_linked") or subject not in candidates:
+                if data.get("service_linked"):
+                    continue
+                if data.get("admin_undecided"):
+                    yield self.undecided_admin(subject, data)
+                    continue
+                if data.get("admin_kind") == "admin" or subject not in candidates:
                     continue
                 result = ctx.tg.query(subject, "admin", options)[0]
                 if result.verdict is Reach.UNREACHABLE:
@@ -71,7 +78,23 @@ class PrivilegeEscalation(BaseCheck):
                 methods = ", ".join(dict.fromkeys(h.method for h in result.hops if h.method)) or "assume-role"
                 message = (f"`{subject}` can become an administrator of {result.target.split(':', 1)[1]} "
                            f"({methods}): {path_text(result)}.")
+                holder = result.hops[-1].target if result.hops else ""
+                if holder in G and G.nodes[holder].get("admin_undecided"):
+                    note = (f"`{holder}` is counted as an administrator although the solver could not decide it "
+                            f"({G.nodes[holder].get('admin_reason', '')})")
+                    yield self.finding(role=subject, source=result.source, message=message, path=result.hops,
+                                       approximations=(*result.approximations, note))
+                    continue
                 yield self.reach_finding(result, role=subject, message=message)
+
+    def undecided_admin(self, subject: str, data: dict[str, object]) -> Finding:
+        """The Unknown finding for a principal whose "is it already an administrator?" question the solver could not
+        decide: the graph counts it as one (the sound side for the reach checks' severity), so whether it can make
+        itself one was not asked; said out loud rather than skipped as an administrator."""
+        return self.unknown(role=subject, source=subject,
+                            reason=f"whether `{subject}` already holds administrator power is undecided "
+                                   f"({data.get('admin_reason', '')}); whether it can obtain that power by an "
+                                   "escalation method was therefore not asked")
 
 
 def _candidates(ctx: ScanContext) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""``trustgraph diff OLD NEW``: what changed between two estates, judged under one zone.
+"""``trustgraph diff OLD NEW`` and ``trustgraph diff OLD --plan PLAN.json``: what changed between two estates (or an
+estate and the same estate with a Terraform plan applied), judged under one zone.
 
 Exit codes: 1 when a new finding (proven or unknown) reaches ``--fail-on`` (default high) or a guard was lost (counted
 as high), 0 otherwise, 2 for bad input or usage.
@@ -8,14 +9,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from trustgraph.errors import UsageError
+
+if TYPE_CHECKING:
+    from trustgraph.model.estate import Estate
 
 FAIL_ON = ("low", "medium", "high", "critical")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
+    from trustgraph.cli.common import add_now_option
+
     p = subparsers.add_parser(
         "diff", help="compare two estates: new and resolved findings, guards lost",
         description="Scan OLD and NEW under the same zone (NEW's unless --zone/--zone-file are given) and report new "
@@ -24,7 +31,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "holding. Exit 1 when something new reaches --fail-on, 0 otherwise, 2 for bad input.",
     )
     p.add_argument("old", metavar="OLD", help="the estate before: an export file or directory")
-    p.add_argument("new", metavar="NEW", help="the estate after: an export file or directory")
+    p.add_argument("new", metavar="NEW", nargs="?", help="the estate after: an export file or directory (or --plan)")
+    p.add_argument("--plan", metavar="PLAN", help="instead of NEW: OLD with this Terraform plan applied (the output "
+                                                  "of `terraform show -json PLANFILE`)")
+    p.add_argument("--account", metavar="ID", help="with --plan: the account the plan applies to (default: the "
+                                                   "plan's data.aws_caller_identity or the ARNs it changes)")
     p.add_argument("--zone", action="append", default=[], metavar="ID",
                    help="an account id or o- organization id inside the zone (repeatable); default: NEW's zone")
     p.add_argument("--zone-file", metavar="FILE", help="a TOML zone file")
@@ -34,12 +45,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
                    help="exit 1 when a new finding has at least this severity (default: high)")
     p.add_argument("--timeout-ms", type=int, metavar="MS", help="per solver call timeout")
+    p.add_argument("--via", choices=("assume", "all"), default="assume",
+                   help="as scan --via: external-path-to-admin also follows privilege-escalation edges inside the "
+                        "zone (all); default assume")
+    add_now_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load both estates, scan, compare, render, and decide the exit code."""
     from trustgraph.checks.registry import select_checks
+    from trustgraph.cli.common import analysis_time
     from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
     from trustgraph.render.diff import render_diff
@@ -47,12 +63,21 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout_ms is not None and args.timeout_ms < 1:
         raise UsageError("--timeout-ms must be at least 1")
+    if args.account is not None and args.plan is None:
+        raise UsageError("--account goes with --plan")
+    if (args.new is None) == (args.plan is None):
+        raise UsageError("give either NEW or --plan PLAN" if args.new is None else "give NEW or --plan PLAN, not both")
+    now = analysis_time(args)
     old = load_estate([args.old])
-    new = load_estate([args.new])
-    zone = zone_from_options(new, args.zone, args.zone_file, paths=[args.new])
+    new_inputs: tuple[str, ...]
+    if args.plan is not None:
+        new, new_inputs, zone_paths = _planned(old, args), (str(args.old), str(args.plan)), [args.old]
+    else:
+        new, new_inputs, zone_paths = load_estate([args.new]), (str(args.new),), [args.new]
+    zone = zone_from_options(new, args.zone, args.zone_file, paths=zone_paths)
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
-                          zone_from="options" if args.zone or args.zone_file else "new",
-                          old_inputs=(str(args.old),), new_inputs=(str(args.new),))
+                          now=now, via=args.via, zone_from="options" if args.zone or args.zone_file else "new",
+                          old_inputs=(str(args.old),), new_inputs=new_inputs)
     text = render_diff(report, args.format)
     if args.output:
         try:
@@ -63,3 +88,26 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if fails(report, args.fail_on) else 0
+
+
+def _planned(old: Estate, args: argparse.Namespace) -> Estate:
+    """OLD with the Terraform plan applied; what the plan holds that is not applied or not known is one warning
+    line each on standard error."""
+    from trustgraph.ingest.overlay import apply_overlay
+    from trustgraph.ingest.terraform_plan import overlay_from_plan
+    from trustgraph.safe_text import message_line
+
+    overlay = overlay_from_plan(args.plan, account=args.account)
+    for note in overlay.notes:
+        print(f"trustgraph: warning: {message_line(note, 2000)}", file=sys.stderr)
+    if overlay.unknowns:
+        shown = "; ".join(str(u) for u in overlay.unknowns[:5])
+        more = f" and {len(overlay.unknowns) - 5} more" if len(overlay.unknowns) > 5 else ""
+        print(f"trustgraph: warning: {len(overlay.unknowns)} value(s) unknown until apply, analysed as any value "
+              f"they could take (answers resting on them are approximate): {message_line(shown + more, 2000)}",
+              file=sys.stderr)
+    new = apply_overlay(old, overlay)
+    for flag in new.account_by_id[overlay.account].flags:
+        if flag.code == "planned-change-note" and flag.message not in overlay.notes:
+            print(f"trustgraph: warning: {flag.location.file}: {message_line(flag.message, 2000)}", file=sys.stderr)
+    return new

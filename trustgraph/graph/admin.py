@@ -15,7 +15,8 @@
 the same); it is kept as a fast path: when it holds, the solver would say "admin" (tests hold the two together;
 SCPs are a ceiling, so they do not enter it). AdministratorAccess and IAMFullAccess attached but missing from the
 export count with their AWS-defined content. A solver answer that is neither yes nor no counts as admin, marked
-approximate (the sound side for severity).
+approximate and ``undecided`` (the sound side for severity; the privilege-escalation check reports such a principal
+as Unknown rather than skipping it as an administrator).
 """
 
 from __future__ import annotations
@@ -101,11 +102,14 @@ def is_admin(
 
 @dataclass(frozen=True, slots=True)
 class AdminStatus:
-    """``level`` is ``admin``, ``admin-equivalent`` or ``""`` (neither); ``reason`` says why in words."""
+    """``level`` is ``admin``, ``admin-equivalent`` or ``""`` (neither); ``reason`` says why in words.
+    ``undecided``: the solver could not answer the question (a timeout), so the level is the sound guess for
+    severity, not a fact: whoever asks "is it already an administrator?" must say Unknown, never skip it."""
 
     level: str
     reason: str = ""
     approximate: bool = False
+    undecided: bool = False
 
     @property
     def powerful(self) -> bool:
@@ -366,7 +370,7 @@ class AdminDecider:
                                             "solver)", bool(answer.approximations))
             if answer.verdict == "unknown":
                 return AdminStatus("admin", f"undecided ({'; '.join(answer.reasons)}): treated as administrator",
-                                   True)
+                                   True, undecided=True)
         if self.may_allow(policies, "iam:ZzProbe"):
             answer = self._covers(ceiling, "iam")
             assert isinstance(answer, AdminAnswer)
@@ -380,7 +384,7 @@ class AdminDecider:
             result = solve_permission(caller, action, me, fixed=fixed, now_ms=self.now_ms)
             if isinstance(result, PermissionUnknown):
                 return AdminStatus("admin-equivalent", f"{action} on itself undecided ({result.reason}): treated "
-                                                       "as administrator", True)
+                                                       "as administrator", True, undecided=True)
             if not isinstance(result, PermissionSat):
                 continue
             if caller.boundary is not None or caller.boundary_unresolved:

@@ -383,7 +383,8 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
     """The trust graph of the loaded estate under a zone of trust (default: the estate's own zone).
 
     Nodes carry ``kind``, ``account``, ``label``, ``inside``, ``admin`` (administrator power:
-    :mod:`trustgraph.graph.admin`; ``admin_kind`` says ``admin`` or ``admin-equivalent`` and ``admin_reason`` why)
+    :mod:`trustgraph.graph.admin`; ``admin_kind`` says ``admin`` or ``admin-equivalent``, ``admin_reason`` why, and
+    ``admin_undecided`` that the solver could not decide it, so the kind is a guess)
     and ``entity``; edges carry ``action``,
     ``kind``, ``statements`` (locations), ``trust`` (the Allow statements, as AST), ``needs_external_id``,
     ``needs_mfa``, ``cross_account``, ``identity_required`` (the caller's identity policies must allow the call:
@@ -422,12 +423,14 @@ def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:
             status = decider.quick(index.identity_policies(u.arn), True, managed) or \
                 decider.status(effective_caller(estate, u.arn))
             G.add_node(u.arn, kind=NodeKind.USER.value, account=acct.account_id, label=u.name, inside=inside,
-                       admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=u)
+                       admin=status.powerful, admin_kind=status.level, admin_reason=status.reason,
+                       admin_undecided=status.undecided, entity=u)
         for r in acct.roles:
             status = decider.quick(index.identity_policies(r.arn), False, r.managed_policy_arns) or \
                 decider.status(effective_caller(estate, r.arn))
             G.add_node(r.arn, kind=NodeKind.ROLE.value, account=acct.account_id, label=r.name, inside=inside,
-                       admin=status.powerful, admin_kind=status.level, admin_reason=status.reason, entity=r,
+                       admin=status.powerful, admin_kind=status.level, admin_reason=status.reason,
+                       admin_undecided=status.undecided, entity=r,
                        service_linked=r.service_linked)
     edges = _EdgeBatch(G)
     _add_hubs(G, index, edges)

@@ -96,6 +96,7 @@ class OrgCollector:
     roots: dict[str, str | None] = field(default_factory=dict)  # root id -> org id
     unattributed: list[str] = field(default_factory=list)  # files that name no organization
     flags: list[Flag] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every file added, in order (named by errors about them all)
 
     @property
     def empty(self) -> bool:
@@ -111,6 +112,7 @@ class OrgCollector:
     def add(self, data: Mapping[str, Any], shape: str, source: str) -> None:
         """Add one file whose shape :func:`org_shape` recognised."""
         root = Location(source, "")
+        self.files.append(source)
         getattr(self, "_add_" + shape.replace("-", "_"))(data, root, source)
 
     def _add_describe_organization(self, data: Mapping[str, Any], root: Location, source: str) -> None:
@@ -264,7 +266,8 @@ class OrgCollector:
             if self.empty:
                 return (), ()
             first = next(iter(p.location.file for p, _ in self.policies.values()), None)
-            raise IngestError(first or next(iter(v[1].file for v in self.targets.values()), "<memory>"), "",
+            fallback = self.files[0] if self.files else "<memory>"
+            raise IngestError(first or next(iter(v[1].file for v in self.targets.values()), fallback), "",
                               "organizations data without the organization: load describe-organization output "
                               "with it")
         only = next(iter(self.orgs)) if len(self.orgs) == 1 else None

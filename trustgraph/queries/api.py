@@ -241,7 +241,7 @@ class TrustGraph:
         else:
             groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
         out: list[ReachResult] = []
-        layers = Layers(engine, closure, options) if self.layered else None
+        layers = Layers(engine, closure, options) if self.layered and not engine.demand else None
         for label, starts_of in groups:
             if target in starts_of:
                 continue

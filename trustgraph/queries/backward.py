@@ -29,6 +29,13 @@ decides only the hops into roles that can lead to the target:
    one backward pass over memoised hop answers plus a walk per source: O(closure + sources x path) instead of
    O(sources x closure).
 
+Carried facts: when the estate reads a source identity or principal tags a session can carry
+(:mod:`trustgraph.queries.carry`), a hop refused to a session that carries nothing may be allowed to one that does,
+so such a refused hop into a role that reaches or may reach the target counts as "may" (the pruning keeps it, the
+forward search decides it), and the shortest-path layers, which know only sessions that carry nothing, are not
+used for such an estate. Elsewhere a session that carries something can only be refused more than one that does
+not (it must be allowed sts:SetSourceIdentity / sts:TagSession), so the layers never prune it and stay complete.
+
 Undecided hops: the unpruned search answered "unknown" for a source that does not reach the target when it met any
 undecided hop into an ancestor of the target in the graph; the pruned one meets only the undecided hops into roles
 that reach or may reach the target through decided and undecided hops, so a source whose every undecided route ends
@@ -128,6 +135,8 @@ def backward_closure(
             return best
         if isinstance(result, Unknown):
             return MAYBE
+        if engine.demand:  # a session carrying a source identity or transitive tags may get in where this one cannot
+            return min(MAYBE, max(status.get((role, False), 0), status.get((role, True), 0)))
         return 0
 
     def mfa_session_possible(role: str) -> bool:
@@ -244,6 +253,8 @@ class Layers:
         bound = [1 << 30]
 
         def keep(state: State, depth: int) -> bool:
+            if len(state) == 3:  # a session that carries a source identity or tags: never pruned (see module)
+                return True
             hops = dist.get(state)
             if hops is None:
                 return False

@@ -19,10 +19,13 @@ from trustgraph.semantics.request import Action
 if TYPE_CHECKING:
     import networkx as nx
 
+    from trustgraph.semantics.carried import Carried
     from trustgraph.semantics.request import Caller
     from trustgraph.smt.symbolic import SymbolicCaller
 
-State = tuple[str, bool]  # (node, the session carries MFA)
+#: (node, the session carries MFA), and for a session that carries a source identity or transitive session tags
+#: (node, MFA, what it carries): :mod:`trustgraph.queries.carry`
+State = tuple[str, bool] | tuple[str, bool, "Carried"]
 #: one role edge a member of a hub may take: (role, edge data marked ``via_hub``, role account, ``id`` of the
 #: graph's edge data)
 HubEdge = tuple[str, dict[str, Any], str, int]

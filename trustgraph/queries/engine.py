@@ -2,15 +2,16 @@
 
 A path exists when every hop is satisfiable under the query's constraints. Hops share no request variables; what
 carries between hops is propagated as facts of the caller of the next hop: a role session is an assumed-role principal
-of the role's account, and it carries MFA only when it was obtained by an IAM user presenting MFA, so MFA reaches at
-most one hop past a user. The search is a breadth-first search over states ``(node, session carries MFA)``, so the
-first path found to a role is a shortest one. Hop answers are memoised per (caller state, role, action, options), and
+of the role's account; it carries MFA only when it was obtained by an IAM user presenting MFA, so MFA reaches at most
+one hop past a user; and it carries the source identity and transitive session tags set on the way
+(:mod:`trustgraph.queries.carry`). The search is a breadth-first search over states ``(node, session carries MFA)``,
+``(node, MFA, carried)`` for a session that carries a source identity or transitive tags, so the first path found to a
+role is a shortest one. Hop answers are memoised per (caller state, role, action, options), and
 :func:`trustgraph.smt.solve.solve_hop` caches by canonical form underneath, so identical trust policies are solved once.
 
-Known limits (documented, sound): a source identity and session tags chosen at one hop are not tied to the next hop's
-choice (each hop may choose its own), which can only over-approximate reachability; a hop that must set a source
-identity says so in its witness (:meth:`ReachabilityEngine._settle_source_identity`); a role given as a source starts
-from a session without MFA; an exported IAM user may present MFA (the exports do not list MFA devices).
+Known limits (documented): a role given as a source starts from a session without MFA and carrying nothing; an
+exported IAM user may present MFA (the exports do not list MFA devices); the carried values tried are those
+:class:`~trustgraph.queries.carry.CarryDemand` reads off the estate (docs/semantics.md §8.7).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.model.location import Location
 from trustgraph.queries.candidates import HopCandidates, State
+from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 from trustgraph.semantics.request import Action, CallerKind
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from trustgraph.queries.virtual import VirtualSource
+    from trustgraph.semantics.carried import Carried
     from trustgraph.semantics.request import Caller, Target
     from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
     from trustgraph.smt.symbolic import SymbolicCaller
@@ -143,6 +146,7 @@ class ReachabilityEngine:
             for st in r.trust_policy.statements
             for c in st.conditions
         )
+        self._demand: CarryDemand | None = None
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)
@@ -160,8 +164,20 @@ class ReachabilityEngine:
         return virtual.attrs if virtual is not None else self.G.nodes[node]
 
     # ----------------------------------------------------------------------------------------------------- callers
-    def caller(self, node: str, mfa: bool) -> Caller | SymbolicCaller:
-        """The caller standing for a node in a state (concrete for exported principals, symbolic otherwise)."""
+    def caller(self, node: str, mfa: bool, carried: Carried | None = None) -> Caller | SymbolicCaller:
+        """The caller standing for a node in a state (concrete for exported principals, symbolic otherwise); a role
+        session that ``carried`` a source identity or transitive tags is that session (queries.carry)."""
+        if carried:
+            from trustgraph.semantics.carried import session_caller
+            from trustgraph.semantics.request import Caller as ConcreteCaller
+
+            carried_key = state_of(node, mfa, carried)
+            hit = self._callers.get(carried_key)
+            if hit is None:
+                base = self.caller(node, mfa)
+                hit = session_caller(base, carried) if isinstance(base, ConcreteCaller) else base
+                self._callers[carried_key] = hit
+            return hit
         key = (node, mfa)
         cached = self._callers.get(key)
         if cached is not None:
@@ -395,9 +411,12 @@ class ReachabilityEngine:
 
         node = state[0]
         # a session obtained by a role session never carries MFA: its successor state is known before solving,
-        # and a state already reached needs no second solve (the search wants one shortest path per state)
+        # and a state already reached needs no second solve (the search wants one shortest path per state); a
+        # session that carries, or may be given, a source identity or transitive tags has successors of its own
         from_session = self.attrs(node)["kind"] == NodeKind.ROLE.value
         visits = outcome.visits
+        carried = carried_of(state)
+        carries = bool(carried) or bool(self.demand)
         listed: Iterable[tuple[str, dict[str, Any]]]
         to_filter = True  # whether the identity filter is still to be applied to the listed candidates
         virtual = self._virtual.get(node)
@@ -406,7 +425,7 @@ class ReachabilityEngine:
             to_filter = False
         elif candidates is not None:
             listed = candidates(node)
-        elif from_session:
+        elif from_session and not carries:
             listed = self._session_candidates(node, outcome)
             to_filter = False
         else:
@@ -414,7 +433,7 @@ class ReachabilityEngine:
         for role, data in listed:
             if allowed is not None and role not in allowed:
                 continue
-            if from_session and (role, False) in visits:
+            if from_session and not carries and (role, False) in visits:
                 continue
             if (to_filter and data.get("identity_required") and data.get("via_hub")
                     and not self.candidates.may_assume(node, role)):
@@ -422,41 +441,59 @@ class ReachabilityEngine:
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
                 continue
-            extra = first_extra if depth == 0 else ()
+            extra = (*(first_extra if depth == 0 else ()), *inherited_constraints(carried))
             result = self.decide(state, role, action, options, extra)
             if isinstance(result, Sat):
-                result = self._settle_source_identity(state, role, action, options, extra, result)
+                result = self._settle_carried(state, role, action, options, extra, result)
                 produced = self._produces_mfa(result)
-                if (role, produced) not in visits:  # a witness only for a state reached for the first time
-                    yield (role, produced), self._witness(state, role, action, result)
+                nxt = self.next_state(role, result)
+                if nxt not in visits:  # a witness only for a state reached for the first time
+                    yield nxt, self._witness(state, role, action, result)
                 if self.flips_mfa(node, action):
                     alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
                     if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
-                        yield (role, not produced), self._witness(state, role, action, alt)
+                        yield self.next_state(role, alt), self._witness(state, role, action, alt)
+                for chosen in self.demand.choices(self.target(role).role.trust_policy, carried):
+                    alt = self.decide(state, role, action, options, (*extra, *chosen))
+                    if isinstance(alt, Sat) and (nxt := self.next_state(role, alt)) not in visits:
+                        yield nxt, self._witness(state, role, action, alt)
             elif isinstance(result, Unknown):
                 outcome.unknown_edges.append((state, role, result.reason))
             else:
                 outcome.blocked.setdefault(role, []).append((node, result))
 
-    def _settle_source_identity(self, state: State, role: str, action: Action, options: QueryOptions,
-                                extra: tuple[KeyConstraint, ...], result: Sat) -> Sat:
-        """A hop whose witness sets a source identity hands it to every later session, and every later hop must then
-        allow sts:SetSourceIdentity (docs/semantics.md §1.6). Prefer a witness that sets none (the caller chooses);
-        when the hop needs one, keep the witness and say that the hops after it are not held to it (§8, item 7)."""
-        values = result.request.get("sts:sourceidentity")
-        if not values or getattr(result.caller, "source_identity", None):
-            return result
-        from dataclasses import replace
+    @property
+    def demand(self) -> CarryDemand:
+        """The carried values later policies of the estate can tell apart (queries.carry), read once."""
+        if self._demand is None:
+            self._demand = CarryDemand.of(self.estate)
+        return self._demand
 
+    def next_state(self, role: str, result: Any) -> State:
+        """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""
+        from trustgraph.semantics.carried import carried_after
+
+        carried = carried_after(result.caller, result.request)
+        return state_of(role, self._produces_mfa(result), carried)
+
+    def _settle_carried(self, state: State, role: str, action: Action, options: QueryOptions,
+                        extra: tuple[KeyConstraint, ...], result: Sat) -> Sat:
+        """A hop whose witness sets a source identity or transitive tags hands them to every later session, which
+        must then be allowed sts:SetSourceIdentity / sts:TagSession (docs/semantics.md §1.6): prefer a witness
+        that sets neither when the hop allows one (the caller chooses); else the next state carries what the
+        witness set, and the later hops are decided on it."""
+        sets_identity = bool(result.request.get("sts:sourceidentity")) and carried_of(state).source_identity is None
+        sets_tags = bool(result.request.get("sts:transitivetagkeys"))
+        if not (sets_identity or sets_tags):
+            return result
         from trustgraph.smt.solve import KeyConstraint
         from trustgraph.smt.solve import Sat as SatAnswer
 
-        alt = self.decide(state, role, action, options, (*extra, KeyConstraint("sts:SourceIdentity", "absent")))
-        if isinstance(alt, SatAnswer):
-            return alt
-        note = (f"this hop sets source identity {values[0]!r}, which the sessions after it carry: later hops are "
-                f"solved without requiring sts:SetSourceIdentity (over-approximation, docs/semantics.md §8)")
-        return replace(result, approximations=(*result.approximations, note))
+        unset = [KeyConstraint("sts:SourceIdentity", "absent")] if sets_identity else []
+        if sets_tags:
+            unset.append(KeyConstraint("sts:TransitiveTagKeys", "absent"))
+        alt = self.decide(state, role, action, options, (*extra, *unset))
+        return alt if isinstance(alt, SatAnswer) else result
 
     def explain_unsat(self, role: str, result: Any) -> str:
         """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""
@@ -611,7 +648,7 @@ class ReachabilityEngine:
             named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
             action = Action(prev.action)
             again = self.solve(parent, prev.target, action, outcome.options, named)
-            if isinstance(again, Sat) and self._produces_mfa(again) is states[i][1]:
+            if isinstance(again, Sat) and self.next_state(prev.target, again) == states[i]:
                 out[i - 1] = self._witness(parent, prev.target, action, again)
             else:
                 note = (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "

@@ -260,6 +260,8 @@ def evaluate_condition(cond: Condition, context: Context, *, variables: bool) ->
     """
     op = cond.operator
     if op is Operator.UNKNOWN:
+        if "unknown-until-apply" in cond.flags:  # trustgraph.ingest.unknowns.marker: a planned value not known yet
+            raise UndecidableCondition(cond, f"{cond.texts[0] if cond.values else 'a value'} unknown until apply")
         raise UndecidableCondition(cond, f"unknown condition operator `{cond.operator_text}`")
     values = values_of(context, cond.key)
     present = len(values) > 0

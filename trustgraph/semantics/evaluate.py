@@ -11,7 +11,8 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
    role's maximum session duration, a caller of another partition than the role (``aws``, ``aws-cn``,
    ``aws-us-gov``: docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can
    live (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or
-   GitHub claims that disagree (``semantics.claims``) -> IMPLICIT_DENY with the reason.
+   GitHub claims that disagree (``semantics.claims``), a role session passing a session tag with another value for
+   the key of a transitive tag it carries (``semantics.carried``) -> IMPLICIT_DENY with the reason.
 1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
    permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
    not None; never a service-linked role's session), RCPs of the role's account (``rcp_levels`` not None; never for
@@ -104,7 +105,10 @@ def _scan(
     for st in policy.statements:
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
-            form = statement_principal_match(st, caller, act) if act is not None else None
+            # a statement with a Principal outside a trust policy (an RCP's mandatory "*") names the AWS principal
+            # making a call that is not an STS one as it would name it calling sts:AssumeRole
+            matched = act if act is not None else (Action.ASSUME_ROLE if caller.kind in AWS_CALLERS else None)
+            form = statement_principal_match(st, caller, matched) if matched is not None else None
             if form is None:
                 continue
         elif principal_required:
@@ -196,10 +200,11 @@ def _eval_many(policies: Iterable[Policy], caller: Caller, action: Action, resou
 
 
 def companion_actions(request: Request, caller: Caller) -> tuple[Action, ...]:
-    """The actions the hop must be allowed: the request's action plus sts:TagSession when session tags are passed
+    """The actions the hop must be allowed: the request's action plus sts:TagSession when session tags are passed or
+    the calling session carries transitive tags (they pass into the session being created: docs/semantics.md §1.6)
     and sts:SetSourceIdentity when a source identity is set or carried."""
     out = [request.action]
-    if request.tags_passed:
+    if request.tags_passed or (caller.kind is CallerKind.ROLE_SESSION and caller.transitive_tags):
         out.append(Action.TAG_SESSION)
     if request.source_identity_set or (caller.kind is CallerKind.ROLE_SESSION and caller.source_identity):
         out.append(Action.SET_SOURCE_IDENTITY)
@@ -223,6 +228,12 @@ def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
     if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
         return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "
                 f"{caller.mfa_age}, issued {caller.token_age} seconds ago)")
+    if kind is CallerKind.ROLE_SESSION and caller.transitive_tags:
+        for key, value in caller.transitive_tags:
+            passed = request.get(f"aws:requesttag/{key}")
+            if passed is not None and passed != (value,):
+                return (f"{_who(caller)} carries the transitive session tag {key}={value}: a chained call cannot "
+                        f"pass {key}={passed[0] if passed else ''} (docs/semantics.md §1.6)")
     if kind is CallerKind.WEB_IDENTITY:
         problem = request_problem(caller.arn, request.context)
         if problem is not None:

@@ -31,11 +31,20 @@ from trustgraph.semantics.request import Caller, CallerKind, Decision, Verdict
 Context = Mapping[str, tuple[str, ...]]
 Approximation = tuple[str, Location]
 
-#: Services whose requests resource control policies govern (AWS Organizations User Guide, "Resource control
-#: policies": S3, STS, KMS, SQS, Secrets Manager, and since 2025 ECR, OpenSearch Serverless, Cognito user pools,
-#: CloudWatch Logs and DynamoDB).
-RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs",
-                          "dynamodb"})
+#: Services whose actions resource control policies govern: the service prefixes of the AWS Organizations User
+#: Guide, "Resource control policies (RCPs)", *List of AWS services that support RCPs* (62 prefixes as read in
+#: December 2026; the list of 2024 had only s3, sts, kms, sqs and secretsmanager). RCPs bind a request on a resource
+#: of a member account, whoever makes it, except service-linked roles' calls and the management account's resources.
+RCP_SERVICES = frozenset({
+    "appstream", "dsql", "clouddirectory", "cloudfront", "cloudsearch", "logs", "networkmonitor", "cognito-identity",
+    "cognito-idp", "comprehend", "comprehendmedical", "firehose", "dynamodb", "dax", "autoscaling", "ecr",
+    "ecr-public", "gamelift", "inspector-scan", "kendra", "kinesisvideo", "memorydb", "aoss", "personalize", "polly",
+    "s3", "swf", "sqs", "textract", "timestream-influxdb", "transcribe", "translate", "workspaces", "appconfig",
+    "autoscaling-plans", "budgets", "servicediscovery", "cloudtrail-data", "codeartifact", "codebuild", "codecommit",
+    "codepipeline", "compute-optimizer", "cost-optimization-hub", "events", "fms", "fis", "health", "rolesanywhere",
+    "kms", "opensearch", "pricing", "pca-connector-ad", "resource-groups", "secretsmanager", "sts", "signin",
+    "support", "transfer", "notifications", "wafv2", "xray",
+})
 
 
 def _service(action: str) -> str:

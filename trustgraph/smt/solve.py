@@ -72,7 +72,7 @@ from trustgraph.smt.results import (
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
+from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
 from trustgraph.smt.witness import witness
 
 
@@ -282,6 +282,12 @@ def _solve_candidate(cand: Candidate, target: Target, action: Action, constraint
     # constraints (every constrained key enters the environment, ground or symbolic)
     for c in constraints:
         env.key(c.key.lower())
+    # a session's inherited transitive tags cannot be passed again with another value (semantics.carried)
+    for tag_key, tag_value in (template.transitive_tags if template.kind is CallerKind.ROLE_SESSION else ()):
+        kv = env.key(f"aws:requesttag/{tag_key.lower()}")
+        if kv.pres is not False:
+            env.axiom(f"caller: carries the transitive tag {tag_key}={tag_value}, which a chained call cannot change",
+                      implies(kv.pres, kv.val == z3.StringVal(tag_value)))
     tracked: list[tuple[_Tracked, Term]] = []
     for c in z3_constraints:
         tracked.append((_Tracked(f"constraint {c}", None), constraint_term(env, c)))
