@@ -18,9 +18,9 @@ from trustgraph._lazy import lazy_getattr
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load": "trustgraph.queries.api",
-    "TrustGraph": "trustgraph.queries.api",
-    "ReachResults": "trustgraph.queries.api",
+    "load": "trustgraph.api",
+    "TrustGraph": "trustgraph.api",
+    "ReachResults": "trustgraph.api",
     "QueryOptions": "trustgraph.queries.options",
     "Reach": "trustgraph.queries.results",
     "ReachResult": "trustgraph.queries.results",

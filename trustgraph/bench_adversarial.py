@@ -56,7 +56,7 @@ def _trust_export(condition: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reach_case(case: str, condition: dict[str, Any]) -> AdversarialResult:
-    from trustgraph.queries.api import load
+    from trustgraph.api import load
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"gaad-{ACCOUNT}.json"

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, FindingKind
 from trustgraph.checks.registry import CHECKS
@@ -19,7 +20,6 @@ from trustgraph.checks.runner import run_checks
 from trustgraph.checks.saml_missing_audience import SIGNIN_ENDPOINTS
 from trustgraph.checks.service_confused_deputy import SOURCE_KEYS
 from trustgraph.graph.nodes import EXTERNAL, NodeKind
-from trustgraph.queries.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach
 

@@ -92,12 +92,12 @@ def synth_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _scan(path: Path, zone_file: str | None = None) -> tuple[Finding, ...]:
+    from trustgraph.api import TrustGraph
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.registry import select_checks
     from trustgraph.checks.runner import scan
     from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
-    from trustgraph.queries.api import TrustGraph
 
     estate = load_estate([path])
     zone = zone_from_options(estate, [], zone_file, paths=[path])
@@ -135,12 +135,12 @@ def test_sample_lists_every_outside_source_and_strangers_when_the_witness_is_one
     account no policy names."""
     tests = Path(__file__).resolve().parents[1]
     sample = tests / "data" / "two-account-sample"
+    from trustgraph.api import TrustGraph
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.registry import select_checks
     from trustgraph.checks.runner import scan
     from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
-    from trustgraph.queries.api import TrustGraph
 
     estate = load_estate([sample])
     ctx = ScanContext(TrustGraph(estate, zone_from_options(estate, [], None, paths=[sample])))

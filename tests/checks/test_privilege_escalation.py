@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.external_path_to_admin import CHECK as EXTERNAL_PATH
 from trustgraph.checks.privilege_escalation import CHECK as PRIVESC
 from trustgraph.checks.runner import run_checks
 from trustgraph.ingest.load import load_estate
-from trustgraph.queries.api import TrustGraph
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "privesc"
 ARN = "arn:aws:iam::123456789012"

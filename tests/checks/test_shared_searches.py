@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS_BY_ID
 from trustgraph.checks.runner import finding_to_plain, run_checks
-from trustgraph.queries.api import TrustGraph, load
 
 REACH_CHECKS = tuple(CHECKS_BY_ID[c] for c in (
     "external-without-external-id", "external-without-mfa", "public-role", "external-path-to-admin"))

@@ -50,3 +50,25 @@ def test_a_principal_the_export_of_its_account_lacks_is_one_line_exit_2(estate: 
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "is not in the export of account 111122223333" in err
+
+
+def test_query_from_an_account_of_the_zone_that_is_not_exported(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`--from account:ID` of a zone account without an export: its principals, identity side unknown (approximate)."""
+    partner = "999988887777"
+    doc = {"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [
+        role(A, "PartnerAccess", trust(allow_aws(f"arn:aws:iam::{partner}:root")))]}
+    (tmp_path / f"gaad-{A}.json").write_text(json.dumps(doc))
+    target = f"arn:aws:iam::{A}:role/PartnerAccess"
+    code = main(["query", str(tmp_path), "--zone", A, "--zone", partner, "--from", f"account:{partner}",
+                 "--to", target, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    [result] = json.loads(out)["results"]
+    assert result["verdict"] == "reachable" and result["approximate"]
+    assert result["hops"][0]["caller"].split(":")[4] == partner
+    # the same account outside the zone: an outsider, exact
+    assert main(["query", str(tmp_path), "--zone", A, "--from", f"account:{partner}", "--to", target,
+                 "--format", "json"]) == 0
+    [outside] = json.loads(capsys.readouterr().out)["results"]
+    assert outside["verdict"] == "reachable" and not outside["approximate"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trustgraph.queries.api import TrustGraph, load
+from trustgraph.api import TrustGraph, load
 from trustgraph.queries.results import Reach
 from trustgraph.semantics.request import Verdict
 

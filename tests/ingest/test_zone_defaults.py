@@ -116,7 +116,7 @@ def test_zone_file_key_puts_identity_center_outside(saml_exports: Path, tmp_path
 
 def test_identity_center_outside_makes_its_roles_reachable_from_outside(saml_exports: Path, tmp_path: Path) -> None:
     """The strict view turns Identity Center's route into an outsider's: `external` reaches the role it federates."""
-    from trustgraph.queries.api import TrustGraph
+    from trustgraph.api import TrustGraph
     from trustgraph.queries.results import Reach
 
     role = f"arn:aws:iam::{A}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"

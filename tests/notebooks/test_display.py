@@ -1,4 +1,5 @@
-"""Notebook displays: ``_repr_html_`` escapes every exported string and shows paths as chains with their witness;
+"""Notebook displays: the HTML of results, hops and findings (``_repr_html_`` of the collections, IPython's HTML
+formatter for single values) escapes every exported string and shows paths as chains with their witness;
 ``to_frame`` has fixed columns."""
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from trustgraph.render.frames import (
     graph_frame,
     results_frame,
 )
-from trustgraph.render.notebook import chain_html, findings_html, results_html
+from trustgraph.render.notebook import (
+    chain_html,
+    finding_html,
+    findings_html,
+    hop_html,
+    register_displays,
+    result_html,
+    results_html,
+)
 
 EVIL = '<script>alert("x")</script>&"\''
 ROLE = f"arn:aws:iam::100000000003:role/{EVIL}"
@@ -64,7 +73,7 @@ def parse(markup: str) -> _Collect:
 
 
 @pytest.mark.parametrize("markup", [
-    RESULT._repr_html_(), RESULT.hops[1]._repr_html_(), FINDING._repr_html_(), results_html([RESULT]),
+    result_html(RESULT), hop_html(RESULT.hops[1]), finding_html(FINDING), results_html([RESULT]),
     findings_html([FINDING]), FindingList((FINDING,))._repr_html_(),
 ])
 def test_exported_strings_are_escaped(markup: str) -> None:
@@ -87,7 +96,7 @@ def test_chain_shows_source_roles_and_witness_on_hover_and_in_details() -> None:
 
 def test_unreachable_result_shows_its_reason() -> None:
     r = ReachResult(source="external", target=MID, verdict=Reach.UNREACHABLE, reason="sts:ExternalId <must> match")
-    markup = r._repr_html_()
+    markup = result_html(r)
     assert "unreachable" in markup and "sts:ExternalId &lt;must&gt; match" in markup
     assert r.to_frame().empty and list(r.to_frame().columns) == HOP_COLUMNS
 
@@ -154,3 +163,18 @@ def test_displays_name_the_zone() -> None:
     assert "zone of trust: organization o-exampleorg1" in markup and "was found in a scanned directory" in markup
     assert found.where(check_id="public-role").zone == found.zone
     assert found.to_frame()["sources"].tolist() == [1] * len(found)
+
+
+def test_single_values_display_as_html_in_ipython() -> None:
+    """A result, a hop and a finding shown on their own in IPython get their HTML from the formatter the facade
+    registers (they carry no ``_repr_html_``: they sit below the renderers)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    html = shell.display_formatter.formatters["text/html"]
+    assert all(html(v) is None for v in (RESULT, RESULT.hops[0], FINDING))  # nothing before registration
+    assert register_displays(shell)
+    assert html(RESULT) == result_html(RESULT)
+    assert html(RESULT.hops[0]) == hop_html(RESULT.hops[0])
+    assert html(FINDING) == finding_html(FINDING)
+    assert register_displays()  # the running shell is found without being given

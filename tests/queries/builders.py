@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from trustgraph.api import TrustGraph
 from trustgraph.ingest.gaad import account_from_gaad
 from trustgraph.model import Estate, OrgAccount, Organization, Zone
-from trustgraph.queries.api import TrustGraph
 
 V = "2012-10-17"
 
@@ -89,7 +89,7 @@ def dataset_graph(name: str) -> TrustGraph:
     the zone of its account and organization."""
     from pathlib import Path
 
-    from trustgraph.queries.api import load
+    from trustgraph.api import load
 
     if name == "example-org":
         return load()

@@ -98,3 +98,44 @@ def test_principals_of_another_partition_reach_nothing() -> None:
     tg = _tg()
     r = tg.can_reach(f"arn:aws-us-gov:iam::{VENDOR}:role/VendorRole", VENDOR_TARGET)
     assert r.verdict is Reach.UNREACHABLE
+
+
+PARTNER = "999988887777"
+PARTNER_ZONE = Zone(accounts=frozenset({A, PARTNER}))
+
+
+def test_account_of_the_zone_that_is_not_exported_stands_for_its_principals() -> None:
+    """`account:ID` of a zone account nobody exported: its principals with unknown identity policies (issue 13), the
+    same as one of its principals named by ARN: reachable, approximate, never "unreachable" by assumption."""
+    tg = _tg(PARTNER_ZONE)
+    for spec in (f"account:{PARTNER}", f"arn:aws:iam::{PARTNER}:root"):
+        r = tg.can_reach(spec, f"arn:aws:iam::{A}:role/InsidePartner")
+        assert r.verdict is Reach.REACHABLE and r.approximate, spec
+        assert r.source == r.hops[0].source == f"account:{PARTNER}"  # the root ARN is the account
+        assert any(f"account {PARTNER} are unknown" in a for h in r.hops for a in h.approximations)
+        assert r.hops[0].caller is not None and f"::{PARTNER}:" in r.hops[0].caller
+        assert r.hops[0].replay().allowed
+
+
+def test_account_of_the_zone_reaches_through_a_named_principal_of_it() -> None:
+    """A trust policy naming one role of the unexported account admits the account's principals through it."""
+    partner_role = f"arn:aws:iam::{PARTNER}:role/Deployer"
+    tg = graph(account(A, roles=[role(A, "Deploy", trust(allow_aws(partner_role))),
+                                 role(A, "Closed", trust(allow_aws(f"arn:aws:iam::{A}:root")))]),
+               zone=PARTNER_ZONE)
+    r = tg.can_reach(f"account:{PARTNER}", f"arn:aws:iam::{A}:role/Deploy")
+    assert r.verdict is Reach.REACHABLE and r.approximate
+    assert r.hops[0].context["aws:PrincipalArn"] == (partner_role,)
+    closed = tg.can_reach(f"account:{PARTNER}", f"arn:aws:iam::{A}:role/Closed")
+    assert closed.verdict is Reach.UNREACHABLE  # a trust that names only another account admits none of its principals
+    assert [x.target for x in tg.reachable_from(f"account:{PARTNER}")] == [f"arn:aws:iam::{A}:role/Deploy"]
+
+
+def test_account_outside_the_zone_that_no_policy_names_is_a_symbolic_outsider() -> None:
+    """An outside account no trust policy names: admitted only where `*` is (as before, without a node added)."""
+    roles = [role(A, "Public", trust(allow_aws("*"))), role(A, "Named", trust(allow_aws(f"arn:aws:iam::{A}:root")))]
+    tg = graph(account(A, roles=roles), zone=Zone(accounts=frozenset({A})))
+    stranger = "123412341234"
+    assert tg.can_reach(f"account:{stranger}", f"arn:aws:iam::{A}:role/Public").verdict is Reach.REACHABLE
+    assert tg.can_reach(f"account:{stranger}", f"arn:aws:iam::{A}:role/Named").verdict is Reach.UNREACHABLE
+    assert f"account:{stranger}" not in tg.graph

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustgraph.api import TrustGraph
 from trustgraph.ingest.zone_file import zone_from_ids
-from trustgraph.queries.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach
 from trustgraph.semantics.carried import carried_after, carried_by

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from trustgraph.api import TrustGraph
 from trustgraph.cli.main import main
 from trustgraph.graph.methods import METHOD_BY_ID, METHODS
 from trustgraph.ingest.load import load_estate
-from trustgraph.queries.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach
 from trustgraph.semantics.permissions import evaluate_permission

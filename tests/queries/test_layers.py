@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from trustgraph.queries.api import TrustGraph, load
+from trustgraph.api import TrustGraph, load
 from trustgraph.queries.backward import Layers, backward_closure, distances
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.graph.nodes import EXTERNAL
-from trustgraph.queries.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import ReachResult
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from trustgraph.queries.api import TrustGraph
+from trustgraph.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
 from trustgraph.queries.specs import resolve_sources, resolve_targets

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from trustgraph.queries.api import TrustGraph, load
+from trustgraph.api import TrustGraph, load
 from trustgraph.queries.engine import DerivedUnsat, _contradictory, meets_all
 from trustgraph.queries.ground import decide_by_evaluation
 from trustgraph.queries.options import QueryOptions

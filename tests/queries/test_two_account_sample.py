@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from trustgraph.api import TrustGraph, load
 from trustgraph.cli.main import main
-from trustgraph.queries.api import TrustGraph, load
 from trustgraph.queries.results import Reach
 from trustgraph.semantics.request import Verdict
 

@@ -13,7 +13,7 @@ import pytest
 
 import trustgraph
 from tests.checks.helpers import GITHUB, ORG, SAML, ZONE, A, B, gaad, role, role_arn, stmt, trust, write_estate
-from trustgraph.queries.api import TrustGraph
+from trustgraph.api import TrustGraph
 from trustgraph.report.guards import GuardLost, guard_of
 from trustgraph.semantics.evaluate import evaluate_hop
 from trustgraph.smt.results import inject_unknown

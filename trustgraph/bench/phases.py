@@ -67,12 +67,12 @@ def json_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def _fresh_graph(estate: Any, zone: Any, graph: Any) -> Any:
-    """A TrustGraph over an already built graph with a fresh engine and an empty solver cache."""
-    from trustgraph.queries.api import TrustGraph
+    """The queries over an already built graph with a fresh engine and an empty solver cache."""
+    from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.smt.cache import clear_cache
 
     clear_cache()
-    return TrustGraph(estate, zone, graph)
+    return GraphQueries(estate, zone, graph)
 
 
 def sample_roles(roles: Sequence[str], n: int, seed: int = 0) -> list[str]:
@@ -114,7 +114,7 @@ def run_phases(
 
         import trustgraph.checks.registry  # noqa: F401
         import trustgraph.graph.build  # noqa: F401
-        import trustgraph.queries.api  # noqa: F401
+        import trustgraph.queries.graph_queries  # noqa: F401
         import trustgraph.smt.solve  # noqa: F401
     files = json_files(paths)
     size = sum(f.stat().st_size for f in files)

@@ -1,9 +1,9 @@
 """What every check sees: the trust graph with its queries, the roles to look at, and answers shared between checks.
 
-A :class:`ScanContext` wraps one :class:`~trustgraph.queries.api.TrustGraph`. Checks ask reachability questions through
-:meth:`ScanContext.reach` (memoised per (source, target, options), so that two checks asking "who outside reaches
-this role without an ExternalId" solve once) and single hops through :meth:`ScanContext.solve_hop` (a thin front of
-:func:`trustgraph.smt.solve.solve_hop` that applies the scan's timeout). Apart from the few answers
+A :class:`ScanContext` wraps one :class:`~trustgraph.queries.graph_queries.GraphQueries`. Checks ask reachability
+questions through :meth:`ScanContext.reach` (memoised per (source, target, options), so that two checks asking "who
+outside reaches this role without an ExternalId" solve once) and single hops through :meth:`ScanContext.solve_hop` (a
+thin front of :func:`trustgraph.smt.solve.solve_hop` that applies the scan's timeout). Apart from the few answers
 :mod:`trustgraph.checks.exact` reads off a policy by the evaluator's rules, every decision a check makes is a solver
 answer.
 
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from trustgraph.model.estate import Estate
     from trustgraph.model.location import Location
     from trustgraph.model.zone import Zone
-    from trustgraph.queries.api import TrustGraph
     from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.semantics.request import Action, Caller, Target
     from trustgraph.smt.solve import HopResult, KeyConstraint
     from trustgraph.smt.symbolic import SymbolicCaller
@@ -79,14 +79,13 @@ class ScanContext:
         role) instead of read off the shared forward searches. The findings are the same.
     """
 
-    def __init__(self, tg: TrustGraph, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
+    def __init__(self, tg: GraphQueries, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
                  via: str = "assume", per_pair: bool = False, _shared: _Shared | None = None) -> None:
         self.tg = tg
         self.timeout_ms = timeout_ms
         self.via = via
         if _shared is None:
             _shared = _Shared()
-            # sources fixed before any query can add nodes, so every process sees the same graph
             _shared.account_nodes = tuple(sorted(
                 n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ACCOUNT.value))
             _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)
@@ -177,7 +176,7 @@ class ScanContext:
         return QueryOptions.make(timeout_ms=self.timeout_ms, **kwargs)
 
     def reach(self, source: str, target: str, options: QueryOptions) -> tuple[ReachResult, ...]:
-        """``TrustGraph.query(source, target, options, per_member=True)``, memoised: a class such as ``external``
+        """``GraphQueries.query(source, target, options, per_member=True)``, memoised: a class such as ``external``
         answers per member (the AWS outsider, each federated provider outside the zone), which the checks tell
         apart."""
         key = (source, target, options)

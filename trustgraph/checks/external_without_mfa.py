@@ -1,4 +1,8 @@
-"""``external-without-mfa``: an AWS principal outside the zone reaches the role with no MFA at any hop."""
+"""``external-without-mfa``: an AWS principal outside the zone reaches the role with no MFA at any hop.
+
+Cost: as external-without-external-id, under "no MFA at any hop": O((1 + A) * (V + E')) hop questions for A outside
+account nodes, shared by every role; O(1 + its sources) per role.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from trustgraph.queries.results import Reach
 
 
 class ExternalWithoutMfa(BaseCheck):
-    """Asks ``TrustGraph.query("external", role, not_like={"aws:MultiFactorAuthPresent": ["true"]})`` per role."""
+    """Asks ``GraphQueries.query("external", role, not_like={"aws:MultiFactorAuthPresent": ["true"]})`` per role."""
 
     id = "external-without-mfa"
     title = "Principals outside the zone reach the role without MFA"

@@ -200,12 +200,8 @@ class Finding:
         return parts[4] if len(parts) > 4 else ""
 
     def to_frame(self) -> Any:
-        """This finding as a one-row pandas DataFrame (:func:`trustgraph.render.frames.findings_frame`)."""
-        from trustgraph.render.frames import findings_frame
+        """This finding as a one-row pandas DataFrame (:func:`trustgraph.checks.frames.findings_frame`; the
+        notebook's HTML display is :func:`trustgraph.render.notebook.finding_html`)."""
+        from trustgraph.checks.frames import findings_frame
 
         return findings_frame((self,))
-
-    def _repr_html_(self) -> str:
-        from trustgraph.render.notebook import finding_html
-
-        return finding_html(self)

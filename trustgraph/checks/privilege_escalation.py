@@ -4,7 +4,7 @@ that power (an admin-equivalent principal is reported for its own method; a prin
 power by role assumption alone is the reach checks' subject).
 
 For each user and role of the zone whose permissions do not already allow everything, the question
-``TrustGraph.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
+``GraphQueries.query(principal, "admin", via="all")``: assume-role chains mixed with the escalation methods of
 :mod:`trustgraph.graph.methods`, each call decided on the caller's effective permissions with a replayed witness.
 The runner checks one role at a time, so a role's finding is its own, and the users of an account are checked with
 the first (sorted) role of that account inside the zone. Service-linked roles are not reviewed (AWS owns them). A
@@ -13,6 +13,11 @@ elsewhere, the sound side for severity) is reported as Unknown, never skipped.
 Only principals that may lead to an administrator over trust and escalation edges are searched (a backward
 closure); every other principal has no path. Escalation edges are computed once per principal, most without a
 solver call, and each principal's assume-role reach is searched once per scan process.
+
+Cost: escalation edges per principal (O(P * M) for P principals and M methods, most decided without the solver), one
+backward closure over trust and escalation edges (O(V + E')), then a mixed search per principal that may lead to
+administrator power: O(K * (V + E')) for K such principals, quadratic in the worst case (every principal may escalate);
+each principal's assume-role reach is searched once per process.
 """
 
 from __future__ import annotations

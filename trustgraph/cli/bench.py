@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from trustgraph.cli.common import jobs_arg
+from trustgraph.cli.common import add_zone_options, jobs_arg, whole_number
 
 PHASE_TITLES = {
     "imports": "imports (networkx, z3, trustgraph)",
@@ -21,13 +21,6 @@ PHASE_TITLES = {
     "checks": "all checks (scan runner)",
     "render_json": "render JSON",
 }
-
-
-def _count(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
 def register(subparsers: Any) -> None:
@@ -50,20 +43,21 @@ def register(subparsers: Any) -> None:
     p.add_argument("--profile", default="mix", type=_profiles, metavar="NAME",
                    help=f"shape of the generated organization: {', '.join(PROFILES)} (see `trustgraph synth --help`); "
                         f"several, comma-separated, or {ALL_PROFILES}: each in turn, in its own process (default: mix)")
-    p.add_argument("--roles", type=_count, default=DEFAULT_ROLES, metavar="N",
+    p.add_argument("--roles", type=whole_number, default=DEFAULT_ROLES, metavar="N",
                    help=f"roles of the generated organization (default: {DEFAULT_ROLES})")
-    p.add_argument("--accounts", type=_count, default=DEFAULT_ACCOUNTS, metavar="M",
+    p.add_argument("--accounts", type=whole_number, default=DEFAULT_ACCOUNTS, metavar="M",
                    help=f"accounts of the generated organization (default: {DEFAULT_ACCOUNTS})")
-    p.add_argument("--seed", type=_count, default=0, metavar="S", help="generator seed (default: 0)")
+    p.add_argument("--seed", type=whole_number, default=0, metavar="S", help="generator seed (default: 0)")
     p.add_argument("--jobs", type=jobs_arg, default=None, metavar="J",
                    help="worker processes for the checks, or `auto` (default: as `trustgraph scan`, one per CPU for "
                         "400 roles or more)")
-    p.add_argument("--sample", type=_count, default=DEFAULT_SAMPLE, metavar="K",
+    p.add_argument("--sample", type=whole_number, default=DEFAULT_SAMPLE, metavar="K",
                    help=f"roles asked who_can_reach (default: {DEFAULT_SAMPLE})")
     p.add_argument("--process", action="store_true",
                    help="also time the whole `trustgraph scan DIR --format json` process against the json-only floor "
                         "process (re-runs everything --repeats times)")
-    p.add_argument("--repeats", type=_count, default=3, metavar="R", help="repetitions for --process (default: 3)")
+    p.add_argument("--repeats", type=whole_number, default=3, metavar="R",
+                   help="repetitions for --process (default: 3)")
     p.add_argument("--no-per-check", dest="per_check", action="store_false",
                    help="skip timing each check alone (it re-runs the checks once more, one at a time)")
     p.add_argument("--scaling", action="store_true",
@@ -72,14 +66,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--cloudsplaining", metavar="EXE",
                    help="a cloudsplaining executable: time it on the account files and compare the time per role "
                         "with the whole `trustgraph scan` process (target: trustgraph 50x faster per role)")
-    p.add_argument("--cloudsplaining-accounts", type=_count, default=3, metavar="K",
+    p.add_argument("--cloudsplaining-accounts", type=whole_number, default=3, metavar="K",
                    help="account files given to Cloudsplaining (one process each; default: 3)")
     p.add_argument("--keep", metavar="DIR",
                    help="write the generated organization to DIR and keep it (with --profile all: DIR/PROFILE)")
-    p.add_argument("--zone", action="append", default=[], metavar="ID",
-                   help="zone account/organization id (repeatable; default: the loaded accounts and organizations)")
-    p.add_argument("--zone-file", metavar="FILE",
-                   help="a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)")
+    add_zone_options(p, "zone account/organization id (repeatable; default: the loaded accounts and organizations)",
+                     "a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default=None,
                    help="output format (default: table, or from the extension of -o: .json, .md, .txt)")
     p.add_argument("-o", "--output", metavar="FILE",

@@ -6,18 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from trustgraph.cli.common import positive_int
+
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +37,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--region", metavar="R", help="the region for IAM, STS and Organizations (default: the "
                                                  "profile's, else us-east-1)")
     p.add_argument("--endpoint-url", metavar="URL", help="send every call to this endpoint (e.g. a local emulator)")
-    p.add_argument("--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
+    p.add_argument("--jobs", type=positive_int, default=DEFAULT_JOBS, metavar="N",
                    help=f"collect N accounts at a time (default: {DEFAULT_JOBS})")
     p.add_argument("--refresh", action="store_true", help="collect again the accounts an earlier run collected")
     p.set_defaults(func=run)

@@ -22,22 +22,31 @@ if TYPE_CHECKING:
     from trustgraph.model.zone import Zone
 
 
+#: ``--fail-on`` severities of ``scan`` and ``diff``, lowest first
+FAIL_ON = ("low", "medium", "high", "critical")
+
+#: ``--zone`` and ``--zone-file`` help of the commands that read exports (``add_input_options``)
+ZONE_HELP = ("an account id or o- organization id whose principals count as inside (repeatable); default: a zone.toml "
+             "in a PATH directory, else the organizations loaded (without organizations data: the exported accounts)")
+ZONE_FILE_HELP = ("a TOML zone file (accounts, organizations, identity_center, [[identity_providers]] "
+                  "provider/subjects)")
+
+
+def add_zone_options(parser: argparse.ArgumentParser, zone_help: str = ZONE_HELP,
+                     zone_file_help: str = ZONE_FILE_HELP) -> None:
+    """``--zone ID`` (repeatable) and ``--zone-file FILE``, read by :func:`load_inputs`; the help says what the
+    command's default zone is."""
+    parser.add_argument("--zone", action="append", default=[], metavar="ID", help=zone_help)
+    parser.add_argument("--zone-file", metavar="FILE", help=zone_file_help)
+
+
 def add_input_options(parser: argparse.ArgumentParser) -> None:
     """``PATH...`` (files or directories of exports; none = the bundled example), ``--zone``, ``--zone-file``."""
     parser.add_argument(
         "paths", nargs="*", metavar="PATH",
         help="export files or directories (searched recursively for *.json); default: the bundled example",
     )
-    parser.add_argument(
-        "--zone", action="append", default=[], metavar="ID",
-        help="an account id or o- organization id whose principals count as inside (repeatable); "
-             "default: a zone.toml in a PATH directory, else the organizations loaded (without organizations "
-             "data: the exported accounts)",
-    )
-    parser.add_argument(
-        "--zone-file", metavar="FILE",
-        help="a TOML zone file (accounts, organizations, identity_center, [[identity_providers]] provider/subjects)",
-    )
+    add_zone_options(parser)
 
 
 def add_format_option(
@@ -81,28 +90,35 @@ def load_inputs(args: argparse.Namespace) -> tuple[Estate, Zone]:
     return estate, zone
 
 
+def _at_least_one(text: str, expected: str) -> int:
+    """``text`` as a whole number of at least 1, or an argparse error saying what was ``expected``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def jobs_arg(text: str) -> int | None:
     """``--jobs``: a number of worker processes (at least 1), or ``auto`` (None: the runner chooses)."""
     if text.strip().lower() == "auto":
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of processes or `auto`, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    return _at_least_one(text, "a number of processes or `auto`")
 
 
 def positive_int(text: str) -> int:
-    """A whole number of at least 1 (``--timeout-ms``, ``--max-hops``, ``--max-nodes``)."""
+    """A whole number of at least 1 (``--timeout-ms``, ``--max-hops``, ``--max-nodes``, ``collect --jobs``)."""
+    return _at_least_one(text, "a whole number")
+
+
+def whole_number(text: str) -> int:
+    """Any whole number (sizes and seeds of generated organizations: the generator says what it accepts)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 #: ``-o`` file extensions and the report format each one means (``--format`` given explicitly wins).

@@ -78,7 +78,7 @@ def parse_given(items: list[str]) -> dict[str, list[str]]:
 def run(args: argparse.Namespace) -> int:
     """Load, build, query, render."""
     from trustgraph.cli.common import analysis_time, load_inputs, output_format, write_output
-    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
     from trustgraph.render.query import render_query_csv, render_query_json, render_query_table
     from trustgraph.semantics.request import ASSUME_ACTIONS
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     options = QueryOptions.make(without=args.without, given=parse_given(args.given), closed=args.closed,
                                 action=action, max_hops=args.max_hops, timeout_ms=args.timeout_ms, via=args.via)
     estate, zone = load_inputs(args)
-    tg = TrustGraph(estate, zone, now=now)
+    tg = GraphQueries(estate, zone, now=now)
     results = tg.query(args.source, args.target, options)
     if fmt == "json":
         echo = {"from": args.source or "*", "to": args.target or "*", **options.describe(), "zone": zone.describe()}

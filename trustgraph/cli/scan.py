@@ -12,14 +12,11 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.cli.common import jobs_arg, positive_int
+from trustgraph.cli.common import FAIL_ON, jobs_arg, positive_int
 from trustgraph.report.build import build_report
 
 if TYPE_CHECKING:
     from trustgraph.report.scan_report import ScanReport
-
-FAIL_ON = ("low", "medium", "high", "critical")
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``scan`` subcommand."""
@@ -78,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
     estate, zone = load_inputs(args)  # no PATH and no zone option: the bundled example under its zone.toml
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.runner import run_checks
-    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.graph_queries import GraphQueries
 
-    ctx = ScanContext(TrustGraph(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
+    ctx = ScanContext(GraphQueries(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
     from trustgraph.model.bulk import loaded_objects_frozen
 
     with _progress(len(ctx.roles)) as progress, loaded_objects_frozen():

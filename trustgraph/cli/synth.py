@@ -6,12 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-
-def _count(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+from trustgraph.cli.common import whole_number
 
 
 def register(subparsers: Any) -> None:
@@ -27,11 +22,11 @@ def register(subparsers: Any) -> None:
                     "produce the same bytes.",
     )
     parser.add_argument("out", metavar="OUT", help="output directory (created if needed)")
-    parser.add_argument("--accounts", type=_count, default=5, metavar="N",
+    parser.add_argument("--accounts", type=whole_number, default=5, metavar="N",
                         help="accounts in the organization, the first being the management account (default: 5)")
-    parser.add_argument("--roles-per-account", type=_count, default=40, metavar="M",
+    parser.add_argument("--roles-per-account", type=whole_number, default=40, metavar="M",
                         help="roles written per account (default: 40)")
-    parser.add_argument("--seed", type=_count, default=0, metavar="S", help="random seed (default: 0)")
+    parser.add_argument("--seed", type=whole_number, default=0, metavar="S", help="random seed (default: 0)")
     parser.add_argument("--profile", default="mix", choices=tuple(PROFILES), metavar="NAME",
                         help="shape of the organization: " + "; ".join(
                             f"{p.name}: {p.summary}" for p in PROFILES.values()))

@@ -36,11 +36,21 @@ class Method:
     approximate: str = ""  # why the edge is only possible, when it is
 
 
-def _passrole(service: str) -> Call:
-    return Call("iam:PassRole", "{target}", (("iam:PassedToService", service),))
+def _pass_role(method_id: str, name: str, service: str, *calls: Call, approximate: str = "") -> Method:
+    """A method that passes the target role to ``service`` (iam:PassRole with iam:PassedToService) and makes the
+    service run as it with ``calls``."""
+    passing = Call("iam:PassRole", "{target}", (("iam:PassedToService", service),))
+    return Method(method_id, name, "role", (passing, *calls), service=service, approximate=approximate)
 
 
-_FN = "arn:{partition}:lambda:us-east-1:{account}:function:trustgraph-escalation"
+def _regional(service: str, resource: str) -> str:
+    """The template of a resource of ``service`` the method creates or acts on (in us-east-1: any region would do)."""
+    return f"arn:{{partition}}:{service}:us-east-1:{{account}}:{resource}"
+
+
+_FN = _regional("lambda", "function:trustgraph-escalation")
+_NOTEBOOK = _regional("sagemaker", "notebook-instance/trustgraph-escalation")
+_PROJECT = _regional("codebuild", "project/trustgraph")
 _EXISTING = "the export does not list the resources that run as the role"
 
 METHODS: tuple[Method, ...] = (
@@ -54,67 +64,45 @@ METHODS: tuple[Method, ...] = (
     Method("iam-006", "iam:UpdateLoginProfile", "user", (Call("iam:UpdateLoginProfile", "{target}"),),
            approximate="the export does not say whether the user has a console password to reset"),
     # --- principal -> role by passing it to a service it trusts, with the service's create/run actions --------
-    Method("ec2-001", "iam:PassRole + ec2:RunInstances", "role",
-           (_passrole("ec2.amazonaws.com"),
-            Call("ec2:RunInstances", "arn:{partition}:ec2:us-east-1:{account}:instance/*")),
-           service="ec2.amazonaws.com"),
-    Method("lambda-001", "iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction", "role",
-           (_passrole("lambda.amazonaws.com"), Call("lambda:CreateFunction", _FN),
-            Call("lambda:InvokeFunction", _FN)), service="lambda.amazonaws.com"),
-    Method("lambda-002", "iam:PassRole + lambda:CreateFunction + lambda:CreateEventSourceMapping", "role",
-           (_passrole("lambda.amazonaws.com"), Call("lambda:CreateFunction", _FN),
-            Call("lambda:CreateEventSourceMapping", "*")), service="lambda.amazonaws.com",
-           approximate="needs an event source (e.g. a DynamoDB stream) the caller can write to"),
-    Method("ecs-001", "iam:PassRole + ecs:RegisterTaskDefinition + ecs:RunTask", "role",
-           (_passrole("ecs-tasks.amazonaws.com"), Call("ecs:RegisterTaskDefinition", "*"),
-            Call("ecs:RunTask", "arn:{partition}:ecs:us-east-1:{account}:task-definition/trustgraph-escalation:1")),
-           service="ecs-tasks.amazonaws.com", approximate="needs an ECS cluster to run the task in"),
-    Method("glue-001", "iam:PassRole + glue:CreateDevEndpoint", "role",
-           (_passrole("glue.amazonaws.com"),
-            Call("glue:CreateDevEndpoint", "arn:{partition}:glue:us-east-1:{account}:devEndpoint/trustgraph")),
-           service="glue.amazonaws.com"),
-    Method("sagemaker-001", "iam:PassRole + sagemaker:CreateNotebookInstance", "role",
-           (_passrole("sagemaker.amazonaws.com"),
-            Call("sagemaker:CreateNotebookInstance",
-                 "arn:{partition}:sagemaker:us-east-1:{account}:notebook-instance/trustgraph-escalation"),
-            Call("sagemaker:CreatePresignedNotebookInstanceUrl",
-                 "arn:{partition}:sagemaker:us-east-1:{account}:notebook-instance/trustgraph-escalation")),
-           service="sagemaker.amazonaws.com"),
-    Method("cloudformation-001", "iam:PassRole + cloudformation:CreateStack", "role",
-           (_passrole("cloudformation.amazonaws.com"),
-            Call("cloudformation:CreateStack",
-                 "arn:{partition}:cloudformation:us-east-1:{account}:stack/trustgraph-escalation/*")),
-           service="cloudformation.amazonaws.com"),
-    Method("codebuild-001", "iam:PassRole + codebuild:CreateProject + codebuild:StartBuild", "role",
-           (_passrole("codebuild.amazonaws.com"),
-            Call("codebuild:CreateProject", "arn:{partition}:codebuild:us-east-1:{account}:project/trustgraph"),
-            Call("codebuild:StartBuild", "arn:{partition}:codebuild:us-east-1:{account}:project/trustgraph")),
-           service="codebuild.amazonaws.com"),
-    Method("rhino-datapipeline", "iam:PassRole + datapipeline:CreatePipeline + PutPipelineDefinition", "role",
-           (_passrole("datapipeline.amazonaws.com"), Call("datapipeline:CreatePipeline", "*"),
-            Call("datapipeline:PutPipelineDefinition", "*"), Call("datapipeline:ActivatePipeline", "*")),
-           service="datapipeline.amazonaws.com"),
-    Method("apprunner-001", "iam:PassRole + apprunner:CreateService", "role",
-           (_passrole("tasks.apprunner.amazonaws.com"),
-            Call("apprunner:CreateService",
-                 "arn:{partition}:apprunner:us-east-1:{account}:service/trustgraph-escalation/*")),
-           service="tasks.apprunner.amazonaws.com"),
-    Method("bedrock-003", "iam:PassRole + bedrock-agentcore:CreateAgentRuntime", "role",
-           (_passrole("bedrock-agentcore.amazonaws.com"),
-            Call("bedrock-agentcore:CreateAgentRuntime",
-                 "arn:{partition}:bedrock-agentcore:us-east-1:{account}:runtime/trustgraph")),
-           service="bedrock-agentcore.amazonaws.com"),
+    _pass_role("ec2-001", "iam:PassRole + ec2:RunInstances", "ec2.amazonaws.com",
+               Call("ec2:RunInstances", _regional("ec2", "instance/*"))),
+    _pass_role("lambda-001", "iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction", "lambda.amazonaws.com",
+               Call("lambda:CreateFunction", _FN), Call("lambda:InvokeFunction", _FN)),
+    _pass_role("lambda-002", "iam:PassRole + lambda:CreateFunction + lambda:CreateEventSourceMapping",
+               "lambda.amazonaws.com", Call("lambda:CreateFunction", _FN), Call("lambda:CreateEventSourceMapping", "*"),
+               approximate="needs an event source (e.g. a DynamoDB stream) the caller can write to"),
+    _pass_role("ecs-001", "iam:PassRole + ecs:RegisterTaskDefinition + ecs:RunTask", "ecs-tasks.amazonaws.com",
+               Call("ecs:RegisterTaskDefinition", "*"),
+               Call("ecs:RunTask", _regional("ecs", "task-definition/trustgraph-escalation:1")),
+               approximate="needs an ECS cluster to run the task in"),
+    _pass_role("glue-001", "iam:PassRole + glue:CreateDevEndpoint", "glue.amazonaws.com",
+               Call("glue:CreateDevEndpoint", _regional("glue", "devEndpoint/trustgraph"))),
+    _pass_role("sagemaker-001", "iam:PassRole + sagemaker:CreateNotebookInstance", "sagemaker.amazonaws.com",
+               Call("sagemaker:CreateNotebookInstance", _NOTEBOOK),
+               Call("sagemaker:CreatePresignedNotebookInstanceUrl", _NOTEBOOK)),
+    _pass_role("cloudformation-001", "iam:PassRole + cloudformation:CreateStack", "cloudformation.amazonaws.com",
+               Call("cloudformation:CreateStack", _regional("cloudformation", "stack/trustgraph-escalation/*"))),
+    _pass_role("codebuild-001", "iam:PassRole + codebuild:CreateProject + codebuild:StartBuild",
+               "codebuild.amazonaws.com", Call("codebuild:CreateProject", _PROJECT),
+               Call("codebuild:StartBuild", _PROJECT)),
+    _pass_role("rhino-datapipeline", "iam:PassRole + datapipeline:CreatePipeline + PutPipelineDefinition",
+               "datapipeline.amazonaws.com", Call("datapipeline:CreatePipeline", "*"),
+               Call("datapipeline:PutPipelineDefinition", "*"), Call("datapipeline:ActivatePipeline", "*")),
+    _pass_role("apprunner-001", "iam:PassRole + apprunner:CreateService", "tasks.apprunner.amazonaws.com",
+               Call("apprunner:CreateService", _regional("apprunner", "service/trustgraph-escalation/*"))),
+    _pass_role("bedrock-003", "iam:PassRole + bedrock-agentcore:CreateAgentRuntime", "bedrock-agentcore.amazonaws.com",
+               Call("bedrock-agentcore:CreateAgentRuntime", _regional("bedrock-agentcore", "runtime/trustgraph"))),
     # --- principal -> role through an existing resource that runs as it (possible only) -----------------------
     Method("ssm-002", "ssm:SendCommand on an instance with the role's profile", "role",
-           (Call("ssm:SendCommand", "arn:{partition}:ec2:us-east-1:{account}:instance/*"),),
+           (Call("ssm:SendCommand", _regional("ec2", "instance/*")),),
            service="ec2.amazonaws.com", approximate="the export does not list the instances that run with the "
                                                     "role's instance profile"),
     Method("ssm-001", "ssm:StartSession on an instance with the role's profile", "role",
-           (Call("ssm:StartSession", "arn:{partition}:ec2:us-east-1:{account}:instance/*"),),
+           (Call("ssm:StartSession", _regional("ec2", "instance/*")),),
            service="ec2.amazonaws.com", approximate="the export does not list the instances that run with the "
                                                     "role's instance profile"),
     Method("lambda-003", "lambda:UpdateFunctionCode on a function that runs as the role", "role",
-           (Call("lambda:UpdateFunctionCode", "arn:{partition}:lambda:us-east-1:{account}:function:*"),),
+           (Call("lambda:UpdateFunctionCode", _regional("lambda", "function:*")),),
            service="lambda.amazonaws.com", approximate=_EXISTING),
     # --- principal -> administrator of its account by managing its own permissions ----------------------------
     Method("iam-007", "iam:PutUserPolicy on itself", "admin", (Call("iam:PutUserPolicy", "{self}"),), via="self"),

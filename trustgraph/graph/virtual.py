@@ -78,19 +78,59 @@ def principal_edges(G: nx.MultiDiGraph, caller: Caller) -> tuple[tuple[str, dict
             direct = direct or (form in DIRECT_FORMS and caller.account == role.account)
         if not statements:
             continue
-        unique = tuple(dict.fromkeys(statements))
-        out.append((role.arn, {
-            "action": _ASSUME.value,
-            "kind": "assume",
-            "statements": tuple(st.location for st in unique),
-            "trust": unique,
-            "needs_external_id": all(_mentions([st], "sts:externalid") for st in unique),
-            "needs_mfa": all(_mentions([st], "aws:multifactorauthpresent") for st in unique),
-            "cross_account": caller.account != role.account,
-            "identity_required": not direct,
-            "summary": _summary_of({c.key_text for st in unique for c in st.conditions}),
-        }))
+        out.append((role.arn, _edge_data(statements, caller.account != role.account, direct)))
     return tuple(out)
 
 
-__all__ = ["principal_edges"]
+def _edge_data(statements: list[Statement], cross_account: bool, direct: bool) -> dict[str, Any]:
+    """The graph's edge data for an sts:AssumeRole hop allowed by ``statements`` (see :func:`principal_edges`)."""
+    unique = tuple(dict.fromkeys(statements))
+    return {
+        "action": _ASSUME.value,
+        "kind": "assume",
+        "statements": tuple(st.location for st in unique),
+        "trust": unique,
+        "needs_external_id": all(_mentions([st], "sts:externalid") for st in unique),
+        "needs_mfa": all(_mentions([st], "aws:multifactorauthpresent") for st in unique),
+        "cross_account": cross_account,
+        "identity_required": not direct,
+        "summary": _summary_of({c.key_text for st in unique for c in st.conditions}),
+    }
+
+
+def _may_name_account(st: Statement, account: str, partition: str) -> bool:
+    """Whether an Allow statement may admit some principal of ``account``: it names ``*``, the account, a user, role
+    or session of it, or a unique id no export resolves (it may be one of the account's), or it is a NotPrincipal
+    statement (whether the principal is left out is the solver's question)."""
+    if st.principals is None:
+        return st.not_principals is not None
+    for p in st.principals:
+        if p.kind is PrincipalKind.ANY or p.kind is PrincipalKind.UNIQUE_ID:
+            return True
+        if p.kind in _ACCOUNT_KINDS and p.account == account and p.partition in (None, partition):
+            return True
+    return False
+
+
+_ACCOUNT_KINDS = frozenset({PrincipalKind.ACCOUNT, PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE})
+
+
+def account_edges(G: nx.MultiDiGraph, account: str, partition: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """``(role, edge data)`` for every role of ``partition`` whose trust policy may let some principal of ``account``
+    (an account the exports do not describe) call sts:AssumeRole: the first hops of ``account:ID`` when the account
+    is in the zone but not exported. Each is a cross-account hop that needs the principal's identity side, which is
+    unknown; the solver decides the trust side. The graph is not changed."""
+    estate = G.graph["estate"]
+    out: list[tuple[str, dict[str, Any]]] = []
+    for role in estate.role_by_arn.values():
+        if partition_of(role.arn) != partition:
+            continue
+        statements = [st for st in role.trust_policy.statements
+                      if st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, _ASSUME.value)
+                      and _may_name_account(st, account, partition)]
+        if statements:
+            out.append((role.arn, _edge_data(statements, account != role.account, False)))
+    return tuple(out)
+
+
+__all__ = ["account_edges", "principal_edges"]

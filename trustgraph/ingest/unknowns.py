@@ -120,8 +120,10 @@ def policy_with_unknowns(raw: object, location: Location, *, kind: PolicyKind) -
     if not isinstance(raw, Mapping):
         return policy_from_json(raw, location, kind=kind)  # raises the usual error
     doc = dict(raw)
-    if isinstance(doc.get("Version"), Unknown):
-        doc["Version"] = "2012-10-17"
+    if isinstance(doc.get("Version"), Unknown):  # it decides whether ${...} are variables in every statement
+        return unknown_policy(doc["Version"].location, "the policy's version")
+    if isinstance(doc.get("Id"), Unknown):
+        del doc["Id"]
     statements = doc.get("Statement")
     if isinstance(statements, Unknown):
         return unknown_policy(statements.location, "the policy's statements")
@@ -172,7 +174,11 @@ def _clean_statement(raw: object, loc: Location) -> list[tuple[object, tuple[Con
     if "NotPrincipal" in st and contains_unknown(st["NotPrincipal"]):
         # NotPrincipal excludes its entries: an unknown entry could exclude anyone, so an Allow keeps the known ones
         # (matching more callers) under a marker; a Deny gets the marker and so is assumed not to apply.
-        st["NotPrincipal"] = _known_principals(st["NotPrincipal"]) or "*"
+        known = _known_principals(st.pop("NotPrincipal"))
+        if known is None:  # nobody known to be excluded: everyone may match
+            st["Principal"] = "*"
+        else:
+            st["NotPrincipal"] = known
         markers.append(marker(loc.child("NotPrincipal"), "a principal"))
     if "Principal" in st and contains_unknown(st["Principal"]):
         known = _known_principals(st["Principal"])

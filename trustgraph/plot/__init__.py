@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from trustgraph.queries.api import ReachResults, TrustGraph
+    from trustgraph.queries.graph_queries import GraphQueries, ReachResults
     from trustgraph.queries.results import ReachResult
 
 __all__ = ["plot_graph", "plot_reach", "plot_external", "plot_path", "plot_results", "summarise_graph", "graph_of",
@@ -37,8 +37,8 @@ __all__ = ["plot_graph", "plot_reach", "plot_external", "plot_path", "plot_resul
 DEFAULT_MAX_NODES = 250
 
 
-def graph_of(tg_or_G: TrustGraph | nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The networkx graph of a :class:`~trustgraph.queries.api.TrustGraph`, or the graph itself."""
+def graph_of(tg_or_G: GraphQueries | nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The networkx graph of a :class:`~trustgraph.api.TrustGraph`, or the graph itself."""
     import networkx as nx
 
     if isinstance(tg_or_G, nx.Graph):
@@ -50,7 +50,7 @@ def graph_of(tg_or_G: TrustGraph | nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def plot_graph(
-    tg_or_G: TrustGraph | nx.MultiDiGraph,
+    tg_or_G: GraphQueries | nx.MultiDiGraph,
     *,
     nodes: Iterable[str] | None = None,
     edges: Iterable[tuple[str, str, Any]] | None = None,
@@ -67,7 +67,7 @@ def plot_graph(
     Parameters
     ----------
     tg_or_G
-        A loaded :class:`~trustgraph.queries.api.TrustGraph` or its networkx graph.
+        A loaded :class:`~trustgraph.api.TrustGraph` or its networkx graph.
     nodes
         Restrict to these nodes (default: all).
     edges
@@ -202,7 +202,7 @@ def _fold_services(
 
 
 def plot_results(
-    tg: TrustGraph | nx.MultiDiGraph, results: ReachResults | Sequence[ReachResult], *, ax: Axes | None = None,
+    tg: GraphQueries | nx.MultiDiGraph, results: ReachResults | Sequence[ReachResult], *, ax: Axes | None = None,
     title: str | None = None, extra_nodes: Iterable[str] = (), max_nodes: int = DEFAULT_MAX_NODES,
 ) -> Figure:
     """The witnessed paths of query results (:func:`results_graph`): every hop of every result, each node once."""
@@ -211,7 +211,7 @@ def plot_results(
 
 
 def plot_reach(
-    tg: TrustGraph, target: str, *, ax: Axes | None = None, candidates: bool = False, title: str | None = None,
+    tg: GraphQueries, target: str, *, ax: Axes | None = None, candidates: bool = False, title: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES, **options: Any,
 ) -> Figure:
     """Everything that can reach ``target`` (a role ARN, a glob, ``admin``).
@@ -241,7 +241,7 @@ def plot_reach(
 
 
 def plot_external(
-    tg: TrustGraph, *, without: Sequence[str] = (), target: str | None = None, ax: Axes | None = None,
+    tg: GraphQueries, *, without: Sequence[str] = (), target: str | None = None, ax: Axes | None = None,
     title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, **options: Any,
 ) -> Figure:
     """Everything principals outside the zone reach (:meth:`TrustGraph.external_access`), as witnessed paths."""
@@ -254,7 +254,7 @@ def plot_external(
 
 
 def plot_path(
-    result: ReachResult, graph: TrustGraph | nx.MultiDiGraph | None = None, *, ax: Axes | None = None,
+    result: ReachResult, graph: GraphQueries | nx.MultiDiGraph | None = None, *, ax: Axes | None = None,
     title: str | None = None, max_context: int = 4,
 ) -> Figure:
     """One result's path, left to right, each hop annotated with its action and witness request context.

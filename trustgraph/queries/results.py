@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
@@ -74,15 +74,11 @@ class HopWitness:
         return {k: (v[0] if len(v) == 1 else list(v)) for k, v in self.context.items()}
 
     def to_frame(self) -> Any:
-        """The witness context as a pandas DataFrame, one row per key (:func:`trustgraph.render.frames.hop_frame`)."""
-        from trustgraph.render.frames import hop_frame
+        """The witness context as a pandas DataFrame, one row per key (:func:`trustgraph.queries.frames.hop_frame`;
+        the notebook's HTML display is :func:`trustgraph.render.notebook.hop_html`)."""
+        from trustgraph.queries.frames import hop_frame
 
         return hop_frame(self)
-
-    def _repr_html_(self) -> str:
-        from trustgraph.render.notebook import hop_html
-
-        return hop_html(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,12 +98,17 @@ class ReachResult:
         return bool(self.approximations) or any(h.approximations for h in self.hops)
 
     def to_frame(self) -> Any:
-        """The path as a pandas DataFrame, one row per hop (:func:`trustgraph.render.frames.result_frame`)."""
-        from trustgraph.render.frames import result_frame
+        """The path as a pandas DataFrame, one row per hop (:func:`trustgraph.queries.frames.result_frame`; the
+        notebook's HTML display is :func:`trustgraph.render.notebook.result_html`)."""
+        from trustgraph.queries.frames import result_frame
 
         return result_frame(self)
 
-    def _repr_html_(self) -> str:
-        from trustgraph.render.notebook import result_html
 
-        return result_html(self)
+def path_of(hops: Sequence[HopWitness]) -> str:
+    """``source -> role -> role`` with short labels; empty without hops."""
+    from trustgraph.graph.nodes import short_label
+
+    if not hops:
+        return ""
+    return " -> ".join([short_label(hops[0].source), *(short_label(h.target) for h in hops)])

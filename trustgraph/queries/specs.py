@@ -1,10 +1,13 @@
 """SOURCE and TARGET arguments of queries, resolved against the graph.
 
 SOURCE: a user, role or role-session ARN, of an exported account or not (docs/semantics.md §4; those that are not
-graph nodes resolve to :class:`~trustgraph.queries.virtual.VirtualSource`, the graph is never changed for them);
-``arn:aws:iam::ID:root`` or ``account:ID`` (any principal of that account);
+graph nodes resolve to :class:`~trustgraph.queries.virtual.VirtualSource`);
+``arn:aws:iam::ID:root`` or ``account:ID`` (any principal of that account: the exported principals of an exported
+account of the zone, otherwise a :class:`~trustgraph.queries.virtual.VirtualSource` whose identity side is unknown);
 ``external`` (any principal outside the zone, federated identities outside it included); ``federated:PROVIDER``;
 ``service:NAME``; ``*`` or None (every source). TARGET: a role ARN, a glob of role ARNs, ``admin``, ``*`` or None.
+
+Resolving never changes the graph: a source that has no node is a virtual source the engine registers.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from trustgraph.errors import UsageError
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind, account_node
 from trustgraph.model.arn import is_account_id, parse_arn
 from trustgraph.model.pattern import matches, parse_pattern
-from trustgraph.queries.virtual import VirtualSource, principal_source
+from trustgraph.queries.virtual import VirtualSource, account_source, principal_source
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -48,23 +51,6 @@ def _roles(G: nx.MultiDiGraph) -> list[str]:
     return sorted(n for n, d in G.nodes(data=True) if d["kind"] == NodeKind.ROLE.value)
 
 
-def ensure_account_source(G: nx.MultiDiGraph, account: str) -> str:
-    """The ``account:ID`` node of an outside account, added (with the edges ``*`` trusts give it) when no trust
-    policy names the account directly."""
-    node = account_node(account)
-    if node in G:
-        return node
-    G.add_node(node, kind=NodeKind.ACCOUNT.value, account=account, label=f"acct {account}", inside=False,
-               admin=False, entity=None)
-    if EXTERNAL in G:
-        from trustgraph.model.principal import PrincipalKind
-
-        for _, role, key, data in list(G.out_edges(EXTERNAL, keys=True, data=True)):
-            if any(p.kind is PrincipalKind.ANY for st in data["trust"] for p in (st.principals or ())):
-                G.add_edge(node, role, key=key, **data)
-    return node
-
-
 def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
     """Resolve a SOURCE argument.
 
@@ -85,20 +71,25 @@ def resolve_sources(G: nx.MultiDiGraph, spec: str | None) -> Sources:
         members += sorted(n for n, d in G.nodes(data=True) if d["kind"] in fed and not d["inside"])
         return Sources(tuple(members), False, outside_only=True, text=spec)
     account = None
+    partition = "aws"
     if spec.startswith("account:"):
         account = spec.split(":", 1)[1]
     else:
         arn = parse_arn(spec)
         if arn is not None and arn.service == "iam" and arn.resource == "root":
-            account = arn.account
+            account, partition = arn.account, arn.partition
     if account is not None:
         if not is_account_id(account):
             raise UsageError(f"`{spec}` is not an account: expected account:ID with a 12-digit id")
-        if estate.account_inside(zone, account):
+        node = account_node(account)
+        if estate.account_inside(zone, account) and account in estate.account_by_id:
             principals = tuple(sorted(n for n, d in G.nodes(data=True)
                                       if d["account"] == account and d["kind"] in ("user", "role")))
             return Sources(principals, False, text=spec)
-        return Sources((ensure_account_source(G, account),), True, text=spec)
+        if node in G:
+            return Sources((node,), True, text=spec)
+        source = account_source(G, account, partition)
+        return Sources((node,), True, text=spec, virtual=(source,))
     if spec.startswith("federated:"):
         provider = spec.split(":", 1)[1]
         candidates = [n for n in G if n == spec or (n.startswith("federated:") and n.endswith("/" + provider))]

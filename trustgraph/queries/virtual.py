@@ -1,10 +1,12 @@
-"""Sources that are principals but not graph nodes: a session of an exported role, or a user, role or role session
-of an account nobody exported (docs/semantics.md §4.2-§4.3).
+"""Sources that are principals but not graph nodes: a session of an exported role, a user, role or role session
+of an account nobody exported (docs/semantics.md §4.2-§4.3), and ``account:ID`` for an account no trust policy
+names or no export describes.
 
-:func:`principal_source` resolves such an ARN into a :class:`VirtualSource`: the caller standing for it (concrete for
-a session of an exported role; symbolic, with its ARN fixed, when its account was not exported) and its first hops
-(:func:`trustgraph.graph.virtual.principal_edges`). The reachability engine starts a search from it without adding
-anything to the graph, so one query never changes what the next one sees.
+:func:`principal_source` resolves such an ARN, and :func:`account_source` such an account, into a
+:class:`VirtualSource`: the caller standing for it (concrete for a session of an exported role; symbolic when its
+identity side is unknown) and its first hops (:mod:`trustgraph.graph.virtual`). The reachability engine starts a
+search from it without adding anything to the graph, so one query never changes what the graph's holder, or the next
+query, sees.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.errors import UsageError
-from trustgraph.graph.nodes import NodeKind
+from trustgraph.graph.nodes import EXTERNAL, NodeKind, account_node, short_label
 from trustgraph.model.arn import is_account_id, parse_arn
 from trustgraph.semantics.request import Caller, CallerKind
 
@@ -27,9 +29,10 @@ if TYPE_CHECKING:
 class VirtualSource:
     """A source principal with no node in the graph.
 
-    ``node`` is the ARN as given (the search's start and the answer's source); ``kind`` is ``user`` or ``role`` (a
-    role session); ``caller`` the concrete or symbolic caller of its first hop; ``edges`` its first hops as
-    ``(role, edge data)``; ``inside`` whether its account is in the zone.
+    ``node`` is the ARN as given, or ``account:ID`` (the search's start and the answer's source); ``kind`` is
+    ``user``, ``role`` (a role session) or ``account`` (any principal of the account); ``caller`` the concrete or
+    symbolic caller of its first hop; ``edges`` its first hops as ``(role, edge data)``; ``inside`` whether its
+    account is in the zone.
     """
 
     node: str
@@ -42,7 +45,7 @@ class VirtualSource:
     @property
     def attrs(self) -> dict[str, Any]:
         """Node attributes as the graph's nodes carry them."""
-        return {"kind": self.kind, "account": self.account, "label": self.node.rsplit("/", 1)[-1],
+        return {"kind": self.kind, "account": self.account, "label": short_label(self.node),
                 "inside": self.inside, "admin": False, "entity": None, "virtual": True}
 
     @property
@@ -108,6 +111,38 @@ def principal_source(G: nx.MultiDiGraph, spec: str) -> VirtualSource | None:
     return VirtualSource(spec, kind, arn.account, inside, symbolic, principal_edges(G, template))
 
 
+def account_source(G: nx.MultiDiGraph, account: str, partition: str = "aws") -> VirtualSource:
+    """``account:ID`` (any principal of the account) for an account that has no node: an outside account no trust
+    policy names, or an account of the zone that was not exported (the caller must check that it has no node).
+
+    Outside the zone the account is the outsider's to shape (its identity side attacker-controlled), and only the
+    trust statements that name ``*`` can admit it: its first hops are the ``external`` node's hops by such
+    statements, exactly as a graph node for the account would have them. Inside the zone its principals' identity
+    policies are unknown: taken to allow, and every answer through them is marked approximate (never "unreachable"
+    by assumption); its first hops are every trust statement that may name a principal of the account
+    (:func:`trustgraph.graph.virtual.account_edges`)."""
+    from trustgraph.model.principal import PrincipalKind
+    from trustgraph.smt.symbolic import SymbolicCaller
+
+    node = account_node(account)
+    zone = G.graph["zone"]
+    if G.graph["estate"].account_inside(zone, account):
+        from trustgraph.graph.virtual import account_edges
+
+        unknown = (f"identity policies of the principals of account {account} are unknown (the account is in the "
+                   f"zone but was not exported): assumed to allow")
+        caller = SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=account, identity_unknown=unknown)
+        return VirtualSource(node, NodeKind.ACCOUNT.value, account, True, caller, account_edges(G, account, partition))
+    edges: list[tuple[str, dict[str, Any]]] = []
+    if EXTERNAL in G:
+        for _, role, data in G.out_edges(EXTERNAL, data=True):
+            if any(p.kind is PrincipalKind.ANY for st in data["trust"] for p in (st.principals or ())):
+                edges.append((role, data))
+    caller = SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=account,
+                            excluded_orgs=frozenset(zone.organizations))
+    return VirtualSource(node, NodeKind.ACCOUNT.value, account, False, caller, tuple(edges))
+
+
 def _exported(G: nx.MultiDiGraph, spec: str, snapshot: Any, kind: str, role_name: str, session: str | None,
               inside: bool) -> VirtualSource | None:
     """A principal of an exported account: its node, a session of one of its roles, or an error."""
@@ -127,4 +162,4 @@ def _exported(G: nx.MultiDiGraph, spec: str, snapshot: Any, kind: str, role_name
     return VirtualSource(spec, kind, snapshot.account_id, inside, caller, principal_edges(G, caller))
 
 
-__all__ = ["VirtualSource", "principal_source"]
+__all__ = ["VirtualSource", "account_source", "principal_source"]

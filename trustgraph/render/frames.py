@@ -1,4 +1,6 @@
-"""pandas views of results, hops and findings (imported lazily: pandas is only needed in notebooks and scripts).
+"""pandas views of results, hops, findings and the graph (imported lazily: pandas is only needed in notebooks and
+scripts), and :class:`FindingList`, the findings of a notebook scan. The frames of one answer or finding live with
+the value (:mod:`trustgraph.queries.frames`, :mod:`trustgraph.checks.frames`, re-exported here).
 
 Every frame has fixed columns, in a fixed order, even when empty, so notebook code can slice and pivot without
 checking for missing columns. Node ids stay full (ARNs, ``account:ID``...); ``*_name`` columns carry the short labels
@@ -7,86 +9,24 @@ for display and grouping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
-from trustgraph.queries.results import HopWitness, ReachResult
+from trustgraph.checks.frames import FINDING_COLUMNS, SEVERITY_ORDER, findings_frame
+from trustgraph.queries.frames import (
+    CONTEXT_COLUMNS,
+    HOP_COLUMNS,
+    RESULT_COLUMNS,
+    hop_frame,
+    result_frame,
+    results_frame,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from trustgraph.checks.finding import Finding
-
-RESULT_COLUMNS = ["source", "target", "verdict", "hops", "path", "reason", "approximate"]
-HOP_COLUMNS = ["source", "target", "hop", "caller", "role", "action", "context", "statements"]
-CONTEXT_COLUMNS = ["key", "value"]
-FINDING_COLUMNS = ["severity", "check_id", "account", "role", "role_name", "source", "sources", "kind", "title",
-                   "message", "hops", "path", "approximate", "suppressed_by", "remediation"]
-#: Severities from the worst, for ordered categoricals and sorting.
-SEVERITY_ORDER = ["critical", "high", "medium", "low"]
-
-
-def results_frame(results: Sequence[ReachResult], *, hops: bool = False) -> pd.DataFrame:
-    """One row per result (source, target, verdict, hops, path, reason, approximate), or one row per hop."""
-    import pandas as pd
-
-    from trustgraph.render.query import path_text
-
-    if hops:
-        rows = [
-            {"source": r.source, "target": r.target, "hop": i, "caller": h.source, "role": h.target,
-             "action": h.action, "context": h.context_json(),
-             "statements": [str(loc) for loc in h.statements]}
-            for r in results for i, h in enumerate(r.hops, 1)
-        ]
-        return pd.DataFrame(rows, columns=HOP_COLUMNS)
-    rows = [
-        {"source": r.source, "target": r.target, "verdict": r.verdict.value, "hops": len(r.hops),
-         "path": path_text(r), "reason": r.reason, "approximate": r.approximate}
-        for r in results
-    ]
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
-
-
-def result_frame(result: ReachResult) -> pd.DataFrame:
-    """One result as one row per hop (its witness path); an answer without hops gives an empty hop frame."""
-    return results_frame([result], hops=True)
-
-
-def hop_frame(hop: HopWitness) -> pd.DataFrame:
-    """One hop's witness request context: one row per key (multi-valued keys keep their list of values)."""
-    import pandas as pd
-
-    rows = [{"key": k, "value": v[0] if len(v) == 1 else list(v)} for k, v in hop.context.items()]
-    return pd.DataFrame(rows, columns=CONTEXT_COLUMNS)
-
-
-def _path_of(hops: Sequence[HopWitness]) -> str:
-    from trustgraph.graph.nodes import short_label
-
-    if not hops:
-        return ""
-    return " -> ".join([short_label(hops[0].source), *(short_label(h.target) for h in hops)])
-
-
-def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """One row per finding; ``severity`` is an ordered categorical (critical > high > medium > low)."""
-    import pandas as pd
-
-    from trustgraph.graph.nodes import short_label
-
-    rows = [
-        {"severity": f.severity.value, "check_id": f.check_id, "account": f.account, "role": f.role,
-         "role_name": short_label(f.role) if f.role.startswith("arn:") else f.role, "source": f.source,
-         "sources": len(f.all_sources),
-         "kind": f.kind.value, "title": f.title, "message": f.message, "hops": len(f.path), "path": _path_of(f.path),
-         "approximate": f.approximate, "suppressed_by": f.suppressed_by, "remediation": f.remediation}
-        for f in findings
-    ]
-    frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
-    frame["severity"] = pd.Categorical(frame["severity"], categories=SEVERITY_ORDER[::-1], ordered=True)
-    return frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +101,8 @@ def graph_frame(G: Any, *, edges: bool = False) -> pd.DataFrame:
              "inside": bool(d.get("inside")), "admin": bool(d.get("admin")), "in_degree": G.in_degree(n),
              "out_degree": G.out_degree(n)} for n, d in G.nodes(data=True)]
     return pd.DataFrame(rows, columns=NODE_COLUMNS)
+
+
+__all__ = ["CONTEXT_COLUMNS", "EDGE_COLUMNS", "FINDING_COLUMNS", "HOP_COLUMNS", "NODE_COLUMNS", "RESULT_COLUMNS",
+           "SEVERITY_ORDER", "FindingList", "findings_frame", "graph_frame", "hop_frame", "result_frame",
+           "results_frame"]

@@ -9,7 +9,7 @@ script. Long collections are cut at ``limit`` rows with a count of the rest.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import short_label
@@ -17,7 +17,7 @@ from trustgraph.queries.results import HopWitness, ReachResult
 
 if TYPE_CHECKING:
     from trustgraph.checks.finding import Finding
-    from trustgraph.queries.api import TrustGraph
+    from trustgraph.queries.graph_queries import GraphQueries
 
 _STYLE = (
     "<style>.tg-t{border-collapse:collapse;font-size:12px;margin:2px 0}"
@@ -171,7 +171,7 @@ def finding_html(finding: Finding) -> str:
     return findings_html((finding,))
 
 
-def _account_rows(tg: TrustGraph) -> Iterable[str]:
+def _account_rows(tg: GraphQueries) -> Iterable[str]:
     names: dict[str, str] = {}
     for org in tg.estate.organizations:
         for a in org.accounts:
@@ -202,7 +202,7 @@ def _provider_text(provider: str) -> str:
     return f"{name} ({parts[4]})" if len(parts) > 5 and parts[0] == "arn" else name
 
 
-def graph_html(tg: TrustGraph) -> str:
+def graph_html(tg: GraphQueries) -> str:
     """A summary of a loaded trust graph: the zone, one row per exported account (users, roles, admins, side of the
     zone), node counts by kind and edge counts by kind."""
     kinds: dict[str, int] = {}
@@ -233,3 +233,34 @@ def graph_html(tg: TrustGraph) -> str:
         f"<table class='tg-t'><tr><th>node kind</th><th>count</th></tr>{node_rows}</table>"
         f"<table class='tg-t'><tr><th>edge kind</th><th>count</th></tr>{edge_rows}</table></div>"
     )
+
+
+#: (module, class, HTML display) of the values a notebook shows one at a time
+_SINGLE_DISPLAYS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("trustgraph.queries.results", "ReachResult", result_html),
+    ("trustgraph.queries.results", "HopWitness", hop_html),
+    ("trustgraph.checks.finding", "Finding", finding_html),
+)
+
+
+def register_displays(shell: Any = None) -> bool:
+    """Show a single :class:`ReachResult`, :class:`HopWitness` or :class:`Finding` as HTML in IPython/Jupyter.
+
+    These values live below the renderers, so they carry no ``_repr_html_``; their displays are given to IPython's
+    HTML formatter instead (by class name: nothing is imported). ``shell`` defaults to the running IPython shell;
+    without one nothing is registered and False is returned. Registering again replaces the same entries."""
+    if shell is None:
+        import sys
+
+        if "IPython" not in sys.modules:  # not in a notebook or IPython shell: nothing to register (and no import)
+            return False
+        import importlib
+
+        # Looked up by name: IPython's typing of get_ipython differs between releases (as in trustgraph.plot).
+        shell = importlib.import_module("IPython").get_ipython()
+        if shell is None:
+            return False
+    formatter = shell.display_formatter.formatters["text/html"]
+    for module, name, display in _SINGLE_DISPLAYS:
+        formatter.for_type_by_name(module, name, display)
+    return True

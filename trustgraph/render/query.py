@@ -7,8 +7,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trustgraph.graph.nodes import short_label
-from trustgraph.queries.results import ReachResult
+from trustgraph.queries.results import ReachResult, path_of
 from trustgraph.render.json_report import hop_json
 from trustgraph.safe_text import csv_cell, rich_text
 
@@ -37,10 +36,7 @@ def render_query_json(query: Mapping[str, Any], results: Sequence[ReachResult]) 
 
 def path_text(result: ReachResult) -> str:
     """``source -> role -> role`` with short labels."""
-    if not result.hops:
-        return ""
-    names = [short_label(result.hops[0].source)] + [short_label(h.target) for h in result.hops]
-    return " -> ".join(names)
+    return path_of(result.hops)
 
 
 def render_query_csv(results: Sequence[ReachResult]) -> str:

@@ -1,12 +1,15 @@
-"""The Python API for notebooks and scripts: ``trustgraph.load(...)`` and the :class:`TrustGraph` it returns."""
+"""Reachability queries over one trust graph: :class:`GraphQueries` (the estate, its zone, the graph and one search
+engine) and :class:`ReachResults`, the ordered answers of a query.
+
+This is what the checks, the diff and the CLI ask. The notebook facade :class:`trustgraph.api.TrustGraph` extends it
+with displays, tables, ``scan()`` and ``inventory()``, which need the layers above this one."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.model.estate import Estate
 from trustgraph.model.zone import Zone
@@ -17,12 +20,12 @@ from trustgraph.queries.specs import Sources, Targets, resolve_sources, resolve_
 
 if TYPE_CHECKING:
     import networkx as nx
-    import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
 class ReachResults:
-    """An ordered collection of :class:`ReachResult` with a table view (``to_frame``) and a notebook display."""
+    """An ordered collection of :class:`ReachResult` (the facade's subclass adds a table view and a notebook
+    display)."""
 
     results: tuple[ReachResult, ...]
     options: QueryOptions = QueryOptions()
@@ -38,22 +41,11 @@ class ReachResults:
 
     def reachable(self) -> ReachResults:
         """Only the reachable answers."""
-        return ReachResults(tuple(r for r in self.results if r.verdict is Reach.REACHABLE), self.options)
+        return type(self)(tuple(r for r in self.results if r.verdict is Reach.REACHABLE), self.options)
 
     def targets(self) -> tuple[str, ...]:
         """The distinct targets, in order."""
         return tuple(dict.fromkeys(r.target for r in self.results))
-
-    def to_frame(self, *, hops: bool = False) -> pd.DataFrame:
-        """One row per result, or with ``hops=True`` one row per hop (source, target, hop number, context)."""
-        from trustgraph.render.frames import results_frame
-
-        return results_frame(self.results, hops=hops)
-
-    def _repr_html_(self) -> str:
-        from trustgraph.render.notebook import results_html
-
-        return results_html(self.results)
 
     def __repr__(self) -> str:
         counts = {v: sum(1 for r in self.results if r.verdict is v) for v in Reach}
@@ -61,16 +53,15 @@ class ReachResults:
                 f"{counts[Reach.UNREACHABLE]} unreachable, {counts[Reach.UNKNOWN]} unknown>")
 
 
-class TrustGraph:
+class GraphQueries:
     """Loaded exports, their trust graph under a zone, and the reachability queries over it.
 
-    Examples
-    --------
-    >>> import trustgraph
-    >>> tg = trustgraph.load()                     # the bundled example organization
-    >>> isinstance(len(tg.graph), int)
-    True
+    The engine remembers answers for the life of this object (``docs/architecture.md``, "Where answers are
+    remembered"); queries never change :attr:`graph`.
     """
+
+    #: the collection :meth:`query` returns (the notebook facade's adds displays)
+    results_type: ClassVar[type[ReachResults]] = ReachResults
 
     def __init__(
         self, estate: Estate, zone: Zone | None = None, graph: nx.MultiDiGraph | None = None, *,
@@ -83,7 +74,7 @@ class TrustGraph:
         self.graph = graph if graph is not None else build_graph(estate, self.zone)
         now_ms = int(now.timestamp() * 1000) if now is not None else None
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
-        self._resolved: dict[tuple[str | None, int], Sources] = {}
+        self._resolved: dict[str | None, Sources] = {}
         self._escalations: Any = None
         self._assume_reach: dict[Any, Any] = {}
         #: False: each source of a one-role query searches the whole backward closure (the reference the layered
@@ -111,19 +102,17 @@ class TrustGraph:
 
         options = options or QueryOptions()
         if options.via == "all":
-            return ReachResults(self._mixed(source, target, options, per_member), options)
+            return self.results_type(self._mixed(source, target, options, per_member), options)
         targets = resolve_targets(self.graph, target)
         if targets.specific and (source is None or source == "*") and members is None:
-            return ReachResults(self._to_one_target(None, targets.roles[0], options, per_member), options)
+            return self.results_type(self._to_one_target(None, targets.roles[0], options, per_member), options)
         sources = self._sources(source)
-        for virtual in sources.virtual:
-            self.engine.register(virtual)
         if members is not None:
             keep = frozenset(members)
             sources = replace(sources, nodes=tuple(n for n in sources.nodes if n in keep))
         if targets.specific and not sources.specific:
-            return ReachResults(self._to_one_target(sources, targets.roles[0], options, per_member), options)
-        return ReachResults(self._forward(sources, targets, options, per_member), options)
+            return self.results_type(self._to_one_target(sources, targets.roles[0], options, per_member), options)
+        return self.results_type(self._forward(sources, targets, options, per_member), options)
 
     def escalations(self) -> Any:
         """The privilege-escalation edges of this graph (:class:`~trustgraph.graph.escalation.Escalations`),
@@ -175,16 +164,19 @@ class TrustGraph:
         return tuple(out)
 
     def _sources(self, spec: str | None) -> Sources:
-        """:func:`resolve_sources`, remembered for the classes (``*``, ``external``) whose resolution walks every
-        node, until the graph gains a node (a query for a new outside account adds one)."""
+        """:func:`resolve_sources`, its virtual sources registered with the engine; remembered for the classes
+        (``*``, ``external``) whose resolution walks every node (the graph never changes under this object)."""
         if spec not in (None, "*", "external"):
-            return resolve_sources(self.graph, spec)
-        key = (spec, len(self.graph))
-        cached = self._resolved.get(key)
-        if cached is None:
-            cached = resolve_sources(self.graph, spec)
-            self._resolved[key] = cached
-        return cached
+            sources = resolve_sources(self.graph, spec)
+        else:
+            cached = self._resolved.get(spec)
+            if cached is None:
+                cached = resolve_sources(self.graph, spec)
+                self._resolved[spec] = cached
+            sources = cached
+        for virtual in sources.virtual:
+            self.engine.register(virtual)
+        return sources
 
     def _forward(
         self, sources: Sources, targets: Targets, options: QueryOptions, per_member: bool,
@@ -292,78 +284,6 @@ class TrustGraph:
         ``external_access(without=["sts:ExternalId"])`` for the confused-deputy question."""
         return self.query("external", target, QueryOptions.make(without=without, **options))
 
-    def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None) -> Any:
-        """Run the security checks of ``trustgraph scan`` (all, or those ids) on every role; a
-        :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). Runs on a copy of the graph,
-        which the checks extend with a symbolic outside account."""
-        from trustgraph.checks.context import ScanContext
-        from trustgraph.checks.registry import select_checks
-        from trustgraph.checks.runner import scan
-        from trustgraph.render.frames import FindingList
-
-        ctx = ScanContext(TrustGraph(self.estate, self.zone, self.graph.copy()), timeout_ms=timeout_ms)
-        return FindingList(scan(ctx, select_checks(checks)), self.zone.describe())
-
-    # ------------------------------------------------------------------------------------------------ views
-    def to_frame(self, *, edges: bool = False) -> pd.DataFrame:
-        """One row per node (kind, account, label, inside, admin, in/out degree) or, with ``edges=True``, one row per
-        edge (source, target, action, kind, needs_external_id, needs_mfa, cross_account, summary)."""
-        from trustgraph.render.frames import graph_frame
-
-        return graph_frame(self.graph, edges=edges)
-
-    def inventory(self) -> pd.DataFrame:
-        """One row per principal (as ``trustgraph inventory``), with the admin column; ``statements`` is a whole-number
-        column (pandas ``Int64``: empty for identity providers, which have no permission policies)."""
-        import pandas as pd
-
-        from trustgraph.render.inventory import inventory_rows, row_to_json
-
-        frame = pd.DataFrame([row_to_json(r) for r in inventory_rows(self.estate, self.zone)])
-        if "statements" in frame:
-            frame["statements"] = frame["statements"].astype("Int64")
-        return frame
-
     def admin_arns(self) -> frozenset[str]:
         """ARNs of the admin principals."""
         return frozenset(n for n, d in self.graph.nodes(data=True) if d.get("admin"))
-
-    def __repr__(self) -> str:
-        from trustgraph.render.zone_text import zone_lines
-
-        roles = sum(1 for _, d in self.graph.nodes(data=True) if d["kind"] == "role")
-        return (f"<TrustGraph {len(self.estate.accounts)} accounts, {roles} roles, {self.graph.number_of_nodes()} "
-                f"nodes, {self.graph.number_of_edges()} edges; {zone_lines(self.zone.describe())[0]}>")
-
-    def _repr_html_(self) -> str:
-        from trustgraph.render.notebook import graph_html
-
-        return graph_html(self)
-
-
-def load(
-    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
-    *,
-    zone: Zone | Sequence[str] | None = None,
-    zone_file: str | None = None,
-) -> TrustGraph:
-    """Load exports (a file, files or a directory; None = the bundled example) and build the trust graph.
-
-    ``zone`` is a :class:`Zone` or a list of account ids / o- organization ids; ``zone_file`` a zone.toml path. With
-    neither, a directory's own ``zone.toml`` is the zone (as on the command line), else the default zone.
-    """
-    from trustgraph.ingest.load import bundled_example_path, load_estate
-    from trustgraph.ingest.zone_file import zone_from_options
-
-    if paths is None:
-        path_list = [str(bundled_example_path())]
-    elif isinstance(paths, (str, os.PathLike)):
-        path_list = [os.fspath(paths)]
-    else:
-        path_list = [os.fspath(p) for p in paths]
-    estate = load_estate(path_list)
-    if isinstance(zone, Zone):
-        resolved = zone
-    else:
-        resolved = zone_from_options(estate, list(zone or ()), zone_file, paths=path_list)
-    return TrustGraph(estate, resolved)
