@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from trustgraph.cli.common import FAIL_ON
 from trustgraph.cli.diff_cloudformation import add_arguments as add_cloudformation_arguments
 from trustgraph.errors import UsageError
 
@@ -19,12 +20,9 @@ if TYPE_CHECKING:
     from trustgraph.ingest.overlay import Overlay
     from trustgraph.model.estate import Estate
 
-FAIL_ON = ("low", "medium", "high", "critical")
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
-    from trustgraph.cli.common import add_now_option
+    from trustgraph.cli.common import add_now_option, add_zone_options
 
     p = subparsers.add_parser(
         "diff", help="compare two estates: new and resolved findings, guards lost",
@@ -42,10 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="with --plan or --cloudformation: the account the change applies to (default: the plan's "
                         "data.aws_caller_identity or the ARNs it changes; for a template, OLD's account when it "
                         "holds exactly one)")
-    p.add_argument("--zone", action="append", default=[], metavar="ID",
-                   help="an account id or o- organization id inside the zone (repeatable); default: NEW's zone")
-    p.add_argument("--zone-file", metavar="FILE", help="a TOML zone file")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+    add_zone_options(p, "an account id or o- organization id inside the zone (repeatable); default: NEW's zone",
+                     "a TOML zone file")
+    p.add_argument("--format", choices=("table", "json", "markdown", "sarif"), default="table",
                    help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
@@ -95,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
                           now=now, via=args.via, zone_from="options" if args.zone or args.zone_file else "new",
                           old_inputs=(str(args.old),), new_inputs=new_inputs)
+    if args.format == "sarif":
+        report = report.with_positions()  # line and column of every cited statement, each file read once
     text = render_diff(report, args.format)
     if args.output:
         try:

@@ -72,24 +72,34 @@ def _fill(pattern: Pattern) -> str | None:
 
 @dataclass(frozen=True)
 class CarryDemand:
-    """The carried values a later policy of the estate can tell apart (see the module docstring)."""
+    """The carried values later policies of the estate can tell apart (see the module docstring).
+
+    ``source_identities`` and ``tags`` are asked on every hop that may set them, when some policy reads the carried
+    key (``aws:SourceIdentity``, ``aws:PrincipalTag/KEY``): a session that carries a value may get in where one
+    that carries none cannot. ``forced_identities`` and ``forced_tags`` (every value either side names) are asked
+    only on a hop whose witness must set one (its trust requires it): the value it chooses is then sent again by
+    every later call (``sts:SourceIdentity``; a carried tag key cannot be passed with another value), so which one
+    matters even when nothing reads the carried key."""
 
     source_identities: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    forced_identities: tuple[str, ...] = ()
+    forced_tags: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, estate: Estate) -> CarryDemand:
-        """Read off every trust policy and role identity policy of ``estate``: the values of conditions on
-        aws:SourceIdentity, and the (key, value) pairs of conditions on aws:PrincipalTag/KEY; when such a key is
-        read, also the values the setting side names (conditions on sts:SourceIdentity, on aws:RequestTag/KEY), so
-        that a value one side pins and the other matches by a glob is tried."""
+        """Read off every trust policy and role identity policy of ``estate``: the values of conditions on the
+        carried keys (aws:SourceIdentity, aws:PrincipalTag/KEY) and on the setting keys (sts:SourceIdentity,
+        aws:RequestTag/KEY); a read key also gets the values its setting key names, so that a value one side pins
+        and the other matches by a glob is tried."""
         read: dict[str, set[str]] = {}
         set_side: dict[str, set[str]] = {}
         for policy in _policies(estate):
             for st in policy.statements:
                 for c in st.conditions:
                     key = c.key.lower()
-                    if key == SOURCE_IDENTITY or key.startswith(PRINCIPAL_TAG):
+                    carried_key = key == SOURCE_IDENTITY or key.startswith(PRINCIPAL_TAG)
+                    if carried_key:
                         slot = SOURCE_IDENTITY if key == SOURCE_IDENTITY else key[len(PRINCIPAL_TAG):]
                         bucket = read.setdefault(slot, set())
                     elif key == "sts:sourceidentity":
@@ -100,35 +110,44 @@ class CarryDemand:
                         continue
                     values = {v for v in (_fill(p) for p in c.patterns) if v and len(v) >= 2}
                     op = c.operator.value.lower()
-                    if key == SOURCE_IDENTITY or key.startswith(PRINCIPAL_TAG):
-                        if op.startswith("null") or "not" in op or not values:
-                            values.add(GENERIC)
+                    if carried_key and (op.startswith("null") or "not" in op or not values):
+                        values.add(GENERIC)
                     bucket.update(values)
+        every = {slot: set(values) for slot, values in set_side.items()}
         for slot, values in read.items():
             values.update(set_side.get(slot, ()))
+            every.setdefault(slot, set()).update(values)
         identities = tuple(sorted(read.pop(SOURCE_IDENTITY, ())))
         tags = tuple(sorted((k, v) for k, values in read.items() for v in values))
-        return cls(identities, tags)
+        forced_identities = tuple(sorted(every.pop(SOURCE_IDENTITY, ())))
+        forced_tags = tuple(sorted((k, v) for k, values in every.items() for v in values))
+        return cls(identities, tags, forced_identities, forced_tags)
 
     def __bool__(self) -> bool:
+        """Whether some policy reads a carried key (a carried session may get in where a plain one cannot)."""
         return bool(self.source_identities or self.tags)
 
-    def choices(self, trust: Policy, carried: Carried) -> Iterator[tuple[KeyConstraint, ...]]:
+    def choices(self, trust: Policy, carried: Carried, forced: Carried = NOTHING
+                ) -> Iterator[tuple[KeyConstraint, ...]]:
         """The constraint sets a hop into a role with trust policy ``trust`` is also asked under, by a session that
-        carries ``carried``: each demanded source identity (when it carries none and the trust policy may allow
-        sts:SetSourceIdentity), each demanded tag as a transitive session tag (a key it does not carry, when the trust
-        policy may allow sts:TagSession)."""
+        carries ``carried`` and whose witness for the hop must set ``forced``: each demanded source identity (when
+        it carries none and the trust policy may allow sts:SetSourceIdentity), each demanded tag as a transitive
+        session tag (when it carries none and the trust policy may allow sts:TagSession); the forced values of the
+        keys the witness must set. A session carries at most one demanded value of each kind, so the carried facts
+        of the states of one role number at most (1 + source identities) x (1 + tags) besides what witnesses set:
+        the search stays linear in the demand, not exponential."""
         from trustgraph.smt.results import KeyConstraint
 
-        if self.source_identities and carried.source_identity is None and _may_allow(trust, Action.SET_SOURCE_IDENTITY):
-            for v in self.source_identities:
+        identities = self.source_identities or (self.forced_identities if forced.source_identity else ())
+        if identities and carried.source_identity is None and _may_allow(trust, Action.SET_SOURCE_IDENTITY):
+            for v in identities:
                 yield (KeyConstraint("sts:SourceIdentity", "equals", (v,)),)
-        if self.tags and _may_allow(trust, Action.TAG_SESSION):
-            held = {k.lower() for k, _ in carried.transitive_tags}
-            for k, v in self.tags:
-                if k not in held:
-                    yield (KeyConstraint(f"aws:RequestTag/{k}", "equals", (v,)),
-                           KeyConstraint("sts:TransitiveTagKeys", "equals", (k,)))
+        must = {k.lower() for k, _ in forced.transitive_tags}
+        tags = self.tags or tuple((k, v) for k, v in self.forced_tags if k in must)
+        if tags and not carried.transitive_tags and _may_allow(trust, Action.TAG_SESSION):
+            for k, v in tags:
+                yield (KeyConstraint(f"aws:RequestTag/{k}", "equals", (v,)),
+                       KeyConstraint("sts:TransitiveTagKeys", "equals", (k,)))
 
 
 def inherited_constraints(carried: Carried) -> tuple[KeyConstraint, ...]:

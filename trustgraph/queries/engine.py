@@ -27,6 +27,7 @@ from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
+from trustgraph.semantics.carried import NOTHING
 from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
@@ -453,7 +454,8 @@ class ReachabilityEngine:
                     alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
                     if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
                         yield self.next_state(role, alt), self._witness(state, role, action, alt)
-                for chosen in self.demand.choices(self.target(role).role.trust_policy, carried):
+                forced = carried_of(nxt) if carried_of(nxt) != carried else NOTHING
+                for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced):
                     alt = self.decide(state, role, action, options, (*extra, *chosen))
                     if isinstance(alt, Sat) and (nxt := self.next_state(role, alt)) not in visits:
                         yield nxt, self._witness(state, role, action, alt)

@@ -1,5 +1,6 @@
 """The diff report as JSON (version 2, schema ``trustgraph/schemas/diff-report-v2.schema.json``; version 1's schema
-stays beside it for reference), a terminal table and Markdown for a pull-request comment.
+stays beside it for reference), a terminal table and Markdown for a pull-request comment; SARIF is
+:mod:`trustgraph.render.diff_sarif`.
 
 JSON shape::
 
@@ -26,7 +27,7 @@ from trustgraph.safe_text import markdown_code
 #: The version of the diff JSON report.
 DIFF_REPORT_VERSION = 2
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "sarif")
 
 
 def entry_json(e: DiffEntry) -> dict[str, Any]:
@@ -192,6 +193,10 @@ def render_diff(report: DiffReport, fmt: str) -> str:
         return json.dumps(diff_json(report), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return render_markdown(report)
+    if fmt == "sarif":
+        from trustgraph.render.diff_sarif import render_diff_sarif
+
+        return render_diff_sarif(report)
     return render_table(report)
 
 
