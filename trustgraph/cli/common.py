@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from trustgraph.model.zone import Zone
 
 
+#: ``--fail-on`` severities of ``scan`` and ``diff``, lowest first
+FAIL_ON = ("low", "medium", "high", "critical")
+
 #: ``--zone`` and ``--zone-file`` help of the commands that read exports (``add_input_options``)
 ZONE_HELP = ("an account id or o- organization id whose principals count as inside (repeatable); default: a zone.toml "
              "in a PATH directory, else the organizations loaded (without organizations data: the exported accounts)")

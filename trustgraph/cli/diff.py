@@ -11,17 +11,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from trustgraph.cli.common import FAIL_ON
 from trustgraph.errors import UsageError
 
 if TYPE_CHECKING:
     from trustgraph.model.estate import Estate
 
-FAIL_ON = ("low", "medium", "high", "critical")
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
-    from trustgraph.cli.common import add_now_option
+    from trustgraph.cli.common import add_now_option, add_zone_options
 
     p = subparsers.add_parser(
         "diff", help="compare two estates: new and resolved findings, guards lost",
@@ -36,9 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                                   "of `terraform show -json PLANFILE`)")
     p.add_argument("--account", metavar="ID", help="with --plan: the account the plan applies to (default: the "
                                                    "plan's data.aws_caller_identity or the ARNs it changes)")
-    p.add_argument("--zone", action="append", default=[], metavar="ID",
-                   help="an account id or o- organization id inside the zone (repeatable); default: NEW's zone")
-    p.add_argument("--zone-file", metavar="FILE", help="a TOML zone file")
+    add_zone_options(p, "an account id or o- organization id inside the zone (repeatable); default: NEW's zone",
+                     "a TOML zone file")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
                    help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")

@@ -12,14 +12,11 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.cli.common import jobs_arg, positive_int
+from trustgraph.cli.common import FAIL_ON, jobs_arg, positive_int
 from trustgraph.report.build import build_report
 
 if TYPE_CHECKING:
     from trustgraph.report.scan_report import ScanReport
-
-FAIL_ON = ("low", "medium", "high", "critical")
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``scan`` subcommand."""
