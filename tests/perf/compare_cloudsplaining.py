@@ -18,9 +18,10 @@ What is timed:
   sequence; the sum of the wall times.
 * trustgraph: the whole ``trustgraph scan DIR --format json -o /dev/null`` process (interpreter start included).
 
-Both are divided by the number of roles in the exports. The two tools do not answer the same question (Cloudsplaining
-reads permission policies and flags trust policies syntactically; trustgraph solves every trust condition and every
-chain), so this compares cost, not findings.
+Both are divided by the number of roles in the exports. ``trustgraph bench --cloudsplaining EXE`` makes the same
+comparison (``trustgraph/bench/cloudsplaining.py`` holds the shared code). The two tools do not answer the same
+question (Cloudsplaining reads permission policies and flags trust policies syntactically; trustgraph solves every
+trust condition and every chain), so this compares cost, not findings.
 """
 
 from __future__ import annotations
@@ -30,47 +31,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-
-def account_files(directory: Path) -> list[tuple[Path, int]]:
-    """The get-account-authorization-details files of a directory with their role counts."""
-    out = []
-    for path in sorted(directory.glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and "RoleDetailList" in data:
-            out.append((path, len(data["RoleDetailList"])))
-    return out
-
-
-def make_venv(where: Path) -> Path:
-    """Create a venv at ``where`` with Cloudsplaining installed; the path of its ``cloudsplaining`` script."""
-    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
-    subprocess.run([str(where / "bin" / "pip"), "install", "-q", "cloudsplaining"], check=True)
-    return where / "bin" / "cloudsplaining"
-
-
-def time_cloudsplaining(exe: str, files: list[tuple[Path, int]], limit: int | None) -> tuple[float, int, int]:
-    """Seconds, files and roles scanned by Cloudsplaining (one process per account file)."""
-    total = 0.0
-    roles = 0
-    chosen = files[:limit] if limit else files
-    with tempfile.TemporaryDirectory(prefix="cs-out-") as out:
-        for path, n in chosen:
-            start = time.perf_counter()
-            proc = subprocess.run([exe, "scan", "--input-file", str(path), "--output", out, "--skip-open-report",
-                                   "--flag-trust-policies"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  check=False)
-            total += time.perf_counter() - start
-            if proc.returncode != 0:
-                raise SystemExit(f"cloudsplaining failed on {path}: {proc.stderr.decode(errors='replace')[-500:]}")
-            roles += n
-    return total, len(chosen), roles
+from trustgraph.bench.cloudsplaining import account_files, make_venv, time_cloudsplaining
 
 
 def time_trustgraph(directory: Path, jobs: str) -> float:

@@ -1,4 +1,8 @@
-"""``dead-trust-statement``: an Allow statement of a trust policy that no request can satisfy."""
+"""``dead-trust-statement``: an Allow statement of a trust policy that no request can satisfy.
+
+Cost: one hop question per (Allow statement, caller class it names), shared with vacuous-condition on the role's view:
+O(S) for S trust statements.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,13 @@ With ``scan --via all`` it also reports outsiders that enter the zone by assumin
 administrator of an account by privilege-escalation methods (``GraphQueries.query("external", "admin",
 via="all")``): one finding per administered account, on the role where the path enters the zone. Without it the
 findings are those of assume-role chains only, as before.
+
+Cost: the searches of external-without-external-id's shape without constraints (one from ``external``, one per outside
+account node) and one forward search per federated provider outside the zone, shared by every admin role: O((1 + A + F)
+* (V + E')) hop questions for A outside account nodes and F providers; a role costs O(1 + its sources). Only a provider
+whose search met an undecided hop that may lead to the role is asked again by a backward closure from the role
+(O(closure)). The per-pair reference (``ScanContext(per_pair=True)``) walked a backward closure per admin role: O(admins
+* closure).
 """
 
 from __future__ import annotations

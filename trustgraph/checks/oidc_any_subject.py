@@ -1,4 +1,8 @@
-"""``oidc-any-subject``: a multi-tenant OIDC issuer is trusted with conditions that admit more than one owner."""
+"""``oidc-any-subject``: a multi-tenant OIDC issuer is trusted with conditions that admit more than one owner.
+
+Cost: one question per (OIDC or web-identity provider, role) edge, most of them settled from the policy text
+(:mod:`trustgraph.checks.exact`): O(S) for S trust statements.
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,11 @@ elsewhere, the sound side for severity) is reported as Unknown, never skipped.
 Only principals that may lead to an administrator over trust and escalation edges are searched (a backward
 closure); every other principal has no path. Escalation edges are computed once per principal, most without a
 solver call, and each principal's assume-role reach is searched once per scan process.
+
+Cost: escalation edges per principal (O(P * M) for P principals and M methods, most decided without the solver), one
+backward closure over trust and escalation edges (O(V + E')), then a mixed search per principal that may lead to
+administrator power: O(K * (V + E')) for K such principals, quadratic in the worst case (every principal may escalate);
+each principal's assume-role reach is searched once per process.
 """
 
 from __future__ import annotations

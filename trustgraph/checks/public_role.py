@@ -1,4 +1,7 @@
-"""``public-role``: any AWS principal of any account can assume the role."""
+"""``public-role``: any AWS principal of any account can assume the role.
+
+Cost: one hop question per role that trusts ``"*"`` (or a NotPrincipal) through the ``external`` edge: O(R).
+"""
 
 from __future__ import annotations
 

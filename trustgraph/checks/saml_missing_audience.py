@@ -1,4 +1,7 @@
-"""``saml-missing-audience``: a SAML trust admits an assertion whose SAML:aud is not an AWS sign-in endpoint."""
+"""``saml-missing-audience``: a SAML trust admits an assertion whose SAML:aud is not an AWS sign-in endpoint.
+
+Cost: one hop question per (SAML provider, role) edge: O(S) for S trust statements.
+"""
 
 from __future__ import annotations
 

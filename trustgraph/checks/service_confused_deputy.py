@@ -1,4 +1,7 @@
-"""``service-confused-deputy``: a service that acts for other customers' resources may assume the role for them."""
+"""``service-confused-deputy``: a service that acts for other customers' resources may assume the role for them.
+
+Cost: one hop question per (service principal, role) edge: O(S) for S trust statements.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""``vacuous-condition``: a condition of an Allow trust statement that can never restrict who gets in."""
+"""``vacuous-condition``: a condition of an Allow trust statement that can never restrict who gets in.
+
+Cost: at most three hop questions per condition of an Allow trust statement (one when the evaluator's absent-key rules
+settle the others): O(C) for C conditions.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from typing import Any
@@ -24,17 +25,24 @@ PHASE_TITLES = {
 
 def register(subparsers: Any) -> None:
     """Add the ``bench`` parser."""
-    from trustgraph.bench import DEFAULT_ACCOUNTS, DEFAULT_ROLES, DEFAULT_SAMPLE
+    from trustgraph.bench import ALL_PROFILES, DEFAULT_ACCOUNTS, DEFAULT_ROLES, DEFAULT_SAMPLE
+    from trustgraph.synth.profiles import PROFILES
 
     p = subparsers.add_parser(
         "bench", help="time every phase of a scan on a generated organization (or given exports)",
         description="Generate an organization with `trustgraph synth` (or take PATH...) and time, in this process: "
                     "read+parse JSON (the floor), build model, build graph, who_can_reach on a sample of roles, "
                     "solve every edge, reachability of every role from `external`, all checks, render JSON; with "
-                    "solver calls vs cache hits and peak memory per phase. --process adds the whole `trustgraph scan "
-                    "DIR --format json` process against a json-only process, alternating, medians.",
+                    "solver calls vs cache hits and peak memory per phase, then each check alone, and every figure "
+                    "against issue 19's targets (PASS/FAIL). --process adds the whole `trustgraph scan DIR --format "
+                    "json` process against a json-only process, alternating, medians; --scaling a run of a tenth of "
+                    "the size; --cloudsplaining EXE the time per role against Cloudsplaining; --profile all every "
+                    "organization shape, each in its own process.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="export directories or files (default: generate)")
+    p.add_argument("--profile", default="mix", type=_profiles, metavar="NAME",
+                   help=f"shape of the generated organization: {', '.join(PROFILES)} (see `trustgraph synth --help`); "
+                        f"several, comma-separated, or {ALL_PROFILES}: each in turn, in its own process (default: mix)")
     p.add_argument("--roles", type=whole_number, default=DEFAULT_ROLES, metavar="N",
                    help=f"roles of the generated organization (default: {DEFAULT_ROLES})")
     p.add_argument("--accounts", type=whole_number, default=DEFAULT_ACCOUNTS, metavar="M",
@@ -50,10 +58,26 @@ def register(subparsers: Any) -> None:
                         "process (re-runs everything --repeats times)")
     p.add_argument("--repeats", type=whole_number, default=3, metavar="R",
                    help="repetitions for --process (default: 3)")
-    p.add_argument("--keep", metavar="DIR", help="write the generated organization to DIR and keep it")
+    p.add_argument("--no-per-check", dest="per_check", action="store_false",
+                   help="skip timing each check alone (it re-runs the checks once more, one at a time)")
+    p.add_argument("--scaling", action="store_true",
+                   help="also run a tenth of the roles and accounts in a fresh process and report the ratio of the "
+                        "scan times (target: 10x the roles in at most 11x the time)")
+    p.add_argument("--cloudsplaining", metavar="EXE",
+                   help="a cloudsplaining executable: time it on the account files and compare the time per role "
+                        "with the whole `trustgraph scan` process (target: trustgraph 50x faster per role)")
+    p.add_argument("--cloudsplaining-accounts", type=whole_number, default=3, metavar="K",
+                   help="account files given to Cloudsplaining (one process each; default: 3)")
+    p.add_argument("--keep", metavar="DIR",
+                   help="write the generated organization to DIR and keep it (with --profile all: DIR/PROFILE)")
     add_zone_options(p, "zone account/organization id (repeatable; default: the loaded accounts and organizations)",
                      "a TOML zone file (accounts, organizations, [[identity_providers]] provider/subjects)")
-    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default=None,
+                   help="output format (default: table, or from the extension of -o: .json, .md, .txt)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the output to FILE (replaced as a whole) instead of standard output")
+    p.add_argument("--readme", metavar="FILE",
+                   help="also replace the generated Performance block of FILE (README.md) by the markdown figures")
     p.add_argument("--adversarial", action="store_true",
                    help="instead of the phases, time the hostile inputs of issue 12 per call (globs that stall a "
                         "backtracking matcher, 1,000-CIDR lists) and exit")
@@ -62,12 +86,70 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _profiles(text: str) -> str:
+    """``--profile``: one profile, a comma-separated list of them, or ``all``."""
+    from trustgraph.bench import ALL_PROFILES
+    from trustgraph.synth.profiles import PROFILES
+
+    names = [n.strip() for n in text.split(",")]
+    if text == ALL_PROFILES or (names and all(n in PROFILES for n in names) and len(set(names)) == len(names)):
+        return text
+    raise argparse.ArgumentTypeError(f"expected {', '.join(PROFILES)} (or several of them, comma-separated), or "
+                                     f"{ALL_PROFILES}; got {text!r}")
+
+
+FORMAT_BY_EXTENSION = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "table"}
+
+
+def _format(args: argparse.Namespace) -> str:
+    from trustgraph.errors import UsageError
+
+    if args.format is not None:
+        return str(args.format)
+    if args.output is None:
+        return "table"
+    import os
+
+    ext = os.path.splitext(args.output)[1].lower()
+    if ext not in FORMAT_BY_EXTENSION:
+        raise UsageError(f"-o {args.output}: the extension names no format (.json, .md, .txt); give --format "
+                         f"(see 'trustgraph bench --help')")
+    return FORMAT_BY_EXTENSION[ext]
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The bench command that produced the figures (outputs left out), for the markdown."""
+    import shlex
+
+    parts = ["trustgraph", "bench", *args.paths]
+    if not args.paths:
+        parts += ["--profile", args.profile, "--roles", str(args.roles), "--accounts", str(args.accounts), "--seed",
+                  str(args.seed)]
+    if args.jobs is not None:
+        parts += ["--jobs", str(args.jobs)]
+    parts += ["--sample", str(args.sample)]
+    if args.process:
+        parts += ["--process", "--repeats", str(args.repeats)]
+    if args.scaling:
+        parts.append("--scaling")
+    if not args.per_check:
+        parts.append("--no-per-check")
+    if args.cloudsplaining:
+        parts += ["--cloudsplaining", args.cloudsplaining, "--cloudsplaining-accounts",
+                  str(args.cloudsplaining_accounts)]
+    return " ".join(shlex.quote(x) for x in parts)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the bench and print the table or JSON."""
-    from trustgraph.bench import run_bench
+    """Run the bench and print (or write) the table, JSON or markdown."""
+    from trustgraph.bench import ALL_PROFILES, BenchOptions, run_bench, run_profiles
+    from trustgraph.bench.markdown import render_markdown, replace_block
+    from trustgraph.cli.output import write_output
+    from trustgraph.errors import UsageError
 
     if args.adversarial:
-        return _adversarial(args.format)
+        return _adversarial(args.format or "table")
+    fmt = _format(args)
 
     progress = None
     if args.verbose:
@@ -81,15 +163,40 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r\x1b[Kbench: {phase} ...")
             sys.stderr.flush()
 
-    result = run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
-                       sample=args.sample, process=args.process, repeats=args.repeats, keep=args.keep,
-                       zone_ids=args.zone, zone_file=args.zone_file, progress=progress)
+    from trustgraph.synth.profiles import PROFILES
+
+    several = args.profile == ALL_PROFILES or "," in args.profile
+    if several:
+        if args.paths:
+            raise UsageError("--profile all generates organizations: give it without PATH "
+                             "(see 'trustgraph bench --help')")
+        names = list(PROFILES) if args.profile == ALL_PROFILES else args.profile.split(",")
+        options = BenchOptions(jobs=args.jobs, sample=args.sample, process=args.process, repeats=args.repeats,
+                               per_check=args.per_check, scaling=args.scaling, cloudsplaining=args.cloudsplaining,
+                               cloudsplaining_accounts=args.cloudsplaining_accounts)
+        results = run_profiles(names, roles=args.roles, accounts=args.accounts, seed=args.seed,
+                               options=options, keep=args.keep, verbose=args.verbose, progress=progress)
+    else:
+        results = [run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
+                             sample=args.sample, process=args.process, repeats=args.repeats, keep=args.keep,
+                             zone_ids=args.zone, zone_file=args.zone_file, progress=progress,
+                             profile=args.profile, per_check=args.per_check, scaling=args.scaling,
+                             cloudsplaining=args.cloudsplaining,
+                             cloudsplaining_accounts=args.cloudsplaining_accounts)]
     if progress is not None and not args.verbose:
         sys.stderr.write("\r\x1b[K")
-    if args.format == "json":
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    markdown = render_markdown(results, command_line(args))
+    if args.readme:
+        replace_block(args.readme, markdown)
+    if fmt == "json":
+        data: Any = results[0].to_json() if not several else {
+            "machine": results[0].machine, "runs": [r.to_json() for r in results]}
+        text = json.dumps(data, indent=2) + "\n"
+    elif fmt == "markdown":
+        text = markdown
     else:
-        _table(result)
+        text = "".join(_table(r) for r in results)
+    write_output(text, args.output)
     return 0
 
 
@@ -114,7 +221,7 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
         "read": ("files", "bytes", "stdlib_json_seconds"),
         "model": ("accounts", "roles", "users"),
         "graph": ("nodes", "edges"),
-        "who_can_reach": ("queries", "median_ms", "p90_ms", "max_ms"),
+        "who_can_reach": ("queries", "median_ms", "p90_ms", "p99_ms", "max_ms"),
         "edges": ("hops", "sat", "unsat", "unknown", "hub_edges"),
         "reach_external": ("results", "reachable", "hop_solves"),
         "checks": ("roles", "findings", "hop_solves", "jobs", "workers_peak_rss_mb"),
@@ -123,11 +230,13 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
     return " ".join(f"{k}={detail[k]}" for k in keys if k in detail)
 
 
-def _table(result: Any) -> None:
+def _table(result: Any) -> str:
+    """The terminal report of one run (phases, each check, memory, the targets)."""
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=sys.stdout, soft_wrap=False, width=max(140, Console().width))
+    buffer = io.StringIO()
+    console = Console(file=buffer, soft_wrap=False, width=max(140, Console().width))
     m = result.machine
     console.print(f"trustgraph bench: {result.roles} roles, {result.accounts} accounts, {result.users} users, "
                   f"{result.files} files ({result.bytes / 1e6:.1f} MB), jobs={result.jobs}")
@@ -158,3 +267,40 @@ def _table(result: Any) -> None:
                       f"{list(pc.scan_seconds)}, json-only floor median {pc.floor_median:.2f} s "
                       f"{list(pc.floor_seconds)}: ratio {pc.ratio}x (target 15x); scan peak RSS "
                       f"{pc.scan_peak_rss_mb:.0f} MB")
+    if result.profile is not None:
+        console.print(f"profile: {result.profile}")
+    if result.per_check:
+        per_check = Table(title="each check alone (one process, fresh engine and solver cache)", title_justify="left")
+        for col, justify in (("check", "left"), ("seconds", "right"), ("ms/role", "right"), ("findings", "right"),
+                             ("z3 calls", "right")):
+            per_check.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for c in result.per_check:
+            per_check.add_row(c.check, f"{c.seconds:.3f}", f"{1000 * c.seconds / max(1, result.roles):.3f}",
+                              str(c.findings), str(c.solver_calls))
+        console.print(per_check)
+    mem = result.memory
+    if mem:
+        workers = (f"; largest of {mem.get('jobs', 1):.0f} workers {mem.get('workers_peak_mb', 0):.0f} MB, of which "
+                   f"{mem.get('fork_rss_mb', 0):.0f} MB shared with this process at the fork"
+                   if mem.get("jobs", 1) > 1 else "")
+        console.print(f"peak memory: {mem.get('total_peak_mb', 0):.0f} MB with the workers (this process "
+                      f"{mem.get('parent_peak_mb', 0):.0f} MB{workers})")
+    if result.scaling:
+        s = result.scaling
+        console.print(f"scaling: {s['roles']} roles in {s['seconds']} s, {s['small_roles']} roles in "
+                      f"{s['small_seconds']} s: {s['ratio']}x the time for {s['role_ratio']}x the roles")
+    if result.cloudsplaining:
+        c = result.cloudsplaining
+        console.print(f"cloudsplaining {c['version']}: {c['seconds']} s for {c['roles']} roles in {c['files']} "
+                      f"accounts = {c['ms_per_role']} ms/role; trustgraph scan process {c['trustgraph_ms_per_role']} "
+                      f"ms/role: {c['ratio']}x")
+    from trustgraph.bench.targets import evaluate
+
+    targets = Table(title="issue 19 targets (stated for 20,000 roles in 200 accounts)", title_justify="left")
+    for col, justify in (("figure", "left"), ("target", "left"), ("measured", "right"), ("result", "left")):
+        targets.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for row in evaluate(result):
+        targets.add_row(row.title, row.goal, "-" if row.measured is None else f"{row.measured:g} {row.unit}",
+                        row.result)
+    console.print(targets)
+    return buffer.getvalue()

@@ -1,5 +1,6 @@
-"""``trustgraph diff OLD NEW`` and ``trustgraph diff OLD --plan PLAN.json``: what changed between two estates (or an
-estate and the same estate with a Terraform plan applied), judged under one zone.
+"""``trustgraph diff OLD NEW``, ``trustgraph diff OLD --plan PLAN.json`` and ``trustgraph diff OLD --cloudformation
+TEMPLATE``: what changed between two estates (or an estate and the same estate with a Terraform plan applied or a
+CloudFormation template deployed), judged under one zone.
 
 Exit codes: 1 when a new finding (proven or unknown) reaches ``--fail-on`` (default high) or a guard was lost (counted
 as high), 0 otherwise, 2 for bad input or usage.
@@ -12,9 +13,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from trustgraph.cli.common import FAIL_ON
+from trustgraph.cli.diff_cloudformation import add_arguments as add_cloudformation_arguments
 from trustgraph.errors import UsageError
 
 if TYPE_CHECKING:
+    from trustgraph.ingest.overlay import Overlay
     from trustgraph.model.estate import Estate
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,14 +32,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "holding. Exit 1 when something new reaches --fail-on, 0 otherwise, 2 for bad input.",
     )
     p.add_argument("old", metavar="OLD", help="the estate before: an export file or directory")
-    p.add_argument("new", metavar="NEW", nargs="?", help="the estate after: an export file or directory (or --plan)")
+    p.add_argument("new", metavar="NEW", nargs="?",
+                   help="the estate after: an export file or directory (or --plan, or --cloudformation)")
     p.add_argument("--plan", metavar="PLAN", help="instead of NEW: OLD with this Terraform plan applied (the output "
                                                   "of `terraform show -json PLANFILE`)")
-    p.add_argument("--account", metavar="ID", help="with --plan: the account the plan applies to (default: the "
-                                                   "plan's data.aws_caller_identity or the ARNs it changes)")
+    p.add_argument("--account", metavar="ID",
+                   help="with --plan or --cloudformation: the account the change applies to (default: the plan's "
+                        "data.aws_caller_identity or the ARNs it changes; for a template, OLD's account when it "
+                        "holds exactly one)")
     add_zone_options(p, "an account id or o- organization id inside the zone (repeatable); default: NEW's zone",
                      "a TOML zone file")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+    p.add_argument("--format", choices=("table", "json", "markdown", "sarif"), default="table",
                    help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--fail-on", choices=FAIL_ON, default="high",
@@ -46,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="as scan --via: external-path-to-admin also follows privilege-escalation edges inside the "
                         "zone (all); default assume")
     add_now_option(p)
+    add_cloudformation_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -60,21 +67,33 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout_ms is not None and args.timeout_ms < 1:
         raise UsageError("--timeout-ms must be at least 1")
-    if args.account is not None and args.plan is None:
-        raise UsageError("--account goes with --plan")
-    if (args.new is None) == (args.plan is None):
-        raise UsageError("give either NEW or --plan PLAN" if args.new is None else "give NEW or --plan PLAN, not both")
+    if args.account is not None and args.plan is None and args.cloudformation is None:
+        raise UsageError("--account goes with --plan or --cloudformation (see 'trustgraph diff --help')")
+    if args.cloudformation is None and (args.parameters is not None or args.stack_name is not None):
+        raise UsageError("--parameters and --stack-name go with --cloudformation (see 'trustgraph diff --help')")
+    given = [x for x in (args.new, args.plan, args.cloudformation) if x is not None]
+    if len(given) != 1:
+        raise UsageError(("give either NEW or --plan PLAN or --cloudformation TEMPLATE" if not given
+                          else "give only one of NEW, --plan PLAN and --cloudformation TEMPLATE, not both")
+                         + " (see 'trustgraph diff --help')")
     now = analysis_time(args)
     old = load_estate([args.old])
     new_inputs: tuple[str, ...]
     if args.plan is not None:
         new, new_inputs, zone_paths = _planned(old, args), (str(args.old), str(args.plan)), [args.old]
+    elif args.cloudformation is not None:
+        from trustgraph.cli.diff_cloudformation import overlay_from_args
+
+        new = apply_with_warnings(old, overlay_from_args(args, old))
+        new_inputs, zone_paths = (str(args.old), str(args.cloudformation)), [args.old]
     else:
         new, new_inputs, zone_paths = load_estate([args.new]), (str(args.new),), [args.new]
     zone = zone_from_options(new, args.zone, args.zone_file, paths=zone_paths)
     report = diff_estates(old, new, zone, select_checks([]), timeout_ms=args.timeout_ms,
                           now=now, via=args.via, zone_from="options" if args.zone or args.zone_file else "new",
                           old_inputs=(str(args.old),), new_inputs=new_inputs)
+    if args.format == "sarif":
+        report = report.with_positions()  # line and column of every cited statement, each file read once
     text = render_diff(report, args.format)
     if args.output:
         try:
@@ -88,13 +107,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _planned(old: Estate, args: argparse.Namespace) -> Estate:
-    """OLD with the Terraform plan applied; what the plan holds that is not applied or not known is one warning
-    line each on standard error."""
-    from trustgraph.ingest.overlay import apply_overlay
+    """OLD with the Terraform plan applied (:func:`apply_with_warnings`)."""
     from trustgraph.ingest.terraform_plan import overlay_from_plan
+
+    return apply_with_warnings(old, overlay_from_plan(args.plan, account=args.account))
+
+
+def apply_with_warnings(old: Estate, overlay: Overlay) -> Estate:
+    """OLD with the overlay applied; what the plan or template holds that is not applied or not known is one warning
+    line each on standard error (the values unknown until apply in one line)."""
+    from trustgraph.ingest.overlay import apply_overlay
     from trustgraph.safe_text import message_line
 
-    overlay = overlay_from_plan(args.plan, account=args.account)
     for note in overlay.notes:
         print(f"trustgraph: warning: {message_line(note, 2000)}", file=sys.stderr)
     if overlay.unknowns:

@@ -11,6 +11,8 @@ from trustgraph.cli.common import whole_number
 
 def register(subparsers: Any) -> None:
     """Add the ``synth`` parser."""
+    from trustgraph.synth.profiles import PROFILES
+
     parser = subparsers.add_parser(
         "synth",
         help="write a generated organization of any size (reproducible from a seed)",
@@ -25,6 +27,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--roles-per-account", type=whole_number, default=40, metavar="M",
                         help="roles written per account (default: 40)")
     parser.add_argument("--seed", type=whole_number, default=0, metavar="S", help="random seed (default: 0)")
+    parser.add_argument("--profile", default="mix", choices=tuple(PROFILES), metavar="NAME",
+                        help="shape of the organization: " + "; ".join(
+                            f"{p.name}: {p.summary}" for p in PROFILES.values()))
     parser.set_defaults(func=run)
 
 
@@ -32,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     """Generate, write, and print a one-line summary."""
     from trustgraph.synth import synthesize
 
-    summary = synthesize(args.out, accounts=args.accounts, roles_per_account=args.roles_per_account, seed=args.seed)
+    summary = synthesize(args.out, accounts=args.accounts, roles_per_account=args.roles_per_account, seed=args.seed,
+                         profile=args.profile)
     print(summary.describe(), file=sys.stdout)
     return 0

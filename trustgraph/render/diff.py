@@ -1,5 +1,6 @@
 """The diff report as JSON (version 2, schema ``trustgraph/schemas/diff-report-v2.schema.json``; version 1's schema
-stays beside it for reference), a terminal table and Markdown for a pull-request comment.
+stays beside it for reference), a terminal table and Markdown for a pull-request comment; SARIF is
+:mod:`trustgraph.render.diff_sarif`.
 
 JSON shape::
 
@@ -26,7 +27,7 @@ from trustgraph.safe_text import markdown_code
 #: The version of the diff JSON report.
 DIFF_REPORT_VERSION = 2
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "sarif")
 
 
 def entry_json(e: DiffEntry) -> dict[str, Any]:
@@ -81,6 +82,22 @@ def _caller(g: GuardLost) -> str:
     return (g.witness[-1].caller or g.source) if g.witness else g.source
 
 
+def _where(entries: tuple[DiffEntry, ...]) -> dict[str, str]:
+    """By entry id, ``file:line`` of each statement the entry's witness names (a template's statements included:
+    ``diff --cloudformation`` locates them in the template), for the terminal."""
+    from trustgraph.report.positions import statement_positions
+
+    cited = [loc for e in entries for h in e.witness for loc in h.statements]
+    positions = statement_positions(cited) if cited else {}
+    out: dict[str, str] = {}
+    for e in entries:
+        shown = [f"{loc.file}:{positions[loc].line}" if loc in positions else str(loc)
+                 for h in e.witness for loc in h.statements]
+        if shown:
+            out[e.id] = ", ".join(dict.fromkeys(shown))
+    return out
+
+
 def render_table(report: DiffReport) -> str:
     """Plain text: the zone, a summary line, then new findings, lost guards and resolved findings."""
     lines = [clean(line) for line in zone_lines(report.zone)]
@@ -90,8 +107,12 @@ def render_table(report: DiffReport) -> str:
     if report.new:
         lines.append("")
         lines.append("NEW")
-        lines.extend(clean(f"  [{e.severity.value}] {e.check_id} {e.role} from {e.source} ({e.kind.value}): "
-                           f"{_path(e)}") for e in report.new)
+        where = _where(report.new)
+        for e in report.new:
+            lines.append(clean(f"  [{e.severity.value}] {e.check_id} {e.role} from {e.source} ({e.kind.value}): "
+                               f"{_path(e)}"))
+            if where.get(e.id):
+                lines.append(clean(f"    where {where[e.id]}"))
     if report.guards_lost:
         lines.append("")
         lines.append("GUARDS LOST (a request NEW allows and OLD denies)")
@@ -172,6 +193,10 @@ def render_diff(report: DiffReport, fmt: str) -> str:
         return json.dumps(diff_json(report), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return render_markdown(report)
+    if fmt == "sarif":
+        from trustgraph.render.diff_sarif import render_diff_sarif
+
+        return render_diff_sarif(report)
     return render_table(report)
 
 

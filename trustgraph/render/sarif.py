@@ -142,7 +142,7 @@ def sarif_log(report: ScanReport, *, base_dir: str | None = None,
                 "name": report.tool_name,
                 "version": report.tool_version,
                 "semanticVersion": report.tool_version,
-                "rules": [_rule(c) for c in rules],
+                "rules": [rule_json(c) for c in rules],
             }
         },
         "invocations": [{"executionSuccessful": True, "endTimeUtc": report.generated_at}],
@@ -158,7 +158,8 @@ def sarif_log(report: ScanReport, *, base_dir: str | None = None,
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
-def _rule(check: CheckInfo) -> dict[str, Any]:
+def rule_json(check: CheckInfo) -> dict[str, Any]:
+    """The ``reportingDescriptor`` of a check (see the module docstring)."""
     full = check.rationale or check.title
     help_text = check.remediation or check.title
     if check.severity_rule:
@@ -202,6 +203,13 @@ def _location(loc: Location, ctx: _Ctx, *, ident: int | None = None, text: str |
     out["message"] = {"text": text if text is not None else str(loc)}
     out["properties"] = {"file": loc.file, "jsonPointer": loc.pointer}
     return out
+
+
+def sarif_location(loc: Location, base_dir: str | None, lines: Mapping[Location, int | Position], *,
+                   ident: int | None = None, text: str | None = None) -> dict[str, Any]:
+    """A SARIF ``location`` of a statement (see the module docstring): the file relative to ``base_dir``, the line
+    and column from ``lines``, the JSON pointer as the logical location."""
+    return _location(loc, _Ctx(base_dir, lines), ident=ident, text=text)
 
 
 def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) -> dict[str, Any]:

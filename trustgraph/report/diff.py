@@ -14,12 +14,13 @@ against both estates, and the guard it shows lost is read off OLD's decision on 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.checks.finding import CheckInfo, Finding, FindingKind, Severity
 from trustgraph.model.estate import Estate
+from trustgraph.model.location import Location
 from trustgraph.queries.graph_queries import GraphQueries
 from trustgraph.queries.results import HopWitness
 from trustgraph.report.guards import GUARD_KEYS, GuardLost, guard_of, guards_lost, outsider
@@ -40,6 +41,7 @@ class DiffEntry:
     nodes: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     witness: tuple[HopWitness, ...] = ()
+    statements: tuple[Location, ...] = ()
 
     @property
     def id(self) -> str:
@@ -60,6 +62,29 @@ class DiffReport:
     resolved: tuple[DiffEntry, ...]
     unchanged: int
     guards_lost: tuple[GuardLost, ...]
+    #: The entries counted by ``unchanged`` (in both estates; SARIF lists them with ``baselineState: unchanged``).
+    unchanged_entries: tuple[DiffEntry, ...] = ()
+    #: The checks that ran (SARIF's rules).
+    checks: tuple[CheckInfo, ...] = ()
+    #: Line and column of each statement location the report cites (:meth:`with_positions`), for SARIF.
+    positions: Mapping[Location, Any] = field(default_factory=dict)
+    tool_version: str = "0.0.0"
+
+    def locations(self) -> tuple[Location, ...]:
+        """Every statement location the entries and lost guards cite, first seen first."""
+        seen: dict[Location, None] = {}
+        for e in (*self.new, *self.unchanged_entries, *self.resolved):
+            seen.update(dict.fromkeys(e.statements))
+        for g in self.guards_lost:
+            for h in g.witness:
+                seen.update(dict.fromkeys(h.statements))
+        return tuple(seen)
+
+    def with_positions(self) -> DiffReport:
+        """This report with :attr:`positions` read from the export files it cites (each file once)."""
+        from trustgraph.report.positions import statement_positions
+
+        return replace(self, positions=statement_positions(self.locations()))
 
 
 def expand(findings: Iterable[Finding]) -> dict[str, DiffEntry]:
@@ -69,7 +94,8 @@ def expand(findings: Iterable[Finding]) -> dict[str, DiffEntry]:
         for i, s in enumerate(f.all_sources):
             entry = DiffEntry(check_id=f.check_id, title=f.title, severity=f.severity, kind=s.kind, role=f.role,
                               source=s.source, source_class=s.source_class, message=f.message, nodes=s.nodes,
-                              actions=s.actions, witness=f.path if i == 0 else ())
+                              actions=s.actions, witness=f.path if i == 0 else (),
+                              statements=f.statements or tuple(loc for h in f.path for loc in h.statements))
             out.setdefault(entry.id, entry)
     return out
 
@@ -82,10 +108,20 @@ def compare_findings(
     old: Iterable[Finding], new: Iterable[Finding],
 ) -> tuple[tuple[DiffEntry, ...], tuple[DiffEntry, ...], int]:
     """(new entries, resolved entries, number unchanged), entries ordered by severity, check, role, source."""
+    added, gone, same = compare_entries(old, new)
+    return added, gone, len(same)
+
+
+def compare_entries(
+    old: Iterable[Finding], new: Iterable[Finding],
+) -> tuple[tuple[DiffEntry, ...], tuple[DiffEntry, ...], tuple[DiffEntry, ...]]:
+    """(new, resolved, unchanged) entries, each ordered by severity, check, role, source; an unchanged entry is
+    NEW's."""
     before, after = expand(old), expand(new)
     added = sorted((e for k, e in after.items() if k not in before), key=_order)
     gone = sorted((e for k, e in before.items() if k not in after), key=_order)
-    return tuple(added), tuple(gone), sum(1 for k in after if k in before)
+    same = sorted((e for k, e in after.items() if k in before), key=_order)
+    return tuple(added), tuple(gone), tuple(same)
 
 
 def find_guards_lost(old: GraphQueries, new: GraphQueries, *, timeout_ms: int | None = None) -> tuple[GuardLost, ...]:
@@ -116,13 +152,20 @@ def diff_estates(
                                     via=via), checks)
     new_findings = scan(ScanContext(GraphQueries(new, zone, new_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
                                     via=via), checks)
-    added, gone, same = compare_findings(old_findings, new_findings)
+    added, gone, same = compare_entries(old_findings, new_findings)
     from trustgraph.model.values import format_date
 
     return DiffReport(zone=zone.describe(), zone_from=zone_from, analysis_time=format_date(new_tg.engine.now_ms),
                       old_inputs=old_inputs, new_inputs=new_inputs,
-                      new=added, resolved=gone, unchanged=same,
+                      new=added, resolved=gone, unchanged=len(same), unchanged_entries=same,
+                      checks=tuple(c.info() for c in checks), tool_version=_version(),
                       guards_lost=find_guards_lost(old_tg, new_tg, timeout_ms=timeout_ms))
+
+
+def _version() -> str:
+    from trustgraph import __version__
+
+    return str(__version__)
 
 
 def fails(report: DiffReport, fail_on: str) -> bool:
@@ -132,5 +175,5 @@ def fails(report: DiffReport, fail_on: str) -> bool:
             or (bool(report.guards_lost) and Severity.HIGH.rank >= threshold))
 
 
-__all__ = ["GUARD_KEYS", "DiffEntry", "DiffReport", "GuardLost", "compare_findings", "diff_estates", "expand",
-           "fails", "find_guards_lost", "guard_of"]
+__all__ = ["GUARD_KEYS", "DiffEntry", "DiffReport", "GuardLost", "compare_entries", "compare_findings",
+           "diff_estates", "expand", "fails", "find_guards_lost", "guard_of"]

@@ -34,7 +34,8 @@ def statement_positions(locations: Iterable[Location]) -> dict[Location, Positio
     """The position where each location's JSON pointer starts in its file.
 
     Each file is read once. A pointer that does not resolve gets the position of its longest resolvable prefix;
-    files that cannot be read or are not JSON are left out (the caller falls back to the pointer alone).
+    files that cannot be read or are neither JSON nor a YAML template are left out (the caller falls back to the
+    pointer alone).
     """
     by_file: dict[str, list[Location]] = {}
     for loc in locations:
@@ -42,12 +43,26 @@ def statement_positions(locations: Iterable[Location]) -> dict[Location, Positio
     out: dict[Location, Position] = {}
     for file, locs in by_file.items():
         try:
-            table = json_pointer_positions(read_text(file))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            text = read_text(file)
+        except (OSError, UnicodeDecodeError):
             continue
+        try:
+            table = json_pointer_positions(text)
+        except (ValueError, RecursionError):
+            table = _template_positions(text)  # a YAML template (diff --cloudformation), else nothing
+            if not table:
+                continue
         for loc in locs:
             out[loc] = pointer_position(table, loc.pointer)
     return out
+
+
+def _template_positions(text: str) -> dict[str, Position]:
+    """Positions in a YAML CloudFormation template (:func:`trustgraph.ingest.cfn_template.yaml_positions`): the
+    locations of ``diff --cloudformation`` cite template pointers."""
+    from trustgraph.ingest.cfn_template import yaml_positions
+
+    return {pointer: Position(*pos) for pointer, pos in yaml_positions(text).items()}
 
 
 def read_text(file: str) -> str:

@@ -1,0 +1,78 @@
+"""The whole ``trustgraph scan`` process against a process that only json-loads the same files (the floor)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from trustgraph.bench.results import ProcessComparison
+from trustgraph.errors import UsageError
+
+
+def _floor_code(dirs: Sequence[str]) -> str:
+    globs = " + ".join(f"glob.glob({os.path.join(d, '*.json')!r})" for d in dirs)
+    return f"import json, glob; [json.load(open(f)) for f in {globs}]"
+
+
+def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int = 3, jobs: int | None = 1,
+                       progress: Callable[[str], None] | None = None) -> ProcessComparison:
+    """``trustgraph scan PATH... --format json`` as a subprocess against the json-only floor process, alternating
+    (floor, scan, floor, scan, ...), ``repeats`` times each; medians and their ratio.
+
+    The floor reads ``DIR/*.json`` of each directory given (the issue's command); the scan reads the same files.
+    """
+    dirs = [os.fspath(p) for p in paths]
+    if not all(os.path.isdir(d) for d in dirs):
+        raise UsageError("--process needs directories of exports (the floor command globs DIR/*.json)")
+    scan_cmd = (sys.executable, "-m", "trustgraph", "scan", *dirs, "--format", "json", "-o", os.devnull)
+    if jobs is not None:  # else the scan's own default (auto), as the issue's command runs it
+        scan_cmd = (*scan_cmd, "--jobs", str(jobs))
+    floor_cmd = (sys.executable, "-c", _floor_code(dirs))
+    scans: list[float] = []
+    floors: list[float] = []
+    peak = 0.0
+    for i in range(repeats):
+        if progress is not None:
+            progress(f"process {i + 1}/{repeats}")
+        floors.append(timed_run(floor_cmd, ok=(0,))[0])
+        seconds, rss = timed_run(scan_cmd, ok=(0, 1))
+        scans.append(seconds)
+        peak = max(peak, rss)
+    scan_median = statistics.median(scans)
+    floor_median = statistics.median(floors)
+    return ProcessComparison(
+        scan_seconds=tuple(round(s, 3) for s in scans), floor_seconds=tuple(round(s, 3) for s in floors),
+        scan_median=round(scan_median, 3), floor_median=round(floor_median, 3),
+        ratio=round(scan_median / floor_median, 1) if floor_median > 0 else float("inf"),
+        scan_command=scan_cmd, floor_command=floor_cmd, scan_peak_rss_mb=round(peak, 1),
+    )
+
+
+def timed_run(cmd: Sequence[str], *, ok: tuple[int, ...]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process: the largest of the child and the processes it waited
+    for (its workers), from ``wait4``'s resource usage of that child alone where the platform has it."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_file)
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            rss = usage.ru_maxrss
+        else:  # pragma: no cover - not POSIX
+            proc.wait()
+            seconds = time.perf_counter() - start
+            import resource
+
+            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if proc.returncode not in ok:
+            err_file.seek(0)
+            err = err_file.read().decode("utf-8", "replace").strip().splitlines()
+            raise UsageError(f"`{' '.join(cmd[:4])} ...` exited {proc.returncode}: {err[-1] if err else ''}")
+    return seconds, (rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024)

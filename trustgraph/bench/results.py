@@ -1,0 +1,131 @@
+"""What a bench run measured, as immutable values that go to JSON and come back (``--profile all`` runs each profile
+in its own process and reads its JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseResult:
+    """One timed phase.
+
+    Attributes
+    ----------
+    name
+        Phase id (``read``, ``model``, ...).
+    seconds
+        Wall time.
+    peak_rss_mb
+        Peak resident memory of the process when the phase ended (MB; never decreases from phase to phase).
+    solver
+        Solver cache counters the phase added: ``solver_calls`` (z3 checks made), ``hits``/``misses`` of the
+        canonical-form cache, ``fast_path`` (hops decided without z3) and ``structure_evaluations``.
+    detail
+        Phase-specific numbers (files, bytes, nodes, edges, hops, findings, per-query medians, ...).
+    """
+
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    solver: dict[str, int] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckTime:
+    """One check run alone over every role, in one process, from a fresh engine and an empty solver cache."""
+
+    check: str
+    seconds: float
+    findings: int
+    solver_calls: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessComparison:
+    """The whole ``scan`` process against the json-only floor process (medians over alternating repetitions)."""
+
+    scan_seconds: tuple[float, ...]
+    floor_seconds: tuple[float, ...]
+    scan_median: float
+    floor_median: float
+    ratio: float
+    scan_command: tuple[str, ...]
+    floor_command: tuple[str, ...]
+    scan_peak_rss_mb: float
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """Everything a bench run measured.
+
+    ``memory`` holds ``parent_peak_mb`` (this process), ``workers_peak_mb`` (the largest worker of the checks phase,
+    its copy-on-write pages shared with the parent included), ``fork_rss_mb`` (this process's size when the workers
+    were forked) and ``total_peak_mb``: the parent's peak plus, per worker, what it grew beyond the parent at the
+    fork (pages still shared counted once). ``scaling`` (``--scaling``) compares this run with one of a tenth of the
+    roles and accounts; ``cloudsplaining`` (``--cloudsplaining EXE``) compares the time per role of the two tools.
+    """
+
+    roles: int
+    accounts: int
+    users: int
+    files: int
+    bytes: int
+    jobs: int
+    generated: dict[str, Any] | None
+    phases: tuple[PhaseResult, ...]
+    process: ProcessComparison | None
+    machine: dict[str, str]
+    profile: str | None = None
+    per_check: tuple[CheckTime, ...] = ()
+    memory: dict[str, float] = field(default_factory=dict)
+    scaling: dict[str, Any] | None = None
+    cloudsplaining: dict[str, Any] | None = None
+
+    def phase(self, name: str) -> PhaseResult:
+        """The phase of that name."""
+        for p in self.phases:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def scan_equivalent_seconds(self) -> float:
+        """model + graph + checks + render_json: what ``scan`` does in-process after its imports."""
+        return sum(self.phase(n).seconds for n in ("model", "graph", "checks", "render_json"))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (phases in order) with the targets evaluated."""
+        from trustgraph.bench.targets import evaluate
+
+        out = asdict(self)
+        out["phases"] = [asdict(p) for p in self.phases]
+        out["per_check"] = [asdict(c) for c in self.per_check]
+        out["process"] = asdict(self.process) if self.process is not None else None
+        out["scan_equivalent_seconds"] = self.scan_equivalent_seconds
+        out["targets"] = [asdict(row) for row in evaluate(self)]
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BenchResult:
+        """The result :meth:`to_json` wrote (derived fields are recomputed, not read)."""
+        process = data.get("process")
+        return cls(
+            roles=data["roles"], accounts=data["accounts"], users=data["users"], files=data["files"],
+            bytes=data["bytes"], jobs=data["jobs"], generated=data.get("generated"),
+            phases=tuple(PhaseResult(**p) for p in data["phases"]),
+            process=_process_from_json(process) if process else None,
+            machine=data["machine"], profile=data.get("profile"),
+            per_check=tuple(CheckTime(**c) for c in data.get("per_check", ())),
+            memory=data.get("memory", {}), scaling=data.get("scaling"), cloudsplaining=data.get("cloudsplaining"),
+        )
+
+
+def _process_from_json(data: dict[str, Any]) -> ProcessComparison:
+    return ProcessComparison(
+        scan_seconds=tuple(data["scan_seconds"]), floor_seconds=tuple(data["floor_seconds"]),
+        scan_median=data["scan_median"], floor_median=data["floor_median"], ratio=data["ratio"],
+        scan_command=tuple(data["scan_command"]), floor_command=tuple(data["floor_command"]),
+        scan_peak_rss_mb=data["scan_peak_rss_mb"])

@@ -1,0 +1,210 @@
+"""Running the bench: on given exports, on one generated profile, or on every profile (each in its own process, so
+that its peak memory and import time are its own)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trustgraph.bench.machine import machine_info
+from trustgraph.bench.phases import DEFAULT_SAMPLE, run_phases
+from trustgraph.bench.process import process_comparison, timed_run
+from trustgraph.bench.results import BenchResult
+from trustgraph.errors import UsageError
+
+DEFAULT_ROLES = 2_000
+DEFAULT_ACCOUNTS = 20
+ALL_PROFILES = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    """What to measure besides the phases (the command line's options)."""
+
+    jobs: int | None = 1
+    sample: int = DEFAULT_SAMPLE
+    process: bool = False
+    repeats: int = 3
+    per_check: bool = True
+    scaling: bool = False
+    cloudsplaining: str | None = None
+    cloudsplaining_accounts: int | None = 3
+
+    def check(self) -> None:
+        """Raise :class:`UsageError` for values out of range."""
+        if self.jobs is not None and self.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        if self.repeats < 1:
+            raise UsageError("--repeats must be at least 1")
+        if self.sample < 0:
+            raise UsageError("--sample must be at least 0")
+        if self.cloudsplaining_accounts is not None and self.cloudsplaining_accounts < 1:
+            raise UsageError("--cloudsplaining-accounts must be at least 1")
+
+
+def run_bench(
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    roles: int = DEFAULT_ROLES,
+    accounts: int = DEFAULT_ACCOUNTS,
+    seed: int = 0,
+    jobs: int | None = 1,
+    sample: int = DEFAULT_SAMPLE,
+    process: bool = False,
+    repeats: int = 3,
+    keep: str | os.PathLike[str] | None = None,
+    zone_ids: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
+    zone_file: str | None = None,
+    profile: str = "mix",
+    per_check: bool = True,
+    scaling: bool = False,
+    cloudsplaining: str | None = None,
+    cloudsplaining_accounts: int | None = 3,
+) -> BenchResult:
+    """Run the bench on ``paths``, or on an organization of ``profile`` generated with
+    :func:`trustgraph.synth.synthesize` (``roles`` spread evenly over ``accounts``; written to ``keep`` or a temporary
+    directory).
+
+    Raises
+    ------
+    UsageError
+        For counts out of range, an unknown profile, or a profile with ``paths``.
+    """
+    from trustgraph.synth import DEFAULT_PROFILE, PROFILES
+
+    options = BenchOptions(jobs=jobs, sample=sample, process=process, repeats=repeats, per_check=per_check,
+                           scaling=scaling, cloudsplaining=cloudsplaining,
+                           cloudsplaining_accounts=cloudsplaining_accounts)
+    options.check()
+    if paths:
+        if profile != DEFAULT_PROFILE:
+            raise UsageError("--profile generates an organization: give it without PATH")
+        if scaling:
+            raise UsageError("--scaling generates organizations of two sizes: give it without PATH")
+        return _bench_paths(list(paths), None, options, zone_ids=zone_ids, zone_file=zone_file, progress=progress)
+    if profile not in PROFILES:
+        raise UsageError(f"--profile must be one of {', '.join(PROFILES)} or {ALL_PROFILES}, got {profile!r}")
+    if accounts < 1 or roles < accounts:
+        raise UsageError("--roles must be at least --accounts, and --accounts at least 1")
+    per_account = roles // accounts
+    from trustgraph.synth import synthesize
+
+    with tempfile.TemporaryDirectory(prefix="trustgraph-bench-") as tmp:
+        out = os.fspath(keep) if keep is not None else os.path.join(tmp, "org")
+        if progress is not None:
+            progress(f"synth {profile}")
+        t = time.perf_counter()
+        summary = synthesize(out, accounts=accounts, roles_per_account=per_account, seed=seed, profile=profile)
+        generated = {"seconds": round(time.perf_counter() - t, 3), "roles_per_account": per_account, "seed": seed,
+                     "summary": summary.describe(), "directory": out if keep is not None else None,
+                     "profile": profile}
+        result = _bench_paths([out], generated, options, zone_ids=zone_ids, zone_file=zone_file, progress=progress,
+                              profile=profile)
+    if scaling:
+        result = _with_scaling(result, profile, roles, accounts, seed, options, progress)
+    return result
+
+
+def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] | None, options: BenchOptions, *,
+                 zone_ids: Sequence[str], zone_file: str | None, progress: Callable[[str], None] | None,
+                 profile: str | None = None) -> BenchResult:
+    run = run_phases(paths, jobs=options.jobs, sample=options.sample, zone_ids=zone_ids, zone_file=zone_file,
+                     progress=progress, per_check_times=options.per_check)
+    comparison = (process_comparison(paths, repeats=options.repeats, jobs=options.jobs, progress=progress)
+                  if options.process else None)
+    counts = run.counts
+    cs = None
+    if options.cloudsplaining is not None:
+        from trustgraph.bench.cloudsplaining import compare
+
+        dirs = [Path(p) for p in paths if os.path.isdir(p)]
+        if len(dirs) != 1:
+            raise UsageError("--cloudsplaining needs one directory of exports")
+        if comparison is not None:
+            tg_seconds = comparison.scan_median
+        else:  # one whole scan process, as the comparison counts interpreter start too
+            if progress is not None:
+                progress("scan process (for the Cloudsplaining comparison)")
+            cmd = (sys.executable, "-m", "trustgraph", "scan", *(os.fspath(p) for p in paths), "--format", "json", "-o",
+                   os.devnull, *(("--jobs", str(options.jobs)) if options.jobs is not None else ()))
+            tg_seconds = timed_run(cmd, ok=(0, 1))[0]
+        if progress is not None:
+            progress("cloudsplaining")
+        cs = compare(dirs[0], options.cloudsplaining, trustgraph_seconds=tg_seconds, roles=counts["roles"],
+                     accounts=options.cloudsplaining_accounts)
+    return BenchResult(roles=counts["roles"], accounts=counts["accounts"], users=counts["users"],
+                       files=counts["files"], bytes=counts["bytes"], jobs=counts["jobs"], generated=generated,
+                       phases=tuple(run.phases), process=comparison, machine=machine_info(), profile=profile,
+                       per_check=run.per_check, memory=run.memory, cloudsplaining=cs)
+
+
+def _with_scaling(result: BenchResult, profile: str, roles: int, accounts: int, seed: int, options: BenchOptions,
+                  progress: Callable[[str], None] | None) -> BenchResult:
+    """``result`` with ``scaling``: the in-process scan time (model, graph, checks, render) of this run against a
+    run of a tenth of the roles and accounts, in a fresh process."""
+    from dataclasses import replace
+
+    small_roles, small_accounts = max(1, roles // 10), max(1, accounts // 10)
+    if progress is not None:
+        progress(f"scaling: {small_roles} roles, {small_accounts} accounts")
+    cmd = [sys.executable, "-m", "trustgraph", "bench", "--profile", profile, "--roles", str(small_roles),
+           "--accounts", str(small_accounts), "--seed", str(seed), "--sample", "0", "--no-per-check", "--format",
+           "json"]
+    if options.jobs is not None:
+        cmd += ["--jobs", str(options.jobs)]
+    small = BenchResult.from_json(_run_json(cmd))
+    big_s, small_s = result.scan_equivalent_seconds, small.scan_equivalent_seconds
+    scaling = {"roles": result.roles, "small_roles": small.roles, "seconds": round(big_s, 3),
+               "small_seconds": round(small_s, 3), "role_ratio": round(result.roles / max(1, small.roles), 2),
+               "ratio": round(big_s / small_s, 2) if small_s > 0 else None}
+    return replace(result, scaling=scaling)
+
+
+def _run_json(cmd: Sequence[str]) -> dict[str, Any]:
+    """Run a bench subprocess that prints JSON (its stderr goes to ours, for progress) and read its output."""
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, check=False)
+    if proc.returncode != 0:
+        raise UsageError(f"`{' '.join(cmd[2:6])} ...` exited {proc.returncode}")
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return data
+
+
+def run_profiles(names: Sequence[str], *, roles: int = DEFAULT_ROLES, accounts: int = DEFAULT_ACCOUNTS, seed: int = 0,
+                 options: BenchOptions = BenchOptions(), keep: str | os.PathLike[str] | None = None,
+                 verbose: bool = False, progress: Callable[[str], None] | None = None) -> list[BenchResult]:
+    """The bench of each profile of ``names``, each in its own ``trustgraph bench --profile NAME`` process (so each
+    profile's peak memory, imports and solver caches are its own); with ``keep``, profile ``P`` is kept in
+    ``keep/P``."""
+    options.check()
+    if accounts < 1 or roles < accounts:
+        raise UsageError("--roles must be at least --accounts, and --accounts at least 1")
+    out = []
+    for name in names:
+        if progress is not None:
+            progress(f"profile {name}")
+        cmd = [sys.executable, "-m", "trustgraph", "bench", "--profile", name, "--roles", str(roles), "--accounts",
+               str(accounts), "--seed", str(seed), "--sample", str(options.sample), "--repeats", str(options.repeats),
+               "--format", "json"]
+        if options.jobs is not None:
+            cmd += ["--jobs", str(options.jobs)]
+        for flag, on in (("--process", options.process), ("--scaling", options.scaling),
+                         ("--no-per-check", not options.per_check), ("--verbose", verbose)):
+            if on:
+                cmd.append(flag)
+        if options.cloudsplaining is not None:
+            cmd += ["--cloudsplaining", options.cloudsplaining]
+            if options.cloudsplaining_accounts is not None:
+                cmd += ["--cloudsplaining-accounts", str(options.cloudsplaining_accounts)]
+        if keep is not None:
+            cmd += ["--keep", os.path.join(os.fspath(keep), name)]
+        out.append(BenchResult.from_json(_run_json(cmd)))
+    return out
