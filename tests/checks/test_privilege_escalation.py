@@ -108,3 +108,38 @@ def test_decided_principals_are_not_marked_undecided(tg: TrustGraph) -> None:
     findings = run_checks(ScanContext(tg), (PRIVESC,)).findings
     assert f"{ARN}:user/tp-notaction-still-allows-put" in {f.role for f in findings}
     assert not [f for f in findings if f.kind is FindingKind.UNKNOWN]
+
+
+def test_a_path_ending_at_an_undecided_administrator_is_marked_approximate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """u may rewrite Big's trust policy (iam:UpdateAssumeRolePolicy, iam-012; it cannot assume Big as it is); Big's
+    two statements add up to every
+    action, which only the solver can tell, and here it cannot: Big counts as an administrator (the sound side), and
+    u's finding says that it rests on that guess."""
+    from tests.queries.builders import V, account, allow_aws, graph, role, trust, user
+    from trustgraph.graph.admin import AdminDecider
+    from trustgraph.smt.permissions import AdminAnswer
+
+    acct = "123456789012"
+    big = f"arn:aws:iam::{acct}:role/Big"
+    split = {"PolicyName": "split", "PolicyDocument": {"Version": V, "Statement": [
+        {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}
+    rewrite = {"PolicyName": "rewrite", "PolicyDocument": {"Version": V, "Statement": [
+        {"Effect": "Allow", "Action": "iam:UpdateAssumeRolePolicy", "Resource": big}]}}
+    real = AdminDecider._covers
+
+    def covers(self: AdminDecider, caller: object, scope: str) -> object:
+        if getattr(caller, "arn", None) == big:
+            return AdminAnswer("unknown", reasons=("timeout (injected)",))
+        return real(self, caller, scope)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AdminDecider, "_covers", covers)
+    tg = graph(account(acct, users=[user(acct, "u", inline=[rewrite])],
+                       roles=[role(acct, "Big", trust(allow_aws(f"arn:aws:iam::{acct}:role/Nobody")),
+                                   inline=[split])]))
+    assert tg.graph.nodes[big]["admin_undecided"]
+    findings = run_checks(ScanContext(tg), (PRIVESC,)).findings
+    (f,) = [f for f in findings if f.role == f"arn:aws:iam::{acct}:user/u"]
+    assert [h.method for h in f.path] == ["iam-012"]
+    assert any("could not decide" in a for a in f.approximations)
+    assert [x.kind.value for x in findings if x.role == big] == ["unknown"]

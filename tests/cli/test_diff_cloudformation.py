@@ -106,3 +106,13 @@ def test_the_terminal_names_the_template_line(tmp_path: Path) -> None:
     # line 15 of the template is the statement `- Effect: Allow` that trusts the partner account's root
     assert f"    where {CFN / 'outside-root.yaml'}:15\n" in text
     assert (CFN / "outside-root.yaml").read_text(encoding="utf-8").splitlines()[14].strip() == "- Effect: Allow"
+
+
+def test_sarif_regions_are_template_lines(tmp_path: Path) -> None:
+    out = tmp_path / "report.sarif"
+    assert main(["diff", str(OLD), "--cloudformation", str(CFN / "outside-root.yaml"), "--format", "sarif",
+                 "-o", str(out)]) == 1
+    results = json.loads(out.read_text(encoding="utf-8"))["runs"][0]["results"]
+    regions = {(loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
+               for r in results for loc in r.get("locations", [])}
+    assert any(uri.endswith("outside-root.yaml") and line == 15 for uri, line in regions)
