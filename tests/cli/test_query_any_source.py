@@ -72,3 +72,12 @@ def test_query_from_an_account_of_the_zone_that_is_not_exported(tmp_path: Path,
                  "--format", "json"]) == 0
     [outside] = json.loads(capsys.readouterr().out)["results"]
     assert outside["verdict"] == "reachable" and not outside["approximate"]
+
+
+def test_the_table_gives_each_path_its_own_line_with_no_escaped_newline(estate: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", str(estate), "--from", VENDOR_ROLE, "--to", TARGET]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "\\n" not in "\n".join(lines)
+    header = lines.index(f"{VENDOR_ROLE} -> {TARGET}")
+    assert lines[header - 1] == "" and lines[header + 1].startswith("  1. ")

@@ -84,7 +84,8 @@ def render_query_table(results: Sequence[ReachResult], *, width: int | None = No
     for r in results:
         if not r.hops:
             continue
-        console.print(rich_text(f"\n{r.source} -> {r.target}"))
+        console.print()
+        console.print(rich_text(f"{r.source} -> {r.target}"))
         for i, h in enumerate(r.hops, 1):
             ctx = ", ".join(f"{k}={v}" for k, v in h.context_json().items())
             console.print(rich_text(f"  {i}. {h.source} --{h.action}--> {h.target}"))
