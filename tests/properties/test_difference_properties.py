@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.properties.test_hop_properties import NOW, extra_contexts, make_caller, statements
@@ -48,6 +48,10 @@ def test_witnesses_replay_new_allows_old_denies(old: list[dict[str, Any]], new: 
 
 @SETTINGS
 @given(old=policies, new=policies, who=st.sampled_from(["bob", "ops-session"]), extra=extra_contexts)
+# found by this test: NEW adds sts:TagSession with no condition reading tags; a request passing tags is new access
+@example(old=[{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}],
+         new=[{"Effect": "Allow", "Principal": "*", "Action": ["sts:AssumeRole", "sts:TagSession"]}],
+         who="bob", extra={"sts:ExternalId": "ab", "sts:RoleSessionName": "ab", "aws:RequestTag/team": "a"})
 def test_no_new_access_is_sound_against_concrete_requests(old: list[dict[str, Any]], new: list[dict[str, Any]],
                                                          who: str, extra: dict[str, str]) -> None:
     t_old, t_new = target(*old), target(*new)

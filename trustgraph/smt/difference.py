@@ -277,6 +277,11 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
     tracked: list[tuple[str, Term]] = []
     sides = [_encode_side(name, cand, target, action, env, view, tracked)
              for name, target in (("new", new), ("old", old))]
+    # Passing session tags (or a source identity) is the caller's free choice even where no condition reads them:
+    # NEW may allow sts:TagSession / sts:SetSourceIdentity where OLD did not, which is new access. A hop question can
+    # fix them absent (passing them never helps reach a role); a difference question cannot.
+    env.key("aws:tagkeys")
+    env.key("sts:sourceidentity")
     tag_couplings(env)
     claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
