@@ -42,7 +42,6 @@ from trustgraph.model.policy import Policy, Statement
 from trustgraph.model.values import format_date, parse_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target
 from trustgraph.smt.decide import check_tracked
-from trustgraph.smt.decode import key_values
 from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
 from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings
@@ -50,7 +49,7 @@ from trustgraph.smt.results import default_timeout_ms
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
 from trustgraph.smt.symbolic import Builder, Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
 from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
-from trustgraph.smt.witness import base_context, fix_tags
+from trustgraph.smt.witness import decoded_request
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,19 +342,8 @@ def _witness(cand: Candidate, new: Target, old: Target, action: Action, env: Env
     """Decode the model and replay the request against both targets (NEW must allow it: a witness it denies is a
     bug, :class:`~trustgraph.errors.ReplayMismatch`, unless the answer rests on approximations)."""
     from trustgraph.semantics.evaluate import evaluate_hop
-    from trustgraph.semantics.keys import key_info
 
-    caller = cand.decode(model, env) if cand.decode is not None else cand.template
-    ctx = base_context(caller, action, new, None, now_text, view)
-    for key, kv in env.vars.items():
-        if key in builders or key_info(key).principal_derived:
-            continue
-        vals = key_values(model, kv)
-        if vals is None:
-            ctx.pop(key, None)
-        else:
-            ctx[key] = vals
-    fix_tags(ctx, "aws:tagkeys" in env.vars)
+    caller, ctx = decoded_request(cand, new, action, env, model, builders, now_text, None, view)
     request = Request(action=action, context=ctx)
     new_d = evaluate_hop(caller, new, request)
     old_d = evaluate_hop(caller, old, request)

@@ -68,12 +68,11 @@ def replay(caller: Caller, target: Target, action: Action, ctx: dict[str, tuple[
     return request, decision, approx
 
 
-def witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3.ModelRef | None,
-             builders: dict[str, Any], now_text: str, duration: int | None, approximations: list[str],
-             view: HopView) -> HopResult:
-    """Decode a model (None: everything ground) into a caller and a request, and replay it."""
-    if model is None:
-        model = z3.Model()
+def decoded_request(cand: Candidate, target: Target, action: Action, env: Env, model: z3.ModelRef,
+                    builders: dict[str, Any], now_text: str, duration: int | None,
+                    view: HopView) -> tuple[Caller, dict[str, tuple[str, ...]]]:
+    """The caller and the request context a model describes: the base context, then every key the solver chose
+    (keys the caller's builders or principal derive are the base context's), tags and aws:TagKeys made to agree."""
     caller = cand.decode(model, env) if cand.decode is not None else cand.template
     ctx = base_context(caller, action, target, duration, now_text, view)
     for key, kv in env.vars.items():
@@ -85,6 +84,16 @@ def witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3
         else:
             ctx[key] = vals
     fix_tags(ctx, "aws:tagkeys" in env.vars)
+    return caller, ctx
+
+
+def witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3.ModelRef | None,
+             builders: dict[str, Any], now_text: str, duration: int | None, approximations: list[str],
+             view: HopView) -> HopResult:
+    """Decode a model (None: everything ground) into a caller and a request, and replay it."""
+    if model is None:
+        model = z3.Model()
+    caller, ctx = decoded_request(cand, target, action, env, model, builders, now_text, duration, view)
     request, decision, approx = replay(caller, target, action, ctx, duration, approximations)
     if not decision.allowed:
         if approx:
@@ -113,4 +122,4 @@ def fix_tags(ctx: dict[str, tuple[str, ...]], tagkeys_chosen: bool) -> None:
         ctx.pop("aws:tagkeys", None)
 
 
-__all__ = ["base_context", "fix_tags", "replay", "witness"]
+__all__ = ["base_context", "decoded_request", "fix_tags", "replay", "witness"]
