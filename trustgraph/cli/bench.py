@@ -22,6 +22,9 @@ PHASE_TITLES = {
     "render_json": "render JSON",
 }
 
+#: The help line of the command (``trustgraph --help`` lists it without registering the command).
+HELP = "time every phase of a scan on a generated organization (or given exports)"
+
 
 def register(subparsers: Any) -> None:
     """Add the ``bench`` parser."""
@@ -29,7 +32,7 @@ def register(subparsers: Any) -> None:
     from trustgraph.synth.profiles import PROFILES
 
     p = subparsers.add_parser(
-        "bench", help="time every phase of a scan on a generated organization (or given exports)",
+        "bench", help=HELP,
         description="Generate an organization with `trustgraph synth` (or take PATH...) and time, in this process: "
                     "read+parse JSON (the floor), build model, build graph, who_can_reach on a sample of roles, "
                     "solve every edge, reachability of every role from `external`, all checks, render JSON; with "

@@ -20,12 +20,16 @@ if TYPE_CHECKING:
     from trustgraph.ingest.overlay import Overlay
     from trustgraph.model.estate import Estate
 
+#: The help line of the command (``trustgraph --help`` lists it without registering the command).
+HELP = "compare two estates: new and resolved findings, guards lost"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
     from trustgraph.cli.common import add_now_option, add_zone_options
 
     p = subparsers.add_parser(
-        "diff", help="compare two estates: new and resolved findings, guards lost",
+        "diff", help=HELP,
         description="Scan OLD and NEW under the same zone (NEW's unless --zone/--zone-file are given) and report new "
                     "findings with their paths, resolved ones, the number unchanged, and trust-policy guards "
                     "(ExternalId, MFA, organization, source account/ARN, token subject/audience) that stopped "

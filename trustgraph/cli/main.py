@@ -19,7 +19,7 @@ import errno
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NoReturn
 
 from trustgraph import __version__
@@ -59,8 +59,15 @@ class CommandParser(argparse.ArgumentParser):
         self.exit(2, f"trustgraph: error: {message_line(message)} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every available subcommand registered."""
+def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand.
+
+    ``full`` names the subcommands registered with all their arguments (``None``: every one). The others are
+    listed by name and help line only, which is all ``trustgraph --help`` shows of them: registering a command
+    imports what its options name (formats, profiles, defaults), so ``trustgraph scan`` registers ``scan`` alone
+    and never imports the benchmark, the generator or the AWS collector. Each command module gives its help line
+    as ``HELP``; the help of every command is the same either way (``tests/cli/test_lazy_commands.py``).
+    """
     parser = CommandParser(
         prog="trustgraph",
         description="Formal trust-graph analyzer for AWS IAM: who can obtain a role's credentials.",
@@ -77,9 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == module_name:
                 continue  # not written yet
             raise
-        module.register(subparsers)
+        if full is None or name in full:
+            module.register(subparsers)
+        else:
+            subparsers.add_parser(name, help=module.HELP)
     parser.commands = dict(subparsers.choices)
     return parser
+
+
+def command_named(args: Sequence[str]) -> tuple[str, ...]:
+    """The subcommand the arguments run, as the ``full`` of :func:`build_parser`: the first argument that is not an
+    option (the top-level options take no value), when it names a subcommand; else none."""
+    first = next((a for a in args if not a.startswith("-")), None)
+    return (first,) if first in SUBCOMMANDS else ()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     args_list = [a for a in args_list if a != "--debug"]
-    parser = build_parser()
+    parser = build_parser(command_named(args_list))
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # --help, --version and argparse errors

@@ -1,0 +1,52 @@
+"""A command registers only itself: the help is the same as with every command registered, and ``scan`` does not
+import the other commands' implementations (the benchmark, the generator, the AWS collector)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from trustgraph.cli.main import SUBCOMMANDS, build_parser, command_named, main
+
+FULL = build_parser()
+
+
+def test_top_level_help_is_the_same_with_no_command_registered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert build_parser(()).format_help() == FULL.format_help()
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out == FULL.format_help()
+
+
+@pytest.mark.parametrize("command", sorted(FULL.commands))
+def test_each_command_help_is_the_same_registered_alone(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    alone = build_parser(command_named([command, "--help"]))
+    assert alone.format_help() == FULL.format_help()
+    assert alone.commands[command].format_help() == FULL.commands[command].format_help()
+    assert main([command, "--help"]) == 0
+    assert capsys.readouterr().out == FULL.commands[command].format_help()
+
+
+def test_the_command_is_the_first_argument_that_is_not_an_option() -> None:
+    assert command_named(["--debug", "scan", "query"]) == ("scan",)
+    assert command_named(["-h", "bench", "--roles", "10"]) == ("bench",)
+    assert command_named(["scna", "scan"]) == ()  # a typo is argparse's error, with every command listed
+    assert command_named(["--version"]) == ()
+    assert set(SUBCOMMANDS) >= set(FULL.commands)
+
+
+def test_an_unknown_command_is_the_same_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scna"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trustgraph: error: argument COMMAND: invalid choice: 'scna'") and "'scan'" in err
+
+
+def test_scan_imports_no_other_command_implementation() -> None:
+    code = ("import sys\n"
+            "from trustgraph.cli.main import main\n"
+            "assert main(['scan', '--list-checks']) == 0\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[:2] in "
+            "(['trustgraph', 'bench'], ['trustgraph', 'synth'], ['trustgraph', 'collect']) or m == 'boto3'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
