@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import add_zone_options, jobs_arg, whole_number
 
 PHASE_TITLES = {
@@ -22,9 +23,6 @@ PHASE_TITLES = {
     "render_json": "render JSON",
 }
 
-#: The help line of the command (``trustgraph --help`` lists it without registering the command).
-HELP = "time every phase of a scan on a generated organization (or given exports)"
-
 
 def register(subparsers: Any) -> None:
     """Add the ``bench`` parser."""
@@ -32,7 +30,7 @@ def register(subparsers: Any) -> None:
     from trustgraph.synth.profiles import PROFILES
 
     p = subparsers.add_parser(
-        "bench", help=HELP,
+        "bench", help=COMMAND_HELP["bench"],
         description="Generate an organization with `trustgraph synth` (or take PATH...) and time, in this process: "
                     "read+parse JSON (the floor), build model, build graph, who_can_reach on a sample of roles, "
                     "solve every edge, reachability of every role from `external`, all checks, render JSON; with "

@@ -7,6 +7,7 @@ import io
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import (
     add_format_option,
     add_input_options,
@@ -18,15 +19,12 @@ from trustgraph.cli.common import (
 
 INVENTORY_FORMATS = ("table", "json", "csv")
 
-#: The help line of the command (``trustgraph --help`` lists it without registering the command).
-HELP = "list every principal: users, roles and federated providers"
-
 
 def register(subparsers: Any) -> None:
     """Add the ``inventory`` parser."""
     parser = subparsers.add_parser(
         "inventory",
-        help=HELP,
+        help=COMMAND_HELP["inventory"],
         description="List every principal of the loaded exports: users (with their groups), roles (with a trust "
                     "summary) and federated identity providers, each marked inside or outside the zone of trust.",
     )

@@ -17,12 +17,14 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Collection, Sequence
 from typing import NoReturn
 
 from trustgraph import __version__
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.errors import ReplayMismatch, TrustgraphError
 from trustgraph.safe_text import message_line
 
@@ -63,10 +65,11 @@ def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser
     """The top-level parser with every available subcommand.
 
     ``full`` names the subcommands registered with all their arguments (``None``: every one). The others are
-    listed by name and help line only, which is all ``trustgraph --help`` shows of them: registering a command
-    imports what its options name (formats, profiles, defaults), so ``trustgraph scan`` registers ``scan`` alone
-    and never imports the benchmark, the generator or the AWS collector. Each command module gives its help line
-    as ``HELP``; the help of every command is the same either way (``tests/cli/test_lazy_commands.py``).
+    listed by name and help line (:data:`~trustgraph.cli.commands.COMMAND_HELP`) only, which is all ``trustgraph
+    --help`` shows of them, and their modules are not imported: registering a command imports what its options name
+    (formats, profiles, defaults), so ``trustgraph scan`` registers ``scan`` alone and never imports the benchmark,
+    the generator or the AWS collector. The help of every command is the same either way
+    (``tests/cli/test_lazy_commands.py``).
     """
     parser = CommandParser(
         prog="trustgraph",
@@ -78,16 +81,17 @@ def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module_name = f"trustgraph.cli.{name}"
+        if full is not None and name not in full:
+            if importlib.util.find_spec(module_name) is not None:  # found, not imported
+                subparsers.add_parser(name, help=COMMAND_HELP[name])
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name == module_name:
                 continue  # not written yet
             raise
-        if full is None or name in full:
-            module.register(subparsers)
-        else:
-            subparsers.add_parser(name, help=module.HELP)
+        module.register(subparsers)
     parser.commands = dict(subparsers.choices)
     return parser
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.errors import UsageError
 
 QUERY_FORMATS = ("table", "json", "csv")
-
-#: The help line of the command (``trustgraph --help`` lists it without registering the command).
-HELP = "reachability: can SOURCE obtain TARGET's credentials, directly or through a chain"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
     p = subparsers.add_parser(
-        "query", help=HELP,
+        "query", help=COMMAND_HELP["query"],
         description="Answer reachability questions over the trust graph with the SMT solver. Exit 0 when the "
                     "analysis completed (whatever the verdicts), 2 for bad input or usage.",
     )

@@ -12,13 +12,11 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import FAIL_ON, jobs_arg, positive_int
 
 if TYPE_CHECKING:
     from trustgraph.report.scan_report import ScanReport
-
-#: The help line of the command (``trustgraph --help`` lists it without registering the command).
-HELP = "security review: run the catalog of trust checks and report findings"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from trustgraph.render.report import FORMATS
 
     p = subparsers.add_parser(
-        "scan", help=HELP,
+        "scan", help=COMMAND_HELP["scan"],
         description="Run every trust check (or those named with --check) over the exports and report findings with "
                     "their paths, witnesses and statement locations. Exit 0 when no unsuppressed finding reaches "
                     "--fail-on, 1 when one does, 2 for bad input.",

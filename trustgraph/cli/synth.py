@@ -6,10 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import whole_number
-
-#: The help line of the command (``trustgraph --help`` lists it without registering the command).
-HELP = "write a generated organization of any size (reproducible from a seed)"
 
 
 def register(subparsers: Any) -> None:
@@ -18,7 +16,7 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser(
         "synth",
-        help=HELP,
+        help=COMMAND_HELP["synth"],
         description="Write a realistic generated AWS organization to OUT: one get-account-authorization-details "
                     "export per account, AWS Organizations outputs (organization, accounts, roots, parents, "
                     "SCPs and RCPs with their targets) and identity-provider listings. The same arguments always "
