@@ -3,8 +3,10 @@ other command's module nor what they need (the benchmark, the generator, the AWS
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +55,18 @@ def test_scan_imports_no_other_command() -> None:
             "or m.split('.')[:2] == ['trustgraph', 'cli'] and m.split('.')[-1] in others))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_program_ends_with_everything_written(tmp_path: Path) -> None:
+    """``python -m trustgraph`` ends without the interpreter's teardown: the report on standard output and in ``-o``
+    is whole and the exit status is main's (the bundled example has critical findings: 1)."""
+    now = ["--now", "2026-12-01T00:00:00Z"]
+    piped = subprocess.run([sys.executable, "-m", "trustgraph", "scan", "--format", "json", *now],
+                           capture_output=True, text=True)
+    assert (piped.returncode, piped.stderr) == (1, "")
+    out = tmp_path / "report.json"
+    written = subprocess.run([sys.executable, "-m", "trustgraph", "scan", *now, "-o", str(out)],
+                             capture_output=True, text=True)
+    assert (written.returncode, written.stdout, written.stderr) == (1, "", "")
+    assert json.loads(piped.stdout) == json.loads(out.read_text(encoding="utf-8"))
+    assert len(json.loads(piped.stdout)["findings"]) > 0
