@@ -85,6 +85,16 @@ class Policy:
             object.__setattr__(self, "_canonical", text)
         return text
 
+    def moved(self, statements: tuple[Statement, ...], location: Location) -> Policy:
+        """The same document found at another place: ``statements`` are this policy's own at their new locations
+        (equal to them up to locations). Its canonical text is this one's, computed here once and shared, rather
+        than again by each copy (the loader moves a document that repeats across an organization to each place it
+        appears: :func:`trustgraph.ingest.policy_json.relocate_policy`)."""
+        text = self.canonical_text()
+        copy = Policy(version=self.version, id=self.id, statements=statements, location=location, flags=self.flags)
+        object.__setattr__(copy, "_canonical", text)
+        return copy
+
     @property
     def variables_enabled(self) -> bool:
         """Policy variables are substituted only under Version 2012-10-17."""
