@@ -56,7 +56,7 @@ def test_bundled_example() -> None:
     assert _all_splits_agree(load()) > 5
 
 
-@pytest.mark.parametrize("profile", ["mix", "federation-heavy", "chain-heavy", "vendor-heavy"])
+@pytest.mark.parametrize("profile", ["mix", "federation-heavy", "chain-heavy", "vendor-heavy", "random"])
 def test_generated_organizations(profile: str, tmp_path: Path) -> None:
     from trustgraph.synth import synthesize
 
