@@ -78,6 +78,8 @@ class GraphQueries:
         self._escalations: Any = None
         self._assume_reach: dict[Any, Any] = {}
         self._shared_searches: Any = None
+        self._descendants: dict[str, frozenset[str]] = {}
+        self._descendants_version: Any = None
         #: False: each source of a one-role query searches the whole backward closure (the reference the layered
         #: searches of :class:`trustgraph.queries.backward.Layers` are tested against)
         self.layered = True
@@ -268,13 +270,23 @@ class GraphQueries:
         return tuple(out)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
+        """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the
+        graph; the descendants of a role are walked once for the life of this object)."""
         import networkx as nx
 
+        from trustgraph.graph.nodes import graph_version
+
+        if graph_version(self.graph) != self._descendants_version:  # a tool changed the graph (bump_version)
+            self._descendants.clear()
+            self._descendants_version = graph_version(self.graph)
         zone: set[str] = set()
         for _, role, _ in outcome.unknown_edges:
             if role not in zone:
                 zone.add(role)
-                zone.update(nx.descendants(self.graph, role))
+                below = self._descendants.get(role)
+                if below is None:
+                    below = self._descendants[role] = frozenset(nx.descendants(self.graph, role))
+                zone.update(below)
         return zone
 
     def can_reach(self, source: str, target: str, **options: Any) -> ReachResult:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.graph.nodes import NodeKind
+from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.queries.carry import carried_of, inherited_constraints
 from trustgraph.queries.engine import SearchOutcome, _Visit
 from trustgraph.semantics.request import Action
@@ -79,6 +79,7 @@ class SharedSearches:
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
         self._expansions: dict[tuple[Any, ...], _Expansion] = {}
+        self._version = graph_version(engine.G)
         #: states expanded (each once per options, and per first-hop constraints for a start)
         self.expanded = 0
 
@@ -133,6 +134,9 @@ class SharedSearches:
         outside_only=outside_only)`` finds it (same states, order, parents, witnesses and undecided hops), from the
         shared moves; ``blocked`` is left empty."""
         engine = self.engine
+        if graph_version(engine.G) != self._version:  # a tool changed the graph (graph.nodes.bump_version)
+            self._expansions.clear()
+            self._version = graph_version(engine.G)
         outcome = SearchOutcome(source, options=options)
         visits = outcome.visits
         queue: deque[State] = deque()
