@@ -144,6 +144,8 @@ class ReachabilityEngine:
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
         #: (state, role, action) -> (the Sat answer, its witness), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[Any, HopWitness]] = {}
+        #: (state, role, action, options, extra) -> the hop's kept Sat answer and the state it lands in (landing)
+        self._landings: dict[tuple[Any, ...], tuple[Sat, State] | None] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         #: the solver's caches and switches for this engine's questions (freed with the engine); its options also
         #: switch the engine's own fast paths (evaluation, derived answers)
@@ -165,6 +167,10 @@ class ReachabilityEngine:
     def register(self, source: VirtualSource) -> None:
         """Make a source that is not a graph node searchable (its caller and first hops); the graph is unchanged."""
         self._virtual.setdefault(source.node, source)
+
+    def is_virtual(self, node: str) -> bool:
+        """Whether ``node`` is a registered virtual source (not a graph node, its own first hops)."""
+        return node in self._virtual
 
     def attrs(self, node: str) -> dict[str, Any]:
         """A node's attributes: the graph's, or a registered virtual source's."""
@@ -373,6 +379,28 @@ class ReachabilityEngine:
         from trustgraph.smt.solve import KeyConstraint
 
         return (KeyConstraint(subject_key(attrs["provider"]), "not-like", tuple(subjects)),)
+
+    def witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
+        """The witness of a Sat hop as a search records it (shared by every search that takes the hop)."""
+        return self._witness(state, role, action, result)
+
+    def landing(self, state: State, role: str, action: Action, options: QueryOptions,
+                extra: tuple[KeyConstraint, ...]) -> tuple[Sat, State] | None:
+        """A hop as a search takes it: None when it is not Sat, else the answer it keeps (one that sets no source
+        identity or transitive tags when the hop allows one: :meth:`_settle_carried`) and the state it lands in
+        (memoised per hop, like the answers)."""
+        from trustgraph.smt.solve import Sat
+
+        key = (state, role, action, options, extra)
+        if key in self._landings:
+            return self._landings[key]
+        result = self.decide(state, role, action, options, extra)
+        landed = None
+        if isinstance(result, Sat):
+            result = self._settle_carried(state, role, action, options, extra, result)
+            landed = (result, self.next_state(role, result))
+        self._landings[key] = landed
+        return landed
 
     def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         """The witness of a Sat hop, built once per (hop, answer): every search that takes the hop shares it."""
