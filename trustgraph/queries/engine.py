@@ -144,8 +144,6 @@ class ReachabilityEngine:
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
         #: (state, role, action) -> (the Sat answer, its witness), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[Any, HopWitness]] = {}
-        #: (state, role, action, options, extra) -> the hop's kept Sat answer and the state it lands in (landing)
-        self._landings: dict[tuple[Any, ...], tuple[Sat, State] | None] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         #: the solver's caches and switches for this engine's questions (freed with the engine); its options also
         #: switch the engine's own fast paths (evaluation, derived answers)
@@ -384,23 +382,10 @@ class ReachabilityEngine:
         """The witness of a Sat hop as a search records it (shared by every search that takes the hop)."""
         return self._witness(state, role, action, result)
 
-    def landing(self, state: State, role: str, action: Action, options: QueryOptions,
-                extra: tuple[KeyConstraint, ...]) -> tuple[Sat, State] | None:
-        """A hop as a search takes it: None when it is not Sat, else the answer it keeps (one that sets no source
-        identity or transitive tags when the hop allows one: :meth:`_settle_carried`) and the state it lands in
-        (memoised per hop, like the answers)."""
-        from trustgraph.smt.solve import Sat
-
-        key = (state, role, action, options, extra)
-        if key in self._landings:
-            return self._landings[key]
-        result = self.decide(state, role, action, options, extra)
-        landed = None
-        if isinstance(result, Sat):
-            result = self._settle_carried(state, role, action, options, extra, result)
-            landed = (result, self.next_state(role, result))
-        self._landings[key] = landed
-        return landed
+    def settle_carried(self, state: State, role: str, action: Action, options: QueryOptions,
+                       extra: tuple[KeyConstraint, ...], result: Sat) -> Sat:
+        """The answer a search keeps for a Sat hop (:meth:`_settle_carried`)."""
+        return self._settle_carried(state, role, action, options, extra, result)
 
     def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         """The witness of a Sat hop, built once per (hop, answer): every search that takes the hop shares it."""

@@ -83,6 +83,7 @@ class GraphQueries:
         #: with ``layered``: each source's path read off one reverse search over the closure's decided hops
         #: (:mod:`trustgraph.queries.reverse`) instead of a layered search per source
         self.reverse = True
+        self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -260,8 +261,10 @@ class GraphQueries:
 
         if not (self.layered and self.reverse and usable(self.engine, options)):
             return None
+        if self._landings.get("engine") is not self.engine:  # the hops of another engine are not this one's
+            self._landings = {"engine": self.engine}
         try:
-            return ReversePaths(self.engine, closure, options, outside_only=outside_only)
+            return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings)
         except CarriedState:
             return None
 

@@ -65,8 +65,11 @@ class ReversePaths:
     """
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
-                 outside_only: bool) -> None:
+                 outside_only: bool, landings: dict[tuple[Any, ...], tuple[Any, State] | None] | None = None) -> None:
         self.engine = engine
+        #: hop -> its kept Sat answer and the state it lands in (:meth:`_landing`); the caller may keep it across
+        #: queries on the same engine
+        self.landings = landings if landings is not None else {}
         self.closure = closure
         self.options = options
         self.outside_only = outside_only
@@ -102,7 +105,7 @@ class ReversePaths:
                     for state in ((node, False), (node, True)):
                         if state in dist or closure.status.get(state) != REACHES:
                             continue
-                        hop = engine.landing(state, role, action, self.options, ())
+                        hop = self._landing(state, role, action, ())
                         if hop is None:
                             continue
                         landed = hop[1]
@@ -117,6 +120,24 @@ class ReversePaths:
         return dist
 
     # ------------------------------------------------------------------------------------------- successors
+    def _landing(self, state: State, role: str, action: Action, extra: tuple[KeyConstraint, ...]
+                 ) -> tuple[Any, State] | None:
+        """A hop as the forward search takes it: None when it is not Sat, else the answer it keeps (one that sets no
+        source identity or transitive tags when the hop allows one) and the state it lands in (memoised per hop)."""
+        from trustgraph.smt.solve import Sat
+
+        key = (state, role, action, self.options, extra)
+        if key in self.landings:
+            return self.landings[key]
+        engine = self.engine
+        result = engine.decide(state, role, action, self.options, extra)
+        landed = None
+        if isinstance(result, Sat):
+            result = engine.settle_carried(state, role, action, self.options, extra, result)
+            landed = (result, engine.next_state(role, result))
+        self.landings[key] = landed
+        return landed
+
     def _successors(self, state: State, depth: int, extra: tuple[KeyConstraint, ...], within: int
                     ) -> Iterator[tuple[State, str, Action, Any]]:
         """The successors of ``state`` in the forward search's order (:meth:`ReachabilityEngine.successors`), as
@@ -135,7 +156,7 @@ class ReversePaths:
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
                 continue
-            hop = engine.landing(state, role, action, options, extra)
+            hop = self._landing(state, role, action, extra)
             if hop is None:
                 continue
             result, nxt = hop
@@ -184,7 +205,7 @@ class ReversePaths:
         engine, dist, target = self.engine, self.dist, self.closure.target
         outcome = SearchOutcome(label, options=self.options)
         # the first start state (in the search's order) at the least distance, and its first hop one nearer
-        best: tuple[int, State, tuple[State, str, Action, Any]] | None = None
+        best: tuple[int, State, tuple[State, str, Action, Any] | None] | None = None
         for node in starts:
             if node == target or node not in engine.G or engine.is_virtual(node):
                 return None
@@ -193,18 +214,23 @@ class ReversePaths:
                 continue
             outcome.first_extra[node] = extra
             for start in engine.start_states(node):
+                if not extra and self.options.action is None and start in dist:
+                    # its first hop is decided as any later one: the reverse pass knows its distance
+                    if best is None or dist[start] < best[0]:
+                        best = (dist[start], start, None)
+                    continue
                 within = (best[0] - 2) if best is not None else _FAR - 1
-                for hop in self._successors(start, 0, extra, within):
-                    hops = dist.get(hop[0])
+                for succ in self._successors(start, 0, extra, within):
+                    hops = dist.get(succ[0])
                     if hops is not None and (best is None or hops + 1 < best[0]):
-                        best = (hops + 1, start, hop)
+                        best = (hops + 1, start, succ)
         if best is None:
             return None
-        _, state, hop = best
+        _, state, first = best
         outcome.visits[state] = _Visit(None, None, 0)
         outcome.first[state[0]] = state
         depth = 0
-        step: tuple[State, str, Action, Any] | None = hop
+        step = first if first is not None else self._step(state)
         while step is not None:
             nxt, role, action, result = step
             depth += 1
