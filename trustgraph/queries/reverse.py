@@ -207,7 +207,7 @@ class ReversePaths:
         # the first start state (in the search's order) at the least distance, and its first hop one nearer
         best: tuple[int, State, tuple[State, str, Action, Any] | None] | None = None
         for node in starts:
-            if node == target or node not in engine.G or engine.is_virtual(node):
+            if node == target or node not in engine.G:  # a virtual source is no graph node
                 return None
             extra = engine.source_constraints(node, outside_only=self.outside_only)
             if extra is None:
