@@ -35,7 +35,7 @@ def _answers(tg: TrustGraph, session: SolverSession) -> tuple[list[dict[str, Any
         outcome = fresh.engine.search(source, QueryOptions(), outside_only=source in ("external",))
         for node, state in outcome.first.items():
             paths[f"{source} -> {node}"] = (state, outcome.path_to(state))
-    return findings, paths, len(fresh.engine._mfa_after)
+    return findings, paths, len(fresh.engine.mfa_after)
 
 
 def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> int:

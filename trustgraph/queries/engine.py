@@ -155,7 +155,7 @@ class ReachabilityEngine:
             for c in st.conditions
         )
         self._demand: CarryDemand | None = None
-        self._mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after
+        self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)
@@ -466,8 +466,7 @@ class ReachabilityEngine:
                        extra: tuple[KeyConstraint, ...], result: Sat, visits: Container[State] = ()
                        ) -> Iterator[tuple[State, HopWitness]]:
         """The states a Sat hop leads to, with their witnesses: the session its (settled) witness creates, the other
-        MFA outcome (:meth:`flips_mfa`) and the carried values on demand (queries.carry); ``visits`` only spares
-        the witnesses of states already reached (the search skips those)."""
+        MFA outcome (:meth:`flips_mfa`), the carried values on demand (queries.carry); ``visits``: reached."""
         from trustgraph.smt.solve import Sat
 
         carried = carried_of(state)
@@ -563,12 +562,10 @@ class ReachabilityEngine:
         """Whether the search also asks for the other MFA outcome of a Sat hop from ``node`` (a symbolic AWS source
         that may be a user with or without MFA, when some trust policy reads MFA) into ``role`` (given: only when
         something a session of the role does next may read MFA, :mod:`trustgraph.queries.mfa`)."""
-        if not (self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE):
-            return False
-        if role is not None and role not in self._mfa_after:
-            from trustgraph.queries.mfa import mfa_read_after
-            self._mfa_after[role] = mfa_read_after(self, role)
-        return role is None or self._mfa_after[role]
+        from trustgraph.queries.mfa import mfa_read_after
+
+        return (self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE
+                and (role is None or mfa_read_after(self, role)))
 
     @staticmethod
     def flip(produced: bool) -> KeyConstraint:

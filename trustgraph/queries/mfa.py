@@ -24,7 +24,14 @@ if TYPE_CHECKING:
 def mfa_read_after(engine: ReachabilityEngine, role: str) -> bool:
     """Whether some policy evaluated on a call of a session of ``role`` reads an MFA key (directly or through a
     policy variable: :func:`trustgraph.smt.mfa_twins.policy_reads_mfa`); True when the session's caller is not an
-    exported role's (nothing is known of its policies)."""
+    exported role's (nothing is known of its policies). Memoised per role in ``engine.mfa_after``."""
+    known = engine.mfa_after.get(role)
+    if known is None:
+        known = engine.mfa_after[role] = _reads_mfa_after(engine, role)
+    return known
+
+
+def _reads_mfa_after(engine: ReachabilityEngine, role: str) -> bool:
     caller = engine.caller(role, True)
     if not isinstance(caller, Caller):
         return True
