@@ -82,12 +82,15 @@ def run(args: argparse.Namespace) -> int:
     ctx = ScanContext(GraphQueries(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
     from trustgraph.model.bulk import loaded_objects_frozen
 
-    with _progress(len(ctx.roles)) as progress, loaded_objects_frozen():
-        result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
-    report = build_report(result.findings, checks, zone=zone.describe(),
-                          inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
-    trust_statements = (st for role in estate.role_by_arn.values() for st in role.trust_policy.statements)
-    _write(report.with_positions().with_read_keys(trust_statements), fmt, args)
+    # the estate and its graph stay out of the cyclic collector's walks until the report is written: a full
+    # collection while the report is built would walk every loaded object for nothing (trustgraph.model.bulk)
+    with loaded_objects_frozen():
+        with _progress(len(ctx.roles)) as progress:
+            result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
+        report = build_report(result.findings, checks, zone=zone.describe(),
+                              inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
+        trust_statements = (st for role in estate.role_by_arn.values() for st in role.trust_policy.statements)
+        _write(report.with_positions().with_read_keys(trust_statements), fmt, args)
     return exit_code(report, args.fail_on)
 
 
