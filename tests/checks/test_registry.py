@@ -95,22 +95,6 @@ def test_prepare_runs_once_in_the_parent_before_the_roles(tmp_path: Path) -> Non
     assert [e for e, _ in events[1:]] == ["run", "run"]
 
 
-def test_plan_tasks_keeps_shared_work_together_and_slices_the_rest() -> None:
-    from trustgraph.checks.runner import has_shared_work, plan_tasks
-
-    roles = [f"r{i:03d}" for i in range(100)]
-    tasks = plan_tasks(CHECKS, roles, 2)
-    shared = tuple(i for i, c in enumerate(CHECKS) if has_shared_work(c))
-    assert shared and {CHECKS[i].id for i in shared} == {
-        "external-without-external-id", "external-without-mfa", "external-path-to-admin"}
-    assert tasks[0] == (shared, True, tuple(roles))
-    rest = tasks[1:]
-    assert all(not flag and set(idx).isdisjoint(shared) and len(idx) == len(CHECKS) - len(shared)
-               for idx, flag, _ in rest)
-    assert [r for _, _, part in rest for r in part] == roles  # every role once, in order
-    assert len(rest) == 17  # 100 roles in slices of 100 // (2 * 8) = 6 roles
-
-
 def test_shared_work_is_prepared_least_constrained_first() -> None:
     from trustgraph.checks.runner import prepare_all
 

@@ -72,3 +72,33 @@ def test_position_is_where_the_value_starts(value: object, indent: int | None) -
             token = token.replace("~1", "/").replace("~0", "~")
             expected = expected[int(token)] if isinstance(expected, list) else expected[token]  # type: ignore[index]
         assert parsed == expected
+
+
+@settings(max_examples=80)
+@given(json_values, st.sampled_from([None, 1, 2]), st.data())
+def test_targeted_walk_matches_the_full_table(value: object, indent: int | None, data: st.DataObject) -> None:
+    """The walk statement_positions uses (only the cited pointers' way) gives the full table's positions for every
+    pointer asked, existing or not, and for each of their resolvable prefixes."""
+    from trustgraph.report.positions import offsets_to_positions, pointer_offsets, pointer_position
+
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    full = json_pointer_positions(text)
+    existing = sorted(full)
+    asked = data.draw(st.lists(st.sampled_from(existing), max_size=4)) + data.draw(
+        st.lists(st.sampled_from(existing).map(lambda p: p + "/0") | st.just("/nope/1"), max_size=2))
+    targeted = offsets_to_positions(text, pointer_offsets(text, asked))
+    assert all(full[p] == pos for p, pos in targeted.items())
+    for pointer in asked:
+        assert pointer_position(targeted, pointer) == pointer_position(full, pointer)
+
+
+def test_targeted_walk_rejects_what_is_not_json_outside_the_cited_way() -> None:
+    """Invalid JSON in a value no pointer walks into is still an error (a YAML template is then tried)."""
+    from trustgraph.report.positions import pointer_offsets
+
+    for text in ('{"a": 1, "b": [1, 2,]}', '{"a": 1, "b": NaN}', '{"a": 1} x', '{"a": 1, "b": "\x01"}'):
+        try:
+            pointer_offsets(text, ["/a"])
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {text!r}")

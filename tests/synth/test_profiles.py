@@ -19,7 +19,7 @@ from trustgraph.cli.main import main
 from trustgraph.ingest.load import load_estate
 from trustgraph.synth import PROFILES, synthesize
 
-NEW_PROFILES = ("federation-heavy", "chain-heavy", "vendor-heavy", "condition-heavy")
+NEW_PROFILES = ("federation-heavy", "chain-heavy", "vendor-heavy", "condition-heavy", "random")
 
 #: sha256 over (name, bytes) of every file, for `synthesize(accounts, roles_per_account, seed)` of the mix profile,
 #: recorded before synth.py became a package: the split must not change a byte
@@ -27,6 +27,16 @@ MIX_DIGESTS = {
     (2, 5, 1): "e2adbaa69dd68e5e0650f13b2790ad2171ed573ce716801126f339b89e5bf2c2",
     (3, 40, 7): "0e329dd96a130faea199ee5ad389202bd151cb8c1f6b84d09466301f0ff166bd",
     (6, 60, 3): "91917d4f452f986367e9ca9518c882afefc9cd51992b1fb7a61436b92b45b716",
+}
+
+#: the same digest for `synthesize(3, 40, 5, profile)` of the named profiles, recorded when the ``random`` profile was
+#: added (it reuses their makers and writers: they must not change a byte)
+PROFILE_DIGESTS = {
+    "mix": "cbf211eaca848f49dd271b21321a611d4835c25c6a138ff744bf76c9780ff135",
+    "federation-heavy": "81bdb9d2f0d89b7559c0fdecbc8912557497e5cdf3ff52b6c396e3eb807050bf",
+    "chain-heavy": "e9c76983ac9a6b08a535bdfb74fdff70ee7249357b7a303f019acc797d85eda5",
+    "vendor-heavy": "1cbf5ac04aebbc215e5c597b7e5fc34217fcc7b1aa750c277f38e33af6c5e7a8",
+    "condition-heavy": "e82319d9738524c77dde3ae282379afc8b570f41a2cdd10da5418a5a39070c36",
 }
 
 
@@ -75,6 +85,12 @@ def test_mix_bytes_are_unchanged(tmp_path: Path, key: tuple[int, int, int]) -> N
     explicit = tmp_path / "explicit"
     synthesize(explicit, accounts=accounts, roles_per_account=per_account, seed=seed, profile="mix")
     assert digest(explicit) == MIX_DIGESTS[key]
+
+
+@pytest.mark.parametrize("name", sorted(PROFILE_DIGESTS))
+def test_named_profile_bytes_are_unchanged(tmp_path: Path, name: str) -> None:
+    synthesize(tmp_path, accounts=3, roles_per_account=40, seed=5, profile=name)
+    assert digest(tmp_path) == PROFILE_DIGESTS[name]
 
 
 @pytest.mark.parametrize("name", NEW_PROFILES)

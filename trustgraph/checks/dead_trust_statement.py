@@ -1,7 +1,9 @@
 """``dead-trust-statement``: an Allow statement of a trust policy that no request can satisfy.
 
-Cost: one hop question per (Allow statement, caller class it names), shared with vacuous-condition on the role's view:
-O(S) for S trust statements.
+Cost: O(S) for S trust statements. A statement without conditions (most of them: a service, an account, a role) is
+settled by one evaluation of a plain request per principal it names until one is allowed
+(:func:`trustgraph.checks.exact.unconditioned_admits`); any other costs one hop question per caller class it names,
+shared with vacuous-condition on the role's view.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from trustgraph.checks.base import (
     is_sat,
     is_unknown,
     statement_alone,
+    statement_classes,
+    target_with,
     trust_statements,
     unknown_reason,
 )
 from trustgraph.checks.context import ScanContext
+from trustgraph.checks.exact import unconditioned_admits
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.policy import Statement
 from trustgraph.model.principal import PrincipalKind
@@ -52,6 +57,8 @@ class DeadTrustStatement(BaseCheck):
             for index, st in trust_statements(ctx, role):
                 if not is_assume_grant(st):
                     continue
+                if not st.conditions and _admits_someone(ctx, role, st):
+                    continue
                 pairs, complete = statement_alone(ctx, role, index, st)
                 classes = [c for c, _ in pairs]
                 if not complete:
@@ -74,6 +81,35 @@ class DeadTrustStatement(BaseCheck):
                     role=role, source="-", statements=(st.location,),
                     message=f"Trust statement {st.label} can never be satisfied by any request: "
                             f"{_why(ctx, st, answers)}.")
+
+
+def _admits_someone(ctx: ScanContext, role: str, st: Statement) -> bool:
+    """Whether the evaluator lets a concrete caller of a class the unconditioned ``st`` names in under ``st`` alone
+    (then the statement is alive, as the solver would find: see :func:`unconditioned_admits`).
+
+    Remembered for the scan per statement content and the role facts the evaluation reads: with no condition and no
+    Resource element, the evaluation of a plain request reads of the role only its partition, its account (the
+    Gate), its maximum session duration, whether it is service-linked, and (through the request's values, which
+    must respect their limits) its tags and organization; the roles of an estate share few such combinations per
+    statement text."""
+    from trustgraph.model.values import format_date
+
+    target = ctx.engine.target(role)
+    r = target.role
+    key = ("unconditioned-admits", st, r.arn.split(":")[1], r.account, r.max_session_duration, r.service_linked,
+           r.tags, target.org_known, target.org_id, target.org_paths)
+
+    def compute() -> bool:
+        classes, _ = statement_classes(ctx, st)
+        if not classes:
+            return False
+        only = target_with(ctx, role, (st,))
+        now = format_date(ctx.engine.now_ms)
+        return any(unconditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
+                                        now=now) for c in classes)
+
+    admits: bool = ctx.once(key, compute)
+    return admits
 
 
 def _why(ctx: ScanContext, st: Statement, answers: Sequence[object]) -> str:

@@ -7,19 +7,27 @@ thousands of roles, and the common answers ("this StringEquals condition is fals
 subject this GitHub trust admits starts with ``repo:acme/``") cost microseconds to read and tens of milliseconds to
 prove with strings and regular expressions in z3. ``tests/checks/test_exact.py`` holds each function to the solver's
 answer on the same question.
+
+:func:`unconditioned_admits` settles a "yes" rather than a "no": a statement without conditions admits a caller of a
+class when the evaluator allows one concrete member of the class under that statement alone (a replayed witness,
+as a solver Sat would be); it never settles "no", which stays the solver's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from trustgraph.model.condition import Condition, Operator, SetQualifier
 from trustgraph.model.pattern import Literal, Pattern, Star, parse_pattern
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import PrincipalKind
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
-from trustgraph.semantics.request import Action
+from trustgraph.semantics.request import Action, Caller, CallerKind
+
+if TYPE_CHECKING:
+    from trustgraph.semantics.request import Target
 
 _WEB_IDENTITY_PRINCIPALS = frozenset({PrincipalKind.ANY, PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY})
 _DISABLED: list[bool] = []
@@ -146,4 +154,62 @@ def single_owner(statements: Iterable[Statement], key: str, owner_of: Callable[[
     return next(iter(found))
 
 
-__all__ = ["false_when_absent", "literal_prefix", "single_owner", "solver_only"]
+#: The session and role names a witness caller of :func:`unconditioned_admits` uses (any valid name would do).
+WITNESS_NAME = "trustgraph-witness"
+
+
+def _aws_members(st: Statement, partition: str, fresh_account: str) -> Iterator[Caller]:
+    """One concrete AWS principal per principal of ``st`` that an outsider of the class "any AWS principal" can be
+    (smt.symbolic: any account, its identity policy allows everything, no boundary, no SCP known): a role session of
+    the named account, role or of a stranger's account for ``"*"``, or the named user. Session ARNs and unique ids
+    are left to the solver."""
+    from trustgraph.smt.symbolic import allow_all_policy
+
+    everything = (allow_all_policy(),)
+    for p in st.principals or ():
+        if p.kind is PrincipalKind.ANY:
+            yield Caller(kind=CallerKind.ROLE_SESSION, arn=f"arn:{partition}:iam::{fresh_account}:role/{WITNESS_NAME}",
+                         account=fresh_account, session_name=WITNESS_NAME, identity_policies=everything)
+        elif p.kind is PrincipalKind.ACCOUNT and p.account is not None:
+            yield Caller(kind=CallerKind.ROLE_SESSION,
+                         arn=f"arn:{p.partition or partition}:iam::{p.account}:role/{WITNESS_NAME}",
+                         account=p.account, session_name=WITNESS_NAME, identity_policies=everything)
+        elif p.kind is PrincipalKind.ROLE and p.account is not None:
+            yield Caller(kind=CallerKind.ROLE_SESSION, arn=p.text, account=p.account, session_name=WITNESS_NAME,
+                         identity_policies=everything)
+        elif p.kind is PrincipalKind.USER and p.account is not None:
+            yield Caller(kind=CallerKind.IAM_USER, arn=p.text, account=p.account, identity_policies=everything)
+
+
+def unconditioned_admits(st: Statement, label: str, caller: object, action: Action, target: Target, *,
+                         fresh_account: str, now: str) -> bool:
+    """True when the evaluator allows a concrete caller of the class ``label`` (as
+    :func:`trustgraph.checks.base.statement_classes` names it, with its solver ``caller``) to call ``action`` on
+    ``target``, whose trust policy is ``st`` alone, and ``st`` has no condition, Resource or NotResource; False when
+    that is not shown (the solver decides then).
+
+    Without conditions the request's values play no part in the trust statement, so one plain request per member
+    tried settles it: a service caller for ``service:NAME``, the exported principal itself for a resolved unique
+    id, and for ``aws`` one member per principal the statement names (:func:`_aws_members`). Federated classes are
+    left to the solver (a token or assertion has claims STS checks). A True answer is a witness the evaluator
+    allowed, so the solver's answer to the same question is Sat; False says nothing.
+    """
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+
+    if _DISABLED or st.conditions or st.resources is not None or st.not_resources is not None:
+        return False
+    members: Iterable[Caller]
+    if isinstance(caller, Caller):
+        members = (caller,)
+    elif label.startswith("service:"):
+        members = (Caller(kind=CallerKind.SERVICE, arn=label.split(":", 1)[1]),)
+    elif label == "aws":
+        members = _aws_members(st, target.role.arn.split(":")[1], fresh_account)
+    else:
+        return False
+    return any(evaluate_hop(m, target, build_request(m, action, target=target, now=now)).allowed for m in members)
+
+
+__all__ = ["WITNESS_NAME", "false_when_absent", "literal_prefix", "single_owner", "solver_only",
+           "unconditioned_admits"]

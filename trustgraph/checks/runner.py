@@ -2,9 +2,9 @@
 
 Checks run on a :class:`~trustgraph.checks.context.ScanContext` view of one role at a time. Work every role shares
 (the searches of the reach checks, :meth:`BaseCheck.prepare`) is done once, before those checks see their first role.
-With ``jobs > 1`` the work is split into tasks (:func:`plan_tasks`) run by processes forked from the parent (the
-``fork`` start method, so the loaded estate and graph are shared copy-on-write and not pickled); each worker keeps its
-own solver memo.
+With ``jobs > 1`` the roles are cut into small tasks that ``jobs`` processes (this one and workers forked from it:
+the ``fork`` start method, so the loaded estate, graph and shared searches are shared copy-on-write, never pickled
+or recomputed) take from a work queue (:mod:`trustgraph.checks.parallel`); each worker keeps its own solver memo.
 Findings come back in role order, catalog order within a role, so the result does not depend on ``jobs``; each check's
 findings on a role are merged into one (:func:`trustgraph.checks.grouping.group_findings`: one finding per check and
 role, listing every source that gets in).
@@ -13,14 +13,13 @@ role, listing every source that gets in).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding
 from trustgraph.checks.grouping import group_findings
-from trustgraph.queries.results import HopWitness
+from trustgraph.checks.parallel import finding_from_plain, finding_to_plain, has_shared_work
 
 Progress = Callable[[int, int], None]  # (roles done, roles total)
 
@@ -67,13 +66,15 @@ def run_checks(
     *,
     jobs: int | None = 1,
     progress: Progress | None = None,
+    chunk: int | None = None,
 ) -> ScanResult:
     """Run ``checks`` on every role of ``ctx``.
 
     In one process, each check's ``prepare`` first does the work every role shares (the reach checks' searches), then
-    the roles are checked one by one. With worker processes the work is split into tasks: the checks with shared work
-    together, over every role, in one task (their searches share one hop memo); the other checks over slices of the
-    roles. The findings are the same either way, in role order and catalog order within a role.
+    the roles are checked one by one. With worker processes (:mod:`trustgraph.checks.parallel`) the roles are cut
+    into small chunks that ``jobs`` processes, this one included, take from a work queue; the shared work is done
+    once, in this process, while the first workers check what does not need it. The findings are the same either
+    way, in role order and catalog order within a role.
 
     Parameters
     ----------
@@ -82,6 +83,9 @@ def run_checks(
         unavailable.
     progress
         Called with (roles done, roles total) as the work proceeds.
+    chunk
+        Roles per task of the work queue (default: :func:`trustgraph.checks.parallel.chunk_size`); the findings do
+        not depend on it.
     """
     roles = ctx.roles
     total = len(roles)
@@ -89,7 +93,9 @@ def run_checks(
         jobs = auto_jobs(total)
     per_role: dict[str, list[Finding]] = {}
     if jobs > 1 and total > 1 and _fork_available():
-        per_role = _run_parallel(ctx, checks, roles, jobs, progress)
+        from trustgraph.checks.parallel import run_parallel
+
+        per_role = run_parallel(ctx, checks, roles, jobs, progress, prepare_all, size=chunk)
     else:
         prepare_all(ctx, [c for c in checks if has_shared_work(c)])
         for i, role in enumerate(roles, 1):
@@ -106,97 +112,10 @@ def prepare_all(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
         check.prepare(ctx)
 
 
-def has_shared_work(check: BaseCheck) -> bool:
-    """True when the check overrides :meth:`BaseCheck.prepare` (work shared by all roles)."""
-    prepare = getattr(type(check), "prepare", None)
-    return prepare is not None and prepare is not BaseCheck.prepare
-
-
-# ------------------------------------------------------------------------------------------- processes
-_WORKER: tuple[ScanContext, tuple[BaseCheck, ...]] | None = None
-
-#: A unit of work for a worker process: indexes into the checks, whether their shared work runs first, and the roles.
-Task = tuple[tuple[int, ...], bool, tuple[str, ...]]
-
-
 def _fork_available() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods()
-
-
-def plan_tasks(checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int) -> list[Task]:
-    """The tasks of a parallel run: the checks with shared work in one task over every role (first, so that it
-    starts at once), then the other checks over slices of the roles, small enough for the workers to even out."""
-    shared = tuple(i for i, c in enumerate(checks) if has_shared_work(c))
-    local = tuple(i for i, c in enumerate(checks) if not has_shared_work(c))
-    tasks: list[Task] = []
-    if shared:
-        tasks.append((shared, True, tuple(roles)))
-    if local:
-        size = max(1, len(roles) // (jobs * 8))
-        tasks += [(local, False, tuple(roles[i:i + size])) for i in range(0, len(roles), size)]
-    return tasks
-
-
-def _work(task: Task) -> tuple[Task, list[tuple[str, int, list[dict[str, Any]]]]]:
-    assert _WORKER is not None
-    ctx, checks = _WORKER
-    indexes, shared, roles = task
-    chosen = [checks[i] for i in indexes]
-    if shared:
-        prepare_all(ctx, chosen)
-    out = []
-    for role in roles:
-        view = ctx.for_roles((role,))
-        for i, check in zip(indexes, chosen, strict=True):
-            out.append((role, i, [finding_to_plain(f) for f in group_findings(check.run(view), ctx.conditions_at)]))
-    return task, out
-
-
-def _run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int,
-                  progress: Progress | None) -> dict[str, list[Finding]]:
-    import multiprocessing
-
-    global _WORKER
-    _WORKER = (ctx, tuple(checks))
-    tasks = plan_tasks(checks, roles, jobs)
-    units_total = sum(len(t[0]) * len(t[2]) for t in tasks)
-    by_role: dict[str, dict[int, list[Finding]]] = {role: {} for role in roles}
-    units = 0
-    try:
-        mp = multiprocessing.get_context("fork")
-        with mp.Pool(processes=min(jobs, len(tasks))) as pool:
-            for task, results in pool.imap_unordered(_work, tasks):
-                for role, i, plain in results:
-                    by_role[role][i] = [finding_from_plain(p) for p in plain]
-                units += len(task[0]) * len(task[2])
-                if progress is not None:
-                    progress(units * len(roles) // units_total, len(roles))
-    finally:
-        _WORKER = None
-    return {role: [f for i in sorted(found) for f in found[i]] for role, found in by_role.items()}
-
-
-# Findings cross process boundaries as plain values: HopWitness keeps its context in a MappingProxyType, which
-# does not pickle.
-def finding_to_plain(f: Finding) -> dict[str, Any]:
-    """A finding as picklable plain values."""
-    plain = {fld.name: getattr(f, fld.name) for fld in fields(f)}
-    plain["path"] = [
-        {"source": h.source, "target": h.target, "action": h.action, "caller": h.caller, "context": dict(h.context),
-         "statements": h.statements, "approximations": h.approximations, "method": h.method,
-         "calls": tuple((a, r, dict(c)) for a, r, c in h.calls)}
-        for h in f.path
-    ]
-    return plain
-
-
-def finding_from_plain(plain: dict[str, Any]) -> Finding:
-    """The inverse of :func:`finding_to_plain`."""
-    data = dict(plain)
-    data["path"] = tuple(HopWitness(**h) for h in plain["path"])
-    return Finding(**data)
 
 
 def scan(ctx: ScanContext, checks: Iterable[BaseCheck], *, jobs: int | None = 1,
@@ -205,5 +124,5 @@ def scan(ctx: ScanContext, checks: Iterable[BaseCheck], *, jobs: int | None = 1,
     return run_checks(ctx, tuple(checks), jobs=jobs, progress=progress).findings
 
 
-__all__ = ["AUTO_JOBS_MIN_ROLES", "ScanResult", "Task", "auto_jobs", "finding_from_plain", "finding_to_plain",
-           "has_shared_work", "plan_tasks", "prepare_all", "run_checks", "run_role", "scan"]
+__all__ = ["AUTO_JOBS_MIN_ROLES", "ScanResult", "auto_jobs", "finding_from_plain", "finding_to_plain",
+           "has_shared_work", "prepare_all", "run_checks", "run_role", "scan"]

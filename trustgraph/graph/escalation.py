@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from trustgraph.graph.admin import AdminDecider, effective_caller
 from trustgraph.graph.methods import METHODS, Call, Method
 from trustgraph.model.estate import Estate
+from trustgraph.model.policy import Policy
 from trustgraph.semantics.request import Caller, CallerKind
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class Escalations:
         self.decider = decider or AdminDecider(now_ms=now_ms)
         self._edges: dict[str, tuple[EscalationEdge, ...]] = {}
         self._refused: dict[str, list[str]] = {}
+        self._possible: dict[tuple[object, ...], tuple[tuple[Method, tuple[Call, ...]], ...]] = {}
+        self._actions: dict[tuple[str, CallerKind], frozenset[str]] = {}
 
     # ------------------------------------------------------------------------------------------------ queries
     def edges_from(self, node: str) -> tuple[EscalationEdge, ...]:
@@ -115,10 +118,8 @@ class Escalations:
         partition = node.split(":")[1]
         base = {"account": account, "partition": partition, "self": node}
         bounded = caller.boundary is not None or caller.boundary_unresolved
-        for method in METHODS:
-            calls = [self._call(c, caller) for c in method.calls]
-            if not all(self.decider.may_allow(caller.identity_policies, c.action) for c in calls):
-                continue
+        for method, method_calls in self._possible_methods(caller):
+            calls = list(method_calls)
             if method.target == "admin" and bounded and method.via != "boundary":
                 calls.append(Call(self._delete_boundary(caller), "{self}"))
             # the calls that do not depend on the target are asked once for every target
@@ -138,6 +139,34 @@ class Escalations:
                 by_call.update({id(c): w for c, w in zip([c for c in calls if _names_target(c)], rest,
                                                          strict=True)})
                 yield EscalationEdge(node, target, method, tuple(by_call[id(c)] for c in calls))
+
+    def _possible_methods(self, caller: Caller) -> tuple[tuple[Method, tuple[Call, ...]], ...]:
+        """The methods some Allow statement of the caller's identity policies may allow every call of (Action and
+        NotAction only: conditions, resources, boundaries and SCPs are the solver's), each with its calls for this
+        caller kind. Each policy's coverage of the methods' actions is read once per policy content
+        (:meth:`_policy_actions`), so a principal costs a union of sets and one subset test per method."""
+        allowed: frozenset[str] = frozenset().union(*(self._policy_actions(p, caller.kind)
+                                                      for p in caller.identity_policies))
+        key = (caller.kind, allowed)
+        hit = self._possible.get(key)
+        if hit is None:
+            found = []
+            for method in METHODS:
+                calls = tuple(self._call(c, caller) for c in method.calls)
+                if all(c.action in allowed for c in calls):
+                    found.append((method, calls))
+            hit = self._possible[key] = tuple(found)
+        return hit
+
+    def _policy_actions(self, policy: Policy, kind: CallerKind) -> frozenset[str]:
+        """The actions of the methods' calls (for a caller of ``kind``) that an Allow statement of ``policy`` may
+        allow (:meth:`AdminDecider.may_allow`), remembered per policy content."""
+        key = (policy.canonical_text(), kind)
+        hit = self._actions.get(key)
+        if hit is None:
+            actions = {self._action_for(c.action, kind) for m in METHODS for c in m.calls}
+            hit = self._actions[key] = frozenset(a for a in actions if self.decider.may_allow((policy,), a))
+        return hit
 
     def _targets(self, method: Method, caller: Caller, node: str) -> Iterable[tuple[str, dict[str, str]]]:
         estate = self.estate
@@ -206,10 +235,16 @@ class Escalations:
         return ("iam:DeleteUserPermissionsBoundary" if caller.kind is CallerKind.IAM_USER
                 else "iam:DeleteRolePermissionsBoundary")
 
+    @staticmethod
+    def _action_for(action: str, kind: CallerKind) -> str:
+        """A method's action as a caller of ``kind`` calls it (a boundary is deleted on the caller's own kind)."""
+        if action == "iam:DeleteUserPermissionsBoundary":
+            return ("iam:DeleteUserPermissionsBoundary" if kind is CallerKind.IAM_USER
+                    else "iam:DeleteRolePermissionsBoundary")
+        return action
+
     def _action(self, call: Call, caller: Caller) -> str:
-        if call.action == "iam:DeleteUserPermissionsBoundary":
-            return self._delete_boundary(caller)
-        return call.action
+        return self._action_for(call.action, caller.kind)
 
     def _call(self, call: Call, caller: Caller) -> Call:
         return Call(self._action(call, caller), call.resource, call.fixed)

@@ -165,6 +165,10 @@ class BuilderCore:
                                     "config:Describe*"])))}, []))
         self.extra_baseline(acct, index)
 
+    def shape_line(self) -> str | None:
+        """One line describing a drawn shape (profiles whose shape comes from the seed), else None."""
+        return None
+
     def permission_sets(self) -> tuple[str, ...]:
         """The Identity Center permission sets provisioned in an account (3 to 5 of the usual ones)."""
         return PERMISSION_SETS[: 3 + self.rng.randrange(3)]

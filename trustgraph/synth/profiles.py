@@ -14,6 +14,7 @@ from trustgraph.synth.conditions import ConditionBuilder
 from trustgraph.synth.core import BuilderCore
 from trustgraph.synth.federation import FederationBuilder
 from trustgraph.synth.mix import MixBuilder
+from trustgraph.synth.random_profile import RandomBuilder
 from trustgraph.synth.vendors import VendorBuilder
 
 
@@ -40,5 +41,9 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("condition-heavy", ConditionBuilder,
             "4-8 condition keys per trust statement: IfExists, ForAnyValue/ForAllValues, Null, IP and date "
             "operators, Deny statements"),
+    Profile("random", RandomBuilder,
+            "a shape drawn from the seed: weights of every role kind, administrators, hub trusts, chain lengths and "
+            "branching, condition keys, federation and vendor density, ExternalId and MFA shares, org-scoped "
+            "conditions, policy sizes, users (the same shape at every size)"),
 )}
 """Every profile by name, the default first."""

@@ -31,6 +31,7 @@ class SynthSummary:
     bytes: int
     roles_by_kind: tuple[tuple[str, int], ...]
     profile: str = DEFAULT_PROFILE
+    shape: str | None = None  # the drawn shape of a profile that draws one (``random``)
 
     def describe(self) -> str:
         """One line for the command line (the profile is named unless it is the default)."""
@@ -38,7 +39,7 @@ class SynthSummary:
         profile = "" if self.profile == DEFAULT_PROFILE else f", profile {self.profile}"
         return (f"wrote {self.files} files ({self.bytes / 1e6:.1f} MB) to {self.out_dir}: organization "
                 f"{self.org_id}, {self.accounts} accounts, {self.roles} roles ({kinds}), {self.users} users in "
-                f"{self.groups} groups, seed {self.seed}{profile}")
+                f"{self.groups} groups, seed {self.seed}{profile}" + (f"; {self.shape}" if self.shape else ""))
 
 
 def synthesize(out_dir: str | os.PathLike[str], *, accounts: int, roles_per_account: int, seed: int,
@@ -105,5 +106,5 @@ def synthesize(out_dir: str | os.PathLike[str], *, accounts: int, roles_per_acco
         out_dir=os.fspath(out), seed=seed, org_id=builder.org_id, accounts=accounts,
         roles=sum(len(a.roles) for a in built), users=sum(len(a.users) for a in built),
         groups=sum(len(a.groups) for a in built), files=len(files), bytes=total,
-        roles_by_kind=tuple(sorted(builder.kind_counts.items())), profile=profile,
+        roles_by_kind=tuple(sorted(builder.kind_counts.items())), profile=profile, shape=builder.shape_line(),
     )

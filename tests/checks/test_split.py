@@ -1,0 +1,144 @@
+"""The split of a scan across processes changes nothing: one process, two or three, chunks of one role or of several,
+late workers forked after the shared work, give the same findings in the same order (the bundled example and small
+generated organizations of several profiles). A worker that raises or dies makes the scan raise."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.checks.base import BaseCheck
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.parallel import LOCAL, SHARED, chunk_size, plan_tasks
+from trustgraph.checks.registry import CHECKS, CHECKS_BY_ID
+from trustgraph.checks.runner import finding_to_plain, has_shared_work, run_checks
+
+NOW_MS = 1_764_547_200_000  # 2025-12-01T00:00:00Z, one analysis time for every run
+
+
+def _stable(findings: Sequence[Any]) -> list[dict[str, Any]]:
+    """Findings as plain values without the witness requests' free choices: any request that gets through is a valid
+    witness (each is replayed by the evaluator), and which one the solver picks depends on what its per-process
+    memo already holds; the message quotes the witness. Everything else (roles, checks, kinds, severities, sources,
+    paths, statements, approximations, order) must be equal."""
+    out = []
+    for f in findings:
+        plain = finding_to_plain(f)
+        plain.pop("message")
+        plain["path"] = [{k: v for k, v in h.items() if k not in ("context", "calls")} for h in plain["path"]]
+        out.append(plain)
+    return out
+
+
+def _scan(tg: TrustGraph, jobs: int, chunk: int | None = None,
+          checks: Sequence[BaseCheck] = CHECKS) -> list[dict[str, Any]]:
+    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
+    fresh.engine.now_ms = NOW_MS
+    return _stable(run_checks(ScanContext(fresh), checks, jobs=jobs, chunk=chunk).findings)
+
+
+def _all_splits_agree(tg: TrustGraph, checks: Sequence[BaseCheck] = CHECKS) -> int:
+    one = _scan(tg, 1, checks=checks)
+    for jobs, chunk in ((2, None), (2, 1), (3, 2)):
+        split = _scan(tg, jobs, chunk, checks)
+        assert [(f["check_id"], f["role"]) for f in split] == [(f["check_id"], f["role"]) for f in one], (jobs, chunk)
+        for a, b in zip(split, one, strict=True):
+            assert a == b, (jobs, chunk, a["check_id"], a["role"])
+    return len(one)
+
+
+def test_bundled_example() -> None:
+    assert _all_splits_agree(load()) > 5
+
+
+@pytest.mark.parametrize("profile", ["mix", "federation-heavy", "chain-heavy", "vendor-heavy", "random"])
+def test_generated_organizations(profile: str, tmp_path: Path) -> None:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=3, profile=profile)
+    tg = load(tmp_path)
+    assert len(ScanContext(tg).roles) >= 24
+    assert _all_splits_agree(tg) > 0
+
+
+def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no local task, the early workers end at once and late workers, forked after the shared work, take the
+    shared tasks: still the same findings."""
+    import trustgraph.checks.parallel as parallel
+
+    forked: list[tuple[int, ...]] = []
+    fork = parallel._Pool.fork
+
+    def recording(self: Any, kinds: tuple[int, ...]) -> None:
+        forked.append(kinds)
+        fork(self, kinds)
+
+    monkeypatch.setattr(parallel._Pool, "fork", recording)
+    shared = [c for c in CHECKS if has_shared_work(c)]
+    assert _all_splits_agree(load(), shared) > 0
+    assert (LOCAL,) in forked and (SHARED, LOCAL) in forked
+
+
+def test_plan_cuts_every_role_once_in_order() -> None:
+    roles = [f"r{i:03d}" for i in range(100)]
+    plan = plan_tasks(CHECKS, roles, 7)
+    shared = {i for i, c in enumerate(CHECKS) if has_shared_work(c)}
+    assert {CHECKS[i].id for i in shared} == {
+        "external-without-external-id", "external-without-mfa", "external-path-to-admin"}
+    for kind, tasks in ((SHARED, plan.shared), (LOCAL, plan.local)):
+        assert [r for t in tasks for r in t.roles] == roles  # every role once, in order
+        assert all(len(t.roles) <= 7 for t in tasks) and len(tasks) == 15
+        assert all((set(t.checks) == shared) == (kind == SHARED) for t in tasks)
+    assert plan_tasks([c for c in CHECKS if not has_shared_work(c)], roles, 7).shared == ()
+    assert chunk_size(20_000, 2) == 64 and chunk_size(200, 2) == 6 and chunk_size(3, 8) == 1
+
+
+class _Failing(BaseCheck):
+    """A check without shared work that fails in worker processes only (the parent's own tasks succeed, so the
+    failure is a worker's); ``prepare``-free, so the early workers run it while the parent prepares."""
+
+    id = "failing"
+
+    def __init__(self, parent: int, how: str) -> None:
+        self.parent = parent
+        self.how = how
+
+    def run(self, ctx: Any) -> Iterator[Any]:
+        if os.getpid() != self.parent:
+            if self.how == "die":
+                os._exit(9)
+            raise ValueError("broken check")
+        return iter(())
+
+
+class _SlowPrepare(BaseCheck):
+    """Shared work that lasts until a worker has had time to take a task."""
+
+    id = "slow-prepare"
+
+    def prepare(self, ctx: Any) -> None:
+        import time
+
+        time.sleep(1.0)
+
+    def run(self, ctx: Any) -> Iterator[Any]:
+        return iter(())
+
+
+@pytest.mark.parametrize("how", ["raise", "die"])
+def test_a_failing_worker_fails_the_scan(how: str) -> None:
+    tg = load()
+    checks = (_SlowPrepare(), _Failing(os.getpid(), how))
+    error = ValueError if how == "raise" else RuntimeError
+    with pytest.raises(error):
+        run_checks(ScanContext(tg), checks, jobs=2, chunk=1)
+
+
+def test_reach_checks_alone_agree() -> None:
+    reach = [CHECKS_BY_ID[c] for c in ("external-without-external-id", "public-role", "external-path-to-admin")]
+    assert _all_splits_agree(load(), reach) > 0

@@ -1,0 +1,299 @@
+"""Checks in worker processes: an even split whatever the shape, the shared work done once, memory bounded.
+
+A scan's work has two parts. The *shared work* (:meth:`BaseCheck.prepare`: the forward searches of the reach checks)
+is one computation over the whole graph; every role of those checks reads its answers. The *per-role work* is
+every check on every role. :func:`run_parallel` splits them so that ``jobs`` processes stay busy, the parent
+included:
+
+1. The roles are cut into small chunks (:func:`chunk_size`), each chunk making two tasks: the checks without shared
+   work (*local* tasks) and the checks with it (*shared* tasks). Tasks are claimed one at a time from a counter in
+   shared memory (a work queue), so a process that drew cheap roles simply takes more tasks: the split follows the
+   actual cost of each role, not an estimate, and one expensive role delays nobody by more than one chunk.
+2. ``jobs - 1`` workers are forked at once and take local tasks, while the parent does the shared work. Forked
+   before that work exists, these *early* workers never take a shared task.
+3. The parent then takes tasks itself (shared first, then local), and reads the workers' findings between tasks.
+   When an early worker runs out of local tasks while shared ones remain, a *late* worker is forked in its place:
+   it inherits the finished shared work (copy-on-write, never pickled or recomputed) and takes any task.
+
+So at most ``jobs`` processes exist at a time (the parent is one of them: it would otherwise sit idle while holding
+every page the workers share), the shared work is computed once, in the parent, and nothing waits for the slowest
+of a few large slices. Each worker freezes what it inherited out of the garbage collector's walks (``gc.freeze``),
+so collections in the worker do not copy the parent's pages.
+
+Findings travel from workers as plain values (:func:`finding_to_plain`) and are put back in role order, catalog
+order within a role, so the result is the same for any ``jobs`` and any chunk size (``tests/checks/test_split.py``).
+A worker that dies (killed, out of memory) or raises makes the scan raise: no finding is silently lost.
+"""
+
+from __future__ import annotations
+
+import queue as queue_module
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.checks.finding import Finding
+from trustgraph.checks.grouping import group_findings
+from trustgraph.queries.results import HopWitness
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, ForkProcess
+    from multiprocessing.queues import Queue
+    from multiprocessing.sharedctypes import SynchronizedArray
+
+    from trustgraph.checks.base import BaseCheck
+    from trustgraph.checks.context import ScanContext
+
+Progress = Callable[[int, int], None]  # (roles done, roles total)
+
+#: the two kinds of task: checks without shared work, checks with it
+LOCAL, SHARED = 0, 1
+
+#: bounds of the number of roles in a chunk (small enough that the last chunks even out the processes' loads, large
+#: enough that a task's overhead, a counter increment and one message, stays negligible)
+MIN_CHUNK, MAX_CHUNK = 1, 64
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """Some checks (indexes into the scan's checks) on a chunk of roles."""
+
+    checks: tuple[int, ...]
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The tasks of a parallel scan: ``local`` (checks without shared work) and ``shared`` (checks whose
+    :meth:`~trustgraph.checks.base.BaseCheck.prepare` must have run), each in role order."""
+
+    local: tuple[Task, ...]
+    shared: tuple[Task, ...]
+
+    def kind(self, kind: int) -> tuple[Task, ...]:
+        """The tasks of one kind (:data:`LOCAL` or :data:`SHARED`)."""
+        return self.shared if kind == SHARED else self.local
+
+
+def has_shared_work(check: BaseCheck) -> bool:
+    """True when the check overrides :meth:`BaseCheck.prepare` (work shared by all roles)."""
+    from trustgraph.checks.base import BaseCheck
+
+    prepare = getattr(type(check), "prepare", None)
+    return prepare is not None and prepare is not BaseCheck.prepare
+
+
+def chunk_size(roles: int, jobs: int) -> int:
+    """Roles per task: about 16 tasks per process, within [:data:`MIN_CHUNK`, :data:`MAX_CHUNK`].
+
+    >>> chunk_size(20_000, 2), chunk_size(2_000, 2), chunk_size(10, 4)
+    (64, 62, 1)
+    """
+    return max(MIN_CHUNK, min(MAX_CHUNK, roles // max(1, jobs * 16)))
+
+
+def plan_tasks(checks: Sequence[BaseCheck], roles: Sequence[str], size: int) -> Plan:
+    """The roles cut into chunks of ``size``; per chunk, a local task and a shared task (when there are such
+    checks)."""
+    shared = tuple(i for i, c in enumerate(checks) if has_shared_work(c))
+    local = tuple(i for i, c in enumerate(checks) if not has_shared_work(c))
+    chunks = [tuple(roles[i:i + size]) for i in range(0, len(roles), max(1, size))]
+    return Plan(local=tuple(Task(local, c) for c in chunks) if local else (),
+                shared=tuple(Task(shared, c) for c in chunks) if shared else ())
+
+
+def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task) -> list[tuple[str, int, list[Finding]]]:
+    """The findings of a task: (role, check index, that check's grouped findings on the role)."""
+    out = []
+    for role in task.roles:
+        view = ctx.for_roles((role,))
+        for i in task.checks:
+            out.append((role, i, group_findings(checks[i].run(view), ctx.conditions_at)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the work queue
+class _Claims:
+    """The next unclaimed task of each kind, in shared memory (one counter per kind, under one lock)."""
+
+    def __init__(self, mp: ForkContext, plan: Plan) -> None:
+        self.plan = plan
+        self.next: SynchronizedArray[int] = mp.Array("q", [0, 0])
+
+    def claim(self, kind: int) -> int | None:
+        """The index of a task of ``kind`` nobody has taken, now taken; None when every one is."""
+        total = len(self.plan.kind(kind))
+        with self.next.get_lock():
+            i = self.next[kind]
+            if i >= total:
+                return None
+            self.next[kind] = i + 1
+            return int(i)
+
+    def left(self, kind: int) -> bool:
+        """Whether a task of ``kind`` is still unclaimed."""
+        with self.next.get_lock():
+            return bool(self.next[kind] < len(self.plan.kind(kind)))
+
+
+Message = tuple[Any, ...]
+
+
+def _worker(ctx: ScanContext, checks: Sequence[BaseCheck], claims: _Claims, kinds: tuple[int, ...],
+            results: Queue[Message], wid: int) -> None:
+    """A worker process: claim tasks of ``kinds`` (in that order of preference) until none is left."""
+    import gc
+    import pickle
+
+    gc.freeze()  # what the parent built stays out of this process's collections: they would copy its pages
+    try:
+        for kind in kinds:
+            while (i := claims.claim(kind)) is not None:
+                found = run_task(ctx, checks, claims.plan.kind(kind)[i])
+                results.put(("result", kind, i, [(role, c, [finding_to_plain(f) for f in fs])
+                                                 for role, c, fs in found]))
+        results.put(("done", wid))
+    except BaseException as exc:  # reported to the parent, which raises it; never a silent loss of findings
+        try:
+            pickle.dumps(exc)
+            error: BaseException = exc
+        except Exception:
+            error = RuntimeError(f"{type(exc).__name__}: {exc}")
+        results.put(("error", wid, error))
+
+
+class _Pool:
+    """The worker processes of one scan and the findings they sent."""
+
+    def __init__(self, ctx: ScanContext, checks: Sequence[BaseCheck], plan: Plan, roles: Sequence[str],
+                 progress: Progress | None) -> None:
+        import multiprocessing
+
+        self.mp = multiprocessing.get_context("fork")
+        self.ctx, self.checks, self.plan = ctx, checks, plan
+        self.claims = _Claims(self.mp, plan)
+        self.results: Queue[Message] = self.mp.Queue()
+        self.workers: dict[int, ForkProcess] = {}
+        self.done: set[tuple[int, int]] = set()
+        self.by_role: dict[str, dict[int, list[Finding]]] = {role: {} for role in roles}
+        self.progress = progress
+        self.units_total = sum(len(t.checks) * len(t.roles) for k in (LOCAL, SHARED) for t in plan.kind(k))
+        self.units = 0
+        self._next_id = 0
+
+    def fork(self, kinds: tuple[int, ...]) -> None:
+        """Start a worker taking tasks of ``kinds``."""
+        wid = self._next_id
+        self._next_id += 1
+        proc = self.mp.Process(target=_worker, args=(self.ctx, self.checks, self.claims, kinds, self.results, wid),
+                               daemon=True)
+        proc.start()
+        self.workers[wid] = proc
+
+    def record(self, kind: int, i: int, found: list[tuple[str, int, list[Finding]]]) -> None:
+        """Keep a task's findings."""
+        self.done.add((kind, i))
+        for role, c, fs in found:
+            self.by_role[role][c] = fs
+        task = self.plan.kind(kind)[i]
+        self.units += len(task.checks) * len(task.roles)
+        if self.progress is not None:
+            total_roles = len(self.by_role)
+            self.progress(self.units * total_roles // max(1, self.units_total), total_roles)
+
+    def drain(self, timeout: float | None, on_done: Callable[[int], None]) -> bool:
+        """Read the workers' messages: wait up to ``timeout`` seconds for the first (None: don't wait), then take
+        what is there. False when nothing came."""
+        got = False
+        wait = timeout
+        while True:
+            try:
+                msg = self.results.get(timeout=wait) if wait else self.results.get_nowait()
+            except queue_module.Empty:
+                return got
+            got, wait = True, None
+            if msg[0] == "result":
+                _, kind, i, plain = msg
+                self.record(kind, i, [(role, c, [finding_from_plain(p) for p in ps]) for role, c, ps in plain])
+            elif msg[0] == "done":
+                self.workers.pop(msg[1]).join()
+                on_done(msg[1])
+            else:
+                raise msg[2]
+
+    def check_alive(self) -> None:
+        """Raise if a worker ended without saying it was done (killed, out of memory)."""
+        for wid, proc in self.workers.items():
+            if proc.exitcode is not None:
+                # its last messages may still be in the pipe: a worker that said "done" is popped by drain
+                self.drain(None, lambda _: None)
+                if wid in self.workers:
+                    raise RuntimeError(f"a scan worker process ended unexpectedly (exit code {proc.exitcode})")
+                return
+
+    def stop(self) -> None:
+        """End every worker still running (after an error)."""
+        for proc in self.workers.values():
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+        self.workers.clear()
+
+
+def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int,
+                 progress: Progress | None, prepare: Callable[[ScanContext, Sequence[BaseCheck]], None],
+                 size: int | None = None) -> dict[str, list[Finding]]:
+    """The findings of ``checks`` per role, from ``jobs`` processes (this one included); see the module docstring.
+    ``prepare`` does the shared work of the checks given to it; ``size`` overrides :func:`chunk_size`."""
+    plan = plan_tasks(checks, roles, size if size is not None else chunk_size(len(roles), jobs))
+    pool = _Pool(ctx, checks, plan, roles, progress)
+    try:
+        for _ in range(jobs - 1):  # early workers: local tasks, while this process does the shared work
+            pool.fork((LOCAL,))
+        if plan.shared:
+            prepare(ctx, [c for c in checks if has_shared_work(c)])
+
+        def replace_worker(_: int) -> None:
+            # an early worker ran out of local tasks: a late one, forked now, inherits the shared work
+            if pool.claims.left(SHARED):
+                pool.fork((SHARED, LOCAL))
+
+        for kind in (SHARED, LOCAL):
+            while (i := pool.claims.claim(kind)) is not None:
+                pool.record(kind, i, run_task(ctx, checks, plan.kind(kind)[i]))
+                pool.drain(None, replace_worker)
+        expected = len(plan.local) + len(plan.shared)
+        while len(pool.done) < expected or pool.workers:
+            if not pool.drain(0.2, lambda _: None):
+                pool.check_alive()
+                if not pool.workers and len(pool.done) < expected:
+                    raise RuntimeError("scan workers ended with tasks unfinished")
+    finally:
+        pool.stop()
+        pool.results.close()
+    return {role: [f for i in sorted(found) for f in found[i]] for role, found in pool.by_role.items()}
+
+
+# Findings cross process boundaries as plain values: HopWitness keeps its context in a MappingProxyType, which
+# does not pickle.
+def finding_to_plain(f: Finding) -> dict[str, Any]:
+    """A finding as picklable plain values."""
+    plain = {fld.name: getattr(f, fld.name) for fld in fields(f)}
+    plain["path"] = [
+        {"source": h.source, "target": h.target, "action": h.action, "caller": h.caller, "context": dict(h.context),
+         "statements": h.statements, "approximations": h.approximations, "method": h.method,
+         "calls": tuple((a, r, dict(c)) for a, r, c in h.calls)}
+        for h in f.path
+    ]
+    return plain
+
+
+def finding_from_plain(plain: dict[str, Any]) -> Finding:
+    """The inverse of :func:`finding_to_plain`."""
+    data = dict(plain)
+    data["path"] = tuple(HopWitness(**h) for h in plain["path"])
+    return Finding(**data)
+
+
+__all__ = ["LOCAL", "MAX_CHUNK", "MIN_CHUNK", "SHARED", "Plan", "Task", "chunk_size", "finding_from_plain",
+           "finding_to_plain", "has_shared_work", "plan_tasks", "run_parallel", "run_task"]
