@@ -1,7 +1,8 @@
 """The fast paths for glob and set conditions over multi-valued keys, held to the reference path.
 
 ``small_model_slots`` (``smt.slots``) gives a multi-valued key ``max(1, n)`` slots for ``n`` conditions instead of two
-per condition; concrete-first tries an outsider inside the organizations an aws:PrincipalOrgPaths pattern names, with
+per condition; ``string_cells`` (``smt.strings``) decides the string variables that only meet regular expressions
+(an outsider's organization id and paths among them) with our own automata; concrete-first tries an outsider inside the organizations an aws:PrincipalOrgPaths pattern names, with
 paths the patterns match and one they do not, and with the principal tags the conditions ask for. Both are held to
 the reference path (``SolverOptions.reference()``) on generated trust policies whose conditions are globs and set
 operators over aws:PrincipalOrgPaths, aws:TagKeys, aws:PrincipalOrgID and principal tags, and on the shape of the
@@ -37,9 +38,12 @@ NAMED = SymbolicCaller(kind=CallerKind.IAM_USER, account=B, excluded_orgs=frozen
 ONLY = {
     "small_model_slots": SolverOptions(
         cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
-        derived_answers=False, small_model_slots=True),
+        derived_answers=False, small_model_slots=True, string_cells=False),
+    "string_cells": SolverOptions(
+        cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
+        derived_answers=False, small_model_slots=False, string_cells=True),
     "concrete_first": SolverOptions(cache=False, concrete_first=True, mfa_twins=False, ground_constraints=False,
-                                    small_model_slots=False),
+                                    small_model_slots=False, string_cells=False),
     "all": SolverOptions(cache=False),
 }
 
@@ -91,7 +95,7 @@ def _undecided(*answers: object) -> bool:
     return any(isinstance(a, Unknown) or (isinstance(a, Sat) and a.approximate) for a in answers)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sts=st.lists(set_statements(), min_size=1, max_size=2), path=st.sampled_from(sorted(ONLY)),
        caller=st.sampled_from([OUTSIDER, NAMED]),
        constraints=st.sampled_from([(), (KeyConstraint("aws:TagKeys", "absent"),),

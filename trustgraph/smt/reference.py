@@ -69,11 +69,14 @@ def groundable(c: KeyConstraint, kind: CallerKind, action: Action) -> bool:
 
 def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                      stats: SolverStats, *, ground_constraints: bool, want_core: bool,
-                     injected: str | None = None, small_model_slots: bool = False) -> HopResult:
+                     injected: str | None = None, small_model_slots: bool = False,
+                     string_cells: bool = False) -> HopResult:
     """The answer for one candidate by encoding and z3 (see the module docstring). ``ground`` holds the request keys
     the candidate and the role fix (it is extended here); ``stats`` counts the work; ``injected`` (tests of the
     timeout path) replaces the z3 run by an Unknown with that reason; ``small_model_slots`` gives multi-valued keys
-    the slots :func:`~trustgraph.smt.slots.small_model_bounds` proves enough instead of two per condition."""
+    the slots :func:`~trustgraph.smt.slots.small_model_bounds` proves enough instead of two per condition;
+    ``string_cells`` decides string variables that only meet regular expressions with our own automata
+    (:mod:`trustgraph.smt.strings`) before z3's sequence solver."""
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.keys import key_info, origin_of
 
@@ -123,7 +126,12 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
             variables_of[(*addr, si)] = policy.variables_enabled
     tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
     if small_model_slots:
-        env.slot_bound.update(small_model_bounds([st for _, st in statements], len(tag_refs), env.slot_bound))
+        # every aws:RequestTag/k in the symbolic request is coupled to aws:TagKeys: those the conditions read, those
+        # a constraint names and the transitive tags a session carries
+        coupled = tag_refs | {c.key.lower() for c in constraints if c.key.lower().startswith("aws:requesttag/")}
+        if template.kind is CallerKind.ROLE_SESSION:
+            coupled |= {f"aws:requesttag/{k.lower()}" for k, _ in template.transitive_tags}
+        env.slot_bound.update(small_model_bounds([st for _, st in statements], len(coupled), env.slot_bound))
     else:
         # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities)
         for _, st in statements:
@@ -267,9 +275,10 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         return Unknown(injected)
     core_names: list[str] | None
     if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
-        res, model, core_names, why = z3.unsat, None, core_by_deletion(assertions, int(timeout)), ""
+        res, model, core_names, why = (z3.unsat, None, core_by_deletion(assertions, int(timeout),
+                                                                          strings=string_cells), "")
     else:
-        res, model, core_names, why = check_tracked(assertions, int(timeout))
+        res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells)
     if res == z3.sat:
         return witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
     if res == z3.unsat:

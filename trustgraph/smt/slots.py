@@ -22,7 +22,8 @@ witness, one that fails on ``S`` fails on every subset; a universal property tha
 one that fails still has its counterexample; presence is unchanged. The slots are interchangeable (every per-member
 property is the same for each slot), so ``S'`` fits in the first ``|S'|`` slots. Hence ``max(1, n)`` slots suffice
 for a key that ``n`` conditions read (each condition is one property, whatever its polarity in the formula: it needs at
-most one member), plus one per aws:RequestTag/t the hop reads for aws:TagKeys. ``Null`` asks only for presence and
+most one member), plus, for aws:TagKeys, one per aws:RequestTag/t of the symbolic request (read by a condition, named by
+a constraint or carried as a transitive tag: each is coupled to the list). ``Null`` asks only for presence and
 needs no member of its own; an ``equals`` constraint pins the members and gets as many slots as it lists (the caller
 applies that after this bound).
 """
@@ -37,8 +38,9 @@ from trustgraph.smt.env import key_facts
 
 
 def small_model_bounds(statements: Iterable[Statement], tag_refs: int, base: dict[str, int]) -> dict[str, int]:
-    """Slots per multi-valued key for a hop whose policies hold ``statements`` and read ``tag_refs`` distinct
-    aws:RequestTag/t keys, at least the ``base`` bound a candidate asked for (see the module docstring)."""
+    """Slots per multi-valued key for a hop whose policies hold ``statements`` and whose request couples ``tag_refs``
+    distinct aws:RequestTag/t keys to aws:TagKeys, at least the ``base`` bound a candidate asked for (see the module
+    docstring)."""
     reads: dict[str, int] = {}
     for st in statements:
         for cond in st.conditions:
