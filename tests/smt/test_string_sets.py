@@ -1,12 +1,12 @@
 """The fast paths for glob and set conditions over multi-valued keys, held to the reference path.
 
 ``small_model_slots`` (``smt.slots``) gives a multi-valued key ``max(1, n)`` slots for ``n`` conditions instead of two
-per condition; ``string_cells`` (``smt.strings``) decides the string variables that only meet regular expressions
-(an outsider's organization id and paths among them) with our own automata; concrete-first tries an outsider inside the organizations an aws:PrincipalOrgPaths pattern names, with
-paths the patterns match and one they do not, and with the principal tags the conditions ask for. Both are held to
-the reference path (``SolverOptions.reference()``) on generated trust policies whose conditions are globs and set
-operators over aws:PrincipalOrgPaths, aws:TagKeys, aws:PrincipalOrgID and principal tags, and on the shape of the
-condition-heavy profile that made z3 slow.
+per condition; ``string_cells`` (``smt.strings``) decides the string variables that only meet regular expressions (an
+outsider's organization id and paths among them) with our own automata; concrete-first tries an outsider inside the
+organizations an aws:PrincipalOrgPaths pattern names, with paths the patterns match and one they do not, and with the
+principal tags the conditions ask for. Each is held to the reference path (``SolverOptions.reference()``) on generated
+trust policies whose conditions are globs and set operators over aws:PrincipalOrgPaths, aws:TagKeys,
+aws:PrincipalOrgID and principal tags, and on the shape of the condition-heavy profile that made z3 slow.
 """
 
 from __future__ import annotations
