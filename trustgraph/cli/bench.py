@@ -52,7 +52,8 @@ def register(subparsers: Any) -> None:
                    help="worker processes for the checks, or `auto` (default: as `trustgraph scan`, one per CPU for "
                         "400 roles or more)")
     p.add_argument("--sample", type=whole_number, default=DEFAULT_SAMPLE, metavar="K",
-                   help=f"roles asked who_can_reach (default: {DEFAULT_SAMPLE})")
+                   help=f"roles asked who_can_reach in turn on one engine, fresh at the first (default: "
+                        f"{DEFAULT_SAMPLE}); every fourth also alone on a fresh engine (cold_*)")
     p.add_argument("--process", action="store_true",
                    help="also time the whole `trustgraph scan DIR --format json` process against the json-only floor "
                         "process (re-runs everything --repeats times)")
@@ -221,7 +222,8 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
         "read": ("files", "bytes", "stdlib_json_seconds"),
         "model": ("accounts", "roles", "users"),
         "graph": ("nodes", "edges"),
-        "who_can_reach": ("queries", "median_ms", "p90_ms", "p99_ms", "max_ms"),
+        "who_can_reach": ("queries", "median_ms", "p90_ms", "p99_ms", "max_ms", "cold_queries", "cold_median_ms",
+                          "cold_p99_ms", "cold_max_ms"),
         "edges": ("hops", "sat", "unsat", "unknown", "hub_edges"),
         "reach_external": ("results", "reachable", "hop_solves"),
         "checks": ("roles", "findings", "hop_solves", "jobs", "workers_peak_rss_mb"),

@@ -518,6 +518,9 @@ class ReachabilityEngine:
         alt = self.decide(state, role, action, options, (*extra, *unset))
         return alt if isinstance(alt, SatAnswer) else result
 
+    #: the public names of the witness of a Sat hop and of the answer a search keeps for it (the reverse search's)
+    witness, settle_carried = _witness, _settle_carried
+
     def explain_unsat(self, role: str, result: Any) -> str:
         """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""
         if isinstance(result, DerivedUnsat):
