@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import add_zone_options, jobs_arg, whole_number
 
 PHASE_TITLES = {
@@ -29,7 +30,7 @@ def register(subparsers: Any) -> None:
     from trustgraph.synth.profiles import PROFILES
 
     p = subparsers.add_parser(
-        "bench", help="time every phase of a scan on a generated organization (or given exports)",
+        "bench", help=COMMAND_HELP["bench"],
         description="Generate an organization with `trustgraph synth` (or take PATH...) and time, in this process: "
                     "read+parse JSON (the floor), build model, build graph, who_can_reach on a sample of roles, "
                     "solve every edge, reachability of every role from `external`, all checks, render JSON; with "
