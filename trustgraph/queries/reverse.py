@@ -168,7 +168,8 @@ class ReversePaths:
             # the other MFA outcome, only when its session is nearer the target than this one's: a successor after
             # this one in the search's order at the same or a greater distance is never the one a path takes
             other_hops = self.dist.get((role, not produced), _FAR)
-            if other_hops < self.dist.get(nxt, _FAR) and other_hops <= within and engine.flips_mfa(node, action):
+            nearer = other_hops < self.dist.get(nxt, _FAR) and other_hops <= within
+            if nearer and engine.flips_mfa(node, action, role):
                 alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
                 if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
                     other = engine.next_state(role, alt)
