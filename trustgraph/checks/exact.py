@@ -35,13 +35,19 @@ _DISABLED: list[bool] = []
 
 @contextmanager
 def solver_only() -> Iterator[None]:
-    """Within this block every function here answers "not decided" (None / False), so the checks ask the solver
-    every question: the tests compare both ways of answering."""
+    """Within this block every function here answers "not decided" (None / False), and the statement checks share
+    no verdict between roles (:func:`shortcuts_enabled`), so the checks ask the solver every question of every role:
+    the tests compare both ways of answering."""
     _DISABLED.append(True)
     try:
         yield
     finally:
         _DISABLED.pop()
+
+
+def shortcuts_enabled() -> bool:
+    """False inside :func:`solver_only`."""
+    return not _DISABLED
 
 
 def false_when_absent(cond: Condition, *, variables: bool) -> bool:
@@ -211,5 +217,5 @@ def unconditioned_admits(st: Statement, label: str, caller: object, action: Acti
     return any(evaluate_hop(m, target, build_request(m, action, target=target, now=now)).allowed for m in members)
 
 
-__all__ = ["WITNESS_NAME", "false_when_absent", "literal_prefix", "single_owner", "solver_only",
+__all__ = ["WITNESS_NAME", "false_when_absent", "literal_prefix", "shortcuts_enabled", "single_owner", "solver_only",
            "unconditioned_admits"]
