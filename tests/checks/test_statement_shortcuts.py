@@ -6,8 +6,10 @@ shortcut off (:func:`trustgraph.checks.exact.solver_only`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +110,43 @@ def test_vacuous_condition_shares_only_verdicts_that_report_nothing(name: str, t
     reference = [f for role in alone.roles
                  for f in run_checks(ScanContext(alone.tg, [role]), check, jobs=1).findings]
     assert list(fast) == reference
+
+
+def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any, Any, int, Any, Any, bool]]:
+    """vacuous-condition's question 3 for every external id condition of an allowing statement and live class,
+    with the witness the shortcut starts from: (role, class, statement, condition index, target, witness,
+    variables)."""
+    from trustgraph.checks.base import deny_like, statement_alone, without_condition
+    from trustgraph.checks.exact import CALLER_CHOSEN, false_when_absent
+
+    for role in ctx.roles:
+        variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
+        for index, st in trust_statements(ctx, role):
+            if not is_assume_grant(st) or not st.conditions:
+                continue
+            answers, _ = statement_alone(ctx, role, index, st)
+            for j, cond in enumerate(st.conditions):
+                if cond.key not in CALLER_CHOSEN or not false_when_absent(cond, variables=variables):
+                    continue
+                present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+                negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+                question = target_with(ctx, role, (without_condition(st, j), negation, present))
+                for c, alone in answers:
+                    if is_sat(alone):
+                        yield role, c, st, j, question, alone, variables
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_other_external_id_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
+    from trustgraph.checks.exact import other_value_admitted
+
+    ctx = _load(name, tmp_path)
+    shown = 0
+    for role, c, st, j, question, alone, variables in _external_id_counter_questions(ctx):
+        if other_value_admitted(st, j, alone, question, variables=variables):
+            shown += 1
+            assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location, c.label)
+            with solver_only():
+                assert not other_value_admitted(st, j, alone, question, variables=variables)
+    if name in ("example", "sample") or name.startswith(("mix", "vendor")):
+        assert shown > 0

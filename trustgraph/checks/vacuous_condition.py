@@ -28,7 +28,7 @@ from trustgraph.checks.base import (
     without_condition,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.exact import false_when_absent, shortcuts_enabled
+from trustgraph.checks.exact import false_when_absent, other_value_admitted, shortcuts_enabled
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
@@ -60,7 +60,8 @@ class VacuousCondition(BaseCheck):
     Null conditions only ask for presence or absence and are never reported. When the evaluator makes C false for
     every request without k (:func:`trustgraph.checks.exact.false_when_absent`), every request S allows has k:
     question 1 is Unsat and question 2 is "S alone is satisfiable", already answered for the class, so only question 3
-    goes to the solver."""
+    goes to the solver; for an external id condition it is first tried on the witness of question 2 with another
+    external id (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts)."""
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -147,8 +148,10 @@ class VacuousCondition(BaseCheck):
         if not is_sat(with_key):
             return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
-        counter = ctx.solve_hop(c.caller, target_with(ctx, role, (without_condition(st, j), negation, present)),
-                                c.action)
+        question = target_with(ctx, role, (without_condition(st, j), negation, present))
+        if other_value_admitted(st, j, with_key, question, variables=variables):
+            return Verdict.RESTRICTS, None  # the witness with another external id gets in without the condition
+        counter = ctx.solve_hop(c.caller, question, c.action)
         if is_unknown(counter):
             return Verdict.UNKNOWN, unknown_reason(counter)
         if is_sat(counter):
