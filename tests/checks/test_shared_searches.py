@@ -117,3 +117,51 @@ def test_undecided_federated_hops_are_handed_to_the_reference(tmp_path: Path, mo
     monkeypatch.setattr(ScanContext, "reach_to", counting)
     assert _same(tg, _undecided(7)) > 0
     assert asked
+
+
+PROFILES = ("mix", "federation-heavy", "chain-heavy", "vendor-heavy", "condition-heavy")
+
+
+@pytest.mark.parametrize(("profile", "seed"), [
+    (profile, seed) for profile in PROFILES
+    # chain-heavy's seeds 1 and 2 name no outsider at this size (nothing to compare)
+    for seed in ((3, 4) if profile == "chain-heavy" else (1, 3))])
+def test_every_profile(profile: str, seed: int, tmp_path: Path) -> None:
+    """A small organization of each ``synth`` profile: the shared searches (the outside accounts', the federated
+    providers' and the outsider's, expanding each state once for all of them) give the reference's findings."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=20, seed=seed, profile=profile)
+    assert _same(load(tmp_path)) > 0
+
+
+@pytest.mark.parametrize("every", [0, 3])
+def test_shared_searches_equal_the_reference_search(every: int, tmp_path: Path) -> None:
+    """Every outside account's and outsider's search, replayed from the shared expansions, is the engine's own
+    search from that source: same states in the same order, parents, witnesses, depths and undecided hops (with
+    ``every``: the hops into every ``every``-th role undecided)."""
+    from trustgraph.queries.shared import SharedSearches
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=20, seed=1, profile="vendor-heavy")
+    tg = load(tmp_path)
+    if every:
+        _undecided(every)(tg)
+    ctx = ScanContext(tg)
+    shared = SharedSearches(tg.engine)
+    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
+    assert len(sources) > 10
+    visited = 0
+    undecided = 0
+    for options in (ctx.options(), ctx.options(without=("sts:ExternalId",)),
+                    ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})):
+        for source, outside_only in sources:
+            new = shared.search(source, options, outside_only=outside_only)
+            old = tg.engine.search(source, options, outside_only=outside_only)
+            assert [(s, v.parent, v.witness, v.depth) for s, v in new.visits.items()] == [
+                (s, v.parent, v.witness, v.depth) for s, v in old.visits.items()]
+            assert new.first == old.first and new.unknown_edges == old.unknown_edges
+            visited += len(new.visits)
+            undecided += len(new.unknown_edges)
+    assert shared.expanded < visited  # a state reached by several sources is expanded once
+    assert bool(undecided) == bool(every)

@@ -202,6 +202,9 @@ def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] |
     ctx.reach_known(EXTERNAL, "", options, members=(EXTERNAL,))
     if any(ctx.reach_known(EXTERNAL, role, options, members=(EXTERNAL,))
            for role in (ctx.roles if roles is None else roles)):
+        if not ctx.per_pair:
+            ctx.reached_by(ctx.outside_account_nodes, options)
+            return
         for node in ctx.outside_account_nodes:
             ctx.reach_known(node, "", options)
 

@@ -14,6 +14,7 @@ holds answers the checks of that role share.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -74,9 +75,11 @@ class ScanContext:
         ``assume`` (default) or ``all``: whether reach checks also follow privilege-escalation edges
         (``scan --via all``; the privilege-escalation check always does).
     per_pair
-        The reference algorithms for tests: each role's answers asked per (source, role) pair (a backward closure
-        per admin role for the federated sources of external-path-to-admin, a look-up per outside account and
-        role) instead of read off the shared forward searches. The findings are the same.
+        The reference algorithms for tests: one search per outside account and per outsider, each expanding every
+        state it reaches, answers looked up per (outside account, role), and a backward closure per admin role for
+        the federated sources of external-path-to-admin, instead of the shared searches (each state's hops decided
+        once for every source whose search reaches it, :mod:`trustgraph.queries.shared`) read once per role. The
+        findings are the same.
     """
 
     def __init__(self, tg: GraphQueries, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
@@ -204,7 +207,9 @@ class ScanContext:
 
         ``members`` (e.g. ``("external",)``) keeps the answers of those members of the source class only, from one
         search per member: the other members are not searched (with ``external``, the hundreds of federated
-        providers of an organization when only the AWS outsider's answers are read).
+        providers of an organization when only the AWS outsider's answers are read). In a scan (not
+        :attr:`per_pair`) the members' searches share each state's hop work with each other and with the outside
+        accounts' (:meth:`GraphQueries.reach_each`): the same answers, each state expanded once.
         """
         chosen = None if members is None else tuple(members)
         key = (source, options) if chosen is None else (source, options, chosen)
@@ -213,7 +218,15 @@ class ScanContext:
         else:
             grouped: dict[str, list[ReachResult]] = {}
             try:
-                for r in self.tg.query(source, None, options, per_member=True, members=chosen):
+                if not self.per_pair and source == EXTERNAL and chosen is not None:
+                    # the members' searches share each state's hop work (queries.shared) with each other and with
+                    # the outside accounts' searches: the same answers as one search per member
+                    members = [m for m in self.outsider_members() if m in chosen]
+                    found: Iterable[ReachResult] = (
+                        r for rs in self.tg.reach_each(members, options, outside_only=True).values() for r in rs)
+                else:
+                    found = self.tg.query(source, None, options, per_member=True, members=chosen)
+                for r in found:
                     grouped.setdefault(r.target, []).append(r)
                 by_target = {t: tuple(rs) for t, rs in grouped.items()}
             except ReplayMismatch:
@@ -227,14 +240,26 @@ class ScanContext:
     def reached_by(self, sources: Iterable[str], options: QueryOptions
                    ) -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
         """Role -> the shortest reachable answer of each of ``sources`` that reaches it (in the order of
-        ``sources``), read once off their forward searches (:meth:`reach_known`) and memoised per sources and options,
-        so that a check asks once per role what it would otherwise ask once per (source, role) pair; and the sources
-        whose search did not replay (:meth:`reach_known` answers those per target)."""
+        ``sources``), read once off their forward searches, which share each state's hop work
+        (:meth:`GraphQueries.reach_each`), and memoised per sources and options, so that a check asks once per role
+        what it would otherwise ask once per (source, role) pair; and the sources whose search did not replay
+        (:meth:`reach_known` answers those per target)."""
         chosen = tuple(sources)
 
         def compute() -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
             index: dict[str, list[ReachResult]] = {}
             failed: list[str] = []
+            try:  # searches that share each state's hop work (queries.shared)
+                each = self.tg.reach_each(chosen, options)
+            except ReplayMismatch:
+                each = None  # a solver defect: one search per source, and per target where that fails too
+            if each is not None:
+                for results in each.values():
+                    for target, answers in itertools.groupby(results, key=lambda r: r.target):
+                        reach = [r for r in answers if r.verdict is Reach.REACHABLE]
+                        if reach:
+                            index.setdefault(target, []).append(min(reach, key=lambda r: len(r.hops)))
+                return {t: tuple(rs) for t, rs in index.items()}, ()
             for node in chosen:
                 self.reach_known(node, "", options)
                 by_target = self._shared.reach_all[(node, options)]

@@ -6,11 +6,12 @@ via="all")``): one finding per administered account, on the role where the path 
 findings are those of assume-role chains only, as before.
 
 Cost: the searches of external-without-external-id's shape without constraints (one from ``external``, one per outside
-account node) and one forward search per federated provider outside the zone, shared by every admin role: O((1 + A + F)
-* (V + E')) hop questions for A outside account nodes and F providers; a role costs O(1 + its sources). Only a provider
-whose search met an undecided hop that may lead to the role is asked again by a backward closure from the role
-(O(closure)). The per-pair reference (``ScanContext(per_pair=True)``) walked a backward closure per admin role: O(admins
-* closure).
+account node) and one forward search per federated provider outside the zone, shared by every admin role, and sharing
+each state's hop work (:mod:`trustgraph.queries.shared`): O(V + E') hop questions for all of them together, plus
+O(its answers x their Sat hops) to replay each source's search for A outside account nodes and F providers; a role
+costs O(1 + its sources). Only a provider whose search met an undecided hop that may lead to the role is asked again
+by a backward closure from the role (O(closure)). The per-pair reference (``ScanContext(per_pair=True)``) walked a
+backward closure per admin role: O(admins * closure).
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
 """``external-without-external-id``: an AWS principal outside the zone reaches the role without an ExternalId.
 
-Cost: one forward search from ``external`` and, when it reaches a role of the scan, one from each outside account node,
-all under "no sts:ExternalId" and shared with every role (:func:`~trustgraph.checks.base.prepare_most_specific`); each
-search decides at most one hop per (state, candidate), states being (node, MFA) pairs: O((1 + A) * (V + E')) hop
-questions for A outside account nodes, V nodes and E' candidate hops (edges, account hubs expanded per member), each
-memoised by the engine and the solver cache. The accounts' answers are inverted once into role -> sources
-(:meth:`~trustgraph.checks.context.ScanContext.reached_by`), so a role costs O(1 + its sources), not O(A).
+Cost: a forward search from ``external`` and, when it reaches a role of the scan, one from each of the A outside
+account nodes, all under "no sts:ExternalId" and shared with every role
+(:func:`~trustgraph.checks.base.prepare_most_specific`). The searches share each state's hop work
+(:mod:`trustgraph.queries.shared`): a state (node, MFA) is expanded once for all of them, so O(V + E') hop questions
+in all for V nodes and E' candidate hops (edges, account hubs expanded per member), each memoised by the engine and
+the solver cache; a source then replays the moves of the states it reaches, O(its answers x their Sat hops), without
+asking. The accounts' answers are inverted once into role -> sources
+(:meth:`~trustgraph.checks.context.ScanContext.reached_by`), so a role costs O(1 + its sources), not O(A). The
+per-pair reference (``ScanContext(per_pair=True)``) expands every state once per source that reaches it:
+O((1 + A) * (V + E')) hop asks.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """``external-without-mfa``: an AWS principal outside the zone reaches the role with no MFA at any hop.
 
-Cost: as external-without-external-id, under "no MFA at any hop": O((1 + A) * (V + E')) hop questions for A outside
-account nodes, shared by every role; O(1 + its sources) per role.
+Cost: as external-without-external-id, under "no MFA at any hop": O(V + E') hop questions for the searches from
+``external`` and the A outside account nodes together (each state expanded once), O(its answers x their Sat hops) to
+replay a source's search, shared by every role; O(1 + its sources) per role.
 """
 
 from __future__ import annotations

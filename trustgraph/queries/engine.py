@@ -18,7 +18,7 @@ exported IAM user may present MFA (the exports do not list MFA devices); the car
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -455,24 +455,35 @@ class ReachabilityEngine:
             extra = (*(first_extra if depth == 0 else ()), *inherited_constraints(carried))
             result = self.decide(state, role, action, options, extra)
             if isinstance(result, Sat):
-                result = self._settle_carried(state, role, action, options, extra, result)
-                produced = self._produces_mfa(result)
-                nxt = self.next_state(role, result)
-                if nxt not in visits:  # a witness only for a state reached for the first time
-                    yield nxt, self._witness(state, role, action, result)
-                if self.flips_mfa(node, action):
-                    alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
-                    if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
-                        yield self.next_state(role, alt), self._witness(state, role, action, alt)
-                forced = carried_of(nxt) if carried_of(nxt) != carried else NOTHING
-                for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced):
-                    alt = self.decide(state, role, action, options, (*extra, *chosen))
-                    if isinstance(alt, Sat) and (nxt := self.next_state(role, alt)) not in visits:
-                        yield nxt, self._witness(state, role, action, alt)
+                yield from self.sat_successors(state, role, action, options, extra, result, visits)
             elif isinstance(result, Unknown):
                 outcome.unknown_edges.append((state, role, result.reason))
             else:
                 outcome.blocked.setdefault(role, []).append((node, result))
+
+    def sat_successors(self, state: State, role: str, action: Action, options: QueryOptions,
+                       extra: tuple[KeyConstraint, ...], result: Sat, visits: Container[State] = ()
+                       ) -> Iterator[tuple[State, HopWitness]]:
+        """The states a Sat hop leads to, with their witnesses: the session its (settled) witness creates, the other
+        MFA outcome (:meth:`flips_mfa`) and the carried values on demand (queries.carry); ``visits`` only spares
+        the witnesses of states already reached (the search skips those)."""
+        from trustgraph.smt.solve import Sat
+
+        carried = carried_of(state)
+        result = self._settle_carried(state, role, action, options, extra, result)
+        produced = self._produces_mfa(result)
+        nxt = self.next_state(role, result)
+        if nxt not in visits:  # a witness only for a state reached for the first time
+            yield nxt, self._witness(state, role, action, result)
+        if self.flips_mfa(state[0], action):
+            alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
+            if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
+                yield self.next_state(role, alt), self._witness(state, role, action, alt)
+        forced = carried_of(nxt) if carried_of(nxt) != carried else NOTHING
+        for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced):
+            alt = self.decide(state, role, action, options, (*extra, *chosen))
+            if isinstance(alt, Sat) and (nxt := self.next_state(role, alt)) not in visits:
+                yield nxt, self._witness(state, role, action, alt)
 
     @property
     def demand(self) -> CarryDemand:

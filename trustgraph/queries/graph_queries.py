@@ -77,6 +77,9 @@ class GraphQueries:
         self._resolved: dict[str | None, Sources] = {}
         self._escalations: Any = None
         self._assume_reach: dict[Any, Any] = {}
+        self._shared_searches: Any = None
+        self._descendants: dict[str, frozenset[str]] = {}
+        self._descendants_version: Any = None
         #: False: each source of a one-role query searches the whole backward closure (the reference the layered
         #: searches of :class:`trustgraph.queries.backward.Layers` are tested against)
         self.layered = True
@@ -210,6 +213,27 @@ class GraphQueries:
                 out.append(self.engine.result_for(outcome, t, unknown_zone))
         return tuple(out)
 
+    def reach_each(self, sources: Sequence[str], options: QueryOptions, *, outside_only: bool = False
+                   ) -> dict[str, tuple[ReachResult, ...]]:
+        """For each of ``sources`` (graph nodes), its reachable and unknown answers, one per role in role order: those
+        ``query(source, None, options)`` gives (with ``outside_only``: those of ``query("external", None, options,
+        per_member=True, members=[source])``), from searches that expand each state once for all sources
+        (:class:`~trustgraph.queries.shared.SharedSearches`) instead of once per source."""
+        from trustgraph.graph.nodes import NodeKind
+        from trustgraph.queries.shared import SharedSearches
+
+        if self._shared_searches is None:
+            self._shared_searches = SharedSearches(self.engine)
+        out: dict[str, tuple[ReachResult, ...]] = {}
+        role = NodeKind.ROLE.value
+        for source in sources:
+            outcome = self._shared_searches.search(source, options, outside_only=outside_only)
+            unknown_zone = self._unknown_reach(outcome)
+            reached = set(outcome.first) | unknown_zone if unknown_zone else outcome.first.keys()
+            targets = sorted(t for t in reached if t != source and self.graph.nodes[t]["kind"] == role)
+            out[source] = tuple(self.engine.result_for(outcome, t, unknown_zone) for t in targets)
+        return out
+
     def _to_one_target(
         self, sources: Sources | None, target: str, options: QueryOptions, per_member: bool,
     ) -> tuple[ReachResult, ...]:
@@ -246,13 +270,23 @@ class GraphQueries:
         return tuple(out)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
+        """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the
+        graph; the descendants of a role are walked once for the life of this object)."""
         import networkx as nx
 
+        from trustgraph.graph.nodes import graph_version
+
+        if graph_version(self.graph) != self._descendants_version:  # a tool changed the graph (bump_version)
+            self._descendants.clear()
+            self._descendants_version = graph_version(self.graph)
         zone: set[str] = set()
         for _, role, _ in outcome.unknown_edges:
             if role not in zone:
                 zone.add(role)
-                zone.update(nx.descendants(self.graph, role))
+                below = self._descendants.get(role)
+                if below is None:
+                    below = self._descendants[role] = frozenset(nx.descendants(self.graph, role))
+                zone.update(below)
         return zone
 
     def can_reach(self, source: str, target: str, **options: Any) -> ReachResult:

@@ -1,0 +1,181 @@
+"""Forward searches from many sources that share their hop work: what a state's session can do next is worked out
+once per (state, options) and replayed by every search that reaches the state.
+
+A search from one source (:meth:`~trustgraph.queries.engine.ReachabilityEngine.search`) expands each state it
+reaches: it lists the state's candidate roles (an account hub's hundreds of edges for a role session), asks each hop
+(memoised, but each ask still builds its key, the next state and its witness) and skips the roles it already reached.
+When hundreds of sources are searched one after the other (the outside accounts a vendor-heavy organization names,
+the federated providers outside the zone), the same states are expanded again by every search that reaches them.
+
+Here a state is expanded once per options into its candidate hops, in the reference's order, each with a slot for
+its *move*: the states a Sat hop leads to (with their witnesses), or the reason an undecided hop is undecided, or
+blocked. A search walks the hops of the states it reaches and applies the filters of the reference search that depend
+on what it already reached (a role session carrying nothing skips the roles it already holds a plain session of); a
+hop it does not skip is decided the first time some search takes it (so exactly the hops the reference searches ask
+are asked) and replayed by every later one. So each search visits the same states in the same order, with the same
+parents, witnesses and undecided hops, as the reference search from the same source
+(``tests/checks/test_shared_searches.py`` compares them search by search); blocked hops are not recorded, so an
+outcome of :meth:`SharedSearches.search` answers reachable and undecided targets only (no reasons for unreachable
+ones).
+
+Cost: every (state, candidate hop) is decided at most once per options for all the sources together, O(V + E') hop
+questions for V nodes and E' candidate hops (a state is a node with its MFA and carried facts); a source then walks
+the states it reaches over their hops not known to be blocked, without asking: O(its answers x their Sat hops).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.graph.nodes import NodeKind, graph_version
+from trustgraph.queries.carry import carried_of, inherited_constraints
+from trustgraph.queries.engine import SearchOutcome, _Visit
+from trustgraph.semantics.request import Action
+
+if TYPE_CHECKING:
+    from trustgraph.queries.candidates import State
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.queries.results import HopWitness
+    from trustgraph.smt.solve import KeyConstraint
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One hop of a state that is not blocked: the states it leads to with their witnesses (Sat), or the reason it
+    is undecided (``unknown``)."""
+
+    role: str
+    leads_to: tuple[tuple[State, HopWitness], ...] = ()
+    unknown: str | None = None
+
+
+#: the move of a blocked hop (Unsat)
+BLOCKED = Move("")
+
+
+@dataclass(slots=True)
+class _Expansion:
+    """A state's candidate hops (role, action) in the reference's order, the constraints of each, whether the state
+    is a role session carrying nothing (whose search skips the roles it already holds a plain session of), and each
+    hop's move once decided (None: not yet)."""
+
+    plain: bool
+    hops: tuple[tuple[str, Action], ...]
+    moves: list[Move | None]
+    extra: tuple[KeyConstraint, ...]
+    #: the indexes of the hops not known to be blocked, in order
+    live: list[int]
+
+
+class SharedSearches:
+    """The moves of every state expanded so far, per options, and the searches that replay them. Owned by a
+    :class:`~trustgraph.queries.graph_queries.GraphQueries` (the graph and the engine's analysis time do not change
+    under it)."""
+
+    def __init__(self, engine: ReachabilityEngine) -> None:
+        self.engine = engine
+        self._expansions: dict[tuple[Any, ...], _Expansion] = {}
+        self._version = graph_version(engine.G)
+        #: states expanded (each once per options, and per first-hop constraints for a start)
+        self.expanded = 0
+
+    def expansion(self, state: State, depth: int, options: QueryOptions, first_extra: tuple[KeyConstraint, ...]
+                  ) -> _Expansion:
+        """The candidate hops of ``state`` in the reference search's order, with a slot for each hop's move
+        (filled when a search first takes the hop). ``depth`` matters only as 0 or not (a first hop gets the
+        source's constraints and the query's action filter)."""
+        key = (state, depth == 0, options, first_extra)
+        hit = self._expansions.get(key)
+        if hit is not None:
+            return hit
+        engine = self.engine
+        node = state[0]
+        carried = carried_of(state)
+        plain = engine.attrs(node)["kind"] == NodeKind.ROLE.value and not carried and not engine.demand
+        listed: Iterable[tuple[str, dict[str, Any]]]
+        if plain:  # the reference lists a plain session's candidates with the identity filter already applied
+            listed = engine.candidates.session_candidates(node, (), {})
+        else:
+            listed = engine.candidates.lazy_candidates(node)
+        hops: list[tuple[str, Action]] = []
+        for role, data in listed:
+            if (not plain and data.get("identity_required") and data.get("via_hub")
+                    and not engine.candidates.may_assume(node, role)):
+                continue
+            action = Action(data["action"])
+            if depth == 0 and options.action is not None and action is not options.action:
+                continue
+            hops.append((role, action))
+        expansion = _Expansion(plain, tuple(hops), [None] * len(hops),
+                               (*first_extra, *inherited_constraints(carried)), list(range(len(hops))))
+        self._expansions[key] = expansion
+        self.expanded += 1
+        return expansion
+
+    def move(self, state: State, role: str, action: Action, options: QueryOptions,
+             extra: tuple[KeyConstraint, ...]) -> Move | None:
+        """One hop decided (through the engine's memo): its move, or None when it is blocked."""
+        from trustgraph.smt.solve import Sat, Unknown
+
+        engine = self.engine
+        result = engine.decide(state, role, action, options, extra)
+        if isinstance(result, Sat):
+            return Move(role, tuple(engine.sat_successors(state, role, action, options, extra, result)))
+        if isinstance(result, Unknown):
+            return Move(role, unknown=result.reason)
+        return None
+
+    def search(self, source: str, options: QueryOptions, *, outside_only: bool = False) -> SearchOutcome:
+        """The breadth-first search from one graph node, as ``engine.search(source, options,
+        outside_only=outside_only)`` finds it (same states, order, parents, witnesses and undecided hops), from the
+        shared moves; ``blocked`` is left empty."""
+        engine = self.engine
+        if graph_version(engine.G) != self._version:  # a tool changed the graph (graph.nodes.bump_version)
+            self._expansions.clear()
+            self._version = graph_version(engine.G)
+        outcome = SearchOutcome(source, options=options)
+        visits = outcome.visits
+        queue: deque[State] = deque()
+        extra = engine.source_constraints(source, outside_only=outside_only)
+        if extra is not None:
+            outcome.first_extra[source] = extra
+            for start in engine.start_states(source):
+                visits[start] = _Visit(None, None, 0)
+                queue.append(start)
+        while queue:
+            state = queue.popleft()
+            depth = visits[state].depth
+            if options.max_hops is not None and depth >= options.max_hops:
+                continue
+            expansion = self.expansion(state, depth, options, extra or () if depth == 0 else ())
+            plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
+            newly_blocked = False
+            for i in expansion.live:
+                role = hops[i][0]
+                if plain and (role, False) in visits:
+                    continue
+                move = slots[i]
+                if move is None:
+                    move = slots[i] = self.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
+                    newly_blocked |= move is BLOCKED
+                if move is BLOCKED:
+                    continue
+                if move.unknown is not None:
+                    outcome.unknown_edges.append((state, move.role, move.unknown))
+                    continue
+                for nxt, witness in move.leads_to:
+                    if nxt in visits:
+                        continue
+                    visits[nxt] = _Visit(state, witness, depth + 1)
+                    outcome.first.setdefault(nxt[0], nxt)
+                    queue.append(nxt)
+            if newly_blocked:  # later searches walk only the hops not known to be blocked
+                expansion.live = [i for i in expansion.live if slots[i] is not BLOCKED]
+        return outcome
+
+
+__all__ = ["Move", "SharedSearches"]
