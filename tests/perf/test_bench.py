@@ -60,8 +60,12 @@ def test_counts_describe_the_generated_organization(bench_json: dict) -> None:
     assert by_name["checks"]["detail"]["roles"] > 0
     assert by_name["checks"]["detail"]["findings"] > 0
     assert by_name["checks"]["solver"]["solver_calls"] + by_name["checks"]["solver"]["hits"] > 0
-    assert by_name["who_can_reach"]["detail"]["queries"] == 20
-    assert _number(by_name["who_can_reach"]["detail"]["median_ms"])
+    wcr = by_name["who_can_reach"]["detail"]
+    assert wcr["queries"] == 200  # the default sample: every role of this organization (all inside the zone)
+    assert wcr["cold_queries"] == 50  # every fourth again, each on a fresh engine
+    for prefix in ("", "cold_"):
+        assert _number(wcr[prefix + "median_ms"])
+        assert wcr[prefix + "median_ms"] <= wcr[prefix + "p99_ms"] <= wcr[prefix + "max_ms"]
     assert by_name["render_json"]["detail"]["bytes"] > 0
     assert _number(bench_json["scan_equivalent_seconds"])
     assert bench_json["process"] is None  # only with --process

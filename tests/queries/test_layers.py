@@ -42,6 +42,7 @@ def _twins(tg: TrustGraph) -> tuple[TrustGraph, TrustGraph]:
         twin.engine.now_ms = tg.engine.now_ms
         twin.engine.session = session
         twin.layered = layered
+        twin.reverse = False  # the layered searches per source (the reverse search: test_reverse.py)
         out.append(twin)
     return out[0], out[1]
 

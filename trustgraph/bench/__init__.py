@@ -25,9 +25,12 @@ one after the other:
 ``render_json``
     Building the report and rendering it as JSON.
 ``who_can_reach``
-    ``TrustGraph.who_can_reach(role)`` for a sample of roles on a fresh engine with an empty solver cache (as right
-    after loading), the interactive question; the median, 90th percentile and maximum per role are reported besides
-    the phase total. Timed last, because at scale one such question can take long.
+    ``TrustGraph.who_can_reach(role)`` on the loaded graph (model and graph built) for ``--sample`` roles (default
+    200, drawn with a fixed seed), asked in turn on one engine that is fresh (empty solver cache) at the first
+    question: an analyst's session after ``trustgraph.load()``, where hop answers decided for one role serve the
+    next. The median, 90th and 99th percentile and maximum per query are reported besides the phase total; the
+    targets read these. ``cold_*``: every fourth sampled role again, each on an engine of its own (nothing
+    memoised: the first question after loading). Timed last, because at scale one such question can take long.
 
 With ``--jobs`` above 1 the checks run in worker processes: their solver counters are not in the table (the
 parent's are), and their peak memory is reported as ``workers_peak_rss_mb`` in the checks phase's detail.

@@ -11,10 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trustgraph.bench.machine import children_peak_rss_mb, current_rss_mb, peak_rss_mb
+from trustgraph.bench.machine import children_peak_rss_mb, cpu_seconds, current_rss_mb, peak_rss_mb
 from trustgraph.bench.results import CheckTime, PhaseResult
 
-DEFAULT_SAMPLE = 20
+#: roles asked who_can_reach: enough for a p99 that is not the maximum of a handful
+DEFAULT_SAMPLE = 200
+#: every COLD_EVERY-th role of the sample is also asked on a fresh engine of its own
+COLD_EVERY = 4
+
+#: how ``memory["total_peak_mb"]`` was measured (``memory["measured_by"]``), most faithful first: the whole ``trustgraph
+#: scan`` process and its workers (``--process``); this process while it ran the checks with its workers (PSS sums,
+#: :mod:`~trustgraph.bench.memwatch`) or up to the report, whichever is larger; or, without ``/proc``, ru_maxrss
+#: peaks added up (this process's, plus what each worker grew beyond it at the fork)
+MEASURED_BY_SCAN = "scan process tree, PSS sum"
+MEASURED_IN_PROCESS = "bench process and its workers, PSS sum"
+MEASURED_BY_ESTIMATE = "ru_maxrss estimate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +35,7 @@ class PhaseRun:
     phases: list[PhaseResult]
     counts: dict[str, int]
     per_check: tuple[CheckTime, ...]
-    memory: dict[str, float]
+    memory: dict[str, Any]
 
 
 #: the solver counters each phase reports (the JSON contract of ``bench --format json``)
@@ -54,9 +65,11 @@ class Timer:
         if self.progress is not None:
             self.progress(name)
         before = _solver_counters(self.session)
+        cpu = cpu_seconds()
         start = time.perf_counter()
         yield
         seconds = time.perf_counter() - start
+        detail["cpu_seconds"] = round(cpu_seconds() - cpu, 3)
         self.phases.append(PhaseResult(name, seconds, round(peak_rss_mb(), 1),
                                        _diff(_solver_counters(self.session), before), detail))
         if self.progress is not None:
@@ -173,9 +186,15 @@ def run_phases(
     from trustgraph.model.bulk import loaded_objects_frozen
     checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
     fork_rss = current_rss_mb()
-    with timer.phase("checks", checks_detail), loaded_objects_frozen():  # as `trustgraph scan` runs them
-        scan = run_checks(ctx, checks, jobs=jobs)
+    from trustgraph.bench.memwatch import TreeMemory
+
+    with TreeMemory() as tree:  # the PSS sum of this process and its workers, sampled (started before the phase)
+        with timer.phase("checks", checks_detail), loaded_objects_frozen():  # as `trustgraph scan` runs them
+            scan = run_checks(ctx, checks, jobs=jobs)
     checks_detail.update(roles=len(ctx.roles), findings=len(scan.findings), hop_solves=tg.engine.solver_calls)
+    tree_peak = tree.result()
+    if tree_peak is not None:
+        checks_detail.update(tree_pss_peak_mb=tree_peak.peak_mb, tree_processes=tree_peak.processes)
     workers_peak = 0.0
     if jobs > 1:
         # the workers' solver counters stay in the workers; their memory is the children's peak
@@ -190,36 +209,61 @@ def run_phases(
         report = build_report(scan.findings, checks, zone=zone.describe(), inputs=tuple(str(p) for p in paths))
         text = render(report, "json")
     render_detail.update(bytes=len(text.encode("utf-8")))
+    render_rss = current_rss_mb()  # with the report and its text alive: the scan's end
+    del text, report
 
-    # the interactive question, on a fresh engine and an empty solver cache (as right after loading); last, because
-    # at scale one question can take long
+    # the interactive question on the loaded graph (model and graph built), last because at scale one question can
+    # take long. The phase: the sampled roles asked in turn on one engine, fresh (empty solver cache) at the first
+    # question, as an analyst's session after trustgraph.load(): hop answers decided for one role are reused by the
+    # next. Then cold: every COLD_EVERY-th sampled role on an engine of its own, so that it pays for every hop it needs
     wcr_detail: dict[str, Any] = {}
     tg = _fresh_graph(estate, zone, G)
     timer.session = tg.engine.session
     times: list[float] = []
+    roles = sample_roles(inside_roles, sample)
     with timer.phase("who_can_reach", wcr_detail):
-        for role in sample_roles(inside_roles, sample):
+        for role in roles:
             t = time.perf_counter()
             found = tg.who_can_reach(role)
             times.append(time.perf_counter() - t)
             if progress is not None:
                 progress(f"who_can_reach {len(times)}: {1000 * times[-1]:.1f} ms, {len(found)} sources, {role}")
-    if times:
-        ordered = sorted(times)
-        wcr_detail.update(queries=len(times), median_ms=round(statistics.median(times) * 1000, 2),
-                          p90_ms=round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1000, 2),
-                          p99_ms=round(_percentile(ordered, 0.99) * 1000, 2), max_ms=round(ordered[-1] * 1000, 2))
+    wcr_detail.update(_latencies(times))
+    cold: list[float] = []
+    for role in roles[::COLD_EVERY]:
+        tg = _fresh_graph(estate, zone, G)
+        t = time.perf_counter()
+        tg.who_can_reach(role)
+        cold.append(time.perf_counter() - t)
+    wcr_detail.update({f"cold_{k}": v for k, v in _latencies(cold).items()})
 
     per_check: list[CheckTime] = []
     if per_check_times:
         per_check = time_each_check(estate, zone, G, checks, progress)
     parent_peak = peak_rss_mb()
-    memory = {"parent_peak_mb": round(parent_peak, 1), "workers_peak_mb": workers_peak,
-              "fork_rss_mb": round(fork_rss, 1), "jobs": jobs,
-              "total_peak_mb": round(parent_peak + (jobs * max(0.0, workers_peak - fork_rss) if jobs > 1 else 0.0), 1)}
+    memory: dict[str, Any] = {
+        "parent_peak_mb": round(parent_peak, 1), "workers_peak_mb": workers_peak, "fork_rss_mb": round(fork_rss, 1),
+        "jobs": jobs,
+        # the old estimate, without PSS: this process's peak plus what each worker grew beyond it at the fork
+        "estimate_peak_mb": round(parent_peak + (jobs * max(0.0, workers_peak - fork_rss) if jobs > 1 else 0.0), 1)}
+    if tree_peak is not None:
+        memory.update(checks_tree_peak_mb=tree_peak.peak_mb, tree_processes=tree_peak.processes,
+                      total_peak_mb=round(max(tree_peak.peak_mb, render_rss), 1), measured_by=MEASURED_IN_PROCESS)
+    else:
+        memory.update(total_peak_mb=memory["estimate_peak_mb"], measured_by=MEASURED_BY_ESTIMATE)
     counts = {"roles": roles_total, "accounts": len(estate.accounts), "users": users_total, "files": len(files),
               "bytes": size, "jobs": jobs}
     return PhaseRun(timer.phases, counts, tuple(per_check), memory)
+
+
+def _latencies(times: Sequence[float]) -> dict[str, Any]:
+    """Count, median, 90th and 99th percentile and maximum of per-query times, in milliseconds."""
+    if not times:
+        return {}
+    ordered = sorted(times)
+    return {"queries": len(times), "median_ms": round(statistics.median(times) * 1000, 2),
+            "p90_ms": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1000, 2),
+            "p99_ms": round(_percentile(ordered, 0.99) * 1000, 2), "max_ms": round(ordered[-1] * 1000, 2)}
 
 
 def _percentile(ordered: Sequence[float], q: float) -> float:

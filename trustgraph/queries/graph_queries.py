@@ -81,8 +81,12 @@ class GraphQueries:
         self._descendants: dict[str, frozenset[str]] = {}
         self._descendants_version: Any = None
         #: False: each source of a one-role query searches the whole backward closure (the reference the layered
-        #: searches of :class:`trustgraph.queries.backward.Layers` are tested against)
+        #: searches of :class:`trustgraph.queries.backward.Layers` and the reverse search are tested against)
         self.layered = True
+        #: with ``layered``: each source's path read off one reverse search over the closure's decided hops
+        #: (:mod:`trustgraph.queries.reverse`) instead of a layered search per source
+        self.reverse = True
+        self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -257,17 +261,36 @@ class GraphQueries:
         else:
             groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
         out: list[ReachResult] = []
-        layers = Layers(engine, closure, options) if self.layered and not engine.demand else None
+        paths = self._reverse_paths(closure, options, outside_only)
+        layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
         for label, starts_of in groups:
             if target in starts_of:
                 continue
-            outcome = None if layers is None else layers.search(label, starts_of, outside_only=outside_only)
+            outcome = None
+            if paths is not None:
+                outcome = paths.outcome(label, starts_of)
+            elif layers is not None:
+                outcome = layers.search(label, starts_of, outside_only=outside_only)
             if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched
                 outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
                                         candidates=closure.candidates)
             if target in outcome.first or outcome.unknown_edges:
                 out.append(engine.result_for(outcome, target))
         return tuple(out)
+
+    def _reverse_paths(self, closure: Any, options: QueryOptions, outside_only: bool) -> Any:
+        """The reverse search over ``closure`` (:class:`trustgraph.queries.reverse.ReversePaths`), or None when it is
+        switched off or does not answer this query (then each source is searched)."""
+        from trustgraph.queries.reverse import CarriedState, ReversePaths, usable
+
+        if not (self.layered and self.reverse and usable(self.engine, options)):
+            return None
+        if self._landings.get("engine") is not self.engine:  # the hops of another engine are not this one's
+            self._landings = {"engine": self.engine}
+        try:
+            return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings)
+        except CarriedState:
+            return None
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the

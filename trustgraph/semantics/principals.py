@@ -55,7 +55,8 @@ AWS_CALLERS = frozenset({CallerKind.IAM_USER, CallerKind.ROLE_SESSION})
 FEDERATED_CALLERS = frozenset({CallerKind.SAML, CallerKind.WEB_IDENTITY})
 
 
-_OWN_ACTION = {
+#: the assume action each kind of caller can call (root and GetFederationToken sessions: none)
+_OWN_ACTION: dict[CallerKind, Action] = {
     CallerKind.IAM_USER: Action.ASSUME_ROLE,
     CallerKind.ROLE_SESSION: Action.ASSUME_ROLE,
     CallerKind.SERVICE: Action.ASSUME_ROLE,
@@ -71,8 +72,8 @@ def own_action(kind: CallerKind) -> Action | None:
 
 def action_fits(kind: CallerKind, action: Action) -> bool:
     """True when a caller of ``kind`` may be named for ``action`` (its own assume action or a companion)."""
-    own = own_action(kind)
-    return own is not None and (action is own or action in COMPANIONS)
+    own = _OWN_ACTION.get(kind)
+    return own is not None and (action is own or action is Action.TAG_SESSION or action is Action.SET_SOURCE_IDENTITY)
 
 
 def principal_match(p: Principal, caller: Caller, action: Action) -> MatchForm | None:

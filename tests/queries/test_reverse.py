@@ -1,0 +1,172 @@
+"""One role, many sources: each source's answer read off one reverse search over the decided hops
+(:mod:`trustgraph.queries.reverse`, ``GraphQueries.reverse``) is the answer of the search per source over the whole
+backward closure (the reference, ``layered = False``): same sources, verdicts, paths (so shortest-path lengths),
+witnesses, reasons and approximations. Compared on the bundled example, the two-account sample, generated
+organizations of every profile and estates built to make the two differ (ties between shortest paths, MFA, account
+hubs with many members, undecided hops); every witness of the reverse search replays in the evaluator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
+
+from .builders import DATASETS, account, allow_aws, assume_policy, dataset_graph, graph, role, trust, user
+
+OPTIONS = {
+    "none": QueryOptions(),
+    "without-external-id": QueryOptions.make(without=["sts:ExternalId"]),
+    "no-mfa": QueryOptions.make(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
+    "first-action": QueryOptions.make(action="sts:AssumeRole"),
+}
+
+
+def _key(r: ReachResult) -> tuple[Any, ...]:
+    return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations)
+
+
+def _twins(tg: TrustGraph, solver: SolverOptions | None = None) -> tuple[TrustGraph, TrustGraph]:
+    """Two engines over the same graph at the same analysis time: the reverse search, and the reference. They share
+    one solver session: both read the same hop answers (which of several valid witnesses a hop gets depends on the
+    order questions are asked in)."""
+    out = []
+    session = SolverSession(solver) if solver is not None else SolverSession()
+    for reverse in (True, False):
+        twin = TrustGraph(tg.estate, tg.zone, tg.graph)
+        twin.engine.now_ms = tg.engine.now_ms
+        twin.engine.session = session
+        twin.layered = reverse
+        twin.reverse = reverse
+        out.append(twin)
+    return out[0], out[1]
+
+
+def _roles(tg: TrustGraph) -> list[str]:
+    return sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+
+
+def _replays(result: ReachResult) -> bool:
+    from trustgraph.semantics.evaluate import evaluate_hop
+
+    for hop in result.hops:
+        caller, target, request = hop.evidence
+        if not evaluate_hop(caller, target, request).allowed:
+            return False
+    return True
+
+
+def _compare(tg: TrustGraph, roles: list[str], options: QueryOptions, sources: tuple[str | None, ...] = (None,),
+             solver: SolverOptions | None = None) -> dict[Reach, int]:
+    """Ask both twins every (source, role) and compare field by field; the verdicts counted."""
+    new_tg, old_tg = _twins(tg, solver)
+    counts = dict.fromkeys(Reach, 0)
+    for target in roles:
+        for source in sources:
+            new = new_tg.query(source, target, options)
+            old = old_tg.query(source, target, options)
+            assert [_key(r) for r in new] == [_key(r) for r in old], (source, target)
+            for r in new:
+                counts[r.verdict] += 1
+                assert r.verdict is not Reach.REACHABLE or _replays(r), (r.source, target)
+    return counts
+
+
+@pytest.mark.parametrize("name", sorted(OPTIONS))
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_datasets(dataset: str, name: str) -> None:
+    tg = dataset_graph(dataset)
+    assert _compare(tg, _roles(tg), OPTIONS[name], (None, "external"))[Reach.REACHABLE] > 0
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_undecided_hops_stay_unknown(dataset: str) -> None:
+    """Every hop that reaches z3 times out: the sources that need one are Unknown in both, never dropped."""
+    tg = dataset_graph(dataset)
+    counts = _compare(tg, _roles(tg), QueryOptions(), (None,), SolverOptions(inject_unknown="timeout (injected)"))
+    assert counts[Reach.REACHABLE] > 0
+    assert counts[Reach.UNKNOWN] > 0
+
+
+PROFILES = ("mix", "federation-heavy", "chain-heavy", "vendor-heavy", "condition-heavy")
+
+
+@pytest.fixture(scope="module", params=PROFILES)
+def profiled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
+    from trustgraph.synth import synthesize
+
+    out = tmp_path_factory.mktemp(f"org-{request.param}")
+    size = 8 if request.param == "condition-heavy" else 25  # condition-heavy hops are slow to solve
+    synthesize(out, accounts=3, roles_per_account=size, seed=3, profile=request.param)
+    return load(Path(out))
+
+
+def test_generated_profiles(profiled: TrustGraph) -> None:
+    counts = _compare(profiled, _roles(profiled), QueryOptions(), (None, "external"))
+    assert counts[Reach.REACHABLE] > 0
+
+
+def _hub_and_ties() -> tuple[TrustGraph, str]:
+    """An account-root trust with many members (only those whose identity policy allows the call get in), users
+    with and without MFA, and two shortest paths of the same length through different roles (the forward search's
+    order picks one: the reverse search must pick the same)."""
+    a = "111111111111"
+
+    def arn(name: str) -> str:
+        return f"arn:aws:iam::{a}:role/{name}"
+
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}
+    users = [user(a, f"u{i}", inline=[everything]) for i in range(3)]
+    roles = [role(a, "Target", trust(allow_aws(f"arn:aws:iam::{a}:root")))]
+    roles += [role(a, f"M{i}", trust(allow_aws(f"arn:aws:iam::{a}:user/u{i % 3}")),
+                   inline=[assume_policy(arn("Target")) if i % 2 else assume_policy(arn("Other"))])
+              for i in range(12)]
+    roles += [role(a, name, trust(allow_aws([f"arn:aws:iam::{a}:user/u0", f"arn:aws:iam::{a}:user/u1"])),
+                   inline=[everything]) for name in ("TieB", "TieA")]
+    roles.append(role(a, "Guarded", trust(allow_aws(f"arn:aws:iam::{a}:user/u2", mfa)), inline=[everything]))
+    roles.append(role(a, "Other", trust(allow_aws([arn("TieA"), arn("TieB"), arn("Guarded")]))))
+    from trustgraph.ingest.zone_file import zone_from_ids
+
+    return graph(account(a, users=users, roles=roles), zone=zone_from_ids([a])), arn("Target")
+
+
+def test_hub_members_and_ties() -> None:
+    tg, target = _hub_and_ties()
+    assert tg.engine.mfa_sensitive
+    counts = _compare(tg, _roles(tg), QueryOptions(), (None,))
+    assert counts[Reach.REACHABLE] > 0
+    found = {r.source.rsplit("/", 1)[-1]: len(r.hops) for r in tg.who_can_reach(target)}
+    # odd members allow the call on Target; even ones do not (their identity policy names Other)
+    assert {f"M{i}" for i in range(1, 12, 2)} <= set(found)
+    assert not {f"M{i}" for i in range(0, 12, 2)} & set(found)
+    assert found["TieA"] == found["TieB"] == 1
+    assert found["u0"] == 1  # a user of the account: the root trust admits it directly
+
+
+def test_reverse_answers_without_per_source_searches() -> None:
+    """The reverse search answers every reaching source itself: no forward search runs for them."""
+    from trustgraph.queries.engine import ReachabilityEngine
+
+    tg, target = _hub_and_ties()
+    calls = []
+    original = ReachabilityEngine.search
+
+    def counted(self: ReachabilityEngine, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return original(self, *args, **kwargs)
+
+    ReachabilityEngine.search = counted  # type: ignore[method-assign]
+    try:
+        results = tg.who_can_reach(target)
+    finally:
+        ReachabilityEngine.search = original  # type: ignore[method-assign]
+    assert len(results) > 5 and all(r.verdict is Reach.REACHABLE for r in results)
+    assert calls == []

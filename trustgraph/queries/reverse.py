@@ -1,0 +1,246 @@
+"""Every source's shortest path to one role read off one reverse search, instead of one forward search per source.
+
+:func:`trustgraph.queries.backward.backward_closure` decides the hops into every role that can lead to the target
+(memoised in the engine: a later query asks them again for free). This module then runs one breadth-first search
+*backwards* over those decided hops, from the target's states to every role state that reaches it
+(:class:`ReversePaths`), which gives each state its number of hops to the target. A source's answer follows without
+searching from it:
+
+- its distance is one more than the least distance of the states its first hops land in (the first hop may carry
+  the source's own constraints and the query's first-hop action, so it is decided as a forward search decides it);
+- its path is the one the forward breadth-first search from it finds. That search lists a state's successors in a
+  fixed order (the node's candidates in candidate order; for a symbolic AWS caller, the hop's MFA outcome and then
+  the other), so its queue is sorted by the sequence of successor positions along each state's first path, and the
+  path it finds to the target is the lexicographically least shortest path. The walk of :meth:`ReversePaths.outcome`
+  builds exactly that one: from the source's first start state at the least distance, it takes at each step the
+  first successor, in the search's order, whose distance is one less. The same hops (same memoised answers, same
+  witnesses) make the same path, so the answer is the forward search's, field for field.
+
+Cost: the closure (each hop decided once per engine), one pass over its decided hops, and per source the first hops
+plus the candidates of the nodes on its path: O(closure + sources x path x candidates) memo lookups, no per-source
+search. The reference is the search per source (``GraphQueries.layered = False``); ``tests/queries/test_reverse.py``
+compares the two field by field.
+
+What it does not answer (:meth:`ReversePaths.outcome` returns None and the caller searches from the source as
+before): a source that only *may* reach the target (an undecided hop on the way: its answer is Unknown with the
+reasons its own search meets), a source that is not a graph node, and every source of a query whose hops would hand
+a session a source identity or transitive tags (a carried state: its distance is not a role state's) or that limits
+the number of hops; :func:`usable` says which queries it answers at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.graph.nodes import NodeKind
+from trustgraph.queries.backward import REACHES
+from trustgraph.semantics.request import Action
+
+if TYPE_CHECKING:
+    from trustgraph.queries.backward import Backward
+    from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.smt.solve import KeyConstraint
+
+
+#: farther than any distance: a role none of whose states reaches the target
+_FAR = 1 << 30
+
+
+class CarriedState(Exception):
+    """A decided hop lands in a session that carries a source identity or transitive tags (not a role state)."""
+
+
+def usable(engine: ReachabilityEngine, options: QueryOptions) -> bool:
+    """Whether the reverse search answers this query: no hop limit, and an estate where no later policy reads what a
+    session carries (:class:`trustgraph.queries.carry.CarryDemand`), so that every state is a role state."""
+    return options.max_hops is None and not engine.demand
+
+
+class ReversePaths:
+    """The distances to one target of the role states of its closure, and each source's path read off them.
+
+    Raises :class:`CarriedState` (from the constructor) when a decided hop of the closure lands in a carried state.
+    """
+
+    def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
+                 outside_only: bool, landings: dict[tuple[Any, ...], tuple[Any, State] | None] | None = None) -> None:
+        self.engine = engine
+        #: hop -> its kept Sat answer and the state it lands in (:meth:`_landing`); the caller may keep it across
+        #: queries on the same engine
+        self.landings = landings if landings is not None else {}
+        self.closure = closure
+        self.options = options
+        self.outside_only = outside_only
+        self.dist = self._distances()
+        self._steps: dict[State, tuple[State, str, Action, Any] | None] = {}
+        #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
+        self.best: dict[str, int] = {}
+        for (node, *_), hops in self.dist.items():
+            if hops < self.best.get(node, _FAR):
+                self.best[node] = hops
+
+    # ---------------------------------------------------------------------------------------------- distances
+    def _distances(self) -> dict[State, int]:
+        """Hops from every role state of the closure that reaches the target to the target, by a breadth-first
+        search backwards over the hops the forward search takes after its first (no first-hop constraints)."""
+
+        engine, closure = self.engine, self.closure
+        G = engine.G
+        role_kind = NodeKind.ROLE.value
+        into: dict[str, list[tuple[str, Action]]] = {}
+        for node, succ in closure.successors.items():
+            if node in G and G.nodes[node]["kind"] == role_kind:
+                for _, role, data in succ:
+                    into.setdefault(role, []).append((node, Action(data["action"])))
+        target = closure.target
+        dist: dict[State, int] = {(target, False): 0, (target, True): 0}
+        frontier = [target]  # roles whose session without MFA is `depth` hops from the target
+        depth = 0
+        while frontier:
+            later: list[str] = []
+            for role in frontier:
+                for node, action in into.get(role, ()):
+                    for state in ((node, False), (node, True)):
+                        if state in dist or closure.status.get(state) != REACHES:
+                            continue
+                        hop = self._landing(state, role, action, ())
+                        if hop is None:
+                            continue
+                        landed = hop[1]
+                        if len(landed) == 3:
+                            raise CarriedState(role)
+                        if landed == (role, False):
+                            dist[state] = depth + 1
+                            if not state[1]:
+                                later.append(node)
+            frontier = later
+            depth += 1
+        return dist
+
+    # ------------------------------------------------------------------------------------------- successors
+    def _landing(self, state: State, role: str, action: Action, extra: tuple[KeyConstraint, ...]
+                 ) -> tuple[Any, State] | None:
+        """A hop as the forward search takes it: None when it is not Sat, else the answer it keeps (one that sets no
+        source identity or transitive tags when the hop allows one) and the state it lands in (memoised per hop)."""
+        from trustgraph.smt.solve import Sat
+
+        key = (state, role, action, self.options, extra)
+        if key in self.landings:
+            return self.landings[key]
+        engine = self.engine
+        result = engine.decide(state, role, action, self.options, extra)
+        landed = None
+        if isinstance(result, Sat):
+            result = engine.settle_carried(state, role, action, self.options, extra, result)
+            landed = (result, engine.next_state(role, result))
+        self.landings[key] = landed
+        return landed
+
+    def _successors(self, state: State, depth: int, extra: tuple[KeyConstraint, ...], within: int
+                    ) -> Iterator[tuple[State, str, Action, Any]]:
+        """The successors of ``state`` in the forward search's order (:meth:`ReachabilityEngine.successors`), as
+        (next state, role, action, Sat answer), leaving out the hops into roles none of whose states is within
+        ``within`` hops of the target (they cannot be on a shortest path)."""
+        from trustgraph.smt.solve import Sat
+
+        engine, options = self.engine, self.options
+        node = state[0]
+        for role, data in self.closure.candidates(node):
+            if self.best.get(role, _FAR) > within:
+                continue
+            if (data.get("identity_required") and data.get("via_hub")
+                    and not engine.candidates.may_assume(node, role)):
+                continue
+            action = Action(data["action"])
+            if depth == 0 and options.action is not None and action is not options.action:
+                continue
+            hop = self._landing(state, role, action, extra)
+            if hop is None:
+                continue
+            result, nxt = hop
+            produced = engine.produces_mfa(result)
+            if len(nxt) == 3:
+                raise CarriedState(role)
+            yield nxt, role, action, result
+            if engine.flips_mfa(node, action):
+                alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
+                if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
+                    other = engine.next_state(role, alt)
+                    if len(other) == 3:
+                        raise CarriedState(role)
+                    yield other, role, action, alt
+
+    def _step(self, state: State) -> tuple[State, str, Action, Any] | None:
+        """The hop a forward search takes from ``state`` (reached after its first hop) on its path to the target:
+        the first successor, in the search's order, one hop nearer; the same whatever the path before ``state``
+        (memoised per state, so sources whose paths meet share the rest)."""
+        if state in self._steps:
+            return self._steps[state]
+        nearer = self.dist[state] - 1
+        step = None
+        for nxt, role, action, result in self._successors(state, 1, (), nearer):
+            if self.dist.get(nxt) == nearer:
+                step = (nxt, role, action, result)
+                break
+        self._steps[state] = step
+        return step
+
+    # ------------------------------------------------------------------------------------------------ answers
+    def outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
+        """:meth:`_outcome`, None when a hop on the way lands in a carried state."""
+        try:
+            return self._outcome(label, starts)
+        except CarriedState:
+            return None
+
+    def _outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
+        """What the forward search from ``starts`` (named ``label``) to the target records along the path it finds:
+        the path's states, parents and witnesses, enough for :meth:`ReachabilityEngine.result_for`; None when the
+        decided hops give no path (the source may reach the target only through an undecided hop, or not at all)
+        or a start is not a graph node."""
+        from trustgraph.queries.engine import SearchOutcome, _Visit
+
+        engine, dist, target = self.engine, self.dist, self.closure.target
+        outcome = SearchOutcome(label, options=self.options)
+        # the first start state (in the search's order) at the least distance, and its first hop one nearer
+        best: tuple[int, State, tuple[State, str, Action, Any] | None] | None = None
+        for node in starts:
+            if node == target or node not in engine.G:  # a virtual source is no graph node
+                return None
+            extra = engine.source_constraints(node, outside_only=self.outside_only)
+            if extra is None:
+                continue
+            outcome.first_extra[node] = extra
+            for start in engine.start_states(node):
+                if not extra and self.options.action is None and start in dist:
+                    # its first hop is decided as any later one: the reverse pass knows its distance
+                    if best is None or dist[start] < best[0]:
+                        best = (dist[start], start, None)
+                    continue
+                within = (best[0] - 2) if best is not None else _FAR - 1
+                for succ in self._successors(start, 0, extra, within):
+                    hops = dist.get(succ[0])
+                    if hops is not None and (best is None or hops + 1 < best[0]):
+                        best = (hops + 1, start, succ)
+        if best is None:
+            return None
+        _, state, first = best
+        outcome.visits[state] = _Visit(None, None, 0)
+        outcome.first[state[0]] = state
+        depth = 0
+        step = first if first is not None else self._step(state)
+        while step is not None:
+            nxt, role, action, result = step
+            depth += 1
+            outcome.visits[nxt] = _Visit(state, engine.witness(state, role, action, result), depth)
+            outcome.first.setdefault(nxt[0], nxt)
+            if nxt[0] == target:
+                return outcome
+            state = nxt
+            step = self._step(state)
+        return None  # cannot happen: the distances were read off these hops
+
+
+__all__ = ["CarriedState", "ReversePaths", "usable"]
