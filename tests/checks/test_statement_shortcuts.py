@@ -6,7 +6,10 @@ shortcut off (:func:`trustgraph.checks.exact.solver_only`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +20,7 @@ from trustgraph.checks.exact import solver_only, unconditioned_admits
 from trustgraph.checks.registry import select_checks
 from trustgraph.checks.runner import run_checks
 from trustgraph.model.values import format_date
+from trustgraph.queries.graph_queries import GraphQueries
 from trustgraph.synth.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,17 +29,23 @@ SAMPLE = ROOT / "tests" / "data" / "two-account-sample"
 SAMPLE_ZONE = ["111122223333", "o-a1b2c3d4e5"]
 
 
+#: The analysis time of every scan here (two scans compared share their witnesses' clock keys).
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
 def _load(name: str, tmp_path: Path) -> ScanContext:
     if name == "example":
-        return ScanContext(trustgraph.load(EXAMPLE, zone_file=str(EXAMPLE / "zone.toml")))
-    if name == "sample":
-        return ScanContext(trustgraph.load(SAMPLE, zone=SAMPLE_ZONE))
-    from trustgraph.synth import synthesize
+        tg = trustgraph.load(EXAMPLE, zone_file=str(EXAMPLE / "zone.toml"))
+    elif name == "sample":
+        tg = trustgraph.load(SAMPLE, zone=SAMPLE_ZONE)
+    else:
+        from trustgraph.synth import synthesize
 
-    profile, seed = name.rsplit("-", 1)
-    if not any(tmp_path.iterdir()):
-        synthesize(tmp_path, accounts=3, roles_per_account=20, seed=int(seed), profile=profile)
-    return ScanContext(trustgraph.load(tmp_path))
+        profile, seed = name.rsplit("-", 1)
+        if not any(tmp_path.iterdir()):
+            synthesize(tmp_path, accounts=3, roles_per_account=20, seed=int(seed), profile=profile)
+        tg = trustgraph.load(tmp_path)
+    return ScanContext(GraphQueries(tg.estate, tg.zone, tg.graph, now=NOW))
 
 
 ORGS = ["example", "sample", *(f"{p}-{s}" for p in PROFILES for s in (1, 2))]
@@ -87,3 +97,56 @@ def test_dead_trust_statement_reports_the_same_with_every_shortcut_off(name: str
     with solver_only():
         reference = run_checks(_load(name, tmp_path), select_checks(STATEMENT_CHECKS), jobs=1).findings
     assert fast == reference
+
+
+@pytest.mark.parametrize("name", ["example", "sample", "mix-1", "federation-heavy-1", "chain-heavy-1",
+                                  "vendor-heavy-1"])
+def test_vacuous_condition_shares_only_verdicts_that_report_nothing(name: str, tmp_path: Path) -> None:
+    """The scan shares "this statement restricts every caller" between roles alike; asked role by role, each in a
+    scan of its own (nothing shared), the findings are the same."""
+    check = select_checks(["vacuous-condition"])
+    fast = run_checks(_load(name, tmp_path), check, jobs=1).findings
+    alone = _load(name, tmp_path)
+    reference = [f for role in alone.roles
+                 for f in run_checks(ScanContext(alone.tg, [role]), check, jobs=1).findings]
+    assert list(fast) == reference
+
+
+def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any, Any, int, Any, Any, bool]]:
+    """vacuous-condition's question 3 for every external id condition of an allowing statement and live class,
+    with the witness the shortcut starts from: (role, class, statement, condition index, target, witness,
+    variables)."""
+    from trustgraph.checks.base import deny_like, statement_alone, without_condition
+    from trustgraph.checks.exact import CALLER_CHOSEN, false_when_absent
+
+    for role in ctx.roles:
+        variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
+        for index, st in trust_statements(ctx, role):
+            if not is_assume_grant(st) or not st.conditions:
+                continue
+            answers, _ = statement_alone(ctx, role, index, st)
+            for j, cond in enumerate(st.conditions):
+                if cond.key not in CALLER_CHOSEN or not false_when_absent(cond, variables=variables):
+                    continue
+                present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+                negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+                question = target_with(ctx, role, (without_condition(st, j), negation, present))
+                for c, alone in answers:
+                    if is_sat(alone):
+                        yield role, c, st, j, question, alone, variables
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_other_external_id_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
+    from trustgraph.checks.exact import other_value_admitted
+
+    ctx = _load(name, tmp_path)
+    shown = 0
+    for role, c, st, j, question, alone, variables in _external_id_counter_questions(ctx):
+        if other_value_admitted(st, j, alone, question, variables=variables):
+            shown += 1
+            assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location, c.label)
+            with solver_only():
+                assert not other_value_admitted(st, j, alone, question, variables=variables)
+    if name in ("example", "sample") or name.startswith(("mix", "vendor")):
+        assert shown > 0

@@ -151,6 +151,37 @@ def test_hub_members_and_ties() -> None:
     assert found["u0"] == 1  # a user of the account: the root trust admits it directly
 
 
+def _mfa_outcomes() -> tuple[TrustGraph, str]:
+    """An outside account B may call R with or without MFA; a session of R with MFA gets into G2 (which requires
+    it) and G2 into Target: B's shortest path takes the other MFA outcome of its first hop (3 hops), the session of R
+    without MFA goes the long way (R, X1, X2, Target)."""
+    a, b = "111111111111", "222222222222"
+
+    def arn(name: str) -> str:
+        return f"arn:aws:iam::{a}:role/{name}"
+
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}
+    roles = [role(a, "R", trust(allow_aws(f"arn:aws:iam::{b}:root")), inline=[everything]),
+             role(a, "G2", trust(allow_aws(arn("R"), mfa)), inline=[everything]),
+             role(a, "X1", trust(allow_aws(arn("R"))), inline=[everything]),
+             role(a, "X2", trust(allow_aws(arn("X1"))), inline=[everything]),
+             role(a, "Target", trust(allow_aws([arn("X2"), arn("G2")])))]
+    from trustgraph.ingest.zone_file import zone_from_ids
+
+    return graph(account(a, roles=roles), zone=zone_from_ids([a])), arn("Target")
+
+
+def test_the_other_mfa_outcome_of_a_first_hop() -> None:
+    tg, target = _mfa_outcomes()
+    assert _compare(tg, _roles(tg), QueryOptions(), (None, "external"))[Reach.REACHABLE] > 0
+    found = {r.source: r for r in tg.who_can_reach(target)}
+    assert len(found["account:222222222222"].hops) == 3
+    assert len(found["arn:aws:iam::111111111111:role/R"].hops) == 3
+    assert found["arn:aws:iam::111111111111:role/R"].hops[0].target.endswith("/X1")
+
+
 def test_reverse_answers_without_per_source_searches() -> None:
     """The reverse search answers every reaching source itself: no forward search runs for them."""
     from trustgraph.queries.engine import ReachabilityEngine

@@ -95,6 +95,8 @@ PATHS = {
     "concrete_first": SolverOptions(cache=False, concrete_first=True, mfa_twins=False, ground_constraints=False),
     "mfa_twins": SolverOptions(cache=False, concrete_first=False, mfa_twins=True, ground_constraints=False),
     "ground_constraints": SolverOptions(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=True),
+    "string_cells": SolverOptions(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False,
+                                  small_model_slots=False, string_cells=True),
 }
 
 

@@ -300,6 +300,21 @@ def statement_alone(ctx: ScanContext, role: str, index: int,
     return cached
 
 
+def alone_key(ctx: ScanContext, role: str, st: Statement) -> tuple[Any, ...]:
+    """Everything a question on trust statement ``st`` of ``role`` alone (:func:`target_with`) depends on, as data:
+    the statement's content, its policy's Version and Id, and the facts of the role the question reads (its
+    partition, or its whole ARN when the statement has a Resource or NotResource element; account, maximum session
+    duration, service-linked, tags, organization). The callers, actions and constraints such questions use are
+    functions of the statement and of the scan. It is the result store's key (``smt.sharing.cache_key``) for those
+    questions with the account always kept: two roles with equal keys get the same verdicts, so a check may share a
+    verdict that produces no finding between them (a finding is always computed for its own role)."""
+    target = ctx.engine.target(role)
+    r = target.role
+    named = st.resources is not None or st.not_resources is not None
+    return (st, r.trust_policy.version, r.trust_policy.id, r.arn if named else r.arn.split(":")[1], r.account,
+            r.max_session_duration, r.service_linked, r.tags, target.org_known, target.org_id, target.org_paths)
+
+
 def is_assume_grant(st: Statement) -> bool:
     """An Allow statement whose Action can match one of the three assume actions (companion-only statements such
     as sts:TagSession are not grants)."""
@@ -343,8 +358,7 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 
 __all__ = [
-    "BaseCheck", "CallerClass", "Check", "deny_like", "hop_path", "is_assume_grant", "is_sat", "is_unknown",
-    "most_specific", "outside_sources", "path_text", "prepare_most_specific", "statement_alone", "statement_classes",
-    "target_with", "trust_statements",
-    "unknown_reason", "without_condition",
+    "BaseCheck", "CallerClass", "Check", "alone_key", "deny_like", "hop_path", "is_assume_grant", "is_sat",
+    "is_unknown", "most_specific", "outside_sources", "path_text", "prepare_most_specific", "statement_alone",
+    "statement_classes", "target_with", "trust_statements", "unknown_reason", "without_condition",
 ]

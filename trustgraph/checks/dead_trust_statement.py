@@ -1,9 +1,11 @@
 """``dead-trust-statement``: an Allow statement of a trust policy that no request can satisfy.
 
-Cost: O(S) for S trust statements. A statement without conditions (most of them: a service, an account, a role) is
-settled by one evaluation of a plain request per principal it names until one is allowed
-(:func:`trustgraph.checks.exact.unconditioned_admits`); any other costs one hop question per caller class it names,
-shared with vacuous-condition on the role's view.
+Cost: O(S) for S trust statements, and at most one settling per distinct (statement, role facts) pair
+(:func:`trustgraph.checks.base.alone_key`: the same statement in roles alike is alive for all of them). A statement
+without conditions (most of them: a service, an account, a role) is settled by one evaluation of a plain request per
+principal it names until one is allowed (:func:`trustgraph.checks.exact.unconditioned_admits`); any other costs one
+hop question per caller class it names, shared with vacuous-condition on the role's view. A statement not shown
+alive is asked for its own role.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from trustgraph.checks.base import (
     BaseCheck,
+    alone_key,
     is_assume_grant,
     is_sat,
     is_unknown,
@@ -23,7 +26,7 @@ from trustgraph.checks.base import (
     unknown_reason,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.exact import unconditioned_admits
+from trustgraph.checks.exact import shortcuts_enabled, unconditioned_admits
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.policy import Statement
 from trustgraph.model.principal import PrincipalKind
@@ -57,7 +60,7 @@ class DeadTrustStatement(BaseCheck):
             for index, st in trust_statements(ctx, role):
                 if not is_assume_grant(st):
                     continue
-                if not st.conditions and _admits_someone(ctx, role, st):
+                if _alive(ctx, role, index, st):
                     continue
                 pairs, complete = statement_alone(ctx, role, index, st)
                 classes = [c for c, _ in pairs]
@@ -83,33 +86,28 @@ class DeadTrustStatement(BaseCheck):
                             f"{_why(ctx, st, answers)}.")
 
 
-def _admits_someone(ctx: ScanContext, role: str, st: Statement) -> bool:
-    """Whether the evaluator lets a concrete caller of a class the unconditioned ``st`` names in under ``st`` alone
-    (then the statement is alive, as the solver would find: see :func:`unconditioned_admits`).
-
-    Remembered for the scan per statement content and the role facts the evaluation reads: with no condition and no
-    Resource element, the evaluation of a plain request reads of the role only its partition, its account (the
-    Gate), its maximum session duration, whether it is service-linked, and (through the request's values, which
-    must respect their limits) its tags and organization; the roles of an estate share few such combinations per
-    statement text."""
+def _alive(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
+    """Whether a caller of a class ``st`` names gets in under ``st`` alone (then the statement is not dead), shared by
+    the roles whose statement and facts are equal (:func:`alone_key`); False also when that was not shown (the
+    check then asks for this role). A statement without conditions is settled by the evaluator
+    (:func:`unconditioned_admits`), any other by the solver's answers (:func:`statement_alone`)."""
     from trustgraph.model.values import format_date
 
-    target = ctx.engine.target(role)
-    r = target.role
-    key = ("unconditioned-admits", st, r.arn.split(":")[1], r.account, r.max_session_duration, r.service_linked,
-           r.tags, target.org_known, target.org_id, target.org_paths)
-
     def compute() -> bool:
-        classes, _ = statement_classes(ctx, st)
-        if not classes:
-            return False
-        only = target_with(ctx, role, (st,))
-        now = format_date(ctx.engine.now_ms)
-        return any(unconditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
-                                        now=now) for c in classes)
+        if not st.conditions:
+            classes, _ = statement_classes(ctx, st)
+            only = target_with(ctx, role, (st,))
+            now = format_date(ctx.engine.now_ms)
+            if any(unconditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
+                                        now=now) for c in classes):
+                return True
+        pairs, _ = statement_alone(ctx, role, index, st)
+        return any(is_sat(a) for _, a in pairs)
 
-    admits: bool = ctx.once(key, compute)
-    return admits
+    if not shortcuts_enabled():
+        return False
+    alive: bool = ctx.once(("dead-trust-statement", "alive", *alone_key(ctx, role, st)), compute)
+    return alive
 
 
 def _why(ctx: ScanContext, st: Statement, answers: Sequence[object]) -> str:

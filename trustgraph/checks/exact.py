@@ -35,13 +35,19 @@ _DISABLED: list[bool] = []
 
 @contextmanager
 def solver_only() -> Iterator[None]:
-    """Within this block every function here answers "not decided" (None / False), so the checks ask the solver
-    every question: the tests compare both ways of answering."""
+    """Within this block every function here answers "not decided" (None / False), and the statement checks share
+    no verdict between roles (:func:`shortcuts_enabled`), so the checks ask the solver every question of every role:
+    the tests compare both ways of answering."""
     _DISABLED.append(True)
     try:
         yield
     finally:
         _DISABLED.pop()
+
+
+def shortcuts_enabled() -> bool:
+    """False inside :func:`solver_only`."""
+    return not _DISABLED
 
 
 def false_when_absent(cond: Condition, *, variables: bool) -> bool:
@@ -211,5 +217,44 @@ def unconditioned_admits(st: Statement, label: str, caller: object, action: Acti
     return any(evaluate_hop(m, target, build_request(m, action, target=target, now=now)).allowed for m in members)
 
 
-__all__ = ["WITNESS_NAME", "false_when_absent", "literal_prefix", "single_owner", "solver_only",
-           "unconditioned_admits"]
+#: Keys whose value an AWS principal chooses freely in its request (within the API limits the evaluator checks),
+#: with a value that is not a secret anybody wrote: changing it alone leaves the request one the caller can send.
+CALLER_CHOSEN = {"sts:externalid": "trustgraph-other-external-id"}
+
+
+def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
+    """True when the evaluator allows, under ``counter``, the request of ``witness`` (a Sat answer: a request of a
+    concrete caller that trust statement ``st`` allows, its key present) with the key of condition ``index`` changed
+    to a value that makes that condition false; False when that is not shown (the solver decides then).
+
+    ``counter`` is vacuous-condition's question 3 (``st`` without the condition, plus Deny statements for "the
+    condition holds" and "the key is absent"): an allowed request is a counterexample, so the condition restricts.
+    Only for keys the caller chooses freely (:data:`CALLER_CHOSEN`: an external id) and read by no other condition of
+    ``st`` (so the other conditions see the witness's values, which they allowed)."""
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.request import Request
+
+    cond = st.conditions[index]
+    other = CALLER_CHOSEN.get(cond.key)
+    request = getattr(witness, "request", None)
+    caller = getattr(witness, "caller", None)
+    if _DISABLED or other is None or not isinstance(request, Request) or not isinstance(caller, Caller):
+        return False
+    if caller.kind not in (CallerKind.IAM_USER, CallerKind.ROLE_SESSION) or cond.key not in request.context:
+        return False
+    for j, c in enumerate(st.conditions):
+        if j != index and (c.key == cond.key or any(v.key == cond.key for p in c.patterns for v in variables_of(p))):
+            return False
+    try:
+        if evaluate_condition(cond, {cond.key: (other,)}, variables=variables):
+            return False
+    except UndecidableCondition:
+        return False
+    changed = Request(action=request.action, context={**request.context, cond.key: (other,)},
+                      duration_seconds=request.duration_seconds)
+    return evaluate_hop(caller, counter, changed).allowed
+
+
+__all__ = ["CALLER_CHOSEN", "WITNESS_NAME", "false_when_absent", "literal_prefix", "other_value_admitted",
+           "shortcuts_enabled", "single_owner", "solver_only", "unconditioned_admits"]

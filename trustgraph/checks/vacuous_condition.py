@@ -1,17 +1,21 @@
 """``vacuous-condition``: a condition of an Allow trust statement that can never restrict who gets in.
 
 Cost: at most three hop questions per condition of an Allow trust statement (one when the evaluator's absent-key rules
-settle the others): O(C) for C conditions.
+settle the others): O(C) for C conditions, asked once per distinct (statement, role facts) pair that restricts every
+caller (:func:`trustgraph.checks.base.alone_key`: roles alike share the verdict; a finding is always computed for its
+own role).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import Enum
+from typing import Any
 
 from trustgraph.checks.base import (
     BaseCheck,
     CallerClass,
+    alone_key,
     deny_like,
     hop_path,
     is_assume_grant,
@@ -24,7 +28,7 @@ from trustgraph.checks.base import (
     without_condition,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.exact import false_when_absent
+from trustgraph.checks.exact import false_when_absent, other_value_admitted, shortcuts_enabled
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
@@ -56,7 +60,8 @@ class VacuousCondition(BaseCheck):
     Null conditions only ask for presence or absence and are never reported. When the evaluator makes C false for
     every request without k (:func:`trustgraph.checks.exact.false_when_absent`), every request S allows has k:
     question 1 is Unsat and question 2 is "S alone is satisfiable", already answered for the class, so only question 3
-    goes to the solver."""
+    goes to the solver; for an external id condition it is first tried on the witness of question 2 with another
+    external id (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts)."""
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -78,33 +83,45 @@ class VacuousCondition(BaseCheck):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        quiet: set[tuple[Any, ...]] = ctx.once(("vacuous-condition", "quiet"), set)
         for role in ctx.roles:
             for index, st in trust_statements(ctx, role):
                 if not is_assume_grant(st) or not st.conditions:
                     continue
-                answers, _ = statement_alone(ctx, role, index, st)
-                alive = [(c, a) for c, a in answers if is_sat(a)]
-                for j, cond in enumerate(st.conditions):
-                    if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
-                        continue  # a time bound restricts *when*, not who: true today, it still expires access
-                    for c, alone in alive:
-                        verdict, witness = self._decide(ctx, role, st, j, c, alone)
-                        if verdict is Verdict.RESTRICTS:
-                            continue
-                        if verdict is Verdict.UNKNOWN:
-                            yield self.unknown(role=role, source="-", reason=str(witness),
-                                               statements=(cond.location, st.location))
-                            break
-                        why = (f"it holds when {cond.key_text} is absent, and {_who(c)} can omit {cond.key_text}"
-                               if verdict is Verdict.ABSENT else
-                               f"it holds for every value of {cond.key_text} that {_who(c)} can send")
-                        label = "*" if c.label == "aws" else c.label
-                        path = hop_path(ctx, label, role, c.action, witness) if witness is not None else ()
-                        yield self.finding(
-                            role=role, source="-", statements=(cond.location, st.location), path=path,
-                            message=f"Condition `{cond}` of trust statement {st.label} never restricts who gets "
-                                    f"in: {why}.")
-                        break
+                key = alone_key(ctx, role, st) if shortcuts_enabled() else None
+                if key is not None and key in quiet:
+                    continue  # the same statement of a role alike restricts every caller: so does this one
+                found = list(self._statement(ctx, role, index, st))
+                if not found and key is not None:
+                    quiet.add(key)
+                yield from found
+
+    def _statement(self, ctx: ScanContext, role: str, index: int, st: Statement) -> Iterator[Finding]:
+        """The findings on trust statement ``index`` (``st``) of ``role``: per condition and live caller class,
+        the verdict of :meth:`_decide`."""
+        answers, _ = statement_alone(ctx, role, index, st)
+        alive = [(c, a) for c, a in answers if is_sat(a)]
+        for j, cond in enumerate(st.conditions):
+            if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
+                continue  # a time bound restricts *when*, not who: true today, it still expires access
+            for c, alone in alive:
+                verdict, witness = self._decide(ctx, role, st, j, c, alone)
+                if verdict is Verdict.RESTRICTS:
+                    continue
+                if verdict is Verdict.UNKNOWN:
+                    yield self.unknown(role=role, source="-", reason=str(witness),
+                                       statements=(cond.location, st.location))
+                    break
+                why = (f"it holds when {cond.key_text} is absent, and {_who(c)} can omit {cond.key_text}"
+                       if verdict is Verdict.ABSENT else
+                       f"it holds for every value of {cond.key_text} that {_who(c)} can send")
+                label = "*" if c.label == "aws" else c.label
+                path = hop_path(ctx, label, role, c.action, witness) if witness is not None else ()
+                yield self.finding(
+                    role=role, source="-", statements=(cond.location, st.location), path=path,
+                    message=f"Condition `{cond}` of trust statement {st.label} never restricts who gets "
+                            f"in: {why}.")
+                break
 
     @staticmethod
     def _decide(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass,
@@ -131,8 +148,10 @@ class VacuousCondition(BaseCheck):
         if not is_sat(with_key):
             return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
-        counter = ctx.solve_hop(c.caller, target_with(ctx, role, (without_condition(st, j), negation, present)),
-                                c.action)
+        question = target_with(ctx, role, (without_condition(st, j), negation, present))
+        if other_value_admitted(st, j, with_key, question, variables=variables):
+            return Verdict.RESTRICTS, None  # the witness with another external id gets in without the condition
+        counter = ctx.solve_hop(c.caller, question, c.action)
         if is_unknown(counter):
             return Verdict.UNKNOWN, unknown_reason(counter)
         if is_sat(counter):

@@ -27,7 +27,10 @@ decides only the hops into roles that can lead to the target:
    shortest path at the previous depth lies on one), so the search finds the same path with the same witnesses,
    at a cost in the size of the shortest paths instead of the size of the closure. A query for one role is then
    one backward pass over memoised hop answers plus a walk per source: O(closure + sources x path) instead of
-   O(sources x closure).
+   O(sources x closure). :mod:`trustgraph.queries.reverse` goes one step further and reads each source's path off
+   the distances without a search per source (``GraphQueries.reverse``); these layered searches answer the queries it
+   leaves (a hop limit, a hop into a carried state), and the reference both are tested against is the search over
+   the whole closure.
 
 Carried facts: when the estate reads a source identity or principal tags a session can carry
 (:mod:`trustgraph.queries.carry`), a hop refused to a session that carries nothing may be allowed to one that does,
@@ -59,6 +62,8 @@ if TYPE_CHECKING:
 
 REACHES = 2
 MAYBE = 1
+#: an edge's action text -> the action (a dictionary lookup: the closure reads it for every in-candidate)
+ACTION_BY_TEXT = {a.value: a for a in Action}
 
 
 @dataclass
@@ -159,7 +164,7 @@ def backward_closure(
         for u, data, key in engine.in_candidates(role):
             if first:
                 out.successors.setdefault(u, []).append((key, role, data))
-            action = Action(data["action"])
+            action = ACTION_BY_TEXT[data["action"]]
             is_role = G.nodes[u]["kind"] == role_kind
             callers: tuple[State, ...]
             extra: tuple[KeyConstraint, ...] | None = ()
@@ -205,7 +210,7 @@ def distances(engine: ReachabilityEngine, closure: Backward, options: QueryOptio
     for node, succ in closure.successors.items():
         if node in G and G.nodes[node]["kind"] == role_kind:
             for _, role, data in succ:
-                into.setdefault(role, []).append((node, Action(data["action"])))
+                into.setdefault(role, []).append((node, ACTION_BY_TEXT[data["action"]]))
     target = closure.target
     dist: dict[State, int] = {(target, False): 0, (target, True): 0}
     frontier = [target]  # roles whose session without MFA is `depth` hops from the target
@@ -267,4 +272,4 @@ class Layers:
                                   starts=starts, candidates=self.candidates, keep=keep)
 
 
-__all__ = ["MAYBE", "REACHES", "Backward", "Layers", "backward_closure", "distances"]
+__all__ = ["ACTION_BY_TEXT", "MAYBE", "REACHES", "Backward", "Layers", "backward_closure", "distances"]

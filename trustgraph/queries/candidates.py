@@ -53,6 +53,7 @@ class HopCandidates:
         self._hub_pos: dict[str, dict[int, tuple[tuple[int, dict[str, Any]], ...]]] = {}
         self._hub_members: dict[str, tuple[str, ...]] = {}
         self._hub_feeders: dict[str, tuple[str, ...]] = {}
+        self._rows: dict[str, tuple[tuple[str, int, str | None, bool, tuple[Any, ...], int], ...]] = {}
 
     def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
         """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
@@ -148,6 +149,7 @@ class HopCandidates:
             self._version = graph_version(G)
             self._in.clear()
             self._hub_members.clear()
+            self._rows.clear()
             self._mfa_in.clear()
             self._hub_users.clear()
         cached = self._in.get(role)
@@ -163,12 +165,18 @@ class HopCandidates:
                 entries = self._hub_index(feeder).get(id(data), ())
                 if not entries:
                     continue
-                for member in self._members(feeder):
-                    if entries[0][1]["cross_account"] and G.nodes[member].get("account") == role_account:
+                cross = entries[0][1]["cross_account"]
+                identity = entries[0][1].get("identity_required")
+                allowed: dict[int, bool] = {}  # resource shape -> may assume the role (the members share them)
+                for member, h, account, everything, statements, shape_id in self._member_rows(feeder):
+                    if cross and account == role_account:
                         continue  # principals:* stands for other accounts' principals
-                    if entries[0][1].get("identity_required") and not self.may_assume(member, role):
-                        continue
-                    h = self._own_edges(member)[1].index(feeder)
+                    if identity and not everything:
+                        may = allowed.get(shape_id)
+                        if may is None:
+                            may = allowed[shape_id] = self._may_shape(shape_id, statements, role)
+                        if not may:
+                            continue
                     for j, copy in entries:
                         out.append((member, copy, (1 + h, j)))
         cached = tuple(out)
@@ -229,6 +237,17 @@ class HopCandidates:
                 index.setdefault(orig, []).append((j, data))
             cached = {k: tuple(v) for k, v in index.items()}
             self._hub_pos[hub] = cached
+        return cached
+
+    def _member_rows(self, hub: str) -> tuple[tuple[str, int, str | None, bool, tuple[Any, ...], int], ...]:
+        """The members of ``hub`` in graph order, each with what :meth:`in_candidates` reads of it: the position
+        of ``hub`` among its hubs, its account, and its identity scope (:meth:`_scope`); cached per hub."""
+        cached = self._rows.get(hub)
+        if cached is None:
+            G = self.G
+            cached = tuple((member, self._own_edges(member)[1].index(hub), G.nodes[member].get("account"),
+                            *self._scope(member)) for member in self._members(hub))
+            self._rows[hub] = cached
         return cached
 
     def _members(self, hub: str) -> tuple[str, ...]:

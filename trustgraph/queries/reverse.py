@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind
-from trustgraph.queries.backward import REACHES
+from trustgraph.queries.backward import ACTION_BY_TEXT, REACHES
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class ReversePaths:
         for node, succ in closure.successors.items():
             if node in G and G.nodes[node]["kind"] == role_kind:
                 for _, role, data in succ:
-                    into.setdefault(role, []).append((node, Action(data["action"])))
+                    into.setdefault(role, []).append((node, ACTION_BY_TEXT[data["action"]]))
         target = closure.target
         dist: dict[State, int] = {(target, False): 0, (target, True): 0}
         frontier = [target]  # roles whose session without MFA is `depth` hops from the target
@@ -142,7 +142,8 @@ class ReversePaths:
                     ) -> Iterator[tuple[State, str, Action, Any]]:
         """The successors of ``state`` in the forward search's order (:meth:`ReachabilityEngine.successors`), as
         (next state, role, action, Sat answer), leaving out the hops into roles none of whose states is within
-        ``within`` hops of the target (they cannot be on a shortest path)."""
+        ``within`` hops of the target (they cannot be on a shortest path), and a symbolic AWS caller's other MFA
+        outcome unless its session is nearer the target than the first outcome's (only then can a path take it)."""
         from trustgraph.smt.solve import Sat
 
         engine, options = self.engine, self.options
@@ -153,7 +154,7 @@ class ReversePaths:
             if (data.get("identity_required") and data.get("via_hub")
                     and not engine.candidates.may_assume(node, role)):
                 continue
-            action = Action(data["action"])
+            action = ACTION_BY_TEXT[data["action"]]
             if depth == 0 and options.action is not None and action is not options.action:
                 continue
             hop = self._landing(state, role, action, extra)
@@ -164,7 +165,11 @@ class ReversePaths:
             if len(nxt) == 3:
                 raise CarriedState(role)
             yield nxt, role, action, result
-            if engine.flips_mfa(node, action):
+            # the other MFA outcome, only when its session is nearer the target than this one's: a successor after
+            # this one in the search's order at the same or a greater distance is never the one a path takes
+            other_hops = self.dist.get((role, not produced), _FAR)
+            nearer = other_hops < self.dist.get(nxt, _FAR) and other_hops <= within
+            if nearer and engine.flips_mfa(node, action, role):
                 alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
                 if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
                     other = engine.next_state(role, alt)

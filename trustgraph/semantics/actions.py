@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from trustgraph.model.pattern import Pattern, Variable, arn_matches, matches, split_arn_pattern, substitute
 from trustgraph.model.policy import Glob, Statement
 from trustgraph.semantics.conditions import Context, literal_pattern, variable_lookup
@@ -28,12 +30,20 @@ def action_matches(glob: Glob, action: str) -> bool:
     return matches(glob.pattern, action, ignore_case=True)
 
 
+@lru_cache(maxsize=65536)
+def globs_cover(globs: tuple[Glob, ...], action: str) -> bool:
+    """True when one of an Action element's globs matches ``action`` (case-insensitively). A pure function of the
+    element's texts and the action, remembered: the evaluator asks the same few actions of the same policies' elements
+    for every hop (a hop's statements are shared by every role and caller that uses the same policy)."""
+    return any(action_matches(g, action) for g in globs)
+
+
 def statement_action_matches(st: Statement, action: str) -> bool:
     """True when the statement's Action (or NotAction) covers ``action``."""
     if st.actions is not None:
-        return any(action_matches(g, action) for g in st.actions)
+        return globs_cover(st.actions, action)
     if st.not_actions is not None:
-        return not any(action_matches(g, action) for g in st.not_actions)
+        return not globs_cover(st.not_actions, action)
     return False
 
 
@@ -62,13 +72,30 @@ def resource_matches(glob: Glob, resource: str, context: Context, *, variables: 
     return matches(pattern, resource)
 
 
+@lru_cache(maxsize=65536)
+def _fixed_globs_cover(globs: tuple[Glob, ...], resource: str) -> bool | None:
+    """Whether one of a Resource element's globs matches ``resource`` when none holds a policy variable (then the
+    request plays no part: remembered per element texts and resource), else None."""
+    if any(isinstance(e, Variable) for g in globs for e in g.pattern):
+        return None
+    return any(resource_matches(g, resource, {}, variables=False) for g in globs)
+
+
+def _globs_cover_resource(globs: tuple[Glob, ...], resource: str, context: Context, variables: bool) -> bool:
+    fixed = _fixed_globs_cover(globs, resource)
+    if fixed is not None:
+        return fixed
+    return any(resource_matches(g, resource, context, variables=variables) for g in globs)
+
+
 def statement_resource_matches(st: Statement, resource: str, context: Context, *, variables: bool) -> bool:
     """True when the statement's Resource (or NotResource) covers ``resource``; True when it has neither."""
     if st.resources is not None:
-        return any(resource_matches(g, resource, context, variables=variables) for g in st.resources)
+        return _globs_cover_resource(st.resources, resource, context, variables)
     if st.not_resources is not None:
-        return not any(resource_matches(g, resource, context, variables=variables) for g in st.not_resources)
+        return not _globs_cover_resource(st.not_resources, resource, context, variables)
     return True
 
 
-__all__ = ["action_matches", "resource_matches", "statement_action_matches", "statement_resource_matches"]
+__all__ = ["action_matches", "globs_cover", "resource_matches", "statement_action_matches",
+           "statement_resource_matches"]

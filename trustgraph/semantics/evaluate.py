@@ -192,8 +192,9 @@ def _eval_many(policies: Iterable[Policy], caller: Caller, action: Action, resou
     denies: list[Statement] = []
     approx: list[Approximation] = []
     for p in policies:
-        r = evaluate_policy(p, caller=caller, action=action.value, resource=resource, context=ctx)
-        allows.extend(r.allows)
+        r = _scan(p, caller=caller, action=action.value, resource=resource, context=ctx, variables=None,
+                  principal_required=False)
+        allows.extend(st for st, _ in r.allows)
         denies.extend(r.denies)
         approx.extend(r.approximations)
     return _Sides(tuple(allows), tuple(denies), tuple(approx))
@@ -240,6 +241,8 @@ def _precheck(caller: Caller, target: Target, request: Request) -> str | None:
             return problem
     for key, values in request.context.items():
         info = key_info(key)
+        if info.value_pattern is None:
+            continue  # no API limit on this key's values
         for v in values:
             if not info.value_ok(v):
                 return f"STS rejects the request: {key} value {v!r} is outside its limits ({info.value_pattern})"

@@ -141,10 +141,13 @@ def statement_principal_match(st: Statement, caller: Caller, action: Action) -> 
     neither element). With several matching entries the most specific form is returned (the order of
     :data:`_SPECIFICITY`), which is the one the Gate/Limits rule is most favourable for."""
     if st.principals is not None:
-        forms = [f for f in (principal_match(p, caller, action) for p in st.principals) if f is not None]
-        if not forms:
-            return None
-        return min(forms, key=_SPECIFICITY.index)
+        best: MatchForm | None = None
+        rank = len(_SPECIFICITY)
+        for p in st.principals:
+            form = principal_match(p, caller, action)
+            if form is not None and _RANK[form] < rank:
+                best, rank = form, _RANK[form]
+        return best
     if st.not_principals is not None:
         if not action_fits(caller.kind, action):
             return None
@@ -158,6 +161,7 @@ _SPECIFICITY = [
     MatchForm.SESSION_ARN, MatchForm.USER_ARN, MatchForm.UNIQUE_ID, MatchForm.ROLE_ARN, MatchForm.ANY,
     MatchForm.NOT_PRINCIPAL, MatchForm.SERVICE, MatchForm.FEDERATED, MatchForm.ACCOUNT,
 ]
+_RANK = {form: i for i, form in enumerate(_SPECIFICITY)}
 
 
 def any_matches_federated_is_approximate(form: MatchForm, caller: Caller) -> bool:

@@ -10,13 +10,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from trustgraph.model.condition import Family
+from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star
 from trustgraph.model.policy import Effect
 from trustgraph.semantics.request import Action, Caller, Target
 from trustgraph.smt.constraints import ground_satisfies
 from trustgraph.smt.presence import HopView
 from trustgraph.smt.results import KeyConstraint, Sat
 from trustgraph.smt.structure import hop_policies
-from trustgraph.smt.symbolic import Candidate
+from trustgraph.smt.symbolic import AWS_KINDS, Candidate
 from trustgraph.smt.witness import base_context, fix_tags, replay
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
     from trustgraph.smt.guess import guesses
 
     trust = target.role.trust_policy
+    # an outsider of an AWS account chooses its own principal tags (the symbolic request leaves them free and the
+    # candidate decodes them); other callers' tags are the template's
+    own_tags = cand.symbolic and cand.template.kind in AWS_KINDS and cand.decode is not None
     for template in _templates(cand, target):
         trust_allows = [st for st in trust.statements
                         if st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
@@ -52,8 +56,14 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
                   if st.effect is Effect.DENY and st.conditions and statement_action_matches(st, action.value)
                   and (p is not trust or statement_principal_match(st, template, action) is not None)]
         for assignment in guesses(view, policies, trust_allows, trust.variables_enabled, constraints, base, clock,
-                                  denies, facts=facts):
-            ctx = dict(base)
+                                  denies, facts=facts, principal_tags=own_tags):
+            caller, ctx = template, dict(base)
+            tags = {k: v for k, v in assignment.items() if k.startswith(_PRINCIPAL_TAG)}
+            if tags:
+                caller = replace(template, tags=tuple((k[len(_PRINCIPAL_TAG):], v[0])
+                                                      for k, v in sorted(tags.items()) if v))
+                ctx = base_context(caller, action, target, duration, now_text, view)
+                assignment = {k: v for k, v in assignment.items() if k not in tags}
             for key, values in assignment.items():
                 if values is None:
                     ctx.pop(key, None)
@@ -63,31 +73,41 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
             if not all(ground_satisfies(c, ctx.get(c.key.lower())) for c in constraints):
                 continue
             stats.count("guess_evaluations")
-            request, decision, approx = replay(template, target, action, ctx, duration, ())
+            request, decision, approx = replay(caller, target, action, ctx, duration, ())
             if decision.allowed:
                 stats.count("guess_hits")
                 stats.count("fast_path")  # decided without z3
-                return Sat(template, request, decision, tuple(approx))
+                return Sat(caller, request, decision, tuple(approx))
     return None
 
 
 _ORG_ID = re.compile(r"o-[a-z0-9-]+")
+_PRINCIPAL_TAG = "aws:principaltag/"
 
 
 def _templates(cand: Candidate, target: Target) -> list[Caller]:
     """The callers a guess may be made for: the candidate's template, and for an outsider that may belong to an
-    organization, the template in each organization (at most two) an aws:PrincipalOrgID condition of the trust
-    policy names and in an organization none names (never an excluded one; only when a condition reads
-    aws:PrincipalOrgID and none reads aws:PrincipalOrgPaths, which an organization member would carry)."""
+    organization, the template in each organization (at most two) that an aws:PrincipalOrgID condition of the trust
+    policy names or an aws:PrincipalOrgPaths pattern starts with, and in an organization none names (never an
+    excluded one; only when a condition reads one of the two keys).
+
+    An organization member carries aws:PrincipalOrgPaths (the symbolic request ties its presence to membership, and a
+    constraint may read it even where no condition does), so the template gets paths of the shape the encoding gives
+    an outsider's (``ORG/r-...``, ``smt.symbolic.org_builders``): each pattern of the conditions on the key with its
+    wildcards filled (a path the condition matches), then one no pattern names (a path it does not)."""
     out = [cand.template]
     if cand.excluded_orgs is None:
         return out
     names: list[str] = []
+    path_patterns: list[Pattern] = []
     read = False
     for st in target.role.trust_policy.statements:
         for c in st.conditions:
             if c.key == "aws:principalorgpaths":
-                return out
+                read = True
+                if c.operator.family is Family.STRING:
+                    path_patterns.extend(c.patterns)
+                    names.extend(org for p in c.patterns if (org := _org_of_path(p)) is not None)
             if c.key == "aws:principalorgid":
                 read = True
                 if c.operator.family is Family.STRING:
@@ -98,8 +118,35 @@ def _templates(cand: Candidate, target: Target) -> list[Caller]:
     orgs = [o for o in dict.fromkeys(names) if o not in cand.excluded_orgs][:2]
     if fresh not in cand.excluded_orgs:
         orgs.append(fresh)
-    out.extend(replace(cand.template, org_id=org) for org in orgs)
+    for org in orgs:
+        prefix = f"{org}/r-"
+        paths = [t for p in path_patterns if (t := _fill(p, "")).startswith(prefix) and len(t) > len(prefix)]
+        paths.append(f"{prefix}trustgraph/")
+        out.extend(replace(cand.template, org_id=org, org_paths=(path,)) for path in dict.fromkeys(paths))
     return out
+
+
+def _org_of_path(p: Pattern) -> str | None:
+    """The organization id a path pattern starts with (``o-x/r-y/*`` names ``o-x``), when it is literal."""
+    if not p or not isinstance(p[0], Literal):
+        return None
+    head = p[0].text.split("/", 1)
+    return head[0] if len(head) == 2 and _ORG_ID.fullmatch(head[0]) else None
+
+
+def _fill(p: Pattern, filler: str) -> str:
+    """The text of a variable-free pattern with every wildcard replaced by ``filler`` (``?`` by one character)."""
+    parts: list[str] = []
+    for el in p:
+        if isinstance(el, Literal):
+            parts.append(el.text)
+        elif isinstance(el, Star):
+            parts.append(filler)
+        elif isinstance(el, AnyChar):
+            parts.append(filler or "x")
+        else:
+            return ""
+    return "".join(parts)
 
 
 __all__ = ["try_concrete_first"]

@@ -1,5 +1,6 @@
 """Deciding a conjunction of named z3 assertions (:func:`check_tracked`) and finding a minimal
-unsat core (:func:`core_by_deletion`): the only code that runs z3 solvers."""
+unsat core (:func:`core_by_deletion`): the only code that runs z3 solvers (with :mod:`trustgraph.smt.strings`, which
+it asks first when the ``string_cells`` fast path is on)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import z3  # type: ignore[import-untyped]
+
+from trustgraph.smt.strings import decide as decide_strings
 
 _PREPROCESS: Any = None
 
@@ -45,8 +48,8 @@ def _preprocessing_solver(timeout: int) -> Any:
     return solver
 
 
-def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *,
-                  core: bool = False) -> tuple[Any, Any, list[str] | None, str]:
+def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: bool = False,
+                  strings: bool = False) -> tuple[Any, Any, list[str] | None, str]:
     """Decide the conjunction of named z3 assertions.
 
     Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat, the names of
@@ -59,6 +62,11 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *,
     undecided trial keeps it in, so the core is always unsat). When the preprocessing solver cannot decide within
     :data:`PREPROCESS_RLIMIT`, the incremental solver with assumption-tracked assertions (z3's own unsat core)
     answers instead, with the whole timeout.
+
+    ``strings`` (the ``string_cells`` fast path): when the preprocessing solver cannot decide, the string variables
+    that only meet regular expressions are decided by :func:`trustgraph.smt.strings.decide` (our automata, z3 on the
+    Boolean abstraction) before the incremental solver is tried; when it does not apply or cannot decide, the
+    incremental solver answers as without it.
     """
     fast = _preprocessing_solver(timeout)
     ctx = _preprocess_context()
@@ -72,6 +80,13 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *,
             return z3.unsat, None, None, ""
         return z3.unsat, None, _deletion_core([(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
                                               timeout), ""
+    if strings:
+        decided = decide_strings([f for _, f in assertions], timeout)
+        if decided is not None:
+            res, model = decided
+            if res == z3.sat:
+                return z3.sat, model, [], ""
+            return z3.unsat, None, core_by_deletion(assertions, timeout, strings=True) if core else None, ""
     solver = z3.Solver()
     solver.set("timeout", timeout)
     for name, f in assertions:
@@ -84,8 +99,22 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *,
     return res, None, [], solver.reason_unknown()
 
 
-def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
-    """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`)."""
+def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool = False) -> list[str]:
+    """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`;
+    ``strings``: each trial is decided through :func:`trustgraph.smt.strings.decide` first)."""
+    if strings:
+        keep = list(assertions)
+        for item in list(assertions):
+            trial = [a for a in keep if a is not item]
+            still = _preprocessing_solver(timeout)
+            still.add([f.translate(_preprocess_context()) for _, f in trial])
+            res = still.check()
+            if res == z3.unknown:
+                decided = decide_strings([f for _, f in trial], timeout)
+                res = decided[0] if decided is not None else z3.unknown
+            if res == z3.unsat:
+                keep = trial
+        return [name for name, _ in keep]
     ctx = _preprocess_context()
     return _deletion_core([(n, f.translate(ctx)) for n, f in assertions], timeout)
 

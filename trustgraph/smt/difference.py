@@ -46,6 +46,7 @@ from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
 from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings
 from trustgraph.smt.results import default_timeout_ms
+from trustgraph.smt.slots import small_model_bounds
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
 from trustgraph.smt.symbolic import Builder, Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
 from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
@@ -107,13 +108,17 @@ def merged_target(new: Target, old: Target) -> Target:
 
 def solve_difference(caller: Caller | SymbolicCaller, new: Target, old: Target, action: Action, *,
                      timeout_ms: int | None = None, now_ms: int | None = None,
-                     new_first: bool = True, inject_unknown: str | None = None) -> list[CandidateDifference]:
+                     new_first: bool = True, inject_unknown: str | None = None, small_model_slots: bool = True,
+                     string_cells: bool = True) -> list[CandidateDifference]:
     """For each candidate of ``caller``: is there a request for ``action`` that ``new`` allows and ``old`` denies?
 
     ``new`` and ``old`` are the same role (same ARN) in two estates. ``now_ms`` pins aws:CurrentTime (the clock when
     None). ``new_first`` (a switch for tests) asks NEW alone before the conjunction (step 4 of the module docstring).
     ``inject_unknown`` (tests of the timeout path, the analysis' ``SolverOptions.inject_unknown``) makes every
-    question that reaches z3 undecided with that reason.
+    question that reaches z3 undecided with that reason. ``small_model_slots`` and ``string_cells`` are the fast
+    paths of the same names (:class:`~trustgraph.smt.options.SolverOptions`; off, the reference encoding and z3
+    alone): the bound of :mod:`trustgraph.smt.slots` over the statements of both sides, and the string variables
+    decided by :mod:`trustgraph.smt.strings`.
     """
     if new.role.arn != old.role.arn:
         raise ValueError(f"solve_difference compares one role: {new.role.arn} is not {old.role.arn}")
@@ -126,7 +131,8 @@ def solve_difference(caller: Caller | SymbolicCaller, new: Target, old: Target, 
     now_text = format_date(now_ms if now_ms is not None else int(time.time()) * 1000)
     out: list[CandidateDifference] = []
     for cand in candidates:
-        result = _solve_candidate(cand, new, old, action, timeout, now_ms, now_text, new_first, inject_unknown)
+        result = _solve_candidate(cand, new, old, action, timeout, now_ms, now_text, new_first, inject_unknown,
+                                  small_model_slots, string_cells)
         if isinstance(result, NewAccess) and isinstance(caller, SymbolicCaller) and caller.identity_unknown:
             result = replace(result, approximations=(*result.approximations, caller.identity_unknown))
         out.append(CandidateDifference(cand.label, result))
@@ -145,21 +151,27 @@ class _Side:
     approximations: list[str]
 
 
+def _side_statements(template: Caller, target: Target) -> list[tuple[Addr, Statement, bool]]:
+    """The statements of one side's policies with their addresses and whether their policy reads variables."""
+    return [((*addr, si), st, policy.variables_enabled) for addr, policy in hop_policies(template, target)
+            for si, st in enumerate(policy.statements)]
+
+
 def _encode_side(name: str, cand: Candidate, target: Target, action: Action, env: Env, view: HopView,
-                 tracked: list[tuple[str, Term]]) -> _Side:
+                 tracked: list[tuple[str, Term]], *, slots_set: bool = False) -> _Side:
     template = cand.template
     hop_actions = (action, Action.TAG_SESSION, Action.SET_SOURCE_IDENTITY)
     statements: list[tuple[Addr, Statement]] = []
     variables_of: dict[Addr, bool] = {}
-    for addr, policy in hop_policies(template, target):
-        for si, st in enumerate(policy.statements):
-            statements.append(((*addr, si), st))
-            variables_of[(*addr, si)] = policy.variables_enabled
-    for _, st in statements:
-        for cond_ in st.conditions:
-            env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
-    tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
-    env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
+    for addr, st, variables in _side_statements(template, target):
+        statements.append((addr, st))
+        variables_of[addr] = variables
+    if not slots_set:  # the reference bound: two slots per condition on the key
+        for _, st in statements:
+            for cond_ in st.conditions:
+                env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
+        tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
+        env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
     before = len(env.approximations)
     choice_base: dict[Addr, bool] = {}
     bits: list[tuple[Addr, Term]] = []
@@ -258,7 +270,8 @@ def _view(cand: Candidate, target: Target, action: Action, now_ms: int | None, n
 
 
 def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, timeout: int, now_ms: int | None,
-                     now_text: str, new_first: bool, injected: str | None) -> DifferenceResult:
+                     now_text: str, new_first: bool, injected: str | None, small_model_slots: bool,
+                     string_cells: bool) -> DifferenceResult:
     env = Env(slot_bound=dict(cand.slot_bounds))
     env.scratch["now_ms"] = now_ms if now_ms is not None else parse_date(now_text)
     builders = cand.setup(env) if cand.setup is not None else {}
@@ -274,7 +287,13 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
             env.axiom(f"caller: carries the transitive tag {tag_key}={tag_value}, which a chained call cannot change",
                       implies(kv.pres, kv.val == z3.StringVal(tag_value)))
     tracked: list[tuple[str, Term]] = []
-    sides = [_encode_side(name, cand, target, action, env, view, tracked)
+    if small_model_slots:  # smt.slots: one member per condition of either side that reads the key
+        both_sides = [st for t in (new, old) for _, st, _ in _side_statements(template, t)]
+        tag_refs = {k for st in both_sides for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
+        if template.kind is CallerKind.ROLE_SESSION:  # carried transitive tags are coupled to aws:TagKeys too
+            tag_refs |= {f"aws:requesttag/{k.lower()}" for k, _ in template.transitive_tags}
+        env.slot_bound.update(small_model_bounds(both_sides, len(tag_refs), env.slot_bound))
+    sides = [_encode_side(name, cand, target, action, env, view, tracked, slots_set=small_model_slots)
              for name, target in (("new", new), ("old", old))]
     # Passing session tags (or a source identity) is the caller's free choice even where no condition reads them:
     # NEW may allow sts:TagSession / sts:SetSourceIdentity where OLD did not, which is new access. A hop question can
@@ -312,7 +331,8 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
     # OLD allows NEW's witness.
     if new_first:
         new_tracked = [t for t in tracked if t[0].startswith("new:")]
-        res, model, _core, why = check_tracked(_named([*base, *new_tracked, ("new allows", decisions[0])]), timeout)
+        res, model, _core, why = check_tracked(_named([*base, *new_tracked, ("new allows", decisions[0])]), timeout,
+                                               strings=string_cells)
         if res == z3.unsat:
             return NoNewAccess(tuple(old_side.approximations))
         if res == z3.sat:
@@ -320,7 +340,7 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
             if first.confirmed:
                 return first
     res, model, _core, why = check_tracked(_named([*base, *tracked, ("new allows and old denies", formula)]),
-                                           timeout)
+                                           timeout, strings=string_cells)
     if res == z3.unsat:
         return NoNewAccess(tuple(old_side.approximations))
     if res != z3.sat:

@@ -72,7 +72,8 @@ def condition_exact(c: Condition) -> bool:
 
 def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[Statement], variables: bool,
             constraints: Sequence[Any], base: dict[str, tuple[str, ...]], clock: dict[str, tuple[str, ...]],
-            denies: Sequence[Statement] = (), limit: int = 3, *, facts: FactsTable) -> Iterator[Assignment]:
+            denies: Sequence[Statement] = (), limit: int = 3, *, facts: FactsTable,
+            principal_tags: bool = False) -> Iterator[Assignment]:
     """Up to ``limit`` assignments of the caller-chosen keys of a hop, one per Allow trust statement that may name
     the caller, each satisfying that statement's conditions and the constraints on each key.
 
@@ -83,6 +84,8 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
     aws:EpochTime of the pinned "now" (every request carries them, even where ``closed`` took them out of
     ``base``). Nothing is yielded when the hop has a construct the encoding over-approximates (the solver's answer
     must carry it). ``facts`` gives each policy's condition keys and exactness (the session's table).
+    ``principal_tags``: the caller is an outsider whose own tags are free (aws:PrincipalTag/k of the symbolic
+    request); they are chosen too, and the caller of the guess carries them (``smt.concrete_first``).
     """
     keys: set[str] = set()
     for p in policies:
@@ -103,6 +106,9 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
         if m.approximate:
             return
         modes[k] = m
+        if m.principal and principal_tags:
+            free.append(k)  # an outsider's own tag: chosen like a request key, carried by the caller
+            continue
         if m.mode is Mode.BUILDER or m.principal or key_info(k).principal_derived:
             continue  # the caller's own keys: the template's values (in ``base``)
         if m.mode is Mode.GROUND:

@@ -32,6 +32,13 @@ class SolverOptions:
         Decide a concrete caller's fully determined request by evaluating it (``queries.ground``).
     derived_answers
         Answer a hop from the answer to the same hop under other constraints (``ReachabilityEngine.decide``).
+    small_model_slots
+        Give a multi-valued key ``max(1, n)`` slots for the ``n`` conditions that read it, the bound
+        ``smt.slots`` proves complete, instead of the reference's two per condition (``smt.reference``).
+    string_cells
+        Decide the string variables of a hop that only meet regular expressions (globs, ARN patterns, API limits,
+        an outsider's organization id and paths) with our own automata and z3 on the Boolean rest
+        (``smt.strings``), instead of z3's sequence solver.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -43,13 +50,16 @@ class SolverOptions:
     ground_constraints: bool = True
     evaluation: bool = True
     derived_answers: bool = True
+    small_model_slots: bool = True
+    string_cells: bool = True
     inject_unknown: str | None = None
 
     @classmethod
     def reference(cls, *, inject_unknown: str | None = None) -> SolverOptions:
         """Every fast path and cache off: the reference path only."""
         return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
-                   derived_answers=False, inject_unknown=inject_unknown)
+                   derived_answers=False, small_model_slots=False, string_cells=False,
+                   inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
@@ -64,7 +74,8 @@ class SolverOptions:
     def paths_key(self) -> tuple[bool, ...]:
         """The switches that may change which witness a Sat answer carries: answers found with different ones are
         kept apart in the result store."""
-        return (self.concrete_first, self.mfa_twins, self.ground_constraints)
+        return (self.concrete_first, self.mfa_twins, self.ground_constraints, self.small_model_slots,
+                self.string_cells)
 
 
 __all__ = ["SolverOptions"]

@@ -31,6 +31,7 @@ from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
 from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, unevaluated_claim
 from trustgraph.smt.results import HopResult, KeyConstraint, Unknown, Unsat
+from trustgraph.smt.slots import small_model_bounds
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
 from trustgraph.smt.symbolic import Candidate
 from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
@@ -68,10 +69,14 @@ def groundable(c: KeyConstraint, kind: CallerKind, action: Action) -> bool:
 
 def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                      stats: SolverStats, *, ground_constraints: bool, want_core: bool,
-                     injected: str | None = None) -> HopResult:
+                     injected: str | None = None, small_model_slots: bool = False,
+                     string_cells: bool = False) -> HopResult:
     """The answer for one candidate by encoding and z3 (see the module docstring). ``ground`` holds the request keys
     the candidate and the role fix (it is extended here); ``stats`` counts the work; ``injected`` (tests of the
-    timeout path) replaces the z3 run by an Unknown with that reason."""
+    timeout path) replaces the z3 run by an Unknown with that reason; ``small_model_slots`` gives multi-valued keys
+    the slots :func:`~trustgraph.smt.slots.small_model_bounds` proves enough instead of two per condition;
+    ``string_cells`` decides string variables that only meet regular expressions with our own automata
+    (:mod:`trustgraph.smt.strings`) before z3's sequence solver."""
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.keys import key_info, origin_of
 
@@ -120,12 +125,20 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         for si, st in enumerate(policy.statements):
             statements.append(((*addr, si), st))
             variables_of[(*addr, si)] = policy.variables_enabled
-    # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities) + constraints
-    for _, st in statements:
-        for cond_ in st.conditions:
-            env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
     tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
-    env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
+    if small_model_slots:
+        # every aws:RequestTag/k in the symbolic request is coupled to aws:TagKeys: those the conditions read, those
+        # a constraint names and the transitive tags a session carries
+        coupled = tag_refs | {c.key.lower() for c in constraints if c.key.lower().startswith("aws:requesttag/")}
+        if template.kind is CallerKind.ROLE_SESSION:
+            coupled |= {f"aws:requesttag/{k.lower()}" for k, _ in template.transitive_tags}
+        env.slot_bound.update(small_model_bounds([st for _, st in statements], len(coupled), env.slot_bound))
+    else:
+        # slot bounds for multi-valued keys (§6.7): occurrences of the key in conditions (both polarities)
+        for _, st in statements:
+            for cond_ in st.conditions:
+                env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
+        env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
     for c in z3_constraints:
         if c.op == "equals":
             env.slot_bound[c.key.lower()] = max(env.slot_bound.get(c.key.lower(), 1), len(c.values))
@@ -263,9 +276,10 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         return Unknown(injected)
     core_names: list[str] | None
     if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
-        res, model, core_names, why = z3.unsat, None, core_by_deletion(assertions, int(timeout)), ""
+        res, model, core_names, why = (z3.unsat, None, core_by_deletion(assertions, int(timeout),
+                                                                          strings=string_cells), "")
     else:
-        res, model, core_names, why = check_tracked(assertions, int(timeout))
+        res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells)
     if res == z3.sat:
         return witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
     if res == z3.unsat:

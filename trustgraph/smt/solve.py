@@ -175,7 +175,8 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         if guessed is not None:
             return guessed
     return encode_and_solve(cand, q, ground, clock, session.stats, ground_constraints=options.ground_constraints,
-                            want_core=want_core, injected=options.inject_unknown)
+                            want_core=want_core, injected=options.inject_unknown,
+                            small_model_slots=options.small_model_slots, string_cells=options.string_cells)
 
 
 def _ground_context(cand: Candidate, q: HopQuestion, clock: Clock) -> dict[str, tuple[str, ...]]:
