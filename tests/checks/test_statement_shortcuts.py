@@ -85,9 +85,7 @@ def test_unconditioned_admits_is_off_under_solver_only(tmp_path: Path) -> None:
                                         now=now)
 
 
-#: vacuous-condition is not compared here: with every shortcut off it asks "is the statement satisfiable with the
-#: key absent" of GitHub subject conditions, which the solver does not encode yet (smt.presence.claim_couplings)
-STATEMENT_CHECKS = ["dead-trust-statement"]
+STATEMENT_CHECKS = ["dead-trust-statement", "vacuous-condition"]
 
 
 @pytest.mark.parametrize("name", ["example", "sample", "mix-1", "federation-heavy-1", "chain-heavy-1",

@@ -36,3 +36,17 @@ def test_z3_couplings_agree_with_the_evaluator(sub: str | None, repo: str | None
     claims = {"sub": sub, "repository": repo, "repository_owner": owner}
     context = {f"{GITHUB_HOST}:{k}": (v,) for k, v in claims.items() if v is not None}
     assert couplings_hold(claims) == (token_problem(GITHUB_HOST, context) is None), claims
+
+
+def test_a_claim_grounded_absent_adds_no_coupling() -> None:
+    """``--without ...:sub`` grounds the subject absent (presence False, no value term); the couplings hold only when
+    a claim is present, so they must skip it rather than build a word equation over no term (it crashed z3)."""
+    env = Env()
+    sub = f"{GITHUB_HOST}:sub"
+    env.vars[sub] = KeyVar(sub, Kind.STRING, False, False, val=None, ground=True)
+    repo = f"{GITHUB_HOST}:repository"
+    env.vars[repo] = KeyVar(repo, Kind.STRING, False, True, val=z3.StringVal("acme/app"), ground=True)
+    claim_couplings(env, GITHUB_HOST)
+    s = z3.Solver()
+    s.add(*[t for _, t in env.axioms])
+    assert s.check() == z3.sat

@@ -381,7 +381,9 @@ def claim_couplings(env: Env, provider_host: str | None) -> None:
 
     def claim(name: str) -> KeyVar | None:
         kv = env.vars.get(f"{host}:{name}")
-        return kv if kv is not None and kv.kind is Kind.STRING and not kv.multi else None
+        if kv is None or kv.kind is not Kind.STRING or kv.multi or kv.val is None:
+            return None  # val None: grounded absent, and every coupling below holds only when the claim is present
+        return kv
 
     def text(kv: KeyVar) -> z3.ExprRef:
         return z3.StringVal(kv.val) if isinstance(kv.val, str) else kv.val
