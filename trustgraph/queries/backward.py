@@ -48,7 +48,7 @@ at a proven-blocked hop is now (soundly) not listed. Without undecided hops the 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,8 @@ from trustgraph.graph.nodes import NodeKind
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
     from trustgraph.queries.options import QueryOptions
     from trustgraph.smt.solve import KeyConstraint
@@ -204,7 +206,15 @@ def distances(engine: ReachabilityEngine, closure: Backward, options: QueryOptio
     Only states the closure found to reach the target are asked, and their hops are those it decided (memoised)."""
     from trustgraph.smt.solve import Sat
 
-    G = engine.G
+    return walk_distances(engine.G, closure,
+                          lambda state, role, action: isinstance(engine.decide(state, role, action, options, ()), Sat))
+
+
+def walk_distances(G: nx.MultiDiGraph, closure: Backward, lands: Callable[[State, str, Action], bool]
+                   ) -> dict[State, int]:
+    """The breadth-first pass behind :func:`distances`: backwards from the target over the closure's hops into
+    roles, a state at ``depth + 1`` when ``lands(state, role, action)`` says its hop into a role at ``depth`` lands
+    in that role's session without MFA (the caller decides how a hop is asked)."""
     role_kind = NodeKind.ROLE.value
     into: dict[str, list[tuple[str, Action]]] = {}
     for node, succ in closure.successors.items():
@@ -222,7 +232,7 @@ def distances(engine: ReachabilityEngine, closure: Backward, options: QueryOptio
                 for state in ((node, False), (node, True)):
                     if state in dist or closure.status.get(state) != REACHES:
                         continue
-                    if isinstance(engine.decide(state, role, action, options, ()), Sat):
+                    if lands(state, role, action):
                         dist[state] = depth + 1
                         if not state[1]:
                             later.append(node)

@@ -33,8 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.graph.nodes import NodeKind
-from trustgraph.queries.backward import ACTION_BY_TEXT, REACHES
+from trustgraph.queries.backward import ACTION_BY_TEXT, walk_distances
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -85,39 +84,18 @@ class ReversePaths:
     def _distances(self) -> dict[State, int]:
         """Hops from every role state of the closure that reaches the target to the target, by a breadth-first
         search backwards over the hops the forward search takes after its first (no first-hop constraints)."""
+        return walk_distances(self.engine.G, self.closure, self._lands_without_mfa)
 
-        engine, closure = self.engine, self.closure
-        G = engine.G
-        role_kind = NodeKind.ROLE.value
-        into: dict[str, list[tuple[str, Action]]] = {}
-        for node, succ in closure.successors.items():
-            if node in G and G.nodes[node]["kind"] == role_kind:
-                for _, role, data in succ:
-                    into.setdefault(role, []).append((node, ACTION_BY_TEXT[data["action"]]))
-        target = closure.target
-        dist: dict[State, int] = {(target, False): 0, (target, True): 0}
-        frontier = [target]  # roles whose session without MFA is `depth` hops from the target
-        depth = 0
-        while frontier:
-            later: list[str] = []
-            for role in frontier:
-                for node, action in into.get(role, ()):
-                    for state in ((node, False), (node, True)):
-                        if state in dist or closure.status.get(state) != REACHES:
-                            continue
-                        hop = self._landing(state, role, action, ())
-                        if hop is None:
-                            continue
-                        landed = hop[1]
-                        if len(landed) == 3:
-                            raise CarriedState(role)
-                        if landed == (role, False):
-                            dist[state] = depth + 1
-                            if not state[1]:
-                                later.append(node)
-            frontier = later
-            depth += 1
-        return dist
+    def _lands_without_mfa(self, state: State, role: str, action: Action) -> bool:
+        """The forward search's hop from ``state`` into ``role`` lands in its session without MFA (a hop that
+        carries a source identity or tags is not for this pass: :class:`CarriedState`)."""
+        hop = self._landing(state, role, action, ())
+        if hop is None:
+            return False
+        landed = hop[1]
+        if len(landed) == 3:
+            raise CarriedState(role)
+        return bool(landed == (role, False))
 
     # ------------------------------------------------------------------------------------------- successors
     def _landing(self, state: State, role: str, action: Action, extra: tuple[KeyConstraint, ...]
