@@ -236,3 +236,19 @@ def test_closures_sharing_a_cache_are_those_built_alone(random_seed: TrustGraph)
         assert together.examined == alone.examined, target
         for node in tg.graph.nodes:
             assert together.successors(node) == alone.successors(node), (target, node)
+
+
+def test_mfa_session_possible_reads_the_mfa_in_candidates(random_seed: TrustGraph) -> None:
+    """HopCandidates.mfa_session_possible answers as a test of mfa_in_candidates' list, with and without users."""
+    candidates = random_seed.engine.candidates
+    for target in _roles(random_seed):
+        listed = candidates.mfa_in_candidates(target)
+        for users_count in (False, True):
+            fresh = type(candidates)(random_seed.graph, random_seed.engine.caller)
+            expected = any(users_count or random_seed.graph.nodes[u]["kind"] != "user" for u, _ in listed)
+            assert fresh.mfa_session_possible(target, users_count) is expected, (target, users_count)
+            assert candidates.mfa_session_possible(target, users_count) is expected, (target, users_count)
+    tg, _ = _hub_and_ties()
+    for target in _roles(tg):
+        fresh = type(tg.engine.candidates)(tg.graph, tg.engine.caller)
+        assert fresh.mfa_session_possible(target, True) is bool(tg.engine.candidates.mfa_in_candidates(target))

@@ -159,9 +159,7 @@ class ClosureCache:
         cached = self.role_states.get(role)
         if cached is None:
             engine = self.engine
-            user_kind = NodeKind.USER.value
-            possible = any(self.kind(u) != user_kind or engine.mfa_sensitive
-                           for u, _ in engine.mfa_in_candidates(role))
+            possible = engine.candidates.mfa_session_possible(role, engine.mfa_sensitive)
             cached = self.role_states[role] = ((role, False), (role, True)) if possible else ((role, False),)
         return cached
 
