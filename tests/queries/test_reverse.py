@@ -252,3 +252,22 @@ def test_mfa_session_possible_reads_the_mfa_in_candidates(random_seed: TrustGrap
     for target in _roles(tg):
         fresh = type(tg.engine.candidates)(tg.graph, tg.engine.caller)
         assert fresh.mfa_session_possible(target, True) is bool(tg.engine.candidates.mfa_in_candidates(target))
+
+
+def test_a_full_closure_cache_starts_again(random_seed: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ROW_LIMIT rows GraphQueries takes a new ClosureCache; the answers are the same as with one kept."""
+    from trustgraph.queries import backward
+
+    kept = TrustGraph(random_seed.estate, random_seed.zone, random_seed.graph)
+    kept.engine.now_ms = random_seed.engine.now_ms
+    roles = _roles(random_seed)
+    expected = [[_key(r) for r in kept.who_can_reach(t)] for t in roles]
+    monkeypatch.setattr(backward, "ROW_LIMIT", 5)
+    small = TrustGraph(random_seed.estate, random_seed.zone, random_seed.graph)
+    small.engine.now_ms = random_seed.engine.now_ms
+    small.engine.session = kept.engine.session
+    caches = []  # kept alive: their ids stay distinct
+    for t, want in zip(roles, expected, strict=True):
+        assert [_key(r) for r in small.who_can_reach(t)] == want, t
+        caches.append(small._closures)
+    assert len({id(c) for c in caches}) > 1

@@ -66,6 +66,8 @@ REACHES = 2
 MAYBE = 1
 #: an edge's action text -> the action (a dictionary lookup: the closure reads it for every in-candidate)
 ACTION_BY_TEXT = {a.value: a for a in Action}
+#: rows a :class:`ClosureCache` holds before it starts again (each row and its out entry ~200 bytes: ~40 MB)
+ROW_LIMIT = 200_000
 #: one in-candidate of a role as the closure reads it (:meth:`ClosureCache.role_rows`)
 Row = tuple[str, dict[str, Any], tuple[int, int], Action, str, "tuple[State, ...] | None"]
 
@@ -139,12 +141,17 @@ class ClosureCache:
         self.hops: dict[QueryOptions, dict[tuple[Any, ...], Any]] = {}
         self.flipped: dict[QueryOptions, dict[tuple[Any, ...], bool | None]] = {}
         self.flips: dict[tuple[str, str], bool] = {}
+        self.size = 0  # rows held
 
     def fresh(self) -> ClosureCache:
-        """This cache, or a new one when the graph changed under it (graph.nodes.bump_version)."""
+        """This cache, or a new one when the graph changed under it (graph.nodes.bump_version) or it holds more than
+        :data:`ROW_LIMIT` rows (memory stays bounded on a large estate: a later closure reads the engine's
+        memoised in-candidate lists and hop answers again, at the cost of building its rows anew)."""
         from trustgraph.graph.nodes import graph_version
 
-        return self if graph_version(self.engine.G) == self.version else ClosureCache(self.engine)
+        if graph_version(self.engine.G) == self.version and self.size <= ROW_LIMIT:
+            return self
+        return ClosureCache(self.engine)
 
     def kind(self, node: str) -> str:
         kind = self.kinds.get(node)
@@ -176,6 +183,7 @@ class ClosureCache:
                 self._out.setdefault(u, []).append((key, role, data))
                 self._unsorted.add(u)
             rows = self.rows[role] = tuple(built)
+            self.size += len(rows)
             self.into[role] = tuple((u, action) for u, _, _, action, _, states in rows if states is not None)
         return rows
 

@@ -96,8 +96,8 @@ class ReachabilityEngine:
         #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
-        #: (state, role, action) -> (the Sat answer, its witness), see :meth:`_witness`
-        self._witnesses: dict[tuple[Any, ...], tuple[Any, HopWitness]] = {}
+        #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
+        self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         #: the solver's caches and switches for this engine's questions (freed with the engine); its options also
         #: switch the engine's own fast paths (evaluation, derived answers)
@@ -332,11 +332,11 @@ class ReachabilityEngine:
     def _witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         """The witness of a Sat hop, built once per (hop, answer): every search that takes the hop shares it."""
         key = (state, role, action)
-        hit = self._witnesses.get(key)
-        if hit is not None and hit[0] is result:
-            return hit[1]
+        for known, witness in (kept := self._witnesses.get(key, ())):
+            if known is result:
+                return witness
         witness = self._new_witness(state, role, action, result)
-        self._witnesses[key] = (result, witness)
+        self._witnesses[key] = ((result, witness), *kept[:3])  # plain, naming the next session (newest first)
         return witness
 
     def _new_witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
