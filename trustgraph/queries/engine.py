@@ -25,7 +25,7 @@ from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.model.location import Location
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
-from trustgraph.queries.derived import DerivedUnsat, contradictory, meets_all
+from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
 from trustgraph.queries.hopclass import HopClasses
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
@@ -276,7 +276,7 @@ class ReachabilityEngine:
 
         constraints = self.constraints(options, extra)
         derived: HopResult | DerivedUnsat | None = None
-        if contradictory(constraints):
+        if contradictory(constraints) or absent_blocks(self.target(role).role.trust_policy, action, constraints):
             derived = DerivedUnsat(self, key)
         else:
             wanted = frozenset(constraints)

@@ -195,7 +195,7 @@ class HopClasses:
             key = self.key(state, caller, question.target, question.action, question.constraints, question.closed)
             known = self._answers.get(key)
             if known is not None:
-                out = _replayed(known, caller, question.target)
+                out = _replayed(known, caller, question.target, question.now_ms)
                 if out is not None:
                     self.hits += 1
                     return out
@@ -218,8 +218,9 @@ def _levels_text(levels: tuple[tuple[Policy, ...], ...] | None) -> Any:
     return tuple(tuple(p.canonical_text() for p in level) for level in levels)
 
 
-def _replayed(known: Sat, caller: Caller, target: Target) -> Sat | None:
+def _replayed(known: Sat, caller: Caller, target: Target, now_ms: int | None) -> Sat | None:
     """The class's Sat witness as ``caller``'s: its own principal keys, the witness's choices kept, replayed."""
+    from trustgraph.model.values import format_date
     from trustgraph.semantics.context import principal_context
     from trustgraph.semantics.evaluate import evaluate_hop
     from trustgraph.semantics.request import Request
@@ -236,8 +237,9 @@ def _replayed(known: Sat, caller: Caller, target: Target) -> Sat | None:
     if any(getattr(new_caller, f.name) != getattr(old_caller, f.name)
            for f in fields(Caller) if f.name not in _LEFT_OUT):
         return None  # not the same class after all (a witness choice this module does not know)
-    now = known.request.get("aws:currenttime")
-    now_text = now[0] if now else None
+    if now_ms is None:
+        return None  # the solver reads the clock: nothing to replay against
+    now_text = format_date(now_ms)  # the question's time (the witness's aws:CurrentTime is absent when closed)
     ctx = dict(known.request.context)
     for k in principal_context(old_caller, now=now_text):
         ctx.pop(k, None)
