@@ -21,6 +21,10 @@ from trustgraph.bench.results import BenchResult
 from trustgraph.bench.targets import OVER_BUDGET
 from trustgraph.errors import UsageError
 
+#: the environment variable naming the file a bench process writes its phases to as they end (set by a parent that
+#: gives it a ``--budget``: :class:`~trustgraph.bench.phases.Journal`)
+JOURNAL_ENV = "TRUSTGRAPH_BENCH_JOURNAL"
+
 DEFAULT_ROLES = 2_000
 DEFAULT_ACCOUNTS = 20
 ALL_PROFILES = "all"
@@ -320,7 +324,7 @@ def _run_with_budget(cmd: list[str], run: ProfileRun, budget: float, roles: int,
         with open(out_file, "wb") as out:
             # its own session: at the budget, the process group (the child, its scan workers, its own children)
             # ends at once
-            proc = subprocess.Popen([*cmd, "--journal", journal], stdout=out, start_new_session=True)
+            proc = subprocess.Popen(cmd, stdout=out, start_new_session=True, env={**os.environ, JOURNAL_ENV: journal})
             try:
                 code = proc.wait(timeout=budget)
             except subprocess.TimeoutExpired:

@@ -58,7 +58,6 @@ def register(subparsers: Any) -> None:
                    help="seconds each profile may take in its own process (everything it measures); one still "
                         "running then is ended with its workers and reported `over budget`, with the phases it "
                         "finished and the one it was in (default: no limit)")
-    p.add_argument("--journal", help=argparse.SUPPRESS)  # each phase as it ends, for --budget (the parent reads it)
     p.add_argument("--jobs", type=jobs_arg, default=None, metavar="J",
                    help="worker processes for the checks, or `auto` (default: as `trustgraph scan`, one per CPU for "
                         "400 roles or more)")
@@ -197,7 +196,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r\x1b[Kbench: {phase} ...")
             sys.stderr.flush()
 
-    from trustgraph.bench.run import parse_profiles
+    import os
+
+    from trustgraph.bench.run import JOURNAL_ENV, parse_profiles
 
     runs = parse_profiles(args.profile, seed=args.seed, seeds=args.seeds)
     several = args.profile == ALL_PROFILES or len(runs) > 1
@@ -218,7 +219,8 @@ def run(args: argparse.Namespace) -> int:
                              zone_ids=args.zone, zone_file=args.zone_file, progress=progress,
                              profile=profile, per_check=args.per_check, scaling=args.scaling,
                              cloudsplaining=args.cloudsplaining,
-                             cloudsplaining_accounts=args.cloudsplaining_accounts, journal=args.journal)]
+                             cloudsplaining_accounts=args.cloudsplaining_accounts,
+                             journal=os.environ.get(JOURNAL_ENV) or None)]
     if progress is not None and not args.verbose:
         sys.stderr.write("\r\x1b[K")
     markdown = render_markdown(results, command_line(args))
