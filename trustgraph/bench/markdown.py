@@ -122,10 +122,23 @@ def _details(r: BenchResult) -> str:
                if s.get("cpu_ratio") is not None else "")
         parts.append(f"in-process scan {s.get('seconds')} s for {s.get('roles')} roles, {s.get('small_seconds')} s "
                      f"for {s.get('small_roles')}{jobs}{cpu}")
+    wcr = next((p.detail for p in r.phases if p.name == "who_can_reach"), None)
+    if wcr and wcr.get("queries"):
+        parts.append(wcr_text(wcr))
     m = r.memory
     if m:
         parts.append(memory_text(m))
     return "; ".join(parts) + ("." if parts else "")
+
+
+def wcr_text(d: dict[str, object]) -> str:
+    """The who_can_reach figures in words: warm (what the targets read) and cold."""
+    text = (f"who_can_reach warm (the targets' figures: {d.get('queries')} roles asked in turn on one engine, fresh at "
+            f"the first) median {d.get('median_ms')} ms, p99 {d.get('p99_ms')} ms, max {d.get('max_ms')} ms")
+    if d.get("cold_queries"):
+        text += (f"; cold (every fourth role again, each alone on a fresh engine) median {d.get('cold_median_ms')} "
+                 f"ms, p99 {d.get('cold_p99_ms')} ms, max {d.get('cold_max_ms')} ms")
+    return text
 
 
 def memory_text(m: dict[str, object]) -> str:
