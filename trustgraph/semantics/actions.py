@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from trustgraph.model.pattern import Pattern, Variable, arn_matches, matches, split_arn_pattern, substitute
-from trustgraph.model.policy import Glob, Statement
+from trustgraph.model.policy import Glob, Policy, Statement
 from trustgraph.semantics.conditions import Context, literal_pattern, variable_lookup
 
 
@@ -45,6 +47,44 @@ def statement_action_matches(st: Statement, action: str) -> bool:
     if st.not_actions is not None:
         return not globs_cover(st.not_actions, action)
     return False
+
+
+_PLAIN: list[bool] = []
+
+
+@contextmanager
+def plain_scan() -> Iterator[None]:
+    """Within this block :func:`statements_for_action` is off: the evaluator walks every statement of every policy
+    and tests its Action/NotAction itself (the reference the index is tested against)."""
+    _PLAIN.append(True)
+    try:
+        yield
+    finally:
+        _PLAIN.pop()
+
+
+def index_enabled() -> bool:
+    """False inside :func:`plain_scan`."""
+    return not _PLAIN
+
+
+def statements_for_action(policy: Policy, action: str) -> tuple[Statement, ...]:
+    """The statements of ``policy`` whose Action/NotAction covers ``action`` (:func:`statement_action_matches`), in
+    document order: the only ones that can apply to a request for ``action``, whatever its principal, resource or
+    context. Remembered on the policy per action (and shared by the copies of a repeated document), so a large
+    policy is walked once per action, not once per evaluation; the statements are the policy's own, so their
+    locations (JSON pointers) are those of a plain walk.
+
+    >>> from trustgraph.ingest.policy_json import policy_from_json
+    >>> from trustgraph.model.location import Location
+    >>> p = policy_from_json({"Version": "2012-10-17", "Statement": [
+    ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    ...     {"Effect": "Allow", "Action": "STS:Assume*", "Resource": "*"},
+    ...     {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}]}, Location("f.json", ""))
+    >>> [str(st.location) for st in statements_for_action(p, "sts:AssumeRole")]
+    ['f.json#/Statement/1', 'f.json#/Statement/2']
+    """
+    return policy.selected(action, statement_action_matches)
 
 
 def _resource_pattern(glob: Glob, context: Context, variables: bool) -> Pattern | None:
@@ -97,5 +137,5 @@ def statement_resource_matches(st: Statement, resource: str, context: Context, *
     return True
 
 
-__all__ = ["action_matches", "globs_cover", "resource_matches", "statement_action_matches",
-           "statement_resource_matches"]
+__all__ = ["action_matches", "globs_cover", "index_enabled", "plain_scan", "resource_matches",
+           "statement_action_matches", "statement_resource_matches", "statements_for_action"]

@@ -45,7 +45,12 @@ from trustgraph.model.arn import partition_of
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Effect, Policy, Statement
-from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
+from trustgraph.semantics.actions import (
+    index_enabled,
+    statement_action_matches,
+    statement_resource_matches,
+    statements_for_action,
+)
 from trustgraph.semantics.claims import request_problem, uncertain_claims
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
 from trustgraph.semantics.context import credential_lifetime
@@ -102,7 +107,10 @@ def _scan(
     approx: list[Approximation] = []
     unmet: list[Statement] = []
     unknown_org = caller.org_unknown is not None and not caller.org_unknown.chosen
-    for st in policy.statements:
+    # the statements whose Action/NotAction covers the action, from the policy's index (document order kept, so the
+    # lists below are those of the plain walk); under ``actions.plain_scan()`` every statement, tested below
+    plain = not index_enabled()
+    for st in (policy.statements if plain else statements_for_action(policy, action)):
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
             # a statement with a Principal outside a trust policy (an RCP's mandatory "*") names the AWS principal
@@ -113,7 +121,7 @@ def _scan(
                 continue
         elif principal_required:
             continue
-        if not statement_action_matches(st, action):
+        if plain and not statement_action_matches(st, action):
             continue
         if not statement_resource_matches(st, resource, context, variables=var):
             continue
