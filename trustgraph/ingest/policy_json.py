@@ -246,8 +246,8 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
     """One statement object."""
     if not isinstance(raw, dict):
         raise _fail(loc, f"expected a statement object, got {_type_name(raw)}")
-    unknown = [k for k in raw if k not in _STATEMENT_KEYS]
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = [k for k in raw if k not in _STATEMENT_KEYS]
         raise _fail(loc.child(unknown[0]), f"unknown statement element `{unknown[0]}`")
     effect_raw = raw.get("Effect")
     if effect_raw not in ("Allow", "Deny"):
@@ -331,8 +331,9 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     if isinstance(raw_statements, dict):
         statements = (statement_from_json(raw_statements, loc.child("Statement"), kind=kind, variables=variables),)
     elif isinstance(raw_statements, list):
+        file, base = loc.file, loc.child("Statement").pointer + "/"  # loc.child("Statement", i), built directly
         statements = tuple(
-            statement_from_json(s, loc.child("Statement", i), kind=kind, variables=variables)
+            statement_from_json(s, Location(file, f"{base}{i}"), kind=kind, variables=variables)
             for i, s in enumerate(raw_statements)
         )
     else:

@@ -77,9 +77,11 @@ class Policy:
     _canonical: str | Policy | None = field(default=None, init=False, repr=False, compare=False)
     #: per action name, the positions of the statements :meth:`selected` keeps; one dict shared by a policy and its
     #: moved copies (the positions depend on the content only). None until first asked
-    _positions: dict[str, tuple[int, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+    _positions: dict[str, tuple[int, ...]] | None = field(default=None, init=False, repr=False, compare=False,
+                                                          metadata={"memo": True})
     #: per action name, this value's own statements at those positions
-    _selected: dict[str, tuple[Statement, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+    _selected: dict[str, tuple[Statement, ...]] | None = field(default=None, init=False, repr=False, compare=False,
+                                                               metadata={"memo": True})
 
     def canonical_text(self) -> str:
         """The document as canonical JSON of its model (locations and flags dropped): equal policies give equal

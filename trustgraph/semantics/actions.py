@@ -16,7 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from trustgraph.model.pattern import Pattern, Variable, arn_matches, matches, split_arn_pattern, substitute
+from trustgraph.model.pattern import (
+    Pattern,
+    Variable,
+    arn_matches,
+    matches,
+    parse_pattern,
+    split_arn_pattern,
+    substitute,
+)
 from trustgraph.model.policy import Glob, Policy, Statement
 from trustgraph.semantics.conditions import Context, literal_pattern, variable_lookup
 
@@ -33,11 +41,20 @@ def action_matches(glob: Glob, action: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _text_covers(text: str, action: str) -> bool:
+    """Whether the Action glob written ``text`` matches ``action``: a pure function of two strings, remembered (the
+    Action vocabulary of an organization is small, and its few actions are asked again and again)."""
+    return matches(parse_pattern(text, wildcards=True, variables=False), action, ignore_case=True)
+
+
 def globs_cover(globs: tuple[Glob, ...], action: str) -> bool:
-    """True when one of an Action element's globs matches ``action`` (case-insensitively). A pure function of the
-    element's texts and the action, remembered: the evaluator asks the same few actions of the same policies' elements
-    for every hop (a hop's statements are shared by every role and caller that uses the same policy)."""
-    return any(action_matches(g, action) for g in globs)
+    """True when one of an Action element's globs matches ``action`` (case-insensitively). Each glob's answer is
+    remembered by its text: an Action glob's pattern is its text parsed with wildcards and without variables (policy
+    variables are not substituted in Action elements), which is how the loader builds it."""
+    for g in globs:
+        if _text_covers(g.text, action):
+            return True
+    return False
 
 
 def statement_action_matches(st: Statement, action: str) -> bool:
