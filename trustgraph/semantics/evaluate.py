@@ -90,6 +90,9 @@ class _Scan(NamedTuple):
     unmet: tuple[Statement, ...] = ()  # Allow statements that matched but whose conditions do not hold
 
 
+_NOTHING = _Scan((), (), (), ())
+
+
 def _scan(
     policy: Policy,
     *,
@@ -100,6 +103,12 @@ def _scan(
     variables: bool | None,
     principal_required: bool,
 ) -> _Scan:
+    # the statements whose Action/NotAction covers the action, from the policy's index (document order kept, so the
+    # lists below are those of the plain walk); under ``actions.plain_scan()`` every statement, tested below
+    plain = not index_enabled()
+    statements = policy.statements if plain else statements_for_action(policy, action)
+    if not statements:
+        return _NOTHING
     var = policy.variables_enabled if variables is None else variables
     act = _ACTION_BY_NAME.get(action.lower())
     allows: list[tuple[Statement, MatchForm | None]] = []
@@ -107,10 +116,7 @@ def _scan(
     approx: list[Approximation] = []
     unmet: list[Statement] = []
     unknown_org = caller.org_unknown is not None and not caller.org_unknown.chosen
-    # the statements whose Action/NotAction covers the action, from the policy's index (document order kept, so the
-    # lists below are those of the plain walk); under ``actions.plain_scan()`` every statement, tested below
-    plain = not index_enabled()
-    for st in (policy.statements if plain else statements_for_action(policy, action)):
+    for st in statements:
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
             # a statement with a Principal outside a trust policy (an RCP's mandatory "*") names the AWS principal
