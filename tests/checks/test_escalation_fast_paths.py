@@ -1,6 +1,8 @@
 """The privilege-escalation fast paths give the reference's findings, field by field: mixed searches
 (``via="all"``) whose principals' assume-role searches are replayed from shared moves
-(``GraphQueries.shared_assume_reach``, :mod:`trustgraph.queries.escalate`) against ``engine.search`` for each, on the
+(``GraphQueries.shared_assume_reach``, :mod:`trustgraph.queries.escalate`) against ``engine.search`` for each, and
+escalation edges whose calls on targets matched alike share one answer (``Escalations.shared_calls``,
+:mod:`trustgraph.graph.escalation`) against every call asked (edges and refusals compared too), on the
 bundled example, the privilege-escalation fixtures, the two-account sample and small generated organizations of
 every profile (random seeds 1, 2, 3 and 6 included: wildcard ``sts:AssumeRole`` grants, where a mixed search runs
 one assume-role search per principal it obtains), and with undecided hops (kept with each principal's search: a
@@ -37,6 +39,7 @@ def _twin(tg: TrustGraph, fast: bool, session: SolverSession, patch: Callable[[T
     # depends on the order questions are asked in)
     twin.engine.session = session
     twin.shared_assume_reach = fast
+    twin.escalations().shared_calls = fast
     if patch is not None:
         patch(twin)
     return twin
@@ -63,6 +66,10 @@ def _same(tg: TrustGraph, patch: Callable[[TrustGraph], None] | None = None) -> 
         assert (a.source, a.target, a.verdict, a.hops, a.reason, a.approximations) == (
             b.source, b.target, b.verdict, b.hops, b.reason, b.approximations), p
         answers += 1
+    for p in principals:
+        assert fast.escalations().edges_from(p) == reference.escalations().edges_from(p), p
+        assert fast.escalations().refused(p) == reference.escalations().refused(p), p
+    assert reference.escalations().shared_answers == 0
     searches = fast.assume_reaches().searches
     assert searches == reference.assume_reaches().searches
     assert fast.assume_reaches().shared is not None and reference.assume_reaches().shared is None
@@ -94,6 +101,18 @@ def test_generated_organizations(profile: str, seed: int, tmp_path: Path) -> Non
     assert answers > 0
     if profile == "random":  # wildcard sts:AssumeRole grants: principals reached on the way are searched
         assert searches > 0
+    if profile == "random" and seed == 2:  # iam:UpdateAssumeRolePolicy on role/*: one answer for many roles
+        assert _shared_answers(tmp_path) > 0
+
+
+def _shared_answers(path: Path) -> int:
+    """The calls the escalation edges of a loaded organization answer from another target's answer."""
+    tg = load(path)
+    escalations = tg.escalations()
+    for n, d in tg.graph.nodes(data=True):
+        if d["kind"] in ("user", "role"):
+            escalations.edges_from(n)
+    return int(escalations.shared_answers)
 
 
 def _undecided(every: int) -> Callable[[TrustGraph], None]:
