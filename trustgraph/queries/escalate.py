@@ -139,10 +139,17 @@ class AssumeReaches:
 
 
 def mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: str, starts: tuple[str, ...],
-                 options: QueryOptions, *, outside_only: bool = False, reaches: AssumeReaches | None = None
-                 ) -> MixedOutcome:
+                 options: QueryOptions, *, outside_only: bool = False, reaches: AssumeReaches | None = None,
+                 stop_at_admin: bool = False) -> MixedOutcome:
     """Every node the source reaches with both edge kinds (see the module docstring). ``reaches`` keeps the
-    assume-role search of each principal between mixed searches (default: for this one only)."""
+    assume-role search of each principal between mixed searches (default: for this one only).
+
+    ``stop_at_admin``: stop once every node at the length of the first ``admin:ACCOUNT`` settled is settled. Each
+    node's hop count and path are final once nothing shorter is left to expand (an offer is never shorter than the
+    node it comes from), so the admin nodes at that length, with their paths, are those of the whole search: all a
+    query for one source's shortest administrator answer reads (:meth:`GraphQueries._mixed`). Other nodes, the
+    undecided hops and refusals of the principals not expanded are then missing: a caller that reads them (an
+    unreached target's reason) must not stop."""
     G = engine.G
     assume_options = replace(options, via="assume")
     reaches = reaches if reaches is not None else AssumeReaches(engine)
@@ -172,11 +179,16 @@ def mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: st
         counter += 1
         heapq.heappush(heap, (0, counter, s))
     expanded: set[str] = set()
+    admin_at: int | None = None  # the length of the first admin node settled (stop_at_admin)
     while heap:
         length, _, node = heapq.heappop(heap)
+        if admin_at is not None and length > admin_at:
+            break
         if node in expanded or pred[node][0] != length:
             continue
         expanded.add(node)
+        if node.startswith(ADMIN_PREFIX) and stop_at_admin and admin_at is None:
+            admin_at = length
         if node.startswith(ADMIN_PREFIX) or node not in G or G.nodes[node]["kind"] not in ("user", "role"):
             continue
         if length:  # a principal obtained on the way: its own assume-role reach

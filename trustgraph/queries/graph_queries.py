@@ -80,6 +80,9 @@ class GraphQueries:
         #: False: the mixed searches (``via="all"``) run each principal's assume-role search with ``engine.search``
         #: (the reference); True: replayed from the shared moves (:mod:`trustgraph.queries.escalate`)
         self.shared_assume_reach = True
+        #: True: a mixed search asked for one source's administrator power stops once the shortest administrator
+        #: answer is settled (the only one the query returns); False: it searches everything (the reference)
+        self.stop_at_admin = True
         self._shared_searches: Any = None
         self._descendants: dict[str, frozenset[str]] = {}
         self._descendants_version: Any = None
@@ -169,7 +172,8 @@ class GraphQueries:
         out: list[ReachResult] = []
         for label, starts in groups:
             outcome = mixed_search(self.engine, self.escalations(), label, starts, options,
-                                   outside_only=sources.outside_only, reaches=self.assume_reaches())
+                                   outside_only=sources.outside_only, reaches=self.assume_reaches(),
+                                   stop_at_admin=to_admin and specific and self.stop_at_admin)
             found = [r for t in wanted if (r := result_of(outcome, t, False)) is not None]
             if to_admin and specific:
                 reach = sorted((r for r in found if r.verdict is Reach.REACHABLE), key=lambda r: len(r.hops))
