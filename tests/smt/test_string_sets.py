@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ from trustgraph.semantics.evaluate import evaluate_hop
 from trustgraph.semantics.request import Action, CallerKind
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.question import HopQuestion
-from trustgraph.smt.results import KeyConstraint, Sat, Unknown
+from trustgraph.smt.results import KeyConstraint, Sat, Unknown, Unsat
 from trustgraph.smt.session import SolverSession
 from trustgraph.smt.slots import small_model_bounds
 from trustgraph.smt.solve import answer, reference_answer
@@ -44,6 +45,9 @@ ONLY = {
         derived_answers=False, small_model_slots=False, string_cells=True),
     "concrete_first": SolverOptions(cache=False, concrete_first=True, mfa_twins=False, ground_constraints=False,
                                     small_model_slots=False, string_cells=False),
+    "ground_constraints": SolverOptions(
+        cache=False, concrete_first=False, mfa_twins=False, ground_constraints=True, evaluation=False,
+        derived_answers=False, small_model_slots=False, string_cells=False),
     "all": SolverOptions(cache=False),
 }
 
@@ -95,12 +99,14 @@ def _undecided(*answers: object) -> bool:
     return any(isinstance(a, Unknown) or (isinstance(a, Sat) and a.approximate) for a in answers)
 
 
-# not "aws:TagKeys absent": with an aws:RequestTag condition the ground_constraints and concrete-first paths (not these)
-# answer Sat where the reference proves Unsat (they do not couple the tags to a grounded, absent aws:TagKeys)
+# "aws:TagKeys absent"/"equals" with an aws:RequestTag condition: ground_constraints and concrete-first once answered
+# Sat where the reference proves Unsat (the tags were not coupled to a grounded aws:TagKeys; test_tag_keys_pinned...)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sts=st.lists(set_statements(), min_size=1, max_size=2), path=st.sampled_from(sorted(ONLY)),
        caller=st.sampled_from([OUTSIDER, NAMED]),
-       constraints=st.sampled_from([(), (KeyConstraint("aws:PrincipalOrgPaths", "absent"),),
+       constraints=st.sampled_from([(), (KeyConstraint("aws:TagKeys", "absent"),),
+                                    (KeyConstraint("aws:TagKeys", "equals", ("project",)),),
+                                    (KeyConstraint("aws:PrincipalOrgPaths", "absent"),),
                                     (KeyConstraint("aws:PrincipalOrgPaths", "not-like", (f"{ORG}/*",)),)]))
 def test_glob_and_set_conditions_get_the_reference_answer(sts: list[dict[str, Any]], path: str,
                                                          caller: SymbolicCaller,
@@ -115,6 +121,28 @@ def test_glob_and_set_conditions_get_the_reference_answer(sts: list[dict[str, An
     assert type(fast) is type(ref), (path, policy_to_json(t.role.trust_policy), caller, constraints, fast, ref)
     if isinstance(fast, Sat):
         assert evaluate_hop(fast.caller, t, fast.request).allowed
+
+
+@pytest.mark.parametrize("path", ["ground_constraints", "concrete_first", "all"])
+@pytest.mark.parametrize("caller", [OUTSIDER, NAMED], ids=["outsider", "named"])
+@pytest.mark.parametrize(("pin", "expected"), [
+    (KeyConstraint("aws:TagKeys", "absent"), Unsat),
+    (KeyConstraint("aws:TagKeys", "equals", ("project",)), Unsat),
+    (KeyConstraint("aws:TagKeys", "equals", ("Team",)), Sat),  # tag keys compare case-insensitively
+], ids=["absent", "other-key", "same-key"])
+def test_tag_keys_pinned_by_a_constraint_fix_which_request_tags_exist(path: str, caller: SymbolicCaller,
+                                                                     pin: KeyConstraint, expected: type) -> None:
+    """aws:TagKeys lists exactly the tags passed: pinned absent (``--without aws:TagKeys``), no aws:RequestTag/team
+    can match. The grounded constraint and the concrete-first guesses once left the tags free (Sat; reference Unsat)."""
+    principal = root(B) if caller is NAMED else "*"
+    t = target(allow(principal, {"StringEquals": {"aws:RequestTag/team": "a"}}, ["sts:AssumeRole", "sts:TagSession"]))
+    q = HopQuestion(caller, t, Action.ASSUME_ROLE, (pin,), now_ms=NOW_MS, timeout_ms=10_000)
+    ref = reference_answer(q)
+    fast = answer(q, SolverSession(ONLY[path]))
+    assert type(ref) is expected and type(fast) is expected, (ref, fast)
+    if isinstance(fast, Sat):
+        assert fast.request.context["aws:requesttag/team"] == ("a",)
+        assert [k.lower() for k in fast.request.context["aws:tagkeys"]] == ["team"]
 
 
 # -- the condition-heavy shape -----------------------------------------------------------------------------------

@@ -357,10 +357,18 @@ def _always_sent(key: str, pres: Presence, view: HopView) -> bool:
 
 
 def tag_couplings(env: Env) -> None:
-    """aws:TagKeys lists exactly the keys of the aws:RequestTag/k that are present (case-insensitive)."""
+    """aws:TagKeys lists exactly the keys of the aws:RequestTag/k that are present (case-insensitive).
+
+    A ground aws:TagKeys (a constraint pinned it, ``ground_constraints``) fixes which tags are present too: absent,
+    no tag is passed; equal to a list, exactly the tags it names (the reference path gets the same from the slots)."""
     tagkeys = env.vars.get("aws:tagkeys")
     tags = {k: v for k, v in env.vars.items() if k.startswith("aws:requesttag/")}
-    if tagkeys is None or tagkeys.ground:
+    if tagkeys is None:
+        return
+    if tagkeys.ground:
+        listed_names = {v.as_string().lower() for u, v in tagkeys.members() if u is True}
+        for k, kv in tags.items():
+            env.axiom(f"tags:{k}", iff(kv.pres, k[len("aws:requesttag/"):] in listed_names))
         return
     from trustgraph.smt.encode import ignore_case_re
 

@@ -107,7 +107,8 @@ def witness(cand: Candidate, target: Target, action: Action, env: Env, model: z3
 
 def fix_tags(ctx: dict[str, tuple[str, ...]], tagkeys_chosen: bool) -> None:
     """aws:TagKeys and aws:RequestTag/k agree: every listed key has a tag, every tag is listed (``tagkeys_chosen``:
-    the request's aws:TagKeys was chosen with the tags, by the solver or a guess)."""
+    the request's aws:TagKeys was chosen with the tags, by the solver or a guess: a tag it does not list is dropped,
+    so a guess that pins aws:TagKeys absent passes no tag)."""
     tags = [k for k in ctx if k.startswith("aws:requesttag/")]
     if tagkeys_chosen:
         listed = ctx.get("aws:tagkeys", ())
@@ -115,6 +116,10 @@ def fix_tags(ctx: dict[str, tuple[str, ...]], tagkeys_chosen: bool) -> None:
             k = "aws:requesttag/" + name.lower()
             if k not in ctx:
                 ctx[k] = ("tg",)
+        names = {name.lower() for name in listed}
+        for k in tags:
+            if k[len("aws:requesttag/"):] not in names:
+                del ctx[k]
         return
     if tags:
         ctx["aws:tagkeys"] = tuple(k.split("/", 1)[1] for k in tags)
