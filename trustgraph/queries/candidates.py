@@ -105,6 +105,15 @@ class HopCandidates:
                     continue  # principals:* stands for other accounts' principals
                 yield role, data
 
+    def own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
+        """A node's own role edges and the hubs it is a member of (the lists :meth:`lazy_candidates` walks)."""
+        return self._own_edges(node)
+
+    def hub_targets(self, hub: str) -> tuple[tuple[str, dict[str, Any], str, int], ...]:
+        """The role edges a member of ``hub`` may take (role, edge data, role account, edge id), in candidate
+        order, before any member's filters."""
+        return self._hub_targets(hub)
+
     def _own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
         cached = self._own.get(node)
         if cached is None:
