@@ -2,7 +2,8 @@
 
 Dataclass equality in the model skips ``location`` and ``flags`` (identical conditions at different places compare
 equal, so they share solver cache entries). Tests that a faster way of building values gives the same values need
-the stricter comparison: :func:`deep` turns a value into nested tuples of every field, locations included.
+the stricter comparison: :func:`deep` turns a value into nested tuples of every field, locations included (and a
+policy's canonical text, whether computed or shared).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 def deep(value: Any) -> Any:
     """A nested-tuple form of ``value`` holding every dataclass field (``compare=False`` ones too), in order."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, *((f.name, deep(getattr(value, f.name))) for f in dataclasses.fields(value)))
+        return (type(value).__name__, *((f.name, deep(_field(value, f.name))) for f in dataclasses.fields(value)))
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, *(deep(x) for x in value))
     if isinstance(value, dict):
@@ -28,6 +29,14 @@ def deep(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool, datetime.datetime)):
         return (type(value).__name__, repr(value))
     raise TypeError(f"deep() does not know {type(value).__name__}")
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field's value; a policy's canonical text, which a copy may share instead of computing it (``_canonical``,
+    None until computed), as the text it stands for: the shared one must be the one the copy would compute."""
+    if name == "_canonical":
+        return value.canonical_text()
+    return getattr(value, name)
 
 
 def json_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

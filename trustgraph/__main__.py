@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from trustgraph.cli.main import run
 
-from trustgraph.cli.main import main
-
-sys.exit(main())
+run()

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from trustgraph.bench.markdown import BEGIN, END, render_markdown, replace_block
+from trustgraph.bench.memwatch import supported
+from trustgraph.bench.phases import MEASURED_BY_ESTIMATE, MEASURED_IN_PROCESS
 from trustgraph.bench.results import BenchResult, CheckTime, PhaseResult, ProcessComparison
 from trustgraph.bench.targets import FAIL, NOT_MEASURED, PASS, TARGETS, evaluate
 from trustgraph.checks.registry import select_checks
@@ -139,8 +141,16 @@ def test_json_has_each_check_memory_and_targets(small_run: dict) -> None:
     assert [c["check"] for c in small_run["per_check"]] == [c.id for c in select_checks(None)]
     for c in small_run["per_check"]:
         assert set(c) == {"check", "seconds", "findings", "solver_calls"} and c["seconds"] >= 0
-    assert set(small_run["memory"]) == {"parent_peak_mb", "workers_peak_mb", "fork_rss_mb", "jobs", "total_peak_mb"}
-    assert small_run["memory"]["total_peak_mb"] >= small_run["memory"]["parent_peak_mb"] > 0
+    memory = small_run["memory"]
+    assert {"parent_peak_mb", "workers_peak_mb", "fork_rss_mb", "jobs", "total_peak_mb", "estimate_peak_mb",
+            "measured_by"} <= set(memory)
+    assert memory["estimate_peak_mb"] >= memory["parent_peak_mb"] > 0
+    if supported():  # the PSS sum of the bench process and its workers while the checks ran, or at the report
+        assert memory["measured_by"] == MEASURED_IN_PROCESS and memory["tree_processes"] >= 1
+        assert memory["total_peak_mb"] >= memory["checks_tree_peak_mb"] > 0
+    else:
+        assert memory["measured_by"] == MEASURED_BY_ESTIMATE
+        assert memory["total_peak_mb"] == memory["estimate_peak_mb"]
     assert [t["id"] for t in small_run["targets"]] == [t.id for t in TARGETS]
     assert small_run["profile"] == "mix" and small_run["generated"]["profile"] == "mix"
     wcr = next(p for p in small_run["phases"] if p["name"] == "who_can_reach")
@@ -195,7 +205,8 @@ def test_scaling_runs_a_tenth_of_the_size(capsys: pytest.CaptureFixture[str]) ->
     data = json.loads(capsys.readouterr().out)
     s = data["scaling"]
     assert s["roles"] == 40 and s["small_roles"] == 4 and s["role_ratio"] == 10.0
-    assert s["ratio"] > 0
+    assert s["ratio"] > 0 and s["cpu_ratio"] > 0
+    assert s["jobs"] == s["small_jobs"] == data["jobs"]  # the same number of processes at both sizes
     row = next(t for t in data["targets"] if t["id"] == "scaling")
     assert row["measured"] == s["ratio"] and row["result"] in (PASS, FAIL)
 

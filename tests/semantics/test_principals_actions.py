@@ -186,3 +186,16 @@ def test_not_resource_and_missing_resource() -> None:
     assert not statement_resource_matches(st, f"arn:aws:iam::{A}:role/Admin", {}, variables=True)
     trust = _statement({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"})
     assert statement_resource_matches(trust, f"arn:aws:iam::{A}:role/Admin", {}, variables=True)
+
+
+def test_action_fits_every_kind_and_action() -> None:
+    from trustgraph.semantics.principals import COMPANIONS, action_fits, own_action
+
+    assert own_action(CallerKind.ROOT) is None and own_action(CallerKind.FEDERATED_USER) is None
+    for kind in CallerKind:
+        for action in Action:
+            own = own_action(kind)
+            assert action_fits(kind, action) == (own is not None and (action is own or action in COMPANIONS))
+    assert action_fits(CallerKind.SAML, Action.ASSUME_ROLE_WITH_SAML)
+    assert not action_fits(CallerKind.SAML, Action.ASSUME_ROLE)
+    assert action_fits(CallerKind.SERVICE, Action.SET_SOURCE_IDENTITY)

@@ -147,3 +147,24 @@ def test_a_shared_answer_is_the_reference_answer(q: HopQuestion) -> None:
     if _undecided(again, ref):
         return
     assert type(again) is type(ref), (q, again, ref)
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+@pytest.mark.parametrize("second", [KeyConstraint("sts:ExternalId", "equals", ("true",)),
+                                    KeyConstraint("sts:ExternalId", "equals", ("ab-1",))])
+def test_two_constraints_pinning_one_key_differently_are_unsat(path: str, second: KeyConstraint) -> None:
+    """``absent`` then ``equals`` (or two different values) on one key: no request meets both. The grounding fast path
+    used to keep the last one only and answer Sat (found by the property test above)."""
+    policy = policy_from_json({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}, MEMORY, kind="trust")
+    role = Role(arn=f"arn:aws:iam::{A}:role/R", name="R", role_id="AROAEXAMPLE", account=A, trust_policy=policy)
+    first = (KeyConstraint("sts:ExternalId", "absent") if second.values == ("true",)
+             else KeyConstraint("sts:ExternalId", "equals", ("true",)))
+    for constraints in ((first, second), (second, first)):
+        q = HopQuestion(CALLERS[0], Target(role=role), Action.ASSUME_ROLE, constraints, False, NOW_MS,
+                        timeout_ms=20_000)
+        assert isinstance(reference_answer(q), Unsat)
+        assert isinstance(answer(q, SolverSession(PATHS[path])), Unsat), (path, constraints)
+    same = (second, second)
+    q = HopQuestion(CALLERS[0], Target(role=role), Action.ASSUME_ROLE, same, False, NOW_MS, timeout_ms=20_000)
+    assert isinstance(answer(q, SolverSession(PATHS[path])), Sat) and isinstance(reference_answer(q), Sat)

@@ -25,6 +25,16 @@ def children_peak_rss_mb() -> float:
     return _mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) of this process and of its children that have ended and been waited for: a
+    measure of work that, unlike wall time, does not grow when other programs share the cores."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def current_rss_mb() -> float:
     """Resident memory of this process now (MB): ``/proc/self/statm`` where there is one, else the peak."""
     try:

@@ -105,14 +105,26 @@ def _details(r: BenchResult) -> str:
                      f"{c.get('trustgraph_ms_per_role')} ms per role")
     if r.scaling:
         s = r.scaling
+        jobs = f", {s['jobs']} processes each" if s.get("jobs") is not None else ""
+        cpu = (f" (CPU {s['cpu_seconds']:g} s and {s['small_cpu_seconds']:g} s: {s['cpu_ratio']:g}x)"
+               if s.get("cpu_ratio") is not None else "")
         parts.append(f"in-process scan {s.get('seconds')} s for {s.get('roles')} roles, {s.get('small_seconds')} s "
-                     f"for {s.get('small_roles')}")
+                     f"for {s.get('small_roles')}{jobs}{cpu}")
     m = r.memory
     if m:
-        workers = (f", largest of {m.get('jobs', 1):g} workers {m.get('workers_peak_mb', 0):g} MB of which "
-                   f"{m.get('fork_rss_mb', 0):g} MB shared at the fork" if m.get("jobs", 1) > 1 else "")
-        parts.append(f"peak memory of the bench process {m.get('parent_peak_mb', 0):g} MB{workers}")
+        parts.append(memory_text(m))
     return "; ".join(parts) + ("." if parts else "")
+
+
+def memory_text(m: dict[str, object]) -> str:
+    """How the peak memory figure was measured, in words."""
+    total = f"peak memory {m.get('total_peak_mb', 0):g} MB"
+    how = m.get("measured_by")
+    jobs = m.get("jobs", 1)
+    procs = f" ({jobs} processes at most)" if isinstance(jobs, int) and jobs > 1 else ""
+    if how is None:  # a result written before the PSS measurement
+        return f"{total} (this process {m.get('parent_peak_mb', 0):g} MB, workers estimated)"
+    return f"{total}{procs}: {how}"
 
 
 def replace_block(path: str | os.PathLike[str], markdown: str) -> None:

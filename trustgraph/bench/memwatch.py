@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from types import TracebackType
 
-DEFAULT_INTERVAL = 0.05
+DEFAULT_INTERVAL = 0.1
 
 
 def _children(pid: int) -> list[int]:
@@ -144,13 +144,15 @@ class TreeMemory:
             out, _ = proc.communicate("stop\n")
             try:
                 data = json.loads(out.strip().splitlines()[-1])
-                self._result = TreeSample(float(data["peak_mb"]), int(data["processes"]), int(data["samples"]))
+                sample = TreeSample(float(data["peak_mb"]), int(data["processes"]), int(data["samples"]))
             except (ValueError, KeyError, IndexError):
-                self._result = None
+                sample = None
+            self._result = sample if sample is not None and sample.samples > 0 else None  # gone before a sample
         return self._result
 
     def result(self) -> TreeSample | None:
-        """The peak (None where PSS is not reported, or before the block ended)."""
+        """The peak (None where PSS is not reported, where the tree ended before the first sample, or before the
+        block ended)."""
         return self._result
 
 

@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trustgraph.bench.machine import children_peak_rss_mb, current_rss_mb, peak_rss_mb
+from trustgraph.bench.machine import children_peak_rss_mb, cpu_seconds, current_rss_mb, peak_rss_mb
 from trustgraph.bench.results import CheckTime, PhaseResult
 
 #: roles asked who_can_reach: enough for a p99 that is not the maximum of a handful
 DEFAULT_SAMPLE = 200
 #: every COLD_EVERY-th role of the sample is also asked on a fresh engine of its own
 COLD_EVERY = 4
+
+#: how ``memory["total_peak_mb"]`` was measured (``memory["measured_by"]``), most faithful first: the whole ``trustgraph
+#: scan`` process and its workers (``--process``); this process while it ran the checks with its workers (PSS sums,
+#: :mod:`~trustgraph.bench.memwatch`) or up to the report, whichever is larger; or, without ``/proc``, ru_maxrss
+#: peaks added up (this process's, plus what each worker grew beyond it at the fork)
+MEASURED_BY_SCAN = "scan process tree, PSS sum"
+MEASURED_IN_PROCESS = "bench process and its workers, PSS sum"
+MEASURED_BY_ESTIMATE = "ru_maxrss estimate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +35,7 @@ class PhaseRun:
     phases: list[PhaseResult]
     counts: dict[str, int]
     per_check: tuple[CheckTime, ...]
-    memory: dict[str, float]
+    memory: dict[str, Any]
 
 
 #: the solver counters each phase reports (the JSON contract of ``bench --format json``)
@@ -57,9 +65,11 @@ class Timer:
         if self.progress is not None:
             self.progress(name)
         before = _solver_counters(self.session)
+        cpu = cpu_seconds()
         start = time.perf_counter()
         yield
         seconds = time.perf_counter() - start
+        detail["cpu_seconds"] = round(cpu_seconds() - cpu, 3)
         self.phases.append(PhaseResult(name, seconds, round(peak_rss_mb(), 1),
                                        _diff(_solver_counters(self.session), before), detail))
         if self.progress is not None:
@@ -176,9 +186,15 @@ def run_phases(
     from trustgraph.model.bulk import loaded_objects_frozen
     checks_detail: dict[str, Any] = {"jobs": jobs, "checks": len(checks)}
     fork_rss = current_rss_mb()
-    with timer.phase("checks", checks_detail), loaded_objects_frozen():  # as `trustgraph scan` runs them
-        scan = run_checks(ctx, checks, jobs=jobs)
+    from trustgraph.bench.memwatch import TreeMemory
+
+    with TreeMemory() as tree:  # the PSS sum of this process and its workers, sampled (started before the phase)
+        with timer.phase("checks", checks_detail), loaded_objects_frozen():  # as `trustgraph scan` runs them
+            scan = run_checks(ctx, checks, jobs=jobs)
     checks_detail.update(roles=len(ctx.roles), findings=len(scan.findings), hop_solves=tg.engine.solver_calls)
+    tree_peak = tree.result()
+    if tree_peak is not None:
+        checks_detail.update(tree_pss_peak_mb=tree_peak.peak_mb, tree_processes=tree_peak.processes)
     workers_peak = 0.0
     if jobs > 1:
         # the workers' solver counters stay in the workers; their memory is the children's peak
@@ -193,6 +209,8 @@ def run_phases(
         report = build_report(scan.findings, checks, zone=zone.describe(), inputs=tuple(str(p) for p in paths))
         text = render(report, "json")
     render_detail.update(bytes=len(text.encode("utf-8")))
+    render_rss = current_rss_mb()  # with the report and its text alive: the scan's end
+    del text, report
 
     # the interactive question on the loaded graph (model and graph built), last because at scale one question can
     # take long. The phase: the sampled roles asked in turn on one engine, fresh (empty solver cache) at the first
@@ -223,9 +241,16 @@ def run_phases(
     if per_check_times:
         per_check = time_each_check(estate, zone, G, checks, progress)
     parent_peak = peak_rss_mb()
-    memory = {"parent_peak_mb": round(parent_peak, 1), "workers_peak_mb": workers_peak,
-              "fork_rss_mb": round(fork_rss, 1), "jobs": jobs,
-              "total_peak_mb": round(parent_peak + (jobs * max(0.0, workers_peak - fork_rss) if jobs > 1 else 0.0), 1)}
+    memory: dict[str, Any] = {
+        "parent_peak_mb": round(parent_peak, 1), "workers_peak_mb": workers_peak, "fork_rss_mb": round(fork_rss, 1),
+        "jobs": jobs,
+        # the old estimate, without PSS: this process's peak plus what each worker grew beyond it at the fork
+        "estimate_peak_mb": round(parent_peak + (jobs * max(0.0, workers_peak - fork_rss) if jobs > 1 else 0.0), 1)}
+    if tree_peak is not None:
+        memory.update(checks_tree_peak_mb=tree_peak.peak_mb, tree_processes=tree_peak.processes,
+                      total_peak_mb=round(max(tree_peak.peak_mb, render_rss), 1), measured_by=MEASURED_IN_PROCESS)
+    else:
+        memory.update(total_peak_mb=memory["estimate_peak_mb"], measured_by=MEASURED_BY_ESTIMATE)
     counts = {"roles": roles_total, "accounts": len(estate.accounts), "users": users_total, "files": len(files),
               "bytes": size, "jobs": jobs}
     return PhaseRun(timer.phases, counts, tuple(per_check), memory)

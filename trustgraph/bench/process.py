@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from trustgraph.bench.results import ProcessComparison
 from trustgraph.errors import UsageError
@@ -35,13 +36,16 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
     scans: list[float] = []
     floors: list[float] = []
     peak = 0.0
+    tree_peak: float | None = None
     for i in range(repeats):
         if progress is not None:
             progress(f"process {i + 1}/{repeats}")
         floors.append(timed_run(floor_cmd, ok=(0,))[0])
-        seconds, rss = timed_run(scan_cmd, ok=(0, 1))
-        scans.append(seconds)
-        peak = max(peak, rss)
+        run = measured_run(scan_cmd, ok=(0, 1))
+        scans.append(run.seconds)
+        peak = max(peak, run.peak_rss_mb)
+        if run.tree_pss_peak_mb is not None:
+            tree_peak = max(tree_peak or 0.0, run.tree_pss_peak_mb)
     scan_median = statistics.median(scans)
     floor_median = statistics.median(floors)
     return ProcessComparison(
@@ -49,30 +53,58 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
         scan_median=round(scan_median, 3), floor_median=round(floor_median, 3),
         ratio=round(scan_median / floor_median, 1) if floor_median > 0 else float("inf"),
         scan_command=scan_cmd, floor_command=floor_cmd, scan_peak_rss_mb=round(peak, 1),
+        scan_tree_peak_mb=None if tree_peak is None else round(tree_peak, 1),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredRun:
+    """One child process: wall seconds; peak RSS of the largest single process of it (``ru_maxrss``: the child or
+    one of its workers; it may also be this process's own size at the fork, which the child's pages count until it
+    executes the command); the peak PSS sum of the child and its workers together (None where not measurable)."""
+
+    seconds: float
+    peak_rss_mb: float
+    tree_pss_peak_mb: float | None
 
 
 def timed_run(cmd: Sequence[str], *, ok: tuple[int, ...]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process: the largest of the child and the processes it waited
     for (its workers), from ``wait4``'s resource usage of that child alone where the platform has it."""
-    import tempfile
+    run = measured_run(cmd, ok=ok, tree=False)
+    return run.seconds, run.peak_rss_mb
 
+
+def measured_run(cmd: Sequence[str], *, ok: tuple[int, ...], tree: bool = True) -> MeasuredRun:
+    """Run ``cmd``: :class:`MeasuredRun` (with ``tree``, the memory of its process tree sampled by
+    :class:`~trustgraph.bench.memwatch.TreeMemory` while it runs)."""
+    import tempfile
+    from contextlib import nullcontext
+
+    from trustgraph.bench.memwatch import TreeMemory
+
+    watcher: TreeMemory | None = None
     with tempfile.TemporaryFile() as err_file:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_file)
-        if hasattr(os, "wait4"):
-            _, status, usage = os.wait4(proc.pid, 0)
-            seconds = time.perf_counter() - start
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            rss = usage.ru_maxrss
-        else:  # pragma: no cover - not POSIX
-            proc.wait()
-            seconds = time.perf_counter() - start
-            import resource
+        if tree:
+            watcher = TreeMemory(proc.pid)
+        with watcher if watcher is not None else nullcontext():
+            if hasattr(os, "wait4"):
+                _, status, usage = os.wait4(proc.pid, 0)
+                seconds = time.perf_counter() - start
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                rss = usage.ru_maxrss
+            else:  # pragma: no cover - not POSIX
+                proc.wait()
+                seconds = time.perf_counter() - start
+                import resource
 
-            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         if proc.returncode not in ok:
             err_file.seek(0)
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             raise UsageError(f"`{' '.join(cmd[:4])} ...` exited {proc.returncode}: {err[-1] if err else ''}")
-    return seconds, (rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024)
+    sample = watcher.result() if watcher is not None else None
+    return MeasuredRun(seconds, rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024,
+                       None if sample is None else sample.peak_mb)

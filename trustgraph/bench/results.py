@@ -55,17 +55,23 @@ class ProcessComparison:
     scan_command: tuple[str, ...]
     floor_command: tuple[str, ...]
     scan_peak_rss_mb: float
+    #: the peak PSS sum of the scan process and its workers (:mod:`trustgraph.bench.memwatch`; None: not measurable)
+    scan_tree_peak_mb: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class BenchResult:
     """Everything a bench run measured.
 
-    ``memory`` holds ``parent_peak_mb`` (this process), ``workers_peak_mb`` (the largest worker of the checks phase,
-    its copy-on-write pages shared with the parent included), ``fork_rss_mb`` (this process's size when the workers
-    were forked) and ``total_peak_mb``: the parent's peak plus, per worker, what it grew beyond the parent at the
-    fork (pages still shared counted once). ``scaling`` (``--scaling``) compares this run with one of a tenth of the
-    roles and accounts; ``cloudsplaining`` (``--cloudsplaining EXE``) compares the time per role of the two tools.
+    ``memory`` holds ``total_peak_mb``, the figure held to the target, and ``measured_by``, how it was measured (see
+    :data:`~trustgraph.bench.phases.MEASURED_BY_SCAN`): with ``--process``, the peak PSS sum of the whole ``trustgraph
+    scan`` process and its workers (``scan_tree_peak_mb``); else that of this process and its workers during the
+    checks (``checks_tree_peak_mb``, ``tree_processes``), or this process at the end of the report if larger; else an
+    ``estimate_peak_mb`` from ``ru_maxrss``. Besides: ``parent_peak_mb`` (this process's ``ru_maxrss``, the whole
+    bench), ``workers_peak_mb`` (the largest worker's ``ru_maxrss``, pages shared with the parent included),
+    ``fork_rss_mb`` (this process's size when the workers were forked) and ``jobs``. ``scaling`` (``--scaling``)
+    compares this run with one of a tenth of the roles and accounts (same profile, seed and number of processes);
+    ``cloudsplaining`` (``--cloudsplaining EXE``) compares the time per role of the two tools.
     """
 
     roles: int
@@ -80,7 +86,7 @@ class BenchResult:
     machine: dict[str, str]
     profile: str | None = None
     per_check: tuple[CheckTime, ...] = ()
-    memory: dict[str, float] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)
     scaling: dict[str, Any] | None = None
     cloudsplaining: dict[str, Any] | None = None
 
@@ -128,4 +134,4 @@ def _process_from_json(data: dict[str, Any]) -> ProcessComparison:
         scan_seconds=tuple(data["scan_seconds"]), floor_seconds=tuple(data["floor_seconds"]),
         scan_median=data["scan_median"], floor_median=data["floor_median"], ratio=data["ratio"],
         scan_command=tuple(data["scan_command"]), floor_command=tuple(data["floor_command"]),
-        scan_peak_rss_mb=data["scan_peak_rss_mb"])
+        scan_peak_rss_mb=data["scan_peak_rss_mb"], scan_tree_peak_mb=data.get("scan_tree_peak_mb"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.bench.machine import machine_info
-from trustgraph.bench.phases import DEFAULT_SAMPLE, run_phases
+from trustgraph.bench.phases import DEFAULT_SAMPLE, MEASURED_BY_SCAN, run_phases
 from trustgraph.bench.process import process_comparison, timed_run
 from trustgraph.bench.results import BenchResult
 from trustgraph.errors import UsageError
@@ -141,16 +141,25 @@ def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] 
             progress("cloudsplaining")
         cs = compare(dirs[0], options.cloudsplaining, trustgraph_seconds=tg_seconds, roles=counts["roles"],
                      accounts=options.cloudsplaining_accounts)
+    memory = dict(run.memory)
+    if comparison is not None and comparison.scan_tree_peak_mb is not None:
+        # the whole scan process and its workers: what the target is about (the bench process also holds the
+        # engines of its other phases)
+        memory.update(scan_tree_peak_mb=comparison.scan_tree_peak_mb, total_peak_mb=comparison.scan_tree_peak_mb,
+                      measured_by=MEASURED_BY_SCAN)
     return BenchResult(roles=counts["roles"], accounts=counts["accounts"], users=counts["users"],
                        files=counts["files"], bytes=counts["bytes"], jobs=counts["jobs"], generated=generated,
                        phases=tuple(run.phases), process=comparison, machine=machine_info(), profile=profile,
-                       per_check=run.per_check, memory=run.memory, cloudsplaining=cs)
+                       per_check=run.per_check, memory=memory, cloudsplaining=cs)
 
 
 def _with_scaling(result: BenchResult, profile: str, roles: int, accounts: int, seed: int, options: BenchOptions,
                   progress: Callable[[str], None] | None) -> BenchResult:
     """``result`` with ``scaling``: the in-process scan time (model, graph, checks, render) of this run against a
-    run of a tenth of the roles and accounts, in a fresh process."""
+    run of a tenth of the roles and accounts of the same profile and seed, in a fresh process, with the same number
+    of worker processes (``--jobs auto`` would run the small one in a single process, flattering the ratio). Wall
+    time is the target's figure; the CPU seconds of the same phases (workers included), which other programs on the
+    machine do not inflate, are given beside it (``cpu_ratio``)."""
     from dataclasses import replace
 
     small_roles, small_accounts = max(1, roles // 10), max(1, accounts // 10)
@@ -158,15 +167,25 @@ def _with_scaling(result: BenchResult, profile: str, roles: int, accounts: int, 
         progress(f"scaling: {small_roles} roles, {small_accounts} accounts")
     cmd = [sys.executable, "-m", "trustgraph", "bench", "--profile", profile, "--roles", str(small_roles),
            "--accounts", str(small_accounts), "--seed", str(seed), "--sample", "0", "--no-per-check", "--format",
-           "json"]
-    if options.jobs is not None:
-        cmd += ["--jobs", str(options.jobs)]
+           "json", "--jobs", str(result.jobs)]
     small = BenchResult.from_json(_run_json(cmd))
     big_s, small_s = result.scan_equivalent_seconds, small.scan_equivalent_seconds
+    big_cpu, small_cpu = _scan_cpu_seconds(result), _scan_cpu_seconds(small)
     scaling = {"roles": result.roles, "small_roles": small.roles, "seconds": round(big_s, 3),
                "small_seconds": round(small_s, 3), "role_ratio": round(result.roles / max(1, small.roles), 2),
-               "ratio": round(big_s / small_s, 2) if small_s > 0 else None}
+               "ratio": round(big_s / small_s, 2) if small_s > 0 else None, "jobs": result.jobs,
+               "small_jobs": small.jobs, "cpu_seconds": big_cpu, "small_cpu_seconds": small_cpu,
+               "cpu_ratio": round(big_cpu / small_cpu, 2) if big_cpu is not None and small_cpu else None}
     return replace(result, scaling=scaling)
+
+
+def _scan_cpu_seconds(result: BenchResult) -> float | None:
+    """CPU seconds of the phases :attr:`BenchResult.scan_equivalent_seconds` adds up (None: not recorded)."""
+    try:
+        values = [result.phase(n).detail.get("cpu_seconds") for n in ("model", "graph", "checks", "render_json")]
+    except KeyError:
+        return None
+    return round(sum(v for v in values if v is not None), 3) if all(v is not None for v in values) else None
 
 
 def _run_json(cmd: Sequence[str]) -> dict[str, Any]:

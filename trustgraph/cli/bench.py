@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import add_zone_options, jobs_arg, whole_number
 
 PHASE_TITLES = {
@@ -29,7 +30,7 @@ def register(subparsers: Any) -> None:
     from trustgraph.synth.profiles import PROFILES
 
     p = subparsers.add_parser(
-        "bench", help="time every phase of a scan on a generated organization (or given exports)",
+        "bench", help=COMMAND_HELP["bench"],
         description="Generate an organization with `trustgraph synth` (or take PATH...) and time, in this process: "
                     "read+parse JSON (the floor), build model, build graph, who_can_reach on a sample of roles, "
                     "solve every edge, reachability of every role from `external`, all checks, render JSON; with "
@@ -226,7 +227,7 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
                           "cold_p99_ms", "cold_max_ms"),
         "edges": ("hops", "sat", "unsat", "unknown", "hub_edges"),
         "reach_external": ("results", "reachable", "hop_solves"),
-        "checks": ("roles", "findings", "hop_solves", "jobs", "workers_peak_rss_mb"),
+        "checks": ("roles", "findings", "hop_solves", "jobs", "workers_peak_rss_mb", "tree_pss_peak_mb"),
         "render_json": ("bytes",),
     }.get(name, tuple(detail))
     return " ".join(f"{k}={detail[k]}" for k in keys if k in detail)
@@ -267,8 +268,10 @@ def _table(result: Any) -> str:
     if pc is not None:
         console.print(f"whole process, {len(pc.scan_seconds)} alternating runs: scan median {pc.scan_median:.2f} s "
                       f"{list(pc.scan_seconds)}, json-only floor median {pc.floor_median:.2f} s "
-                      f"{list(pc.floor_seconds)}: ratio {pc.ratio}x (target 15x); scan peak RSS "
-                      f"{pc.scan_peak_rss_mb:.0f} MB")
+                      f"{list(pc.floor_seconds)}: ratio {pc.ratio}x (target 15x); largest scan process peak RSS "
+                      f"{pc.scan_peak_rss_mb:.0f} MB"
+                      + (f", scan and workers PSS sum {pc.scan_tree_peak_mb:.0f} MB"
+                         if pc.scan_tree_peak_mb is not None else ""))
     if result.profile is not None:
         console.print(f"profile: {result.profile}")
     if result.per_check:
@@ -282,15 +285,14 @@ def _table(result: Any) -> str:
         console.print(per_check)
     mem = result.memory
     if mem:
-        workers = (f"; largest of {mem.get('jobs', 1):.0f} workers {mem.get('workers_peak_mb', 0):.0f} MB, of which "
-                   f"{mem.get('fork_rss_mb', 0):.0f} MB shared with this process at the fork"
-                   if mem.get("jobs", 1) > 1 else "")
-        console.print(f"peak memory: {mem.get('total_peak_mb', 0):.0f} MB with the workers (this process "
-                      f"{mem.get('parent_peak_mb', 0):.0f} MB{workers})")
+        from trustgraph.bench.markdown import memory_text
+
+        console.print(f"{memory_text(mem)} (this bench process's own peak {mem.get('parent_peak_mb', 0):.0f} MB)")
     if result.scaling:
         s = result.scaling
+        cpu = f"; CPU {s['cpu_ratio']}x" if s.get("cpu_ratio") is not None else ""
         console.print(f"scaling: {s['roles']} roles in {s['seconds']} s, {s['small_roles']} roles in "
-                      f"{s['small_seconds']} s: {s['ratio']}x the time for {s['role_ratio']}x the roles")
+                      f"{s['small_seconds']} s: {s['ratio']}x the time for {s['role_ratio']}x the roles{cpu}")
     if result.cloudsplaining:
         c = result.cloudsplaining
         console.print(f"cloudsplaining {c['version']}: {c['seconds']} s for {c['roles']} roles in {c['files']} "

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import positive_int
 
 EXIT_OK = 0
@@ -17,7 +18,7 @@ def register(subparsers: Any) -> None:
     from trustgraph.collect.run import DEFAULT_JOBS, DEFAULT_ROLE_NAME
 
     p = subparsers.add_parser(
-        "collect", help="collect the exports of an account or an organization from AWS (boto3)",
+        "collect", help=COMMAND_HELP["collect"],
         description="Write the exports `trustgraph scan` reads into OUT: get-account-authorization-details and the "
                     "identity providers of the caller's account or, with --organization, of every account of the "
                     "organization (entered by assuming --role-name), with the organization's accounts, OU paths, "

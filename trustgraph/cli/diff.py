@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import FAIL_ON
 from trustgraph.cli.diff_cloudformation import add_arguments as add_cloudformation_arguments
 from trustgraph.errors import UsageError
@@ -20,12 +21,13 @@ if TYPE_CHECKING:
     from trustgraph.ingest.overlay import Overlay
     from trustgraph.model.estate import Estate
 
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``diff`` subcommand."""
     from trustgraph.cli.common import add_now_option, add_zone_options
 
     p = subparsers.add_parser(
-        "diff", help="compare two estates: new and resolved findings, guards lost",
+        "diff", help=COMMAND_HELP["diff"],
         description="Scan OLD and NEW under the same zone (NEW's unless --zone/--zone-file are given) and report new "
                     "findings with their paths, resolved ones, the number unchanged, and trust-policy guards "
                     "(ExternalId, MFA, organization, source account/ARN, token subject/audience) that stopped "

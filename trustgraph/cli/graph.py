@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from trustgraph.cli.commands import COMMAND_HELP
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``graph`` subcommand."""
     from trustgraph.cli.common import add_input_options, positive_int
 
     p = subparsers.add_parser(
-        "graph", help="write the trust graph as PNG/SVG, GraphML/GEXF (Gephi, graph databases) or node-link JSON",
+        "graph", help=COMMAND_HELP["graph"],
         description="Write the trust graph, by the extension of OUT: .png or .svg (a picture in hop columns and "
                     "account bands; large graphs aggregated per account), .graphml or .gexf (attributes as strings, "
                     "numbers and booleans), .json (networkx node-link). --from/--to keep the part of the graph on "

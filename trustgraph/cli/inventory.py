@@ -7,6 +7,7 @@ import io
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import (
     add_format_option,
     add_input_options,
@@ -23,7 +24,7 @@ def register(subparsers: Any) -> None:
     """Add the ``inventory`` parser."""
     parser = subparsers.add_parser(
         "inventory",
-        help="list every principal: users, roles and federated providers",
+        help=COMMAND_HELP["inventory"],
         description="List every principal of the loaded exports: users (with their groups), roles (with a trust "
                     "summary) and federated identity providers, each marked inside or outside the zone of trust.",
     )

@@ -17,12 +17,14 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NoReturn
 
 from trustgraph import __version__
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.errors import ReplayMismatch, TrustgraphError
 from trustgraph.safe_text import message_line
 
@@ -59,8 +61,16 @@ class CommandParser(argparse.ArgumentParser):
         self.exit(2, f"trustgraph: error: {message_line(message)} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every available subcommand registered."""
+def build_parser(full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand.
+
+    ``full`` names the subcommands registered with all their arguments (``None``: every one). The others are
+    listed by name and help line (:data:`~trustgraph.cli.commands.COMMAND_HELP`) only, which is all ``trustgraph
+    --help`` shows of them, and their modules are not imported: registering a command imports what its options name
+    (formats, profiles, defaults), so ``trustgraph scan`` registers ``scan`` alone and never imports the benchmark,
+    the generator or the AWS collector. The help of every command is the same either way
+    (``tests/cli/test_lazy_commands.py``).
+    """
     parser = CommandParser(
         prog="trustgraph",
         description="Formal trust-graph analyzer for AWS IAM: who can obtain a role's credentials.",
@@ -71,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module_name = f"trustgraph.cli.{name}"
+        if full is not None and name not in full:
+            if importlib.util.find_spec(module_name) is not None:  # found, not imported
+                subparsers.add_parser(name, help=COMMAND_HELP[name])
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -82,12 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_named(args: Sequence[str]) -> tuple[str, ...]:
+    """The subcommand the arguments run, as the ``full`` of :func:`build_parser`: the first argument that is not an
+    option (the top-level options take no value), when it names a subcommand; else none."""
+    first = next((a for a in args if not a.startswith("-")), None)
+    return (first,) if first in SUBCOMMANDS else ()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see the module docstring)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     args_list = [a for a in args_list if a != "--debug"]
-    parser = build_parser()
+    parser = build_parser(command_named(args_list))
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # --help, --version and argparse errors
@@ -121,6 +142,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal_error(exc, debug)
     except Exception as exc:  # noqa: BLE001 - the promise: one line and exit 3, never a bare traceback
         return _internal_error(exc, debug)
+
+
+def run() -> NoReturn:
+    """The ``trustgraph`` program (the console script and ``python -m trustgraph``): :func:`main` on the process's
+    arguments, then the process ends with its exit code, at once.
+
+    A scan leaves millions of objects behind; the interpreter's teardown would free them one by one and run the cyclic
+    collector over them (about a tenth of a second at 2,000 roles, growing with the estate) for a process that is
+    ending. So once :func:`main` has returned (every output written and closed, worker processes joined) the standard
+    streams are flushed and ``os._exit`` ends the process, as mypy does. ``atexit`` handlers do not run then; when a
+    tracer or profiler watches the process (coverage, cProfile), which reports from such handlers or after the
+    program returns, the usual ending is kept. Library callers and tests call :func:`main`, which returns.
+    """
+    code = main()
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            if stream is sys.stdout and code in (EXIT_OK, EXIT_FINDINGS):
+                code = EXIT_INPUT  # the output could not be written after all: not a success
+    os._exit(code)
 
 
 def _error(message: str) -> None:
@@ -167,4 +212,4 @@ def _silence_stdout() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

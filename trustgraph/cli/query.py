@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.errors import UsageError
 
 QUERY_FORMATS = ("table", "json", "csv")
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
     p = subparsers.add_parser(
-        "query", help="reachability: can SOURCE obtain TARGET's credentials, directly or through a chain",
+        "query", help=COMMAND_HELP["query"],
         description="Answer reachability questions over the trust graph with the SMT solver. Exit 0 when the "
                     "analysis completed (whatever the verdicts), 2 for bad input or usage.",
     )

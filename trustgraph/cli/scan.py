@@ -12,11 +12,12 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import FAIL_ON, jobs_arg, positive_int
-from trustgraph.report.build import build_report
 
 if TYPE_CHECKING:
     from trustgraph.report.scan_report import ScanReport
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``scan`` subcommand."""
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from trustgraph.render.report import FORMATS
 
     p = subparsers.add_parser(
-        "scan", help="security review: run the catalog of trust checks and report findings",
+        "scan", help=COMMAND_HELP["scan"],
         description="Run every trust check (or those named with --check) over the exports and report findings with "
                     "their paths, witnesses and statement locations. Exit 0 when no unsuppressed finding reaches "
                     "--fail-on, 1 when one does, 2 for bad input.",
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from trustgraph.checks.context import ScanContext
     from trustgraph.checks.runner import run_checks
     from trustgraph.queries.graph_queries import GraphQueries
+    from trustgraph.report.build import build_report
 
     ctx = ScanContext(GraphQueries(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
     from trustgraph.model.bulk import loaded_objects_frozen
@@ -143,4 +145,4 @@ class _progress:
             self._bar.stop()
 
 
-__all__ = ["FAIL_ON", "build_report", "exit_code", "register", "run"]
+__all__ = ["FAIL_ON", "exit_code", "register", "run"]

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import whole_number
 
 
@@ -15,7 +16,7 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser(
         "synth",
-        help="write a generated organization of any size (reproducible from a seed)",
+        help=COMMAND_HELP["synth"],
         description="Write a realistic generated AWS organization to OUT: one get-account-authorization-details "
                     "export per account, AWS Organizations outputs (organization, accounts, roots, parents, "
                     "SCPs and RCPs with their targets) and identity-provider listings. The same arguments always "

@@ -392,7 +392,7 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
         )
         for st in policy.statements
     )
-    return Policy(version=policy.version, id=policy.id, statements=statements, location=loc, flags=policy.flags)
+    return policy.moved(statements, loc)
 
 
 class PolicyInterner:

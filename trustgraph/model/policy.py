@@ -72,18 +72,33 @@ class Policy:
     statements: tuple[Statement, ...] = ()
     location: Location = field(default=MEMORY, compare=False)
     flags: tuple[str, ...] = field(default=(), compare=False)
-    _canonical: str | None = field(default=None, init=False, repr=False, compare=False)
+    #: the canonical text once computed; before that, for a moved copy, the policy whose text it shares (or None)
+    _canonical: str | Policy | None = field(default=None, init=False, repr=False, compare=False)
 
     def canonical_text(self) -> str:
         """The document as canonical JSON of its model (locations and flags dropped): equal policies give equal
         texts, different policies different texts. Tables that hold facts per policy key by it (content, not the
-        object). Computed on first use and kept on the value (the value is immutable, so it never goes stale)."""
-        text = self._canonical
-        if text is None:
+        object). Computed on first use and kept on the value (the value is immutable, so it never goes stale); a
+        moved copy (:meth:`moved`) takes its original's, computed once for all the copies."""
+        known = self._canonical
+        if isinstance(known, str):
+            return known
+        if known is None:
             text = json.dumps([self.version, self.id, [_statement_form(st) for st in self.statements]],
                               separators=(",", ":"))
-            object.__setattr__(self, "_canonical", text)
+        else:
+            text = known.canonical_text()
+        object.__setattr__(self, "_canonical", text)
         return text
+
+    def moved(self, statements: tuple[Statement, ...], location: Location) -> Policy:
+        """The same document found at another place: ``statements`` are this policy's own at their new locations
+        (equal to them up to locations). Its canonical text is this one's, computed when first asked, once for
+        every copy (the loader moves a document that repeats across an organization to each place it appears:
+        :func:`trustgraph.ingest.policy_json.relocate_policy`)."""
+        copy = Policy(version=self.version, id=self.id, statements=statements, location=location, flags=self.flags)
+        object.__setattr__(copy, "_canonical", self._canonical if isinstance(self._canonical, str) else self)
+        return copy
 
     @property
     def variables_enabled(self) -> bool:

@@ -155,6 +155,7 @@ class ReachabilityEngine:
             for c in st.conditions
         )
         self._demand: CarryDemand | None = None
+        self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)
@@ -465,8 +466,7 @@ class ReachabilityEngine:
                        extra: tuple[KeyConstraint, ...], result: Sat, visits: Container[State] = ()
                        ) -> Iterator[tuple[State, HopWitness]]:
         """The states a Sat hop leads to, with their witnesses: the session its (settled) witness creates, the other
-        MFA outcome (:meth:`flips_mfa`) and the carried values on demand (queries.carry); ``visits`` only spares
-        the witnesses of states already reached (the search skips those)."""
+        MFA outcome (:meth:`flips_mfa`), the carried values on demand (queries.carry); ``visits``: reached."""
         from trustgraph.smt.solve import Sat
 
         carried = carried_of(state)
@@ -475,7 +475,7 @@ class ReachabilityEngine:
         nxt = self.next_state(role, result)
         if nxt not in visits:  # a witness only for a state reached for the first time
             yield nxt, self._witness(state, role, action, result)
-        if self.flips_mfa(state[0], action):
+        if self.flips_mfa(state[0], action, role):
             alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
             if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
                 yield self.next_state(role, alt), self._witness(state, role, action, alt)
@@ -558,10 +558,14 @@ class ReachabilityEngine:
         """Whether a Sat hop yields a session that carries MFA (an IAM user presenting MFA)."""
         return self._produces_mfa(result)
 
-    def flips_mfa(self, node: str, action: Action) -> bool:
+    def flips_mfa(self, node: str, action: Action, role: str | None = None) -> bool:
         """Whether the search also asks for the other MFA outcome of a Sat hop from ``node`` (a symbolic AWS source
-        that may be a user with or without MFA, when some trust policy reads MFA)."""
-        return self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE
+        that may be a user with or without MFA, when some trust policy reads MFA) into ``role`` (given: only when
+        something a session of the role does next may read MFA, :mod:`trustgraph.queries.mfa`)."""
+        from trustgraph.queries.mfa import mfa_read_after
+
+        return (self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE
+                and (role is None or mfa_read_after(self, role)))
 
     @staticmethod
     def flip(produced: bool) -> KeyConstraint:

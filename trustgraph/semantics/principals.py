@@ -55,21 +55,25 @@ AWS_CALLERS = frozenset({CallerKind.IAM_USER, CallerKind.ROLE_SESSION})
 FEDERATED_CALLERS = frozenset({CallerKind.SAML, CallerKind.WEB_IDENTITY})
 
 
+#: the assume action each kind of caller can call (root and GetFederationToken sessions: none)
+_OWN_ACTION: dict[CallerKind, Action] = {
+    CallerKind.IAM_USER: Action.ASSUME_ROLE,
+    CallerKind.ROLE_SESSION: Action.ASSUME_ROLE,
+    CallerKind.SERVICE: Action.ASSUME_ROLE,
+    CallerKind.SAML: Action.ASSUME_ROLE_WITH_SAML,
+    CallerKind.WEB_IDENTITY: Action.ASSUME_ROLE_WITH_WEB_IDENTITY,
+}
+
+
 def own_action(kind: CallerKind) -> Action | None:
     """The assume action a caller of ``kind`` can call (None for root and GetFederationToken sessions)."""
-    return {
-        CallerKind.IAM_USER: Action.ASSUME_ROLE,
-        CallerKind.ROLE_SESSION: Action.ASSUME_ROLE,
-        CallerKind.SERVICE: Action.ASSUME_ROLE,
-        CallerKind.SAML: Action.ASSUME_ROLE_WITH_SAML,
-        CallerKind.WEB_IDENTITY: Action.ASSUME_ROLE_WITH_WEB_IDENTITY,
-    }.get(kind)
+    return _OWN_ACTION.get(kind)
 
 
 def action_fits(kind: CallerKind, action: Action) -> bool:
     """True when a caller of ``kind`` may be named for ``action`` (its own assume action or a companion)."""
-    own = own_action(kind)
-    return own is not None and (action is own or action in COMPANIONS)
+    own = _OWN_ACTION.get(kind)
+    return own is not None and (action is own or action is Action.TAG_SESSION or action is Action.SET_SOURCE_IDENTITY)
 
 
 def principal_match(p: Principal, caller: Caller, action: Action) -> MatchForm | None:

@@ -93,6 +93,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
             ground.pop(k, None)
     # constraints on keys the caller fixes are decided here; on the fast path, equals/absent ground other keys
     z3_constraints: list[KeyConstraint] = []
+    pinned: dict[str, tuple[str, ...]] = {}  # the keys grounded from constraints here, and their values
     for c in constraints:
         k = c.key.lower()
         if k in ground and k not in builders and key_info(k).principal_derived:
@@ -105,10 +106,10 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
             problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
             if problem is not None:
                 return Unsat((f"constraint {c}: {problem}",))
-            if c.op == "absent":
-                ground[k] = ()
-            else:
-                ground[k] = tuple(c.values)
+            value: tuple[str, ...] = () if c.op == "absent" else tuple(c.values)
+            if k in pinned and pinned[k] != value:  # two constraints pin the key differently: no request meets both
+                return Unsat((f"constraint {c}: contradicts another constraint on {k}",))
+            ground[k] = pinned[k] = value
             continue
         z3_constraints.append(c)
     view = HopView(action=action, origin=origin_of(template.kind, action), ground=ground, builders=builders,

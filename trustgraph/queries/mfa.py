@@ -1,0 +1,50 @@
+"""Whether the MFA of a role's session can matter to anything the session does next.
+
+The search asks a hop from a symbolic AWS caller (``external``, ``account:ID``) into a role twice when MFA matters to
+the estate: once as the solver's witness has it, once for the other MFA outcome, since a session obtained by an IAM
+user presenting MFA carries MFA into its next call (docs/semantics.md §8.2). The session of the role with MFA and the
+one without differ only in that next call's ``aws:MultiFactorAuthPresent`` / ``aws:MultiFactorAuthAge``: they make
+the same sessions (a role session never passes MFA on). When no policy evaluated on a call of the role's session
+reads an MFA key (the trust policies and RCPs of every role it may try, its identity policies, boundary and SCPs), the
+evaluator decides every such call the same for both, so the second state reaches nothing the first does not, one
+step later in the search's order: the search keeps the first and skips asking for the other outcome.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trustgraph.semantics.request import Caller
+
+if TYPE_CHECKING:
+    from trustgraph.model.policy import Policy
+    from trustgraph.queries.engine import ReachabilityEngine
+
+
+def mfa_read_after(engine: ReachabilityEngine, role: str) -> bool:
+    """Whether some policy evaluated on a call of a session of ``role`` reads an MFA key (directly or through a
+    policy variable: :func:`trustgraph.smt.mfa_twins.policy_reads_mfa`); True when the session's caller is not an
+    exported role's (nothing is known of its policies). Memoised per role in ``engine.mfa_after``."""
+    known = engine.mfa_after.get(role)
+    if known is None:
+        known = engine.mfa_after[role] = _reads_mfa_after(engine, role)
+    return known
+
+
+def _reads_mfa_after(engine: ReachabilityEngine, role: str) -> bool:
+    caller = engine.caller(role, True)
+    if not isinstance(caller, Caller):
+        return True
+    policies: list[Policy] = [*caller.identity_policies, *caller.session_policies,
+                              *(p for level in caller.scp_levels or () for p in level)]
+    if caller.boundary is not None:
+        policies.append(caller.boundary)
+    for target_role, _ in engine.candidates.hop_candidates(role):
+        target = engine.target(target_role)
+        policies.append(target.role.trust_policy)
+        policies += [p for level in target.rcp_levels or () for p in level]
+    facts = engine.session.facts
+    return any(facts(p).reads_mfa for p in policies)
+
+
+__all__ = ["mfa_read_after"]
