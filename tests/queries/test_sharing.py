@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from trustgraph.api import TrustGraph, load
-from trustgraph.queries.engine import DerivedUnsat, _contradictory, meets_all
+from trustgraph.queries.derived import DerivedUnsat, contradictory, meets_all
 from trustgraph.queries.ground import decide_by_evaluation
 from trustgraph.queries.options import QueryOptions
 from trustgraph.semantics.request import Action, Verdict
@@ -134,13 +134,13 @@ def test_hops_of_exported_principals_without_mfa_are_decided_by_evaluation_as_by
 
 # ------------------------------------------------------------------------------------------------- helpers
 def test_contradictory_constraints() -> None:
-    assert _contradictory((KeyConstraint(MFA, "not-like", ("true",)), KeyConstraint(MFA.lower(), "equals", ("true",))))
-    assert _contradictory((KeyConstraint("sts:ExternalId", "absent"),
+    assert contradictory((KeyConstraint(MFA, "not-like", ("true",)), KeyConstraint(MFA.lower(), "equals", ("true",))))
+    assert contradictory((KeyConstraint("sts:ExternalId", "absent"),
                            KeyConstraint("sts:externalid", "equals", ("x",))))
-    assert _contradictory((KeyConstraint("k", "equals", ("a",)), KeyConstraint("k", "equals", ("b",))))
-    assert not _contradictory((KeyConstraint(MFA, "not-like", ("true",)), KeyConstraint(MFA, "equals", ("false",))))
-    assert not _contradictory((KeyConstraint("sts:ExternalId", "absent"), KeyConstraint(MFA, "equals", ("true",))))
-    assert not _contradictory((KeyConstraint("k", "not-like", ("a*",)), KeyConstraint("k", "absent")))
+    assert contradictory((KeyConstraint("k", "equals", ("a",)), KeyConstraint("k", "equals", ("b",))))
+    assert not contradictory((KeyConstraint(MFA, "not-like", ("true",)), KeyConstraint(MFA, "equals", ("false",))))
+    assert not contradictory((KeyConstraint("sts:ExternalId", "absent"), KeyConstraint(MFA, "equals", ("true",))))
+    assert not contradictory((KeyConstraint("k", "not-like", ("a*",)), KeyConstraint("k", "absent")))
 
 
 def test_meets_all() -> None:

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.model.location import Location
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
+from trustgraph.queries.derived import DerivedUnsat, contradictory, meets_all
 from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.outcome import SearchOutcome, Visit
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 from trustgraph.semantics.carried import NOTHING
 from trustgraph.semantics.request import Action, Caller, CallerKind
@@ -71,53 +72,6 @@ def subject_key(provider: str) -> str:
         return provider.split(":oidc-provider/", 1)[1] + ":sub"
     return _SUBJECT_KEYS.get(provider, provider + ":sub")
 
-
-@dataclass
-class _Visit:
-    parent: State | None
-    witness: HopWitness | None
-    depth: int
-
-
-@dataclass
-class SearchOutcome:
-    """What one breadth-first search from one source found."""
-
-    source: str
-    visits: dict[State, _Visit] = field(default_factory=dict)
-    first: dict[str, State] = field(default_factory=dict)  # node -> the state it was first (shortest) reached in
-    unknown_edges: list[tuple[State, str, str]] = field(default_factory=list)  # (state, role, reason)
-    #: role -> [(caller node, its Unsat answer)]; explained (unsat cores read) only when a reason is asked for
-    blocked: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
-    #: (hub, identity shape) -> its edges to roles not yet reached without MFA (ReachabilityEngine._session_candidates)
-    pending: dict[tuple[str, int], Sequence[tuple[str, dict[str, Any], str, int]]] = field(default_factory=dict)
-    #: the query's options and each start's first-hop constraints (to ask a hop of a found path again)
-    options: QueryOptions | None = None
-    first_extra: dict[str, tuple[KeyConstraint, ...]] = field(default_factory=dict)
-
-    def states_to(self, state: State) -> list[State]:
-        """The states of the path from the source to ``state``, the source's first."""
-        out: list[State] = []
-        cur: State | None = state
-        while cur is not None:
-            out.append(cur)
-            cur = self.visits[cur].parent
-        return out[::-1]
-
-    def first_state(self, node: str) -> State | None:
-        """The state in which ``node`` was first reached (a shortest path), if any."""
-        return self.first.get(node)
-
-    def path_to(self, state: State) -> tuple[HopWitness, ...]:
-        """The hops from the source to ``state``."""
-        hops: list[HopWitness] = []
-        cur: State | None = state
-        while cur is not None:
-            visit = self.visits[cur]
-            if visit.witness is not None:
-                hops.append(visit.witness)
-            cur = visit.parent
-        return tuple(reversed(hops))
 
 
 class ReachabilityEngine:
@@ -321,7 +275,7 @@ class ReachabilityEngine:
 
         constraints = self.constraints(options, extra)
         derived: HopResult | DerivedUnsat | None = None
-        if _contradictory(constraints):
+        if contradictory(constraints):
             derived = DerivedUnsat(self, key)
         else:
             wanted = frozenset(constraints)
@@ -608,7 +562,7 @@ class ReachabilityEngine:
                 continue
             first_extra[node] = extra
             for start in self.start_states(node):
-                outcome.visits[start] = _Visit(None, None, 0)
+                outcome.visits[start] = Visit(None, None, 0)
                 queue.append(start)
         while queue:
             state = queue.popleft()
@@ -619,7 +573,7 @@ class ReachabilityEngine:
             for nxt, witness in self.successors(state, depth, options, extra, outcome, allowed, candidates):
                 if nxt in outcome.visits or (keep is not None and not keep(nxt, depth + 1)):
                     continue
-                outcome.visits[nxt] = _Visit(state, witness, depth + 1)
+                outcome.visits[nxt] = Visit(state, witness, depth + 1)
                 outcome.first.setdefault(nxt[0], nxt)
                 queue.append(nxt)
                 if stop_at is not None and nxt[0] == stop_at:
@@ -700,84 +654,6 @@ class ReachabilityEngine:
                 f"`{outcome.source}` is or can become")
 
 
-class DerivedUnsat:
-    """A hop known to be unsatisfiable from another answer (see :meth:`ReachabilityEngine.decide`): neither Sat nor
-    Unknown, so searches read it as blocked; :meth:`solved` asks the solver for the hop's own answer (and core)."""
-
-    __slots__ = ("_engine", "_key", "_solved")
-
-    def __init__(self, engine: ReachabilityEngine, key: tuple[Any, ...]) -> None:
-        self._engine = engine
-        self._key = key
-        self._solved: HopResult | None = None
-
-    def solved(self) -> HopResult:
-        """The hop's own answer (Unsat, or Unknown when the solver cannot prove it again in time)."""
-        if self._solved is None:
-            self._solved = self._engine.solve(*self._key)
-        return self._solved
-
-    @property
-    def core(self) -> tuple[str, ...]:
-        """The unsat core of the hop's own answer."""
-        return tuple(getattr(self.solved(), "core", ("the solver could not decide",)))
-
-    @property
-    def locations(self) -> tuple[Location, ...]:
-        """The policy places of the hop's own answer."""
-        return tuple(getattr(self.solved(), "locations", ()))
-
-    def __repr__(self) -> str:
-        return f"DerivedUnsat({self._key[0]} -> {self._key[1]})"
-
-
-def _contradictory(constraints: Sequence[KeyConstraint]) -> bool:
-    """Whether no request can meet the constraints: a key both absent and present with values, or present with a
-    value that a not-like glob of the same key excludes, or equal to two different value lists."""
-    from trustgraph.model.pattern import matches, parse_pattern
-
-    by_key: dict[str, list[KeyConstraint]] = {}
-    for c in constraints:
-        by_key.setdefault(c.key.lower(), []).append(c)
-    for group in by_key.values():
-        if len(group) < 2:
-            continue
-        equals = [c for c in group if c.op == "equals"]
-        if len({tuple(c.values) for c in equals}) > 1:
-            return True
-        if equals and any(c.op == "absent" for c in group):
-            return True
-        for c in group:
-            if c.op != "not-like":
-                continue
-            globs = [parse_pattern(g, wildcards=True, variables=False) for g in c.values]
-            if any(any(matches(g, v) for g in globs) for e in equals for v in e.values):
-                return True
-    return False
-
-
-def meets_all(request: Any, constraints: Sequence[KeyConstraint]) -> bool:
-    """Whether a concrete request meets every constraint (absent; equals exactly these values; not-like: no value
-    matches a glob)."""
-    from trustgraph.model.pattern import matches, parse_pattern
-
-    for c in constraints:
-        values = request.get(c.key)
-        if c.op == "absent":
-            if values is not None:
-                return False
-        elif c.op == "equals":
-            if values is None or tuple(values) != tuple(c.values):
-                return False
-        elif c.op == "not-like":
-            if values is not None and any(
-                matches(parse_pattern(g, wildcards=True, variables=False), v) for g in c.values for v in values
-            ):
-                return False
-        else:
-            return False
-    return True
-
 
 def describe_location(policy: Any, loc: Location) -> str:
     """A trust statement or condition named by its location, in words (``Deny statement DenyOutsideOrg if
@@ -797,4 +673,7 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
     return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
 
 
-__all__ = ["EXTERNAL", "ReachabilityEngine", "SearchOutcome", "State", "locations_of", "subject_key"]
+#: the name the shared and reverse searches import the visit record by (queries.outcome.Visit)
+_Visit = Visit
+
+__all__ = ["DerivedUnsat", "EXTERNAL", "ReachabilityEngine", "SearchOutcome", "State", "locations_of", "subject_key"]
