@@ -112,6 +112,24 @@ def test_generated_profiles(profiled: TrustGraph) -> None:
     assert counts[Reach.REACHABLE] > 0
 
 
+@pytest.fixture(scope="module", params=(1, 2))
+def random_seed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
+    """The random profile (shapes no profile names): seed 1 has roles trusting other accounts' roots, seed 2 roles
+    allowed sts:AssumeRole on every role reaching them (hub members by the hundred at scale)."""
+    from trustgraph.synth import synthesize
+
+    out = tmp_path_factory.mktemp(f"org-random-{request.param}")
+    synthesize(out, accounts=3, roles_per_account=25, seed=request.param, profile="random")
+    return load(Path(out))
+
+
+def test_random_profile(random_seed: TrustGraph) -> None:
+    """Every role of a small random organization, the queries asked in turn on one engine (the closures share
+    what they read across queries, as in an analyst's session)."""
+    counts = _compare(random_seed, _roles(random_seed), QueryOptions(), (None, "external"))
+    assert counts[Reach.REACHABLE] > 0
+
+
 def _hub_and_ties() -> tuple[TrustGraph, str]:
     """An account-root trust with many members (only those whose identity policy allows the call get in), users
     with and without MFA, and two shortest paths of the same length through different roles (the forward search's
@@ -201,3 +219,36 @@ def test_reverse_answers_without_per_source_searches() -> None:
         ReachabilityEngine.search = original  # type: ignore[method-assign]
     assert len(results) > 5 and all(r.verdict is Reach.REACHABLE for r in results)
     assert calls == []
+
+
+def test_closures_sharing_a_cache_are_those_built_alone(random_seed: TrustGraph) -> None:
+    """A backward closure that reads rows and hop shapes a closure to another role left in its ClosureCache is the
+    closure built with a cache of its own: same states and statuses, sources and candidate lists."""
+    from trustgraph.queries.backward import ClosureCache, backward_closure
+
+    tg = random_seed
+    options = QueryOptions()
+    shared = ClosureCache(tg.engine)
+    for target in _roles(tg):
+        together = backward_closure(tg.engine, target, options, cache=shared)
+        alone = backward_closure(tg.engine, target, options, cache=ClosureCache(tg.engine))
+        assert together.status == alone.status and together.sources == alone.sources, target
+        assert together.examined == alone.examined, target
+        for node in tg.graph.nodes:
+            assert together.successors(node) == alone.successors(node), (target, node)
+
+
+def test_mfa_session_possible_reads_the_mfa_in_candidates(random_seed: TrustGraph) -> None:
+    """HopCandidates.mfa_session_possible answers as a test of mfa_in_candidates' list, with and without users."""
+    candidates = random_seed.engine.candidates
+    for target in _roles(random_seed):
+        listed = candidates.mfa_in_candidates(target)
+        for users_count in (False, True):
+            fresh = type(candidates)(random_seed.graph, random_seed.engine.caller)
+            expected = any(users_count or random_seed.graph.nodes[u]["kind"] != "user" for u, _ in listed)
+            assert fresh.mfa_session_possible(target, users_count) is expected, (target, users_count)
+            assert candidates.mfa_session_possible(target, users_count) is expected, (target, users_count)
+    tg, _ = _hub_and_ties()
+    for target in _roles(tg):
+        fresh = type(tg.engine.candidates)(tg.graph, tg.engine.caller)
+        assert fresh.mfa_session_possible(target, True) is bool(tg.engine.candidates.mfa_in_candidates(target))

@@ -212,3 +212,51 @@ def test_two_disjoint_members_need_two_slots() -> None:
     assert isinstance(fast, Sat) and isinstance(reference_answer(q), Sat)
     listed = fast.request.context["aws:tagkeys"]
     assert "beta" in listed and any(k.startswith("alpha") for k in listed)
+
+
+# -- the AWS-documented "any principal in this OU" trust (WILD-FINDINGS F7) -------------------------------------------
+
+OU_ORG = "o-4zjoj7yaek"
+OU_PATH = f"{OU_ORG}/r-ctbr/ou-ctbr-eb8f624f/"
+OU_CALLERS = {
+    "any-aws": SymbolicCaller(kind=CallerKind.ROLE_SESSION),  # the class vacuous-condition / dead-trust-statement ask
+    "outsider": SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozenset({A}),
+                               excluded_orgs=frozenset({OU_ORG})),
+    "outsider-any-org": SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozenset({A})),
+}
+OU_CONDITIONS = {
+    "any-like": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [f"{OU_PATH}*"]}},
+    "any-like+orgid": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [f"{OU_PATH}*"]},
+                       "StringEquals": {"aws:PrincipalOrgID": OU_ORG}},
+    "any-not-like": {"ForAnyValue:StringNotLike": {"aws:PrincipalOrgPaths": [f"{OU_PATH}*"]}},
+}
+
+
+def _ou_questions(cond: dict[str, Any]) -> dict[str, tuple[Any, tuple[KeyConstraint, ...]]]:
+    """The questions vacuous-condition asks of the statement (alone, key absent, the condition's counterexample)."""
+    op, keys = next(iter(cond.items()))
+    ((key, values),) = keys.items()
+    st_ = allow("*", cond)
+    return {"alone": (target(st_), ()), "absent": (target(st_), (KeyConstraint(key, "absent"),)),
+            "counter": (target(allow("*", {k: v for k, v in cond.items() if k != op} or None),
+                               deny("*", {op: {key: values}}), deny("*", {"Null": {key: "true"}})), ())}
+
+
+@pytest.mark.parametrize("shape", sorted(OU_CONDITIONS))
+@pytest.mark.parametrize("who", sorted(OU_CALLERS))
+def test_the_documented_ou_trust_is_decided_without_z3_string_search(shape: str, who: str) -> None:
+    """``Principal "*"`` with ``ForAnyValue:StringLike aws:PrincipalOrgPaths o-x/r-y/ou-z/*`` (IAM User Guide,
+    aws:PrincipalOrgPaths): z3's sequence solver took ~20 s per question and ended Unknown (the reference path still
+    does on the Sat ones). The fast paths decide every question with at most a few z3 calls on the Boolean
+    abstraction: a Sat is a replayed request of a principal whose path is (or is not) under the OU, an Unsat is the
+    reference's answer (which z3 proves at once there)."""
+    for name, (t, constraints) in _ou_questions(OU_CONDITIONS[shape]).items():
+        q = HopQuestion(OU_CALLERS[who], t, Action.ASSUME_ROLE, constraints, now_ms=NOW_MS, timeout_ms=20_000)
+        session = SolverSession()
+        fast = answer(q, session)
+        assert not isinstance(fast, Unknown), (shape, who, name, fast)
+        assert session.cache_stats()["solver_calls"] <= 4, (shape, who, name, session.cache_stats())
+        if isinstance(fast, Sat):
+            assert evaluate_hop(fast.caller, t, fast.request).allowed and not fast.approximate
+            continue
+        assert isinstance(reference_answer(q), Unsat), (shape, who, name)

@@ -39,6 +39,16 @@ PROFILE_DIGESTS = {
     "condition-heavy": "e82319d9738524c77dde3ae282379afc8b570f41a2cdd10da5418a5a39070c36",
 }
 
+#: the same digest for `synthesize(3, 40, seed, "random")` (seeds whose shapes draw the conditioned kinds, outside
+#: vendors, pipelines and hubs), recorded before the random profile's copies of the condition-heavy and vendor-heavy
+#: makers were folded into those makers' hooks: the random organizations measured in WILD-FINDINGS must not change
+RANDOM_DIGESTS = {
+    1: "39a104909e343aec4fc407bccf47471ab8b557e9385e5165a41b0737398fc331",
+    2: "f74f6cbede9dbd406becd5e66d89cf725fcbf3e8479630cbcb8543b901bf445d",
+    4: "10431393d05556fdc22f02a70c562205aaa8951fd521f8390dfc8965b8d40a4a",
+    6: "74ea7d41545804b0bf5ea503fcb97d3bbdf1e73bbb23e9a01d05a61b9fe2a4a7",
+}
+
 
 def digest(folder: Path) -> str:
     h = hashlib.sha256()
@@ -91,6 +101,30 @@ def test_mix_bytes_are_unchanged(tmp_path: Path, key: tuple[int, int, int]) -> N
 def test_named_profile_bytes_are_unchanged(tmp_path: Path, name: str) -> None:
     synthesize(tmp_path, accounts=3, roles_per_account=40, seed=5, profile=name)
     assert digest(tmp_path) == PROFILE_DIGESTS[name]
+
+
+@pytest.mark.parametrize("seed", sorted(RANDOM_DIGESTS))
+def test_random_profile_bytes_are_unchanged(tmp_path: Path, seed: int) -> None:
+    synthesize(tmp_path, accounts=3, roles_per_account=40, seed=seed, profile="random")
+    assert digest(tmp_path) == RANDOM_DIGESTS[seed]
+
+
+def test_random_profile_reuses_the_named_profiles_makers() -> None:
+    """The random profile's conditioned trusts and outside vendors are the condition-heavy and vendor-heavy makers
+    with the shape's proportions plugged into their hooks, not copies of them."""
+    from trustgraph.synth.conditions import ConditionBuilder
+    from trustgraph.synth.random_profile import RandomBuilder
+    from trustgraph.synth.vendors import VendorBuilder
+
+    assert RandomBuilder.condition is ConditionBuilder.condition
+    assert RandomBuilder.statements is ConditionBuilder.statements
+    assert RandomBuilder.role_outside_vendor is VendorBuilder.role_outside_vendor
+    assert RandomBuilder.vendor is VendorBuilder.vendor
+    builder = RandomBuilder(3, 40, 6)
+    assert builder.pool_size() == builder.shape.vendor_pool
+    assert builder.key_span(4) == builder.shape.keys
+    assert builder.deny_share == builder.shape.deny_share
+    assert VendorBuilder(3, 40, 6).pool_size() == len(VendorBuilder(3, 40, 6).pool)
 
 
 @pytest.mark.parametrize("name", NEW_PROFILES)

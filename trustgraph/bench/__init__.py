@@ -37,7 +37,9 @@ parent's are), and their peak memory is reported as ``workers_peak_rss_mb`` in t
 
 Each solver phase starts from an empty solver cache and a fresh engine, so its time is its own cost (the phases are
 not cumulative). For each phase: wall time, the solver cache counters it added
-(the fresh engine's ``SolverSession.cache_stats()``) and the process's peak resident memory so far (``ru_maxrss``).
+(the fresh engine's ``SolverSession.cache_stats()``), every z3 run of this process and the time in them wherever they
+were made (``z3_checks``, ``z3_seconds``: :mod:`~trustgraph.bench.z3meter`; each check alone reports the same) and
+the process's peak resident memory so far (``ru_maxrss``).
 
 :func:`process_comparison` runs ``trustgraph scan DIR --format json`` as a subprocess and the json-only floor
 ``python -c "import json, glob; [json.load(open(f)) for f in glob.glob('DIR/*.json')]"`` side by side, alternating,
@@ -48,7 +50,9 @@ processes (``BenchResult.memory``), with ``--scaling`` the ratio to a run of a t
 (:mod:`~trustgraph.bench.run`), with ``--cloudsplaining EXE`` the time per role against Cloudsplaining
 (:mod:`~trustgraph.bench.cloudsplaining`), every figure against the issue's targets (:mod:`~trustgraph.bench.targets`)
 and the markdown that README's Performance section is made of (:mod:`~trustgraph.bench.markdown`).
-:func:`~trustgraph.bench.run.run_profiles` runs every profile, each in its own process.
+:func:`~trustgraph.bench.run.run_profiles` runs every profile, each in its own process: profiles named with a seed
+(``random:3``) or once per seed of ``--seeds`` (:func:`~trustgraph.bench.run.parse_profiles`), each within an
+optional ``--budget`` of seconds past which it is ended and reported ``over budget`` with the phases it finished.
 """
 
 from __future__ import annotations

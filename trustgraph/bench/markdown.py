@@ -37,7 +37,17 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]], right: int |
 
 
 def _name(r: BenchResult) -> str:
-    return r.profile or "given exports"
+    return r.label
+
+
+def budget_text(r: BenchResult) -> str:
+    """What a run ended at its ``--budget`` had done, in words (empty for a complete run)."""
+    if r.complete:
+        return ""
+    b = r.budget or {}
+    done = ", ".join(f"{p.name} {p.seconds:.2f} s" for p in r.phases) or "nothing"
+    return (f"{r.status}: ended after {b.get('elapsed', '?')} s (budget {b.get('seconds', '?')} s) in "
+            f"{b.get('phase', '?')}; finished: {done}")
 
 
 def machine_line(results: Sequence[BenchResult]) -> str:
@@ -73,7 +83,7 @@ def render_markdown(results: Sequence[BenchResult], command: str) -> str:
         render = phases.get("render_json")
         rows.append((_name(r), f"{r.roles:,}",
                      *(f"{phases[n].seconds:.2f}" if n in phases else "-" for n, _ in PHASE_COLUMNS),
-                     f"{r.scan_equivalent_seconds:.2f}",
+                     f"{r.scan_equivalent_seconds:.2f}" if r.complete else r.status,
                      check_phase.detail.get("findings", "-") if check_phase else "-",
                      f"{render.detail.get('bytes', 0) / 1e6:.1f}" if render else "-",
                      f"{r.memory.get('total_peak_mb', 0):.0f}"))
@@ -95,6 +105,8 @@ def render_markdown(results: Sequence[BenchResult], command: str) -> str:
 def _details(r: BenchResult) -> str:
     """The raw figures behind one run's ratios, in a sentence."""
     parts = []
+    if not r.complete:
+        parts.append(budget_text(r))
     if r.process is not None:
         parts.append(f"`trustgraph scan` process median {r.process.scan_median:g} s against the json-only process "
                      f"{r.process.floor_median:g} s ({len(r.process.scan_seconds)} runs each)")
@@ -110,10 +122,23 @@ def _details(r: BenchResult) -> str:
                if s.get("cpu_ratio") is not None else "")
         parts.append(f"in-process scan {s.get('seconds')} s for {s.get('roles')} roles, {s.get('small_seconds')} s "
                      f"for {s.get('small_roles')}{jobs}{cpu}")
+    wcr = next((p.detail for p in r.phases if p.name == "who_can_reach"), None)
+    if wcr and wcr.get("queries"):
+        parts.append(wcr_text(wcr))
     m = r.memory
     if m:
         parts.append(memory_text(m))
     return "; ".join(parts) + ("." if parts else "")
+
+
+def wcr_text(d: dict[str, object]) -> str:
+    """The who_can_reach figures in words: warm (what the targets read) and cold."""
+    text = (f"who_can_reach warm (the targets' figures: {d.get('queries')} roles asked in turn on one engine, fresh at "
+            f"the first) median {d.get('median_ms')} ms, p99 {d.get('p99_ms')} ms, max {d.get('max_ms')} ms")
+    if d.get("cold_queries"):
+        text += (f"; cold (every fourth role again, each alone on a fresh engine) median {d.get('cold_median_ms')} "
+                 f"ms, p99 {d.get('cold_p99_ms')} ms, max {d.get('cold_max_ms')} ms")
+    return text
 
 
 def memory_text(m: dict[str, object]) -> str:

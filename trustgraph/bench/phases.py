@@ -13,6 +13,7 @@ from typing import Any
 
 from trustgraph.bench.machine import children_peak_rss_mb, cpu_seconds, current_rss_mb, peak_rss_mb
 from trustgraph.bench.results import CheckTime, PhaseResult
+from trustgraph.bench.z3meter import z3_metered
 
 #: roles asked who_can_reach: enough for a p99 that is not the maximum of a handful
 DEFAULT_SAMPLE = 200
@@ -51,12 +52,39 @@ def _diff(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
     return {k: after[k] - before.get(k, 0) for k in after}
 
 
+class Journal:
+    """Each phase written to a file as it starts and as it ends (one JSON object a line, flushed): what a process
+    ended at its ``--budget`` had done (:func:`trustgraph.bench.run.run_profiles`). No file: nothing is written."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.path = path
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        if self.path is None:
+            return
+        import json
+        from dataclasses import asdict
+
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({k: asdict(v) if isinstance(v, PhaseResult) else v for k, v in entry.items()})
+                     + "\n")
+
+    def start(self, name: str) -> None:
+        """``name`` (a phase, or ``check ID``) has begun."""
+        self._write({"start": name})
+
+    def done(self, phase: PhaseResult) -> None:
+        """``phase`` has ended."""
+        self._write({"done": phase})
+
+
 class Timer:
     """Collects phases in order."""
 
-    def __init__(self, progress: Callable[[str], None] | None) -> None:
+    def __init__(self, progress: Callable[[str], None] | None, journal: Journal | None = None) -> None:
         self.phases: list[PhaseResult] = []
         self.progress = progress
+        self.journal = journal if journal is not None else Journal(None)
         #: the solver session whose counters the phases report (the fresh engine's)
         self.session: Any = None
 
@@ -64,14 +92,18 @@ class Timer:
     def phase(self, name: str, detail: dict[str, Any]) -> Iterator[None]:
         if self.progress is not None:
             self.progress(name)
+        self.journal.start(name)
         before = _solver_counters(self.session)
         cpu = cpu_seconds()
         start = time.perf_counter()
-        yield
+        with z3_metered() as z3_runs:
+            yield
         seconds = time.perf_counter() - start
         detail["cpu_seconds"] = round(cpu_seconds() - cpu, 3)
+        detail.update(z3_runs.as_detail())  # this process's z3 runs (a worker's stay in the worker)
         self.phases.append(PhaseResult(name, seconds, round(peak_rss_mb(), 1),
                                        _diff(_solver_counters(self.session), before), detail))
+        self.journal.done(self.phases[-1])
         if self.progress is not None:
             self.progress(f"{name} done: {seconds:.2f} s, peak {peak_rss_mb():.0f} MB, {detail}")
 
@@ -113,8 +145,10 @@ def run_phases(
     progress: Callable[[str], None] | None = None,
     zone_file: str | None = None,
     per_check_times: bool = True,
+    journal: str | os.PathLike[str] | None = None,
 ) -> PhaseRun:
-    """Time every phase on the exports at ``paths`` (and, with ``per_check_times``, each check alone)."""
+    """Time every phase on the exports at ``paths`` (and, with ``per_check_times``, each check alone); with
+    ``journal``, each phase is also written to that file as it starts and ends (:class:`Journal`)."""
     import json
 
     import orjson
@@ -122,7 +156,7 @@ def run_phases(
     from trustgraph.ingest.load import load_estate
     from trustgraph.ingest.zone_file import zone_from_options
 
-    timer = Timer(progress)
+    timer = Timer(progress, Journal(journal))
     with timer.phase("imports", {}):
         import networkx  # noqa: F401
         import z3  # type: ignore[import-untyped]  # noqa: F401
@@ -239,7 +273,7 @@ def run_phases(
 
     per_check: list[CheckTime] = []
     if per_check_times:
-        per_check = time_each_check(estate, zone, G, checks, progress)
+        per_check = time_each_check(estate, zone, G, checks, progress, timer.journal)
     parent_peak = peak_rss_mb()
     memory: dict[str, Any] = {
         "parent_peak_mb": round(parent_peak, 1), "workers_peak_mb": workers_peak, "fork_rss_mb": round(fork_rss, 1),
@@ -274,7 +308,8 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
 
 
 def time_each_check(estate: Any, zone: Any, graph: Any, checks: Sequence[Any],
-                    progress: Callable[[str], None] | None = None) -> list[CheckTime]:
+                    progress: Callable[[str], None] | None = None,
+                    journal: Journal | None = None) -> list[CheckTime]:
     """Each check alone over every role of the zone, in this process, from a fresh engine and an empty solver cache:
     its own cost (checks that share searches in a scan each pay for them here, so the sum exceeds the checks
     phase)."""
@@ -286,13 +321,15 @@ def time_each_check(estate: Any, zone: Any, graph: Any, checks: Sequence[Any],
     for check in checks:
         if progress is not None:
             progress(f"check {check.id}")
+        if journal is not None:
+            journal.start(f"check {check.id}")
         tg = _fresh_graph(estate, zone, graph)
         ctx = ScanContext(tg)
         start = time.perf_counter()
-        with loaded_objects_frozen():
+        with loaded_objects_frozen(), z3_metered() as z3_runs:
             scan = run_checks(ctx, [check], jobs=1)
-        out.append(CheckTime(check.id, round(time.perf_counter() - start, 4), len(scan.findings),
-                             tg.engine.solver_calls))
+        out.append(CheckTime(check.id, round(time.perf_counter() - start, 4), len(scan.findings), z3_runs.checks,
+                             round(z3_runs.seconds, 3), tg.engine.solver_calls + ctx.hop_questions))
     return out
 
 

@@ -35,12 +35,19 @@ class PhaseResult:
 
 @dataclass(frozen=True, slots=True)
 class CheckTime:
-    """One check run alone over every role, in one process, from a fresh engine and an empty solver cache."""
+    """One check run alone over every role, in one process, from a fresh engine and an empty solver cache.
+
+    ``solver_calls`` counts every z3 run the check made (``z3.Solver.check``, wherever it was called:
+    :mod:`~trustgraph.bench.z3meter`), ``z3_seconds`` the time spent in them; ``hop_questions`` the hops the check
+    sent to the solver dispatcher (the engine's and the scan context's own, ``ScanContext.solve_hop``), answered
+    from the store, by a fast path or by z3."""
 
     check: str
     seconds: float
     findings: int
     solver_calls: int
+    z3_seconds: float = 0.0
+    hop_questions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,25 @@ class BenchResult:
     memory: dict[str, Any] = field(default_factory=dict)
     scaling: dict[str, Any] | None = None
     cloudsplaining: dict[str, Any] | None = None
+    #: ``ok``, or ``over budget`` (:data:`~trustgraph.bench.run.OVER_BUDGET`): the profile's process was ended at its
+    #: ``--budget``; ``phases`` then holds the phases it finished and ``budget`` the seconds allowed, the seconds it
+    #: ran and the phase it was in
+    status: str = "ok"
+    budget: dict[str, Any] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run finished (not ended at its budget)."""
+        return self.status == "ok"
+
+    @property
+    def label(self) -> str:
+        """The profile's name, ``PROFILE:SEED`` for the random profile (whose shape is the seed's), or ``given
+        exports``."""
+        if self.profile is None:
+            return "given exports"
+        seed = (self.generated or {}).get("seed")
+        return f"{self.profile}:{seed}" if self.profile == "random" and seed is not None else self.profile
 
     def phase(self, name: str) -> PhaseResult:
         """The phase of that name."""
@@ -110,7 +136,7 @@ class BenchResult:
         out["phases"] = [asdict(p) for p in self.phases]
         out["per_check"] = [asdict(c) for c in self.per_check]
         out["process"] = asdict(self.process) if self.process is not None else None
-        out["scan_equivalent_seconds"] = self.scan_equivalent_seconds
+        out["scan_equivalent_seconds"] = self.scan_equivalent_seconds if self.complete else None
         out["targets"] = [asdict(row) for row in evaluate(self)]
         return out
 
@@ -126,6 +152,7 @@ class BenchResult:
             machine=data["machine"], profile=data.get("profile"),
             per_check=tuple(CheckTime(**c) for c in data.get("per_check", ())),
             memory=data.get("memory", {}), scaling=data.get("scaling"), cloudsplaining=data.get("cloudsplaining"),
+            status=data.get("status", "ok"), budget=data.get("budget"),
         )
 
 

@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.bench.machine import machine_info
-from trustgraph.bench.phases import DEFAULT_SAMPLE, MEASURED_BY_SCAN, run_phases
+from trustgraph.bench.phases import DEFAULT_SAMPLE, MEASURED_BY_SCAN, Journal, run_phases
 from trustgraph.bench.process import process_comparison, timed_run
 from trustgraph.bench.results import BenchResult
+from trustgraph.bench.targets import OVER_BUDGET
 from trustgraph.errors import UsageError
+
+#: the environment variable naming the file a bench process writes its phases to as they end (set by a parent that
+#: gives it a ``--budget``: :class:`~trustgraph.bench.phases.Journal`)
+JOURNAL_ENV = "TRUSTGRAPH_BENCH_JOURNAL"
 
 DEFAULT_ROLES = 2_000
 DEFAULT_ACCOUNTS = 20
@@ -69,6 +74,7 @@ def run_bench(
     scaling: bool = False,
     cloudsplaining: str | None = None,
     cloudsplaining_accounts: int | None = 3,
+    journal: str | os.PathLike[str] | None = None,
 ) -> BenchResult:
     """Run the bench on ``paths``, or on an organization of ``profile`` generated with
     :func:`trustgraph.synth.synthesize` (``roles`` spread evenly over ``accounts``; written to ``keep`` or a temporary
@@ -90,7 +96,8 @@ def run_bench(
             raise UsageError("--profile generates an organization: give it without PATH")
         if scaling:
             raise UsageError("--scaling generates organizations of two sizes: give it without PATH")
-        return _bench_paths(list(paths), None, options, zone_ids=zone_ids, zone_file=zone_file, progress=progress)
+        return _bench_paths(list(paths), None, options, zone_ids=zone_ids, zone_file=zone_file, progress=progress,
+                            journal=journal)
     if profile not in PROFILES:
         raise UsageError(f"--profile must be one of {', '.join(PROFILES)} or {ALL_PROFILES}, got {profile!r}")
     if accounts < 1 or roles < accounts:
@@ -108,17 +115,20 @@ def run_bench(
                      "summary": summary.describe(), "directory": out if keep is not None else None,
                      "profile": profile}
         result = _bench_paths([out], generated, options, zone_ids=zone_ids, zone_file=zone_file, progress=progress,
-                              profile=profile)
+                              profile=profile, journal=journal)
     if scaling:
+        Journal(journal).start("scaling")
         result = _with_scaling(result, profile, roles, accounts, seed, options, progress)
     return result
 
 
 def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] | None, options: BenchOptions, *,
                  zone_ids: Sequence[str], zone_file: str | None, progress: Callable[[str], None] | None,
-                 profile: str | None = None) -> BenchResult:
+                 profile: str | None = None, journal: str | os.PathLike[str] | None = None) -> BenchResult:
     run = run_phases(paths, jobs=options.jobs, sample=options.sample, zone_ids=zone_ids, zone_file=zone_file,
-                     progress=progress, per_check_times=options.per_check)
+                     progress=progress, per_check_times=options.per_check, journal=journal)
+    if options.process:
+        Journal(journal).start("process")
     comparison = (process_comparison(paths, repeats=options.repeats, jobs=options.jobs, progress=progress)
                   if options.process else None)
     counts = run.counts
@@ -139,6 +149,7 @@ def _bench_paths(paths: list[str | os.PathLike[str]], generated: dict[str, Any] 
             tg_seconds = timed_run(cmd, ok=(0, 1))[0]
         if progress is not None:
             progress("cloudsplaining")
+        Journal(journal).start("cloudsplaining")
         cs = compare(dirs[0], options.cloudsplaining, trustgraph_seconds=tg_seconds, roles=counts["roles"],
                      accounts=options.cloudsplaining_accounts)
     memory = dict(run.memory)
@@ -197,22 +208,87 @@ def _run_json(cmd: Sequence[str]) -> dict[str, Any]:
     return data
 
 
-def run_profiles(names: Sequence[str], *, roles: int = DEFAULT_ROLES, accounts: int = DEFAULT_ACCOUNTS, seed: int = 0,
-                 options: BenchOptions = BenchOptions(), keep: str | os.PathLike[str] | None = None,
-                 verbose: bool = False, progress: Callable[[str], None] | None = None) -> list[BenchResult]:
-    """The bench of each profile of ``names``, each in its own ``trustgraph bench --profile NAME`` process (so each
-    profile's peak memory, imports and solver caches are its own); with ``keep``, profile ``P`` is kept in
-    ``keep/P``."""
+@dataclass(frozen=True, slots=True)
+class ProfileRun:
+    """One organization the bench generates: a profile of :mod:`trustgraph.synth` and the seed drawn from."""
+
+    profile: str
+    seed: int
+
+    @property
+    def label(self) -> str:
+        """``PROFILE:SEED``, as ``--profile`` spells it."""
+        return f"{self.profile}:{self.seed}"
+
+
+def parse_profiles(text: str, *, seed: int = 0, seeds: Sequence[int] = ()) -> list[ProfileRun]:
+    """The organizations ``--profile TEXT`` names, in order: comma-separated items, each a profile name, ``NAME:SEED``
+    (that seed), or ``all`` (every profile, the random one included); an item without a seed runs once per seed of
+    ``seeds`` (``--seeds``), or with ``seed`` (``--seed``) when ``seeds`` is empty. The same organization named twice
+    is a usage error.
+
+    >>> [r.label for r in parse_profiles("mix,random:7,random", seed=1, seeds=(2, 3))]
+    ['mix:2', 'mix:3', 'random:7', 'random:2', 'random:3']
+
+    Raises
+    ------
+    UsageError
+        For an unknown profile, a seed that is not a whole number, or an organization named twice.
+    """
+    from trustgraph.synth import PROFILES
+
+    default_seeds = tuple(seeds) or (seed,)
+    out: list[ProfileRun] = []
+    for item in (x.strip() for x in text.split(",")):
+        name, sep, seed_text = item.partition(":")
+        names = list(PROFILES) if name == ALL_PROFILES else [name]
+        if any(n not in PROFILES for n in names):
+            raise UsageError(f"--profile: expected {', '.join(PROFILES)} or {ALL_PROFILES}, each optionally "
+                             f"followed by :SEED, comma-separated; got {item!r}")
+        if sep:
+            if not seed_text.isdigit():
+                raise UsageError(f"--profile: the seed of {item!r} is not a whole number")
+            item_seeds: tuple[int, ...] = (int(seed_text),)
+        else:
+            item_seeds = default_seeds
+        for n in names:
+            for s in item_seeds:
+                run = ProfileRun(n, s)
+                if run in out:
+                    raise UsageError(f"--profile: {run.label} is named twice")
+                out.append(run)
+    return out
+
+
+def run_profiles(names: Sequence[str | ProfileRun], *, roles: int = DEFAULT_ROLES, accounts: int = DEFAULT_ACCOUNTS,
+                 seed: int = 0, options: BenchOptions = BenchOptions(), keep: str | os.PathLike[str] | None = None,
+                 verbose: bool = False, progress: Callable[[str], None] | None = None,
+                 budget: float | None = None) -> list[BenchResult]:
+    """The bench of each organization of ``names`` (profile names, at ``seed``, or :class:`ProfileRun` values), each
+    in its own ``trustgraph bench --profile NAME`` process (so each profile's peak memory, imports and solver caches
+    are its own); with ``keep``, profile ``P`` is kept in ``keep/P`` (``keep/P-SEED`` when several seeds of a
+    profile run).
+
+    ``budget``: seconds each profile's process may take (synthesis, every phase, each check alone, ``--scaling``'s
+    small run, everything). A process still running then is ended with its workers, and its result is marked
+    :data:`OVER_BUDGET` with the phases it finished and the one it was in, so one shape that blows up shows as such
+    instead of stalling the bench."""
     options.check()
     if accounts < 1 or roles < accounts:
         raise UsageError("--roles must be at least --accounts, and --accounts at least 1")
+    if budget is not None and budget <= 0:
+        raise UsageError("--budget must be a positive number of seconds")
+    runs = [n if isinstance(n, ProfileRun) else ProfileRun(n, seed) for n in names]
+    seeds_of: dict[str, int] = {}
+    for r in runs:
+        seeds_of[r.profile] = seeds_of.get(r.profile, 0) + 1
     out = []
-    for name in names:
+    for run in runs:
         if progress is not None:
-            progress(f"profile {name}")
-        cmd = [sys.executable, "-m", "trustgraph", "bench", "--profile", name, "--roles", str(roles), "--accounts",
-               str(accounts), "--seed", str(seed), "--sample", str(options.sample), "--repeats", str(options.repeats),
-               "--format", "json"]
+            progress(f"profile {run.label}")
+        cmd = [sys.executable, "-m", "trustgraph", "bench", "--profile", run.profile, "--roles", str(roles),
+               "--accounts", str(accounts), "--seed", str(run.seed), "--sample", str(options.sample), "--repeats",
+               str(options.repeats), "--format", "json"]
         if options.jobs is not None:
             cmd += ["--jobs", str(options.jobs)]
         for flag, on in (("--process", options.process), ("--scaling", options.scaling),
@@ -224,6 +300,63 @@ def run_profiles(names: Sequence[str], *, roles: int = DEFAULT_ROLES, accounts: 
             if options.cloudsplaining_accounts is not None:
                 cmd += ["--cloudsplaining-accounts", str(options.cloudsplaining_accounts)]
         if keep is not None:
-            cmd += ["--keep", os.path.join(os.fspath(keep), name)]
-        out.append(BenchResult.from_json(_run_json(cmd)))
+            sub = run.profile if seeds_of[run.profile] == 1 else f"{run.profile}-{run.seed}"
+            cmd += ["--keep", os.path.join(os.fspath(keep), sub)]
+        if budget is None:
+            out.append(BenchResult.from_json(_run_json(cmd)))
+        else:
+            out.append(_run_with_budget(cmd, run, budget, roles, accounts, options))
     return out
+
+
+def _run_with_budget(cmd: list[str], run: ProfileRun, budget: float, roles: int, accounts: int,
+                     options: BenchOptions) -> BenchResult:
+    """One profile's process given ``budget`` seconds: its result, or the phases it finished, marked over budget
+    (the child writes each phase to a journal file as it finishes it, :class:`~trustgraph.bench.phases.Timer`)."""
+    import signal
+
+    from trustgraph.bench.results import PhaseResult
+
+    with tempfile.TemporaryDirectory(prefix="trustgraph-bench-") as tmp:
+        journal = os.path.join(tmp, "journal.jsonl")
+        out_file = os.path.join(tmp, "out.json")
+        start = time.perf_counter()
+        with open(out_file, "wb") as out:
+            # its own session: at the budget, the process group (the child, its scan workers, its own children)
+            # ends at once
+            proc = subprocess.Popen(cmd, stdout=out, start_new_session=True, env={**os.environ, JOURNAL_ENV: journal})
+            try:
+                code = proc.wait(timeout=budget)
+            except subprocess.TimeoutExpired:
+                code = None
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:  # pragma: no cover - ended meanwhile
+                    pass
+                proc.wait()
+        if code is not None:
+            if code != 0:
+                raise UsageError(f"`{' '.join(cmd[2:6])} ...` exited {code}")
+            with open(out_file, "rb") as fh:
+                return BenchResult.from_json(json.loads(fh.read()))
+        elapsed = time.perf_counter() - start
+        done: list[PhaseResult] = []
+        running = "synth"
+        try:
+            with open(journal, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:  # the line being written when the process ended
+                        continue
+                    if "done" in entry:
+                        done.append(PhaseResult(**entry["done"]))
+                    elif "start" in entry:
+                        running = str(entry["start"])
+        except OSError:
+            pass
+    return BenchResult(roles=roles, accounts=accounts, users=0, files=0, bytes=0, jobs=options.jobs or 0,
+                       generated={"profile": run.profile, "seed": run.seed, "roles_per_account": roles // accounts},
+                       phases=tuple(done), process=None, machine=machine_info(), profile=run.profile,
+                       status=OVER_BUDGET,
+                       budget={"seconds": budget, "elapsed": round(elapsed, 1), "phase": running})

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from trustgraph.bench.results import BenchResult
 
 PASS, FAIL, NOT_MEASURED = "PASS", "FAIL", "not measured"
+#: the verdict of every figure of a run ended at its ``--budget`` (a blow-up, never a pass)
+OVER_BUDGET = "over budget"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,8 @@ def evaluate(result: BenchResult) -> tuple[TargetRow, ...]:
     """Every target against ``result``."""
     rows = []
     for t in TARGETS:
-        value = t.measure(result)
-        verdict = NOT_MEASURED if value is None else (PASS if t.meets(value, t.limit) else FAIL)
+        value = t.measure(result) if result.complete else None
+        missing = NOT_MEASURED if result.complete else OVER_BUDGET
+        verdict = missing if value is None else (PASS if t.meets(value, t.limit) else FAIL)
         rows.append(TargetRow(t.id, t.title, t.goal, None if value is None else round(value, 2), t.unit, verdict))
     return tuple(rows)

@@ -313,6 +313,11 @@ class ScanContext:
         return frozenset(nx.ancestors(self.graph, role))
 
     # --------------------------------------------------------------------------------------------- one hop
+    @property
+    def hop_questions(self) -> int:
+        """Hops this scan's checks asked through :meth:`solve_hop` in this process (the engine counts its own)."""
+        return self._shared.solver_calls
+
     def solve_hop(
         self,
         caller: Caller | SymbolicCaller,

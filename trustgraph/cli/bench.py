@@ -42,13 +42,22 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="export directories or files (default: generate)")
     p.add_argument("--profile", default="mix", type=_profiles, metavar="NAME",
-                   help=f"shape of the generated organization: {', '.join(PROFILES)} (see `trustgraph synth --help`); "
-                        f"several, comma-separated, or {ALL_PROFILES}: each in turn, in its own process (default: mix)")
+                   help=f"shape of the generated organization: {', '.join(PROFILES)} (see `trustgraph synth --help`), "
+                        f"optionally NAME:SEED (that seed); several, comma-separated, or {ALL_PROFILES} (every "
+                        f"profile): each in turn, in its own process (default: mix). E.g. "
+                        f"`--profile {ALL_PROFILES},random:2,random:3` or `--profile random --seeds 1,2,3`")
     p.add_argument("--roles", type=whole_number, default=DEFAULT_ROLES, metavar="N",
                    help=f"roles of the generated organization (default: {DEFAULT_ROLES})")
     p.add_argument("--accounts", type=whole_number, default=DEFAULT_ACCOUNTS, metavar="M",
                    help=f"accounts of the generated organization (default: {DEFAULT_ACCOUNTS})")
     p.add_argument("--seed", type=whole_number, default=0, metavar="S", help="generator seed (default: 0)")
+    p.add_argument("--seeds", type=_seeds, default=(), metavar="S,S,...",
+                   help="several generator seeds: each profile named without :SEED runs once per seed, each in its "
+                        "own process (instead of --seed)")
+    p.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                   help="seconds each profile may take in its own process (everything it measures); one still "
+                        "running then is ended with its workers and reported `over budget`, with the phases it "
+                        "finished and the one it was in (default: no limit)")
     p.add_argument("--jobs", type=jobs_arg, default=None, metavar="J",
                    help="worker processes for the checks, or `auto` (default: as `trustgraph scan`, one per CPU for "
                         "400 roles or more)")
@@ -89,15 +98,35 @@ def register(subparsers: Any) -> None:
 
 
 def _profiles(text: str) -> str:
-    """``--profile``: one profile, a comma-separated list of them, or ``all``."""
-    from trustgraph.bench import ALL_PROFILES
-    from trustgraph.synth.profiles import PROFILES
+    """``--profile``: one profile, ``NAME:SEED``, a comma-separated list of them, or ``all``
+    (:func:`trustgraph.bench.run.parse_profiles`)."""
+    from trustgraph.bench.run import parse_profiles
+    from trustgraph.errors import UsageError
 
-    names = [n.strip() for n in text.split(",")]
-    if text == ALL_PROFILES or (names and all(n in PROFILES for n in names) and len(set(names)) == len(names)):
-        return text
-    raise argparse.ArgumentTypeError(f"expected {', '.join(PROFILES)} (or several of them, comma-separated), or "
-                                     f"{ALL_PROFILES}; got {text!r}")
+    try:
+        parse_profiles(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--profile: ")) from None
+    return text
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    """``--seeds``: comma-separated whole numbers, each once."""
+    items = [x.strip() for x in text.split(",")]
+    if not items or not all(x.isdigit() for x in items) or len(set(map(int, items))) != len(items):
+        raise argparse.ArgumentTypeError(f"expected whole numbers, comma-separated, each once; got {text!r}")
+    return tuple(int(x) for x in items)
+
+
+def _seconds(text: str) -> float:
+    """``--budget``: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 FORMAT_BY_EXTENSION = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "table"}
@@ -125,8 +154,8 @@ def command_line(args: argparse.Namespace) -> str:
 
     parts = ["trustgraph", "bench", *args.paths]
     if not args.paths:
-        parts += ["--profile", args.profile, "--roles", str(args.roles), "--accounts", str(args.accounts), "--seed",
-                  str(args.seed)]
+        parts += ["--profile", args.profile, "--roles", str(args.roles), "--accounts", str(args.accounts)]
+        parts += ["--seeds", ",".join(map(str, args.seeds))] if args.seeds else ["--seed", str(args.seed)]
     if args.jobs is not None:
         parts += ["--jobs", str(args.jobs)]
     parts += ["--sample", str(args.sample)]
@@ -139,6 +168,8 @@ def command_line(args: argparse.Namespace) -> str:
     if args.cloudsplaining:
         parts += ["--cloudsplaining", args.cloudsplaining, "--cloudsplaining-accounts",
                   str(args.cloudsplaining_accounts)]
+    if args.budget is not None:
+        parts += ["--budget", f"{args.budget:g}"]
     return " ".join(shlex.quote(x) for x in parts)
 
 
@@ -165,26 +196,31 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"\r\x1b[Kbench: {phase} ...")
             sys.stderr.flush()
 
-    from trustgraph.synth.profiles import PROFILES
+    import os
 
-    several = args.profile == ALL_PROFILES or "," in args.profile
-    if several:
-        if args.paths:
-            raise UsageError("--profile all generates organizations: give it without PATH "
-                             "(see 'trustgraph bench --help')")
-        names = list(PROFILES) if args.profile == ALL_PROFILES else args.profile.split(",")
+    from trustgraph.bench.run import JOURNAL_ENV, parse_profiles
+
+    runs = parse_profiles(args.profile, seed=args.seed, seeds=args.seeds)
+    several = args.profile == ALL_PROFILES or len(runs) > 1
+    if args.paths and (several or args.seeds or args.budget is not None):
+        raise UsageError("--profile all, several profiles, --seeds and --budget generate organizations: give them "
+                         "without PATH (see 'trustgraph bench --help')")
+    if several or args.budget is not None:
         options = BenchOptions(jobs=args.jobs, sample=args.sample, process=args.process, repeats=args.repeats,
                                per_check=args.per_check, scaling=args.scaling, cloudsplaining=args.cloudsplaining,
                                cloudsplaining_accounts=args.cloudsplaining_accounts)
-        results = run_profiles(names, roles=args.roles, accounts=args.accounts, seed=args.seed,
-                               options=options, keep=args.keep, verbose=args.verbose, progress=progress)
+        results = run_profiles(runs, roles=args.roles, accounts=args.accounts, options=options, keep=args.keep,
+                               verbose=args.verbose, progress=progress, budget=args.budget)
     else:
-        results = [run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=args.seed, jobs=args.jobs,
+        profile = runs[0].profile if not args.paths else args.profile
+        seed = runs[0].seed if not args.paths else args.seed
+        results = [run_bench(args.paths, roles=args.roles, accounts=args.accounts, seed=seed, jobs=args.jobs,
                              sample=args.sample, process=args.process, repeats=args.repeats, keep=args.keep,
                              zone_ids=args.zone, zone_file=args.zone_file, progress=progress,
-                             profile=args.profile, per_check=args.per_check, scaling=args.scaling,
+                             profile=profile, per_check=args.per_check, scaling=args.scaling,
                              cloudsplaining=args.cloudsplaining,
-                             cloudsplaining_accounts=args.cloudsplaining_accounts)]
+                             cloudsplaining_accounts=args.cloudsplaining_accounts,
+                             journal=os.environ.get(JOURNAL_ENV) or None)]
     if progress is not None and not args.verbose:
         sys.stderr.write("\r\x1b[K")
     markdown = render_markdown(results, command_line(args))
@@ -225,9 +261,10 @@ def _fmt_detail(name: str, detail: dict[str, Any]) -> str:
         "graph": ("nodes", "edges"),
         "who_can_reach": ("queries", "median_ms", "p90_ms", "p99_ms", "max_ms", "cold_queries", "cold_median_ms",
                           "cold_p99_ms", "cold_max_ms"),
-        "edges": ("hops", "sat", "unsat", "unknown", "hub_edges"),
-        "reach_external": ("results", "reachable", "hop_solves"),
-        "checks": ("roles", "findings", "hop_solves", "jobs", "workers_peak_rss_mb", "tree_pss_peak_mb"),
+        "edges": ("hops", "sat", "unsat", "unknown", "hub_edges", "z3_checks", "z3_seconds"),
+        "reach_external": ("results", "reachable", "hop_solves", "z3_checks", "z3_seconds"),
+        "checks": ("roles", "findings", "hop_solves", "z3_checks", "z3_seconds", "jobs", "workers_peak_rss_mb",
+                   "tree_pss_peak_mb"),
         "render_json": ("bytes",),
     }.get(name, tuple(detail))
     return " ".join(f"{k}={detail[k]}" for k in keys if k in detail)
@@ -244,8 +281,13 @@ def _table(result: Any) -> str:
     console.print(f"trustgraph bench: {result.roles} roles, {result.accounts} accounts, {result.users} users, "
                   f"{result.files} files ({result.bytes / 1e6:.1f} MB), jobs={result.jobs}")
     console.print(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}")
-    if result.generated:
+    if result.generated and "summary" in result.generated:
         console.print(f"generated: {result.generated['summary']}")
+    if not result.complete:
+        from trustgraph.bench.markdown import budget_text
+
+        console.print(f"profile {result.label}: {budget_text(result)}")
+        return buffer.getvalue()
     floor = result.phase("read").seconds
     table = Table(show_lines=False)
     for col, justify in (("phase", "left"), ("seconds", "right"), ("x floor", "right"), ("ms/role", "right"),
@@ -273,15 +315,15 @@ def _table(result: Any) -> str:
                       + (f", scan and workers PSS sum {pc.scan_tree_peak_mb:.0f} MB"
                          if pc.scan_tree_peak_mb is not None else ""))
     if result.profile is not None:
-        console.print(f"profile: {result.profile}")
+        console.print(f"profile: {result.label}")
     if result.per_check:
         per_check = Table(title="each check alone (one process, fresh engine and solver cache)", title_justify="left")
         for col, justify in (("check", "left"), ("seconds", "right"), ("ms/role", "right"), ("findings", "right"),
-                             ("z3 calls", "right")):
+                             ("z3 calls", "right"), ("z3 seconds", "right"), ("hop questions", "right")):
             per_check.add_column(col, justify=justify)  # type: ignore[arg-type]
         for c in result.per_check:
             per_check.add_row(c.check, f"{c.seconds:.3f}", f"{1000 * c.seconds / max(1, result.roles):.3f}",
-                              str(c.findings), str(c.solver_calls))
+                              str(c.findings), str(c.solver_calls), f"{c.z3_seconds:.2f}", str(c.hop_questions))
         console.print(per_check)
     mem = result.memory
     if mem:

@@ -66,6 +66,8 @@ REACHES = 2
 MAYBE = 1
 #: an edge's action text -> the action (a dictionary lookup: the closure reads it for every in-candidate)
 ACTION_BY_TEXT = {a.value: a for a in Action}
+#: one in-candidate of a role as the closure reads it (:meth:`ClosureCache.role_rows`)
+Row = tuple[str, dict[str, Any], tuple[int, int], Action, str, "tuple[State, ...] | None"]
 
 
 @dataclass
@@ -80,18 +82,110 @@ class Backward:
         Caller state -> :data:`REACHES` or :data:`MAYBE` (states absent: cannot reach the target).
     sources
         Nodes that may reach the target as a start of a search (a superset of those that do).
-    successors
-        Node -> its candidates into examined roles, (role, edge data) in the node's candidate order.
+    examined
+        The roles whose in-candidates the closure walked.
+    cache
+        The :class:`ClosureCache` the closure read its rows from.
     """
 
     target: str
+    cache: ClosureCache
     status: dict[State, int] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
-    successors: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] = field(default_factory=dict)
+    examined: set[str] = field(default_factory=set)
+    _successors: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] = field(default_factory=dict)
+
+    def successors(self, node: str) -> list[tuple[tuple[int, int], str, dict[str, Any]]]:
+        """``node``'s candidates into examined roles, (order key, role, edge data) in the node's candidate order
+        (computed when first asked)."""
+        found = self._successors.get(node)
+        if found is None:
+            examined = self.examined
+            found = self._successors[node] = [e for e in self.cache.out_of(node) if e[1] in examined]
+        return found
 
     def candidates(self, node: str) -> Iterable[tuple[str, dict[str, Any]]]:
         """The pruned candidate list of ``node`` (for :meth:`ReachabilityEngine.search`)."""
-        return [(role, data) for _, role, data in self.successors.get(node, ())]
+        return [(role, data) for _, role, data in self.successors(node)]
+
+
+class ClosureCache:
+    """What the backward closures over one engine share across queries (held by the caller, e.g. a ``GraphQueries``,
+    for the engine's life): each role's in-candidates as rows the closure reads (node, edge data, order key,
+    action, whether the node is a role), each node's kind, whether a role's session with MFA is possible, and each
+    hop's decision as the closure reads it (Sat and the MFA it produces, Unknown, or neither), per query options.
+
+    Every entry is a pure function of the graph and of the engine's memoised answers (a hop is decided at the same
+    point of the same closure as without the cache: only the first time it is asked, later ones read what that gave),
+    so a closure built with it is the one built without it; it is dropped when the graph's version changes."""
+
+    def __init__(self, engine: ReachabilityEngine) -> None:
+        from trustgraph.graph.nodes import graph_version
+
+        self.engine = engine
+        self.version = graph_version(engine.G)
+        #: role -> its in-candidates as (node, edge data, order key, action, action text, the node's caller states
+        #: when it is a role, else None)
+        self.rows: dict[str, tuple[Row, ...]] = {}
+        #: role -> its in-candidates that are roles, as (node, action): the hops walk_distances reads
+        self.into: dict[str, tuple[tuple[str, Action], ...]] = {}
+        #: node -> (order key, role, edge data) for every role whose rows were built, and whether it needs sorting
+        self._out: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] = {}
+        self._unsorted: set[str] = set()
+        self.kinds: dict[str, str] = {}
+        self.role_states: dict[str, tuple[State, ...]] = {}
+        #: options -> (state, role, action text, first-hop constraints) -> None (not Sat, not Unknown), MAYBE
+        #: (Unknown) or (the MFA the Sat hop produces,); and -> the other MFA outcome's (produced or None)
+        self.hops: dict[QueryOptions, dict[tuple[Any, ...], Any]] = {}
+        self.flipped: dict[QueryOptions, dict[tuple[Any, ...], bool | None]] = {}
+        self.flips: dict[tuple[str, str], bool] = {}
+
+    def fresh(self) -> ClosureCache:
+        """This cache, or a new one when the graph changed under it (graph.nodes.bump_version)."""
+        from trustgraph.graph.nodes import graph_version
+
+        return self if graph_version(self.engine.G) == self.version else ClosureCache(self.engine)
+
+    def kind(self, node: str) -> str:
+        kind = self.kinds.get(node)
+        if kind is None:
+            kind = self.kinds[node] = self.engine.G.nodes[node]["kind"]
+        return kind
+
+    def states_of(self, role: str) -> tuple[State, ...]:
+        """A role's caller states: its session with MFA only when one is possible: some IAM user (when MFA matters
+        to the estate: only then do users start with MFA) or symbolic AWS caller is one of its in-candidates. A
+        session that is never produced only costs hops here; the forward searches never visit it."""
+        cached = self.role_states.get(role)
+        if cached is None:
+            engine = self.engine
+            possible = engine.candidates.mfa_session_possible(role, engine.mfa_sensitive)
+            cached = self.role_states[role] = ((role, False), (role, True)) if possible else ((role, False),)
+        return cached
+
+    def role_rows(self, role: str) -> tuple[Row, ...]:
+        """The rows of ``role`` (built when first asked; each node's out rows gain them)."""
+        rows = self.rows.get(role)
+        if rows is None:
+            role_kind = NodeKind.ROLE.value
+            built: list[Row] = []
+            for u, data, key in self.engine.in_candidates(role):
+                text = data["action"]
+                built.append((u, data, key, ACTION_BY_TEXT[text], text,
+                              self.states_of(u) if self.kind(u) == role_kind else None))
+                self._out.setdefault(u, []).append((key, role, data))
+                self._unsorted.add(u)
+            rows = self.rows[role] = tuple(built)
+            self.into[role] = tuple((u, action) for u, _, _, action, _, states in rows if states is not None)
+        return rows
+
+    def out_of(self, node: str) -> list[tuple[tuple[int, int], str, dict[str, Any]]]:
+        """(order key, role, edge data) of every role whose rows list ``node``, in ``node``'s candidate order."""
+        out = self._out.get(node, [])
+        if node in self._unsorted:
+            out.sort(key=lambda item: item[0])  # an edge's order key is unique among the node's candidates
+            self._unsorted.discard(node)
+        return out
 
 
 def backward_closure(
@@ -101,25 +195,29 @@ def backward_closure(
     *,
     outside_only: bool = False,
     starts: frozenset[str] | None = None,
+    cache: ClosureCache | None = None,
 ) -> Backward:
     """The states that reach or may reach ``target`` and the pruned candidate lists (see the module docstring).
 
     ``outside_only`` and ``starts`` are those of the forward searches that will use the result: a non-role node is
     only ever a start, so it counts only when it is one of ``starts`` (None: any node) and
     :meth:`ReachabilityEngine.source_constraints` admits it; its hops then carry those first-hop constraints and the
-    query's first-hop action, as in the forward search.
+    query's first-hop action, as in the forward search. ``cache`` (:class:`ClosureCache` of the same engine) keeps
+    what the closure reads for the next one; the result is the same with or without it.
     """
     from trustgraph.smt.solve import Sat, Unknown
 
-    G = engine.G
-    out = Backward(target)
+    if cache is None or cache.engine is not engine:
+        cache = ClosureCache(engine)
+    out = Backward(target, cache)
     status = out.status
     status[(target, False)] = REACHES
     status[(target, True)] = REACHES
-    role_kind = NodeKind.ROLE.value
     first_extra: dict[str, tuple[KeyConstraint, ...] | None] = {}
-    possible: dict[str, bool] = {}
-    user_kind = NodeKind.USER.value
+    hops = cache.hops.setdefault(options, {})
+    flipped = cache.flipped.setdefault(options, {})
+    flips = cache.flips
+    demand = bool(engine.demand)
 
     def source_extra(node: str) -> tuple[KeyConstraint, ...] | None:
         if node not in first_extra:
@@ -129,54 +227,62 @@ def backward_closure(
                 first_extra[node] = engine.source_constraints(node, outside_only=outside_only)
         return first_extra[node]
 
-    def landing(state: State, role: str, action: Action, extra: tuple[KeyConstraint, ...]) -> int:
-        """The best status a hop from ``state`` into ``role`` can give its caller."""
-        result = engine.decide(state, role, action, options, extra)
-        if isinstance(result, Sat):
-            produced = engine.produces_mfa(result)
-            best = status.get((role, produced), 0)
-            if best < REACHES and engine.flips_mfa(state[0], action):
-                alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
-                if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
-                    best = max(best, status.get((role, not produced), 0))
-            return best
-        if isinstance(result, Unknown):
+    def landing(state: State, role: str, action: Action, text: str, extra: tuple[KeyConstraint, ...]) -> int:
+        """The best status a hop from ``state`` into ``role`` can give its caller (``text``: the action's)."""
+        key = (state, role, text, extra)
+        shape = hops.get(key, hops)
+        if shape is hops:
+            result = engine.decide(state, role, action, options, extra)
+            if isinstance(result, Sat):
+                shape = (engine.produces_mfa(result),)
+            elif isinstance(result, Unknown):
+                shape = MAYBE
+            else:
+                shape = None
+            hops[key] = shape
+        if shape is None:
+            if demand:  # a session carrying a source identity or transitive tags may get in where this one cannot
+                return min(MAYBE, max(status.get((role, False), 0), status.get((role, True), 0)))
+            return 0
+        if shape == MAYBE:
             return MAYBE
-        if engine.demand:  # a session carrying a source identity or transitive tags may get in where this one cannot
-            return min(MAYBE, max(status.get((role, False), 0), status.get((role, True), 0)))
-        return 0
-
-    def mfa_session_possible(role: str) -> bool:
-        """A necessary condition for a session of ``role`` with MFA: some IAM user (when MFA matters to the estate:
-        only then do users start with MFA) or symbolic AWS caller is one of its in-candidates. A session that is
-        never produced only costs hops here; the forward searches never visit it."""
-        cached = possible.get(role)
-        if cached is None:
-            cached = any(G.nodes[u]["kind"] != user_kind or engine.mfa_sensitive
-                         for u, _ in engine.mfa_in_candidates(role))
-            possible[role] = cached
-        return cached
+        produced = shape[0]
+        best = status.get((role, produced), 0)
+        if best < REACHES:
+            fkey = (state[0], text)
+            flip = flips.get(fkey)
+            if flip is None:
+                flip = flips[fkey] = engine.flips_mfa(state[0], action)
+            if flip:
+                if key in flipped:
+                    other = flipped[key]
+                else:
+                    alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
+                    other = (not produced) if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced \
+                        else None
+                    flipped[key] = other
+                if other is not None:
+                    best = max(best, status.get((role, other), 0))
+        return best
 
     work: deque[str] = deque([target])
-    examined: set[str] = set()
+    examined = out.examined
+    sources = out.sources
+    query_action = options.action
+    everyone = starts is None
     while work:
         role = work.popleft()
-        first = role not in examined
         examined.add(role)
-        for u, data, key in engine.in_candidates(role):
-            if first:
-                out.successors.setdefault(u, []).append((key, role, data))
-            action = ACTION_BY_TEXT[data["action"]]
-            is_role = G.nodes[u]["kind"] == role_kind
-            callers: tuple[State, ...]
+        for u, _, _, action, text, states in cache.role_rows(role):
             extra: tuple[KeyConstraint, ...] | None = ()
-            if is_role:
-                callers = ((u, False), (u, True)) if mfa_session_possible(u) else ((u, False),)
-                if options.action is not None and (starts is None or u in starts) and action is options.action:
-                    out.sources.add(u)  # its first hop is restricted: a candidate, decided by its own search
+            callers: tuple[State, ...]
+            if states is not None:  # a role
+                callers = states
+                if query_action is not None and (everyone or u in starts) and action is query_action:  # type: ignore[operator]
+                    sources.add(u)  # its first hop is restricted: a candidate, decided by its own search
             else:
                 extra = source_extra(u)
-                if extra is None or (options.action is not None and action is not options.action):
+                if extra is None or (query_action is not None and action is not query_action):
                     continue
                 callers = engine.start_states(u)
             assert extra is not None
@@ -184,17 +290,15 @@ def backward_closure(
                 before = status.get(state, 0)
                 if before == REACHES:
                     continue
-                got = landing(state, role, action, extra)
+                got = landing(state, role, action, text, extra)
                 if got > before:
                     status[state] = got
-                    if is_role:
+                    if states is not None:
                         work.append(u)
-                        if options.action is None and state[1] is False and (starts is None or u in starts):
-                            out.sources.add(u)
+                        if query_action is None and state[1] is False and (everyone or u in starts):  # type: ignore[operator]
+                            sources.add(u)
                     else:
-                        out.sources.add(u)
-    for succ in out.successors.values():
-        succ.sort(key=lambda item: item[0])
+                        sources.add(u)
     out.sources.discard(target)
     return out
 
@@ -215,12 +319,8 @@ def walk_distances(G: nx.MultiDiGraph, closure: Backward, lands: Callable[[State
     """The breadth-first pass behind :func:`distances`: backwards from the target over the closure's hops into
     roles, a state at ``depth + 1`` when ``lands(state, role, action)`` says its hop into a role at ``depth`` lands
     in that role's session without MFA (the caller decides how a hop is asked)."""
-    role_kind = NodeKind.ROLE.value
-    into: dict[str, list[tuple[str, Action]]] = {}
-    for node, succ in closure.successors.items():
-        if node in G and G.nodes[node]["kind"] == role_kind:
-            for _, role, data in succ:
-                into.setdefault(role, []).append((node, ACTION_BY_TEXT[data["action"]]))
+    into = closure.cache.into
+    status = closure.status
     target = closure.target
     dist: dict[State, int] = {(target, False): 0, (target, True): 0}
     frontier = [target]  # roles whose session without MFA is `depth` hops from the target
@@ -230,7 +330,7 @@ def walk_distances(G: nx.MultiDiGraph, closure: Backward, lands: Callable[[State
         for role in frontier:
             for node, action in into.get(role, ()):
                 for state in ((node, False), (node, True)):
-                    if state in dist or closure.status.get(state) != REACHES:
+                    if state in dist or status.get(state) != REACHES:
                         continue
                     if lands(state, role, action):
                         dist[state] = depth + 1
@@ -249,15 +349,17 @@ class Layers:
         self.closure = closure
         self.options = options
         self.dist = distances(engine, closure, options)
-        reaching = {state[0] for state in self.dist}
-        self._candidates = {
-            node: [(role, data) for _, role, data in succ if role in reaching]
-            for node, succ in closure.successors.items()
-        }
+        self._reaching = {state[0] for state in self.dist}
+        self._candidates: dict[str, list[tuple[str, dict[str, Any]]]] = {}
 
     def candidates(self, node: str) -> list[tuple[str, dict[str, Any]]]:
         """The closure's candidates of ``node`` into roles that reach the target."""
-        return self._candidates.get(node, [])
+        found = self._candidates.get(node)
+        if found is None:
+            reaching = self._reaching
+            found = self._candidates[node] = [
+                (role, data) for _, role, data in self.closure.successors(node) if role in reaching]
+        return found
 
     def search(self, label: str, starts: tuple[str, ...], *, outside_only: bool) -> SearchOutcome:
         """The search from ``starts`` to the target restricted to the states on its shortest paths (see the module
@@ -282,4 +384,4 @@ class Layers:
                                   starts=starts, candidates=self.candidates, keep=keep)
 
 
-__all__ = ["ACTION_BY_TEXT", "MAYBE", "REACHES", "Backward", "Layers", "backward_closure", "distances"]
+__all__ = ["ACTION_BY_TEXT", "MAYBE", "REACHES", "Backward", "ClosureCache", "Layers", "backward_closure", "distances"]

@@ -105,6 +105,15 @@ class HopCandidates:
                     continue  # principals:* stands for other accounts' principals
                 yield role, data
 
+    def own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
+        """A node's own role edges and the hubs it is a member of (the lists :meth:`lazy_candidates` walks)."""
+        return self._own_edges(node)
+
+    def hub_targets(self, hub: str) -> tuple[tuple[str, dict[str, Any], str, int], ...]:
+        """The role edges a member of ``hub`` may take (role, edge data, role account, edge id), in candidate
+        order, before any member's filters."""
+        return self._hub_targets(hub)
+
     def _own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
         cached = self._own.get(node)
         if cached is None:
@@ -213,6 +222,37 @@ class HopCandidates:
         cached = tuple(out)
         self._mfa_in[role] = cached
         return cached
+
+    def mfa_session_possible(self, role: str, users_count: bool) -> bool:
+        """Whether :meth:`mfa_in_candidates` of ``role`` holds an entry whose node is not an IAM user, or (when
+        ``users_count``) any entry at all: the same answer as testing the list, without building it (the identity
+        filter is applied to a hub's user members only until one passes)."""
+        G = self.G
+        if graph_version(G) != self._version:
+            self.in_candidates(role)  # drops the caches built from an older graph
+        listed = self._mfa_in.get(role)
+        if listed is not None:
+            return any(users_count or G.nodes[u]["kind"] != NodeKind.USER.value for u, _ in listed)
+        user = NodeKind.USER.value
+        role_account = G.nodes[role]["account"]
+        for u, _, data in G.in_edges(role, data=True):
+            kind = G.nodes[u]["kind"]
+            if kind in MFA_SOURCE_KINDS:
+                if users_count or kind != user:
+                    return True
+            elif kind == NodeKind.PRINCIPALS.value and users_count:
+                for feeder in self._feeders(u):
+                    entries = self._hub_index(feeder).get(id(data), ())
+                    if not entries:
+                        continue
+                    copy = entries[0][1]
+                    for member in self._user_members(feeder):
+                        if copy["cross_account"] and G.nodes[member].get("account") == role_account:
+                            continue
+                        if copy.get("identity_required") and not self.may_assume(member, role):
+                            continue
+                        return True
+        return False
 
     def _user_members(self, hub: str) -> tuple[str, ...]:
         cached = self._hub_users.get(hub)

@@ -1,7 +1,8 @@
 """Hop answers known from other answers, without a solver call
 (:meth:`trustgraph.queries.engine.ReachabilityEngine.decide`): an Unsat hop stays Unsat under more constraints, and
-contradictory constraints admit no request (:class:`DerivedUnsat`, :func:`contradictory`); a Sat witness whose request
-meets further constraints answers the hop under them too (:func:`meets_all`)."""
+contradictory constraints admit no request (:class:`DerivedUnsat`, :func:`contradictory`), nor does a trust policy
+whose every Allow statement needs a key the constraints make absent (:func:`absent_blocks`); a Sat witness whose
+request meets further constraints answers the hop under them too (:func:`meets_all`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from trustgraph.model.location import Location
+    from trustgraph.model.policy import Policy
     from trustgraph.queries.candidates import State
     from trustgraph.queries.options import QueryOptions
     from trustgraph.semantics.request import Action
@@ -102,5 +104,33 @@ def meets_all(request: Any, constraints: Sequence[KeyConstraint]) -> bool:
     return True
 
 
+def absent_blocks(trust: Policy, action: Action, constraints: Sequence[KeyConstraint]) -> bool:
+    """Whether no request that meets ``constraints`` gets through the trust policy: every Allow statement that may
+    apply to ``action`` has a condition on a key the constraints make absent that is false on every request without
+    the key (``StringEquals sts:ExternalId`` when the question is asked without an external id). The trust policy
+    must allow (docs/semantics.md §1, "an identity policy alone never suffices"), so the hop is Unsat whatever the
+    caller. A condition whose values hold policy variables (they read other keys) is not used; whether a condition is
+    false without its key is the evaluator's own verdict on a request without it."""
+    from trustgraph.graph.build import action_may_match
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.model.policy import Effect
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
 
-__all__ = ["DerivedUnsat", "SolvesHops", "contradictory", "meets_all"]
+    absent = {c.key.lower() for c in constraints if c.op == "absent"}
+    if not absent:
+        return False
+    variables = trust.variables_enabled
+
+    def false_without(c: Any) -> bool:
+        if c.key.lower() not in absent or any(variables_of(p) for p in c.patterns):
+            return False
+        try:
+            return not evaluate_condition(c, {}, variables=variables)
+        except UndecidableCondition:
+            return False
+
+    return all(any(false_without(c) for c in st.conditions) for st in trust.statements
+               if st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, action.value))
+
+
+__all__ = ["DerivedUnsat", "SolvesHops", "absent_blocks", "contradictory", "meets_all"]

@@ -25,7 +25,8 @@ from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.model.location import Location
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
-from trustgraph.queries.derived import DerivedUnsat, contradictory, meets_all
+from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
+from trustgraph.queries.hopclass import HopClasses
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
@@ -99,6 +100,7 @@ class ReachabilityEngine:
         #: (state, role, action) -> (the Sat answer, its witness), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[Any, HopWitness]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
+        self.classes = HopClasses()  # concrete callers' hops answered per class (queries.hopclass)
         #: the solver's caches and switches for this engine's questions (freed with the engine); its options also
         #: switch the engine's own fast paths (evaluation, derived answers)
         self.session = session if session is not None else SolverSession()
@@ -237,10 +239,9 @@ class ReachabilityEngine:
         if isinstance(q.caller, Caller) and self.session.options.evaluation:
             facts = self.session.facts
             result = decide_by_evaluation(q.caller, q.target, action, q.constraints, self.now_ms, self._ground,
-                                          (state, role), lambda p: facts(p).keys_read)
-        if result is None:
-            self.solver_calls += 1
-            result = answer(q, self.session)
+                                          (state, role), lambda p: facts(p).keys_read, self.classes.narrowed)
+        if result is None:  # the solver, or the answer of a caller the hop cannot tell apart (queries.hopclass)
+            result = self.classes.answer(self, state, q, answer)
         else:
             self.evaluations += 1
         self._memo[key] = result
@@ -275,7 +276,7 @@ class ReachabilityEngine:
 
         constraints = self.constraints(options, extra)
         derived: HopResult | DerivedUnsat | None = None
-        if contradictory(constraints):
+        if contradictory(constraints) or absent_blocks(self.target(role).role.trust_policy, action, constraints):
             derived = DerivedUnsat(self, key)
         else:
             wanted = frozenset(constraints)

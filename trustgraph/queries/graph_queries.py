@@ -87,6 +87,7 @@ class GraphQueries:
         #: (:mod:`trustgraph.queries.reverse`) instead of a layered search per source
         self.reverse = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
+        self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
     # ------------------------------------------------------------------------------------------------ queries
     def query(
@@ -247,12 +248,31 @@ class GraphQueries:
         Each source's answer is the one the forward search restricted to the role's ancestors gives (same verdict,
         same shortest path, same witnesses), except that an undecided hop counts only when it leads into a role that
         reaches or may reach the target (the old search counted any undecided hop into an ancestor in the graph)."""
+        import gc
+
+        # what was loaded and answered before this query (the estate, the graph, the memoised hops: millions of
+        # long-lived objects) stays out of the collections the query's allocations trigger, unless someone else
+        # froze objects already (a scan's checks run inside model.bulk.loaded_objects_frozen)
+        freeze = gc.isenabled() and gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            return self._answers_to_one_target(sources, target, options, per_member)
+        finally:
+            if freeze:
+                gc.unfreeze()
+
+    def _answers_to_one_target(
+        self, sources: Sources | None, target: str, options: QueryOptions, per_member: bool,
+    ) -> tuple[ReachResult, ...]:
+        """The body of :meth:`_to_one_target`."""
         from trustgraph.queries.backward import Layers, backward_closure
 
         engine = self.engine
         outside_only = sources is not None and sources.outside_only
         starts = None if sources is None else frozenset(sources.nodes)
-        closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts)
+        closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts,
+                                   cache=self._closure_cache())
         groups: list[tuple[str, tuple[str, ...]]]
         if sources is None:
             groups = [(s, (s,)) for s in sorted(closure.sources)]
@@ -277,6 +297,17 @@ class GraphQueries:
             if target in outcome.first or outcome.unknown_edges:
                 out.append(engine.result_for(outcome, target))
         return tuple(out)
+
+    def _closure_cache(self) -> Any:
+        """The :class:`~trustgraph.queries.backward.ClosureCache` of this object's engine (a new one when the engine
+        was replaced or the graph changed)."""
+        from trustgraph.queries.backward import ClosureCache
+
+        cache = self._closures
+        if cache is None or cache.engine is not self.engine:
+            cache = ClosureCache(self.engine)
+        self._closures = cache = cache.fresh()
+        return cache
 
     def _reverse_paths(self, closure: Any, options: QueryOptions, outside_only: bool) -> Any:
         """The reverse search over ``closure`` (:class:`trustgraph.queries.reverse.ReversePaths`), or None when it is

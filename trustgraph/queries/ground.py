@@ -40,21 +40,53 @@ def _determined(key: str) -> bool:
     return key in _DETERMINED_EXTRA or key.startswith("aws:resourcetag/") or key_info(key).principal_derived
 
 
-def _policies(caller: Caller, target: Target) -> Iterable[Policy]:
-    yield target.role.trust_policy
-    yield from caller.identity_policies
+def _policies(caller: Caller, target: Target) -> Iterable[tuple[Policy, bool]]:
+    """The hop's policies, each with whether it is the caller's (whose statements for other actions take no part)."""
+    yield target.role.trust_policy, False
+    yield from ((p, True) for p in caller.identity_policies)
     if caller.boundary is not None:
-        yield caller.boundary
-    yield from caller.session_policies
-    for levels in (caller.scp_levels, target.rcp_levels):
-        for level in levels or ():
-            yield from level
+        yield caller.boundary, True
+    yield from ((p, True) for p in caller.session_policies)
+    for level in caller.scp_levels or ():
+        yield from ((p, True) for p in level)
+    for level in target.rcp_levels or ():
+        yield from ((p, False) for p in level)
+
+
+def keys_for_action(policy: Policy, action: Action,
+                    memo: dict[tuple[str, Action], frozenset[str]] | None = None) -> frozenset[str]:
+    """The keys read by the statements of a caller's policy whose Action may match ``action`` (the others take no
+    part in the decision of a call of ``action``, whatever the request holds), memoised per (policy text, action)
+    in ``memo`` when given."""
+    key = (policy.canonical_text(), action)
+    hit = memo.get(key) if memo is not None else None
+    if hit is not None:
+        return hit
+    from trustgraph.graph.build import action_may_match
+    from trustgraph.model.pattern import variables_of
+
+    keys: set[str] = set()
+    for st in policy.statements:
+        if not action_may_match(st.actions, st.not_actions, action.value):
+            continue
+        for c in st.conditions:
+            keys.add(c.key)
+            for pat in c.patterns:
+                keys.update(v.key for v in variables_of(pat))
+        for globs in (st.resources, st.not_resources):
+            for g in globs or ():
+                keys.update(v.key for v in variables_of(g.pattern))
+    out = frozenset(keys)
+    if memo is not None:
+        memo[key] = out
+    return out
 
 
 def decide_by_evaluation(
     caller: Caller, target: Target, action: Action, constraints: Sequence[Any], now_ms: int | None,
     memo: dict[tuple[Any, ...], tuple[Any, ...]] | None = None, memo_key: Any = None,
     keys_of: Callable[[Policy], frozenset[str]] = keys_read,
+    narrowed: dict[tuple[str, Action], frozenset[str]] | None = None,
 ) -> Any | None:
     """Sat/Unsat by evaluating the one request the caller can make, or None when the solver is needed.
 
@@ -63,7 +95,9 @@ def decide_by_evaluation(
     it does not, the solver says why. ``memo`` (owned by the caller, e.g. a reachability engine) keeps the evaluated
     requests under ``memo_key`` (the owner's name for this caller and target, e.g. its (state, role)), so that the
     same hop asked under other constraints is not evaluated again. ``keys_of`` gives the keys a policy reads (the
-    owner's table of policy facts; :func:`trustgraph.smt.facts.keys_read` by default)."""
+    owner's table of policy facts; :func:`trustgraph.smt.facts.keys_read` by default). With ``narrowed`` (the
+    owner's memo for :func:`keys_for_action`), a policy of the caller counts only with the statements that may apply
+    to the action: a key only statements for other actions read does not make the request undetermined."""
     from trustgraph.model.values import format_date
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.evaluate import evaluate_hop
@@ -78,8 +112,8 @@ def decide_by_evaluation(
     if name_free and _names_sessions(caller, target):
         return None
     enumerated: set[str] = set()
-    for policy in _policies(caller, target):
-        for k in keys_of(policy):
+    for policy, own in _policies(caller, target):
+        for k in (keys_for_action(policy, action, narrowed) if own and narrowed is not None else keys_of(policy)):
             if k in _ENUMERABLE:
                 enumerated.add(k)
             elif k in _RESOURCE_ORG_KEYS:

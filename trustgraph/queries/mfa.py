@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 def mfa_read_after(engine: ReachabilityEngine, role: str) -> bool:
     """Whether some policy evaluated on a call of a session of ``role`` reads an MFA key (directly or through a
     policy variable: :func:`trustgraph.smt.mfa_twins.policy_reads_mfa`); True when the session's caller is not an
-    exported role's (nothing is known of its policies). Memoised per role in ``engine.mfa_after``."""
+    exported role's (nothing is known of its policies). Memoised per role in ``engine.mfa_after`` (and, under a hub's
+    node name, whether any role of the hub reads MFA)."""
     known = engine.mfa_after.get(role)
     if known is None:
         known = engine.mfa_after[role] = _reads_mfa_after(engine, role)
@@ -35,16 +36,46 @@ def _reads_mfa_after(engine: ReachabilityEngine, role: str) -> bool:
     caller = engine.caller(role, True)
     if not isinstance(caller, Caller):
         return True
+    facts = engine.session.facts
     policies: list[Policy] = [*caller.identity_policies, *caller.session_policies,
                               *(p for level in caller.scp_levels or () for p in level)]
     if caller.boundary is not None:
         policies.append(caller.boundary)
-    for target_role, _ in engine.candidates.hop_candidates(role):
-        target = engine.target(target_role)
-        policies.append(target.role.trust_policy)
-        policies += [p for level in target.rcp_levels or () for p in level]
+    if any(facts(p).reads_mfa for p in policies):
+        return True
+    candidates = engine.candidates
+    direct, hubs = candidates.own_edges(role)
+    if any(_target_reads_mfa(engine, target_role) for target_role, _ in direct):
+        return True
+    own_account = engine.G.nodes[role].get("account")
+    for hub in hubs:
+        # a hub's edges are many and shared by its members: the identity filter only for the edges whose role reads
+        # MFA, and none when no role of the hub does (memoised per hub, under its node name)
+        if not _hub_reads_mfa(engine, hub):
+            continue
+        for target_role, data, role_account, _ in candidates.hub_targets(hub):
+            if data["cross_account"] and role_account == own_account:
+                continue
+            if not _target_reads_mfa(engine, target_role):
+                continue
+            if not (data.get("identity_required") and data.get("via_hub")) or candidates.may_assume(role, target_role):
+                return True
+    return False
+
+
+def _target_reads_mfa(engine: ReachabilityEngine, role: str) -> bool:
+    target = engine.target(role)
     facts = engine.session.facts
-    return any(facts(p).reads_mfa for p in policies)
+    return facts(target.role.trust_policy).reads_mfa or any(
+        facts(p).reads_mfa for level in target.rcp_levels or () for p in level)
+
+
+def _hub_reads_mfa(engine: ReachabilityEngine, hub: str) -> bool:
+    known = engine.mfa_after.get(hub)
+    if known is None:
+        known = engine.mfa_after[hub] = any(
+            _target_reads_mfa(engine, t[0]) for t in engine.candidates.hub_targets(hub))
+    return known
 
 
 __all__ = ["mfa_read_after"]

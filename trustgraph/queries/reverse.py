@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from trustgraph.queries.backward import Backward
     from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
     from trustgraph.queries.options import QueryOptions
+    from trustgraph.queries.results import HopWitness
     from trustgraph.smt.solve import KeyConstraint
 
 
@@ -64,16 +65,17 @@ class ReversePaths:
     """
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
-                 outside_only: bool, landings: dict[tuple[Any, ...], tuple[Any, State] | None] | None = None) -> None:
+                 outside_only: bool, landings: dict[Any, Any] | None = None) -> None:
         self.engine = engine
-        #: hop -> its kept Sat answer and the state it lands in (:meth:`_landing`); the caller may keep it across
-        #: queries on the same engine
-        self.landings = landings if landings is not None else {}
+        #: options -> hop -> its kept Sat answer, the state it lands in and whether it produces MFA, or None
+        #: (:meth:`_landing`); the caller may keep it across queries on the same engine
+        self.landings: dict[tuple[Any, ...], tuple[Any, State, bool] | None] = (
+            landings if landings is not None else {}).setdefault(options, {})
         self.closure = closure
         self.options = options
         self.outside_only = outside_only
         self.dist = self._distances()
-        self._steps: dict[State, tuple[State, str, Action, Any] | None] = {}
+        self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
         for (node, *_), hops in self.dist.items():
@@ -89,7 +91,7 @@ class ReversePaths:
     def _lands_without_mfa(self, state: State, role: str, action: Action) -> bool:
         """The forward search's hop from ``state`` into ``role`` lands in its session without MFA (a hop that
         carries a source identity or tags is not for this pass: :class:`CarriedState`)."""
-        hop = self._landing(state, role, action, ())
+        hop = self._landing(state, role, action, action.value, ())
         if hop is None:
             return False
         landed = hop[1]
@@ -98,21 +100,23 @@ class ReversePaths:
         return bool(landed == (role, False))
 
     # ------------------------------------------------------------------------------------------- successors
-    def _landing(self, state: State, role: str, action: Action, extra: tuple[KeyConstraint, ...]
-                 ) -> tuple[Any, State] | None:
-        """A hop as the forward search takes it: None when it is not Sat, else the answer it keeps (one that sets no
-        source identity or transitive tags when the hop allows one) and the state it lands in (memoised per hop)."""
+    def _landing(self, state: State, role: str, action: Action, text: str, extra: tuple[KeyConstraint, ...]
+                 ) -> tuple[Any, State, bool] | None:
+        """A hop as the forward search takes it (``text``: the action's): None when it is not Sat, else the answer it
+        keeps (one that sets no source identity or transitive tags when the hop allows one), the state it lands in
+        and whether it produces MFA (memoised per hop)."""
         from trustgraph.smt.solve import Sat
 
-        key = (state, role, action, self.options, extra)
-        if key in self.landings:
-            return self.landings[key]
+        key = (state, role, text, extra)
+        landed = self.landings.get(key, self.landings)
+        if landed is not self.landings:
+            return landed  # type: ignore[return-value]
         engine = self.engine
         result = engine.decide(state, role, action, self.options, extra)
         landed = None
         if isinstance(result, Sat):
             result = engine.settle_carried(state, role, action, self.options, extra, result)
-            landed = (result, engine.next_state(role, result))
+            landed = (result, engine.next_state(role, result), engine.produces_mfa(result))
         self.landings[key] = landed
         return landed
 
@@ -121,32 +125,34 @@ class ReversePaths:
         """The successors of ``state`` in the forward search's order (:meth:`ReachabilityEngine.successors`), as
         (next state, role, action, Sat answer), leaving out the hops into roles none of whose states is within
         ``within`` hops of the target (they cannot be on a shortest path), and a symbolic AWS caller's other MFA
-        outcome unless its session is nearer the target than the first outcome's (only then can a path take it)."""
+        outcome unless its session is nearer the target than the first outcome's (only then can a path take it).
+
+        The closure's candidates of a node are its in-candidates of the roles examined, which hold a hub's edge that
+        needs an identity-policy allow only for the members the identity filter keeps (the search's filter,
+        :meth:`HopCandidates.may_assume`): it is not applied again here."""
         from trustgraph.smt.solve import Sat
 
-        engine, options = self.engine, self.options
+        engine, options, best, dist = self.engine, self.options, self.best, self.dist
         node = state[0]
-        for role, data in self.closure.candidates(node):
-            if self.best.get(role, _FAR) > within:
+        query_action = options.action if depth == 0 else None
+        for _, role, data in self.closure.successors(node):
+            if best.get(role, _FAR) > within:
                 continue
-            if (data.get("identity_required") and data.get("via_hub")
-                    and not engine.candidates.may_assume(node, role)):
+            text = data["action"]
+            action = ACTION_BY_TEXT[text]
+            if query_action is not None and action is not query_action:
                 continue
-            action = ACTION_BY_TEXT[data["action"]]
-            if depth == 0 and options.action is not None and action is not options.action:
-                continue
-            hop = self._landing(state, role, action, extra)
+            hop = self._landing(state, role, action, text, extra)
             if hop is None:
                 continue
-            result, nxt = hop
-            produced = engine.produces_mfa(result)
+            result, nxt, produced = hop
             if len(nxt) == 3:
                 raise CarriedState(role)
             yield nxt, role, action, result
             # the other MFA outcome, only when its session is nearer the target than this one's: a successor after
             # this one in the search's order at the same or a greater distance is never the one a path takes
-            other_hops = self.dist.get((role, not produced), _FAR)
-            nearer = other_hops < self.dist.get(nxt, _FAR) and other_hops <= within
+            other_hops = dist.get((role, not produced), _FAR)
+            nearer = other_hops < dist.get(nxt, _FAR) and other_hops <= within
             if nearer and engine.flips_mfa(node, action, role):
                 alt = engine.decide(state, role, action, options, (*extra, engine.flip(produced)))
                 if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
@@ -155,19 +161,21 @@ class ReversePaths:
                         raise CarriedState(role)
                     yield other, role, action, alt
 
-    def _step(self, state: State) -> tuple[State, str, Action, Any] | None:
+    def _step(self, state: State) -> tuple[State, str, Action, Any, HopWitness] | None:
         """The hop a forward search takes from ``state`` (reached after its first hop) on its path to the target:
-        the first successor, in the search's order, one hop nearer; the same whatever the path before ``state``
-        (memoised per state, so sources whose paths meet share the rest)."""
-        if state in self._steps:
-            return self._steps[state]
+        the first successor, in the search's order, one hop nearer, with its witness; the same whatever the path
+        before ``state`` (memoised per state, so sources whose paths meet share the rest)."""
+        steps = self._steps
+        if state in steps:
+            return steps[state]
         nearer = self.dist[state] - 1
+        dist = self.dist
         step = None
         for nxt, role, action, result in self._successors(state, 1, (), nearer):
-            if self.dist.get(nxt) == nearer:
-                step = (nxt, role, action, result)
+            if dist.get(nxt) == nearer:
+                step = (nxt, role, action, result, self.engine.witness(state, role, action, result))
                 break
-        self._steps[state] = step
+        steps[state] = step
         return step
 
     # ------------------------------------------------------------------------------------------------ answers
@@ -210,14 +218,15 @@ class ReversePaths:
         if best is None:
             return None
         _, state, first = best
-        outcome.visits[state] = _Visit(None, None, 0)
+        visits = outcome.visits
+        visits[state] = _Visit(None, None, 0)
         outcome.first[state[0]] = state
         depth = 0
-        step = first if first is not None else self._step(state)
+        step = (*first, engine.witness(state, first[1], first[2], first[3])) if first is not None else self._step(state)
         while step is not None:
-            nxt, role, action, result = step
+            nxt, _, _, _, witness = step
             depth += 1
-            outcome.visits[nxt] = _Visit(state, engine.witness(state, role, action, result), depth)
+            visits[nxt] = _Visit(state, witness, depth)
             outcome.first.setdefault(nxt[0], nxt)
             if nxt[0] == target:
                 return outcome

@@ -32,6 +32,9 @@ class SolverOptions:
         Decide a concrete caller's fully determined request by evaluating it (``queries.ground``).
     derived_answers
         Answer a hop from the answer to the same hop under other constraints (``ReachabilityEngine.decide``).
+    hop_classes
+        Answer a concrete caller's hop from the answer of another caller the hop's policies cannot tell apart (a Sat
+        witness replayed for the caller; ``queries.hopclass``).
     small_model_slots
         Give a multi-valued key ``max(1, n)`` slots for the ``n`` conditions that read it, the bound
         ``smt.slots`` proves complete, instead of the reference's two per condition (``smt.reference``).
@@ -50,6 +53,7 @@ class SolverOptions:
     ground_constraints: bool = True
     evaluation: bool = True
     derived_answers: bool = True
+    hop_classes: bool = True
     small_model_slots: bool = True
     string_cells: bool = True
     inject_unknown: str | None = None
@@ -58,7 +62,7 @@ class SolverOptions:
     def reference(cls, *, inject_unknown: str | None = None) -> SolverOptions:
         """Every fast path and cache off: the reference path only."""
         return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
-                   derived_answers=False, small_model_slots=False, string_cells=False,
+                   derived_answers=False, hop_classes=False, small_model_slots=False, string_cells=False,
                    inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:

@@ -100,6 +100,8 @@ class ConditionBuilder(MixBuilder):
     """Draws the ``condition-heavy`` organization."""
 
     role_mix = CONDITION_MIX
+    deny_share: float = 0.2
+    """Share of conditioned trusts that add a Deny statement (the ``random`` profile draws its own)."""
 
     def __init__(self, accounts: int, roles_per_account: int, seed: int) -> None:
         super().__init__(accounts, roles_per_account, seed)
@@ -123,13 +125,18 @@ class ConditionBuilder(MixBuilder):
         if github not in acct.oidc_providers:
             acct.oidc_providers.append(github)
 
+    def key_span(self, least: int) -> tuple[int, int]:
+        """The least and most keys of a drawn condition block (``least`` to :data:`MAX_KEYS`; the ``random``
+        profile takes its shape's span instead)."""
+        return least, MAX_KEYS
+
     def condition(self, acct: Account, fragments: Sequence[Fragment], fixed: Json | None = None,
                   least: int = MIN_KEYS) -> Json:
-        """A condition block of ``fixed`` plus enough drawn fragments (distinct keys) for ``least`` to ``MAX_KEYS``
-        keys in all."""
+        """A condition block of ``fixed`` plus enough drawn fragments (distinct keys) for :meth:`key_span` keys in
+        all."""
         block: Json = {op: dict(entries) for op, entries in (fixed or {}).items()}
         have = sum(len(entries) for entries in block.values())
-        want = self.rng.randint(least, MAX_KEYS) - have
+        want = self.rng.randint(*self.key_span(least)) - have
         for frag in self.rng.sample(list(fragments), max(0, min(want, len(fragments)))):
             operator, key, value = frag(self, acct)
             block.setdefault(operator, {})[key] = value
@@ -137,7 +144,7 @@ class ConditionBuilder(MixBuilder):
 
     def statements(self, acct: Account, principal: Json, action: str | list[str], condition: Json) -> Json:
         allow_st: Json = {"Effect": "Allow", "Principal": principal, "Action": action, "Condition": condition}
-        if self.rng.random() >= 0.2:
+        if self.rng.random() >= self.deny_share:
             return doc(allow_st)
         deny_condition: Json = (
             {"NotIpAddress": {"aws:SourceIp": list(NETWORKS)}} if self.rng.random() < 0.5

@@ -25,7 +25,6 @@ from trustgraph.synth.chains import STAGE_PATH, ChainBuilder
 from trustgraph.synth.conditions import (
     AWS_CALLER,
     COMMON,
-    NETWORKS,
     OIDC_CALLER,
     SAML_CALLER,
     ConditionBuilder,
@@ -76,6 +75,7 @@ class RandomBuilder(FederationBuilder, ChainBuilder, VendorBuilder, ConditionBui
         self.last_stage: str | None = None  # the previous account's last pipeline stage, if it had a pipeline
         self.eks_clusters: dict[str, str] = {}  # account -> its cluster's OIDC id
         self.circleci_org: str | None = None
+        self.deny_share = self.shape.deny_share  # share of conditioned trusts with a Deny statement
 
     def shape_line(self) -> str | None:
         return self.shape.describe()
@@ -216,25 +216,8 @@ class RandomBuilder(FederationBuilder, ChainBuilder, VendorBuilder, ConditionBui
 
     # ---- the conditioned kinds, with the shape's key counts and Deny share
 
-    def condition(self, acct: Account, fragments: Sequence[Fragment], fixed: Json | None = None,
-                  least: int = 0) -> Json:
-        low, high = self.shape.keys
-        block: Json = {op: dict(entries) for op, entries in (fixed or {}).items()}
-        have = sum(len(entries) for entries in block.values())
-        want = self.rng.randint(low, high) - have
-        for frag in self.rng.sample(list(fragments), max(0, min(want, len(fragments)))):
-            operator, key, value = frag(self, acct)
-            block.setdefault(operator, {})[key] = value
-        return block
-
-    def statements(self, acct: Account, principal: Json, action: str | list[str], condition: Json) -> Json:
-        allow_st: Json = {"Effect": "Allow", "Principal": principal, "Action": action, "Condition": condition}
-        if not self.chance(self.shape.deny_share):
-            return doc(allow_st)
-        deny_condition: Json = (
-            {"NotIpAddress": {"aws:SourceIp": list(NETWORKS)}} if self.chance(0.5)
-            else {"Bool": {"aws:SecureTransport": "false"}})
-        return doc(allow_st, {"Effect": "Deny", "Principal": principal, "Action": action, "Condition": deny_condition})
+    def key_span(self, least: int) -> tuple[int, int]:
+        return self.shape.keys
 
     def role_conditioned_saml(self, acct: Account, used: set[str]) -> Role:
         okta = f"arn:aws:iam::{acct.account_id}:saml-provider/Okta"
@@ -284,29 +267,14 @@ class RandomBuilder(FederationBuilder, ChainBuilder, VendorBuilder, ConditionBui
         name = "".join(part.capitalize() for part in vendor.split("-"))
         return Role(f"{name}IntegrationRole", "/", policy_doc, "vendor", inline, [], tags=(("vendor", vendor),))
 
-    def vendor(self) -> int:
-        i = self.next_vendor % self.shape.vendor_pool
-        self.next_vendor += 1
-        return i
+    def pool_size(self) -> int:
+        return self.shape.vendor_pool
 
-    def role_outside_vendor(self, acct: Account, used: set[str]) -> Role:
-        i = self.vendor()
-        vid, vname = self.pool[i], self.pool_names[i]
-        shape = self.rng.random()
-        principal: str | list[str]
-        if shape < 0.6:
-            principal = f"arn:aws:iam::{vid}:root"
-        elif shape < 0.92:
-            principal = f"arn:aws:iam::{vid}:role/{vname}-integration"
-        else:  # the vendor runs from two accounts
-            principal = [f"arn:aws:iam::{vid}:root",
-                         f"arn:aws:iam::{self.pool[(i + 1) % self.shape.vendor_pool]}:root"]
-        condition = self.vendor_condition(f"{vname}-{acct.account_id[-6:]}-{self.ids.hex(12)}")
-        admin = self.chance(self.shape.admin_share / 4)
-        inline: dict[str, Json] = {} if admin else {"VendorRead": self.shared(("vendor-read",), lambda: doc(allow(
-            list(ABBREVIATED_READ))))}
-        return Role(f"{vname}-integration", "/vendors/", trust({"AWS": principal}, condition=condition),
-                    "outside-vendor", inline, self.admin_policies(admin), tags=(("vendor", vname),))
+    def second_vendor(self, i: int) -> int:
+        return (i + 1) % self.shape.vendor_pool
+
+    def vendor_admin(self) -> bool:
+        return self.chance(self.shape.admin_share / 4)
 
     def role_org_scoped(self, acct: Account, used: set[str]) -> Role:
         if self.chance(self.shape.org_paths_share):  # a subtree of the organization, as AWS documents the paths

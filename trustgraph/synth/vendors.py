@@ -48,11 +48,37 @@ class VendorBuilder(MixBuilder):
         self.pool_names = [f"{CATEGORIES[i % len(CATEGORIES)]}-vendor-{i:03d}" for i in range(VENDOR_POOL)]
         self.next_vendor = 0
 
+    def pool_size(self) -> int:
+        """Vendors of the pool that roles are drawn from (the ``random`` profile draws its own number)."""
+        return VENDOR_POOL
+
     def vendor(self) -> int:
         """The next vendor of the pool, in order (so the distinct vendors grow with the vendor roles)."""
-        i = self.next_vendor % VENDOR_POOL
+        i = self.next_vendor % self.pool_size()
         self.next_vendor += 1
         return i
+
+    def second_vendor(self, i: int) -> int:
+        """The vendor whose account is the second one of vendor ``i`` when it runs from two accounts."""
+        return (i + VENDOR_POOL // 2) % VENDOR_POOL
+
+    def vendor_condition(self, external_id: str) -> Json | None:
+        """The condition of an outside vendor's trust: the external id on most, a rotation in progress (old and new
+        id) on some, nothing on a quarter, the vacuous forms on a few."""
+        draw = self.rng.random()
+        if draw < 0.58:
+            return {"StringEquals": {"sts:ExternalId": external_id}}
+        if draw < 0.66:  # a rotation in progress: the old and the new id
+            return {"StringEquals": {"sts:ExternalId": [external_id, f"{external_id}-v2"]}}
+        if draw < 0.90:
+            return None
+        if draw < 0.95:
+            return {"StringLike": {"sts:ExternalId": "*"}}
+        return {"StringEqualsIfExists": {"sts:ExternalId": external_id}}
+
+    def vendor_admin(self) -> bool:
+        """Whether an outside vendor's role is given administrator rights."""
+        return self.rng.random() < 0.05
 
     def role_outside_vendor(self, acct: Account, used: set[str]) -> Role:
         i = self.vendor()
@@ -63,22 +89,9 @@ class VendorBuilder(MixBuilder):
         elif shape < 0.92:
             principal = f"arn:aws:iam::{vid}:role/{vname}-integration"
         else:  # the vendor runs from two accounts (regions, environments)
-            second = self.pool[(i + VENDOR_POOL // 2) % VENDOR_POOL]
-            principal = [f"arn:aws:iam::{vid}:root", f"arn:aws:iam::{second}:root"]
-        external_id = f"{vname}-{acct.account_id[-6:]}-{self.ids.hex(12)}"
-        draw = self.rng.random()
-        condition: Json | None
-        if draw < 0.58:
-            condition = {"StringEquals": {"sts:ExternalId": external_id}}
-        elif draw < 0.66:  # a rotation in progress: the old and the new id
-            condition = {"StringEquals": {"sts:ExternalId": [external_id, f"{external_id}-v2"]}}
-        elif draw < 0.90:
-            condition = None
-        elif draw < 0.95:
-            condition = {"StringLike": {"sts:ExternalId": "*"}}
-        else:
-            condition = {"StringEqualsIfExists": {"sts:ExternalId": external_id}}
-        admin = self.rng.random() < 0.05
+            principal = [f"arn:aws:iam::{vid}:root", f"arn:aws:iam::{self.pool[self.second_vendor(i)]}:root"]
+        condition = self.vendor_condition(f"{vname}-{acct.account_id[-6:]}-{self.ids.hex(12)}")
+        admin = self.vendor_admin()
         managed = [self.aws_policy("AdministratorAccess")] if admin else []
         inline: dict[str, Json] = {} if admin else {"VendorRead": self.shared(("vendor-read",), lambda: doc(allow(
             list(ABBREVIATED_READ))))}
