@@ -15,9 +15,11 @@ from typing import Any
 
 
 def deep(value: Any) -> Any:
-    """A nested-tuple form of ``value`` holding every dataclass field (``compare=False`` ones too), in order."""
+    """A nested-tuple form of ``value`` holding every dataclass field (``compare=False`` ones too), in order; not
+    the memos a value keeps of questions asked of it (fields marked ``metadata={"memo": True}``)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, *((f.name, deep(_field(value, f.name))) for f in dataclasses.fields(value)))
+        return (type(value).__name__, *((f.name, deep(_field(value, f.name))) for f in dataclasses.fields(value)
+                                        if not f.metadata.get("memo")))  # what was remembered is no field's value
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, *(deep(x) for x in value))
     if isinstance(value, dict):

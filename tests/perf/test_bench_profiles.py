@@ -51,11 +51,12 @@ def test_random_profile_with_several_seeds_in_one_command(capsys: pytest.Capture
 
 
 def test_markdown_names_random_runs_by_seed(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "--profile", "random:3,random:5", "--roles", "10", "--accounts", "2", "--sample", "0",
-                 "--no-per-check", "--format", "markdown"]) == 0
+    assert main(["bench", "--profile", "random:3,mix", "--seeds", "1,2", "--roles", "10", "--accounts", "2",
+                 "--sample", "0", "--no-per-check", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
-    assert "| random:3 | who_can_reach median |" in out and "| random:5 | who_can_reach median |" in out
-    assert "--profile random:3,random:5" in out
+    for name in ("random:3", "mix:1", "mix:2"):  # a profile run with several seeds is named with each
+        assert f"| {name} | who_can_reach median |" in out, name
+    assert "--profile random:3,mix" in out and "--seeds 1,2" in out
 
 
 def test_a_profile_over_its_budget_is_reported_not_waited_for(capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,8 +36,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]], right: int |
     return [_row(header), "| " + " | ".join(align) + " |", *(_row(r) for r in rows)]
 
 
-def _name(r: BenchResult) -> str:
-    return r.label
+def _names(results: Sequence[BenchResult]) -> dict[int, str]:
+    """Each run's name in the tables (by ``id``): its label, with its seed when a profile runs with several seeds."""
+    labels = [r.label for r in results]
+    out = {}
+    for r, label in zip(results, labels, strict=True):
+        seed = (r.generated or {}).get("seed")
+        out[id(r)] = f"{label}:{seed}" if labels.count(label) > 1 and ":" not in label and seed is not None else label
+    return out
 
 
 def budget_text(r: BenchResult) -> str:
@@ -61,6 +67,11 @@ def machine_line(results: Sequence[BenchResult]) -> str:
 
 def render_markdown(results: Sequence[BenchResult], command: str) -> str:
     """The figures of ``results`` (one per profile) as markdown: targets with PASS/FAIL, phases, each check."""
+    names = _names(results)
+
+    def _name(r: BenchResult) -> str:
+        return names[id(r)]
+
     lines = [machine_line(results), "", f"Command: `{command}`", ""]
     sizes = sorted({(r.roles, r.accounts) for r in results})
     size_text = ", ".join(f"{roles:,} roles in {accounts:,} accounts" for roles, accounts in sizes)

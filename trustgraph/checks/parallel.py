@@ -11,7 +11,9 @@ included:
    actual cost of each role, not an estimate, and one expensive role delays nobody by more than one chunk.
 2. ``jobs - 1`` workers are forked at once and take local tasks, while the parent does the shared work. Forked
    before that work exists, these *early* workers never take a shared task.
-3. The parent then takes tasks itself (shared first, then local), and reads the workers' findings between tasks.
+3. The parent then takes tasks itself (shared first, then local), and reads the workers' findings after every role
+   it checks (so a worker that has run out of tasks ends at once instead of waiting, idle, for its results to be
+   read).
    When an early worker runs out of local tasks while shared ones remain, a *late* worker is forked in its place:
    it inherits the finished shared work (copy-on-write, never pickled or recomputed) and takes any task.
 
@@ -20,8 +22,10 @@ every page the workers share), the shared work is computed once, in the parent, 
 of a few large slices. Each worker freezes what it inherited out of the garbage collector's walks (``gc.freeze``),
 so collections in the worker do not copy the parent's pages.
 
-Findings travel from workers as plain values (:func:`finding_to_plain`) and are put back in role order, catalog
-order within a role, so the result is the same for any ``jobs`` and any chunk size (``tests/checks/test_split.py``).
+Findings travel from workers as plain values (:func:`finding_to_plain`), pickled once per task (:func:`pack`), and
+stay packed in the parent until every worker has ended (a finding takes about a seventh of its size as objects); then
+they are put back in role order, catalog order within a role, so the result is the same for any ``jobs`` and any
+chunk size (``tests/checks/test_split.py``).
 A worker that dies (killed, out of memory) or raises makes the scan raise: no finding is silently lost.
 """
 
@@ -102,13 +106,17 @@ def plan_tasks(checks: Sequence[BaseCheck], roles: Sequence[str], size: int) -> 
                 shared=tuple(Task(shared, c) for c in chunks) if shared else ())
 
 
-def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task) -> list[tuple[str, int, list[Finding]]]:
-    """The findings of a task: (role, check index, that check's grouped findings on the role)."""
+def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task,
+             between: Callable[[], object] | None = None) -> list[tuple[str, int, list[Finding]]]:
+    """The findings of a task: (role, check index, that check's grouped findings on the role); ``between`` is called
+    after each role (the parent reads the workers' messages there)."""
     out = []
     for role in task.roles:
         view = ctx.for_roles((role,))
         for i in task.checks:
             out.append((role, i, group_findings(checks[i].run(view), ctx.conditions_at)))
+        if between is not None:
+            between()
     return out
 
 
@@ -149,9 +157,7 @@ def _worker(ctx: ScanContext, checks: Sequence[BaseCheck], claims: _Claims, kind
     try:
         for kind in kinds:
             while (i := claims.claim(kind)) is not None:
-                found = run_task(ctx, checks, claims.plan.kind(kind)[i])
-                results.put(("result", kind, i, [(role, c, [finding_to_plain(f) for f in fs])
-                                                 for role, c, fs in found]))
+                results.put(("result", kind, i, pack(run_task(ctx, checks, claims.plan.kind(kind)[i]))))
         results.put(("done", wid))
     except BaseException as exc:  # reported to the parent, which raises it; never a silent loss of findings
         try:
@@ -175,7 +181,9 @@ class _Pool:
         self.results: Queue[Message] = self.mp.Queue()
         self.workers: dict[int, ForkProcess] = {}
         self.done: set[tuple[int, int]] = set()
-        self.by_role: dict[str, dict[int, list[Finding]]] = {role: {} for role in roles}
+        #: each finished task's findings, packed (:func:`pack`) until every process is done
+        self.packed: dict[tuple[int, int], bytes] = {}
+        self.roles = tuple(roles)
         self.progress = progress
         self.units_total = sum(len(t.checks) * len(t.roles) for k in (LOCAL, SHARED) for t in plan.kind(k))
         self.units = 0
@@ -190,16 +198,24 @@ class _Pool:
         proc.start()
         self.workers[wid] = proc
 
-    def record(self, kind: int, i: int, found: list[tuple[str, int, list[Finding]]]) -> None:
-        """Keep a task's findings."""
+    def record(self, kind: int, i: int, packed: bytes) -> None:
+        """Keep a task's findings (packed)."""
         self.done.add((kind, i))
-        for role, c, fs in found:
-            self.by_role[role][c] = fs
+        self.packed[(kind, i)] = packed
         task = self.plan.kind(kind)[i]
         self.units += len(task.checks) * len(task.roles)
         if self.progress is not None:
-            total_roles = len(self.by_role)
+            total_roles = len(self.roles)
             self.progress(self.units * total_roles // max(1, self.units_total), total_roles)
+
+    def findings(self) -> dict[str, list[Finding]]:
+        """Every task's findings, unpacked: per role, in catalog order (the packed values are freed as they are
+        read)."""
+        by_role: dict[str, dict[int, list[Finding]]] = {role: {} for role in self.roles}
+        for key in sorted(self.packed):
+            for role, c, fs in unpack(self.packed.pop(key)):
+                by_role[role][c] = fs
+        return {role: [f for i in sorted(found) for f in found[i]] for role, found in by_role.items()}
 
     def drain(self, timeout: float | None, on_done: Callable[[int], None]) -> bool:
         """Read the workers' messages: wait up to ``timeout`` seconds for the first (None: don't wait), then take
@@ -213,8 +229,8 @@ class _Pool:
                 return got
             got, wait = True, None
             if msg[0] == "result":
-                _, kind, i, plain = msg
-                self.record(kind, i, [(role, c, [finding_from_plain(p) for p in ps]) for role, c, ps in plain])
+                _, kind, i, packed = msg
+                self.record(kind, i, packed)
             elif msg[0] == "done":
                 self.workers.pop(msg[1]).join()
                 on_done(msg[1])
@@ -258,10 +274,17 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
             if pool.claims.left(SHARED):
                 pool.fork((SHARED, LOCAL))
 
+        def read() -> None:
+            pool.drain(None, replace_worker)
+
         for kind in (SHARED, LOCAL):
             while (i := pool.claims.claim(kind)) is not None:
-                pool.record(kind, i, run_task(ctx, checks, plan.kind(kind)[i]))
-                pool.drain(None, replace_worker)
+                # the workers' messages are read after every role, not every task: a worker's results wait in a
+                # pipe the parent alone empties, and a worker that has run out of tasks cannot end before they are
+                # read (at 20,000 roles a finished worker stayed alive, idle, for 130 s of a 360 s scan, holding its
+                # 220 MB, and no late worker took its place meanwhile)
+                pool.record(kind, i, pack(run_task(ctx, checks, plan.kind(kind)[i], read)))
+                read()
         expected = len(plan.local) + len(plan.shared)
         while len(pool.done) < expected or pool.workers:
             if not pool.drain(0.2, lambda _: None):
@@ -271,7 +294,25 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
     finally:
         pool.stop()
         pool.results.close()
-    return {role: [f for i in sorted(found) for f in found[i]] for role, found in pool.by_role.items()}
+    return pool.findings()
+
+
+def pack(found: list[tuple[str, int, list[Finding]]]) -> bytes:
+    """A task's findings as one compact value (pickled plain values, :func:`finding_to_plain`): what the parent
+    holds while the workers run. A finding as objects takes ~6 KB (its witnesses' contexts, statements and
+    locations), pickled ~0.8 KB; the findings are unpacked once every worker has ended, so the peak with the workers
+    alive holds the compact form."""
+    import pickle
+
+    return pickle.dumps([(role, c, [finding_to_plain(f) for f in fs]) for role, c, fs in found],
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(packed: bytes) -> list[tuple[str, int, list[Finding]]]:
+    """The inverse of :func:`pack`."""
+    import pickle
+
+    return [(role, c, [finding_from_plain(p) for p in ps]) for role, c, ps in pickle.loads(packed)]
 
 
 # Findings cross process boundaries as plain values: HopWitness keeps its context in a MappingProxyType, which
@@ -296,4 +337,4 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
 
 
 __all__ = ["LOCAL", "MAX_CHUNK", "MIN_CHUNK", "SHARED", "Plan", "Task", "chunk_size", "finding_from_plain",
-           "finding_to_plain", "has_shared_work", "plan_tasks", "run_parallel", "run_task"]
+           "finding_to_plain", "has_shared_work", "pack", "plan_tasks", "run_parallel", "run_task", "unpack"]

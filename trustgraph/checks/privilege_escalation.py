@@ -14,10 +14,13 @@ Only principals that may lead to an administrator over trust and escalation edge
 closure); every other principal has no path. Escalation edges are computed once per principal, most without a
 solver call, and each principal's assume-role reach is searched once per scan process.
 
-Cost: escalation edges per principal (O(P * M) for P principals and M methods, most decided without the solver), one
+Cost: escalation edges per principal (O(P * M * T) calls for P principals, M methods and T targets, most decided
+without the solver, a target matched like an earlier one answered from it: :mod:`trustgraph.graph.escalation`), one
 backward closure over trust and escalation edges (O(V + E')), then a mixed search per principal that may lead to
-administrator power: O(K * (V + E')) for K such principals, quadratic in the worst case (every principal may escalate);
-each principal's assume-role reach is searched once per process.
+administrator power, stopped once its shortest administrator answer is settled: O(K * P log P) for K such principals,
+plus each principal's assume-role search once per process, replayed from shared moves (hops decided once, O(V + E');
+the replays O(P * (V + E')) in the worst case, every principal reaching every other:
+:mod:`trustgraph.queries.escalate`).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from trustgraph.model.account import AccountSnapshot
 from trustgraph.model.estate import Estate
 from trustgraph.model.pattern import Star, variables_of
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
+from trustgraph.semantics.actions import statements_for_action
 from trustgraph.semantics.request import Caller, CallerKind
 
 ADMINISTRATOR_ACCESS_ARNS = frozenset(
@@ -189,29 +190,6 @@ def _self_management(caller: Caller) -> tuple[tuple[str, dict[str, tuple[str, ..
     return (("iam:PutRolePolicy", {}), ("iam:AttachRolePolicy", {"iam:policyarn": (admin_policy,)}))
 
 
-class _ActionIndex:
-    """One Action/NotAction element prepared for membership tests: its literal names (lower-cased) and its
-    wildcard globs."""
-
-    __slots__ = ("literals", "globs", "answers")
-
-    def __init__(self, globs: tuple[Glob, ...]) -> None:
-        from trustgraph.model.pattern import has_wildcard
-
-        self.literals = frozenset(g.text.lower() for g in globs if not has_wildcard(g.pattern))
-        self.globs = tuple(g for g in globs if has_wildcard(g.pattern))
-        self.answers: dict[str, bool] = {}
-
-    def covers(self, action: str) -> bool:
-        from trustgraph.model.pattern import matches
-
-        hit = self.answers.get(action)
-        if hit is None:
-            hit = self.answers[action] = action.lower() in self.literals or any(
-                matches(g.pattern, action, ignore_case=True) for g in self.globs)
-        return hit
-
-
 def _reads_principal(st: Statement) -> bool:
     """Whether a statement's conditions or resource variables read a key the principal determines."""
     from trustgraph.semantics.keys import key_info
@@ -223,57 +201,35 @@ def _reads_principal(st: Statement) -> bool:
 
 
 class AdminDecider:
-    """Decides :class:`AdminStatus` for many principals, remembering what distinct policy sets share: Action
-    elements are indexed once per element (by value: their texts), policy facts once per policy content (its
-    canonical text), and the solver's every-action questions once per (caller kind, policy contents), unless a
-    statement reads the principal (conditions, policy variables), which makes the answer the principal's own. Every
-    memo is the decider's and is freed with it."""
+    """Decides :class:`AdminStatus` for many principals, remembering what distinct policy sets share: which
+    statements' Action/NotAction covers an action once per policy content (the policy's statement index, kept on
+    the policy), narrowed policies once per policy content (its canonical text), and the solver's every-action
+    questions once per (caller kind, policy contents), unless a statement reads the principal (conditions, policy
+    variables), which makes the answer the principal's own. The decider's memos are freed with it."""
 
     def __init__(self, *, now_ms: int | None = None) -> None:
         self.now_ms = now_ms
-        self._indexes: dict[tuple[Glob, ...], _ActionIndex] = {}
         self._answers: dict[tuple[object, ...], object] = {}
-        self._may: dict[tuple[str, str], bool] = {}
         self._policies: dict[tuple[str, str], Policy | None] = {}
 
-    def _index(self, globs: tuple[Glob, ...]) -> _ActionIndex:
-        index = self._indexes.get(globs)
-        if index is None:
-            index = self._indexes[globs] = _ActionIndex(globs)
-        return index
-
     def may_allow(self, policies: Iterable[Policy], action: str) -> bool:
-        """Some Allow statement's Action/NotAction covers ``action`` (conditions and resources aside); remembered
-        per policy content (managed policies are shared by every principal they are attached to)."""
-        return any(self._policy_may_allow(p, action) for p in policies)
+        """Some Allow statement's Action/NotAction covers ``action`` (conditions and resources aside); from each
+        policy's statement index (:func:`~trustgraph.semantics.actions.statements_for_action`: one walk per policy
+        content and action, shared with the evaluator)."""
+        allow = Effect.ALLOW
+        for p in policies:
+            for st in statements_for_action(p, action):
+                if st.effect is allow:
+                    return True
+        return False
 
-    def _policy_may_allow(self, p: Policy, action: str) -> bool:
-        key = (p.canonical_text(), action)
-        hit = self._may.get(key)
-        if hit is not None:
-            return hit
-        result = False
-        for st in p.statements:
-            if st.effect is not Effect.ALLOW:
-                continue
-            if st.actions is not None:
-                if self._index(st.actions).covers(action):
-                    result = True
-                    break
-            elif st.not_actions is not None and not self._index(st.not_actions).covers(action):
-                result = True
-                break
-        self._may[key] = result
-        return result
-
-    def _narrow_policy(self, policy: Policy, action: str) -> Policy | None:
+    @staticmethod
+    def _narrow_policy(policy: Policy, action: str) -> Policy | None:
         """The statements of ``policy`` whose Action/NotAction covers ``action`` (None when all do)."""
-        keep = [st for st in policy.statements
-                if (st.actions is not None and self._index(st.actions).covers(action))
-                or (st.not_actions is not None and not self._index(st.not_actions).covers(action))]
-        if len(keep) == len(policy.statements):
+        keep = statements_for_action(policy, action)
+        if keep is policy.statements:
             return None
-        return replace(policy, statements=tuple(keep))
+        return replace(policy, statements=keep)
 
     def narrowed(self, caller: Caller, action: str) -> Caller:
         """The caller with only the statements that can apply to ``action`` (identity, boundary, session and SCP

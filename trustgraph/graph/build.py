@@ -31,10 +31,11 @@ from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
 from trustgraph.model.location import Location
-from trustgraph.model.pattern import arn_matches, matches, variables_of
+from trustgraph.model.pattern import arn_matches, variables_of
 from trustgraph.model.policy import Effect, Glob, Policy, Statement
 from trustgraph.model.principal import Principal, PrincipalKind
 from trustgraph.model.zone import Zone
+from trustgraph.semantics.actions import globs_cover, statements_for_action
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -57,9 +58,9 @@ _FEDERATED_PRINCIPALS = frozenset(
 def action_may_match(globs: tuple[Glob, ...] | None, not_globs: tuple[Glob, ...] | None, action: str) -> bool:
     """Whether an Action/NotAction element can match ``action`` (case-insensitive)."""
     if globs is not None:
-        return any(matches(g.pattern, action, ignore_case=True) for g in globs)
+        return globs_cover(globs, action)
     if not_globs is not None:
-        return not any(matches(g.pattern, action, ignore_case=True) for g in not_globs)
+        return not globs_cover(not_globs, action)
     return False
 
 
@@ -81,11 +82,9 @@ def resource_may_match(st: Statement, arn: str) -> bool:
 def identity_may_allow(policies: Iterable[Policy], action: str, resource: str) -> bool:
     """A sound syntactic filter: some identity Allow statement could allow ``action`` on ``resource``."""
     return any(
-        st.effect is Effect.ALLOW
-        and action_may_match(st.actions, st.not_actions, action)
-        and resource_may_match(st, resource)
+        st.effect is Effect.ALLOW and resource_may_match(st, resource)
         for p in policies
-        for st in p.statements
+        for st in statements_for_action(p, action)
     )
 
 
@@ -238,9 +237,9 @@ class _Index:
                 n
                 for n in self.by_account.get(account, ())
                 if any(
-                    st.effect is Effect.ALLOW and self.action_may_match(st.actions, st.not_actions, _ASSUME)
+                    st.effect is Effect.ALLOW
                     for p in self.identity_policies(n)
-                    for st in p.statements
+                    for st in statements_for_action(p, _ASSUME)
                 )
             )
             self._assumers[account] = cached

@@ -242,12 +242,21 @@ def conditions_from_json(raw: object, loc: Location, *, variables: bool) -> tupl
     return tuple(out)
 
 
+def _pair(raw: dict[str, Any], loc: Location, name: str, not_name: str) -> str | None:
+    """Which of ``name`` and ``not_name`` the statement has (None: neither); both is an error."""
+    if name in raw:
+        if not_name in raw:
+            raise _fail(loc.child(not_name), f"statement has both {name} and {not_name}")
+        return name
+    return not_name if not_name in raw else None
+
+
 def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variables: bool) -> Statement:
     """One statement object."""
     if not isinstance(raw, dict):
         raise _fail(loc, f"expected a statement object, got {_type_name(raw)}")
-    unknown = [k for k in raw if k not in _STATEMENT_KEYS]
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = [k for k in raw if k not in _STATEMENT_KEYS]
         raise _fail(loc.child(unknown[0]), f"unknown statement element `{unknown[0]}`")
     effect_raw = raw.get("Effect")
     if effect_raw not in ("Allow", "Deny"):
@@ -258,16 +267,9 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
     if sid is not None and not isinstance(sid, str):
         raise _fail(loc.child("Sid"), f"expected Sid as a string, got {_type_name(sid)}")
     flags: list[str] = []
-
-    def pair(name: str) -> str | None:
-        has, has_not = name in raw, f"Not{name}" in raw
-        if has and has_not:
-            raise _fail(loc.child(f"Not{name}"), f"statement has both {name} and Not{name}")
-        return name if has else (f"Not{name}" if has_not else None)
-
-    principal_key = pair("Principal")
-    action_key = pair("Action")
-    resource_key = pair("Resource")
+    principal_key = _pair(raw, loc, "Principal", "NotPrincipal")
+    action_key = _pair(raw, loc, "Action", "NotAction")
+    resource_key = _pair(raw, loc, "Resource", "NotResource")
     if action_key is None:
         raise _fail(loc, "statement has neither Action nor NotAction")
     principals = not_principals = None
@@ -331,8 +333,9 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     if isinstance(raw_statements, dict):
         statements = (statement_from_json(raw_statements, loc.child("Statement"), kind=kind, variables=variables),)
     elif isinstance(raw_statements, list):
+        file, base = loc.file, loc.child("Statement").pointer + "/"  # loc.child("Statement", i), built directly
         statements = tuple(
-            statement_from_json(s, loc.child("Statement", i), kind=kind, variables=variables)
+            statement_from_json(s, Location(file, f"{base}{i}"), kind=kind, variables=variables)
             for i, s in enumerate(raw_statements)
         )
     else:

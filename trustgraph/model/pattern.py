@@ -107,6 +107,23 @@ def parse_pattern(text: str, *, wildcards: bool, variables: bool) -> Pattern:
     >>> parse_pattern("home/${aws:username}", wildcards=False, variables=False)
     (Literal(text='home/${aws:username}'),)
     """
+    if not variables or "$" not in text:  # no variable can occur: the common case, without the regular expressions
+        if not wildcards or ("*" not in text and "?" not in text):
+            return (Literal(text),) if text else ()
+        if "?" not in text:
+            pieces = text.split("*")
+            plain: list[Element] = [Literal(pieces[0])] if pieces[0] else []
+            for piece in pieces[1:]:
+                plain.append(STAR)
+                if piece:
+                    plain.append(Literal(piece))
+            return tuple(plain)
+    return _parse(text, wildcards, variables)
+
+
+def _parse(text: str, wildcards: bool, variables: bool) -> Pattern:
+    """:func:`parse_pattern` for every text (the reference its shortcuts for texts without ``$`` or ``?`` are tested
+    against)."""
     out: list[Element] = []
     if not variables:
         _append_plain(out, text, wildcards)

@@ -7,6 +7,7 @@ back. ``None`` for an element means the element is absent (e.g. identity policie
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -74,6 +75,13 @@ class Policy:
     flags: tuple[str, ...] = field(default=(), compare=False)
     #: the canonical text once computed; before that, for a moved copy, the policy whose text it shares (or None)
     _canonical: str | Policy | None = field(default=None, init=False, repr=False, compare=False)
+    #: per action name, the positions of the statements :meth:`selected` keeps; one dict shared by a policy and its
+    #: moved copies (the positions depend on the content only). None until first asked
+    _positions: dict[str, tuple[int, ...]] | None = field(default=None, init=False, repr=False, compare=False,
+                                                          metadata={"memo": True})
+    #: per action name, this value's own statements at those positions
+    _selected: dict[str, tuple[Statement, ...]] | None = field(default=None, init=False, repr=False, compare=False,
+                                                               metadata={"memo": True})
 
     def canonical_text(self) -> str:
         """The document as canonical JSON of its model (locations and flags dropped): equal policies give equal
@@ -98,7 +106,37 @@ class Policy:
         :func:`trustgraph.ingest.policy_json.relocate_policy`)."""
         copy = Policy(version=self.version, id=self.id, statements=statements, location=location, flags=self.flags)
         object.__setattr__(copy, "_canonical", self._canonical if isinstance(self._canonical, str) else self)
+        if self._positions is None:
+            object.__setattr__(self, "_positions", {})
+        object.__setattr__(copy, "_positions", self._positions)
         return copy
+
+    def selected(self, action: str, keep: Callable[[Statement, str], bool]) -> tuple[Statement, ...]:
+        """The statements ``st`` of this policy with ``keep(st, action)``, in document order, remembered per action.
+
+        ``keep`` must be a pure function of the statement's content (not its location) and the action, and the same
+        function at every call (there is one: ``trustgraph.semantics.actions.statement_action_matches``, whose index
+        this is; see ``semantics.actions.statements_for_action``). The positions are kept per content, so a moved copy
+        (:meth:`moved`) reuses its original's; the statements returned are this value's own (its locations).
+        """
+        selected = self._selected
+        if selected is None:
+            selected = {}
+            object.__setattr__(self, "_selected", selected)
+        else:
+            hit = selected.get(action)
+            if hit is not None:
+                return hit
+        positions = self._positions
+        if positions is None:
+            positions = {}
+            object.__setattr__(self, "_positions", positions)
+        at = positions.get(action)
+        statements = self.statements
+        if at is None:
+            at = positions[action] = tuple(i for i, st in enumerate(statements) if keep(st, action))
+        out = selected[action] = statements if len(at) == len(statements) else tuple(statements[i] for i in at)
+        return out
 
     @property
     def variables_enabled(self) -> bool:

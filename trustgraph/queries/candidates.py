@@ -339,17 +339,17 @@ class HopCandidates:
     def _scope(self, node: str) -> tuple[bool, tuple[Any, ...], int]:
         """A member's Allow statements that may allow sts:AssumeRole: (whether one allows it on every role, the
         statements, the id of their resource shape)."""
-        from trustgraph.graph.build import action_may_match
         from trustgraph.model.pattern import Star
         from trustgraph.model.policy import Effect
+        from trustgraph.semantics.actions import statements_for_action
 
         scope = self._assume_statements.get(node)
         if scope is None:
             caller = self._caller(node, False)
             policies = getattr(caller, "identity_policies", ())
             statements = tuple(
-                st for p in policies for st in p.statements
-                if st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, Action.ASSUME_ROLE.value)
+                st for p in policies for st in statements_for_action(p, Action.ASSUME_ROLE.value)
+                if st.effect is Effect.ALLOW
             )
             everything = any(
                 st.not_resources is None and (st.resources is None or any(g.pattern == (Star(),) for g in st.resources))

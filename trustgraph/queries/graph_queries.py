@@ -76,7 +76,13 @@ class GraphQueries:
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
         self._resolved: dict[str | None, Sources] = {}
         self._escalations: Any = None
-        self._assume_reach: dict[Any, Any] = {}
+        self._assume_reaches: Any = None  # queries.escalate.AssumeReaches, on first use
+        #: False: the mixed searches (``via="all"``) run each principal's assume-role search with ``engine.search``
+        #: (the reference); True: replayed from the shared moves (:mod:`trustgraph.queries.escalate`)
+        self.shared_assume_reach = True
+        #: True: a mixed search asked for one source's administrator power stops once the shortest administrator
+        #: answer is settled (the only one the query returns); False: it searches everything (the reference)
+        self.stop_at_admin = True
         self._shared_searches: Any = None
         self._descendants: dict[str, frozenset[str]] = {}
         self._descendants_version: Any = None
@@ -131,6 +137,20 @@ class GraphQueries:
             self._escalations = Escalations(self.graph, now_ms=self.engine.now_ms)
         return self._escalations
 
+    def assume_reaches(self) -> Any:
+        """The assume-role search of each principal for the mixed searches
+        (:class:`~trustgraph.queries.escalate.AssumeReaches`), kept for the life of this object; replayed from the
+        shared searches of :meth:`reach_each` unless ``shared_assume_reach`` is False."""
+        if self._assume_reaches is None:
+            from trustgraph.queries.escalate import AssumeReaches
+            from trustgraph.queries.shared import SharedSearches
+
+            if self.shared_assume_reach and self._shared_searches is None:
+                self._shared_searches = SharedSearches(self.engine)
+            self._assume_reaches = AssumeReaches(self.engine,
+                                                 self._shared_searches if self.shared_assume_reach else None)
+        return self._assume_reaches
+
     def _mixed(self, source: str | None, target: str | None, options: QueryOptions,
                per_member: bool) -> tuple[ReachResult, ...]:
         """``via="all"``: assume-role chains mixed with escalation edges (:mod:`trustgraph.queries.escalate`).
@@ -153,7 +173,8 @@ class GraphQueries:
         out: list[ReachResult] = []
         for label, starts in groups:
             outcome = mixed_search(self.engine, self.escalations(), label, starts, options,
-                                   outside_only=sources.outside_only, reach_cache=self._assume_reach)
+                                   outside_only=sources.outside_only, reaches=self.assume_reaches(),
+                                   stop_at_admin=to_admin and specific and self.stop_at_admin)
             found = [r for t in wanted if (r := result_of(outcome, t, False)) is not None]
             if to_admin and specific:
                 reach = sorted((r for r in found if r.verdict is Reach.REACHABLE), key=lambda r: len(r.hops))

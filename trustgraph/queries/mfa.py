@@ -12,7 +12,7 @@ step later in the search's order: the search keeps the first and skips asking fo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.semantics.request import Caller
 
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 def mfa_read_after(engine: ReachabilityEngine, role: str) -> bool:
     """Whether some policy evaluated on a call of a session of ``role`` reads an MFA key (directly or through a
     policy variable: :func:`trustgraph.smt.mfa_twins.policy_reads_mfa`); True when the session's caller is not an
-    exported role's (nothing is known of its policies). Memoised per role in ``engine.mfa_after`` (and, under a hub's
-    node name, whether any role of the hub reads MFA)."""
+    exported role's (nothing is known of its policies). Memoised per role in ``engine.mfa_after``; a hub's edges into
+    roles that read MFA are listed once per hub (``engine.mfa_hubs``)."""
     known = engine.mfa_after.get(role)
     if known is None:
         known = engine.mfa_after[role] = _reads_mfa_after(engine, role)
@@ -50,13 +50,9 @@ def _reads_mfa_after(engine: ReachabilityEngine, role: str) -> bool:
     own_account = engine.G.nodes[role].get("account")
     for hub in hubs:
         # a hub's edges are many and shared by its members: the identity filter only for the edges whose role reads
-        # MFA, and none when no role of the hub does (memoised per hub, under its node name)
-        if not _hub_reads_mfa(engine, hub):
-            continue
-        for target_role, data, role_account, _ in candidates.hub_targets(hub):
+        # MFA (listed once per hub)
+        for target_role, data, role_account in _hub_reading_mfa(engine, hub):
             if data["cross_account"] and role_account == own_account:
-                continue
-            if not _target_reads_mfa(engine, target_role):
                 continue
             if not (data.get("identity_required") and data.get("via_hub")) or candidates.may_assume(role, target_role):
                 return True
@@ -70,11 +66,13 @@ def _target_reads_mfa(engine: ReachabilityEngine, role: str) -> bool:
         facts(p).reads_mfa for level in target.rcp_levels or () for p in level)
 
 
-def _hub_reads_mfa(engine: ReachabilityEngine, hub: str) -> bool:
-    known = engine.mfa_after.get(hub)
+def _hub_reading_mfa(engine: ReachabilityEngine, hub: str) -> tuple[tuple[str, dict[str, Any], str], ...]:
+    """The edges of ``hub`` into roles whose trust policy or RCPs read MFA, in candidate order (memoised per hub in
+    ``engine.mfa_hubs``)."""
+    known = engine.mfa_hubs.get(hub)
     if known is None:
-        known = engine.mfa_after[hub] = any(
-            _target_reads_mfa(engine, t[0]) for t in engine.candidates.hub_targets(hub))
+        known = engine.mfa_hubs[hub] = tuple(
+            (t[0], t[1], t[2]) for t in engine.candidates.hub_targets(hub) if _target_reads_mfa(engine, t[0]))
     return known
 
 

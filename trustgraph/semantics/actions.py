@@ -12,10 +12,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
-from trustgraph.model.pattern import Pattern, Variable, arn_matches, matches, split_arn_pattern, substitute
-from trustgraph.model.policy import Glob, Statement
+from trustgraph.model.pattern import (
+    Pattern,
+    Variable,
+    arn_matches,
+    matches,
+    parse_pattern,
+    split_arn_pattern,
+    substitute,
+)
+from trustgraph.model.policy import Glob, Policy, Statement
 from trustgraph.semantics.conditions import Context, literal_pattern, variable_lookup
 
 
@@ -31,11 +41,20 @@ def action_matches(glob: Glob, action: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _text_covers(text: str, action: str) -> bool:
+    """Whether the Action glob written ``text`` matches ``action``: a pure function of two strings, remembered (the
+    Action vocabulary of an organization is small, and its few actions are asked again and again)."""
+    return matches(parse_pattern(text, wildcards=True, variables=False), action, ignore_case=True)
+
+
 def globs_cover(globs: tuple[Glob, ...], action: str) -> bool:
-    """True when one of an Action element's globs matches ``action`` (case-insensitively). A pure function of the
-    element's texts and the action, remembered: the evaluator asks the same few actions of the same policies' elements
-    for every hop (a hop's statements are shared by every role and caller that uses the same policy)."""
-    return any(action_matches(g, action) for g in globs)
+    """True when one of an Action element's globs matches ``action`` (case-insensitively). Each glob's answer is
+    remembered by its text: an Action glob's pattern is its text parsed with wildcards and without variables (policy
+    variables are not substituted in Action elements), which is how the loader builds it."""
+    for g in globs:
+        if _text_covers(g.text, action):
+            return True
+    return False
 
 
 def statement_action_matches(st: Statement, action: str) -> bool:
@@ -45,6 +64,44 @@ def statement_action_matches(st: Statement, action: str) -> bool:
     if st.not_actions is not None:
         return not globs_cover(st.not_actions, action)
     return False
+
+
+_PLAIN: list[bool] = []
+
+
+@contextmanager
+def plain_scan() -> Iterator[None]:
+    """Within this block :func:`statements_for_action` is off: the evaluator walks every statement of every policy
+    and tests its Action/NotAction itself (the reference the index is tested against)."""
+    _PLAIN.append(True)
+    try:
+        yield
+    finally:
+        _PLAIN.pop()
+
+
+def index_enabled() -> bool:
+    """False inside :func:`plain_scan`."""
+    return not _PLAIN
+
+
+def statements_for_action(policy: Policy, action: str) -> tuple[Statement, ...]:
+    """The statements of ``policy`` whose Action/NotAction covers ``action`` (:func:`statement_action_matches`), in
+    document order: the only ones that can apply to a request for ``action``, whatever its principal, resource or
+    context. Remembered on the policy per action (and shared by the copies of a repeated document), so a large
+    policy is walked once per action, not once per evaluation; the statements are the policy's own, so their
+    locations (JSON pointers) are those of a plain walk.
+
+    >>> from trustgraph.ingest.policy_json import policy_from_json
+    >>> from trustgraph.model.location import Location
+    >>> p = policy_from_json({"Version": "2012-10-17", "Statement": [
+    ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    ...     {"Effect": "Allow", "Action": "STS:Assume*", "Resource": "*"},
+    ...     {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}]}, Location("f.json", ""))
+    >>> [str(st.location) for st in statements_for_action(p, "sts:AssumeRole")]
+    ['f.json#/Statement/1', 'f.json#/Statement/2']
+    """
+    return policy.selected(action, statement_action_matches)
 
 
 def _resource_pattern(glob: Glob, context: Context, variables: bool) -> Pattern | None:
@@ -97,5 +154,5 @@ def statement_resource_matches(st: Statement, resource: str, context: Context, *
     return True
 
 
-__all__ = ["action_matches", "globs_cover", "resource_matches", "statement_action_matches",
-           "statement_resource_matches"]
+__all__ = ["action_matches", "globs_cover", "index_enabled", "plain_scan", "resource_matches",
+           "statement_action_matches", "statement_resource_matches", "statements_for_action"]

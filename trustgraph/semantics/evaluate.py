@@ -45,7 +45,12 @@ from trustgraph.model.arn import partition_of
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Effect, Policy, Statement
-from trustgraph.semantics.actions import statement_action_matches, statement_resource_matches
+from trustgraph.semantics.actions import (
+    index_enabled,
+    statement_action_matches,
+    statement_resource_matches,
+    statements_for_action,
+)
 from trustgraph.semantics.claims import request_problem, uncertain_claims
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
 from trustgraph.semantics.context import credential_lifetime
@@ -85,6 +90,9 @@ class _Scan(NamedTuple):
     unmet: tuple[Statement, ...] = ()  # Allow statements that matched but whose conditions do not hold
 
 
+_NOTHING = _Scan((), (), (), ())
+
+
 def _scan(
     policy: Policy,
     *,
@@ -95,6 +103,12 @@ def _scan(
     variables: bool | None,
     principal_required: bool,
 ) -> _Scan:
+    # the statements whose Action/NotAction covers the action, from the policy's index (document order kept, so the
+    # lists below are those of the plain walk); under ``actions.plain_scan()`` every statement, tested below
+    plain = not index_enabled()
+    statements = policy.statements if plain else statements_for_action(policy, action)
+    if not statements:
+        return _NOTHING
     var = policy.variables_enabled if variables is None else variables
     act = _ACTION_BY_NAME.get(action.lower())
     allows: list[tuple[Statement, MatchForm | None]] = []
@@ -102,7 +116,7 @@ def _scan(
     approx: list[Approximation] = []
     unmet: list[Statement] = []
     unknown_org = caller.org_unknown is not None and not caller.org_unknown.chosen
-    for st in policy.statements:
+    for st in statements:
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
             # a statement with a Principal outside a trust policy (an RCP's mandatory "*") names the AWS principal
@@ -113,7 +127,7 @@ def _scan(
                 continue
         elif principal_required:
             continue
-        if not statement_action_matches(st, action):
+        if plain and not statement_action_matches(st, action):
             continue
         if not statement_resource_matches(st, resource, context, variables=var):
             continue

@@ -33,7 +33,7 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
     The caller is the candidate's template (a concrete caller, or one concrete member of an outsider class); every
     guess respects the hop's presence rules and the constraints, and is replayed like a solver witness. ``facts``
     and ``stats`` are the session's policy table and counters."""
-    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.actions import statements_for_action
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.principals import statement_principal_match
     from trustgraph.smt.guess import guesses
@@ -43,17 +43,16 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
     # candidate decodes them); other callers' tags are the template's
     own_tags = cand.symbolic and cand.template.kind in AWS_KINDS and cand.decode is not None
     for template in _templates(cand, target):
-        trust_allows = [st for st in trust.statements
-                        if st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
-                        and statement_principal_match(st, template, action) is not None]
+        trust_allows = [st for st in statements_for_action(trust, action.value)
+                        if st.effect is Effect.ALLOW and statement_principal_match(st, template, action) is not None]
         if not trust_allows:
             return None
         policies = [p for _, p in hop_policies(template, target)]
         full = build_request(template, action, {}, target=target, duration_seconds=duration, now=now_text).context
         clock = {k: full[k] for k in ("aws:currenttime", "aws:epochtime") if k in full}
         base = base_context(template, action, target, duration, now_text, view)
-        denies = [st for p in policies for st in p.statements
-                  if st.effect is Effect.DENY and st.conditions and statement_action_matches(st, action.value)
+        denies = [st for p in policies for st in statements_for_action(p, action.value)
+                  if st.effect is Effect.DENY and st.conditions
                   and (p is not trust or statement_principal_match(st, template, action) is not None)]
         for assignment in guesses(view, policies, trust_allows, trust.variables_enabled, constraints, base, clock,
                                   denies, facts=facts, principal_tags=own_tags):
