@@ -81,3 +81,41 @@ def test_api_limits_read_as_bounded_lengths() -> None:
 
 def test_unknown_constructs_are_left_to_z3() -> None:
     assert A.from_z3(z3.Re(z3.String("y"))) is None
+
+
+def _glob(text: str) -> z3.ReRef:
+    return glob_re(parse_pattern(text, wildcards=True, variables=False))
+
+
+def test_groups_and_literal_atoms_are_decided_like_z3() -> None:
+    """``smt.strings``: a subject built from a literal, the repository and a rest (GitHub's ``repo:OWNER/NAME:...``),
+    an organization path from its organization id, prefix/suffix/infix atoms, each against z3 (small enough here)."""
+    from trustgraph.smt.strings import decide
+
+    repo, sub, rest, org, path, prest = z3.Strings("repo sub rest org path prest")
+    github = [sub == z3.Concat(z3.StringVal("repo:"), repo, z3.StringVal(":"), rest)]
+    orgs = [path == z3.Concat(org, z3.StringVal("/r-"), prest), z3.InRe(org, z3.Concat(z3.Re("o-"), z3.Plus(
+        z3.Range("a", "z"))))]
+    cases = [
+        github + [z3.InRe(sub, _glob("repo:acme/*")), z3.InRe(repo, _glob("acme/app"))],
+        github + [z3.InRe(sub, _glob("repo:acme/*")), repo == z3.StringVal("other/app")],
+        github + [z3.InRe(sub, _glob("repo:*:ref:refs/heads/main")), z3.Not(z3.InRe(repo, _glob("a*")))],
+        github + [z3.PrefixOf(z3.StringVal("repo:b"), sub), z3.SuffixOf(z3.StringVal("prod"), sub),
+                  z3.Contains(repo, z3.StringVal("/x"))],
+        github + [z3.PrefixOf(z3.StringVal("repo:b"), sub), z3.InRe(repo, _glob("a*"))],
+        orgs + [z3.Not(z3.InRe(path, _glob("o-abc/r-*"))), org == z3.StringVal("o-abc")],
+        orgs + [z3.InRe(path, _glob("o-abc/r-x/*")), z3.Not(z3.InRe(org, _glob("o-a*")))],
+        orgs + [z3.InRe(path, _glob("*/ou-1/*")), z3.Length(org) <= 3],
+        orgs + [z3.Not(z3.InRe(path, _glob("o-abc/*"))), z3.InRe(org, _glob("o-ab?"))],
+    ]
+    for assertions in cases:
+        decided = decide(assertions, 20_000)
+        assert decided is not None, assertions
+        solver = z3.Solver()
+        solver.set("timeout", 20_000)
+        solver.add(*assertions)
+        expected = solver.check()
+        assert expected != z3.unknown
+        assert decided[0] == expected, assertions
+        if decided[0] == z3.sat:
+            assert all(z3.is_true(decided[1].eval(a, model_completion=True)) for a in assertions)

@@ -11,9 +11,10 @@ are IAM calls whose witness requests are their own.
 A principal whose permissions allow everything (``admin_kind`` ``admin``) counts as ``admin:ACCOUNT`` of its
 account for ``--to admin``; an admin-equivalent one gets there through the escalation edge that makes it one.
 
-The assume-role search of each principal obtained on the way does not depend on the mixed search's source: it is run
-once per :class:`AssumeReaches` (one per ``GraphQueries``, i.e. per scan process) and kept, with its undecided hops
-(a later mixed search that reaches the principal gets them too). It is replayed from the shared moves of
+The assume-role search of each principal obtained on the way, and of a source that is one graph node, does not
+depend on the mixed search's source: it is run once per :class:`AssumeReaches` (one per ``GraphQueries``, i.e. per
+scan process) and kept, with its undecided hops (a later mixed search that reaches the principal gets them too).
+It is replayed from the shared moves of
 :class:`~trustgraph.queries.shared.SharedSearches` (each state's hops decided, and their next states and witnesses
 built, once for every search; the replay visits the same states in the same order with the same parents, witnesses
 and undecided hops as ``engine.search``, which ``GraphQueries.shared_assume_reach = False`` runs instead: the
@@ -174,7 +175,10 @@ def mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: st
         for reached, sub in reach.reached:
             offer(reached, length + len(sub), prev, sub)
 
-    take(AssumeReach.of(engine.search(label, assume_options, outside_only=outside_only, starts=starts)), 0, None)
+    if starts == (label,) and not outside_only and label in G:  # one principal: its kept search
+        take(reaches.of(label, assume_options), 0, None)
+    else:
+        take(AssumeReach.of(engine.search(label, assume_options, outside_only=outside_only, starts=starts)), 0, None)
     for s in starts:
         counter += 1
         heapq.heappush(heap, (0, counter, s))

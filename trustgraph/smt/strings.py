@@ -1,15 +1,17 @@
 """Deciding the string part of a hop ourselves: string variables that only meet regular expressions.
 
 Most string variables of a hop are *separable*: every atom that mentions one is a membership ``x ∈ R`` of a ground
-regular expression (a glob, an ARN pattern, an API limit, a name shape), an equation ``x = "literal"`` or a bound on
-``len(x)``, and no atom mentions two of them. Such atoms say nothing about each other beyond what each variable's own
-atoms say, so the formula is satisfiable exactly when its *Boolean abstraction* is, with one fresh Boolean per atom,
-under the side condition that for every variable the atoms made true and false describe a non-empty *cell*
-(``x ∈ R1 ∧ x ∉ R2 ∧ ...``). z3 decides the abstraction (Booleans, numbers, and the strings that are not separable,
-such as an organization path built by concatenation); :mod:`trustgraph.smt.automata` decides each cell and gives a
-witness string. A cell found empty is excluded by a clause over a minimal subset of its atoms, and z3 is asked again
-(lazy, counterexample-guided refinement). Each clause is a fact about regular languages, true in every model of the
-original formula, so the answers are exact:
+regular expression (a glob, an ARN pattern, an API limit, a name shape), an equation ``x = "literal"``, a literal
+prefix, suffix or infix, or a bound on ``len(x)``, and no atom mentions two of them. Such atoms say nothing about each
+other beyond what each variable's own atoms say, so the formula is satisfiable exactly when its *Boolean abstraction*
+is, with one fresh Boolean per atom, under the side condition that for every variable the atoms made true and false
+describe a non-empty *cell* (``x ∈ R1 ∧ x ∉ R2 ∧ ...``). Variables tied by definitions ``v = "P" ++ o ++ "L" ++ r``
+(``r`` used nowhere else: an outsider's organization paths and id, a GitHub subject and repository) form a group,
+decided by one search over ``o`` that reads each of its characters into every cell of the group at once. z3 decides
+the abstraction (Booleans, numbers, and the strings that are neither); :mod:`trustgraph.smt.automata` decides each
+cell and gives a witness string. A cell found empty is excluded by a clause over a minimal subset of its atoms, and z3
+is asked again (lazy, counterexample-guided refinement). Each clause is a fact about regular languages, true in every
+model of the original formula, so the answers are exact:
 
 - Unsat of the abstraction plus clauses: the formula is unsat.
 - Sat with every cell non-empty: the formula is sat; the witnesses are fixed as equations and z3 solves the original
@@ -29,11 +31,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import z3  # type: ignore[import-untyped]
+from z3 import z3core as zc
+from z3.z3 import _to_expr_ref  # type: ignore[import-untyped]
 
 from trustgraph.smt.automata import (
     EMPTY,
+    UNIVERSAL,
     Budget,
     Rx,
+    cat,
     comp,
     derivative,
     derive_text,
@@ -62,10 +68,11 @@ class _Var:
 
 @dataclass
 class _Member:
-    """``v = o ++ L ++ r`` (Boolean ``eq``): ``v`` a separable variable, ``r`` a variable used nowhere else."""
+    """``v = P ++ o ++ L ++ r`` (Boolean ``eq``): ``v`` a separable variable, ``r`` a variable used nowhere else."""
 
     var: _Var
     eq: Any
+    prefix: str
     infix: str
     rest: Any
 
@@ -108,6 +115,17 @@ def _atom(e: Any) -> tuple[Any, Rx] | None:
             a, b = b, a
         if _is_string_var(a) and z3.is_string_value(b):
             return a, lit(z3_string(b))
+    if k in (z3.Z3_OP_SEQ_PREFIX, z3.Z3_OP_SEQ_SUFFIX, z3.Z3_OP_SEQ_CONTAINS):
+        # prefixof(L, x), suffixof(L, x), contains(x, L): x in L.*, .*L, .*L.*
+        text, var = (e.arg(1), e.arg(0)) if k == z3.Z3_OP_SEQ_CONTAINS else (e.arg(0), e.arg(1))
+        if _is_string_var(var) and z3.is_string_value(text):
+            word = lit(z3_string(text))
+            if k == z3.Z3_OP_SEQ_PREFIX:
+                return var, cat(word, UNIVERSAL)
+            if k == z3.Z3_OP_SEQ_SUFFIX:
+                return var, cat(UNIVERSAL, word)
+            return var, cat(UNIVERSAL, cat(word, UNIVERSAL))
+        return None
     if k in _CMP and e.num_args() == 2:
         a, b = e.arg(0), e.arg(1)
         op = _CMP[k]
@@ -118,8 +136,10 @@ def _atom(e: Any) -> tuple[Any, Rx] | None:
     return None
 
 
-def _definition(e: Any) -> tuple[Any, Any, str, Any] | None:
-    """``(v, o, L, r)`` when ``e`` is ``v = o ++ "L" ++ r`` over three string variables."""
+def _definition(e: Any) -> tuple[Any, Any, str, str, Any] | None:
+    """``(v, o, P, L, r)`` when ``e`` is ``v = "P" ++ o ++ "L" ++ r`` over three string variables (``P`` may be
+    empty: an organization path is its organization id, ``/r-`` and the rest; a GitHub subject ``repo:``, the
+    repository, ``:`` and the rest)."""
     if not (z3.is_app(e) and e.decl().kind() == z3.Z3_OP_EQ and e.num_args() == 2):
         return None
     v, c = e.arg(0), e.arg(1)
@@ -128,13 +148,17 @@ def _definition(e: Any) -> tuple[Any, Any, str, Any] | None:
     if not (_is_string_var(v) and z3.is_app(c) and c.decl().kind() == z3.Z3_OP_SEQ_CONCAT):
         return None
     parts = _leaves(c)
+    head = ""
+    while parts and z3.is_string_value(parts[0]):
+        head += z3_string(parts[0])
+        parts = parts[1:]
     if len(parts) < 3 or not (_is_string_var(parts[0]) and _is_string_var(parts[-1])):
         return None
     if not all(z3.is_string_value(p) for p in parts[1:-1]):
         return None
     o, r = parts[0], parts[-1]
     ids = {v.get_id(), o.get_id(), r.get_id()}
-    return (v, o, "".join(z3_string(p) for p in parts[1:-1]), r) if len(ids) == 3 else None
+    return (v, o, head, "".join(z3_string(p) for p in parts[1:-1]), r) if len(ids) == 3 else None
 
 
 def _leaves(c: Any) -> list[Any]:
@@ -148,68 +172,90 @@ def _is_len(e: Any) -> bool:
     return z3.is_app(e) and e.decl().kind() == z3.Z3_OP_SEQ_LENGTH and _is_string_var(e.arg(0))
 
 
+#: Kinds of application that may be an atom or a definition (the walk wraps only these into Python terms).
+_ATOM_KINDS = frozenset({z3.Z3_OP_SEQ_IN_RE, z3.Z3_OP_EQ, z3.Z3_OP_SEQ_PREFIX, z3.Z3_OP_SEQ_SUFFIX,
+                         z3.Z3_OP_SEQ_CONTAINS, *_CMP})
+
+
 def abstract(assertions: Sequence[Any]) -> Abstraction | None:
-    """The abstraction of ``assertions`` (None when no string variable is separable)."""
-    found: dict[int, tuple[Any, list[Any]]] = {}  # var id -> (var, atom terms)
-    defs: dict[int, tuple[Any, Any, str, Any, Any]] = {}  # v id -> (v, o, L, r, atom)
+    """The abstraction of ``assertions`` (None when no string variable is separable).
+
+    The walk reads the terms through z3's C interface and builds Python terms only for candidate atoms: a hop's
+    assertions have hundreds of nodes, and a Python wrapper per node cost more than the decision itself."""
+    if not assertions:
+        return None
+    ctx = assertions[0].ctx
+    ref = ctx.ref()
+    found: dict[int, tuple[Any, list[tuple[Any, Rx]]]] = {}  # var id -> (var, [(atom, language)])
+    defs: dict[int, tuple[Any, Any, str, str, Any, Any]] = {}  # v id -> (v, o, P, L, r, atom)
     uses: dict[int, int] = {}  # var id -> occurrences outside atoms (and definitions, per variable role)
     seen: set[int] = set()
-
-    def walk(e: Any) -> None:
-        eid = e.get_id()
-        if eid in seen:
-            return
-        seen.add(eid)
-        hit = _atom(e)
-        if hit is not None:
-            var, _ = hit
-            found.setdefault(var.get_id(), (var, []))[1].append(e)
-            return
-        d = _definition(e)
-        if d is not None and d[0].get_id() not in defs:
-            defs[d[0].get_id()] = (*d, e)
-            found.setdefault(d[0].get_id(), (d[0], []))
-            found.setdefault(d[1].get_id(), (d[1], []))
-            uses[d[3].get_id()] = uses.get(d[3].get_id(), 0) + 1
-            return
-        if _is_string_var(e):
-            uses[eid] = uses.get(eid, 0) + 2  # a use no atom or definition accounts for
-            return
-        if z3.is_app(e):
-            for i in range(e.num_args()):
-                walk(e.arg(i))
-        elif z3.is_quantifier(e):
-            walk(e.body())
-
-    for a in assertions:
-        walk(a)
-    # a definition is usable when its rest is used nowhere else and neither side is used outside atoms; an unusable
-    # one ties its variables (and may make another definition on the same head unusable: until nothing changes)
+    stack = [a.as_ast() for a in assertions]
+    while stack:
+        a = stack.pop()
+        aid = zc.Z3_get_ast_id(ref, a)
+        if aid in seen:
+            continue
+        seen.add(aid)
+        ast_kind = zc.Z3_get_ast_kind(ref, a)
+        if ast_kind == z3.Z3_QUANTIFIER_AST:
+            return None  # not in hop formulas; left to z3
+        if ast_kind != z3.Z3_APP_AST:
+            continue
+        decl = zc.Z3_get_app_decl(ref, a)
+        kind = zc.Z3_get_decl_kind(ref, decl)
+        n = zc.Z3_get_app_num_args(ref, a)
+        if kind in _ATOM_KINDS:
+            e = _to_expr_ref(a, ctx)
+            hit = _atom(e)
+            if hit is not None:
+                var, rx = hit
+                found.setdefault(var.get_id(), (var, []))[1].append((e, rx))
+                continue
+            d = _definition(e)
+            if d is not None and d[0].get_id() not in defs:
+                defs[d[0].get_id()] = (*d, e)
+                found.setdefault(d[0].get_id(), (d[0], []))
+                found.setdefault(d[1].get_id(), (d[1], []))
+                uses[d[4].get_id()] = uses.get(d[4].get_id(), 0) + 1
+                continue
+        elif kind == z3.Z3_OP_UNINTERPRETED and n == 0:
+            if zc.Z3_is_string_sort(ref, zc.Z3_get_sort(ref, a)):
+                uses[aid] = uses.get(aid, 0) + 2  # a use no atom or definition accounts for
+            continue
+        stack.extend(zc.Z3_get_app_arg(ref, a, i) for i in range(n))
+    # a definition is usable when its rest is used nowhere else, neither side is used outside atoms and its variable
+    # heads no definition; an unusable one ties its variables (and may make another definition on the same head
+    # unusable: until nothing changes)
     usable = dict(defs)
+    heads = {d[1].get_id() for d in defs.values()}
     changed = True
     while changed:
         changed = False
-        for vid, (v, o, _, r, _) in list(usable.items()):
+        for vid, (v, o, _, _, r, _) in list(usable.items()):
             if (uses.get(r.get_id(), 0) == 1 and r.get_id() not in found and not uses.get(vid)
-                    and not uses.get(o.get_id()) and o.get_id() not in defs):
+                    and not uses.get(o.get_id()) and o.get_id() not in defs and vid not in heads):
                 continue
             del usable[vid]
             for t in (v, o, r):
                 uses[t.get_id()] = uses.get(t.get_id(), 0) + 2
             changed = True
     heads_of: dict[int, list[int]] = {}
-    for vid, (_, o, _, _, _) in usable.items():
+    for vid, (_, o, _, _, _, _) in usable.items():
         heads_of.setdefault(o.get_id(), []).append(vid)
-    pairs: list[tuple[Any, Any]] = []
+    sources: list[Any] = []
+    targets: list[Any] = []
 
-    def unit(var: Any, atoms: list[Any]) -> _Var:
+    def fresh() -> Any:
+        b = z3.Bool(f"strings|{len(targets)}", ctx)
+        targets.append(b)
+        return b
+
+    def unit(var: Any, atoms: list[tuple[Any, Rx]]) -> _Var:
         out = _Var(var)
-        for atom in dict.fromkeys(atoms):
-            hit = _atom(atom)
-            assert hit is not None
-            b = z3.Bool(f"strings|{len(pairs)}")
-            pairs.append((atom, b))
-            out.atoms.append((b, hit[1]))
+        for atom, rx in atoms:
+            sources.append(atom)
+            out.atoms.append((fresh(), rx))
         return out
 
     grouped = {vid for members in heads_of.values() for vid in members} | set(heads_of)
@@ -217,16 +263,26 @@ def abstract(assertions: Sequence[Any]) -> Abstraction | None:
                if vid not in grouped and vid not in defs and not uses.get(vid)]
     groups: list[_Group] = []
     for oid, members in heads_of.items():
-        group = _Group(unit(found[oid][0], found[oid][1]))
+        group = _Group(unit(*found[oid]))
         for vid in members:
-            v, _, infix, r, atom = defs[vid]
-            eq = z3.Bool(f"strings|{len(pairs)}")
-            pairs.append((atom, eq))
-            group.members.append(_Member(unit(v, found[vid][1]), eq, infix, r))
+            v, _, prefix, infix, r, atom = defs[vid]
+            sources.append(atom)
+            eq = fresh()
+            group.members.append(_Member(unit(v, found[vid][1]), eq, prefix, infix, r))
         groups.append(group)
     if not singles and not groups:
         return None
-    return Abstraction(singles, groups, [z3.substitute(a, *pairs) for a in assertions] if pairs else list(assertions))
+    return Abstraction(singles, groups, [_substitute(a, sources, targets) for a in assertions])
+
+
+def _substitute(term: Any, sources: list[Any], targets: list[Any]) -> Any:
+    """``term`` with every source replaced by its target, in one call of z3's C interface."""
+    if not sources:
+        return term
+    n = len(sources)
+    src = (zc.Ast * n)(*(s.as_ast() for s in sources))
+    dst = (zc.Ast * n)(*(t.as_ast() for t in targets))
+    return _to_expr_ref(zc.Z3_substitute(term.ctx_ref(), term.as_ast(), n, src, dst), term.ctx)
 
 
 Cell = frozenset[tuple[Rx, bool]]
@@ -247,16 +303,17 @@ class _Cells:
             self.memo[cell] = witness(_cell_rx(cell))
         return self.memo[cell]  # type: ignore[no-any-return]
 
-    def joint(self, head: Cell, members: tuple[tuple[str, Cell], ...]) -> tuple[str, tuple[str, ...]] | None:
-        """Strings ``o`` in ``head`` and ``w_i`` with ``o + L_i + w_i`` in member cell ``i`` (None: there are none).
+    def joint(self, head: Cell, members: tuple[tuple[str, str, Cell], ...]) -> tuple[str, tuple[str, ...]] | None:
+        """Strings ``o`` in ``head`` and ``w_i`` with ``P_i + o + L_i + w_i`` in member cell ``i`` (None: there are
+        none).
 
         Breadth first over ``o``, reading each character into the head and every member at once; at a nullable
         head state, every member's state read past ``L_i`` must still hold a string."""
         key = ("joint", head, members)
         if key in self.memo:
             return self.memo[key]  # type: ignore[no-any-return]
-        start = (_cell_rx(head), *(_cell_rx(c) for _, c in members))
-        infixes = [infix for infix, _ in members]
+        start = (_cell_rx(head), *(derive_text(_cell_rx(c), prefix) for prefix, _, c in members))
+        infixes = [infix for _, infix, _ in members]
         reps = representatives(*start)
         parent: dict[tuple[Rx, ...], tuple[tuple[Rx, ...], int] | None] = {start: None}
         todo: deque[tuple[Rx, ...]] = deque([start])
@@ -364,7 +421,8 @@ def _group(group: _Group, truth: Any, cells: _Cells, solver: Any, fixed: list[tu
 
     def solve(items: list[tuple[str, Any, Any]]) -> tuple[str, tuple[str, ...]] | None:
         head_cell = frozenset((rx, x) for kind, _, (b, rx, x) in items if kind == "head")
-        members = tuple((m.infix, frozenset((rx, x) for kind, mm, (b, rx, x) in items if kind == "member" and mm is m))
+        members = tuple((m.prefix, m.infix,
+                         frozenset((rx, x) for kind, mm, (b, rx, x) in items if kind == "member" and mm is m))
                         for m, _ in tied)
         return cells.joint(head_cell, members)
 
@@ -381,7 +439,7 @@ def _group(group: _Group, truth: Any, cells: _Cells, solver: Any, fixed: list[tu
     head_text, rests = found
     fixed.append((group.head.term, head_text))
     for (m, _), rest in zip(tied, rests, strict=True):
-        fixed.append((m.var.term, head_text + m.infix + rest))
+        fixed.append((m.var.term, m.prefix + head_text + m.infix + rest))
         fixed.append((m.rest, rest))
     return True
 
