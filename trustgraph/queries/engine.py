@@ -26,6 +26,7 @@ from trustgraph.model.location import Location
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
 from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
+from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.hopclass import HopClasses
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
@@ -101,6 +102,7 @@ class ReachabilityEngine:
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.classes = HopClasses()  # concrete callers' hops answered per class (queries.hopclass)
+        self.evaluated = EvaluatedClasses()  # and those decided by evaluation (queries.evalclass)
         #: the solver's caches and switches for this engine's questions (freed with the engine); its options also
         #: switch the engine's own fast paths (evaluation, derived answers)
         self.session = session if session is not None else SolverSession()
@@ -237,10 +239,15 @@ class ReachabilityEngine:
 
         q = self.question(state, role, action, options, extra)
         result = None
-        if isinstance(q.caller, Caller) and self.session.options.evaluation:
+        caller = q.caller
+        if isinstance(caller, Caller) and self.session.options.evaluation:
             facts = self.session.facts
-            result = decide_by_evaluation(q.caller, q.target, action, q.constraints, self.now_ms, self._ground,
-                                          (state, role), lambda p: facts(p).keys_read, self.classes.narrowed)
+
+            def evaluate() -> Any:
+                return decide_by_evaluation(caller, q.target, action, q.constraints, self.now_ms, self._ground,
+                                            (state, role), lambda p: facts(p).keys_read, self.classes.narrowed)
+
+            result = self.evaluated.decide(state, q, evaluate) if self.session.options.hop_classes else evaluate()
         if result is None:  # the solver, or the answer of a caller the hop cannot tell apart (queries.hopclass)
             result = self.classes.answer(self, state, q, answer)
         else:

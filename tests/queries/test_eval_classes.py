@@ -1,0 +1,142 @@
+"""Hops decided by evaluation answered once per class (``queries.evalclass``, switch ``SolverOptions.hop_classes``):
+every answer a class gives a member is the one evaluating the member gives (caller, request context in order,
+verdict, the decision's statements themselves, reasons, approximations), and who_can_reach with classes gives the
+answers without them, field by field, on organizations with hubs (roles trusted by the organization or an account
+root, members with and without the same identity policies, tags and names read or not) and small generated
+organizations of every profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.queries.results import ReachResult
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
+
+from .builders import V, account, allow_aws, graph, role, trust, user
+
+ORG = "o-a1b2c3d4e5"
+A, B = "111122223333", "444455556666"
+
+
+def _sat(result: Any) -> tuple[Any, ...]:
+    d = result.decision
+    return (result.caller, list(result.request.context.items()), result.request.action,
+            result.request.duration_seconds, d.verdict, [id(s) for s in d.statements],
+            [str(s.location) for s in d.statements], d.reasons, d.approximations, result.approximations)
+
+
+def _evaluated_hops_match(tg: TrustGraph) -> int:
+    """Every Sat hop of the engine's memo with a concrete caller that evaluation decides is the one evaluation gives;
+    the number of hops the classes answered."""
+    from trustgraph.queries.ground import decide_by_evaluation
+    from trustgraph.semantics.request import Caller
+    from trustgraph.smt.solve import Sat
+
+    engine = tg.engine
+    for (state, role_arn, action, options, extra), result in list(engine._memo.items()):
+        caller = engine.caller(*state)
+        if not isinstance(result, Sat) or not isinstance(caller, Caller):
+            continue
+        q = engine.question(state, role_arn, action, options, extra)
+        own = decide_by_evaluation(caller, q.target, action, q.constraints, engine.now_ms,
+                                   narrowed=engine.classes.narrowed)
+        if own is None:
+            continue  # the solver's (queries.hopclass)
+        assert isinstance(own, Sat), (state, role_arn)
+        assert _sat(result) == _sat(own), (state, role_arn)
+    return engine.evaluated.hits
+
+
+def _key(r: ReachResult) -> tuple[Any, ...]:
+    return (r.source, r.target, r.verdict, r.reason, r.approximations, tuple(
+        (h.source, h.target, h.action, h.caller, dict(h.context), h.statements, h.approximations) for h in r.hops))
+
+
+def _who(tg: TrustGraph, on: bool) -> tuple[list[Any], TrustGraph]:
+    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
+    fresh.engine.now_ms = tg.engine.now_ms
+    fresh.engine.session = SolverSession(SolverOptions() if on else SolverOptions().without("hop_classes"))
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    out = []
+    for r in roles:
+        for kw in ({}, {"without": ["sts:ExternalId"]}):
+            out.extend(_key(x) for x in fresh.who_can_reach(r, **kw))
+    return out, fresh
+
+
+def _same(tg: TrustGraph) -> int:
+    new, engine_on = _who(tg, True)
+    old, engine_off = _who(tg, False)
+    assert engine_off.engine.evaluated.hits == 0
+    assert len(new) == len(old)
+    for a, b in zip(new, old, strict=True):
+        assert a == b, (a[0], a[1])
+    return _evaluated_hops_match(engine_on)
+
+
+def _assume_all(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    st: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+    if extra:
+        st["Condition"] = extra
+    return {"PolicyName": "assume", "PolicyDocument": {"Version": V, "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}, st]}}
+
+
+def _hub_estate(trust_doc: dict[str, Any], *, tagged: bool = False) -> TrustGraph:
+    members = []
+    for acct in (A, B):
+        for i in range(6):
+            r = role(acct, f"worker-{i}", trust(allow_aws(f"arn:aws:iam::{acct}:root")),
+                     inline=[_assume_all({"Bool": {"aws:SecureTransport": "true"}} if i % 3 == 0 else None)])
+            if tagged:
+                r["Tags"] = [{"Key": "team", "Value": "red" if i % 2 else "blue"}]
+            members.append(r)
+    hub = role(A, "shared", trust_doc)
+    users = [user(A, f"dev-{i}", inline=[_assume_all()]) for i in range(3)]
+    return graph(account(A, roles=[hub, *[m for m in members if A in m["Arn"]]], users=users),
+                 account(B, roles=[m for m in members if B in m["Arn"]]), orgs={ORG: [A, B]})
+
+
+@pytest.mark.parametrize("trust_doc", [
+    trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG}})),
+    trust(allow_aws([f"arn:aws:iam::{A}:root", B])),
+    trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG},
+                          "ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/worker-2",
+                                                           "arn:aws:iam::*:role/worker-4"]}})),
+    trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:PrincipalTag/team": "red"}})),
+    trust(allow_aws(f"arn:aws:iam::{B}:role/worker-1"), allow_aws(f"arn:aws:iam::{A}:root")),
+], ids=["org", "accounts", "reads-arn", "reads-tag", "names-a-role"])
+def test_hub_members_get_their_own_evaluation(trust_doc: dict[str, Any]) -> None:
+    """A role trusted by the organization or account roots: members alike share one evaluation; a trust that reads
+    the caller's ARN or tags, or names a role, still gives each member its own answer."""
+    hits = _same(_hub_estate(trust_doc, tagged=True))
+    assert hits > 0
+
+
+def test_classes_cover_most_members_of_an_org_hub() -> None:
+    """Twelve roles in two accounts with two identity-policy shapes: a handful of evaluations, the rest from classes."""
+    tg = _hub_estate(trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG}})))
+    results = tg.who_can_reach(f"arn:aws:iam::{A}:role/shared")
+    assert len(results) >= 12
+    assert tg.engine.evaluated.hits >= 8
+    assert _evaluated_hops_match(tg) >= 8
+
+
+def test_bundled_example() -> None:
+    _same(load())
+
+
+@pytest.mark.parametrize(("profile", "seed"), [
+    ("mix", 1), ("federation-heavy", 1), ("chain-heavy", 1), ("vendor-heavy", 1), ("condition-heavy", 1),
+    ("random", 1), ("random", 2), ("random", 6),
+])
+def test_generated_organizations(profile: str, seed: int, tmp_path: Path) -> None:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=seed, profile=profile)
+    _same(load(tmp_path))
