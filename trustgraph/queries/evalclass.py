@@ -7,14 +7,14 @@ account with the same ``Allow sts:AssumeRole on *``). A who_can_reach on such a 
 
 The **layout** of a caller for an action (:meth:`EvaluatedClasses._layout`, once per (caller, action)) is what the
 evaluator reads of it apart from its names and tags: every field of :class:`~trustgraph.semantics.request.Caller`
-except its names (ARN, unique id, user name), tags and policies, the partition of its ARN, its session name, and, per
-identity policy, boundary and session policy, in order, the policy's Version and the statements whose Action may
-match the action (:func:`trustgraph.semantics.actions.statements_for_action`: the only ones the evaluator scans),
-compared by content; SCP levels compared by text. A hop's class is the target, action, constraints, closed flag,
-analysis time and layout, plus the caller's names when a policy of the hop may read them (a trust or RCP principal
-other than an account or ``*``, a NotPrincipal, or a key ``aws:PrincipalArn``, ``aws:userid``, ``aws:username``,
-directly or as a policy variable, in the trust policy, the RCPs, the scanned statements, the SCPs or the
-constraints) and its tags when a key ``aws:PrincipalTag/...`` is read.
+except its names (ARN, unique id, user name), tags and policies, the partition of its ARN, its session name, and,
+per identity policy, boundary and session policy, in order, and each SCP level, the policy's canonical text (equal
+texts: the same statements in the same order; the evaluator scans those whose Action may match the action,
+:func:`trustgraph.semantics.actions.statements_for_action`). A hop's class is the target, action, constraints,
+closed flag, analysis time and layout, plus the caller's names when a policy of the hop may read them (a trust or
+RCP principal other than an account or ``*``, a NotPrincipal, or a key ``aws:PrincipalArn``, ``aws:userid``,
+``aws:username``, directly or as a policy variable, in the trust policy, the RCPs, the scanned statements, the SCPs
+or the constraints) and its tags when a key ``aws:PrincipalTag/...`` is read.
 
 Two callers of one class make requests that differ only in the principal keys written from their names and tags
 (:func:`trustgraph.semantics.context.principal_context`), which no policy of the hop reads, and the evaluator walks
@@ -63,6 +63,8 @@ class EvaluatedClasses:
         self._layouts: dict[tuple[Any, Any], _Layout] = {}
         #: layout content -> its id (the content is hashed once per caller and action)
         self._ids: dict[tuple[Any, ...], int] = {}
+        #: (policy text, action or None) -> whether its scanned statements read names, tags
+        self._policy_reads: dict[tuple[str, Action | None], tuple[bool, bool]] = {}
         #: role ARN -> (its trust policy's and RCPs' statements, whether they read names, tags)
         self._trust: dict[str, tuple[frozenset[int], bool, bool]] = {}
         #: class -> the first member's Sat answer and where its decision's statements sit
@@ -74,41 +76,47 @@ class EvaluatedClasses:
         hit = self._layouts.get(key)
         if hit is not None:
             return hit
-        from trustgraph.queries.ground import keys_for_action
         from trustgraph.semantics.actions import statements_for_action
         from trustgraph.semantics.context import DEFAULT_SESSION_NAME
 
-        def scanned(policies: tuple[Policy, ...]) -> tuple[tuple[Statement, ...], ...]:
-            return tuple(statements_for_action(p, action.value) for p in policies)
-
         boundary = (caller.boundary,) if caller.boundary is not None else ()
-        lists = (scanned(caller.identity_policies), scanned(boundary), scanned(caller.session_policies))
-        keys: set[str] = set()
-        for per_policy in lists:
-            for sts in per_policy:
-                for st in sts:
-                    keys |= _statement_keys(st)
+        kinds = (caller.identity_policies, boundary, caller.session_policies)
+        # a policy by its canonical text (equal texts: equal statements, position for position; the text is kept on
+        # the policy and its hash on the text, so a caller's layout costs no walk over its statements' contents)
+        texts = tuple(tuple(p.canonical_text() for p in ps) for ps in kinds)
         scps = tuple(tuple(p.canonical_text() for p in level) for level in caller.scp_levels or ())
+        names = tags = False
+        for ps in kinds:
+            for p in ps:
+                n, t = self._reads_of(p, action)
+                names, tags = names or n, tags or t
         for level in caller.scp_levels or ():
             for p in level:
-                for st in p.statements:
-                    keys |= _statement_keys(st)
+                n, t = self._reads_of(p, None)
+                names, tags = names or n, tags or t
         kept = tuple(getattr(caller, f.name) for f in fields(Caller)
                      if f.name not in _LEFT_OUT and f.name != "scp_levels")
-        versions = tuple(tuple(p.version for p in ps)
-                         for ps in (caller.identity_policies, boundary, caller.session_policies))
-        # the keys decide_by_evaluation reads off each of the caller's policies to decide whether one request is
-        # determined (its statements for the action as graph.build.action_may_match sees them)
-        read = tuple(keys_for_action(p, action) for p in (*caller.identity_policies, *boundary,
-                                                           *caller.session_policies))
-        content = (kept, caller.scp_levels is None, scps, caller.arn.split(":", 2)[1], caller.session_name, versions,
-                   lists, read)
+        content = (kept, caller.scp_levels is None, scps, caller.arn.split(":", 2)[1], caller.session_name, texts)
         layout_id = self._ids.setdefault(content, len(self._ids))
-        names, tags = _reads(keys)
+        lists = tuple(tuple(statements_for_action(p, action.value) for p in ps) for ps in kinds)
         named = caller
         if caller.kind is CallerKind.ROLE_SESSION and caller.session_name is None:
             named = replace(caller, session_name=DEFAULT_SESSION_NAME)  # as decide_by_evaluation names it
         hit = self._layouts[key] = (layout_id, names, tags, lists, named)
+        return hit
+
+    def _reads_of(self, policy: Policy, action: Action | None) -> tuple[bool, bool]:
+        """Whether the statements of ``policy`` the evaluator scans for ``action`` (None: all) read the caller's
+        names, its tags (per policy text)."""
+        key = (policy.canonical_text(), action)
+        hit = self._policy_reads.get(key)
+        if hit is None:
+            from trustgraph.semantics.actions import statements_for_action
+
+            keys: set[str] = set()
+            for st in policy.statements if action is None else statements_for_action(policy, action.value):
+                keys |= _statement_keys(st)
+            hit = self._policy_reads[key] = _reads(keys)
         return hit
 
     def _trust_facts(self, target: Target) -> tuple[frozenset[int], bool, bool]:
