@@ -27,7 +27,8 @@ denials name the caller in their reasons and are evaluated per member). The cost
 lookup, its request and a tuple of statements instead of an evaluation.
 
 Switch: ``SolverOptions.hop_classes`` (with :mod:`trustgraph.queries.hopclass`; off in ``SolverOptions.reference()``);
-``tests/queries/test_hop_classes.py`` compares searches, who_can_reach and scans with it on and off, field by field.
+``tests/queries/test_eval_classes.py`` compares every answer a class gives with the member's own evaluation and
+who_can_reach with it on and off, field by field; ``tests/queries/test_hop_classes.py`` the searches and scans.
 """
 
 from __future__ import annotations
