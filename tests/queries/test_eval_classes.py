@@ -20,7 +20,7 @@ from trustgraph.smt.session import SolverSession
 from .builders import V, account, allow_aws, graph, role, trust, user
 
 ORG = "o-a1b2c3d4e5"
-A, B = "111122223333", "444455556666"
+A, B, C = "111122223333", "444455556666", "777788889999"
 
 
 def _sat(result: Any) -> tuple[Any, ...]:
@@ -89,7 +89,7 @@ def _assume_all(extra: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def _hub_estate(trust_doc: dict[str, Any], *, tagged: bool = False) -> TrustGraph:
     members = []
-    for acct in (A, B):
+    for acct in (A, B, C):
         for i in range(6):
             r = role(acct, f"worker-{i}", trust(allow_aws(f"arn:aws:iam::{acct}:root")),
                      inline=[_assume_all({"Bool": {"aws:SecureTransport": "true"}} if i % 3 == 0 else None)])
@@ -99,7 +99,7 @@ def _hub_estate(trust_doc: dict[str, Any], *, tagged: bool = False) -> TrustGrap
     hub = role(A, "shared", trust_doc)
     users = [user(A, f"dev-{i}", inline=[_assume_all()]) for i in range(3)]
     return graph(account(A, roles=[hub, *[m for m in members if A in m["Arn"]]], users=users),
-                 account(B, roles=[m for m in members if B in m["Arn"]]), orgs={ORG: [A, B]})
+                 *(account(x, roles=[m for m in members if x in m["Arn"]]) for x in (B, C)), orgs={ORG: [A, B, C]})
 
 
 @pytest.mark.parametrize("trust_doc", [
@@ -110,16 +110,18 @@ def _hub_estate(trust_doc: dict[str, Any], *, tagged: bool = False) -> TrustGrap
                                                            "arn:aws:iam::*:role/worker-4"]}})),
     trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:PrincipalTag/team": "red"}})),
     trust(allow_aws(f"arn:aws:iam::{B}:role/worker-1"), allow_aws(f"arn:aws:iam::{A}:root")),
-], ids=["org", "accounts", "reads-arn", "reads-tag", "names-a-role"])
+    trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:PrincipalAccount": B}})),
+], ids=["org", "accounts", "reads-arn", "reads-tag", "names-a-role", "reads-account"])
 def test_hub_members_get_their_own_evaluation(trust_doc: dict[str, Any]) -> None:
-    """A role trusted by the organization or account roots: members alike share one evaluation; a trust that reads
-    the caller's ARN or tags, or names a role, still gives each member its own answer."""
+    """A role trusted by the organization or account roots: members alike share one evaluation, across accounts when
+    nothing reads the account; a trust that reads the caller's ARN, tags or account, or names a role or an account,
+    still gives each member its own answer."""
     hits = _same(_hub_estate(trust_doc, tagged=True))
     assert hits > 0
 
 
 def test_classes_cover_most_members_of_an_org_hub() -> None:
-    """Twelve roles in two accounts with two identity-policy shapes: a handful of evaluations, the rest from classes."""
+    """Eighteen roles in three accounts, two identity-policy shapes: a handful of evaluations, the rest from classes."""
     tg = _hub_estate(trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG}})))
     results = tg.who_can_reach(f"arn:aws:iam::{A}:role/shared")
     assert len(results) >= 12

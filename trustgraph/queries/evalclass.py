@@ -6,15 +6,21 @@ ground.decide_by_evaluation` evaluates each of them, although most members look 
 account with the same ``Allow sts:AssumeRole on *``). A who_can_reach on such a role asks hundreds of them.
 
 The **layout** of a caller for an action (:meth:`EvaluatedClasses._layout`, once per (caller, action)) is what the
-evaluator reads of it apart from its names and tags: every field of :class:`~trustgraph.semantics.request.Caller`
-except its names (ARN, unique id, user name), tags and policies, the partition of its ARN, its session name, and,
-per identity policy, boundary and session policy, in order, and each SCP level, the policy's canonical text (equal
-texts: the same statements in the same order; the evaluator scans those whose Action may match the action,
-:func:`trustgraph.semantics.actions.statements_for_action`). A hop's class is the target, action, constraints,
-closed flag, analysis time and layout, plus the caller's names when a policy of the hop may read them (a trust or
-RCP principal other than an account or ``*``, a NotPrincipal, or a key ``aws:PrincipalArn``, ``aws:userid``,
-``aws:username``, directly or as a policy variable, in the trust policy, the RCPs, the scanned statements, the SCPs
-or the constraints) and its tags when a key ``aws:PrincipalTag/...`` is read.
+evaluator reads of it apart from its names, tags and policies: every field of
+:class:`~trustgraph.semantics.request.Caller` except its names (ARN, unique id, user name), tags, account,
+organization paths and policies, the partition of its ARN, its session name, the number of its policies of each kind
+and the text of each SCP level. Its identity policies, boundary and session policies are read per hop
+(:meth:`EvaluatedClasses._view`, once per policy text, action and role): each policy's Version, the keys
+:func:`~trustgraph.queries.ground.keys_for_action` reads off it, and, in order and by content, the statements the
+evaluator scans for the action (:func:`trustgraph.semantics.actions.statements_for_action`) whose Resource may cover
+the role (:func:`trustgraph.graph.build.resource_may_match`: the others are skipped before their conditions are
+read). A hop's class is the target, action, constraints, closed flag, analysis time, layout and policy views, plus
+the caller's names when a policy of the hop may read them (a trust or RCP principal other than an account or ``*``,
+a NotPrincipal, or a key ``aws:PrincipalArn``, ``aws:userid``, ``aws:username``, directly or as a policy variable,
+in the trust policy, the RCPs, the scanned statements, the SCPs or the constraints), its tags when a key
+``aws:PrincipalTag/...`` is read, its account when ``aws:PrincipalAccount`` is read or a principal other than ``*``
+is matched, its organization paths when ``aws:PrincipalOrgPaths`` is read, and always whether it is in the role's
+account (the Gate's direct grants).
 
 Two callers of one class make requests that differ only in the principal keys written from their names and tags
 (:func:`trustgraph.semantics.context.principal_context`), which no policy of the hop reads, and the evaluator walks
@@ -49,11 +55,26 @@ if TYPE_CHECKING:
 #: a layout: (its id, whether the caller's scanned policies or SCPs read its names, its tags, the scanned statements
 #: per policy kind and policy, the caller as an evaluation names it: a role session of a free name gets the default)
 _Lists = tuple[tuple[tuple["Statement", ...], ...], ...]
-_Layout = tuple[int, bool, bool, _Lists, Caller]
+_Layout = tuple[int, int, tuple[tuple["Policy", ...], ...], Caller]
+#: a caller's policy as one hop's evaluation reads it: its number, the statements scanned, what of the caller they read
+_View = tuple[int, tuple[int, ...], int]
+
+#: what of a caller the policies of a hop may read beyond its layout (bits of an int): its names, its tags, its
+#: account (aws:PrincipalAccount, or a principal naming an account), its organization paths
+NAMES, TAGS, ACCOUNT, PATHS = 1, 2, 4, 8
+#: the caller fields the layout leaves out beyond hopclass's (given back to the class key when read)
+_READ_FIELDS = frozenset({"account", "org_paths"})
 
 
-def _reads(keys: set[str]) -> tuple[bool, bool]:
-    return bool(keys & _NAME_KEYS), any(k.startswith("aws:principaltag/") for k in keys)
+def _reads(keys: set[str]) -> int:
+    out = NAMES if keys & _NAME_KEYS else 0
+    if any(k.startswith("aws:principaltag/") for k in keys):
+        out |= TAGS
+    if "aws:principalaccount" in keys:
+        out |= ACCOUNT
+    if "aws:principalorgpaths" in keys:
+        out |= PATHS
+    return out
 
 
 class EvaluatedClasses:
@@ -65,9 +86,12 @@ class EvaluatedClasses:
         #: layout content -> its id (the content is hashed once per caller and action)
         self._ids: dict[tuple[Any, ...], int] = {}
         #: (policy text, action or None) -> whether its scanned statements read names, tags
-        self._policy_reads: dict[tuple[str, Action | None], tuple[bool, bool]] = {}
-        #: role ARN -> (its trust policy's and RCPs' statements, whether they read names, tags)
-        self._trust: dict[str, tuple[frozenset[int], bool, bool]] = {}
+        self._policy_reads: dict[tuple[str, Action | None], int] = {}
+        #: (policy text, action, role ARN) -> the policy as an evaluation reads it (:meth:`_view`)
+        self._views: dict[tuple[str, Action, str], _View] = {}
+        self._contents: dict[tuple[Any, ...], int] = {}
+        #: role ARN -> (its trust policy's and RCPs' statements, what of the caller they read)
+        self._trust: dict[str, tuple[frozenset[int], int]] = {}
         #: class -> the first member's Sat answer and where its decision's statements sit
         self._known: dict[tuple[Any, ...], tuple[Any, tuple[tuple[int, int, int] | None, ...]]] = {}
         self.hits = 0  # hops answered from a class
@@ -77,38 +101,54 @@ class EvaluatedClasses:
         hit = self._layouts.get(key)
         if hit is not None:
             return hit
-        from trustgraph.semantics.actions import statements_for_action
         from trustgraph.semantics.context import DEFAULT_SESSION_NAME
 
         boundary = (caller.boundary,) if caller.boundary is not None else ()
         kinds = (caller.identity_policies, boundary, caller.session_policies)
-        # a policy by its canonical text (equal texts: equal statements, position for position; the text is kept on
-        # the policy and its hash on the text, so a caller's layout costs no walk over its statements' contents)
-        texts = tuple(tuple(p.canonical_text() for p in ps) for ps in kinds)
         scps = tuple(tuple(p.canonical_text() for p in level) for level in caller.scp_levels or ())
-        names = tags = False
-        for ps in kinds:
-            for p in ps:
-                n, t = self._reads_of(p, action)
-                names, tags = names or n, tags or t
+        reads = 0
         for level in caller.scp_levels or ():
             for p in level:
-                n, t = self._reads_of(p, None)
-                names, tags = names or n, tags or t
+                reads |= self._reads_of(p, None)
         kept = tuple(getattr(caller, f.name) for f in fields(Caller)
-                     if f.name not in _LEFT_OUT and f.name != "scp_levels")
-        content = (kept, caller.scp_levels is None, scps, caller.arn.split(":", 2)[1], caller.session_name, texts)
+                     if f.name not in _LEFT_OUT and f.name not in _READ_FIELDS and f.name != "scp_levels")
+        content = (kept, caller.scp_levels is None, scps, caller.arn.split(":", 2)[1], caller.session_name,
+                   tuple(len(ps) for ps in kinds))
         layout_id = self._ids.setdefault(content, len(self._ids))
-        lists = tuple(tuple(statements_for_action(p, action.value) for p in ps) for ps in kinds)
         named = caller
         if caller.kind is CallerKind.ROLE_SESSION and caller.session_name is None:
             named = replace(caller, session_name=DEFAULT_SESSION_NAME)  # as decide_by_evaluation names it
-        hit = self._layouts[key] = (layout_id, names, tags, lists, named)
+        hit = self._layouts[key] = (layout_id, reads, kinds, named)
         return hit
 
-    def _reads_of(self, policy: Policy, action: Action | None) -> tuple[bool, bool]:
-        """Whether the statements of ``policy`` the evaluator scans for ``action`` (None: all) read the caller's
-        names, its tags (per policy text)."""
+    def _view(self, policy: Policy, action: Action, arn: str) -> _View:
+        """A caller's policy as the evaluation of a call of ``action`` on the role ``arn`` reads it: its Version, the
+        statements the evaluator scans whose Resource may cover the role (by content, in order: the others are
+        skipped before their conditions are read) and the keys decide_by_evaluation reads off it
+        (:func:`~trustgraph.queries.ground.keys_for_action`), as a number; the positions of those statements among
+        the scanned ones (the same in every policy of that text; the statements themselves are each policy's own);
+        what of the caller they read. Per (policy text, action, role): equal texts, equal contents, hashed once."""
+        key = (policy.canonical_text(), action, arn)
+        hit = self._views.get(key)
+        if hit is None:
+            from trustgraph.graph.build import resource_may_match
+            from trustgraph.queries.ground import keys_for_action
+            from trustgraph.semantics.actions import statements_for_action
+
+            listed = statements_for_action(policy, action.value)
+            at = tuple(j for j, st in enumerate(listed) if resource_may_match(st, arn))
+            scanned = tuple(listed[j] for j in at)
+            read = keys_for_action(policy, action)
+            keys = {k.lower() for k in read}
+            for st in scanned:
+                keys |= _statement_keys(st)
+            content = (policy.version, scanned, read)
+            hit = self._views[key] = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
+        return hit
+
+    def _reads_of(self, policy: Policy, action: Action | None) -> int:
+        """What of the caller the statements of ``policy`` the evaluator scans for ``action`` (None: all) read
+        (:data:`NAMES` ...; per policy text)."""
         key = (policy.canonical_text(), action)
         hit = self._policy_reads.get(key)
         if hit is None:
@@ -120,22 +160,23 @@ class EvaluatedClasses:
             hit = self._policy_reads[key] = _reads(keys)
         return hit
 
-    def _trust_facts(self, target: Target) -> tuple[frozenset[int], bool, bool]:
+    def _trust_facts(self, target: Target) -> tuple[frozenset[int], int]:
         role = target.role
         hit = self._trust.get(role.arn)
         if hit is None:
             keys: set[str] = set()
-            names = False
+            reads = 0
             own: set[int] = set()
             for policy in (role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv)):
                 for st in policy.statements:
                     own.add(id(st))
                     keys |= _statement_keys(st)
-                    if st.not_principals is not None or any(
-                            not _ACCOUNT_PRINCIPAL.match(p.text) for p in st.principals or ()):
-                        names = True
-            read_names, tags = _reads(keys)
-            hit = self._trust[role.arn] = (frozenset(own), names or read_names, tags)
+                    if st.not_principals is not None:
+                        reads |= NAMES | ACCOUNT
+                    for p in st.principals or ():
+                        if p.text != "*":  # principal matching compares the caller's account, or more
+                            reads |= ACCOUNT if _ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
+            hit = self._trust[role.arn] = (frozenset(own), reads | _reads(keys))
         return hit
 
     def decide(self, state: State, question: HopQuestion, evaluate: Callable[[], Any]) -> Any:
@@ -147,22 +188,35 @@ class EvaluatedClasses:
         caller = question.caller
         if not isinstance(caller, Caller) or question.now_ms is None:  # no pinned time: the request reads the clock
             return evaluate()
-        layout = self._layout(state, caller, question.action)
-        own, trust_names, trust_tags = self._trust_facts(question.target)
-        ckeys = {c.key.lower() for c in question.constraints}
-        c_names, c_tags = _reads(ckeys)
-        names = trust_names or layout[1] or c_names
-        tags = trust_tags or layout[2] or c_tags
-        key = (question.target.role.arn, question.action, question.constraints, question.closed, question.now_ms,
-               layout[0], tuple(getattr(caller, n) for n in _NAMES) if names else None,
-               caller.tags if tags else None)
+        action = question.action
+        layout = self._layout(state, caller, action)
+        role = question.target.role
+        own, trust_reads = self._trust_facts(question.target)
+        reads = trust_reads | layout[1] | _reads({c.key.lower() for c in question.constraints})
+        views = tuple(tuple(self._view(p, action, role.arn) for p in ps) for ps in layout[2])
+        for per_kind in views:
+            for view in per_kind:
+                reads |= view[2]
+        key = (role.arn, action, question.constraints, question.closed, question.now_ms, layout[0],
+               tuple(tuple(view[0] for view in per_kind) for per_kind in views),
+               caller.account == role.account,  # the Gate: a direct grant in the role's own account
+               tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
+               caller.tags if reads & TAGS else None,
+               caller.account if reads & ACCOUNT else None,
+               caller.org_paths if reads & PATHS else None)
+        from trustgraph.semantics.actions import statements_for_action
+
+        # the caller's own statements at the views' positions (a policy's list is kept on it per action)
+        lists = tuple(tuple(tuple(statements_for_action(p, action.value)[j] for j in view[1])
+                            for p, view in zip(ps, per_kind, strict=True))
+                      for ps, per_kind in zip(layout[2], views, strict=True))
         known = self._known.get(key)
         if known is not None:
             self.hits += 1
-            return _transplanted(known[0], known[1], layout[4], layout[3], question.now_ms)
+            return _transplanted(known[0], known[1], layout[3], lists, question.now_ms)
         result = evaluate()
         if isinstance(result, Sat) and not result.approximations and not result.decision.approximations:
-            positions = _positions(result, layout[3], own)
+            positions = _positions(result, lists, own)
             if positions is not None:
                 self._known[key] = (result, positions)
         return result
