@@ -97,6 +97,9 @@ class ReachabilityEngine:
         #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
+        self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
+        self._absent: dict[tuple[Any, ...], bool] = {}  # (role, action, constraints) -> absent_blocks
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
@@ -275,9 +278,9 @@ class ReachabilityEngine:
             return self.solve(state, role, action, options, extra)
         from trustgraph.smt.solve import Sat, Unsat
 
-        constraints = self.constraints(options, extra)
+        constraints, contradicts = self._constraints_of(options, extra)
         derived: HopResult | DerivedUnsat | None = None
-        if contradictory(constraints) or absent_blocks(self.target(role).role.trust_policy, action, constraints):
+        if contradicts or self._absent_blocks(role, action, constraints):
             derived = DerivedUnsat(self, key)
         else:
             wanted = frozenset(constraints)
@@ -298,6 +301,28 @@ class ReachabilityEngine:
         self.shared += 1
         self._derived[key] = derived
         return derived
+
+    def _constraints_of(self, options: QueryOptions, extra: tuple[KeyConstraint, ...]
+                        ) -> tuple[tuple[KeyConstraint, ...], bool]:
+        """:meth:`constraints` and whether they contradict each other (:func:`~trustgraph.queries.derived.
+        contradictory`), memoised per (options, extra): a search asks thousands of hops under the same few."""
+        key = (options, extra)
+        hit = self._constraint_sets.get(key)
+        if hit is None:
+            constraints = self.constraints(options, extra)
+            hit = self._constraint_sets[key] = (constraints, contradictory(constraints))
+        return hit
+
+    def _absent_blocks(self, role: str, action: Action, constraints: tuple[KeyConstraint, ...]) -> bool:
+        """:func:`~trustgraph.queries.derived.absent_blocks` for the role's trust policy, memoised per (role, action,
+        constraints) (it reads only the trust policy and the constraints)."""
+        if not any(c.op == "absent" for c in constraints):
+            return False
+        key = (role, action, constraints)
+        hit = self._absent.get(key)
+        if hit is None:
+            hit = self._absent[key] = absent_blocks(self.target(role).role.trust_policy, action, constraints)
+        return hit
 
     def _related(self, state: State, role: str, action: Action, closed: bool
                  ) -> Iterator[tuple[tuple[Any, ...], str | None]]:
@@ -452,7 +477,13 @@ class ReachabilityEngine:
         """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""
         from trustgraph.semantics.carried import carried_after
 
-        carried = carried_after(result.caller, result.request)
+        caller, request = result.caller, result.request
+        if (caller.source_identity is None and not caller.transitive_tags
+                and not request.get("sts:sourceidentity") and not request.get("sts:transitivetagkeys")):
+            # carried_after of a caller carrying nothing whose call sets no source identity and passes no
+            # transitive tag: nothing (the common case, without building it)
+            return (role, self._produces_mfa(result))
+        carried = carried_after(caller, request)
         return state_of(role, self._produces_mfa(result), carried)
 
     def _settle_carried(self, state: State, role: str, action: Action, options: QueryOptions,
