@@ -100,6 +100,7 @@ class ReachabilityEngine:
         #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
         self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
         self._absent: dict[tuple[Any, ...], bool] = {}  # (role, action, constraints) -> absent_blocks
+        self._symbolic_nodes: dict[str, bool] = {}  # graph node -> whether it is a symbolic AWS source
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
@@ -385,7 +386,11 @@ class ReachabilityEngine:
         virtual = self._virtual.get(node)
         if virtual is not None:
             return virtual.symbolic
-        return self.G.nodes[node]["kind"] in (NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value)
+        known = self._symbolic_nodes.get(node)
+        if known is None:  # a graph node's kind never changes: read once per node
+            known = self._symbolic_nodes[node] = self.G.nodes[node]["kind"] in (NodeKind.ACCOUNT.value,
+                                                                                NodeKind.EXTERNAL.value)
+        return known
 
     def start_states(self, node: str) -> tuple[State, ...]:
         """The states a source starts in: an IAM user may or may not present MFA (the exports do not say which users
@@ -549,10 +554,11 @@ class ReachabilityEngine:
         """Whether the search also asks for the other MFA outcome of a Sat hop from ``node`` (a symbolic AWS source
         that may be a user with or without MFA, when some trust policy reads MFA) into ``role`` (given: only when
         something a session of the role does next may read MFA, :mod:`trustgraph.queries.mfa`)."""
+        if not self.mfa_sensitive or action is not Action.ASSUME_ROLE or not self._symbolic_aws(node):
+            return False
         from trustgraph.queries.mfa import mfa_read_after
 
-        return (self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE
-                and (role is None or mfa_read_after(self, role)))
+        return role is None or mfa_read_after(self, role)
 
     @staticmethod
     def flip(produced: bool) -> KeyConstraint:
