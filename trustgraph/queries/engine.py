@@ -225,7 +225,7 @@ class ReachabilityEngine:
         """The hop question of one edge: ``state``'s caller calls ``action`` on ``role`` under the query's options."""
         from trustgraph.smt.question import HopQuestion
 
-        return HopQuestion(self.caller(*state), self.target(role), action, self.constraints(options, extra),
+        return HopQuestion(self.caller(*state), self.target(role), action, self._constraints_of(options, extra)[0],
                            options.closed, self.now_ms, timeout_ms=options.timeout_ms)
 
     def solve(
