@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -34,11 +35,7 @@ PRIVESC = DATA / "privesc"
 
 def _twin(tg: TrustGraph, fast: bool, session: SolverSession, patch: Callable[[TrustGraph], None] | None
           ) -> TrustGraph:
-    twin = TrustGraph(tg.estate, tg.zone, tg.graph)
-    twin.engine.now_ms = tg.engine.now_ms
-    # one solver session for both: the two read the same hop answers (which of several valid witnesses a hop gets
-    # depends on the order questions are asked in)
-    twin.engine.session = session
+    twin = twin_of(tg, session)
     twin.shared_assume_reach = fast
     twin.stop_at_admin = fast
     twin.escalations().shared_calls = fast

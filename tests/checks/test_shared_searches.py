@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -25,10 +26,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
 
 def _findings(tg: TrustGraph, per_pair: bool, patch: Callable[[TrustGraph], None] | None = None,
               via: str = "assume", session: SolverSession | None = None) -> list[dict[str, Any]]:
-    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
-    fresh.engine.now_ms = tg.engine.now_ms
-    if session is not None:
-        fresh.engine.session = session
+    fresh = twin_of(tg, session)
     if patch is not None:
         patch(fresh)
     ctx = ScanContext(fresh, per_pair=per_pair, via=via)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -26,11 +27,8 @@ def _fresh(tg: TrustGraph, on: bool, session: SolverSession) -> TrustGraph:
     # on what it was asked before, so each run on its own session may pick another one; with the store the first run
     # filled, a hop it sent to the solver gets the same witness in the second, and a class member's witness (replayed
     # from its class's, never stored) must equal the one the member's own question finds in the second run
-    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
-    fresh.engine.now_ms = tg.engine.now_ms
     session.options = SolverOptions() if on else SolverOptions().without("hop_classes")
-    fresh.engine.session = session
-    return fresh
+    return twin_of(tg, session)
 
 
 def _reach(tg: TrustGraph, on: bool, session: SolverSession) -> tuple[list[Any], int]:

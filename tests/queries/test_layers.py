@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph, load
 from trustgraph.queries.backward import Layers, backward_closure, distances
@@ -38,9 +39,7 @@ def _twins(tg: TrustGraph) -> tuple[TrustGraph, TrustGraph]:
     out = []
     session = SolverSession()
     for layered in (True, False):
-        twin = TrustGraph(tg.estate, tg.zone, tg.graph)
-        twin.engine.now_ms = tg.engine.now_ms
-        twin.engine.session = session
+        twin = twin_of(tg, session)
         twin.layered = layered
         twin.reverse = False  # the layered searches per source (the reverse search: test_reverse.py)
         out.append(twin)

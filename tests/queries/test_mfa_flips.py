@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -25,9 +26,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
 
 
 def _answers(tg: TrustGraph, session: SolverSession) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
-    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
-    fresh.engine.now_ms = tg.engine.now_ms
-    fresh.engine.session = session
+    fresh = twin_of(tg, session)
     findings = [finding_to_plain(f) for f in run_checks(ScanContext(fresh), REACH_CHECKS).findings]
     paths: dict[str, Any] = {}
     outsiders = ScanContext(fresh).outside_account_nodes + ScanContext(fresh).outsider_members()

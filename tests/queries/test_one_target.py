@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
@@ -32,10 +33,7 @@ def _key(r: ReachResult) -> tuple[Any, ...]:
 def _twin(tg: TrustGraph) -> TrustGraph:
     """The same graph with its own engine (empty hop memo), at the same analysis time, reading the same solver
     session (which of several valid witnesses a hop gets depends on the order questions are asked in)."""
-    twin = TrustGraph(tg.estate, tg.zone, tg.graph)
-    twin.engine.now_ms = tg.engine.now_ms
-    twin.engine.session = tg.engine.session
-    return twin
+    return twin_of(tg, tg.engine.session)
 
 
 def _reference(tg: TrustGraph, source: str | None, target: str, options: QueryOptions,

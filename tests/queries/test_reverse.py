@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from twins import twin as twin_of
 
 from trustgraph.api import TrustGraph, load
 from trustgraph.queries.options import QueryOptions
@@ -39,9 +40,7 @@ def _twins(tg: TrustGraph, solver: SolverOptions | None = None) -> tuple[TrustGr
     out = []
     session = SolverSession(solver) if solver is not None else SolverSession()
     for reverse in (True, False):
-        twin = TrustGraph(tg.estate, tg.zone, tg.graph)
-        twin.engine.now_ms = tg.engine.now_ms
-        twin.engine.session = session
+        twin = twin_of(tg, session)
         twin.layered = reverse
         twin.reverse = reverse
         out.append(twin)

@@ -196,31 +196,10 @@ class HopCandidates:
         """The (node, edge data) of :meth:`in_candidates` whose node is an IAM user, an outside account or
         ``external``: the callers whose hop can produce a session of ``role`` that carries MFA (cached per role;
         hubs contribute only their user members)."""
-        G = self.G
         self.in_candidates(role)  # refreshes the caches when the graph gained nodes
         cached = self._mfa_in.get(role)
-        if cached is not None:
-            return cached
-        role_account = G.nodes[role]["account"]
-        out: list[tuple[str, dict[str, Any]]] = []
-        for u, _, data in G.in_edges(role, data=True):
-            kind = G.nodes[u]["kind"]
-            if kind in MFA_SOURCE_KINDS:
-                out.append((u, data))
-            elif kind == NodeKind.PRINCIPALS.value:
-                for feeder in self._feeders(u):
-                    entries = self._hub_index(feeder).get(id(data), ())
-                    if not entries:
-                        continue
-                    copy = entries[0][1]
-                    for member in self._user_members(feeder):
-                        if copy["cross_account"] and G.nodes[member].get("account") == role_account:
-                            continue
-                        if copy.get("identity_required") and not self.may_assume(member, role):
-                            continue
-                        out.append((member, copy))
-        cached = tuple(out)
-        self._mfa_in[role] = cached
+        if cached is None:
+            cached = self._mfa_in[role] = tuple(self._mfa_entries(role, hubs=True))
         return cached
 
     def mfa_session_possible(self, role: str, users_count: bool) -> bool:
@@ -231,16 +210,20 @@ class HopCandidates:
         if graph_version(G) != self._version:
             self.in_candidates(role)  # drops the caches built from an older graph
         listed = self._mfa_in.get(role)
-        if listed is not None:
-            return any(users_count or G.nodes[u]["kind"] != NodeKind.USER.value for u, _ in listed)
         user = NodeKind.USER.value
+        entries = listed if listed is not None else self._mfa_entries(role, hubs=users_count)
+        return any(users_count or G.nodes[u]["kind"] != user for u, _ in entries)
+
+    def _mfa_entries(self, role: str, *, hubs: bool) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The entries of :meth:`mfa_in_candidates` in order, lazily; without ``hubs``, only the direct ones (a
+        hub contributes user members only)."""
+        G = self.G
         role_account = G.nodes[role]["account"]
         for u, _, data in G.in_edges(role, data=True):
             kind = G.nodes[u]["kind"]
             if kind in MFA_SOURCE_KINDS:
-                if users_count or kind != user:
-                    return True
-            elif kind == NodeKind.PRINCIPALS.value and users_count:
+                yield u, data
+            elif kind == NodeKind.PRINCIPALS.value and hubs:
                 for feeder in self._feeders(u):
                     entries = self._hub_index(feeder).get(id(data), ())
                     if not entries:
@@ -251,8 +234,7 @@ class HopCandidates:
                             continue
                         if copy.get("identity_required") and not self.may_assume(member, role):
                             continue
-                        return True
-        return False
+                        yield member, copy
 
     def _user_members(self, hub: str) -> tuple[str, ...]:
         cached = self._hub_users.get(hub)

@@ -63,20 +63,9 @@ def keys_for_action(policy: Policy, action: Action,
     if hit is not None:
         return hit
     from trustgraph.graph.build import action_may_match
-    from trustgraph.model.pattern import variables_of
 
-    keys: set[str] = set()
-    for st in policy.statements:
-        if not action_may_match(st.actions, st.not_actions, action.value):
-            continue
-        for c in st.conditions:
-            keys.add(c.key)
-            for pat in c.patterns:
-                keys.update(v.key for v in variables_of(pat))
-        for globs in (st.resources, st.not_resources):
-            for g in globs or ():
-                keys.update(v.key for v in variables_of(g.pattern))
-    out = frozenset(keys)
+    out = keys_read(policy, (st for st in policy.statements
+                             if action_may_match(st.actions, st.not_actions, action.value)))
     if memo is not None:
         memo[key] = out
     return out

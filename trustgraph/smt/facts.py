@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from threading import Lock
 
-from trustgraph.model.policy import Policy
+from trustgraph.model.policy import Policy, Statement
 
 #: A run of digits long enough to hold an account id (12 digits).
 _DIGIT_RUN = re.compile(r"[0-9]{12,}")
@@ -74,13 +74,13 @@ def literal_texts(policy: Policy) -> Iterable[str]:
             yield from c.texts
 
 
-def keys_read(policy: Policy) -> frozenset[str]:
-    """Every key ``policy`` reads: condition keys and the keys of policy variables (in condition values and
-    Resources)."""
+def keys_read(policy: Policy, statements: Iterable[Statement] | None = None) -> frozenset[str]:
+    """Every key ``policy`` reads (or only ``statements`` of it, when given): condition keys and the keys of policy
+    variables (in condition values and Resources)."""
     from trustgraph.model.pattern import variables_of
 
     keys: set[str] = set()
-    for st in policy.statements:
+    for st in policy.statements if statements is None else statements:
         for c in st.conditions:
             keys.add(c.key)
             for p in c.patterns:
