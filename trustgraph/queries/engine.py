@@ -97,6 +97,7 @@ class ReachabilityEngine:
         #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        self._refuted: dict[tuple[Any, ...], bool] = {}  # (state, role, action) -> queries.fixed says Unsat
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
@@ -261,7 +262,9 @@ class ReachabilityEngine:
         - an Unsat hop stays Unsat under more constraints (a subset of the constraints is already unsatisfiable),
           and a hop whose constraints contradict each other is Unsat;
         - an exact Sat hop whose witness request meets the other constraints is Sat with that witness (the request
-          is allowed and satisfies them).
+          is allowed and satisfies them);
+        - a hop the caller's fixed values rule out (every trust statement that names it has a condition on keys the
+          caller cannot choose that is false on its values: :mod:`trustgraph.queries.fixed`) is Unsat.
 
         A derived Unsat is a :class:`DerivedUnsat`: a search only needs the verdict; its core (the reason an exact
         query prints) is computed by solving the hop itself when it is read."""
@@ -293,11 +296,25 @@ class ReachabilityEngine:
                         break
                 if derived is not None:
                     break
+            if derived is None and self.session.options.fixed_refutation and self.fixed_refutes(state, role, action):
+                derived = DerivedUnsat(self, key)
         if derived is None:
             return self.solve(state, role, action, options, extra)
         self.shared += 1
         self._derived[key] = derived
         return derived
+
+    def fixed_refutes(self, state: State, role: str, action: Action) -> bool:
+        """Whether the caller's fixed values rule the hop out under any constraints (queries.fixed), memoised."""
+        key = (state, role, action)
+        hit = self._refuted.get(key)
+        if hit is None:
+            from trustgraph.queries.fixed import fixed_refutes
+
+            caller = self.caller(*state)
+            hit = isinstance(caller, Caller) and fixed_refutes(caller, self.target(role), action, self.now_ms)
+            self._refuted[key] = hit
+        return hit
 
     def _related(self, state: State, role: str, action: Action, closed: bool
                  ) -> Iterator[tuple[tuple[Any, ...], str | None]]:

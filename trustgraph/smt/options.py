@@ -35,6 +35,9 @@ class SolverOptions:
     hop_classes
         Answer a concrete caller's hop from the answer of another caller the hop's policies cannot tell apart (a Sat
         witness replayed for the caller; ``queries.hopclass``).
+    fixed_refutation
+        Answer Unsat a hop whose every trust statement naming the caller has a condition on keys the caller cannot
+        choose that is false on its values (``queries.fixed``), without the solver.
     small_model_slots
         Give a multi-valued key ``max(1, n)`` slots for the ``n`` conditions that read it, the bound
         ``smt.slots`` proves complete, instead of the reference's two per condition (``smt.reference``).
@@ -54,6 +57,7 @@ class SolverOptions:
     evaluation: bool = True
     derived_answers: bool = True
     hop_classes: bool = True
+    fixed_refutation: bool = True
     small_model_slots: bool = True
     string_cells: bool = True
     inject_unknown: str | None = None
@@ -62,8 +66,8 @@ class SolverOptions:
     def reference(cls, *, inject_unknown: str | None = None) -> SolverOptions:
         """Every fast path and cache off: the reference path only."""
         return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
-                   derived_answers=False, hop_classes=False, small_model_slots=False, string_cells=False,
-                   inject_unknown=inject_unknown)
+                   derived_answers=False, hop_classes=False, fixed_refutation=False, small_model_slots=False,
+                   string_cells=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
