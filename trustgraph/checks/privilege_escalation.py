@@ -61,8 +61,7 @@ class PrivilegeEscalation(BaseCheck):
             subjects = [role]
             account = G.nodes[role].get("account")
             if role == _first_role(ctx, account):
-                subjects += sorted(n for n, d in G.nodes(data=True)
-                                   if d["kind"] == "user" and d["account"] == account and d["inside"])
+                subjects += _users(ctx, account)
             candidates = _candidates(ctx)
             for subject in subjects:
                 data = G.nodes[subject]
@@ -141,6 +140,21 @@ def _candidates(ctx: ScanContext) -> frozenset[str]:
 
     result: frozenset[str] = ctx.once(("privilege-escalation", "candidates"), compute)
     return result
+
+
+def _users(ctx: ScanContext, account: str | None) -> list[str]:
+    """The IAM users of the zone in ``account``, sorted (grouped once per scan: once per account would read every
+    node of the graph per account)."""
+
+    def compute() -> dict[str, list[str]]:
+        users: dict[str, list[str]] = {}
+        for n, d in sorted(ctx.graph.nodes(data=True)):
+            if d["kind"] == "user" and d["inside"]:
+                users.setdefault(d["account"], []).append(n)
+        return users
+
+    table: dict[str, list[str]] = ctx.once(("privilege-escalation", "users"), compute)
+    return list(table.get(account or "", ()))
 
 
 def _first_role(ctx: ScanContext, account: str | None) -> str | None:

@@ -6,6 +6,12 @@ once per member, and a hub edge that needs an identity-policy allow is kept for 
 identity policies could allow sts:AssumeRole on the role (a syntactic filter, decided once per resource shape of
 the members' policies). Everything here is derived from the graph and memoised per node, hub or role for the life
 of the object; the graph must not change meanwhile.
+
+Complexity: a role session's hub edges are filtered once per (hub, resource shape) for the life of the object
+(:meth:`HopCandidates.shape_targets`), not once per session or search; when a shape's Resources name literal
+accounts, only the hub's edges to those accounts' roles are tested, so the filtering costs about the edges kept
+(hubs have O(roles) edges and shapes grow with the accounts: testing every edge per shape is quadratic at scale).
+Each session then walks its shape's list less the roles already reached.
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ class HopCandidates:
         self._hub_members: dict[str, tuple[str, ...]] = {}
         self._hub_feeders: dict[str, tuple[str, ...]] = {}
         self._rows: dict[str, tuple[tuple[str, int, str | None, bool, tuple[Any, ...], int], ...]] = {}
+        self._shape_lists: dict[tuple[str, int], tuple[HubEdge, ...]] = {}
+        self._hub_accounts: dict[str, tuple[tuple[int, ...], dict[str, tuple[int, ...]]]] = {}
 
     def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
         """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
@@ -87,23 +95,62 @@ class HopCandidates:
         own_account = self.G.nodes[node].get("account")
         everything, statements, shape_id = self._scope(node)
         for hub in hubs:
-            # the hub's edges to roles not yet reached, then those the member's identity shape keeps (filtered when
-            # a member of that shape first needs them, from what is still unreached then)
-            unreached = [t for t in pending.get((hub, -1), self._hub_targets(hub)) if (t[0], False) not in visits]
-            pending[(hub, -1)] = unreached
-            if everything:
-                kept = unreached
-            else:
-                listed = pending.get((hub, shape_id))
-                if listed is None:
-                    listed = [t for t in unreached
-                              if not t[1].get("identity_required") or self._may_shape(shape_id, statements, t[0])]
-                kept = [t for t in listed if (t[0], False) not in visits]
-                pending[(hub, shape_id)] = kept
+            # the hub's edges to roles not yet reached: all of them, or those the member's identity shape keeps (the
+            # shape's list is filtered once per hub and graph, :meth:`shape_targets`)
+            key = (hub, -1 if everything else shape_id)
+            listed = pending.get(key)
+            if listed is None:
+                listed = self._hub_targets(hub) if everything else self.shape_targets(hub, shape_id, statements)
+            kept = [t for t in listed if (t[0], False) not in visits]
+            pending[key] = kept
             for role, data, role_account, _ in kept:
                 if data["cross_account"] and role_account == own_account:
                     continue  # principals:* stands for other accounts' principals
                 yield role, data
+
+    def shape_targets(self, hub: str, shape_id: int, statements: tuple[Any, ...]) -> tuple[HubEdge, ...]:
+        """The edges of ``hub`` (in :meth:`hub_targets` order) that a member whose assume statements have resource
+        shape ``shape_id`` keeps: those needing no identity allow, and those to roles the statements may allow
+        (:meth:`_may_shape`). Memoised per (hub, shape). When every Resource of the statements names literal
+        accounts, only the hub's edges to roles of those accounts are tested (:meth:`_hub_by_account`), so the cost
+        is that of the edges kept, not of every edge of the hub for every shape; otherwise every edge is tested."""
+        key = (hub, shape_id)
+        cached = self._shape_lists.get(key)
+        if cached is None:
+            targets = self._hub_targets(hub)
+            accounts = literal_accounts(statements)
+            if accounts is None:
+                cached = tuple(t for t in targets
+                               if not t[1].get("identity_required") or self._may_shape(shape_id, statements, t[0]))
+            else:
+                free, by_account = self._hub_by_account(hub)
+                positions = list(free)
+                for account in accounts:
+                    positions.extend(j for j in by_account.get(account, ())
+                                     if self._may_shape(shape_id, statements, targets[j][0]))
+                positions.sort()
+                cached = tuple(targets[j] for j in positions)
+            self._shape_lists[key] = cached
+        return cached
+
+    def _hub_by_account(self, hub: str) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+        """Positions in ``_hub_targets(hub)`` of the edges needing no identity allow, and of the others grouped by
+        the account segment of the role's ARN (a role name that is not a six-segment ARN matches no six-segment
+        pattern, the only kind :func:`literal_accounts` answers for: it is in no group)."""
+        cached = self._hub_accounts.get(hub)
+        if cached is None:
+            free: list[int] = []
+            grouped: dict[str, list[int]] = {}
+            for j, (role, data, _, _) in enumerate(self._hub_targets(hub)):
+                if not data.get("identity_required"):
+                    free.append(j)
+                    continue
+                parts = role.split(":", 5)
+                if len(parts) == 6:
+                    grouped.setdefault(parts[4], []).append(j)
+            cached = (tuple(free), {k: tuple(v) for k, v in grouped.items()})
+            self._hub_accounts[hub] = cached
+        return cached
 
     def own_edges(self, node: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
         """A node's own role edges and the hubs it is a member of (the lists :meth:`lazy_candidates` walks)."""
@@ -345,4 +392,31 @@ class HopCandidates:
         return scope
 
 
-__all__ = ["MFA_SOURCE_KINDS", "HopCandidates", "HubEdge", "State"]
+def literal_accounts(statements: tuple[Any, ...]) -> tuple[str, ...] | None:
+    """The accounts outside which no role ARN can match a Resource of ``statements`` (Allow statements for
+    sts:AssumeRole), or None when some Resource may match a role of any account: a NotResource, a missing Resource,
+    a pattern with a policy variable (kept for every role by the syntactic filter), one of fewer than six ARN
+    segments (matched as a plain glob over the whole ARN), or a wildcard in the account segment.
+
+    Sound for :func:`trustgraph.graph.build.resource_may_match` on a six-segment ARN: a literal account segment
+    matches exactly that text (ARN matching is segment-wise and case-sensitive)."""
+    from trustgraph.model.pattern import Literal, split_arn_pattern, variables_of
+
+    accounts: dict[str, None] = {}
+    for st in statements:
+        if st.resources is None:
+            return None
+        for glob in st.resources:
+            if variables_of(glob.pattern):
+                return None
+            segments = split_arn_pattern(glob.pattern)
+            if segments is None:
+                return None
+            account = segments[4]
+            if not all(isinstance(el, Literal) for el in account):
+                return None
+            accounts["".join(el.text for el in account if isinstance(el, Literal))] = None
+    return tuple(accounts)
+
+
+__all__ = ["MFA_SOURCE_KINDS", "HopCandidates", "HubEdge", "State", "literal_accounts"]

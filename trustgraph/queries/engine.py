@@ -116,6 +116,7 @@ class ReachabilityEngine:
         self._demand: CarryDemand | None = None
         self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.mfa_hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}  # hub -> its edges reading MFA
+        self.mfa_roles: dict[str, bool] = {}  # role -> its trust policy or RCPs read MFA (queries.mfa)
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)

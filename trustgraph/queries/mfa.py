@@ -60,10 +60,15 @@ def _reads_mfa_after(engine: ReachabilityEngine, role: str) -> bool:
 
 
 def _target_reads_mfa(engine: ReachabilityEngine, role: str) -> bool:
-    target = engine.target(role)
-    facts = engine.session.facts
-    return facts(target.role.trust_policy).reads_mfa or any(
-        facts(p).reads_mfa for level in target.rcp_levels or () for p in level)
+    """Whether the role's trust policy or RCPs read MFA (memoised per role in ``engine.mfa_roles``: a role is an
+    edge of many hubs, e.g. of every account's ``principals:ID`` through ``principals:*``)."""
+    known = engine.mfa_roles.get(role)
+    if known is None:
+        target = engine.target(role)
+        facts = engine.session.facts
+        known = engine.mfa_roles[role] = facts(target.role.trust_policy).reads_mfa or any(
+            facts(p).reads_mfa for level in target.rcp_levels or () for p in level)
+    return known
 
 
 def _hub_reading_mfa(engine: ReachabilityEngine, hub: str) -> tuple[tuple[str, dict[str, Any], str], ...]:
