@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import jsonschema
 from hypothesis import HealthCheck, given, settings
 
+from trustgraph.checks.finding import Finding
 from trustgraph.render.json_report import render_json, schema
 from trustgraph.render.report import ScanReport
 
@@ -28,7 +30,7 @@ def test_output_validates(report: ScanReport) -> None:
 def test_top_level_key_order_and_version(report: ScanReport) -> None:
     doc = json.loads(render_json(report))
     assert list(doc) == ["version", "tool", "generated_at", "zone", "inputs", "findings", "summary", "suppressions"]
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["tool"]["name"] == "trustgraph" and doc["tool"]["version"] == "0.1.0"
     assert [c["id"] for c in doc["tool"]["checks"]][0] == "external-without-external-id"
 
@@ -94,8 +96,6 @@ def test_reproducible(report: ScanReport) -> None:
 
 
 def test_sources_beyond_the_cap_are_counted_not_listed() -> None:
-    from dataclasses import replace
-
     from trustgraph.checks.finding import SourceReach
     from trustgraph.render.json_report import MAX_LISTED_SOURCES
 
@@ -108,6 +108,53 @@ def test_sources_beyond_the_cap_are_counted_not_listed() -> None:
     assert len(finding["sources"]) == MAX_LISTED_SOURCES
     assert (finding["sources_total"], finding["sources_omitted"]) == (MAX_LISTED_SOURCES + 7, 7)
     assert doc["summary"]["by_source_class"]["account"] == {"findings": 1, "sources": MAX_LISTED_SOURCES + 7}
+
+
+def test_statements_are_those_of_the_listed_sources() -> None:
+    """Version 3: a finding cites the statements of the sources it lists; one whose every source is listed cites
+    all its statements (as version 2 did)."""
+    from trustgraph.checks.grouping import merge
+    from trustgraph.model.location import Location
+    from trustgraph.render.json_report import MAX_LISTED_SOURCES
+
+    chain = chain_of(make_report())
+
+    def single(n: int) -> Finding:
+        loc = Location(f"gaad-{n}.json", "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0")
+        hop = replace(chain.path[-1], source=f"account:{n:012d}", statements=(loc,))
+        return replace(chain, source=f"account:{n:012d}", path=(hop,), statements=(loc,), sources=())
+
+    for count in (3, MAX_LISTED_SOURCES, MAX_LISTED_SOURCES + 7):
+        merged = merge(single(n) for n in range(count))
+        assert len(merged.statements) == count  # the finding itself (SARIF, HTML, CSV) keeps every statement
+        doc = json.loads(render_json(ScanReport(findings=(merged,))))
+        VALIDATOR.validate(doc)
+        (finding,) = doc["findings"]
+        listed = [s["source"] for s in finding["sources"]]
+        expected = [{"file": f"gaad-{int(src.split(':')[1])}.json",
+                     "pointer": "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0"} for src in listed]
+        assert finding["statements"] == expected
+        assert len(finding["statements"]) == min(count, MAX_LISTED_SOURCES)
+
+
+def test_one_finding_per_line(report: ScanReport) -> None:
+    """The layout: top-level keys indented, each finding compact on a line of its own; the document is the one
+    :func:`report_json` builds."""
+    from trustgraph.render.json_report import report_json
+
+    text = render_json(report)
+    assert json.loads(text) == json.loads(json.dumps(report_json(report)))
+    assert text.endswith("}\n") and text.startswith('{\n  "version": 3,\n')
+    lines = [line for line in text.splitlines() if line.startswith('    {"check_id"')]
+    assert len(lines) == len(report.ordered)
+    assert [json.loads(line.rstrip(","))["role"] for line in lines] == [f.role for f in report.ordered]
+
+
+def test_version_2_schema_still_shipped() -> None:
+    from importlib import resources
+
+    v2 = json.loads(resources.files("trustgraph").joinpath("schemas/scan-report-v2.schema.json").read_text())
+    assert v2["properties"]["version"]["const"] == 2
 
 
 def test_version_1_schema_still_shipped() -> None:
@@ -126,6 +173,9 @@ def test_schema_rejects_a_missing_field(report: ScanReport) -> None:
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(reports)
 def test_any_report_validates(r: ScanReport) -> None:
+    from trustgraph.render.json_report import report_json
+
     doc = json.loads(render_json(r))
     VALIDATOR.validate(doc)
+    assert doc == json.loads(json.dumps(report_json(r)))
     assert len(doc["findings"]) == len(r.findings)

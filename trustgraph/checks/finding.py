@@ -85,6 +85,9 @@ class SourceReach:
         ``finding`` (proven) or ``unknown`` (the solver could not decide for this source).
     approximate
         True when this source's answer rests on an over-approximation.
+    statements
+        The statements the answers for this source cite (its path's, or the check's own), first seen first: the JSON
+        report lists a finding's statements for the sources it lists only.
     """
 
     source: str
@@ -94,6 +97,7 @@ class SourceReach:
     conditions: int = 0
     kind: FindingKind = FindingKind.FINDING
     approximate: bool = False
+    statements: tuple[Location, ...] = ()
 
     @property
     def hops(self) -> int:
@@ -184,7 +188,8 @@ class Finding:
         path = self.path
         return (SourceReach(source=self.source, source_class=source_class(self.source),
                             nodes=(path[0].source, *(h.target for h in path)) if path else (),
-                            actions=tuple(h.action for h in path), kind=self.kind, approximate=self.approximate),)
+                            actions=tuple(h.action for h in path), kind=self.kind, approximate=self.approximate,
+                            statements=self.statements),)
 
     @property
     def exposure(self) -> tuple[int, int]:

@@ -4,7 +4,8 @@ A check answers per source (an outside account, a federated provider, the class 
 reads per role. :func:`group_findings` merges the findings a check made on one role into one finding that lists every
 source (:class:`~trustgraph.checks.finding.SourceReach`), most specific first, and keeps the full witness of the first
 source only (the others carry their shortest path as node ids, so a report grows with its findings, not with the
-number of sources times the length of their witnesses).
+number of sources times the length of their witnesses). Each source keeps the statements its answers cite, so that
+the JSON report can cite the statements of the sources it lists only.
 
 Order of sources (most specific first): a named principal, an outside account, a federated provider or a service,
 any AWS principal outside the zone (``external``), anyone (``*``), then document-level findings (``-``); within a
@@ -36,7 +37,7 @@ def source_reach(finding: Finding, conditions: ConditionCount = _no_conditions) 
     count = sum(conditions(loc) for h in path for loc in dict.fromkeys(h.statements))
     return SourceReach(source=finding.source, source_class=source_class(finding.source), nodes=nodes,
                        actions=tuple(h.action for h in path), conditions=count, kind=finding.kind,
-                       approximate=finding.approximate)
+                       approximate=finding.approximate, statements=finding.statements)
 
 
 def _order(item: tuple[SourceReach, Finding]) -> tuple[object, ...]:
@@ -50,13 +51,15 @@ def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditio
     if not items:
         raise ValueError("merge() needs at least one finding")
     sources: dict[str, SourceReach] = {}
-    for s, _ in items:
+    cited: dict[str, dict[Location, None]] = {}
+    for s, f in items:
         sources.setdefault(s.source, s)  # one entry per source: its best (proven, shortest) answer
+        cited.setdefault(s.source, {}).update(dict.fromkeys(f.statements))  # ... citing all its answers' statements
     first = items[0][1]
     severity = max((f.severity for _, f in items), key=lambda s: s.rank)
     proven = any(f.kind is FindingKind.FINDING for _, f in items)
     messages = list(dict.fromkeys(f.message for _, f in items if f.message))
-    listed = tuple(sources.values())
+    listed = tuple(replace(s, statements=tuple(cited[s.source])) for s in sources.values())
     message = first.message
     others = [s.source for s in listed[1:]]
     if len(messages) > 1 and all(f.source == "-" for _, f in items):

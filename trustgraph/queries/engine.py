@@ -97,6 +97,10 @@ class ReachabilityEngine:
         #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
         self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
+        self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
+        self._absent: dict[tuple[Any, ...], bool] = {}  # (role, action, constraints) -> absent_blocks
+        self._symbolic_nodes: dict[str, bool] = {}  # graph node -> whether it is a symbolic AWS source
         self._refuted: dict[tuple[Any, ...], bool] = {}  # (state, role, action) -> queries.fixed says Unsat
         #: (state, role, action, options, extra) -> the states a Sat hop leads to (see :meth:`sat_successors`)
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
@@ -225,7 +229,7 @@ class ReachabilityEngine:
         """The hop question of one edge: ``state``'s caller calls ``action`` on ``role`` under the query's options."""
         from trustgraph.smt.question import HopQuestion
 
-        return HopQuestion(self.caller(*state), self.target(role), action, self.constraints(options, extra),
+        return HopQuestion(self.caller(*state), self.target(role), action, self._constraints_of(options, extra)[0],
                            options.closed, self.now_ms, timeout_ms=options.timeout_ms)
 
     def solve(
@@ -281,9 +285,9 @@ class ReachabilityEngine:
             return self.solve(state, role, action, options, extra)
         from trustgraph.smt.solve import Sat, Unsat
 
-        constraints = self.constraints(options, extra)
+        constraints, contradicts = self._constraints_of(options, extra)
         derived: HopResult | DerivedUnsat | None = None
-        if contradictory(constraints) or absent_blocks(self.target(role).role.trust_policy, action, constraints):
+        if contradicts or self._absent_blocks(role, action, constraints):
             derived = DerivedUnsat(self, key)
         else:
             wanted = frozenset(constraints)
@@ -306,6 +310,28 @@ class ReachabilityEngine:
         self.shared += 1
         self._derived[key] = derived
         return derived
+
+    def _constraints_of(self, options: QueryOptions, extra: tuple[KeyConstraint, ...]
+                        ) -> tuple[tuple[KeyConstraint, ...], bool]:
+        """:meth:`constraints` and whether they contradict each other (:func:`~trustgraph.queries.derived.
+        contradictory`), memoised per (options, extra): a search asks thousands of hops under the same few."""
+        key = (options, extra)
+        hit = self._constraint_sets.get(key)
+        if hit is None:
+            constraints = self.constraints(options, extra)
+            hit = self._constraint_sets[key] = (constraints, contradictory(constraints))
+        return hit
+
+    def _absent_blocks(self, role: str, action: Action, constraints: tuple[KeyConstraint, ...]) -> bool:
+        """:func:`~trustgraph.queries.derived.absent_blocks` for the role's trust policy, memoised per (role, action,
+        constraints) (it reads only the trust policy and the constraints)."""
+        if not any(c.op == "absent" for c in constraints):
+            return False
+        key = (role, action, constraints)
+        hit = self._absent.get(key)
+        if hit is None:
+            hit = self._absent[key] = absent_blocks(self.target(role).role.trust_policy, action, constraints)
+        return hit
 
     def fixed_refutes(self, state: State, role: str, action: Action) -> bool:
         """Whether the caller's fixed values rule the hop out under any constraints (queries.fixed), memoised."""
@@ -380,7 +406,11 @@ class ReachabilityEngine:
         virtual = self._virtual.get(node)
         if virtual is not None:
             return virtual.symbolic
-        return self.G.nodes[node]["kind"] in (NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value)
+        known = self._symbolic_nodes.get(node)
+        if known is None:  # a graph node's kind never changes: read once per node
+            known = self._symbolic_nodes[node] = self.G.nodes[node]["kind"] in (NodeKind.ACCOUNT.value,
+                                                                                NodeKind.EXTERNAL.value)
+        return known
 
     def start_states(self, node: str) -> tuple[State, ...]:
         """The states a source starts in: an IAM user may or may not present MFA (the exports do not say which users
@@ -494,7 +524,13 @@ class ReachabilityEngine:
         """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""
         from trustgraph.semantics.carried import carried_after
 
-        carried = carried_after(result.caller, result.request)
+        caller, request = result.caller, result.request
+        if (caller.source_identity is None and not caller.transitive_tags
+                and not request.get("sts:sourceidentity") and not request.get("sts:transitivetagkeys")):
+            # carried_after of a caller carrying nothing whose call sets no source identity and passes no
+            # transitive tag: nothing (the common case, without building it)
+            return (role, self._produces_mfa(result))
+        carried = carried_after(caller, request)
         return state_of(role, self._produces_mfa(result), carried)
 
     def _settle_carried(self, state: State, role: str, action: Action, options: QueryOptions,
@@ -560,10 +596,11 @@ class ReachabilityEngine:
         """Whether the search also asks for the other MFA outcome of a Sat hop from ``node`` (a symbolic AWS source
         that may be a user with or without MFA, when some trust policy reads MFA) into ``role`` (given: only when
         something a session of the role does next may read MFA, :mod:`trustgraph.queries.mfa`)."""
+        if not self.mfa_sensitive or action is not Action.ASSUME_ROLE or not self._symbolic_aws(node):
+            return False
         from trustgraph.queries.mfa import mfa_read_after
 
-        return (self.mfa_sensitive and self._symbolic_aws(node) and action is Action.ASSUME_ROLE
-                and (role is None or mfa_read_after(self, role)))
+        return role is None or mfa_read_after(self, role)
 
     @staticmethod
     def flip(produced: bool) -> KeyConstraint:

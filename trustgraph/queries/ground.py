@@ -87,7 +87,6 @@ def decide_by_evaluation(
     owner's table of policy facts; :func:`trustgraph.smt.facts.keys_read` by default). With ``narrowed`` (the
     owner's memo for :func:`keys_for_action`), a policy of the caller counts only with the statements that may apply
     to the action: a key only statements for other actions read does not make the request undetermined."""
-    from trustgraph.model.values import format_date
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.evaluate import evaluate_hop
     from trustgraph.smt.solve import Sat, Unsat
@@ -101,17 +100,16 @@ def decide_by_evaluation(
     if name_free and _names_sessions(caller, target):
         return None
     enumerated: set[str] = set()
-    for policy, own in _policies(caller, target):
-        for k in (keys_for_action(policy, action, narrowed) if own and narrowed is not None else keys_of(policy)):
-            if k in _ENUMERABLE:
-                enumerated.add(k)
-            elif k in _RESOURCE_ORG_KEYS:
-                if not target.org_known:
-                    return None  # the role's organization is unknown: the solver tries every one
-            elif not _determined(k) or (org_free and k in _ORG_KEYS) or (name_free and k == "aws:userid"):
-                return None
+    for k in _hop_keys(caller, target, action, keys_of, narrowed, memo):
+        if k in _ENUMERABLE:
+            enumerated.add(k)
+        elif k in _RESOURCE_ORG_KEYS:
+            if not target.org_known:
+                return None  # the role's organization is unknown: the solver tries every one
+        elif not _determined(k) or (org_free and k in _ORG_KEYS) or (name_free and k == "aws:userid"):
+            return None
     if name_free:
-        caller = replace(caller, session_name=DEFAULT_SESSION_NAME)
+        caller = _named(caller, memo)
     given: dict[str, tuple[str, ...]] = {}
     for c in constraints:
         key = c.key.lower()
@@ -123,7 +121,7 @@ def decide_by_evaluation(
             given[key] = tuple(c.values)
         elif c.op != "absent" and c.op != "not-like" and _determined(key):
             return None
-    now = format_date(now_ms) if now_ms is not None else None
+    now = _date_text(now_ms) if now_ms is not None else None
     first: Any = None
     for choice in itertools.product(*(_ENUMERABLE[k] for k in sorted(enumerated))):
         chosen = {**given, **dict(zip(sorted(enumerated), choice, strict=True))}
@@ -148,6 +146,64 @@ def decide_by_evaluation(
     locations = tuple(st.location for st in decision.statements) or _failing_conditions(caller, target, action,
                                                                                         request)
     return Unsat(core=tuple(core), locations=locations)
+
+
+def _hop_keys(caller: Caller, target: Target, action: Action, keys_of: Callable[[Policy], frozenset[str]],
+              narrowed: dict[tuple[str, Action], frozenset[str]] | None,
+              memo: dict[tuple[Any, ...], tuple[Any, ...]] | None) -> frozenset[str]:
+    """The keys the hop's policies read (:func:`_policies`; a policy of the caller with ``narrowed``: only its
+    statements that may apply to ``action``): the caller's part kept in ``memo`` per (caller object, action), the
+    role's part (trust policy, RCPs) per target object, so that a caller's hundreds of hub hops read its policies
+    once. Entries hold the object they are for and count only for that very object (not an equal one, not a new
+    one at a reused id)."""
+    own_key = ("hop-keys:caller", id(caller), action, narrowed is not None)
+    role_key = ("hop-keys:target", id(target))
+    own_hit = memo.get(own_key) if memo is not None else None
+    role_hit = memo.get(role_key) if memo is not None else None
+    own: frozenset[str]
+    theirs: frozenset[str]
+    if own_hit is not None and own_hit[0] is caller:
+        own = own_hit[1]
+    else:
+        own = frozenset().union(*(keys_for_action(p, action, narrowed) if narrowed is not None else keys_of(p)
+                                  for p, mine in _policies(caller, target) if mine))
+        if memo is not None:
+            memo[own_key] = (caller, own)
+    if role_hit is not None and role_hit[0] is target:
+        theirs = role_hit[1]
+    else:
+        theirs = frozenset().union(*(keys_of(p) for p, mine in _policies(caller, target) if not mine))
+        if memo is not None:
+            memo[role_key] = (target, theirs)
+    return own | theirs
+
+
+def _named(caller: Caller, memo: dict[tuple[Any, ...], tuple[Any, ...]] | None) -> Caller:
+    """``caller`` (a role session whose name is free) as its default session, one object per caller object."""
+    key = ("named", id(caller))
+    hit = memo.get(key) if memo is not None else None
+    if hit is not None and hit[0] is caller:
+        named: Caller = hit[1]
+        return named
+    named = replace(caller, session_name=DEFAULT_SESSION_NAME)
+    if memo is not None:
+        memo[key] = (caller, named)
+    return named
+
+
+_DATES: dict[int, str] = {}
+
+
+def _date_text(now_ms: int) -> str:
+    """``format_date(now_ms)``, memoised (an analysis pins one time for all its hops)."""
+    from trustgraph.model.values import format_date
+
+    text = _DATES.get(now_ms)
+    if text is None:
+        if len(_DATES) > 64:
+            _DATES.clear()
+        text = _DATES[now_ms] = format_date(now_ms)
+    return text
 
 
 def _names_sessions(caller: Caller, target: Target) -> bool:
