@@ -103,6 +103,8 @@ class ReachabilityEngine:
         self._absent: dict[tuple[Any, ...], bool] = {}  # (role, action, constraints) -> absent_blocks
         self._symbolic_nodes: dict[str, bool] = {}  # graph node -> whether it is a symbolic AWS source
         self._refuted: dict[tuple[Any, ...], bool] = {}  # (state, role, action) -> queries.fixed says Unsat
+        #: (state, role, action, options, extra) -> the states a Sat hop leads to (see :meth:`sat_successors`)
+        self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
@@ -477,24 +479,46 @@ class ReachabilityEngine:
                        extra: tuple[KeyConstraint, ...], result: Sat, visits: Container[State] = ()
                        ) -> Iterator[tuple[State, HopWitness]]:
         """The states a Sat hop leads to, with their witnesses: the session its (settled) witness creates, the other
-        MFA outcome (:meth:`flips_mfa`), the carried values on demand (queries.carry); ``visits``: reached."""
+        MFA outcome (:meth:`flips_mfa`), the carried values on demand (queries.carry); ``visits``: reached.
+
+        Each search from another source asks the same hops again (who_can_reach in an estate whose policies read
+        carried keys searches from every source): the list of (state, answer) a hop leads to is kept once a search
+        has read it to the end (it follows from memoised answers only), and replayed, filtered by ``visits`` as
+        here, without settling, deciding or computing carried values again."""
+        key = (state, role, action, options, extra)
+        kept = self._leads.get(key)
+        if kept is not None:
+            for nxt, answer, filtered in kept:
+                if not (filtered and nxt in visits):
+                    yield nxt, self._witness(state, role, action, answer)
+            return
+        leads: list[tuple[State, Sat, bool]] = []
+        for nxt, answer, filtered in self._leads_of(state, role, action, options, extra, result):
+            leads.append((nxt, answer, filtered))
+            if not (filtered and nxt in visits):  # a witness only for a state reached for the first time
+                yield nxt, self._witness(state, role, action, answer)
+        self._leads[key] = tuple(leads)
+
+    def _leads_of(self, state: State, role: str, action: Action, options: QueryOptions,
+                  extra: tuple[KeyConstraint, ...], result: Sat) -> Iterator[tuple[State, Sat, bool]]:
+        """The states of :meth:`sat_successors` in order, each with its answer and whether it is left out when
+        already reached (the other MFA outcome is always listed)."""
         from trustgraph.smt.solve import Sat
 
         carried = carried_of(state)
         result = self._settle_carried(state, role, action, options, extra, result)
         produced = self._produces_mfa(result)
         nxt = self.next_state(role, result)
-        if nxt not in visits:  # a witness only for a state reached for the first time
-            yield nxt, self._witness(state, role, action, result)
+        yield nxt, result, True
         if self.flips_mfa(state[0], action, role):
             alt = self.decide(state, role, action, options, (*extra, self.flip(produced)))
             if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
-                yield self.next_state(role, alt), self._witness(state, role, action, alt)
+                yield self.next_state(role, alt), alt, False
         forced = carried_of(nxt) if carried_of(nxt) != carried else NOTHING
         for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced):
             alt = self.decide(state, role, action, options, (*extra, *chosen))
-            if isinstance(alt, Sat) and (nxt := self.next_state(role, alt)) not in visits:
-                yield nxt, self._witness(state, role, action, alt)
+            if isinstance(alt, Sat):
+                yield self.next_state(role, alt), alt, True
 
     @property
     def demand(self) -> CarryDemand:
