@@ -315,9 +315,9 @@ class GraphQueries:
             if paths is not None:
                 outcome = paths.outcome(label, starts_of)
             elif carried is not None:
-                if carried.misses(starts_of):
-                    continue  # its search finds neither the target nor an undecided hop
                 outcome = carried.outcome(label, starts_of)
+                if outcome is None and carried.misses(starts_of):
+                    continue  # its search finds neither the target nor an undecided hop
             elif layers is not None:
                 outcome = layers.search(label, starts_of, outside_only=outside_only)
             if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched

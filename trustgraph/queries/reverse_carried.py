@@ -13,12 +13,18 @@ filter), so the states and hops after a source's first hop form one graph, the s
 builds that graph once per query (:class:`CarriedPaths`):
 
 1. the first hops of every start state of every source asked (with the source's first-hop constraints and the
-   query's first-hop action, as the forward search asks them);
-2. every state those hops land in, and every state reachable from them along the closure's candidates, each expanded
-   once by :meth:`ReachabilityEngine.successors` (the forward search's own code: same hops, same order, same
-   memoised answers and witnesses), the target's states not expanded (the forward search stops there);
-3. a breadth-first pass backwards over those hops from the target's states: each state's number of hops to the
-   target; and which states reach an undecided hop.
+   query's first-hop action, as the forward search asks them), asked in the search's order only up to the first
+   one into the target when there is one (that hop is the source's answer: the forward search stops there);
+2. the states the other sources' first hops land in, and the states reachable from them along the closure's
+   candidates, level by level, each expanded once by :meth:`ReachabilityEngine.successors` (the forward search's
+   own loop body, one candidate at a time: same hops, same order, same memoised answers and witnesses; kept for the
+   engine's life in a :class:`HopStore`), the target's states not expanded (the forward search stops there);
+3. a breadth-first pass backwards over the hops expanded so far from the target's states: each state's number of
+   hops to the target. With ``K`` levels expanded, a landing whose shortest path has ``d <= K`` hops gets exactly
+   ``d`` (every state of the path is expanded) and any other at least its own, so a source whose least landing
+   distance is at most ``K`` is answered; the others wait for more levels (doubled each time), so a query whose
+   sources are all near the target does not expand the whole closure. Which states reach an undecided hop is read
+   once every state is expanded (only a source with no path needs it).
 
 A source's answer then follows without a search of its own, as in :mod:`trustgraph.queries.reverse`: the forward
 breadth-first search lists successors in a fixed order, so the path it finds is the lexicographically least shortest
@@ -29,7 +35,7 @@ used, and the source is searched as before. A source none of whose states reache
 reaches an undecided hop is not listed (its forward search finds neither); one that only may reach it (an undecided
 hop on the way) is searched as before, for its reasons.
 
-Cost: the closure's states with their carried variants, each expanded once (at most (1 + source identities) x
+Cost: at most the closure's states with their carried variants, each expanded once (at most (1 + source identities) x
 (1 + tags) states per role, :meth:`CarryDemand.choices`), two passes over their hops, then per source its first hops
 and its path: O(states x candidates + sources x (first hops + path)) instead of O(sources x states x candidates).
 ``tests/queries/test_reverse_carried.py`` compares it with the search per source field by field.
@@ -38,7 +44,7 @@ and its path: O(states x candidates + sources x (first hops + path)) instead of 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -110,13 +116,27 @@ class CarriedPaths:
         self._firsts: dict[tuple[State, tuple[KeyConstraint, ...]], tuple[Successors, bool]] = {}
         self._extra: dict[str, tuple[KeyConstraint, ...] | None] = {}
         self._steps: dict[State, tuple[State, HopWitness] | None] = {}
+        self._first_memo: dict[Any, dict[tuple[int, int], tuple[Successors, bool]]] = {}
+        #: label -> the first hop into the target of a source that has one (asked up to it: no other first hop)
+        self._directs: dict[tuple[str, ...], tuple[State, State, HopWitness] | None] = {}
         landed: list[State] = []
         for _, starts in groups:
-            for node in starts:
-                for start, extra in self._starts(node):
-                    landed.extend(nxt for nxt, _ in self._first_hops(start, extra)[0])
-        self._expand_all(landed)
-        self.dist, self.blocked_unknown = self._distances()
+            begins = [b for node in starts for b in self._starts(node)]
+            if target_in := self._direct(begins):
+                self._directs[starts] = target_in
+                continue
+            self._directs[starts] = None
+            for start, extra in begins:
+                landed.extend(nxt for nxt, _ in self._first_hops(start, extra)[0])
+        #: the states found so far (every landing at depth 0) and the next level to expand; ``levels``: how many
+        #: levels were expanded (every state found within fewer hops of a landing is expanded)
+        self._seen: set[State] = set(landed)
+        self._frontier: list[State] = list(dict.fromkeys(landed))
+        self._back: dict[State, list[State]] = {}
+        self.levels = 0
+        self.dist: dict[State, int] = {}
+        self._reaches_unknown: set[State] | None = None
+        self._deepen(1)
 
     # ------------------------------------------------------------------------------------------------ the graph
     def _starts(self, node: str) -> list[tuple[State, tuple[KeyConstraint, ...]]]:
@@ -129,26 +149,22 @@ class CarriedPaths:
             return []
         return [(start, extra) for start in engine.start_states(node)]
 
-    def _expand(self, state: State, depth: int, extra: tuple[KeyConstraint, ...]) -> tuple[Successors, bool]:
+    def _hops_of(self, state: State, depth: int, extra: tuple[KeyConstraint, ...]
+                 ) -> Iterator[tuple[Successors, bool]]:
         """The forward search's successors of ``state`` at ``depth`` (0: a start, with ``extra``) over the closure's
-        candidates, and whether one of its hops is undecided."""
+        candidates, one candidate at a time in the search's order: each candidate's successors and whether its hop
+        is undecided. Each candidate is asked through :meth:`ReachabilityEngine.successors` (the search's own loop
+        body, which does not depend on the other candidates when every session may carry something) and remembered:
+        in :attr:`hops` for the engine's life when the hop is asked as any later hop is (after the first, or a first
+        hop without constraints or an action filter), else for this query."""
         from trustgraph.queries.outcome import SearchOutcome
 
-        scratch = SearchOutcome("", options=self.options)
-        found = tuple(self.engine.successors(state, depth, self.options, extra, scratch, None,
-                                             self.closure.candidates))
-        return found, bool(scratch.unknown_edges)
-
-    def _later_hops(self, state: State) -> tuple[Successors, bool]:
-        """:meth:`_expand` at a depth after the first, one candidate at a time, each remembered in :attr:`hops` (the
-        engine's loop body does not depend on the other candidates when every session may carry something)."""
-        from trustgraph.queries.outcome import SearchOutcome
-
-        known = self.hops.get(state)
+        shared = depth > 0 or (not extra and self.options.action is None)
+        memo = self.hops if shared else self._first_memo
+        mkey: Any = state if shared else (state, extra)
+        known = memo.get(mkey)
         if known is None:
-            known = self.hops[state] = {}
-        found: list[tuple[State, HopWitness]] = []
-        undecided = False
+            known = memo[mkey] = {}
         scratch: SearchOutcome | None = None
         for key, role, data in self.closure.successors(state[0]):
             hit = known.get(key)
@@ -156,49 +172,81 @@ class CarriedPaths:
                 if scratch is None:
                     scratch = SearchOutcome("", options=self.options)
                 before = len(scratch.unknown_edges)
-                hit = known[key] = (
-                    tuple(self.engine.successors(state, 1, self.options, (), scratch, None, _one((role, data)))),
-                    len(scratch.unknown_edges) > before)
-            found.extend(hit[0])
-            undecided = undecided or hit[1]
+                found = self.engine.successors(state, depth, self.options, extra, scratch, None, _one((role, data)))
+                hit = known[key] = (tuple(found), len(scratch.unknown_edges) > before)
+            yield hit
+
+    def _later_hops(self, state: State) -> tuple[Successors, bool]:
+        """Every successor of ``state`` after the first hop, and whether one of its hops is undecided."""
+        found: list[tuple[State, HopWitness]] = []
+        undecided = False
+        for leads, unknown in self._hops_of(state, 1, ()):
+            found.extend(leads)
+            undecided = undecided or unknown
         return tuple(found), undecided
 
     def _first_hops(self, start: State, extra: tuple[KeyConstraint, ...]) -> tuple[Successors, bool]:
+        """Every first hop of ``start`` (as :meth:`_later_hops`)."""
         key = (start, extra)
         hit = self._firsts.get(key)
         if hit is None:
-            hit = self._firsts[key] = self._expand(start, 0, extra)
+            found: list[tuple[State, HopWitness]] = []
+            undecided = False
+            for leads, unknown in self._hops_of(start, 0, extra):
+                found.extend(leads)
+                undecided = undecided or unknown
+            hit = self._firsts[key] = (tuple(found), undecided)
         return hit
 
-    def _expand_all(self, landed: list[State]) -> None:
-        """Every state reachable from ``landed`` (the target's states excepted), expanded once."""
-        later, target = self._later, self.target
-        queue = deque(landed)
-        seen = set(landed)
-        while queue:
-            state = queue.popleft()
-            if state[0] == target:
-                continue
-            found, undecided = self._later_hops(state)
-            later[state] = found
-            if undecided:
-                self._undecided.add(state)
-            for nxt, _ in found:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
+    def _direct(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]]
+                ) -> tuple[State, State, HopWitness] | None:
+        """The first hop into the target in the search's order (start states in order, each one's candidates in
+        order), asking the candidates only up to it, as the forward search does (it stops when it reaches the
+        target): (start state, the target's state, witness), or None when no first hop lands in the target."""
+        target = self.target
+        for start, extra in begins:
+            for leads, _ in self._hops_of(start, 0, extra):
+                for nxt, witness in leads:
+                    if nxt[0] == target:
+                        return start, nxt, witness
+        return None
 
-    def _distances(self) -> tuple[dict[State, int], set[State]]:
-        """Hops from each state to the target (breadth-first, backwards), and the states from which an undecided
-        hop is reachable."""
-        back: dict[State, list[State]] = {}
-        targets: list[State] = []
-        for state, found in self._later.items():
-            for nxt, _ in found:
-                back.setdefault(nxt, []).append(state)
-                if nxt[0] == self.target:
-                    targets.append(nxt)
-        dist: dict[State, int] = dict.fromkeys(targets, 0)
+    @property
+    def complete(self) -> bool:
+        """Whether every state reachable from a landing has been expanded."""
+        return not self._frontier
+
+    def _deepen(self, levels: int) -> None:
+        """Expand ``levels`` more levels of the states reachable from the landings (the target's states are not
+        expanded: the forward search stops there), then the distances again."""
+        later, back, seen, target = self._later, self._back, self._seen, self.target
+        for _ in range(levels):
+            if not self._frontier:
+                break
+            level: list[State] = []
+            for state in self._frontier:
+                if state[0] == target:
+                    continue
+                found, undecided = self._later_hops(state)
+                later[state] = found
+                if undecided:
+                    self._undecided.add(state)
+                for nxt, _ in found:
+                    back.setdefault(nxt, []).append(state)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        level.append(nxt)
+            self._frontier = level
+            self.levels += 1
+        self.dist = self._distances()
+        self._steps.clear()
+
+    def _distances(self) -> dict[State, int]:
+        """Hops from each state found to the target over the hops expanded so far (breadth-first, backwards). A
+        state ``j`` levels from a landing whose shortest path to the target has ``d`` hops gets exactly ``d`` once
+        ``j + d`` levels are expanded (every state of that path is then expanded); otherwise at least ``d``."""
+        back = self._back
+        dist: dict[State, int] = {s: 0 for s in self._seen if s[0] == self.target}
         queue = deque(dist)
         while queue:
             state = queue.popleft()
@@ -206,22 +254,31 @@ class CarriedPaths:
                 if prev not in dist:
                     dist[prev] = dist[state] + 1
                     queue.append(prev)
-        unknown = set(self._undecided)
-        queue = deque(unknown)
-        while queue:
-            state = queue.popleft()
-            for prev in back.get(state, ()):
-                if prev not in unknown:
-                    unknown.add(prev)
-                    queue.append(prev)
-        return dist, unknown
+        return dist
+
+    def _unknown_reachers(self) -> set[State]:
+        """The states from which an undecided hop is reachable (every state expanded: complete)."""
+        if self._reaches_unknown is None:
+            while not self.complete:
+                self._deepen(max(1, self.levels))
+            unknown = set(self._undecided)
+            queue = deque(unknown)
+            while queue:
+                state = queue.popleft()
+                for prev in self._back.get(state, ()):
+                    if prev not in unknown:
+                        unknown.add(prev)
+                        queue.append(prev)
+            self._reaches_unknown = unknown
+        return self._reaches_unknown
 
     # ------------------------------------------------------------------------------------------------ answers
     def misses(self, starts: tuple[str, ...]) -> bool:
         """Whether the forward search from ``starts`` finds neither the target nor an undecided hop (so a query
         lists no answer for it): no first hop is undecided, and none lands in a state that reaches the target or
         an undecided hop."""
-        dist, unknown = self.dist, self.blocked_unknown
+        unknown = self._unknown_reachers()
+        dist = self.dist
         for node in starts:
             if node not in self.engine.G:
                 return False
@@ -233,6 +290,21 @@ class CarriedPaths:
                     if nxt in dist or nxt in unknown or nxt[0] == self.target:
                         return False
         return True
+
+    def _best_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State]
+                        ) -> tuple[int, State, State, HopWitness] | None:
+        """The first (start state, first hop), in the search's order, at the least distance to the target (its
+        number of hops, the start state, the state it lands in, its witness), over the distances known."""
+        dist, target = self.dist, self.target
+        best: tuple[int, State, State, HopWitness] | None = None
+        for start, extra in begins:
+            for nxt, witness in self._first_hops(start, extra)[0]:
+                if nxt in start_states:
+                    continue  # the forward search has visited it already
+                hops = 0 if nxt[0] == target else dist.get(nxt)
+                if hops is not None and (best is None or hops + 1 < best[0]):
+                    best = (hops + 1, start, nxt, witness)
+        return best
 
     def _step(self, state: State) -> tuple[State, HopWitness] | None:
         """The first successor of ``state`` one hop nearer the target (memoised: paths that meet share the rest)."""
@@ -250,7 +322,7 @@ class CarriedPaths:
         graph node, or the path would pass through a start state again (the caller then searches)."""
         from trustgraph.queries.engine import SearchOutcome, _Visit
 
-        engine, dist, target = self.engine, self.dist, self.target
+        engine, target = self.engine, self.target
         outcome = SearchOutcome(label, options=self.options)
         begins: list[tuple[State, tuple[KeyConstraint, ...]]] = []
         for node in starts:
@@ -261,14 +333,19 @@ class CarriedPaths:
                 outcome.first_extra[node] = found[0][1]
             begins.extend(found)
         start_states = {s for s, _ in begins}
-        best: tuple[int, State, State, HopWitness] | None = None
-        for start, extra in begins:
-            for nxt, witness in self._first_hops(start, extra)[0]:
-                if nxt in start_states:
-                    continue  # the forward search has visited it already
-                hops = 0 if nxt[0] == target else dist.get(nxt)
-                if hops is not None and (best is None or hops + 1 < best[0]):
-                    best = (hops + 1, start, nxt, witness)
+        direct = self._directs[starts] if starts in self._directs else self._direct(begins)
+        if direct is not None:
+            state, nxt, witness = direct
+            outcome.visits[state] = _Visit(None, None, 0)
+            outcome.first[state[0]] = state
+            outcome.visits[nxt] = _Visit(state, witness, 1)
+            outcome.first.setdefault(nxt[0], nxt)
+            return outcome
+        while True:  # until the least distance found is exact (module docstring) or every state is expanded
+            best = self._best_first_hop(begins, start_states)
+            if (best is not None and best[0] - 1 <= self.levels) or self.complete:
+                break
+            self._deepen(max(1, self.levels))
         if best is None:
             return None
         _, state, nxt, witness = best
