@@ -94,3 +94,16 @@ def test_the_tag_estate_is_answered_by_carried_paths() -> None:
     found = {r.source: r for r in tg.who_can_reach(arn("Target"))}
     assert found[f"account:{B}"].verdict is Reach.REACHABLE
     assert _compare(tg, QueryOptions(), (None,))[Reach.REACHABLE] > 0
+
+
+@pytest.mark.parametrize("name", ["none", "without-external-id"])
+def test_each_outsider_on_its_own_as_the_checks_ask(carried_org: TrustGraph, name: str) -> None:
+    """``query("external", role, per_member=True)`` (the reach checks' question): one answer per outsider."""
+    new_tg, old_tg = _twins(carried_org)
+    reached = 0
+    for target in _roles(carried_org):
+        new = new_tg.query("external", target, OPTIONS[name], per_member=True)
+        old = old_tg.query("external", target, OPTIONS[name], per_member=True)
+        assert [_key(r) for r in new] == [_key(r) for r in old], target
+        reached += sum(r.verdict is Reach.REACHABLE for r in new)
+    assert reached > 0
