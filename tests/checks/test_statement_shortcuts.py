@@ -110,12 +110,12 @@ def test_vacuous_condition_shares_only_verdicts_that_report_nothing(name: str, t
     assert list(fast) == reference
 
 
-def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any, Any, int, Any, Any, bool]]:
-    """vacuous-condition's question 3 for every external id condition of an allowing statement and live class,
-    with the witness the shortcut starts from: (role, class, statement, condition index, target, witness,
-    variables)."""
+def _counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any, Any, int, Any, Any, bool]]:
+    """vacuous-condition's question 3 for every condition false without its key (external ids, token claims,
+    SAML attributes, principal keys...) of an allowing statement and live class, with the witness the shortcut starts
+    from: (role, class, statement, condition index, target, witness, variables)."""
     from trustgraph.checks.base import deny_like, statement_alone, without_condition
-    from trustgraph.checks.exact import CALLER_CHOSEN, false_when_absent
+    from trustgraph.checks.exact import false_when_absent
 
     for role in ctx.roles:
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
@@ -124,7 +124,7 @@ def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any,
                 continue
             answers, _ = statement_alone(ctx, role, index, st)
             for j, cond in enumerate(st.conditions):
-                if cond.key not in CALLER_CHOSEN or not false_when_absent(cond, variables=variables):
+                if not false_when_absent(cond, variables=variables):
                     continue
                 present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
                 negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
@@ -135,16 +135,43 @@ def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any,
 
 
 @pytest.mark.parametrize("name", ORGS)
-def test_other_external_id_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
-    from trustgraph.checks.exact import other_value_admitted
+def test_other_value_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
+    """Every counterexample the shortcut shows (an external id, a token claim, a SAML attribute changed) is one the
+    solver finds too; the keys it changes include the token claims of the federation profiles."""
+    from trustgraph.checks.exact import CALLER_CHOSEN, other_value_admitted
 
     ctx = _load(name, tmp_path)
-    shown = 0
-    for role, c, st, j, question, alone, variables in _external_id_counter_questions(ctx):
+    shown: set[str] = set()
+    for role, c, st, j, question, alone, variables in _counter_questions(ctx):
         if other_value_admitted(st, j, alone, question, variables=variables):
-            shown += 1
+            shown.add(st.conditions[j].key)
             assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location, c.label)
             with solver_only():
                 assert not other_value_admitted(st, j, alone, question, variables=variables)
     if name in ("example", "sample") or name.startswith(("mix", "vendor")):
-        assert shown > 0
+        assert set(CALLER_CHOSEN) & shown
+    if name.startswith("federation"):
+        assert any(key.endswith(":sub") for key in shown), shown
+
+
+def test_caller_chooses_only_free_request_keys() -> None:
+    """Token claims and an external id are the caller's to choose; its own principal keys, the role's keys and the
+    clock are not."""
+    from trustgraph.checks.exact import caller_chooses
+    from trustgraph.semantics.request import Action, Caller, CallerKind
+
+    tg = trustgraph.load(SAMPLE, zone=SAMPLE_ZONE)
+    ctx = ScanContext(GraphQueries(tg.estate, tg.zone, tg.graph, now=NOW))
+    target = ctx.engine.target(ctx.roles[0])
+    github = Caller(kind=CallerKind.WEB_IDENTITY,
+                    arn="arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")
+    web = Action.ASSUME_ROLE_WITH_WEB_IDENTITY
+    assert caller_chooses(github, target, web, "token.actions.githubusercontent.com:sub")
+    assert not caller_chooses(github, target, web, "gitlab.com:sub")  # another provider's claim is never sent
+    session = Caller(kind=CallerKind.ROLE_SESSION, arn="arn:aws:iam::444455556666:role/r", account="444455556666",
+                     session_name="s")
+    assume = Action.ASSUME_ROLE
+    assert caller_chooses(session, target, assume, "sts:externalid")
+    for key in ("aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime",
+                "aws:sourceip"):
+        assert not caller_chooses(session, target, assume, key), key

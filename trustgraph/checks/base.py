@@ -178,7 +178,8 @@ def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResu
         ordered = sorted(specific, key=lambda r: (len(r.hops), r.source))
         if reachable:
             anyone = min(reachable, key=lambda r: len(r.hops))
-            named = {node.split(":", 1)[1] for node in ctx.outside_account_nodes}
+            named: frozenset[str] = ctx.once(("outside-account-ids",), lambda: frozenset(
+                node.split(":", 1)[1] for node in ctx.outside_account_nodes))  # once per scan, not per role
             first = anyone.hops[0].context.get("aws:PrincipalAccount", ()) if anyone.hops else ()
             if first and not set(first) & named:  # the replayed witness is a stranger's principal
                 ordered.append(anyone)

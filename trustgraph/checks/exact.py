@@ -221,6 +221,47 @@ def unconditioned_admits(st: Statement, label: str, caller: object, action: Acti
 #: with a value that is not a secret anybody wrote: changing it alone leaves the request one the caller can send.
 CALLER_CHOSEN = {"sts:externalid": "trustgraph-other-external-id"}
 
+#: The value :func:`other_value_admitted` gives any other caller-chosen string key (no policy names it).
+OTHER_VALUE = "trustgraph-other-value"
+
+
+def caller_chooses(caller: Caller, target: Target, action: Action, key: str) -> bool:
+    """True when the symbolic request of a hop of ``caller`` to ``target`` leaves the value of ``key`` to the caller:
+    the hop's presence rule (:func:`trustgraph.smt.presence.key_mode`, which the z3 resolver builds its variables
+    from and the concrete-first guesses respect) makes it free, exactly modelled, not one of the caller's own keys,
+    and it is a single-valued string key that is not the clock or the tag list. Then a request of ``caller`` with
+    ``key`` present and another value of the key's API limits is one the solver's model lets the caller send, as a
+    concrete-first guess is (:mod:`trustgraph.smt.guess`).
+
+    The view is built as the solver builds it for a concrete caller (``smt.difference``), as a caller that is not
+    symbolic (which frees fewer keys: an outsider's own tags stay fixed)."""
+    from trustgraph.semantics.context import principal_context
+    from trustgraph.semantics.keys import key_info, origin_of
+    from trustgraph.smt.env import Kind
+    from trustgraph.smt.presence import HopView, Mode, catalog_facts, key_mode
+    from trustgraph.smt.symbolic import provider_host
+
+    facts = catalog_facts(key)
+    if not facts.known or facts.kind is not Kind.STRING or facts.multi or key_info(key).principal_derived:
+        return False
+    if key in ("aws:currenttime", "aws:epochtime", "aws:tagkeys", "sts:sourceidentity"):
+        return False
+    ground: dict[str, tuple[str, ...]] = dict(principal_context(caller))
+    ground["aws:resourceaccount"] = (target.role.account,)
+    if target.org_known:
+        ground["aws:resourceorgid"] = ()
+        ground["aws:resourceorgpaths"] = ()
+        ground.update(target.resource_org_context())
+    for tag_key, tag_value in target.role.tags:
+        ground.setdefault(f"aws:resourcetag/{tag_key.lower()}", (tag_value,))
+    session = caller.kind is CallerKind.ROLE_SESSION
+    view = HopView(action=action, origin=origin_of(caller.kind, action), ground=ground,
+                   provider_host=provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None,
+                   carried_source_identity=caller.source_identity if session else None,
+                   target_tags=target.role.tags, symbolic_caller=False)
+    mode = key_mode(view, key)
+    return mode.mode is Mode.FREE and not mode.approximate and not mode.principal
+
 
 def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
     """True when the evaluator allows, under ``counter``, the request of ``witness`` (a Sat answer: a request of a
@@ -229,19 +270,27 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
     ``counter`` is vacuous-condition's question 3 (``st`` without the condition, plus Deny statements for "the
     condition holds" and "the key is absent"): an allowed request is a counterexample, so the condition restricts.
-    Only for keys the caller chooses freely (:data:`CALLER_CHOSEN`: an external id) and read by no other condition of
-    ``st`` (so the other conditions see the witness's values, which they allowed)."""
+    Only for keys whose value the caller chooses in the solver's model of the hop (:func:`caller_chooses`: an
+    external id, a claim of a web identity token or of a SAML assertion...), given a value within the key's API
+    limits (:data:`CALLER_CHOSEN`'s for an external id, else :data:`OTHER_VALUE`), read by no other condition of
+    ``st`` (so the other conditions see the witness's values, which they allowed); an allowed request that rests on
+    an approximation of the evaluator is not taken. The answer is the one a concrete-first guess of the solver
+    would give (an evaluator-confirmed witness): it costs one evaluation instead of a hop question
+    (tests/checks/test_statement_shortcuts.py holds it to the solver)."""
     from trustgraph.model.pattern import variables_of
     from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
     from trustgraph.semantics.request import Request
 
     cond = st.conditions[index]
-    other = CALLER_CHOSEN.get(cond.key)
     request = getattr(witness, "request", None)
     caller = getattr(witness, "caller", None)
-    if _DISABLED or other is None or not isinstance(request, Request) or not isinstance(caller, Caller):
+    if _DISABLED or not isinstance(request, Request) or not isinstance(caller, Caller):
         return False
-    if caller.kind not in (CallerKind.IAM_USER, CallerKind.ROLE_SESSION) or cond.key not in request.context:
+    if cond.key not in request.context:
+        return False
+    other = CALLER_CHOSEN.get(cond.key, OTHER_VALUE)
+    if not key_info(cond.key).value_ok(other):
         return False
     for j, c in enumerate(st.conditions):
         if j != index and (c.key == cond.key or any(v.key == cond.key for p in c.patterns for v in variables_of(p))):
@@ -251,10 +300,13 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
             return False
     except UndecidableCondition:
         return False
+    if not caller_chooses(caller, counter, request.action, cond.key):
+        return False
     changed = Request(action=request.action, context={**request.context, cond.key: (other,)},
                       duration_seconds=request.duration_seconds)
-    return evaluate_hop(caller, counter, changed).allowed
+    decision = evaluate_hop(caller, counter, changed)
+    return decision.allowed and not decision.approximations
 
 
-__all__ = ["CALLER_CHOSEN", "WITNESS_NAME", "false_when_absent", "literal_prefix", "other_value_admitted",
-           "shortcuts_enabled", "single_owner", "solver_only", "unconditioned_admits"]
+__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "WITNESS_NAME", "caller_chooses", "false_when_absent", "literal_prefix",
+           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "unconditioned_admits"]

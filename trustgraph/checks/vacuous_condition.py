@@ -1,9 +1,13 @@
 """``vacuous-condition``: a condition of an Allow trust statement that can never restrict who gets in.
 
 Cost: at most three hop questions per condition of an Allow trust statement (one when the evaluator's absent-key rules
-settle the others): O(C) for C conditions, asked once per distinct (statement, role facts) pair that restricts every
-caller (:func:`trustgraph.checks.base.alone_key`: roles alike share the verdict; a finding is always computed for its
-own role).
+settle the others, none when the evaluator also finds the counterexample of question 3 on the witness of question 2:
+the common case of a condition on a key the caller chooses, an external id, a token claim, a SAML attribute): O(C)
+for C conditions, asked once per distinct (statement, role facts) pair that restricts every caller
+(:func:`trustgraph.checks.base.alone_key`: roles alike share the verdict; a finding is always computed for its own
+role). A statement's own question (question 2 for conditions false without their key) is one hop question per
+caller class, shared with dead-trust-statement; so a federated statement with C such conditions costs one hop
+question and C evaluations, not 1 + C hop questions.
 """
 
 from __future__ import annotations
@@ -60,8 +64,9 @@ class VacuousCondition(BaseCheck):
     Null conditions only ask for presence or absence and are never reported. When the evaluator makes C false for
     every request without k (:func:`trustgraph.checks.exact.false_when_absent`), every request S allows has k:
     question 1 is Unsat and question 2 is "S alone is satisfiable", already answered for the class, so only question 3
-    goes to the solver; for an external id condition it is first tried on the witness of question 2 with another
-    external id (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts)."""
+    goes to the solver; for a condition on a key the caller chooses (an external id, a token claim, a SAML attribute)
+    it is first tried on the witness of question 2 with another value of the key
+    (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts)."""
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
