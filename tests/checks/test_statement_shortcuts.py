@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 
 import trustgraph
-from trustgraph.checks.base import is_assume_grant, is_sat, statement_classes, target_with, trust_statements
+from trustgraph.checks.base import (
+    is_assume_grant,
+    is_sat,
+    is_unknown,
+    statement_classes,
+    target_with,
+    trust_statements,
+)
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.exact import solver_only, unconditioned_admits
 from trustgraph.checks.registry import select_checks
@@ -175,3 +182,22 @@ def test_caller_chooses_only_free_request_keys() -> None:
     for key in ("aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime",
                 "aws:sourceip"):
         assert not caller_chooses(session, target, assume, key), key
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_true_when_present_only_where_the_solver_finds_no_counterexample(name: str, tmp_path: Path) -> None:
+    """A condition the shortcut says holds for every value of its present key (``StringLike "*"``) is one whose
+    question 3 the solver answers Unsat."""
+    from trustgraph.checks.exact import true_when_present
+
+    ctx = _load(name, tmp_path)
+    shown = 0
+    for role, c, st, j, question, _, _ in _counter_questions(ctx):
+        if true_when_present(st.conditions[j]):
+            shown += 1
+            answer = ctx.solve_hop(c.caller, question, c.action)
+            assert not is_sat(answer) and not is_unknown(answer), (role, st.location, c.label)
+            with solver_only():
+                assert not true_when_present(st.conditions[j])
+    if name.startswith("vendor"):
+        assert shown > 0

@@ -78,6 +78,33 @@ def false_when_absent(cond: Condition, *, variables: bool) -> bool:
         return False
 
 
+def true_when_present(cond: Condition) -> bool:
+    """True when the evaluator makes ``cond`` true for every request that carries its key: a plain ``StringLike``
+    (no set qualifier) on a single-valued key of the catalog with a value made of ``*`` only, which matches every
+    string (docs/semantics.md §2.2). vacuous-condition's question 3 (a request with the key present that the condition
+    rejects) is then Unsat without the solver. Anything else is not claimed.
+
+    Examples
+    --------
+    >>> from trustgraph.ingest.policy_json import conditions_from_json
+    >>> from trustgraph.model.location import MEMORY
+    >>> c, = conditions_from_json({"StringLike": {"sts:ExternalId": ["abc", "*"]}}, MEMORY, variables=True)
+    >>> true_when_present(c)
+    True
+    >>> c, = conditions_from_json({"StringLike": {"sts:ExternalId": "a*"}}, MEMORY, variables=True)
+    >>> true_when_present(c)
+    False
+    """
+    from trustgraph.semantics.keys import key_info
+
+    if _DISABLED or cond.operator is not Operator.STRING_LIKE or cond.qualifier is not SetQualifier.NONE:
+        return False
+    info = key_info(cond.key)
+    if not info.known or info.multivalued:
+        return False
+    return any(pattern and all(isinstance(el, Star) for el in pattern) for pattern in cond.patterns)
+
+
 def literal_prefix(pattern: Pattern) -> str:
     """The text every string matching ``pattern`` starts with: its leading literal elements."""
     out: list[str] = []
@@ -309,4 +336,5 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
 
 __all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "WITNESS_NAME", "caller_chooses", "false_when_absent", "literal_prefix",
-           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "unconditioned_admits"]
+           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "true_when_present",
+           "unconditioned_admits"]

@@ -32,7 +32,7 @@ from trustgraph.checks.base import (
     without_condition,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.exact import false_when_absent, other_value_admitted, shortcuts_enabled
+from trustgraph.checks.exact import false_when_absent, other_value_admitted, shortcuts_enabled, true_when_present
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
@@ -66,7 +66,8 @@ class VacuousCondition(BaseCheck):
     question 1 is Unsat and question 2 is "S alone is satisfiable", already answered for the class, so only question 3
     goes to the solver; for a condition on a key the caller chooses (an external id, a token claim, a SAML attribute)
     it is first tried on the witness of question 2 with another value of the key
-    (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts)."""
+    (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts); a ``StringLike "*"``
+    condition holds for every value (:func:`trustgraph.checks.exact.true_when_present`: question 3 is Unsat)."""
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -152,6 +153,8 @@ class VacuousCondition(BaseCheck):
             return Verdict.UNKNOWN, unknown_reason(with_key)
         if not is_sat(with_key):
             return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
+        if true_when_present(cond):
+            return Verdict.EVERY_VALUE, with_key  # StringLike "*": question 3 is Unsat
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
         if other_value_admitted(st, j, with_key, question, variables=variables):
