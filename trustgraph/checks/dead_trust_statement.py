@@ -21,6 +21,7 @@ from trustgraph.checks.base import (
     is_unknown,
     statement_alone,
     statement_classes,
+    statement_witnesses,
     target_with,
     trust_statements,
     unknown_reason,
@@ -94,6 +95,8 @@ def _alive(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
     from trustgraph.model.values import format_date
 
     def compute() -> bool:
+        if any(w is not None for _, w in statement_witnesses(ctx, role, index, st)):
+            return True  # an evaluator-confirmed request of a class gets in (conditions on keys the caller chooses)
         if not st.conditions:
             classes, _ = statement_classes(ctx, st)
             only = target_with(ctx, role, (st,))

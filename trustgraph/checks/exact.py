@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING
 
 from trustgraph.model.condition import Condition, Operator, SetQualifier
-from trustgraph.model.pattern import Literal, Pattern, Star, parse_pattern
+from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, parse_pattern
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import PrincipalKind
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
@@ -28,6 +29,7 @@ from trustgraph.semantics.request import Action, Caller, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.semantics.request import Target
+    from trustgraph.smt.results import Sat
 
 _WEB_IDENTITY_PRINCIPALS = frozenset({PrincipalKind.ANY, PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY})
 _DISABLED: list[bool] = []
@@ -232,16 +234,81 @@ def unconditioned_admits(st: Statement, label: str, caller: object, action: Acti
 
     if _DISABLED or st.conditions or st.resources is not None or st.not_resources is not None:
         return False
-    members: Iterable[Caller]
-    if isinstance(caller, Caller):
-        members = (caller,)
-    elif label.startswith("service:"):
-        members = (Caller(kind=CallerKind.SERVICE, arn=label.split(":", 1)[1]),)
-    elif label == "aws":
-        members = _aws_members(st, target.role.arn.split(":")[1], fresh_account)
-    else:
-        return False
+    if label.startswith("federated:"):
+        return False  # a token or assertion has claims STS checks: left to the solver
+    members = class_members(st, label, caller, target, fresh_account=fresh_account)
     return any(evaluate_hop(m, target, build_request(m, action, target=target, now=now)).allowed for m in members)
+
+
+def _instance(pattern: Pattern) -> str | None:
+    """One string ``pattern`` matches (``*`` as nothing, ``?`` as ``x``), or None for a pattern with a variable."""
+    out: list[str] = []
+    for el in pattern:
+        if isinstance(el, Literal):
+            out.append(el.text)
+        elif isinstance(el, Star):
+            continue
+        elif isinstance(el, AnyChar):
+            out.append("x")
+        else:
+            return None
+    return "".join(out)
+
+
+def class_members(st: Statement, label: str, caller: object, target: Target, *,
+                  fresh_account: str) -> tuple[Caller, ...]:
+    """The concrete members of caller class ``label`` (its solver ``caller``) that :func:`unconditioned_admits` and
+    :func:`conditioned_admits` try: the caller itself when it is concrete, the service, the federated provider's
+    token or assertion holder as the solver's own template for that class, one AWS principal per principal ``st``
+    names (:func:`_aws_members`)."""
+    if isinstance(caller, Caller):
+        return (caller,)
+    if label.startswith("service:"):
+        return (Caller(kind=CallerKind.SERVICE, arn=label.split(":", 1)[1]),)
+    if label == "aws":
+        return tuple(_aws_members(st, target.role.arn.split(":")[1], fresh_account))
+    kind, provider = getattr(caller, "kind", None), getattr(caller, "provider", None)
+    if label.startswith("federated:") and kind in (CallerKind.WEB_IDENTITY, CallerKind.SAML) and provider:
+        return (Caller(kind=kind, arn=provider),)
+    return ()
+
+
+def conditioned_admits(st: Statement, label: str, caller: object, action: Action, target: Target, *,
+                       fresh_account: str, now: str) -> Sat | None:
+    """An evaluator-confirmed witness that a concrete member of caller class ``label`` (:func:`class_members`) gets
+    in under ``target``, whose trust policy is ``st`` alone, when every condition of ``st`` is a plain
+    ``StringEquals``/``StringLike`` (no set qualifier) on its own key and that key is one the caller chooses
+    (:func:`caller_chooses`): the request carries each key with one string the condition's first value matches
+    (within the key's API limits); None when that is not shown (the solver decides then).
+
+    Every key the hop reads is then present with a value the caller may send in the solver's model, so the witness
+    is one a concrete-first guess of the solver could be (:mod:`trustgraph.smt.guess`): the solver's answer to
+    the same question is Sat, though its witness may be another. Only for a "yes" whose witness is not reported
+    (vacuous-condition's counterexamples, dead-trust-statement's "alive")."""
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
+    from trustgraph.smt.results import Sat
+
+    if _DISABLED or not st.conditions or st.resources is not None or st.not_resources is not None:
+        return None
+    chosen: dict[str, tuple[str, ...]] = {}
+    for cond in st.conditions:
+        if cond.operator not in (Operator.STRING_EQUALS, Operator.STRING_LIKE) or cond.qualifier is not \
+                SetQualifier.NONE or cond.key in chosen or not cond.patterns:
+            return None
+        value = _instance(cond.patterns[0]) if cond.operator is Operator.STRING_LIKE else str(cond.values[0])
+        if value is None or not key_info(cond.key).value_ok(value):
+            return None
+        chosen[cond.key] = (value,)
+    for member in class_members(st, label, caller, target, fresh_account=fresh_account):
+        if not all(caller_chooses(member, target, action, key) for key in chosen):
+            continue
+        request = build_request(member, action, chosen, target=target, now=now)
+        decision = evaluate_hop(member, target, request)
+        if decision.allowed and not decision.approximations:
+            return Sat(member, request, decision, ())
+    return None
 
 
 #: Keys whose value an AWS principal chooses freely in its request (within the API limits the evaluator checks),
@@ -256,38 +323,37 @@ def caller_chooses(caller: Caller, target: Target, action: Action, key: str) -> 
     """True when the symbolic request of a hop of ``caller`` to ``target`` leaves the value of ``key`` to the caller:
     the hop's presence rule (:func:`trustgraph.smt.presence.key_mode`, which the z3 resolver builds its variables
     from and the concrete-first guesses respect) makes it free, exactly modelled, not one of the caller's own keys,
-    and it is a single-valued string key that is not the clock or the tag list. Then a request of ``caller`` with
-    ``key`` present and another value of the key's API limits is one the solver's model lets the caller send, as a
-    concrete-first guess is (:mod:`trustgraph.smt.guess`).
+    and it is a single-valued string key that is not the clock, the tag list, a request tag, a carried identity or
+    a key of the role (aws:Resource*). Then a request of ``caller`` with ``key`` present and another value of the
+    key's API limits is one the solver's model lets the caller send, as a concrete-first guess is
+    (:mod:`trustgraph.smt.guess`).
 
-    The view is built as the solver builds it for a concrete caller (``smt.difference``), as a caller that is not
-    symbolic (which frees fewer keys: an outsider's own tags stay fixed)."""
-    from trustgraph.semantics.context import principal_context
+    The keys the solver grounds for a hop (``smt.solve``: the caller's principal keys, the role's aws:Resource* keys,
+    a carried sts:SourceIdentity) are excluded here by name, so the answer depends on the caller's kind, the action,
+    the provider's host and the key only (``target`` is not read), and is memoised on those; the view is that of a
+    caller that is not symbolic (which frees fewer keys: an outsider's own tags stay fixed)."""
+    from trustgraph.smt.symbolic import provider_host
+
+    host = provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None
+    return _free_key(caller.kind, action, host, key)
+
+
+@cache
+def _free_key(kind: CallerKind, action: Action, host: str | None, key: str) -> bool:
+    """:func:`caller_chooses` for a caller kind, action, provider host and key."""
     from trustgraph.semantics.keys import key_info, origin_of
     from trustgraph.smt.env import Kind
     from trustgraph.smt.presence import HopView, Mode, catalog_facts, key_mode
-    from trustgraph.smt.symbolic import provider_host
 
     facts = catalog_facts(key)
     if not facts.known or facts.kind is not Kind.STRING or facts.multi or key_info(key).principal_derived:
         return False
-    if key in ("aws:currenttime", "aws:epochtime", "aws:tagkeys", "sts:sourceidentity"):
+    if key in ("aws:currenttime", "aws:epochtime", "aws:tagkeys", "sts:sourceidentity") or key.startswith(
+            ("aws:requesttag/", "aws:resource")):
         return False
-    ground: dict[str, tuple[str, ...]] = dict(principal_context(caller))
-    ground["aws:resourceaccount"] = (target.role.account,)
-    if target.org_known:
-        ground["aws:resourceorgid"] = ()
-        ground["aws:resourceorgpaths"] = ()
-        ground.update(target.resource_org_context())
-    for tag_key, tag_value in target.role.tags:
-        ground.setdefault(f"aws:resourcetag/{tag_key.lower()}", (tag_value,))
-    session = caller.kind is CallerKind.ROLE_SESSION
-    view = HopView(action=action, origin=origin_of(caller.kind, action), ground=ground,
-                   provider_host=provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None,
-                   carried_source_identity=caller.source_identity if session else None,
-                   target_tags=target.role.tags, symbolic_caller=False)
+    view = HopView(action=action, origin=origin_of(kind, action), provider_host=host, symbolic_caller=False)
     mode = key_mode(view, key)
-    return mode.mode is Mode.FREE and not mode.approximate and not mode.principal
+    return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
 
 
 def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
@@ -335,6 +401,6 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     return decision.allowed and not decision.approximations
 
 
-__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "WITNESS_NAME", "caller_chooses", "false_when_absent", "literal_prefix",
-           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "true_when_present",
-           "unconditioned_admits"]
+__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "WITNESS_NAME", "caller_chooses", "class_members", "conditioned_admits",
+           "false_when_absent", "literal_prefix", "other_value_admitted", "shortcuts_enabled", "single_owner",
+           "solver_only", "true_when_present", "unconditioned_admits"]

@@ -26,6 +26,7 @@ from trustgraph.checks.base import (
     is_sat,
     is_unknown,
     statement_alone,
+    statement_witnesses,
     target_with,
     trust_statements,
     unknown_reason,
@@ -104,7 +105,10 @@ class VacuousCondition(BaseCheck):
 
     def _statement(self, ctx: ScanContext, role: str, index: int, st: Statement) -> Iterator[Finding]:
         """The findings on trust statement ``index`` (``st``) of ``role``: per condition and live caller class,
-        the verdict of :meth:`_decide`."""
+        the verdict of :meth:`_decide`; none without a hop question when :meth:`_restricts_by_evaluation` shows
+        every condition restricts."""
+        if shortcuts_enabled() and self._restricts_by_evaluation(ctx, role, index, st):
+            return
         answers, _ = statement_alone(ctx, role, index, st)
         alive = [(c, a) for c, a in answers if is_sat(a)]
         for j, cond in enumerate(st.conditions):
@@ -128,6 +132,31 @@ class VacuousCondition(BaseCheck):
                     message=f"Condition `{cond}` of trust statement {st.label} never restricts who gets "
                             f"in: {why}.")
                 break
+
+    @staticmethod
+    def _restricts_by_evaluation(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
+        """True when the evaluator shows that every condition :meth:`_statement` asks about restricts every caller
+        class ``st`` names: each class has a witness that gets in under ``st`` alone
+        (:func:`~trustgraph.checks.base.statement_witnesses`: the class is live, question 2 is Sat) and, for each
+        condition, false without its key (question 1 Unsat), that witness with another value of the key gets in
+        without the condition (:func:`~trustgraph.checks.exact.other_value_admitted`: question 3 is Sat). Those are
+        the verdicts :meth:`_decide` reaches with the solver's witnesses (a counterexample exists, so the solver's
+        question 3 is Sat too), so the statement has no finding either way; False sends it to the solver."""
+        witnesses = statement_witnesses(ctx, role, index, st)
+        if not witnesses or any(w is None for _, w in witnesses):
+            return False
+        variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
+        for j, cond in enumerate(st.conditions):
+            if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
+                continue
+            if not false_when_absent(cond, variables=variables) or true_when_present(cond):
+                return False
+            present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+            negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+            question = target_with(ctx, role, (without_condition(st, j), negation, present))
+            if not all(other_value_admitted(st, j, w, question, variables=variables) for _, w in witnesses):
+                return False
+        return True
 
     @staticmethod
     def _decide(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass,
