@@ -232,3 +232,38 @@ def test_conditioned_admits_only_what_the_solver_admits(name: str, tmp_path: Pat
                                                   fresh_account=ctx.fresh_account, now=now) is None
     if name.startswith(("vendor", "federation")):
         assert shown >= asked // 2, (shown, asked)
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_saml_audience_pinned_only_where_the_solver_finds_no_assertion(name: str, tmp_path: Path) -> None:
+    """A SAML edge whose trust policy pins SAML:aud to sign-in endpoints by its text
+    (:func:`trustgraph.checks.exact.values_pinned`) is one whose saml-missing-audience question the solver answers
+    Unsat; the check reports the same with the shortcut off."""
+    from trustgraph.checks.exact import values_pinned
+    from trustgraph.checks.saml_missing_audience import SIGNIN_ENDPOINTS
+    from trustgraph.graph.nodes import NodeKind
+    from trustgraph.model.principal import PrincipalKind
+    from trustgraph.semantics.request import Action
+    from trustgraph.smt.constraints import ground_satisfies
+    from trustgraph.smt.solve import KeyConstraint
+
+    ctx = _load(name, tmp_path)
+    constraint = KeyConstraint("saml:aud", "not-like", SIGNIN_ENDPOINTS)
+    action = Action.ASSUME_ROLE_WITH_SAML
+    shown = 0
+    for role in ctx.roles:
+        statements = ctx.estate.role_by_arn[role].trust_policy.statements
+        for source, _, data in ctx.graph.in_edges(role, data=True):
+            if ctx.graph.nodes[source]["kind"] != NodeKind.SAML.value or data["action"] != action.value:
+                continue
+            if values_pinned(statements, action, frozenset({PrincipalKind.SAML_PROVIDER}), "saml:aud",
+                             lambda v: not ground_satisfies(constraint, (v,))):
+                shown += 1
+                answer = ctx.hop(source, role, action, (constraint,))
+                assert not is_sat(answer) and not is_unknown(answer), (role, source)
+    if name.startswith("federation"):
+        assert shown > 0
+    check = select_checks(["saml-missing-audience"])
+    fast = run_checks(_load(name, tmp_path), check, jobs=1).findings
+    with solver_only():
+        assert run_checks(_load(name, tmp_path), check, jobs=1).findings == fast

@@ -97,7 +97,7 @@ def _alive(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
     from trustgraph.model.values import format_date
 
     def compute() -> bool:
-        if any(w is not None for _, w in statement_witnesses(ctx, role, index, st)):
+        if st.conditions and any(w is not None for _, w in statement_witnesses(ctx, role, index, st)):
             return True  # an evaluator-confirmed request of a class gets in (conditions on keys the caller chooses)
         if not st.conditions:
             classes, _ = statement_classes(ctx, st)

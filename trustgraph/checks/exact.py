@@ -189,6 +189,38 @@ def single_owner(statements: Iterable[Statement], key: str, owner_of: Callable[[
     return next(iter(found))
 
 
+def values_pinned(statements: Iterable[Statement], action: Action, kinds: frozenset[PrincipalKind], key: str,
+                  accepted: Callable[[str], bool]) -> bool:
+    """True when every request a trust policy of ``statements`` allows for ``action`` from a caller whose principal
+    is of one of ``kinds`` carries ``key`` with a value ``accepted`` takes; False when the text does not show that.
+
+    Every Allow statement whose Action may match ``action`` and that may name such a caller (its Principal holds
+    ``*`` or a principal of ``kinds``, or it uses NotPrincipal) must hold a plain ``StringEquals`` or ``StringLike``
+    condition on ``key`` (no set qualifier, no IfExists) whose every value is a literal (no wildcard, no policy
+    variable) that ``accepted`` takes. The condition is false when the key is absent and, on a single-valued key,
+    true only for one of its literals (docs/semantics.md §2.2-§2.4); Deny statements only allow fewer requests. So a
+    question for such a request whose value ``accepted`` rejects (or without the key) is Unsat by the policy's text.
+    """
+    from trustgraph.graph.build import action_may_match
+    from trustgraph.semantics.keys import key_info
+
+    if _DISABLED or not key_info(key).known or key_info(key).multivalued:
+        return False
+    for st in statements:
+        if st.effect is not Effect.ALLOW or not action_may_match(st.actions, st.not_actions, action.value):
+            continue
+        if st.principals is not None and not any(p.kind is PrincipalKind.ANY or p.kind in kinds
+                                                 for p in st.principals):
+            continue
+        if not any(c.key == key and c.operator in (Operator.STRING_EQUALS, Operator.STRING_LIKE)
+                   and c.qualifier is SetQualifier.NONE and not c.if_exists and c.patterns
+                   and all(all(isinstance(el, Literal) for el in p) and accepted(literal_prefix(p))
+                           for p in c.patterns)
+                   for c in st.conditions):
+            return False
+    return True
+
+
 #: The session and role names a witness caller of :func:`unconditioned_admits` uses (any valid name would do).
 WITNESS_NAME = "trustgraph-witness"
 
@@ -403,4 +435,4 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
 __all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "WITNESS_NAME", "caller_chooses", "class_members", "conditioned_admits",
            "false_when_absent", "literal_prefix", "other_value_admitted", "shortcuts_enabled", "single_owner",
-           "solver_only", "true_when_present", "unconditioned_admits"]
+           "solver_only", "true_when_present", "unconditioned_admits", "values_pinned"]
