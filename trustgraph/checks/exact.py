@@ -350,6 +350,10 @@ CALLER_CHOSEN = {"sts:externalid": "trustgraph-other-external-id"}
 #: The value :func:`other_value_admitted` gives any other caller-chosen string key (no policy names it).
 OTHER_VALUE = "trustgraph-other-value"
 
+#: Values tried next, for keys whose API limits :data:`OTHER_VALUE` breaks (an account id: twelve digits) or that
+#: a condition's pattern admits.
+OTHER_VALUES = ("999999999999", "trustgraph/other")
+
 
 def caller_chooses(caller: Caller, target: Target, action: Action, key: str) -> bool:
     """True when the symbolic request of a hop of ``caller`` to ``target`` leaves the value of ``key`` to the caller:
@@ -397,9 +401,10 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     condition holds" and "the key is absent"): an allowed request is a counterexample, so the condition restricts.
     Only for keys whose value the caller chooses in the solver's model of the hop (:func:`caller_chooses`: an
     external id, a claim of a web identity token or of a SAML assertion...), given a value within the key's API
-    limits (:data:`CALLER_CHOSEN`'s for an external id, else :data:`OTHER_VALUE`), read by no other condition of
-    ``st`` (so the other conditions see the witness's values, which they allowed); an allowed request that rests on
-    an approximation of the evaluator is not taken. The answer is the one a concrete-first guess of the solver
+    limits that makes the condition false (:data:`CALLER_CHOSEN`'s for an external id, else :data:`OTHER_VALUE`,
+    else one of :data:`OTHER_VALUES`), read by no other condition of ``st`` (so the other conditions see the
+    witness's values, which they allowed); an allowed request that rests on an approximation of the evaluator is
+    not taken. The answer is the one a concrete-first guess of the solver
     would give (an evaluator-confirmed witness): it costs one evaluation instead of a hop question
     (tests/checks/test_statement_shortcuts.py holds it to the solver)."""
     from trustgraph.model.pattern import variables_of
@@ -414,16 +419,21 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
         return False
     if cond.key not in request.context:
         return False
-    other = CALLER_CHOSEN.get(cond.key, OTHER_VALUE)
-    if not key_info(cond.key).value_ok(other):
-        return False
     for j, c in enumerate(st.conditions):
         if j != index and (c.key == cond.key or any(v.key == cond.key for p in c.patterns for v in variables_of(p))):
             return False
-    try:
-        if evaluate_condition(cond, {cond.key: (other,)}, variables=variables):
+    info = key_info(cond.key)
+    other = None
+    for value in (CALLER_CHOSEN.get(cond.key, OTHER_VALUE), *OTHER_VALUES):
+        if not info.value_ok(value):
+            continue
+        try:
+            if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
+                other = value  # within the key's API limits, and the condition is false on it
+                break
+        except UndecidableCondition:
             return False
-    except UndecidableCondition:
+    if other is None:
         return False
     if not caller_chooses(caller, counter, request.action, cond.key):
         return False
@@ -433,6 +443,6 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     return decision.allowed and not decision.approximations
 
 
-__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "WITNESS_NAME", "caller_chooses", "class_members", "conditioned_admits",
-           "false_when_absent", "literal_prefix", "other_value_admitted", "shortcuts_enabled", "single_owner",
-           "solver_only", "true_when_present", "unconditioned_admits", "values_pinned"]
+__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "class_members",
+           "conditioned_admits", "false_when_absent", "literal_prefix", "other_value_admitted", "shortcuts_enabled",
+           "single_owner", "solver_only", "true_when_present", "unconditioned_admits", "values_pinned"]
