@@ -267,3 +267,41 @@ def test_saml_audience_pinned_only_where_the_solver_finds_no_assertion(name: str
     fast = run_checks(_load(name, tmp_path), check, jobs=1).findings
     with solver_only():
         assert run_checks(_load(name, tmp_path), check, jobs=1).findings == fast
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_mfa_dropped_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
+    """An MFA condition the evaluator shows restricting (the class's witness with MFA, sent again without it, gets
+    in without the condition) is one whose question 3 the solver answers Sat."""
+    from trustgraph.checks.base import deny_like, without_condition
+    from trustgraph.checks.exact import conditioned_admits, mfa_dropped_admitted, mfa_required
+
+    ctx = _load(name, tmp_path)
+    now = format_date(ctx.engine.now_ms)
+    shown = 0
+    for role in ctx.roles:
+        for _, st in trust_statements(ctx, role):
+            if not is_assume_grant(st) or not any(mfa_required(c) for c in st.conditions):
+                continue
+            classes, _ = statement_classes(ctx, st)
+            only = target_with(ctx, role, (st,))
+            for c in classes:
+                witness = conditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
+                                             now=now)
+                if witness is None:
+                    continue
+                assert witness.caller.mfa
+                for j, cond in enumerate(st.conditions):
+                    if not mfa_required(cond):
+                        continue
+                    present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+                    negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}},
+                                         "condition-holds")
+                    question = target_with(ctx, role, (without_condition(st, j), negation, present))
+                    if mfa_dropped_admitted(st, j, c.label, witness, question):
+                        shown += 1
+                        assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location)
+                        with solver_only():
+                            assert not mfa_dropped_admitted(st, j, c.label, witness, question)
+    if name in ("example", "sample"):
+        assert shown > 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -311,7 +312,9 @@ def conditioned_admits(st: Statement, label: str, caller: object, action: Action
     in under ``target``, whose trust policy is ``st`` alone, when every condition of ``st`` is a plain
     ``StringEquals``/``StringLike`` (no set qualifier) on its own key and that key is one the caller chooses
     (:func:`caller_chooses`): the request carries each key with one string the condition's first value matches
-    (within the key's API limits); None when that is not shown (the solver decides then).
+    (within the key's API limits), or, for the class of any AWS principal, is ``Bool aws:MultiFactorAuthPresent
+    true`` (:func:`mfa_required`: the member then authenticated with MFA); None when that is not shown (the solver
+    decides then).
 
     Every key the hop reads is then present with a value the caller may send in the solver's model, so the witness
     is one a concrete-first guess of the solver could be (:mod:`trustgraph.smt.guess`): the solver's answer to
@@ -325,7 +328,11 @@ def conditioned_admits(st: Statement, label: str, caller: object, action: Action
     if _DISABLED or not st.conditions or st.resources is not None or st.not_resources is not None:
         return None
     chosen: dict[str, tuple[str, ...]] = {}
+    mfa = False
     for cond in st.conditions:
+        if label == "aws" and mfa_required(cond):
+            mfa = True  # a member of the class that authenticated with MFA (the solver's candidates include it)
+            continue
         if cond.operator not in (Operator.STRING_EQUALS, Operator.STRING_LIKE) or cond.qualifier is not \
                 SetQualifier.NONE or cond.key in chosen or not cond.patterns:
             return None
@@ -336,6 +343,8 @@ def conditioned_admits(st: Statement, label: str, caller: object, action: Action
     for member in class_members(st, label, caller, target, fresh_account=fresh_account):
         if not all(caller_chooses(member, target, action, key) for key in chosen):
             continue
+        if mfa:
+            member = replace(member, mfa=True)
         request = build_request(member, action, chosen, target=target, now=now)
         decision = evaluate_hop(member, target, request)
         if decision.allowed and not decision.approximations:
@@ -392,6 +401,51 @@ def _free_key(kind: CallerKind, action: Action, host: str | None, key: str) -> b
     return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
 
 
+MFA_KEY = "aws:multifactorauthpresent"
+
+
+def mfa_required(cond: Condition) -> bool:
+    """``cond`` is a plain ``Bool aws:MultiFactorAuthPresent true`` (no IfExists, no set qualifier)."""
+    return (cond.key == MFA_KEY and cond.operator is Operator.BOOL and cond.qualifier is SetQualifier.NONE
+            and not cond.if_exists and bool(cond.values) and all(str(v).lower() == "true" for v in cond.values))
+
+
+def mfa_dropped_admitted(st: Statement, index: int, label: str, witness: object, counter: Target) -> bool:
+    """True when the evaluator allows, under ``counter`` (vacuous-condition's question 3 for condition ``index``, a
+    :func:`mfa_required` condition), the request of ``witness`` (a :func:`conditioned_admits` witness of the class
+    of any AWS principal, ``label`` ``aws``, whose member authenticated with MFA) sent by the same member without MFA:
+    the same request keys, the principal keys of a session without MFA. That member is one of the class too (the
+    solver's candidates hold each AWS principal with and without MFA), so the solver's question 3 is Sat: the
+    condition restricts. False when that is not shown, or when another condition of ``st`` reads an MFA key."""
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
+    from trustgraph.semantics.request import Request
+
+    cond = st.conditions[index]
+    request = getattr(witness, "request", None)
+    caller = getattr(witness, "caller", None)
+    if _DISABLED or label != "aws" or not mfa_required(cond) or not isinstance(request, Request):
+        return False
+    if not isinstance(caller, Caller) or caller.kind not in (CallerKind.ROLE_SESSION, CallerKind.IAM_USER) \
+            or not caller.mfa:
+        return False
+    for j, c in enumerate(st.conditions):
+        if j != index and (c.key.startswith("aws:multifactorauth") or any(
+                v.key.startswith("aws:multifactorauth") for p in c.patterns for v in variables_of(p))):
+            return False
+    now = request.context.get("aws:currenttime", ())
+    if len(now) != 1:
+        return False
+    plain = replace(caller, mfa=False, mfa_age=0)
+    chosen = {k: v for k, v in request.context.items() if not key_info(k).principal_derived}
+    changed = build_request(plain, request.action, chosen, target=counter, now=now[0],
+                            duration_seconds=request.duration_seconds)
+    decision = evaluate_hop(plain, counter, changed)
+    return decision.allowed and not decision.approximations
+
+
 def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
     """True when the evaluator allows, under ``counter``, the request of ``witness`` (a Sat answer: a request of a
     concrete caller that trust statement ``st`` allows, its key present) with the key of condition ``index`` changed
@@ -444,5 +498,6 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
 
 __all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "class_members",
-           "conditioned_admits", "false_when_absent", "literal_prefix", "other_value_admitted", "shortcuts_enabled",
+           "conditioned_admits", "false_when_absent", "literal_prefix", "mfa_dropped_admitted", "mfa_required",
+           "other_value_admitted", "shortcuts_enabled",
            "single_owner", "solver_only", "true_when_present", "unconditioned_admits", "values_pinned"]

@@ -33,7 +33,13 @@ from trustgraph.checks.base import (
     without_condition,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.exact import false_when_absent, other_value_admitted, shortcuts_enabled, true_when_present
+from trustgraph.checks.exact import (
+    false_when_absent,
+    mfa_dropped_admitted,
+    other_value_admitted,
+    shortcuts_enabled,
+    true_when_present,
+)
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
@@ -139,9 +145,11 @@ class VacuousCondition(BaseCheck):
         class ``st`` names: each class has a witness that gets in under ``st`` alone
         (:func:`~trustgraph.checks.base.statement_witnesses`: the class is live, question 2 is Sat) and, for each
         condition, false without its key (question 1 Unsat), that witness with another value of the key gets in
-        without the condition (:func:`~trustgraph.checks.exact.other_value_admitted`: question 3 is Sat). Those are
-        the verdicts :meth:`_decide` reaches with the solver's witnesses (a counterexample exists, so the solver's
-        question 3 is Sat too), so the statement has no finding either way; False sends it to the solver."""
+        without the condition (:func:`~trustgraph.checks.exact.other_value_admitted`), or for an MFA condition
+        the same request without MFA does (:func:`~trustgraph.checks.exact.mfa_dropped_admitted`): question 3 is
+        Sat. Those are the verdicts :meth:`_decide` reaches with the solver's witnesses (a counterexample exists,
+        so the solver's question 3 is Sat too), so the statement has no finding either way; False sends it to the
+        solver."""
         witnesses = statement_witnesses(ctx, role, index, st)
         if not witnesses or any(w is None for _, w in witnesses):
             return False
@@ -154,8 +162,10 @@ class VacuousCondition(BaseCheck):
             present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
             negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
             question = target_with(ctx, role, (without_condition(st, j), negation, present))
-            if not all(other_value_admitted(st, j, w, question, variables=variables) for _, w in witnesses):
-                return False
+            for c, w in witnesses:
+                if not (other_value_admitted(st, j, w, question, variables=variables)
+                        or mfa_dropped_admitted(st, j, c.label, w, question)):
+                    return False
         return True
 
     @staticmethod
