@@ -5,12 +5,15 @@ policy's text settles it by the evaluator's own rules (:mod:`trustgraph.semantic
 returns ``None`` and the check asks the solver as before. They exist because a scan asks the same kinds of question of
 thousands of roles, and the common answers ("this StringEquals condition is false when its key is absent", "every
 subject this GitHub trust admits starts with ``repo:acme/``") cost microseconds to read and tens of milliseconds to
-prove with strings and regular expressions in z3. ``tests/checks/test_exact.py`` holds each function to the solver's
-answer on the same question.
+prove with strings and regular expressions in z3. ``tests/checks/test_exact.py`` and
+``tests/checks/test_statement_shortcuts.py`` hold each function to the solver's answer on the same question.
 
-:func:`unconditioned_admits` settles a "yes" rather than a "no": a statement without conditions admits a caller of a
-class when the evaluator allows one concrete member of the class under that statement alone (a replayed witness,
-as a solver Sat would be); it never settles "no", which stays the solver's.
+:func:`unconditioned_admits`, :func:`conditioned_admits`, :func:`other_value_admitted` and
+:func:`mfa_dropped_admitted` settle a "yes" rather than a "no": the evaluator allows a concrete request that a
+member of the caller class may send in the solver's own model of the hop (the keys it sets are free there, as a
+concrete-first guess's are: :func:`caller_chooses`), a replayed witness as a solver Sat would be; they never settle
+"no", which stays the solver's. :func:`true_when_present` and :func:`values_pinned` settle a "no" from the
+evaluator's rules on the policy text.
 """
 
 from __future__ import annotations
@@ -401,6 +404,7 @@ def _free_key(kind: CallerKind, action: Action, host: str | None, key: str) -> b
     return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
 
 
+#: The key of an MFA condition (:func:`mfa_required`).
 MFA_KEY = "aws:multifactorauthpresent"
 
 
@@ -458,9 +462,9 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     limits that makes the condition false (:data:`CALLER_CHOSEN`'s for an external id, else :data:`OTHER_VALUE`,
     else one of :data:`OTHER_VALUES`), read by no other condition of ``st`` (so the other conditions see the
     witness's values, which they allowed); an allowed request that rests on an approximation of the evaluator is
-    not taken. The answer is the one a concrete-first guess of the solver
-    would give (an evaluator-confirmed witness): it costs one evaluation instead of a hop question
-    (tests/checks/test_statement_shortcuts.py holds it to the solver)."""
+    not taken. The answer is the one a concrete-first guess of the solver would give (an evaluator-confirmed
+    witness): it costs one evaluation instead of a hop question (tests/checks/test_statement_shortcuts.py holds it
+    to the solver)."""
     from trustgraph.model.pattern import variables_of
     from trustgraph.semantics.evaluate import evaluate_hop
     from trustgraph.semantics.keys import key_info
@@ -499,5 +503,5 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
 __all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "class_members",
            "conditioned_admits", "false_when_absent", "literal_prefix", "mfa_dropped_admitted", "mfa_required",
-           "other_value_admitted", "shortcuts_enabled",
-           "single_owner", "solver_only", "true_when_present", "unconditioned_admits", "values_pinned"]
+           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "true_when_present",
+           "unconditioned_admits", "values_pinned"]
