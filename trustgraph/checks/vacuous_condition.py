@@ -1,13 +1,16 @@
 """``vacuous-condition``: a condition of an Allow trust statement that can never restrict who gets in.
 
 Cost: at most three hop questions per condition of an Allow trust statement (one when the evaluator's absent-key rules
-settle the others, none when the evaluator also finds the counterexample of question 3 on the witness of question 2:
-the common case of a condition on a key the caller chooses, an external id, a token claim, a SAML attribute): O(C)
-for C conditions, asked once per distinct (statement, role facts) pair that restricts every caller
-(:func:`trustgraph.checks.base.alone_key`: roles alike share the verdict; a finding is always computed for its own
-role). A statement's own question (question 2 for conditions false without their key) is one hop question per
-caller class, shared with dead-trust-statement; so a federated statement with C such conditions costs one hop
-question and C evaluations, not 1 + C hop questions.
+settle the others): O(C) for C conditions, asked once per distinct (statement, role facts) pair that restricts every
+caller (:func:`trustgraph.checks.base.alone_key`: roles alike share the verdict; a finding is always computed for its
+own role). Most statements cost no hop question at all: when every condition is a plain string condition on a key the
+caller chooses (an external id, a token claim, a SAML attribute, aws:SourceAccount) or requires MFA, one evaluation
+per caller class shows the statement live (:func:`trustgraph.checks.base.statement_witnesses`) and one evaluation per
+condition and class shows the condition restricts (the witness with another value, or without MFA, gets in once the
+condition is dropped); such a statement has no finding, so O(C x K) evaluations for K caller classes replace its
+1 + C hop questions. Any other statement, and every statement with a finding, is asked as before (its witnesses are
+the solver's). A statement's own question (question 2 for conditions false without their key) is one hop question
+per caller class, shared with dead-trust-statement.
 """
 
 from __future__ import annotations
