@@ -310,7 +310,9 @@ class ReachabilityEngine:
                         break
                 if derived is not None:
                     break
-            if derived is None and self.session.options.fixed_refutation and self.fixed_refutes(state, role, action):
+            if (derived is None and self.session.options.fixed_refutation  # a Sat hop is never refuted
+                    and not self.evaluated.known_sat(self, state, role, action, options, extra)
+                    and self.fixed_refutes(state, role, action)):
                 derived = DerivedUnsat(self, key)
         if derived is None:
             return self.solve(state, role, action, options, extra)
