@@ -22,7 +22,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
-from trustgraph.model.location import Location
+from trustgraph.queries import answers
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
 from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
@@ -30,7 +30,7 @@ from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.hopclass import HopClasses
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
-from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
+from trustgraph.queries.results import HopWitness, ReachResult, export_locations
 from trustgraph.semantics.carried import NOTHING
 from trustgraph.semantics.request import Action, Caller, CallerKind
 
@@ -563,14 +563,8 @@ class ReachabilityEngine:
     witness, settle_carried = _witness, _settle_carried
 
     def explain_unsat(self, role: str, result: Any) -> str:
-        """The unsat core in words, with each blocking statement or condition of the role's trust policy quoted."""
-        if isinstance(result, DerivedUnsat):
-            result = result.solved()
-        parts = list(result.core) or ["no request satisfies the hop"]
-        trust = self.estate.role_by_arn[role].trust_policy
-        for loc in result.locations:
-            parts.append(f"{describe_location(trust, loc)} at {loc}")
-        return "; ".join(dict.fromkeys(parts))
+        """The unsat core in words (:func:`trustgraph.queries.answers.explain_unsat`)."""
+        return answers.explain_unsat(self, role, result)
 
     # ------------------------------------------------------------------------------------------------ candidates
     def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -669,99 +663,24 @@ class ReachabilityEngine:
         return outcome
 
     # --------------------------------------------------------------------------------------------------- answers
+    # --------------------------------------------------------------------------------------------------- answers
     def result_for(self, outcome: SearchOutcome, target: str, unknown_zone: set[str] | None = None) -> ReachResult:
-        """The answer for (outcome.source, target): reachable with its path, unknown, or unreachable with a reason.
-
-        ``unknown_zone`` holds the roles that some undecided hop might lead to; a target outside it is unreachable
-        even when the search met undecided hops elsewhere.
-        """
-        state = outcome.first_state(target)
-        if state is not None:
-            hops = self.agree_on_session_names(outcome, state, outcome.path_to(state))
-            approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
-            return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=hops,
-                               approximations=approx)
-        if outcome.unknown_edges and (unknown_zone is None or target in unknown_zone):
-            reasons = sorted({f"{s[0]} -> {r}: {why}" for s, r, why in outcome.unknown_edges})
-            return ReachResult(source=outcome.source, target=target, verdict=Reach.UNKNOWN,
-                               reason="the solver could not decide: " + "; ".join(reasons[:5]))
-        return ReachResult(source=outcome.source, target=target, verdict=Reach.UNREACHABLE,
-                           reason=self.unreachable_reason(outcome, target))
+        """The answer for (outcome.source, target) (:func:`trustgraph.queries.answers.result_for`)."""
+        return answers.result_for(self, outcome, target, unknown_zone)
 
     def agree_on_session_names(self, outcome: SearchOutcome, state: State, hops: tuple[HopWitness, ...]
                                ) -> tuple[HopWitness, ...]:
-        """The path with each hop's request naming the session the next hop's caller is (docs/semantics.md §4.3).
-
-        The search treats the session name of a reached role as free; a later hop's witness may use a particular
-        one (a trust policy naming ``assumed-role/R/S``, a condition on ``aws:userid``). The hop into R is then asked
-        again with ``sts:RoleSessionName`` equal to that name; when R's trust policy does not allow it, the path is
-        kept and the later hop is marked approximate."""
-        from dataclasses import replace
-
-        from trustgraph.smt.solve import KeyConstraint, Sat
-
-        if len(hops) < 2 or outcome.options is None:
-            return hops
-        states = outcome.states_to(state)
-        out = list(hops)
-        for i in range(1, len(out)):
-            if out[i].method is not None or out[i - 1].method is not None:
-                continue  # privilege-escalation hops (queries.escalate) are not assume-role calls
-            evidence = out[i].evidence
-            caller = evidence[0] if evidence else None
-            name = getattr(caller, "session_name", None)
-            if caller is None or caller.kind is not CallerKind.ROLE_SESSION or name is None:
-                continue
-            prev = out[i - 1]
-            if prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,):
-                continue
-            parent = states[i - 1]
-            extra = outcome.first_extra.get(parent[0], ()) if i == 1 else ()
-            named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
-            action = Action(prev.action)
-            again = self.solve(parent, prev.target, action, outcome.options, named)
-            if isinstance(again, Sat) and self.next_state(prev.target, again) == states[i]:
-                out[i - 1] = self._witness(parent, prev.target, action, again)
-            else:
-                note = (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
-                        f"which its trust policy does not confirm for this path")
-                out[i] = replace(out[i], approximations=(*out[i].approximations, note))
-        return tuple(out)
+        """The path with each hop naming the session the next hop's caller is
+        (:func:`trustgraph.queries.answers.agree_on_session_names`)."""
+        return answers.agree_on_session_names(self, outcome, state, hops)
 
     def unreachable_reason(self, outcome: SearchOutcome, target: str) -> str:
-        """Why no path exists: the blocking conditions from unsat cores, or that no principal matches."""
-        if target not in self.G or self.G.nodes[target]["kind"] != NodeKind.ROLE.value:
-            return f"`{target}` is not a role of the loaded exports"
-        blocked = outcome.blocked.get(target)
-        if blocked:
-            parts = [f"from {caller}: {self.explain_unsat(target, result)}" for caller, result in blocked[:3]]
-            return "blocked: " + " | ".join(parts)
-        if self.G.in_degree(target) == 0:
-            return "no principal matches: the trust policy names no principal that exists or can be anyone"
-        return (f"no principal matches: the trust policy of `{target}` names no principal that "
-                f"`{outcome.source}` is or can become")
-
-
-
-def describe_location(policy: Any, loc: Location) -> str:
-    """A trust statement or condition named by its location, in words (``Deny statement DenyOutsideOrg if
-    StringNotEquals aws:PrincipalOrgID ['o-...']``)."""
-    for st in policy.statements:
-        if st.location == loc:
-            conds = " and ".join(str(c) for c in st.conditions)
-            return f"{st.effect.value} statement {st.label}" + (f" if {conds}" if conds else "")
-        for c in st.conditions:
-            if c.location == loc:
-                return f"condition {c} of statement {st.label}"
-    return "policy element"
-
-
-def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
-    """Every statement location along a path, without repeats."""
-    return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
+        """Why no path exists (:func:`trustgraph.queries.answers.unreachable_reason`)."""
+        return answers.unreachable_reason(self, outcome, target)
 
 
 #: the name the shared and reverse searches import the visit record by (queries.outcome.Visit)
 _Visit = Visit
+describe_location, locations_of = answers.describe_location, answers.locations_of
 
 __all__ = ["DerivedUnsat", "EXTERNAL", "ReachabilityEngine", "SearchOutcome", "State", "locations_of", "subject_key"]
