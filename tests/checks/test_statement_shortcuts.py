@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 
 import trustgraph
-from trustgraph.checks.base import is_assume_grant, is_sat, statement_classes, target_with, trust_statements
+from trustgraph.checks.base import (
+    is_assume_grant,
+    is_sat,
+    is_unknown,
+    statement_classes,
+    target_with,
+    trust_statements,
+)
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.exact import solver_only, unconditioned_admits
 from trustgraph.checks.registry import select_checks
@@ -110,12 +117,12 @@ def test_vacuous_condition_shares_only_verdicts_that_report_nothing(name: str, t
     assert list(fast) == reference
 
 
-def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any, Any, int, Any, Any, bool]]:
-    """vacuous-condition's question 3 for every external id condition of an allowing statement and live class,
-    with the witness the shortcut starts from: (role, class, statement, condition index, target, witness,
-    variables)."""
+def _counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any, Any, int, Any, Any, bool]]:
+    """vacuous-condition's question 3 for every condition false without its key (external ids, token claims,
+    SAML attributes, principal keys...) of an allowing statement and live class, with the witness the shortcut starts
+    from: (role, class, statement, condition index, target, witness, variables)."""
     from trustgraph.checks.base import deny_like, statement_alone, without_condition
-    from trustgraph.checks.exact import CALLER_CHOSEN, false_when_absent
+    from trustgraph.checks.exact import false_when_absent
 
     for role in ctx.roles:
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
@@ -124,7 +131,7 @@ def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any,
                 continue
             answers, _ = statement_alone(ctx, role, index, st)
             for j, cond in enumerate(st.conditions):
-                if cond.key not in CALLER_CHOSEN or not false_when_absent(cond, variables=variables):
+                if not false_when_absent(cond, variables=variables):
                     continue
                 present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
                 negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
@@ -135,16 +142,166 @@ def _external_id_counter_questions(ctx: ScanContext) -> Iterator[tuple[str, Any,
 
 
 @pytest.mark.parametrize("name", ORGS)
-def test_other_external_id_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
-    from trustgraph.checks.exact import other_value_admitted
+def test_other_value_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
+    """Every counterexample the shortcut shows (an external id, a token claim, a SAML attribute changed) is one the
+    solver finds too; the keys it changes include the token claims of the federation profiles."""
+    from trustgraph.checks.exact import CALLER_CHOSEN, other_value_admitted
 
     ctx = _load(name, tmp_path)
-    shown = 0
-    for role, c, st, j, question, alone, variables in _external_id_counter_questions(ctx):
+    shown: set[str] = set()
+    for role, c, st, j, question, alone, variables in _counter_questions(ctx):
         if other_value_admitted(st, j, alone, question, variables=variables):
-            shown += 1
+            shown.add(st.conditions[j].key)
             assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location, c.label)
             with solver_only():
                 assert not other_value_admitted(st, j, alone, question, variables=variables)
     if name in ("example", "sample") or name.startswith(("mix", "vendor")):
+        assert set(CALLER_CHOSEN) & shown
+    if name.startswith("federation"):
+        assert any(key.endswith(":sub") for key in shown), shown
+
+
+def test_caller_chooses_only_free_request_keys() -> None:
+    """Token claims and an external id are the caller's to choose; its own principal keys, the role's keys and the
+    clock are not."""
+    from trustgraph.checks.exact import caller_chooses
+    from trustgraph.semantics.request import Action, Caller, CallerKind
+
+    tg = trustgraph.load(SAMPLE, zone=SAMPLE_ZONE)
+    ctx = ScanContext(GraphQueries(tg.estate, tg.zone, tg.graph, now=NOW))
+    target = ctx.engine.target(ctx.roles[0])
+    github = Caller(kind=CallerKind.WEB_IDENTITY,
+                    arn="arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")
+    web = Action.ASSUME_ROLE_WITH_WEB_IDENTITY
+    assert caller_chooses(github, target, web, "token.actions.githubusercontent.com:sub")
+    assert not caller_chooses(github, target, web, "gitlab.com:sub")  # another provider's claim is never sent
+    session = Caller(kind=CallerKind.ROLE_SESSION, arn="arn:aws:iam::444455556666:role/r", account="444455556666",
+                     session_name="s")
+    assume = Action.ASSUME_ROLE
+    assert caller_chooses(session, target, assume, "sts:externalid")
+    for key in ("aws:principalarn", "aws:principalaccount", "aws:resourceaccount", "aws:currenttime",
+                "aws:sourceip"):
+        assert not caller_chooses(session, target, assume, key), key
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_true_when_present_only_where_the_solver_finds_no_counterexample(name: str, tmp_path: Path) -> None:
+    """A condition the shortcut says holds for every value of its present key (``StringLike "*"``) is one whose
+    question 3 the solver answers Unsat."""
+    from trustgraph.checks.exact import true_when_present
+
+    ctx = _load(name, tmp_path)
+    shown = 0
+    for role, c, st, j, question, _, _ in _counter_questions(ctx):
+        if true_when_present(st.conditions[j]):
+            shown += 1
+            answer = ctx.solve_hop(c.caller, question, c.action)
+            assert not is_sat(answer) and not is_unknown(answer), (role, st.location, c.label)
+            with solver_only():
+                assert not true_when_present(st.conditions[j])
+    if name.startswith("vendor"):
+        assert shown > 0
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_conditioned_admits_only_what_the_solver_admits(name: str, tmp_path: Path) -> None:
+    """A class the evaluator shows getting in under a conditioned statement alone (conditions on keys the caller
+    chooses: external ids, token claims, SAML attributes) is one the solver finds Sat for; the shortcut settles
+    most conditioned statements of the vendor and federation profiles."""
+    from trustgraph.checks.exact import conditioned_admits
+
+    ctx = _load(name, tmp_path)
+    now = format_date(ctx.engine.now_ms)
+    shown = asked = 0
+    for role in ctx.roles:
+        for _, st in trust_statements(ctx, role):
+            if not is_assume_grant(st) or not st.conditions:
+                continue
+            classes, _ = statement_classes(ctx, st)
+            only = target_with(ctx, role, (st,))
+            for c in classes:
+                asked += 1
+                witness = conditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
+                                             now=now)
+                if witness is not None:
+                    shown += 1
+                    assert witness.decision.allowed
+                    assert is_sat(ctx.solve_hop(c.caller, only, c.action)), (role, st.location, c.label)
+                    with solver_only():
+                        assert conditioned_admits(st, c.label, c.caller, c.action, only,
+                                                  fresh_account=ctx.fresh_account, now=now) is None
+    if name.startswith(("vendor", "federation")):
+        assert shown >= asked // 2, (shown, asked)
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_saml_audience_pinned_only_where_the_solver_finds_no_assertion(name: str, tmp_path: Path) -> None:
+    """A SAML edge whose trust policy pins SAML:aud to sign-in endpoints by its text
+    (:func:`trustgraph.checks.exact.values_pinned`) is one whose saml-missing-audience question the solver answers
+    Unsat; the check reports the same with the shortcut off."""
+    from trustgraph.checks.exact import values_pinned
+    from trustgraph.checks.saml_missing_audience import SIGNIN_ENDPOINTS
+    from trustgraph.graph.nodes import NodeKind
+    from trustgraph.model.principal import PrincipalKind
+    from trustgraph.semantics.request import Action
+    from trustgraph.smt.constraints import ground_satisfies
+    from trustgraph.smt.solve import KeyConstraint
+
+    ctx = _load(name, tmp_path)
+    constraint = KeyConstraint("saml:aud", "not-like", SIGNIN_ENDPOINTS)
+    action = Action.ASSUME_ROLE_WITH_SAML
+    shown = 0
+    for role in ctx.roles:
+        statements = ctx.estate.role_by_arn[role].trust_policy.statements
+        for source, _, data in ctx.graph.in_edges(role, data=True):
+            if ctx.graph.nodes[source]["kind"] != NodeKind.SAML.value or data["action"] != action.value:
+                continue
+            if values_pinned(statements, action, frozenset({PrincipalKind.SAML_PROVIDER}), "saml:aud",
+                             lambda v: not ground_satisfies(constraint, (v,))):
+                shown += 1
+                answer = ctx.hop(source, role, action, (constraint,))
+                assert not is_sat(answer) and not is_unknown(answer), (role, source)
+    if name.startswith("federation"):
+        assert shown > 0
+    check = select_checks(["saml-missing-audience"])
+    fast = run_checks(_load(name, tmp_path), check, jobs=1).findings
+    with solver_only():
+        assert run_checks(_load(name, tmp_path), check, jobs=1).findings == fast
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_mfa_dropped_admitted_only_where_the_solver_finds_a_counterexample(name: str, tmp_path: Path) -> None:
+    """An MFA condition the evaluator shows restricting (the class's witness with MFA, sent again without it, gets
+    in without the condition) is one whose question 3 the solver answers Sat."""
+    from trustgraph.checks.base import deny_like, without_condition
+    from trustgraph.checks.exact import conditioned_admits, mfa_dropped_admitted, mfa_required
+
+    ctx = _load(name, tmp_path)
+    now = format_date(ctx.engine.now_ms)
+    shown = 0
+    for role in ctx.roles:
+        for _, st in trust_statements(ctx, role):
+            if not is_assume_grant(st) or not any(mfa_required(c) for c in st.conditions):
+                continue
+            classes, _ = statement_classes(ctx, st)
+            only = target_with(ctx, role, (st,))
+            for c in classes:
+                witness = conditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
+                                             now=now)
+                if witness is None:
+                    continue
+                assert witness.caller.mfa
+                for j, cond in enumerate(st.conditions):
+                    if not mfa_required(cond):
+                        continue
+                    present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+                    negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}},
+                                         "condition-holds")
+                    question = target_with(ctx, role, (without_condition(st, j), negation, present))
+                    if mfa_dropped_admitted(st, j, c.label, witness, question):
+                        shown += 1
+                        assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location)
+                        with solver_only():
+                            assert not mfa_dropped_admitted(st, j, c.label, witness, question)
+    if name in ("example", "sample"):
         assert shown > 0

@@ -142,3 +142,56 @@ def test_generated_organizations(profile: str, seed: int, tmp_path: Path) -> Non
 
     synthesize(tmp_path, accounts=3, roles_per_account=12, seed=seed, profile=profile)
     _same(load(tmp_path))
+
+
+def _who_unpeeked(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any], int]:
+    """who_can_reach of every role (and without sts:ExternalId) on two twins: one as the engine runs, one whose
+    engine never learns that a hop's class already has a Sat answer before the refutation test
+    (:meth:`EvaluatedClasses.known_sat` always False: the fixed-value test runs first, as before); and how many hops
+    the first skipped the test for, each checked: Sat, and not refuted."""
+    from trustgraph.queries.evalclass import EvaluatedClasses
+    from trustgraph.smt.solve import Sat
+
+    original = EvaluatedClasses.known_sat
+    skipped: list[tuple[Any, ...]] = []
+
+    def counted(self: EvaluatedClasses, engine: Any, state: Any, role_arn: str, action: Any, options: Any,
+                extra: Any) -> bool:
+        known = original(self, engine, state, role_arn, action, options, extra)
+        if known:
+            skipped.append((engine, state, role_arn, action, options, extra))
+        return known
+
+    monkeypatch.setattr(EvaluatedClasses, "known_sat", counted)
+    new, _ = _who(tg, True)
+    monkeypatch.setattr(EvaluatedClasses, "known_sat", lambda *args: False)
+    old, _ = _who(tg, True)
+    for engine, state, role_arn, action, options, extra in skipped:
+        assert isinstance(engine.decide(state, role_arn, action, options, extra), Sat), (state, role_arn)
+        assert not engine.fixed_refutes(state, role_arn, action), (state, role_arn)
+    return new, old, len(skipped)
+
+
+@pytest.mark.parametrize("trust_doc", [
+    trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG}})),
+    trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:PrincipalTag/team": "red"}})),
+    trust(allow_aws([f"arn:aws:iam::{A}:root", B])),
+], ids=["org", "reads-tag", "accounts"])
+def test_a_class_answer_skips_the_refutation_test(trust_doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hop whose class already has a Sat answer is asked without the fixed-value refutation test first (a Sat hop
+    is never refuted): every answer is the one the engine gives when the test runs first, field by field."""
+    new, old, skipped = _who_unpeeked(_hub_estate(trust_doc, tagged=True), monkeypatch)
+    assert skipped > 0
+    assert new == old
+
+
+@pytest.mark.parametrize(("profile", "seed"), [
+    ("mix", 1), ("federation-heavy", 1), ("chain-heavy", 1), ("vendor-heavy", 1), ("random", 2),
+])
+def test_a_class_answer_skips_the_refutation_test_on_generated_organizations(
+        profile: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=seed, profile=profile)
+    new, old, _ = _who_unpeeked(load(tmp_path), monkeypatch)
+    assert new == old

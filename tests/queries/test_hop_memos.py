@@ -139,3 +139,29 @@ def test_next_state_is_the_carried_state(kind: CallerKind, carries: tuple[Any, A
     role = "arn:aws:iam::111122223333:role/target"
     expected = state_of(role, engine.produces_mfa(result), carried_after(caller, result.request))
     assert engine.next_state(role, result) == expected
+
+
+def test_the_last_question_is_asked_again_only_for_the_same_hop() -> None:
+    """:meth:`ReachabilityEngine.question` hands back the question it built last only for the same hop, options,
+    first-hop constraints and analysis time; any other is built anew, equal to one built on a fresh engine."""
+    from trustgraph.semantics.request import Action
+
+    from .builders import dataset_graph
+
+    tg = dataset_graph("example-org")
+    engine = tg.engine
+    rows = [(u, role) for role in sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+            for u, _, _ in engine.candidates.in_candidates(role) if tg.graph.nodes[u]["kind"] == "role"][:6]
+    assert len(rows) >= 2
+    plain, without = QueryOptions(), QueryOptions.make(without=["sts:ExternalId"])
+    for u, role in rows:
+        for options in (plain, without):
+            first = engine.question((u, False), role, Action.ASSUME_ROLE, options)
+            assert engine.question((u, False), role, Action.ASSUME_ROLE, options) is first
+            fresh = ReachabilityEngine(tg.graph, now_ms=engine.now_ms)
+            assert fresh.question((u, False), role, Action.ASSUME_ROLE, options) == first
+    u, role = rows[0]
+    before = engine.question((u, False), role, Action.ASSUME_ROLE, plain)
+    engine.now_ms += 1000
+    after = engine.question((u, False), role, Action.ASSUME_ROLE, plain)
+    assert after is not before and after.now_ms == before.now_ms + 1000

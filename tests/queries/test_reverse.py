@@ -111,6 +111,34 @@ def test_generated_profiles(profiled: TrustGraph) -> None:
     assert counts[Reach.REACHABLE] > 0
 
 
+def _into_target_is_the_closures(tg: TrustGraph) -> int:
+    """For every role, the reverse search's candidates of a node into the target (the last hop of every path it
+    builds, read off the target's rows) are the closure's candidates of the node kept to those into the target, in
+    the same order: the nodes checked."""
+    from trustgraph.queries.backward import backward_closure
+
+    checked = 0
+    for target in _roles(tg):
+        closure = backward_closure(tg.engine, target, QueryOptions(), cache=tg._closure_cache())
+        paths = tg._reverse_paths(closure, QueryOptions(), False)
+        if paths is None:
+            continue
+        for node in tg.graph.nodes:
+            want = [entry for entry in closure.successors(node) if entry[1] == target]
+            assert paths._into_target(node) == want, (target, node)
+            checked += bool(want)
+    return checked
+
+
+def test_candidates_into_the_target(profiled: TrustGraph) -> None:
+    assert _into_target_is_the_closures(profiled) > 0
+
+
+def test_candidates_into_the_target_of_a_hub() -> None:
+    tg, _ = _hub_and_ties()
+    assert _into_target_is_the_closures(tg) > 0
+
+
 @pytest.fixture(scope="module", params=(1, 2))
 def random_seed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
     """The random profile (shapes no profile names): seed 1 has roles trusting other accounts' roots, seed 2 roles

@@ -178,7 +178,8 @@ def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResu
         ordered = sorted(specific, key=lambda r: (len(r.hops), r.source))
         if reachable:
             anyone = min(reachable, key=lambda r: len(r.hops))
-            named = {node.split(":", 1)[1] for node in ctx.outside_account_nodes}
+            named: frozenset[str] = ctx.once(("outside-account-ids",), lambda: frozenset(
+                node.split(":", 1)[1] for node in ctx.outside_account_nodes))  # once per scan, not per role
             first = anyone.hops[0].context.get("aws:PrincipalAccount", ()) if anyone.hops else ()
             if first and not set(first) & named:  # the replayed witness is a stranger's principal
                 ordered.append(anyone)
@@ -300,6 +301,27 @@ def statement_alone(ctx: ScanContext, role: str, index: int,
     return cached
 
 
+def statement_witnesses(ctx: ScanContext, role: str, index: int, st: Statement) -> list[tuple[CallerClass, Any]]:
+    """Each caller class trust statement ``index`` of ``role`` names (:func:`statement_classes`), with an
+    evaluator-confirmed request of a member of the class that gets in under the statement alone when the
+    statement's conditions are all on keys the caller chooses (:func:`trustgraph.checks.exact.conditioned_admits`),
+    else None. A witness means the solver's answer of :func:`statement_alone` is Sat, at the cost of an evaluation;
+    kept on the view for the role."""
+    from trustgraph.checks.exact import conditioned_admits
+    from trustgraph.model.values import format_date
+
+    key = ("statement-witnesses", role, index)
+    cached: list[tuple[CallerClass, Any]] | None = ctx.local.get(key)
+    if cached is None:
+        classes, _ = statement_classes(ctx, st)
+        only = target_with(ctx, role, (st,))
+        now = format_date(ctx.engine.now_ms)
+        cached = [(c, conditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
+                                         now=now)) for c in classes]
+        ctx.local[key] = cached
+    return cached
+
+
 def alone_key(ctx: ScanContext, role: str, st: Statement) -> tuple[Any, ...]:
     """Everything a question on trust statement ``st`` of ``role`` alone (:func:`target_with`) depends on, as data:
     the statement's content, its policy's Version and Id, and the facts of the role the question reads (its
@@ -360,5 +382,6 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 __all__ = [
     "BaseCheck", "CallerClass", "Check", "alone_key", "deny_like", "hop_path", "is_assume_grant", "is_sat",
     "is_unknown", "most_specific", "outside_sources", "path_text", "prepare_most_specific", "statement_alone",
-    "statement_classes", "target_with", "trust_statements", "unknown_reason", "without_condition",
+    "statement_classes", "statement_witnesses", "target_with", "trust_statements", "unknown_reason",
+    "without_condition",
 ]

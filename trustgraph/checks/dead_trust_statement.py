@@ -3,9 +3,11 @@
 Cost: O(S) for S trust statements, and at most one settling per distinct (statement, role facts) pair
 (:func:`trustgraph.checks.base.alone_key`: the same statement in roles alike is alive for all of them). A statement
 without conditions (most of them: a service, an account, a role) is settled by one evaluation of a plain request per
-principal it names until one is allowed (:func:`trustgraph.checks.exact.unconditioned_admits`); any other costs one
-hop question per caller class it names, shared with vacuous-condition on the role's view. A statement not shown
-alive is asked for its own role.
+principal it names until one is allowed (:func:`trustgraph.checks.exact.unconditioned_admits`), one whose conditions are
+all plain string conditions on keys the caller chooses (an external id, a token's claims, a SAML attribute) by one
+evaluation of a request that satisfies them per caller class (:func:`trustgraph.checks.exact.conditioned_admits`,
+shared with vacuous-condition on the role's view); any other costs one hop question per caller class it names, shared
+with vacuous-condition on the role's view. A statement not shown alive is asked for its own role.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from trustgraph.checks.base import (
     is_unknown,
     statement_alone,
     statement_classes,
+    statement_witnesses,
     target_with,
     trust_statements,
     unknown_reason,
@@ -94,6 +97,8 @@ def _alive(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
     from trustgraph.model.values import format_date
 
     def compute() -> bool:
+        if st.conditions and any(w is not None for _, w in statement_witnesses(ctx, role, index, st)):
+            return True  # an evaluator-confirmed request of a class gets in (conditions on keys the caller chooses)
         if not st.conditions:
             classes, _ = statement_classes(ctx, st)
             only = target_with(ctx, role, (st,))

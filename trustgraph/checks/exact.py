@@ -5,22 +5,27 @@ policy's text settles it by the evaluator's own rules (:mod:`trustgraph.semantic
 returns ``None`` and the check asks the solver as before. They exist because a scan asks the same kinds of question of
 thousands of roles, and the common answers ("this StringEquals condition is false when its key is absent", "every
 subject this GitHub trust admits starts with ``repo:acme/``") cost microseconds to read and tens of milliseconds to
-prove with strings and regular expressions in z3. ``tests/checks/test_exact.py`` holds each function to the solver's
-answer on the same question.
+prove with strings and regular expressions in z3. ``tests/checks/test_exact.py`` and
+``tests/checks/test_statement_shortcuts.py`` hold each function to the solver's answer on the same question.
 
-:func:`unconditioned_admits` settles a "yes" rather than a "no": a statement without conditions admits a caller of a
-class when the evaluator allows one concrete member of the class under that statement alone (a replayed witness,
-as a solver Sat would be); it never settles "no", which stays the solver's.
+:func:`unconditioned_admits`, :func:`conditioned_admits`, :func:`other_value_admitted` and
+:func:`mfa_dropped_admitted` settle a "yes" rather than a "no": the evaluator allows a concrete request that a
+member of the caller class may send in the solver's own model of the hop (the keys it sets are free there, as a
+concrete-first guess's are: :func:`caller_chooses`), a replayed witness as a solver Sat would be; they never settle
+"no", which stays the solver's. :func:`true_when_present` and :func:`values_pinned` settle a "no" from the
+evaluator's rules on the policy text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from trustgraph.model.condition import Condition, Operator, SetQualifier
-from trustgraph.model.pattern import Literal, Pattern, Star, parse_pattern
+from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, parse_pattern
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import PrincipalKind
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
@@ -28,6 +33,7 @@ from trustgraph.semantics.request import Action, Caller, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.semantics.request import Target
+    from trustgraph.smt.results import Sat
 
 _WEB_IDENTITY_PRINCIPALS = frozenset({PrincipalKind.ANY, PrincipalKind.OIDC_PROVIDER, PrincipalKind.WEB_IDENTITY})
 _DISABLED: list[bool] = []
@@ -76,6 +82,33 @@ def false_when_absent(cond: Condition, *, variables: bool) -> bool:
         return not evaluate_condition(cond, {}, variables=variables)
     except UndecidableCondition:
         return False
+
+
+def true_when_present(cond: Condition) -> bool:
+    """True when the evaluator makes ``cond`` true for every request that carries its key: a plain ``StringLike``
+    (no set qualifier) on a single-valued key of the catalog with a value made of ``*`` only, which matches every
+    string (docs/semantics.md §2.2). vacuous-condition's question 3 (a request with the key present that the condition
+    rejects) is then Unsat without the solver. Anything else is not claimed.
+
+    Examples
+    --------
+    >>> from trustgraph.ingest.policy_json import conditions_from_json
+    >>> from trustgraph.model.location import MEMORY
+    >>> c, = conditions_from_json({"StringLike": {"sts:ExternalId": ["abc", "*"]}}, MEMORY, variables=True)
+    >>> true_when_present(c)
+    True
+    >>> c, = conditions_from_json({"StringLike": {"sts:ExternalId": "a*"}}, MEMORY, variables=True)
+    >>> true_when_present(c)
+    False
+    """
+    from trustgraph.semantics.keys import key_info
+
+    if _DISABLED or cond.operator is not Operator.STRING_LIKE or cond.qualifier is not SetQualifier.NONE:
+        return False
+    info = key_info(cond.key)
+    if not info.known or info.multivalued:
+        return False
+    return any(pattern and all(isinstance(el, Star) for el in pattern) for pattern in cond.patterns)
 
 
 def literal_prefix(pattern: Pattern) -> str:
@@ -160,6 +193,38 @@ def single_owner(statements: Iterable[Statement], key: str, owner_of: Callable[[
     return next(iter(found))
 
 
+def values_pinned(statements: Iterable[Statement], action: Action, kinds: frozenset[PrincipalKind], key: str,
+                  accepted: Callable[[str], bool]) -> bool:
+    """True when every request a trust policy of ``statements`` allows for ``action`` from a caller whose principal
+    is of one of ``kinds`` carries ``key`` with a value ``accepted`` takes; False when the text does not show that.
+
+    Every Allow statement whose Action may match ``action`` and that may name such a caller (its Principal holds
+    ``*`` or a principal of ``kinds``, or it uses NotPrincipal) must hold a plain ``StringEquals`` or ``StringLike``
+    condition on ``key`` (no set qualifier, no IfExists) whose every value is a literal (no wildcard, no policy
+    variable) that ``accepted`` takes. The condition is false when the key is absent and, on a single-valued key,
+    true only for one of its literals (docs/semantics.md §2.2-§2.4); Deny statements only allow fewer requests. So a
+    question for such a request whose value ``accepted`` rejects (or without the key) is Unsat by the policy's text.
+    """
+    from trustgraph.graph.build import action_may_match
+    from trustgraph.semantics.keys import key_info
+
+    if _DISABLED or not key_info(key).known or key_info(key).multivalued:
+        return False
+    for st in statements:
+        if st.effect is not Effect.ALLOW or not action_may_match(st.actions, st.not_actions, action.value):
+            continue
+        if st.principals is not None and not any(p.kind is PrincipalKind.ANY or p.kind in kinds
+                                                 for p in st.principals):
+            continue
+        if not any(c.key == key and c.operator in (Operator.STRING_EQUALS, Operator.STRING_LIKE)
+                   and c.qualifier is SetQualifier.NONE and not c.if_exists and c.patterns
+                   and all(all(isinstance(el, Literal) for el in p) and accepted(literal_prefix(p))
+                           for p in c.patterns)
+                   for c in st.conditions):
+            return False
+    return True
+
+
 #: The session and role names a witness caller of :func:`unconditioned_admits` uses (any valid name would do).
 WITNESS_NAME = "trustgraph-witness"
 
@@ -205,21 +270,184 @@ def unconditioned_admits(st: Statement, label: str, caller: object, action: Acti
 
     if _DISABLED or st.conditions or st.resources is not None or st.not_resources is not None:
         return False
-    members: Iterable[Caller]
-    if isinstance(caller, Caller):
-        members = (caller,)
-    elif label.startswith("service:"):
-        members = (Caller(kind=CallerKind.SERVICE, arn=label.split(":", 1)[1]),)
-    elif label == "aws":
-        members = _aws_members(st, target.role.arn.split(":")[1], fresh_account)
-    else:
-        return False
+    if label.startswith("federated:"):
+        return False  # a token or assertion has claims STS checks: left to the solver
+    members = class_members(st, label, caller, target, fresh_account=fresh_account)
     return any(evaluate_hop(m, target, build_request(m, action, target=target, now=now)).allowed for m in members)
+
+
+def _instance(pattern: Pattern) -> str | None:
+    """One string ``pattern`` matches (``*`` as nothing, ``?`` as ``x``), or None for a pattern with a variable."""
+    out: list[str] = []
+    for el in pattern:
+        if isinstance(el, Literal):
+            out.append(el.text)
+        elif isinstance(el, Star):
+            continue
+        elif isinstance(el, AnyChar):
+            out.append("x")
+        else:
+            return None
+    return "".join(out)
+
+
+def class_members(st: Statement, label: str, caller: object, target: Target, *,
+                  fresh_account: str) -> tuple[Caller, ...]:
+    """The concrete members of caller class ``label`` (its solver ``caller``) that :func:`unconditioned_admits` and
+    :func:`conditioned_admits` try: the caller itself when it is concrete, the service, the federated provider's
+    token or assertion holder as the solver's own template for that class, one AWS principal per principal ``st``
+    names (:func:`_aws_members`)."""
+    if isinstance(caller, Caller):
+        return (caller,)
+    if label.startswith("service:"):
+        return (Caller(kind=CallerKind.SERVICE, arn=label.split(":", 1)[1]),)
+    if label == "aws":
+        return tuple(_aws_members(st, target.role.arn.split(":")[1], fresh_account))
+    kind, provider = getattr(caller, "kind", None), getattr(caller, "provider", None)
+    if label.startswith("federated:") and kind in (CallerKind.WEB_IDENTITY, CallerKind.SAML) and provider:
+        return (Caller(kind=kind, arn=provider),)
+    return ()
+
+
+def conditioned_admits(st: Statement, label: str, caller: object, action: Action, target: Target, *,
+                       fresh_account: str, now: str) -> Sat | None:
+    """An evaluator-confirmed witness that a concrete member of caller class ``label`` (:func:`class_members`) gets
+    in under ``target``, whose trust policy is ``st`` alone, when every condition of ``st`` is a plain
+    ``StringEquals``/``StringLike`` (no set qualifier) on its own key and that key is one the caller chooses
+    (:func:`caller_chooses`): the request carries each key with one string the condition's first value matches
+    (within the key's API limits), or, for the class of any AWS principal, is ``Bool aws:MultiFactorAuthPresent
+    true`` (:func:`mfa_required`: the member then authenticated with MFA); None when that is not shown (the solver
+    decides then).
+
+    Every key the hop reads is then present with a value the caller may send in the solver's model, so the witness
+    is one a concrete-first guess of the solver could be (:mod:`trustgraph.smt.guess`): the solver's answer to
+    the same question is Sat, though its witness may be another. Only for a "yes" whose witness is not reported
+    (vacuous-condition's counterexamples, dead-trust-statement's "alive")."""
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
+    from trustgraph.smt.results import Sat
+
+    if _DISABLED or not st.conditions or st.resources is not None or st.not_resources is not None:
+        return None
+    chosen: dict[str, tuple[str, ...]] = {}
+    mfa = False
+    for cond in st.conditions:
+        if label == "aws" and mfa_required(cond):
+            mfa = True  # a member of the class that authenticated with MFA (the solver's candidates include it)
+            continue
+        if cond.operator not in (Operator.STRING_EQUALS, Operator.STRING_LIKE) or cond.qualifier is not \
+                SetQualifier.NONE or cond.key in chosen or not cond.patterns:
+            return None
+        value = _instance(cond.patterns[0]) if cond.operator is Operator.STRING_LIKE else str(cond.values[0])
+        if value is None or not key_info(cond.key).value_ok(value):
+            return None
+        chosen[cond.key] = (value,)
+    for member in class_members(st, label, caller, target, fresh_account=fresh_account):
+        if not all(caller_chooses(member, target, action, key) for key in chosen):
+            continue
+        if mfa:
+            member = replace(member, mfa=True)
+        request = build_request(member, action, chosen, target=target, now=now)
+        decision = evaluate_hop(member, target, request)
+        if decision.allowed and not decision.approximations:
+            return Sat(member, request, decision, ())
+    return None
 
 
 #: Keys whose value an AWS principal chooses freely in its request (within the API limits the evaluator checks),
 #: with a value that is not a secret anybody wrote: changing it alone leaves the request one the caller can send.
 CALLER_CHOSEN = {"sts:externalid": "trustgraph-other-external-id"}
+
+#: The value :func:`other_value_admitted` gives any other caller-chosen string key (no policy names it).
+OTHER_VALUE = "trustgraph-other-value"
+
+#: Values tried next, for keys whose API limits :data:`OTHER_VALUE` breaks (an account id: twelve digits) or that
+#: a condition's pattern admits.
+OTHER_VALUES = ("999999999999", "trustgraph/other")
+
+
+def caller_chooses(caller: Caller, target: Target, action: Action, key: str) -> bool:
+    """True when the symbolic request of a hop of ``caller`` to ``target`` leaves the value of ``key`` to the caller:
+    the hop's presence rule (:func:`trustgraph.smt.presence.key_mode`, which the z3 resolver builds its variables
+    from and the concrete-first guesses respect) makes it free, exactly modelled, not one of the caller's own keys,
+    and it is a single-valued string key that is not the clock, the tag list, a request tag, a carried identity or
+    a key of the role (aws:Resource*). Then a request of ``caller`` with ``key`` present and another value of the
+    key's API limits is one the solver's model lets the caller send, as a concrete-first guess is
+    (:mod:`trustgraph.smt.guess`).
+
+    The keys the solver grounds for a hop (``smt.solve``: the caller's principal keys, the role's aws:Resource* keys,
+    a carried sts:SourceIdentity) are excluded here by name, so the answer depends on the caller's kind, the action,
+    the provider's host and the key only (``target`` is not read), and is memoised on those; the view is that of a
+    caller that is not symbolic (which frees fewer keys: an outsider's own tags stay fixed)."""
+    from trustgraph.smt.symbolic import provider_host
+
+    host = provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None
+    return _free_key(caller.kind, action, host, key)
+
+
+@cache
+def _free_key(kind: CallerKind, action: Action, host: str | None, key: str) -> bool:
+    """:func:`caller_chooses` for a caller kind, action, provider host and key."""
+    from trustgraph.semantics.keys import key_info, origin_of
+    from trustgraph.smt.env import Kind
+    from trustgraph.smt.presence import HopView, Mode, catalog_facts, key_mode
+
+    facts = catalog_facts(key)
+    if not facts.known or facts.kind is not Kind.STRING or facts.multi or key_info(key).principal_derived:
+        return False
+    if key in ("aws:currenttime", "aws:epochtime", "aws:tagkeys", "sts:sourceidentity") or key.startswith(
+            ("aws:requesttag/", "aws:resource")):
+        return False
+    view = HopView(action=action, origin=origin_of(kind, action), provider_host=host, symbolic_caller=False)
+    mode = key_mode(view, key)
+    return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
+
+
+#: The key of an MFA condition (:func:`mfa_required`).
+MFA_KEY = "aws:multifactorauthpresent"
+
+
+def mfa_required(cond: Condition) -> bool:
+    """``cond`` is a plain ``Bool aws:MultiFactorAuthPresent true`` (no IfExists, no set qualifier)."""
+    return (cond.key == MFA_KEY and cond.operator is Operator.BOOL and cond.qualifier is SetQualifier.NONE
+            and not cond.if_exists and bool(cond.values) and all(str(v).lower() == "true" for v in cond.values))
+
+
+def mfa_dropped_admitted(st: Statement, index: int, label: str, witness: object, counter: Target) -> bool:
+    """True when the evaluator allows, under ``counter`` (vacuous-condition's question 3 for condition ``index``, a
+    :func:`mfa_required` condition), the request of ``witness`` (a :func:`conditioned_admits` witness of the class
+    of any AWS principal, ``label`` ``aws``, whose member authenticated with MFA) sent by the same member without MFA:
+    the same request keys, the principal keys of a session without MFA. That member is one of the class too (the
+    solver's candidates hold each AWS principal with and without MFA), so the solver's question 3 is Sat: the
+    condition restricts. False when that is not shown, or when another condition of ``st`` reads an MFA key."""
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.semantics.context import build_request
+    from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
+    from trustgraph.semantics.request import Request
+
+    cond = st.conditions[index]
+    request = getattr(witness, "request", None)
+    caller = getattr(witness, "caller", None)
+    if _DISABLED or label != "aws" or not mfa_required(cond) or not isinstance(request, Request):
+        return False
+    if not isinstance(caller, Caller) or caller.kind not in (CallerKind.ROLE_SESSION, CallerKind.IAM_USER) \
+            or not caller.mfa:
+        return False
+    for j, c in enumerate(st.conditions):
+        if j != index and (c.key.startswith("aws:multifactorauth") or any(
+                v.key.startswith("aws:multifactorauth") for p in c.patterns for v in variables_of(p))):
+            return False
+    now = request.context.get("aws:currenttime", ())
+    if len(now) != 1:
+        return False
+    plain = replace(caller, mfa=False, mfa_age=0)
+    chosen = {k: v for k, v in request.context.items() if not key_info(k).principal_derived}
+    changed = build_request(plain, request.action, chosen, target=counter, now=now[0],
+                            duration_seconds=request.duration_seconds)
+    decision = evaluate_hop(plain, counter, changed)
+    return decision.allowed and not decision.approximations
 
 
 def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
@@ -229,32 +457,51 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
     ``counter`` is vacuous-condition's question 3 (``st`` without the condition, plus Deny statements for "the
     condition holds" and "the key is absent"): an allowed request is a counterexample, so the condition restricts.
-    Only for keys the caller chooses freely (:data:`CALLER_CHOSEN`: an external id) and read by no other condition of
-    ``st`` (so the other conditions see the witness's values, which they allowed)."""
+    Only for keys whose value the caller chooses in the solver's model of the hop (:func:`caller_chooses`: an
+    external id, a claim of a web identity token or of a SAML assertion...), given a value within the key's API
+    limits that makes the condition false (:data:`CALLER_CHOSEN`'s for an external id, else :data:`OTHER_VALUE`,
+    else one of :data:`OTHER_VALUES`), read by no other condition of ``st`` (so the other conditions see the
+    witness's values, which they allowed); an allowed request that rests on an approximation of the evaluator is
+    not taken. The answer is the one a concrete-first guess of the solver would give (an evaluator-confirmed
+    witness): it costs one evaluation instead of a hop question (tests/checks/test_statement_shortcuts.py holds it
+    to the solver)."""
     from trustgraph.model.pattern import variables_of
     from trustgraph.semantics.evaluate import evaluate_hop
+    from trustgraph.semantics.keys import key_info
     from trustgraph.semantics.request import Request
 
     cond = st.conditions[index]
-    other = CALLER_CHOSEN.get(cond.key)
     request = getattr(witness, "request", None)
     caller = getattr(witness, "caller", None)
-    if _DISABLED or other is None or not isinstance(request, Request) or not isinstance(caller, Caller):
+    if _DISABLED or not isinstance(request, Request) or not isinstance(caller, Caller):
         return False
-    if caller.kind not in (CallerKind.IAM_USER, CallerKind.ROLE_SESSION) or cond.key not in request.context:
+    if cond.key not in request.context:
         return False
     for j, c in enumerate(st.conditions):
         if j != index and (c.key == cond.key or any(v.key == cond.key for p in c.patterns for v in variables_of(p))):
             return False
-    try:
-        if evaluate_condition(cond, {cond.key: (other,)}, variables=variables):
+    info = key_info(cond.key)
+    other = None
+    for value in (CALLER_CHOSEN.get(cond.key, OTHER_VALUE), *OTHER_VALUES):
+        if not info.value_ok(value):
+            continue
+        try:
+            if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
+                other = value  # within the key's API limits, and the condition is false on it
+                break
+        except UndecidableCondition:
             return False
-    except UndecidableCondition:
+    if other is None:
+        return False
+    if not caller_chooses(caller, counter, request.action, cond.key):
         return False
     changed = Request(action=request.action, context={**request.context, cond.key: (other,)},
                       duration_seconds=request.duration_seconds)
-    return evaluate_hop(caller, counter, changed).allowed
+    decision = evaluate_hop(caller, counter, changed)
+    return decision.allowed and not decision.approximations
 
 
-__all__ = ["CALLER_CHOSEN", "WITNESS_NAME", "false_when_absent", "literal_prefix", "other_value_admitted",
-           "shortcuts_enabled", "single_owner", "solver_only", "unconditioned_admits"]
+__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "class_members",
+           "conditioned_admits", "false_when_absent", "literal_prefix", "mfa_dropped_admitted", "mfa_required",
+           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "true_when_present",
+           "unconditioned_admits", "values_pinned"]

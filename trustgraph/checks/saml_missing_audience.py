@@ -1,6 +1,8 @@
 """``saml-missing-audience``: a SAML trust admits an assertion whose SAML:aud is not an AWS sign-in endpoint.
 
-Cost: one hop question per (SAML provider, role) edge: O(S) for S trust statements.
+Cost: one hop question per (SAML provider, role) edge: O(S) for S trust statements; none for an edge whose trust
+policy pins SAML:aud to sign-in endpoints in every statement that may admit the provider's assertions (read off the
+text, :func:`trustgraph.checks.exact.values_pinned`: the question is Unsat).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from collections.abc import Iterator
 
 from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, unknown_reason
 from trustgraph.checks.context import ScanContext
+from trustgraph.checks.exact import values_pinned
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.graph.nodes import NodeKind
+from trustgraph.model.principal import PrincipalKind
 from trustgraph.semantics.request import Action
 
 #: The AWS sign-in SAML endpoints an assertion for AWS is addressed to (IAM User Guide, "Configure SAML assertions
@@ -46,15 +50,23 @@ class SamlMissingAudience(BaseCheck):
     )
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        from trustgraph.smt.constraints import ground_satisfies
         from trustgraph.smt.solve import KeyConstraint
 
         G = ctx.graph
         action = Action.ASSUME_ROLE_WITH_SAML
         constraint = (KeyConstraint("saml:aud", "not-like", SIGNIN_ENDPOINTS),)
+
+        def pinned(role: str) -> bool:
+            statements = ctx.estate.role_by_arn[role].trust_policy.statements
+            return values_pinned(statements, action, frozenset({PrincipalKind.SAML_PROVIDER}), "saml:aud",
+                                 lambda v: not ground_satisfies(constraint[0], (v,)))
         for role in ctx.roles:
             for source, _, data in sorted(G.in_edges(role, data=True), key=lambda e: e[0]):
                 if G.nodes[source]["kind"] != NodeKind.SAML.value or data["action"] != action.value:
                     continue
+                if pinned(role):
+                    continue  # every admitted assertion's SAML:aud is a sign-in endpoint: the question is Unsat
                 result = ctx.hop(source, role, action, constraint)
                 if is_unknown(result):
                     yield self.unknown(role=role, source=source, reason=unknown_reason(result))

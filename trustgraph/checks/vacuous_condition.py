@@ -3,7 +3,14 @@
 Cost: at most three hop questions per condition of an Allow trust statement (one when the evaluator's absent-key rules
 settle the others): O(C) for C conditions, asked once per distinct (statement, role facts) pair that restricts every
 caller (:func:`trustgraph.checks.base.alone_key`: roles alike share the verdict; a finding is always computed for its
-own role).
+own role). Most statements cost no hop question at all: when every condition is a plain string condition on a key the
+caller chooses (an external id, a token claim, a SAML attribute, aws:SourceAccount) or requires MFA, one evaluation
+per caller class shows the statement live (:func:`trustgraph.checks.base.statement_witnesses`) and one evaluation per
+condition and class shows the condition restricts (the witness with another value, or without MFA, gets in once the
+condition is dropped); such a statement has no finding, so O(C x K) evaluations for K caller classes replace its
+1 + C hop questions. Any other statement, and every statement with a finding, is asked as before (its witnesses are
+the solver's). A statement's own question (question 2 for conditions false without their key) is one hop question
+per caller class, shared with dead-trust-statement.
 """
 
 from __future__ import annotations
@@ -22,13 +29,20 @@ from trustgraph.checks.base import (
     is_sat,
     is_unknown,
     statement_alone,
+    statement_witnesses,
     target_with,
     trust_statements,
     unknown_reason,
     without_condition,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.exact import false_when_absent, other_value_admitted, shortcuts_enabled
+from trustgraph.checks.exact import (
+    false_when_absent,
+    mfa_dropped_admitted,
+    other_value_admitted,
+    shortcuts_enabled,
+    true_when_present,
+)
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
@@ -60,8 +74,10 @@ class VacuousCondition(BaseCheck):
     Null conditions only ask for presence or absence and are never reported. When the evaluator makes C false for
     every request without k (:func:`trustgraph.checks.exact.false_when_absent`), every request S allows has k:
     question 1 is Unsat and question 2 is "S alone is satisfiable", already answered for the class, so only question 3
-    goes to the solver; for an external id condition it is first tried on the witness of question 2 with another
-    external id (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts)."""
+    goes to the solver; for a condition on a key the caller chooses (an external id, a token claim, a SAML attribute)
+    it is first tried on the witness of question 2 with another value of the key
+    (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts); a ``StringLike "*"``
+    condition holds for every value (:func:`trustgraph.checks.exact.true_when_present`: question 3 is Unsat)."""
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -98,7 +114,10 @@ class VacuousCondition(BaseCheck):
 
     def _statement(self, ctx: ScanContext, role: str, index: int, st: Statement) -> Iterator[Finding]:
         """The findings on trust statement ``index`` (``st``) of ``role``: per condition and live caller class,
-        the verdict of :meth:`_decide`."""
+        the verdict of :meth:`_decide`; none without a hop question when :meth:`_restricts_by_evaluation` shows
+        every condition restricts."""
+        if shortcuts_enabled() and self._restricts_by_evaluation(ctx, role, index, st):
+            return
         answers, _ = statement_alone(ctx, role, index, st)
         alive = [(c, a) for c, a in answers if is_sat(a)]
         for j, cond in enumerate(st.conditions):
@@ -124,6 +143,35 @@ class VacuousCondition(BaseCheck):
                 break
 
     @staticmethod
+    def _restricts_by_evaluation(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
+        """True when the evaluator shows that every condition :meth:`_statement` asks about restricts every caller
+        class ``st`` names: each class has a witness that gets in under ``st`` alone
+        (:func:`~trustgraph.checks.base.statement_witnesses`: the class is live, question 2 is Sat) and, for each
+        condition, false without its key (question 1 Unsat), that witness with another value of the key gets in
+        without the condition (:func:`~trustgraph.checks.exact.other_value_admitted`), or for an MFA condition
+        the same request without MFA does (:func:`~trustgraph.checks.exact.mfa_dropped_admitted`): question 3 is
+        Sat. Those are the verdicts :meth:`_decide` reaches with the solver's witnesses (a counterexample exists,
+        so the solver's question 3 is Sat too), so the statement has no finding either way; False sends it to the
+        solver."""
+        witnesses = statement_witnesses(ctx, role, index, st)
+        if not witnesses or any(w is None for _, w in witnesses):
+            return False
+        variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
+        for j, cond in enumerate(st.conditions):
+            if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
+                continue
+            if not false_when_absent(cond, variables=variables) or true_when_present(cond):
+                return False
+            present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+            negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+            question = target_with(ctx, role, (without_condition(st, j), negation, present))
+            for c, w in witnesses:
+                if not (other_value_admitted(st, j, w, question, variables=variables)
+                        or mfa_dropped_admitted(st, j, c.label, w, question)):
+                    return False
+        return True
+
+    @staticmethod
     def _decide(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass,
                 alone: object) -> tuple[Verdict, object]:
         from trustgraph.smt.solve import KeyConstraint
@@ -147,6 +195,8 @@ class VacuousCondition(BaseCheck):
             return Verdict.UNKNOWN, unknown_reason(with_key)
         if not is_sat(with_key):
             return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
+        if true_when_present(cond):
+            return Verdict.EVERY_VALUE, with_key  # StringLike "*": question 3 is Unsat
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
         if other_value_admitted(st, j, with_key, question, variables=variables):

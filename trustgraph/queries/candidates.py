@@ -16,7 +16,7 @@ Each session then walks its shape's list less the roles already reached.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind, graph_version
@@ -35,6 +35,9 @@ State = tuple[str, bool] | tuple[str, bool, "Carried"]
 #: one role edge a member of a hub may take: (role, edge data marked ``via_hub``, role account, ``id`` of the
 #: graph's edge data)
 HubEdge = tuple[str, dict[str, Any], str, int]
+#: a hub's members for in_candidates: positions of those allowed on every role, and per resource shape (shape id,
+#: its literal accounts or None, statements, positions)
+MemberGroups = tuple[tuple[int, ...], tuple[tuple[int, "frozenset[str] | None", tuple[Any, ...], tuple[int, ...]], ...]]
 
 #: node kinds whose hop can produce a session with MFA (an IAM user, or a symbolic AWS caller that may be one)
 MFA_SOURCE_KINDS = frozenset({NodeKind.USER.value, NodeKind.ACCOUNT.value, NodeKind.EXTERNAL.value})
@@ -60,6 +63,7 @@ class HopCandidates:
         self._hub_members: dict[str, tuple[str, ...]] = {}
         self._hub_feeders: dict[str, tuple[str, ...]] = {}
         self._rows: dict[str, tuple[tuple[str, int, str | None, bool, tuple[Any, ...], int], ...]] = {}
+        self._groups: dict[str, MemberGroups] = {}
         self._shape_lists: dict[tuple[str, int], tuple[HubEdge, ...]] = {}
         self._hub_accounts: dict[str, tuple[tuple[int, ...], dict[str, tuple[int, ...]]]] = {}
 
@@ -206,12 +210,15 @@ class HopCandidates:
             self._in.clear()
             self._hub_members.clear()
             self._rows.clear()
+            self._groups.clear()
             self._mfa_in.clear()
             self._hub_users.clear()
         cached = self._in.get(role)
         if cached is not None:
             return cached
         role_account = G.nodes[role]["account"]
+        parts = role.split(":", 5)
+        role_segment = parts[4] if len(parts) == 6 else None  # None: in no literal account (see literal_accounts)
         out: list[tuple[str, dict[str, Any], tuple[int, int]]] = []
         for u, _, data in G.in_edges(role, data=True):
             if G.nodes[u]["kind"] != NodeKind.PRINCIPALS.value:
@@ -222,17 +229,25 @@ class HopCandidates:
                 if not entries:
                     continue
                 cross = entries[0][1]["cross_account"]
-                identity = entries[0][1].get("identity_required")
-                allowed: dict[int, bool] = {}  # resource shape -> may assume the role (the members share them)
-                for member, h, account, everything, statements, shape_id in self._member_rows(feeder):
+                rows = self._member_rows(feeder)
+                picked: Iterable[int] = range(len(rows))
+                if entries[0][1].get("identity_required"):
+                    # the members allowed on every role, and those of each resource shape that may allow this one
+                    # (the members share a few shapes), in the members' order: the cost is the members kept, not
+                    # every member of every feeding hub (principals:* is fed by each account's hub)
+                    everyone, shapes = self._member_groups(feeder)
+                    kept = list(everyone)
+                    for shape_id, accounts, statements, positions in shapes:
+                        if accounts is not None and role_segment not in accounts:
+                            continue  # its Resources name other accounts only (literal_accounts)
+                        if self._may_shape(shape_id, statements, role):
+                            kept.extend(positions)
+                    kept.sort()
+                    picked = kept
+                for i in picked:
+                    member, h, account = rows[i][:3]
                     if cross and account == role_account:
                         continue  # principals:* stands for other accounts' principals
-                    if identity and not everything:
-                        may = allowed.get(shape_id)
-                        if may is None:
-                            may = allowed[shape_id] = self._may_shape(shape_id, statements, role)
-                        if not may:
-                            continue
                     for j, copy in entries:
                         out.append((member, copy, (1 + h, j)))
         cached = tuple(out)
@@ -317,6 +332,28 @@ class HopCandidates:
             cached = tuple((member, self._own_edges(member)[1].index(hub), G.nodes[member].get("account"),
                             *self._scope(member)) for member in self._members(hub))
             self._rows[hub] = cached
+        return cached
+
+    def _member_groups(self, hub: str) -> MemberGroups:
+        """The positions in :meth:`_member_rows` of the members whose statements allow sts:AssumeRole on every role,
+        and of the others grouped by resource shape, as (shape id, the accounts outside which none of its Resources
+        matches a role or None (:func:`literal_accounts`), the statements of its first member, positions); cached
+        per hub."""
+        cached = self._groups.get(hub)
+        if cached is None:
+            everyone: list[int] = []
+            shapes: dict[int, tuple[tuple[Any, ...], list[int]]] = {}
+            for i, (_, _, _, everything, statements, shape_id) in enumerate(self._member_rows(hub)):
+                if everything:
+                    everyone.append(i)
+                else:
+                    shapes.setdefault(shape_id, (statements, []))[1].append(i)
+            groups = []
+            for shape_id, (statements, positions) in shapes.items():
+                accounts = literal_accounts(statements)
+                groups.append((shape_id, None if accounts is None else frozenset(accounts), statements,
+                               tuple(positions)))
+            cached = self._groups[hub] = (tuple(everyone), tuple(groups))
         return cached
 
     def _members(self, hub: str) -> tuple[str, ...]:

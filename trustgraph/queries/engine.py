@@ -107,6 +107,7 @@ class ReachabilityEngine:
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
+        self._asked: tuple[tuple[Any, ...], HopQuestion] | None = None  # the last question (see question)
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.classes = HopClasses()  # concrete callers' hops answered per class (queries.hopclass)
         self.evaluated = EvaluatedClasses()  # and those decided by evaluation (queries.evalclass)
@@ -231,8 +232,13 @@ class ReachabilityEngine:
         """The hop question of one edge: ``state``'s caller calls ``action`` on ``role`` under the query's options."""
         from trustgraph.smt.question import HopQuestion
 
-        return HopQuestion(self.caller(*state), self.target(role), action, self._constraints_of(options, extra)[0],
-                           options.closed, self.now_ms, timeout_ms=options.timeout_ms)
+        asked = (state, role, action, options, extra, self.now_ms)
+        if self._asked is not None and self._asked[0] == asked:  # the hop asked last (decide, then solve)
+            return self._asked[1]
+        q = HopQuestion(self.caller(*state), self.target(role), action, self._constraints_of(options, extra)[0],
+                        options.closed, self.now_ms, timeout_ms=options.timeout_ms)
+        self._asked = (asked, q)
+        return q
 
     def solve(
         self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
@@ -310,7 +316,9 @@ class ReachabilityEngine:
                         break
                 if derived is not None:
                     break
-            if derived is None and self.session.options.fixed_refutation and self.fixed_refutes(state, role, action):
+            if (derived is None and self.session.options.fixed_refutation  # a Sat hop is never refuted
+                    and not self.evaluated.known_sat(self, state, role, action, options, extra)
+                    and self.fixed_refutes(state, role, action)):
                 derived = DerivedUnsat(self, key)
         if derived is None:
             return self.solve(state, role, action, options, extra)

@@ -49,8 +49,11 @@ from trustgraph.semantics.request import Caller, CallerKind
 if TYPE_CHECKING:
     from trustgraph.model.policy import Policy, Statement
     from trustgraph.queries.candidates import State
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.options import QueryOptions
     from trustgraph.semantics.request import Action, Target
     from trustgraph.smt.question import HopQuestion
+    from trustgraph.smt.solve import KeyConstraint
 
 #: a layout: (its id, whether the caller's scanned policies or SCPs read its names, its tags, the scanned statements
 #: per policy kind and policy, the caller as an evaluation names it: a role session of a free name gets the default)
@@ -95,6 +98,12 @@ class EvaluatedClasses:
         #: class -> the first member's Sat answer and where its decision's statements sit
         self._known: dict[tuple[Any, ...], tuple[Any, tuple[tuple[int, int, int] | None, ...]]] = {}
         self.hits = 0  # hops answered from a class
+        #: the last hop's class (:meth:`_class_of`), keyed by what it was computed from
+        self._pending: tuple[tuple[Any, ...], tuple[tuple[Any, ...], _Lists, Caller]] | None = None
+        #: analysis time -> its text; (caller state and action, or the id of a class's answer; time) -> (the caller,
+        #: its principal keys at that time)
+        self._now: dict[int, str] = {}
+        self._principals: dict[tuple[Any, ...], tuple[Caller, dict[str, tuple[str, ...]]]] = {}
 
     def _layout(self, state: State, caller: Caller, action: Action) -> _Layout:
         key = (state, action)
@@ -179,18 +188,19 @@ class EvaluatedClasses:
             hit = self._trust[role.arn] = (frozenset(own), reads | _reads(keys))
         return hit
 
-    def decide(self, state: State, question: HopQuestion, evaluate: Callable[[], Any]) -> Any:
-        """The answer ``evaluate()`` (:func:`~trustgraph.queries.ground.decide_by_evaluation` of ``question``, asked
-        by the engine for its caller state ``state``) gives: the class's answer made the caller's when its class has
-        one, else ``evaluate()``, kept for the class when it is an ALLOW without approximation."""
-        from trustgraph.smt.solve import Sat
-
+    def _class_of(self, state: State, question: HopQuestion) -> tuple[tuple[Any, ...], _Lists, Caller]:
+        """The class key of a concrete caller's hop, the caller's own statements at the views' positions and the
+        caller as an evaluation names it (the question asked last is kept: :meth:`known_sat` then :meth:`decide`
+        compute it once)."""
         caller = question.caller
-        if not isinstance(caller, Caller) or question.now_ms is None:  # no pinned time: the request reads the clock
-            return evaluate()
         action = question.action
-        layout = self._layout(state, caller, action)
         role = question.target.role
+        ask = (state, role.arn, action, question.constraints, question.closed, question.now_ms)
+        pending = self._pending
+        if pending is not None and pending[0] == ask:
+            return pending[1]
+        assert isinstance(caller, Caller)
+        layout = self._layout(state, caller, action)
         own, trust_reads = self._trust_facts(question.target)
         reads = trust_reads | layout[1] | _reads({c.key.lower() for c in question.constraints})
         views = tuple(tuple(self._view(p, action, role.arn) for p in ps) for ps in layout[2])
@@ -210,16 +220,64 @@ class EvaluatedClasses:
         lists = tuple(tuple(tuple(statements_for_action(p, action.value)[j] for j in view[1])
                             for p, view in zip(ps, per_kind, strict=True))
                       for ps, per_kind in zip(layout[2], views, strict=True))
+        found = (key, lists, layout[3])
+        self._pending = (ask, found)
+        return found
+
+    def known_sat(self, engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
+                  extra: tuple[KeyConstraint, ...]) -> bool:
+        """Whether the engine's hop (``state`` into ``role``) is answered by :meth:`decide` from its class, a Sat
+        answer, without evaluating: the engine then skips the tests that only ever refute (:mod:`trustgraph.queries.
+        fixed`), which a Sat hop never meets, and asks the hop (:meth:`ReachabilityEngine.solve`)."""
+        opts = engine.session.options
+        if not (opts.evaluation and opts.hop_classes) or not isinstance(engine.caller(*state), Caller):
+            return False
+        question = engine.question(state, role, action, options, extra)
+        if question.now_ms is None:
+            return False
+        return self._class_of(state, question)[0] in self._known
+
+    def decide(self, state: State, question: HopQuestion, evaluate: Callable[[], Any]) -> Any:
+        """The answer ``evaluate()`` (:func:`~trustgraph.queries.ground.decide_by_evaluation` of ``question``, asked
+        by the engine for its caller state ``state``) gives: the class's answer made the caller's when its class has
+        one, else ``evaluate()``, kept for the class when it is an ALLOW without approximation."""
+        from trustgraph.smt.solve import Sat
+
+        caller = question.caller
+        if not isinstance(caller, Caller) or question.now_ms is None:  # no pinned time: the request reads the clock
+            return evaluate()
+        key, lists, named = self._class_of(state, question)
         known = self._known.get(key)
         if known is not None:
             self.hits += 1
-            return _transplanted(known[0], known[1], layout[3], lists, question.now_ms)
+            return self._transplanted(known, state, question.action, named, lists, question.now_ms)
         result = evaluate()
         if isinstance(result, Sat) and not result.approximations and not result.decision.approximations:
-            positions = _positions(result, lists, own)
+            positions = _positions(result, lists, self._trust_facts(question.target)[0])
             if positions is not None:
                 self._known[key] = (result, positions)
         return result
+
+    def _transplanted(self, known: tuple[Any, tuple[tuple[int, int, int] | None, ...]], state: State,
+                      action: Action, named: Caller, lists: _Lists, now_ms: int) -> Any:
+        """:func:`_transplanted` with the principal keys of the class's first member and of the caller (``state``)
+        computed once per analysis time (they read only the caller and the time)."""
+        now = self._now.get(now_ms)
+        if now is None:
+            from trustgraph.model.values import format_date
+
+            now = self._now[now_ms] = format_date(now_ms)
+        first = self._principal((id(known[0]),), known[0].caller, now)
+        own = self._principal((state, action), named, now)
+        return _transplanted(known[0], known[1], named, lists, now, first, own)
+
+    def _principal(self, key: tuple[Any, ...], caller: Caller, now: str) -> dict[str, tuple[str, ...]]:
+        from trustgraph.semantics.context import principal_context
+
+        hit = self._principals.get((*key, now))
+        if hit is None or hit[0] is not caller:
+            hit = self._principals[(*key, now)] = (caller, principal_context(caller, now=now))
+        return hit[1]
 
 
 def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[int, int, int] | None, ...] | None:
@@ -239,20 +297,17 @@ def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[in
 
 
 def _transplanted(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,
-                  now_ms: int) -> Any:
+                  now: str, old: dict[str, tuple[str, ...]], own: dict[str, tuple[str, ...]]) -> Any:
     """The class's Sat answer as the caller's (``named``: the caller as the evaluation names it): the first member's
-    request with the caller's principal keys, its decision with the caller's statements at the same positions."""
-    from trustgraph.model.values import format_date
-    from trustgraph.semantics.context import principal_context
+    request with the caller's principal keys (``own``; ``old``: the first member's, both at the analysis time
+    ``now``), its decision with the caller's statements at the same positions."""
     from trustgraph.semantics.request import Decision, Request
     from trustgraph.smt.solve import Sat
 
     decision = known.decision
     statements = tuple(decision.statements[n] if at is None else lists[at[0]][at[1]][at[2]]
                        for n, at in enumerate(positions))
-    now = format_date(now_ms)
-    old = principal_context(known.caller, now=now)
-    ctx = dict(principal_context(named, now=now))
+    ctx = dict(own)
     for k, v in known.request.context.items():
         if k not in old:
             ctx[k] = v

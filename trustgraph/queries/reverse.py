@@ -76,6 +76,7 @@ class ReversePaths:
         self.outside_only = outside_only
         self.dist = self._distances()
         self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
+        self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
         for (node, *_), hops in self.dist.items():
@@ -135,7 +136,10 @@ class ReversePaths:
         engine, options, best, dist = self.engine, self.options, self.best, self.dist
         node = state[0]
         query_action = options.action if depth == 0 else None
-        for _, role, data in self.closure.successors(node):
+        # within 0 hops only the target's own states are: the node's candidates into it (its rows), not its whole
+        # list (a member of an organization hub has a candidate into every role trusting the organization)
+        listed = self._into_target(node) if within == 0 else self.closure.successors(node)
+        for _, role, data in listed:
             if best.get(role, _FAR) > within:
                 continue
             text = data["action"]
@@ -160,6 +164,19 @@ class ReversePaths:
                     if len(other) == 3:
                         raise CarriedState(role)
                     yield other, role, action, alt
+
+    def _into_target(self, node: str) -> list[tuple[tuple[int, int], str, dict[str, Any]]]:
+        """:meth:`Backward.successors` of ``node`` into the target only, in the node's candidate order (the target's
+        rows indexed by node once per query)."""
+        index = self._target_rows
+        if index is None:
+            index = self._target_rows = {}
+            target = self.closure.target
+            for u, data, key, *_ in self.closure.cache.role_rows(target):
+                index.setdefault(u, []).append((key, target, data))
+            for entries in index.values():
+                entries.sort(key=lambda item: item[0])
+        return index.get(node, [])
 
     def _step(self, state: State) -> tuple[State, str, Action, Any, HopWitness] | None:
         """The hop a forward search takes from ``state`` (reached after its first hop) on its path to the target:

@@ -181,11 +181,20 @@ def rule_json(check: CheckInfo) -> dict[str, Any]:
 
 
 class _Ctx:
-    """What every location needs: the base directory and the known statement lines."""
+    """What every location needs: the base directory and the known statement lines; each file's URI computed once
+    per log (resolving a path reads the file system: per location, that was most of the time of a large log)."""
 
     def __init__(self, base_dir: str | None, lines: Mapping[Location, int | Position]) -> None:
         self.base_dir = base_dir
         self.lines = lines
+        self._uris: dict[str, str] = {}
+
+    def uri(self, file: str) -> str:
+        """:func:`artifact_uri` of ``file``, memoised."""
+        found = self._uris.get(file)
+        if found is None:
+            found = self._uris[file] = artifact_uri(file, self.base_dir)
+        return found
 
 
 def _location(loc: Location, ctx: _Ctx, *, ident: int | None = None, text: str | None = None) -> dict[str, Any]:
@@ -198,7 +207,7 @@ def _location(loc: Location, ctx: _Ctx, *, ident: int | None = None, text: str |
         region = {"startLine": max(1, pos.line), "startColumn": max(1, pos.column)}
     elif isinstance(pos, int) and pos >= 1:
         region = {"startLine": pos}
-    out["physicalLocation"] = {"artifactLocation": {"uri": artifact_uri(loc.file, ctx.base_dir)}, "region": region}
+    out["physicalLocation"] = {"artifactLocation": {"uri": ctx.uri(loc.file)}, "region": region}
     out["logicalLocations"] = [{"fullyQualifiedName": loc.pointer or "/", "kind": "object"}]
     out["message"] = {"text": text if text is not None else str(loc)}
     out["properties"] = {"file": loc.file, "jsonPointer": loc.pointer}

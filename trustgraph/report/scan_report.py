@@ -188,6 +188,8 @@ class ScanReport:
     tool_name: str = "trustgraph"
     positions: Mapping[Location, Position] = field(default_factory=dict)
     read_keys: Mapping[Location, frozenset[str]] = field(default_factory=dict)
+    #: :attr:`ordered`, sorted at its first use (renderers read it several times: the findings, the summary)
+    _ordered: tuple[Finding, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         checks_run = tuple(self.checks_run)
@@ -235,7 +237,10 @@ class ScanReport:
     @property
     def ordered(self) -> tuple[Finding, ...]:
         """All findings in the stable report order (see :func:`finding_sort_key`)."""
-        return tuple(sorted(self.findings, key=finding_sort_key))
+        if self._ordered is None:
+            object.__setattr__(self, "_ordered", tuple(sorted(self.findings, key=finding_sort_key)))
+        assert self._ordered is not None
+        return self._ordered
 
     @property
     def active(self) -> tuple[Finding, ...]:
