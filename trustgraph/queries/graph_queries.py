@@ -92,6 +92,9 @@ class GraphQueries:
         #: with ``layered``: each source's path read off one reverse search over the closure's decided hops
         #: (:mod:`trustgraph.queries.reverse`) instead of a layered search per source
         self.reverse = True
+        #: with ``reverse``, in an estate whose policies read carried values: each source's path read off one reverse
+        #: search over the carried states (:mod:`trustgraph.queries.reverse_carried`) instead of a search per source
+        self.carried_reverse = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -304,12 +307,17 @@ class GraphQueries:
         out: list[ReachResult] = []
         paths = self._reverse_paths(closure, options, outside_only)
         layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
+        carried = self._carried_paths(closure, options, outside_only, groups) if paths is None else None
         for label, starts_of in groups:
             if target in starts_of:
                 continue
             outcome = None
             if paths is not None:
                 outcome = paths.outcome(label, starts_of)
+            elif carried is not None:
+                outcome = carried.outcome(label, starts_of)
+                if outcome is None and carried.misses(starts_of):
+                    continue  # its search finds neither the target nor an undecided hop
             elif layers is not None:
                 outcome = layers.search(label, starts_of, outside_only=outside_only)
             if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched
@@ -343,6 +351,18 @@ class GraphQueries:
             return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings)
         except CarriedState:
             return None
+
+    def _carried_paths(self, closure: Any, options: QueryOptions, outside_only: bool,
+                       groups: list[tuple[str, tuple[str, ...]]]) -> Any:
+        """The reverse search over carried states (:class:`trustgraph.queries.reverse_carried.CarriedPaths`) for an
+        estate whose policies read carried values, or None when it is switched off or does not apply."""
+        from trustgraph.queries.reverse_carried import CarriedPaths, HopStore, usable
+
+        if not (self.layered and self.reverse and self.carried_reverse and usable(self.engine, options)):
+            return None
+        store = self._landings.get("carried")
+        self._landings["carried"] = store = (store or HopStore(self.engine)).fresh(self.engine)
+        return CarriedPaths(self.engine, closure, options, outside_only=outside_only, groups=groups, hops=store)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the

@@ -1,0 +1,376 @@
+"""The reverse search of :mod:`trustgraph.queries.reverse` for an estate whose policies read what a session carries
+(a source identity or transitive session tags: ``engine.demand``, :mod:`trustgraph.queries.carry`).
+
+There a search state is ``(node, MFA)`` or ``(node, MFA, carried)``, and a hop refused to a session that carries
+nothing may be allowed to one that carries a value, so the distances of :class:`~trustgraph.queries.reverse.
+ReversePaths`, which know only role states, do not apply, and each source used to be searched on its own over the
+whole backward closure (``engine.search(..., candidates=closure.candidates)``, the reference): one search per source,
+each walking most of the closure's states.
+
+In such an estate every role session is searched as a session that may carry something (the engine's successor
+list of a state after the first hop does not depend on what the search reached before: no "already holds this role"
+filter), so the states and hops after a source's first hop form one graph, the same for every source. This module
+builds that graph once per query (:class:`CarriedPaths`):
+
+1. the first hops of every start state of every source asked (with the source's first-hop constraints and the
+   query's first-hop action, as the forward search asks them), asked in the search's order only up to the first
+   one into the target when there is one (that hop is the source's answer: the forward search stops there);
+2. the states the other sources' first hops land in, and the states reachable from them along the closure's
+   candidates, level by level, each expanded once by :meth:`ReachabilityEngine.successors` (the forward search's
+   own loop body, one candidate at a time: same hops, same order, same memoised answers and witnesses; kept for the
+   engine's life in a :class:`HopStore`), the target's states not expanded (the forward search stops there);
+3. a breadth-first pass backwards over the hops expanded so far from the target's states: each state's number of
+   hops to the target. With ``K`` levels expanded, a landing whose shortest path has ``d <= K`` hops gets exactly
+   ``d`` (every state of the path is expanded) and any other at least its own, so a source whose least landing
+   distance is at most ``K`` is answered; the others wait for more levels (doubled each time), so a query whose
+   sources are all near the target does not expand the whole closure. Which states reach an undecided hop is read
+   once every state is expanded (only a source with no path needs it).
+
+A source's answer then follows without a search of its own, as in :mod:`trustgraph.queries.reverse`: the forward
+breadth-first search lists successors in a fixed order, so the path it finds is the lexicographically least shortest
+path (by successor positions, starts first); the walk takes, from the first start state at the least distance, at each
+step the first successor one hop nearer. One check keeps it exact: the forward search never visits a start state a
+second time, while the graph here may route a path through one (with the hops of a later state); such a path is not
+used, and the source is searched as before. A source none of whose states reaches the target and none of which
+reaches an undecided hop is not listed (its forward search finds neither); one that only may reach it (an undecided
+hop on the way) is searched as before, for its reasons.
+
+Cost: at most the closure's states with their carried variants, each expanded once (at most (1 + source identities) x
+(1 + tags) states per role, :meth:`CarryDemand.choices`), two passes over their hops, then per source its first hops
+and its path: O(states x candidates + sources x (first hops + path)) instead of O(sources x states x candidates).
+``tests/queries/test_reverse_carried.py`` compares it with the search per source field by field.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trustgraph.queries.backward import Backward
+    from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.queries.results import HopWitness
+    from trustgraph.smt.solve import KeyConstraint
+
+#: a state's successors in the forward search's order, each with the witness of its hop
+Successors = tuple[tuple["State", "HopWitness"], ...]
+#: hops a :class:`HopStore` holds before it starts again (each a few hundred bytes)
+STORE_LIMIT = 400_000
+
+
+def usable(engine: ReachabilityEngine, options: QueryOptions) -> bool:
+    """Whether :class:`CarriedPaths` answers this query: an estate whose policies read carried values (elsewhere
+    :mod:`trustgraph.queries.reverse` does, and a role session's successors depend on what its search reached), and
+    no hop limit."""
+    return options.max_hops is None and bool(engine.demand)
+
+
+class HopStore:
+    """The hops :class:`CarriedPaths` decided, per options, for the life of one engine (held by the caller, e.g. a
+    ``GraphQueries``): every entry is what the engine's memoised answers give, so a query that reads it gets what it
+    would compute. Dropped when the graph changes or it holds more than :data:`STORE_LIMIT` hops."""
+
+    def __init__(self, engine: ReachabilityEngine) -> None:
+        from trustgraph.graph.nodes import graph_version
+
+        self.engine = engine
+        self.version = graph_version(engine.G)
+        self._by_options: dict[QueryOptions, dict[State, dict[tuple[int, int], tuple[Successors, bool]]]] = {}
+
+    def fresh(self, engine: ReachabilityEngine) -> HopStore:
+        """This store, or a new one for another engine, a changed graph or a full store."""
+        from trustgraph.graph.nodes import graph_version
+
+        if (engine is self.engine and graph_version(engine.G) == self.version
+                and sum(len(v) for per in self._by_options.values() for v in per.values()) <= STORE_LIMIT):
+            return self
+        return HopStore(engine)
+
+    def of(self, options: QueryOptions) -> dict[State, dict[tuple[int, int], tuple[Successors, bool]]]:
+        return self._by_options.setdefault(options, {})
+
+
+class CarriedPaths:
+    """The carried-state graph of one closure, its distances to the target, and each source's path read off them
+    (see the module docstring). ``groups``: the (label, start nodes) the caller will ask, so that their first hops
+    are part of the graph."""
+
+    def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
+                 outside_only: bool, groups: list[tuple[str, tuple[str, ...]]],
+                 hops: HopStore | None = None) -> None:
+        self.engine = engine
+        #: state -> (its candidate's order key -> that hop's successors and whether it is undecided), for the
+        #: engine's life: a later query over another closure reads the hops it shares with this one
+        self.hops: dict[State, dict[tuple[int, int], tuple[Successors, bool]]] = (
+            hops if hops is not None else HopStore(engine)).of(options)
+        self.closure = closure
+        self.options = options
+        self.outside_only = outside_only
+        self.target = closure.target
+        #: state -> its successors after the first hop; states whose expansion met an undecided hop
+        self._later: dict[State, Successors] = {}
+        self._undecided: set[State] = set()
+        #: (start state, first-hop constraints) -> its first hops, and whether one is undecided
+        self._firsts: dict[tuple[State, tuple[KeyConstraint, ...]], tuple[Successors, bool]] = {}
+        self._extra: dict[str, tuple[KeyConstraint, ...] | None] = {}
+        self._steps: dict[State, tuple[State, HopWitness] | None] = {}
+        self._first_memo: dict[Any, dict[tuple[int, int], tuple[Successors, bool]]] = {}
+        #: label -> the first hop into the target of a source that has one (asked up to it: no other first hop)
+        self._directs: dict[tuple[str, ...], tuple[State, State, HopWitness] | None] = {}
+        landed: list[State] = []
+        for _, starts in groups:
+            begins = [b for node in starts for b in self._starts(node)]
+            if target_in := self._direct(begins):
+                self._directs[starts] = target_in
+                continue
+            self._directs[starts] = None
+            for start, extra in begins:
+                landed.extend(nxt for nxt, _ in self._first_hops(start, extra)[0])
+        #: the states found so far (every landing at depth 0) and the next level to expand; ``levels``: how many
+        #: levels were expanded (every state found within fewer hops of a landing is expanded)
+        self._seen: set[State] = set(landed)
+        self._frontier: list[State] = list(dict.fromkeys(landed))
+        self._back: dict[State, list[State]] = {}
+        self.levels = 0
+        self.dist: dict[State, int] = {}
+        self._reaches_unknown: set[State] | None = None
+        self._deepen(1)
+
+    # ------------------------------------------------------------------------------------------------ the graph
+    def _starts(self, node: str) -> list[tuple[State, tuple[KeyConstraint, ...]]]:
+        """The start states of ``node`` with its first-hop constraints (none when the forward search skips it)."""
+        engine = self.engine
+        if node not in self._extra:
+            self._extra[node] = engine.source_constraints(node, outside_only=self.outside_only)
+        extra = self._extra[node]
+        if extra is None:
+            return []
+        return [(start, extra) for start in engine.start_states(node)]
+
+    def _hops_of(self, state: State, depth: int, extra: tuple[KeyConstraint, ...]
+                 ) -> Iterator[tuple[Successors, bool]]:
+        """The forward search's successors of ``state`` at ``depth`` (0: a start, with ``extra``) over the closure's
+        candidates, one candidate at a time in the search's order: each candidate's successors and whether its hop
+        is undecided. Each candidate is asked through :meth:`ReachabilityEngine.successors` (the search's own loop
+        body, which does not depend on the other candidates when every session may carry something) and remembered:
+        in :attr:`hops` for the engine's life when the hop is asked as any later hop is (after the first, or a first
+        hop without constraints or an action filter), else for this query."""
+        from trustgraph.queries.outcome import SearchOutcome
+
+        shared = depth > 0 or (not extra and self.options.action is None)
+        memo = self.hops if shared else self._first_memo
+        mkey: Any = state if shared else (state, extra)
+        known = memo.get(mkey)
+        if known is None:
+            known = memo[mkey] = {}
+        scratch: SearchOutcome | None = None
+        for key, role, data in self.closure.successors(state[0]):
+            hit = known.get(key)
+            if hit is None:
+                if scratch is None:
+                    scratch = SearchOutcome("", options=self.options)
+                before = len(scratch.unknown_edges)
+                found = self.engine.successors(state, depth, self.options, extra, scratch, None, _one((role, data)))
+                hit = known[key] = (tuple(found), len(scratch.unknown_edges) > before)
+            yield hit
+
+    def _later_hops(self, state: State) -> tuple[Successors, bool]:
+        """Every successor of ``state`` after the first hop, and whether one of its hops is undecided."""
+        found: list[tuple[State, HopWitness]] = []
+        undecided = False
+        for leads, unknown in self._hops_of(state, 1, ()):
+            found.extend(leads)
+            undecided = undecided or unknown
+        return tuple(found), undecided
+
+    def _first_hops(self, start: State, extra: tuple[KeyConstraint, ...]) -> tuple[Successors, bool]:
+        """Every first hop of ``start`` (as :meth:`_later_hops`)."""
+        key = (start, extra)
+        hit = self._firsts.get(key)
+        if hit is None:
+            found: list[tuple[State, HopWitness]] = []
+            undecided = False
+            for leads, unknown in self._hops_of(start, 0, extra):
+                found.extend(leads)
+                undecided = undecided or unknown
+            hit = self._firsts[key] = (tuple(found), undecided)
+        return hit
+
+    def _direct(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]]
+                ) -> tuple[State, State, HopWitness] | None:
+        """The first hop into the target in the search's order (start states in order, each one's candidates in
+        order), asking the candidates only up to it, as the forward search does (it stops when it reaches the
+        target): (start state, the target's state, witness), or None when no first hop lands in the target."""
+        target = self.target
+        for start, extra in begins:
+            for leads, _ in self._hops_of(start, 0, extra):
+                for nxt, witness in leads:
+                    if nxt[0] == target:
+                        return start, nxt, witness
+        return None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every state reachable from a landing has been expanded."""
+        return not self._frontier
+
+    def _deepen(self, levels: int) -> None:
+        """Expand ``levels`` more levels of the states reachable from the landings (the target's states are not
+        expanded: the forward search stops there), then the distances again."""
+        later, back, seen, target = self._later, self._back, self._seen, self.target
+        for _ in range(levels):
+            if not self._frontier:
+                break
+            level: list[State] = []
+            for state in self._frontier:
+                if state[0] == target:
+                    continue
+                found, undecided = self._later_hops(state)
+                later[state] = found
+                if undecided:
+                    self._undecided.add(state)
+                for nxt, _ in found:
+                    back.setdefault(nxt, []).append(state)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        level.append(nxt)
+            self._frontier = level
+            self.levels += 1
+        self.dist = self._distances()
+        self._steps.clear()
+
+    def _distances(self) -> dict[State, int]:
+        """Hops from each state found to the target over the hops expanded so far (breadth-first, backwards). A
+        state ``j`` levels from a landing whose shortest path to the target has ``d`` hops gets exactly ``d`` once
+        ``j + d`` levels are expanded (every state of that path is then expanded); otherwise at least ``d``."""
+        back = self._back
+        dist: dict[State, int] = {s: 0 for s in self._seen if s[0] == self.target}
+        queue = deque(dist)
+        while queue:
+            state = queue.popleft()
+            for prev in back.get(state, ()):
+                if prev not in dist:
+                    dist[prev] = dist[state] + 1
+                    queue.append(prev)
+        return dist
+
+    def _unknown_reachers(self) -> set[State]:
+        """The states from which an undecided hop is reachable (every state expanded: complete)."""
+        if self._reaches_unknown is None:
+            while not self.complete:
+                self._deepen(max(1, self.levels))
+            unknown = set(self._undecided)
+            queue = deque(unknown)
+            while queue:
+                state = queue.popleft()
+                for prev in self._back.get(state, ()):
+                    if prev not in unknown:
+                        unknown.add(prev)
+                        queue.append(prev)
+            self._reaches_unknown = unknown
+        return self._reaches_unknown
+
+    # ------------------------------------------------------------------------------------------------ answers
+    def misses(self, starts: tuple[str, ...]) -> bool:
+        """Whether the forward search from ``starts`` finds neither the target nor an undecided hop (so a query
+        lists no answer for it): no first hop is undecided, and none lands in a state that reaches the target or
+        an undecided hop."""
+        unknown = self._unknown_reachers()
+        dist = self.dist
+        for node in starts:
+            if node not in self.engine.G:
+                return False
+            for start, extra in self._starts(node):
+                found, undecided = self._first_hops(start, extra)
+                if undecided:
+                    return False
+                for nxt, _ in found:
+                    if nxt in dist or nxt in unknown or nxt[0] == self.target:
+                        return False
+        return True
+
+    def _best_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State]
+                        ) -> tuple[int, State, State, HopWitness] | None:
+        """The first (start state, first hop), in the search's order, at the least distance to the target (its
+        number of hops, the start state, the state it lands in, its witness), over the distances known."""
+        dist, target = self.dist, self.target
+        best: tuple[int, State, State, HopWitness] | None = None
+        for start, extra in begins:
+            for nxt, witness in self._first_hops(start, extra)[0]:
+                if nxt in start_states:
+                    continue  # the forward search has visited it already
+                hops = 0 if nxt[0] == target else dist.get(nxt)
+                if hops is not None and (best is None or hops + 1 < best[0]):
+                    best = (hops + 1, start, nxt, witness)
+        return best
+
+    def _step(self, state: State) -> tuple[State, HopWitness] | None:
+        """The first successor of ``state`` one hop nearer the target (memoised: paths that meet share the rest)."""
+        steps = self._steps
+        if state in steps:
+            return steps[state]
+        nearer = self.dist[state] - 1
+        step = next(((nxt, w) for nxt, w in self._later.get(state, ()) if self.dist.get(nxt) == nearer), None)
+        steps[state] = step
+        return step
+
+    def outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
+        """What the forward search from ``starts`` (named ``label``) records along the path it finds to the target
+        (enough for :meth:`ReachabilityEngine.result_for`); None when the graph gives no path, a start is not a
+        graph node, or the path would pass through a start state again (the caller then searches)."""
+        from trustgraph.queries.engine import SearchOutcome, _Visit
+
+        engine, target = self.engine, self.target
+        outcome = SearchOutcome(label, options=self.options)
+        begins: list[tuple[State, tuple[KeyConstraint, ...]]] = []
+        for node in starts:
+            if node == target or node not in engine.G:
+                return None
+            found = self._starts(node)
+            if found:
+                outcome.first_extra[node] = found[0][1]
+            begins.extend(found)
+        start_states = {s for s, _ in begins}
+        direct = self._directs[starts] if starts in self._directs else self._direct(begins)
+        if direct is not None:
+            state, nxt, witness = direct
+            outcome.visits[state] = _Visit(None, None, 0)
+            outcome.first[state[0]] = state
+            outcome.visits[nxt] = _Visit(state, witness, 1)
+            outcome.first.setdefault(nxt[0], nxt)
+            return outcome
+        while True:  # until the least distance found is exact (module docstring) or every state is expanded
+            best = self._best_first_hop(begins, start_states)
+            if (best is not None and best[0] - 1 <= self.levels) or self.complete:
+                break
+            self._deepen(max(1, self.levels))
+        if best is None:
+            return None
+        _, state, nxt, witness = best
+        visits = outcome.visits
+        visits[state] = _Visit(None, None, 0)
+        outcome.first[state[0]] = state
+        depth = 0
+        step: tuple[State, HopWitness] | None = (nxt, witness)
+        while step is not None:
+            nxt, witness = step
+            if nxt in start_states:
+                return None
+            depth += 1
+            visits[nxt] = _Visit(state, witness, depth)
+            outcome.first.setdefault(nxt[0], nxt)
+            if nxt[0] == target:
+                return outcome
+            state = nxt
+            step = self._step(state)
+        return None  # cannot happen: the distances were read off these hops
+
+
+def _one(edge: tuple[str, dict[str, Any]]) -> Callable[[str], tuple[tuple[str, dict[str, Any]], ...]]:
+    """A candidate list of one edge, whatever the node."""
+    return lambda _node: (edge,)
+
+
+__all__ = ["CarriedPaths", "HopStore", "usable"]
