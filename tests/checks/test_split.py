@@ -66,6 +66,23 @@ def test_generated_organizations(profile: str, tmp_path: Path) -> None:
     assert _all_splits_agree(tg) > 0
 
 
+def test_the_forks_freeze_and_hand_back_the_collector() -> None:
+    """Before each fork the parent freezes what it holds (``gc.freeze``: the collections of either process would
+    otherwise copy the pages they share); a scan that found nothing frozen hands everything back to the collector,
+    and one run inside a frozen block (``scan``: trustgraph.model.bulk.loaded_objects_frozen) leaves it frozen."""
+    import gc
+
+    from trustgraph.model.bulk import loaded_objects_frozen
+
+    assert gc.get_freeze_count() == 0
+    one = _scan(load(), 2, 1)
+    assert gc.get_freeze_count() == 0
+    with loaded_objects_frozen():
+        again = _scan(load(), 2, 1)
+        assert gc.get_freeze_count() > 0
+    assert again == one and gc.get_freeze_count() == 0
+
+
 def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no local task, the early workers end at once and late workers, forked after the shared work, take the
     shared tasks: still the same findings."""

@@ -78,6 +78,13 @@ def test_organization_assembles_from_every_file(org_dir: Path) -> None:
     levels = org.policies_for(MEMBER, OrgPolicyType.SCP)
     assert [[p.name for p in level] for level in levels] == [["FullAWSAccess"], ["DenyLeave"], []]
     assert org.policies_for(MGMT, OrgPolicyType.SCP) == ()
+    for account in (MEMBER, MGMT, "999999999999"):  # one value per (account, kind), the documents of policies_for
+        for kind in OrgPolicyType:
+            documents = org.documents_for(account, kind)
+            assert documents == tuple(tuple(p.document for p in level) for level in org.policies_for(account, kind))
+            assert org.documents_for(account, kind) is documents
+        assert org.org_paths(account) is org.org_paths(account)
+    assert org.org_paths("999999999999") == ()
     assert estate.flags == ()
     # FullAWSAccess is loaded as written: one Allow of everything
     full = policies["p-FullAWSAccess"].document

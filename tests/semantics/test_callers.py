@@ -131,3 +131,14 @@ def test_accounts_outside_loaded_orgs_and_unknown_policies_are_unrestricted() ->
     member = caller_for_user(unknown, unknown.user_by_arn[f"arn:aws:iam::{A}:user/grouped"])
     assert member.scp_levels is None and member.org_id == "o-mine"
     assert target_for_role(unknown, unknown.role_by_arn[f"arn:aws:iam::{A}:role/R"]).rcp_levels is None
+
+
+def test_request_context_keys_are_lower_cased_once_and_shared() -> None:
+    """A scan keeps tens of thousands of request contexts: their lower-cased keys are one string each."""
+    from trustgraph.semantics.request import Request
+
+    a = Request(action=Action.ASSUME_ROLE, context={"aws:PrincipalArn": ("x",), "sts:ExternalId": ("1",)})
+    b = Request(action=Action.ASSUME_ROLE, context={"AWS:principalarn": ("y",)})
+    assert dict(a.context) == {"aws:principalarn": ("x",), "sts:externalid": ("1",)}
+    assert next(iter(a.context)) is next(iter(b.context))
+    assert a.get("AWS:PRINCIPALARN") == ("x",)

@@ -19,8 +19,9 @@ included:
 
 So at most ``jobs`` processes exist at a time (the parent is one of them: it would otherwise sit idle while holding
 every page the workers share), the shared work is computed once, in the parent, and nothing waits for the slowest
-of a few large slices. Each worker freezes what it inherited out of the garbage collector's walks (``gc.freeze``),
-so collections in the worker do not copy the parent's pages.
+of a few large slices. Before each fork the parent freezes what it holds out of the garbage collector's walks
+(``gc.freeze``), and each worker does the same with what it inherited, so that collections on either side do not
+copy the pages they share.
 
 Findings travel from workers as plain values (:func:`finding_to_plain`), pickled once per task (:func:`pack`), and
 stay packed in the parent until every worker has ended (a finding takes about a seventh of its size as objects); then
@@ -191,8 +192,14 @@ class _Pool:
 
     def fork(self, kinds: tuple[int, ...]) -> None:
         """Start a worker taking tasks of ``kinds``."""
+        import gc
+
         wid = self._next_id
         self._next_id += 1
+        # what this process holds now (for a late worker: the shared work) leaves its collections before the fork:
+        # a full collection here would otherwise write to every such object's header and copy, in this process,
+        # each page the worker still shares with it
+        gc.freeze()
         proc = self.mp.Process(target=_worker, args=(self.ctx, self.checks, self.claims, kinds, self.results, wid),
                                daemon=True)
         proc.start()
@@ -261,8 +268,11 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
                  size: int | None = None) -> dict[str, list[Finding]]:
     """The findings of ``checks`` per role, from ``jobs`` processes (this one included); see the module docstring.
     ``prepare`` does the shared work of the checks given to it; ``size`` overrides :func:`chunk_size`."""
+    import gc
+
     plan = plan_tasks(checks, roles, size if size is not None else chunk_size(len(roles), jobs))
     pool = _Pool(ctx, checks, plan, roles, progress)
+    thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what the forks freeze is handed back at the end
     try:
         for _ in range(jobs - 1):  # early workers: local tasks, while this process does the shared work
             pool.fork((LOCAL,))
@@ -294,6 +304,8 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
     finally:
         pool.stop()
         pool.results.close()
+        if thaw:
+            gc.unfreeze()
     return pool.findings()
 
 

@@ -18,6 +18,7 @@ principal (inline and trust policies) or of the managed policy that carries the 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePath
@@ -65,6 +66,14 @@ _BOUNDARY_TYPES = ("Policy", "PermissionsBoundaryPolicy")
 
 #: Flag code of a page whose managed policies lack PolicyName (derived from their ARNs); the CLI warns once per load.
 DERIVED_POLICY_NAME = "derived-policy-name"
+
+
+_intern = sys.intern
+
+
+def _path(raw: Mapping[str, Any], loc: Location, what: str) -> str:
+    """An entity's ``Path`` (default ``/``), interned: a few paths (``/``, ``/service-role/``) recur on every entity."""
+    return _intern(opt_str(raw, "Path", loc, what) or "/")
 
 
 def is_gaad_page(data: object) -> bool:
@@ -168,7 +177,7 @@ class _PageReader:
         for i, item in enumerate(items):
             if item.__class__ is dict and (arn := item.get("PolicyArn")).__class__ is str and arn:
                 see(arn, "a managed policy ARN", loc, "AttachedManagedPolicies", i, "PolicyArn", allow_aws=True)
-                out.append(arn)
+                out.append(_intern(arn))
                 continue
             aloc = loc.child("AttachedManagedPolicies", i)
             item = obj(item, aloc, "an attached managed policy")
@@ -231,7 +240,7 @@ class _PageReader:
             name=req_str(raw, "UserName", loc, "the user's name"),
             user_id=req_str(raw, "UserId", loc, "the user's unique id"),
             account=self._account(),
-            path=opt_str(raw, "Path", loc, "the user's path") or "/",
+            path=_path(raw, loc, "the user's path"),
             groups=str_list(raw, "GroupList", loc, "group name"),
             inline_policies=self._inline(raw, "UserPolicyList", loc, arn),
             managed_policy_arns=attached,
@@ -251,7 +260,7 @@ class _PageReader:
             name=req_str(raw, "GroupName", loc, "the group's name"),
             group_id=req_str(raw, "GroupId", loc, "the group's unique id"),
             account=self._account(),
-            path=opt_str(raw, "Path", loc, "the group's path") or "/",
+            path=_path(raw, loc, "the group's path"),
             inline_policies=self._inline(raw, "GroupPolicyList", loc, arn),
             managed_policy_arns=attached,
             location=loc,
@@ -276,7 +285,7 @@ class _PageReader:
             name=req_str(raw, "RoleName", loc, "the role's name"),
             role_id=req_str(raw, "RoleId", loc, "the role's unique id"),
             account=self._account(),
-            path=opt_str(raw, "Path", loc, "the role's path") or "/",
+            path=_path(raw, loc, "the role's path"),
             trust_policy=trust,
             inline_policies=self._inline(raw, "RolePolicyList", loc, arn),
             managed_policy_arns=attached,
@@ -303,7 +312,7 @@ class _PageReader:
             self.profiles[arn] = InstanceProfile(
                 arn=arn,
                 name=req_str(raw, "InstanceProfileName", loc, "the instance profile's name"),
-                path=opt_str(raw, "Path", loc, "the instance profile's path") or "/",
+                path=_path(raw, loc, "the instance profile's path"),
                 role_arns=tuple(role_arns),
             )
         return arn
@@ -348,7 +357,7 @@ class _PageReader:
         return ManagedPolicy(
             arn=arn,
             name=name,
-            path=opt_str(raw, "Path", loc, "the managed policy's path") or "/",
+            path=_path(raw, loc, "the managed policy's path"),
             default_version_id=default_id,
             document=document,
             attachment_count=opt_int(raw, "AttachmentCount", loc, "the attachment count"),

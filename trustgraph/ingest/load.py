@@ -245,7 +245,10 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
     providers = ProviderCollector()
     sources: list[str] = []
     interner = PolicyInterner() if share_documents else None
-    truncation: dict[str, list[tuple[str, str, object]]] = {}  # account -> (file, pointer, raw page) of each page
+    # account -> (file, pointer, page truncation) of each page: only what _check_complete reads, never the raw page
+    # (holding every parsed file until the end tripled the loader's peak memory, and the freed pages stayed in the
+    # process as fragmented heap for the whole scan)
+    truncation: dict[str, list[tuple[str, str, _Truncation]]] = {}
     skipped: list[str] = []
     for path, name in iter_json_files(paths, skipped):
         data = read_json(path, name)
@@ -261,7 +264,7 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
                 (pages.setdefault(page.account_id, []) if page.account_id else orphans).append(page)
                 raw = raw_pages[i] if i < len(raw_pages) else None
                 pointer = f"/{i}" if isinstance(data, list) else ""
-                truncation.setdefault(page.account_id, []).append((name, pointer, raw))
+                truncation.setdefault(page.account_id, []).append((name, pointer, _truncation(raw)))
         elif provider_shape(data) is not None:
             providers.add(data, kind, name)  # type: ignore[arg-type]
         else:
@@ -288,7 +291,20 @@ def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool)
     )
 
 
-def _check_complete(account: str, pages: list[tuple[str, str, object]]) -> None:
+#: a page's ``IsTruncated`` marker: None when the page is not truncated (a last page), else its ``Marker`` (None
+#: when it has no string Marker)
+_Truncation = tuple[str | None] | None
+
+
+def _truncation(raw: object) -> _Truncation:
+    """What :func:`_check_complete` needs of a raw page: None for a last page, else ``(marker,)``."""
+    if not (isinstance(raw, dict) and raw.get("IsTruncated") is True):
+        return None
+    marker = raw.get("Marker")
+    return (marker if isinstance(marker, str) else None,)
+
+
+def _check_complete(account: str, pages: list[tuple[str, str, _Truncation]]) -> None:
     """A boto3 page with ``"IsTruncated": true`` promises a next page; when no loaded page of the account is a last
     one (``IsTruncated`` false or absent), the rest of the account is missing: refuse rather than analyse a part of it
     as if it were complete.
@@ -298,13 +314,13 @@ def _check_complete(account: str, pages: list[tuple[str, str, object]]) -> None:
     IngestError
         At the ``IsTruncated`` of the last truncated page, naming the ``Marker`` the next page starts at.
     """
-    truncated = [(f, p, raw) for f, p, raw in pages if isinstance(raw, dict) and raw.get("IsTruncated") is True]
+    truncated = [(f, p, t) for f, p, t in pages if t is not None]
     if not truncated or len(truncated) < len(pages):
         return
-    file, pointer, raw = truncated[-1]
-    assert isinstance(raw, dict)
-    marker = raw.get("Marker")
-    where = f" (Marker `{marker}`)" if isinstance(marker, str) else ""
+    file, pointer, t = truncated[-1]
+    assert t is not None
+    marker = t[0]
+    where = f" (Marker `{marker}`)" if marker is not None else ""
     raise IngestError(file, f"{pointer}/IsTruncated",
                       f"this page of account {account or '(unknown)'} is truncated and no loaded page follows it: the "
                       f"next page{where} and any after it are missing; load every page of "

@@ -10,6 +10,7 @@ operators) load with a flag, so later checks can report them and nothing is drop
 from __future__ import annotations
 
 import json
+import sys
 import urllib.parse
 from collections.abc import Mapping
 from functools import lru_cache
@@ -308,6 +309,10 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
     )
 
 
+#: the two Version texts, one string each (a document's own copy would be kept per policy)
+_VERSIONS: dict[Any, str] = {v: v for v in ("2012-10-17", "2008-10-17")}
+
+
 def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity") -> Policy:
     """A whole policy document (already decoded, or URL-encoded JSON text).
 
@@ -335,7 +340,7 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     elif isinstance(raw_statements, list):
         file, base = loc.file, loc.child("Statement").pointer + "/"  # loc.child("Statement", i), built directly
         statements = tuple(
-            statement_from_json(s, Location(file, f"{base}{i}"), kind=kind, variables=variables)
+            statement_from_json(s, Location(file, sys.intern(f"{base}{i}")), kind=kind, variables=variables)
             for i, s in enumerate(raw_statements)
         )
     else:
@@ -344,7 +349,7 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     unknown = [k for k in doc if k not in ("Version", "Id", "Statement")]
     if unknown:
         raise _fail(loc.child(unknown[0]), f"unknown policy element `{unknown[0]}`")
-    return Policy(version=version, id=policy_id, statements=statements, location=loc)
+    return Policy(version=_VERSIONS.get(version, version), id=policy_id, statements=statements, location=loc)
 
 
 def relocate_policy(policy: Policy, loc: Location) -> Policy:
@@ -365,6 +370,7 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
     if old is loc:
         return policy
     file, base, cut = loc.file, loc.pointer, len(old.pointer)  # a pointer below ``old``: base + its suffix
+    intern = sys.intern  # pointers recur across files: one string each (trustgraph.model.location.Location.child)
     statements = tuple(
         Statement(
             sid=st.sid,
@@ -385,12 +391,12 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
                     key_text=c.key_text,
                     values=c.values,
                     patterns=c.patterns,
-                    location=Location(file, base + c.location.pointer[cut:]),
+                    location=Location(file, intern(base + c.location.pointer[cut:])),
                     flags=c.flags,
                 )
                 for c in st.conditions
             ) if st.conditions else (),
-            location=Location(file, base + st.location.pointer[cut:]),
+            location=Location(file, intern(base + st.location.pointer[cut:])),
             flags=st.flags,
         )
         for st in policy.statements

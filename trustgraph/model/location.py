@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+
+_intern = sys.intern
 
 
 def escape_pointer_token(token: str | int) -> str:
@@ -28,7 +31,10 @@ class Location:
                 pointer = f"{pointer}/{token}"
             else:
                 pointer = f"{pointer}/{escape_pointer_token(token)}"
-        return Location(self.file, pointer)
+        # interned: the same pointers recur in every file of an organization (``/RoleDetailList/7/...``), and the
+        # estate holds one location per statement, condition and entity (at 20,000 roles 9.7 MB of 9.8 MB of
+        # pointer text were copies)
+        return Location(self.file, _intern(pointer))
 
     def __str__(self) -> str:
         return f"{self.file}#{self.pointer}"

@@ -69,11 +69,20 @@ class Organization:
         return False if self.accounts_known else None
 
     def org_paths(self, account_id: str) -> tuple[str, ...]:
-        """The value of aws:PrincipalOrgPaths for principals of the account: ``o-x/r-y/ou-z/.../``."""
+        """The value of aws:PrincipalOrgPaths for principals of the account: ``o-x/r-y/ou-z/.../``; one value per
+        account (every caller's request context of the account holds it: at 20,000 roles 28,000 copies)."""
+        known = self._org_paths.get(account_id)
+        if known is not None:
+            return known
         acct = self.account_by_id.get(account_id)
-        if acct is None or not acct.parents:
-            return ()
-        return ("/".join((self.org_id, *acct.parents)) + "/",)
+        paths = () if acct is None or not acct.parents else ("/".join((self.org_id, *acct.parents)) + "/",)
+        self._org_paths[account_id] = paths
+        return paths
+
+    @cached_property
+    def _org_paths(self) -> dict[str, tuple[str, ...]]:
+        """:meth:`org_paths` per account id, once computed."""
+        return {}
 
     def policies_for(self, account_id: str, kind: OrgPolicyType) -> tuple[tuple[OrgPolicy, ...], ...]:
         """The policies of ``kind`` in force at each level (root, OUs, account) above an account.
@@ -88,6 +97,21 @@ class Organization:
         return tuple(
             tuple(p for p in self.policies if p.type is kind and level in p.targets) for level in levels
         )
+
+    def documents_for(self, account_id: str, kind: OrgPolicyType) -> tuple[tuple[Policy, ...], ...]:
+        """The documents of :meth:`policies_for`, level by level; one value per (account, kind), since every caller
+        and target of the account holds it."""
+        key = (account_id, kind)
+        known = self._documents.get(key)
+        if known is None:
+            known = self._documents[key] = tuple(
+                tuple(p.document for p in level) for level in self.policies_for(account_id, kind))
+        return known
+
+    @cached_property
+    def _documents(self) -> dict[tuple[str, OrgPolicyType], tuple[tuple[Policy, ...], ...]]:
+        """:meth:`documents_for`, once computed."""
+        return {}
 
 
 class ProviderType(Enum):

@@ -43,7 +43,7 @@ def _org_levels(org: Organization | None, account: str,
                 kind: OrgPolicyType) -> tuple[tuple[Policy, ...], ...] | None:
     if org is None or not org.policies_known:
         return None
-    return tuple(tuple(p.document for p in level) for level in org.policies_for(account, kind))
+    return org.documents_for(account, kind)
 
 
 def _org_facts(estate: Estate, account: str, zone: Zone | None

@@ -6,6 +6,7 @@ These values are the contract between the concrete evaluator (``trustgraph.seman
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -160,8 +161,13 @@ class Target:
         return ctx
 
 
+_intern = sys.intern
+
+
 def _freeze(context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType({k.lower(): tuple(v) for k, v in context.items()})
+    # the lower-cased keys are interned: a scan keeps tens of thousands of request contexts (the engine's memo),
+    # each with the same dozen keys (at 20,000 roles, 200,000 copies of ``aws:principalarn`` and the like)
+    return MappingProxyType({_intern(k.lower()): tuple(v) for k, v in context.items()})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
