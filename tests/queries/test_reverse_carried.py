@@ -19,7 +19,8 @@ from trustgraph.smt.options import SolverOptions
 
 from .builders import account, allow_aws, graph, role, trust
 from .test_carried import ASSUME_SET, ASSUME_TAG, A, B, _si_chain, allow_all, arn
-from .test_reverse import OPTIONS, _key, _replays, _roles, _twins
+from .test_reverse import OPTIONS, _key, _roles, _twins
+from .test_reverse import _compare as compare_every_pair
 
 
 def _compare(tg: TrustGraph, options: QueryOptions, sources: tuple[str | None, ...] = (None, "external"),
@@ -27,18 +28,8 @@ def _compare(tg: TrustGraph, options: QueryOptions, sources: tuple[str | None, .
     """Both twins asked every (source, role) in turn; compared field by field; the verdicts counted. The carried
     reverse search must have answered (it is not switched off by the estate)."""
     assert tg.engine.demand, "the estate must read a carried value"
-    new_tg, old_tg = _twins(tg, solver)
-    assert new_tg.carried_reverse
-    counts = dict.fromkeys(Reach, 0)
-    for target in _roles(tg):
-        for source in sources:
-            new = new_tg.query(source, target, options)
-            old = old_tg.query(source, target, options)
-            assert [_key(r) for r in new] == [_key(r) for r in old], (source, target)
-            for r in new:
-                counts[r.verdict] += 1
-                assert r.verdict is not Reach.REACHABLE or _replays(r), (r.source, target)
-    return counts
+    assert _twins(tg, solver)[0].carried_reverse
+    return compare_every_pair(tg, _roles(tg), options, sources, solver)
 
 
 @pytest.fixture(scope="module", params=(6, 7, 8, 11))

@@ -43,7 +43,14 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.queries.hopclass import _ACCOUNT_PRINCIPAL, _LEFT_OUT, _NAME_KEYS, _NAMES, _statement_keys
+from trustgraph.queries.hopclass import (
+    _ACCOUNT_PRINCIPAL,
+    _LEFT_OUT,
+    _NAME_KEYS,
+    _NAMES,
+    _statement_keys,
+    trust_statements,
+)
 from trustgraph.semantics.request import Caller, CallerKind
 
 if TYPE_CHECKING:
@@ -176,15 +183,14 @@ class EvaluatedClasses:
             keys: set[str] = set()
             reads = 0
             own: set[int] = set()
-            for policy in (role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv)):
-                for st in policy.statements:
-                    own.add(id(st))
-                    keys |= _statement_keys(st)
-                    if st.not_principals is not None:
-                        reads |= NAMES | ACCOUNT
-                    for p in st.principals or ():
-                        if p.text != "*":  # principal matching compares the caller's account, or more
-                            reads |= ACCOUNT if _ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
+            for st in trust_statements(target):
+                own.add(id(st))
+                keys |= _statement_keys(st)
+                if st.not_principals is not None:
+                    reads |= NAMES | ACCOUNT
+                for p in st.principals or ():
+                    if p.text != "*":  # principal matching compares the caller's account, or more
+                        reads |= ACCOUNT if _ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
             hit = self._trust[role.arn] = (frozenset(own), reads | _reads(keys))
         return hit
 

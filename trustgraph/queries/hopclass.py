@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.semantics.request import Caller
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from trustgraph.model.policy import Policy, Statement
     from trustgraph.queries.candidates import State
@@ -88,6 +88,13 @@ def _statement_keys(st: Statement) -> set[str]:
         for g in globs or ():
             keys.update(v.key.lower() for v in variables_of(g.pattern))
     return keys
+
+
+def trust_statements(target: Target) -> Iterator[Statement]:
+    """The statements of ``target``'s trust policy, then of the resource control policies above its account: every
+    statement a hop into it is evaluated against besides the caller's own."""
+    for policy in (target.role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv)):
+        yield from policy.statements
 
 
 class HopClasses:
@@ -145,12 +152,11 @@ class HopClasses:
         if hit is None:
             keys: set[str] = set()
             names = False
-            for policy in (role.trust_policy, *(p for lv in target.rcp_levels or () for p in lv)):
-                for st in policy.statements:
-                    keys |= _statement_keys(st)
-                    if st.not_principals is not None or any(
-                            not _ACCOUNT_PRINCIPAL.match(p.text) for p in st.principals or ()):
-                        names = True
+            for st in trust_statements(target):
+                keys |= _statement_keys(st)
+                if st.not_principals is not None or any(
+                        not _ACCOUNT_PRINCIPAL.match(p.text) for p in st.principals or ()):
+                    names = True
             hit = self._trust[role.arn] = (frozenset(keys), names)
         return hit
 
