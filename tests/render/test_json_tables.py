@@ -148,3 +148,18 @@ def test_shared_hops_locations_and_nodes_are_written_once() -> None:
     assert first["path"] == [0] and first["statements"] == [0] and first["sources"][0]["path"] == [0, 1]
     assert expand(small) == doc
     assert expand(doc) is doc  # version 3 is returned as it is
+
+
+def test_json_and_csv_do_not_need_the_statement_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``scan --format json/csv`` no longer reads the cited export files for statement lines: what they write is the
+    same with and without them (and with the keys each statement reads, which only HTML shows)."""
+    from trustgraph.render.csv_report import render_csv
+    from trustgraph.render.report import SHOWS_POSITIONS, SHOWS_READ_KEYS
+
+    written, report = _scan(monkeypatch, tmp_path)
+    assert not report.positions and not report.read_keys
+    located = report.with_positions()
+    assert located.positions
+    assert render_json(located) == render_json(report) and json.loads(render_json(report)) == written
+    assert render_csv(located) == render_csv(report)
+    assert {"json", "csv"}.isdisjoint(SHOWS_POSITIONS | SHOWS_READ_KEYS)

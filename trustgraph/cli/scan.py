@@ -16,6 +16,7 @@ from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import FAIL_ON, jobs_arg, positive_int
 
 if TYPE_CHECKING:
+    from trustgraph.model.estate import Estate
     from trustgraph.report.scan_report import ScanReport
 
 
@@ -89,9 +90,21 @@ def run(args: argparse.Namespace) -> int:
             result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
         report = build_report(result.findings, checks, zone=zone.describe(),
                               inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
-        trust_statements = (st for role in estate.role_by_arn.values() for st in role.trust_policy.statements)
-        _write(report.with_positions().with_read_keys(trust_statements), fmt, args)
+        _write(_shown(report, fmt, estate), fmt, args)
     return exit_code(report, args.fail_on)
+
+
+def _shown(report: ScanReport, fmt: str, estate: Estate) -> ScanReport:
+    """The report with what ``fmt`` shows beyond the findings: statement lines (read from the cited export files)
+    and the condition keys each cited trust statement reads; JSON and CSV show neither, so nothing is read for them."""
+    from trustgraph.render.report import SHOWS_POSITIONS, SHOWS_READ_KEYS
+
+    if fmt in SHOWS_POSITIONS:
+        report = report.with_positions()
+    if fmt in SHOWS_READ_KEYS:
+        report = report.with_read_keys(st for role in estate.role_by_arn.values()
+                                       for st in role.trust_policy.statements)
+    return report
 
 
 def exit_code(report: ScanReport, fail_on: str) -> int:

@@ -19,6 +19,13 @@ from trustgraph.report.scan_report import (
 #: The formats :func:`render` knows, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "sarif", "html")
 
+#: The formats that show statement lines (:attr:`ScanReport.positions`): JSON and CSV give file and JSON pointer only,
+#: so a scan writing them does not read the cited export files again.
+SHOWS_POSITIONS: frozenset[str] = frozenset({"table", "sarif", "html"})
+
+#: The formats that show which condition keys a statement reads (:attr:`ScanReport.read_keys`).
+SHOWS_READ_KEYS: frozenset[str] = frozenset({"html"})
+
 
 def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None,
            read_files: bool = False) -> str:
@@ -55,5 +62,5 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "SEVERITY_ORDER", "CheckInfo", "ScanReport", "Summary", "SuppressionRecord", "Suppressions",
-           "finding_sort_key", "render"]
+__all__ = ["FORMATS", "SEVERITY_ORDER", "SHOWS_POSITIONS", "SHOWS_READ_KEYS", "CheckInfo", "ScanReport", "Summary",
+           "SuppressionRecord", "Suppressions", "finding_sort_key", "render"]
