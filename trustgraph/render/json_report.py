@@ -5,7 +5,7 @@ locations, the node ids and actions of the sources' paths are in the top-level `
 by index; the condition keys most witnesses share are written once (``tables.context_defaults``); keys holding their
 documented default are omitted (:mod:`trustgraph.render.json_tables`). :func:`report_json` builds the version 3
 document, which :func:`trustgraph.render.json_tables.expand` returns from a version 4 one: no fact is lost. On the
-2,000-role profiles this is 28-49% of the version 3 bytes (vendor-heavy: 6.4 MB -> 2.3 MB, 3.9 -> 1.4 KB per
+2,000-role profiles this is 28-50% of the version 3 bytes (vendor-heavy: 6.4 MB -> 2.4 MB, 3.9 -> 1.4 KB per
 finding).
 
 Version 3 was version 2 with a finding's ``statements`` limited to those of the sources it lists: a
