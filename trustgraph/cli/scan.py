@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--via", choices=("assume", "all"), default="assume",
                    help="external-path-to-admin also follows privilege-escalation edges inside the zone (all); "
                         "default assume")
-    p.add_argument("--json-version", type=int, choices=(4, 3), default=4, metavar="{4,3}",
+    p.add_argument("--json-version", choices=("4", "3"), default="4",
                    help="version of the JSON report (default 4: witnesses, locations and paths written once in "
                         "tables; 3: inline, as before version 4, for scripts that read them there)")
     add_now_option(p)
@@ -122,7 +122,7 @@ def _write(report: ScanReport, fmt: str, args: argparse.Namespace) -> None:
     from trustgraph.cli.common import write_output
     from trustgraph.render.report import render
 
-    json_version = args.json_version if fmt == "json" else None
+    json_version = int(args.json_version) if fmt == "json" else None
     if args.output:
         write_output(args, render(report, fmt, json_version=json_version))
         return
