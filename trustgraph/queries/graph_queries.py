@@ -313,7 +313,10 @@ class GraphQueries:
                 continue
             outcome = None
             if paths is not None:
-                outcome = paths.outcome(label, starts_of)
+                answer = paths.result(label, starts_of)
+                if answer is not None:
+                    out.append(answer)
+                    continue
             elif carried is not None:
                 outcome = carried.outcome(label, starts_of)
                 if outcome is None and carried.misses(starts_of):

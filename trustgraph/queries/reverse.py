@@ -11,17 +11,20 @@ searching from it:
 - its path is the one the forward breadth-first search from it finds. That search lists a state's successors in a
   fixed order (the node's candidates in candidate order; for a symbolic AWS caller, the hop's MFA outcome and then
   the other), so its queue is sorted by the sequence of successor positions along each state's first path, and the
-  path it finds to the target is the lexicographically least shortest path. The walk of :meth:`ReversePaths.outcome`
+  path it finds to the target is the lexicographically least shortest path. The walk of :meth:`ReversePaths.result`
   builds exactly that one: from the source's first start state at the least distance, it takes at each step the
   first successor, in the search's order, whose distance is one less. The same hops (same memoised answers, same
   witnesses) make the same path, so the answer is the forward search's, field for field.
 
 Cost: the closure (each hop decided once per engine), one pass over its decided hops, and per source the first hops
 plus the candidates of the nodes on its path: O(closure + sources x path x candidates) memo lookups, no per-source
-search. The reference is the search per source (``GraphQueries.layered = False``); ``tests/queries/test_reverse.py``
-compares the two field by field.
+search. The answer itself (the path with the session names of its hops agreed,
+:func:`trustgraph.queries.answers.agree_on_session_names`) is put together without a search record: the part of a
+path after its first hop, agreed, is built once per state and shared by every source whose first hop lands there,
+so a source costs its first hop, one agreement step and a tuple. The reference is the search per source
+(``GraphQueries.layered = False``); ``tests/queries/test_reverse.py`` compares the two field by field.
 
-What it does not answer (:meth:`ReversePaths.outcome` returns None and the caller searches from the source as
+What it does not answer (:meth:`ReversePaths.result` returns None and the caller searches from the source as
 before): a source that only *may* reach the target (an undecided hop on the way: its answer is Unknown with the
 reasons its own search meets), a source that is not a graph node, and every source of a query whose hops would hand
 a session a source identity or transitive tags (a carried state: its distance is not a role state's) or that limits
@@ -38,9 +41,9 @@ from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
     from trustgraph.queries.backward import Backward
-    from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
+    from trustgraph.queries.engine import ReachabilityEngine, State
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.results import HopWitness
+    from trustgraph.queries.results import HopWitness, ReachResult
     from trustgraph.smt.solve import KeyConstraint
 
 
@@ -76,6 +79,9 @@ class ReversePaths:
         self.outside_only = outside_only
         self.dist = self._distances()
         self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
+        #: state reached by a first hop -> its hops to the target with their session names agreed, and whether the
+        #: first of them is a replacement (:meth:`result`)
+        self._tails: dict[State, tuple[tuple[HopWitness, ...], bool]] = {}
         self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
@@ -196,60 +202,134 @@ class ReversePaths:
         return step
 
     # ------------------------------------------------------------------------------------------------ answers
-    def outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
-        """:meth:`_outcome`, None when a hop on the way lands in a carried state."""
+    def result(self, label: str, starts: tuple[str, ...]) -> ReachResult | None:
+        """The answer of the forward search from ``starts`` (named ``label``) for the target, as
+        :meth:`ReachabilityEngine.result_for` gives it off that search's record: the path it finds, each hop naming
+        the session the next hop's caller is (:func:`trustgraph.queries.answers.agree_on_session_names`). None when
+        the decided hops give no path (the source may reach the target only through an undecided hop, or not at
+        all), a start is not a graph node, or a hop on the way lands in a carried state: the caller then searches.
+
+        The path after its first hop is the same for every source whose first hop lands in the same state, and so
+        are the agreed session names of its later hops (a step of the agreement reads only the two hops it joins):
+        that part is built once per state (:meth:`_build`) and shared; a source adds its first hop and the step
+        joining it to the rest. The steps are asked in the order the per-source agreement asks them (the first
+        hop's, then the later ones along the path), so every hop question is asked in the same order as before."""
+        from trustgraph.queries.answers import session_agreement
+        from trustgraph.queries.results import Reach, ReachResult
+
+        target = self.closure.target
         try:
-            return self._outcome(label, starts)
+            begun = self._begin(starts)
+            if begun is None:
+                return None
+            state, extra, (landed, _, _, _, witness) = begun
+            chain = self._chain(landed)
+            if chain is None:
+                return None
+            again = note = None
+            if landed[0] != target:
+                following = self._taken(landed)[4]
+                again, note = session_agreement(self.engine, self.options, state, landed, witness, following, extra)
+            self._build(chain)
         except CarriedState:
             return None
+        hops = _join(witness, self._tails[landed] if landed[0] != target else _END, again, note)
+        approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+        return ReachResult(source=label, target=target, verdict=Reach.REACHABLE, hops=hops, approximations=approx)
 
-    def _outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
-        """What the forward search from ``starts`` (named ``label``) to the target records along the path it finds:
-        the path's states, parents and witnesses, enough for :meth:`ReachabilityEngine.result_for`; None when the
-        decided hops give no path (the source may reach the target only through an undecided hop, or not at all)
-        or a start is not a graph node."""
-        from trustgraph.queries.engine import SearchOutcome, _Visit
-
+    def _begin(self, starts: tuple[str, ...]
+               ) -> tuple[State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any, HopWitness]] | None:
+        """The first start state (in the forward search's order) at the least distance to the target, its node's
+        first-hop constraints and its first hop one nearer (next state, role, action, answer, witness); None when
+        no start reaches the target over the decided hops, or a start is the target or not a graph node."""
         engine, dist, target = self.engine, self.dist, self.closure.target
-        outcome = SearchOutcome(label, options=self.options)
-        # the first start state (in the search's order) at the least distance, and its first hop one nearer
-        best: tuple[int, State, tuple[State, str, Action, Any] | None] | None = None
+        best: tuple[int, State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any] | None] | None = None
         for node in starts:
             if node == target or node not in engine.G:  # a virtual source is no graph node
                 return None
             extra = engine.source_constraints(node, outside_only=self.outside_only)
             if extra is None:
                 continue
-            outcome.first_extra[node] = extra
             for start in engine.start_states(node):
                 if not extra and self.options.action is None and start in dist:
                     # its first hop is decided as any later one: the reverse pass knows its distance
                     if best is None or dist[start] < best[0]:
-                        best = (dist[start], start, None)
+                        best = (dist[start], start, extra, None)
                     continue
                 within = (best[0] - 2) if best is not None else _FAR - 1
                 for succ in self._successors(start, 0, extra, within):
                     hops = dist.get(succ[0])
                     if hops is not None and (best is None or hops + 1 < best[0]):
-                        best = (hops + 1, start, succ)
+                        best = (hops + 1, start, extra, succ)
         if best is None:
             return None
-        _, state, first = best
-        visits = outcome.visits
-        visits[state] = _Visit(None, None, 0)
-        outcome.first[state[0]] = state
-        depth = 0
-        step = (*first, engine.witness(state, first[1], first[2], first[3])) if first is not None else self._step(state)
-        while step is not None:
-            nxt, _, _, _, witness = step
-            depth += 1
-            visits[nxt] = _Visit(state, witness, depth)
-            outcome.first.setdefault(nxt[0], nxt)
-            if nxt[0] == target:
-                return outcome
-            state = nxt
+        hops_to, state, extra, first = best
+        if first is not None and dist.get(state, _FAR) < hops_to - 1:
+            return None  # the rest of the path would pass through the start again: the forward search never does
+        if first is None:
             step = self._step(state)
-        return None  # cannot happen: the distances were read off these hops
+            return None if step is None else (state, extra, step)
+        return state, extra, (*first, engine.witness(state, first[1], first[2], first[3]))
+
+    def _chain(self, state: State) -> list[State] | None:
+        """The states from ``state`` (reached by a first hop) along :meth:`_step` that have no agreed tail yet, up
+        to the first that has one or a state of the target; None when a step is missing (cannot happen: the
+        distances were read off these hops)."""
+        chain: list[State] = []
+        target, tails = self.closure.target, self._tails
+        while state[0] != target and state not in tails:
+            step = self._step(state)
+            if step is None:
+                return None
+            chain.append(state)
+            state = step[0]
+        return chain
+
+    def _taken(self, state: State) -> tuple[State, str, Action, Any, HopWitness]:
+        """The step :meth:`_step` found from ``state`` (one that has a step: a state of a chain, or the next)."""
+        step = self._steps[state]
+        assert step is not None
+        return step
+
+    def _build(self, chain: list[State]) -> None:
+        """The agreed tail of every state of ``chain`` (:meth:`_chain`): the hops from it to the target with the
+        session names agreed between them (:attr:`_tails`). The steps are asked in path order, then the tails are
+        put together from the target back."""
+        from trustgraph.queries.answers import session_agreement
+
+        engine, options, tails, target = self.engine, self.options, self._tails, self.closure.target
+        agreed: list[tuple[HopWitness | None, str | None]] = []
+        for state in chain:  # the step joining the hop out of each state and the next one
+            nxt, _, _, _, witness = self._taken(state)
+            if nxt[0] == target:
+                agreed.append((None, None))
+            else:
+                agreed.append(session_agreement(engine, options, state, nxt, witness, self._taken(nxt)[4], ()))
+        for state, (again, note) in zip(reversed(chain), reversed(agreed), strict=True):
+            nxt, _, _, _, witness = self._taken(state)
+            tails[state] = (_join(witness, tails[nxt] if nxt[0] != target else _END, again, note), again is not None)
+
+
+#: the agreed tail of a state of the target: no hops
+_END: tuple[tuple[HopWitness, ...], bool] = ((), False)
+
+
+def _join(witness: HopWitness, tail: tuple[tuple[HopWitness, ...], bool], again: HopWitness | None,
+          note: str | None) -> tuple[HopWitness, ...]:
+    """The hop ``witness`` followed by an agreed tail (its hops, and whether its first hop is a replacement), given
+    the step joining them: ``again`` replaces the hop; ``note`` goes on the tail's first hop unless a later step
+    replaced that hop (a replacement drops the notes of the hop it replaces, as
+    :func:`~trustgraph.queries.answers.agree_on_session_names` does)."""
+    from trustgraph.queries.answers import noted
+
+    rest, replaced = tail
+    if not rest:
+        return (witness,)
+    if again is not None:
+        return (again, *rest)
+    if note is not None and not replaced:
+        return (witness, noted(rest[0], note), *rest[1:])
+    return (witness, *rest)
 
 
 __all__ = ["CarriedState", "ReversePaths", "usable"]
