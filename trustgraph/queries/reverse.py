@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from trustgraph.queries.agreed import AgreedPaths
 from trustgraph.queries.backward import ACTION_BY_TEXT, walk_distances
 from trustgraph.semantics.request import Action
 
@@ -79,9 +80,8 @@ class ReversePaths:
         self.outside_only = outside_only
         self.dist = self._distances()
         self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
-        #: state reached by a first hop -> its hops to the target with their session names agreed, and whether the
-        #: first of them is a replacement (:meth:`result`)
-        self._tails: dict[State, tuple[tuple[HopWitness, ...], bool]] = {}
+        #: the answers read off the steps (:meth:`_step`), the agreed part of each path after its first hop shared
+        self.agreed = AgreedPaths(engine, options, closure.target, self._next)
         self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
@@ -209,33 +209,16 @@ class ReversePaths:
         the decided hops give no path (the source may reach the target only through an undecided hop, or not at
         all), a start is not a graph node, or a hop on the way lands in a carried state: the caller then searches.
 
-        The path after its first hop is the same for every source whose first hop lands in the same state, and so
-        are the agreed session names of its later hops (a step of the agreement reads only the two hops it joins):
-        that part is built once per state (:meth:`_build`) and shared; a source adds its first hop and the step
-        joining it to the rest. The steps are asked in the order the per-source agreement asks them (the first
-        hop's, then the later ones along the path), so every hop question is asked in the same order as before."""
-        from trustgraph.queries.answers import session_agreement
-        from trustgraph.queries.results import Reach, ReachResult
-
-        target = self.closure.target
+        The part of the path after its first hop, agreed, is built once per state and shared
+        (:class:`~trustgraph.queries.agreed.AgreedPaths`)."""
         try:
             begun = self._begin(starts)
             if begun is None:
                 return None
             state, extra, (landed, _, _, _, witness) = begun
-            chain = self._chain(landed)
-            if chain is None:
-                return None
-            again = note = None
-            if landed[0] != target:
-                following = self._taken(landed)[4]
-                again, note = session_agreement(self.engine, self.options, state, landed, witness, following, extra)
-            self._build(chain)
+            return self.agreed.result(label, state, extra, landed, witness)
         except CarriedState:
             return None
-        hops = _join(witness, self._tails[landed] if landed[0] != target else _END, again, note)
-        approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
-        return ReachResult(source=label, target=target, verdict=Reach.REACHABLE, hops=hops, approximations=approx)
 
     def _begin(self, starts: tuple[str, ...]
                ) -> tuple[State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any, HopWitness]] | None:
@@ -271,65 +254,10 @@ class ReversePaths:
             return None if step is None else (state, extra, step)
         return state, extra, (*first, engine.witness(state, first[1], first[2], first[3]))
 
-    def _chain(self, state: State) -> list[State] | None:
-        """The states from ``state`` (reached by a first hop) along :meth:`_step` that have no agreed tail yet, up
-        to the first that has one or a state of the target; None when a step is missing (cannot happen: the
-        distances were read off these hops)."""
-        chain: list[State] = []
-        target, tails = self.closure.target, self._tails
-        while state[0] != target and state not in tails:
-            step = self._step(state)
-            if step is None:
-                return None
-            chain.append(state)
-            state = step[0]
-        return chain
-
-    def _taken(self, state: State) -> tuple[State, str, Action, Any, HopWitness]:
-        """The step :meth:`_step` found from ``state`` (one that has a step: a state of a chain, or the next)."""
-        step = self._steps[state]
-        assert step is not None
-        return step
-
-    def _build(self, chain: list[State]) -> None:
-        """The agreed tail of every state of ``chain`` (:meth:`_chain`): the hops from it to the target with the
-        session names agreed between them (:attr:`_tails`). The steps are asked in path order, then the tails are
-        put together from the target back."""
-        from trustgraph.queries.answers import session_agreement
-
-        engine, options, tails, target = self.engine, self.options, self._tails, self.closure.target
-        agreed: list[tuple[HopWitness | None, str | None]] = []
-        for state in chain:  # the step joining the hop out of each state and the next one
-            nxt, _, _, _, witness = self._taken(state)
-            if nxt[0] == target:
-                agreed.append((None, None))
-            else:
-                agreed.append(session_agreement(engine, options, state, nxt, witness, self._taken(nxt)[4], ()))
-        for state, (again, note) in zip(reversed(chain), reversed(agreed), strict=True):
-            nxt, _, _, _, witness = self._taken(state)
-            tails[state] = (_join(witness, tails[nxt] if nxt[0] != target else _END, again, note), again is not None)
-
-
-#: the agreed tail of a state of the target: no hops
-_END: tuple[tuple[HopWitness, ...], bool] = ((), False)
-
-
-def _join(witness: HopWitness, tail: tuple[tuple[HopWitness, ...], bool], again: HopWitness | None,
-          note: str | None) -> tuple[HopWitness, ...]:
-    """The hop ``witness`` followed by an agreed tail (its hops, and whether its first hop is a replacement), given
-    the step joining them: ``again`` replaces the hop; ``note`` goes on the tail's first hop unless a later step
-    replaced that hop (a replacement drops the notes of the hop it replaces, as
-    :func:`~trustgraph.queries.answers.agree_on_session_names` does)."""
-    from trustgraph.queries.answers import noted
-
-    rest, replaced = tail
-    if not rest:
-        return (witness,)
-    if again is not None:
-        return (again, *rest)
-    if note is not None and not replaced:
-        return (witness, noted(rest[0], note), *rest[1:])
-    return (witness, *rest)
+    def _next(self, state: State) -> tuple[State, HopWitness] | None:
+        """:meth:`_step` as :class:`~trustgraph.queries.agreed.AgreedPaths` reads it: (next state, witness)."""
+        step = self._step(state)
+        return None if step is None else (step[0], step[4])
 
 
 __all__ = ["CarriedState", "ReversePaths", "usable"]
