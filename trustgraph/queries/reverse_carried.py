@@ -38,6 +38,8 @@ hop on the way) is searched as before, for its reasons.
 Cost: at most the closure's states with their carried variants, each expanded once (at most (1 + source identities) x
 (1 + tags) states per role, :meth:`CarryDemand.choices`), two passes over their hops, then per source its first hops
 and its path: O(states x candidates + sources x (first hops + path)) instead of O(sources x states x candidates).
+The answers are put together as the role-state search puts its own (:class:`~trustgraph.queries.agreed.AgreedPaths`:
+one path-following for both, the part of a path after its first hop agreed once per state and shared).
 ``tests/queries/test_reverse_carried.py`` compares it with the search per source field by field.
 """
 
