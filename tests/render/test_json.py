@@ -1,21 +1,35 @@
-"""The JSON report validates against its shipped schema and carries every finding exactly."""
+"""The JSON report validates against its shipped schema and carries every finding exactly (version 4: through
+:func:`~trustgraph.render.json_tables.expand`, which rebuilds the version 3 document)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import jsonschema
 from hypothesis import HealthCheck, given, settings
 
 from trustgraph.checks.finding import Finding
 from trustgraph.render.json_report import render_json, schema
+from trustgraph.render.json_tables import expand
 from trustgraph.render.report import ScanReport
 
 from .fixtures import HOSTILE, IMG, chain_of, make_report
 from .strategies import reports
 
 VALIDATOR = jsonschema.Draft202012Validator(schema())
+
+
+def _v3_schema() -> dict[str, Any]:
+    from importlib import resources
+
+    text = resources.files("trustgraph").joinpath("schemas/scan-report-v3.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+V3_VALIDATOR = jsonschema.Draft202012Validator(_v3_schema())
 
 
 def test_schema_is_valid_draft_2020_12() -> None:
@@ -29,14 +43,17 @@ def test_output_validates(report: ScanReport) -> None:
 
 def test_top_level_key_order_and_version(report: ScanReport) -> None:
     doc = json.loads(render_json(report))
-    assert list(doc) == ["version", "tool", "generated_at", "zone", "inputs", "findings", "summary", "suppressions"]
-    assert doc["version"] == 3
+    assert list(doc) == ["version", "tool", "generated_at", "zone", "inputs", "findings", "summary", "suppressions",
+                         "tables"]
+    assert doc["version"] == 4
+    assert list(doc["tables"]) == ["context_defaults", "hops", "locations", "nodes", "actions"]
     assert doc["tool"]["name"] == "trustgraph" and doc["tool"]["version"] == "0.1.0"
     assert [c["id"] for c in doc["tool"]["checks"]][0] == "external-without-external-id"
 
 
 def test_findings_carry_every_field(report: ScanReport) -> None:
-    doc = json.loads(render_json(report))
+    doc = expand(json.loads(render_json(report)))
+    V3_VALIDATOR.validate(doc)
     assert [f["role"] for f in doc["findings"]] == [f.role for f in report.ordered]
     chain = next(f for f in doc["findings"] if f["check_id"] == "external-path-to-admin")
     assert chain["account"] == "111122223333"
@@ -129,7 +146,7 @@ def test_statements_are_those_of_the_listed_sources() -> None:
         assert len(merged.statements) == count  # the finding itself (SARIF, HTML, CSV) keeps every statement
         doc = json.loads(render_json(ScanReport(findings=(merged,))))
         VALIDATOR.validate(doc)
-        (finding,) = doc["findings"]
+        (finding,) = expand(doc)["findings"]
         listed = [s["source"] for s in finding["sources"]]
         expected = [{"file": f"gaad-{int(src.split(':')[1])}.json",
                      "pointer": "/RoleDetailList/0/AssumeRolePolicyDocument/Statement/0"} for src in listed]
@@ -138,16 +155,21 @@ def test_statements_are_those_of_the_listed_sources() -> None:
 
 
 def test_one_finding_per_line(report: ScanReport) -> None:
-    """The layout: top-level keys indented, each finding compact on a line of its own; the document is the one
-    :func:`report_json` builds."""
+    """The layout: top-level keys indented, each finding compact on a line of its own; the document is the
+    compaction of the one :func:`report_json` builds."""
     from trustgraph.render.json_report import report_json
+    from trustgraph.render.json_tables import compact
 
     text = render_json(report)
-    assert json.loads(text) == json.loads(json.dumps(report_json(report)))
-    assert text.endswith("}\n") and text.startswith('{\n  "version": 3,\n')
+    assert json.loads(text) == json.loads(json.dumps(compact(report_json(report))))
+    assert text.endswith("}\n") and text.startswith('{\n  "version": 4,\n')
     lines = [line for line in text.splitlines() if line.startswith('    {"check_id"')]
     assert len(lines) == len(report.ordered)
     assert [json.loads(line.rstrip(","))["role"] for line in lines] == [f.role for f in report.ordered]
+
+
+def test_version_3_schema_still_shipped() -> None:
+    assert _v3_schema()["properties"]["version"]["const"] == 3
 
 
 def test_version_2_schema_still_shipped() -> None:
@@ -177,5 +199,7 @@ def test_any_report_validates(r: ScanReport) -> None:
 
     doc = json.loads(render_json(r))
     VALIDATOR.validate(doc)
-    assert doc == json.loads(json.dumps(report_json(r)))
+    expanded = expand(doc)
+    V3_VALIDATOR.validate(expanded)
+    assert expanded == json.loads(json.dumps(report_json(r)))
     assert len(doc["findings"]) == len(r.findings)

@@ -308,3 +308,16 @@ def test_json_pointer_lines_properties(value: object) -> None:
     # one value per line when indented: lines strictly increase in document order
     order = [indented[p] for p in pointers]
     assert order == sorted(order) and len(set(order)) == len(order)
+
+
+def test_one_result_per_line(report: ScanReport) -> None:
+    """The layout: indented, except each result compact on a line of its own; the document is :func:`sarif_log`'s."""
+    from trustgraph.render.sarif import sarif_log
+
+    text = render_sarif(report, base_dir="/work/repo")
+    assert json.loads(text) == json.loads(json.dumps(sarif_log(report, base_dir="/work/repo")))
+    lines = [line for line in text.splitlines() if line.startswith('        {"ruleId"')]
+    assert [json.loads(line.rstrip(","))["properties"]["role"] for line in lines] == [f.role for f in report.ordered]
+    assert text.endswith("}\n")
+    empty = json.loads(render_sarif(ScanReport(), base_dir="/w"))
+    assert empty["runs"][0]["results"] == []

@@ -16,6 +16,7 @@ from trustgraph.cli.commands import COMMAND_HELP
 from trustgraph.cli.common import FAIL_ON, jobs_arg, positive_int
 
 if TYPE_CHECKING:
+    from trustgraph.model.estate import Estate
     from trustgraph.report.scan_report import ScanReport
 
 
@@ -47,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--via", choices=("assume", "all"), default="assume",
                    help="external-path-to-admin also follows privilege-escalation edges inside the zone (all); "
                         "default assume")
+    p.add_argument("--json-version", choices=("4", "3"), default="4",
+                   help="version of the JSON report (default 4: witnesses, locations and paths written once in "
+                        "tables; 3: inline, as before version 4, for scripts that read them there)")
     add_now_option(p)
     p.add_argument("--list-checks", action="store_true",
                    help="print the catalog (id, base severity, title) and exit")
@@ -89,9 +93,21 @@ def run(args: argparse.Namespace) -> int:
             result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
         report = build_report(result.findings, checks, zone=zone.describe(),
                               inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
-        trust_statements = (st for role in estate.role_by_arn.values() for st in role.trust_policy.statements)
-        _write(report.with_positions().with_read_keys(trust_statements), fmt, args)
+        _write(_shown(report, fmt, estate), fmt, args)
     return exit_code(report, args.fail_on)
+
+
+def _shown(report: ScanReport, fmt: str, estate: Estate) -> ScanReport:
+    """The report with what ``fmt`` shows beyond the findings: statement lines (read from the cited export files)
+    and the condition keys each cited trust statement reads; JSON and CSV show neither, so nothing is read for them."""
+    from trustgraph.render.report import SHOWS_POSITIONS, SHOWS_READ_KEYS
+
+    if fmt in SHOWS_POSITIONS:
+        report = report.with_positions()
+    if fmt in SHOWS_READ_KEYS:
+        report = report.with_read_keys(st for role in estate.role_by_arn.values()
+                                       for st in role.trust_policy.statements)
+    return report
 
 
 def exit_code(report: ScanReport, fail_on: str) -> int:
@@ -106,12 +122,13 @@ def _write(report: ScanReport, fmt: str, args: argparse.Namespace) -> None:
     from trustgraph.cli.common import write_output
     from trustgraph.render.report import render
 
+    json_version = int(args.json_version) if fmt == "json" else None
     if args.output:
-        write_output(args, render(report, fmt))
+        write_output(args, render(report, fmt, json_version=json_version))
         return
     color = fmt == "table" and sys.stdout.isatty()
     width = terminal_width() if fmt == "table" else None
-    sys.stdout.write(render(report, fmt, color=color, width=width))
+    sys.stdout.write(render(report, fmt, color=color, width=width, json_version=json_version))
 
 
 def terminal_width() -> int:

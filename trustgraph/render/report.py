@@ -19,13 +19,21 @@ from trustgraph.report.scan_report import (
 #: The formats :func:`render` knows, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "sarif", "html")
 
+#: The formats that show statement lines (:attr:`ScanReport.positions`): JSON and CSV give file and JSON pointer only,
+#: so a scan writing them does not read the cited export files again.
+SHOWS_POSITIONS: frozenset[str] = frozenset({"table", "sarif", "html"})
+
+#: The formats that show which condition keys a statement reads (:attr:`ScanReport.read_keys`).
+SHOWS_READ_KEYS: frozenset[str] = frozenset({"html"})
+
 
 def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None,
-           read_files: bool = False) -> str:
+           read_files: bool = False, json_version: int | None = None) -> str:
     """Render a report in one of :data:`FORMATS`.
 
     ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files for
     statement positions when the report has none (:meth:`ScanReport.with_positions`); renderers never read files.
+    ``json_version`` picks the JSON report's version (default: the current one).
 
     Raises
     ------
@@ -39,7 +47,7 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
     if fmt == "json":
         from trustgraph.render.json_report import render_json
 
-        return render_json(report)
+        return render_json(report) if json_version is None else render_json(report, version=json_version)
     if fmt == "csv":
         from trustgraph.render.csv_report import render_csv
 
@@ -55,5 +63,5 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "SEVERITY_ORDER", "CheckInfo", "ScanReport", "Summary", "SuppressionRecord", "Suppressions",
-           "finding_sort_key", "render"]
+__all__ = ["FORMATS", "SEVERITY_ORDER", "SHOWS_POSITIONS", "SHOWS_READ_KEYS", "CheckInfo", "ScanReport", "Summary",
+           "SuppressionRecord", "Suppressions", "finding_sort_key", "render"]

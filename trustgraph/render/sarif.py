@@ -110,7 +110,9 @@ def fingerprint(finding: Finding) -> str:
 
 def render_sarif(report: ScanReport, *, base_dir: str | None = None,
                  lines: Mapping[Location, int | Position] | None = None) -> str:
-    """The report as a SARIF 2.1.0 log (one run), JSON indented by two spaces.
+    """The report as a SARIF 2.1.0 log (one run): JSON indented by two spaces, except that each result is compact on
+    a line of its own (indenting every result's nested locations and witnesses was about 40% of the bytes of a
+    large log; the document is the same).
 
     Parameters
     ----------
@@ -124,8 +126,20 @@ def render_sarif(report: ScanReport, *, base_dir: str | None = None,
     """
     import orjson
 
-    return orjson.dumps(sarif_log(report, base_dir=base_dir, lines=lines),
-                        option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    log = sarif_log(report, base_dir=base_dir, lines=lines)
+    run = log["runs"][0]
+    results = run["results"]
+    run["results"] = -1  # a negative number appears nowhere else in the log: the results' place in the text
+    text = orjson.dumps(log, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    marker = '"results": -1'
+    assert text.count(marker) == 1
+    indent = text[text.rindex("\n", 0, text.index(marker)) + 1:text.index(marker)]
+    if results:
+        body = ",\n".join(indent + "  " + orjson.dumps(r).decode("utf-8") for r in results)
+        listed = f'"results": [\n{body}\n{indent}]'
+    else:
+        listed = '"results": []'
+    return text.replace(marker, listed)
 
 
 def sarif_log(report: ScanReport, *, base_dir: str | None = None,

@@ -1,0 +1,212 @@
+"""The JSON report's version 4 layout: what repeats across findings is written once, in ``tables``.
+
+Version 3 wrote every finding self-contained: each hop with its whole witness request (17-20 condition keys, most
+of them the same in every hop: the analysis time, the region, the session name), each statement location as a
+``{file, pointer}`` object, each source's path as full node ids (a 16-hop chain shared by 70 sources of one role
+was written 70 times), and each finding's title and remediation copied from its check. On the 2,000-role profiles
+that was 3.2-19 KB per finding, and the report grew with the size of the witnesses, not with the findings.
+
+Version 4 is the same document with a ``tables`` object and references into it (:func:`compact`):
+
+``tables.hops``
+    Each distinct hop witness once (a hop shared by many findings, e.g. the vendor account's ``sts:AssumeRole``
+    into a hub role, is one entry); a finding's ``path`` is a list of indexes into it. A hop's ``statements`` are
+    indexes into ``tables.locations``; its ``approximations`` are omitted when empty.
+``tables.context_defaults``
+    Condition key -> the value more than half of the hop witnesses have (the analysis time, the region...); a
+    hop's ``context`` lists only the keys whose value differs, and ``null`` for a default key its request does not
+    have. The whole context is ``{**context_defaults, **context}`` without the ``null`` keys
+    (:func:`expand_context`).
+``tables.locations``
+    Each distinct statement location (``{file, pointer}``) once; a finding's ``statements`` are indexes into it.
+``tables.nodes`` and ``tables.actions``
+    The node ids and action names of the sources' paths; a source's ``path`` and ``actions`` are indexes.
+
+Keys whose value is the documented default are omitted: a finding's ``title`` and ``remediation`` when they are
+its check's (``tool.checks``), ``approximate`` false, ``approximations`` empty, ``suppressed_by`` null,
+``sources_omitted`` 0; a source's ``kind`` when it is the finding's, ``approximate`` false.
+
+:func:`expand` is the inverse: it rebuilds the version 3 document (``version`` set to 3, ``tables`` dropped), so that
+every fact of a version 3 report is recoverable, and a consumer written for version 3 can read a version 4 report
+through it (``tests/render/test_json_tables.py`` proves ``expand(compact(doc)) == doc`` on the example, the sample
+and small organizations of every profile, and on generated reports). Both functions are linear in the size of the
+document (dictionary lookups per hop, location, node and action).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import orjson
+
+#: Finding keys omitted when they hold these values (``title`` and ``remediation``: when equal to the check's).
+FINDING_DEFAULTS: dict[str, Any] = {"approximate": False, "approximations": [], "suppressed_by": None,
+                                    "sources_omitted": 0}
+
+#: The key order of a version 3 finding, of a hop, of a source (expansion restores it).
+FINDING_KEYS = ("check_id", "title", "severity", "kind", "role", "account", "source", "message", "remediation",
+                "path", "statements", "approximate", "approximations", "suppressed_by", "sources", "sources_total",
+                "sources_omitted", "exposure")
+HOP_KEYS = ("source", "target", "action", "context", "statements", "approximations", "method", "calls")
+SOURCE_KEYS = ("source", "class", "kind", "hops", "conditions", "path", "actions", "approximate")
+
+
+class _Table:
+    """Values in first-seen order, each with its index (keyed by a hashable form of the value)."""
+
+    def __init__(self) -> None:
+        self.index: dict[Any, int] = {}
+        self.values: list[Any] = []
+
+    def ref(self, key: Any, value: Any) -> int:
+        found = self.index.get(key)
+        if found is None:
+            found = self.index[key] = len(self.values)
+            self.values.append(value)
+        return found
+
+
+def context_defaults(contexts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per condition key, the value more than half of the hop witnesses have (keys sorted): the hops with that
+    value omit the key, those without the key write ``null``."""
+    counts: Counter[tuple[str, bytes]] = Counter((k, orjson.dumps(v)) for ctx in contexts for k, v in ctx.items())
+    shared = sorted((key, value) for (key, value), n in counts.items() if 2 * n > len(contexts))
+    return {key: orjson.loads(value) for key, value in shared}
+
+
+def expand_context(context: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """A hop's whole witness context (keys sorted) from its version 4 ``context`` and ``tables.context_defaults``."""
+    merged = {**defaults, **context}
+    return {k: merged[k] for k in sorted(merged) if merged[k] is not None}
+
+
+def compact(doc: dict[str, Any]) -> dict[str, Any]:
+    """The version 4 document of a version 3 one (see the module docstring); ``doc`` is not modified."""
+    hops, locations, nodes, actions = _Table(), _Table(), _Table(), _Table()
+    checks = {c["id"]: c for c in doc["tool"]["checks"]}
+
+    def loc_ref(loc: dict[str, str]) -> int:
+        return locations.ref((loc["file"], loc["pointer"]), loc)
+
+    findings: list[dict[str, Any]] = []
+    hop_refs: list[list[int]] = []
+    for f in doc["findings"]:
+        hop_refs.append([hops.ref(orjson.dumps(h), h) for h in f["path"]])
+    defaults = context_defaults([h["context"] for h in hops.values])
+    hop_rows = [_compact_hop(h, defaults, loc_ref) for h in hops.values]
+    for f, refs in zip(doc["findings"], hop_refs, strict=True):
+        check = checks.get(f["check_id"], {})
+        out: dict[str, Any] = {}
+        for key in FINDING_KEYS:
+            value = f[key]
+            if key in ("title", "remediation") and key in check and value == check[key]:
+                continue
+            if key in FINDING_DEFAULTS and value == FINDING_DEFAULTS[key]:
+                continue
+            if key == "path":
+                value = refs
+            elif key == "statements":
+                value = [loc_ref(s) for s in value]
+            elif key == "sources":
+                value = [_compact_source(s, f["kind"], nodes, actions) for s in value]
+            out[key] = value
+        findings.append(out)
+    tables = {"context_defaults": defaults, "hops": hop_rows, "locations": locations.values,
+              "nodes": nodes.values, "actions": actions.values}
+    return {**doc, "version": 4, "findings": findings, "tables": tables}
+
+
+def _compact_hop(hop: dict[str, Any], defaults: dict[str, Any], loc_ref: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in HOP_KEYS:
+        if key not in hop:
+            continue
+        value = hop[key]
+        if key == "context":
+            value = {k: v for k, v in value.items() if defaults.get(k, None) != v}
+            value.update({k: None for k in defaults if k not in hop["context"]})
+            value = {k: value[k] for k in sorted(value)}
+        elif key == "statements":
+            value = [loc_ref(s) for s in value]
+        elif key == "approximations" and not value:
+            continue
+        out[key] = value
+    return out
+
+
+def _compact_source(source: dict[str, Any], kind: str, nodes: _Table, actions: _Table) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in SOURCE_KEYS:
+        value = source[key]
+        if (key == "kind" and value == kind) or (key == "approximate" and value is False):
+            continue
+        if key == "path":
+            value = [nodes.ref(n, n) for n in value]
+        elif key == "actions":
+            value = [actions.ref(a, a) for a in value]
+        out[key] = value
+    return out
+
+
+def expand(doc: dict[str, Any]) -> dict[str, Any]:
+    """The version 3 document a version 4 one was compacted from (a version 3 document is returned as it is)."""
+    if doc.get("version") != 4:
+        return doc
+    tables = doc["tables"]
+    defaults, locations = tables["context_defaults"], tables["locations"]
+    nodes, actions = tables["nodes"], tables["actions"]
+    hops = [_expand_hop(h, defaults, locations) for h in tables["hops"]]
+    checks = {c["id"]: c for c in doc["tool"]["checks"]}
+    findings = []
+    for f in doc["findings"]:
+        check = checks.get(f["check_id"], {})
+        out: dict[str, Any] = {}
+        for key in FINDING_KEYS:
+            if key in f:
+                value = f[key]
+            elif key in ("title", "remediation"):
+                value = check[key]
+            else:
+                value = FINDING_DEFAULTS[key]
+            if key == "path":
+                value = [hops[i] for i in value]
+            elif key == "statements":
+                value = [locations[i] for i in value]
+            elif key == "sources":
+                value = [_expand_source(s, f["kind"], nodes, actions) for s in value]
+            elif key == "approximations":
+                value = list(value)
+            out[key] = value
+        findings.append(out)
+    return {**{k: v for k, v in doc.items() if k != "tables"}, "version": 3, "findings": findings}
+
+
+def _expand_hop(hop: dict[str, Any], defaults: dict[str, Any], locations: list[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in HOP_KEYS:
+        if key == "context":
+            out[key] = expand_context(hop["context"], defaults)
+        elif key == "statements":
+            out[key] = [locations[i] for i in hop["statements"]]
+        elif key == "approximations":
+            out[key] = list(hop.get("approximations", []))
+        elif key in hop:
+            out[key] = hop[key]
+    return out
+
+
+def _expand_source(source: dict[str, Any], kind: str, nodes: list[str], actions: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in SOURCE_KEYS:
+        if key == "kind":
+            out[key] = source.get("kind", kind)
+        elif key == "approximate":
+            out[key] = source.get("approximate", False)
+        elif key == "path":
+            out[key] = [nodes[i] for i in source["path"]]
+        elif key == "actions":
+            out[key] = [actions[i] for i in source["actions"]]
+        else:
+            out[key] = source[key]
+    return out
