@@ -46,6 +46,35 @@ def result_for(engine: ReachabilityEngine, outcome: SearchOutcome, target: str,
                        reason=engine.unreachable_reason(outcome, target))
 
 
+def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target: str) -> None:
+    """Ask the hop questions :func:`result_for` would ask for (outcome.source, target) to agree on session names
+    (:func:`agree_on_session_names`), without building the answer, for a target nobody reads the answer of.
+
+    The engine keeps every answer it was given, and a later hop under other constraints may be answered from it
+    (:meth:`~trustgraph.queries.engine.ReachabilityEngine.decide`): which of several valid witnesses a later check's
+    hop gets depends on the questions asked before. Asking these keeps the later witnesses those of a run that built
+    every answer. Cost: the path's length; a question only where a hop's caller needs a session name (rare)."""
+    state = outcome.first_state(target)
+    if state is None or outcome.options is None:
+        return
+    hops = outcome.path_to(state)
+    if any(_names_session(hops[i - 1], hops[i]) for i in range(1, len(hops))):
+        engine.agree_on_session_names(outcome, state, hops)
+
+
+def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
+    """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
+    privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
+    name that ``prev``'s request does not already give."""
+    if hop.method is not None or prev.method is not None or not hop.evidence:
+        return False
+    caller = hop.evidence[0]
+    name = getattr(caller, "session_name", None)
+    if caller.kind is not CallerKind.ROLE_SESSION or name is None:
+        return False
+    return not (prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,))
+
+
 def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, state: State,
                            hops: tuple[HopWitness, ...]) -> tuple[HopWitness, ...]:
     """The path with each hop's request naming the session the next hop's caller is (docs/semantics.md §4.3).
@@ -80,15 +109,9 @@ def session_agreement(engine: ReachabilityEngine, options: QueryOptions, parent:
     of a path decide alike whatever the steps before them wrote."""
     from trustgraph.smt.solve import KeyConstraint, Sat
 
-    if cur.method is not None or prev.method is not None:
-        return None, None  # privilege-escalation hops (queries.escalate) are not assume-role calls
-    evidence = cur.evidence
-    caller = evidence[0] if evidence else None
-    name = getattr(caller, "session_name", None)
-    if caller is None or caller.kind is not CallerKind.ROLE_SESSION or name is None:
+    if not _names_session(prev, cur):
         return None, None
-    if prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,):
-        return None, None
+    name = cur.evidence[0].session_name
     named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
     action = Action(prev.action)
     again = engine.solve(parent, prev.target, action, options, named)
@@ -148,5 +171,5 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
     return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
 
 
-__all__ = ["agree_on_session_names", "describe_location", "explain_unsat", "locations_of", "noted", "result_for",
-           "session_agreement", "unreachable_reason"]
+__all__ = ["agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat", "locations_of",
+           "noted", "result_for", "session_agreement", "unreachable_reason"]

@@ -6,7 +6,7 @@ with displays, tables, ``scan()`` and ``inventory()``, which need the layers abo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -242,13 +242,19 @@ class GraphQueries:
                 out.append(self.engine.result_for(outcome, t, unknown_zone))
         return tuple(out)
 
-    def reach_each(self, sources: Sequence[str], options: QueryOptions, *, outside_only: bool = False
-                   ) -> dict[str, tuple[ReachResult, ...]]:
+    def reach_each(self, sources: Sequence[str], options: QueryOptions, *, outside_only: bool = False,
+                   targets: Container[str] | None = None) -> dict[str, tuple[ReachResult, ...]]:
         """For each of ``sources`` (graph nodes), its reachable and unknown answers, one per role in role order: those
         ``query(source, None, options)`` gives (with ``outside_only``: those of ``query("external", None, options,
         per_member=True, members=[source])``), from searches that expand each state once for all sources
-        (:class:`~trustgraph.queries.shared.SharedSearches`) instead of once per source."""
+        (:class:`~trustgraph.queries.shared.SharedSearches`) instead of once per source.
+
+        ``targets`` (default: every role) keeps the answers for those roles only: a check that cites a few roles
+        (external-path-to-admin: the admin roles) does not have a path rebuilt and its session names agreed
+        (:meth:`ReachabilityEngine.result_for`) for every (source, role) pair the searches reach. The answers kept
+        are the same either way."""
         from trustgraph.graph.nodes import NodeKind
+        from trustgraph.queries.answers import ask_session_names
         from trustgraph.queries.shared import SharedSearches
 
         if self._shared_searches is None:
@@ -259,8 +265,13 @@ class GraphQueries:
             outcome = self._shared_searches.search(source, options, outside_only=outside_only)
             unknown_zone = self._unknown_reach(outcome)
             reached = set(outcome.first) | unknown_zone if unknown_zone else outcome.first.keys()
-            targets = sorted(t for t in reached if t != source and self.graph.nodes[t]["kind"] == role)
-            out[source] = tuple(self.engine.result_for(outcome, t, unknown_zone) for t in targets)
+            found: list[ReachResult] = []
+            for t in sorted(t for t in reached if t != source and self.graph.nodes[t]["kind"] == role):
+                if targets is None or t in targets:
+                    found.append(self.engine.result_for(outcome, t, unknown_zone))
+                else:  # the questions building the answer would ask, so that later witnesses stay the same
+                    ask_session_names(self.engine, outcome, t)
+            out[source] = tuple(found)
         return out
 
     def _to_one_target(
