@@ -335,10 +335,16 @@ class GraphQueries:
                 continue
             outcome = None
             if paths is not None:
-                outcome = paths.outcome(label, starts_of)
+                answer = paths.result(label, starts_of)
+                if answer is not None:
+                    out.append(answer)
+                    continue
             elif carried is not None:
-                outcome = carried.outcome(label, starts_of)
-                if outcome is None and carried.misses(starts_of):
+                answer = carried.result(label, starts_of)
+                if answer is not None:
+                    out.append(answer)
+                    continue
+                if carried.misses(starts_of):
                     continue  # its search finds neither the target nor an undecided hop
             elif layers is not None:
                 outcome = layers.search(label, starts_of, outside_only=outside_only)
