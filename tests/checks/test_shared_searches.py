@@ -163,3 +163,55 @@ def test_shared_searches_equal_the_reference_search(every: int, tmp_path: Path) 
             undecided += len(new.unknown_edges)
     assert shared.expanded < visited  # a state reached by several sources is expanded once
     assert bool(undecided) == bool(every)
+
+
+def _small_org(profile: str, seed: int, tmp_path: Path) -> TrustGraph:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=20, seed=seed, profile=profile)
+    return load(tmp_path)
+
+
+def _cited_orgs() -> list[Any]:
+    return [pytest.param("example", None, id="example"), pytest.param("sample", None, id="sample")] + [
+        pytest.param(profile, seed, id=f"{profile}-{seed}")
+        for profile, seed in (("mix", 1), ("federation-heavy", 1), ("chain-heavy", 3), ("vendor-heavy", 1),
+                              ("vendor-heavy", 3), ("condition-heavy", 1), ("random", 1), ("random", 2))]
+
+
+@pytest.mark.parametrize(("org", "seed"), _cited_orgs())
+def test_answers_for_cited_targets_only(org: str, seed: int | None, tmp_path: Path) -> None:
+    """``reach_each(..., targets=T)`` (the answers external-path-to-admin reads: those for the admin roles; and for
+    every other role, to cover roles that are not admins) gives, for each source and each role of T, the answer the
+    per-source reference gives (``query(source, None)``, or ``query("external", None, per_member=True,
+    members=[source])`` for an outsider), field by field, and no answer for a role outside T."""
+    if org == "example":
+        tg = load()
+    elif org == "sample":
+        tg = load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
+    else:
+        assert seed is not None
+        tg = _small_org(org, seed, tmp_path)
+    ctx = ScanContext(tg)
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    admins = ctx.admin_roles()
+    assert admins == frozenset(r for r in roles if tg.graph.nodes[r].get("admin"))
+    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
+    compared = 0
+    for cited in (admins, frozenset(roles[1::2])):
+        session = SolverSession()
+        fast, reference = twin_of(tg, session), twin_of(tg, session)
+        for options in (ctx.options(), ctx.options(without=("sts:ExternalId",)),
+                        ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})):
+            for outside_only in (False, True):
+                chosen = [s for s, o in sources if o is outside_only]
+                answers = fast.reach_each(chosen, options, outside_only=outside_only, targets=cited)
+                for source in chosen:
+                    if outside_only:
+                        full = reference.query("external", None, options, per_member=True, members=[source])
+                    else:
+                        full = reference.query(source, None, options)
+                    expected = [r for r in full if r.target in cited and r.target != source]
+                    assert list(answers[source]) == expected, source
+                    compared += len(expected)
+    assert compared > 0

@@ -176,3 +176,20 @@ def test_json_and_csv_do_not_need_the_statement_lines(monkeypatch: pytest.Monkey
     assert render_json(located) == render_json(report) and json.loads(render_json(report)) == written
     assert render_csv(located) == render_csv(report)
     assert {"json", "csv"}.isdisjoint(SHOWS_POSITIONS | SHOWS_READ_KEYS)
+
+
+def test_scan_writes_version_3_on_request(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``scan --json-version 3`` writes the version 3 document (validated by its schema) that :func:`expand` gives
+    from the version 4 report of the same findings: scripts written for version 3 keep working."""
+    written, report = _scan(monkeypatch, tmp_path, str(SAMPLE), "--json-version", "3")
+    V3.validate(written)
+    assert written["version"] == 3 and "tables" not in written
+    assert written == expand(json.loads(render_json(report)))
+    assert written["findings"] and isinstance(written["findings"][0]["path"][0], dict)
+
+
+def test_render_json_refuses_a_version_it_cannot_write(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _, report = _scan(monkeypatch, tmp_path, str(SAMPLE))
+    assert json.loads(render_json(report, version=3)) == json.loads(json.dumps(report_json(report)))
+    with pytest.raises(ValueError, match="version 2 cannot be written"):
+        render_json(report, version=2)

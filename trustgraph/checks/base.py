@@ -145,16 +145,20 @@ def hop_path(ctx: ScanContext, source: str, role: str, action: Action, result: A
 
 
 # ------------------------------------------------------------------------------------- reach questions
-def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResult]:
+def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozenset[str] | None = None
+                    ) -> list[ReachResult]:
     """Every answer to "does an AWS principal outside the zone reach ``role``" under ``options``, most specific
     first: each ``account:ID`` node that reaches it (its shortest path; fewest hops, then id), then the ``external``
     class (any AWS principal outside the zone: its shortest path) when no named account reaches the role or when its
     witness is a principal of an account no trust policy names (so strangers get in too, e.g. through ``"*"``); else
     the unknown answer; empty when unreachable.
+
+    ``targets`` (default: every role) are the roles the check asks this about under ``options``, ``role`` among
+    them (the same set for every role and in :func:`prepare_most_specific`): answers are built for those only.
     """
     # answers come from one search per source over the whole graph (ScanContext.reach_known): no per-role ancestor
     # set is needed to skip sources that cannot reach the role (computing one per role is quadratic at scale)
-    general = list(ctx.reach_known("external", role, options, members=("external",)))
+    general = list(ctx.reach_known("external", role, options, members=("external",), targets=targets))
     reachable = [r for r in general if r.verdict is Reach.REACHABLE]
     unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
     if not reachable and not unknown:
@@ -167,7 +171,7 @@ def outside_sources(ctx: ScanContext, role: str, options: Any) -> list[ReachResu
             if found:
                 specific.append(min(found, key=lambda r: len(r.hops)))
     else:  # the accounts' searches read once, inverted per role
-        index, failed = ctx.reached_by(ctx.outside_account_nodes, options)
+        index, failed = ctx.reached_by(ctx.outside_account_nodes, options, targets=targets)
         specific = list(index.get(role, ()))
         for node in failed:  # a search that did not replay: answered per target (reach_known)
             found = [r for r in ctx.reach_known(node, role, options)
@@ -195,16 +199,18 @@ def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | No
     return found[0] if found else None
 
 
-def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] | None = None) -> None:
-    """Run the searches :func:`most_specific` reads, once: from ``external``, and, when one of ``roles`` (default:
-    those of ``ctx``) is reachable or undecided from it, from every outside account node."""
+def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] | None = None,
+                          targets: frozenset[str] | None = None) -> None:
+    """Run the searches :func:`outside_sources` reads, once: from ``external``, and, when one of ``roles`` (default:
+    those of ``ctx``) is reachable or undecided from it, from every outside account node; ``targets`` as
+    :func:`outside_sources` is given them."""
     from trustgraph.graph.nodes import EXTERNAL
 
-    ctx.reach_known(EXTERNAL, "", options, members=(EXTERNAL,))
-    if any(ctx.reach_known(EXTERNAL, role, options, members=(EXTERNAL,))
+    ctx.reach_known(EXTERNAL, "", options, members=(EXTERNAL,), targets=targets)
+    if any(ctx.reach_known(EXTERNAL, role, options, members=(EXTERNAL,), targets=targets)
            for role in (ctx.roles if roles is None else roles)):
         if not ctx.per_pair:
-            ctx.reached_by(ctx.outside_account_nodes, options)
+            ctx.reached_by(ctx.outside_account_nodes, options, targets=targets)
             return
         for node in ctx.outside_account_nodes:
             ctx.reach_known(node, "", options)

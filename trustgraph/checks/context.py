@@ -161,6 +161,12 @@ class ScanContext:
             for role in self.estate.role_by_arn.values() for st in role.trust_policy.statements})
         return table.get(location, 0)
 
+    def admin_roles(self) -> frozenset[str]:
+        """Every role of the graph with the ``admin`` attribute (read once per scan, the same set in every view)."""
+        found: frozenset[str] = self.once(("admin-roles",), lambda: frozenset(
+            n for n, d in self.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value and d.get("admin")))
+        return found
+
     def is_admin(self, role: str) -> bool:
         """The graph's ``admin`` attribute of a role."""
         return bool(self.graph.nodes[role].get("admin"))
@@ -196,7 +202,8 @@ class ScanContext:
         return cached
 
     def reach_known(self, source: str, target: str, options: QueryOptions, *,
-                    members: Iterable[str] | None = None) -> tuple[ReachResult, ...]:
+                    members: Iterable[str] | None = None, targets: frozenset[str] | None = None
+                    ) -> tuple[ReachResult, ...]:
         """The reachable and unknown answers of :meth:`reach` (the unreachable ones left out), from one search per
         (source, options) over the whole graph instead of one search per target.
 
@@ -210,9 +217,17 @@ class ScanContext:
         providers of an organization when only the AWS outsider's answers are read). In a scan (not
         :attr:`per_pair`) the members' searches share each state's hop work with each other and with the outside
         accounts' (:meth:`GraphQueries.reach_each`): the same answers, each state expanded once.
+
+        ``targets`` (e.g. :meth:`admin_roles`) says which roles the caller will ever ask about with these arguments:
+        the members' answers are built for those roles only (:meth:`GraphQueries.reach_each`); asking about another
+        role is an error. Every call for one question must pass the same set (it is part of the memo's key).
         """
+        if targets is not None and target and target not in targets:
+            raise ValueError(f"{target} is not among the targets this question was asked for")
         chosen = None if members is None else tuple(members)
         key = (source, options) if chosen is None else (source, options, chosen)
+        if targets is not None and chosen is not None:
+            key = (*key, targets)
         if key in self._shared.reach_all:
             by_target = self._shared.reach_all[key]
         else:
@@ -223,7 +238,8 @@ class ScanContext:
                     # the outside accounts' searches: the same answers as one search per member
                     members = [m for m in self.outsider_members() if m in chosen]
                     found: Iterable[ReachResult] = (
-                        r for rs in self.tg.reach_each(members, options, outside_only=True).values() for r in rs)
+                        r for rs in self.tg.reach_each(members, options, outside_only=True, targets=targets).values()
+                        for r in rs)
                 else:
                     found = self.tg.query(source, None, options, per_member=True, members=chosen)
                 for r in found:
@@ -237,20 +253,23 @@ class ScanContext:
                          and (chosen is None or r.source in chosen))
         return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
 
-    def reached_by(self, sources: Iterable[str], options: QueryOptions
+    def reached_by(self, sources: Iterable[str], options: QueryOptions, *, targets: frozenset[str] | None = None
                    ) -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
         """Role -> the shortest reachable answer of each of ``sources`` that reaches it (in the order of
         ``sources``), read once off their forward searches, which share each state's hop work
-        (:meth:`GraphQueries.reach_each`), and memoised per sources and options, so that a check asks once per role
-        what it would otherwise ask once per (source, role) pair; and the sources whose search did not replay
-        (:meth:`reach_known` answers those per target)."""
+        (:meth:`GraphQueries.reach_each`), and memoised per sources, options and ``targets``, so that a check asks
+        once per role what it would otherwise ask once per (source, role) pair; and the sources whose search did
+        not replay (:meth:`reach_known` answers those per target).
+
+        ``targets`` (default: every role) are the roles the check will look up: answers (paths rebuilt, session
+        names agreed) are built for those only; the others are left out of the index."""
         chosen = tuple(sources)
 
         def compute() -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
             index: dict[str, list[ReachResult]] = {}
             failed: list[str] = []
             try:  # searches that share each state's hop work (queries.shared)
-                each = self.tg.reach_each(chosen, options)
+                each = self.tg.reach_each(chosen, options, targets=targets)
             except ReplayMismatch:
                 each = None  # a solver defect: one search per source, and per target where that fails too
             if each is not None:
@@ -267,13 +286,15 @@ class ScanContext:
                     failed.append(node)
                     continue
                 for target, results in by_target.items():
+                    if targets is not None and target not in targets:
+                        continue
                     found = [r for r in results if r.verdict is Reach.REACHABLE and r.target == target]
                     if found:
                         index.setdefault(target, []).append(min(found, key=lambda r: len(r.hops)))
             return {t: tuple(rs) for t, rs in index.items()}, tuple(failed)
 
         answer: tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]] = self.once(
-            ("reached-by", chosen, options), compute)
+            ("reached-by", chosen, options, targets), compute)
         return answer
 
     def outsider_members(self) -> tuple[str, ...]:

@@ -8,10 +8,12 @@ findings are those of assume-role chains only, as before.
 Cost: the searches of external-without-external-id's shape without constraints (one from ``external``, one per outside
 account node) and one forward search per federated provider outside the zone, shared by every admin role, and sharing
 each state's hop work (:mod:`trustgraph.queries.shared`): O(V + E') hop questions for all of them together, plus
-O(its answers x their Sat hops) to replay each source's search for A outside account nodes and F providers; a role
-costs O(1 + its sources). Only a provider whose search met an undecided hop that may lead to the role is asked again
-by a backward closure from the role (O(closure)). The per-pair reference (``ScanContext(per_pair=True)``) walked a
-backward closure per admin role: O(admins * closure).
+O(its answers x their Sat hops) to replay each source's search for A outside account nodes and F providers. A
+source's answers (a path rebuilt, its session names agreed) are built for the admin roles it reaches only
+(:meth:`ScanContext.admin_roles`), not for every role its search reaches: O(admin roles reached x path length) per
+source. A role then costs O(1 + its sources). Only a provider whose search met an undecided hop that may lead to the
+role is asked again by a backward closure from the role (O(closure)). The per-pair reference
+(``ScanContext(per_pair=True)``) walked a backward closure per admin role: O(admins * closure).
 """
 
 from __future__ import annotations
@@ -51,16 +53,16 @@ class ExternalPathToAdmin(BaseCheck):
         """The searches every role's answer reads (:func:`prepare_most_specific`, and one per federated provider
         outside the zone)."""
         admins = [role for role in ctx.roles if ctx.is_admin(role)]
-        prepare_most_specific(ctx, ctx.options(), admins)
+        prepare_most_specific(ctx, ctx.options(), admins, targets=ctx.admin_roles())
         if admins and not ctx.per_pair:
-            ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx))
+            ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx), targets=ctx.admin_roles())
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options()
         for role in ctx.roles:
             if not ctx.is_admin(role):
                 continue
-            results = outside_sources(ctx, role, options)
+            results = outside_sources(ctx, role, options, ctx.admin_roles())
             results += federated_sources(ctx, role, options)  # federated identities outside the zone
             for r in results:
                 if r.verdict is Reach.REACHABLE:
@@ -114,7 +116,7 @@ def federated_sources(ctx: ScanContext, role: str, options: QueryOptions) -> lis
         return [r for r in ctx.reach_to(EXTERNAL, role, options, members=federated)
                 if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE]
     out: list[ReachResult] = []
-    for r in ctx.reach_known(EXTERNAL, role, options, members=federated):
+    for r in ctx.reach_known(EXTERNAL, role, options, members=federated, targets=ctx.admin_roles()):
         if r.verdict is Reach.REACHABLE:
             out.append(r)
         else:  # undecided: the reference decides whether the undecided hop matters for this role

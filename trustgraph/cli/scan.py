@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--via", choices=("assume", "all"), default="assume",
                    help="external-path-to-admin also follows privilege-escalation edges inside the zone (all); "
                         "default assume")
+    p.add_argument("--json-version", choices=("4", "3"), default="4",
+                   help="version of the JSON report (default 4: witnesses, locations and paths written once in "
+                        "tables; 3: inline, as before version 4, for scripts that read them there)")
     add_now_option(p)
     p.add_argument("--list-checks", action="store_true",
                    help="print the catalog (id, base severity, title) and exit")
@@ -119,12 +122,13 @@ def _write(report: ScanReport, fmt: str, args: argparse.Namespace) -> None:
     from trustgraph.cli.common import write_output
     from trustgraph.render.report import render
 
+    json_version = int(args.json_version) if fmt == "json" else None
     if args.output:
-        write_output(args, render(report, fmt))
+        write_output(args, render(report, fmt, json_version=json_version))
         return
     color = fmt == "table" and sys.stdout.isatty()
     width = terminal_width() if fmt == "table" else None
-    sys.stdout.write(render(report, fmt, color=color, width=width))
+    sys.stdout.write(render(report, fmt, color=color, width=width, json_version=json_version))
 
 
 def terminal_width() -> int:

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from trustgraph.model.location import Location
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.options import QueryOptions
     from trustgraph.queries.outcome import SearchOutcome
+    from trustgraph.smt.solve import KeyConstraint
 
 
 def result_for(engine: ReachabilityEngine, outcome: SearchOutcome, target: str,
@@ -44,6 +46,35 @@ def result_for(engine: ReachabilityEngine, outcome: SearchOutcome, target: str,
                        reason=engine.unreachable_reason(outcome, target))
 
 
+def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target: str) -> None:
+    """Ask the hop questions :func:`result_for` would ask for (outcome.source, target) to agree on session names
+    (:func:`agree_on_session_names`), without building the answer, for a target nobody reads the answer of.
+
+    The engine keeps every answer it was given, and a later hop under other constraints may be answered from it
+    (:meth:`~trustgraph.queries.engine.ReachabilityEngine.decide`): which of several valid witnesses a later check's
+    hop gets depends on the questions asked before. Asking these keeps the later witnesses those of a run that built
+    every answer. Cost: the path's length; a question only where a hop's caller needs a session name (rare)."""
+    state = outcome.first_state(target)
+    if state is None or outcome.options is None:
+        return
+    hops = outcome.path_to(state)
+    if any(_names_session(hops[i - 1], hops[i]) for i in range(1, len(hops))):
+        engine.agree_on_session_names(outcome, state, hops)
+
+
+def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
+    """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
+    privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
+    name that ``prev``'s request does not already give."""
+    if hop.method is not None or prev.method is not None or not hop.evidence:
+        return False
+    caller = hop.evidence[0]
+    name = getattr(caller, "session_name", None)
+    if caller.kind is not CallerKind.ROLE_SESSION or name is None:
+        return False
+    return not (prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,))
+
+
 def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, state: State,
                            hops: tuple[HopWitness, ...]) -> tuple[HopWitness, ...]:
     """The path with each hop's request naming the session the next hop's caller is (docs/semantics.md §4.3).
@@ -51,38 +82,50 @@ def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, s
     The search treats the session name of a reached role as free; a later hop's witness may use a particular
     one (a trust policy naming ``assumed-role/R/S``, a condition on ``aws:userid``). The hop into R is then asked
     again with ``sts:RoleSessionName`` equal to that name; when R's trust policy does not allow it, the path is
-    kept and the later hop is marked approximate."""
-    from dataclasses import replace
-
-    from trustgraph.smt.solve import KeyConstraint, Sat
-
+    kept and the later hop is marked approximate (one :func:`session_agreement` per pair of hops, in path order)."""
     if len(hops) < 2 or outcome.options is None:
         return hops
     states = outcome.states_to(state)
     out = list(hops)
     for i in range(1, len(out)):
-        if out[i].method is not None or out[i - 1].method is not None:
-            continue  # privilege-escalation hops (queries.escalate) are not assume-role calls
-        evidence = out[i].evidence
-        caller = evidence[0] if evidence else None
-        name = getattr(caller, "session_name", None)
-        if caller is None or caller.kind is not CallerKind.ROLE_SESSION or name is None:
-            continue
-        prev = out[i - 1]
-        if prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,):
-            continue
-        parent = states[i - 1]
-        extra = outcome.first_extra.get(parent[0], ()) if i == 1 else ()
-        named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
-        action = Action(prev.action)
-        again = engine.solve(parent, prev.target, action, outcome.options, named)
-        if isinstance(again, Sat) and engine.next_state(prev.target, again) == states[i]:
-            out[i - 1] = engine.witness(parent, prev.target, action, again)
-        else:
-            note = (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
-                    f"which its trust policy does not confirm for this path")
-            out[i] = replace(out[i], approximations=(*out[i].approximations, note))
+        extra = outcome.first_extra.get(states[0][0], ()) if i == 1 else ()
+        again, note = session_agreement(engine, outcome.options, states[i - 1], states[i], out[i - 1], out[i], extra)
+        if again is not None:
+            out[i - 1] = again
+        elif note is not None:
+            out[i] = noted(out[i], note)
     return tuple(out)
+
+
+def session_agreement(engine: ReachabilityEngine, options: QueryOptions, parent: State, landed: State,
+                      prev: HopWitness, cur: HopWitness, extra: tuple[KeyConstraint, ...]
+                      ) -> tuple[HopWitness | None, str | None]:
+    """One step of :func:`agree_on_session_names`: the hop ``prev`` from ``parent`` (``extra``: its first-hop
+    constraints) lands in ``landed``, whose session is the caller of the next hop ``cur``. Returns the hop ``prev``
+    asked again naming the session ``cur``'s witness uses (when that is needed and allowed), else the note ``cur``
+    takes when it is needed and not allowed, else (None, None).
+
+    It reads only the fields of the two hops a note leaves alone (method, evidence, target, action), so the steps
+    of a path decide alike whatever the steps before them wrote."""
+    from trustgraph.smt.solve import KeyConstraint, Sat
+
+    if not _names_session(prev, cur):
+        return None, None
+    name = cur.evidence[0].session_name
+    named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
+    action = Action(prev.action)
+    again = engine.solve(parent, prev.target, action, options, named)
+    if isinstance(again, Sat) and engine.next_state(prev.target, again) == landed:
+        return engine.witness(parent, prev.target, action, again), None
+    return None, (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
+                  f"which its trust policy does not confirm for this path")
+
+
+def noted(hop: HopWitness, note: str) -> HopWitness:
+    """``hop`` with one more approximation note."""
+    from dataclasses import replace
+
+    return replace(hop, approximations=(*hop.approximations, note))
 
 
 def unreachable_reason(engine: ReachabilityEngine, outcome: SearchOutcome, target: str) -> str:
@@ -128,5 +171,5 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
     return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
 
 
-__all__ = ["agree_on_session_names", "describe_location", "explain_unsat", "locations_of", "result_for",
-           "unreachable_reason"]
+__all__ = ["agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat", "locations_of",
+           "noted", "result_for", "session_agreement", "unreachable_reason"]

@@ -178,15 +178,24 @@ def report_json(report: ScanReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: ScanReport) -> str:
-    """The JSON report (version 4), ending with a newline: top-level keys indented by two spaces, each finding
-    compact on a line of its own, and each entry of each table in ``tables`` on a line of its own."""
+#: The versions :func:`render_json` can write: the current one, and version 3 for scripts that read findings'
+#: paths and witnesses inline (``scan --json-version 3``; the same facts, see :func:`json_tables.expand`).
+WRITABLE_VERSIONS: tuple[int, ...] = (JSON_REPORT_VERSION, 3)
+
+
+def render_json(report: ScanReport, *, version: int = JSON_REPORT_VERSION) -> str:
+    """The JSON report (``version`` 4 by default, or 3), ending with a newline: top-level keys indented by two
+    spaces, each finding compact on a line of its own, and each entry of each table in ``tables`` on a line of its
+    own."""
     import orjson
 
     from trustgraph.render.json_tables import compact
 
+    if version not in WRITABLE_VERSIONS:
+        raise ValueError(f"JSON report version {version} cannot be written; expected one of {WRITABLE_VERSIONS}")
+    document = report_json(report)
     parts: list[str] = []
-    for key, value in compact(report_json(report)).items():
+    for key, value in (compact(document) if version == JSON_REPORT_VERSION else document).items():
         name = _dumps(key)
         if key == "findings" and value:
             parts.append(f"  {name}: {_lines(value, '    ', '[', ']')}")

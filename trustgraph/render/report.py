@@ -28,11 +28,12 @@ SHOWS_READ_KEYS: frozenset[str] = frozenset({"html"})
 
 
 def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None,
-           read_files: bool = False) -> str:
+           read_files: bool = False, json_version: int | None = None) -> str:
     """Render a report in one of :data:`FORMATS`.
 
     ``color`` and ``width`` apply to the terminal table only. ``read_files`` lets SARIF read the export files for
     statement positions when the report has none (:meth:`ScanReport.with_positions`); renderers never read files.
+    ``json_version`` picks the JSON report's version (default: the current one).
 
     Raises
     ------
@@ -46,7 +47,7 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
     if fmt == "json":
         from trustgraph.render.json_report import render_json
 
-        return render_json(report)
+        return render_json(report) if json_version is None else render_json(report, version=json_version)
     if fmt == "csv":
         from trustgraph.render.csv_report import render_csv
 
