@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.derived import DerivedUnsat
+from trustgraph.queries.outcome import evidence_of
 from trustgraph.queries.results import HopWitness, Reach, ReachResult
 from trustgraph.semantics.request import Action, CallerKind
 
@@ -55,20 +56,21 @@ def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target
     state = outcome.first_state(target)
     if state is None or outcome.options is None:
         return
-    hops = outcome.path_to(state)
-    if any(_names_session(hops[i - 1], hops[i]) for i in range(1, len(hops))):
-        engine.agree_on_session_names(outcome, state, hops)
+    steps = outcome.evidence_to(state)
+    if any(_names_session(steps[i - 1], steps[i]) for i in range(1, len(steps))):
+        engine.agree_on_session_names(outcome, state, outcome.path_to(state))
 
 
-def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
-    """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller."""
-    if hop.method is not None or prev.method is not None or not hop.evidence:
+def _names_session(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
+    """Whether :func:`agree_on_session_names` asks the hop into the role of ``prev`` again for the caller of
+    ``hop`` (each (method, caller, request), :meth:`SearchOutcome.evidence_to`)."""
+    method, caller, _ = hop
+    if method is not None or prev[0] is not None or caller is None:
         return False
-    caller = hop.evidence[0]
     name = getattr(caller, "session_name", None)
     if caller.kind is not CallerKind.ROLE_SESSION or name is None:
         return False
-    return not (prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,))
+    return not (prev[2] is not None and prev[2].get("sts:rolesessionname") == (name,))
 
 
 def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, state: State,
@@ -88,16 +90,11 @@ def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, s
     states = outcome.states_to(state)
     out = list(hops)
     for i in range(1, len(out)):
-        if out[i].method is not None or out[i - 1].method is not None:
-            continue  # privilege-escalation hops (queries.escalate) are not assume-role calls
-        evidence = out[i].evidence
-        caller = evidence[0] if evidence else None
-        name = getattr(caller, "session_name", None)
-        if caller is None or caller.kind is not CallerKind.ROLE_SESSION or name is None:
+        # not for privilege-escalation hops (queries.escalate): they are not assume-role calls
+        if not _names_session(evidence_of(out[i - 1]), evidence_of(out[i])):
             continue
+        name = out[i].evidence[0].session_name
         prev = out[i - 1]
-        if prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,):
-            continue
         parent = states[i - 1]
         extra = outcome.first_extra.get(parent[0], ()) if i == 1 else ()
         named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
