@@ -38,6 +38,7 @@ def _twin(tg: TrustGraph, fast: bool, session: SolverSession, patch: Callable[[T
     twin = twin_of(tg, session)
     twin.shared_assume_reach = fast
     twin.stop_at_admin = fast
+    twin.lazy_reach = fast
     twin.escalations().shared_calls = fast
     if patch is not None:
         patch(twin)
@@ -164,3 +165,40 @@ def test_undecided_hops_of_a_kept_search_are_reported_again(tmp_path: Path) -> N
         b = _twin(tg, True, session, _undecided(2)).query(p, "admin", options)[0]
         assert (a.verdict, a.hops, a.reason) == (b.verdict, b.hops, b.reason), p
     assert any(a.verdict is Reach.UNKNOWN for a in answers.values())
+
+
+def _answers(tg: TrustGraph, principals: list[str], targets: tuple[str | None, ...]) -> list[tuple[Any, ...]]:
+    """Every principal's answers to each target, asked target by target (the whole mixed search for None)."""
+    options = QueryOptions.make(via="all")
+    out = []
+    for target in targets:
+        for p in principals:
+            for r in tg.query(p, target, options):
+                out.append((p, target, r.source, r.target, r.verdict, r.hops, r.reason, r.approximations))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_layered_mixed_searches(seed: int, tmp_path: Path) -> None:
+    """Mixed searches that read each principal's assume-role search and escalation edges only as deep as they go
+    (``GraphQueries.lazy_reach``) against reading them whole when the principal is obtained, everything else
+    alike: each principal's administrator answer (a search stopped at its first administrator length) and every
+    target it reaches (a whole search, undecided hops included), asked in both orders (a principal's kept search
+    read whole by one query and layer by layer by a later one, and the other way round), with undecided hops."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=30, seed=seed, profile="random")
+    tg = load(tmp_path)
+    principals = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] in ("user", "role") and d["inside"])
+    for patch in (None, _undecided(3)):
+        session = SolverSession()
+        reference = _twin(tg, True, session, patch)
+        reference.lazy_reach = False
+        for targets in (("admin", None), (None, "admin")):
+            lazy = _twin(tg, True, session, patch)
+            assert lazy.lazy_reach
+            expected = _answers(reference, principals, targets)
+            assert _answers(lazy, principals, targets) == expected
+            assert any(a[4] is Reach.REACHABLE and a[3].startswith("admin:") and len(a[5]) > 1 for a in expected)
+            if patch is not None:
+                assert any(a[4] is Reach.UNKNOWN for a in expected)

@@ -139,10 +139,11 @@ def test_candidates_into_the_target_of_a_hub() -> None:
     assert _into_target_is_the_closures(tg) > 0
 
 
-@pytest.fixture(scope="module", params=(1, 2))
+@pytest.fixture(scope="module", params=(1, 2, 3))
 def random_seed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
     """The random profile (shapes no profile names): seed 1 has roles trusting other accounts' roots, seed 2 roles
-    allowed sts:AssumeRole on every role reaching them (hub members by the hundred at scale)."""
+    allowed sts:AssumeRole on every role reaching them (hub members by the hundred at scale), seed 3 roles trusted
+    organization-wide."""
     from trustgraph.synth import synthesize
 
     out = tmp_path_factory.mktemp(f"org-random-{request.param}")
@@ -225,6 +226,46 @@ def test_the_other_mfa_outcome_of_a_first_hop() -> None:
     assert len(found["account:222222222222"].hops) == 3
     assert len(found["arn:aws:iam::111111111111:role/R"].hops) == 3
     assert found["arn:aws:iam::111111111111:role/R"].hops[0].target.endswith("/X1")
+
+
+def _named_sessions(restricted: bool) -> tuple[TrustGraph, str]:
+    """Sources S0..S5 (every role of the account may call Hub, which trusts the account root) share the rest of
+    their path Hub -> Mid -> Fin -> Target, where Fin trusts only the session ``Mid/ops``: the hop Hub -> Mid is asked
+    again naming that session (a step of the shared part of the paths). With ``restricted`` Mid admits only
+    sessions named ``batch``: the renamed hop is refused and the hop into Fin is marked approximate."""
+    a = "111111111111"
+
+    def arn(name: str) -> str:
+        return f"arn:aws:iam::{a}:role/{name}"
+
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}
+    named = {"StringEquals": {"sts:RoleSessionName": "batch"}} if restricted else None
+    roles = [role(a, f"S{i}", trust(allow_aws(f"arn:aws:iam::{a}:user/nobody")), inline=[everything])
+             for i in range(6)]
+    roles += [role(a, "Hub", trust(allow_aws(f"arn:aws:iam::{a}:root")), inline=[everything]),
+              role(a, "Mid", trust(allow_aws(arn("Hub"), named)), inline=[everything]),
+              role(a, "Fin", trust(allow_aws(f"arn:aws:sts::{a}:assumed-role/Mid/ops")), inline=[everything]),
+              role(a, "Target", trust(allow_aws(arn("Fin"))))]
+    from trustgraph.ingest.zone_file import zone_from_ids
+
+    return graph(account(a, roles=roles), zone=zone_from_ids([a])), arn("Target")
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_session_names_agreed_on_a_shared_path(restricted: bool) -> None:
+    """The reverse search builds the agreed part of a path shared by many sources once: every source's answer is
+    still the reference's, field by field (renamed hops and approximation notes included)."""
+    tg, target = _named_sessions(restricted)
+    assert _compare(tg, _roles(tg), QueryOptions(), (None,))[Reach.REACHABLE] > 0
+    found = {r.source.rsplit("/", 1)[-1]: r for r in tg.who_can_reach(target)}
+    assert {f"S{i}" for i in range(6)} <= set(found)
+    for i in range(6):
+        hops = found[f"S{i}"].hops
+        assert [h.target.rsplit("/", 1)[-1] for h in hops] == ["Hub", "Mid", "Fin", "Target"]
+        renamed = hops[1].context.get("sts:RoleSessionName") == ("ops",)
+        assert renamed is not restricted
+        assert bool(hops[2].approximations) is restricted
 
 
 def test_reverse_answers_without_per_source_searches() -> None:

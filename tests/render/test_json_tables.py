@@ -1,4 +1,5 @@
-"""The version 4 JSON report loses no fact of version 3, and its size follows the findings, not their witnesses.
+"""The version 4 JSON report loses no fact of version 3, and its size follows the findings, not their witnesses;
+the SARIF log's compacted witness properties expand to what they were.
 
 Each scan below (the bundled example, the two-account sample, a small organization of every synth profile) runs
 through the CLI, which writes the version 4 report; the :class:`ScanReport` it rendered is captured, and the version 3
@@ -30,7 +31,8 @@ V3 = jsonschema.Draft202012Validator(
 V4 = jsonschema.Draft202012Validator(schema())
 
 
-def _scan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> tuple[dict[str, Any], ScanReport]:
+def _scan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, fmt: str = "json") -> tuple[dict[str, Any],
+                                                                                              ScanReport]:
     """The written report and the :class:`ScanReport` the CLI rendered it from."""
     import trustgraph.cli.scan as scan_cli
 
@@ -42,8 +44,8 @@ def _scan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> tuple[
         write(report, fmt, cli_args)
 
     monkeypatch.setattr(scan_cli, "_write", capture)
-    target = tmp_path / "report.json"
-    assert main(["scan", *args, *NOW, "--jobs", "1", "--format", "json", "-o", str(target)]) in (0, 1)
+    target = tmp_path / f"report.{fmt}"
+    assert main(["scan", *args, *NOW, "--jobs", "1", "--format", fmt, "-o", str(target)]) in (0, 1)
     (report,) = seen
     written: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
     return written, report
@@ -68,6 +70,7 @@ def test_example_and_sample_lose_nothing(monkeypatch: pytest.MonkeyPatch, tmp_pa
     written, report = _scan(monkeypatch, tmp_path, *args)
     assert written["findings"]
     _same_facts(written, report)
+    _same_sarif(*_scan(monkeypatch, tmp_path, *args, fmt="sarif"))
 
 
 PROFILES = [("mix", 1), ("federation-heavy", 1), ("chain-heavy", 1), ("vendor-heavy", 1), ("condition-heavy", 1),
@@ -82,6 +85,16 @@ def test_small_organizations_lose_nothing(monkeypatch: pytest.MonkeyPatch, tmp_p
                  "--roles-per-account", "25"]) == 0
     written, report = _scan(monkeypatch, tmp_path, str(org))
     _same_facts(written, report)
+    _same_sarif(*_scan(monkeypatch, tmp_path, str(org), fmt="sarif"))
+
+
+def _same_sarif(written: dict[str, Any], report: ScanReport) -> None:
+    """The written SARIF log is :func:`sarif_log`'s (the witness properties in full) after :func:`expand_sarif`."""
+    from trustgraph.render.sarif import sarif_log
+    from trustgraph.render.sarif_tables import expand_sarif
+
+    assert report.positions or not report.findings  # SARIF shows statement lines: the CLI read them
+    assert expand_sarif(written) == json.loads(json.dumps(sarif_log(report)))
 
 
 def test_bytes_per_finding_bounded_by_content(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -46,6 +46,13 @@ def _log(report: ScanReport) -> dict:
     return json.loads(render_sarif(report, base_dir="/work/repo"))
 
 
+def _expanded(report: ScanReport) -> dict:
+    """The log with its results' witness properties in full (:func:`expand_sarif`)."""
+    from trustgraph.render.sarif_tables import expand_sarif
+
+    return expand_sarif(_log(report))
+
+
 def _results_by_role(log: dict) -> dict[str, dict]:
     return {r["properties"]["role"]: r for r in log["runs"][0]["results"]}
 
@@ -166,7 +173,7 @@ def test_fingerprints_stable_and_distinct(report: ScanReport) -> None:
 
 
 def test_approximate_in_properties(report: ScanReport) -> None:
-    chain = _chain(_log(report))
+    chain = _chain(_expanded(report))
     assert chain["properties"]["approximate"] is True
     assert chain["properties"]["approximations"] == ["aws:SourceIp: CIDR over-approximated"]
     finding = next(f for f in report.ordered if f.check_id == "external-path-to-admin")
@@ -174,7 +181,7 @@ def test_approximate_in_properties(report: ScanReport) -> None:
 
 
 def test_sources_grouped_in_one_result(report: ScanReport) -> None:
-    chain = _chain(_log(report))
+    chain = _chain(_expanded(report))
     assert [s["source"] for s in chain["properties"]["sources"]] == ["account:444455556666", f"federated:{IMG}"]
     assert chain["properties"]["sourcesTotal"] == 2
     assert f"Sources: account:444455556666, federated:{IMG}." in chain["message"]["text"]
@@ -207,9 +214,13 @@ def test_rule_name(check_id: str, name: str) -> None:
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(reports)
 def test_any_report_validates(r: ScanReport) -> None:
+    from trustgraph.render.sarif import sarif_log
+    from trustgraph.render.sarif_tables import expand_sarif
+
     log = json.loads(render_sarif(r, base_dir="/work/repo"))
     VALIDATOR.validate(log)
     assert len(log["runs"][0]["results"]) == len(r.findings)
+    assert expand_sarif(log) == json.loads(json.dumps(sarif_log(r, base_dir="/work/repo")))
 
 
 def _walk(node: object, key: str = ""):  # type: ignore[no-untyped-def]
@@ -311,13 +322,28 @@ def test_json_pointer_lines_properties(value: object) -> None:
 
 
 def test_one_result_per_line(report: ScanReport) -> None:
-    """The layout: indented, except each result compact on a line of its own; the document is :func:`sarif_log`'s."""
+    """The layout: indented, except each result compact on a line of its own; the document is :func:`sarif_log`'s
+    with the witness properties compacted, and :func:`expand_sarif` gives :func:`sarif_log`'s back."""
     from trustgraph.render.sarif import sarif_log
+    from trustgraph.render.sarif_tables import compact_sarif, expand_sarif
 
     text = render_sarif(report, base_dir="/work/repo")
-    assert json.loads(text) == json.loads(json.dumps(sarif_log(report, base_dir="/work/repo")))
+    full = json.loads(json.dumps(sarif_log(report, base_dir="/work/repo")))
+    assert json.loads(text) == json.loads(json.dumps(compact_sarif(full)))
+    assert expand_sarif(json.loads(text)) == full
     lines = [line for line in text.splitlines() if line.startswith('        {"ruleId"')]
     assert [json.loads(line.rstrip(","))["properties"]["role"] for line in lines] == [f.role for f in report.ordered]
     assert text.endswith("}\n")
     empty = json.loads(render_sarif(ScanReport(), base_dir="/w"))
-    assert empty["runs"][0]["results"] == []
+    assert empty["runs"][0]["results"] == [] and expand_sarif(empty)["runs"][0]["properties"]["summary"]["total"] == 0
+
+
+def test_witness_properties_written_once(report: ScanReport) -> None:
+    """A hop, location or node cited by several results is one entry of ``runs[0].properties.tables``."""
+    log = _log(report)
+    tables = log["runs"][0]["properties"]["tables"]
+    results = log["runs"][0]["results"]
+    assert all(isinstance(i, int) for r in results for i in r["properties"]["path"] + r["properties"]["statements"])
+    assert len({json.dumps(h, sort_keys=True) for h in tables["hops"]}) == len(tables["hops"])
+    assert len({(loc["file"], loc["pointer"]) for loc in tables["locations"]}) == len(tables["locations"])
+    assert len(set(tables["nodes"])) == len(tables["nodes"])

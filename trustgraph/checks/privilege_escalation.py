@@ -18,9 +18,10 @@ Cost: escalation edges per principal (O(P * M * T) calls for P principals, M met
 without the solver, a target matched like an earlier one answered from it: :mod:`trustgraph.graph.escalation`), one
 backward closure over trust and escalation edges (O(V + E')), then a mixed search per principal that may lead to
 administrator power, stopped once its shortest administrator answer is settled: O(K * P log P) for K such principals,
-plus each principal's assume-role search once per process, replayed from shared moves (hops decided once, O(V + E');
-the replays O(P * (V + E')) in the worst case, every principal reaching every other:
-:mod:`trustgraph.queries.escalate`).
+plus what they read of each principal's assume-role search, kept once per process and read only as deep as a search
+goes (a search stopped at length A reads A - L hops of a principal obtained at length L), replayed from shared moves
+(hops decided once, O(V + E'); the replays O(P * (V + E')) in the worst case, every principal reaching every other
+and no administrator on the way: :mod:`trustgraph.queries.escalate`).
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from trustgraph.model.location import Location
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.options import QueryOptions
     from trustgraph.queries.outcome import SearchOutcome
+    from trustgraph.smt.solve import KeyConstraint
 
 
 def result_for(engine: ReachabilityEngine, outcome: SearchOutcome, target: str,
@@ -56,14 +58,20 @@ def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target
     state = outcome.first_state(target)
     if state is None or outcome.options is None:
         return
-    steps = outcome.evidence_to(state)
-    if any(_names_session(steps[i - 1], steps[i]) for i in range(1, len(steps))):
+    steps = outcome.evidence_to(state)  # the callers and requests, without building witnesses (queries.shared)
+    if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
         engine.agree_on_session_names(outcome, state, outcome.path_to(state))
 
 
-def _names_session(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
-    """Whether :func:`agree_on_session_names` asks the hop into the role of ``prev`` again for the caller of
-    ``hop`` (each (method, caller, request), :meth:`SearchOutcome.evidence_to`)."""
+def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
+    """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
+    privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
+    name that ``prev``'s request does not already give."""
+    return _names_evidence(evidence_of(prev), evidence_of(hop))
+
+
+def _names_evidence(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
+    """:func:`_names_session` on the (method, caller, request) of each hop (:func:`evidence_of`)."""
     method, caller, _ = hop
     if method is not None or prev[0] is not None or caller is None:
         return False
@@ -80,33 +88,50 @@ def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, s
     The search treats the session name of a reached role as free; a later hop's witness may use a particular
     one (a trust policy naming ``assumed-role/R/S``, a condition on ``aws:userid``). The hop into R is then asked
     again with ``sts:RoleSessionName`` equal to that name; when R's trust policy does not allow it, the path is
-    kept and the later hop is marked approximate."""
-    from dataclasses import replace
-
-    from trustgraph.smt.solve import KeyConstraint, Sat
-
+    kept and the later hop is marked approximate (one :func:`session_agreement` per pair of hops, in path order)."""
     if len(hops) < 2 or outcome.options is None:
         return hops
     states = outcome.states_to(state)
     out = list(hops)
     for i in range(1, len(out)):
-        # not for privilege-escalation hops (queries.escalate): they are not assume-role calls
-        if not _names_session(evidence_of(out[i - 1]), evidence_of(out[i])):
-            continue
-        name = out[i].evidence[0].session_name
-        prev = out[i - 1]
-        parent = states[i - 1]
-        extra = outcome.first_extra.get(parent[0], ()) if i == 1 else ()
-        named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
-        action = Action(prev.action)
-        again = engine.solve(parent, prev.target, action, outcome.options, named)
-        if isinstance(again, Sat) and engine.next_state(prev.target, again) == states[i]:
-            out[i - 1] = engine.witness(parent, prev.target, action, again)
-        else:
-            note = (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
-                    f"which its trust policy does not confirm for this path")
-            out[i] = replace(out[i], approximations=(*out[i].approximations, note))
+        extra = outcome.first_extra.get(states[0][0], ()) if i == 1 else ()
+        again, note = session_agreement(engine, outcome.options, states[i - 1], states[i], out[i - 1], out[i], extra)
+        if again is not None:
+            out[i - 1] = again
+        elif note is not None:
+            out[i] = noted(out[i], note)
     return tuple(out)
+
+
+def session_agreement(engine: ReachabilityEngine, options: QueryOptions, parent: State, landed: State,
+                      prev: HopWitness, cur: HopWitness, extra: tuple[KeyConstraint, ...]
+                      ) -> tuple[HopWitness | None, str | None]:
+    """One step of :func:`agree_on_session_names`: the hop ``prev`` from ``parent`` (``extra``: its first-hop
+    constraints) lands in ``landed``, whose session is the caller of the next hop ``cur``. Returns the hop ``prev``
+    asked again naming the session ``cur``'s witness uses (when that is needed and allowed), else the note ``cur``
+    takes when it is needed and not allowed, else (None, None).
+
+    It reads only the fields of the two hops a note leaves alone (method, evidence, target, action), so the steps
+    of a path decide alike whatever the steps before them wrote."""
+    from trustgraph.smt.solve import KeyConstraint, Sat
+
+    if not _names_session(prev, cur):
+        return None, None
+    name = cur.evidence[0].session_name
+    named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
+    action = Action(prev.action)
+    again = engine.solve(parent, prev.target, action, options, named)
+    if isinstance(again, Sat) and engine.next_state(prev.target, again) == landed:
+        return engine.witness(parent, prev.target, action, again), None
+    return None, (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
+                  f"which its trust policy does not confirm for this path")
+
+
+def noted(hop: HopWitness, note: str) -> HopWitness:
+    """``hop`` with one more approximation note."""
+    from dataclasses import replace
+
+    return replace(hop, approximations=(*hop.approximations, note))
 
 
 def unreachable_reason(engine: ReachabilityEngine, outcome: SearchOutcome, target: str) -> str:
@@ -153,4 +178,4 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
 
 
 __all__ = ["agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat", "locations_of",
-           "result_for", "unreachable_reason"]
+           "noted", "result_for", "session_agreement", "unreachable_reason"]

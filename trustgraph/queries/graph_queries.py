@@ -76,6 +76,7 @@ class GraphQueries:
         self.engine = ReachabilityEngine(self.graph, now_ms=now_ms)
         self._resolved: dict[str | None, Sources] = {}
         self._escalations: Any = None
+        self._admin_nodes: tuple[int, tuple[str, ...]] | None = None  # (graph version, escalate.admin_targets)
         self._assume_reaches: Any = None  # queries.escalate.AssumeReaches, on first use
         #: False: the mixed searches (``via="all"``) run each principal's assume-role search with ``engine.search``
         #: (the reference); True: replayed from the shared moves (:mod:`trustgraph.queries.escalate`)
@@ -83,6 +84,10 @@ class GraphQueries:
         #: True: a mixed search asked for one source's administrator power stops once the shortest administrator
         #: answer is settled (the only one the query returns); False: it searches everything (the reference)
         self.stop_at_admin = True
+        #: True: a mixed search reads each principal's assume-role search and escalation edges only as deep as it
+        #: goes (:func:`~trustgraph.queries.escalate.layered_mixed_search`); False: whole, when the principal is
+        #: obtained (the reference, :func:`~trustgraph.queries.escalate.mixed_search`)
+        self.lazy_reach = True
         self._shared_searches: Any = None
         self._descendants: dict[str, frozenset[str]] = {}
         self._descendants_version: Any = None
@@ -159,12 +164,17 @@ class GraphQueries:
         """``via="all"``: assume-role chains mixed with escalation edges (:mod:`trustgraph.queries.escalate`).
         With ``target="admin"`` the targets are ``admin:ACCOUNT`` (administrator power over an account); a specific
         source then gets one answer: its shortest path to administrator power, or why there is none."""
-        from trustgraph.queries.escalate import admin_targets, mixed_search, result_of
+        from trustgraph.queries.escalate import admin_targets, layered_mixed_search, mixed_search, result_of
 
         sources = self._sources(source)
         to_admin = target == "admin"
         if to_admin:
-            wanted: tuple[str, ...] = admin_targets(self.graph)
+            from trustgraph.graph.nodes import graph_version
+
+            version = graph_version(self.graph)
+            if self._admin_nodes is None or self._admin_nodes[0] != version:  # once, not once per source's query
+                self._admin_nodes = (version, admin_targets(self.graph))
+            wanted: tuple[str, ...] = self._admin_nodes[1]
             specific = sources.specific
         else:
             targets = resolve_targets(self.graph, target)
@@ -175,9 +185,10 @@ class GraphQueries:
             groups = [(s, (s,)) for s in sources.nodes]
         out: list[ReachResult] = []
         for label, starts in groups:
-            outcome = mixed_search(self.engine, self.escalations(), label, starts, options,
-                                   outside_only=sources.outside_only, reaches=self.assume_reaches(),
-                                   stop_at_admin=to_admin and specific and self.stop_at_admin)
+            search = layered_mixed_search if self.lazy_reach else mixed_search
+            outcome = search(self.engine, self.escalations(), label, starts, options,
+                             outside_only=sources.outside_only, reaches=self.assume_reaches(),
+                             stop_at_admin=to_admin and specific and self.stop_at_admin)
             found = [r for t in wanted if (r := result_of(outcome, t, False)) is not None]
             if to_admin and specific:
                 reach = sorted((r for r in found if r.verdict is Reach.REACHABLE), key=lambda r: len(r.hops))
@@ -324,10 +335,16 @@ class GraphQueries:
                 continue
             outcome = None
             if paths is not None:
-                outcome = paths.outcome(label, starts_of)
+                answer = paths.result(label, starts_of)
+                if answer is not None:
+                    out.append(answer)
+                    continue
             elif carried is not None:
-                outcome = carried.outcome(label, starts_of)
-                if outcome is None and carried.misses(starts_of):
+                answer = carried.result(label, starts_of)
+                if answer is not None:
+                    out.append(answer)
+                    continue
+                if carried.misses(starts_of):
                     continue  # its search finds neither the target nor an undecided hop
             elif layers is not None:
                 outcome = layers.search(label, starts_of, outside_only=outside_only)

@@ -11,17 +11,20 @@ searching from it:
 - its path is the one the forward breadth-first search from it finds. That search lists a state's successors in a
   fixed order (the node's candidates in candidate order; for a symbolic AWS caller, the hop's MFA outcome and then
   the other), so its queue is sorted by the sequence of successor positions along each state's first path, and the
-  path it finds to the target is the lexicographically least shortest path. The walk of :meth:`ReversePaths.outcome`
+  path it finds to the target is the lexicographically least shortest path. The walk of :meth:`ReversePaths.result`
   builds exactly that one: from the source's first start state at the least distance, it takes at each step the
   first successor, in the search's order, whose distance is one less. The same hops (same memoised answers, same
   witnesses) make the same path, so the answer is the forward search's, field for field.
 
 Cost: the closure (each hop decided once per engine), one pass over its decided hops, and per source the first hops
 plus the candidates of the nodes on its path: O(closure + sources x path x candidates) memo lookups, no per-source
-search. The reference is the search per source (``GraphQueries.layered = False``); ``tests/queries/test_reverse.py``
-compares the two field by field.
+search. The answer itself (the path with the session names of its hops agreed,
+:func:`trustgraph.queries.answers.agree_on_session_names`) is put together without a search record: the part of a
+path after its first hop, agreed, is built once per state and shared by every source whose first hop lands there,
+so a source costs its first hop, one agreement step and a tuple. The reference is the search per source
+(``GraphQueries.layered = False``); ``tests/queries/test_reverse.py`` compares the two field by field.
 
-What it does not answer (:meth:`ReversePaths.outcome` returns None and the caller searches from the source as
+What it does not answer (:meth:`ReversePaths.result` returns None and the caller searches from the source as
 before): a source that only *may* reach the target (an undecided hop on the way: its answer is Unknown with the
 reasons its own search meets), a source that is not a graph node, and every source of a query whose hops would hand
 a session a source identity or transitive tags (a carried state: its distance is not a role state's) or that limits
@@ -33,14 +36,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from trustgraph.queries.agreed import AgreedPaths
 from trustgraph.queries.backward import ACTION_BY_TEXT, walk_distances
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
     from trustgraph.queries.backward import Backward
-    from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
+    from trustgraph.queries.engine import ReachabilityEngine, State
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.results import HopWitness
+    from trustgraph.queries.results import HopWitness, ReachResult
     from trustgraph.smt.solve import KeyConstraint
 
 
@@ -76,6 +80,8 @@ class ReversePaths:
         self.outside_only = outside_only
         self.dist = self._distances()
         self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
+        #: the answers read off the steps (:meth:`_step`), the agreed part of each path after its first hop shared
+        self.agreed = AgreedPaths(engine, options, closure.target, self._next)
         self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
@@ -196,60 +202,62 @@ class ReversePaths:
         return step
 
     # ------------------------------------------------------------------------------------------------ answers
-    def outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
-        """:meth:`_outcome`, None when a hop on the way lands in a carried state."""
+    def result(self, label: str, starts: tuple[str, ...]) -> ReachResult | None:
+        """The answer of the forward search from ``starts`` (named ``label``) for the target, as
+        :meth:`ReachabilityEngine.result_for` gives it off that search's record: the path it finds, each hop naming
+        the session the next hop's caller is (:func:`trustgraph.queries.answers.agree_on_session_names`). None when
+        the decided hops give no path (the source may reach the target only through an undecided hop, or not at
+        all), a start is not a graph node, or a hop on the way lands in a carried state: the caller then searches.
+
+        The part of the path after its first hop, agreed, is built once per state and shared
+        (:class:`~trustgraph.queries.agreed.AgreedPaths`)."""
         try:
-            return self._outcome(label, starts)
+            begun = self._begin(starts)
+            if begun is None:
+                return None
+            state, extra, (landed, _, _, _, witness) = begun
+            return self.agreed.result(label, state, extra, landed, witness)
         except CarriedState:
             return None
 
-    def _outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
-        """What the forward search from ``starts`` (named ``label``) to the target records along the path it finds:
-        the path's states, parents and witnesses, enough for :meth:`ReachabilityEngine.result_for`; None when the
-        decided hops give no path (the source may reach the target only through an undecided hop, or not at all)
-        or a start is not a graph node."""
-        from trustgraph.queries.engine import SearchOutcome, _Visit
-
+    def _begin(self, starts: tuple[str, ...]
+               ) -> tuple[State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any, HopWitness]] | None:
+        """The first start state (in the forward search's order) at the least distance to the target, its node's
+        first-hop constraints and its first hop one nearer (next state, role, action, answer, witness); None when
+        no start reaches the target over the decided hops, or a start is the target or not a graph node."""
         engine, dist, target = self.engine, self.dist, self.closure.target
-        outcome = SearchOutcome(label, options=self.options)
-        # the first start state (in the search's order) at the least distance, and its first hop one nearer
-        best: tuple[int, State, tuple[State, str, Action, Any] | None] | None = None
+        best: tuple[int, State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any] | None] | None = None
         for node in starts:
             if node == target or node not in engine.G:  # a virtual source is no graph node
                 return None
             extra = engine.source_constraints(node, outside_only=self.outside_only)
             if extra is None:
                 continue
-            outcome.first_extra[node] = extra
             for start in engine.start_states(node):
                 if not extra and self.options.action is None and start in dist:
                     # its first hop is decided as any later one: the reverse pass knows its distance
                     if best is None or dist[start] < best[0]:
-                        best = (dist[start], start, None)
+                        best = (dist[start], start, extra, None)
                     continue
                 within = (best[0] - 2) if best is not None else _FAR - 1
                 for succ in self._successors(start, 0, extra, within):
                     hops = dist.get(succ[0])
                     if hops is not None and (best is None or hops + 1 < best[0]):
-                        best = (hops + 1, start, succ)
+                        best = (hops + 1, start, extra, succ)
         if best is None:
             return None
-        _, state, first = best
-        visits = outcome.visits
-        visits[state] = _Visit(None, None, 0)
-        outcome.first[state[0]] = state
-        depth = 0
-        step = (*first, engine.witness(state, first[1], first[2], first[3])) if first is not None else self._step(state)
-        while step is not None:
-            nxt, _, _, _, witness = step
-            depth += 1
-            visits[nxt] = _Visit(state, witness, depth)
-            outcome.first.setdefault(nxt[0], nxt)
-            if nxt[0] == target:
-                return outcome
-            state = nxt
+        hops_to, state, extra, first = best
+        if first is not None and dist.get(state, _FAR) < hops_to - 1:
+            return None  # the rest of the path would pass through the start again: the forward search never does
+        if first is None:
             step = self._step(state)
-        return None  # cannot happen: the distances were read off these hops
+            return None if step is None else (state, extra, step)
+        return state, extra, (*first, engine.witness(state, first[1], first[2], first[3]))
+
+    def _next(self, state: State) -> tuple[State, HopWitness] | None:
+        """:meth:`_step` as :class:`~trustgraph.queries.agreed.AgreedPaths` reads it: (next state, witness)."""
+        step = self._step(state)
+        return None if step is None else (step[0], step[4])
 
 
 __all__ = ["CarriedState", "ReversePaths", "usable"]

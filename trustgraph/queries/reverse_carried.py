@@ -38,6 +38,8 @@ hop on the way) is searched as before, for its reasons.
 Cost: at most the closure's states with their carried variants, each expanded once (at most (1 + source identities) x
 (1 + tags) states per role, :meth:`CarryDemand.choices`), two passes over their hops, then per source its first hops
 and its path: O(states x candidates + sources x (first hops + path)) instead of O(sources x states x candidates).
+The answers are put together as the role-state search puts its own (:class:`~trustgraph.queries.agreed.AgreedPaths`:
+one path-following for both, the part of a path after its first hop agreed once per state and shared).
 ``tests/queries/test_reverse_carried.py`` compares it with the search per source field by field.
 """
 
@@ -47,11 +49,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from trustgraph.queries.agreed import AgreedPaths
+
 if TYPE_CHECKING:
     from trustgraph.queries.backward import Backward
-    from trustgraph.queries.engine import ReachabilityEngine, SearchOutcome, State
+    from trustgraph.queries.engine import ReachabilityEngine, State
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.results import HopWitness
+    from trustgraph.queries.results import HopWitness, ReachResult
     from trustgraph.smt.solve import KeyConstraint
 
 #: a state's successors in the forward search's order, each with the witness of its hop
@@ -116,6 +120,8 @@ class CarriedPaths:
         self._firsts: dict[tuple[State, tuple[KeyConstraint, ...]], tuple[Successors, bool]] = {}
         self._extra: dict[str, tuple[KeyConstraint, ...] | None] = {}
         self._steps: dict[State, tuple[State, HopWitness] | None] = {}
+        #: the answers read off the steps (:meth:`_step`), the agreed part of each path after its first hop shared
+        self.agreed = AgreedPaths(engine, options, closure.target, self._next)
         self._first_memo: dict[Any, dict[tuple[int, int], tuple[Successors, bool]]] = {}
         #: label -> the first hop into the target of a source that has one (asked up to it: no other first hop)
         self._directs: dict[tuple[str, ...], tuple[State, State, HopWitness] | None] = {}
@@ -240,6 +246,7 @@ class CarriedPaths:
             self.levels += 1
         self.dist = self._distances()
         self._steps.clear()
+        self.agreed.clear()
 
     def _distances(self) -> dict[State, int]:
         """Hops from each state found to the target over the hops expanded so far (breadth-first, backwards). A
@@ -316,31 +323,26 @@ class CarriedPaths:
         steps[state] = step
         return step
 
-    def outcome(self, label: str, starts: tuple[str, ...]) -> SearchOutcome | None:
-        """What the forward search from ``starts`` (named ``label``) records along the path it finds to the target
-        (enough for :meth:`ReachabilityEngine.result_for`); None when the graph gives no path, a start is not a
-        graph node, or the path would pass through a start state again (the caller then searches)."""
-        from trustgraph.queries.engine import SearchOutcome, _Visit
+    def _next(self, state: State) -> tuple[State, HopWitness] | None:
+        """The first successor of ``state`` one hop nearer the target (memoised: paths that meet share the rest)."""
+        return self._step(state)
 
-        engine, target = self.engine, self.target
-        outcome = SearchOutcome(label, options=self.options)
+    def result(self, label: str, starts: tuple[str, ...]) -> ReachResult | None:
+        """The answer of the forward search from ``starts`` (named ``label``) for the target: the path it finds, its
+        hops' session names agreed (:class:`~trustgraph.queries.agreed.AgreedPaths`, which shares the part after
+        the first hop between sources); None when the graph gives no path, a start is not a graph node, or the path
+        would pass through a start state again (the caller then searches)."""
+        engine = self.engine
         begins: list[tuple[State, tuple[KeyConstraint, ...]]] = []
         for node in starts:
-            if node == target or node not in engine.G:
+            if node == self.target or node not in engine.G:
                 return None
-            found = self._starts(node)
-            if found:
-                outcome.first_extra[node] = found[0][1]
-            begins.extend(found)
+            begins.extend(self._starts(node))
         start_states = {s for s, _ in begins}
         direct = self._directs[starts] if starts in self._directs else self._direct(begins)
         if direct is not None:
             state, nxt, witness = direct
-            outcome.visits[state] = _Visit(None, None, 0)
-            outcome.first[state[0]] = state
-            outcome.visits[nxt] = _Visit(state, witness, 1)
-            outcome.first.setdefault(nxt[0], nxt)
-            return outcome
+            return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness)
         while True:  # until the least distance found is exact (module docstring) or every state is expanded
             best = self._best_first_hop(begins, start_states)
             if (best is not None and best[0] - 1 <= self.levels) or self.complete:
@@ -349,23 +351,7 @@ class CarriedPaths:
         if best is None:
             return None
         _, state, nxt, witness = best
-        visits = outcome.visits
-        visits[state] = _Visit(None, None, 0)
-        outcome.first[state[0]] = state
-        depth = 0
-        step: tuple[State, HopWitness] | None = (nxt, witness)
-        while step is not None:
-            nxt, witness = step
-            if nxt in start_states:
-                return None
-            depth += 1
-            visits[nxt] = _Visit(state, witness, depth)
-            outcome.first.setdefault(nxt[0], nxt)
-            if nxt[0] == target:
-                return outcome
-            state = nxt
-            step = self._step(state)
-        return None  # cannot happen: the distances were read off these hops
+        return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness, start_states)
 
 
 def _one(edge: tuple[str, dict[str, Any]]) -> Callable[[str], tuple[tuple[str, dict[str, Any]], ...]]:

@@ -179,25 +179,50 @@ class SharedSearches:
         outside_only=outside_only)`` finds it (same states, order, parents, paths and undecided hops), from the
         shared moves; ``blocked`` is left empty, and the witnesses are built when a path is read
         (:meth:`SharedOutcome.path_to`)."""
-        engine = self.engine
-        if graph_version(engine.G) != self._version:  # a tool changed the graph (graph.nodes.bump_version)
-            self._expansions.clear()
-            self._version = graph_version(engine.G)
-        outcome = SharedOutcome(source, options=options, engine=engine)
-        visits, answers = outcome.visits, outcome.answers
-        queue: deque[State] = deque()
-        extra = engine.source_constraints(source, outside_only=outside_only)
-        if extra is not None:
-            outcome.first_extra[source] = extra
+        replay = Replay(self, source, options, outside_only=outside_only)
+        replay.advance()
+        return replay.outcome
+
+
+class Replay:
+    """One search of :meth:`SharedSearches.search`, advanced on demand one depth at a time: after
+    ``advance(depth)`` the states up to ``depth`` hops from the source are all found, with the parents, witnesses
+    and order of the whole search (it is breadth-first: a state is found while the states one hop shallower are
+    expanded, in the order they were found), and no deeper state is. A reader that needs the first hops only (a mixed
+    search stopped at its shortest administrator answer) does not pay for the rest."""
+
+    def __init__(self, shared: SharedSearches, source: str, options: QueryOptions, *,
+                 outside_only: bool = False) -> None:
+        engine = shared.engine
+        if graph_version(engine.G) != shared._version:  # a tool changed the graph (graph.nodes.bump_version)
+            shared._expansions.clear()
+            shared._version = graph_version(engine.G)
+        self.shared = shared
+        self.options = options
+        self.outcome = SharedOutcome(source, options=options, engine=engine)
+        self.queue: deque[State] = deque()
+        self.extra = engine.source_constraints(source, outside_only=outside_only)
+        if self.extra is not None:
+            self.outcome.first_extra[source] = self.extra
             for start in engine.start_states(source):
-                visits[start] = _Visit(None, None, 0)
-                queue.append(start)
-        while queue:
+                self.outcome.visits[start] = _Visit(None, None, 0)
+                self.queue.append(start)
+
+    @property
+    def done(self) -> bool:
+        """Whether every state is expanded (the search is whole)."""
+        return not self.queue
+
+    def advance(self, depth: int | None = None) -> None:
+        """Expand the states found less than ``depth`` hops from the source (every state: None)."""
+        shared, options, queue, outcome, extra = self.shared, self.options, self.queue, self.outcome, self.extra
+        visits = outcome.visits
+        while queue and (depth is None or visits[queue[0]].depth < depth):
             state = queue.popleft()
-            depth = visits[state].depth
-            if options.max_hops is not None and depth >= options.max_hops:
+            at = visits[state].depth
+            if options.max_hops is not None and at >= options.max_hops:
                 continue
-            expansion = self.expansion(state, depth, options, extra or () if depth == 0 else ())
+            expansion = shared.expansion(state, at, options, extra or () if at == 0 else ())
             plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
             newly_blocked = False
             for i in expansion.live:
@@ -206,7 +231,7 @@ class SharedSearches:
                     continue
                 move = slots[i]
                 if move is None:
-                    move = slots[i] = self.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
+                    move = slots[i] = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
                     newly_blocked |= move is BLOCKED
                 if move is BLOCKED:
                     continue
@@ -216,13 +241,12 @@ class SharedSearches:
                 for nxt, answer in move.leads_to:
                     if nxt in visits:
                         continue
-                    visits[nxt] = _Visit(state, None, depth + 1)
-                    answers[nxt] = (move.action, answer)
+                    visits[nxt] = _Visit(state, None, at + 1)
+                    outcome.answers[nxt] = (move.action, answer)
                     outcome.first.setdefault(nxt[0], nxt)
                     queue.append(nxt)
             if newly_blocked:  # later searches walk only the hops not known to be blocked
                 expansion.live = [i for i in expansion.live if slots[i] is not BLOCKED]
-        return outcome
 
 
-__all__ = ["Move", "SharedOutcome", "SharedSearches"]
+__all__ = ["Move", "Replay", "SharedOutcome", "SharedSearches"]

@@ -36,6 +36,7 @@ document (dictionary lookups per hop, location, node and action).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -81,21 +82,74 @@ def expand_context(context: dict[str, Any], defaults: dict[str, Any]) -> dict[st
     return {k: merged[k] for k in sorted(merged) if merged[k] is not None}
 
 
+class Tables:
+    """The tables of a document being compacted: built from every finding's path (each hop witness once, the
+    context defaults of those), then filled with the statement locations, nodes and actions the findings cite."""
+
+    def __init__(self, paths: Iterable[list[dict[str, Any]]]) -> None:
+        hops, self._locations, self._nodes, self._actions = _Table(), _Table(), _Table(), _Table()
+        #: per path, the indexes of its hops
+        self.refs = [[hops.ref(orjson.dumps(h), h) for h in path] for path in paths]
+        self.defaults = context_defaults([h["context"] for h in hops.values])
+        self._hops = [_compact_hop(h, self.defaults, self.location) for h in hops.values]
+
+    def location(self, loc: dict[str, str]) -> int:
+        """The index of a ``{file, pointer}`` location."""
+        return self._locations.ref((loc["file"], loc["pointer"]), loc)
+
+    def source(self, source: dict[str, Any], kind: str) -> dict[str, Any]:
+        """A source with its path and actions as indexes, ``kind`` (when the finding's) and ``approximate`` (when
+        false) omitted."""
+        out: dict[str, Any] = {}
+        for key in SOURCE_KEYS:
+            value = source[key]
+            if (key == "kind" and value == kind) or (key == "approximate" and value is False):
+                continue
+            if key == "path":
+                value = [self._nodes.ref(n, n) for n in value]
+            elif key == "actions":
+                value = [self._actions.ref(a, a) for a in value]
+            out[key] = value
+        return out
+
+    def json(self) -> dict[str, Any]:
+        """The ``tables`` object."""
+        return {"context_defaults": self.defaults, "hops": self._hops, "locations": self._locations.values,
+                "nodes": self._nodes.values, "actions": self._actions.values}
+
+
+class Lookup:
+    """The values a compacted document's indexes refer to (the inverse of :class:`Tables`)."""
+
+    def __init__(self, tables: dict[str, Any]) -> None:
+        self.locations: list[dict[str, str]] = tables["locations"]
+        self.nodes: list[str] = tables["nodes"]
+        self.actions: list[str] = tables["actions"]
+        self.hops = [_expand_hop(h, tables["context_defaults"], self.locations) for h in tables["hops"]]
+
+    def source(self, source: dict[str, Any], kind: str) -> dict[str, Any]:
+        """A source as version 3 writes it."""
+        out: dict[str, Any] = {}
+        for key in SOURCE_KEYS:
+            if key == "kind":
+                out[key] = source.get("kind", kind)
+            elif key == "approximate":
+                out[key] = source.get("approximate", False)
+            elif key == "path":
+                out[key] = [self.nodes[i] for i in source["path"]]
+            elif key == "actions":
+                out[key] = [self.actions[i] for i in source["actions"]]
+            else:
+                out[key] = source[key]
+        return out
+
+
 def compact(doc: dict[str, Any]) -> dict[str, Any]:
     """The version 4 document of a version 3 one (see the module docstring); ``doc`` is not modified."""
-    hops, locations, nodes, actions = _Table(), _Table(), _Table(), _Table()
+    tables = Tables(f["path"] for f in doc["findings"])
     checks = {c["id"]: c for c in doc["tool"]["checks"]}
-
-    def loc_ref(loc: dict[str, str]) -> int:
-        return locations.ref((loc["file"], loc["pointer"]), loc)
-
     findings: list[dict[str, Any]] = []
-    hop_refs: list[list[int]] = []
-    for f in doc["findings"]:
-        hop_refs.append([hops.ref(orjson.dumps(h), h) for h in f["path"]])
-    defaults = context_defaults([h["context"] for h in hops.values])
-    hop_rows = [_compact_hop(h, defaults, loc_ref) for h in hops.values]
-    for f, refs in zip(doc["findings"], hop_refs, strict=True):
+    for f, refs in zip(doc["findings"], tables.refs, strict=True):
         check = checks.get(f["check_id"], {})
         out: dict[str, Any] = {}
         for key in FINDING_KEYS:
@@ -107,17 +161,16 @@ def compact(doc: dict[str, Any]) -> dict[str, Any]:
             if key == "path":
                 value = refs
             elif key == "statements":
-                value = [loc_ref(s) for s in value]
+                value = [tables.location(s) for s in value]
             elif key == "sources":
-                value = [_compact_source(s, f["kind"], nodes, actions) for s in value]
+                value = [tables.source(s, f["kind"]) for s in value]
             out[key] = value
         findings.append(out)
-    tables = {"context_defaults": defaults, "hops": hop_rows, "locations": locations.values,
-              "nodes": nodes.values, "actions": actions.values}
-    return {**doc, "version": 4, "findings": findings, "tables": tables}
+    return {**doc, "version": 4, "findings": findings, "tables": tables.json()}
 
 
-def _compact_hop(hop: dict[str, Any], defaults: dict[str, Any], loc_ref: Any) -> dict[str, Any]:
+def _compact_hop(hop: dict[str, Any], defaults: dict[str, Any],
+                 loc_ref: Callable[[dict[str, str]], int]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in HOP_KEYS:
         if key not in hop:
@@ -135,28 +188,11 @@ def _compact_hop(hop: dict[str, Any], defaults: dict[str, Any], loc_ref: Any) ->
     return out
 
 
-def _compact_source(source: dict[str, Any], kind: str, nodes: _Table, actions: _Table) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in SOURCE_KEYS:
-        value = source[key]
-        if (key == "kind" and value == kind) or (key == "approximate" and value is False):
-            continue
-        if key == "path":
-            value = [nodes.ref(n, n) for n in value]
-        elif key == "actions":
-            value = [actions.ref(a, a) for a in value]
-        out[key] = value
-    return out
-
-
 def expand(doc: dict[str, Any]) -> dict[str, Any]:
     """The version 3 document a version 4 one was compacted from (a version 3 document is returned as it is)."""
     if doc.get("version") != 4:
         return doc
-    tables = doc["tables"]
-    defaults, locations = tables["context_defaults"], tables["locations"]
-    nodes, actions = tables["nodes"], tables["actions"]
-    hops = [_expand_hop(h, defaults, locations) for h in tables["hops"]]
+    lookup = Lookup(doc["tables"])
     checks = {c["id"]: c for c in doc["tool"]["checks"]}
     findings = []
     for f in doc["findings"]:
@@ -170,11 +206,11 @@ def expand(doc: dict[str, Any]) -> dict[str, Any]:
             else:
                 value = FINDING_DEFAULTS[key]
             if key == "path":
-                value = [hops[i] for i in value]
+                value = [lookup.hops[i] for i in value]
             elif key == "statements":
-                value = [locations[i] for i in value]
+                value = [lookup.locations[i] for i in value]
             elif key == "sources":
-                value = [_expand_source(s, f["kind"], nodes, actions) for s in value]
+                value = [lookup.source(s, f["kind"]) for s in value]
             elif key == "approximations":
                 value = list(value)
             out[key] = value
@@ -193,20 +229,4 @@ def _expand_hop(hop: dict[str, Any], defaults: dict[str, Any], locations: list[A
             out[key] = list(hop.get("approximations", []))
         elif key in hop:
             out[key] = hop[key]
-    return out
-
-
-def _expand_source(source: dict[str, Any], kind: str, nodes: list[str], actions: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in SOURCE_KEYS:
-        if key == "kind":
-            out[key] = source.get("kind", kind)
-        elif key == "approximate":
-            out[key] = source.get("approximate", False)
-        elif key == "path":
-            out[key] = [nodes[i] for i in source["path"]]
-        elif key == "actions":
-            out[key] = [actions[i] for i in source["actions"]]
-        else:
-            out[key] = source[key]
     return out

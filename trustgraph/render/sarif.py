@@ -9,7 +9,9 @@ Rules and results
     base severity) and the message, path and statement pointers in ``message.text``. As in the JSON report (version
     2), there is one result per (check, role): every source that gets in is in ``properties.sources`` (most specific
     first, shortest path as node ids, at most 25 with ``sourcesTotal``) and named in the message; the code flow is
-    the first source's witnessed path.
+    the first source's witnessed path. As in the JSON report version 4, the witness properties (``path``,
+    ``statements``, the sources' paths) are indexes into ``runs[0].properties.tables``, each hop witness, location
+    and node written once (:mod:`trustgraph.render.sarif_tables`; ``expand_sarif`` gives them in full).
 
 How locations are expressed (SARIF has no JSON-pointer field)
     The primary location of a result is the finding's first statement: ``physicalLocation.artifactLocation.uri`` is
@@ -110,9 +112,10 @@ def fingerprint(finding: Finding) -> str:
 
 def render_sarif(report: ScanReport, *, base_dir: str | None = None,
                  lines: Mapping[Location, int | Position] | None = None) -> str:
-    """The report as a SARIF 2.1.0 log (one run): JSON indented by two spaces, except that each result is compact on
-    a line of its own (indenting every result's nested locations and witnesses was about 40% of the bytes of a
-    large log; the document is the same).
+    """The report as a SARIF 2.1.0 log (one run): :func:`sarif_log` with the results' witness properties as indexes
+    into ``runs[0].properties.tables`` (:func:`~trustgraph.render.sarif_tables.compact_sarif`), JSON indented by
+    two spaces except that each result is compact on a line of its own (indenting every result's nested locations
+    and witnesses was about 40% of the bytes of a large log).
 
     Parameters
     ----------
@@ -126,7 +129,9 @@ def render_sarif(report: ScanReport, *, base_dir: str | None = None,
     """
     import orjson
 
-    log = sarif_log(report, base_dir=base_dir, lines=lines)
+    from trustgraph.render.sarif_tables import compact_sarif
+
+    log = compact_sarif(sarif_log(report, base_dir=base_dir, lines=lines))
     run = log["runs"][0]
     results = run["results"]
     run["results"] = -1  # a negative number appears nowhere else in the log: the results' place in the text

@@ -1,0 +1,135 @@
+"""Many sources' answers for one target put together from one step function: the path-following shared by the two
+reverse searches (:mod:`trustgraph.queries.reverse` over role states, :mod:`trustgraph.queries.reverse_carried` over
+carried states).
+
+Both know, for every state reached after a source's first hop, the hop the forward search takes from it on its path
+to the target (the first successor one hop nearer: a *step*, the same whatever the path before the state). A
+source's answer is its first hop followed by the steps from the state it lands in, with the session names of the
+hops agreed as :func:`trustgraph.queries.answers.agree_on_session_names` agrees them on a search's record: each pair
+of consecutive hops is one :func:`~trustgraph.queries.answers.session_agreement` step, which reads only the two hops
+it joins (a note an earlier step puts on a hop changes none of what it reads). So the part of a path after its first
+hop, with its steps agreed, is the same for every source whose first hop lands in the same state: :class:`AgreedPaths`
+builds it once per state (a *tail*) and a source adds its first hop and the one step joining it to the tail.
+
+Order: the steps a source needs are asked in the order the per-source agreement asks them (the first hop's, then the
+later ones along the path), after the whole path is walked, so every hop question is asked in the same order as
+before (which of several valid witnesses a hop gets may depend on it, :mod:`trustgraph.queries.hopclass`).
+
+Cost per source: its first hop's step, a walk along the steps up to the first state whose tail is built, and a tuple:
+O(1 + new states) instead of O(path) record building and agreement per source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+from trustgraph.queries.answers import noted, session_agreement
+from trustgraph.queries.results import HopWitness, Reach, ReachResult
+
+if TYPE_CHECKING:
+    from trustgraph.queries.candidates import State
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.smt.solve import KeyConstraint
+
+#: a state's step: the state the forward search's path goes to next, and the hop's witness (None: no step)
+Step = Callable[["State"], "tuple[State, HopWitness] | None"]
+#: a tail: the hops from a state to the target with their session names agreed, whether the first of them was
+#: replaced by the step after it, and the states the hops land in
+Tail = tuple[tuple[HopWitness, ...], bool, tuple["State", ...]]
+#: the tail of a state of the target: no hops
+_END: Tail = ((), False, ())
+
+
+class AgreedPaths:
+    """The agreed tails of the states of one reverse search (see the module docstring), and the answers read off
+    them. ``step`` gives a state's step; :meth:`clear` drops the tails when the steps change."""
+
+    def __init__(self, engine: ReachabilityEngine, options: QueryOptions, target: str, step: Step) -> None:
+        self.engine = engine
+        self.options = options
+        self.target = target
+        self.step = step
+        self._tails: dict[State, Tail] = {}
+
+    def clear(self) -> None:
+        """Forget every tail (the steps they were built from changed)."""
+        self._tails.clear()
+
+    def result(self, label: str, start: State, extra: tuple[KeyConstraint, ...], landed: State, witness: HopWitness,
+               refused: Collection[State] = ()) -> ReachResult | None:
+        """The answer of the source ``label`` whose path starts in ``start`` (its node's first-hop constraints
+        ``extra``) with the hop ``witness`` into ``landed``, then follows the steps: reachable, with the path's hops
+        agreed. None when a step is missing on the way, or the path lands in one of ``refused`` (the forward search
+        never visits its start states twice: the caller then searches)."""
+        target = self.target
+        chain = self._chain(landed)
+        if chain is None:
+            return None
+        if refused:  # the path's states: the chain, the state after it, and that state's tail
+            end = self.step(chain[-1]) if chain else None
+            last = end[0] if end is not None else landed
+            after = self._tails[last][2] if last[0] != target else ()
+            if last in refused or any(s in refused for s in chain) or any(s in refused for s in after):
+                return None
+        again = note = None
+        if landed[0] != target:
+            following = self._taken(landed)[1]
+            again, note = session_agreement(self.engine, self.options, start, landed, witness, following, extra)
+        self._build(chain)
+        hops = _join(witness, self._tails[landed] if landed[0] != target else _END, again, note)
+        approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+        return ReachResult(source=label, target=target, verdict=Reach.REACHABLE, hops=hops, approximations=approx)
+
+    def _chain(self, state: State) -> list[State] | None:
+        """The states from ``state`` along the steps that have no tail yet, up to the first that has one or a state
+        of the target; None when a step is missing."""
+        chain: list[State] = []
+        target, tails, step = self.target, self._tails, self.step
+        while state[0] != target and state not in tails:
+            taken = step(state)
+            if taken is None:
+                return None
+            chain.append(state)
+            state = taken[0]
+        return chain
+
+    def _taken(self, state: State) -> tuple[State, HopWitness]:
+        """The step of a state that has one (a state of a chain, or the one after it)."""
+        taken = self.step(state)
+        assert taken is not None
+        return taken
+
+    def _build(self, chain: list[State]) -> None:
+        """The tail of every state of ``chain`` (:meth:`_chain`): the steps are asked in path order, then the tails
+        put together from the target back."""
+        engine, options, tails, target = self.engine, self.options, self._tails, self.target
+        agreed: list[tuple[HopWitness | None, str | None]] = []
+        for state in chain:  # the step joining the hop out of each state and the next one
+            nxt, witness = self._taken(state)
+            if nxt[0] == target:
+                agreed.append((None, None))
+            else:
+                agreed.append(session_agreement(engine, options, state, nxt, witness, self._taken(nxt)[1], ()))
+        for state, (again, note) in zip(reversed(chain), reversed(agreed), strict=True):
+            nxt, witness = self._taken(state)
+            rest = tails[nxt] if nxt[0] != target else _END
+            tails[state] = (_join(witness, rest, again, note), again is not None, (nxt, *rest[2]))
+
+
+def _join(witness: HopWitness, tail: Tail, again: HopWitness | None, note: str | None) -> tuple[HopWitness, ...]:
+    """The hop ``witness`` followed by a tail, given the step joining them: ``again`` replaces the hop; ``note`` goes
+    on the tail's first hop unless a later step replaced that hop (a replacement drops the notes of the hop it
+    replaces, as :func:`~trustgraph.queries.answers.agree_on_session_names` does)."""
+    rest, replaced, _ = tail
+    if not rest:
+        return (witness,)
+    if again is not None:
+        return (again, *rest)
+    if note is not None and not replaced:
+        return (witness, noted(rest[0], note), *rest[1:])
+    return (witness, *rest)
+
+
+__all__ = ["AgreedPaths", "Step", "Tail"]
