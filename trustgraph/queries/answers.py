@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.derived import DerivedUnsat
+from trustgraph.queries.outcome import evidence_of
 from trustgraph.queries.results import HopWitness, Reach, ReachResult
 from trustgraph.semantics.request import Action, CallerKind
 
@@ -57,22 +58,27 @@ def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target
     state = outcome.first_state(target)
     if state is None or outcome.options is None:
         return
-    hops = outcome.path_to(state)
-    if any(_names_session(hops[i - 1], hops[i]) for i in range(1, len(hops))):
-        engine.agree_on_session_names(outcome, state, hops)
+    steps = outcome.evidence_to(state)  # the callers and requests, without building witnesses (queries.shared)
+    if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
+        engine.agree_on_session_names(outcome, state, outcome.path_to(state))
 
 
 def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
     """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
     privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
     name that ``prev``'s request does not already give."""
-    if hop.method is not None or prev.method is not None or not hop.evidence:
+    return _names_evidence(evidence_of(prev), evidence_of(hop))
+
+
+def _names_evidence(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
+    """:func:`_names_session` on the (method, caller, request) of each hop (:func:`evidence_of`)."""
+    method, caller, _ = hop
+    if method is not None or prev[0] is not None or caller is None:
         return False
-    caller = hop.evidence[0]
     name = getattr(caller, "session_name", None)
     if caller.kind is not CallerKind.ROLE_SESSION or name is None:
         return False
-    return not (prev.evidence and prev.evidence[2].get("sts:rolesessionname") == (name,))
+    return not (prev[2] is not None and prev[2].get("sts:rolesessionname") == (name,))
 
 
 def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, state: State,

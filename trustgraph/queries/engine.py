@@ -507,6 +507,17 @@ class ReachabilityEngine:
                 yield nxt, self._witness(state, role, action, answer)
         self._leads[key] = tuple(leads)
 
+    def sat_leads(self, state: State, role: str, action: Action, options: QueryOptions,
+                  extra: tuple[KeyConstraint, ...], result: Sat) -> tuple[tuple[State, Sat, bool], ...]:
+        """The states of :meth:`sat_successors` with their answers (and whether each is left out when already
+        reached), kept as it keeps them, without building a witness: :mod:`trustgraph.queries.shared` builds the
+        witnesses of the hops of the paths it is asked for only (:meth:`witness`)."""
+        key = (state, role, action, options, extra)
+        kept = self._leads.get(key)
+        if kept is None:
+            kept = self._leads[key] = tuple(self._leads_of(state, role, action, options, extra, result))
+        return kept
+
     def _leads_of(self, state: State, role: str, action: Action, options: QueryOptions,
                   extra: tuple[KeyConstraint, ...], result: Sat) -> Iterator[tuple[State, Sat, bool]]:
         """The states of :meth:`sat_successors` in order, each with its answer and whether it is left out when

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from trustgraph.smt.solve import KeyConstraint
 
 
+def evidence_of(hop: HopWitness) -> tuple[str | None, Any, Any]:
+    """(escalation method, caller, request) of a witnessed hop (caller and request None without evidence)."""
+    return (hop.method, *(hop.evidence[0::2] if hop.evidence else (None, None)))
+
+
 @dataclass
 class Visit:
     """How a state was first reached: the state before it, the witness of the hop, the number of hops."""
@@ -65,6 +70,12 @@ class SearchOutcome:
             cur = visit.parent
         return tuple(reversed(hops))
 
+    def evidence_to(self, state: State) -> tuple[tuple[str | None, Any, Any], ...]:
+        """For each hop from the source to ``state``: its escalation method (None for an assume-role hop), its
+        caller and its request (None when the witness has no evidence), read without building anything a subclass
+        builds lazily (:class:`trustgraph.queries.shared.SharedOutcome`)."""
+        return tuple(evidence_of(h) for h in self.path_to(state))
 
 
-__all__ = ["SearchOutcome", "Visit"]
+
+__all__ = ["SearchOutcome", "Visit", "evidence_of"]

@@ -18,16 +18,24 @@ parents, witnesses and undecided hops, as the reference search from the same sou
 outcome of :meth:`SharedSearches.search` answers reachable and undecided targets only (no reasons for unreachable
 ones).
 
+A move keeps the answers of a Sat hop, not its witness: a search's outcome (:class:`SharedOutcome`) builds the
+witnesses of the hops on a path when the path is read (:meth:`SharedOutcome.path_to`, with the engine's
+:meth:`~trustgraph.queries.engine.ReachabilityEngine.witness`: the witness the reference search builds for the hop).
+A check that cites a few roles of each source (external-path-to-admin: the admin roles) has the witnesses of those
+paths built, not one per hop the searches take (at 20,000 roles of the vendor-heavy profile the searches take
+~180,000 Sat hops; the cited paths use a few thousand).
+
 Cost: every (state, candidate hop) is decided at most once per options for all the sources together, O(V + E') hop
 questions for V nodes and E' candidate hops (a state is a node with its MFA and carried facts); a source then walks
 the states it reaches over their hops not known to be blocked, without asking: O(its answers x their Sat hops).
+Witnesses: O(length) per path read, each hop's built once (kept by the engine).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind, graph_version
@@ -40,21 +48,57 @@ if TYPE_CHECKING:
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.options import QueryOptions
     from trustgraph.queries.results import HopWitness
-    from trustgraph.smt.solve import KeyConstraint
+    from trustgraph.smt.solve import KeyConstraint, Sat
 
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """One hop of a state that is not blocked: the states it leads to with their witnesses (Sat), or the reason it
-    is undecided (``unknown``)."""
+    """One hop of a state that is not blocked: the states it leads to with the Sat answer of each (their witnesses
+    are built when a path is read), or the reason it is undecided (``unknown``)."""
 
     role: str
-    leads_to: tuple[tuple[State, HopWitness], ...] = ()
+    action: Action
+    leads_to: tuple[tuple[State, Sat], ...] = ()
     unknown: str | None = None
 
 
 #: the move of a blocked hop (Unsat)
-BLOCKED = Move("")
+BLOCKED = Move("", Action.ASSUME_ROLE)
+
+
+@dataclass
+class SharedOutcome(SearchOutcome):
+    """A :class:`SearchOutcome` of :meth:`SharedSearches.search`: each state reached by a hop keeps the hop's action
+    and Sat answer (``answers``) instead of its witness (``Visit.witness`` is None), and :meth:`path_to` builds the
+    witnesses of the path it returns, those the reference search would have recorded."""
+
+    engine: ReachabilityEngine | None = None
+    answers: dict[State, tuple[Action, Sat]] = field(default_factory=dict)
+
+    def path_to(self, state: State) -> tuple[HopWitness, ...]:
+        """The hops from the source to ``state``, each hop's witness built by the engine (kept there)."""
+        assert self.engine is not None
+        hops: list[HopWitness] = []
+        cur: State | None = state
+        while cur is not None:
+            parent = self.visits[cur].parent
+            if parent is not None:
+                action, answer = self.answers[cur]
+                hops.append(self.engine.witness(parent, cur[0], action, answer))
+            cur = parent
+        return tuple(reversed(hops))
+
+    def evidence_to(self, state: State) -> tuple[tuple[str | None, Any, Any], ...]:
+        """:meth:`SearchOutcome.evidence_to` read off the hops' answers (no witness built)."""
+        steps: list[tuple[str | None, Any, Any]] = []
+        cur: State | None = state
+        while cur is not None:
+            parent = self.visits[cur].parent
+            if parent is not None:
+                answer = self.answers[cur][1]
+                steps.append((None, answer.caller, answer.request))
+            cur = parent
+        return tuple(reversed(steps))
 
 
 @dataclass(slots=True)
@@ -124,15 +168,17 @@ class SharedSearches:
         engine = self.engine
         result = engine.decide(state, role, action, options, extra)
         if isinstance(result, Sat):
-            return Move(role, tuple(engine.sat_successors(state, role, action, options, extra, result)))
+            return Move(role, action, tuple((nxt, answer) for nxt, answer, _ in
+                                            engine.sat_leads(state, role, action, options, extra, result)))
         if isinstance(result, Unknown):
-            return Move(role, unknown=result.reason)
+            return Move(role, action, unknown=result.reason)
         return None
 
-    def search(self, source: str, options: QueryOptions, *, outside_only: bool = False) -> SearchOutcome:
+    def search(self, source: str, options: QueryOptions, *, outside_only: bool = False) -> SharedOutcome:
         """The breadth-first search from one graph node, as ``engine.search(source, options,
-        outside_only=outside_only)`` finds it (same states, order, parents, witnesses and undecided hops), from the
-        shared moves; ``blocked`` is left empty."""
+        outside_only=outside_only)`` finds it (same states, order, parents, paths and undecided hops), from the
+        shared moves; ``blocked`` is left empty, and the witnesses are built when a path is read
+        (:meth:`SharedOutcome.path_to`)."""
         replay = Replay(self, source, options, outside_only=outside_only)
         replay.advance()
         return replay.outcome
@@ -153,7 +199,7 @@ class Replay:
             shared._version = graph_version(engine.G)
         self.shared = shared
         self.options = options
-        self.outcome = SearchOutcome(source, options=options)
+        self.outcome = SharedOutcome(source, options=options, engine=engine)
         self.queue: deque[State] = deque()
         self.extra = engine.source_constraints(source, outside_only=outside_only)
         if self.extra is not None:
@@ -192,14 +238,15 @@ class Replay:
                 if move.unknown is not None:
                     outcome.unknown_edges.append((state, move.role, move.unknown))
                     continue
-                for nxt, witness in move.leads_to:
+                for nxt, answer in move.leads_to:
                     if nxt in visits:
                         continue
-                    visits[nxt] = _Visit(state, witness, at + 1)
+                    visits[nxt] = _Visit(state, None, at + 1)
+                    outcome.answers[nxt] = (move.action, answer)
                     outcome.first.setdefault(nxt[0], nxt)
                     queue.append(nxt)
             if newly_blocked:  # later searches walk only the hops not known to be blocked
                 expansion.live = [i for i in expansion.live if slots[i] is not BLOCKED]
 
 
-__all__ = ["Move", "Replay", "SharedSearches"]
+__all__ = ["Move", "Replay", "SharedOutcome", "SharedSearches"]
