@@ -195,3 +195,28 @@ def test_a_class_answer_skips_the_refutation_test_on_generated_organizations(
     synthesize(tmp_path, accounts=3, roles_per_account=12, seed=seed, profile=profile)
     new, old, _ = _who_unpeeked(load(tmp_path), monkeypatch)
     assert new == old
+
+
+def test_a_callers_answers_of_one_content_share_one_request() -> None:
+    """A member's hops into two hub roles of one account with the same trust make the same request: the answers the
+    classes give it hold one Request object (each content kept once, ``semantics.request.interned_request``), and
+    each is still the one evaluating the member gives."""
+    doc = trust(allow_aws("*", {"StringEquals": {"aws:PrincipalOrgID": ORG}}))
+    members = [role(acct, f"worker-{i}", trust(allow_aws(f"arn:aws:iam::{acct}:root")), inline=[_assume_all()])
+               for acct in (A, B) for i in range(4)]
+    hubs = [role(A, "shared", doc), role(A, "shared-2", doc)]
+    tg = graph(account(A, roles=[*hubs, *[m for m in members if A in m["Arn"]]]),
+               account(B, roles=[m for m in members if B in m["Arn"]]), orgs={ORG: [A, B]})
+    for hub in ("shared", "shared-2"):
+        assert tg.who_can_reach(f"arn:aws:iam::{A}:role/{hub}")
+    from trustgraph.smt.solve import Sat
+
+    by_state: dict[Any, list[Any]] = {}
+    for (state, role_arn, *_), result in tg.engine._memo.items():
+        if isinstance(result, Sat) and role_arn.endswith(("/shared", "/shared-2")):
+            by_state.setdefault(state, []).append(result)
+    pairs = [answers for answers in by_state.values() if len(answers) == 2]
+    assert len(pairs) >= 6
+    shared = [a for a, b in pairs if a.request is b.request]
+    assert len(shared) >= 4
+    assert _evaluated_hops_match(tg) >= 4

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
@@ -100,6 +101,9 @@ class ReachabilityEngine:
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
         #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
         self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
+        self._constraint_frozensets: dict[tuple[KeyConstraint, ...], frozenset[KeyConstraint]] = {}
+        #: (role, MFA) -> that state, one tuple each (the moves of a large search name a few states many times)
+        self._plain_states: dict[tuple[str, bool], State] = {}
         self._absent: dict[tuple[Any, ...], bool] = {}  # (role, action, constraints) -> absent_blocks
         self._symbolic_nodes: dict[str, bool] = {}  # graph node -> whether it is a symbolic AWS source
         self._refuted: dict[tuple[Any, ...], bool] = {}  # (state, role, action) -> queries.fixed says Unsat
@@ -107,6 +111,8 @@ class ReachabilityEngine:
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
+        #: id of a witness's request -> (the request, its context as witnesses show it), see :meth:`_new_witness`
+        self._shown: dict[int, tuple[Any, MappingProxyType[str, tuple[str, ...]]]] = {}
         self._asked: tuple[tuple[Any, ...], HopQuestion] | None = None  # the last question (see question)
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.classes = HopClasses()  # concrete callers' hops answered per class (queries.hopclass)
@@ -268,8 +274,10 @@ class ReachabilityEngine:
             self.evaluations += 1
         self._memo[key] = result
         if not isinstance(result, Unknown):
-            self._answers.setdefault((state, role, action, options.closed), []).append(
-                (frozenset(q.constraints), result))
+            constraint_set = self._constraint_frozensets.get(q.constraints)
+            if constraint_set is None:  # one per constraints (an empty frozenset is not shared by CPython)
+                constraint_set = self._constraint_frozensets[q.constraints] = frozenset(q.constraints)
+            self._answers.setdefault((state, role, action, options.closed), []).append((constraint_set, result))
         return result
 
     def decide(
@@ -406,12 +414,17 @@ class ReachabilityEngine:
         from trustgraph.semantics.spelling import display_key
 
         caller = result.caller
+        request = result.request
+        shown = self._shown.get(id(request))
+        if shown is None or shown[0] is not request:  # one read-only context per request (many hops share one)
+            shown = self._shown[id(request)] = (
+                request, MappingProxyType({display_key(k): v for k, v in sorted(request.context.items())}))
         return HopWitness(
             source=state[0],
             target=role,
             action=action.value,
             caller=caller.session_arn or caller.arn,
-            context={display_key(k): v for k, v in sorted(result.request.context.items())},
+            context=shown[1],
             statements=export_locations(result.decision.statements),
             approximations=tuple(result.approximations),
             evidence=(result.caller, self.target(role), result.request),
@@ -555,7 +568,8 @@ class ReachabilityEngine:
                 and not request.get("sts:sourceidentity") and not request.get("sts:transitivetagkeys")):
             # carried_after of a caller carrying nothing whose call sets no source identity and passes no
             # transitive tag: nothing (the common case, without building it)
-            return (role, self._produces_mfa(result))
+            plain = (role, self._produces_mfa(result))
+            return self._plain_states.setdefault(plain, plain)
         carried = carried_after(caller, request)
         return state_of(role, self._produces_mfa(result), carried)
 

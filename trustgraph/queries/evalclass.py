@@ -51,7 +51,7 @@ from trustgraph.queries.hopclass import (
     _statement_keys,
     trust_statements,
 )
-from trustgraph.semantics.request import Caller, CallerKind
+from trustgraph.semantics.request import Caller, CallerKind, Request, interned_request
 
 if TYPE_CHECKING:
     from trustgraph.model.policy import Policy, Statement
@@ -111,6 +111,8 @@ class EvaluatedClasses:
         #: its principal keys at that time)
         self._now: dict[int, str] = {}
         self._principals: dict[tuple[Any, ...], tuple[Caller, dict[str, tuple[str, ...]]]] = {}
+        #: the requests of the answers made here, one per content (:func:`_transplanted`)
+        self._requests: dict[int, Request] = {}
 
     def _layout(self, state: State, caller: Caller, action: Action) -> _Layout:
         key = (state, action)
@@ -275,7 +277,7 @@ class EvaluatedClasses:
             now = self._now[now_ms] = format_date(now_ms)
         first = self._principal((id(known[0]),), known[0].caller, now)
         own = self._principal((state, action), named, now)
-        return _transplanted(known[0], known[1], named, lists, now, first, own)
+        return _transplanted(known[0], known[1], named, lists, now, first, own, self._requests)
 
     def _principal(self, key: tuple[Any, ...], caller: Caller, now: str) -> dict[str, tuple[str, ...]]:
         from trustgraph.semantics.context import principal_context
@@ -303,11 +305,17 @@ def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[in
 
 
 def _transplanted(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,
-                  now: str, old: dict[str, tuple[str, ...]], own: dict[str, tuple[str, ...]]) -> Any:
+                  now: str, old: dict[str, tuple[str, ...]], own: dict[str, tuple[str, ...]],
+                  requests: dict[int, Request]) -> Any:
     """The class's Sat answer as the caller's (``named``: the caller as the evaluation names it): the first member's
     request with the caller's principal keys (``own``; ``old``: the first member's, both at the analysis time
-    ``now``), its decision with the caller's statements at the same positions."""
-    from trustgraph.semantics.request import Decision, Request
+    ``now``), its decision with the caller's statements at the same positions.
+
+    The request is taken from ``requests`` when one of the same content (action, duration, context items in order)
+    was made before, else made and kept there: a caller's hops into the many roles of a hub are mostly the same
+    request (its principal keys and the class's choices), and the engine keeps every answer (at 20,000 roles of the
+    vendor-heavy profile ~180,000 of them, each context a dictionary of a dozen keys)."""
+    from trustgraph.semantics.request import Decision
     from trustgraph.smt.solve import Sat
 
     decision = known.decision
@@ -317,7 +325,7 @@ def _transplanted(known: Any, positions: tuple[tuple[int, int, int] | None, ...]
     for k, v in known.request.context.items():
         if k not in old:
             ctx[k] = v
-    request = Request(action=known.request.action, context=ctx, duration_seconds=known.request.duration_seconds)
+    request = interned_request(requests, known.request.action, ctx, known.request.duration_seconds)
     return Sat(caller=named, request=request, approximations=(),
                decision=Decision(verdict=decision.verdict, statements=statements, reasons=decision.reasons,
                                  approximations=decision.approximations))

@@ -51,7 +51,7 @@ import re
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.semantics.request import Caller
+from trustgraph.semantics.request import Caller, Request, interned_request
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -111,6 +111,9 @@ class HopClasses:
         self.hits = 0  # hops answered from a class
         #: (policy text, action) -> the keys its statements for the action read (queries.ground.keys_for_action)
         self.narrowed: dict[tuple[str, Action], frozenset[str]] = {}
+        #: the requests of the answers replayed here, one per content (:func:`~trustgraph.semantics.request.
+        #: interned_request`)
+        self._requests: dict[int, Request] = {}
 
     # ---------------------------------------------------------------------------------------------- projection
     def _caller_base(self, name: Any, caller: Caller, action: Action
@@ -201,7 +204,7 @@ class HopClasses:
             key = self.key(state, caller, question.target, question.action, question.constraints, question.closed)
             known = self._answers.get(key)
             if known is not None:
-                out = _replayed(known, caller, question.target, question.now_ms)
+                out = _replayed(known, caller, question.target, question.now_ms, self._requests)
                 if out is not None:
                     self.hits += 1
                     return out
@@ -224,12 +227,12 @@ def _levels_text(levels: tuple[tuple[Policy, ...], ...] | None) -> Any:
     return tuple(tuple(p.canonical_text() for p in level) for level in levels)
 
 
-def _replayed(known: Sat, caller: Caller, target: Target, now_ms: int | None) -> Sat | None:
+def _replayed(known: Sat, caller: Caller, target: Target, now_ms: int | None, requests: dict[int, Request]
+              ) -> Sat | None:
     """The class's Sat witness as ``caller``'s: its own principal keys, the witness's choices kept, replayed."""
     from trustgraph.model.values import format_date
     from trustgraph.semantics.context import principal_context
     from trustgraph.semantics.evaluate import evaluate_hop
-    from trustgraph.semantics.request import Request
     from trustgraph.smt.solve import Sat
 
     old_caller = known.caller
@@ -250,7 +253,7 @@ def _replayed(known: Sat, caller: Caller, target: Target, now_ms: int | None) ->
     for k in principal_context(old_caller, now=now_text):
         ctx.pop(k, None)
     ctx.update(principal_context(new_caller, now=now_text))
-    request = Request(action=known.request.action, context=ctx, duration_seconds=known.request.duration_seconds)
+    request = interned_request(requests, known.request.action, ctx, known.request.duration_seconds)
     decision = evaluate_hop(new_caller, target, request)
     if not decision.allowed or decision.approximations:
         return None

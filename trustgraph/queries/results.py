@@ -50,7 +50,10 @@ class HopWitness:
     calls: tuple[tuple[str, str, Mapping[str, tuple[str, ...]]], ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "context", MappingProxyType(dict(self.context)))
+        # a read-only mapping is kept as given (its maker keeps its dictionary unchanged): the witnesses of the many
+        # hops that make the same request share one (ReachabilityEngine.witness)
+        if type(self.context) is not MappingProxyType:
+            object.__setattr__(self, "context", MappingProxyType(dict(self.context)))
 
     def replay(self) -> Any:
         """Evaluate this hop's concrete caller, role and request again with the reference evaluator (a Decision;

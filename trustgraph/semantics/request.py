@@ -206,6 +206,24 @@ class Request:
         return "sts:sourceidentity" in self.context
 
 
+def interned_request(pool: dict[int, Request], action: Action, context: Mapping[str, tuple[str, ...]],
+                     duration_seconds: int | None = None) -> Request:
+    """``Request(action=action, context=context, duration_seconds=duration_seconds)``, or the request of ``pool``
+    equal to it with its context in the same order (kept by the hash of that content; a request whose hash is taken
+    by another content is made and not kept). A scan's engine keeps ~180,000 answers at 20,000 roles, most of whose
+    requests repeat (one caller's calls into the many roles of an account hub): each content is kept once."""
+    items = tuple(context.items())
+    h = hash((action, duration_seconds, items))
+    kept = pool.get(h)
+    if (kept is not None and kept.action is action and kept.duration_seconds == duration_seconds
+            and tuple(kept.context.items()) == items):
+        return kept
+    made = Request(action=action, context=context, duration_seconds=duration_seconds)
+    if kept is None:
+        pool[h] = made
+    return made
+
+
 def _make_request(action: Action, context: dict[str, tuple[str, ...]], duration_seconds: int | None) -> Request:
     return Request(action=action, context=context, duration_seconds=duration_seconds)
 

@@ -45,10 +45,11 @@ class KeyConstraint:
         return f"{self.key} {self.op}" + (f" [{vals}]" if self.values else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sat:
     """A request that gets through: the caller and request (replayed to ALLOW unless approximate) and the
-    over-approximations the answer rests on (empty: exact)."""
+    over-approximations the answer rests on (empty: exact). Slotted: a scan's engine keeps one per Sat hop
+    (~180,000 at 20,000 roles of the vendor-heavy profile)."""
 
     caller: Caller
     request: Request
