@@ -68,7 +68,8 @@ def test_generated_organizations(profile: str, tmp_path: Path) -> None:
 
 def test_the_forks_freeze_and_hand_back_the_collector() -> None:
     """Before each fork the parent freezes what it holds (``gc.freeze``: the collections of either process would
-    otherwise copy the pages they share); a scan that found nothing frozen hands everything back to the collector,
+    otherwise copy the pages they share), and so do the shared work and each checked role (their later collections
+would walk them again and again); a scan that found nothing frozen hands everything back to the collector,
     and one run inside a frozen block (``scan``: trustgraph.model.bulk.loaded_objects_frozen) leaves it frozen."""
     import gc
 
@@ -76,6 +77,8 @@ def test_the_forks_freeze_and_hand_back_the_collector() -> None:
 
     assert gc.get_freeze_count() == 0
     one = _scan(load(), 2, 1)
+    assert gc.get_freeze_count() == 0
+    assert _scan(load(), 1) == one  # one process: the shared work and each role's memo frozen, then handed back
     assert gc.get_freeze_count() == 0
     with loaded_objects_frozen():
         again = _scan(load(), 2, 1)
