@@ -116,8 +116,8 @@ class EvaluatedClasses:
         #: analysis time -> its text; (caller state and action, or the id of a class's answer; time) -> (the caller,
         #: its principal keys at that time)
         self._now: dict[int, str] = {}
-        #: (caller state, action) -> the number of its policies' texts per kind; (that number, action, role ARN) ->
-        #: the views of those policies (:meth:`_views_of`); constraints -> what of the caller they read
+        #: (caller state, action) -> the id of its policies' texts per kind (a signature); (that id, action, role
+        #: ARN) -> the views of those policies (:meth:`_views_of`); constraints -> what of the caller they read
         self._signatures: dict[tuple[Any, Any], int] = {}
         self._sig_ids: dict[tuple[tuple[str, ...], ...], int] = {}
         self._role_views: dict[tuple[int, Action, str],
