@@ -104,12 +104,29 @@ def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (LOCAL,) in forked and (SHARED, LOCAL) in forked
 
 
+def test_privilege_escalation_shares_its_escalation_edges() -> None:
+    """privilege-escalation's shared work computes what every role of it reads (the escalation edges and the closure of
+    the principals that may lead to administrator power) before the late workers are forked, so that they inherit it
+    instead of computing it again; its prepare runs after the reach checks' searches (their order unchanged)."""
+    from trustgraph.checks.privilege_escalation import _candidates
+
+    check = CHECKS_BY_ID["privilege-escalation"]
+    reach = [c for c in CHECKS if has_shared_work(c) and c is not check]
+    assert has_shared_work(check) and all(check.prepare_rank > c.prepare_rank for c in reach)
+    ctx = ScanContext(load())
+    computed: list[object] = []
+    check.prepare(ctx)
+    ctx.once(("privilege-escalation", "candidates"), lambda: computed.append(1))
+    assert computed == []  # already there: the roles read it, nobody computes it again
+    assert _candidates(ctx) == _candidates(ScanContext(load()))  # the same set as computed lazily
+
+
 def test_plan_cuts_every_role_once_in_order() -> None:
     roles = [f"r{i:03d}" for i in range(100)]
     plan = plan_tasks(CHECKS, roles, 7)
     shared = {i for i, c in enumerate(CHECKS) if has_shared_work(c)}
     assert {CHECKS[i].id for i in shared} == {
-        "external-without-external-id", "external-without-mfa", "external-path-to-admin"}
+        "external-without-external-id", "external-without-mfa", "external-path-to-admin", "privilege-escalation"}
     for kind, tasks in ((SHARED, plan.shared), (LOCAL, plan.local)):
         assert [r for t in tasks for r in t.roles] == roles  # every role once, in order
         assert all(len(t.roles) <= 7 for t in tasks) and len(tasks) == 15

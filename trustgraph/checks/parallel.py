@@ -21,7 +21,11 @@ So at most ``jobs`` processes exist at a time (the parent is one of them: it wou
 every page the workers share), the shared work is computed once, in the parent, and nothing waits for the slowest
 of a few large slices. Before each fork the parent freezes what it holds out of the garbage collector's walks
 (``gc.freeze``), and each worker does the same with what it inherited, so that collections on either side do not
-copy the pages they share.
+copy the pages they share; the shared work, what survives each checked role (solver memos, caches) and the findings
+unpacked at the end are frozen too, since the full collections their growth triggered walked them again and again
+(20,000 roles: a third of the shared work's CPU). Work a local check shares across roles belongs in its
+:meth:`~trustgraph.checks.base.BaseCheck.prepare` (privilege-escalation's escalation edges): done there once, the
+late workers inherit it, where a per-process memo is computed again by every process that checks a role.
 
 Findings travel from workers as plain values (:func:`finding_to_plain`), pickled once per task (:func:`pack`), and
 stay packed in the parent until every worker has ended (a finding takes about a seventh of its size as objects); then
