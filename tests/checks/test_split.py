@@ -68,7 +68,8 @@ def test_generated_organizations(profile: str, tmp_path: Path) -> None:
 
 def test_the_forks_freeze_and_hand_back_the_collector() -> None:
     """Before each fork the parent freezes what it holds (``gc.freeze``: the collections of either process would
-    otherwise copy the pages they share); a scan that found nothing frozen hands everything back to the collector,
+    otherwise copy the pages they share), and so do the shared work and each checked role (their later collections
+would walk them again and again); a scan that found nothing frozen hands everything back to the collector,
     and one run inside a frozen block (``scan``: trustgraph.model.bulk.loaded_objects_frozen) leaves it frozen."""
     import gc
 
@@ -76,6 +77,8 @@ def test_the_forks_freeze_and_hand_back_the_collector() -> None:
 
     assert gc.get_freeze_count() == 0
     one = _scan(load(), 2, 1)
+    assert gc.get_freeze_count() == 0
+    assert _scan(load(), 1) == one  # one process: the shared work and each role's memo frozen, then handed back
     assert gc.get_freeze_count() == 0
     with loaded_objects_frozen():
         again = _scan(load(), 2, 1)
@@ -101,12 +104,29 @@ def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (LOCAL,) in forked and (SHARED, LOCAL) in forked
 
 
+def test_privilege_escalation_shares_its_escalation_edges() -> None:
+    """privilege-escalation's shared work computes what every role of it reads (the escalation edges and the closure of
+    the principals that may lead to administrator power) before the late workers are forked, so that they inherit it
+    instead of computing it again; its prepare runs after the reach checks' searches (their order unchanged)."""
+    from trustgraph.checks.privilege_escalation import _candidates
+
+    check = CHECKS_BY_ID["privilege-escalation"]
+    reach = [c for c in CHECKS if has_shared_work(c) and c is not check]
+    assert has_shared_work(check) and all(check.prepare_rank > c.prepare_rank for c in reach)
+    ctx = ScanContext(load())
+    computed: list[object] = []
+    check.prepare(ctx)
+    ctx.once(("privilege-escalation", "candidates"), lambda: computed.append(1))
+    assert computed == []  # already there: the roles read it, nobody computes it again
+    assert _candidates(ctx) == _candidates(ScanContext(load()))  # the same set as computed lazily
+
+
 def test_plan_cuts_every_role_once_in_order() -> None:
     roles = [f"r{i:03d}" for i in range(100)]
     plan = plan_tasks(CHECKS, roles, 7)
     shared = {i for i, c in enumerate(CHECKS) if has_shared_work(c)}
     assert {CHECKS[i].id for i in shared} == {
-        "external-without-external-id", "external-without-mfa", "external-path-to-admin"}
+        "external-without-external-id", "external-without-mfa", "external-path-to-admin", "privilege-escalation"}
     for kind, tasks in ((SHARED, plan.shared), (LOCAL, plan.local)):
         assert [r for t in tasks for r in t.roles] == roles  # every role once, in order
         assert all(len(t.roles) <= 7 for t in tasks) and len(tasks) == 15

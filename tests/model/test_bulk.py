@@ -1,5 +1,6 @@
 """gc_paused: the collector is off inside, restored on exit (also on errors and when it was off), and what the
-block created stays collectable."""
+block created stays collectable. built_frozen: off inside, what the block built frozen after, and handed back by
+gc.unfreeze."""
 
 from __future__ import annotations
 
@@ -72,3 +73,37 @@ def test_loaded_objects_are_frozen_only_during_the_checks() -> None:
     with loaded_objects_frozen():
         assert gc.get_freeze_count() >= before + len(kept)
     assert gc.get_freeze_count() == 0
+
+
+def test_built_frozen_freezes_what_the_block_built() -> None:
+    from trustgraph.model.bulk import built_frozen
+
+    gc.enable()
+    assert gc.get_freeze_count() == 0
+    with built_frozen():
+        assert not gc.isenabled()
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        ref = weakref.ref(a)
+        del a, b
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    gc.collect()
+    assert ref() is not None  # frozen: out of the collector's walks
+    gc.unfreeze()
+    gc.collect()
+    assert ref() is None  # handed back: collected
+
+
+def test_built_frozen_restores_the_collector_on_errors() -> None:
+    from trustgraph.model.bulk import built_frozen
+
+    gc.enable()
+    with pytest.raises(ValueError), built_frozen():
+        raise ValueError("bad input")
+    assert gc.isenabled()
+    gc.unfreeze()
+    gc.disable()
+    with built_frozen():
+        pass
+    assert not gc.isenabled()
+    gc.unfreeze()

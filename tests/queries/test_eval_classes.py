@@ -147,12 +147,14 @@ def test_generated_organizations(profile: str, seed: int, tmp_path: Path) -> Non
 def _who_unpeeked(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any], int]:
     """who_can_reach of every role (and without sts:ExternalId) on two twins: one as the engine runs, one whose
     engine never learns that a hop's class already has a Sat answer before the refutation test
-    (:meth:`EvaluatedClasses.known_sat` always False: the fixed-value test runs first, as before); and how many hops
-    the first skipped the test for, each checked: Sat, and not refuted."""
+    (:meth:`EvaluatedClasses.known_sat` always False and :meth:`EvaluatedClasses.class_answer` always None: the
+    fixed-value test runs first, as before); and how many hops the first skipped the test for (a class answer taken
+    first, or known before the test), each checked: Sat, and not refuted."""
     from trustgraph.queries.evalclass import EvaluatedClasses
     from trustgraph.smt.solve import Sat
 
     original = EvaluatedClasses.known_sat
+    original_answer = EvaluatedClasses.class_answer
     skipped: list[tuple[Any, ...]] = []
 
     def counted(self: EvaluatedClasses, engine: Any, state: Any, role_arn: str, action: Any, options: Any,
@@ -162,9 +164,18 @@ def _who_unpeeked(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> tuple[list
             skipped.append((engine, state, role_arn, action, options, extra))
         return known
 
+    def answered(self: EvaluatedClasses, engine: Any, state: Any, role_arn: str, action: Any, options: Any,
+                 extra: Any) -> Any:
+        found = original_answer(self, engine, state, role_arn, action, options, extra)
+        if found is not None:
+            skipped.append((engine, state, role_arn, action, options, extra))
+        return found
+
     monkeypatch.setattr(EvaluatedClasses, "known_sat", counted)
+    monkeypatch.setattr(EvaluatedClasses, "class_answer", answered)
     new, _ = _who(tg, True)
     monkeypatch.setattr(EvaluatedClasses, "known_sat", lambda *args: False)
+    monkeypatch.setattr(EvaluatedClasses, "class_answer", lambda *args: None)
     old, _ = _who(tg, True)
     for engine, state, role_arn, action, options, extra in skipped:
         assert isinstance(engine.decide(state, role_arn, action, options, extra), Sat), (state, role_arn)

@@ -268,6 +268,44 @@ def test_session_names_agreed_on_a_shared_path(restricted: bool) -> None:
         assert bool(hops[2].approximations) is restricted
 
 
+def _first_hops_in_order() -> tuple[TrustGraph, dict[str, str]]:
+    """An outside account trusted by three roles, in its candidate order: Far (two hops from Target), Target itself
+    and After (one hop from Target); and a second outsider trusted by Far and After only."""
+    from trustgraph.ingest.zone_file import zone_from_ids
+
+    a, b, c = "111111111111", "222222222222", "333333333333"
+    arns = {name: f"arn:aws:iam::{a}:role/{name}" for name in ("Far", "Mid", "Target", "After")}
+    outsiders = [f"arn:aws:iam::{b}:root", f"arn:aws:iam::{c}:root"]
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}
+    roles = [role(a, "Far", trust(allow_aws(outsiders)), inline=[everything]),
+             role(a, "Mid", trust(allow_aws(arns["Far"])), inline=[everything]),
+             role(a, "Target", trust(allow_aws([outsiders[0], arns["Mid"], arns["After"]]))),
+             role(a, "After", trust(allow_aws(outsiders)), inline=[everything])]
+    return graph(account(a, roles=roles), zone=zone_from_ids([a])), arns
+
+
+def test_a_first_hop_that_cannot_be_nearer_is_not_asked() -> None:
+    """The reverse search asks a source's first hops in the search's order, each only while it could be strictly
+    nearer the target than the best found so far (the first of equally near hops is the one the search takes): after
+    the outsider's hop into Target itself, its hop into After is never decided; the second outsider's path goes
+    through After, found after Far. Both answers are the reference's."""
+    from trustgraph.semantics.request import Action
+
+    tg, arns = _first_hops_in_order()
+    counts = _compare(tg, [arns["Target"]], QueryOptions(), (None,))
+    assert counts[Reach.REACHABLE] >= 2
+    new_tg, _ = _twins(tg)
+    found = {r.source: [h.target for h in r.hops] for r in new_tg.who_can_reach(arns["Target"])}
+    assert found["account:222222222222"] == [arns["Target"]]
+    assert found["account:333333333333"] == [arns["After"], arns["Target"]]
+    engine = new_tg.engine
+    asked = {(k[0][0], k[1]) for k in (*engine._memo, *engine._derived) if k[2] is Action.ASSUME_ROLE}
+    assert ("account:222222222222", arns["Far"]) in asked  # before any best: asked
+    assert ("account:222222222222", arns["After"]) not in asked  # past the bound: not asked
+    assert ("account:333333333333", arns["After"]) in asked
+
+
 def test_reverse_answers_without_per_source_searches() -> None:
     """The reverse search answers every reaching source itself: no forward search runs for them."""
     from trustgraph.queries.engine import ReachabilityEngine

@@ -17,7 +17,7 @@ from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach
 from trustgraph.smt.options import SolverOptions
 
-from .builders import account, allow_aws, graph, role, trust
+from .builders import V, account, allow_aws, graph, role, trust
 from .test_carried import ASSUME_SET, ASSUME_TAG, A, B, _si_chain, allow_all, arn
 from .test_reverse import OPTIONS, _key, _roles, _twins
 from .test_reverse import _compare as compare_every_pair
@@ -98,3 +98,88 @@ def test_each_outsider_on_its_own_as_the_checks_ask(carried_org: TrustGraph, nam
         assert [_key(r) for r in new] == [_key(r) for r in old], target
         reached += sum(r.verdict is Reach.REACHABLE for r in new)
     assert reached > 0
+
+
+# ------------------------------------------------------------------------------- a path back through a start state
+SAML = f"arn:aws:iam::{B}:saml-provider/Okta"
+
+
+def _back_through_a_start(second_sso: bool = False) -> TrustGraph:
+    """An outside SAML provider and an outside role Out of B as one group of sources, asked with the first-hop action
+    sts:AssumeRoleWithSAML: the provider gets into Sso, whose session may assume Out, which may assume Target (and
+    SelfHop, a role that may assume itself); Out's own first hop is refused by the action, but a later hop from the
+    same session is not. Sso may also reach Target the long way, through Mid and Far. A role reads aws:SourceIdentity,
+    so the estate reads a carried value (the carried reverse search answers it). ``second_sso``: Sso2, after Sso in
+    the provider's candidate order, trusts the provider too and may assume Out."""
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": V, "Statement": [
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"], "Resource": "*"}]}}
+    saml = {"Effect": "Allow", "Principal": {"Federated": SAML}, "Action": "sts:AssumeRoleWithSAML"}
+    out = f"arn:aws:iam::{B}:role/Out"
+    reads_si = {"StringEquals": {"aws:SourceIdentity": "bob"}}
+    return graph(account(A, roles=[
+        role(A, "Sso", trust(saml), inline=[everything]),
+        role(A, "Mid", trust(allow_aws(arn("Sso"))), inline=[everything]),
+        role(A, "Far", trust(allow_aws(arn("Mid"))), inline=[everything]),
+        role(A, "Target", trust(allow_aws([out, arn("Far")]))),
+        role(A, "Reader", trust(allow_aws(f"arn:aws:iam::{A}:root", reads_si, ASSUME_SET))),
+        *([role(A, "Sso2", trust(saml), inline=[everything])] if second_sso else []),
+    ]), account(B, roles=[role(B, "Out", trust(allow_aws([arn("Sso"), arn("Sso2")] if second_sso else arn("Sso"))),
+                               inline=[everything])]),
+        zone=zone_from_ids([A]))
+
+
+def test_a_path_back_through_a_start_state_is_refused() -> None:
+    """The reverse search's shortest path for the group goes provider -> Sso -> Out -> Target, through Out, a start
+    state of the group, which the forward search never visits twice: the reverse search refuses it (no answer: the
+    caller searches), and the search from the same starts takes the long way instead."""
+    from trustgraph.queries.backward import backward_closure
+    from trustgraph.queries.reverse_carried import CarriedPaths, usable
+
+    tg = _back_through_a_start()
+    engine, target, out = tg.engine, arn("Target"), f"arn:aws:iam::{B}:role/Out"
+    provider = next(n for n in tg.graph if n.startswith("federated:") and n.endswith("Okta"))
+    options = QueryOptions.make(action="sts:AssumeRoleWithSAML")
+    starts = (provider, out)
+    assert engine.demand and usable(engine, options)
+    closure = backward_closure(engine, target, options, outside_only=True, starts=frozenset(starts))
+    paths = CarriedPaths(engine, closure, options, outside_only=True, groups=[("group", starts)])
+    begins = [b for node in starts for b in paths._starts(node)]
+    while True:  # as CarriedPaths.result deepens: until the least distance is exact
+        best = paths._best_first_hop(begins, {s for s, _ in begins})
+        if (best is not None and best[0] - 1 <= paths.levels) or paths.complete:
+            break
+        paths._deepen(max(1, paths.levels))
+    assert best is not None and best[0] == 3 and best[2][0] == arn("Sso")  # Sso -> Out -> Target: through a start
+    assert paths.result("group", starts) is None
+    outcome = engine.search("group", options, outside_only=True, stop_at=target, starts=starts,
+                            candidates=closure.candidates)
+    searched = engine.result_for(outcome, target)
+    assert searched.verdict is Reach.REACHABLE
+    assert [h.target for h in searched.hops] == [arn("Sso"), arn("Mid"), arn("Far"), target]
+
+
+def test_a_first_hop_into_a_start_state_is_not_taken() -> None:
+    """A first hop that lands in a start state of the group is not taken (the forward search has visited that state):
+    the group {provider, Sso} asked with the first action sts:AssumeRoleWithSAML (which refuses Sso's own first
+    hops) goes provider -> Sso2 -> Out -> Target, not through provider -> Sso, the first of the two equally near
+    first hops; without Sso2 neither search finds a path."""
+    from trustgraph.queries.backward import backward_closure
+    from trustgraph.queries.reverse_carried import CarriedPaths
+
+    options = QueryOptions.make(action="sts:AssumeRoleWithSAML")
+    out = f"arn:aws:iam::{B}:role/Out"
+    for second_sso in (True, False):
+        tg = _back_through_a_start(second_sso)
+        engine, target = tg.engine, arn("Target")
+        provider = next(n for n in tg.graph if n.startswith("federated:") and n.endswith("Okta"))
+        starts = (provider, arn("Sso"))
+        closure = backward_closure(engine, target, options, starts=frozenset(starts))
+        paths = CarriedPaths(engine, closure, options, outside_only=False, groups=[("group", starts)])
+        found = paths.result("group", starts)
+        outcome = engine.search("group", options, stop_at=target, starts=starts, candidates=closure.candidates)
+        if not second_sso:
+            assert found is None
+            assert target not in outcome.first and not outcome.unknown_edges
+            continue
+        assert found is not None and [h.target for h in found.hops] == [arn("Sso2"), out, target]
+        assert _key(found) == _key(engine.result_for(outcome, target))

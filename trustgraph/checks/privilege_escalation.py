@@ -55,6 +55,16 @@ class PrivilegeEscalation(BaseCheck):
         "boundary that denies these actions, or an SCP, closes the path for every principal at once."
     )
 
+    #: after the reach checks' searches, so that they run as before
+    prepare_rank = 3
+
+    def prepare(self, ctx: ScanContext) -> None:
+        """The escalation edges and the closure of the principals that may lead to administrator power
+        (:func:`_candidates`), once per scan: as shared work, the worker processes forked after it inherit them
+        instead of each computing its own (20,000 roles, mix: 290 of 553 profile samples of this check in a worker
+        process)."""
+        _candidates(ctx)
+
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         G = ctx.graph
         options = QueryOptions.make(via="all", timeout_ms=ctx.timeout_ms)

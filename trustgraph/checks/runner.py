@@ -87,21 +87,31 @@ def run_checks(
         Roles per task of the work queue (default: :func:`trustgraph.checks.parallel.chunk_size`); the findings do
         not depend on it.
     """
+    import gc
+
     roles = ctx.roles
     total = len(roles)
     if jobs is None:
         jobs = auto_jobs(total)
     per_role: dict[str, list[Finding]] = {}
-    if jobs > 1 and total > 1 and _fork_available():
-        from trustgraph.checks.parallel import run_parallel
+    thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what is frozen below is handed back at the end
+    try:
+        if jobs > 1 and total > 1 and _fork_available():
+            from trustgraph.checks.parallel import run_parallel
 
-        per_role = run_parallel(ctx, checks, roles, jobs, progress, prepare_all, size=chunk)
-    else:
-        prepare_all(ctx, [c for c in checks if has_shared_work(c)])
-        for i, role in enumerate(roles, 1):
-            per_role[role] = run_role(ctx, checks, role)
-            if progress is not None:
-                progress(i, total)
+            per_role = run_parallel(ctx, checks, roles, jobs, progress, _prepare_frozen, size=chunk)
+        else:
+            _prepare_frozen(ctx, [c for c in checks if has_shared_work(c)])
+            for i, role in enumerate(roles, 1):
+                per_role[role] = run_role(ctx, checks, role)
+                # what survives a role (the solver's memo, the checks' caches) leaves later collections: the full
+                # collections its growth triggers would otherwise walk it again and again; handed back below
+                gc.freeze()
+                if progress is not None:
+                    progress(i, total)
+    finally:
+        if thaw:
+            gc.unfreeze()
     findings = tuple(f for role in roles for f in per_role[role])
     return ScanResult(findings, tuple(checks))
 
@@ -110,6 +120,18 @@ def prepare_all(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
     """Each check's shared work, in ascending :attr:`BaseCheck.prepare_rank` (catalog order among equals)."""
     for check in sorted(checks, key=lambda c: getattr(c, "prepare_rank", 0)):
         check.prepare(ctx)
+
+
+def _prepare_frozen(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
+    """:func:`prepare_all` with the cyclic collector paused and what it built frozen after (:func:`~trustgraph.model.
+    bulk.built_frozen`; :func:`run_checks` hands it back): the searches build millions of long-lived, acyclic states
+    and answers, and the full collections their growth triggered walked them all again and again (20,000 roles: mix
+    3.3 of 8.7 s CPU, chain-heavy 4.6 of 12.2 s, freeing 900 and 12 objects); the roles checked afterwards read
+    them, so their collections do not walk them either."""
+    from trustgraph.model.bulk import built_frozen
+
+    with built_frozen():
+        prepare_all(ctx, checks)
 
 
 def _fork_available() -> bool:

@@ -84,16 +84,19 @@ def run(args: argparse.Namespace) -> int:
     from trustgraph.report.build import build_report
 
     ctx = ScanContext(GraphQueries(estate, zone, now=now), timeout_ms=args.timeout_ms, via=args.via)
-    from trustgraph.model.bulk import loaded_objects_frozen
+    from trustgraph.model.bulk import gc_paused, loaded_objects_frozen
 
     # the estate and its graph stay out of the cyclic collector's walks until the report is written: a full
     # collection while the report is built would walk every loaded object for nothing (trustgraph.model.bulk)
     with loaded_objects_frozen():
         with _progress(len(ctx.roles)) as progress:
             result = run_checks(ctx, checks, jobs=args.jobs, progress=progress)
-        report = build_report(result.findings, checks, zone=zone.describe(),
-                              inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
-        _write(_shown(report, fmt, estate), fmt, args)
+        # the report and its text are acyclic values: no collection while they are built (they walked the findings
+        # again and again: 20,000 roles, chain-heavy, 0.38 of 0.86 s CPU)
+        with gc_paused():
+            report = build_report(result.findings, checks, zone=zone.describe(),
+                                  inputs=tuple(str(p) for p in input_paths(args)), entries=entries, now=now)
+            _write(_shown(report, fmt, estate), fmt, args)
     return exit_code(report, args.fail_on)
 
 

@@ -13,6 +13,9 @@ anyway, so any cycle among them is still freed. The collector is re-enabled also
 
 :func:`loaded_objects_frozen` keeps what was built out of the collector's walks while a long computation over it
 runs (a scan's checks), and hands it back afterwards.
+
+:func:`built_frozen` is for work that builds long-lived values inside such a computation (a scan's shared searches):
+the collector is paused while it runs and what it built is frozen afterwards, left for the caller to hand back.
 """
 
 from __future__ import annotations
@@ -61,4 +64,35 @@ def loaded_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-__all__ = ["gc_paused", "loaded_objects_frozen"]
+@contextmanager
+def built_frozen() -> Iterator[None]:
+    """Disable the cyclic collector inside the block; on exit move every object it tracks, those the block built
+    included, to the permanent generation (``gc.freeze``) and re-enable it if it was enabled on entry.
+
+    For work that builds many long-lived, acyclic values while others are already frozen (so :func:`gc_paused`'s
+    hand-over to the oldest generation is not available): a scan's shared searches (20,000 roles, chain-heavy: the
+    full collections their growth triggered took 4.6 of their 12.2 s of CPU and freed 12 objects). The caller hands
+    the frozen objects back (``gc.unfreeze``) when the computation that reads them is over, as
+    :func:`loaded_objects_frozen` does.
+
+    Examples
+    --------
+    >>> import gc
+    >>> with built_frozen():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled(), gc.get_freeze_count() > 0
+    (True, True)
+    >>> gc.unfreeze()
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+__all__ = ["built_frozen", "gc_paused", "loaded_objects_frozen"]

@@ -292,7 +292,11 @@ class ReachabilityEngine:
         - an exact Sat hop whose witness request meets the other constraints is Sat with that witness (the request
           is allowed and satisfies them);
         - a hop the caller's fixed values rule out (every trust statement that names it has a condition on keys the
-          caller cannot choose that is false on its values: :mod:`trustgraph.queries.fixed`) is Unsat.
+          caller cannot choose that is false on its values: :mod:`trustgraph.queries.fixed`) is Unsat;
+        - a concrete caller's hop that no answer under other constraints answers and whose class already has a Sat
+          answer (:meth:`EvaluatedClasses.class_answer`) gets it made the caller's at once, as :meth:`solve` would
+          give it (a Sat hop meets none of the refutations): a role trusted by a whole organization is asked once per
+          member, and each member then costs a class key and the answer's transplant.
 
         A derived Unsat is a :class:`DerivedUnsat`: a search only needs the verdict; its core (the reason an exact
         query prints) is computed by solving the hop itself when it is read."""
@@ -310,7 +314,17 @@ class ReachabilityEngine:
         derived: HopResult | DerivedUnsat | None = None
         if contradicts or self._absent_blocks(role, action, constraints):
             derived = DerivedUnsat(self, key)
-        else:
+        elif not any(related in self._answers for related, _ in self._related(state, role, action, options.closed)):
+            # no answer under other constraints: a concrete caller's hop whose class has an answer gets it as solve()
+            # would (queries.evalclass), without the refutation tests a Sat hop never meets
+            classed: HopResult | None = self.evaluated.class_answer(self, state, role, action, options, extra)
+            if classed is not None:
+                self.evaluations += 1
+                self._memo[key] = classed
+                self._answers.setdefault((state, role, action, options.closed), []).append(
+                    (frozenset(constraints), classed))
+                return classed
+        if derived is None:
             wanted = frozenset(constraints)
             for related, account in self._related(state, role, action, options.closed):
                 for known, result in self._answers.get(related, ()):
@@ -333,6 +347,10 @@ class ReachabilityEngine:
         self.shared += 1
         self._derived[key] = derived
         return derived
+
+    def hop_constraints(self, options: QueryOptions, extra: tuple[KeyConstraint, ...]) -> tuple[KeyConstraint, ...]:
+        """The constraints of a hop's question (:meth:`question`), memoised per (options, extra)."""
+        return self._constraints_of(options, extra)[0]
 
     def _constraints_of(self, options: QueryOptions, extra: tuple[KeyConstraint, ...]
                         ) -> tuple[tuple[KeyConstraint, ...], bool]:

@@ -32,6 +32,12 @@ evaluating the member gives (an approximation message may name the caller, so ap
 denials name the caller in their reasons and are evaluated per member). The cost of a member is then a dictionary
 lookup, its request and a tuple of statements instead of an evaluation.
 
+Cost of a member's class key: the parts that do not depend on the member are looked up, not recomputed: the views of
+its policies per (their texts, action, role) (:meth:`EvaluatedClasses._views_of`: members with the same policies
+share them), what the constraints read per constraints, and its statements at the views' positions per (member,
+action, positions); the engine asks :meth:`EvaluatedClasses.class_answer` first for a hop no other answer decides, so
+a member of a known class skips the question, the refutation tests and the solver dispatch.
+
 Switch: ``SolverOptions.hop_classes`` (with :mod:`trustgraph.queries.hopclass`; off in ``SolverOptions.reference()``);
 ``tests/queries/test_eval_classes.py`` compares every answer a class gives with the member's own evaluation and
 who_can_reach with it on and off, field by field; ``tests/queries/test_hop_classes.py`` the searches and scans.
@@ -110,6 +116,15 @@ class EvaluatedClasses:
         #: analysis time -> its text; (caller state and action, or the id of a class's answer; time) -> (the caller,
         #: its principal keys at that time)
         self._now: dict[int, str] = {}
+        #: (caller state, action) -> the id of its policies' texts per kind (a signature); (that id, action, role
+        #: ARN) -> the views of those policies (:meth:`_views_of`); constraints -> what of the caller they read
+        self._signatures: dict[tuple[Any, Any], int] = {}
+        self._sig_ids: dict[tuple[tuple[str, ...], ...], int] = {}
+        self._role_views: dict[tuple[int, Action, str],
+                               tuple[tuple[tuple[_View, ...], ...], tuple[Any, ...], tuple[Any, ...], int]] = {}
+        #: (caller state, action, positions) -> the caller's statements at those positions (:meth:`_class_of`)
+        self._lists: dict[tuple[Any, ...], _Lists] = {}
+        self._constraint_reads: dict[tuple[KeyConstraint, ...], int] = {}
         self._principals: dict[tuple[Any, ...], tuple[Caller, dict[str, tuple[str, ...]]]] = {}
         #: the requests of the answers made here, one per content (:func:`_transplanted`)
         self._requests: dict[int, Request] = {}
@@ -164,6 +179,29 @@ class EvaluatedClasses:
             hit = self._views[key] = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
         return hit
 
+    def _views_of(self, state: State, layout: _Layout, action: Action, arn: str
+                  ) -> tuple[tuple[tuple[_View, ...], ...], tuple[Any, ...], tuple[Any, ...], int]:
+        """The views (:meth:`_view`) of the caller's policies per kind for a call of ``action`` on the role ``arn``,
+        their numbers and their statements' positions per kind, and what of the caller they read. A view is a
+        function of the policy's text, so the callers whose policies have the same texts (kind by kind, in order)
+        share them: computed once per such signature and role, not once per caller (a role trusted by a whole
+        organization is asked by every role of it, most with the same few policies)."""
+        sig = self._signatures.get((state, action))
+        if sig is None:
+            texts = tuple(tuple(p.canonical_text() for p in ps) for ps in layout[2])
+            sig = self._signatures[(state, action)] = self._sig_ids.setdefault(texts, len(self._sig_ids))
+        key = (sig, action, arn)
+        hit = self._role_views.get(key)
+        if hit is None:
+            views = tuple(tuple(self._view(p, action, arn) for p in ps) for ps in layout[2])
+            reads = 0
+            for per_kind in views:
+                for view in per_kind:
+                    reads |= view[2]
+            hit = self._role_views[key] = (views, tuple(tuple(v[0] for v in pk) for pk in views),
+                                           tuple(tuple(v[1] for v in pk) for pk in views), reads)
+        return hit
+
     def _reads_of(self, policy: Policy, action: Action | None) -> int:
         """What of the caller the statements of ``policy`` the evaluator scans for ``action`` (None: all) read
         (:data:`NAMES` ...; per policy text)."""
@@ -201,36 +239,48 @@ class EvaluatedClasses:
         caller as an evaluation names it (the question asked last is kept: :meth:`known_sat` then :meth:`decide`
         compute it once)."""
         caller = question.caller
-        action = question.action
         role = question.target.role
-        ask = (state, role.arn, action, question.constraints, question.closed, question.now_ms)
+        ask = (state, role.arn, question.action, question.constraints, question.closed, question.now_ms)
         pending = self._pending
         if pending is not None and pending[0] == ask:
             return pending[1]
         assert isinstance(caller, Caller)
+        found = self._class_key(state, caller, question.target, question.action, question.constraints,
+                                question.closed, question.now_ms)
+        self._pending = (ask, found)
+        return found
+
+    def _class_key(self, state: State, caller: Caller, target: Target, action: Action,
+                   constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int | None
+                   ) -> tuple[tuple[Any, ...], _Lists, Caller]:
+        """:meth:`_class_of` of the hop's parts (what the question would hold): every part but the caller's own
+        fields read per role is looked up (layout per caller, views per policy texts and role, lists per caller and
+        positions), so a member of a known class costs a few lookups and a tuple."""
+        role = target.role
         layout = self._layout(state, caller, action)
-        own, trust_reads = self._trust_facts(question.target)
-        reads = trust_reads | layout[1] | _reads({c.key.lower() for c in question.constraints})
-        views = tuple(tuple(self._view(p, action, role.arn) for p in ps) for ps in layout[2])
-        for per_kind in views:
-            for view in per_kind:
-                reads |= view[2]
-        key = (role.arn, action, question.constraints, question.closed, question.now_ms, layout[0],
-               tuple(tuple(view[0] for view in per_kind) for per_kind in views),
+        trust_reads = self._trust_facts(target)[1]
+        constraint_reads = self._constraint_reads.get(constraints)
+        if constraint_reads is None:
+            constraint_reads = self._constraint_reads[constraints] = _reads({c.key.lower() for c in constraints})
+        views, numbers, positions, view_reads = self._views_of(state, layout, action, role.arn)
+        reads = trust_reads | layout[1] | constraint_reads | view_reads
+        key = (role.arn, action, constraints, closed, now_ms, layout[0], numbers,
                caller.account == role.account,  # the Gate: a direct grant in the role's own account
                tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
                caller.tags if reads & TAGS else None,
                caller.account if reads & ACCOUNT else None,
                caller.org_paths if reads & PATHS else None)
-        from trustgraph.semantics.actions import statements_for_action
+        # the caller's own statements at the views' positions (per caller, action and positions: the same for every
+        # role whose views scan the same statements)
+        lists = self._lists.get((state, action, positions))
+        if lists is None:
+            from trustgraph.semantics.actions import statements_for_action
 
-        # the caller's own statements at the views' positions (a policy's list is kept on it per action)
-        lists = tuple(tuple(tuple(statements_for_action(p, action.value)[j] for j in view[1])
-                            for p, view in zip(ps, per_kind, strict=True))
-                      for ps, per_kind in zip(layout[2], views, strict=True))
-        found = (key, lists, layout[3])
-        self._pending = (ask, found)
-        return found
+            lists = self._lists[(state, action, positions)] = tuple(
+                tuple(tuple(statements_for_action(p, action.value)[j] for j in view[1])
+                      for p, view in zip(ps, per_kind, strict=True))
+                for ps, per_kind in zip(layout[2], views, strict=True))
+        return key, lists, layout[3]
 
     def known_sat(self, engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
                   extra: tuple[KeyConstraint, ...]) -> bool:
@@ -244,6 +294,24 @@ class EvaluatedClasses:
         if question.now_ms is None:
             return False
         return self._class_of(state, question)[0] in self._known
+
+    def class_answer(self, engine: ReachabilityEngine, state: State, role: str, action: Action,
+                     options: QueryOptions, extra: tuple[KeyConstraint, ...]) -> Any | None:
+        """The answer :meth:`decide` gives the engine's hop when its class has one (the class's answer made the
+        caller's), else None (nothing is evaluated): what the engine's :meth:`~ReachabilityEngine.decide` returns for
+        a hop whose class is known and that no answer under other constraints answers, without its other steps."""
+        opts = engine.session.options
+        caller = engine.caller(*state)
+        if not (opts.evaluation and opts.hop_classes) or not isinstance(caller, Caller):
+            return None
+        now_ms = engine.now_ms
+        key, lists, named = self._class_key(state, caller, engine.target(role), action,
+                                            engine.hop_constraints(options, extra), options.closed, now_ms)
+        known = self._known.get(key)
+        if known is None:
+            return None
+        self.hits += 1
+        return self._transplanted(known, state, action, named, lists, now_ms)
 
     def decide(self, state: State, question: HopQuestion, evaluate: Callable[[], Any]) -> Any:
         """The answer ``evaluate()`` (:func:`~trustgraph.queries.ground.decide_by_evaluation` of ``question``, asked

@@ -18,11 +18,15 @@ searching from it:
 
 Cost: the closure (each hop decided once per engine), one pass over its decided hops, and per source the first hops
 plus the candidates of the nodes on its path: O(closure + sources x path x candidates) memo lookups, no per-source
-search. The answer itself (the path with the session names of its hops agreed,
-:func:`trustgraph.queries.answers.agree_on_session_names`) is put together without a search record: the part of a
-path after its first hop, agreed, is built once per state and shared by every source whose first hop lands there,
-so a source costs its first hop, one agreement step and a tuple. The reference is the search per source
-(``GraphQueries.layered = False``); ``tests/queries/test_reverse.py`` compares the two field by field.
+search. A source's first hops are asked in the search's order only while one could still be strictly nearer than
+the best found so far (a tie goes to the first): the closure decides a source's hops only until one reaches the
+target, and the others, past that bound, are never decided (an outsider or a federated provider trusted by many
+roles of an organization would otherwise send each of them to the solver once). The answer itself (the path with
+the session names of its hops agreed, :func:`trustgraph.queries.answers.agree_on_session_names`) is put together
+without a search record: the part of a path after its first hop, agreed, is built once per state and shared by
+every source whose first hop lands there, so a source costs its first hop, one agreement step and a tuple. The
+reference is the search per source (``GraphQueries.layered = False``); ``tests/queries/test_reverse.py`` compares
+the two field by field.
 
 What it does not answer (:meth:`ReversePaths.result` returns None and the caller searches from the source as
 before): a source that only *may* reach the target (an undecided hop on the way: its answer is Unknown with the
@@ -127,7 +131,7 @@ class ReversePaths:
         self.landings[key] = landed
         return landed
 
-    def _successors(self, state: State, depth: int, extra: tuple[KeyConstraint, ...], within: int
+    def _successors(self, state: State, depth: int, extra: tuple[KeyConstraint, ...], within: int | list[int]
                     ) -> Iterator[tuple[State, str, Action, Any]]:
         """The successors of ``state`` in the forward search's order (:meth:`ReachabilityEngine.successors`), as
         (next state, role, action, Sat answer), leaving out the hops into roles none of whose states is within
@@ -142,10 +146,14 @@ class ReversePaths:
         engine, options, best, dist = self.engine, self.options, self.best, self.dist
         node = state[0]
         query_action = options.action if depth == 0 else None
+        # a bound the caller may lower as it goes (a one-element list, read before each candidate): a candidate that
+        # cannot be nearer than what the caller holds is not asked (its hop is not decided)
+        bound = within if isinstance(within, list) else [within]
         # within 0 hops only the target's own states are: the node's candidates into it (its rows), not its whole
         # list (a member of an organization hub has a candidate into every role trusting the organization)
-        listed = self._into_target(node) if within == 0 else self.closure.successors(node)
+        listed = self._into_target(node) if bound[0] == 0 else self.closure.successors(node)
         for _, role, data in listed:
+            within = bound[0]
             if best.get(role, _FAR) > within:
                 continue
             text = data["action"]
@@ -239,11 +247,14 @@ class ReversePaths:
                     if best is None or dist[start] < best[0]:
                         best = (dist[start], start, extra, None)
                     continue
-                within = (best[0] - 2) if best is not None else _FAR - 1
+                # only a first hop strictly nearer than the best so far can replace it (the first in the search's
+                # order wins a tie): the bound falls as better hops are found, and the hops past it are not asked
+                within = [(best[0] - 2) if best is not None else _FAR - 1]
                 for succ in self._successors(start, 0, extra, within):
                     hops = dist.get(succ[0])
                     if hops is not None and (best is None or hops + 1 < best[0]):
                         best = (hops + 1, start, extra, succ)
+                        within[0] = hops - 1
         if best is None:
             return None
         hops_to, state, extra, first = best

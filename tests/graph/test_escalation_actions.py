@@ -1,0 +1,54 @@
+"""The escalation methods' actions a policy may allow, read glob by glob (``Escalations._policy_actions``), held to
+the reference, :meth:`trustgraph.graph.admin.AdminDecider.may_allow` asked action by action, on every identity,
+group and managed policy of the bundled example, the two-account sample and small organizations of every profile
+(random shapes of several seeds among them, whose policies mix Action and NotAction globs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import trustgraph
+from trustgraph.graph.escalation import Escalations
+from trustgraph.model.policy import Policy
+from trustgraph.semantics.request import CallerKind
+from trustgraph.synth.profiles import PROFILES
+
+ROOT = Path(__file__).resolve().parents[2]
+ORGS = ["example", "sample", *(f"{p}-1" for p in PROFILES), *(f"random-{s}" for s in (2, 3, 4, 5, 6))]
+
+
+def _policies(name: str, tmp_path: Path) -> tuple[Escalations, list[Policy]]:
+    if name == "example":
+        example = ROOT / "datasets" / "example-org"
+        tg = trustgraph.load(example, zone_file=str(example / "zone.toml"))
+    elif name == "sample":
+        tg = trustgraph.load(ROOT / "tests" / "data" / "two-account-sample", zone=["111122223333", "o-a1b2c3d4e5"])
+    else:
+        from trustgraph.synth import synthesize
+
+        profile, seed = name.rsplit("-", 1)
+        synthesize(tmp_path, accounts=3, roles_per_account=20, seed=int(seed), profile=profile)
+        tg = trustgraph.load(tmp_path)
+    from trustgraph.graph.admin import effective_caller
+
+    estate = tg.estate
+    policies: list[Policy] = []
+    for arn in [*estate.role_by_arn, *estate.user_by_arn]:
+        policies.extend(effective_caller(estate, arn).identity_policies)
+    return Escalations(tg.graph), policies
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_policy_actions_match_may_allow_action_by_action(name: str, tmp_path: Path) -> None:
+    esc, policies = _policies(name, tmp_path)
+    assert policies
+    seen = 0
+    for kind in (CallerKind.ROLE_SESSION, CallerKind.IAM_USER):
+        wanted = esc._method_actions(kind)
+        for policy in policies:
+            reference = frozenset(a for a in wanted if esc.decider.may_allow((policy,), a))
+            assert esc._policy_actions(policy, kind) == reference, (policy.location, kind)
+            seen += bool(reference)
+    assert seen > 0
