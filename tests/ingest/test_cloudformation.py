@@ -323,6 +323,24 @@ def test_fn_transform_anywhere_is_refused(tmp_path: Path) -> None:
     assert info.value.pointer == "/Resources/R/Properties/X/Fn::Transform"
 
 
+@pytest.mark.parametrize(("resource", "message"), [
+    ({"Type": "AWS::IAM::Role", "Properties": {"Path": {"Fn::Sub": "/${R.Arn}/"},
+                                               "AssumeRolePolicyDocument": {}}}, "the path of `R` depends on itself"),
+    ({"Type": "AWS::IAM::Role", "Properties": {"RoleName": {"Fn::GetAtt": ["R", "Arn"]},
+                                               "AssumeRolePolicyDocument": {}}}, "the name of `R` depends on itself"),
+    ({"Type": "AWS::IAM::OIDCProvider", "Properties": {"Url": {"Ref": "R"}, "ClientIdList": ["sts.amazonaws.com"]}},
+     "the provider URL of `R` depends on itself"),
+])
+def test_a_name_made_of_itself_is_refused(tmp_path: Path, resource: dict[str, Any], message: str) -> None:
+    """CloudFormation refuses a circular dependency; a property the resource's own ARN is made of that refers to
+    that ARN is one error at the resource, not a recursion without end."""
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps({"Resources": {"R": resource}}), encoding="utf-8")
+    with pytest.raises(IngestError, match=message) as info:
+        load_cloudformation(str(f), account=ACCOUNT)
+    assert info.value.pointer == "/Resources/R"
+
+
 @pytest.mark.parametrize(("name", "pointer", "message"), [
     ("parameters-undeclared.json", "/0", "parameter `Nope` is not declared"),
     ("parameters-not-allowed.json", "/Stage", "not one of its AllowedValues"),

@@ -177,7 +177,7 @@ class _Stack:
         self.notes: list[str] = []
         self.unknowns: list[Unknown] = []
         self._names: dict[str, object] = {}
-        self._naming: list[str] = []
+        self._resolving: set[tuple[str, str]] = set()
 
     # -- structure ----------------------------------------------------------------------------------------------
     def _resources(self) -> dict[str, _Resource]:
@@ -236,13 +236,7 @@ class _Stack:
             found = self._names[res.logical_id]
             assert isinstance(found, str)
             return found
-        if res.logical_id in self._naming:
-            raise IngestError(self.file, res.pointer, f"the name of `{res.logical_id}` depends on itself")
-        self._naming.append(res.logical_id)
-        try:
-            given = self.string(res, _NAME_PROPERTY[res.type], "the name")
-        finally:
-            self._naming.pop()
+        given = self._own_string(res, _NAME_PROPERTY[res.type], "the name")
         if isinstance(given, str):
             name = given
         else:
@@ -277,8 +271,21 @@ class _Stack:
         found = sorted(e.name for e in entities if shape.match(e.name))
         return found[0] if len(found) == 1 else None
 
+    def _own_string(self, res: _Resource, name: str, what: str, default: str | None = None) -> str | Unknown | None:
+        """A string property that the resource's own name or ARN is made of. A property that refers to that name or
+        ARN (``RoleName: !Ref Self``, ``Path: !Sub "${Self.Arn}"``) is a circular dependency CloudFormation refuses;
+        it is refused here too, instead of recursing without end."""
+        key = (res.logical_id, name)
+        if key in self._resolving:
+            raise IngestError(self.file, res.pointer, f"{what} of `{res.logical_id}` depends on itself")
+        self._resolving.add(key)
+        try:
+            return self.string(res, name, what, default)
+        finally:
+            self._resolving.discard(key)
+
     def path(self, res: _Resource) -> str:
-        value = self.string(res, "Path", "the path", "/")
+        value = self._own_string(res, "Path", "the path", "/")
         if isinstance(value, Unknown) or value is None:
             if isinstance(value, Unknown):
                 self.notes.append(f"{res.logical_id}: {value}; analysed with path /")
@@ -288,7 +295,7 @@ class _Stack:
     def arn(self, res: _Resource) -> str:
         ctx = self.context
         if res.type == "AWS::IAM::OIDCProvider":
-            url = self.string(res, "Url", "the provider URL")
+            url = self._own_string(res, "Url", "the provider URL")
             if not isinstance(url, str):
                 return f"arn:{ctx.partition}:iam::{ctx.account}:oidc-provider/{self._generated(res)}"
             return f"arn:{ctx.partition}:iam::{ctx.account}:oidc-provider/{url.removeprefix('https://')}"
