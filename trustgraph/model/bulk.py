@@ -21,8 +21,32 @@ the collector is paused while it runs and what it built is frozen afterwards, le
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+
+@contextmanager
+def _collector_off(on_exit: Callable[[bool], None]) -> Iterator[None]:
+    """Disable the cyclic collector inside the block; on exit (also when the block raises) call ``on_exit`` with
+    whether it was enabled on entry, then re-enable it if it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        on_exit(enabled)
+        if enabled:
+            gc.enable()
+
+
+def _hand_to_oldest(enabled: bool) -> None:
+    if enabled and gc.get_freeze_count() == 0:  # nobody else froze objects: ours is the only use of the permanent gen
+        gc.freeze()  # every tracked object -> the permanent generation (young counts reset)
+        gc.unfreeze()  # ... -> the oldest generation: collectable, no longer walked as young objects
+
+
+def _freeze(_enabled: bool) -> None:
+    gc.freeze()
 
 
 @contextmanager
@@ -40,16 +64,8 @@ def gc_paused() -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector_off(_hand_to_oldest):
         yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:  # nobody else froze objects: ours is the only use of the permanent gen
-                gc.freeze()  # every tracked object -> the permanent generation (young counts reset)
-                gc.unfreeze()  # ... -> the oldest generation: collectable, no longer walked as young objects
-            gc.enable()
 
 
 @contextmanager
@@ -85,14 +101,8 @@ def built_frozen() -> Iterator[None]:
     (True, True)
     >>> gc.unfreeze()
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector_off(_freeze):
         yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 __all__ = ["built_frozen", "gc_paused", "loaded_objects_frozen"]

@@ -274,11 +274,17 @@ class ReachabilityEngine:
             self.evaluations += 1
         self._memo[key] = result
         if not isinstance(result, Unknown):
-            constraint_set = self._constraint_frozensets.get(q.constraints)
-            if constraint_set is None:  # one per constraints (an empty frozenset is not shared by CPython)
-                constraint_set = self._constraint_frozensets[q.constraints] = frozenset(q.constraints)
-            self._answers.setdefault((state, role, action, options.closed), []).append((constraint_set, result))
+            self._file_answer((state, role, action, options.closed), q.constraints, result)
         return result
+
+    def _file_answer(self, hop: tuple[Any, ...], constraints: tuple[KeyConstraint, ...], result: HopResult) -> None:
+        """File a decided (not Unknown) answer of ``hop`` = (state, role, action, closed) under its constraint set,
+        where :meth:`decide` looks for answers under other constraints; one frozenset per constraints (an empty
+        frozenset is not shared by CPython)."""
+        constraint_set = self._constraint_frozensets.get(constraints)
+        if constraint_set is None:
+            constraint_set = self._constraint_frozensets[constraints] = frozenset(constraints)
+        self._answers.setdefault(hop, []).append((constraint_set, result))
 
     def decide(
         self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
@@ -321,8 +327,7 @@ class ReachabilityEngine:
             if classed is not None:
                 self.evaluations += 1
                 self._memo[key] = classed
-                self._answers.setdefault((state, role, action, options.closed), []).append(
-                    (frozenset(constraints), classed))
+                self._file_answer((state, role, action, options.closed), constraints, classed)
                 return classed
         if derived is None:
             wanted = frozenset(constraints)
