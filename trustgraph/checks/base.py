@@ -153,6 +153,10 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
     witness is a principal of an account no trust policy names (so strangers get in too, e.g. through ``"*"``); else
     the unknown answer; empty when unreachable.
 
+    An outside account's answer may carry light witnesses (:mod:`trustgraph.checks.ondemand`: no request context,
+    caller or evidence); :func:`~trustgraph.checks.grouping.merge` builds the full witnesses of the finding it keeps
+    (:func:`~trustgraph.checks.ondemand.with_full_path`).
+
     ``targets`` (default: every role) are the roles the check asks this about under ``options``, ``role`` among
     them (the same set for every role and in :func:`prepare_most_specific`): answers are built for those only.
     """
@@ -171,8 +175,10 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
             if found:
                 specific.append(min(found, key=lambda r: len(r.hops)))
     else:  # the accounts' searches read once, inverted per role
+        from trustgraph.checks.ondemand import answers_for
+
         index, failed = ctx.reached_by(ctx.outside_account_nodes, options, targets=targets)
-        specific = list(index.get(role, ()))
+        specific = answers_for(ctx.engine, index.get(role, ()))  # light witnesses: grouping builds the first's
         for node in failed:  # a search that did not replay: answered per target (reach_known)
             found = [r for r in ctx.reach_known(node, role, options)
                      if r.verdict is Reach.REACHABLE and r.target == role]
@@ -194,9 +200,12 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
 
 
 def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | None:
-    """The first of :func:`outside_sources` (the most specific source that reaches the role), or None."""
+    """The first of :func:`outside_sources` (the most specific source that reaches the role, with its full
+    witnesses), or None."""
+    from trustgraph.checks.ondemand import materialized
+
     found = outside_sources(ctx, role, options)
-    return found[0] if found else None
+    return replace(found[0], hops=materialized(found[0].hops)) if found else None
 
 
 def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] | None = None,

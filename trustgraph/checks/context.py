@@ -28,6 +28,7 @@ from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_lo
 if TYPE_CHECKING:
     import networkx as nx
 
+    from trustgraph.checks.ondemand import Flat
     from trustgraph.model.estate import Estate
     from trustgraph.model.location import Location
     from trustgraph.model.zone import Zone
@@ -56,6 +57,8 @@ class _Shared:
     #: True: the checks ask per (source, role) pair as they used to (the reference the shared searches are tested
     #: against; see :attr:`ScanContext.per_pair`)
     per_pair: bool = False
+    #: True: the outside accounts' answers are built when a role is checked (:mod:`trustgraph.checks.ondemand`)
+    on_demand: bool = True
 
 
 class ScanContext:
@@ -83,7 +86,8 @@ class ScanContext:
     """
 
     def __init__(self, tg: GraphQueries, roles: Iterable[str] | None = None, *, timeout_ms: int | None = None,
-                 via: str = "assume", per_pair: bool = False, _shared: _Shared | None = None) -> None:
+                 via: str = "assume", per_pair: bool = False, on_demand: bool = True,
+                 _shared: _Shared | None = None) -> None:
         self.tg = tg
         self.timeout_ms = timeout_ms
         self.via = via
@@ -94,6 +98,7 @@ class ScanContext:
             _shared.fresh_account = fresh_account_id(tg.estate, tg.zone)
             _shared.named_orgs = named_organizations(tg.estate)
             _shared.per_pair = per_pair
+            _shared.on_demand = on_demand
         self._shared = _shared
         #: answers the checks of this view share (the runner makes one view per role, so it lives as long as the role)
         self.local: dict[Any, Any] = {}
@@ -254,7 +259,7 @@ class ScanContext:
         return tuple(r for r in by_target.get(target, ()) if r.verdict is not Reach.UNREACHABLE)
 
     def reached_by(self, sources: Iterable[str], options: QueryOptions, *, targets: frozenset[str] | None = None
-                   ) -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
+                   ) -> tuple[dict[str, tuple[ReachResult | Flat, ...]], tuple[str, ...]]:
         """Role -> the shortest reachable answer of each of ``sources`` that reaches it (in the order of
         ``sources``), read once off their forward searches, which share each state's hop work
         (:meth:`GraphQueries.reach_each`), and memoised per sources, options and ``targets``, so that a check asks
@@ -262,12 +267,23 @@ class ScanContext:
         not replay (:meth:`reach_known` answers those per target).
 
         ``targets`` (default: every role) are the roles the check will look up: answers (paths rebuilt, session
-        names agreed) are built for those only; the others are left out of the index."""
+        names agreed) are built for those only; the others are left out of the index.
+
+        Unless the context was made with ``on_demand=False``, an answer whose path names no session is kept as the
+        search left its hops (:data:`~trustgraph.checks.ondemand.Flat`): read the index through
+        :func:`~trustgraph.checks.ondemand.answers_for`."""
         chosen = tuple(sources)
 
-        def compute() -> tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]]:
-            index: dict[str, list[ReachResult]] = {}
+        def compute() -> tuple[dict[str, tuple[ReachResult | Flat, ...]], tuple[str, ...]]:
+            index: dict[str, list[ReachResult | Flat]] = {}
             failed: list[str] = []
+            if self._shared.on_demand:
+                from trustgraph.checks.ondemand import pending_index
+
+                try:
+                    return {t: tuple(rs) for t, rs in pending_index(self.tg, chosen, options, targets).items()}, ()
+                except ReplayMismatch:
+                    index = {}  # a solver defect: as below
             try:  # searches that share each state's hop work (queries.shared)
                 each = self.tg.reach_each(chosen, options, targets=targets)
             except ReplayMismatch:
@@ -293,7 +309,7 @@ class ScanContext:
                         index.setdefault(target, []).append(min(found, key=lambda r: len(r.hops)))
             return {t: tuple(rs) for t, rs in index.items()}, tuple(failed)
 
-        answer: tuple[dict[str, tuple[ReachResult, ...]], tuple[str, ...]] = self.once(
+        answer: tuple[dict[str, tuple[ReachResult | Flat, ...]], tuple[str, ...]] = self.once(
             ("reached-by", chosen, options, targets), compute)
         return answer
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from trustgraph.checks.finding import Finding, FindingKind, SourceReach, source_class, source_specificity
+from trustgraph.checks.ondemand import with_full_path
 from trustgraph.model.location import Location
 
 #: How many sources a message names before it says "and N more".
@@ -55,7 +56,7 @@ def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditio
     for s, f in items:
         sources.setdefault(s.source, s)  # one entry per source: its best (proven, shortest) answer
         cited.setdefault(s.source, {}).update(dict.fromkeys(f.statements))  # ... citing all its answers' statements
-    first = items[0][1]
+    first = with_full_path(items[0][1])  # the answers of outside accounts have light witnesses (checks.ondemand)
     severity = max((f.severity for _, f in items), key=lambda s: s.rank)
     proven = any(f.kind is FindingKind.FINDING for _, f in items)
     messages = list(dict.fromkeys(f.message for _, f in items if f.message))

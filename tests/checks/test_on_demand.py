@@ -1,0 +1,137 @@
+"""The outside accounts' answers kept as their searches' hops and built when a role is checked
+(:mod:`trustgraph.checks.ondemand`, the default) give the findings of the reference that builds every answer in full
+(``ScanContext(on_demand=False)``), field by field, witnesses included: on the bundled example, the two-account
+sample, a small organization of every profile and random seeds, with undecided hops, in one process and in
+workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twins import twin as twin_of
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.ondemand import Later, answers_for, is_light, materialized, pending_index
+from trustgraph.checks.registry import CHECKS
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.smt.session import SolverSession
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
+
+
+def _findings(tg: TrustGraph, on_demand: bool, session: SolverSession, patch: Callable[[TrustGraph], None] | None,
+              jobs: int = 1) -> list[dict[str, Any]]:
+    fresh = twin_of(tg, session)
+    if patch is not None:
+        patch(fresh)
+    ctx = ScanContext(fresh, on_demand=on_demand)
+    return [finding_to_plain(f) for f in run_checks(ctx, CHECKS, jobs=jobs).findings]
+
+
+def _same(tg: TrustGraph, patch: Callable[[TrustGraph], None] | None = None, jobs: int = 1) -> list[dict[str, Any]]:
+    # one solver session for both (which of several valid witnesses a hop gets depends on the questions asked
+    # before): the reference first, so that the on-demand run cannot lean on answers only it would have asked for
+    session = SolverSession()
+    reference = _findings(tg, False, session, patch)
+    new = _findings(tg, True, session, patch, jobs)
+    assert [(f["check_id"], f["role"]) for f in new] == [(f["check_id"], f["role"]) for f in reference]
+    for a, b in zip(new, reference, strict=True):
+        assert a == b, (a["check_id"], a["role"])
+        # the kept path is the full one: a request context and a caller on every hop, as the reference's
+        assert [(h["caller"], h["context"]) for h in a["path"]] == [(h["caller"], h["context"]) for h in b["path"]]
+    return new
+
+
+def _org(profile: str, seed: int, tmp_path: Path) -> TrustGraph:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=20, seed=seed, profile=profile)
+    return load(tmp_path)
+
+
+def _sources(findings: list[dict[str, Any]], check: str) -> int:
+    return sum(len(f["sources"]) for f in findings if f["check_id"] == check)
+
+
+def test_bundled_example_and_sample() -> None:
+    assert _same(load())
+    assert _same(load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"]))
+
+
+@pytest.mark.parametrize(("profile", "seed"), [
+    ("mix", 1), ("federation-heavy", 1), ("chain-heavy", 3), ("vendor-heavy", 1), ("vendor-heavy", 3),
+    ("condition-heavy", 1), ("random", 1), ("random", 2), ("random", 3)])
+def test_every_profile(profile: str, seed: int, tmp_path: Path) -> None:
+    found = _same(_org(profile, seed, tmp_path))
+    if profile == "vendor-heavy":  # many outside accounts per role: the light answers are what is merged
+        assert _sources(found, "external-without-mfa") > len([f for f in found
+                                                               if f["check_id"] == "external-without-mfa"])
+
+
+def test_undecided_hops() -> None:
+    from trustgraph.smt.solve import Unknown
+
+    def patch(tg: TrustGraph) -> None:
+        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::3])
+        solve = tg.engine.solve
+
+        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+            return Unknown("timeout (injected)") if role in chosen else solve(state, role, *args, **kwargs)
+
+        tg.engine.solve = patched  # type: ignore[method-assign]
+
+    found = _same(load(), patch)
+    assert any(f["kind"].value == "unknown" for f in found)
+
+
+def test_in_workers(tmp_path: Path) -> None:
+    """Workers forked after the index is built build the first sources' full witnesses themselves."""
+    _same(_org("vendor-heavy", 1, tmp_path), jobs=2)
+
+
+def test_light_answers_become_the_reference_answers(tmp_path: Path) -> None:
+    """Each kept answer, built with light witnesses (no context, caller or evidence) and then materialized, is the
+    answer :meth:`GraphQueries.reach_each` builds in full: same source, target, hops (fields and witnesses) and
+    approximations; the light witnesses already carry the statements and approximations a merge reads."""
+    tg = _org("vendor-heavy", 1, tmp_path)
+    session = SolverSession()
+    fast, slow = twin_of(tg, session), twin_of(tg, session)
+    ctx = ScanContext(fast)
+    nodes = ctx.outside_account_nodes
+    options = ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})
+    reference = slow.reach_each(nodes, options)
+    index = pending_index(fast, nodes, options, None)
+    expected: dict[str, list[ReachResult]] = {}
+    for results in reference.values():
+        for r in results:
+            if r.verdict is Reach.REACHABLE:
+                expected.setdefault(r.target, []).append(r)
+    assert sorted(index) == sorted(expected)
+    light = 0
+    for role, kept in index.items():
+        answers = answers_for(fast.engine, kept)
+        assert len(answers) == len(expected[role])
+        for got, want in zip(answers, expected[role], strict=True):
+            if is_light(got.hops):
+                light += 1
+                assert all(isinstance(h.evidence, Later) and h.caller is None and not h.context for h in got.hops)
+                assert [(h.source, h.target, h.action, h.statements, h.approximations) for h in got.hops] == [
+                    (h.source, h.target, h.action, h.statements, h.approximations) for h in want.hops]
+                got = ReachResult(source=got.source, target=got.target, verdict=got.verdict,
+                                  hops=materialized(got.hops), approximations=got.approximations)
+            assert got == want
+            assert [h.caller for h in got.hops] == [h.caller for h in want.hops]
+    assert light > 10
+
+
+def test_targets_keep_answers_of_those_roles_only(tmp_path: Path) -> None:
+    tg = _org("vendor-heavy", 1, tmp_path)
+    ctx = ScanContext(tg)
+    admins = ctx.admin_roles()
+    index = pending_index(tg, ctx.outside_account_nodes, ctx.options(), admins)
+    assert index and set(index) <= admins

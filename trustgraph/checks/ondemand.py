@@ -1,0 +1,161 @@
+"""The outside accounts' answers of the reach checks, kept as the search left them and built when a role is checked.
+
+:meth:`~trustgraph.checks.context.ScanContext.reached_by` inverts the outside accounts' forward searches into
+role -> the answer of each account that reaches it. Built as :class:`~trustgraph.queries.results.ReachResult` values
+(:meth:`GraphQueries.reach_each`), every (account, role) pair the searches reach gets its path of witnesses
+(:meth:`ReachabilityEngine.witness`, kept by the engine for the life of the scan): at 20,000 roles of the
+vendor-heavy profile 181,000 answers under "no MFA" over 354,000 hops, ~166,000 witnesses more in the engine,
++163 MB and ~4.5 s CPU, while a merged finding (:mod:`trustgraph.checks.grouping`) keeps the full witnesses of its
+first source only; the other sources keep their nodes, actions, statements and approximations.
+
+Here the index keeps, per (account, role), the source and the *light* witness of each hop of its path in one flat
+tuple: source, target, action, statements and approximations read off the hop's Sat answer as
+:meth:`ReachabilityEngine.witness` reads them, with no request context or caller, one per hop for all the paths
+through it, each carrying what builds its full witness (:class:`Later`: references to the state and answer the shared
+searches keep anyway). A role's answers are built when the role is checked (:func:`answers_for`), and
+:func:`materialized` builds the full witnesses of a merged finding's first source. A path whose hops name a session
+(:func:`trustgraph.queries.answers.agree_on_session_names` asks a hop again, or notes it) is built in full at once,
+as before, in the same order, so the engine is asked the same questions in the same order as the reference, and
+every witness a report shows is the one the reference builds.
+
+The reference (``ScanContext(on_demand=False)``) builds every answer in full (:meth:`GraphQueries.reach_each`);
+``tests/checks/test_on_demand.py`` compares the findings of both, field by field.
+
+Cost: a light witness per distinct hop and a tuple per (account, role) at prepare time, instead of a full witness
+per hop (kept by the engine) and a :class:`ReachResult` per pair; per role, O(its sources) answers, dropped after the
+merge, and the first source's full witnesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
+
+if TYPE_CHECKING:
+    from trustgraph.checks.finding import Finding
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.graph_queries import GraphQueries
+    from trustgraph.queries.options import QueryOptions
+
+#: one answer kept for later: (source, the light witness of each hop, ...)
+Flat = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """What builds a light hop's full witness: ``engine.witness(state, role, action, answer)``."""
+
+    engine: ReachabilityEngine
+    state: Any
+    role: str
+    action: Any
+    answer: Any
+
+    def witness(self) -> HopWitness:
+        """The full witness (the one the reference path holds; kept by the engine)."""
+        return self.engine.witness(self.state, self.role, self.action, self.answer)
+
+
+def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
+                  targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
+    """Role -> the reachable answer of each of ``sources`` that reaches it (in the order of ``sources``): a
+    :class:`ReachResult` where the path's hops name a session (built as the reference builds it), else the flat
+    hops (:data:`Flat`). ``targets`` as :meth:`GraphQueries.reach_each`: for a role outside them no answer is kept,
+    only the questions building it would ask are asked (:func:`~trustgraph.queries.answers.ask_session_names`).
+
+    Raises what :meth:`GraphQueries.reach_each` raises (a witness that does not replay)."""
+    from trustgraph.graph.nodes import NodeKind
+    from trustgraph.queries.answers import _names_evidence, ask_session_names
+    from trustgraph.queries.shared import SharedSearches
+
+    engine = tg.engine
+    # the shared searches of the GraphQueries (as reach_each creates them): every other search of the scan shares
+    # their moves
+    if tg._shared_searches is None:
+        tg._shared_searches = SharedSearches(engine)
+    shared: SharedSearches = tg._shared_searches
+    nodes = tg.graph.nodes
+    role_kind = NodeKind.ROLE.value
+    index: dict[str, list[ReachResult | Flat]] = {}
+    light: dict[tuple[Any, ...], HopWitness] = {}  # one light witness per hop for every path through it
+    for source in sources:
+        outcome = shared.search(source, options)
+        visits, answers = outcome.visits, outcome.answers
+        # the reference builds answers for every role reached or undecided in role order; an undecided one asks
+        # nothing and the index keeps reachable answers only
+        for t in sorted(t for t in outcome.first if t != source and nodes[t]["kind"] == role_kind):
+            state = outcome.first[t]
+            if targets is not None and t not in targets:
+                ask_session_names(engine, outcome, t)
+                continue
+            steps = outcome.evidence_to(state)
+            if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
+                index.setdefault(t, []).append(engine.result_for(outcome, t))  # asks again: built as before
+                continue
+            flat: list[Any] = []
+            cur = state
+            while True:
+                parent = visits[cur].parent
+                if parent is None:
+                    break
+                action, answer = answers[cur]
+                key = (parent, cur[0], action, id(answer))
+                hop = light.get(key)
+                if hop is None or hop.evidence.answer is not answer:
+                    hop = light[key] = light_witness(engine, parent, cur[0], action, answer)
+                flat.append(hop)
+                cur = parent
+            flat.append(source)
+            flat.reverse()
+            index.setdefault(t, []).append(tuple(flat))
+    return index
+
+
+def answers_for(engine: ReachabilityEngine, kept: Iterable[ReachResult | Flat]) -> list[ReachResult]:
+    """The answers of :func:`pending_index` for one role, flat ones with light witnesses (:class:`Later`)."""
+    out: list[ReachResult] = []
+    for item in kept:
+        if isinstance(item, ReachResult):
+            out.append(item)
+            continue
+        hops: tuple[HopWitness, ...] = item[1:]
+        approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+        out.append(ReachResult(source=item[0], target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
+                               approximations=approx))
+    return out
+
+
+def light_witness(engine: ReachabilityEngine, state: Any, role: str, action: Any, answer: Any) -> HopWitness:
+    """The light witness of a Sat hop: what :meth:`ReachabilityEngine.witness` gives it, less the request context,
+    the caller and the evidence (:class:`Later` builds the full one)."""
+    return HopWitness(source=state[0], target=role, action=action.value, context=_EMPTY,
+                      statements=export_locations(answer.decision.statements),
+                      approximations=tuple(answer.approximations), evidence=Later(engine, state, role, action, answer))
+
+
+_EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+
+
+def is_light(path: Iterable[HopWitness]) -> bool:
+    """Whether a path has light witnesses (:func:`answers_for`)."""
+    return any(isinstance(h.evidence, Later) for h in path)
+
+
+def materialized(path: tuple[HopWitness, ...]) -> tuple[HopWitness, ...]:
+    """The path with each light witness replaced by its full witness (the same source, target, action, statements
+    and approximations, with the request context, caller and evidence)."""
+    return tuple(h.evidence.witness() if isinstance(h.evidence, Later) else h for h in path)
+
+
+def with_full_path(finding: Finding) -> Finding:
+    """A finding whose path has light witnesses with its full witnesses instead (others as they are)."""
+    if finding.path and is_light(finding.path):
+        return replace(finding, path=materialized(finding.path))
+    return finding
+
+
+__all__ = ["Flat", "Later", "answers_for", "is_light", "materialized", "pending_index", "with_full_path"]
