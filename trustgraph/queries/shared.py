@@ -34,7 +34,8 @@ Memory: what is kept per decided hop is shared where the hops repeat it: a move 
 states it leads to (no copy), the candidate hops of every state are one (role, action) tuple per pair for all the
 states, a role session carrying nothing lists its hubs' hops from one tuple per (hub, resource shape of its identity
 policies, account, action filter), which is its hops itself when it has no edge of its own and one hub
-(:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists them edge by edge, the reference), and the answers the hop classes carry over to each caller hold one request per content
+(:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists them edge by edge, the reference), and the answers
+the hop classes carry over to each caller hold one request per content
 (:func:`~trustgraph.semantics.request.interned_request`), whose witnesses show one context per request.
 """
 
