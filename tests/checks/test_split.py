@@ -22,17 +22,11 @@ NOW_MS = 1_764_547_200_000  # 2025-12-01T00:00:00Z, one analysis time for every 
 
 
 def _stable(findings: Sequence[Any]) -> list[dict[str, Any]]:
-    """Findings as plain values without the witness requests' free choices: any request that gets through is a valid
-    witness (each is replayed by the evaluator), and which one the solver picks depends on what its per-process
-    memo already holds; the message quotes the witness. Everything else (roles, checks, kinds, severities, sources,
-    paths, statements, approximations, order) must be equal."""
-    out = []
-    for f in findings:
-        plain = finding_to_plain(f)
-        plain.pop("message")
-        plain["path"] = [{k: v for k, v in h.items() if k not in ("context", "calls")} for h in plain["path"]]
-        out.append(plain)
-    return out
+    """Findings as plain values, every field (witness requests and the messages that quote them included): a hop's
+    witness is the answer to its own question whatever the process asked before (``smt.decide.fresh_context``,
+    ``tests/checks/test_determinism.py``), so roles, checks, kinds, severities, sources, paths, witnesses, statements,
+    approximations and order must all be equal."""
+    return [finding_to_plain(f) for f in findings]
 
 
 def _scan(tg: TrustGraph, jobs: int, chunk: int | None = None,

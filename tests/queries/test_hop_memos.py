@@ -56,8 +56,7 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _fresh(tg: TrustGraph, session: SolverSession) -> TrustGraph:
-    # one solver session for both runs: which of several valid witnesses z3 gives a hop depends on what it was asked
-    # before; with the store the first run filled, the second gets the same ones
+    # one solver session for both runs: the second reads the answers the first left in the result store
     fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
     fresh.engine.now_ms = tg.engine.now_ms
     fresh.engine.session = session

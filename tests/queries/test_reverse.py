@@ -377,3 +377,68 @@ def test_a_full_closure_cache_starts_again(random_seed: TrustGraph, monkeypatch:
         assert [_key(r) for r in small.who_can_reach(t)] == want, t
         caches.append(small._closures)
     assert len({id(c) for c in caches}) > 1
+
+
+def _lean_compared(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every role asked of two reverse searches on one session, with ``lean_reverse`` (a source whose path is its start
+    state's own steps answered with that state's agreed tail; distances and steps read by loops) and without (its
+    first hop joined to the next state's tail; walk_distances and the successor generator, the reference of the
+    fast path): the same answers field by field. Returns how many answers the fast path
+    gave (it must be used for the comparison to mean anything)."""
+    from trustgraph.queries.agreed import AgreedPaths
+
+    used = [0]
+    original = AgreedPaths.own
+
+    def counted(self: AgreedPaths, label: str, start: Any) -> Any:
+        used[0] += 1
+        return original(self, label, start)
+
+    monkeypatch.setattr(AgreedPaths, "own", counted)
+    fast, slow = _twins(tg)
+    slow.reverse = True
+    slow.layered = True
+    slow.lean_reverse = False
+    for target in _roles(tg):
+        new = fast.who_can_reach(target)
+        before = used[0]
+        old = slow.who_can_reach(target)
+        assert used[0] == before  # the reference never takes the fast path
+        assert [_key(r) for r in new] == [_key(r) for r in old], target
+        for r in new:
+            assert r.verdict is not Reach.REACHABLE or _replays(r), (r.source, target)
+    return used[0]
+
+
+def test_lean_reverse_is_the_reference(profiled: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _lean_compared(profiled, monkeypatch) > 0
+
+
+def test_lean_reverse_on_random_organizations(random_seed: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _lean_compared(random_seed, monkeypatch) > 0
+
+
+@pytest.mark.parametrize("shape", ["hub", "mfa", "named", "restricted"])
+def test_lean_reverse_on_built_estates(shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hub members and ties, the other MFA outcome of a first hop, session names agreed on a shared path (renamed
+    and refused): the states whose tails a source takes as its answer carry every one of them."""
+    tg = {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
+          "restricted": lambda: _named_sessions(True)}[shape]()[0]
+    assert _lean_compared(tg, monkeypatch) > 0
+
+
+def test_the_distance_pass_is_walk_distances(random_seed: TrustGraph) -> None:
+    """ReversePaths' own distance pass (its hop look-up written into the loop) gives walk_distances' distances with
+    the hop test it replaces (_lands_without_mfa), for every role, closures sharing a cache as in a session."""
+    from trustgraph.queries.backward import backward_closure, walk_distances
+
+    tg = random_seed
+    checked = 0
+    for target in _roles(tg):
+        closure = backward_closure(tg.engine, target, QueryOptions(), cache=tg._closure_cache())
+        paths = tg._reverse_paths(closure, QueryOptions(), False)
+        if paths is None:
+            continue
+        assert paths.dist == walk_distances(tg.graph, closure, paths._lands_without_mfa), target
+        checked += len(paths.dist) > 2
+    assert checked > 0

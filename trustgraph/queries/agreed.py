@@ -52,10 +52,13 @@ class AgreedPaths:
         self.target = target
         self.step = step
         self._tails: dict[State, Tail] = {}
+        #: state -> the approximations of its tail's hops, without repeats (:meth:`own`)
+        self._approximations: dict[State, tuple[str, ...]] = {}
 
     def clear(self) -> None:
         """Forget every tail (the steps they were built from changed)."""
         self._tails.clear()
+        self._approximations.clear()
 
     def result(self, label: str, start: State, extra: tuple[KeyConstraint, ...], landed: State, witness: HopWitness,
                refused: Collection[State] = ()) -> ReachResult | None:
@@ -81,6 +84,28 @@ class AgreedPaths:
         hops = _join(witness, self._tails[landed] if landed[0] != target else _END, again, note)
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
         return ReachResult(source=label, target=target, verdict=Reach.REACHABLE, hops=hops, approximations=approx)
+
+    def own(self, label: str, start: State) -> ReachResult | None:
+        """The answer of the source ``label`` whose path is the steps from its start state ``start`` (not a state
+        of the target; no first-hop constraints): the state's tail. It is what :meth:`result` gives for the step
+        out of ``start``: the hops of a tail are the step's witness joined to the next state's tail by the same
+        :func:`~trustgraph.queries.answers.session_agreement` step (with no first-hop constraints), and the steps
+        and agreements are asked in the same order (the start's step, the later ones along the path, then the
+        agreements in path order). None when a step is missing on the way.
+
+        Cost: a lookup when the state's tail is built (it is for every state on another source's path), and a
+        result: no agreement step, no join, per source."""
+        chain = self._chain(start)
+        if chain is None:
+            return None
+        if chain:
+            self._build(chain)
+        hops = self._tails[start][0]
+        approx = self._approximations.get(start)
+        if approx is None:
+            approx = self._approximations[start] = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+        return ReachResult(source=label, target=self.target, verdict=Reach.REACHABLE,
+                           hops=hops, approximations=approx)
 
     def _chain(self, state: State) -> list[State] | None:
         """The states from ``state`` along the steps that have no tail yet, up to the first that has one or a state

@@ -112,6 +112,18 @@ class HopCandidates:
                     continue  # principals:* stands for other accounts' principals
                 yield role, data
 
+    def session_hub_lists(self, node: str) -> Iterator[tuple[str, int, tuple[HubEdge, ...]]]:
+        """For each hub of ``node`` in order, (hub, -1 or the id of the node's resource shape, the hub's edges a role
+        session of ``node`` keeps by the identity filter): the lists :meth:`session_candidates` walks for a search
+        that has reached nothing yet, shared by every member of the hub with that shape (the cross-account filter
+        is left to the caller)."""
+        everything, statements, shape_id = self._scope(node)
+        for hub in self._own_edges(node)[1]:
+            if everything:
+                yield hub, -1, self._hub_targets(hub)
+            else:
+                yield hub, shape_id, self.shape_targets(hub, shape_id, statements)
+
     def shape_targets(self, hub: str, shape_id: int, statements: tuple[Any, ...]) -> tuple[HubEdge, ...]:
         """The edges of ``hub`` (in :meth:`hub_targets` order) that a member whose assume statements have resource
         shape ``shape_id`` keeps: those needing no identity allow, and those to roles the statements may allow

@@ -570,6 +570,8 @@ class ReachabilityEngine:
             if isinstance(alt, Sat) and self._produces_mfa(alt) is not produced:
                 yield self.next_state(role, alt), alt, False
         forced = carried_of(nxt) if carried_of(nxt) != carried else NOTHING
+        if forced is NOTHING and not self.demand:
+            return  # no carried value to ask for (CarryDemand.choices yields nothing): the common case, not asked
         for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced):
             alt = self.decide(state, role, action, options, (*extra, *chosen))
             if isinstance(alt, Sat):

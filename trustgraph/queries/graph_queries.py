@@ -100,6 +100,10 @@ class GraphQueries:
         #: with ``reverse``, in an estate whose policies read carried values: each source's path read off one reverse
         #: search over the carried states (:mod:`trustgraph.queries.reverse_carried`) instead of a search per source
         self.carried_reverse = True
+        #: with ``reverse``: the lean reverse pass (:class:`trustgraph.queries.reverse.ReversePaths` ``lean``): a
+        #: source whose path is its start state's own steps gets that state's agreed tail, built once per state, as
+        #: its hops instead of its first hop joined to the next state's tail; distances and steps read in loops
+        self.lean_reverse = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -376,7 +380,8 @@ class GraphQueries:
         if self._landings.get("engine") is not self.engine:  # the hops of another engine are not this one's
             self._landings = {"engine": self.engine}
         try:
-            return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings)
+            return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings,
+                                lean=self.lean_reverse)
         except CarriedState:
             return None
 

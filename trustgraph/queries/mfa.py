@@ -33,7 +33,9 @@ def mfa_read_after(engine: ReachabilityEngine, role: str) -> bool:
 
 
 def _reads_mfa_after(engine: ReachabilityEngine, role: str) -> bool:
-    caller = engine.caller(role, True)
+    # the session's policies, the same with MFA or without: the state without MFA's caller, which the search has
+    # already made (a caller with MFA made here for every role of a hub would be one more per role, kept)
+    caller = engine.caller(role, False)
     if not isinstance(caller, Caller):
         return True
     facts = engine.session.facts

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.queries.agreed import AgreedPaths
-from trustgraph.queries.backward import ACTION_BY_TEXT, walk_distances
+from trustgraph.queries.backward import ACTION_BY_TEXT, REACHES, walk_distances
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 #: farther than any distance: a role none of whose states reaches the target
 _FAR = 1 << 30
+#: an action -> its text (a dictionary lookup: the distance pass reads it for every hop)
+_TEXT = {a: a.value for a in Action}
 
 
 class CarriedState(Exception):
@@ -73,17 +75,27 @@ class ReversePaths:
     """
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
-                 outside_only: bool, landings: dict[Any, Any] | None = None) -> None:
+                 outside_only: bool, landings: dict[Any, Any] | None = None, lean: bool = True) -> None:
         self.engine = engine
+        #: the lean pass (``GraphQueries.lean_reverse``): a source whose path starts with its start state's own step
+        #: is answered with that state's agreed tail (:meth:`AgreedPaths.own`) instead of its first hop joined to the
+        #: next state's tail, and the distances and steps are read by loops that look hops up themselves
+        #: (:meth:`_lean_distances`, :meth:`_first_nearer`) instead of through callbacks and generators; False: the
+        #: reference, which tests compare it with
+        self.lean = lean
         #: options -> hop -> its kept Sat answer, the state it lands in and whether it produces MFA, or None
         #: (:meth:`_landing`); the caller may keep it across queries on the same engine
-        self.landings: dict[tuple[Any, ...], tuple[Any, State, bool] | None] = (
-            landings if landings is not None else {}).setdefault(options, {})
+        kept = landings if landings is not None else {}
+        self.landings: dict[tuple[Any, ...], tuple[Any, State, bool] | None] = kept.setdefault(options, {})
+        #: node -> its start states (:meth:`ReachabilityEngine.start_states`: a function of the node and the engine),
+        #: kept with the landings
+        self._start_states: dict[str, tuple[State, ...]] = kept.setdefault("start states", {})
         self.closure = closure
         self.options = options
         self.outside_only = outside_only
         self.dist = self._distances()
         self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
+        self._nexts: dict[State, tuple[State, HopWitness] | None] = {}  # :meth:`_next`, per state
         #: the answers read off the steps (:meth:`_step`), the agreed part of each path after its first hop shared
         self.agreed = AgreedPaths(engine, options, closure.target, self._next)
         self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
@@ -97,7 +109,41 @@ class ReversePaths:
     def _distances(self) -> dict[State, int]:
         """Hops from every role state of the closure that reaches the target to the target, by a breadth-first
         search backwards over the hops the forward search takes after its first (no first-hop constraints)."""
+        if self.lean:
+            return self._lean_distances()
         return walk_distances(self.engine.G, self.closure, self._lands_without_mfa)
+
+    def _lean_distances(self) -> dict[State, int]:
+        """:func:`~trustgraph.queries.backward.walk_distances` with :meth:`_lands_without_mfa`, its hop look-up
+        written into the loop (the pass reads every hop into every role of the closure, each query)."""
+        closure, landings = self.closure, self.landings
+        into, status, target = closure.cache.into, closure.status, closure.target
+        dist: dict[State, int] = {(target, False): 0, (target, True): 0}
+        frontier = [target]  # roles whose session without MFA is `depth` hops from the target
+        depth = 0
+        while frontier:
+            later: list[str] = []
+            for role in frontier:
+                for node, action in into.get(role, ()):
+                    text = _TEXT[action]
+                    for state in ((node, False), (node, True)):
+                        if state in dist or status.get(state) != REACHES:
+                            continue
+                        hop: Any = landings.get((state, role, text, ()), landings)
+                        if hop is landings:
+                            hop = self._landing(state, role, action, text, ())
+                        if hop is None:
+                            continue
+                        landed = hop[1]
+                        if len(landed) == 3:
+                            raise CarriedState(role)
+                        if landed == (role, False):
+                            dist[state] = depth + 1
+                            if not state[1]:
+                                later.append(node)
+            frontier = later
+            depth += 1
+        return dist
 
     def _lands_without_mfa(self, state: State, role: str, action: Action) -> bool:
         """The forward search's hop from ``state`` into ``role`` lands in its session without MFA (a hop that
@@ -200,6 +246,9 @@ class ReversePaths:
         if state in steps:
             return steps[state]
         nearer = self.dist[state] - 1
+        if self.lean:
+            step = steps[state] = self._first_nearer(state, nearer)
+            return step
         dist = self.dist
         step = None
         for nxt, role, action, result in self._successors(state, 1, (), nearer):
@@ -208,6 +257,46 @@ class ReversePaths:
                 break
         steps[state] = step
         return step
+
+    def _first_nearer(self, state: State, nearer: int) -> tuple[State, str, Action, Any, HopWitness] | None:
+        """The first of :meth:`_successors` of ``state`` after a first hop (``depth`` 1, no constraints, bound
+        ``nearer``) that lands ``nearer`` hops from the target, with its witness: the same loop without the generator
+        and without the closure's per-node candidate list. A node's rows in the closure cache (:meth:`ClosureCache.
+        out_of`, in candidate order) hold the closure's candidates of the node and the rows of roles other closures
+        examined; those are skipped by the distance test, as only roles this closure examined have states with a
+        distance (:meth:`ReversePaths.best`)."""
+        from trustgraph.smt.solve import Sat
+
+        engine, dist, best, landings = self.engine, self.dist, self.best, self.landings
+        node = state[0]
+        listed = self._into_target(node) if nearer == 0 else self.closure.cache.out_of(node)
+        for _, role, data in listed:
+            if best.get(role, _FAR) > nearer:
+                continue
+            text = data["action"]
+            action = ACTION_BY_TEXT[text]
+            hop: Any = landings.get((state, role, text, ()), landings)
+            if hop is landings:
+                hop = self._landing(state, role, action, text, ())
+            if hop is None:
+                continue
+            result, nxt, produced = hop
+            if len(nxt) == 3:
+                raise CarriedState(role)
+            here = dist.get(nxt, _FAR)
+            if here == nearer:
+                return nxt, role, action, result, engine.witness(state, role, action, result)
+            # the other MFA outcome, as _successors yields it after this one
+            other_hops = dist.get((role, not produced), _FAR)
+            if other_hops < here and other_hops <= nearer and engine.flips_mfa(node, action, role):
+                alt = engine.decide(state, role, action, self.options, (engine.flip(produced),))
+                if isinstance(alt, Sat) and engine.produces_mfa(alt) is not produced:
+                    other = engine.next_state(role, alt)
+                    if len(other) == 3:
+                        raise CarriedState(role)
+                    if dist.get(other) == nearer:
+                        return other, role, action, alt, engine.witness(state, role, action, alt)
+        return None
 
     # ------------------------------------------------------------------------------------------------ answers
     def result(self, label: str, starts: tuple[str, ...]) -> ReachResult | None:
@@ -223,16 +312,21 @@ class ReversePaths:
             begun = self._begin(starts)
             if begun is None:
                 return None
-            state, extra, (landed, _, _, _, witness) = begun
+            state, extra, first = begun
+            if first is None:  # no first-hop constraints and the start state's own step: the state's tail
+                return self.agreed.own(label, state)
+            landed, _, _, _, witness = first
             return self.agreed.result(label, state, extra, landed, witness)
         except CarriedState:
             return None
 
     def _begin(self, starts: tuple[str, ...]
-               ) -> tuple[State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any, HopWitness]] | None:
+               ) -> tuple[State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any, HopWitness] | None] | None:
         """The first start state (in the forward search's order) at the least distance to the target, its node's
         first-hop constraints and its first hop one nearer (next state, role, action, answer, witness); None when
-        no start reaches the target over the decided hops, or a start is the target or not a graph node."""
+        no start reaches the target over the decided hops, or a start is the target or not a graph node. With
+        ``lean``, the first hop is None when it is the start state's own step (no first-hop constraints, a
+        state the reverse pass reached): its path is then the state's agreed tail."""
         engine, dist, target = self.engine, self.dist, self.closure.target
         best: tuple[int, State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any] | None] | None = None
         for node in starts:
@@ -241,7 +335,10 @@ class ReversePaths:
             extra = engine.source_constraints(node, outside_only=self.outside_only)
             if extra is None:
                 continue
-            for start in engine.start_states(node):
+            states = self._start_states.get(node)
+            if states is None:
+                states = self._start_states[node] = engine.start_states(node)
+            for start in states:
                 if not extra and self.options.action is None and start in dist:
                     # its first hop is decided as any later one: the reverse pass knows its distance
                     if best is None or dist[start] < best[0]:
@@ -261,14 +358,20 @@ class ReversePaths:
         if first is not None and dist.get(state, _FAR) < hops_to - 1:
             return None  # the rest of the path would pass through the start again: the forward search never does
         if first is None:
+            if self.lean:
+                return state, extra, None
             step = self._step(state)
             return None if step is None else (state, extra, step)
         return state, extra, (*first, engine.witness(state, first[1], first[2], first[3]))
 
     def _next(self, state: State) -> tuple[State, HopWitness] | None:
         """:meth:`_step` as :class:`~trustgraph.queries.agreed.AgreedPaths` reads it: (next state, witness)."""
-        step = self._step(state)
-        return None if step is None else (step[0], step[4])
+        nexts = self._nexts
+        hit: Any = nexts.get(state, nexts)
+        if hit is nexts:
+            step = self._step(state)
+            hit = nexts[state] = None if step is None else (step[0], step[4])
+        return hit  # type: ignore[no-any-return]
 
 
 __all__ = ["CarriedState", "ReversePaths", "usable"]

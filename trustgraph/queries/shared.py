@@ -32,7 +32,10 @@ Witnesses: O(length) per path read, each hop's built once (kept by the engine).
 
 Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the engine's own tuple of the
 states it leads to (no copy), the candidate hops of every state are one (role, action) tuple per pair for all the
-states, and the answers the hop classes carry over to each caller hold one request per content
+states, a role session carrying nothing lists its hubs' hops from one tuple per (hub, resource shape of its identity
+policies, account, action filter), which is its hops itself when it has no edge of its own and one hub
+(:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists them edge by edge, the reference), and the answers
+the hop classes carry over to each caller hold one request per content
 (:func:`~trustgraph.semantics.request.interned_request`), whose witnesses show one context per request.
 """
 
@@ -118,8 +121,8 @@ class _Expansion:
     hops: tuple[tuple[str, Action], ...]
     moves: list[Move | None]
     extra: tuple[KeyConstraint, ...]
-    #: the indexes of the hops not known to be blocked, in order
-    live: list[int]
+    #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list)
+    live: range | list[int]
 
 
 class SharedSearches:
@@ -136,6 +139,11 @@ class SharedSearches:
         #: (role, action) -> that hop, one tuple each: the candidate hops of the states of a large search are mostly
         #: the same hub edges (at 20,000 roles of the vendor-heavy profile ~1,000,000 hops over ~20,000 roles)
         self._pairs: dict[tuple[str, Action], tuple[str, Action]] = {}
+        #: (hub, resource shape or -1, member account, action filter) -> the hub's hops for a plain session
+        #: (:meth:`_plain_hops`)
+        self._hub_hops: dict[tuple[str, int, Any, Action | None], tuple[tuple[str, Action], ...]] = {}
+        #: False: every state's hops are listed edge by edge (the reference :meth:`_plain_hops` is tested against)
+        self.hub_lists = True
 
     def expansion(self, state: State, depth: int, options: QueryOptions, first_extra: tuple[KeyConstraint, ...]
                   ) -> _Expansion:
@@ -150,8 +158,25 @@ class SharedSearches:
         node = state[0]
         carried = carried_of(state)
         plain = engine.attrs(node)["kind"] == NodeKind.ROLE.value and not carried and not engine.demand
+        wanted = options.action if depth == 0 else None
+        hops: tuple[tuple[str, Action], ...]
+        if plain and self.hub_lists:
+            hops = self._plain_hops(node, wanted)
+        else:
+            hops = self._listed_hops(node, plain, wanted)
+        expansion = _Expansion(plain, hops, [None] * len(hops),
+                               (*first_extra, *inherited_constraints(carried)), range(len(hops)))
+        self._expansions[key] = expansion
+        self.expanded += 1
+        return expansion
+
+    def _listed_hops(self, node: str, plain: bool, wanted: Action | None) -> tuple[tuple[str, Action], ...]:
+        """The candidate hops of a state of ``node`` as the reference search lists them (``plain``: a role session
+        carrying nothing, whose candidates the reference lists with the identity filter already applied; ``wanted``:
+        the query's action filter of a first hop)."""
+        engine = self.engine
         listed: Iterable[tuple[str, dict[str, Any]]]
-        if plain:  # the reference lists a plain session's candidates with the identity filter already applied
+        if plain:
             listed = engine.candidates.session_candidates(node, (), {})
         else:
             listed = engine.candidates.lazy_candidates(node)
@@ -161,15 +186,46 @@ class SharedSearches:
                     and not engine.candidates.may_assume(node, role)):
                 continue
             action = Action(data["action"])
-            if depth == 0 and options.action is not None and action is not options.action:
+            if wanted is not None and action is not wanted:
                 continue
             pair = (role, action)
             hops.append(self._pairs.setdefault(pair, pair))  # one tuple per (role, action) for all the states
-        expansion = _Expansion(plain, tuple(hops), [None] * len(hops),
-                               (*first_extra, *inherited_constraints(carried)), list(range(len(hops))))
-        self._expansions[key] = expansion
-        self.expanded += 1
-        return expansion
+        return tuple(hops)
+
+    def _plain_hops(self, node: str, wanted: Action | None) -> tuple[tuple[str, Action], ...]:
+        """:meth:`_listed_hops` of a plain role session, its hubs' part made once per (hub, resource shape, account,
+        action filter) and shared by every member of the hub with that shape: a member with no edge of its own and
+        one hub has that hub's tuple itself as its hops (an account hub's members at 20,000 roles: thousands of
+        states with the same few hundred hops)."""
+        candidates = self.engine.candidates
+        direct, _ = candidates.own_edges(node)
+        own_account = self.engine.G.nodes[node].get("account")
+        parts: list[tuple[tuple[str, Action], ...]] = []
+        if direct:
+            parts.append(self._pairs_of(((role, data) for role, data in direct), wanted))
+        for hub, shape, listed in candidates.session_hub_lists(node):
+            key = (hub, shape, own_account, wanted)
+            hit = self._hub_hops.get(key)
+            if hit is None:
+                hit = self._hub_hops[key] = self._pairs_of(
+                    ((role, data) for role, data, role_account, _ in listed
+                     if not (data["cross_account"] and role_account == own_account)),  # principals:* is the others'
+                    wanted)
+            parts.append(hit)
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(pair for part in parts for pair in part)
+
+    def _pairs_of(self, listed: Iterable[tuple[str, dict[str, Any]]], wanted: Action | None
+                  ) -> tuple[tuple[str, Action], ...]:
+        hops: list[tuple[str, Action]] = []
+        for role, data in listed:
+            action = Action(data["action"])
+            if wanted is not None and action is not wanted:
+                continue
+            pair = (role, action)
+            hops.append(self._pairs.setdefault(pair, pair))
+        return tuple(hops)
 
     def move(self, state: State, role: str, action: Action, options: QueryOptions,
              extra: tuple[KeyConstraint, ...]) -> Move | None:
@@ -206,6 +262,7 @@ class Replay:
         engine = shared.engine
         if graph_version(engine.G) != shared._version:  # a tool changed the graph (graph.nodes.bump_version)
             shared._expansions.clear()
+            shared._hub_hops.clear()
             shared._version = graph_version(engine.G)
         self.shared = shared
         self.options = options

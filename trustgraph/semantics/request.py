@@ -20,6 +20,10 @@ from trustgraph.model.policy import Policy, Statement
 class Action(Enum):
     """The STS actions a hop can be, and the permission-only companions it may need."""
 
+    #: members are singletons compared by identity, so they are hashed by identity, in C: Enum's own ``__hash__`` is a
+    #: Python call, made millions of times for the memo keys of a large search (each key holds the hop's action)
+    __hash__ = object.__hash__
+
     ASSUME_ROLE = "sts:AssumeRole"
     ASSUME_ROLE_WITH_SAML = "sts:AssumeRoleWithSAML"
     ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
@@ -32,6 +36,8 @@ ASSUME_ACTIONS = (Action.ASSUME_ROLE, Action.ASSUME_ROLE_WITH_SAML, Action.ASSUM
 
 class CallerKind(Enum):
     """What kind of principal makes the call."""
+
+    __hash__ = object.__hash__  # as Action's
 
     IAM_USER = "user"  # long-term access keys (or GetSessionToken credentials)
     ROLE_SESSION = "role-session"  # temporary credentials of an assumed role

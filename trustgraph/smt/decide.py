@@ -11,38 +11,35 @@ import z3  # type: ignore[import-untyped]
 
 from trustgraph.smt.strings import decide as decide_strings
 
-_PREPROCESS: Any = None
-
-
-_PREPROCESS_CTX: Any = None
-
-
-def _preprocess_context() -> Any:
-    """The z3 context of the preprocessing solver: its own, so that what it creates (terms, tactic state) does not
-    change how the incremental solver of the main context, which takes over on hard questions, searches."""
-    global _PREPROCESS_CTX
-    if _PREPROCESS_CTX is None:
-        _PREPROCESS_CTX = z3.Context()
-    return _PREPROCESS_CTX
-
-
 #: z3 resource units the preprocessing solver may spend on one question before the incremental solver takes over (a
 #: deterministic budget, unlike a wall-clock one: the same question takes the same path on every machine). Questions
 #: that preprocessing settles cost a few hundred units; 100,000 is tens of milliseconds of a hard regex search.
 PREPROCESS_RLIMIT = 100_000
 
 
-def _preprocessing_solver(timeout: int) -> Any:
+def fresh_context() -> Any:
+    """A z3 context of its own for one question, dropped with it.
+
+    z3's answers are functions of the question *and of the context's history*: every term lives in a context that
+    numbers it when it is first made (equal terms share the number while one is alive, a freed number is reused), and
+    the solvers and tactics order their case splits and pick model values by those numbers. In a context that
+    outlived earlier questions, the same question could get another model depending on which questions came before
+    and on when the garbage collector freed their terms: a witness then depended on the order the roles were checked
+    in, on ``--jobs`` and on the collector's thresholds. In a fresh context the numbers are given by the question's own
+    terms, in the order :func:`check_tracked` copies them in, so every run, process and order gets the same model
+    (``tests/smt/test_decide_determinism.py``). A context takes about 2.5 ms of CPU to make, against the milliseconds
+    to seconds of the question it decides; most hops never reach z3 (a whole scan of random-2-2k makes 20)."""
+    return z3.Context()
+
+
+def _preprocessing_solver(ctx: Any, timeout: int) -> Any:
     """A solver that simplifies, propagates values and eliminates variables defined by equations before the SMT
     core runs. Every tracked assertion of a hop is asserted as a fact here, so an equation such as
     ``v|token...:sub = "repo:org/app:ref:refs/heads/main"`` (a StringEquals condition) substitutes the literal into
     the regular-expression memberships of the other conditions, which then fold to constants: questions that take
     the incremental solver (assertions tracked by assumption literals, which block this preprocessing) hundreds of
     milliseconds take about one here."""
-    global _PREPROCESS
-    if _PREPROCESS is None:
-        _PREPROCESS = z3.Then("simplify", "propagate-values", "solve-eqs", "smt", ctx=_preprocess_context())
-    solver = _PREPROCESS.solver()
+    solver = z3.Then("simplify", "propagate-values", "solve-eqs", "smt", ctx=ctx).solver()
     solver.set("timeout", timeout)
     solver.set("rlimit", PREPROCESS_RLIMIT)
     return solver
@@ -52,10 +49,14 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: 
                   strings: bool = False) -> tuple[Any, Any, list[str] | None, str]:
     """Decide the conjunction of named z3 assertions.
 
-    Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat, the names of
-    an unsat core when unsat (a minimal one: no assertion of it can be left out), and the reason when unknown.
-    Unless ``core`` is True the minimal core is not computed when it would cost more solver runs: the core is then
-    None (:func:`core_by_deletion` computes it later, from the same assertions).
+    Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat (in z3's main
+    context, where the assertions were built), the names of an unsat core when unsat (a minimal one: no assertion of
+    it can be left out), and the reason when unknown. Unless ``core`` is True the minimal core is not computed when it
+    would cost more solver runs: the core is then None (:func:`core_by_deletion` computes it later, from the same
+    assertions).
+
+    Every solver runs in a context made for this call (:func:`fresh_context`), into which the assertions are copied
+    in their order: the answer, model included, is a function of the assertions alone.
 
     The conjunction is decided by a preprocessing solver (:func:`_preprocessing_solver`); the core is found by
     deletion with the same solver (each assertion is dropped in turn and kept out when the rest is still unsat; an
@@ -68,9 +69,9 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: 
     Boolean abstraction) before the incremental solver is tried; when it does not apply or cannot decide, the
     incremental solver answers as without it.
     """
-    fast = _preprocessing_solver(timeout)
-    ctx = _preprocess_context()
+    ctx = fresh_context()
     moved = [f.translate(ctx) for _, f in assertions]
+    fast = _preprocessing_solver(ctx, timeout)
     fast.add(moved)
     res = fast.check()
     if res == z3.sat:
@@ -78,22 +79,22 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: 
     if res == z3.unsat:
         if not core:
             return z3.unsat, None, None, ""
-        return z3.unsat, None, _deletion_core([(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
+        return z3.unsat, None, _deletion_core(ctx, [(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
                                               timeout), ""
     if strings:
-        decided = decide_strings([f for _, f in assertions], timeout)
+        decided = decide_strings([f for _, f in assertions], timeout, into=ctx, moved=moved)
         if decided is not None:
             res, model = decided
             if res == z3.sat:
-                return z3.sat, model, [], ""
+                return z3.sat, model.translate(z3.main_ctx()), [], ""
             return z3.unsat, None, core_by_deletion(assertions, timeout, strings=True) if core else None, ""
-    solver = z3.Solver()
+    solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout)
-    for name, f in assertions:
-        solver.assert_and_track(f, z3.Bool(name))
+    for (name, _), f in zip(assertions, moved, strict=True):
+        solver.assert_and_track(f, z3.Bool(name, ctx))
     res = solver.check()
     if res == z3.sat:
-        return res, solver.model(), [], ""
+        return res, solver.model().translate(z3.main_ctx()), [], ""
     if res == z3.unsat:
         return res, None, [str(b) for b in solver.unsat_core()], ""
     return res, None, [], solver.reason_unknown()
@@ -101,33 +102,36 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: 
 
 def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool = False) -> list[str]:
     """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`;
-    ``strings``: each trial is decided through :func:`trustgraph.smt.strings.decide` first)."""
+    ``strings``: each trial is decided through :func:`trustgraph.smt.strings.decide` first), in a context of its own
+    (:func:`fresh_context`)."""
+    ctx = fresh_context()
+    moved = [(n, f.translate(ctx)) for n, f in assertions]
     if strings:
-        keep = list(assertions)
-        for item in list(assertions):
-            trial = [a for a in keep if a is not item]
-            still = _preprocessing_solver(timeout)
-            still.add([f.translate(_preprocess_context()) for _, f in trial])
+        keep = list(range(len(assertions)))
+        for i in range(len(assertions)):
+            trial = [j for j in keep if j != i]
+            still = _preprocessing_solver(ctx, timeout)
+            still.add([moved[j][1] for j in trial])
             res = still.check()
             if res == z3.unknown:
-                decided = decide_strings([f for _, f in trial], timeout)
+                decided = decide_strings([assertions[j][1] for j in trial], timeout, into=ctx,
+                                         moved=[moved[j][1] for j in trial])
                 res = decided[0] if decided is not None else z3.unknown
             if res == z3.unsat:
                 keep = trial
-        return [name for name, _ in keep]
-    ctx = _preprocess_context()
-    return _deletion_core([(n, f.translate(ctx)) for n, f in assertions], timeout)
+        return [assertions[j][0] for j in keep]
+    return _deletion_core(ctx, moved, timeout)
 
 
-def _deletion_core(assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
+def _deletion_core(ctx: Any, assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
     keep = list(range(len(assertions)))
     for i in range(len(assertions)):
         trial = [j for j in keep if j != i]
-        solver = _preprocessing_solver(timeout)
+        solver = _preprocessing_solver(ctx, timeout)
         solver.add([assertions[j][1] for j in trial])
         if solver.check() == z3.unsat:
             keep = trial
     return [assertions[j][0] for j in keep]
 
 
-__all__ = ["PREPROCESS_RLIMIT", "check_tracked", "core_by_deletion"]
+__all__ = ["PREPROCESS_RLIMIT", "check_tracked", "core_by_deletion", "fresh_context"]

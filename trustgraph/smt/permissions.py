@@ -45,6 +45,7 @@ from trustgraph.semantics.permissions import (
     scps_apply,
 )
 from trustgraph.semantics.request import Action, Caller, CallerKind, Decision
+from trustgraph.smt.decide import fresh_context
 from trustgraph.smt.decode import key_values
 from trustgraph.smt.encode import arn_re, encode_block, glob_re
 from trustgraph.smt.env import Env
@@ -287,18 +288,19 @@ def solve_permission(
         if formula is False:
             continue
         tag_couplings(env)
-        solver = z3.Solver()
+        question = fresh_context()  # the model is a function of the formula alone (smt.decide.fresh_context)
+        solver = z3.Solver(ctx=question)
         solver.set("timeout", timeout_ms)
         for _, ax in env.axioms:
-            solver.add(ax)
-        solver.add(to_z3(formula))
+            solver.add(to_z3(ax).translate(question))
+        solver.add(to_z3(formula).translate(question))
         res = solver.check()
         if res == z3.unknown:
             unknown = solver.reason_unknown() or "solver timeout"
             continue
         if res == z3.unsat:
             continue
-        model = solver.model() if formula is not True else z3.Model()
+        model = solver.model().translate(z3.main_ctx()) if formula is not True else z3.Model()
         ctx = _decode_context(model, env, shape, fixed, now_ms)
         d = evaluate_permission(shape, action, resource, ctx, rcp_levels=rcp_levels)
         approx = list(_approx_text(d.approximations)) + [f"{w} at {loc}" for w, loc in env.approximations]
@@ -448,9 +450,10 @@ def covers_everything(
     a = z3.String("action")
     r = z3.String("resource")
     shape = ACTION_SHAPE if action_shape is None else z3.Intersect(ACTION_SHAPE, action_shape)
-    solver = z3.Solver()
+    question = fresh_context()  # the probes the models pick depend on the question alone (smt.decide.fresh_context)
+    solver = z3.Solver(ctx=question)
     solver.set("timeout", timeout_ms)
-    solver.add(z3.InRe(a, shape), z3.InRe(r, RESOURCE_SHAPE))
+    solver.add(z3.InRe(a, shape).translate(question), z3.InRe(r, RESOURCE_SHAPE).translate(question))
     now_text = _now_text(now_ms)
     contexts: list[Mapping[str, tuple[str, ...]]] = []
     approx: list[str] = []
@@ -462,7 +465,7 @@ def covers_everything(
         if key in seen:
             return
         seen.add(key)
-        solver.add(to_z3(not_(region(who, a, r, ctx, rcp_levels))))
+        solver.add(to_z3(not_(region(who, a, r, ctx, rcp_levels))).translate(question))
         contexts.append(ctx)
 
     for shape_caller in caller_shapes(caller):  # the requests that choose nothing: usually cover everything
@@ -482,7 +485,7 @@ def covers_everything(
                                contexts=tuple(contexts))
         if res == z3.unknown:
             return AdminAnswer("unknown", reasons=(solver.reason_unknown() or "solver timeout",), rounds=rounds)
-        model = solver.model()
+        model = solver.model().translate(z3.main_ctx())
         act = str(_text(model.eval(a, model_completion=True)))
         res_text = str(_text(model.eval(r, model_completion=True)))
         answer = solve_permission(caller, act, res_text, rcp_levels=rcp_levels, now_ms=now_ms,

@@ -26,7 +26,7 @@ question as before (and a timeout there stays Unknown).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -360,15 +360,29 @@ def _literal(b: Any, member: bool) -> Any:
     return z3.Not(b) if member else b
 
 
-def decide(assertions: Sequence[Any], timeout: int) -> tuple[Any, Any] | None:
+def decide(assertions: Sequence[Any], timeout: int, *, into: Any = None,
+           moved: Sequence[Any] | None = None) -> tuple[Any, Any] | None:
     """``(z3.sat, model)`` or ``(z3.unsat, None)`` for the conjunction of ``assertions``, decided through the
-    abstraction (see the module docstring); None when it does not apply or cannot decide (ask z3 as before)."""
+    abstraction (see the module docstring); None when it does not apply or cannot decide (ask z3 as before).
+
+    ``into``: the z3 context the solvers run in (default: the assertions' own), with ``moved`` the assertions copied
+    into it in their order (:func:`trustgraph.smt.decide.check_tracked` passes the context it made for the question,
+    so that the model does not depend on what earlier questions left in a shared context). The abstraction is read on
+    ``assertions`` themselves (reading changes nothing z3 decides, and the regular expressions read are memoised by
+    term there); the model is in ``into``."""
     abstraction = abstract(assertions)
     if abstraction is None:
         return None
-    solver = z3.Solver()
+    ctx = into if into is not None else assertions[0].ctx
+    if moved is None:
+        moved = [a if a.ctx == ctx else a.translate(ctx) for a in assertions]
+
+    def here(t: Any) -> Any:
+        return t if t.ctx == ctx else t.translate(ctx)
+
+    solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout)
-    solver.add(abstraction.abstract)
+    solver.add([here(a) for a in abstraction.abstract])
     cells = _Cells()
     try:
         for _ in range(MAX_ROUNDS):
@@ -380,7 +394,7 @@ def decide(assertions: Sequence[Any], timeout: int) -> tuple[Any, Any] | None:
             model = solver.model()
 
             def truth(b: Any, model: Any = model) -> bool:
-                return bool(z3.is_true(model.eval(b, model_completion=True)))
+                return bool(z3.is_true(model.eval(here(b), model_completion=True)))
 
             fixed: list[tuple[Any, str]] = []
             blocked = False
@@ -389,22 +403,23 @@ def decide(assertions: Sequence[Any], timeout: int) -> tuple[Any, Any] | None:
                 found = cells.witness(frozenset((rx, m) for _, rx, m in lits))
                 if found is None:
                     core = cells.conflict(lits, lambda t: cells.witness(frozenset((rx, m) for _, rx, m in t)) is None)
-                    solver.add(z3.Or([_literal(b, m) for b, _, m in core]))
+                    solver.add(here(z3.Or([_literal(b, m) for b, _, m in core])))
                     blocked = True
                 else:
                     fixed.append((var.term, found))
             for group in abstraction.groups:
-                blocked |= not _group(group, truth, cells, solver, fixed)
+                blocked |= not _group(group, truth, cells, lambda clause: solver.add(here(clause)), fixed)
             if not blocked:
-                return _model(assertions, fixed, timeout)
+                return _model(moved, [(here(term), text) for term, text in fixed], timeout, ctx)
     except Budget:
         return None
     return None
 
 
-def _group(group: _Group, truth: Any, cells: _Cells, solver: Any, fixed: list[tuple[Any, str]]) -> bool:
+def _group(group: _Group, truth: Any, cells: _Cells, block: Callable[[Any], object],
+           fixed: list[tuple[Any, str]]) -> bool:
     """Check one group under the abstraction's model: True with its witnesses added to ``fixed``, or False with a
-    clause excluding the conflict added to ``solver``."""
+    clause excluding the conflict given to ``block``."""
     head = [(b, rx, truth(b)) for b, rx in group.head.atoms]
     tied: list[tuple[_Member, list[tuple[Any, Rx, bool]]]] = []
     for m in group.members:
@@ -415,7 +430,7 @@ def _group(group: _Group, truth: Any, cells: _Cells, solver: Any, fixed: list[tu
         alone = cells.witness(frozenset((rx, x) for _, rx, x in lits))  # not tied to the head: a cell of its own
         if alone is None:
             core = cells.conflict(lits, lambda t: cells.witness(frozenset((rx, x) for _, rx, x in t)) is None)
-            solver.add(z3.Or([_literal(b, x) for b, _, x in core]))
+            block(z3.Or([_literal(b, x) for b, _, x in core]))
             return False
         fixed.append((m.var.term, alone))
 
@@ -434,7 +449,7 @@ def _group(group: _Group, truth: Any, cells: _Cells, solver: Any, fixed: list[tu
         core = cells.conflict(items, lambda t: solve(t) is None)
         eqs = {id(mm): mm.eq for _, mm, _ in core if mm is not None}
         clause = [_literal(b, x) for _, _, (b, _, x) in core] + [z3.Not(eq) for eq in eqs.values()]
-        solver.add(z3.Or(clause))
+        block(z3.Or(clause))
         return False
     head_text, rests = found
     fixed.append((group.head.term, head_text))
@@ -444,10 +459,11 @@ def _group(group: _Group, truth: Any, cells: _Cells, solver: Any, fixed: list[tu
     return True
 
 
-def _model(assertions: Sequence[Any], fixed: list[tuple[Any, str]], timeout: int) -> tuple[Any, Any] | None:
-    """A z3 model of the original assertions with each separable variable fixed to its witness."""
-    values = [(term, str_val(text)) for term, text in fixed]
-    solver = z3.Solver()
+def _model(assertions: Sequence[Any], fixed: list[tuple[Any, str]], timeout: int, ctx: Any) -> tuple[Any, Any] | None:
+    """A z3 model of the original assertions (in ``ctx``) with each separable variable fixed to its witness."""
+    values = [(term, z3.StringVal(text, ctx) if "\\" not in text else str_val(text).translate(ctx))
+              for term, text in fixed]
+    solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout)
     # the witnesses substituted (every membership of theirs folds to a constant), and kept as equations for the model
     solver.add(*(z3.simplify(z3.substitute(a, *values)) if values else a for a in assertions))
