@@ -7,6 +7,7 @@ hubs with many members, undecided hops); every witness of the reverse search rep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,18 +112,24 @@ def test_generated_profiles(profiled: TrustGraph) -> None:
     assert counts[Reach.REACHABLE] > 0
 
 
+def _reverse_passes(tg: TrustGraph) -> Iterator[tuple[str, Any, Any]]:
+    """(role, its backward closure, the reverse pass over it) for every role the reverse pass applies to, closures
+    sharing the graph's cache as in a session."""
+    from trustgraph.queries.backward import backward_closure
+
+    for target in _roles(tg):
+        closure = backward_closure(tg.engine, target, QueryOptions(), cache=tg._closure_cache())
+        paths = tg._reverse_paths(closure, QueryOptions(), False)
+        if paths is not None:
+            yield target, closure, paths
+
+
 def _into_target_is_the_closures(tg: TrustGraph) -> int:
     """For every role, the reverse search's candidates of a node into the target (the last hop of every path it
     builds, read off the target's rows) are the closure's candidates of the node kept to those into the target, in
     the same order: the nodes checked."""
-    from trustgraph.queries.backward import backward_closure
-
     checked = 0
-    for target in _roles(tg):
-        closure = backward_closure(tg.engine, target, QueryOptions(), cache=tg._closure_cache())
-        paths = tg._reverse_paths(closure, QueryOptions(), False)
-        if paths is None:
-            continue
+    for target, closure, paths in _reverse_passes(tg):
         for node in tg.graph.nodes:
             want = [entry for entry in closure.successors(node) if entry[1] == target]
             assert paths._into_target(node) == want, (target, node)
@@ -430,15 +437,11 @@ def test_lean_reverse_on_built_estates(shape: str, monkeypatch: pytest.MonkeyPat
 def test_the_distance_pass_is_walk_distances(random_seed: TrustGraph) -> None:
     """ReversePaths' own distance pass (its hop look-up written into the loop) gives walk_distances' distances with
     the hop test it replaces (_lands_without_mfa), for every role, closures sharing a cache as in a session."""
-    from trustgraph.queries.backward import backward_closure, walk_distances
+    from trustgraph.queries.backward import walk_distances
 
     tg = random_seed
     checked = 0
-    for target in _roles(tg):
-        closure = backward_closure(tg.engine, target, QueryOptions(), cache=tg._closure_cache())
-        paths = tg._reverse_paths(closure, QueryOptions(), False)
-        if paths is None:
-            continue
+    for target, closure, paths in _reverse_passes(tg):
         assert paths.dist == walk_distances(tg.graph, closure, paths._lands_without_mfa), target
         checked += len(paths.dist) > 2
     assert checked > 0
