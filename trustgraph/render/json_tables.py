@@ -148,25 +148,31 @@ def compact(doc: dict[str, Any]) -> dict[str, Any]:
     """The version 4 document of a version 3 one (see the module docstring); ``doc`` is not modified."""
     tables = Tables(f["path"] for f in doc["findings"])
     checks = {c["id"]: c for c in doc["tool"]["checks"]}
-    findings: list[dict[str, Any]] = []
-    for f, refs in zip(doc["findings"], tables.refs, strict=True):
-        check = checks.get(f["check_id"], {})
-        out: dict[str, Any] = {}
-        for key in FINDING_KEYS:
-            value = f[key]
-            if key in ("title", "remediation") and key in check and value == check[key]:
-                continue
-            if key in FINDING_DEFAULTS and value == FINDING_DEFAULTS[key]:
-                continue
-            if key == "path":
-                value = refs
-            elif key == "statements":
-                value = [tables.location(s) for s in value]
-            elif key == "sources":
-                value = [tables.source(s, f["kind"]) for s in value]
-            out[key] = value
-        findings.append(out)
+    findings = [compact_finding(f, refs, tables, checks) for f, refs in zip(doc["findings"], tables.refs, strict=True)]
     return {**doc, "version": 4, "findings": findings, "tables": tables.json()}
+
+
+def compact_finding(f: dict[str, Any], refs: list[int], tables: Tables,
+                    checks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One version 3 finding as version 4 writes it: ``refs`` are its hops' indexes (:attr:`Tables.refs`), its
+    statement locations, nodes and actions are added to ``tables`` (the findings are compacted in the report's order:
+    the tables' order is theirs), ``checks`` maps check ids to ``tool.checks`` entries."""
+    check = checks.get(f["check_id"], {})
+    out: dict[str, Any] = {}
+    for key in FINDING_KEYS:
+        value = f[key]
+        if key in ("title", "remediation") and key in check and value == check[key]:
+            continue
+        if key in FINDING_DEFAULTS and value == FINDING_DEFAULTS[key]:
+            continue
+        if key == "path":
+            value = refs
+        elif key == "statements":
+            value = [tables.location(s) for s in value]
+        elif key == "sources":
+            value = [tables.source(s, f["kind"]) for s in value]
+        out[key] = value
+    return out
 
 
 def _compact_hop(hop: dict[str, Any], defaults: dict[str, Any],
