@@ -93,9 +93,35 @@ def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.Monkey
         fork(self, kinds)
 
     monkeypatch.setattr(parallel._Pool, "fork", recording)
+    monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", None)  # whatever this test process holds
     shared = [c for c in CHECKS if has_shared_work(c)]
     assert _all_splits_agree(load(), shared) > 0
     assert (LOCAL,) in forked and (SHARED, LOCAL) in forked
+
+
+def test_no_late_worker_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above :data:`LATE_WORKER_MAX_MB` of resident memory the parent forks no late worker (it would copy the shared
+    searches it reads) and takes the shared tasks alone: the same findings; under it, late workers are forked."""
+    import trustgraph.checks.parallel as parallel
+
+    forked: list[tuple[int, ...]] = []
+    fork = parallel._Pool.fork
+
+    def recording(self: Any, kinds: tuple[int, ...]) -> None:
+        forked.append(kinds)
+        fork(self, kinds)
+
+    monkeypatch.setattr(parallel._Pool, "fork", recording)
+    shared = [c for c in CHECKS if has_shared_work(c)]
+    monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 0)
+    assert not parallel.late_worker_fits()
+    assert _all_splits_agree(load(), shared) > 0
+    assert (LOCAL,) in forked and (SHARED, LOCAL) not in forked
+    monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 1 << 30)
+    assert parallel.late_worker_fits()
+    forked.clear()
+    assert _all_splits_agree(load(), shared) > 0
+    assert (SHARED, LOCAL) in forked
 
 
 def test_privilege_escalation_shares_its_escalation_edges() -> None:
@@ -173,3 +199,27 @@ def test_a_failing_worker_fails_the_scan(how: str) -> None:
 def test_reach_checks_alone_agree() -> None:
     reach = [CHECKS_BY_ID[c] for c in ("external-without-external-id", "public-role", "external-path-to-admin")]
     assert _all_splits_agree(load(), reach) > 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_released_scan_lets_go_of_its_graph_and_finds_the_same(jobs: int, tmp_path: Path) -> None:
+    """``run_checks(release=True)`` (what ``trustgraph scan`` does) drops the estate, the graph, the engine and their
+    answers before the findings are merged, so that the merge and the report reuse their memory: they are gone
+    (freed, reference cycles included) when run_checks returns, and the findings are those of a scan that keeps
+    them; the released context answers nothing more."""
+    import weakref
+
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=3, profile="vendor-heavy")
+    expected = _scan(load(tmp_path), jobs)
+    tg = load(tmp_path)
+    tg.engine.now_ms = NOW_MS
+    gone = [weakref.ref(x) for x in (tg, tg.engine, tg.graph, tg.estate)]
+    ctx = ScanContext(tg)
+    del tg
+    found = run_checks(ctx, CHECKS, jobs=jobs, release=True).findings
+    assert [ref() for ref in gone] == [None] * len(gone)
+    assert _stable(found) == expected and found
+    with pytest.raises(AttributeError):
+        ctx.estate  # noqa: B018

@@ -106,6 +106,31 @@ class ScanContext:
             roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value and d["inside"])
         self.roles: tuple[str, ...] = tuple(roles)
 
+    def release(self) -> None:
+        """Let go of the graph, the estate and every answer memoised by this scan, in every view of it: for a caller
+        done asking, such as a scan whose every role is checked, so that the memory they take (vendor-heavy at
+        20,000 roles: the loaded estate and the shared searches, ~700 MB in the process that did them) is reused by
+        the findings and the report instead of added to them. The context answers nothing afterwards
+        (AttributeError), and the engine and graph are emptied even if someone else still holds them.
+
+        The engine and the graph are the hubs of reference cycles (answers that refer back to the engine, the
+        graph's cached views): their attributes are dropped, so that reference counting frees most of what they held
+        at once; the rest (cycles among solver terms and closures) is handed back to the collector (``gc.unfreeze``)
+        and one collection frees it (vendor-heavy, 20,000 roles: 1.9 s CPU for ~600 MB)."""
+        import gc
+
+        shared = self._shared
+        shared.reach.clear()
+        shared.reach_all.clear()
+        shared.memo.clear()
+        shared.outsiders = None
+        for hub in (self.tg.engine, self.tg.graph):
+            vars(hub).clear()
+        del self.tg
+        self.local.clear()
+        gc.unfreeze()
+        gc.collect()
+
     # ------------------------------------------------------------------------------------------------ views
     def for_roles(self, roles: Iterable[str]) -> ScanContext:
         """A view of the same scan restricted to some roles (shares the graph and the memo)."""

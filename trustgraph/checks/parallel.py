@@ -15,7 +15,11 @@ included:
    it checks (so a worker that has run out of tasks ends at once instead of waiting, idle, for its results to be
    read).
    When an early worker runs out of local tasks while shared ones remain, a *late* worker is forked in its place:
-   it inherits the finished shared work (copy-on-write, never pickled or recomputed) and takes any task.
+   it inherits the finished shared work (copy-on-write, never pickled or recomputed) and takes any task. Only while
+   the parent's resident memory is at most :data:`LATE_WORKER_MAX_MB`, though: the pages a process reads are
+   copied all the same (reading an object writes its reference count), so a late worker checking roles against
+   ~550 MB of shared searches copies most of them, and the two processes held ~1,040 MB where the parent alone
+   holds ~800 (vendor-heavy, 20,000 roles); above the bound the parent finishes the shared tasks alone.
 
 So at most ``jobs`` processes exist at a time (the parent is one of them: it would otherwise sit idle while holding
 every page the workers share), the shared work is computed once, in the parent, and nothing waits for the slowest
@@ -57,6 +61,10 @@ Progress = Callable[[int, int], None]  # (roles done, roles total)
 
 #: the two kinds of task: checks without shared work, checks with it
 LOCAL, SHARED = 0, 1
+
+#: a late worker is forked only while the parent's resident memory is at most this many MB (None: always); the
+#: findings do not depend on it
+LATE_WORKER_MAX_MB: int | None = 400
 
 #: bounds of the number of roles in a chunk (small enough that the last chunks even out the processes' loads, large
 #: enough that a task's overhead, a counter increment and one message, stays negligible)
@@ -283,9 +291,11 @@ class _Pool:
 
 def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int,
                  progress: Progress | None, prepare: Callable[[ScanContext, Sequence[BaseCheck]], None],
-                 size: int | None = None) -> dict[str, list[Finding]]:
+                 size: int | None = None, release: bool = False) -> dict[str, list[Finding]]:
     """The findings of ``checks`` per role, from ``jobs`` processes (this one included); see the module docstring.
-    ``prepare`` does the shared work of the checks given to it; ``size`` overrides :func:`chunk_size`."""
+    ``prepare`` does the shared work of the checks given to it; ``size`` overrides :func:`chunk_size`; with
+    ``release``, ``ctx`` is released (:meth:`~trustgraph.checks.context.ScanContext.release`) once every worker has
+    ended, before the findings are unpacked."""
     import gc
 
     plan = plan_tasks(checks, roles, size if size is not None else chunk_size(len(roles), jobs))
@@ -299,7 +309,7 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
 
         def replace_worker(_: int) -> None:
             # an early worker ran out of local tasks: a late one, forked now, inherits the shared work
-            if pool.claims.left(SHARED):
+            if pool.claims.left(SHARED) and late_worker_fits():
                 pool.fork((SHARED, LOCAL))
 
         def read() -> None:
@@ -319,6 +329,8 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
                 pool.check_alive()
                 if not pool.workers and len(pool.done) < expected:
                     raise RuntimeError("scan workers ended with tasks unfinished")
+        if release:
+            ctx.release()
         found = pool.findings()  # every worker has ended
     finally:
         pool.stop()
@@ -326,6 +338,21 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
         if thaw:
             gc.unfreeze()
     return found
+
+
+def late_worker_fits() -> bool:
+    """Whether a late worker may be forked: this process's resident memory is at most :data:`LATE_WORKER_MAX_MB`
+    (or there is no bound, or it cannot be read)."""
+    import os
+
+    if LATE_WORKER_MAX_MB is None:
+        return True
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            resident_pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return True
+    return resident_pages * os.sysconf("SC_PAGE_SIZE") <= LATE_WORKER_MAX_MB * 1024 * 1024
 
 
 def pack(found: list[tuple[str, int, list[Finding]]]) -> bytes:
@@ -367,5 +394,6 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
     return Finding(**data)
 
 
-__all__ = ["LOCAL", "MAX_CHUNK", "MIN_CHUNK", "SHARED", "Plan", "Task", "chunk_size", "finding_from_plain",
-           "finding_to_plain", "has_shared_work", "pack", "plan_tasks", "run_parallel", "run_task", "unpack"]
+__all__ = ["LATE_WORKER_MAX_MB", "LOCAL", "MAX_CHUNK", "MIN_CHUNK", "SHARED", "Plan", "Task", "chunk_size",
+           "finding_from_plain", "finding_to_plain", "has_shared_work", "late_worker_fits", "pack", "plan_tasks",
+           "run_parallel", "run_task", "unpack"]

@@ -67,6 +67,7 @@ def run_checks(
     jobs: int | None = 1,
     progress: Progress | None = None,
     chunk: int | None = None,
+    release: bool = False,
 ) -> ScanResult:
     """Run ``checks`` on every role of ``ctx``.
 
@@ -86,6 +87,10 @@ def run_checks(
     chunk
         Roles per task of the work queue (default: :func:`trustgraph.checks.parallel.chunk_size`); the findings do
         not depend on it.
+    release
+        Release ``ctx`` (:meth:`ScanContext.release`: its graph, estate and memoised answers) once every role is
+        checked, before the findings are merged, for a caller that asks it nothing afterwards (``trustgraph scan``):
+        the merge and the report then reuse that memory instead of adding to it.
     """
     import gc
 
@@ -99,7 +104,7 @@ def run_checks(
         if jobs > 1 and total > 1 and _fork_available():
             from trustgraph.checks.parallel import run_parallel
 
-            per_role = run_parallel(ctx, checks, roles, jobs, progress, _prepare_frozen, size=chunk)
+            per_role = run_parallel(ctx, checks, roles, jobs, progress, _prepare_frozen, size=chunk, release=release)
         else:
             _prepare_frozen(ctx, [c for c in checks if has_shared_work(c)])
             for i, role in enumerate(roles, 1):
@@ -109,6 +114,8 @@ def run_checks(
                 gc.freeze()
                 if progress is not None:
                     progress(i, total)
+            if release:
+                ctx.release()
     finally:
         if thaw:
             gc.unfreeze()
