@@ -141,6 +141,8 @@ class EvaluatedClasses:
         self._choices: dict[tuple[int, str], tuple[Any, int, tuple[Any, ...]]] = {}
         self._choice_ids: dict[tuple[Any, ...], int] = {}
         self._own_requests: dict[tuple[Any, ...], tuple[Caller, Request]] = {}
+        #: the last hop :meth:`answer_of_class` found no class answer for (None once a class gets one)
+        self._missed: tuple[Any, ...] | None = None
 
     def _layout(self, state: State, caller: Caller, action: Action) -> _Layout:
         key = (state, action)
@@ -270,14 +272,18 @@ class EvaluatedClasses:
         fields read per role is looked up (layout per caller, views per policy texts and role, lists per caller and
         positions), so a member of a known class costs a few lookups and a tuple."""
         role = target.role
-        layout = self._layout(state, caller, action)
-        trust_reads = self._trust_facts(target)[1]
+        arn = role.arn
+        # each part looked up first where it is kept, computed on a miss
+        layout = self._layouts.get((state, action)) or self._layout(state, caller, action)
+        trust_reads = (self._trust.get(arn) or self._trust_facts(target))[1]
         constraint_reads = self._constraint_reads.get(constraints)
         if constraint_reads is None:
             constraint_reads = self._constraint_reads[constraints] = _reads({c.key.lower() for c in constraints})
-        views, numbers, positions, view_reads = self._views_of(state, layout, action, role.arn)
+        sig = self._signatures.get((state, action))
+        role_views = None if sig is None else self._role_views.get((sig, action, arn))
+        views, numbers, positions, view_reads = role_views or self._views_of(state, layout, action, arn)
         reads = trust_reads | layout[1] | constraint_reads | view_reads
-        key = (role.arn, action, constraints, closed, now_ms, layout[0], numbers,
+        key = (arn, action, constraints, closed, now_ms, layout[0], numbers,
                caller.account == role.account,  # the Gate: a direct grant in the role's own account
                tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
                caller.tags if reads & TAGS else None,
@@ -323,9 +329,13 @@ class EvaluatedClasses:
     def answer_of_class(self, state: State, caller: Caller, target: Target, action: Action,
                         constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int) -> Any | None:
         """:meth:`class_answer` of the hop's parts (the engine's switches already read, the caller concrete)."""
+        asked = (state, target, action, constraints, closed, now_ms)
+        if asked == self._missed:  # asked again at once (queries.classmoves, then the engine's path): still no answer
+            return None
         key, lists, named = self._class_key(state, caller, target, action, constraints, closed, now_ms)
         known = self._known.get(key)
         if known is None:
+            self._missed = asked
             return None
         self.hits += 1
         return self._transplanted(known, state, action, named, lists, now_ms)
@@ -349,6 +359,7 @@ class EvaluatedClasses:
             positions = _positions(result, lists, self._trust_facts(question.target)[0])
             if positions is not None:
                 self._known[key] = (result, positions)
+                self._missed = None
         return result
 
     def _transplanted(self, known: tuple[Any, tuple[tuple[int, int, int] | None, ...]], state: State,
