@@ -36,7 +36,10 @@ Cost of a member's class key: the parts that do not depend on the member are loo
 its policies per (their texts, action, role) (:meth:`EvaluatedClasses._views_of`: members with the same policies
 share them), what the constraints read per constraints, and its statements at the views' positions per (member,
 action, positions); the engine asks :meth:`EvaluatedClasses.class_answer` first for a hop no other answer decides, so
-a member of a known class skips the question, the refutation tests and the solver dispatch.
+a member of a known class skips the question, the refutation tests and the solver dispatch. The class's answer is
+carried over with the caller's request made once per (caller, the class's choices: its request's items that are not
+principal keys) rather than once per hop (``lean_carry``; False: item by item, the reference): a caller's hops into the
+roles of a hub mostly make the same request.
 
 Switch: ``SolverOptions.hop_classes`` (with :mod:`trustgraph.queries.hopclass`; off in ``SolverOptions.reference()``);
 ``tests/queries/test_eval_classes.py`` compares every answer a class gives with the member's own evaluation and
@@ -96,6 +99,10 @@ def _reads(keys: set[str]) -> int:
 class EvaluatedClasses:
     """The evaluated Sat answers of concrete callers' hops per class (see the module docstring), owned by an engine."""
 
+    #: False: every carried-over answer's request is built item by item (:func:`_transplanted`, the reference; set
+    #: on the class, it switches every engine)
+    lean_carry = True
+
     def __init__(self) -> None:
         #: (caller state, action) -> its layout
         self._layouts: dict[tuple[Any, Any], _Layout] = {}
@@ -128,6 +135,14 @@ class EvaluatedClasses:
         self._principals: dict[tuple[Any, ...], tuple[Caller, dict[str, tuple[str, ...]]]] = {}
         #: the requests of the answers made here, one per content (:func:`_transplanted`)
         self._requests: dict[int, Request] = {}
+        #: (id of a class's answer, time) -> (the answer, the number of its choices, its choices: action, duration and
+        #: the request's items that are not its caller's principal keys); choices content -> its number; (caller
+        #: state, action, time, choices number) -> (the caller, its request with those choices) (:meth:`_transplanted`)
+        self._choices: dict[tuple[int, str], tuple[Any, int, tuple[Any, ...]]] = {}
+        self._choice_ids: dict[tuple[Any, ...], int] = {}
+        self._own_requests: dict[tuple[Any, ...], tuple[Caller, Request]] = {}
+        #: the last hop :meth:`answer_of_class` found no class answer for (None once a class gets one)
+        self._missed: tuple[Any, ...] | None = None
 
     def _layout(self, state: State, caller: Caller, action: Action) -> _Layout:
         key = (state, action)
@@ -257,14 +272,18 @@ class EvaluatedClasses:
         fields read per role is looked up (layout per caller, views per policy texts and role, lists per caller and
         positions), so a member of a known class costs a few lookups and a tuple."""
         role = target.role
-        layout = self._layout(state, caller, action)
-        trust_reads = self._trust_facts(target)[1]
+        arn = role.arn
+        # each part looked up first where it is kept, computed on a miss
+        layout = self._layouts.get((state, action)) or self._layout(state, caller, action)
+        trust_reads = (self._trust.get(arn) or self._trust_facts(target))[1]
         constraint_reads = self._constraint_reads.get(constraints)
         if constraint_reads is None:
             constraint_reads = self._constraint_reads[constraints] = _reads({c.key.lower() for c in constraints})
-        views, numbers, positions, view_reads = self._views_of(state, layout, action, role.arn)
+        sig = self._signatures.get((state, action))
+        role_views = None if sig is None else self._role_views.get((sig, action, arn))
+        views, numbers, positions, view_reads = role_views or self._views_of(state, layout, action, arn)
         reads = trust_reads | layout[1] | constraint_reads | view_reads
-        key = (role.arn, action, constraints, closed, now_ms, layout[0], numbers,
+        key = (arn, action, constraints, closed, now_ms, layout[0], numbers,
                caller.account == role.account,  # the Gate: a direct grant in the role's own account
                tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
                caller.tags if reads & TAGS else None,
@@ -304,11 +323,19 @@ class EvaluatedClasses:
         caller = engine.caller(*state)
         if not (opts.evaluation and opts.hop_classes) or not isinstance(caller, Caller):
             return None
-        now_ms = engine.now_ms
-        key, lists, named = self._class_key(state, caller, engine.target(role), action,
-                                            engine.hop_constraints(options, extra), options.closed, now_ms)
+        return self.answer_of_class(state, caller, engine.target(role), action, engine.hop_constraints(options, extra),
+                                    options.closed, engine.now_ms)
+
+    def answer_of_class(self, state: State, caller: Caller, target: Target, action: Action,
+                        constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int) -> Any | None:
+        """:meth:`class_answer` of the hop's parts (the engine's switches already read, the caller concrete)."""
+        asked = (state, target, action, constraints, closed, now_ms)
+        if asked == self._missed:  # asked again at once (queries.classmoves, then the engine's path): still no answer
+            return None
+        key, lists, named = self._class_key(state, caller, target, action, constraints, closed, now_ms)
         known = self._known.get(key)
         if known is None:
+            self._missed = asked
             return None
         self.hits += 1
         return self._transplanted(known, state, action, named, lists, now_ms)
@@ -332,6 +359,7 @@ class EvaluatedClasses:
             positions = _positions(result, lists, self._trust_facts(question.target)[0])
             if positions is not None:
                 self._known[key] = (result, positions)
+                self._missed = None
         return result
 
     def _transplanted(self, known: tuple[Any, tuple[tuple[int, int, int] | None, ...]], state: State,
@@ -343,9 +371,30 @@ class EvaluatedClasses:
             from trustgraph.model.values import format_date
 
             now = self._now[now_ms] = format_date(now_ms)
-        first = self._principal((id(known[0]),), known[0].caller, now)
-        own = self._principal((state, action), named, now)
-        return _transplanted(known[0], known[1], named, lists, now, first, own, self._requests)
+        answer = known[0]
+        if not self.lean_carry:
+            first = self._principal((id(answer),), answer.caller, now)
+            own = self._principal((state, action), named, now)
+            return _transplanted(answer, known[1], named, lists, now, first, own, self._requests)
+        # the class's choices (its request's items that are not the first member's principal keys) once per answer,
+        # numbered by content; the caller's request once per (caller, choices): a caller's hops into the many roles
+        # of a hub mostly make the same request
+        choices = self._choices.get((id(answer), now))
+        if choices is None or choices[0] is not answer:
+            first = self._principal((id(answer),), answer.caller, now)
+            items = (answer.request.action, answer.request.duration_seconds,
+                     tuple((k, v) for k, v in answer.request.context.items() if k not in first))
+            number = self._choice_ids.setdefault(items, len(self._choice_ids))
+            choices = self._choices[(id(answer), now)] = (answer, number, items)
+        request_key = (state, action, now, choices[1])
+        request = self._own_requests.get(request_key)
+        if request is None or request[0] is not named:
+            ctx = dict(self._principal((state, action), named, now))
+            for k, v in choices[2][2]:
+                ctx[k] = v
+            request = self._own_requests[request_key] = (
+                named, interned_request(self._requests, choices[2][0], ctx, choices[2][1]))
+        return _carried_over(answer, known[1], named, lists, request[1])
 
     def _principal(self, key: tuple[Any, ...], caller: Caller, now: str) -> dict[str, tuple[str, ...]]:
         from trustgraph.semantics.context import principal_context
@@ -370,6 +419,20 @@ def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[in
             return None
         out.append(found)
     return tuple(out)
+
+
+def _carried_over(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,
+                  request: Request) -> Any:
+    """The Sat answer :func:`_transplanted` makes, given the caller's request (made as it makes it)."""
+    from trustgraph.semantics.request import Decision
+    from trustgraph.smt.solve import Sat
+
+    decision = known.decision
+    kept = decision.statements
+    statements = tuple([kept[n] if at is None else lists[at[0]][at[1]][at[2]] for n, at in enumerate(positions)])
+    return Sat(caller=named, request=request, approximations=(),
+               decision=Decision(verdict=decision.verdict, statements=statements, reasons=decision.reasons,
+                                 approximations=decision.approximations))
 
 
 def _transplanted(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,

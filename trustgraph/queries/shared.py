@@ -28,7 +28,9 @@ paths built, not one per hop the searches take (at 20,000 roles of the vendor-he
 Cost: every (state, candidate hop) is decided at most once per options for all the sources together, O(V + E') hop
 questions for V nodes and E' candidate hops (a state is a node with its MFA and carried facts); a source then walks
 the states it reaches over their hops not known to be blocked, without asking: O(its answers x their Sat hops).
-Witnesses: O(length) per path read, each hop's built once (kept by the engine).
+Witnesses: O(length) per path read, each hop's built once (kept by the engine). A plain role session's hop that its
+class answers (most of a hub's hops) is decided and filed in one step (:func:`~trustgraph.queries.classmoves.
+class_move`; ``class_moves = False``: through :meth:`move`, the reference).
 
 Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the engine's own tuple of the
 states it leads to (no copy), the candidate hops of every state are one (role, action) tuple per pair for all the
@@ -48,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.queries.carry import carried_of, inherited_constraints
+from trustgraph.queries.classmoves import class_move
 from trustgraph.queries.engine import SearchOutcome, _Visit
 from trustgraph.semantics.request import Action
 
@@ -129,6 +132,10 @@ class SharedSearches:
     """The moves of every state expanded so far, per options, and the searches that replay them. Owned by a
     :class:`~trustgraph.queries.graph_queries.GraphQueries` (the graph and the engine's analysis time do not change
     under it)."""
+
+    #: False: every hop decided through :meth:`move` (the reference :func:`~trustgraph.queries.classmoves.class_move`
+    #: is tested against; set on the class, it switches every instance a scan makes)
+    class_moves = True
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
@@ -284,6 +291,7 @@ class Replay:
         """Expand the states found less than ``depth`` hops from the source (every state: None)."""
         shared, options, queue, outcome, extra = self.shared, self.options, self.queue, self.outcome, self.extra
         visits = outcome.visits
+        engine, class_moves = shared.engine, shared.class_moves
         while queue and (depth is None or visits[queue[0]].depth < depth):
             state = queue.popleft()
             at = visits[state].depth
@@ -298,8 +306,12 @@ class Replay:
                     continue
                 move = slots[i]
                 if move is None:
-                    move = slots[i] = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
-                    newly_blocked |= move is BLOCKED
+                    if plain and class_moves:  # answered by its class in one step when it can be (queries.classmoves)
+                        move = class_move(engine, state, role, hops[i][1], options, expansion.extra)
+                    if move is None:
+                        move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
+                        newly_blocked |= move is BLOCKED
+                    slots[i] = move
                 if move is BLOCKED:
                     continue
                 if move.unknown is not None:

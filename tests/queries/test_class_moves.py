@@ -1,0 +1,163 @@
+"""A plain role session's hop answered by its class in one step (``queries.classmoves.class_move``,
+``SharedSearches.class_moves``) and a class's answer carried over with its request made once per (caller, class
+choices) (``EvaluatedClasses.lean_carry``) against their references (every hop through ``SharedSearches.move``, every
+request built item by item): the engine must hold the same memoised answers, filed answers (same constraint sets, same
+order) and kept leads, the searches the same states, parents, paths and undecided hops, and a scan the same findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twins import twin
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.registry import CHECKS
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.queries import shared as shared_module
+from trustgraph.queries.evalclass import EvaluatedClasses
+from trustgraph.queries.shared import SharedSearches
+from trustgraph.smt.solve import Sat, Unknown
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
+
+
+def _org(name: str, seed: int, tmp_path: Path) -> TrustGraph:
+    if name == "example":
+        return load()
+    if name == "sample":
+        return load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
+    from trustgraph.synth import synthesize
+
+    folder = tmp_path / f"{name}-{seed}"
+    synthesize(folder, accounts=3, roles_per_account=20, seed=seed, profile=name)
+    return load(folder)
+
+
+def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool) -> tuple[list[Any], Any, int]:
+    """Every outsider search of the reach checks under their three options, with the switches as given: each
+    search's states (parent, path witnesses, depth), first states and undecided hops; the engine; the number of hops
+    the one-step path answered."""
+    ctx = ScanContext(tg)
+    shared = SharedSearches(tg.engine)
+    shared.class_moves = class_moves
+    tg.engine.evaluated.lean_carry = lean_carry
+    answered = 0
+    real = shared_module.class_move
+
+    def counted(*args: Any) -> Any:
+        nonlocal answered
+        move = real(*args)
+        answered += move is not None
+        return move
+
+    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
+    out: list[Any] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(shared_module, "class_move", counted)
+        for options in (
+            ctx.options(),
+            ctx.options(without=("sts:ExternalId",)),
+            ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
+        ):
+            for source, outside_only in sources:
+                found = shared.search(source, options, outside_only=outside_only)
+                out.append(([(s, v.parent, found.path_to(s), v.depth) for s, v in found.visits.items()],
+                            found.first, found.unknown_edges))
+    return out, tg.engine, answered
+
+
+def _norm(answer: Any) -> Any:
+    """An answer as a comparable value: a Sat answer itself (compared field by field) with its request's items in
+    order, an Unknown by its reason, an Unsat or derived Unsat by its kind (their cores are computed on demand, by
+    asking the solver)."""
+    if isinstance(answer, Sat):
+        return answer, tuple(answer.request.context.items())
+    if isinstance(answer, Unknown):
+        return ("unknown", answer.reason)
+    return type(answer).__name__
+
+
+def _engine_state(engine: Any) -> tuple[Any, ...]:
+    """What later questions read of the engine: memoised and derived answers, the answers filed per hop in order
+    (with their constraint sets), the kept leads, and the counters of hops evaluated, answered from a class and sent
+    to the solver."""
+    return ({k: _norm(v) for k, v in engine._memo.items()}, {k: _norm(v) for k, v in engine._derived.items()},
+            {k: [(c, _norm(v)) for c, v in vs] for k, vs in engine._answers.items()},
+            {k: [(s, _norm(v), f) for s, v, f in vs] for k, vs in engine._leads.items()},
+            engine.evaluations, engine.evaluated.hits, engine.solver_calls)
+
+
+ORGS = [
+    ("example", 0),
+    ("sample", 0),
+    ("vendor-heavy", 1),
+    ("vendor-heavy", 3),
+    ("federation-heavy", 1),
+    ("federation-heavy", 2),
+    ("mix", 1),
+    ("chain-heavy", 3),
+    ("random", 2),
+    ("random", 5),
+]
+
+
+@pytest.mark.parametrize(("name", "seed"), ORGS)
+def test_class_moves_equal_the_engine_path(name: str, seed: int, tmp_path: Path) -> None:
+    """Same searches and the same engine memos with the one-step path and lean carry-over as through the engine's
+    general path with every request built item by item; on the hub-heavy profiles the one-step path answers hops."""
+    tg = _org(name, seed, tmp_path)
+    fast, fast_engine, answered = _searched(tg, True, True)
+    slow, slow_engine, none = _searched(twin(tg), False, False)
+    assert none == 0
+    assert len(fast) == len(slow)
+    for new, old in zip(fast, slow, strict=True):
+        assert new == old
+    assert _engine_state(fast_engine) == _engine_state(slow_engine)
+    if name in ("vendor-heavy", "federation-heavy"):
+        assert answered > 0
+        assert answered <= fast_engine.evaluated.hits
+
+
+@pytest.mark.parametrize(("class_moves", "lean_carry"), [(True, False), (False, True)])
+def test_each_switch_alone(class_moves: bool, lean_carry: bool, tmp_path: Path) -> None:
+    """Each of the two switches alone gives the reference's searches and engine memos."""
+    tg = _org("vendor-heavy", 1, tmp_path)
+    fast, fast_engine, _ = _searched(twin(tg), class_moves, lean_carry)
+    slow, slow_engine, _ = _searched(twin(tg), False, False)
+    assert fast == slow
+    assert _engine_state(fast_engine) == _engine_state(slow_engine)
+
+
+def _scan(tg: TrustGraph) -> list[dict[str, Any]]:
+    return [finding_to_plain(f) for f in run_checks(ScanContext(tg), CHECKS).findings]
+
+
+@pytest.mark.parametrize(("name", "seed"), [("example", 0), ("sample", 0), ("vendor-heavy", 2),
+                                            ("federation-heavy", 1), ("random", 2)])
+def test_scans_equal_with_the_switches_off(name: str, seed: int, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check's findings, witnesses included, with both switches on and off (fresh engines)."""
+    tg = _org(name, seed, tmp_path)
+    fast = _scan(twin(tg))
+    monkeypatch.setattr(SharedSearches, "class_moves", False)
+    monkeypatch.setattr(EvaluatedClasses, "lean_carry", False)
+    slow = _scan(twin(tg))
+    assert fast and fast == slow
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profile=st.sampled_from(["vendor-heavy", "federation-heavy", "random", "mix"]),
+       seed=st.integers(min_value=0, max_value=10_000))
+def test_generated_organizations_any_seed(profile: str, seed: int, tmp_path: Path) -> None:
+    """Property: on a generated organization of any seed, the outsider searches and the engine memos are the same
+    with the one-step path and lean carry-over as without them."""
+    tg = _org(profile, seed, tmp_path / f"{profile}-{seed}")
+    fast, fast_engine, _ = _searched(twin(tg), True, True)
+    slow, slow_engine, _ = _searched(twin(tg), False, False)
+    assert fast == slow
+    assert _engine_state(fast_engine) == _engine_state(slow_engine)

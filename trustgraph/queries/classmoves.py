@@ -1,0 +1,87 @@
+"""A plain role session's hop answered by its class, decided and filed in one step: what
+:meth:`~trustgraph.queries.shared.SharedSearches.move` does through the engine's general path, for the hops that
+path answers from a class (:meth:`~trustgraph.queries.evalclass.EvaluatedClasses.class_answer`).
+
+A role session carrying nothing whose identity policy allows ``sts:AssumeRole`` on ``*`` has a hop to every role
+trusting its account or its organization (a hub): at 20,000 roles of the vendor-heavy profile ~158,000 such hops
+over ~5,800 sessions, which fall into ~5,000 (class, role) keys. For each, the engine's
+:meth:`~trustgraph.queries.engine.ReachabilityEngine.decide` looks the hop up in its memos, reads the constraints,
+walks the hops related to it, asks the class, files the answer; then
+:meth:`~trustgraph.queries.engine.ReachabilityEngine.sat_leads` settles carried values, works out the next state,
+whether the other MFA outcome is asked and what carried values are demanded. For such a hop the answers are known
+before asking: the session is a role (no related outside-account hop), it carries nothing and nothing is demanded
+(the expansion is plain), and a class's answer is an exact ALLOW whose request sets no source identity or
+transitive tags, so it leads to one plain state only. :func:`class_move` checks exactly those conditions and, when
+they hold, makes the engine's memo, filed answer and kept leads as the general path makes them (the same objects in
+the same places); otherwise it answers None and the general path decides the hop.
+
+Switch: ``SharedSearches.class_moves`` (False: every hop through :meth:`SharedSearches.move`, the reference);
+``tests/queries/test_class_moves.py`` compares the engine's memos, filed answers, leads, moves and the searches
+with the switch on and off.
+
+Cost per hop: the class key (:meth:`~trustgraph.queries.evalclass.EvaluatedClasses.answer_of_class`: lookups), the
+carried-over answer (one ``Sat`` and ``Decision``; the request once per caller and class choices), three dictionary
+writes and the move.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trustgraph.semantics.request import Caller, CallerKind
+
+if TYPE_CHECKING:
+    from trustgraph.queries.candidates import State
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.queries.shared import Move
+    from trustgraph.semantics.request import Action
+    from trustgraph.smt.solve import KeyConstraint
+
+
+def class_move(engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
+               extra: tuple[KeyConstraint, ...]) -> Move | None:
+    """The move of a plain role session's hop (``state`` a role node's state carrying nothing, nothing demanded)
+    that the engine would answer from the hop's class, made as :meth:`SharedSearches.move` makes it, with the
+    engine's memos filled as :meth:`ReachabilityEngine.decide` and :meth:`ReachabilityEngine.sat_leads` fill them;
+    None (nothing changed) when another answer might apply: the general path then decides the hop."""
+    from trustgraph.queries.shared import Move
+
+    opts = engine.session.options
+    if not (opts.derived_answers and opts.evaluation and opts.hop_classes):
+        return None
+    key = (state, role, action, options, extra)
+    if key in engine._memo or key in engine._derived:
+        return None
+    constraints, contradicts = engine._constraints_of(options, extra)
+    hop = (state, role, action, options.closed)
+    # decide's order: a contradiction or a key made absent that the trust policy needs is a derived Unsat; an answer
+    # under other constraints (a role node's only related hop is itself) is read before the class
+    if contradicts or hop in engine._answers or engine._absent_blocks(role, action, constraints):
+        return None
+    caller = engine.caller(*state)
+    if not isinstance(caller, Caller):
+        return None
+    classed = engine.evaluated.answer_of_class(state, caller, engine.target(role), action, constraints,
+                                               options.closed, engine.now_ms)
+    if classed is None:
+        return None
+    engine.evaluations += 1
+    engine._memo[key] = classed
+    engine._file_answer(hop, constraints, classed)
+    leads = engine._leads.get(key)
+    if leads is None:
+        request = classed.request.context
+        if ("sts:sourceidentity" in request or "sts:transitivetagkeys" in request
+                or classed.caller.source_identity is not None or classed.caller.transitive_tags
+                or classed.caller.kind is CallerKind.IAM_USER or engine.flips_mfa(state[0], action, role)):
+            leads = engine.sat_leads(state, role, action, options, extra, classed)
+        else:
+            # _settle_carried: nothing set; next_state: a plain state without MFA (not a user's hop); no other MFA
+            # outcome; nothing carried before or after and nothing demanded (a plain expansion): no carried choice
+            plain = (role, False)
+            leads = engine._leads[key] = ((engine._plain_states.setdefault(plain, plain), classed, True),)
+    return Move(role, action, leads)
+
+
+__all__ = ["class_move"]
