@@ -40,6 +40,8 @@ Step = Callable[["State"], "tuple[State, HopWitness] | None"]
 Tail = tuple[tuple[HopWitness, ...], bool, tuple["State", ...]]
 #: the tail of a state of the target: no hops
 _END: Tail = ((), False, ())
+#: the agreement of a hop into the target: nothing to agree
+_NO_AGREEMENT: tuple[None, None] = (None, None)
 
 
 class AgreedPaths:
@@ -71,10 +73,9 @@ class AgreedPaths:
         if chain is None:
             return None
         if refused:  # the path's states: the chain, the state after it, and that state's tail
-            end = self.step(chain[-1]) if chain else None
-            last = end[0] if end is not None else landed
+            last = chain[-1][1][0] if chain else landed
             after = self._tails[last][2] if last[0] != target else ()
-            if last in refused or any(s in refused for s in chain) or any(s in refused for s in after):
+            if last in refused or any(s in refused for s, _ in chain) or any(s in refused for s in after):
                 return None
         again = note = None
         if landed[0] != target:
@@ -107,16 +108,16 @@ class AgreedPaths:
         return ReachResult(source=label, target=self.target, verdict=Reach.REACHABLE,
                            hops=hops, approximations=approx)
 
-    def _chain(self, state: State) -> list[State] | None:
+    def _chain(self, state: State) -> list[tuple[State, tuple[State, HopWitness]]] | None:
         """The states from ``state`` along the steps that have no tail yet, up to the first that has one or a state
-        of the target; None when a step is missing."""
-        chain: list[State] = []
+        of the target, each with its step; None when a step is missing."""
+        chain: list[tuple[State, tuple[State, HopWitness]]] = []
         target, tails, step = self.target, self._tails, self.step
         while state[0] != target and state not in tails:
             taken = step(state)
             if taken is None:
                 return None
-            chain.append(state)
+            chain.append((state, taken))
             state = taken[0]
         return chain
 
@@ -126,19 +127,19 @@ class AgreedPaths:
         assert taken is not None
         return taken
 
-    def _build(self, chain: list[State]) -> None:
-        """The tail of every state of ``chain`` (:meth:`_chain`): the steps are asked in path order, then the tails
-        put together from the target back."""
+    def _build(self, chain: list[tuple[State, tuple[State, HopWitness]]]) -> None:
+        """The tail of every state of ``chain`` (:meth:`_chain`, with the steps it took in path order): the
+        agreements asked in path order, then the tails put together from the target back."""
         engine, options, tails, target = self.engine, self.options, self._tails, self.target
         agreed: list[tuple[HopWitness | None, str | None]] = []
-        for state in chain:  # the step joining the hop out of each state and the next one
-            nxt, witness = self._taken(state)
+        last = len(chain) - 1
+        for i, (state, (nxt, witness)) in enumerate(chain):  # the step joining the hop out of each state and the next
             if nxt[0] == target:
-                agreed.append((None, None))
-            else:
-                agreed.append(session_agreement(engine, options, state, nxt, witness, self._taken(nxt)[1], ()))
-        for state, (again, note) in zip(reversed(chain), reversed(agreed), strict=True):
-            nxt, witness = self._taken(state)
+                agreed.append(_NO_AGREEMENT)
+            else:  # the next state's step: the next in the chain, or one taken before (its tail is built)
+                following = chain[i + 1][1][1] if i < last else self._taken(nxt)[1]
+                agreed.append(session_agreement(engine, options, state, nxt, witness, following, ()))
+        for (state, (nxt, witness)), (again, note) in zip(reversed(chain), reversed(agreed), strict=True):
             rest = tails[nxt] if nxt[0] != target else _END
             tails[state] = (_join(witness, rest, again, note), again is not None, (nxt, *rest[2]))
 

@@ -204,6 +204,7 @@ def backward_closure(
     outside_only: bool = False,
     starts: frozenset[str] | None = None,
     cache: ClosureCache | None = None,
+    lean: bool = False,
 ) -> Backward:
     """The states that reach or may reach ``target`` and the pruned candidate lists (see the module docstring).
 
@@ -212,6 +213,13 @@ def backward_closure(
     :meth:`ReachabilityEngine.source_constraints` admits it; its hops then carry those first-hop constraints and the
     query's first-hop action, as in the forward search. ``cache`` (:class:`ClosureCache` of the same engine) keeps
     what the closure reads for the next one; the result is the same with or without it.
+
+    ``lean`` (``GraphQueries.lean_closure``): a role caller's hop whose outcome the cache holds is read in the loop
+    itself (no call per row; a role session's Sat hop never has its other MFA outcome asked: only a symbolic AWS
+    source's does, :meth:`ReachabilityEngine.flips_mfa`); a hop not yet decided goes through the same ``landing`` as
+    without it, at the same point of the walk, so the same questions are asked in the same order and the closure is
+    the same (``tests/queries/test_lean_closure.py``). A warm closure over a
+    strongly connected organization reads tens of thousands of rows per query.
     """
     from trustgraph.smt.solve import Sat, Unknown
 
@@ -284,6 +292,28 @@ def backward_closure(
         for u, _, _, action, text, states in cache.role_rows(role):
             extra: tuple[KeyConstraint, ...] | None = ()
             callers: tuple[State, ...]
+            if lean and states is not None and (query_action is None or not (everyone or u in starts)):  # type: ignore[operator]
+                # a role caller, its hop read here when the cache holds its outcome (landing() otherwise)
+                for state in states:
+                    before = status.get(state, 0)
+                    if before == REACHES:
+                        continue
+                    key = (state, role, text, ())
+                    shape = hops.get(key, hops)
+                    if shape is None and not demand:
+                        continue  # not Sat: gives nothing
+                    if shape is hops or shape is None:
+                        got = landing(state, role, action, text, ())
+                    elif shape == MAYBE:
+                        got = MAYBE
+                    else:  # Sat: a role session never takes the other MFA outcome (flips_mfa: symbolic sources)
+                        got = status.get((role, shape[0]), 0)
+                    if got > before:
+                        status[state] = got
+                        work.append(u)
+                        if query_action is None and state[1] is False and (everyone or u in starts):  # type: ignore[operator]
+                            sources.add(u)
+                continue
             if states is not None:  # a role
                 callers = states
                 if query_action is not None and (everyone or u in starts) and action is query_action:  # type: ignore[operator]

@@ -104,6 +104,10 @@ class GraphQueries:
         #: source whose path is its start state's own steps gets that state's agreed tail, built once per state, as
         #: its hops instead of its first hop joined to the next state's tail; distances and steps read in loops
         self.lean_reverse = True
+        #: the lean closure and path building (``backward_closure(lean=True)``, ``ReversePaths(quick=True)``): hops
+        #: the closure cache holds read in the closure's loop, a source's steps taken once while its tail is built;
+        #: False: the reference, which tests compare it with (same answers, same questions in the same order)
+        self.lean_closure = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -322,7 +326,7 @@ class GraphQueries:
         outside_only = sources is not None and sources.outside_only
         starts = None if sources is None else frozenset(sources.nodes)
         closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts,
-                                   cache=self._closure_cache())
+                                   cache=self._closure_cache(), lean=self.lean_closure)
         groups: list[tuple[str, tuple[str, ...]]]
         if sources is None:
             groups = [(s, (s,)) for s in sorted(closure.sources)]
@@ -381,7 +385,7 @@ class GraphQueries:
             self._landings = {"engine": self.engine}
         try:
             return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings,
-                                lean=self.lean_reverse)
+                                lean=self.lean_reverse, quick=self.lean_closure)
         except CarriedState:
             return None
 

@@ -75,7 +75,8 @@ class ReversePaths:
     """
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
-                 outside_only: bool, landings: dict[Any, Any] | None = None, lean: bool = True) -> None:
+                 outside_only: bool, landings: dict[Any, Any] | None = None, lean: bool = True,
+                 quick: bool = False) -> None:
         self.engine = engine
         #: the lean pass (``GraphQueries.lean_reverse``): a source whose path starts with its start state's own step
         #: is answered with that state's agreed tail (:meth:`AgreedPaths.own`) instead of its first hop joined to the
@@ -83,6 +84,12 @@ class ReversePaths:
         #: (:meth:`_lean_distances`, :meth:`_first_nearer`) instead of through callbacks and generators; False: the
         #: reference, which tests compare it with
         self.lean = lean
+        #: with ``lean``, the quick pass (``GraphQueries.lean_closure``): a source's step computed once, without the
+        #: wrappers (:meth:`_next`), and a plain source read off the distances (:meth:`result`); False: the lean pass
+        #: as it was, which tests compare it with
+        self.quick = lean and quick
+        #: no first-hop constraints nor first-hop action: a source's first hop is a hop like any later one
+        self._plain = not outside_only and options.action is None
         #: options -> hop -> its kept Sat answer, the state it lands in and whether it produces MFA, or None
         #: (:meth:`_landing`); the caller may keep it across queries on the same engine
         kept = landings if landings is not None else {}
@@ -309,6 +316,23 @@ class ReversePaths:
         The part of the path after its first hop, agreed, is built once per state and shared
         (:class:`~trustgraph.queries.agreed.AgreedPaths`)."""
         try:
+            if self.quick and len(starts) == 1:
+                # one source without first-hop constraints (not outside_only, no first-hop action) whose start states
+                # are all states of the reverse pass: what _begin gives, read off the distances
+                node = starts[0]
+                states = self._start_states.get(node)  # kept only for graph nodes
+                if states is not None and node != self.closure.target and self._plain:
+                    dist = self.dist
+                    best: State | None = None
+                    for start in states:
+                        hops = dist.get(start)
+                        if hops is None:
+                            best = None
+                            break
+                        if best is None or hops < dist[best]:
+                            best = start
+                    if best is not None:
+                        return self.agreed.own(label, best)
             begun = self._begin(starts)
             if begun is None:
                 return None
@@ -369,7 +393,7 @@ class ReversePaths:
         nexts = self._nexts
         hit: Any = nexts.get(state, nexts)
         if hit is nexts:
-            step = self._step(state)
+            step = self._first_nearer(state, self.dist[state] - 1) if self.quick else self._step(state)
             hit = nexts[state] = None if step is None else (step[0], step[4])
         return hit  # type: ignore[no-any-return]
 

@@ -1,0 +1,125 @@
+"""The lean closure and path building (``GraphQueries.lean_closure``: ``backward_closure(lean=True)`` reads the hops
+its cache holds in its own loop, ``ReversePaths(quick=True)`` takes a source's steps once while its tail is built and
+reads a plain source's start off the distances) against the reference (``lean_closure = False``): the same answers
+field by field, the same closures (states, statuses, sources, roles examined) and the same hop questions asked in
+the same order (each engine's memo of decided hops, in insertion order), on generated organizations of every profile,
+random organizations and, as a property, random organizations of any seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twins import twin as twin_of
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.smt.session import SolverSession
+
+OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
+
+
+def _key(r: ReachResult) -> tuple[Any, ...]:
+    return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations,
+            tuple(h.evidence[2] if h.evidence else None for h in r.hops))
+
+
+def _organization(tmp: Path, profile: str, seed: int, size: int = 12) -> TrustGraph:
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp, accounts=3, roles_per_account=size, seed=seed, profile=profile)
+    return load(tmp)
+
+
+def _compared(tg: TrustGraph) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by two engines that
+    share one solver session, the lean one first; returns how many answers there were and how many came from the
+    quick start (the comparison must cover it)."""
+    from trustgraph.queries.agreed import AgreedPaths
+
+    quick = [0]
+    original = AgreedPaths.own
+
+    def counted(self: AgreedPaths, label: str, start: Any) -> Any:
+        quick[0] += 1
+        return original(self, label, start)
+
+    session = SolverSession()
+    lean, slow = twin_of(tg, session), twin_of(tg, session)
+    slow.lean_closure = False
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    answers = 0
+    AgreedPaths.own = counted  # type: ignore[method-assign]
+    try:
+        for options in OPTIONS:
+            for target in roles:
+                for source in (None, "external"):
+                    new = lean.query(source, target, options)
+                    old = slow.query(source, target, options)
+                    assert [_key(r) for r in new] == [_key(r) for r in old], (source, target, options)
+                    answers += sum(r.verdict is Reach.REACHABLE for r in new)
+    finally:
+        AgreedPaths.own = original  # type: ignore[method-assign]
+    # the same questions, in the same order: which of several valid witnesses a later hop gets depends on it
+    assert list(lean.engine._memo) == list(slow.engine._memo)
+    assert list(lean.engine._derived) == list(slow.engine._derived)
+    return {"answers": answers, "own": quick[0]}
+
+
+@pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
+def test_lean_closure_on_generated_profiles(profile: str, tmp_path: Path) -> None:
+    counts = _compared(_organization(tmp_path, profile, 3))
+    assert counts["answers"] > 0 and counts["own"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5])
+def test_lean_closure_on_random_organizations(seed: int, tmp_path: Path) -> None:
+    counts = _compared(_organization(tmp_path, "random", seed, 20))
+    assert counts["answers"] > 0
+
+
+@pytest.mark.parametrize("shape", ["hub", "mfa", "named", "restricted"])
+def test_lean_closure_on_built_estates(shape: str) -> None:
+    """Hub members and ties (a user's two start states at the same distance: the first is the one taken), the
+    other MFA outcome of a first hop, session names agreed on a shared path (renamed and refused)."""
+    from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
+
+    tg = {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
+          "restricted": lambda: _named_sessions(True)}[shape]()[0]
+    assert _compared(tg)["answers"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_lean_closures_are_the_reference_closures(seed: int, tmp_path: Path) -> None:
+    """Each role's closure built lean on one engine equals the one built without on another (same statuses, sources,
+    roles examined), closures sharing a cache as in a session."""
+    from trustgraph.queries.backward import backward_closure
+
+    tg = _organization(tmp_path, "random", seed, 20)
+    session = SolverSession()
+    lean, slow = twin_of(tg, session), twin_of(tg, session)
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    big = 0
+    for options in OPTIONS:
+        for target in roles:
+            for starts in (None, frozenset(lean._sources("external").nodes)):
+                a = backward_closure(lean.engine, target, options, starts=starts, outside_only=starts is not None,
+                                     cache=lean._closure_cache(), lean=True)
+                b = backward_closure(slow.engine, target, options, starts=starts, outside_only=starts is not None,
+                                     cache=slow._closure_cache())
+                assert list(a.status.items()) == list(b.status.items()), target
+                assert (a.sources, a.examined) == (b.sources, b.examined), target
+                big += len(a.status) > 4
+    assert big > 0
+    assert list(lean.engine._memo) == list(slow.engine._memo)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=100_000))
+def test_lean_closure_is_the_reference_on_any_random_organization(seed: int, tmp_path_factory: pytest.TempPathFactory
+                                                                  ) -> None:
+    _compared(_organization(tmp_path_factory.mktemp("org"), "random", seed, 8))
