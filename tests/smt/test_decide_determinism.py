@@ -84,3 +84,34 @@ def test_unsat_cores_are_the_same_whatever_came_before() -> None:
 def test_a_fresh_context_is_new_each_time() -> None:
     assert fresh_context() is not fresh_context()
     assert fresh_context() is not z3.main_ctx()
+
+
+_PROBE = """
+import sys, z3
+import trustgraph.smt.decide as decide
+decide.keep_heap = sys.argv[1] == "on"
+from tests.smt.test_decide_determinism import _model_of, _question
+x, n = z3.String("x"), z3.Int("n")
+unsat = [("a", x == z3.StringVal("alpha")), ("b", n > 3), ("c", z3.Length(x) > 9), ("d", n < 5)]
+junk = [z3.Context() for _ in range(3)]  # contexts made and dropped first, as in a scan
+del junk
+print(_model_of(_question()), _model_of(_question(), strings=True), decide.check_tracked(unsat, 5_000, core=True)[2],
+      decide._heap_kept)
+"""
+
+
+def test_keeping_the_heap_changes_no_model_and_no_core() -> None:
+    """The malloc thresholds ``fresh_context`` fixes (``smt.decide._keep_heap``) change where z3's memory comes from,
+    not what it answers: the same models and cores with and without, each in a process of its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = {mode: subprocess.run([sys.executable, "-c", _PROBE, mode], cwd=root, capture_output=True, text=True,
+                                check=True).stdout.strip() for mode in ("on", "off")}
+    on, off = out["on"], out["off"]
+    assert on.rsplit(" ", 1)[0] == off.rsplit(" ", 1)[0]
+    assert off.endswith("False")
+    if sys.platform.startswith("linux"):
+        assert on.endswith("True")

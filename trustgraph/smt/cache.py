@@ -36,6 +36,7 @@ class SolverStats:
     structure_evaluations: int = 0
     guess_evaluations: int = 0
     guess_hits: int = 0
+    trust_gate: int = 0
 
     def count(self, what: str, n: int = 1) -> None:
         """Increment the counter ``what``."""

@@ -17,6 +17,43 @@ from trustgraph.smt.strings import decide as decide_strings
 PREPROCESS_RLIMIT = 100_000
 
 
+#: glibc ``mallopt`` parameters (``M_TRIM_THRESHOLD``, ``M_MMAP_THRESHOLD``) and the values :func:`fresh_context`
+#: sets once per process: see :func:`_keep_heap`.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+TRIM_THRESHOLD = 64 << 20
+MMAP_THRESHOLD = 32 << 20
+#: the switch (tests turn it off in a process of their own to compare: the thresholds cannot be unset)
+keep_heap = True
+_heap_kept = False
+
+
+def _keep_heap() -> None:
+    """Keep freed heap for the next z3 context instead of giving it back to the kernel (glibc only; elsewhere a no-op).
+
+    A z3 context allocates some 30 MB and frees it when dropped. Once the process has freed a large block, glibc's
+    dynamic thresholds serve such allocations from the heap and trim the heap's top back to the kernel on free, so
+    every context faulted its pages in again: about 10 ms of CPU per context in a scan (2 ms in a fresh process).
+    Fixed thresholds (heap up to 32 MB a block, trimmed only beyond 64 MB free at the top) let each context reuse
+    the pages of the last. Where memory comes from changes no answer: z3 numbers terms by their own ids, not by
+    addresses (``tests/smt/test_decide_determinism.py`` runs the same questions with and without it)."""
+    global _heap_kept
+    if _heap_kept or not keep_heap:
+        return
+    _heap_kept = True
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
 def fresh_context() -> Any:
     """A z3 context of its own for one question, dropped with it.
 
@@ -27,8 +64,10 @@ def fresh_context() -> Any:
     and on when the garbage collector freed their terms: a witness then depended on the order the roles were checked
     in, on ``--jobs`` and on the collector's thresholds. In a fresh context the numbers are given by the question's own
     terms, in the order :func:`check_tracked` copies them in, so every run, process and order gets the same model
-    (``tests/smt/test_decide_determinism.py``). A context takes about 2.5 ms of CPU to make, against the milliseconds
-    to seconds of the question it decides; most hops never reach z3 (a whole scan of random-2-2k makes 20)."""
+    (``tests/smt/test_decide_determinism.py``). A context takes about 2 ms of CPU to make (with the heap kept:
+    :func:`_keep_heap`), against the milliseconds to seconds of the question it decides; most hops never reach z3 (a
+    whole scan of vendor-heavy-2k makes 50)."""
+    _keep_heap()
     return z3.Context()
 
 

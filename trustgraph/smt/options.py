@@ -41,6 +41,10 @@ class SolverOptions:
     small_model_slots
         Give a multi-valued key ``max(1, n)`` slots for the ``n`` conditions that read it, the bound
         ``smt.slots`` proves complete, instead of the reference's two per condition (``smt.reference``).
+    trust_gate
+        Answer Unsat a candidate that no Allow statement of the role's trust policy can name (conditions aside)
+        without the concrete-first guesses, and without the encoding when the reference would read nothing else
+        (``smt.trust_gate``).
     string_cells
         Decide the string variables of a hop that only meet regular expressions (globs, ARN patterns, API limits,
         an outsider's organization id and paths) with our own automata and z3 on the Boolean rest
@@ -60,6 +64,7 @@ class SolverOptions:
     fixed_refutation: bool = True
     small_model_slots: bool = True
     string_cells: bool = True
+    trust_gate: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -67,7 +72,7 @@ class SolverOptions:
         """Every fast path and cache off: the reference path only."""
         return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
                    derived_answers=False, hop_classes=False, fixed_refutation=False, small_model_slots=False,
-                   string_cells=False, inject_unknown=inject_unknown)
+                   string_cells=False, trust_gate=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

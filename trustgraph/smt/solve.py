@@ -66,6 +66,7 @@ from trustgraph.smt.session import SolverSession
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
+from trustgraph.smt.trust_gate import refuted, trust_admits
 
 
 def solve_hop(
@@ -168,9 +169,17 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
 
 def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: SolverSession, options: SolverOptions,
                      want_core: bool) -> HopResult:
-    """One candidate: the concrete-first guesses when allowed, else (or when none is allowed) the reference path."""
+    """One candidate: the trust gate's Unsat (``smt.trust_gate``), else the concrete-first guesses when allowed, else
+    (or when none is allowed) the reference path."""
+    # a candidate no Allow trust statement can name is Unsat: no guess can be allowed, and when the reference would
+    # encode nothing its one evaluation is made here (smt.trust_gate)
+    gated = options.trust_gate and not trust_admits(cand, q)
+    if gated:
+        refutation = refuted(cand, q, clock, session.stats)
+        if refutation is not None:
+            return refutation
     ground = _ground_context(cand, q, clock)
-    if options.concrete_first and not want_core and options.inject_unknown is None:
+    if options.concrete_first and not gated and not want_core and options.inject_unknown is None:
         guessed = _guess(cand, q, ground, clock, session)
         if guessed is not None:
             return guessed
