@@ -124,6 +124,26 @@ def _undecided(fast: object, ref: object) -> bool:
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
+@pytest.mark.parametrize("caller, expected", [
+    (SymbolicCaller(kind=CallerKind.SERVICE, provider="ec2.amazonaws.com"), Unsat),
+    (OUTSIDER_B, Sat),
+])
+def test_only_an_aws_principal_has_principal_tags(path: str, caller: SymbolicCaller, expected: type) -> None:
+    """A role trusting ``*`` on ``aws:PrincipalTag/team``: an outsider's user may carry the tag, a service has no
+    principal tags. The encoding once let a symbolic service choose the tag, and the reference's witness failed to
+    replay (found by the property test below on a fresh run)."""
+    policy = policy_from_json({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "x"}}}]}, MEMORY, kind="trust")
+    role = Role(arn=f"arn:aws:iam::{A}:role/R", name="R", role_id="AROAEXAMPLE", account=A, trust_policy=policy)
+    q = HopQuestion(caller, Target(role=role), Action.ASSUME_ROLE, now_ms=NOW_MS, timeout_ms=20_000)
+    ref, fast = reference_answer(q), answer(q, SolverSession(PATHS[path]))
+    assert isinstance(ref, expected) and isinstance(fast, expected), (ref, fast)
+    if isinstance(ref, Sat):
+        assert ref.decision.allowed and dict(ref.caller.tags) == {"team": "x"}
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(q=questions())
 def test_each_fast_path_gives_the_reference_answer(path: str, q: HopQuestion) -> None:

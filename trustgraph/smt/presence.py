@@ -258,8 +258,10 @@ def key_mode(view: HopView, key: str) -> KeyMode:
         return KeyMode(Mode.GROUND, tuple(view.ground[key]))
     info = key_info(key)
     if info.principal_derived:
-        if view.symbolic_caller and key.startswith("aws:principaltag/"):
-            return KeyMode(Mode.FREE, principal=True)  # an outsider chooses its own tags
+        if view.symbolic_caller and view.origin is Origin.AWS_PRINCIPAL and key.startswith("aws:principaltag/"):
+            # an outsider's user or role chooses its own tags; a service or federated caller has none (the evaluator
+            # builds aws:PrincipalTag/* from the caller's IAM tags only)
+            return KeyMode(Mode.FREE, principal=True)
         return _ABSENT
     approx = "" if info.known else f"unknown condition key {key}: any value, may be absent"
     pres = info.presence_for(view.origin)
