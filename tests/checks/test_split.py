@@ -80,9 +80,8 @@ would walk them again and again); a scan that found nothing frozen hands everyth
     assert again == one and gc.get_freeze_count() == 0
 
 
-def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no local task, the early workers end at once and late workers, forked after the shared work, take the
-    shared tasks: still the same findings."""
+def _record_forks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
+    """The task kinds of every worker the pool forks, in order (the pool still forks them)."""
     import trustgraph.checks.parallel as parallel
 
     forked: list[tuple[int, ...]] = []
@@ -93,6 +92,15 @@ def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.Monkey
         fork(self, kinds)
 
     monkeypatch.setattr(parallel._Pool, "fork", recording)
+    return forked
+
+
+def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no local task, the early workers end at once and late workers, forked after the shared work, take the
+    shared tasks: still the same findings."""
+    import trustgraph.checks.parallel as parallel
+
+    forked = _record_forks(monkeypatch)
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", None)  # whatever this test process holds
     shared = [c for c in CHECKS if has_shared_work(c)]
     assert _all_splits_agree(load(), shared) > 0
@@ -104,14 +112,7 @@ def test_no_late_worker_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) 
     searches it reads) and takes the shared tasks alone: the same findings; under it, late workers are forked."""
     import trustgraph.checks.parallel as parallel
 
-    forked: list[tuple[int, ...]] = []
-    fork = parallel._Pool.fork
-
-    def recording(self: Any, kinds: tuple[int, ...]) -> None:
-        forked.append(kinds)
-        fork(self, kinds)
-
-    monkeypatch.setattr(parallel._Pool, "fork", recording)
+    forked = _record_forks(monkeypatch)
     shared = [c for c in CHECKS if has_shared_work(c)]
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 0)
     assert not parallel.late_worker_fits()

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from small_orgs import small_org
 from twins import twin
 
-from trustgraph.api import TrustGraph, load
+from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS
 from trustgraph.checks.runner import finding_to_plain, run_checks
@@ -22,20 +23,6 @@ from trustgraph.queries import shared as shared_module
 from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.shared import SharedSearches
 from trustgraph.smt.solve import Sat, Unknown
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
-
-
-def _org(name: str, seed: int, tmp_path: Path) -> TrustGraph:
-    if name == "example":
-        return load()
-    if name == "sample":
-        return load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
-    from trustgraph.synth import synthesize
-
-    folder = tmp_path / f"{name}-{seed}"
-    synthesize(folder, accounts=3, roles_per_account=20, seed=seed, profile=name)
-    return load(folder)
 
 
 def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool) -> tuple[list[Any], Any, int]:
@@ -110,7 +97,7 @@ ORGS = [
 def test_class_moves_equal_the_engine_path(name: str, seed: int, tmp_path: Path) -> None:
     """Same searches and the same engine memos with the one-step path and lean carry-over as through the engine's
     general path with every request built item by item; on the hub-heavy profiles the one-step path answers hops."""
-    tg = _org(name, seed, tmp_path)
+    tg = small_org(name, seed, tmp_path)
     fast, fast_engine, answered = _searched(tg, True, True)
     slow, slow_engine, none = _searched(twin(tg), False, False)
     assert none == 0
@@ -126,7 +113,7 @@ def test_class_moves_equal_the_engine_path(name: str, seed: int, tmp_path: Path)
 @pytest.mark.parametrize(("class_moves", "lean_carry"), [(True, False), (False, True)])
 def test_each_switch_alone(class_moves: bool, lean_carry: bool, tmp_path: Path) -> None:
     """Each of the two switches alone gives the reference's searches and engine memos."""
-    tg = _org("vendor-heavy", 1, tmp_path)
+    tg = small_org("vendor-heavy", 1, tmp_path)
     fast, fast_engine, _ = _searched(twin(tg), class_moves, lean_carry)
     slow, slow_engine, _ = _searched(twin(tg), False, False)
     assert fast == slow
@@ -142,7 +129,7 @@ def _scan(tg: TrustGraph) -> list[dict[str, Any]]:
 def test_scans_equal_with_the_switches_off(name: str, seed: int, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Every check's findings, witnesses included, with both switches on and off (fresh engines)."""
-    tg = _org(name, seed, tmp_path)
+    tg = small_org(name, seed, tmp_path)
     fast = _scan(twin(tg))
     monkeypatch.setattr(SharedSearches, "class_moves", False)
     monkeypatch.setattr(EvaluatedClasses, "lean_carry", False)
@@ -156,7 +143,7 @@ def test_scans_equal_with_the_switches_off(name: str, seed: int, tmp_path: Path,
 def test_generated_organizations_any_seed(profile: str, seed: int, tmp_path: Path) -> None:
     """Property: on a generated organization of any seed, the outsider searches and the engine memos are the same
     with the one-step path and lean carry-over as without them."""
-    tg = _org(profile, seed, tmp_path / f"{profile}-{seed}")
+    tg = small_org(profile, seed, tmp_path / f"{profile}-{seed}")
     fast, fast_engine, _ = _searched(twin(tg), True, True)
     slow, slow_engine, _ = _searched(twin(tg), False, False)
     assert fast == slow

@@ -8,25 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from small_orgs import small_org
 
-from trustgraph.api import load
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries.shared import SharedSearches
 from trustgraph.semantics.request import Action
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
-
-
-def _org(name: str, seed: int, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if name == "example":
-        return load()
-    if name == "sample":
-        return load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"])
-    from trustgraph.synth import synthesize
-
-    synthesize(tmp_path, accounts=3, roles_per_account=20, seed=seed, profile=name)
-    return load(tmp_path)
-
 
 ORGS = [
     ("example", 0),
@@ -45,7 +31,7 @@ ORGS = [
 def test_hub_lists_equal_the_listed_hops(name: str, seed: int, tmp_path: Path) -> None:
     """Every state the outsiders' searches expand gets the same hops from the hubs' shared lists as listed edge by
     edge, for every action filter; members of a hub with no edge of their own share one tuple."""
-    tg = _org(name, seed, tmp_path)
+    tg = small_org(name, seed, tmp_path)
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
@@ -76,7 +62,7 @@ def test_searches_with_hub_lists_off_are_the_same(name: str, seed: int, tmp_path
     """The outsiders' searches with the hubs' shared lists and with the edge-by-edge reference: same states in the
     same order, parents, depths, paths (witnesses) and undecided hops, under the three options of the reach
     checks."""
-    tg = _org(name, seed, tmp_path)
+    tg = small_org(name, seed, tmp_path)
     ctx = ScanContext(tg)
     fast = SharedSearches(tg.engine)
     reference = SharedSearches(tg.engine)
