@@ -74,7 +74,7 @@ def _engine_state(engine: Any) -> tuple[Any, ...]:
     (with their constraint sets), the kept leads, and the counters of hops evaluated, answered from a class and sent
     to the solver."""
     return ({k: _norm(v) for k, v in engine._memo.items()}, {k: _norm(v) for k, v in engine._derived.items()},
-            {k: [(c, _norm(v)) for c, v in vs] for k, vs in engine._answers.items()},
+            {k: [(c, _norm(v)) for c, v in engine.filed(k)] for k in engine._answers},
             {k: [(s, _norm(v), f) for s, v, f in vs] for k, vs in engine._leads.items()},
             engine.evaluations, engine.evaluated.hits, engine.solver_calls)
 

@@ -8,11 +8,12 @@ vendor-heavy profile 181,000 answers under "no MFA" over 354,000 hops, ~166,000 
 +163 MB and ~4.5 s CPU, while a merged finding (:mod:`trustgraph.checks.grouping`) keeps the full witnesses of its
 first source only; the other sources keep their nodes, actions, statements and approximations.
 
-Here the index keeps, per (account, role), the source and the *light* witness of each hop of its path in one flat
-tuple: source, target, action, statements and approximations read off the hop's Sat answer as
-:meth:`ReachabilityEngine.witness` reads them, with no request context or caller, one per hop for all the paths
-through it, each carrying what builds its full witness (:class:`Later`: references to the state and answer the shared
-searches keep anyway). A role's answers are built when the role is checked (:func:`answers_for`), and
+Here the index keeps, per (account, role), the source and a :class:`Later` per hop of its path in one flat tuple
+(one per hop for all the paths through it: references to the state and answer the shared searches keep anyway). A
+role's answers are built when the role is checked (:func:`answers_for`), each hop as a *light* witness: source,
+target, action, statements and approximations read off the hop's Sat answer as :meth:`ReachabilityEngine.witness`
+reads them, with no request context or caller, carrying its :class:`Later`, which builds its full witness (built at
+prepare time instead, one per hop, they held ~56 MB at 20,000 roles of the vendor-heavy profile for ~230,000 hops); and
 :func:`materialized` builds the full witnesses of a merged finding's first source. A path whose hops name a session
 (:func:`trustgraph.queries.answers.agree_on_session_names` asks a hop again, or notes it) is built in full at once,
 as before, in the same order, so the engine is asked the same questions in the same order as the reference, and
@@ -21,9 +22,9 @@ every witness a report shows is the one the reference builds.
 The reference (``ScanContext(on_demand=False)``) builds every answer in full (:meth:`GraphQueries.reach_each`);
 ``tests/checks/test_on_demand.py`` compares the findings of both, field by field.
 
-Cost: a light witness per distinct hop and a tuple per (account, role) at prepare time, instead of a full witness
-per hop (kept by the engine) and a :class:`ReachResult` per pair; per role, O(its sources) answers, dropped after the
-merge, and the first source's full witnesses.
+Cost: a :class:`Later` per distinct hop and a tuple per (account, role) at prepare time, instead of a full witness
+per hop (kept by the engine) and a :class:`ReachResult` per pair; per role, O(its sources) answers with a light
+witness per hop of their paths, dropped after the merge, and the first source's full witnesses.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
     from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
 
-#: one answer kept for later: (source, the light witness of each hop, ...)
+#: one answer kept for later: (source, the :class:`Later` of each hop, ...): its light witnesses are built when the
+#: role is checked (:func:`answers_for`)
 Flat = tuple[Any, ...]
 
 
@@ -81,7 +83,7 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
     nodes = tg.graph.nodes
     role_kind = NodeKind.ROLE.value
     index: dict[str, list[ReachResult | Flat]] = {}
-    light: dict[tuple[Any, ...], HopWitness] = {}  # one light witness per hop for every path through it
+    light: dict[tuple[Any, ...], Later] = {}  # one per hop for every path through it
     for source in sources:
         outcome = shared.search(source, options)
         visits, answers = outcome.visits, outcome.answers
@@ -105,8 +107,8 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
                 action, answer = answers[cur]
                 key = (parent, cur[0], action, id(answer))
                 hop = light.get(key)
-                if hop is None or hop.evidence.answer is not answer:
-                    hop = light[key] = light_witness(engine, parent, cur[0], action, answer)
+                if hop is None or hop.answer is not answer:
+                    hop = light[key] = Later(engine, parent, cur[0], action, answer)
                 flat.append(hop)
                 cur = parent
             flat.append(source)
@@ -122,19 +124,20 @@ def answers_for(engine: ReachabilityEngine, kept: Iterable[ReachResult | Flat]) 
         if isinstance(item, ReachResult):
             out.append(item)
             continue
-        hops: tuple[HopWitness, ...] = item[1:]
+        hops = tuple(light_witness(h) for h in item[1:])
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
         out.append(ReachResult(source=item[0], target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
                                approximations=approx))
     return out
 
 
-def light_witness(engine: ReachabilityEngine, state: Any, role: str, action: Any, answer: Any) -> HopWitness:
+def light_witness(later: Later) -> HopWitness:
     """The light witness of a Sat hop: what :meth:`ReachabilityEngine.witness` gives it, less the request context,
-    the caller and the evidence (:class:`Later` builds the full one)."""
-    return HopWitness(source=state[0], target=role, action=action.value, context=_EMPTY,
+    the caller and the evidence (``later`` builds the full one)."""
+    answer = later.answer
+    return HopWitness(source=later.state[0], target=later.role, action=later.action.value, context=_EMPTY,
                       statements=export_locations(answer.decision.statements),
-                      approximations=tuple(answer.approximations), evidence=Later(engine, state, role, action, answer))
+                      approximations=tuple(answer.approximations), evidence=later)
 
 
 _EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})

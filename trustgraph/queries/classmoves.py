@@ -34,19 +34,17 @@ if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.shared import Move
+    from trustgraph.queries.shared import Leads
     from trustgraph.semantics.request import Action
     from trustgraph.smt.solve import KeyConstraint
 
 
 def class_move(engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
-               extra: tuple[KeyConstraint, ...]) -> Move | None:
+               extra: tuple[KeyConstraint, ...]) -> Leads | None:
     """The move of a plain role session's hop (``state`` a role node's state carrying nothing, nothing demanded)
     that the engine would answer from the hop's class, made as :meth:`SharedSearches.move` makes it, with the
     engine's memos filled as :meth:`ReachabilityEngine.decide` and :meth:`ReachabilityEngine.sat_leads` fill them;
     None (nothing changed) when another answer might apply: the general path then decides the hop."""
-    from trustgraph.queries.shared import Move
-
     opts = engine.session.options
     if not (opts.derived_answers and opts.evaluation and opts.hop_classes):
         return None
@@ -81,7 +79,7 @@ def class_move(engine: ReachabilityEngine, state: State, role: str, action: Acti
             # outcome; nothing carried before or after and nothing demanded (a plain expansion): no carried choice
             plain = (role, False)
             leads = engine._leads[key] = ((engine._plain_states.setdefault(plain, plain), classed, True),)
-    return Move(role, action, leads)
+    return leads
 
 
 __all__ = ["class_move"]

@@ -96,8 +96,9 @@ class ReachabilityEngine:
         self._targets: dict[str, Target] = {}
         self._memo: dict[tuple[Any, ...], HopResult] = {}
         self._ground: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # evaluated requests (queries.ground)
-        #: (state, role, action, closed) -> [(constraints, Sat/Unsat answer)], for :meth:`decide`
-        self._answers: dict[tuple[Any, ...], list[tuple[frozenset[KeyConstraint], HopResult]]] = {}
+        #: (state, role, action, closed) -> (constraints, Sat/Unsat answer, constraints, answer, ...) in the order
+        #: filed, for :meth:`decide` (:meth:`filed`); one flat tuple, not a list of pairs: most hops file one answer
+        self._answers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
         #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
         self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
@@ -247,10 +248,12 @@ class ReachabilityEngine:
         return q
 
     def solve(
-        self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
+        self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = (),
+        *, key: tuple[Any, ...] | None = None,
     ) -> HopResult:
-        """Decide one hop (memoised)."""
-        key = (state, role, action, options, extra)
+        """Decide one hop (memoised; ``key``: as :meth:`decide`'s)."""
+        if key is None:
+            key = (state, role, action, options, extra)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
@@ -284,10 +287,17 @@ class ReachabilityEngine:
         constraint_set = self._constraint_frozensets.get(constraints)
         if constraint_set is None:
             constraint_set = self._constraint_frozensets[constraints] = frozenset(constraints)
-        self._answers.setdefault(hop, []).append((constraint_set, result))
+        filed = self._answers.get(hop)
+        self._answers[hop] = (constraint_set, result) if filed is None else (*filed, constraint_set, result)
+
+    def filed(self, hop: tuple[Any, ...]) -> Iterator[tuple[frozenset[KeyConstraint], HopResult]]:
+        """The (constraint set, answer) pairs filed for ``hop`` = (state, role, action, closed), in the order filed."""
+        flat = self._answers.get(hop, ())
+        return zip(flat[::2], flat[1::2], strict=True)
 
     def decide(
-        self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = ()
+        self, state: State, role: str, action: Action, options: QueryOptions, extra: tuple[KeyConstraint, ...] = (),
+        *, key: tuple[Any, ...] | None = None,
     ) -> HopResult | DerivedUnsat:
         """Decide one hop for a search: as :meth:`solve`, but answered without a new solver call when the answer
         follows from one already known for the same hop under other constraints (the searches of the checks ask
@@ -305,15 +315,19 @@ class ReachabilityEngine:
           member, and each member then costs a class key and the answer's transplant.
 
         A derived Unsat is a :class:`DerivedUnsat`: a search only needs the verdict; its core (the reason an exact
-        query prints) is computed by solving the hop itself when it is read."""
-        key = (state, role, action, options, extra)
+        query prints) is computed by solving the hop itself when it is read.
+
+        ``key``: the hop's memo key ``(state, role, action, options, extra)`` when the caller made it already (one
+        tuple for the memos and the kept leads of the hop, :meth:`sat_leads`)."""
+        if key is None:
+            key = (state, role, action, options, extra)
         cached: HopResult | DerivedUnsat | None = self._memo.get(key)
         if cached is None:
             cached = self._derived.get(key)
         if cached is not None:
             return cached
         if not self.session.options.derived_answers:
-            return self.solve(state, role, action, options, extra)
+            return self.solve(state, role, action, options, extra, key=key)
         from trustgraph.smt.solve import Sat, Unsat
 
         constraints, contradicts = self._constraints_of(options, extra)
@@ -332,7 +346,7 @@ class ReachabilityEngine:
         if derived is None:
             wanted = frozenset(constraints)
             for related, account in self._related(state, role, action, options.closed):
-                for known, result in self._answers.get(related, ()):
+                for known, result in self.filed(related):
                     if isinstance(result, Unsat) and known <= wanted:
                         derived = DerivedUnsat(self, key)
                         break
@@ -348,7 +362,7 @@ class ReachabilityEngine:
                     and self.fixed_refutes(state, role, action)):
                 derived = DerivedUnsat(self, key)
         if derived is None:
-            return self.solve(state, role, action, options, extra)
+            return self.solve(state, role, action, options, extra, key=key)
         self.shared += 1
         self._derived[key] = derived
         return derived
@@ -544,11 +558,13 @@ class ReachabilityEngine:
         self._leads[key] = tuple(leads)
 
     def sat_leads(self, state: State, role: str, action: Action, options: QueryOptions,
-                  extra: tuple[KeyConstraint, ...], result: Sat) -> tuple[tuple[State, Sat, bool], ...]:
+                  extra: tuple[KeyConstraint, ...], result: Sat, *, key: tuple[Any, ...] | None = None
+                  ) -> tuple[tuple[State, Sat, bool], ...]:
         """The states of :meth:`sat_successors` with their answers (and whether each is left out when already
         reached), kept as it keeps them, without building a witness: :mod:`trustgraph.queries.shared` builds the
-        witnesses of the hops of the paths it is asked for only (:meth:`witness`)."""
-        key = (state, role, action, options, extra)
+        witnesses of the hops of the paths it is asked for only (:meth:`witness`). ``key``: as :meth:`decide`'s."""
+        if key is None:
+            key = (state, role, action, options, extra)
         kept = self._leads.get(key)
         if kept is None:
             kept = self._leads[key] = tuple(self._leads_of(state, role, action, options, extra, result))

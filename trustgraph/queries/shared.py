@@ -43,6 +43,7 @@ the hop classes carry over to each caller hold one request per content
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,16 +63,21 @@ if TYPE_CHECKING:
     from trustgraph.smt.solve import KeyConstraint, Sat
 
 
+#: the move of a Sat hop: the states it leads to with the Sat answer of each (their witnesses are built when a path
+#: is read) and whether a search that reached the state already leaves it out; the engine's own tuple
+#: (:meth:`~trustgraph.queries.engine.ReachabilityEngine.sat_leads`), never empty, kept as the hop's move itself (the
+#: hop's role and action are the expansion's): a vendor-heavy scan decides ~420,000 of them at 20,000 roles
+Leads = tuple[tuple["State", "Sat", bool], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Move:
-    """One hop of a state that is not blocked: the states it leads to with the Sat answer of each (their witnesses
-    are built when a path is read) and whether a search that reached the state already leaves it out (the engine's
-    own tuple, :meth:`~trustgraph.queries.engine.ReachabilityEngine.sat_leads`, not a copy: a vendor-heavy search
-    decides ~180,000 of them at 20,000 roles), or the reason it is undecided (``unknown``)."""
+    """The move of a hop that is not Sat: undecided (``unknown``: the reason) or, as :data:`BLOCKED`, blocked. A Sat
+    hop's move is its :data:`Leads` (``leads_to`` is empty here; kept for the reference's shape)."""
 
     role: str
     action: Action
-    leads_to: tuple[tuple[State, Sat, bool], ...] = ()
+    leads_to: Leads = ()
     unknown: str | None = None
 
 
@@ -122,10 +128,11 @@ class _Expansion:
 
     plain: bool
     hops: tuple[tuple[str, Action], ...]
-    moves: list[Move | None]
+    moves: list[Leads | Move | None]
     extra: tuple[KeyConstraint, ...]
-    #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list)
-    live: range | list[int]
+    #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list; then
+    #: an array of 4-byte numbers, not a list of int objects: a hub state's hundreds of indexes are not small ints)
+    live: range | array[int]
 
 
 class SharedSearches:
@@ -235,14 +242,16 @@ class SharedSearches:
         return tuple(hops)
 
     def move(self, state: State, role: str, action: Action, options: QueryOptions,
-             extra: tuple[KeyConstraint, ...]) -> Move | None:
-        """One hop decided (through the engine's memo): its move, or None when it is blocked."""
+             extra: tuple[KeyConstraint, ...]) -> Leads | Move | None:
+        """One hop decided (through the engine's memo): its move (a Sat hop's: the engine's leads), or None when it is
+        blocked."""
         from trustgraph.smt.solve import Sat, Unknown
 
         engine = self.engine
-        result = engine.decide(state, role, action, options, extra)
+        key = (state, role, action, options, extra)  # one tuple for the engine's memos and kept leads of the hop
+        result = engine.decide(state, role, action, options, extra, key=key)
         if isinstance(result, Sat):
-            return Move(role, action, engine.sat_leads(state, role, action, options, extra, result))
+            return engine.sat_leads(state, role, action, options, extra, result, key=key)
         if isinstance(result, Unknown):
             return Move(role, action, unknown=result.reason)
         return None
@@ -312,20 +321,20 @@ class Replay:
                         move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
                         newly_blocked |= move is BLOCKED
                     slots[i] = move
-                if move is BLOCKED:
+                if isinstance(move, Move):  # blocked (BLOCKED, unknown None) or undecided
+                    if move.unknown is not None:
+                        outcome.unknown_edges.append((state, move.role, move.unknown))
                     continue
-                if move.unknown is not None:
-                    outcome.unknown_edges.append((state, move.role, move.unknown))
-                    continue
-                for nxt, answer, _ in move.leads_to:
+                action = hops[i][1]
+                for nxt, answer, _ in move:
                     if nxt in visits:
                         continue
                     visits[nxt] = _Visit(state, None, at + 1)
-                    outcome.answers[nxt] = (move.action, answer)
+                    outcome.answers[nxt] = (action, answer)
                     outcome.first.setdefault(nxt[0], nxt)
                     queue.append(nxt)
             if newly_blocked:  # later searches walk only the hops not known to be blocked
-                expansion.live = [i for i in expansion.live if slots[i] is not BLOCKED]
+                expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
 
 
-__all__ = ["Move", "Replay", "SharedOutcome", "SharedSearches"]
+__all__ = ["BLOCKED", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches"]
