@@ -10,6 +10,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,35 @@ def test_jobs_report_the_workers_memory_and_the_same_findings(capsys: pytest.Cap
         else:
             assert "workers_peak_rss_mb" not in checks["detail"]
     assert counts["1"] == counts["2"] > 0
+
+
+def test_process_comparison_times_compiled_bytecode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--process compiles trustgraph's bytecode before it times a scan (as an installed package has it), so that a
+    checkout run with PYTHONDONTWRITEBYTECODE does not time the compilation of every module it imports."""
+    import importlib.util
+
+    import trustgraph.bench.process as process
+    import trustgraph.cli.main as cli_main
+
+    assert process.compile_bytecode()  # every module compiled (the checkout is writable)
+    cached = importlib.util.cache_from_source(cli_main.__file__)
+    assert os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(cli_main.__file__)
+    calls: list[str] = []
+
+    def compiled() -> bool:
+        calls.append("compiled")
+        return True
+
+    def scan(cmd: object, ok: object, tree: bool = True) -> process.MeasuredRun:
+        calls.append("scan")
+        return process.MeasuredRun(1.0, 1.0, None)
+
+    def floor(cmd: object, ok: object) -> tuple[float, float]:
+        calls.append("floor")
+        return 0.1, 1.0
+
+    monkeypatch.setattr(process, "compile_bytecode", compiled)
+    monkeypatch.setattr(process, "measured_run", scan)
+    monkeypatch.setattr(process, "timed_run", floor)
+    process.process_comparison([str(tmp_path)], repeats=1)
+    assert calls == ["compiled", "floor", "scan"]

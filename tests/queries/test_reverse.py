@@ -275,6 +275,25 @@ def test_session_names_agreed_on_a_shared_path(restricted: bool) -> None:
         assert bool(hops[2].approximations) is restricted
 
 
+@pytest.mark.parametrize("restricted", [False, True])
+def test_the_session_name_test_reads_the_evidence_as_the_search_record_does(restricted: bool) -> None:
+    """``_names_session`` (asked once per source by the path builder) reads the hops' fields directly: it answers
+    as ``_names_evidence`` on the (method, caller, request) a search records (``evidence_of``), for every ordered
+    pair of hops the answers hold (consecutive or not, either order, a hop with itself), both outcomes met."""
+    from trustgraph.queries.answers import _names_evidence, _names_session
+    from trustgraph.queries.outcome import evidence_of
+
+    tg, target = _named_sessions(restricted)
+    tg.layered = False  # the reference: each source searched, its path agreed by agree_on_session_names
+    hops = {id(h): h for r in tg.who_can_reach(target) for h in r.hops}.values()
+    seen = set()
+    for prev in hops:
+        for hop in hops:
+            got = _names_session(prev, hop)
+            assert got is _names_evidence(evidence_of(prev), evidence_of(hop))
+            seen.add(got)
+    assert seen == {False, True}
+
 def _first_hops_in_order() -> tuple[TrustGraph, dict[str, str]]:
     """An outside account trusted by three roles, in its candidate order: Far (two hops from Target), Target itself
     and After (one hop from Target); and a second outsider trusted by Far and After only."""

@@ -131,6 +131,15 @@ class AgreedPaths:
         """The tail of every state of ``chain`` (:meth:`_chain`, with the steps it took in path order): the
         agreements asked in path order, then the tails put together from the target back."""
         engine, options, tails, target = self.engine, self.options, self._tails, self.target
+        if len(chain) == 1:  # the usual case (a source's own state, its step landing on a built tail): the same, inline
+            state, (nxt, witness) = chain[0]
+            if nxt[0] == target:
+                tails[state] = ((witness,), False, (nxt,))
+                return
+            again, note = session_agreement(engine, options, state, nxt, witness, self._taken(nxt)[1], ())
+            rest = tails[nxt]
+            tails[state] = (_join(witness, rest, again, note), again is not None, (nxt, *rest[2]))
+            return
         agreed: list[tuple[HopWitness | None, str | None]] = []
         last = len(chain) - 1
         for i, (state, (nxt, witness)) in enumerate(chain):  # the step joining the hop out of each state and the next

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.derived import DerivedUnsat
-from trustgraph.queries.outcome import evidence_of
 from trustgraph.queries.results import HopWitness, Reach, ReachResult
 from trustgraph.semantics.request import Action, CallerKind
 
@@ -67,11 +66,24 @@ def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
     """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
     privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
     name that ``prev``'s request does not already give."""
-    return _names_evidence(evidence_of(prev), evidence_of(hop))
+    # _names_evidence(evidence_of(prev), evidence_of(hop)), read off the hops without building the two tuples (a
+    # who_can_reach query asks it once per source, :class:`~trustgraph.queries.agreed.AgreedPaths`)
+    evidence = hop.evidence
+    if hop.method is not None or prev.method is not None or not evidence:
+        return False
+    caller = evidence[0]
+    if caller is None:
+        return False
+    name = getattr(caller, "session_name", None)
+    if caller.kind is not CallerKind.ROLE_SESSION or name is None:
+        return False
+    request = prev.evidence[2] if prev.evidence else None
+    return not (request is not None and request.get("sts:rolesessionname") == (name,))
 
 
 def _names_evidence(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
-    """:func:`_names_session` on the (method, caller, request) of each hop (:func:`evidence_of`)."""
+    """:func:`_names_session` on the (method, caller, request) of each hop
+    (:func:`~trustgraph.queries.outcome.evidence_of`)."""
     method, caller, _ = hop
     if method is not None or prev[0] is not None or caller is None:
         return False

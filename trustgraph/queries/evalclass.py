@@ -34,7 +34,9 @@ lookup, its request and a tuple of statements instead of an evaluation.
 
 Cost of a member's class key: the parts that do not depend on the member are looked up, not recomputed: the views of
 its policies per (their texts, action, role) (:meth:`EvaluatedClasses._views_of`: members with the same policies
-share them), what the constraints read per constraints, and its statements at the views' positions per (member,
+share them; a policy whose statements for the action all cover every ARN, and a signature of only such policies,
+once for every role: ``arn_blind_views``, False: per role, the reference), what the constraints read per
+constraints, and its statements at the views' positions per (member,
 action, positions); the engine asks :meth:`EvaluatedClasses.class_answer` first for a hop no other answer decides, so
 a member of a known class skips the question, the refutation tests and the solver dispatch. The class's answer is
 carried over with the caller's request made once per (caller, the class's choices: its request's items that are not
@@ -85,6 +87,17 @@ NAMES, TAGS, ACCOUNT, PATHS = 1, 2, 4, 8
 _READ_FIELDS = frozenset({"account", "org_paths"})
 
 
+def _covers_every_arn(st: Statement) -> bool:
+    """Whether ``graph.build.resource_may_match(st, arn)`` holds for every ARN: no Resource/NotResource, or a
+    Resource element ``*`` or one with a policy variable (kept whatever the ARN). Such a statement is scanned for
+    every role, so a policy of only such statements has the same view (:meth:`EvaluatedClasses._view`) for all."""
+    if st.resources is None:
+        return st.not_resources is None
+    from trustgraph.model.pattern import variables_of
+
+    return any(g.text == "*" or variables_of(g.pattern) for g in st.resources)
+
+
 def _reads(keys: set[str]) -> int:
     out = NAMES if keys & _NAME_KEYS else 0
     if any(k.startswith("aws:principaltag/") for k in keys):
@@ -102,6 +115,9 @@ class EvaluatedClasses:
     #: False: every carried-over answer's request is built item by item (:func:`_transplanted`, the reference; set
     #: on the class, it switches every engine)
     lean_carry = True
+    #: False: a view per (policy text, action, role) even when the policy's statements for the action cover every
+    #: ARN (the reference for :func:`_covers_every_arn`'s shortcut; set on the class, it switches every engine)
+    arn_blind_views = True
 
     def __init__(self) -> None:
         #: (caller state, action) -> its layout
@@ -112,6 +128,10 @@ class EvaluatedClasses:
         self._policy_reads: dict[tuple[str, Action | None], int] = {}
         #: (policy text, action, role ARN) -> the policy as an evaluation reads it (:meth:`_view`)
         self._views: dict[tuple[str, Action, str], _View] = {}
+        #: (policy text, action) -> whether every statement for the action covers every ARN (:func:`_covers_every_arn`)
+        self._arn_blind: dict[tuple[str, Action], bool] = {}
+        #: (policy text, action) -> the keys its statements for the action read (``keys_for_action``'s memo)
+        self._action_keys: dict[tuple[str, Action], frozenset[str]] = {}
         self._contents: dict[tuple[Any, ...], int] = {}
         #: role ARN -> (its trust policy's and RCPs' statements, what of the caller they read)
         self._trust: dict[str, tuple[frozenset[int], int]] = {}
@@ -127,6 +147,8 @@ class EvaluatedClasses:
         #: ARN) -> the views of those policies (:meth:`_views_of`); constraints -> what of the caller they read
         self._signatures: dict[tuple[Any, Any], int] = {}
         self._sig_ids: dict[tuple[tuple[str, ...], ...], int] = {}
+        #: (signature id, action) -> whether every policy of the signature is blind to the role (:meth:`_blind`)
+        self._sig_blind: dict[tuple[int, Action], bool] = {}
         self._role_views: dict[tuple[int, Action, str],
                                tuple[tuple[tuple[_View, ...], ...], tuple[Any, ...], tuple[Any, ...], int]] = {}
         #: (caller state, action, positions) -> the caller's statements at those positions (:meth:`_class_of`)
@@ -176,7 +198,9 @@ class EvaluatedClasses:
         (:func:`~trustgraph.queries.ground.keys_for_action`), as a number; the positions of those statements among
         the scanned ones (the same in every policy of that text; the statements themselves are each policy's own);
         what of the caller they read. Per (policy text, action, role): equal texts, equal contents, hashed once."""
-        key = (policy.canonical_text(), action, arn)
+        text = policy.canonical_text()
+        # a policy whose statements for the action cover every ARN reads the same of every role: one view for all
+        key = (text, action, "" if self._blind(policy, action) else arn)
         hit = self._views.get(key)
         if hit is None:
             from trustgraph.graph.build import resource_may_match
@@ -186,13 +210,33 @@ class EvaluatedClasses:
             listed = statements_for_action(policy, action.value)
             at = tuple(j for j, st in enumerate(listed) if resource_may_match(st, arn))
             scanned = tuple(listed[j] for j in at)
-            read = keys_for_action(policy, action)
+            # the keys the call reads do not depend on the role: once per (policy text, action)
+            read = keys_for_action(policy, action, self._action_keys)
             keys = {k.lower() for k in read}
             for st in scanned:
                 keys |= _statement_keys(st)
             content = (policy.version, scanned, read)
             hit = self._views[key] = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
         return hit
+
+    def _blind(self, policy: Policy, action: Action) -> bool:
+        """Whether every statement of ``policy`` for ``action`` covers every ARN (:func:`_covers_every_arn`): its
+        view is then the same for every role (always False under ``arn_blind_views = False``), per policy text."""
+        if not self.arn_blind_views:
+            return False
+        key = (policy.canonical_text(), action)
+        hit = self._arn_blind.get(key)
+        if hit is None:
+            from trustgraph.semantics.actions import statements_for_action
+
+            hit = self._arn_blind[key] = all(_covers_every_arn(st)
+                                             for st in statements_for_action(policy, action.value))
+        return hit
+
+    def _role_key(self, sig: int, action: Action, arn: str) -> tuple[int, Action, str]:
+        """The key of a signature's views for a call on the role ``arn``: without the role when every policy of the
+        signature is blind to it (:meth:`_blind`)."""
+        return (sig, action, "" if self._sig_blind.get((sig, action)) else arn)
 
     def _views_of(self, state: State, layout: _Layout, action: Action, arn: str
                   ) -> tuple[tuple[tuple[_View, ...], ...], tuple[Any, ...], tuple[Any, ...], int]:
@@ -205,7 +249,9 @@ class EvaluatedClasses:
         if sig is None:
             texts = tuple(tuple(p.canonical_text() for p in ps) for ps in layout[2])
             sig = self._signatures[(state, action)] = self._sig_ids.setdefault(texts, len(self._sig_ids))
-        key = (sig, action, arn)
+        if (sig, action) not in self._sig_blind:
+            self._sig_blind[(sig, action)] = all(self._blind(p, action) for ps in layout[2] for p in ps)
+        key = self._role_key(sig, action, arn)
         hit = self._role_views.get(key)
         if hit is None:
             views = tuple(tuple(self._view(p, action, arn) for p in ps) for ps in layout[2])
@@ -280,7 +326,7 @@ class EvaluatedClasses:
         if constraint_reads is None:
             constraint_reads = self._constraint_reads[constraints] = _reads({c.key.lower() for c in constraints})
         sig = self._signatures.get((state, action))
-        role_views = None if sig is None else self._role_views.get((sig, action, arn))
+        role_views = None if sig is None else self._role_views.get(self._role_key(sig, action, arn))
         views, numbers, positions, view_reads = role_views or self._views_of(state, layout, action, arn)
         reads = trust_reads | layout[1] | constraint_reads | view_reads
         key = (arn, action, constraints, closed, now_ms, layout[0], numbers,

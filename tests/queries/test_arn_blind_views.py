@@ -1,0 +1,87 @@
+"""A caller's policy whose statements for an action cover every ARN (``queries.evalclass._covers_every_arn``) has one
+view for every role (``EvaluatedClasses.arn_blind_views``), and a signature of such policies one set of views,
+against the reference (a view per policy text, action and role): the engine must hold the same memoised answers,
+filed answers and kept leads, the outsider searches and the mixed (privilege-escalation) searches the same states,
+paths and undecided hops, and a scan the same findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from small_orgs import small_org
+from twins import twin
+
+from tests.queries.test_class_moves import _engine_state, _scan, _searched
+from trustgraph.api import TrustGraph
+from trustgraph.graph.build import resource_may_match
+from trustgraph.queries.evalclass import EvaluatedClasses, _covers_every_arn
+from trustgraph.queries.options import QueryOptions
+
+ORGS = [("example", 0), ("sample", 0), ("vendor-heavy", 1), ("federation-heavy", 2), ("mix", 1), ("chain-heavy", 3),
+        ("random", 1), ("random", 2), ("random", 3), ("random", 5)]
+
+
+def _mixed(tg: TrustGraph) -> list[Any]:
+    """Every principal's administrator question over assume-role and escalation edges (the privilege-escalation
+    check's searches): verdict, hops and reason per principal."""
+    G = tg.graph
+    options = QueryOptions.make(via="all")
+    out = []
+    for n in sorted(G.nodes):
+        if G.nodes[n]["kind"] in ("user", "role") and G.nodes[n].get("inside"):
+            r = tg.query(n, "admin", options)[0]
+            out.append((n, r.verdict, r.hops, r.reason))
+    return out
+
+
+def _blind_engine(tg: TrustGraph, blind: bool) -> TrustGraph:
+    tg.engine.evaluated.arn_blind_views = blind
+    return tg
+
+
+@pytest.mark.parametrize(("name", "seed"), ORGS)
+def test_blind_views_equal_the_per_role_views(name: str, seed: int, tmp_path: Path) -> None:
+    """Same outsider searches, mixed searches and engine memos with one view per blind policy as with a view per
+    role; on the random shapes the shortcut is taken (fewer views kept)."""
+    tg = small_org(name, seed, tmp_path)
+    fast_tg = _blind_engine(twin(tg), True)
+    slow_tg = _blind_engine(twin(tg), False)
+    fast, fast_engine, _ = _searched(fast_tg, True, True)
+    slow, slow_engine, _ = _searched(slow_tg, True, True)
+    assert fast == slow
+    assert _mixed(fast_tg) == _mixed(slow_tg)
+    assert _engine_state(fast_engine) == _engine_state(slow_engine)
+    fast_views, slow_views = fast_engine.evaluated._views, slow_engine.evaluated._views
+    assert all(arn == "" for _, _, arn in fast_views if arn not in {a for _, _, a in slow_views})
+    if name == "random":
+        assert len(fast_views) < len(slow_views)
+
+
+@pytest.mark.parametrize(("name", "seed"), [("example", 0), ("random", 2), ("random", 5)])
+def test_scans_equal_with_per_role_views(name: str, seed: int, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check's findings, witnesses included, with the shortcut on and off (fresh engines)."""
+    tg = small_org(name, seed, tmp_path)
+    fast = _scan(twin(tg))
+    monkeypatch.setattr(EvaluatedClasses, "arn_blind_views", False)
+    slow = _scan(twin(tg))
+    assert fast and fast == slow
+
+
+@pytest.mark.parametrize(("name", "seed"), ORGS)
+def test_covers_every_arn_means_every_role_matches(name: str, seed: int, tmp_path: Path) -> None:
+    """A statement said to cover every ARN is kept by ``resource_may_match`` for every role of the organization and
+    for ARNs of other shapes; the shortcut is not vacuous (some statements cover every ARN, some do not)."""
+    tg = small_org(name, seed, tmp_path)
+    arns = [*tg.estate.role_by_arn, "arn:aws:iam::999999999999:role/x", "arn:aws-cn:iam::1:role/a/b", "x", ""]
+    statements = [st for caller in tg.estate.role_by_arn.values()
+                  for p in caller.inline_policies for st in p.document.statements]
+    statements += [st for snap in tg.estate.accounts for mp in snap.policies if mp.document is not None
+                   for st in mp.document.statements]
+    blind = [st for st in statements if _covers_every_arn(st)]
+    for st in blind:
+        assert all(resource_may_match(st, arn) for arn in arns), st.location
+    if name == "random":
+        assert blind and len(blind) < len(statements)
