@@ -224,3 +224,45 @@ def test_a_released_scan_lets_go_of_its_graph_and_finds_the_same(jobs: int, tmp_
     assert _stable(found) == expected and found
     with pytest.raises(AttributeError):
         ctx.estate  # noqa: B018
+
+
+def test_an_early_worker_ends_during_the_shared_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent reads the workers' findings while it does the shared work (``parallel.reading_meanwhile``), so an
+    early worker whose findings fill the pipe ends once it has run out of local tasks, not only when that work is over
+    (it held its memory, idle, meanwhile); it is replaced after the shared work, and the findings are the same.
+
+    Each task's packed findings are padded past a pipe's buffer (64 KB), so that a worker whose findings were not
+    read could not end; the shared work waits (boundedly) for the early worker to end and records whether it did."""
+    import multiprocessing
+    import time
+
+    import trustgraph.checks.parallel as parallel
+
+    pad = b"\0" * 200_000
+    pack, unpack = parallel.pack, parallel.unpack
+    monkeypatch.setattr(parallel, "pack", lambda found: pad + pack(found))
+    monkeypatch.setattr(parallel, "unpack", lambda packed: unpack(packed[len(pad):]))
+    monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", None)
+    forked = _record_forks(monkeypatch)
+    ended_during_prepare: list[bool] = []
+
+    from trustgraph.checks import runner
+
+    real_prepare = runner._prepare_frozen
+
+    def waiting_prepare(ctx: ScanContext, checks: Sequence[BaseCheck]) -> None:
+        deadline = time.monotonic() + 120  # a bound, not a timing assertion: the worker's end is what is checked
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ended_during_prepare.append(not multiprocessing.active_children())
+        real_prepare(ctx, checks)
+
+    monkeypatch.setattr(runner, "_prepare_frozen", waiting_prepare)
+    tg = load()
+    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
+    fresh.engine.now_ms = NOW_MS
+    split = _stable(run_checks(ScanContext(fresh), CHECKS, jobs=2, chunk=1).findings)
+    assert ended_during_prepare == [True]
+    assert forked[0] == (LOCAL,) and (SHARED, LOCAL) in forked  # replaced after the shared work
+    monkeypatch.setattr(runner, "_prepare_frozen", real_prepare)
+    assert split == _scan(load(), 1)
