@@ -2,7 +2,8 @@
 ``SharedSearches.class_moves``) and a class's answer carried over with its request made once per (caller, class
 choices) (``EvaluatedClasses.lean_carry``) against their references (every hop through ``SharedSearches.move``, every
 request built item by item): the engine must hold the same memoised answers, filed answers (same constraint sets, same
-order) and kept leads, the searches the same states, parents, paths and undecided hops, and a scan the same findings."""
+order) and kept leads, the same moves (a Sat hop's leads), the searches the same states, parents, paths and
+undecided hops, and a scan the same findings."""
 
 from __future__ import annotations
 
@@ -55,7 +56,17 @@ def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool) -> tuple[list
                 found = shared.search(source, options, outside_only=outside_only)
                 out.append(([(s, v.parent, found.path_to(s), v.depth) for s, v in found.visits.items()],
                             found.first, found.unknown_edges))
+    out.append(_moves(shared))
     return out, tg.engine, answered
+
+
+def _moves(shared: SharedSearches) -> dict[Any, list[Any]]:
+    """Each expanded state's decided moves (the leads of a Sat hop, kept there and not in the engine's memo of leads,
+    ``ReachabilityEngine.sat_leads(keep=False)``), as comparable values."""
+    return {key: [m if m is None or isinstance(m, shared_module.Move)
+                  else (type(m[-1]), [(s, _norm(a), f) for s, a, f in shared_module.leads_of(m)])
+                  for m in expansion.moves]
+            for key, expansion in shared._expansions.items()}
 
 
 def _norm(answer: Any) -> Any:

@@ -12,8 +12,9 @@ whether the other MFA outcome is asked and what carried values are demanded. For
 before asking: the session is a role (no related outside-account hop), it carries nothing and nothing is demanded
 (the expansion is plain), and a class's answer is an exact ALLOW whose request sets no source identity or
 transitive tags, so it leads to one plain state only. :func:`class_move` checks exactly those conditions and, when
-they hold, makes the engine's memo, filed answer and kept leads as the general path makes them (the same objects in
-the same places); otherwise it answers None and the general path decides the hop.
+they hold, makes the engine's memo and filed answer and the move's leads as the general path makes them (the same
+objects in the same places; the leads are the move's, not kept in the engine's memo of leads, as
+:meth:`SharedSearches.move` keeps them); otherwise it answers None and the general path decides the hop.
 
 Switch: ``SharedSearches.class_moves`` (False: every hop through :meth:`SharedSearches.move`, the reference);
 ``tests/queries/test_class_moves.py`` compares the engine's memos, filed answers, leads, moves and the searches
@@ -34,13 +35,13 @@ if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.shared import Leads
+    from trustgraph.queries.shared import Lead, Leads
     from trustgraph.semantics.request import Action
     from trustgraph.smt.solve import KeyConstraint
 
 
 def class_move(engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
-               extra: tuple[KeyConstraint, ...]) -> Leads | None:
+               extra: tuple[KeyConstraint, ...]) -> Leads | Lead | None:
     """The move of a plain role session's hop (``state`` a role node's state carrying nothing, nothing demanded)
     that the engine would answer from the hop's class, made as :meth:`SharedSearches.move` makes it, with the
     engine's memos filled as :meth:`ReachabilityEngine.decide` and :meth:`ReachabilityEngine.sat_leads` fill them;
@@ -70,16 +71,15 @@ def class_move(engine: ReachabilityEngine, state: State, role: str, action: Acti
     leads = engine._leads.get(key)
     if leads is None:
         request = classed.request.context
-        if ("sts:sourceidentity" in request or "sts:transitivetagkeys" in request
+        if not ("sts:sourceidentity" in request or "sts:transitivetagkeys" in request
                 or classed.caller.source_identity is not None or classed.caller.transitive_tags
                 or classed.caller.kind is CallerKind.IAM_USER or engine.flips_mfa(state[0], action, role)):
-            leads = engine.sat_leads(state, role, action, options, extra, classed)
-        else:
             # _settle_carried: nothing set; next_state: a plain state without MFA (not a user's hop); no other MFA
             # outcome; nothing carried before or after and nothing demanded (a plain expansion): no carried choice
             plain = (role, False)
-            leads = engine._leads[key] = ((engine._plain_states.setdefault(plain, plain), classed, True),)
-    return leads
+            return (engine._plain_states.setdefault(plain, plain), classed, True)  # one lead: kept bare
+        leads = engine.sat_leads(state, role, action, options, extra, classed, keep=False)
+    return leads[0] if len(leads) == 1 else leads  # as queries.shared.compact keeps a move
 
 
 __all__ = ["class_move"]

@@ -558,16 +558,22 @@ class ReachabilityEngine:
         self._leads[key] = tuple(leads)
 
     def sat_leads(self, state: State, role: str, action: Action, options: QueryOptions,
-                  extra: tuple[KeyConstraint, ...], result: Sat, *, key: tuple[Any, ...] | None = None
-                  ) -> tuple[tuple[State, Sat, bool], ...]:
+                  extra: tuple[KeyConstraint, ...], result: Sat, *, key: tuple[Any, ...] | None = None,
+                  keep: bool = True) -> tuple[tuple[State, Sat, bool], ...]:
         """The states of :meth:`sat_successors` with their answers (and whether each is left out when already
         reached), kept as it keeps them, without building a witness: :mod:`trustgraph.queries.shared` builds the
-        witnesses of the hops of the paths it is asked for only (:meth:`witness`). ``key``: as :meth:`decide`'s."""
+        witnesses of the hops of the paths it is asked for only (:meth:`witness`). ``key``: as :meth:`decide`'s.
+
+        ``keep=False``: not kept here when not kept yet, for a caller that keeps them itself (the shared searches'
+        moves, :mod:`trustgraph.queries.shared`: the ~420,000 entries of this memo took ~21 MB at 20,000 roles of
+        the vendor-heavy profile); a later ask makes them again from the memoised answers, equal."""
         if key is None:
             key = (state, role, action, options, extra)
         kept = self._leads.get(key)
         if kept is None:
-            kept = self._leads[key] = tuple(self._leads_of(state, role, action, options, extra, result))
+            kept = tuple(self._leads_of(state, role, action, options, extra, result))
+            if keep:
+                self._leads[key] = kept
         return kept
 
     def _leads_of(self, state: State, role: str, action: Action, options: QueryOptions,

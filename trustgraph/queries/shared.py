@@ -32,8 +32,9 @@ Witnesses: O(length) per path read, each hop's built once (kept by the engine). 
 class answers (most of a hub's hops) is decided and filed in one step (:func:`~trustgraph.queries.classmoves.
 class_move`; ``class_moves = False``: through :meth:`move`, the reference).
 
-Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the engine's own tuple of the
-states it leads to (no copy), the candidate hops of every state are one (role, action) tuple per pair for all the
+Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the tuple of the
+states it leads to, kept there only (not also in the engine's memo of leads: ~21 MB at 20,000 roles), one lead
+kept bare (:func:`compact`), the candidate hops of every state are one (role, action) tuple per pair for all the
 states, a role session carrying nothing lists its hubs' hops from one tuple per (hub, resource shape of its identity
 policies, account, action filter), which is its hops itself when it has no edge of its own and one hub
 (:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists them edge by edge, the reference), and the answers
@@ -64,10 +65,26 @@ if TYPE_CHECKING:
 
 
 #: the move of a Sat hop: the states it leads to with the Sat answer of each (their witnesses are built when a path
-#: is read) and whether a search that reached the state already leaves it out; the engine's own tuple
-#: (:meth:`~trustgraph.queries.engine.ReachabilityEngine.sat_leads`), never empty, kept as the hop's move itself (the
-#: hop's role and action are the expansion's): a vendor-heavy scan decides ~420,000 of them at 20,000 roles
+#: is read) and whether a search that reached the state already leaves it out; the tuple
+#: :meth:`~trustgraph.queries.engine.ReachabilityEngine.sat_leads` makes (``keep=False``: kept here only, not also in
+#: the engine's memo of leads), never empty, kept as the hop's move itself (the hop's role and action are the
+#: expansion's): a vendor-heavy scan decides ~420,000 of them at 20,000 roles
 Leads = tuple[tuple["State", "Sat", bool], ...]
+#: one lead (state, Sat answer, left out when reached): the move of a Sat hop that leads to one state only (nearly every
+#: hop: a plain session's), kept bare instead of in a :data:`Leads` of one (:func:`compact`: 48 bytes less a hop)
+Lead = tuple["State", "Sat", bool]
+
+
+def compact(leads: Leads) -> Leads | Lead:
+    """The move kept for a Sat hop's ``leads``: the one lead itself when there is one (:data:`Lead`), else the
+    leads. A bare lead is told from leads by its last item, a bool (a lead's last item is a lead): :func:`leads_of`."""
+    return leads[0] if len(leads) == 1 else leads
+
+
+def leads_of(move: Leads | Lead) -> Leads:
+    """The leads of a Sat hop's move (:func:`compact`'s inverse)."""
+    return (move,) if isinstance(move[-1], bool) else move
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +145,7 @@ class _Expansion:
 
     plain: bool
     hops: tuple[tuple[str, Action], ...]
-    moves: list[Leads | Move | None]
+    moves: list[Leads | Lead | Move | None]
     extra: tuple[KeyConstraint, ...]
     #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list; then
     #: an array of 4-byte numbers, not a list of int objects: a hub state's hundreds of indexes are not small ints)
@@ -242,16 +259,16 @@ class SharedSearches:
         return tuple(hops)
 
     def move(self, state: State, role: str, action: Action, options: QueryOptions,
-             extra: tuple[KeyConstraint, ...]) -> Leads | Move | None:
-        """One hop decided (through the engine's memo): its move (a Sat hop's: the engine's leads), or None when it is
-        blocked."""
+             extra: tuple[KeyConstraint, ...]) -> Leads | Lead | Move | None:
+        """One hop decided (through the engine's memo): its move (a Sat hop's: its leads, :func:`compact`), or None
+        when it is blocked."""
         from trustgraph.smt.solve import Sat, Unknown
 
         engine = self.engine
-        key = (state, role, action, options, extra)  # one tuple for the engine's memos and kept leads of the hop
+        key = (state, role, action, options, extra)  # one tuple for the engine's memos of the hop
         result = engine.decide(state, role, action, options, extra, key=key)
         if isinstance(result, Sat):
-            return engine.sat_leads(state, role, action, options, extra, result, key=key)
+            return compact(engine.sat_leads(state, role, action, options, extra, result, key=key, keep=False))
         if isinstance(result, Unknown):
             return Move(role, action, unknown=result.reason)
         return None
@@ -326,7 +343,8 @@ class Replay:
                         outcome.unknown_edges.append((state, move.role, move.unknown))
                     continue
                 action = hops[i][1]
-                for nxt, answer, _ in move:
+                leads: Leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]  # leads_of
+                for nxt, answer, _ in leads:
                     if nxt in visits:
                         continue
                     visits[nxt] = _Visit(state, None, at + 1)
@@ -337,4 +355,4 @@ class Replay:
                 expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
 
 
-__all__ = ["BLOCKED", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches"]
+__all__ = ["BLOCKED", "Lead", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches", "compact", "leads_of"]
