@@ -42,8 +42,10 @@ def run_role(ctx: ScanContext, checks: Sequence[BaseCheck], role: str) -> list[F
 
 
 #: ``trustgraph scan`` releases its scan context before merging the findings only when its process holds more than
-#: this many MB then (:func:`~trustgraph.checks.parallel.worth_releasing`): 2,000 roles hold ~150-230 MB, where the
-#: release's full collection cost ~0.12 s of serial CPU for memory nobody needed; 20,000 roles hold 500-800 MB
+#: this many MB then (:func:`~trustgraph.checks.parallel.worth_releasing`): 2,000 roles hold ~90-140 MB, where the
+#: release's full collection cost ~0.12 s of serial CPU for memory nobody needed; mix and chain-heavy at 20,000 roles
+#: hold ~230-255 MB (whole scan 17.0 -> 15.4 and 18.5 -> 17.5 s CPU, peak PSS sum unchanged at ~320 MB: the peak is
+#: while the workers run); vendor-heavy at 20,000 roles ~700 MB, released as before
 RELEASE_MIN_MB = 320
 
 #: below this many roles a scan stays in one process when the number of workers is chosen automatically (forking and
