@@ -266,3 +266,29 @@ def test_an_early_worker_ends_during_the_shared_work(monkeypatch: pytest.MonkeyP
     assert forked[0] == (LOCAL,) and (SHARED, LOCAL) in forked  # replaced after the shared work
     monkeypatch.setattr(runner, "_prepare_frozen", real_prepare)
     assert split == _scan(load(), 1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_small_scan_keeps_its_context_and_finds_the_same(jobs: int, tmp_path: Path) -> None:
+    """With ``release_min_mb`` above what the process holds (``trustgraph scan``: :data:`~trustgraph.checks.runner.
+    RELEASE_MIN_MB`), ``run_checks(release=True)`` skips the release and its full collection: the context still
+    answers, and the findings are those of a scan that releases it."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=3, profile="vendor-heavy")
+    expected = _scan(load(tmp_path), jobs)
+    tg = load(tmp_path)
+    tg.engine.now_ms = NOW_MS
+    ctx = ScanContext(tg)
+    found = run_checks(ctx, CHECKS, jobs=jobs, release=True, release_min_mb=10**9).findings
+    assert _stable(found) == expected and found
+    assert ctx.estate is tg.estate and ctx.roles  # not released
+
+
+def test_worth_releasing_follows_the_resident_memory() -> None:
+    """None: always; a bound above this process's memory: no; a bound of 0 MB: yes."""
+    from trustgraph.checks.parallel import resident_mb, worth_releasing
+
+    held = resident_mb()
+    assert held is not None and held > 0
+    assert worth_releasing(None) and worth_releasing(0) and not worth_releasing(10**9)

@@ -147,7 +147,7 @@ def test_process_comparison_times_compiled_bytecode(tmp_path: Path, monkeypatch:
         calls.append("compiled")
         return True
 
-    def scan(cmd: object, ok: object, tree: bool = True) -> process.MeasuredRun:
+    def scan(cmd: object, ok: object, tree: bool = True, timeline: object = None) -> process.MeasuredRun:
         calls.append("scan")
         return process.MeasuredRun(1.0, 1.0, None)
 

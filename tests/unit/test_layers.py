@@ -3,7 +3,7 @@
 
 Layers, lowest first (docs/architecture.md explains each)::
 
-    errors, _lazy, the package root (version, lazy names)
+    errors, _lazy, safe_text, atomic_write, timeline, the package root (version, lazy names)
     model
     ingest, semantics
     smt
@@ -37,7 +37,7 @@ MAX_LINES = 800
 
 #: unit -> layer rank (lower ranks never import higher ones)
 LAYERS: dict[str, int] = {
-    "errors": 0, "_lazy": 0, "__init__": 0, "safe_text": 0, "atomic_write": 0,
+    "errors": 0, "_lazy": 0, "__init__": 0, "safe_text": 0, "atomic_write": 0, "timeline": 0,
     "model": 1,
     "ingest": 2, "semantics": 2,
     "smt": 3,

@@ -6,12 +6,15 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from trustgraph.bench.results import ProcessComparison
+from trustgraph.bench.timeline import summarize
 from trustgraph.errors import UsageError
+from trustgraph.timeline import read_marks
 
 
 def _floor_code(dirs: Sequence[str]) -> str:
@@ -26,7 +29,9 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
 
     The floor reads ``DIR/*.json`` of each directory given (the issue's command); the scan reads the same files.
     Both are timed as installed programs run: trustgraph's bytecode is compiled first (:func:`compile_bytecode`), as
-    the floor's standard library's is.
+    the floor's standard library's is. Each scan run records its timeline (:mod:`trustgraph.timeline`: a few dozen
+    appended lines); the median run's summary (:func:`~trustgraph.bench.timeline.summarize`) says what its wall
+    time was made of.
     """
     dirs = [os.fspath(p) for p in paths]
     if not all(os.path.isdir(d) for d in dirs):
@@ -38,26 +43,41 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
     floor_cmd = (sys.executable, "-c", _floor_code(dirs))
     scans: list[float] = []
     floors: list[float] = []
+    timelines: list[tuple[str, ...]] = []
     peak = 0.0
     tree_peak: float | None = None
     for i in range(repeats):
         if progress is not None:
             progress(f"process {i + 1}/{repeats}")
         floors.append(timed_run(floor_cmd, ok=(0,))[0])
-        run = measured_run(scan_cmd, ok=(0, 1))
+        with tempfile.TemporaryDirectory() as tmp:
+            marks = os.path.join(tmp, "timeline")
+            run = measured_run(scan_cmd, ok=(0, 1), timeline=marks)
+            summary = summarize(read_marks(marks), jobs or auto_jobs_here()) if os.path.exists(marks) else None
+            timelines.append(() if summary is None else tuple(summary.lines()))
         scans.append(run.seconds)
         peak = max(peak, run.peak_rss_mb)
         if run.tree_pss_peak_mb is not None:
             tree_peak = max(tree_peak or 0.0, run.tree_pss_peak_mb)
     scan_median = statistics.median(scans)
     floor_median = statistics.median(floors)
+    median_run = sorted(range(len(scans)), key=scans.__getitem__)[(len(scans) - 1) // 2] if scans else None
     return ProcessComparison(
         scan_seconds=tuple(round(s, 3) for s in scans), floor_seconds=tuple(round(s, 3) for s in floors),
         scan_median=round(scan_median, 3), floor_median=round(floor_median, 3),
         ratio=round(scan_median / floor_median, 1) if floor_median > 0 else float("inf"),
         scan_command=scan_cmd, floor_command=floor_cmd, scan_peak_rss_mb=round(peak, 1),
         scan_tree_peak_mb=None if tree_peak is None else round(tree_peak, 1),
+        scan_timeline=() if median_run is None else timelines[median_run],
     )
+
+
+def auto_jobs_here() -> int:
+    """The processes ``scan --jobs auto`` allows on this machine for an organization of hundreds of roles or more
+    (:func:`~trustgraph.checks.runner.auto_jobs`)."""
+    from trustgraph.checks.runner import AUTO_JOBS_MIN_ROLES, auto_jobs
+
+    return auto_jobs(AUTO_JOBS_MIN_ROLES)
 
 
 def compile_bytecode() -> bool:
@@ -96,18 +116,22 @@ def timed_run(cmd: Sequence[str], *, ok: tuple[int, ...]) -> tuple[float, float]
     return run.seconds, run.peak_rss_mb
 
 
-def measured_run(cmd: Sequence[str], *, ok: tuple[int, ...], tree: bool = True) -> MeasuredRun:
+def measured_run(cmd: Sequence[str], *, ok: tuple[int, ...], tree: bool = True,
+                 timeline: str | None = None) -> MeasuredRun:
     """Run ``cmd``: :class:`MeasuredRun` (with ``tree``, the memory of its process tree sampled by
-    :class:`~trustgraph.bench.memwatch.TreeMemory` while it runs)."""
+    :class:`~trustgraph.bench.memwatch.TreeMemory` while it runs; with ``timeline``, a file the command's processes
+    append their marks to: :mod:`trustgraph.timeline`)."""
     import tempfile
     from contextlib import nullcontext
 
     from trustgraph.bench.memwatch import TreeMemory
+    from trustgraph.timeline import ENV
 
+    env = None if timeline is None else {**os.environ, ENV: timeline}
     watcher: TreeMemory | None = None
     with tempfile.TemporaryFile() as err_file:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_file)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_file, env=env)
         if tree:
             watcher = TreeMemory(proc.pid)
         with watcher if watcher is not None else nullcontext():

@@ -64,6 +64,9 @@ class ProcessComparison:
     scan_peak_rss_mb: float
     #: the peak PSS sum of the scan process and its workers (:mod:`trustgraph.bench.memwatch`; None: not measurable)
     scan_tree_peak_mb: float | None = None
+    #: what the median scan run's wall time was made of, as text lines (:mod:`trustgraph.bench.timeline`; empty: not
+    #: recorded)
+    scan_timeline: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,4 +164,5 @@ def _process_from_json(data: dict[str, Any]) -> ProcessComparison:
         scan_seconds=tuple(data["scan_seconds"]), floor_seconds=tuple(data["floor_seconds"]),
         scan_median=data["scan_median"], floor_median=data["floor_median"], ratio=data["ratio"],
         scan_command=tuple(data["scan_command"]), floor_command=tuple(data["floor_command"]),
-        scan_peak_rss_mb=data["scan_peak_rss_mb"], scan_tree_peak_mb=data.get("scan_tree_peak_mb"))
+        scan_peak_rss_mb=data["scan_peak_rss_mb"], scan_tree_peak_mb=data.get("scan_tree_peak_mb"),
+        scan_timeline=tuple(data.get("scan_timeline", ())))

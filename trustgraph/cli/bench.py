@@ -314,6 +314,8 @@ def _table(result: Any) -> str:
                       f"{pc.scan_peak_rss_mb:.0f} MB"
                       + (f", scan and workers PSS sum {pc.scan_tree_peak_mb:.0f} MB"
                          if pc.scan_tree_peak_mb is not None else ""))
+        for line in pc.scan_timeline:  # the median run's timeline (trustgraph.bench.timeline)
+            console.print(line, markup=False, highlight=False)
     if result.profile is not None:
         console.print(f"profile: {result.label}")
     if result.per_check:
