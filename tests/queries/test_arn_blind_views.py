@@ -48,8 +48,8 @@ def test_blind_views_equal_the_per_role_views(name: str, seed: int, tmp_path: Pa
     tg = small_org(name, seed, tmp_path)
     fast_tg = _blind_engine(twin(tg), True)
     slow_tg = _blind_engine(twin(tg), False)
-    fast, fast_engine, _ = _searched(fast_tg, True, True)
-    slow, slow_engine, _ = _searched(slow_tg, True, True)
+    fast, fast_engine, _, _ = _searched(fast_tg, True, True)
+    slow, slow_engine, _, _ = _searched(slow_tg, True, True)
     assert fast == slow
     assert _mixed(fast_tg) == _mixed(slow_tg)
     assert _engine_state(fast_engine) == _engine_state(slow_engine)

@@ -30,16 +30,18 @@ questions for V nodes and E' candidate hops (a state is a node with its MFA and 
 the states it reaches over their hops not known to be blocked, without asking: O(its answers x their Sat hops).
 Witnesses: O(length) per path read, each hop's built once (kept by the engine). A plain role session's hop that its
 class answers (most of a hub's hops) is decided and filed in one step (:func:`~trustgraph.queries.classmoves.
-class_move`; ``class_moves = False``: through :meth:`move`, the reference).
+class_move`; ``class_moves = False``: through :meth:`move`, the reference), its move the Sat answer itself (a Sat
+move, ``bare_moves``; False: the one lead it stands for, the reference).
 
-Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the tuple of the
-states it leads to, kept there only (not also in the engine's memo of leads: ~21 MB at 20,000 roles), one lead
-kept bare (:func:`compact`), the candidate hops of every state are one (role, action) tuple per pair for all the
-states, a role session carrying nothing lists its hubs' hops from one tuple per (hub, resource shape of its identity
-policies, account, action filter), which is its hops itself when it has no edge of its own and one hub
-(:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists them edge by edge, the reference), and the answers
-the hop classes carry over to each caller hold one request per content
-(:func:`~trustgraph.semantics.request.interned_request`), whose witnesses show one context per request.
+Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the tuple of the states it leads
+to, kept there only (not also in the engine's memo of leads: ~21 MB at 20,000 roles), one lead kept bare
+(:func:`compact`), or for a hop :func:`~trustgraph.queries.classmoves.class_move` answers its Sat answer alone
+(``bare_moves``: no lead tuple, ~158,000 hops at 20,000 roles of the vendor-heavy profile), the candidate hops of
+every state are one (role, action) tuple per pair for all the states, a role session carrying nothing lists its hubs'
+hops from one tuple per (hub, resource shape of its identity policies, account, action filter), which is its hops
+itself when it has no edge of its own and one hub (:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists
+them edge by edge, the reference), and the answers the hop classes carry over to each caller hold one request per
+content (:func:`~trustgraph.semantics.request.interned_request`), whose witnesses show one context per request.
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ Leads = tuple[tuple["State", "Sat", bool], ...]
 #: one lead (state, Sat answer, left out when reached): the move of a Sat hop that leads to one state only (nearly every
 #: hop: a plain session's), kept bare instead of in a :data:`Leads` of one (:func:`compact`: 48 bytes less a hop)
 Lead = tuple["State", "Sat", bool]
+#: (a *Sat move*: the move of a plain role session's hop answered by its class, :func:`~trustgraph.queries.classmoves.
+#: class_move` with ``SharedSearches.bare_moves``, is its Sat answer itself, whose one lead is the plain state of the
+#: hop's role, ``engine._plain_states``, not left out: a :data:`Lead` less per hop, ~158,000 hops at 20,000 roles of
+#: the vendor-heavy profile, ~10 MB)
 
 
 def compact(leads: Leads) -> Leads | Lead:
@@ -82,7 +88,8 @@ def compact(leads: Leads) -> Leads | Lead:
 
 
 def leads_of(move: Leads | Lead) -> Leads:
-    """The leads of a Sat hop's move (:func:`compact`'s inverse)."""
+    """The leads of a Sat hop's move (:func:`compact`'s inverse; a Sat move, :data:`Lead`, is read by
+    :meth:`Replay.advance` alone)."""
     return (move,) if isinstance(move[-1], bool) else move
 
 
@@ -145,7 +152,7 @@ class _Expansion:
 
     plain: bool
     hops: tuple[tuple[str, Action], ...]
-    moves: list[Leads | Lead | Move | None]
+    moves: list[Leads | Lead | Sat | Move | None]
     extra: tuple[KeyConstraint, ...]
     #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list; then
     #: an array of 4-byte numbers, not a list of int objects: a hub state's hundreds of indexes are not small ints)
@@ -160,6 +167,9 @@ class SharedSearches:
     #: False: every hop decided through :meth:`move` (the reference :func:`~trustgraph.queries.classmoves.class_move`
     #: is tested against; set on the class, it switches every instance a scan makes)
     class_moves = True
+    #: False: a hop :func:`~trustgraph.queries.classmoves.class_move` answers keeps its :data:`Lead` as its move (the
+    #: reference); True: its Sat answer itself (a Sat move, :data:`Lead`; set on the class, it switches every instance)
+    bare_moves = True
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
@@ -317,7 +327,10 @@ class Replay:
         """Expand the states found less than ``depth`` hops from the source (every state: None)."""
         shared, options, queue, outcome, extra = self.shared, self.options, self.queue, self.outcome, self.extra
         visits = outcome.visits
-        engine, class_moves = shared.engine, shared.class_moves
+        from trustgraph.smt.solve import Sat
+
+        engine, class_moves, bare = shared.engine, shared.class_moves, shared.bare_moves
+        plain_states = engine._plain_states
         while queue and (depth is None or visits[queue[0]].depth < depth):
             state = queue.popleft()
             at = visits[state].depth
@@ -326,14 +339,17 @@ class Replay:
             expansion = shared.expansion(state, at, options, extra or () if at == 0 else ())
             plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
             newly_blocked = False
+            own: tuple[str, bool] = ("", False)
             for i in expansion.live:
                 role = hops[i][0]
-                if plain and (role, False) in visits:
-                    continue
+                if plain:
+                    own = (role, False)
+                    if own in visits:
+                        continue
                 move = slots[i]
                 if move is None:
                     if plain and class_moves:  # answered by its class in one step when it can be (queries.classmoves)
-                        move = class_move(engine, state, role, hops[i][1], options, expansion.extra)
+                        move = class_move(engine, state, role, hops[i][1], options, expansion.extra, bare)
                     if move is None:
                         move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
                         newly_blocked |= move is BLOCKED
@@ -343,6 +359,13 @@ class Replay:
                         outcome.unknown_edges.append((state, move.role, move.unknown))
                     continue
                 action = hops[i][1]
+                if isinstance(move, Sat):  # a Sat move (made for a plain state only): one lead, to the role's plain
+                    nxt = plain_states[own]  # state, not reached yet (tested above)
+                    visits[nxt] = _Visit(state, None, at + 1)
+                    outcome.answers[nxt] = (action, move)
+                    outcome.first.setdefault(role, nxt)
+                    queue.append(nxt)
+                    continue
                 leads: Leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]  # leads_of
                 for nxt, answer, _ in leads:
                     if nxt in visits:
@@ -355,4 +378,5 @@ class Replay:
                 expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
 
 
-__all__ = ["BLOCKED", "Lead", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches", "compact", "leads_of"]
+__all__ = ["BLOCKED", "Lead", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches", "compact",
+           "leads_of"]
