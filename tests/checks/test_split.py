@@ -308,6 +308,7 @@ def test_held_findings_are_compressed_above_the_bound() -> None:
         held.add(key, packs[key])
     assert len(held) == 5 and held.held_bytes() < 5_000
     assert held.keys() == list(packs)
+    assert held.packed_bytes == 200_000
     assert {key: held.pop(key) for key in list(packs)} == packs and len(held) == 0
 
 
@@ -317,6 +318,16 @@ def test_compressed_held_findings_change_nothing(monkeypatch: pytest.MonkeyPatch
     import trustgraph.checks.parallel as parallel
 
     monkeypatch.setattr(parallel, "COMPRESS_HELD_MB", 0.0)
-    assert parallel.HeldFindings().compress_above == 0
+    held_when_read: list[tuple[parallel.HeldFindings, int, int]] = []  # per scan: (held, bytes held, bytes packed)
+
+    class Spy(parallel.HeldFindings):
+        def pop(self, key: tuple[int, int]) -> bytes:
+            if not any(seen is self for seen, _, _ in held_when_read):  # the first finding the scan reads back
+                held_when_read.append((self, self.held_bytes(), self.packed_bytes))
+            return super().pop(key)
+
+    monkeypatch.setattr(parallel, "HeldFindings", Spy)
     assert _all_splits_agree(load()) > 5
+    assert len(held_when_read) == 3  # the three split scans
+    assert all(held < packed for _, held, packed in held_when_read)
 

@@ -191,6 +191,11 @@ class HeldFindings:
         """The bytes held now (compressed or not)."""
         return sum(len(data) for _, data in self._held.values())
 
+    @property
+    def packed_bytes(self) -> int:
+        """The sum of the packed sizes added (as :func:`pack` made them)."""
+        return self._packed_bytes
+
     def __len__(self) -> int:
         return len(self._held)
 
