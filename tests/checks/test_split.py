@@ -292,3 +292,42 @@ def test_worth_releasing_follows_the_resident_memory() -> None:
     held = resident_mb()
     assert held is not None and held > 0
     assert worth_releasing(None) and worth_releasing(0) and not worth_releasing(10**9)
+
+
+def test_held_findings_are_compressed_above_the_bound() -> None:
+    """Below the bound the packed findings are held as they are; past it, every one held is compressed, and each
+    comes back as it was packed."""
+    from trustgraph.checks.parallel import HeldFindings
+
+    packs = {(0, i): bytes([i]) * 40_000 for i in range(5)}  # 40 KB each, very compressible
+    held = HeldFindings(compress_above_mb=0.1)  # ~105 KB: the third pack crosses it
+    for key in list(packs)[:2]:
+        held.add(key, packs[key])
+    assert held.held_bytes() == 80_000
+    for key in list(packs)[2:]:
+        held.add(key, packs[key])
+    assert len(held) == 5 and held.held_bytes() < 5_000
+    assert held.keys() == list(packs)
+    assert held.packed_bytes == 200_000
+    assert {key: held.pop(key) for key in list(packs)} == packs and len(held) == 0
+
+
+def test_compressed_held_findings_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every packed finding compressed (a bound of 0 MB), the findings of a split scan are those of one
+    process."""
+    import trustgraph.checks.parallel as parallel
+
+    monkeypatch.setattr(parallel, "COMPRESS_HELD_MB", 0.0)
+    held_when_read: list[tuple[parallel.HeldFindings, int, int]] = []  # per scan: (held, bytes held, bytes packed)
+
+    class Spy(parallel.HeldFindings):
+        def pop(self, key: tuple[int, int]) -> bytes:
+            if not any(seen is self for seen, _, _ in held_when_read):  # the first finding the scan reads back
+                held_when_read.append((self, self.held_bytes(), self.packed_bytes))
+            return super().pop(key)
+
+    monkeypatch.setattr(parallel, "HeldFindings", Spy)
+    assert _all_splits_agree(load()) > 5
+    assert len(held_when_read) == 3  # the three split scans
+    assert all(held < packed for _, held, packed in held_when_read)
+

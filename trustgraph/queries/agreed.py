@@ -36,10 +36,11 @@ if TYPE_CHECKING:
 #: a state's step: the state the forward search's path goes to next, and the hop's witness (None: no step)
 Step = Callable[["State"], "tuple[State, HopWitness] | None"]
 #: a tail: the hops from a state to the target with their session names agreed, whether the first of them was
-#: replaced by the step after it, and the states the hops land in
-Tail = tuple[tuple[HopWitness, ...], bool, tuple["State", ...]]
+#: replaced by the step after it, the states the hops land in, and the hops' approximations without repeats (in
+#: order: what a result lists, :func:`tail_approximations`)
+Tail = tuple[tuple[HopWitness, ...], bool, tuple["State", ...], tuple[str, ...]]
 #: the tail of a state of the target: no hops
-_END: Tail = ((), False, ())
+_END: Tail = ((), False, (), ())
 #: the agreement of a hop into the target: nothing to agree
 _NO_AGREEMENT: tuple[None, None] = (None, None)
 
@@ -53,14 +54,12 @@ class AgreedPaths:
         self.options = options
         self.target = target
         self.step = step
-        self._tails: dict[State, Tail] = {}
-        #: state -> the approximations of its tail's hops, without repeats (:meth:`own`)
-        self._approximations: dict[State, tuple[str, ...]] = {}
+        #: state -> its tail (built by :meth:`_build`, or by a caller that puts a one-step tail together as it does)
+        self.tails: dict[State, Tail] = {}
 
     def clear(self) -> None:
         """Forget every tail (the steps they were built from changed)."""
-        self._tails.clear()
-        self._approximations.clear()
+        self.tails.clear()
 
     def result(self, label: str, start: State, extra: tuple[KeyConstraint, ...], landed: State, witness: HopWitness,
                refused: Collection[State] = ()) -> ReachResult | None:
@@ -74,7 +73,7 @@ class AgreedPaths:
             return None
         if refused:  # the path's states: the chain, the state after it, and that state's tail
             last = chain[-1][1][0] if chain else landed
-            after = self._tails[last][2] if last[0] != target else ()
+            after = self.tails[last][2] if last[0] != target else ()
             if last in refused or any(s in refused for s, _ in chain) or any(s in refused for s in after):
                 return None
         again = note = None
@@ -82,9 +81,10 @@ class AgreedPaths:
             following = self._taken(landed)[1]
             again, note = session_agreement(self.engine, self.options, start, landed, witness, following, extra)
         self._build(chain)
-        hops = _join(witness, self._tails[landed] if landed[0] != target else _END, again, note)
-        approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
-        return ReachResult(source=label, target=target, verdict=Reach.REACHABLE, hops=hops, approximations=approx)
+        tail = self.tails[landed] if landed[0] != target else _END
+        hops = join_tail(witness, tail, again, note)
+        return ReachResult(source=label, target=target, verdict=Reach.REACHABLE, hops=hops,
+                           approximations=tail_approximations(hops, tail))
 
     def own(self, label: str, start: State) -> ReachResult | None:
         """The answer of the source ``label`` whose path is the steps from its start state ``start`` (not a state
@@ -95,24 +95,32 @@ class AgreedPaths:
         agreements in path order). None when a step is missing on the way.
 
         Cost: a lookup when the state's tail is built (it is for every state on another source's path), and a
-        result: no agreement step, no join, per source."""
-        chain = self._chain(start)
-        if chain is None:
-            return None
-        if chain:
-            self._build(chain)
-        hops = self._tails[start][0]
-        approx = self._approximations.get(start)
-        if approx is None:
-            approx = self._approximations[start] = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+        result: no agreement step, no join, per source. The usual source (its start state's step lands in the target
+        or in a state whose tail is built) takes that one step without a chain; its approximations are the tail's
+        (built from the next state's, :func:`tail_approximations`), not gathered from every hop of its path."""
+        tails = self.tails
+        tail = tails.get(start)
+        if tail is None:
+            taken = self.step(start)
+            if taken is None:
+                return None
+            nxt = taken[0]
+            if nxt[0] == self.target or nxt in tails:
+                self._build([(start, taken)])  # what _chain gives: the step is memoised, asked once
+            else:
+                chain = self._chain(start)
+                if chain is None:
+                    return None
+                self._build(chain)
+            tail = tails[start]
         return ReachResult(source=label, target=self.target, verdict=Reach.REACHABLE,
-                           hops=hops, approximations=approx)
+                           hops=tail[0], approximations=tail[3])
 
     def _chain(self, state: State) -> list[tuple[State, tuple[State, HopWitness]]] | None:
         """The states from ``state`` along the steps that have no tail yet, up to the first that has one or a state
         of the target, each with its step; None when a step is missing."""
         chain: list[tuple[State, tuple[State, HopWitness]]] = []
-        target, tails, step = self.target, self._tails, self.step
+        target, tails, step = self.target, self.tails, self.step
         while state[0] != target and state not in tails:
             taken = step(state)
             if taken is None:
@@ -130,15 +138,14 @@ class AgreedPaths:
     def _build(self, chain: list[tuple[State, tuple[State, HopWitness]]]) -> None:
         """The tail of every state of ``chain`` (:meth:`_chain`, with the steps it took in path order): the
         agreements asked in path order, then the tails put together from the target back."""
-        engine, options, tails, target = self.engine, self.options, self._tails, self.target
+        engine, options, tails, target = self.engine, self.options, self.tails, self.target
         if len(chain) == 1:  # the usual case (a source's own state, its step landing on a built tail): the same, inline
             state, (nxt, witness) = chain[0]
-            if nxt[0] == target:
-                tails[state] = ((witness,), False, (nxt,))
-                return
-            again, note = session_agreement(engine, options, state, nxt, witness, self._taken(nxt)[1], ())
-            rest = tails[nxt]
-            tails[state] = (_join(witness, rest, again, note), again is not None, (nxt, *rest[2]))
+            rest = _END if nxt[0] == target else tails[nxt]
+            again, note = _NO_AGREEMENT if nxt[0] == target else session_agreement(
+                engine, options, state, nxt, witness, self._taken(nxt)[1], ())
+            hops = join_tail(witness, rest, again, note)
+            tails[state] = (hops, again is not None, (nxt, *rest[2]), tail_approximations(hops, rest))
             return
         agreed: list[tuple[HopWitness | None, str | None]] = []
         last = len(chain) - 1
@@ -150,14 +157,15 @@ class AgreedPaths:
                 agreed.append(session_agreement(engine, options, state, nxt, witness, following, ()))
         for (state, (nxt, witness)), (again, note) in zip(reversed(chain), reversed(agreed), strict=True):
             rest = tails[nxt] if nxt[0] != target else _END
-            tails[state] = (_join(witness, rest, again, note), again is not None, (nxt, *rest[2]))
+            hops = join_tail(witness, rest, again, note)
+            tails[state] = (hops, again is not None, (nxt, *rest[2]), tail_approximations(hops, rest))
 
 
-def _join(witness: HopWitness, tail: Tail, again: HopWitness | None, note: str | None) -> tuple[HopWitness, ...]:
+def join_tail(witness: HopWitness, tail: Tail, again: HopWitness | None, note: str | None) -> tuple[HopWitness, ...]:
     """The hop ``witness`` followed by a tail, given the step joining them: ``again`` replaces the hop; ``note`` goes
     on the tail's first hop unless a later step replaced that hop (a replacement drops the notes of the hop it
     replaces, as :func:`~trustgraph.queries.answers.agree_on_session_names` does)."""
-    rest, replaced, _ = tail
+    rest, replaced, _, _ = tail
     if not rest:
         return (witness,)
     if again is not None:
@@ -167,4 +175,17 @@ def _join(witness: HopWitness, tail: Tail, again: HopWitness | None, note: str |
     return (witness, *rest)
 
 
-__all__ = ["AgreedPaths", "Step", "Tail"]
+def tail_approximations(hops: tuple[HopWitness, ...], tail: Tail) -> tuple[str, ...]:
+    """The approximations of ``hops`` (a hop joined to ``tail`` by :func:`join_tail`) without
+    repeats, in order: ``tuple(dict.fromkeys(a for h in hops for a in h.approximations))``, read off the tail's
+    own when the hops after the first are the tail's hops unchanged (removing repeats from a concatenation keeps
+    the first of each, so the tail's list without repeats stands for its hops)."""
+    first = hops[0]
+    if len(hops) > 1 and hops[1] is not tail[0][0]:  # the tail's first hop noted: gathered from every hop
+        return tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+    if not first.approximations:
+        return tail[3]
+    return tuple(dict.fromkeys((*first.approximations, *tail[3])))
+
+
+__all__ = ["AgreedPaths", "Step", "Tail", "join_tail", "tail_approximations"]

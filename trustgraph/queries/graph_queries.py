@@ -108,6 +108,10 @@ class GraphQueries:
         #: the closure cache holds read in the closure's loop, a source's steps taken once while its tail is built;
         #: False: the reference, which tests compare it with (same answers, same questions in the same order)
         self.lean_closure = True
+        #: with ``lean_closure``: a source's answer put together from the steps the reverse search keeps
+        #: (``ReversePaths(fast=True)``); False: the reference, which tests compare it with (same answers, same
+        #: questions in the same order)
+        self.fast_answers = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -385,7 +389,7 @@ class GraphQueries:
             self._landings = {"engine": self.engine}
         try:
             return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings,
-                                lean=self.lean_reverse, quick=self.lean_closure)
+                                lean=self.lean_reverse, quick=self.lean_closure, fast=self.fast_answers)
         except CarriedState:
             return None
 
