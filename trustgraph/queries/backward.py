@@ -70,6 +70,9 @@ ACTION_BY_TEXT = {a.value: a for a in Action}
 ROW_LIMIT = 200_000
 #: one in-candidate of a role as the closure reads it (:meth:`ClosureCache.role_rows`)
 Row = tuple[str, dict[str, Any], tuple[int, int], Action, str, "tuple[State, ...] | None"]
+#: one entry of a listed closure (:meth:`ClosureCache.entries`): caller state (None: a caller that is not a role),
+#: node, what its hop gives (the state it lands in, MAYBE, or None: read when taken) and (action, action text)
+Entry = tuple["State | None", str, "State | int | None", "tuple[Action, str] | None"]
 
 
 @dataclass
@@ -141,6 +144,9 @@ class ClosureCache:
         self.hops: dict[QueryOptions, dict[tuple[Any, ...], Any]] = {}
         self.flipped: dict[QueryOptions, dict[tuple[Any, ...], bool | None]] = {}
         self.flips: dict[tuple[str, str], bool] = {}
+        #: options -> role -> its entries for a listed closure (:meth:`entries`), or None for a role examined
+        #: before whose entries are built when it is next examined
+        self.lists: dict[QueryOptions, dict[str, list[Entry] | None]] = {}
         self.size = 0  # rows held
 
     def fresh(self) -> ClosureCache:
@@ -187,6 +193,28 @@ class ClosureCache:
             self.into[role] = tuple((u, action) for u, _, _, action, _, states in rows if states is not None)
         return rows
 
+    def entries(self, role: str, hops: dict[tuple[Any, ...], Any]) -> list[Entry]:
+        """The rows of ``role`` as a listed closure reads them (``hops``: the cache's hop outcomes under the query's
+        options), in the rows' order: per caller state of a role caller, (state, node, the state its Sat hop lands
+        in, None), (state, node, :data:`MAYBE`, None) for an Unknown hop, (state, node, None, (action, action
+        text)) for a hop not decided yet, nothing for a hop that is neither Sat nor Unknown (it gives nothing when
+        no carried value is demanded); a caller that is not a role: (None, node, None, (action, action text))."""
+        landed = ((role, False), (role, True))
+        built: list[Entry] = []
+        for u, _, _, action, text, states in self.role_rows(role):
+            if states is None:
+                built.append((None, u, None, (action, text)))
+                continue
+            for state in states:
+                shape = hops.get((state, role, text, ()), hops)
+                if shape is hops:
+                    built.append((state, u, None, (action, text)))
+                elif shape == MAYBE:
+                    built.append((state, u, MAYBE, None))
+                elif shape is not None:
+                    built.append((state, u, landed[shape[0]], None))
+        return built
+
     def out_of(self, node: str) -> list[tuple[tuple[int, int], str, dict[str, Any]]]:
         """(order key, role, edge data) of every role whose rows list ``node``, in ``node``'s candidate order."""
         out = self._out.get(node, [])
@@ -205,6 +233,7 @@ def backward_closure(
     starts: frozenset[str] | None = None,
     cache: ClosureCache | None = None,
     lean: bool = False,
+    listed: bool = False,
 ) -> Backward:
     """The states that reach or may reach ``target`` and the pruned candidate lists (see the module docstring).
 
@@ -220,6 +249,14 @@ def backward_closure(
     without it, at the same point of the walk, so the same questions are asked in the same order and the closure is
     the same (``tests/queries/test_lean_closure.py``). A warm closure over a
     strongly connected organization reads tens of thousands of rows per query.
+
+    ``listed`` (``GraphQueries.listed_hops``, with ``lean``, for a query from every source without a first-hop
+    action and no carried value demanded): a role examined again is read as entries the cache keeps
+    (:meth:`ClosureCache.entries`, built the second time it is examined: the first examination asks most of its
+    hops): a decided hop is its caller state and the state it lands in, read without a key or a look-up, a hop that
+    gives nothing is left out; a hop not decided goes through ``landing`` at the same point of the walk (the role's
+    entries are built again the next time it is examined), so the closure and the questions are the same
+    (``tests/queries/test_listed_hops.py``).
     """
     from trustgraph.smt.solve import Sat, Unknown
 
@@ -286,9 +323,56 @@ def backward_closure(
     sources = out.sources
     query_action = options.action
     everyone = starts is None
+    listing = cache.lists.setdefault(options, {}) if (
+        listed and lean and everyone and query_action is None and not demand) else None
     while work:
         role = work.popleft()
         examined.add(role)
+        entries: list[Entry] | None = None
+        if listing is not None:
+            if role not in listing:  # examined for the first time: read as below (most of its hops are asked now)
+                listing[role] = None
+            else:
+                entries = listing[role]
+                if entries is None:
+                    entries = listing[role] = cache.entries(role, hops)
+        if entries is not None:
+            assert listing is not None
+            asked = False
+            for caller, u, land, hop in entries:
+                if caller is None:  # not a role: a start, its hops asked with its first-hop constraints
+                    assert hop is not None
+                    first = source_extra(u)
+                    if first is None:
+                        continue
+                    for start in engine.start_states(u):
+                        before = status.get(start, 0)
+                        if before == REACHES:
+                            continue
+                        got = landing(start, role, hop[0], hop[1], first)
+                        if got > before:
+                            status[start] = got
+                            sources.add(u)
+                    continue
+                before = status.get(caller, 0)
+                if before == REACHES:
+                    continue
+                if land is None:  # not decided when the entries were built
+                    assert hop is not None
+                    asked = True
+                    got = landing(caller, role, hop[0], hop[1], ())
+                elif land == MAYBE:
+                    got = MAYBE
+                else:
+                    got = status.get(land, 0)  # type: ignore[arg-type]
+                if got > before:
+                    status[caller] = got
+                    work.append(u)
+                    if caller[1] is False:
+                        sources.add(u)
+            if asked:
+                listing[role] = None
+            continue
         for u, _, _, action, text, states in cache.role_rows(role):
             extra: tuple[KeyConstraint, ...] | None = ()
             callers: tuple[State, ...]

@@ -112,6 +112,11 @@ class GraphQueries:
         #: (``ReversePaths(fast=True)``); False: the reference, which tests compare it with (same answers, same
         #: questions in the same order)
         self.fast_answers = True
+        #: with ``lean_closure``, for a query from every source: the closure and the reverse search's distance pass
+        #: read each role's decided hops as lists kept across queries (``backward_closure(listed=True)``,
+        #: ``ReversePaths(listed=True)``); False: the reference, which tests compare it with (same closures, same
+        #: distances, same answers, same questions in the same order)
+        self.listed_hops = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -330,7 +335,7 @@ class GraphQueries:
         outside_only = sources is not None and sources.outside_only
         starts = None if sources is None else frozenset(sources.nodes)
         closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts,
-                                   cache=self._closure_cache(), lean=self.lean_closure)
+                                   cache=self._closure_cache(), lean=self.lean_closure, listed=self.listed_hops)
         groups: list[tuple[str, tuple[str, ...]]]
         if sources is None:
             groups = [(s, (s,)) for s in sorted(closure.sources)]
@@ -339,7 +344,7 @@ class GraphQueries:
         else:
             groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
         out: list[ReachResult] = []
-        paths = self._reverse_paths(closure, options, outside_only)
+        paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None)
         layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
         carried = self._carried_paths(closure, options, outside_only, groups) if paths is None else None
         for label, starts_of in groups:
@@ -378,9 +383,10 @@ class GraphQueries:
         self._closures = cache = cache.fresh()
         return cache
 
-    def _reverse_paths(self, closure: Any, options: QueryOptions, outside_only: bool) -> Any:
+    def _reverse_paths(self, closure: Any, options: QueryOptions, outside_only: bool, listed: bool = False) -> Any:
         """The reverse search over ``closure`` (:class:`trustgraph.queries.reverse.ReversePaths`), or None when it is
-        switched off or does not answer this query (then each source is searched)."""
+        switched off or does not answer this query (then each source is searched); ``listed``: its distance pass
+        over kept lists (a query from every source, ``listed_hops``)."""
         from trustgraph.queries.reverse import CarriedState, ReversePaths, usable
 
         if not (self.layered and self.reverse and usable(self.engine, options)):
@@ -389,7 +395,8 @@ class GraphQueries:
             self._landings = {"engine": self.engine}
         try:
             return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings,
-                                lean=self.lean_reverse, quick=self.lean_closure, fast=self.fast_answers)
+                                lean=self.lean_reverse, quick=self.lean_closure, fast=self.fast_answers,
+                                listed=listed)
         except CarriedState:
             return None
 

@@ -86,7 +86,7 @@ class ReversePaths:
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
                  outside_only: bool, landings: dict[Any, Any] | None = None, lean: bool = True,
-                 quick: bool = False, fast: bool = False) -> None:
+                 quick: bool = False, fast: bool = False, listed: bool = False) -> None:
         self.engine = engine
         #: the lean pass (``GraphQueries.lean_reverse``): a source whose path starts with its start state's own step
         #: is answered with that state's agreed tail (:meth:`AgreedPaths.own`) instead of its first hop joined to the
@@ -110,6 +110,18 @@ class ReversePaths:
         self.closure = closure
         self.options = options
         self.outside_only = outside_only
+        #: with ``lean``, the listed distance pass (``GraphQueries.listed_hops``, :meth:`_listed_distances`): each
+        #: role's decided hops into it kept as a list of the states they bring one hop nearer; False: the lean pass
+        #: as it was, which tests compare it with
+        self.listed = lean and listed
+        #: role -> its entries for :meth:`_listed_distances`, kept with the landings (the same hops, decided once)
+        #: for the closure cache they were read from (a new cache: lists built anew)
+        self._into_lists: dict[Any, Any] = {}
+        if self.listed:
+            lists = self._into_lists = kept.setdefault(("into lists", options), {})
+            if lists.get(None) is not closure.cache:
+                lists.clear()
+                lists[None] = closure.cache
         self.dist = self._distances()
         self._steps: dict[State, tuple[State, str, Action, Any, HopWitness] | None] = {}
         self._nexts: dict[State, tuple[State, HopWitness] | None] = {}  # :meth:`_next`, per state
@@ -132,6 +144,8 @@ class ReversePaths:
     def _distances(self) -> dict[State, int]:
         """Hops from every role state of the closure that reaches the target to the target, by a breadth-first
         search backwards over the hops the forward search takes after its first (no first-hop constraints)."""
+        if self.listed:
+            return self._listed_distances()
         if self.lean:
             return self._lean_distances()
         return walk_distances(self.engine.G, self.closure, self._lands_without_mfa)
@@ -167,6 +181,75 @@ class ReversePaths:
             frontier = later
             depth += 1
         return dist
+
+    def _listed_distances(self) -> dict[State, int]:
+        """:meth:`_lean_distances` over each role's entries (:meth:`_into_entries`): a decided hop that lands in the
+        role's session without MFA is its caller state alone (no key, no look-up, no test of where it lands); a hop
+        not decided (or landing in a carried state) is looked up as :meth:`_lean_distances` looks it up, at the same
+        point of the walk (the same questions in the same order), and the role's entries are built again the next
+        time it is read; a decided hop that lands elsewhere is left out (it gives no distance)."""
+        closure, landings, lists = self.closure, self.landings, self._into_lists
+        into, status, target = closure.cache.into, closure.status, closure.target
+        dist: dict[State, int] = {(target, False): 0, (target, True): 0}
+        frontier = [target]  # roles whose session without MFA is `depth` hops from the target
+        depth = 0
+        while frontier:
+            later: list[str] = []
+            for role in frontier:
+                entries = lists.get(role)
+                if entries is None:
+                    entries = lists[role] = self._into_entries(role, into.get(role, ()))
+                asked = False
+                for state, plain, action in entries:
+                    if state in dist or status.get(state) != REACHES:
+                        continue
+                    if plain:
+                        dist[state] = depth + 1
+                        if not state[1]:
+                            later.append(state[0])
+                        continue
+                    asked = True  # the role's entries are built again when next read (this hop may be decided now)
+                    text = _TEXT[action]
+                    hop: Any = landings.get((state, role, text, ()), landings)
+                    if hop is landings:
+                        hop = self._landing(state, role, action, text, ())
+                    if hop is None:
+                        continue
+                    landed = hop[1]
+                    if len(landed) == 3:
+                        raise CarriedState(role)
+                    if landed == (role, False):
+                        dist[state] = depth + 1
+                        if not state[1]:
+                            later.append(state[0])
+                if asked:
+                    del lists[role]
+            frontier = later
+            depth += 1
+        return dist
+
+    def _into_entries(self, role: str, into: tuple[tuple[str, Action], ...]) -> list[tuple[State, bool, Action]]:
+        """The entries of ``role`` for :meth:`_listed_distances`, in the order :meth:`_lean_distances` reads its
+        hops: (caller state, True, action) for a decided hop landing in the role's session without MFA, (caller
+        state, False, action) for one not decided or landing in a carried state (looked up when read); nothing for
+        one that is not Sat or lands in another state, and nothing for a session with MFA that is not one of the
+        node's caller states (:meth:`ClosureCache.states_of`: the closure gives it no status)."""
+        landings, states_of = self.landings, self.closure.cache.states_of
+        plain = (role, False)
+        entries: list[tuple[State, bool, Action]] = []
+        for node, action in into:
+            text = _TEXT[action]
+            for state in states_of(node):  # a state the closure gives no status never reaches the target
+                hop: Any = landings.get((state, role, text, ()), landings)
+                if hop is landings:
+                    entries.append((state, False, action))
+                elif hop is not None:
+                    landed = hop[1]
+                    if len(landed) == 3:
+                        entries.append((state, False, action))
+                    elif landed == plain:
+                        entries.append((state, True, action))
+        return entries
 
     def _lands_without_mfa(self, state: State, role: str, action: Action) -> bool:
         """The forward search's hop from ``state`` into ``role`` lands in its session without MFA (a hop that

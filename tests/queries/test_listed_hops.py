@@ -1,0 +1,167 @@
+"""The listed closure and distance pass (``GraphQueries.listed_hops``: ``backward_closure(listed=True)`` and
+``ReversePaths(listed=True)`` read each role's decided hops as entry lists kept across queries) against the lean pass
+without them (``listed_hops = False``): the same answers field by field, the same closures (statuses in the same
+order, sources, roles examined), the same distances and the same hop questions asked in the same order, on generated
+organizations of every profile, random organizations, built estates and, as a property, random organizations of any
+seed. Queries are asked in a session (one engine, one closure cache), so that the lists of later queries are read
+after earlier ones decided more hops (entries built again after a hop was asked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twins import twin as twin_of
+
+from trustgraph.api import TrustGraph
+from trustgraph.queries.backward import ClosureCache
+from trustgraph.queries.reverse import ReversePaths
+from trustgraph.smt.session import SolverSession
+
+from .test_lean_closure import OPTIONS, _key, _organization
+
+
+def _compared(tg: TrustGraph) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by two engines that
+    share one solver session, the listed one first; returns how many answers there were and how many entry lists the
+    closures and the distance passes built (the comparison must cover them)."""
+    counts = {"answers": 0, "closure lists": 0, "distance lists": 0}
+    entries, into_entries = ClosureCache.entries, ReversePaths._into_entries
+
+    def counted_entries(self: ClosureCache, role: str, hops: Any) -> Any:
+        counts["closure lists"] += 1
+        return entries(self, role, hops)
+
+    def counted_into(self: ReversePaths, role: str, into: Any) -> Any:
+        counts["distance lists"] += 1
+        return into_entries(self, role, into)
+
+    session = SolverSession()
+    listed, slow = twin_of(tg, session), twin_of(tg, session)
+    slow.listed_hops = False
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    ClosureCache.entries = counted_entries  # type: ignore[method-assign]
+    ReversePaths._into_entries = counted_into  # type: ignore[method-assign]
+    try:
+        for options in OPTIONS:
+            for target in roles:
+                for source in (None, "external"):
+                    new = listed.query(source, target, options)
+                    old = slow.query(source, target, options)
+                    assert [_key(r) for r in new] == [_key(r) for r in old], (source, target, options)
+                    assert [r.hops for r in new] == [r.hops for r in old]  # field by field, the notes included
+                    counts["answers"] += len(new)
+    finally:
+        ClosureCache.entries = entries  # type: ignore[method-assign]
+        ReversePaths._into_entries = into_entries  # type: ignore[method-assign]
+    # the same questions, in the same order: which of several valid witnesses a later hop gets depends on it
+    assert list(listed.engine._memo) == list(slow.engine._memo)
+    assert list(listed.engine._derived) == list(slow.engine._derived)
+    return counts
+
+
+@pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
+def test_listed_hops_on_generated_profiles(profile: str, tmp_path: Path) -> None:
+    counts = _compared(_organization(tmp_path, profile, 3))
+    assert counts["answers"] > 0 and counts["closure lists"] > 0 and counts["distance lists"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5])
+def test_listed_hops_on_random_organizations(seed: int, tmp_path: Path) -> None:
+    tg = _organization(tmp_path, "random", seed, 20)
+    counts = _compared(tg)
+    # an estate whose policies read carried values reads no lists (the closure's Unsat hops may count there)
+    assert counts["answers"] > 0 and (counts["closure lists"] > 0 or tg.engine.demand)
+
+
+@pytest.mark.parametrize("shape", ["hub", "mfa", "named", "restricted"])
+def test_listed_hops_on_built_estates(shape: str) -> None:
+    """Hub members and ties, the other MFA outcome of a first hop, session names agreed on a shared path."""
+    from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
+
+    tg = {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
+          "restricted": lambda: _named_sessions(True)}[shape]()[0]
+    assert _compared(tg)["answers"] > 0
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("random", 1), ("random", 2), ("chain-heavy", 3)])
+def test_listed_closures_and_distances_are_the_reference(profile: str, seed: int, tmp_path: Path) -> None:
+    """Each role's closure from every source built listed on one engine equals the one built lean without lists on
+    another (statuses in the same order, sources, roles examined), and so do the distances of the reverse search
+    over it (in the same order), closures and hops shared across queries as in a session."""
+    from trustgraph.queries.backward import backward_closure
+
+    tg = _organization(tmp_path, profile, seed, 20)
+    session = SolverSession()
+    listed, slow = twin_of(tg, session), twin_of(tg, session)
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    big = 0
+    for options in OPTIONS:
+        for target in roles:
+            a = backward_closure(listed.engine, target, options, cache=listed._closure_cache(), lean=True, listed=True)
+            b = backward_closure(slow.engine, target, options, cache=slow._closure_cache(), lean=True)
+            assert list(a.status.items()) == list(b.status.items()), target
+            assert (a.sources, a.examined) == (b.sources, b.examined), target
+            da = listed._reverse_paths(a, options, False, listed=True)
+            db = slow._reverse_paths(b, options, False)
+            assert (da is None) == (db is None)
+            if da is not None:
+                assert list(da.dist.items()) == list(db.dist.items()), target
+            big += len(a.status) > 4
+    assert big > 0
+    assert list(listed.engine._memo) == list(slow.engine._memo)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=100_000))
+def test_listed_hops_are_the_reference_on_any_random_organization(seed: int, tmp_path_factory: pytest.TempPathFactory
+                                                                 ) -> None:
+    _compared(_organization(tmp_path_factory.mktemp("org"), "random", seed, 8))
+
+
+def _with_unknowns(tg: TrustGraph, session: SolverSession, hops: set[tuple[str, str]]) -> TrustGraph:
+    """A twin reading ``session`` whose engine answers Unknown for the hops (caller node, role) given."""
+    from trustgraph.smt.solve import Unknown
+
+    twin = twin_of(tg, session)
+    solve = twin.engine.solve
+
+    def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+        if (state[0], role) in hops:
+            return Unknown("timeout (injected)")
+        return solve(state, role, *args, **kwargs)
+
+    twin.engine.solve = patched  # type: ignore[method-assign]
+    return twin
+
+
+@pytest.mark.parametrize("estate", ["random", "mfa"])
+def test_listed_hops_with_undecided_hops_and_mfa_sessions(estate: str, tmp_path: Path) -> None:
+    """Unknown hops (an entry whose hop may reach) and sessions with MFA, every role asked twice in a session (the
+    second round reads the lists the first built): the same answers, the same closures' questions."""
+    from trustgraph.queries.backward import MAYBE
+
+    from .test_one_target import _mfa_estate
+
+    tg = _organization(tmp_path, "random", 2, 20) if estate == "random" else _mfa_estate()
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    hops = {(u, v) for u, v in tg.graph.edges() if v in roles[::3]}
+    session = SolverSession()
+    listed, slow = _with_unknowns(tg, session, hops), _with_unknowns(tg, session, hops)
+    slow.listed_hops = False
+    unknown = 0
+    for _ in range(2):
+        for target in roles:
+            new, old = listed.who_can_reach(target), slow.who_can_reach(target)
+            assert [_key(r) for r in new] == [_key(r) for r in old], target
+            unknown += sum(r.verdict.value == "unknown" for r in new)
+    assert unknown > 0
+    assert list(listed.engine._memo) == list(slow.engine._memo)
+    assert list(listed.engine._derived) == list(slow.engine._derived)
+    lists = [e for per_role in listed._closures.lists.values() for entries in per_role.values() for e in entries or ()]
+    assert any(land == MAYBE for _, _, land, _ in lists)
+    if estate == "mfa":
+        assert any(caller is not None and caller[1] for caller, _, _, _ in lists)
