@@ -269,16 +269,22 @@ class SharedSearches:
         return tuple(hops)
 
     def move(self, state: State, role: str, action: Action, options: QueryOptions,
-             extra: tuple[KeyConstraint, ...]) -> Leads | Lead | Move | None:
-        """One hop decided (through the engine's memo): its move (a Sat hop's: its leads, :func:`compact`), or None
-        when it is blocked."""
+             extra: tuple[KeyConstraint, ...]) -> Leads | Lead | Sat | Move | None:
+        """One hop decided (through the engine's memo): its move (a Sat hop's: its leads, :func:`compact`; with
+        ``bare_moves``, a Sat move when its one lead is the plain state of ``role``, not left out), or None when it
+        is blocked."""
         from trustgraph.smt.solve import Sat, Unknown
 
         engine = self.engine
         key = (state, role, action, options, extra)  # one tuple for the engine's memos of the hop
         result = engine.decide(state, role, action, options, extra, key=key)
         if isinstance(result, Sat):
-            return compact(engine.sat_leads(state, role, action, options, extra, result, key=key, keep=False))
+            leads = engine.sat_leads(state, role, action, options, extra, result, key=key, keep=False)
+            if self.bare_moves and len(leads) == 1:
+                nxt, answer, left_out = leads[0]
+                if left_out and nxt is engine._plain_states.get((role, False)):
+                    return answer  # a Sat move: the one lead, to the plain state of the role, not left out
+            return compact(leads)
         if isinstance(result, Unknown):
             return Move(role, action, unknown=result.reason)
         return None
@@ -359,8 +365,13 @@ class Replay:
                         outcome.unknown_edges.append((state, move.role, move.unknown))
                     continue
                 action = hops[i][1]
-                if isinstance(move, Sat):  # a Sat move (made for a plain state only): one lead, to the role's plain
-                    nxt = plain_states[own]  # state, not reached yet (tested above)
+                if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
+                    if plain:
+                        nxt = plain_states[own]  # not reached yet (tested above)
+                    else:
+                        nxt = plain_states[(role, False)]
+                        if nxt in visits:
+                            continue
                     visits[nxt] = _Visit(state, None, at + 1)
                     outcome.answers[nxt] = (action, move)
                     outcome.first.setdefault(role, nxt)
