@@ -3,14 +3,18 @@ when it is complete.
 
 A report that fails half way (a full disk, an interrupted run) leaves the previous file untouched instead of a
 truncated one, and a reader never sees a partial file. The rename is atomic on POSIX and Windows when source and
-target are on the same file system, which the same directory guarantees. This module imports nothing of trustgraph,
-so the graph exporter and the CLI both use it.
+target are on the same file system, which the same directory guarantees. A target that exists and is neither a
+regular file nor a directory (``/dev/null``, ``/dev/stdout``, a FIFO such as a shell's ``>(...)``) is written in place:
+there is no file to replace, and a rename would swap the device for a regular file (as root, ``-o /dev/null`` would
+otherwise break ``/dev/null`` for the whole machine). This module imports nothing of trustgraph, so the graph
+exporter and the CLI both use it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +30,19 @@ def _final_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def _is_stream(target: Path) -> bool:
+    """Whether ``target`` exists (symbolic links followed) as something other than a regular file or a directory."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
     """A temporary path beside ``path`` to write to; renamed to ``path`` when the block ends without an error,
-    removed when it raises.
+    removed when it raises. For a device or FIFO ``path``, the path itself (see the module docstring).
 
     For writers that take a file name (matplotlib's ``savefig``, networkx's ``write_graphml``). The temporary name
     keeps the target's extension, since some writers choose their format from it.
@@ -41,6 +54,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
         then unchanged).
     """
     target = Path(path)
+    if _is_stream(target):
+        yield str(target)
+        return
     fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
                                suffix=f".tmp{target.suffix}")
     os.close(fd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,27 @@ def test_scan_output_is_written_whole(tmp_path: Path, capsys: pytest.CaptureFixt
     main(["scan", SAMPLE, "--zone", "111122223333", "--format", "json", "-o", str(target)])
     assert json.loads(target.read_text())["version"] >= 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_output_to_a_fifo_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    """``-o`` naming a FIFO (or a device such as /dev/null, or /dev/stdout) writes into it: a rename over it would
+    swap it for a regular file, and as root ``-o /dev/null`` would break /dev/null for the whole machine."""
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        code = main(["inventory", SAMPLE, "--format", "csv", "-o", str(fifo)])
+        out, _ = reader.communicate(timeout=60)
+    finally:
+        reader.kill()
+    assert code == 0 and out.decode().startswith("arn,kind,account,") and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pipe"]
+
+
+@pytest.mark.parametrize("command", ["inventory", "scan"])
+def test_a_new_output_file_gets_the_usual_mode(command: str, tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    main([command, SAMPLE, "--format", "json", "-o", str(target)])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -7,7 +7,6 @@ the argument errors of every command start without the model and ingestion modul
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import re
@@ -158,39 +157,9 @@ def output_format(args: argparse.Namespace, choices: Sequence[str], default: str
 
 def write_output(args: argparse.Namespace, text: str) -> None:
     """Write ``text`` to ``-o FILE`` (replaced as a whole, never left half-written) or to standard output."""
-    output = getattr(args, "output", None)
-    if not output:
-        import sys
+    from trustgraph.cli.output import write_output as write_to
 
-        sys.stdout.write(text)
-        return
-    write_text_atomic(output, text)
-
-
-def write_text_atomic(path: str, text: str) -> None:
-    """Write ``text`` (UTF-8, line ends as given) to a temporary file beside ``path``, then rename it over ``path``.
-
-    Raises
-    ------
-    UsageError
-        When the file cannot be written (one line naming it).
-    """
-    import tempfile
-
-    target = os.path.abspath(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".trustgraph-", suffix=".tmp", dir=os.path.dirname(target))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    write_to(text, getattr(args, "output", None) or None)
 
 
 def add_now_option(parser: argparse.ArgumentParser) -> None:
