@@ -114,7 +114,7 @@ def test_light_answers_become_the_reference_answers(tmp_path: Path) -> None:
     assert sorted(index) == sorted(expected)
     light = 0
     for role, kept in index.items():
-        answers = answers_for(fast.engine, kept)
+        answers = answers_for(fast.engine, role, kept)
         assert len(answers) == len(expected[role])
         for got, want in zip(answers, expected[role], strict=True):
             if is_light(got.hops):

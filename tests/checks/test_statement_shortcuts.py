@@ -305,3 +305,72 @@ def test_mfa_dropped_admitted_only_where_the_solver_finds_a_counterexample(name:
                             assert not mfa_dropped_admitted(st, j, c.label, witness, question)
     if name in ("example", "sample"):
         assert shown > 0
+
+
+@pytest.mark.parametrize("name", ORGS)
+def test_plain_restrictions_only_where_the_solver_finds_every_counterexample(name: str, tmp_path: Path) -> None:
+    """A statement vacuous-condition's plain rule clears (every condition a plain StringEquals on a key the caller
+    chooses) has, for every class the solver finds live, a counterexample to every condition (question 3 Sat); the
+    rule settles the statements of external ids and token claims of the profiles, and is off under solver_only."""
+    from trustgraph.checks.base import deny_like, statement_alone, without_condition
+    from trustgraph.checks.vacuous_condition import _restricts_plainly
+
+    ctx = _load(name, tmp_path)
+    cleared = 0
+    for role in ctx.roles:
+        for index, st in trust_statements(ctx, role):
+            if not is_assume_grant(st) or not st.conditions or not _restricts_plainly(ctx, role, st):
+                continue
+            cleared += 1
+            answers, _ = statement_alone(ctx, role, index, st)
+            for j, cond in enumerate(st.conditions):
+                present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+                negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+                question = target_with(ctx, role, (without_condition(st, j), negation, present))
+                for c, alone in answers:
+                    if is_sat(alone):
+                        assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location, c.label)
+    if name.startswith(("vendor", "federation")):
+        assert cleared > 0
+
+
+@pytest.mark.parametrize("name", ["example", "sample", "mix-1", "federation-heavy-1", "vendor-heavy-1",
+                                  "vendor-heavy-2", "random-1"])
+def test_vacuous_condition_reports_the_same_without_the_plain_rule(name: str, tmp_path: Path) -> None:
+    from trustgraph.checks.vacuous_condition import VacuousCondition
+
+    check = select_checks(["vacuous-condition"])
+    fast = run_checks(_load(name, tmp_path), check, jobs=1).findings
+    try:
+        VacuousCondition.plain_rule = False
+        without = run_checks(_load(name, tmp_path), check, jobs=1).findings
+    finally:
+        VacuousCondition.plain_rule = True
+    assert fast == without
+
+
+def test_the_plain_rule_needs_a_value_the_condition_rejects(tmp_path: Path) -> None:
+    """StringEquals on aws:SourceAccount (twelve digits) naming every account id the rule would try, an IfExists
+    condition, or two conditions on one key: not cleared (the evaluator or the solver decides)."""
+    from dataclasses import replace
+
+    from trustgraph.checks.exact import OTHER_VALUES
+    from trustgraph.checks.vacuous_condition import _restricts_plainly
+    from trustgraph.ingest.policy_json import conditions_from_json
+    from trustgraph.model.location import MEMORY
+
+    ctx = _load("sample", tmp_path)
+    role = ctx.roles[0]
+    base = next(st for _, st in trust_statements(ctx, role))
+
+    def with_conditions(block: dict[str, Any]) -> Any:
+        return replace(base, conditions=conditions_from_json(block, MEMORY, variables=True))
+
+    external = with_conditions({"StringEquals": {"sts:ExternalId": "abc"}})
+    if statement_classes(ctx, external)[0] and all(c.label == "aws" for c in statement_classes(ctx, external)[0]):
+        assert _restricts_plainly(ctx, role, external)
+    assert not _restricts_plainly(ctx, role, with_conditions({"StringEqualsIfExists": {"sts:ExternalId": "abc"}}))
+    assert not _restricts_plainly(ctx, role, with_conditions(
+        {"StringEquals": {"sts:ExternalId": "abc"}, "StringLike": {"sts:ExternalId": "a*"}}))
+    every = [v for v in OTHER_VALUES if v.isdigit()]
+    assert not _restricts_plainly(ctx, role, with_conditions({"StringEquals": {"aws:SourceAccount": every}}))

@@ -30,7 +30,7 @@ from trustgraph.smt.solve import Sat, Unknown
 
 
 def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool, shared_parts: bool = True,
-              bare_moves: bool = True) -> tuple[list[Any], Any, int, int]:
+              bare_moves: bool = True, packed_contexts: bool = True) -> tuple[list[Any], Any, int, int]:
     """Every outsider search of the reach checks under their three options, with the switches as given: each
     search's states (parent, path witnesses, depth), first states and undecided hops; the engine; the number of hops
     the one-step path answered, and of those kept as Sat moves."""
@@ -40,6 +40,7 @@ def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool, shared_parts:
     shared.bare_moves = bare_moves
     tg.engine.evaluated.lean_carry = lean_carry
     tg.engine.evaluated.shared_parts = shared_parts
+    tg.engine.evaluated.packed_contexts = packed_contexts
     answered = bare = 0
     real = shared_module.class_move
 
@@ -120,7 +121,7 @@ def test_class_moves_equal_the_engine_path(name: str, seed: int, tmp_path: Path)
     general path with every request built item by item; on the hub-heavy profiles the one-step path answers hops."""
     tg = small_org(name, seed, tmp_path)
     fast, fast_engine, answered, bare = _searched(tg, True, True)
-    slow, slow_engine, none, _ = _searched(twin(tg), False, False, False, False)
+    slow, slow_engine, none, _ = _searched(twin(tg), False, False, False, False, False)
     assert none == 0
     assert slow_engine.evaluated.shared_decisions == 0
     assert len(fast) == len(slow)
@@ -133,16 +134,17 @@ def test_class_moves_equal_the_engine_path(name: str, seed: int, tmp_path: Path)
         assert 0 < bare <= answered  # the one-step path kept Sat answers as moves
 
 
-@pytest.mark.parametrize(("class_moves", "lean_carry", "shared_parts", "bare_moves"),
-                         [(True, False, False, False), (False, True, False, False), (False, False, True, False),
-                          (True, False, False, True)])
+@pytest.mark.parametrize(("class_moves", "lean_carry", "shared_parts", "bare_moves", "packed_contexts"),
+                         [(True, False, False, False, False), (False, True, False, False, False),
+                          (False, False, True, False, False), (True, False, False, True, False),
+                          (False, False, False, True, False), (False, True, False, False, True)])
 def test_each_switch_alone(class_moves: bool, lean_carry: bool, shared_parts: bool, bare_moves: bool,
-                           tmp_path: Path) -> None:
-    """Each switch alone (a Sat move is made by the one-step path only) gives the reference's searches and engine
-    memos."""
+                           packed_contexts: bool, tmp_path: Path) -> None:
+    """Each switch alone (packed contexts are made with lean carry-over only) gives the reference's searches and
+    engine memos."""
     tg = small_org("vendor-heavy", 1, tmp_path)
-    fast, fast_engine, _, _ = _searched(twin(tg), class_moves, lean_carry, shared_parts, bare_moves)
-    slow, slow_engine, _, _ = _searched(twin(tg), False, False, False, False)
+    fast, fast_engine, _, _ = _searched(twin(tg), class_moves, lean_carry, shared_parts, bare_moves, packed_contexts)
+    slow, slow_engine, _, _ = _searched(twin(tg), False, False, False, False, False)
     assert fast == slow
     assert _engine_state(fast_engine) == _engine_state(slow_engine)
 
@@ -162,6 +164,7 @@ def test_scans_equal_with_the_switches_off(name: str, seed: int, tmp_path: Path,
     monkeypatch.setattr(EvaluatedClasses, "lean_carry", False)
     monkeypatch.setattr(EvaluatedClasses, "shared_parts", False)
     monkeypatch.setattr(SharedSearches, "bare_moves", False)
+    monkeypatch.setattr(EvaluatedClasses, "packed_contexts", False)
     slow = _scan(twin(tg))
     assert fast and fast == slow
 
@@ -174,7 +177,7 @@ def test_generated_organizations_any_seed(profile: str, seed: int, tmp_path: Pat
     with the one-step path and lean carry-over as without them."""
     tg = small_org(profile, seed, tmp_path / f"{profile}-{seed}")
     fast, fast_engine, _, _ = _searched(twin(tg), True, True)
-    slow, slow_engine, _, _ = _searched(twin(tg), False, False, False, False)
+    slow, slow_engine, _, _ = _searched(twin(tg), False, False, False, False, False)
     assert fast == slow
     assert _engine_state(fast_engine) == _engine_state(slow_engine)
 

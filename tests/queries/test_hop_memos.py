@@ -164,3 +164,24 @@ def test_the_last_question_is_asked_again_only_for_the_same_hop() -> None:
     engine.now_ms += 1000
     after = engine.question((u, False), role, Action.ASSUME_ROLE, plain)
     assert after is not before and after.now_ms == before.now_ms + 1000
+
+
+def test_answers_filed_in_order_one_kept_bare() -> None:
+    """A hop's answers filed under their constraint sets are read back in the order filed: its first answer under no
+    constraints is kept bare (not in a pair) and read back under the empty set; later ones follow it."""
+    from trustgraph.smt.solve import KeyConstraint
+
+    from .builders import dataset_graph
+
+    engine = dataset_graph("example-org").engine
+    absent = (KeyConstraint("sts:ExternalId", "absent"),)
+    first, second, third = object(), object(), object()
+    engine._file_answer(("a",), (), first)
+    assert engine._answers[("a",)] is first
+    engine._file_answer(("a",), absent, second)
+    engine._file_answer(("a",), (), third)
+    assert list(engine.filed(("a",))) == [(frozenset(), first), (frozenset(absent), second), (frozenset(), third)]
+    engine._file_answer(("b",), absent, first)
+    engine._file_answer(("b",), (), second)
+    assert list(engine.filed(("b",))) == [(frozenset(absent), first), (frozenset(), second)]
+    assert list(engine.filed(("c",))) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from trustgraph.semantics.request import Action, Request, interned_request
 
 
@@ -37,3 +39,33 @@ def test_a_taken_hash_makes_a_request_without_keeping_it() -> None:
     got = interned_request(pool, Action.ASSUME_ROLE, ctx)
     assert got is not made and got.get("aws:PrincipalArn") == ("arn:x",)
     assert list(pool.values()) == [made]
+
+
+def test_packed_contexts_read_as_the_mapping() -> None:
+    """With ``schemas`` a request made keeps its context packed (``PackedContext``): equal to the request made
+    from the same items (both ways), read as that mapping (keys in order, look-ups, ``in``, items, length, a
+    dictionary of it, its text, pickling), the keys' positions shared by the contexts of the same keys in order."""
+    import pickle
+
+    from trustgraph.semantics.request import PackedContext, packed_context
+
+    schemas: dict[tuple[str, ...], Any] = {}
+    pool: dict[int, Request] = {}
+    items = {"aws:principalarn": ("arn:x",), "sts:externalid": ("e", "f")}
+    packed = interned_request(pool, Action.ASSUME_ROLE, items, 3600, schemas)
+    plain = Request(action=Action.ASSUME_ROLE, context=items, duration_seconds=3600)
+    ctx = packed.context
+    assert isinstance(ctx, PackedContext)
+    assert packed == plain and plain == packed and ctx == plain.context and plain.context == ctx
+    assert list(ctx) == list(plain.context) == ["aws:principalarn", "sts:externalid"]
+    assert list(ctx.items()) == list(plain.context.items()) and len(ctx) == 2 and dict(ctx) == dict(plain.context)
+    assert ctx["sts:externalid"] == ("e", "f") and ctx.get("nope") is None and ctx.get("nope", ()) == ()
+    assert "aws:principalarn" in ctx and "aws:PrincipalArn" not in ctx and packed.get("aws:PrincipalArn") == ("arn:x",)
+    assert repr(ctx) == repr(plain.context)
+    assert pickle.loads(pickle.dumps(packed)) == plain
+    other = packed_context(schemas, {"aws:PrincipalArn": ("arn:y",), "sts:externalid": ("g",)})  # lower-cased
+    assert isinstance(other, PackedContext) and other._index is ctx._index and other != ctx
+    assert interned_request(pool, Action.ASSUME_ROLE, items, 3600, schemas) is packed
+    # two keys the same lower-cased: frozen as Request freezes it (the later value)
+    twice = packed_context(schemas, {"a": ("1",), "A": ("2",)})
+    assert not isinstance(twice, PackedContext) and dict(twice) == {"a": ("2",)}

@@ -125,3 +125,52 @@ def test_generated_callers_include_refused_candidates() -> None:
             cands = symbolic_candidates(caller, tgt, Action.ASSUME_ROLE)
             refused += sum(not trust_admits(c, _q(caller, tgt)) for c in cands)
     assert refused > 0
+
+
+def _deferral_off(options: SolverOptions) -> SolverOptions:
+    return options.without("defer_refuted")
+
+
+def test_refuted_candidates_before_a_sat_one_are_not_solved() -> None:
+    """An outsider into a vendor role: the candidates the trust policy does not name come first and are never Sat;
+    with defer_refuted the named one's Sat is found without refuting them, the same witness as without."""
+    sc = SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozenset({A}))
+    q = _q(sc, _vendor_role("x-2"))
+    on_session = SolverSession(SolverOptions().without("cache"))
+    off_session = SolverSession(_deferral_off(SolverOptions().without("cache")))
+    on, off = answer(q, on_session), answer(q, off_session)
+    assert isinstance(on, Sat)
+    _same(on, off)
+    assert on_session.cache_stats()["trust_gate"] == 0 < off_session.cache_stats()["trust_gate"]
+
+
+def test_without_a_sat_candidate_every_refuted_one_is_solved_in_order() -> None:
+    """No candidate is Sat: the refuted candidates' answers come back in the candidates' order (core and locations
+    as without deferral), with and without constraints, for the reference's Unsat and the gate's alike."""
+    sc = SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozenset({A}))
+    for q in (_q(sc, _vendor_role("x-3"), KeyConstraint("sts:ExternalId", "absent")),
+              _q(sc, target(allow(root(VENDOR), {"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
+                 KeyConstraint("aws:MultiFactorAuthPresent", "absent")),
+              _q(OUTSIDER, _vendor_role("x-4"))):
+        for base in (SolverOptions().without("cache"), GATE_ONLY):
+            on = answer(q, SolverSession(base))
+            off = answer(q, SolverSession(_deferral_off(base)))
+            assert isinstance(on, Unsat)
+            _same(on, off)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(q=questions())
+def test_deferring_refuted_candidates_changes_no_answer(q: HopQuestion) -> None:
+    """With every other fast path on (and with the gate alone), deferring the refuted candidates gives the answer
+    without deferral: the same witness, or the same core and locations."""
+    for base in (SolverOptions().without("cache"), GATE_ONLY.without("trust_gate"), GATE_ONLY):
+        on = answer(q, SolverSession(base))
+        off = answer(q, SolverSession(_deferral_off(base)))
+        if any(isinstance(a, Sat) and a.approximate for a in (on, off)):
+            continue
+        _same(on, off)
+
+
+def test_the_reference_options_do_not_defer() -> None:
+    assert not SolverOptions.reference().defer_refuted and SolverOptions().defer_refuted

@@ -178,7 +178,7 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
         from trustgraph.checks.ondemand import answers_for
 
         index, failed = ctx.reached_by(ctx.outside_account_nodes, options, targets=targets)
-        specific = answers_for(ctx.engine, index.get(role, ()))  # light witnesses: grouping builds the first's
+        specific = answers_for(ctx.engine, role, index.get(role, ()))  # light witnesses: grouping builds the first's
         for node in failed:  # a search that did not replay: answered per target (reach_known)
             found = [r for r in ctx.reach_known(node, role, options)
                      if r.verdict is Reach.REACHABLE and r.target == role]

@@ -9,7 +9,8 @@ vendor-heavy profile 181,000 answers under "no MFA" over 354,000 hops, ~166,000 
 first source only; the other sources keep their nodes, actions, statements and approximations.
 
 Here the index keeps, per (account, role), the source and a :class:`Later` per hop of its path in one flat tuple
-(one per hop for all the paths through it: references to the state and answer the shared searches keep anyway). A
+(one per hop for all the paths through it: references to the state and answer the shared searches keep anyway),
+the last hop, into the role, as its parent state, action and answer (a :class:`Later` made when the role is checked). A
 role's answers are built when the role is checked (:func:`answers_for`), each hop as a *light* witness: source,
 target, action, statements and approximations read off the hop's Sat answer as :meth:`ReachabilityEngine.witness`
 reads them, with no request context or caller, carrying its :class:`Later`, which builds its full witness (built at
@@ -22,9 +23,9 @@ every witness a report shows is the one the reference builds.
 The reference (``ScanContext(on_demand=False)``) builds every answer in full (:meth:`GraphQueries.reach_each`);
 ``tests/checks/test_on_demand.py`` compares the findings of both, field by field.
 
-Cost: a :class:`Later` per distinct hop and a tuple per (account, role) at prepare time, instead of a full witness
-per hop (kept by the engine) and a :class:`ReachResult` per pair; per role, O(its sources) answers with a light
-witness per hop of their paths, dropped after the merge, and the first source's full witnesses.
+Cost: a :class:`Later` per distinct hop before a last one and a tuple per (account, role) at prepare time, instead
+of a full witness per hop (kept by the engine) and a :class:`ReachResult` per pair; per role, O(its sources) answers
+with a light witness per hop of their paths, dropped after the merge, and the first source's full witnesses.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ if TYPE_CHECKING:
     from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
 
-#: one answer kept for later: (source, the :class:`Later` of each hop, ...): its light witnesses are built when the
-#: role is checked (:func:`answers_for`)
+#: one answer kept for later: (source, the :class:`Later` of each hop but the last, ..., the last hop's parent state,
+#: action and Sat answer): its light witnesses are built when the role is checked (:func:`answers_for`); the last
+#: hop, into the role itself, is nearly always a hop of this answer alone (at 20,000 roles of the vendor-heavy
+#: profile ~230,000 of ~248,000 answers), so it is kept as its three parts, not as a :class:`Later` (~13 MB less)
 Flat = tuple[Any, ...]
 
 
@@ -98,8 +101,12 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
             if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
                 index.setdefault(t, []).append(engine.result_for(outcome, t))  # asks again: built as before
                 continue
+            # the last hop (into t) as its parent state, action and answer, the hops before it as their Later
+            parent = visits[state].parent
+            assert parent is not None  # t is not the source: a hop reached it
+            last_action, last_answer = answers[state]
             flat: list[Any] = []
-            cur = state
+            cur = parent
             while True:
                 parent = visits[cur].parent
                 if parent is None:
@@ -113,18 +120,20 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
                 cur = parent
             flat.append(source)
             flat.reverse()
-            index.setdefault(t, []).append(tuple(flat))
+            index.setdefault(t, []).append((*flat, visits[state].parent, last_action, last_answer))
     return index
 
 
-def answers_for(engine: ReachabilityEngine, kept: Iterable[ReachResult | Flat]) -> list[ReachResult]:
-    """The answers of :func:`pending_index` for one role, flat ones with light witnesses (:class:`Later`)."""
+def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat]) -> list[ReachResult]:
+    """The answers of :func:`pending_index` for ``role``, flat ones with light witnesses (:class:`Later`; the last
+    hop's made here, from the parent state, action and answer the flat answer ends with)."""
     out: list[ReachResult] = []
     for item in kept:
         if isinstance(item, ReachResult):
             out.append(item)
             continue
-        hops = tuple(light_witness(h) for h in item[1:])
+        hops = (*(light_witness(h) for h in item[1:-3]),
+                light_witness(Later(engine, item[-3], role, item[-2], item[-1])))
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
         out.append(ReachResult(source=item[0], target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
                                approximations=approx))

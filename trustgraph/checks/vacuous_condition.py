@@ -85,6 +85,10 @@ class VacuousCondition(BaseCheck):
     (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts); a ``StringLike "*"``
     condition holds for every value (:func:`trustgraph.checks.exact.true_when_present`: question 3 is Unsat)."""
 
+    #: switch of :func:`_restricts_plainly` (off: every statement goes to :meth:`_restricts_by_evaluation`, then to
+    #: the solver; tests/checks/test_statement_shortcuts.py compares the findings both ways)
+    plain_rule = True
+
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
     severity = Severity.MEDIUM
@@ -122,7 +126,8 @@ class VacuousCondition(BaseCheck):
         """The findings on trust statement ``index`` (``st``) of ``role``: per condition and live caller class,
         the verdict of :meth:`_decide`; none without a hop question when :meth:`_restricts_by_evaluation` shows
         every condition restricts."""
-        if shortcuts_enabled() and self._restricts_by_evaluation(ctx, role, index, st):
+        if shortcuts_enabled() and ((self.plain_rule and _restricts_plainly(ctx, role, st))
+                                    or self._restricts_by_evaluation(ctx, role, index, st)):
             return
         answers, _ = statement_alone(ctx, role, index, st)
         alive = [(c, a) for c, a in answers if is_sat(a)]
@@ -215,6 +220,63 @@ class VacuousCondition(BaseCheck):
         if is_sat(counter):
             return Verdict.RESTRICTS, None
         return Verdict.EVERY_VALUE, with_key
+
+
+def _restricts_plainly(ctx: ScanContext, role: str, st: Statement) -> bool:
+    """True when every condition of ``st`` is a plain ``StringEquals`` (no IfExists, no set qualifier, no policy
+    variable) on a key no other condition of ``st`` reads, that every caller class ``st`` names chooses freely
+    (:func:`~trustgraph.checks.exact.caller_chooses`, for each kind of principal of the class), with a value within
+    the key's API limits the condition rejects (the one :func:`~trustgraph.checks.exact.other_value_admitted` would
+    send). Then, for every class that is live (a request of a member gets in under ``st`` alone: it carries each key,
+    since such a condition is false without it), that request with one key changed to the rejected value still
+    satisfies the other conditions (they do not read the key) and the principal and action, and is one the member may
+    send: question 3 is Sat for every condition, so :meth:`VacuousCondition._statement` has no finding, as it reaches
+    with the evaluator's witnesses (:meth:`VacuousCondition._restricts_by_evaluation`) or the solver's, without an
+    evaluation. A class that is not live has no verdict either way."""
+    from trustgraph.checks.base import statement_classes
+    from trustgraph.checks.exact import CALLER_CHOSEN, OTHER_VALUE, OTHER_VALUES, caller_chooses
+    from trustgraph.model.condition import SetQualifier
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+    from trustgraph.semantics.keys import key_info
+    from trustgraph.semantics.request import Caller, CallerKind
+
+    if not st.conditions:
+        return False
+    keys = [c.key for c in st.conditions]
+    if len(set(keys)) != len(keys):
+        return False
+    for cond in st.conditions:
+        if (cond.operator is not Operator.STRING_EQUALS or cond.if_exists or cond.qualifier is not SetQualifier.NONE
+                or any(variables_of(p) for p in cond.patterns)):
+            return False
+    classes, _ = statement_classes(ctx, st)
+    target = ctx.engine.target(role)
+    variables = target.role.trust_policy.variables_enabled
+    for cond in st.conditions:
+        info = key_info(cond.key)
+        other = None
+        for value in (CALLER_CHOSEN.get(cond.key, OTHER_VALUE), *OTHER_VALUES):
+            if not info.value_ok(value):
+                continue
+            try:
+                if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
+                    other = value
+                    break
+            except UndecidableCondition:
+                return False
+        if other is None:
+            return False
+        for c in classes:
+            if isinstance(c.caller, Caller):
+                members = [c.caller]
+            elif c.caller.kind in (CallerKind.ROLE_SESSION, CallerKind.IAM_USER):
+                members = [Caller(kind=kind, arn="") for kind in (CallerKind.ROLE_SESSION, CallerKind.IAM_USER)]
+            else:
+                members = [Caller(kind=c.caller.kind, arn=c.caller.provider or "")]
+            if not all(caller_chooses(m, target, c.action, cond.key) for m in members):
+                return False
+    return True
 
 
 def _who(c: CallerClass) -> str:

@@ -97,8 +97,8 @@ class ReachabilityEngine:
         self._memo: dict[tuple[Any, ...], HopResult] = {}
         self._ground: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # evaluated requests (queries.ground)
         #: (state, role, action, closed) -> (constraints, Sat/Unsat answer, constraints, answer, ...) in the order
-        #: filed, for :meth:`decide` (:meth:`filed`); one flat tuple, not a list of pairs: most hops file one answer
-        self._answers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        #: filed, for :meth:`decide` (:meth:`filed`), one flat tuple; a lone answer under no constraints kept bare
+        self._answers: dict[tuple[Any, ...], Any] = {}
         self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
         #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
         self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
@@ -283,16 +283,20 @@ class ReachabilityEngine:
     def _file_answer(self, hop: tuple[Any, ...], constraints: tuple[KeyConstraint, ...], result: HopResult) -> None:
         """File a decided (not Unknown) answer of ``hop`` = (state, role, action, closed) under its constraint set,
         where :meth:`decide` looks for answers under other constraints; one frozenset per constraints (an empty
-        frozenset is not shared by CPython)."""
+        frozenset is not shared by CPython); a hop's first answer under no constraints (nearly every hop) bare."""
         constraint_set = self._constraint_frozensets.get(constraints)
         if constraint_set is None:
             constraint_set = self._constraint_frozensets[constraints] = frozenset(constraints)
-        filed = self._answers.get(hop)
-        self._answers[hop] = (constraint_set, result) if filed is None else (*filed, constraint_set, result)
+        flat = self._filed_flat(hop)
+        self._answers[hop] = result if not (flat or constraint_set) else (*flat, constraint_set, result)
+
+    def _filed_flat(self, hop: tuple[Any, ...]) -> tuple[Any, ...]:
+        flat = self._answers.get(hop, ())
+        return flat if flat.__class__ is tuple else (self._constraint_frozensets[()], flat)
 
     def filed(self, hop: tuple[Any, ...]) -> Iterator[tuple[frozenset[KeyConstraint], HopResult]]:
         """The (constraint set, answer) pairs filed for ``hop`` = (state, role, action, closed), in the order filed."""
-        flat = self._answers.get(hop, ())
+        flat = self._filed_flat(hop)
         return zip(flat[::2], flat[1::2], strict=True)
 
     def decide(
@@ -418,11 +422,8 @@ class ReachabilityEngine:
             yield ((EXTERNAL, state[1]), role, action, closed), attrs["account"]
 
     def source_constraints(self, node: str, *, outside_only: bool) -> tuple[KeyConstraint, ...] | None:
-        """Constraints a source imposes on its first hop; None when the source is entirely inside the zone.
-
-        For a federated source queried as an outsider, tokens whose subject matches a trusted subject glob are ours:
-        only the others count.
-        """
+        """Constraints a source imposes on its first hop; None when the source is entirely inside the zone. For a
+        federated source queried as an outsider, tokens whose subject matches a trusted subject glob are ours."""
         if not outside_only:
             return ()
         attrs = self.attrs(node)
@@ -713,8 +714,7 @@ class ReachabilityEngine:
         reached; ``candidates`` (default: every hop candidate) lists the (role, edge data) pairs tried from a node,
         a sub-sequence of its hop candidates in their order (a search pruned to roles that can lead to ``stop_at``);
         ``keep(state, depth)`` (default: every state) decides whether a state first reached at that depth is visited
-        (a search restricted to the states on shortest paths to ``stop_at``, :mod:`trustgraph.queries.backward`).
-        """
+        (a search restricted to the states on shortest paths to ``stop_at``: :mod:`trustgraph.queries.backward`)."""
         outcome = SearchOutcome(source, options=options)
         first_extra = outcome.first_extra
         queue: deque[State] = deque()

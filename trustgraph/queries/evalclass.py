@@ -56,7 +56,7 @@ who_can_reach with it on and off, field by field; ``tests/queries/test_hop_class
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -132,6 +132,10 @@ class EvaluatedClasses:
     #: that repeat across callers (type, account, organization, tags, token time) are one tuple per content
     #: (:func:`_carried_over`, :meth:`EvaluatedClasses._principal`; set on the class, it switches every engine)
     shared_parts = True
+    #: False: a carried-over request made with ``lean_carry`` keeps its context as a dictionary (the reference); True:
+    #: packed, its keys' positions shared by the requests of the same keys (:func:`~trustgraph.semantics.request.
+    #: packed_context`; set on the class, it switches every engine)
+    packed_contexts = True
 
     def __init__(self) -> None:
         #: (caller state, action) -> its layout
@@ -171,6 +175,7 @@ class EvaluatedClasses:
         self._principals: dict[tuple[Any, ...], tuple[Caller, dict[str, tuple[str, ...]]]] = {}
         #: the requests of the answers made here, one per content (:func:`_transplanted`)
         self._requests: dict[int, Request] = {}
+        self._schemas: dict[tuple[str, ...], Mapping[str, int]] = {}  # keys in order -> positions (packed_contexts)
         #: (id of a class's answer, time) -> (the answer, the number of its choices, its choices: action, duration and
         #: the request's items that are not its caller's principal keys); choices content -> its number; (caller
         #: state, action, time, choices number) -> (the caller, its request with those choices) (:meth:`_transplanted`)
@@ -457,7 +462,8 @@ class EvaluatedClasses:
             for k, v in choices[2][2]:
                 ctx[k] = v
             request = self._own_requests[request_key] = (
-                named, interned_request(self._requests, choices[2][0], ctx, choices[2][1]))
+                named, interned_request(self._requests, choices[2][0], ctx, choices[2][1],
+                                        self._schemas if self.packed_contexts else None))
         carried = _carried_over(answer, known[1], named, lists, request[1], self.shared_parts)
         self.shared_decisions += carried.decision is answer.decision
         return carried

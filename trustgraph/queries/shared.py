@@ -35,8 +35,10 @@ move, ``bare_moves``; False: the one lead it stands for, the reference).
 
 Memory: what is kept per decided hop is shared where the hops repeat it: a move holds the tuple of the states it leads
 to, kept there only (not also in the engine's memo of leads: ~21 MB at 20,000 roles), one lead kept bare
-(:func:`compact`), or for a hop :func:`~trustgraph.queries.classmoves.class_move` answers its Sat answer alone
-(``bare_moves``: no lead tuple, ~158,000 hops at 20,000 roles of the vendor-heavy profile), the candidate hops of
+(:func:`compact`), or, for a hop whose one lead is the plain state of its role, not left out, its Sat answer alone
+(``bare_moves``: no lead tuple; the hops :func:`~trustgraph.queries.classmoves.class_move` answers, ~158,000 at 20,000
+roles of the vendor-heavy profile, and those decided through :meth:`move`: at 2,000 roles all of the 11,928 bare
+leads kept before), the candidate hops of
 every state are one (role, action) tuple per pair for all the states, a role session carrying nothing lists its hubs'
 hops from one tuple per (hub, resource shape of its identity policies, account, action filter), which is its hops
 itself when it has no edge of its own and one hub (:meth:`SharedSearches._plain_hops`; ``hub_lists = False`` lists
@@ -75,10 +77,10 @@ Leads = tuple[tuple["State", "Sat", bool], ...]
 #: one lead (state, Sat answer, left out when reached): the move of a Sat hop that leads to one state only (nearly every
 #: hop: a plain session's), kept bare instead of in a :data:`Leads` of one (:func:`compact`: 48 bytes less a hop)
 Lead = tuple["State", "Sat", bool]
-#: (a *Sat move*: the move of a plain role session's hop answered by its class, :func:`~trustgraph.queries.classmoves.
-#: class_move` with ``SharedSearches.bare_moves``, is its Sat answer itself, whose one lead is the plain state of the
-#: hop's role, ``engine._plain_states``, not left out: a :data:`Lead` less per hop, ~158,000 hops at 20,000 roles of
-#: the vendor-heavy profile, ~10 MB)
+#: (a *Sat move*: the move of a Sat hop whose one lead is the plain state of the hop's role, ``engine._plain_states``,
+#: not left out, is its Sat answer itself with ``SharedSearches.bare_moves``, made by :func:`~trustgraph.queries.
+#: classmoves.class_move` and :meth:`SharedSearches.move`: a :data:`Lead` less per hop; at 2,000 roles of the
+#: vendor-heavy profile 17,119 Sat moves, 56 hops with several leads and no bare one)
 
 
 def compact(leads: Leads) -> Leads | Lead:
@@ -167,7 +169,7 @@ class SharedSearches:
     #: False: every hop decided through :meth:`move` (the reference :func:`~trustgraph.queries.classmoves.class_move`
     #: is tested against; set on the class, it switches every instance a scan makes)
     class_moves = True
-    #: False: a hop :func:`~trustgraph.queries.classmoves.class_move` answers keeps its :data:`Lead` as its move (the
+    #: False: a Sat hop whose one lead is the plain state of its role keeps its :data:`Lead` as its move (the
     #: reference); True: its Sat answer itself (a Sat move, :data:`Lead`; set on the class, it switches every instance)
     bare_moves = True
 
@@ -269,16 +271,22 @@ class SharedSearches:
         return tuple(hops)
 
     def move(self, state: State, role: str, action: Action, options: QueryOptions,
-             extra: tuple[KeyConstraint, ...]) -> Leads | Lead | Move | None:
-        """One hop decided (through the engine's memo): its move (a Sat hop's: its leads, :func:`compact`), or None
-        when it is blocked."""
+             extra: tuple[KeyConstraint, ...]) -> Leads | Lead | Sat | Move | None:
+        """One hop decided (through the engine's memo): its move (a Sat hop's: its leads, :func:`compact`; with
+        ``bare_moves``, a Sat move when its one lead is the plain state of ``role``, not left out), or None when it
+        is blocked."""
         from trustgraph.smt.solve import Sat, Unknown
 
         engine = self.engine
         key = (state, role, action, options, extra)  # one tuple for the engine's memos of the hop
         result = engine.decide(state, role, action, options, extra, key=key)
         if isinstance(result, Sat):
-            return compact(engine.sat_leads(state, role, action, options, extra, result, key=key, keep=False))
+            leads = engine.sat_leads(state, role, action, options, extra, result, key=key, keep=False)
+            if self.bare_moves and len(leads) == 1:
+                nxt, answer, left_out = leads[0]
+                if left_out and nxt is engine._plain_states.get((role, False)):
+                    return answer  # a Sat move: the one lead, to the plain state of the role, not left out
+            return compact(leads)
         if isinstance(result, Unknown):
             return Move(role, action, unknown=result.reason)
         return None
@@ -359,8 +367,13 @@ class Replay:
                         outcome.unknown_edges.append((state, move.role, move.unknown))
                     continue
                 action = hops[i][1]
-                if isinstance(move, Sat):  # a Sat move (made for a plain state only): one lead, to the role's plain
-                    nxt = plain_states[own]  # state, not reached yet (tested above)
+                if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
+                    if plain:
+                        nxt = plain_states[own]  # not reached yet (tested above)
+                    else:
+                        nxt = plain_states[(role, False)]
+                        if nxt in visits:
+                            continue
                     visits[nxt] = _Visit(state, None, at + 1)
                     outcome.answers[nxt] = (action, move)
                     outcome.first.setdefault(role, nxt)

@@ -48,9 +48,10 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
         if not trust_allows:
             return None
         policies = [p for _, p in hop_policies(template, target)]
-        full = build_request(template, action, {}, target=target, duration_seconds=duration, now=now_text).context
+        built = build_request(template, action, {}, target=target, duration_seconds=duration, now=now_text)
+        full = built.context
         clock = {k: full[k] for k in ("aws:currenttime", "aws:epochtime") if k in full}
-        base = base_context(template, action, target, duration, now_text, view)
+        base = base_context(template, action, target, duration, now_text, view, built)
         denies = [st for p in policies for st in statements_for_action(p, action.value)
                   if st.effect is Effect.DENY and st.conditions
                   and (p is not trust or statement_principal_match(st, template, action) is not None)]

@@ -45,6 +45,11 @@ class SolverOptions:
         Answer Unsat a candidate that no Allow statement of the role's trust policy can name (conditions aside)
         without the concrete-first guesses, and without the encoding when the reference would read nothing else
         (``smt.trust_gate``).
+    defer_refuted
+        Solve the candidates the trust gate rules out (never Sat) after the others, and only when none of those is
+        Sat: a Sat answer is the first Sat candidate's in the caller's order either way, and an Unsat or Unknown
+        answer is assembled from every candidate's in that order, so only the refuted candidates' evaluations before
+        a Sat one are saved (``smt.solve``).
     string_cells
         Decide the string variables of a hop that only meet regular expressions (globs, ARN patterns, API limits,
         an outsider's organization id and paths) with our own automata and z3 on the Boolean rest
@@ -65,6 +70,7 @@ class SolverOptions:
     small_model_slots: bool = True
     string_cells: bool = True
     trust_gate: bool = True
+    defer_refuted: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -72,7 +78,8 @@ class SolverOptions:
         """Every fast path and cache off: the reference path only."""
         return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
                    derived_answers=False, hop_classes=False, fixed_refutation=False, small_model_slots=False,
-                   string_cells=False, trust_gate=False, inject_unknown=inject_unknown)
+                   string_cells=False, trust_gate=False, defer_refuted=False,
+                   inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

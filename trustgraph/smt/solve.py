@@ -127,24 +127,32 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
     else:
         candidates = concrete_candidates(caller, target)
     clock = Clock(q.now_ms, format_date(q.now_ms if q.now_ms is not None else int(time.time()) * 1000))
-    cores: list[str] = []
-    locations: list[Location] = []
-    unknown: Unknown | None = None
-    lazy = False
     # an outsider's candidates with MFA follow all those without; when nothing in the question reads an MFA key,
     # each is its twin without MFA (already answered: not Sat), so they are not asked again. A concrete caller that
     # carries MFA has no twin without it: its candidates are always asked
     skip_mfa = (options.mfa_twins and isinstance(caller, SymbolicCaller)
                 and any(c.template.mfa for c in candidates) and any(not c.template.mfa for c in candidates)
                 and not reads_mfa(target, q.constraints, candidates, session.facts))
-    for cand in candidates:
-        if skip_mfa and cand.template.mfa:
+    asked = [c for c in candidates if not (skip_mfa and c.template.mfa)]
+    # a candidate the trust gate rules out is never Sat (smt.trust_gate): with defer_refuted it is solved only when
+    # no other candidate is Sat, and its answer takes its place in the candidates' order
+    answers: list[HopResult | None] = [None] * len(asked)
+    for i, cand in enumerate(asked):
+        if options.defer_refuted and len(asked) > 1 and not trust_admits(cand, q):
             continue
-        r = _solve_candidate(cand, q, clock, session, options, want_core)
+        r = answers[i] = _solve_candidate(cand, q, clock, session, options, want_core)
         if isinstance(r, Sat):
             if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
                 r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
             return r
+    cores: list[str] = []
+    locations: list[Location] = []
+    unknown: Unknown | None = None
+    lazy = False
+    for cand, known in zip(asked, answers, strict=True):
+        r = known if known is not None else _solve_candidate(cand, q, clock, session, options, want_core)
+        if isinstance(r, Sat):  # a refuted candidate is never Sat (smt.trust_gate): the reference path decides
+            return _solve(q, session, options.without("defer_refuted"), want_core)
         if isinstance(r, Unknown):
             unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
             continue

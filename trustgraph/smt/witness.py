@@ -19,12 +19,14 @@ from trustgraph.smt.symbolic import Candidate
 
 
 def base_context(caller: Caller, action: Action, target: Target, duration: int | None, now_text: str,
-                  view: HopView) -> dict[str, tuple[str, ...]]:
+                  view: HopView, built: Request | None = None) -> dict[str, tuple[str, ...]]:
     """The request ``caller`` sends when it chooses nothing, with ``closed`` applied and the ground keys set: what a
-    solver witness or a concrete-first guess starts from."""
+    solver witness or a concrete-first guess starts from (``built``: that request, when the caller made it already
+    with these arguments)."""
     from trustgraph.semantics.context import build_request
 
-    base = build_request(caller, action, {}, target=target, duration_seconds=duration, now=now_text)
+    base = built if built is not None else build_request(caller, action, {}, target=target,
+                                                          duration_seconds=duration, now=now_text)
     ctx: dict[str, tuple[str, ...]] = dict(base.context)
     if view.closed:
         for key in list(ctx):
