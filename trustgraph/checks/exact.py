@@ -450,6 +450,24 @@ def mfa_dropped_admitted(st: Statement, index: int, label: str, witness: object,
     return decision.allowed and not decision.approximations
 
 
+def rejected_value(cond: Condition, variables: bool) -> str | None:
+    """A value within the key's API limits on which ``cond`` is false when the request carries it alone
+    (:data:`CALLER_CHOSEN`'s for the key, else :data:`OTHER_VALUE`, else one of :data:`OTHER_VALUES`, the first that
+    is); None when none is, or when the evaluator cannot decide ``cond`` (nothing is claimed then)."""
+    from trustgraph.semantics.keys import key_info
+
+    info = key_info(cond.key)
+    for value in (CALLER_CHOSEN.get(cond.key, OTHER_VALUE), *OTHER_VALUES):
+        if not info.value_ok(value):
+            continue
+        try:
+            if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
+                return value
+        except UndecidableCondition:
+            return None
+    return None
+
+
 def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
     """True when the evaluator allows, under ``counter``, the request of ``witness`` (a Sat answer: a request of a
     concrete caller that trust statement ``st`` allows, its key present) with the key of condition ``index`` changed
@@ -467,7 +485,6 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     to the solver)."""
     from trustgraph.model.pattern import variables_of
     from trustgraph.semantics.evaluate import evaluate_hop
-    from trustgraph.semantics.keys import key_info
     from trustgraph.semantics.request import Request
 
     cond = st.conditions[index]
@@ -480,17 +497,7 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     for j, c in enumerate(st.conditions):
         if j != index and (c.key == cond.key or any(v.key == cond.key for p in c.patterns for v in variables_of(p))):
             return False
-    info = key_info(cond.key)
-    other = None
-    for value in (CALLER_CHOSEN.get(cond.key, OTHER_VALUE), *OTHER_VALUES):
-        if not info.value_ok(value):
-            continue
-        try:
-            if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
-                other = value  # within the key's API limits, and the condition is false on it
-                break
-        except UndecidableCondition:
-            return False
+    other = rejected_value(cond, variables)
     if other is None:
         return False
     if not caller_chooses(caller, counter, request.action, cond.key):
@@ -503,5 +510,5 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
 
 __all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "class_members",
            "conditioned_admits", "false_when_absent", "literal_prefix", "mfa_dropped_admitted", "mfa_required",
-           "other_value_admitted", "shortcuts_enabled", "single_owner", "solver_only", "true_when_present",
-           "unconditioned_admits", "values_pinned"]
+           "other_value_admitted", "rejected_value", "shortcuts_enabled", "single_owner", "solver_only",
+           "true_when_present", "unconditioned_admits", "values_pinned"]

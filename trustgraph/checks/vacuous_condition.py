@@ -226,19 +226,18 @@ def _restricts_plainly(ctx: ScanContext, role: str, st: Statement) -> bool:
     """True when every condition of ``st`` is a plain ``StringEquals`` (no IfExists, no set qualifier, no policy
     variable) on a key no other condition of ``st`` reads, that every caller class ``st`` names chooses freely
     (:func:`~trustgraph.checks.exact.caller_chooses`, for each kind of principal of the class), with a value within
-    the key's API limits the condition rejects (the one :func:`~trustgraph.checks.exact.other_value_admitted` would
-    send). Then, for every class that is live (a request of a member gets in under ``st`` alone: it carries each key,
-    since such a condition is false without it), that request with one key changed to the rejected value still
-    satisfies the other conditions (they do not read the key) and the principal and action, and is one the member may
-    send: question 3 is Sat for every condition, so :meth:`VacuousCondition._statement` has no finding, as it reaches
-    with the evaluator's witnesses (:meth:`VacuousCondition._restricts_by_evaluation`) or the solver's, without an
-    evaluation. A class that is not live has no verdict either way."""
+    the key's API limits the condition rejects (:func:`~trustgraph.checks.exact.rejected_value`, the one
+    :func:`~trustgraph.checks.exact.other_value_admitted` sends). Then, for every class that is live (a request of a
+    member gets in under ``st`` alone: it carries each key, since such a condition is false without it), that
+    request with one key changed to the rejected value still satisfies the other conditions (they do not read the
+    key) and the principal and action, and is one the member may send: question 3 is Sat for every condition, so
+    :meth:`VacuousCondition._statement` has no finding, as it reaches with the evaluator's witnesses
+    (:meth:`VacuousCondition._restricts_by_evaluation`) or the solver's, without an evaluation. A class that is not
+    live has no verdict either way."""
     from trustgraph.checks.base import statement_classes
-    from trustgraph.checks.exact import CALLER_CHOSEN, OTHER_VALUE, OTHER_VALUES, caller_chooses
+    from trustgraph.checks.exact import caller_chooses, rejected_value
     from trustgraph.model.condition import SetQualifier
     from trustgraph.model.pattern import variables_of
-    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
-    from trustgraph.semantics.keys import key_info
     from trustgraph.semantics.request import Caller, CallerKind
 
     if not st.conditions:
@@ -254,18 +253,7 @@ def _restricts_plainly(ctx: ScanContext, role: str, st: Statement) -> bool:
     target = ctx.engine.target(role)
     variables = target.role.trust_policy.variables_enabled
     for cond in st.conditions:
-        info = key_info(cond.key)
-        other = None
-        for value in (CALLER_CHOSEN.get(cond.key, OTHER_VALUE), *OTHER_VALUES):
-            if not info.value_ok(value):
-                continue
-            try:
-                if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
-                    other = value
-                    break
-            except UndecidableCondition:
-                return False
-        if other is None:
+        if rejected_value(cond, variables) is None:
             return False
         for c in classes:
             if isinstance(c.caller, Caller):

@@ -185,10 +185,10 @@ class ReversePaths:
     def _listed_distances(self) -> dict[State, int]:
         """:meth:`_lean_distances` over each role's entries (:meth:`_into_entries`): a decided hop that lands in the
         role's session without MFA is its caller state alone (no key, no look-up, no test of where it lands); a hop
-        not decided (or landing in a carried state) is looked up as :meth:`_lean_distances` looks it up, at the same
-        point of the walk (the same questions in the same order), and the role's entries are built again the next
-        time it is read; a decided hop that lands elsewhere is left out (it gives no distance)."""
-        closure, landings, lists = self.closure, self.landings, self._into_lists
+        not decided (or landing in a carried state) is asked through :meth:`_lands_without_mfa` at the same point of
+        the walk (the same questions in the same order), and the role's entries are built again the next time it is
+        read; a decided hop that lands elsewhere is left out (it gives no distance)."""
+        closure, lists = self.closure, self._into_lists
         into, status, target = closure.cache.into, closure.status, closure.target
         dist: dict[State, int] = {(target, False): 0, (target, True): 0}
         frontier = [target]  # roles whose session without MFA is `depth` hops from the target
@@ -209,16 +209,7 @@ class ReversePaths:
                             later.append(state[0])
                         continue
                     asked = True  # the role's entries are built again when next read (this hop may be decided now)
-                    text = _TEXT[action]
-                    hop: Any = landings.get((state, role, text, ()), landings)
-                    if hop is landings:
-                        hop = self._landing(state, role, action, text, ())
-                    if hop is None:
-                        continue
-                    landed = hop[1]
-                    if len(landed) == 3:
-                        raise CarriedState(role)
-                    if landed == (role, False):
+                    if self._lands_without_mfa(state, role, action):
                         dist[state] = depth + 1
                         if not state[1]:
                             later.append(state[0])
