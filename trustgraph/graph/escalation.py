@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from trustgraph.graph.admin import AdminDecider, effective_caller
+from trustgraph.graph.admin import AdminDecider, effective_caller, effective_identity
 from trustgraph.graph.methods import METHODS, Call, Method
 from trustgraph.model.estate import Estate
 from trustgraph.model.pattern import Variable
@@ -184,6 +184,9 @@ class Escalations:
 
     #: False: every glob is matched against every wanted action (the reference of :meth:`_may_cover`)
     prefiltered_globs = True
+    #: False: every principal's effective caller is built before its methods are read (the reference of the
+    #: early return in :meth:`_compute` for a principal whose policies allow no method)
+    identity_first = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
                  decider: AdminDecider | None = None) -> None:
@@ -221,6 +224,10 @@ class Escalations:
 
     # ------------------------------------------------------------------------------------------------ compute
     def _compute(self, node: str) -> Iterable[EscalationEdge]:
+        if self.identity_first:
+            kind, policies = effective_identity(self.estate, node)
+            if not self._methods_for(kind, policies):
+                return  # no method's every call is allowed by an Action element: no edge, nothing refused
         caller = effective_caller(self.estate, node)
         account = caller.account or ""
         snap = self.estate.account_by_id.get(account)
@@ -255,16 +262,22 @@ class Escalations:
     def _possible_methods(self, caller: Caller) -> tuple[tuple[Method, tuple[Call, ...]], ...]:
         """The methods some Allow statement of the caller's identity policies may allow every call of (Action and
         NotAction only: conditions, resources, boundaries and SCPs are the solver's), each with its calls for this
-        caller kind. Each policy's coverage of the methods' actions is read once per policy content
-        (:meth:`_policy_actions`), so a principal costs a union of sets and one subset test per method."""
-        allowed: frozenset[str] = frozenset().union(*(self._policy_actions(p, caller.kind)
-                                                      for p in caller.identity_policies))
-        key = (caller.kind, allowed)
+        caller kind (:meth:`_methods_for`)."""
+        return self._methods_for(caller.kind, caller.identity_policies)
+
+    def _methods_for(self, kind: CallerKind, policies: tuple[Policy, ...]
+                     ) -> tuple[tuple[Method, tuple[Call, ...]], ...]:
+        """:meth:`_possible_methods` of a caller of ``kind`` with identity policies ``policies``. Each policy's
+        coverage of the methods' actions is read once per policy content (:meth:`_policy_actions`), so a principal
+        costs a union of sets and one subset test per method. A call's action depends on the caller's kind only
+        (:meth:`_action_for`), which is all of the caller :meth:`_call` reads here."""
+        allowed: frozenset[str] = frozenset().union(*(self._policy_actions(p, kind) for p in policies))
+        key = (kind, allowed)
         hit = self._possible.get(key)
         if hit is None:
             found = []
             for method in METHODS:
-                calls = tuple(self._call(c, caller) for c in method.calls)
+                calls = tuple(Call(self._action_for(c.action, kind), c.resource, c.fixed) for c in method.calls)
                 if all(c.action in allowed for c in calls):
                     found.append((method, calls))
             hit = self._possible[key] = tuple(found)
