@@ -111,13 +111,13 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
                     moved = replayed(entry, renamed, question.target, _now_text(question.now_ms))
                     if moved is not None:
                         return moved
-    z3_runs = session.stats.solver_calls
+    z3_runs, guessed = session.stats.solver_calls, session.stats.guess_hits
     result = _solve(question, session, options)
     if key is not None and not isinstance(result, Unknown):
         session.store.store(key, cacheable(result, question.target))
     # only a witness the concrete-first guesses found (no z3 run) is the image of the other roles' (smt.renaming)
     if (renamed is not None and isinstance(result, Sat) and not result.approximations
-            and session.stats.solver_calls == z3_runs):
+            and session.stats.solver_calls == z3_runs and session.stats.guess_hits > guessed):
         session.store.store(renamed.key, storable(renamed, result))
     return result
 
