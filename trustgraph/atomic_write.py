@@ -16,7 +16,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -72,11 +72,18 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
         raise
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
-    """Write ``data`` (text is encoded, newlines kept as they are) to ``path`` through :func:`atomic_path`."""
-    payload = data.encode(encoding) if isinstance(data, str) else data
+def write_atomic(path: str | os.PathLike[str], data: str | bytes | Iterable[str], *, encoding: str = "utf-8") -> None:
+    """Write ``data`` (text is encoded, newlines kept as they are) to ``path`` through :func:`atomic_path`.
+
+    ``data`` may be text in pieces (an iterable of ``str``): each is encoded and written as it comes, so a long
+    report made piece by piece is never held whole, as text or as bytes. Whatever the pieces' maker raises leaves
+    ``path`` as it was (the temporary file is removed)."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        fh.write(payload)
+        if isinstance(data, (str, bytes)):
+            fh.write(data.encode(encoding) if isinstance(data, str) else data)
+        else:
+            for piece in data:
+                fh.write(piece.encode(encoding))
         fh.flush()
 
 

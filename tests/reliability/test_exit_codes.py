@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,32 @@ def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_atomic_write_of_pieces(tmp_path: Path) -> None:
+    """Text given in pieces is written piece by piece; a maker that fails half way leaves the previous file and no
+    temporary file."""
+    target = tmp_path / "report.json"
+    write_atomic(target, (piece for piece in ("{", "\"é\"", "}\n")))
+    assert target.read_bytes() == '{"é"}\n'.encode()
+
+    def failing() -> Iterator[str]:
+        yield "half of the new rep"
+        raise RuntimeError("the renderer failed")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(target, failing())
+    assert target.read_bytes() == '{"é"}\n'.encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_scan_json_to_a_file_and_to_stdout_is_one_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.json"
+    args = [SAMPLE, "--zone", "111122223333", "--format", "json", "--now", "2026-12-01T00:00:00Z"]
+    main(["scan", *args, "-o", str(target)])
+    capsys.readouterr()
+    main(["scan", *args])
+    assert capsys.readouterr().out == target.read_text(encoding="utf-8")
 
 
 def test_scan_output_to_an_unwritable_place_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

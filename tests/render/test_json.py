@@ -8,10 +8,11 @@ from dataclasses import replace
 from typing import Any
 
 import jsonschema
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from trustgraph.checks.finding import Finding
-from trustgraph.render.json_report import render_json, schema
+from trustgraph.render.json_report import json_chunks, render_json, schema
 from trustgraph.render.json_tables import expand
 from trustgraph.render.report import ScanReport
 
@@ -108,6 +109,20 @@ def test_lean_writer_writes_the_reference_text(report: ScanReport) -> None:
     assert render_json(report) == render_json(report, lean=False)
     assert render_json(ScanReport()) == render_json(ScanReport(), lean=False)
     assert render_json(report, version=3, lean=True) == render_json(report, version=3, lean=False)
+
+
+def test_pieces_are_the_text_one_finding_line_each(report: ScanReport) -> None:
+    """What the CLI writes piece by piece (:func:`json_chunks`) is the reference text, each finding's line a piece of
+    its own (the text is never held whole); a version that cannot be written is refused before any piece."""
+    pieces = list(json_chunks(report))
+    assert "".join(pieces) == render_json(report, lean=False)
+    assert [p.count('{"check_id":') for p in pieces if '{"check_id":' in p] == [1] * len(report.ordered)
+    assert "".join(json_chunks(ScanReport())) == render_json(ScanReport(), lean=False)
+    for version in (3, 4):
+        assert "".join(json_chunks(report, version=version, lean=False)) == render_json(report, version=version,
+                                                                                          lean=False)
+    with pytest.raises(ValueError, match="cannot be written"):
+        json_chunks(report, version=2)
 
 
 def test_empty_report_validates() -> None:

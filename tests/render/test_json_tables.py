@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trustgraph.cli.main import main
 from trustgraph.render.json_report import render_json, report_json, schema
@@ -134,6 +137,25 @@ def test_context_defaults_and_expansion() -> None:
     assert expand_context({"c": "3"}, defaults) == contexts[1]
     assert expand_context({"a": "2", "b": None}, defaults) == contexts[2]
     assert context_defaults([]) == {}
+
+
+def _counted_defaults(contexts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The reference of :func:`context_defaults`: every (key, value) pair counted."""
+    from collections import Counter
+
+    counts = Counter((k, orjson.dumps(v)) for ctx in contexts for k, v in ctx.items())
+    shared = sorted((key, value) for (key, value), n in counts.items() if 2 * n > len(contexts))
+    return {key: orjson.loads(value) for key, value in shared}
+
+
+_VALUES = st.sampled_from(["1", "2", "3", ["x", "y"], ["y", "x"], 1, None])
+
+
+@given(st.lists(st.dictionaries(st.sampled_from("abcd"), _VALUES, max_size=4), max_size=9))
+def test_context_defaults_vote_is_the_count(contexts: list[dict[str, Any]]) -> None:
+    """The majority vote finds what counting every (key, value) pair finds, keys in the same order."""
+    found, reference = context_defaults(contexts), _counted_defaults(contexts)
+    assert found == reference and list(found) == list(reference)
 
 
 def test_shared_hops_locations_and_nodes_are_written_once() -> None:

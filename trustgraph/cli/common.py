@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from trustgraph.errors import UsageError
@@ -155,8 +155,9 @@ def output_format(args: argparse.Namespace, choices: Sequence[str], default: str
     return fmt
 
 
-def write_output(args: argparse.Namespace, text: str) -> None:
-    """Write ``text`` to ``-o FILE`` (replaced as a whole, never left half-written) or to standard output."""
+def write_output(args: argparse.Namespace, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, in order) to ``-o FILE`` (replaced as a whole, never left half-written) or to
+    standard output."""
     from trustgraph.cli.output import write_output as write_to
 
     write_to(text, getattr(args, "output", None) or None)

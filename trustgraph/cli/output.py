@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 
 from trustgraph.errors import UsageError
 
 
-def write_output(text: str, output: str | os.PathLike[str] | None = None) -> None:
+def write_output(text: str | Iterable[str], output: str | os.PathLike[str] | None = None) -> None:
     """Write ``text`` to ``output`` (atomically: a temporary file in the same directory, then a rename, so a failed
-    write leaves the previous file as it was) or, when ``output`` is None, to standard output.
+    write leaves the previous file as it was) or, when ``output`` is None, to standard output. ``text`` may be given
+    in pieces (an iterable of ``str``), written one by one as they are made.
 
     Raises
     ------
@@ -22,7 +24,8 @@ def write_output(text: str, output: str | os.PathLike[str] | None = None) -> Non
         When the file cannot be written (the message names it and says why).
     """
     if output is None:
-        sys.stdout.write(text)
+        for piece in (text,) if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         return
     from trustgraph.atomic_write import write_atomic
 

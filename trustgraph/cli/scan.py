@@ -143,16 +143,18 @@ def exit_code(report: ScanReport, fail_on: str) -> int:
 
 
 def _write(report: ScanReport, fmt: str, args: argparse.Namespace) -> None:
+    """The report rendered in ``fmt`` to ``-o`` or standard output, in pieces as they are made (the JSON report is
+    never held whole: :func:`~trustgraph.render.report.render_chunks`)."""
     from trustgraph.cli.common import write_output
-    from trustgraph.render.report import render
+    from trustgraph.render.report import render_chunks
 
     json_version = int(args.json_version) if fmt == "json" else None
     if args.output:
-        write_output(args, render(report, fmt, json_version=json_version))
+        write_output(args, render_chunks(report, fmt, json_version=json_version))
         return
     color = fmt == "table" and sys.stdout.isatty()
     width = terminal_width() if fmt == "table" else None
-    sys.stdout.write(render(report, fmt, color=color, width=width, json_version=json_version))
+    write_output(args, render_chunks(report, fmt, color=color, width=width, json_version=json_version))
 
 
 def terminal_width() -> int:

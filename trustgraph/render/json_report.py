@@ -47,7 +47,7 @@ is removed or changes meaning; new optional fields keep the version.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -192,46 +192,89 @@ WRITABLE_VERSIONS: tuple[int, ...] = (JSON_REPORT_VERSION, 3)
 def render_json(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean: bool = True) -> str:
     """The JSON report (``version`` 4 by default, or 3), ending with a newline: top-level keys indented by two
     spaces, each finding compact on a line of its own, and each entry of each table in ``tables`` on a line of its
-    own.
+    own. The text :func:`json_chunks` writes, joined.
 
     ``lean`` (version 4): each finding is made, compacted and turned into its line one at a time
     (:func:`_lean_parts`), so the report is never held as documents; False builds the version 3 document and
     compacts it whole (:func:`report_json`, :func:`~trustgraph.render.json_tables.compact`), the reference the lean
     writer is tested against (the same text). At 20,000 roles (vendor-heavy: 37,000 findings) the two documents
     took ~270 MB in the process that writes the report."""
+    return "".join(json_chunks(report, version=version, lean=lean))
+
+
+def json_chunks(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean: bool = True) -> Iterator[str]:
+    """:func:`render_json`'s text in pieces, in order, for a writer that writes them one by one: the lean writer
+    gives each finding's line as it is made, so neither the findings' lines nor the whole text are ever held (at
+    20,000 roles, vendor-heavy, each copy of the text was ~22 MB, and the joined text, its findings' part and the
+    encoded bytes were alive together).
+
+    Raises
+    ------
+    ValueError
+        For a ``version`` not in :data:`WRITABLE_VERSIONS` (before any piece is given).
+    """
     from trustgraph.render.json_tables import compact
 
     if version not in WRITABLE_VERSIONS:
         raise ValueError(f"JSON report version {version} cannot be written; expected one of {WRITABLE_VERSIONS}")
     if version == JSON_REPORT_VERSION and lean:
         return _text(_lean_parts(report))
-    document = report_json(report)
     return _text(_part(key, value) for key, value in
-                 (compact(document) if version == JSON_REPORT_VERSION else document).items())
+                 (compact(report_json(report)) if version == JSON_REPORT_VERSION else report_json(report)).items())
 
 
-def _lean_parts(report: ScanReport) -> list[str]:
+def _lean_parts(report: ScanReport) -> Iterator[str | Iterator[str]]:
     """The top-level parts of the version 4 report, as :func:`render_json` writes them, made finding by finding: the
     hops' table first (each finding's hops made, those seen before dropped), then each finding's compacted line
     (adding its locations, nodes and actions to the tables, in the report's order as
-    :func:`~trustgraph.render.json_tables.compact` does)."""
-    from trustgraph.render.json_tables import Tables, compact_finding
+    :func:`~trustgraph.render.json_tables.compact` does). The findings' part is itself given in pieces, one line
+    each, made as the writer asks for them."""
+    from trustgraph.render.json_tables import Tables
 
     ordered = report.ordered
     tables = Tables([hop_json(h) for h in f.path] for f in ordered)
-    checks = {c.id: check_json(c) for c in report.checks_run}
-    lines = [_dumps(compact_finding(finding_json(f, path=()), refs, tables, checks))
-             for f, refs in zip(ordered, tables.refs, strict=True)]
-    tables.refs = []
-    parts: list[str] = []
     for key, value in {**_document(report, None), "version": JSON_REPORT_VERSION}.items():
         if key == "findings":
-            parts.append(f"  {_dumps(key)}: {_joined(lines, '    ', '[', ']')}" if lines else _part(key, []))
-            lines = []
+            yield _finding_lines(report, tables) if ordered else _part(key, [])
         else:
-            parts.append(_part(key, value))
-    parts.append(_part("tables", tables.json()))
-    return parts
+            yield _part(key, value)
+    yield _table_rows(tables.json())
+
+
+def _table_rows(tables: dict[str, Any]) -> Iterator[str]:
+    """The ``tables`` part as :func:`_part` writes it, in pieces: each entry of each table a piece of its own (the
+    tables' text, ~9.6 MB at 20,000 roles vendor-heavy, is never held whole)."""
+    yield f"  {_dumps('tables')}: {{\n"
+    separator = ""
+    for key, value in tables.items():
+        name = _dumps(key)
+        if not isinstance(value, list):
+            yield f"{separator}    {name}: {_dumps(value)}"
+        elif not value:
+            yield f"{separator}    {name}: []"
+        else:
+            opening = f"{separator}    {name}: [\n      "
+            for item in value:
+                yield opening + _dumps(item)
+                opening = ",\n      "
+            yield "\n    ]"
+        separator = ",\n"
+    yield "\n  }"
+
+
+def _finding_lines(report: ScanReport, tables: Any) -> Iterator[str]:
+    """The findings' part of the lean report (non-empty): its key, then each finding's compacted line (the tables
+    filled as it is made; its hops' references dropped once used), then the closing bracket."""
+    from trustgraph.render.json_tables import compact_finding
+
+    checks = {c.id: check_json(c) for c in report.checks_run}
+    refs, tables.refs = tables.refs, []
+    refs.reverse()  # popped from the end: each finding's references are released once its line is made
+    separator = f"  {_dumps('findings')}: [\n    "
+    for f in report.ordered:
+        yield separator + _dumps(compact_finding(finding_json(f, path=()), refs.pop(), tables, checks))
+        separator = ",\n    "
+    yield "\n  ]"
 
 
 def _part(key: str, value: Any) -> str:
@@ -250,8 +293,19 @@ def _part(key: str, value: Any) -> str:
     return f"  {name}: {body}"
 
 
-def _text(parts: Iterable[str]) -> str:
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+def _text(parts: Iterable[str | Iterator[str]]) -> Iterator[str]:
+    """The report's pieces: the top-level ``parts`` (a part given as pieces is passed on piece by piece) between
+    the braces, separated by a comma and a line break."""
+    yield "{\n"
+    separator = ""
+    for part in parts:
+        if isinstance(part, str):
+            yield separator + part
+        else:
+            yield separator
+            yield from part
+        separator = ",\n"
+    yield "\n}\n"
 
 
 def _dumps(value: Any) -> str:

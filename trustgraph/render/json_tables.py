@@ -35,8 +35,7 @@ document (dictionary lookups per hop, location, node and action).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -68,12 +67,31 @@ class _Table:
         return found
 
 
-def context_defaults(contexts: list[dict[str, Any]]) -> dict[str, Any]:
+def context_defaults(contexts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Per condition key, the value more than half of the hop witnesses have (keys sorted): the hops with that
-    value omit the key, those without the key write ``null``."""
-    counts: Counter[tuple[str, bytes]] = Counter((k, orjson.dumps(v)) for ctx in contexts for k, v in ctx.items())
-    shared = sorted((key, value) for (key, value), n in counts.items() if 2 * n > len(contexts))
-    return {key: orjson.loads(value) for key, value in shared}
+    value omit the key, those without the key write ``null``.
+
+    ``contexts`` is read twice (a list, or :class:`Tables`' view of its hops): a majority vote per key
+    (Boyer-Moore) names the one value that can be held by more than half, a second pass counts it. Only one
+    candidate per key is kept, not a count of every (key, value) pair: at 20,000 roles (vendor-heavy) that count
+    was the peak of the report's memory."""
+    candidate: dict[str, bytes] = {}
+    votes: dict[str, int] = {}
+    total = 0
+    for ctx in contexts:
+        total += 1
+        for key, value in ctx.items():
+            text = orjson.dumps(value)
+            if votes.get(key, 0) == 0:
+                candidate[key], votes[key] = text, 1
+            else:
+                votes[key] += 1 if candidate[key] == text else -1
+    held = dict.fromkeys((key for key, n in votes.items() if n > 0), 0)
+    for ctx in contexts:
+        for key, value in ctx.items():
+            if key in held and orjson.dumps(value) == candidate[key]:
+                held[key] += 1
+    return {key: orjson.loads(candidate[key]) for key in sorted(held) if 2 * held[key] > total}
 
 
 def expand_context(context: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -82,16 +100,36 @@ def expand_context(context: dict[str, Any], defaults: dict[str, Any]) -> dict[st
     return {k: merged[k] for k in sorted(merged) if merged[k] is not None}
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+class _Contexts:
+    """The witness contexts of hops held as JSON text, read back one at a time each time they are iterated."""
+
+    def __init__(self, hops: list[str]) -> None:
+        self._hops = hops
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for text in self._hops:
+            context: dict[str, Any] = orjson.loads(text)["context"]
+            yield context
+
+
 class Tables:
     """The tables of a document being compacted: built from every finding's path (each hop witness once, the
     context defaults of those), then filled with the statement locations, nodes and actions the findings cite."""
 
     def __init__(self, paths: Iterable[list[dict[str, Any]]]) -> None:
         hops, self._locations, self._nodes, self._actions = _Table(), _Table(), _Table(), _Table()
+        # each distinct hop is held as its JSON text only (also its key; a str: the bytes orjson returns keep its
+        # whole growth buffer, ~8 times the text) and read back when needed: the bytes and the dict of every
+        # distinct hop, with a count of every (condition key, value) pair, were the peak of the report's memory
+        # (vendor-heavy, 20,000 roles: ~140 MB)
         #: per path, the indexes of its hops
-        self.refs = [[hops.ref(orjson.dumps(h), h) for h in path] for path in paths]
-        self.defaults = context_defaults([h["context"] for h in hops.values])
-        self._hops = [_compact_hop(h, self.defaults, self.location) for h in hops.values]
+        self.refs = [[hops.ref(text, text) for text in map(_json_text, path)] for path in paths]
+        self.defaults = context_defaults(_Contexts(hops.values))
+        self._hops = [_compact_hop(orjson.loads(h), self.defaults, self.location) for h in hops.values]
 
     def location(self, loc: dict[str, str]) -> int:
         """The index of a ``{file, pointer}`` location."""

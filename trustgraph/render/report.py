@@ -6,6 +6,8 @@ are imported here too, so ``from trustgraph.render.report import ScanReport`` ke
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from trustgraph.report.scan_report import (
     SEVERITY_ORDER,
     CheckInfo,
@@ -63,5 +65,24 @@ def render(report: ScanReport, fmt: str, *, color: bool = False, width: int | No
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def render_chunks(report: ScanReport, fmt: str, *, color: bool = False, width: int | None = None,
+                  read_files: bool = False, json_version: int | None = None) -> Iterator[str]:
+    """:func:`render`'s text in pieces, for a writer that writes them one by one: JSON as it is made
+    (:func:`~trustgraph.render.json_report.json_chunks`, never held whole), the other formats as one piece.
+
+    Raises
+    ------
+    ValueError
+        For a format that is not one of :data:`FORMATS` or a JSON version that cannot be written (before any piece
+        is given).
+    """
+    if fmt == "json":
+        from trustgraph.render.json_report import json_chunks
+
+        return json_chunks(report) if json_version is None else json_chunks(report, version=json_version)
+    return iter((render(report, fmt, color=color, width=width, read_files=read_files, json_version=json_version),))
+
+
 __all__ = ["FORMATS", "SEVERITY_ORDER", "SHOWS_POSITIONS", "SHOWS_READ_KEYS", "CheckInfo", "ScanReport", "Summary",
-           "SuppressionRecord", "Suppressions", "finding_sort_key", "render"]
+           "SuppressionRecord", "Suppressions", "finding_sort_key", "render",
+           "render_chunks"]
