@@ -63,6 +63,8 @@ if TYPE_CHECKING:
 
 #: farther than any distance: a role none of whose states reaches the target
 _FAR = 1 << 30
+#: a hop not decided when :meth:`ReversePaths._step_rows` kept it
+_UNDECIDED: Any = object()
 #: an action -> its text (a dictionary lookup: the distance pass reads it for every hop)
 _TEXT = {a: a.value for a in Action}
 _REACHABLE = Reach.REACHABLE
@@ -138,6 +140,11 @@ class ReversePaths:
         #: source's answer is its start state's tail and no answer walks a chain of states; False: the tails built
         #: as the answers need them, which tests compare it with (same answers, same questions in the same order)
         self.ordered = self.fast and ordered
+        #: with ``ordered``: state -> (its node's rows in the closure cache, their number, the rows as
+        #: :meth:`_ordered_tails` reads them), kept with the landings (:meth:`_step_rows`)
+        self._rows: dict[State, tuple[list[Any], int, list[list[Any]]]] = {}
+        if self.ordered:
+            self._rows = kept.setdefault(("step rows", options), {})
         self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
@@ -500,7 +507,7 @@ class ReversePaths:
         same order, since nothing here asks one. A tail is a function of the decided hops it reads (their memoised
         answers and witnesses), so building it here or later gives the same."""
         dist, best, landings, nexts, named = self.dist, self.best, self.landings, self._nexts, self._named
-        tails, out_of, witness_of = self.agreed.tails, self.closure.cache.out_of, self.engine.witness
+        tails, step_rows, witness_of = self.agreed.tails, self._step_rows, self.engine.witness
         for start, hops in dist.items():  # in the order the pass found them: nearest first
             if hops == 0:
                 continue
@@ -520,21 +527,27 @@ class ReversePaths:
                     last = (taken[1],)
                     tails[start] = (last, False, (taken[0],), tail_approximations(last, END))
                 continue
-            for _, role, data in out_of(start[0]):  # _one_step_tail's loop
+            for entry in step_rows(start):  # _one_step_tail's loop over the node's rows, kept across queries
+                role = entry[0]
                 if best.get(role, _FAR) > nearer:
                     continue
-                text = data["action"]
-                hop = landings.get((start, role, text, ()), landings)
+                hop = entry[2]
+                if hop is _UNDECIDED:  # not decided when the row was kept: looked up again
+                    hop = landings.get((start, role, entry[1], ()), landings)
+                    if hop is landings:
+                        break
+                    entry[2] = hop
                 if hop is None:
                     continue
-                if hop is landings:
-                    break
                 result, nxt, produced = hop
                 if len(nxt) == 3:
                     break
                 here = dist.get(nxt, _FAR)
                 if here == nearer:
-                    taken = (nxt, witness_of(start, role, ACTION_BY_TEXT[text], result))
+                    witness = entry[3]
+                    if witness is None:
+                        witness = entry[3] = witness_of(start, role, ACTION_BY_TEXT[entry[1]], result)
+                    taken = (nxt, witness)
                     break
                 other_hops = dist.get((role, not produced), _FAR)
                 if other_hops < here and other_hops <= nearer:
@@ -556,6 +569,25 @@ class ReversePaths:
                     continue  # the agreement asks a question: in its turn, when an answer needs this tail
             joined = (witness, *rest[0])  # join_tail without an agreement
             tails[start] = (joined, False, (nxt, *rest[2]), tail_approximations(joined, rest))
+
+    def _step_rows(self, start: State) -> list[list[Any]]:
+        """The rows of ``start``'s node in the closure cache (:meth:`ClosureCache.out_of`, in candidate order) as
+        :meth:`_ordered_tails` reads them: [role, action text, the hop's landing (:meth:`_landing`'s memo: None when
+        not Sat), its witness once taken], the landing :data:`_UNDECIDED` for a hop not decided when the rows were
+        made (looked up again when read). Kept across queries while the node's rows are the same list of the same
+        length (rows are only added to it); a landing never changes once decided, nor does the witness of its
+        answer (:meth:`ReachabilityEngine.witness`)."""
+        out = self.closure.cache.out_of(start[0])
+        kept = self._rows.get(start)
+        if kept is not None and kept[0] is out and kept[1] == len(out):
+            return kept[2]
+        landings = self.landings
+        rows: list[list[Any]] = []
+        for _, role, data in out:
+            text = data["action"]
+            rows.append([role, text, landings.get((start, role, text, ()), _UNDECIDED), None])
+        self._rows[start] = (out, len(out), rows)
+        return rows
 
     def _one_step_tail(self, start: State, ask: bool = True) -> Tail | None:
         """The tail :meth:`AgreedPaths.own` builds for ``start`` when its step (:meth:`_first_nearer`, at least two
