@@ -52,3 +52,52 @@ def test_policy_actions_match_may_allow_action_by_action(name: str, tmp_path: Pa
             assert esc._policy_actions(policy, kind) == reference, (policy.location, kind)
             seen += bool(reference)
     assert seen > 0
+
+
+@pytest.mark.parametrize("name", ["example", "sample", "random-2", "random-5"])
+def test_prefiltered_globs_match_every_action(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each glob's share of the methods' actions, read through its prefix (``Escalations._may_cover``), equals the
+    share read by matching it against every action (``prefiltered_globs`` off), glob by glob."""
+    esc, policies = _policies(name, tmp_path)
+    reference = Escalations(esc.G)
+    monkeypatch.setattr(reference, "prefiltered_globs", False)
+    globs = {g.text: g for p in policies for st in p.statements for g in (*(st.actions or ()), *(st.not_actions or ()))}
+    extra = ["*", "?ts:*", "STS:Assume*", "iam:*Policy*", "iam:?ut*", "iam", "iam:", "Iam:PassRole", "s3*", "é:*"]
+    from trustgraph.model.pattern import parse_pattern
+    from trustgraph.model.policy import Glob
+
+    for text in extra:
+        globs.setdefault(text, Glob(text, parse_pattern(text, wildcards=True, variables=False)))
+    assert len(globs) > len(extra)
+    for kind in (CallerKind.ROLE_SESSION, CallerKind.IAM_USER):
+        wanted = esc._method_actions(kind)
+        for text, g in globs.items():
+            assert esc._globs_actions((g,), wanted) == reference._globs_actions((g,), wanted), (text, kind)
+
+
+@pytest.mark.parametrize("name", ["example", "sample", "mix-1", "random-2", "random-5"])
+def test_identity_first_gives_the_edges_and_refusals_of_the_reference(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Escalations.identity_first`` (a principal whose policies allow no method is left before its effective
+    caller is built) gives every principal the edges and refusals of the reference, edge by edge; and
+    ``effective_identity`` is ``effective_caller``'s kind and identity policies."""
+    from trustgraph.graph.admin import effective_caller, effective_identity
+
+    esc, _ = _policies(name, tmp_path)
+    reference = Escalations(esc.G)
+    monkeypatch.setattr(reference, "identity_first", False)
+    estate = esc.estate
+    principals = [*estate.role_by_arn, *estate.user_by_arn]
+    edges = 0
+    for node in principals:
+        caller = effective_caller(estate, node)
+        kind, policies = effective_identity(estate, node)
+        assert kind is caller.kind and policies == caller.identity_policies, node
+        assert [p.location for p in policies] == [p.location for p in caller.identity_policies], node
+        fast, slow = esc.edges_from(node), reference.edges_from(node)
+        assert len(fast) == len(slow), node
+        for a, b in zip(fast, slow, strict=True):
+            assert (a.source, a.target, a.method, a.calls) == (b.source, b.target, b.method, b.calls), node
+        assert esc.refused(node) == reference.refused(node), node
+        edges += len(fast)
+    assert principals

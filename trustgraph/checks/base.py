@@ -139,6 +139,14 @@ def unknown_reason(result: Any) -> str:
     return str(getattr(result, "reason", "unknown"))
 
 
+def in_edges_by_source(G: Any, role: str) -> list[tuple[str, dict[str, Any]]]:
+    """The in-edges of ``role`` as (source, edge data), sources in sorted order, each source's edges in key order:
+    ``sorted(G.in_edges(role, data=True), key=source)`` without the edges' view (the per-role checks read it for
+    every role; ``tests/checks/test_in_edges.py`` holds the two equal)."""
+    pred = G.pred[role]
+    return [(source, data) for source in sorted(pred) for data in pred[source].values()]
+
+
 def hop_path(ctx: ScanContext, source: str, role: str, action: Action, result: Any) -> tuple[HopWitness, ...]:
     """A one-hop path from a Sat answer."""
     return (ctx.witness(source, role, action, result),)
@@ -323,14 +331,13 @@ def statement_witnesses(ctx: ScanContext, role: str, index: int, st: Statement) 
     else None. A witness means the solver's answer of :func:`statement_alone` is Sat, at the cost of an evaluation;
     kept on the view for the role."""
     from trustgraph.checks.exact import conditioned_admits
-    from trustgraph.model.values import format_date
 
     key = ("statement-witnesses", role, index)
     cached: list[tuple[CallerClass, Any]] | None = ctx.local.get(key)
     if cached is None:
         classes, _ = statement_classes(ctx, st)
         only = target_with(ctx, role, (st,))
-        now = format_date(ctx.engine.now_ms)
+        now = ctx.now_text()
         cached = [(c, conditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
                                          now=now)) for c in classes]
         ctx.local[key] = cached

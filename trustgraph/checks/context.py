@@ -214,10 +214,22 @@ class ScanContext:
             return f" (admin-equivalent: {data.get('admin_reason', '')})"
         return ""
 
+    def now_text(self) -> str:
+        """The analysis time as the evaluator's request values spell it (:func:`~trustgraph.model.values.
+        format_date` of the engine's clock), formatted once per scan."""
+        from trustgraph.model.values import format_date
+
+        text: str = self.once(("now-text",), lambda: format_date(self.engine.now_ms))
+        return text
+
     # ---------------------------------------------------------------------------------------------- queries
     def options(self, **kwargs: Any) -> QueryOptions:
-        """Query options with the scan's timeout."""
-        return QueryOptions.make(timeout_ms=self.timeout_ms, **kwargs)
+        """Query options with the scan's timeout, made once per scan for each set of arguments (the reach checks ask
+        for theirs on every role: 20,000 roles made 60,000 equal values; equal options are interchangeable, they
+        are the memos' keys)."""
+        key = ("query-options", repr(sorted(kwargs.items())))
+        made: QueryOptions = self.once(key, lambda: QueryOptions.make(timeout_ms=self.timeout_ms, **kwargs))
+        return made
 
     def reach(self, source: str, target: str, options: QueryOptions) -> tuple[ReachResult, ...]:
         """``GraphQueries.query(source, target, options, per_member=True)``, memoised: a class such as ``external``

@@ -94,15 +94,13 @@ def _alive(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
     the roles whose statement and facts are equal (:func:`alone_key`); False also when that was not shown (the
     check then asks for this role). A statement without conditions is settled by the evaluator
     (:func:`unconditioned_admits`), any other by the solver's answers (:func:`statement_alone`)."""
-    from trustgraph.model.values import format_date
-
     def compute() -> bool:
         if st.conditions and any(w is not None for _, w in statement_witnesses(ctx, role, index, st)):
             return True  # an evaluator-confirmed request of a class gets in (conditions on keys the caller chooses)
         if not st.conditions:
             classes, _ = statement_classes(ctx, st)
             only = target_with(ctx, role, (st,))
-            now = format_date(ctx.engine.now_ms)
+            now = ctx.now_text()
             if any(unconditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
                                         now=now) for c in classes):
                 return True

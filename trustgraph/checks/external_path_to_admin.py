@@ -78,7 +78,7 @@ class ExternalPathToAdmin(BaseCheck):
 
     def _escalations(self, ctx: ScanContext) -> Iterator[Finding]:
         def compute() -> tuple[ReachResult, ...]:
-            options = QueryOptions.make(via="all", timeout_ms=ctx.timeout_ms)
+            options = ctx.options(via="all")
             return tuple(ctx.tg.query(EXTERNAL, "admin", options))
 
         results: tuple[ReachResult, ...] = ctx.once(("external-path-to-admin", "via-all"), compute)

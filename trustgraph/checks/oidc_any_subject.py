@@ -57,7 +57,7 @@ class OidcAnySubject(BaseCheck):
         G = ctx.graph
         fed = (NodeKind.OIDC.value, NodeKind.WEB_IDENTITY.value)
         for role in ctx.roles:
-            for source in sorted({u for u, _ in G.in_edges(role)}):
+            for source in sorted(G.pred[role]):  # the sources of the role's in-edges
                 if G.nodes[source]["kind"] not in fed:
                     continue
                 provider = G.nodes[source]["provider"]

@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from trustgraph.checks.base import BaseCheck, path_text
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach
 
 
@@ -67,7 +66,7 @@ class PrivilegeEscalation(BaseCheck):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         G = ctx.graph
-        options = QueryOptions.make(via="all", timeout_ms=ctx.timeout_ms)
+        options = ctx.options(via="all")
         for role in ctx.roles:
             subjects = [role]
             account = G.nodes[role].get("account")

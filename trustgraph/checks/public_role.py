@@ -42,8 +42,9 @@ class PublicRole(BaseCheck):
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         from trustgraph.smt.symbolic import SymbolicCaller
 
-        stranger = SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=ctx.fresh_account,
-                                  excluded_orgs=frozenset(ctx.zone.organizations) | ctx.named_organizations)
+        stranger = ctx.once((self.id, "stranger"), lambda: SymbolicCaller(
+            kind=CallerKind.ROLE_SESSION, account=ctx.fresh_account,
+            excluded_orgs=frozenset(ctx.zone.organizations) | ctx.named_organizations))
         source = account_node(ctx.fresh_account)
         action = Action.ASSUME_ROLE
         G = ctx.graph

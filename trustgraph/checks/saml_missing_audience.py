@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, unknown_reason
+from trustgraph.checks.base import BaseCheck, hop_path, in_edges_by_source, is_sat, is_unknown, unknown_reason
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.exact import values_pinned
 from trustgraph.checks.finding import Finding, Severity
@@ -62,7 +62,7 @@ class SamlMissingAudience(BaseCheck):
             return values_pinned(statements, action, frozenset({PrincipalKind.SAML_PROVIDER}), "saml:aud",
                                  lambda v: not ground_satisfies(constraint[0], (v,)))
         for role in ctx.roles:
-            for source, _, data in sorted(G.in_edges(role, data=True), key=lambda e: e[0]):
+            for source, data in in_edges_by_source(G, role):
                 if G.nodes[source]["kind"] != NodeKind.SAML.value or data["action"] != action.value:
                     continue
                 if pinned(role):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from trustgraph.checks.base import BaseCheck, hop_path, is_sat, is_unknown, unknown_reason
+from trustgraph.checks.base import BaseCheck, hop_path, in_edges_by_source, is_sat, is_unknown, unknown_reason
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
 from trustgraph.checks.services import service_info
@@ -52,7 +52,7 @@ class ServiceConfusedDeputy(BaseCheck):
         for role in ctx.roles:
             if G.nodes[role].get("service_linked"):
                 continue
-            for source, _, data in sorted(G.in_edges(role, data=True), key=lambda e: e[0]):
+            for source, data in in_edges_by_source(G, role):
                 if G.nodes[source]["kind"] != NodeKind.SERVICE.value or data["action"] != action.value:
                     continue
                 principal = source.split(":", 1)[1]

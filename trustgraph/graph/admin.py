@@ -159,6 +159,24 @@ def known_unresolved(snapshot: AccountSnapshot | None, arns: Iterable[str]) -> t
     return tuple(out)
 
 
+def effective_identity(estate: Estate, arn: str) -> tuple[CallerKind, tuple[Policy, ...]]:
+    """The kind and identity policies of :func:`effective_caller`'s caller for an exported user or role, without
+    building the caller (no boundary, organization or tags read): what decides which escalation methods its
+    policies may allow (``tests/graph/test_escalation_actions.py`` holds the two equal)."""
+    from trustgraph.semantics.callers import identity_policies_of_role, identity_policies_of_user
+
+    user = estate.user_by_arn.get(arn)
+    if user is not None:
+        snap = estate.account_by_id.get(user.account)
+        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name] if snap is not None else []
+        managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
+        return CallerKind.IAM_USER, identity_policies_of_user(estate, user) + known_unresolved(snap, managed)
+    role = estate.role_by_arn[arn]
+    own = identity_policies_of_role(estate, role)
+    return CallerKind.ROLE_SESSION, own + known_unresolved(estate.account_by_id.get(role.account),
+                                                           role.managed_policy_arns)
+
+
 def effective_caller(estate: Estate, arn: str) -> Caller:
     """The caller whose effective identity permissions decide what an exported user or role may do: its identity
     policies (groups' included, plus the AWS-defined content of attached known AWS managed policies missing from

@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from trustgraph.graph.admin import AdminDecider, effective_caller
+from trustgraph.graph.admin import AdminDecider, effective_caller, effective_identity
 from trustgraph.graph.methods import METHODS, Call, Method
 from trustgraph.model.estate import Estate
 from trustgraph.model.pattern import Variable
@@ -182,6 +182,12 @@ class _CallerCalls:
 class Escalations:
     """The escalation edges of an estate under its graph, computed per caller on first use."""
 
+    #: False: every glob is matched against every wanted action (the reference of :meth:`_may_cover`)
+    prefiltered_globs = True
+    #: False: every principal's effective caller is built before its methods are read (the reference of the
+    #: early return in :meth:`_compute` for a principal whose policies allow no method)
+    identity_first = True
+
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
                  decider: AdminDecider | None = None) -> None:
         self.G = G
@@ -194,6 +200,7 @@ class Escalations:
         self._actions: dict[tuple[str, CallerKind], frozenset[str]] = {}
         self._wanted: dict[CallerKind, frozenset[str]] = {}
         self._glob_actions: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+        self._by_service: dict[frozenset[str], dict[str, tuple[tuple[str, str], ...]]] = {}
         #: False: every call of every target is asked (the reference of the sharing in :class:`_CallerCalls`)
         self.shared_calls = True
         self.shared_answers = 0  # calls answered from another target's answer
@@ -217,6 +224,10 @@ class Escalations:
 
     # ------------------------------------------------------------------------------------------------ compute
     def _compute(self, node: str) -> Iterable[EscalationEdge]:
+        if self.identity_first:
+            kind, policies = effective_identity(self.estate, node)
+            if not self._methods_for(kind, policies):
+                return  # no method's every call is allowed by an Action element: no edge, nothing refused
         caller = effective_caller(self.estate, node)
         account = caller.account or ""
         snap = self.estate.account_by_id.get(account)
@@ -251,16 +262,22 @@ class Escalations:
     def _possible_methods(self, caller: Caller) -> tuple[tuple[Method, tuple[Call, ...]], ...]:
         """The methods some Allow statement of the caller's identity policies may allow every call of (Action and
         NotAction only: conditions, resources, boundaries and SCPs are the solver's), each with its calls for this
-        caller kind. Each policy's coverage of the methods' actions is read once per policy content
-        (:meth:`_policy_actions`), so a principal costs a union of sets and one subset test per method."""
-        allowed: frozenset[str] = frozenset().union(*(self._policy_actions(p, caller.kind)
-                                                      for p in caller.identity_policies))
-        key = (caller.kind, allowed)
+        caller kind (:meth:`_methods_for`)."""
+        return self._methods_for(caller.kind, caller.identity_policies)
+
+    def _methods_for(self, kind: CallerKind, policies: tuple[Policy, ...]
+                     ) -> tuple[tuple[Method, tuple[Call, ...]], ...]:
+        """:meth:`_possible_methods` of a caller of ``kind`` with identity policies ``policies``. Each policy's
+        coverage of the methods' actions is read once per policy content (:meth:`_policy_actions`), so a principal
+        costs a union of sets and one subset test per method. A call's action depends on the caller's kind only
+        (:meth:`_action_for`), which is all of the caller :meth:`_call` reads here."""
+        allowed: frozenset[str] = frozenset().union(*(self._policy_actions(p, kind) for p in policies))
+        key = (kind, allowed)
         hit = self._possible.get(key)
         if hit is None:
             found = []
             for method in METHODS:
-                calls = tuple(self._call(c, caller) for c in method.calls)
+                calls = tuple(Call(self._action_for(c.action, kind), c.resource, c.fixed) for c in method.calls)
                 if all(c.action in allowed for c in calls):
                     found.append((method, calls))
             hit = self._possible[key] = tuple(found)
@@ -299,7 +316,11 @@ class Escalations:
 
     def _globs_actions(self, globs: tuple[Glob, ...], wanted: frozenset[str]) -> set[str]:
         """The actions of ``wanted`` one of ``globs`` covers (:func:`~trustgraph.semantics.actions.globs_cover`),
-        each glob's share remembered by its text."""
+        each glob's share remembered by its text. With :attr:`prefiltered_globs` a glob is matched only against the
+        actions that begin with its text up to its first wildcard, case-insensitively (:meth:`_may_cover`): a glob
+        matches from the start of the action, so no other action can match it; an organization whose policies list
+        thousands of actions (the two-account sample: ~11,000 texts, 400,000 matches, 0.9 s of CPU) then costs a
+        look-up per glob."""
         from trustgraph.semantics.actions import globs_cover
 
         out: set[str] = set()
@@ -307,9 +328,32 @@ class Escalations:
             k = (g.text, wanted)
             hit = self._glob_actions.get(k)
             if hit is None:
-                hit = self._glob_actions[k] = frozenset(a for a in wanted if globs_cover((g,), a))
+                tried = self._may_cover(g.text, wanted) if self.prefiltered_globs else wanted
+                hit = self._glob_actions[k] = frozenset(a for a in tried if globs_cover((g,), a))
             out |= hit
         return out
+
+    def _may_cover(self, text: str, wanted: frozenset[str]) -> Iterable[str]:
+        """The actions of ``wanted`` an Action glob written ``text`` may match: those whose ASCII-lower-cased name
+        begins with the glob's ASCII-lower-cased text up to its first ``*`` or ``?`` (an Action glob has no policy
+        variables: :func:`~trustgraph.semantics.actions.globs_cover`), found through the actions' service prefixes
+        when that text names one."""
+        from trustgraph.model.pattern import ascii_lower
+
+        by_service = self._by_service.get(wanted)
+        if by_service is None:
+            grouped: dict[str, list[tuple[str, str]]] = {}
+            for a in sorted(wanted):
+                low = ascii_lower(a)
+                grouped.setdefault(low.split(":", 1)[0] if ":" in low else "", []).append((low, a))
+            by_service = self._by_service[wanted] = {k: tuple(v) for k, v in grouped.items()}
+        cut = min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=len(text))
+        prefix = ascii_lower(text[:cut])
+        if ":" in prefix:
+            pairs: Iterable[tuple[str, str]] = by_service.get(prefix.split(":", 1)[0], ())
+        else:
+            pairs = (p for group in by_service.values() for p in group)
+        return [a for low, a in pairs if low.startswith(prefix)]
 
     def _targets(self, method: Method, caller: Caller, node: str) -> Iterable[tuple[str, dict[str, str]]]:
         estate = self.estate

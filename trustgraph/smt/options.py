@@ -28,6 +28,9 @@ class SolverOptions:
     ground_constraints
         Turn ``equals``/``absent`` constraints on caller-chosen keys into ground request values instead of z3
         assertions (``smt.reference``).
+    renamed_values
+        With ``cache``: share an outsider's Sat witness between roles whose trust policies differ only in the
+        external ids and outside principals they name, renamed and replayed (``smt.renaming``).
     evaluation
         Decide a concrete caller's fully determined request by evaluating it (``queries.ground``).
     derived_answers
@@ -63,6 +66,7 @@ class SolverOptions:
     concrete_first: bool = True
     mfa_twins: bool = True
     ground_constraints: bool = True
+    renamed_values: bool = True
     evaluation: bool = True
     derived_answers: bool = True
     hop_classes: bool = True
@@ -76,10 +80,10 @@ class SolverOptions:
     @classmethod
     def reference(cls, *, inject_unknown: str | None = None) -> SolverOptions:
         """Every fast path and cache off: the reference path only."""
-        return cls(cache=False, concrete_first=False, mfa_twins=False, ground_constraints=False, evaluation=False,
-                   derived_answers=False, hop_classes=False, fixed_refutation=False, small_model_slots=False,
-                   string_cells=False, trust_gate=False, defer_refuted=False,
-                   inject_unknown=inject_unknown)
+        return cls(cache=False, renamed_values=False, concrete_first=False, mfa_twins=False,
+                   ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
+                   fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
+                   defer_refuted=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

@@ -197,6 +197,10 @@ def _moved_value(value: str, old: str, new: str) -> str:
     return value
 
 
+#: the account move of a value, for the renamed forms of :mod:`trustgraph.smt.renaming`
+moved_value = _moved_value
+
+
 def _moved_caller(caller: Caller, old: str, new: str) -> Caller:
     """The witness caller as the same principal of account ``new`` instead of ``old`` (its account and ARN; its
     policies are the symbolic candidate's own and name no account of the question; names are kept)."""
@@ -223,4 +227,5 @@ def _relocate(unsat: Unsat, old: Policy, new: Policy) -> Unsat:
     return Unsat(core, locs)
 
 
-__all__ = ["account_blind", "account_free", "cache_key", "cacheable", "rematerialize", "resource_specific"]
+__all__ = ["account_blind", "account_free", "cache_key", "cacheable", "moved_value", "rematerialize",
+           "resource_specific"]

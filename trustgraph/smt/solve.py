@@ -52,6 +52,7 @@ from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.presence import HopView
 from trustgraph.smt.question import HopAnswer, HopQuestion
 from trustgraph.smt.reference import Clock, encode_and_solve, groundable
+from trustgraph.smt.renaming import renamed_form, replayed, storable
 from trustgraph.smt.results import (
     DEFAULT_TIMEOUT_MS,
     TIMEOUT_ENV,
@@ -94,6 +95,7 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
     if options.is_reference:
         return reference_answer(question, session)
     key = None
+    renamed = None
     if options.cache:
         key = cache_key(question, options.paths_key(), session.facts)
         hit = session.store.lookup(key)
@@ -101,10 +103,27 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
             out = rematerialize(hit, question.target)
             if out is not None:
                 return out
+        if options.renamed_values:  # an image of another role's answer (smt.renaming)
+            renamed = renamed_form(question, key, session.facts)
+            if renamed is not None:
+                entry = session.store.lookup(renamed.key)
+                if entry is not None:
+                    moved = replayed(entry, renamed, question.target, _now_text(question.now_ms))
+                    if moved is not None:
+                        return moved
+    z3_runs, guessed = session.stats.solver_calls, session.stats.guess_hits
     result = _solve(question, session, options)
     if key is not None and not isinstance(result, Unknown):
         session.store.store(key, cacheable(result, question.target))
+    # only a witness the concrete-first guesses found (no z3 run) is the image of the other roles' (smt.renaming)
+    if (renamed is not None and isinstance(result, Sat) and not result.approximations
+            and session.stats.solver_calls == z3_runs and session.stats.guess_hits > guessed):
+        session.store.store(renamed.key, storable(renamed, result))
     return result
+
+
+def _now_text(now_ms: int | None) -> str:
+    return format_date(now_ms if now_ms is not None else int(time.time()) * 1000)
 
 
 def reference_answer(question: HopQuestion, session: SolverSession | None = None) -> HopAnswer:
