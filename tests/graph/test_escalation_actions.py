@@ -16,6 +16,9 @@ from trustgraph.semantics.request import CallerKind
 from trustgraph.synth.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[2]
+#: the escalations' clock, pinned: with none, a witness's aws:CurrentTime is read at the call, and the fast and the
+#: reference object's calls for one principal can fall on either side of a second
+NOW_MS = 1_796_083_200_000  # 2026-12-01T00:00:00Z
 ORGS = ["example", "sample", *(f"{p}-1" for p in PROFILES), *(f"random-{s}" for s in (2, 3, 4, 5, 6))]
 
 
@@ -37,7 +40,7 @@ def _policies(name: str, tmp_path: Path) -> tuple[Escalations, list[Policy]]:
     policies: list[Policy] = []
     for arn in [*estate.role_by_arn, *estate.user_by_arn]:
         policies.extend(effective_caller(estate, arn).identity_policies)
-    return Escalations(tg.graph), policies
+    return Escalations(tg.graph, now_ms=NOW_MS), policies
 
 
 @pytest.mark.parametrize("name", ORGS)
@@ -59,7 +62,7 @@ def test_prefiltered_globs_match_every_action(name: str, tmp_path: Path, monkeyp
     """Each glob's share of the methods' actions, read through its prefix (``Escalations._may_cover``), equals the
     share read by matching it against every action (``prefiltered_globs`` off), glob by glob."""
     esc, policies = _policies(name, tmp_path)
-    reference = Escalations(esc.G)
+    reference = Escalations(esc.G, now_ms=NOW_MS)
     monkeypatch.setattr(reference, "prefiltered_globs", False)
     globs = {g.text: g for p in policies for st in p.statements for g in (*(st.actions or ()), *(st.not_actions or ()))}
     extra = ["*", "?ts:*", "STS:Assume*", "iam:*Policy*", "iam:?ut*", "iam", "iam:", "Iam:PassRole", "s3*", "é:*"]
@@ -84,7 +87,7 @@ def test_identity_first_gives_the_edges_and_refusals_of_the_reference(
     from trustgraph.graph.admin import effective_caller, effective_identity
 
     esc, _ = _policies(name, tmp_path)
-    reference = Escalations(esc.G)
+    reference = Escalations(esc.G, now_ms=NOW_MS)
     monkeypatch.setattr(reference, "identity_first", False)
     estate = esc.estate
     principals = [*estate.role_by_arn, *estate.user_by_arn]

@@ -43,6 +43,7 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
     session = SolverSession()
     fast, slow = twin_of(tg, session), twin_of(tg, session)
     slow.fast_answers = False
+    fast.ordered_tails = False  # the loop as the answers take it (tails built first: test_ordered_tails.py)
     roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
     ReversePaths._one_step_tail = counted_tail  # type: ignore[method-assign]
     reverse.session_agreement = counted_agreement  # type: ignore[assignment]

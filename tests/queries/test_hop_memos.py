@@ -176,12 +176,13 @@ def test_answers_filed_in_order_one_kept_bare() -> None:
     engine = dataset_graph("example-org").engine
     absent = (KeyConstraint("sts:ExternalId", "absent"),)
     first, second, third = object(), object(), object()
-    engine._file_answer(("a",), (), first)
-    assert engine._answers[("a",)] is first
-    engine._file_answer(("a",), absent, second)
-    engine._file_answer(("a",), (), third)
-    assert list(engine.filed(("a",))) == [(frozenset(), first), (frozenset(absent), second), (frozenset(), third)]
-    engine._file_answer(("b",), absent, first)
-    engine._file_answer(("b",), (), second)
-    assert list(engine.filed(("b",))) == [(frozenset(absent), first), (frozenset(), second)]
-    assert list(engine.filed(("c",))) == []
+    a, b, c = ((("u", False), role, Action.ASSUME_ROLE, False) for role in "abc")
+    engine._file_answer(a, (), first)
+    assert engine._answers[a] is first
+    engine._file_answer(a, absent, second)
+    engine._file_answer(a, (), third)
+    assert list(engine.filed(a)) == [(frozenset(), first), (frozenset(absent), second), (frozenset(), third)]
+    engine._file_answer(b, absent, first)
+    engine._file_answer(b, (), second)
+    assert list(engine.filed(b)) == [(frozenset(absent), first), (frozenset(), second)]
+    assert list(engine.filed(c)) == []

@@ -242,16 +242,16 @@ def test_reference_options_switch_it_off() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ whole analyses
-def _fresh(tg: TrustGraph, on: bool, session: SolverSession) -> TrustGraph:
-    # one session for both runs (renaming first): a witness z3 chose depends on what it was asked before
-    session.options = SolverOptions() if on else OFF
+def _fresh(tg: TrustGraph, options: SolverOptions, session: SolverSession) -> TrustGraph:
+    # one session for both runs (the fast path first): a witness z3 chose depends on what it was asked before
+    session.options = options
     return twin_of(tg, session)
 
 
-def _reach(tg: TrustGraph, on: bool, session: SolverSession) -> list[Any]:
+def _reach(tg: TrustGraph, options: SolverOptions, session: SolverSession) -> list[Any]:
     from trustgraph.queries.options import QueryOptions
 
-    fresh = _fresh(tg, on, session)
+    fresh = _fresh(tg, options, session)
     out = []
     for without in ((), ("sts:ExternalId",)):
         for r in fresh.query("*", None, QueryOptions.make(without=without)):
@@ -261,29 +261,31 @@ def _reach(tg: TrustGraph, on: bool, session: SolverSession) -> list[Any]:
     return out
 
 
-def _scan(tg: TrustGraph, on: bool, session: SolverSession) -> list[dict[str, Any]]:
-    ctx = ScanContext(_fresh(tg, on, session))
+def _scan(tg: TrustGraph, options: SolverOptions, session: SolverSession) -> list[dict[str, Any]]:
+    ctx = ScanContext(_fresh(tg, options, session))
     return [finding_to_plain(f) for f in run_checks(ctx, select_checks(None)).findings]
 
 
-def _same_analyses(tg: TrustGraph, scan: bool = True) -> None:
+def same_analyses(tg: TrustGraph, scan: bool = True, off: SolverOptions = OFF) -> None:
+    """Every search from every source (with and without sts:ExternalId) and the scan's findings of ``tg`` are the
+    same with every fast path on and with the options ``off``, field by field."""
     session = SolverSession()
-    new = _reach(tg, True, session)
-    old = _reach(tg, False, session)
+    new = _reach(tg, SolverOptions(), session)
+    old = _reach(tg, off, session)
     assert len(new) == len(old)
     for a, b in zip(new, old, strict=True):
         assert a == b, (a[0], a[1])
     if scan:
         session = SolverSession()
-        assert _scan(tg, True, session) == _scan(tg, False, session)
+        assert _scan(tg, SolverOptions(), session) == _scan(tg, off, session)
 
 
 def test_bundled_example() -> None:
-    _same_analyses(load())
+    same_analyses(load())
 
 
 def test_two_account_sample() -> None:
-    _same_analyses(load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"]))
+    same_analyses(load(SAMPLE, zone=["111122223333", "o-a1b2c3d4e5"]))
 
 
 @pytest.mark.parametrize(("profile", "seed"), [
@@ -297,6 +299,6 @@ def test_generated_organizations(profile: str, seed: int, tmp_path: Path, monkey
     # vendor-heavy at 20 roles per account: enough vendor roles for the renamed answers to serve
     synthesize(tmp_path, accounts=3, roles_per_account=20 if profile == "vendor-heavy" else 12, seed=seed,
                profile=profile)
-    _same_analyses(load(tmp_path), scan=profile != "condition-heavy")
+    same_analyses(load(tmp_path), scan=profile != "condition-heavy")
     if profile == "vendor-heavy":
         assert served[0] > 0

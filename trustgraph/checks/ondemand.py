@@ -8,7 +8,7 @@ vendor-heavy profile 181,000 answers under "no MFA" over 354,000 hops, ~166,000 
 +163 MB and ~4.5 s CPU, while a merged finding (:mod:`trustgraph.checks.grouping`) keeps the full witnesses of its
 first source only; the other sources keep their nodes, actions, statements and approximations.
 
-Here the index keeps, per (account, role), the source and a :class:`Later` per hop of its path in one flat tuple
+Here the index keeps, per (account, role), the source and a :class:`Later` per hop of its path as a flat run of items
 (one per hop for all the paths through it: references to the state and answer the shared searches keep anyway),
 the last hop, into the role, as its parent state, action and answer (a :class:`Later` made when the role is checked). A
 role's answers are built when the role is checked (:func:`answers_for`), each hop as a *light* witness: source,
@@ -23,9 +23,10 @@ every witness a report shows is the one the reference builds.
 The reference (``ScanContext(on_demand=False)``) builds every answer in full (:meth:`GraphQueries.reach_each`);
 ``tests/checks/test_on_demand.py`` compares the findings of both, field by field.
 
-Cost: a :class:`Later` per distinct hop before a last one and a tuple per (account, role) at prepare time, instead
-of a full witness per hop (kept by the engine) and a :class:`ReachResult` per pair; per role, O(its sources) answers
-with a light witness per hop of their paths, dropped after the merge, and the first source's full witnesses.
+Cost: a :class:`Later` per distinct hop before a last one and a run of items per (account, role) in its role's one
+tuple at prepare time, instead of a full witness per hop (kept by the engine) and a :class:`ReachResult` per pair; per
+role, O(its sources) answers with a light witness per hop of their paths, dropped after the merge, and the first
+source's full witnesses.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ if TYPE_CHECKING:
     from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
 
-#: one answer kept for later: (source, the :class:`Later` of each hop but the last, ..., the last hop's parent state,
-#: action and Sat answer): its light witnesses are built when the role is checked (:func:`answers_for`); the last
+#: one item of the answers kept for later of a role: an answer kept as its flat run of items, in a role's one
+#: sequence of every answer's (no tuple per answer: ~249,000 answers, ~12 MB at 20,000 roles of the vendor-heavy
+#: profile): the source (a node name), the :class:`Later` of each hop but the last, ..., the last hop's parent state,
+#: action and Sat answer; its light witnesses are built when the role is checked (:func:`answers_for`); the last
 #: hop, into the role itself, is nearly always a hop of this answer alone (at 20,000 roles of the vendor-heavy
 #: profile ~230,000 of ~248,000 answers), so it is kept as its three parts, not as a :class:`Later` (~13 MB less)
-Flat = tuple[Any, ...]
+Flat = Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +72,9 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
                   targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
     """Role -> the reachable answer of each of ``sources`` that reaches it (in the order of ``sources``): a
     :class:`ReachResult` where the path's hops name a session (built as the reference builds it), else the flat
-    hops (:data:`Flat`). ``targets`` as :meth:`GraphQueries.reach_each`: for a role outside them no answer is kept,
-    only the questions building it would ask are asked (:func:`~trustgraph.queries.answers.ask_session_names`).
+    hops, one item after another in the role's list (:data:`Flat`; :func:`answers_for` reads them). ``targets`` as
+    :meth:`GraphQueries.reach_each`: for a role outside them no answer is kept, only the questions building it would
+    ask are asked (:func:`~trustgraph.queries.answers.ask_session_names`).
 
     Raises what :meth:`GraphQueries.reach_each` raises (a witness that does not replay)."""
     from trustgraph.graph.nodes import NodeKind
@@ -105,7 +109,7 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
             parent = visits[state].parent
             assert parent is not None  # t is not the source: a hop reached it
             last_action, last_answer = answers[state]
-            flat: list[Any] = []
+            flat: list[Any] = []  # the items of the answer, from the last to the first
             cur = parent
             while True:
                 parent = visits[cur].parent
@@ -120,7 +124,9 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
                 cur = parent
             flat.append(source)
             flat.reverse()
-            index.setdefault(t, []).append((*flat, visits[state].parent, last_action, last_answer))
+            kept = index.setdefault(t, [])
+            kept += flat
+            kept += (visits[state].parent, last_action, last_answer)
     return index
 
 
@@ -128,15 +134,23 @@ def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResul
     """The answers of :func:`pending_index` for ``role``, flat ones with light witnesses (:class:`Later`; the last
     hop's made here, from the parent state, action and answer the flat answer ends with)."""
     out: list[ReachResult] = []
-    for item in kept:
+    items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
+    i, n = 0, len(items)
+    while i < n:
+        item = items[i]
         if isinstance(item, ReachResult):
             out.append(item)
+            i += 1
             continue
-        hops = (*(light_witness(h) for h in item[1:-3]),
-                light_witness(Later(engine, item[-3], role, item[-2], item[-1])))
+        j = i + 1  # item is a flat answer's source; its Laters follow, then the last hop's three parts
+        while isinstance(items[j], Later):
+            j += 1
+        hops = (*(light_witness(h) for h in items[i + 1:j]),
+                light_witness(Later(engine, items[j], role, items[j + 1], items[j + 2])))
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
-        out.append(ReachResult(source=item[0], target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
+        out.append(ReachResult(source=item, target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
                                approximations=approx))
+        i = j + 3
     return out
 
 

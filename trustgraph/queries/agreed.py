@@ -40,7 +40,8 @@ Step = Callable[["State"], "tuple[State, HopWitness] | None"]
 #: order: what a result lists, :func:`tail_approximations`)
 Tail = tuple[tuple[HopWitness, ...], bool, tuple["State", ...], tuple[str, ...]]
 #: the tail of a state of the target: no hops
-_END: Tail = ((), False, (), ())
+END: Tail = ((), False, (), ())
+_END = END
 #: the agreement of a hop into the target: nothing to agree
 _NO_AGREEMENT: tuple[None, None] = (None, None)
 
@@ -188,4 +189,4 @@ def tail_approximations(hops: tuple[HopWitness, ...], tail: Tail) -> tuple[str, 
     return tuple(dict.fromkeys((*first.approximations, *tail[3])))
 
 
-__all__ = ["AgreedPaths", "Step", "Tail", "join_tail", "tail_approximations"]
+__all__ = ["END", "AgreedPaths", "Step", "Tail", "join_tail", "tail_approximations"]

@@ -29,6 +29,7 @@ from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constrai
 from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
 from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.hopclass import HopClasses
+from trustgraph.queries.hopmemo import HopMemo
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
 from trustgraph.queries.results import HopWitness, ReachResult, export_locations
@@ -80,6 +81,10 @@ def subject_key(provider: str) -> str:
 class ReachabilityEngine:
     """Solver front for one graph: builds callers and targets once and memoises hop answers."""
 
+    #: False: the hop memos are plain dictionaries keyed by hop tuples (the reference); True: nested, a hop without a
+    #: key of its own (:class:`~trustgraph.queries.hopmemo.HopMemo`; set on the class, it switches every engine)
+    nested_memos = True
+
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None) -> None:
         import time
 
@@ -94,12 +99,14 @@ class ReachabilityEngine:
         self._callers: dict[State, Caller | SymbolicCaller] = {}
         self._inside: frozenset[str] | None = None
         self._targets: dict[str, Target] = {}
-        self._memo: dict[tuple[Any, ...], HopResult] = {}
+        pairs: dict[tuple[Any, Any], tuple[Any, Any]] = {}  # (role, action), one tuple each for the nested memos
+        self._memo: HopMemo | dict[tuple[Any, ...], HopResult] = HopMemo(pairs) if self.nested_memos else {}
         self._ground: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # evaluated requests (queries.ground)
         #: (state, role, action, closed) -> (constraints, Sat/Unsat answer, constraints, answer, ...) in the order
         #: filed, for :meth:`decide` (:meth:`filed`), one flat tuple; a lone answer under no constraints kept bare
-        self._answers: dict[tuple[Any, ...], Any] = {}
-        self._derived: dict[tuple[Any, ...], HopResult | DerivedUnsat] = {}
+        self._answers: HopMemo | dict[tuple[Any, ...], Any] = HopMemo(pairs) if self.nested_memos else {}
+        self._derived: HopMemo | dict[tuple[Any, ...], HopResult | DerivedUnsat] = (
+            HopMemo(pairs) if self.nested_memos else {})
         #: (options, extra) -> (the constraints, whether they contradict), for :meth:`decide`
         self._constraint_sets: dict[tuple[Any, ...], tuple[tuple[KeyConstraint, ...], bool]] = {}
         self._constraint_frozensets: dict[tuple[KeyConstraint, ...], frozenset[KeyConstraint]] = {}

@@ -117,6 +117,10 @@ class GraphQueries:
         #: ``ReversePaths(listed=True)``); False: the reference, which tests compare it with (same closures, same
         #: distances, same answers, same questions in the same order)
         self.listed_hops = True
+        #: with ``fast_answers``, for a query from every source: the tails of the reverse search's states built before
+        #: the answers, nearest first, where that asks nothing (``ReversePaths(ordered=True)``); False: built as the
+        #: answers need them, the reference, which tests compare it with (same answers, same questions in order)
+        self.ordered_tails = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -344,7 +348,8 @@ class GraphQueries:
         else:
             groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
         out: list[ReachResult] = []
-        paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None)
+        paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None,
+                                    ordered=self.ordered_tails and starts is None)
         layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
         carried = self._carried_paths(closure, options, outside_only, groups) if paths is None else None
         for label, starts_of in groups:
@@ -383,10 +388,12 @@ class GraphQueries:
         self._closures = cache = cache.fresh()
         return cache
 
-    def _reverse_paths(self, closure: Any, options: QueryOptions, outside_only: bool, listed: bool = False) -> Any:
+    def _reverse_paths(self, closure: Any, options: QueryOptions, outside_only: bool, listed: bool = False,
+                       ordered: bool = False) -> Any:
         """The reverse search over ``closure`` (:class:`trustgraph.queries.reverse.ReversePaths`), or None when it is
         switched off or does not answer this query (then each source is searched); ``listed``: its distance pass
-        over kept lists (a query from every source, ``listed_hops``)."""
+        over kept lists (a query from every source, ``listed_hops``); ``ordered``: its tails built first
+        (``ordered_tails``)."""
         from trustgraph.queries.reverse import CarriedState, ReversePaths, usable
 
         if not (self.layered and self.reverse and usable(self.engine, options)):
@@ -396,7 +403,7 @@ class GraphQueries:
         try:
             return ReversePaths(self.engine, closure, options, outside_only=outside_only, landings=self._landings,
                                 lean=self.lean_reverse, quick=self.lean_closure, fast=self.fast_answers,
-                                listed=listed)
+                                listed=listed, ordered=ordered)
         except CarriedState:
             return None
 

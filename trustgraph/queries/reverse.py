@@ -31,7 +31,16 @@ node's rows up to the first one hop nearer, the hop's memoised witness, the sess
 state's step (the agreement asked only when that step's caller is a named role session the hop's request does not
 already name) and one join: on chain-heavy at 2,000 roles, 18.1 -> 15.5 us per answer of a warm query (CPU, loaded
 machine; ``tests/queries/test_fast_answers.py`` compares it with ``fast_answers = False`` field by field, hop
-questions in the same order). The reference is the search per source (``GraphQueries.layered = False``);
+questions in the same order). For a query from every source, every tail that loop can put together without asking
+anything is built before the answers, nearest state first (:meth:`ReversePaths._ordered_tails`,
+``GraphQueries.ordered_tails``; each state's rows kept across queries with their landings and the witnesses taken),
+so that a source's answer is its start state's tail and no answer walks a chain of states without tails (a chain's
+states were each built through the generic step and agreement): on chain-heavy at 20,000 roles (6,390 sources per
+hub query, about 6,400 tails) a warm hub query went from about 90 to 70 ms of CPU (loaded machine; its answers from
+about 10 to 3 us per source, the tails built first about 4 us per state); ``tests/queries/test_ordered_tails.py``
+compares it with
+``ordered_tails = False`` field by field, hop questions in the same order. The reference is the search per source
+(``GraphQueries.layered = False``);
 ``tests/queries/test_reverse.py`` compares the two field by field.
 
 What it does not answer (:meth:`ReversePaths.result` returns None and the caller searches from the source as
@@ -46,7 +55,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.queries.agreed import AgreedPaths, join_tail, tail_approximations
+from trustgraph.queries.agreed import END, AgreedPaths, join_tail, tail_approximations
 from trustgraph.queries.answers import session_agreement
 from trustgraph.queries.backward import ACTION_BY_TEXT, REACHES, walk_distances
 from trustgraph.queries.results import Reach, ReachResult
@@ -63,6 +72,8 @@ if TYPE_CHECKING:
 
 #: farther than any distance: a role none of whose states reaches the target
 _FAR = 1 << 30
+#: a hop not decided when :meth:`ReversePaths._step_rows` kept it
+_UNDECIDED: Any = object()
 #: an action -> its text (a dictionary lookup: the distance pass reads it for every hop)
 _TEXT = {a: a.value for a in Action}
 _REACHABLE = Reach.REACHABLE
@@ -86,7 +97,7 @@ class ReversePaths:
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
                  outside_only: bool, landings: dict[Any, Any] | None = None, lean: bool = True,
-                 quick: bool = False, fast: bool = False, listed: bool = False) -> None:
+                 quick: bool = False, fast: bool = False, listed: bool = False, ordered: bool = False) -> None:
         self.engine = engine
         #: the lean pass (``GraphQueries.lean_reverse``): a source whose path starts with its start state's own step
         #: is answered with that state's agreed tail (:meth:`AgreedPaths.own`) instead of its first hop joined to the
@@ -133,12 +144,24 @@ class ReversePaths:
         self.fast = self.quick and fast
         #: state -> the session name of its step's caller that an agreement may ask for, or None (:meth:`_names`)
         self._named: dict[State, str | None] = {}
+        #: with ``fast``, for a query from every source (``GraphQueries.ordered_tails``): every tail the fast loop
+        #: can put together without a question built first, nearest state first (:meth:`_ordered_tails`), so that a
+        #: source's answer is its start state's tail and no answer walks a chain of states; False: the tails built
+        #: as the answers need them, which tests compare it with (same answers, same questions in the same order)
+        self.ordered = self.fast and ordered
+        #: with ``ordered``: state -> (its node's rows in the closure cache, their number, the rows as
+        #: :meth:`_ordered_tails` reads them), kept with the landings (:meth:`_step_rows`)
+        self._rows: dict[State, tuple[list[Any], int, list[list[Any]]]] = {}
+        if self.ordered:
+            self._rows = kept.setdefault(("step rows", options), {})
         self._target_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: role -> the least distance of its states (a hop into a role whose states are all farther is skipped)
         self.best: dict[str, int] = {}
         for (node, *_), hops in self.dist.items():
             if hops < self.best.get(node, _FAR):
                 self.best[node] = hops
+        if self.ordered:
+            self._ordered_tails()
 
     # ---------------------------------------------------------------------------------------------- distances
     def _distances(self) -> dict[State, int]:
@@ -483,13 +506,106 @@ class ReversePaths:
             return None if step is None else (state, extra, step)
         return state, extra, (*first, engine.witness(state, first[1], first[2], first[3]))
 
-    def _one_step_tail(self, start: State) -> Tail | None:
+    def _ordered_tails(self) -> None:
+        """The tails of every state of the distance pass that the fast loop puts together without asking anything,
+        built nearest first (:attr:`ordered`), in one loop: a state one hop from the target by its first Sat hop
+        into it (what :meth:`AgreedPaths.own` builds: the hop alone), a farther one as :meth:`_one_step_tail` builds
+        it over the tail of the state it steps to, built just before. A state whose step meets an undecided hop, the
+        other MFA outcome or a carried state, or whose session names need an agreement, gets no tail here (nor does
+        any state whose step leads through it): the answers build those as before, asking the same questions in the
+        same order, since nothing here asks one. A tail is a function of the decided hops it reads (their memoised
+        answers and witnesses), so building it here or later gives the same."""
+        dist, best, landings, nexts, named = self.dist, self.best, self.landings, self._nexts, self._named
+        tails, step_rows, witness_of = self.agreed.tails, self._step_rows, self.engine.witness
+        for start, hops in dist.items():  # in the order the pass found them: nearest first
+            if hops == 0:
+                continue
+            nearer = hops - 1
+            taken = None
+            if nearer == 0:  # _first_nearer's loop over the node's hops into the target: the first Sat one
+                for _, role, data in self._into_target(start[0]):
+                    text = data["action"]
+                    hop: Any = landings.get((start, role, text, ()), landings)
+                    if hop is None:
+                        continue
+                    if hop is not landings and len(hop[1]) != 3:  # not undecided, not a carried state
+                        taken = (hop[1], witness_of(start, role, ACTION_BY_TEXT[text], hop[0]))
+                    break
+                if taken is not None:
+                    nexts[start] = taken
+                    last = (taken[1],)
+                    tails[start] = (last, False, (taken[0],), tail_approximations(last, END))
+                continue
+            for entry in step_rows(start):  # _one_step_tail's loop over the node's rows, kept across queries
+                role = entry[0]
+                if best.get(role, _FAR) > nearer:
+                    continue
+                hop = entry[2]
+                if hop is _UNDECIDED:  # not decided when the row was kept: looked up again
+                    hop = landings.get((start, role, entry[1], ()), landings)
+                    if hop is landings:
+                        break
+                    entry[2] = hop
+                if hop is None:
+                    continue
+                result, nxt, produced = hop
+                if len(nxt) == 3:
+                    break
+                here = dist.get(nxt, _FAR)
+                if here == nearer:
+                    witness = entry[3]
+                    if witness is None:
+                        witness = entry[3] = witness_of(start, role, ACTION_BY_TEXT[entry[1]], result)
+                    taken = (nxt, witness)
+                    break
+                other_hops = dist.get((role, not produced), _FAR)
+                if other_hops < here and other_hops <= nearer:
+                    break
+            if taken is None:
+                continue
+            nexts[start] = taken
+            nxt, witness = taken
+            rest = tails.get(nxt)
+            following = nexts.get(nxt)
+            if rest is None or following is None:
+                continue
+            name = named.get(nxt, named)
+            if name is named:
+                name = self._names(nxt, following[1])
+            if name is not None and witness.method is None:
+                request = witness.evidence[2] if witness.evidence else None
+                if request is None or request.context.get("sts:rolesessionname") != (name,):
+                    continue  # the agreement asks a question: in its turn, when an answer needs this tail
+            joined = (witness, *rest[0])  # join_tail without an agreement
+            tails[start] = (joined, False, (nxt, *rest[2]), tail_approximations(joined, rest))
+
+    def _step_rows(self, start: State) -> list[list[Any]]:
+        """The rows of ``start``'s node in the closure cache (:meth:`ClosureCache.out_of`, in candidate order) as
+        :meth:`_ordered_tails` reads them: [role, action text, the hop's landing (:meth:`_landing`'s memo: None when
+        not Sat), its witness once taken], the landing :data:`_UNDECIDED` for a hop not decided when the rows were
+        made (looked up again when read). Kept across queries while the node's rows are the same list of the same
+        length (rows are only added to it); a landing never changes once decided, nor does the witness of its
+        answer (:meth:`ReachabilityEngine.witness`)."""
+        out = self.closure.cache.out_of(start[0])
+        kept = self._rows.get(start)
+        if kept is not None and kept[0] is out and kept[1] == len(out):
+            return kept[2]
+        landings = self.landings
+        rows: list[list[Any]] = []
+        for _, role, data in out:
+            text = data["action"]
+            rows.append([role, text, landings.get((start, role, text, ()), _UNDECIDED), None])
+        self._rows[start] = (out, len(out), rows)
+        return rows
+
+    def _one_step_tail(self, start: State, ask: bool = True) -> Tail | None:
         """The tail :meth:`AgreedPaths.own` builds for ``start`` when its step (:meth:`_first_nearer`, at least two
         hops from the target) is over decided hops and lands in a state whose tail is built: the same step, witness,
         session agreement and join, in the same order, without the calls between them. None (having asked nothing
         new) in every other case (an undecided hop, the other MFA outcome, a chain of states without tails, the last
         hop into the target): :meth:`AgreedPaths.own` then builds it as before, reading the step kept here if one
-        was found."""
+        was found. Without ``ask`` (:meth:`_ordered_tails`), None too where the session-name agreement would ask a
+        question."""
         nexts = self._nexts
         taken: Any = nexts.get(start, nexts)
         if taken is nexts:
@@ -535,6 +651,8 @@ class ReversePaths:
         if name is not None and witness.method is None:  # the rest of session_agreement's test, then the agreement
             request = witness.evidence[2] if witness.evidence else None
             if request is None or request.context.get("sts:rolesessionname") != (name,):
+                if not ask:
+                    return None  # the agreement asks a question: in its turn, when an answer needs this tail
                 again, note = session_agreement(self.engine, self.options, start, nxt, witness, following[1], ())
         hops = join_tail(witness, rest, again, note)
         tail: Tail = (hops, again is not None, (nxt, *rest[2]), tail_approximations(hops, rest))

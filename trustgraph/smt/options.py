@@ -48,6 +48,10 @@ class SolverOptions:
         Answer Unsat a candidate that no Allow statement of the role's trust policy can name (conditions aside)
         without the concrete-first guesses, and without the encoding when the reference would read nothing else
         (``smt.trust_gate``).
+    org_gate
+        Answer Unsat, without the guesses and z3, an outsider candidate whose every admitting Allow trust statement
+        requires an organization it is excluded from (``smt.trust_gate.org_refuted``); its core, when asked for,
+        is the reference's.
     defer_refuted
         Solve the candidates the trust gate rules out (never Sat) after the others, and only when none of those is
         Sat: a Sat answer is the first Sat candidate's in the caller's order either way, and an Unsat or Unknown
@@ -74,6 +78,7 @@ class SolverOptions:
     small_model_slots: bool = True
     string_cells: bool = True
     trust_gate: bool = True
+    org_gate: bool = True
     defer_refuted: bool = True
     inject_unknown: str | None = None
 
@@ -83,7 +88,7 @@ class SolverOptions:
         return cls(cache=False, renamed_values=False, concrete_first=False, mfa_twins=False,
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
-                   defer_refuted=False, inject_unknown=inject_unknown)
+                   org_gate=False, defer_refuted=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

@@ -52,6 +52,35 @@ def trust_admits(cand: Candidate, q: HopQuestion) -> bool:
     return False
 
 
+def org_refuted(cand: Candidate, q: HopQuestion) -> bool:
+    """Whether every Allow statement of the role's trust policy that covers ``q.action`` and names the candidate's
+    template requires, with a plain ``StringEquals`` (no ``IfExists``, no set qualifier) on ``aws:PrincipalOrgID``,
+    an organization the candidate cannot be in: an outsider of :mod:`trustgraph.smt.symbolic` is in no organization
+    (the key absent: the condition is false) or in one that is not among its excluded ones (``excluded_orgs``), so a
+    statement whose values are all excluded organizations never applies. True is a proof that no request of the
+    candidate is allowed (a role is assumed only through an Allow statement of its trust policy); the statements
+    whose principal or action do not match are ruled out as in :func:`trust_admits`. A role trusted by its own
+    organization (``Principal: *`` with ``aws:PrincipalOrgID``) is such a hop for every outsider, and the reference
+    pays z3 to learn it."""
+    from trustgraph.model.condition import Operator, SetQualifier
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import statement_principal_match
+
+    excluded = cand.excluded_orgs
+    template, action = cand.template, q.action
+    if not cand.symbolic or not excluded or template.org_id is not None or template.org_unknown is not None:
+        return False
+    for st in q.target.role.trust_policy.statements:
+        if (st.effect is not Effect.ALLOW or not statement_action_matches(st, action.value)
+                or statement_principal_match(st, template, action) is None):
+            continue
+        if not any(c.key == "aws:principalorgid" and c.operator is Operator.STRING_EQUALS
+                   and c.qualifier is SetQualifier.NONE and not c.if_exists and c.values
+                   and all(isinstance(v, str) and v in excluded for v in c.values) for c in st.conditions):
+            return False
+    return True
+
+
 def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -> Unsat | None:
     """The reference's Unsat for a candidate :func:`trust_admits` rules out, when the reference would encode nothing
     (see the module docstring); None otherwise (the caller then asks the reference encoding)."""
@@ -88,4 +117,4 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
     return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(st.location for st in d.statements)))
 
 
-__all__ = ["refuted", "trust_admits"]
+__all__ = ["org_refuted", "refuted", "trust_admits"]
