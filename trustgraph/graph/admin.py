@@ -159,6 +159,19 @@ def known_unresolved(snapshot: AccountSnapshot | None, arns: Iterable[str]) -> t
     return tuple(out)
 
 
+def _unresolved_managed(estate: Estate, arn: str) -> tuple[Policy, ...]:
+    """The AWS-defined content of the known AWS managed policies attached to an exported user (or its groups) or role
+    but missing from the export (:func:`known_unresolved`)."""
+    user = estate.user_by_arn.get(arn)
+    if user is not None:
+        snap = estate.account_by_id.get(user.account)
+        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name] if snap is not None else []
+        managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
+        return known_unresolved(snap, managed)
+    role = estate.role_by_arn[arn]
+    return known_unresolved(estate.account_by_id.get(role.account), role.managed_policy_arns)
+
+
 def effective_identity(estate: Estate, arn: str) -> tuple[CallerKind, tuple[Policy, ...]]:
     """The kind and identity policies of :func:`effective_caller`'s caller for an exported user or role, without
     building the caller (no boundary, organization or tags read): what decides which escalation methods its
@@ -167,14 +180,9 @@ def effective_identity(estate: Estate, arn: str) -> tuple[CallerKind, tuple[Poli
 
     user = estate.user_by_arn.get(arn)
     if user is not None:
-        snap = estate.account_by_id.get(user.account)
-        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name] if snap is not None else []
-        managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
-        return CallerKind.IAM_USER, identity_policies_of_user(estate, user) + known_unresolved(snap, managed)
-    role = estate.role_by_arn[arn]
-    own = identity_policies_of_role(estate, role)
-    return CallerKind.ROLE_SESSION, own + known_unresolved(estate.account_by_id.get(role.account),
-                                                           role.managed_policy_arns)
+        return CallerKind.IAM_USER, identity_policies_of_user(estate, user) + _unresolved_managed(estate, arn)
+    own = identity_policies_of_role(estate, estate.role_by_arn[arn])
+    return CallerKind.ROLE_SESSION, own + _unresolved_managed(estate, arn)
 
 
 def effective_caller(estate: Estate, arn: str) -> Caller:
@@ -184,17 +192,9 @@ def effective_caller(estate: Estate, arn: str) -> Caller:
     from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
 
     user = estate.user_by_arn.get(arn)
-    if user is not None:
-        snap = estate.account_by_id.get(user.account)
-        groups = [snap.group_by_name[g] for g in user.groups if g in snap.group_by_name] if snap is not None else []
-        managed = user.managed_policy_arns + tuple(a for g in groups for a in g.managed_policy_arns)
-        caller = caller_for_user(estate, user)
-    else:
-        role = estate.role_by_arn[arn]
-        snap = estate.account_by_id.get(role.account)
-        managed = role.managed_policy_arns
-        caller = caller_for_role_session(estate, role)
-    extra = known_unresolved(snap, managed)
+    caller = (caller_for_user(estate, user) if user is not None
+              else caller_for_role_session(estate, estate.role_by_arn[arn]))
+    extra = _unresolved_managed(estate, arn)
     if extra:
         caller = replace(caller, identity_policies=caller.identity_policies + extra)
     return caller

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.condition import Family, Operator
 from trustgraph.model.principal import PrincipalKind
+from trustgraph.model.values import format_date
 from trustgraph.semantics.request import Action, Request
 from trustgraph.smt.results import Sat
 from trustgraph.smt.symbolic import AWS_KINDS, SymbolicCaller
@@ -79,6 +80,8 @@ class Renamed:
     values: tuple[str, ...]
     kinds: tuple[str, ...]
     role_account: str
+    #: the question's pinned clock as request text (a renamed form exists only for a question whose clock is pinned)
+    now_text: str
 
 
 class _Abstracter:
@@ -215,7 +218,7 @@ def renamed_form(question: HopQuestion, store_key: Any, facts: FactsTable) -> Re
     if "aws:resourceorgpaths" not in policy_text:  # read by no policy: the replay gives the role its own
         rest[4] = (target.org_known, target.org_id)
     key = ("renamed/v1", form, tuple(rest), order, fresh)
-    return Renamed(key, values, tuple(ab.kinds), role.account)
+    return Renamed(key, values, tuple(ab.kinds), role.account, format_date(question.now_ms))
 
 
 def storable(renamed: Renamed, result: Sat) -> Any:
@@ -223,7 +226,7 @@ def storable(renamed: Renamed, result: Sat) -> Any:
     return (result.caller, result.request, renamed)
 
 
-def replayed(entry: Any, renamed: Renamed, target: Target, now_text: str) -> Sat | None:
+def replayed(entry: Any, renamed: Renamed, target: Target) -> Sat | None:
     """The stored witness moved to this question's values (sigma of the module docstring) and replayed with the
     concrete evaluator: the Sat answer when it allows without approximation, else None (solve the hop)."""
     from trustgraph.semantics.context import principal_context
@@ -257,8 +260,8 @@ def replayed(entry: Any, renamed: Renamed, target: Target, now_text: str) -> Sat
         new_arn = rename(old_caller.arn)
     new_caller = replace(old_caller, arn=new_arn,
                          account=None if old_caller.account is None else rename(old_caller.account))
-    old_principal = principal_context(old_caller, now=now_text)
-    new_principal = principal_context(new_caller, now=now_text)
+    old_principal = principal_context(old_caller, now=renamed.now_text)
+    new_principal = principal_context(new_caller, now=renamed.now_text)
     if old_principal.keys() != new_principal.keys():
         return None
     own_tags = {f"aws:resourcetag/{k.lower()}": (v,) for k, v in target.role.tags}

@@ -108,7 +108,7 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
             if renamed is not None:
                 entry = session.store.lookup(renamed.key)
                 if entry is not None:
-                    moved = replayed(entry, renamed, question.target, _now_text(question.now_ms))
+                    moved = replayed(entry, renamed, question.target)
                     if moved is not None:
                         return moved
     z3_runs, guessed = session.stats.solver_calls, session.stats.guess_hits
@@ -120,10 +120,6 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
             and session.stats.solver_calls == z3_runs and session.stats.guess_hits > guessed):
         session.store.store(renamed.key, storable(renamed, result))
     return result
-
-
-def _now_text(now_ms: int | None) -> str:
-    return format_date(now_ms if now_ms is not None else int(time.time()) * 1000)
 
 
 def reference_answer(question: HopQuestion, session: SolverSession | None = None) -> HopAnswer:
