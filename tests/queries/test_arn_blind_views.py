@@ -53,7 +53,7 @@ def test_blind_views_equal_the_per_role_views(name: str, seed: int, tmp_path: Pa
     assert fast == slow
     assert _mixed(fast_tg) == _mixed(slow_tg)
     assert _engine_state(fast_engine) == _engine_state(slow_engine)
-    fast_views, slow_views = fast_engine.evaluated._views, slow_engine.evaluated._views
+    fast_views, slow_views = fast_engine.evaluated.view_keys(), slow_engine.evaluated.view_keys()
     assert all(arn == "" for _, _, arn in fast_views if arn not in {a for _, _, a in slow_views})
     if name == "random":
         assert len(fast_views) < len(slow_views)

@@ -31,7 +31,7 @@ source's full witnesses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -133,6 +133,8 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
 def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat]) -> list[ReachResult]:
     """The answers of :func:`pending_index` for ``role``, flat ones with light witnesses (:class:`Later`; the last
     hop's made here, from the parent state, action and answer the flat answer ends with)."""
+    from trustgraph.queries.lazydecision import decision_statements as statements_of
+
     out: list[ReachResult] = []
     items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
     i, n = 0, len(items)
@@ -145,8 +147,8 @@ def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResul
         j = i + 1  # item is a flat answer's source; its Laters follow, then the last hop's three parts
         while isinstance(items[j], Later):
             j += 1
-        hops = (*(light_witness(h) for h in items[i + 1:j]),
-                light_witness(Later(engine, items[j], role, items[j + 1], items[j + 2])))
+        hops = (*(light_witness(h, statements_of) for h in items[i + 1:j]),
+                light_witness(Later(engine, items[j], role, items[j + 1], items[j + 2]), statements_of))
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
         out.append(ReachResult(source=item, target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
                                approximations=approx))
@@ -154,12 +156,15 @@ def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResul
     return out
 
 
-def light_witness(later: Later) -> HopWitness:
+def light_witness(later: Later, statements_of: Callable[[Any], Iterable[Any]] | None = None) -> HopWitness:
     """The light witness of a Sat hop: what :meth:`ReachabilityEngine.witness` gives it, less the request context,
-    the caller and the evidence (``later`` builds the full one)."""
+    the caller and the evidence (``later`` builds the full one). ``statements_of``: the statements of an answer's
+    decision (:func:`~trustgraph.queries.lazydecision.decision_statements`, which makes no decision a carried-over
+    answer has not made yet; None: read off its decision)."""
     answer = later.answer
+    statements = answer.decision.statements if statements_of is None else statements_of(answer)
     return HopWitness(source=later.state[0], target=later.role, action=later.action.value, context=_EMPTY,
-                      statements=export_locations(answer.decision.statements),
+                      statements=export_locations(statements),
                       approximations=tuple(answer.approximations), evidence=later)
 
 

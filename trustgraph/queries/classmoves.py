@@ -24,7 +24,8 @@ with the switches on and off.
 
 Cost per hop: the class key (:meth:`~trustgraph.queries.evalclass.EvaluatedClasses.answer_of_class`: lookups), the
 carried-over answer (one ``Sat``; a ``Decision`` and its statements unless the caller's statements are the class's
-first member's own objects, ``EvaluatedClasses.shared_parts``; the request once per caller and class choices), three
+first member's own objects, ``EvaluatedClasses.shared_parts``, made when first read, ``lazy_decisions``; the request
+once per caller and class choices), three
 dictionary writes and the move. Memory per hop kept: the memo key and entry, the hop key and its filed (constraint
 set, answer) pair, the ``Sat`` (with a decision of its own for ~half of them at 2,000 roles of the vendor-heavy
 profile: 3,559 decisions for 6,865 Sat answers, 6,865 before) and the move slot; no lead tuple (a Sat move: ~64 bytes

@@ -49,9 +49,20 @@ decision itself (equal field by field to the one made), and the principal keys' 
 roles of the vendor-heavy profile, after the shared searches: 3,559 decisions for 6,865 Sat answers (6,865 before) and
 21,610 one-item value tuples in the request contexts (25,408 before).
 
+Memory of what is kept per hop (20,000 roles): the views memos are nested per (action, policy text or signature) then
+role, each view and each role's views one tuple per content (``compact_views``; False: flat, a tuple each, the
+reference): federation-heavy asks ~110,000 (signature, role) pairs whose policies name resources, ~70 MB of tuples
+before. A carried-over answer that does not share the class's decision makes it when first read
+(``lazy_decisions``, :mod:`trustgraph.queries.lazydecision`; False: at once, the reference): a search reads the
+verdict and request of an answer, the light witnesses of the checks its statements (found again without keeping a
+decision), and only a full witness its decision: vendor-heavy ~160,000 answers, federation-heavy ~210,000,
+a Decision and a tuple of statements less each (~100 bytes).
+
 Switch: ``SolverOptions.hop_classes`` (with :mod:`trustgraph.queries.hopclass`; off in ``SolverOptions.reference()``);
 ``tests/queries/test_eval_classes.py`` compares every answer a class gives with the member's own evaluation and
-who_can_reach with it on and off, field by field; ``tests/queries/test_hop_classes.py`` the searches and scans.
+who_can_reach with it on and off, field by field; ``tests/queries/test_hop_classes.py`` the searches and scans;
+``tests/queries/test_compact_views.py`` and ``tests/queries/test_lazy_decisions.py`` the memory layouts against
+their references.
 """
 
 from __future__ import annotations
@@ -136,6 +147,17 @@ class EvaluatedClasses:
     #: packed, its keys' positions shared by the requests of the same keys (:func:`~trustgraph.semantics.request.
     #: packed_context`; set on the class, it switches every engine)
     packed_contexts = True
+    #: False: the views memos (:meth:`_view`, :meth:`_views_of`) flat, keyed by (policy text or signature, action,
+    #: role ARN), each entry a tuple of its own (the reference); True: nested per (action, policy text or signature)
+    #: then role ARN, each view and each role's views one tuple per content (federation-heavy, 20,000 roles: ~110,000
+    #: (signature, role) pairs whose views take a few hundred contents; ~70 MB less; set on the class, it switches
+    #: every engine)
+    compact_views = True
+    #: False: a carried-over answer that does not share its class's decision gets its decision made at once (the
+    #: reference); True: made when first read (:mod:`trustgraph.queries.lazydecision`: a search reads the verdict
+    #: and the request, only a witness reads the decision; vendor-heavy, 20,000 roles: ~160,000 answers, a Decision
+    #: and a tuple of statements less each; set on the class, it switches every engine)
+    lazy_decisions = True
 
     def __init__(self) -> None:
         #: (caller state, action) -> its layout
@@ -146,6 +168,11 @@ class EvaluatedClasses:
         self._policy_reads: dict[tuple[str, Action | None], int] = {}
         #: (policy text, action, role ARN) -> the policy as an evaluation reads it (:meth:`_view`)
         self._views: dict[tuple[str, Action, str], _View] = {}
+        #: ``compact_views``: action -> policy text -> role ARN -> view; action -> signature id -> role ARN -> the
+        #: views of the signature; a view's content, a role's views' content -> that tuple (one per content)
+        self._nested_views: dict[Action, dict[str, dict[str, _View]]] = {}
+        self._nested_role_views: dict[Action, dict[int, dict[str, Any]]] = {}
+        self._view_contents: dict[Any, Any] = {}
         #: (policy text, action) -> whether every statement for the action covers every ARN (:func:`_covers_every_arn`)
         self._arn_blind: dict[tuple[str, Action], bool] = {}
         #: (policy text, action) -> the keys its statements for the action read (``keys_for_action``'s memo)
@@ -177,11 +204,13 @@ class EvaluatedClasses:
         self._requests: dict[int, Request] = {}
         self._schemas: dict[tuple[str, ...], Mapping[str, int]] = {}  # keys in order -> positions (packed_contexts)
         #: (id of a class's answer, time) -> (the answer, the number of its choices, its choices: action, duration and
-        #: the request's items that are not its caller's principal keys); choices content -> its number; (caller
-        #: state, action, time, choices number) -> (the caller, its request with those choices) (:meth:`_transplanted`)
+        #: the request's items that are not its caller's principal keys); choices content -> its number; (action,
+        #: time, choices number) -> caller state -> its request with those choices (:meth:`_transplanted`; the caller
+        #: is the state's layout's, one per (state, action): no key tuple nor pair per request, ~8 MB at 20,000 roles
+        #: of the vendor-heavy profile)
         self._choices: dict[tuple[int, str], tuple[Any, int, tuple[Any, ...]]] = {}
         self._choice_ids: dict[tuple[Any, ...], int] = {}
-        self._own_requests: dict[tuple[Any, ...], tuple[Caller, Request]] = {}
+        self._own_requests: dict[tuple[Any, ...], dict[Any, Request]] = {}
         #: a principal key's value -> that value, one tuple per content (``shared_parts``; the values of the keys
         #: naming one caller, its ARN and user id, are left out: they do not repeat across callers)
         self._values: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -223,8 +252,16 @@ class EvaluatedClasses:
         what of the caller they read. Per (policy text, action, role): equal texts, equal contents, hashed once."""
         text = policy.canonical_text()
         # a policy whose statements for the action cover every ARN reads the same of every role: one view for all
-        key = (text, action, "" if self._blind(policy, action) else arn)
-        hit = self._views.get(key)
+        role_key = "" if self._blind(policy, action) else arn
+        compact = self.compact_views
+        per_role: dict[str, _View] = {}
+        if compact:
+            per_text = self._nested_views.setdefault(action, {})
+            per_role = per_text.setdefault(text, per_role)
+            hit = per_role.get(role_key)
+        else:
+            key = (text, action, role_key)
+            hit = self._views.get(key)
         if hit is None:
             from trustgraph.graph.build import resource_may_match
             from trustgraph.queries.ground import keys_for_action
@@ -239,8 +276,32 @@ class EvaluatedClasses:
             for st in scanned:
                 keys |= _statement_keys(st)
             content = (policy.version, scanned, read)
-            hit = self._views[key] = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
+            hit = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
+            if compact:
+                hit = per_role[role_key] = self._view_contents.setdefault(hit, hit)
+            else:
+                self._views[key] = hit
         return hit
+
+    def view_keys(self) -> list[tuple[str, Action, str]]:
+        """The (policy text, action, role ARN or "" for every role) of the views kept (:meth:`_view`), flat or
+        nested."""
+        if not self.compact_views:
+            return list(self._views)
+        return [(text, action, arn) for action, per_text in self._nested_views.items()
+                for text, per_role in per_text.items() for arn in per_role]
+
+    def _role_views_get(self, sig: int | None, action: Action, arn: str) -> Any:
+        """The views of signature ``sig`` for a call of ``action`` on the role ``arn`` when kept, else None."""
+        if sig is None:
+            return None
+        if not self.compact_views:
+            return self._role_views.get(self._role_key(sig, action, arn))
+        per_sig = self._nested_role_views.get(action)
+        per_role = None if per_sig is None else per_sig.get(sig)
+        if per_role is None:
+            return None
+        return per_role.get("" if self._sig_blind.get((sig, action)) else arn)
 
     def _blind(self, policy: Policy, action: Action) -> bool:
         """Whether every statement of ``policy`` for ``action`` covers every ARN (:func:`_covers_every_arn`): its
@@ -261,8 +322,7 @@ class EvaluatedClasses:
         signature is blind to it (:meth:`_blind`)."""
         return (sig, action, "" if self._sig_blind.get((sig, action)) else arn)
 
-    def _views_of(self, state: State, layout: _Layout, action: Action, arn: str
-                  ) -> tuple[tuple[tuple[_View, ...], ...], tuple[Any, ...], tuple[Any, ...], int]:
+    def _views_of(self, state: State, layout: _Layout, action: Action, arn: str) -> Any:
         """The views (:meth:`_view`) of the caller's policies per kind for a call of ``action`` on the role ``arn``,
         their numbers and their statements' positions per kind, and what of the caller they read. A view is a
         function of the policy's text, so the callers whose policies have the same texts (kind by kind, in order)
@@ -274,16 +334,21 @@ class EvaluatedClasses:
             sig = self._signatures[(state, action)] = self._sig_ids.setdefault(texts, len(self._sig_ids))
         if (sig, action) not in self._sig_blind:
             self._sig_blind[(sig, action)] = all(self._blind(p, action) for ps in layout[2] for p in ps)
-        key = self._role_key(sig, action, arn)
-        hit = self._role_views.get(key)
+        hit = self._role_views_get(sig, action, arn)
         if hit is None:
             views = tuple(tuple(self._view(p, action, arn) for p in ps) for ps in layout[2])
             reads = 0
             for per_kind in views:
                 for view in per_kind:
                     reads |= view[2]
-            hit = self._role_views[key] = (views, tuple(tuple(v[0] for v in pk) for pk in views),
-                                           tuple(tuple(v[1] for v in pk) for pk in views), reads)
+            hit = (views, tuple(tuple(v[0] for v in pk) for pk in views),
+                   tuple(tuple(v[1] for v in pk) for pk in views), reads)
+            if self.compact_views:
+                hit = self._view_contents.setdefault(hit, hit)
+                role_key = "" if self._sig_blind.get((sig, action)) else arn
+                self._nested_role_views.setdefault(action, {}).setdefault(sig, {})[role_key] = hit
+            else:
+                self._role_views[self._role_key(sig, action, arn)] = hit
         return hit
 
     def _reads_of(self, policy: Policy, action: Action | None) -> int:
@@ -349,7 +414,7 @@ class EvaluatedClasses:
         if constraint_reads is None:
             constraint_reads = self._constraint_reads[constraints] = _reads({c.key.lower() for c in constraints})
         sig = self._signatures.get((state, action))
-        role_views = None if sig is None else self._role_views.get(self._role_key(sig, action, arn))
+        role_views = self._role_views_get(sig, action, arn)
         views, numbers, positions, view_reads = role_views or self._views_of(state, layout, action, arn)
         reads = trust_reads | layout[1] | constraint_reads | view_reads
         key = (arn, action, constraints, closed, now_ms, layout[0], numbers,
@@ -455,17 +520,21 @@ class EvaluatedClasses:
                      tuple((k, v) for k, v in answer.request.context.items() if k not in first))
             number = self._choice_ids.setdefault(items, len(self._choice_ids))
             choices = self._choices[(id(answer), now)] = (answer, number, items)
-        request_key = (state, action, now, choices[1])
-        request = self._own_requests.get(request_key)
-        if request is None or request[0] is not named:
+        # the caller (``named``) is the layout's of (state, action), made once (:meth:`_layout`): the request is
+        # determined by (action, time, choices, state)
+        per_state = self._own_requests.get((action, now, choices[1]))
+        if per_state is None:
+            per_state = self._own_requests[(action, now, choices[1])] = {}
+        request = per_state.get(state)
+        if request is None:
             ctx = dict(self._principal((state, action), named, now))
             for k, v in choices[2][2]:
                 ctx[k] = v
-            request = self._own_requests[request_key] = (
-                named, interned_request(self._requests, choices[2][0], ctx, choices[2][1],
-                                        self._schemas if self.packed_contexts else None))
-        carried = _carried_over(answer, known[1], named, lists, request[1], self.shared_parts)
-        self.shared_decisions += carried.decision is answer.decision
+            request = per_state[state] = interned_request(self._requests, choices[2][0], ctx, choices[2][1],
+                                                          self._schemas if self.packed_contexts else None)
+        carried, shared = _carried_over(answer, known[1], named, lists, request, self.shared_parts,
+                                        known if self.lazy_decisions else None)
+        self.shared_decisions += shared
         return carried
 
     def _principal(self, key: tuple[Any, ...], caller: Caller, now: str) -> dict[str, tuple[str, ...]]:
@@ -500,23 +569,26 @@ def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[in
 
 
 def _carried_over(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,
-                  request: Request, share: bool = False) -> Any:
+                  request: Request, share: bool = False,
+                  lazy: tuple[Any, tuple[tuple[int, int, int] | None, ...]] | None = None) -> tuple[Any, bool]:
     """The Sat answer :func:`_transplanted` makes, given the caller's request (made as it makes it). With ``share``,
     when the caller's statements at the positions are the first member's own objects (the same managed policy), the
     answer's decision is the first member's decision itself: equal field by field to the one made, a Decision and a
     tuple of statements less per hop (at 20,000 roles of the vendor-heavy profile the engine keeps ~190,000 Sat
-    answers, most carried over from a class)."""
-    from trustgraph.semantics.request import Decision
+    answers, most carried over from a class). With ``lazy`` (the class's entry: ``known`` and ``positions``), an
+    answer that does not share the decision is a :class:`~trustgraph.queries.lazydecision.CarriedSat`: its decision
+    is made when first read. Also whether the answer shares the decision."""
+    from trustgraph.queries.lazydecision import CarriedSat, carried_decision
     from trustgraph.smt.solve import Sat
 
     decision = known.decision
     kept = decision.statements
     if share and all(at is None or lists[at[0]][at[1]][at[2]] is kept[n] for n, at in enumerate(positions)):
-        return Sat(caller=named, request=request, approximations=(), decision=decision)
-    statements = tuple([kept[n] if at is None else lists[at[0]][at[1]][at[2]] for n, at in enumerate(positions)])
+        return Sat(caller=named, request=request, approximations=(), decision=decision), True
+    if lazy is not None:
+        return CarriedSat(named, request, lazy, lists), False
     return Sat(caller=named, request=request, approximations=(),
-               decision=Decision(verdict=decision.verdict, statements=statements, reasons=decision.reasons,
-                                 approximations=decision.approximations))
+               decision=carried_decision(decision, positions, lists)), False
 
 
 def _transplanted(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,
