@@ -12,8 +12,9 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import orjson
 
@@ -27,9 +28,6 @@ from trustgraph.ingest.providers import ProviderCollector, provider_shape
 from trustgraph.model.account import AccountSnapshot
 from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
-
-if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
 
 #: The ``format`` of the manifest ``trustgraph collect`` writes beside the exports (``manifest.json``): recognised and
 #: skipped, it describes the collection, not the estate.
@@ -51,8 +49,6 @@ def bundled_example_path() -> Traversable:
     UsageError
         When neither exists (the caller should then name export paths).
     """
-    from importlib.resources import files  # the bundled example only: not the import of every scan of exports
-
     try:
         path = files("trustgraph.datasets") / "example-org"
         if path.is_dir():
