@@ -16,7 +16,7 @@ from trustgraph.model.condition import (
     scalar_to_text,
 )
 from trustgraph.model.location import Location
-from trustgraph.model.values import format_date
+from trustgraph.model.values import format_date, parse_date
 from trustgraph.semantics.principals import _RANK, _RANK_BY_NAME
 
 
@@ -57,3 +57,9 @@ def test_condition_texts_take_no_part_in_equality_nor_in_repr_and_survive_pickle
 @pytest.mark.parametrize("ms", [0, 1, 999, 1000, 1_795_000_000_000, 1_795_000_000_123])
 def test_format_date_remembered_is_the_formatting(ms: int) -> None:
     assert format_date(ms) == format_date.__wrapped__(ms)
+
+
+@pytest.mark.parametrize("text", ["2026-12-01T00:00:00Z", " 2026-12-01T00:00:00z ", "2026-12-01", "1795000000",
+                                  "-5", "2026-12-01T01:02:03.456+02:00", "not a date", ""])
+def test_parse_date_remembered_is_the_parsing(text: str) -> None:
+    assert parse_date(text) == parse_date.__wrapped__(text)
