@@ -160,16 +160,22 @@ def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, s
     kept and the later hop is marked approximate (one :func:`session_agreement` per pair of hops, in path order)."""
     if len(hops) < 2 or outcome.options is None:
         return hops
-    states = outcome.states_to(state)
+    states: list[State] | None = None
     out = list(hops)
     for i in range(1, len(out)):
+        # session_agreement's own first test, on the path as found (a step replaces or notes only fields it leaves
+        # alone): most steps name no session, and their states are not read
+        if not _names_session(hops[i - 1], hops[i]):
+            continue
+        if states is None:
+            states = outcome.states_to(state)
         extra = outcome.first_extra.get(states[0][0], ()) if i == 1 else ()
         again, note = session_agreement(engine, outcome.options, states[i - 1], states[i], out[i - 1], out[i], extra)
         if again is not None:
             out[i - 1] = again
         elif note is not None:
             out[i] = noted(out[i], note)
-    return tuple(out)
+    return tuple(out) if states is not None else hops
 
 
 def session_agreement(engine: ReachabilityEngine, options: QueryOptions, parent: State, landed: State,
