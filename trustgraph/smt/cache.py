@@ -98,6 +98,7 @@ class SolvedFormulas:
     ``max_entries``; a miss costs what it did without the store."""
 
     def __init__(self, max_entries: int = 4096) -> None:
+        self._lock = Lock()
         self._entries: OrderedDict[Any, Any] = OrderedDict()
         self.max_entries = max_entries
         #: conjunctions answered from the store
@@ -108,21 +109,24 @@ class SolvedFormulas:
 
     def get(self, key: Any) -> Any | None:
         """The entry for ``key``, if kept."""
-        value = self._entries.get(key)
-        if value is not None:
-            self.hits += 1
-            self._entries.move_to_end(key)
-        return value
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self.hits += 1
+                self._entries.move_to_end(key)
+            return value
 
     def put(self, key: Any, value: Any) -> None:
         """Keep ``value`` for ``key``."""
-        self._entries[key] = value
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
         """Forget every entry."""
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
 
 
 def canonical_policy(policy: Policy | None) -> str:
