@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from trustgraph.smt.solve import HopResult, KeyConstraint
     from trustgraph.smt.symbolic import SymbolicCaller
 
+#: what :meth:`ScanContext.once` finds for a key not asked for yet (a computed value may be None)
+_ABSENT = object()
 _ACCOUNT_RE = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
@@ -184,9 +186,10 @@ class ScanContext:
     def once(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` the first time ``key`` is asked for in this scan (any view), the same value afterwards."""
         memo = self._shared.memo
-        if key not in memo:
-            memo[key] = compute()
-        return memo[key]
+        found = memo.get(key, _ABSENT)  # one lookup when known (the per-role checks ask on every role)
+        if found is _ABSENT:
+            found = memo[key] = compute()
+        return found
 
     def conditions_at(self, location: Location) -> int:
         """Condition entries of the trust statement at ``location`` (0 for any other statement), for ranking how
@@ -227,7 +230,7 @@ class ScanContext:
         """Query options with the scan's timeout, made once per scan for each set of arguments (the reach checks ask
         for theirs on every role: 20,000 roles made 60,000 equal values; equal options are interchangeable, they
         are the memos' keys)."""
-        key = ("query-options", repr(sorted(kwargs.items())))
+        key = ("query-options", repr(sorted(kwargs.items()))) if kwargs else ("query-options",)
         made: QueryOptions = self.once(key, lambda: QueryOptions.make(timeout_ms=self.timeout_ms, **kwargs))
         return made
 
@@ -275,9 +278,9 @@ class ScanContext:
         key = (source, options) if chosen is None else (source, options, chosen)
         if targets is not None and chosen is not None:
             key = (*key, targets)
-        if key in self._shared.reach_all:
+        try:  # one lookup when known: hashing the options is not free
             by_target = self._shared.reach_all[key]
-        else:
+        except KeyError:
             grouped: dict[str, list[ReachResult]] = {}
             try:
                 if not self.per_pair and source == EXTERNAL and chosen is not None:
@@ -492,8 +495,8 @@ def fresh_account_id(estate: Estate, zone: Zone) -> str:
                 texts.append(p.text)
             for c in st.conditions:
                 texts.extend(c.texts)
-    for text in texts:
-        seen.update(_ACCOUNT_RE.findall(text))
+    # one search over the texts joined by a non-digit, which no 12-digit run crosses: the runs of each text alone
+    seen.update(_ACCOUNT_RE.findall("\n".join(texts)))
     n = 987_654_321_098
     while f"{n:012d}" in seen:
         n -= 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import cast
 
 from trustgraph.model.location import MEMORY, Location
 from trustgraph.model.pattern import Pattern
@@ -60,15 +61,17 @@ class Operator(Enum):
     NULL = "Null"
     UNKNOWN = "Unknown"
 
+    # the tables below are keyed by the member's name: a str's hash is the interpreter's own, an Enum member's goes
+    # through Enum.__hash__ in Python (the evaluator and the solver ask these on every condition they read)
     @property
     def family(self) -> Family:
         """The value type this operator compares."""
-        return _FAMILY[self]
+        return _FAMILY_BY_NAME[self._name_]
 
     @property
     def negated(self) -> bool:
         """True for operators that match when no value matches (NOR over values; true on an absent key)."""
-        return self in _NEGATED
+        return self._name_ in _NEGATED_NAMES
 
     @property
     def positive(self) -> Operator:
@@ -78,7 +81,7 @@ class Operator(Enum):
     @property
     def wildcards(self) -> bool:
         """True when ``*`` and ``?`` in values are wildcards under this operator."""
-        return self in _WILDCARD_OPS
+        return self._name_ in _WILDCARD_NAMES
 
 
 _FAMILY = {
@@ -114,6 +117,9 @@ _WILDCARD_OPS = frozenset(
         Operator.ARN_NOT_LIKE,
     }
 )
+_FAMILY_BY_NAME = {op.name: family for op, family in _FAMILY.items()}
+_NEGATED_NAMES = frozenset(op.name for op in _NEGATED)
+_WILDCARD_NAMES = frozenset(op.name for op in _WILDCARD_OPS)
 OPERATORS_BY_NAME = {op.value.lower(): op for op in Operator if op is not Operator.UNKNOWN}
 
 
@@ -156,11 +162,16 @@ class Condition:
     patterns: tuple[Pattern, ...] = ()
     location: Location = field(default=MEMORY, compare=False)
     flags: tuple[str, ...] = field(default=(), compare=False)
+    #: the values as the strings AWS compares (:func:`scalar_to_text` of each), made once: the evaluator, the solver
+    #: and the guesses read them on every hop decided (``values`` itself when every value is a string already)
+    texts: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
-    @property
-    def texts(self) -> tuple[str, ...]:
-        """The values as the strings AWS compares."""
-        return tuple(scalar_to_text(v) for v in self.values)
+    def __post_init__(self) -> None:
+        values = self.values
+        if type(values) is tuple and all(type(v) is str for v in values):
+            object.__setattr__(self, "texts", cast("tuple[str, ...]", values))
+        else:
+            object.__setattr__(self, "texts", tuple(scalar_to_text(v) for v in values))
 
     def __str__(self) -> str:
         vals = ", ".join(repr(t) for t in self.texts)

@@ -286,7 +286,11 @@ def matches(pattern: Pattern, value: str, *, ignore_case: bool = False) -> bool:
     """
     if ignore_case:
         value = ascii_lower(value)
-    glob = _compiled(pattern, ignore_case)
+    return _glob_matches(_compiled(pattern, ignore_case), value)
+
+
+def _glob_matches(glob: _Glob, value: str) -> bool:
+    """:func:`matches` on the pattern compiled (the value already folded for IgnoreCase)."""
     n = len(value)
     if glob.tail is None:
         return n == glob.head.length and glob.head.at(value, 0)
@@ -338,6 +342,18 @@ def arn_matches(pattern: Pattern, value: str) -> bool:
     >>> arn_matches(p, "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt")
     False
     """
+    globs = _compiled_arn(pattern)
+    if globs is None:
+        return arn_matches_reference(pattern, value)
+    parts = value.split(":", 5)
+    if len(parts) != 6:
+        return False
+    return all(_glob_matches(glob, part) for glob, part in zip(globs, parts, strict=True))
+
+
+def arn_matches_reference(pattern: Pattern, value: str) -> bool:
+    """:func:`arn_matches` segment by segment through :func:`matches` (the reference its compiled form is tested
+    against, and what it does for a pattern with fewer than six segments or with variables)."""
     segments = split_arn_pattern(pattern)
     if segments is None:
         return matches(pattern, value)
@@ -345,3 +361,14 @@ def arn_matches(pattern: Pattern, value: str) -> bool:
     if len(parts) != 6:
         return False
     return all(matches(seg, part) for seg, part in zip(segments, parts, strict=True))
+
+
+@lru_cache(maxsize=65536)
+def _compiled_arn(pattern: Pattern) -> tuple[_Glob, ...] | None:
+    """The six segments of a variable-free ARN pattern, each compiled (:func:`_compiled`): :func:`arn_matches` then
+    hashes the pattern once per call instead of once per segment (the hop filters match every candidate caller's
+    Resource globs against the role's ARN); None for a pattern of fewer than six segments or with variables."""
+    segments = split_arn_pattern(pattern)
+    if segments is None or any(isinstance(el, Variable) for seg in segments for el in seg):
+        return None
+    return tuple(_compiled(seg, False) for seg in segments)

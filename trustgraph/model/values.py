@@ -12,6 +12,7 @@ import ipaddress
 import re
 from datetime import UTC, datetime
 from fractions import Fraction
+from functools import lru_cache
 
 from trustgraph.model.condition import Family
 
@@ -30,8 +31,10 @@ def parse_number(text: str) -> Fraction | None:
     return Fraction(text)
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> int | None:
-    """A W3C ISO-8601 date/time or epoch seconds, as epoch milliseconds (UTC when no offset is given)."""
+    """A W3C ISO-8601 date/time or epoch seconds, as epoch milliseconds (UTC when no offset is given): a pure
+    function of one string, remembered (every request the evaluator builds reads the scan's clock back)."""
     text = text.strip()
     if _EPOCH.match(text):
         return int(text) * 1000
@@ -49,8 +52,10 @@ def parse_date(text: str) -> int | None:
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
+@lru_cache(maxsize=4096)
 def format_date(epoch_ms: int) -> str:
-    """Epoch milliseconds as ISO-8601 UTC (``2026-11-28T00:00:00Z``), for witnesses."""
+    """Epoch milliseconds as ISO-8601 UTC (``2026-11-28T00:00:00Z``), for witnesses: a pure function of one number,
+    remembered (a scan formats its own clock, and the few instants the policies name, on every hop it decides)."""
     dt = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
     if epoch_ms % 1000:
         return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"

@@ -412,7 +412,10 @@ def _gate(
     sessions: _Sides | None,
 ) -> tuple[bool, list[str], tuple[Statement, ...], list[Approximation]]:
     """Gate(c, r) of §1.2 with the Limits table; returns (ok, reasons, identity statements used, approximations)."""
-    who = _who(caller)
+
+    def not_allowing(policies: str, verb: str = "do") -> str:  # a reason, written only when given (most gates pass)
+        return f"{policies} of {_who(caller)} {verb} not allow {action.value} on {resource}"
+
     approx: list[Approximation] = []
     boundary_ok = True
     if caller.boundary is None and caller.boundary_unresolved:
@@ -421,9 +424,6 @@ def _gate(
     elif boundary is not None:
         boundary_ok = bool(boundary.allows)
     sessions_ok = sessions is None or bool(sessions.allows)
-    boundary_reason = f"permissions boundary of {who} does not allow {action.value} on {resource}"
-    sessions_reason = f"session policies of {who} do not allow {action.value} on {resource}"
-    identity_reason = f"identity policies of {who} do not allow {action.value} on {resource}"
     carried_source_identity = action is Action.SET_SOURCE_IDENTITY and bool(caller.source_identity)
 
     same_account = caller.account == role_account
@@ -438,9 +438,9 @@ def _gate(
             need_sessions = form in (MatchForm.ROLE_ARN, MatchForm.UNIQUE_ID)
             rs: list[str] = []
             if need_boundary and not boundary_ok:
-                rs.append(boundary_reason)
+                rs.append(not_allowing("permissions boundary", "does"))
             if need_sessions and not sessions_ok:
-                rs.append(sessions_reason)
+                rs.append(not_allowing("session policies"))
             if not rs:
                 passed = True
                 if form is MatchForm.SESSION_ARN and not (boundary_ok and sessions_ok):
@@ -454,19 +454,19 @@ def _gate(
                 break
             best_reasons = rs
         if passed and carried_source_identity and not identity.allows:
-            return False, [identity_reason + " (required when the calling session carries a source identity)"], \
-                (), approx
+            return False, [not_allowing("identity policies")
+                           + " (required when the calling session carries a source identity)"], (), approx
         if passed:
             return True, [], identity.allows if carried_source_identity else (), approx
         return False, best_reasons, (), approx
 
     rs = []
     if not identity.allows:
-        rs.append(identity_reason)
+        rs.append(not_allowing("identity policies"))
     if not boundary_ok:
-        rs.append(boundary_reason)
+        rs.append(not_allowing("permissions boundary", "does"))
     if not sessions_ok:
-        rs.append(sessions_reason)
+        rs.append(not_allowing("session policies"))
     if rs:
         return False, rs, (), approx
     return True, [], identity.allows, approx

@@ -145,8 +145,8 @@ def statement_principal_match(st: Statement, caller: Caller, action: Action) -> 
         rank = len(_SPECIFICITY)
         for p in st.principals:
             form = principal_match(p, caller, action)
-            if form is not None and _RANK[form] < rank:
-                best, rank = form, _RANK[form]
+            if form is not None and _RANK_BY_NAME[form._name_] < rank:  # a str's hash, not Enum.__hash__
+                best, rank = form, _RANK_BY_NAME[form._name_]
         return best
     if st.not_principals is not None:
         if not action_fits(caller.kind, action):
@@ -162,6 +162,7 @@ _SPECIFICITY = [
     MatchForm.NOT_PRINCIPAL, MatchForm.SERVICE, MatchForm.FEDERATED, MatchForm.ACCOUNT,
 ]
 _RANK = {form: i for i, form in enumerate(_SPECIFICITY)}
+_RANK_BY_NAME = {form.name: i for form, i in _RANK.items()}
 
 
 def any_matches_federated_is_approximate(form: MatchForm, caller: Caller) -> bool:
