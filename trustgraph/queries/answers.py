@@ -3,7 +3,7 @@ next hop's caller is, or why no path exists (split from :mod:`trustgraph.queries
 :class:`~trustgraph.queries.engine.ReachabilityEngine` keeps a method of each name that calls these).
 
 Cost: linear in the path's length (one more hop question per hop whose next caller needs a session name), or in the
-blocked hops recorded for the target.
+blocked hops recorded for the target; for the paths nobody reads, each step of a search once (:class:`SessionSteps`).
 """
 
 from __future__ import annotations
@@ -57,9 +57,66 @@ def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target
     state = outcome.first_state(target)
     if state is None or outcome.options is None:
         return
+    from trustgraph.queries.shared import SharedOutcome
+
+    if SessionSteps.once and isinstance(outcome, SharedOutcome):
+        _ask_new_steps(engine, outcome, state)
+        return
     steps = outcome.evidence_to(state)  # the callers and requests, without building witnesses (queries.shared)
     if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
         engine.agree_on_session_names(outcome, state, outcome.path_to(state))
+
+
+class SessionSteps:
+    """The switch of :func:`ask_session_names`'s fast path.
+
+    The paths of one search form a tree (each state keeps the hop that first reached it), so the paths to the targets
+    of one source share their first hops. :func:`ask_session_names` asks a step (a hop, with the next hop whose caller
+    it may name) the first time a path through it is asked for and records the states passed
+    (``SearchOutcome.asked_names``); a later target's path asks only its steps below the deepest state recorded.
+    Asking a step again is a memo hit that changes nothing (the engine's hop memo keeps every answer; the witnesses
+    it builds are the same values), and the steps not asked again come before the new ones on the path, so the engine
+    is asked the same new questions in the same order as when every path is asked in full. Cost: each state of the
+    search once, instead of each target's whole path (random:2 at 2,000 roles: 26,252 paths of ~4.6 hops)."""
+
+    #: False: every target's path read and asked in full (the reference; set on the class)
+    once = True
+
+
+def _ask_new_steps(engine: ReachabilityEngine, outcome: Any, state: State) -> None:
+    """:func:`ask_session_names` on a shared search's record, asking only the steps of the path to ``state`` below
+    the states an earlier call recorded (:class:`SessionSteps`)."""
+    asked = outcome.asked_names
+    if asked is None:
+        asked = outcome.asked_names = set()
+    visits = outcome.visits
+    new: list[State] = []
+    cur = state
+    while cur not in asked:
+        parent = visits[cur].parent
+        if parent is None:
+            break
+        new.append(cur)
+        cur = parent
+    if not new:
+        return
+    answers = outcome.answers
+    options = outcome.options
+    assert options is not None
+    for landed in reversed(new):  # in path order, as agree_on_session_names asks them
+        mid = visits[landed].parent
+        assert mid is not None
+        parent = visits[mid].parent
+        if parent is None:  # the path's first hop: no hop before it to name its caller
+            continue
+        prev_action, prev_answer = answers[mid]
+        action, answer = answers[landed]
+        if not _names_evidence((None, prev_answer.caller, prev_answer.request), (None, answer.caller, answer.request)):
+            continue
+        extra = outcome.first_extra.get(parent[0], ()) if visits[parent].parent is None else ()
+        session_agreement(engine, options, parent, mid, engine.witness(parent, mid[0], prev_action, prev_answer),
+                          engine.witness(mid, landed[0], action, answer), extra)
+    asked.update(new)
 
 
 def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
@@ -103,16 +160,22 @@ def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, s
     kept and the later hop is marked approximate (one :func:`session_agreement` per pair of hops, in path order)."""
     if len(hops) < 2 or outcome.options is None:
         return hops
-    states = outcome.states_to(state)
+    states: list[State] | None = None
     out = list(hops)
     for i in range(1, len(out)):
+        # session_agreement's own first test, on the path as found (a step replaces or notes only fields it leaves
+        # alone): most steps name no session, and their states are not read
+        if not _names_session(hops[i - 1], hops[i]):
+            continue
+        if states is None:
+            states = outcome.states_to(state)
         extra = outcome.first_extra.get(states[0][0], ()) if i == 1 else ()
         again, note = session_agreement(engine, outcome.options, states[i - 1], states[i], out[i - 1], out[i], extra)
         if again is not None:
             out[i - 1] = again
         elif note is not None:
             out[i] = noted(out[i], note)
-    return tuple(out)
+    return tuple(out) if states is not None else hops
 
 
 def session_agreement(engine: ReachabilityEngine, options: QueryOptions, parent: State, landed: State,
@@ -189,5 +252,5 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
     return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
 
 
-__all__ = ["agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat", "locations_of",
-           "noted", "result_for", "session_agreement", "unreachable_reason"]
+__all__ = ["SessionSteps", "agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat",
+           "locations_of", "noted", "result_for", "session_agreement", "unreachable_reason"]

@@ -45,6 +45,9 @@ class SearchOutcome:
     #: the query's options and each start's first-hop constraints (to ask a hop of a found path again)
     options: QueryOptions | None = None
     first_extra: dict[str, tuple[KeyConstraint, ...]] = field(default_factory=dict)
+    #: the states whose path's session names were asked for a target nobody reads the answer of, ancestors included
+    #: (:func:`trustgraph.queries.answers.ask_session_names`; None until the first); not part of what was found
+    asked_names: set[State] | None = field(default=None, compare=False, repr=False)
 
     def states_to(self, state: State) -> list[State]:
         """The states of the path from the source to ``state``, the source's first."""

@@ -85,6 +85,50 @@ class ResultStore:
             self._entries.clear()
 
 
+class SolvedFormulas:
+    """z3's answers to the conjunctions a session has decided (:func:`trustgraph.smt.decide.check_tracked`), by the
+    formulas asserted, in order: roles alike whose trust policies differ only in where their statements are (a
+    statement's location is in the name of its assertion, not in its formula) ask z3 the same conjunction.
+
+    z3's answer in a context of its own is a function of the formulas it is given, in their order
+    (:func:`~trustgraph.smt.decide.fresh_context`), and z3 shares every term it has made: equal formulas are one
+    object with one id while alive. The key is the formulas' ids, with the settings of the call; each entry holds its
+    formulas, so that no id is reused while its key is kept. Only answers that do not read the assertions' names are
+    kept (not the incremental solver's, whose tracking literals are named). Least recently used evicted beyond
+    ``max_entries``; a miss costs what it did without the store."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._lock = Lock()
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self.max_entries = max_entries
+        #: conjunctions answered from the store
+        self.hits = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Any) -> Any | None:
+        """The entry for ``key``, if kept."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self.hits += 1
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        """Keep ``value`` for ``key``."""
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
+
+
 def canonical_policy(policy: Policy | None) -> str:
     """A policy's canonical text (empty for None): see :meth:`Policy.canonical_text`."""
     return "" if policy is None else policy.canonical_text()
@@ -97,4 +141,4 @@ def canonical_levels(levels: tuple[tuple[Policy, ...], ...] | None) -> Any:
     return tuple(tuple(p.canonical_text() for p in level) for level in levels)
 
 
-__all__ = ["MAX_ENTRIES", "ResultStore", "SolverStats", "canonical_levels", "canonical_policy"]
+__all__ = ["MAX_ENTRIES", "ResultStore", "SolvedFormulas", "SolverStats", "canonical_levels", "canonical_policy"]

@@ -5,11 +5,14 @@ it asks first when the ``string_cells`` fast path is on)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import z3  # type: ignore[import-untyped]
 
 from trustgraph.smt.strings import decide as decide_strings
+
+if TYPE_CHECKING:
+    from trustgraph.smt.cache import SolvedFormulas
 
 #: z3 resource units the preprocessing solver may spend on one question before the incremental solver takes over (a
 #: deterministic budget, unlike a wall-clock one: the same question takes the same path on every machine). Questions
@@ -85,7 +88,8 @@ def _preprocessing_solver(ctx: Any, timeout: int) -> Any:
 
 
 def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: bool = False,
-                  strings: bool = False) -> tuple[Any, Any, list[str] | None, str]:
+                  strings: bool = False, solved: SolvedFormulas | None = None
+                  ) -> tuple[Any, Any, list[str] | None, str]:
     """Decide the conjunction of named z3 assertions.
 
     Returns ``(result, model, core, reason)``: the z3 result (sat, unsat or unknown), a model when sat (in z3's main
@@ -107,36 +111,76 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: 
     that only meet regular expressions are decided by :func:`trustgraph.smt.strings.decide` (our automata, z3 on the
     Boolean abstraction) before the incremental solver is tried; when it does not apply or cannot decide, the
     incremental solver answers as without it.
+
+    ``solved`` (the ``solved_formulas`` fast path): a conjunction of the same formulas, in the same order and with the
+    same settings, decided before without reading the assertions' names (not by the incremental solver) is answered
+    from there: the same result, a copy of the same model, the core's names at the same positions. The answer is
+    kept there when it did not read the names.
     """
+    key = _formulas_key(assertions, timeout, core, strings) if solved is not None else None
+    if key is not None:
+        assert solved is not None
+        hit = solved.get(key)
+        if hit is not None:
+            _, res, model, positions = hit
+            if res == z3.sat:
+                return z3.sat, model.translate(z3.main_ctx()), [], ""
+            return z3.unsat, None, None if positions is None else [assertions[i][0] for i in positions], ""
+    out, by_name = _check_tracked(assertions, timeout, core=core, strings=strings)
+    if key is not None and not by_name and out[0] in (z3.sat, z3.unsat):
+        assert solved is not None
+        res, model, names, _ = out
+        kept = model.translate(z3.main_ctx()) if res == z3.sat else None  # a copy no reader of ``out`` touches
+        at = {name: i for i, (name, _) in enumerate(assertions)}
+        positions = None if res == z3.sat or names is None else tuple(at[n] for n in names)
+        solved.put(key, (tuple(f for _, f in assertions), res, kept, positions))
+    return out
+
+
+def _formulas_key(assertions: Sequence[tuple[str, Any]], timeout: int, core: bool, strings: bool
+                  ) -> tuple[Any, ...] | None:
+    """The key of a conjunction in :class:`~trustgraph.smt.cache.SolvedFormulas`: its formulas' ids (z3 shares
+    equal terms) with the call's settings; None when a formula is not in z3's main context or two assertions share
+    a name (a core's names would not give back its positions)."""
+    main = z3.main_ctx()
+    if any(f.ctx is not main for _, f in assertions) or len({n for n, _ in assertions}) != len(assertions):
+        return None
+    return (tuple(f.get_id() for _, f in assertions), timeout, core, strings)
+
+
+def _check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: bool, strings: bool
+                   ) -> tuple[tuple[Any, Any, list[str] | None, str], bool]:
+    """:func:`check_tracked` without the store, and whether the answer read the assertions' names (the incremental
+    solver tracks each assertion by a literal of its name)."""
     ctx = fresh_context()
     moved = [f.translate(ctx) for _, f in assertions]
     fast = _preprocessing_solver(ctx, timeout)
     fast.add(moved)
     res = fast.check()
     if res == z3.sat:
-        return z3.sat, fast.model().translate(z3.main_ctx()), [], ""
+        return (z3.sat, fast.model().translate(z3.main_ctx()), [], ""), False
     if res == z3.unsat:
         if not core:
-            return z3.unsat, None, None, ""
-        return z3.unsat, None, _deletion_core(ctx, [(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
-                                              timeout), ""
+            return (z3.unsat, None, None, ""), False
+        return (z3.unsat, None, _deletion_core(ctx, [(n, f) for (n, _), f in zip(assertions, moved, strict=True)],
+                                               timeout), ""), False
     if strings:
         decided = decide_strings([f for _, f in assertions], timeout, into=ctx, moved=moved)
         if decided is not None:
             res, model = decided
             if res == z3.sat:
-                return z3.sat, model.translate(z3.main_ctx()), [], ""
-            return z3.unsat, None, core_by_deletion(assertions, timeout, strings=True) if core else None, ""
+                return (z3.sat, model.translate(z3.main_ctx()), [], ""), False
+            return (z3.unsat, None, core_by_deletion(assertions, timeout, strings=True) if core else None, ""), False
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout)
     for (name, _), f in zip(assertions, moved, strict=True):
         solver.assert_and_track(f, z3.Bool(name, ctx))
     res = solver.check()
     if res == z3.sat:
-        return res, solver.model().translate(z3.main_ctx()), [], ""
+        return (res, solver.model().translate(z3.main_ctx()), [], ""), True
     if res == z3.unsat:
-        return res, None, [str(b) for b in solver.unsat_core()], ""
-    return res, None, [], solver.reason_unknown()
+        return (res, None, [str(b) for b in solver.unsat_core()], ""), True
+    return (res, None, [], solver.reason_unknown()), True
 
 
 def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool = False) -> list[str]:

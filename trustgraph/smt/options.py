@@ -61,6 +61,10 @@ class SolverOptions:
         Decide the string variables of a hop that only meet regular expressions (globs, ARN patterns, API limits,
         an outsider's organization id and paths) with our own automata and z3 on the Boolean rest
         (``smt.strings``), instead of z3's sequence solver.
+    solved_formulas
+        Answer a conjunction z3 already decided in the session (the same formulas, in the same order) from the
+        session's store (:class:`~trustgraph.smt.cache.SolvedFormulas`) instead of a fresh z3 context: the same
+        answer, model and core (``smt.decide.check_tracked``).
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -80,6 +84,7 @@ class SolverOptions:
     trust_gate: bool = True
     org_gate: bool = True
     defer_refuted: bool = True
+    solved_formulas: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -88,7 +93,8 @@ class SolverOptions:
         return cls(cache=False, renamed_values=False, concrete_first=False, mfa_twins=False,
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
-                   org_gate=False, defer_refuted=False, inject_unknown=inject_unknown)
+                   org_gate=False, defer_refuted=False, solved_formulas=False,
+                   inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

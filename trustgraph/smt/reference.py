@@ -38,7 +38,7 @@ from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
 from trustgraph.smt.witness import witness
 
 if TYPE_CHECKING:
-    from trustgraph.smt.cache import SolverStats
+    from trustgraph.smt.cache import SolvedFormulas, SolverStats
     from trustgraph.smt.question import HopQuestion
 
 
@@ -70,13 +70,14 @@ def groundable(c: KeyConstraint, kind: CallerKind, action: Action) -> bool:
 def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                      stats: SolverStats, *, ground_constraints: bool, want_core: bool,
                      injected: str | None = None, small_model_slots: bool = False,
-                     string_cells: bool = False) -> HopResult:
+                     string_cells: bool = False, solved: SolvedFormulas | None = None) -> HopResult:
     """The answer for one candidate by encoding and z3 (see the module docstring). ``ground`` holds the request keys
     the candidate and the role fix (it is extended here); ``stats`` counts the work; ``injected`` (tests of the
     timeout path) replaces the z3 run by an Unknown with that reason; ``small_model_slots`` gives multi-valued keys
     the slots :func:`~trustgraph.smt.slots.small_model_bounds` proves enough instead of two per condition;
     ``string_cells`` decides string variables that only meet regular expressions with our own automata
-    (:mod:`trustgraph.smt.strings`) before z3's sequence solver."""
+    (:mod:`trustgraph.smt.strings`) before z3's sequence solver; ``solved``: the session's z3 answers by formulas
+    (:func:`~trustgraph.smt.decide.check_tracked`)."""
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.keys import key_info, origin_of
 
@@ -279,7 +280,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         res, model, core_names, why = (z3.unsat, None, core_by_deletion(assertions, int(timeout),
                                                                           strings=string_cells), "")
     else:
-        res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells)
+        res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells, solved=solved)
     if res == z3.sat:
         return witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
     if res == z3.unsat:

@@ -8,6 +8,7 @@ ReachabilityEngine`, hence a ``TrustGraph``; a test; the bench) and handed to
   switch for tests);
 - ``store``: answers by canonical question (:class:`~trustgraph.smt.cache.ResultStore`);
 - ``facts``: per-policy facts by policy content (:class:`~trustgraph.smt.facts.FactsTable`);
+- ``formulas``: z3's answers by the formulas asserted (:class:`~trustgraph.smt.cache.SolvedFormulas`);
 - ``stats``: counters for the bench (:class:`~trustgraph.smt.cache.SolverStats`).
 
 Nothing is kept at module level: dropping the session (or the ``TrustGraph`` that holds it) frees everything it
@@ -16,7 +17,7 @@ remembered. Answers found under one session are never seen by another.
 
 from __future__ import annotations
 
-from trustgraph.smt.cache import MAX_ENTRIES, ResultStore, SolverStats
+from trustgraph.smt.cache import MAX_ENTRIES, ResultStore, SolvedFormulas, SolverStats
 from trustgraph.smt.facts import FactsTable
 from trustgraph.smt.options import SolverOptions
 
@@ -29,10 +30,12 @@ class SolverSession:
         self.stats = SolverStats()
         self.store = ResultStore(self.stats, max_entries)
         self.facts = FactsTable()
+        self.formulas = SolvedFormulas()
 
     def clear(self) -> None:
         """Forget every stored answer and reset the counters (the facts stay: they are functions of the policies)."""
         self.store.clear()
+        self.formulas.clear()
         for name in self.stats.as_dict():
             setattr(self.stats, name, 0)
 
