@@ -135,10 +135,13 @@ class ClosureCache:
         #: role -> its in-candidates that are roles, as (node, action): the hops walk_distances reads
         self.into: dict[str, tuple[tuple[str, Action], ...]] = {}
         #: node -> (order key, role, edge data) for every role whose rows were built, and whether it needs sorting
-        self._out: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] = {}
-        self._unsorted: set[str] = set()
+        self.out_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] = {}
+        self.unsorted: set[str] = set()
         self.kinds: dict[str, str] = {}
         self.role_states: dict[str, tuple[State, ...]] = {}
+        #: node -> its start states (:meth:`ReachabilityEngine.start_states`: a function of the node and the engine),
+        #: read for every caller that is not a role each time a listed closure reads its entry
+        self.starts: dict[str, tuple[State, ...]] = {}
         #: options -> (state, role, action text, first-hop constraints) -> None (not Sat, not Unknown), MAYBE
         #: (Unknown) or (the MFA the Sat hop produces,); and -> the other MFA outcome's (produced or None)
         self.hops: dict[QueryOptions, dict[tuple[Any, ...], Any]] = {}
@@ -186,8 +189,8 @@ class ClosureCache:
                 text = data["action"]
                 built.append((u, data, key, ACTION_BY_TEXT[text], text,
                               self.states_of(u) if self.kind(u) == role_kind else None))
-                self._out.setdefault(u, []).append((key, role, data))
-                self._unsorted.add(u)
+                self.out_rows.setdefault(u, []).append((key, role, data))
+                self.unsorted.add(u)
             rows = self.rows[role] = tuple(built)
             self.size += len(rows)
             self.into[role] = tuple((u, action) for u, _, _, action, _, states in rows if states is not None)
@@ -217,10 +220,10 @@ class ClosureCache:
 
     def out_of(self, node: str) -> list[tuple[tuple[int, int], str, dict[str, Any]]]:
         """(order key, role, edge data) of every role whose rows list ``node``, in ``node``'s candidate order."""
-        out = self._out.get(node, [])
-        if node in self._unsorted:
+        out = self.out_rows.get(node, [])
+        if node in self.unsorted:
             out.sort(key=lambda item: item[0])  # an edge's order key is unique among the node's candidates
-            self._unsorted.discard(node)
+            self.unsorted.discard(node)
         return out
 
 
@@ -321,6 +324,7 @@ def backward_closure(
     work: deque[str] = deque([target])
     examined = out.examined
     sources = out.sources
+    known_starts = cache.starts
     query_action = options.action
     everyone = starts is None
     listing = cache.lists.setdefault(options, {}) if (
@@ -345,7 +349,10 @@ def backward_closure(
                     first = source_extra(u)
                     if first is None:
                         continue
-                    for start in engine.start_states(u):
+                    starts_of = known_starts.get(u)
+                    if starts_of is None:
+                        starts_of = known_starts[u] = engine.start_states(u)
+                    for start in starts_of:
                         before = status.get(start, 0)
                         if before == REACHES:
                             continue

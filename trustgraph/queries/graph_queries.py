@@ -121,6 +121,11 @@ class GraphQueries:
         #: the answers, nearest first, where that asks nothing (``ReversePaths(ordered=True)``); False: built as the
         #: answers need them, the reference, which tests compare it with (same answers, same questions in order)
         self.ordered_tails = True
+        #: with ``ordered_tails``, for a query from every source: the sources' answers read off the reverse search in
+        #: one loop (``ReversePaths.answers``, results built by :func:`~trustgraph.queries.results.reachable_maker`);
+        #: False: answered one by one (``ReversePaths.result``), the reference, which tests compare it with (same
+        #: answers, same questions in the same order)
+        self.batch_answers = True
         self._landings: dict[Any, Any] = {}  # the reverse search's hops as a search takes them (engine's lifetime)
         self._closures: Any = None  # what the backward closures read, shared across queries (backward.ClosureCache)
 
@@ -340,6 +345,10 @@ class GraphQueries:
         starts = None if sources is None else frozenset(sources.nodes)
         closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts,
                                    cache=self._closure_cache(), lean=self.lean_closure, listed=self.listed_hops)
+        paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None,
+                                    ordered=self.ordered_tails and starts is None)
+        if paths is not None and sources is None and paths.ordered and self.batch_answers:
+            return self._batch_answers(paths, closure, options)
         groups: list[tuple[str, tuple[str, ...]]]
         if sources is None:
             groups = [(s, (s,)) for s in sorted(closure.sources)]
@@ -348,8 +357,6 @@ class GraphQueries:
         else:
             groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
         out: list[ReachResult] = []
-        paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None,
-                                    ordered=self.ordered_tails and starts is None)
         layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
         carried = self._carried_paths(closure, options, outside_only, groups) if paths is None else None
         for label, starts_of in groups:
@@ -373,6 +380,22 @@ class GraphQueries:
             if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched
                 outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
                                         candidates=closure.candidates)
+            if target in outcome.first or outcome.unknown_edges:
+                out.append(engine.result_for(outcome, target))
+        return tuple(out)
+
+    def _batch_answers(self, paths: Any, closure: Any, options: QueryOptions) -> tuple[ReachResult, ...]:
+        """The answers of a query from every source over the reverse search ``paths`` (``batch_answers``): what the
+        loop of :meth:`_answers_to_one_target` gives, each source read off the reverse search in turn
+        (:meth:`ReversePaths.answers`) and searched, in its turn, when it gives no answer."""
+        engine, target = self.engine, closure.target
+        out: list[ReachResult] = []
+        for label, answer in paths.answers(sorted(closure.sources)):
+            if answer is not None:
+                out.append(answer)
+                continue
+            outcome = engine.search(label, options, outside_only=False, stop_at=target, starts=(label,),
+                                    candidates=closure.candidates)
             if target in outcome.first or outcome.unknown_edges:
                 out.append(engine.result_for(outcome, target))
         return tuple(out)

@@ -39,7 +39,14 @@ states were each built through the generic step and agreement): on chain-heavy a
 hub query, about 6,400 tails) a warm hub query went from about 90 to 70 ms of CPU (loaded machine; its answers from
 about 10 to 3 us per source, the tails built first about 4 us per state); ``tests/queries/test_ordered_tails.py``
 compares it with
-``ordered_tails = False`` field by field, hop questions in the same order. The reference is the search per source
+``ordered_tails = False`` field by field, hop questions in the same order. The answers of such a query are then read
+in one loop (:meth:`ReversePaths.answers`, ``GraphQueries.batch_answers``): a source whose start state has its tail
+is answered with it, the result built without the dataclass's per-field initializer
+(:func:`~trustgraph.queries.results.reachable_maker`), any other through :meth:`ReversePaths.result` in its turn;
+with the ordered pass reading each witness's session names off its kept row and each built tail's step and names in
+one lookup, the 77 hub queries of the bench's sample on chain-heavy at 20,000 roles went from a median of 116 to
+99 ms of CPU (loaded machine); ``tests/queries/test_batch_answers.py`` compares it with ``batch_answers = False``
+field by field, hop questions in the same order. The reference is the search per source
 (``GraphQueries.layered = False``);
 ``tests/queries/test_reverse.py`` compares the two field by field.
 
@@ -52,13 +59,13 @@ the number of hops; :func:`usable` says which queries it answers at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.queries.agreed import END, AgreedPaths, join_tail, tail_approximations
 from trustgraph.queries.answers import session_agreement
 from trustgraph.queries.backward import ACTION_BY_TEXT, REACHES, walk_distances
-from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.queries.results import Reach, ReachResult, reachable_maker
 from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
@@ -74,9 +81,35 @@ if TYPE_CHECKING:
 _FAR = 1 << 30
 #: a hop not decided when :meth:`ReversePaths._step_rows` kept it
 _UNDECIDED: Any = object()
+#: a witness whose session name needs no agreement (an escalation hop: :func:`_named_in`)
+_ANY_NAME: Any = object()
+#: a witness without a request: any session name after it needs an agreement (:func:`_named_in`)
+_NO_REQUEST: Any = object()
 #: an action -> its text (a dictionary lookup: the distance pass reads it for every hop)
 _TEXT = {a: a.value for a in Action}
 _REACHABLE = Reach.REACHABLE
+
+
+def _named_in(witness: HopWitness) -> Any:
+    """What the session-name test of :meth:`ReversePaths._one_step_tail` reads off the hop ``witness``:
+    :data:`_ANY_NAME` for an escalation hop (no agreement), :data:`_NO_REQUEST` when it has no request, else the
+    session name its request gives (``sts:rolesessionname``, or None). A witness never changes, so its rows keep it."""
+    if witness.method is not None:
+        return _ANY_NAME
+    request = witness.evidence[2] if witness.evidence else None
+    if request is None:
+        return _NO_REQUEST
+    return request.context.get("sts:rolesessionname")
+
+
+def _caller_name(hop: HopWitness) -> str | None:
+    """The session name of the caller of ``hop`` when it is a role session with one and the hop no escalation
+    method, else None (:meth:`ReversePaths._names`)."""
+    evidence = hop.evidence
+    caller = evidence[0] if evidence else None
+    if hop.method is None and caller is not None and caller.kind is CallerKind.ROLE_SESSION:
+        return getattr(caller, "session_name", None)
+    return None
 
 
 class CarriedState(Exception):
@@ -462,6 +495,44 @@ class ReversePaths:
         except CarriedState:
             return None
 
+    def answers(self, nodes: Iterable[str]) -> Iterator[tuple[str, ReachResult | None]]:
+        """Each of ``nodes`` with :meth:`result` of it as its own source (label: the node), in turn (a caller may ask
+        questions between two: each answer is read when the next is asked for), in one loop: a plain source whose
+        start states all have a distance and whose nearest one has its tail built (what :meth:`_ordered_tails`
+        leaves for almost every source of a query from every source) is answered with that tail, read as
+        :meth:`result` reads it; any other goes through :meth:`result`."""
+        make = reachable_maker()
+        result, dist, tails, start_states = self.result, self.dist, self.agreed.tails, self._start_states
+        target = self.closure.target
+        if not (self.fast and self._plain):
+            for node in nodes:
+                yield node, result(node, (node,))
+            return
+        for node in nodes:
+            states = start_states.get(node)
+            if states is not None and len(states) == 1 and node != target:
+                # a tail is built only for a state with a distance: its start state's tail, or result() reads it
+                tail = tails.get(states[0])
+                if tail is not None:
+                    yield node, make(node, target, tail[0], tail[3])
+                    continue
+            elif states is not None and node != target:
+                best: State | None = None
+                least = _FAR
+                for start in states:
+                    hops = dist.get(start)
+                    if hops is None:
+                        best = None
+                        break
+                    if best is None or hops < least:
+                        best, least = start, hops
+                if best is not None:
+                    tail = tails.get(best)
+                    if tail is not None:
+                        yield node, make(node, target, tail[0], tail[3])
+                        continue
+            yield node, result(node, (node,))
+
     def _begin(self, starts: tuple[str, ...]
                ) -> tuple[State, tuple[KeyConstraint, ...], tuple[State, str, Action, Any, HopWitness] | None] | None:
         """The first start state (in the forward search's order) at the least distance to the target, its node's
@@ -515,8 +586,13 @@ class ReversePaths:
         any state whose step leads through it): the answers build those as before, asking the same questions in the
         same order, since nothing here asks one. A tail is a function of the decided hops it reads (their memoised
         answers and witnesses), so building it here or later gives the same."""
-        dist, best, landings, nexts, named = self.dist, self.best, self.landings, self._nexts, self._named
+        dist, best, landings, nexts = self.dist, self.best, self.landings, self._nexts
         tails, step_rows, witness_of = self.agreed.tails, self._step_rows, self.engine.witness
+        kept_rows, cache = self._rows, self.closure.cache
+        out_rows, unsorted = cache.out_rows, cache.unsorted
+        #: state -> (its tail built here, the session name of its step's caller: what _names gives): a state has a
+        #: tail here exactly when it has one in ``tails`` (empty before this loop) and its step in ``nexts``
+        done: dict[State, tuple[Tail, str | None]] = {}
         for start, hops in dist.items():  # in the order the pass found them: nearest first
             if hops == 0:
                 continue
@@ -534,9 +610,20 @@ class ReversePaths:
                 if taken is not None:
                     nexts[start] = taken
                     last = (taken[1],)
-                    tails[start] = (last, False, (taken[0],), tail_approximations(last, END))
+                    first: Tail = (last, False, (taken[0],), tail_approximations(last, END))
+                    tails[start] = first
+                    done[start] = (first, _caller_name(taken[1]))
                 continue
-            for entry in step_rows(start):  # _one_step_tail's loop over the node's rows, kept across queries
+            # _step_rows, its test of the rows kept written here (it is read for every state of the pass)
+            kept = kept_rows.get(start)
+            node = start[0]
+            if kept is not None and node not in unsorted and kept[0] is out_rows.get(node) \
+                    and kept[1] == len(kept[0]):
+                rows = kept[2]
+            else:
+                rows = step_rows(start)
+            entry: list[Any] = []
+            for entry in rows:  # _one_step_tail's loop over the node's rows, kept across queries
                 role = entry[0]
                 if best.get(role, _FAR) > nearer:
                     continue
@@ -556,6 +643,8 @@ class ReversePaths:
                     witness = entry[3]
                     if witness is None:
                         witness = entry[3] = witness_of(start, role, ACTION_BY_TEXT[entry[1]], result)
+                        entry[4] = _named_in(witness)
+                        entry[5] = _caller_name(witness)
                     taken = (nxt, witness)
                     break
                 other_hops = dist.get((role, not produced), _FAR)
@@ -565,19 +654,20 @@ class ReversePaths:
                 continue
             nexts[start] = taken
             nxt, witness = taken
-            rest = tails.get(nxt)
-            following = nexts.get(nxt)
-            if rest is None or following is None:
+            built = done.get(nxt)  # its tail and step (tails.get, nexts.get) and its step's session name (_names)
+            if built is None:
                 continue
-            name = named.get(nxt, named)
-            if name is named:
-                name = self._names(nxt, following[1])
-            if name is not None and witness.method is None:
-                request = witness.evidence[2] if witness.evidence else None
-                if request is None or request.context.get("sts:rolesessionname") != (name,):
+            rest, name = built
+            if name is not None:
+                names = entry[4]  # the session name the hop's request gives (_named_in)
+                if names is not _ANY_NAME and (names is _NO_REQUEST or names != (name,)):
                     continue  # the agreement asks a question: in its turn, when an answer needs this tail
             joined = (witness, *rest[0])  # join_tail without an agreement
-            tails[start] = (joined, False, (nxt, *rest[2]), tail_approximations(joined, rest))
+            own = witness.approximations  # tail_approximations: the tail's first hop is not noted
+            joined_tail: Tail = (joined, False, (nxt, *rest[2]),
+                                 rest[3] if not own else tuple(dict.fromkeys((*own, *rest[3]))))
+            tails[start] = joined_tail
+            done[start] = (joined_tail, entry[5])
 
     def _step_rows(self, start: State) -> list[list[Any]]:
         """The rows of ``start``'s node in the closure cache (:meth:`ClosureCache.out_of`, in candidate order) as
@@ -594,7 +684,7 @@ class ReversePaths:
         rows: list[list[Any]] = []
         for _, role, data in out:
             text = data["action"]
-            rows.append([role, text, landings.get((start, role, text, ()), _UNDECIDED), None])
+            rows.append([role, text, landings.get((start, role, text, ()), _UNDECIDED), None, None, None])
         self._rows[start] = (out, len(out), rows)
         return rows
 
@@ -664,12 +754,7 @@ class ReversePaths:
         and the hop no escalation method, else None: the part of the test of
         :func:`~trustgraph.queries.answers.session_agreement` that reads the later hop only (None: the agreement is
         (None, None) whatever the hop before); memoised per state in :attr:`_named`."""
-        evidence = hop.evidence
-        caller = evidence[0] if evidence else None
-        name = None
-        if hop.method is None and caller is not None and caller.kind is CallerKind.ROLE_SESSION:
-            name = getattr(caller, "session_name", None)
-        self._named[state] = name
+        name = self._named[state] = _caller_name(hop)
         return name
 
     def _next(self, state: State) -> tuple[State, HopWitness] | None:
