@@ -50,6 +50,15 @@ def _compare_lists(tg: TrustGraph) -> int:
         assert {k: [(j, dict(d)) for j, d in v] for k, v in a.items()} == \
             {k: [(j, dict(d)) for j, d in v] for k, v in b.items()}
         assert fast._member_groups(hub) == slow._member_groups(hub)
+        # an edge's entries found from the block offsets are those of the index of every entry
+        targets = fast.hub_targets(hub)
+        for feeder in fast._feeders(hub):
+            offsets = fast._block_offsets(feeder).get(hub)
+            assert offsets is not None, (feeder, hub)
+            for key, own in fast._own_positions(hub).items():
+                assert targets[own][3] == key
+                found = [(o + own, fast.hub_targets(feeder)[o + own][1]) for o in offsets]
+                assert found == list(fast._hub_index(feeder)[key])
     return via_hub
 
 

@@ -38,9 +38,9 @@ HubEdge = tuple[str, dict[str, Any], str, int]
 #: a hub's members for in_candidates: positions of those allowed on every role, and per resource shape (shape id,
 #: its literal accounts or None, statements, positions)
 MemberGroups = tuple[tuple[int, ...], tuple[tuple[int, "frozenset[str] | None", tuple[Any, ...], tuple[int, ...]], ...]]
-#: what in_candidates reads of a feeding hub: its edge index, (member, order key head) pairs, the members' accounts,
-#: whether they share one (:meth:`HopCandidates._feeder_record`)
-FeederRecord = tuple[dict[int, tuple[tuple[int, dict[str, Any]], ...]], tuple[tuple[str, int], ...],
+#: what in_candidates reads of a feeding hub: where the hubs it copies start in its edge list, the list, (member,
+#: order key head) pairs, the members' accounts, whether they share one (:meth:`HopCandidates._feeder_record`)
+FeederRecord = tuple[dict[str, tuple[int, ...]], tuple[HubEdge, ...], tuple[tuple[str, int], ...],
                      tuple["str | None", ...], bool]
 
 #: node kinds whose hop can produce a session with MFA (an IAM user, or a symbolic AWS caller that may be one)
@@ -53,8 +53,10 @@ class HopCandidates:
     ``fast_members`` (class-level switch, reference when False): :meth:`in_candidates` expands a hub edge from
     per-hub (member, order key head) pairs and the members' accounts, read once per hub without the members'
     identity scopes (those are read only for hubs whose edges need an identity allow), with one comprehension per
-    edge instead of a loop per member; and :meth:`_hub_index` is built without an intermediate list per edge. Same
-    entries in the same order (tests/queries/test_fast_members.py)."""
+    edge instead of a loop per member; an edge's entries in a feeding hub's list are found from where the hubs it
+    copies start (:meth:`_block_offsets`), not from an index of every entry of every hub (:meth:`_hub_index`, which
+    at 20,000 roles holds ~166,000 entries and costs ~0.3 s to build on the first query into a hub). Same entries in
+    the same order (tests/queries/test_fast_members.py)."""
 
     fast_members = True
 
@@ -79,6 +81,8 @@ class HopCandidates:
         self._shape_lists: dict[tuple[str, int], tuple[HubEdge, ...]] = {}
         self._hub_accounts: dict[str, tuple[tuple[int, ...], dict[str, tuple[int, ...]]]] = {}
         self._pairs: dict[str, FeederRecord] = {}
+        self._offsets: dict[str, dict[str, tuple[int, ...]]] = {}
+        self._own_pos: dict[str, dict[int, int]] = {}
 
     def hop_candidates(self, node: str) -> tuple[tuple[str, dict[str, Any]], ...]:
         """The (role, edge data) pairs one hop away from ``node``: its own edges, and the edges of the hubs it is a
@@ -298,11 +302,15 @@ class HopCandidates:
             if G.nodes[u]["kind"] != principals:
                 out.append((u, data, (0, self._direct_index(u)[id(data)])))
                 continue
-            key = id(data)
+            own = self._own_positions(u).get(id(data))
+            if own is None:
+                continue
             for feeder in self._feeders(u):
-                index, pairs, accounts, uniform = self._feeder_record(feeder)
-                entries = index.get(key)
-                if not entries or not pairs:
+                offsets, targets, pairs, accounts, uniform = self._feeder_record(feeder)
+                if not pairs:
+                    continue
+                entries = [(o + own, targets[o + own][1]) for o in offsets.get(u, ())]
+                if not entries:
                     continue
                 first = entries[0][1]
                 cross = first["cross_account"]
@@ -341,7 +349,8 @@ class HopCandidates:
         return tuple(out)
 
     def _feeder_record(self, hub: str) -> FeederRecord:
-        """What :meth:`_expanded_in` reads of a feeding hub, in one lookup: its :meth:`_hub_index`, its members in
+        """What :meth:`_expanded_in` reads of a feeding hub, in one lookup: its :meth:`_block_offsets` and
+        :meth:`_hub_targets`, its members in
         graph order as (member, 1 + position of ``hub`` among the member's hubs), their accounts, and whether they
         all share one account (the members' identity scopes are read only by :meth:`_member_groups`, for edges that
         need an identity allow); cached per hub and graph version."""
@@ -351,8 +360,44 @@ class HopCandidates:
             members = self._members(hub)
             pairs = tuple((m, 1 + self._own_edges(m)[1].index(hub)) for m in members)
             accounts = tuple(nodes[m].get("account") for m in members)
-            cached = (self._hub_index(hub), pairs, accounts, len(set(accounts)) <= 1)
+            cached = (self._block_offsets(hub), self._hub_targets(hub), pairs, accounts, len(set(accounts)) <= 1)
             self._pairs[hub] = cached
+        return cached
+
+    def _block_offsets(self, hub: str) -> dict[str, tuple[int, ...]]:
+        """For ``hub`` and each hub whose edges :meth:`_hub_targets` copies into its list (by member edges), the
+        positions in ``_hub_targets(hub)`` where that hub's list starts, in order: the entries of an edge of hub
+        ``u`` in the list are those offsets plus the edge's position in ``u``'s own list (:meth:`_own_positions`).
+        A few ints per hub, where an index of every entry would hold one per edge of every hub it copies."""
+        cached = self._offsets.get(hub)
+        if cached is None:
+            G = self.G
+            found: dict[str, list[int]] = {hub: [0]}
+            at = 0
+            for _, target, data in G.out_edges(hub, data=True):
+                if G.nodes[target]["kind"] == NodeKind.ROLE.value:
+                    at += 1
+                elif data.get("kind") == "member":
+                    for inner, offsets in self._block_offsets(target).items():
+                        found.setdefault(inner, []).extend(at + o for o in offsets)
+                    at += len(self._hub_targets(target))
+            cached = self._offsets[hub] = {k: tuple(sorted(v)) for k, v in found.items()}
+        return cached
+
+    def _own_positions(self, hub: str) -> dict[int, int]:
+        """``id`` of the data of each of ``hub``'s own edges to a role -> its position in ``_hub_targets(hub)``."""
+        cached = self._own_pos.get(hub)
+        if cached is None:
+            G = self.G
+            cached = {}
+            at = 0
+            for _, target, data in G.out_edges(hub, data=True):
+                if G.nodes[target]["kind"] == NodeKind.ROLE.value:
+                    cached[id(data)] = at
+                    at += 1
+                elif data.get("kind") == "member":
+                    at += len(self._hub_targets(target))
+            self._own_pos[hub] = cached
         return cached
 
     def mfa_in_candidates(self, role: str) -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -387,11 +432,18 @@ class HopCandidates:
             if kind in MFA_SOURCE_KINDS:
                 yield u, data
             elif kind == NodeKind.PRINCIPALS.value and hubs:
+                own = self._own_positions(u).get(id(data)) if self.fast_members else None
                 for feeder in self._feeders(u):
-                    entries = self._hub_index(feeder).get(id(data), ())
-                    if not entries:
-                        continue
-                    copy = entries[0][1]
+                    if own is not None:
+                        offsets = self._block_offsets(feeder).get(u)
+                        if not offsets:
+                            continue
+                        copy = self._hub_targets(feeder)[offsets[0] + own][1]
+                    else:
+                        entries = self._hub_index(feeder).get(id(data), ())
+                        if not entries:
+                            continue
+                        copy = entries[0][1]
                     for member in self._user_members(feeder):
                         if copy["cross_account"] and G.nodes[member].get("account") == role_account:
                             continue
