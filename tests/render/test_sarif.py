@@ -144,6 +144,16 @@ def test_artifact_uri_relative_and_absolute(tmp_path: Path) -> None:
     assert artifact_uri("x/y.json", str(tmp_path)) == "x/y.json"
 
 
+def test_artifact_uri_of_a_name_the_system_refuses(tmp_path: Path) -> None:
+    # an embedded NUL byte (a name given through the API) cannot be resolved on disk: it is resolved lexically,
+    # and the report renders instead of raising (hypothesis found this through test_any_report_validates)
+    assert artifact_uri("/\x00", str(tmp_path)) == "file:///%00"
+    assert artifact_uri(str(tmp_path / "a\x00b.json"), str(tmp_path)) == "a%00b.json"
+    assert artifact_uri("../x\x00.json", str(tmp_path)) == (tmp_path.parent / "x\x00.json").as_uri()
+    log = json.loads(render_sarif(ScanReport(findings=(), inputs=("/\x00",)), base_dir=str(tmp_path)))
+    VALIDATOR.validate(log)
+
+
 def test_unknown_is_a_failing_result_marked_unknown(report: ScanReport) -> None:
     res = _results_by_role(_log(report))["arn:aws:iam::111122223333:role/VendorIntegrationRole"]
     assert res["kind"] == "fail" and res["level"] == "error"

@@ -42,6 +42,7 @@ Stability and marking
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
@@ -93,15 +94,25 @@ def artifact_uri(file: str, base_dir: str | None = None) -> str:
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     path = Path(file)
     if path.is_absolute():
+        resolved = _resolved(path)
         try:
-            rel = path.resolve().relative_to(base.resolve())
+            rel = resolved.relative_to(_resolved(base))
         except ValueError:
-            return path.resolve().as_uri()
+            return resolved.as_uri()
         return quote(rel.as_posix(), safe="/")
     posix = PurePosixPath(*path.parts).as_posix() if path.parts else file
     if posix.startswith("../") or posix == "..":
-        return (base / path).resolve().as_uri()
+        return _resolved(base / path).as_uri()
     return quote(posix, safe="/")
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or its lexical absolute form when the operating system refuses the name (an embedded NUL
+    byte, possible in a name given through the API: no such file exists, so there is no link to follow)."""
+    try:
+        return path.resolve()
+    except ValueError:
+        return Path(os.path.abspath(path))
 
 
 def fingerprint(finding: Finding) -> str:
