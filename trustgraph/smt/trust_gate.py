@@ -20,18 +20,30 @@ apply dropped, ``smt.structure.rebuild``) is made here the same way: the same re
 goes to the reference encoding (still without guesses), which folds to the same Unsat.
 
 Switch: ``SolverOptions.trust_gate``; tests: tests/smt/test_trust_gate.py (against the reference path).
+
+:func:`ground_refuted` goes one step further, for candidates the trust gate lets through: every admitting Allow
+statement has a condition over keys the reference grounds (the caller's fixed principal keys, the role's, keys absent
+in this hop) that the concrete evaluator finds false on those values, exactly the fold the reference makes
+(``smt.reference._ground_condition``), so each such statement is dropped in every evaluation of its structural
+expansion and the hop formula folds to False. Random-profile organizations ask about a thousand such candidates per
+scan (a user without MFA against ``aws:MultiFactorAuthAge``, a role's session against ``Null aws:TokenIssueTime``,
+...); the reference paid the concrete-first guesses and the encoding of every condition (z3 terms) for each. Its
+answer is :class:`DeferredCore`: the reference's core for that one candidate is computed when read, and
+``smt.solve`` joins it with the other candidates' cores in their order, as the reference does. Switch:
+``SolverOptions.ground_gate``; tests: tests/smt/test_ground_gate.py.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.policy import Effect
 from trustgraph.semantics.request import Action, CallerKind, Request
 from trustgraph.smt.results import Unsat
-from trustgraph.smt.structure import Addr, hop_policies, rebuild, relevant
+from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, hop_policies, rebuild, relevant
 
 if TYPE_CHECKING:
+    from trustgraph.model.condition import Condition
     from trustgraph.smt.cache import SolverStats
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.reference import Clock
@@ -81,6 +93,78 @@ def org_refuted(cand: Candidate, q: HopQuestion) -> bool:
     return True
 
 
+class DeferredCore(Unsat):
+    """An Unsat of one candidate proved without the encoding (:func:`ground_refuted`) whose core, the reference's for
+    that candidate, is computed when read; ``smt.solve`` joins it with the other candidates' cores in their order
+    (a plain lazy Unsat makes it recompute every candidate's). Never leaves ``smt.solve``."""
+
+    __slots__ = ()
+
+
+def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock) -> bool:
+    """Whether every Allow statement of the role's trust policy that covers ``q.action`` and names the candidate's
+    template has a condition the reference folds to False on ground keys (see the module docstring): True is a proof
+    that the reference's hop formula is False, so its answer is Unsat. ``ground`` is the candidate's ground context
+    (``smt.solve._ground_context``, not changed here); ``clock`` the question's time.
+
+    Exact with the reference: a key counts only when the reference's resolver grounds it (:func:`~trustgraph.smt.
+    presence.key_mode` GROUND or ABSENT on the view the reference builds), and no key a constraint names (the
+    reference may ground those from the constraint); the condition is decided by the same evaluation with the same
+    values. False when the hop has more statements with conditions than the structural expansion takes (the
+    reference then answers Unknown)."""
+    from trustgraph.model.values import parse_date
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+    from trustgraph.semantics.keys import origin_of
+    from trustgraph.semantics.principals import statement_principal_match
+    from trustgraph.smt.encode import block_keys
+    from trustgraph.smt.env import Env
+    from trustgraph.smt.presence import HopView, Mode, key_mode
+
+    template, target, action = cand.template, q.target, q.action
+    trust = target.role.trust_policy
+    admitting = []
+    for st in trust.statements:
+        if (st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
+                and statement_principal_match(st, template, action) is not None):
+            if not st.conditions:
+                return False
+            admitting.append(st)
+    if not admitting:
+        return False  # the trust gate's case (smt.trust_gate.trust_admits), not this one
+    policies = hop_policies(template, target)
+    if sum(1 for _, p in policies for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
+        return False
+    builders: dict[str, Any] = {}
+    if cand.setup is not None:  # the candidate's symbolic principal keys, as the reference's environment gets them
+        env = Env(slot_bound=dict(cand.slot_bounds))
+        env.scratch["now_ms"] = clock.now_ms if clock.now_ms is not None else parse_date(clock.text)
+        builders = cand.setup(env)
+    given = frozenset(c.key.lower() for c in q.constraints)
+    view = HopView(action=action, origin=origin_of(template.kind, action),
+                   ground={k: v for k, v in ground.items() if k not in builders}, builders=builders,
+                   closed=q.closed, given=given, provider_host=cand.provider_host,
+                   carried_source_identity=template.source_identity
+                   if template.kind is CallerKind.ROLE_SESSION else None,
+                   now_ms=clock.now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    variables = trust.variables_enabled
+
+    def folds_false(cond: Condition) -> bool:
+        ctx: dict[str, tuple[str, ...]] = {}
+        for k in block_keys((cond,)):
+            if k.lower() in given or key_mode(view, k.lower()).mode not in (Mode.GROUND, Mode.ABSENT):
+                return False
+            values = view.ground.get(k, ())  # read as the reference reads them (smt.reference._ground_condition)
+            if values:
+                ctx[k] = tuple(values)
+        try:
+            return not evaluate_condition(cond, ctx, variables=variables)
+        except UndecidableCondition:
+            return False
+
+    return all(any(folds_false(c) for c in st.conditions) for st in admitting)
+
+
 def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -> Unsat | None:
     """The reference's Unsat for a candidate :func:`trust_admits` rules out, when the reference would encode nothing
     (see the module docstring); None otherwise (the caller then asks the reference encoding)."""
@@ -117,4 +201,4 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
     return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(st.location for st in d.statements)))
 
 
-__all__ = ["org_refuted", "refuted", "trust_admits"]
+__all__ = ["DeferredCore", "ground_refuted", "org_refuted", "refuted", "trust_admits"]
