@@ -8,6 +8,7 @@ profiles."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, target, user
 from trustgraph.api import load
+from trustgraph.ingest.policy_json import policy_from_json
+from trustgraph.model.location import Location
 from trustgraph.semantics.request import Action, CallerKind
 from trustgraph.smt import solve as solve_module
 from trustgraph.smt.options import SolverOptions
@@ -53,10 +56,24 @@ FREE_CONDITIONS: list[dict[str, Any]] = [
     {}, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, {"StringEquals": {"sts:ExternalId": "x"}},
     {"StringEquals": {"aws:RequestTag/team": "data"}},
 ]
-PRINCIPALS: list[Any] = ["*", {"AWS": "*"}, root(B), {"AWS": f"arn:aws:iam::{B}:user/bob"},
+PRINCIPALS: list[Any] = ["*", {"AWS": "*"}, root(B), root(A), {"AWS": f"arn:aws:iam::{A}:user/bob"},
+                         {"AWS": f"arn:aws:iam::{B}:user/bob"},
                          {"AWS": f"arn:aws:iam::{B}:role/Ops"}, {"AWS": f"arn:aws:sts::{B}:assumed-role/Ops/s1"},
                          {"AWS": f"arn:aws:sts::{B}:assumed-role/Ops/s2"}]
+#: identity policies that allow assuming roles, some of them tagging too (with a condition, or on other roles only)
+LIMITED = [policy_from_json({"Version": "2012-10-17", "Statement": statements}, Location("limited.json", ""),
+                            kind="identity") for statements in (
+    [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+    [{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": f"arn:aws:iam::{A}:role/Other"}],
+    [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+     {"Effect": "Allow", "Action": "sts:TagSession", "Resource": "*",
+      "Condition": {"StringEquals": {"aws:RequestTag/team": "web"}}}],
+    [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}],
+)]
 CALLERS: list[Any] = [
+    *(replace(user(account=acct), identity_policies=(pol,)) for acct in (A, B) for pol in LIMITED),
+    replace(session(account=A, session_name=None), identity_policies=(LIMITED[0],)),
+    replace(session(account=A, transitive_tags=(("team", "data"),)), identity_policies=(LIMITED[2],)),
     user(), user(mfa=True), user(tags=(("team", "data"),)), session(), session(session_name=None),
     session(mfa=True), session(session_name=None, tags=(("team", "web"),)),
     session(transitive_tags=(("team", "data"),)),
@@ -166,6 +183,32 @@ def test_several_candidates_keep_their_cores_in_order(monkeypatch: pytest.Monkey
     got = _same(q)
     assert isinstance(got, Unsat) and len(got.core) > 1
     assert hits[0] >= 1
+
+
+TAGS = (KeyConstraint("aws:requesttag/team", "equals", ("data",)),
+        KeyConstraint("sts:transitivetagkeys", "equals", ("team",)))
+
+
+@pytest.mark.parametrize(("caller", "principal", "refuted"), [
+    (replace(user(account=A), identity_policies=(LIMITED[0],)), root(A), True),  # its account: identity needed
+    (replace(user(account=B), identity_policies=(LIMITED[0],)), root(B), True),
+    (replace(user(account=B), identity_policies=(LIMITED[1],)), root(B), True),  # tagging only other roles
+    (replace(user(account=A), identity_policies=(LIMITED[0],)), {"AWS": f"arn:aws:iam::{A}:user/bob"}, False),
+    (replace(user(account=B), identity_policies=(LIMITED[2],)), root(B), False),  # tagging under a condition
+    (replace(user(account=B), identity_policies=(LIMITED[3],)), root(B), False),
+    (user(account=B), root(B), False),
+])
+def test_passed_tags_need_tag_session_from_the_identity(caller: Any, principal: Any, refuted: bool,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A constraint passes a session tag: the caller must be allowed sts:TagSession, by its identity policies unless
+    the trust policy of a role in its account names it itself."""
+    hits = _count(monkeypatch)
+    tgt = target(allow(principal, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+                       action=["sts:AssumeRole", "sts:TagSession"]))
+    q = HopQuestion(caller, tgt, Action.ASSUME_ROLE, TAGS, False, NOW_MS, timeout_ms=20_000)
+    got = _same(q)
+    assert bool(hits[0]) is refuted
+    assert isinstance(got, Unsat) or not refuted
 
 
 def test_reference_options_switch_it_off() -> None:

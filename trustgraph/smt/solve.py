@@ -219,7 +219,7 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         return Unsat(explain=lambda: _reference_core(cand, q, clock, session, options))
     ground = _ground_context(cand, q, clock)
     if (options.ground_gate and not gated and not want_core and options.inject_unknown is None
-            and ground_refuted(cand, q, ground, clock)):
+            and ground_refuted(cand, q, ground, clock, options.ground_constraints)):
         # proved without the guesses and the encoding; the core, when asked for, is the reference's
         session.stats.count("fast_path")
         return DeferredCore(explain=lambda: _reference_core(cand, q, clock, session, options))
