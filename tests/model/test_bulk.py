@@ -107,3 +107,44 @@ def test_built_frozen_restores_the_collector_on_errors() -> None:
         pass
     assert not gc.isenabled()
     gc.unfreeze()
+
+
+def test_without_hand_over_the_collector_is_not_asked_and_nothing_moves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``gc_paused(hand_over=False)``, for a block run while objects are frozen: off inside, restored after, and the
+    generations left as they were, without ``gc.get_freeze_count`` (which walks every frozen object)."""
+    from trustgraph.model.bulk import loaded_objects_frozen
+
+    gc.enable()
+    kept = [_Node() for _ in range(10)]
+    with loaded_objects_frozen():
+        frozen = gc.get_freeze_count()
+
+        def refused() -> int:
+            raise AssertionError("gc.get_freeze_count asked")
+
+        with monkeypatch.context() as m:
+            m.setattr(gc, "get_freeze_count", refused)
+            with gc_paused(hand_over=False):
+                assert not gc.isenabled()
+                made = [_Node() for _ in range(10)]
+            assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen  # nothing frozen nor handed over by the block
+        assert all(gc.is_tracked(n) for n in made)
+    assert gc.get_freeze_count() == 0 and len(kept) == 10
+
+
+def test_inside_frozen_objects_hand_over_changes_nothing() -> None:
+    """While objects are frozen, the default block hands nothing over either: ``hand_over=False`` only skips the
+    question, the generations end the same."""
+    from trustgraph.model.bulk import loaded_objects_frozen
+
+    gc.enable()
+    counts = []
+    for hand_over in (True, False):
+        with loaded_objects_frozen():
+            frozen = gc.get_freeze_count()
+            with gc_paused(hand_over=hand_over):
+                made = [_Node() for _ in range(1000)]
+            counts.append(gc.get_freeze_count() - frozen)
+            del made
+    assert counts == [0, 0]

@@ -30,7 +30,8 @@ from trustgraph.model.location import escape_pointer_token
 def might_have_duplicates(text: bytes, parsed: object) -> bool:
     """False when ``text`` (which orjson parsed into ``parsed``) certainly has no duplicate key (see the module
     docstring); True when the exact check must decide."""
-    escaped = text.count(b"\\u003a") + text.count(b"\\u003A")
+    # one pass for the common case of no escape at all (each count is a pass over the text)
+    escaped = text.count(b"\\u003a") + text.count(b"\\u003A") if b"\\u003" in text else 0
     try:
         colons = orjson.dumps(parsed).count(b":")
     except (TypeError, orjson.JSONEncodeError):  # nested deeper than orjson writes: count the same colons by hand

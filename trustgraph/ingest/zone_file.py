@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -96,6 +95,8 @@ def zone_from_toml(path: str) -> Zone:
         raise IngestError(path, "", "no such file or directory") from None
     except OSError as exc:
         raise IngestError(path, "", f"cannot read the zone file: {exc.strerror or exc}") from None
+    import tomllib  # only when a zone file is read
+
     try:
         with parse_errors(path, "TOML"):
             doc = tomllib.loads(data.decode("utf-8"))

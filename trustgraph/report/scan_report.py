@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.finding import SOURCE_CLASSES, CheckInfo, Finding, FindingKind, Severity
 from trustgraph.model.location import Location
-from trustgraph.report.positions import Position
+
+if TYPE_CHECKING:
+    from trustgraph.report.positions import Position
 
 #: Severities from the most to the least severe: the order reports group and sort by.
 SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
