@@ -67,6 +67,37 @@ def groundable(c: KeyConstraint, kind: CallerKind, action: Action) -> bool:
                 or (c.op == "equals" and kind_of is PresenceKind.NEVER))
 
 
+def pin_constraints(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], builders: dict[str, Any],
+                    *, ground_constraints: bool) -> list[KeyConstraint] | Unsat:
+    """The question's constraints the caller's fixed keys decide, and (``ground_constraints``) the ``equals``/``absent``
+    ones on other keys grounded into ``ground`` (changed here); the constraints left for z3, or the Unsat a
+    constraint proves. ``ground`` holds the candidate's ground keys without its ``builders``' (symbolic principal
+    keys)."""
+    from trustgraph.semantics.keys import key_info
+
+    z3_constraints: list[KeyConstraint] = []
+    pinned: dict[str, tuple[str, ...]] = {}  # the keys grounded from constraints here, and their values
+    for c in q.constraints:
+        k = c.key.lower()
+        if k in ground and k not in builders and key_info(k).principal_derived:
+            have = ground.get(k)
+            if not ground_satisfies(c, have):
+                return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
+            continue
+        if (ground_constraints and c.op in ("absent", "equals") and k not in builders
+                and not key_info(k).principal_derived and groundable(c, cand.template.kind, q.action)):
+            problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
+            if problem is not None:
+                return Unsat((f"constraint {c}: {problem}",))
+            value: tuple[str, ...] = () if c.op == "absent" else tuple(c.values)
+            if k in pinned and pinned[k] != value:  # two constraints pin the key differently: no request meets both
+                return Unsat((f"constraint {c}: contradicts another constraint on {k}",))
+            ground[k] = pinned[k] = value
+            continue
+        z3_constraints.append(c)
+    return z3_constraints
+
+
 def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                      stats: SolverStats, *, ground_constraints: bool, want_core: bool,
                      injected: str | None = None, small_model_slots: bool = False,
@@ -79,7 +110,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     (:mod:`trustgraph.smt.strings`) before z3's sequence solver; ``solved``: the session's z3 answers by formulas
     (:func:`~trustgraph.smt.decide.check_tracked`)."""
     from trustgraph.semantics.context import build_request
-    from trustgraph.semantics.keys import key_info, origin_of
+    from trustgraph.semantics.keys import origin_of
 
     target, action, constraints, closed = q.target, q.action, q.constraints, q.closed
     duration, now_ms, now_text, timeout = q.duration_seconds, clock.now_ms, clock.text, q.timeout
@@ -92,27 +123,10 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         builders = cand.setup(env)
         for k in builders:
             ground.pop(k, None)
-    # constraints on keys the caller fixes are decided here; on the fast path, equals/absent ground other keys
-    z3_constraints: list[KeyConstraint] = []
-    pinned: dict[str, tuple[str, ...]] = {}  # the keys grounded from constraints here, and their values
-    for c in constraints:
-        k = c.key.lower()
-        if k in ground and k not in builders and key_info(k).principal_derived:
-            have = ground.get(k)
-            if not ground_satisfies(c, have):
-                return Unsat((f"constraint {c}: the caller's {k} is {list(have) if have else 'absent'}",))
-            continue
-        if (ground_constraints and c.op in ("absent", "equals") and k not in builders
-                and not key_info(k).principal_derived and groundable(c, template.kind, action)):
-            problem = unevaluated_claim(cand.provider_host, k) if c.op == "equals" else None
-            if problem is not None:
-                return Unsat((f"constraint {c}: {problem}",))
-            value: tuple[str, ...] = () if c.op == "absent" else tuple(c.values)
-            if k in pinned and pinned[k] != value:  # two constraints pin the key differently: no request meets both
-                return Unsat((f"constraint {c}: contradicts another constraint on {k}",))
-            ground[k] = pinned[k] = value
-            continue
-        z3_constraints.append(c)
+    left = pin_constraints(cand, q, ground, builders, ground_constraints=ground_constraints)
+    if isinstance(left, Unsat):
+        return left
+    z3_constraints = left
     view = HopView(action=action, origin=origin_of(template.kind, action), ground=ground, builders=builders,
                    closed=closed, given=given, provider_host=cand.provider_host,
                    carried_source_identity=template.source_identity
@@ -326,4 +340,4 @@ def _cond_at(statements: list[tuple[Addr, Statement]], addr: Addr) -> str:
 
 
 
-__all__ = ["Clock", "encode_and_solve", "groundable"]
+__all__ = ["Clock", "encode_and_solve", "groundable", "pin_constraints"]

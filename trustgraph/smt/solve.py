@@ -67,7 +67,7 @@ from trustgraph.smt.session import SolverSession
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-from trustgraph.smt.trust_gate import org_refuted, refuted, trust_admits
+from trustgraph.smt.trust_gate import DeferredCore, ground_refuted, org_refuted, refuted, trust_admits
 
 
 def solve_hop(
@@ -160,10 +160,9 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
             if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
                 r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
             return r
-    cores: list[str] = []
-    locations: list[Location] = []
+    pieces: list[tuple[str, Unsat]] = []  # each candidate's Unsat, in order, with its label when there are several
     unknown: Unknown | None = None
-    lazy = False
+    lazy = deferred = False
     for cand, known in zip(asked, answers, strict=True):
         r = known if known is not None else _solve_candidate(cand, q, clock, session, options, want_core)
         if isinstance(r, Sat):  # a refuted candidate is never Sat (smt.trust_gate): the reference path decides
@@ -171,12 +170,12 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
         if isinstance(r, Unknown):
             unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
             continue
-        if not r.core_computed:
+        if isinstance(r, DeferredCore):  # its core is the reference's for this candidate: read when asked
+            deferred = True
+        elif not r.core_computed:
             lazy = True
             continue
-        prefix = f"[{cand.label}] " if len(candidates) > 1 else ""
-        cores.extend(prefix + c for c in r.core)
-        locations.extend(loc for loc in r.locations if loc not in locations)
+        pieces.append((f"[{cand.label}] " if len(candidates) > 1 else "", r))
     if unknown is not None:
         return unknown
     if lazy:
@@ -187,7 +186,19 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
             return ((f"no request satisfies the hop (the solver proved it; recomputing the core gave {again})",),
                     ())
         return Unsat(explain=explain)
-    return Unsat(tuple(dict.fromkeys(cores)), tuple(locations))
+    if deferred:
+        return Unsat(explain=lambda: _joined(pieces))
+    return Unsat(*_joined(pieces))
+
+
+def _joined(pieces: list[tuple[str, Unsat]]) -> tuple[tuple[str, ...], tuple[Location, ...]]:
+    """The candidates' cores in their order (each with its prefix) and their locations, each once."""
+    cores: list[str] = []
+    locations: list[Location] = []
+    for prefix, r in pieces:
+        cores.extend(prefix + c for c in r.core)
+        locations.extend(loc for loc in r.locations if loc not in locations)
+    return tuple(dict.fromkeys(cores)), tuple(locations)
 
 
 def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: SolverSession, options: SolverOptions,
@@ -207,6 +218,11 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         session.stats.count("fast_path")
         return Unsat(explain=lambda: _reference_core(cand, q, clock, session, options))
     ground = _ground_context(cand, q, clock)
+    if (options.ground_gate and not gated and not want_core and options.inject_unknown is None
+            and ground_refuted(cand, q, ground, clock, options.ground_constraints)):
+        # proved without the guesses and the encoding; the core, when asked for, is the reference's
+        session.stats.count("fast_path")
+        return DeferredCore(explain=lambda: _reference_core(cand, q, clock, session, options))
     if options.concrete_first and not gated and not want_core and options.inject_unknown is None:
         guessed = _guess(cand, q, ground, clock, session)
         if guessed is not None:

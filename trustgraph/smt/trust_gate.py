@@ -20,19 +20,33 @@ apply dropped, ``smt.structure.rebuild``) is made here the same way: the same re
 goes to the reference encoding (still without guesses), which folds to the same Unsat.
 
 Switch: ``SolverOptions.trust_gate``; tests: tests/smt/test_trust_gate.py (against the reference path).
+
+:func:`ground_refuted` goes one step further, for candidates the trust gate lets through: every admitting Allow
+statement has a condition over keys the reference grounds (the caller's fixed principal keys, the role's, keys absent
+in this hop) that the concrete evaluator finds false on those values, exactly the fold the reference makes
+(``smt.reference._ground_condition``), so each such statement is dropped in every evaluation of its structural
+expansion and the hop formula folds to False. Random-profile organizations ask about a thousand such candidates per
+scan (a user without MFA against ``aws:MultiFactorAuthAge``, a role's session against ``Null aws:TokenIssueTime``,
+...); the reference paid the concrete-first guesses and the encoding of every condition (z3 terms) for each. Its
+answer is :class:`DeferredCore`: the reference's core for that one candidate is computed when read, and
+``smt.solve`` joins it with the other candidates' cores in their order, as the reference does. Switch:
+``SolverOptions.ground_gate``; tests: tests/smt/test_ground_gate.py.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.policy import Effect
 from trustgraph.semantics.request import Action, CallerKind, Request
 from trustgraph.smt.results import Unsat
-from trustgraph.smt.structure import Addr, hop_policies, rebuild, relevant
+from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, hop_policies, rebuild, relevant
 
 if TYPE_CHECKING:
+    from trustgraph.model.condition import Condition
+    from trustgraph.model.policy import Policy
     from trustgraph.smt.cache import SolverStats
+    from trustgraph.smt.presence import HopView
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.reference import Clock
     from trustgraph.smt.symbolic import Candidate
@@ -81,6 +95,133 @@ def org_refuted(cand: Candidate, q: HopQuestion) -> bool:
     return True
 
 
+class DeferredCore(Unsat):
+    """An Unsat of one candidate proved without the encoding (:func:`ground_refuted`) whose core, the reference's for
+    that candidate, is computed when read; ``smt.solve`` joins it with the other candidates' cores in their order
+    (a plain lazy Unsat makes it recompute every candidate's). Never leaves ``smt.solve``."""
+
+    __slots__ = ()
+
+
+def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                   ground_constraints: bool) -> bool:
+    """Whether the reference's hop formula for the candidate folds to False (see the module docstring) because
+    every evaluation of its structural expansion denies, for one of two reasons the keys it grounds prove:
+
+    - every Allow statement of the role's trust policy that covers ``q.action`` and names the candidate's template
+      has a condition the reference folds to False (``smt.reference._ground_condition``: every key it reads
+      grounded, the evaluator's answer on those values), so each is dropped from every evaluation;
+    - a constraint grounds a session tag present (``aws:RequestTag/*``, ``aws:TagKeys``), so every evaluation's
+      request passes tags and must also be allowed ``sts:TagSession``; the caller is an IAM user or role session,
+      no statement of its identity policies can allow ``sts:TagSession`` on the role (conditions aside), and the
+      role, when in the caller's account, has no trust statement naming the caller itself for it (a form of
+      ``DIRECT_FORMS``; naming its account does not grant without the identity): the gate
+      (``semantics.evaluate._gate``) then fails in every evaluation.
+
+    ``ground`` is the candidate's ground context (``smt.solve._ground_context``, not changed here); ``clock`` the
+    question's time; ``ground_constraints`` the option the reference is asked with. The view of the keys is the
+    reference's own: its builders (the candidate's symbolic principal keys) and constraints grounded the same way
+    (:func:`~trustgraph.smt.reference.pin_constraints`), each key's mode by :func:`~trustgraph.smt.presence.key_mode`.
+    False when the hop has more statements with conditions than the structural expansion takes (the reference then
+    answers Unknown) or when a constraint alone proves the answer (the reference says why)."""
+    from trustgraph.model.values import parse_date
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.keys import origin_of
+    from trustgraph.semantics.principals import statement_principal_match
+    from trustgraph.smt.env import Env
+    from trustgraph.smt.presence import HopView
+    from trustgraph.smt.reference import pin_constraints
+
+    template, target, action = cand.template, q.target, q.action
+    trust = target.role.trust_policy
+    admitting = []
+    for st in trust.statements:
+        if (st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
+                and statement_principal_match(st, template, action) is not None):
+            admitting.append(st)
+    if not admitting:
+        return False  # the trust gate's case (smt.trust_gate.trust_admits), not this one
+    by_conditions = all(st.conditions for st in admitting)
+    tagging = template.kind in (CallerKind.IAM_USER, CallerKind.ROLE_SESSION) and any(
+        c.op == "equals" and c.values and _tag_key(c.key.lower()) for c in q.constraints)
+    if not by_conditions and not tagging:
+        return False
+    policies = hop_policies(template, target)
+    if sum(1 for _, p in policies for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
+        return False
+    builders: dict[str, Any] = {}
+    if cand.setup is not None:  # the candidate's symbolic principal keys, as the reference's environment gets them
+        env = Env(slot_bound=dict(cand.slot_bounds))
+        env.scratch["now_ms"] = clock.now_ms if clock.now_ms is not None else parse_date(clock.text)
+        builders = cand.setup(env)
+    pinned = {k: v for k, v in ground.items() if k not in builders}
+    if isinstance(pin_constraints(cand, q, pinned, builders, ground_constraints=ground_constraints), Unsat):
+        return False
+    view = HopView(action=action, origin=origin_of(template.kind, action), ground=pinned, builders=builders,
+                   closed=q.closed, given=frozenset(c.key.lower() for c in q.constraints),
+                   provider_host=cand.provider_host, carried_source_identity=template.source_identity
+                   if template.kind is CallerKind.ROLE_SESSION else None,
+                   now_ms=clock.now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    if by_conditions and all(any(_folds_false(c, view, trust.variables_enabled) for c in st.conditions)
+                             for st in admitting):
+        return True
+    return tagging and _tag_session_refused(cand, q, view, policies)
+
+
+def _folds_false(cond: Condition, view: HopView, variables: bool) -> bool:
+    """Whether the reference folds ``cond`` to False: every key it reads grounded in ``view`` and the evaluator
+    false on their values, read as ``smt.reference._ground_condition`` reads them."""
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+    from trustgraph.smt.encode import block_keys
+    from trustgraph.smt.presence import Mode, key_mode
+
+    ctx: dict[str, tuple[str, ...]] = {}
+    for k in block_keys((cond,)):
+        if key_mode(view, k.lower()).mode not in (Mode.GROUND, Mode.ABSENT):
+            return False
+        values = view.ground.get(k, ())
+        if values:
+            ctx[k] = tuple(values)
+    try:
+        return not evaluate_condition(cond, ctx, variables=variables)
+    except UndecidableCondition:
+        return False
+
+
+def _tag_key(key: str) -> bool:
+    """Whether a (lower-cased) key's presence means session tags are passed (``Request.tags_passed``)."""
+    return key.startswith("aws:requesttag/") or key == "aws:tagkeys"
+
+
+def _tag_session_refused(cand: Candidate, q: HopQuestion, view: HopView, policies: list[tuple[Addr, Policy]]) -> bool:
+    """Whether every evaluation of the reference passes session tags and fails the gate for ``sts:TagSession`` (the
+    second reason of :func:`ground_refuted`)."""
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import DIRECT_FORMS, statement_principal_match
+    from trustgraph.smt.presence import Mode, key_mode
+
+    forced = False
+    for c in q.constraints:  # each constrained key enters the reference's environment; a ground present one fixes
+        k = c.key.lower()    # its "tags passed" flag to True
+        if _tag_key(k) and view.ground.get(k):
+            forced = forced or key_mode(view, k).mode is Mode.GROUND
+    if not forced:
+        return False
+    template, role = cand.template, q.target.role
+    tag = Action.TAG_SESSION
+    if template.account == role.account and any(
+            st.effect is Effect.ALLOW and statement_action_matches(st, tag.value)
+            and statement_principal_match(st, template, tag) in DIRECT_FORMS for st in role.trust_policy.statements):
+        return False  # a trust statement naming the caller itself in its account grants it without the identity
+    for addr, policy in policies:
+        if addr[0] != "identity":
+            continue
+        for si, st in enumerate(policy.statements):
+            if st.effect is Effect.ALLOW and relevant(st, (*addr, si), template, (tag,), role.arn):
+                return False
+    return True
+
+
 def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -> Unsat | None:
     """The reference's Unsat for a candidate :func:`trust_admits` rules out, when the reference would encode nothing
     (see the module docstring); None otherwise (the caller then asks the reference encoding)."""
@@ -117,4 +258,4 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
     return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(st.location for st in d.statements)))
 
 
-__all__ = ["org_refuted", "refuted", "trust_admits"]
+__all__ = ["DeferredCore", "ground_refuted", "org_refuted", "refuted", "trust_admits"]
