@@ -49,6 +49,13 @@ decision itself (equal field by field to the one made), and the principal keys' 
 roles of the vendor-heavy profile, after the shared searches: 3,559 decisions for 6,865 Sat answers (6,865 before) and
 21,610 one-item value tuples in the request contexts (25,408 before).
 
+A class key is computed only when its class may hold a second hop (``deferred_keys``; False: every hop's key when
+asked, the reference): a key holds the role's ARN, the action, constraints, closed flag and time (and the caller's
+names when the role's trust policy or RCPs read them), so a hop that is the first of that part asked cannot meet a
+class; its answer is kept with it and filed under its full key, computed then, when another hop of the part comes
+(:meth:`EvaluatedClasses._deferred`). chain-heavy, 20,000 roles: the parent's federated search asks 12,775 hops of
+8,808 states, each its own class; 7,526 keys computed in the scan instead of 25,550.
+
 Memory of what is kept per hop (20,000 roles): the views memos are nested per (action, policy text or signature) then
 role, each view and each role's views one tuple per content (``compact_views``; False: flat, a tuple each, the
 reference): federation-heavy asks ~110,000 (signature, role) pairs whose policies name resources, ~70 MB of tuples
@@ -62,7 +69,7 @@ Switch: ``SolverOptions.hop_classes`` (with :mod:`trustgraph.queries.hopclass`; 
 ``tests/queries/test_eval_classes.py`` compares every answer a class gives with the member's own evaluation and
 who_can_reach with it on and off, field by field; ``tests/queries/test_hop_classes.py`` the searches and scans;
 ``tests/queries/test_compact_views.py`` and ``tests/queries/test_lazy_decisions.py`` the memory layouts against
-their references.
+their references, ``tests/queries/test_deferred_keys.py`` the deferred keys.
 """
 
 from __future__ import annotations
@@ -158,6 +165,11 @@ class EvaluatedClasses:
     #: and the request, only a witness reads the decision; vendor-heavy, 20,000 roles: ~160,000 answers, a Decision
     #: and a tuple of statements less each; set on the class, it switches every engine)
     lazy_decisions = True
+    #: False: every hop's class key computed when it is asked (the reference); True: a hop into a role whose trust
+    #: policy or RCPs read the caller's names (:meth:`_deferred`) is first keyed on its part of the key that holds
+    #: those names, and its full key is computed only once a second hop of that part arrives (set on the class, it
+    #: switches every engine)
+    deferred_keys = True
 
     def __init__(self) -> None:
         #: (caller state, action) -> its layout
@@ -218,6 +230,10 @@ class EvaluatedClasses:
         #: the last hop :meth:`answer_of_class` found no class answer for (None once a class gets one)
         self._missed: tuple[Any, ...] | None = None
         self._made: tuple[Any, Any, Any] | None = None  # (Sat, CarriedSat, carried_decision), see _transplanted
+        #: ``deferred_keys``: (role ARN, action, constraints, closed, time, the caller's names) -> the first hop of
+        #: that part of a class key, its full key not computed yet: [its caller state, caller, target, its Sat
+        #: answer to file once keyed or None], or None once keyed (:meth:`_deferred`)
+        self._firsts: dict[tuple[Any, ...], list[Any] | None] = {}
 
     def _layout(self, state: State, caller: Caller, action: Action) -> _Layout:
         key = (state, action)
@@ -447,6 +463,11 @@ class EvaluatedClasses:
         question = engine.question(state, role, action, options, extra)
         if question.now_ms is None:
             return False
+        caller = question.caller
+        assert isinstance(caller, Caller)
+        if self._deferred(state, caller, question.target, question.action, question.constraints, question.closed,
+                          question.now_ms) is not None:
+            return False
         return self._class_of(state, question)[0] in self._known
 
     def class_answer(self, engine: ReachabilityEngine, state: State, role: str, action: Action,
@@ -467,6 +488,9 @@ class EvaluatedClasses:
         asked = (state, target, action, constraints, closed, now_ms)
         if asked == self._missed:  # asked again at once (queries.classmoves, then the engine's path): still no answer
             return None
+        if self._deferred(state, caller, target, action, constraints, closed, now_ms) is not None:
+            self._missed = asked
+            return None
         key, lists, named = self._class_key(state, caller, target, action, constraints, closed, now_ms)
         known = self._known.get(key)
         if known is None:
@@ -484,6 +508,14 @@ class EvaluatedClasses:
         caller = question.caller
         if not isinstance(caller, Caller) or question.now_ms is None:  # no pinned time: the request reads the clock
             return evaluate()
+        first = self._deferred(state, caller, question.target, question.action, question.constraints,
+                               question.closed, question.now_ms)
+        if first is not None:  # the only hop of its class so far: its answer kept to file once a second one comes
+            result = evaluate()
+            if isinstance(result, Sat) and not result.approximations and not result.decision.approximations:
+                first[3] = result
+                self._missed = None
+            return result
         key, lists, named = self._class_of(state, question)
         known = self._known.get(key)
         if known is not None:
@@ -496,6 +528,49 @@ class EvaluatedClasses:
                 self._known[key] = (result, positions)
                 self._missed = None
         return result
+
+    def _deferred(self, state: State, caller: Caller, target: Target, action: Action,
+                  constraints: tuple[KeyConstraint, ...], closed: bool, now_ms: int) -> list[Any] | None:
+        """With ``deferred_keys``, the entry of the hop's part of a class key when no other hop of that part was asked
+        (the hop's class then has no answer but its own: its full key is not computed), else None (the full key is
+        to be computed, as in the reference).
+
+        When the role's trust policy or RCPs read the caller's names (:meth:`_trust_facts`), the class key holds the
+        role's ARN, the action, constraints, closed flag, time and the caller's names, so two hops of one class have
+        those equal (the part kept here). The first hop of such a part is kept with its answer when it is one a class
+        files (:meth:`decide`); when another hop of the part arrives (another caller state, or the same one once its
+        answer is kept), the first one's full key is computed from what was kept and its answer filed under it
+        (:meth:`_file_first`), so the later hop finds the class exactly as when every key is computed at once."""
+        if not self.deferred_keys:
+            return None
+        arn = target.role.arn
+        names = None
+        if (self._trust.get(arn) or self._trust_facts(target))[1] & NAMES:
+            names = tuple(getattr(caller, n) for n in _NAMES)
+        part = (arn, action, constraints, closed, now_ms, names)
+        firsts = self._firsts
+        if part not in firsts:
+            first = firsts[part] = [state, caller, target, None]
+            return first
+        entry = firsts[part]
+        if entry is None:
+            return None
+        if entry[3] is None and entry[0] == state:  # the same hop again, nothing to file: still alone in its class
+            return entry
+        firsts[part] = None
+        self._file_first(entry, action, constraints, closed, now_ms)
+        return None
+
+    def _file_first(self, entry: list[Any], action: Action, constraints: tuple[KeyConstraint, ...], closed: bool,
+                    now_ms: int) -> None:
+        """The first hop of a part (:meth:`_deferred`) keyed, its kept answer filed under its class as :meth:`decide`
+        files it."""
+        state, caller, target, result = entry
+        key, lists, _ = self._class_key(state, caller, target, action, constraints, closed, now_ms)
+        if result is not None:
+            positions = _positions(result, lists, self._trust_facts(target)[0])
+            if positions is not None:
+                self._known[key] = (result, positions)
 
     def _transplanted(self, known: tuple[Any, tuple[tuple[int, int, int] | None, ...]], state: State,
                       action: Action, named: Caller, lists: _Lists, now_ms: int) -> Any:
