@@ -331,3 +331,51 @@ def test_compressed_held_findings_change_nothing(monkeypatch: pytest.MonkeyPatch
     assert len(held_when_read) == 3  # the three split scans
     assert all(held < packed for _, held, packed in held_when_read)
 
+
+
+def test_a_caller_that_froze_objects_says_so_and_the_collector_is_not_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_checks(thaw=False)`` (``scan``, inside ``loaded_objects_frozen``) and the runners' own release
+    (``ScanContext.release(frozen=True)``) never ask ``gc.get_freeze_count`` (it walks every frozen object); the
+    findings are those of the default, which asks it, and what was frozen stays frozen for the caller to hand back."""
+    import gc
+
+    from trustgraph.model.bulk import loaded_objects_frozen
+
+    one = _scan(load(), 1)
+    assert gc.get_freeze_count() == 0
+
+    def refused() -> int:
+        raise AssertionError("gc.get_freeze_count asked")
+
+    for jobs in (1, 2):
+        tg = load()
+        fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
+        fresh.engine.now_ms = NOW_MS
+        ctx = ScanContext(fresh)
+        with loaded_objects_frozen():
+            with monkeypatch.context() as m:
+                m.setattr(gc, "get_freeze_count", refused)
+                found = run_checks(ctx, CHECKS, jobs=jobs, chunk=1, thaw=False, release=True).findings
+            assert gc.get_freeze_count() > 0
+        assert _stable(found) == one, jobs
+        assert gc.get_freeze_count() == 0
+
+
+def test_a_task_lists_only_the_pairs_with_findings() -> None:
+    """``run_task`` leaves out each (role, check) that found nothing; the findings per role are the same."""
+    from trustgraph.checks.parallel import Task, run_task
+    from trustgraph.checks.runner import run_role
+
+    tg = load()
+    fresh = TrustGraph(tg.estate, tg.zone, tg.graph)
+    fresh.engine.now_ms = NOW_MS
+    ctx = ScanContext(fresh)
+    checks = [c for c in CHECKS if not has_shared_work(c)]
+    out = run_task(ctx, checks, Task(roles=ctx.roles, checks=tuple(range(len(checks)))))
+    assert out and all(fs for _, _, fs in out)
+    assert len(out) < len(ctx.roles) * len(checks)  # pairs without findings were left out
+    per_role: dict[str, list[Any]] = {role: [] for role in ctx.roles}
+    for role, _, fs in out:
+        per_role[role].extend(fs)
+    for role in ctx.roles:
+        assert _stable(per_role[role]) == _stable(run_role(ctx, checks, role)), role

@@ -108,7 +108,7 @@ class ScanContext:
             roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == NodeKind.ROLE.value and d["inside"])
         self.roles: tuple[str, ...] = tuple(roles)
 
-    def release(self) -> None:
+    def release(self, *, frozen: bool | None = None) -> None:
         """Let go of the graph, the estate and every answer memoised by this scan, in every view of it: for a caller
         done asking, such as a scan whose every role is checked, so that the memory they take (vendor-heavy at
         20,000 roles: the loaded estate and the shared searches, ~700 MB in the process that did them) is reused by
@@ -119,10 +119,13 @@ class ScanContext:
         graph's cached views): their attributes are dropped, so that reference counting frees most of what they held
         at once; the rest (cycles among solver terms and closures) is handed back to the collector (``gc.unfreeze``)
         and one collection frees it (vendor-heavy, 20,000 roles: 1.9 s CPU for ~600 MB); what survives is frozen again
-        if it was (the report is then built without collections walking it, as before)."""
+        if it was (the report is then built without collections walking it, as before). ``frozen``: whether objects
+        are frozen now, when the caller knows (the scan's runners always are, having frozen what they built); None:
+        the collector is asked (``gc.get_freeze_count`` walks every frozen object: at 20,000 roles, millions)."""
         import gc
 
-        frozen = gc.get_freeze_count() > 0
+        if frozen is None:
+            frozen = gc.get_freeze_count() > 0
 
         shared = self._shared
         shared.reach.clear()

@@ -130,8 +130,9 @@ def plan_tasks(checks: Sequence[BaseCheck], roles: Sequence[str], size: int) -> 
 
 def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task, between: Callable[[], object] | None = None,
              *, freeze: bool = False) -> list[tuple[str, int, list[Finding]]]:
-    """The findings of a task: (role, check index, that check's grouped findings on the role); ``between`` is called
-    after each role (the parent reads the workers' messages there).
+    """The findings of a task: (role, check index, that check's grouped findings on the role) for each pair with
+    findings (a pair without any is left out: :meth:`_Pool.findings` gives every role its list); ``between`` is
+    called after each role (the parent reads the workers' messages there).
 
     With ``freeze``, what survives a role (the solver's memo, the checks' caches) is frozen out of later collections
     after it (``gc.freeze``, as :func:`~trustgraph.checks.runner.run_checks` does in one process; the caller hands it
@@ -143,7 +144,9 @@ def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task, between:
     for role in task.roles:
         view = ctx.for_roles((role,))
         for i in task.checks:
-            out.append((role, i, group_findings(checks[i].run(view), ctx.conditions_at)))
+            found = group_findings(checks[i].run(view), ctx.conditions_at)
+            if found:  # most (role, check) pairs find nothing: they cost the parent only bookkeeping
+                out.append((role, i, found))
         if freeze:
             gc.freeze()
         if between is not None:
@@ -355,19 +358,22 @@ class _Pool:
 
 def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int,
                  progress: Progress | None, prepare: Callable[[ScanContext, Sequence[BaseCheck]], None],
-                 size: int | None = None, release: bool = False, release_min_mb: int | None = None
-                 ) -> dict[str, list[Finding]]:
+                 size: int | None = None, release: bool = False, release_min_mb: int | None = None,
+                 thaw: bool | None = None) -> dict[str, list[Finding]]:
     """The findings of ``checks`` per role, from ``jobs`` processes (this one included); see the module docstring.
     ``prepare`` does the shared work of the checks given to it; ``size`` overrides :func:`chunk_size`; with
     ``release``, ``ctx`` is released (:meth:`~trustgraph.checks.context.ScanContext.release`) once every worker has
-    ended, before the findings are unpacked, if :func:`worth_releasing` (``release_min_mb``)."""
+    ended, before the findings are unpacked, if :func:`worth_releasing` (``release_min_mb``). ``thaw``: whether what
+    the run freezes is handed back (``gc.unfreeze``) at the end; None: when nothing was frozen before (asked of the
+    collector: ``gc.get_freeze_count`` walks every frozen object, ~5 ms at 2,000 roles in a scan)."""
     import gc
 
     from trustgraph.timeline import mark
 
     plan = plan_tasks(checks, roles, size if size is not None else chunk_size(len(roles), jobs))
     pool = _Pool(ctx, checks, plan, roles, progress)
-    thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what the forks freeze is handed back at the end
+    if thaw is None:
+        thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what the forks freeze is handed back
     try:
         def replace_worker(_: int) -> None:
             # an early worker ran out of local tasks: a late one, forked now, inherits the shared work
@@ -402,7 +408,7 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
                     raise RuntimeError("scan workers ended with tasks unfinished")
         mark("gathered")
         if release and worth_releasing(release_min_mb):
-            ctx.release()
+            ctx.release(frozen=True)  # every fork froze what this process held (_Pool.fork)
             mark("released")
         found = pool.findings()  # every worker has ended
         mark("findings")

@@ -76,6 +76,7 @@ def run_checks(
     chunk: int | None = None,
     release: bool = False,
     release_min_mb: int | None = None,
+    thaw: bool | None = None,
 ) -> ScanResult:
     """Run ``checks`` on every role of ``ctx``.
 
@@ -102,6 +103,11 @@ def run_checks(
     release_min_mb
         With ``release``: release only when this process's resident memory is then above this many MB (None:
         always; :func:`~trustgraph.checks.parallel.worth_releasing`). The findings do not depend on it.
+    thaw
+        Whether what the run freezes out of the garbage collector's walks (``gc.freeze``) is handed back
+        (``gc.unfreeze``) at the end; None: when nothing was frozen before the call, which the collector is asked
+        (``gc.get_freeze_count`` walks every frozen object: ~5 ms at 2,000 roles in a scan). A caller that froze
+        objects itself and hands them back later (``trustgraph scan``: ``loaded_objects_frozen``) passes False.
     """
     import gc
 
@@ -117,11 +123,12 @@ def run_checks(
 
         import_solver()  # once, here, rather than again in every worker forked before the shared work
         # run_parallel hands back what it froze itself (asking the collector here too would count every frozen
-        # object once more: gc.get_freeze_count walks them, ~5 ms at 2,000 roles inside loaded_objects_frozen)
+        # object once more)
         per_role = run_parallel(ctx, checks, roles, jobs, progress, _prepare_frozen, size=chunk, release=release,
-                                release_min_mb=release_min_mb)
+                                release_min_mb=release_min_mb, thaw=thaw)
         return ScanResult(tuple(f for role in roles for f in per_role[role]), tuple(checks))
-    thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what is frozen below is handed back at the end
+    if thaw is None:
+        thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what is frozen below is handed back
     try:
         _prepare_frozen(ctx, [c for c in checks if has_shared_work(c)])
         for i, role in enumerate(roles, 1):
@@ -133,7 +140,7 @@ def run_checks(
                 progress(i, total)
         mark("tasks done")
         if release and worth_releasing(release_min_mb):
-            ctx.release()
+            ctx.release(frozen=True)  # every role checked froze what survived it (gc.freeze above)
             mark("released")
     finally:
         if thaw:

@@ -183,14 +183,27 @@ class ClosureCache:
         """The rows of ``role`` (built when first asked; each node's out rows gain them)."""
         rows = self.rows.get(role)
         if rows is None:
+            # :meth:`kind` and :meth:`states_of` looked up in the loop (a hub's rows are ~1,800 members), the same
+            # rows, out rows and caches as calling them
             role_kind = NodeKind.ROLE.value
             built: list[Row] = []
+            kinds, role_states, out_rows, unsorted = self.kinds, self.role_states, self.out_rows, self.unsorted
             for u, data, key in self.engine.in_candidates(role):
                 text = data["action"]
-                built.append((u, data, key, ACTION_BY_TEXT[text], text,
-                              self.states_of(u) if self.kind(u) == role_kind else None))
-                self.out_rows.setdefault(u, []).append((key, role, data))
-                self.unsorted.add(u)
+                kind = kinds.get(u)
+                if kind is None:
+                    kind = self.kind(u)
+                states = None
+                if kind == role_kind:
+                    states = role_states.get(u)
+                    if states is None:
+                        states = self.states_of(u)
+                built.append((u, data, key, ACTION_BY_TEXT[text], text, states))
+                out = out_rows.get(u)
+                if out is None:
+                    out = out_rows[u] = []
+                out.append((key, role, data))
+                unsorted.add(u)
             rows = self.rows[role] = tuple(built)
             self.size += len(rows)
             self.into[role] = tuple((u, action) for u, _, _, action, _, states in rows if states is not None)

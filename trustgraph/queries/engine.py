@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
@@ -32,7 +31,8 @@ from trustgraph.queries.hopclass import HopClasses
 from trustgraph.queries.hopmemo import HopMemo
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
-from trustgraph.queries.results import HopWitness, ReachResult, export_locations
+from trustgraph.queries.results import HopWitness, ReachResult
+from trustgraph.queries.witnesses import WitnessMaker
 from trustgraph.semantics.carried import NOTHING
 from trustgraph.semantics.request import Action, Caller, CallerKind
 
@@ -119,8 +119,7 @@ class ReachabilityEngine:
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
-        #: id of a witness's request -> (the request, its context as witnesses show it), see :meth:`_new_witness`
-        self._shown: dict[int, tuple[Any, MappingProxyType[str, tuple[str, ...]]]] = {}
+        self._witness_maker = WitnessMaker(self.target)  # the witnesses made (queries.witnesses)
         self._asked: tuple[tuple[Any, ...], HopQuestion] | None = None  # the last question (see question)
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.classes = HopClasses()  # concrete callers' hops answered per class (queries.hopclass)
@@ -339,8 +338,6 @@ class ReachabilityEngine:
             return cached
         if not self.session.options.derived_answers:
             return self.solve(state, role, action, options, extra, key=key)
-        from trustgraph.smt.solve import Sat, Unsat
-
         constraints, contradicts = self._constraints_of(options, extra)
         derived: HopResult | DerivedUnsat | None = None
         if contradicts or self._absent_blocks(role, action, constraints):
@@ -355,6 +352,8 @@ class ReachabilityEngine:
                 self._file_answer((state, role, action, options.closed), constraints, classed)
                 return classed
         if derived is None:
+            from trustgraph.smt.solve import Sat, Unsat
+
             wanted = frozenset(constraints)
             for related, account in self._related(state, role, action, options.closed):
                 for known, result in self.filed(related):
@@ -456,24 +455,7 @@ class ReachabilityEngine:
         return witness
 
     def _new_witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
-        from trustgraph.semantics.spelling import display_key
-
-        caller = result.caller
-        request = result.request
-        shown = self._shown.get(id(request))
-        if shown is None or shown[0] is not request:  # one read-only context per request (many hops share one)
-            shown = self._shown[id(request)] = (
-                request, MappingProxyType({display_key(k): v for k, v in sorted(request.context.items())}))
-        return HopWitness(
-            source=state[0],
-            target=role,
-            action=action.value,
-            caller=caller.session_arn or caller.arn,
-            context=shown[1],
-            statements=export_locations(result.decision.statements),
-            approximations=tuple(result.approximations),
-            evidence=(result.caller, self.target(role), result.request),
-        )
+        return self._witness_maker.witness(state, role, action, result)
 
     def _symbolic_aws(self, node: str) -> bool:
         virtual = self._virtual.get(node)
@@ -616,8 +598,6 @@ class ReachabilityEngine:
 
     def next_state(self, role: str, result: Any) -> State:
         """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""
-        from trustgraph.semantics.carried import carried_after
-
         caller, request = result.caller, result.request
         if (caller.source_identity is None and not caller.transitive_tags
                 and not request.get("sts:sourceidentity") and not request.get("sts:transitivetagkeys")):
@@ -625,6 +605,8 @@ class ReachabilityEngine:
             # transitive tag: nothing (the common case, without building it)
             plain = (role, self._produces_mfa(result))
             return self._plain_states.setdefault(plain, plain)
+        from trustgraph.semantics.carried import carried_after
+
         carried = carried_after(caller, request)
         return state_of(role, self._produces_mfa(result), carried)
 

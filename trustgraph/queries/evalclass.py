@@ -217,6 +217,7 @@ class EvaluatedClasses:
         self.shared_decisions = 0  # carried-over answers that share their class's decision (``shared_parts``)
         #: the last hop :meth:`answer_of_class` found no class answer for (None once a class gets one)
         self._missed: tuple[Any, ...] | None = None
+        self._made: tuple[Any, Any, Any] | None = None  # (Sat, CarriedSat, carried_decision), see _transplanted
 
     def _layout(self, state: State, caller: Caller, action: Action) -> _Layout:
         key = (state, action)
@@ -528,20 +529,25 @@ class EvaluatedClasses:
         request = per_state.get(state)
         if request is None:
             ctx = dict(self._principal((state, action), named, now))
-            for k, v in choices[2][2]:
-                ctx[k] = v
+            ctx.update(choices[2][2])  # item by item, in order: a key already there keeps its place
             request = per_state[state] = interned_request(self._requests, choices[2][0], ctx, choices[2][1],
                                                           self._schemas if self.packed_contexts else None)
+        made = self._made
+        if made is None:  # the answer types, imported when the first answer is carried over (then kept)
+            from trustgraph.queries.lazydecision import CarriedSat, carried_decision
+            from trustgraph.smt.solve import Sat
+
+            made = self._made = (Sat, CarriedSat, carried_decision)
         carried, shared = _carried_over(answer, known[1], named, lists, request, self.shared_parts,
-                                        known if self.lazy_decisions else None)
+                                        known if self.lazy_decisions else None, made)
         self.shared_decisions += shared
         return carried
 
     def _principal(self, key: tuple[Any, ...], caller: Caller, now: str) -> dict[str, tuple[str, ...]]:
-        from trustgraph.semantics.context import principal_context
-
         hit = self._principals.get((*key, now))
         if hit is None or hit[0] is not caller:
+            from trustgraph.semantics.context import principal_context
+
             ctx = principal_context(caller, now=now)
             if self.shared_parts:  # the values that repeat across callers, one tuple per content
                 values = self._values
@@ -570,25 +576,30 @@ def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[in
 
 def _carried_over(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,
                   request: Request, share: bool = False,
-                  lazy: tuple[Any, tuple[tuple[int, int, int] | None, ...]] | None = None) -> tuple[Any, bool]:
+                  lazy: tuple[Any, tuple[tuple[int, int, int] | None, ...]] | None = None,
+                  made: tuple[Any, Any, Any] | None = None) -> tuple[Any, bool]:
     """The Sat answer :func:`_transplanted` makes, given the caller's request (made as it makes it). With ``share``,
     when the caller's statements at the positions are the first member's own objects (the same managed policy), the
     answer's decision is the first member's decision itself: equal field by field to the one made, a Decision and a
     tuple of statements less per hop (at 20,000 roles of the vendor-heavy profile the engine keeps ~190,000 Sat
     answers, most carried over from a class). With ``lazy`` (the class's entry: ``known`` and ``positions``), an
     answer that does not share the decision is a :class:`~trustgraph.queries.lazydecision.CarriedSat`: its decision
-    is made when first read. Also whether the answer shares the decision."""
-    from trustgraph.queries.lazydecision import CarriedSat, carried_decision
-    from trustgraph.smt.solve import Sat
+    is made when first read. Also whether the answer shares the decision. ``made``: (Sat, CarriedSat,
+    carried_decision) when the caller has them (else imported here)."""
+    if made is None:
+        from trustgraph.queries.lazydecision import CarriedSat, carried_decision
+        from trustgraph.smt.solve import Sat
 
+        made = (Sat, CarriedSat, carried_decision)
+    sat, carried_sat, carried_decision_of = made
     decision = known.decision
     kept = decision.statements
     if share and all(at is None or lists[at[0]][at[1]][at[2]] is kept[n] for n, at in enumerate(positions)):
-        return Sat(caller=named, request=request, approximations=(), decision=decision), True
+        return sat(caller=named, request=request, approximations=(), decision=decision), True
     if lazy is not None:
-        return CarriedSat(named, request, lazy, lists), False
-    return Sat(caller=named, request=request, approximations=(),
-               decision=carried_decision(decision, positions, lists)), False
+        return carried_sat(named, request, lazy, lists), False
+    return sat(caller=named, request=request, approximations=(),
+               decision=carried_decision_of(decision, positions, lists)), False
 
 
 def _transplanted(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,

@@ -315,12 +315,12 @@ class ReversePaths:
         """A hop as the forward search takes it (``text``: the action's): None when it is not Sat, else the answer it
         keeps (one that sets no source identity or transitive tags when the hop allows one), the state it lands in
         and whether it produces MFA (memoised per hop)."""
-        from trustgraph.smt.solve import Sat
-
         key = (state, role, text, extra)
         landed = self.landings.get(key, self.landings)
         if landed is not self.landings:
             return landed  # type: ignore[return-value]
+        from trustgraph.smt.solve import Sat
+
         engine = self.engine
         result = engine.decide(state, role, action, self.options, extra)
         landed = None

@@ -21,10 +21,11 @@ them, with any value, which over-approximates whatever AWS really does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from types import MappingProxyType
 
 from trustgraph.model.condition import Family
 from trustgraph.model.pattern import normalize_key
@@ -283,6 +284,25 @@ _TABLE: dict[str, tuple[Family, bool, tuple[Presence, Presence, Presence, Presen
 }
 del S, M, A, N, O
 
+#: the keys whose request values have API limits (``KeyInfo.value_pattern``), each with its pattern: only rows of
+#: exact key names carry one, so a lower-cased context key has limits exactly when it is here (the wildcard rows,
+#: ``aws:requesttag/*``, ``saml:*``, ``<oidc-host>:*``, have none: tests/semantics/test_fast_hop.py)
+LIMITED_KEYS: Mapping[str, str] = MappingProxyType({k: row[4] for k, row in _TABLE.items() if row[4] is not None})
+_LIMIT_CHECKS = tuple((key, re.compile(pattern).fullmatch) for key, pattern in LIMITED_KEYS.items())
+
+
+def limits_problem(context: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether a request value of a (lower-cased) context key is outside its key's API limits: the keys with limits
+    looked up in ``context`` rather than every key of ``context`` in the catalog."""
+    for key, check in _LIMIT_CHECKS:
+        values = context.get(key)
+        if values:
+            for v in values:
+                if check(v) is None:
+                    return True
+    return False
+
+
 _OIDC_KEY = re.compile(r"^(?P<host>[a-z0-9-]+(\.[a-z0-9-]+)+(/[^:]*)?):(?P<claim>[^:]+)$")
 _PREFIXES = ("aws:requesttag/", "aws:principaltag/", "aws:resourcetag/")
 
@@ -405,5 +425,6 @@ def known_entries() -> tuple[str, ...]:
 __all__ = [
     "ACCOUNT_ID_PATTERN", "EXTERNAL_ID_PATTERN", "KeyInfo", "Origin", "PRINCIPAL_KEYS", "Presence",
     "PresenceKind", "ROLE_SESSION_NAME_PATTERN", "Rule", "SOURCE_IDENTITY_PATTERN", "catalog_entry",
-    "is_multivalued", "is_principal_key", "key_info", "known_entries", "origin_of", "presence", "tag_key_of",
+    "LIMITED_KEYS", "is_multivalued", "is_principal_key", "key_info", "known_entries", "limits_problem", "origin_of",
+    "presence", "tag_key_of",
 ]

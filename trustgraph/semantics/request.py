@@ -11,7 +11,7 @@ from collections.abc import ItemsView, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from trustgraph.model.account import Role, Tags
 from trustgraph.model.location import Location
@@ -188,6 +188,10 @@ class PackedContext(Mapping[str, tuple[str, ...]]):
 
     __slots__ = ("_index", "_values")
 
+    #: False: :func:`packed_context` lower-cases and interns every key of every context it packs (the reference);
+    #: True: a context whose keys (as given, in order) were packed before is looked up by them (set on the class)
+    raw_keys: ClassVar[bool] = True
+
     def __init__(self, index: Mapping[str, int], values: tuple[tuple[str, ...], ...]) -> None:
         self._index = index
         self._values = values
@@ -231,6 +235,20 @@ def packed_context(schemas: dict[tuple[str, ...], Mapping[str, int]], context: M
     """``context`` as :class:`Request` keeps it, packed (:class:`PackedContext`) with the keys' positions of
     ``schemas`` (one per keys in order, made and kept there when new); as :class:`Request` freezes it when two keys
     are the same lower-cased."""
+    if PackedContext.raw_keys:
+        # the keys as given, looked up first: a schema is also kept under each spelling of its keys it was made from
+        # (lower-casing and interning them again gives the same schema), so a context of known keys costs a tuple
+        raw = tuple(context)
+        index = schemas.get(raw)
+        if index is None:
+            keys = tuple([_intern(k.lower()) for k in raw])
+            index = schemas.get(keys)
+            if index is None:
+                if len(set(keys)) != len(keys):
+                    return _freeze(context)
+                index = schemas[keys] = MappingProxyType({k: n for n, k in enumerate(keys)})
+            schemas[raw] = index
+        return PackedContext(index, tuple(map(tuple, context.values())))
     keys = tuple(_intern(k.lower()) for k in context)
     index = schemas.get(keys)
     if index is None:
