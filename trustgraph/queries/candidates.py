@@ -555,11 +555,11 @@ class HopCandidates:
 
     def _may_shape(self, shape_id: int, statements: tuple[Any, ...], role: str) -> bool:
         """Whether statements of one resource shape could allow sts:AssumeRole on ``role`` (memoised)."""
-        from trustgraph.graph.build import resource_may_match
-
         key = (shape_id, role)
         answer = self._may_memo.get(key)
         if answer is None:
+            from trustgraph.graph.build import resource_may_match
+
             answer = any(resource_may_match(st, role) for st in statements)
             self._may_memo[key] = answer
         return answer
@@ -567,12 +567,12 @@ class HopCandidates:
     def _scope(self, node: str) -> tuple[bool, tuple[Any, ...], int]:
         """A member's Allow statements that may allow sts:AssumeRole: (whether one allows it on every role, the
         statements, the id of their resource shape)."""
-        from trustgraph.model.pattern import Star
-        from trustgraph.model.policy import Effect
-        from trustgraph.semantics.actions import statements_for_action
-
         scope = self._assume_statements.get(node)
-        if scope is None:
+        if scope is None:  # (imported here: the memo answers every call but the first per member)
+            from trustgraph.model.pattern import Star
+            from trustgraph.model.policy import Effect
+            from trustgraph.semantics.actions import statements_for_action
+
             caller = self._caller(node, False)
             policies = getattr(caller, "identity_policies", ())
             statements = tuple(

@@ -17,6 +17,7 @@ from typing import Any
 
 from trustgraph.model.policy import Policy
 from trustgraph.semantics.context import DEFAULT_SESSION_NAME
+from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.facts import keys_read
 
@@ -33,8 +34,6 @@ _AGES = frozenset({"aws:multifactorauthage", "aws:tokenissuetime"})
 
 
 def _determined(key: str) -> bool:
-    from trustgraph.semantics.keys import key_info
-
     if key in _AGES:
         return False
     return key in _DETERMINED_EXTRA or key.startswith("aws:resourcetag/") or key_info(key).principal_derived

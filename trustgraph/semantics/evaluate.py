@@ -43,8 +43,8 @@ from typing import NamedTuple
 
 from trustgraph.model.arn import partition_of
 from trustgraph.model.location import Location
-from trustgraph.model.pattern import variables_of
-from trustgraph.model.policy import Effect, Policy, Statement
+from trustgraph.model.pattern import Star, variables_of
+from trustgraph.model.policy import Effect, Glob, Policy, Statement
 from trustgraph.semantics.actions import (
     index_enabled,
     statement_action_matches,
@@ -421,19 +421,31 @@ def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
     return Decision(verdict=Verdict.ALLOW, statements=tuple(allows), approximations=tuple(approx))
 
 
+#: policies of at most this many statements are walked testing each statement's Action (as ``actions.plain_scan``
+#: does) rather than through the action index: most trust and inline policies have one or two statements, and most
+#: are asked once (each target's trust policy, each state's role policies), where the index would make and keep
+#: two dictionaries per policy for one look-up
+_WALKED = 2
+
+
 def _fast_scan(policy: Policy, caller: Caller, act: Action, name: str, resource: str, ctx: Context,
                principal_required: bool, unknown_org: bool) -> _Scan:
     """:func:`_scan` of ``policy`` for ``act`` (named ``name``) through the action index, the hop's constants
     given."""
-    statements = statements_for_action(policy, name)
-    if not statements:
-        return _NOTHING
+    statements = policy.statements
+    walk = len(statements) <= _WALKED
+    if not walk:
+        statements = statements_for_action(policy, name)
+        if not statements:
+            return _NOTHING
     var = policy.variables_enabled
     allows: list[tuple[Statement, MatchForm | None]] | None = None
     denies: list[Statement] | None = None
     approx: list[Approximation] | None = None
     unmet: list[Statement] | None = None
     for st in statements:
+        if walk and not statement_action_matches(st, name):
+            continue
         form: MatchForm | None = None
         if st.principals is not None or st.not_principals is not None:
             form = statement_principal_match(st, caller, act)
@@ -441,8 +453,11 @@ def _fast_scan(policy: Policy, caller: Caller, act: Action, name: str, resource:
                 continue
         elif principal_required:
             continue
-        if ((st.resources is not None or st.not_resources is not None)
-                and not statement_resource_matches(st, resource, ctx, variables=var)):
+        resources = st.resources
+        if resources is not None:
+            if not _any_resource(resources) and not statement_resource_matches(st, resource, ctx, variables=var):
+                continue
+        elif st.not_resources is not None and not statement_resource_matches(st, resource, ctx, variables=var):
             continue
         conditions = st.conditions
         applies = True
@@ -482,6 +497,16 @@ def _fast_scan(policy: Policy, caller: Caller, act: Action, name: str, resource:
         return _NOTHING
     return _Scan(() if allows is None else tuple(allows), () if denies is None else tuple(denies),
                  () if approx is None else tuple(approx), () if unmet is None else tuple(unmet))
+
+
+def _any_resource(globs: tuple[Glob, ...]) -> bool:
+    """Whether a Resource element holds ``*`` (a pattern of one star: every resource, whatever the request), so
+    that the resource need not be matched (SCPs and RCPs, and many identity statements, say ``"Resource": "*"``)."""
+    for g in globs:
+        pattern = g.pattern
+        if len(pattern) == 1 and pattern[0].__class__ is Star:
+            return True
+    return False
 
 
 def _fast_side(policies: Iterable[Policy], caller: Caller, act: Action, name: str, resource: str, ctx: Context,

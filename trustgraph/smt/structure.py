@@ -11,6 +11,8 @@ from typing import Any
 
 from trustgraph.model.pattern import Variable
 from trustgraph.model.policy import Policy, Statement
+from trustgraph.semantics.actions import statement_action_matches
+from trustgraph.semantics.principals import statement_principal_match
 from trustgraph.semantics.request import Action, Caller, Target
 from trustgraph.smt.terms import Term, or_
 
@@ -73,9 +75,6 @@ def rebuild(caller: Caller, target: Target, choice: dict[Addr, bool]) -> tuple[C
 def relevant(st: Statement, addr: Addr, caller: Caller, actions: Sequence[Action],
               resource: str | None = None) -> bool:
     """False when the statement cannot apply to this hop whatever the request (action or principal mismatch)."""
-    from trustgraph.semantics.actions import statement_action_matches
-    from trustgraph.semantics.principals import statement_principal_match
-
     for a in actions:
         if not statement_action_matches(st, a.value):
             continue
@@ -107,9 +106,6 @@ def group_bits(bits: list[tuple[Addr, Term]], by_addr: dict[Addr, Statement], ca
     depends on whether one of them applies). A vendor role with one ExternalId statement per customer is then one
     bit, not one per customer.
     """
-    from trustgraph.semantics.actions import statement_action_matches
-    from trustgraph.semantics.principals import statement_principal_match
-
     groups: dict[Any, tuple[list[Addr], list[Term]]] = {}
     for addr, term in bits:
         st = by_addr[addr]

@@ -38,7 +38,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.policy import Effect
+from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
 from trustgraph.semantics.request import Action, CallerKind, Request
+from trustgraph.smt.encode import block_keys
+from trustgraph.smt.presence import Mode, key_mode
 from trustgraph.smt.results import Unsat
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, hop_policies, rebuild, relevant
 
@@ -171,10 +174,6 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
 def _folds_false(cond: Condition, view: HopView, variables: bool) -> bool:
     """Whether the reference folds ``cond`` to False: every key it reads grounded in ``view`` and the evaluator
     false on their values, read as ``smt.reference._ground_condition`` reads them."""
-    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
-    from trustgraph.smt.encode import block_keys
-    from trustgraph.smt.presence import Mode, key_mode
-
     ctx: dict[str, tuple[str, ...]] = {}
     for k in block_keys((cond,)):
         if key_mode(view, k.lower()).mode not in (Mode.GROUND, Mode.ABSENT):
@@ -198,7 +197,6 @@ def _tag_session_refused(cand: Candidate, q: HopQuestion, view: HopView, policie
     second reason of :func:`ground_refuted`)."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import DIRECT_FORMS, statement_principal_match
-    from trustgraph.smt.presence import Mode, key_mode
 
     forced = False
     for c in q.constraints:  # each constrained key enters the reference's environment; a ground present one fixes

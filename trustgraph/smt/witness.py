@@ -10,6 +10,7 @@ from typing import Any
 import z3  # type: ignore[import-untyped]
 
 from trustgraph.errors import ReplayMismatch
+from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.request import Action, Caller, Decision, Request, Target
 from trustgraph.smt.decode import key_values
 from trustgraph.smt.env import Env
@@ -50,8 +51,6 @@ _RESOURCE_KEYS = frozenset({"aws:resourceaccount", "aws:resourceorgid", "aws:res
 
 
 def _key_info(key: str) -> Any:
-    from trustgraph.semantics.keys import key_info
-
     return key_info(key)
 
 
