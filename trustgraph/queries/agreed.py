@@ -46,6 +46,11 @@ _END = END
 _NO_AGREEMENT: tuple[None, None] = (None, None)
 
 
+def _released(state: State) -> tuple[State, HopWitness] | None:
+    """The step of a released :class:`AgreedPaths` (:meth:`AgreedPaths.release`): asking one is a mistake."""
+    raise RuntimeError(f"the reverse search was released: no step for {state!r}")
+
+
 class AgreedPaths:
     """The agreed tails of the states of one reverse search (see the module docstring), and the answers read off
     them. ``step`` gives a state's step; :meth:`clear` drops the tails when the steps change."""
@@ -61,6 +66,15 @@ class AgreedPaths:
     def clear(self) -> None:
         """Forget every tail (the steps they were built from changed)."""
         self.tails.clear()
+
+    def release(self) -> None:
+        """Drop the step function; nothing is asked of this object afterwards. The step is a bound method of the
+        search that owns this object (:class:`~trustgraph.queries.reverse.ReversePaths`), so the two form a
+        reference cycle, which only a full collection frees: in a long-lived process every query's distances,
+        steps and tails would wait for one (a full collection is rare when millions of objects are long-lived, and
+        a query's own objects are old by its end). The query releases it once its answers are built, and its
+        structures die with their last reference."""
+        self.step = _released
 
     def result(self, label: str, start: State, extra: tuple[KeyConstraint, ...], landed: State, witness: HopWitness,
                refused: Collection[State] = ()) -> ReachResult | None:

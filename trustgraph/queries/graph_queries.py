@@ -347,42 +347,48 @@ class GraphQueries:
                                    cache=self._closure_cache(), lean=self.lean_closure, listed=self.listed_hops)
         paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None,
                                     ordered=self.ordered_tails and starts is None)
-        if paths is not None and sources is None and paths.ordered and self.batch_answers:
-            return self._batch_answers(paths, closure, options)
-        groups: list[tuple[str, tuple[str, ...]]]
-        if sources is None:
-            groups = [(s, (s,)) for s in sorted(closure.sources)]
-        elif outside_only and not per_member:
-            groups = [(sources.text, sources.nodes)] if closure.sources.intersection(sources.nodes) else []
-        else:
-            groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
-        out: list[ReachResult] = []
-        layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
-        carried = self._carried_paths(closure, options, outside_only, groups) if paths is None else None
-        for label, starts_of in groups:
-            if target in starts_of:
-                continue
-            outcome = None
-            if paths is not None:
-                answer = paths.result(label, starts_of)
-                if answer is not None:
-                    out.append(answer)
+        carried = None
+        try:
+            if paths is not None and sources is None and paths.ordered and self.batch_answers:
+                return self._batch_answers(paths, closure, options)
+            groups: list[tuple[str, tuple[str, ...]]]
+            if sources is None:
+                groups = [(s, (s,)) for s in sorted(closure.sources)]
+            elif outside_only and not per_member:
+                groups = [(sources.text, sources.nodes)] if closure.sources.intersection(sources.nodes) else []
+            else:
+                groups = [(s, (s,)) for s in sources.nodes if s in closure.sources]
+            out: list[ReachResult] = []
+            layers = Layers(engine, closure, options) if paths is None and self.layered and not engine.demand else None
+            carried = self._carried_paths(closure, options, outside_only, groups) if paths is None else None
+            for label, starts_of in groups:
+                if target in starts_of:
                     continue
-            elif carried is not None:
-                answer = carried.result(label, starts_of)
-                if answer is not None:
-                    out.append(answer)
-                    continue
-                if carried.misses(starts_of):
-                    continue  # its search finds neither the target nor an undecided hop
-            elif layers is not None:
-                outcome = layers.search(label, starts_of, outside_only=outside_only)
-            if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched
-                outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
-                                        candidates=closure.candidates)
-            if target in outcome.first or outcome.unknown_edges:
-                out.append(engine.result_for(outcome, target))
-        return tuple(out)
+                outcome = None
+                if paths is not None:
+                    answer = paths.result(label, starts_of)
+                    if answer is not None:
+                        out.append(answer)
+                        continue
+                elif carried is not None:
+                    answer = carried.result(label, starts_of)
+                    if answer is not None:
+                        out.append(answer)
+                        continue
+                    if carried.misses(starts_of):
+                        continue  # its search finds neither the target nor an undecided hop
+                elif layers is not None:
+                    outcome = layers.search(label, starts_of, outside_only=outside_only)
+                if outcome is None or target not in outcome.first:  # only may reach it: the whole closure is searched
+                    outcome = engine.search(label, options, outside_only=outside_only, stop_at=target, starts=starts_of,
+                                            candidates=closure.candidates)
+                if target in outcome.first or outcome.unknown_edges:
+                    out.append(engine.result_for(outcome, target))
+            return tuple(out)
+        finally:  # each search and its answer structure refer to each other (the step): broken, they die now
+            for search in (paths, carried):
+                if search is not None:
+                    search.agreed.release()
 
     def _batch_answers(self, paths: Any, closure: Any, options: QueryOptions) -> tuple[ReachResult, ...]:
         """The answers of a query from every source over the reverse search ``paths`` (``batch_answers``): what the
