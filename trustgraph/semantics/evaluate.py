@@ -410,15 +410,7 @@ def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
                 if st not in allows:
                     allows.append(st)
 
-    if denies:
-        unique: list[Statement] = []
-        for st in denies:
-            if not any(st is u for u in unique):
-                unique.append(st)
-        return Decision(verdict=Verdict.EXPLICIT_DENY, statements=tuple(unique), approximations=tuple(approx))
-    if reasons:
-        return Decision(verdict=Verdict.IMPLICIT_DENY, reasons=tuple(reasons), approximations=tuple(approx))
-    return Decision(verdict=Verdict.ALLOW, statements=tuple(allows), approximations=tuple(approx))
+    return _decision(denies, reasons, allows, approx)
 
 
 #: policies of at most this many statements are walked testing each statement's Action (as ``actions.plain_scan``
@@ -645,6 +637,13 @@ def _fast_hop(caller: Caller, target: Target, request: Request) -> Decision:
                 if st not in allows:
                     allows.append(st)
 
+    return _decision(denies, reasons, allows, approx)
+
+
+def _decision(denies: list[Statement], reasons: list[str], allows: list[Statement],
+              approx: list[Approximation]) -> Decision:
+    """The hop's decision from what its walk gathered (the reference's and the fast walk's last step): an explicit
+    deny names each denying statement once, then any reason denies implicitly, else the allowing statements allow."""
     if denies:
         unique: list[Statement] = []
         for st in denies:
