@@ -135,12 +135,8 @@ def _scan(
         try:
             applies = evaluate_conditions(st.conditions, context, variables=var)
         except UndecidableCondition as exc:
-            if st.effect is Effect.ALLOW:
-                approx.append((f"{exc.reason}: Allow statement {st.label} assumed to apply", exc.location))
-                applies = True
-            else:
-                approx.append((f"{exc.reason}: Deny statement {st.label} assumed not to apply", exc.location))
-                applies = False
+            applies, assumed = _assumed(st, exc)
+            approx.append(assumed)
         if unknown_org and _reads_org(st):
             approx.append((f"organization membership of account {caller.account} is unknown (no organizations "
                            f"data lists it): this decision assumes "
@@ -403,12 +399,7 @@ def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
         else:
             allows_here = ()
         if ok:
-            for st, _ in trust.allows:
-                if st not in allows:
-                    allows.append(st)
-            for st in allows_here:
-                if st not in allows:
-                    allows.append(st)
+            _keep_allows(allows, (st for st, _ in trust.allows), allows_here)
 
     return _decision(denies, reasons, allows, approx)
 
@@ -459,12 +450,8 @@ def _fast_scan(policy: Policy, caller: Caller, act: Action, name: str, resource:
             except UndecidableCondition as exc:
                 if approx is None:
                     approx = []
-                if st.effect is Effect.ALLOW:
-                    approx.append((f"{exc.reason}: Allow statement {st.label} assumed to apply", exc.location))
-                    applies = True
-                else:
-                    approx.append((f"{exc.reason}: Deny statement {st.label} assumed not to apply", exc.location))
-                    applies = False
+                applies, assumed = _assumed(st, exc)
+                approx.append(assumed)
             if unknown_org and _reads_org(st):
                 if approx is None:
                     approx = []
@@ -630,14 +617,25 @@ def _fast_hop(caller: Caller, target: Target, request: Request) -> Decision:
                 reasons.extend(gate_reasons)
                 ok = False
         if ok:
-            for st, _ in trust.allows:
-                if st not in allows:
-                    allows.append(st)
-            for st in allows_here:
-                if st not in allows:
-                    allows.append(st)
+            _keep_allows(allows, (st for st, _ in trust.allows), allows_here)
 
     return _decision(denies, reasons, allows, approx)
+
+
+def _assumed(st: Statement, exc: UndecidableCondition) -> tuple[bool, Approximation]:
+    """Whether a statement whose conditions cannot be decided is taken to apply, and the approximation that says so:
+    an Allow is assumed to apply and a Deny not to, so that the answer errs towards access (never towards safe)."""
+    if st.effect is Effect.ALLOW:
+        return True, (f"{exc.reason}: Allow statement {st.label} assumed to apply", exc.location)
+    return False, (f"{exc.reason}: Deny statement {st.label} assumed not to apply", exc.location)
+
+
+def _keep_allows(allows: list[Statement], trust_allows: Iterable[Statement], gate_allows: Iterable[Statement]) -> None:
+    """Add to ``allows`` the trust statements that admitted the caller, then the identity statements the gate read,
+    each once (the reference's and the fast walk's order)."""
+    for st in (*trust_allows, *gate_allows):
+        if st not in allows:
+            allows.append(st)
 
 
 def _decision(denies: list[Statement], reasons: list[str], allows: list[Statement],
