@@ -51,7 +51,7 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind, graph_version
@@ -159,6 +159,9 @@ class _Expansion:
     #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list; then
     #: an array of 4-byte numbers, not a list of int objects: a hub state's hundreds of indexes are not small ints)
     live: range | array[int]
+    #: the moves of the same state's expansion under the options without their absent and not-like keys, when
+    #: these options have some and that expansion was made first (:meth:`SharedSearches._link_base`)
+    base: list[Leads | Lead | Sat | Move | None] | None = None
 
 
 class SharedSearches:
@@ -172,10 +175,18 @@ class SharedSearches:
     #: False: a Sat hop whose one lead is the plain state of its role keeps its :data:`Lead` as its move (the
     #: reference); True: its Sat answer itself (a Sat move, :data:`Lead`; set on the class, it switches every instance)
     bare_moves = True
+    #: True: a hop of a search under options that only add absent / not-like keys (no ExternalId, no MFA) that the
+    #: search under the options without them took as a Sat move gets that move when the engine would derive it
+    #: from that answer (:meth:`_base_sat`: filed as the engine files it), without the engine's decision path and
+    #: the leads made again; False: every such hop is decided through :meth:`move` (the reference; set on the
+    #: class, it switches every instance)
+    derived_moves = True
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
         self._expansions: dict[tuple[Any, ...], _Expansion] = {}
+        #: options -> the same options without their absent and not-like keys (None: they have none)
+        self._bases: dict[QueryOptions, QueryOptions | None] = {}
         self._version = graph_version(engine.G)
         #: states expanded (each once per options, and per first-hop constraints for a start)
         self.expanded = 0
@@ -209,9 +220,61 @@ class SharedSearches:
             hops = self._listed_hops(node, plain, wanted)
         expansion = _Expansion(plain, hops, [None] * len(hops),
                                (*first_extra, *inherited_constraints(carried)), range(len(hops)))
+        if self.derived_moves and (options.without or options.not_like):
+            self._link_base(expansion, key)
         self._expansions[key] = expansion
         self.expanded += 1
         return expansion
+
+    def _link_base(self, expansion: _Expansion, key: tuple[Any, ...]) -> None:
+        """Link a new ``expansion`` (its ``key``: state, first hop, options, first-hop constraints) to the same
+        state's expansion under the options without their absent and not-like keys (its *base*), when that one was
+        made first (:meth:`_base_sat` reads its Sat moves). With the engine's derived answers off, no link (the
+        reference asks the solver every hop)."""
+        state, first, options, first_extra = key
+        if options not in self._bases:
+            base_options = replace(options, without=(), not_like=())
+            self._bases[options] = base_options if base_options != options else None
+        base_options = self._bases[options]
+        if base_options is None or not self.engine.session.options.derived_answers:
+            return
+        base = self._expansions.get((state, first, base_options, first_extra))
+        if base is not None and (base.hops is expansion.hops or base.hops == expansion.hops):
+            expansion.base = base.moves
+
+    def _base_sat(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
+                  based: Sat) -> Sat | None:
+        """The move of a hop whose base (:meth:`_link_base`) took it as the Sat move ``based``, when
+        :meth:`move` would make the same one, else None (the hop is then decided as before).
+
+        :meth:`~trustgraph.queries.engine.ReachabilityEngine.decide` answers such a hop with the first answer filed
+        for it under other constraints that is Unsat under a subset of its constraints or an exact Sat whose request
+        meets them; when that first filed answer is ``based`` itself (the base decided the hop first), exact, its
+        request meets these constraints, and neither a contradiction nor a key made absent blocks the hop first,
+        ``decide`` returns ``based``. Its leads are then ``based``'s alone, to the plain state of ``role`` (the
+        base's move was that Sat move, and what decides the leads, :meth:`~trustgraph.queries.engine.
+        ReachabilityEngine.sat_leads`, reads only the answer and the state) when no other MFA outcome or carried
+        value is asked for (asked under these options, such an answer might differ from the base's)."""
+        from trustgraph.queries.derived import meets_all
+
+        engine = self.engine
+        if based.approximations or engine.demand or engine.flips_mfa(state[0], action, role):
+            return None
+        flat = engine._answers.get((state, role, action, options.closed))
+        first = flat[1] if isinstance(flat, tuple) else flat  # the hop's first filed answer (engine.filed)
+        if first is not based:
+            return None
+        key = (state, role, action, options, expansion.extra)
+        if key in engine._memo or key in engine._derived or key in engine._leads:
+            return None
+        constraints, contradicts = engine._constraints_of(options, expansion.extra)
+        if contradicts or engine._absent_blocks(role, action, constraints) or not meets_all(based.request,
+                                                                                            constraints):
+            return None
+        engine.shared += 1  # filed and counted as decide files and counts a derived answer
+        engine._derived[key] = based
+        answer: Sat = based
+        return answer
 
     def _listed_hops(self, node: str, plain: bool, wanted: Action | None) -> tuple[tuple[str, Action], ...]:
         """The candidate hops of a state of ``node`` as the reference search lists them (``plain``: a role session
@@ -356,7 +419,10 @@ class Replay:
                         continue
                 move = slots[i]
                 if move is None:
-                    if plain and class_moves:  # answered by its class in one step when it can be (queries.classmoves)
+                    based = expansion.base[i] if expansion.base is not None else None
+                    if isinstance(based, Sat):  # the base's Sat move (_base_sat)
+                        move = shared._base_sat(state, role, hops[i][1], options, expansion, based)
+                    if move is None and plain and class_moves:  # answered by its class in one step (classmoves)
                         move = class_move(engine, state, role, hops[i][1], options, expansion.extra, bare)
                     if move is None:
                         move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
