@@ -71,3 +71,37 @@ def test_positions_are_the_selected_statements(estate: Estate) -> None:
                 assert tuple(p.statements[i] for i in at) == statements_for_action(p, action)
                 assert [st.location for st in (p.statements[i] for i in at)] == \
                     [st.location for st in statements_for_action(p, action)]
+
+
+def test_edge_batch_direct_equals_add_edges_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    """_EdgeBatch.flush filling the adjacency itself gives add_edges_from's graph: same edges, keys, attributes
+    (merged for a key listed twice), insertion orders of successors and predecessors; an endpoint that is not a node
+    yet is added as add_edge adds it."""
+    import networkx as nx
+    from deep_values import deep
+
+    from trustgraph.graph.build import _EdgeBatch
+
+    def build(direct: bool) -> nx.MultiDiGraph:
+        with monkeypatch.context() as m:
+            m.setattr(_EdgeBatch, "direct", direct)
+            G = nx.MultiDiGraph()
+            for n in ("a", "b", "c"):
+                G.add_node(n, kind=n)
+            G.add_edge("c", "a", "k0", old=True)
+            batch = _EdgeBatch(G)
+            for u, v, key, attrs in [("a", "b", "k1", {"x": 1}), ("b", "a", "k1", {"x": 2}),
+                                     ("a", "b", "k2", {"y": 3}), ("a", "b", "k1", {"x": 4, "z": 5}),
+                                     ("c", "a", "k0", {"new": 1}), ("a", "a", "self", {}), ("a", "d", "k", {"n": 1}),
+                                     ("c", "b", "k3", {"w": (1, 2)})]:
+                batch.add(u, v, key, attrs)
+            batch.flush()
+            assert batch.pending == []
+            return G
+
+    def form(G: nx.MultiDiGraph) -> object:
+        return ([(n, deep(dict(d))) for n, d in G.nodes(data=True)],
+                [(u, v, k, deep(dict(d))) for u, v, k, d in G.edges(keys=True, data=True)],
+                [(n, list(G.pred[n]), list(G.succ[n])) for n in G])
+
+    assert form(build(True)) == form(build(False))
