@@ -150,3 +150,26 @@ def test_sample_lists_every_outside_source_and_strangers_when_the_witness_is_one
     assert {s for s, _ in wildcard} >= {"account:999988887777", "account:555566667777"}
     assert len(wildcard) == len({s for s, _ in wildcard})
     assert [s.source for s in by_role["VendorIntegrationRole"].sources] == ["account:444455556666"]
+
+
+def test_condition_counts_per_hop_and_the_context_counter_agree_with_the_reference() -> None:
+    """On the bundled example's findings of every reach check (their hops ungrouped), :func:`source_reach` with the
+    per-hop counts (what :func:`merge` passes) and the scan's :meth:`ScanContext.condition_counter` give the
+    reference's :class:`SourceReach`, field by field; a hop met twice is counted from the memo."""
+    from trustgraph.api import load
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.grouping import source_reach
+    from trustgraph.checks.registry import CHECKS
+
+    ctx = ScanContext(load())
+    counter = ctx.condition_counter()
+    found = [f for c in CHECKS for f in c.run(ctx) if f.path]
+    assert found
+    per_hop: dict[int, int] = {}
+    seen = 0
+    for f in (*found, *found):  # the second time every hop is known
+        assert source_reach(f, counter, per_hop) == source_reach(f, ctx.conditions_at)
+        seen += 1
+    assert per_hop and seen == 2 * len(found)
+    assert all(counter(loc) == ctx.conditions_at(loc) for f in found for h in f.path for loc in h.statements)
+    assert any(counter(loc) > 0 for f in found for h in f.path for loc in h.statements)

@@ -379,3 +379,54 @@ def test_a_task_lists_only_the_pairs_with_findings() -> None:
         per_role[role].extend(fs)
     for role in ctx.roles:
         assert _stable(per_role[role]) == _stable(run_role(ctx, checks, role)), role
+
+
+@pytest.mark.parametrize("bound", [0, None])
+def test_the_parents_own_findings_kept_as_they_are_or_packed_change_nothing(
+        bound: int | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings of the tasks the scan process runs itself are kept as they are (``OWN_OBJECTS_MAX_MB`` None) or
+    packed and unpacked as a worker's are (a bound of 0 MB): either way the findings are those of one process, field
+    by field, and with objects kept the process held some (so both paths ran)."""
+    import trustgraph.checks.parallel as parallel
+    from trustgraph.synth import synthesize
+
+    monkeypatch.setattr(parallel, "OWN_OBJECTS_MAX_MB", bound)
+    kept: list[int] = []
+    keep_own = parallel._Pool.keep_own
+
+    def counting(self: Any, kind: int, i: int, found: list[Any]) -> None:
+        keep_own(self, kind, i, found)
+        kept.append(len(self.own))
+
+    monkeypatch.setattr(parallel._Pool, "keep_own", counting)
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=3, profile="vendor-heavy")
+    assert _all_splits_agree(load(tmp_path)) > 0
+    assert _all_splits_agree(load()) > 5
+    assert kept and (max(kept) > 0) is (bound is None)
+
+
+def test_the_findings_reader_ends_once_no_worker_is_left() -> None:
+    """``reading_meanwhile``'s thread ends by itself once every worker has ended (nothing more can come), so the end
+    of the shared work does not wait for its next poll; the block still runs and nothing is reported ended."""
+    import threading
+    import time
+
+    from trustgraph.checks.parallel import reading_meanwhile
+
+    class NoWorkers:
+        workers: dict[int, Any] = {}
+
+        def drain(self, timeout: float | None, on_done: Any) -> bool:  # pragma: no cover - never called
+            raise AssertionError("nothing to read")
+
+    def reader_alive() -> bool:
+        return any(t.name == "trustgraph-findings-reader" for t in threading.enumerate())
+
+    ran = False
+    with reading_meanwhile(NoWorkers()) as ended:  # type: ignore[arg-type]
+        deadline = time.monotonic() + 30  # a bound, not a timing assertion
+        while reader_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not reader_alive()
+        ran = True
+    assert ran and ended == []

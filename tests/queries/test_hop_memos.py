@@ -1,14 +1,15 @@
 """The memos of the search's per-hop work give the answers of the plain computation, field by field.
 
-The engine keeps, per (options, extra), the constraints and whether they contradict; per (role, action,
-constraints), whether an absent key blocks the trust policy (``queries.derived.absent_blocks``); it builds the next
-state of a Sat hop whose caller carries nothing and whose call sets nothing without :func:`carried_after`; and
-:func:`trustgraph.queries.ground.decide_by_evaluation` keeps the keys a caller's policies read per caller object
-and the keys a role's policies read per target object, and a free-named caller's default session per caller
-object. Each is compared here with the reference computation it replaces (the memos switched off by patching the
-helpers back to the plain functions): the searches from outside and from every role (every result, every hop's
-source, target, action, caller, request context, statements and approximations) and the scan's findings, on the
-bundled example, the two-account sample and small generated organizations of every profile (random seeds included).
+The engine keeps, per (options, extra), the constraints and whether they contradict; per (role, action, constraints),
+whether an absent key blocks the trust policy (``queries.derived.absent_blocks``); it builds the next state of a Sat
+hop whose caller carries nothing and whose call sets nothing without :func:`carried_after`; and
+:func:`trustgraph.queries.ground.decide_by_evaluation` keeps the keys a hop's policies read (per policy texts and per
+SCP/RCP levels object; per caller and target object with ``HopKeys.by_content`` off) and a free-named caller's
+default session per caller object. Each is compared here with the reference computation it replaces (the memos
+switched off by patching the helpers back to the plain functions): the searches from outside and from every role
+(every result, every hop's source, target, action, caller, request context, statements and approximations) and the
+scan's findings, on the bundled example, the two-account sample and small generated organizations of every profile
+(random seeds included).
 """
 
 from __future__ import annotations

@@ -146,8 +146,8 @@ def _record_scan(tg: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Caller,
     seen: list[tuple[Caller, Target, Any, Decision]] = []
     original = evaluate.evaluate_hop
 
-    def recording(caller: Caller, target: Target, request: Any) -> Decision:
-        decision = original(caller, target, request)
+    def recording(caller: Caller, target: Target, request: Any, levels: Any = None) -> Decision:
+        decision = original(caller, target, request, levels)
         seen.append((caller, target, request, decision))
         return decision
 

@@ -197,10 +197,26 @@ class ScanContext:
     def conditions_at(self, location: Location) -> int:
         """Condition entries of the trust statement at ``location`` (0 for any other statement), for ranking how
         much stands in the way of a path."""
+        return self._condition_table().get(location, 0)
+
+    def condition_counter(self) -> Callable[[Location], int]:
+        """:meth:`conditions_at` as one function made once per scan, which reads the table directly (the grouping of
+        the findings asks it of every statement of every path: ~82,000 times on random:2 at 2,000 roles)."""
+        def make() -> Callable[[Location], int]:
+            get = self._condition_table().get
+
+            def count(location: Location) -> int:
+                return get(location, 0)
+            return count
+
+        counter: Callable[[Location], int] = self.once(("condition-counter",), make)
+        return counter
+
+    def _condition_table(self) -> dict[Location, int]:
         table: dict[Location, int] = self.once("trust-statement-conditions", lambda: {
             st.location: len(st.conditions)
             for role in self.estate.role_by_arn.values() for st in role.trust_policy.statements})
-        return table.get(location, 0)
+        return table
 
     def admin_roles(self) -> frozenset[str]:
         """Every role of the graph with the ``admin`` attribute (read once per scan, the same set in every view)."""

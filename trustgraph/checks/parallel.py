@@ -34,7 +34,8 @@ unpacked at the end are frozen too, since the full collections their growth trig
 late workers inherit it, where a per-process memo is computed again by every process that checks a role.
 
 Findings travel from workers as plain values (:func:`finding_to_plain`), pickled once per task (:func:`pack`), and
-stay packed in the parent until every worker has ended (a finding takes about a seventh of its size as objects),
+stay packed in the parent until every worker has ended (the parent's own tasks' findings stay as they are while it is
+small, :data:`OWN_OBJECTS_MAX_MB`) (a finding takes about a seventh of its size as objects),
 compressed once they pass :data:`COMPRESS_HELD_MB` (:class:`HeldFindings`: vendor-heavy at 20,000 roles, the scan
 process held 39 MB of them at its peak, 4-5x less compressed); then they are put back in role order, catalog order
 within a role, so the result is the same for any ``jobs`` and any chunk size (``tests/checks/test_split.py``).
@@ -74,6 +75,17 @@ LATE_WORKER_MAX_MB: int | None = 300
 
 #: the packed findings the scan process holds are compressed once they exceed this many MB (:class:`HeldFindings`)
 COMPRESS_HELD_MB = 8.0
+
+#: the findings of a task the scan process runs itself are kept as they are (not packed, then unpacked) while its
+#: resident memory is at most this many MB (None: always), else packed as the workers' are; the findings do not depend
+#: on it. Packing and unpacking its own half cost the scan process ~0.05 s of CPU on its critical path at 2,000 roles
+#: (vendor-heavy: 1,650 findings, 1.9 MB packed), where it holds ~130 MB; at 20,000 roles (200-700 MB) the packed
+#: form is what keeps the peak down
+OWN_OBJECTS_MAX_MB: int | None = 200
+
+#: seconds the findings reader (:func:`reading_meanwhile`) waits for a message before it looks whether the shared work
+#: is over: the parent waits up to this long after that work before it takes tasks or forks a late worker
+READ_POLL_S = 0.02
 
 #: bounds of the number of roles in a chunk (small enough that the last chunks even out the processes' loads, large
 #: enough that a task's overhead, a counter increment and one message, stays negligible)
@@ -144,7 +156,7 @@ def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task, between:
     for role in task.roles:
         view = ctx.for_roles((role,))
         for i in task.checks:
-            found = group_findings(checks[i].run(view), ctx.conditions_at)
+            found = group_findings(checks[i].run(view), ctx.condition_counter())
             if found:  # most (role, check) pairs find nothing: they cost the parent only bookkeeping
                 out.append((role, i, found))
         if freeze:
@@ -272,6 +284,8 @@ class _Pool:
         self.done: set[tuple[int, int]] = set()
         #: each finished task's findings, packed (:func:`pack`) until every process is done
         self.packed = HeldFindings()
+        #: the findings of the tasks this process ran and kept as they are (:meth:`keep_own`)
+        self.own: dict[tuple[int, int], list[tuple[str, int, list[Finding]]]] = {}
         self.roles = tuple(roles)
         self.progress = progress
         self.units_total = sum(len(t.checks) * len(t.roles) for k in (LOCAL, SHARED) for t in plan.kind(k))
@@ -293,10 +307,23 @@ class _Pool:
         proc.start()
         self.workers[wid] = proc
 
-    def record(self, kind: int, i: int, packed: bytes) -> None:
-        """Keep a task's findings (packed)."""
+    def keep_own(self, kind: int, i: int, found: list[tuple[str, int, list[Finding]]]) -> None:
+        """Keep the findings of a task this process ran: as they are while it holds at most
+        :data:`OWN_OBJECTS_MAX_MB` (they are this process's already: packing them only to unpack them at the end
+        costs CPU on the scan's critical path), else packed as a worker's are."""
+        if OWN_OBJECTS_MAX_MB is not None:
+            resident = resident_mb()
+            if resident is None or resident > OWN_OBJECTS_MAX_MB:
+                self.record(kind, i, pack(found))
+                return
+        self.own[(kind, i)] = found
+        self.record(kind, i, None)
+
+    def record(self, kind: int, i: int, packed: bytes | None) -> None:
+        """Keep a task's findings (packed; None: kept as they are, in :attr:`own`)."""
         self.done.add((kind, i))
-        self.packed.add((kind, i), packed)
+        if packed is not None:
+            self.packed.add((kind, i), packed)
         task = self.plan.kind(kind)[i]
         self.units += len(task.checks) * len(task.roles)
         if self.progress is not None:
@@ -312,8 +339,9 @@ class _Pool:
 
         by_role: dict[str, dict[int, list[Finding]]] = {role: {} for role in self.roles}
         with built_frozen():
-            for key in sorted(self.packed.keys()):
-                for role, c, fs in unpack(self.packed.pop(key)):
+            for key in sorted((*self.packed.keys(), *self.own)):
+                found = self.own.pop(key) if key in self.own else unpack(self.packed.pop(key))
+                for role, c, fs in found:
                     by_role[role][c] = fs
         return {role: [f for i in sorted(found) for f in found[i]] for role, found in by_role.items()}
 
@@ -397,7 +425,7 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
                 # pipe the parent alone empties, and a worker that has run out of tasks cannot end before they are
                 # read (at 20,000 roles a finished worker stayed alive, idle, for 130 s of a 360 s scan, holding its
                 # 220 MB, and no late worker took its place meanwhile)
-                pool.record(kind, i, pack(run_task(ctx, checks, plan.kind(kind)[i], read, freeze=True)))
+                pool.keep_own(kind, i, run_task(ctx, checks, plan.kind(kind)[i], read, freeze=True))
                 read()
         mark("tasks done")
         expected = len(plan.local) + len(plan.shared)
@@ -430,7 +458,8 @@ def reading_meanwhile(pool: _Pool) -> Iterator[list[int]]:
     early sat idle, holding its memory, until the shared work was over, at its peak (vendor-heavy, 20,000 roles,
     loaded machine: ~158 MB for 50 s, the scan's peak being the two processes then). The thread only records
     findings and joins the workers that ended; forking a late worker is left to the caller, after the block (a fork
-    must not copy a thread, nor shared work half done). A worker's error read meanwhile is raised after the
+    must not copy a thread, nor shared work half done), and ends as soon as every worker has ended (else it looks
+    every :data:`READ_POLL_S` whether the block is over). A worker's error read meanwhile is raised after the
     block."""
     import threading
 
@@ -440,8 +469,10 @@ def reading_meanwhile(pool: _Pool) -> Iterator[list[int]]:
 
     def read() -> None:
         try:
-            while not stop.is_set():
-                pool.drain(0.1, ended.append)
+            # once every worker has ended nothing more can come: the thread ends then, and the block's end does not
+            # wait for its last poll (on the scan's critical path: the shared work is over, the tasks wait)
+            while not stop.is_set() and pool.workers:
+                pool.drain(READ_POLL_S, ended.append)
         except BaseException as exc:  # re-raised in the caller's thread
             failed.append(exc)
 
@@ -531,7 +562,8 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
     return Finding(**data)
 
 
-__all__ = ["COMPRESS_HELD_MB", "LATE_WORKER_MAX_MB", "LOCAL", "MAX_CHUNK", "MIN_CHUNK", "SHARED", "HeldFindings",
+__all__ = ["COMPRESS_HELD_MB", "LATE_WORKER_MAX_MB", "LOCAL", "MAX_CHUNK", "MIN_CHUNK", "OWN_OBJECTS_MAX_MB",
+           "READ_POLL_S", "SHARED", "HeldFindings",
            "Plan", "Task", "chunk_size", "finding_from_plain", "finding_to_plain", "has_shared_work",
            "late_worker_fits", "pack", "plan_tasks", "reading_meanwhile", "resident_mb", "run_parallel", "run_task",
            "unpack", "worth_releasing"]

@@ -37,7 +37,7 @@ def run_role(ctx: ScanContext, checks: Sequence[BaseCheck], role: str) -> list[F
     view = ctx.for_roles((role,))
     out: list[Finding] = []
     for check in checks:
-        out.extend(group_findings(check.run(view), ctx.conditions_at))
+        out.extend(group_findings(check.run(view), ctx.condition_counter()))
     return out
 
 

@@ -74,7 +74,7 @@ their references, ``tests/queries/test_deferred_keys.py`` the deferred keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +135,23 @@ def _reads(keys: set[str]) -> int:
     return out
 
 
+def _statements_facts(statements: Iterable[Statement]) -> tuple[frozenset[int], int]:
+    """The ids of ``statements`` and what of a caller they read: their keys (:func:`_reads`), their NotPrincipal
+    (names and account) and their principals other than ``*`` (the account, or names too)."""
+    keys: set[str] = set()
+    reads = 0
+    own: set[int] = set()
+    for st in statements:
+        own.add(id(st))
+        keys |= _statement_keys(st)
+        if st.not_principals is not None:
+            reads |= NAMES | ACCOUNT
+        for p in st.principals or ():
+            if p.text != "*":  # principal matching compares the caller's account, or more
+                reads |= ACCOUNT if _ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
+    return frozenset(own), reads | _reads(keys)
+
+
 class EvaluatedClasses:
     """The evaluated Sat answers of concrete callers' hops per class (see the module docstring), owned by an engine."""
 
@@ -170,6 +187,10 @@ class EvaluatedClasses:
     #: those names, and its full key is computed only once a second hop of that part arrives (set on the class, it
     #: switches every engine)
     deferred_keys = True
+    #: False: each role's trust facts (:meth:`_trust_facts`) walk the RCPs' statements afresh (the reference); True:
+    #: the RCPs' part is computed once per levels object (set on the class, it switches every engine;
+    #: tests/queries/test_hop_keys.py)
+    shared_levels = True
 
     def __init__(self) -> None:
         #: (caller state, action) -> its layout
@@ -192,6 +213,8 @@ class EvaluatedClasses:
         self._contents: dict[tuple[Any, ...], int] = {}
         #: role ARN -> (its trust policy's and RCPs' statements, what of the caller they read)
         self._trust: dict[str, tuple[frozenset[int], int]] = {}
+        #: id of an account's RCP levels -> (those levels, their statements' ids, what of the caller they read)
+        self._rcp_facts: dict[int, tuple[Any, frozenset[int], int]] = {}
         #: class -> the first member's Sat answer and where its decision's statements sit
         self._known: dict[tuple[Any, ...], tuple[Any, tuple[tuple[int, int, int] | None, ...]]] = {}
         self.hits = 0  # hops answered from a class
@@ -383,21 +406,25 @@ class EvaluatedClasses:
         return hit
 
     def _trust_facts(self, target: Target) -> tuple[frozenset[int], int]:
+        """The statements a hop into ``target`` is evaluated against besides the caller's own (its trust policy's and
+        the RCPs' above its account), by identity, and what of the caller they read (:data:`NAMES` ...); per role.
+        With :attr:`shared_levels` the RCPs' part is computed once per levels object (one per account, shared by
+        every target of the account) and added to each role's trust policy's part."""
         role = target.role
         hit = self._trust.get(role.arn)
         if hit is None:
-            keys: set[str] = set()
-            reads = 0
-            own: set[int] = set()
-            for st in trust_statements(target):
-                own.add(id(st))
-                keys |= _statement_keys(st)
-                if st.not_principals is not None:
-                    reads |= NAMES | ACCOUNT
-                for p in st.principals or ():
-                    if p.text != "*":  # principal matching compares the caller's account, or more
-                        reads |= ACCOUNT if _ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
-            hit = self._trust[role.arn] = (frozenset(own), reads | _reads(keys))
+            if EvaluatedClasses.shared_levels:
+                own, reads = _statements_facts(role.trust_policy.statements)
+                levels = target.rcp_levels
+                if levels:
+                    known = self._rcp_facts.get(id(levels))
+                    if known is None or known[0] is not levels:
+                        known = self._rcp_facts[id(levels)] = (levels, *_statements_facts(
+                            st for level in levels for p in level for st in p.statements))
+                    own, reads = own | known[1], reads | known[2]
+                hit = self._trust[role.arn] = (own, reads)
+            else:
+                hit = self._trust[role.arn] = _statements_facts(trust_statements(target))
         return hit
 
     def _class_of(self, state: State, question: HopQuestion) -> tuple[tuple[Any, ...], _Lists, Caller]:

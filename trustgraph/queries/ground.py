@@ -82,10 +82,12 @@ def decide_by_evaluation(
     request: when the request meets it, the evaluation decides the constrained hop as it decides the plain one; when
     it does not, the solver says why. ``memo`` (owned by the caller, e.g. a reachability engine) keeps the evaluated
     requests under ``memo_key`` (the owner's name for this caller and target, e.g. its (state, role)), so that the
-    same hop asked under other constraints is not evaluated again. ``keys_of`` gives the keys a policy reads (the
-    owner's table of policy facts; :func:`trustgraph.smt.facts.keys_read` by default). With ``narrowed`` (the
-    owner's memo for :func:`keys_for_action`), a policy of the caller counts only with the statements that may apply
-    to the action: a key only statements for other actions read does not make the request undetermined."""
+    same hop asked under other constraints is not evaluated again; it also keeps the keys the hop's policies read
+    (:class:`HopKeys`) and the SCP and RCP levels that are the same part of every decision
+    (:attr:`~trustgraph.semantics.evaluate.HopEvaluation.constant_levels`). ``keys_of`` gives the keys a policy
+    reads (the owner's table of policy facts; :func:`trustgraph.smt.facts.keys_read` by default). With ``narrowed``
+    (the owner's memo for :func:`keys_for_action`), a policy of the caller counts only with the statements that may
+    apply to the action: a key only statements for other actions read does not make the request undetermined."""
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.evaluate import evaluate_hop
     from trustgraph.smt.solve import Sat, Unsat
@@ -130,7 +132,7 @@ def decide_by_evaluation(
             caller, request, decision = hit
         else:
             request = build_request(caller, action, chosen, target=target, now=now)
-            decision = evaluate_hop(caller, target, request)
+            decision = evaluate_hop(caller, target, request, memo)
             if memo is not None and memo_key is not None:
                 memo[mkey] = (caller, request, decision)
         if not _meets(request, constraints):
@@ -147,14 +149,27 @@ def decide_by_evaluation(
     return Unsat(core=tuple(core), locations=locations)
 
 
+class HopKeys:
+    """How :func:`_hop_keys` keeps what it reads in the owner's memo.
+
+    ``by_content`` (class-level switch; False: the reference, per caller object and per target object): the keys
+    of the caller's identity, boundary and session policies kept per their texts and action, those of the SCP and
+    RCP levels per levels object (one per account, held by its organization and shared by every caller and target
+    of the account), the trust policy's read off the owner's facts table. A federated search of a chain-heavy
+    organization asks ~8,800 hops whose callers and targets are each asked once (every state a new caller, every
+    target new), so the per-object memo never hits there, while the policies' texts repeat and the levels are a
+    handful. Same keys (tests/queries/test_hop_keys.py)."""
+
+    by_content = True
+
+
 def _hop_keys(caller: Caller, target: Target, action: Action, keys_of: Callable[[Policy], frozenset[str]],
               narrowed: dict[tuple[str, Action], frozenset[str]] | None,
               memo: dict[tuple[Any, ...], tuple[Any, ...]] | None) -> frozenset[str]:
     """The keys the hop's policies read (:func:`_policies`; a policy of the caller with ``narrowed``: only its
-    statements that may apply to ``action``): the caller's part kept in ``memo`` per (caller object, action), the
-    role's part (trust policy, RCPs) per target object, so that a caller's hundreds of hub hops read its policies
-    once. Entries hold the object they are for and count only for that very object (not an equal one, not a new
-    one at a reused id)."""
+    statements that may apply to ``action``), kept in ``memo`` as :class:`HopKeys` says."""
+    if memo is not None and HopKeys.by_content:
+        return _keys_by_content(caller, target, action, keys_of, narrowed, memo)
     own_key = ("hop-keys:caller", id(caller), action, narrowed is not None)
     role_key = ("hop-keys:target", id(target))
     own_hit = memo.get(own_key) if memo is not None else None
@@ -175,6 +190,48 @@ def _hop_keys(caller: Caller, target: Target, action: Action, keys_of: Callable[
         if memo is not None:
             memo[role_key] = (target, theirs)
     return own | theirs
+
+
+def _keys_by_content(caller: Caller, target: Target, action: Action, keys_of: Callable[[Policy], frozenset[str]],
+                     narrowed: dict[tuple[str, Action], frozenset[str]] | None,
+                     memo: dict[tuple[Any, ...], tuple[Any, ...]]) -> frozenset[str]:
+    """:func:`_hop_keys` under :attr:`HopKeys.by_content`."""
+    policies = caller.identity_policies
+    if caller.boundary is not None or caller.session_policies:
+        policies = (*policies, *((caller.boundary,) if caller.boundary is not None else ()),
+                    *caller.session_policies)
+    mine = narrowed is not None
+    own_key = ("hop-keys:own", action, mine, *[p.canonical_text() for p in policies])
+    hit = memo.get(own_key)
+    if hit is None:
+        hit = memo[own_key] = (frozenset().union(*(keys_for_action(p, action, narrowed) if narrowed is not None
+                                                   else keys_of(p) for p in policies)),)
+    out: frozenset[str] = hit[0]
+    for part in (_levels_keys(caller.scp_levels, action, keys_of, narrowed, memo),
+                 keys_of(target.role.trust_policy),
+                 _levels_keys(target.rcp_levels, None, keys_of, None, memo)):
+        if part:
+            out = out | part if out else part
+    return out
+
+
+def _levels_keys(levels: tuple[tuple[Policy, ...], ...] | None, action: Action | None,
+                 keys_of: Callable[[Policy], frozenset[str]],
+                 narrowed: dict[tuple[str, Action], frozenset[str]] | None,
+                 memo: dict[tuple[Any, ...], tuple[Any, ...]]) -> frozenset[str]:
+    """The keys the policies of SCP or RCP ``levels`` read (those of the caller's SCPs that may apply to ``action``
+    with ``narrowed``), kept per levels object (the entry holds it and counts for that very object only)."""
+    if not levels:
+        return frozenset()
+    key = ("hop-keys:levels", id(levels), action, narrowed is not None)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is levels:
+        found: frozenset[str] = hit[1]
+        return found
+    found = frozenset().union(*(keys_for_action(p, action, narrowed) if narrowed is not None and action is not None
+                                else keys_of(p) for level in levels for p in level))
+    memo[key] = (levels, found)
+    return found
 
 
 def _named(caller: Caller, memo: dict[tuple[Any, ...], tuple[Any, ...]] | None) -> Caller:

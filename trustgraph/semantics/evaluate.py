@@ -39,7 +39,7 @@ aws:PrincipalOrgID/OrgPaths of a zone account whose organization membership no l
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from trustgraph.model.arn import partition_of
 from trustgraph.model.location import Location
@@ -289,20 +289,29 @@ class HopEvaluation:
     for them, lists made only for the statements that apply, and the request's API limits checked on the keys that
     have some. It is the cost of every hop decided by evaluation (``queries.ground``): at 20,000 roles the scan's
     longest federated search evaluates ~8,800 of them. Same decisions, field by field, statements by identity
-    (tests/semantics/test_fast_hop.py)."""
+    (tests/semantics/test_fast_hop.py).
+
+    ``constant_levels`` (with ``fast``, and a memo from the caller of :func:`evaluate_hop`): an SCP level whose
+    statements for the action have no condition, principal or Resource but ``*`` (``FullAWSAccess``), and an RCP
+    level whose statements for the action are Allows without conditions (``RCPFullAWSAccess``: an RCP's Allows are
+    not read), are the same part of every hop's decision (allowed or not, its Deny statements): taken from the memo
+    per (level, action) instead of scanned (:func:`_constant_part`; tests/semantics/test_constant_levels.py)."""
 
     fast = True
+    constant_levels = True
 
 
-def evaluate_hop(caller: Caller, target: Target, request: Request) -> Decision:
+def evaluate_hop(caller: Caller, target: Target, request: Request,
+                 levels: dict[tuple[Any, ...], tuple[Any, ...]] | None = None) -> Decision:
     """Decide one hop: ``caller`` calls ``request.action`` on ``target.role`` with ``request.context``.
 
     Returns a :class:`Decision`: ALLOW with the allowing trust (and identity) statements, EXPLICIT_DENY with every
     denying statement, or IMPLICIT_DENY with reasons in words; approximations name what was over-approximated.
-    See the module docstring for the procedure.
+    See the module docstring for the procedure. ``levels``: the owner's memo for the SCP and RCP levels that are the
+    same part of every decision (:attr:`HopEvaluation.constant_levels`).
     """
     if HopEvaluation.fast and index_enabled():
-        return _fast_hop(caller, target, request)
+        return _fast_hop(caller, target, request, levels if HopEvaluation.constant_levels else None)
     role = target.role
     resource = role.arn
     ctx = request.context
@@ -526,7 +535,45 @@ def _fast_companions(request: Request, caller: Caller) -> tuple[Action, ...]:
     return tuple(out)
 
 
-def _fast_hop(caller: Caller, target: Target, request: Request) -> Decision:
+def _constant_part(level: tuple[Policy, ...], name: str, scp: bool) -> tuple[bool, tuple[Statement, ...]] | None:
+    """What an SCP (``scp``) or RCP level adds to every decision of action ``name`` when that is the same whatever
+    the caller, role and request: (whether it allows, its Deny statements in order), or None when it is not."""
+    allowed = False
+    denies: list[Statement] = []
+    for p in level:
+        for st in p.statements:
+            if not statement_action_matches(st, name):
+                continue
+            if st.conditions:
+                return None
+            if st.effect is Effect.ALLOW and not scp:
+                continue  # an RCP's Allow adds nothing to the decision
+            if not scp or st.principals is not None or st.not_principals is not None:
+                return None
+            if st.not_resources is not None or (st.resources is not None and not _any_resource(st.resources)):
+                return None
+            if st.effect is Effect.ALLOW:
+                allowed = True
+            else:
+                denies.append(st)
+    return allowed, tuple(denies)
+
+
+def _level_part(level: tuple[Policy, ...], name: str, scp: bool, memo: dict[tuple[Any, ...], tuple[Any, ...]]
+                ) -> tuple[bool, tuple[Statement, ...]] | None:
+    """:func:`_constant_part`, kept in ``memo`` per level object (the entry holds it: it counts for that object)."""
+    key = ("level-part", id(level), name, scp)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is level:
+        part: tuple[bool, tuple[Statement, ...]] | None = hit[1]
+        return part
+    part = _constant_part(level, name, scp)
+    memo[key] = (level, part)
+    return part
+
+
+def _fast_hop(caller: Caller, target: Target, request: Request,
+              levels: dict[tuple[Any, ...], tuple[Any, ...]] | None = None) -> Decision:
     """:func:`evaluate_hop` under :attr:`HopEvaluation.fast` (the reference's procedure, step for step)."""
     role = target.role
     resource = role.arn
@@ -573,11 +620,17 @@ def _fast_hop(caller: Caller, target: Target, request: Request) -> Decision:
         if apply_scps:
             assert caller.scp_levels is not None
             for level in caller.scp_levels:
-                scp_allowed.append(bool(side(level, action, name)))
+                part = _level_part(level, name, True, levels) if levels is not None else None
+                if part is None:
+                    scp_allowed.append(bool(side(level, action, name)))
+                else:
+                    scp_allowed.append(part[0])
+                    denies.extend(part[1])
         if apply_rcps:
             assert target.rcp_levels is not None
             for level in target.rcp_levels:
-                side(level, action, name)
+                if levels is None or _level_part(level, name, False, levels) is None:
+                    side(level, action, name)
         if denies:
             continue  # explicit deny wins; keep collecting denies of the other actions
 

@@ -162,13 +162,15 @@ class Target:
         """aws:ResourceOrgID / aws:ResourceOrgPaths of the role when its organization is known (else empty)."""
         if not self.org_known or self.org_id is None:
             return {}
-        ctx: dict[str, tuple[str, ...]] = {"aws:resourceorgid": (self.org_id,)}
+        ctx: dict[str, tuple[str, ...]] = {_RESOURCEORGID: (self.org_id,)}
         if self.org_paths:
-            ctx["aws:resourceorgpaths"] = tuple(self.org_paths)
+            ctx[_RESOURCEORGPATHS] = tuple(self.org_paths)
         return ctx
 
 
 _intern = sys.intern
+#: the keys :meth:`Target.resource_org_context` writes, interned as :class:`Request` keeps them
+_RESOURCEORGID, _RESOURCEORGPATHS = _intern("aws:resourceorgid"), _intern("aws:resourceorgpaths")
 
 
 def _freeze(context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
@@ -313,6 +315,18 @@ def interned_request(pool: dict[int, Request], action: Action, context: Mapping[
     made = Request(action=action, context=context, duration_seconds=duration_seconds)
     if kept is None:
         pool[h] = made
+    return made
+
+
+def frozen_request(action: Action, context: dict[str, tuple[str, ...]], duration_seconds: int | None = None) -> Request:
+    """``Request(action=action, context=context, duration_seconds=duration_seconds)`` for a ``context`` whose keys are
+    lower-cased and interned already and whose values are tuples, handed over by its maker (nothing else holds it):
+    wrapped read-only as :class:`Request` freezes it, without walking it again
+    (:class:`~trustgraph.semantics.context.RequestBuilding`)."""
+    made = object.__new__(Request)
+    object.__setattr__(made, "action", action)
+    object.__setattr__(made, "context", MappingProxyType(context))
+    object.__setattr__(made, "duration_seconds", duration_seconds)
     return made
 
 
