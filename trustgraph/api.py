@@ -62,6 +62,12 @@ class TrustGraph(GraphQueries):
 
         register_displays()  # in IPython: single results, hops and findings display as HTML
 
+    def __del__(self) -> None:
+        """Let the graph die with this object by reference counting (:func:`_forget_graph_views`)."""
+        graph = vars(self).get("graph")
+        if graph is not None:
+            _forget_graph_views(graph)
+
     def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None) -> FindingList:
         """Run the security checks of ``trustgraph scan`` (all, or those ids) on every role; a
         :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). The checks ask on an engine
@@ -104,6 +110,20 @@ class TrustGraph(GraphQueries):
         from trustgraph.render.notebook import graph_html
 
         return graph_html(self)
+
+
+def _forget_graph_views(graph: Any) -> None:
+    """Drop the views the graph caches that hold the graph itself.
+
+    networkx caches ``G.edges``, ``G.in_edges``, ``G.degree`` and the like on the graph (``functools.cached_property``)
+    and each such view keeps the graph: a graph whose edges were read once is a reference cycle, and with it the
+    estate it carries (``G.graph["estate"]``) waits for a full garbage collection, rare in a notebook holding millions
+    of long-lived objects. A dropped :class:`TrustGraph` drops them (its engine holds no cycle,
+    :mod:`trustgraph.queries.unowned`), so that loading again in the same process frees the last load at once. Whoever
+    still holds the graph keeps a working graph: the views are made again when next read."""
+    cached = vars(graph)
+    for name in [name for name, value in cached.items() if getattr(value, "_graph", None) is graph]:
+        del cached[name]
 
 
 def load(

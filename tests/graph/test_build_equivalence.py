@@ -117,6 +117,7 @@ def reference_graph(estate: Estate, zone: Any, monkeypatch: pytest.MonkeyPatch) 
         m.setattr(build_module._EdgeBatch, "add",
                   lambda self, u, v, key, attrs: self.G.add_edge(u, v, key=key, **attrs))
         m.setattr(admin_module, "_is_everything", _is_everything_by_equality)
+        m.setattr(admin_module.AdminDecider, "shared_positions", False)
         return build_graph(estate, zone)
 
 

@@ -449,10 +449,37 @@ class _EdgeBatch:
         """List the edge ``u -> v`` under ``key`` with ``attrs``."""
         self.pending.append((u, v, key, attrs))
 
+    #: :meth:`flush` fills the graph's adjacency dicts itself, as ``MultiDiGraph.add_edge`` does (a key dict per
+    #: node pair shared by successors and predecessors, the attributes merged into the key's data dict), without
+    #: ``add_edges_from``'s per-edge ``add_edge`` call and view lookups (chain-heavy, 20,000 roles: 40,460 edges);
+    #: False: ``add_edges_from`` (the reference)
+    direct = True
+
     def flush(self) -> None:
         """Add the listed edges to the graph."""
-        self.G.add_edges_from(self.pending)
+        import networkx as nx
+
+        G, pending = self.G, self.pending
         self.pending = []
+        if not self.direct:
+            G.add_edges_from(pending)
+            return
+        succ, pred = G._succ, G._pred
+        for u, v, key, attrs in pending:
+            targets = succ.get(u)
+            if targets is None or v not in succ:  # not the case (endpoints are nodes first); as add_edge would
+                G.add_edge(u, v, key, **attrs)
+                continue
+            keydict = targets.get(v)
+            if keydict is None:
+                targets[v] = pred[v][u] = {key: dict(attrs)}
+            else:
+                data = keydict.get(key)
+                if data is None:
+                    keydict[key] = dict(attrs)
+                else:
+                    data.update(attrs)
+        nx._clear_cache(G)
 
 
 def _add_hubs(G: nx.MultiDiGraph, index: _Index, edges: _EdgeBatch) -> None:

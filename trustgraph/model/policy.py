@@ -127,16 +127,23 @@ class Policy:
             hit = selected.get(action)
             if hit is not None:
                 return hit
+        at = self.positions(action, keep)
+        statements = self.statements
+        out = selected[action] = statements if len(at) == len(statements) else tuple(statements[i] for i in at)
+        return out
+
+    def positions(self, action: str, keep: Callable[[Statement, str], bool]) -> tuple[int, ...]:
+        """The positions in ``statements`` of the statements :meth:`selected` keeps for ``action``, remembered per
+        content: one table shared by this policy and its moved copies, so a question that reads only the
+        statements' content (their effects, say) is answered without building this copy's own tuple of them."""
         positions = self._positions
         if positions is None:
             positions = {}
             object.__setattr__(self, "_positions", positions)
         at = positions.get(action)
-        statements = self.statements
         if at is None:
-            at = positions[action] = tuple(i for i, st in enumerate(statements) if keep(st, action))
-        out = selected[action] = statements if len(at) == len(statements) else tuple(statements[i] for i in at)
-        return out
+            at = positions[action] = tuple(i for i, st in enumerate(self.statements) if keep(st, action))
+        return at
 
     @property
     def variables_enabled(self) -> bool:

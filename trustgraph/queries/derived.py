@@ -6,6 +6,7 @@ request meets further constraints answers the hop under them too (:func:`meets_a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,19 +28,27 @@ class SolvesHops(Protocol):
 
 class DerivedUnsat:
     """A hop known to be unsatisfiable from another answer (see :meth:`ReachabilityEngine.decide`): neither Sat nor
-    Unknown, so searches read it as blocked; :meth:`solved` asks the solver for the hop's own answer (and core)."""
+    Unknown, so searches read it as blocked; :meth:`solved` asks the solver for the hop's own answer (and core).
+
+    The engine is held by a weak reference: the engine's memo keeps its derived answers, and a strong one would make
+    every engine with a derived answer a reference cycle that only a full garbage collection frees
+    (:mod:`trustgraph.queries.unowned`). Its reason is read through the engine that answered it
+    (:func:`~trustgraph.queries.answers.explain_unsat`), so the engine lives when it is asked."""
 
     __slots__ = ("_engine", "_key", "_solved")
 
     def __init__(self, engine: SolvesHops, key: tuple[Any, ...]) -> None:
-        self._engine = engine
+        self._engine = weakref.ref(engine)
         self._key = key
         self._solved: HopResult | None = None
 
     def solved(self) -> HopResult:
         """The hop's own answer (Unsat, or Unknown when the solver cannot prove it again in time)."""
         if self._solved is None:
-            self._solved = self._engine.solve(*self._key)
+            engine = self._engine()
+            if engine is None:
+                raise ReferenceError("the engine of this derived answer was freed")
+            self._solved = engine.solve(*self._key)
         return self._solved
 
     @property

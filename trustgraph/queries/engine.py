@@ -32,6 +32,7 @@ from trustgraph.queries.hopmemo import HopMemo
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
 from trustgraph.queries.results import HopWitness, ReachResult
+from trustgraph.queries.unowned import unowned
 from trustgraph.queries.witnesses import WitnessMaker
 from trustgraph.semantics.carried import NOTHING
 from trustgraph.semantics.request import Action, Caller, CallerKind
@@ -119,7 +120,7 @@ class ReachabilityEngine:
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
         self._witnesses: dict[tuple[Any, ...], tuple[tuple[Any, HopWitness], ...]] = {}
-        self._witness_maker = WitnessMaker(self.target)  # the witnesses made (queries.witnesses)
+        self._witness_maker = WitnessMaker(unowned(self.target))  # the witnesses made (queries.witnesses)
         self._asked: tuple[tuple[Any, ...], HopQuestion] | None = None  # the last question (see question)
         self.shared = 0  # hops answered from an answer under other constraints (see decide)
         self.classes = HopClasses()  # concrete callers' hops answered per class (queries.hopclass)
@@ -140,7 +141,7 @@ class ReachabilityEngine:
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)
-        self.candidates = HopCandidates(G, self.caller)
+        self.candidates = HopCandidates(G, unowned(self.caller))  # not owning the engine (queries.unowned)
         #: sources that are not graph nodes (queries.virtual), by their ARN: kept here, never added to the graph
         self._virtual: dict[str, VirtualSource] = {}
 
