@@ -179,9 +179,8 @@ def test_a_derived_answer_of_a_freed_engine_says_so(mix: Path) -> None:
         derived[1].solved()
 
 
-@pytest.mark.xfail(strict=True, reason="a lazily explained Unsat (smt.solve) keeps its solver session, whose store "
-                   "keeps the Unsat: the session is a reference cycle")
-def test_the_solver_session_of_a_lazy_core_waits_for_a_collection(mix: Path) -> None:
+def test_the_solver_session_of_lazy_cores_is_freed_with_its_engine(mix: Path) -> None:
+    """Lazily explained Unsats in the session's store hold it weakly (smt.session.SessionLink)."""
     with _collector_off():
         tg = load(mix)
         tg.external_access(without=["sts:ExternalId"])

@@ -351,6 +351,30 @@ def arn_matches(pattern: Pattern, value: str) -> bool:
     return all(_glob_matches(glob, part) for glob, part in zip(globs, parts, strict=True))
 
 
+def arn_text_matches(text: str, value: str) -> bool:
+    """:func:`arn_matches` of the glob written ``text`` (``*`` and ``?`` wildcards; the caller makes sure it holds no
+    ``$``, so no policy version can read a variable in it), compiled once per text: a caller holding only the text
+    does not parse it nor hash its pattern at every call (a federated search matches each state's Resource globs
+    against a new role ARN at every hop)."""
+    compiled = _compiled_text(text)
+    if not isinstance(compiled, tuple):
+        return _glob_matches(compiled, value)
+    parts = value.split(":", 5)
+    if len(parts) != 6:
+        return False
+    return all(_glob_matches(glob, part) for glob, part in zip(compiled, parts, strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _compiled_text(text: str) -> tuple[_Glob, ...] | _Glob:
+    """The glob written ``text`` compiled: its six ARN segments, or the whole glob when it has fewer."""
+    pattern = parse_pattern(text, wildcards=True, variables=False)
+    segments = split_arn_pattern(pattern)
+    if segments is None:
+        return _compiled(pattern, False)
+    return tuple(_compiled(seg, False) for seg in segments)
+
+
 def arn_matches_reference(pattern: Pattern, value: str) -> bool:
     """:func:`arn_matches` segment by segment through :func:`matches` (the reference its compiled form is tested
     against, and what it does for a pattern with fewer than six segments or with variables)."""

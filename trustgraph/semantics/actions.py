@@ -19,10 +19,8 @@ from functools import lru_cache
 from trustgraph.model.pattern import (
     Pattern,
     Variable,
-    _compiled,
-    _Glob,
-    _glob_matches,
     arn_matches,
+    arn_text_matches,
     matches,
     parse_pattern,
     split_arn_pattern,
@@ -138,9 +136,10 @@ class ResourceMatching:
     ``by_text`` (class-level switch; False: the reference, :func:`_fixed_globs_cover` then :func:`resource_matches`
     glob by glob): a glob whose text holds no ``$`` (no policy variable can occur in it, whatever the policy's
     version: its pattern is then its text parsed with wildcards) is matched by its text, compiled once per text
-    (:func:`_text_matcher`), without hashing its pattern's elements; a glob with ``$`` goes the reference's way. A
-    federated search of a chain-heavy organization matches each state's Resource globs against a new ARN at every
-    hop, where the reference's memo per (element, ARN) misses. Same answers (tests/semantics/test_resource_text.py).
+    (:func:`~trustgraph.model.pattern.arn_text_matches`), without hashing its pattern's elements; a glob with ``$``
+    goes the reference's way. A federated search of a chain-heavy organization matches each state's Resource globs
+    against a new ARN at every hop, where the reference's memo per (element, ARN) misses. Same answers
+    (tests/semantics/test_resource_text.py).
     """
 
     by_text = True
@@ -155,31 +154,6 @@ def _fixed_globs_cover(globs: tuple[Glob, ...], resource: str) -> bool | None:
     return any(resource_matches(g, resource, {}, variables=False) for g in globs)
 
 
-@lru_cache(maxsize=4096)
-def _text_matcher(text: str) -> tuple[_Glob, ...] | _Glob:
-    """The Resource glob written ``text`` (no ``$`` in it) compiled: its six ARN segments, or the whole glob when it
-    has fewer (as :func:`resource_matches` splits it)."""
-    pattern = parse_pattern(text, wildcards=True, variables=False)
-    segments = split_arn_pattern(pattern)
-    if segments is None:
-        return _compiled(pattern, False)
-    return tuple(_compiled(seg, False) for seg in segments)
-
-
-def _text_matches(text: str, resource: str) -> bool:
-    """:func:`resource_matches` of a glob written ``text`` (no ``$``) against ``resource``."""
-    matcher = _text_matcher(text)
-    if not isinstance(matcher, tuple):
-        return _glob_matches(matcher, resource)
-    parts = resource.split(":", 5)
-    if len(parts) != 6:
-        return False
-    for glob, part in zip(matcher, parts, strict=True):
-        if not _glob_matches(glob, part):
-            return False
-    return True
-
-
 def _globs_cover_resource(globs: tuple[Glob, ...], resource: str, context: Context, variables: bool) -> bool:
     if ResourceMatching.by_text:
         for g in globs:
@@ -187,7 +161,7 @@ def _globs_cover_resource(globs: tuple[Glob, ...], resource: str, context: Conte
             if "$" in text:
                 if resource_matches(g, resource, context, variables=variables):
                     return True
-            elif _text_matches(text, resource):
+            elif arn_text_matches(text, resource):
                 return True
         return False
     # an element with ``$`` may hold a variable or not by its policy's version, which its globs (equal by text) do

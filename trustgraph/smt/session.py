@@ -17,6 +17,8 @@ remembered. Answers found under one session are never seen by another.
 
 from __future__ import annotations
 
+import weakref
+
 from trustgraph.smt.cache import MAX_ENTRIES, ResultStore, SolvedFormulas, SolverStats
 from trustgraph.smt.facts import FactsTable
 from trustgraph.smt.options import SolverOptions
@@ -47,4 +49,22 @@ class SolverSession:
         return f"SolverSession({self.options}, entries={len(self.store)}, policies={len(self.facts)})"
 
 
-__all__ = ["SolverSession"]
+class SessionLink:
+    """The session a lazily explained answer computes its core in, held weakly: the session's store keeps the answer,
+    so an answer holding its session strongly makes the session, its caches and every answer in them one reference
+    cycle, alive until a full collection after the engine is dropped. Once the session is gone, the core is computed
+    in a new session with the same options: a session's caches change what a core costs, not what it is."""
+
+    __slots__ = ("_options", "_session")
+
+    def __init__(self, session: SolverSession) -> None:
+        self._session = weakref.ref(session)
+        self._options = session.options
+
+    def __call__(self) -> SolverSession:
+        """The session, or a new one with its options when it has been freed."""
+        live = self._session()
+        return live if live is not None else SolverSession(self._options)
+
+
+__all__ = ["SessionLink", "SolverSession"]

@@ -63,7 +63,7 @@ from trustgraph.smt.results import (
     Unsat,
     default_timeout_ms,
 )
-from trustgraph.smt.session import SolverSession
+from trustgraph.smt.session import SessionLink, SolverSession
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
@@ -179,8 +179,10 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
     if unknown is not None:
         return unknown
     if lazy:
+        link = SessionLink(session)
+
         def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
-            again = _solve(q, session, options.without("concrete_first"), want_core=True)
+            again = _solve(q, link(), options.without("concrete_first"), want_core=True)
             if isinstance(again, Unsat):
                 return again.core, again.locations
             return ((f"no request satisfies the hop (the solver proved it; recomputing the core gave {again})",),
@@ -216,13 +218,15 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
             and org_refuted(cand, q)):
         # proved without z3; the core, when asked for, comes from the reference (smt.trust_gate.org_refuted)
         session.stats.count("fast_path")
-        return Unsat(explain=lambda: _reference_core(cand, q, clock, session, options))
+        link = SessionLink(session)
+        return Unsat(explain=lambda: _reference_core(cand, q, clock, link(), options))
     ground = _ground_context(cand, q, clock)
     if (options.ground_gate and not gated and not want_core and options.inject_unknown is None
             and ground_refuted(cand, q, ground, clock, options.ground_constraints)):
         # proved without the guesses and the encoding; the core, when asked for, is the reference's
         session.stats.count("fast_path")
-        return DeferredCore(explain=lambda: _reference_core(cand, q, clock, session, options))
+        link = SessionLink(session)
+        return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))
     if options.concrete_first and not gated and not want_core and options.inject_unknown is None:
         guessed = _guess(cand, q, ground, clock, session)
         if guessed is not None:
