@@ -15,24 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twins import twin as twin_of
 
-from trustgraph.api import TrustGraph, load
+from tests.queries.helpers import answer_key, synthesized
+from trustgraph.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.queries.results import Reach
 from trustgraph.smt.session import SolverSession
 
 OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
-
-
-def _key(r: ReachResult) -> tuple[Any, ...]:
-    return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations,
-            tuple(h.evidence[2] if h.evidence else None for h in r.hops))
-
-
-def _organization(tmp: Path, profile: str, seed: int, size: int = 12) -> TrustGraph:
-    from trustgraph.synth import synthesize
-
-    synthesize(tmp, accounts=3, roles_per_account=size, seed=seed, profile=profile)
-    return load(tmp)
 
 
 def _compared(tg: TrustGraph) -> dict[str, int]:
@@ -60,7 +49,7 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
                 for source in (None, "external"):
                     new = lean.query(source, target, options)
                     old = slow.query(source, target, options)
-                    assert [_key(r) for r in new] == [_key(r) for r in old], (source, target, options)
+                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
                     answers += sum(r.verdict is Reach.REACHABLE for r in new)
     finally:
         AgreedPaths.own = original  # type: ignore[method-assign]
@@ -72,13 +61,13 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
 
 @pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
 def test_lean_closure_on_generated_profiles(profile: str, tmp_path: Path) -> None:
-    counts = _compared(_organization(tmp_path, profile, 3))
+    counts = _compared(synthesized(tmp_path, profile, 3))
     assert counts["answers"] > 0 and counts["own"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5])
 def test_lean_closure_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    counts = _compared(_organization(tmp_path, "random", seed, 20))
+    counts = _compared(synthesized(tmp_path, "random", seed, 20))
     assert counts["answers"] > 0
 
 
@@ -99,7 +88,7 @@ def test_lean_closures_are_the_reference_closures(seed: int, tmp_path: Path) -> 
     roles examined), closures sharing a cache as in a session."""
     from trustgraph.queries.backward import backward_closure
 
-    tg = _organization(tmp_path, "random", seed, 20)
+    tg = synthesized(tmp_path, "random", seed, 20)
     session = SolverSession()
     lean, slow = twin_of(tg, session), twin_of(tg, session)
     roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
@@ -120,6 +109,6 @@ def test_lean_closures_are_the_reference_closures(seed: int, tmp_path: Path) -> 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=0, max_value=100_000))
-def test_lean_closure_is_the_reference_on_any_random_organization(seed: int, tmp_path_factory: pytest.TempPathFactory
+def test_lean_closure_is_the_reference_on_any_randomsynthesized(seed: int, tmp_path_factory: pytest.TempPathFactory
                                                                   ) -> None:
-    _compared(_organization(tmp_path_factory.mktemp("org"), "random", seed, 8))
+    _compared(synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))

@@ -12,26 +12,14 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
-from trustgraph.api import TrustGraph, load
+from tests.queries.helpers import answer_key, synthesized
+from trustgraph.api import TrustGraph
 from trustgraph.model.bulk import gc_paused, loaded_objects_frozen
 from trustgraph.queries.graph_queries import GraphQueries
 from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import ReachResult
 from trustgraph.smt.session import SolverSession
 
 OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]))
-
-
-def _key(r: ReachResult) -> tuple[Any, ...]:
-    return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations,
-            tuple(h.evidence[2] if h.evidence else None for h in r.hops))
-
-
-def _organization(tmp: Path, profile: str, seed: int, size: int = 12) -> TrustGraph:
-    from trustgraph.synth import synthesize
-
-    synthesize(tmp, accounts=3, roles_per_account=size, seed=seed, profile=profile)
-    return load(tmp)
 
 
 def _roles(tg: TrustGraph) -> list[str]:
@@ -41,7 +29,7 @@ def _roles(tg: TrustGraph) -> list[str]:
 @pytest.mark.parametrize(("profile", "seed"), [("mix", 1), ("chain-heavy", 2), ("federation-heavy", 3),
                                                ("random", 5)])
 def test_paused_queries_give_the_reference_answers(profile: str, seed: int, tmp_path: Path) -> None:
-    tg = _organization(tmp_path, profile, seed)
+    tg = synthesized(tmp_path, profile, seed)
     session = SolverSession()
     paused, collected = twin_of(tg, session), twin_of(tg, session)
     collected.paused_queries = False
@@ -51,7 +39,7 @@ def test_paused_queries_give_the_reference_answers(profile: str, seed: int, tmp_
             for source in (None, "external"):
                 new = paused.query(source, target, options)
                 old = collected.query(source, target, options)
-                assert [_key(r) for r in new] == [_key(r) for r in old], (source, target, options)
+                assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
                 answers += len(new)
     assert answers > 0
     # the same questions, in the same order
@@ -61,7 +49,7 @@ def test_paused_queries_give_the_reference_answers(profile: str, seed: int, tmp_
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
-    return _organization(tmp_path_factory.mktemp("org"), "mix", 1, 8)
+    return synthesized(tmp_path_factory.mktemp("org"), "mix", 1, 8)
 
 
 def _paused_inside(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:

@@ -345,6 +345,11 @@ def arn_matches(pattern: Pattern, value: str) -> bool:
     globs = _compiled_arn(pattern)
     if globs is None:
         return arn_matches_reference(pattern, value)
+    return _segments_match(globs, value)
+
+
+def _segments_match(globs: tuple[_Glob, ...], value: str) -> bool:
+    """Whether ``value`` has six ``:``-separated segments (the last one the rest) each matching its compiled glob."""
     parts = value.split(":", 5)
     if len(parts) != 6:
         return False
@@ -359,10 +364,7 @@ def arn_text_matches(text: str, value: str) -> bool:
     compiled = _compiled_text(text)
     if not isinstance(compiled, tuple):
         return _glob_matches(compiled, value)
-    parts = value.split(":", 5)
-    if len(parts) != 6:
-        return False
-    return all(_glob_matches(glob, part) for glob, part in zip(compiled, parts, strict=True))
+    return _segments_match(compiled, value)
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,24 @@
+"""Small shared pieces of the query tests that hold a fast path to its reference: a synthesized organization loaded,
+and an answer as a comparable key (with each hop's witness context)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.queries.results import ReachResult
+
+
+def answer_key(r: ReachResult) -> tuple[Any, ...]:
+    """Everything a who_can_reach answer says, hops' witness contexts included, as one comparable value."""
+    return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations,
+            tuple(h.evidence[2] if h.evidence else None for h in r.hops))
+
+
+def synthesized(tmp: Path, profile: str, seed: int, size: int = 12) -> TrustGraph:
+    """A ``trustgraph synth`` organization of 3 accounts x ``size`` roles, written under ``tmp`` and loaded."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp, accounts=3, roles_per_account=size, seed=seed, profile=profile)
+    return load(tmp)
