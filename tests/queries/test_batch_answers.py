@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from small_orgs import small_org
 from twins import twin as twin_of
 
+from tests.queries.helpers import answer_key, synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.results import Reach, ReachResult, reachable_maker
 from trustgraph.queries.reverse import ReversePaths
 from trustgraph.smt.session import SolverSession
 
-from .test_lean_closure import OPTIONS, _key, _organization
+from .test_lean_closure import OPTIONS
 
 
 def _compared(tg: TrustGraph, new: TrustGraph | None = None, old: TrustGraph | None = None,
@@ -53,7 +54,7 @@ def _compared(tg: TrustGraph, new: TrustGraph | None = None, old: TrustGraph | N
                     for source in (None, "external"):
                         a = new.query(source, target, options)
                         b = old.query(source, target, options)
-                        assert [_key(r) for r in a] == [_key(r) for r in b], (source, target, options)
+                        assert [answer_key(r) for r in a] == [answer_key(r) for r in b], (source, target, options)
                         assert [r.hops for r in a] == [r.hops for r in b]  # field by field, the notes included
                         assert [r.approximations for r in a] == [r.approximations for r in b]
                         assert [type(r) for r in a] == [type(r) for r in b]
@@ -87,12 +88,12 @@ def test_batch_answers_on_small_organizations(name: str, seed: int, tmp_path: Pa
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5])
 def test_batch_answers_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    assert _compared(_organization(tmp_path, "random", seed, 20))["answers"] > 0
+    assert _compared(synthesized(tmp_path, "random", seed, 20))["answers"] > 0
 
 
 @pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
 def test_batch_answers_on_generated_profiles(profile: str, tmp_path: Path) -> None:
-    counts = _compared(_organization(tmp_path, profile, 3))
+    counts = _compared(synthesized(tmp_path, profile, 3))
     assert counts["answers"] > 0 and counts["batched"] > 0
 
 
@@ -115,7 +116,7 @@ def test_batch_answers_with_undecided_hops(tmp_path: Path) -> None:
     twice in a session."""
     from .test_listed_hops import _with_unknowns
 
-    tg = _organization(tmp_path, "random", 2, 20)
+    tg = synthesized(tmp_path, "random", 2, 20)
     roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
     hops = {(u, v) for u, v in tg.graph.edges() if v in roles[::3]}
     session = SolverSession()
@@ -127,4 +128,4 @@ def test_batch_answers_with_undecided_hops(tmp_path: Path) -> None:
 @given(seed=st.integers(min_value=0, max_value=100_000))
 def test_batch_answers_are_the_reference_on_any_random_organization(seed: int,
                                                                     tmp_path_factory: pytest.TempPathFactory) -> None:
-    _compared(_organization(tmp_path_factory.mktemp("org"), "random", seed, 8))
+    _compared(synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))

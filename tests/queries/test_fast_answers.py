@@ -14,12 +14,13 @@ import pytest
 from small_orgs import small_org
 from twins import twin as twin_of
 
+from tests.queries.helpers import answer_key, synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.reverse import ReversePaths
 from trustgraph.smt.session import SolverSession
 
 from .builders import account, allow_aws, graph, role, trust
-from .test_lean_closure import OPTIONS, _key, _organization
+from .test_lean_closure import OPTIONS
 
 
 def _compared(tg: TrustGraph) -> dict[str, int]:
@@ -53,7 +54,7 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
                 for source in (None, "external"):
                     new = fast.query(source, target, options)
                     old = slow.query(source, target, options)
-                    assert [_key(r) for r in new] == [_key(r) for r in old], (source, target, options)
+                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
                     assert [r.hops for r in new] == [r.hops for r in old]  # field by field, the notes included
                     counts["answers"] += len(new)
     finally:
@@ -76,7 +77,7 @@ def test_fast_answers_on_small_organizations(name: str, seed: int, tmp_path: Pat
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fast_answers_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    assert _compared(_organization(tmp_path, "random", seed, 20))["answers"] > 0
+    assert _compared(synthesized(tmp_path, "random", seed, 20))["answers"] > 0
 
 
 def _named_first_hops(restricted: bool) -> TrustGraph:

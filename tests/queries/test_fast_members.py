@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
+from tests.queries.helpers import answer_key, synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.candidates import HopCandidates
 from trustgraph.smt.session import SolverSession
 
-from .test_lean_closure import OPTIONS, _key, _organization
+from .test_lean_closure import OPTIONS
 
 
 def _entries(listed: Any) -> list[tuple[Any, ...]]:
@@ -74,7 +75,7 @@ def _compare_answers(tg: TrustGraph) -> int:
         for target in roles:
             new = fast.query(None, target, options)
             old = slow.query(None, target, options)
-            assert [_key(r) for r in new] == [_key(r) for r in old], (target, options)
+            assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (target, options)
             assert [r.hops for r in new] == [r.hops for r in old]
             answers += len(new)
     assert list(fast.engine._memo) == list(slow.engine._memo)
@@ -83,14 +84,14 @@ def _compare_answers(tg: TrustGraph) -> int:
 
 @pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
 def test_fast_members_on_generated_profiles(profile: str, tmp_path: Path) -> None:
-    tg = _organization(tmp_path, profile, 3)
+    tg = synthesized(tmp_path, profile, 3)
     assert _compare_lists(tg) > 0
     assert _compare_answers(tg) > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5, 8])
 def test_fast_members_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    tg = _organization(tmp_path, "random", seed, 20)
+    tg = synthesized(tmp_path, "random", seed, 20)
     _compare_lists(tg)
     assert _compare_answers(tg) > 0
 

@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twins import twin as twin_of
 
+from tests.queries.helpers import answer_key, synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.backward import ClosureCache
 from trustgraph.queries.reverse import ReversePaths
 from trustgraph.smt.session import SolverSession
 
-from .test_lean_closure import OPTIONS, _key, _organization
+from .test_lean_closure import OPTIONS
 
 
 def _compared(tg: TrustGraph) -> dict[str, int]:
@@ -51,7 +52,7 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
                 for source in (None, "external"):
                     new = listed.query(source, target, options)
                     old = slow.query(source, target, options)
-                    assert [_key(r) for r in new] == [_key(r) for r in old], (source, target, options)
+                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
                     assert [r.hops for r in new] == [r.hops for r in old]  # field by field, the notes included
                     counts["answers"] += len(new)
     finally:
@@ -65,13 +66,13 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
 
 @pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
 def test_listed_hops_on_generated_profiles(profile: str, tmp_path: Path) -> None:
-    counts = _compared(_organization(tmp_path, profile, 3))
+    counts = _compared(synthesized(tmp_path, profile, 3))
     assert counts["answers"] > 0 and counts["closure lists"] > 0 and counts["distance lists"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5])
 def test_listed_hops_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    tg = _organization(tmp_path, "random", seed, 20)
+    tg = synthesized(tmp_path, "random", seed, 20)
     counts = _compared(tg)
     # an estate whose policies read carried values reads no lists (the closure's Unsat hops may count there)
     assert counts["answers"] > 0 and (counts["closure lists"] > 0 or tg.engine.demand)
@@ -94,7 +95,7 @@ def test_listed_closures_and_distances_are_the_reference(profile: str, seed: int
     over it (in the same order), closures and hops shared across queries as in a session."""
     from trustgraph.queries.backward import backward_closure
 
-    tg = _organization(tmp_path, profile, seed, 20)
+    tg = synthesized(tmp_path, profile, seed, 20)
     session = SolverSession()
     listed, slow = twin_of(tg, session), twin_of(tg, session)
     roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
@@ -119,7 +120,7 @@ def test_listed_closures_and_distances_are_the_reference(profile: str, seed: int
 @given(seed=st.integers(min_value=0, max_value=100_000))
 def test_listed_hops_are_the_reference_on_any_random_organization(seed: int, tmp_path_factory: pytest.TempPathFactory
                                                                  ) -> None:
-    _compared(_organization(tmp_path_factory.mktemp("org"), "random", seed, 8))
+    _compared(synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))
 
 
 def _with_unknowns(tg: TrustGraph, session: SolverSession, hops: set[tuple[str, str]]) -> TrustGraph:
@@ -146,7 +147,7 @@ def test_listed_hops_with_undecided_hops_and_mfa_sessions(estate: str, tmp_path:
 
     from .test_one_target import _mfa_estate
 
-    tg = _organization(tmp_path, "random", 2, 20) if estate == "random" else _mfa_estate()
+    tg = synthesized(tmp_path, "random", 2, 20) if estate == "random" else _mfa_estate()
     roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
     hops = {(u, v) for u, v in tg.graph.edges() if v in roles[::3]}
     session = SolverSession()
@@ -156,7 +157,7 @@ def test_listed_hops_with_undecided_hops_and_mfa_sessions(estate: str, tmp_path:
     for _ in range(2):
         for target in roles:
             new, old = listed.who_can_reach(target), slow.who_can_reach(target)
-            assert [_key(r) for r in new] == [_key(r) for r in old], target
+            assert [answer_key(r) for r in new] == [answer_key(r) for r in old], target
             unknown += sum(r.verdict.value == "unknown" for r in new)
     assert unknown > 0
     assert list(listed.engine._memo) == list(slow.engine._memo)
