@@ -38,7 +38,7 @@ aws:PrincipalOrgID/OrgPaths of a zone account whose organization membership no l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from trustgraph.model.arn import partition_of
@@ -372,30 +372,15 @@ def evaluate_hop(caller: Caller, target: Target, request: Request,
             continue  # explicit deny wins; keep collecting denies of the other actions
 
         # --- allows -------------------------------------------------------------------------------------------
-        who = _who(caller)
         if not trust.allows:
-            why = f"no trust statement of {resource} allows {who} to call {action.value}"
-            if trust.unmet:
-                where = ", ".join(str(st.location) for st in trust.unmet)
-                why += f" (the conditions of {where} do not hold)"
-            reasons.append(why)
+            reasons.append(_no_trust_allow(trust, resource, caller, action))
             continue
         for st, form in trust.allows:
             if form is not None and any_matches_federated_is_approximate(form, caller):
                 note([(f'Principal "*" assumed to match the {caller.kind.value} caller {caller.arn} '
                        f"(open point: §8.1)", st.location)])
-        ok = True
-        if apply_scps:
-            for i, side in enumerate(scp_levels):
-                assert caller.scp_levels is not None
-                if not caller.scp_levels[i]:
-                    note([(f"no SCP loaded at level {i} above account {caller.account}: assumed to allow",
-                           role.location)])
-                    continue
-                if not side.allows:
-                    reasons.append(f"SCPs of account {caller.account} (level {i}) do not allow {action.value} "
-                                   f"on {resource}")
-                    ok = False
+        ok = not apply_scps or _scps_allow(caller, [bool(side.allows) for side in scp_levels], action, resource,
+                                           role.location, note, reasons)
         if aws_caller:
             assert identity is not None
             gate_ok, gate_reasons, gate_allows, gate_approx = _gate(caller, role.account, resource, action, trust,
@@ -636,29 +621,14 @@ def _fast_hop(caller: Caller, target: Target, request: Request,
 
         # --- allows (as the reference) ---------------------------------------------------------------------------
         if not trust.allows:
-            why = f"no trust statement of {resource} allows {_who(caller)} to call {action.value}"
-            if trust.unmet:
-                where = ", ".join(str(st.location) for st in trust.unmet)
-                why += f" (the conditions of {where} do not hold)"
-            reasons.append(why)
+            reasons.append(_no_trust_allow(trust, resource, caller, action))
             continue
         if kind in FEDERATED_CALLERS:
             for st, form in trust.allows:
                 if form is not None and any_matches_federated_is_approximate(form, caller):
                     note([(f'Principal "*" assumed to match the {kind.value} caller {caller.arn} '
                            f"(open point: §8.1)", st.location)])
-        ok = True
-        if apply_scps:
-            assert caller.scp_levels is not None
-            for i, allowed in enumerate(scp_allowed):
-                if not caller.scp_levels[i]:
-                    note([(f"no SCP loaded at level {i} above account {caller.account}: assumed to allow",
-                           role.location)])
-                    continue
-                if not allowed:
-                    reasons.append(f"SCPs of account {caller.account} (level {i}) do not allow {action.value} "
-                                   f"on {resource}")
-                    ok = False
+        ok = not apply_scps or _scps_allow(caller, scp_allowed, action, resource, role.location, note, reasons)
         allows_here: tuple[Statement, ...] = ()
         if aws_caller:
             assert identity is not None
@@ -673,6 +643,31 @@ def _fast_hop(caller: Caller, target: Target, request: Request,
             _keep_allows(allows, (st for st, _ in trust.allows), allows_here)
 
     return _decision(denies, reasons, allows, approx)
+
+
+def _no_trust_allow(trust: _Scan, resource: str, caller: Caller, action: Action) -> str:
+    """Why a hop fails when no trust statement admits the caller, naming the Allows whose conditions do not hold."""
+    why = f"no trust statement of {resource} allows {_who(caller)} to call {action.value}"
+    if trust.unmet:
+        where = ", ".join(str(st.location) for st in trust.unmet)
+        why += f" (the conditions of {where} do not hold)"
+    return why
+
+
+def _scps_allow(caller: Caller, allowed: list[bool], action: Action, resource: str, role_location: Location,
+                note: Callable[[Iterable[Approximation]], None], reasons: list[str]) -> bool:
+    """Whether every SCP level above the caller's account allows the call (``allowed``: each level's verdict, in
+    order), adding a reason per level that does not and noting each level with no SCP loaded (assumed to allow)."""
+    assert caller.scp_levels is not None
+    ok = True
+    for i, level_allows in enumerate(allowed):
+        if not caller.scp_levels[i]:
+            note([(f"no SCP loaded at level {i} above account {caller.account}: assumed to allow", role_location)])
+            continue
+        if not level_allows:
+            reasons.append(f"SCPs of account {caller.account} (level {i}) do not allow {action.value} on {resource}")
+            ok = False
+    return ok
 
 
 def _assumed(st: Statement, exc: UndecidableCondition) -> tuple[bool, Approximation]:
