@@ -14,7 +14,7 @@ import pytest
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.parallel import LOCAL, SHARED, chunk_size, plan_tasks
+from trustgraph.checks.parallel import LOCAL, PARTS, SHARED, chunk_size, plan_tasks
 from trustgraph.checks.registry import CHECKS, CHECKS_BY_ID
 from trustgraph.checks.runner import finding_to_plain, has_shared_work, run_checks
 
@@ -104,7 +104,7 @@ def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", None)  # whatever this test process holds
     shared = [c for c in CHECKS if has_shared_work(c)]
     assert _all_splits_agree(load(), shared) > 0
-    assert (LOCAL,) in forked and (SHARED, LOCAL) in forked
+    assert {(LOCAL,), (LOCAL, PARTS)} & set(forked) and (SHARED, LOCAL) in forked
 
 
 def test_no_late_worker_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +117,7 @@ def test_no_late_worker_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 0)
     assert not parallel.late_worker_fits()
     assert _all_splits_agree(load(), shared) > 0
-    assert (LOCAL,) in forked and (SHARED, LOCAL) not in forked
+    assert {(LOCAL,), (LOCAL, PARTS)} & set(forked) and (SHARED, LOCAL) not in forked
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 1 << 30)
     assert parallel.late_worker_fits()
     forked.clear()
@@ -250,12 +250,12 @@ def test_an_early_worker_ends_during_the_shared_work(monkeypatch: pytest.MonkeyP
 
     real_prepare = runner._prepare_frozen
 
-    def waiting_prepare(ctx: ScanContext, checks: Sequence[BaseCheck]) -> None:
+    def waiting_prepare(ctx: ScanContext, checks: Sequence[BaseCheck], parts: Any = None) -> None:
         deadline = time.monotonic() + 120  # a bound, not a timing assertion: the worker's end is what is checked
         while multiprocessing.active_children() and time.monotonic() < deadline:
             time.sleep(0.05)
         ended_during_prepare.append(not multiprocessing.active_children())
-        real_prepare(ctx, checks)
+        real_prepare(ctx, checks, parts)
 
     monkeypatch.setattr(runner, "_prepare_frozen", waiting_prepare)
     tg = load()
@@ -263,7 +263,7 @@ def test_an_early_worker_ends_during_the_shared_work(monkeypatch: pytest.MonkeyP
     fresh.engine.now_ms = NOW_MS
     split = _stable(run_checks(ScanContext(fresh), CHECKS, jobs=2, chunk=1).findings)
     assert ended_during_prepare == [True]
-    assert forked[0] == (LOCAL,) and (SHARED, LOCAL) in forked  # replaced after the shared work
+    assert forked[0] in ((LOCAL,), (LOCAL, PARTS)) and (SHARED, LOCAL) in forked  # replaced after the shared work
     monkeypatch.setattr(runner, "_prepare_frozen", real_prepare)
     assert split == _scan(load(), 1)
 
@@ -430,3 +430,187 @@ def test_the_findings_reader_ends_once_no_worker_is_left() -> None:
         assert not reader_alive()
         ran = True
     assert ran and ended == []
+
+
+# ------------------------------------------------------------------------------------- parts of the shared work
+def _federated_org(tmp_path: Path) -> TrustGraph:
+    """A small federation-heavy organization: admin roles and several federated providers outside the zone."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=3, roles_per_account=12, seed=3, profile="federation-heavy")
+    return load(tmp_path)
+
+
+def _parts_of(tg: TrustGraph) -> tuple[str, ...]:
+    return CHECKS_BY_ID["external-path-to-admin"].parts(ScanContext(tg))
+
+
+def test_the_federated_parts_are_the_reference_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """external-path-to-admin's federated providers searched one part at a time (``federated_parts``), in one process
+    or shared with the workers, give the findings of the reference (one ``ScanContext.reach_known`` for all of them),
+    field by field."""
+    import trustgraph.checks.parallel as parallel
+    from trustgraph.checks.external_path_to_admin import ExternalPathToAdmin
+
+    monkeypatch.setattr(parallel, "PARTS_MAX_MB", None)  # whatever this test process holds
+    federated = 0
+    for tg in (load(), _federated_org(tmp_path)):
+        assert len(_parts_of(tg)) >= 2
+        monkeypatch.setattr(ExternalPathToAdmin, "federated_parts", False)
+        assert _parts_of(tg) == ()
+        reference = _scan(tg, 1)
+        monkeypatch.setattr(ExternalPathToAdmin, "federated_parts", True)
+        federated += sum(f["check_id"] == "external-path-to-admin" and f["source"].startswith("federated:")
+                         for f in reference)
+        assert _scan(tg, 1) == reference
+        assert _all_splits_agree(tg) == len(reference)
+    assert federated  # the parts' answers are read into findings
+
+
+@pytest.mark.parametrize("who", ["parent", "workers", "both"])
+def test_any_split_of_the_parts_finds_the_same(who: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts of the shared work computed by the scan process alone, by the workers alone (the scan process then
+    waits for them) or by both give the findings of one process; the scan process joins every part, in order."""
+    import trustgraph.checks.parallel as parallel
+    from trustgraph.checks.external_path_to_admin import ExternalPathToAdmin
+
+    monkeypatch.setattr(parallel, "PARTS_MAX_MB", None)
+    parent = os.getpid()
+    computed_here: list[str] = []
+    joined: list[int] = []
+    part, join = ExternalPathToAdmin.part, ExternalPathToAdmin.join_parts
+    claim, claim_last = parallel._Claims.claim, parallel._Claims.claim_last
+
+    def recording_part(self: Any, ctx: ScanContext, name: str) -> Any:
+        if os.getpid() == parent:
+            computed_here.append(name)
+        return part(self, ctx, name)
+
+    def recording_join(self: Any, ctx: ScanContext, values: list[Any]) -> None:
+        joined.append(len(values))
+        join(self, ctx, values)
+
+    def parent_claim(self: Any, kind: int) -> int | None:
+        return None if kind == PARTS and who == "workers" and os.getpid() == parent else claim(self, kind)
+
+    def worker_claim_last(self: Any) -> int | None:
+        return None if who == "parent" else claim_last(self)
+
+    monkeypatch.setattr(ExternalPathToAdmin, "part", recording_part)
+    monkeypatch.setattr(ExternalPathToAdmin, "join_parts", recording_join)
+    monkeypatch.setattr(parallel._Claims, "claim", parent_claim)
+    monkeypatch.setattr(parallel._Claims, "claim_last", worker_claim_last)
+    tg = _federated_org(tmp_path)
+    parts = _parts_of(tg)
+    one = _scan(tg, 1)
+    for jobs, chunk in ((2, None), (3, 1)):
+        computed_here.clear()
+        joined.clear()
+        assert _scan(tg, jobs, chunk) == one, (jobs, chunk)
+        assert joined == [len(parts)]
+        if who == "parent":
+            assert computed_here == list(parts)  # in order
+        elif who == "workers":
+            assert computed_here == []
+        else:
+            assert computed_here == list(parts[:len(computed_here)])  # a prefix: the workers take from the end
+
+
+def test_reach_answers_cross_processes_as_plain_values(tmp_path: Path) -> None:
+    """``checks.plain``: a part's reach answers, written as plain values and pickled together, come back equal field
+    by field (the hops' evidence left out), a hop that several answers share still shared."""
+    import pickle
+
+    from trustgraph.checks.plain import results_from_plain, results_to_plain
+
+    tg = _federated_org(tmp_path)
+    tg.engine.now_ms = NOW_MS
+    ctx = ScanContext(tg)
+    check = CHECKS_BY_ID["external-path-to-admin"]
+    values = [check.part(ctx, name) for name in check.parts(ctx)]
+    answers = [r for v in values if v for r in v]
+    assert answers and any(len(r.hops) > 1 for r in answers)
+    memo: dict[int, Any] = {}
+    back_memo: dict[int, Any] = {}
+    back = [results_from_plain(p, back_memo) for p in pickle.loads(pickle.dumps(
+        [results_to_plain(v, memo) for v in values if v is not None]))]
+    again = [r for v in back for r in v]
+    assert again == answers
+    for a, b in zip(again, answers, strict=True):
+        assert [dict(h.context) for h in a.hops] == [dict(h.context) for h in b.hops]
+        assert all(h.evidence is None for h in a.hops)
+    assert len({id(h) for r in again for h in r.hops}) == len({id(h) for r in answers for h in r.hops})
+
+
+class _Parts(BaseCheck):
+    """Shared work in parts only: each part's value names the part; the values joined are recorded in order. In a
+    worker process a part dies or raises (``how``)."""
+
+    id = "parts"
+
+    def __init__(self, parent: int, how: str = "") -> None:
+        self.parent = parent
+        self.how = how
+        self.joined: list[Any] = []
+
+    def prepare(self, ctx: Any) -> None:
+        self.join_parts(ctx, [self.part(ctx, name) for name in self.parts(ctx)])
+
+    def prepare_head(self, ctx: Any) -> None:
+        import time
+
+        time.sleep(0.5)  # the worker claims parts meanwhile
+
+    def parts(self, ctx: Any) -> tuple[str, ...]:
+        return tuple(f"p{i:02d}" for i in range(12))
+
+    def part(self, ctx: Any, name: str) -> Any:
+        if os.getpid() != self.parent:
+            if self.how == "die":
+                os._exit(9)
+            if self.how == "raise":
+                raise ValueError("broken part")
+        return ("value", name)
+
+    def part_to_plain(self, value: Any, memo: dict[int, Any]) -> Any:
+        return list(value)
+
+    def part_from_plain(self, plain: Any, memo: dict[int, Any]) -> Any:
+        return tuple(plain)
+
+    def join_parts(self, ctx: Any, values: list[Any]) -> None:
+        self.joined = values
+
+    def run(self, ctx: Any) -> Iterator[Any]:
+        return iter(())
+
+
+def test_the_parts_are_joined_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trustgraph.checks.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARTS_MAX_MB", None)
+    for jobs in (1, 2, 3):
+        check = _Parts(os.getpid())
+        run_checks(ScanContext(load()), [check], jobs=jobs, chunk=1)
+        assert check.joined == [("value", f"p{i:02d}") for i in range(12)], jobs
+
+
+@pytest.mark.parametrize("how", ["raise", "die"])
+def test_a_worker_failing_in_a_part_fails_the_scan(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import trustgraph.checks.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARTS_MAX_MB", None)
+    with pytest.raises(ValueError if how == "raise" else RuntimeError):
+        run_checks(ScanContext(load()), [_Parts(os.getpid(), how)], jobs=2, chunk=1)
+
+
+def test_no_parts_for_the_workers_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above :data:`PARTS_MAX_MB` the early workers take local tasks only and the scan process computes every part."""
+    import trustgraph.checks.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARTS_MAX_MB", 0)
+    assert not parallel.parts_fit()
+    forked = _record_forks(monkeypatch)
+    check = _Parts(os.getpid(), "die")  # a part a worker computed would end the scan
+    run_checks(ScanContext(load()), [check], jobs=2, chunk=1)
+    assert forked[0] == (LOCAL,) and len(check.joined) == 12

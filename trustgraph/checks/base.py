@@ -65,6 +65,41 @@ class BaseCheck:
         """Work shared by every role, done once before this check sees its first role (in the process that runs the
         check on all roles). The default has none."""
 
+    # Shared work in parts. A check whose shared work ends with independent pieces (external-path-to-admin: one
+    # search per federated provider outside the zone) names them (:meth:`parts`): with worker processes, any process
+    # may compute a part (:meth:`part`), a worker sending its value back as plain values (:meth:`part_to_plain`), and
+    # the scan process joins them in order (:meth:`join_parts`) after the rest of its shared work
+    # (:meth:`prepare_head`), so that a worker that has run out of local tasks shares the search instead of idling
+    # (:mod:`trustgraph.checks.parallel`). A part's value must not depend on what the process computed before it
+    # (``tests/checks/test_split.py`` holds the findings equal for any split); :meth:`prepare` is the head, then every
+    # part in order, then the join.
+
+    def parts(self, ctx: ScanContext) -> tuple[str, ...]:
+        """The names of the parts of this check's shared work, in order (default: none). Known before any shared
+        work is done (it is asked before the worker processes are forked)."""
+        return ()
+
+    def prepare_head(self, ctx: ScanContext) -> None:
+        """The shared work but its parts (default: all of it, :meth:`prepare`)."""
+        self.prepare(ctx)
+
+    def part(self, ctx: ScanContext, name: str) -> Any:
+        """The value of one part of the shared work (computed in the process that claimed it)."""
+        raise NotImplementedError
+
+    def part_to_plain(self, value: Any, memo: dict[int, Any]) -> Any:
+        """A part's value as picklable plain values (default: as it is). The values of the parts a worker computed are
+        pickled together, once it has no part left to claim; ``memo`` is shared by their calls (for values that share
+        objects, to share their plain values, which ``pickle`` then writes once)."""
+        return value
+
+    def part_from_plain(self, plain: Any, memo: dict[int, Any]) -> Any:
+        """The inverse of :meth:`part_to_plain` (``memo`` shared by the calls on values unpickled together)."""
+        return plain
+
+    def join_parts(self, ctx: ScanContext, values: list[Any]) -> None:
+        """Keep the values of every part (in the order of :meth:`parts`) for the roles to read."""
+
     def info(self) -> CheckInfo:
         """The report's view of this check."""
         return CheckInfo(id=self.id, title=self.title, severity=self.severity, severity_rule=self.severity_rule,

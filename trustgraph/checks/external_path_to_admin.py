@@ -19,10 +19,13 @@ role is asked again by a backward closure from the role (O(closure)). The per-pa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
+from trustgraph.checks.plain import results_from_plain, results_to_plain
+from trustgraph.errors import ReplayMismatch
 from trustgraph.graph.nodes import EXTERNAL
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
@@ -49,13 +52,60 @@ class ExternalPathToAdmin(BaseCheck):
         "should be assumable only by named break-glass principals of the zone."
     )
 
+    #: True: the federated providers' searches are the parts of the shared work (:meth:`parts`, one per provider,
+    #: read by :func:`federated_sources` off what :meth:`join_parts` kept), which a worker process that has run out
+    #: of local tasks shares with the scan process (:mod:`trustgraph.checks.parallel`; random:2 at 2,000 roles: 1.0-1.3
+    #: s CPU of its ~1.4 s of shared work, in 86 searches); False: one :meth:`ScanContext.reach_known` call for all
+    #: of them, in the scan process (the reference; set on the class)
+    federated_parts: ClassVar[bool] = True
+
     def prepare(self, ctx: ScanContext) -> None:
         """The searches every role's answer reads (:func:`prepare_most_specific`, and one per federated provider
         outside the zone)."""
+        self.prepare_head(ctx)
+        parts = self.parts(ctx)
+        if parts:
+            self.join_parts(ctx, [self.part(ctx, name) for name in parts])
+        elif _searches_federated(ctx) and not self.federated_parts:
+            ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx), targets=ctx.admin_roles())
+
+    def prepare_head(self, ctx: ScanContext) -> None:
+        """The searches from ``external`` and the outside accounts (:func:`prepare_most_specific`)."""
         admins = [role for role in ctx.roles if ctx.is_admin(role)]
         prepare_most_specific(ctx, ctx.options(), admins, targets=ctx.admin_roles())
-        if admins and not ctx.per_pair:
-            ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx), targets=ctx.admin_roles())
+
+    def parts(self, ctx: ScanContext) -> tuple[str, ...]:
+        """The federated providers outside the zone, one search each (none with :attr:`federated_parts` off, or
+        when no admin role is checked)."""
+        return _federated(ctx) if self.federated_parts and _searches_federated(ctx) else ()
+
+    def part(self, ctx: ScanContext, name: str) -> tuple[ReachResult, ...] | None:
+        """The reachable and unknown answers of provider ``name`` for the admin roles: those of
+        :meth:`ScanContext.reach_known` for it (one search over the whole graph, its hop work shared with the
+        searches this process made before, :meth:`GraphQueries.reach_each`); None when a witness did not replay."""
+        try:
+            return ctx.tg.reach_each([name], ctx.options(), outside_only=True, targets=ctx.admin_roles())[name]
+        except ReplayMismatch:
+            return None
+
+    def part_to_plain(self, value: tuple[ReachResult, ...] | None, memo: dict[int, Any]) -> tuple[Any, ...] | None:
+        return None if value is None else results_to_plain(value, memo)
+
+    def part_from_plain(self, plain: tuple[Any, ...] | None, memo: dict[int, Any]) -> tuple[ReachResult, ...] | None:
+        return None if plain is None else results_from_plain(plain, memo)
+
+    def join_parts(self, ctx: ScanContext, values: list[Any]) -> None:
+        """Role -> the providers' answers for it, in provider order (as :meth:`ScanContext.reach_known` groups
+        them); None when a search did not replay (:func:`federated_sources` then asks :meth:`ScanContext.reach_known`,
+        which answers per role as it does for such a search)."""
+        by_target: dict[str, tuple[ReachResult, ...]] | None = None
+        if all(v is not None for v in values):
+            grouped: dict[str, list[ReachResult]] = {}
+            for answers in values:
+                for r in answers:
+                    grouped.setdefault(r.target, []).append(r)
+            by_target = {t: tuple(rs) for t, rs in grouped.items()}
+        ctx.once(_JOINED, lambda: by_target)
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options()
@@ -99,6 +149,17 @@ def _federated(ctx: ScanContext) -> tuple[str, ...]:
     return tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
 
 
+def _searches_federated(ctx: ScanContext) -> bool:
+    """Whether the shared work searches from the federated providers (an admin role is checked; not per pair)."""
+    return not ctx.per_pair and any(ctx.is_admin(role) for role in ctx.roles)
+
+
+#: the memo key (:meth:`ScanContext.once`) of the federated providers' answers joined from the parts
+_JOINED = ("external-path-to-admin", "federated-parts")
+#: what :func:`federated_sources` finds under :data:`_JOINED` when no part was joined
+_NOT_JOINED = object()
+
+
 def federated_sources(ctx: ScanContext, role: str, options: QueryOptions) -> list[ReachResult]:
     """The reachable and unknown answers of the federated providers outside the zone for one role.
 
@@ -116,7 +177,12 @@ def federated_sources(ctx: ScanContext, role: str, options: QueryOptions) -> lis
         return [r for r in ctx.reach_to(EXTERNAL, role, options, members=federated)
                 if r.source != EXTERNAL and r.verdict is not Reach.UNREACHABLE]
     out: list[ReachResult] = []
-    for r in ctx.reach_known(EXTERNAL, role, options, members=federated, targets=ctx.admin_roles()):
+    joined = ctx.once(_JOINED, lambda: _NOT_JOINED)  # the parts' answers, when the shared work came in parts
+    if joined is None or joined is _NOT_JOINED:  # the reference (or a search that did not replay)
+        known = ctx.reach_known(EXTERNAL, role, options, members=federated, targets=ctx.admin_roles())
+    else:
+        known = joined.get(role, ())
+    for r in known:
         if r.verdict is Reach.REACHABLE:
             out.append(r)
         else:  # undecided: the reference decides whether the undecided hop matters for this role

@@ -12,7 +12,16 @@ included:
 2. ``jobs - 1`` workers are forked at once and take local tasks, while the parent does the shared work (reading
    their findings meanwhile in a thread, :func:`reading_meanwhile`, so that one that has run out of tasks ends at
    once instead of holding its memory, idle, until that work is over). Forked before that work exists, these
-   *early* workers never take a shared task.
+   *early* workers never take a shared task. They take *parts* of that work first, where it has some
+   (:meth:`~trustgraph.checks.base.BaseCheck.parts`: external-path-to-admin's searches from the federated providers
+   outside the zone, each independent of what was computed before it): the parent claims parts from the start, the
+   workers from the end (neighbouring parts share more of their work, which each process does once for its own);
+   each worker sends the values of its parts back in one message (:func:`_worker_parts`), and the parent joins them
+   in order once the rest of its shared work is done (:func:`join_parts`; it takes local tasks while it waits for
+   them), before any shared task or late worker reads them. The parent alone did these searches while the early
+   worker, done with its local tasks, sat idle: FIGURES. The searches of two processes decide more hops than those
+   of one (random:2: ~17% more CPU), each deciding the states its own share reaches. Only while the parent holds at
+   most :data:`PARTS_MAX_MB` when it forks them.
 3. The parent then takes tasks itself (shared first, then local), and reads the workers' findings after every role
    it checks (so a worker that has run out of tasks ends at once instead of waiting, idle, for its results to be
    read).
@@ -52,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.finding import Finding
 from trustgraph.checks.grouping import group_findings
+from trustgraph.checks.plain import hop_to_plain
 from trustgraph.queries.results import HopWitness
 
 if TYPE_CHECKING:
@@ -64,8 +74,15 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]  # (roles done, roles total)
 
-#: the two kinds of task: checks without shared work, checks with it
-LOCAL, SHARED = 0, 1
+#: the two kinds of task: checks without shared work, checks with it; and the parts of the shared work
+#: (:meth:`~trustgraph.checks.base.BaseCheck.parts`), claimed as tasks are
+LOCAL, SHARED, PARTS = 0, 1, 2
+
+#: the early workers are offered the parts of the shared work only while the scan process's resident memory is at most
+#: this many MB when it forks them (None: always); the findings do not depend on it. A part a worker computes builds
+#: its search's states and answers there too, besides those the scan process keeps (at 2,000 roles the scan process
+#: holds 70-110 MB then; at 20,000 roles 150-450 MB, where a worker that searched would add to the peak)
+PARTS_MAX_MB: int | None = 120
 
 #: a late worker is forked only while the parent's resident memory is at most this many MB (None: always); the
 #: findings do not depend on it. It copies a third or more of what the parent holds (20,000 roles: mix 216 MB ->
@@ -107,10 +124,12 @@ class Plan:
 
     local: tuple[Task, ...]
     shared: tuple[Task, ...]
+    #: the parts of the shared work: (check index, part name), in rank order of the checks, each check's in order
+    parts: tuple[tuple[int, str], ...] = ()
 
-    def kind(self, kind: int) -> tuple[Task, ...]:
-        """The tasks of one kind (:data:`LOCAL` or :data:`SHARED`)."""
-        return self.shared if kind == SHARED else self.local
+    def kind(self, kind: int) -> tuple[Any, ...]:
+        """The tasks of one kind (:data:`LOCAL`, :data:`SHARED` or :data:`PARTS`)."""
+        return self.shared if kind == SHARED else self.parts if kind == PARTS else self.local
 
 
 def has_shared_work(check: BaseCheck) -> bool:
@@ -219,21 +238,34 @@ class HeldFindings:
 
 # ------------------------------------------------------------------------------------------------ the work queue
 class _Claims:
-    """The next unclaimed task of each kind, in shared memory (one counter per kind, under one lock)."""
+    """The next unclaimed task of each kind, in shared memory (one counter per kind, under one lock; and, for
+    :data:`PARTS`, claimed from both ends, the end past the last unclaimed one)."""
 
     def __init__(self, mp: ForkContext, plan: Plan) -> None:
         self.plan = plan
-        self.next: SynchronizedArray[int] = mp.Array("q", [0, 0])
+        self.next: SynchronizedArray[int] = mp.Array("q", [0, 0, 0, len(plan.parts)])
 
     def claim(self, kind: int) -> int | None:
         """The index of a task of ``kind`` nobody has taken, now taken; None when every one is."""
-        total = len(self.plan.kind(kind))
+        total = len(self.plan.kind(kind)) if kind != PARTS else None
         with self.next.get_lock():
             i = self.next[kind]
-            if i >= total:
+            if i >= (self.next[3] if total is None else total):
                 return None
             self.next[kind] = i + 1
             return int(i)
+
+    def claim_last(self) -> int | None:
+        """The last part of the shared work nobody has taken, now taken; None when every one is. The workers take
+        the parts from the end, the scan process from the start: consecutive parts share more of their work (the
+        searches of neighbouring providers reach the same states), which each process does once for its own (the
+        federated searches of random:2 at 2,000 roles: +15% CPU in two halves, +33% one by one alternately)."""
+        with self.next.get_lock():
+            j = self.next[3] - 1
+            if j < self.next[PARTS]:
+                return None
+            self.next[3] = j
+            return int(j)
 
     def left(self, kind: int) -> bool:
         """Whether a task of ``kind`` is still unclaimed."""
@@ -253,9 +285,12 @@ def _worker(ctx: ScanContext, checks: Sequence[BaseCheck], claims: _Claims, kind
     from trustgraph.timeline import mark
 
     gc.freeze()  # what the parent built stays out of this process's collections: they would copy its pages
-    mark("worker " + ",".join("shared" if k == SHARED else "local" for k in kinds))
+    mark("worker " + ",".join(("local", "shared", "parts")[k] for k in kinds))
     try:
         for kind in kinds:
+            if kind == PARTS:
+                _worker_parts(ctx, checks, claims, results)
+                continue
             while (i := claims.claim(kind)) is not None:
                 results.put(("result", kind, i, pack(run_task(ctx, checks, claims.plan.kind(kind)[i], freeze=True))))
         mark("worker done")
@@ -267,6 +302,28 @@ def _worker(ctx: ScanContext, checks: Sequence[BaseCheck], claims: _Claims, kind
         except Exception:
             error = RuntimeError(f"{type(exc).__name__}: {exc}")
         results.put(("error", wid, error))
+
+
+def _worker_parts(ctx: ScanContext, checks: Sequence[BaseCheck], claims: _Claims, results: Queue[Message]) -> None:
+    """A worker's share of the parts of the shared work: claimed from the end (:meth:`_Claims.claim_last`) until none
+    is left, then their values sent to the scan process in one message (pickled together: values that share objects
+    are written once)."""
+    import pickle
+
+    from trustgraph.model.bulk import built_frozen
+    from trustgraph.timeline import mark
+
+    values: dict[int, Any] = {}
+    mark("worker parts")
+    with built_frozen():  # as the scan process computes its parts (runner._prepare_frozen)
+        while (i := claims.claim_last()) is not None:
+            c, name = claims.plan.parts[i]
+            values[i] = checks[c].part(ctx, name)
+    mark(f"worker parts: {len(values)} of {len(claims.plan.parts)}")
+    if values:
+        memo: dict[int, Any] = {}
+        plain = {i: checks[claims.plan.parts[i][0]].part_to_plain(v, memo) for i, v in sorted(values.items())}
+        results.put(("parts", tuple(plain), pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 class _Pool:
@@ -288,6 +345,10 @@ class _Pool:
         self.own: dict[tuple[int, int], list[tuple[str, int, list[Finding]]]] = {}
         self.roles = tuple(roles)
         self.progress = progress
+        #: the values of the parts of the shared work this process computed (part index -> value)
+        self.parts: dict[int, Any] = {}
+        #: the parts each worker computed and their values, as it sent them (:func:`_worker_parts`)
+        self.parts_packed: list[tuple[tuple[int, ...], bytes]] = []
         self.units_total = sum(len(t.checks) * len(t.roles) for k in (LOCAL, SHARED) for t in plan.kind(k))
         self.units = 0
         self._next_id = 0
@@ -318,6 +379,10 @@ class _Pool:
                 return
         self.own[(kind, i)] = found
         self.record(kind, i, None)
+
+    def parts_complete(self) -> bool:
+        """Whether the value of every part of the shared work is here (this process's, or sent by a worker)."""
+        return len(self.parts) + sum(len(sent) for sent, _ in self.parts_packed) >= len(self.plan.parts)
 
     def record(self, kind: int, i: int, packed: bytes | None) -> None:
         """Keep a task's findings (packed; None: kept as they are, in :attr:`own`)."""
@@ -359,6 +424,8 @@ class _Pool:
             if msg[0] == "result":
                 _, kind, i, packed = msg
                 self.record(kind, i, packed)
+            elif msg[0] == "parts":
+                self.parts_packed.append((msg[1], msg[2]))
             elif msg[0] == "done":
                 self.workers.pop(msg[1]).join()
                 on_done(msg[1])
@@ -384,21 +451,28 @@ class _Pool:
         self.workers.clear()
 
 
+#: what does the shared work of the checks given to it, computing this process's share of the parts of that work with
+#: the callable given (None: every part, as :meth:`~trustgraph.checks.base.BaseCheck.prepare` does)
+Prepare = Callable[["ScanContext", Sequence["BaseCheck"], "Callable[[], None] | None"], None]
+
+
 def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[str], jobs: int,
-                 progress: Progress | None, prepare: Callable[[ScanContext, Sequence[BaseCheck]], None],
+                 progress: Progress | None, prepare: Prepare,
                  size: int | None = None, release: bool = False, release_min_mb: int | None = None,
                  thaw: bool | None = None) -> dict[str, list[Finding]]:
     """The findings of ``checks`` per role, from ``jobs`` processes (this one included); see the module docstring.
-    ``prepare`` does the shared work of the checks given to it; ``size`` overrides :func:`chunk_size`; with
-    ``release``, ``ctx`` is released (:meth:`~trustgraph.checks.context.ScanContext.release`) once every worker has
-    ended, before the findings are unpacked, if :func:`worth_releasing` (``release_min_mb``). ``thaw``: whether what
-    the run freezes is handed back (``gc.unfreeze``) at the end; None: when nothing was frozen before (asked of the
-    collector: ``gc.get_freeze_count`` walks every frozen object, ~5 ms at 2,000 roles in a scan)."""
+    ``prepare`` does the shared work of the checks given to it (:data:`Prepare`); ``size`` overrides
+    :func:`chunk_size`; with ``release``, ``ctx`` is released (:meth:`~trustgraph.checks.context.ScanContext.release`)
+    once every worker has ended, before the findings are unpacked, if :func:`worth_releasing` (``release_min_mb``).
+    ``thaw``: whether what the run freezes is handed back (``gc.unfreeze``) at the end; None: when nothing was frozen
+    before (asked of the collector: ``gc.get_freeze_count`` walks every frozen object, ~5 ms at 2,000 roles in a
+    scan)."""
     import gc
 
     from trustgraph.timeline import mark
 
     plan = plan_tasks(checks, roles, size if size is not None else chunk_size(len(roles), jobs))
+    plan = Plan(plan.local, plan.shared, plan_parts(ctx, checks))
     pool = _Pool(ctx, checks, plan, roles, progress)
     if thaw is None:
         thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what the forks freeze is handed back
@@ -408,11 +482,36 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
             if pool.claims.left(SHARED) and late_worker_fits():
                 pool.fork((SHARED, LOCAL))
 
-        for _ in range(jobs - 1):  # early workers: local tasks, while this process does the shared work
-            pool.fork((LOCAL,))
+        def compute_parts() -> None:
+            # this process's share of the parts of the shared work: those no worker has claimed yet
+            while (i := pool.claims.claim(PARTS)) is not None:
+                c, name = plan.parts[i]
+                pool.parts[i] = checks[c].part(ctx, name)
+
+        # early workers: parts of the shared work (if any) and local tasks, while this process does the shared work
+        kinds = (PARTS, LOCAL) if plan.parts and parts_fit() else (LOCAL,)
+        for _ in range(jobs - 1):
+            pool.fork(kinds)
         if plan.shared:
             with reading_meanwhile(pool) as ended:
-                prepare(ctx, [c for c in checks if has_shared_work(c)])
+                prepare(ctx, [c for c in checks if has_shared_work(c)], compute_parts if plan.parts else None)
+            if plan.parts:
+                ended = list(ended)
+
+                def read_meanwhile() -> None:
+                    pool.drain(None, ended.append)  # no late worker before the parts are joined
+
+                while not pool.parts_complete():  # the parts the workers are still computing: local tasks meanwhile
+                    if (i := pool.claims.claim(LOCAL)) is not None:
+                        pool.keep_own(LOCAL, i, run_task(ctx, checks, plan.local[i], read_meanwhile, freeze=True))
+                        read_meanwhile()
+                    elif not pool.drain(0.2, ended.append):
+                        pool.check_alive()
+                        if not pool.workers and not pool.parts_complete():
+                            raise RuntimeError("scan workers ended with parts of the shared work unfinished")
+                here = len(pool.parts)
+                join_parts(ctx, checks, plan, pool.parts, pool.parts_packed)
+                mark(f"parts joined: {here} of {len(plan.parts)} here")
             for wid in ended:  # early workers that ended during the shared work: replaced now that it is done
                 replace_worker(wid)
 
@@ -446,6 +545,43 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
         if thaw:
             gc.unfreeze()
     return found
+
+
+def plan_parts(ctx: ScanContext, checks: Sequence[BaseCheck]) -> tuple[tuple[int, str], ...]:
+    """The parts of the shared work (:meth:`~trustgraph.checks.base.BaseCheck.parts`) as (check index, part name), the
+    checks in the order :func:`~trustgraph.checks.runner.prepare_all` prepares them."""
+    order = sorted((i for i, c in enumerate(checks) if has_shared_work(c)),
+                   key=lambda i: getattr(checks[i], "prepare_rank", 0))
+    return tuple((i, name) for i in order for name in checks[i].parts(ctx))
+
+
+def join_parts(ctx: ScanContext, checks: Sequence[BaseCheck], plan: Plan, values: dict[int, Any],
+               packed: list[tuple[tuple[int, ...], bytes]]) -> None:
+    """Hand each check the values of its parts, in order (:meth:`~trustgraph.checks.base.BaseCheck.join_parts`):
+    this process's (``values``) as they are, the workers' (``packed``, :func:`_worker_parts`) unpacked; both are
+    emptied. What is built is frozen after, as the rest of the shared work is (:func:`~trustgraph.model.bulk.
+    built_frozen`)."""
+    import pickle
+
+    from trustgraph.model.bulk import built_frozen
+
+    with built_frozen():
+        for _, data in packed:
+            plain: dict[int, Any] = pickle.loads(data)
+            memo: dict[int, Any] = {}  # shared by the values pickled together
+            values.update((i, checks[plan.parts[i][0]].part_from_plain(v, memo)) for i, v in plain.items())
+        packed.clear()
+        for c in dict.fromkeys(c for c, _ in plan.parts):
+            checks[c].join_parts(ctx, [values.pop(i) for i, (ci, _) in enumerate(plan.parts) if ci == c])
+
+
+def parts_fit() -> bool:
+    """Whether the early workers are offered parts of the shared work: this process's resident memory is at most
+    :data:`PARTS_MAX_MB` (or there is no bound, or it cannot be read)."""
+    if PARTS_MAX_MB is None:
+        return True
+    resident = resident_mb()
+    return resident is None or resident <= PARTS_MAX_MB
 
 
 @contextmanager
@@ -546,12 +682,7 @@ def unpack(packed: bytes) -> list[tuple[str, int, list[Finding]]]:
 def finding_to_plain(f: Finding) -> dict[str, Any]:
     """A finding as picklable plain values."""
     plain = {fld.name: getattr(f, fld.name) for fld in fields(f)}
-    plain["path"] = [
-        {"source": h.source, "target": h.target, "action": h.action, "caller": h.caller, "context": dict(h.context),
-         "statements": h.statements, "approximations": h.approximations, "method": h.method,
-         "calls": tuple((a, r, dict(c)) for a, r, c in h.calls)}
-        for h in f.path
-    ]
+    plain["path"] = [hop_to_plain(h) for h in f.path]
     return plain
 
 
@@ -563,7 +694,7 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
 
 
 __all__ = ["COMPRESS_HELD_MB", "LATE_WORKER_MAX_MB", "LOCAL", "MAX_CHUNK", "MIN_CHUNK", "OWN_OBJECTS_MAX_MB",
-           "READ_POLL_S", "SHARED", "HeldFindings",
-           "Plan", "Task", "chunk_size", "finding_from_plain", "finding_to_plain", "has_shared_work",
-           "late_worker_fits", "pack", "plan_tasks", "reading_meanwhile", "resident_mb", "run_parallel", "run_task",
+           "PARTS", "PARTS_MAX_MB", "READ_POLL_S", "SHARED", "HeldFindings", "Plan", "Prepare", "Task", "chunk_size",
+           "finding_from_plain", "finding_to_plain", "has_shared_work", "join_parts", "late_worker_fits", "pack",
+           "parts_fit", "plan_parts", "plan_tasks", "reading_meanwhile", "resident_mb", "run_parallel", "run_task",
            "unpack", "worth_releasing"]

@@ -149,18 +149,26 @@ def run_checks(
     return ScanResult(findings, tuple(checks))
 
 
-def prepare_all(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
+def prepare_all(ctx: ScanContext, checks: Iterable[BaseCheck], parts: Callable[[], None] | None = None) -> None:
     """Each check's shared work, in ascending :attr:`BaseCheck.prepare_rank` (catalog order among equals); each one
-    marked on the scan's timeline (:mod:`trustgraph.timeline`)."""
+    marked on the scan's timeline (:mod:`trustgraph.timeline`). With ``parts`` (worker processes share the parts of
+    the shared work, :meth:`BaseCheck.parts`), a check with parts does its :meth:`BaseCheck.prepare_head` and then
+    ``parts()``, this process's share of them, which the caller joins (:func:`~trustgraph.checks.parallel.
+    join_parts`)."""
     from trustgraph.timeline import mark
 
     for check in sorted(checks, key=lambda c: getattr(c, "prepare_rank", 0)):
         mark(f"prepare {check.id}")
-        check.prepare(ctx)
+        if parts is not None and check.parts(ctx):
+            check.prepare_head(ctx)
+            mark(f"parts {check.id}")
+            parts()
+        else:
+            check.prepare(ctx)
     mark("prepared")
 
 
-def _prepare_frozen(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
+def _prepare_frozen(ctx: ScanContext, checks: Iterable[BaseCheck], parts: Callable[[], None] | None = None) -> None:
     """:func:`prepare_all` with the cyclic collector paused and what it built frozen after (:func:`~trustgraph.model.
     bulk.built_frozen`; :func:`run_checks` hands it back): the searches build millions of long-lived, acyclic states
     and answers, and the full collections their growth triggered walked them all again and again (20,000 roles: mix
@@ -169,7 +177,7 @@ def _prepare_frozen(ctx: ScanContext, checks: Iterable[BaseCheck]) -> None:
     from trustgraph.model.bulk import built_frozen
 
     with built_frozen():
-        prepare_all(ctx, checks)
+        prepare_all(ctx, checks, parts)
 
 
 #: the solver's modules, which the checks import lazily on their first hop: imported by :func:`import_solver`
