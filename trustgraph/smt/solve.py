@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from trustgraph.model.location import Location
 from trustgraph.model.values import format_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
+from trustgraph.smt.absent_gate import absent_refuted
 from trustgraph.smt.concrete_first import try_concrete_first
 from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.options import SolverOptions
@@ -224,6 +225,13 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
     if (options.ground_gate and not gated and not want_core and options.inject_unknown is None
             and ground_refuted(cand, q, ground, clock, options.ground_constraints)):
         # proved without the guesses and the encoding; the core, when asked for, is the reference's
+        session.stats.count("fast_path")
+        link = SessionLink(session)
+        return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))
+    if (options.absent_gate and not gated and not want_core and options.inject_unknown is None
+            and absent_refuted(cand, q, ground, clock)):
+        # a constraint requires a key no request of the candidate carries: the reference's Unsat without the guesses
+        # and z3 (smt.absent_gate); the core, when asked for, is the reference's
         session.stats.count("fast_path")
         link = SessionLink(session)
         return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))
