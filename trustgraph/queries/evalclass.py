@@ -161,6 +161,10 @@ class EvaluatedClasses:
     #: False: a view per (policy text, action, role) even when the policy's statements for the action cover every
     #: ARN (the reference for :func:`_covers_every_arn`'s shortcut; set on the class, it switches every engine)
     arn_blind_views = True
+    #: False: only a policy whose statements cover every ARN has one view for several roles (the reference); True:
+    #: also a policy whose Resources are otherwise literal ARNs, one view for every role it does not name
+    #: (:func:`~trustgraph.queries.viewkeys.named_arns`; set on the class, it switches every engine)
+    literal_views = True
     #: False: every carried-over answer gets a decision of its own and its caller's principal keys values of their
     #: own (the reference); True: an answer whose caller's statements are the class's first member's (a managed
     #: policy: one object for every role attaching it) shares that member's decision, and the principal keys values
@@ -206,8 +210,9 @@ class EvaluatedClasses:
         self._nested_views: dict[Action, dict[str, dict[str, _View]]] = {}
         self._nested_role_views: dict[Action, dict[int, dict[str, Any]]] = {}
         self._view_contents: dict[Any, Any] = {}
-        #: (policy text, action) -> whether every statement for the action covers every ARN (:func:`_covers_every_arn`)
-        self._arn_blind: dict[tuple[str, Action], bool] = {}
+        #: (policy text, action) -> the ARNs its statements for the action tell apart from all others, None: every
+        #: ARN (:meth:`_named`)
+        self._arn_blind: dict[tuple[str, Action], frozenset[str] | None] = {}
         #: (policy text, action) -> the keys its statements for the action read (``keys_for_action``'s memo)
         self._action_keys: dict[tuple[str, Action], frozenset[str]] = {}
         self._contents: dict[tuple[Any, ...], int] = {}
@@ -227,8 +232,8 @@ class EvaluatedClasses:
         #: ARN) -> the views of those policies (:meth:`_views_of`); constraints -> what of the caller they read
         self._signatures: dict[tuple[Any, Any], int] = {}
         self._sig_ids: dict[tuple[tuple[str, ...], ...], int] = {}
-        #: (signature id, action) -> whether every policy of the signature is blind to the role (:meth:`_blind`)
-        self._sig_blind: dict[tuple[int, Action], bool] = {}
+        #: (signature id, action) -> the ARNs its policies tell apart (:meth:`_named`; None: every ARN)
+        self._sig_blind: dict[tuple[int, Action], frozenset[str] | None] = {}
         self._role_views: dict[tuple[int, Action, str],
                                tuple[tuple[tuple[_View, ...], ...], tuple[Any, ...], tuple[Any, ...], int]] = {}
         #: (caller state, action, positions) -> the caller's statements at those positions (:meth:`_class_of`)
@@ -292,7 +297,8 @@ class EvaluatedClasses:
         what of the caller they read. Per (policy text, action, role): equal texts, equal contents, hashed once."""
         text = policy.canonical_text()
         # a policy whose statements for the action cover every ARN reads the same of every role: one view for all
-        role_key = "" if self._blind(policy, action) else arn
+        named = self._named(policy, action)
+        role_key = "" if named is not None and arn not in named else arn
         compact = self.compact_views
         per_role: dict[str, _View] = {}
         if compact:
@@ -341,26 +347,30 @@ class EvaluatedClasses:
         per_role = None if per_sig is None else per_sig.get(sig)
         if per_role is None:
             return None
-        return per_role.get("" if self._sig_blind.get((sig, action)) else arn)
+        named = self._sig_blind.get((sig, action))
+        return per_role.get("" if named is not None and arn not in named else arn)
 
-    def _blind(self, policy: Policy, action: Action) -> bool:
-        """Whether every statement of ``policy`` for ``action`` covers every ARN (:func:`_covers_every_arn`): its
-        view is then the same for every role (always False under ``arn_blind_views = False``), per policy text."""
+    def _named(self, policy: Policy, action: Action) -> frozenset[str] | None:
+        """The ARNs whose view of ``policy`` for ``action`` may differ from the one view of every other role
+        (:func:`~trustgraph.queries.viewkeys.named_arns`: empty when its statements cover every ARN,
+        :func:`_covers_every_arn`), None when the view is per role (always under ``arn_blind_views = False``), per
+        policy text."""
         if not self.arn_blind_views:
-            return False
+            return None
         key = (policy.canonical_text(), action)
-        hit = self._arn_blind.get(key)
-        if hit is None:
-            from trustgraph.semantics.actions import statements_for_action
+        if key in self._arn_blind:
+            return self._arn_blind[key]
+        from trustgraph.queries.viewkeys import named_arns
+        from trustgraph.semantics.actions import statements_for_action
 
-            hit = self._arn_blind[key] = all(_covers_every_arn(st)
-                                             for st in statements_for_action(policy, action.value))
+        hit = self._arn_blind[key] = named_arns(statements_for_action(policy, action.value), self.literal_views)
         return hit
 
     def _role_key(self, sig: int, action: Action, arn: str) -> tuple[int, Action, str]:
         """The key of a signature's views for a call on the role ``arn``: without the role when every policy of the
-        signature is blind to it (:meth:`_blind`)."""
-        return (sig, action, "" if self._sig_blind.get((sig, action)) else arn)
+        signature tells it apart from no other (:meth:`_named`)."""
+        named = self._sig_blind.get((sig, action))
+        return (sig, action, "" if named is not None and arn not in named else arn)
 
     def _views_of(self, state: State, layout: _Layout, action: Action, arn: str) -> Any:
         """The views (:meth:`_view`) of the caller's policies per kind for a call of ``action`` on the role ``arn``,
@@ -373,7 +383,12 @@ class EvaluatedClasses:
             texts = tuple(tuple(p.canonical_text() for p in ps) for ps in layout[2])
             sig = self._signatures[(state, action)] = self._sig_ids.setdefault(texts, len(self._sig_ids))
         if (sig, action) not in self._sig_blind:
-            self._sig_blind[(sig, action)] = all(self._blind(p, action) for ps in layout[2] for p in ps)
+            union: frozenset[str] | None = frozenset()
+            for ps in layout[2]:
+                for p in ps:
+                    named = self._named(p, action)
+                    union = None if union is None or named is None else union | named
+            self._sig_blind[(sig, action)] = union
         hit = self._role_views_get(sig, action, arn)
         if hit is None:
             views = tuple(tuple(self._view(p, action, arn) for p in ps) for ps in layout[2])
@@ -385,7 +400,8 @@ class EvaluatedClasses:
                    tuple(tuple(v[1] for v in pk) for pk in views), reads)
             if self.compact_views:
                 hit = self._view_contents.setdefault(hit, hit)
-                role_key = "" if self._sig_blind.get((sig, action)) else arn
+                named = self._sig_blind.get((sig, action))
+                role_key = "" if named is not None and arn not in named else arn
                 self._nested_role_views.setdefault(action, {}).setdefault(sig, {})[role_key] = hit
             else:
                 self._role_views[self._role_key(sig, action, arn)] = hit
@@ -696,8 +712,12 @@ def _carried_over(known: Any, positions: tuple[tuple[int, int, int] | None, ...]
     sat, carried_sat, carried_decision_of = made
     decision = known.decision
     kept = decision.statements
-    if share and all(at is None or lists[at[0]][at[1]][at[2]] is kept[n] for n, at in enumerate(positions)):
-        return sat(caller=named, request=request, approximations=(), decision=decision), True
+    if share:
+        for n, at in enumerate(positions):  # a loop, not all() over a generator: once per carried-over answer
+            if at is not None and lists[at[0]][at[1]][at[2]] is not kept[n]:
+                break
+        else:
+            return sat(caller=named, request=request, approximations=(), decision=decision), True
     if lazy is not None:
         return carried_sat(named, request, lazy, lists), False
     return sat(caller=named, request=request, approximations=(),
