@@ -104,7 +104,7 @@ def test_only_checks_with_shared_work(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", None)  # whatever this test process holds
     shared = [c for c in CHECKS if has_shared_work(c)]
     assert _all_splits_agree(load(), shared) > 0
-    assert {(LOCAL,), (LOCAL, PARTS)} & set(forked) and (SHARED, LOCAL) in forked
+    assert {(LOCAL,), (PARTS, LOCAL)} & set(forked) and (SHARED, LOCAL) in forked
 
 
 def test_no_late_worker_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +117,7 @@ def test_no_late_worker_above_the_memory_bound(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 0)
     assert not parallel.late_worker_fits()
     assert _all_splits_agree(load(), shared) > 0
-    assert {(LOCAL,), (LOCAL, PARTS)} & set(forked) and (SHARED, LOCAL) not in forked
+    assert {(LOCAL,), (PARTS, LOCAL)} & set(forked) and (SHARED, LOCAL) not in forked
     monkeypatch.setattr(parallel, "LATE_WORKER_MAX_MB", 1 << 30)
     assert parallel.late_worker_fits()
     forked.clear()
@@ -263,7 +263,7 @@ def test_an_early_worker_ends_during_the_shared_work(monkeypatch: pytest.MonkeyP
     fresh.engine.now_ms = NOW_MS
     split = _stable(run_checks(ScanContext(fresh), CHECKS, jobs=2, chunk=1).findings)
     assert ended_during_prepare == [True]
-    assert forked[0] in ((LOCAL,), (LOCAL, PARTS)) and (SHARED, LOCAL) in forked  # replaced after the shared work
+    assert forked[0] in ((LOCAL,), (PARTS, LOCAL)) and (SHARED, LOCAL) in forked  # replaced after the shared work
     monkeypatch.setattr(runner, "_prepare_frozen", real_prepare)
     assert split == _scan(load(), 1)
 
