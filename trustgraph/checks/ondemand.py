@@ -77,6 +77,26 @@ def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
     ask are asked (:func:`~trustgraph.queries.answers.ask_session_names`).
 
     Raises what :meth:`GraphQueries.reach_each` raises (a witness that does not replay)."""
+    if PathMemo.once:
+        from trustgraph.checks.pathmemo import memo_index
+
+        return memo_index(tg, sources, options, targets)
+    return _walked_index(tg, sources, options, targets)
+
+
+class PathMemo:
+    """The switch of :func:`pending_index`'s fast path (:mod:`trustgraph.checks.pathmemo`): what each state's path
+    holds (whether a hop on it names a session; its :class:`Later` items) decided once per state of a search, not
+    once per (source, role) and hop, and the roles read off a set of the graph's roles; the same index, and the
+    engine asked the same questions in the same order."""
+
+    #: False: every role's path walked hop by hop (the reference; set on the class)
+    once = True
+
+
+def _walked_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
+                  targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
+    """:func:`pending_index`, each role's path walked hop by hop (the reference of :class:`PathMemo`)."""
     from trustgraph.graph.nodes import NodeKind
     from trustgraph.queries.answers import _names_evidence, ask_session_names
     from trustgraph.queries.shared import SharedSearches
@@ -189,4 +209,4 @@ def with_full_path(finding: Finding) -> Finding:
     return finding
 
 
-__all__ = ["Flat", "Later", "answers_for", "is_light", "materialized", "pending_index", "with_full_path"]
+__all__ = ["Flat", "Later", "PathMemo", "answers_for", "is_light", "materialized", "pending_index", "with_full_path"]

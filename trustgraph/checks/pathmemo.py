@@ -1,0 +1,143 @@
+""":func:`~trustgraph.checks.ondemand.pending_index` with what each state's path holds decided once per state of a
+search (:class:`~trustgraph.checks.ondemand.PathMemo`, the default).
+
+The paths of one search form a tree (each state keeps the hop that first reached it), so the paths to the roles a
+source reaches share their first hops: the reference walks each role's path hop by hop, twice (whether a hop names
+a session, :func:`~trustgraph.queries.answers.ask_session_names` or the flat items), at 20,000 roles of the
+vendor-heavy profile ~430,000 (source, role) paths, ~2 s CPU of the scan's shared prepare, its critical path. Here,
+per search, a state's path names a session (``named``) and its :class:`~trustgraph.checks.ondemand.Later` items
+(``prefix``) are each its parent's and its own hop's, made once; the roles reached are read off a set of the graph's
+roles (no node view per state) and sorted as the reference sorts them.
+
+The engine is asked the same questions in the same order: a role whose path names a session is asked about or
+built (:func:`~trustgraph.queries.answers.ask_session_names`, ``engine.result_for``) in the same role order as the
+reference; a role whose path names none asks nothing in either (its states are not recorded as asked: a later path
+through them walks them again, asking nothing there either). The index holds the same items: the same :class:`Later`
+per hop (kept in one dict across sources, as the reference keeps them).
+
+Cost: two dict entries per state on the paths of the roles reached (dropped after each source), a set of the graph's
+roles per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.checks.ondemand import Later
+from trustgraph.graph.nodes import NodeKind
+from trustgraph.queries.answers import _names_evidence, ask_session_names
+from trustgraph.semantics.request import CallerKind
+
+if TYPE_CHECKING:
+    from trustgraph.checks.ondemand import Flat
+    from trustgraph.queries.candidates import State
+    from trustgraph.queries.graph_queries import GraphQueries
+    from trustgraph.queries.options import QueryOptions
+    from trustgraph.queries.results import ReachResult
+
+
+def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
+               targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
+    """:func:`~trustgraph.checks.ondemand.pending_index` (same arguments, same index, same questions)."""
+    from trustgraph.queries.shared import SharedSearches
+
+    engine = tg.engine
+    if tg._shared_searches is None:  # as reach_each creates them
+        tg._shared_searches = SharedSearches(engine)
+    shared: SharedSearches = tg._shared_searches
+    role_kind = NodeKind.ROLE.value
+    roles = {n for n, d in tg.graph.nodes(data=True) if d["kind"] == role_kind}
+    index: dict[str, list[ReachResult | Flat]] = {}
+    light: dict[tuple[Any, ...], Later] = {}  # one per hop for every path through it
+    for source in sources:
+        outcome = shared.search(source, options)
+        visits, answers, first = outcome.visits, outcome.answers, outcome.first
+        reached = first.keys() & roles
+        reached.discard(source)
+        named: dict[State, bool] = {}
+        prefix: dict[State, tuple[Later, ...]] = {}
+        for t in sorted(reached):
+            state = first[t]
+            parent = visits[state].parent
+            assert parent is not None  # t is not the source: a hop reached it
+            last_action, last_answer = answers[state]
+            names = named.get(parent)
+            if names is None:
+                names = _named(visits, answers, named, parent)
+            if not names and _may_name(last_answer.caller) and visits[parent].parent is not None:
+                before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
+                names = _names_evidence((None, before.caller, before.request),
+                                        (None, last_answer.caller, last_answer.request))
+            if names:
+                if targets is not None and t not in targets:
+                    ask_session_names(engine, outcome, t)
+                else:
+                    index.setdefault(t, []).append(engine.result_for(outcome, t))  # asks again: built as before
+                continue
+            if targets is not None and t not in targets:
+                continue  # no hop on the path names a session: nothing to ask
+            items = prefix.get(parent)
+            if items is None:
+                items = _prefix(engine, visits, answers, light, prefix, parent)
+            kept = index.setdefault(t, [])
+            kept.append(source)
+            kept += items
+            kept += (parent, last_action, last_answer)
+    return index
+
+
+def _may_name(caller: Any) -> bool:
+    """Whether a hop by ``caller`` may need the hop before it to name its session (the caller-side test of
+    :func:`~trustgraph.queries.answers._names_evidence`: a role session with a name)."""
+    return caller is not None and caller.kind is CallerKind.ROLE_SESSION and getattr(caller, "session_name", None) \
+        is not None
+
+
+def _named(visits: Any, answers: Any, named: dict[State, bool], state: State) -> bool:
+    """Whether a hop on the path to ``state`` names the session the next hop's caller is (the test of
+    :func:`~trustgraph.queries.answers.ask_session_names` on each pair of hops), memoised in ``named`` per state."""
+    chain: list[State] = []
+    cur = state
+    while (value := named.get(cur)) is None:
+        parent = visits[cur].parent
+        if parent is None:  # the source's state
+            value = named[cur] = False
+            break
+        chain.append(cur)
+        cur = parent
+    for landed in reversed(chain):
+        if not value:
+            mid = visits[landed].parent
+            if visits[mid].parent is not None:  # a path's first hop has no hop before it to name its caller
+                before, after = answers[mid][1], answers[landed][1]
+                value = _names_evidence((None, before.caller, before.request), (None, after.caller, after.request))
+        named[landed] = value
+    return value
+
+
+def _prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, ...], Later],
+            prefix: dict[State, tuple[Later, ...]], state: State) -> tuple[Later, ...]:
+    """The :class:`Later` of each hop of the path to ``state``, in path order, memoised in ``prefix`` per state (one
+    :class:`Later` per hop in ``light``, across sources, as the reference keeps them)."""
+    chain: list[State] = []
+    cur = state
+    while (items := prefix.get(cur)) is None:
+        parent = visits[cur].parent
+        if parent is None:
+            items = prefix[cur] = ()
+            break
+        chain.append(cur)
+        cur = parent
+    for landed in reversed(chain):
+        parent = visits[landed].parent
+        action, answer = answers[landed]
+        key = (parent, landed[0], action, id(answer))
+        hop = light.get(key)
+        if hop is None or hop.answer is not answer:
+            hop = light[key] = Later(engine, parent, landed[0], action, answer)
+        items = prefix[landed] = (*items, hop)
+    return items
+
+
+__all__ = ["memo_index"]
