@@ -71,8 +71,9 @@ class BaseCheck:
     # the scan process joins them in order (:meth:`join_parts`) after the rest of its shared work
     # (:meth:`prepare_head`), so that a worker that has run out of local tasks shares the search instead of idling
     # (:mod:`trustgraph.checks.parallel`). A part's value must not depend on what the process computed before it
-    # (``tests/checks/test_split.py`` holds the findings equal for any split); :meth:`prepare` is the head, then every
-    # part in order, then the join.
+    # (``tests/checks/test_split.py`` holds the findings equal for any split). :meth:`prepare` is the whole shared work
+    # in one process, used where no worker takes parts: the head, then the parts' work as the check does it best in
+    # one process (external-path-to-admin: one search for every provider), with the findings of head, parts, join.
 
     def parts(self, ctx: ScanContext) -> tuple[str, ...]:
         """The names of the parts of this check's shared work, in order (default: none). Known before any shared

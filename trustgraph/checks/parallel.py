@@ -25,7 +25,10 @@ included:
    whose one large provider is the whole search, and mix within noise). The searches of two processes decide more
    hops than those of one (random:2: ~17% more CPU), each deciding the states its own share reaches; on a loaded
    machine that CPU is not paid back (random:2 0.2-0.6 s slower). Only while the parent holds at most
-   :data:`PARTS_MAX_MB` when it forks them (2,000 roles: ~80 MB; 20,000 roles: 160-175 MB, none).
+   :data:`PARTS_MAX_MB` when it forks them (2,000 roles: ~80 MB; 20,000 roles: 160-175 MB, none); otherwise the
+   scan process does that work as :meth:`~trustgraph.checks.base.BaseCheck.prepare` does it in one process (for
+   external-path-to-admin, one search for every provider: computed part by part in one process, vendor-heavy's 199
+   providers at 20,000 roles cost ~2.8 s more CPU of the scan process than that one search).
 3. The parent then takes tasks itself (shared first, then local), and reads the workers' findings after every role
    it checks (so a worker that has run out of tasks ends at once instead of waiting, idle, for its results to be
    read).
@@ -476,7 +479,8 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
     from trustgraph.timeline import mark
 
     plan = plan_tasks(checks, roles, size if size is not None else chunk_size(len(roles), jobs))
-    plan = Plan(plan.local, plan.shared, plan_parts(ctx, checks))
+    # parts only where a worker may take them: the scan process alone does its shared work as prepare() does it
+    plan = Plan(plan.local, plan.shared, plan_parts(ctx, checks) if jobs > 1 and parts_fit() else ())
     pool = _Pool(ctx, checks, plan, roles, progress)
     if thaw is None:
         thaw = gc.get_freeze_count() == 0  # nobody froze objects before: what the forks freeze is handed back
@@ -493,7 +497,7 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
                 pool.parts[i] = checks[c].part(ctx, name)
 
         # early workers: parts of the shared work (if any) and local tasks, while this process does the shared work
-        kinds = (PARTS, LOCAL) if plan.parts and parts_fit() else (LOCAL,)
+        kinds = (PARTS, LOCAL) if plan.parts else (LOCAL,)
         for _ in range(jobs - 1):
             pool.fork(kinds)
         if plan.shared:
