@@ -1,5 +1,5 @@
 """Small shared pieces of the query tests that hold a fast path to its reference: a synthesized organization loaded,
-and an answer as a comparable key (with each hop's witness context)."""
+an answer as a comparable key (with each hop's witness context), and every policy statement of an organization."""
 
 from __future__ import annotations
 
@@ -14,6 +14,15 @@ def answer_key(r: ReachResult) -> tuple[Any, ...]:
     """Everything a who_can_reach answer says, hops' witness contexts included, as one comparable value."""
     return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations,
             tuple(h.evidence[2] if h.evidence else None for h in r.hops))
+
+
+def policy_statements(tg: TrustGraph) -> list[Any]:
+    """Every statement of the roles' inline policies and of the accounts' managed policies (those with a document)."""
+    statements = [st for caller in tg.estate.role_by_arn.values()
+                  for p in caller.inline_policies for st in p.document.statements]
+    statements += [st for snap in tg.estate.accounts for mp in snap.policies if mp.document is not None
+                   for st in mp.document.statements]
+    return statements
 
 
 def synthesized(tmp: Path, profile: str, seed: int, size: int = 12) -> TrustGraph:

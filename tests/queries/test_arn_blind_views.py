@@ -13,6 +13,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.helpers import policy_statements
 from tests.queries.test_class_moves import _engine_state, _scan, _searched
 from trustgraph.api import TrustGraph
 from trustgraph.graph.build import resource_may_match
@@ -36,18 +37,23 @@ def _mixed(tg: TrustGraph) -> list[Any]:
     return out
 
 
-def _blind_engine(tg: TrustGraph, blind: bool) -> TrustGraph:
-    tg.engine.evaluated.arn_blind_views = blind
-    return tg
+#: on which organizations each shortcut is taken (fewer views kept than with a view per role)
+_TAKEN = {"arn_blind_views": lambda name, seed: name == "random",
+          "literal_views": lambda name, seed: (name, seed) in (("example", 0), ("sample", 0), ("random", 3),
+                                                                ("random", 5))}
 
 
+@pytest.mark.parametrize("switch", ["arn_blind_views", "literal_views"])
 @pytest.mark.parametrize(("name", "seed"), ORGS)
-def test_blind_views_equal_the_per_role_views(name: str, seed: int, tmp_path: Path) -> None:
-    """Same outsider searches, mixed searches and engine memos with one view per blind policy as with a view per
-    role; on the random shapes the shortcut is taken (fewer views kept)."""
+def test_views_equal_the_per_role_views(switch: str, name: str, seed: int, tmp_path: Path) -> None:
+    """Same outsider searches, mixed searches and engine memos with one view per blind policy
+    (``EvaluatedClasses.arn_blind_views``), or one per literal policy for the roles it does not name
+    (``literal_views``), as with a view per role; the named roles keep views of their own; on some shapes the shortcut
+    is taken (fewer views kept)."""
     tg = small_org(name, seed, tmp_path)
-    fast_tg = _blind_engine(twin(tg), True)
-    slow_tg = _blind_engine(twin(tg), False)
+    fast_tg, slow_tg = twin(tg), twin(tg)
+    setattr(fast_tg.engine.evaluated, switch, True)
+    setattr(slow_tg.engine.evaluated, switch, False)
     fast, fast_engine, _, _ = _searched(fast_tg, True, True)
     slow, slow_engine, _, _ = _searched(slow_tg, True, True)
     assert fast == slow
@@ -55,17 +61,20 @@ def test_blind_views_equal_the_per_role_views(name: str, seed: int, tmp_path: Pa
     assert _engine_state(fast_engine) == _engine_state(slow_engine)
     fast_views, slow_views = fast_engine.evaluated.view_keys(), slow_engine.evaluated.view_keys()
     assert all(arn == "" for _, _, arn in fast_views if arn not in {a for _, _, a in slow_views})
-    if name == "random":
+    if _TAKEN[switch](name, seed):
         assert len(fast_views) < len(slow_views)
 
 
-@pytest.mark.parametrize(("name", "seed"), [("example", 0), ("random", 2), ("random", 5)])
-def test_scans_equal_with_per_role_views(name: str, seed: int, tmp_path: Path,
+@pytest.mark.parametrize(("switch", "name", "seed"), [
+    ("arn_blind_views", "example", 0), ("arn_blind_views", "random", 2), ("arn_blind_views", "random", 5),
+    ("literal_views", "federation-heavy", 1), ("literal_views", "random", 2)])
+def test_scans_equal_with_per_role_views(switch: str, name: str, seed: int, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every check's findings, witnesses included, with the shortcut on and off (fresh engines)."""
+    """Every check's findings, witnesses included, with the shortcut (``EvaluatedClasses.arn_blind_views`` or
+    ``literal_views``) on and off (fresh engines)."""
     tg = small_org(name, seed, tmp_path)
     fast = _scan(twin(tg))
-    monkeypatch.setattr(EvaluatedClasses, "arn_blind_views", False)
+    monkeypatch.setattr(EvaluatedClasses, switch, False)
     slow = _scan(twin(tg))
     assert fast and fast == slow
 
@@ -76,10 +85,7 @@ def test_covers_every_arn_means_every_role_matches(name: str, seed: int, tmp_pat
     for ARNs of other shapes; the shortcut is not vacuous (some statements cover every ARN, some do not)."""
     tg = small_org(name, seed, tmp_path)
     arns = [*tg.estate.role_by_arn, "arn:aws:iam::999999999999:role/x", "arn:aws-cn:iam::1:role/a/b", "x", ""]
-    statements = [st for caller in tg.estate.role_by_arn.values()
-                  for p in caller.inline_policies for st in p.document.statements]
-    statements += [st for snap in tg.estate.accounts for mp in snap.policies if mp.document is not None
-                   for st in mp.document.statements]
+    statements = policy_statements(tg)
     blind = [st for st in statements if _covers_every_arn(st)]
     for st in blind:
         assert all(resource_may_match(st, arn) for arn in arns), st.location

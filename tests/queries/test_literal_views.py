@@ -1,8 +1,8 @@
 """A caller's policy whose Resources are literal ARNs (or cover every ARN) has one view for every role it does not name
 (``EvaluatedClasses.literal_views``, ``queries.viewkeys.named_arns``) against the reference (a view per role unless
-every statement covers every ARN): the engine must hold the same memoised answers, filed answers and kept leads, the
-outsider searches and the mixed (privilege-escalation) searches the same states, paths and undecided hops, and a scan
-the same findings; the named roles keep views of their own."""
+every statement covers every ARN). Here: which roles a statement's Resources tell apart, and that literal globs match
+their own text. The same memoised answers, filed answers, kept leads, searches and scan findings with the switch on and
+off are held in ``test_arn_blind_views``, with the ARN-blind views' switch."""
 
 from __future__ import annotations
 
@@ -10,50 +10,13 @@ from pathlib import Path
 
 import pytest
 from small_orgs import small_org
-from twins import twin
 
-from tests.queries.test_arn_blind_views import ORGS, _mixed
-from tests.queries.test_class_moves import _engine_state, _scan, _searched
-from trustgraph.api import TrustGraph
+from tests.queries.helpers import policy_statements
+from tests.queries.test_arn_blind_views import ORGS
 from trustgraph.graph.build import resource_may_match
 from trustgraph.model.pattern import arn_matches, parse_pattern
 from trustgraph.model.policy import Glob
-from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.viewkeys import literal_text, named_arns
-
-
-def _literal_engine(tg: TrustGraph, literal: bool) -> TrustGraph:
-    tg.engine.evaluated.literal_views = literal
-    return tg
-
-
-@pytest.mark.parametrize(("name", "seed"), ORGS)
-def test_literal_views_equal_the_per_role_views(name: str, seed: int, tmp_path: Path) -> None:
-    """Same outsider searches, mixed searches and engine memos with one view per literal policy for the roles it
-    does not name as with a view per role; on some shapes the shortcut is taken (fewer views kept)."""
-    tg = small_org(name, seed, tmp_path)
-    fast_tg = _literal_engine(twin(tg), True)
-    slow_tg = _literal_engine(twin(tg), False)
-    fast, fast_engine, _, _ = _searched(fast_tg, True, True)
-    slow, slow_engine, _, _ = _searched(slow_tg, True, True)
-    assert fast == slow
-    assert _mixed(fast_tg) == _mixed(slow_tg)
-    assert _engine_state(fast_engine) == _engine_state(slow_engine)
-    fast_views, slow_views = fast_engine.evaluated.view_keys(), slow_engine.evaluated.view_keys()
-    assert all(arn == "" for _, _, arn in fast_views if arn not in {a for _, _, a in slow_views})
-    if (name, seed) in (("example", 0), ("sample", 0), ("random", 3), ("random", 5)):
-        assert len(fast_views) < len(slow_views)
-
-
-@pytest.mark.parametrize(("name", "seed"), [("federation-heavy", 1), ("random", 2)])
-def test_scans_equal_with_per_role_views(name: str, seed: int, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every check's findings, witnesses included, with the shortcut on and off (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(EvaluatedClasses, "literal_views", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
 
 
 @pytest.mark.parametrize(("name", "seed"), ORGS)
@@ -64,10 +27,7 @@ def test_named_arns_bound_what_resources_tell_apart(name: str, seed: int, tmp_pa
     tg = small_org(name, seed, tmp_path)
     roles = list(tg.estate.role_by_arn)
     outside = ["arn:aws:iam::999999999999:role/x", "arn:aws-cn:iam::1:role/a/b", "x", ""]
-    statements = [st for caller in tg.estate.role_by_arn.values()
-                  for p in caller.inline_policies for st in p.document.statements]
-    statements += [st for snap in tg.estate.accounts for mp in snap.policies if mp.document is not None
-                   for st in mp.document.statements]
+    statements = policy_statements(tg)
     named_some = False
     for st in statements:
         named = named_arns([st])
