@@ -278,9 +278,9 @@ def test_session_names_agreed_on_a_shared_path(restricted: bool) -> None:
 @pytest.mark.parametrize("restricted", [False, True])
 def test_the_session_name_test_reads_the_evidence_as_the_search_record_does(restricted: bool) -> None:
     """``_names_session`` (asked once per source by the path builder) reads the hops' fields directly: it answers
-    as ``_names_evidence`` on the (method, caller, request) a search records (``evidence_of``), for every ordered
+    as ``names_evidence`` on the (method, caller, request) a search records (``evidence_of``), for every ordered
     pair of hops the answers hold (consecutive or not, either order, a hop with itself), both outcomes met."""
-    from trustgraph.queries.answers import _names_evidence, _names_session
+    from trustgraph.queries.answers import _names_session, names_evidence
     from trustgraph.queries.outcome import evidence_of
 
     tg, target = _named_sessions(restricted)
@@ -290,7 +290,7 @@ def test_the_session_name_test_reads_the_evidence_as_the_search_record_does(rest
     for prev in hops:
         for hop in hops:
             got = _names_session(prev, hop)
-            assert got is _names_evidence(evidence_of(prev), evidence_of(hop))
+            assert got is names_evidence(evidence_of(prev), evidence_of(hop))
             seen.add(got)
     assert seen == {False, True}
 

@@ -98,15 +98,12 @@ def _walked_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
                   targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
     """:func:`pending_index`, each role's path walked hop by hop (the reference of :class:`PathMemo`)."""
     from trustgraph.graph.nodes import NodeKind
-    from trustgraph.queries.answers import _names_evidence, ask_session_names
-    from trustgraph.queries.shared import SharedSearches
+    from trustgraph.queries.answers import ask_session_names, names_evidence
 
     engine = tg.engine
     # the shared searches of the GraphQueries (as reach_each creates them): every other search of the scan shares
     # their moves
-    if tg._shared_searches is None:
-        tg._shared_searches = SharedSearches(engine)
-    shared: SharedSearches = tg._shared_searches
+    shared = tg.shared_searches()
     nodes = tg.graph.nodes
     role_kind = NodeKind.ROLE.value
     index: dict[str, list[ReachResult | Flat]] = {}
@@ -122,7 +119,7 @@ def _walked_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
                 ask_session_names(engine, outcome, t)
                 continue
             steps = outcome.evidence_to(state)
-            if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
+            if any(names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
                 index.setdefault(t, []).append(engine.result_for(outcome, t))  # asks again: built as before
                 continue
             # the last hop (into t) as its parent state, action and answer, the hops before it as their Later

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.ondemand import Later
 from trustgraph.graph.nodes import NodeKind
-from trustgraph.queries.answers import _names_evidence, ask_session_names
+from trustgraph.queries.answers import ask_session_names, names_evidence
 from trustgraph.semantics.request import CallerKind
 
 if TYPE_CHECKING:
@@ -40,12 +40,8 @@ if TYPE_CHECKING:
 def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
                targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
     """:func:`~trustgraph.checks.ondemand.pending_index` (same arguments, same index, same questions)."""
-    from trustgraph.queries.shared import SharedSearches
-
     engine = tg.engine
-    if tg._shared_searches is None:  # as reach_each creates them
-        tg._shared_searches = SharedSearches(engine)
-    shared: SharedSearches = tg._shared_searches
+    shared = tg.shared_searches()
     role_kind = NodeKind.ROLE.value
     roles = {n for n, d in tg.graph.nodes(data=True) if d["kind"] == role_kind}
     index: dict[str, list[ReachResult | Flat]] = {}
@@ -67,7 +63,7 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
                 names = _named(visits, answers, named, parent)
             if not names and _may_name(last_answer.caller) and visits[parent].parent is not None:
                 before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
-                names = _names_evidence((None, before.caller, before.request),
+                names = names_evidence((None, before.caller, before.request),
                                         (None, last_answer.caller, last_answer.request))
             if names:
                 if targets is not None and t not in targets:
@@ -89,7 +85,7 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
 
 def _may_name(caller: Any) -> bool:
     """Whether a hop by ``caller`` may need the hop before it to name its session (the caller-side test of
-    :func:`~trustgraph.queries.answers._names_evidence`: a role session with a name)."""
+    :func:`~trustgraph.queries.answers.names_evidence`: a role session with a name)."""
     return caller is not None and caller.kind is CallerKind.ROLE_SESSION and getattr(caller, "session_name", None) \
         is not None
 
@@ -111,7 +107,7 @@ def _named(visits: Any, answers: Any, named: dict[State, bool], state: State) ->
             mid = visits[landed].parent
             if visits[mid].parent is not None:  # a path's first hop has no hop before it to name its caller
                 before, after = answers[mid][1], answers[landed][1]
-                value = _names_evidence((None, before.caller, before.request), (None, after.caller, after.request))
+                value = names_evidence((None, before.caller, before.request), (None, after.caller, after.request))
         named[landed] = value
     return value
 

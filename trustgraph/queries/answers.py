@@ -63,7 +63,7 @@ def ask_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, target
         _ask_new_steps(engine, outcome, state)
         return
     steps = outcome.evidence_to(state)  # the callers and requests, without building witnesses (queries.shared)
-    if any(_names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
+    if any(names_evidence(steps[i - 1], steps[i]) for i in range(1, len(steps))):
         engine.agree_on_session_names(outcome, state, outcome.path_to(state))
 
 
@@ -111,7 +111,7 @@ def _ask_new_steps(engine: ReachabilityEngine, outcome: Any, state: State) -> No
             continue
         prev_action, prev_answer = answers[mid]
         action, answer = answers[landed]
-        if not _names_evidence((None, prev_answer.caller, prev_answer.request), (None, answer.caller, answer.request)):
+        if not names_evidence((None, prev_answer.caller, prev_answer.request), (None, answer.caller, answer.request)):
             continue
         extra = outcome.first_extra.get(parent[0], ()) if visits[parent].parent is None else ()
         session_agreement(engine, options, parent, mid, engine.witness(parent, mid[0], prev_action, prev_answer),
@@ -123,7 +123,7 @@ def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
     """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
     privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
     name that ``prev``'s request does not already give."""
-    # _names_evidence(evidence_of(prev), evidence_of(hop)), read off the hops without building the two tuples (a
+    # names_evidence(evidence_of(prev), evidence_of(hop)), read off the hops without building the two tuples (a
     # who_can_reach query asks it once per source, :class:`~trustgraph.queries.agreed.AgreedPaths`)
     evidence = hop.evidence
     if hop.method is not None or prev.method is not None or not evidence:
@@ -138,7 +138,7 @@ def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
     return not (request is not None and request.get("sts:rolesessionname") == (name,))
 
 
-def _names_evidence(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
+def names_evidence(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any, Any]) -> bool:
     """:func:`_names_session` on the (method, caller, request) of each hop
     (:func:`~trustgraph.queries.outcome.evidence_of`)."""
     method, caller, _ = hop
@@ -253,4 +253,4 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
 
 
 __all__ = ["SessionSteps", "agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat",
-           "locations_of", "noted", "result_for", "session_agreement", "unreachable_reason"]
+           "locations_of", "names_evidence", "noted", "result_for", "session_agreement", "unreachable_reason"]

@@ -21,6 +21,8 @@ from trustgraph.queries.specs import Sources, Targets, resolve_sources, resolve_
 if TYPE_CHECKING:
     import networkx as nx
 
+    from trustgraph.queries.shared import SharedSearches
+
 
 @dataclass(frozen=True, slots=True)
 class ReachResults:
@@ -181,13 +183,20 @@ class GraphQueries:
         shared searches of :meth:`reach_each` unless ``shared_assume_reach`` is False."""
         if self._assume_reaches is None:
             from trustgraph.queries.escalate import AssumeReaches
+
+            self._assume_reaches = AssumeReaches(self.engine,
+                                                 self.shared_searches() if self.shared_assume_reach else None)
+        return self._assume_reaches
+
+    def shared_searches(self) -> SharedSearches:
+        """The forward searches shared by the checks and queries of this graph (:mod:`trustgraph.queries.shared`),
+        made on first use and kept for the life of this object."""
+        if self._shared_searches is None:
             from trustgraph.queries.shared import SharedSearches
 
-            if self.shared_assume_reach and self._shared_searches is None:
-                self._shared_searches = SharedSearches(self.engine)
-            self._assume_reaches = AssumeReaches(self.engine,
-                                                 self._shared_searches if self.shared_assume_reach else None)
-        return self._assume_reaches
+            self._shared_searches = SharedSearches(self.engine)
+        shared: SharedSearches = self._shared_searches
+        return shared
 
     def _mixed(self, source: str | None, target: str | None, options: QueryOptions,
                per_member: bool) -> tuple[ReachResult, ...]:
@@ -296,14 +305,12 @@ class GraphQueries:
         are the same either way."""
         from trustgraph.graph.nodes import NodeKind
         from trustgraph.queries.answers import ask_session_names
-        from trustgraph.queries.shared import SharedSearches
 
-        if self._shared_searches is None:
-            self._shared_searches = SharedSearches(self.engine)
+        shared = self.shared_searches()
         out: dict[str, tuple[ReachResult, ...]] = {}
         role = NodeKind.ROLE.value
         for source in sources:
-            outcome = self._shared_searches.search(source, options, outside_only=outside_only)
+            outcome = shared.search(source, options, outside_only=outside_only)
             unknown_zone = self._unknown_reach(outcome)
             reached = set(outcome.first) | unknown_zone if unknown_zone else outcome.first.keys()
             found: list[ReachResult] = []
