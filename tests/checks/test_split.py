@@ -614,3 +614,48 @@ def test_no_parts_for_the_workers_above_the_memory_bound(monkeypatch: pytest.Mon
     check = _Parts(os.getpid(), "die")  # a part a worker computed would end the scan
     run_checks(ScanContext(load()), [check], jobs=2, chunk=1)
     assert forked[0] == (LOCAL,) and len(check.joined) == 12
+
+
+def test_every_cut_of_the_parts_finds_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan process claims parts from the start and the workers from the end, so a scan's split of the parts is a
+    cut: the first ``k`` here, the rest in the workers. Every cut, ``k`` from 0 to all of them, gives the findings of
+    one process, witnesses included, and computes here exactly the first ``k`` parts."""
+    import trustgraph.checks.parallel as parallel
+    from trustgraph.checks.external_path_to_admin import ExternalPathToAdmin
+
+    monkeypatch.setattr(parallel, "PARTS_MAX_MB", None)
+    parent = os.getpid()
+    computed_here: list[str] = []
+    cut = [0]
+    part, claim, claim_last = ExternalPathToAdmin.part, parallel._Claims.claim, parallel._Claims.claim_last
+
+    def recording_part(self: Any, ctx: ScanContext, name: str) -> Any:
+        if os.getpid() == parent:
+            computed_here.append(name)
+        return part(self, ctx, name)
+
+    def parent_claim(self: Any, kind: int) -> int | None:
+        if kind == PARTS and os.getpid() == parent:
+            with self.next.get_lock():
+                if self.next[PARTS] >= cut[0]:
+                    return None
+        return claim(self, kind)
+
+    def worker_claim_last(self: Any) -> int | None:
+        with self.next.get_lock():
+            if self.next[3] - 1 < cut[0]:
+                return None
+        return claim_last(self)
+
+    monkeypatch.setattr(ExternalPathToAdmin, "part", recording_part)
+    monkeypatch.setattr(parallel._Claims, "claim", parent_claim)
+    monkeypatch.setattr(parallel._Claims, "claim_last", worker_claim_last)
+    for tg in (load(), _federated_org(tmp_path)):
+        parts = _parts_of(tg)
+        one = _scan(tg, 1)
+        assert len(parts) >= 2 and any(f["check_id"] == "external-path-to-admin" for f in one)
+        for k in range(len(parts) + 1):
+            cut[0] = k
+            computed_here.clear()
+            assert _scan(tg, 2) == one, k
+            assert computed_here == list(parts[:k]), k
