@@ -298,7 +298,7 @@ class EvaluatedClasses:
         text = policy.canonical_text()
         # a policy whose statements for the action cover every ARN reads the same of every role: one view for all
         named = self._named(policy, action)
-        role_key = "" if named is not None and arn not in named else arn
+        role_key = _view_role(named, arn)
         compact = self.compact_views
         per_role: dict[str, _View] = {}
         if compact:
@@ -348,7 +348,7 @@ class EvaluatedClasses:
         if per_role is None:
             return None
         named = self._sig_blind.get((sig, action))
-        return per_role.get("" if named is not None and arn not in named else arn)
+        return per_role.get(_view_role(named, arn))
 
     def _named(self, policy: Policy, action: Action) -> frozenset[str] | None:
         """The ARNs whose view of ``policy`` for ``action`` may differ from the one view of every other role
@@ -370,7 +370,7 @@ class EvaluatedClasses:
         """The key of a signature's views for a call on the role ``arn``: without the role when every policy of the
         signature tells it apart from no other (:meth:`_named`)."""
         named = self._sig_blind.get((sig, action))
-        return (sig, action, "" if named is not None and arn not in named else arn)
+        return (sig, action, _view_role(named, arn))
 
     def _views_of(self, state: State, layout: _Layout, action: Action, arn: str) -> Any:
         """The views (:meth:`_view`) of the caller's policies per kind for a call of ``action`` on the role ``arn``,
@@ -401,7 +401,7 @@ class EvaluatedClasses:
             if self.compact_views:
                 hit = self._view_contents.setdefault(hit, hit)
                 named = self._sig_blind.get((sig, action))
-                role_key = "" if named is not None and arn not in named else arn
+                role_key = _view_role(named, arn)
                 self._nested_role_views.setdefault(action, {}).setdefault(sig, {})[role_key] = hit
             else:
                 self._role_views[self._role_key(sig, action, arn)] = hit
@@ -690,6 +690,12 @@ def _positions(known: Any, lists: _Lists, own: frozenset[int]) -> tuple[tuple[in
             return None
         out.append(found)
     return tuple(out)
+
+
+def _view_role(named: frozenset[str] | None, arn: str) -> str:
+    """The role key of a view memo for a call on ``arn``: ``""`` (one view for every such role) when the policies tell
+    ``arn`` apart from no other (``named``, :meth:`EvaluatedClasses._named`), else the ARN itself."""
+    return "" if named is not None and arn not in named else arn
 
 
 def _carried_over(known: Any, positions: tuple[tuple[int, int, int] | None, ...], named: Caller, lists: _Lists,

@@ -215,27 +215,23 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         refutation = refuted(cand, q, clock, session.stats)
         if refutation is not None:
             return refutation
-    if (options.org_gate and not gated and not want_core and options.inject_unknown is None
-            and org_refuted(cand, q)):
+    # the fast paths below stand aside for a gated candidate, a wanted core and injected Unknowns
+    fast = not gated and not want_core and options.inject_unknown is None
+    if fast and options.org_gate and org_refuted(cand, q):
         # proved without z3; the core, when asked for, comes from the reference (smt.trust_gate.org_refuted)
         session.stats.count("fast_path")
         link = SessionLink(session)
         return Unsat(explain=lambda: _reference_core(cand, q, clock, link(), options))
     ground = _ground_context(cand, q, clock)
-    if (options.ground_gate and not gated and not want_core and options.inject_unknown is None
-            and ground_refuted(cand, q, ground, clock, options.ground_constraints)):
-        # proved without the guesses and the encoding; the core, when asked for, is the reference's
+    if fast and ((options.ground_gate and ground_refuted(cand, q, ground, clock, options.ground_constraints))
+                 or (options.absent_gate and absent_refuted(cand, q, ground, clock))):
+        # the reference's Unsat without the guesses and the encoding: an admitting statement's condition folds to
+        # False on the ground keys (smt.trust_gate), or a constraint requires a key no request of the candidate
+        # carries (smt.absent_gate); the core, when asked for, is the reference's
         session.stats.count("fast_path")
         link = SessionLink(session)
         return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))
-    if (options.absent_gate and not gated and not want_core and options.inject_unknown is None
-            and absent_refuted(cand, q, ground, clock)):
-        # a constraint requires a key no request of the candidate carries: the reference's Unsat without the guesses
-        # and z3 (smt.absent_gate); the core, when asked for, is the reference's
-        session.stats.count("fast_path")
-        link = SessionLink(session)
-        return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))
-    if options.concrete_first and not gated and not want_core and options.inject_unknown is None:
+    if fast and options.concrete_first:
         guessed = _guess(cand, q, ground, clock, session)
         if guessed is not None:
             return guessed
