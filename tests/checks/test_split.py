@@ -14,7 +14,7 @@ import pytest
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.parallel import LOCAL, PARTS, SHARED, chunk_size, plan_tasks
+from trustgraph.checks.parallel import LOCAL, PARTS, PARTS_END, SHARED, chunk_size, plan_tasks
 from trustgraph.checks.registry import CHECKS, CHECKS_BY_ID
 from trustgraph.checks.runner import finding_to_plain, has_shared_work, run_checks
 
@@ -643,7 +643,7 @@ def test_every_cut_of_the_parts_finds_the_same(tmp_path: Path, monkeypatch: pyte
 
     def worker_claim_last(self: Any) -> int | None:
         with self.next.get_lock():
-            if self.next[3] - 1 < cut[0]:
+            if self.next[PARTS_END] - 1 < cut[0]:
                 return None
         return claim_last(self)
 

@@ -84,6 +84,8 @@ Progress = Callable[[int, int], None]  # (roles done, roles total)
 #: the two kinds of task: checks without shared work, checks with it; and the parts of the shared work
 #: (:meth:`~trustgraph.checks.base.BaseCheck.parts`), claimed as tasks are
 LOCAL, SHARED, PARTS = 0, 1, 2
+#: the slot of :class:`_Claims`' counters past the last part nobody has taken (the workers claim parts from the end)
+PARTS_END = 3
 
 #: the early workers are offered the parts of the shared work only while the scan process's resident memory is at most
 #: this many MB when it forks them (None: always); the findings do not depend on it. A part a worker computes builds
@@ -257,7 +259,7 @@ class _Claims:
         total = len(self.plan.kind(kind)) if kind != PARTS else None
         with self.next.get_lock():
             i = self.next[kind]
-            if i >= (self.next[3] if total is None else total):
+            if i >= (self.next[PARTS_END] if total is None else total):
                 return None
             self.next[kind] = i + 1
             return int(i)
@@ -268,10 +270,10 @@ class _Claims:
         searches of neighbouring providers reach the same states), which each process does once for its own (the
         federated searches of random:2 at 2,000 roles: +15% CPU in two halves, +33% one by one alternately)."""
         with self.next.get_lock():
-            j = self.next[3] - 1
+            j = self.next[PARTS_END] - 1
             if j < self.next[PARTS]:
                 return None
-            self.next[3] = j
+            self.next[PARTS_END] = j
             return int(j)
 
     def left(self, kind: int) -> bool:
@@ -702,7 +704,8 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
 
 
 __all__ = ["COMPRESS_HELD_MB", "LATE_WORKER_MAX_MB", "LOCAL", "MAX_CHUNK", "MIN_CHUNK", "OWN_OBJECTS_MAX_MB",
-           "PARTS", "PARTS_MAX_MB", "READ_POLL_S", "SHARED", "HeldFindings", "Plan", "Prepare", "Task", "chunk_size",
+           "PARTS", "PARTS_END", "PARTS_MAX_MB", "READ_POLL_S", "SHARED", "HeldFindings", "Plan", "Prepare", "Task",
+           "chunk_size",
            "finding_from_plain", "finding_to_plain", "has_shared_work", "join_parts", "late_worker_fits", "pack",
            "parts_fit", "plan_parts", "plan_tasks", "reading_meanwhile", "resident_mb", "run_parallel", "run_task",
            "unpack", "worth_releasing"]
