@@ -11,7 +11,7 @@ the question must not count) and turn answers into findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard, cast, runtime_checkable
 
@@ -100,6 +100,14 @@ class BaseCheck:
 
     def join_parts(self, ctx: ScanContext, values: list[Any]) -> None:
         """Keep the values of every part (in the order of :meth:`parts`) for the roles to read."""
+
+    def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
+        """The findings on ``ctx.roles`` merged per role (:func:`~trustgraph.checks.grouping.group_findings`), as the
+        runner keeps them; a check may make them more cheaply, with the same result
+        (:func:`~trustgraph.checks.grouping.grouped_findings`)."""
+        from trustgraph.checks.grouping import group_findings
+
+        return group_findings(self.run(ctx), conditions)
 
     def info(self) -> CheckInfo:
         """The report's view of this check."""
@@ -219,10 +227,11 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
             if found:
                 specific.append(min(found, key=lambda r: len(r.hops)))
     else:  # the accounts' searches read once, inverted per role
-        from trustgraph.checks.ondemand import answers_for
+        from trustgraph.checks.ondemand import LightMemo, answers_for
 
         index, failed = ctx.reached_by(ctx.outside_account_nodes, options, targets=targets)
-        specific = answers_for(ctx.engine, role, index.get(role, ()))  # light witnesses: grouping builds the first's
+        memo = ctx.once(("light-memo",), LightMemo) if LightMemo.enabled else None  # hops read by role after role
+        specific = answers_for(ctx.engine, role, index.get(role, ()), memo)  # light: grouping builds the first's
         for node in failed:  # a search that did not replay: answered per target (reach_known)
             found = [r for r in ctx.reach_known(node, role, options)
                      if r.verdict is Reach.REACHABLE and r.target == role]
@@ -271,9 +280,14 @@ def prepare_most_specific(ctx: ScanContext, options: Any, roles: Iterable[str] |
 
 def path_text(result: ReachResult) -> str:
     """``acct 444455556666 -> VendorIntegrationRole -> DeployRole`` for messages."""
+    return hops_text(result.source, result.hops)
+
+
+def hops_text(source: str, hops: Iterable[HopWitness]) -> str:
+    """:func:`path_text` of a path given as its source and hops."""
     from trustgraph.graph.nodes import short_label
 
-    nodes = [result.source] + [h.target for h in result.hops]
+    nodes = [source] + [h.target for h in hops]
     return " -> ".join(short_label(n) for n in nodes)
 
 
@@ -438,7 +452,7 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 
 __all__ = [
-    "BaseCheck", "CallerClass", "Check", "alone_key", "deny_like", "hop_path", "is_assume_grant", "is_sat",
+    "BaseCheck", "CallerClass", "Check", "alone_key", "deny_like", "hop_path", "hops_text", "is_assume_grant", "is_sat",
     "is_unknown", "most_specific", "outside_sources", "path_text", "prepare_most_specific", "statement_alone",
     "statement_classes", "statement_witnesses", "target_with", "trust_statements", "unknown_reason",
     "without_condition",

@@ -14,12 +14,15 @@ O((1 + A) * (V + E')) hop asks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import ClassVar
 
-from trustgraph.checks.base import BaseCheck, outside_sources, path_text, prepare_most_specific
+from trustgraph.checks.base import BaseCheck, hops_text, outside_sources, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.queries.results import Reach
+from trustgraph.checks.grouping import group_findings
+from trustgraph.model.location import Location
+from trustgraph.queries.results import HopWitness, Reach
 
 
 class ExternalWithoutExternalId(BaseCheck):
@@ -52,19 +55,38 @@ class ExternalWithoutExternalId(BaseCheck):
         """The searches every role's answer reads (:func:`prepare_most_specific`)."""
         prepare_most_specific(ctx, ctx.options(without=("sts:ExternalId",)))
 
+    #: True: a reachable answer's message is written only where the merged finding reads it (:meth:`grouped`: its
+    #: first source's); False: every answer's (the reference; set on the class). The findings are the same
+    deferred_messages: ClassVar[bool] = True
+
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
+        return self._findings(ctx, deferred=False)
+
+    def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
+        """:meth:`BaseCheck.grouped`, each reachable answer's message written by :func:`merge`'s ``message_of``
+        (:attr:`deferred_messages`)."""
+        if not self.deferred_messages:
+            return super().grouped(ctx, conditions)
+        return group_findings(self._findings(ctx, deferred=True), conditions,
+                              message_of=lambda f: self._text(ctx, f.role, f.source, f.path, f.severity))
+
+    def _findings(self, ctx: ScanContext, *, deferred: bool) -> Iterator[Finding]:
         options = ctx.options(without=("sts:ExternalId",))
         for role in ctx.roles:
             severity = Severity.CRITICAL if ctx.is_admin(role) else Severity.HIGH
             for result in outside_sources(ctx, role, options):  # one per source; the runner merges them per role
                 if result.verdict is Reach.REACHABLE:
-                    hops = len(result.hops)
-                    how = "directly" if hops == 1 else f"through a {hops}-hop chain ({path_text(result)})"
-                    admin = f" It is an admin role{ctx.admin_note(role)}." if severity is Severity.CRITICAL else ""
-                    message = (f"`{result.source}` reaches the role {how} without presenting sts:ExternalId.{admin}")
+                    message = "" if deferred else self._text(ctx, role, result.source, result.hops, severity)
                     yield self.reach_finding(result, role=role, message=message, severity=severity)
                 else:
                     yield self.reach_finding(result, role=role, message="", severity=severity)
+
+    @staticmethod
+    def _text(ctx: ScanContext, role: str, source: str, hops: tuple[HopWitness, ...], severity: Severity) -> str:
+        """The message of a reachable answer from ``source`` over ``hops`` into ``role``."""
+        how = "directly" if len(hops) == 1 else f"through a {len(hops)}-hop chain ({hops_text(source, hops)})"
+        admin = f" It is an admin role{ctx.admin_note(role)}." if severity is Severity.CRITICAL else ""
+        return f"`{source}` reaches the role {how} without presenting sts:ExternalId.{admin}"
 
 
 CHECK = ExternalWithoutExternalId()

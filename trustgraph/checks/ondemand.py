@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 
@@ -147,10 +147,53 @@ def _walked_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
     return index
 
 
-def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat]) -> list[ReachResult]:
+#: the most light witnesses a :class:`LightMemo` holds: emptied when full (the roles checked one after another read the
+#: same hops: at 2,000 roles of the vendor-heavy profile ~2,000 distinct hops for ~3,000 hops read before a last one)
+LIGHT_MEMO_MAX = 4096
+
+
+class LightMemo:
+    """The light witnesses of the hops before a last one (:class:`Later` items a search keeps once for every path
+    through them, read again by each role those paths reach), made once: each is built from its :class:`Later` alone
+    (:func:`light_witness`), the same value each time. Held by a scan (:meth:`~trustgraph.checks.context.ScanContext.
+    once`), at most :data:`LIGHT_MEMO_MAX` of them (emptied when full). The findings are the same: a light witness
+    read by the findings that are not a merged finding's first is read for its source, target, action, statements
+    and approximations only (:func:`~trustgraph.checks.grouping.source_reach`); the first's are replaced by full
+    witnesses (:func:`materialized`)."""
+
+    __slots__ = ("_held",)
+
+    #: False: every light witness made anew, no memo (the reference; set on the class)
+    enabled: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        #: id of a Later -> (that Later, kept alive while its id is a key; its light witness)
+        self._held: dict[int, tuple[Later, HopWitness]] = {}
+
+    def witness(self, later: Later, statements_of: Callable[[Any], Iterable[Any]]) -> HopWitness:
+        """:func:`light_witness` of ``later``, made once while held."""
+        held = self._held.get(id(later))
+        if held is not None and held[0] is later:
+            return held[1]
+        if len(self._held) >= LIGHT_MEMO_MAX:
+            self._held.clear()
+        made = light_witness(later, statements_of)
+        self._held[id(later)] = (later, made)
+        return made
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat],
+                memo: LightMemo | None = None) -> list[ReachResult]:
     """The answers of :func:`pending_index` for ``role``, flat ones with light witnesses (:class:`Later`; the last
-    hop's made here, from the parent state, action and answer the flat answer ends with)."""
+    hop's made here, from the parent state, action and answer the flat answer ends with); ``memo``: where the light
+    witnesses of the hops before a last one are made once (:class:`LightMemo`; None: each made anew)."""
     from trustgraph.queries.lazydecision import decision_statements as statements_of
+
+    def before(later: Later) -> HopWitness:
+        return light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
 
     out: list[ReachResult] = []
     items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
@@ -164,7 +207,7 @@ def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResul
         j = i + 1  # item is a flat answer's source; its Laters follow, then the last hop's three parts
         while isinstance(items[j], Later):
             j += 1
-        hops = (*(light_witness(h, statements_of) for h in items[i + 1:j]),
+        hops = (*(before(h) for h in items[i + 1:j]),
                 light_witness(Later(engine, items[j], role, items[j + 1], items[j + 2]), statements_of))
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
         out.append(ReachResult(source=item, target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
@@ -206,4 +249,5 @@ def with_full_path(finding: Finding) -> Finding:
     return finding
 
 
-__all__ = ["Flat", "Later", "PathMemo", "answers_for", "is_light", "materialized", "pending_index", "with_full_path"]
+__all__ = ["LIGHT_MEMO_MAX", "Flat", "Later", "LightMemo", "PathMemo", "answers_for", "is_light", "materialized",
+           "pending_index", "with_full_path"]

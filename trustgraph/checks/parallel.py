@@ -67,7 +67,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.finding import Finding
-from trustgraph.checks.grouping import group_findings
+from trustgraph.checks.grouping import grouped_findings
 from trustgraph.checks.plain import hop_to_plain
 from trustgraph.queries.results import HopWitness
 
@@ -184,7 +184,7 @@ def run_task(ctx: ScanContext, checks: Sequence[BaseCheck], task: Task, between:
     for role in task.roles:
         view = ctx.for_roles((role,))
         for i in task.checks:
-            found = group_findings(checks[i].run(view), ctx.condition_counter())
+            found = grouped_findings(checks[i], view, ctx.condition_counter())
             if found:  # most (role, check) pairs find nothing: they cost the parent only bookkeeping
                 out.append((role, i, found))
         if freeze:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding
-from trustgraph.checks.grouping import group_findings
+from trustgraph.checks.grouping import grouped_findings
 from trustgraph.checks.parallel import finding_from_plain, finding_to_plain, has_shared_work, worth_releasing
 
 Progress = Callable[[int, int], None]  # (roles done, roles total)
@@ -37,7 +37,7 @@ def run_role(ctx: ScanContext, checks: Sequence[BaseCheck], role: str) -> list[F
     view = ctx.for_roles((role,))
     out: list[Finding] = []
     for check in checks:
-        out.extend(group_findings(check.run(view), ctx.condition_counter()))
+        out.extend(grouped_findings(check, view, ctx.condition_counter()))
     return out
 
 
