@@ -1,5 +1,5 @@
 """The reach checks with many sources per role, made cheaper per source with the same findings: a reachable
-answer's message written only where the merged finding reads it (``deferred_messages``,
+answer's message written only where the merged finding reads it (``lean_sources``,
 :func:`~trustgraph.checks.grouping.grouped_findings`), and the light witnesses of the hops before a last one made once
 (:class:`~trustgraph.checks.ondemand.LightMemo`). Each against its reference (every message written and merged,
 :func:`~trustgraph.checks.grouping.group_findings`; every light witness made anew), field by field, on the bundled
@@ -34,12 +34,12 @@ def _findings(tg: TrustGraph, deferred: bool, session: SolverSession, jobs: int,
     fresh = twin_of(tg, session)
     if patch is not None:
         patch(fresh)
-    saved = (ExternalWithoutMfa.deferred_messages, ExternalWithoutExternalId.deferred_messages)
-    ExternalWithoutMfa.deferred_messages = ExternalWithoutExternalId.deferred_messages = deferred
+    saved = (ExternalWithoutMfa.lean_sources, ExternalWithoutExternalId.lean_sources)
+    ExternalWithoutMfa.lean_sources = ExternalWithoutExternalId.lean_sources = deferred
     try:
         return [finding_to_plain(f) for f in run_checks(ScanContext(fresh), CHECKS, jobs=jobs).findings]
     finally:
-        ExternalWithoutMfa.deferred_messages, ExternalWithoutExternalId.deferred_messages = saved
+        ExternalWithoutMfa.lean_sources, ExternalWithoutExternalId.lean_sources = saved
 
 
 def _same(tg: TrustGraph, jobs: int = 1, patch: Callable[[TrustGraph], None] | None = None) -> list[dict[str, Any]]:
@@ -191,3 +191,21 @@ def test_light_memo_makes_a_witness_once_and_is_bounded(monkeypatch: pytest.Monk
     assert len(memo) == 1  # emptied when full, then holds the new one
     memo.witness(hops[0], lambda a: ())
     assert made == [*hops[:3], hops[0]]
+
+
+def test_a_pending_finding_is_made_only_when_it_comes_first() -> None:
+    from trustgraph.checks.grouping import Pending, merge_reaches, source_reach
+
+    built: list[str] = []
+
+    def build(f: Finding) -> Finding:
+        built.append(f.source)
+        return f
+
+    near, far = _finding("account:1", "near"), _finding("account:2", "far", 2)
+    pending = [(source_reach(f), Pending(f.source, f.severity, f.statements, f.approximations, f, build))
+               for f in (far, near)]
+    assert merge_reaches([pending[0], (source_reach(near), near)]) == merge([far, near])
+    assert built == []  # second: never made
+    assert merge_reaches(list(pending)) == merge([far, near])
+    assert built == ["account:1"]  # first: made once

@@ -24,6 +24,7 @@ from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.ondemand import FlatAnswer
     from trustgraph.semantics.request import Caller, Target
     from trustgraph.smt.solve import Sat, Unknown
 
@@ -212,6 +213,15 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
     ``targets`` (default: every role) are the roles the check asks this about under ``options``, ``role`` among
     them (the same set for every role and in :func:`prepare_most_specific`): answers are built for those only.
     """
+    return cast(list[ReachResult], outside_answers(ctx, role, options, targets))
+
+
+def outside_answers(ctx: ScanContext, role: str, options: Any, targets: frozenset[str] | None = None,
+                    conditions: Callable[[Location], int] | None = None) -> list[ReachResult | FlatAnswer]:
+    """:func:`outside_sources`; with ``conditions`` (:meth:`ScanContext.condition_counter`), the answers of the
+    outside accounts' searches kept as their hops left them (:data:`~trustgraph.checks.ondemand.Flat`) are given as
+    :class:`~trustgraph.checks.ondemand.FlatAnswer` (what a merged finding reads of them, no witness or answer
+    built; :mod:`trustgraph.checks.leansources`), in the same order."""
     # answers come from one search per source over the whole graph (ScanContext.reach_known): no per-role ancestor
     # set is needed to skip sources that cannot reach the role (computing one per role is quadratic at scale)
     general = list(ctx.reach_known("external", role, options, members=("external",), targets=targets))
@@ -219,7 +229,7 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
     unknown = [r for r in general if r.verdict is Reach.UNKNOWN]
     if not reachable and not unknown:
         return []
-    specific: list[ReachResult] = []
+    specific: list[ReachResult | FlatAnswer] = []
     if ctx.per_pair:  # the reference: one look-up per (outside account, role)
         for node in ctx.outside_account_nodes:
             found = [r for r in ctx.reach_known(node, role, options)
@@ -227,18 +237,22 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
             if found:
                 specific.append(min(found, key=lambda r: len(r.hops)))
     else:  # the accounts' searches read once, inverted per role
-        from trustgraph.checks.ondemand import LightMemo, answers_for
+        from trustgraph.checks.ondemand import LightMemo, answers_for, flat_answers
 
         index, failed = ctx.reached_by(ctx.outside_account_nodes, options, targets=targets)
         memo = ctx.once(("light-memo",), LightMemo) if LightMemo.enabled else None  # hops read by role after role
-        specific = answers_for(ctx.engine, role, index.get(role, ()), memo)  # light: grouping builds the first's
+        kept = index.get(role, ())
+        if conditions is None:  # light witnesses: grouping builds the first's
+            specific = list(answers_for(ctx.engine, role, kept, memo))
+        else:
+            specific = list(flat_answers(ctx.engine, role, kept, memo, conditions))
         for node in failed:  # a search that did not replay: answered per target (reach_known)
             found = [r for r in ctx.reach_known(node, role, options)
                      if r.verdict is Reach.REACHABLE and r.target == role]
             if found:
                 specific.append(min(found, key=lambda r: len(r.hops)))
     if specific:
-        ordered = sorted(specific, key=lambda r: (len(r.hops), r.source))
+        ordered = sorted(specific, key=_length_and_source)
         if reachable:
             anyone = min(reachable, key=lambda r: len(r.hops))
             named: frozenset[str] = ctx.once(("outside-account-ids",), lambda: frozenset(
@@ -249,7 +263,11 @@ def outside_sources(ctx: ScanContext, role: str, options: Any, targets: frozense
         return ordered
     if reachable:
         return [min(reachable, key=lambda r: len(r.hops))]
-    return unknown[:1]
+    return [*unknown[:1]]
+
+
+def _length_and_source(r: ReachResult | FlatAnswer) -> tuple[int, str]:
+    return (len(r.hops) if isinstance(r, ReachResult) else r.length, r.source)
 
 
 def most_specific(ctx: ScanContext, role: str, options: Any) -> ReachResult | None:
@@ -453,7 +471,8 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 __all__ = [
     "BaseCheck", "CallerClass", "Check", "alone_key", "deny_like", "hop_path", "hops_text", "is_assume_grant", "is_sat",
-    "is_unknown", "most_specific", "outside_sources", "path_text", "prepare_most_specific", "statement_alone",
+    "is_unknown", "most_specific", "outside_answers", "outside_sources", "path_text", "prepare_most_specific",
+    "statement_alone",
     "statement_classes", "statement_witnesses", "target_with", "trust_statements", "unknown_reason",
     "without_condition",
 ]

@@ -20,7 +20,7 @@ from typing import ClassVar
 from trustgraph.checks.base import BaseCheck, hops_text, outside_sources, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.checks.grouping import group_findings
+from trustgraph.checks.leansources import lean_grouped
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness, Reach
 
@@ -55,31 +55,34 @@ class ExternalWithoutExternalId(BaseCheck):
         """The searches every role's answer reads (:func:`prepare_most_specific`)."""
         prepare_most_specific(ctx, ctx.options(without=("sts:ExternalId",)))
 
-    #: True: a reachable answer's message is written only where the merged finding reads it (:meth:`grouped`: its
-    #: first source's); False: every answer's (the reference; set on the class). The findings are the same
-    deferred_messages: ClassVar[bool] = True
+    #: True: the merged finding of a role made without a finding per outside account (:mod:`trustgraph.checks.
+    #: leansources`, :meth:`grouped`); False: :meth:`run`'s findings merged (the reference; set on the class). The
+    #: findings are the same
+    lean_sources: ClassVar[bool] = True
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        return self._findings(ctx, deferred=False)
-
-    def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
-        """:meth:`BaseCheck.grouped`, each reachable answer's message written by :func:`merge`'s ``message_of``
-        (:attr:`deferred_messages`)."""
-        if not self.deferred_messages:
-            return super().grouped(ctx, conditions)
-        return group_findings(self._findings(ctx, deferred=True), conditions,
-                              message_of=lambda f: self._text(ctx, f.role, f.source, f.path, f.severity))
-
-    def _findings(self, ctx: ScanContext, *, deferred: bool) -> Iterator[Finding]:
         options = ctx.options(without=("sts:ExternalId",))
         for role in ctx.roles:
-            severity = Severity.CRITICAL if ctx.is_admin(role) else Severity.HIGH
+            severity = self._severity(ctx, role)
             for result in outside_sources(ctx, role, options):  # one per source; the runner merges them per role
                 if result.verdict is Reach.REACHABLE:
-                    message = "" if deferred else self._text(ctx, role, result.source, result.hops, severity)
+                    message = self._text(ctx, role, result.source, result.hops, severity)
                     yield self.reach_finding(result, role=role, message=message, severity=severity)
                 else:
                     yield self.reach_finding(result, role=role, message="", severity=severity)
+
+    def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
+        """:meth:`BaseCheck.grouped`, made by :func:`~trustgraph.checks.leansources.lean_grouped`
+        (:attr:`lean_sources`)."""
+        if not self.lean_sources:
+            return super().grouped(ctx, conditions)
+        return lean_grouped(self, ctx, conditions, ctx.options(without=("sts:ExternalId",)),
+                            lambda role: self._severity(ctx, role),
+                            lambda f: self._text(ctx, f.role, f.source, f.path, f.severity))
+
+    @staticmethod
+    def _severity(ctx: ScanContext, role: str) -> Severity:
+        return Severity.CRITICAL if ctx.is_admin(role) else Severity.HIGH
 
     @staticmethod
     def _text(ctx: ScanContext, role: str, source: str, hops: tuple[HopWitness, ...], severity: Severity) -> str:

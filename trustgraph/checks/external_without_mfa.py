@@ -13,7 +13,7 @@ from typing import ClassVar
 from trustgraph.checks.base import BaseCheck, hops_text, outside_sources, prepare_most_specific
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.checks.grouping import group_findings
+from trustgraph.checks.leansources import lean_grouped
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness, Reach
 
@@ -45,30 +45,27 @@ class ExternalWithoutMfa(BaseCheck):
         """The searches every role's answer reads (:func:`prepare_most_specific`)."""
         prepare_most_specific(ctx, ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}))
 
-    #: True: a reachable answer's message is written only where the merged finding reads it (:meth:`grouped`: its
-    #: first source's; vendor-heavy at 20,000 roles ~181,000 answers for ~15,000 merged findings); False: every
-    #: answer's (the reference; set on the class). The findings are the same
-    deferred_messages: ClassVar[bool] = True
+    #: True: the merged finding of a role made without a finding per outside account (:mod:`trustgraph.checks.
+    #: leansources`, :meth:`grouped`: vendor-heavy at 20,000 roles ~181,000 answers for ~15,000 merged findings);
+    #: False: :meth:`run`'s findings merged (the reference; set on the class). The findings are the same
+    lean_sources: ClassVar[bool] = True
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
-        return self._findings(ctx, deferred=False)
-
-    def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
-        """:meth:`BaseCheck.grouped`, each reachable answer's message written by :func:`merge`'s ``message_of``
-        (:attr:`deferred_messages`)."""
-        if not self.deferred_messages:
-            return super().grouped(ctx, conditions)
-        return group_findings(self._findings(ctx, deferred=True), conditions, message_of=_message)
-
-    def _findings(self, ctx: ScanContext, *, deferred: bool) -> Iterator[Finding]:
         options = ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]})
         for role in ctx.roles:
             for result in outside_sources(ctx, role, options):  # one per source; the runner merges them per role
                 if result.verdict is Reach.REACHABLE:
-                    message = "" if deferred else _text(result.source, result.hops)
-                    yield self.reach_finding(result, role=role, message=message)
+                    yield self.reach_finding(result, role=role, message=_text(result.source, result.hops))
                 else:
                     yield self.reach_finding(result, role=role, message="")
+
+    def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
+        """:meth:`BaseCheck.grouped`, made by :func:`~trustgraph.checks.leansources.lean_grouped`
+        (:attr:`lean_sources`)."""
+        if not self.lean_sources:
+            return super().grouped(ctx, conditions)
+        return lean_grouped(self, ctx, conditions, ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
+                            lambda _: self.severity, _message)
 
 
 def _text(source: str, hops: tuple[HopWitness, ...]) -> str:

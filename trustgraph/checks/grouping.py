@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from trustgraph.checks.finding import Finding, FindingKind, SourceReach, source_class, source_specificity
+from trustgraph.checks.finding import Finding, FindingKind, Severity, SourceReach, source_class, source_specificity
 from trustgraph.checks.ondemand import with_full_path
 from trustgraph.model.location import Location
 
@@ -59,9 +59,40 @@ def source_reach(finding: Finding, conditions: ConditionCount = _no_conditions,
                        approximate=finding.approximate, statements=finding.statements)
 
 
-def _order(item: tuple[SourceReach, Finding]) -> tuple[object, ...]:
+def _order(item: tuple[SourceReach, Finding | Pending]) -> tuple[object, ...]:
     s = item[0]
     return (s.kind is not FindingKind.FINDING, source_specificity(s.source), s.hops or 99, s.conditions, s.source)
+
+
+class Pending:
+    """A reachable answer's finding not made yet, with what :func:`merge_reaches` reads of it (its source, severity,
+    statements and approximations, as the finding would hold them): made (``build(answer)``) only when it is the
+    merged finding's first (:mod:`trustgraph.checks.leansources`: most of a role's ~17 outside accounts at 20,000
+    roles of the vendor-heavy profile are named by the merged finding, never shown)."""
+
+    __slots__ = ("source", "severity", "statements", "approximations", "answer", "build")
+
+    kind = FindingKind.FINDING
+    message = ""
+
+    def __init__(self, source: str, severity: Severity, statements: tuple[Location, ...],
+                 approximations: tuple[str, ...], answer: Any, build: Callable[[Any], Finding]) -> None:
+        self.source, self.severity, self.statements = source, severity, statements
+        self.approximations, self.answer, self.build = approximations, answer, build
+
+    @property
+    def approximate(self) -> bool:
+        """As the finding's (:meth:`~trustgraph.checks.base.BaseCheck.finding`): whether it has approximations."""
+        return bool(self.approximations)
+
+    def finding(self) -> Finding:
+        """The finding."""
+        return self.build(self.answer)
+
+
+def made(f: Finding | Pending) -> Finding:
+    """The finding of ``f`` (a :class:`Pending` made)."""
+    return f.finding() if isinstance(f, Pending) else f
 
 
 def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditions,
@@ -69,7 +100,14 @@ def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditio
     """One finding from the findings of one check on one role (see the module docstring). ``message_of``: the message
     of a finding made with an empty one (:func:`grouped_findings`), asked only where the merged finding reads it."""
     per_hop: dict[int, int] = {}  # the findings (and so their hops' statements) live until the end of the call
-    items = sorted(((source_reach(f, conditions, per_hop), f) for f in findings), key=_order)
+    return merge_reaches([(source_reach(f, conditions, per_hop), f) for f in findings], message_of)
+
+
+def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_of: MessageOf | None = None
+                  ) -> Finding:
+    """:func:`merge` of findings given with their :func:`source_reach` (a finding not made yet as a
+    :class:`Pending`: made only if it comes first)."""
+    items = sorted(reaches, key=_order)
     if not items:
         raise ValueError("merge() needs at least one finding")
     sources: dict[str, SourceReach] = {}
@@ -77,15 +115,17 @@ def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditio
     for s, f in items:
         sources.setdefault(s.source, s)  # one entry per source: its best (proven, shortest) answer
         cited.setdefault(s.source, {}).update(dict.fromkeys(f.statements))  # ... citing all its answers' statements
-    def text(f: Finding) -> str:
-        return f.message if f.message or message_of is None else message_of(f)
 
-    first = with_full_path(items[0][1])  # the answers of outside accounts have light witnesses (checks.ondemand)
+    def text(f: Finding | Pending) -> str:
+        return f.message if f.message or message_of is None else message_of(made(f))
+
+    head = made(items[0][1])
+    first = with_full_path(head)  # the answers of outside accounts have light witnesses (checks.ondemand)
     severity = max((f.severity for _, f in items), key=lambda s: s.rank)
     proven = any(f.kind is FindingKind.FINDING for _, f in items)
     listed = tuple(s if s.statements == (held := tuple(cited[s.source])) else replace(s, statements=held)
                    for s in sources.values())  # most sources have one answer: their statements as they are
-    message = text(items[0][1])
+    message = text(head)
     others = [s.source for s in listed[1:]]
     # document-level findings: each statement's own sentence (the other findings' messages are read only here)
     messages = (list(dict.fromkeys(m for _, f in items if (m := text(f))))
@@ -128,5 +168,5 @@ def grouped_findings(check: Any, ctx: Any, conditions: ConditionCount = _no_cond
     return group_findings(check.run(ctx), conditions)
 
 
-__all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "group_findings", "grouped_findings", "merge",
-           "source_reach"]
+__all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "group_findings", "grouped_findings", "made",
+           "merge", "merge_reaches", "source_reach"]

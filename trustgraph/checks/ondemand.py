@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
 
 if TYPE_CHECKING:
-    from trustgraph.checks.finding import Finding
+    from trustgraph.checks.finding import Finding, SourceReach
+    from trustgraph.model.location import Location
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
@@ -216,6 +217,77 @@ def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResul
     return out
 
 
+class FlatAnswer:
+    """A kept answer of :func:`pending_index` (:data:`Flat`) as a merged finding reads it when it is not that
+    finding's first source (:mod:`trustgraph.checks.leansources`): its source reach (the source, the nodes, actions,
+    condition count and statements of its path), its statements and approximations, as the finding of the answer
+    :func:`answers_for` builds would give them; no witness or answer is built. :meth:`result` builds that answer."""
+
+    __slots__ = ("source", "length", "reach", "statements", "approximations", "_engine", "_role", "_items")
+
+    def __init__(self, engine: ReachabilityEngine, role: str, items: tuple[Any, ...], reach: SourceReach,
+                 approximations: tuple[str, ...]) -> None:
+        self.source: str = items[0]
+        self.length = len(reach.actions)
+        self.reach, self.statements, self.approximations = reach, reach.statements, approximations
+        self._engine, self._role, self._items = engine, role, items
+
+    def result(self) -> ReachResult:
+        """The answer :func:`answers_for` builds (light witnesses)."""
+        return answers_for(self._engine, self._role, self._items)[0]
+
+
+def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat], memo: LightMemo | None,
+                 conditions: Callable[[Location], int]) -> list[ReachResult | FlatAnswer]:
+    """:func:`answers_for`, a flat answer given as a :class:`FlatAnswer` (its reach's conditions counted with
+    ``conditions``, as :func:`~trustgraph.checks.grouping.source_reach` counts them) instead of a
+    :class:`~trustgraph.queries.results.ReachResult`: the hops before the last read off their light witnesses
+    (``memo``), the last off its answer."""
+    from trustgraph.checks.finding import FindingKind, SourceReach, source_class
+    from trustgraph.queries.lazydecision import decision_statements as statements_of
+
+    out: list[ReachResult | FlatAnswer] = []
+    items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
+    i, n = 0, len(items)
+    while i < n:
+        item = items[i]
+        if isinstance(item, ReachResult):
+            out.append(item)
+            i += 1
+            continue
+        j = i + 1  # item is a flat answer's source; its Laters follow, then the last hop's three parts
+        while isinstance(items[j], Later):
+            j += 1
+        parent, action, answer = items[j], items[j + 1], items[j + 2]
+        nodes: list[str] = []
+        actions: list[str] = []
+        held: list[tuple[Location, ...]] = []
+        approximations: list[str] = []
+        for later in items[i + 1:j]:
+            hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+            if not nodes:
+                nodes.append(hop.source)
+            nodes.append(hop.target)
+            actions.append(hop.action)
+            held.append(hop.statements)
+            approximations += hop.approximations
+        if not nodes:
+            nodes.append(parent[0])
+        nodes.append(role)
+        actions.append(action.value)
+        held.append(export_locations(statements_of(answer)))
+        approximations += answer.approximations
+        statements = tuple(dict.fromkeys(loc for locs in held for loc in locs))
+        approx = tuple(dict.fromkeys(approximations))
+        count = sum(sum(conditions(loc) for loc in dict.fromkeys(locs)) for locs in held)
+        reach = SourceReach(source=item, source_class=source_class(item), nodes=tuple(nodes), actions=tuple(actions),
+                            conditions=count, kind=FindingKind.FINDING, approximate=bool(approx),
+                            statements=statements)
+        out.append(FlatAnswer(engine, role, items[i:j + 3], reach, approx))
+        i = j + 3
+    return out
+
+
 def light_witness(later: Later, statements_of: Callable[[Any], Iterable[Any]] | None = None) -> HopWitness:
     """The light witness of a Sat hop: what :meth:`ReachabilityEngine.witness` gives it, less the request context,
     the caller and the evidence (``later`` builds the full one). ``statements_of``: the statements of an answer's
@@ -249,5 +321,5 @@ def with_full_path(finding: Finding) -> Finding:
     return finding
 
 
-__all__ = ["LIGHT_MEMO_MAX", "Flat", "Later", "LightMemo", "PathMemo", "answers_for", "is_light", "materialized",
-           "pending_index", "with_full_path"]
+__all__ = ["LIGHT_MEMO_MAX", "Flat", "FlatAnswer", "Later", "LightMemo", "PathMemo", "answers_for", "flat_answers",
+           "is_light", "materialized", "pending_index", "with_full_path"]
