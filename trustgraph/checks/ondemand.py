@@ -20,6 +20,11 @@ prepare time instead, one per hop, they held ~56 MB at 20,000 roles of the vendo
 as before, in the same order, so the engine is asked the same questions in the same order as the reference, and
 every witness a report shows is the one the reference builds.
 
+A check that merges many sources per role reads a kept answer without building it at all (:func:`flat_answers`,
+:class:`FlatAnswer`: what the merged finding reads of a source it does not show first; :mod:`trustgraph.checks.
+leansources`), and the light witnesses of the hops before a last one, read again by each role their paths reach, are
+made once (:class:`LightMemo`).
+
 The reference (``ScanContext(on_demand=False)``) builds every answer in full (:meth:`GraphQueries.reach_each`);
 ``tests/checks/test_on_demand.py`` compares the findings of both, field by field.
 
