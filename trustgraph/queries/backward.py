@@ -261,7 +261,9 @@ def backward_closure(
 
     ``lean`` (``GraphQueries.lean_closure``): a role caller's hop whose outcome the cache holds is read in the loop
     itself (no call per row; a role session's Sat hop never has its other MFA outcome asked: only a symbolic AWS
-    source's does, :meth:`ReachabilityEngine.flips_mfa`); a hop not yet decided goes through the same ``landing`` as
+    source's does, :meth:`ReachabilityEngine.flips_mfa`; a hop that is not Sat, when carried values are demanded,
+    gives what ``landing`` gives it, read in the loop too; a start's states are read once per engine, as ``listed``
+    reads them); a hop not yet decided goes through the same ``landing`` as
     without it, at the same point of the walk, so the same questions are asked in the same order and the closure is
     the same (``tests/queries/test_lean_closure.py``). A warm closure over a
     strongly connected organization reads tens of thousands of rows per query.
@@ -404,9 +406,13 @@ def backward_closure(
                         continue
                     key = (state, role, text, ())
                     shape = hops.get(key, hops)
-                    if shape is None and not demand:
-                        continue  # not Sat: gives nothing
-                    if shape is hops or shape is None:
+                    if shape is None:
+                        if not demand:
+                            continue  # not Sat: gives nothing
+                        # what landing() gives a hop that is not Sat when carried values are demanded: a session
+                        # carrying one may get in (read here, at the same point of the walk)
+                        got = min(MAYBE, max(status.get((role, False), 0), status.get((role, True), 0)))
+                    elif shape is hops:
                         got = landing(state, role, action, text, ())
                     elif shape == MAYBE:
                         got = MAYBE
@@ -426,7 +432,10 @@ def backward_closure(
                 extra = source_extra(u)
                 if extra is None or (query_action is not None and action is not query_action):
                     continue
-                callers = engine.start_states(u)
+                if lean:  # a node's start states read once for the engine's life (as the listed closure does)
+                    callers = known_starts.get(u) or known_starts.setdefault(u, engine.start_states(u))
+                else:
+                    callers = engine.start_states(u)
             assert extra is not None
             for state in callers:
                 before = status.get(state, 0)

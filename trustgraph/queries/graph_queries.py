@@ -102,6 +102,11 @@ class GraphQueries:
         #: with ``reverse``, in an estate whose policies read carried values: each source's path read off one reverse
         #: search over the carried states (:mod:`trustgraph.queries.reverse_carried`) instead of a search per source
         self.carried_reverse = True
+        #: with ``carried_reverse``: each state's successors kept joined over the closure's candidate list for the
+        #: engine's life, read whole by a later query whose closure lists the same candidates
+        #: (``CarriedPaths(flat=True)``); False: joined candidate by candidate in every query, the reference, which
+        #: tests compare it with (same answers, same questions in the same order)
+        self.flat_hops = True
         #: with ``reverse``: the lean reverse pass (:class:`trustgraph.queries.reverse.ReversePaths` ``lean``): a
         #: source whose path is its start state's own steps gets that state's agreed tail, built once per state, as
         #: its hops instead of its first hop joined to the next state's tail; distances and steps read in loops
@@ -470,7 +475,8 @@ class GraphQueries:
             return None
         store = self._landings.get("carried")
         self._landings["carried"] = store = (store or HopStore(self.engine)).fresh(self.engine)
-        return CarriedPaths(self.engine, closure, options, outside_only=outside_only, groups=groups, hops=store)
+        return CarriedPaths(self.engine, closure, options, outside_only=outside_only, groups=groups, hops=store,
+                            flat=self.flat_hops)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the

@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 
 #: a state's successors in the forward search's order, each with the witness of its hop
 Successors = tuple[tuple["State", "HopWitness"], ...]
+#: a state's successors over a closure's candidate list, kept with that list (:meth:`CarriedPaths._all_hops`)
+FlatHops = tuple[list[tuple[tuple[int, int], str, dict[str, Any]]], Successors, bool]
 #: hops a :class:`HopStore` holds before it starts again (each a few hundred bytes)
 STORE_LIMIT = 400_000
 
@@ -82,18 +84,28 @@ class HopStore:
         self.engine = engine
         self.version = graph_version(engine.G)
         self._by_options: dict[QueryOptions, dict[State, dict[tuple[int, int], tuple[Successors, bool]]]] = {}
+        self._flat_by_options: dict[QueryOptions, dict[State, FlatHops]] = {}
+        #: node -> its start states (:meth:`ReachabilityEngine.start_states`, a function of the node and the estate)
+        self.starts: dict[str, tuple[State, ...]] = {}
 
     def fresh(self, engine: ReachabilityEngine) -> HopStore:
-        """This store, or a new one for another engine, a changed graph or a full store."""
+        """This store, or a new one for another engine, a changed graph or a full store (a joined list counted as
+        one hop: it holds the hops' own successor tuples)."""
         from trustgraph.graph.nodes import graph_version
 
-        if (engine is self.engine and graph_version(engine.G) == self.version
-                and sum(len(v) for per in self._by_options.values() for v in per.values()) <= STORE_LIMIT):
+        held = sum(len(v) for per in self._by_options.values() for v in per.values())
+        held += sum(len(per) for per in self._flat_by_options.values())
+        if engine is self.engine and graph_version(engine.G) == self.version and held <= STORE_LIMIT:
             return self
         return HopStore(engine)
 
     def of(self, options: QueryOptions) -> dict[State, dict[tuple[int, int], tuple[Successors, bool]]]:
         return self._by_options.setdefault(options, {})
+
+    def flat_of(self, options: QueryOptions) -> dict[State, FlatHops]:
+        """state -> (the closure's candidates (order key, role, edge data) it was expanded over, its successors over
+        them joined in that order, whether one of their hops is undecided): :meth:`CarriedPaths._all_hops`."""
+        return self._flat_by_options.setdefault(options, {})
 
 
 class CarriedPaths:
@@ -103,12 +115,16 @@ class CarriedPaths:
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
                  outside_only: bool, groups: list[tuple[str, tuple[str, ...]]],
-                 hops: HopStore | None = None) -> None:
+                 hops: HopStore | None = None, flat: bool = False) -> None:
         self.engine = engine
+        store = hops if hops is not None else HopStore(engine)
         #: state -> (its candidate's order key -> that hop's successors and whether it is undecided), for the
         #: engine's life: a later query over another closure reads the hops it shares with this one
-        self.hops: dict[State, dict[tuple[int, int], tuple[Successors, bool]]] = (
-            hops if hops is not None else HopStore(engine)).of(options)
+        self.hops: dict[State, dict[tuple[int, int], tuple[Successors, bool]]] = store.of(options)
+        #: ``flat``: each state's successors over a candidate list kept joined (:meth:`_all_hops`), and each node's
+        #: start states, for the engine's life; None: joined candidate by candidate in every query (the reference)
+        self._flat: dict[State, FlatHops] | None = store.flat_of(options) if flat else None
+        self._start_states: dict[str, tuple[State, ...]] | None = store.starts if flat else None
         self.closure = closure
         self.options = options
         self.outside_only = outside_only
@@ -153,7 +169,13 @@ class CarriedPaths:
         extra = self._extra[node]
         if extra is None:
             return []
-        return [(start, extra) for start in engine.start_states(node)]
+        kept = self._start_states
+        if kept is None:
+            return [(start, extra) for start in engine.start_states(node)]
+        states = kept.get(node)
+        if states is None:
+            states = kept[node] = engine.start_states(node)
+        return [(start, extra) for start in states]
 
     def _hops_of(self, state: State, depth: int, extra: tuple[KeyConstraint, ...]
                  ) -> Iterator[tuple[Successors, bool]]:
@@ -184,24 +206,45 @@ class CarriedPaths:
 
     def _later_hops(self, state: State) -> tuple[Successors, bool]:
         """Every successor of ``state`` after the first hop, and whether one of its hops is undecided."""
+        return self._all_hops(state, 1, ())
+
+    def _all_hops(self, state: State, depth: int, extra: tuple[KeyConstraint, ...]) -> tuple[Successors, bool]:
+        """Every successor of ``state`` at ``depth`` (as :meth:`_hops_of`, joined) and whether one of its hops is
+        undecided.
+
+        With ``flat``, a state whose hops are kept for the engine's life (:meth:`_hops_of`'s ``shared``) keeps them
+        joined too, with the closure's candidates they were joined over: a later query whose closure lists the same
+        candidates for the state's node (a role below the same hub) reads the joined list instead of joining
+        candidate by candidate. Every hop of it is then in :attr:`hops` already (the list was
+        joined from them, kept hops never change, and both live in one :class:`HopStore`), so the loop would ask
+        nothing and join the same entries in the same order: the same successors, and no question skipped."""
+        flat = self._flat
+        shared = flat is not None and (depth > 0 or (not extra and self.options.action is None))
+        if shared:
+            assert flat is not None
+            listed = self.closure.successors(state[0])
+            kept = flat.get(state)
+            # the same candidates (order key, role, edge data), compared element by element: the closures of one
+            # engine share the entries (ClosureCache.out_of), so mostly by identity
+            if kept is not None and kept[0] == listed:
+                return kept[1], kept[2]
         found: list[tuple[State, HopWitness]] = []
         undecided = False
-        for leads, unknown in self._hops_of(state, 1, ()):
+        for leads, unknown in self._hops_of(state, depth, extra):
             found.extend(leads)
             undecided = undecided or unknown
-        return tuple(found), undecided
+        joined = tuple(found)
+        if shared:
+            assert flat is not None
+            flat[state] = (listed, joined, undecided)
+        return joined, undecided
 
     def _first_hops(self, start: State, extra: tuple[KeyConstraint, ...]) -> tuple[Successors, bool]:
         """Every first hop of ``start`` (as :meth:`_later_hops`)."""
         key = (start, extra)
         hit = self._firsts.get(key)
         if hit is None:
-            found: list[tuple[State, HopWitness]] = []
-            undecided = False
-            for leads, unknown in self._hops_of(start, 0, extra):
-                found.extend(leads)
-                undecided = undecided or unknown
-            hit = self._firsts[key] = (tuple(found), undecided)
+            hit = self._firsts[key] = self._all_hops(start, 0, extra)
         return hit
 
     def _direct(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]]
@@ -211,11 +254,33 @@ class CarriedPaths:
         target): (start state, the target's state, witness), or None when no first hop lands in the target."""
         target = self.target
         for start, extra in begins:
+            joined = self._joined(start, extra)
+            if joined is not None:  # every first hop decided already: the first one into the target, if any
+                for nxt, witness in joined:
+                    if nxt[0] == target:
+                        return start, nxt, witness
+                continue
             for leads, _ in self._hops_of(start, 0, extra):
                 for nxt, witness in leads:
                     if nxt[0] == target:
                         return start, nxt, witness
         return None
+
+    def _joined(self, start: State, extra: tuple[KeyConstraint, ...]) -> Successors | None:
+        """The first hops of ``start`` when they are known joined over this closure's candidates (this query's
+        :meth:`_first_hops`, or with ``flat`` the kept list of :meth:`_all_hops`), else None (nothing is asked)."""
+        flat = self._flat
+        if flat is None:
+            return None
+        hit = self._firsts.get((start, extra))
+        if hit is not None:
+            return hit[0]
+        if extra or self.options.action is not None:
+            return None
+        kept = flat.get(start)
+        if kept is None:
+            return None
+        return kept[1] if kept[0] == self.closure.successors(start[0]) else None
 
     @property
     def complete(self) -> bool:
