@@ -25,14 +25,19 @@ elements of the caller's (narrowed) statements and the first answer was allowed 
 request that chooses nothing): the evaluator reads the resource only through those matches, so the second call has
 the same verdict, statements, context and approximations, with its own resource (:class:`_CallerCalls`; only
 statements without policy variables in their resources, else every call is asked). ``Escalations.shared_calls =
-False`` asks every call (the reference, ``tests/checks/test_escalation_fast_paths.py``).
+False`` asks every call (the reference, ``tests/checks/test_escalation_fast_paths.py``). Those matches are looked
+up by the element's texts and the resource for every caller of the estate (``Escalations.shared_matches``; the
+callers of an account that hold the same ``role/*`` element match it against the same roles; against its reference in
+``tests/graph/test_escalation_switches.py``).
 
 Cost: O(P x M x T) calls for P principals, M methods their policies may allow and T targets per method (the roles or
 users of the account): a principal allowed ``iam:UpdateAssumeRolePolicy`` on ``role/*`` asks one call per role of its
 account. Each is a concrete evaluation (z3 only when that refuses) or, with the sharing above, a look-up of the
 statements' resource matches: at 500 roles (random profile, seed 2) 11,686 calls, of which 8,697
-UpdateAssumeRolePolicy. Which methods a principal's policies may allow is read once per policy content, glob by glob
-(O(G) look-ups for a policy of G Action globs, each glob's share of the methods' actions remembered by its text).
+UpdateAssumeRolePolicy; at 2,000 roles (random profile, seed 1) 16,897 edges, 15,698 of them UpdateAssumeRolePolicy
+from 162 callers, each a look-up of one element's match and a copy of a shared answer. Which methods a principal's
+policies may allow is read once per policy content, glob by glob (O(G) look-ups for a policy of G Action globs, each
+glob's share of the methods' actions remembered by its text).
 """
 
 from __future__ import annotations
@@ -63,6 +68,19 @@ def _names_target(call: Call) -> bool:
     """Whether a call's resource or fixed keys depend on the edge's target."""
     texts = (call.resource, *(v for _, v in call.fixed))
     return any(f in t for t in texts for f in _TARGET_FIELDS)
+
+
+def _probe(st: Statement) -> tuple[tuple[str, ...], int] | None:
+    """What a statement's Resource/NotResource match reads of it when no glob text holds ``$``: the texts, and 1 for
+    a Resource, 2 for a NotResource, 0 for neither (every resource matches); None when a text holds ``$``."""
+    if st.resources is not None:
+        globs, mode = st.resources, 1
+    elif st.not_resources is not None:
+        globs, mode = st.not_resources, 2
+    else:
+        return (), 0
+    texts = tuple(g.text for g in globs)
+    return None if any("$" in t for t in texts) else (texts, mode)
 
 
 def admin_node(account: str) -> str:
@@ -107,6 +125,7 @@ class _CallerCalls:
         self._statements: dict[str, tuple[Statement, ...] | None] = {}
         self._answers: dict[tuple[object, ...], PermissionSat] = {}
         self._with_mfa: dict[bool, Caller] = {}
+        self._probes: dict[str, tuple[tuple[tuple[str, ...], int] | None, ...]] = {}
 
     def narrowed(self, action: str) -> Caller:
         """The caller with only the statements that can apply to ``action`` (AdminDecider.narrowed), once."""
@@ -146,25 +165,56 @@ class _CallerCalls:
 
     def solve(self, action: str, resource: str, fixed: Mapping[str, tuple[str, ...]], now_ms: int | None
               ) -> PermissionResult:
-        """solve_permission for the narrowed caller, shared between resources matched alike."""
+        """solve_permission for the narrowed caller, shared between resources matched alike; an allowed answer names
+        the whole caller (:meth:`as_shape`: the statements left out never apply to this action)."""
         from trustgraph.smt.permissions import PermissionSat, solve_permission
 
         narrow = self.narrowed(action)
         statements = self._resource_statements(action) if self.share else None
         if statements is None:
-            return solve_permission(narrow, action, resource, fixed=fixed, now_ms=now_ms)
-        from trustgraph.semantics.actions import statement_resource_matches
-
-        key = (action, tuple(sorted(fixed.items())),
-               tuple(statement_resource_matches(st, resource, {}, variables=False) for st in statements))
+            result = solve_permission(narrow, action, resource, fixed=fixed, now_ms=now_ms)
+            return replace(result, caller=self.as_shape(result.caller.mfa)) if isinstance(result, PermissionSat) \
+                else result
+        key = (action, tuple(sorted(fixed.items())), self._matches(action, statements, resource))
         hit = self._answers.get(key)
         if hit is not None:
             self.escalations.shared_answers += 1
-            return replace(hit, resource=resource)
+            # the answer of the resource matched alike, with this resource (``replace``, without its field walk)
+            return PermissionSat(hit.caller, hit.action, resource, hit.context, hit.decision, hit.approximations)
         result = solve_permission(narrow, action, resource, fixed=fixed, now_ms=now_ms)
-        if isinstance(result, PermissionSat) and result.decision.allowed and self._concrete(result, fixed, now_ms):
-            self._answers[key] = result
+        if isinstance(result, PermissionSat):
+            concrete = result.decision.allowed and self._concrete(result, fixed, now_ms)
+            result = replace(result, caller=self.as_shape(result.caller.mfa))
+            if concrete:
+                self._answers[key] = result
         return result
+
+    def _matches(self, action: str, statements: tuple[Statement, ...], resource: str) -> tuple[bool, ...]:
+        """Whether each statement's Resource/NotResource covers ``resource`` (:func:`statement_resource_matches`
+        without variables: the statements hold none). With :attr:`Escalations.shared_matches` each element without
+        ``$`` is looked up by its texts and the resource, for every caller of the estate (the callers of an account
+        holding ``role/*`` on UpdateAssumeRolePolicy match the same element against the same roles: random profile,
+        2,000 roles, 15,698 of 16,897 edges); an element with ``$`` (which its policy's version may read as a
+        variable or as text) is matched every time."""
+        from trustgraph.semantics.actions import statement_resource_matches
+
+        if not self.escalations.shared_matches:
+            return tuple(statement_resource_matches(st, resource, {}, variables=False) for st in statements)
+        probes = self._probes.get(action)
+        if probes is None:
+            probes = self._probes[action] = tuple(_probe(st) for st in statements)
+        memo = self.escalations._matched
+        out = []
+        for st, probe in zip(statements, probes, strict=True):
+            if probe is None:
+                out.append(statement_resource_matches(st, resource, {}, variables=False))
+                continue
+            k = (probe, resource)
+            hit = memo.get(k)
+            if hit is None:
+                hit = memo[k] = statement_resource_matches(st, resource, {}, variables=False)
+            out.append(hit)
+        return tuple(out)
 
     @staticmethod
     def _concrete(result: PermissionSat, fixed: Mapping[str, tuple[str, ...]], now_ms: int | None) -> bool:
@@ -179,6 +229,23 @@ class _CallerCalls:
         return dict(result.context) == permission_context(result.caller, lowered, now=now)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A method's calls split for :meth:`Escalations._compute`: ``fixed`` (asked once per caller), ``named`` (asked
+    per target) and, for each call in the method's order, which of the two holds its witness and where."""
+
+    fixed: tuple[Call, ...]
+    named: tuple[Call, ...]
+    order: tuple[tuple[bool, int], ...]
+
+    def witnesses(self, common: tuple[PermissionSat, ...], rest: tuple[PermissionSat, ...]
+                  ) -> tuple[PermissionSat, ...]:
+        """The calls' witnesses in the method's order."""
+        if not self.fixed:
+            return rest
+        return tuple(common[i] if fixed else rest[i] for fixed, i in self.order)
+
+
 class Escalations:
     """The escalation edges of an estate under its graph, computed per caller on first use."""
 
@@ -187,6 +254,9 @@ class Escalations:
     #: False: every principal's effective caller is built before its methods are read (the reference of the
     #: early return in :meth:`_compute` for a principal whose policies allow no method)
     identity_first = True
+    #: False: each statement's Resource/NotResource is matched against every target's ARN (the reference of the
+    #: texts' answers shared between callers, :meth:`_CallerCalls._matches`)
+    shared_matches = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
                  decider: AdminDecider | None = None) -> None:
@@ -201,6 +271,8 @@ class Escalations:
         self._wanted: dict[CallerKind, frozenset[str]] = {}
         self._glob_actions: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
         self._by_service: dict[frozenset[str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        self._plans: dict[tuple[object, ...], _Plan] = {}
+        self._matched: dict[tuple[tuple[tuple[str, ...], int], str], bool] = {}
         #: False: every call of every target is asked (the reference of the sharing in :class:`_CallerCalls`)
         self.shared_calls = True
         self.shared_answers = 0  # calls answered from another target's answer
@@ -238,26 +310,40 @@ class Escalations:
         bounded = caller.boundary is not None or caller.boundary_unresolved
         asked = _CallerCalls(self, caller, self.shared_calls)
         for method, method_calls in self._possible_methods(caller):
-            calls = list(method_calls)
-            if method.target == "admin" and bounded and method.via != "boundary":
-                calls.append(Call(self._delete_boundary(caller), "{self}"))
+            plan = self._plan(method, method_calls, caller.kind if method.target == "admin" and bounded
+                              and method.via != "boundary" else None)
             # the calls that do not depend on the target are asked once for every target
-            fixed_calls = [c for c in calls if not _names_target(c)]
-            common = self._solve(asked, fixed_calls, base) if fixed_calls else ()
+            common = self._solve(asked, plan.fixed, base) if plan.fixed else ()
             if isinstance(common, str):
                 if method.target == "admin":
                     self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
                 continue
             for target, extra in self._targets(method, caller, node):
-                rest = self._solve(asked, [c for c in calls if _names_target(c)], {**base, **extra})
+                rest = self._solve(asked, plan.named, {**base, **extra})
                 if isinstance(rest, str):
                     if method.target == "admin":
                         self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {rest}")
                     continue
-                by_call = {id(c): w for c, w in zip(fixed_calls, common, strict=True)}
-                by_call.update({id(c): w for c, w in zip([c for c in calls if _names_target(c)], rest,
-                                                         strict=True)})
-                yield EscalationEdge(node, target, method, tuple(by_call[id(c)] for c in calls))
+                yield EscalationEdge(node, target, method, plan.witnesses(common, rest))
+
+    def _plan(self, method: Method, calls: tuple[Call, ...], delete_boundary: CallerKind | None) -> _Plan:
+        """A method's calls for one caller kind (the boundary's deletion last for a bounded caller of kind
+        ``delete_boundary``), split into those that do not name the target and those that do, once per method."""
+        key = (method.id, calls, delete_boundary)
+        hit = self._plans.get(key)
+        if hit is None:
+            every = list(calls)
+            if delete_boundary is not None:
+                every.append(Call(self._action_for("iam:DeleteUserPermissionsBoundary", delete_boundary), "{self}"))
+            fixed: list[Call] = []
+            named: list[Call] = []
+            order: list[tuple[bool, int]] = []
+            for c in every:
+                side = named if _names_target(c) else fixed
+                order.append((side is fixed, len(side)))
+                side.append(c)
+            hit = self._plans[key] = _Plan(tuple(fixed), tuple(named), tuple(order))
+        return hit
 
     def _possible_methods(self, caller: Caller) -> tuple[tuple[Method, tuple[Call, ...]], ...]:
         """The methods some Allow statement of the caller's identity policies may allow every call of (Action and
@@ -286,26 +372,38 @@ class Escalations:
     def _policy_actions(self, policy: Policy, kind: CallerKind) -> frozenset[str]:
         """The actions of the methods' calls (for a caller of ``kind``) that an Allow statement of ``policy`` may
         allow (:meth:`AdminDecider.may_allow`: its Action covers the action, or its NotAction does not), remembered
-        per policy content. Read statement by statement, each Action glob's share of the methods' actions
-        remembered by the glob's text (:meth:`_glob_actions`): one pass over the policy's globs instead of one per
-        action (a policy of S statements with G globs each costs O(S x G) look-ups, not O(A x S x G) matches for
-        the A actions; ``tests/graph/test_escalation_actions.py`` holds it to :meth:`AdminDecider.may_allow`)."""
+        per policy content (its canonical text, computed here for every principal's policies before the checks' worker
+        processes are forked: later readers of the text, in the workers too, find it). Read statement by statement,
+        each Action glob's share of the methods' actions remembered by the glob's text (:meth:`_glob_actions`): one
+        pass over the policy's globs instead of one per action (a policy of S statements with G globs each costs
+        O(S x G) look-ups, not O(A x S x G) matches for the A actions; ``tests/graph/test_escalation_actions.py``
+        holds it to :meth:`AdminDecider.may_allow`)."""
         key = (policy.canonical_text(), kind)
         hit = self._actions.get(key)
         if hit is None:
-            wanted = self._method_actions(kind)
-            covered: set[str] = set()
-            for st in policy.statements:
-                if st.effect is not Effect.ALLOW:
-                    continue
-                if st.actions is not None:
-                    covered |= self._globs_actions(st.actions, wanted)
-                elif st.not_actions is not None:
-                    covered |= wanted - self._globs_actions(st.not_actions, wanted)
-                if len(covered) == len(wanted):
-                    break
-            hit = self._actions[key] = frozenset(covered)
+            hit = self._actions[key] = self._read_actions(policy, kind)
         return hit
+
+    def _read_actions(self, policy: Policy, kind: CallerKind) -> frozenset[str]:
+        """:meth:`_policy_actions` read from the policy's statements."""
+        wanted = self._method_actions(kind)
+        shares = self._glob_actions
+        covered: set[str] = set()
+        for st in policy.statements:
+            if st.effect is not Effect.ALLOW:
+                continue
+            if st.actions is not None:
+                for g in st.actions:  # _globs_actions inlined: most globs' shares are known, and most are empty
+                    share = shares.get((g.text, wanted))
+                    if share is None:
+                        share = frozenset(self._globs_actions((g,), wanted))
+                    if share:
+                        covered |= share
+            elif st.not_actions is not None:
+                covered |= wanted - self._globs_actions(st.not_actions, wanted)
+            if len(covered) == len(wanted):
+                break
+        return frozenset(covered)
 
     def _method_actions(self, kind: CallerKind) -> frozenset[str]:
         """The actions of every method's calls as a caller of ``kind`` calls them."""
@@ -418,11 +516,6 @@ class Escalations:
         return tuple(dict.fromkeys((*user.managed_policy_arns, *(a for g in groups for a in g.managed_policy_arns))))
 
     @staticmethod
-    def _delete_boundary(caller: Caller) -> str:
-        return ("iam:DeleteUserPermissionsBoundary" if caller.kind is CallerKind.IAM_USER
-                else "iam:DeleteRolePermissionsBoundary")
-
-    @staticmethod
     def _action_for(action: str, kind: CallerKind) -> str:
         """A method's action as a caller of ``kind`` calls it (a boundary is deleted on the caller's own kind)."""
         if action == "iam:DeleteUserPermissionsBoundary":
@@ -430,13 +523,7 @@ class Escalations:
                     else "iam:DeleteRolePermissionsBoundary")
         return action
 
-    def _action(self, call: Call, caller: Caller) -> str:
-        return self._action_for(call.action, caller.kind)
-
-    def _call(self, call: Call, caller: Caller) -> Call:
-        return Call(self._action(call, caller), call.resource, call.fixed)
-
-    def _solve(self, asked: _CallerCalls, calls: list[Call], values: dict[str, str]
+    def _solve(self, asked: _CallerCalls, calls: tuple[Call, ...], values: dict[str, str]
                ) -> tuple[PermissionSat, ...] | str:
         """Every call allowed (the witnesses), or why the first refused one is refused."""
         from trustgraph.smt.permissions import PermissionSat, PermissionUnknown
@@ -444,11 +531,10 @@ class Escalations:
         out: list[PermissionSat] = []
         for call in calls:
             resource = call.resource.format(**values)
-            fixed = {k: (v.format(**values),) for k, v in call.fixed}
+            fixed = {k: (v.format(**values),) for k, v in call.fixed} if call.fixed else {}
             result = asked.solve(call.action, resource, fixed, self.now_ms)
             if isinstance(result, PermissionSat):
-                # the witness names the whole caller: the statements left out never apply to this action
-                out.append(replace(result, caller=asked.as_shape(result.caller.mfa)))
+                out.append(result)
                 continue
             if isinstance(result, PermissionUnknown):
                 return f"{call.action} on {resource} undecided: {result.reason}"
