@@ -60,6 +60,11 @@ class SolverOptions:
         Answer Unsat, without the guesses and z3, a candidate whose requests never carry a principal-derived key that
         an ``equals`` constraint requires (an IAM user without MFA asked for ``aws:MultiFactorAuthPresent`` true:
         ``smt.absent_gate``); its core, when asked for, is the reference's.
+    principal_gate
+        Answer Unsat, without the guesses and the full encoding, an outsider candidate whose every admitting Allow
+        trust statement has a condition on its principal keys alone that no request of the candidate meets, or that
+        a Deny trust statement whose conditions on those keys every request meets applies to
+        (``smt.principal_gate``); its core, when asked for, is the reference's.
     defer_refuted
         Solve the candidates the trust gate rules out (never Sat) after the others, and only when none of those is
         Sat: a Sat answer is the first Sat candidate's in the caller's order either way, and an Unsat or Unknown
@@ -93,6 +98,7 @@ class SolverOptions:
     org_gate: bool = True
     ground_gate: bool = True
     absent_gate: bool = True
+    principal_gate: bool = True
     defer_refuted: bool = True
     solved_formulas: bool = True
     inject_unknown: str | None = None
@@ -103,7 +109,8 @@ class SolverOptions:
         return cls(cache=False, renamed_values=False, concrete_first=False, mfa_twins=False,
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
-                   org_gate=False, ground_gate=False, absent_gate=False, defer_refuted=False, solved_formulas=False,
+                   org_gate=False, ground_gate=False, absent_gate=False, principal_gate=False,
+                   defer_refuted=False, solved_formulas=False,
                    inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:

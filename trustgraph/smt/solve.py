@@ -51,6 +51,7 @@ from trustgraph.smt.concrete_first import try_concrete_first
 from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.presence import HopView
+from trustgraph.smt.principal_gate import principal_refuted
 from trustgraph.smt.question import HopAnswer, HopQuestion
 from trustgraph.smt.reference import Clock, encode_and_solve, groundable
 from trustgraph.smt.renaming import renamed_form, replayed, storable
@@ -224,10 +225,14 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         return Unsat(explain=lambda: _reference_core(cand, q, clock, link(), options))
     ground = _ground_context(cand, q, clock)
     if fast and ((options.ground_gate and ground_refuted(cand, q, ground, clock, options.ground_constraints))
-                 or (options.absent_gate and absent_refuted(cand, q, ground, clock))):
+                 or (options.absent_gate and absent_refuted(cand, q, ground, clock))
+                 or (options.principal_gate and principal_refuted(
+                     cand, q, ground, clock, options.ground_constraints,
+                     session.formulas if options.solved_formulas else None, strings=options.string_cells))):
         # the reference's Unsat without the guesses and the encoding: an admitting statement's condition folds to
-        # False on the ground keys (smt.trust_gate), or a constraint requires a key no request of the candidate
-        # carries (smt.absent_gate); the core, when asked for, is the reference's
+        # False on the ground keys (smt.trust_gate), a constraint requires a key no request of the candidate
+        # carries (smt.absent_gate), or conditions on its principal keys alone refuse it (smt.principal_gate); the
+        # core, when asked for, is the reference's
         session.stats.count("fast_path")
         link = SessionLink(session)
         return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))

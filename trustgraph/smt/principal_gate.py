@@ -1,0 +1,175 @@
+"""A candidate whose principal keys alone decide the trust policy against it: Unsat without the guesses and the
+full encoding.
+
+An outsider candidate of :mod:`trustgraph.smt.symbolic` (a principal of a named or fresh account) keeps its principal
+keys symbolic (``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:userid``, ``aws:username``: the candidate's
+builders), so the reference cannot fold a condition on them (``smt.reference._ground_condition`` folds only ground
+keys) and pays the concrete-first guesses, the encoding of every condition of the hop and a z3 run to learn what one
+condition already says. Two shapes are common in condition-heavy estates:
+
+- an Allow statement naming an account's root with ``ArnLike aws:PrincipalArn arn:aws:iam::*:role/ops-*``: no IAM
+  user of any account has such an ARN, so the statement never admits the account's IAM users (the user candidates
+  come first in the caller's order, before the role sessions, so every question on the statement paid this);
+- vacuous-condition's question 3 for a condition the principal implies (Principal ``arn:aws:iam::B:root`` with
+  ``StringEquals aws:PrincipalAccount B``): the question's Deny statement "the condition holds" holds for every
+  request of a principal of B, so every request is denied.
+
+:func:`principal_refuted` decides those conditions one at a time: a condition whose keys are all such builder keys is
+encoded by the reference's own encoder (:func:`~trustgraph.smt.encode.encode_condition`, the same builders, the same
+axioms) in an environment of its own, and z3 is asked whether the condition (for an Allow) or its negation (for a
+Deny) can hold with the axioms the encoding added. An unsatisfiable answer is a fact about every request of the
+candidate, so it holds in the reference's formula too (its assertions include these axioms and the condition's
+tracked term): an Allow statement with such a condition is False in every model (its group's bit, when True,
+needs the term), a Deny statement whose every condition is valid applies to every request (an explicit Deny matching
+the principal and the action denies, whatever else the hop holds). When every Allow statement of the trust policy
+that names the candidate for the action has a refuted condition, or one such Deny statement applies, every
+evaluation of the reference's structural expansion denies or is unsatisfiable: the reference answers Unsat (or, when
+its z3 run times out, Unknown: the small problems here are a condition and its key's axioms, decided in milliseconds,
+and the test declines whenever one of them is not proved unsatisfiable). It declines, as
+:func:`~trustgraph.smt.trust_gate.ground_refuted` does, when the hop has more statements with conditions than the
+structural expansion takes (the reference answers Unknown) and when a constraint alone proves the answer (the
+reference says why).
+
+The small problems repeat (every question on one statement asks the same candidates about the same conditions): they
+are decided through the session's store of solved conjunctions (:class:`~trustgraph.smt.cache.SolvedFormulas`, keyed
+by the formulas, which z3 shares), so a condition costs one z3 run per candidate shape.
+
+Its answer is a :class:`~trustgraph.smt.trust_gate.DeferredCore`: the reference's core for that candidate, computed
+when read. Switch: ``SolverOptions.principal_gate``; tests: tests/smt/test_principal_gate.py (against the reference
+path).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import z3  # type: ignore[import-untyped]
+
+from trustgraph.model.policy import Effect
+from trustgraph.smt.encode import block_keys
+from trustgraph.smt.results import Unsat
+from trustgraph.smt.structure import MAX_STRUCTURE_BITS, hop_policies
+
+if TYPE_CHECKING:
+    from trustgraph.model.condition import Condition
+    from trustgraph.smt.cache import SolvedFormulas
+    from trustgraph.smt.env import Env
+    from trustgraph.smt.question import HopQuestion
+    from trustgraph.smt.reference import Clock
+    from trustgraph.smt.symbolic import Candidate
+
+#: the principal keys an outsider candidate builds and nothing else writes: single-valued, always present, their
+#: value a function of the candidate's principal alone
+PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:userid", "aws:username"})
+
+#: z3's budget for one small problem (milliseconds; an undecided one only makes the test decline)
+SMALL_TIMEOUT_MS = 2_000
+
+
+def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                      ground_constraints: bool, solved: SolvedFormulas | None, *, strings: bool = False) -> bool:
+    """Whether the reference answers Unsat for ``cand`` because of conditions on its principal keys alone (see the
+    module docstring). ``ground`` is the candidate's ground context (``smt.solve._ground_context``, not changed
+    here); ``clock`` the question's time; ``ground_constraints`` the option the reference is asked with; ``solved``
+    the session's solved conjunctions (None: each small problem is decided afresh); ``strings`` the
+    ``string_cells`` option, passed to :func:`~trustgraph.smt.decide.check_tracked`."""
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import statement_principal_match
+    from trustgraph.smt.structure import relevant
+
+    if not cand.symbolic or cand.setup is None:
+        return False
+    template, target, action = cand.template, q.target, q.action
+    trust = target.role.trust_policy
+    admitting = []
+    denying = []
+    for si, st in enumerate(trust.statements):
+        if not statement_action_matches(st, action.value) or statement_principal_match(st, template, action) is None:
+            continue
+        if st.effect is Effect.ALLOW:
+            admitting.append(st)
+        elif st.conditions and relevant(st, ("trust", si), template, (action,), target.role.arn):
+            denying.append(st)
+    if not admitting:
+        return False  # the trust gate's case (smt.trust_gate.trust_admits), not this one
+    candidates_allow = all(st.conditions and any(_principal_only(c) for c in st.conditions) for st in admitting)
+    candidates_deny = [st for st in denying if all(_principal_only(c) for c in st.conditions)]
+    if not candidates_allow and not candidates_deny:
+        return False
+    if sum(1 for _, p in hop_policies(template, target) for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
+        return False  # the reference may answer Unknown: it decides
+    env = _environment(cand, q, ground, clock, ground_constraints)
+    if env is None:
+        return False
+    for st in candidates_deny:
+        if all(_never(env, c, negated=True, solved=solved, strings=strings) for c in st.conditions):
+            return True
+    return candidates_allow and all(
+        any(_never(env, c, negated=False, solved=solved, strings=strings) for c in st.conditions)
+        for st in admitting)
+
+
+def _principal_only(cond: Condition) -> bool:
+    """Whether every key ``cond`` reads is one of :data:`PRINCIPAL_KEYS`."""
+    keys = block_keys((cond,))
+    return bool(keys) and all(k in PRINCIPAL_KEYS for k in keys)
+
+
+def _environment(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                 ground_constraints: bool) -> Env | None:
+    """An environment with the reference's key builders for the candidate (its symbolic principal keys and the
+    presence rules of the hop, ``smt.presence.resolver``), or None when a constraint alone proves the answer."""
+    from trustgraph.model.values import parse_date
+    from trustgraph.semantics.keys import origin_of
+    from trustgraph.semantics.request import CallerKind
+    from trustgraph.smt.env import Env
+    from trustgraph.smt.presence import HopView, resolver
+    from trustgraph.smt.reference import pin_constraints
+
+    assert cand.setup is not None
+    template, target, action = cand.template, q.target, q.action
+    env = Env(slot_bound=dict(cand.slot_bounds))
+    env.scratch["now_ms"] = clock.now_ms if clock.now_ms is not None else parse_date(clock.text)
+    builders = cand.setup(env)
+    if not all(k in builders for k in PRINCIPAL_KEYS - {"aws:username"}):
+        return None  # not an outsider of smt.symbolic._generic: its keys are not all built here
+    pinned = {k: v for k, v in ground.items() if k not in builders}
+    if isinstance(pin_constraints(cand, q, pinned, builders, ground_constraints=ground_constraints), Unsat):
+        return None
+    view = HopView(action=action, origin=origin_of(template.kind, action), ground=pinned, builders=builders,
+                   closed=q.closed, given=frozenset(c.key.lower() for c in q.constraints),
+                   provider_host=cand.provider_host, carried_source_identity=template.source_identity
+                   if template.kind is CallerKind.ROLE_SESSION else None,
+                   now_ms=clock.now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    env.resolver = resolver(view)
+    return env
+
+
+def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas | None, strings: bool) -> bool:
+    """Whether no request of the candidate makes ``cond`` hold (``negated``: fail), proved by z3 on the condition's
+    term as the reference encodes it and the axioms its keys bring; False when z3 does not prove it (or the encoding
+    over-approximates: an oracle may take either value)."""
+    from trustgraph.smt.decide import check_tracked
+    from trustgraph.smt.encode import encode_condition
+    from trustgraph.smt.terms import not_, to_z3
+
+    if not _principal_only(cond):
+        return False
+    approximations = len(env.approximations)
+    term = encode_condition(env, cond)
+    if len(env.approximations) != approximations or env.oracles:
+        return False
+    goal = not_(term) if negated else term
+    if goal is False:
+        return True
+    if goal is True:
+        return False
+    # every axiom the environment holds (the ones this condition's keys added and those before: all facts about the
+    # candidate), then the goal
+    assertions = [(f"a{i}|{name}", to_z3(t)) for i, (name, t) in enumerate(env.axioms)]
+    assertions.append(("goal", to_z3(goal)))
+    res, _, _, _ = check_tracked(assertions, SMALL_TIMEOUT_MS, strings=strings, solved=solved)
+    return bool(res == z3.unsat)
+
+
+__all__ = ["PRINCIPAL_KEYS", "principal_refuted"]
