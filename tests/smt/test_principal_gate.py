@@ -172,8 +172,8 @@ def test_an_arn_pattern_of_roles_refuses_the_accounts_users(monkeypatch: pytest.
     got = _same(q)
     assert isinstance(got, Unsat) and any("aws:PrincipalArn" in c for c in got.core)
     hits[0] = 0
-    q2 = HopQuestion(SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=B), tgt, Action.ASSUME_ROLE, (), False,
-                     NOW_MS, timeout_ms=20_000)
+    sessions = SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=B, aws_kinds=frozenset({CallerKind.ROLE_SESSION}))
+    q2 = HopQuestion(sessions, tgt, Action.ASSUME_ROLE, (), False, NOW_MS, timeout_ms=20_000)
     assert isinstance(_same(q2), Sat) and hits[0] == 0
 
 
