@@ -25,6 +25,7 @@ from trustgraph.ingest.gaad import is_gaad_page, merge_snapshots, pages_from_gaa
 from trustgraph.ingest.organizations import OrgCollector, org_shape
 from trustgraph.ingest.policy_json import PolicyInterner
 from trustgraph.ingest.providers import ProviderCollector, provider_shape
+from trustgraph.ingest.statements import StatementParser
 from trustgraph.model.account import AccountSnapshot
 from trustgraph.model.bulk import gc_paused
 from trustgraph.model.estate import Estate
@@ -211,7 +212,8 @@ def classify(data: object) -> str | None:
     return org_shape(data) or provider_shape(data)
 
 
-def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: bool = True) -> Estate:
+def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: bool = True,
+                fast_statements: bool = True) -> Estate:
     """Load files and directories of exports.
 
     Parameters
@@ -222,6 +224,11 @@ def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: boo
         Parse each distinct policy document once and give later occurrences relocated copies (the default; see
         :class:`~trustgraph.ingest.policy_json.PolicyInterner`). False parses every occurrence on its own, the
         reference the shared path is tested against: both give equal estates, locations included.
+    fast_statements
+        With ``share_documents``, parse the statements of each distinct document with one
+        :class:`~trustgraph.ingest.statements.StatementParser` for the load (the default: its tables of shapes,
+        Action/Resource elements and Condition blocks); False parses them with
+        :func:`~trustgraph.ingest.policy_json.statement_from_json`, the reference: equal estates, same errors.
 
     Returns
     -------
@@ -235,16 +242,16 @@ def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: boo
         For the first problem found, naming the file and the JSON pointer.
     """
     with gc_paused():  # millions of acyclic values: see trustgraph.model.bulk
-        return _load_estate(paths, share_documents)
+        return _load_estate(paths, share_documents, fast_statements)
 
 
-def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool) -> Estate:
+def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool, fast_statements: bool) -> Estate:
     pages: dict[str, list[AccountSnapshot]] = {}
     orphans: list[AccountSnapshot] = []
     orgs = OrgCollector()
     providers = ProviderCollector()
     sources: list[str] = []
-    interner = PolicyInterner() if share_documents else None
+    interner = PolicyInterner(StatementParser() if fast_statements else None) if share_documents else None
     # account -> (file, pointer, page truncation) of each page: only what _check_complete reads, never the raw page
     # (holding every parsed file until the end tripled the loader's peak memory, and the freed pages stayed in the
     # process as fragmented heap for the whole scan)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -31,7 +31,7 @@ from trustgraph.model.condition import (
 )
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import Pattern, normalize_key, parse_pattern
-from trustgraph.model.policy import Effect, Glob, Policy, Statement
+from trustgraph.model.policy import Effect, Glob, Policy, Statement, new_statement
 from trustgraph.model.principal import Principal, PrincipalElement, classify_principal
 from trustgraph.model.values import valid_value
 
@@ -136,7 +136,7 @@ def _globs_at(raw: object, parent: Location, key: str, what: str, variables: boo
 _classify = lru_cache(maxsize=65536)(classify_principal)
 
 
-def _principals_at(raw: object, parent: Location, key: str) -> tuple[Principal, ...]:
+def principals_at(raw: object, parent: Location, key: str) -> tuple[Principal, ...]:
     """``principals_from_json(raw, parent.child(key))`` for the well-formed shapes without computing the location;
     anything else goes to :func:`principals_from_json`, which raises the precise error."""
     if raw.__class__ is dict and raw:
@@ -275,9 +275,9 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
         raise _fail(loc, "statement has neither Action nor NotAction")
     principals = not_principals = None
     if principal_key == "Principal":
-        principals = _principals_at(raw["Principal"], loc, "Principal")
+        principals = principals_at(raw["Principal"], loc, "Principal")
     elif principal_key == "NotPrincipal":
-        not_principals = _principals_at(raw["NotPrincipal"], loc, "NotPrincipal")
+        not_principals = principals_at(raw["NotPrincipal"], loc, "NotPrincipal")
         if kind == "trust":
             flags.append("not-principal-in-trust-policy")
     if kind == "trust" and principal_key is None:
@@ -313,8 +313,16 @@ def statement_from_json(raw: object, loc: Location, *, kind: PolicyKind, variabl
 _VERSIONS: dict[Any, str] = {v: v for v in ("2012-10-17", "2008-10-17")}
 
 
-def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity") -> Policy:
+#: a statement parser: ``(raw, loc, kind, variables) -> Statement``, raising as :func:`statement_from_json` does
+StatementParse = Callable[[object, Location, PolicyKind, bool], Statement]
+
+
+def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity",
+                     statement: StatementParse | None = None) -> Policy:
     """A whole policy document (already decoded, or URL-encoded JSON text).
+
+    ``statement`` parses each statement in place of :func:`statement_from_json` (the loader's
+    :class:`~trustgraph.ingest.statements.StatementParser`, which gives the same values and errors).
 
     Examples
     --------
@@ -336,13 +344,22 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
     variables = version == "2012-10-17"
     statements: tuple[Statement, ...]
     if isinstance(raw_statements, dict):
-        statements = (statement_from_json(raw_statements, loc.child("Statement"), kind=kind, variables=variables),)
+        if statement is None:
+            statements = (statement_from_json(raw_statements, loc.child("Statement"), kind=kind,
+                                              variables=variables),)
+        else:
+            statements = (statement(raw_statements, loc.child("Statement"), kind, variables),)
     elif isinstance(raw_statements, list):
         file, base = loc.file, loc.child("Statement").pointer + "/"  # loc.child("Statement", i), built directly
-        statements = tuple(
-            statement_from_json(s, Location(file, sys.intern(f"{base}{i}")), kind=kind, variables=variables)
-            for i, s in enumerate(raw_statements)
-        )
+        intern = sys.intern
+        if statement is None:
+            statements = tuple(
+                statement_from_json(s, Location(file, intern(f"{base}{i}")), kind=kind, variables=variables)
+                for i, s in enumerate(raw_statements)
+            )
+        else:
+            statements = tuple(statement(s, Location(file, intern(f"{base}{i}")), kind, variables)
+                               for i, s in enumerate(raw_statements))
     else:
         raise _fail(loc.child("Statement"), f"expected Statement as an object or a list, got "
                                             f"{_type_name(raw_statements)}")
@@ -372,32 +389,13 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
     file, base, cut = loc.file, loc.pointer, len(old.pointer)  # a pointer below ``old``: base + its suffix
     intern = sys.intern  # pointers recur across files: one string each (trustgraph.model.location.Location.child)
     statements = tuple(
-        Statement(
-            sid=st.sid,
-            effect=st.effect,
-            principals=st.principals,
-            not_principals=st.not_principals,
-            actions=st.actions,
-            not_actions=st.not_actions,
-            resources=st.resources,
-            not_resources=st.not_resources,
-            conditions=tuple(
-                Condition(
-                    operator=c.operator,
-                    operator_text=c.operator_text,
-                    qualifier=c.qualifier,
-                    if_exists=c.if_exists,
-                    key=c.key,
-                    key_text=c.key_text,
-                    values=c.values,
-                    patterns=c.patterns,
-                    location=Location(file, intern(base + c.location.pointer[cut:])),
-                    flags=c.flags,
-                )
-                for c in st.conditions
-            ) if st.conditions else (),
-            location=Location(file, intern(base + st.location.pointer[cut:])),
-            flags=st.flags,
+        new_statement(
+            st.sid, st.effect, st.principals, st.not_principals, st.actions, st.not_actions, st.resources,
+            st.not_resources,
+            tuple(c.moved(Location(file, intern(base + c.location.pointer[cut:]))) for c in st.conditions)
+            if st.conditions else (),
+            Location(file, intern(base + st.location.pointer[cut:])),
+            st.flags,
         )
         for st in policy.statements
     )
@@ -414,10 +412,11 @@ class PolicyInterner:
     :func:`relocate_policy` of it: its own locations, shared immutable parts. An interner lives for one load.
     """
 
-    __slots__ = ("_parsed",)
+    __slots__ = ("_parsed", "_statement")
 
-    def __init__(self) -> None:
+    def __init__(self, statement: StatementParse | None = None) -> None:
         self._parsed: dict[tuple[str, bool, str], Policy] = {}  # (kind, given as text, JSON text) -> first parse
+        self._statement = statement  # the statement parser of the first occurrences (None: statement_from_json)
 
     def policy(self, raw: object, loc: Location, kind: PolicyKind = "identity") -> Policy:
         """``policy_from_json(raw, loc, kind=kind)``, parsed once per distinct document."""
@@ -428,10 +427,10 @@ class PolicyInterner:
                 # decoded to a str of exactly its length: orjson's bytes keep a 4 KiB buffer each
                 key = (kind, False, orjson.dumps(raw).decode())
             except (TypeError, orjson.JSONEncodeError):  # not plain JSON data: parse it without sharing
-                return policy_from_json(raw, loc, kind=kind)
+                return policy_from_json(raw, loc, kind=kind, statement=self._statement)
         template = self._parsed.get(key)
         if template is None:
-            policy = policy_from_json(raw, loc, kind=kind)
+            policy = policy_from_json(raw, loc, kind=kind, statement=self._statement)
             self._parsed[key] = policy
             return policy
         return relocate_policy(template, loc)
@@ -484,7 +483,8 @@ def policy_to_json(policy: Policy) -> dict[str, object]:
 
 
 __all__ = [
-    "PolicyInterner", "PolicyKind", "conditions_from_json", "decode_document", "parse_operator", "policy_from_json",
-    "policy_to_json", "principals_from_json", "relocate_policy", "statement_from_json",
+    "PolicyInterner", "PolicyKind", "StatementParse", "conditions_from_json", "decode_document", "parse_operator",
+    "policy_from_json", "policy_to_json", "principals_at", "principals_from_json", "relocate_policy",
+    "statement_from_json",
     "statement_to_json",
 ]

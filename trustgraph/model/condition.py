@@ -7,7 +7,7 @@ and the z3 encoding in ``trustgraph.smt.encode``; this module only says what was
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import cast
 
@@ -173,6 +173,32 @@ class Condition:
         else:
             object.__setattr__(self, "texts", tuple(scalar_to_text(v) for v in values))
 
+    def moved(self, location: Location) -> Condition:
+        """The same condition written at ``location``: every other field (``texts`` included) is this one's, shared,
+        being immutable. Built without ``__init__`` (its keyword call, ten ``object.__setattr__`` calls and
+        :meth:`__post_init__`): the loader moves the conditions of a repeated document or Condition block to each
+        place it appears."""
+        copy = _NEW(Condition)
+        _SET_OPERATOR(copy, self.operator)
+        _SET_OPERATOR_TEXT(copy, self.operator_text)
+        _SET_QUALIFIER(copy, self.qualifier)
+        _SET_IF_EXISTS(copy, self.if_exists)
+        _SET_KEY(copy, self.key)
+        _SET_KEY_TEXT(copy, self.key_text)
+        _SET_VALUES(copy, self.values)
+        _SET_PATTERNS(copy, self.patterns)
+        _SET_LOCATION(copy, location)
+        _SET_FLAGS(copy, self.flags)
+        _SET_TEXTS(copy, self.texts)
+        return copy
+
     def __str__(self) -> str:
         vals = ", ".join(repr(t) for t in self.texts)
         return f"{self.operator_text} {self.key_text} [{vals}]"
+
+
+
+_NEW = object.__new__
+(_SET_OPERATOR, _SET_OPERATOR_TEXT, _SET_QUALIFIER, _SET_IF_EXISTS, _SET_KEY, _SET_KEY_TEXT, _SET_VALUES, _SET_PATTERNS,
+ _SET_LOCATION, _SET_FLAGS, _SET_TEXTS) = (
+    Condition.__dict__[f.name].__set__ for f in fields(Condition))  # the slots' descriptors, in field order

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -62,6 +62,36 @@ class Statement:
     def label(self) -> str:
         """A short name for messages: the Sid when there is one, else the statement's index in its policy."""
         return self.sid or self.location.pointer.rsplit("/", 1)[-1]
+
+
+def new_statement(sid: str | None, effect: Effect, principals: tuple[Principal, ...] | None,
+                  not_principals: tuple[Principal, ...] | None, actions: tuple[Glob, ...] | None,
+                  not_actions: tuple[Glob, ...] | None, resources: tuple[Glob, ...] | None,
+                  not_resources: tuple[Glob, ...] | None, conditions: tuple[Condition, ...], location: Location,
+                  flags: tuple[str, ...]) -> Statement:
+    """``Statement(sid=sid, effect=effect, ...)``, every field given, built without the frozen dataclass's
+    ``__init__``: its keyword call and eleven ``object.__setattr__`` calls cost about half of what the loader spends
+    per statement after parsing (an organization of 2,000 roles holds ~50,000 statements). The value is the same
+    frozen :class:`Statement` (each slot set once, through its descriptor, as ``__init__`` does)."""
+    st = _NEW(Statement)
+    _SET_SID(st, sid)
+    _SET_EFFECT(st, effect)
+    _SET_PRINCIPALS(st, principals)
+    _SET_NOT_PRINCIPALS(st, not_principals)
+    _SET_ACTIONS(st, actions)
+    _SET_NOT_ACTIONS(st, not_actions)
+    _SET_RESOURCES(st, resources)
+    _SET_NOT_RESOURCES(st, not_resources)
+    _SET_CONDITIONS(st, conditions)
+    _SET_LOCATION(st, location)
+    _SET_FLAGS(st, flags)
+    return st
+
+
+_NEW = object.__new__
+(_SET_SID, _SET_EFFECT, _SET_PRINCIPALS, _SET_NOT_PRINCIPALS, _SET_ACTIONS, _SET_NOT_ACTIONS, _SET_RESOURCES,
+ _SET_NOT_RESOURCES, _SET_CONDITIONS, _SET_LOCATION, _SET_FLAGS) = (
+    Statement.__dict__[f.name].__set__ for f in fields(Statement))  # the slots' descriptors, in field order
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
