@@ -90,8 +90,11 @@ PARTS_END = 3
 #: the early workers are offered the parts of the shared work only while the scan process's resident memory is at most
 #: this many MB when it forks them (None: always); the findings do not depend on it. A part a worker computes builds
 #: its search's states and answers there too, besides those the scan process keeps (at 2,000 roles the scan process
-#: holds 70-110 MB then; at 20,000 roles 150-450 MB, where a worker that searched would add to the peak)
-PARTS_MAX_MB: int | None = 120
+#: holds 76-79 MB then on the bench's profiles and ~112 MB on random seeds 1 and 3, whose policy-heavy accounts the
+#: parts did not pay on: 6.6-9.8 s wall either way, 1.3-1.5 s more CPU with them, three interleaved pairs; at 20,000
+#: roles 150-450 MB, where a worker that searched would add to the peak). A size is a proxy for the searches' cost,
+#: not a measure of it: a bound on the work the parts duplicate would be the right criterion
+PARTS_MAX_MB: int | None = 100
 
 #: a late worker is forked only while the parent's resident memory is at most this many MB (None: always); the
 #: findings do not depend on it. It copies a third or more of what the parent holds (20,000 roles: mix 216 MB ->
