@@ -1,15 +1,21 @@
-"""Small builders for SMT tests: a target role from trust-policy JSON, callers, pinned time."""
+"""Small builders for SMT tests: a target role from trust-policy JSON, callers, pinned time, and hop questions drawn
+from pools of trust statements' parts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from hypothesis import strategies as st
 
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import Location
 from trustgraph.model.values import parse_date
-from trustgraph.semantics.request import Caller, CallerKind, Target
+from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.question import HopQuestion
+from trustgraph.smt.results import KeyConstraint
 from trustgraph.smt.session import SolverSession
 
 A = "111111111111"
@@ -66,3 +72,29 @@ def session(account: str = B, role: str = "Ops", session_name: str | None = "s1"
 def solver(*off: str, reference: bool = False) -> SolverSession:
     """A solver session of its own with the named switches off (``reference``: every fast path and cache off)."""
     return SolverSession(SolverOptions.reference() if reference else SolverOptions().without(*off))
+
+
+def merged(*blocks: dict[str, Any]) -> dict[str, Any]:
+    """One Condition block holding every operator and key of ``blocks`` (a later key replaces an earlier one)."""
+    out: dict[str, Any] = {}
+    for block in blocks:
+        for op, body in block.items():
+            out.setdefault(op, {}).update(body)
+    return out
+
+
+@st.composite
+def trust_questions(draw: st.DrawFn, conditions: Sequence[dict[str, Any]], free: Sequence[dict[str, Any]],
+                    principals: Sequence[Any], callers: Sequence[Any],
+                    constraints: Sequence[tuple[KeyConstraint, ...]], actions: Sequence[Any], deny_one_in: int,
+                    timeout_ms: int) -> HopQuestion:
+    """An AssumeRole question into a role of one to three statements, each an Allow (a Deny one time in
+    ``deny_one_in``) for a principal of ``principals`` and one of ``actions``, on up to two conditions of
+    ``conditions`` merged with one of ``free``; the caller, constraints and closedness drawn too."""
+    statements = []
+    for _ in range(draw(st.integers(1, 3))):
+        cond = merged(*draw(st.lists(st.sampled_from(conditions), max_size=2)), draw(st.sampled_from(free)))
+        make = deny if draw(st.integers(0, deny_one_in - 1)) == 0 else allow
+        statements.append(make(draw(st.sampled_from(principals)), cond or None, draw(st.sampled_from(actions))))
+    return HopQuestion(draw(st.sampled_from(callers)), target(*statements), Action.ASSUME_ROLE,
+                       draw(st.sampled_from(constraints)), draw(st.booleans()), NOW_MS, timeout_ms=timeout_ms)

@@ -9,14 +9,14 @@ profiles."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, target, user
+from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, target, trust_questions, user
 from trustgraph.api import load
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.location import Location
@@ -89,27 +89,9 @@ CONSTRAINTS: list[tuple[KeyConstraint, ...]] = [
 ]
 
 
-def _merge(*blocks: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for block in blocks:
-        for op, body in block.items():
-            out.setdefault(op, {}).update(body)
-    return out
-
-
-@st.composite
-def questions(draw: st.DrawFn) -> HopQuestion:
-    statements = []
-    for _ in range(draw(st.integers(1, 3))):
-        cond = _merge(*draw(st.lists(st.sampled_from(FIXED_CONDITIONS), max_size=2)),
-                      draw(st.sampled_from(FREE_CONDITIONS)))
-        make = deny if draw(st.integers(0, 4)) == 0 else allow
-        statements.append(make(draw(st.sampled_from(PRINCIPALS)), cond or None,
-                               draw(st.sampled_from(["sts:AssumeRole", "sts:AssumeRole", "sts:*",
-                                                     ["sts:AssumeRole", "sts:TagSession"]]))))
-    tgt = target(*statements)
-    return HopQuestion(draw(st.sampled_from(CALLERS)), tgt, Action.ASSUME_ROLE, draw(st.sampled_from(CONSTRAINTS)),
-                       draw(st.booleans()), NOW_MS, timeout_ms=20_000)
+ACTIONS: list[Any] = ["sts:AssumeRole", "sts:AssumeRole", "sts:*", ["sts:AssumeRole", "sts:TagSession"]]
+questions = partial(trust_questions, FIXED_CONDITIONS, FREE_CONDITIONS, PRINCIPALS, CALLERS, CONSTRAINTS, ACTIONS,
+                    deny_one_in=5, timeout_ms=20_000)
 
 
 def _same(q: HopQuestion) -> HopResult:

@@ -36,7 +36,7 @@ source's full witnesses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -191,6 +191,25 @@ class LightMemo:
         return len(self._held)
 
 
+def kept_entries(kept: Iterable[ReachResult | Flat]) -> Iterator[ReachResult | tuple[Any, ...]]:
+    """The entries of a kept list (:func:`pending_index`), read in one place: a
+    :class:`~trustgraph.queries.results.ReachResult` as is; a flat answer as its items, the source first, its
+    :class:`Later` hops next, then the last hop's parent state, action and answer."""
+    items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
+    i, n = 0, len(items)
+    while i < n:
+        item = items[i]
+        if isinstance(item, ReachResult):
+            yield item
+            i += 1
+            continue
+        j = i + 1
+        while isinstance(items[j], Later):
+            j += 1
+        yield items[i:j + 3]
+        i = j + 3
+
+
 def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat],
                 memo: LightMemo | None = None) -> list[ReachResult]:
     """The answers of :func:`pending_index` for ``role``, flat ones with light witnesses (:class:`Later`; the last
@@ -202,23 +221,16 @@ def answers_for(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResul
         return light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
 
     out: list[ReachResult] = []
-    items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
-    i, n = 0, len(items)
-    while i < n:
-        item = items[i]
-        if isinstance(item, ReachResult):
-            out.append(item)
-            i += 1
+    for entry in kept_entries(kept):
+        if isinstance(entry, ReachResult):
+            out.append(entry)
             continue
-        j = i + 1  # item is a flat answer's source; its Laters follow, then the last hop's three parts
-        while isinstance(items[j], Later):
-            j += 1
-        hops = (*(before(h) for h in items[i + 1:j]),
-                light_witness(Later(engine, items[j], role, items[j + 1], items[j + 2]), statements_of))
+        parent, action, answer = entry[-3:]
+        hops = (*(before(h) for h in entry[1:-3]),
+                light_witness(Later(engine, parent, role, action, answer), statements_of))
         approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
-        out.append(ReachResult(source=item, target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
+        out.append(ReachResult(source=entry[0], target=hops[-1].target, verdict=Reach.REACHABLE, hops=hops,
                                approximations=approx))
-        i = j + 3
     return out
 
 
@@ -252,23 +264,16 @@ def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResu
     from trustgraph.queries.lazydecision import decision_statements as statements_of
 
     out: list[ReachResult | FlatAnswer] = []
-    items: tuple[Any, ...] = kept if isinstance(kept, tuple) else tuple(kept)
-    i, n = 0, len(items)
-    while i < n:
-        item = items[i]
-        if isinstance(item, ReachResult):
-            out.append(item)
-            i += 1
+    for entry in kept_entries(kept):
+        if isinstance(entry, ReachResult):
+            out.append(entry)
             continue
-        j = i + 1  # item is a flat answer's source; its Laters follow, then the last hop's three parts
-        while isinstance(items[j], Later):
-            j += 1
-        parent, action, answer = items[j], items[j + 1], items[j + 2]
+        item, (parent, action, answer) = entry[0], entry[-3:]
         nodes: list[str] = []
         actions: list[str] = []
         held: list[tuple[Location, ...]] = []
         approximations: list[str] = []
-        for later in items[i + 1:j]:
+        for later in entry[1:-3]:
             hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
             if not nodes:
                 nodes.append(hop.source)
@@ -288,8 +293,7 @@ def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResu
         reach = SourceReach(source=item, source_class=source_class(item), nodes=tuple(nodes), actions=tuple(actions),
                             conditions=count, kind=FindingKind.FINDING, approximate=bool(approx),
                             statements=statements)
-        out.append(FlatAnswer(engine, role, items[i:j + 3], reach, approx))
-        i = j + 3
+        out.append(FlatAnswer(engine, role, entry, reach, approx))
     return out
 
 

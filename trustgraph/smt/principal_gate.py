@@ -47,7 +47,6 @@ import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.policy import Effect
 from trustgraph.smt.encode import block_keys
-from trustgraph.smt.results import Unsat
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, hop_policies
 
 if TYPE_CHECKING:
@@ -119,28 +118,17 @@ def _environment(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, .
                  ground_constraints: bool) -> Env | None:
     """An environment with the reference's key builders for the candidate (its symbolic principal keys and the
     presence rules of the hop, ``smt.presence.resolver``), or None when a constraint alone proves the answer."""
-    from trustgraph.model.values import parse_date
-    from trustgraph.semantics.keys import origin_of
-    from trustgraph.semantics.request import CallerKind
-    from trustgraph.smt.env import Env
-    from trustgraph.smt.presence import HopView, resolver
-    from trustgraph.smt.reference import pin_constraints
+    from trustgraph.smt.presence import resolver
+    from trustgraph.smt.trust_gate import candidate_view
 
     assert cand.setup is not None
-    template, target, action = cand.template, q.target, q.action
-    env = Env(slot_bound=dict(cand.slot_bounds))
-    env.scratch["now_ms"] = clock.now_ms if clock.now_ms is not None else parse_date(clock.text)
-    builders = cand.setup(env)
-    if not all(k in builders for k in PRINCIPAL_KEYS - {"aws:username"}):
-        return None  # not an outsider of smt.symbolic._generic: its keys are not all built here
-    pinned = {k: v for k, v in ground.items() if k not in builders}
-    if isinstance(pin_constraints(cand, q, pinned, builders, ground_constraints=ground_constraints), Unsat):
+    viewed = candidate_view(cand, q, ground, clock, ground_constraints)
+    if viewed is None:
         return None
-    view = HopView(action=action, origin=origin_of(template.kind, action), ground=pinned, builders=builders,
-                   closed=q.closed, given=frozenset(c.key.lower() for c in q.constraints),
-                   provider_host=cand.provider_host, carried_source_identity=template.source_identity
-                   if template.kind is CallerKind.ROLE_SESSION else None,
-                   now_ms=clock.now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
+    env, view = viewed
+    assert env is not None
+    if not all(k in view.builders for k in PRINCIPAL_KEYS - {"aws:username"}):
+        return None  # not an outsider of smt.symbolic._generic: its keys are not all built here
     env.resolver = resolver(view)
     return env
 

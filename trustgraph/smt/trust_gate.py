@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from trustgraph.model.condition import Condition
     from trustgraph.model.policy import Policy
     from trustgraph.smt.cache import SolverStats
+    from trustgraph.smt.env import Env
     from trustgraph.smt.presence import HopView
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.reference import Clock
@@ -127,13 +128,8 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     (:func:`~trustgraph.smt.reference.pin_constraints`), each key's mode by :func:`~trustgraph.smt.presence.key_mode`.
     False when the hop has more statements with conditions than the structural expansion takes (the reference then
     answers Unknown) or when a constraint alone proves the answer (the reference says why)."""
-    from trustgraph.model.values import parse_date
     from trustgraph.semantics.actions import statement_action_matches
-    from trustgraph.semantics.keys import origin_of
     from trustgraph.semantics.principals import statement_principal_match
-    from trustgraph.smt.env import Env
-    from trustgraph.smt.presence import HopView
-    from trustgraph.smt.reference import pin_constraints
 
     template, target, action = cand.template, q.target, q.action
     trust = target.role.trust_policy
@@ -152,23 +148,45 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     policies = hop_policies(template, target)
     if sum(1 for _, p in policies for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
         return False
+    viewed = candidate_view(cand, q, ground, clock, ground_constraints)
+    if viewed is None:
+        return False
+    view = viewed[1]
+    if by_conditions and all(any(_folds_false(c, view, trust.variables_enabled) for c in st.conditions)
+                             for st in admitting):
+        return True
+    return tagging and _tag_session_refused(cand, q, view, policies)
+
+
+def candidate_view(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                   ground_constraints: bool) -> tuple[Env | None, HopView] | None:
+    """The reference's view of the hop's keys for one candidate: an environment holding the candidate's key builders
+    (its symbolic principal keys; None for a candidate without them) and the :class:`~trustgraph.smt.presence.HopView`
+    over those builders and ``ground``, the constraints pinned as the reference pins them
+    (:func:`~trustgraph.smt.reference.pin_constraints`); None when a constraint alone proves the answer (the
+    reference says why). The gates read keys through this view, so they see each key as the reference does."""
+    from trustgraph.model.values import parse_date
+    from trustgraph.semantics.keys import origin_of
+    from trustgraph.smt.env import Env
+    from trustgraph.smt.presence import HopView
+    from trustgraph.smt.reference import pin_constraints
+
+    template, action = cand.template, q.action
+    env: Env | None = None
     builders: dict[str, Any] = {}
-    if cand.setup is not None:  # the candidate's symbolic principal keys, as the reference's environment gets them
+    if cand.setup is not None:
         env = Env(slot_bound=dict(cand.slot_bounds))
         env.scratch["now_ms"] = clock.now_ms if clock.now_ms is not None else parse_date(clock.text)
         builders = cand.setup(env)
     pinned = {k: v for k, v in ground.items() if k not in builders}
     if isinstance(pin_constraints(cand, q, pinned, builders, ground_constraints=ground_constraints), Unsat):
-        return False
+        return None
     view = HopView(action=action, origin=origin_of(template.kind, action), ground=pinned, builders=builders,
                    closed=q.closed, given=frozenset(c.key.lower() for c in q.constraints),
                    provider_host=cand.provider_host, carried_source_identity=template.source_identity
                    if template.kind is CallerKind.ROLE_SESSION else None,
-                   now_ms=clock.now_ms, target_tags=target.role.tags, symbolic_caller=cand.symbolic)
-    if by_conditions and all(any(_folds_false(c, view, trust.variables_enabled) for c in st.conditions)
-                             for st in admitting):
-        return True
-    return tagging and _tag_session_refused(cand, q, view, policies)
+                   now_ms=clock.now_ms, target_tags=q.target.role.tags, symbolic_caller=cand.symbolic)
+    return env, view
 
 
 def _folds_false(cond: Condition, view: HopView, variables: bool) -> bool:
