@@ -107,6 +107,10 @@ class GraphQueries:
         #: (``CarriedPaths(flat=True)``); False: joined candidate by candidate in every query, the reference, which
         #: tests compare it with (same answers, same questions in the same order)
         self.flat_hops = True
+        #: with ``carried_reverse``: each source's least distance found by bounded searches from its first hops that
+        #: expand only the states they need (``CarriedPaths(lazy=True)``), instead of every landing's successors level
+        #: by level; False: the reference, which tests compare it with (same answers field by field)
+        self.lazy_carried = True
         #: with ``reverse``: the lean reverse pass (:class:`trustgraph.queries.reverse.ReversePaths` ``lean``): a
         #: source whose path is its start state's own steps gets that state's agreed tail, built once per state, as
         #: its hops instead of its first hop joined to the next state's tail; distances and steps read in loops
@@ -476,7 +480,7 @@ class GraphQueries:
         store = self._landings.get("carried")
         self._landings["carried"] = store = (store or HopStore(self.engine)).fresh(self.engine)
         return CarriedPaths(self.engine, closure, options, outside_only=outside_only, groups=groups, hops=store,
-                            flat=self.flat_hops)
+                            flat=self.flat_hops, lazy=self.lazy_carried)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the
