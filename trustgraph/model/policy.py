@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from trustgraph.model.condition import Condition
 from trustgraph.model.location import MEMORY, Location
@@ -19,6 +19,10 @@ from trustgraph.model.principal import Principal
 
 VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
+
+
+_K = TypeVar("_K")
+_T = TypeVar("_T")
 
 
 class Effect(Enum):
@@ -112,6 +116,8 @@ class Policy:
     #: per action name, this value's own statements at those positions
     _selected: dict[str, tuple[Statement, ...]] | None = field(default=None, init=False, repr=False, compare=False,
                                                                metadata={"memo": True})
+    #: per key, a fact :meth:`fact` computed from the content; one dict shared by a policy and its moved copies
+    _facts: dict[Any, Any] | None = field(default=None, init=False, repr=False, compare=False, metadata={"memo": True})
 
     def canonical_text(self) -> str:
         """The document as canonical JSON of its model (locations and flags dropped): equal policies give equal
@@ -139,6 +145,9 @@ class Policy:
         if self._positions is None:
             object.__setattr__(self, "_positions", {})
         object.__setattr__(copy, "_positions", self._positions)
+        if self._facts is None:
+            object.__setattr__(self, "_facts", {})
+        object.__setattr__(copy, "_facts", self._facts)
         return copy
 
     def selected(self, action: str, keep: Callable[[Statement, str], bool]) -> tuple[Statement, ...]:
@@ -174,6 +183,21 @@ class Policy:
         if at is None:
             at = positions[action] = tuple(i for i, st in enumerate(self.statements) if keep(st, action))
         return at
+
+    def fact(self, key: _K, compute: Callable[[Policy, _K], _T]) -> _T:
+        """``compute(self, key)``, remembered per content under ``key``: one table shared by this policy and its
+        moved copies, so a question asked of every copy of a repeated document walks its statements once.
+        ``compute`` must read only the content (statements' effects, actions, resources, conditions; never
+        locations or flags) and be the same function for every call with ``key`` (the key names the question)."""
+        facts = self._facts
+        if facts is None:
+            facts = {}
+            object.__setattr__(self, "_facts", facts)
+        elif key in facts:
+            known: _T = facts[key]
+            return known
+        value = facts[key] = compute(self, key)
+        return value
 
     @property
     def variables_enabled(self) -> bool:
