@@ -56,6 +56,10 @@ class SolverOptions:
         Answer Unsat, without the guesses and the encoding, a candidate whose every admitting Allow trust statement
         has a condition the reference folds to False on the keys it grounds (``smt.trust_gate.ground_refuted``); its
         core, when asked for, is the reference's.
+    ground_deny_gate
+        Answer Unsat, without the guesses and the encoding, a candidate that a Deny trust statement naming it applies
+        to whatever the request: every condition of the statement folds to True on the keys the reference grounds
+        (``smt.trust_gate.ground_denied``); its core, when asked for, is the reference's.
     absent_gate
         Answer Unsat, without the guesses and z3, a candidate whose requests never carry a principal-derived key that
         an ``equals`` constraint requires (an IAM user without MFA asked for ``aws:MultiFactorAuthPresent`` true:
@@ -97,6 +101,7 @@ class SolverOptions:
     trust_gate: bool = True
     org_gate: bool = True
     ground_gate: bool = True
+    ground_deny_gate: bool = True
     absent_gate: bool = True
     principal_gate: bool = True
     defer_refuted: bool = True
@@ -109,7 +114,7 @@ class SolverOptions:
         return cls(cache=False, renamed_values=False, concrete_first=False, mfa_twins=False,
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
-                   org_gate=False, ground_gate=False, absent_gate=False, principal_gate=False,
+                   org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    defer_refuted=False, solved_formulas=False,
                    inject_unknown=inject_unknown)
 

@@ -31,6 +31,15 @@ scan (a user without MFA against ``aws:MultiFactorAuthAge``, a role's session ag
 answer is :class:`DeferredCore`: the reference's core for that one candidate is computed when read, and
 ``smt.solve`` joins it with the other candidates' cores in their order, as the reference does. Switch:
 ``SolverOptions.ground_gate``; tests: tests/smt/test_ground_gate.py.
+
+:func:`ground_denied` is its mirror for Deny statements: a Deny statement of the trust policy that covers
+``q.action``, names the candidate's template and whose every condition the reference folds to True on the keys it
+grounds is kept, its conditions removed, in every evaluation of the structural expansion, and it denies each one (an
+explicit Deny matching the principal and the action). vacuous-condition's third question asks exactly such hops
+(``Deny`` "the condition holds" with ``StringEquals aws:PrincipalType AssumedRole`` for a role session, ``Deny`` "the
+key is absent" with ``Null aws:MultiFactorAuthPresent true`` for a user without MFA): condition-heavy's scan paid the
+concrete-first guesses and the encoding of every condition of some 160 of them to fold to the same Unsat. Switch:
+``SolverOptions.ground_deny_gate``; tests: tests/smt/test_ground_deny_gate.py.
 """
 
 from __future__ import annotations
@@ -158,6 +167,42 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     return tagging and _tag_session_refused(cand, q, view, policies)
 
 
+def ground_denied(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                  ground_constraints: bool) -> bool:
+    """Whether the reference's hop formula for the candidate folds to False because a Deny statement of the role's
+    trust policy applies in every evaluation of its structural expansion (see the module docstring): it covers
+    ``q.action`` and names the candidate's template, has no Resource element, has conditions, and the reference
+    folds each of them to True (``smt.reference._ground_condition``: every key it reads grounded, the evaluator's
+    answer on those values). The reference then keeps the statement without its conditions in every evaluation, and
+    the evaluator denies each. Arguments as for :func:`ground_refuted`; False when no Allow statement names the
+    candidate (the trust gate's case), when the hop has more statements with conditions than the structural
+    expansion takes (the reference answers Unknown) or when a constraint alone proves the answer (the reference says
+    why)."""
+    from trustgraph.semantics.actions import statement_action_matches
+    from trustgraph.semantics.principals import statement_principal_match
+
+    template, target, action = cand.template, q.target, q.action
+    trust = target.role.trust_policy
+    admitted = False
+    denying = []
+    for st in trust.statements:
+        if not statement_action_matches(st, action.value) or statement_principal_match(st, template, action) is None:
+            continue
+        if st.effect is Effect.ALLOW:
+            admitted = True
+        elif st.conditions and not st.resources and not st.not_resources:
+            denying.append(st)
+    if not admitted or not denying:
+        return False
+    if sum(1 for _, p in hop_policies(template, target) for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
+        return False
+    viewed = candidate_view(cand, q, ground, clock, ground_constraints)
+    if viewed is None:
+        return False
+    view = viewed[1]
+    return any(all(_folds_to(c, view, trust.variables_enabled, True) for c in st.conditions) for st in denying)
+
+
 def candidate_view(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                    ground_constraints: bool) -> tuple[Env | None, HopView] | None:
     """The reference's view of the hop's keys for one candidate: an environment holding the candidate's key builders
@@ -192,6 +237,12 @@ def candidate_view(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
 def _folds_false(cond: Condition, view: HopView, variables: bool) -> bool:
     """Whether the reference folds ``cond`` to False: every key it reads grounded in ``view`` and the evaluator
     false on their values, read as ``smt.reference._ground_condition`` reads them."""
+    return _folds_to(cond, view, variables, False)
+
+
+def _folds_to(cond: Condition, view: HopView, variables: bool, value: bool) -> bool:
+    """Whether the reference folds ``cond`` to ``value``: every key it reads grounded in ``view`` and the evaluator's
+    answer on their values ``value``, read as ``smt.reference._ground_condition`` reads them."""
     ctx: dict[str, tuple[str, ...]] = {}
     for k in block_keys((cond,)):
         if key_mode(view, k.lower()).mode not in (Mode.GROUND, Mode.ABSENT):
@@ -200,7 +251,7 @@ def _folds_false(cond: Condition, view: HopView, variables: bool) -> bool:
         if values:
             ctx[k] = tuple(values)
     try:
-        return not evaluate_condition(cond, ctx, variables=variables)
+        return evaluate_condition(cond, ctx, variables=variables) is value
     except UndecidableCondition:
         return False
 
@@ -274,4 +325,4 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
     return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(st.location for st in d.statements)))
 
 
-__all__ = ["DeferredCore", "ground_refuted", "org_refuted", "refuted", "trust_admits"]
+__all__ = ["DeferredCore", "candidate_view", "ground_denied", "ground_refuted", "org_refuted", "refuted", "trust_admits"]
