@@ -69,6 +69,9 @@ class SolverOptions:
         trust statement has a condition on its principal keys alone that no request of the candidate meets, or that
         a Deny trust statement whose conditions on those keys every request meets applies to
         (``smt.principal_gate``); its core, when asked for, is the reference's.
+    principal_gate_members
+        With ``principal_gate``: a condition the candidate's template (a concrete member of its class) meets, or
+        fails for a Deny, is not refuted, without z3 (``smt.principal_gate``); the gate's answers are the same.
     defer_refuted
         Solve the candidates the trust gate rules out (never Sat) after the others, and only when none of those is
         Sat: a Sat answer is the first Sat candidate's in the caller's order either way, and an Unsat or Unknown
@@ -104,6 +107,7 @@ class SolverOptions:
     ground_deny_gate: bool = True
     absent_gate: bool = True
     principal_gate: bool = True
+    principal_gate_members: bool = True
     defer_refuted: bool = True
     solved_formulas: bool = True
     inject_unknown: str | None = None
@@ -115,6 +119,7 @@ class SolverOptions:
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
+                   principal_gate_members=False,
                    defer_refuted=False, solved_formulas=False,
                    inject_unknown=inject_unknown)
 

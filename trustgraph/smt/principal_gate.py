@@ -34,6 +34,14 @@ The small problems repeat (every question on one statement asks the same candida
 are decided through the session's store of solved conjunctions (:class:`~trustgraph.smt.cache.SolvedFormulas`, keyed
 by the formulas, which z3 shares), so a condition costs one z3 run per candidate shape.
 
+Most small problems are satisfiable (the gate declines): a role session against ``ArnLike aws:PrincipalArn
+...:role/ops-*`` as a Deny's negation (the condition fails for a session of another role), a session of a named
+account against ``StringEquals aws:PrincipalAccount``. With ``members`` (``SolverOptions.principal_gate_members``),
+the candidate's template, a concrete member of the class the candidate stands for (its principal keys the ground
+context's), is asked first: when the evaluator finds the condition holding (or failing, for a Deny) on its values,
+the small problem is satisfiable and z3 is not run. The test only declines; proving stays with z3, so the gate's
+answers are the same either way (tests/smt/test_principal_gate.py compares them).
+
 Its answer is a :class:`~trustgraph.smt.trust_gate.DeferredCore`: the reference's core for that candidate, computed
 when read. Switch: ``SolverOptions.principal_gate``; tests: tests/smt/test_principal_gate.py (against the reference
 path).
@@ -66,12 +74,15 @@ SMALL_TIMEOUT_MS = 2_000
 
 
 def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
-                      ground_constraints: bool, solved: SolvedFormulas | None, *, strings: bool = False) -> bool:
+                      ground_constraints: bool, solved: SolvedFormulas | None, *, strings: bool = False,
+                      members: bool = False) -> bool:
     """Whether the reference answers Unsat for ``cand`` because of conditions on its principal keys alone (see the
     module docstring). ``ground`` is the candidate's ground context (``smt.solve._ground_context``, not changed
     here); ``clock`` the question's time; ``ground_constraints`` the option the reference is asked with; ``solved``
     the session's solved conjunctions (None: each small problem is decided afresh); ``strings`` the
-    ``string_cells`` option, passed to :func:`~trustgraph.smt.decide.check_tracked`."""
+    ``string_cells`` option, passed to :func:`~trustgraph.smt.decide.check_tracked`; ``members``: a condition the
+    candidate's template meets (for an Allow) or fails (for a Deny) is not refuted, without z3 (see the module
+    docstring)."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import statement_principal_match
     from trustgraph.smt.structure import relevant
@@ -100,11 +111,15 @@ def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[s
     env = _environment(cand, q, ground, clock, ground_constraints)
     if env is None:
         return False
+    member = ground if members else None
+    variables = trust.variables_enabled
     for st in candidates_deny:
-        if all(_never(env, c, negated=True, solved=solved, strings=strings) for c in st.conditions):
+        if all(_never(env, c, negated=True, solved=solved, strings=strings, member=member, variables=variables)
+               for c in st.conditions):
             return True
     return candidates_allow and all(
-        any(_never(env, c, negated=False, solved=solved, strings=strings) for c in st.conditions)
+        any(_never(env, c, negated=False, solved=solved, strings=strings, member=member, variables=variables)
+            for c in st.conditions)
         for st in admitting)
 
 
@@ -133,15 +148,20 @@ def _environment(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, .
     return env
 
 
-def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas | None, strings: bool) -> bool:
+def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas | None, strings: bool,
+           member: dict[str, tuple[str, ...]] | None = None, variables: bool = True) -> bool:
     """Whether no request of the candidate makes ``cond`` hold (``negated``: fail), proved by z3 on the condition's
     term as the reference encodes it and the axioms its keys bring; False when z3 does not prove it (or the encoding
-    over-approximates: an oracle may take either value)."""
+    over-approximates: an oracle may take either value). ``member``: the ground context of the candidate's
+    template; when the evaluator (policy variables read per ``variables``) makes ``cond`` hold (``negated``: fail)
+    on its principal keys, a member of the class does it and False is answered without z3."""
     from trustgraph.smt.decide import check_tracked
     from trustgraph.smt.encode import encode_condition
     from trustgraph.smt.terms import not_, to_z3
 
     if not _principal_only(cond):
+        return False
+    if member is not None and _member_meets(cond, member, variables, not negated):
         return False
     approximations = len(env.approximations)
     term = encode_condition(env, cond)
@@ -158,6 +178,18 @@ def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas |
     assertions.append(("goal", to_z3(goal)))
     res, _, _, _ = check_tracked(assertions, SMALL_TIMEOUT_MS, strings=strings, solved=solved)
     return bool(res == z3.unsat)
+
+
+def _member_meets(cond: Condition, member: dict[str, tuple[str, ...]], variables: bool, holds: bool) -> bool:
+    """Whether the evaluator's answer for ``cond`` on the principal keys of ``member`` (a ground context) is
+    ``holds``; False when the evaluator cannot decide it."""
+    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+
+    ctx = {k: member[k] for k in block_keys((cond,)) if member.get(k)}
+    try:
+        return evaluate_condition(cond, ctx, variables=variables) is holds
+    except UndecidableCondition:
+        return False
 
 
 __all__ = ["PRINCIPAL_KEYS", "principal_refuted"]
