@@ -183,16 +183,15 @@ def ground_denied(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, 
 
     template, target, action = cand.template, q.target, q.action
     trust = target.role.trust_policy
-    admitted = False
-    denying = []
-    for st in trust.statements:
-        if not statement_action_matches(st, action.value) or statement_principal_match(st, template, action) is None:
-            continue
-        if st.effect is Effect.ALLOW:
-            admitted = True
-        elif st.conditions and not st.resources and not st.not_resources:
-            denying.append(st)
-    if not admitted or not denying:
+    denying = [st for st in trust.statements
+               if st.effect is Effect.DENY and st.conditions and not st.resources and not st.not_resources
+               and statement_action_matches(st, action.value)]
+    if not denying:
+        return False  # most trust policies: no principal matched
+    denying = [st for st in denying if statement_principal_match(st, template, action) is not None]
+    if not denying or not any(st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
+                              and statement_principal_match(st, template, action) is not None
+                              for st in trust.statements):
         return False
     if sum(1 for _, p in hop_policies(template, target) for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
         return False
@@ -325,4 +324,5 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
     return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(st.location for st in d.statements)))
 
 
-__all__ = ["DeferredCore", "candidate_view", "ground_denied", "ground_refuted", "org_refuted", "refuted", "trust_admits"]
+__all__ = ["DeferredCore", "candidate_view", "ground_denied", "ground_refuted", "org_refuted", "refuted",
+           "trust_admits"]
