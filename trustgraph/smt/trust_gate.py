@@ -187,7 +187,7 @@ def ground_denied(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, 
                if st.effect is Effect.DENY and st.conditions and not st.resources and not st.not_resources
                and statement_action_matches(st, action.value)]
     if not denying:
-        return False  # most trust policies: no principal matched
+        return False  # most trust policies have none: no principal matching is paid
     denying = [st for st in denying if statement_principal_match(st, template, action) is not None]
     if not denying or not any(st.effect is Effect.ALLOW and statement_action_matches(st, action.value)
                               and statement_principal_match(st, template, action) is not None
