@@ -181,10 +181,18 @@ class SharedSearches:
     #: the leads made again; False: every such hop is decided through :meth:`move` (the reference; set on the
     #: class, it switches every instance)
     derived_moves = True
+    #: True: :meth:`Replay.advance` finds the expansion of a state past the source in a table per options, keyed by
+    #: the state alone, instead of hashing the four-part key of :attr:`_expansions` per state (460,757 lookups at
+    #: 20,000 roles of the vendor-heavy profile); False: through :meth:`expansion` (the reference; set on the
+    #: class). The same expansion objects either way
+    state_tables = True
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
         self._expansions: dict[tuple[Any, ...], _Expansion] = {}
+        #: (first hop or not, options, first-hop constraints) -> state -> the expansion :attr:`_expansions` holds
+        #: under (state, first hop or not, options, first-hop constraints) (:attr:`state_tables`)
+        self._tables: dict[tuple[Any, ...], dict[State, _Expansion]] = {}
         #: options -> the same options without their absent and not-like keys (None: they have none)
         self._bases: dict[QueryOptions, QueryOptions | None] = {}
         self._version = graph_version(engine.G)
@@ -223,8 +231,22 @@ class SharedSearches:
         if self.derived_moves and (options.without or options.not_like):
             self._link_base(expansion, key)
         self._expansions[key] = expansion
+        table = self._tables.get(key[1:])
+        if table is None:
+            table = self._tables[key[1:]] = {}
+        table[state] = expansion
         self.expanded += 1
         return expansion
+
+    def table(self, first: bool, options: QueryOptions, first_extra: tuple[KeyConstraint, ...]
+              ) -> dict[State, _Expansion]:
+        """State -> its expansion made so far under (``first``, ``options``, ``first_extra``), filed there by
+        :meth:`expansion` as it makes each one (:attr:`state_tables`)."""
+        key = (first, options, first_extra)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = {}
+        return table
 
     def _link_base(self, expansion: _Expansion, key: tuple[Any, ...]) -> None:
         """Link a new ``expansion`` (its ``key``: state, first hop, options, first-hop constraints) to the same
@@ -376,6 +398,7 @@ class Replay:
         engine = shared.engine
         if graph_version(engine.G) != shared._version:  # a tool changed the graph (graph.nodes.bump_version)
             shared._expansions.clear()
+            shared._tables.clear()
             shared._hub_hops.clear()
             shared._version = graph_version(engine.G)
         self.shared = shared
@@ -402,12 +425,15 @@ class Replay:
 
         engine, class_moves, bare = shared.engine, shared.class_moves, shared.bare_moves
         plain_states = engine._plain_states
+        deeper = shared.table(False, options, ()) if shared.state_tables else None  # the start states: few
         while queue and (depth is None or visits[queue[0]].depth < depth):
             state = queue.popleft()
             at = visits[state].depth
             if options.max_hops is not None and at >= options.max_hops:
                 continue
-            expansion = shared.expansion(state, at, options, extra or () if at == 0 else ())
+            found = None if deeper is None or at == 0 else deeper.get(state)
+            expansion = found if found is not None else shared.expansion(state, at, options,
+                                                                         extra or () if at == 0 else ())
             plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
             newly_blocked = False
             own: tuple[str, bool] = ("", False)

@@ -1,0 +1,93 @@
+"""``SharedSearches.state_tables`` (a state's expansion past the source found in a table per options keyed by the
+state) against its reference (the four-part key of ``SharedSearches._expansions``). Every outsider search of the
+reach checks under their three options, on small organizations of several profiles, with undecided hops too: the same
+searches (states, order, parents, paths with their witnesses and requests, depths, first states, undecided hops), the
+same moves per expanded state, the same engine memos (memoised, derived and filed answers, kept leads, counters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from small_orgs import small_org
+from twins import twin
+
+from trustgraph.api import TrustGraph
+from trustgraph.checks.context import ScanContext
+from trustgraph.queries.shared import Move, SharedSearches, leads_of
+from trustgraph.smt.solve import Sat, Unknown
+
+
+def _norm(answer: Any) -> Any:
+    """An answer as a comparable value: a Sat answer with its request's items in order, an Unknown by its reason,
+    any other by its kind."""
+    if isinstance(answer, Sat):
+        return answer, tuple(answer.request.context.items())
+    if isinstance(answer, Unknown):
+        return ("unknown", answer.reason)
+    return type(answer).__name__
+
+
+def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], Any, Any, int]:
+    """Every outsider search under the three options (unconstrained first, as a scan prepares them) with the switch
+    as ``fast`` says; the searches, the moves, the engine's memos and the number of base moves taken."""
+    if undecided:
+        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::undecided])
+        solve = tg.engine.solve
+
+        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+            return Unknown("made undecided") if role in chosen else solve(state, role, *args, **kwargs)
+
+        tg.engine.solve = patched  # type: ignore[method-assign]
+    ctx = ScanContext(tg)
+    shared = SharedSearches(tg.engine)
+    shared.state_tables = fast  # an instance attribute: the class's stays as it is
+    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
+    taken = 0
+    real = SharedSearches._base_sat
+
+    def counted(self: SharedSearches, *args: Any) -> Any:
+        nonlocal taken
+        move = real(self, *args)
+        taken += move is not None
+        return move
+
+    out: list[Any] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(SharedSearches, "_base_sat", counted)
+        for options in (ctx.options(), ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
+                        ctx.options(without=("sts:ExternalId",))):
+            for source, outside_only in sources:
+                found = shared.search(source, options, outside_only=outside_only)
+                out.append(([(s, v.parent, [(w, tuple(w.context.items())) for w in found.path_to(s)], v.depth)
+                             for s, v in found.visits.items()], found.first, found.unknown_edges))
+    moves = {key: [m if m is None or isinstance(m, Move) else ("sat", _norm(m)) if isinstance(m, Sat)
+                   else [(s, _norm(a), f) for s, a, f in leads_of(m)] for m in expansion.moves]
+             for key, expansion in shared._expansions.items()}
+    engine = tg.engine
+    memos = ({k: _norm(v) for k, v in engine._memo.items()}, {k: _norm(v) for k, v in engine._derived.items()},
+             {k: [(c, _norm(v)) for c, v in engine.filed(k)] for k in engine._answers},
+             {k: [(s, _norm(v), f) for s, v, f in vs] for k, vs in engine._leads.items()},
+             engine.evaluations, engine.shared, engine.solver_calls)
+    return out, moves, memos, taken
+
+
+ORGS = [("example", 0, 0), ("sample", 0, 0), ("vendor-heavy", 1, 0), ("vendor-heavy", 3, 0),
+        ("federation-heavy", 1, 0), ("mix", 1, 0), ("chain-heavy", 3, 0), ("random", 2, 0), ("random", 5, 0),
+        ("vendor-heavy", 1, 3), ("random", 2, 3)]
+
+
+@pytest.mark.parametrize(("name", "seed", "undecided"), ORGS)
+def test_state_tables_equal_the_reference(name: str, seed: int, undecided: int,
+                                                        tmp_path: Path) -> None:
+    tg = small_org(name, seed, tmp_path)
+    fast = _searched(twin(tg), True, undecided)
+    slow = _searched(twin(tg), False, undecided)
+    assert len(fast[0]) == len(slow[0])
+    for new, old in zip(fast[0], slow[0], strict=True):
+        assert new == old
+    assert fast[1:] == slow[1:]
+    if name == "vendor-heavy":  # the derived searches take base moves (their expansions linked through the tables)
+        assert fast[3] > 0
+
