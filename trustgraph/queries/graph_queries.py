@@ -111,6 +111,10 @@ class GraphQueries:
         #: expand only the states they need (``CarriedPaths(lazy=True)``), instead of every landing's successors level
         #: by level; False: the reference, which tests compare it with (same answers field by field)
         self.lazy_carried = True
+        #: with ``lazy_carried``: bounded searches up to :data:`~trustgraph.queries.reverse_carried.DEEP_BOUND` hops
+        #: before the levels (``CarriedPaths(deep=True)``) instead of 6: a source farther than 6 hops fell back on
+        #: the levels, which expand every landing of every source; False: the bound of 6, which tests compare it with
+        self.deep_lazy = True
         #: with ``reverse``: the lean reverse pass (:class:`trustgraph.queries.reverse.ReversePaths` ``lean``): a
         #: source whose path is its start state's own steps gets that state's agreed tail, built once per state, as
         #: its hops instead of its first hop joined to the next state's tail; distances and steps read in loops
@@ -480,7 +484,7 @@ class GraphQueries:
         store = self._landings.get("carried")
         self._landings["carried"] = store = (store or HopStore(self.engine)).fresh(self.engine)
         return CarriedPaths(self.engine, closure, options, outside_only=outside_only, groups=groups, hops=store,
-                            flat=self.flat_hops, lazy=self.lazy_carried)
+                            flat=self.flat_hops, lazy=self.lazy_carried, deep=self.deep_lazy)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the

@@ -52,10 +52,24 @@ asks each within one hop less; each state's distance once proved and a lower bou
 first landing in the search's order within a distance all landings were shown farther than before is at exactly it:
 the landing the levels give, and each step (the first successor one hop nearer) reads proved distances, so the path
 and its witnesses are the reference's; a source whose first hops would land in the target asks only its candidates
-into the target. A source with no landing within :data:`LAZY_BOUND` hops (or none at all) falls back on the levels.
+into the target. A source with no landing within :data:`LAZY_BOUND` hops (:data:`DEEP_BOUND` with ``deep``,
+GraphQueries.deep_lazy), or none at all, falls back on the levels.
 The bench's who_can_reach on condition-heavy at 2,000 roles (200 roles in turn; loaded machine, two interleaved
 pairs): CPU 5.6, 7.8 -> 2.2, 3.2 s, p99 1,007, 1,281 -> 124, 244 ms; random:3 p99 636, 499 -> 152, 114 ms. Tests
 compare it with the levels field by field (``tests/queries/test_lazy_carried.py``, each engine on its own session).
+
+The deep lazy pass (``GraphQueries.deep_lazy``, ``CarriedPaths(deep=True)``), what the lazy pass still paid on a hub
+of random:3 at 2,000 roles (job-runner-617, 728 sources, 2.2 s alone): every first hop of every source asked up front
+(SAML providers whose trusts read tags: z3), every state a bound reached expanded whole, and 5 sources 7 hops away
+falling back on the levels. With it: each role's floor, its least number of hops to the target over the closure's
+candidates (a lower bound of any of its states' distances: a state's hops follow its role's candidates), prunes the
+bounded searches (a state whose floor is above the bound is not within it; a state's successors and a source's first
+hops are asked only into roles whose floor is within the bound, each candidate's hop remembered as before); the first
+hops of all sources are asked only when the levels are needed (:meth:`CarriedPaths._land`); the bound is
+:data:`DEEP_BOUND`, past :data:`LAZY_BOUND` one search at the deepest bound first (a source with no path then falls
+back at once instead of trying each bound), and once every state is expanded the levels' exact distances answer.
+Skipped hops cannot be the first within the bound in the search's order, so the hop found is the lazy pass's.
+``tests/queries/test_deep_lazy.py`` compares it with the lazy pass and the levels field by field.
 """
 
 from __future__ import annotations
@@ -82,6 +96,13 @@ STORE_LIMIT = 400_000
 #: the distances the lazy pass (``CarriedPaths(lazy=True)``) tries for a source before it falls back on the level
 #: expansion of the reference (a source farther than this, or with no path, is answered as without it)
 LAZY_BOUND = 6
+#: the same with ``CarriedPaths(deep=True)`` (``GraphQueries.deep_lazy``): a path of up to this many hops after the
+#: first. At 6, a source 7 hops from a hub of random:3 at 2,000 roles (5 of job-runner-617's 728 sources) fell back on
+#: the levels, which expand every landing of every source (0.8 of the query's 2.2 s alone); the bounded search is
+#: exact at any bound, and a deeper one re-reads only the hops it expanded already (each state's lower bound kept)
+DEEP_BOUND = 24
+#: the floor (:meth:`CarriedPaths._floor`) of a role from which no candidate path leads to the target
+FAR = 1 << 30
 
 
 def usable(engine: ReachabilityEngine, options: QueryOptions) -> bool:
@@ -133,7 +154,7 @@ class CarriedPaths:
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
                  outside_only: bool, groups: list[tuple[str, tuple[str, ...]]],
-                 hops: HopStore | None = None, flat: bool = False, lazy: bool = False) -> None:
+                 hops: HopStore | None = None, flat: bool = False, lazy: bool = False, deep: bool = False) -> None:
         self.engine = engine
         store = hops if hops is not None else HopStore(engine)
         #: state -> (its candidate's order key -> that hop's successors and whether it is undecided), for the
@@ -163,12 +184,20 @@ class CarriedPaths:
         #: landings that expand only the states they need (:meth:`_within`), instead of expanding every landing's
         #: successors level by level; False: the reference, which tests compare it with
         self.lazy = lazy
+        #: the distances the lazy pass tries before the levels (``deep``: :data:`DEEP_BOUND`, else :data:`LAZY_BOUND`)
+        self.bound = DEEP_BOUND if deep else LAZY_BOUND
         #: with ``lazy``: state -> its distance to the target, once proved; state -> a proved lower bound of it;
         #: state -> its successors in the target's states (in the search's order); state -> all its successors
         self._exact: dict[State, int] = {}
         self._atleast: dict[State, int] = {}
         self._into: dict[State, Successors] = {}
         self._full: dict[State, Successors] = {}
+        self._near: dict[tuple[State, int], Successors] = {}
+        #: with ``deep``: each role's least number of hops to the target over the closure's candidates (a lower
+        #: bound of any of its states' distance: a state's hops follow its role's candidates), built when first read
+        self.deep = deep
+        self._floors: dict[str, int] | None = None
+        pending: list[tuple[State, tuple[KeyConstraint, ...]]] = []
         landed: list[State] = []
         for _, starts in groups:
             begins = [b for node in starts for b in self._starts(node)]
@@ -176,8 +205,15 @@ class CarriedPaths:
                 self._directs[starts] = target_in
                 continue
             self._directs[starts] = None
+            if lazy and deep:
+                pending.extend(begins)
+                continue
             for start, extra in begins:
                 landed.extend(nxt for nxt, _ in self._first_hops(start, extra)[0])
+        #: the start states whose first hops land in the states the levels expand from; with ``lazy`` and ``deep``
+        #: asked only when the levels are needed (:meth:`_land`: a source the lazy pass answers asks only the first
+        #: hops its bounds need)
+        self._pending: list[tuple[State, tuple[KeyConstraint, ...]]] | None = pending if lazy and deep else None
         #: the states found so far (every landing at depth 0) and the next level to expand; ``levels``: how many
         #: levels were expanded (every state found within fewer hops of a landing is expanded)
         self._seen: set[State] = set(landed)
@@ -188,6 +224,17 @@ class CarriedPaths:
         self._reaches_unknown: set[State] | None = None
         if not lazy:  # the lazy pass expands what a source needs when it is answered
             self._deepen(1)
+
+    def _land(self) -> None:
+        """The first hops of every start state asked (in the order of the groups), their landings the levels' first
+        frontier (once)."""
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
+        landed = [nxt for start, extra in pending for nxt, _ in self._first_hops(start, extra)[0]]
+        self._seen.update(landed)
+        self._frontier.extend(dict.fromkeys(landed))
 
     # ------------------------------------------------------------------------------------------------ the graph
     def _starts(self, node: str) -> list[tuple[State, tuple[KeyConstraint, ...]]]:
@@ -206,15 +253,15 @@ class CarriedPaths:
             states = kept[node] = engine.start_states(node)
         return [(start, extra) for start in states]
 
-    def _hops_of(self, state: State, depth: int, extra: tuple[KeyConstraint, ...], only: str | None = None
-                 ) -> Iterator[tuple[Successors, bool]]:
+    def _hops_of(self, state: State, depth: int, extra: tuple[KeyConstraint, ...], only: str | None = None,
+                 keep: Callable[[str], bool] | None = None) -> Iterator[tuple[Successors, bool]]:
         """The forward search's successors of ``state`` at ``depth`` (0: a start, with ``extra``) over the closure's
         candidates, one candidate at a time in the search's order: each candidate's successors and whether its hop
         is undecided. Each candidate is asked through :meth:`ReachabilityEngine.successors` (the search's own loop
         body, which does not depend on the other candidates when every session may carry something) and remembered:
         in :attr:`hops` for the engine's life when the hop is asked as any later hop is (after the first, or a first
         hop without constraints or an action filter), else for this query. ``only``: the candidates into that role
-        alone (the others neither asked nor yielded)."""
+        alone (the others neither asked nor yielded); ``keep``: the candidates into the roles it keeps alone."""
         from trustgraph.queries.outcome import SearchOutcome
 
         shared = depth > 0 or (not extra and self.options.action is None)
@@ -225,7 +272,7 @@ class CarriedPaths:
             known = memo[mkey] = {}
         scratch: SearchOutcome | None = None
         for key, role, data in self.closure.successors(state[0]):
-            if only is not None and role != only:
+            if (only is not None and role != only) or (keep is not None and not keep(role)):
                 continue
             hit = known.get(key)
             if hit is None:
@@ -321,11 +368,12 @@ class CarriedPaths:
     @property
     def complete(self) -> bool:
         """Whether every state reachable from a landing has been expanded."""
-        return not self._frontier
+        return not self._frontier and self._pending is None
 
     def _deepen(self, levels: int) -> None:
         """Expand ``levels`` more levels of the states reachable from the landings (the target's states are not
         expanded: the forward search stops there), then the distances again."""
+        self._land()
         later, back, seen, target = self._later, self._back, self._seen, self.target
         for _ in range(levels):
             if not self._frontier:
@@ -367,6 +415,7 @@ class CarriedPaths:
     def _unknown_reachers(self) -> set[State]:
         """The states from which an undecided hop is reachable (every state expanded: complete)."""
         if self._reaches_unknown is None:
+            self._land()
             while not self.complete:
                 self._deepen(max(1, self.levels))
             unknown = set(self._undecided)
@@ -447,11 +496,12 @@ class CarriedPaths:
         if direct is not None:
             state, nxt, witness = direct
             return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness)
-        if self.lazy:
+        if self.lazy and not (self.deep and self.complete):  # deep: every distance exact once complete
             found = self._lazy_first_hop(begins, start_states)
             if found is not None:
                 state, nxt, witness = found
                 return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness, start_states)
+        self._land()
         while True:  # until the least distance found is exact (module docstring) or every state is expanded
             best = self._best_first_hop(begins, start_states)
             if (best is not None and best[0] - 1 <= self.levels) or self.complete:
@@ -467,19 +517,69 @@ class CarriedPaths:
     def _lazy_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State]
                         ) -> tuple[State, State, HopWitness] | None:
         """:meth:`_best_first_hop` by bounded searches (``lazy``): for each distance in turn from 0 up to
-        :data:`LAZY_BOUND`, the first hop, in the search's order, whose landing is within it (:meth:`_within`).
+        :attr:`bound`, the first hop, in the search's order, whose landing is within it (:meth:`_within`).
         Every landing is farther than the distances tried before, so the first within this one is at exactly it, and
         the one :meth:`_best_first_hop` takes (the least distance, the first in order on a tie) once the levels
         expanded make its distance exact. None when no landing is within the bound (the caller then expands levels
         as the reference does)."""
+        within = self._within
+        if self.deep:
+            for bound in range(self.bound):
+                if bound == LAZY_BOUND and not any(nxt not in start_states and within(nxt, self.bound - 1)
+                                                   for _, nxt, _ in self._near_first_hops(begins, self.bound - 1)):
+                    return None  # none within the deepest bound: not each bound in turn (a source with no path)
+                for start, nxt, witness in self._near_first_hops(begins, bound):
+                    if nxt not in start_states and within(nxt, bound):
+                        return start, nxt, witness
+            return None
         hops = [(start, nxt, witness) for start, extra in begins for nxt, witness in self._first_hops(start, extra)[0]
                 if nxt not in start_states]
-        within = self._within
-        for bound in range(LAZY_BOUND):
+        for bound in range(self.bound):
             for start, nxt, witness in hops:
                 if within(nxt, bound):
                     return start, nxt, witness
         return None
+
+    def _near_first_hops(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], bound: int
+                         ) -> Iterator[tuple[State, State, HopWitness]]:
+        """The first hops of ``begins`` (start state, landing, witness) in the search's order, except those into a
+        role whose floor (:meth:`_floor`) is above ``bound`` (no state of it is within ``bound``), which are not
+        asked: the hops joined already when they are, else each other candidate asked (:meth:`_hops_of`)."""
+        floor = self._floor
+        for start, extra in begins:
+            joined = self._joined(start, extra)
+            if joined is not None:
+                yield from ((start, nxt, w) for nxt, w in joined if floor(nxt[0]) <= bound)
+                continue
+            for leads, _ in self._hops_of(start, 0, extra, keep=lambda role: floor(role) <= bound):
+                yield from ((start, nxt, w) for nxt, w in leads)
+
+    def _floor(self, role: str) -> int:
+        """The least number of hops from ``role`` to the target over the closure's candidates (a large number when
+        none leads there): no state of ``role`` is nearer, since every hop of a state follows one of its role's
+        candidates (:meth:`_hops_of`)."""
+        floors = self._floors
+        if floors is None:
+            floors = self._floors = self._role_floors()
+        return floors.get(role, FAR)
+
+    def _role_floors(self) -> dict[str, int]:
+        """Breadth-first backwards from the target over the candidates of the closure's examined roles and of its
+        sources (:meth:`Backward.successors`): each one's least number of hops to the target."""
+        closure = self.closure
+        back: dict[str, list[str]] = {}
+        for node in closure.examined | closure.sources:
+            for _, role, _ in closure.successors(node):
+                back.setdefault(role, []).append(node)
+        floors = {self.target: 0}
+        queue = deque(floors)
+        while queue:
+            role = queue.popleft()
+            for prev in back.get(role, ()):
+                if prev not in floors:
+                    floors[prev] = floors[role] + 1
+                    queue.append(prev)
+        return floors
 
     def _within(self, state: State, bound: int) -> bool:
         """Whether ``state`` is at most ``bound`` hops from the target over the carried-state graph (the hops after
@@ -494,6 +594,8 @@ class CarriedPaths:
         exact = self._exact.get(state)
         if exact is not None:
             return exact <= bound
+        if self.deep and self._floor(state[0]) > bound:
+            return False  # no state of its role is within bound: nothing asked
         least = self._atleast.get(state, 1)
         if least > bound:
             return False
@@ -504,7 +606,7 @@ class CarriedPaths:
             least = self._atleast[state] = 2
             if bound < 2:
                 return False
-        successors = self._all_of(state)
+        successors = self._near_of(state, bound - 1) if self.deep else self._all_of(state)
         within = self._within
         for hops in range(least, bound + 1):
             if any(within(nxt, hops - 1) for nxt, _ in successors):
@@ -539,11 +641,33 @@ class CarriedPaths:
             hit = self._full[state] = self._later_hops(state)[0]
         return hit
 
+    def _near_of(self, state: State, limit: int) -> Successors:
+        """The successors of ``state`` after the first hop (as :meth:`_all_of`, in the search's order) into the roles
+        whose floor is at most ``limit`` (``deep``): the others are not within ``limit``, and their hops not asked
+        unless the state was expanded whole already. Remembered for the query."""
+        full = self._full.get(state)
+        if full is None and self._flat is not None:
+            kept = self._flat.get(state)
+            if kept is not None and kept[0] == self.closure.successors(state[0]):
+                full = kept[1]
+        floor = self._floor
+        if full is not None:
+            return tuple(s for s in full if floor(s[0][0]) <= limit)
+        key = (state, limit)
+        hit = self._near.get(key)
+        if hit is None:
+            asked = self._hops_of(state, 1, (), keep=lambda role: floor(role) <= limit)
+            hit = self._near[key] = tuple(s for leads, _ in asked for s in leads)
+        return hit
+
     def _lazy_step(self, state: State) -> tuple[State, HopWitness] | None:
         """:meth:`_step` of a state whose distance the lazy pass proved: the first successor, in the search's order,
         within one hop less (each successor is at least that far, so it is at exactly that distance)."""
         nearer = self._exact[state] - 1
-        successors = self._into_target(state) if nearer == 0 else self._all_of(state)
+        if nearer == 0:
+            successors = self._into_target(state)
+        else:
+            successors = self._near_of(state, nearer) if self.deep else self._all_of(state)
         within = self._within
         return next(((nxt, w) for nxt, w in successors if within(nxt, nearer)), None)
 
