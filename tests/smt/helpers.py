@@ -15,7 +15,7 @@ from trustgraph.model.values import parse_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.question import HopQuestion
-from trustgraph.smt.results import KeyConstraint
+from trustgraph.smt.results import KeyConstraint, Sat, Unknown, Unsat
 from trustgraph.smt.session import SolverSession
 
 A = "111111111111"
@@ -98,3 +98,39 @@ def trust_questions(draw: st.DrawFn, conditions: Sequence[dict[str, Any]], free:
         statements.append(make(draw(st.sampled_from(principals)), cond or None, draw(st.sampled_from(actions))))
     return HopQuestion(draw(st.sampled_from(callers)), target(*statements), Action.ASSUME_ROLE,
                        draw(st.sampled_from(constraints)), draw(st.booleans()), NOW_MS, timeout_ms=timeout_ms)
+
+
+def same_answer(q: HopQuestion, off: SolverOptions) -> Sat | Unsat | Unknown:
+    """``q``'s answer with every fast path, asserted equal to its answer under ``off`` (the path without a gate), each
+    in a session of its own: the same kind; a Sat of the same caller, request, decision and approximations; an Unsat
+    of the same core and locations."""
+    from trustgraph.smt.solve import answer
+
+    got = answer(q, SolverSession())
+    want = answer(q, SolverSession(off))
+    assert type(got) is type(want), (q, got, want)
+    if isinstance(got, Sat):
+        assert isinstance(want, Sat)
+        assert (got.caller, got.request, got.decision, got.approximations) == \
+            (want.caller, want.request, want.decision, want.approximations)
+    elif isinstance(got, Unsat):
+        assert isinstance(want, Unsat)
+        assert (got.core, got.locations) == (want.core, want.locations), q
+    return got
+
+
+def gate_hits(monkeypatch: Any, gate: str) -> list[int]:
+    """A counter of the times ``smt.solve``'s ``gate`` (a function it calls by that name, answering True when the gate
+    decides) decides from now on: ``hits[0]``."""
+    from trustgraph.smt import solve as solve_module
+
+    hits = [0]
+    real = getattr(solve_module, gate)
+
+    def counted(*args: Any) -> bool:
+        out: bool = real(*args)
+        hits[0] += out
+        return out
+
+    monkeypatch.setattr(solve_module, gate, counted)
+    return hits

@@ -7,6 +7,7 @@ principal tags (free) and a hop whose structure the reference would not expand (
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, target, user
+from tests.smt.helpers import NOW_MS, A, B, allow, deny, gate_hits, root, same_answer, session, target, user
 from trustgraph.api import load
 from trustgraph.semantics.request import Action, CallerKind
-from trustgraph.smt import solve as solve_module
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.question import HopQuestion
 from trustgraph.smt.results import KeyConstraint, Sat, Unknown, Unsat
@@ -68,34 +68,12 @@ def questions(draw: st.DrawFn) -> HopQuestion:
                        draw(st.sampled_from(CONSTRAINTS)), draw(st.booleans()), NOW_MS, timeout_ms=20_000)
 
 
-HopResult = Sat | Unsat | Unknown
 
 
-def _same(q: HopQuestion) -> HopResult:
-    got = answer(q, SolverSession())
-    want = answer(q, SolverSession(OFF))
-    assert type(got) is type(want), (q, got, want)
-    if isinstance(got, Sat):
-        assert isinstance(want, Sat)
-        assert (got.caller, got.request, got.decision, got.approximations) == \
-            (want.caller, want.request, want.decision, want.approximations)
-    elif isinstance(got, Unsat):
-        assert isinstance(want, Unsat)
-        assert (got.core, got.locations) == (want.core, want.locations), q
-    return got
+_same = partial(same_answer, off=OFF)
 
 
-def _count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    hits = [0]
-    real = solve_module.absent_refuted
-
-    def counted(*args: Any) -> bool:
-        out = real(*args)
-        hits[0] += out
-        return out
-
-    monkeypatch.setattr(solve_module, "absent_refuted", counted)
-    return hits
+_count = partial(gate_hits, gate="absent_refuted")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,13 +16,25 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.smt.helpers import NOW_MS, B, allow, deny, root, session, target, trust_questions, user
+from tests.smt.helpers import (
+    NOW_MS,
+    B,
+    allow,
+    deny,
+    gate_hits,
+    root,
+    same_answer,
+    session,
+    target,
+    trust_questions,
+    user,
+)
 from trustgraph.api import load
 from trustgraph.semantics.request import Action, CallerKind
 from trustgraph.smt import solve as solve_module
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.question import HopQuestion
-from trustgraph.smt.results import KeyConstraint, Sat, Unknown, Unsat
+from trustgraph.smt.results import KeyConstraint, Sat, Unsat
 from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import answer
 from trustgraph.smt.symbolic import SymbolicCaller
@@ -69,36 +81,14 @@ ACTIONS: list[Any] = ["sts:AssumeRole", "sts:AssumeRole", "sts:*", "sts:TagSessi
 questions = partial(trust_questions, FIXED_CONDITIONS, FREE_CONDITIONS, PRINCIPALS, CALLERS, CONSTRAINTS, ACTIONS,
                     deny_one_in=2, timeout_ms=20_000)
 
-HopResult = Sat | Unsat | Unknown
 #: the counter of the hypothesis test below (one list for its drawn questions)
 _HITS: list[int] = [0]
 
 
-def _same(q: HopQuestion) -> HopResult:
-    got = answer(q, SolverSession())
-    want = answer(q, SolverSession(OFF))
-    assert type(got) is type(want), (q, got, want)
-    if isinstance(got, Sat):
-        assert isinstance(want, Sat)
-        assert (got.caller, got.request, got.decision, got.approximations) == \
-            (want.caller, want.request, want.decision, want.approximations)
-    elif isinstance(got, Unsat):
-        assert isinstance(want, Unsat)
-        assert (got.core, got.locations) == (want.core, want.locations), q
-    return got
+_same = partial(same_answer, off=OFF)
 
 
-def _count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    hits = [0]
-    real = solve_module.ground_denied
-
-    def counted(*args: Any) -> bool:
-        out = real(*args)
-        hits[0] += out
-        return out
-
-    monkeypatch.setattr(solve_module, "ground_denied", counted)
-    return hits
+_count = partial(gate_hits, gate="ground_denied")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

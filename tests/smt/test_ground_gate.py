@@ -16,15 +16,27 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, target, trust_questions, user
+from tests.smt.helpers import (
+    NOW_MS,
+    A,
+    B,
+    allow,
+    deny,
+    gate_hits,
+    root,
+    same_answer,
+    session,
+    target,
+    trust_questions,
+    user,
+)
 from trustgraph.api import load
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.location import Location
 from trustgraph.semantics.request import Action, CallerKind
-from trustgraph.smt import solve as solve_module
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.question import HopQuestion
-from trustgraph.smt.results import KeyConstraint, Sat, Unknown, Unsat
+from trustgraph.smt.results import KeyConstraint, Sat, Unsat
 from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import answer
 from trustgraph.smt.symbolic import SymbolicCaller
@@ -94,37 +106,12 @@ questions = partial(trust_questions, FIXED_CONDITIONS, FREE_CONDITIONS, PRINCIPA
                     deny_one_in=5, timeout_ms=20_000)
 
 
-def _same(q: HopQuestion) -> HopResult:
-    got = answer(q, SolverSession())
-    want = answer(q, SolverSession(OFF))
-    if isinstance(got, Unknown) or isinstance(want, Unknown):
-        assert type(got) is type(want), (q, got, want)
-        return got
-    assert type(got) is type(want), (q, got, want)
-    if isinstance(got, Sat):
-        assert isinstance(want, Sat)
-        assert (got.caller, got.request, got.decision, got.approximations) == \
-            (want.caller, want.request, want.decision, want.approximations)
-    else:
-        assert isinstance(got, Unsat) and isinstance(want, Unsat)
-        assert (got.core, got.locations) == (want.core, want.locations), q
-    return got
+_same = partial(same_answer, off=OFF)
 
 
-HopResult = Sat | Unsat | Unknown
 
 
-def _count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    hits = [0]
-    real = solve_module.ground_refuted
-
-    def counted(*args: Any) -> bool:
-        out = real(*args)
-        hits[0] += out
-        return out
-
-    monkeypatch.setattr(solve_module, "ground_refuted", counted)
-    return hits
+_count = partial(gate_hits, gate="ground_refuted")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,6 +6,7 @@ differently cased organization, a second statement that admits), and on searches
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.smt.helpers import gate_hits
 from trustgraph.api import load
 from trustgraph.ingest.policy_json import policy_from_json
 from trustgraph.model.account import Role
 from trustgraph.model.location import Location
 from trustgraph.semantics.request import Action, CallerKind, Target
-from trustgraph.smt import solve as solve_module
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.results import KeyConstraint
 from trustgraph.smt.session import SolverSession
@@ -102,17 +103,7 @@ def test_the_gate_gives_the_reference_answer(doc: dict[str, Any], caller: Symbol
     _same(doc, caller, constraints)
 
 
-def _count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    hits = [0]
-    real = solve_module.org_refuted
-
-    def counted(*args: Any) -> bool:
-        out = real(*args)
-        hits[0] += out
-        return out
-
-    monkeypatch.setattr(solve_module, "org_refuted", counted)
-    return hits
+_count = partial(gate_hits, gate="org_refuted")
 
 
 def test_a_role_of_the_organization_is_closed_to_outsiders_without_z3(monkeypatch: pytest.MonkeyPatch) -> None:
