@@ -75,8 +75,8 @@ Skipped hops cannot be the first within the bound in the search's order, so the 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trustgraph.queries.agreed import AgreedPaths
 
@@ -401,16 +401,7 @@ class CarriedPaths:
         """Hops from each state found to the target over the hops expanded so far (breadth-first, backwards). A
         state ``j`` levels from a landing whose shortest path to the target has ``d`` hops gets exactly ``d`` once
         ``j + d`` levels are expanded (every state of that path is then expanded); otherwise at least ``d``."""
-        back = self._back
-        dist: dict[State, int] = {s: 0 for s in self._seen if s[0] == self.target}
-        queue = deque(dist)
-        while queue:
-            state = queue.popleft()
-            for prev in back.get(state, ()):
-                if prev not in dist:
-                    dist[prev] = dist[state] + 1
-                    queue.append(prev)
-        return dist
+        return levels_back([s for s in self._seen if s[0] == self.target], self._back)
 
     def _unknown_reachers(self) -> set[State]:
         """The states from which an undecided hop is reachable (every state expanded: complete)."""
@@ -571,15 +562,7 @@ class CarriedPaths:
         for node in closure.examined | closure.sources:
             for _, role, _ in closure.successors(node):
                 back.setdefault(role, []).append(node)
-        floors = {self.target: 0}
-        queue = deque(floors)
-        while queue:
-            role = queue.popleft()
-            for prev in back.get(role, ()):
-                if prev not in floors:
-                    floors[prev] = floors[role] + 1
-                    queue.append(prev)
-        return floors
+        return levels_back([self.target], back)
 
     def _within(self, state: State, bound: int) -> bool:
         """Whether ``state`` is at most ``bound`` hops from the target over the carried-state graph (the hops after
@@ -675,6 +658,23 @@ class CarriedPaths:
 def _one(edge: tuple[str, dict[str, Any]]) -> Callable[[str], tuple[tuple[str, dict[str, Any]], ...]]:
     """A candidate list of one edge, whatever the node."""
     return lambda _node: (edge,)
+
+
+_N = TypeVar("_N")
+
+
+def levels_back(ends: Iterable[_N], back: Mapping[_N, Iterable[_N]]) -> dict[_N, int]:
+    """Breadth-first from ``ends`` (0) over ``back`` (a node's predecessors): each node reached with its least number
+    of edges to one of them."""
+    dist = dict.fromkeys(ends, 0)
+    queue = deque(dist)
+    while queue:
+        node = queue.popleft()
+        for prev in back.get(node, ()):
+            if prev not in dist:
+                dist[prev] = dist[node] + 1
+                queue.append(prev)
+    return dist
 
 
 __all__ = ["CarriedPaths", "HopStore", "usable"]
