@@ -9,9 +9,10 @@ symbolic outsiders of every shape (fresh account, named account, named principal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +29,10 @@ from trustgraph.smt.solve import answer
 from trustgraph.smt.symbolic import SymbolicCaller
 
 from .test_renaming import same_analyses
+
+if TYPE_CHECKING:
+    from trustgraph.smt.reference import Clock
+    from trustgraph.smt.symbolic import Candidate
 
 OFF = SolverOptions().without("principal_gate")
 
@@ -99,12 +104,10 @@ def _same(q: HopQuestion) -> HopResult:
     return got
 
 
-def _refuted_are_unsat(q: HopQuestion) -> None:
-    """No candidate of ``q`` the gate refutes is Sat when the reference solves it alone (Unsat, or Unknown when z3
-    runs out of time)."""
+def _grounded_candidates(q: HopQuestion) -> Iterator[tuple[Candidate, dict[str, tuple[str, ...]], Clock]]:
+    """The candidates ``smt.solve`` asks for ``q``'s caller, each with its ground context and the question's clock."""
     from trustgraph.model.values import format_date
-    from trustgraph.smt.principal_gate import principal_refuted
-    from trustgraph.smt.reference import Clock, encode_and_solve
+    from trustgraph.smt.reference import Clock
     from trustgraph.smt.symbolic import concrete_candidates, symbolic_candidates
 
     caller = q.caller
@@ -112,7 +115,15 @@ def _refuted_are_unsat(q: HopQuestion) -> None:
              else concrete_candidates(caller, q.target))
     clock = Clock(q.now_ms, format_date(q.now_ms or 0))
     for cand in cands:
-        ground = solve_module._ground_context(cand, q, clock)
+        yield cand, dict(solve_module._ground_context(cand, q, clock)), clock
+
+def _refuted_are_unsat(q: HopQuestion) -> None:
+    """No candidate of ``q`` the gate refutes is Sat when the reference solves it alone (Unsat, or Unknown when z3
+    runs out of time)."""
+    from trustgraph.smt.principal_gate import principal_refuted
+    from trustgraph.smt.reference import encode_and_solve
+
+    for cand, ground, clock in _grounded_candidates(q):
         if principal_refuted(cand, q, dict(ground), clock, True, None):
             session = SolverSession(SolverOptions.reference())
             out = encode_and_solve(cand, q, dict(ground), clock, session.stats, ground_constraints=False,
@@ -185,18 +196,10 @@ def test_the_members_test_leaves_every_decision_of_the_gate(q: HopQuestion) -> N
     """``members`` (``SolverOptions.principal_gate_members``) only skips z3 runs that would find a member meeting the
     condition: for every candidate of every drawn question, the gate decides the same with and without it, and asks
     z3 no more small problems (the store of solved conjunctions each call fills holds them)."""
-    from trustgraph.model.values import format_date
     from trustgraph.smt.cache import SolvedFormulas
     from trustgraph.smt.principal_gate import principal_refuted
-    from trustgraph.smt.reference import Clock
-    from trustgraph.smt.symbolic import concrete_candidates, symbolic_candidates
 
-    caller = q.caller
-    cands = (symbolic_candidates(caller, q.target, q.action) if isinstance(caller, SymbolicCaller)
-             else concrete_candidates(caller, q.target))
-    clock = Clock(q.now_ms, format_date(q.now_ms or 0))
-    for cand in cands:
-        ground = solve_module._ground_context(cand, q, clock)
+    for cand, ground, clock in _grounded_candidates(q):
         with_members, without = SolvedFormulas(), SolvedFormulas()
         fast = principal_refuted(cand, q, dict(ground), clock, True, with_members, members=True)
         slow = principal_refuted(cand, q, dict(ground), clock, True, without, members=False)
@@ -208,19 +211,14 @@ def test_the_members_test_skips_z3_runs() -> None:
     """A session of a named account against a Deny ``ArnLike aws:PrincipalArn ...:role/ops-*`` (the negation holds
     for its template, a session of another role): the gate declines with no small problem for z3; without the test
     it declines after z3 found one."""
-    from trustgraph.model.values import format_date
     from trustgraph.smt.cache import SolvedFormulas
     from trustgraph.smt.principal_gate import principal_refuted
-    from trustgraph.smt.reference import Clock
-    from trustgraph.smt.symbolic import symbolic_candidates
 
     tgt = target(allow(root(B), {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
                  deny(root(B), {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ops-*"}}))
     q = HopQuestion(SymbolicCaller(kind=CallerKind.ROLE_SESSION, account=B), tgt, Action.ASSUME_ROLE, (), False,
                     NOW_MS, timeout_ms=60_000)
-    clock = Clock(q.now_ms, format_date(q.now_ms or 0))
-    cand = symbolic_candidates(q.caller, tgt, q.action)[0]
-    ground = solve_module._ground_context(cand, q, clock)
+    cand, ground, clock = next(_grounded_candidates(q))
     with_members, without = SolvedFormulas(), SolvedFormulas()
     assert not principal_refuted(cand, q, dict(ground), clock, True, with_members, members=True)
     assert not principal_refuted(cand, q, dict(ground), clock, True, without, members=False)
