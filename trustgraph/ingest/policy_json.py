@@ -29,9 +29,9 @@ from trustgraph.model.condition import (
     Scalar,
     SetQualifier,
 )
-from trustgraph.model.location import Location
+from trustgraph.model.location import Location, new_location
 from trustgraph.model.pattern import Pattern, normalize_key, parse_pattern
-from trustgraph.model.policy import Effect, Glob, Policy, Statement, new_statement
+from trustgraph.model.policy import Effect, Glob, Policy, Statement, new_glob, new_statement
 from trustgraph.model.principal import Principal, PrincipalElement, classify_principal
 from trustgraph.model.values import valid_value
 
@@ -121,7 +121,7 @@ def _globs(raw: object, loc: Location, what: str, *, variables: bool) -> tuple[G
 def _glob_tuple(texts: tuple[str, ...], variables: bool) -> tuple[Glob, ...]:
     """The globs of an Action/Resource element, built once per distinct element (the same few action lists recur
     across thousands of documents; globs are immutable values, so documents share them)."""
-    return tuple(Glob(t, parse_pattern(t, wildcards=True, variables=variables)) for t in texts)
+    return tuple(new_glob(t, parse_pattern(t, wildcards=True, variables=variables)) for t in texts)
 
 
 def _globs_at(raw: object, parent: Location, key: str, what: str, variables: bool) -> tuple[Glob, ...]:
@@ -354,11 +354,11 @@ def policy_from_json(raw: object, loc: Location, *, kind: PolicyKind = "identity
         intern = sys.intern
         if statement is None:
             statements = tuple(
-                statement_from_json(s, Location(file, intern(f"{base}{i}")), kind=kind, variables=variables)
+                statement_from_json(s, new_location(file, intern(f"{base}{i}")), kind=kind, variables=variables)
                 for i, s in enumerate(raw_statements)
             )
         else:
-            statements = tuple(statement(s, Location(file, intern(f"{base}{i}")), kind, variables)
+            statements = tuple(statement(s, new_location(file, intern(f"{base}{i}")), kind, variables)
                                for i, s in enumerate(raw_statements))
     else:
         raise _fail(loc.child("Statement"), f"expected Statement as an object or a list, got "
@@ -392,9 +392,9 @@ def relocate_policy(policy: Policy, loc: Location) -> Policy:
         new_statement(
             st.sid, st.effect, st.principals, st.not_principals, st.actions, st.not_actions, st.resources,
             st.not_resources,
-            tuple(c.moved(Location(file, intern(base + c.location.pointer[cut:]))) for c in st.conditions)
+            tuple(c.moved(new_location(file, intern(base + c.location.pointer[cut:]))) for c in st.conditions)
             if st.conditions else (),
-            Location(file, intern(base + st.location.pointer[cut:])),
+            new_location(file, intern(base + st.location.pointer[cut:])),
             st.flags,
         )
         for st in policy.statements

@@ -9,7 +9,8 @@ each Resource text once or a few times. :class:`StatementParser` parses each par
   Action/NotAction, Resource/NotResource it holds, and whether it has a Sid or a Condition (``None`` for anything
   the reference refuses: an unknown element, a pair written both ways, no Effect, no Action);
 - an Action or Resource element (a string or a list of strings) is looked up as written and, the first time, built
-  from one :class:`~trustgraph.model.policy.Glob` per distinct text (``parse_pattern`` once per text);
+  from one :class:`~trustgraph.model.policy.Glob` per distinct text (``parse_pattern`` once per text; a text's
+  glob is kept in the same table as the element of that one string);
 - a Condition block is looked up by its compact JSON (orjson: key order and number types kept, so equal text means
   the reference parses it to equal conditions); the first occurrence is parsed by the reference
   (:func:`~trustgraph.ingest.policy_json.conditions_from_json`) and later ones are its conditions moved to their own
@@ -37,9 +38,9 @@ from trustgraph.ingest.policy_json import (
     statement_from_json,
 )
 from trustgraph.model.condition import Condition
-from trustgraph.model.location import Location
+from trustgraph.model.location import Location, new_location
 from trustgraph.model.pattern import parse_pattern
-from trustgraph.model.policy import Effect, Glob, Statement, new_statement
+from trustgraph.model.policy import Effect, Glob, Statement, new_glob, new_statement
 
 _STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
@@ -89,13 +90,12 @@ class StatementParser:
     tables hold what one organization repeats, and are freed with the loader's
     :class:`~trustgraph.ingest.policy_json.PolicyInterner`."""
 
-    __slots__ = ("_conditions", "_elements", "_flags", "_globs", "_shapes")
+    __slots__ = ("_conditions", "_elements", "_flags", "_shapes")
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[str, ...], _Shape | None] = {}
         self._flags: dict[tuple[str | None, str], tuple[str, ...]] = {}
-        # per ``variables`` (False, True): text -> Glob, and element as written (str or tuple of str) -> globs
-        self._globs: tuple[dict[str, Glob], dict[str, Glob]] = ({}, {})
+        # per ``variables`` (False, True): element as written (str or tuple of str) -> globs
         self._elements: tuple[dict[object, tuple[Glob, ...]], dict[object, tuple[Glob, ...]]] = ({}, {})
         # (variables, compact JSON of the block) -> (the first occurrence's conditions, its Condition pointer)
         self._conditions: dict[tuple[bool, str], tuple[tuple[Condition, ...], str]] = {}
@@ -161,17 +161,16 @@ class StatementParser:
 
     def _element(self, raw: object, variables: bool) -> tuple[Glob, ...] | None:
         """The globs of an Action/Resource element written as a string or a non-empty list of strings; None for
-        anything else. A list is looked up as a tuple: only all-string tuples are ever stored, and no other JSON
-        value equals a string, so a hit is well formed; an unhashable item (a nested list or object) misses."""
+        anything else. One table per ``variables`` holds both spellings: a string (its one glob, also the glob of
+        that text in a list) and a list looked up as a tuple (no string equals a tuple). Only all-string tuples
+        are ever stored, and no other JSON value equals a string, so a hit is well formed; an unhashable item (a
+        nested list or object) misses. A text seen first is parsed once (most Resource texts occur once: one
+        look-up and one entry each)."""
         elements = self._elements[variables]
         if raw.__class__ is str:
             hit = elements.get(raw)
             if hit is None:
-                glob = self._globs[variables].get(raw)
-                if glob is None:
-                    glob = self._globs[variables][raw] = Glob(
-                        raw, _parse_pattern(raw, wildcards=True, variables=variables))
-                hit = elements[raw] = (glob,)
+                hit = elements[raw] = (new_glob(raw, _parse_pattern(raw, wildcards=True, variables=variables)),)
             return hit
         if raw.__class__ is not list or not raw:
             return None
@@ -183,13 +182,13 @@ class StatementParser:
         if hit is None:
             if not all(t.__class__ is str for t in key):
                 return None
-            globs = self._globs[variables]
             built = []
             for text in key:
-                glob = globs.get(text)
-                if glob is None:
-                    glob = globs[text] = Glob(text, _parse_pattern(text, wildcards=True, variables=variables))
-                built.append(glob)
+                one = elements.get(text)
+                if one is None:
+                    one = elements[text] = (new_glob(text, _parse_pattern(text, wildcards=True,
+                                                                          variables=variables)),)
+                built.append(one[0])
             hit = elements[key] = tuple(built)
         return hit
 
@@ -210,7 +209,7 @@ class StatementParser:
             return parsed
         template, pointer = known
         file, base, cut = where.file, where.pointer, len(pointer)
-        return tuple(c.moved(Location(file, _intern(base + c.location.pointer[cut:]))) for c in template)
+        return tuple(c.moved(new_location(file, _intern(base + c.location.pointer[cut:]))) for c in template)
 
 
 __all__ = ["StatementParser"]

@@ -34,10 +34,24 @@ class Location:
         # interned: the same pointers recur in every file of an organization (``/RoleDetailList/7/...``), and the
         # estate holds one location per statement, condition and entity (at 20,000 roles 9.7 MB of 9.8 MB of
         # pointer text were copies)
-        return Location(self.file, _intern(pointer))
+        return new_location(self.file, _intern(pointer))
 
     def __str__(self) -> str:
         return f"{self.file}#{self.pointer}"
 
+
+def new_location(file: str, pointer: str) -> Location:
+    """``Location(file, pointer)``, built without the frozen dataclass's ``__init__`` (its keyword handling and two
+    ``object.__setattr__`` calls: three times the cost of setting the two slots through their descriptors). The
+    loader builds one per statement, condition and entity (about 60,000 at 2,000 roles); the value is the same
+    frozen :class:`Location` (``tests/model/test_constructors.py``)."""
+    loc = _NEW(Location)
+    _SET_FILE(loc, file)
+    _SET_POINTER(loc, pointer)
+    return loc
+
+
+_NEW = object.__new__
+_SET_FILE, _SET_POINTER = Location.__dict__["file"].__set__, Location.__dict__["pointer"].__set__
 
 MEMORY = Location("<memory>", "")
