@@ -49,7 +49,8 @@ class Glob:
 def new_glob(text: str, pattern: Pattern) -> Glob:
     """``Glob(text, pattern)``, built without the frozen dataclass's ``__init__`` (as :func:`new_statement`): the
     loader builds one per distinct Action/Resource text, most Resource texts of a generated organization occurring
-    once (random profile, 2,000 roles: ~46,000). The same frozen :class:`Glob` (``tests/model/test_constructors.py``)."""
+    once (random profile, 2,000 roles: ~46,000). The same frozen :class:`Glob`
+    (``tests/model/test_constructors.py``)."""
     glob = _NEW(Glob)
     _SET_TEXT(glob, text)
     _SET_PATTERN(glob, pattern)
