@@ -183,10 +183,35 @@ def _check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core:
     return (res, None, [], solver.reason_unknown()), True
 
 
-def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool = False) -> list[str]:
+def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool = False,
+                     solved: SolvedFormulas | None = None) -> list[str]:
     """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`;
     ``strings``: each trial is decided through :func:`trustgraph.smt.strings.decide` first), in a context of its own
-    (:func:`fresh_context`)."""
+    (:func:`fresh_context`).
+
+    ``solved`` (the ``solved_cores`` fast path): the core of a conjunction of the same formulas, in the same order and
+    with the same settings, found before in the session is answered from there, as the names of this call's
+    assertions at the same positions. The deletion reads the formulas alone, never the names (each trial is a new
+    solver over the formulas kept so far, in a context made for the call), so the positions it keeps are a function
+    of the formulas and settings: roles alike whose dead statements differ only in where they are (or in an account
+    id no formula holds) ask for the same core, one deletion pass (one z3 run per assertion) for all of them."""
+    key = _formulas_key(assertions, timeout, True, strings) if solved is not None else None
+    if key is not None:
+        assert solved is not None
+        key = ("core", *key)
+        hit = solved.get(key)
+        if hit is not None:
+            return [assertions[i][0] for i in hit[1]]
+    names = _core_by_deletion(assertions, timeout, strings=strings)
+    if key is not None:
+        assert solved is not None
+        at = {name: i for i, (name, _) in enumerate(assertions)}
+        solved.put(key, (tuple(f for _, f in assertions), tuple(at[n] for n in names)))
+    return names
+
+
+def _core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool) -> list[str]:
+    """:func:`core_by_deletion` without the store."""
     ctx = fresh_context()
     moved = [(n, f.translate(ctx)) for n, f in assertions]
     if strings:

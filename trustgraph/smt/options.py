@@ -85,6 +85,10 @@ class SolverOptions:
         Answer a conjunction z3 already decided in the session (the same formulas, in the same order) from the
         session's store (:class:`~trustgraph.smt.cache.SolvedFormulas`) instead of a fresh z3 context: the same
         answer, model and core (``smt.decide.check_tracked``).
+    solved_cores
+        Answer the minimal core of an Unsat conjunction whose core the session already found by deletion (the same
+        formulas, in the same order) from the same store, as this question's names at the same positions, instead of
+        one z3 run per assertion (``smt.decide.core_by_deletion``): dead-trust-statement's reasons for roles alike.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -110,6 +114,7 @@ class SolverOptions:
     principal_gate_members: bool = True
     defer_refuted: bool = True
     solved_formulas: bool = True
+    solved_cores: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -120,7 +125,7 @@ class SolverOptions:
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False,
-                   defer_refuted=False, solved_formulas=False,
+                   defer_refuted=False, solved_formulas=False, solved_cores=False,
                    inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:

@@ -245,7 +245,8 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
     return encode_and_solve(cand, q, ground, clock, session.stats, ground_constraints=options.ground_constraints,
                             want_core=want_core, injected=options.inject_unknown,
                             small_model_slots=options.small_model_slots, string_cells=options.string_cells,
-                            solved=session.formulas if options.solved_formulas else None)
+                            solved=session.formulas if options.solved_formulas else None,
+                            cores=session.formulas if options.solved_cores else None)
 
 
 def _reference_core(cand: Candidate, q: HopQuestion, clock: Clock, session: SolverSession,
