@@ -188,19 +188,21 @@ class VacuousCondition(BaseCheck):
         from trustgraph.smt.solve import KeyConstraint
 
         cond = st.conditions[j]
-        only = target_with(ctx, role, (st,))
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
-        present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+        # the questions' targets are made where they are asked (most verdicts need one question or none)
         with_key: object
+        present: Statement | None = None
         if false_when_absent(cond, variables=variables):
             # every request S allows has k (C is false without it): question 1 is Unsat and question 2 is S alone
             with_key = alone
         else:
-            absent = ctx.solve_hop(c.caller, only, c.action, (KeyConstraint(cond.key, "absent"),))
+            absent = ctx.solve_hop(c.caller, target_with(ctx, role, (st,)), c.action,
+                                   (KeyConstraint(cond.key, "absent"),))
             if is_sat(absent):
                 return Verdict.ABSENT, absent
             if is_unknown(absent):
                 return Verdict.UNKNOWN, unknown_reason(absent)
+            present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
             with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
         if is_unknown(with_key):
             return Verdict.UNKNOWN, unknown_reason(with_key)
@@ -208,6 +210,8 @@ class VacuousCondition(BaseCheck):
             return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
         if true_when_present(cond):
             return Verdict.EVERY_VALUE, with_key  # StringLike "*": question 3 is Unsat
+        if present is None:
+            present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
         if other_value_admitted(st, j, with_key, question, variables=variables) or variant_admitted(

@@ -68,8 +68,11 @@ def parse_bool(text: str) -> bool | None:
     return True if low == "true" else False if low == "false" else None
 
 
+@lru_cache(maxsize=4_096)
 def parse_ip_range(text: str) -> IpRange | None:
-    """A CIDR block, or a bare address as a /32 (/128) block. Host bits are ignored, as AWS does."""
+    """A CIDR block, or a bare address as a /32 (/128) block. Host bits are ignored, as AWS does. Memoised by the
+    text (a pure function; the network objects are immutable values): the evaluator parses an IpAddress condition's
+    blocks on every evaluation of it, thousands of times for one policy's few blocks in a scan."""
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:

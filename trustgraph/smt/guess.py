@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.condition import Condition, Family, Operator, SetQualifier
@@ -266,8 +267,23 @@ def _literals(policies: Sequence[Policy], keys: set[str]) -> dict[str, list[str]
     return out
 
 
-def _instances(c: Condition) -> list[str]:
-    """Values that satisfy (or, for negated operators, falsify) one value of the condition, and neighbours."""
+def _instances(c: Condition) -> tuple[str, ...]:
+    """Values that satisfy (or, for negated operators, falsify) one value of the condition, and neighbours. A pure
+    function of the condition's content, made once per content for the process (:func:`_memo_instances`): every
+    guess of every hop whose policies hold the condition reads them."""
+    return _memo_instances(c, c.texts)
+
+
+@lru_cache(maxsize=8_192)
+def _memo_instances(c: Condition, texts: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`_instances_of` by the condition's content (its location takes no part in its equality) and its texts
+    (values equal in Python but spelled apart, ``True`` and ``1``, are apart here); bounded, as the solver's other
+    compiled constants are."""
+    return tuple(_instances_of(c))
+
+
+def _instances_of(c: Condition) -> list[str]:
+    """:func:`_instances` without the memo."""
     fam = c.operator.family
     out: list[str] = []
     if fam in (Family.STRING, Family.ARN):

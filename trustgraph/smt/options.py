@@ -85,6 +85,9 @@ class SolverOptions:
         Answer a conjunction z3 already decided in the session (the same formulas, in the same order) from the
         session's store (:class:`~trustgraph.smt.cache.SolvedFormulas`) instead of a fresh z3 context: the same
         answer, model and core (``smt.decide.check_tracked``).
+    shared_views
+        Make a candidate's view of its keys (``smt.trust_gate.candidate_view``) once for the gates that read it in
+        turn (``smt.trust_gate.SharedView``) instead of once per gate: the same value for each.
     solved_cores
         Answer the minimal core of an Unsat conjunction whose core the session already found by deletion (the same
         formulas, in the same order) from the same store, as this question's names at the same positions, instead of
@@ -115,6 +118,7 @@ class SolverOptions:
     defer_refuted: bool = True
     solved_formulas: bool = True
     solved_cores: bool = True
+    shared_views: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -125,7 +129,7 @@ class SolverOptions:
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False,
-                   defer_refuted=False, solved_formulas=False, solved_cores=False,
+                   defer_refuted=False, solved_formulas=False, solved_cores=False, shared_views=False,
                    inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.reference import Clock
     from trustgraph.smt.symbolic import Candidate
+    from trustgraph.smt.trust_gate import SharedView
 
 #: the principal keys an outsider candidate builds and nothing else writes: single-valued, always present, their
 #: value a function of the candidate's principal alone
@@ -75,14 +76,15 @@ SMALL_TIMEOUT_MS = 2_000
 
 def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                       ground_constraints: bool, solved: SolvedFormulas | None, *, strings: bool = False,
-                      members: bool = False) -> bool:
+                      members: bool = False, shared: SharedView | None = None) -> bool:
     """Whether the reference answers Unsat for ``cand`` because of conditions on its principal keys alone (see the
     module docstring). ``ground`` is the candidate's ground context (``smt.solve._ground_context``, not changed
     here); ``clock`` the question's time; ``ground_constraints`` the option the reference is asked with; ``solved``
     the session's solved conjunctions (None: each small problem is decided afresh); ``strings`` the
     ``string_cells`` option, passed to :func:`~trustgraph.smt.decide.check_tracked`; ``members``: a condition the
     candidate's template meets (for an Allow) or fails (for a Deny) is not refuted, without z3 (see the module
-    docstring)."""
+    docstring); ``shared``: the candidate's view the other gates read before (``smt.trust_gate.SharedView``; None:
+    made here), whose environment this gate adds to, so it reads it last."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import statement_principal_match
     from trustgraph.smt.structure import relevant
@@ -108,7 +110,7 @@ def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[s
         return False
     if sum(1 for _, p in hop_policies(template, target) for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
         return False  # the reference may answer Unknown: it decides
-    env = _environment(cand, q, ground, clock, ground_constraints)
+    env = _environment(cand, q, ground, clock, ground_constraints, shared)
     if env is None:
         return False
     member = ground if members else None
@@ -130,14 +132,14 @@ def _principal_only(cond: Condition) -> bool:
 
 
 def _environment(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
-                 ground_constraints: bool) -> Env | None:
+                 ground_constraints: bool, shared: SharedView | None = None) -> Env | None:
     """An environment with the reference's key builders for the candidate (its symbolic principal keys and the
     presence rules of the hop, ``smt.presence.resolver``), or None when a constraint alone proves the answer."""
     from trustgraph.smt.presence import resolver
     from trustgraph.smt.trust_gate import candidate_view
 
     assert cand.setup is not None
-    viewed = candidate_view(cand, q, ground, clock, ground_constraints)
+    viewed = shared() if shared is not None else candidate_view(cand, q, ground, clock, ground_constraints)
     if viewed is None:
         return None
     env, view = viewed

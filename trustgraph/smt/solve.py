@@ -69,7 +69,15 @@ from trustgraph.smt.session import SessionLink, SolverSession
 from trustgraph.smt.sharing import cache_key, cacheable, rematerialize
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS
 from trustgraph.smt.symbolic import Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
-from trustgraph.smt.trust_gate import DeferredCore, ground_denied, ground_refuted, org_refuted, refuted, trust_admits
+from trustgraph.smt.trust_gate import (
+    DeferredCore,
+    SharedView,
+    ground_denied,
+    ground_refuted,
+    org_refuted,
+    refuted,
+    trust_admits,
+)
 
 
 def solve_hop(
@@ -224,13 +232,16 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         link = SessionLink(session)
         return Unsat(explain=lambda: _reference_core(cand, q, clock, link(), options))
     ground = _ground_context(cand, q, clock)
-    if fast and ((options.ground_gate and ground_refuted(cand, q, ground, clock, options.ground_constraints))
-                 or (options.ground_deny_gate and ground_denied(cand, q, ground, clock, options.ground_constraints))
+    # the gates below read one view of the candidate's keys, made once (smt.trust_gate.SharedView)
+    shared = SharedView(cand, q, ground, clock, options.ground_constraints) if fast and options.shared_views else None
+    if fast and ((options.ground_gate and ground_refuted(cand, q, ground, clock, options.ground_constraints, shared))
+                 or (options.ground_deny_gate and ground_denied(cand, q, ground, clock, options.ground_constraints,
+                                                                shared))
                  or (options.absent_gate and absent_refuted(cand, q, ground, clock))
                  or (options.principal_gate and principal_refuted(
                      cand, q, ground, clock, options.ground_constraints,
                      session.formulas if options.solved_formulas else None, strings=options.string_cells,
-                     members=options.principal_gate_members))):
+                     members=options.principal_gate_members, shared=shared))):
         # the reference's Unsat without the guesses and the encoding: an admitting statement's condition folds to
         # False on the ground keys, or a Deny's every condition to True (smt.trust_gate), a constraint requires a
         # key no request of the candidate carries (smt.absent_gate), or conditions on its principal keys alone

@@ -117,7 +117,7 @@ class DeferredCore(Unsat):
 
 
 def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
-                   ground_constraints: bool) -> bool:
+                   ground_constraints: bool, shared: SharedView | None = None) -> bool:
     """Whether the reference's hop formula for the candidate folds to False (see the module docstring) because
     every evaluation of its structural expansion denies, for one of two reasons the keys it grounds prove:
 
@@ -136,7 +136,8 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     reference's own: its builders (the candidate's symbolic principal keys) and constraints grounded the same way
     (:func:`~trustgraph.smt.reference.pin_constraints`), each key's mode by :func:`~trustgraph.smt.presence.key_mode`.
     False when the hop has more statements with conditions than the structural expansion takes (the reference then
-    answers Unknown) or when a constraint alone proves the answer (the reference says why)."""
+    answers Unknown) or when a constraint alone proves the answer (the reference says why). ``shared``: the
+    candidate's view made once for the gates that read it in turn (:class:`SharedView`; None: made here)."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import statement_principal_match
 
@@ -157,7 +158,7 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     policies = hop_policies(template, target)
     if sum(1 for _, p in policies for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
         return False
-    viewed = candidate_view(cand, q, ground, clock, ground_constraints)
+    viewed = shared() if shared is not None else candidate_view(cand, q, ground, clock, ground_constraints)
     if viewed is None:
         return False
     view = viewed[1]
@@ -168,7 +169,7 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
 
 
 def ground_denied(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
-                  ground_constraints: bool) -> bool:
+                  ground_constraints: bool, shared: SharedView | None = None) -> bool:
     """Whether the reference's hop formula for the candidate folds to False because a Deny statement of the role's
     trust policy applies in every evaluation of its structural expansion (see the module docstring): it covers
     ``q.action`` and names the candidate's template, has no Resource element, has conditions, and the reference
@@ -195,7 +196,7 @@ def ground_denied(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, 
         return False
     if sum(1 for _, p in hop_policies(template, target) for st in p.statements if st.conditions) > MAX_STRUCTURE_BITS:
         return False
-    viewed = candidate_view(cand, q, ground, clock, ground_constraints)
+    viewed = shared() if shared is not None else candidate_view(cand, q, ground, clock, ground_constraints)
     if viewed is None:
         return False
     view = viewed[1]
@@ -231,6 +232,32 @@ def candidate_view(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
                    if template.kind is CallerKind.ROLE_SESSION else None,
                    now_ms=clock.now_ms, target_tags=q.target.role.tags, symbolic_caller=cand.symbolic)
     return env, view
+
+
+class SharedView:
+    """:func:`candidate_view` of one candidate's question, made when first read and then handed to each gate that
+    reads it in turn (``smt.solve._solve_candidate``: :func:`ground_refuted`, :func:`ground_denied`, then
+    :func:`~trustgraph.smt.principal_gate.principal_refuted`), instead of once per gate (switch
+    ``SolverOptions.shared_views``). The view is the same value for every gate (a function of the candidate, the
+    question, its ground keys, the clock and the option); the first two only read it (``smt.presence.key_mode``
+    reads the view, never the environment), and the principal gate, which adds its axioms to the environment, reads
+    it last. Only the symbolic candidate's key builders (z3 names, shared by z3 whenever made) are made once instead
+    of up to three times."""
+
+    __slots__ = ("_args", "_made", "_value")
+
+    def __init__(self, cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
+                 ground_constraints: bool) -> None:
+        self._args = (cand, q, ground, clock, ground_constraints)
+        self._made = False
+        self._value: tuple[Env | None, HopView] | None = None
+
+    def __call__(self) -> tuple[Env | None, HopView] | None:
+        """The view (made on the first call)."""
+        if not self._made:
+            self._value = candidate_view(*self._args)
+            self._made = True
+        return self._value
 
 
 def _folds_false(cond: Condition, view: HopView, variables: bool) -> bool:
@@ -324,5 +351,5 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
     return Unsat(tuple(dict.fromkeys(core)), tuple(dict.fromkeys(st.location for st in d.statements)))
 
 
-__all__ = ["DeferredCore", "candidate_view", "ground_denied", "ground_refuted", "org_refuted", "refuted",
+__all__ = ["DeferredCore", "SharedView", "candidate_view", "ground_denied", "ground_refuted", "org_refuted", "refuted",
            "trust_admits"]
