@@ -1,8 +1,8 @@
 """The concrete-first guesses' candidate values of a condition (``smt.guess._instances``) memoised per condition
 content: the same values as made afresh (``_instances_of``) for every condition of the bundled example, the sample
 and generated organizations, read twice (the second from the memo) and at another location; conditions equal in
-Python but spelled apart (``NumericEquals`` on ``true`` and on ``1``) keep their own values; and ``model.values.parse_ip_range``, memoised per
-text, parses as ``ipaddress`` does."""
+Python but spelled apart (``NumericEquals`` on ``true`` and on ``1``) keep their own values; and
+``model.values.parse_ip_range``, memoised per text, parses as ``ipaddress`` does."""
 
 from __future__ import annotations
 
