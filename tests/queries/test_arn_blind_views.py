@@ -13,8 +13,9 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import same_scans
 from tests.queries.helpers import policy_statements
-from tests.queries.test_class_moves import _engine_state, _scan, _searched
+from tests.queries.test_class_moves import _engine_state, _searched
 from trustgraph.api import TrustGraph
 from trustgraph.graph.build import resource_may_match
 from trustgraph.queries.evalclass import EvaluatedClasses, _covers_every_arn
@@ -68,15 +69,10 @@ def test_views_equal_the_per_role_views(switch: str, name: str, seed: int, tmp_p
 @pytest.mark.parametrize(("switch", "name", "seed"), [
     ("arn_blind_views", "example", 0), ("arn_blind_views", "random", 2), ("arn_blind_views", "random", 5),
     ("literal_views", "federation-heavy", 1), ("literal_views", "random", 2)])
-def test_scans_equal_with_per_role_views(switch: str, name: str, seed: int, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_per_role_views(switch: str, name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with the shortcut (``EvaluatedClasses.arn_blind_views`` or
     ``literal_views``) on and off (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(EvaluatedClasses, switch, False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", small_org(name, seed, tmp_path), (EvaluatedClasses, switch))
 
 
 @pytest.mark.parametrize(("name", "seed"), ORGS)

@@ -18,10 +18,9 @@ from hypothesis import strategies as st
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.registry import CHECKS
-from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.queries import shared as shared_module
 from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.hopclass import trust_statements
@@ -149,24 +148,13 @@ def test_each_switch_alone(class_moves: bool, lean_carry: bool, shared_parts: bo
     assert _engine_state(fast_engine) == _engine_state(slow_engine)
 
 
-def _scan(tg: TrustGraph) -> list[dict[str, Any]]:
-    return [finding_to_plain(f) for f in run_checks(ScanContext(tg), CHECKS).findings]
-
-
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("sample", 0), ("vendor-heavy", 2),
                                             ("federation-heavy", 1), ("random", 2)])
-def test_scans_equal_with_the_switches_off(name: str, seed: int, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_the_switches_off(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with both switches on and off (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(SharedSearches, "class_moves", False)
-    monkeypatch.setattr(EvaluatedClasses, "lean_carry", False)
-    monkeypatch.setattr(EvaluatedClasses, "shared_parts", False)
-    monkeypatch.setattr(SharedSearches, "bare_moves", False)
-    monkeypatch.setattr(EvaluatedClasses, "packed_contexts", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", small_org(name, seed, tmp_path), (SharedSearches, "class_moves"),
+               (EvaluatedClasses, "lean_carry"), (EvaluatedClasses, "shared_parts"), (SharedSearches, "bare_moves"),
+               (EvaluatedClasses, "packed_contexts"))
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,8 +13,9 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import same_scans
 from tests.queries.test_arn_blind_views import _mixed
-from tests.queries.test_class_moves import _engine_state, _scan, _searched
+from tests.queries.test_class_moves import _engine_state, _searched
 from trustgraph.api import TrustGraph
 from trustgraph.queries.evalclass import EvaluatedClasses
 
@@ -92,10 +93,6 @@ def test_class_keys_equal(name: str, seed: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("federation-heavy", 1), ("random", 2)])
-def test_scans_equal_with_flat_views(name: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_flat_views(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with the nested views on and off (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(EvaluatedClasses, "compact_views", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", small_org(name, seed, tmp_path), (EvaluatedClasses, "compact_views"))

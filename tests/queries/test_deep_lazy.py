@@ -15,67 +15,54 @@ import pytest
 from small_orgs import small_org
 from twins import twin as twin_of
 
-from tests.queries.helpers import answer_key, synthesized
+from tests.queries.engines import compare_engines, roles, twins
+from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
-from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import Reach
 from trustgraph.smt.options import SolverOptions
-from trustgraph.smt.session import SolverSession
-
-OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
 
 
-def _compared(tg: TrustGraph, solver: SolverOptions | None = None) -> dict[str, int]:
-    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by a deep engine, a
-    lazy one without it and a levels one, each on its own solver session; returns how many answers were reachable
-    and how many hops the deep pass skipped by their role's floor (the comparison must cover some)."""
+def _compared(org: str, tg: TrustGraph, solver: SolverOptions | None = None) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of the fast-path options
+    (:func:`engines.compare_engines`) by a deep engine, a lazy one without it and a levels one, each on its own
+    solver session; returns how many answers were reachable and how many hops the deep pass skipped by their role's
+    floor (the comparison must cover some)."""
     from trustgraph.queries.reverse_carried import CarriedPaths
 
     assert tg.engine.demand, "the estate must read a carried value (else the carried reverse search is not used)"
-    deep = twin_of(tg, SolverSession(solver))
-    shallow, levels = twin_of(tg, SolverSession(solver)), twin_of(tg, SolverSession(solver))
+    deep, shallow, levels = twins(tg, 3, shared=False, solver=solver)
     assert deep.deep_lazy and deep.lazy_carried
     shallow.deep_lazy = False
     levels.lazy_carried = False
-    counts = {"answers": 0, "far": 0}
+    far = [0]
     original = CarriedPaths._floor
 
     def counted(self: CarriedPaths, role: str) -> int:
         floor = original(self, role)
-        counts["far"] += floor > 1
+        far[0] += floor > 1
         return floor
 
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    CarriedPaths._floor = counted  # type: ignore[method-assign]
-    try:
-        for options in OPTIONS:
-            for target in roles:
-                for source in (None, "external"):
-                    found = deep.query(source, target, options)
-                    new = [answer_key(r) for r in found]
-                    assert new == [answer_key(r) for r in shallow.query(source, target, options)], (source, target)
-                    assert new == [answer_key(r) for r in levels.query(source, target, options)], (source, target)
-                    counts["answers"] += sum(r.verdict is Reach.REACHABLE for r in found)
-    finally:
-        CarriedPaths._floor = original  # type: ignore[method-assign]
-    return counts
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CarriedPaths, "_floor", counted)
+        compared = compare_engines(org, {"deep": deep, "lazy without deep": shallow, "levels": levels})
+    return {"answers": compared.reachable, "far": far[0]}
 
 
 @pytest.mark.parametrize("seed", [6, 7, 8, 11])
 def test_deep_lazy_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    counts = _compared(synthesized(tmp_path, "random", seed, 25))
+    counts = _compared(f"random seed {seed}", synthesized(tmp_path, "random", seed, 25))
     assert counts["answers"] > 0 and counts["far"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_deep_lazy_on_condition_heavy_organizations(seed: int, tmp_path: Path) -> None:
-    counts = _compared(small_org("condition-heavy", seed, tmp_path))
+    counts = _compared(f"condition-heavy seed {seed}", small_org("condition-heavy", seed, tmp_path))
     assert counts["far"] > 0
 
 
 def test_undecided_hops_stay_unknown_with_deep_lazy(tmp_path: Path) -> None:
     """Every hop that reaches z3 times out: the sources that need one are Unknown in all three, never dropped."""
-    counts = _compared(synthesized(tmp_path, "random", 6, 25), SolverOptions(inject_unknown="timeout (injected)"))
+    counts = _compared("random seed 6, every solver call Unknown", synthesized(tmp_path, "random", 6, 25),
+                       SolverOptions(inject_unknown="timeout (injected)"))
     assert counts["far"] > 0
 
 
@@ -93,14 +80,13 @@ def test_deep_switch_reaches_the_search(tmp_path: Path) -> None:
 
     CarriedPaths._role_floors = spy  # type: ignore[method-assign]
     try:
-        roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
         off = twin_of(tg)
         off.deep_lazy = False
-        for role in roles:
+        for role in roles(tg):
             off.who_can_reach(role)
         assert not read
         on = twin_of(tg)
-        for role in roles:
+        for role in roles(tg):
             on.who_can_reach(role)
         assert read
     finally:

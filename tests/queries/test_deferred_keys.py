@@ -15,8 +15,9 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import same_scans
 from tests.queries.test_arn_blind_views import _mixed
-from tests.queries.test_class_moves import _engine_state, _norm, _scan, _searched
+from tests.queries.test_class_moves import _engine_state, _norm, _searched
 from tests.queries.test_eval_classes import _key
 from trustgraph.api import TrustGraph
 from trustgraph.queries.evalclass import EvaluatedClasses
@@ -124,11 +125,6 @@ def test_who_can_reach_equal_with_deferred_keys(name: str, seed: int, tmp_path: 
 
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("sample", 0), ("vendor-heavy", 2),
                                             ("federation-heavy", 1), ("chain-heavy", 3), ("random", 2)])
-def test_scans_equal_with_every_key_computed(name: str, seed: int, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_every_key_computed(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with keys deferred and computed at once (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(EvaluatedClasses, "deferred_keys", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", small_org(name, seed, tmp_path), (EvaluatedClasses, "deferred_keys"))

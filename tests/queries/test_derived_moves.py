@@ -13,10 +13,9 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.registry import CHECKS
-from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
 from trustgraph.smt.solve import Sat, Unknown
 
@@ -120,17 +119,8 @@ def test_derived_moves_with_undecided_hops(name: str, seed: int, every: int, tmp
     _compare(small_org(name, seed, tmp_path), undecided=every)
 
 
-def _scan(tg: TrustGraph) -> list[dict[str, Any]]:
-    return [finding_to_plain(f) for f in run_checks(ScanContext(tg), CHECKS).findings]
-
-
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("sample", 0), ("vendor-heavy", 2),
                                             ("federation-heavy", 1), ("random", 2)])
-def test_scans_equal_with_the_switch_off(name: str, seed: int, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_the_switch_off(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with ``derived_moves`` on and off (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(SharedSearches, "derived_moves", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", small_org(name, seed, tmp_path), (SharedSearches, "derived_moves"))

@@ -12,24 +12,24 @@ from typing import Any
 
 import pytest
 from small_orgs import small_org
-from twins import twin as twin_of
 
-from tests.queries.helpers import answer_key, synthesized
+from tests.queries.engines import compare_engines, twins
+from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.reverse import ReversePaths
-from trustgraph.smt.session import SolverSession
 
 from .builders import account, allow_aws, graph, role, trust
-from .test_lean_closure import OPTIONS
 
 
-def _compared(tg: TrustGraph) -> dict[str, int]:
-    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by two engines that
-    share one solver session, the fast one first; returns how many answers there were, how many tails the fast loop
-    put together and how many of those asked a session-name agreement (the comparison must cover them)."""
+def _compared(org: str, tg: TrustGraph) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`engines.OPTIONS` by two
+    engines that share one solver session, the fast one first, and the same hop questions asked in the same order
+    (:func:`engines.compare_engines`: every field, the notes included); returns how many answers there were, how
+    many tails the fast loop put together and how many of those asked a session-name agreement (the comparison must
+    cover them)."""
     from trustgraph.queries import reverse
 
-    counts = {"answers": 0, "fast": 0, "agreements": 0}
+    counts = {"fast": 0, "agreements": 0}
     original_tail, original_agreement = ReversePaths._one_step_tail, reverse.session_agreement
 
     def counted_tail(self: ReversePaths, start: Any) -> Any:
@@ -41,35 +41,20 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
         counts["agreements"] += 1
         return original_agreement(*args)
 
-    session = SolverSession()
-    fast, slow = twin_of(tg, session), twin_of(tg, session)
+    fast, slow = twins(tg)
     slow.fast_answers = False
     fast.ordered_tails = False  # the loop as the answers take it (tails built first: test_ordered_tails.py)
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    ReversePaths._one_step_tail = counted_tail  # type: ignore[method-assign]
-    reverse.session_agreement = counted_agreement  # type: ignore[assignment]
-    try:
-        for options in OPTIONS:
-            for target in roles:
-                for source in (None, "external"):
-                    new = fast.query(source, target, options)
-                    old = slow.query(source, target, options)
-                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
-                    assert [r.hops for r in new] == [r.hops for r in old]  # field by field, the notes included
-                    counts["answers"] += len(new)
-    finally:
-        ReversePaths._one_step_tail = original_tail  # type: ignore[method-assign]
-        reverse.session_agreement = original_agreement  # type: ignore[assignment]
-    # the same questions, in the same order: which of several valid witnesses a later hop gets depends on it
-    assert list(fast.engine._memo) == list(slow.engine._memo)
-    assert list(fast.engine._derived) == list(slow.engine._derived)
-    return counts
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ReversePaths, "_one_step_tail", counted_tail)
+        mp.setattr(reverse, "session_agreement", counted_agreement)
+        compared = compare_engines(org, {"fast": fast, "quick pass": slow}, same_questions=True)
+    return {"answers": compared.answers, **counts}
 
 
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("sample", 0), ("mix", 1), ("chain-heavy", 1),
                                             ("chain-heavy", 2), ("federation-heavy", 1), ("vendor-heavy", 1)])
 def test_fast_answers_on_small_organizations(name: str, seed: int, tmp_path: Path) -> None:
-    counts = _compared(small_org(name, seed, tmp_path))
+    counts = _compared(f"{name} seed {seed}", small_org(name, seed, tmp_path))
     assert counts["answers"] > 0
     if name == "chain-heavy":  # chains of role sessions: the loop is taken
         assert counts["fast"] > 0
@@ -77,7 +62,7 @@ def test_fast_answers_on_small_organizations(name: str, seed: int, tmp_path: Pat
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fast_answers_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    assert _compared(synthesized(tmp_path, "random", seed, 20))["answers"] > 0
+    assert _compared(f"random seed {seed}", synthesized(tmp_path, "random", seed, 20))["answers"] > 0
 
 
 def _named_first_hops(restricted: bool) -> TrustGraph:
@@ -99,17 +84,29 @@ def _named_first_hops(restricted: bool) -> TrustGraph:
     return graph(account(a, roles=roles), zone=zone_from_ids([a]))
 
 
-@pytest.mark.parametrize("shape", ["hub", "mfa", "named", "restricted", "named-first", "restricted-first"])
+#: The estates built in memory that the reverse search's fast-path tests compare on: the first four are
+#: tests/queries/test_reverse.py's, the last two this module's (:func:`_named_first_hops`).
+BUILT = ("hub", "mfa", "named", "restricted", "named-first", "restricted-first")
+
+
+def built(shape: str) -> TrustGraph:
+    """The built estate ``shape`` of :data:`BUILT`: hub members and ties, the other MFA outcome of a hop, session names
+    agreed on a shared path (renamed, ``named``, and refused, ``restricted``: the later hop noted) and on each
+    source's own first hop (``named-first``, ``restricted-first``)."""
+    from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
+
+    if shape.endswith("-first"):
+        return _named_first_hops(shape == "restricted-first")
+    return {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
+            "restricted": lambda: _named_sessions(True)}[shape]()[0]
+
+
+@pytest.mark.parametrize("shape", BUILT)
 def test_fast_answers_on_built_estates(shape: str) -> None:
     """Hub members and ties, the other MFA outcome of a hop, session names agreed on a shared path and on each
     source's own first hop (renamed, and refused: the later hop noted)."""
-    from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
-
-    tg = {"hub": lambda: _hub_and_ties()[0], "mfa": lambda: _mfa_outcomes()[0],
-          "named": lambda: _named_sessions(False)[0], "restricted": lambda: _named_sessions(True)[0],
-          "named-first": lambda: _named_first_hops(False),
-          "restricted-first": lambda: _named_first_hops(True)}[shape]()
-    counts = _compared(tg)
+    tg = built(shape)
+    counts = _compared(f"built {shape}", tg)
     assert counts["answers"] > 0
     if shape.endswith("-first"):  # the loop asks the agreement the next hop's session name needs
         assert counts["fast"] > 0 and counts["agreements"] > 0, counts

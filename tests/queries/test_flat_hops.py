@@ -12,24 +12,20 @@ from pathlib import Path
 import pytest
 from twins import twin as twin_of
 
-from tests.queries.helpers import answer_key, synthesized
+from tests.queries.engines import compare_engines, roles, twins
+from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
-from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import Reach
-from trustgraph.smt.session import SolverSession
-
-OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
 
 
-def _compared(tg: TrustGraph) -> dict[str, int]:
-    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by two engines that
-    share one solver session, the flat one first; returns how many answers there were and how many kept lists were
-    read whole (the comparison must cover them)."""
+def _compared(org: str, tg: TrustGraph) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of the fast-path options by two engines
+    that share one solver session, the flat one first, and the same hop questions asked in the same order
+    (:func:`engines.compare_engines`); returns how many answers were reachable and how many kept lists were read
+    whole (the comparison must cover them)."""
     from trustgraph.queries.reverse_carried import CarriedPaths
 
     assert tg.engine.demand, "the estate must read a carried value (else the carried reverse search is not used)"
-    session = SolverSession()
-    flat, slow = twin_of(tg, session), twin_of(tg, session)
+    flat, slow = twins(tg)
     slow.flat_hops = False
     read = [0]
     original = CarriedPaths._all_hops
@@ -41,28 +37,15 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
             read[0] += 1
         return out
 
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    answers = 0
-    CarriedPaths._all_hops = counted  # type: ignore[method-assign,assignment]
-    try:
-        for options in OPTIONS:
-            for target in roles:
-                for source in (None, "external"):
-                    new = flat.query(source, target, options)
-                    old = slow.query(source, target, options)
-                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
-                    answers += sum(r.verdict is Reach.REACHABLE for r in new)
-    finally:
-        CarriedPaths._all_hops = original  # type: ignore[method-assign]
-    # the same questions, in the same order: which of several valid witnesses a later hop gets depends on it
-    assert list(flat.engine._memo) == list(slow.engine._memo)
-    assert list(flat.engine._derived) == list(slow.engine._derived)
-    return {"answers": answers, "read": read[0]}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CarriedPaths, "_all_hops", counted)
+        compared = compare_engines(org, {"flat": flat, "joined per query": slow}, same_questions=True)
+    return {"answers": compared.reachable, "read": read[0]}
 
 
 @pytest.mark.parametrize("seed", [6, 7, 8, 11])
 def test_flat_hops_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    counts = _compared(synthesized(tmp_path, "random", seed, 25))
+    counts = _compared(f"random seed {seed}", synthesized(tmp_path, "random", seed, 25))
     assert counts["answers"] > 0 and counts["read"] > 0
 
 
@@ -74,7 +57,7 @@ def test_flat_hops_switch_reaches_the_search(tmp_path: Path) -> None:
     off, on = twin_of(tg), twin_of(tg)
     off.flat_hops = False
     off.deep_lazy = on.deep_lazy = False
-    for role in sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role"):
+    for role in roles(tg):
         off.who_can_reach(role)
         on.who_can_reach(role)
     assert not any(off._landings["carried"]._flat_by_options.values())

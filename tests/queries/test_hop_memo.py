@@ -12,10 +12,11 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import same_scans
 from trustgraph.queries.engine import ReachabilityEngine
 from trustgraph.queries.hopmemo import HopMemo
 
-from .test_class_moves import _engine_state, _scan, _searched
+from .test_class_moves import _engine_state, _searched
 
 
 def test_hop_memo_reads_and_writes_as_a_dictionary() -> None:
@@ -70,10 +71,6 @@ def test_nested_memos_equal_plain_dictionaries(name: str, seed: int, tmp_path: P
 
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("vendor-heavy", 2), ("federation-heavy", 1),
                                             ("random", 2)])
-def test_scans_equal_with_plain_memos(name: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_plain_memos(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with the memos nested and plain (fresh engines)."""
-    tg = small_org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(ReachabilityEngine, "nested_memos", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", small_org(name, seed, tmp_path), (ReachabilityEngine, "nested_memos"))

@@ -7,15 +7,14 @@ in the states they visit."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from twins import twin as twin_of
 
+from tests.queries.engines import compare_engines, org_of
 from trustgraph.api import TrustGraph, load
 from trustgraph.queries.backward import Layers, backward_closure, distances
 from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import Reach, ReachResult
 from trustgraph.smt.session import SolverSession
 
 from .builders import DATASETS, account, allow_aws, dataset_graph, graph, role, trust, user
@@ -26,10 +25,6 @@ OPTIONS = {
     "no-mfa": QueryOptions.make(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
     "first-action": QueryOptions.make(action="sts:AssumeRole"),
 }
-
-
-def _key(r: ReachResult) -> tuple[Any, ...]:
-    return (r.source, r.target, r.verdict, r.hops, r.reason, r.approximations)
 
 
 def _twins(tg: TrustGraph) -> tuple[TrustGraph, TrustGraph]:
@@ -52,15 +47,11 @@ def _roles(tg: TrustGraph) -> list[str]:
 
 def _compare(tg: TrustGraph, roles: list[str], options: QueryOptions, sources: tuple[str | None, ...] = (None,),
              ) -> int:
+    """Ask both twins every (source, role) and compare field by field, each hop's witness context included
+    (:func:`engines.compare_engines`); returns how many answers were reachable."""
     new_tg, old_tg = _twins(tg)
-    reached = 0
-    for target in roles:
-        for source in sources:
-            new = new_tg.query(source, target, options)
-            old = old_tg.query(source, target, options)
-            assert [_key(r) for r in new] == [_key(r) for r in old], (source, target)
-            reached += sum(r.verdict is Reach.REACHABLE for r in new)
-    return reached
+    return compare_engines(org_of(tg), {"layered": new_tg, "whole closure": old_tg}, options=(options,),
+                           sources=sources, targets=roles).reachable
 
 
 @pytest.mark.parametrize("name", sorted(OPTIONS))

@@ -14,27 +14,24 @@ import pytest
 from small_orgs import small_org
 from twins import twin as twin_of
 
-from tests.queries.helpers import answer_key, synthesized
+from tests.queries.engines import compare_engines, roles, twins
+from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
-from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import Reach
 from trustgraph.smt.options import SolverOptions
-from trustgraph.smt.session import SolverSession
-
-OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
 
 
-def _compared(tg: TrustGraph, solver: SolverOptions | None = None) -> dict[str, int]:
-    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by a lazy engine and
-    a reference one, each on its own solver session; returns how many answers were reachable, how many sources the
-    lazy pass answered and how many of those at three hops or more (the comparison must cover them)."""
+def _compared(org: str, tg: TrustGraph, solver: SolverOptions | None = None) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of the fast-path options
+    (:func:`engines.compare_engines`) by a lazy engine and a reference one, each on its own solver session; returns
+    how many answers were reachable, how many sources the lazy pass answered and how many of those at three hops or
+    more (the comparison must cover them)."""
     from trustgraph.queries.reverse_carried import CarriedPaths
 
     assert tg.engine.demand, "the estate must read a carried value (else the carried reverse search is not used)"
-    lazy, slow = twin_of(tg, SolverSession(solver)), twin_of(tg, SolverSession(solver))
+    lazy, slow = twins(tg, shared=False, solver=solver)
     slow.lazy_carried = False
     assert lazy.lazy_carried
-    counts = {"answers": 0, "lazy": 0, "far": 0}
+    counts = {"lazy": 0, "far": 0}
     original = CarriedPaths._lazy_first_hop
 
     def counted(self: CarriedPaths, begins: object, start_states: object) -> object:
@@ -44,37 +41,29 @@ def _compared(tg: TrustGraph, solver: SolverOptions | None = None) -> dict[str, 
             counts["far"] += self._exact.get(found[1], 0) >= 2
         return found
 
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    CarriedPaths._lazy_first_hop = counted  # type: ignore[method-assign,assignment]
-    try:
-        for options in OPTIONS:
-            for target in roles:
-                for source in (None, "external"):
-                    new = lazy.query(source, target, options)
-                    old = slow.query(source, target, options)
-                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
-                    counts["answers"] += sum(r.verdict is Reach.REACHABLE for r in new)
-    finally:
-        CarriedPaths._lazy_first_hop = original  # type: ignore[method-assign]
-    return counts
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CarriedPaths, "_lazy_first_hop", counted)
+        compared = compare_engines(org, {"lazy": lazy, "levels": slow})
+    return {"answers": compared.reachable, **counts}
 
 
 @pytest.mark.parametrize("seed", [6, 7, 8, 11])
 def test_lazy_distances_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    counts = _compared(synthesized(tmp_path, "random", seed, 25))
+    counts = _compared(f"random seed {seed}", synthesized(tmp_path, "random", seed, 25))
     assert counts["answers"] > 0 and counts["lazy"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_lazy_distances_on_condition_heavy_organizations(seed: int, tmp_path: Path) -> None:
     tg = small_org("condition-heavy", seed, tmp_path)
-    counts = _compared(tg)
+    counts = _compared(f"condition-heavy seed {seed}", tg)
     assert counts["lazy"] > 0 and counts["far"] > 0
 
 
 def test_undecided_hops_stay_unknown_with_lazy_distances(tmp_path: Path) -> None:
     """Every hop that reaches z3 times out: the sources that need one are Unknown in both, never dropped."""
-    counts = _compared(synthesized(tmp_path, "random", 6, 25), SolverOptions(inject_unknown="timeout (injected)"))
+    counts = _compared("random seed 6, every solver call Unknown", synthesized(tmp_path, "random", 6, 25),
+                       SolverOptions(inject_unknown="timeout (injected)"))
     assert counts["answers"] > 0
 
 
@@ -94,11 +83,11 @@ def test_lazy_switch_reaches_the_search(tmp_path: Path) -> None:
     try:
         off = twin_of(tg)
         off.lazy_carried = False
-        for role in sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role"):
+        for role in roles(tg):
             off.who_can_reach(role)
         assert not proved
         on = twin_of(tg)
-        for role in sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role"):
+        for role in roles(tg):
             on.who_can_reach(role)
         assert proved
     finally:

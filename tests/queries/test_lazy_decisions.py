@@ -15,7 +15,8 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.test_class_moves import _engine_state, _scan, _searched
+from tests.queries.engines import same_scans
+from tests.queries.test_class_moves import _engine_state, _searched
 from trustgraph.api import TrustGraph
 from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.lazydecision import CarriedSat, decision_statements
@@ -98,11 +99,6 @@ def test_unread_answer_pickles_with_its_decision(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("vendor-heavy", 2), ("federation-heavy", 1),
                                             ("random", 5), ("vendor-heavy-8x50", 2)])
-def test_scans_equal_with_decisions_made_at_once(name: str, seed: int, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_decisions_made_at_once(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with lazy decisions on and off (fresh engines)."""
-    tg = _org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(EvaluatedClasses, "lazy_decisions", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", _org(name, seed, tmp_path), (EvaluatedClasses, "lazy_decisions"))

@@ -13,21 +13,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from twins import twin as twin_of
 
-from tests.queries.helpers import answer_key, synthesized
+from tests.queries.engines import OPTIONS, compare_engines, roles, twins
+from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
-from trustgraph.queries.options import QueryOptions
-from trustgraph.queries.results import Reach
-from trustgraph.smt.session import SolverSession
-
-OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
 
 
-def _compared(tg: TrustGraph) -> dict[str, int]:
-    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by two engines that
-    share one solver session, the lean one first; returns how many answers there were and how many came from the
-    quick start (the comparison must cover it)."""
+def _compared(org: str, tg: TrustGraph) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`engines.OPTIONS` by two
+    engines that share one solver session, the lean one first, and the same hop questions asked in the same order
+    (:func:`engines.compare_engines`); returns how many answers there were and how many came from the quick start
+    (the comparison must cover it)."""
     from trustgraph.queries.agreed import AgreedPaths
 
     quick = [0]
@@ -37,37 +33,23 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
         quick[0] += 1
         return original(self, label, start)
 
-    session = SolverSession()
-    lean, slow = twin_of(tg, session), twin_of(tg, session)
+    lean, slow = twins(tg)
     slow.lean_closure = False
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    answers = 0
-    AgreedPaths.own = counted  # type: ignore[method-assign]
-    try:
-        for options in OPTIONS:
-            for target in roles:
-                for source in (None, "external"):
-                    new = lean.query(source, target, options)
-                    old = slow.query(source, target, options)
-                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
-                    answers += sum(r.verdict is Reach.REACHABLE for r in new)
-    finally:
-        AgreedPaths.own = original  # type: ignore[method-assign]
-    # the same questions, in the same order: which of several valid witnesses a later hop gets depends on it
-    assert list(lean.engine._memo) == list(slow.engine._memo)
-    assert list(lean.engine._derived) == list(slow.engine._derived)
-    return {"answers": answers, "own": quick[0]}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(AgreedPaths, "own", counted)
+        compared = compare_engines(org, {"lean": lean, "reference": slow}, same_questions=True)
+    return {"answers": compared.answers, "own": quick[0]}
 
 
 @pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
 def test_lean_closure_on_generated_profiles(profile: str, tmp_path: Path) -> None:
-    counts = _compared(synthesized(tmp_path, profile, 3))
+    counts = _compared(f"{profile} seed 3", synthesized(tmp_path, profile, 3))
     assert counts["answers"] > 0 and counts["own"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5])
 def test_lean_closure_on_random_organizations(seed: int, tmp_path: Path) -> None:
-    counts = _compared(synthesized(tmp_path, "random", seed, 20))
+    counts = _compared(f"random seed {seed}", synthesized(tmp_path, "random", seed, 20))
     assert counts["answers"] > 0
 
 
@@ -75,11 +57,9 @@ def test_lean_closure_on_random_organizations(seed: int, tmp_path: Path) -> None
 def test_lean_closure_on_built_estates(shape: str) -> None:
     """Hub members and ties (a user's two start states at the same distance: the first is the one taken), the
     other MFA outcome of a first hop, session names agreed on a shared path (renamed and refused)."""
-    from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
+    from .test_fast_answers import built
 
-    tg = {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
-          "restricted": lambda: _named_sessions(True)}[shape]()[0]
-    assert _compared(tg)["answers"] > 0
+    assert _compared(f"built {shape}", built(shape))["answers"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -89,12 +69,10 @@ def test_lean_closures_are_the_reference_closures(seed: int, tmp_path: Path) -> 
     from trustgraph.queries.backward import backward_closure
 
     tg = synthesized(tmp_path, "random", seed, 20)
-    session = SolverSession()
-    lean, slow = twin_of(tg, session), twin_of(tg, session)
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    lean, slow = twins(tg)
     big = 0
     for options in OPTIONS:
-        for target in roles:
+        for target in roles(tg):
             for starts in (None, frozenset(lean._sources("external").nodes)):
                 a = backward_closure(lean.engine, target, options, starts=starts, outside_only=starts is not None,
                                      cache=lean._closure_cache(), lean=True)
@@ -111,4 +89,5 @@ def test_lean_closures_are_the_reference_closures(seed: int, tmp_path: Path) -> 
 @given(seed=st.integers(min_value=0, max_value=100_000))
 def test_lean_closure_is_the_reference_on_any_randomsynthesized(seed: int, tmp_path_factory: pytest.TempPathFactory
                                                                   ) -> None:
-    _compared(synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))
+    _compared(f"random seed {seed}, 8 roles an account",
+              synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))

@@ -14,22 +14,23 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from twins import twin as twin_of
 
-from tests.queries.helpers import answer_key, synthesized
+from tests.queries.engines import OPTIONS, compare_engines, roles, twins, with_unknowns
+from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.backward import ClosureCache
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import Reach
 from trustgraph.queries.reverse import ReversePaths
 from trustgraph.smt.session import SolverSession
 
-from .test_lean_closure import OPTIONS
 
-
-def _compared(tg: TrustGraph) -> dict[str, int]:
-    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`OPTIONS` by two engines that
-    share one solver session, the listed one first; returns how many answers there were and how many entry lists the
-    closures and the distance passes built (the comparison must cover them)."""
-    counts = {"answers": 0, "closure lists": 0, "distance lists": 0}
+def _compared(org: str, tg: TrustGraph) -> dict[str, int]:
+    """Every role asked ``who_can_reach`` (and from ``external``) under each of :data:`engines.OPTIONS` by two
+    engines that share one solver session, the listed one first, and the same hop questions asked in the same order
+    (:func:`engines.compare_engines`: every field, the notes included); returns how many answers there were and how
+    many entry lists the closures and the distance passes built (the comparison must cover them)."""
+    counts = {"closure lists": 0, "distance lists": 0}
     entries, into_entries = ClosureCache.entries, ReversePaths._into_entries
 
     def counted_entries(self: ClosureCache, role: str, hops: Any) -> Any:
@@ -40,40 +41,25 @@ def _compared(tg: TrustGraph) -> dict[str, int]:
         counts["distance lists"] += 1
         return into_entries(self, role, into)
 
-    session = SolverSession()
-    listed, slow = twin_of(tg, session), twin_of(tg, session)
+    listed, slow = twins(tg)
     slow.listed_hops = False
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    ClosureCache.entries = counted_entries  # type: ignore[method-assign]
-    ReversePaths._into_entries = counted_into  # type: ignore[method-assign]
-    try:
-        for options in OPTIONS:
-            for target in roles:
-                for source in (None, "external"):
-                    new = listed.query(source, target, options)
-                    old = slow.query(source, target, options)
-                    assert [answer_key(r) for r in new] == [answer_key(r) for r in old], (source, target, options)
-                    assert [r.hops for r in new] == [r.hops for r in old]  # field by field, the notes included
-                    counts["answers"] += len(new)
-    finally:
-        ClosureCache.entries = entries  # type: ignore[method-assign]
-        ReversePaths._into_entries = into_entries  # type: ignore[method-assign]
-    # the same questions, in the same order: which of several valid witnesses a later hop gets depends on it
-    assert list(listed.engine._memo) == list(slow.engine._memo)
-    assert list(listed.engine._derived) == list(slow.engine._derived)
-    return counts
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ClosureCache, "entries", counted_entries)
+        mp.setattr(ReversePaths, "_into_entries", counted_into)
+        compared = compare_engines(org, {"listed": listed, "lean without lists": slow}, same_questions=True)
+    return {"answers": compared.answers, **counts}
 
 
 @pytest.mark.parametrize("profile", ["mix", "chain-heavy", "vendor-heavy", "federation-heavy"])
 def test_listed_hops_on_generated_profiles(profile: str, tmp_path: Path) -> None:
-    counts = _compared(synthesized(tmp_path, profile, 3))
+    counts = _compared(f"{profile} seed 3", synthesized(tmp_path, profile, 3))
     assert counts["answers"] > 0 and counts["closure lists"] > 0 and counts["distance lists"] > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5])
 def test_listed_hops_on_random_organizations(seed: int, tmp_path: Path) -> None:
     tg = synthesized(tmp_path, "random", seed, 20)
-    counts = _compared(tg)
+    counts = _compared(f"random seed {seed}", tg)
     # an estate whose policies read carried values reads no lists (the closure's Unsat hops may count there)
     assert counts["answers"] > 0 and (counts["closure lists"] > 0 or tg.engine.demand)
 
@@ -81,11 +67,9 @@ def test_listed_hops_on_random_organizations(seed: int, tmp_path: Path) -> None:
 @pytest.mark.parametrize("shape", ["hub", "mfa", "named", "restricted"])
 def test_listed_hops_on_built_estates(shape: str) -> None:
     """Hub members and ties, the other MFA outcome of a first hop, session names agreed on a shared path."""
-    from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
+    from .test_fast_answers import built
 
-    tg = {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
-          "restricted": lambda: _named_sessions(True)}[shape]()[0]
-    assert _compared(tg)["answers"] > 0
+    assert _compared(f"built {shape}", built(shape))["answers"] > 0
 
 
 @pytest.mark.parametrize(("profile", "seed"), [("random", 1), ("random", 2), ("chain-heavy", 3)])
@@ -96,12 +80,10 @@ def test_listed_closures_and_distances_are_the_reference(profile: str, seed: int
     from trustgraph.queries.backward import backward_closure
 
     tg = synthesized(tmp_path, profile, seed, 20)
-    session = SolverSession()
-    listed, slow = twin_of(tg, session), twin_of(tg, session)
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    listed, slow = twins(tg)
     big = 0
     for options in OPTIONS:
-        for target in roles:
+        for target in roles(tg):
             a = backward_closure(listed.engine, target, options, cache=listed._closure_cache(), lean=True, listed=True)
             b = backward_closure(slow.engine, target, options, cache=slow._closure_cache(), lean=True)
             assert list(a.status.items()) == list(b.status.items()), target
@@ -120,23 +102,8 @@ def test_listed_closures_and_distances_are_the_reference(profile: str, seed: int
 @given(seed=st.integers(min_value=0, max_value=100_000))
 def test_listed_hops_are_the_reference_on_any_random_organization(seed: int, tmp_path_factory: pytest.TempPathFactory
                                                                  ) -> None:
-    _compared(synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))
-
-
-def _with_unknowns(tg: TrustGraph, session: SolverSession, hops: set[tuple[str, str]]) -> TrustGraph:
-    """A twin reading ``session`` whose engine answers Unknown for the hops (caller node, role) given."""
-    from trustgraph.smt.solve import Unknown
-
-    twin = twin_of(tg, session)
-    solve = twin.engine.solve
-
-    def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-        if (state[0], role) in hops:
-            return Unknown("timeout (injected)")
-        return solve(state, role, *args, **kwargs)
-
-    twin.engine.solve = patched  # type: ignore[method-assign]
-    return twin
+    _compared(f"random seed {seed}, 8 roles an account",
+              synthesized(tmp_path_factory.mktemp("org"), "random", seed, 8))
 
 
 @pytest.mark.parametrize("estate", ["random", "mfa"])
@@ -148,20 +115,15 @@ def test_listed_hops_with_undecided_hops_and_mfa_sessions(estate: str, tmp_path:
     from .test_one_target import _mfa_estate
 
     tg = synthesized(tmp_path, "random", 2, 20) if estate == "random" else _mfa_estate()
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    hops = {(u, v) for u, v in tg.graph.edges() if v in roles[::3]}
+    chosen = roles(tg)[::3]
+    hops = {(u, v) for u, v in tg.graph.edges() if v in chosen}
     session = SolverSession()
-    listed, slow = _with_unknowns(tg, session, hops), _with_unknowns(tg, session, hops)
+    listed, slow = with_unknowns(tg, session, hops), with_unknowns(tg, session, hops)
     slow.listed_hops = False
-    unknown = 0
-    for _ in range(2):
-        for target in roles:
-            new, old = listed.who_can_reach(target), slow.who_can_reach(target)
-            assert [answer_key(r) for r in new] == [answer_key(r) for r in old], target
-            unknown += sum(r.verdict.value == "unknown" for r in new)
-    assert unknown > 0
-    assert list(listed.engine._memo) == list(slow.engine._memo)
-    assert list(listed.engine._derived) == list(slow.engine._derived)
+    compared = compare_engines(f"{estate} estate, hops into every third role Unknown",
+                               {"listed": listed, "lean without lists": slow}, options=(QueryOptions.make(),),
+                               sources=(None,), rounds=2, same_questions=True)
+    assert compared.count(Reach.UNKNOWN) > 0
     lists = [e for per_role in listed._closures.lists.values() for entries in per_role.values() for e in entries or ()]
     assert any(land == MAYBE for _, _, land, _ in lists)
     if estate == "mfa":

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
+from tests.queries.engines import with_unknowns
 from trustgraph.api import TrustGraph
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
@@ -137,19 +138,8 @@ def test_mfa_sessions_and_hubs_as_the_forward_searches(name: str) -> None:
 
 # --------------------------------------------------------------------------------------------- undecided
 def _undecided(tg: TrustGraph, hops: set[tuple[str, str]]) -> TrustGraph:
-    """A twin whose engine answers Unknown for the hops (caller node, role) given."""
-    from trustgraph.smt.solve import Unknown
-
-    twin = _twin(tg)
-    solve = twin.engine.solve
-
-    def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-        if (state[0], role) in hops:
-            return Unknown("timeout (injected)")
-        return solve(state, role, *args, **kwargs)
-
-    twin.engine.solve = patched  # type: ignore[method-assign]
-    return twin
+    """A twin reading ``tg``'s solver session whose engine answers Unknown for the hops (caller node, role) given."""
+    return with_unknowns(tg, tg.engine.session, hops)
 
 
 def test_undecided_hops_keep_reachable_answers_and_never_add_unknowns(tg: TrustGraph) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
+from tests.queries.engines import compare_engines, org_of
 from trustgraph.api import TrustGraph, load
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
@@ -64,18 +65,15 @@ def _replays(result: ReachResult) -> bool:
 
 def _compare(tg: TrustGraph, roles: list[str], options: QueryOptions, sources: tuple[str | None, ...] = (None,),
              solver: SolverOptions | None = None) -> dict[Reach, int]:
-    """Ask both twins every (source, role) and compare field by field; the verdicts counted."""
+    """Ask both twins every (source, role) and compare field by field, each hop's witness context included
+    (:func:`engines.compare_engines`); the verdicts counted, every reachable answer's witnesses replayed."""
     new_tg, old_tg = _twins(tg, solver)
-    counts = dict.fromkeys(Reach, 0)
-    for target in roles:
-        for source in sources:
-            new = new_tg.query(source, target, options)
-            old = old_tg.query(source, target, options)
-            assert [_key(r) for r in new] == [_key(r) for r in old], (source, target)
-            for r in new:
-                counts[r.verdict] += 1
-                assert r.verdict is not Reach.REACHABLE or _replays(r), (r.source, target)
-    return counts
+
+    def replays(r: ReachResult) -> None:
+        assert r.verdict is not Reach.REACHABLE or _replays(r), (r.source, r.target)
+
+    return compare_engines(org_of(tg), {"reverse": new_tg, "per source": old_tg}, options=(options,),
+                           sources=sources, targets=roles, each=replays).verdicts
 
 
 @pytest.mark.parametrize("name", sorted(OPTIONS))

@@ -122,14 +122,9 @@ def test_packed_contexts_by_raw_keys(contexts: list[dict[str, Any]], monkeypatch
 
 
 @pytest.mark.parametrize(("name", "seed"), [("example", 0), ("vendor-heavy", 2), ("vendor-heavy-8x50", 2)])
-def test_scans_equal_with_the_reference_witnesses(name: str, seed: int, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scans_equal_with_the_reference_witnesses(name: str, seed: int, tmp_path: Path) -> None:
     """Every check's findings, witnesses included, with both switches on and off (fresh engines)."""
-    from tests.queries.test_class_moves import _scan
+    from tests.queries.engines import same_scans
 
-    tg = _org(name, seed, tmp_path)
-    fast = _scan(twin(tg))
-    monkeypatch.setattr(WitnessMaker, "by_schema", False)
-    monkeypatch.setattr(PackedContext, "raw_keys", False)
-    slow = _scan(twin(tg))
-    assert fast and fast == slow
+    same_scans(f"{name} seed {seed}", _org(name, seed, tmp_path), (WitnessMaker, "by_schema"),
+               (PackedContext, "raw_keys"))

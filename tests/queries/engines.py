@@ -1,0 +1,242 @@
+"""Two (or more) query engines over one organization compared answer by answer: the loop every fast-path test of the
+query layer runs (a twin with the fast path on, one with it off, every role asked from every source under every
+option set), written once so that each test says only what it switches and what it counts.
+
+:func:`compare_engines` asks the first engine, then each other one, the same question in the same order (rounds,
+then options, then target roles, then sources) and stops at the first answer list that differs, naming the
+organization, round, role, source and options and printing the two answers that differ; with ``same_questions`` it
+then holds every engine to the first one's hop questions, in the order they were asked (the memos of decided and of
+derived hops). A test that shares one solver session between the engines needs that: which of several valid
+witnesses a later hop gets depends on the order questions are asked in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twins import twin
+
+from tests.queries.helpers import answer_key
+from trustgraph.api import TrustGraph
+from trustgraph.queries.options import QueryOptions
+from trustgraph.queries.results import Reach, ReachResult
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
+
+#: The option sets the fast-path tests ask under: none, without sts:ExternalId, and the first hop's action named.
+OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
+
+#: Every source (the batch loop over the closure's sources), then the outsiders' own.
+SOURCES: tuple[str | None, ...] = (None, "external")
+
+
+def roles(tg: TrustGraph) -> list[str]:
+    """Every role node of ``tg``'s graph, sorted: the targets asked in turn."""
+    return sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+
+
+def org_of(tg: TrustGraph) -> str:
+    """A name for ``tg``'s organization in a failure message: the folder it was loaded from, or (an estate built in
+    memory) its accounts."""
+    if tg.estate.sources:
+        return str(Path(tg.estate.sources[0]).parent)
+    return "built estate of accounts " + ", ".join(a.account_id for a in tg.estate.accounts)
+
+
+def twins(tg: TrustGraph, count: int = 2, *, shared: bool = True,
+          solver: SolverOptions | None = None) -> list[TrustGraph]:
+    """``count`` fresh engines over ``tg`` (:func:`twins.twin`). ``shared``: they read one solver session (so each
+    hop has the same witness in all, as long as they ask the same questions in the same order); otherwise each has a
+    session of its own (a fast path that asks fewer hops or in another order: no answer may depend on it). Each
+    session is made with ``solver`` (e.g. injected Unknowns)."""
+    if shared:
+        session = SolverSession(solver)
+        return [twin(tg, session) for _ in range(count)]
+    return [twin(tg, SolverSession(solver)) for _ in range(count)]
+
+
+def with_unknowns(tg: TrustGraph, session: SolverSession, hops: set[tuple[str, str]]) -> TrustGraph:
+    """A twin reading ``session`` whose engine answers Unknown for the hops (caller node, role) given."""
+    from trustgraph.smt.solve import Unknown
+
+    out = twin(tg, session)
+    solve = out.engine.solve
+
+    def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+        if (state[0], role) in hops:
+            return Unknown("timeout (injected)")
+        return solve(state, role, *args, **kwargs)
+
+    out.engine.solve = patched  # type: ignore[method-assign]
+    return out
+
+
+@dataclass
+class Compared:
+    """What the first engine answered over a comparison (the others answered the same): how many answers of each
+    verdict (counted, not kept: a comparison of every role asks for thousands)."""
+
+    verdicts: dict[Reach, int] = field(default_factory=lambda: dict.fromkeys(Reach, 0))
+
+    @property
+    def answers(self) -> int:
+        """How many answers there were."""
+        return sum(self.verdicts.values())
+
+    @property
+    def reachable(self) -> int:
+        """How many answers were reachable."""
+        return self.verdicts[Reach.REACHABLE]
+
+    def count(self, verdict: Reach) -> int:
+        """How many answers had ``verdict``."""
+        return self.verdicts[verdict]
+
+
+#: What each item of :func:`result_key` is, for the failure messages.
+KEY_FIELDS = ("class", "source", "target", "verdict", "hops", "reason", "approximations", "witness requests")
+
+
+def result_key(r: ReachResult) -> tuple[Any, ...]:
+    """An answer as one comparable value: its class and every field (:func:`helpers.answer_key`, each hop's witness
+    request included), in the order of :data:`KEY_FIELDS`."""
+    return (type(r), *answer_key(r))
+
+
+def _short(value: Any, width: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[:width] + " ..."
+
+
+def _differences(a: Any, b: Any, path: str, out: list[str], limit: int = 6) -> None:
+    """Where two values differ, as paths to the smallest parts that differ (dataclass fields that compare, mapping
+    keys, tuple items), each with both values, at most ``limit`` of them."""
+    if len(out) >= limit or a == b:
+        return
+    if type(a) is type(b) and is_dataclass(a) and not isinstance(a, type):
+        for f in fields(a):
+            if f.compare:
+                _differences(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}", out, limit)
+    elif isinstance(a, Mapping) and isinstance(b, Mapping):
+        for k in sorted(set(a) | set(b), key=repr):
+            _differences(a.get(k, "<absent>"), b.get(k, "<absent>"), f"{path}[{k!r}]", out, limit)
+    elif isinstance(a, tuple | list) and isinstance(b, tuple | list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _differences(x, y, f"{path}[{i}]", out, limit)
+    else:
+        out.append(f"{path}: {_short(a)} against {_short(b)}")
+
+
+def describe(r: ReachResult) -> str:
+    """One line for an answer: class, source, target, verdict, the path's roles, reason and approximations."""
+    path = " -> ".join(h.target for h in r.hops)
+    return (f"{type(r).__name__} {r.source} => {r.target}: {r.verdict.value}, path [{path}], reason {r.reason!r},"
+            f" approximations {r.approximations!r}")
+
+
+def answers_differ(left_answers: Iterable[ReachResult], right_answers: Iterable[ReachResult],
+                   labels: tuple[str, str], left_keys: list[tuple[Any, ...]] | None = None) -> str | None:
+    """Where two answer lists first differ (:func:`result_key`; ``left_keys``: the left one's keys, made already),
+    or None when they are equal: the position, both answers in a line each, and the parts of them that differ
+    (witness contexts by key)."""
+    left, right = list(left_answers), list(right_answers)
+    keys = (left_keys if left_keys is not None else [result_key(r) for r in left]), [result_key(r) for r in right]
+    if keys[0] == keys[1]:
+        return None
+    i = next((i for i, (a, b) in enumerate(zip(*keys, strict=False)) if a != b), min(len(left), len(right)))
+    head = f"answer {i} (of {len(left)} from {labels[0]!r}, {len(right)} from {labels[1]!r})"
+    if i >= len(left) or i >= len(right):
+        only, label = (left[i], labels[0]) if i < len(left) else (right[i], labels[1])
+        return f"{head}: only {label!r} gives\n  {describe(only)}"
+    parts: list[str] = []
+    for name, a, b in zip(KEY_FIELDS, keys[0][i], keys[1][i], strict=True):
+        _differences(a, b, name, parts)
+    parts = parts or [f"{_short(keys[0][i], 600)} against {_short(keys[1][i], 600)}"]
+    width = max(len(label) for label in labels) + 1
+    return (f"{head}:\n  {labels[0] + ':':<{width}} {describe(left[i])}\n  {labels[1] + ':':<{width}} "
+            f"{describe(right[i])}\n  differing parts:\n    " + "\n    ".join(parts))
+
+
+def first_difference(left: Sequence[Any], right: Sequence[Any]) -> str | None:
+    """Where two sequences first differ, with the parts of the two items that differ (or the item only one has), or
+    None when they are equal."""
+    for i, (a, b) in enumerate(zip(left, right, strict=False)):
+        if a != b:
+            parts: list[str] = []
+            _differences(a, b, f"[{i}]", parts)
+            parts = parts or [f"{_short(a)} against {_short(b)}"]
+            return f"item {i} (of {len(left)} and {len(right)}): " + "; ".join(parts)
+    if len(left) != len(right):
+        i = min(len(left), len(right))
+        return f"lengths {len(left)} and {len(right)}; item {i}: {_short(left[i] if len(left) > i else right[i], 600)}"
+    return None
+
+
+def scan_findings(tg: TrustGraph) -> list[dict[str, Any]]:
+    """Every check's findings of a scan of ``tg``, witnesses included, as plain values in the report's order."""
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.registry import CHECKS
+    from trustgraph.checks.runner import finding_to_plain, run_checks
+
+    return [finding_to_plain(f) for f in run_checks(ScanContext(tg), CHECKS).findings]
+
+
+def same_scans(org: str, tg: TrustGraph, *switches: tuple[object, str]) -> None:
+    """A scan on a fresh engine over ``tg`` with every switch as it is, and one with each of ``switches`` (a class and
+    the name of its switch) set False: some findings, and the same findings in the same order, witnesses included;
+    else an :class:`AssertionError` naming ``org``, the switches and the first finding that differs."""
+    fast = scan_findings(twin(tg))
+    with pytest.MonkeyPatch.context() as mp:
+        for owner, name in switches:
+            mp.setattr(owner, name, False)
+        slow = scan_findings(twin(tg))
+    off = ", ".join(f"{getattr(owner, '__name__', owner)}.{name}" for owner, name in switches)
+    assert fast, f"a scan of org {org} finds nothing: the comparison with {off} off would mean nothing"
+    where = first_difference(fast, slow)
+    if where is not None:
+        raise AssertionError(f"the scans of org {org} differ with {off} off: {where}")
+
+
+def compare_engines(org: str, engines: Mapping[str, TrustGraph], *, options: Sequence[QueryOptions] = OPTIONS,
+                    sources: Sequence[str | None] = SOURCES, targets: Iterable[str] | None = None, rounds: int = 1,
+                    same_questions: bool = False, each: Callable[[ReachResult], object] | None = None) -> Compared:
+    """Every target (default: every role of the first engine's graph, :func:`roles`) asked ``query(source, target,
+    options)`` from each of ``sources`` under each of ``options``, ``rounds`` times over, by each engine in the order
+    of ``engines`` (label: engine; the first is the one the others are held to). Raises :class:`AssertionError` at
+    the first answer list of another engine that differs from the first's (:func:`result_key`: class and every
+    field, witness contexts included), naming ``org``, both engines, the round, role, source and options and
+    printing the first answers that differ. With ``same_questions``, afterwards every engine's memos of decided and
+    of derived hops must hold the same questions in the same order as the first's. ``each`` is called with every
+    answer of the first engine once it is compared. Returns how many answers of each verdict the first gave."""
+    (first_label, first), *others = engines.items()
+    asked = list(targets) if targets is not None else roles(first)
+    compared = Compared()
+    verdicts = compared.verdicts
+    for round_ in range(rounds):
+        for option in options:
+            for target in asked:
+                for source in sources:
+                    found = first.query(source, target, option)
+                    expected = [result_key(r) for r in found]
+                    for label, other in others:
+                        where = answers_differ(found, other.query(source, target, option), (first_label, label),
+                                               expected)
+                        if where is not None:
+                            raise AssertionError(
+                                f"{first_label!r} and {label!r} answer differently on org {org}, round {round_ + 1}"
+                                f" of {rounds}, role {target}, source {source!r}, options {option!r}: {where}")
+                    for r in found:
+                        verdicts[r.verdict] += 1
+                        if each is not None:
+                            each(r)
+    if same_questions:
+        for label, other in others:
+            for memo in ("_memo", "_derived"):
+                where = first_difference(list(getattr(first.engine, memo)), list(getattr(other.engine, memo)))
+                if where is not None:
+                    raise AssertionError(f"{first_label!r} and {label!r} asked different hop questions on org {org}"
+                                         f" (engine.{memo}, in the order asked): {where}")
+    return compared
