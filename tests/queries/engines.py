@@ -25,6 +25,7 @@ from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.session import SolverSession
+from trustgraph.smt.solve import Unknown
 
 #: The option sets the fast-path tests ask under: none, without sts:ExternalId, and the first hop's action named.
 OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
@@ -36,6 +37,20 @@ SOURCES: tuple[str | None, ...] = (None, "external")
 def roles(tg: TrustGraph) -> list[str]:
     """Every role node of ``tg``'s graph, sorted: the targets asked in turn."""
     return sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+
+
+def make_undecided(tg: TrustGraph, every: int) -> None:
+    """Make the hops into every ``every``-th role of ``tg`` (sorted; 0: none) Unknown in its engine, as a z3 timeout
+    would: the searches must then carry the undecided hops exactly as the reference does."""
+    if not every:
+        return
+    chosen = set(roles(tg)[::every])
+    solve = tg.engine.solve
+
+    def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+        return Unknown("made undecided") if role in chosen else solve(state, role, *args, **kwargs)
+
+    tg.engine.solve = patched  # type: ignore[method-assign]
 
 
 def org_of(tg: TrustGraph) -> str:
@@ -60,8 +75,6 @@ def twins(tg: TrustGraph, count: int = 2, *, shared: bool = True,
 
 def with_unknowns(tg: TrustGraph, session: SolverSession, hops: set[tuple[str, str]]) -> TrustGraph:
     """A twin reading ``session`` whose engine answers Unknown for the hops (caller node, role) given."""
-    from trustgraph.smt.solve import Unknown
-
     out = twin(tg, session)
     solve = out.engine.solve
 

@@ -14,6 +14,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import make_undecided
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS
@@ -35,14 +36,7 @@ def _searched(tg: TrustGraph, checked: bool, undecided: int) -> tuple[list[Any],
     """Every outsider search of the reach checks under their three options, unconstrained first (as a scan prepares
     them), with ``base_checks`` as given; ``undecided``: the hops into every such role (sorted) are Unknown (0:
     none). Also the hops :meth:`SharedSearches._base_sat` answered, in order."""
-    if undecided:
-        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::undecided])
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            return Unknown("made undecided") if role in chosen else solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
+    make_undecided(tg, undecided)
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     shared.base_checks = checked  # an instance attribute: the class's stays as it is

@@ -13,7 +13,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.engines import same_scans
+from tests.queries.engines import make_undecided, same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
@@ -41,15 +41,7 @@ def _searched(tg: TrustGraph, derived: bool, undecided: int = 0) -> tuple[list[A
     """Every outsider search of the reach checks under their three options (unconstrained first, as a scan
     prepares them), with ``derived_moves`` as given; ``undecided``: the hops into every such role (sorted) are
     Unknown in the engine (0: none)."""
-    if undecided:
-        roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::undecided]
-        chosen = set(roles)
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            return Unknown("made undecided") if role in chosen else solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
+    make_undecided(tg, undecided)
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     shared.derived_moves = derived

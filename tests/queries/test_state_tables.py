@@ -13,6 +13,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import make_undecided
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
@@ -32,14 +33,7 @@ def _norm(answer: Any) -> Any:
 def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], Any, Any, int]:
     """Every outsider search under the three options (unconstrained first, as a scan prepares them) with the switch
     as ``fast`` says; the searches, the moves, the engine's memos and the number of base moves taken."""
-    if undecided:
-        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::undecided])
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            return Unknown("made undecided") if role in chosen else solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
+    make_undecided(tg, undecided)
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     shared.state_tables = fast  # an instance attribute: the class's stays as it is
