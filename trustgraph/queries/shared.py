@@ -316,21 +316,34 @@ class SharedSearches:
         engine = self.engine
         if based.approximations or engine.demand or engine.flips_mfa(state[0], action, role):
             return None
-        flat = engine._answers.get((state, role, action, options.closed))
-        first = flat[1] if isinstance(flat, tuple) else flat  # the hop's first filed answer (engine.filed)
-        if first is not based:
-            return None
-        key = (state, role, action, options, expansion.extra)
-        if key in engine._memo or key in engine._derived or key in engine._leads:
+        key = self._first_filed(state, role, action, options, expansion, based)
+        if key is None:
             return None
         constraints, contradicts = engine._constraints_of(options, expansion.extra)
         if contradicts or engine._absent_blocks(role, action, constraints) or not meets_all(based.request,
                                                                                             constraints):
             return None
-        engine.shared += 1  # filed and counted as decide files and counts a derived answer
-        engine._derived[key] = based
-        answer: Sat = based
-        return answer
+        return self._file_derived(key, based)
+
+    def _first_filed(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
+                     based: Sat) -> tuple[Any, ...] | None:
+        """The memo key of the hop when ``based`` is the first answer filed for it (``engine.filed``) and nothing is
+        memoised, derived or kept as leads under that key yet, else None."""
+        engine = self.engine
+        flat = engine._answers.get((state, role, action, options.closed))
+        first = flat[1] if isinstance(flat, tuple) else flat
+        if first is not based:
+            return None
+        key = (state, role, action, options, expansion.extra)
+        if key in engine._memo or key in engine._derived or key in engine._leads:
+            return None
+        return key
+
+    def _file_derived(self, key: tuple[Any, ...], based: Sat) -> Sat:
+        """``based`` filed as the hop's derived answer and counted, as ``decide`` files and counts one."""
+        self.engine.shared += 1
+        self.engine._derived[key] = based
+        return based
 
     def _base_checks(self, state: State, options: QueryOptions, expansion: _Expansion) -> _BaseChecks:
         """What :meth:`_base_sat` reads the same for every hop of ``expansion`` (kept on it)."""
@@ -354,12 +367,8 @@ class SharedSearches:
         checks = expansion.checks or self._base_checks(state, options, expansion)
         if based.approximations or checks.demand or (checks.may_flip and engine.flips_mfa(state[0], action, role)):
             return None
-        flat = engine._answers.get((state, role, action, options.closed))
-        first = flat[1] if isinstance(flat, tuple) else flat  # the hop's first filed answer (engine.filed)
-        if first is not based:
-            return None
-        key = (state, role, action, options, expansion.extra)
-        if key in engine._memo or key in engine._derived or key in engine._leads:
+        key = self._first_filed(state, role, action, options, expansion, based)
+        if key is None:
             return None
         constraints = checks.constraints
         if checks.contradicts or (checks.absent and engine._absent_blocks(role, action, constraints)):
@@ -374,10 +383,7 @@ class SharedSearches:
             self.meets_reused += 1
         if not hit[2]:
             return None
-        engine.shared += 1  # filed and counted as decide files and counts a derived answer
-        engine._derived[key] = based
-        answer: Sat = based
-        return answer
+        return self._file_derived(key, based)
 
     def _listed_hops(self, node: str, plain: bool, wanted: Action | None) -> tuple[tuple[str, Action], ...]:
         """The candidate hops of a state of ``node`` as the reference search lists them (``plain``: a role session
