@@ -18,7 +18,7 @@ from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
 from trustgraph.queries.reverse import ReversePaths
 
-from .builders import account, allow_aws, graph, role, trust
+from .builders import account, allow_aws, graph, role, trust, user
 
 
 def _compared(org: str, tg: TrustGraph) -> dict[str, int]:
@@ -84,19 +84,48 @@ def _named_first_hops(restricted: bool) -> TrustGraph:
     return graph(account(a, roles=roles), zone=zone_from_ids([a]))
 
 
+def _users_with_and_without_mfa() -> TrustGraph:
+    """Users U0..U2 (a source with two start states: with MFA and without) may call Direct only with MFA and Long1
+    either way; Direct -> Target and Long1 -> Long2 -> Target, so each user's nearest start state is the one with
+    MFA (2 hops) and the other is one hop farther (3 hops). Target trusts Direct and Long2 under an unknown condition
+    operator: every answer into Target rests on an over-approximated hop, so the answers carry approximations."""
+    a = "111111111111"
+
+    def arn(name: str) -> str:
+        return f"arn:aws:iam::{a}:role/{name}"
+
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}
+    users = [f"arn:aws:iam::{a}:user/U{i}" for i in range(3)]
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    unknown = {"StringFooBar": {"aws:SourceIp": "203.0.113.9"}}  # assumed to hold: over-approximated
+    roles = [role(a, "Direct", trust(allow_aws(users, mfa)), inline=[everything]),
+             role(a, "Long1", trust(allow_aws(users)), inline=[everything]),
+             role(a, "Long2", trust(allow_aws(arn("Long1"))), inline=[everything]),
+             role(a, "Target", trust(allow_aws([arn("Direct"), arn("Long2")], unknown)))]
+    from trustgraph.ingest.zone_file import zone_from_ids
+
+    return graph(account(a, roles=roles, users=[user(a, f"U{i}", inline=[everything]) for i in range(3)]),
+                 zone=zone_from_ids([a]))
+
+
 #: The estates built in memory that the reverse search's fast-path tests compare on: the first four are
-#: tests/queries/test_reverse.py's, the last two this module's (:func:`_named_first_hops`).
-BUILT = ("hub", "mfa", "named", "restricted", "named-first", "restricted-first")
+#: tests/queries/test_reverse.py's, the last three this module's (:func:`_named_first_hops`,
+#: :func:`_users_with_and_without_mfa`).
+BUILT = ("hub", "mfa", "named", "restricted", "named-first", "restricted-first", "mfa-users")
 
 
 def built(shape: str) -> TrustGraph:
     """The built estate ``shape`` of :data:`BUILT`: hub members and ties, the other MFA outcome of a hop, session names
     agreed on a shared path (renamed, ``named``, and refused, ``restricted``: the later hop noted) and on each
-    source's own first hop (``named-first``, ``restricted-first``)."""
+    source's own first hop (``named-first``, ``restricted-first``), and users with two start states at different
+    distances whose answers carry approximations (``mfa-users``)."""
     from .test_reverse import _hub_and_ties, _mfa_outcomes, _named_sessions
 
     if shape.endswith("-first"):
         return _named_first_hops(shape == "restricted-first")
+    if shape == "mfa-users":
+        return _users_with_and_without_mfa()
     return {"hub": _hub_and_ties, "mfa": _mfa_outcomes, "named": lambda: _named_sessions(False),
             "restricted": lambda: _named_sessions(True)}[shape]()[0]
 
