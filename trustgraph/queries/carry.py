@@ -127,23 +127,30 @@ class CarryDemand:
         """Whether some policy reads a carried key (a carried session may get in where a plain one cannot)."""
         return bool(self.source_identities or self.tags)
 
-    def choices(self, trust: Policy, carried: Carried, forced: Carried = NOTHING
-                ) -> Iterator[tuple[KeyConstraint, ...]]:
+    def choices(self, trust: Policy, carried: Carried, forced: Carried = NOTHING,
+                kinds: frozenset[str] | None = None) -> Iterator[tuple[KeyConstraint, ...]]:
         """The constraint sets a hop into a role with trust policy ``trust`` is also asked under, by a session that
         carries ``carried`` and whose witness for the hop must set ``forced``: each demanded source identity (when
         it carries none and the trust policy may allow sts:SetSourceIdentity), each demanded tag as a transitive
         session tag (when it carries none and the trust policy may allow sts:TagSession); the forced values of the
         keys the witness must set. A session carries at most one demanded value of each kind, so the carried facts
         of the states of one role number at most (1 + source identities) x (1 + tags) besides what witnesses set:
-        the search stays linear in the demand, not exponential."""
+        the search stays linear in the demand, not exponential.
+
+        ``kinds`` (None: every kind): only the values of these kinds (``aws:sourceidentity``, a lower-cased tag
+        key), those read after the hop (:mod:`trustgraph.queries.demandmap`), each where the whole demand asks it."""
         from trustgraph.smt.results import KeyConstraint
 
         identities = self.source_identities or (self.forced_identities if forced.source_identity else ())
+        if kinds is not None and SOURCE_IDENTITY not in kinds:
+            identities = ()
         if identities and carried.source_identity is None and _may_allow(trust, Action.SET_SOURCE_IDENTITY):
             for v in identities:
                 yield (KeyConstraint("sts:SourceIdentity", "equals", (v,)),)
         must = {k.lower() for k, _ in forced.transitive_tags}
         tags = self.tags or tuple((k, v) for k, v in self.forced_tags if k in must)
+        if kinds is not None:
+            tags = tuple((k, v) for k, v in tags if k.lower() in kinds)
         if tags and not carried.transitive_tags and _may_allow(trust, Action.TAG_SESSION):
             for k, v in tags:
                 yield (KeyConstraint(f"aws:RequestTag/{k}", "equals", (v,)),

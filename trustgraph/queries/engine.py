@@ -40,6 +40,7 @@ from trustgraph.semantics.request import Action, Caller, CallerKind
 if TYPE_CHECKING:
     import networkx as nx
 
+    from trustgraph.queries.demandmap import DemandMap
     from trustgraph.queries.virtual import VirtualSource
     from trustgraph.semantics.carried import Carried
     from trustgraph.semantics.request import Target
@@ -86,7 +87,8 @@ class ReachabilityEngine:
     #: key of its own (:class:`~trustgraph.queries.hopmemo.HopMemo`; set on the class, it switches every engine)
     nested_memos = True
 
-    def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None) -> None:
+    def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None,
+                 per_role_demand: bool = True) -> None:
         import time
 
         from trustgraph.smt.session import SolverSession
@@ -135,6 +137,10 @@ class ReachabilityEngine:
             for c in st.conditions
         )
         self._demand: CarryDemand | None = None
+        #: True: a hop is asked with the demanded carried values of the kinds read downstream of its role only
+        #: (queries.demandmap); False: with every demanded value (the reference)
+        self.per_role_demand = per_role_demand
+        self._demand_map: DemandMap | None = None
         self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.mfa_hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}  # hub -> its edges reading MFA
         self.mfa_roles: dict[str, bool] = {}  # role -> its trust policy or RCPs read MFA (queries.mfa)
@@ -585,7 +591,10 @@ class ReachabilityEngine:
         forced = carried_of(nxt) if carried_of(nxt) != carried else NOTHING
         if forced is NOTHING and not self.demand:
             return  # no carried value to ask for (CarryDemand.choices yields nothing): the common case, not asked
-        for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced):
+        kinds = self.demand_kinds(role)
+        if kinds is not None and not kinds:
+            return  # no policy after the hop reads a carried value: none asked (queries.demandmap)
+        for chosen in self.demand.choices(self.target(role).role.trust_policy, carried, forced, kinds):
             alt = self.decide(state, role, action, options, (*extra, *chosen))
             if isinstance(alt, Sat):
                 yield self.next_state(role, alt), alt, True
@@ -596,6 +605,17 @@ class ReachabilityEngine:
         if self._demand is None:
             self._demand = CarryDemand.of(self.estate)
         return self._demand
+
+    def demand_kinds(self, role: str) -> frozenset[str] | None:
+        """The kinds of carried value a hop into ``role`` is asked with (:meth:`DemandMap.kinds`), None: every kind
+        (``per_role_demand`` off)."""
+        if not self.per_role_demand:
+            return None
+        if self._demand_map is None:
+            from trustgraph.queries.demandmap import DemandMap
+
+            self._demand_map = DemandMap(self)
+        return self._demand_map.kinds(role)
 
     def next_state(self, role: str, result: Any) -> State:
         """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""
