@@ -144,14 +144,14 @@ class CarryDemand:
         identities = self.source_identities or (self.forced_identities if forced.source_identity else ())
         if kinds is not None and SOURCE_IDENTITY not in kinds:
             identities = ()
-        if identities and carried.source_identity is None and _may_allow(trust, Action.SET_SOURCE_IDENTITY):
+        if identities and carried.source_identity is None and may_allow(trust, Action.SET_SOURCE_IDENTITY):
             for v in identities:
                 yield (KeyConstraint("sts:SourceIdentity", "equals", (v,)),)
         must = {k.lower() for k, _ in forced.transitive_tags}
         tags = self.tags or tuple((k, v) for k, v in self.forced_tags if k in must)
         if kinds is not None:
             tags = tuple((k, v) for k, v in tags if k.lower() in kinds)
-        if tags and not carried.transitive_tags and _may_allow(trust, Action.TAG_SESSION):
+        if tags and not carried.transitive_tags and may_allow(trust, Action.TAG_SESSION):
             for k, v in tags:
                 yield (KeyConstraint(f"aws:RequestTag/{k}", "equals", (v,)),
                        KeyConstraint("sts:TransitiveTagKeys", "equals", (k,)))
@@ -173,11 +173,12 @@ def _policies(estate: Estate) -> Iterable[Policy]:
         yield from identity_policies_of_role(estate, role)
 
 
-def _may_allow(trust: Policy, action: Action) -> bool:
+def may_allow(trust: Policy, action: Action) -> bool:
+    """Whether some Allow statement of ``trust`` may name ``action`` (its Action/NotAction globs)."""
     from trustgraph.graph.build import action_may_match
 
     return any(st.effect is Effect.ALLOW and action_may_match(st.actions, st.not_actions, action.value)
                for st in trust.statements)
 
 
-__all__ = ["CarryDemand", "carried_of", "inherited_constraints", "state_of"]
+__all__ = ["CarryDemand", "carried_of", "inherited_constraints", "may_allow", "state_of"]

@@ -19,8 +19,10 @@ session of ``R`` gets in nowhere the session of the same hop without it gets in:
 So the carried state's paths are those of the state the hop leads to without the value (listed first, reached no
 later), and the search may leave the value out. A key of either side (``aws:SourceIdentity``,
 ``sts:SourceIdentity``, ``aws:PrincipalTag/KEY``, ``aws:RequestTag/KEY``) counts as a read, and so does a policy
-variable naming one in a condition value or a Resource. :meth:`DemandMap.kinds` names the kinds read downstream of a
-role, found by walking the hop candidates backward (:meth:`~trustgraph.queries.candidates.HopCandidates.
+variable naming one in a condition value or a Resource. A session carrying a value gets into a role only when its
+trust policy may allow the companion action (``sts:SetSourceIdentity``, ``sts:TagSession``): the chains that carry it
+pass through such roles only. :meth:`DemandMap.kinds` names the kinds read downstream of a role, found by walking
+the hop candidates backward (:meth:`~trustgraph.queries.candidates.HopCandidates.
 in_candidates`, the lists the search walks) from the readers once per kind: linear in the graph, once per engine
 (again when the graph changes).
 
@@ -36,7 +38,8 @@ from typing import TYPE_CHECKING
 
 from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.model.pattern import Variable
-from trustgraph.queries.carry import PRINCIPAL_TAG, REQUEST_TAG, SOURCE_IDENTITY
+from trustgraph.queries.carry import PRINCIPAL_TAG, REQUEST_TAG, SOURCE_IDENTITY, may_allow
+from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
     from trustgraph.model.policy import Policy
@@ -109,6 +112,7 @@ class DemandMap:
         self._version = -1
         self._slots: dict[str, frozenset[str]] = {}  # role -> the kinds read downstream of it (absent: none)
         self._policies: dict[int, tuple[Policy, frozenset[str]]] = {}  # id(policy) -> (policy, its kinds)
+        self._entered: dict[tuple[str, bool], bool] = {}  # (role, source identity or tag) -> _enters
 
     def kinds(self, role: str) -> frozenset[str]:
         """The kinds of carried value (``aws:sourceidentity``, lower-cased tag keys) the engine demands that some
@@ -129,6 +133,17 @@ class DemandMap:
             out |= hit[1]
         return out
 
+    def _enters(self, role: str, kind: str) -> bool:
+        """Whether a session carrying a value of ``kind`` may get into ``role``: its trust policy may allow the
+        action a carrying call must also be allowed (``sts:SetSourceIdentity`` for the source identity,
+        ``sts:TagSession`` for a transitive tag, :func:`~trustgraph.semantics.evaluate.companion_actions`)."""
+        key = (role, kind == SOURCE_IDENTITY)
+        hit = self._entered.get(key)
+        if hit is None:
+            action = Action.SET_SOURCE_IDENTITY if key[1] else Action.TAG_SESSION
+            hit = self._entered[key] = may_allow(self.engine.target(role).role.trust_policy, action)
+        return hit
+
     def _build(self) -> None:
         engine = self.engine
         G = engine.G
@@ -144,22 +159,24 @@ class DemandMap:
             return
         role_kind = NodeKind.ROLE.value
         roles = [n for n, a in G.nodes(data=True) if a["kind"] == role_kind]
-        # seeds per kind: a role whose own sessions' calls read it (identity side), and every role one hop before a
-        # role whose resource side reads it
+        # seeds per kind: a role whose own sessions' calls read it (identity side) and which a carrying session may
+        # get into, and every role one hop before a role whose resource side reads it and which one may get into
         seeds: dict[str, set[str]] = {s: set() for s in wanted}
         for role in roles:
-            caller = engine.caller(role, False)
-            session_side = [*getattr(caller, "identity_policies", ()), getattr(caller, "boundary", None),
-                            *getattr(caller, "session_policies", ())]
-            for level in getattr(caller, "scp_levels", None) or ():
-                session_side.extend(level)
-            for s in self._kinds(session_side) & wanted:
-                seeds[s].add(role)
+            entered = {k for k in wanted if self._enters(role, k)}  # a session of the role may carry these
+            if entered:
+                caller = engine.caller(role, False)
+                session_side = [*getattr(caller, "identity_policies", ()), getattr(caller, "boundary", None),
+                                *getattr(caller, "session_policies", ())]
+                for level in getattr(caller, "scp_levels", None) or ():
+                    session_side.extend(level)
+                for s in self._kinds(session_side) & entered:
+                    seeds[s].add(role)
             target = engine.target(role)
             resource_side: list[Policy | None] = [target.role.trust_policy]
             for level in target.rcp_levels or ():
                 resource_side.extend(level)
-            read = self._kinds(resource_side) & wanted
+            read = {k for k in self._kinds(resource_side) & wanted if self._enters(role, k)}
             if read:
                 for node, _, _ in engine.in_candidates(role):
                     if G.nodes[node]["kind"] == role_kind:
@@ -171,6 +188,8 @@ class DemandMap:
             stack = list(found)
             while stack:
                 role = stack.pop()
+                if not self._enters(role, s):
+                    continue  # a session carrying a value of this kind never gets in: no way back through it
                 for node, _, _ in engine.in_candidates(role):
                     if node not in reached and G.nodes[node]["kind"] == role_kind:
                         reached.add(node)
