@@ -21,10 +21,14 @@ later), and the search may leave the value out. A key of either side (``aws:Sour
 ``sts:SourceIdentity``, ``aws:PrincipalTag/KEY``, ``aws:RequestTag/KEY``) counts as a read, and so does a policy
 variable naming one in a condition value or a Resource. A session carrying a value gets into a role only when its
 trust policy may allow the companion action (``sts:SetSourceIdentity``, ``sts:TagSession``): the chains that carry it
-pass through such roles only. :meth:`DemandMap.kinds` names the kinds read downstream of a role, found by walking
-the hop candidates backward (:meth:`~trustgraph.queries.candidates.HopCandidates.
-in_candidates`, the lists the search walks) from the readers once per kind: linear in the graph, once per engine
-(again when the graph changes).
+pass through such roles only. :meth:`DemandMap.kinds` names the kinds read downstream of a role, found on first
+need by a forward walk over the hop candidates (:meth:`~trustgraph.queries.candidates.HopCandidates.hop_candidates`,
+the lists the search walks) through such roles, stopping at the first reader; the roles a walk settles (on the way
+to a reader, or everything walked when none is found) are not walked again. Why lazy: a map of every role built at
+once (backward from the readers over the in-candidates, which expands each hub's members and reads their identity
+policies) cost each fresh engine 0.07-0.18 s of CPU on its first question at 2,000 roles (random-3-2k: cold
+who_can_reach median 18 -> 141 ms); a question walks from the roles it asks about only. The memo is dropped when
+the graph's version changes.
 
 What the search no longer makes: the carried states of those values. An unreachable answer's reason names the hops
 found blocked, and the reference also names those of the carried states; verdicts, paths, witnesses and findings are
@@ -36,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from trustgraph.graph.nodes import NodeKind, graph_version
+from trustgraph.graph.nodes import graph_version
 from trustgraph.model.pattern import Variable
 from trustgraph.queries.carry import PRINCIPAL_TAG, REQUEST_TAG, SOURCE_IDENTITY, may_allow
 from trustgraph.semantics.request import Action
@@ -45,7 +49,6 @@ if TYPE_CHECKING:
     from trustgraph.model.policy import Policy
     from trustgraph.queries.engine import ReachabilityEngine
 
-_NONE: frozenset[str] = frozenset()
 #: the set-side key of the source identity
 _STS_SOURCE_IDENTITY = "sts:sourceidentity"
 
@@ -104,22 +107,131 @@ def policy_slots(policy: Policy) -> frozenset[str]:
 
 
 class DemandMap:
-    """Per role, the kinds of carried value read downstream of its sessions (:meth:`kinds`); built on first use
-    for the engine's graph, again when the graph changes."""
+    """Per role, the kinds of carried value read downstream of its sessions (:meth:`kinds`), found on first need
+    for each role and memoised for the engine's graph (dropped when the graph's version changes)."""
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
-        self._version = -1
-        self._slots: dict[str, frozenset[str]] = {}  # role -> the kinds read downstream of it (absent: none)
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget everything read off the graph (on first use, and when the graph's version changes)."""
+        self._version = graph_version(self.engine.G)
+        self._wanted: frozenset[str] | None = None  # the kinds the engine demands (None: not read yet)
+        self._slots: dict[str, frozenset[str]] = {}  # role -> the kinds read downstream of it
+        self._interned: dict[frozenset[str], frozenset[str]] = {}
+        #: kind -> role -> whether a value of the kind set on a hop into the role is read downstream (settled ones)
+        self._read_after: dict[str, dict[str, bool]] = {}
         self._policies: dict[int, tuple[Policy, frozenset[str]]] = {}  # id(policy) -> (policy, its kinds)
         self._entered: dict[tuple[str, bool], bool] = {}  # (role, source identity or tag) -> _enters
+        self._session_reads: dict[str, frozenset[str]] = {}  # role -> kinds its sessions' own calls read
+        self._resource_reads: dict[str, frozenset[str]] = {}  # role -> kinds its trust policy and RCPs read
+        #: (role, source identity or tag) -> _successors
+        self._next: dict[tuple[str, bool], tuple[str, ...]] = {}
 
     def kinds(self, role: str) -> frozenset[str]:
         """The kinds of carried value (``aws:sourceidentity``, lower-cased tag keys) the engine demands that some
         policy downstream of a session of ``role`` reads: the values a hop into ``role`` is asked with
         (:meth:`CarryDemand.choices`'s ``kinds``)."""
-        self._build()
-        return self._slots.get(role, _NONE)
+        if graph_version(self.engine.G) != self._version:  # a tool changed the graph (graph.nodes.bump_version)
+            self._reset()
+        hit = self._slots.get(role)
+        if hit is None:
+            found = frozenset(s for s in self._demanded() if self._read_downstream(role, s))
+            hit = self._slots[role] = self._interned.setdefault(found, found)
+        return hit
+
+    def _demanded(self) -> frozenset[str]:
+        """The kinds of the values the engine's carry demand names (its tags' lower-cased keys, the source
+        identity)."""
+        if self._wanted is None:
+            demand = self.engine.demand
+            wanted = {k.lower() for k, _ in (*demand.tags, *demand.forced_tags)}
+            if demand.source_identities or demand.forced_identities:
+                wanted.add(SOURCE_IDENTITY)
+            self._wanted = frozenset(wanted)
+        return self._wanted
+
+    def _read_downstream(self, role: str, kind: str) -> bool:
+        """Whether some policy after a hop into ``role`` that set a value of ``kind`` may read it: walking forward
+        from ``role`` through the roles a carrying session may get into (:meth:`_enters`), one of them reads it on
+        its sessions' side, or a role such a session may try reads it on its resource side (trust policy, RCPs).
+
+        Depth-first, stopping at the first reader: the roles on the way to it are settled True; when none is found,
+        every role walked is settled False (everything after them was walked). A role settled either way is not
+        walked again, so the walks of all roles together cost one walk of the graph per kind at most."""
+        settled = self._read_after.setdefault(kind, {})
+        known = settled.get(role)
+        if known is not None:
+            return known
+        parent: dict[str, str | None] = {role: None}
+        stack = [role]
+        reader: str | None = None
+        while stack and reader is None:
+            node = stack.pop()
+            if node != role or self._enters(node, kind):
+                if kind in self._session_side(node):
+                    reader = node
+                    break
+            for nxt in self._successors(node, kind):
+                if kind in self._resource_side(nxt) or settled.get(nxt) is True:
+                    reader = node
+                    break
+                if nxt not in parent and nxt not in settled:
+                    parent[nxt] = node
+                    stack.append(nxt)
+        if reader is None:
+            for node in parent:
+                settled[node] = False
+            return False
+        at: str | None = reader
+        while at is not None:
+            settled[at] = True
+            at = parent[at]
+        return True
+
+    def _successors(self, role: str, kind: str) -> tuple[str, ...]:
+        """The roles a session of ``role`` may try in one hop
+        (:meth:`~trustgraph.queries.candidates.HopCandidates.hop_candidates`, the lists the search walks) and which a
+        session carrying a value of ``kind`` may get into (:meth:`_enters`), in order, without repeats (memoised per
+        role and side: source identity or tag)."""
+        key = (role, kind == SOURCE_IDENTITY)
+        hit = self._next.get(key)
+        if hit is None:
+            candidates = self.engine.candidates
+            found: dict[str, None] = {}
+            # hop_candidates' entries, the identity filter (the costly test) applied last, to entered roles only
+            for nxt, data in candidates.lazy_candidates(role):
+                if nxt not in found and self._enters(nxt, kind) and (
+                        not (data.get("identity_required") and data.get("via_hub"))
+                        or candidates.may_assume(role, nxt)):
+                    found[nxt] = None
+            hit = self._next[key] = tuple(found)
+        return hit
+
+    def _session_side(self, role: str) -> frozenset[str]:
+        """The kinds the calls of a session of ``role`` read on the identity side (identity policies, boundary,
+        session policies, SCPs)."""
+        hit = self._session_reads.get(role)
+        if hit is None:
+            caller = self.engine.caller(role, False)
+            policies = [*getattr(caller, "identity_policies", ()), getattr(caller, "boundary", None),
+                        *getattr(caller, "session_policies", ())]
+            for level in getattr(caller, "scp_levels", None) or ():
+                policies.extend(level)
+            hit = self._session_reads[role] = frozenset(self._kinds(policies))
+        return hit
+
+    def _resource_side(self, role: str) -> frozenset[str]:
+        """The kinds a call into ``role`` reads on the resource side (trust policy, RCPs)."""
+        hit = self._resource_reads.get(role)
+        if hit is None:
+            target = self.engine.target(role)
+            policies: list[Policy | None] = [target.role.trust_policy]
+            for level in target.rcp_levels or ():
+                policies.extend(level)
+            hit = self._resource_reads[role] = frozenset(self._kinds(policies))
+        return hit
 
     def _kinds(self, policies: Iterable[Policy | None]) -> set[str]:
         out: set[str] = set()
@@ -143,63 +255,6 @@ class DemandMap:
             action = Action.SET_SOURCE_IDENTITY if key[1] else Action.TAG_SESSION
             hit = self._entered[key] = may_allow(self.engine.target(role).role.trust_policy, action)
         return hit
-
-    def _build(self) -> None:
-        engine = self.engine
-        G = engine.G
-        if graph_version(G) == self._version:
-            return
-        self._version = graph_version(G)
-        self._slots = {}
-        demand = engine.demand
-        wanted = {k.lower() for k, _ in (*demand.tags, *demand.forced_tags)}
-        if demand.source_identities or demand.forced_identities:
-            wanted.add(SOURCE_IDENTITY)
-        if not wanted:
-            return
-        role_kind = NodeKind.ROLE.value
-        roles = [n for n, a in G.nodes(data=True) if a["kind"] == role_kind]
-        # seeds per kind: a role whose own sessions' calls read it (identity side) and which a carrying session may
-        # get into, and every role one hop before a role whose resource side reads it and which one may get into
-        seeds: dict[str, set[str]] = {s: set() for s in wanted}
-        for role in roles:
-            entered = {k for k in wanted if self._enters(role, k)}  # a session of the role may carry these
-            if entered:
-                caller = engine.caller(role, False)
-                session_side = [*getattr(caller, "identity_policies", ()), getattr(caller, "boundary", None),
-                                *getattr(caller, "session_policies", ())]
-                for level in getattr(caller, "scp_levels", None) or ():
-                    session_side.extend(level)
-                for s in self._kinds(session_side) & entered:
-                    seeds[s].add(role)
-            target = engine.target(role)
-            resource_side: list[Policy | None] = [target.role.trust_policy]
-            for level in target.rcp_levels or ():
-                resource_side.extend(level)
-            read = {k for k in self._kinds(resource_side) & wanted if self._enters(role, k)}
-            if read:
-                for node, _, _ in engine.in_candidates(role):
-                    if G.nodes[node]["kind"] == role_kind:
-                        for s in read:
-                            seeds[s].add(node)
-        slots: dict[str, set[str]] = {}
-        for s, found in seeds.items():
-            reached = set(found)
-            stack = list(found)
-            while stack:
-                role = stack.pop()
-                if not self._enters(role, s):
-                    continue  # a session carrying a value of this kind never gets in: no way back through it
-                for node, _, _ in engine.in_candidates(role):
-                    if node not in reached and G.nodes[node]["kind"] == role_kind:
-                        reached.add(node)
-                        stack.append(node)
-            for role in reached:
-                slots.setdefault(role, set()).add(s)
-        interned: dict[frozenset[str], frozenset[str]] = {}
-        for role, found in slots.items():
-            kinds = frozenset(found)
-            self._slots[role] = interned.setdefault(kinds, kinds)
 
 
 __all__ = ["DemandMap", "policy_slots", "slot_of"]
