@@ -39,6 +39,24 @@ def roles(tg: TrustGraph) -> list[str]:
     return sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
 
 
+def outsider_searches(ctx: Any, shared: Any, evidence: bool = False) -> list[Any]:
+    """Every outsider search of the reach checks (``ctx``: a ``ScanContext``; ``shared``: its ``SharedSearches``)
+    under their three options, unconstrained first as a scan prepares them: per search its visits (state, parent,
+    path with each witness's request and, with ``evidence``, the evidence's first and third parts, depth), first
+    states and undecided hops, for comparing a fast path's searches with the reference's."""
+    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
+    out: list[Any] = []
+    for options in (ctx.options(), ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
+                    ctx.options(without=("sts:ExternalId",))):
+        for source, outside_only in sources:
+            found = shared.search(source, options, outside_only=outside_only)
+            out.append(([(s, v.parent, [(w, tuple(w.context.items()))
+                                        + ((w.evidence and (w.evidence[0], w.evidence[2]),) if evidence else ())
+                                        for w in found.path_to(s)], v.depth) for s, v in found.visits.items()],
+                        found.first, found.unknown_edges))
+    return out
+
+
 def make_undecided(tg: TrustGraph, every: int) -> None:
     """Make the hops into every ``every``-th role of ``tg`` (sorted; 0: none) Unknown in its engine, as a z3 timeout
     would: the searches must then carry the undecided hops exactly as the reference does."""

@@ -14,7 +14,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.engines import make_undecided
+from tests.queries.engines import make_undecided, outsider_searches
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS
@@ -48,16 +48,9 @@ def _searched(tg: TrustGraph, checked: bool, undecided: int) -> tuple[list[Any],
         taken.append((args[:4], move is not None))
         return move
 
-    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
-    out: list[Any] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(SharedSearches, "_base_sat", counted)
-        for options in (ctx.options(), ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
-                        ctx.options(without=("sts:ExternalId",))):
-            for source, outside_only in sources:
-                found = shared.search(source, options, outside_only=outside_only)
-                out.append(([(s, v.parent, [(w, tuple(w.context.items())) for w in found.path_to(s)], v.depth)
-                             for s, v in found.visits.items()], found.first, found.unknown_edges))
+        out = outsider_searches(ctx, shared)
     return out, tg.engine, shared, taken
 
 

@@ -13,7 +13,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.engines import make_undecided, same_scans
+from tests.queries.engines import make_undecided, outsider_searches, same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
@@ -45,15 +45,7 @@ def _searched(tg: TrustGraph, derived: bool, undecided: int = 0) -> tuple[list[A
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     shared.derived_moves = derived
-    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
-    out: list[Any] = []
-    for options in (ctx.options(), ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
-                    ctx.options(without=("sts:ExternalId",))):
-        for source, outside_only in sources:
-            found = shared.search(source, options, outside_only=outside_only)
-            out.append(([(s, v.parent, [(w, tuple(w.context.items()), w.evidence and (w.evidence[0], w.evidence[2]))
-                                        for w in found.path_to(s)], v.depth) for s, v in found.visits.items()],
-                        found.first, found.unknown_edges))
+    out = outsider_searches(ctx, shared, evidence=True)
     return out, tg.engine, shared
 
 

@@ -13,7 +13,7 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.engines import make_undecided
+from tests.queries.engines import make_undecided, outsider_searches
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
@@ -37,7 +37,6 @@ def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], An
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     shared.state_tables = fast  # an instance attribute: the class's stays as it is
-    sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]
     taken = 0
     real = SharedSearches._base_sat
 
@@ -47,15 +46,9 @@ def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], An
         taken += move is not None
         return move
 
-    out: list[Any] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(SharedSearches, "_base_sat", counted)
-        for options in (ctx.options(), ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
-                        ctx.options(without=("sts:ExternalId",))):
-            for source, outside_only in sources:
-                found = shared.search(source, options, outside_only=outside_only)
-                out.append(([(s, v.parent, [(w, tuple(w.context.items())) for w in found.path_to(s)], v.depth)
-                             for s, v in found.visits.items()], found.first, found.unknown_edges))
+        out = outsider_searches(ctx, shared)
     moves = {key: [m if m is None or isinstance(m, Move) else ("sat", _norm(m)) if isinstance(m, Sat)
                    else [(s, _norm(a), f) for s, a, f in leads_of(m)] for m in expansion.moves]
              for key, expansion in shared._expansions.items()}
