@@ -108,11 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     args_list = [a for a in args_list if a != "--debug"]
-    parser = build_parser(command_named(args_list))
-    try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exc:  # --help, --version and argparse errors
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    from trustgraph.model.bulk import gc_paused
+
+    # the command's modules and its parser are long-lived: no cyclic collection walks them while they are made
+    # (handed to the oldest generation after; see trustgraph.model.bulk)
+    with gc_paused():
+        parser = build_parser(command_named(args_list))
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:  # --help, --version and argparse errors
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     func = getattr(args, "func", None)
     if func is None:
         print(f"trustgraph: error: a command is required ({', '.join(SUBCOMMANDS)}) (see 'trustgraph --help')",
