@@ -104,6 +104,9 @@ def _alive(ctx: ScanContext, role: str, index: int, st: Statement) -> bool:
             if any(unconditioned_admits(st, c.label, c.caller, c.action, only, fresh_account=ctx.fresh_account,
                                         now=now) for c in classes):
                 return True
+        if ctx.engine.session.options.lazy_liveness and ctx.local.get(("statement-live", role, index)):
+            return True  # vacuous-condition found a request that gets in under the statement alone (its own question
+            # has fewer requirements, so the solver's answer to it is Sat: the statement is not dead)
         pairs, _ = statement_alone(ctx, role, index, st)
         return any(is_sat(a) for _, a in pairs)
 

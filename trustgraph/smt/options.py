@@ -92,6 +92,12 @@ class SolverOptions:
         Answer the minimal core of an Unsat conjunction whose core the session already found by deletion (the same
         formulas, in the same order) from the same store, as this question's names at the same positions, instead of
         one z3 run per assertion (``smt.decide.core_by_deletion``): dead-trust-statement's reasons for roles alike.
+    lazy_liveness
+        vacuous-condition asks "does a caller of the class get in under the statement alone" (its question 2, and
+        dead-trust-statement's question) only when the answer itself is read: the solver's witness a finding
+        renders, or a class with no Sat answer yet that shows it live; a Sat answer to another question of the
+        statement (key absent, key present) shows the class live, and its request is the one the evaluator's
+        counterexample tries start from (``checks.vacuous_condition``). The same verdicts and witnesses.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -119,6 +125,7 @@ class SolverOptions:
     solved_formulas: bool = True
     solved_cores: bool = True
     shared_views: bool = True
+    lazy_liveness: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -130,7 +137,7 @@ class SolverOptions:
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, shared_views=False,
-                   inject_unknown=inject_unknown)
+                   lazy_liveness=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

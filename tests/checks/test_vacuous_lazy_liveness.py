@@ -1,0 +1,88 @@
+"""vacuous-condition asking the statement's own question only when its answer is read (switch
+``SolverOptions.lazy_liveness``, :meth:`trustgraph.checks.vacuous_condition.VacuousCondition._statement_lazily`)
+against the reference order (every class asked first): on generated organizations, vacuous-condition's and
+dead-trust-statement's findings are the same field by field (messages, statements and the rendered witnesses), each
+check's own (every condition's, before a role's are grouped into one) and the scan's, each scan in a session of its
+own, and the lazy path asks the statement's own question fewer times."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from small_orgs import small_org
+from twins import twin
+
+from trustgraph.api import TrustGraph
+from trustgraph.checks import base
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.registry import select_checks
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
+
+CHECKS = ["vacuous-condition", "dead-trust-statement"]
+OFF = SolverOptions().without("lazy_liveness")
+
+
+def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """The two checks' findings as plain data with ``options`` in a fresh session, and how many times the statement's
+    own questions were asked (:func:`trustgraph.checks.base.statement_alone` calls that asked the solver)."""
+    asked = [0]
+    real = base.statement_alone
+
+    def counted(ctx: ScanContext, role: str, index: int, statement: Any) -> Any:
+        asked[0] += ctx.local.get(("statement-alone", role, index)) is None
+        return real(ctx, role, index, statement)
+
+    import trustgraph.checks.dead_trust_statement as dead
+    import trustgraph.checks.vacuous_condition as vacuous
+
+    for module in (base, dead, vacuous):
+        monkeypatch.setattr(module, "statement_alone", counted)
+    ctx = ScanContext(twin(tg, SolverSession(options)))
+    # each check's own findings, before the scan groups a role's findings into one (which renders one witness)
+    found = [finding_to_plain(f) for check in (vacuous.CHECK, dead.CHECK) for f in check.run(ctx)]
+    grouped = ScanContext(twin(tg, SolverSession(options)))
+    found += [finding_to_plain(f) for f in run_checks(grouped, select_checks(CHECKS), jobs=1).findings]
+    monkeypatch.undo()
+    return found, asked[0]
+
+
+def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int, int]:
+    lazy, lazy_asked = _findings(tg, SolverOptions(), monkeypatch)
+    reference, reference_asked = _findings(tg, OFF, monkeypatch)
+    assert len(lazy) == len(reference)
+    for new, old in zip(lazy, reference, strict=True):
+        assert new == old  # finding by finding: the witness each renders included
+    return lazy, lazy_asked, reference_asked
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("condition-heavy", 1), ("condition-heavy", 2), ("random", 3),
+                                               ("federation-heavy", 1), ("vendor-heavy", 1)])
+def test_generated_organizations(profile: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    findings, lazy_asked, reference_asked = _same(small_org(profile, seed, tmp_path), monkeypatch)
+    if profile == "condition-heavy":
+        vacuous = [f for f in findings if f["check_id"] == "vacuous-condition"]
+        assert any("is absent" in f["message"] and f["path"] for f in vacuous)  # question 1's witnesses rendered
+        assert lazy_asked < reference_asked  # the statement's own question was left unasked somewhere
+
+
+def test_example_and_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("example", "sample"):
+        _same(small_org(name, 0, tmp_path), monkeypatch)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=3, max_value=10_000),
+       profile=st.sampled_from(["condition-heavy", "random", "mix"]))
+def test_any_seed(seed: int, profile: str, tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(small_org(profile, seed, tmp_path_factory.mktemp("org")), monkeypatch)
+
+
+def test_the_switch_is_off_in_the_reference() -> None:
+    assert SolverOptions().lazy_liveness and not SolverOptions.reference().lazy_liveness
