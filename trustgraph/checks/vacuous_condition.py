@@ -18,7 +18,7 @@ AWS principal) the solver would otherwise encode, so on statements with many con
 conditions cost O(1) evaluations and only the answers with a finding (or an Unsat) go to the solver. The statement's
 own question is asked only when its answer is read (``SolverOptions.lazy_liveness``,
 :meth:`VacuousCondition._statement_lazily`): the conditions that may hold without their key are asked first, and a
-Sat answer of theirs shows the class live and starts question 3's tries; on condition-heavy-2k this leaves 561 of the
+Sat answer of theirs shows the class live and starts question 3's tries; on condition-heavy-2k this leaves 465 of the
 887 statement questions unasked (z3 runs per scan 507 -> 473).
 """
 
