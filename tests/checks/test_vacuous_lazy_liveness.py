@@ -7,6 +7,7 @@ own, and the lazy path asks the statement's own question fewer times."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,14 @@ def test_any_seed(seed: int, profile: str, tmp_path_factory: pytest.TempPathFact
 
 def test_the_switch_is_off_in_the_reference() -> None:
     assert SolverOptions().lazy_liveness and not SolverOptions.reference().lazy_liveness
+
+
+@pytest.mark.parametrize("profile", ["condition-heavy", "federation-heavy"])
+def test_unknown_answers(profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every question that reaches z3 answered Unknown: the lazy path asks the statement's own question before it
+    reports an Unknown (a class not shown live has no verdict), so the Unknown findings are the reference's."""
+    tg = small_org(profile, 1, tmp_path)
+    lazy, _ = _findings(tg, SolverOptions(inject_unknown="injected"), monkeypatch)
+    reference, _ = _findings(tg, replace(OFF, inject_unknown="injected"), monkeypatch)
+    assert lazy == reference
+    assert any(f["kind"].value == "unknown" for f in lazy)
