@@ -29,9 +29,11 @@ the organization), and a whole search reads everything, as :func:`mixed_search` 
 assume-role searches are kept per principal and advanced, never repeated, by later mixed searches: together
 O(P x (V + E')) in the worst case (every principal reaching every other, each read whole), every (state, candidate
 hop) decided and its witness built once per options, O(V + E'), the rest a replay without asking or building
-anything. Measured on ``trustgraph synth --profile random --seed 1`` at 2,000 roles (1,816 principals that may lead
-to an administrator, 803 with an escalation path of 1 to 3 hops): the privilege-escalation check 24 CPU s with
-whole searches, 8 with searches read as deep as they go.
+anything. A principal that obtains administrator power in one hop is answered without its search at all
+(:class:`LengthOne`): from its escalation edges and its first hops into admin-equivalent roles, in the order the
+search would offer them. Measured on ``trustgraph synth --profile random --seed 1`` at 2,000 roles (1,816
+principals that may lead to an administrator, 803 with an escalation path of 1 to 3 hops): the privilege-escalation
+check 24 CPU s with whole searches, 8 with searches read as deep as they go.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from typing import TYPE_CHECKING
 from trustgraph.graph.escalation import ADMIN_PREFIX, EscalationEdge, Escalations, admin_node
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness, Reach, ReachResult, export_locations
+from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -394,6 +397,109 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
     return MixedOutcome(label, pred, unknown, refused)
 
 
+#: :meth:`LengthOne.result`'s answer for a principal whose shortest administrator path is one assume hop
+BY_ASSUMING = "by assuming a role"
+
+
+class LengthOne:
+    """The shortest administrator answer of a principal that obtains administrator power in one hop, found without
+    its assume-role search: :meth:`result` answers what ``GraphQueries.query(principal, "admin", via="all")``
+    answers, field by field, or tells that its path is one assume hop (:data:`BY_ASSUMING`: what the
+    privilege-escalation check skips), or None (the query must be asked).
+
+    A principal without administrator power of its own reaches ``admin:ACCOUNT`` nodes at length 1 only through its
+    escalation edges (IAM calls stay in its account, ``OWN``: an edge to ``admin:OWN``, or to an admin-equivalent
+    principal, ``admin_kind`` ``admin``, which offers ``admin:OWN``) and through the admin-equivalent roles its own
+    assume hops reach. The answer is the first target of :func:`admin_targets`' order reached, every path one hop
+    long. For ``admin:OWN`` the offers are ordered as :func:`layered_mixed_search` orders them: an edge to ``admin:OWN``
+    first (the source's own offer), then the admin-equivalent roles reached by assuming (its assume-role search's
+    layer, expanded before its escalation targets), then the first escalation edge to an admin-equivalent principal.
+    So with an edge to ``admin:OWN`` the answer is that edge unless an assume hop reaches an admin-equivalent role of
+    an account whose ``admin:`` node sorts before ``OWN``; with an edge to an admin-equivalent principal only, unless
+    one reaches such a role of an account sorting before or equal to ``OWN``; and without either, any assume hop to
+    an admin-equivalent role makes the answer one assume hop. Only the principal's first hops into those roles are
+    decided (``engine.decide``, the memo the searches read), stopping at the first Sat one; its other hops are not.
+    When no such hop is Sat and no escalation edge gives length 1, None.
+
+    The hops are listed as a search from the principal lists its first hops (its candidates with the identity filter,
+    the query's action filter). The reference is the query itself (``PrivilegeEscalation(length_one=False)``,
+    ``tests/checks/test_priv_length_one.py``)."""
+
+    def __init__(self, engine: ReachabilityEngine, escalations: Escalations) -> None:
+        self.engine = engine
+        self.G = engine.G
+        self.escalations = escalations
+        self.answered = 0  # principals answered with an escalation path
+        self.assuming = 0  # principals answered BY_ASSUMING
+        self.decided = 0  # hops decided here
+
+    def result(self, node: str, options: QueryOptions) -> ReachResult | str | None:
+        """The query's answer for ``node``, :data:`BY_ASSUMING`, or None (see the class docstring)."""
+        if options.max_hops is not None and options.max_hops < 1:
+            return None
+        nodes = self.G.nodes
+        data = nodes[node]
+        account = data.get("account")
+        if not account or data.get("admin_kind") == "admin" or data["kind"] not in ("user", "role"):
+            return None
+        own = admin_node(account)
+        direct: EscalationEdge | None = None
+        via: EscalationEdge | None = None
+        for e in self.escalations.edges_from(node):
+            if e.target == own:
+                direct = e
+                break
+            if via is None and e.target in nodes and nodes[e.target].get("admin_kind") == "admin":
+                via = e
+        assume_options = replace(options, via="assume")
+        if self._assumes_admin(node, assume_options, own if direct is not None or via is not None else None,
+                               direct is None):
+            self.assuming += 1
+            return BY_ASSUMING
+        if direct is not None:
+            pred: dict[str, tuple[int, str | None, Segment]] = {node: (0, None, ()), own: (1, node, direct)}
+        elif via is not None:
+            pred = {node: (0, None, ()), via.target: (1, node, via), own: (1, via.target, ())}
+        else:
+            return None
+        self.answered += 1
+        return result_of(MixedOutcome(node, pred, [], {}), own, False)
+
+    def _assumes_admin(self, node: str, options: QueryOptions, bound: str | None, or_equal: bool) -> bool:
+        """Whether a first hop of ``node`` is Sat into an admin-equivalent role whose ``admin:`` node sorts before
+        ``bound`` (or equal to it, ``or_equal``; any, when ``bound`` is None)."""
+        from trustgraph.smt.solve import Sat
+
+        engine = self.engine
+        nodes = self.G.nodes
+        extra = engine.source_constraints(node, outside_only=False)
+        if extra is None:
+            return False
+        wanted = options.action
+        hops: list[tuple[str, Action]] = []
+        for role, data in engine.candidates.lazy_candidates(node):
+            attrs = nodes[role]
+            if attrs.get("admin_kind") != "admin" or role == node:
+                continue
+            target = admin_node(attrs.get("account") or "")
+            if bound is not None and not (target < bound or (or_equal and target == bound)):
+                continue
+            if data.get("identity_required") and data.get("via_hub") and not engine.candidates.may_assume(node, role):
+                continue
+            action = Action(data["action"])
+            if wanted is not None and action is not wanted:
+                continue
+            hops.append((role, action))
+        if not hops:
+            return False
+        for state in engine.start_states(node):
+            for role, action in hops:
+                self.decided += 1
+                if isinstance(engine.decide(state, role, action, options, extra), Sat):
+                    return True
+        return False
+
+
 def admin_targets(G: nx.MultiDiGraph) -> tuple[str, ...]:
     """``admin:ACCOUNT`` for every exported account."""
     accounts = sorted({d["account"] for _, d in G.nodes(data=True) if d["kind"] in ("user", "role")})
@@ -424,5 +530,5 @@ def result_of(outcome: MixedOutcome, target: str, specific: bool) -> ReachResult
     return ReachResult(source=outcome.source, target=target, verdict=Reach.UNREACHABLE, reason=reason)
 
 
-__all__ = ["AssumeReach", "AssumeReaches", "LayeredReach", "MixedOutcome", "ReachedBy", "admin_targets",
-           "escalation_hop", "layered_mixed_search", "mixed_search", "result_of"]
+__all__ = ["BY_ASSUMING", "AssumeReach", "AssumeReaches", "LayeredReach", "LengthOne", "MixedOutcome", "ReachedBy",
+           "admin_targets", "escalation_hop", "layered_mixed_search", "mixed_search", "result_of"]
