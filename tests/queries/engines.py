@@ -169,12 +169,14 @@ def describe(r: ReachResult) -> str:
 
 
 def answers_differ(left_answers: Iterable[ReachResult], right_answers: Iterable[ReachResult],
-                   labels: tuple[str, str], left_keys: list[tuple[Any, ...]] | None = None) -> str | None:
+                   labels: tuple[str, str], left_keys: list[tuple[Any, ...]] | None = None,
+                   key: Callable[[ReachResult], tuple[Any, ...]] | None = None) -> str | None:
     """Where two answer lists first differ (:func:`result_key`; ``left_keys``: the left one's keys, made already),
     or None when they are equal: the position, both answers in a line each, and the parts of them that differ
     (witness contexts by key)."""
     left, right = list(left_answers), list(right_answers)
-    keys = (left_keys if left_keys is not None else [result_key(r) for r in left]), [result_key(r) for r in right]
+    key = key or result_key
+    keys = (left_keys if left_keys is not None else [key(r) for r in left]), [key(r) for r in right]
     if keys[0] == keys[1]:
         return None
     i = next((i for i, (a, b) in enumerate(zip(*keys, strict=False)) if a != b), min(len(left), len(right)))
@@ -233,7 +235,8 @@ def same_scans(org: str, tg: TrustGraph, *switches: tuple[object, str]) -> None:
 
 def compare_engines(org: str, engines: Mapping[str, TrustGraph], *, options: Sequence[QueryOptions] = OPTIONS,
                     sources: Sequence[str | None] = SOURCES, targets: Iterable[str] | None = None, rounds: int = 1,
-                    same_questions: bool = False, each: Callable[[ReachResult], object] | None = None) -> Compared:
+                    same_questions: bool = False, each: Callable[[ReachResult], object] | None = None,
+                    key: Callable[[ReachResult], tuple[Any, ...]] | None = None) -> Compared:
     """Every target (default: every role of the first engine's graph, :func:`roles`) asked ``query(source, target,
     options)`` from each of ``sources`` under each of ``options``, ``rounds`` times over, by each engine in the order
     of ``engines`` (label: engine; the first is the one the others are held to). Raises :class:`AssertionError` at
@@ -241,7 +244,9 @@ def compare_engines(org: str, engines: Mapping[str, TrustGraph], *, options: Seq
     field, witness contexts included), naming ``org``, both engines, the round, role, source and options and
     printing the first answers that differ. With ``same_questions``, afterwards every engine's memos of decided and
     of derived hops must hold the same questions in the same order as the first's. ``each`` is called with every
-    answer of the first engine once it is compared. Returns how many answers of each verdict the first gave."""
+    answer of the first engine once it is compared. ``key`` (default :func:`result_key`): what of an answer is
+    compared, for a fast path that may word a reason otherwise. Returns how many answers of each verdict the first
+    gave."""
     (first_label, first), *others = engines.items()
     asked = list(targets) if targets is not None else roles(first)
     compared = Compared()
@@ -251,10 +256,10 @@ def compare_engines(org: str, engines: Mapping[str, TrustGraph], *, options: Seq
             for target in asked:
                 for source in sources:
                     found = first.query(source, target, option)
-                    expected = [result_key(r) for r in found]
+                    expected = [(key or result_key)(r) for r in found]
                     for label, other in others:
                         where = answers_differ(found, other.query(source, target, option), (first_label, label),
-                                               expected)
+                                               expected, key)
                         if where is not None:
                             raise AssertionError(
                                 f"{first_label!r} and {label!r} answer differently on org {org}, round {round_ + 1}"

@@ -128,6 +128,7 @@ class DemandMap:
         self._resource_reads: dict[str, frozenset[str]] = {}  # role -> kinds its trust policy and RCPs read
         #: (role, source identity or tag) -> _successors
         self._next: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._quiet: dict[str, bool] = {}  # role -> quiet
 
     def kinds(self, role: str) -> frozenset[str]:
         """The kinds of carried value (``aws:sourceidentity``, lower-cased tag keys) the engine demands that some
@@ -139,6 +140,22 @@ class DemandMap:
         if hit is None:
             found = frozenset(s for s in self._demanded() if self._read_downstream(role, s))
             hit = self._slots[role] = self._interned.setdefault(found, found)
+        return hit
+
+    def quiet(self, role: str) -> bool:
+        """Whether no hop from a session of ``role`` carrying nothing is asked with a carried value: for each
+        demanded kind, no role such a session may try that a carrying session may get into (:meth:`_successors`)
+        has the kind read after it (:meth:`kinds`). A role it may try that a carrying session cannot get into is
+        asked with no value of the kind (``CarryDemand.choices`` needs the trust policy to allow setting one,
+        :meth:`_enters`' test). Then each hop leads to the plain session of its role, or to a session carrying what
+        its witness must set, which gets in nowhere the plain one does not (the module docstring): the session is
+        searched as a plain one (``ReachabilityEngine.plain_session``). Memoised per role."""
+        if graph_version(self.engine.G) != self._version:
+            self._reset()
+        hit = self._quiet.get(role)
+        if hit is None:
+            hit = self._quiet[role] = not any(self._read_downstream(nxt, kind) for kind in self._demanded()
+                                              for nxt in self._successors(role, kind))
         return hit
 
     def _demanded(self) -> frozenset[str]:

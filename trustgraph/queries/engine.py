@@ -88,7 +88,7 @@ class ReachabilityEngine:
     nested_memos = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None,
-                 per_role_demand: bool = True) -> None:
+                 per_role_demand: bool = True, per_role_plain: bool = True) -> None:
         import time
 
         from trustgraph.smt.session import SolverSession
@@ -140,6 +140,8 @@ class ReachabilityEngine:
         #: True: a hop is asked with the demanded carried values of the kinds read downstream of its role only
         #: (queries.demandmap); False: with every demanded value (the reference)
         self.per_role_demand = per_role_demand
+        #: True (with ``per_role_demand``): :meth:`plain_session` per role; False: the reference
+        self.per_role_plain = per_role_plain
         self._demand_map: DemandMap | None = None
         self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.mfa_hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}  # hub -> its edges reading MFA
@@ -496,7 +498,7 @@ class ReachabilityEngine:
         from_session = self.attrs(node)["kind"] == NodeKind.ROLE.value
         visits = outcome.visits
         carried = carried_of(state)
-        carries = bool(carried) or bool(self.demand)
+        plain = from_session and not carried and self.plain_session(node)
         listed: Iterable[tuple[str, dict[str, Any]]]
         to_filter = True  # whether the identity filter is still to be applied to the listed candidates
         virtual = self._virtual.get(node)
@@ -505,7 +507,7 @@ class ReachabilityEngine:
             to_filter = False
         elif candidates is not None:
             listed = candidates(node)
-        elif from_session and not carries:
+        elif plain:
             listed = self._session_candidates(node, outcome)
             to_filter = False
         else:
@@ -513,7 +515,7 @@ class ReachabilityEngine:
         for role, data in listed:
             if allowed is not None and role not in allowed:
                 continue
-            if from_session and not carries and (role, False) in visits:
+            if plain and (role, False) in visits:
                 continue
             if (to_filter and data.get("identity_required") and data.get("via_hub")
                     and not self.candidates.may_assume(node, role)):
@@ -606,16 +608,32 @@ class ReachabilityEngine:
             self._demand = CarryDemand.of(self.estate)
         return self._demand
 
+    def plain_session(self, node: str) -> bool:
+        """Whether a session of role ``node`` carrying nothing is searched as a plain one (its candidates listed
+        without the roles reached already): nothing is demanded, or, with ``per_role_demand`` and ``per_role_plain``,
+        no hop from it is asked with a carried value (:meth:`DemandMap.quiet`); the reference: nothing demanded."""
+        if not self.demand:
+            return True
+        return self.per_role_plain and self.per_role_demand and self._map().quiet(node)
+
+    def asks_carried(self, role: str) -> bool:
+        """Whether a Sat hop into ``role`` may be asked with a carried value besides its witness's: some kind is
+        read after it (:meth:`demand_kinds`); with ``per_role_plain`` off: whenever anything is demanded."""
+        if not (self.demand and self.per_role_plain and self.per_role_demand):
+            return bool(self.demand)
+        return bool(self._map().kinds(role))
+
     def demand_kinds(self, role: str) -> frozenset[str] | None:
         """The kinds of carried value a hop into ``role`` is asked with (:meth:`DemandMap.kinds`), None: every kind
         (``per_role_demand`` off)."""
-        if not self.per_role_demand:
-            return None
+        return self._map().kinds(role) if self.per_role_demand else None
+
+    def _map(self) -> DemandMap:
         if self._demand_map is None:
             from trustgraph.queries.demandmap import DemandMap
 
             self._demand_map = DemandMap(self)
-        return self._demand_map.kinds(role)
+        return self._demand_map
 
     def next_state(self, role: str, result: Any) -> State:
         """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""

@@ -174,7 +174,7 @@ class _BaseChecks:
     whether one makes a key absent (else :meth:`~trustgraph.queries.engine.ReachabilityEngine._absent_blocks` is
     False), whether the engine may ask for the other MFA outcome of some hop of the state
     (:meth:`~trustgraph.queries.engine.ReachabilityEngine.flips_mfa` without a role: False makes it False for every
-    role) and whether carried values are demanded."""
+    role) and whether carried values are demanded at all (then the hop's role is asked, ``engine.asks_carried``)."""
 
     constraints: tuple[KeyConstraint, ...]
     contradicts: bool
@@ -251,7 +251,7 @@ class SharedSearches:
         engine = self.engine
         node = state[0]
         carried = carried_of(state)
-        plain = engine.attrs(node)["kind"] == NodeKind.ROLE.value and not carried and not engine.demand
+        plain = engine.attrs(node)["kind"] == NodeKind.ROLE.value and not carried and engine.plain_session(node)
         wanted = options.action if depth == 0 else None
         hops: tuple[tuple[str, Action], ...]
         if plain and self.hub_lists:
@@ -314,7 +314,7 @@ class SharedSearches:
         from trustgraph.queries.derived import meets_all
 
         engine = self.engine
-        if based.approximations or engine.demand or engine.flips_mfa(state[0], action, role):
+        if based.approximations or engine.asks_carried(role) or engine.flips_mfa(state[0], action, role):
             return None
         key = self._first_filed(state, role, action, options, expansion, based)
         if key is None:
@@ -365,7 +365,8 @@ class SharedSearches:
         immutable)."""
         engine = self.engine
         checks = expansion.checks or self._base_checks(state, options, expansion)
-        if based.approximations or checks.demand or (checks.may_flip and engine.flips_mfa(state[0], action, role)):
+        if based.approximations or (checks.demand and engine.asks_carried(role)) or (
+                checks.may_flip and engine.flips_mfa(state[0], action, role)):
             return None
         key = self._first_filed(state, role, action, options, expansion, based)
         if key is None:
