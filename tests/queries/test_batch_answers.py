@@ -137,26 +137,27 @@ def test_batch_answers_carry_the_approximations_of_their_hops() -> None:
 
 def test_sources_with_several_start_states_are_answered_one_by_one() -> None:
     """IAM users start with MFA and without (the only sources with several start states) and their two states are
-    at different distances here (with MFA Direct -> Target, 2 hops; without Long1 -> Long2 -> Target, 3). The reverse
-    pass gives distances to role states only (the closure's hops into a role are its role callers'), so the loop's
-    branch for a source with several start states never finds them all with a distance and hands the source to
+    at different distances here (with MFA Direct -> Target, 2 hops; without Long1 -> Long2 -> Target, 3). The loop
+    reads a tail for a source with one start state only and hands every other source to
     :meth:`ReversePaths.result` (its nearest start state chosen by :meth:`ReversePaths._begin`, compared with the
-    search per source in tests/queries/test_reverse.py). This holds that: should user states ever get distances, the
-    branch would answer them off a tail, and this estate (the comparison above) is where its choice of the nearest
-    start state must then be compared (picking the farthest start state there changes no answer today)."""
+    search per source in tests/queries/test_reverse.py): such a source is never answered off a tail (the reverse
+    pass gives distances to role states only, so its start states never all have one; should they ever, a tail
+    could answer them, and this estate, with its start states at different distances, is where that must then be
+    compared), and its answer is the nearer start state's path."""
     from .test_fast_answers import built
 
     target = f"arn:aws:iam::{'1' * 12}:role/Target"
     tg = built("mfa-users")
-    _, searches = _loop_answers(tg)
-    several = 0
+    read, searches = _loop_answers(tg)
+    several: set[str] = set()
     for paths, nodes in searches:
         for node in nodes:
             states = paths._start_states.get(node, ())
             if len(states) > 1:
-                several += 1
+                several.add(node)
                 assert not all(state in paths.dist for state in states), (node, paths.closure.target)
-    assert several > 0, "no source with several start states was asked"
+    assert several, "no source with several start states was asked"
+    assert not [r for r in read if r.source in several], "a source with several start states was read off a tail"
     found = {r.source.rsplit("/", 1)[-1]: r for r in tg.who_can_reach(target)}
     for name in ("U0", "U1", "U2"):
         assert [h.target.rsplit("/", 1)[-1] for h in found[name].hops] == ["Direct", "Target"], found[name]
