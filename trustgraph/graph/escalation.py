@@ -31,7 +31,10 @@ callers of an account that hold the same ``role/*`` element match it against the
 ``tests/graph/test_escalation_switches.py``), and a caller's whole tuple of matches by the number of its statements'
 probes and the resource when no element holds ``$`` (``Escalations.row_matches``: one look-up per target instead
 of one per statement; random profile, 2,000 roles: the edges of the principals the check reads 0.47 -> 0.42 s of CPU;
-``tests/graph/test_escalation_rows.py``).
+``tests/graph/test_escalation_rows.py``). A method that is one call on its target without fixed keys
+(UpdateAssumeRolePolicy on a role, CreateAccessKey on a user) looks each target up in those shared answers directly
+and builds its edge from the answer found, without formatting the call or going through the per-call loop
+(``Escalations(direct_targets=False)`` asks every target through it: ``tests/graph/test_escalation_direct.py``).
 
 Cost: O(P x M x T) calls for P principals, M methods their policies may allow and T targets per method (the roles or
 users of the account): a principal allowed ``iam:UpdateAssumeRolePolicy`` on ``role/*`` asks one call per role of its
@@ -194,6 +197,23 @@ class _CallerCalls:
                 self._answers[key] = result
         return result
 
+    def shared(self, action: str, resource: str) -> PermissionSat | None:
+        """:meth:`solve`'s answer for a call without fixed keys when it is a shared one (a resource matched like one
+        answered before), else None (then :meth:`solve` asks): the same key and copy as :meth:`solve`'s, without
+        formatting the call or building its keys (:attr:`Escalations.direct_targets`)."""
+        from trustgraph.smt.permissions import PermissionSat
+
+        if not self.share:
+            return None
+        statements = self._resource_statements(action)
+        if statements is None:
+            return None
+        hit = self._answers.get((action, (), self._matches(action, statements, resource)))
+        if hit is None:
+            return None
+        self.escalations.shared_answers += 1
+        return PermissionSat(hit.caller, hit.action, resource, hit.context, hit.decision, hit.approximations)
+
     def _matches(self, action: str, statements: tuple[Statement, ...], resource: str) -> tuple[bool, ...]:
         """Whether each statement's Resource/NotResource covers ``resource`` (:func:`statement_resource_matches`
         without variables: the statements hold none). With :attr:`Escalations.shared_matches` each element without
@@ -260,6 +280,13 @@ class _Plan:
     named: tuple[Call, ...]
     order: tuple[tuple[bool, int], ...]
 
+    @property
+    def direct(self) -> bool:
+        """Whether the method is one call on the target itself, without fixed keys: its witnesses are that call's
+        answer alone, on the target's name (:attr:`Escalations.direct_targets`)."""
+        return not self.fixed and len(self.named) == 1 and self.named[0].resource == "{target}" \
+            and not self.named[0].fixed
+
     def witnesses(self, common: tuple[PermissionSat, ...], rest: tuple[PermissionSat, ...]
                   ) -> tuple[PermissionSat, ...]:
         """The calls' witnesses in the method's order."""
@@ -284,7 +311,12 @@ class Escalations:
     row_matches = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
-                 decider: AdminDecider | None = None) -> None:
+                 decider: AdminDecider | None = None, direct_targets: bool = True) -> None:
+        #: True: a method whose only call names the target (``{target}``, no fixed keys, e.g. UpdateAssumeRolePolicy
+        #: on a role) looks each target up in the caller's shared answers first (:meth:`_CallerCalls.shared`) and
+        #: builds its edge from the answer found; False: every target's call goes through :meth:`_solve` (the
+        #: reference, ``tests/graph/test_escalation_direct.py``)
+        self.direct_targets = direct_targets
         self.G = G
         self.estate: Estate = G.graph["estate"]
         self.now_ms = now_ms
@@ -348,7 +380,13 @@ class Escalations:
                 if method.target == "admin":
                     self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
                 continue
+            direct = plan.named[0].action if self.direct_targets and plan.direct else None
             for target, extra in self._targets(method, caller, node):
+                if direct is not None:
+                    sat = asked.shared(direct, target)
+                    if sat is not None:
+                        yield EscalationEdge(node, target, method, (sat,))
+                        continue
                 rest = self._solve(asked, plan.named, {**base, **extra})
                 if isinstance(rest, str):
                     if method.target == "admin":
