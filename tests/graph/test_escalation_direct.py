@@ -1,6 +1,6 @@
 """The escalation edges of a method that is one call on its target (``iam:UpdateAssumeRolePolicy`` on a role,
 ``iam:CreateAccessKey`` on a user...) looked up in the caller's shared answers target by target
-(``Escalations(direct_targets=True)``, :meth:`_CallerCalls.shared`) against every target's call asked through
+(``Escalations(direct_targets=True)``, :meth:`_CallerCalls.shared_lookup`) against every target's call asked through
 ``Escalations._solve`` (``direct_targets=False``, the reference): edges with their witnesses, in order, and refusals,
 principal by principal, on the organizations of ``test_escalation_switches`` (random seeds where callers hold
 ``iam:UpdateAssumeRolePolicy`` on ``role/*``, so most edges come from the look-up), also with the shared calls off

@@ -48,7 +48,7 @@ glob's share of the methods' actions remembered by its text).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -197,10 +197,12 @@ class _CallerCalls:
                 self._answers[key] = result
         return result
 
-    def shared(self, action: str, resource: str) -> PermissionSat | None:
-        """:meth:`solve`'s answer for a call without fixed keys when it is a shared one (a resource matched like one
-        answered before), else None (then :meth:`solve` asks): the same key and copy as :meth:`solve`'s, without
-        formatting the call or building its keys (:attr:`Escalations.direct_targets`)."""
+    def shared_lookup(self, action: str) -> Callable[[str], PermissionSat | None] | None:
+        """For a call of ``action`` without fixed keys, the function giving :meth:`solve`'s answer on a resource
+        when it is a shared one (a resource matched like one answered before), else None (then :meth:`solve` asks):
+        the same key and copy as :meth:`solve`'s, without formatting the call or building its keys, the caller's
+        statements and row read once per method, not once per target (:attr:`Escalations.direct_targets`). None
+        when nothing is shared for ``action`` (no sharing, or a statement's match depends on the request)."""
         from trustgraph.smt.permissions import PermissionSat
 
         if not self.share:
@@ -208,11 +210,33 @@ class _CallerCalls:
         statements = self._resource_statements(action)
         if statements is None:
             return None
-        hit = self._answers.get((action, (), self._matches(action, statements, resource)))
-        if hit is None:
-            return None
-        self.escalations.shared_answers += 1
-        return PermissionSat(hit.caller, hit.action, resource, hit.context, hit.decision, hit.approximations)
+        escalations = self.escalations
+        answers = self._answers
+        matches = self._matches
+        row = self._probed(action, statements)[1] if escalations.shared_matches else None
+        row_matched = escalations._row_matched
+
+        def lookup(resource: str) -> PermissionSat | None:
+            matched = row_matched.get((row, resource)) if row is not None else None
+            hit = answers.get((action, (), matched if matched is not None else matches(action, statements, resource)))
+            if hit is None:
+                return None
+            escalations.shared_answers += 1
+            return PermissionSat(hit.caller, hit.action, resource, hit.context, hit.decision, hit.approximations)
+
+        return lookup
+
+    def _probed(self, action: str, statements: tuple[Statement, ...]
+                ) -> tuple[tuple[tuple[tuple[str, ...], int] | None, ...], int | None]:
+        """The statements' probes for ``action`` (:func:`_probe`) and their row number, once per action."""
+        probed = self._probes.get(action)
+        if probed is None:
+            escalations = self.escalations
+            probes = tuple(_probe(st) for st in statements)
+            row = escalations._probe_rows.setdefault(probes, len(escalations._probe_rows)) \
+                if escalations.row_matches and None not in probes else None
+            probed = self._probes[action] = (probes, row)
+        return probed
 
     def _matches(self, action: str, statements: tuple[Statement, ...], resource: str) -> tuple[bool, ...]:
         """Whether each statement's Resource/NotResource covers ``resource`` (:func:`statement_resource_matches`
@@ -226,13 +250,7 @@ class _CallerCalls:
         escalations = self.escalations
         if not escalations.shared_matches:
             return tuple(statement_resource_matches(st, resource, {}, variables=False) for st in statements)
-        probed = self._probes.get(action)
-        if probed is None:
-            probes = tuple(_probe(st) for st in statements)
-            row = escalations._probe_rows.setdefault(probes, len(escalations._probe_rows)) \
-                if escalations.row_matches and None not in probes else None
-            probed = self._probes[action] = (probes, row)
-        probes, row = probed
+        probes, row = self._probed(action, statements)
         if row is not None:  # every element looked up by its texts: the whole tuple by the row's number
             hit_row = escalations._row_matched.get((row, resource))
             if hit_row is None:
@@ -313,7 +331,7 @@ class Escalations:
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
                  decider: AdminDecider | None = None, direct_targets: bool = True) -> None:
         #: True: a method whose only call names the target (``{target}``, no fixed keys, e.g. UpdateAssumeRolePolicy
-        #: on a role) looks each target up in the caller's shared answers first (:meth:`_CallerCalls.shared`) and
+        #: on a role) looks each target up in the caller's shared answers first (:meth:`_CallerCalls.shared_lookup`) and
         #: builds its edge from the answer found; False: every target's call goes through :meth:`_solve` (the
         #: reference, ``tests/graph/test_escalation_direct.py``)
         self.direct_targets = direct_targets
@@ -380,10 +398,10 @@ class Escalations:
                 if method.target == "admin":
                     self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
                 continue
-            direct = plan.named[0].action if self.direct_targets and plan.direct else None
+            lookup = asked.shared_lookup(plan.named[0].action) if self.direct_targets and plan.direct else None
             for target, extra in self._targets(method, caller, node):
-                if direct is not None:
-                    sat = asked.shared(direct, target)
+                if lookup is not None:
+                    sat = lookup(target)
                     if sat is not None:
                         yield EscalationEdge(node, target, method, (sat,))
                         continue
