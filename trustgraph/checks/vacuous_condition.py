@@ -259,7 +259,7 @@ class VacuousCondition(BaseCheck):
 
         if admitted(with_key):
             return Verdict.RESTRICTS, None
-        counter = ctx.solve_hop(c.caller, question, c.action)
+        counter = _question_three(ctx, st, j, c, question)
         if is_sat(counter):
             return Verdict.RESTRICTS, None
         if false_when_absent(cond, variables=variables):
@@ -337,7 +337,7 @@ class VacuousCondition(BaseCheck):
                 st, j, c.label, with_key, question, variables=variables,
                 excluded_orgs=getattr(c.caller, "excluded_orgs", frozenset())):
             return Verdict.RESTRICTS, None  # the witness with another value of the key gets in without the condition
-        counter = ctx.solve_hop(c.caller, question, c.action)
+        counter = _question_three(ctx, st, j, c, question)
         if is_unknown(counter):
             return Verdict.UNKNOWN, unknown_reason(counter)
         if is_sat(counter):
@@ -440,6 +440,43 @@ def _restricts_plainly(ctx: ScanContext, role: str, st: Statement) -> bool:
             if not all(caller_chooses(m, target, c.action, cond.key) for m in members):
                 return False
     return True
+
+
+def _question_three(ctx: ScanContext, st: Statement, j: int, c: CallerClass, question: Any) -> object:
+    """The answer to question 3 for condition ``j`` of ``st`` and class ``c`` (``question``: the target of
+    :meth:`VacuousCondition._decide`): Unsat without the solver when :func:`implied_by_principals` holds (switch
+    ``SolverOptions.implied_conditions``), else the solver's."""
+    from trustgraph.smt.solve import Unsat
+
+    if ctx.engine.session.options.implied_conditions and implied_by_principals(st, j, c):
+        return Unsat()
+    return ctx.solve_hop(c.caller, question, c.action)
+
+
+def implied_by_principals(st: Statement, j: int, c: CallerClass) -> bool:
+    """True when condition ``j`` of ``st`` is ``StringEquals aws:PrincipalAccount`` (no IfExists, no set qualifier,
+    no policy variable) listing the account of every principal of ``st``, each an account, user, role or session ARN
+    (no ``*``, no unique id), and ``c`` is the symbolic class of any AWS principal: every request of the class that
+    matches a principal of ``st`` comes from a principal of that principal's account (:mod:`trustgraph.smt.symbolic`:
+    a candidate of another account matches no such principal), and aws:PrincipalAccount, always present for an AWS
+    principal, is that account, which the condition lists. So in question 3 the Deny statement "the condition holds"
+    (with ``st``'s principals) denies every request the statement without the condition allows: the solver answers
+    Unsat, which :meth:`VacuousCondition._decide` reads as "holds for every value" (the finding renders the same
+    witness: the statement's own answer, or question 2's)."""
+    from trustgraph.model.condition import SetQualifier
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.model.principal import PrincipalKind
+    from trustgraph.smt.symbolic import SymbolicCaller
+
+    cond = st.conditions[j]
+    if (cond.key != "aws:principalaccount" or cond.operator is not Operator.STRING_EQUALS or cond.if_exists
+            or cond.qualifier is not SetQualifier.NONE or any(variables_of(p) for p in cond.patterns)):
+        return False
+    if c.label != "aws" or not isinstance(c.caller, SymbolicCaller) or st.not_principals or not st.principals:
+        return False
+    kinds = (PrincipalKind.ACCOUNT, PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE)
+    values = set(cond.values)
+    return all(p.kind in kinds and p.account is not None and p.account in values for p in st.principals)
 
 
 def _who(c: CallerClass) -> str:

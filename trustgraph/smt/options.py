@@ -98,6 +98,11 @@ class SolverOptions:
         renders, or a class with no Sat answer yet that shows it live; a Sat answer to another question of the
         statement (key absent, key present) shows the class live, and its request is the one the evaluator's
         counterexample tries start from (``checks.vacuous_condition``). The same verdicts and witnesses.
+    implied_conditions
+        vacuous-condition's question 3 is not asked for a ``StringEquals aws:PrincipalAccount`` condition of a
+        statement whose every principal is of an account the condition lists (``checks.vacuous_condition.
+        implied_by_principals``): every caller the statement names sends one of those accounts, so the question is
+        Unsat; the same verdicts and witnesses.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -126,6 +131,7 @@ class SolverOptions:
     solved_cores: bool = True
     shared_views: bool = True
     lazy_liveness: bool = True
+    implied_conditions: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -137,7 +143,7 @@ class SolverOptions:
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, shared_views=False,
-                   lazy_liveness=False, inject_unknown=inject_unknown)
+                   lazy_liveness=False, implied_conditions=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""

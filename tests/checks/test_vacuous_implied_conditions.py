@@ -1,0 +1,122 @@
+"""vacuous-condition answering question 3 without the solver for a ``StringEquals aws:PrincipalAccount`` condition
+the statement's principals imply (switch ``SolverOptions.implied_conditions``,
+:func:`trustgraph.checks.vacuous_condition.implied_by_principals`) against the solver's answer: on generated
+organizations (and on a hand-made one where the rule applies), the findings of vacuous-condition and
+dead-trust-statement are the same field by field (messages, statements and the rendered witnesses), each check's own
+and the scan's, each scan in a session of its own, with the lazy statement question (``lazy_liveness``) on and
+off."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from small_orgs import small_org
+from twins import twin
+
+import trustgraph.checks.vacuous_condition as vacuous
+from trustgraph.api import TrustGraph, load
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.registry import select_checks
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
+
+CHECKS = ["vacuous-condition", "dead-trust-statement"]
+
+
+def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """The two checks' findings as plain data with ``options`` in fresh sessions, and how many times the rule
+    answered question 3."""
+    fired = [0]
+    real = vacuous.implied_by_principals
+
+    def counted(*args: Any) -> bool:
+        out = real(*args)
+        fired[0] += out
+        return out
+
+    monkeypatch.setattr(vacuous, "implied_by_principals", counted)
+    import trustgraph.checks.dead_trust_statement as dead
+
+    ctx = ScanContext(twin(tg, SolverSession(options)))
+    found = [finding_to_plain(f) for check in (vacuous.CHECK, dead.CHECK) for f in check.run(ctx)]
+    grouped = ScanContext(twin(tg, SolverSession(options)))
+    found += [finding_to_plain(f) for f in run_checks(grouped, select_checks(CHECKS), jobs=1).findings]
+    monkeypatch.undo()
+    return found, fired[0] if options.implied_conditions else 0
+
+
+def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch, base: SolverOptions = SolverOptions()) -> int:
+    """Assert the findings agree with the rule on and off; return how many times the rule answered."""
+    fast, fired = _findings(tg, base, monkeypatch)
+    reference, _ = _findings(tg, base.without("implied_conditions"), monkeypatch)
+    assert len(fast) == len(reference)
+    for new, old in zip(fast, reference, strict=True):
+        assert new == old  # finding by finding: the witness each renders included
+    return fired
+
+
+def _role(name: str, account: str, statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Arn": f"arn:aws:iam::{account}:role/{name}", "RoleName": name, "RoleId": f"AROA{name.upper():0<17}"[:21],
+            "Path": "/", "CreateDate": "2021-01-01T00:00:00Z", "Tags": [], "RolePolicyList": [],
+            "AttachedManagedPolicies": [], "InstanceProfileList": [], "RoleLastUsed": {},
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
+
+
+def _implied_org(tmp_path: Path) -> TrustGraph:
+    """One account whose roles trust other accounts with aws:PrincipalAccount conditions: implied by the principal
+    (one account, two accounts both listed), not implied (an account not listed, a role ARN of another account),
+    IfExists, and with another condition the caller chooses."""
+    a, b, c = "111111111111", "222222222222", "333333333333"
+
+    def allow(principal: Any, condition: dict[str, Any]) -> dict[str, Any]:
+        return {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole",
+                "Condition": condition}
+
+    roles = [
+        _role("implied", a, [allow(f"arn:aws:iam::{b}:root", {"StringEquals": {"aws:PrincipalAccount": b}})]),
+        _role("both", a, [allow([f"arn:aws:iam::{b}:root", f"arn:aws:iam::{c}:role/ops"],
+                                {"StringEquals": {"aws:PrincipalAccount": [b, c]}})]),
+        _role("other", a, [allow(f"arn:aws:iam::{b}:root", {"StringEquals": {"aws:PrincipalAccount": c}})]),
+        _role("partly", a, [allow([f"arn:aws:iam::{b}:root", f"arn:aws:iam::{c}:root"],
+                                  {"StringEquals": {"aws:PrincipalAccount": b}})]),
+        _role("ifexists", a, [allow(b, {"StringEqualsIfExists": {"aws:PrincipalAccount": b}})]),
+        _role("extid", a, [allow(f"arn:aws:iam::{b}:root", {"StringEquals": {"aws:PrincipalAccount": b,
+                                                                              "sts:ExternalId": "x-1"}})]),
+    ]
+    doc = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles, "Policies": []}
+    (tmp_path / f"gaad-{a}.json").write_text(json.dumps(doc))
+    return load(tmp_path)
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("condition-heavy", 1), ("condition-heavy", 2), ("random", 3),
+                                               ("vendor-heavy", 1)])
+def test_generated_organizations(profile: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(small_org(profile, seed, tmp_path), monkeypatch)
+
+
+@pytest.mark.parametrize("lazy", [True, False])
+def test_implied_conditions(lazy: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tg = _implied_org(tmp_path)
+    base = SolverOptions() if lazy else SolverOptions().without("lazy_liveness")
+    assert _same(tg, monkeypatch, base) > 0  # the rule answered, and the findings are the solver's
+    found, _ = _findings(tg, base, monkeypatch)
+    every = {f["role"].rsplit("/", 1)[-1] for f in found
+             if f["check_id"] == "vacuous-condition" and "every value of aws:PrincipalAccount" in f["message"]}
+    assert {"implied", "both", "extid"} <= every and not every & {"other", "partly"}
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=3, max_value=10_000), profile=st.sampled_from(["condition-heavy", "random"]))
+def test_any_seed(seed: int, profile: str, tmp_path_factory: pytest.TempPathFactory,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(small_org(profile, seed, tmp_path_factory.mktemp("org")), monkeypatch)
+
+
+def test_the_switch_is_off_in_the_reference() -> None:
+    assert SolverOptions().implied_conditions and not SolverOptions.reference().implied_conditions
