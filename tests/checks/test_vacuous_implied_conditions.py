@@ -1,6 +1,6 @@
 """vacuous-condition answering question 3 without the solver for a ``StringEquals aws:PrincipalAccount`` condition
 the statement's principals imply (switch ``SolverOptions.implied_conditions``,
-:func:`trustgraph.checks.vacuous_condition.implied_by_principals`) against the solver's answer: on generated
+:func:`trustgraph.checks.vacuous_condition.implied_condition`) against the solver's answer: on generated
 organizations (and on a hand-made one where the rule applies), the findings of vacuous-condition and
 dead-trust-statement are the same field by field (messages, statements and the rendered witnesses), each check's own
 and the scan's, each scan in a session of its own, with the lazy statement question (``lazy_liveness``) on and
@@ -33,14 +33,14 @@ def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.Monkey
     """The two checks' findings as plain data with ``options`` in fresh sessions, and how many times the rule
     answered question 3."""
     fired = [0]
-    real = vacuous.implied_by_principals
+    real = vacuous.implied_condition
 
     def counted(*args: Any) -> bool:
         out = real(*args)
         fired[0] += out
         return out
 
-    monkeypatch.setattr(vacuous, "implied_by_principals", counted)
+    monkeypatch.setattr(vacuous, "implied_condition", counted)
     import trustgraph.checks.dead_trust_statement as dead
 
     ctx = ScanContext(twin(tg, SolverSession(options)))
@@ -71,7 +71,8 @@ def _role(name: str, account: str, statements: list[dict[str, Any]]) -> dict[str
 def _implied_org(tmp_path: Path) -> TrustGraph:
     """One account whose roles trust other accounts with aws:PrincipalAccount conditions: implied by the principal
     (one account, two accounts both listed), not implied (an account not listed, a role ARN of another account),
-    IfExists, and with another condition the caller chooses."""
+    IfExists, and with another condition the caller chooses; and aws:PrincipalOrgID conditions next to
+    aws:PrincipalOrgPaths patterns in the same organization (implied), another, both, or a wildcard in the id."""
     a, b, c = "111111111111", "222222222222", "333333333333"
 
     def allow(principal: Any, condition: dict[str, Any]) -> dict[str, Any]:
@@ -89,6 +90,12 @@ def _implied_org(tmp_path: Path) -> TrustGraph:
         _role("extid", a, [allow(f"arn:aws:iam::{b}:root", {"StringEquals": {"aws:PrincipalAccount": b,
                                                                               "sts:ExternalId": "x-1"}})]),
     ]
+    org, other = "o-abcdefghij1", "o-zzzzzzzzzz1"
+    for name, paths in (("paths", [f"{org}/r-ab12/*"]), ("paths-root", [f"{org}/*", f"{org}/r-cd34/ou-1/*"]),
+                        ("paths-other", [f"{other}/r-ab12/*"]), ("paths-mixed", [f"{org}/*", f"{other}/*"]),
+                        ("paths-wild", [f"{org[:-1]}*/r-ab12/*"]), ("paths-noslash", [f"{org}*"])):
+        roles.append(_role(name, a, [allow(f"arn:aws:iam::{b}:root", {
+            "StringEquals": {"aws:PrincipalOrgID": org}, "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": paths}})]))
     doc = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles, "Policies": []}
     (tmp_path / f"gaad-{a}.json").write_text(json.dumps(doc))
     return load(tmp_path)
@@ -109,6 +116,9 @@ def test_implied_conditions(lazy: bool, tmp_path: Path, monkeypatch: pytest.Monk
     every = {f["role"].rsplit("/", 1)[-1] for f in found
              if f["check_id"] == "vacuous-condition" and "every value of aws:PrincipalAccount" in f["message"]}
     assert {"implied", "both", "extid"} <= every and not every & {"other", "partly"}
+    org = {f["role"].rsplit("/", 1)[-1] for f in found
+           if f["check_id"] == "vacuous-condition" and "every value of aws:PrincipalOrgID" in f["message"]}
+    assert {"paths", "paths-root"} <= org and not org & {"paths-other", "paths-mixed", "paths-wild"}
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -444,39 +444,56 @@ def _restricts_plainly(ctx: ScanContext, role: str, st: Statement) -> bool:
 
 def _question_three(ctx: ScanContext, st: Statement, j: int, c: CallerClass, question: Any) -> object:
     """The answer to question 3 for condition ``j`` of ``st`` and class ``c`` (``question``: the target of
-    :meth:`VacuousCondition._decide`): Unsat without the solver when :func:`implied_by_principals` holds (switch
+    :meth:`VacuousCondition._decide`): Unsat without the solver when :func:`implied_condition` holds (switch
     ``SolverOptions.implied_conditions``), else the solver's."""
     from trustgraph.smt.solve import Unsat
 
-    if ctx.engine.session.options.implied_conditions and implied_by_principals(st, j, c):
+    if ctx.engine.session.options.implied_conditions and implied_condition(st, j, c):
         return Unsat()
     return ctx.solve_hop(c.caller, question, c.action)
 
 
-def implied_by_principals(st: Statement, j: int, c: CallerClass) -> bool:
-    """True when condition ``j`` of ``st`` is ``StringEquals aws:PrincipalAccount`` (no IfExists, no set qualifier,
-    no policy variable) listing the account of every principal of ``st``, each an account, user, role or session ARN
-    (no ``*``, no unique id), and ``c`` is the symbolic class of any AWS principal: every request of the class that
-    matches a principal of ``st`` comes from a principal of that principal's account (:mod:`trustgraph.smt.symbolic`:
-    a candidate of another account matches no such principal), and aws:PrincipalAccount, always present for an AWS
-    principal, is that account, which the condition lists. So in question 3 the Deny statement "the condition holds"
-    (with ``st``'s principals) denies every request the statement without the condition allows: the solver answers
-    Unsat, which :meth:`VacuousCondition._decide` reads as "holds for every value" (the finding renders the same
-    witness: the statement's own answer, or question 2's)."""
+def implied_condition(st: Statement, j: int, c: CallerClass) -> bool:
+    """True when condition ``j`` of ``st`` holds for every request of ``c``, the symbolic class of any AWS principal
+    (:mod:`trustgraph.smt.symbolic`: users and role sessions of the accounts the statement names and of a fresh
+    one), that ``st`` without the condition allows: question 3 is then Unsat (its Deny statement "the condition holds",
+    with ``st``'s principals, denies each of them), which :meth:`VacuousCondition._decide` reads as "holds for every
+    value" (the finding renders the same witness: the statement's own answer, or question 2's). The condition is a
+    plain ``StringEquals`` (no IfExists, no set qualifier, no policy variable), and either
+
+    - on aws:PrincipalAccount, listing the account of every principal of ``st``, each an account, user, role or
+      session ARN (no ``*``, no unique id): a candidate of another account matches no such principal, and
+      aws:PrincipalAccount, always present for an AWS principal, is the candidate's account; or
+    - on aws:PrincipalOrgID, and another condition of ``st`` is ``ForAnyValue:StringLike aws:PrincipalOrgPaths``
+      (no IfExists, no policy variable) whose every pattern starts with a literal ``o-.../`` the condition lists:
+      it holds only when the caller has a path, and every path is its organization id, ``/r-`` and more
+      (``smt.symbolic.org_builders``; an organization id has no ``/``), so the organization id is the one the
+      matching pattern starts with."""
     from trustgraph.model.condition import SetQualifier
     from trustgraph.model.pattern import variables_of
     from trustgraph.model.principal import PrincipalKind
     from trustgraph.smt.symbolic import SymbolicCaller
 
     cond = st.conditions[j]
-    if (cond.key != "aws:principalaccount" or cond.operator is not Operator.STRING_EQUALS or cond.if_exists
-            or cond.qualifier is not SetQualifier.NONE or any(variables_of(p) for p in cond.patterns)):
+    if (cond.operator is not Operator.STRING_EQUALS or cond.if_exists or cond.qualifier is not SetQualifier.NONE
+            or any(variables_of(p) for p in cond.patterns)):
         return False
     if c.label != "aws" or not isinstance(c.caller, SymbolicCaller) or st.not_principals or not st.principals:
         return False
-    kinds = (PrincipalKind.ACCOUNT, PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE)
-    values = set(cond.values)
-    return all(p.kind in kinds and p.account is not None and p.account in values for p in st.principals)
+    values = set(cond.texts)
+    if cond.key == "aws:principalaccount":
+        kinds = (PrincipalKind.ACCOUNT, PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE)
+        return all(p.kind in kinds and p.account is not None and p.account in values for p in st.principals)
+    if cond.key == "aws:principalorgid":
+        for other in st.conditions:
+            if (other.key != "aws:principalorgpaths" or other.operator is not Operator.STRING_LIKE
+                    or other.if_exists or other.qualifier is not SetQualifier.FOR_ANY_VALUE or not other.texts
+                    or any(variables_of(p) for p in other.patterns)):
+                continue
+            prefixes = [t.split("/", 1)[0] if "/" in t else None for t in other.texts]
+            if all(x is not None and x in values and not any(ch in x for ch in "*?$") for x in prefixes):
+                return True
+    return False
 
 
 def _who(c: CallerClass) -> str:

@@ -99,10 +99,11 @@ class SolverOptions:
         statement (key absent, key present) shows the class live, and its request is the one the evaluator's
         counterexample tries start from (``checks.vacuous_condition``). The same verdicts and witnesses.
     implied_conditions
-        vacuous-condition's question 3 is not asked for a ``StringEquals aws:PrincipalAccount`` condition of a
-        statement whose every principal is of an account the condition lists (``checks.vacuous_condition.
-        implied_by_principals``): every caller the statement names sends one of those accounts, so the question is
-        Unsat; the same verdicts and witnesses.
+        vacuous-condition's question 3 is answered Unsat without z3 for a condition of the statement that every
+        request of any AWS principal the statement without it allows meets (``checks.vacuous_condition.
+        implied_condition``): ``StringEquals aws:PrincipalAccount`` listing the account of every principal, and
+        ``StringEquals aws:PrincipalOrgID`` next to ``ForAnyValue:StringLike aws:PrincipalOrgPaths`` patterns that all
+        start with an organization it lists. The same verdicts and witnesses.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
