@@ -29,18 +29,19 @@ from trustgraph.smt.session import SolverSession
 CHECKS = ["vacuous-condition", "dead-trust-statement"]
 
 
-def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
-    """The two checks' findings as plain data with ``options`` in fresh sessions, and how many times the rule
-    answered question 3."""
+def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.MonkeyPatch,
+              rule: str = "implied_condition") -> tuple[list[Any], int]:
+    """The two checks' findings as plain data with ``options`` in fresh sessions, and how many times ``rule``
+    (:func:`~trustgraph.checks.vacuous_condition.implied_condition` or ``claims_disagree``) said True."""
     fired = [0]
-    real = vacuous.implied_condition
+    real = getattr(vacuous, rule)
 
     def counted(*args: Any) -> bool:
-        out = real(*args)
+        out: bool = real(*args)
         fired[0] += out
         return out
 
-    monkeypatch.setattr(vacuous, "implied_condition", counted)
+    monkeypatch.setattr(vacuous, rule, counted)
     import trustgraph.checks.dead_trust_statement as dead
 
     ctx = ScanContext(twin(tg, SolverSession(options)))
@@ -48,13 +49,14 @@ def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.Monkey
     grouped = ScanContext(twin(tg, SolverSession(options)))
     found += [finding_to_plain(f) for f in run_checks(grouped, select_checks(CHECKS), jobs=1).findings]
     monkeypatch.undo()
-    return found, fired[0] if options.implied_conditions else 0
+    return found, fired[0]
 
 
-def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch, base: SolverOptions = SolverOptions()) -> int:
-    """Assert the findings agree with the rule on and off; return how many times the rule answered."""
-    fast, fired = _findings(tg, base, monkeypatch)
-    reference, _ = _findings(tg, base.without("implied_conditions"), monkeypatch)
+def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch, base: SolverOptions = SolverOptions(),
+          switch: str = "implied_conditions", rule: str = "implied_condition") -> int:
+    """Assert the findings agree with ``switch`` on and off; return how many times its rule said True."""
+    fast, fired = _findings(tg, base, monkeypatch, rule)
+    reference, _ = _findings(tg, base.without(switch), monkeypatch, rule)
     assert len(fast) == len(reference)
     for new, old in zip(fast, reference, strict=True):
         assert new == old  # finding by finding: the witness each renders included
@@ -104,7 +106,9 @@ def _implied_org(tmp_path: Path) -> TrustGraph:
 @pytest.mark.parametrize(("profile", "seed"), [("condition-heavy", 1), ("condition-heavy", 2), ("random", 3),
                                                ("vendor-heavy", 1)])
 def test_generated_organizations(profile: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _same(small_org(profile, seed, tmp_path), monkeypatch)
+    tg = small_org(profile, seed, tmp_path)
+    _same(tg, monkeypatch)
+    _same(tg, monkeypatch, switch="dead_claims", rule="claims_disagree")
 
 
 @pytest.mark.parametrize("lazy", [True, False])
@@ -128,5 +132,49 @@ def test_any_seed(seed: int, profile: str, tmp_path_factory: pytest.TempPathFact
     _same(small_org(profile, seed, tmp_path_factory.mktemp("org")), monkeypatch)
 
 
-def test_the_switch_is_off_in_the_reference() -> None:
+def test_the_switches_are_off_in_the_reference() -> None:
     assert SolverOptions().implied_conditions and not SolverOptions.reference().implied_conditions
+    assert SolverOptions().dead_claims and not SolverOptions.reference().dead_claims
+
+
+def _github_org(tmp_path: Path) -> TrustGraph:
+    """Roles trusting a GitHub Actions provider with ``repository`` and ``sub`` conditions that name the same
+    repository, another one (the statement is dead), or a subject not in the ``repo:`` format."""
+    a = "111111111111"
+    h = "token.actions.githubusercontent.com"
+    provider = f"arn:aws:iam::{a}:oidc-provider/{h}"
+    shapes = {"same": ("acme/app", "repo:acme/app:*"), "other": ("acme/app", "repo:acme/other:*"),
+              "prefix": ("acme/app", "repo:acme/app-2:ref:*"), "wild": ("acme/app", "repo:acme/*"),
+              "custom": ("acme/app", "env:prod"), "qmark": ("acme/app", "repo:acme/ap?x:*")}
+    roles = [_role(name, a, [{"Effect": "Allow", "Principal": {"Federated": provider},
+                              "Action": "sts:AssumeRoleWithWebIdentity",
+                              "Condition": {"StringEquals": {f"{h}:aud": "sts.amazonaws.com", f"{h}:repository": repo},
+                                            "StringLike": {f"{h}:sub": sub},
+                                            "StringEqualsIfExists": {f"{h}:environment": "production"}}}])
+             for name, (repo, sub) in shapes.items()]
+    doc = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles, "Policies": []}
+    (tmp_path / f"gaad-{a}.json").write_text(json.dumps(doc))
+    return load(tmp_path)
+
+
+@pytest.mark.parametrize("lazy", [True, False])
+def test_dead_claims(lazy: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tg = _github_org(tmp_path)
+    base = SolverOptions() if lazy else SolverOptions().without("lazy_liveness")
+    fired = _same(tg, monkeypatch, base, switch="dead_claims", rule="claims_disagree")
+    assert fired > 0 if lazy else fired == 0  # the reference order never reads the rule
+    found, _ = _findings(tg, base, monkeypatch)
+    dead = {f["role"].rsplit("/", 1)[-1] for f in found if f["check_id"] == "dead-trust-statement"}
+    assert {"other", "prefix", "qmark"} <= dead and not dead & {"same", "wild", "custom"}
+
+
+@pytest.mark.parametrize(("pattern", "prefix", "possible"), [
+    ("repo:acme/app:*", "repo:acme/app:", True), ("repo:acme/other:*", "repo:acme/app:", False),
+    ("repo:acme/*", "repo:acme/app:", True), ("repo:acme/app-2:*", "repo:acme/app:", False),
+    ("repo:*/app:ref", "repo:x/app:", True), ("repo:a?c:*", "repo:abc:", True), ("repo:a?c:*", "repo:abd:", False),
+    ("repo:acme/app", "repo:acme/app:", False), ("repo:acme/app:ref:x", "repo:acme/app:", True),
+    ("repo:**x", "repo:a:", True)])
+def test_prefix_possible(pattern: str, prefix: str, possible: bool) -> None:
+    from trustgraph.model.pattern import parse_pattern
+
+    assert vacuous._prefix_possible(parse_pattern(pattern, wildcards=True, variables=False), prefix) is possible

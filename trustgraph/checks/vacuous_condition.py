@@ -232,6 +232,11 @@ class VacuousCondition(BaseCheck):
                 return Verdict.EVERY_VALUE, live.alone(i)  # the reference renders the statement's own answer
             with_key = start
         else:
+            if ctx.engine.session.options.dead_claims and claims_disagree(st, c):
+                own = live.alone(i)  # asked first: the statement's claims admit no token of the provider
+                if not is_sat(own) and not is_unknown(own):
+                    return Verdict.RESTRICTS, None  # Unsat: question 1 (more requirements) is Unsat or Unknown, and
+                    # either way the class is not live (the reference's verdict)
             absent = ctx.solve_hop(c.caller, target_with(ctx, role, (st,)), c.action,
                                    (KeyConstraint(cond.key, "absent"),))
             if is_sat(absent):
@@ -494,6 +499,96 @@ def implied_condition(st: Statement, j: int, c: CallerClass) -> bool:
             if all(x is not None and x in values and not any(ch in x for ch in "*?$") for x in prefixes):
                 return True
     return False
+
+
+def claims_disagree(st: Statement, c: CallerClass) -> bool:
+    """True when ``st`` admits no GitHub Actions token of class ``c`` (web identity from a GitHub provider): a plain
+    ``StringEquals`` on the provider's ``repository`` claim and a plain ``StringEquals``/``StringLike`` on its ``sub``
+    whose every pattern starts with ``repo:`` and matches no subject ``repo:R:...`` for any repository ``R`` the first
+    lists (:func:`_prefix_possible`); the token's claims agree (``semantics.claims.token_problem``,
+    ``smt.presence.claim_couplings``: a ``repo:`` subject names its repository), so none satisfies both.
+    :meth:`VacuousCondition._decide_lazily` then asks the statement's own question before question 1: only its
+    Unsat answer is used (the class is not live, the reference's verdict), so the rule decides which question is
+    asked first, never a verdict (switch ``SolverOptions.dead_claims``)."""
+    from trustgraph.model.condition import SetQualifier
+    from trustgraph.model.pattern import variables_of
+    from trustgraph.semantics.claims import is_github
+    from trustgraph.semantics.request import CallerKind
+    from trustgraph.smt.symbolic import SymbolicCaller, provider_host
+
+    caller = c.caller
+    if (not isinstance(caller, SymbolicCaller) or caller.kind is not CallerKind.WEB_IDENTITY
+            or caller.provider is None):
+        return False
+    host = provider_host(caller.provider).lower()
+    if not is_github(host):
+        return False
+
+    def plain(cond: Any, operators: tuple[Operator, ...]) -> bool:
+        return bool(cond.operator in operators and not cond.if_exists and cond.qualifier is SetQualifier.NONE
+                    and cond.texts and not any(variables_of(p) for p in cond.patterns))
+
+    repos = [cond for cond in st.conditions if cond.key == f"{host}:repository"
+             and plain(cond, (Operator.STRING_EQUALS,))]
+    subs = [cond for cond in st.conditions if cond.key == f"{host}:sub"
+            and plain(cond, (Operator.STRING_EQUALS, Operator.STRING_LIKE))]
+    for repo in repos:
+        for sub in subs:
+            if all(p[:1] and _starts_repo(p) and not any(_prefix_possible(p, f"repo:{r}:") for r in repo.texts)
+                   for p in sub.patterns):
+                return True
+    return False
+
+
+def _starts_repo(pattern: Any) -> bool:
+    """Whether every text ``pattern`` matches starts with ``repo:`` (its first element is a literal so starting)."""
+    from trustgraph.model.pattern import Literal
+
+    return isinstance(pattern[0], Literal) and pattern[0].text.startswith("repo:")
+
+
+def _prefix_possible(pattern: Any, prefix: str) -> bool:
+    """Whether some text starting with ``prefix`` matches the glob ``pattern`` (literals, ``*``, ``?``; no
+    variables): the pattern's elements read the prefix to its end with a state left (any rest of a glob is matched
+    by some text), case-sensitively as StringLike and StringEquals compare."""
+    from trustgraph.model.pattern import AnyChar, Literal, Star
+
+    tokens: list[str | None | bool] = []  # a character, None for ``?``, True for ``*``
+    for element in pattern:
+        if isinstance(element, Literal):
+            tokens.extend(element.text)
+        elif isinstance(element, Star):
+            tokens.append(True)
+        elif isinstance(element, AnyChar):
+            tokens.append(None)
+        else:
+            return True  # a variable: not decided here (the caller never passes one)
+    states = {0}
+    for ch in prefix:
+        reached: set[int] = set()
+        for i in _closure(tokens, states):
+            if i < len(tokens):
+                t = tokens[i]
+                if t is True:
+                    reached.add(i)
+                elif t is None or t == ch:
+                    reached.add(i + 1)
+        states = reached
+        if not states:
+            return False
+    return True
+
+
+def _closure(tokens: list[str | None | bool], states: set[int]) -> set[int]:
+    """``states`` with every position reached by letting ``*`` match nothing."""
+    out = set(states)
+    todo = list(states)
+    while todo:
+        i = todo.pop()
+        if i < len(tokens) and tokens[i] is True and i + 1 not in out:
+            out.add(i + 1)
+            todo.append(i + 1)
+    return out
 
 
 def _who(c: CallerClass) -> str:

@@ -104,6 +104,11 @@ class SolverOptions:
         implied_condition``): ``StringEquals aws:PrincipalAccount`` listing the account of every principal, and
         ``StringEquals aws:PrincipalOrgID`` next to ``ForAnyValue:StringLike aws:PrincipalOrgPaths`` patterns that all
         start with an organization it lists. The same verdicts and witnesses.
+    dead_claims
+        vacuous-condition asks the statement's own question before question 1 for a GitHub Actions class whose
+        ``repository`` and ``repo:`` ``sub`` conditions name different repositories (``checks.vacuous_condition.
+        claims_disagree``): its Unsat answer shows the class not live, and question 1 is not asked. The same
+        verdicts (only the order of the questions changes).
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -133,6 +138,7 @@ class SolverOptions:
     shared_views: bool = True
     lazy_liveness: bool = True
     implied_conditions: bool = True
+    dead_claims: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -144,7 +150,8 @@ class SolverOptions:
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, shared_views=False,
-                   lazy_liveness=False, implied_conditions=False, inject_unknown=inject_unknown)
+                   lazy_liveness=False, implied_conditions=False, dead_claims=False,
+                   inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
