@@ -52,9 +52,11 @@ def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.Monkey
     return found, fired[0]
 
 
-def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch, base: SolverOptions = SolverOptions(),
+def _same(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch, base: SolverOptions | None = None,
           switch: str = "implied_conditions", rule: str = "implied_condition") -> int:
-    """Assert the findings agree with ``switch`` on and off; return how many times its rule said True."""
+    """Assert the findings agree with ``switch`` on and off (the other switches as ``base``, default all on); return
+    how many times its rule said True."""
+    base = SolverOptions() if base is None else base
     fast, fired = _findings(tg, base, monkeypatch, rule)
     reference, _ = _findings(tg, base.without(switch), monkeypatch, rule)
     assert len(fast) == len(reference)
