@@ -150,19 +150,7 @@ class VacuousCondition(BaseCheck):
                 verdict, witness = self._decide(ctx, role, st, j, c, alone)
                 if verdict is Verdict.RESTRICTS:
                     continue
-                if verdict is Verdict.UNKNOWN:
-                    yield self.unknown(role=role, source="-", reason=str(witness),
-                                       statements=(cond.location, st.location))
-                    break
-                why = (f"it holds when {cond.key_text} is absent, and {_who(c)} can omit {cond.key_text}"
-                       if verdict is Verdict.ABSENT else
-                       f"it holds for every value of {cond.key_text} that {_who(c)} can send")
-                label = "*" if c.label == "aws" else c.label
-                path = hop_path(ctx, label, role, c.action, witness) if witness is not None else ()
-                yield self.finding(
-                    role=role, source="-", statements=(cond.location, st.location), path=path,
-                    message=f"Condition `{cond}` of trust statement {st.label} never restricts who gets "
-                            f"in: {why}.")
+                yield from self._report(ctx, role, st, cond, c, verdict, witness)
                 break
 
     def _statement_lazily(self, ctx: ScanContext, role: str, index: int, st: Statement) -> Iterator[Finding]:
@@ -204,7 +192,7 @@ class VacuousCondition(BaseCheck):
 
     def _report(self, ctx: ScanContext, role: str, st: Statement, cond: Any, c: CallerClass, verdict: Verdict,
                 witness: object) -> Iterator[Finding]:
-        """The finding of a verdict other than RESTRICTS (as :meth:`_statement` words it)."""
+        """The finding of a verdict other than RESTRICTS: an Unknown, or the condition that never restricts."""
         if verdict is Verdict.UNKNOWN:
             yield self.unknown(role=role, source="-", reason=str(witness), statements=(cond.location, st.location))
             return
@@ -510,7 +498,7 @@ def claims_disagree(st: Statement, c: CallerClass) -> bool:
     """True when ``st`` admits no GitHub Actions token of class ``c`` (web identity from a GitHub provider): a plain
     ``StringEquals`` on the provider's ``repository`` claim and a plain ``StringEquals``/``StringLike`` on its ``sub``
     whose every pattern starts with ``repo:`` and matches no subject ``repo:R:...`` for any repository ``R`` the first
-    lists (:func:`_prefix_possible`); the token's claims agree (``semantics.claims.token_problem``,
+    lists (:func:`trustgraph.smt.guess.prefix_possible`); the token's claims agree (``semantics.claims.token_problem``,
     ``smt.presence.claim_couplings``: a ``repo:`` subject names its repository), so none satisfies both.
     :meth:`VacuousCondition._decide_lazily` then asks the statement's own question before question 1: only its
     Unsat answer is used (the class is not live, the reference's verdict), so the rule decides which question is
@@ -519,6 +507,7 @@ def claims_disagree(st: Statement, c: CallerClass) -> bool:
     from trustgraph.model.pattern import variables_of
     from trustgraph.semantics.claims import is_github
     from trustgraph.semantics.request import CallerKind
+    from trustgraph.smt.guess import prefix_possible
     from trustgraph.smt.symbolic import SymbolicCaller, provider_host
 
     caller = c.caller
@@ -539,7 +528,7 @@ def claims_disagree(st: Statement, c: CallerClass) -> bool:
             and plain(cond, (Operator.STRING_EQUALS, Operator.STRING_LIKE))]
     for repo in repos:
         for sub in subs:
-            if all(p[:1] and _starts_repo(p) and not any(_prefix_possible(p, f"repo:{r}:") for r in repo.texts)
+            if all(p[:1] and _starts_repo(p) and not any(prefix_possible(p, f"repo:{r}:") for r in repo.texts)
                    for p in sub.patterns):
                 return True
     return False
@@ -550,50 +539,6 @@ def _starts_repo(pattern: Any) -> bool:
     from trustgraph.model.pattern import Literal
 
     return isinstance(pattern[0], Literal) and pattern[0].text.startswith("repo:")
-
-
-def _prefix_possible(pattern: Any, prefix: str) -> bool:
-    """Whether some text starting with ``prefix`` matches the glob ``pattern`` (literals, ``*``, ``?``; no
-    variables): the pattern's elements read the prefix to its end with a state left (any rest of a glob is matched
-    by some text), case-sensitively as StringLike and StringEquals compare."""
-    from trustgraph.model.pattern import AnyChar, Literal, Star
-
-    tokens: list[str | None | bool] = []  # a character, None for ``?``, True for ``*``
-    for element in pattern:
-        if isinstance(element, Literal):
-            tokens.extend(element.text)
-        elif isinstance(element, Star):
-            tokens.append(True)
-        elif isinstance(element, AnyChar):
-            tokens.append(None)
-        else:
-            return True  # a variable: not decided here (the caller never passes one)
-    states = {0}
-    for ch in prefix:
-        reached: set[int] = set()
-        for i in _closure(tokens, states):
-            if i < len(tokens):
-                t = tokens[i]
-                if t is True:
-                    reached.add(i)
-                elif t is None or t == ch:
-                    reached.add(i + 1)
-        states = reached
-        if not states:
-            return False
-    return True
-
-
-def _closure(tokens: list[str | None | bool], states: set[int]) -> set[int]:
-    """``states`` with every position reached by letting ``*`` match nothing."""
-    out = set(states)
-    todo = list(states)
-    while todo:
-        i = todo.pop()
-        if i < len(tokens) and tokens[i] is True and i + 1 not in out:
-            out.add(i + 1)
-            todo.append(i + 1)
-    return out
 
 
 def _who(c: CallerClass) -> str:

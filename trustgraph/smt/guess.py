@@ -402,6 +402,21 @@ def _step(toks: Tokens, states: frozenset[int], ch: str) -> frozenset[int]:
     return _closure(toks, frozenset(nxt))
 
 
+def prefix_possible(pattern: Pattern, prefix: str) -> bool:
+    """Whether some text starting with ``prefix`` matches the glob ``pattern`` (literals, ``*``, ``?``; compared
+    case-sensitively, as StringLike and StringEquals compare): the pattern's automaton reads the prefix with a state
+    left, and any rest of a glob is matched by some text. True (not decided) for a pattern with a policy variable."""
+    toks = _tokens(pattern)
+    if toks is None:
+        return True
+    states = _closure(toks, frozenset({0}))
+    for ch in prefix:
+        states = _step(toks, states, ch)
+        if not states:
+            return False
+    return True
+
+
 def _universal(toks: Tokens, states: frozenset[int]) -> bool:
     """Every continuation is accepted (a state from which only stars remain)."""
     return any(all(t is None for t in toks[i:]) for i in states)
