@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
+from tests.queries.engines import undecided
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS_BY_ID
@@ -115,33 +116,14 @@ def _shared_answers(path: Path) -> int:
     return int(escalations.shared_answers)
 
 
-def _undecided(every: int) -> Callable[[TrustGraph], None]:
-    """Make the hops into every ``every``-th role (sorted) undecided (Unknown) in the engine."""
-
-    def patch(tg: TrustGraph) -> None:
-        from trustgraph.smt.solve import Unknown
-
-        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::every])
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            if role in chosen:
-                return Unknown("timeout (injected)")
-            return solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
-
-    return patch
-
-
 @pytest.mark.parametrize("every", [2, 5])
 def test_undecided_hops(every: int, tmp_path: Path) -> None:
     from trustgraph.synth import synthesize
 
     synthesize(tmp_path, accounts=3, roles_per_account=20, seed=2, profile="random")
     tg = load(tmp_path)
-    assert _same(tg, _undecided(every))[1] > 0
-    twin = _twin(tg, True, SolverSession(), _undecided(every))
+    assert _same(tg, undecided(every))[1] > 0
+    twin = _twin(tg, True, SolverSession(), undecided(every))
     principals = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] in ("user", "role") and d["inside"])
     verdicts = {twin.query(p, "admin", QueryOptions.make(via="all"))[0].verdict.value for p in principals}
     assert "unknown" in verdicts
@@ -158,11 +140,11 @@ def test_undecided_hops_of_a_kept_search_are_reported_again(tmp_path: Path) -> N
     session = SolverSession()
     options = QueryOptions.make(via="all")
     principals = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] in ("user", "role") and d["inside"])
-    warm = _twin(tg, True, session, _undecided(2))
+    warm = _twin(tg, True, session, undecided(2))
     answers = {p: warm.query(p, "admin", options)[0] for p in principals}
     for p in principals:
         a = answers[p]
-        b = _twin(tg, True, session, _undecided(2)).query(p, "admin", options)[0]
+        b = _twin(tg, True, session, undecided(2)).query(p, "admin", options)[0]
         assert (a.verdict, a.hops, a.reason) == (b.verdict, b.hops, b.reason), p
     assert any(a.verdict is Reach.UNKNOWN for a in answers.values())
 
@@ -190,7 +172,7 @@ def test_layered_mixed_searches(seed: int, tmp_path: Path) -> None:
     synthesize(tmp_path, accounts=3, roles_per_account=30, seed=seed, profile="random")
     tg = load(tmp_path)
     principals = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] in ("user", "role") and d["inside"])
-    for patch in (None, _undecided(3)):
+    for patch in (None, undecided(3)):
         session = SolverSession()
         reference = _twin(tg, True, session, patch)
         reference.lazy_reach = False

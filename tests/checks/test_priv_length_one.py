@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import undecided
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.privilege_escalation import PrivilegeEscalation
@@ -68,25 +69,6 @@ def _compare(tg: TrustGraph, patch: Patch = None) -> tuple[int, int, int]:
     return len(new), quick.answered, quick.assuming
 
 
-def _undecided(every: int) -> Callable[[TrustGraph], None]:
-    """Make the hops into every ``every``-th role (sorted) undecided (Unknown) in the engine."""
-
-    def patch(tg: TrustGraph) -> None:
-        from trustgraph.smt.solve import Unknown
-
-        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::every])
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            if role in chosen:
-                return Unknown("timeout (injected)")
-            return solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
-
-    return patch
-
-
 def test_bundled_example_and_sample(tmp_path: Path) -> None:
     for name in ("example", "sample"):
         _compare(small_org(name, 0, tmp_path))
@@ -112,7 +94,7 @@ def test_undecided_hops(every: int, tmp_path: Path) -> None:
     from trustgraph.synth import synthesize
 
     synthesize(tmp_path, accounts=3, roles_per_account=20, seed=3, profile="random")
-    _, answered, assuming = _compare(load(tmp_path), _undecided(every))
+    _, answered, assuming = _compare(load(tmp_path), undecided(every))
     assert answered + assuming > 0
 
 

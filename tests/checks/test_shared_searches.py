@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
+from tests.queries.engines import make_undecided, undecided
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS_BY_ID
@@ -67,31 +68,11 @@ def test_generated_organizations(seed: int, tmp_path: Path) -> None:
         assert federated
 
 
-def _undecided(every: int) -> Callable[[TrustGraph], None]:
-    """Make the hops into every ``every``-th role (sorted) undecided (Unknown) in the engine."""
-
-    def patch(tg: TrustGraph) -> None:
-        from trustgraph.smt.solve import Unknown
-
-        roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::every]
-        chosen = set(roles)
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            if role in chosen:
-                return Unknown("timeout (injected)")
-            return solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
-
-    return patch
-
-
 @pytest.mark.parametrize("every", [2, 3, 5])
 def test_undecided_hops(every: int) -> None:
     tg = load()
-    assert _same(tg, _undecided(every)) > 0
-    unknown = [f for f in _findings(tg, False, _undecided(every)) if f["kind"].value == "unknown"]
+    assert _same(tg, undecided(every)) > 0
+    unknown = [f for f in _findings(tg, False, undecided(every)) if f["kind"].value == "unknown"]
     assert unknown
 
 
@@ -113,7 +94,7 @@ def test_undecided_federated_hops_are_handed_to_the_reference(tmp_path: Path, mo
         return reach_to(self, *args, **kwargs)
 
     monkeypatch.setattr(ScanContext, "reach_to", counting)
-    assert _same(tg, _undecided(7)) > 0
+    assert _same(tg, undecided(7)) > 0
     assert asked
 
 
@@ -145,7 +126,7 @@ def test_shared_searches_equal_the_reference_search(profile: str, seed: int, eve
     synthesize(tmp_path, accounts=3, roles_per_account=20, seed=seed, profile=profile)
     tg = load(tmp_path)
     if every:
-        _undecided(every)(tg)
+        make_undecided(tg, every)
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     sources = [(n, False) for n in ctx.outside_account_nodes] + [(m, True) for m in ctx.outsider_members()]

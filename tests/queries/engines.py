@@ -71,6 +71,15 @@ def make_undecided(tg: TrustGraph, every: int) -> None:
     tg.engine.solve = patched  # type: ignore[method-assign]
 
 
+def undecided(every: int) -> Callable[[TrustGraph], None]:
+    """:func:`make_undecided` with ``every`` fixed: a patch to apply to each twin a comparison builds."""
+
+    def patch(tg: TrustGraph) -> None:
+        make_undecided(tg, every)
+
+    return patch
+
+
 def org_of(tg: TrustGraph) -> str:
     """A name for ``tg``'s organization in a failure message: the folder it was loaded from, or (an estate built in
     memory) its accounts."""
