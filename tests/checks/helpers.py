@@ -12,10 +12,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from twins import twin
+
+from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding
-from trustgraph.checks.registry import CHECKS_BY_ID
-from trustgraph.checks.runner import run_checks
+from trustgraph.checks.registry import CHECKS_BY_ID, select_checks
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.smt.options import SolverOptions
+from trustgraph.smt.session import SolverSession
 
 A = "111122223333"
 B = "444455556666"
@@ -109,3 +114,18 @@ def single_role(tmp_path: Path, check_id: str, trust_doc: dict[str, Any], *, nam
 def roles_of(findings: Iterable[Finding]) -> set[str]:
     """Role names of the findings."""
     return {f.role.rsplit("/", 1)[-1] for f in findings}
+
+
+def statement_check_findings(tg: TrustGraph, options: SolverOptions) -> list[Any]:
+    """vacuous-condition's and dead-trust-statement's findings as plain data on a twin of ``tg`` with ``options``: each
+    check's own findings first (before the scan groups a role's findings into one, which renders one witness), then
+    the grouped scan's, each in a fresh session. The fast-path tests of these checks compare two such lists."""
+    import trustgraph.checks.dead_trust_statement as dead
+    import trustgraph.checks.vacuous_condition as vacuous
+
+    ctx = ScanContext(twin(tg, SolverSession(options)))
+    found = [finding_to_plain(f) for check in (vacuous.CHECK, dead.CHECK) for f in check.run(ctx)]
+    grouped = ScanContext(twin(tg, SolverSession(options)))
+    checks = select_checks(["vacuous-condition", "dead-trust-statement"])
+    found += [finding_to_plain(f) for f in run_checks(grouped, checks, jobs=1).findings]
+    return found

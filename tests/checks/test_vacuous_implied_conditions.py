@@ -16,17 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from small_orgs import small_org
-from twins import twin
 
 import trustgraph.checks.vacuous_condition as vacuous
 from trustgraph.api import TrustGraph, load
-from trustgraph.checks.context import ScanContext
-from trustgraph.checks.registry import select_checks
-from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.smt.options import SolverOptions
-from trustgraph.smt.session import SolverSession
 
-CHECKS = ["vacuous-condition", "dead-trust-statement"]
+from .helpers import statement_check_findings
 
 
 def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.MonkeyPatch,
@@ -42,12 +37,7 @@ def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.Monkey
         return out
 
     monkeypatch.setattr(vacuous, rule, counted)
-    import trustgraph.checks.dead_trust_statement as dead
-
-    ctx = ScanContext(twin(tg, SolverSession(options)))
-    found = [finding_to_plain(f) for check in (vacuous.CHECK, dead.CHECK) for f in check.run(ctx)]
-    grouped = ScanContext(twin(tg, SolverSession(options)))
-    found += [finding_to_plain(f) for f in run_checks(grouped, select_checks(CHECKS), jobs=1).findings]
+    found = statement_check_findings(tg, options)
     monkeypatch.undo()
     return found, fired[0]
 

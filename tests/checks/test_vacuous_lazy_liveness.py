@@ -15,17 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from small_orgs import small_org
-from twins import twin
 
 from trustgraph.api import TrustGraph
 from trustgraph.checks import base
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.registry import select_checks
-from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.smt.options import SolverOptions
-from trustgraph.smt.session import SolverSession
 
-CHECKS = ["vacuous-condition", "dead-trust-statement"]
+from .helpers import statement_check_findings
+
 OFF = SolverOptions().without("lazy_liveness")
 
 
@@ -44,11 +41,7 @@ def _findings(tg: TrustGraph, options: SolverOptions, monkeypatch: pytest.Monkey
 
     for module in (base, dead, vacuous):
         monkeypatch.setattr(module, "statement_alone", counted)
-    ctx = ScanContext(twin(tg, SolverSession(options)))
-    # each check's own findings, before the scan groups a role's findings into one (which renders one witness)
-    found = [finding_to_plain(f) for check in (vacuous.CHECK, dead.CHECK) for f in check.run(ctx)]
-    grouped = ScanContext(twin(tg, SolverSession(options)))
-    found += [finding_to_plain(f) for f in run_checks(grouped, select_checks(CHECKS), jobs=1).findings]
+    found = statement_check_findings(tg, options)
     monkeypatch.undo()
     return found, asked[0]
 
