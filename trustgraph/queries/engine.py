@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.queries import answers
+from trustgraph.queries.callers import EngineCallers
 from trustgraph.queries.candidates import HopCandidates, State
 from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
+from trustgraph.queries.demand import SessionDemand
 from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
 from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.hopclass import HopClasses
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 
     from trustgraph.queries.demandmap import DemandMap
     from trustgraph.queries.virtual import VirtualSource
-    from trustgraph.semantics.carried import Carried
     from trustgraph.semantics.request import Target
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.session import SolverSession
@@ -80,7 +81,7 @@ def subject_key(provider: str) -> str:
 
 
 
-class ReachabilityEngine:
+class ReachabilityEngine(EngineCallers, SessionDemand):
     """Solver front for one graph: builds callers and targets once and memoises hop answers."""
 
     #: False: the hop memos are plain dictionaries keyed by hop tuples (the reference); True: nested, a hop without a
@@ -161,82 +162,6 @@ class ReachabilityEngine:
         """A node's attributes: the graph's, or a registered virtual source's."""
         virtual = self._virtual.get(node)
         return virtual.attrs if virtual is not None else self.G.nodes[node]
-
-    # ----------------------------------------------------------------------------------------------------- callers
-    def caller(self, node: str, mfa: bool, carried: Carried | None = None) -> Caller | SymbolicCaller:
-        """The caller standing for a node in a state (concrete for exported principals, symbolic otherwise); a role
-        session that ``carried`` a source identity or transitive tags is that session (queries.carry)."""
-        if carried:
-            from trustgraph.semantics.carried import session_caller
-            from trustgraph.semantics.request import Caller as ConcreteCaller
-
-            carried_key = state_of(node, mfa, carried)
-            hit = self._callers.get(carried_key)
-            if hit is None:
-                base = self.caller(node, mfa)
-                hit = session_caller(base, carried) if isinstance(base, ConcreteCaller) else base
-                self._callers[carried_key] = hit
-            return hit
-        key = (node, mfa)
-        cached = self._callers.get(key)
-        if cached is not None:
-            return cached
-        from trustgraph.semantics.callers import caller_for_role_session, caller_for_user
-        from trustgraph.smt.symbolic import SymbolicCaller
-
-        virtual = self._virtual.get(node)
-        if virtual is not None:
-            self._callers[key] = virtual.caller
-            return virtual.caller
-        attrs = self.G.nodes[node]
-        kind = attrs["kind"]
-        caller: Caller | SymbolicCaller
-        if kind == NodeKind.USER.value:
-            caller = caller_for_user(self.estate, attrs["entity"], mfa_present=mfa, zone=self.zone)
-        elif kind == NodeKind.ROLE.value:
-            caller = caller_for_role_session(self.estate, attrs["entity"], mfa=mfa, zone=self.zone)
-        elif kind == NodeKind.EXTERNAL.value:
-            caller = SymbolicCaller(
-                kind=CallerKind.ROLE_SESSION,
-                excluded_accounts=self._inside_accounts(),
-                excluded_orgs=frozenset(self.zone.organizations),
-            )
-        elif kind == NodeKind.ACCOUNT.value:
-            caller = SymbolicCaller(
-                kind=CallerKind.ROLE_SESSION,
-                account=attrs["account"],
-                excluded_orgs=frozenset(self.zone.organizations),
-            )
-        elif kind == NodeKind.SAML.value:
-            caller = SymbolicCaller(kind=CallerKind.SAML, provider=attrs["provider"])
-        elif kind in (NodeKind.OIDC.value, NodeKind.WEB_IDENTITY.value):
-            caller = SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=attrs["provider"])
-        else:
-            caller = SymbolicCaller(kind=CallerKind.SERVICE, provider=node.split(":", 1)[1])
-        self._callers[key] = caller
-        return caller
-
-    def _inside_accounts(self) -> frozenset[str]:
-        if self._inside is not None:
-            return self._inside
-        inside = set(self.zone.accounts)
-        for org in self.estate.organizations:
-            if org.org_id in self.zone.organizations:
-                inside.update(a.account_id for a in org.accounts)
-                if org.management_account_id:
-                    inside.add(org.management_account_id)
-        self._inside = frozenset(inside)
-        return self._inside
-
-    def target(self, role_arn: str) -> Target:
-        """The role with the RCPs of its account."""
-        cached = self._targets.get(role_arn)
-        if cached is None:
-            from trustgraph.semantics.callers import target_for_role
-
-            cached = target_for_role(self.estate, self.estate.role_by_arn[role_arn])
-            self._targets[role_arn] = cached
-        return cached
 
     # ------------------------------------------------------------------------------------------------------ hops
     def constraints(self, options: QueryOptions, extra: Iterable[KeyConstraint] = ()) -> tuple[KeyConstraint, ...]:
@@ -600,40 +525,6 @@ class ReachabilityEngine:
             alt = self.decide(state, role, action, options, (*extra, *chosen))
             if isinstance(alt, Sat):
                 yield self.next_state(role, alt), alt, True
-
-    @property
-    def demand(self) -> CarryDemand:
-        """The carried values later policies of the estate can tell apart (queries.carry), read once."""
-        if self._demand is None:
-            self._demand = CarryDemand.of(self.estate)
-        return self._demand
-
-    def plain_session(self, node: str) -> bool:
-        """Whether a session of role ``node`` carrying nothing is searched as a plain one (its candidates listed
-        without the roles reached already): nothing is demanded, or, with ``per_role_demand`` and ``per_role_plain``,
-        no hop from it is asked with a carried value (:meth:`DemandMap.quiet`); the reference: nothing demanded."""
-        if not self.demand:
-            return True
-        return self.per_role_plain and self.per_role_demand and self._map().quiet(node)
-
-    def asks_carried(self, role: str) -> bool:
-        """Whether a Sat hop into ``role`` may be asked with a carried value besides its witness's: some kind is
-        read after it (:meth:`demand_kinds`); with ``per_role_plain`` off: whenever anything is demanded."""
-        if not (self.demand and self.per_role_plain and self.per_role_demand):
-            return bool(self.demand)
-        return bool(self._map().kinds(role))
-
-    def demand_kinds(self, role: str) -> frozenset[str] | None:
-        """The kinds of carried value a hop into ``role`` is asked with (:meth:`DemandMap.kinds`), None: every kind
-        (``per_role_demand`` off)."""
-        return self._map().kinds(role) if self.per_role_demand else None
-
-    def _map(self) -> DemandMap:
-        if self._demand_map is None:
-            from trustgraph.queries.demandmap import DemandMap
-
-            self._demand_map = DemandMap(self)
-        return self._demand_map
 
     def next_state(self, role: str, result: Any) -> State:
         """The state of the session a Sat hop into ``role`` creates: MFA, and what it carries (queries.carry)."""
