@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any, TypeVar
 
 from trustgraph.model.account import AccountSnapshot, Flag, Role, User
 from trustgraph.model.organization import IdentityProvider, Organization
 from trustgraph.model.principal import PrincipalKind
 from trustgraph.model.zone import ORIGIN_EXPORTED, ORIGIN_ORGANIZATIONS, Zone, identity_center_account
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +54,23 @@ class Estate:
     def user_by_id(self) -> dict[str, User]:
         """Users by unique id (AIDA...)."""
         return {u.user_id: u for a in self.accounts for u in a.users}
+
+    @cached_property
+    def _facts(self) -> dict[Any, Any]:
+        """The facts :meth:`fact` computed, by key (this value's own: a replaced estate starts empty)."""
+        return {}
+
+    def fact(self, key: Any, compute: Callable[[Estate], _T]) -> _T:
+        """``compute(self)``, remembered on this estate under ``key``: a fact read off the whole estate (every
+        policy, say) that each engine over it would otherwise compute again (the bench's and a notebook's fresh
+        engines over one loaded estate). ``compute`` must read only the estate, which never changes, and be the same
+        function for every call with ``key`` (the key names the question)."""
+        facts = self._facts
+        if key in facts:
+            known: _T = facts[key]
+            return known
+        value = facts[key] = compute(self)
+        return value
 
     def organization_of(self, account_id: str) -> Organization | None:
         """The loaded organization the account is a known member of, if any."""

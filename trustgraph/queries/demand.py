@@ -32,12 +32,19 @@ class SessionDemand:
     per_role_demand: bool
     #: True (with ``per_role_demand``): :meth:`plain_session` per role; False: the reference
     per_role_plain: bool
+    #: True: :attr:`demand` read once per estate (:meth:`Estate.fact`), shared by every engine over it; False: read
+    #: again by each engine (the reference)
+    shared_demand: bool
 
     @property
     def demand(self) -> CarryDemand:
-        """The carried values later policies of the estate can tell apart (queries.carry), read once."""
+        """The carried values later policies of the estate can tell apart (queries.carry), read once per estate
+        (``shared_demand``: a fresh engine over a loaded estate, the bench's cold question or a notebook's, paid
+        ~15 ms of CPU at 2,000 roles to read every trust and identity policy again; a pure function of the estate,
+        which never changes), else once per engine."""
         if self._demand is None:
-            self._demand = CarryDemand.of(self.estate)
+            self._demand = (self.estate.fact(CarryDemand, CarryDemand.of) if self.shared_demand
+                            else CarryDemand.of(self.estate))
         return self._demand
 
     def plain_session(self, node: str) -> bool:

@@ -89,7 +89,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
     nested_memos = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None,
-                 per_role_demand: bool = True, per_role_plain: bool = True) -> None:
+                 per_role_demand: bool = True, per_role_plain: bool = True, shared_demand: bool = True) -> None:
         import time
 
         from trustgraph.smt.session import SolverSession
@@ -143,6 +143,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         self.per_role_demand = per_role_demand
         #: True (with ``per_role_demand``): :meth:`plain_session` per role; False: the reference
         self.per_role_plain = per_role_plain
+        self.shared_demand = shared_demand  # the carry demand read once per estate (queries.demand)
         self._demand_map: DemandMap | None = None
         self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.mfa_hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}  # hub -> its edges reading MFA
