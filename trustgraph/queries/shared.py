@@ -58,6 +58,7 @@ from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.queries.carry import carried_of, inherited_constraints
 from trustgraph.queries.classmoves import class_move
 from trustgraph.queries.engine import SearchOutcome, _Visit
+from trustgraph.queries.memorows import MemoRows, row_class_move
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -213,6 +214,12 @@ class SharedSearches:
     #: hops at 20,000 roles, on the scan process's path); False: every test per hop (the reference; set on the
     #: class). The same moves either way
     base_checks = True
+    #: True: a state's hops read and write the engine's memo rows of the state once found
+    #: (:mod:`trustgraph.queries.memorows`: :func:`~trustgraph.queries.memorows.row_class_move` and
+    #: :meth:`_base_sat_rows`) instead of three nested look-ups per hop and memo (with ``base_checks`` and the
+    #: engine's nested memos); False: :func:`~trustgraph.queries.classmoves.class_move` and :meth:`_base_sat` per hop
+    #: (the reference; set on the class). The same moves and engine memos either way
+    memo_rows = True
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
@@ -386,6 +393,39 @@ class SharedSearches:
             return None
         return self._file_derived(key, based)
 
+    def _base_sat_rows(self, rows: MemoRows, role: str, pair: tuple[str, Action], expansion: _Expansion,
+                       based: Sat) -> Sat | None:
+        """:meth:`_base_sat_checked` of the hop ``pair`` (= (``role``, its action)) of ``rows.state`` on the engine's
+        memo rows of the state (:attr:`memo_rows`): the same tests in the same order, the same write."""
+        engine = self.engine
+        state, options, action = rows.state, rows.options, pair[1]
+        checks = expansion.checks or self._base_checks(state, options, expansion)
+        if based.approximations or (checks.demand and engine.asks_carried(role)) or (
+                checks.may_flip and engine.flips_mfa(state[0], action, role)):
+            return None
+        answers = rows.answers_row()  # _first_filed: based is the first answer filed, nothing else kept for the key
+        flat = None if answers is None else answers.get(pair)
+        if (flat[1] if isinstance(flat, tuple) else flat) is not based or rows.known(pair) or (
+                engine._leads and (state, role, action, options, expansion.extra) in engine._leads):
+            return None
+        constraints = checks.constraints
+        if checks.contradicts or (checks.absent and engine._absent_blocks(role, action, constraints)):
+            return None
+        request = based.request
+        hit = self._meets
+        if hit is None or hit[0] is not request or hit[1] is not constraints:
+            from trustgraph.queries.derived import meets_all
+
+            hit = self._meets = (request, constraints, meets_all(request, constraints))
+        else:
+            self.meets_reused += 1
+        if not hit[2]:
+            return None
+        engine.shared += 1  # _file_derived
+        rows.put_derived(pair, based)
+        derived: Sat = based
+        return derived
+
     def _listed_hops(self, node: str, plain: bool, wanted: Action | None) -> tuple[tuple[str, Action], ...]:
         """The candidate hops of a state of ``node`` as the reference search lists them (``plain``: a role session
         carrying nothing, whose candidates the reference lists with the identity filter already applied; ``wanted``:
@@ -513,6 +553,7 @@ class Replay:
 
         engine, class_moves, bare = shared.engine, shared.class_moves, shared.bare_moves
         plain_states = engine._plain_states
+        by_rows = shared.memo_rows and shared.base_checks and MemoRows.usable(engine)
         deeper = shared.table(False, options, ()) if shared.state_tables else None  # the start states: few
         while queue and (depth is None or visits[queue[0]].depth < depth):
             state = queue.popleft()
@@ -525,6 +566,7 @@ class Replay:
             plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
             newly_blocked = False
             own: tuple[str, bool] = ("", False)
+            rows: MemoRows | None = None  # the engine's memo rows of the state (memo_rows), read when first needed
             for i in expansion.live:
                 role = hops[i][0]
                 if plain:
@@ -534,10 +576,14 @@ class Replay:
                 move = slots[i]
                 if move is None:
                     based = expansion.base[i] if expansion.base is not None else None
+                    if by_rows and rows is None and (plain and class_moves or isinstance(based, Sat)):
+                        rows = MemoRows(engine, state, options, expansion.extra)
                     if isinstance(based, Sat):  # the base's Sat move (_base_sat)
-                        move = shared._base_sat(state, role, hops[i][1], options, expansion, based)
+                        move = (shared._base_sat(state, role, hops[i][1], options, expansion, based) if rows is None
+                                else shared._base_sat_rows(rows, role, hops[i], expansion, based))
                     if move is None and plain and class_moves:  # answered by its class in one step (classmoves)
-                        move = class_move(engine, state, role, hops[i][1], options, expansion.extra, bare)
+                        move = (class_move(engine, state, role, hops[i][1], options, expansion.extra, bare)
+                                if rows is None else row_class_move(rows, role, hops[i][1], hops[i], bare))
                     if move is None:
                         move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
                         newly_blocked |= move is BLOCKED
