@@ -17,8 +17,7 @@ from twins import twin
 from tests.queries.engines import make_undecided, outsider_searches, same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
-from trustgraph.queries import memorows
-from trustgraph.queries import shared as shared_module
+from trustgraph.queries import classmoves, memorows
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
 from trustgraph.smt.solve import Sat, Unknown
 
@@ -57,7 +56,7 @@ def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], An
         return move
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(shared_module, "row_class_move", counted_class)
+        mp.setattr(classmoves, "row_class_move", counted_class)
         mp.setattr(SharedSearches, "_base_sat_rows", counted_base)
         out = outsider_searches(ctx, shared)
     moves = {key: [m if m is None or isinstance(m, Move) else ("sat", _norm(m)) if isinstance(m, Sat)

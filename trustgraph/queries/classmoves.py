@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trustgraph.queries.memorows import MemoRows, row_class_move
 from trustgraph.semantics.request import Caller, CallerKind
 
 if TYPE_CHECKING:
@@ -48,14 +49,19 @@ if TYPE_CHECKING:
 
 
 def class_move(engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
-               extra: tuple[KeyConstraint, ...], bare: bool = False) -> Leads | Lead | Sat | None:
+               extra: tuple[KeyConstraint, ...], bare: bool = False, rows: MemoRows | None = None
+               ) -> Leads | Lead | Sat | None:
     """The move of a plain role session's hop (``state`` a role node's state carrying nothing, nothing demanded)
     that the engine would answer from the hop's class, made as :meth:`SharedSearches.move` makes it, with the
     engine's memos filled as :meth:`ReachabilityEngine.decide` and :meth:`ReachabilityEngine.sat_leads` fill them;
     None (nothing changed) when another answer might apply: the general path then decides the hop. With ``bare``,
     a hop whose one lead is the plain state of ``role`` (``engine._plain_states``), not left out, has its Sat answer
     itself as its move (a Sat move: :data:`~trustgraph.queries.shared.Lead`) instead of the lead (a tuple less a
-    hop)."""
+    hop). ``rows``: the engine's memo rows of ``state`` under these options and ``extra``
+    (``SharedSearches.memo_rows``), on which :func:`~trustgraph.queries.memorows.row_class_move` makes the same
+    tests and writes."""
+    if rows is not None:
+        return row_class_move(rows, role, action, (role, action), bare)
     opts = engine.session.options
     if not (opts.derived_answers and opts.evaluation and opts.hop_classes):
         return None

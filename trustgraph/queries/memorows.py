@@ -14,7 +14,8 @@ them: the same tests in the same order (each answering as the flat lookup does: 
 the same writes (the same keys, values and pair tuples, made through the memo itself when the row is not made yet).
 
 Switch: ``SharedSearches.memo_rows`` (False: ``class_move`` and ``_base_sat_checked`` per hop, the reference; also
-off with ``ReachabilityEngine.nested_memos`` off). ``tests/queries/test_vendor_memo_rows.py`` compares the searches,
+off with ``SharedSearches.base_checks`` or ``ReachabilityEngine.nested_memos`` off). ``class_move`` and ``_base_sat``
+stay the entry points (given the rows, they hand the hop to the functions here). ``tests/queries/test_vendor_memo_rows.py`` compares the searches,
 the moves and every engine memo with the switch on and off.
 
 Cost: three row lookups per state and search that reaches it (a row is re-read while it is not made yet: another hop

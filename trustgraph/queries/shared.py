@@ -58,7 +58,7 @@ from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.queries.carry import carried_of, inherited_constraints
 from trustgraph.queries.classmoves import class_move
 from trustgraph.queries.engine import SearchOutcome, _Visit
-from trustgraph.queries.memorows import MemoRows, row_class_move
+from trustgraph.queries.memorows import MemoRows
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
@@ -304,7 +304,7 @@ class SharedSearches:
             expansion.base = base.moves
 
     def _base_sat(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
-                  based: Sat) -> Sat | None:
+                  based: Sat, rows: MemoRows | None = None) -> Sat | None:
         """The move of a hop whose base (:meth:`_link_base`) took it as the Sat move ``based``, when
         :meth:`move` would make the same one, else None (the hop is then decided as before).
 
@@ -315,7 +315,10 @@ class SharedSearches:
         ``decide`` returns ``based``. Its leads are then ``based``'s alone, to the plain state of ``role`` (the
         base's move was that Sat move, and what decides the leads, :meth:`~trustgraph.queries.engine.
         ReachabilityEngine.sat_leads`, reads only the answer and the state) when no other MFA outcome or carried
-        value is asked for (asked under these options, such an answer might differ from the base's)."""
+        value is asked for (asked under these options, such an answer might differ from the base's). ``rows``: the
+        engine's memo rows of ``state`` under these options (:attr:`memo_rows`), read by :meth:`_base_sat_rows`."""
+        if rows is not None:
+            return self._base_sat_rows(rows, role, (role, action), expansion, based)
         if self.base_checks:
             return self._base_sat_checked(state, role, action, options, expansion, based)
         from trustgraph.queries.derived import meets_all
@@ -579,11 +582,9 @@ class Replay:
                     if by_rows and rows is None and (plain and class_moves or isinstance(based, Sat)):
                         rows = MemoRows(engine, state, options, expansion.extra)
                     if isinstance(based, Sat):  # the base's Sat move (_base_sat)
-                        move = (shared._base_sat(state, role, hops[i][1], options, expansion, based) if rows is None
-                                else shared._base_sat_rows(rows, role, hops[i], expansion, based))
+                        move = shared._base_sat(state, role, hops[i][1], options, expansion, based, rows)
                     if move is None and plain and class_moves:  # answered by its class in one step (classmoves)
-                        move = (class_move(engine, state, role, hops[i][1], options, expansion.extra, bare)
-                                if rows is None else row_class_move(rows, role, hops[i][1], hops[i], bare))
+                        move = class_move(engine, state, role, hops[i][1], options, expansion.extra, bare, rows)
                     if move is None:
                         move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
                         newly_blocked |= move is BLOCKED
