@@ -15,8 +15,9 @@ the same writes (the same keys, values and pair tuples, made through the memo it
 
 Switch: ``SharedSearches.memo_rows`` (False: ``class_move`` and ``_base_sat_checked`` per hop, the reference; also
 off with ``SharedSearches.base_checks`` or ``ReachabilityEngine.nested_memos`` off). ``class_move`` and ``_base_sat``
-stay the entry points (given the rows, they hand the hop to the functions here). ``tests/queries/test_vendor_memo_rows.py`` compares the searches,
-the moves and every engine memo with the switch on and off.
+stay the entry points (given the rows, they hand the hop to the functions here).
+``tests/queries/test_vendor_memo_rows.py`` compares the searches, the moves and every engine memo with the switch on
+and off.
 
 Cost: three row lookups per state and search that reaches it (a row is re-read while it is not made yet: another hop
 of the state, decided through the engine, may make it); per hop a pair lookup in each row.
