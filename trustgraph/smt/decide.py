@@ -4,7 +4,7 @@ it asks first when the ``string_cells`` fast path is on)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import z3  # type: ignore[import-untyped]
@@ -184,7 +184,7 @@ def _check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core:
 
 
 def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool = False,
-                     solved: SolvedFormulas | None = None) -> list[str]:
+                     solved: SolvedFormulas | None = None, guided: bool = False) -> list[str]:
     """A minimal unsat core of named assertions whose conjunction is known to be unsat (see :func:`check_tracked`;
     ``strings``: each trial is decided through :func:`trustgraph.smt.strings.decide` first), in a context of its own
     (:func:`fresh_context`).
@@ -194,7 +194,10 @@ def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, str
     assertions at the same positions. The deletion reads the formulas alone, never the names (each trial is a new
     solver over the formulas kept so far, in a context made for the call), so the positions it keeps are a function
     of the formulas and settings: roles alike whose dead statements differ only in where they are (or in an account
-    id no formula holds) ask for the same core, one deletion pass (one z3 run per assertion) for all of them."""
+    id no formula holds) ask for the same core, one deletion pass (one z3 run per assertion) for all of them.
+
+    ``guided`` (the ``guided_cores`` fast path): the same deletion, in the same order, with the trials whose answer an
+    unsat core z3 already proved gives skipped (:func:`_guided_deletion`)."""
     key = _formulas_key(assertions, timeout, True, strings) if solved is not None else None
     if key is not None:
         assert solved is not None
@@ -202,7 +205,7 @@ def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, str
         hit = solved.get(key)
         if hit is not None:
             return [assertions[i][0] for i in hit[1]]
-    names = _core_by_deletion(assertions, timeout, strings=strings)
+    names = _core_by_deletion(assertions, timeout, strings=strings, guided=guided)
     if key is not None:
         assert solved is not None
         at = {name: i for i, (name, _) in enumerate(assertions)}
@@ -210,14 +213,13 @@ def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, str
     return names
 
 
-def _core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool) -> list[str]:
+def _core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool,
+                      guided: bool = False) -> list[str]:
     """:func:`core_by_deletion` without the store."""
     ctx = fresh_context()
     moved = [(n, f.translate(ctx)) for n, f in assertions]
     if strings:
-        keep = list(range(len(assertions)))
-        for i in range(len(assertions)):
-            trial = [j for j in keep if j != i]
+        def unsat(trial: list[int]) -> bool:
             still = _preprocessing_solver(ctx, timeout)
             still.add([moved[j][1] for j in trial])
             res = still.check()
@@ -225,20 +227,79 @@ def _core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, st
                 decided = decide_strings([assertions[j][1] for j in trial], timeout, into=ctx,
                                          moved=[moved[j][1] for j in trial])
                 res = decided[0] if decided is not None else z3.unknown
-            if res == z3.unsat:
-                keep = trial
+            return bool(res == z3.unsat)
+
+        keep = (_guided_deletion(ctx, [f for _, f in moved], timeout, unsat) if guided
+                else _deletion(len(assertions), unsat))
         return [assertions[j][0] for j in keep]
-    return _deletion_core(ctx, moved, timeout)
+    return _deletion_core(ctx, moved, timeout, guided=guided)
 
 
-def _deletion_core(ctx: Any, assertions: Sequence[tuple[str, Any]], timeout: int) -> list[str]:
-    keep = list(range(len(assertions)))
-    for i in range(len(assertions)):
+def _deletion(n: int, unsat: Callable[[list[int]], bool]) -> list[int]:
+    """The positions a deletion pass over ``n`` assertions keeps: each in turn is left out when the rest kept so far is
+    still unsat (``unsat``: a z3 run; an undecided trial keeps the assertion in, so the core is always unsat)."""
+    keep = list(range(n))
+    for i in range(n):
         trial = [j for j in keep if j != i]
+        if unsat(trial):
+            keep = trial
+    return keep
+
+
+def _guided_deletion(ctx: Any, formulas: Sequence[Any], timeout: int, unsat: Callable[[list[int]], bool]
+                     ) -> list[int]:
+    """:func:`_deletion` with fewer z3 runs: the positions it keeps, the same trials in the same order.
+
+    A hint is kept: positions whose conjunction z3 proved unsat (:func:`_assumed_core`, an incremental solver's own
+    unsat core, found for the whole conjunction and again after each trial that drops an assertion). While the hint
+    lies within the positions kept, the trial leaving out an assertion outside it keeps the hint, so it is unsat (a
+    conjunction with an unsat part is unsat) and the assertion is dropped without a run; only an assertion of the hint
+    is tried with ``unsat``, the reference's own trial, whose answer is the reference's. A deletion pass keeps every
+    assertion it cannot drop (a core of k of n assertions: k trials that stay sat), so it takes some k + 1 trials
+    and k + 1 incremental runs instead of n trials.
+
+    The one case where the positions differ: a skipped trial that ``unsat`` would have left undecided (its
+    resource limit or timeout reached on a conjunction that is unsat), whose assertion the reference keeps; here it
+    is dropped, and the core is still unsat. When z3 cannot find a hint within :data:`PREPROCESS_RLIMIT` the trials
+    run as in the reference until the next one that drops an assertion."""
+    keep = list(range(len(formulas)))
+    hint = _assumed_core(ctx, formulas, keep, timeout)
+    for i in range(len(formulas)):
+        trial = [j for j in keep if j != i]
+        if hint is not None and i not in hint:
+            keep = trial  # the hint lies within the trial: unsat
+            continue
+        if unsat(trial):
+            keep = trial
+            hint = _assumed_core(ctx, formulas, trial, timeout)
+    return keep
+
+
+def _assumed_core(ctx: Any, formulas: Sequence[Any], positions: list[int], timeout: int) -> frozenset[int] | None:
+    """Positions among ``positions`` whose conjunction z3 proves unsat: the unsat core of an incremental solver that
+    tracks each formula by an assumption literal, within :data:`PREPROCESS_RLIMIT` (not minimal; None when z3 does
+    not answer unsat within the limit)."""
+    solver = z3.Solver(ctx=ctx)
+    solver.set("timeout", timeout)
+    solver.set("rlimit", PREPROCESS_RLIMIT)
+    literals = [z3.Bool(f"core|assumed|{j}", ctx) for j in positions]
+    for literal, j in zip(literals, positions, strict=True):
+        solver.add(z3.Implies(literal, formulas[j]))
+    if solver.check(*literals) != z3.unsat:
+        return None
+    at = {literal.get_id(): j for literal, j in zip(literals, positions, strict=True)}
+    return frozenset(at[b.get_id()] for b in solver.unsat_core())
+
+
+def _deletion_core(ctx: Any, assertions: Sequence[tuple[str, Any]], timeout: int, *, guided: bool = False
+                   ) -> list[str]:
+    def unsat(trial: list[int]) -> bool:
         solver = _preprocessing_solver(ctx, timeout)
         solver.add([assertions[j][1] for j in trial])
-        if solver.check() == z3.unsat:
-            keep = trial
+        return bool(solver.check() == z3.unsat)
+
+    keep = (_guided_deletion(ctx, [f for _, f in assertions], timeout, unsat) if guided
+            else _deletion(len(assertions), unsat))
     return [assertions[j][0] for j in keep]
 
 

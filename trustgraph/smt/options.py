@@ -92,6 +92,11 @@ class SolverOptions:
         Answer the minimal core of an Unsat conjunction whose core the session already found by deletion (the same
         formulas, in the same order) from the same store, as this question's names at the same positions, instead of
         one z3 run per assertion (``smt.decide.core_by_deletion``): dead-trust-statement's reasons for roles alike.
+    guided_cores
+        Find a minimal core by the same deletion pass, in the same order, skipping the trials an unsat core of an
+        incremental solver (z3's assumption core, found again after each assertion dropped) already decides: some
+        k + 1 trials for a core of k assertions instead of one per assertion (``smt.decide.core_by_deletion``):
+        dead-trust-statement's reasons. The same core unless a skipped trial would have reached z3's resource limit.
     lazy_liveness
         vacuous-condition asks "does a caller of the class get in under the statement alone" (its question 2, and
         dead-trust-statement's question) only when the answer itself is read: the solver's witness a finding
@@ -135,6 +140,7 @@ class SolverOptions:
     defer_refuted: bool = True
     solved_formulas: bool = True
     solved_cores: bool = True
+    guided_cores: bool = True
     shared_views: bool = True
     lazy_liveness: bool = True
     implied_conditions: bool = True
@@ -149,7 +155,8 @@ class SolverOptions:
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False,
-                   defer_refuted=False, solved_formulas=False, solved_cores=False, shared_views=False,
+                   defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
+                   shared_views=False,
                    lazy_liveness=False, implied_conditions=False, dead_claims=False,
                    inject_unknown=inject_unknown)
 

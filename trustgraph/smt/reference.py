@@ -102,7 +102,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
                      stats: SolverStats, *, ground_constraints: bool, want_core: bool,
                      injected: str | None = None, small_model_slots: bool = False,
                      string_cells: bool = False, solved: SolvedFormulas | None = None,
-                     cores: SolvedFormulas | None = None) -> HopResult:
+                     cores: SolvedFormulas | None = None, guided_cores: bool = False) -> HopResult:
     """The answer for one candidate by encoding and z3 (see the module docstring). ``ground`` holds the request keys
     the candidate and the role fix (it is extended here); ``stats`` counts the work; ``injected`` (tests of the
     timeout path) replaces the z3 run by an Unknown with that reason; ``small_model_slots`` gives multi-valued keys
@@ -110,7 +110,8 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     ``string_cells`` decides string variables that only meet regular expressions with our own automata
     (:mod:`trustgraph.smt.strings`) before z3's sequence solver; ``solved``: the session's z3 answers by formulas
     (:func:`~trustgraph.smt.decide.check_tracked`); ``cores``: the session's cores by formulas, for ``want_core``
-    (:func:`~trustgraph.smt.decide.core_by_deletion`)."""
+    (:func:`~trustgraph.smt.decide.core_by_deletion`); ``guided_cores``: that core's deletion pass skips the trials
+    an assumption core decides."""
     from trustgraph.semantics.context import build_request
     from trustgraph.semantics.keys import origin_of
 
@@ -294,7 +295,8 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     core_names: list[str] | None
     if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
         res, model, core_names, why = (z3.unsat, None, core_by_deletion(assertions, int(timeout),
-                                                                          strings=string_cells, solved=cores), "")
+                                                                          strings=string_cells, solved=cores,
+                                                                          guided=guided_cores), "")
     else:
         res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells, solved=solved)
     if res == z3.sat:

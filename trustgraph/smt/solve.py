@@ -257,7 +257,8 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
                             want_core=want_core, injected=options.inject_unknown,
                             small_model_slots=options.small_model_slots, string_cells=options.string_cells,
                             solved=session.formulas if options.solved_formulas else None,
-                            cores=session.formulas if options.solved_cores else None)
+                            cores=session.formulas if options.solved_cores else None,
+                            guided_cores=options.guided_cores)
 
 
 def _reference_core(cand: Candidate, q: HopQuestion, clock: Clock, session: SolverSession,
