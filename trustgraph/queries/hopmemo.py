@@ -47,6 +47,12 @@ class HopMemo:
             return default
         return per_state.get((key[1], key[2]), default)
 
+    def row(self, rest: tuple[Any, ...], state: Any) -> dict[tuple[Any, Any], Any] | None:
+        """The live row of ``state`` under ``rest`` (``(role, action) -> value``; None: not made yet, it holds nothing).
+        A caller that reads many hops of one state reads the row once (``queries/memorows.py``)."""
+        group = self._groups.get(rest)
+        return None if group is None else group.get(state)
+
     def __contains__(self, key: object) -> bool:
         assert isinstance(key, tuple)
         group = self._groups.get(key[3:])

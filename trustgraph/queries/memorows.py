@@ -42,8 +42,7 @@ _Row = dict[tuple[Any, Any], Any]
 
 def _row(memo: HopMemo, rest: tuple[Any, ...], state: Any) -> _Row | None:
     """``memo``'s row of ``state`` under ``rest`` (None: not made yet, it holds nothing)."""
-    group = memo._groups.get(rest)
-    return None if group is None else group.get(state)
+    return memo.row(rest, state)
 
 
 class MemoRows:
