@@ -7,7 +7,8 @@ of one analysis); :func:`~trustgraph.smt.solve.solve_hop` builds the question fr
 :class:`~trustgraph.smt.results.Sat` / :class:`~trustgraph.smt.results.Unsat` /
 :class:`~trustgraph.smt.results.Unknown`; constraints :class:`~trustgraph.smt.results.KeyConstraint`; outsiders
 :class:`~trustgraph.smt.symbolic.SymbolicCaller`.
-z3 is imported only by the submodules, so ``import trustgraph.smt`` stays cheap.
+z3 is imported only by the submodules, and by them only when first used (:mod:`trustgraph.smt.z3lazy`), so
+``import trustgraph.smt`` and its submodules stay cheap.
 """
 
 from __future__ import annotations

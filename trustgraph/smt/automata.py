@@ -22,9 +22,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.smt.env import z3_string
+from trustgraph.smt.z3lazy import z3
 
 Rx = tuple[Any, ...]
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.model.pattern import matches, parse_pattern
 from trustgraph.smt.encode import glob_re
 from trustgraph.smt.env import Env, constant
 from trustgraph.smt.results import KeyConstraint
 from trustgraph.smt.terms import Term, and_, not_, or_
+from trustgraph.smt.z3lazy import z3
 
 
 def ground_satisfies(c: KeyConstraint, have: tuple[str, ...] | None) -> bool:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.smt.strings import decide as decide_strings
+from trustgraph.smt.z3lazy import z3
 
 if TYPE_CHECKING:
     from trustgraph.smt.cache import SolvedFormulas

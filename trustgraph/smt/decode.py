@@ -11,10 +11,9 @@ import ipaddress
 from fractions import Fraction
 from typing import Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.model.values import format_date
 from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
+from trustgraph.smt.z3lazy import z3
 
 
 def _is_true(model: z3.ModelRef, t: Any) -> bool:

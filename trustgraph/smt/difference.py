@@ -35,8 +35,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.errors import ReplayMismatch
 from trustgraph.model.policy import Policy, Statement
 from trustgraph.model.values import format_date, parse_date
@@ -51,6 +49,7 @@ from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_p
 from trustgraph.smt.symbolic import Builder, Candidate, SymbolicCaller, concrete_candidates, symbolic_candidates
 from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
 from trustgraph.smt.witness import decoded_request
+from trustgraph.smt.z3lazy import z3
 
 
 @dataclass(frozen=True, slots=True)

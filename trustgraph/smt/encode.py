@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
-
-import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.condition import Condition, Family, Operator, SetQualifier
 from trustgraph.model.pattern import (
@@ -35,10 +33,15 @@ from trustgraph.model.pattern import (
 from trustgraph.model.values import parse_bool, parse_date, parse_ip_range, parse_number
 from trustgraph.smt.env import Env, KeyVar, Kind, str_val, z3_string
 from trustgraph.smt.terms import Term, and_, iff, not_, or_
+from trustgraph.smt.z3lazy import z3
 
-RS = z3.ReSort(z3.StringSort())
-_ALL = z3.AllChar(RS)
-_NO_COLON = z3.Intersect(_ALL, z3.Complement(z3.Re(":")))
+
+@cache
+def _any_char(no_colon: bool) -> z3.ReRef:
+    """One character (any but ``:`` when ``no_colon``): built on first use, not at import, so that a scan whose hops
+    all fold before z3 never imports z3 (:mod:`trustgraph.smt`)."""
+    every = z3.AllChar(z3.ReSort(z3.StringSort()))
+    return z3.Intersect(every, z3.Complement(z3.Re(":"))) if no_colon else every
 
 
 class Unmodelled(Exception):
@@ -65,21 +68,17 @@ def ignore_case_re(text: str) -> z3.ReRef:
     return _lit_re(text, True)
 
 
-def glob_re(pattern: Pattern, *, ignore_case: bool = False, any_char: z3.ReRef = _ALL) -> z3.ReRef:
-    """A variable-free pattern as a z3 regex: ``*`` any sequence, ``?`` one character, literals verbatim.
+def glob_re(pattern: Pattern, *, ignore_case: bool = False, no_colon: bool = False) -> z3.ReRef:
+    """A variable-free pattern as a z3 regex: ``*`` any sequence (of characters other than ``:`` when
+    ``no_colon``), ``?`` one such character, literals verbatim.
 
-    Memoised for the two character sets the encoder uses (any character; any but ``:``): z3 terms are immutable,
-    and a scan asks for the same patterns across thousands of hops."""
-    if any_char is _ALL:
-        return _glob_re_cached(pattern, ignore_case, False)
-    if any_char is _NO_COLON:
-        return _glob_re_cached(pattern, ignore_case, True)
-    return _glob_re(pattern, ignore_case, any_char)
+    Memoised (z3 terms are immutable, and a scan asks for the same patterns across thousands of hops)."""
+    return _glob_re_cached(pattern, ignore_case, no_colon)
 
 
 @lru_cache(maxsize=16_384)
 def _glob_re_cached(pattern: Pattern, ignore_case: bool, no_colon: bool) -> z3.ReRef:
-    return _glob_re(pattern, ignore_case, _NO_COLON if no_colon else _ALL)
+    return _glob_re(pattern, ignore_case, _any_char(no_colon))
 
 
 def _glob_re(pattern: Pattern, ignore_case: bool, any_char: z3.ReRef) -> z3.ReRef:
@@ -111,7 +110,7 @@ def arn_re(pattern: Pattern) -> z3.ReRef:
     for i, seg in enumerate(segments):
         if i:
             parts.append(z3.Re(":"))
-        parts.append(glob_re(seg, any_char=_NO_COLON if i < 5 else _ALL))
+        parts.append(glob_re(seg, no_colon=i < 5))
     return z3.Concat(*parts)
 
 

@@ -18,11 +18,10 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.model.location import Location
 from trustgraph.model.values import parse_bool, parse_date, parse_ip, parse_number
 from trustgraph.smt.terms import Term
+from trustgraph.smt.z3lazy import z3
 
 
 class Kind(Enum):

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
-
-import z3  # type: ignore[import-untyped]
 
 from trustgraph.errors import ReplayMismatch
 from trustgraph.model.location import Location
@@ -51,22 +50,33 @@ from trustgraph.smt.encode import arn_re, encode_block, glob_re
 from trustgraph.smt.env import Env
 from trustgraph.smt.presence import HopView, resolver, tag_couplings
 from trustgraph.smt.terms import Term, and_, not_, or_, to_z3
+from trustgraph.smt.z3lazy import z3
 
 DEFAULT_TIMEOUT_MS = 5000
 #: refinement rounds of the administrator question before it answers Unknown
 MAX_REFINEMENTS = 24
 
-#: what an action name looks like (``service:ActionName``); the administrator question ranges over these
-ACTION_SHAPE = z3.Concat(z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))), z3.Re(":"),
-                         z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"))))
-_SEG = z3.Star(z3.Intersect(z3.AllChar(z3.ReSort(z3.StringSort())), z3.Complement(z3.Re(":"))))
-_PARTITION = z3.Concat(z3.Re("aws"), z3.Option(z3.Concat(z3.Re("-"), z3.Plus(z3.Union(z3.Range("a", "z"),
-                                                                                      z3.Range("0", "9"),
-                                                                                      z3.Re("-"))))))
-#: what a resource looks like: an ARN, ``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`` (partitions ``aws`` and
-#: ``aws-*``)
-RESOURCE_SHAPE = z3.Concat(z3.Re("arn:"), _PARTITION, z3.Re(":"), _SEG, z3.Re(":"), _SEG, z3.Re(":"), _SEG, z3.Re(":"),
-                           z3.Plus(z3.Range(" ", "~")))
+
+@cache
+def any_action_shape() -> z3.ReRef:
+    """What an action name looks like (``service:ActionName``): the administrator question ranges over these. Built
+    on first use, not at import, so that a scan whose questions all fold before z3 never imports z3
+    (:mod:`trustgraph.smt`)."""
+    return z3.Concat(z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))), z3.Re(":"),
+                     z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"))))
+
+
+@cache
+def any_resource_shape() -> z3.ReRef:
+    """What a resource looks like: an ARN, ``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`` (partitions ``aws`` and
+    ``aws-*``); built on first use, as :func:`any_action_shape`."""
+    seg = z3.Star(z3.Intersect(z3.AllChar(z3.ReSort(z3.StringSort())), z3.Complement(z3.Re(":"))))
+    partition = z3.Concat(z3.Re("aws"), z3.Option(z3.Concat(z3.Re("-"), z3.Plus(z3.Union(z3.Range("a", "z"),
+                                                                                         z3.Range("0", "9"),
+                                                                                         z3.Re("-"))))))
+    return z3.Concat(z3.Re("arn:"), partition, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"), seg, z3.Re(":"),
+                     z3.Plus(z3.Range(" ", "~")))
+
 
 #: pairs tried before the solver is asked for one (cheap refutations of most non-administrators)
 PROBE_ACTIONS = ("zzprobe:ZzProbe", "iam:ZzProbe", "iam:PutUserPolicy", "iam:CreatePolicyVersion",
@@ -449,11 +459,11 @@ def covers_everything(
     """
     a = z3.String("action")
     r = z3.String("resource")
-    shape = ACTION_SHAPE if action_shape is None else z3.Intersect(ACTION_SHAPE, action_shape)
+    shape = any_action_shape() if action_shape is None else z3.Intersect(any_action_shape(), action_shape)
     question = fresh_context()  # the probes the models pick depend on the question alone (smt.decide.fresh_context)
     solver = z3.Solver(ctx=question)
     solver.set("timeout", timeout_ms)
-    solver.add(z3.InRe(a, shape).translate(question), z3.InRe(r, RESOURCE_SHAPE).translate(question))
+    solver.add(z3.InRe(a, shape).translate(question), z3.InRe(r, any_resource_shape()).translate(question))
     now_text = _now_text(now_ms)
     contexts: list[Mapping[str, tuple[str, ...]]] = []
     approx: list[str] = []
@@ -513,7 +523,7 @@ def iam_actions_shape() -> Any:
 
 
 __all__ = [
-    "ACTION_SHAPE", "AdminAnswer", "MAX_REFINEMENTS", "PermissionResult", "PermissionSat", "PermissionUnknown",
-    "PermissionUnsat", "RESOURCE_SHAPE", "caller_shapes", "covers_everything", "iam_actions_shape",
+    "any_action_shape", "AdminAnswer", "MAX_REFINEMENTS", "PermissionResult", "PermissionSat", "PermissionUnknown",
+    "PermissionUnsat", "any_resource_shape", "caller_shapes", "covers_everything", "iam_actions_shape",
     "permission_formula", "region", "solve_permission",
 ]

@@ -13,9 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
-
-import z3  # type: ignore[import-untyped]
+from functools import cache, lru_cache
 
 from trustgraph.model.condition import Family
 from trustgraph.model.location import Location
@@ -32,6 +30,7 @@ from trustgraph.semantics.keys import (
 from trustgraph.semantics.request import Action
 from trustgraph.smt.env import Env, KeyFacts, KeyVar, Kind, ground_var
 from trustgraph.smt.terms import and_, iff, implies
+from trustgraph.smt.z3lazy import z3
 
 _FAMILY_KIND = {
     Family.STRING: Kind.STRING,
@@ -54,8 +53,10 @@ def catalog_facts(key: str) -> KeyFacts:
     return KeyFacts(_FAMILY_KIND[info.family], info.multivalued, info.known)
 
 
-RS = z3.ReSort(z3.StringSort())
-_NOT_SLASH = z3.Intersect(z3.AllChar(RS), z3.Complement(z3.Re("/")))
+@cache
+def _not_slash() -> z3.ReRef:
+    """Any character but ``/`` (built on first use: importing this module does not load z3, trustgraph.smt.z3lazy)."""
+    return z3.Intersect(z3.AllChar(z3.ReSort(z3.StringSort())), z3.Complement(z3.Re("/")))
 
 
 @lru_cache(maxsize=256)
@@ -399,7 +400,7 @@ def claim_couplings(env: Env, provider_host: str | None) -> None:
         return z3.StringVal(kv.val) if isinstance(kv.val, str) else kv.val
 
     sub, repo, owner = claim("sub"), claim("repository"), claim("repository_owner")
-    part = z3.Plus(_NOT_SLASH)
+    part = z3.Plus(_not_slash())
 
     def starts(whole: z3.ExprRef, *head: z3.ExprRef, name: str) -> z3.BoolRef:
         """``whole`` is ``head`` followed by anything: a word equation with a fresh tail, which z3 decides far

@@ -51,11 +51,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.model.policy import Effect
 from trustgraph.smt.encode import block_keys
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, hop_policies
+from trustgraph.smt.z3lazy import z3
 
 if TYPE_CHECKING:
     from trustgraph.model.condition import Condition

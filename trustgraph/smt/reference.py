@@ -19,8 +19,6 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.values import parse_date
@@ -36,6 +34,7 @@ from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_p
 from trustgraph.smt.symbolic import Candidate
 from trustgraph.smt.terms import Term, and_, implies, not_, or_, to_z3
 from trustgraph.smt.witness import witness
+from trustgraph.smt.z3lazy import z3
 
 if TYPE_CHECKING:
     from trustgraph.smt.cache import SolvedFormulas, SolverStats

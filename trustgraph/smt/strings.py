@@ -28,11 +28,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
-
-import z3  # type: ignore[import-untyped]
-from z3 import z3core as zc
-from z3.z3 import _to_expr_ref  # type: ignore[import-untyped]
 
 from trustgraph.smt.automata import (
     EMPTY,
@@ -52,11 +49,18 @@ from trustgraph.smt.automata import (
     witness,
 )
 from trustgraph.smt.env import str_val, z3_string
+from trustgraph.smt.z3lazy import z3
 
 #: Refinement rounds before the question is left to z3.
 MAX_ROUNDS = 200
 
-_CMP = {z3.Z3_OP_LE: "<=", z3.Z3_OP_GE: ">=", z3.Z3_OP_LT: "<", z3.Z3_OP_GT: ">", z3.Z3_OP_EQ: "="}
+
+
+@cache
+def _cmp() -> dict[int, str]:
+    """The comparison operators by z3 kind (built on first use: importing this module does not import z3)."""
+    return {z3.Z3_OP_LE: "<=", z3.Z3_OP_GE: ">=", z3.Z3_OP_LT: "<", z3.Z3_OP_GT: ">", z3.Z3_OP_EQ: "="}
+
 _FLIP = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "=": "="}
 
 
@@ -126,9 +130,9 @@ def _atom(e: Any) -> tuple[Any, Rx] | None:
                 return var, cat(UNIVERSAL, word)
             return var, cat(UNIVERSAL, cat(word, UNIVERSAL))
         return None
-    if k in _CMP and e.num_args() == 2:
+    op = _cmp().get(k)
+    if op is not None and e.num_args() == 2:
         a, b = e.arg(0), e.arg(1)
-        op = _CMP[k]
         if z3.is_int_value(a) and _is_len(b):
             a, b, op = b, a, _FLIP[op]
         if _is_len(a) and z3.is_int_value(b):
@@ -172,9 +176,11 @@ def _is_len(e: Any) -> bool:
     return z3.is_app(e) and e.decl().kind() == z3.Z3_OP_SEQ_LENGTH and _is_string_var(e.arg(0))
 
 
-#: Kinds of application that may be an atom or a definition (the walk wraps only these into Python terms).
-_ATOM_KINDS = frozenset({z3.Z3_OP_SEQ_IN_RE, z3.Z3_OP_EQ, z3.Z3_OP_SEQ_PREFIX, z3.Z3_OP_SEQ_SUFFIX,
-                         z3.Z3_OP_SEQ_CONTAINS, *_CMP})
+@cache
+def _atom_kinds() -> frozenset[int]:
+    """Kinds of application that may be an atom or a definition (the walk wraps only these into Python terms)."""
+    return frozenset({z3.Z3_OP_SEQ_IN_RE, z3.Z3_OP_EQ, z3.Z3_OP_SEQ_PREFIX, z3.Z3_OP_SEQ_SUFFIX,
+                      z3.Z3_OP_SEQ_CONTAINS, *_cmp()})
 
 
 def abstract(assertions: Sequence[Any]) -> Abstraction | None:
@@ -186,6 +192,7 @@ def abstract(assertions: Sequence[Any]) -> Abstraction | None:
         return None
     ctx = assertions[0].ctx
     ref = ctx.ref()
+    zc, to_expr_ref, atom_kinds = z3.z3core, z3.z3._to_expr_ref, _atom_kinds()
     found: dict[int, tuple[Any, list[tuple[Any, Rx]]]] = {}  # var id -> (var, [(atom, language)])
     defs: dict[int, tuple[Any, Any, str, str, Any, Any]] = {}  # v id -> (v, o, P, L, r, atom)
     uses: dict[int, int] = {}  # var id -> occurrences outside atoms (and definitions, per variable role)
@@ -205,8 +212,8 @@ def abstract(assertions: Sequence[Any]) -> Abstraction | None:
         decl = zc.Z3_get_app_decl(ref, a)
         kind = zc.Z3_get_decl_kind(ref, decl)
         n = zc.Z3_get_app_num_args(ref, a)
-        if kind in _ATOM_KINDS:
-            e = _to_expr_ref(a, ctx)
+        if kind in atom_kinds:
+            e = to_expr_ref(a, ctx)
             hit = _atom(e)
             if hit is not None:
                 var, rx = hit
@@ -279,10 +286,10 @@ def _substitute(term: Any, sources: list[Any], targets: list[Any]) -> Any:
     """``term`` with every source replaced by its target, in one call of z3's C interface."""
     if not sources:
         return term
-    n = len(sources)
+    n, zc = len(sources), z3.z3core
     src = (zc.Ast * n)(*(s.as_ast() for s in sources))
     dst = (zc.Ast * n)(*(t.as_ast() for t in targets))
-    return _to_expr_ref(zc.Z3_substitute(term.ctx_ref(), term.as_ast(), n, src, dst), term.ctx)
+    return z3.z3._to_expr_ref(zc.Z3_substitute(term.ctx_ref(), term.as_ast(), n, src, dst), term.ctx)
 
 
 Cell = frozenset[tuple[Rx, bool]]

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
-
-import z3  # type: ignore[import-untyped]
 
 from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.location import Location
@@ -30,6 +28,7 @@ from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
 from trustgraph.smt.presence import catalog_facts, char_class_re
 from trustgraph.smt.terms import and_, iff, implies
+from trustgraph.smt.z3lazy import z3
 
 AWS_KINDS = frozenset({CallerKind.IAM_USER, CallerKind.ROLE_SESSION})
 SYNTH = Location("<synthesized-caller>", "")
@@ -99,19 +98,49 @@ def allow_all_policy() -> Policy:
     return Policy(version=VERSION_2012, statements=(statement,), location=SYNTH)
 
 
-RS = z3.ReSort(z3.StringSort())
-_NAME_CHAR = char_class_re(r"\w+=,.@-")
-_NAME = z3.Plus(_NAME_CHAR)  # IAM allows 64; an unbounded loop keeps z3's automata small
-_SESSION = z3.Concat(_NAME_CHAR, z3.Plus(_NAME_CHAR))  # 2-64 in IAM; unbounded keeps automata small
-_PATH = z3.Star(z3.Concat(z3.Plus(_NAME_CHAR), z3.Re("/")))
-_ACCOUNT = z3.Loop(z3.Range("0", "9"), 12, 12)
-# IAM unique ids (UserId, RoleId) are 16-128 word characters (IAM API reference, RoleId/UserId: "[\\w]+", length
-# 16-128), of which the first four are the AIDA/AROA prefix; real ones are 21 characters (IAM User Guide, "Unique
-# identifiers": AIDAJQABLZS4A3QDU576Q). The upper bound is left open: it keeps z3's automata small and admits no
-# request the evaluator would refuse.
-_ID_TAIL = z3.Concat(z3.Loop(char_class_re(r"\w"), 12, 12), z3.Star(char_class_re(r"\w")))
-# real organization ids are o-[a-z0-9]{10,32}; the evaluator does not check, so neither do we beyond the shape
-_ORG = z3.Concat(z3.Re("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))))
+# The shapes of outsiders' names, as z3 regular expressions: each built on first use, not at import, so that a scan
+# whose hops all fold before z3 never imports z3 (trustgraph.smt).
+
+
+@cache
+def _name_char() -> z3.ReRef:
+    return char_class_re(r"\w+=,.@-")
+
+
+@cache
+def _name() -> z3.ReRef:
+    return z3.Plus(_name_char())  # IAM allows 64; an unbounded loop keeps z3's automata small
+
+
+@cache
+def _session() -> z3.ReRef:
+    return z3.Concat(_name_char(), z3.Plus(_name_char()))  # 2-64 in IAM; unbounded keeps automata small
+
+
+@cache
+def _path() -> z3.ReRef:
+    return z3.Star(z3.Concat(z3.Plus(_name_char()), z3.Re("/")))
+
+
+@cache
+def _account() -> z3.ReRef:
+    return z3.Loop(z3.Range("0", "9"), 12, 12)
+
+
+@cache
+def _id_tail() -> z3.ReRef:
+    """IAM unique ids (UserId, RoleId) are 16-128 word characters (IAM API reference, RoleId/UserId: "[\\w]+",
+    length 16-128), of which the first four are the AIDA/AROA prefix; real ones are 21 characters (IAM User Guide,
+    "Unique identifiers": AIDAJQABLZS4A3QDU576Q). The upper bound is left open: it keeps z3's automata small and
+    admits no request the evaluator would refuse."""
+    return z3.Concat(z3.Loop(char_class_re(r"\w"), 12, 12), z3.Star(char_class_re(r"\w")))
+
+
+@cache
+def _org() -> z3.ReRef:
+    """Real organization ids are o-[a-z0-9]{10,32}; the evaluator does not check, so neither do we beyond the
+    shape."""
+    return z3.Concat(z3.Re("o-"), z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))))
 
 
 @lru_cache(maxsize=16_384)
@@ -166,9 +195,9 @@ def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
 
     def setup(env: Env) -> dict[str, Builder]:
         sess = z3.String(f"{env.prefix}caller|session-name")
-        sess_re = _SESSION
+        sess_re = _session()
         if named:
-            sess_re = z3.Intersect(_SESSION, z3.Complement(_union([z3.Re(n) for n in named])))
+            sess_re = z3.Intersect(_session(), z3.Complement(_union([z3.Re(n) for n in named])))
         env.axiom("caller:session-name", z3.InRe(sess, sess_re))
         env.scratch["session"] = sess
         uid = z3.Concat(z3.StringVal(f"{caller.unique_id or 'AROAUNKNOWN'}:"), sess)
@@ -184,22 +213,30 @@ def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
 def org_builders(env: Env, excluded: frozenset[str]) -> dict[str, Builder]:
     """aws:PrincipalOrgID / aws:PrincipalOrgPaths of a caller whose organization is not fixed by loaded data
     (docs/semantics.md §5): in no organization, or in any organization but ``excluded``; its paths start with its
-    organization id and a root (the OU ids after it are free: OU ids are unique only within one organization)."""
+    organization id and a root (the OU ids after it are free: OU ids are unique only within one organization).
+    The organization's two z3 constants are made when a condition first reads one of the keys, not here: most
+    candidates' questions are answered before anything is encoded, and then z3 is not even loaded
+    (trustgraph.smt.z3lazy)."""
     s = env.scratch
-    org_p = z3.Bool(f"{env.prefix}caller|in-org")
-    org_v = z3.String(f"{env.prefix}caller|org-id")
-    s["org"] = (org_p, org_v)
+
+    def org_vars() -> tuple[Any, Any]:
+        made = s.get("org")
+        if made is None:
+            made = s["org"] = (z3.Bool(f"{env.prefix}caller|in-org"), z3.String(f"{env.prefix}caller|org-id"))
+        return made
 
     def orgid(e: Env, k: str) -> KeyVar:
-        org_re = _ORG
+        org_p, org_v = org_vars()
+        org_re = _org()
         if excluded:
-            org_re = z3.Intersect(_ORG, z3.Complement(_union([z3.Re(o) for o in sorted(excluded)])))
+            org_re = z3.Intersect(_org(), z3.Complement(_union([z3.Re(o) for o in sorted(excluded)])))
         e.axiom("caller:org", z3.InRe(org_v, org_re))
         return KeyVar(k, Kind.STRING, False, org_p, val=org_v)
 
     def orgpaths(e: Env, k: str) -> KeyVar:
         e.key("aws:principalorgid")
         kv = e.symbolic(k, catalog_facts(k))
+        org_p, org_v = org_vars()
         e.axiom("caller:org-paths", iff(kv.pres, org_p))
         for i, (u, v) in enumerate(kv.members()):
             # a definitional concatenation, not PrefixOf: z3 decides it with a glob on the path at once
@@ -214,9 +251,10 @@ def org_builders(env: Env, excluded: frozenset[str]) -> dict[str, Builder]:
 def decode_org(model: z3.ModelRef, env: Env) -> tuple[str | None, tuple[str, ...]]:
     """The organization id and paths a model chose through :func:`org_builders` (None, () for no organization)."""
     s = env.scratch
-    org_p, org_v = s["org"]
-    in_org = "aws:principalorgid" in env.vars and z3.is_true(model.eval(org_p, model_completion=True))
-    if not in_org:
+    if "aws:principalorgid" not in env.vars:
+        return None, ()
+    org_p, org_v = s["org"]  # made by the key's builder (org_builders)
+    if not z3.is_true(model.eval(org_p, model_completion=True)):
         return None, ()
     kv = s.get("orgpaths")
     paths: tuple[str, ...] = ()
@@ -421,7 +459,9 @@ def _fresh_account_re(taken: tuple[str, ...]) -> Any:
     excludes the same (often hundreds of) accounts of the zone and z3 terms are immutable and shareable."""
     cached = _FRESH_ACCOUNT_RE.get(taken)
     if cached is None:
-        cached = _ACCOUNT if not taken else z3.Intersect(_ACCOUNT, z3.Complement(_union([z3.Re(a) for a in taken])))
+        cached = _account()
+        if taken:
+            cached = z3.Intersect(cached, z3.Complement(_union([z3.Re(a) for a in taken])))
         if len(_FRESH_ACCOUNT_RE) > 1_000:
             _FRESH_ACCOUNT_RE.clear()
         _FRESH_ACCOUNT_RE[taken] = cached
@@ -460,9 +500,9 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
         else:  # exclusions inside the regular expression: z3 decides regex membership fast, disequalities slowly
             acct_re = _fresh_account_re(tuple(sorted(set(names.accounts) | set(sc.excluded_accounts))))
         if is_user:
-            arn_re = z3.Concat(_lit(iam), acct_re, _lit(":user/"), _NAME)
+            arn_re = z3.Concat(_lit(iam), acct_re, _lit(":user/"), _name())
         else:
-            arn_re = z3.Concat(_lit(iam), acct_re, _lit(":role/"), _PATH, _NAME)
+            arn_re = z3.Concat(_lit(iam), acct_re, _lit(":role/"), _path(), _name())
         if named_arns:
             arn_re = z3.Intersect(arn_re, z3.Complement(_union([_lit(a) for a in named_arns])))
         return arn_re
@@ -493,20 +533,20 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
                 uid_t = z3.String(f"{p}caller|userid")
                 ids = [z3.Re(i) for i in names.ids]
                 if is_user:
-                    uid_re = z3.Concat(z3.Re("AIDA"), _ID_TAIL)
+                    uid_re = z3.Concat(z3.Re("AIDA"), _id_tail())
                     if ids:
                         uid_re = z3.Intersect(uid_re, z3.Complement(_union(ids)))
                     env.axiom("caller:unique-id", z3.InRe(uid_t, uid_re))
                 else:
-                    sess_re = z3.Re(fixed_session) if fixed_session is not None else _SESSION
-                    role_id = z3.Concat(z3.Re("AROA"), _ID_TAIL)
+                    sess_re = z3.Re(fixed_session) if fixed_session is not None else _session()
+                    role_id = z3.Concat(z3.Re("AROA"), _id_tail())
                     if ids:
                         role_id = z3.Intersect(role_id, z3.Complement(_union(ids)))
                     env.axiom("caller:unique-id", z3.InRe(uid_t, z3.Concat(role_id, z3.Re(":"), sess_re)))
                     if fixed_session is None:
                         for sarn in names.sessions:
                             sacct, rest = sarn.split(":", 5)[4], sarn.split(":", 5)[5].split("/", 2)
-                            same_role = z3.InRe(arn_var(), z3.Concat(z3.Re(f"{iam}{sacct}:role/"), _PATH,
+                            same_role = z3.InRe(arn_var(), z3.Concat(z3.Re(f"{iam}{sacct}:role/"), _path(),
                                                                       z3.Re(rest[1])))
                             env.axiom("caller:session-name", z3.Not(z3.And(
                                 same_role, z3.SuffixOf(z3.StringVal(":" + rest[2]), uid_t))))

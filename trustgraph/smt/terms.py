@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Union
 
-import z3  # type: ignore[import-untyped]
+from trustgraph.smt.z3lazy import z3
 
 Term = Union[bool, "z3.BoolRef"]
 
@@ -78,7 +78,7 @@ def to_z3(t: Term) -> z3.BoolRef:
 
 def _flatten(terms: tuple[Any, ...]) -> Iterable[Term]:
     for t in terms:
-        if isinstance(t, (bool, z3.BoolRef)):
+        if isinstance(t, bool) or isinstance(t, z3.BoolRef):  # noqa: SIM101 -- a bool does not load z3 (trustgraph.smt)
             yield t
         else:
             yield from t

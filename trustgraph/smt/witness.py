@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import z3  # type: ignore[import-untyped]
-
 from trustgraph.errors import ReplayMismatch
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.request import Action, Caller, Decision, Request, Target
@@ -17,6 +15,7 @@ from trustgraph.smt.env import Env
 from trustgraph.smt.presence import HopView
 from trustgraph.smt.results import HopResult, Sat
 from trustgraph.smt.symbolic import Candidate
+from trustgraph.smt.z3lazy import z3
 
 
 def base_context(caller: Caller, action: Action, target: Target, duration: int | None, now_text: str,
