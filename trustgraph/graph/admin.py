@@ -377,8 +377,6 @@ class AdminDecider:
 
     def status(self, caller: Caller) -> AdminStatus:
         """Decide :class:`AdminStatus` for a caller built by :func:`effective_caller` (module docstring)."""
-        from trustgraph.smt.permissions import AdminAnswer, PermissionSat, PermissionUnknown, solve_permission
-
         policies = caller.identity_policies
         within = " within what its account's SCPs allow" if caller.scp_levels is not None else ""
         ceiling = replace(caller, scp_levels=None)  # SCPs bound every principal of the account alike
@@ -386,6 +384,8 @@ class AdminDecider:
             return AdminStatus("admin", "allows every action on every resource (an unconditional Allow of * on *, "
                                         f"no Deny){within}", caller.boundary_unresolved)
         if self.may_allow(policies, "zzprobe:ZzProbe"):
+            from trustgraph.smt.permissions import AdminAnswer  # imported when a question is asked (smt.z3lazy)
+
             answer = self._covers(ceiling, "*")
             assert isinstance(answer, AdminAnswer)
             if answer.verdict == "yes":
@@ -395,6 +395,8 @@ class AdminDecider:
                 return AdminStatus("admin", f"undecided ({'; '.join(answer.reasons)}): treated as administrator",
                                    True, undecided=True)
         if self.may_allow(policies, "iam:ZzProbe"):
+            from trustgraph.smt.permissions import AdminAnswer
+
             answer = self._covers(ceiling, "iam")
             assert isinstance(answer, AdminAnswer)
             if answer.verdict == "yes":
@@ -404,6 +406,8 @@ class AdminDecider:
         for action, fixed in _self_management(caller):
             if not self.may_allow(policies, action):
                 continue
+            from trustgraph.smt.permissions import PermissionSat, PermissionUnknown, solve_permission
+
             result = solve_permission(caller, action, me, fixed=fixed, now_ms=self.now_ms)
             if isinstance(result, PermissionUnknown):
                 return AdminStatus("admin-equivalent", f"{action} on itself undecided ({result.reason}): treated "

@@ -66,6 +66,9 @@ _FLIP = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "=": "="}
 
 @dataclass
 class _Var:
+    """A separable string variable and the atoms that constrain it (a docstring of its own also spares ``dataclass``
+    the ``inspect.signature`` it would otherwise make one from at import)."""
+
     term: Any
     atoms: list[tuple[Any, Rx]] = field(default_factory=list)  # (Boolean standing for the atom, its language)
 

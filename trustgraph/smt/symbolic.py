@@ -427,6 +427,10 @@ def _named_candidates(sc: SymbolicCaller, target: Target, principals: list[Princ
 
 @dataclass(frozen=True)
 class _Named:
+    """What the trust policy names of the outsider's kind (users, roles, sessions, unique ids, accounts), which the
+    generic outsider must not be; a docstring of its own also spares ``dataclass`` the ``inspect.signature`` it would
+    otherwise make one from at import."""
+
     users: list[str]
     roles: list[str]
     sessions: list[str]
