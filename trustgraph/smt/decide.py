@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.smt.strings import decide as decide_strings
 from trustgraph.smt.z3lazy import z3
 
 if TYPE_CHECKING:
@@ -151,6 +150,8 @@ def _check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core:
                    ) -> tuple[tuple[Any, Any, list[str] | None, str], bool]:
     """:func:`check_tracked` without the store, and whether the answer read the assertions' names (the incremental
     solver tracks each assertion by a literal of its name)."""
+    from trustgraph.smt.strings import decide as decide_strings  # with z3 only (trustgraph.smt.z3lazy)
+
     ctx = fresh_context()
     moved = [f.translate(ctx) for _, f in assertions]
     fast = _preprocessing_solver(ctx, timeout)
@@ -215,6 +216,8 @@ def core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, str
 def _core_by_deletion(assertions: Sequence[tuple[str, Any]], timeout: int, *, strings: bool,
                       guided: bool = False) -> list[str]:
     """:func:`core_by_deletion` without the store."""
+    from trustgraph.smt.strings import decide as decide_strings
+
     ctx = fresh_context()
     moved = [(n, f.translate(ctx)) for n, f in assertions]
     if strings:
