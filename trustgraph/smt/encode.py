@@ -39,7 +39,7 @@ from trustgraph.smt.z3lazy import z3
 @cache
 def _any_char(no_colon: bool) -> z3.ReRef:
     """One character (any but ``:`` when ``no_colon``): built on first use, not at import, so that a scan whose hops
-    all fold before z3 never imports z3 (:mod:`trustgraph.smt`)."""
+    all fold before z3 never imports z3 (:mod:`trustgraph.smt.z3lazy`)."""
     every = z3.AllChar(z3.ReSort(z3.StringSort()))
     return z3.Intersect(every, z3.Complement(z3.Re(":"))) if no_colon else every
 

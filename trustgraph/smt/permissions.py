@@ -61,7 +61,7 @@ MAX_REFINEMENTS = 24
 def any_action_shape() -> z3.ReRef:
     """What an action name looks like (``service:ActionName``): the administrator question ranges over these. Built
     on first use, not at import, so that a scan whose questions all fold before z3 never imports z3
-    (:mod:`trustgraph.smt`)."""
+    (:mod:`trustgraph.smt.z3lazy`)."""
     return z3.Concat(z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("0", "9"), z3.Re("-"))), z3.Re(":"),
                      z3.Plus(z3.Union(z3.Range("a", "z"), z3.Range("A", "Z"), z3.Range("0", "9"))))
 

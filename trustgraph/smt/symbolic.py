@@ -99,7 +99,7 @@ def allow_all_policy() -> Policy:
 
 
 # The shapes of outsiders' names, as z3 regular expressions: each built on first use, not at import, so that a scan
-# whose hops all fold before z3 never imports z3 (trustgraph.smt).
+# whose hops all fold before z3 never imports z3 (trustgraph.smt.z3lazy).
 
 
 @cache

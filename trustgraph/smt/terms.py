@@ -78,7 +78,7 @@ def to_z3(t: Term) -> z3.BoolRef:
 
 def _flatten(terms: tuple[Any, ...]) -> Iterable[Term]:
     for t in terms:
-        if isinstance(t, bool) or isinstance(t, z3.BoolRef):  # noqa: SIM101 -- a bool does not load z3 (trustgraph.smt)
+        if isinstance(t, bool) or isinstance(t, z3.BoolRef):  # noqa: SIM101 -- a bool must not load z3 (smt.z3lazy)
             yield t
         else:
             yield from t
