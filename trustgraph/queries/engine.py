@@ -89,7 +89,8 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
     nested_memos = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None,
-                 per_role_demand: bool = True, per_role_plain: bool = True, shared_demand: bool = True) -> None:
+                 per_role_demand: bool = True, per_role_plain: bool = True, shared_demand: bool = True,
+                 mfa_bound: bool = True) -> None:
         import time
 
         from trustgraph.smt.session import SolverSession
@@ -148,6 +149,10 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.mfa_hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}  # hub -> its edges reading MFA
         self.mfa_roles: dict[str, bool] = {}  # role -> its trust policy or RCPs read MFA (queries.mfa)
+        #: True: a target whose trust refuses every session without MFA bounds the carried reverse search's
+        #: distances (queries.mfagate); False: the reference (the bounded searches prove it)
+        self.mfa_bound = mfa_bound
+        self.mfa_gates: dict[str, bool] = {}  # role -> its trust refuses a session without MFA (queries.mfagate)
         self.solver_calls = 0  # hops sent to the solver
         self.evaluations = 0  # hops decided by evaluating their one possible request
         #: the candidate lists of the search (forward per node, backward per role)

@@ -79,6 +79,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from trustgraph.queries.agreed import AgreedPaths
+from trustgraph.queries.mfagate import refuses_without_mfa
 
 if TYPE_CHECKING:
     from trustgraph.queries.backward import Backward
@@ -197,6 +198,9 @@ class CarriedPaths:
         #: bound of any of its states' distance: a state's hops follow its role's candidates), built when first read
         self.deep = deep
         self._floors: dict[str, int] | None = None
+        #: the target refuses every session without MFA (queries.mfagate, ``ReachabilityEngine.mfa_bound``): a state
+        #: without MFA is never within a bound, one with MFA within one hop or never (its sessions carry no MFA)
+        self.mfa_gate = refuses_without_mfa(engine, closure.target, options)
         pending: list[tuple[State, tuple[KeyConstraint, ...]]] = []
         landed: list[State] = []
         for _, starts in groups:
@@ -577,6 +581,8 @@ class CarriedPaths:
         exact = self._exact.get(state)
         if exact is not None:
             return exact <= bound
+        if self.mfa_gate:
+            return self._gated_within(state, bound)
         if self.deep and self._floor(state[0]) > bound:
             return False  # no state of its role is within bound: nothing asked
         least = self._atleast.get(state, 1)
@@ -596,6 +602,18 @@ class CarriedPaths:
                 self._exact[state] = hops
                 return True
             self._atleast[state] = hops + 1
+        return False
+
+    def _gated_within(self, state: State, bound: int) -> bool:
+        """:meth:`_within` when the target refuses every session without MFA (:attr:`mfa_gate`): a state without MFA
+        is never within a bound, nothing asked; one with MFA is within one hop when one of its candidates into the
+        target is Sat (asked as :meth:`_within` asks it), else never (every session it makes carries no MFA)."""
+        if not state[1] or bound < 1 or self._atleast.get(state, 1) > 1:
+            return False
+        if self._into_target(state):
+            self._exact[state] = 1
+            return True
+        self._atleast[state] = FAR
         return False
 
     def _into_target(self, state: State) -> Successors:
