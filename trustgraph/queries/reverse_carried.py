@@ -553,10 +553,26 @@ class CarriedPaths:
         """The least number of hops from ``role`` to the target over the closure's candidates (a large number when
         none leads there): no state of ``role`` is nearer, since every hop of a state follows one of its role's
         candidates (:meth:`_hops_of`)."""
+        if self.mfa_gate:
+            return self._gated_floor(role)
         floors = self._floors
         if floors is None:
             floors = self._floors = self._role_floors()
         return floors.get(role, FAR)
+
+    def _gated_floor(self, role: str) -> int:
+        """:meth:`_floor` when the target refuses every session without MFA (:attr:`mfa_gate`): a state of ``role``
+        is within one hop (a session with MFA and a candidate into the target) or never (:meth:`_gated_within`), so
+        1 when one of the role's candidates is into the target, else a large number (0 for the target), each read
+        when first asked instead of a breadth-first pass over the whole closure."""
+        floors = self._floors
+        if floors is None:
+            floors = self._floors = {self.target: 0}
+        hit = floors.get(role)
+        if hit is None:
+            target = self.target
+            hit = floors[role] = 1 if any(to == target for _, to, _ in self.closure.successors(role)) else FAR
+        return hit
 
     def _role_floors(self) -> dict[str, int]:
         """Breadth-first backwards from the target over the candidates of the closure's examined roles and of its
