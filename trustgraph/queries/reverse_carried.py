@@ -70,6 +70,14 @@ hops of all sources are asked only when the levels are needed (:meth:`CarriedPat
 back at once instead of trying each bound), and once every state is expanded the levels' exact distances answer.
 Skipped hops cannot be the first within the bound in the search's order, so the hop found is the lazy pass's.
 ``tests/queries/test_deep_lazy.py`` compares it with the lazy pass and the levels field by field.
+
+The MFA bound (``ReachabilityEngine(mfa_bound=True)``, :mod:`trustgraph.queries.mfagate`): a target whose trust
+policy refuses every session without MFA (random:1's ``*-operator-mfa`` roles: 9 of ~670 sources reach one) is
+reached by no state without MFA, and by one with MFA within one hop or never (a role session's sessions carry no
+MFA), so :meth:`CarriedPaths._within` answers those states without its bounded search (which proved each of them
+farther than :data:`DEEP_BOUND` over the whole closure, ~2/3 of such a query) and a role's floor is 1 (a candidate
+into the target) or none, without the breadth-first pass. Distances only: which sources reach an undecided hop is
+read off the complete expansion as before. ``tests/queries/test_mfa_bound.py`` compares it with the reference.
 """
 
 from __future__ import annotations
