@@ -134,3 +134,21 @@ def gate_hits(monkeypatch: Any, gate: str) -> list[int]:
 
     monkeypatch.setattr(solve_module, gate, counted)
     return hits
+
+
+def github_role(account: str, name: str, repository: str, sub: str) -> dict[str, Any]:
+    """A CI role trusting the account's GitHub Actions provider for ``repository`` and the subject pattern ``sub`` (a
+    dead statement when they contradict), refusing curl user agents."""
+    provider = f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com"
+    return {
+        "Arn": f"arn:aws:iam::{account}:role/ci/{name}", "RoleName": name, "Path": "/ci/",
+        "RoleId": f"AROA{account}{name.upper().replace('-', '')}"[:21], "Tags": [],
+        "AttachedManagedPolicies": [], "RolePolicyList": [], "InstanceProfileList": [],
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                 "token.actions.githubusercontent.com:repository": repository},
+                "StringLike": {"token.actions.githubusercontent.com:sub": sub},
+                "StringNotLikeIfExists": {"aws:UserAgent": "*curl*"}}}]},
+    }

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from strategies_policy import condition_block
 from twins import twin
 
+from tests.smt.helpers import github_role
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import select_checks
@@ -128,26 +129,10 @@ def test_generated_organizations(profile: str, seed: int, tmp_path: Path, monkey
     _same_dead(load(tmp_path), monkeypatch)
 
 
-def _github_role(account: str, name: str, repository: str, sub: str) -> dict[str, Any]:
-    provider = f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com"
-    return {
-        "Arn": f"arn:aws:iam::{account}:role/ci/{name}", "RoleName": name, "Path": "/ci/",
-        "RoleId": f"AROA{account}{name.upper().replace('-', '')}"[:21], "Tags": [],
-        "AttachedManagedPolicies": [], "RolePolicyList": [], "InstanceProfileList": [],
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                                 "token.actions.githubusercontent.com:repository": repository},
-                "StringLike": {"token.actions.githubusercontent.com:sub": sub},
-                "StringNotLikeIfExists": {"aws:UserAgent": "*curl*"}}}]},
-    }
-
-
 def test_dead_github_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A token whose repository and subject contradict (the dead statements of condition-heavy organizations): the
     guided pass gives its reason."""
-    roles = [_github_role("111111111111", "deploy-dead", "org/app-1", "repo:org/app-2:*")]
+    roles = [github_role("111111111111", "deploy-dead", "org/app-1", "repo:org/app-2:*")]
     (tmp_path / "gaad-111111111111.json").write_text(json.dumps(
         {"RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": [], "Policies": []}))
     findings, guided = _same_dead(load(tmp_path), monkeypatch)

@@ -16,6 +16,7 @@ import pytest
 import z3  # type: ignore[import-untyped]
 from twins import twin
 
+from tests.smt.helpers import github_role
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import select_checks
@@ -135,28 +136,12 @@ def _same_dead(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> tuple[list[di
     return new, served
 
 
-def _github_role(account: str, name: str, repository: str, sub: str) -> dict[str, Any]:
-    provider = f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com"
-    return {
-        "Arn": f"arn:aws:iam::{account}:role/ci/{name}", "RoleName": name, "Path": "/ci/",
-        "RoleId": f"AROA{account}{name.upper().replace('-', '')}"[:21], "Tags": [],
-        "AttachedManagedPolicies": [], "RolePolicyList": [], "InstanceProfileList": [],
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                                 "token.actions.githubusercontent.com:repository": repository},
-                "StringLike": {"token.actions.githubusercontent.com:sub": sub},
-                "StringNotLikeIfExists": {"aws:UserAgent": "*curl*"}}}]},
-    }
-
-
 def test_roles_alike_in_several_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same dead statement (its token's repository and subject contradict) in three accounts, each naming its
     own account's provider: one deletion pass, the same reasons in three findings; a live role beside each."""
     for account in ("111111111111", "222222222222", "333333333333"):
-        roles = [_github_role(account, "deploy-dead", "org/app-1", "repo:org/app-2:*"),
-                 _github_role(account, "deploy-live", "org/app-1", "repo:org/app-1:*")]
+        roles = [github_role(account, "deploy-dead", "org/app-1", "repo:org/app-2:*"),
+                 github_role(account, "deploy-live", "org/app-1", "repo:org/app-1:*")]
         (tmp_path / f"gaad-{account}.json").write_text(json.dumps(
             {"RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": [], "Policies": []}))
     findings, served = _same_dead(load(tmp_path), monkeypatch)

@@ -7,9 +7,10 @@ nodes so reached can matter: a node first obtained at length ``A`` offers only w
 search never reads, or, when it holds administrator power, ``admin:ACCOUNT`` at ``A``. :func:`peek_layer` gives the
 nodes of a set of roles (the admin-equivalent ones) that :meth:`~trustgraph.queries.shared.Replay.advance` would
 first reach at the next depth, in the order it would reach them, each with the state, parent and Sat answer of its
-first reach, deciding only the hops into those roles (each decided as ``advance`` decides it and kept in the
-expansion's slot, where ``advance`` and every later search read it: a hop is never decided twice). The replay itself
-is left where it was: a search that finds no administrator at that length then advances it as before.
+first reach, deciding only the hops into those roles (each by :meth:`~trustgraph.queries.shared.SharedSearches.
+decide_slot`, where ``advance`` decides its hops too, and kept in the expansion's slot, where ``advance`` and every
+later search read it: a hop is never decided twice). The replay itself is left where it was: a search that finds no
+administrator at that length then advances it as before.
 
 Why the order and parents are those of ``advance``: the states of the depth before are all found (the replay was
 advanced to it) and are expanded in the same order; within a state the hops are walked in the same order; a node is
@@ -28,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.queries.shared import BLOCKED, Move, leads_of
+from trustgraph.queries.shared import Move, leads_of
 
 if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
@@ -63,7 +64,6 @@ def peek_layer(replay: Replay, kept: KeptHops, depth: int) -> list[Peeked] | Non
     order, each with its first state, that state's parent and the hop's action and Sat answer, when the replay is
     advanced to ``depth - 1`` exactly (its next state to expand is that deep); else None (done, or advanced deeper:
     the caller reads the layer as it is). Only the hops into those roles are decided (see the module docstring)."""
-    from trustgraph.queries.classmoves import class_move
     from trustgraph.smt.solve import Sat
 
     queue = replay.queue
@@ -92,14 +92,7 @@ def peek_layer(replay: Replay, kept: KeptHops, depth: int) -> list[Peeked] | Non
                     continue
             move = slots[i]
             if move is None:  # decided as Replay.advance decides it
-                based = expansion.base[i] if expansion.base is not None else None
-                if isinstance(based, Sat):
-                    move = shared._base_sat(state, role, action, options, expansion, based)
-                if move is None and plain and shared.class_moves:
-                    move = class_move(engine, state, role, action, options, expansion.extra, shared.bare_moves)
-                if move is None:
-                    move = shared.move(state, role, action, options, expansion.extra) or BLOCKED
-                slots[i] = move
+                move = shared.decide_slot(state, i, options, expansion)
             if isinstance(move, Move):  # blocked or undecided: reaches nothing
                 continue
             if isinstance(move, Sat):  # one lead, to the plain state of the role

@@ -373,26 +373,11 @@ class SharedSearches:
         in the same order, each answering as there (a flip needs ``may_flip``; a key made absent blocks only when some
         constraint makes one absent; a request meets the same constraints or not whenever asked: both are
         immutable)."""
-        engine = self.engine
-        checks = expansion.checks or self._base_checks(state, options, expansion)
-        if based.approximations or (checks.demand and engine.asks_carried(role)) or (
-                checks.may_flip and engine.flips_mfa(state[0], action, role)):
+        checks = self._carried_over(state, role, action, options, expansion, based)
+        if checks is None:
             return None
         key = self._first_filed(state, role, action, options, expansion, based)
-        if key is None:
-            return None
-        constraints = checks.constraints
-        if checks.contradicts or (checks.absent and engine._absent_blocks(role, action, constraints)):
-            return None
-        request = based.request
-        hit = self._meets
-        if hit is None or hit[0] is not request or hit[1] is not constraints:
-            from trustgraph.queries.derived import meets_all
-
-            hit = self._meets = (request, constraints, meets_all(request, constraints))
-        else:
-            self.meets_reused += 1
-        if not hit[2]:
+        if key is None or not self._meets_after(checks, role, action, based):
             return None
         return self._file_derived(key, based)
 
@@ -402,18 +387,40 @@ class SharedSearches:
         memo rows of the state (:attr:`memo_rows`): the same tests in the same order, the same write."""
         engine = self.engine
         state, options, action = rows.state, rows.options, pair[1]
-        checks = expansion.checks or self._base_checks(state, options, expansion)
-        if based.approximations or (checks.demand and engine.asks_carried(role)) or (
-                checks.may_flip and engine.flips_mfa(state[0], action, role)):
+        checks = self._carried_over(state, role, action, options, expansion, based)
+        if checks is None:
             return None
         answers = rows.answers_row()  # _first_filed: based is the first answer filed, nothing else kept for the key
         flat = None if answers is None else answers.get(pair)
         if (flat[1] if isinstance(flat, tuple) else flat) is not based or rows.known(pair) or (
                 engine._leads and (state, role, action, options, expansion.extra) in engine._leads):
             return None
-        constraints = checks.constraints
-        if checks.contradicts or (checks.absent and engine._absent_blocks(role, action, constraints)):
+        if not self._meets_after(checks, role, action, based):
             return None
+        engine.shared += 1  # _file_derived
+        rows.put_derived(pair, based)
+        derived: Sat = based
+        return derived
+
+    def _carried_over(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
+                      based: Sat) -> _BaseChecks | None:
+        """The first tests of :meth:`_base_sat_checked` and :meth:`_base_sat_rows`, before the filed answer is read:
+        the expansion's checks, or None when ``based`` has approximations, a carried value is asked of ``role`` or
+        another MFA outcome may be (the base's Sat is then not carried over)."""
+        engine = self.engine
+        checks = expansion.checks or self._base_checks(state, options, expansion)
+        if based.approximations or (checks.demand and engine.asks_carried(role)) or (
+                checks.may_flip and engine.flips_mfa(state[0], action, role)):
+            return None
+        return checks
+
+    def _meets_after(self, checks: _BaseChecks, role: str, action: Action, based: Sat) -> bool:
+        """The last tests of :meth:`_base_sat_checked` and :meth:`_base_sat_rows`, once ``based`` is known to be the
+        answer filed first: no contradiction and no key made absent blocks the hop, and ``based``'s request meets the
+        constraints (not tested again for the same request and constraints as the hop before)."""
+        constraints = checks.constraints
+        if checks.contradicts or (checks.absent and self.engine._absent_blocks(role, action, constraints)):
+            return False
         request = based.request
         hit = self._meets
         if hit is None or hit[0] is not request or hit[1] is not constraints:
@@ -422,12 +429,7 @@ class SharedSearches:
             hit = self._meets = (request, constraints, meets_all(request, constraints))
         else:
             self.meets_reused += 1
-        if not hit[2]:
-            return None
-        engine.shared += 1  # _file_derived
-        rows.put_derived(pair, based)
-        derived: Sat = based
-        return derived
+        return bool(hit[2])
 
     def _listed_hops(self, node: str, plain: bool, wanted: Action | None) -> tuple[tuple[str, Action], ...]:
         """The candidate hops of a state of ``node`` as the reference search lists them (``plain``: a role session
@@ -485,6 +487,28 @@ class SharedSearches:
             pair = (role, action)
             hops.append(self._pairs.setdefault(pair, pair))
         return tuple(hops)
+
+    def decide_slot(self, state: State, i: int, options: QueryOptions, expansion: _Expansion,
+                    rows: MemoRows | None = None) -> Any:
+        """Decide hop ``i`` of ``state``'s ``expansion`` (its slot is empty) and keep the move in its slot: the base
+        search's Sat move carried over (:meth:`_base_sat`), else the hop's class answer in one step
+        (:func:`~trustgraph.queries.classmoves.class_move`, plain sessions), else :meth:`move` (:data:`BLOCKED` when
+        it reaches nothing). The one place a slot is decided: :meth:`Replay.advance`, and
+        :func:`~trustgraph.queries.peek.peek_layer`, which decides some hops of a depth ahead of it. ``rows``: the
+        engine's memo rows of ``state`` (:attr:`memo_rows`), or None."""
+        from trustgraph.smt.solve import Sat
+
+        role, action = expansion.hops[i]
+        based = expansion.base[i] if expansion.base is not None else None
+        move: Any = None
+        if isinstance(based, Sat):
+            move = self._base_sat(state, role, action, options, expansion, based, rows)
+        if move is None and expansion.plain and self.class_moves:
+            move = class_move(self.engine, state, role, action, options, expansion.extra, self.bare_moves, rows)
+        if move is None:
+            move = self.move(state, role, action, options, expansion.extra) or BLOCKED
+        expansion.moves[i] = move
+        return move
 
     def move(self, state: State, role: str, action: Action, options: QueryOptions,
              extra: tuple[KeyConstraint, ...]) -> Leads | Lead | Sat | Move | None:
@@ -554,7 +578,7 @@ class Replay:
         visits = outcome.visits
         from trustgraph.smt.solve import Sat
 
-        engine, class_moves, bare = shared.engine, shared.class_moves, shared.bare_moves
+        engine, class_moves = shared.engine, shared.class_moves
         plain_states = engine._plain_states
         by_rows = shared.memo_rows and shared.base_checks and MemoRows.usable(engine)
         deeper = shared.table(False, options, ()) if shared.state_tables else None  # the start states: few
@@ -578,17 +602,11 @@ class Replay:
                         continue
                 move = slots[i]
                 if move is None:
-                    based = expansion.base[i] if expansion.base is not None else None
-                    if by_rows and rows is None and (plain and class_moves or isinstance(based, Sat)):
+                    if by_rows and rows is None and (plain and class_moves or expansion.base is not None
+                                                     and isinstance(expansion.base[i], Sat)):
                         rows = MemoRows(engine, state, options, expansion.extra)
-                    if isinstance(based, Sat):  # the base's Sat move (_base_sat)
-                        move = shared._base_sat(state, role, hops[i][1], options, expansion, based, rows)
-                    if move is None and plain and class_moves:  # answered by its class in one step (classmoves)
-                        move = class_move(engine, state, role, hops[i][1], options, expansion.extra, bare, rows)
-                    if move is None:
-                        move = shared.move(state, role, hops[i][1], options, expansion.extra) or BLOCKED
-                        newly_blocked |= move is BLOCKED
-                    slots[i] = move
+                    move = shared.decide_slot(state, i, options, expansion, rows)
+                    newly_blocked |= move is BLOCKED
                 if isinstance(move, Move):  # blocked (BLOCKED, unknown None) or undecided
                     if move.unknown is not None:
                         outcome.unknown_edges.append((state, move.role, move.unknown))
