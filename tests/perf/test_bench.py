@@ -67,6 +67,11 @@ def test_counts_describe_the_generated_organization(bench_json: dict) -> None:
     for prefix in ("", "cold_"):
         assert _number(wcr[prefix + "median_ms"])
         assert wcr[prefix + "median_ms"] <= wcr[prefix + "p99_ms"] <= wcr[prefix + "max_ms"]
+    # the tail by name: the five slowest questions, slowest first, and the one whose time is the p99
+    slowest = wcr["slowest"]
+    assert [q["ms"] for q in slowest] == sorted((q["ms"] for q in slowest), reverse=True) and len(slowest) == 5
+    assert slowest[0]["ms"] == wcr["max_ms"] and wcr["p99_question"]["ms"] == wcr["p99_ms"]
+    assert all(1 <= q["order"] <= 200 and q["sources"] >= 0 and q["cpu_ms"] >= 0 for q in slowest)
     assert by_name["render_json"]["detail"]["bytes"] > 0
     assert _number(bench_json["scan_equivalent_seconds"])
     assert bench_json["process"] is None  # only with --process

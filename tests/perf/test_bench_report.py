@@ -237,3 +237,14 @@ def test_cloudsplaining_failure_is_one_line(tmp_path: Path, capsys: pytest.Captu
                  missing]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("trustgraph: error: --cloudsplaining")
+
+
+def test_markdown_names_the_question_at_the_p99() -> None:
+    r = result(p99=120.0)
+    wcr = r.phase("who_can_reach").detail
+    wcr["p99_question"] = {"role": "arn:aws:iam::111122223333:role/hub", "ms": 120.0, "cpu_ms": 95.5, "sources": 824,
+                           "order": 88}
+    text = render_markdown([r], "cmd")
+    assert ("p99 120.0 ms (arn:aws:iam::111122223333:role/hub, question 88, 824 sources, CPU 95.5 ms), max"
+            in text)
+    assert "p99 50.0 ms, max" in render_markdown([result()], "cmd")  # a report without it says nothing more

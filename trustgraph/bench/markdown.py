@@ -145,11 +145,19 @@ def _details(r: BenchResult) -> str:
 def wcr_text(d: dict[str, object]) -> str:
     """The who_can_reach figures in words: warm (what the targets read) and cold."""
     text = (f"who_can_reach warm (the targets' figures: {d.get('queries')} roles asked in turn on one engine, fresh at "
-            f"the first) median {d.get('median_ms')} ms, p99 {d.get('p99_ms')} ms, max {d.get('max_ms')} ms")
+            f"the first) median {d.get('median_ms')} ms, p99 {d.get('p99_ms')} ms{_question(d.get('p99_question'))}, "
+            f"max {d.get('max_ms')} ms")
     if d.get("cold_queries"):
         text += (f"; cold (every fourth role again, each alone on a fresh engine) median {d.get('cold_median_ms')} "
                  f"ms, p99 {d.get('cold_p99_ms')} ms, max {d.get('cold_max_ms')} ms")
     return text
+
+
+def _question(q: object) -> str:
+    """Which sampled question a latency figure is, in brackets: role, place in the session, sources found."""
+    if not isinstance(q, dict):
+        return ""
+    return f" ({q.get('role')}, question {q.get('order')}, {q.get('sources')} sources, CPU {q.get('cpu_ms')} ms)"
 
 
 def memory_text(m: dict[str, object]) -> str:

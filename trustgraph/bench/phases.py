@@ -9,12 +9,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from trustgraph.bench.machine import children_peak_rss_mb, cpu_seconds, current_rss_mb, peak_rss_mb
 from trustgraph.bench.results import CheckTime, PhaseResult
 from trustgraph.bench.z3meter import z3_metered
 
+T = TypeVar("T")
+
+#: how many of the slowest who_can_reach questions the report names
+SLOWEST_SHOWN = 5
 #: roles asked who_can_reach: enough for a p99 that is not the maximum of a handful
 DEFAULT_SAMPLE = 200
 #: every COLD_EVERY-th role of the sample is also asked on a fresh engine of its own
@@ -256,15 +260,25 @@ def run_phases(
     tg = _fresh_graph(estate, zone, G)
     timer.session = tg.engine.session
     times: list[float] = []
+    asked: list[dict[str, Any]] = []
     roles = sample_roles(inside_roles, sample)
     with timer.phase("who_can_reach", wcr_detail):
         for role in roles:
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             found = tg.who_can_reach(role)
             times.append(time.perf_counter() - t)
+            asked.append({"role": role, "ms": round(1000 * times[-1], 2),
+                          "cpu_ms": round(1000 * (time.process_time() - cpu), 2), "sources": len(found),
+                          "order": len(times)})
             if progress is not None:
                 progress(f"who_can_reach {len(times)}: {1000 * times[-1]:.1f} ms, {len(found)} sources, {role}")
     wcr_detail.update(_latencies(times))
+    # the tail by name: which questions set the p99 (wall and this process's CPU, which other programs on the cores
+    # do not inflate), with their place in the session (an early question pays for hops later ones reuse)
+    by_time = sorted(asked, key=lambda q: q["ms"])
+    wcr_detail["slowest"] = by_time[::-1][:SLOWEST_SHOWN]
+    if by_time:
+        wcr_detail["p99_question"] = _percentile(by_time, 0.99)
     cold: list[float] = []
     for role in roles[::COLD_EVERY]:
         tg = _fresh_graph(estate, zone, G)
@@ -302,7 +316,7 @@ def _latencies(times: Sequence[float]) -> dict[str, Any]:
             "p99_ms": round(_percentile(ordered, 0.99) * 1000, 2), "max_ms": round(ordered[-1] * 1000, 2)}
 
 
-def _percentile(ordered: Sequence[float], q: float) -> float:
+def _percentile(ordered: Sequence[T], q: float) -> T:
     """The nearest-rank ``q`` quantile of sorted values (the largest value for a sample smaller than 1/(1-q))."""
     import math
 
