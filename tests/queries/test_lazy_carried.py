@@ -34,8 +34,8 @@ def _compared(org: str, tg: TrustGraph, solver: SolverOptions | None = None) -> 
     counts = {"lazy": 0, "far": 0}
     original = CarriedPaths._lazy_first_hop
 
-    def counted(self: CarriedPaths, begins: object, start_states: object) -> object:
-        found = original(self, begins, start_states)  # type: ignore[arg-type]
+    def counted(self: CarriedPaths, begins: object, start_states: object, least: int = 0) -> object:
+        found = original(self, begins, start_states, least)  # type: ignore[arg-type]
         if found is not None:
             counts["lazy"] += 1
             counts["far"] += self._exact.get(found[1], 0) >= 2

@@ -211,8 +211,11 @@ class CarriedPaths:
         self.mfa_gate = refuses_without_mfa(engine, closure.target, options)
         pending: list[tuple[State, tuple[KeyConstraint, ...]]] = []
         landed: list[State] = []
+        #: start nodes -> their start states with first-hop constraints, as :meth:`result` lists them (read there
+        #: instead of listed again per source)
+        self._begins: dict[tuple[str, ...], list[tuple[State, tuple[KeyConstraint, ...]]]] = {}
         for _, starts in groups:
-            begins = [b for node in starts for b in self._starts(node)]
+            begins = self._begins[starts] = [b for node in starts for b in self._starts(node)]
             if target_in := self._direct(begins):
                 self._directs[starts] = target_in
                 continue
@@ -489,18 +492,21 @@ class CarriedPaths:
         the first hop between sources); None when the graph gives no path, a start is not a graph node, or the path
         would pass through a start state again (the caller then searches)."""
         engine = self.engine
-        begins: list[tuple[State, tuple[KeyConstraint, ...]]] = []
-        for node in starts:
-            if node == self.target or node not in engine.G:
-                return None
-            begins.extend(self._starts(node))
+        target = self.target
+        graph = engine.G
+        if any(node == target or node not in graph for node in starts):
+            return None
+        begins = self._begins.get(starts)
+        if begins is None:
+            begins = [b for node in starts for b in self._starts(node)]
         start_states = {s for s, _ in begins}
         direct = self._directs[starts] if starts in self._directs else self._direct(begins)
         if direct is not None:
             state, nxt, witness = direct
             return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness)
         if self.lazy and not (self.deep and self.complete):  # deep: every distance exact once complete
-            found = self._lazy_first_hop(begins, start_states)
+            # no first hop lands in the target (:meth:`_direct` asked every candidate into it): none is within 0
+            found = self._lazy_first_hop(begins, start_states, least=1)
             if found is not None:
                 state, nxt, witness = found
                 return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness, start_states)
@@ -517,17 +523,19 @@ class CarriedPaths:
 
 
     # ------------------------------------------------------------------------------------------------ the lazy pass
-    def _lazy_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State]
-                        ) -> tuple[State, State, HopWitness] | None:
+    def _lazy_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State],
+                        least: int = 0) -> tuple[State, State, HopWitness] | None:
         """:meth:`_best_first_hop` by bounded searches (``lazy``): for each distance in turn from 0 up to
         :attr:`bound`, the first hop, in the search's order, whose landing is within it (:meth:`_within`).
         Every landing is farther than the distances tried before, so the first within this one is at exactly it, and
         the one :meth:`_best_first_hop` takes (the least distance, the first in order on a tie) once the levels
         expanded make its distance exact. None when no landing is within the bound (the caller then expands levels
-        as the reference does)."""
+        as the reference does). ``least``: the distances below it are known to hold no landing (1 when
+        :meth:`_direct` found no first hop into the target: the distance-0 pass would only re-read the hops it asked,
+        ask nothing new and find nothing), so they are not tried."""
         within = self._within
         if self.deep:
-            for bound in range(self.bound):
+            for bound in range(least, self.bound):
                 if bound == LAZY_BOUND and not any(nxt not in start_states and within(nxt, self.bound - 1)
                                                    for _, nxt, _ in self._near_first_hops(begins, self.bound - 1)):
                     return None  # none within the deepest bound: not each bound in turn (a source with no path)
@@ -537,7 +545,7 @@ class CarriedPaths:
             return None
         hops = [(start, nxt, witness) for start, extra in begins for nxt, witness in self._first_hops(start, extra)[0]
                 if nxt not in start_states]
-        for bound in range(self.bound):
+        for bound in range(least, self.bound):
             for start, nxt, witness in hops:
                 if within(nxt, bound):
                     return start, nxt, witness
