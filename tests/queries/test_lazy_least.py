@@ -1,6 +1,7 @@
 """The carried reverse search's lazy pass starting at distance 1 for a source none of whose first hops lands in the
-target (``CarriedPaths.result`` passes ``least=1`` to ``_lazy_first_hop``: ``_direct`` asked every candidate into the
-target already, so the distance-0 pass would re-read those hops and find nothing) against the pass from distance 0:
+target (``GraphQueries.lazy_from_one``, ``CarriedPaths(from_one=True)``: ``_direct`` asked every candidate into the
+target already, so the distance-0 pass would re-read those hops and find nothing) against the pass from distance 0
+(``lazy_from_one = False``):
 the same answers field by field (witness contexts included) and the same hop questions asked in the same order (each
 engine's memos of decided hops, in insertion order), every role asked in turn on one engine under several options,
 on random organizations whose policies read carried session tags and on condition-heavy ones, and with every
@@ -33,10 +34,13 @@ def _compared(org: str, fast: TrustGraph, slow: TrustGraph) -> dict[str, int]:
 
     def patched(self: CarriedPaths, begins: Any, start_states: Any, least: int = 0) -> Any:
         if self.engine is slow.engine:
-            least = 0
+            assert least == 0, "the switch off must start every lazy pass at distance 0"
         else:
             skipped[0] += least == 1
         return original(self, begins, start_states, least)
+
+    assert fast.lazy_from_one
+    slow.lazy_from_one = False
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(CarriedPaths, "_lazy_first_hop", patched)

@@ -115,6 +115,10 @@ class GraphQueries:
         #: before the levels (``CarriedPaths(deep=True)``) instead of 6: a source farther than 6 hops fell back on
         #: the levels, which expand every landing of every source; False: the bound of 6, which tests compare it with
         self.deep_lazy = True
+        #: with ``lazy_carried``: a source none of whose first hops lands in the target starts the lazy pass at
+        #: distance 1 (``CarriedPaths(from_one=True)``: the distance-0 pass only re-read the hops into the target that
+        #: the search asked already); False: from 0, the reference, which tests compare it with
+        self.lazy_from_one = True
         #: with ``reverse``: the lean reverse pass (:class:`trustgraph.queries.reverse.ReversePaths` ``lean``): a
         #: source whose path is its start state's own steps gets that state's agreed tail, built once per state, as
         #: its hops instead of its first hop joined to the next state's tail; distances and steps read in loops
@@ -484,7 +488,8 @@ class GraphQueries:
         store = self._landings.get("carried")
         self._landings["carried"] = store = (store or HopStore(self.engine)).fresh(self.engine)
         return CarriedPaths(self.engine, closure, options, outside_only=outside_only, groups=groups, hops=store,
-                            flat=self.flat_hops, lazy=self.lazy_carried, deep=self.deep_lazy)
+                            flat=self.flat_hops, lazy=self.lazy_carried, deep=self.deep_lazy,
+                            from_one=self.lazy_from_one)
 
     def _unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the

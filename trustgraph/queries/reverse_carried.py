@@ -78,6 +78,10 @@ MFA), so :meth:`CarriedPaths._within` answers those states without its bounded s
 farther than :data:`DEEP_BOUND` over the whole closure, ~2/3 of such a query) and a role's floor is 1 (a candidate
 into the target) or none, without the breadth-first pass. Distances only: which sources reach an undecided hop is
 read off the complete expansion as before. ``tests/queries/test_mfa_bound.py`` compares it with the reference.
+
+From distance 1 (``GraphQueries.lazy_from_one``, ``CarriedPaths(from_one=True)``): a source whose :meth:`CarriedPaths.
+_direct` found no first hop into the target (it asked every candidate into it) starts the lazy pass at distance 1; the
+pass at 0 only re-read those hops (no new question) and found nothing. ``tests/queries/test_lazy_least.py``.
 """
 
 from __future__ import annotations
@@ -163,7 +167,8 @@ class CarriedPaths:
 
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
                  outside_only: bool, groups: list[tuple[str, tuple[str, ...]]],
-                 hops: HopStore | None = None, flat: bool = False, lazy: bool = False, deep: bool = False) -> None:
+                 hops: HopStore | None = None, flat: bool = False, lazy: bool = False, deep: bool = False,
+                 from_one: bool = False) -> None:
         self.engine = engine
         store = hops if hops is not None else HopStore(engine)
         #: state -> (its candidate's order key -> that hop's successors and whether it is undecided), for the
@@ -193,6 +198,9 @@ class CarriedPaths:
         #: landings that expand only the states they need (:meth:`_within`), instead of expanding every landing's
         #: successors level by level; False: the reference, which tests compare it with
         self.lazy = lazy
+        #: with ``lazy``: a source none of whose first hops lands in the target starts the lazy pass at distance 1
+        #: (``GraphQueries.lazy_from_one``; False: at 0, the reference, which tests compare it with)
+        self.from_one = from_one
         #: the distances the lazy pass tries before the levels (``deep``: :data:`DEEP_BOUND`, else :data:`LAZY_BOUND`)
         self.bound = DEEP_BOUND if deep else LAZY_BOUND
         #: with ``lazy``: state -> its distance to the target, once proved; state -> a proved lower bound of it;
@@ -506,7 +514,7 @@ class CarriedPaths:
             return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness)
         if self.lazy and not (self.deep and self.complete):  # deep: every distance exact once complete
             # no first hop lands in the target (:meth:`_direct` asked every candidate into it): none is within 0
-            found = self._lazy_first_hop(begins, start_states, least=1)
+            found = self._lazy_first_hop(begins, start_states, least=1 if self.from_one else 0)
             if found is not None:
                 state, nxt, witness = found
                 return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness, start_states)
