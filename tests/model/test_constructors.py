@@ -1,5 +1,5 @@
-"""The loader's constructors of frozen values without their dataclass ``__init__`` (``new_location``, ``new_glob``)
-give the values ``__init__`` gives: equal, same hash and repr, every slot set, still frozen."""
+"""The loader's constructors of frozen values without their dataclass ``__init__`` (``new_location``, ``new_glob``,
+``Policy.moved``) give the values ``__init__`` gives: equal, same hash and repr, every slot set, still frozen."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trustgraph.ingest.policy_json import policy_from_json, relocate_policy
 from trustgraph.model.location import Location, new_location
 from trustgraph.model.pattern import parse_pattern
-from trustgraph.model.policy import Glob, new_glob
+from trustgraph.model.policy import Glob, Policy, Statement, new_glob
 
 
 @given(st.text(max_size=12), st.text(max_size=30))
@@ -34,3 +35,38 @@ def test_new_glob_is_the_dataclass_value(text: str, variables: bool) -> None:
     assert built.text == text and built.pattern == pattern
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.text = "x"  # type: ignore[misc]
+
+
+def _moved_by_init(policy: Policy, statements: tuple[Statement, ...], location: Location) -> Policy:
+    """What ``Policy.moved`` built before it set the slots itself: the dataclass ``__init__``, then the memo slots."""
+    copy = Policy(version=policy.version, id=policy.id, statements=statements, location=location, flags=policy.flags)
+    object.__setattr__(copy, "_canonical", policy._canonical if isinstance(policy._canonical, str) else policy)
+    return copy
+
+
+@given(st.sampled_from([None, "2012-10-17", "2008-10-17"]), st.one_of(st.none(), st.text(max_size=5)),
+       st.lists(st.sampled_from(["sts:AssumeRole", "s3:*", "iam:Pass?ole"]), min_size=1, max_size=3),
+       st.booleans())
+def test_moved_policy_is_the_dataclass_value(version: str | None, policy_id: str | None, actions: list[str],
+                                              canonical_first: bool) -> None:
+    doc: dict[str, object] = {"Statement": [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in actions]}
+    if version is not None:
+        doc["Version"] = version
+    if policy_id is not None:
+        doc["Id"] = policy_id
+    policy = policy_from_json(doc, Location("a.json", "/Policies/0/Document"))
+    if canonical_first:
+        policy.canonical_text()
+    to = Location("b.json", "/Policies/3/Document")
+    statements = relocate_policy(policy, to).statements
+    built, reference = policy.moved(statements, to), _moved_by_init(policy, statements, to)
+    assert type(built) is Policy
+    assert built == reference and hash(built) == hash(reference) and repr(built) == repr(reference)
+    assert built.location == to and built.statements == statements and built.flags == policy.flags
+    assert [s.location for s in built.statements] == [s.location for s in statements]
+    assert built._canonical == reference._canonical and built._selected is None
+    # the memo tables are the original's (shared per content), the canonical text the original's
+    assert built._positions is policy._positions and built._facts is policy._facts
+    assert built.canonical_text() == policy.canonical_text()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.id = "x"  # type: ignore[misc]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
@@ -39,7 +39,7 @@ from trustgraph.model.account import (
     User,
 )
 from trustgraph.model.arn import PARTITIONS, is_account_id, parse_arn
-from trustgraph.model.location import Location
+from trustgraph.model.location import Location, new_location
 from trustgraph.model.policy import Policy
 
 #: Top-level keys that identify a get-account-authorization-details document (or one boto3 page of it).
@@ -74,6 +74,12 @@ _intern = sys.intern
 def _path(raw: Mapping[str, Any], loc: Location, what: str) -> str:
     """An entity's ``Path`` (default ``/``), interned: a few paths (``/``, ``/service-role/``) recur on every entity."""
     return _intern(opt_str(raw, "Path", loc, what) or "/")
+
+
+def _below(loc: Location, suffix: str) -> Location:
+    """``loc.child(...)`` for tokens that need no escaping, given as their pointer ``suffix`` (``/Key/0``): the same
+    interned pointer, without ``child``'s loop over the tokens (several per role)."""
+    return new_location(loc.file, _intern(loc.pointer + suffix))
 
 
 def is_gaad_page(data: object) -> bool:
@@ -164,7 +170,7 @@ class _PageReader:
                 item = obj(item, iloc, "an inline policy")
                 name = req_str(item, "PolicyName", iloc, "the inline policy's name")
                 raise fail(iloc, "missing `PolicyDocument` (expected the inline policy's document)")
-            doc = self._policy(item["PolicyDocument"], loc.child(key, i, "PolicyDocument"), "identity", subject)
+            doc = self._policy(item["PolicyDocument"], _below(loc, f"/{key}/{i}/PolicyDocument"), "identity", subject)
             out.append(InlinePolicy(name=name, document=doc))
         return tuple(out)
 
@@ -271,7 +277,7 @@ class _PageReader:
         arn = self._arn(raw, loc, "role")
         if "AssumeRolePolicyDocument" not in raw:
             raise fail(loc, "missing `AssumeRolePolicyDocument` (expected the role's trust policy)")
-        trust = self._policy(raw["AssumeRolePolicyDocument"], loc.child("AssumeRolePolicyDocument"), "trust", arn)
+        trust = self._policy(raw["AssumeRolePolicyDocument"], _below(loc, "/AssumeRolePolicyDocument"), "trust", arn)
         attached = self._attached(raw, loc)
         boundary = self._boundary(raw, loc)
         profiles = []
@@ -342,8 +348,8 @@ class _PageReader:
             if "Document" not in item:
                 raise fail(loc.child("PolicyVersionList", index),
                            "missing `Document` (expected the default version's policy document)")
-            document = self._policy(item["Document"], loc.child("PolicyVersionList", index, "Document"), "identity",
-                                    arn)
+            document = self._policy(item["Document"], _below(loc, f"/PolicyVersionList/{index}/Document"),
+                                    "identity", arn)
         else:
             what = f"default version `{default_id}`" if default_id else "a default version"
             self.flags.append(Flag(code="managed-policy-document-missing",
@@ -365,6 +371,15 @@ class _PageReader:
         )
 
 
+def _entries(page: Mapping[str, Any], key: str, loc: Location, what: str) -> Iterator[tuple[object, Location]]:
+    """Each item of the page's list ``key`` with its location ``loc.child(key, i)``, built from the list's pointer and
+    the index (the key is a plain name and an index needs no escaping: the same interned pointer ``child`` gives, at
+    a third of its cost; one per entity, 26,000 at 20,000 roles)."""
+    file, base, intern = loc.file, f"{loc.pointer}/{key}/", _intern
+    for i, raw in enumerate(opt_list(page, key, loc, what)):
+        yield raw, new_location(file, intern(f"{base}{i}"))
+
+
 def _page_snapshot(
     page: object, loc: Location, tracker: _AccountTracker, interner: PolicyInterner | None = None
 ) -> AccountSnapshot:
@@ -375,15 +390,10 @@ def _page_snapshot(
         raise fail(loc, "expected a get-account-authorization-details page (with UserDetailList, GroupDetailList, "
                         "RoleDetailList or Policies)")
     reader = _PageReader(loc, tracker, interner)
-    users, groups, roles, policies = [], [], [], []
-    for i, raw in enumerate(opt_list(page, "UserDetailList", loc, "users")):
-        users.append(reader.user(raw, loc.child("UserDetailList", i)))
-    for i, raw in enumerate(opt_list(page, "GroupDetailList", loc, "groups")):
-        groups.append(reader.group(raw, loc.child("GroupDetailList", i)))
-    for i, raw in enumerate(opt_list(page, "RoleDetailList", loc, "roles")):
-        roles.append(reader.role(raw, loc.child("RoleDetailList", i)))
-    for i, raw in enumerate(opt_list(page, "Policies", loc, "managed policies")):
-        policies.append(reader.managed_policy(raw, loc.child("Policies", i)))
+    users = [reader.user(raw, at) for raw, at in _entries(page, "UserDetailList", loc, "users")]
+    groups = [reader.group(raw, at) for raw, at in _entries(page, "GroupDetailList", loc, "groups")]
+    roles = [reader.role(raw, at) for raw, at in _entries(page, "RoleDetailList", loc, "roles")]
+    policies = [reader.managed_policy(raw, at) for raw, at in _entries(page, "Policies", loc, "managed policies")]
     if reader.derived_names:
         count = len(reader.derived_names)
         reader.flags.append(Flag(code=DERIVED_POLICY_NAME,

@@ -153,14 +153,24 @@ class Policy:
         (equal to them up to locations). Its canonical text is this one's, computed when first asked, once for
         every copy (the loader moves a document that repeats across an organization to each place it appears:
         :func:`trustgraph.ingest.policy_json.relocate_policy`)."""
-        copy = Policy(version=self.version, id=self.id, statements=statements, location=location, flags=self.flags)
-        object.__setattr__(copy, "_canonical", self._canonical if isinstance(self._canonical, str) else self)
+        # built without the frozen dataclass's ``__init__`` (as :func:`new_statement`): every slot set once, through
+        # its descriptor, to what ``Policy(...)`` and the ``object.__setattr__`` calls after it gave (the loader moves
+        # ~27,000 documents at 20,000 roles; ``tests/model/test_constructors.py``)
         if self._positions is None:
-            object.__setattr__(self, "_positions", {})
-        object.__setattr__(copy, "_positions", self._positions)
+            _SET_POLICY_POSITIONS(self, {})
         if self._facts is None:
-            object.__setattr__(self, "_facts", {})
-        object.__setattr__(copy, "_facts", self._facts)
+            _SET_POLICY_FACTS(self, {})
+        copy = _NEW(Policy)
+        _SET_POLICY_VERSION(copy, self.version)
+        _SET_POLICY_ID(copy, self.id)
+        _SET_POLICY_STATEMENTS(copy, statements)
+        _SET_POLICY_LOCATION(copy, location)
+        _SET_POLICY_FLAGS(copy, self.flags)
+        canonical = self._canonical
+        _SET_POLICY_CANONICAL(copy, canonical if isinstance(canonical, str) else self)
+        _SET_POLICY_POSITIONS(copy, self._positions)
+        _SET_POLICY_SELECTED(copy, None)
+        _SET_POLICY_FACTS(copy, self._facts)
         return copy
 
     def selected(self, action: str, keep: Callable[[Statement, str], bool]) -> tuple[Statement, ...]:
@@ -227,6 +237,11 @@ class Policy:
                 if c.flags:
                     out.extend((f, c.location) for f in c.flags)
         return tuple(out)
+
+
+(_SET_POLICY_VERSION, _SET_POLICY_ID, _SET_POLICY_STATEMENTS, _SET_POLICY_LOCATION, _SET_POLICY_FLAGS,
+ _SET_POLICY_CANONICAL, _SET_POLICY_POSITIONS, _SET_POLICY_SELECTED, _SET_POLICY_FACTS) = (
+    Policy.__dict__[f.name].__set__ for f in fields(Policy))  # the slots' descriptors, in field order
 
 
 def canonical_json(version: str | None, policy_id: str | None, statements: tuple[Statement, ...], *,
