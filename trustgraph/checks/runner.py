@@ -180,8 +180,12 @@ def _prepare_frozen(ctx: ScanContext, checks: Iterable[BaseCheck], parts: Callab
         prepare_all(ctx, checks, parts)
 
 
-#: the solver's modules, which the checks import lazily on their first hop: imported by :func:`import_solver`
+#: the solver's modules, which the checks import lazily on their first hop, and the shared searches' (imported by an
+#: early worker on its first part or local task: ~5 ms each time): imported by :func:`import_solver`
 SOLVER_MODULES = (
+    "trustgraph.queries.classmoves", "trustgraph.queries.fixed",
+    "trustgraph.queries.lazydecision", "trustgraph.queries.memorows", "trustgraph.queries.shared",
+    "trustgraph.queries.viewkeys",
     "trustgraph.queries.ground", "trustgraph.semantics.spelling", "trustgraph.smt.concrete_first",
     "trustgraph.smt.constraints", "trustgraph.smt.guess", "trustgraph.smt.mfa_twins", "trustgraph.smt.question",
     "trustgraph.smt.reference", "trustgraph.smt.results", "trustgraph.smt.sharing", "trustgraph.smt.slots",

@@ -251,9 +251,25 @@ class AssumeReaches:
     graph does not change under it."""
 
     def __init__(self, engine: ReachabilityEngine, shared: SharedSearches | None = None, *,
-                 admin_first: bool = True) -> None:
+                 admin_first: bool = True, skip_dead: bool = True, lean_last: bool = True) -> None:
         self.engine = engine
         self.shared = shared
+        #: True: a principal that a whole mixed search expanded without finding administrator power or an undecided
+        #: hop (:meth:`dead`) is not expanded again by a search stopped at its administrator answer, and such a
+        #: search from it is answered at once (:func:`layered_mixed_search`); False: every search expands every
+        #: principal it obtains (the reference, ``tests/checks/test_priv_dead.py``)
+        self.skip_dead = skip_dead
+        #: True: a search stopped at its administrator answer, once it knows that answer's length (an administrator
+        #: offered there, or one settled), expands the other principals of that length only for the ``admin:`` node
+        #: an admin-equivalent one offers, without taking their assume-role searches or their escalation edges,
+        #: which offer only longer paths (:func:`layered_mixed_search`); False: expanded as any other (the
+        #: reference, ``tests/checks/test_priv_dead.py``)
+        self.lean_last = lean_last
+        #: per query options: the escalation edges the principals were found dead with, and those principals
+        self._dead: dict[QueryOptions, tuple[Escalations, set[str]]] = {}
+        self.answered_dead = 0  # searches answered at once (their source dead)
+        self.skipped_dead = 0  # principals a search did not expand (dead)
+        self.lean_expanded = 0  # principals of an answer's length expanded for their admin: node alone
         #: True: a mixed search stopped at its shortest administrator answer reads, at each length, the
         #: admin-relevant offers first (escalation edges, and the admin-equivalent roles of the searches' next
         #: depths, peeked: :meth:`LayeredReach.admin_layer`) and the rest of that length only when none offers
@@ -276,6 +292,20 @@ class AssumeReaches:
                        else self.engine.search(node, options))
             hit = self._reach[key] = AssumeReach.of(outcome)
         return hit
+
+    def dead(self, options: QueryOptions, escalations: Escalations) -> set[str] | None:
+        """The principals known to obtain no administrator power under ``options`` and ``escalations`` (None when
+        :attr:`skip_dead` is off or ``options`` bound the hops): those a mixed search expanded that ended with no
+        ``admin:`` node, no undecided hop, and nothing left to expand. Each such principal's own search is part of
+        that one (everything it obtains was obtained and expanded there, its assume-role search and everything after
+        read whole), so it would end the same way: no administrator, no undecided hop; and a principal it obtains is
+        dead too. Filled by :func:`layered_mixed_search`."""
+        if not self.skip_dead or options.max_hops is not None:
+            return None
+        hit = self._dead.get(options)
+        if hit is None or hit[0] is not escalations:
+            hit = self._dead[options] = (escalations, set())
+        return hit[1]
 
     def kept(self) -> KeptHops:
         """The hops into admin-equivalent principals with an account (those that offer ``admin:ACCOUNT``), found in
@@ -415,7 +445,14 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
         taken.append(reach)
         heapq.heappush(heap, (length + 1, 0, (order, 0, 1), next(ties), (reach, length, prev)))
 
-    if starts == (label,) and not outside_only and label in G:  # one principal: its kept search
+    single = starts == (label,) and not outside_only and label in G
+    dead = reaches.dead(options, escalations)
+    skip = dead if stop_at_admin else None  # a search read whole for every node (not stopped) expands every one
+    if skip is not None and single and label in skip:  # its search would expand what an earlier one expanded
+        reaches.answered_dead += 1
+        kind = G.nodes[label]["kind"]
+        return MixedOutcome(label, pred, [], {label: escalations.refused(label)} if kind in ("user", "role") else {})
+    if single:  # one principal: its kept search
         take(reaches.layered(label, assume_options), 0, -1, None)
     else:
         take(LayeredReach(engine.search(label, assume_options, outside_only=outside_only, starts=starts)), 0, -1,
@@ -440,6 +477,8 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
             heapq.heappush(heap, (length + 1, 0, (key[0], 0, depth + 1), next(ties), what))
 
     first = stop_at_admin and reaches.admin_first and reaches.shared is not None
+    lean = stop_at_admin and reaches.lean_last
+    last: int | None = None  # the length of the answer, once known (lean)
     while heap:
         length, kind, key, _, what = heapq.heappop(heap)
         if admin_at is not None and length > admin_at:
@@ -453,11 +492,12 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
             batch = [(key, what)]  # every item waiting for this length (they sort before its nodes)
             while heap and heap[0][0] == length and heap[0][1] == 0:
                 batch.append((heap[0][2], heapq.heappop(heap)[4]))
-            if not _admin_offers(batch, length, escalations, reaches.kept(), offer):
+            if not _admin_offers(batch, length, escalations, reaches.kept(), offer, lean):
                 for k, w in batch:
                     waiting(length, k, w)
             else:
                 reaches.peeked += 1
+                last = length if lean else None  # an administrator is offered here: the answer's length
             continue
         assert isinstance(what, str)
         node = what
@@ -467,33 +507,54 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
         at = next(order)
         if node.startswith(ADMIN_PREFIX) and stop_at_admin and admin_at is None:
             admin_at = length
+            last = length if lean else None
         if node.startswith(ADMIN_PREFIX) or node not in G or G.nodes[node]["kind"] not in ("user", "role"):
+            continue
+        data = G.nodes[node]
+        if last == length:
+            # the answer's length: what this node offers is longer, except the admin: node of an admin-equivalent
+            reaches.lean_expanded += 1
+            if data.get("admin_kind") == "admin" and data.get("account"):
+                offer(admin_node(data["account"]), length, (at, 2, 0), node, ())
+            continue
+        if skip is not None and length and node in skip:
+            # dead: what it offers is dead too (no admin: node, no path to one), so no node that leads to
+            # administrator power is offered by it, and the nodes that do are expanded in the same relative order
+            reaches.skipped_dead += 1
             continue
         if length:  # a principal obtained on the way: its own assume-role reach
             take(reaches.layered(node, assume_options), length, at, node)
         heapq.heappush(heap, (length + 1, 0, (at, 1, 0), next(ties), node))
-        if G.nodes[node].get("admin_kind") == "admin":  # admin-equivalents get there by an escalation edge
-            acct = G.nodes[node].get("account")
+        if data.get("admin_kind") == "admin":  # admin-equivalents get there by an escalation edge
+            acct = data.get("account")
             if acct:
                 offer(admin_node(acct), length, (at, 2, 0), node, ())
     whole = admin_at is None  # not stopped: every search taken is read whole for its undecided hops
     unknown = [u for reach in taken for u in reach.unknown(whole)]
+    if dead is not None and whole and not unknown and not any(n.startswith(ADMIN_PREFIX) for n in pred):
+        # nothing left to expand, no administrator, nothing undecided: every principal expanded is dead (a start
+        # only when it is the one principal searched from, whose own assume-role search was the one taken)
+        dead.update(n for n in expanded if n in G and G.nodes[n]["kind"] in ("user", "role")
+                    and (single or n not in starts))
     refused = {s: escalations.refused(s) for s in starts if s in G and G.nodes[s]["kind"] in ("user", "role")}
     return MixedOutcome(label, pred, unknown, refused)
 
 
 def _admin_offers(batch: list[tuple[tuple[int, int, int], str | tuple[LayeredReach, int, str | None]]], length: int,
                   escalations: Escalations, kept: KeptHops,
-                  offer: Callable[[str, int, tuple[int, int, int], str | None, Segment], None]) -> bool:
+                  offer: Callable[[str, int, tuple[int, int, int], str | None, Segment], None],
+                  lean: bool = False) -> bool:
     """The admin-relevant offers of the items waiting for ``length`` (:attr:`AssumeReaches.admin_first`): each
     principal's escalation edges and the admin-equivalent principals of each search's layer. When one of them offers
     administrator power at this length (an edge to ``admin:ACCOUNT``, or an admin-equivalent principal, which offers
     its ``admin:`` node at the length it is obtained), make these offers and return True: no administrator is
     obtained at a shorter length (the search has not stopped), so the search's answer is at this length, and the
     other nodes first obtained here offer only what is one hop longer, which a search stopped at this length never
-    reads (and no ``admin:`` node: they hold no administrator power). Return False (nothing offered, the layers'
-    other hops not decided) otherwise. Offers are keyed as :func:`layered_mixed_search` keys them; a layer's peeked
-    nodes are positioned among themselves in the layer's order, all that a key compares them with."""
+    reads (and no ``admin:`` node: they hold no administrator power); with ``lean`` (:attr:`AssumeReaches.
+    lean_last`) they are not offered at all, only the ``admin:`` nodes and the admin-equivalent principals (a node's
+    offers are its own: leaving others out changes no offer made to these). Return False (nothing offered, the
+    layers' other hops not decided) otherwise. Offers are keyed as :func:`layered_mixed_search` keys them; a
+    layer's peeked nodes are positioned among themselves in the layer's order, all that a key compares them with."""
     roles = kept.roles
     found: list[tuple[str, tuple[int, int, int], str | None, Segment]] = []
     admin = False
@@ -510,7 +571,8 @@ def _admin_offers(batch: list[tuple[tuple[int, int, int], str | tuple[LayeredRea
     if not admin:
         return False
     for node, key, prev, seg in found:
-        offer(node, length, key, prev, seg)
+        if not lean or node.startswith(ADMIN_PREFIX) or node in roles:
+            offer(node, length, key, prev, seg)
     return True
 
 
