@@ -43,6 +43,19 @@ administrator power, that length is the answer's and the rest of it (every other
 decided; otherwise the length is read whole as before, its peeked hops not decided again. Same random organization:
 the 91 queries answered at length 2 asked the engine 1,165 hop decisions, 426 with the peek (0.44 -> 0.17 CPU s);
 the 11 at length 3, 166 -> 71.
+
+Two more things a search stopped at its administrator answer leaves out, as they cannot change it. A principal that
+a whole mixed search (not stopped, no bound on the hops) expanded when that search ended with no ``admin:`` node and
+no undecided hop is *dead* (:meth:`AssumeReaches.dead`): everything it obtains was obtained and read there, so no
+path from it leads to administrator power, and a node that does lead there is never offered by it. Later searches do
+not expand it (``AssumeReaches.skip_dead``), and a query from it is answered at once (Unreachable, with its refused
+methods). And once the answer's length ``A`` is known (an administrator offered at ``A`` among the admin-relevant
+offers, or an ``admin:`` node settled), the principals of length ``A`` offer only what is longer, except the
+``admin:`` node of an admin-equivalent one: they are expanded for that alone, and the escalation targets of that
+length that are neither are not offered (``AssumeReaches.lean_last``). Offers to the nodes that remain are the same,
+made in the same relative order, so the answer is the reference's field by field (both off,
+``tests/checks/test_priv_dead.py``). ``random:3`` at 2,000 roles (499 queries answered at length 2, 486 Unreachable):
+the searches warm (every hop decided) 0.91 -> 0.48 ms per length-2 query and 0.38 -> 0.12 ms per Unreachable one.
 """
 
 from __future__ import annotations
