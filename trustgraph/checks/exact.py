@@ -404,6 +404,37 @@ def _free_key(kind: CallerKind, action: Action, host: str | None, key: str) -> b
     return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
 
 
+def caller_chooses_set(caller: Caller, action: Action, key: str) -> bool:
+    """:func:`caller_chooses` for a multi-valued string key (sts:TransitiveTagKeys, a multi-valued SAML attribute):
+    the hop's presence rule makes it free, exactly modelled, not one of the caller's own keys, and it is not the tag
+    list, a request tag or a key of the role (aws:TagKeys is coupled to the request tags, ``smt.presence.
+    tag_couplings``; the claim couplings read single-valued claims only). Then a request of ``caller`` whose set for
+    ``key`` is one value within the key's API limits is one the solver's model lets the caller send: a question has
+    ``max(1, n)`` slots for the key (``smt.slots``), so a set of one value fits every question, and no axiom but the
+    value's domain reads the key."""
+    from trustgraph.smt.symbolic import provider_host
+
+    host = provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None
+    return _free_set_key(caller.kind, action, host, key)
+
+
+@cache
+def _free_set_key(kind: CallerKind, action: Action, host: str | None, key: str) -> bool:
+    """:func:`caller_chooses_set` for a caller kind, action, provider host and key."""
+    from trustgraph.semantics.keys import key_info, origin_of
+    from trustgraph.smt.env import Kind
+    from trustgraph.smt.presence import HopView, Mode, catalog_facts, key_mode
+
+    facts = catalog_facts(key)
+    if not facts.known or facts.kind is not Kind.STRING or not facts.multi or key_info(key).principal_derived:
+        return False
+    if key == "aws:tagkeys" or key.startswith(("aws:requesttag/", "aws:resource")):
+        return False
+    view = HopView(action=action, origin=origin_of(kind, action), provider_host=host, symbolic_caller=False)
+    mode = key_mode(view, key)
+    return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
+
+
 #: The key of an MFA condition (:func:`mfa_required`).
 MFA_KEY = "aws:multifactorauthpresent"
 
@@ -468,10 +499,13 @@ def rejected_value(cond: Condition, variables: bool) -> str | None:
     return None
 
 
-def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool) -> bool:
+def other_value_admitted(st: Statement, index: int, witness: object, counter: Target, *, variables: bool,
+                         multi_values: bool = False) -> bool:
     """True when the evaluator allows, under ``counter``, the request of ``witness`` (a Sat answer: a request of a
     concrete caller that trust statement ``st`` allows, its key present) with the key of condition ``index`` changed
     to a value that makes that condition false; False when that is not shown (the solver decides then).
+    ``multi_values`` (vacuous-condition passes ``SolverOptions.multi_value_variants``): also a multi-valued string
+    key the caller chooses (:func:`caller_chooses_set`: sts:TransitiveTagKeys...), its set replaced by that value.
 
     ``counter`` is vacuous-condition's question 3 (``st`` without the condition, plus Deny statements for "the
     condition holds" and "the key is absent"): an allowed request is a counterexample, so the condition restricts.
@@ -500,7 +534,8 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     other = rejected_value(cond, variables)
     if other is None:
         return False
-    if not caller_chooses(caller, counter, request.action, cond.key):
+    if not (caller_chooses(caller, counter, request.action, cond.key)
+            or (multi_values and caller_chooses_set(caller, request.action, cond.key))):
         return False
     changed = Request(action=request.action, context={**request.context, cond.key: (other,)},
                       duration_seconds=request.duration_seconds)
@@ -508,7 +543,8 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     return decision.allowed and not decision.approximations
 
 
-__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "class_members",
+__all__ = ["CALLER_CHOSEN", "OTHER_VALUE", "OTHER_VALUES", "WITNESS_NAME", "caller_chooses", "caller_chooses_set",
+           "class_members",
            "conditioned_admits", "false_when_absent", "literal_prefix", "mfa_dropped_admitted", "mfa_required",
            "other_value_admitted", "rejected_value", "shortcuts_enabled", "single_owner", "solver_only",
            "true_when_present", "unconditioned_admits", "values_pinned"]

@@ -250,10 +250,11 @@ class VacuousCondition(BaseCheck):
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
         orgs: frozenset[str] = getattr(c.caller, "excluded_orgs", frozenset())
+        multi = ctx.engine.session.options.multi_value_variants
 
         def admitted(w: object) -> bool:
-            return other_value_admitted(st, j, w, question, variables=variables) or variant_admitted(
-                st, j, c.label, w, question, variables=variables, excluded_orgs=orgs)
+            return other_value_admitted(st, j, w, question, variables=variables, multi_values=multi) or (
+                variant_admitted(st, j, c.label, w, question, variables=variables, excluded_orgs=orgs))
 
         if admitted(with_key):
             return Verdict.RESTRICTS, None

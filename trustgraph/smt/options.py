@@ -114,6 +114,11 @@ class SolverOptions:
         ``repository`` and ``repo:`` ``sub`` conditions name different repositories (``checks.vacuous_condition.
         claims_disagree``): its Unsat answer shows the class not live, and question 1 is not asked. The same
         verdicts (only the order of the questions changes).
+    multi_value_variants
+        vacuous-condition's counterexample tries for question 3 (``checks.exact.other_value_admitted``) also change a
+        multi-valued string key the caller chooses (``checks.exact.caller_chooses_set``: sts:TransitiveTagKeys, a
+        multi-valued SAML attribute) to a set of one value that makes the condition false; an evaluator ALLOW is a
+        counterexample, so the solver's question 3 is Sat too (it is not asked). The same verdicts and witnesses.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -145,6 +150,7 @@ class SolverOptions:
     lazy_liveness: bool = True
     implied_conditions: bool = True
     dead_claims: bool = True
+    multi_value_variants: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -158,7 +164,7 @@ class SolverOptions:
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
                    shared_views=False,
                    lazy_liveness=False, implied_conditions=False, dead_claims=False,
-                   inject_unknown=inject_unknown)
+                   multi_value_variants=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
