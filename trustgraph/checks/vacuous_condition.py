@@ -251,10 +251,12 @@ class VacuousCondition(BaseCheck):
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
         orgs: frozenset[str] = getattr(c.caller, "excluded_orgs", frozenset())
         multi = ctx.engine.session.options.multi_value_variants
+        arns = ctx.engine.session.options.principal_arn_variants
 
         def admitted(w: object) -> bool:
             return other_value_admitted(st, j, w, question, variables=variables, multi_values=multi) or (
-                variant_admitted(st, j, c.label, w, question, variables=variables, excluded_orgs=orgs))
+                variant_admitted(st, j, c.label, w, question, variables=variables, excluded_orgs=orgs,
+                                 outsider=c.caller, principal_arns=arns))
 
         if admitted(with_key):
             return Verdict.RESTRICTS, None
@@ -334,7 +336,8 @@ class VacuousCondition(BaseCheck):
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
         if other_value_admitted(st, j, with_key, question, variables=variables) or variant_admitted(
                 st, j, c.label, with_key, question, variables=variables,
-                excluded_orgs=getattr(c.caller, "excluded_orgs", frozenset())):
+                excluded_orgs=getattr(c.caller, "excluded_orgs", frozenset()), outsider=c.caller,
+                principal_arns=ctx.engine.session.options.principal_arn_variants):
             return Verdict.RESTRICTS, None  # the witness with another value of the key gets in without the condition
         counter = _question_three(ctx, st, j, c, question)
         if is_unknown(counter):

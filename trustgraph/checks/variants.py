@@ -54,6 +54,10 @@ OTHER_IPS = ("203.0.113.7", "2001:db8::7", "10.11.12.13")
 OTHER_PATH = "r-tgot/ou-tgot-trustgraph/"
 
 _MFA_AGE = "aws:multifactorauthage"
+_ARN = "aws:principalarn"
+
+#: The role names a changed outsider's aws:PrincipalArn may end in (IAM's ``[\\w+=,.@-]+``, no path).
+OTHER_ROLE_NAMES = ("trustgraph-other-role", "TrustgraphOther")
 _TAG = "aws:principaltag/"
 _ORG_ID = "aws:principalorgid"
 _ORG_PATHS = "aws:principalorgpaths"
@@ -61,11 +65,14 @@ _AWS_KINDS = (CallerKind.ROLE_SESSION, CallerKind.IAM_USER)
 
 
 def variant_admitted(st: Statement, index: int, label: str, witness: object, counter: Target, *, variables: bool,
-                     excluded_orgs: frozenset[str] = frozenset()) -> bool:
+                     excluded_orgs: frozenset[str] = frozenset(), outsider: object = None,
+                     principal_arns: bool = False) -> bool:
     """True when the evaluator allows, under ``counter`` (vacuous-condition's question 3 for condition ``index`` of
     ``st``), the request of ``witness`` (a Sat answer of the class ``label`` under ``st`` alone) changed in the
     condition's key to a value that makes the condition false (see the module docstring for the keys and values);
-    False when that is not shown. ``excluded_orgs`` are the organizations the class's members cannot be in."""
+    False when that is not shown. ``excluded_orgs`` are the organizations the class's members cannot be in.
+    ``principal_arns`` (``SolverOptions.principal_arn_variants``) also changes aws:PrincipalArn of a role session of
+    the class ``outsider`` (its ``smt.symbolic.SymbolicCaller``): :func:`_arn_variant`."""
     cond = st.conditions[index]
     request = getattr(witness, "request", None)
     caller = getattr(witness, "caller", None)
@@ -79,7 +86,10 @@ def variant_admitted(st: Statement, index: int, label: str, witness: object, cou
     if key_info(key).principal_derived:
         if label != "aws" or caller.kind not in _AWS_KINDS:
             return False
-        changed = _principal_variant(cond, caller, variables=variables, excluded_orgs=excluded_orgs)
+        if key == _ARN:
+            changed = _arn_variant(cond, caller, counter, outsider, variables=variables) if principal_arns else None
+        else:
+            changed = _principal_variant(cond, caller, variables=variables, excluded_orgs=excluded_orgs)
         if changed is None:
             return False
         return _admitted(changed, _rebuilt(changed, request, counter), counter)
@@ -163,6 +173,53 @@ def _principal_variant(cond: Condition, caller: Caller, *, variables: bool,
     return None
 
 
+def _arn_variant(cond: Condition, caller: Caller, counter: Target, outsider: object, *,
+                 variables: bool) -> Caller | None:
+    """The role session ``caller`` (a member of the class of any AWS principal, ``outsider``) as a session of another
+    role that makes ``cond`` (on aws:PrincipalArn) false: a role of :data:`OTHER_ROLE_NAMES` without a path, in the
+    caller's own account or else in a fresh account; None when no such change is known.
+
+    The changed caller stays inside the solver's model of the class (``smt.symbolic._aws_candidates``): the class
+    has a generic role-session candidate for every account it may be in (each account the trust policy names, and
+    a fresh one for any other), whose ARN is any ``arn:P:iam::A:role/PATH NAME`` that no principal of the trust
+    policy names; its unique id and session name are the witness's (not a named unique id, and no named session is
+    of a role of that name), its organization, tags and MFA unchanged. An account the class excludes, or other
+    than the one it is pinned to, is not tried; a class of one named principal (``arn`` set) is not claimed. The
+    fresh account is one no principal of ``counter`` names (so the fresh candidate's account expression takes it)."""
+    from trustgraph.model.principal import PrincipalKind
+    from trustgraph.smt.symbolic import trust_principals
+
+    if caller.kind is not CallerKind.ROLE_SESSION or getattr(outsider, "arn", "?") is not None:
+        return None
+    if CallerKind.ROLE_SESSION not in getattr(outsider, "aws_kinds", ()):
+        return None
+    parts = caller.arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    pinned: str | None = getattr(outsider, "account", None)
+    excluded: frozenset[str] = getattr(outsider, "excluded_accounts", frozenset())
+    principals = trust_principals(counter)
+    named = {p.text for p in principals}
+    if caller.unique_id in named:
+        return None
+    session_roles = {p.text.split(":", 5)[5].split("/")[1] for p in principals
+                     if p.kind is PrincipalKind.ASSUMED_ROLE and p.text.count("/") >= 2}
+    accounts = {p.account for p in principals if p.account} | {counter.role.account} | excluded
+    if pinned is not None:
+        accounts.add(pinned)
+    fresh = next(f"{n:012d}" for n in range(999_999_999_999, 0, -1) if f"{n:012d}" not in accounts)
+    tried = [caller.account] if pinned in (None, caller.account) and caller.account not in excluded else []
+    if pinned is None:
+        tried.append(fresh)
+    for account in tried:
+        for name in OTHER_ROLE_NAMES:
+            arn = f"arn:{parts[1]}:iam::{account}:role/{name}"
+            if arn in named or name in session_roles or not _false_on(cond, (arn,), variables=variables):
+                continue
+            return replace(caller, arn=arn, account=account)
+    return None
+
+
 def _numbers(cond: Condition) -> list[Fraction]:
     """Numbers around each value of a numeric condition (the value, one above, one below) and zero."""
     out: list[Fraction] = []
@@ -221,4 +278,4 @@ def _free_typed_key(kind: CallerKind, action: Action, host: str | None, key: str
     return facts.kind
 
 
-__all__ = ["OTHER_IPS", "OTHER_ORGS", "OTHER_PATH", "variant_admitted"]
+__all__ = ["OTHER_IPS", "OTHER_ORGS", "OTHER_PATH", "OTHER_ROLE_NAMES", "variant_admitted"]

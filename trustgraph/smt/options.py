@@ -72,6 +72,11 @@ class SolverOptions:
     principal_gate_members
         With ``principal_gate``: a condition the candidate's template (a concrete member of its class) meets, or
         fails for a Deny, is not refuted, without z3 (``smt.principal_gate``); the gate's answers are the same.
+    principal_gate_renamed
+        With ``principal_gate``: a small problem of a candidate of one account is answered from z3's proved answer to
+        the same problem for another account when the two are the same up to the account ids, which appear nowhere
+        else in them (``smt.principal_gate.renamed_key``); an undecided answer is never reused. The gate's answers
+        are the same.
     defer_refuted
         Solve the candidates the trust gate rules out (never Sat) after the others, and only when none of those is
         Sat: a Sat answer is the first Sat candidate's in the caller's order either way, and an Unsat or Unknown
@@ -119,6 +124,11 @@ class SolverOptions:
         multi-valued string key the caller chooses (``checks.exact.caller_chooses_set``: sts:TransitiveTagKeys, a
         multi-valued SAML attribute) to a set of one value that makes the condition false; an evaluator ALLOW is a
         counterexample, so the solver's question 3 is Sat too (it is not asked). The same verdicts and witnesses.
+    principal_arn_variants
+        vacuous-condition's counterexample tries for question 3 (``checks.variants.variant_admitted``) also move a
+        role session of the class of any AWS principal to a role (of its own account, else of a fresh one) whose ARN
+        makes an ``aws:PrincipalArn`` condition false; an evaluator ALLOW is a counterexample inside the solver's
+        model of the class, so the solver's question 3 is Sat too (it is not asked). The same verdicts and witnesses.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -142,6 +152,7 @@ class SolverOptions:
     absent_gate: bool = True
     principal_gate: bool = True
     principal_gate_members: bool = True
+    principal_gate_renamed: bool = True
     defer_refuted: bool = True
     solved_formulas: bool = True
     solved_cores: bool = True
@@ -151,6 +162,7 @@ class SolverOptions:
     implied_conditions: bool = True
     dead_claims: bool = True
     multi_value_variants: bool = True
+    principal_arn_variants: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -160,11 +172,11 @@ class SolverOptions:
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
-                   principal_gate_members=False,
+                   principal_gate_members=False, principal_gate_renamed=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
                    shared_views=False,
                    lazy_liveness=False, implied_conditions=False, dead_claims=False,
-                   multi_value_variants=False, inject_unknown=inject_unknown)
+                   multi_value_variants=False, principal_arn_variants=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
