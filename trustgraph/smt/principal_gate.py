@@ -42,6 +42,23 @@ context's), is asked first: when the evaluator finds the condition holding (or f
 the small problem is satisfiable and z3 is not run. The test only declines; proving stays with z3, so the gate's
 answers are the same either way (tests/smt/test_principal_gate.py compares them).
 
+With ``renamed`` (``SolverOptions.principal_gate_renamed``), a small problem of a candidate of one named account
+(a generic outsider of account A, ``smt.symbolic._generic``) is also decided from the answer z3 gave the same
+problem for another account B (:func:`renamed_key`): condition-heavy estates ask one ``ArnLike aws:PrincipalArn
+arn:aws:iam::*:role/ops-*`` of the user and role-session candidates of every account, and the problems differ only
+in the account's literal. The argument: the problem's only assertions are the candidate's ARN axioms (``caller:arn``,
+``caller:unique-id``, ``caller:session-name``) and the goal, A occurs once in the problem (the account literal of
+the ARN's expression) and B once in its own, and the problems are the same text with A and B replaced by one
+placeholder; every value of the condition is either without a wildcard (an equality with a literal, in which neither
+A nor B occurs) or without a digit (no literal character of a glob can be matched against a digit of the account;
+no policy variable). Then the map replacing A by B at the account's place in an ARN (both twelve digits, so every
+position is kept) maps the candidate's ARNs for A one to one onto those for B, a glob without digits matches an
+ARN exactly when it matches its image (each character of A is matched by a wildcard, which matches B's too), an
+equality with a literal holds of neither (the literal contains neither account), and the named ARNs, ids and
+sessions the axioms exclude contain neither: the two problems are satisfiable together. Only answers z3 proved
+(sat or unsat) are kept; an undecided one (its budget reached) is not, and is asked again (the gate then declines,
+never answering "never" from it). The store is the session's (``SolverSession.renamed_nevers``).
+
 Its answer is a :class:`~trustgraph.smt.trust_gate.DeferredCore`: the reference's core for that candidate, computed
 when read. Switch: ``SolverOptions.principal_gate``; tests: tests/smt/test_principal_gate.py (against the reference
 path).
@@ -49,7 +66,8 @@ path).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.policy import Effect
 from trustgraph.smt.encode import block_keys
@@ -75,7 +93,8 @@ SMALL_TIMEOUT_MS = 2_000
 
 def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                       ground_constraints: bool, solved: SolvedFormulas | None, *, strings: bool = False,
-                      members: bool = False, shared: SharedView | None = None) -> bool:
+                      members: bool = False, shared: SharedView | None = None,
+                      renamed: dict[Any, bool] | None = None) -> bool:
     """Whether the reference answers Unsat for ``cand`` because of conditions on its principal keys alone (see the
     module docstring). ``ground`` is the candidate's ground context (``smt.solve._ground_context``, not changed
     here); ``clock`` the question's time; ``ground_constraints`` the option the reference is asked with; ``solved``
@@ -83,7 +102,8 @@ def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[s
     ``string_cells`` option, passed to :func:`~trustgraph.smt.decide.check_tracked`; ``members``: a condition the
     candidate's template meets (for an Allow) or fails (for a Deny) is not refuted, without z3 (see the module
     docstring); ``shared``: the candidate's view the other gates read before (``smt.trust_gate.SharedView``; None:
-    made here), whose environment this gate adds to, so it reads it last."""
+    made here), whose environment this gate adds to, so it reads it last; ``renamed``: the session's answers to small
+    problems by their form up to the candidate's account (:func:`renamed_key`; None: not shared)."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import statement_principal_match
     from trustgraph.smt.structure import relevant
@@ -114,12 +134,15 @@ def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[s
         return False
     member = ground if members else None
     variables = trust.variables_enabled
+    shared_by = (renamed, template.account) if renamed is not None and template.account is not None else None
     for st in candidates_deny:
-        if all(_never(env, c, negated=True, solved=solved, strings=strings, member=member, variables=variables)
+        if all(_never(env, c, negated=True, solved=solved, strings=strings, member=member, variables=variables,
+                      renamed=shared_by)
                for c in st.conditions):
             return True
     return candidates_allow and all(
-        any(_never(env, c, negated=False, solved=solved, strings=strings, member=member, variables=variables)
+        any(_never(env, c, negated=False, solved=solved, strings=strings, member=member, variables=variables,
+                   renamed=shared_by)
             for c in st.conditions)
         for st in admitting)
 
@@ -150,12 +173,14 @@ def _environment(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, .
 
 
 def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas | None, strings: bool,
-           member: dict[str, tuple[str, ...]] | None = None, variables: bool = True) -> bool:
+           member: dict[str, tuple[str, ...]] | None = None, variables: bool = True,
+           renamed: tuple[dict[Any, bool], str] | None = None) -> bool:
     """Whether no request of the candidate makes ``cond`` hold (``negated``: fail), proved by z3 on the condition's
     term as the reference encodes it and the axioms its keys bring; False when z3 does not prove it (or the encoding
     over-approximates: an oracle may take either value). ``member``: the ground context of the candidate's
     template; when the evaluator (policy variables read per ``variables``) makes ``cond`` hold (``negated``: fail)
-    on its principal keys, a member of the class does it and False is answered without z3."""
+    on its principal keys, a member of the class does it and False is answered without z3. ``renamed``: the
+    session's store of answers by :func:`renamed_key` and the candidate's account."""
     from trustgraph.smt.decide import check_tracked
     from trustgraph.smt.encode import encode_condition
     from trustgraph.smt.terms import not_, to_z3
@@ -177,8 +202,49 @@ def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas |
     # candidate), then the goal
     assertions = [(f"a{i}|{name}", to_z3(t)) for i, (name, t) in enumerate(env.axioms)]
     assertions.append(("goal", to_z3(goal)))
+    key = None if renamed is None else renamed_key(assertions, cond, renamed[1], negated, strings)
+    if key is not None:
+        assert renamed is not None
+        known = renamed[0].get(key)
+        if known is not None:
+            return known
     res, _, _, _ = check_tracked(assertions, SMALL_TIMEOUT_MS, strings=strings, solved=solved)
+    if key is not None and res in (z3.sat, z3.unsat):
+        assert renamed is not None
+        renamed[0][key] = bool(res == z3.unsat)  # proved answers only: an undecided run is asked again
     return bool(res == z3.unsat)
+
+
+#: the candidate's own axioms (``smt.symbolic._generic``): the only ones a renamed small problem may hold
+_OWN_AXIOMS = frozenset({"caller:arn", "caller:unique-id", "caller:session-name"})
+_ACCOUNT = re.compile(r"^\d{12}$")
+_DIGIT = re.compile(r"\d")
+_PLACE = "<trustgraph-account>"
+
+
+def renamed_key(assertions: list[tuple[str, Any]], cond: Condition, account: str | None, negated: bool,
+                strings: bool) -> tuple[Any, ...] | None:
+    """The form of a small problem up to the candidate's ``account`` (see the module docstring): its assertions'
+    text with the account's one occurrence replaced by a placeholder; None when the argument does not cover it (an
+    axiom that is not the candidate's own, the account absent, named twice or in the condition, a value of the
+    condition with both a wildcard and a digit, or a policy variable)."""
+    from trustgraph.model.pattern import Literal
+
+    if account is None or not _ACCOUNT.match(account):
+        return None
+    if any(name.split("|", 1)[-1] not in _OWN_AXIOMS for name, _ in assertions[:-1]):
+        return None
+    for text, pattern in zip(cond.texts, cond.patterns, strict=False):
+        if "$" in text or account in text:
+            return None
+        if not all(isinstance(el, Literal) for el in pattern) and _DIGIT.search(text):
+            return None
+    if len(cond.patterns) != len(cond.texts):
+        return None
+    text = "\n".join(f"{name}={f.sexpr()}" for name, f in assertions)
+    if text.count(account) != 1 or _PLACE in text:
+        return None
+    return ("principal-never/v1", text.replace(account, _PLACE), negated, strings, SMALL_TIMEOUT_MS)
 
 
 def _member_meets(cond: Condition, member: dict[str, tuple[str, ...]], variables: bool, holds: bool) -> bool:
@@ -193,4 +259,4 @@ def _member_meets(cond: Condition, member: dict[str, tuple[str, ...]], variables
         return False
 
 
-__all__ = ["PRINCIPAL_KEYS", "principal_refuted"]
+__all__ = ["PRINCIPAL_KEYS", "principal_refuted", "renamed_key"]

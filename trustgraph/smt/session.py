@@ -9,6 +9,8 @@ ReachabilityEngine`, hence a ``TrustGraph``; a test; the bench) and handed to
 - ``store``: answers by canonical question (:class:`~trustgraph.smt.cache.ResultStore`);
 - ``facts``: per-policy facts by policy content (:class:`~trustgraph.smt.facts.FactsTable`);
 - ``formulas``: z3's answers by the formulas asserted (:class:`~trustgraph.smt.cache.SolvedFormulas`);
+- ``renamed_nevers``: the principal gate's proved small answers by their form up to an account
+  (:func:`trustgraph.smt.principal_gate.renamed_key`);
 - ``stats``: counters for the bench (:class:`~trustgraph.smt.cache.SolverStats`).
 
 Nothing is kept at module level: dropping the session (or the ``TrustGraph`` that holds it) frees everything it
@@ -18,6 +20,7 @@ remembered. Answers found under one session are never seen by another.
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
 from trustgraph.smt.cache import MAX_ENTRIES, ResultStore, SolvedFormulas, SolverStats
 from trustgraph.smt.facts import FactsTable
@@ -33,11 +36,13 @@ class SolverSession:
         self.store = ResultStore(self.stats, max_entries)
         self.facts = FactsTable()
         self.formulas = SolvedFormulas()
+        self.renamed_nevers: dict[Any, bool] = {}
 
     def clear(self) -> None:
         """Forget every stored answer and reset the counters (the facts stay: they are functions of the policies)."""
         self.store.clear()
         self.formulas.clear()
+        self.renamed_nevers.clear()
         for name in self.stats.as_dict():
             setattr(self.stats, name, 0)
 
