@@ -102,8 +102,9 @@ def check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core: 
     The conjunction is decided by a preprocessing solver (:func:`_preprocessing_solver`); the core is found by
     deletion with the same solver (each assertion is dropped in turn and kept out when the rest is still unsat; an
     undecided trial keeps it in, so the core is always unsat). When the preprocessing solver cannot decide within
-    :data:`PREPROCESS_RLIMIT`, the incremental solver with assumption-tracked assertions (z3's own unsat core)
-    answers instead, with the whole timeout.
+    :data:`PREPROCESS_RLIMIT`, the incremental solver with assumption-tracked assertions answers instead, with the
+    whole timeout; its unsat core is found by deletion too (z3's own core of the tracked assertions is not minimal,
+    and an answer's reasons must not depend on which solver decided it).
 
     ``strings`` (the ``string_cells`` fast path): when the preprocessing solver cannot decide, the string variables
     that only meet regular expressions are decided by :func:`trustgraph.smt.strings.decide` (our automata, z3 on the
@@ -179,7 +180,7 @@ def _check_tracked(assertions: Sequence[tuple[str, Any]], timeout: int, *, core:
     if res == z3.sat:
         return (res, solver.model().translate(z3.main_ctx()), [], ""), True
     if res == z3.unsat:
-        return (res, None, [str(b) for b in solver.unsat_core()], ""), True
+        return (res, None, core_by_deletion(assertions, timeout, strings=strings) if core else None, ""), True
     return (res, None, [], solver.reason_unknown()), True
 
 
