@@ -383,21 +383,27 @@ def caller_chooses(caller: Caller, target: Target, action: Action, key: str) -> 
     from trustgraph.smt.symbolic import provider_host
 
     host = provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None
-    return _free_key(caller.kind, action, host, key)
+    return _free_key(caller.kind, action, host, key, multi=False)
+
+
+#: single-valued keys a caller never chooses freely here: the clock and a carried source identity
+_CLOCK_AND_CARRIED = ("aws:currenttime", "aws:epochtime", "sts:sourceidentity")
 
 
 @cache
-def _free_key(kind: CallerKind, action: Action, host: str | None, key: str) -> bool:
-    """:func:`caller_chooses` for a caller kind, action, provider host and key."""
+def _free_key(kind: CallerKind, action: Action, host: str | None, key: str, *, multi: bool) -> bool:
+    """:func:`caller_chooses` (``multi`` False: a single-valued key) or :func:`caller_chooses_set` (True: a
+    multi-valued one) for a caller kind, action, provider host and key."""
     from trustgraph.semantics.keys import key_info, origin_of
     from trustgraph.smt.env import Kind
     from trustgraph.smt.presence import HopView, Mode, catalog_facts, key_mode
 
     facts = catalog_facts(key)
-    if not facts.known or facts.kind is not Kind.STRING or facts.multi or key_info(key).principal_derived:
+    if not facts.known or facts.kind is not Kind.STRING or bool(facts.multi) != multi:
         return False
-    if key in ("aws:currenttime", "aws:epochtime", "aws:tagkeys", "sts:sourceidentity") or key.startswith(
-            ("aws:requesttag/", "aws:resource")):
+    if key_info(key).principal_derived or key == "aws:tagkeys" or (not multi and key in _CLOCK_AND_CARRIED):
+        return False  # the caller's own keys; the tag list, coupled to the request tags
+    if key.startswith(("aws:requesttag/", "aws:resource")):
         return False
     view = HopView(action=action, origin=origin_of(kind, action), provider_host=host, symbolic_caller=False)
     mode = key_mode(view, key)
@@ -415,24 +421,7 @@ def caller_chooses_set(caller: Caller, action: Action, key: str) -> bool:
     from trustgraph.smt.symbolic import provider_host
 
     host = provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None
-    return _free_set_key(caller.kind, action, host, key)
-
-
-@cache
-def _free_set_key(kind: CallerKind, action: Action, host: str | None, key: str) -> bool:
-    """:func:`caller_chooses_set` for a caller kind, action, provider host and key."""
-    from trustgraph.semantics.keys import key_info, origin_of
-    from trustgraph.smt.env import Kind
-    from trustgraph.smt.presence import HopView, Mode, catalog_facts, key_mode
-
-    facts = catalog_facts(key)
-    if not facts.known or facts.kind is not Kind.STRING or not facts.multi or key_info(key).principal_derived:
-        return False
-    if key == "aws:tagkeys" or key.startswith(("aws:requesttag/", "aws:resource")):
-        return False
-    view = HopView(action=action, origin=origin_of(kind, action), provider_host=host, symbolic_caller=False)
-    mode = key_mode(view, key)
-    return mode.mode is Mode.FREE and not mode.approximate and not mode.principal and mode.vpce is None
+    return _free_key(caller.kind, action, host, key, multi=True)
 
 
 #: The key of an MFA condition (:func:`mfa_required`).
