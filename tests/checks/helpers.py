@@ -129,3 +129,15 @@ def statement_check_findings(tg: TrustGraph, options: SolverOptions) -> list[Any
     checks = select_checks(["vacuous-condition", "dead-trust-statement"])
     found += [finding_to_plain(f) for f in run_checks(grouped, checks, jobs=1).findings]
     return found
+
+
+def assert_same_without(tg: TrustGraph, switch: str, *, lazy: bool) -> None:
+    """The statement checks' findings (:func:`statement_check_findings`) with the fast path ``switch`` on and off,
+    on the default options or (``lazy`` False) without lazy liveness: finding by finding, the witness each renders
+    included."""
+    base = SolverOptions() if lazy else SolverOptions().without("lazy_liveness")
+    fast = statement_check_findings(tg, base)
+    reference = statement_check_findings(tg, base.without(switch))
+    assert len(fast) == len(reference)
+    for new, old in zip(fast, reference, strict=True):
+        assert new == old
