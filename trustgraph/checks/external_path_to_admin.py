@@ -30,7 +30,7 @@ from trustgraph.checks.base import (
     prepare_most_specific,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.finding import Finding, Severity
+from trustgraph.checks.finding import Finding, Severity, SourceReach
 from trustgraph.checks.plain import results_from_plain, results_to_plain
 from trustgraph.errors import ReplayMismatch
 from trustgraph.graph.nodes import EXTERNAL
@@ -145,17 +145,22 @@ class ExternalPathToAdmin(BaseCheck):
             def build(answer: FlatAnswer, role: str = role) -> Finding:
                 return self.reach_finding(answer.result(), role=role, message="")
 
+            def made(answer: ReachResult, role: str = role) -> Finding:
+                return self.reach_finding(answer, role=role, message="")
+
             def message_of(f: Finding, note: str = ctx.admin_note(role)) -> str:
                 return _message(f.source, note, f.path)
 
             per_hop: dict[int, int] = {}  # as merge() counts them: the findings live until the merge is over
-            reaches: list[tuple[Any, Finding | Pending]] = []
+            reaches: list[tuple[SourceReach, Finding | Pending]] = []
             for a in answers:
                 if isinstance(a, ReachResult):
-                    if a.verdict is Reach.REACHABLE and len(a.hops) < 2:
-                        continue
-                    found = self.reach_finding(a, role=role, message="")
-                    reaches.append((source_reach(found, conditions, per_hop), found))
+                    if a.verdict is not Reach.REACHABLE:
+                        found = self.reach_finding(a, role=role, message="")
+                        reaches.append((source_reach(found, conditions, per_hop), found))
+                    elif len(a.hops) >= 2:  # a federated provider's (or a replay's) answer, its finding made if first
+                        reach, statements, approximations = _reach_of(a, conditions, per_hop)
+                        reaches.append((reach, Pending(a.source, severity, statements, approximations, a, made)))
                 elif a.length >= 2:
                     reaches.append((a.reach, Pending(a.source, severity, a.statements, a.approximations, a, build)))
             if reaches:
@@ -197,6 +202,30 @@ class ExternalPathToAdmin(BaseCheck):
             message = (f"`{r.source}` enters the zone at `{entry}` and becomes an administrator of "
                        f"{r.target.split(':', 1)[1]} by privilege escalation ({methods}): {path_text(r)}.")
             yield self.reach_finding(r, role=entry, message=message)
+
+
+def _reach_of(answer: ReachResult, conditions: Callable[[Location], int], per_hop: dict[int, int]
+              ) -> tuple[SourceReach, tuple[Location, ...], tuple[str, ...]]:
+    """What :func:`~trustgraph.checks.grouping.source_reach` reads of the finding :meth:`BaseCheck.reach_finding`
+    makes of a reachable ``answer`` (its source reach, statements and approximations), without making it; the
+    conditions counted per hop as ``source_reach`` counts them (``per_hop``, shared with the role's other answers)."""
+    from trustgraph.checks.finding import FindingKind, source_class
+
+    hops = answer.hops
+    statements = tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
+    approximations = tuple(dict.fromkeys([*answer.approximations, *(a for h in hops for a in h.approximations)]))
+    count = 0
+    for h in hops:
+        held = h.statements
+        known = per_hop.get(id(held))
+        if known is None:
+            known = per_hop[id(held)] = sum(conditions(loc) for loc in dict.fromkeys(held))
+        count += known
+    nodes = (hops[0].source, *(h.target for h in hops)) if hops else ()
+    reach = SourceReach(source=answer.source, source_class=source_class(answer.source), nodes=nodes,
+                        actions=tuple(h.action for h in hops), conditions=count, kind=FindingKind.FINDING,
+                        approximate=bool(approximations), statements=statements)
+    return reach, statements, approximations
 
 
 def _message(source: str, note: str, hops: tuple[HopWitness, ...]) -> str:
