@@ -13,7 +13,14 @@ source's answers (a path rebuilt, its session names agreed) are built for the ad
 (:meth:`ScanContext.admin_roles`), not for every role its search reaches: O(admin roles reached x path length) per
 source. A role then costs O(1 + its sources). Only a provider whose search met an undecided hop that may lead to the
 role is asked again by a backward closure from the role (O(closure)). The per-pair reference
-(``ScanContext(per_pair=True)``) walked a backward closure per admin role: O(admins * closure).
+(``ScanContext(per_pair=True)``) walked a backward closure per admin role: O(admins * closure). Merging a role's
+answers (:meth:`ExternalPathToAdmin.grouped`) reads each source's path once (its source reach) and makes a finding and
+message for the first source only: O(its sources x their path length).
+
+The number of (source, admin role) pairs is the shape's, not the algorithm's: on the random profile an outsider's
+search reaches a few roles at 2,000 roles / 20 accounts and most of the estate at 5,000 roles / 50 accounts and
+beyond (random:1: 8,421 pairs at 2,000 roles, 53,659 at 5,000), so the searches' states and the pairs grow faster
+than the roles there.
 """
 
 from __future__ import annotations
