@@ -13,6 +13,8 @@ import datetime
 import enum
 from typing import Any
 
+from trustgraph.model.policy import Glob
+
 
 def deep(value: Any) -> Any:
     """A nested-tuple form of ``value`` holding every dataclass field (``compare=False`` ones too), in order; not
@@ -20,6 +22,8 @@ def deep(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__, *((f.name, deep(_field(value, f.name))) for f in dataclasses.fields(value)
                                         if not f.metadata.get("memo")))  # what was remembered is no field's value
+    if isinstance(value, Glob):  # a slotted class, no longer a dataclass: its two fields as the dataclass had them
+        return ("Glob", ("text", deep(value.text)), ("pattern", deep(value.pattern)))
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, *(deep(x) for x in value))
     if isinstance(value, dict):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from trustgraph.ingest.policy_json import policy_from_json, relocate_policy
 from trustgraph.model.location import Location, new_location
 from trustgraph.model.pattern import parse_pattern
-from trustgraph.model.policy import Glob, Policy, Statement, new_glob
+from trustgraph.model.policy import Glob, Policy, Statement, lazy_glob, new_glob
 
 
 @given(st.text(max_size=12), st.text(max_size=30))
@@ -70,3 +71,28 @@ def test_moved_policy_is_the_dataclass_value(version: str | None, policy_id: str
     assert built.canonical_text() == policy.canonical_text()
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.id = "x"  # type: ignore[misc]
+
+
+@given(st.text(alphabet="ab*?$/{}:", max_size=12), st.booleans(), st.booleans())
+def test_lazy_glob_is_the_eager_value(text: str, variables: bool, read_first: bool) -> None:
+    """``lazy_glob`` parses its pattern when first read, to the pattern the eager value holds: equal, same hash and
+    repr, same pattern (under the policy's ``variables`` switch, which changes ``${...}`` texts), still frozen, and
+    it pickles to the same value whether or not its pattern was read."""
+    eager = Glob(text, parse_pattern(text, wildcards=True, variables=variables))
+    lazy = lazy_glob(text, variables)
+    if read_first:
+        assert lazy.pattern == eager.pattern
+    copy = pickle.loads(pickle.dumps(lazy))
+    assert type(lazy) is Glob and type(copy) is Glob
+    for built in (lazy, copy):
+        assert built == eager and hash(built) == hash(eager) and repr(built) == repr(eager)
+        assert built.text == text and built.pattern == eager.pattern
+        assert built.pattern is built.pattern  # parsed once, then kept
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            built.text = "x"  # type: ignore[misc]
+    assert Glob(text, ()) == eager and Glob(text + "x", ()) != eager  # equal by text alone, as before
+
+
+def test_lazy_glob_variables_switch_changes_the_pattern() -> None:
+    """The switch reaches the parse: a variable is a Variable under 2012-10-17 and literal text otherwise."""
+    assert lazy_glob("home/${aws:username}", True).pattern != lazy_glob("home/${aws:username}", False).pattern

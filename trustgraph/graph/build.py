@@ -28,7 +28,7 @@ from trustgraph.graph.nodes import (
     short_label,
 )
 from trustgraph.model.arn import parse_arn, partition_of
-from trustgraph.model.bulk import gc_paused
+from trustgraph.model.bulk import gc_paused, release_free_heap
 from trustgraph.model.estate import Estate
 from trustgraph.model.location import Location
 from trustgraph.model.pattern import arn_matches, variables_of
@@ -400,7 +400,9 @@ def build_graph(estate: Estate, zone: Zone | None = None) -> nx.MultiDiGraph:
     ['account:444455556666', 'external']
     """
     with gc_paused():  # tens of thousands of nodes and edges, no cycles to collect: see trustgraph.model.bulk
-        return _build_graph(estate, zone)
+        G = _build_graph(estate, zone)
+    release_free_heap()  # the build's indexes and batches are gone: give their pages back (trustgraph.model.bulk)
+    return G
 
 
 def _build_graph(estate: Estate, zone: Zone | None) -> nx.MultiDiGraph:

@@ -27,7 +27,7 @@ from trustgraph.ingest.policy_json import PolicyInterner
 from trustgraph.ingest.providers import ProviderCollector, provider_shape
 from trustgraph.ingest.statements import StatementParser
 from trustgraph.model.account import AccountSnapshot
-from trustgraph.model.bulk import gc_paused
+from trustgraph.model.bulk import gc_paused, release_free_heap
 from trustgraph.model.estate import Estate
 
 #: The ``format`` of the manifest ``trustgraph collect`` writes beside the exports (``manifest.json``): recognised and
@@ -242,7 +242,9 @@ def load_estate(paths: Sequence[str | os.PathLike[str]], *, share_documents: boo
         For the first problem found, naming the file and the JSON pointer.
     """
     with gc_paused():  # millions of acyclic values: see trustgraph.model.bulk
-        return _load_estate(paths, share_documents, fast_statements)
+        estate = _load_estate(paths, share_documents, fast_statements)
+    release_free_heap()  # the files' text and parse trees are gone: give their pages back (trustgraph.model.bulk)
+    return estate
 
 
 def _load_estate(paths: Sequence[str | os.PathLike[str]], share_documents: bool, fast_statements: bool) -> Estate:

@@ -9,8 +9,9 @@ each Resource text once or a few times. :class:`StatementParser` parses each par
   Action/NotAction, Resource/NotResource it holds, and whether it has a Sid or a Condition (``None`` for anything
   the reference refuses: an unknown element, a pair written both ways, no Effect, no Action);
 - an Action or Resource element (a string or a list of strings) is looked up as written and, the first time, built
-  from one :class:`~trustgraph.model.policy.Glob` per distinct text (``parse_pattern`` once per text; a text's
-  glob is kept in the same table as the element of that one string);
+  from one :class:`~trustgraph.model.policy.Glob` per distinct text (a :func:`~trustgraph.model.policy.lazy_glob`,
+  whose pattern is parsed when first read: most Resource texts are never matched, and a parsed ``prefix*`` kept a
+  second copy of its text; a text's glob is kept in the same table as the element of that one string);
 - a Condition block is looked up by its compact JSON (orjson: key order and number types kept, so equal text means
   the reference parses it to equal conditions); the first occurrence is parsed by the reference
   (:func:`~trustgraph.ingest.policy_json.conditions_from_json`) and later ones are its conditions moved to their own
@@ -39,17 +40,12 @@ from trustgraph.ingest.policy_json import (
 )
 from trustgraph.model.condition import Condition
 from trustgraph.model.location import Location, new_location
-from trustgraph.model.pattern import parse_pattern
-from trustgraph.model.policy import Effect, Glob, Statement, new_glob, new_statement
+from trustgraph.model.policy import Effect, Glob, Statement, lazy_glob, new_statement
 
 _STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 )
 _ALLOW, _DENY = Effect.ALLOW, Effect.DENY
-#: :func:`~trustgraph.model.pattern.parse_pattern` without its module-wide cache: the parser's own tables call it once
-#: per distinct text of the load, and most Resource texts occur once (filling the cache with them cost more than the
-#: parse, and kept 65,536 patterns alive after the load)
-_parse_pattern = parse_pattern.__wrapped__
 
 #: what a statement's key tuple says: (has Sid, Principal key or None, Action key, Resource key or None, has
 #: Condition)
@@ -170,7 +166,7 @@ class StatementParser:
         if raw.__class__ is str:
             hit = elements.get(raw)
             if hit is None:
-                hit = elements[raw] = (new_glob(raw, _parse_pattern(raw, wildcards=True, variables=variables)),)
+                hit = elements[raw] = (lazy_glob(raw, variables),)
             return hit
         if raw.__class__ is not list or not raw:
             return None
@@ -186,8 +182,7 @@ class StatementParser:
             for text in key:
                 one = elements.get(text)
                 if one is None:
-                    one = elements[text] = (new_glob(text, _parse_pattern(text, wildcards=True,
-                                                                          variables=variables)),)
+                    one = elements[text] = (lazy_glob(text, variables),)
                 built.append(one[0])
             hit = elements[key] = tuple(built)
         return hit

@@ -20,9 +20,12 @@ the collector is paused while it runs and what it built is frozen afterwards, le
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 
 @contextmanager
@@ -114,4 +117,32 @@ def built_frozen() -> Iterator[None]:
         yield
 
 
-__all__ = ["built_frozen", "gc_paused", "loaded_objects_frozen"]
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS, Windows)."""
+    name = ctypes.util.find_library("c")
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+    return trim
+
+
+def release_free_heap() -> bool:
+    """Hand the C heap's free pages back to the operating system (glibc ``malloc_trim(0)``); False where there is
+    no such call. Changes no value: only how much of the freed memory the process keeps resident.
+
+    A bulk build that parses large inputs and keeps a small part of them (the loader: ~1 MB of JSON text per
+    account file, its parse tree, the interner's document texts) leaves the freed blocks in glibc's heap, whose top
+    cannot shrink past the blocks still in use above them; they stayed resident for the whole scan and every
+    worker forked from it inherited them (20,000 roles, random profile: 78 MB of 437 MB resident after the load).
+    ``malloc_trim`` returns every free page inside the heap, not only its top.
+    """
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+__all__ = ["built_frozen", "gc_paused", "loaded_objects_frozen", "release_free_heap"]
