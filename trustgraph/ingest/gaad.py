@@ -171,7 +171,7 @@ class _PageReader:
                 name = req_str(item, "PolicyName", iloc, "the inline policy's name")
                 raise fail(iloc, "missing `PolicyDocument` (expected the inline policy's document)")
             doc = self._policy(item["PolicyDocument"], _below(loc, f"/{key}/{i}/PolicyDocument"), "identity", subject)
-            out.append(InlinePolicy(name=name, document=doc))
+            out.append(InlinePolicy(name=_intern(name), document=doc))  # names recur across roles: one string each
         return tuple(out)
 
     def _attached(self, raw: Mapping[str, Any], loc: Location) -> tuple[str, ...]:

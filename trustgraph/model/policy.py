@@ -43,29 +43,31 @@ class Glob:
     A frozen value equal (and hashing) by its text alone, as the dataclass it was (``pattern`` was
     ``field(compare=False)``). ``Glob(text, pattern)`` holds the pattern given; :func:`lazy_glob` holds only the text
     and the policy's ``variables`` switch and parses the pattern when first asked, keeping it (the pattern is a pure
-    function of the two, so the value never changes): at 20,000 roles of the random profile ~450,000 distinct
+    function of the two, so the value never changes; until then the slot holds the switch, a bool, where the pattern
+    goes: two slots, as before): at 20,000 roles of the random profile ~450,000 distinct
     Resource texts each kept a copy of itself in its pattern (``prefix*`` -> ``Literal("prefix"), Star()``), 86 of
     the 308 MB the loaded estate held, though most are never matched.
     """
 
-    __slots__ = ("text", "_pattern", "_variables")
+    __slots__ = ("text", "_pattern")
 
     text: str
-    _pattern: Pattern | None
-    _variables: bool
+    #: the pattern, or (not parsed yet) whether the glob's policy reads policy variables
+    _pattern: Pattern | bool
 
     def __init__(self, text: str, pattern: Pattern) -> None:
         _SET_TEXT(self, text)
         _SET_PATTERN(self, pattern)
-        _SET_VARIABLES(self, False)
 
     @property
     def pattern(self) -> Pattern:
         """The parsed pattern (wildcards on; policy variables when the glob's policy reads them)."""
         pattern = self._pattern
-        if pattern is None:
-            pattern = _parse_uncached(self.text, wildcards=True, variables=self._variables)
-            _SET_PATTERN(self, pattern)
+        if pattern.__class__ is bool:
+            parsed: Pattern = _parse_uncached(self.text, wildcards=True, variables=pattern)
+            _SET_PATTERN(self, parsed)
+            return parsed
+        assert isinstance(pattern, tuple)
         return pattern
 
     def __eq__(self, other: object) -> bool:
@@ -97,7 +99,6 @@ def new_glob(text: str, pattern: Pattern) -> Glob:
     glob = _NEW(Glob)
     _SET_TEXT(glob, text)
     _SET_PATTERN(glob, pattern)
-    _SET_VARIABLES(glob, False)
     return glob
 
 
@@ -108,8 +109,7 @@ def lazy_glob(text: str, variables: bool) -> Glob:
     Equal to the eager value, pattern included (``tests/model/test_constructors.py``)."""
     glob = _NEW(Glob)
     _SET_TEXT(glob, text)
-    _SET_PATTERN(glob, None)
-    _SET_VARIABLES(glob, variables)
+    _SET_PATTERN(glob, variables)
     return glob
 
 
@@ -162,7 +162,7 @@ def new_statement(sid: str | None, effect: Effect, principals: tuple[Principal, 
 
 
 _NEW = object.__new__
-_SET_TEXT, _SET_PATTERN, _SET_VARIABLES = (Glob.__dict__[name].__set__ for name in Glob.__slots__)
+_SET_TEXT, _SET_PATTERN = (Glob.__dict__[name].__set__ for name in Glob.__slots__)
 #: :func:`~trustgraph.model.pattern.parse_pattern` without its module-wide cache (a lazy glob keeps its own pattern)
 _parse_uncached = parse_pattern.__wrapped__
 (_SET_SID, _SET_EFFECT, _SET_PRINCIPALS, _SET_NOT_PRINCIPALS, _SET_ACTIONS, _SET_NOT_ACTIONS, _SET_RESOURCES,
