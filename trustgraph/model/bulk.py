@@ -21,11 +21,9 @@ the collector is paused while it runs and what it built is frozen afterwards, le
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 
 @contextmanager
@@ -117,12 +115,11 @@ def built_frozen() -> Iterator[None]:
         yield
 
 
-@lru_cache(maxsize=1)
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS, Windows)."""
-    name = ctypes.util.find_library("c")
+    """glibc's ``malloc_trim`` among the process's own symbols (no library search, which would start ``ldconfig``),
+    or None where the C library has none (musl, macOS, Windows)."""
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError, TypeError):
         return None
     return trim
