@@ -52,6 +52,7 @@ from trustgraph.semantics.actions import (
     statements_for_action,
 )
 from trustgraph.semantics.claims import request_problem, uncertain_claims
+from trustgraph.semantics.compiled_conditions import evaluate_all
 from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
 from trustgraph.semantics.context import credential_lifetime
 from trustgraph.semantics.keys import key_info, limits_problem
@@ -295,10 +296,16 @@ class HopEvaluation:
     statements for the action have no condition, principal or Resource but ``*`` (``FullAWSAccess``), and an RCP
     level whose statements for the action are Allows without conditions (``RCPFullAWSAccess``: an RCP's Allows are
     not read), are the same part of every hop's decision (allowed or not, its Deny statements): taken from the memo
-    per (level, action) instead of scanned (:func:`_constant_part`; tests/semantics/test_constant_levels.py)."""
+    per (level, action) instead of scanned (:func:`_constant_part`; tests/semantics/test_constant_levels.py).
+
+    ``compiled_conditions`` (with ``fast``; also read by the concrete-first guesses, ``smt.guess``): a statement's
+    conditions are tested through their compiled form (:mod:`trustgraph.semantics.compiled_conditions`: the matcher
+    built once per condition that reads no policy variable, not on every evaluation), the others by the reference;
+    same answers and exceptions (tests/semantics/test_compiled_conditions.py)."""
 
     fast = True
     constant_levels = True
+    compiled_conditions = True
 
 
 def evaluate_hop(caller: Caller, target: Target, request: Request,
@@ -440,7 +447,8 @@ def _fast_scan(policy: Policy, caller: Caller, act: Action, name: str, resource:
         applies = True
         if conditions:
             try:
-                applies = evaluate_conditions(conditions, ctx, variables=var)
+                applies = (evaluate_all(conditions, ctx, variables=var) if HopEvaluation.compiled_conditions
+                           else evaluate_conditions(conditions, ctx, variables=var))
             except UndecidableCondition as exc:
                 if approx is None:
                     approx = []

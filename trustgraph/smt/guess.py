@@ -197,7 +197,11 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
     """``(True, v)`` for the first candidate value ``v`` of ``key`` that the statement's conditions on it and the
     constraints accept (None: absent), preferring one that makes every condition of ``avoid`` (Deny statements'
     conditions on the key) false; ``(False, None)`` when none is accepted."""
+    from trustgraph.semantics.compiled_conditions import evaluate as compiled_evaluate
     from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+    from trustgraph.semantics.evaluate import HopEvaluation
+
+    evaluate_one = compiled_evaluate if HopEvaluation.compiled_conditions else evaluate_condition
 
     info = key_info(key)
     facts = catalog_facts(key)
@@ -243,9 +247,9 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
             else:
                 trial[key] = v
             try:
-                if not all(evaluate_condition(c, trial, variables=variables) for c in conds):
+                if not all(evaluate_one(c, trial, variables=variables) for c in conds):
                     continue
-                if any(evaluate_condition(c, trial, variables=variables) for c in avoid):
+                if any(evaluate_one(c, trial, variables=variables) for c in avoid):
                     fallback.append(v)
                     continue
             except UndecidableCondition:
