@@ -28,7 +28,8 @@ from trustgraph.model.condition import Condition, Operator, SetQualifier
 from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, parse_pattern
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import PrincipalKind
-from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+from trustgraph.semantics.conditions import UndecidableCondition
+from trustgraph.semantics.evaluate import condition_evaluator
 from trustgraph.semantics.request import Action, Caller, CallerKind
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def false_when_absent(cond: Condition, *, variables: bool) -> bool:
     if _DISABLED or cond.operator in (Operator.NULL, Operator.UNKNOWN):
         return False
     try:
-        return not evaluate_condition(cond, {}, variables=variables)
+        return not condition_evaluator()(cond, {}, variables=variables)
     except UndecidableCondition:
         return False
 
@@ -481,7 +482,7 @@ def rejected_value(cond: Condition, variables: bool) -> str | None:
         if not info.value_ok(value):
             continue
         try:
-            if not evaluate_condition(cond, {cond.key: (value,)}, variables=variables):
+            if not condition_evaluator()(cond, {cond.key: (value,)}, variables=variables):
                 return value
         except UndecidableCondition:
             return None

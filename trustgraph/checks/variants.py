@@ -41,7 +41,8 @@ from trustgraph.model.condition import Condition
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Statement
 from trustgraph.model.values import parse_number
-from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+from trustgraph.semantics.conditions import UndecidableCondition
+from trustgraph.semantics.evaluate import condition_evaluator
 from trustgraph.semantics.request import Action, Caller, CallerKind, Request, Target
 
 #: Organization ids a changed outsider may be in (the ``o-`` + ``[a-z0-9-]+`` form of the solver's model).
@@ -110,7 +111,7 @@ def _read_elsewhere(st: Statement, index: int, key: str) -> bool:
 def _false_on(cond: Condition, values: tuple[str, ...], *, variables: bool) -> bool:
     """``cond`` is false for a request whose only key is its own, with ``values``."""
     try:
-        return not evaluate_condition(cond, {cond.key: values}, variables=variables)
+        return not condition_evaluator()(cond, {cond.key: values}, variables=variables)
     except UndecidableCondition:
         return False
 

@@ -52,8 +52,9 @@ from trustgraph.semantics.actions import (
     statements_for_action,
 )
 from trustgraph.semantics.claims import request_problem, uncertain_claims
+from trustgraph.semantics.compiled_conditions import evaluate as compiled_evaluate
 from trustgraph.semantics.compiled_conditions import evaluate_all
-from trustgraph.semantics.conditions import UndecidableCondition, evaluate_conditions
+from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition, evaluate_conditions
 from trustgraph.semantics.context import credential_lifetime
 from trustgraph.semantics.keys import key_info, limits_problem
 from trustgraph.semantics.principals import (
@@ -307,6 +308,12 @@ class HopEvaluation:
     constant_levels = True
     compiled_conditions = True
 
+
+
+def condition_evaluator() -> Callable[..., bool]:
+    """``evaluate_condition`` as :attr:`HopEvaluation.compiled_conditions` says (the compiled test when on): for the
+    checks and the solver's gates that evaluate one condition on a ground request."""
+    return compiled_evaluate if HopEvaluation.compiled_conditions else evaluate_condition
 
 def evaluate_hop(caller: Caller, target: Target, request: Request,
                  levels: dict[tuple[Any, ...], tuple[Any, ...]] | None = None) -> Decision:
@@ -780,4 +787,5 @@ def _gate(
     return True, [], identity.allows, approx
 
 
-__all__ = ["CHAINED_MAX_SECONDS", "HopEvaluation", "PolicyEval", "companion_actions", "evaluate_hop", "evaluate_policy"]
+__all__ = ["CHAINED_MAX_SECONDS", "HopEvaluation", "PolicyEval", "companion_actions", "condition_evaluator",
+           "evaluate_hop", "evaluate_policy"]

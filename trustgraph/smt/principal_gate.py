@@ -250,11 +250,12 @@ def renamed_key(assertions: list[tuple[str, Any]], cond: Condition, account: str
 def _member_meets(cond: Condition, member: dict[str, tuple[str, ...]], variables: bool, holds: bool) -> bool:
     """Whether the evaluator's answer for ``cond`` on the principal keys of ``member`` (a ground context) is
     ``holds``; False when the evaluator cannot decide it."""
-    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+    from trustgraph.semantics.conditions import UndecidableCondition
+    from trustgraph.semantics.evaluate import condition_evaluator
 
     ctx = {k: member[k] for k in block_keys((cond,)) if member.get(k)}
     try:
-        return evaluate_condition(cond, ctx, variables=variables) is holds
+        return condition_evaluator()(cond, ctx, variables=variables) is holds
     except UndecidableCondition:
         return False
 

@@ -47,7 +47,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.policy import Effect
-from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
+from trustgraph.semantics.conditions import UndecidableCondition
+from trustgraph.semantics.evaluate import condition_evaluator
 from trustgraph.semantics.request import Action, CallerKind, Request
 from trustgraph.smt.encode import block_keys
 from trustgraph.smt.presence import Mode, key_mode
@@ -277,7 +278,7 @@ def _folds_to(cond: Condition, view: HopView, variables: bool, value: bool) -> b
         if values:
             ctx[k] = tuple(values)
     try:
-        return evaluate_condition(cond, ctx, variables=variables) is value
+        return condition_evaluator()(cond, ctx, variables=variables) is value
     except UndecidableCondition:
         return False
 
