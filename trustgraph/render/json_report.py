@@ -189,7 +189,8 @@ def _document(report: ScanReport, findings: Any) -> dict[str, Any]:
 WRITABLE_VERSIONS: tuple[int, ...] = (JSON_REPORT_VERSION, 3)
 
 
-def render_json(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean: bool = True) -> str:
+def render_json(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean: bool = True,
+                lean_tables: bool = True) -> str:
     """The JSON report (``version`` 4 by default, or 3), ending with a newline: top-level keys indented by two
     spaces, each finding compact on a line of its own, and each entry of each table in ``tables`` on a line of its
     own. The text :func:`json_chunks` writes, joined.
@@ -198,11 +199,14 @@ def render_json(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean:
     (:func:`_lean_parts`), so the report is never held as documents; False builds the version 3 document and
     compacts it whole (:func:`report_json`, :func:`~trustgraph.render.json_tables.compact`), the reference the lean
     writer is tested against (the same text). At 20,000 roles (vendor-heavy: 37,000 findings) the two documents
-    took ~270 MB in the process that writes the report."""
-    return "".join(json_chunks(report, version=version, lean=lean))
+    took ~270 MB in the process that writes the report. ``lean_tables`` (with ``lean``): the hops' table is made
+    entry by entry as it is written (:class:`~trustgraph.render.json_tables.Tables`' ``lean``); False holds it
+    compacted whole, the reference."""
+    return "".join(json_chunks(report, version=version, lean=lean, lean_tables=lean_tables))
 
 
-def json_chunks(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean: bool = True) -> Iterator[str]:
+def json_chunks(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean: bool = True,
+                lean_tables: bool = True) -> Iterator[str]:
     """:func:`render_json`'s text in pieces, in order, for a writer that writes them one by one: the lean writer
     gives each finding's line as it is made, so neither the findings' lines nor the whole text are ever held (at
     20,000 roles, vendor-heavy, each copy of the text was ~22 MB, and the joined text, its findings' part and the
@@ -218,12 +222,12 @@ def json_chunks(report: ScanReport, *, version: int = JSON_REPORT_VERSION, lean:
     if version not in WRITABLE_VERSIONS:
         raise ValueError(f"JSON report version {version} cannot be written; expected one of {WRITABLE_VERSIONS}")
     if version == JSON_REPORT_VERSION and lean:
-        return _text(_lean_parts(report))
+        return _text(_lean_parts(report, lean_tables))
     return _text(_part(key, value) for key, value in
                  (compact(report_json(report)) if version == JSON_REPORT_VERSION else report_json(report)).items())
 
 
-def _lean_parts(report: ScanReport) -> Iterator[str | Iterator[str]]:
+def _lean_parts(report: ScanReport, lean_tables: bool) -> Iterator[str | Iterator[str]]:
     """The top-level parts of the version 4 report, as :func:`render_json` writes them, made finding by finding: the
     hops' table first (each finding's hops made, those seen before dropped), then each finding's compacted line
     (adding its locations, nodes and actions to the tables, in the report's order as
@@ -232,32 +236,30 @@ def _lean_parts(report: ScanReport) -> Iterator[str | Iterator[str]]:
     from trustgraph.render.json_tables import Tables
 
     ordered = report.ordered
-    tables = Tables([hop_json(h) for h in f.path] for f in ordered)
+    tables = Tables((f.path for f in ordered), hop_json, lean=lean_tables)
     for key, value in {**_document(report, None), "version": JSON_REPORT_VERSION}.items():
         if key == "findings":
             yield _finding_lines(report, tables) if ordered else _part(key, [])
         else:
             yield _part(key, value)
-    yield _table_rows(tables.json())
+    yield _table_rows(tables.parts())
 
 
-def _table_rows(tables: dict[str, Any]) -> Iterator[str]:
+def _table_rows(tables: Iterable[tuple[str, Any]]) -> Iterator[str]:
     """The ``tables`` part as :func:`_part` writes it, in pieces: each entry of each table a piece of its own (the
     tables' text, ~9.6 MB at 20,000 roles vendor-heavy, is never held whole)."""
     yield f"  {_dumps('tables')}: {{\n"
     separator = ""
-    for key, value in tables.items():
+    for key, value in tables:
         name = _dumps(key)
-        if not isinstance(value, list):
+        if isinstance(value, dict):
             yield f"{separator}    {name}: {_dumps(value)}"
-        elif not value:
-            yield f"{separator}    {name}: []"
         else:
-            opening = f"{separator}    {name}: [\n      "
+            opening, empty = f"{separator}    {name}: [\n      ", True
             for item in value:
                 yield opening + _dumps(item)
-                opening = ",\n      "
-            yield "\n    ]"
+                opening, empty = ",\n      ", False
+            yield f"{separator}    {name}: []" if empty else "\n    ]"
         separator = ",\n"
     yield "\n  }"
 

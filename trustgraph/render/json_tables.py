@@ -35,7 +35,8 @@ document (dictionary lookups per hop, location, node and action).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -75,29 +76,51 @@ def context_defaults(contexts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     (Boyer-Moore) names the one value that can be held by more than half, a second pass counts it. Only one
     candidate per key is kept, not a count of every (key, value) pair: at 20,000 roles (vendor-heavy) that count
     was the peak of the report's memory."""
-    candidate: dict[str, bytes] = {}
-    votes: dict[str, int] = {}
-    total = 0
+    votes = _Votes()
     for ctx in contexts:
-        total += 1
+        votes.add(ctx)
+    return votes.defaults(contexts)
+
+
+class _Votes:
+    """:func:`context_defaults`' two passes apart: :meth:`add` each context (the vote), then :meth:`defaults` with
+    the same contexts again, in any order (the count)."""
+
+    def __init__(self) -> None:
+        self.candidate: dict[str, bytes] = {}
+        self.votes: dict[str, int] = {}
+        self.total = 0
+
+    def add(self, ctx: dict[str, Any]) -> None:
+        """One context's vote."""
+        candidate, votes = self.candidate, self.votes
+        self.total += 1
         for key, value in ctx.items():
             text = orjson.dumps(value)
             if votes.get(key, 0) == 0:
                 candidate[key], votes[key] = text, 1
             else:
                 votes[key] += 1 if candidate[key] == text else -1
-    held = dict.fromkeys((key for key, n in votes.items() if n > 0), 0)
-    for ctx in contexts:
-        for key, value in ctx.items():
-            if key in held and orjson.dumps(value) == candidate[key]:
-                held[key] += 1
-    return {key: orjson.loads(candidate[key]) for key in sorted(held) if 2 * held[key] > total}
+
+    def defaults(self, contexts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        """The keys whose candidate more than half of ``contexts`` (those voted) hold, with that value."""
+        candidate = self.candidate
+        held = dict.fromkeys((key for key, n in self.votes.items() if n > 0), 0)
+        for ctx in contexts:
+            for key, value in ctx.items():
+                if key in held and orjson.dumps(value) == candidate[key]:
+                    held[key] += 1
+        return {key: orjson.loads(candidate[key]) for key in sorted(held) if 2 * held[key] > self.total}
 
 
 def expand_context(context: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     """A hop's whole witness context (keys sorted) from its version 4 ``context`` and ``tables.context_defaults``."""
     merged = {**defaults, **context}
     return {k: merged[k] for k in sorted(merged) if merged[k] is not None}
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _json_text(value: Any) -> str:
@@ -118,18 +141,78 @@ class _Contexts:
 
 class Tables:
     """The tables of a document being compacted: built from every finding's path (each hop witness once, the
-    context defaults of those), then filled with the statement locations, nodes and actions the findings cite."""
+    context defaults of those), then filled with the statement locations, nodes and actions the findings cite.
 
-    def __init__(self, paths: Iterable[list[dict[str, Any]]]) -> None:
-        hops, self._locations, self._nodes, self._actions = _Table(), _Table(), _Table(), _Table()
+    ``paths`` are lists of hops, each made into its JSON dict by ``hop`` (the hop dicts themselves by default).
+    ``lean`` (the JSON report's writer): each distinct hop is kept as the value it was given (a witness the findings
+    hold anyway), keyed by the SHA-256 digest of its JSON text, and made into its compacted dict again, one at a
+    time, when the hops' table is written (:meth:`hop_rows`); False keeps every distinct hop's JSON text, then all
+    of them compacted at once, the reference the lean tables are tested against (the same tables, in the same
+    order). At 20,000 roles (random-1: 43 MB report) the compacted hops, held at once, were the peak of the report's
+    memory."""
+
+    def __init__(self, paths: Iterable[Sequence[Any]], hop: Callable[[Any], dict[str, Any]] | None = None, *,
+                 lean: bool = False) -> None:
+        self._locations, self._nodes, self._actions = _Table(), _Table(), _Table()
+        as_json: Callable[[Any], dict[str, Any]] = _same if hop is None else hop
+        self._hop = as_json
+        self._kept: list[Any] | None = None
+        self._hops: list[dict[str, Any]] = []
+        if lean:
+            self._lean(paths, as_json)
+            return
+        hops = _Table()
         # each distinct hop is held as its JSON text only (also its key; a str: the bytes orjson returns keep its
         # whole growth buffer, ~8 times the text) and read back when needed: the bytes and the dict of every
         # distinct hop, with a count of every (condition key, value) pair, were the peak of the report's memory
         # (vendor-heavy, 20,000 roles: ~140 MB)
         #: per path, the indexes of its hops
-        self.refs = [[hops.ref(text, text) for text in map(_json_text, path)] for path in paths]
+        self.refs = [[hops.ref(text, text) for text in (_json_text(as_json(h)) for h in path)] for path in paths]
         self.defaults = context_defaults(_Contexts(hops.values))
         self._hops = [_compact_hop(orjson.loads(h), self.defaults, self.location) for h in hops.values]
+
+    def _lean(self, paths: Iterable[Sequence[Any]], as_json: Callable[[Any], dict[str, Any]]) -> None:
+        """The lean tables: one pass over the paths keeps each distinct hop (by the digest of its text), votes on its
+        context and adds its statements' locations (in the order of the hops first seen, as the reference's
+        compaction adds them); a second pass over the distinct hops counts the vote."""
+        seen: dict[bytes, int] = {}
+        kept: list[Any] = []
+        votes = _Votes()
+        refs: list[list[int]] = []
+        for path in paths:
+            row = []
+            for h in path:
+                value = as_json(h)
+                key = hashlib.sha256(orjson.dumps(value)).digest()
+                found = seen.get(key)
+                if found is None:
+                    found = seen[key] = len(kept)
+                    kept.append(h)
+                    votes.add(value["context"])
+                    for loc in value["statements"]:
+                        self.location(loc)
+                row.append(found)
+            refs.append(row)
+        self.refs = refs
+        self.defaults = votes.defaults(as_json(h)["context"] for h in kept)
+        self._kept = kept
+
+    def hop_rows(self) -> Iterator[dict[str, Any]]:
+        """The ``hops`` table's entries, in order (the lean tables make each one as it is asked for)."""
+        if self._kept is None:
+            yield from self._hops
+            return
+        for h in self._kept:
+            yield _compact_hop(self._hop(h), self.defaults, self.location)
+
+    def parts(self) -> Iterator[tuple[str, Any]]:
+        """The ``tables`` object's keys and values, the hops' entries as :meth:`hop_rows` (the other tables are
+        complete only once every finding is compacted)."""
+        yield "context_defaults", self.defaults
+        yield "hops", self.hop_rows()
+        yield "locations", self._locations.values
+        yield "nodes", self._nodes.values
+        yield "actions", self._actions.values
 
     def location(self, loc: dict[str, str]) -> int:
         """The index of a ``{file, pointer}`` location."""
@@ -152,8 +235,7 @@ class Tables:
 
     def json(self) -> dict[str, Any]:
         """The ``tables`` object."""
-        return {"context_defaults": self.defaults, "hops": self._hops, "locations": self._locations.values,
-                "nodes": self._nodes.values, "actions": self._actions.values}
+        return {key: value if key != "hops" else list(value) for key, value in self.parts()}
 
 
 class Lookup:

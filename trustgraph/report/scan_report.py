@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import groupby
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -150,6 +151,30 @@ def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
     )
 
 
+def _head_key(finding: Finding) -> tuple[Any, ...]:
+    """The leading fields of :func:`finding_sort_key`: all but its path and statements."""
+    return (-finding.severity.rank, *finding.exposure, finding.check_id, finding.role, finding.source,
+            finding.kind.value, finding.message)
+
+
+def ordered_findings(findings: Iterable[Finding], *, grouped: bool = True) -> tuple[Finding, ...]:
+    """``findings`` sorted by :func:`finding_sort_key` (stable).
+
+    ``grouped``: sorted by :func:`_head_key`, then each run of findings with equal heads (rare: one check, role,
+    source and message) by the whole key, which gives the same order; False sorts by the whole key at once, the
+    reference. The whole keys of every finding, held together while sorting, were the peak of the report's memory
+    (a tuple per hop and per statement: 5,000 roles, random profile, 13.9 MB traced for a 9.5 MB report)."""
+    if not grouped:
+        return tuple(sorted(findings, key=finding_sort_key))
+    items = tuple(findings)
+    heads = [_head_key(f) for f in items]  # each made once (the exposure walks the sources)
+    out: list[Finding] = []
+    for _, run in groupby(sorted(range(len(items)), key=heads.__getitem__), key=heads.__getitem__):
+        same = [items[i] for i in run]
+        out.extend(same if len(same) == 1 else sorted(same, key=finding_sort_key))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScanReport:
     """Everything a scan found and under which assumptions, ready for any format.
@@ -178,6 +203,8 @@ class ScanReport:
     read_keys
         The condition keys each cited statement reads (lowercase, as the model normalises them), so that the HTML
         report can show a witness's telling keys first and fold the rest. Empty: unknown.
+    grouped_order
+        How :attr:`ordered` sorts (:func:`ordered_findings`' ``grouped``; False: the reference sort).
     """
 
     findings: tuple[Finding, ...] = ()
@@ -190,6 +217,7 @@ class ScanReport:
     tool_name: str = "trustgraph"
     positions: Mapping[Location, Position] = field(default_factory=dict)
     read_keys: Mapping[Location, frozenset[str]] = field(default_factory=dict)
+    grouped_order: bool = field(default=True, compare=False)
     #: :attr:`ordered`, sorted at its first use (renderers read it several times: the findings, the summary)
     _ordered: tuple[Finding, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -240,7 +268,7 @@ class ScanReport:
     def ordered(self) -> tuple[Finding, ...]:
         """All findings in the stable report order (see :func:`finding_sort_key`)."""
         if self._ordered is None:
-            object.__setattr__(self, "_ordered", tuple(sorted(self.findings, key=finding_sort_key)))
+            object.__setattr__(self, "_ordered", ordered_findings(self.findings, grouped=self.grouped_order))
         assert self._ordered is not None
         return self._ordered
 
