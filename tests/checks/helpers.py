@@ -141,3 +141,17 @@ def assert_same_without(tg: TrustGraph, switch: str, *, lazy: bool) -> None:
     assert len(fast) == len(reference)
     for new, old in zip(fast, reference, strict=True):
         assert new == old
+
+
+def unknown_every_third_role(tg: TrustGraph) -> None:
+    """Make the engine answer Unknown (an injected timeout) for every hop into every third role (sorted): the
+    undecided hops a lean path must carry as the reference does."""
+    from trustgraph.smt.solve import Unknown
+
+    chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::3])
+    solve = tg.engine.solve
+
+    def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
+        return Unknown("timeout (injected)") if role in chosen else solve(state, role, *args, **kwargs)
+
+    tg.engine.solve = patched  # type: ignore[method-assign]

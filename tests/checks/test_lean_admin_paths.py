@@ -21,6 +21,8 @@ from trustgraph.checks.registry import CHECKS
 from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.smt.session import SolverSession
 
+from .helpers import unknown_every_third_role
+
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
 
 
@@ -85,16 +87,5 @@ def test_via_all() -> None:
 
 
 def test_undecided_hops() -> None:
-    from trustgraph.smt.solve import Unknown
-
-    def patch(tg: TrustGraph) -> None:
-        chosen = set(sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")[::3])
-        solve = tg.engine.solve
-
-        def patched(state: Any, role: str, *args: Any, **kwargs: Any) -> Any:
-            return Unknown("timeout (injected)") if role in chosen else solve(state, role, *args, **kwargs)
-
-        tg.engine.solve = patched  # type: ignore[method-assign]
-
-    found = _same(load(), patch=patch)
+    found = _same(load(), patch=unknown_every_third_role)
     assert any(f["check_id"] == ExternalPathToAdmin.id and f["kind"].value == "unknown" for f in found)

@@ -217,17 +217,12 @@ def _reach_of(answer: ReachResult, conditions: Callable[[Location], int], per_ho
     makes of a reachable ``answer`` (its source reach, statements and approximations), without making it; the
     conditions counted per hop as ``source_reach`` counts them (``per_hop``, shared with the role's other answers)."""
     from trustgraph.checks.finding import FindingKind, source_class
+    from trustgraph.checks.grouping import path_conditions
 
     hops = answer.hops
     statements = tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
     approximations = tuple(dict.fromkeys([*answer.approximations, *(a for h in hops for a in h.approximations)]))
-    count = 0
-    for h in hops:
-        held = h.statements
-        known = per_hop.get(id(held))
-        if known is None:
-            known = per_hop[id(held)] = sum(conditions(loc) for loc in dict.fromkeys(held))
-        count += known
+    count = path_conditions(hops, conditions, per_hop)
     nodes = (hops[0].source, *(h.target for h in hops)) if hops else ()
     reach = SourceReach(source=answer.source, source_class=source_class(answer.source), nodes=nodes,
                         actions=tuple(h.action for h in hops), conditions=count, kind=FindingKind.FINDING,

@@ -44,19 +44,25 @@ def source_reach(finding: Finding, conditions: ConditionCount = _no_conditions,
     same hops again and again)."""
     path = finding.path
     nodes = (path[0].source, *(h.target for h in path)) if path else ()
-    if per_hop is None:
-        count = sum(conditions(loc) for h in path for loc in dict.fromkeys(h.statements))
-    else:
-        count = 0
-        for h in path:
-            held = h.statements
-            known = per_hop.get(id(held))
-            if known is None:
-                known = per_hop[id(held)] = sum(conditions(loc) for loc in dict.fromkeys(held))
-            count += known
     return SourceReach(source=finding.source, source_class=source_class(finding.source), nodes=nodes,
-                       actions=tuple(h.action for h in path), conditions=count, kind=finding.kind,
+                       actions=tuple(h.action for h in path), conditions=path_conditions(path, conditions, per_hop),
+                       kind=finding.kind,
                        approximate=finding.approximate, statements=finding.statements)
+
+
+def path_conditions(hops: Iterable[Any], conditions: ConditionCount, per_hop: dict[int, int] | None = None) -> int:
+    """The conditions of a path's hops (each hop's statements counted once), through ``per_hop`` (id of a hop's
+    statements -> their count) when given (see :func:`source_reach`)."""
+    if per_hop is None:
+        return sum(conditions(loc) for h in hops for loc in dict.fromkeys(h.statements))
+    count = 0
+    for h in hops:
+        held = h.statements
+        known = per_hop.get(id(held))
+        if known is None:
+            known = per_hop[id(held)] = sum(conditions(loc) for loc in dict.fromkeys(held))
+        count += known
+    return count
 
 
 def _order(item: tuple[SourceReach, Finding | Pending]) -> tuple[object, ...]:
@@ -169,4 +175,4 @@ def grouped_findings(check: Any, ctx: Any, conditions: ConditionCount = _no_cond
 
 
 __all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "group_findings", "grouped_findings", "made",
-           "merge", "merge_reaches", "source_reach"]
+           "merge", "merge_reaches", "path_conditions", "source_reach"]

@@ -23,8 +23,8 @@ from trustgraph.model.pattern import Variable
 from trustgraph.model.values import parse_bool
 from trustgraph.semantics.conditions import (
     Context,
-    UndecidableCondition,
     evaluate_condition,
+    evaluate_conditions,
     policy_patterns,
     positive_matcher,
 )
@@ -100,21 +100,7 @@ def evaluate(cond: Condition, context: Context, *, variables: bool) -> bool:
 def evaluate_all(conds: Iterable[Condition], context: Context, *, variables: bool) -> bool:
     """:func:`~trustgraph.semantics.conditions.evaluate_conditions` (Kleene AND: a false condition decides the block
     even when another is undecidable, else the first undecidable one is raised) through :func:`evaluate`."""
-    undecided: UndecidableCondition | None = None
-    for cond in conds:
-        test = _memo(cond, cond.texts, variables)
-        if test is not None:
-            if not test(context):
-                return False
-            continue
-        try:
-            if not evaluate_condition(cond, context, variables=variables):
-                return False
-        except UndecidableCondition as exc:
-            undecided = undecided or exc
-    if undecided is not None:
-        raise undecided
-    return True
+    return evaluate_conditions(conds, context, variables=variables, one=evaluate)
 
 
 __all__ = ["Test", "compiled", "evaluate", "evaluate_all"]

@@ -289,16 +289,19 @@ def evaluate_condition(cond: Condition, context: Context, *, variables: bool) ->
     return any(match(s) for s in values)
 
 
-def evaluate_conditions(conds: Iterable[Condition], context: Context, *, variables: bool) -> bool:
+def evaluate_conditions(conds: Iterable[Condition], context: Context, *, variables: bool,
+                        one: Callable[..., bool] | None = None) -> bool:
     """AND of the conditions of a block (true for an empty block).
 
     A condition that is false decides the block even when another is undecidable; otherwise the first
-    undecidable condition is raised as :class:`UndecidableCondition` (Kleene AND).
+    undecidable condition is raised as :class:`UndecidableCondition` (Kleene AND). ``one`` evaluates a single
+    condition as :func:`evaluate_condition` does (default: it; the compiled conditions pass theirs).
     """
+    evaluate = evaluate_condition if one is None else one
     undecided: UndecidableCondition | None = None
     for cond in conds:
         try:
-            if not evaluate_condition(cond, context, variables=variables):
+            if not evaluate(cond, context, variables=variables):
                 return False
         except UndecidableCondition as exc:
             undecided = undecided or exc
