@@ -77,6 +77,10 @@ class SolverOptions:
         the same problem for another account when the two are the same up to the account ids, which appear nowhere
         else in them (``smt.principal_gate.renamed_key``); an undecided answer is never reused. The gate's answers
         are the same.
+    formula_texts
+        With ``principal_gate_renamed``: the text of each z3 formula a small problem's form spells is kept in the
+        session, by the formula (``smt.formula_texts.FormulaTexts``), instead of printed by z3 again for every
+        condition and candidate that brings it back. The same forms.
     defer_refuted
         Solve the candidates the trust gate rules out (never Sat) after the others, and only when none of those is
         Sat: a Sat answer is the first Sat candidate's in the caller's order either way, and an Unsat or Unknown
@@ -153,6 +157,7 @@ class SolverOptions:
     principal_gate: bool = True
     principal_gate_members: bool = True
     principal_gate_renamed: bool = True
+    formula_texts: bool = True
     defer_refuted: bool = True
     solved_formulas: bool = True
     solved_cores: bool = True
@@ -172,7 +177,7 @@ class SolverOptions:
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
-                   principal_gate_members=False, principal_gate_renamed=False,
+                   principal_gate_members=False, principal_gate_renamed=False, formula_texts=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
                    shared_views=False,
                    lazy_liveness=False, implied_conditions=False, dead_claims=False,

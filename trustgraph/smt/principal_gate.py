@@ -71,6 +71,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.policy import Effect
 from trustgraph.smt.encode import block_keys
+from trustgraph.smt.formula_texts import FormulaTexts, sexpr
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, hop_policies
 from trustgraph.smt.z3lazy import z3
 
@@ -94,7 +95,7 @@ SMALL_TIMEOUT_MS = 2_000
 def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], clock: Clock,
                       ground_constraints: bool, solved: SolvedFormulas | None, *, strings: bool = False,
                       members: bool = False, shared: SharedView | None = None,
-                      renamed: dict[Any, bool] | None = None) -> bool:
+                      renamed: dict[Any, bool] | None = None, texts: FormulaTexts | None = None) -> bool:
     """Whether the reference answers Unsat for ``cand`` because of conditions on its principal keys alone (see the
     module docstring). ``ground`` is the candidate's ground context (``smt.solve._ground_context``, not changed
     here); ``clock`` the question's time; ``ground_constraints`` the option the reference is asked with; ``solved``
@@ -103,7 +104,9 @@ def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[s
     candidate's template meets (for an Allow) or fails (for a Deny) is not refuted, without z3 (see the module
     docstring); ``shared``: the candidate's view the other gates read before (``smt.trust_gate.SharedView``; None:
     made here), whose environment this gate adds to, so it reads it last; ``renamed``: the session's answers to small
-    problems by their form up to the candidate's account (:func:`renamed_key`; None: not shared)."""
+    problems by their form up to the candidate's account (:func:`renamed_key`; None: not shared); ``texts``: the
+    session's texts of z3 formulas (``smt.formula_texts.FormulaTexts``, the ``formula_texts`` fast path; None: each
+    form spells its formulas afresh)."""
     from trustgraph.semantics.actions import statement_action_matches
     from trustgraph.semantics.principals import statement_principal_match
     from trustgraph.smt.structure import relevant
@@ -134,7 +137,7 @@ def principal_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[s
         return False
     member = ground if members else None
     variables = trust.variables_enabled
-    shared_by = (renamed, template.account) if renamed is not None and template.account is not None else None
+    shared_by = (renamed, template.account, texts) if renamed is not None and template.account is not None else None
     for st in candidates_deny:
         if all(_never(env, c, negated=True, solved=solved, strings=strings, member=member, variables=variables,
                       renamed=shared_by)
@@ -174,13 +177,13 @@ def _environment(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, .
 
 def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas | None, strings: bool,
            member: dict[str, tuple[str, ...]] | None = None, variables: bool = True,
-           renamed: tuple[dict[Any, bool], str] | None = None) -> bool:
+           renamed: tuple[dict[Any, bool], str, FormulaTexts | None] | None = None) -> bool:
     """Whether no request of the candidate makes ``cond`` hold (``negated``: fail), proved by z3 on the condition's
     term as the reference encodes it and the axioms its keys bring; False when z3 does not prove it (or the encoding
     over-approximates: an oracle may take either value). ``member``: the ground context of the candidate's
     template; when the evaluator (policy variables read per ``variables``) makes ``cond`` hold (``negated``: fail)
     on its principal keys, a member of the class does it and False is answered without z3. ``renamed``: the
-    session's store of answers by :func:`renamed_key` and the candidate's account."""
+    session's store of answers by :func:`renamed_key`, the candidate's account and the session's formula texts."""
     from trustgraph.smt.decide import check_tracked
     from trustgraph.smt.encode import encode_condition
     from trustgraph.smt.terms import not_, to_z3
@@ -202,7 +205,7 @@ def _never(env: Env, cond: Condition, *, negated: bool, solved: SolvedFormulas |
     # candidate), then the goal
     assertions = [(f"a{i}|{name}", to_z3(t)) for i, (name, t) in enumerate(env.axioms)]
     assertions.append(("goal", to_z3(goal)))
-    key = None if renamed is None else renamed_key(assertions, cond, renamed[1], negated, strings)
+    key = None if renamed is None else renamed_key(assertions, cond, renamed[1], negated, strings, texts=renamed[2])
     if key is not None:
         assert renamed is not None
         known = renamed[0].get(key)
@@ -223,11 +226,12 @@ _PLACE = "<trustgraph-account>"
 
 
 def renamed_key(assertions: list[tuple[str, Any]], cond: Condition, account: str | None, negated: bool,
-                strings: bool) -> tuple[Any, ...] | None:
+                strings: bool, *, texts: FormulaTexts | None = None) -> tuple[Any, ...] | None:
     """The form of a small problem up to the candidate's ``account`` (see the module docstring): its assertions'
     text with the account's one occurrence replaced by a placeholder; None when the argument does not cover it (an
     axiom that is not the candidate's own, the account absent, named twice or in the condition, a value of the
-    condition with both a wildcard and a digit, or a policy variable)."""
+    condition with both a wildcard and a digit, or a policy variable). ``texts``: the formulas' texts are read from
+    there (``smt.formula_texts.FormulaTexts``) instead of spelled by z3 each time: the same text."""
     from trustgraph.model.pattern import Literal
 
     if account is None or not _ACCOUNT.match(account):
@@ -241,7 +245,8 @@ def renamed_key(assertions: list[tuple[str, Any]], cond: Condition, account: str
             return None
     if len(cond.patterns) != len(cond.texts):
         return None
-    text = "\n".join(f"{name}={f.sexpr()}" for name, f in assertions)
+    spell = texts.text if texts is not None else sexpr
+    text = "\n".join(f"{name}={spell(f)}" for name, f in assertions)
     if text.count(account) != 1 or _PLACE in text:
         return None
     return ("principal-never/v1", text.replace(account, _PLACE), negated, strings, SMALL_TIMEOUT_MS)

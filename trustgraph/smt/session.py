@@ -11,6 +11,8 @@ ReachabilityEngine`, hence a ``TrustGraph``; a test; the bench) and handed to
 - ``formulas``: z3's answers by the formulas asserted (:class:`~trustgraph.smt.cache.SolvedFormulas`);
 - ``renamed_nevers``: the principal gate's proved small answers by their form up to an account
   (:func:`trustgraph.smt.principal_gate.renamed_key`);
+- ``formula_texts``: z3's text of the formulas those forms spell (:class:`~trustgraph.smt.formula_texts.
+  FormulaTexts`);
 - ``stats``: counters for the bench (:class:`~trustgraph.smt.cache.SolverStats`).
 
 Nothing is kept at module level: dropping the session (or the ``TrustGraph`` that holds it) frees everything it
@@ -24,6 +26,7 @@ from typing import Any
 
 from trustgraph.smt.cache import MAX_ENTRIES, ResultStore, SolvedFormulas, SolverStats
 from trustgraph.smt.facts import FactsTable
+from trustgraph.smt.formula_texts import FormulaTexts
 from trustgraph.smt.options import SolverOptions
 
 
@@ -37,12 +40,14 @@ class SolverSession:
         self.facts = FactsTable()
         self.formulas = SolvedFormulas()
         self.renamed_nevers: dict[Any, bool] = {}
+        self.formula_texts = FormulaTexts()
 
     def clear(self) -> None:
         """Forget every stored answer and reset the counters (the facts stay: they are functions of the policies)."""
         self.store.clear()
         self.formulas.clear()
         self.renamed_nevers.clear()
+        self.formula_texts.clear()
         for name in self.stats.as_dict():
             setattr(self.stats, name, 0)
 

@@ -242,7 +242,8 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
                      cand, q, ground, clock, options.ground_constraints,
                      session.formulas if options.solved_formulas else None, strings=options.string_cells,
                      members=options.principal_gate_members, shared=shared,
-                     renamed=session.renamed_nevers if options.principal_gate_renamed else None))):
+                     renamed=session.renamed_nevers if options.principal_gate_renamed else None,
+                     texts=session.formula_texts if options.formula_texts else None))):
         # the reference's Unsat without the guesses and the encoding: an admitting statement's condition folds to
         # False on the ground keys, or a Deny's every condition to True (smt.trust_gate), a constraint requires a
         # key no request of the candidate carries (smt.absent_gate), or conditions on its principal keys alone
