@@ -29,9 +29,9 @@ asked before question 1, whose Unsat answer ends it: z3 runs per scan 473 -> 434
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.base import (
     BaseCheck,
@@ -61,6 +61,9 @@ from trustgraph.checks.finding import Finding, Severity
 from trustgraph.checks.variants import variant_admitted
 from trustgraph.model.condition import Operator
 from trustgraph.model.policy import Statement
+
+if TYPE_CHECKING:
+    from trustgraph.semantics.request import Target
 
 #: keys the caller cannot choose and the analysis pins to its own time
 CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
@@ -97,6 +100,10 @@ class VacuousCondition(BaseCheck):
     #: switch of :func:`_restricts_plainly` (off: every statement goes to :meth:`_restricts_by_evaluation`, then to
     #: the solver; tests/checks/test_statement_shortcuts.py compares the findings both ways)
     plain_rule = True
+    #: switch of :class:`_Targets` keeping each question's target and Deny statements for every class of a statement
+    #: (off: :meth:`_decide_lazily` makes them for each class and condition, as before; tests/checks/
+    #: test_vacuous_targets.py compares the findings both ways)
+    shared_targets = True
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -171,6 +178,7 @@ class VacuousCondition(BaseCheck):
         they show allowed makes question 3 Sat whichever request they start from); when they fail, question 3 goes
         to the solver, and only an answer other than Sat sends the reference's start request to them again."""
         live = _Liveness(ctx, role, index, st)
+        targets = _Targets(ctx, role, st) if self.shared_targets else None
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
         asked = [j for j, cond in enumerate(st.conditions)
                  if cond.operator not in (Operator.NULL, Operator.UNKNOWN) and cond.key not in CLOCK_KEYS]
@@ -182,7 +190,7 @@ class VacuousCondition(BaseCheck):
             for i, c in enumerate(live.classes):
                 if live.dead(i):
                     continue
-                verdict, witness = self._decide_lazily(ctx, role, st, j, c, live, i)
+                verdict, witness = self._decide_lazily(ctx, role, st, j, c, live, i, targets)
                 if verdict is Verdict.RESTRICTS:
                     continue
                 found[j] = list(self._report(ctx, role, st, cond, c, verdict, witness))
@@ -208,14 +216,16 @@ class VacuousCondition(BaseCheck):
 
     @staticmethod
     def _decide_lazily(ctx: ScanContext, role: str, st: Statement, j: int, c: CallerClass, live: _Liveness,
-                       i: int) -> tuple[Verdict, object]:
+                       i: int, targets: _Targets | None = None) -> tuple[Verdict, object]:
         """:meth:`_decide` for class ``i`` whose liveness ``live`` may not know yet (see :meth:`_statement_lazily`);
-        RESTRICTS also for a class found not live (no finding either way)."""
+        RESTRICTS also for a class found not live (no finding either way). ``targets``: the statement's question
+        targets, made once for every class (:class:`_Targets`); None: made here."""
         from trustgraph.smt.solve import KeyConstraint
 
         cond = st.conditions[j]
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
-        present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
+        present = targets.present(j) if targets is not None else deny_like(
+            st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
         with_key: object
         if false_when_absent(cond, variables=variables):
             start = live.witness(i)
@@ -230,8 +240,8 @@ class VacuousCondition(BaseCheck):
                 if not is_sat(own) and not is_unknown(own):
                     return Verdict.RESTRICTS, None  # Unsat: question 1 (more requirements) is Unsat or Unknown, and
                     # either way the class is not live (the reference's verdict)
-            absent = ctx.solve_hop(c.caller, target_with(ctx, role, (st,)), c.action,
-                                   (KeyConstraint(cond.key, "absent"),))
+            absent = ctx.solve_hop(c.caller, targets.alone() if targets is not None else target_with(ctx, role, (st,)),
+                                   c.action, (KeyConstraint(cond.key, "absent"),))
             if is_sat(absent):
                 live.found(i, absent)
                 return Verdict.ABSENT, absent
@@ -239,7 +249,8 @@ class VacuousCondition(BaseCheck):
                 return Verdict.RESTRICTS, None  # no Sat answer shows the class live, and the statement's is not Sat
             if is_unknown(absent):
                 return Verdict.UNKNOWN, unknown_reason(absent)
-            with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
+            with_key = ctx.solve_hop(c.caller, targets.with_key(j) if targets is not None
+                                     else target_with(ctx, role, (st, present)), c.action)
             if is_unknown(with_key):
                 return Verdict.UNKNOWN, unknown_reason(with_key)
             if not is_sat(with_key):
@@ -247,8 +258,11 @@ class VacuousCondition(BaseCheck):
             live.found(i, with_key)
             if true_when_present(cond):
                 return Verdict.EVERY_VALUE, with_key
-        negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
-        question = target_with(ctx, role, (without_condition(st, j), negation, present))
+        if targets is not None:
+            question = targets.question(j)
+        else:
+            negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
+            question = target_with(ctx, role, (without_condition(st, j), negation, present))
         orgs: frozenset[str] = getattr(c.caller, "excluded_orgs", frozenset())
         multi = ctx.engine.session.options.multi_value_variants
         arns = ctx.engine.session.options.principal_arn_variants
@@ -345,6 +359,62 @@ class VacuousCondition(BaseCheck):
         if is_sat(counter):
             return Verdict.RESTRICTS, None
         return Verdict.EVERY_VALUE, with_key
+
+
+class _Targets:
+    """The targets of the questions on statement ``st`` of ``role`` and the Deny statements they hold, each made once
+    for every caller class and kept while the statement is checked (switch ``VacuousCondition.shared_targets``).
+
+    :meth:`VacuousCondition._decide_lazily` asks the same questions of every class of a statement: the statement
+    alone, with condition ``j``'s key present, and question 3 (the statement without condition ``j``, a Deny when it
+    holds and a Deny when its key is absent). Their targets and Deny statements are functions of the statement,
+    the role and ``j`` alone (:func:`~trustgraph.checks.base.target_with`, :func:`~trustgraph.checks.base.
+    deny_like`: immutable model values), so one of each serves every class; made per class they were ~7,400
+    Condition-block parses and ~26,000 dataclass copies on condition-heavy-2k."""
+
+    __slots__ = ("_alone", "_ctx", "_made", "_role", "_st")
+
+    def __init__(self, ctx: ScanContext, role: str, st: Statement) -> None:
+        self._ctx, self._role, self._st = ctx, role, st
+        self._alone: Target | None = None
+        self._made: dict[tuple[str, int], Any] = {}
+
+    def _once(self, what: str, j: int, make: Callable[[], Any]) -> Any:
+        found = self._made.get((what, j))
+        if found is None:
+            found = self._made[(what, j)] = make()
+        return found
+
+    def present(self, j: int) -> Statement:
+        """The Deny statement that applies when condition ``j``'s key is absent."""
+        key_text = self._st.conditions[j].key_text
+        made: Statement = self._once("present", j, lambda: deny_like(self._st, {"Null": {key_text: ["true"]}},
+                                                                     "key-absent"))
+        return made
+
+    def alone(self) -> Target:
+        """The role with the statement alone as its trust policy."""
+        if self._alone is None:
+            self._alone = target_with(self._ctx, self._role, (self._st,))
+        return self._alone
+
+    def with_key(self, j: int) -> Target:
+        """The statement alone with condition ``j``'s key required (question 2)."""
+        made: Target = self._once("with-key", j, lambda: target_with(self._ctx, self._role,
+                                                                     (self._st, self.present(j))))
+        return made
+
+    def question(self, j: int) -> Target:
+        """Question 3's target: the statement without condition ``j``, a Deny when it holds, one when its key is
+        absent."""
+        def make() -> Target:
+            cond = self._st.conditions[j]
+            negation = deny_like(self._st, {cond.operator_text: {cond.key_text: list(cond.values)}},
+                                 "condition-holds")
+            return target_with(self._ctx, self._role, (without_condition(self._st, j), negation, self.present(j)))
+
+        made: Target = self._once("question", j, make)
+        return made
 
 
 class _Liveness:
