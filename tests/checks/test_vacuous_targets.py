@@ -89,3 +89,27 @@ def test_the_kept_targets_are_the_ones_made_afresh(tmp_path: Path, monkeypatch: 
 
 def test_the_switch_is_on() -> None:
     assert VacuousCondition.shared_targets
+
+
+def test_a_parsed_block_serves_every_statement(tmp_path: Path) -> None:
+    """``deny_like`` with a store of parsed blocks: the same Deny statement as parsing afresh, for every condition
+    of every statement of a generated organization; a block asked again is the one parsed first (the store holds one
+    entry per tag and block); ``"1"`` and ``1`` are different blocks."""
+    tg = small_org("condition-heavy", 2, tmp_path)
+    parsed: dict[tuple[str, str], Any] = {}
+    blocks = set()
+    for role in tg.estate.role_by_arn.values():
+        for st_ in role.trust_policy.statements:
+            for cond in st_.conditions:
+                for raw, tag in (({"Null": {cond.key_text: ["true"]}}, "key-absent"),
+                                 ({cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")):
+                    kept = deny_like(st_, raw, tag, parsed=parsed)
+                    assert kept == deny_like(st_, raw, tag)
+                    assert deny_like(st_, raw, tag, parsed=parsed).conditions is kept.conditions
+                    blocks.add((tag, repr(raw)))
+    assert blocks and len(parsed) == len(blocks)
+    st_ = next(s for r in tg.estate.role_by_arn.values() for s in r.trust_policy.statements)
+    text = deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": ["1"]}}, "t", parsed=parsed)
+    number = deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": [1]}}, "t", parsed=parsed)
+    assert text == deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": ["1"]}}, "t")
+    assert number == deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": [1]}}, "t")

@@ -446,17 +446,30 @@ def target_with(ctx: ScanContext, role_arn: str, statements: Iterable[Statement]
     return replace(target, role=replace(role, trust_policy=policy), rcp_levels=None)
 
 
-def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: str) -> Statement:
+def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: str, *,
+              parsed: dict[tuple[str, str], Any] | None = None) -> Statement:
     """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form: the
     question's own words, parsed here), for excluding requests from a question (the Deny applies exactly when its
-    conditions hold). ``st`` itself is reused as model values (a NotPrincipal becomes the Principal)."""
+    conditions hold). ``st`` itself is reused as model values (a NotPrincipal becomes the Principal).
+
+    ``parsed``: the parsed Condition blocks of earlier calls, by ``tag`` and the block's text (``repr``, which tells
+    ``"1"`` from ``1``), read and added to here. The parse is a function of the two alone (the location is the
+    tag's, policy variables are always read), and Conditions are immutable: a block parsed once serves every
+    statement (``checks.vacuous_condition._Targets``; None: parsed every time)."""
     from trustgraph.ingest.policy_json import conditions_from_json
 
     loc = Location("<trustgraph-question>", f"/{tag}")
     principals = st.principals if st.principals is not None else st.not_principals
+    if parsed is None:
+        block = conditions_from_json(conditions, loc.child("Condition"), variables=True)
+    else:
+        key = (tag, repr(conditions))
+        known = parsed.get(key)
+        if known is None:
+            known = parsed[key] = conditions_from_json(conditions, loc.child("Condition"), variables=True)
+        block = known
     return replace(st, sid=None, effect=Effect.DENY, principals=principals, not_principals=None,
-                   conditions=conditions_from_json(conditions, loc.child("Condition"), variables=True),
-                   location=loc, flags=())
+                   conditions=block, location=loc, flags=())
 
 
 def without_condition(st: Statement, index: int) -> Statement:

@@ -370,14 +370,18 @@ class _Targets:
     holds and a Deny when its key is absent). Their targets and Deny statements are functions of the statement,
     the role and ``j`` alone (:func:`~trustgraph.checks.base.target_with`, :func:`~trustgraph.checks.base.
     deny_like`: immutable model values), so one of each serves every class; made per class they were ~7,400
-    Condition-block parses and ~26,000 dataclass copies on condition-heavy-2k."""
+    Condition-block parses and ~26,000 dataclass copies on condition-heavy-2k. The Deny statements' Condition blocks
+    are parsed once in the scan (``deny_like``'s ``parsed``, kept by :meth:`ScanContext.once`): roles made from one
+    template ask the same blocks."""
 
-    __slots__ = ("_alone", "_ctx", "_made", "_role", "_st")
+    __slots__ = ("_alone", "_ctx", "_made", "_parsed", "_role", "_st")
 
     def __init__(self, ctx: ScanContext, role: str, st: Statement) -> None:
         self._ctx, self._role, self._st = ctx, role, st
         self._alone: Target | None = None
         self._made: dict[tuple[str, int], Any] = {}
+        #: the Deny statements' Condition blocks, parsed once in the scan (``deny_like``'s ``parsed``)
+        self._parsed: dict[tuple[str, str], Any] = ctx.once(("vacuous-condition", "deny-blocks"), dict)
 
     def _once(self, what: str, j: int, make: Callable[[], Any]) -> Any:
         found = self._made.get((what, j))
@@ -389,7 +393,7 @@ class _Targets:
         """The Deny statement that applies when condition ``j``'s key is absent."""
         key_text = self._st.conditions[j].key_text
         made: Statement = self._once("present", j, lambda: deny_like(self._st, {"Null": {key_text: ["true"]}},
-                                                                     "key-absent"))
+                                                                     "key-absent", parsed=self._parsed))
         return made
 
     def alone(self) -> Target:
@@ -410,7 +414,7 @@ class _Targets:
         def make() -> Target:
             cond = self._st.conditions[j]
             negation = deny_like(self._st, {cond.operator_text: {cond.key_text: list(cond.values)}},
-                                 "condition-holds")
+                                 "condition-holds", parsed=self._parsed)
             return target_with(self._ctx, self._role, (without_condition(self._st, j), negation, self.present(j)))
 
         made: Target = self._once("question", j, make)
