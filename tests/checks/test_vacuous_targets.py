@@ -113,3 +113,17 @@ def test_a_parsed_block_serves_every_statement(tmp_path: Path) -> None:
     number = deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": [1]}}, "t", parsed=parsed)
     assert text == deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": ["1"]}}, "t")
     assert number == deny_like(st_, {"NumericEquals": {"aws:MultiFactorAuthAge": [1]}}, "t")
+
+
+def test_the_store_keeps_at_most_its_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``DENY_BLOCKS_KEPT`` blocks, a new block is parsed and not kept; the Deny statement is the same."""
+    from trustgraph.checks import base
+
+    monkeypatch.setattr(base, "DENY_BLOCKS_KEPT", 2)
+    tg = small_org("condition-heavy", 1, tmp_path)
+    st_ = next(s for r in tg.estate.role_by_arn.values() for s in r.trust_policy.statements)
+    parsed: dict[tuple[str, str], Any] = {}
+    for n in range(5):
+        raw = {"StringEquals": {"sts:ExternalId": [f"id-{n}"]}}
+        assert deny_like(st_, raw, "condition-holds", parsed=parsed) == deny_like(st_, raw, "condition-holds")
+        assert len(parsed) == min(n + 1, 2)

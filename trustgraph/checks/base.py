@@ -446,6 +446,10 @@ def target_with(ctx: ScanContext, role_arn: str, statements: Iterable[Statement]
     return replace(target, role=replace(role, trust_policy=policy), rcp_levels=None)
 
 
+#: the most Condition blocks :func:`deny_like`'s ``parsed`` store keeps (condition-heavy-2k asks 267)
+DENY_BLOCKS_KEPT = 4096
+
+
 def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: str, *,
               parsed: dict[tuple[str, str], Any] | None = None) -> Statement:
     """A Deny statement with the principals and actions of ``st`` and the given Condition block (JSON form: the
@@ -455,7 +459,8 @@ def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: s
     ``parsed``: the parsed Condition blocks of earlier calls, by ``tag`` and the block's text (``repr``, which tells
     ``"1"`` from ``1``), read and added to here. The parse is a function of the two alone (the location is the
     tag's, policy variables are always read), and Conditions are immutable: a block parsed once serves every
-    statement (``checks.vacuous_condition._Targets``; None: parsed every time)."""
+    statement (``checks.vacuous_condition._Targets``; None: parsed every time). At most :data:`DENY_BLOCKS_KEPT`
+    blocks are kept (blocks naming a value of each role, such as an external id, would grow with the estate)."""
     from trustgraph.ingest.policy_json import conditions_from_json
 
     loc = Location("<trustgraph-question>", f"/{tag}")
@@ -466,7 +471,9 @@ def deny_like(st: Statement, conditions: dict[str, dict[str, list[Any]]], tag: s
         key = (tag, repr(conditions))
         known = parsed.get(key)
         if known is None:
-            known = parsed[key] = conditions_from_json(conditions, loc.child("Condition"), variables=True)
+            known = conditions_from_json(conditions, loc.child("Condition"), variables=True)
+            if len(parsed) < DENY_BLOCKS_KEPT:
+                parsed[key] = known
         block = known
     return replace(st, sid=None, effect=Effect.DENY, principals=principals, not_principals=None,
                    conditions=block, location=loc, flags=())
