@@ -87,3 +87,10 @@ def test_generated_organizations(profile: str, seed: int, tmp_path: Path) -> Non
 
     synthesize(tmp_path, accounts=3, roles_per_account=12, seed=seed, profile=profile)
     same_analyses(load(tmp_path), off=OFF)
+
+
+def test_past_its_bound_a_formula_is_spelled_afresh() -> None:
+    texts = FormulaTexts(bound=1)
+    f, g = z3.Length(z3.String("k")) > 2, z3.Length(z3.String("j")) > 3
+    assert texts.text(f) == f.sexpr() and texts.text(g) == g.sexpr() and texts.text(g) == g.sexpr()
+    assert len(texts) == 1

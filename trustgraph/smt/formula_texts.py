@@ -25,9 +25,11 @@ class FormulaTexts:
     an id here is never reused for another formula. A formula of another context is spelled afresh (its id numbers
     another context)."""
 
-    __slots__ = ("_texts",)
+    __slots__ = ("_texts", "bound")
 
-    def __init__(self) -> None:
+    def __init__(self, bound: int = 4096) -> None:
+        #: the most texts kept (condition-heavy-2k spells 59 formulas); past it a new formula is spelled every time
+        self.bound = bound
         self._texts: dict[int, tuple[Any, str]] = {}
 
     def text(self, formula: Any) -> str:
@@ -38,7 +40,8 @@ class FormulaTexts:
         kept = self._texts.get(ident)
         if kept is None:
             kept = (formula, sexpr(formula))
-            self._texts[ident] = kept
+            if len(self._texts) < self.bound:
+                self._texts[ident] = kept
         return kept[1]
 
     def clear(self) -> None:
