@@ -15,7 +15,10 @@ source. A role then costs O(1 + its sources). Only a provider whose search met a
 role is asked again by a backward closure from the role (O(closure)). The per-pair reference
 (``ScanContext(per_pair=True)``) walked a backward closure per admin role: O(admins * closure). Merging a role's
 answers (:meth:`ExternalPathToAdmin.grouped`) reads each source's path once (its source reach) and makes a finding and
-message for the first source only: O(its sources x their path length).
+message for the first source only: O(its sources x their path length). In one process the federated providers'
+answers are kept as their searches left them (:mod:`trustgraph.checks.leanfederated`, :attr:`ExternalPathToAdmin.
+lean_federated`): five references per (provider, admin role) pair instead of an answer and a witness per hop, the
+answer built for a merged finding's first source only.
 
 The number of (source, admin role) pairs is the shape's, not the algorithm's: on the random profile the sources and
 the roles each source reaches both grow with the estate (random:1, (source, admin role) pairs: 8,421 at 2,000 roles /
@@ -26,7 +29,7 @@ check's cost grows faster than the roles there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.checks.base import (
     BaseCheck,
@@ -44,6 +47,9 @@ from trustgraph.graph.nodes import EXTERNAL
 from trustgraph.model.location import Location
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import HopWitness, Reach, ReachResult
+
+if TYPE_CHECKING:
+    from trustgraph.checks.ondemand import FlatAnswer
 
 
 class ExternalPathToAdmin(BaseCheck):
@@ -80,7 +86,11 @@ class ExternalPathToAdmin(BaseCheck):
         scan process ~2.8 s more CPU); with worker processes, :mod:`trustgraph.checks.parallel` runs
         :meth:`prepare_head` and the parts instead."""
         self.prepare_head(ctx)
-        if _searches_federated(ctx):  # in one process: one search for every provider, not one per part
+        if not _searches_federated(ctx):
+            return
+        if self._lean_federated(ctx):  # the providers' answers kept as their searches left them
+            _lean_index(ctx)
+        else:  # in one process: one search for every provider, not one per part
             ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx), targets=ctx.admin_roles())
 
     def prepare_head(self, ctx: ScanContext) -> None:
@@ -129,13 +139,26 @@ class ExternalPathToAdmin(BaseCheck):
     #: findings merged (the reference; set on the class). The findings are the same
     lean_sources: ClassVar[bool] = True
 
+    #: True (with :attr:`lean_sources`, not with ``--via all``): in one process (not the parts path, whose parts
+    #: ship today's answers), the federated providers' searches keep each (provider, admin role) answer as its
+    #: search left it (:mod:`trustgraph.checks.leanfederated`: five references and the hops' :class:`Later` items
+    #: shared per state, instead of an answer and a witness per hop), read per role as a
+    #: :class:`~trustgraph.checks.ondemand.FlatAnswer` and built only for a merged finding's first source (random:1
+    #: at 20,000 roles: 918,182 answers over 7.9M hops); False: every answer built at prepare time
+    #: (:meth:`ScanContext.reach_known`, the reference; set on the class). The findings are the same
+    lean_federated: ClassVar[bool] = True
+
+    def _lean_federated(self, ctx: ScanContext) -> bool:
+        """Whether the federated providers' answers are kept lean (:attr:`lean_federated`): read by :meth:`grouped`
+        only, so with the switches it needs on and not with ``--via all`` (which :meth:`run` merges)."""
+        return self.lean_federated and self.lean_sources and ctx.via != "all" and not ctx.per_pair
+
     def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
         """:meth:`BaseCheck.grouped` without a finding per source (:attr:`lean_sources`); with ``--via all`` (the
         escalations' findings join the roles' groups) as the reference does it."""
         if not self.lean_sources or ctx.via == "all":
             return super().grouped(ctx, conditions)
         from trustgraph.checks.grouping import Pending, merge_reaches, source_reach
-        from trustgraph.checks.ondemand import FlatAnswer
 
         options = ctx.options()
         targets = ctx.admin_roles()
@@ -144,7 +167,10 @@ class ExternalPathToAdmin(BaseCheck):
             if not ctx.is_admin(role):
                 continue
             answers: list[ReachResult | FlatAnswer] = outside_answers(ctx, role, options, targets, conditions)
-            answers += federated_sources(ctx, role, options)
+            if self._lean_federated(ctx):
+                answers += federated_answers(ctx, role, options, conditions)
+            else:
+                answers += federated_sources(ctx, role, options)
             if not answers:
                 continue
             severity = self.severity
@@ -279,6 +305,53 @@ def federated_sources(ctx: ScanContext, role: str, options: QueryOptions) -> lis
         else:  # undecided: the reference decides whether the undecided hop matters for this role
             out += [a for a in ctx.reach_to(EXTERNAL, role, options, members=(r.source,))
                     if a.verdict is not Reach.UNREACHABLE]
+    return out
+
+
+#: the memo key (:meth:`ScanContext.once`) of the federated providers' answers kept lean
+_LEAN = ("external-path-to-admin", "lean-federated")
+
+
+def _lean_index(ctx: ScanContext) -> dict[str, Any] | None:
+    """The federated providers' answers for the admin roles kept as their searches left them
+    (:func:`~trustgraph.checks.leanfederated.federated_index`), made once per scan; None when a search did not
+    replay (:func:`federated_sources` then asks :meth:`ScanContext.reach_known`, which answers per role)."""
+    def compute() -> dict[str, Any] | None:
+        from trustgraph.checks.leanfederated import federated_index
+
+        try:
+            return federated_index(ctx.tg, _federated(ctx), ctx.options(), ctx.admin_roles())
+        except ReplayMismatch:
+            return None
+
+    index: dict[str, Any] | None = ctx.once(_LEAN, compute)
+    return index
+
+
+def federated_answers(ctx: ScanContext, role: str, options: QueryOptions, conditions: Callable[[Location], int]
+                      ) -> list[ReachResult | FlatAnswer]:
+    """:func:`federated_sources` with the reachable answers kept lean (``ExternalPathToAdmin.lean_federated``) given
+    as :class:`~trustgraph.checks.ondemand.FlatAnswer` (:func:`~trustgraph.checks.leanfederated.lean_answers`), in
+    the same order; the parts' answers (when the shared work came in parts) and a search that did not replay as
+    :func:`federated_sources` reads them."""
+    from trustgraph.checks.leanfederated import Undecided, lean_answers
+    from trustgraph.checks.ondemand import LightMemo
+
+    federated = _federated(ctx)
+    if not federated:
+        return []
+    joined = ctx.once(_JOINED, lambda: _NOT_JOINED)
+    index = _lean_index(ctx) if joined is _NOT_JOINED else None
+    if index is None:
+        return list(federated_sources(ctx, role, options))
+    memo = ctx.once(("light-memo",), LightMemo) if LightMemo.enabled else None
+    out: list[ReachResult | FlatAnswer] = []
+    for a in lean_answers(ctx.engine, role, index.get(role, ()), memo, conditions):
+        if isinstance(a, Undecided):  # the reference decides whether the undecided hop matters for this role
+            out += [r for r in ctx.reach_to(EXTERNAL, role, options, members=(a.source,))
+                    if r.verdict is not Reach.UNREACHABLE]
+        else:
+            out.append(a)
     return out
 
 

@@ -1,0 +1,143 @@
+"""external-path-to-admin's federated providers' answers kept as their searches left them
+(``ExternalPathToAdmin.lean_federated``, :mod:`trustgraph.checks.leanfederated`) against the reference (every
+(provider, admin role) answer built at prepare time, :meth:`ScanContext.reach_known`), field by field: the full JSON
+findings of every check, on the bundled example, the two-account sample, small organizations of the random,
+federation-heavy and mix profiles (admin roles reached by many federated providers), with undecided hops, in one
+process and in workers (whose parts ship today's answers), and with ``--via all`` (left to the reference)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from small_orgs import small_org
+from twins import twin as twin_of
+
+from trustgraph.api import TrustGraph, load
+from trustgraph.checks.context import ScanContext
+from trustgraph.checks.external_path_to_admin import _LEAN, ExternalPathToAdmin
+from trustgraph.checks.leanfederated import Undecided, federated_index, lean_answers
+from trustgraph.checks.registry import CHECKS
+from trustgraph.checks.runner import finding_to_plain, run_checks
+from trustgraph.graph.nodes import EXTERNAL
+from trustgraph.queries.results import Reach
+from trustgraph.smt.session import SolverSession
+
+from .helpers import unknown_every_third_role
+
+
+def _findings(tg: TrustGraph, lean: bool, session: SolverSession, jobs: int, via: str,
+              patch: Callable[[TrustGraph], None] | None, kept: list[Any]) -> list[dict[str, Any]]:
+    fresh = twin_of(tg, session)
+    if patch is not None:
+        patch(fresh)
+    saved = ExternalPathToAdmin.lean_federated
+    ExternalPathToAdmin.lean_federated = lean
+    try:
+        ctx = ScanContext(fresh, via=via)
+        found = [finding_to_plain(f) for f in run_checks(ctx, CHECKS, jobs=jobs).findings]
+        kept.append(ctx.once(_LEAN, lambda: None))
+        return found
+    finally:
+        ExternalPathToAdmin.lean_federated = saved
+
+
+def _same(tg: TrustGraph, jobs: int = 1, via: str = "assume",
+          patch: Callable[[TrustGraph], None] | None = None) -> tuple[list[dict[str, Any]], Any]:
+    """The findings of both (equal, or the test fails) and the lean index the fast path kept (None: not used)."""
+    session = SolverSession()  # one session for both: which valid witness a hop gets depends on what was asked before
+    kept: list[Any] = []
+    reference = _findings(tg, False, session, 1, via, patch, kept)
+    new = _findings(tg, True, session, jobs, via, patch, kept)
+    assert kept[0] is None  # the reference keeps no lean index
+    assert [(f["check_id"], f["role"]) for f in new] == [(f["check_id"], f["role"]) for f in reference]
+    for a, b in zip(new, reference, strict=True):
+        assert a == b, (a["check_id"], a["role"])
+    return new, kept[1]
+
+
+def _pairs(index: dict[str, list[Any]] | None) -> int:
+    """The (provider, admin role) answers kept lean (five items each, the provider's name first)."""
+    return sum(1 for kept in (index or {}).values() for item in kept if isinstance(item, str))
+
+
+def _federated_merged(found: list[dict[str, Any]]) -> int:
+    """external-path-to-admin's merged findings listing a federated provider among several sources."""
+    return sum(1 for f in found if f["check_id"] == ExternalPathToAdmin.id and len(f["sources"]) > 1
+               and any(s.source_class == "federated" for s in f["sources"]))
+
+
+def test_bundled_example_and_sample(tmp_path: Path) -> None:
+    for name in ("example", "sample"):
+        _same(small_org(name, 0, tmp_path))
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("random", 1), ("random", 2), ("random", 3),
+                                               ("federation-heavy", 1), ("mix", 2)])
+def test_profiles(profile: str, seed: int, tmp_path: Path) -> None:
+    found, index = _same(small_org(profile, seed, tmp_path))
+    if profile in ("random", "federation-heavy"):
+        assert _pairs(index) > 0  # the fast path was taken, with answers kept lean
+
+
+def test_many_federated_sources_per_admin_role(tmp_path: Path) -> None:
+    """A larger random organization: admin roles reached by several federated providers, so that the merged
+    findings read lean answers they do not show first; in workers the parts ship today's answers."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=6, roles_per_account=30, seed=1, profile="random")
+    tg = load(tmp_path)
+    found, index = _same(tg)
+    assert _pairs(index) > 20
+    assert _federated_merged(found) > 5
+    _same(tg, jobs=2)
+
+
+def test_via_all() -> None:
+    _, index = _same(load(), via="all")
+    assert index is None  # left to the reference
+
+
+def test_undecided_hops(tmp_path: Path) -> None:
+    found, _ = _same(load(), patch=unknown_every_third_role)
+    assert any(f["check_id"] == ExternalPathToAdmin.id and f["kind"].value == "unknown" for f in found)
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=4, roles_per_account=25, seed=2, profile="random")
+    _same(load(tmp_path), patch=unknown_every_third_role)
+
+
+def test_index_holds_the_answers_of_reach_each(tmp_path: Path) -> None:
+    """Each kept pair read back is the reference's answer: same source, target, verdict, hops (as light witnesses:
+    source, target, action, statements, approximations) and approximations, in provider order."""
+    tg = small_org("random", 1, tmp_path)
+    ref_tg, lean_tg = twin_of(tg, SolverSession()), twin_of(tg, SolverSession())
+    ctx = ScanContext(ref_tg)
+    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+    admins = ctx.admin_roles()
+    options = ctx.options()
+    reference = ref_tg.reach_each(providers, options, outside_only=True, targets=admins)
+    expected: dict[str, list[Any]] = {}
+    for source in providers:
+        for r in reference[source]:
+            expected.setdefault(r.target, []).append(r)
+    lean_ctx = ScanContext(lean_tg)
+    index = federated_index(lean_tg, providers, lean_ctx.options(), admins)
+    assert sorted(index) == sorted(expected)
+    checked = 0
+    for role, kept in index.items():
+        got = lean_answers(lean_tg.engine, role, kept, None, lambda _: 0)
+        assert [a.source for a in got] == [r.source for r in expected[role]]
+        for a, r in zip(got, expected[role], strict=True):
+            if isinstance(a, Undecided):
+                assert r.verdict is Reach.UNKNOWN
+                continue
+            built = a if not hasattr(a, "result") else a.result()
+            assert built.verdict is r.verdict is Reach.REACHABLE
+            assert [(h.source, h.target, h.action, h.statements, h.approximations) for h in built.hops] == \
+                [(h.source, h.target, h.action, h.statements, h.approximations) for h in r.hops]
+            assert built.approximations == r.approximations
+            checked += 1
+    assert checked > 0

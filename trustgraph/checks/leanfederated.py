@@ -1,0 +1,149 @@
+"""external-path-to-admin's answers of the federated providers outside the zone, kept as their searches left them.
+
+The check reads one forward search per federated provider (shared hop work, :meth:`GraphQueries.reach_each`) and,
+per (provider, admin role) the search reaches, the reference builds the answer in full
+(:meth:`ReachabilityEngine.result_for`: a witness per hop, an answer per pair): at 20,000 roles of the random profile
+918,182 answers over 7.9M hops, +425 MB and ~50 s CPU of the scan process's shared work, while a role's merged finding
+(:mod:`trustgraph.checks.grouping`) shows the full witnesses of its first source only and lists the others by their
+:class:`~trustgraph.checks.finding.SourceReach`.
+
+Here (:func:`federated_index`, ``ExternalPathToAdmin.lean_federated``) each pair is kept as five references: the
+provider, the :class:`~trustgraph.checks.ondemand.Later` items of the hops before the last (one tuple per state of
+the provider's search, shared by every admin role reached through it; each :class:`Later` one per hop for every
+search through it), and the last hop's parent state, action and Sat answer. A role's pairs are read when the role is
+checked (:func:`lean_answers`) as :class:`~trustgraph.checks.ondemand.FlatAnswer` values (the source reach,
+statements and approximations the reference's finding would give, read off the hops' answers; the answer itself built
+by :meth:`FlatAnswer.result` only for the merged finding's first source, and its full witnesses by
+:func:`~trustgraph.checks.ondemand.with_full_path`), the form the outside accounts' answers already take
+(:mod:`trustgraph.checks.leansources`). A pair whose path names a session is built in full at once (its hops are
+asked again, :func:`~trustgraph.queries.answers.agree_on_session_names`) and a pair the search left undecided is kept
+as its provider (:class:`Undecided`; the check asks the reference, :meth:`ScanContext.reach_to`): the engine is
+asked the same questions in the same order as by :meth:`GraphQueries.reach_each`, so every witness is the same.
+
+The reference is ``ExternalPathToAdmin.lean_federated = False`` (every answer built at prepare time);
+``tests/checks/test_lean_federated.py`` compares the findings of both, field by field.
+
+Cost: per provider, a tuple per state on the paths to the admin roles it reaches and five references per (provider,
+admin role) pair, instead of a :class:`~trustgraph.queries.results.ReachResult` and a witness per hop; per role, a
+:class:`FlatAnswer` per pair (its path's hops read once), dropped after the merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, _lean_flat
+from trustgraph.checks.pathmemo import _may_name, _named, _prefix
+from trustgraph.graph.nodes import NodeKind
+from trustgraph.queries.answers import ask_session_names, names_evidence
+from trustgraph.queries.results import ReachResult
+
+if TYPE_CHECKING:
+    from trustgraph.model.location import Location
+    from trustgraph.queries.candidates import State
+    from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.graph_queries import GraphQueries
+    from trustgraph.queries.options import QueryOptions
+
+
+class Undecided:
+    """A (provider, role) pair whose search met an undecided hop that may lead to the role and did not reach it (the
+    reference's UNKNOWN answer, whose reason nobody reads: the check asks :meth:`ScanContext.reach_to` instead); one
+    per provider, shared by its roles."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+
+#: one role's kept pairs, in provider order: a :class:`ReachResult` (a path naming a session, built in full), an
+#: :class:`Undecided`, or five items (the provider's name, the tuple of :class:`Later` of the hops before the last,
+#: the last hop's parent state, action and Sat answer)
+Kept = list[Any]
+
+
+def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOptions,
+                    targets: Container[str] | None) -> dict[str, Kept]:
+    """Role -> the kept answers of ``providers`` for it (:data:`Kept`), of the roles among ``targets`` (None: every
+    role): those ``tg.reach_each(providers, options, outside_only=True, targets=targets)`` gives, reachable and
+    unknown, in provider order, with the same questions asked of the engine in the same order (a role not among
+    ``targets`` whose path names a session is asked about, :func:`ask_session_names`, as there). Raises
+    :class:`~trustgraph.errors.ReplayMismatch` where ``reach_each`` does."""
+    engine = tg.engine
+    shared = tg.shared_searches()
+    role_kind = NodeKind.ROLE.value
+    roles = {n for n, d in tg.graph.nodes(data=True) if d["kind"] == role_kind}
+    index: dict[str, Kept] = {}
+    light: dict[tuple[Any, ...], Later] = {}  # one per hop for every path through it, across providers
+    for source in providers:
+        outcome = shared.search(source, options, outside_only=True)
+        unknown_zone = tg._unknown_reach(outcome)
+        visits, answers, first = outcome.visits, outcome.answers, outcome.first
+        reached = (first.keys() | unknown_zone) & roles if unknown_zone else first.keys() & roles
+        reached.discard(source)
+        named: dict[State, bool] = {}
+        prefix: dict[State, tuple[Later, ...]] = {}
+        undecided: Undecided | None = None
+        for t in sorted(reached):
+            wanted = targets is None or t in targets
+            state = first.get(t)
+            if state is None:  # in the unknown zone only: the reference's UNKNOWN answer (asks nothing)
+                if wanted:
+                    if undecided is None:
+                        undecided = Undecided(source)
+                    index.setdefault(t, []).append(undecided)
+                continue
+            parent = visits[state].parent
+            assert parent is not None  # t is not the source: a hop reached it
+            last_action, last_answer = answers[state]
+            names = named.get(parent)
+            if names is None:
+                names = _named(visits, answers, named, parent)
+            if not names and _may_name(last_answer.caller) and visits[parent].parent is not None:
+                before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
+                names = names_evidence((None, before.caller, before.request),
+                                       (None, last_answer.caller, last_answer.request))
+            if names:
+                if wanted:
+                    index.setdefault(t, []).append(engine.result_for(outcome, t, unknown_zone))  # as reach_each
+                else:
+                    ask_session_names(engine, outcome, t)
+                continue
+            if not wanted:
+                continue  # no hop on the path names a session: nothing to ask
+            items = prefix.get(parent)
+            if items is None:
+                items = _prefix(engine, visits, answers, light, prefix, parent)
+            index.setdefault(t, []).extend((source, items, parent, last_action, last_answer))
+    return index
+
+
+def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], memo: LightMemo | None,
+                 conditions: Callable[[Location], int]) -> list[ReachResult | FlatAnswer | Undecided]:
+    """The kept answers of :func:`federated_index` for ``role``: a kept pair as the :class:`FlatAnswer` of its path
+    (its reach's conditions counted with ``conditions``, as :func:`~trustgraph.checks.grouping.source_reach` counts
+    them; the light witnesses of the hops before the last made once in ``memo``), the others as they are."""
+    from trustgraph.queries.lazydecision import decision_statements as statements_of
+
+    items: Sequence[Any] = kept if isinstance(kept, (list, tuple)) else list(kept)
+    classes: dict[str, str] = {}
+    counts: dict[int, tuple[tuple[Location, ...], int]] = {} if memo is None else memo.counts
+    out: list[ReachResult | FlatAnswer | Undecided] = []
+    i, n = 0, len(items)
+    while i < n:
+        item = items[i]
+        if not isinstance(item, str):
+            out.append(item)
+            i += 1
+            continue
+        befores, parent, action, answer = items[i + 1:i + 5]
+        entry = (item, *befores, parent, action, answer)  # the flat form FlatAnswer.result() reads
+        out.append(_lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes, counts,
+                              statements_of))
+        i += 5
+    return out
+
+
+__all__ = ["Kept", "Undecided", "federated_index", "lean_answers"]
