@@ -1,5 +1,5 @@
 """The flat answers of the reach checks' outside accounts made in fewer steps (``FlatAnswer.lean_reads``:
-:func:`~trustgraph.checks.ondemand._lean_flat`, conditions counted once per tuple of locations, a source's class once
+:func:`~trustgraph.checks.ondemand.lean_flat`, conditions counted once per tuple of locations, a source's class once
 per source) against the reference (:func:`~trustgraph.checks.ondemand.flat_answers` hop by hop): for every role of
 small organizations of several profiles, under the three options of the reach checks, with the light memo and
 without it, the same answers in the same order (source, length, source reach, statements, approximations, the items

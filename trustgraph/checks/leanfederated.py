@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, _lean_flat
-from trustgraph.checks.pathmemo import _may_name, _named, _prefix
+from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, lean_flat
+from trustgraph.checks.pathmemo import light_prefix, may_name, path_names_session
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import ask_session_names, names_evidence
 from trustgraph.queries.results import ReachResult
@@ -79,7 +79,7 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
     light: dict[tuple[Any, ...], Later] = {}  # one per hop for every path through it, across providers
     for source in providers:
         outcome = shared.search(source, options, outside_only=True)
-        unknown_zone = tg._unknown_reach(outcome)
+        unknown_zone = tg.unknown_reach(outcome)
         visits, answers, first = outcome.visits, outcome.answers, outcome.first
         reached = (first.keys() | unknown_zone) & roles if unknown_zone else first.keys() & roles
         reached.discard(source)
@@ -100,8 +100,8 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
             last_action, last_answer = answers[state]
             names = named.get(parent)
             if names is None:
-                names = _named(visits, answers, named, parent)
-            if not names and _may_name(last_answer.caller) and visits[parent].parent is not None:
+                names = path_names_session(visits, answers, named, parent)
+            if not names and may_name(last_answer.caller) and visits[parent].parent is not None:
                 before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
                 names = names_evidence((None, before.caller, before.request),
                                        (None, last_answer.caller, last_answer.request))
@@ -115,7 +115,7 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
                 continue  # no hop on the path names a session: nothing to ask
             items = prefix.get(parent)
             if items is None:
-                items = _prefix(engine, visits, answers, light, prefix, parent)
+                items = light_prefix(engine, visits, answers, light, prefix, parent)
             index.setdefault(t, []).extend((source, items, parent, last_action, last_answer))
     return index
 
@@ -140,7 +140,7 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
             continue
         befores, parent, action, answer = items[i + 1:i + 5]
         entry = (item, *befores, parent, action, answer)  # the flat form FlatAnswer.result() reads
-        out.append(_lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes, counts,
+        out.append(lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes, counts,
                               statements_of))
         i += 5
     return out

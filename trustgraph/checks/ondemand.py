@@ -247,7 +247,7 @@ class FlatAnswer:
 
     __slots__ = ("source", "length", "reach", "statements", "approximations", "_engine", "_role", "_items")
 
-    #: True: :func:`flat_answers` makes each one with :func:`_lean_flat` (the same values in fewer steps: vendor-heavy
+    #: True: :func:`flat_answers` makes each one with :func:`lean_flat` (the same values in fewer steps: vendor-heavy
     #: at 20,000 roles reads ~250,000 of them in the scan process's shared tasks, its critical path); False: hop by
     #: hop as below (the reference; set on the class)
     lean_reads: ClassVar[bool] = True
@@ -284,7 +284,7 @@ def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResu
             continue
         item, (parent, action, answer) = entry[0], entry[-3:]
         if lean:
-            out.append(_lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes,
+            out.append(lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes,
                                   counts, statements_of))
             continue
         nodes: list[str] = []
@@ -315,7 +315,7 @@ def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResu
     return out
 
 
-def _lean_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...], item: str, parent: Any, action: Any,
+def lean_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...], item: str, parent: Any, action: Any,
                answer: Any, memo: LightMemo | None, conditions: Callable[[Location], int], classes: dict[str, str],
                counts: dict[int, tuple[tuple[Location, ...], int]],
                statements_of: Callable[[Any], Iterable[Any]]) -> FlatAnswer:
@@ -402,4 +402,4 @@ def with_full_path(finding: Finding) -> Finding:
 
 
 __all__ = ["LIGHT_MEMO_MAX", "Flat", "FlatAnswer", "Later", "LightMemo", "PathMemo", "answers_for", "flat_answers",
-           "is_light", "materialized", "pending_index", "with_full_path"]
+           "is_light", "lean_flat", "materialized", "pending_index", "with_full_path"]

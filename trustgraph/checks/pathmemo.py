@@ -60,8 +60,8 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
             last_action, last_answer = answers[state]
             names = named.get(parent)
             if names is None:
-                names = _named(visits, answers, named, parent)
-            if not names and _may_name(last_answer.caller) and visits[parent].parent is not None:
+                names = path_names_session(visits, answers, named, parent)
+            if not names and may_name(last_answer.caller) and visits[parent].parent is not None:
                 before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
                 names = names_evidence((None, before.caller, before.request),
                                         (None, last_answer.caller, last_answer.request))
@@ -75,7 +75,7 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
                 continue  # no hop on the path names a session: nothing to ask
             items = prefix.get(parent)
             if items is None:
-                items = _prefix(engine, visits, answers, light, prefix, parent)
+                items = light_prefix(engine, visits, answers, light, prefix, parent)
             kept = index.setdefault(t, [])
             kept.append(source)
             kept += items
@@ -83,14 +83,14 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
     return index
 
 
-def _may_name(caller: Any) -> bool:
+def may_name(caller: Any) -> bool:
     """Whether a hop by ``caller`` may need the hop before it to name its session (the caller-side test of
     :func:`~trustgraph.queries.answers.names_evidence`: a role session with a name)."""
     return caller is not None and caller.kind is CallerKind.ROLE_SESSION and getattr(caller, "session_name", None) \
         is not None
 
 
-def _named(visits: Any, answers: Any, named: dict[State, bool], state: State) -> bool:
+def path_names_session(visits: Any, answers: Any, named: dict[State, bool], state: State) -> bool:
     """Whether a hop on the path to ``state`` names the session the next hop's caller is (the test of
     :func:`~trustgraph.queries.answers.ask_session_names` on each pair of hops), memoised in ``named`` per state."""
     chain: list[State] = []
@@ -112,7 +112,7 @@ def _named(visits: Any, answers: Any, named: dict[State, bool], state: State) ->
     return value
 
 
-def _prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, ...], Later],
+def light_prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, ...], Later],
             prefix: dict[State, tuple[Later, ...]], state: State) -> tuple[Later, ...]:
     """The :class:`Later` of each hop of the path to ``state``, in path order, memoised in ``prefix`` per state (one
     :class:`Later` per hop in ``light``, across sources, as the reference keeps them)."""
@@ -136,4 +136,4 @@ def _prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, ...],
     return items
 
 
-__all__ = ["memo_index"]
+__all__ = ["light_prefix", "may_name", "memo_index", "path_names_session"]

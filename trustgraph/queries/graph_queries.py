@@ -298,7 +298,7 @@ class GraphQueries:
         for label, starts in groups:
             outcome = self.engine.search(label, options, outside_only=sources.outside_only, allowed=allowed,
                                          stop_at=stop, starts=starts)
-            unknown_zone = self._unknown_reach(outcome)
+            unknown_zone = self.unknown_reach(outcome)
             if exact:
                 candidates: Iterable[str] = targets.roles
             else:  # only what was reached or might be, not every role of the estate
@@ -328,7 +328,7 @@ class GraphQueries:
         role = NodeKind.ROLE.value
         for source in sources:
             outcome = shared.search(source, options, outside_only=outside_only)
-            unknown_zone = self._unknown_reach(outcome)
+            unknown_zone = self.unknown_reach(outcome)
             reached = set(outcome.first) | unknown_zone if unknown_zone else outcome.first.keys()
             found: list[ReachResult] = []
             for t in sorted(t for t in reached if t != source and self.graph.nodes[t]["kind"] == role):
@@ -491,7 +491,7 @@ class GraphQueries:
                             flat=self.flat_hops, lazy=self.lazy_carried, deep=self.deep_lazy,
                             from_one=self.lazy_from_one)
 
-    def _unknown_reach(self, outcome: Any) -> set[str]:
+    def unknown_reach(self, outcome: Any) -> set[str]:
         """The roles an undecided hop of ``outcome`` might lead to (its role and the role's descendants in the
         graph; the descendants of a role are walked once for the life of this object)."""
         import networkx as nx
