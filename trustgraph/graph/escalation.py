@@ -67,6 +67,9 @@ if TYPE_CHECKING:
     from trustgraph.smt.permissions import PermissionResult, PermissionSat
 
 ADMIN_PREFIX = "admin:"
+#: the name of the policy fact "which methods' actions may an Allow statement of it allow" (:meth:`Escalations.
+#: _policy_actions`)
+_ACTIONS_FACT = "escalation-method-actions"
 _TARGET_FIELDS = ("{target}", "{group}", "{policy}")
 
 
@@ -94,15 +97,41 @@ def admin_node(account: str) -> str:
     return ADMIN_PREFIX + account
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class EscalationEdge:
     """One escalation: ``source`` obtains ``target``'s power (a user or role ARN, or ``admin:ACCOUNT``) by
-    ``method``; ``calls`` are the replayed witnesses, one per call of the method."""
+    ``method``; :attr:`calls` are the replayed witnesses, one per call of the method.
+
+    ``witnesses`` holds them, or, for a method that is one call on the target answered as another target's call was
+    (:attr:`Escalations.lean_witnesses`), that shared answer, whose witness on this target is the same request on
+    the target's name, built when read (most edges are never on a path reported: random profile, 20,000 roles,
+    188,742 of 201,257 edges, ~25 MB of witnesses kept for nothing). Edges are equal when their :attr:`calls` are."""
 
     source: str
     target: str
     method: Method
-    calls: tuple[PermissionSat, ...]
+    witnesses: tuple[PermissionSat, ...] | PermissionSat
+
+    @property
+    def calls(self) -> tuple[PermissionSat, ...]:
+        """The replayed witnesses, one per call of the method."""
+        w = self.witnesses
+        if isinstance(w, tuple):
+            return w
+        from trustgraph.smt.permissions import PermissionSat
+
+        return (PermissionSat(w.caller, w.action, self.target, w.context, w.decision, w.approximations),)
+
+    def _key(self) -> tuple[object, ...]:
+        return self.source, self.target, self.method, self.calls
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EscalationEdge):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -197,12 +226,14 @@ class _CallerCalls:
                 self._answers[key] = result
         return result
 
-    def shared_lookup(self, action: str) -> Callable[[str], PermissionSat | None] | None:
+    def shared_lookup(self, action: str, copy: bool = True) -> Callable[[str], PermissionSat | None] | None:
         """For a call of ``action`` without fixed keys, the function giving :meth:`solve`'s answer on a resource
         when it is a shared one (a resource matched like one answered before), else None (then :meth:`solve` asks):
         the same key and copy as :meth:`solve`'s, without formatting the call or building its keys, the caller's
         statements and row read once per method, not once per target (:attr:`Escalations.direct_targets`). None
-        when nothing is shared for ``action`` (no sharing, or a statement's match depends on the request)."""
+        when nothing is shared for ``action`` (no sharing, or a statement's match depends on the request). With
+        ``copy`` False the function gives the shared answer itself (its resource another target's: the caller names
+        the resource, :attr:`EscalationEdge.witnesses`)."""
         from trustgraph.smt.permissions import PermissionSat
 
         if not self.share:
@@ -222,6 +253,8 @@ class _CallerCalls:
             if hit is None:
                 return None
             escalations.shared_answers += 1
+            if not copy:
+                return hit
             return PermissionSat(hit.caller, hit.action, resource, hit.context, hit.decision, hit.approximations)
 
         return lookup
@@ -327,6 +360,16 @@ class Escalations:
     #: False: with :attr:`shared_matches`, each statement of a caller's narrowed statements is looked up alone against
     #: a target (the reference of the whole tuple looked up by its probes' number, :meth:`_CallerCalls._matches`)
     row_matches = True
+    #: False: the methods' actions a policy may allow are remembered by the policy's canonical text
+    #: (:meth:`_policy_actions`, the reference); True: on the policy itself, as a fact of its content
+    #: (:meth:`Policy.fact`, shared by its moved copies), so the canonical text is not built for it: random profile,
+    #: 20,000 roles, 20,803 identity policies whose texts (67 MB, ~3.4 KB each) nothing else read in the escalation
+    #: edges' computation (``tests/graph/test_escalation_policy_facts.py``)
+    actions_on_policy = True
+    #: False: an edge found by :attr:`direct_targets`' look-up keeps its witness (the reference); True: it keeps the
+    #: shared answer it was found from, its witness built when read (:class:`EscalationEdge`): random profile, 20,000
+    #: roles, 188,742 edges, ~25 MB (``tests/graph/test_escalation_lean_witnesses.py``)
+    lean_witnesses = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None,
                  decider: AdminDecider | None = None, direct_targets: bool = True) -> None:
@@ -398,12 +441,14 @@ class Escalations:
                 if method.target == "admin":
                     self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
                 continue
-            lookup = asked.shared_lookup(plan.named[0].action) if self.direct_targets and plan.direct else None
+            lean = self.lean_witnesses
+            lookup = asked.shared_lookup(plan.named[0].action, copy=not lean) \
+                if self.direct_targets and plan.direct else None
             for target, extra in self._targets(method, caller, node):
                 if lookup is not None:
                     sat = lookup(target)
                     if sat is not None:
-                        yield EscalationEdge(node, target, method, (sat,))
+                        yield EscalationEdge(node, target, method, sat if lean else (sat,))
                         continue
                 rest = self._solve(asked, plan.named, {**base, **extra})
                 if isinstance(rest, str):
@@ -464,17 +509,25 @@ class Escalations:
     def _policy_actions(self, policy: Policy, kind: CallerKind) -> frozenset[str]:
         """The actions of the methods' calls (for a caller of ``kind``) that an Allow statement of ``policy`` may
         allow (:meth:`AdminDecider.may_allow`: its Action covers the action, or its NotAction does not), remembered
-        per policy content (its canonical text, computed here for every principal's policies before the checks' worker
-        processes are forked: later readers of the text, in the workers too, find it). Read statement by statement,
+        per policy content: on the policy as a fact (:meth:`Policy.fact`, shared by its moved copies) with
+        :attr:`actions_on_policy`, else by its canonical text (built here for every principal's policies: at 20,000
+        roles, random profile, 67 MB of texts, most of them read by nothing else). Read statement by statement,
         each Action glob's share of the methods' actions remembered by the glob's text (:meth:`_glob_actions`): one
         pass over the policy's globs instead of one per action (a policy of S statements with G globs each costs
         O(S x G) look-ups, not O(A x S x G) matches for the A actions; ``tests/graph/test_escalation_actions.py``
         holds it to :meth:`AdminDecider.may_allow`)."""
+        if self.actions_on_policy:
+            return policy.fact((_ACTIONS_FACT, kind), self._read_fact)
         key = (policy.canonical_text(), kind)
         hit = self._actions.get(key)
         if hit is None:
             hit = self._actions[key] = self._read_actions(policy, kind)
         return hit
+
+    def _read_fact(self, policy: Policy, key: tuple[str, CallerKind]) -> frozenset[str]:
+        """:meth:`_read_actions` as a policy fact (:meth:`Policy.fact`, :attr:`actions_on_policy`): it reads the
+        statements' effects and Action/NotAction globs only, the same for every :class:`Escalations`."""
+        return self._read_actions(policy, key[1])
 
     def _read_actions(self, policy: Policy, kind: CallerKind) -> frozenset[str]:
         """:meth:`_policy_actions` read from the policy's statements."""
