@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.graph.test_escalation_switches import NOW_MS, _load
+from tests.graph.escalation_orgs import NOW_MS, load_org
 from trustgraph.graph.escalation import Escalations
 from trustgraph.queries.escalate import escalation_hop
 from trustgraph.synth.profiles import PROFILES
@@ -27,7 +27,7 @@ def _witnesses(esc: Escalations, node: str) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("name", ORGS)
 def test_lean_witnesses_give_the_reference_edges(name: str, tmp_path: Path) -> None:
-    tg = _load(name, tmp_path)
+    tg = load_org(name, tmp_path)
     fast = Escalations(tg.graph, now_ms=NOW_MS)
     reference = Escalations(tg.graph, now_ms=NOW_MS)
     reference.lean_witnesses = False

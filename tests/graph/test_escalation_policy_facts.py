@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.graph.test_escalation_switches import NOW_MS, _edges, _load
+from tests.graph.escalation_orgs import NOW_MS, assert_same_edges, load_org
 from trustgraph.graph.escalation import Escalations
 from trustgraph.synth.profiles import PROFILES
 
@@ -19,20 +19,15 @@ ORGS = ["example", "sample", "privesc", *(f"{p}-1" for p in PROFILES), *(f"rando
 
 @pytest.mark.parametrize("name", ORGS)
 def test_policy_facts_give_the_reference_edges_and_refusals(name: str, tmp_path: Path) -> None:
-    fast_tg = _load(name, tmp_path / "fast")
-    reference_tg = _load(name, tmp_path / "reference")  # its own policies: the fast path's facts are not shared
+    fast_tg = load_org(name, tmp_path / "fast")
+    reference_tg = load_org(name, tmp_path / "reference")  # its own policies: the fast path's facts are not shared
     fast = Escalations(fast_tg.graph, now_ms=NOW_MS)
     reference = Escalations(reference_tg.graph, now_ms=NOW_MS)
     reference.actions_on_policy = False
     assert fast.actions_on_policy
     principals = sorted([*fast_tg.estate.user_by_arn, *fast_tg.estate.role_by_arn])
     assert principals == sorted([*reference_tg.estate.user_by_arn, *reference_tg.estate.role_by_arn])
-    edges = 0
-    for node in principals:
-        mine = _edges(fast, node)
-        assert mine == _edges(reference, node), node
-        assert fast.refused(node) == reference.refused(node), node
-        edges += len(mine)
+    edges = assert_same_edges(fast, reference, principals)
     if name in ("privesc", "random-2"):
         assert edges > 0
     assert reference._actions and not fast._actions  # the reference's table keyed by texts; the fast path's none
@@ -52,7 +47,7 @@ def _read_methods(esc: Escalations, principals: list[str]) -> list[tuple[object,
 def test_no_canonical_text_is_built_for_the_policies_read(tmp_path: Path) -> None:
     from trustgraph.graph.admin import effective_identity
 
-    tg = _load("random-2", tmp_path)
+    tg = load_org("random-2", tmp_path)
     principals = sorted([*tg.estate.user_by_arn, *tg.estate.role_by_arn])
     policies = [p for node in principals for p in effective_identity(tg.estate, node)[1]]
     fresh = [p for p in policies if p._canonical is None]

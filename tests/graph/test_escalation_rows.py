@@ -12,20 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.graph.test_escalation_switches import ELEMENTS, NOW_MS, ORGS, RESOURCES, _edges, _load, _policy
+from tests.graph.escalation_orgs import NOW_MS, edges_of, load_org
+from tests.graph.test_escalation_switches import ELEMENTS, ORGS, RESOURCES, _policy
 from trustgraph.graph.escalation import Escalations, _CallerCalls
 
 
 @pytest.mark.parametrize("name", ORGS)
 def test_rows_give_the_reference_edges_and_refusals(name: str, tmp_path: Path) -> None:
-    tg = _load(name, tmp_path)
+    tg = load_org(name, tmp_path)
     principals = sorted([*tg.estate.user_by_arn, *tg.estate.role_by_arn])
     fast = Escalations(tg.graph, now_ms=NOW_MS)
     reference = Escalations(tg.graph, now_ms=NOW_MS)
     reference.row_matches = False
     assert fast.row_matches and fast.shared_matches and reference.shared_matches
     for node in principals:
-        assert _edges(fast, node) == _edges(reference, node), node
+        assert edges_of(fast, node) == edges_of(reference, node), node
         assert fast.refused(node) == reference.refused(node), node
     assert not reference._row_matched
     if name == "random-2":  # iam:UpdateAssumeRolePolicy on role/*: one row per statements, read for many roles

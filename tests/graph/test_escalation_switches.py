@@ -14,48 +14,22 @@ from pathlib import Path
 import pytest
 
 import trustgraph
+from tests.graph.escalation_orgs import NOW_MS, assert_same_edges, load_org
 from trustgraph.graph.escalation import Escalations, _CallerCalls
-from trustgraph.ingest.load import load_estate
 from trustgraph.synth.profiles import PROFILES
 
-ROOT = Path(__file__).resolve().parents[2]
-NOW_MS = 1_796_083_200_000  # 2026-12-01T00:00:00Z: the witnesses' aws:CurrentTime pinned for both objects
 ORGS = ["example", "sample", "privesc", *(f"{p}-1" for p in PROFILES), *(f"random-{s}" for s in (2, 3, 6))]
-
-
-def _load(name: str, tmp_path: Path) -> trustgraph.TrustGraph:
-    if name == "example":
-        example = ROOT / "datasets" / "example-org"
-        return trustgraph.load(example, zone_file=str(example / "zone.toml"))
-    if name == "sample":
-        return trustgraph.load(ROOT / "tests" / "data" / "two-account-sample", zone=["111122223333", "o-a1b2c3d4e5"])
-    if name == "privesc":
-        return trustgraph.TrustGraph(load_estate([ROOT / "tests" / "data" / "privesc"]))
-    from trustgraph.synth import synthesize
-
-    profile, seed = name.rsplit("-", 1)
-    synthesize(tmp_path, accounts=3, roles_per_account=30, seed=int(seed), profile=profile)
-    return trustgraph.load(tmp_path)
-
-
-def _edges(esc: Escalations, node: str) -> list[tuple[object, ...]]:
-    return [(e.source, e.target, e.method, e.calls) for e in esc.edges_from(node)]
 
 
 @pytest.mark.parametrize("name", ORGS)
 def test_switches_give_the_reference_edges_and_refusals(name: str, tmp_path: Path) -> None:
-    tg = _load(name, tmp_path)
+    tg = load_org(name, tmp_path)
     principals = sorted([*tg.estate.user_by_arn, *tg.estate.role_by_arn])
     fast = Escalations(tg.graph, now_ms=NOW_MS)
     reference = Escalations(tg.graph, now_ms=NOW_MS)
     reference.shared_matches = False
     assert fast.shared_matches
-    edges = 0
-    for node in principals:
-        mine = _edges(fast, node)
-        assert mine == _edges(reference, node), node
-        assert fast.refused(node) == reference.refused(node), node
-        edges += len(mine)
+    edges = assert_same_edges(fast, reference, principals)
     assert principals
     if name in ("privesc", "random-2"):
         assert edges > 0

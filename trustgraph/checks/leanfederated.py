@@ -34,9 +34,9 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, lean_flat
-from trustgraph.checks.pathmemo import light_prefix, may_name, path_names_session
+from trustgraph.checks.pathmemo import last_hop_names_session, light_prefix
 from trustgraph.graph.nodes import NodeKind
-from trustgraph.queries.answers import ask_session_names, names_evidence
+from trustgraph.queries.answers import ask_session_names
 from trustgraph.queries.results import ReachResult
 
 if TYPE_CHECKING:
@@ -98,14 +98,7 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
             parent = visits[state].parent
             assert parent is not None  # t is not the source: a hop reached it
             last_action, last_answer = answers[state]
-            names = named.get(parent)
-            if names is None:
-                names = path_names_session(visits, answers, named, parent)
-            if not names and may_name(last_answer.caller) and visits[parent].parent is not None:
-                before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
-                names = names_evidence((None, before.caller, before.request),
-                                       (None, last_answer.caller, last_answer.request))
-            if names:
+            if last_hop_names_session(visits, answers, named, parent, last_answer):
                 if wanted:
                     index.setdefault(t, []).append(engine.result_for(outcome, t, unknown_zone))  # as reach_each
                 else:

@@ -58,14 +58,7 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
             parent = visits[state].parent
             assert parent is not None  # t is not the source: a hop reached it
             last_action, last_answer = answers[state]
-            names = named.get(parent)
-            if names is None:
-                names = path_names_session(visits, answers, named, parent)
-            if not names and may_name(last_answer.caller) and visits[parent].parent is not None:
-                before = answers[parent][1]  # the hop into t's caller may be named by the hop before it
-                names = names_evidence((None, before.caller, before.request),
-                                        (None, last_answer.caller, last_answer.request))
-            if names:
+            if last_hop_names_session(visits, answers, named, parent, last_answer):
                 if targets is not None and t not in targets:
                     ask_session_names(engine, outcome, t)
                 else:
@@ -81,6 +74,21 @@ def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
             kept += items
             kept += (parent, last_action, last_answer)
     return index
+
+
+def last_hop_names_session(visits: Any, answers: Any, named: dict[State, bool], parent: State, last_answer: Any
+                            ) -> bool:
+    """Whether the path into a role through ``parent`` (the search's state before the last hop, whose answer is
+    ``last_answer``) names a session: a hop up to ``parent`` does (:func:`path_names_session`, memoised in
+    ``named``), or the hop before the last names the last hop's caller (:func:`names_evidence`). Such a path's answer
+    is built in full, its hops asked again as the reference asks them."""
+    if named.get(parent) or (parent not in named and path_names_session(visits, answers, named, parent)):
+        return True
+    if may_name(last_answer.caller) and visits[parent].parent is not None:
+        before = answers[parent][1]
+        return bool(names_evidence((None, before.caller, before.request),
+                                   (None, last_answer.caller, last_answer.request)))
+    return False
 
 
 def may_name(caller: Any) -> bool:
@@ -136,4 +144,4 @@ def light_prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, 
     return items
 
 
-__all__ = ["light_prefix", "may_name", "memo_index", "path_names_session"]
+__all__ = ["last_hop_names_session", "light_prefix", "may_name", "memo_index", "path_names_session"]
