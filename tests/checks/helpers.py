@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,15 @@ def unknown_every_third_role(tg: TrustGraph) -> None:
         return Unknown("timeout (injected)") if role in chosen else solve(state, role, *args, **kwargs)
 
     tg.engine.solve = patched  # type: ignore[method-assign]
+
+
+@contextmanager
+def switched(owner: type, name: str, value: bool) -> Iterator[None]:
+    """The class-level switch ``owner.name`` (a fast path's ClassVar) set to ``value`` inside the block, restored
+    after it: how a test runs a scan with a fast path on and with its reference."""
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)

@@ -21,7 +21,7 @@ from trustgraph.checks.registry import CHECKS
 from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.smt.session import SolverSession
 
-from .helpers import unknown_every_third_role
+from .helpers import switched, unknown_every_third_role
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "two-account-sample"
 
@@ -31,13 +31,8 @@ def _findings(tg: TrustGraph, lean: bool, session: SolverSession, jobs: int, via
     fresh = twin_of(tg, session)
     if patch is not None:
         patch(fresh)
-    saved = ExternalPathToAdmin.lean_sources
-    ExternalPathToAdmin.lean_sources = lean
-    try:
-        ctx = ScanContext(fresh, via=via)
-        return [finding_to_plain(f) for f in run_checks(ctx, CHECKS, jobs=jobs).findings]
-    finally:
-        ExternalPathToAdmin.lean_sources = saved
+    with switched(ExternalPathToAdmin, "lean_sources", lean):
+        return [finding_to_plain(f) for f in run_checks(ScanContext(fresh, via=via), CHECKS, jobs=jobs).findings]
 
 
 def _same(tg: TrustGraph, jobs: int = 1, via: str = "assume",

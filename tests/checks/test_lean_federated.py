@@ -25,7 +25,7 @@ from trustgraph.graph.nodes import EXTERNAL
 from trustgraph.queries.results import Reach
 from trustgraph.smt.session import SolverSession
 
-from .helpers import unknown_every_third_role
+from .helpers import switched, unknown_every_third_role
 
 
 def _findings(tg: TrustGraph, lean: bool, session: SolverSession, jobs: int, via: str,
@@ -33,15 +33,11 @@ def _findings(tg: TrustGraph, lean: bool, session: SolverSession, jobs: int, via
     fresh = twin_of(tg, session)
     if patch is not None:
         patch(fresh)
-    saved = ExternalPathToAdmin.lean_federated
-    ExternalPathToAdmin.lean_federated = lean
-    try:
+    with switched(ExternalPathToAdmin, "lean_federated", lean):
         ctx = ScanContext(fresh, via=via)
         found = [finding_to_plain(f) for f in run_checks(ctx, CHECKS, jobs=jobs).findings]
         kept.append(ctx.once(_LEAN, lambda: None))
-        return found
-    finally:
-        ExternalPathToAdmin.lean_federated = saved
+    return found
 
 
 def _same(tg: TrustGraph, jobs: int = 1, via: str = "assume",
