@@ -9,6 +9,7 @@ asks. The options travel with the analysis that owns the caches (:class:`trustgr
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
 
@@ -188,9 +189,9 @@ class SolverOptions:
         off: dict[str, Any] = dict.fromkeys(names, False)
         return replace(self, **off)
 
-    @property
+    @cached_property
     def is_reference(self) -> bool:
-        """True when no fast path and no cache is on."""
+        """True when no fast path and no cache is on (the options are immutable: read once, asked per question)."""
         return not any(getattr(self, f.name) for f in fields(self) if f.name != "inject_unknown")
 
     def paths_key(self) -> tuple[bool, ...]:
