@@ -158,6 +158,27 @@ def unknown_every_third_role(tg: TrustGraph) -> None:
     tg.engine.solve = patched  # type: ignore[method-assign]
 
 
+def unknown_statement_alone(monkeypatch: Any) -> list[int]:
+    """Make the statement's own question (:func:`trustgraph.checks.base.statement_alone`: a hop on a target whose
+    trust policy is one statement, with no key constraint) answer Unknown (an injected timeout) for the test, every
+    other question as usual (vacuous-condition's question 1 constrains its key, questions 2 and 3 hold more
+    statements); returns a one-item list counting those answers."""
+    from trustgraph.smt.solve import Unknown
+
+    real = ScanContext.solve_hop
+    count = [0]
+
+    def solve_hop(self: ScanContext, caller: Any, target: Any, action: Any, constraints: tuple[Any, ...] = (),
+                  **kwargs: Any) -> Any:
+        if not constraints and len(target.role.trust_policy.statements) == 1:
+            count[0] += 1
+            return Unknown("timeout (injected)")
+        return real(self, caller, target, action, constraints, **kwargs)
+
+    monkeypatch.setattr(ScanContext, "solve_hop", solve_hop)
+    return count
+
+
 @contextmanager
 def switched(owner: type, name: str, value: bool) -> Iterator[None]:
     """The class-level switch ``owner.name`` (a fast path's ClassVar) set to ``value`` inside the block, restored

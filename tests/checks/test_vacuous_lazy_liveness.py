@@ -21,7 +21,7 @@ from trustgraph.checks import base
 from trustgraph.checks.context import ScanContext
 from trustgraph.smt.options import SolverOptions
 
-from .helpers import statement_check_findings
+from .helpers import statement_check_findings, unknown_statement_alone
 
 OFF = SolverOptions().without("lazy_liveness")
 
@@ -91,3 +91,26 @@ def test_unknown_answers(profile: str, tmp_path: Path, monkeypatch: pytest.Monke
     reference, _ = _findings(tg, replace(OFF, inject_unknown="injected"), monkeypatch)
     assert lazy == reference
     assert any(f["kind"].value == "unknown" for f in lazy)
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("condition-heavy", 1), ("condition-heavy", 2), ("random", 3)])
+def test_unknown_statement_answers(profile: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every statement's own question Unknown (:func:`helpers.unknown_statement_alone`; the verdicts are in
+    tests/checks/test_vacuous_unknown_alone.py): the lazy path's vacuous-condition findings are the reference's,
+    finding by finding (each check's own and the grouped scan's), some on condition-heavy Unknown. dead-trust-statement
+    may say less on the lazy path, never more: a Sat answer of another question of vacuous-condition's proves the
+    statement live there (``("statement-live", role, index)``), where the reference, without that hint, reports the
+    statement's Unknown answer (both sound; the lazy one knows more)."""
+    asked = unknown_statement_alone(monkeypatch)
+    tg = small_org(profile, seed, tmp_path)
+    lazy = statement_check_findings(tg, SolverOptions())
+    reference = statement_check_findings(tg, OFF)
+    assert asked[0] > 0
+    vacuous = [f for f in lazy if f["check_id"] == "vacuous-condition"]
+    assert vacuous == [f for f in reference if f["check_id"] == "vacuous-condition"]
+    if profile == "condition-heavy":
+        assert any(f["kind"].value == "unknown" for f in vacuous)
+    dead = [f for f in lazy if f["check_id"] == "dead-trust-statement"]
+    dead_reference = [f for f in reference if f["check_id"] == "dead-trust-statement"]
+    assert all(f in dead_reference for f in dead)
+    assert all(f["kind"].value == "unknown" for f in dead_reference if f not in dead)

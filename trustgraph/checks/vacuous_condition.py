@@ -80,7 +80,7 @@ class Verdict(Enum):
 
 class VacuousCondition(BaseCheck):
     """Per condition C on key k of an Allow trust statement S, per caller class S names (only classes for which S
-    alone is satisfiable), three solver questions on a trust policy holding only S:
+    alone is satisfiable or undecided), three solver questions on a trust policy holding only S:
 
     1. S with k absent is satisfiable: C holds when k is absent and such callers may omit k (IfExists,
        ForAllValues, negated operators);
@@ -95,7 +95,13 @@ class VacuousCondition(BaseCheck):
     goes to the solver; for a condition on a key the caller chooses (an external id, a token claim, a SAML attribute)
     it is first tried on the witness of question 2 with another value of the key
     (:func:`trustgraph.checks.exact.other_value_admitted`: allowed, the condition restricts); a ``StringLike "*"``
-    condition holds for every value (:func:`trustgraph.checks.exact.true_when_present`: question 3 is Unsat)."""
+    condition holds for every value (:func:`trustgraph.checks.exact.true_when_present`: question 3 is Unsat).
+
+    A class whose "S alone" answer is Unknown may be live, so it is not skipped (every "no" is a proof): questions 1
+    and 2 decide as for any class (a Sat answer is a request that gets in; both Unsat, no request of the class does);
+    for C false without k, question 2 is that Unknown answer, and question 3 is asked without a witness: Sat proves C
+    restricts, anything else is an Unknown finding for C (one per condition, as the check's other Unknown answers;
+    tests/checks/test_vacuous_unknown_alone.py)."""
 
     #: switch of :func:`_restricts_plainly` (off: every statement goes to :meth:`_restricts_by_evaluation`, then to
     #: the solver; tests/checks/test_statement_shortcuts.py compares the findings both ways)
@@ -149,7 +155,7 @@ class VacuousCondition(BaseCheck):
             yield from self._statement_lazily(ctx, role, index, st)
             return
         answers, _ = statement_alone(ctx, role, index, st)
-        alive = [(c, a) for c, a in answers if is_sat(a)]
+        alive = [(c, a) for c, a in answers if is_sat(a) or is_unknown(a)]  # Unknown: may be live (see _decide)
         for j, cond in enumerate(st.conditions):
             if cond.operator in (Operator.NULL, Operator.UNKNOWN) or cond.key in CLOCK_KEYS:
                 continue  # a time bound restricts *when*, not who: true today, it still expires access
@@ -164,9 +170,10 @@ class VacuousCondition(BaseCheck):
         """:meth:`_statement` with the statement's own question (:func:`statement_alone`) asked only when its answer
         is read (switch ``SolverOptions.lazy_liveness``): the findings are the same, in the same order.
 
-        The reference asks it first for every class, and reads the answers twice: a class without a Sat answer has no
-        verdict, and for a condition false without its key the Sat answer is question 2's (the witness an
-        every-value finding renders, and the request :meth:`_decide`'s counterexample tries start from). Here a
+        The reference asks it first for every class, and reads the answers twice: a class with an Unsat answer has no
+        verdict (an Unknown one is decided by the other questions or reported Unknown: see the class docstring), and
+        for a condition false without its key the Sat answer is question 2's (the witness an every-value finding
+        renders, and the request :meth:`_decide`'s counterexample tries start from). Here a
         class is asked about a condition at once (:class:`_Liveness`): a Sat answer to its question 1 or 2 is a
         request that gets in under the statement alone, so the class is live (the statement's own question is Sat
         too: it is the same question with fewer requirements); an Unsat question 2 after an Unsat question 1 means
@@ -176,7 +183,12 @@ class VacuousCondition(BaseCheck):
         statement's question, as the reference does. The counterexample tries of question 3 may start from another
         request that gets in (:func:`other_value_admitted` and :func:`variant_admitted` are evaluations: a request
         they show allowed makes question 3 Sat whichever request they start from); when they fail, question 3 goes
-        to the solver, and only an answer other than Sat sends the reference's start request to them again."""
+        to the solver, and only an answer other than Sat sends the reference's start request to them again (an
+        Unknown statement answer there is the reference's Unknown finding). With the statement's answer Unknown and no
+        other Sat answer, question 3 goes to the solver without tries, as the reference asks it. One difference
+        remains, on Unknown answers only: a try from another request that shows the condition restricts is taken
+        where the reference, with no such request, gets question 3's answer from the solver (Sat unless it too is
+        Unknown)."""
         live = _Liveness(ctx, role, index, st)
         targets = _Targets(ctx, role, st) if self.shared_targets else None
         variables = ctx.estate.role_by_arn[role].trust_policy.variables_enabled
@@ -229,11 +241,12 @@ class VacuousCondition(BaseCheck):
         with_key: object
         if false_when_absent(cond, variables=variables):
             start = live.witness(i)
-            if start is None:
-                return Verdict.RESTRICTS, None  # the statement's own answer is not Sat: no verdict
+            if start is None and not is_unknown(live.alone(i)):
+                return Verdict.RESTRICTS, None  # the statement's own answer is Unsat: no verdict
             if true_when_present(cond):
-                return Verdict.EVERY_VALUE, live.alone(i)  # the reference renders the statement's own answer
-            with_key = start
+                own = live.alone(i)  # the reference renders the statement's own answer
+                return (Verdict.UNKNOWN, unknown_reason(own)) if is_unknown(own) else (Verdict.EVERY_VALUE, own)
+            with_key = start  # None: the statement's own answer is Unknown, question 3 alone may decide
         else:
             if ctx.engine.session.options.dead_claims and claims_disagree(st, c):
                 own = live.alone(i)  # asked first: the statement's claims admit no token of the provider
@@ -245,8 +258,8 @@ class VacuousCondition(BaseCheck):
             if is_sat(absent):
                 live.found(i, absent)
                 return Verdict.ABSENT, absent
-            if not live.alive(i):
-                return Verdict.RESTRICTS, None  # no Sat answer shows the class live, and the statement's is not Sat
+            if not live.alive(i) and not is_unknown(live.alone(i)):
+                return Verdict.RESTRICTS, None  # no Sat answer shows the class live, and the statement's is Unsat
             if is_unknown(absent):
                 return Verdict.UNKNOWN, unknown_reason(absent)
             with_key = ctx.solve_hop(c.caller, targets.with_key(j) if targets is not None
@@ -272,13 +285,15 @@ class VacuousCondition(BaseCheck):
                 variant_admitted(st, j, c.label, w, question, variables=variables, excluded_orgs=orgs,
                                  outsider=c.caller, principal_arns=arns))
 
-        if admitted(with_key):
+        if with_key is not None and admitted(with_key):
             return Verdict.RESTRICTS, None
         counter = _question_three(ctx, st, j, c, question)
         if is_sat(counter):
             return Verdict.RESTRICTS, None
         if false_when_absent(cond, variables=variables):
             with_key = live.alone(i)  # the reference's start request, and the witness an every-value finding renders
+            if is_unknown(with_key):
+                return Verdict.UNKNOWN, unknown_reason(with_key)  # the class may be live: the reference's verdict
             if not is_sat(with_key):
                 return Verdict.RESTRICTS, None
             if with_key is not None and admitted(with_key):
@@ -326,9 +341,11 @@ class VacuousCondition(BaseCheck):
         # the questions' targets are made where they are asked (most verdicts need one question or none)
         with_key: object
         present: Statement | None = None
+        undecided = False  # the statement's own answer is Unknown and only question 3 may still decide
         if false_when_absent(cond, variables=variables):
             # every request S allows has k (C is false without it): question 1 is Unsat and question 2 is S alone
             with_key = alone
+            undecided = is_unknown(alone) and not true_when_present(cond)
         else:
             absent = ctx.solve_hop(c.caller, target_with(ctx, role, (st,)), c.action,
                                    (KeyConstraint(cond.key, "absent"),))
@@ -338,16 +355,20 @@ class VacuousCondition(BaseCheck):
                 return Verdict.UNKNOWN, unknown_reason(absent)
             present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
             with_key = ctx.solve_hop(c.caller, target_with(ctx, role, (st, present)), c.action)
-        if is_unknown(with_key):
-            return Verdict.UNKNOWN, unknown_reason(with_key)
-        if not is_sat(with_key):
-            return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
-        if true_when_present(cond):
-            return Verdict.EVERY_VALUE, with_key  # StringLike "*": question 3 is Unsat
+        if not undecided:
+            if is_unknown(with_key):
+                return Verdict.UNKNOWN, unknown_reason(with_key)
+            if not is_sat(with_key):
+                return Verdict.RESTRICTS, None  # the statement needs k absent or never sees it: not vacuous
+            if true_when_present(cond):
+                return Verdict.EVERY_VALUE, with_key  # StringLike "*": question 3 is Unsat
         if present is None:
             present = deny_like(st, {"Null": {cond.key_text: ["true"]}}, "key-absent")
         negation = deny_like(st, {cond.operator_text: {cond.key_text: list(cond.values)}}, "condition-holds")
         question = target_with(ctx, role, (without_condition(st, j), negation, present))
+        if undecided:  # no witness to start the tries from: a Sat question 3 still proves the condition restricts
+            counter = _question_three(ctx, st, j, c, question)
+            return (Verdict.RESTRICTS, None) if is_sat(counter) else (Verdict.UNKNOWN, unknown_reason(alone))
         if other_value_admitted(st, j, with_key, question, variables=variables) or variant_admitted(
                 st, j, c.label, with_key, question, variables=variables,
                 excluded_orgs=getattr(c.caller, "excluded_orgs", frozenset()), outsider=c.caller,
@@ -446,9 +467,10 @@ class _Liveness:
         return answers[i][1]
 
     def dead(self, i: int) -> bool:
-        """True when the statement's own answer for class ``i`` is known and not Sat: the class has no verdict."""
+        """True when the statement's own answer for class ``i`` is known and Unsat: the class has no verdict (an
+        Unknown answer leaves the class to the other questions, as the reference does)."""
         answers = self._answers()
-        return answers is not None and not is_sat(answers[i][1])
+        return answers is not None and not is_sat(answers[i][1]) and not is_unknown(answers[i][1])
 
     def alive(self, i: int) -> bool:
         """Whether a request of class ``i`` gets in under the statement alone (asking the statement's question when
