@@ -66,27 +66,27 @@ def test_the_estate_reaches_admin_only_through_the_escalation(tmp_path: Path) ->
     assert [h.method for h in f.path] == [None, "iam-012", None]
 
 
-def test_the_external_mixed_query_never_answers_unknown(tmp_path: Path) -> None:
-    """Pins why ``ExternalPathToAdmin._escalations`` sees no UNKNOWN: ``GraphQueries._mixed`` answers the class
-    ``external`` (not a specific source) with ``result_of(outcome, target, specific=False)``, which gives None for an
-    ``admin:`` node not reached whatever ``outcome.unknown`` holds; only a specific source's query says Unknown."""
+def test_the_external_mixed_query_answers_unknown(tmp_path: Path) -> None:
+    """``GraphQueries._mixed`` answers the class ``external`` (one search, not a specific source) with an Unknown for
+    an ``admin:`` node it does not reach when its search met an undecided hop, naming the hop, as a specific
+    source's query does (``ExternalPathToAdmin._escalations`` reads it)."""
     tg = _estate(tmp_path)
     asked = _undecided_into_admin(tg)
     options = ScanContext(tg).options(via="all")
-    assert list(tg.query(EXTERNAL, "admin", options)) == []
+    (outside,) = tg.query(EXTERNAL, "admin", options)
     assert asked[0] >= 1, "the mixed search must have met the undecided hop Mid -> Admin"
+    assert (outside.source, outside.target, outside.verdict) == (EXTERNAL, f"admin:{A}", Reach.UNKNOWN)
+    assert f"{MID} -> {ADMIN}: timeout (injected)" in (outside.reason or "")
     (mid,) = tg.query(MID, "admin", options)  # the same hop asked from Mid, a specific source: said out loud
     assert mid.verdict is Reach.UNKNOWN
 
 
-@pytest.mark.xfail(strict=True, reason="the mixed query from `external` drops its undecided hops (see "
-                   "test_the_external_mixed_query_never_answers_unknown); the fix belongs in GraphQueries._mixed")
 def test_an_undecided_hop_met_only_through_an_escalation_is_an_unknown_finding(tmp_path: Path) -> None:
     tg = _estate(tmp_path)
     _undecided_into_admin(tg)
     assert not run_checks(ScanContext(tg), (EXTERNAL_PATH,)).findings  # assume-only: nothing, rightly
     findings = run_checks(ScanContext(tg, via="all"), (EXTERNAL_PATH,)).findings
-    assert [f.kind for f in findings] == [FindingKind.UNKNOWN]
+    assert [(f.kind, f.role, f.source) for f in findings] == [(FindingKind.UNKNOWN, ADMIN, EXTERNAL)]
 
 
 def _undecided_rewrite(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -106,24 +106,45 @@ def _undecided_rewrite(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return asked
 
 
-def test_an_undecided_escalation_call_is_answered_as_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pins the second way an Unknown is lost under ``--via all``: ``Escalations._compute`` makes no edge for an
-    escalation method whose permission question is undecided (``_solve`` gives "... undecided: ..." as it gives a
-    refusal) and files it among the refused methods only for methods whose target is ``admin`` (iam-012's is a
-    role), so a query from Entry itself answers Unreachable without naming the undecided call."""
+def test_an_undecided_escalation_call_is_answered_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An escalation method whose permission question is undecided makes no edge and is no refusal either
+    (``Escalations.undecided``, whatever the method's target: iam-012's is a role): the mixed search counts it among
+    its undecided hops, so a query from Entry itself answers Unknown naming the call, not Unreachable."""
     asked = _undecided_rewrite(monkeypatch)
     tg = _estate(tmp_path)
-    (entry,) = tg.query(role_arn("Entry"), "admin", ScanContext(tg).options(via="all"))
+    entry_arn = role_arn("Entry")
+    assert tg.escalations().edges_from(entry_arn) == ()
+    assert tg.escalations().refused(entry_arn) == []
+    undecided = (f"{entry_arn} -> {MID}: iam-012 (iam:UpdateAssumeRolePolicy): iam:UpdateAssumeRolePolicy on {MID} "
+                 "undecided: timeout (injected)")
+    assert undecided in tg.escalations().undecided(entry_arn)  # each role of the account is asked: all undecided
+    (entry,) = tg.query(entry_arn, "admin", ScanContext(tg).options(via="all"))
     assert asked[0] >= 1
-    assert entry.verdict is Reach.UNREACHABLE
-    assert entry.reason == "no assume-role chain or escalation method reaches it"
+    assert entry.verdict is Reach.UNKNOWN
+    assert undecided in (entry.reason or "")
 
 
-@pytest.mark.xfail(strict=True, reason="an undecided escalation method is filed as refused (see "
-                   "test_an_undecided_escalation_call_is_answered_as_refused); the fix belongs in graph.escalation "
-                   "and queries.escalate")
 def test_an_undecided_escalation_call_is_an_unknown_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _undecided_rewrite(monkeypatch)
     tg = _estate(tmp_path)
     findings = run_checks(ScanContext(tg, via="all"), (EXTERNAL_PATH,)).findings
-    assert [f.kind for f in findings] == [FindingKind.UNKNOWN]
+    assert [(f.kind, f.role, f.source) for f in findings] == [(FindingKind.UNKNOWN, ADMIN, EXTERNAL)]
+    assert "iam-012" in findings[0].message
+
+
+def test_an_unknown_the_assume_only_answers_say_is_not_repeated(tmp_path: Path) -> None:
+    """When the outsiders reach the undecided hop by assuming roles only (here Mid trusts account B too), the
+    assume-only answers already make the unknown finding on Admin for the class ``external``; ``--via all`` adds
+    none for the same source and role (its mixed search meets the same hop)."""
+    d = write_estate(tmp_path / "exports", {A: gaad(
+        role("Mid", trust(stmt({"AWS": f"arn:aws:iam::{B}:root"})), policies=[assume_policy(ADMIN)]),
+        role("Admin", trust(stmt({"AWS": MID})), policies=[ALLOW_ALL]),
+    )})
+    tg = trustgraph.load(d, zone=list(ZONE))
+    _undecided_into_admin(tg)
+    (alone,) = run_checks(ScanContext(tg), (EXTERNAL_PATH,)).findings
+    assert (alone.kind, alone.role, alone.source) == (FindingKind.UNKNOWN, ADMIN, EXTERNAL)
+    (outside,) = tg.query(EXTERNAL, "admin", ScanContext(tg).options(via="all"))
+    assert outside.verdict is Reach.UNKNOWN  # said by the query, not repeated by the check
+    findings = run_checks(ScanContext(tg, via="all"), (EXTERNAL_PATH,)).findings
+    assert [(f.kind, f.role, f.source) for f in findings] == [(FindingKind.UNKNOWN, ADMIN, EXTERNAL)]

@@ -202,6 +202,7 @@ class ExternalPathToAdmin(BaseCheck):
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
         options = ctx.options()
+        said: set[tuple[str, str]] = set()  # (source, admin role) of the unknown findings made here
         for role in ctx.roles:
             if not ctx.is_admin(role):
                 continue
@@ -214,11 +215,17 @@ class ExternalPathToAdmin(BaseCheck):
                     message = _message(r.source, ctx.admin_note(role), r.hops)
                     yield self.reach_finding(r, role=role, message=message)
                 else:
+                    said.add((r.source, role))
                     yield self.reach_finding(r, role=role, message="")
         if ctx.via == "all":
-            yield from self._escalations(ctx)
+            yield from self._escalations(ctx, said)
 
-    def _escalations(self, ctx: ScanContext) -> Iterator[Finding]:
+    def _escalations(self, ctx: ScanContext, said: set[tuple[str, str]]) -> Iterator[Finding]:
+        """The findings of ``--via all`` whose path takes an escalation method (on the role where the outsider
+        enters the zone), and its Unknown answers: an ``admin:ACCOUNT`` node the outsiders' search did not reach
+        while it met an undecided hop (:meth:`GraphQueries._mixed`, coarse) is an unknown finding on each admin role
+        of that account the scan checks, as the assume-only answers' unknowns are, in the roles' order, except where
+        :meth:`run` already made one for the same source and role (``said``)."""
         def compute() -> tuple[ReachResult, ...]:
             options = ctx.options(via="all")
             return tuple(ctx.tg.query(EXTERNAL, "admin", options))
@@ -226,6 +233,13 @@ class ExternalPathToAdmin(BaseCheck):
         results: tuple[ReachResult, ...] = ctx.once(("external-path-to-admin", "via-all"), compute)
         wanted = set(ctx.roles)
         for r in results:
+            if r.verdict is Reach.UNKNOWN:
+                account = r.target.split(":", 1)[1]
+                for role in ctx.roles:
+                    if (ctx.is_admin(role) and ctx.graph.nodes[role].get("account") == account
+                            and (r.source, role) not in said):
+                        yield self.reach_finding(r, role=role, message="")
+                continue
             if r.verdict is not Reach.REACHABLE or not any(h.method for h in r.hops):
                 continue
             entry = r.hops[0].target

@@ -73,6 +73,13 @@ _ACTIONS_FACT = "escalation-method-actions"
 _TARGET_FIELDS = ("{target}", "{group}", "{policy}")
 
 
+class _Undecided(str):
+    """Why a method's call is undecided (the solver gave no answer): neither an edge nor a refusal
+    (:meth:`Escalations.undecided`)."""
+
+    __slots__ = ()
+
+
 def _names_target(call: Call) -> bool:
     """Whether a call's resource or fixed keys depend on the edge's target."""
     texts = (call.resource, *(v for _, v in call.fixed))
@@ -384,6 +391,7 @@ class Escalations:
         self.decider = decider or AdminDecider(now_ms=now_ms)
         self._edges: dict[str, tuple[EscalationEdge, ...]] = {}
         self._refused: dict[str, list[str]] = {}
+        self._undecided: dict[str, list[str]] = {}
         self._possible: dict[tuple[object, ...], tuple[tuple[Method, tuple[Call, ...]], ...]] = {}
         self._actions: dict[tuple[str, CallerKind], frozenset[str]] = {}
         self._wanted: dict[CallerKind, frozenset[str]] = {}
@@ -417,6 +425,13 @@ class Escalations:
         self.edges_from(node)
         return self._refused.get(node, [])
 
+    def undecided(self, node: str) -> list[str]:
+        """The methods of ``node`` whose permission question the solver left undecided, whatever their target
+        (``node -> target: method: why``; ``node: method: why`` when a call that names no target is undecided): no
+        edge, and not a refusal either, so a mixed search counts them among its undecided hops."""
+        self.edges_from(node)
+        return self._undecided.get(node, [])
+
     # ------------------------------------------------------------------------------------------------ compute
     def _compute(self, node: str) -> Iterable[EscalationEdge]:
         if self.identity_first:
@@ -437,6 +452,9 @@ class Escalations:
                               and method.via != "boundary" else None)
             # the calls that do not depend on the target are asked once for every target
             common = self._solve(asked, plan.fixed, base) if plan.fixed else ()
+            if isinstance(common, _Undecided):
+                self._undecided.setdefault(node, []).append(f"{node}: {method.id} ({method.name}): {common}")
+                continue
             if isinstance(common, str):
                 if method.target == "admin":
                     self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {common}")
@@ -451,6 +469,10 @@ class Escalations:
                         yield EscalationEdge(node, target, method, sat if lean else (sat,))
                         continue
                 rest = self._solve(asked, plan.named, {**base, **extra})
+                if isinstance(rest, _Undecided):
+                    self._undecided.setdefault(node, []).append(
+                        f"{node} -> {target}: {method.id} ({method.name}): {rest}")
+                    continue
                 if isinstance(rest, str):
                     if method.target == "admin":
                         self._refused.setdefault(node, []).append(f"{method.id} ({method.name}): {rest}")
@@ -670,7 +692,8 @@ class Escalations:
 
     def _solve(self, asked: _CallerCalls, calls: tuple[Call, ...], values: dict[str, str]
                ) -> tuple[PermissionSat, ...] | str:
-        """Every call allowed (the witnesses), or why the first refused one is refused."""
+        """Every call allowed (the witnesses), or why the first refused one is refused (an :class:`_Undecided` when
+        the solver could not decide it)."""
         from trustgraph.smt.permissions import PermissionSat, PermissionUnknown
 
         out: list[PermissionSat] = []
@@ -682,7 +705,7 @@ class Escalations:
                 out.append(result)
                 continue
             if isinstance(result, PermissionUnknown):
-                return f"{call.action} on {resource} undecided: {result.reason}"
+                return _Undecided(f"{call.action} on {resource} undecided: {result.reason}")
             return f"{call.action} on {resource} refused: {'; '.join(result.reasons)}"
         return tuple(out)
 

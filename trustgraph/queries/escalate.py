@@ -146,7 +146,9 @@ Segment = tuple[HopWitness, ...] | EscalationEdge | ReachedBy | PeekedBy
 @dataclass
 class MixedOutcome:
     """What one mixed search found: for each node its hop count and predecessor (a node and the segment of hops
-    from it: an assume-role path or one escalation edge), undecided assume hops, and refused methods."""
+    from it: an assume-role path or one escalation edge), undecided hops (assume hops, and escalation methods whose
+    permission question is undecided: :meth:`~trustgraph.graph.escalation.Escalations.undecided`), and refused
+    methods."""
 
     source: str
     pred: dict[str, tuple[int, str | None, Segment]]
@@ -366,6 +368,7 @@ def mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: st
     reaches = reaches if reaches is not None else AssumeReaches(engine)
     pred: dict[str, tuple[int, str | None, Segment]] = {s: (0, None, ()) for s in starts}
     unknown: list[str] = []
+    undecided: list[str] = []  # the undecided escalation methods of the principals expanded
     heap: list[tuple[int, int, str]] = []
     counter = 0
 
@@ -409,12 +412,14 @@ def mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: st
             take(reaches.of(node, assume_options), length, node)
         for edge in escalations.edges_from(node):
             offer(edge.target, length + 1, node, edge)
+        if options.max_hops is None or length < options.max_hops:  # an undecided method is a hop not taken
+            undecided.extend(escalations.undecided(node))
         if G.nodes[node].get("admin_kind") == "admin":  # admin-equivalents get there by an escalation edge
             acct = G.nodes[node].get("account")
             if acct:
                 offer(admin_node(acct), length, node, ())
     refused = {s: escalations.refused(s) for s in starts if s in G and G.nodes[s]["kind"] in ("user", "role")}
-    return MixedOutcome(label, pred, unknown, refused)
+    return MixedOutcome(label, pred, unknown + undecided, refused)
 
 
 def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, label: str, starts: tuple[str, ...],
@@ -444,6 +449,7 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
     heap: list[tuple[int, int, Key, int, str | tuple[LayeredReach, int, str | None]]] = []
     ties = count()
     taken: list[LayeredReach] = []
+    undecided: list[str] = []  # the undecided escalation methods of the principals whose edges were read
 
     def offer(node: str, length: int, key: Key, prev: str | None, seg: Segment) -> None:
         if options.max_hops is not None and length > options.max_hops:
@@ -477,9 +483,10 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
     admin_at: int | None = None  # the length of the first admin node settled (stop_at_admin)
     def waiting(length: int, key: Key, what: str | tuple[LayeredReach, int, str | None]) -> None:
         """Make the offers of one waiting item of ``length``: a principal's escalation edges or a search's layer."""
-        if isinstance(what, str):  # a principal's escalation edges
+        if isinstance(what, str):  # a principal's escalation edges (its undecided methods: hops not taken)
             for i, edge in enumerate(escalations.edges_from(what)):
                 offer(edge.target, length, (key[0], 1, i), what, edge)
+            undecided.extend(escalations.undecided(what))
             return
         reach, base, prev = what
         depth = length - base
@@ -509,6 +516,7 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
                 for k, w in batch:
                     waiting(length, k, w)
             else:
+                undecided.extend(u for _, w in batch if isinstance(w, str) for u in escalations.undecided(w))
                 reaches.peeked += 1
                 last = length if lean else None  # an administrator is offered here: the answer's length
             continue
@@ -543,7 +551,7 @@ def layered_mixed_search(engine: ReachabilityEngine, escalations: Escalations, l
             if acct:
                 offer(admin_node(acct), length, (at, 2, 0), node, ())
     whole = admin_at is None  # not stopped: every search taken is read whole for its undecided hops
-    unknown = [u for reach in taken for u in reach.unknown(whole)]
+    unknown = [u for reach in taken for u in reach.unknown(whole)] + undecided
     if dead is not None and whole and not unknown and not any(n.startswith(ADMIN_PREFIX) for n in pred):
         # nothing left to expand, no administrator, nothing undecided: every principal expanded is dead (a start
         # only when it is the one principal searched from, whose own assume-role search was the one taken)

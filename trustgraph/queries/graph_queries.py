@@ -219,7 +219,11 @@ class GraphQueries:
                per_member: bool) -> tuple[ReachResult, ...]:
         """``via="all"``: assume-role chains mixed with escalation edges (:mod:`trustgraph.queries.escalate`).
         With ``target="admin"`` the targets are ``admin:ACCOUNT`` (administrator power over an account); a specific
-        source then gets one answer: its shortest path to administrator power, or why there is none."""
+        source then gets one answer: its shortest path to administrator power, or why there is none. A class of
+        outsiders (``external``, one search) gets an answer for each ``admin:`` node it reaches and, when its search
+        met an undecided hop (an assume hop or an escalation method), an Unknown one for each it does not: coarse, as
+        a specific source's answer is (any undecided hop makes every unreached target Unknown, whether or not it
+        leads there), so an undecided hop is never answered as no way in."""
         from trustgraph.queries.escalate import admin_targets, layered_mixed_search, mixed_search, result_of
 
         sources = self._sources(source)
@@ -235,7 +239,8 @@ class GraphQueries:
         else:
             targets = resolve_targets(self.graph, target)
             wanted, specific = targets.roles, targets.specific and sources.specific
-        if sources.outside_only and not per_member:
+        grouped = sources.outside_only and not per_member
+        if grouped:
             groups: list[tuple[str, tuple[str, ...]]] = [(sources.text, sources.nodes)]
         else:
             groups = [(s, (s,)) for s in sources.nodes]
@@ -245,7 +250,8 @@ class GraphQueries:
             outcome = search(self.engine, self.escalations(), label, starts, options,
                              outside_only=sources.outside_only, reaches=self.assume_reaches(),
                              stop_at_admin=to_admin and specific and self.stop_at_admin)
-            found = [r for t in wanted if (r := result_of(outcome, t, False)) is not None]
+            said = to_admin and grouped and bool(outcome.unknown)  # an unreached admin: node is Unknown
+            found = [r for t in wanted if (r := result_of(outcome, t, said)) is not None]
             if to_admin and specific:
                 reach = sorted((r for r in found if r.verdict is Reach.REACHABLE), key=lambda r: len(r.hops))
                 if reach:
