@@ -137,3 +137,68 @@ def test_index_holds_the_answers_of_reach_each(tmp_path: Path) -> None:
             assert built.approximations == r.approximations
             checked += 1
     assert checked > 0
+
+
+def _prefix_findings(tg: TrustGraph, once: bool, session: SolverSession, jobs: int) -> list[dict[str, Any]]:
+    from trustgraph.checks.leanfederated import PrefixMemo
+
+    with switched(PrefixMemo, "once", once):
+        ctx = ScanContext(twin_of(tg, session))
+        return [finding_to_plain(f) for f in run_checks(ctx, CHECKS, jobs=jobs).findings]
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("random", 1), ("random", 2), ("random", 3), ("federation-heavy", 1)])
+def test_prefix_memo_same_findings(profile: str, seed: int, tmp_path: Path) -> None:
+    """The kept pairs read with their prefixes' reads made once (``PrefixMemo.once``) give the findings of the pairs
+    read hop by hop (the reference), field by field."""
+    tg = small_org(profile, seed, tmp_path)
+    session = SolverSession()
+    reference = _prefix_findings(tg, False, session, 1)
+    new = _prefix_findings(tg, True, session, 1)
+    assert [(f["check_id"], f["role"]) for f in new] == [(f["check_id"], f["role"]) for f in reference]
+    for a, b in zip(new, reference, strict=True):
+        assert a == b, (a["check_id"], a["role"])
+    assert any(f["check_id"] == ExternalPathToAdmin.id and len(f["sources"]) > 1 for f in new)
+
+
+@pytest.mark.parametrize("bound", [1, 3, 32768])
+def test_prefix_memo_reads_as_lean_flat(bound: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each kept pair read through a :class:`PrefixMemo` (held by every role in turn, emptied when full at ``bound``
+    prefixes) is the :class:`FlatAnswer` ``lean_answers`` makes without one: the same source reach, statements,
+    approximations and built answer; equal sequences of actions are one tuple."""
+    import trustgraph.checks.leanfederated as leanfederated
+    from trustgraph.checks.leanfederated import PrefixMemo
+    from trustgraph.checks.ondemand import FlatAnswer, LightMemo
+
+    monkeypatch.setattr(leanfederated, "PREFIX_MEMO_MAX", bound)
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=6, roles_per_account=30, seed=1, profile="random")
+    tg = twin_of(load(tmp_path), SolverSession())
+    ctx = ScanContext(tg)
+    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+    index = federated_index(tg, providers, ctx.options(), ctx.admin_roles())
+
+    def conditions(loc: Any) -> int:
+        return len(str(loc)) % 3  # not 0: a count that differs per statement
+
+    prefixes, memo = PrefixMemo(), LightMemo()
+    actions: dict[tuple[str, ...], tuple[str, ...]] = {}
+    compared = 0
+    for role in sorted(index):
+        new = lean_answers(tg.engine, role, index[role], memo, conditions, prefixes)
+        reference = lean_answers(tg.engine, role, index[role], None, conditions)
+        assert len(new) == len(reference)
+        for a, r in zip(new, reference, strict=True):
+            if not isinstance(r, FlatAnswer):
+                assert a is r
+                continue
+            assert isinstance(a, FlatAnswer)
+            assert (a.source, a.length, a.reach, a.statements, a.approximations) == \
+                (r.source, r.length, r.reach, r.statements, r.approximations)
+            assert a.result() == r.result()
+            assert actions.setdefault(a.reach.actions, a.reach.actions) is a.reach.actions
+            compared += 1
+        assert len(prefixes) <= bound
+    assert compared > 20
+    assert any(len(a) > 1 for a in actions)  # paths of several hops: their prefixes were read through the memo

@@ -31,13 +31,14 @@ admin role) pair, instead of a :class:`~trustgraph.queries.results.ReachResult` 
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, lean_flat
+from trustgraph.checks.finding import FindingKind, SourceReach, source_class
+from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, answers_for, lean_flat, light_witness
 from trustgraph.checks.pathmemo import last_hop_names_session, light_prefix
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import ask_session_names
-from trustgraph.queries.results import ReachResult
+from trustgraph.queries.results import ReachResult, export_locations
 
 if TYPE_CHECKING:
     from trustgraph.model.location import Location
@@ -114,10 +115,13 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
 
 
 def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], memo: LightMemo | None,
-                 conditions: Callable[[Location], int]) -> list[ReachResult | FlatAnswer | Undecided]:
+                 conditions: Callable[[Location], int], prefixes: PrefixMemo | None = None
+                 ) -> list[ReachResult | FlatAnswer | Undecided]:
     """The kept answers of :func:`federated_index` for ``role``: a kept pair as the :class:`FlatAnswer` of its path
     (its reach's conditions counted with ``conditions``, as :func:`~trustgraph.checks.grouping.source_reach` counts
-    them; the light witnesses of the hops before the last made once in ``memo``), the others as they are."""
+    them; the light witnesses of the hops before the last made once in ``memo``), the others as they are.
+    ``prefixes``: where what the hops before the last give a source reach is read once per prefix
+    (:class:`PrefixMemo`; None: each pair read hop by hop, :func:`~trustgraph.checks.ondemand.lean_flat`)."""
     from trustgraph.queries.lazydecision import decision_statements as statements_of
 
     items: Sequence[Any] = kept if isinstance(kept, (list, tuple)) else list(kept)
@@ -132,6 +136,11 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
             i += 1
             continue
         befores, parent, action, answer = items[i + 1:i + 5]
+        if prefixes is not None:
+            out.append(prefixes.answer(engine, role, item, befores, parent, action, answer, memo, conditions,
+                                       classes, counts, statements_of))
+            i += 5
+            continue
         entry = (item, *befores, parent, action, answer)  # the flat form FlatAnswer.result() reads
         out.append(lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes, counts,
                               statements_of))
@@ -139,4 +148,109 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
     return out
 
 
-__all__ = ["Kept", "Undecided", "federated_index", "lean_answers"]
+#: the most prefixes a :class:`PrefixMemo` holds (emptied when full)
+PREFIX_MEMO_MAX = 32768
+
+
+class PrefixMemo:
+    """What the hops before the last of a kept pair's path give its :class:`FlatAnswer` (the nodes, actions,
+    statements, condition count and approximations of that part of its source reach), read once per prefix
+    (:data:`Kept` holds one tuple of :class:`Later` per state of a provider's search, shared by every admin role
+    reached through that state), instead of once per (provider, admin role) pair hop by hop as
+    :func:`~trustgraph.checks.ondemand.lean_flat` reads them; and one tuple per distinct sequence of actions, held by
+    every source reach that has it (a merged finding keeps the source reach of each of its sources until the report
+    is written: random:1 at 20,000 roles ~880,000 of them, with a few hundred distinct sequences of actions). The
+    values are the same (equal tuples, the same count): the findings are the same.
+
+    Held by a scan (:meth:`~trustgraph.checks.context.ScanContext.once`); at most :data:`PREFIX_MEMO_MAX` prefixes
+    (emptied when full; the prefix is held with its reads, so its id is not reused while it is a key)."""
+
+    __slots__ = ("_held", "_actions")
+
+    #: False: each pair read hop by hop (:func:`~trustgraph.checks.ondemand.lean_flat`, the reference; set on the
+    #: class)
+    once: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        #: id of a prefix -> (that prefix; its nodes, actions, distinct statements (as a dict, in order), condition
+        #: count, distinct approximations)
+        self._held: dict[int, tuple[tuple[Later, ...], tuple[Any, ...]]] = {}
+        #: each sequence of actions a source reach was given, once
+        self._actions: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def _reads(self, befores: tuple[Later, ...], memo: LightMemo | None, conditions: Callable[[Location], int],
+               counts: dict[int, tuple[tuple[Location, ...], int]], statements_of: Callable[[Any], Iterable[Any]]
+               ) -> tuple[Any, ...]:
+        held = self._held.get(id(befores))
+        if held is not None and held[0] is befores:
+            return held[1]
+        if len(self._held) >= PREFIX_MEMO_MAX:
+            self._held.clear()
+        nodes: list[str] = []
+        actions: list[str] = []
+        located: list[Location] = []
+        approximations: list[str] = []
+        count = 0
+        for later in befores:  # as lean_flat reads them
+            hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+            if not nodes:
+                nodes.append(hop.source)
+            nodes.append(hop.target)
+            actions.append(hop.action)
+            locs = hop.statements
+            located += locs
+            known = counts.get(id(locs))
+            if known is None or known[0] is not locs:
+                known = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
+            count += known[1]
+            approximations += hop.approximations
+        made = (tuple(nodes), tuple(actions), dict.fromkeys(located), count, tuple(dict.fromkeys(approximations)))
+        self._held[id(befores)] = (befores, made)
+        return made
+
+    def answer(self, engine: ReachabilityEngine, role: str, item: str, befores: tuple[Later, ...], parent: Any,
+               action: Any, answer: Any, memo: LightMemo | None, conditions: Callable[[Location], int],
+               classes: dict[str, str], counts: dict[int, tuple[tuple[Location, ...], int]],
+               statements_of: Callable[[Any], Iterable[Any]]) -> FlatAnswer:
+        """The :class:`FlatAnswer` :func:`~trustgraph.checks.ondemand.lean_flat` makes of the kept pair (``item``,
+        ``befores``, ``parent``, ``action``, ``answer``) for ``role`` (the same values)."""
+        last = export_locations(statements_of(answer))
+        count = sum(map(conditions, dict.fromkeys(last)))
+        if not befores:
+            nodes: tuple[str, ...] = (parent[0], role)
+            steps: tuple[str, ...] = (action.value,)
+            statements = tuple(dict.fromkeys(last))
+            approx = tuple(dict.fromkeys(answer.approximations))
+        else:
+            head, head_actions, seen, head_count, head_approx = self._reads(befores, memo, conditions, counts,
+                                                                            statements_of)
+            nodes = (*head, role)
+            steps = (*head_actions, action.value)
+            count += head_count
+            new = [loc for loc in last if loc not in seen]
+            statements = (*seen, *dict.fromkeys(new)) if new else tuple(seen)
+            more = answer.approximations
+            approx = tuple(dict.fromkeys((*head_approx, *more))) if more else head_approx
+        steps = self._actions.setdefault(steps, steps)
+        kind = classes.get(item)
+        if kind is None:
+            kind = classes[item] = source_class(item)
+        reach = SourceReach(source=item, source_class=kind, nodes=nodes, actions=steps, conditions=count,
+                            kind=FindingKind.FINDING, approximate=bool(approx), statements=statements)
+        return _KeptAnswer(engine, role, (item, befores, parent, action, answer), reach, approx)
+
+
+class _KeptAnswer(FlatAnswer):
+    """A :class:`FlatAnswer` whose items are the kept pair's five (its flat form made only by :meth:`result`)."""
+
+    __slots__ = ()
+
+    def result(self) -> ReachResult:
+        item, befores, parent, action, answer = self._items
+        return answers_for(self._engine, self._role, (item, *befores, parent, action, answer))[0]
+
+
+__all__ = ["PREFIX_MEMO_MAX", "Kept", "PrefixMemo", "Undecided", "federated_index", "lean_answers"]
