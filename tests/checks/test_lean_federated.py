@@ -139,38 +139,35 @@ def test_index_holds_the_answers_of_reach_each(tmp_path: Path) -> None:
     assert checked > 0
 
 
-def _prefix_findings(tg: TrustGraph, once: bool, session: SolverSession, jobs: int) -> list[dict[str, Any]]:
-    from trustgraph.checks.leanfederated import PrefixMemo
+def _shared_findings(tg: TrustGraph, shared: bool, session: SolverSession, jobs: int) -> list[dict[str, Any]]:
+    from trustgraph.checks.leanfederated import ActionSequences
 
-    with switched(PrefixMemo, "once", once):
+    with switched(ActionSequences, "shared", shared):
         ctx = ScanContext(twin_of(tg, session))
         return [finding_to_plain(f) for f in run_checks(ctx, CHECKS, jobs=jobs).findings]
 
 
 @pytest.mark.parametrize(("profile", "seed"), [("random", 1), ("random", 2), ("random", 3), ("federation-heavy", 1)])
-def test_prefix_memo_same_findings(profile: str, seed: int, tmp_path: Path) -> None:
-    """The kept pairs read with their prefixes' reads made once (``PrefixMemo.once``) give the findings of the pairs
-    read hop by hop (the reference), field by field."""
+def test_action_sequences_same_findings(profile: str, seed: int, tmp_path: Path) -> None:
+    """The kept pairs read by :class:`ActionSequences` (``ActionSequences.shared``) give the findings of the pairs
+    read by ``lean_flat`` (the reference), field by field."""
     tg = small_org(profile, seed, tmp_path)
     session = SolverSession()
-    reference = _prefix_findings(tg, False, session, 1)
-    new = _prefix_findings(tg, True, session, 1)
+    reference = _shared_findings(tg, False, session, 1)
+    new = _shared_findings(tg, True, session, 1)
     assert [(f["check_id"], f["role"]) for f in new] == [(f["check_id"], f["role"]) for f in reference]
     for a, b in zip(new, reference, strict=True):
         assert a == b, (a["check_id"], a["role"])
     assert any(f["check_id"] == ExternalPathToAdmin.id and len(f["sources"]) > 1 for f in new)
 
 
-@pytest.mark.parametrize("bound", [1, 3, 32768])
-def test_prefix_memo_reads_as_lean_flat(bound: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each kept pair read through a :class:`PrefixMemo` (held by every role in turn, emptied when full at ``bound``
-    prefixes) is the :class:`FlatAnswer` ``lean_answers`` makes without one: the same source reach, statements,
-    approximations and built answer; equal sequences of actions are one tuple."""
-    import trustgraph.checks.leanfederated as leanfederated
-    from trustgraph.checks.leanfederated import PrefixMemo
+@pytest.mark.parametrize("light", [False, True])
+def test_action_sequences_read_as_lean_flat(light: bool, tmp_path: Path) -> None:
+    """Each kept pair read through one :class:`ActionSequences` (held by every role in turn; the light witnesses made
+    anew or held by a :class:`LightMemo`) is the :class:`FlatAnswer` ``lean_answers`` makes without it: the same
+    source reach, statements, approximations and built answer; equal sequences of actions are one tuple."""
+    from trustgraph.checks.leanfederated import ActionSequences
     from trustgraph.checks.ondemand import FlatAnswer, LightMemo
-
-    monkeypatch.setattr(leanfederated, "PREFIX_MEMO_MAX", bound)
     from trustgraph.synth import synthesize
 
     synthesize(tmp_path, accounts=6, roles_per_account=30, seed=1, profile="random")
@@ -180,13 +177,13 @@ def test_prefix_memo_reads_as_lean_flat(bound: int, tmp_path: Path, monkeypatch:
     index = federated_index(tg, providers, ctx.options(), ctx.admin_roles())
 
     def conditions(loc: Any) -> int:
-        return len(str(loc)) % 3  # not 0: a count that differs per statement
+        return len(str(loc)) % 3  # a count that differs per statement
 
-    prefixes, memo = PrefixMemo(), LightMemo()
+    shared, memo = ActionSequences(), LightMemo() if light else None
     actions: dict[tuple[str, ...], tuple[str, ...]] = {}
     compared = 0
     for role in sorted(index):
-        new = lean_answers(tg.engine, role, index[role], memo, conditions, prefixes)
+        new = lean_answers(tg.engine, role, index[role], memo, conditions, shared)
         reference = lean_answers(tg.engine, role, index[role], None, conditions)
         assert len(new) == len(reference)
         for a, r in zip(new, reference, strict=True):
@@ -199,6 +196,6 @@ def test_prefix_memo_reads_as_lean_flat(bound: int, tmp_path: Path, monkeypatch:
             assert a.result() == r.result()
             assert actions.setdefault(a.reach.actions, a.reach.actions) is a.reach.actions
             compared += 1
-        assert len(prefixes) <= bound
     assert compared > 20
-    assert any(len(a) > 1 for a in actions)  # paths of several hops: their prefixes were read through the memo
+    assert len(shared) == len(actions) < compared  # fewer tuples than pairs
+    assert any(len(a) > 1 for a in actions)  # paths of several hops

@@ -324,8 +324,8 @@ def federated_sources(ctx: ScanContext, role: str, options: QueryOptions) -> lis
 
 #: the memo key (:meth:`ScanContext.once`) of the federated providers' answers kept lean
 _LEAN = ("external-path-to-admin", "lean-federated")
-#: the memo key of the reads of the kept pairs' prefixes (:class:`~trustgraph.checks.leanfederated.PrefixMemo`)
-_PREFIXES = ("external-path-to-admin", "lean-prefixes")
+#: the memo key of the source reaches' sequences of actions (:class:`~trustgraph.checks.leanfederated.ActionSequences`)
+_ACTIONS = ("external-path-to-admin", "action-sequences")
 
 
 def _lean_index(ctx: ScanContext) -> dict[str, Any] | None:
@@ -350,7 +350,7 @@ def federated_answers(ctx: ScanContext, role: str, options: QueryOptions, condit
     as :class:`~trustgraph.checks.ondemand.FlatAnswer` (:func:`~trustgraph.checks.leanfederated.lean_answers`), in
     the same order; the parts' answers (when the shared work came in parts) and a search that did not replay as
     :func:`federated_sources` reads them."""
-    from trustgraph.checks.leanfederated import PrefixMemo, Undecided, lean_answers
+    from trustgraph.checks.leanfederated import ActionSequences, Undecided, lean_answers
     from trustgraph.checks.ondemand import LightMemo
 
     federated = _federated(ctx)
@@ -361,9 +361,9 @@ def federated_answers(ctx: ScanContext, role: str, options: QueryOptions, condit
     if index is None:
         return list(federated_sources(ctx, role, options))
     memo = ctx.once(("light-memo",), LightMemo) if LightMemo.enabled else None
-    prefixes = ctx.once(_PREFIXES, PrefixMemo) if PrefixMemo.once else None
+    shared = ctx.once(_ACTIONS, ActionSequences) if ActionSequences.shared else None
     out: list[ReachResult | FlatAnswer] = []
-    for a in lean_answers(ctx.engine, role, index.get(role, ()), memo, conditions, prefixes):
+    for a in lean_answers(ctx.engine, role, index.get(role, ()), memo, conditions, shared):
         if isinstance(a, Undecided):  # the reference decides whether the undecided hop matters for this role
             out += [r for r in ctx.reach_to(EXTERNAL, role, options, members=(a.source,))
                     if r.verdict is not Reach.UNREACHABLE]

@@ -115,13 +115,13 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
 
 
 def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], memo: LightMemo | None,
-                 conditions: Callable[[Location], int], prefixes: PrefixMemo | None = None
+                 conditions: Callable[[Location], int], shared: ActionSequences | None = None
                  ) -> list[ReachResult | FlatAnswer | Undecided]:
     """The kept answers of :func:`federated_index` for ``role``: a kept pair as the :class:`FlatAnswer` of its path
     (its reach's conditions counted with ``conditions``, as :func:`~trustgraph.checks.grouping.source_reach` counts
     them; the light witnesses of the hops before the last made once in ``memo``), the others as they are.
-    ``prefixes``: where what the hops before the last give a source reach is read once per prefix
-    (:class:`PrefixMemo`; None: each pair read hop by hop, :func:`~trustgraph.checks.ondemand.lean_flat`)."""
+    ``shared``: where the source reaches get one tuple per distinct sequence of actions (:class:`ActionSequences`;
+    None: each pair's own, :func:`~trustgraph.checks.ondemand.lean_flat`)."""
     from trustgraph.queries.lazydecision import decision_statements as statements_of
 
     items: Sequence[Any] = kept if isinstance(kept, (list, tuple)) else list(kept)
@@ -136,8 +136,8 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
             i += 1
             continue
         befores, parent, action, answer = items[i + 1:i + 5]
-        if prefixes is not None:
-            out.append(prefixes.answer(engine, role, item, befores, parent, action, answer, memo, conditions,
+        if shared is not None:
+            out.append(shared.answer(engine, role, item, befores, parent, action, answer, memo, conditions,
                                        classes, counts, statements_of))
             i += 5
             continue
@@ -148,75 +148,38 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
     return out
 
 
-#: the most prefixes a :class:`PrefixMemo` holds (emptied when full)
-PREFIX_MEMO_MAX = 32768
+class ActionSequences:
+    """The :class:`FlatAnswer` of a kept pair as :func:`~trustgraph.checks.ondemand.lean_flat` makes it, its source
+    reach given one tuple per distinct sequence of actions (held by every source reach that has it) instead of one
+    per pair: a merged finding keeps the source reach of each of its sources until the report is written (random:1
+    at 20,000 roles ~880,000 of them, ~70 MB of actions tuples, with a few hundred distinct sequences), and the pair's
+    flat form (the items :meth:`FlatAnswer.result` reads) made only if that answer is built (a merged finding's
+    first source). The values are equal: the findings are the same.
 
+    What the hops before the last give a pair is not memoised per prefix: at 20,000 roles of random:1 the ~880,000
+    pairs share an estimated ~460,000 prefixes (1.95M prefix items, ~4.2 hops each at 2,000 roles), read in role order
+    far apart: a memo of 32,768 prefixes read the hops again for nearly every pair (4.7M light witnesses asked for
+    881,000 pairs, grouped CPU unchanged), and one of all of them would hold ~160 MB for half the reads. Held by a
+    scan (:meth:`~trustgraph.checks.context.    ScanContext.once`)."""
 
-class PrefixMemo:
-    """What the hops before the last of a kept pair's path give its :class:`FlatAnswer` (the nodes, actions,
-    statements, condition count and approximations of that part of its source reach), read once per prefix
-    (:data:`Kept` holds one tuple of :class:`Later` per state of a provider's search, shared by every admin role
-    reached through that state), instead of once per (provider, admin role) pair hop by hop as
-    :func:`~trustgraph.checks.ondemand.lean_flat` reads them; and one tuple per distinct sequence of actions, held by
-    every source reach that has it (a merged finding keeps the source reach of each of its sources until the report
-    is written: random:1 at 20,000 roles ~880,000 of them, with a few hundred distinct sequences of actions). The
-    values are the same (equal tuples, the same count): the findings are the same.
+    __slots__ = ("_actions",)
 
-    Held by a scan (:meth:`~trustgraph.checks.context.ScanContext.once`); at most :data:`PREFIX_MEMO_MAX` prefixes
-    (emptied when full; the prefix is held with its reads, so its id is not reused while it is a key)."""
-
-    __slots__ = ("_held", "_actions")
-
-    #: False: each pair read hop by hop (:func:`~trustgraph.checks.ondemand.lean_flat`, the reference; set on the
-    #: class)
-    once: ClassVar[bool] = True
+    #: False: each pair read by :func:`~trustgraph.checks.ondemand.lean_flat` (the reference; set on the class)
+    shared: ClassVar[bool] = True
 
     def __init__(self) -> None:
-        #: id of a prefix -> (that prefix; its nodes, actions, distinct statements (as a dict, in order), condition
-        #: count, distinct approximations)
-        self._held: dict[int, tuple[tuple[Later, ...], tuple[Any, ...]]] = {}
         #: each sequence of actions a source reach was given, once
         self._actions: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __len__(self) -> int:
-        return len(self._held)
-
-    def _reads(self, befores: tuple[Later, ...], memo: LightMemo | None, conditions: Callable[[Location], int],
-               counts: dict[int, tuple[tuple[Location, ...], int]], statements_of: Callable[[Any], Iterable[Any]]
-               ) -> tuple[Any, ...]:
-        held = self._held.get(id(befores))
-        if held is not None and held[0] is befores:
-            return held[1]
-        if len(self._held) >= PREFIX_MEMO_MAX:
-            self._held.clear()
-        nodes: list[str] = []
-        actions: list[str] = []
-        located: list[Location] = []
-        approximations: list[str] = []
-        count = 0
-        for later in befores:  # as lean_flat reads them
-            hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
-            if not nodes:
-                nodes.append(hop.source)
-            nodes.append(hop.target)
-            actions.append(hop.action)
-            locs = hop.statements
-            located += locs
-            known = counts.get(id(locs))
-            if known is None or known[0] is not locs:
-                known = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
-            count += known[1]
-            approximations += hop.approximations
-        made = (tuple(nodes), tuple(actions), dict.fromkeys(located), count, tuple(dict.fromkeys(approximations)))
-        self._held[id(befores)] = (befores, made)
-        return made
+        return len(self._actions)
 
     def answer(self, engine: ReachabilityEngine, role: str, item: str, befores: tuple[Later, ...], parent: Any,
                action: Any, answer: Any, memo: LightMemo | None, conditions: Callable[[Location], int],
                classes: dict[str, str], counts: dict[int, tuple[tuple[Location, ...], int]],
                statements_of: Callable[[Any], Iterable[Any]]) -> FlatAnswer:
         """The :class:`FlatAnswer` :func:`~trustgraph.checks.ondemand.lean_flat` makes of the kept pair (``item``,
-        ``befores``, ``parent``, ``action``, ``answer``) for ``role`` (the same values)."""
+        ``befores``, ``parent``, ``action``, ``answer``) for ``role`` (equal values; the arguments as there)."""
         last = export_locations(statements_of(answer))
         count = sum(map(conditions, dict.fromkeys(last)))
         if not befores:
@@ -225,15 +188,30 @@ class PrefixMemo:
             statements = tuple(dict.fromkeys(last))
             approx = tuple(dict.fromkeys(answer.approximations))
         else:
-            head, head_actions, seen, head_count, head_approx = self._reads(befores, memo, conditions, counts,
-                                                                            statements_of)
-            nodes = (*head, role)
-            steps = (*head_actions, action.value)
-            count += head_count
-            new = [loc for loc in last if loc not in seen]
-            statements = (*seen, *dict.fromkeys(new)) if new else tuple(seen)
-            more = answer.approximations
-            approx = tuple(dict.fromkeys((*head_approx, *more))) if more else head_approx
+            node_list: list[str] = []
+            action_list: list[str] = []
+            located: list[Location] = []
+            approximations: list[str] = []
+            for later in befores:  # as lean_flat reads them
+                hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+                if not node_list:
+                    node_list.append(hop.source)
+                node_list.append(hop.target)
+                action_list.append(hop.action)
+                locs = hop.statements
+                located += locs
+                known = counts.get(id(locs))
+                if known is None or known[0] is not locs:
+                    known = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
+                count += known[1]
+                approximations += hop.approximations
+            node_list.append(role)
+            action_list.append(action.value)
+            located += last
+            approximations += answer.approximations
+            nodes, steps = tuple(node_list), tuple(action_list)
+            statements = tuple(dict.fromkeys(located))
+            approx = tuple(dict.fromkeys(approximations))
         steps = self._actions.setdefault(steps, steps)
         kind = classes.get(item)
         if kind is None:
@@ -253,4 +231,4 @@ class _KeptAnswer(FlatAnswer):
         return answers_for(self._engine, self._role, (item, *befores, parent, action, answer))[0]
 
 
-__all__ = ["PREFIX_MEMO_MAX", "Kept", "PrefixMemo", "Undecided", "federated_index", "lean_answers"]
+__all__ = ["ActionSequences", "Kept", "Undecided", "federated_index", "lean_answers"]
