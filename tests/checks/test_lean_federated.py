@@ -199,3 +199,40 @@ def test_action_sequences_read_as_lean_flat(light: bool, tmp_path: Path) -> None
     assert compared > 20
     assert len(shared) == len(actions) < compared  # fewer tuples than pairs
     assert any(len(a) > 1 for a in actions)  # paths of several hops
+
+
+@pytest.mark.parametrize(("seed", "accounts"), [(1, 6), (2, 6), (3, 4)])
+def test_last_hop_names_session_as_names_evidence(seed: int, accounts: int, tmp_path: Path) -> None:
+    """:func:`~trustgraph.checks.pathmemo.last_hop_names_session` (the last hop tested without
+    :func:`~trustgraph.queries.answers.names_evidence`'s tuples) answers as the test through ``names_evidence`` for
+    the last hop into every role the federated providers' searches reach, and some paths name a session."""
+    from trustgraph.checks.pathmemo import last_hop_names_session, may_name, path_names_session
+    from trustgraph.queries.answers import names_evidence
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=accounts, roles_per_account=30 if accounts == 6 else 25, seed=seed,
+               profile="random")
+    tg = load(tmp_path)
+    ctx = ScanContext(tg)
+    shared = tg.shared_searches()
+    asked = named_paths = last_named = 0
+    for source in (m for m in ctx.outsider_members() if m != EXTERNAL):
+        outcome = shared.search(source, ctx.options(), outside_only=True)
+        visits, answers = outcome.visits, outcome.answers
+        fast: dict[Any, bool] = {}
+        slow: dict[Any, bool] = {}
+        for state in outcome.first.values():
+            parent = visits[state].parent
+            if parent is None:
+                continue
+            last = answers[state][1]
+            expected = path_names_session(visits, answers, slow, parent)
+            if not expected and may_name(last.caller) and visits[parent].parent is not None:
+                before = answers[parent][1]
+                expected = names_evidence((None, before.caller, before.request), (None, last.caller, last.request))
+                asked += 1
+                last_named += expected
+            assert last_hop_names_session(visits, answers, fast, parent, last) is expected
+            named_paths += expected
+    assert asked > last_named > 0  # the last hop tested, naming a session and not
+    assert named_paths > last_named  # and paths named before their last hop
