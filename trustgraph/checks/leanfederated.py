@@ -21,7 +21,10 @@ as its provider (:class:`Undecided`; the check asks the reference, :meth:`ScanCo
 asked the same questions in the same order as by :meth:`GraphQueries.reach_each`, so every witness is the same.
 
 The reference is ``ExternalPathToAdmin.lean_federated = False`` (every answer built at prepare time);
-``tests/checks/test_lean_federated.py`` compares the findings of both, field by field.
+``tests/checks/test_lean_federated.py`` compares the findings of both, field by field. The source reaches the merged
+findings keep share one tuple per distinct sequence of actions (:class:`ActionSequences`, switch
+``ActionSequences.shared``; its reference :func:`~trustgraph.checks.ondemand.lean_flat`): random:1 at 20,000 roles,
+peak PSS 974 -> 886 MB.
 
 Cost: per provider, a tuple per state on the paths to the admin roles it reaches and five references per (provider,
 admin role) pair, instead of a :class:`~trustgraph.queries.results.ReachResult` and a witness per hop; per role, a
