@@ -24,7 +24,7 @@ The reference is ``ExternalPathToAdmin.lean_federated = False`` (every answer bu
 ``tests/checks/test_lean_federated.py`` compares the findings of both, field by field. The source reaches the merged
 findings keep share one tuple per distinct sequence of actions (:class:`ActionSequences`, switch
 ``ActionSequences.shared``; its reference :func:`~trustgraph.checks.ondemand.lean_flat`): random:1 at 20,000 roles,
-peak PSS 974 -> 886 MB.
+peak PSS 971-974 -> 876-886 MB (random:2 885-891 -> 823-825 MB).
 
 Cost: per provider, a tuple per state on the paths to the admin roles it reaches and five references per (provider,
 admin role) pair, instead of a :class:`~trustgraph.queries.results.ReachResult` and a witness per hop; per role, a
