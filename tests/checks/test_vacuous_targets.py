@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from small_orgs import small_org
 
+from tests.counting import count_calls
 from trustgraph.api import TrustGraph
 from trustgraph.checks import vacuous_condition
 from trustgraph.checks.base import deny_like, target_with, without_condition
@@ -56,14 +57,7 @@ def test_the_kept_targets_are_the_ones_made_afresh(tmp_path: Path, monkeypatch: 
     ask (another class) makes nothing: ``deny_like`` is not called again."""
     tg = small_org("condition-heavy", 1, tmp_path)
     ctx = ScanContext(tg)
-    made = [0]
-    real = vacuous_condition.deny_like
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        made[0] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(vacuous_condition, "deny_like", counted)
+    made = count_calls(monkeypatch, vacuous_condition, "deny_like")
     checked = 0
     for role in tg.estate.role_by_arn.values():
         for st_ in role.trust_policy.statements:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.counting import count_calls
 from trustgraph.api import TrustGraph
 from trustgraph.checks.finding import FindingKind
 from trustgraph.smt.options import SolverOptions
@@ -84,14 +85,7 @@ def test_question_three_still_proves(options: SolverOptions, tmp_path: Path, alo
     proves the condition restricts, so no finding rather than an Unknown one."""
     import trustgraph.checks.vacuous_condition as vacuous
 
-    asked = [0]
-    real = vacuous._question_three
-
-    def counted(*args: Any) -> object:
-        asked[0] += 1
-        return real(*args)
-
-    monkeypatch.setattr(vacuous, "_question_three", counted)
+    asked = count_calls(monkeypatch, vacuous, "_question_three")
     found = _vacuous(_estate(tmp_path, {"StringLike": {"aws:PrincipalTag/team": "x-*"}}), options)
     assert asked[0] > 0 and alone_unknown[0] > 0
     assert found == []

@@ -8,12 +8,12 @@ random organizations and, as a property, random organizations of any seed."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.counting import count_calls
 from tests.queries.engines import OPTIONS, compare_engines, roles, twins
 from tests.queries.helpers import synthesized
 from trustgraph.api import TrustGraph
@@ -26,17 +26,10 @@ def _compared(org: str, tg: TrustGraph) -> dict[str, int]:
     (the comparison must cover it)."""
     from trustgraph.queries.agreed import AgreedPaths
 
-    quick = [0]
-    original = AgreedPaths.own
-
-    def counted(self: AgreedPaths, label: str, start: Any) -> Any:
-        quick[0] += 1
-        return original(self, label, start)
-
     lean, slow = twins(tg)
     slow.lean_closure = False
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(AgreedPaths, "own", counted)
+        quick = count_calls(mp, AgreedPaths, "own")
         compared = compare_engines(org, {"lean": lean, "reference": slow}, same_questions=True)
     return {"answers": compared.answers, "own": quick[0]}
 

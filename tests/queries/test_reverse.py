@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from twins import twin as twin_of
 
+from tests.counting import count_calls
 from tests.queries.engines import compare_engines, org_of
 from trustgraph.api import TrustGraph, load
 from trustgraph.queries.options import QueryOptions
@@ -411,14 +412,7 @@ def _lean_compared(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> int:
     gave (it must be used for the comparison to mean anything)."""
     from trustgraph.queries.agreed import AgreedPaths
 
-    used = [0]
-    original = AgreedPaths.own
-
-    def counted(self: AgreedPaths, label: str, start: Any) -> Any:
-        used[0] += 1
-        return original(self, label, start)
-
-    monkeypatch.setattr(AgreedPaths, "own", counted)
+    used = count_calls(monkeypatch, AgreedPaths, "own")
     fast, slow = _twins(tg)
     slow.reverse = True
     slow.layered = True

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from strategies_policy import condition_block
 from twins import twin
 
+from tests.counting import count_calls
 from tests.smt.helpers import github_role
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -74,14 +75,7 @@ def test_fewer_preprocessing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A core of two among twelve assertions: the reference tries each (twelve runs), the guided pass only the two
     of the core and the one after which nothing is left to try."""
     formulas = [_Y >= i for i in range(5)] + [_X > 3] + [_Y <= 100 + i for i in range(5)] + [_X < 2]
-    runs = [0]
-    real = decide._preprocessing_solver
-
-    def counted(ctx: Any, timeout: int) -> Any:
-        runs[0] += 1
-        return real(ctx, timeout)
-
-    monkeypatch.setattr(decide, "_preprocessing_solver", counted)
+    runs = count_calls(monkeypatch, decide, "_preprocessing_solver")
     names = _named(formulas)
     reference = core_by_deletion(names, 10_000)
     assert runs[0] == len(formulas) and reference == [names[5][0], names[11][0]]
@@ -105,14 +99,7 @@ def _dead(tg: TrustGraph, options: SolverOptions) -> list[dict[str, Any]]:
 def _same_dead(tg: TrustGraph, monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict[str, Any]], int]:
     """dead-trust-statement's findings with the switch on, the same field by field as with it off; and how many
     guided passes ran with it on."""
-    passes = [0]
-    real = decide._guided_deletion
-
-    def counted(*args: Any) -> Any:
-        passes[0] += 1
-        return real(*args)
-
-    monkeypatch.setattr(decide, "_guided_deletion", counted)
+    passes = count_calls(monkeypatch, decide, "_guided_deletion")
     new = _dead(tg, SolverOptions())
     guided, passes[0] = passes[0], 0
     old = _dead(tg, OFF)

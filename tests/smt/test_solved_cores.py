@@ -16,6 +16,7 @@ import pytest
 import z3  # type: ignore[import-untyped]
 from twins import twin
 
+from tests.counting import count_calls
 from tests.smt.helpers import github_role
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -63,14 +64,7 @@ def test_a_hit_runs_no_solver(monkeypatch: pytest.MonkeyPatch) -> None:
     solved = SolvedFormulas()
     formulas = _unsat_conjunctions()[0]
     first = core_by_deletion(_named(formulas, "a"), 10_000, solved=solved)
-    runs = [0]
-    real = decide._preprocessing_solver
-
-    def counted(ctx: Any, timeout: int) -> Any:
-        runs[0] += 1
-        return real(ctx, timeout)
-
-    monkeypatch.setattr(decide, "_preprocessing_solver", counted)
+    runs = count_calls(monkeypatch, decide, "_preprocessing_solver")
     second = core_by_deletion(_named(formulas, "b"), 10_000, solved=solved)
     assert runs[0] == 0 and [n.replace("|b ", "|a ").replace("/b/", "/a/") for n in second] == first
     core_by_deletion(_named(formulas, "c"), 10_000)  # without the store: one run per assertion

@@ -36,12 +36,11 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from trustgraph.checks.finding import FindingKind, SourceReach, source_class
-from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, answers_for, lean_flat, light_witness
+from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, answers_for, lean_flat, lean_reach
 from trustgraph.checks.pathmemo import last_hop_names_session, light_prefix
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import ask_session_names
-from trustgraph.queries.results import ReachResult, export_locations
+from trustgraph.queries.results import ReachResult
 
 if TYPE_CHECKING:
     from trustgraph.model.location import Location
@@ -163,7 +162,7 @@ class ActionSequences:
     pairs share an estimated ~460,000 prefixes (1.95M prefix items, ~4.2 hops each at 2,000 roles), read in role order
     far apart: a memo of 32,768 prefixes read the hops again for nearly every pair (4.7M light witnesses asked for
     881,000 pairs, grouped CPU unchanged), and one of all of them would hold ~160 MB for half the reads. Held by a
-    scan (:meth:`~trustgraph.checks.context.    ScanContext.once`)."""
+    scan (:meth:`~trustgraph.checks.context.ScanContext.once`)."""
 
     __slots__ = ("_actions",)
 
@@ -183,44 +182,8 @@ class ActionSequences:
                statements_of: Callable[[Any], Iterable[Any]]) -> FlatAnswer:
         """The :class:`FlatAnswer` :func:`~trustgraph.checks.ondemand.lean_flat` makes of the kept pair (``item``,
         ``befores``, ``parent``, ``action``, ``answer``) for ``role`` (equal values; the arguments as there)."""
-        last = export_locations(statements_of(answer))
-        count = sum(map(conditions, dict.fromkeys(last)))
-        if not befores:
-            nodes: tuple[str, ...] = (parent[0], role)
-            steps: tuple[str, ...] = (action.value,)
-            statements = tuple(dict.fromkeys(last))
-            approx = tuple(dict.fromkeys(answer.approximations))
-        else:
-            node_list: list[str] = []
-            action_list: list[str] = []
-            located: list[Location] = []
-            approximations: list[str] = []
-            for later in befores:  # as lean_flat reads them
-                hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
-                if not node_list:
-                    node_list.append(hop.source)
-                node_list.append(hop.target)
-                action_list.append(hop.action)
-                locs = hop.statements
-                located += locs
-                known = counts.get(id(locs))
-                if known is None or known[0] is not locs:
-                    known = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
-                count += known[1]
-                approximations += hop.approximations
-            node_list.append(role)
-            action_list.append(action.value)
-            located += last
-            approximations += answer.approximations
-            nodes, steps = tuple(node_list), tuple(action_list)
-            statements = tuple(dict.fromkeys(located))
-            approx = tuple(dict.fromkeys(approximations))
-        steps = self._actions.setdefault(steps, steps)
-        kind = classes.get(item)
-        if kind is None:
-            kind = classes[item] = source_class(item)
-        reach = SourceReach(source=item, source_class=kind, nodes=nodes, actions=steps, conditions=count,
-                            kind=FindingKind.FINDING, approximate=bool(approx), statements=statements)
+        reach, approx = lean_reach(role, item, befores, parent, action, answer, memo, conditions, classes, counts,
+                                   statements_of, self._actions)
         return _KeptAnswer(engine, role, (item, befores, parent, action, answer), reach, approx)
 
 

@@ -327,9 +327,21 @@ def lean_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...], ite
     over the hops before it. ``statements_of``: :func:`~trustgraph.queries.lazydecision.decision_statements`, as
     :func:`flat_answers` imported it (once per role, not once per answer: ~250,000 answers at 20,000 roles of the
     vendor-heavy profile)."""
+    reach, approx = lean_reach(role, item, entry[1:-3], parent, action, answer, memo, conditions, classes, counts,
+                               statements_of)
+    return FlatAnswer(engine, role, entry, reach, approx)
+
+
+def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action: Any, answer: Any,
+               memo: LightMemo | None, conditions: Callable[[Location], int], classes: dict[str, str],
+               counts: dict[int, tuple[tuple[Location, ...], int]], statements_of: Callable[[Any], Iterable[Any]],
+               actions_held: dict[tuple[str, ...], tuple[str, ...]] | None = None
+               ) -> tuple[SourceReach, tuple[str, ...]]:
+    """The source reach and approximations :func:`lean_flat` gives the path of source ``item`` whose hops before the
+    last are ``befores`` (the arguments as there); ``actions_held``: where equal sequences of actions get one tuple,
+    the first one made (None: each path its own)."""
     last = export_locations(statements_of(answer))
     count = sum(map(conditions, dict.fromkeys(last)))
-    befores = entry[1:-3]
     if not befores:
         nodes: tuple[str, ...] = (parent[0], role)
         actions: tuple[str, ...] = (action.value,)
@@ -360,12 +372,14 @@ def lean_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...], ite
         nodes, actions = tuple(node_list), tuple(action_list)
         statements = tuple(dict.fromkeys(located))
         approx = tuple(dict.fromkeys(approximations))
+    if actions_held is not None:
+        actions = actions_held.setdefault(actions, actions)
     kind = classes.get(item)
     if kind is None:
         kind = classes[item] = _finding.source_class(item)
     reach = _finding.SourceReach(source=item, source_class=kind, nodes=nodes, actions=actions, conditions=count,
                                  kind=_finding.FindingKind.FINDING, approximate=bool(approx), statements=statements)
-    return FlatAnswer(engine, role, entry, reach, approx)
+    return reach, approx
 
 
 def light_witness(later: Later, statements_of: Callable[[Any], Iterable[Any]] | None = None) -> HopWitness:
@@ -402,4 +416,4 @@ def with_full_path(finding: Finding) -> Finding:
 
 
 __all__ = ["LIGHT_MEMO_MAX", "Flat", "FlatAnswer", "Later", "LightMemo", "PathMemo", "answers_for", "flat_answers",
-           "is_light", "lean_flat", "materialized", "pending_index", "with_full_path"]
+           "is_light", "lean_flat", "lean_reach", "materialized", "pending_index", "with_full_path"]
