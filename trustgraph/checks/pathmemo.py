@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.ondemand import Later
 from trustgraph.graph.nodes import NodeKind
-from trustgraph.queries.answers import ask_session_names, names_evidence
+from trustgraph.queries.answers import ask_session_names, names_evidence, not_named_by
 from trustgraph.semantics.request import CallerKind
 
 if TYPE_CHECKING:
@@ -88,8 +88,7 @@ def last_hop_names_session(visits: Any, answers: Any, named: dict[State, bool], 
     if may_name(caller) and visits[parent].parent is not None:
         # names_evidence((None, before.caller, before.request), (None, caller, last_answer.request)) once may_name
         # holds, without its two tuples (random:1 at 20,000 roles: ~2.6M last hops into roles, most not checked)
-        request = answers[parent][1].request
-        return not (request is not None and request.get("sts:rolesessionname") == (caller.session_name,))
+        return not_named_by(answers[parent][1].request, caller.session_name)
     return False
 
 

@@ -147,7 +147,13 @@ def names_evidence(prev: tuple[str | None, Any, Any], hop: tuple[str | None, Any
     name = getattr(caller, "session_name", None)
     if caller.kind is not CallerKind.ROLE_SESSION or name is None:
         return False
-    return not (prev[2] is not None and prev[2].get("sts:rolesessionname") == (name,))
+    return not_named_by(prev[2], name)
+
+
+def not_named_by(request: Any, name: str) -> bool:
+    """Whether ``request`` (a hop's witness request, or None) leaves the session it starts unnamed as ``name``: it
+    does not set ``sts:RoleSessionName`` to exactly that name, so a later hop by that session must agree on it."""
+    return not (request is not None and request.get("sts:rolesessionname") == (name,))
 
 
 def agree_on_session_names(engine: ReachabilityEngine, outcome: SearchOutcome, state: State,
@@ -253,4 +259,5 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
 
 
 __all__ = ["SessionSteps", "agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat",
-           "locations_of", "names_evidence", "noted", "result_for", "session_agreement", "unreachable_reason"]
+           "locations_of", "names_evidence", "not_named_by", "noted", "result_for", "session_agreement",
+           "unreachable_reason"]
