@@ -37,6 +37,7 @@ from trustgraph.checks.base import (
     BaseCheck,
     CallerClass,
     alone_key,
+    claims_disagree,
     deny_like,
     hop_path,
     is_assume_grant,
@@ -592,53 +593,6 @@ def implied_condition(st: Statement, j: int, c: CallerClass) -> bool:
             if all(x is not None and x in values and not any(ch in x for ch in "*?$") for x in prefixes):
                 return True
     return False
-
-
-def claims_disagree(st: Statement, c: CallerClass) -> bool:
-    """True when ``st`` admits no GitHub Actions token of class ``c`` (web identity from a GitHub provider): a plain
-    ``StringEquals`` on the provider's ``repository`` claim and a plain ``StringEquals``/``StringLike`` on its ``sub``
-    whose every pattern starts with ``repo:`` and matches no subject ``repo:R:...`` for any repository ``R`` the first
-    lists (:func:`trustgraph.smt.guess.prefix_possible`); the token's claims agree (``semantics.claims.token_problem``,
-    ``smt.presence.claim_couplings``: a ``repo:`` subject names its repository), so none satisfies both.
-    :meth:`VacuousCondition._decide_lazily` then asks the statement's own question before question 1: only its
-    Unsat answer is used (the class is not live, the reference's verdict), so the rule decides which question is
-    asked first, never a verdict (switch ``SolverOptions.dead_claims``)."""
-    from trustgraph.model.condition import SetQualifier
-    from trustgraph.model.pattern import variables_of
-    from trustgraph.semantics.claims import is_github
-    from trustgraph.semantics.request import CallerKind
-    from trustgraph.smt.guess import prefix_possible
-    from trustgraph.smt.symbolic import SymbolicCaller, provider_host
-
-    caller = c.caller
-    if (not isinstance(caller, SymbolicCaller) or caller.kind is not CallerKind.WEB_IDENTITY
-            or caller.provider is None):
-        return False
-    host = provider_host(caller.provider).lower()
-    if not is_github(host):
-        return False
-
-    def plain(cond: Any, operators: tuple[Operator, ...]) -> bool:
-        return bool(cond.operator in operators and not cond.if_exists and cond.qualifier is SetQualifier.NONE
-                    and cond.texts and not any(variables_of(p) for p in cond.patterns))
-
-    repos = [cond for cond in st.conditions if cond.key == f"{host}:repository"
-             and plain(cond, (Operator.STRING_EQUALS,))]
-    subs = [cond for cond in st.conditions if cond.key == f"{host}:sub"
-            and plain(cond, (Operator.STRING_EQUALS, Operator.STRING_LIKE))]
-    for repo in repos:
-        for sub in subs:
-            if all(p[:1] and _starts_repo(p) and not any(prefix_possible(p, f"repo:{r}:") for r in repo.texts)
-                   for p in sub.patterns):
-                return True
-    return False
-
-
-def _starts_repo(pattern: Any) -> bool:
-    """Whether every text ``pattern`` matches starts with ``repo:`` (its first element is a literal so starting)."""
-    from trustgraph.model.pattern import Literal
-
-    return isinstance(pattern[0], Literal) and pattern[0].text.startswith("repo:")
 
 
 def _who(c: CallerClass) -> str:

@@ -124,6 +124,11 @@ class SolverOptions:
         ``repository`` and ``repo:`` ``sub`` conditions name different repositories (``checks.vacuous_condition.
         claims_disagree``): its Unsat answer shows the class not live, and question 1 is not asked. The same
         verdicts (only the order of the questions changes).
+    refuted_claims
+        The statement's own question (``checks.base.statement_alone``, asked by vacuous-condition and
+        dead-trust-statement) for a GitHub Actions class whose ``repository`` and ``repo:`` ``sub`` conditions name
+        different repositories (``checks.base.claims_disagree``) is answered Unsat without z3
+        (:func:`trustgraph.smt.solve.proved_unsat`); its core, when read, is the solver's. The same verdicts and cores.
     multi_value_variants
         vacuous-condition's counterexample tries for question 3 (``checks.exact.other_value_admitted``) also change a
         multi-valued string key the caller chooses (``checks.exact.caller_chooses_set``: sts:TransitiveTagKeys, a
@@ -167,6 +172,7 @@ class SolverOptions:
     lazy_liveness: bool = True
     implied_conditions: bool = True
     dead_claims: bool = True
+    refuted_claims: bool = True
     multi_value_variants: bool = True
     principal_arn_variants: bool = True
     inject_unknown: str | None = None
@@ -181,7 +187,7 @@ class SolverOptions:
                    principal_gate_members=False, principal_gate_renamed=False, formula_texts=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
                    shared_views=False,
-                   lazy_liveness=False, implied_conditions=False, dead_claims=False,
+                   lazy_liveness=False, implied_conditions=False, dead_claims=False, refuted_claims=False,
                    multi_value_variants=False, principal_arn_variants=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:

@@ -132,6 +132,23 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
     return result
 
 
+def proved_unsat(question: HopQuestion, session: SolverSession) -> Unsat:
+    """ The answer to ``question``, which the caller proved Unsat by a rule of its own (``checks.base.
+    claims_disagree``), without z3: the Unsat answer :func:`answer` gives when z3 decides without computing the core,
+    whose core, when read, is computed as that answer's is (every candidate solved again in core mode), so the same
+    core and locations. Not kept in the session's store (a question asked again is answered by :func:`answer`: the
+    same verdict)."""
+    link = SessionLink(session)
+    options = session.options
+
+    def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+        again = _solve(question, link(), options.without("concrete_first"), want_core=True)
+        if isinstance(again, Unsat):
+            return again.core, again.locations
+        return ((f"no request satisfies the hop (proved without the solver; recomputing the core gave {again})",), ())
+    return Unsat(explain=explain)
+
+
 def reference_answer(question: HopQuestion, session: SolverSession | None = None) -> HopAnswer:
     """The answer to ``question`` by the reference path only: every candidate of the caller encoded and solved
     (``smt.reference``), no guess, no shared answer, no candidate skipped, whatever the session's switches say
@@ -316,5 +333,5 @@ def _guess(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str, ...]], 
 
 #: The public names other modules import from here (the result types live in ``smt.results``).
 __all__ = ["DEFAULT_TIMEOUT_MS", "MAX_STRUCTURE_BITS", "TIMEOUT_ENV", "HopAnswer", "HopQuestion", "HopResult",
-           "KeyConstraint", "Sat", "SolverOptions", "SolverSession", "Unknown", "Unsat", "answer",
+           "KeyConstraint", "Sat", "SolverOptions", "SolverSession", "Unknown", "Unsat", "answer", "proved_unsat",
            "default_timeout_ms", "reference_answer", "solve_hop"]
