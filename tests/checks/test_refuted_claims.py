@@ -71,12 +71,13 @@ def test_same_findings_fewer_solver_runs(lazy: bool, tmp_path: Path, monkeypatch
 
 def test_core_is_the_solvers(tmp_path: Path) -> None:
     """:func:`proved_unsat`'s core and locations, read, are those of the solver's Unsat answer to the question."""
+    from twins import twin
+
     from trustgraph.checks.base import CallerClass, claims_disagree, statement_classes, target_with
     from trustgraph.checks.context import ScanContext
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.session import SolverSession
     from trustgraph.smt.solve import Unsat, answer, proved_unsat
-    from twins import twin
 
     tg = _github_org(tmp_path)
     for name in DEAD:

@@ -397,7 +397,9 @@ def _alone_answer(ctx: ScanContext, st: Statement, c: CallerClass, only: Target)
     policy): the solver's, or for a GitHub Actions class whose claims disagree (:func:`claims_disagree`, switch
     ``SolverOptions.refuted_claims``) the Unsat answer z3 would give, proved by the rule; its core, when read
     (dead-trust-statement's message), is the solver's (:func:`trustgraph.smt.solve.proved_unsat`). On
-    condition-heavy-2k this saves 17 z3 runs that answered Unsat."""
+    condition-heavy-2k, 26 such questions (vacuous-condition's and dead-trust-statement's encodings 265 -> 239); z3
+    itself ran once less in the scan (204 -> 203): roles alike ask the same formulas, which the session's store of
+    solved formulas answers, so what is saved is the encoding, ~9 ms of CPU each."""
     if ctx.engine.session.options.refuted_claims and claims_disagree(st, c):
         from trustgraph.smt.question import HopQuestion
         from trustgraph.smt.solve import proved_unsat
