@@ -68,16 +68,25 @@ class TrustGraph(GraphQueries):
         if graph is not None:
             _forget_graph_views(graph)
 
-    def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None) -> FindingList:
+    def scan(self, checks: Iterable[str] | None = None, *, timeout_ms: int | None = None,
+             every_source: bool = False) -> FindingList:
         """Run the security checks of ``trustgraph scan`` (all, or those ids) on every role; a
         :class:`~trustgraph.render.frames.FindingList` (``to_frame()``, notebook table). The checks ask on an engine
-        of their own (their hop answers are not kept in this object's)."""
+        of their own (their hop answers are not kept in this object's).
+
+        A finding keeps the path of its first :data:`~trustgraph.checks.finding.MAX_LISTED_SOURCES` sources (those
+        the reports list); the others are named and counted without it (``Finding.tail``). ``every_source=True``
+        keeps every source's path (``Finding.paths_of_all``; :func:`~trustgraph.checks.grouping.every_source`)."""
         from trustgraph.checks.context import ScanContext
+        from trustgraph.checks.grouping import every_source as full
         from trustgraph.checks.registry import select_checks
         from trustgraph.checks.runner import scan
         from trustgraph.render.frames import FindingList
 
         ctx = ScanContext(GraphQueries(self.estate, self.zone, self.graph), timeout_ms=timeout_ms)
+        if every_source:
+            with full():
+                return FindingList(scan(ctx, select_checks(checks)), self.zone.describe())
         return FindingList(scan(ctx, select_checks(checks)), self.zone.describe())
 
     def to_frame(self, *, edges: bool = False) -> pd.DataFrame:

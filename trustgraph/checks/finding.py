@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
@@ -105,6 +107,77 @@ class SourceReach:
         return len(self.actions)
 
 
+#: How many sources a finding's reports list, each with its path (the JSON, SARIF, CSV and HTML reports; the rest are
+#: counted): a merged finding keeps these in full and the others as a :class:`SourceTail`.
+MAX_LISTED_SOURCES = 25
+
+
+class SourceSummary(NamedTuple):
+    """A source past the first :data:`MAX_LISTED_SOURCES` of a merged finding kept without its path: what every
+    reader of all sources reads (:attr:`Finding.exposure`, the summary's classes, suppressions, counts)."""
+
+    source: str
+    source_class: str
+    kind: FindingKind
+    hops: int
+    conditions: int
+    approximate: bool
+
+
+#: hops, conditions, flags (the class's index in SOURCE_CLASSES, bit 3 unknown, bit 4 approximate) of one source
+_ROW = struct.Struct("<HIB")
+_UNKNOWN, _APPROXIMATE = 8, 16
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTail:
+    """The sources of a merged finding past the first :data:`MAX_LISTED_SOURCES` as two columns, not one object per
+    source: their names, and per source its hops, conditions, class, kind and approximation packed in
+    :data:`_ROW`'s 7 bytes. Their nodes, actions and statements are dropped: no report lists them.
+
+    Why: the random profile at 20,000 roles merges ~880,000 sources into its findings, held until the report is
+    written (the end of the scan is its peak); a :class:`SourceReach` past the listed ones held ~380 bytes with its
+    tuples (random:1, 2,000 roles), a source here 15 (its name is the graph's string, shared).
+
+    ``enabled`` False (the reference, set on the class; :func:`~trustgraph.checks.grouping.every_source`): merged
+    findings keep every source in full, as the diff needs (it compares and shows every source's path)."""
+
+    names: tuple[str, ...]
+    rows: bytes
+
+    enabled: ClassVar[bool] = True
+
+    @classmethod
+    def of(cls, reaches: Sequence[SourceReach]) -> SourceTail | None:
+        """The tail of ``reaches``; None when one does not fit a row (a class outside :data:`SOURCE_CLASSES`, more
+        than 65,535 hops): the caller keeps them in full."""
+        rows = bytearray()
+        for s in reaches:
+            if s.source_class not in _CLASS_INDEX or s.hops > 0xFFFF or not 0 <= s.conditions <= 0xFFFFFFFF:
+                return None
+            flags = (_CLASS_INDEX[s.source_class] | (_UNKNOWN if s.kind is FindingKind.UNKNOWN else 0)
+                     | (_APPROXIMATE if s.approximate else 0))
+            rows += _ROW.pack(s.hops, s.conditions, flags)
+        return cls(tuple(s.source for s in reaches), bytes(rows))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[SourceSummary]:
+        for name, (hops, conditions, flags) in zip(self.names, _ROW.iter_unpack(self.rows), strict=True):
+            yield SourceSummary(source=name, source_class=SOURCE_CLASSES[flags & 7],
+                                kind=FindingKind.UNKNOWN if flags & _UNKNOWN else FindingKind.FINDING,
+                                hops=hops, conditions=conditions, approximate=bool(flags & _APPROXIMATE))
+
+    def ways(self) -> Iterator[tuple[int, int]]:
+        """(hops, conditions) of each proven source with a path (:attr:`Finding.exposure`)."""
+        return ((hops, conditions) for hops, conditions, flags in _ROW.iter_unpack(self.rows)
+                if hops and not flags & _UNKNOWN)
+
+
+_CLASS_INDEX = {c: i for i, c in enumerate(SOURCE_CLASSES)}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckInfo:
     """What a report says about one check that ran (SARIF's "rule").
@@ -162,7 +235,11 @@ class Finding:
         ``finding`` or ``unknown`` (the solver could not decide; never read as safe).
     sources
         Every source that gets in (one finding per check and role), most specific first, each with its shortest
-        path (:mod:`trustgraph.checks.grouping`); empty for a finding not grouped yet (then ``source`` alone).
+        path (:mod:`trustgraph.checks.grouping`); empty for a finding not grouped yet (then ``source`` alone). With
+        a ``tail``, the first :data:`MAX_LISTED_SOURCES` only.
+    tail
+        The sources after ``sources`` without their paths (:class:`SourceTail`), or None: every source is in
+        ``sources`` (at most :data:`MAX_LISTED_SOURCES` of them, or merged with ``SourceTail.enabled`` False).
     """
 
     check_id: str
@@ -179,23 +256,55 @@ class Finding:
     kind: FindingKind = FindingKind.FINDING
     suppressed_by: str | None = None
     sources: tuple[SourceReach, ...] = ()
+    tail: SourceTail | None = None
 
     @property
-    def all_sources(self) -> tuple[SourceReach, ...]:
-        """``sources``, or for a finding not grouped the one source it names, with its path."""
+    def all_sources(self) -> tuple[SourceReach | SourceSummary, ...]:
+        """``sources`` then the ``tail``'s (without paths), or for a finding not grouped the one source it names,
+        with its path. Every source with its path: a scan under :func:`~trustgraph.checks.grouping.every_source`."""
         if self.sources:
-            return self.sources
+            return self.sources if self.tail is None else (*self.sources, *self.tail)
+        return (self._alone(),)
+
+    def _alone(self) -> SourceReach:
+        """The source of a finding not grouped, with its path."""
         path = self.path
-        return (SourceReach(source=self.source, source_class=source_class(self.source),
-                            nodes=(path[0].source, *(h.target for h in path)) if path else (),
-                            actions=tuple(h.action for h in path), kind=self.kind, approximate=self.approximate,
-                            statements=self.statements),)
+        return SourceReach(source=self.source, source_class=source_class(self.source),
+                           nodes=(path[0].source, *(h.target for h in path)) if path else (),
+                           actions=tuple(h.action for h in path), kind=self.kind, approximate=self.approximate,
+                           statements=self.statements)
+
+    @property
+    def paths_of_all(self) -> tuple[SourceReach, ...]:
+        """:attr:`all_sources`, each with its path.
+
+        Raises
+        ------
+        ValueError
+            When the finding has a ``tail`` (merged outside :func:`~trustgraph.checks.grouping.every_source`)."""
+        if self.tail is not None:
+            raise ValueError(f"{self.check_id} on {self.role}: the sources past the first {MAX_LISTED_SOURCES} were "
+                             "kept without their paths (scan inside trustgraph.checks.grouping.every_source())")
+        return self.sources or (self._alone(),)
+
+    @property
+    def listed_sources(self) -> tuple[SourceReach, ...]:
+        """The first :data:`MAX_LISTED_SOURCES` of :attr:`all_sources`, each with its path: those the reports list."""
+        return self.sources[:MAX_LISTED_SOURCES] if self.sources else (self._alone(),)
+
+    @property
+    def sources_total(self) -> int:
+        """``len(all_sources)``."""
+        return len(self.sources) + len(self.tail or ()) if self.sources else 1
 
     @property
     def exposure(self) -> tuple[int, int]:
         """(hops, conditions) of the easiest proven way in: fewest hops, then fewest conditions; (99, 99) when no
         source has a path (document-level or undecided findings). Ranks findings within a severity."""
-        ways = [(s.hops, s.conditions) for s in self.all_sources if s.kind is FindingKind.FINDING and s.hops]
+        sources = self.sources or self.all_sources
+        ways = [(s.hops, s.conditions) for s in sources if s.kind is FindingKind.FINDING and s.hops]
+        if self.tail is not None:
+            ways += self.tail.ways()
         return min(ways, default=(99, 99))
 
     @property

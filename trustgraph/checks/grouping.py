@@ -5,7 +5,10 @@ reads per role. :func:`group_findings` merges the findings a check made on one r
 source (:class:`~trustgraph.checks.finding.SourceReach`), most specific first, and keeps the full witness of the first
 source only (the others carry their shortest path as node ids, so a report grows with its findings, not with the
 number of sources times the length of their witnesses). Each source keeps the statements its answers cite, so that
-the JSON report can cite the statements of the sources it lists only.
+the JSON report can cite the statements of the sources it lists only. The sources past the first
+:data:`~trustgraph.checks.finding.MAX_LISTED_SOURCES` (which no report lists) keep only what the readers of every
+source read: name, class, kind, hops, conditions, approximation, in a :class:`~trustgraph.checks.finding.SourceTail`
+(random:1 at 20,000 roles: ~880,000 sources; the reference, every source in full: :func:`every_source`).
 
 Order of sources (most specific first): a named principal, an outside account, a federated provider or a service,
 any AWS principal outside the zone (``external``), anyone (``*``), then document-level findings (``-``); within a
@@ -14,11 +17,21 @@ class, fewer hops, then fewer conditions, then the name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity, SourceReach, source_class, source_specificity
+from trustgraph.checks.finding import (
+    MAX_LISTED_SOURCES,
+    Finding,
+    FindingKind,
+    Severity,
+    SourceReach,
+    SourceTail,
+    source_class,
+    source_specificity,
+)
 from trustgraph.checks.ondemand import with_full_path
 from trustgraph.model.location import Location
 
@@ -129,10 +142,12 @@ def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_
     first = with_full_path(head)  # the answers of outside accounts have light witnesses (checks.ondemand)
     severity = max((f.severity for _, f in items), key=lambda s: s.rank)
     proven = any(f.kind is FindingKind.FINDING for _, f in items)
+    best = list(sources.values())
+    tail = SourceTail.of(best[MAX_LISTED_SOURCES:]) if SourceTail.enabled and len(best) > MAX_LISTED_SOURCES else None
     listed = tuple(s if s.statements == (held := tuple(cited[s.source])) else replace(s, statements=held)
-                   for s in sources.values())  # most sources have one answer: their statements as they are
+                   for s in (best if tail is None else best[:MAX_LISTED_SOURCES]))  # most: their statements as they are
     message = text(head)
-    others = [s.source for s in listed[1:]]
+    others = list(sources)[1:]
     # document-level findings: each statement's own sentence (the other findings' messages are read only here)
     messages = (list(dict.fromkeys(m for _, f in items if (m := text(f))))
                 if all(f.source == "-" for _, f in items) else [])
@@ -146,7 +161,21 @@ def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_
     approximations = tuple(dict.fromkeys(a for _, f in items for a in f.approximations))
     return replace(first, severity=severity, kind=FindingKind.FINDING if proven else FindingKind.UNKNOWN,
                    message=message, statements=statements, approximations=approximations,
-                   approximate=bool(approximations) or any(f.approximate for _, f in items), sources=listed)
+                   approximate=bool(approximations) or any(f.approximate for _, f in items), sources=listed,
+                   tail=tail)
+
+
+@contextmanager
+def every_source() -> Iterator[None]:
+    """Inside the block, merged findings keep every source with its path (``SourceTail.enabled`` False, restored
+    after it): what the diff compares and what an analyst asks for every source's path
+    (:meth:`trustgraph.api.TrustGraph.scan` ``every_source=True``). Workers forked inside the block inherit it."""
+    saved = SourceTail.enabled
+    SourceTail.enabled = False
+    try:
+        yield
+    finally:
+        SourceTail.enabled = saved
 
 
 def group_findings(findings: Iterable[Finding], conditions: ConditionCount = _no_conditions,
@@ -174,5 +203,5 @@ def grouped_findings(check: Any, ctx: Any, conditions: ConditionCount = _no_cond
     return group_findings(check.run(ctx), conditions)
 
 
-__all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "group_findings", "grouped_findings", "made",
-           "merge", "merge_reaches", "path_conditions", "source_reach"]
+__all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "every_source", "group_findings",
+           "grouped_findings", "made", "merge", "merge_reaches", "path_conditions", "source_reach"]

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 
-from trustgraph.checks.finding import Finding
+from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding
 from trustgraph.report.scan_report import ScanReport
 from trustgraph.safe_text import csv_cell
 
@@ -55,7 +55,7 @@ def flatten_path(finding: Finding) -> str:
     return " -> ".join(nodes)
 
 
-def sources_text(finding: Finding, limit: int = 25) -> str:
+def sources_text(finding: Finding, limit: int = MAX_LISTED_SOURCES) -> str:
     """Every source that gets in, most specific first, ``"; "``-joined (at most ``limit``, then ``and N more``)."""
     sources = [s.source for s in finding.all_sources]
     text = "; ".join(sources[:limit])

@@ -23,7 +23,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.render.zone_text import zone_lines, zone_origin
@@ -323,7 +323,7 @@ def _list(items: Iterable[str], *, empty: str = "") -> str:
     return '<ul class="plain">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-def _other_sources(finding: Finding, limit: int = 25) -> list[str]:
+def _other_sources(finding: Finding, limit: int = MAX_LISTED_SOURCES) -> list[str]:
     """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed."""
     others = finding.all_sources[1:]
     if not others:

@@ -52,7 +52,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from trustgraph.checks.finding import Finding, SourceReach
+from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding, SourceReach
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.report.scan_report import CheckInfo, ScanReport
@@ -62,10 +62,6 @@ JSON_REPORT_VERSION = 4
 
 #: The package resource holding the schema of the version this module writes.
 SCHEMA_RESOURCE = "schemas/scan-report-v4.schema.json"
-
-#: How many sources a finding lists at most (the rest are counted in ``sources_omitted``): the report stays
-#: proportional to its findings when hundreds of providers reach one role.
-MAX_LISTED_SOURCES = 25
 
 
 def location_json(loc: Location) -> dict[str, str]:
@@ -109,17 +105,16 @@ def source_json(source: SourceReach) -> dict[str, Any]:
 def listed_statements(finding: Finding) -> tuple[Location, ...]:
     """The statements the finding cites for the sources the report lists (the first :data:`MAX_LISTED_SOURCES`),
     in the finding's order: all of them when no source is omitted."""
-    sources = finding.all_sources
-    if len(sources) <= MAX_LISTED_SOURCES:
+    if finding.sources_total <= MAX_LISTED_SOURCES:
         return finding.statements
-    kept = {loc for s in sources[:MAX_LISTED_SOURCES] for loc in s.statements}
+    kept = {loc for s in finding.listed_sources for loc in s.statements}
     return tuple(loc for loc in finding.statements if loc in kept)
 
 
 def finding_json(finding: Finding, *, path: Any = None) -> dict[str, Any]:
     """One finding as the JSON report writes it; ``path``, when given, stands for its hops (the lean writer, which
     refers to them by index, does not make them twice)."""
-    sources = finding.all_sources
+    total = finding.sources_total
     hops, conditions = finding.exposure
     return {
         "check_id": finding.check_id,
@@ -136,9 +131,9 @@ def finding_json(finding: Finding, *, path: Any = None) -> dict[str, Any]:
         "approximate": finding.approximate,
         "approximations": list(finding.approximations),
         "suppressed_by": finding.suppressed_by,
-        "sources": [source_json(s) for s in sources[:MAX_LISTED_SOURCES]],
-        "sources_total": len(sources),
-        "sources_omitted": max(0, len(sources) - MAX_LISTED_SOURCES),
+        "sources": [source_json(s) for s in finding.listed_sources],
+        "sources_total": total,
+        "sources_omitted": max(0, total - MAX_LISTED_SOURCES),
         "exposure": {"hops": hops if hops != 99 else None, "conditions": conditions if hops != 99 else None},
     }
 

@@ -49,10 +49,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity
+from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.render.csv_report import flatten_path
-from trustgraph.render.json_report import MAX_LISTED_SOURCES, hop_json, location_json, source_json
+from trustgraph.render.json_report import hop_json, location_json, source_json
 from trustgraph.render.zone_text import zone_lines
 from trustgraph.report.positions import Position, statement_positions
 from trustgraph.report.scan_report import CheckInfo, ScanReport
@@ -259,10 +259,10 @@ def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) 
     text = finding.message
     if finding.kind is FindingKind.UNKNOWN:
         text = f"Unknown: {text}"
-    sources = finding.all_sources
-    named = ", ".join(s.source for s in sources[:MAX_LISTED_SOURCES])
-    more = f" and {len(sources) - MAX_LISTED_SOURCES} more" if len(sources) > MAX_LISTED_SOURCES else ""
-    text = f"{text} Role: {finding.role}. Source{'s' if len(sources) > 1 else ''}: {named}{more}."
+    listed, total = finding.listed_sources, finding.sources_total
+    named = ", ".join(s.source for s in listed)
+    more = f" and {total - MAX_LISTED_SOURCES} more" if total > MAX_LISTED_SOURCES else ""
+    text = f"{text} Role: {finding.role}. Source{'s' if total > 1 else ''}: {named}{more}."
     if finding.path:
         text += f" Path: {flatten_path(finding)}."
     if finding.statements:
@@ -308,8 +308,8 @@ def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) 
         "approximations": list(finding.approximations),
         "path": [hop_json(h) for h in finding.path],
         "statements": [location_json(s) for s in finding.statements],
-        "sources": [source_json(s) for s in sources[:MAX_LISTED_SOURCES]],
-        "sourcesTotal": len(sources),
+        "sources": [source_json(s) for s in listed],
+        "sourcesTotal": total,
     }
     return result
 

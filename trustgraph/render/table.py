@@ -227,8 +227,7 @@ def who_gets_in(finding: Finding) -> str:
 def other_sources(finding: Finding) -> Sequence[str]:
     """Sources besides the most specific one that reach the role for the same check (none for a one-source
     finding)."""
-    sources = getattr(finding, "sources", None) or ()
-    names = [str(getattr(s, "source", s)) for s in sources]  # grouped findings list SourceReach values
+    names = [s.source for s in finding.all_sources]  # a finding not grouped: its own source alone
     return [n for n in dict.fromkeys(names) if n != finding.source]
 
 

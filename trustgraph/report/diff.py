@@ -88,10 +88,16 @@ class DiffReport:
 
 
 def expand(findings: Iterable[Finding]) -> dict[str, DiffEntry]:
-    """Every (check, role, source) of grouped findings, by id; the finding's first source keeps its full witness."""
+    """Every (check, role, source) of grouped findings, by id; the finding's first source keeps its full witness.
+
+    Raises
+    ------
+    ValueError
+        For a finding whose sources past the listed ones have no path (:attr:`~trustgraph.checks.finding.Finding.
+        paths_of_all`; :func:`diff_estates` scans inside :func:`~trustgraph.checks.grouping.every_source`)."""
     out: dict[str, DiffEntry] = {}
     for f in findings:
-        for i, s in enumerate(f.all_sources):
+        for i, s in enumerate(f.paths_of_all):
             entry = DiffEntry(check_id=f.check_id, title=f.title, severity=f.severity, kind=s.kind, role=f.role,
                               source=s.source, source_class=s.source_class, message=f.message, nodes=s.nodes,
                               actions=s.actions, witness=f.path if i == 0 else (),
@@ -144,15 +150,17 @@ def diff_estates(
     ``now`` pins the analysis time of both (aws:CurrentTime of every witness; the clock when None) and ``via`` is
     ``scan --via``: both estates are judged at the same moment with the same options."""
     from trustgraph.checks.context import ScanContext
+    from trustgraph.checks.grouping import every_source
     from trustgraph.checks.runner import scan
 
     old_tg, new_tg = GraphQueries(old, zone, now=now), GraphQueries(new, zone, now=now)
     if now is None:  # one moment for both, even without a pinned time
         old_tg.engine.now_ms = new_tg.engine.now_ms
-    old_findings = scan(ScanContext(GraphQueries(old, zone, old_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
-                                    via=via), checks)
-    new_findings = scan(ScanContext(GraphQueries(new, zone, new_tg.graph.copy(), now=now), timeout_ms=timeout_ms,
-                                    via=via), checks)
+    with every_source():  # the diff compares and shows every source's path
+        old_findings = scan(ScanContext(GraphQueries(old, zone, old_tg.graph.copy(), now=now),
+                                        timeout_ms=timeout_ms, via=via), checks)
+        new_findings = scan(ScanContext(GraphQueries(new, zone, new_tg.graph.copy(), now=now),
+                                        timeout_ms=timeout_ms, via=via), checks)
     added, gone, same = compare_entries(old_findings, new_findings)
     from trustgraph.model.values import format_date
 
