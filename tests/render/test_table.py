@@ -164,15 +164,15 @@ def test_never_crashes_and_fits(r: ScanReport, width: int) -> None:
 
 
 def test_who_counts_the_other_sources() -> None:
-    from types import SimpleNamespace
+    from dataclasses import replace
 
+    from trustgraph.checks.finding import SourceReach, source_class
     from trustgraph.render.table import other_sources, who_gets_in
 
     f = Finding(check_id="external-without-mfa", severity=Severity.MEDIUM, role="arn:aws:iam::1:role/R",
                 source="account:444455556666", message="m", remediation="r")
-    grouped = SimpleNamespace(source=f.source, path=(), sources=(
-        SimpleNamespace(source="account:444455556666"), SimpleNamespace(source="account:555566667777"),
-        SimpleNamespace(source="external")))
+    grouped = replace(f, sources=tuple(SourceReach(source=s, source_class=source_class(s)) for s in (
+        "account:444455556666", "account:555566667777", "external")))
     assert other_sources(f) == []
-    assert other_sources(grouped) == ["account:555566667777", "external"]  # type: ignore[arg-type]
-    assert who_gets_in(grouped) == "account 444455556666 (any principal of it) (+2 other sources)"  # type: ignore[arg-type]
+    assert other_sources(grouped) == ["account:555566667777", "external"]
+    assert who_gets_in(grouped) == "account 444455556666 (any principal of it) (+2 other sources)"
