@@ -230,8 +230,12 @@ class SharedSearches:
     memo_rows = True
     #: True: a search walks a plain session's hops part by part (:attr:`_Expansion.parts`: its own edges, then each
     #: hub's tuple), each part's hops into roles the search has already reached dropped the first time it meets them
-    #: (:meth:`Replay._walk_parts`), so the next state of the same hub walks only the rest; False: every hop of each
-    #: state walked (the reference; set on the class). The same hops taken in the same order either way
+    #: (:attr:`Replay._left`), so the next member state of the same hub walks only the rest: a plain session takes a
+    #: hop only when the search has not reached the plain state of its role, and that only grows (random:2 at 2,000
+    #: roles: 555,863 hops walked, 520,133 of them into reached roles -> 150,883). A hop not dropped is taken as
+    #: before, in the same order (the parts in order, indexes ascending); a hop blocked for this state (a
+    #: :data:`BLOCKED` slot, which :attr:`_Expansion.live` leaves out) reaches nothing either way. False: every live
+    #: hop of each state walked (the reference; set on the class)
     part_walks = True
 
     def __init__(self, engine: ReachabilityEngine) -> None:
@@ -598,7 +602,7 @@ class Replay:
         if self.extra is not None:
             self.outcome.first_extra[source] = self.extra
         #: id of a part of plain sessions' hops (:attr:`_Expansion.parts`) -> the part and the indexes of its hops
-        #: into roles this search had not reached when it last walked the part (:meth:`_walk_parts`)
+        #: into roles this search had not reached when it last walked the part (:attr:`SharedSearches.part_walks`)
         self._left: dict[int, tuple[tuple[tuple[str, Action], ...], list[int]]] = {}
         if self.extra is not None:
             for start in engine.start_states(source):
@@ -620,6 +624,10 @@ class Replay:
         plain_states = engine._plain_states
         by_rows = shared.memo_rows and shared.base_checks and MemoRows.usable(engine)
         deeper = shared.table(False, options, ()) if shared.state_tables else None  # the start states: few
+        answers, first, left = outcome.answers, outcome.first, self._left
+        own: tuple[str, bool]
+        rows: MemoRows | None  # the engine's memo rows of a state (memo_rows), read when first needed
+        leads: Leads
         while queue and (depth is None or visits[queue[0]].depth < depth):
             state = queue.popleft()
             at = visits[state].depth
@@ -628,13 +636,57 @@ class Replay:
             found = None if deeper is None or at == 0 else deeper.get(state)
             expansion = found if found is not None else shared.expansion(state, at, options,
                                                                          extra or () if at == 0 else ())
-            if expansion.parts is not None:
-                self._walk_parts(state, at, expansion, by_rows)
+            parts = expansion.parts
+            if parts is not None:  # a plain session's hops, part by part (SharedSearches.part_walks)
+                slots = expansion.moves
+                newly_blocked = False
+                rows = None
+                for offset, part in parts:
+                    entry = left.get(id(part))
+                    kept: list[int] = []
+                    for j in (range(len(part)) if entry is None else entry[1]):
+                        role, action = part[j]
+                        own = (role, False)
+                        if own in visits:  # reached: dropped from the part for the rest of the search
+                            continue
+                        i = offset + j
+                        move = slots[i]
+                        if move is None:
+                            if by_rows and rows is None and (class_moves or expansion.base is not None
+                                                             and isinstance(expansion.base[i], Sat)):
+                                rows = MemoRows(engine, state, options, expansion.extra)
+                            move = shared.decide_slot(state, i, options, expansion, rows)
+                            newly_blocked |= move is BLOCKED
+                        if isinstance(move, Move):  # blocked (BLOCKED, unknown None) or undecided: kept
+                            if move.unknown is not None:
+                                outcome.unknown_edges.append((state, move.role, move.unknown))
+                            kept.append(j)
+                            continue
+                        if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
+                            nxt = plain_states[own]  # not reached yet (tested above)
+                            visits[nxt] = _Visit(state, None, at + 1)
+                            answers[nxt] = (action, move)
+                            first.setdefault(role, nxt)
+                            queue.append(nxt)
+                            continue
+                        leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]
+                        for nxt, answer, _ in leads:
+                            if nxt in visits:
+                                continue
+                            visits[nxt] = _Visit(state, None, at + 1)
+                            answers[nxt] = (action, answer)
+                            first.setdefault(nxt[0], nxt)
+                            queue.append(nxt)
+                        if own not in visits:
+                            kept.append(j)
+                    left[id(part)] = (part, kept)
+                if newly_blocked:
+                    expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
                 continue
             plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
             newly_blocked = False
-            own: tuple[str, bool] = ("", False)
-            rows: MemoRows | None = None  # the engine's memo rows of the state (memo_rows), read when first needed
+            own = ("", False)
+            rows = None
             for i in expansion.live:
                 role = hops[i][0]
                 if plain:
@@ -665,7 +717,7 @@ class Replay:
                     outcome.first.setdefault(role, nxt)
                     queue.append(nxt)
                     continue
-                leads: Leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]  # leads_of
+                leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]  # leads_of
                 for nxt, answer, _ in leads:
                     if nxt in visits:
                         continue
@@ -675,70 +727,6 @@ class Replay:
                     queue.append(nxt)
             if newly_blocked:  # later searches walk only the hops not known to be blocked
                 expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
-
-    def _walk_parts(self, state: State, at: int, expansion: _Expansion, by_rows: bool) -> None:
-        """:meth:`advance`'s walk of a plain session's hops, part by part (:attr:`SharedSearches.part_walks`).
-
-        The walk takes a hop only when the search has not reached the plain state of its role, and whether it has
-        only grows, so a hop found reached is dropped from its part's indexes for the rest of the search
-        (:attr:`_left`); the hops of an account hub's tuple are walked again by each member state the search
-        reaches, and after the first few nearly all of them are reached (random:2 at 2,000 roles: 520,133 of the
-        555,863 hops walked, 150,903 left to walk part by part). A hop not dropped is taken as :meth:`advance` takes
-        it, in the same order (the parts in order, the indexes ascending): a hop blocked for this state (a
-        :data:`BLOCKED` slot, which :attr:`_Expansion.live` leaves out) reaches nothing either way."""
-        from trustgraph.smt.solve import Sat
-
-        shared, options, outcome = self.shared, self.options, self.outcome
-        engine = shared.engine
-        visits, answers, first, queue = outcome.visits, outcome.answers, outcome.first, self.queue
-        plain_states = engine._plain_states
-        slots, base, left = expansion.moves, expansion.base, self._left
-        class_moves = shared.class_moves
-        rows: MemoRows | None = None
-        newly_blocked = False
-        depth = at + 1
-        assert expansion.parts is not None
-        for offset, part in expansion.parts:
-            entry = left.get(id(part))
-            indexes: Iterable[int] = range(len(part)) if entry is None else entry[1]
-            kept: list[int] = []
-            for j in indexes:
-                role, action = part[j]
-                own = (role, False)
-                if own in visits:
-                    continue
-                i = offset + j
-                move = slots[i]
-                if move is None:
-                    if by_rows and rows is None and (class_moves or base is not None and isinstance(base[i], Sat)):
-                        rows = MemoRows(engine, state, options, expansion.extra)
-                    move = shared.decide_slot(state, i, options, expansion, rows)
-                    newly_blocked |= move is BLOCKED
-                if isinstance(move, Move):  # blocked (BLOCKED, unknown None) or undecided
-                    if move.unknown is not None:
-                        outcome.unknown_edges.append((state, move.role, move.unknown))
-                    kept.append(j)
-                    continue
-                if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
-                    nxt = plain_states[own]  # not reached yet (tested above)
-                    visits[nxt] = _Visit(state, None, depth)
-                    answers[nxt] = (action, move)
-                    first.setdefault(role, nxt)
-                    queue.append(nxt)
-                    continue
-                leads: Leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]  # leads_of
-                for nxt, answer, _ in leads:
-                    if nxt in visits:
-                        continue
-                    visits[nxt] = _Visit(state, None, depth)
-                    answers[nxt] = (action, answer)
-                    first.setdefault(nxt[0], nxt)
-                    queue.append(nxt)
-                if own not in visits:
-                    kept.append(j)
-            left[id(part)] = (part, kept)
-        if newly_blocked:  # later searches walk only the hops not known to be blocked (as advance keeps it)
-            expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
 
 
 __all__ = ["BLOCKED", "Lead", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches", "compact",
