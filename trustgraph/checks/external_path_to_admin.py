@@ -92,11 +92,22 @@ class ExternalPathToAdmin(BaseCheck):
             _lean_index(ctx)
         else:  # in one process: one search for every provider, not one per part
             ctx.reach_known(EXTERNAL, "", ctx.options(), members=_federated(ctx), targets=ctx.admin_roles())
+        self._forget_witnesses(ctx)
 
     def prepare_head(self, ctx: ScanContext) -> None:
         """The searches from ``external`` and the outside accounts (:func:`prepare_most_specific`)."""
         admins = [role for role in ctx.roles if ctx.is_admin(role)]
         prepare_most_specific(ctx, ctx.options(), admins, targets=ctx.admin_roles())
+        self._forget_witnesses(ctx)
+
+    #: True: the engine's kept witnesses are dropped after the shared searches (:meth:`ReachabilityEngine.
+    #: forget_witnesses`: the roles checked after them take almost none of their hops again; condition-heavy at
+    #: 20,000 roles ~80 MB); False: kept (the reference; set on the class)
+    forget_witnesses: ClassVar[bool] = True
+
+    def _forget_witnesses(self, ctx: ScanContext) -> None:
+        if self.forget_witnesses:
+            ctx.engine.forget_witnesses()
 
     def parts(self, ctx: ScanContext) -> tuple[str, ...]:
         """The federated providers outside the zone, one search each (none with :attr:`federated_parts` off, or
