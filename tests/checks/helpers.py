@@ -189,3 +189,12 @@ def switched(owner: type, name: str, value: bool) -> Iterator[None]:
         yield
     finally:
         setattr(owner, name, saved)
+
+
+#: GitHub Actions ``(repository, sub)`` condition pairs by role name: the same repository, another one, a longer name,
+#: a wildcard, a subject not in the ``repo:`` format, a ``?`` that cannot make the name
+GITHUB_CLAIM_SHAPES = {"same": ("acme/app", "repo:acme/app:*"), "other": ("acme/app", "repo:acme/other:*"),
+                       "prefix": ("acme/app", "repo:acme/app-2:ref:*"), "wild": ("acme/app", "repo:acme/*"),
+                       "custom": ("acme/app", "env:prod"), "qmark": ("acme/app", "repo:acme/ap?x:*")}
+#: the shapes whose two claims name different repositories: no token satisfies both
+GITHUB_CLAIMS_DISAGREE = frozenset({"other", "prefix", "qmark"})

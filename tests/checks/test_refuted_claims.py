@@ -22,17 +22,13 @@ from tests.counting import count_calls
 from trustgraph.api import TrustGraph, load
 from trustgraph.smt.options import SolverOptions
 
-from .helpers import assert_same_without, statement_check_findings
+from .helpers import GITHUB_CLAIM_SHAPES, GITHUB_CLAIMS_DISAGREE, assert_same_without, statement_check_findings
 
 A = "111111111111"
 HOST = "token.actions.githubusercontent.com"
 PROVIDER = f"arn:aws:iam::{A}:oidc-provider/{HOST}"
-#: (repository, sub): the same repository, another one, a longer name, a wildcard, a subject not in the repo: format,
-#: a ? that cannot make the name
-SHAPES = {"same": ("acme/app", "repo:acme/app:*"), "other": ("acme/app", "repo:acme/other:*"),
-          "prefix": ("acme/app", "repo:acme/app-2:ref:*"), "wild": ("acme/app", "repo:acme/*"),
-          "custom": ("acme/app", "env:prod"), "qmark": ("acme/app", "repo:acme/ap?x:*")}
-DEAD = {"other", "prefix", "qmark"}
+SHAPES = GITHUB_CLAIM_SHAPES
+DEAD = GITHUB_CLAIMS_DISAGREE
 
 
 def _role(name: str, repo: str, sub: str) -> dict[str, Any]:

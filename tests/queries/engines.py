@@ -25,13 +25,45 @@ from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.results import Reach, ReachResult
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.session import SolverSession
-from trustgraph.smt.solve import Unknown
+from trustgraph.smt.solve import Sat, Unknown
 
 #: The option sets the fast-path tests ask under: none, without sts:ExternalId, and the first hop's action named.
 OPTIONS = (QueryOptions(), QueryOptions.make(without=["sts:ExternalId"]), QueryOptions.make(action="sts:AssumeRole"))
 
 #: Every source (the batch loop over the closure's sources), then the outsiders' own.
 SOURCES: tuple[str | None, ...] = (None, "external")
+
+
+def comparable_answer(answer: Any) -> Any:
+    """A hop answer as a comparable value: a Sat answer itself (compared field by field) with its request's items in
+    order, an Unknown by its reason, an Unsat or derived Unsat by its kind (their cores are computed on demand, by
+    asking the solver)."""
+    if isinstance(answer, Sat):
+        return answer, tuple(answer.request.context.items())
+    if isinstance(answer, Unknown):
+        return ("unknown", answer.reason)
+    return type(answer).__name__
+
+
+
+def comparable_moves(shared: Any) -> dict[Any, list[Any]]:
+    """The moves of every expansion of ``shared`` (a :class:`~trustgraph.queries.shared.SharedSearches`) as comparable
+    values: a move as it is, a Sat move by its answer, kept leads by their answers (:func:`comparable_answer`)."""
+    from trustgraph.queries.shared import Move, leads_of
+
+    return {key: [m if m is None or isinstance(m, Move) else ("sat", comparable_answer(m)) if isinstance(m, Sat)
+                  else [(s, comparable_answer(a), f) for s, a, f in leads_of(m)] for m in expansion.moves]
+            for key, expansion in shared._expansions.items()}
+
+
+def comparable_memos(engine: Any) -> tuple[Any, ...]:
+    """What later questions read of ``engine`` (memoised, derived and filed answers, kept leads) and its counters of
+    hops evaluated, answered from a class and sent to the solver, as comparable values."""
+    norm = comparable_answer
+    return ({k: norm(v) for k, v in engine._memo.items()}, {k: norm(v) for k, v in engine._derived.items()},
+            {k: [(c, norm(v)) for c, v in engine.filed(k)] for k in engine._answers},
+            {k: [(s, norm(v), f) for s, v, f in vs] for k, vs in engine._leads.items()},
+            engine.evaluations, engine.shared, engine.solver_calls)
 
 
 def roles(tg: TrustGraph) -> list[str]:

@@ -14,22 +14,14 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import comparable_answer as _norm
 from tests.queries.engines import make_undecided, outsider_searches
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.registry import CHECKS
 from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
-from trustgraph.smt.solve import Sat, Unknown
-
-
-def _norm(answer: Any) -> Any:
-    """An answer as a comparable value (a Sat answer with its request's items in order)."""
-    if isinstance(answer, Sat):
-        return answer, tuple(answer.request.context.items())
-    if isinstance(answer, Unknown):
-        return ("unknown", answer.reason)
-    return type(answer).__name__
+from trustgraph.smt.solve import Sat
 
 
 def _searched(tg: TrustGraph, checked: bool, undecided: int) -> tuple[list[Any], Any, SharedSearches, list[Any]]:

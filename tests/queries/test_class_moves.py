@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import comparable_answer as _norm
 from tests.queries.engines import same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
@@ -25,7 +26,7 @@ from trustgraph.queries import shared as shared_module
 from trustgraph.queries.evalclass import EvaluatedClasses
 from trustgraph.queries.hopclass import trust_statements
 from trustgraph.queries.shared import SharedSearches
-from trustgraph.smt.solve import Sat, Unknown
+from trustgraph.smt.solve import Sat
 
 
 def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool, shared_parts: bool = True,
@@ -79,15 +80,6 @@ def _moves(shared: SharedSearches) -> dict[Any, list[Any]]:
             for key, expansion in shared._expansions.items()}
 
 
-def _norm(answer: Any) -> Any:
-    """An answer as a comparable value: a Sat answer itself (compared field by field) with its request's items in
-    order, an Unknown by its reason, an Unsat or derived Unsat by its kind (their cores are computed on demand, by
-    asking the solver)."""
-    if isinstance(answer, Sat):
-        return answer, tuple(answer.request.context.items())
-    if isinstance(answer, Unknown):
-        return ("unknown", answer.reason)
-    return type(answer).__name__
 
 
 def _engine_state(engine: Any) -> tuple[Any, ...]:

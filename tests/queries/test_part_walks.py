@@ -16,21 +16,10 @@ from hypothesis import strategies as st
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.engines import make_undecided, outsider_searches, same_scans
+from tests.queries.engines import comparable_memos, comparable_moves, make_undecided, outsider_searches, same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
-from trustgraph.queries.shared import Move, Replay, SharedSearches, leads_of
-from trustgraph.smt.solve import Sat, Unknown
-
-
-def _norm(answer: Any) -> Any:
-    """An answer as a comparable value: a Sat answer with its request's items in order, an Unknown by its reason,
-    any other by its kind."""
-    if isinstance(answer, Sat):
-        return answer, tuple(answer.request.context.items())
-    if isinstance(answer, Unknown):
-        return ("unknown", answer.reason)
-    return type(answer).__name__
+from trustgraph.queries.shared import Replay, SharedSearches
 
 
 def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], Any, Any, list[Any]]:
@@ -50,13 +39,8 @@ def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], An
 
     engine.decide = recorded  # type: ignore[method-assign]
     out = outsider_searches(ctx, shared)
-    moves = {key: [m if m is None or isinstance(m, Move) else ("sat", _norm(m)) if isinstance(m, Sat)
-                   else [(s, _norm(a), f) for s, a, f in leads_of(m)] for m in expansion.moves]
-             for key, expansion in shared._expansions.items()}
-    memos = ({k: _norm(v) for k, v in engine._memo.items()}, {k: _norm(v) for k, v in engine._derived.items()},
-             {k: [(c, _norm(v)) for c, v in engine.filed(k)] for k in engine._answers},
-             {k: [(s, _norm(v), f) for s, v, f in vs] for k, vs in engine._leads.items()},
-             list(engine._memo), list(engine._derived), engine.evaluations, engine.shared, engine.solver_calls)
+    moves = comparable_moves(shared)
+    memos = (*comparable_memos(engine), list(engine._memo), list(engine._derived))
     return out, moves, memos, asked
 
 

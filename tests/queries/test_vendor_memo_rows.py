@@ -14,22 +14,13 @@ import pytest
 from small_orgs import small_org
 from twins import twin
 
+from tests.queries.engines import comparable_answer as _norm
 from tests.queries.engines import make_undecided, outsider_searches, same_scans
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries import classmoves, memorows
 from trustgraph.queries.shared import Move, SharedSearches, leads_of
-from trustgraph.smt.solve import Sat, Unknown
-
-
-def _norm(answer: Any) -> Any:
-    """An answer as a comparable value: a Sat answer with its request's items in order, an Unknown by its reason,
-    any other by its kind."""
-    if isinstance(answer, Sat):
-        return answer, tuple(answer.request.context.items())
-    if isinstance(answer, Unknown):
-        return ("unknown", answer.reason)
-    return type(answer).__name__
+from trustgraph.smt.solve import Sat
 
 
 def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], Any, Any, int]:
