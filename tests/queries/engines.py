@@ -66,6 +66,16 @@ def comparable_memos(engine: Any) -> tuple[Any, ...]:
             engine.evaluations, engine.shared, engine.solver_calls)
 
 
+
+def assert_searched_alike(fast: Sequence[Any], slow: Sequence[Any]) -> None:
+    """Two runs of a test's ``_searched`` (the searches first, each compared on its own so that a difference names
+    its search, then what else the run returned) are equal."""
+    assert len(fast[0]) == len(slow[0])
+    for new, old in zip(fast[0], slow[0], strict=True):
+        assert new == old
+    assert tuple(fast[1:]) == tuple(slow[1:])
+
+
 def roles(tg: TrustGraph) -> list[str]:
     """Every role node of ``tg``'s graph, sorted: the targets asked in turn."""
     return sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")

@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from small_orgs import small_org
 from twins import twin
 
-from tests.queries.engines import comparable_memos, comparable_moves, make_undecided, outsider_searches, same_scans
+from tests.queries.engines import (
+    assert_searched_alike,
+    comparable_memos,
+    comparable_moves,
+    make_undecided,
+    outsider_searches,
+    same_scans,
+)
 from trustgraph.api import TrustGraph
 from trustgraph.checks.context import ScanContext
 from trustgraph.queries.shared import Replay, SharedSearches
@@ -54,12 +61,7 @@ def test_part_walks_equal_the_reference(name: str, seed: int, undecided: int, tm
     tg = small_org(name, seed, tmp_path)
     fast = _searched(twin(tg), True, undecided)
     slow = _searched(twin(tg), False, undecided)
-    assert len(fast[0]) == len(slow[0])
-    for new, old in zip(fast[0], slow[0], strict=True):
-        assert new == old
-    assert fast[1] == slow[1]
-    assert fast[2] == slow[2]
-    assert fast[3] == slow[3]  # the same hop questions in the same order
+    assert_searched_alike(fast, slow)  # moves, memos, and the same hop questions in the same order
 
 
 def test_parts_drop_reached_hops(tmp_path: Path) -> None:

@@ -286,7 +286,8 @@ class Finding:
             When the finding has a ``tail`` (merged outside :func:`~trustgraph.checks.grouping.every_source`)."""
         if self.tail is not None:
             raise ValueError(f"{self.check_id} on {self.role}: the sources past the first {MAX_LISTED_SOURCES} were "
-                             "kept without their paths (scan inside trustgraph.checks.grouping.every_source())")
+                             "kept without their paths (TrustGraph.scan(every_source=True) keeps them, as does a "
+                             "scan inside trustgraph.checks.grouping.every_source())")
         return self.sources or (self._alone(),)
 
     @property
