@@ -8,11 +8,14 @@ and the strict view (``identity_center = "outside"``) brings Identity Center's r
 from __future__ import annotations
 
 import collections
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from trustgraph.checks.finding import Finding, FindingKind, Severity, SourceReach, source_class
+from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding, FindingKind, Severity, SourceReach, source_class
 from trustgraph.checks.grouping import group_findings, merge
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
@@ -173,3 +176,42 @@ def test_condition_counts_per_hop_and_the_context_counter_agree_with_the_referen
     assert per_hop and seen == 2 * len(found)
     assert all(counter(loc) == ctx.conditions_at(loc) for f in found for h in f.path for loc in h.statements)
     assert any(counter(loc) > 0 for f in found for h in f.path for loc in h.statements)
+
+
+def _cited_reference(findings: list[Finding]) -> tuple[list[tuple[str, tuple[Location, ...]]], tuple[Location, ...]]:
+    """Each source's statements (all its answers', in merge order) and the merged finding's, as merge first wrote
+    them: every answer's statements collected for every source, listed or not."""
+    from trustgraph.checks.grouping import _order, source_reach
+
+    items = sorted([(source_reach(f), f) for f in findings], key=_order)
+    cited: dict[str, dict[Location, None]] = {}
+    for s, f in items:
+        cited.setdefault(s.source, {}).update(dict.fromkeys(f.statements))
+    return ([(source, tuple(held)) for source, held in cited.items()],
+            tuple(dict.fromkeys(loc for _, f in items for loc in f.statements)))
+
+
+_LOCS = [Location("a.json", f"/RoleDetailList/{i}/AssumeRolePolicyDocument/Statement/0") for i in range(6)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers=st.lists(st.tuples(st.integers(0, 34), st.integers(0, 3), st.booleans(),
+                                  st.lists(st.sampled_from(_LOCS), min_size=1, max_size=4)),
+                        min_size=1, max_size=45))
+def test_listed_sources_cite_every_answer_of_theirs(answers: list[tuple[int, int, bool, list[Location]]]) -> None:
+    """Sources with several answers (each citing other statements), more sources than are listed or fewer: each listed
+    source cites the statements of all its answers, the merged finding those of every answer, as the reference
+    (statements collected for every source) has them; in full and with a tail."""
+    from trustgraph.checks.grouping import every_source
+
+    findings = [replace(_finding(f"account:{100000000000 + n}", hops,
+                                 kind=FindingKind.UNKNOWN if unknown else FindingKind.FINDING),
+                        statements=tuple(dict.fromkeys(locs)))
+                for n, hops, unknown, locs in answers]
+    cited, statements = _cited_reference(findings)
+    merged = merge(findings)
+    assert merged.statements == statements
+    assert [(s.source, s.statements) for s in merged.sources] == cited[:MAX_LISTED_SOURCES]
+    assert len(merged.sources) + (len(merged.tail) if merged.tail else 0) == len(cited)
+    with every_source():
+        assert [(s.source, s.statements) for s in merge(findings).sources] == cited

@@ -39,7 +39,8 @@ class FindingKind(Enum):
 #: Source classes, most specific first: a named principal, an outside account, a federated provider or a service,
 #: any AWS principal outside the zone, anyone, and none (a finding about a document, not about who gets in).
 SOURCE_CLASSES: tuple[str, ...] = ("principal", "account", "federated", "service", "external", "public", "none")
-_SPECIFICITY = {"principal": 0, "account": 1, "federated": 2, "service": 2, "external": 3, "public": 4, "none": 5}
+#: :func:`source_specificity` by source class
+CLASS_SPECIFICITY = {"principal": 0, "account": 1, "federated": 2, "service": 2, "external": 3, "public": 4, "none": 5}
 
 
 def source_class(source: str) -> str:
@@ -63,7 +64,7 @@ def source_class(source: str) -> str:
 
 def source_specificity(source: str) -> int:
     """0 for the most specific class (a named principal) ... 5 for none."""
-    return _SPECIFICITY[source_class(source)]
+    return CLASS_SPECIFICITY[source_class(source)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from itertools import chain
 from typing import Any
 
+from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.finding import (
+    CLASS_SPECIFICITY,
     MAX_LISTED_SOURCES,
     Finding,
     FindingKind,
@@ -30,7 +33,6 @@ from trustgraph.checks.finding import (
     SourceReach,
     SourceTail,
     source_class,
-    source_specificity,
 )
 from trustgraph.checks.ondemand import with_full_path
 from trustgraph.model.location import Location
@@ -79,8 +81,11 @@ def path_conditions(hops: Iterable[Any], conditions: ConditionCount, per_hop: di
 
 
 def _order(item: tuple[SourceReach, Finding | Pending]) -> tuple[object, ...]:
-    s = item[0]
-    return (s.kind is not FindingKind.FINDING, source_specificity(s.source), s.hops or 99, s.conditions, s.source)
+    s = item[0]  # its class is source_class(s.source), as every SourceReach is made: source_specificity, read off it
+    return (s.kind is not _FINDING, CLASS_SPECIFICITY[s.source_class], len(s.actions) or 99, s.conditions, s.source)
+
+
+_FINDING = FindingKind.FINDING
 
 
 class Pending:
@@ -109,6 +114,10 @@ class Pending:
         return self.build(self.answer)
 
 
+def _rank(severity: Severity) -> int:
+    return severity.rank
+
+
 def made(f: Finding | Pending) -> Finding:
     """The finding of ``f`` (a :class:`Pending` made)."""
     return f.finding() if isinstance(f, Pending) else f
@@ -130,22 +139,31 @@ def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_
     if not items:
         raise ValueError("merge() needs at least one finding")
     sources: dict[str, SourceReach] = {}
-    cited: dict[str, dict[Location, None]] = {}
-    for s, f in items:
+    for s, _ in items:
         sources.setdefault(s.source, s)  # one entry per source: its best (proven, shortest) answer
-        cited.setdefault(s.source, {}).update(dict.fromkeys(f.statements))  # ... citing all its answers' statements
 
     def text(f: Finding | Pending) -> str:
         return f.message if f.message or message_of is None else message_of(made(f))
 
     head = made(items[0][1])
     first = with_full_path(head)  # the answers of outside accounts have light witnesses (checks.ondemand)
-    severity = max((f.severity for _, f in items), key=lambda s: s.rank)
-    proven = any(f.kind is FindingKind.FINDING for _, f in items)
+    severity = max({f.severity for _, f in items}, key=_rank)
+    proven = any(f.kind is _FINDING for _, f in items)
     best = list(sources.values())
     tail = SourceTail.of(best[MAX_LISTED_SOURCES:]) if SourceTail.enabled and len(best) > MAX_LISTED_SOURCES else None
+    shown = best if tail is None else best[:MAX_LISTED_SOURCES]
+    # a listed source cites the statements of all its answers (those of the tail are never read)
+    cited: dict[str, dict[Location, None]] = {}
+    if len(best) == len(items):  # one answer per source: the listed ones are the first items
+        for s, f in items[:len(shown)]:
+            cited[s.source] = dict.fromkeys(f.statements)
+    else:
+        wanted = {s.source for s in shown}
+        for s, f in items:
+            if s.source in wanted:
+                cited.setdefault(s.source, {}).update(dict.fromkeys(f.statements))
     listed = tuple(s if s.statements == (held := tuple(cited[s.source])) else replace(s, statements=held)
-                   for s in (best if tail is None else best[:MAX_LISTED_SOURCES]))  # most: their statements as they are
+                   for s in shown)  # most: their statements as they are
     message = text(head)
     others = list(sources)[1:]
     # document-level findings: each statement's own sentence (the other findings' messages are read only here)
@@ -157,8 +175,8 @@ def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_
         named = ", ".join(f"`{o}`" for o in others[:MESSAGE_SOURCES])
         more = f" and {len(others) - MESSAGE_SOURCES} more" if len(others) > MESSAGE_SOURCES else ""
         message = f"{message} Also: {named}{more}." if message else f"Also: {named}{more}."
-    statements = tuple(dict.fromkeys(loc for _, f in items for loc in f.statements))
-    approximations = tuple(dict.fromkeys(a for _, f in items for a in f.approximations))
+    statements = tuple(dict.fromkeys(chain.from_iterable(f.statements for _, f in items)))
+    approximations = tuple(dict.fromkeys(chain.from_iterable(f.approximations for _, f in items)))
     return replace(first, severity=severity, kind=FindingKind.FINDING if proven else FindingKind.UNKNOWN,
                    message=message, statements=statements, approximations=approximations,
                    approximate=bool(approximations) or any(f.approximate for _, f in items), sources=listed,
@@ -184,7 +202,12 @@ def group_findings(findings: Iterable[Finding], conditions: ConditionCount = _no
     :func:`merge`)."""
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
-        groups.setdefault((f.check_id, f.role), []).append(f)
+        key = (f.check_id, f.role)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [f]
+        else:
+            group.append(f)
     return [merge(group, conditions, message_of) for group in groups.values()]
 
 
@@ -196,11 +219,11 @@ def grouped_findings(check: Any, ctx: Any, conditions: ConditionCount = _no_cond
     source the merged finding shows first (a merged finding's message is its first source's, then the others' names;
     vendor-heavy at 20,000 roles: ~250,000 answers for ~15,000 merged findings), the others made with an empty one
     and ``message_of`` passed to :func:`merge`."""
-    grouped = getattr(check, "grouped", None)
-    if grouped is not None:
-        found: list[Finding] = grouped(ctx, conditions)
-        return found
-    return group_findings(check.run(ctx), conditions)
+    grouped = getattr(type(check), "grouped", None)
+    if grouped is None or grouped is BaseCheck.grouped:  # BaseCheck.grouped's own work without its call (8 of 11)
+        return group_findings(check.run(ctx), conditions)
+    found: list[Finding] = grouped(check, ctx, conditions)
+    return found
 
 
 __all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "every_source", "group_findings",

@@ -35,9 +35,10 @@ class ScanResult:
 def run_role(ctx: ScanContext, checks: Sequence[BaseCheck], role: str) -> list[Finding]:
     """Every check on one role."""
     view = ctx.for_roles((role,))
+    conditions = ctx.condition_counter()  # one function per scan
     out: list[Finding] = []
     for check in checks:
-        out.extend(grouped_findings(check, view, ctx.condition_counter()))
+        out.extend(grouped_findings(check, view, conditions))
     return out
 
 
