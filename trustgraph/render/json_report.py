@@ -71,12 +71,11 @@ def location_json(loc: Location) -> dict[str, str]:
 
 def hop_json(hop: HopWitness) -> dict[str, Any]:
     """One hop: source, target, action, the witness context (keys sorted, single values unwrapped), statements."""
-    ctx = hop.context_json()
     return {
         "source": hop.source,
         "target": hop.target,
         "action": hop.action,
-        "context": {k: ctx[k] for k in sorted(ctx)},
+        "context": _unwrap(hop.context),  # HopWitness.context_json, keys sorted, in one pass
         "statements": [location_json(s) for s in hop.statements],
         "approximations": list(hop.approximations),
         **({"method": hop.method, "calls": [{"action": a, "resource": r, "context": _unwrap(c)}
