@@ -163,7 +163,9 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
     candidate is then known unsat, so only the cores are computed) when its core is asked for."""
     caller, target, action = q.caller, q.target, q.action
     if isinstance(caller, SymbolicCaller):
-        candidates = symbolic_candidates(caller, target, action)
+        # made once per shape of the question in the session (smt.session.CandidateMemo); the reference makes them
+        candidates = (session.candidates(caller, target, action) if not options.is_reference
+                      else symbolic_candidates(caller, target, action))
         if not candidates:
             return Unsat((f"a {caller.kind.value} caller cannot call {action.value}",))
     else:
