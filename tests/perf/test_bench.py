@@ -163,5 +163,7 @@ def test_process_comparison_times_compiled_bytecode(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(process, "compile_bytecode", compiled)
     monkeypatch.setattr(process, "measured_run", scan)
     monkeypatch.setattr(process, "timed_run", floor)
-    process.process_comparison([str(tmp_path)], repeats=1)
+    assert process.process_comparison([str(tmp_path)], repeats=1).bytecode_cached is True
     assert calls == ["compiled", "floor", "scan"]
+    monkeypatch.setattr(process, "compile_bytecode", lambda: False)  # e.g. a read-only checkout: said, not hidden
+    assert process.process_comparison([str(tmp_path)], repeats=1).bytecode_cached is False

@@ -248,3 +248,18 @@ def test_markdown_names_the_question_at_the_p99() -> None:
     assert ("p99 120.0 ms (arn:aws:iam::111122223333:role/hub, question 88, 824 sources, CPU 95.5 ms), max"
             in text)
     assert "p99 50.0 ms, max" in render_markdown([result()], "cmd")  # a report without it says nothing more
+
+
+@pytest.mark.parametrize("cached", [True, False, None])
+def test_the_report_says_when_the_scans_compiled_their_bytecode(cached: bool | None) -> None:
+    """A --process run whose bytecode could not be written timed each scan compiling trustgraph from source (~0.1-0.3
+    s of CPU more than an installed package): the result keeps that, and the report says it (only then)."""
+    from dataclasses import replace
+
+    r = result()
+    assert r.process is not None
+    r = replace(r, process=replace(r.process, bytecode_cached=cached))
+    assert BenchResult.from_json(json.loads(json.dumps(r.to_json()))) == r
+    text = render_markdown([r], "cmd")
+    assert "(1 runs each" in text
+    assert ("bytecode not written: each scan compiled modules from source" in text) is (cached is False)

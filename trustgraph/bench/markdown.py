@@ -120,7 +120,9 @@ def _details(r: BenchResult) -> str:
         parts.append(budget_text(r))
     if r.process is not None:
         parts.append(f"`trustgraph scan` process median {r.process.scan_median:g} s against the json-only process "
-                     f"{r.process.floor_median:g} s ({len(r.process.scan_seconds)} runs each)")
+                     f"{r.process.floor_median:g} s ({len(r.process.scan_seconds)} runs each"
+                     + (", trustgraph's bytecode not written: each scan compiled modules from source)"
+                        if r.process.bytecode_cached is False else ")"))
     if r.cloudsplaining:
         c = r.cloudsplaining
         parts.append(f"{c.get('version') or 'Cloudsplaining'}: {c.get('seconds')} s for {c.get('roles')} roles of "

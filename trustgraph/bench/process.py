@@ -29,14 +29,16 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
 
     The floor reads ``DIR/*.json`` of each directory given (the issue's command); the scan reads the same files.
     Both are timed as installed programs run: trustgraph's bytecode is compiled first (:func:`compile_bytecode`), as
-    the floor's standard library's is. Each scan run records its timeline (:mod:`trustgraph.timeline`: a few dozen
-    appended lines); the median run's summary (:func:`~trustgraph.bench.timeline.summarize`) says what its wall
-    time was made of.
+    the floor's standard library's is; where it cannot be written the result says so (``bytecode_cached``) and so
+    does the report, since each scan then pays ~0.1-0.3 s of CPU compiling (mix at 2,000 roles, interleaved: 1.3-1.6 s
+    of CPU from source, 1.2-1.3 s compiled). Each scan run records its timeline (:mod:`trustgraph.timeline`: a few
+    dozen appended lines); the median run's summary (:func:`~trustgraph.bench.timeline.summarize`) says what its
+    wall time was made of.
     """
     dirs = [os.fspath(p) for p in paths]
     if not all(os.path.isdir(d) for d in dirs):
         raise UsageError("--process needs directories of exports (the floor command globs DIR/*.json)")
-    compile_bytecode()
+    bytecode_cached = compile_bytecode()
     scan_cmd = (sys.executable, "-m", "trustgraph", "scan", *dirs, "--format", "json", "-o", os.devnull)
     if jobs is not None:  # else the scan's own default (auto), as the issue's command runs it
         scan_cmd = (*scan_cmd, "--jobs", str(jobs))
@@ -68,7 +70,7 @@ def process_comparison(paths: Sequence[str | os.PathLike[str]], *, repeats: int 
         ratio=round(scan_median / floor_median, 1) if floor_median > 0 else float("inf"),
         scan_command=scan_cmd, floor_command=floor_cmd, scan_peak_rss_mb=round(peak, 1),
         scan_tree_peak_mb=None if tree_peak is None else round(tree_peak, 1),
-        scan_timeline=() if median_run is None else timelines[median_run],
+        scan_timeline=() if median_run is None else timelines[median_run], bytecode_cached=bytecode_cached,
     )
 
 

@@ -67,6 +67,9 @@ class ProcessComparison:
     #: what the median scan run's wall time was made of, as text lines (:mod:`trustgraph.bench.timeline`; empty: not
     #: recorded)
     scan_timeline: tuple[str, ...] = ()
+    #: whether every trustgraph module had its bytecode written before the timed runs (False: some scan runs compiled
+    #: modules from source, ~0.1-0.3 s of CPU each that an installed package does not pay; None: not recorded)
+    bytecode_cached: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,4 +168,4 @@ def _process_from_json(data: dict[str, Any]) -> ProcessComparison:
         scan_median=data["scan_median"], floor_median=data["floor_median"], ratio=data["ratio"],
         scan_command=tuple(data["scan_command"]), floor_command=tuple(data["floor_command"]),
         scan_peak_rss_mb=data["scan_peak_rss_mb"], scan_tree_peak_mb=data.get("scan_tree_peak_mb"),
-        scan_timeline=tuple(data.get("scan_timeline", ())))
+        scan_timeline=tuple(data.get("scan_timeline", ())), bytecode_cached=data.get("bytecode_cached"))
