@@ -59,3 +59,29 @@ def test_steps_asked_once_equal_every_path_asked(name: str, seed: int, tmp_path:
 
 def _first_times(steps: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return list(dict.fromkeys(steps))
+
+
+@pytest.mark.parametrize(("name", "seed"), [("random", 2), ("random", 3), ("random", 5)])
+def test_last_steps_asked_alone_equal_every_path_asked(name: str, seed: int, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """external-path-to-admin's federated providers' searches (:func:`~trustgraph.checks.leanfederated.
+    federated_index`) ask a path whose last step alone names a session by that step
+    (:func:`~trustgraph.queries.answers.ask_last_step`, taken here): the same findings, engine state and first-asked
+    steps as every path asked in full."""
+    from trustgraph.checks import leanfederated
+
+    calls: list[Any] = []
+    real = leanfederated.ask_last_step
+
+    def counted(*args: Any) -> None:
+        calls.append(args[2])
+        real(*args)
+
+    tg = small_org(name, seed, tmp_path)
+    monkeypatch.setattr(leanfederated, "ask_last_step", counted)
+    fast, fast_state, fast_asked = _scanned(twin(tg), True, monkeypatch)
+    assert calls  # the fast path is taken
+    slow, slow_state, slow_asked = _scanned(twin(tg), False, monkeypatch)
+    assert fast and fast == slow
+    assert fast_state == slow_state
+    assert _first_times(fast_asked) == _first_times(slow_asked)

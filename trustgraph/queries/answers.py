@@ -119,6 +119,30 @@ def _ask_new_steps(engine: ReachabilityEngine, outcome: Any, state: State) -> No
     asked.update(new)
 
 
+def ask_last_step(engine: ReachabilityEngine, outcome: Any, state: State) -> None:
+    """:func:`ask_session_names` with :class:`SessionSteps` on a shared search's record, for a target first reached in
+    ``state`` whose path's last step names a session (the hop before the last names the last hop's caller) and whose
+    other steps name none: those ask nothing, so only the last step is asked (unless ``state`` was asked before), and
+    ``state`` alone recorded; a later path through the states before it walks their steps again, which ask nothing
+    either. The same questions in the same order as :func:`ask_session_names`, without walking the path (random:2 at
+    20,000 roles: ~730,000 calls for roles nobody reads)."""
+    asked = outcome.asked_names
+    if asked is None:
+        asked = outcome.asked_names = set()
+    if state in asked or outcome.options is None:
+        return
+    visits, answers = outcome.visits, outcome.answers
+    mid = visits[state].parent
+    parent = visits[mid].parent
+    assert parent is not None  # the last step names a session: it is not the path's first hop
+    prev_action, prev_answer = answers[mid]
+    action, answer = answers[state]
+    extra = outcome.first_extra.get(parent[0], ()) if visits[parent].parent is None else ()
+    session_agreement(engine, outcome.options, parent, mid, engine.witness(parent, mid[0], prev_action, prev_answer),
+                      engine.witness(mid, state[0], action, answer), extra)
+    asked.add(state)
+
+
 def _names_session(prev: HopWitness, hop: HopWitness) -> bool:
     """Whether :func:`agree_on_session_names` asks the hop into ``prev.target`` again for ``hop``'s caller: not for
     privilege-escalation hops (:mod:`trustgraph.queries.escalate`: not assume-role calls), only for a role session's
@@ -258,6 +282,6 @@ def locations_of(hops: Iterable[HopWitness]) -> tuple[Location, ...]:
     return tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
 
 
-__all__ = ["SessionSteps", "agree_on_session_names", "ask_session_names", "describe_location", "explain_unsat",
-           "locations_of", "names_evidence", "not_named_by", "noted", "result_for", "session_agreement",
-           "unreachable_reason"]
+__all__ = ["SessionSteps", "agree_on_session_names", "ask_last_step", "ask_session_names", "describe_location",
+           "explain_unsat", "locations_of", "names_evidence", "not_named_by", "noted", "result_for",
+           "session_agreement", "unreachable_reason"]
