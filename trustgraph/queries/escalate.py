@@ -26,7 +26,8 @@ principal obtained at length ``L`` only ``j`` hops deep when the search reaches 
 edges at ``L + 1``: a search stopped at its shortest administrator answer, of length ``A``, reads ``A - L`` hops of
 each (on wildcard ``sts:AssumeRole`` grants, a principal's first hop reaches a few roles, its whole search most of
 the organization), and a whole search reads everything, as :func:`mixed_search` does (the reference). The
-assume-role searches are kept per principal and advanced, never repeated, by later mixed searches: together
+assume-role searches are kept per principal (the last few hundred read, :attr:`AssumeReaches.layered_kept`) and
+advanced, their hops never decided again, by later mixed searches: together
 O(P x (V + E')) in the worst case (every principal reaching every other, each read whole), every (state, candidate
 hop) decided and its witness built once per options, O(V + E'), the rest a replay without asking or building
 anything. A principal that obtains administrator power in one hop is answered without its search at all
@@ -65,7 +66,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from itertools import count, islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from trustgraph.graph.escalation import ADMIN_PREFIX, EscalationEdge, Escalations, admin_node
 from trustgraph.graph.nodes import graph_version
@@ -264,7 +265,19 @@ class AssumeReaches:
     """The assume-role search of each principal for the mixed searches, run once per options and kept (it does not
     depend on the mixed search's source); replayed from ``shared`` when given (see the module docstring), else run
     by ``engine.search`` (the reference). Owned by a :class:`~trustgraph.queries.graph_queries.GraphQueries`: the
-    graph does not change under it."""
+    graph does not change under it.
+
+    At most :attr:`layered_kept` of the searches read one depth at a time (:meth:`layered`) are kept, the least
+    recently read dropped first: each holds its replay's states, parents and queue, and, kept for every principal,
+    they grew the scan process over the roles' privilege-escalation queries (20,000 roles, random:3, ~12,400 searches:
+    756 -> 915 MB over its shared tasks; 756 -> 877 MB with 256 kept, 64 keep no less, for the same CPU; random:1
+    722 -> 832 MB, 722 -> 800 MB). A search read again after it was dropped is replayed again from the shared
+    searches, whose hops are decided, and their witnesses built, once whatever the replays (without ``shared``, run
+    again by ``engine.search``): the same states, order, witnesses and undecided hops, so the same answers
+    (``tests/checks/test_layered_kept.py``)."""
+
+    #: the searches read one depth at a time kept (None: every one, as before); the answers do not depend on it
+    layered_kept: ClassVar[int | None] = 256
 
     def __init__(self, engine: ReachabilityEngine, shared: SharedSearches | None = None, *,
                  admin_first: bool = True, skip_dead: bool = True, lean_last: bool = True) -> None:
@@ -338,8 +351,14 @@ class AssumeReaches:
         """The assume-role search from one principal, read one depth at a time and kept: replayed from ``shared``
         as deep as it is read, or run whole by ``engine.search`` without it."""
         key = (node, options)
-        hit = self._layered.get(key)
+        layered = self._layered
+        hit = layered.get(key)
+        kept = self.layered_kept
+        if hit is not None and kept is not None:
+            layered[key] = layered.pop(key)  # the most recently read last
         if hit is None:
+            if kept is not None and len(layered) >= kept:
+                del layered[next(iter(layered))]  # the least recently read
             self.searches += 1
             if self.shared is not None:
                 from trustgraph.queries.shared import Replay
