@@ -236,3 +236,42 @@ def test_last_hop_names_session_as_names_evidence(seed: int, accounts: int, tmp_
             named_paths += expected
     assert asked > last_named > 0  # the last hop tested, naming a session and not
     assert named_paths > last_named  # and paths named before their last hop
+
+
+@pytest.mark.parametrize("light", [False, True])
+def test_last_hops_read_once_per_answer(light: bool, tmp_path: Path) -> None:
+    """A role's kept pairs that end in the same last-hop answer read what it gives once (``lasts`` of
+    :func:`~trustgraph.checks.ondemand.lean_reach`): each pair's source reach and approximations are those it gets
+    when each pair reads its last hop anew, and the pairs of some role do share last hops."""
+    from trustgraph.checks.ondemand import Lasts, LightMemo, lean_reach
+    from trustgraph.queries.lazydecision import decision_statements
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=6, roles_per_account=30, seed=2, profile="random")
+    tg = twin_of(load(tmp_path), SolverSession())
+    ctx = ScanContext(tg)
+    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+    index = federated_index(tg, providers, ctx.options(), ctx.admin_roles())
+
+    def conditions(loc: Any) -> int:
+        return len(str(loc)) % 3  # a count that differs per statement
+
+    memo = LightMemo() if light else None
+    pairs = shared_last = 0
+    for role in sorted(index):
+        kept = index[role]
+        lasts: Lasts = {}
+        read = 0
+        for i, item in enumerate(kept):
+            if not isinstance(item, str):
+                continue
+            befores, parent, action, answer = kept[i + 1:i + 5]
+            args = (role, item, befores, parent, action, answer, memo, conditions)
+            once = lean_reach(*args, {}, {}, decision_statements, None, lasts)
+            anew = lean_reach(*args, {}, {}, decision_statements)
+            assert once == anew
+            read += 1
+        pairs += read
+        shared_last += read - len(lasts)
+    assert pairs > 20
+    assert shared_last > 0  # some pairs read a last hop another pair of their role read before

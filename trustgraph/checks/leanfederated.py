@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from trustgraph.checks.ondemand import FlatAnswer, Later, LightMemo, answers_for, lean_flat, lean_reach
+from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, answers_for, lean_flat, lean_reach
 from trustgraph.checks.pathmemo import light_prefix, path_names_session
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import SessionSteps, ask_last_step, ask_session_names, not_named_by
@@ -141,6 +141,7 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
 
     items: Sequence[Any] = kept if isinstance(kept, (list, tuple)) else list(kept)
     classes: dict[str, str] = {}
+    lasts: Lasts = {}  # what a last hop's answer gives, read once per answer
     counts: dict[int, tuple[tuple[Location, ...], int]] = {} if memo is None else memo.counts
     out: list[ReachResult | FlatAnswer | Undecided] = []
     i, n = 0, len(items)
@@ -153,12 +154,12 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
         befores, parent, action, answer = items[i + 1:i + 5]
         if shared is not None:
             out.append(shared.answer(engine, role, item, befores, parent, action, answer, memo, conditions,
-                                       classes, counts, statements_of))
+                                       classes, counts, statements_of, lasts))
             i += 5
             continue
         entry = (item, *befores, parent, action, answer)  # the flat form FlatAnswer.result() reads
         out.append(lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes, counts,
-                              statements_of))
+                              statements_of, lasts))
         i += 5
     return out
 
@@ -192,11 +193,11 @@ class ActionSequences:
     def answer(self, engine: ReachabilityEngine, role: str, item: str, befores: tuple[Later, ...], parent: Any,
                action: Any, answer: Any, memo: LightMemo | None, conditions: Callable[[Location], int],
                classes: dict[str, str], counts: dict[int, tuple[tuple[Location, ...], int]],
-               statements_of: Callable[[Any], Iterable[Any]]) -> FlatAnswer:
+               statements_of: Callable[[Any], Iterable[Any]], lasts: Lasts | None = None) -> FlatAnswer:
         """The :class:`FlatAnswer` :func:`~trustgraph.checks.ondemand.lean_flat` makes of the kept pair (``item``,
         ``befores``, ``parent``, ``action``, ``answer``) for ``role`` (equal values; the arguments as there)."""
         reach, approx = lean_reach(role, item, befores, parent, action, answer, memo, conditions, classes, counts,
-                                   statements_of, self._actions)
+                                   statements_of, self._actions, lasts)
         return _KeptAnswer(engine, role, (item, befores, parent, action, answer), reach, approx)
 
 
