@@ -427,8 +427,10 @@ class ScanContext:
         constraints: tuple[KeyConstraint, ...] = (),
         *,
         closed: bool = False,
+        arn_guesses: bool = False,
     ) -> HopResult:
-        """One hop through the solver, with the scan's timeout."""
+        """One hop through the solver, with the scan's timeout (``arn_guesses``: :func:`~trustgraph.smt.solve.
+        answer`'s)."""
         from trustgraph.smt.question import HopQuestion
         from trustgraph.smt.solve import answer
 
@@ -436,7 +438,7 @@ class ScanContext:
                                timeout_ms=self.timeout_ms)
         self._shared.solver_calls += 1
         try:
-            return answer(question, self.engine.session)
+            return answer(question, self.engine.session, arn_guesses=arn_guesses)
         except ReplayMismatch as exc:
             # a solver defect, never a safe answer: the question stays open and becomes an UNKNOWN finding
             from trustgraph.smt.solve import Unknown

@@ -111,6 +111,10 @@ class VacuousCondition(BaseCheck):
     #: (off: :meth:`_decide_lazily` makes them for each class and condition, as before; tests/checks/
     #: test_vacuous_targets.py compares the findings both ways)
     shared_targets = True
+    #: switch of question 1's witness guesses for outsiders named by aws:PrincipalArn patterns (``smt.solve.answer``'s
+    #: ``arn_guesses``; off: z3 finds the witness when the plain concrete-first guesses fail, as before; tests/checks/
+    #: test_vacuous_witnesses.py compares the verdicts both ways and replays both witnesses)
+    arn_witnesses = True
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -255,7 +259,8 @@ class VacuousCondition(BaseCheck):
                     return Verdict.RESTRICTS, None  # Unsat: question 1 (more requirements) is Unsat or Unknown, and
                     # either way the class is not live (the reference's verdict)
             absent = ctx.solve_hop(c.caller, targets.alone() if targets is not None else target_with(ctx, role, (st,)),
-                                   c.action, (KeyConstraint(cond.key, "absent"),))
+                                   c.action, (KeyConstraint(cond.key, "absent"),),
+                                   arn_guesses=VacuousCondition.arn_witnesses)
             if is_sat(absent):
                 live.found(i, absent)
                 return Verdict.ABSENT, absent
@@ -349,7 +354,7 @@ class VacuousCondition(BaseCheck):
             undecided = is_unknown(alone) and not true_when_present(cond)
         else:
             absent = ctx.solve_hop(c.caller, target_with(ctx, role, (st,)), c.action,
-                                   (KeyConstraint(cond.key, "absent"),))
+                                   (KeyConstraint(cond.key, "absent"),), arn_guesses=VacuousCondition.arn_witnesses)
             if is_sat(absent):
                 return Verdict.ABSENT, absent
             if is_unknown(absent):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from trustgraph.model.condition import Family
 from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star
 from trustgraph.model.policy import Effect
-from trustgraph.semantics.request import Action, Caller, Target
+from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.constraints import ground_satisfies
 from trustgraph.smt.presence import HopView
 from trustgraph.smt.results import KeyConstraint, Sat
@@ -81,6 +81,44 @@ def try_concrete_first(cand: Candidate, target: Target, action: Action, constrai
     return None
 
 
+def arn_templates(cand: Candidate, target: Target, limit: int = 3) -> list[Caller]:
+    """The candidate's template renamed after the trust policy's aws:PrincipalArn patterns, for the witness guesses
+    of ``smt.solve`` (``arn_guesses``): at most ``limit`` callers, each the template with the role (for a role
+    session) or user ARN a positive ``ArnLike``/``StringLike`` pattern of the key names, its wildcards filled with
+    ``x`` and its account the template's. Only for an outsider whose principal keys the solver chooses
+    (``cand.decode``): its name is free, so each is a member of the class the candidate stands for, and the
+    evaluator's replay decides whether it gets in.
+
+    Why: the concrete-first guesses never choose principal keys (the template's ``role/tg-role`` matches no
+    ``arn:aws:iam::*:role/ops-*``), so on condition-heavy-2k all 177 Sat answers of vacuous-condition's question 1
+    ("the statement holds with the key absent") went to z3; these callers are the requests the solver found, up to
+    the name."""
+    t = cand.template
+    if not cand.symbolic or cand.decode is None or t.account is None or t.kind not in AWS_KINDS:
+        return []
+    prefix = "role/" if t.kind is CallerKind.ROLE_SESSION else "user/"
+    out: list[Caller] = []
+    for st in target.role.trust_policy.statements:
+        for c in st.conditions:
+            if (c.key != "aws:principalarn" or c.operator.negated
+                    or c.operator.family not in (Family.STRING, Family.ARN)):
+                continue
+            for p in c.patterns:
+                parts = _fill(p, "x").split(":", 5)
+                if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith(prefix):
+                    continue
+                name = parts[5][len(prefix):]
+                if not all(_IAM_NAME.fullmatch(seg) for seg in name.split("/")):
+                    continue
+                arn = f"arn:aws:iam::{t.account}:{prefix}{name}"
+                if arn != t.arn and all(o.arn != arn for o in out):
+                    out.append(replace(t, arn=arn))
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+_IAM_NAME = re.compile(r"[\w+=,.@-]+")
 _ORG_ID = re.compile(r"o-[a-z0-9-]+")
 _PRINCIPAL_TAG = "aws:principaltag/"
 
@@ -149,4 +187,4 @@ def _fill(p: Pattern, filler: str) -> str:
     return "".join(parts)
 
 
-__all__ = ["try_concrete_first"]
+__all__ = ["arn_templates", "try_concrete_first"]

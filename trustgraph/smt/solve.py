@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from trustgraph.model.location import Location
 from trustgraph.model.values import format_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.absent_gate import absent_refuted
-from trustgraph.smt.concrete_first import try_concrete_first
+from trustgraph.smt.concrete_first import arn_templates, try_concrete_first
 from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.options import SolverOptions
 from trustgraph.smt.presence import HopView
@@ -98,9 +99,15 @@ def solve_hop(
     return answer(question, session if session is not None else SolverSession())
 
 
-def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
+def answer(question: HopQuestion, session: SolverSession, *, arn_guesses: bool = False) -> HopAnswer:
     """The dispatcher: the answer to ``question`` by the fast paths the session's options allow, falling back to the
-    reference path (:func:`reference_answer` when every switch is off). Unknown answers are never stored."""
+    reference path (:func:`reference_answer` when every switch is off). Unknown answers are never stored.
+
+    ``arn_guesses``: when the concrete-first guesses of an outsider candidate fail, try them again for the template
+    renamed after the trust policy's aws:PrincipalArn patterns (``smt.concrete_first.arn_templates``) before z3.
+    Only the caller that renders the witness asks for it (``checks.vacuous_condition``: its question 1), so no other
+    answer changes; not part of the question, so an answer stored by one way is read by the other (both are Sat
+    answers the evaluator allows), and such a witness is never stored as another role's image."""
     options = session.options
     if options.is_reference:
         return reference_answer(question, session)
@@ -122,11 +129,11 @@ def answer(question: HopQuestion, session: SolverSession) -> HopAnswer:
                     if moved is not None:
                         return moved
     z3_runs, guessed = session.stats.solver_calls, session.stats.guess_hits
-    result = _solve(question, session, options)
+    result = _solve(question, session, options, arn_guesses=arn_guesses)
     if key is not None and not isinstance(result, Unknown):
         session.store.store(key, cacheable(result, question.target))
     # only a witness the concrete-first guesses found (no z3 run) is the image of the other roles' (smt.renaming)
-    if (renamed is not None and isinstance(result, Sat) and not result.approximations
+    if (renamed is not None and not arn_guesses and isinstance(result, Sat) and not result.approximations
             and session.stats.solver_calls == z3_runs and session.stats.guess_hits > guessed):
         session.store.store(renamed.key, storable(renamed, result))
     return result
@@ -157,7 +164,8 @@ def reference_answer(question: HopQuestion, session: SolverSession | None = None
     return _solve(question, session, SolverOptions.reference(inject_unknown=session.options.inject_unknown))
 
 
-def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_core: bool = False) -> HopResult:
+def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_core: bool = False, *,
+           arn_guesses: bool = False) -> HopResult:
     """Solve every candidate of the caller. Unless ``want_core``, an unsat answer whose minimal core needs more
     solver runs comes back with a lazy core: :class:`Unsat` runs this function again with ``want_core`` (every
     candidate is then known unsat, so only the cores are computed) when its core is asked for."""
@@ -184,7 +192,7 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
     for i, cand in enumerate(asked):
         if options.defer_refuted and len(asked) > 1 and not trust_admits(cand, q):
             continue
-        r = answers[i] = _solve_candidate(cand, q, clock, session, options, want_core)
+        r = answers[i] = _solve_candidate(cand, q, clock, session, options, want_core, arn_guesses)
         if isinstance(r, Sat):
             if isinstance(caller, SymbolicCaller) and caller.identity_unknown:
                 r = Sat(r.caller, r.request, r.decision, (*r.approximations, caller.identity_unknown))
@@ -193,9 +201,10 @@ def _solve(q: HopQuestion, session: SolverSession, options: SolverOptions, want_
     unknown: Unknown | None = None
     lazy = deferred = False
     for cand, known in zip(asked, answers, strict=True):
-        r = known if known is not None else _solve_candidate(cand, q, clock, session, options, want_core)
+        r = known if known is not None else _solve_candidate(cand, q, clock, session, options, want_core,
+                                                             arn_guesses)
         if isinstance(r, Sat):  # a refuted candidate is never Sat (smt.trust_gate): the reference path decides
-            return _solve(q, session, options.without("defer_refuted"), want_core)
+            return _solve(q, session, options.without("defer_refuted"), want_core, arn_guesses=arn_guesses)
         if isinstance(r, Unknown):
             unknown = unknown or Unknown(f"{cand.label}: {r.reason}")
             continue
@@ -233,7 +242,7 @@ def _joined(pieces: list[tuple[str, Unsat]]) -> tuple[tuple[str, ...], tuple[Loc
 
 
 def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: SolverSession, options: SolverOptions,
-                     want_core: bool) -> HopResult:
+                     want_core: bool, arn_guesses: bool = False) -> HopResult:
     """One candidate: the trust gate's Unsat (``smt.trust_gate``), else the concrete-first guesses when allowed, else
     (or when none is allowed) the reference path."""
     # a candidate no Allow trust statement can name is Unsat: no guess can be allowed, and when the reference would
@@ -274,6 +283,11 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         guessed = _guess(cand, q, ground, clock, session)
         if guessed is not None:
             return guessed
+        for template in arn_templates(cand, q.target) if arn_guesses else ():
+            renamed = replace(cand, template=template)
+            guessed = _guess(renamed, q, _ground_context(renamed, q, clock), clock, session)
+            if guessed is not None:
+                return guessed
     return encode_and_solve(cand, q, ground, clock, session.stats, ground_constraints=options.ground_constraints,
                             want_core=want_core, injected=options.inject_unknown,
                             small_model_slots=options.small_model_slots, string_cells=options.string_cells,
