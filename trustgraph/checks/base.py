@@ -406,7 +406,10 @@ def _alone_answer(ctx: ScanContext, st: Statement, c: CallerClass, only: Target)
 
         return proved_unsat(HopQuestion(c.caller, only, c.action, (), False, ctx.engine.now_ms,
                                         timeout_ms=ctx.timeout_ms), ctx.engine.session)
-    return ctx.solve_hop(c.caller, only, c.action)
+    from trustgraph.checks.vacuous_condition import VacuousCondition
+
+    # a Sat answer's witness is printed by vacuous-condition only (every-value findings): its switch decides
+    return ctx.solve_hop(c.caller, only, c.action, arn_guesses=VacuousCondition.arn_witnesses)
 
 
 def statement_witnesses(ctx: ScanContext, role: str, index: int, st: Statement) -> list[tuple[CallerClass, Any]]:

@@ -111,7 +111,8 @@ class VacuousCondition(BaseCheck):
     #: (off: :meth:`_decide_lazily` makes them for each class and condition, as before; tests/checks/
     #: test_vacuous_targets.py compares the findings both ways)
     shared_targets = True
-    #: switch of question 1's witness guesses for outsiders named by aws:PrincipalArn patterns (``smt.solve.answer``'s
+    #: switch of the witness guesses of question 1 and of the statement's own question (``checks.base.
+    #: statement_alone``) for outsiders renamed after aws:PrincipalArn patterns (``smt.solve.answer``'s
     #: ``arn_guesses``; off: z3 finds the witness when the plain concrete-first guesses fail, as before; tests/checks/
     #: test_vacuous_witnesses.py compares the verdicts both ways and replays both witnesses)
     arn_witnesses = True

@@ -91,8 +91,8 @@ def arn_templates(cand: Candidate, target: Target, limit: int = 3) -> list[Calle
 
     Why: the concrete-first guesses never choose principal keys (the template's ``role/tg-role`` matches no
     ``arn:aws:iam::*:role/ops-*``), so on condition-heavy-2k all 177 Sat answers of vacuous-condition's question 1
-    ("the statement holds with the key absent") went to z3; these callers are the requests the solver found, up to
-    the name."""
+    ("the statement holds with the key absent") and 56 of the statement's own question went to z3; with these
+    callers the evaluator answers all 177 and 56 of 62 (233 z3 runs of some 290 fewer)."""
     t = cand.template
     if not cand.symbolic or cand.decode is None or t.account is None or t.kind not in AWS_KINDS:
         return []

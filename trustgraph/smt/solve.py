@@ -105,7 +105,8 @@ def answer(question: HopQuestion, session: SolverSession, *, arn_guesses: bool =
 
     ``arn_guesses``: when the concrete-first guesses of an outsider candidate fail, try them again for the template
     renamed after the trust policy's aws:PrincipalArn patterns (``smt.concrete_first.arn_templates``) before z3.
-    Only the caller that renders the witness asks for it (``checks.vacuous_condition``: its question 1), so no other
+    Only the questions whose witnesses vacuous-condition renders ask for it (its question 1, and the statement's own
+    question, ``checks.base.statement_alone``, whose Sat answers only its every-value findings print), so no other
     answer changes; not part of the question, so an answer stored by one way is read by the other (both are Sat
     answers the evaluator allows), and such a witness is never stored as another role's image."""
     options = session.options
