@@ -99,6 +99,10 @@ def solve_hop(
     return answer(question, session if session is not None else SolverSession())
 
 
+#: marks the store key of an answer asked with ``arn_guesses`` (:func:`answer`)
+_ARN_GUESSES = "arn-guesses"
+
+
 def answer(question: HopQuestion, session: SolverSession, *, arn_guesses: bool = False) -> HopAnswer:
     """The dispatcher: the answer to ``question`` by the fast paths the session's options allow, falling back to the
     reference path (:func:`reference_answer` when every switch is off). Unknown answers are never stored.
@@ -107,22 +111,24 @@ def answer(question: HopQuestion, session: SolverSession, *, arn_guesses: bool =
     renamed after the trust policy's aws:PrincipalArn patterns (``smt.concrete_first.arn_templates``) before z3.
     Only the questions whose witnesses vacuous-condition renders ask for it (its question 1, and the statement's own
     question, ``checks.base.statement_alone``, whose Sat answers only its every-value findings print), so no other
-    answer changes; not part of the question, so an answer stored by one way is read by the other (both are Sat
-    answers the evaluator allows), and such a witness is never stored as another role's image."""
+    answer changes. Stored apart from the answers asked without it (its store key is marked), so that an answer
+    does not depend on which way the question was asked first, nor a report on how the roles were split between
+    processes; such a witness is never stored as another role's image."""
     options = session.options
     if options.is_reference:
         return reference_answer(question, session)
     key = None
     renamed = None
     if options.cache:
-        key = cache_key(question, options.paths_key(), session.facts)
+        plain_key = cache_key(question, options.paths_key(), session.facts)
+        key = (_ARN_GUESSES, plain_key) if arn_guesses else plain_key
         hit = session.store.lookup(key)
         if hit is not None:
             out = rematerialize(hit, question.target)
             if out is not None:
                 return out
         if options.renamed_values:  # an image of another role's answer (smt.renaming)
-            renamed = renamed_form(question, key, session.facts)
+            renamed = renamed_form(question, plain_key, session.facts)
             if renamed is not None:
                 entry = session.store.lookup(renamed.key)
                 if entry is not None:
