@@ -161,6 +161,23 @@ def test_action_sequences_same_findings(profile: str, seed: int, tmp_path: Path)
     assert any(f["check_id"] == ExternalPathToAdmin.id and len(f["sources"]) > 1 for f in new)
 
 
+def _random_federated_index(tmp_path: Path, seed: int) -> tuple[TrustGraph, dict[str, Any]]:
+    """A random-profile organization of 6 accounts x 30 roles (in a fresh solver session) and external-path-to-admin's
+    federated index of it."""
+    from trustgraph.synth import synthesize
+
+    synthesize(tmp_path, accounts=6, roles_per_account=30, seed=seed, profile="random")
+    tg = twin_of(load(tmp_path), SolverSession())
+    ctx = ScanContext(tg)
+    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+    return tg, federated_index(tg, providers, ctx.options(), ctx.admin_roles())
+
+
+def conditions(loc: Any) -> int:
+    """A condition count that differs per statement."""
+    return len(str(loc)) % 3
+
+
 @pytest.mark.parametrize("light", [False, True])
 def test_action_sequences_read_as_lean_flat(light: bool, tmp_path: Path) -> None:
     """Each kept pair read through one :class:`ActionSequences` (held by every role in turn; the light witnesses made
@@ -168,16 +185,7 @@ def test_action_sequences_read_as_lean_flat(light: bool, tmp_path: Path) -> None
     source reach, statements, approximations and built answer; equal sequences of actions are one tuple."""
     from trustgraph.checks.leanfederated import ActionSequences
     from trustgraph.checks.ondemand import FlatAnswer, LightMemo
-    from trustgraph.synth import synthesize
-
-    synthesize(tmp_path, accounts=6, roles_per_account=30, seed=1, profile="random")
-    tg = twin_of(load(tmp_path), SolverSession())
-    ctx = ScanContext(tg)
-    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
-    index = federated_index(tg, providers, ctx.options(), ctx.admin_roles())
-
-    def conditions(loc: Any) -> int:
-        return len(str(loc)) % 3  # a count that differs per statement
+    tg, index = _random_federated_index(tmp_path, 1)
 
     shared, memo = ActionSequences(), LightMemo() if light else None
     actions: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -245,16 +253,7 @@ def test_last_hops_read_once_per_answer(light: bool, tmp_path: Path) -> None:
     when each pair reads its last hop anew, and the pairs of some role do share last hops."""
     from trustgraph.checks.ondemand import Lasts, LightMemo, lean_reach
     from trustgraph.queries.lazydecision import decision_statements
-    from trustgraph.synth import synthesize
-
-    synthesize(tmp_path, accounts=6, roles_per_account=30, seed=2, profile="random")
-    tg = twin_of(load(tmp_path), SolverSession())
-    ctx = ScanContext(tg)
-    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
-    index = federated_index(tg, providers, ctx.options(), ctx.admin_roles())
-
-    def conditions(loc: Any) -> int:
-        return len(str(loc)) % 3  # a count that differs per statement
+    _, index = _random_federated_index(tmp_path, 2)
 
     memo = LightMemo() if light else None
     pairs = shared_last = 0

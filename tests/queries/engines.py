@@ -113,6 +113,32 @@ def make_undecided(tg: TrustGraph, every: int) -> None:
     tg.engine.solve = patched  # type: ignore[method-assign]
 
 
+def searched_with(tg: TrustGraph, switch: str, fast: bool, undecided: int) -> tuple[list[Any], Any, Any, list[Any]]:
+    """Every outsider search under the three options with ``SharedSearches``' switch ``switch`` as ``fast`` says (an
+    instance attribute: the class's stays as it is), ``undecided`` as :func:`make_undecided`: the searches, the moves,
+    the engine's memos and the hop questions the engine was asked to decide, in order."""
+    from trustgraph.checks.context import ScanContext
+    from trustgraph.queries.shared import SharedSearches
+
+    make_undecided(tg, undecided)
+    ctx = ScanContext(tg)
+    shared = SharedSearches(tg.engine)
+    setattr(shared, switch, fast)
+    asked: list[Any] = []
+    engine = tg.engine
+    decide = engine.decide
+
+    def recorded(state: Any, role: str, action: Any, *args: Any, **kwargs: Any) -> Any:
+        asked.append((state, role, action))
+        return decide(state, role, action, *args, **kwargs)
+
+    engine.decide = recorded  # type: ignore[method-assign]
+    out = outsider_searches(ctx, shared)
+    moves = comparable_moves(shared)
+    memos = (*comparable_memos(engine), list(engine._memo), list(engine._derived))
+    return out, moves, memos, asked
+
+
 def undecided(every: int) -> Callable[[TrustGraph], None]:
     """:func:`make_undecided` with ``every`` fixed: a patch to apply to each twin a comparison builds."""
 

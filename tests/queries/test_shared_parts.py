@@ -7,7 +7,6 @@ order, the same engine memos, and a scan the same findings."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,11 +16,8 @@ from twins import twin
 
 from tests.queries.engines import (
     assert_searched_alike,
-    comparable_memos,
-    comparable_moves,
-    make_undecided,
-    outsider_searches,
     same_scans,
+    searched_with,
 )
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
@@ -40,28 +36,6 @@ def _org(name: str, seed: int, tmp_path: Path) -> TrustGraph:
     return load(folder)
 
 
-def _searched(tg: TrustGraph, fast: bool, undecided: int) -> tuple[list[Any], Any, Any, list[Any]]:
-    """Every outsider search under the three options with the switch as ``fast`` says: the searches, the moves, the
-    engine's memos and the hop questions the engine was asked to decide, in order."""
-    make_undecided(tg, undecided)
-    ctx = ScanContext(tg)
-    shared = SharedSearches(tg.engine)
-    shared.shared_parts = fast  # an instance attribute: the class's stays as it is
-    asked: list[Any] = []
-    engine = tg.engine
-    decide = engine.decide
-
-    def recorded(state: Any, role: str, action: Any, *args: Any, **kwargs: Any) -> Any:
-        asked.append((state, role, action))
-        return decide(state, role, action, *args, **kwargs)
-
-    engine.decide = recorded  # type: ignore[method-assign]
-    out = outsider_searches(ctx, shared)
-    moves = comparable_moves(shared)
-    memos = (*comparable_memos(engine), list(engine._memo), list(engine._derived))
-    return out, moves, memos, asked
-
-
 ORGS = [("example", 0, 0), ("sample", 0, 0), ("vendor-heavy", 1, 0), ("federation-heavy", 1, 0), ("mix", 1, 0),
         ("chain-heavy", 3, 0), ("random", 1, 0), ("random", 2, 0), ("random", 3, 0), ("random", 5, 0),
         ("vendor-heavy", 1, 3), ("random", 2, 3), ("random", 2, 2), ("random-4x30", 2, 0), ("random-4x30", 2, 3),
@@ -71,8 +45,8 @@ ORGS = [("example", 0, 0), ("sample", 0, 0), ("vendor-heavy", 1, 0), ("federatio
 @pytest.mark.parametrize(("name", "seed", "undecided"), ORGS)
 def test_shared_parts_equal_the_reference(name: str, seed: int, undecided: int, tmp_path: Path) -> None:
     tg = _org(name, seed, tmp_path)
-    fast = _searched(twin(tg), True, undecided)
-    slow = _searched(twin(tg), False, undecided)
+    fast = searched_with(twin(tg), "shared_parts", True, undecided)
+    slow = searched_with(twin(tg), "shared_parts", False, undecided)
     assert_searched_alike(fast, slow)  # moves, memos, and the same hop questions in the same order
 
 
@@ -119,6 +93,6 @@ def test_shared_parts_on_random_organizations(seed: int, undecided: int, tmp_pat
     """Random organizations of the random profile, some hops made undecided: the searches, moves, memos and
     questions are those of the reference."""
     tg = small_org("random", seed, tmp_path / str(seed))
-    fast = _searched(twin(tg), True, undecided)
-    slow = _searched(twin(tg), False, undecided)
+    fast = searched_with(twin(tg), "shared_parts", True, undecided)
+    slow = searched_with(twin(tg), "shared_parts", False, undecided)
     assert fast == slow
