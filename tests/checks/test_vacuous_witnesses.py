@@ -1,6 +1,6 @@
 """vacuous-condition's question 1 ("the statement holds with the key absent") and the statement's own question
 answered by concrete guesses for an outsider renamed after the trust policy's aws:PrincipalArn patterns before z3
-(switch ``VacuousCondition.arn_witnesses``, ``smt.solve.answer``'s ``arn_guesses``): every printed witness of a
+(switch ``checks.base.ArnWitnesses``, ``smt.solve.answer``'s ``arn_guesses``): every printed witness of a
 vacuous-condition finding is a Sat answer that replays through the concrete evaluator (its target, the statement
 alone or with more statements, allows it; a key question 1 requires absent is absent), with the switch on and off,
 and the findings are the same both ways but for those witnesses."""
@@ -15,8 +15,9 @@ from small_orgs import small_org
 from twins import twin
 
 from trustgraph.api import TrustGraph
+from trustgraph.checks.base import ArnWitnesses
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.vacuous_condition import CHECK, VacuousCondition
+from trustgraph.checks.vacuous_condition import CHECK
 from trustgraph.semantics.evaluate import evaluate_hop
 from trustgraph.smt.session import SolverSession
 from trustgraph.smt.solve import Sat
@@ -79,7 +80,7 @@ def test_every_absent_witness_replays_both_ways(profile: str, seed: int, tmp_pat
         return ctx.witness("-", q[1].role.arn, q[2], q[4])
 
     fast, fast_asked, fast_z3 = _scan(tg, monkeypatch)
-    with switched(VacuousCondition, "arn_witnesses", False):
+    with switched(ArnWitnesses, "enabled", False):
         slow, slow_asked, slow_z3 = _scan(tg, monkeypatch)
     # the verdicts: the same findings in the same order, the same texts and statements
     assert [(f.role, f.message, f.statements) for f in fast] == [(f.role, f.message, f.statements) for f in slow]
@@ -94,7 +95,7 @@ def test_the_guesses_spare_z3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     and a witness whose principal ARN follows a pattern of the statement instead of the solver's name)."""
     tg = small_org("condition-heavy", 1, tmp_path)
     fast, _, fast_z3 = _scan(tg, monkeypatch)
-    with switched(VacuousCondition, "arn_witnesses", False):
+    with switched(ArnWitnesses, "enabled", False):
         slow, _, slow_z3 = _scan(tg, monkeypatch)
     assert fast_z3 < slow_z3
     assert [f.path[0].context for f in fast if "is absent" in f.message] != [

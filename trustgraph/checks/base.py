@@ -392,6 +392,19 @@ def statement_alone(ctx: ScanContext, role: str, index: int,
     return cached
 
 
+class ArnWitnesses:
+    """The switch of the witness guesses for an outsider renamed after a trust statement's ``aws:PrincipalArn``
+    patterns (``smt.solve.answer``'s ``arn_guesses``) on the questions whose Sat witnesses a finding prints: the
+    statement's own question (:func:`statement_alone`, whose witness vacuous-condition's every-value findings print)
+    and vacuous-condition's question 1 (its "absent" findings). Held here, with the question every check shares,
+    so that all of them ask it the same way. Off: z3 finds the witness when the plain concrete-first guesses fail
+    (the reference; tests/checks/test_vacuous_witnesses.py compares the verdicts both ways and replays both
+    witnesses)."""
+
+    #: False: no renamed guesses (set on the class)
+    enabled: ClassVar[bool] = True
+
+
 def _alone_answer(ctx: ScanContext, st: Statement, c: CallerClass, only: Target) -> Any:
     """ The answer of :func:`statement_alone` for class ``c`` (``only``: the role with ``st`` alone as its trust
     policy): the solver's, or for a GitHub Actions class whose claims disagree (:func:`claims_disagree`, switch
@@ -406,10 +419,7 @@ def _alone_answer(ctx: ScanContext, st: Statement, c: CallerClass, only: Target)
 
         return proved_unsat(HopQuestion(c.caller, only, c.action, (), False, ctx.engine.now_ms,
                                         timeout_ms=ctx.timeout_ms), ctx.engine.session)
-    from trustgraph.checks.vacuous_condition import VacuousCondition
-
-    # a Sat answer's witness is printed by vacuous-condition only (every-value findings): its switch decides
-    return ctx.solve_hop(c.caller, only, c.action, arn_guesses=VacuousCondition.arn_witnesses)
+    return ctx.solve_hop(c.caller, only, c.action, arn_guesses=ArnWitnesses.enabled)
 
 
 def statement_witnesses(ctx: ScanContext, role: str, index: int, st: Statement) -> list[tuple[CallerClass, Any]]:
@@ -557,8 +567,8 @@ def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Stateme
 
 
 __all__ = [
-    "BaseCheck", "CallerClass", "Check", "alone_key", "claims_disagree", "deny_like", "hop_path", "hops_text",
-    "is_assume_grant", "is_sat",
+    "ArnWitnesses", "BaseCheck", "CallerClass", "Check", "alone_key", "claims_disagree", "deny_like", "hop_path",
+    "hops_text", "is_assume_grant", "is_sat",
     "is_unknown", "most_specific", "outside_answers", "outside_sources", "path_text", "prepare_most_specific",
     "statement_alone",
     "statement_classes", "statement_witnesses", "target_with", "trust_statements", "unknown_reason",

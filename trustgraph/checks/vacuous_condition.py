@@ -27,9 +27,9 @@ different repositories (:func:`claims_disagree`, ``SolverOptions.dead_claims``) 
 asked before question 1, whose Unsat answer ends it: z3 runs per scan 473 -> 434. The Sat answers whose witnesses
 the findings print (question 1's for "absent" findings, the statement's own for "every value" ones) are first guessed
 for an outsider renamed after the statement's aws:PrincipalArn patterns (``smt.concrete_first.arn_templates``, switch
-:attr:`VacuousCondition.arn_witnesses`): the plain guesses keep the template's name, which such a pattern rejects, so
-on condition-heavy-2k 233 of the 294 candidate encodings z3 solved were these; with them 61 remain (the same verdicts,
-other witnesses: scan CPU 7.9-8.6 s -> 5.1-5.4 s; condition-heavy-20k 89 -> 54 s).
+:class:`~trustgraph.checks.base.ArnWitnesses`): the plain guesses keep the template's name, which such a pattern
+rejects, so on condition-heavy-2k 233 of the 294 candidate encodings z3 solved were these; with them 61 remain (the
+same verdicts, other witnesses: scan CPU 7.9-8.6 s -> 5.1-5.4 s; condition-heavy-20k 89 -> 54 s).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.base import (
+    ArnWitnesses,
     BaseCheck,
     CallerClass,
     alone_key,
@@ -116,11 +117,6 @@ class VacuousCondition(BaseCheck):
     #: (off: :meth:`_decide_lazily` makes them for each class and condition, as before; tests/checks/
     #: test_vacuous_targets.py compares the findings both ways)
     shared_targets = True
-    #: switch of the witness guesses of question 1 and of the statement's own question (``checks.base.
-    #: statement_alone``) for outsiders renamed after aws:PrincipalArn patterns (``smt.solve.answer``'s
-    #: ``arn_guesses``; off: z3 finds the witness when the plain concrete-first guesses fail, as before; tests/checks/
-    #: test_vacuous_witnesses.py compares the verdicts both ways and replays both witnesses)
-    arn_witnesses = True
 
     id = "vacuous-condition"
     title = "A trust condition that never restricts who gets in"
@@ -266,7 +262,7 @@ class VacuousCondition(BaseCheck):
                     # either way the class is not live (the reference's verdict)
             absent = ctx.solve_hop(c.caller, targets.alone() if targets is not None else target_with(ctx, role, (st,)),
                                    c.action, (KeyConstraint(cond.key, "absent"),),
-                                   arn_guesses=VacuousCondition.arn_witnesses)
+                                   arn_guesses=ArnWitnesses.enabled)
             if is_sat(absent):
                 live.found(i, absent)
                 return Verdict.ABSENT, absent
@@ -360,7 +356,7 @@ class VacuousCondition(BaseCheck):
             undecided = is_unknown(alone) and not true_when_present(cond)
         else:
             absent = ctx.solve_hop(c.caller, target_with(ctx, role, (st,)), c.action,
-                                   (KeyConstraint(cond.key, "absent"),), arn_guesses=VacuousCondition.arn_witnesses)
+                                   (KeyConstraint(cond.key, "absent"),), arn_guesses=ArnWitnesses.enabled)
             if is_sat(absent):
                 return Verdict.ABSENT, absent
             if is_unknown(absent):
