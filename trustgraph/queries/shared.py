@@ -49,147 +49,34 @@ content (:func:`~trustgraph.semantics.request.interned_request`), whose witnesse
 from __future__ import annotations
 
 from array import array
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind, graph_version
 from trustgraph.queries.carry import carried_of, inherited_constraints
 from trustgraph.queries.classmoves import class_move
-from trustgraph.queries.engine import SearchOutcome, _Visit
-from trustgraph.queries.memorows import MemoRows
+from trustgraph.queries.replay import Replay
+from trustgraph.queries.sharedmoves import (
+    BLOCKED,
+    BaseChecks,
+    Expansion,
+    Lead,
+    Leads,
+    Move,
+    Parts,
+    SharedOutcome,
+    compact,
+    leads_of,
+)
 from trustgraph.semantics.request import Action
 
 if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
+    from trustgraph.queries.memorows import MemoRows
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.results import HopWitness
     from trustgraph.smt.solve import KeyConstraint, Sat
-
-
-#: the move of a Sat hop: the states it leads to with the Sat answer of each (their witnesses are built when a path
-#: is read) and whether a search that reached the state already leaves it out; the tuple
-#: :meth:`~trustgraph.queries.engine.ReachabilityEngine.sat_leads` makes (``keep=False``: kept here only, not also in
-#: the engine's memo of leads), never empty, kept as the hop's move itself (the hop's role and action are the
-#: expansion's): a vendor-heavy scan decides ~420,000 of them at 20,000 roles
-Leads = tuple[tuple["State", "Sat", bool], ...]
-#: one lead (state, Sat answer, left out when reached): the move of a Sat hop that leads to one state only (nearly every
-#: hop: a plain session's), kept bare instead of in a :data:`Leads` of one (:func:`compact`: 48 bytes less a hop)
-Lead = tuple["State", "Sat", bool]
-#: (a *Sat move*: the move of a Sat hop whose one lead is the plain state of the hop's role, ``engine._plain_states``,
-#: not left out, is its Sat answer itself with ``SharedSearches.bare_moves``, made by :func:`~trustgraph.queries.
-#: classmoves.class_move` and :meth:`SharedSearches.move`: a :data:`Lead` less per hop; at 2,000 roles of the
-#: vendor-heavy profile 17,119 Sat moves, 56 hops with several leads and no bare one)
-
-
-def compact(leads: Leads) -> Leads | Lead:
-    """The move kept for a Sat hop's ``leads``: the one lead itself when there is one (:data:`Lead`), else the
-    leads. A bare lead is told from leads by its last item, a bool (a lead's last item is a lead): :func:`leads_of`."""
-    return leads[0] if len(leads) == 1 else leads
-
-
-def leads_of(move: Leads | Lead) -> Leads:
-    """The leads of a Sat hop's move (:func:`compact`'s inverse; a Sat move, :data:`Lead`, is read by
-    :meth:`Replay.advance` alone)."""
-    return (move,) if isinstance(move[-1], bool) else move
-
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """The move of a hop that is not Sat: undecided (``unknown``: the reason) or, as :data:`BLOCKED`, blocked. A Sat
-    hop's move is its :data:`Leads` (``leads_to`` is empty here; kept for the reference's shape)."""
-
-    role: str
-    action: Action
-    leads_to: Leads = ()
-    unknown: str | None = None
-
-
-#: the move of a blocked hop (Unsat)
-BLOCKED = Move("", Action.ASSUME_ROLE)
-
-
-@dataclass
-class SharedOutcome(SearchOutcome):
-    """A :class:`SearchOutcome` of :meth:`SharedSearches.search`: each state reached by a hop keeps the hop's action
-    and Sat answer (``answers``) instead of its witness (``Visit.witness`` is None), and :meth:`path_to` builds the
-    witnesses of the path it returns, those the reference search would have recorded."""
-
-    engine: ReachabilityEngine | None = None
-    answers: dict[State, tuple[Action, Sat]] = field(default_factory=dict)
-
-    def path_to(self, state: State) -> tuple[HopWitness, ...]:
-        """The hops from the source to ``state``, each hop's witness built by the engine (kept there)."""
-        assert self.engine is not None
-        hops: list[HopWitness] = []
-        cur: State | None = state
-        while cur is not None:
-            parent = self.visits[cur].parent
-            if parent is not None:
-                action, answer = self.answers[cur]
-                hops.append(self.engine.witness(parent, cur[0], action, answer))
-            cur = parent
-        return tuple(reversed(hops))
-
-    def evidence_to(self, state: State) -> tuple[tuple[str | None, Any, Any], ...]:
-        """:meth:`SearchOutcome.evidence_to` read off the hops' answers (no witness built)."""
-        steps: list[tuple[str | None, Any, Any]] = []
-        cur: State | None = state
-        while cur is not None:
-            parent = self.visits[cur].parent
-            if parent is not None:
-                answer = self.answers[cur][1]
-                steps.append((None, answer.caller, answer.request))
-            cur = parent
-        return tuple(reversed(steps))
-
-
-#: a plain session's hops as the tuples they are joined from, each with the index of its first hop in the joined tuple
-Parts = tuple[tuple[int, tuple[tuple[str, Action], ...]], ...]
-
-
-@dataclass(slots=True)
-class _Expansion:
-    """A state's candidate hops (role, action) in the reference's order, the constraints of each, whether the state
-    is a role session carrying nothing (whose search skips the roles it already holds a plain session of), and each
-    hop's move once decided (None: not yet)."""
-
-    plain: bool
-    hops: tuple[tuple[str, Action], ...]
-    moves: list[Leads | Lead | Sat | Move | None]
-    extra: tuple[KeyConstraint, ...]
-    #: the indexes of the hops not known to be blocked, in order (all of them until one is: a range, not a list; then
-    #: an array of 4-byte numbers, not a list of int objects: a hub state's hundreds of indexes are not small ints)
-    live: range | array[int]
-    #: the moves of the same state's expansion under the options without their absent and not-like keys, when
-    #: these options have some and that expansion was made first (:meth:`SharedSearches._link_base`)
-    base: list[Leads | Lead | Sat | Move | None] | None = None
-    #: what :meth:`SharedSearches._base_sat` reads of the state and the options for every hop alike, worked out once
-    #: (:meth:`SharedSearches._base_checks`; ``SharedSearches.base_checks``)
-    checks: _BaseChecks | None = None
-    #: a plain session's hops as the lists they are joined from (:meth:`SharedSearches._plain_parts`: its own edges,
-    #: then each hub's tuple, shared by the hub's members), each with the index of its first hop in :attr:`hops`;
-    #: None: not listed from parts (:attr:`SharedSearches.part_walks`)
-    parts: Parts | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _BaseChecks:
-    """The parts of :meth:`SharedSearches._base_sat`'s test that are the same for every hop of one expansion (one
-    state, options and constraints): its hops' constraints (the engine's tuple), whether they contradict each other,
-    whether one makes a key absent (else :meth:`~trustgraph.queries.engine.ReachabilityEngine._absent_blocks` is
-    False), whether the engine may ask for the other MFA outcome of some hop of the state
-    (:meth:`~trustgraph.queries.engine.ReachabilityEngine.flips_mfa` without a role: False makes it False for every
-    role) and whether carried values are demanded at all (then the hop's role is asked, ``engine.asks_carried``)."""
-
-    constraints: tuple[KeyConstraint, ...]
-    contradicts: bool
-    absent: bool
-    may_flip: bool
-    demand: bool
 
 
 class SharedSearches:
@@ -215,7 +102,7 @@ class SharedSearches:
     #: class). The same expansion objects either way
     state_tables = True
     #: True: :meth:`_base_sat` reads what is the same for every hop of an expansion once per expansion
-    #: (:class:`_BaseChecks`), and whether a Sat answer's request meets the hop's constraints is not tested again
+    #: (:class:`BaseChecks`), and whether a Sat answer's request meets the hop's constraints is not tested again
     #: when the hop before asked it of the same request and constraints (the requests are interned: a caller's
     #: answers into the roles of a hub share one; at 2,000 roles of the vendor-heavy profile 4,387 of 8,275 tests,
     #: where a memo of every pair would answer 4,465 and hold 3,810 entries), instead of every test per hop (231,498
@@ -228,13 +115,13 @@ class SharedSearches:
     #: engine's nested memos); False: :func:`~trustgraph.queries.classmoves.class_move` and :meth:`_base_sat` per hop
     #: (the reference; set on the class). The same moves and engine memos either way
     memo_rows = True
-    #: True: a search walks a plain session's hops part by part (:attr:`_Expansion.parts`: its own edges, then each
+    #: True: a search walks a plain session's hops part by part (:attr:`Expansion.parts`: its own edges, then each
     #: hub's tuple), each part's hops into roles the search has already reached dropped the first time it meets them
     #: (:attr:`Replay._left`), so the next member state of the same hub walks only the rest: a plain session takes a
     #: hop only when the search has not reached the plain state of its role, and that only grows (random:2 at 2,000
     #: roles: 555,863 hops walked, 520,133 of them into reached roles -> 150,883). A hop not dropped is taken as
     #: before, in the same order (the parts in order, indexes ascending); a hop blocked for this state (a
-    #: :data:`BLOCKED` slot, which :attr:`_Expansion.live` leaves out) reaches nothing either way. False: every live
+    #: :data:`BLOCKED` slot, which :attr:`Expansion.live` leaves out) reaches nothing either way. False: every live
     #: hop of each state walked (the reference; set on the class)
     part_walks = True
     #: True (with :attr:`part_walks`): a hub's part for one (resource shape, account) that holds at least half of the
@@ -248,10 +135,10 @@ class SharedSearches:
 
     def __init__(self, engine: ReachabilityEngine) -> None:
         self.engine = engine
-        self._expansions: dict[tuple[Any, ...], _Expansion] = {}
+        self._expansions: dict[tuple[Any, ...], Expansion] = {}
         #: (first hop or not, options, first-hop constraints) -> state -> the expansion :attr:`_expansions` holds
         #: under (state, first hop or not, options, first-hop constraints) (:attr:`state_tables`)
-        self._tables: dict[tuple[Any, ...], dict[State, _Expansion]] = {}
+        self._tables: dict[tuple[Any, ...], dict[State, Expansion]] = {}
         #: options -> the same options without their absent and not-like keys (None: they have none)
         self._bases: dict[QueryOptions, QueryOptions | None] = {}
         self._version = graph_version(engine.G)
@@ -280,7 +167,7 @@ class SharedSearches:
         self.meets_reused = 0
 
     def expansion(self, state: State, depth: int, options: QueryOptions, first_extra: tuple[KeyConstraint, ...]
-                  ) -> _Expansion:
+                  ) -> Expansion:
         """The candidate hops of ``state`` in the reference search's order, with a slot for each hop's move
         (filled when a search first takes the hop). ``depth`` matters only as 0 or not (a first hop gets the
         source's constraints and the query's action filter)."""
@@ -301,7 +188,7 @@ class SharedSearches:
                 parts = None
         else:
             hops = self._listed_hops(node, plain, wanted)
-        expansion = _Expansion(plain, hops, [None] * len(hops),
+        expansion = Expansion(plain, hops, [None] * len(hops),
                                (*first_extra, *inherited_constraints(carried)), range(len(hops)), parts=parts)
         if self.derived_moves and (options.without or options.not_like):
             self._link_base(expansion, key)
@@ -314,7 +201,7 @@ class SharedSearches:
         return expansion
 
     def table(self, first: bool, options: QueryOptions, first_extra: tuple[KeyConstraint, ...]
-              ) -> dict[State, _Expansion]:
+              ) -> dict[State, Expansion]:
         """State -> its expansion made so far under (``first``, ``options``, ``first_extra``), filed there by
         :meth:`expansion` as it makes each one (:attr:`state_tables`)."""
         key = (first, options, first_extra)
@@ -323,7 +210,7 @@ class SharedSearches:
             table = self._tables[key] = {}
         return table
 
-    def _link_base(self, expansion: _Expansion, key: tuple[Any, ...]) -> None:
+    def _link_base(self, expansion: Expansion, key: tuple[Any, ...]) -> None:
         """Link a new ``expansion`` (its ``key``: state, first hop, options, first-hop constraints) to the same
         state's expansion under the options without their absent and not-like keys (its *base*), when that one was
         made first (:meth:`_base_sat` reads its Sat moves). With the engine's derived answers off, no link (the
@@ -339,7 +226,7 @@ class SharedSearches:
         if base is not None and (base.hops is expansion.hops or base.hops == expansion.hops):
             expansion.base = base.moves
 
-    def _base_sat(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
+    def _base_sat(self, state: State, role: str, action: Action, options: QueryOptions, expansion: Expansion,
                   based: Sat, rows: MemoRows | None = None) -> Sat | None:
         """The move of a hop whose base (:meth:`_link_base`) took it as the Sat move ``based``, when
         :meth:`move` would make the same one, else None (the hop is then decided as before).
@@ -371,7 +258,7 @@ class SharedSearches:
             return None
         return self._file_derived(key, based)
 
-    def _first_filed(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
+    def _first_filed(self, state: State, role: str, action: Action, options: QueryOptions, expansion: Expansion,
                      based: Sat) -> tuple[Any, ...] | None:
         """The memo key of the hop when ``based`` is the first answer filed for it (``engine.filed``) and nothing is
         memoised, derived or kept as leads under that key yet, else None."""
@@ -391,19 +278,19 @@ class SharedSearches:
         self.engine._derived[key] = based
         return based
 
-    def _base_checks(self, state: State, options: QueryOptions, expansion: _Expansion) -> _BaseChecks:
+    def _base_checks(self, state: State, options: QueryOptions, expansion: Expansion) -> BaseChecks:
         """What :meth:`_base_sat` reads the same for every hop of ``expansion`` (kept on it)."""
         checks = expansion.checks
         if checks is None:
             engine = self.engine
             constraints, contradicts = engine._constraints_of(options, expansion.extra)
-            checks = expansion.checks = _BaseChecks(
+            checks = expansion.checks = BaseChecks(
                 constraints, contradicts, any(c.op == "absent" for c in constraints),
                 engine.flips_mfa(state[0], Action.ASSUME_ROLE), bool(engine.demand))
         return checks
 
     def _base_sat_checked(self, state: State, role: str, action: Action, options: QueryOptions,
-                          expansion: _Expansion, based: Sat) -> Sat | None:
+                          expansion: Expansion, based: Sat) -> Sat | None:
         """:meth:`_base_sat` with its per-expansion part read once (:meth:`_base_checks`) and whether the request
         meets the constraints not tested again for the same request and constraints as the hop before: the same tests
         in the same order, each answering as there (a flip needs ``may_flip``; a key made absent blocks only when some
@@ -417,7 +304,7 @@ class SharedSearches:
             return None
         return self._file_derived(key, based)
 
-    def _base_sat_rows(self, rows: MemoRows, role: str, pair: tuple[str, Action], expansion: _Expansion,
+    def _base_sat_rows(self, rows: MemoRows, role: str, pair: tuple[str, Action], expansion: Expansion,
                        based: Sat) -> Sat | None:
         """:meth:`_base_sat_checked` of the hop ``pair`` (= (``role``, its action)) of ``rows.state`` on the engine's
         memo rows of the state (:attr:`memo_rows`): the same tests in the same order, the same write."""
@@ -438,8 +325,8 @@ class SharedSearches:
         derived: Sat = based
         return derived
 
-    def _carried_over(self, state: State, role: str, action: Action, options: QueryOptions, expansion: _Expansion,
-                      based: Sat) -> _BaseChecks | None:
+    def _carried_over(self, state: State, role: str, action: Action, options: QueryOptions, expansion: Expansion,
+                      based: Sat) -> BaseChecks | None:
         """The first tests of :meth:`_base_sat_checked` and :meth:`_base_sat_rows`, before the filed answer is read:
         the expansion's checks, or None when ``based`` has approximations, a carried value is asked of ``role`` or
         another MFA outcome may be (the base's Sat is then not carried over)."""
@@ -450,7 +337,7 @@ class SharedSearches:
             return None
         return checks
 
-    def _meets_after(self, checks: _BaseChecks, role: str, action: Action, based: Sat) -> bool:
+    def _meets_after(self, checks: BaseChecks, role: str, action: Action, based: Sat) -> bool:
         """The last tests of :meth:`_base_sat_checked` and :meth:`_base_sat_rows`, once ``based`` is known to be the
         answer filed first: no contradiction and no key made absent blocks the hop, and ``based``'s request meets the
         constraints (not tested again for the same request and constraints as the hop before)."""
@@ -568,7 +455,7 @@ class SharedSearches:
             hops.append(self._pairs.setdefault(pair, pair))
         return tuple(hops)
 
-    def decide_slot(self, state: State, i: int, options: QueryOptions, expansion: _Expansion,
+    def decide_slot(self, state: State, i: int, options: QueryOptions, expansion: Expansion,
                     rows: MemoRows | None = None) -> Any:
         """Decide hop ``i`` of ``state``'s ``expansion`` (its slot is empty) and keep the move in its slot: the base
         search's Sat move carried over (:meth:`_base_sat`), else the hop's class answer in one step
@@ -620,171 +507,6 @@ class SharedSearches:
         replay.advance()
         return replay.outcome
 
-
-class Replay:
-    """One search of :meth:`SharedSearches.search`, advanced on demand one depth at a time: after
-    ``advance(depth)`` the states up to ``depth`` hops from the source are all found, with the parents, witnesses
-    and order of the whole search (it is breadth-first: a state is found while the states one hop shallower are
-    expanded, in the order they were found), and no deeper state is. A reader that needs the first hops only (a mixed
-    search stopped at its shortest administrator answer) does not pay for the rest."""
-
-    def __init__(self, shared: SharedSearches, source: str, options: QueryOptions, *,
-                 outside_only: bool = False) -> None:
-        engine = shared.engine
-        if graph_version(engine.G) != shared._version:  # a tool changed the graph (graph.nodes.bump_version)
-            shared._expansions.clear()
-            shared._tables.clear()
-            shared._hub_hops.clear()
-            shared._node_parts.clear()
-            shared._hub_bases.clear()
-            shared._part_bases.clear()
-            shared._version = graph_version(engine.G)
-        self.shared = shared
-        self.options = options
-        self.outcome = SharedOutcome(source, options=options, engine=engine)
-        self.queue: deque[State] = deque()
-        self.extra = engine.source_constraints(source, outside_only=outside_only)
-        if self.extra is not None:
-            self.outcome.first_extra[source] = self.extra
-        #: id of a part of plain sessions' hops (:attr:`_Expansion.parts`) -> the part and the indexes of its hops
-        #: into roles this search had not reached when it last walked the part (:attr:`SharedSearches.part_walks`)
-        self._left: dict[int, tuple[tuple[tuple[str, Action], ...], list[int]]] = {}
-        if self.extra is not None:
-            for start in engine.start_states(source):
-                self.outcome.visits[start] = _Visit(None, None, 0)
-                self.queue.append(start)
-
-    @property
-    def done(self) -> bool:
-        """Whether every state is expanded (the search is whole)."""
-        return not self.queue
-
-    def advance(self, depth: int | None = None) -> None:
-        """Expand the states found less than ``depth`` hops from the source (every state: None)."""
-        shared, options, queue, outcome, extra = self.shared, self.options, self.queue, self.outcome, self.extra
-        visits = outcome.visits
-        from trustgraph.smt.solve import Sat
-
-        engine, class_moves = shared.engine, shared.class_moves
-        plain_states = engine._plain_states
-        by_rows = shared.memo_rows and shared.base_checks and MemoRows.usable(engine)
-        deeper = shared.table(False, options, ()) if shared.state_tables else None  # the start states: few
-        answers, first, left = outcome.answers, outcome.first, self._left
-        part_bases = shared._part_bases if shared.shared_parts else None
-        own: tuple[str, bool]
-        rows: MemoRows | None  # the engine's memo rows of a state (memo_rows), read when first needed
-        leads: Leads
-        while queue and (depth is None or visits[queue[0]].depth < depth):
-            state = queue.popleft()
-            at = visits[state].depth
-            if options.max_hops is not None and at >= options.max_hops:
-                continue
-            found = None if deeper is None or at == 0 else deeper.get(state)
-            expansion = found if found is not None else shared.expansion(state, at, options,
-                                                                         extra or () if at == 0 else ())
-            parts = expansion.parts
-            if parts is not None:  # a plain session's hops, part by part (SharedSearches.part_walks)
-                slots = expansion.moves
-                newly_blocked = False
-                rows = None
-                for offset, part in parts:
-                    based = part_bases.get(id(part)) if part_bases else None
-                    if based is not None and based[0] is part:  # walked as its hub's list (shared_parts)
-                        walked, local = based[1], based[2]
-                    else:
-                        walked, local = part, None
-                    entry = left.get(id(walked))
-                    kept: list[int] = []
-                    for b in (range(len(walked)) if entry is None else entry[1]):
-                        role, action = walked[b]
-                        own = (role, False)
-                        if own in visits:  # reached: dropped from the list for the rest of the search
-                            continue
-                        if local is None:
-                            j = b
-                        else:
-                            j = local[b]
-                            if j < 0:  # not a hop of this part: left in the list for the other parts
-                                kept.append(b)
-                                continue
-                        i = offset + j
-                        move = slots[i]
-                        if move is None:
-                            if by_rows and rows is None and (class_moves or expansion.base is not None
-                                                             and isinstance(expansion.base[i], Sat)):
-                                rows = MemoRows(engine, state, options, expansion.extra)
-                            move = shared.decide_slot(state, i, options, expansion, rows)
-                            newly_blocked |= move is BLOCKED
-                        if isinstance(move, Move):  # blocked (BLOCKED, unknown None) or undecided: kept
-                            if move.unknown is not None:
-                                outcome.unknown_edges.append((state, move.role, move.unknown))
-                            kept.append(b)
-                            continue
-                        if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
-                            nxt = plain_states[own]  # not reached yet (tested above)
-                            visits[nxt] = _Visit(state, None, at + 1)
-                            answers[nxt] = (action, move)
-                            first.setdefault(role, nxt)
-                            queue.append(nxt)
-                            continue
-                        leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]
-                        for nxt, answer, _ in leads:
-                            if nxt in visits:
-                                continue
-                            visits[nxt] = _Visit(state, None, at + 1)
-                            answers[nxt] = (action, answer)
-                            first.setdefault(nxt[0], nxt)
-                            queue.append(nxt)
-                        if own not in visits:
-                            kept.append(b)
-                    left[id(walked)] = (walked, kept)
-                if newly_blocked:
-                    expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
-                continue
-            plain, hops, slots = expansion.plain, expansion.hops, expansion.moves
-            newly_blocked = False
-            own = ("", False)
-            rows = None
-            for i in expansion.live:
-                role = hops[i][0]
-                if plain:
-                    own = (role, False)
-                    if own in visits:
-                        continue
-                move = slots[i]
-                if move is None:
-                    if by_rows and rows is None and (plain and class_moves or expansion.base is not None
-                                                     and isinstance(expansion.base[i], Sat)):
-                        rows = MemoRows(engine, state, options, expansion.extra)
-                    move = shared.decide_slot(state, i, options, expansion, rows)
-                    newly_blocked |= move is BLOCKED
-                if isinstance(move, Move):  # blocked (BLOCKED, unknown None) or undecided
-                    if move.unknown is not None:
-                        outcome.unknown_edges.append((state, move.role, move.unknown))
-                    continue
-                action = hops[i][1]
-                if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
-                    if plain:
-                        nxt = plain_states[own]  # not reached yet (tested above)
-                    else:
-                        nxt = plain_states[(role, False)]
-                        if nxt in visits:
-                            continue
-                    visits[nxt] = _Visit(state, None, at + 1)
-                    outcome.answers[nxt] = (action, move)
-                    outcome.first.setdefault(role, nxt)
-                    queue.append(nxt)
-                    continue
-                leads = (move,) if move[-1].__class__ is bool else move  # type: ignore[assignment]  # leads_of
-                for nxt, answer, _ in leads:
-                    if nxt in visits:
-                        continue
-                    visits[nxt] = _Visit(state, None, at + 1)
-                    outcome.answers[nxt] = (action, answer)
-                    outcome.first.setdefault(nxt[0], nxt)
-                    queue.append(nxt)
-            if newly_blocked:  # later searches walk only the hops not known to be blocked
-                expansion.live = array("I", [i for i in expansion.live if slots[i] is not BLOCKED])
 
 
 __all__ = ["BLOCKED", "Lead", "Leads", "Move", "Replay", "SharedOutcome", "SharedSearches", "compact",
