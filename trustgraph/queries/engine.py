@@ -38,6 +38,7 @@ from trustgraph.queries.unowned import unowned
 from trustgraph.queries.witnesses import WitnessMaker
 from trustgraph.semantics.carried import NOTHING
 from trustgraph.semantics.request import Action, Caller, CallerKind
+from trustgraph.smt.results import Sat, Unknown, Unsat
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from trustgraph.semantics.request import Target
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.session import SolverSession
-    from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
+    from trustgraph.smt.solve import HopResult, KeyConstraint
     from trustgraph.smt.symbolic import SymbolicCaller
 
 MFA_KEY = "aws:multifactorauthpresent"
@@ -204,7 +205,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         if cached is not None:
             return cached
         from trustgraph.queries.ground import decide_by_evaluation
-        from trustgraph.smt.solve import Unknown, answer
+        from trustgraph.smt.solve import answer
 
         q = self.question(state, role, action, options, extra)
         result = None
@@ -292,8 +293,6 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
                 self._file_answer((state, role, action, options.closed), constraints, classed)
                 return classed
         if derived is None:
-            from trustgraph.smt.solve import Sat, Unsat
-
             wanted = frozenset(constraints)
             for related, account in self._related(state, role, action, options.closed):
                 for known, result in self.filed(related):
@@ -430,8 +429,6 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         candidates: Callable[[str], Iterable[tuple[str, dict[str, Any]]]] | None = None,
     ) -> Iterator[tuple[State, HopWitness]]:
         """Every state reachable in one satisfiable hop, recording unknown and blocked hops in ``outcome``."""
-        from trustgraph.smt.solve import Sat, Unknown
-
         node = state[0]
         # a session obtained by a role session never carries MFA: its successor state is known before solving,
         # and a state already reached needs no second solve (the search wants one shortest path per state); a
@@ -520,8 +517,6 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
                   extra: tuple[KeyConstraint, ...], result: Sat) -> Iterator[tuple[State, Sat, bool]]:
         """The states of :meth:`sat_successors` in order, each with its answer and whether it is left out when
         already reached (the other MFA outcome is always listed)."""
-        from trustgraph.smt.solve import Sat
-
         carried = carried_of(state)
         result = self._settle_carried(state, role, action, options, extra, result)
         produced = self._produces_mfa(result)

@@ -87,6 +87,7 @@ from trustgraph.queries.hopclass import (
     trust_statements,
 )
 from trustgraph.semantics.request import Caller, CallerKind, Request, interned_request
+from trustgraph.smt.results import Sat
 
 if TYPE_CHECKING:
     from trustgraph.model.policy import Policy, Statement
@@ -546,8 +547,6 @@ class EvaluatedClasses:
         """The answer ``evaluate()`` (:func:`~trustgraph.queries.ground.decide_by_evaluation` of ``question``, asked
         by the engine for its caller state ``state``) gives: the class's answer made the caller's when its class has
         one, else ``evaluate()``, kept for the class when it is an ALLOW without approximation."""
-        from trustgraph.smt.solve import Sat
-
         caller = question.caller
         if not isinstance(caller, Caller) or question.now_ms is None:  # no pinned time: the request reads the clock
             return evaluate()

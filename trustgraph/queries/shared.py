@@ -70,13 +70,14 @@ from trustgraph.queries.sharedmoves import (
     leads_of,
 )
 from trustgraph.semantics.request import Action
+from trustgraph.smt.results import Sat, Unknown
 
 if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.memorows import MemoRows
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.smt.solve import KeyConstraint, Sat
+    from trustgraph.smt.solve import KeyConstraint
 
 
 class SharedSearches:
@@ -463,8 +464,6 @@ class SharedSearches:
         it reaches nothing). The one place a slot is decided: :meth:`Replay.advance`, and
         :func:`~trustgraph.queries.peek.peek_layer`, which decides some hops of a depth ahead of it. ``rows``: the
         engine's memo rows of ``state`` (:attr:`memo_rows`), or None."""
-        from trustgraph.smt.solve import Sat
-
         role, action = expansion.hops[i]
         based = expansion.base[i] if expansion.base is not None else None
         move: Any = None
@@ -482,8 +481,6 @@ class SharedSearches:
         """One hop decided (through the engine's memo): its move (a Sat hop's: its leads, :func:`compact`; with
         ``bare_moves``, a Sat move when its one lead is the plain state of ``role``, not left out), or None when it
         is blocked."""
-        from trustgraph.smt.solve import Sat, Unknown
-
         engine = self.engine
         key = (state, role, action, options, extra)  # one tuple for the engine's memos of the hop
         result = engine.decide(state, role, action, options, extra, key=key)
