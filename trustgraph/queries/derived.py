@@ -10,6 +10,8 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from trustgraph.model.pattern import matches, parse_pattern
+
 if TYPE_CHECKING:
     from trustgraph.model.location import Location
     from trustgraph.model.policy import Policy
@@ -68,8 +70,6 @@ class DerivedUnsat:
 def contradictory(constraints: Sequence[KeyConstraint]) -> bool:
     """Whether no request can meet the constraints: a key both absent and present with values, or present with a
     value that a not-like glob of the same key excludes, or equal to two different value lists."""
-    from trustgraph.model.pattern import matches, parse_pattern
-
     by_key: dict[str, list[KeyConstraint]] = {}
     for c in constraints:
         by_key.setdefault(c.key.lower(), []).append(c)
@@ -93,8 +93,6 @@ def contradictory(constraints: Sequence[KeyConstraint]) -> bool:
 def meets_all(request: Any, constraints: Sequence[KeyConstraint]) -> bool:
     """Whether a concrete request meets every constraint (absent; equals exactly these values; not-like: no value
     matches a glob)."""
-    from trustgraph.model.pattern import matches, parse_pattern
-
     for c in constraints:
         values = request.get(c.key)
         if c.op == "absent":
