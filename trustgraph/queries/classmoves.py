@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.shared import Lead, Leads
+    from trustgraph.queries.sharedmoves import Lead, Leads
     from trustgraph.semantics.request import Action
     from trustgraph.smt.solve import KeyConstraint, Sat
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.shared import Lead, Leads
+    from trustgraph.queries.sharedmoves import Lead, Leads
     from trustgraph.smt.solve import KeyConstraint, Sat
 
 _Row = dict[tuple[Any, Any], Any]

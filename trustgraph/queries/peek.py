@@ -29,11 +29,11 @@ from __future__ import annotations
 from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.queries.shared import Move, leads_of
+from trustgraph.queries.sharedmoves import Move, leads_of
 
 if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
-    from trustgraph.queries.shared import Replay
+    from trustgraph.queries.replay import Replay
     from trustgraph.semantics.request import Action
     from trustgraph.smt.solve import Sat
 
