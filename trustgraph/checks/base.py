@@ -396,10 +396,11 @@ class ArnWitnesses:
     """The switch of the witness guesses for an outsider renamed after a trust statement's ``aws:PrincipalArn``
     patterns (``smt.solve.answer``'s ``arn_guesses``) on the questions whose Sat witnesses a finding prints: the
     statement's own question (:func:`statement_alone`, whose witness vacuous-condition's every-value findings print)
-    and vacuous-condition's question 1 (its "absent" findings). Held here, with the question every check shares,
+    and vacuous-condition's question 1 (its "absent" findings); vacuous-condition's question 3, whose verdict alone
+    is read, is asked the same way to spare z3 runs. Held here, with the question every check shares,
     so that all of them ask it the same way. Off: z3 finds the witness when the plain concrete-first guesses fail
     (the reference; tests/checks/test_vacuous_witnesses.py compares the verdicts both ways and replays both
-    witnesses)."""
+    witnesses; tests/checks/test_vacuous_q3_guesses.py counts question 3's z3 runs both ways)."""
 
     #: False: no renamed guesses (set on the class)
     enabled: ClassVar[bool] = True
@@ -518,47 +519,20 @@ def claims_disagree(st: Statement, c: CallerClass) -> bool:
     """True when ``st`` admits no GitHub Actions token of class ``c`` (web identity from a GitHub provider): a plain
     ``StringEquals`` on the provider's ``repository`` claim and a plain ``StringEquals``/``StringLike`` on its ``sub``
     whose every pattern starts with ``repo:`` and matches no subject ``repo:R:...`` for any repository ``R`` the first
-    lists (:func:`trustgraph.smt.guess.prefix_possible`); the token's claims agree (``semantics.claims.token_problem``,
-    ``smt.presence.claim_couplings``: a ``repo:`` subject names its repository), so none satisfies both.
-    :meth:`~trustgraph.checks.vacuous_condition.VacuousCondition._decide_lazily` then asks the statement's own
+    lists (:func:`trustgraph.smt.claims_gate.disagreeing_claims`); the token's claims agree (``semantics.claims.
+    token_problem``, ``smt.presence.claim_couplings``: a ``repo:`` subject names its repository), so none satisfies
+    both. :meth:`~trustgraph.checks.vacuous_condition.VacuousCondition._decide_lazily` then asks the statement's own
     question before question 1 (switch ``SolverOptions.dead_claims``), and :func:`statement_alone` answers that
     question Unsat without z3 (switch ``SolverOptions.refuted_claims``)."""
-    from trustgraph.model.condition import Operator, SetQualifier
-    from trustgraph.model.pattern import variables_of
-    from trustgraph.semantics.claims import is_github
     from trustgraph.semantics.request import CallerKind
-    from trustgraph.smt.guess import prefix_possible
+    from trustgraph.smt.claims_gate import disagreeing_claims
     from trustgraph.smt.symbolic import SymbolicCaller, provider_host
 
     caller = c.caller
     if (not isinstance(caller, SymbolicCaller) or caller.kind is not CallerKind.WEB_IDENTITY
             or caller.provider is None):
         return False
-    host = provider_host(caller.provider).lower()
-    if not is_github(host):
-        return False
-
-    def plain(cond: Any, operators: tuple[Operator, ...]) -> bool:
-        return bool(cond.operator in operators and not cond.if_exists and cond.qualifier is SetQualifier.NONE
-                    and cond.texts and not any(variables_of(p) for p in cond.patterns))
-
-    repos = [cond for cond in st.conditions if cond.key == f"{host}:repository"
-             and plain(cond, (Operator.STRING_EQUALS,))]
-    subs = [cond for cond in st.conditions if cond.key == f"{host}:sub"
-            and plain(cond, (Operator.STRING_EQUALS, Operator.STRING_LIKE))]
-    for repo in repos:
-        for sub in subs:
-            if all(p[:1] and _starts_repo(p) and not any(prefix_possible(p, f"repo:{r}:") for r in repo.texts)
-                   for p in sub.patterns):
-                return True
-    return False
-
-
-def _starts_repo(pattern: Any) -> bool:
-    """Whether every text ``pattern`` matches starts with ``repo:`` (its first element is a literal so starting)."""
-    from trustgraph.model.pattern import Literal
-
-    return isinstance(pattern[0], Literal) and pattern[0].text.startswith("repo:")
+    return disagreeing_claims(st, provider_host(caller.provider))
 
 
 def trust_statements(ctx: ScanContext, role: str) -> Iterator[tuple[int, Statement]]:

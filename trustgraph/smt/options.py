@@ -129,6 +129,10 @@ class SolverOptions:
         dead-trust-statement) for a GitHub Actions class whose ``repository`` and ``repo:`` ``sub`` conditions name
         different repositories (``checks.base.claims_disagree``) is answered Unsat without z3
         (:func:`trustgraph.smt.solve.proved_unsat`); its core, when read, is the solver's. The same verdicts and cores.
+    claims_gate
+        A symbolic GitHub Actions caller whose every admitting Allow trust statement names a repository its ``repo:``
+        ``sub`` patterns cannot name (``smt.claims_gate.claims_refuted``: the token's claims agree) is Unsat without
+        the guesses and the encoding; its core, when read, is the reference's. The same verdicts and cores.
     multi_value_variants
         vacuous-condition's counterexample tries for question 3 (``checks.exact.other_value_admitted``) also change a
         multi-valued string key the caller chooses (``checks.exact.caller_chooses_set``: sts:TransitiveTagKeys, a
@@ -173,6 +177,7 @@ class SolverOptions:
     implied_conditions: bool = True
     dead_claims: bool = True
     refuted_claims: bool = True
+    claims_gate: bool = True
     multi_value_variants: bool = True
     principal_arn_variants: bool = True
     inject_unknown: str | None = None
@@ -186,8 +191,8 @@ class SolverOptions:
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False, principal_gate_renamed=False, formula_texts=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
-                   shared_views=False,
-                   lazy_liveness=False, implied_conditions=False, dead_claims=False, refuted_claims=False,
+                   shared_views=False, lazy_liveness=False, implied_conditions=False, dead_claims=False,
+                   refuted_claims=False, claims_gate=False,
                    multi_value_variants=False, principal_arn_variants=False, inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:

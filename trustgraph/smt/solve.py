@@ -48,6 +48,7 @@ from trustgraph.model.location import Location
 from trustgraph.model.values import format_date
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.absent_gate import absent_refuted
+from trustgraph.smt.claims_gate import claims_refuted
 from trustgraph.smt.concrete_first import arn_templates, try_concrete_first
 from trustgraph.smt.mfa_twins import reads_mfa
 from trustgraph.smt.options import SolverOptions
@@ -109,8 +110,9 @@ def answer(question: HopQuestion, session: SolverSession, *, arn_guesses: bool =
 
     ``arn_guesses``: when the concrete-first guesses of an outsider candidate fail, try them again for the template
     renamed after the trust policy's aws:PrincipalArn patterns (``smt.concrete_first.arn_templates``) before z3.
-    Only the questions whose witnesses vacuous-condition renders ask for it (its question 1, and the statement's own
-    question, ``checks.base.statement_alone``, whose Sat answers only its every-value findings print), so no other
+    Only vacuous-condition's questions ask for it: those whose witnesses it renders (its question 1, and the
+    statement's own question, ``checks.base.statement_alone``, whose Sat answers only its every-value findings print)
+    and its question 3, whose answer only decides a verdict (a Sat is a Sat whichever witness it carries), so no other
     answer changes. Stored apart from the answers asked without it (its store key is marked), so that an answer
     does not depend on which way the question was asked first, nor a report on how the roles were split between
     processes; such a witness is never stored as another role's image."""
@@ -261,8 +263,9 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
             return refutation
     # the fast paths below stand aside for a gated candidate, a wanted core and injected Unknowns
     fast = not gated and not want_core and options.inject_unknown is None
-    if fast and options.org_gate and org_refuted(cand, q):
-        # proved without z3; the core, when asked for, comes from the reference (smt.trust_gate.org_refuted)
+    if fast and ((options.org_gate and org_refuted(cand, q)) or (options.claims_gate and claims_refuted(cand, q))):
+        # proved without z3; the core, when asked for, comes from the reference (smt.trust_gate.org_refuted,
+        # smt.claims_gate.claims_refuted)
         session.stats.count("fast_path")
         link = SessionLink(session)
         return Unsat(explain=lambda: _reference_core(cand, q, clock, link(), options))
