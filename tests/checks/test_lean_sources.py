@@ -200,3 +200,38 @@ def test_a_pending_finding_is_made_only_when_it_comes_first() -> None:
     assert built == []  # second: never made
     assert merge_reaches(list(pending)) == merge([far, near])
     assert built == ["account:1"]  # first: made once
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("vendor-heavy", 1), ("vendor-heavy", 3), ("federation-heavy", 1)])
+def test_a_first_source_is_made_with_its_full_witnesses_at_once(profile: str, seed: int, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """:func:`~trustgraph.checks.leansources.first_finding`: a merged finding's first source given as a
+    :class:`~trustgraph.checks.ondemand.FlatAnswer` (an outside account's, or a federated provider's kept pair in
+    external-path-to-admin) gets the full witnesses :func:`~trustgraph.checks.ondemand.materialized` makes of its
+    light answer's, with no light answer built; the findings are the reference's."""
+    from trustgraph.checks.ondemand import FlatAnswer, materialized
+
+    made: list[str] = []
+    comparing: list[bool] = []
+    full_hops, result = FlatAnswer.full_hops, FlatAnswer.result
+
+    def compared(self: FlatAnswer) -> Any:
+        hops = full_hops(self)
+        comparing.append(True)
+        try:
+            assert hops == materialized(self.result().hops)
+        finally:
+            comparing.pop()
+        made.append(type(self).__name__)
+        return hops
+
+    def guarded(self: FlatAnswer) -> Any:
+        assert comparing, "a merged finding's first source was built as a light answer"
+        return result(self)
+
+    monkeypatch.setattr(FlatAnswer, "full_hops", compared)
+    monkeypatch.setattr(FlatAnswer, "result", guarded)
+    _same(_org(profile, seed, tmp_path))
+    assert "FlatAnswer" in made  # an outside account's
+    if profile == "federation-heavy":
+        assert "_KeptAnswer" in made  # a federated provider's (external-path-to-admin)

@@ -170,6 +170,7 @@ class ExternalPathToAdmin(BaseCheck):
         if not self.lean_sources or ctx.via == "all":
             return super().grouped(ctx, conditions)
         from trustgraph.checks.grouping import Pending, merge_reaches, source_reach
+        from trustgraph.checks.leansources import first_finding
 
         options = ctx.options()
         targets = ctx.admin_roles()
@@ -187,7 +188,7 @@ class ExternalPathToAdmin(BaseCheck):
             severity = self.severity
 
             def build(answer: FlatAnswer, role: str = role) -> Finding:
-                return self.reach_finding(answer.result(), role=role, message="")
+                return first_finding(self, answer, role)
 
             def made(answer: ReachResult, role: str = role) -> Finding:
                 return self.reach_finding(answer, role=role, message="")

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, answers_for, lean_flat, lean_reach
+from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, lean_flat, lean_reach
 from trustgraph.checks.pathmemo import light_prefix, path_names_session
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import SessionSteps, ask_last_step, ask_session_names, not_named_by
@@ -202,13 +202,13 @@ class ActionSequences:
 
 
 class _KeptAnswer(FlatAnswer):
-    """A :class:`FlatAnswer` whose items are the kept pair's five (its flat form made only by :meth:`result`)."""
+    """A :class:`FlatAnswer` whose items are the kept pair's five (its flat form made only when its answer is)."""
 
     __slots__ = ()
 
-    def result(self) -> ReachResult:
+    def flat(self) -> tuple[Any, ...]:
         item, befores, parent, action, answer = self._items
-        return answers_for(self._engine, self._role, (item, *befores, parent, action, answer))[0]
+        return (item, *befores, parent, action, answer)
 
 
 __all__ = ["ActionSequences", "Kept", "Undecided", "federated_index", "lean_answers"]

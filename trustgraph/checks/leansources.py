@@ -53,7 +53,7 @@ def lean_grouped(check: BaseCheck, ctx: ScanContext, conditions: Callable[[Locat
         severity = severity_of(role)
 
         def build(answer: FlatAnswer, role: str = role, severity: Severity = severity) -> Finding:
-            return check.reach_finding(answer.result(), role=role, message="", severity=severity)
+            return first_finding(check, answer, role, severity)
 
         per_hop: dict[int, int] = {}  # as merge() counts them: the findings live until the merge is over
         reaches: list[tuple[SourceReach, Finding | Pending]] = []
@@ -68,4 +68,16 @@ def lean_grouped(check: BaseCheck, ctx: ScanContext, conditions: Callable[[Locat
     return out
 
 
-__all__ = ["lean_grouped"]
+def first_finding(check: BaseCheck, answer: FlatAnswer, role: str, severity: Severity | None = None) -> Finding:
+    """The finding of a merged finding's first source given as a :class:`~trustgraph.checks.ondemand.FlatAnswer`:
+    ``check.reach_finding(answer.result(), role=role, message="", severity=severity)`` with the full witnesses
+    :func:`~trustgraph.checks.grouping.merge_reaches` would put in place of its light ones
+    (:func:`~trustgraph.checks.ondemand.with_full_path`), made at once, and the statements and approximations of
+    the light answer's finding read off ``answer``. The light witnesses, that finding and its copy with the full
+    path are not made: at 2,000 roles of the vendor-heavy profile they were ~40 ms of the ~270 ms the two
+    outside-account checks spend per role (1,650 merged findings)."""
+    return check.finding(role=role, source=answer.source, message="", severity=severity, path=answer.full_hops(),
+                         statements=answer.statements, approximations=answer.approximations)
+
+
+__all__ = ["first_finding", "lean_grouped"]

@@ -263,9 +263,23 @@ class FlatAnswer:
         self.reach, self.statements, self.approximations = reach, reach.statements, approximations
         self._engine, self._role, self._items = engine, role, items
 
+    def flat(self) -> tuple[Any, ...]:
+        """Its flat form (:data:`Flat`): the source, the :class:`Later` of each hop but the last, then the last hop's
+        parent state, action and answer."""
+        items: tuple[Any, ...] = self._items
+        return items
+
     def result(self) -> ReachResult:
         """The answer :func:`answers_for` builds (light witnesses)."""
-        return answers_for(self._engine, self._role, self._items)[0]
+        return answers_for(self._engine, self._role, self.flat())[0]
+
+    def full_hops(self) -> tuple[HopWitness, ...]:
+        """The full witnesses of its path: :func:`materialized` of :meth:`result`'s hops, made without the light
+        ones (a merged finding's first source, :func:`trustgraph.checks.leansources.first_finding`)."""
+        items = self.flat()
+        parent, action, answer = items[-3:]
+        return (*(later.witness() for later in items[1:-3]),
+                Later(self._engine, parent, self._role, action, answer).witness())
 
 
 def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResult | Flat], memo: LightMemo | None,
