@@ -16,7 +16,8 @@ The reference is the check's ``run`` merged by :func:`~trustgraph.checks.groupin
 ``lean_sources`` switch, set on the class); ``tests/checks/test_lean_sources.py`` compares both field by field.
 
 Cost: per role, O(its sources x their hops) reads of the kept hops (the hops before a last one's light witnesses made
-once, :class:`~trustgraph.checks.ondemand.LightMemo`), one source reach per source, and the first source's finding.
+once, :class:`~trustgraph.checks.ondemand.LightMemo`), one source reach per source, and the first source's finding,
+made with its full witnesses at once (:func:`first_finding`).
 """
 
 from __future__ import annotations
