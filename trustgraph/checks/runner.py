@@ -19,7 +19,13 @@ from trustgraph.checks.base import BaseCheck
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.finding import Finding
 from trustgraph.checks.grouping import grouped_findings
-from trustgraph.checks.parallel import finding_from_plain, finding_to_plain, has_shared_work, worth_releasing
+from trustgraph.checks.parallel import (
+    finding_from_plain,
+    finding_to_plain,
+    freeze_survivors,
+    has_shared_work,
+    worth_releasing,
+)
 
 Progress = Callable[[int, int], None]  # (roles done, roles total)
 
@@ -136,12 +142,12 @@ def run_checks(
             per_role[role] = run_role(ctx, checks, role)
             # what survives a role (the solver's memo, the checks' caches) leaves later collections: the full
             # collections its growth triggers would otherwise walk it again and again; handed back below
-            gc.freeze()
+            freeze_survivors()
             if progress is not None:
                 progress(i, total)
         mark("tasks done")
         if release and worth_releasing(release_min_mb):
-            ctx.release(frozen=True)  # every role checked froze what survived it (gc.freeze above)
+            ctx.release(frozen=True)  # every role checked froze what survived it (freeze_survivors above)
             mark("released")
     finally:
         if thaw:
