@@ -37,7 +37,7 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, lean_flat, lean_reach
-from trustgraph.checks.pathmemo import light_prefix, path_names_session
+from trustgraph.checks.pathmemo import AgreedPaths, agreed_result, light_prefix, path_names_session
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import SessionSteps, ask_last_step, ask_session_names, not_named_by
 from trustgraph.queries.results import ReachResult
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
+    from trustgraph.queries.results import HopWitness
 
 
 class Undecided:
@@ -90,6 +91,7 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
         reached.discard(source)
         named: dict[State, bool] = {}
         prefix: dict[State, tuple[Later, ...]] = {}
+        agreed: dict[State, tuple[HopWitness, ...]] | None = {} if AgreedPaths.once else None
         undecided: Undecided | None = None
         for t in sorted(reached):
             wanted = targets is None or t in targets
@@ -120,8 +122,9 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
                         items = light_prefix(engine, visits, answers, light, prefix, parent)
                     index.setdefault(t, []).extend((source, items, parent, last_action, last_answer))
                     continue
-            if wanted:
-                index.setdefault(t, []).append(engine.result_for(outcome, t, unknown_zone))  # as reach_each
+            if wanted:  # as reach_each
+                index.setdefault(t, []).append(engine.result_for(outcome, t, unknown_zone) if agreed is None
+                                               else agreed_result(engine, outcome, t, agreed))
             elif before or not SessionSteps.once:
                 ask_session_names(engine, outcome, t)
             else:  # only the last hop names a session: ask_session_names asks that step alone

@@ -22,19 +22,22 @@ roles per call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.checks.ondemand import Later
 from trustgraph.graph.nodes import NodeKind
-from trustgraph.queries.answers import ask_session_names, names_evidence, not_named_by
+from trustgraph.queries.answers import ask_session_names, names_evidence, not_named_by, noted, session_agreement
+from trustgraph.queries.results import Reach, ReachResult
 from trustgraph.semantics.request import CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.checks.ondemand import Flat
     from trustgraph.queries.candidates import State
+    from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.graph_queries import GraphQueries
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.results import ReachResult
+    from trustgraph.queries.results import HopWitness
+    from trustgraph.queries.shared import SharedOutcome
 
 
 def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
@@ -145,4 +148,61 @@ def light_prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, 
     return items
 
 
-__all__ = ["last_hop_names_session", "light_prefix", "may_name", "memo_index", "path_names_session"]
+class AgreedPaths:
+    """The switch of :func:`agreed_result`'s fast path: the answer of a (source, role) whose path names a session
+    (``engine.result_for``) built off its parent state's agreed path, made once per state of a search.
+
+    ``engine.result_for`` builds the path (a witness per hop) and agrees on its session names step by step
+    (:func:`~trustgraph.queries.answers.agree_on_session_names`: step i, between hops i-1 and i, replaces hop i-1 by
+    the hop asked again naming the session, or notes hop i), walking the whole path of every role: at 20,000 roles of
+    random:2 ~254,000 federated (provider, admin role) answers of ~5 hops. Step i reads hops i-1 (as step i-1 left
+    it: noted at most, never replaced) and i and the states around them, and changes only those two, so the agreed
+    path to a state is its parent's with the state's hop appended and that one step applied. The engine is asked the
+    same new questions in the same order: the steps of a state already made were asked by an earlier role of the same
+    search (asking them again, as the reference does, is a memo hit, :meth:`ReachabilityEngine.solve`), and the new
+    steps are asked in path order."""
+
+    #: False: every answer built by ``engine.result_for`` (the reference; set on the class)
+    once: ClassVar[bool] = True
+
+
+def agreed_result(engine: ReachabilityEngine, outcome: SharedOutcome, target: str,
+                  agreed: dict[State, tuple[HopWitness, ...]]) -> ReachResult:
+    """``engine.result_for(outcome, target)`` for a ``target`` the search reached (equal value; the same questions
+    asked in the same order), each state's agreed path made once in ``agreed`` (one dict per search)."""
+    state = outcome.first[target]
+    visits, answers, options = outcome.visits, outcome.answers, outcome.options
+    assert options is not None  # a shared search's outcome has its options
+    chain: list[State] = []
+    cur = state
+    while (hops := agreed.get(cur)) is None:
+        parent = visits[cur].parent
+        if parent is None:
+            hops = agreed[cur] = ()
+            break
+        chain.append(cur)
+        cur = parent
+    for landed in reversed(chain):
+        mid = visits[landed].parent
+        assert mid is not None
+        action, answer = answers[landed]
+        hop = engine.witness(mid, landed[0], action, answer)
+        if hops:
+            grand = visits[mid].parent
+            assert grand is not None
+            extra = outcome.first_extra.get(grand[0], ()) if visits[grand].parent is None else ()
+            again, note = session_agreement(engine, options, grand, mid, hops[-1], hop, extra)
+            if again is not None:
+                hops = (*hops[:-1], again, hop)
+            else:
+                hops = (*hops, hop if note is None else noted(hop, note))
+        else:
+            hops = (hop,)
+        agreed[landed] = hops
+    approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+    return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=hops,
+                       approximations=approx)
+
+
+__all__ = ["AgreedPaths", "agreed_result", "last_hop_names_session", "light_prefix", "may_name", "memo_index",
+           "path_names_session"]
