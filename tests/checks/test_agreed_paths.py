@@ -101,3 +101,82 @@ def test_renamed_and_noted_hops(restricted: bool) -> None:
         assert [h.target.rsplit("/", 1)[-1] for h in hops] == ["Hub", "Mid", "Fin", "Target"]
         assert (hops[1].context.get("sts:RoleSessionName") == ("ops",)) is not restricted
         assert bool(hops[2].approximations) is restricted
+
+
+def _questions(tg: TrustGraph, run: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The hop questions ``run()`` asks ``tg``'s engine (solve and decide), each the first time it is asked."""
+    engine = tg.engine
+    seen: dict[tuple[Any, ...], None] = {}
+    for name in ("solve", "decide"):
+        original = getattr(engine, name)
+
+        def recorded(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            seen.setdefault((args[0], args[1], args[2], args[3], args[4] if len(args) > 4 else ()), None)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(engine, name, recorded)
+    run()
+    return list(seen)
+
+
+@pytest.mark.parametrize(("seed", "few"), [(1, 2), (2, 2), (2, 1000)])
+def test_the_same_questions_in_the_same_order(seed: int, few: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``federated_index`` (agreed paths made once per state; the steps of a role nobody reads asked below the
+    states asked before) asks the engine the questions ``reach_each`` asks for the same providers and admin roles,
+    in the same order (which valid witness a later hop gets depends on it), each side in a fresh session."""
+    from trustgraph.checks.leanfederated import federated_index
+
+    tg = _random(tmp_path, seed)
+    ref_tg, new_tg = twin_of(tg, SolverSession()), twin_of(tg, SolverSession())
+    ref_ctx, new_ctx = ScanContext(ref_tg), ScanContext(new_tg)
+    providers = tuple(m for m in ref_ctx.outsider_members() if m != EXTERNAL)
+    # a few roles read: the others' paths ask their session-name steps only (ask_session_names, ask_last_step)
+    targets = frozenset(sorted(ref_ctx.admin_roles())[:few])
+    reference = _questions(ref_tg, lambda: ref_tg.reach_each(providers, ref_ctx.options(), outside_only=True,
+                                                             targets=targets), monkeypatch)
+    new = _questions(new_tg, lambda: federated_index(new_tg, providers, new_ctx.options(), targets), monkeypatch)
+    assert new == reference
+    assert any(len(q[4]) > 0 and any(c.key == "sts:rolesessionname" for c in q[4]) for q in new)  # agreements asked
+
+
+def _named_twice() -> TrustGraph:
+    """account:222222222222 (outside the zone) -> Hub -> Mid -> Fin -> Fin2 -> Target, where Fin trusts only the
+    session ``Mid/ops`` and Fin2 only ``Fin/deep``, and Hub -> Gate, which trusts only ``Hub/gate``: in role order,
+    Fin's path asks its last step again (the hop into Mid naming ``ops``), Fin2's, whose earlier steps were asked for
+    Fin, its last step alone (the hop into Fin naming ``deep``), before Gate's (the hop into Hub naming ``gate``)."""
+    from tests.queries.builders import account, allow_aws, graph, role, trust
+    from trustgraph.ingest.zone_file import zone_from_ids
+
+    a = "111111111111"
+
+    def arn(name: str) -> str:
+        return f"arn:aws:iam::{a}:role/{name}"
+
+    everything = {"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}
+    roles = [role(a, "Hub", trust(allow_aws("arn:aws:iam::222222222222:root")), inline=[everything]),
+             role(a, "Mid", trust(allow_aws(arn("Hub"))), inline=[everything]),
+             role(a, "Fin", trust(allow_aws(f"arn:aws:sts::{a}:assumed-role/Mid/ops")), inline=[everything]),
+             role(a, "Fin2", trust(allow_aws(f"arn:aws:sts::{a}:assumed-role/Fin/deep")), inline=[everything]),
+             role(a, "Gate", trust(allow_aws(f"arn:aws:sts::{a}:assumed-role/Hub/gate"))),
+             role(a, "Target", trust(allow_aws(arn("Fin2"))))]
+    return graph(account(a, roles=roles), zone=zone_from_ids([a]))
+
+
+@pytest.mark.parametrize("wanted", [(), ("Target",), ("Fin2", "Target")])
+def test_the_same_questions_on_named_steps(wanted: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The estate of :func:`_named_twice`, its roles read or not: ``federated_index`` asks ``reach_each``'s
+    questions in the same order, the steps naming ``ops`` and ``deep`` among them."""
+    from trustgraph.checks.leanfederated import federated_index
+
+    tg = _named_twice()
+    ref_tg, new_tg = twin_of(tg, SolverSession()), twin_of(tg, SolverSession())
+    ref_ctx, new_ctx = ScanContext(ref_tg), ScanContext(new_tg)
+    sources = ("account:222222222222",)
+    targets = frozenset(f"arn:aws:iam::111111111111:role/{name}" for name in wanted)
+    reference = _questions(ref_tg, lambda: ref_tg.reach_each(sources, ref_ctx.options(), outside_only=True,
+                                                             targets=targets), monkeypatch)
+    new = _questions(new_tg, lambda: federated_index(new_tg, sources, new_ctx.options(), targets), monkeypatch)
+    assert new == reference
+    named = {c.values for q in new for c in q[4] if c.key == "sts:rolesessionname"}
+    assert named == {("ops",), ("deep",), ("gate",)}

@@ -125,10 +125,20 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
             if wanted:  # as reach_each
                 index.setdefault(t, []).append(engine.result_for(outcome, t, unknown_zone) if agreed is None
                                                else agreed_result(engine, outcome, t, agreed))
-            elif before or not SessionSteps.once:
+            elif not SessionSteps.once:
                 ask_session_names(engine, outcome, t)
-            else:  # only the last hop names a session: ask_session_names asks that step alone
+            elif not before:  # only the last hop names a session: ask_session_names asks that step alone
                 ask_last_step(engine, outcome, state)
+            elif (asked := outcome.asked_names) is None or parent not in asked:
+                ask_session_names(engine, outcome, t)
+            else:  # the steps up to the parent asked before: ask_session_names would ask the last one alone
+                caller = last_answer.caller
+                if (caller is not None and caller.kind is role_session
+                        and (name := getattr(caller, "session_name", None)) is not None
+                        and visits[parent].parent is not None and not_named_by(answers[parent][1].request, name)):
+                    ask_last_step(engine, outcome, state)
+                else:
+                    asked.add(state)  # as ask_session_names records it
     return index
 
 
