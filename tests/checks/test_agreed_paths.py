@@ -123,8 +123,9 @@ def _questions(tg: TrustGraph, run: Any, monkeypatch: pytest.MonkeyPatch) -> lis
 def test_the_same_questions_in_the_same_order(seed: int, few: int, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """``federated_index`` (agreed paths made once per state; the steps of a role nobody reads asked below the
-    states asked before), all admin roles read or a few, asks the engine the questions ``reach_each`` asks for the same providers and admin roles,
-    in the same order (which valid witness a later hop gets depends on it), each side in a fresh session."""
+    states asked before) asks the engine the questions ``reach_each`` asks for the same providers and roles read (a
+    few admin roles, or all), in the same order (which valid witness a later hop gets depends on it), each side in a
+    fresh session."""
     from trustgraph.checks.leanfederated import federated_index
 
     tg = _random(tmp_path, seed)
