@@ -381,8 +381,13 @@ def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action
         action_list: list[str] = []
         located: list[Location] = []
         approximations: list[str] = []
+        held_hops = None if memo is None else memo._held  # memo.witness's lookup, inline (random:2 at 20,000 roles:
+        # ~5M hops read before a last one, ~96% held)
         for later in befores:
-            hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+            if held_hops is not None and (kept := held_hops.get(id(later))) is not None and kept[0] is later:
+                hop = kept[1]
+            else:
+                hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
             if not node_list:
                 node_list.append(hop.source)
             node_list.append(hop.target)
