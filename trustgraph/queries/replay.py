@@ -45,7 +45,7 @@ class Replay:
         self.extra = engine.source_constraints(source, outside_only=outside_only)
         if self.extra is not None:
             self.outcome.first_extra[source] = self.extra
-        #: id of a part of plain sessions' hops (:attr:`_Expansion.parts`) -> the part and the indexes of its hops
+        #: id of a part of plain sessions' hops (``Expansion.parts``) -> the part and the indexes of its hops
         #: into roles this search had not reached when it last walked the part (:attr:`SharedSearches.part_walks`)
         self._left: dict[int, tuple[tuple[tuple[str, Action], ...], list[int]]] = {}
         if self.extra is not None:
