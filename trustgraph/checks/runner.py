@@ -195,7 +195,7 @@ SOLVER_MODULES = (
     "trustgraph.queries.viewkeys",
     "trustgraph.queries.ground", "trustgraph.semantics.spelling", "trustgraph.smt.concrete_first",
     "trustgraph.smt.constraints", "trustgraph.smt.guess", "trustgraph.smt.mfa_twins", "trustgraph.smt.question",
-    "trustgraph.smt.reference", "trustgraph.smt.results", "trustgraph.smt.sharing", "trustgraph.smt.slots",
+    "trustgraph.smt.reference", "trustgraph.smt.sharing", "trustgraph.smt.slots",
     "trustgraph.smt.solve", "trustgraph.smt.structure", "trustgraph.smt.symbolic", "trustgraph.smt.trust_gate",
     "trustgraph.smt.witness",
 )
