@@ -22,7 +22,7 @@ roles per call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from trustgraph.checks.ondemand import Later
 from trustgraph.graph.nodes import NodeKind
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from trustgraph.queries.options import QueryOptions
     from trustgraph.queries.results import HopWitness
     from trustgraph.queries.shared import SharedOutcome
+
+#: the value a per-state memo of path prefixes files (a flag, a tuple of hops)
+_V = TypeVar("_V")
 
 
 def memo_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
@@ -102,19 +105,28 @@ def may_name(caller: Any) -> bool:
         is not None
 
 
-def path_names_session(visits: Any, answers: Any, named: dict[State, bool], state: State) -> bool:
-    """Whether a hop on the path to ``state`` names the session the next hop's caller is (the test of
-    :func:`~trustgraph.queries.answers.ask_session_names` on each pair of hops), memoised in ``named`` per state."""
+def _below_memoised(visits: Any, memo: dict[State, _V], state: State, at_source: _V) -> tuple[list[State], _V]:
+    """The states of the path to ``state`` past its nearest state with a value in ``memo``, in path order, and that
+    value (``at_source``, filed for the source's state, when no state of the path has one): what a per-state memo
+    of the path's prefixes still has to compute, from the value it builds on."""
     chain: list[State] = []
     cur = state
-    while (value := named.get(cur)) is None:
+    while (value := memo.get(cur)) is None:
         parent = visits[cur].parent
         if parent is None:  # the source's state
-            value = named[cur] = False
+            value = memo[cur] = at_source
             break
         chain.append(cur)
         cur = parent
-    for landed in reversed(chain):
+    chain.reverse()
+    return chain, value
+
+
+def path_names_session(visits: Any, answers: Any, named: dict[State, bool], state: State) -> bool:
+    """Whether a hop on the path to ``state`` names the session the next hop's caller is (the test of
+    :func:`~trustgraph.queries.answers.ask_session_names` on each pair of hops), memoised in ``named`` per state."""
+    chain, value = _below_memoised(visits, named, state, False)
+    for landed in chain:
         if not value:
             mid = visits[landed].parent
             if visits[mid].parent is not None:  # a path's first hop has no hop before it to name its caller
@@ -128,16 +140,8 @@ def light_prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, 
             prefix: dict[State, tuple[Later, ...]], state: State) -> tuple[Later, ...]:
     """The :class:`Later` of each hop of the path to ``state``, in path order, memoised in ``prefix`` per state (one
     :class:`Later` per hop in ``light``, across sources, as the reference keeps them)."""
-    chain: list[State] = []
-    cur = state
-    while (items := prefix.get(cur)) is None:
-        parent = visits[cur].parent
-        if parent is None:
-            items = prefix[cur] = ()
-            break
-        chain.append(cur)
-        cur = parent
-    for landed in reversed(chain):
+    chain, items = _below_memoised(visits, prefix, state, ())
+    for landed in chain:
         parent = visits[landed].parent
         action, answer = answers[landed]
         key = (parent, landed[0], action, id(answer))
@@ -173,16 +177,8 @@ def agreed_result(engine: ReachabilityEngine, outcome: SharedOutcome, target: st
     state = outcome.first[target]
     visits, answers, options = outcome.visits, outcome.answers, outcome.options
     assert options is not None  # a shared search's outcome has its options
-    chain: list[State] = []
-    cur = state
-    while (hops := agreed.get(cur)) is None:
-        parent = visits[cur].parent
-        if parent is None:
-            hops = agreed[cur] = ()
-            break
-        chain.append(cur)
-        cur = parent
-    for landed in reversed(chain):
+    chain, hops = _below_memoised(visits, agreed, state, ())
+    for landed in chain:
         mid = visits[landed].parent
         assert mid is not None
         action, answer = answers[landed]
