@@ -80,12 +80,17 @@ def path_conditions(hops: Iterable[Any], conditions: ConditionCount, per_hop: di
     return count
 
 
-def _order(item: tuple[SourceReach, Finding | Pending]) -> tuple[object, ...]:
+def _order(item: tuple[Reached, Finding | Pending]) -> tuple[object, ...]:
     s = item[0]  # its class is source_class(s.source), as every SourceReach is made: source_specificity, read off it
-    return (s.kind is not _FINDING, CLASS_SPECIFICITY[s.source_class], len(s.actions) or 99, s.conditions, s.source)
+    return (s.kind is not _FINDING, CLASS_SPECIFICITY[s.source_class], s.hops or 99, s.conditions, s.source)
 
 
 _FINDING = FindingKind.FINDING
+
+#: a source's answer as :func:`merge_reaches` reads it: its :class:`SourceReach`, or a value that reads as one
+#: (``source``, ``source_class``, ``kind``, ``hops``, ``conditions``, ``approximate``, ``statements``) and makes it
+#: when its ``reach`` is read (:meth:`trustgraph.checks.ondemand.FlatAnswer.made_later`)
+Reached = Any
 
 
 class Pending:
@@ -131,14 +136,15 @@ def merge(findings: Iterable[Finding], conditions: ConditionCount = _no_conditio
     return merge_reaches([(source_reach(f, conditions, per_hop), f) for f in findings], message_of)
 
 
-def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_of: MessageOf | None = None
+def merge_reaches(reaches: list[tuple[Reached, Finding | Pending]], message_of: MessageOf | None = None
                   ) -> Finding:
     """:func:`merge` of findings given with their :func:`source_reach` (a finding not made yet as a
-    :class:`Pending`: made only if it comes first)."""
+    :class:`Pending`: made only if it comes first), or with what stands for it until read (:data:`Reached`: its
+    source reach made for the sources the merged finding lists only)."""
     items = sorted(reaches, key=_order)
     if not items:
         raise ValueError("merge() needs at least one finding")
-    sources: dict[str, SourceReach] = {}
+    sources: dict[str, Reached] = {}
     for s, _ in items:
         sources.setdefault(s.source, s)  # one entry per source: its best (proven, shortest) answer
 
@@ -151,7 +157,8 @@ def merge_reaches(reaches: list[tuple[SourceReach, Finding | Pending]], message_
     proven = any(f.kind is _FINDING for _, f in items)
     best = list(sources.values())
     tail = SourceTail.of(best[MAX_LISTED_SOURCES:]) if SourceTail.enabled and len(best) > MAX_LISTED_SOURCES else None
-    shown = best if tail is None else best[:MAX_LISTED_SOURCES]
+    shown: list[SourceReach] = [s if s.__class__ is SourceReach else s.reach
+             for s in (best if tail is None else best[:MAX_LISTED_SOURCES])]
     # a listed source cites the statements of all its answers (those of the tail are never read)
     cited: dict[str, dict[Location, None]] = {}
     if len(best) == len(items):  # one answer per source: the listed ones are the first items
@@ -226,5 +233,5 @@ def grouped_findings(check: Any, ctx: Any, conditions: ConditionCount = _no_cond
     return found
 
 
-__all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "every_source", "group_findings",
+__all__ = ["MESSAGE_SOURCES", "ConditionCount", "MessageOf", "Pending", "Reached", "every_source", "group_findings",
            "grouped_findings", "made", "merge", "merge_reaches", "path_conditions", "source_reach"]

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.finding import Finding, Severity
-from trustgraph.checks.grouping import MessageOf, Pending, merge_reaches, source_reach
+from trustgraph.checks.grouping import MessageOf, Pending, Reached, merge_reaches, source_reach
 from trustgraph.checks.ondemand import FlatAnswer
 from trustgraph.model.location import Location
 from trustgraph.queries.results import ReachResult
@@ -34,7 +34,6 @@ from trustgraph.queries.results import ReachResult
 if TYPE_CHECKING:
     from trustgraph.checks.base import BaseCheck
     from trustgraph.checks.context import ScanContext
-    from trustgraph.checks.finding import SourceReach
 
 
 def lean_grouped(check: BaseCheck, ctx: ScanContext, conditions: Callable[[Location], int], options: Any,
@@ -46,6 +45,7 @@ def lean_grouped(check: BaseCheck, ctx: ScanContext, conditions: Callable[[Locat
     makes of them, in role order."""
     from trustgraph.checks.base import outside_answers
 
+    deferred = FlatAnswer.lean_reads and FlatAnswer.deferred  # flat_answers made them with made_later
     out: list[Finding] = []
     for role in ctx.roles:
         answers = outside_answers(ctx, role, options, conditions=conditions)
@@ -57,14 +57,14 @@ def lean_grouped(check: BaseCheck, ctx: ScanContext, conditions: Callable[[Locat
             return first_finding(check, answer, role, severity)
 
         per_hop: dict[int, int] = {}  # as merge() counts them: the findings live until the merge is over
-        reaches: list[tuple[SourceReach, Finding | Pending]] = []
+        reaches: list[tuple[Reached, Finding | Pending]] = []
         for answer in answers:
             if isinstance(answer, ReachResult):
                 found = check.reach_finding(answer, role=role, message="", severity=severity)
                 reaches.append((source_reach(found, conditions, per_hop), found))
-            else:
-                reaches.append((answer.reach, Pending(answer.source, severity, answer.statements,
-                                                      answer.approximations, answer, build)))
+            else:  # a deferred answer stands for its source reach (made if listed: merge_reaches)
+                reaches.append((answer if deferred else answer.reach, Pending(
+                    answer.source, severity, answer.statements, answer.approximations, answer, build)))
         out.append(merge_reaches(reaches, message_of))
     return out
 

@@ -172,7 +172,7 @@ class LightMemo:
     and approximations only (:func:`~trustgraph.checks.grouping.source_reach`); the first's are replaced by full
     witnesses (:func:`materialized`)."""
 
-    __slots__ = ("_held", "counts")
+    __slots__ = ("_held", "counts", "classes")
 
     #: False: every light witness made anew, no memo (the reference; set on the class)
     enabled: ClassVar[bool] = True
@@ -183,6 +183,8 @@ class LightMemo:
         #: id of a light witness's statement locations -> (them, the conditions they count): read by
         #: :func:`flat_answers` (``FlatAnswer.lean_reads``), emptied with the witnesses
         self.counts: dict[int, tuple[tuple[Location, ...], int]] = {}
+        #: source -> its class (:func:`~trustgraph.checks.finding.source_class`), for every role: never emptied
+        self.classes: dict[str, str] = {}
 
     def witness(self, later: Later, statements_of: Callable[[Any], Iterable[Any]]) -> HopWitness:
         """:func:`light_witness` of ``later``, made once while held."""
@@ -249,19 +251,66 @@ class FlatAnswer:
     condition count and statements of its path), its statements and approximations, as the finding of the answer
     :func:`answers_for` builds would give them; no witness or answer is built. :meth:`result` builds that answer."""
 
-    __slots__ = ("source", "length", "reach", "statements", "approximations", "_engine", "_role", "_items")
+    __slots__ = ("source", "length", "_reach", "statements", "approximations", "_engine", "_role", "_items",
+                 "source_class", "conditions", "approximate")
 
     #: True: :func:`flat_answers` makes each one with :func:`lean_flat` (the same values in fewer steps: vendor-heavy
     #: at 20,000 roles reads ~250,000 of them in the scan process's shared tasks, its critical path); False: hop by
     #: hop as below (the reference; set on the class)
     lean_reads: ClassVar[bool] = True
+    #: True: :func:`flat_answers` makes each one with :func:`deferred_flat`, its source reach made when first read
+    #: (:attr:`reach`); a merged finding reads it for its listed sources only and sorts the others and keeps them in
+    #: its tail by what they hold as a source reach would (:func:`~trustgraph.checks.grouping.merge_reaches`).
+    #: vendor-heavy at 20,000 roles: ~240,000 of ~250,000 answers end in a tail. False: each made with its source
+    #: reach (:func:`lean_flat`, the reference; set on the class)
+    deferred: ClassVar[bool] = True
+
+    #: as :attr:`SourceReach.kind`: a kept answer is a reachable one
+    kind = _finding.FindingKind.FINDING
 
     def __init__(self, engine: ReachabilityEngine, role: str, items: tuple[Any, ...], reach: SourceReach,
                  approximations: tuple[str, ...]) -> None:
         self.source: str = items[0]
         self.length = len(reach.actions)
-        self.reach, self.statements, self.approximations = reach, reach.statements, approximations
+        self._reach: SourceReach | None = reach
+        self.statements, self.approximations = reach.statements, approximations
         self._engine, self._role, self._items = engine, role, items
+        self.source_class, self.conditions, self.approximate = reach.source_class, reach.conditions, reach.approximate
+
+    @classmethod
+    def made_later(cls, engine: ReachabilityEngine, role: str, items: tuple[Any, ...], source_class: str,
+                   length: int, conditions: int, statements: tuple[Location, ...], approximations: tuple[str, ...]
+                   ) -> FlatAnswer:
+        """The answer whose source reach has these ``source_class``, ``conditions`` and ``statements``, its nodes
+        and actions those of its flat ``items`` (of ``length`` hops), made when :attr:`reach` is first read."""
+        self = cls.__new__(cls)
+        self.source, self.length, self._reach = items[0], length, None
+        self.statements, self.approximations = statements, approximations
+        self._engine, self._role, self._items = engine, role, items
+        self.source_class, self.conditions, self.approximate = source_class, conditions, bool(approximations)
+        return self
+
+    @property
+    def hops(self) -> int:
+        """As :attr:`SourceReach.hops`: the length of its path."""
+        return self.length
+
+    @property
+    def reach(self) -> SourceReach:
+        """Its source reach: the source, the nodes, actions, condition count and statements of its path."""
+        reach = self._reach
+        if reach is None:
+            items = self.flat()
+            befores: tuple[Later, ...] = items[1:-3]
+            parent, action = items[-3], items[-2]
+            # as a light witness reads a hop (light_witness): its state's node, its role, its action's value
+            nodes = (befores[0].state[0], *(b.role for b in befores), self._role) if befores else (parent[0],
+                                                                                                   self._role)
+            reach = self._reach = _finding.SourceReach(
+                source=self.source, source_class=self.source_class, nodes=nodes,
+                actions=(*(b.action.value for b in befores), action.value), conditions=self.conditions,
+                kind=self.kind, approximate=self.approximate, statements=self.statements)
+        return reach
 
     def flat(self) -> tuple[Any, ...]:
         """Its flat form (:data:`Flat`): the source, the :class:`Later` of each hop but the last, then the last hop's
@@ -292,7 +341,9 @@ def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResu
     from trustgraph.queries.lazydecision import decision_statements as statements_of
 
     lean = FlatAnswer.lean_reads
-    classes: dict[str, str] = {}  # source -> its class (lean_reads)
+    deferred = lean and FlatAnswer.deferred
+    # source -> its class (lean_reads): held by the memo, for every role (a few hundred sources)
+    classes: dict[str, str] = {} if memo is None else memo.classes
     lasts: Lasts = {}  # what a last hop's answer gives (lean_reads)
     # id of a hop's locations -> (them, their count): held with the light witnesses they are read off
     counts: dict[int, tuple[tuple[Location, ...], int]] = {} if memo is None else memo.counts
@@ -302,6 +353,10 @@ def flat_answers(engine: ReachabilityEngine, role: str, kept: Iterable[ReachResu
             out.append(entry)
             continue
         item, (parent, action, answer) = entry[0], entry[-3:]
+        if deferred:
+            out.append(deferred_flat(engine, role, entry, item, action, answer, memo, conditions, classes, counts,
+                                     statements_of, lasts))
+            continue
         if lean:
             out.append(lean_flat(engine, role, entry, item, parent, action, answer, memo, conditions, classes,
                                   counts, statements_of, lasts))
@@ -350,6 +405,52 @@ def lean_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...], ite
     reach, approx = lean_reach(role, item, entry[1:-3], parent, action, answer, memo, conditions, classes, counts,
                                statements_of, lasts=lasts)
     return FlatAnswer(engine, role, entry, reach, approx)
+
+
+def deferred_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...], item: str, action: Any, answer: Any,
+                  memo: LightMemo | None, conditions: Callable[[Location], int], classes: dict[str, str],
+                  counts: dict[int, tuple[tuple[Location, ...], int]],
+                  statements_of: Callable[[Any], Iterable[Any]], lasts: Lasts | None) -> FlatAnswer:
+    """:func:`lean_flat` of the same arguments with its source reach made when first read
+    (:meth:`FlatAnswer.made_later`, ``FlatAnswer.deferred``): the hops' statements, conditions and approximations
+    read as :func:`lean_reach` reads them, no nodes, actions or source reach made."""
+    held_last = None if lasts is None else lasts.get(id(answer))
+    unique: dict[Location, None] | None = None
+    if held_last is None or held_last[0] is not answer:
+        last = export_locations(statements_of(answer))
+        unique = dict.fromkeys(last)
+        held_last = (answer, last, sum(map(conditions, unique)))
+        if lasts is not None:
+            lasts[id(answer)] = held_last
+    _, last, count = held_last
+    befores = entry[1:-3]
+    if not befores:
+        statements = tuple(dict.fromkeys(last) if unique is None else unique)
+        approx = tuple(dict.fromkeys(answer.approximations)) if answer.approximations else ()
+    else:
+        located: list[Location] = []
+        approximations: list[str] = []
+        held_hops = None if memo is None else memo._held
+        for later in befores:
+            if held_hops is not None and (kept := held_hops.get(id(later))) is not None and kept[0] is later:
+                hop = kept[1]
+            else:
+                hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+            locs = hop.statements
+            located += locs
+            held = counts.get(id(locs))
+            if held is None or held[0] is not locs:
+                held = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
+            count += held[1]
+            approximations += hop.approximations
+        located += last
+        approximations += answer.approximations
+        statements = tuple(dict.fromkeys(located))
+        approx = tuple(dict.fromkeys(approximations))
+    kind = classes.get(item)
+    if kind is None:
+        kind = classes[item] = _finding.source_class(item)
+    return FlatAnswer.made_later(engine, role, entry, kind, len(befores) + 1, count, statements, approx)
 
 
 def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action: Any, answer: Any,
@@ -450,4 +551,5 @@ def with_full_path(finding: Finding) -> Finding:
 
 
 __all__ = ["LIGHT_MEMO_MAX", "Flat", "FlatAnswer", "Lasts", "Later", "LightMemo", "PathMemo", "answers_for",
-           "flat_answers", "is_light", "lean_flat", "lean_reach", "materialized", "pending_index", "with_full_path"]
+           "deferred_flat", "flat_answers", "is_light", "lean_flat", "lean_reach", "materialized", "pending_index",
+           "with_full_path"]
