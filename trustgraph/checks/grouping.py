@@ -182,7 +182,10 @@ def merge_reaches(reaches: list[tuple[Reached, Finding | Pending]], message_of: 
         named = ", ".join(f"`{o}`" for o in others[:MESSAGE_SOURCES])
         more = f" and {len(others) - MESSAGE_SOURCES} more" if len(others) > MESSAGE_SOURCES else ""
         message = f"{message} Also: {named}{more}." if message else f"Also: {named}{more}."
-    statements = tuple(dict.fromkeys(chain.from_iterable(f.statements for _, f in items)))
+    # each location object once (a role's sources cite the same statements: vendor-heavy at 20,000 roles ~220
+    # sources per merged finding), then by value: the same first-seen order as dict.fromkeys over them all, with a
+    # hash of a Location (a Python call) per distinct object only
+    statements = tuple(dict.fromkeys({id(loc): loc for _, f in items for loc in f.statements}.values()))
     approximations = tuple(dict.fromkeys(chain.from_iterable(f.approximations for _, f in items)))
     return replace(first, severity=severity, kind=FindingKind.FINDING if proven else FindingKind.UNKNOWN,
                    message=message, statements=statements, approximations=approximations,

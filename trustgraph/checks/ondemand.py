@@ -415,17 +415,17 @@ def deferred_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...],
     (:meth:`FlatAnswer.made_later`, ``FlatAnswer.deferred``): the hops' statements, conditions and approximations
     read as :func:`lean_reach` reads them, no nodes, actions or source reach made."""
     held_last = None if lasts is None else lasts.get(id(answer))
-    unique: dict[Location, None] | None = None
     if held_last is None or held_last[0] is not answer:
         last = export_locations(statements_of(answer))
-        unique = dict.fromkeys(last)
-        held_last = (answer, last, sum(map(conditions, unique)))
+        if len(last) > 1:
+            last = tuple(dict.fromkeys(last))  # its locations once each, as lean_reach counts and keeps them
+        held_last = (answer, last, sum(map(conditions, last)))
         if lasts is not None:
             lasts[id(answer)] = held_last
     _, last, count = held_last
     befores = entry[1:-3]
     if not befores:
-        statements = tuple(dict.fromkeys(last) if unique is None else unique)
+        statements = last
         approx = tuple(dict.fromkeys(answer.approximations)) if answer.approximations else ()
     else:
         located: list[Location] = []
