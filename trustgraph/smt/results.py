@@ -35,10 +35,10 @@ class KeyConstraint:
     ``absent``: the key is absent. ``equals``: the key is present with exactly these values (a multi-valued key:
     this list). ``not-like``: when present, the key matches none of these globs (e.g. trusted IdP subjects).
 
-    Its hash is computed once, when made (the generated one's value, ``hash((key, op, values))``; equality as
-    generated): the engine's memos and the hop questions hash their constraints again and again (vendor-heavy at
-    20,000 roles: ~5.6 million hashes of ~40 constraints). Pickled as its three fields (a hash of strings is per
-    process).
+    Its hash is computed once, when made (the generated one's value, ``hash((key, op, values))``, so sets and dicts
+    of constraints iterate as before; equality as generated): the engine's memos and the hop questions hash their
+    constraints again and again (vendor-heavy: 8,678 hashes at 2,000 roles, 237,668 at 20,000). Pickled as its three
+    fields (a hash of strings is per process).
     """
 
     key: str
