@@ -520,6 +520,7 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
 
         # early workers: parts of the shared work (if any) and local tasks, while this process does the shared work
         kinds = (PARTS, LOCAL) if plan.parts else (LOCAL,)
+        inherited_tables(ctx)
         for _ in range(jobs - 1):
             pool.fork(kinds)
         if plan.shared:
@@ -575,6 +576,19 @@ def run_parallel(ctx: ScanContext, checks: Sequence[BaseCheck], roles: Sequence[
         if thaw:
             gc.unfreeze()
     return found
+
+
+def inherited_tables(ctx: ScanContext) -> None:
+    """Build, before the first fork, the scan-wide tables that every process reads on its first role, so that the
+    workers inherit them instead of each building its own.
+
+    Building one walks every role's trust policy, and reading an object writes its reference count: the walk made a
+    worker copy each page of the loaded estate it still shared with the scan process (condition-heavy, 20,000 roles:
+    the trust statements' condition counts, :meth:`~trustgraph.checks.context.ScanContext.condition_counter`, read
+    by the grouping of the first role's findings, took the early worker's private memory from 8 to 64 MB in 0.22 s,
+    its resident memory unchanged). Built here, the scan process pays the walk once, where it paid it too, on its
+    first role."""
+    ctx.condition_counter()
 
 
 def plan_parts(ctx: ScanContext, checks: Sequence[BaseCheck]) -> tuple[tuple[int, str], ...]:
@@ -725,7 +739,7 @@ def finding_from_plain(plain: dict[str, Any]) -> Finding:
 
 __all__ = ["COMPRESS_HELD_MB", "LATE_WORKER_MAX_MB", "LOCAL", "MAX_CHUNK", "MIN_CHUNK", "OWN_OBJECTS_MAX_MB",
            "PARTS", "PARTS_END", "PARTS_MAX_MB", "READ_POLL_S", "SHARED", "HeldFindings", "Plan", "Prepare", "Task",
-           "chunk_size", "finding_from_plain", "finding_to_plain", "freeze_survivors", "has_shared_work", "join_parts",
-           "late_worker_fits", "pack",
+           "chunk_size", "finding_from_plain", "finding_to_plain", "freeze_survivors", "has_shared_work",
+           "inherited_tables", "join_parts", "late_worker_fits", "pack",
            "parts_fit", "plan_parts", "plan_tasks", "reading_meanwhile", "resident_mb", "run_parallel", "run_task",
            "unpack", "worth_releasing"]
