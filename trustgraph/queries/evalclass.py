@@ -496,6 +496,28 @@ class EvaluatedClasses:
                 for ps, per_kind in zip(layout[2], views, strict=True))
         return key, lists, layout[3]
 
+    def refutation_key(self, state: State, caller: Caller, target: Target, action: Action) -> tuple[Any, ...]:
+        """The key under which :func:`~trustgraph.queries.fixed.fixed_refutes` answers alike for every caller of the
+        hop's role and action (the engine's ``class_refutations``): the caller's layout (:meth:`_layout`: every field
+        but its names, tags, account, organization paths and policies, the SCP texts), whether it is in the role's
+        account, and its names, tags, account and organization paths where the role's trust policy or RCPs read them
+        (:meth:`_trust_facts`: a principal other than ``*``, a NotPrincipal, or a condition key or policy variable).
+
+        ``fixed_refutes`` reads of the caller only its principal match against the trust policy's Allow statements
+        (its account, or its names too, for a principal other than ``*``; its kind), the trust conditions' values in
+        its request (principal keys: names, account, kind, organization, tags, MFA, token time, source identity) and
+        its kind, session name, organization membership and carried values: two callers of one key agree on each.
+        Coarser than the class key (:meth:`_class_key`: no policy views, constraints): random-5 at 2,000 roles, the
+        64,390 refutation tests of the federated searches fall into 13,578 keys."""
+        layout = self._layouts.get((state, action)) or self._layout(state, caller, action)
+        role = target.role
+        reads = (self._trust.get(role.arn) or self._trust_facts(target))[1]
+        return (role.arn, action, layout[0], caller.account == role.account,
+                tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
+                caller.tags if reads & TAGS else None,
+                caller.account if reads & ACCOUNT else None,
+                caller.org_paths if reads & PATHS else None)
+
     def known_sat(self, engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
                   extra: tuple[KeyConstraint, ...]) -> bool:
         """Whether the engine's hop (``state`` into ``role``) is answered by :meth:`decide` from its class, a Sat

@@ -155,6 +155,8 @@ def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, A
         caller = rows.caller = engine.caller(*rows.state)
     if not isinstance(caller, Caller):
         return None
+    if engine.refute_first and engine.refuted_first(rows.state, role, action):
+        return None  # decided Unsat by the engine's path before its class is asked (ReachabilityEngine.refute_first)
     options = rows.options
     classed = engine.evaluated.answer_of_class(rows.state, caller, engine.target(role), action, rows.constraints,
                                                options.closed, engine.now_ms)
