@@ -27,14 +27,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from trustgraph.queries.derived import DerivedUnsat
 from trustgraph.queries.hopmemo import HopMemo
+from trustgraph.queries.sharedmoves import BLOCKED
 from trustgraph.semantics.request import Action, Caller, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.queries.options import QueryOptions
-    from trustgraph.queries.sharedmoves import Lead, Leads
+    from trustgraph.queries.sharedmoves import Lead, Leads, Move
     from trustgraph.smt.solve import KeyConstraint, Sat
 
 _Row = dict[tuple[Any, Any], Any]
@@ -136,10 +138,10 @@ class MemoRows:
             answers[pairs.setdefault(pair, pair)] = value
 
 
-def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, Action], bare: bool
-                   ) -> Leads | Lead | Sat | None:
+def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, Action], bare: bool,
+                   plain: bool = True) -> Leads | Lead | Sat | Move | None:
     """:func:`~trustgraph.queries.classmoves.class_move` of the hop ``pair`` (= (``role``, ``action``)) of
-    ``rows.state`` on its rows: the same tests in the same order, the same writes."""
+    ``rows.state`` on its rows: the same tests in the same order, the same writes (``plain``: as there)."""
     if not rows.class_ok or rows.known(pair):
         return None
     engine = rows.engine
@@ -155,9 +157,15 @@ def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, A
         caller = rows.caller = engine.caller(*rows.state)
     if not isinstance(caller, Caller):
         return None
-    if engine.refute_first and engine.refuted_first(rows.state, role, action):
-        return None  # decided Unsat by the engine's path before its class is asked (ReachabilityEngine.refute_first)
     options = rows.options
+    if engine.refute_first and engine.refuted_first(rows.state, role, action):
+        # decided Unsat by the engine's path before its class is asked (ReachabilityEngine.refute_first): a plain
+        # session's hop left to it, another's filed and counted as decide files and counts its derived Unsat
+        if plain:
+            return None
+        engine.shared += 1
+        rows.put_derived(pair, DerivedUnsat(engine, (rows.state, role, action, options, rows.extra)))
+        return BLOCKED
     classed = engine.evaluated.answer_of_class(rows.state, caller, engine.target(role), action, rows.constraints,
                                                options.closed, engine.now_ms)
     if classed is None:
@@ -174,12 +182,26 @@ def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, A
         if not ("sts:sourceidentity" in request or "sts:transitivetagkeys" in request
                 or classed.caller.source_identity is not None or classed.caller.transitive_tags
                 or classed.caller.kind is CallerKind.IAM_USER
-                or (rows.may_flip and engine.flips_mfa(rows.state[0], action, role))):
-            plain = (role, False)
-            engine._plain_states.setdefault(plain, plain)
-            return classed if bare else (engine._plain_states[plain], classed, True)
+                or (rows.may_flip and engine.flips_mfa(rows.state[0], action, role))
+                or not (plain or nothing_asked(engine, role))):
+            own = (role, False)
+            engine._plain_states.setdefault(own, own)
+            return classed if bare else (engine._plain_states[own], classed, True)
         leads = engine.sat_leads(rows.state, role, action, options, rows.extra, classed, keep=False)
+        if bare and not plain and len(leads) == 1:  # as SharedSearches.move keeps it: a Sat move
+            nxt, answer, left_out = leads[0]
+            if left_out and nxt is engine._plain_states.get((role, False)):
+                return answer
     return leads[0] if len(leads) == 1 else leads
 
 
-__all__ = ["MemoRows", "row_class_move"]
+def nothing_asked(engine: ReachabilityEngine, role: str) -> bool:
+    """Whether :meth:`ReachabilityEngine.sat_leads` asks no carried value of a hop into ``role`` that carries nothing
+    before or after it (its early returns: nothing demanded, or no kind demanded of ``role``)."""
+    if not engine.demand:
+        return True
+    kinds = engine.demand_kinds(role)
+    return kinds is not None and not kinds
+
+
+__all__ = ["MemoRows", "nothing_asked", "row_class_move"]

@@ -65,6 +65,7 @@ class Replay:
         from trustgraph.smt.solve import Sat
 
         engine, class_moves = shared.engine, shared.class_moves
+        wide = shared.wide_class_moves  # a role state that is not plain: its class moves read the rows too
         plain_states = engine._plain_states
         by_rows = shared.memo_rows and shared.base_checks and MemoRows.usable(engine)
         deeper = shared.table(False, options, ()) if shared.state_tables else None  # the start states: few
@@ -152,7 +153,7 @@ class Replay:
                         continue
                 move = slots[i]
                 if move is None:
-                    if by_rows and rows is None and (plain and class_moves or expansion.base is not None
+                    if by_rows and rows is None and (class_moves and (plain or wide) or expansion.base is not None
                                                      and isinstance(expansion.base[i], Sat)):
                         rows = MemoRows(engine, state, options, expansion.extra)
                     move = shared.decide_slot(state, i, options, expansion, rows)
