@@ -21,7 +21,7 @@ on multi-valued keys, a presence rule not modelled) are left to the solver, whos
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -124,7 +124,10 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
             continue  # the tag list follows the tags
         else:
             free.append(k)
-    literals = _literals(policies, keys)
+    from trustgraph.semantics.evaluate import condition_evaluator
+
+    literals = _LazyLiterals(policies)
+    evaluate_one = condition_evaluator()
     deny_conds: dict[str, list[Condition]] = {}
     for d in denies:
         for c in d.conditions:
@@ -143,8 +146,8 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
         for k in free:
             m = modes[k]
             conds = [c for c in st.conditions if c.key == k]
-            found, value = _choose(k, m, conds, literals.get(k, ()), base.get(k), by_key.get(k, ()), ctx, variables,
-                                   ground_satisfies, deny_conds.get(k, ()))
+            found, value = _choose(k, m, conds, literals(k), base.get(k), by_key.get(k, ()), ctx, variables,
+                                   ground_satisfies, deny_conds.get(k, ()), evaluate_one)
             if not found:
                 ok = False
                 break
@@ -191,49 +194,33 @@ def _vpce_consistent(out: Assignment, modes: dict[str, KeyMode]) -> bool:
     return len(via) <= 1
 
 
-def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[str], base: tuple[str, ...] | None,
-            constraints: Sequence[Any], ctx: dict[str, tuple[str, ...]], variables: bool,
-            satisfies: Any, avoid: Sequence[Condition] = ()) -> tuple[bool, tuple[str, ...] | None]:
+def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Callable[[], Sequence[str]],
+            base: tuple[str, ...] | None, constraints: Sequence[Any], ctx: dict[str, tuple[str, ...]],
+            variables: bool, satisfies: Any, avoid: Sequence[Condition] = (),
+            evaluate_one: Callable[..., bool] | None = None) -> tuple[bool, tuple[str, ...] | None]:
     """``(True, v)`` for the first candidate value ``v`` of ``key`` that the statement's conditions on it and the
     constraints accept (None: absent), preferring one that makes every condition of ``avoid`` (Deny statements'
-    conditions on the key) false; ``(False, None)`` when none is accepted."""
-    from trustgraph.semantics.compiled_conditions import evaluate as compiled_evaluate
-    from trustgraph.semantics.conditions import UndecidableCondition, evaluate_condition
-    from trustgraph.semantics.evaluate import HopEvaluation
+    conditions on the key) false; ``(False, None)`` when none is accepted. ``literals``: the values the hop's
+    conditions on the key offer (:func:`_literals`), asked only when the values before them are all refused;
+    ``evaluate_one``: the one-condition evaluator (``semantics.evaluate.condition_evaluator()`` when None).
 
-    evaluate_one = compiled_evaluate if HopEvaluation.compiled_conditions else evaluate_condition
+    The candidates, in order: ``base`` (the value the caller sends when it chooses nothing), absence (when the key
+    may be absent), each ``equals`` constraint's values, then one-value texts each once: a string every positive
+    glob of ``conds`` matches (:func:`_glob_witness`), instances of ``conds``, ``literals``, fresh values of the
+    key's kind and within its API limits. They are made as they are tried (:func:`_options`): on condition-heavy-2k
+    most keys take one of the first, and the texts, the glob search among them, were ~40% of this function."""
+    from trustgraph.semantics.conditions import UndecidableCondition
+    from trustgraph.semantics.evaluate import condition_evaluator
+
+    evaluate = evaluate_one if evaluate_one is not None else condition_evaluator()
 
     info = key_info(key)
-    facts = catalog_facts(key)
-    options: list[tuple[str, ...] | None] = []
-    if base is not None:
-        options.append(base)
-    if not mode.required:
-        options.append(None)
-    texts: list[str] = []
-    for c in conds:
-        texts.extend(_instances(c))
-    wit = _glob_witness(conds, constraints)
-    if wit is not None:
-        texts.insert(0, wit)
-    texts.extend(literals)
-    for c in constraints:
-        if c.op == "equals":
-            options.append(tuple(c.values))
-    texts.extend(_fresh(facts.kind))
-    if info.value_pattern is not None:
-        texts.extend(_fresh_in(info.value_pattern))
-    seen: set[str] = set()
-    for t in texts:
-        if t not in seen:
-            seen.add(t)
-            options.append((t,))
-    tried: list[tuple[str, ...] | None] = []
+    tried: set[tuple[str, ...] | None] = set()
     fallback: list[tuple[str, ...] | None] = []
-    for v in options:
+    for v in _options(key, mode, conds, literals, base, constraints):
         if v in tried:
             continue
-        tried.append(v)
+        tried.add(v)
         if v is None and mode.required:
             continue
         if v is not None and not all(info.value_ok(x) for x in v):
@@ -247,9 +234,9 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
             else:
                 trial[key] = v
             try:
-                if not all(evaluate_one(c, trial, variables=variables) for c in conds):
+                if not all(evaluate(c, trial, variables=variables) for c in conds):
                     continue
-                if any(evaluate_one(c, trial, variables=variables) for c in avoid):
+                if any(evaluate(c, trial, variables=variables) for c in avoid):
                     fallback.append(v)
                     continue
             except UndecidableCondition:
@@ -258,6 +245,39 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Sequence[
     if fallback:
         return True, fallback[0]
     return False, None
+
+
+def _options(key: str, mode: KeyMode, conds: list[Condition], literals: Callable[[], Sequence[str]],
+             base: tuple[str, ...] | None, constraints: Sequence[Any]) -> Iterator[tuple[str, ...] | None]:
+    """The candidate values of :func:`_choose` in its order, each text once (a value may repeat across the
+    groups: the caller skips those it tried)."""
+    if base is not None:
+        yield base
+    if not mode.required:
+        yield None
+    for c in constraints:
+        if c.op == "equals":
+            yield tuple(c.values)
+    seen: set[str] = set()
+    for t in _texts(key, conds, literals, constraints):
+        if t not in seen:
+            seen.add(t)
+            yield (t,)
+
+
+def _texts(key: str, conds: list[Condition], literals: Callable[[], Sequence[str]],
+           constraints: Sequence[Any]) -> Iterator[str]:
+    """The one-value texts of :func:`_options`, in order, made as they are read."""
+    wit = _glob_witness(conds, constraints)
+    if wit is not None:
+        yield wit
+    for c in conds:
+        yield from _instances(c)
+    yield from literals()
+    info = key_info(key)
+    yield from _fresh(catalog_facts(key).kind)
+    if info.value_pattern is not None:
+        yield from _fresh_in(info.value_pattern)
 
 
 def _literals(policies: Sequence[Policy], keys: set[str]) -> dict[str, list[str]]:
@@ -269,6 +289,26 @@ def _literals(policies: Sequence[Policy], keys: set[str]) -> dict[str, list[str]
                 if c.key in keys:
                     out.setdefault(c.key, []).extend(_instances(c))
     return out
+
+
+class _LazyLiterals:
+    """:func:`_literals` of the hop's policies, one key at a time and only when :func:`_choose` reaches them:
+    ``self(k)`` is a function giving ``_literals(policies, {k})[k]`` (empty when no condition reads ``k``),
+    computed on its first call and kept for the guesses of the hop."""
+
+    __slots__ = ("_made", "_policies")
+
+    def __init__(self, policies: Sequence[Policy]) -> None:
+        self._policies = policies
+        self._made: dict[str, Sequence[str]] = {}
+
+    def __call__(self, key: str) -> Callable[[], Sequence[str]]:
+        def values() -> Sequence[str]:
+            made = self._made.get(key)
+            if made is None:
+                made = self._made[key] = _literals(self._policies, {key}).get(key, ())
+            return made
+        return values
 
 
 def _instances(c: Condition) -> tuple[str, ...]:
