@@ -47,7 +47,7 @@ def _searched(tg: TrustGraph, class_moves: bool, lean_carry: bool, shared_parts:
     def counted(*args: Any) -> Any:
         nonlocal answered, bare
         move = real(*args)
-        answered += move is not None
+        answered += move is not None and move is not shared_module.BLOCKED  # a refuted hop: no class answer
         bare += isinstance(move, Sat)
         return move
 

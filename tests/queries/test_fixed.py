@@ -63,12 +63,22 @@ def _check(tg: TrustGraph, per_role_demand: bool = True) -> tuple[int, int]:
     session = SolverSession()
     off = _answers(_fresh(tg, False, session, per_role_demand), roles)
     on_tg = _fresh(tg, True, session, per_role_demand)
+    engine = on_tg.engine
+    tested = engine.fixed_refutes
+    refuted_hops: dict[Any, None] = {}  # every hop the engine refuted, in order (however its verdicts are kept)
+
+    def recorded(state: Any, role: str, action: Any) -> bool:
+        hit = tested(state, role, action)
+        if hit:
+            refuted_hops[(state, role, action)] = None
+        return hit
+
+    engine.fixed_refutes = recorded  # type: ignore[method-assign]
     on = _answers(on_tg, roles)
     assert len(on) == len(off)
     for a, b in zip(on, off, strict=True):
         assert a == b
-    engine = on_tg.engine
-    refuted = [key for key, hit in engine._refuted.items() if hit]
+    refuted = list(refuted_hops)
     for state, role, action in refuted:
         q = HopQuestion(engine.caller(*state), engine.target(role), action, (), False, engine.now_ms)
         reference = reference_answer(q)

@@ -44,14 +44,13 @@ class EngineCallers:
         """The caller standing for a node in a state (concrete for exported principals, symbolic otherwise); a role
         session that ``carried`` a source identity or transitive tags is that session (queries.carry)."""
         if carried:
-            from trustgraph.semantics.carried import session_caller
-            from trustgraph.semantics.request import Caller as ConcreteCaller
-
             carried_key = state_of(node, mfa, carried)
             hit = self._callers.get(carried_key)
             if hit is None:
+                from trustgraph.semantics.carried import session_caller
+
                 base = self.caller(node, mfa)
-                hit = session_caller(base, carried) if isinstance(base, ConcreteCaller) else base
+                hit = session_caller(base, carried) if isinstance(base, Caller) else base
                 self._callers[carried_key] = hit
             return hit
         key = (node, mfa)

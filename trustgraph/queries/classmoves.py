@@ -71,7 +71,9 @@ def class_move(engine: ReachabilityEngine, state: State, role: str, action: Acti
     itself as its move (a Sat move: :data:`~trustgraph.queries.shared.Lead`) instead of the lead (a tuple less a
     hop). ``rows``: the engine's memo rows of ``state`` under these options and ``extra``
     (``SharedSearches.memo_rows``), on which :func:`~trustgraph.queries.memorows.row_class_move` makes the same
-    tests and writes.
+    tests and writes. With the engine's ``refute_first``, a hop the refutation test rules out is filed as ``decide``
+    files its derived Unsat and answered :data:`~trustgraph.queries.sharedmoves.BLOCKED` (what :meth:`SharedSearches.
+    move` makes of it after ``decide``), plain or not.
 
     ``plain`` False (``SharedSearches.wide_class_moves``): ``state`` is a role node's state that is not a plain
     session (it carries a source identity or transitive tags, or carries nothing but some hop from it is asked with a
@@ -97,7 +99,7 @@ def class_move(engine: ReachabilityEngine, state: State, role: str, action: Acti
     caller = engine.caller(*state)
     if not isinstance(caller, Caller):
         return None
-    if not plain and engine.refute_first and engine.refuted_first(state, role, action):
+    if engine.refute_first and engine.refuted_first(state, role, action):
         from trustgraph.queries.derived import DerivedUnsat  # decide's derived Unsat, filed and counted as there
 
         engine.shared += 1

@@ -33,6 +33,7 @@ from trustgraph.queries.hopclass import HopClasses
 from trustgraph.queries.hopmemo import HopMemo
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.outcome import SearchOutcome, Visit
+from trustgraph.queries.refutations import TrustRefutations
 from trustgraph.queries.results import HopWitness, ReachResult
 from trustgraph.queries.unowned import unowned
 from trustgraph.queries.witnesses import WitnessMaker
@@ -99,6 +100,10 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
     #: are refuted, each a class key less); False: the class first, then the refutation test (the reference; set on
     #: the class)
     refute_first = True
+    #: True (with :attr:`class_refutations`): :meth:`fixed_refutes` answers per trust-policy content and caller state
+    #: (:class:`~trustgraph.queries.refutations.TrustRefutations`: a row per state, a shared key with the trust id in
+    #: place of the role); False: per refutation key (set on the class)
+    trust_refutations = True
 
     def __init__(self, G: nx.MultiDiGraph, *, now_ms: int | None = None, session: SolverSession | None = None,
                  per_role_demand: bool = True, per_role_plain: bool = True, shared_demand: bool = True,
@@ -135,6 +140,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         #: a refutation key (EvaluatedClasses.refutation_key) -> queries.fixed says Unsat (class_refutations)
         self._class_refuted: dict[tuple[Any, ...], bool] = {}
         self._last_refuted: tuple[tuple[Any, ...], bool] | None = None  # the hop fixed_refutes answered last
+        self._trust_refuted = TrustRefutations(self)  # the verdicts per trust id and caller state (trust_refutations)
         #: (state, role, action, options, extra) -> the states a Sat hop leads to (see :meth:`sat_successors`)
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
@@ -374,6 +380,8 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         """Whether the caller's fixed values rule the hop out under any constraints (queries.fixed), memoised per hop
         or, with :attr:`class_refutations`, per refutation key (:meth:`EvaluatedClasses.refutation_key`), the hops
         refuted kept per hop too (``_refuted``: random-5 at 4,000 roles, keeping every hop tested, +21 MB)."""
+        if self.trust_refutations and self.class_refutations:
+            return self._trust_refuted.refutes(state, role, action)
         key = (state, role, action)
         hit = self._refuted.get(key)
         if hit is not None:

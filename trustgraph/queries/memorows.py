@@ -159,10 +159,8 @@ def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, A
         return None
     options = rows.options
     if engine.refute_first and engine.refuted_first(rows.state, role, action):
-        # decided Unsat by the engine's path before its class is asked (ReachabilityEngine.refute_first): a plain
-        # session's hop left to it, another's filed and counted as decide files and counts its derived Unsat
-        if plain:
-            return None
+        # decided Unsat by the engine's path before its class is asked (ReachabilityEngine.refute_first): filed and
+        # counted as decide files and counts its derived Unsat (a role node's only related hop is itself)
         engine.shared += 1
         rows.put_derived(pair, DerivedUnsat(engine, (rows.state, role, action, options, rows.extra)))
         return BLOCKED
