@@ -29,6 +29,8 @@ check's cost grows faster than the roles there.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.checks.base import (
@@ -272,14 +274,22 @@ def _reach_of(answer: ReachResult, conditions: Callable[[Location], int], per_ho
     from trustgraph.checks.grouping import path_conditions
 
     hops = answer.hops
-    statements = tuple(dict.fromkeys(loc for h in hops for loc in h.statements))
-    approximations = tuple(dict.fromkeys([*answer.approximations, *(a for h in hops for a in h.approximations)]))
+    # each read hop by hop in C (map, chain): random:8 at 4,000 roles ~16 hops a path, the deepest 210
+    statements = tuple(dict.fromkeys(chain.from_iterable(map(_STATEMENTS, hops))))
+    approximations = tuple(dict.fromkeys(chain(answer.approximations, chain.from_iterable(map(_APPROXIMATIONS,
+                                                                                                  hops)))))
     count = path_conditions(hops, conditions, per_hop)
-    nodes = (hops[0].source, *(h.target for h in hops)) if hops else ()
+    nodes = (hops[0].source, *map(_TARGET, hops)) if hops else ()
     reach = SourceReach(source=answer.source, source_class=source_class(answer.source), nodes=nodes,
-                        actions=tuple(h.action for h in hops), conditions=count, kind=FindingKind.FINDING,
+                        actions=tuple(map(_ACTION, hops)), conditions=count, kind=FindingKind.FINDING,
                         approximate=bool(approximations), statements=statements)
     return reach, statements, approximations
+
+
+_STATEMENTS = attrgetter("statements")
+_APPROXIMATIONS = attrgetter("approximations")
+_TARGET = attrgetter("target")
+_ACTION = attrgetter("action")
 
 
 def _message(source: str, note: str, hops: tuple[HopWitness, ...]) -> str:

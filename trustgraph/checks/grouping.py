@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from trustgraph.checks.base import BaseCheck
@@ -71,13 +72,16 @@ def path_conditions(hops: Iterable[Any], conditions: ConditionCount, per_hop: di
     if per_hop is None:
         return sum(conditions(loc) for h in hops for loc in dict.fromkeys(h.statements))
     count = 0
-    for h in hops:
-        held = h.statements
-        known = per_hop.get(id(held))
+    known_of = per_hop.get
+    for held in map(_STATEMENTS, hops):
+        known = known_of(id(held))
         if known is None:
             known = per_hop[id(held)] = sum(conditions(loc) for loc in dict.fromkeys(held))
         count += known
     return count
+
+
+_STATEMENTS = attrgetter("statements")
 
 
 def _order(item: tuple[Reached, Finding | Pending]) -> tuple[object, ...]:
@@ -185,7 +189,9 @@ def merge_reaches(reaches: list[tuple[Reached, Finding | Pending]], message_of: 
     # each location object once (a role's sources cite the same statements: vendor-heavy at 20,000 roles, ~1,100
     # merged findings of ~200 sources), then by value: the same first-seen order as dict.fromkeys over them all,
     # with a hash of a Location (a Python call) per distinct object only
-    statements = tuple(dict.fromkeys({id(loc): loc for _, f in items for loc in f.statements}.values()))
+    # (read in C: random:8 at 4,000 roles, ~1M locations over 694 merged findings)
+    located = list(chain.from_iterable([f.statements for _, f in items]))
+    statements = tuple(dict.fromkeys(dict(zip(map(id, located), located, strict=True)).values()))
     approximations = tuple(dict.fromkeys(chain.from_iterable(f.approximations for _, f in items)))
     return replace(first, severity=severity, kind=FindingKind.FINDING if proven else FindingKind.UNKNOWN,
                    message=message, statements=statements, approximations=approximations,

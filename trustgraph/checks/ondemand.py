@@ -431,12 +431,7 @@ def deferred_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...],
     else:
         located: list[Location] = []
         approximations: list[str] = []
-        held_hops = None if memo is None else memo._held
-        for later in befores:
-            if held_hops is not None and (kept := held_hops.get(id(later))) is not None and kept[0] is later:
-                hop = kept[1]
-            else:
-                hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+        for hop in light_hops(befores, memo, statements_of):
             locs = hop.statements
             located += locs
             held = counts.get(id(locs))
@@ -483,13 +478,7 @@ def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action
         action_list: list[str] = []
         located: list[Location] = []
         approximations: list[str] = []
-        held_hops = None if memo is None else memo._held  # memo.witness's lookup, inline (random:2 at 20,000 roles:
-        # ~5M hops read before a last one, ~96% held)
-        for later in befores:
-            if held_hops is not None and (kept := held_hops.get(id(later))) is not None and kept[0] is later:
-                hop = kept[1]
-            else:
-                hop = light_witness(later, statements_of) if memo is None else memo.witness(later, statements_of)
+        for hop in light_hops(befores, memo, statements_of):
             if not node_list:
                 node_list.append(hop.source)
             node_list.append(hop.target)
@@ -516,6 +505,19 @@ def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action
     reach = _finding.SourceReach(source=item, source_class=kind, nodes=nodes, actions=actions, conditions=count,
                                  kind=_finding.FindingKind.FINDING, approximate=bool(approx), statements=statements)
     return reach, approx
+
+
+def light_hops(befores: Iterable[Later], memo: LightMemo | None, statements_of: Callable[[Any], Iterable[Any]]
+               ) -> list[HopWitness]:
+    """The light witnesses of the hops ``befores`` (the hops of a path before its last), made once in ``memo``
+    (:meth:`LightMemo.witness`, its lookup inline: random:2 at 20,000 roles reads ~5M such hops, ~96% held), each
+    made anew without one: what :func:`deferred_flat` and :func:`lean_reach` read of a path's hops."""
+    if memo is None:
+        return [light_witness(later, statements_of) for later in befores]
+    held = memo._held
+    witness = memo.witness
+    return [kept[1] if (kept := held.get(id(later))) is not None and kept[0] is later
+            else witness(later, statements_of) for later in befores]
 
 
 def light_witness(later: Later, statements_of: Callable[[Any], Iterable[Any]] | None = None) -> HopWitness:
@@ -552,5 +554,5 @@ def with_full_path(finding: Finding) -> Finding:
 
 
 __all__ = ["LIGHT_MEMO_MAX", "Flat", "FlatAnswer", "Lasts", "Later", "LightMemo", "PathMemo", "answers_for",
-           "deferred_flat", "flat_answers", "is_light", "lean_flat", "lean_reach", "materialized", "pending_index",
-           "with_full_path"]
+           "deferred_flat", "flat_answers", "is_light", "lean_flat", "lean_reach", "light_hops", "materialized",
+           "pending_index", "with_full_path"]
