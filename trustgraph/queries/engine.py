@@ -140,7 +140,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         #: a refutation key (EvaluatedClasses.refutation_key) -> queries.fixed says Unsat (class_refutations)
         self._class_refuted: dict[tuple[Any, ...], bool] = {}
         self._last_refuted: tuple[tuple[Any, ...], bool] | None = None  # the hop fixed_refutes answered last
-        self._trust_refuted = TrustRefutations(self)  # the verdicts per trust id and caller state (trust_refutations)
+        self._trust_refuted = TrustRefutations()  # the verdicts per trust id and caller state (trust_refutations)
         #: (state, role, action, options, extra) -> the states a Sat hop leads to (see :meth:`sat_successors`)
         self._leads: dict[tuple[Any, ...], tuple[tuple[State, Sat, bool], ...]] = {}
         #: (state, role, action) -> ((a Sat answer, its witness), ...), see :meth:`_witness`
@@ -381,7 +381,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         or, with :attr:`class_refutations`, per refutation key (:meth:`EvaluatedClasses.refutation_key`), the hops
         refuted kept per hop too (``_refuted``: random-5 at 4,000 roles, keeping every hop tested, +21 MB)."""
         if self.trust_refutations and self.class_refutations:
-            return self._trust_refuted.refutes(state, role, action)
+            return self._trust_refuted.refutes(self, state, role, action)
         key = (state, role, action)
         hit = self._refuted.get(key)
         if hit is not None:

@@ -53,10 +53,11 @@ def reads_resource(policy: Policy) -> bool:
 
 
 class TrustRefutations:
-    """The engine's refutation verdicts per trust id and caller part (see the module docstring)."""
+    """The engine's refutation verdicts per trust id and caller part (see the module docstring). It holds no
+    reference to its engine (each call is given it): the engine owns it, and an engine must die without a collection
+    (``tests/queries/test_engine_cycles.py``)."""
 
-    def __init__(self, engine: ReachabilityEngine) -> None:
-        self.engine = engine
+    def __init__(self) -> None:
         #: role ARN -> (its trust id, its account, what of the caller its trust policy reads)
         self._roles: dict[str, tuple[int, str, int]] = {}
         #: (trust text, variables, resource facts or None) -> trust id
@@ -68,7 +69,7 @@ class TrustRefutations:
         self._shared: dict[tuple[Any, ...], bool] = {}
         self.tests = 0  # queries.fixed tests made
 
-    def refutes(self, state: State, role: str, action: Action) -> bool:
+    def refutes(self, engine: ReachabilityEngine, state: State, role: str, action: Action) -> bool:
         """:func:`~trustgraph.queries.fixed.fixed_refutes` of the hop's caller (False when it is not concrete)."""
         last = self._last
         if last is not None and last[0] is state and last[1] is action:
@@ -76,7 +77,7 @@ class TrustRefutations:
         else:
             entry = self._rows.get((state, action))
             if entry is None:
-                found = self.engine.caller(*state)
+                found = engine.caller(*state)
                 entry = self._rows[(state, action)] = ({}, found if isinstance(found, Caller) else None)
             row, caller = entry
             self._last = (state, action, row, caller)
@@ -84,15 +85,15 @@ class TrustRefutations:
             return False
         info = self._roles.get(role)
         if info is None:
-            info = self._role(role)
+            info = self._role(engine, role)
         slot = 2 * info[0] + (caller.account == info[1])
         hit = row.get(slot)
         if hit is None:
-            hit = row[slot] = self._verdict(state, caller, role, action, info)
+            hit = row[slot] = self._verdict(engine, state, caller, role, action, info)
         return hit
 
-    def _role(self, role: str) -> tuple[int, str, int]:
-        target = self.engine.target(role)
+    def _role(self, engine: ReachabilityEngine, role: str) -> tuple[int, str, int]:
+        target = engine.target(role)
         trust = target.role.trust_policy
         facts = None
         if reads_resource(trust):
@@ -102,8 +103,8 @@ class TrustRefutations:
         info = self._roles[role] = (trust_id, target.role.account, _statements_facts(trust.statements)[1])
         return info
 
-    def _verdict(self, state: State, caller: Caller, role: str, action: Action, info: tuple[int, str, int]) -> bool:
-        engine = self.engine
+    def _verdict(self, engine: ReachabilityEngine, state: State, caller: Caller, role: str, action: Action,
+                 info: tuple[int, str, int]) -> bool:
         evaluated = engine.evaluated
         layout = evaluated._layouts.get((state, action)) or evaluated._layout(state, caller, action)
         reads = info[2]
