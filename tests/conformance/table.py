@@ -724,7 +724,7 @@ TAGS = "IAM User Guide, 'Pass session tags in AWS STS' (chaining with transitive
 
 
 def _session_rows() -> list[Case]:
-    """Rows 111-116: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
+    """Rows 111-117: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
     issue time, its source identity, its transitive session tags."""
     rows: list[Case] = []
 
@@ -788,6 +788,15 @@ def _session_rows() -> list[Case]:
         ops(source_identity="Bob"), IMPLICIT, exists=False)
     add(116, "c", f"CriticalRole_2: a session without a source identity sends no aws:SourceIdentity [{SRCID}]",
         critical, ops(), IMPLICIT, exists=False)
+    # row 117: sts:TransitiveTagKeys names keys of the session tags passed: passing it passes tags (sts:TagSession)
+    bob = user(B, "bob", id_allow=True)
+    transitive = {"ForAnyValue:StringEquals": {"sts:TransitiveTagKeys": ["team"]}}
+    add(117, "a", f"TransitiveTagKeys team passed, trust without sts:TagSession [{TAGS}]",
+        doc(allow(root(B), condition=transitive)), bob, IMPLICIT, context={"sts:TransitiveTagKeys": ("team",)},
+        exists=False)
+    add(117, "b", f"TransitiveTagKeys team with tag team=blue, trust allows sts:TagSession [{TAGS}]",
+        doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"], transitive)), bob, ALLOW,
+        context={"aws:RequestTag/team": ("blue",), "sts:TransitiveTagKeys": ("team",)}, exists=True)
     return rows
 
 

@@ -20,6 +20,9 @@ OUTSIDER = SymbolicCaller(kind=CallerKind.ROLE_SESSION, excluded_accounts=frozen
 GH = SymbolicCaller(kind=CallerKind.WEB_IDENTITY, provider=GITHUB_PROVIDER)
 SNS = SymbolicCaller(kind=CallerKind.SERVICE, provider="sns.amazonaws.com")
 XID = {"StringEquals": {"sts:ExternalId": "x-123"}}
+#: passing sts:TransitiveTagKeys is passing session tags: sts:TagSession is needed (conformance row 117)
+TTK = {"ForAnyValue:StringEquals": {"sts:TransitiveTagKeys": ["team"]}}
+TAGGING = ["sts:AssumeRole", "sts:TagSession"]
 
 CASES: list[tuple[str, SymbolicCaller, Action, list[dict[str, Any]], list[dict[str, Any]], bool]] = [
     ("external id dropped", OUTSIDER, Action.ASSUME_ROLE, [allow({"AWS": B}, XID)], [allow({"AWS": B})], True),
@@ -46,6 +49,10 @@ CASES: list[tuple[str, SymbolicCaller, Action, list[dict[str, Any]], list[dict[s
     ("source account dropped", SNS, Action.ASSUME_ROLE,
      [allow({"Service": "sns.amazonaws.com"}, {"StringEquals": {"aws:SourceAccount": A}})],
      [allow({"Service": "sns.amazonaws.com"})], True),
+    ("transitive tag keys without TagSession", OUTSIDER, Action.ASSUME_ROLE, [allow({"AWS": B}, XID)],
+     [allow({"AWS": B}, TTK)], False),
+    ("external id dropped, transitive tag keys kept", OUTSIDER, Action.ASSUME_ROLE,
+     [allow({"AWS": B}, {**XID, **TTK}, TAGGING)], [allow({"AWS": B}, TTK, TAGGING)], True),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.smt.helpers import NOW_MS, A, B, allow, deny, root, session, solver, target, user
 from trustgraph.semantics.request import Action, CallerKind
 from trustgraph.smt.solve import MAX_STRUCTURE_BITS, KeyConstraint, Sat, Unknown, Unsat, solve_hop
@@ -51,6 +53,19 @@ def test_session_tags_need_tag_session_in_the_trust_policy() -> None:
     t2 = target(allow(root(B), {"StringEquals": {"aws:RequestTag/team": "x"}}, TAGGING))
     result = solve_hop(OUTSIDER_B, t2, Action.ASSUME_ROLE)
     assert isinstance(result, Sat) and result.request.context["aws:requesttag/team"] == ("x",)
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
+def test_transitive_tag_keys_are_session_tags(reference: bool) -> None:
+    """Passing sts:TransitiveTagKeys passes session tags: without sts:TagSession in the trust policy no request meets
+    a condition that needs it present (conformance row 117); with it, the witness passes the key."""
+    ttk = {"ForAnyValue:StringEquals": {"sts:TransitiveTagKeys": ["team"]}}
+    denied = solve_hop(OUTSIDER_B, target(allow(root(B), ttk)), Action.ASSUME_ROLE, session=solver(reference=reference))
+    assert isinstance(denied, Unsat)
+    result = solve_hop(OUTSIDER_B, target(allow(root(B), ttk, TAGGING)), Action.ASSUME_ROLE,
+                       session=solver(reference=reference))
+    assert isinstance(result, Sat) and result.decision.allowed
+    assert "team" in result.request.context["sts:transitivetagkeys"]
 
 
 def test_pinned_time_decides_date_conditions() -> None:

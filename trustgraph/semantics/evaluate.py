@@ -67,7 +67,16 @@ from trustgraph.semantics.principals import (
     own_action,
     statement_principal_match,
 )
-from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target, Verdict
+from trustgraph.semantics.request import (
+    TAGS_PASSED_KEYS,
+    Action,
+    Caller,
+    CallerKind,
+    Decision,
+    Request,
+    Target,
+    Verdict,
+)
 
 Approximation = tuple[str, Location]
 Context = Mapping[str, tuple[str, ...]]
@@ -518,7 +527,7 @@ def _fast_companions(request: Request, caller: Caller) -> tuple[Action, ...]:
     """:func:`companion_actions`, the context's keys walked once."""
     ctx = request.context
     carrier = caller.kind is CallerKind.ROLE_SESSION
-    tags = (carrier and bool(caller.transitive_tags)) or "aws:tagkeys" in ctx
+    tags = (carrier and bool(caller.transitive_tags)) or any(k in ctx for k in TAGS_PASSED_KEYS)
     if not tags:
         for k in ctx:
             if k.startswith("aws:requesttag/"):

@@ -32,6 +32,11 @@ class Action(Enum):
     SET_SOURCE_IDENTITY = "sts:SetSourceIdentity"
 
 
+#: the (lower-cased) keys other than ``aws:RequestTag/k`` whose presence means session tags are passed (sts:TagSession
+#: is then required): ``sts:TransitiveTagKeys`` names keys of passed tags (IAM User Guide, "Pass session tags in AWS
+#: STS"), so passing it is passing tags; the symbolic encodings and gates read the same set (smt.reference, ...)
+TAGS_PASSED_KEYS = frozenset({"aws:tagkeys", "sts:transitivetagkeys"})
+
 ASSUME_ACTIONS = (Action.ASSUME_ROLE, Action.ASSUME_ROLE_WITH_SAML, Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
 
 
@@ -287,8 +292,10 @@ class Request:
 
     @property
     def tags_passed(self) -> bool:
-        """Session tags are passed (the trust policy must then allow sts:TagSession)."""
-        return any(k.startswith("aws:requesttag/") for k in self.context) or "aws:tagkeys" in self.context
+        """Session tags are passed (the trust policy must then allow sts:TagSession): an ``aws:RequestTag/k``,
+        ``aws:TagKeys`` or ``sts:TransitiveTagKeys`` (the keys of passed session tags made transitive) is present."""
+        ctx = self.context
+        return any(k in ctx for k in TAGS_PASSED_KEYS) or any(k.startswith("aws:requesttag/") for k in ctx)
 
     @property
     def source_identity_set(self) -> bool:

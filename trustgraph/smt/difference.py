@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from trustgraph.errors import ReplayMismatch
 from trustgraph.model.policy import Policy, Statement
 from trustgraph.model.values import format_date, parse_date
-from trustgraph.semantics.request import Action, Caller, CallerKind, Decision, Request, Target
+from trustgraph.semantics.request import TAGS_PASSED_KEYS, Action, Caller, CallerKind, Decision, Request, Target
 from trustgraph.smt.decide import check_tracked
 from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
@@ -302,7 +302,7 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
     tag_couplings(env)
     claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
-                            if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
+                            if k.startswith("aws:requesttag/") or k in TAGS_PASSED_KEYS))
     si_var = env.vars.get("sts:sourceidentity")
     si_term: Term = si_var.pres if si_var is not None else bool(view.carried_source_identity)
     flags: list[tuple[str, Term]] = [("tags", tags_term), ("srcid", si_term)]

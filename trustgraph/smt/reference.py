@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.model.location import Location
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.values import parse_date
-from trustgraph.semantics.request import Action, CallerKind, Decision, Request
+from trustgraph.semantics.request import TAGS_PASSED_KEYS, Action, CallerKind, Decision, Request
 from trustgraph.smt.constraints import constraint_term, ground_satisfies
 from trustgraph.smt.decide import check_tracked, core_by_deletion
 from trustgraph.smt.encode import block_keys, encode_condition
@@ -204,7 +204,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     tag_couplings(env)
     claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
-                            if k.startswith("aws:requesttag/") or k == "aws:tagkeys"))
+                            if k.startswith("aws:requesttag/") or k in TAGS_PASSED_KEYS))
     si_var = env.vars.get("sts:sourceidentity")
     si_term: Term = si_var.pres if si_var is not None else bool(view.carried_source_identity)
     groups = group_bits(bits, dict(statements), template, hop_actions)

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from trustgraph.model.policy import Effect
 from trustgraph.semantics.conditions import UndecidableCondition
 from trustgraph.semantics.evaluate import condition_evaluator
-from trustgraph.semantics.request import Action, CallerKind, Request
+from trustgraph.semantics.request import TAGS_PASSED_KEYS, Action, CallerKind, Request
 from trustgraph.smt.encode import block_keys
 from trustgraph.smt.presence import Mode, key_mode
 from trustgraph.smt.results import Unsat
@@ -125,7 +125,8 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     - every Allow statement of the role's trust policy that covers ``q.action`` and names the candidate's template
       has a condition the reference folds to False (``smt.reference._ground_condition``: every key it reads
       grounded, the evaluator's answer on those values), so each is dropped from every evaluation;
-    - a constraint grounds a session tag present (``aws:RequestTag/*``, ``aws:TagKeys``), so every evaluation's
+    - a constraint grounds a session tag present (``aws:RequestTag/*``, ``aws:TagKeys``,
+      ``sts:TransitiveTagKeys``), so every evaluation's
       request passes tags and must also be allowed ``sts:TagSession``; the caller is an IAM user or role session,
       no statement of its identity policies can allow ``sts:TagSession`` on the role (conditions aside), and the
       role, when in the caller's account, has no trust statement naming the caller itself for it (a form of
@@ -285,7 +286,7 @@ def _folds_to(cond: Condition, view: HopView, variables: bool, value: bool) -> b
 
 def _tag_key(key: str) -> bool:
     """Whether a (lower-cased) key's presence means session tags are passed (``Request.tags_passed``)."""
-    return key.startswith("aws:requesttag/") or key == "aws:tagkeys"
+    return key.startswith("aws:requesttag/") or key in TAGS_PASSED_KEYS
 
 
 def _tag_session_refused(cand: Candidate, q: HopQuestion, view: HopView, policies: list[tuple[Addr, Policy]]) -> bool:
