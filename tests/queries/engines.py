@@ -353,3 +353,28 @@ def compare_engines(org: str, engines: Mapping[str, TrustGraph], *, options: Seq
                     raise AssertionError(f"{first_label!r} and {label!r} asked different hop questions on org {org}"
                                          f" (engine.{memo}, in the order asked): {where}")
     return compared
+
+
+def refutations_each_its_own(scanned: TrustGraph) -> dict[tuple[object, ...], bool]:
+    """Scan ``scanned`` recording every hop its engine tested for a fixed-value refutation, and check each verdict
+    equals the hop's own :func:`~trustgraph.queries.fixed.fixed_refutes` (False for a caller that is not concrete).
+    Returns the verdicts by (state, role, action)."""
+    from trustgraph.queries.fixed import fixed_refutes
+    from trustgraph.semantics.request import Caller
+
+    engine = scanned.engine
+    tested: dict[tuple[object, ...], bool] = {}
+    shared = engine.fixed_refutes
+
+    def recorded(state: object, role: str, action: object) -> bool:
+        hit = tested[(state, role, action)] = shared(state, role, action)  # type: ignore[arg-type]
+        return hit
+
+    engine.fixed_refutes = recorded  # type: ignore[method-assign,assignment]
+    scan_findings(scanned)
+    for (state, role, action), refuted in tested.items():
+        caller = engine.caller(*state)  # type: ignore[misc]
+        own = isinstance(caller, Caller) and fixed_refutes(caller, engine.target(role), action,  # type: ignore[arg-type]
+                                                           engine.now_ms)
+        assert refuted is own, (state, role, action)
+    return tested

@@ -17,7 +17,7 @@ from small_orgs import small_org
 from twins import twin
 
 from tests.checks.helpers import switched
-from tests.queries.engines import same_scans, scan_findings
+from tests.queries.engines import refutations_each_its_own, same_scans, scan_findings
 from trustgraph.api import TrustGraph
 from trustgraph.queries.engine import ReachabilityEngine
 from trustgraph.queries.fixed import fixed_refutes
@@ -38,20 +38,7 @@ def _each_hop_by_role_keys(tg: TrustGraph) -> tuple[int, int]:
     scanned = twin(tg)
     assert ReachabilityEngine.class_refutations
     engine = scanned.engine
-    tested: dict[tuple[object, ...], bool] = {}
-    shared = engine.fixed_refutes
-
-    def recorded(state: object, role: str, action: object) -> bool:
-        hit = tested[(state, role, action)] = shared(state, role, action)  # type: ignore[arg-type]
-        return hit
-
-    engine.fixed_refutes = recorded  # type: ignore[method-assign,assignment]
-    scan_findings(scanned)
-    for (state, role, action), refuted in tested.items():
-        caller = engine.caller(*state)  # type: ignore[misc]
-        own = isinstance(caller, Caller) and fixed_refutes(caller, engine.target(role), action,  # type: ignore[arg-type]
-                                                           engine.now_ms)
-        assert refuted is own, (state, role, action)
+    tested = refutations_each_its_own(scanned)
     assert {hop for hop, refuted in tested.items() if refuted} == set(engine._refuted)  # the refuted hops kept
     return len(tested), len(engine._class_refuted)
 

@@ -16,11 +16,11 @@ from small_orgs import small_org
 from twins import twin
 
 from tests.checks.helpers import switched
-from tests.queries.engines import same_scans, scan_findings
+from tests.queries.engines import refutations_each_its_own, same_scans, scan_findings
 from trustgraph.api import TrustGraph
 from trustgraph.queries.engine import ReachabilityEngine
 from trustgraph.queries.fixed import fixed_refutes
-from trustgraph.semantics.request import Action, Caller
+from trustgraph.semantics.request import Action
 
 ORGS = [("example", 0), ("sample", 0), ("random", 2), ("random", 5), ("random", 8), ("random", 13),
         ("condition-heavy", 1), ("vendor-heavy", 1), ("federation-heavy", 1)]
@@ -32,20 +32,7 @@ def _each_hop_its_own(tg: TrustGraph) -> tuple[int, int, int]:
     assert ReachabilityEngine.trust_refutations and ReachabilityEngine.class_refutations
     scanned = twin(tg)
     engine = scanned.engine
-    tested: dict[tuple[object, ...], bool] = {}
-    shared = engine.fixed_refutes
-
-    def recorded(state: object, role: str, action: object) -> bool:
-        hit = tested[(state, role, action)] = shared(state, role, action)  # type: ignore[arg-type]
-        return hit
-
-    engine.fixed_refutes = recorded  # type: ignore[method-assign,assignment]
-    scan_findings(scanned)
-    for (state, role, action), refuted in tested.items():
-        caller = engine.caller(*state)  # type: ignore[misc]
-        own = isinstance(caller, Caller) and fixed_refutes(caller, engine.target(role), action,  # type: ignore[arg-type]
-                                                           engine.now_ms)
-        assert refuted is own, (state, role, action)
+    tested = refutations_each_its_own(scanned)
     assert not engine._class_refuted and not engine._refuted  # the per-role path was not taken
     return len(tested), sum(tested.values()), engine._trust_refuted.tests
 

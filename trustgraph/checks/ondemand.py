@@ -429,16 +429,8 @@ def deferred_flat(engine: ReachabilityEngine, role: str, entry: tuple[Any, ...],
         statements = last
         approx = tuple(dict.fromkeys(answer.approximations)) if answer.approximations else ()
     else:
-        located: list[Location] = []
-        approximations: list[str] = []
-        for hop in light_hops(befores, memo, statements_of):
-            locs = hop.statements
-            located += locs
-            held = counts.get(id(locs))
-            if held is None or held[0] is not locs:
-                held = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
-            count += held[1]
-            approximations += hop.approximations
+        located, counted, approximations = _read_hops(light_hops(befores, memo, statements_of), counts, conditions)
+        count += counted
         located += last
         approximations += answer.approximations
         statements = tuple(dict.fromkeys(located))
@@ -474,27 +466,13 @@ def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action
         statements = tuple(dict.fromkeys(last) if unique is None else unique)
         approx = tuple(dict.fromkeys(answer.approximations))
     else:
-        node_list: list[str] = []
-        action_list: list[str] = []
-        located: list[Location] = []
-        approximations: list[str] = []
-        for hop in light_hops(befores, memo, statements_of):
-            if not node_list:
-                node_list.append(hop.source)
-            node_list.append(hop.target)
-            action_list.append(hop.action)
-            locs = hop.statements
-            located += locs
-            held = counts.get(id(locs))
-            if held is None or held[0] is not locs:
-                held = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
-            count += held[1]
-            approximations += hop.approximations
-        node_list.append(role)
-        action_list.append(action.value)
+        hops = light_hops(befores, memo, statements_of)
+        located, counted, approximations = _read_hops(hops, counts, conditions)
+        count += counted
         located += last
         approximations += answer.approximations
-        nodes, actions = tuple(node_list), tuple(action_list)
+        nodes = (hops[0].source, *[h.target for h in hops], role)
+        actions = (*[h.action for h in hops], action.value)
         statements = tuple(dict.fromkeys(located))
         approx = tuple(dict.fromkeys(approximations))
     if actions_held is not None:
@@ -505,6 +483,24 @@ def lean_reach(role: str, item: str, befores: Sequence[Any], parent: Any, action
     reach = _finding.SourceReach(source=item, source_class=kind, nodes=nodes, actions=actions, conditions=count,
                                  kind=_finding.FindingKind.FINDING, approximate=bool(approx), statements=statements)
     return reach, approx
+
+
+def _read_hops(hops: list[HopWitness], counts: dict[int, tuple[tuple[Location, ...], int]],
+               conditions: Callable[[Location], int]) -> tuple[list[Location], int, list[str]]:
+    """The statements, the count of their conditions and the approximations of a path's hops before its last, as
+    :func:`deferred_flat` and :func:`lean_reach` read them: a tuple of locations counted once in ``counts``."""
+    located: list[Location] = []
+    approximations: list[str] = []
+    count = 0
+    for hop in hops:
+        locs = hop.statements
+        located += locs
+        held = counts.get(id(locs))
+        if held is None or held[0] is not locs:
+            held = counts[id(locs)] = (locs, sum(map(conditions, dict.fromkeys(locs))))
+        count += held[1]
+        approximations += hop.approximations
+    return located, count, approximations
 
 
 def light_hops(befores: Iterable[Later], memo: LightMemo | None, statements_of: Callable[[Any], Iterable[Any]]
