@@ -24,11 +24,21 @@ The number of (source, admin role) pairs is the shape's, not the algorithm's: on
 the roles each source reaches both grow with the estate (random:1, (source, admin role) pairs: 8,421 at 2,000 roles /
 20 accounts, 53,659 at 5,000 / 50: 6.4x for 2.5x the roles; states its searches expand 2,200 -> 8,398), so this
 check's cost grows faster than the roles there.
+
+A finding whose path enters another admin role (from its second hop on) before its own names it
+(:attr:`Finding.through_admin`, :func:`first_admin`): the path's prefix is a witness that the same source reaches that
+role, which has its own finding, and fixing that one cuts this path. The message says so and folds a path longer than
+:data:`FOLD_HOPS` (the hops up to that role, a count, the last :data:`TAIL_HOPS`); ``path`` keeps every hop and the
+reports group such findings under the one they go through. Presentation only: the findings, their paths and
+verdicts are unchanged. At 2,000 roles, of the proven findings of this check: random:8 290 of 315 (paths of 18-210
+hops, each through an admin role at hop 2), chain-heavy 165 of 168, random:5 18 of 163, random:1 15 of 244, random:2
+9 of 139, random:3 9 of 93, mix 5 of 12, vendor-heavy 4 of 40, condition-heavy 1 of 31, federation-heavy 0 of 132.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -42,7 +52,7 @@ from trustgraph.checks.base import (
     prepare_most_specific,
 )
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.finding import Finding, Severity, SourceReach
+from trustgraph.checks.finding import Finding, Severity, SourceReach, ThroughAdmin
 from trustgraph.checks.plain import results_from_plain, results_to_plain
 from trustgraph.errors import ReplayMismatch
 from trustgraph.graph.nodes import EXTERNAL
@@ -196,7 +206,7 @@ class ExternalPathToAdmin(BaseCheck):
                 return self.reach_finding(answer, role=role, message="")
 
             def message_of(f: Finding, note: str = ctx.admin_note(role)) -> str:
-                return _message(f.source, note, f.path)
+                return _message(f.source, note, f.path, first_admin(f.path, ctx.is_admin))
 
             per_hop: dict[int, int] = {}  # as merge() counts them: the findings live until the merge is over
             reaches: list[tuple[SourceReach, Finding | Pending]] = []
@@ -211,7 +221,9 @@ class ExternalPathToAdmin(BaseCheck):
                 elif a.length >= 2:
                     reaches.append((a.reach, Pending(a.source, severity, a.statements, a.approximations, a, build)))
             if reaches:
-                out.append(merge_reaches(reaches, message_of))
+                merged = merge_reaches(reaches, message_of)
+                through = first_admin(merged.path, ctx.is_admin)
+                out.append(merged if through is None else replace(merged, through_admin=through))
         return out
 
     def run(self, ctx: ScanContext) -> Iterator[Finding]:
@@ -226,8 +238,10 @@ class ExternalPathToAdmin(BaseCheck):
                 if r.verdict is Reach.REACHABLE:
                     if len(r.hops) < 2:
                         continue
-                    message = _message(r.source, ctx.admin_note(role), r.hops)
-                    yield self.reach_finding(r, role=role, message=message)
+                    through = first_admin(r.hops, ctx.is_admin)
+                    message = _message(r.source, ctx.admin_note(role), r.hops, through)
+                    found = self.reach_finding(r, role=role, message=message)
+                    yield found if through is None else replace(found, through_admin=through)
                 else:
                     said.add((r.source, role))
                     yield self.reach_finding(r, role=role, message="")
@@ -292,10 +306,42 @@ _TARGET = attrgetter("target")
 _ACTION = attrgetter("action")
 
 
-def _message(source: str, note: str, hops: tuple[HopWitness, ...]) -> str:
+def first_admin(hops: tuple[HopWitness, ...], is_admin: Callable[[str], bool]) -> ThroughAdmin | None:
+    """The first admin role (``is_admin``: the check's own test, :meth:`ScanContext.is_admin`) a path enters at its
+    second hop or later, before its last hop's target, or None. The path's prefix up to it is itself a witness of 2+
+    hops: the source reaches that role, a finding of this check (a shortest path's prefix is a shortest path). An
+    admin role entered at the first hop is left out: the source assumes it directly, which this check does not
+    report (condition-heavy at 2,000 roles: a SAML provider's own admin role, 20 paths)."""
+    for i in range(1, len(hops) - 1):
+        if is_admin(hops[i].target):
+            return ThroughAdmin(hops[i].target, i + 1)
+    return None
+
+
+#: A message shows every node of a path of up to this many hops; a longer path through another admin role is folded
+#: (:func:`_message`): random:8 at 2,000 roles has paths of 92-210 hops, each through an admin role at hop 2 or 4.
+FOLD_HOPS = 8
+#: The last hops a folded message shows.
+TAIL_HOPS = 2
+
+
+def _message(source: str, note: str, hops: tuple[HopWitness, ...], through: ThroughAdmin | None = None) -> str:
     """The message of a reachable answer from ``source`` over ``hops`` (2 or more) into an admin role (``note``:
-    :meth:`ScanContext.admin_note`)."""
-    return f"`{source}` reaches the admin role{note} in {len(hops)} hops: {hops_text(source, hops)}."
+    :meth:`ScanContext.admin_note`). A path through another admin role (``through``: :func:`first_admin`) names it,
+    and when longer than :data:`FOLD_HOPS` shows the hops up to it, how many it leaves out, and the last
+    :data:`TAIL_HOPS` (the finding's ``path`` holds them all)."""
+    if through is None:
+        return f"`{source}` reaches the admin role{note} in {len(hops)} hops: {hops_text(source, hops)}."
+    from trustgraph.graph.nodes import short_label
+
+    head = f"`{source}` reaches the admin role{note} in {len(hops)} hops through admin role " \
+           f"`{short_label(through.role)}` (its own finding, hop {through.hop})"
+    hidden = len(hops) - through.hop - TAIL_HOPS
+    if len(hops) <= FOLD_HOPS or hidden < 2:
+        return f"{head}: {hops_text(source, hops)}."
+    shown = hops_text(source, hops[:through.hop])
+    last = " -> ".join(short_label(h.target) for h in hops[len(hops) - TAIL_HOPS:])
+    return f"{head}: {shown} -> ... {hidden} more hops ... -> {last}."
 
 
 def _federated(ctx: ScanContext) -> tuple[str, ...]:

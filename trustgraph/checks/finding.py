@@ -181,6 +181,27 @@ class SourceTail:
 _CLASS_INDEX = {c: i for i, c in enumerate(SOURCE_CLASSES)}
 
 
+class ThroughAdmin(NamedTuple):
+    """The first admin role on a finding's witness path before its role (``external-path-to-admin``): the prefix of the
+    path up to it is a witness that the finding's source reaches that role too, which has its own finding; fixing that
+    one cuts this path. Presentation only: the finding, its path and its verdict are those of the check.
+
+    Attributes
+    ----------
+    role
+        The admin role's ARN.
+    hop
+        How many hops of the path lead to it (1 ... len(path) - 1).
+    check_id
+        The check of the dominating finding the report holds on ``role`` that names this finding's source, set by the
+        report (:class:`~trustgraph.report.scan_report.ScanReport`; empty until then); the report drops a
+        ``through_admin`` whose dominating finding it does not hold."""
+
+    role: str
+    hop: int
+    check_id: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckInfo:
     """What a report says about one check that ran (SARIF's "rule").
@@ -243,6 +264,9 @@ class Finding:
     tail
         The sources after ``sources`` without their paths (:class:`SourceTail`), or None: every source is in
         ``sources`` (at most :data:`MAX_LISTED_SOURCES` of them, or merged with ``SourceTail.enabled`` False).
+    through_admin
+        The first admin role on ``path`` before ``role`` (:class:`ThroughAdmin`), or None: the finding is reached
+        through another admin role's finding, which reports group it under.
     """
 
     check_id: str
@@ -260,6 +284,7 @@ class Finding:
     suppressed_by: str | None = None
     sources: tuple[SourceReach, ...] = ()
     tail: SourceTail | None = None
+    through_admin: ThroughAdmin | None = None
 
     @property
     def all_sources(self) -> tuple[SourceReach | SourceSummary, ...]:

@@ -39,6 +39,7 @@ COLUMNS: tuple[str, ...] = (
     "approximations",
     "suppressed_by",
     "sources",
+    "through_admin",
 )
 
 def neutralize(cell: str) -> str:
@@ -83,6 +84,8 @@ def finding_row(finding: Finding) -> dict[str, str]:
         "approximations": "; ".join(finding.approximations),
         "suppressed_by": finding.suppressed_by or "",
         "sources": sources_text(finding),
+        "through_admin": (f"{finding.through_admin.role} (hop {finding.through_admin.hop}, "
+                          f"{finding.through_admin.check_id})" if finding.through_admin is not None else ""),
     }
     return {k: neutralize(v) for k, v in row.items()}
 

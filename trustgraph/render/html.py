@@ -49,6 +49,7 @@ table.index col.c-n{width:3em}table.index col.c-sev{width:6.5em}table.index col.
 table.index col.c-who{width:30%}
 a{color:#1f5fa8;text-decoration:none}a:hover{text-decoration:underline}
 details>summary{cursor:pointer;color:#1f5fa8}
+details.through{margin:0 0 1.2em 2em;padding-left:.8em;border-left:3px solid #c9d6e8}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:1em;align-items:start}
 @media (max-width:1000px){.layout{grid-template-columns:minmax(0,1fr)}}
 
@@ -132,14 +133,22 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
     if not active:
         parts.append("<p>No findings.</p>")
     number = 0
+    grouped = report.grouped_active()
     for severity in SEVERITY_ORDER:
-        group = [f for f in active if f.severity is severity]
+        group = [(f, under) for f, under in grouped if f.severity is severity]
         if not group:
             continue
-        parts.append(f'<h3 id="severity-{severity.value}">{esc(severity.value.capitalize())} ({len(group)})</h3>')
-        for finding in group:
+        count = sum(1 + len(under) for _, under in group)
+        parts.append(f'<h3 id="severity-{severity.value}">{esc(severity.value.capitalize())} ({count})</h3>')
+        for finding, under in group:
             number += 1
             parts.append(_finding(finding, number, pictures and severity in PICTURED, drawn, max_pictures, report))
+            if under:
+                parts.append(f'<details class="through"><summary>{esc(_through_line(finding, under))}</summary>')
+                for child in under:
+                    number += 1
+                    parts.append(_finding(child, number, False, drawn, max_pictures, report))
+                parts.append("</details>")
     parts.append("</section>")
     parts.append(_suppressed_section(report.suppressed))
     parts.append(_suppressions_section(report))
@@ -162,10 +171,13 @@ def _index_section(report: ScanReport) -> str:
                "<th>Check</th><th>Role</th><th>Who gets in</th></tr></thead><tbody>")
     number = 0
     for severity in SEVERITY_ORDER:
-        for f in (f for f in active if f.severity is severity):
+        for f, under in ((f, u) for f, u in report.grouped_active() if f.severity is severity):
             number += 1
             check = esc(f.check_id) + (" (unknown)" if f.kind is FindingKind.UNKNOWN else "")
             who = esc(source_label(f.source)) if f.source not in ("-", "") else '<span class="muted">-</span>'
+            if under:
+                who += f' <span class="muted">(+{len(under)} admin role{"s" if len(under) != 1 else ""} ' \
+                       f'through it: #{number + 1}-#{number + len(under)})</span>'
             out.append(
                 f'<tr><td><a href="#finding-{number}">{number}</a></td>'
                 f'<td><span class="badge {severity.value}">{esc(severity.value)}</span></td>'
@@ -173,8 +185,17 @@ def _index_section(report: ScanReport) -> str:
                 f'<td><a href="#finding-{number}"><code>{esc(_role_name(f.role))}</code></a> '
                 f'<span class="muted">{esc(f.account)}</span></td><td>{who}</td></tr>'
             )
+            number += len(under)  # they are numbered after it, under it
     out.append("</tbody></table></section>")
     return "\n".join(out)
+
+
+def _through_line(finding: Finding, under: tuple[Finding, ...]) -> str:
+    """The heading of the findings reached through ``finding`` (:meth:`ScanReport.grouped_active`)."""
+    n = len(under)
+    return (f"Also reaches {n} more admin role{'s' if n != 1 else ''} through it (fixing this finding cuts "
+            f"{'their paths' if n != 1 else 'its path'}): " + ", ".join(_role_name(f.role) for f in under[:5])
+            + (f" and {n - 5} more" if n > 5 else ""))
 
 
 def _role_name(arn: str) -> str:

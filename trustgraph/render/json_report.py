@@ -32,16 +32,20 @@ written; :func:`schema` loads it)::
                    path: [{source, target, action, context, statements, approximations}],
                    statements: [{file, pointer}], approximate, approximations, suppressed_by,
                    sources: [{source, class, kind, hops, conditions, path: [node ids], actions, approximate}],
-                   sources_total, sources_omitted, exposure: {hops, conditions}}],
+                   sources_total, sources_omitted, exposure: {hops, conditions},
+                   through_admin?: {role, hop, check_id}}],
      "summary": {total, by_severity, by_kind, suppressed, approximate, highest_severity,
-                 by_source_class: {CLASS: {findings, sources}}},
+                 by_source_class: {CLASS: {findings, sources}}, through_admin?},
      "suppressions": {"applied": [...], "expired": [...], "unused": [...]}}
 
 Version 4 writes the same keys, then ``"tables": {context_defaults, hops, locations, nodes, actions}``.
 
 Keys appear in this order (insertion order; context keys sorted), findings in the report order (severity desc,
 exposure, check id, role), so two runs over the same inputs give the same bytes. ``version`` changes only when a field
-is removed or changes meaning; new optional fields keep the version.
+is removed or changes meaning; new optional fields keep the version. ``through_admin`` (a finding's, and the summary's
+count) is such a field: written only when a finding is reached through another admin role's finding, it adds to
+what a finding says without changing what any other field means (its message names that role and folds a long
+path; ``path`` still holds every hop).
 """
 
 from __future__ import annotations
@@ -134,7 +138,18 @@ def finding_json(finding: Finding, *, path: Any = None) -> dict[str, Any]:
         "sources_total": total,
         "sources_omitted": max(0, total - MAX_LISTED_SOURCES),
         "exposure": {"hops": hops if hops != 99 else None, "conditions": conditions if hops != 99 else None},
+        **through_admin_json(finding),
     }
+
+
+def through_admin_json(finding: Finding) -> dict[str, Any]:
+    """``{"through_admin": {role, hop, check_id}}`` for a finding reached through another admin role's finding (its
+    :attr:`~trustgraph.checks.finding.Finding.through_admin`, as the report resolved it), else nothing: the key is
+    optional and written only when it holds."""
+    through = finding.through_admin
+    if through is None:
+        return {}
+    return {"through_admin": {"role": through.role, "hop": through.hop, "check_id": through.check_id}}
 
 
 def check_json(check: CheckInfo) -> dict[str, str]:

@@ -49,6 +49,8 @@ FINDING_DEFAULTS: dict[str, Any] = {"approximate": False, "approximations": [], 
 FINDING_KEYS = ("check_id", "title", "severity", "kind", "role", "account", "source", "message", "remediation",
                 "path", "statements", "approximate", "approximations", "suppressed_by", "sources", "sources_total",
                 "sources_omitted", "exposure")
+#: Keys of a finding written only when they hold (after :data:`FINDING_KEYS`, in this order).
+OPTIONAL_FINDING_KEYS = ("through_admin",)
 HOP_KEYS = ("source", "target", "action", "context", "statements", "approximations", "method", "calls")
 SOURCE_KEYS = ("source", "class", "kind", "hops", "conditions", "path", "actions", "approximate")
 
@@ -292,6 +294,7 @@ def compact_finding(f: dict[str, Any], refs: list[int], tables: Tables,
         elif key == "sources":
             value = [tables.source(s, f["kind"]) for s in value]
         out[key] = value
+    out.update((key, f[key]) for key in OPTIONAL_FINDING_KEYS if key in f)
     return out
 
 
@@ -340,6 +343,7 @@ def expand(doc: dict[str, Any]) -> dict[str, Any]:
             elif key == "approximations":
                 value = list(value)
             out[key] = value
+        out.update((key, f[key]) for key in OPTIONAL_FINDING_KEYS if key in f)
         findings.append(out)
     return {**{k: v for k, v in doc.items() if k != "tables"}, "version": 3, "findings": findings}
 

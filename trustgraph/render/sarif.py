@@ -311,6 +311,10 @@ def _result(finding: Finding, rule_index: int, fallback: str | None, ctx: _Ctx) 
         "sources": [source_json(s) for s in listed],
         "sourcesTotal": total,
     }
+    if finding.through_admin is not None:  # reached through another admin role's finding: fixing that one cuts it
+        through = finding.through_admin
+        result["properties"]["throughAdmin"] = {"role": through.role, "hop": through.hop,
+                                                "checkId": through.check_id}
     return result
 
 

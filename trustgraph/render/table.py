@@ -140,10 +140,13 @@ def render_table(report: ScanReport, *, color: bool = False, width: int | None =
     active = report.active
     if not active:
         emit("No findings.")
+    grouped = report.grouped_active()
     for severity in SEVERITY_ORDER:
-        for finding in (f for f in active if f.severity is severity):
+        for finding, under in ((f, u) for f, u in grouped if f.severity is severity):
             for text in finding_lines(finding, report, width, color=color):
                 emit(text)
+            for line in through_lines(under, width):
+                emit(line)
             emit("")
     for summary in (report.summary.line(), report.summary.sources_line()):
         for line in wrap(summary, width) if summary else ():
@@ -200,6 +203,23 @@ def finding_lines(finding: Finding, report: ScanReport, width: int, *, color: bo
             prefix = f"  {label:<{LABEL_WIDTH - 2}}" if i == 0 else " " * LABEL_WIDTH
             lines.append(Text(prefix + line))
     return lines
+
+
+def through_lines(under: Sequence[Finding], width: int) -> list[str]:
+    """The findings reached through the finding above (:meth:`ScanReport.grouped_active`): a count, then one line
+    each (severity, check, role, hops, through which admin role), indented under it; none when ``under`` is empty."""
+    if not under:
+        return []
+    n = len(under)
+    lines = wrap(f"also reaches {n} more admin role{'s' if n != 1 else ''} through it (fixing it cuts "
+                 f"{'their paths' if n != 1 else 'its path'}):", width - 2)
+    out = ["  " + line for line in lines]
+    for f in under:
+        through = f.through_admin
+        via = f" via {node_label(through.role)} at hop {through.hop}" if through is not None else ""
+        text = f"{f.severity.value}  {clean(f.check_id)}  {clean(f.role)}  ({len(f.path)} hops{via})"
+        out += ["    " + line for line in wrap(text, width - 4)]
+    return out
 
 
 def who_gets_in(finding: Finding) -> str:

@@ -106,13 +106,19 @@ class Summary:
     approximate: int
     highest: Severity | None
     by_source_class: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    through_admin: int = 0
 
     def line(self) -> str:
-        """The one-line summary: ``7 findings: 2 critical, 3 high, 1 medium, 1 low; 1 unknown; 0 suppressed``."""
+        """The one-line summary: ``7 findings: 2 critical, 3 high, 1 medium, 1 low; 1 unknown; 0 suppressed``, then,
+        when some critical findings are reached through another admin role's finding (:attr:`through_admin`),
+        ``; 5 critical through another admin role`` (the counts before it are unchanged)."""
         noun = "finding" if self.total == 1 else "findings"
         parts = ", ".join(f"{self.by_severity[s.value]} {s.value}" for s in SEVERITY_ORDER)
         unknown = self.by_kind[FindingKind.UNKNOWN.value]
-        return f"{self.total} {noun}: {parts}; {unknown} unknown; {self.suppressed} suppressed"
+        line = f"{self.total} {noun}: {parts}; {unknown} unknown; {self.suppressed} suppressed"
+        if self.through_admin:
+            line += f"; {self.through_admin} critical through another admin role"
+        return line
 
     def sources_line(self) -> str:
         """Findings per source class: ``sources: account 16 findings (21 sources), public 1 finding (1 source)``."""
@@ -131,7 +137,40 @@ class Summary:
             "approximate": self.approximate,
             "highest_severity": self.highest.value if self.highest is not None else None,
             "by_source_class": {k: dict(v) for k, v in self.by_source_class.items()},
+            **({"through_admin": self.through_admin} if self.through_admin else {}),
         }
+
+
+#: The check whose finding on a role names the dominating finding first (:func:`resolve_through_admin`).
+DOMINATING_CHECK = "external-path-to-admin"
+
+
+def resolve_through_admin(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """``findings`` with each ``through_admin`` (:class:`~trustgraph.checks.finding.ThroughAdmin`) naming the check
+    of its dominating finding: the report's finding on that admin role that names the same source (an
+    ``external-path-to-admin`` one first, then the most severe), not suppressed unless the dominated one is. A
+    ``through_admin`` without such a finding is dropped (and the message's "its own finding" with it): a report
+    groups a finding only under one it shows."""
+    if not any(f.through_admin is not None for f in findings):
+        return findings
+    on_role: dict[str, list[Finding]] = {}
+    for f in findings:
+        on_role.setdefault(f.role, []).append(f)
+    out: list[Finding] = []
+    for f in findings:
+        through = f.through_admin
+        if through is not None:
+            candidates = sorted((g for g in on_role.get(through.role, ()) if g is not f
+                                 and (g.suppressed_by is None or f.suppressed_by is not None)
+                                 and any(s.source == f.source for s in g.all_sources)),
+                                key=lambda g: (g.check_id != DOMINATING_CHECK, -g.severity.rank, g.check_id))
+            if not candidates:  # the message claims no finding the report does not hold
+                claim = f" (its own finding, hop {through.hop})"
+                f = replace(f, through_admin=None, message=f.message.replace(claim, f" (hop {through.hop})"))
+            elif candidates[0].check_id != through.check_id:
+                f = replace(f, through_admin=through._replace(check_id=candidates[0].check_id))
+        out.append(f)
+    return tuple(out)
 
 
 def finding_sort_key(finding: Finding) -> tuple[Any, ...]:
@@ -228,7 +267,8 @@ class ScanReport:
             replace(f, title=titles[f.check_id]) if not f.title and titles.get(f.check_id) else f
             for f in self.findings
         )
-        object.__setattr__(self, "findings", findings)  # a finding without a title gets its check's title
+        # a finding without a title gets its check's title; a through_admin names its dominating finding
+        object.__setattr__(self, "findings", resolve_through_admin(findings))
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "checks_run", checks_run)
         object.__setattr__(self, "zone", MappingProxyType(dict(self.zone)))
@@ -304,7 +344,47 @@ class ScanReport:
             suppressed=len(self.findings) - len(active),
             approximate=sum(1 for f in active if f.approximate),
             highest=highest,
+            through_admin=sum(1 for _, under in self.grouped_active() for f in under
+                              if f.severity is Severity.CRITICAL),
         )
+
+    def dominating(self, finding: Finding) -> Finding | None:
+        """The finding ``finding`` is reached through: its ``through_admin``'s finding, followed to one that is not
+        itself reached through another (None: not reached through one, or the chain loops)."""
+        return self._root(finding, {(f.check_id, f.role): f for f in self.findings})
+
+    def grouped_active(self) -> tuple[tuple[Finding, tuple[Finding, ...]], ...]:
+        """The active findings in report order, each finding reached through another admin role's finding
+        (:meth:`dominating`) moved under it: (finding, the findings reached through it), the root causes only at the
+        top level. Every active finding appears once; one is moved only under an active finding at least as severe
+        (a critical finding is never read after a high one)."""
+        active = self.active
+        index = {(f.check_id, f.role): f for f in self.findings}
+        under: dict[tuple[str, str], list[Finding]] = {}
+        roots: dict[int, Finding] = {}
+        for f in active:
+            root = self._root(f, index)
+            if root is not None and root.suppressed_by is None and root.severity.rank >= f.severity.rank:
+                roots[id(f)] = root
+                under.setdefault((root.check_id, root.role), []).append(f)
+        return tuple((f, tuple(under.get((f.check_id, f.role), ()))) for f in active if id(f) not in roots)
+
+    @staticmethod
+    def _root(finding: Finding, index: Mapping[tuple[str, str], Finding]) -> Finding | None:
+        """:meth:`dominating` over a prepared index; None also when the chain loops back (no root)."""
+        seen = {(finding.check_id, finding.role)}
+        head: Finding | None = None
+        current = finding
+        while current.through_admin is not None:
+            key = (current.through_admin.check_id, current.through_admin.role)
+            nxt = index.get(key)
+            if nxt is None:
+                break
+            if key in seen:
+                return None
+            seen.add(key)
+            head = current = nxt
+        return head
 
     def check(self, check_id: str) -> CheckInfo | None:
         """The metadata of a check that ran, or None."""
