@@ -721,11 +721,13 @@ def _claim_rows() -> list[Case]:
 GKEYS = "IAM User Guide, 'AWS global condition context keys'"
 SRCID = "IAM User Guide, 'Monitor and control actions taken with assumed roles'"
 TAGS = "IAM User Guide, 'Pass session tags in AWS STS' (chaining with transitive session tags)"
+TTK = ("IAM User Guide, 'Pass session tags in AWS STS' (TransitiveTagKeys: keys of the session tags passed); "
+       "STS InvalidParameterValue")
 
 
 def _session_rows() -> list[Case]:
-    """Rows 111-117: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
-    issue time, its source identity, its transitive session tags."""
+    """Rows 111-118: what a session carries into the next hop (issue 13, item 5): MFA and its age, the session's
+    issue time, its source identity, its transitive session tags, and which tags a call can make transitive."""
     rows: list[Case] = []
 
     def add(row: int, sub: str, description: str, trust: Json, caller: CallerSpec, expected: Verdict,
@@ -791,12 +793,28 @@ def _session_rows() -> list[Case]:
     # row 117: sts:TransitiveTagKeys names keys of the session tags passed: passing it passes tags (sts:TagSession)
     bob = user(B, "bob", id_allow=True)
     transitive = {"ForAnyValue:StringEquals": {"sts:TransitiveTagKeys": ["team"]}}
-    add(117, "a", f"TransitiveTagKeys team passed, trust without sts:TagSession [{TAGS}]",
-        doc(allow(root(B), condition=transitive)), bob, IMPLICIT, context={"sts:TransitiveTagKeys": ("team",)},
-        exists=False)
+    team_blue = {"aws:RequestTag/team": ("blue",), "sts:TransitiveTagKeys": ("team",)}
+    add(117, "a", f"TransitiveTagKeys team with tag team=blue, trust without sts:TagSession [{TAGS}]",
+        doc(allow(root(B), condition=transitive)), bob, IMPLICIT, context=team_blue, exists=False)
     add(117, "b", f"TransitiveTagKeys team with tag team=blue, trust allows sts:TagSession [{TAGS}]",
-        doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"], transitive)), bob, ALLOW,
-        context={"aws:RequestTag/team": ("blue",), "sts:TransitiveTagKeys": ("team",)}, exists=True)
+        doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"], transitive)), bob, ALLOW, context=team_blue,
+        exists=True)
+    # row 118: every key in TransitiveTagKeys is the key of a session tag the same request passes (STS answers
+    # InvalidParameterValue "The specified transitive tag key must be included in the requested tags" otherwise)
+    tagging = doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"]))
+    add(118, "a", f"TransitiveTagKeys team with tag team=blue, trust allows sts:TagSession [{TTK}]", tagging, bob,
+        ALLOW, context=team_blue)
+    add(118, "b", f"TransitiveTagKeys team with only tag cost=1: STS refuses the call [{TTK}]", tagging, bob,
+        IMPLICIT, context={"aws:RequestTag/cost": ("1",), "sts:TransitiveTagKeys": ("team",)})
+    add(118, "c", f"TransitiveTagKeys Team names tag Team=blue (its request key lower-cased) [{TTK}]", tagging,
+        bob, ALLOW, context={"aws:RequestTag/Team": ("blue",), "sts:TransitiveTagKeys": ("Team",)})
+    add(118, "d", f"a trust requiring TransitiveTagKeys team: the key alone, without the tag, is refused; a request "
+                  f"passing the tag team exists [{TTK}]", doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"],
+                                                                    transitive)), bob,
+        IMPLICIT, context={"sts:TransitiveTagKeys": ("team",)}, exists=True)
+    add(118, "e", f"a session carrying the transitive tag team=blue does not pass it: naming team in "
+                  f"TransitiveTagKeys without the tag is refused [{TAGS}; {TTK}]", carrying,
+        ops(transitive_tags=blue), IMPLICIT, context={"sts:TransitiveTagKeys": ("team",)})
     return rows
 
 

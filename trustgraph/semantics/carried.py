@@ -99,6 +99,24 @@ def carried_after(caller: Caller, request: Request) -> Carried:
     return Carried(source_identity, tags)
 
 
+def tag_problem(caller: Caller, who: str, request: Request) -> str | None:
+    """Why STS refuses ``request`` of ``caller`` (named ``who``) for the session tags it passes, or None: a role
+    session passing a session tag with another value for the key of a transitive tag it carries, or a
+    ``sts:TransitiveTagKeys`` value that is not the key of a session tag the request itself passes (the tags the
+    caller inherited do not count: :meth:`Request.untagged_transitive_key`)."""
+    if caller.kind is CallerKind.ROLE_SESSION:
+        for key, value in caller.transitive_tags:
+            passed = request.get(f"aws:requesttag/{key}")
+            if passed is not None and passed != (value,):
+                return (f"{who} carries the transitive session tag {key}={value}: a chained call cannot "
+                        f"pass {key}={passed[0] if passed else ''} (docs/semantics.md §1.6)")
+    untagged = request.untagged_transitive_key
+    if untagged is not None:
+        return (f"STS rejects the request: TransitiveTagKeys names {untagged!r}, the key of no session tag it passes "
+                f"(docs/semantics.md §1.1)")
+    return None
+
+
 def session_caller(template: Caller, carried: Carried) -> Caller:
     """``template`` (a session of a role, as :func:`trustgraph.semantics.callers.caller_for_role_session` builds it
     without history) as the session that carries ``carried``: its source identity, and its transitive tags as
@@ -148,4 +166,4 @@ def evaluate_chain(
 
 
 __all__ = ["NOTHING", "Carried", "ChainStep", "canonical_tags", "carried_after", "carried_by", "evaluate_chain",
-           "session_caller"]
+           "session_caller", "tag_problem"]

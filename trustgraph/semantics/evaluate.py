@@ -4,15 +4,16 @@
 through. The procedure, for the request's action and each companion action it needs (sts:TagSession when session
 tags are passed, sts:SetSourceIdentity when a source identity is set or carried):
 
-0. Callers that cannot make the call at all: the root user, GetFederationToken sessions, a caller kind that does
-   not fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
+0. Callers that cannot make the call at all: the root user, GetFederationToken sessions, a caller kind that does not
+   fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
    (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
    ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
-   role's maximum session duration, a caller of another partition than the role (``aws``, ``aws-cn``,
-   ``aws-us-gov``: docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can
-   live (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or
-   GitHub claims that disagree (``semantics.claims``), a role session passing a session tag with another value for
-   the key of a transitive tag it carries (``semantics.carried``) -> IMPLICIT_DENY with the reason.
+   role's maximum session duration, a caller of another partition than the role (``aws``, ``aws-cn``, ``aws-us-gov``:
+   docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can live
+   (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or GitHub
+   claims that disagree (``semantics.claims``), a role session passing a session tag with another value for the key
+   of a transitive tag it carries, a request whose ``sts:TransitiveTagKeys`` names a key of no session tag it passes
+   (``semantics.carried.tag_problem``) -> IMPLICIT_DENY with the reason.
 1. Explicit deny anywhere -> EXPLICIT_DENY: trust policy Deny (principal-matched), the caller's identity policies,
    permissions boundary and session policies, SCPs of the caller's account (AWS principals whose ``scp_levels`` is
    not None; never a service-linked role's session), RCPs of the role's account (``rcp_levels`` not None; never for
@@ -51,6 +52,7 @@ from trustgraph.semantics.actions import (
     statement_resource_matches,
     statements_for_action,
 )
+from trustgraph.semantics.carried import tag_problem
 from trustgraph.semantics.claims import request_problem, uncertain_claims
 from trustgraph.semantics.compiled_conditions import evaluate as compiled_evaluate
 from trustgraph.semantics.compiled_conditions import evaluate_all
@@ -254,12 +256,10 @@ def _precheck(caller: Caller, target: Target, request: Request, fast: bool = Fal
     if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
         return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "
                 f"{caller.mfa_age}, issued {caller.token_age} seconds ago)")
-    if kind is CallerKind.ROLE_SESSION and caller.transitive_tags:
-        for key, value in caller.transitive_tags:
-            passed = request.get(f"aws:requesttag/{key}")
-            if passed is not None and passed != (value,):
-                return (f"{_who(caller)} carries the transitive session tag {key}={value}: a chained call cannot "
-                        f"pass {key}={passed[0] if passed else ''} (docs/semantics.md §1.6)")
+    if (kind is CallerKind.ROLE_SESSION and caller.transitive_tags) or "sts:transitivetagkeys" in request.context:
+        problem = tag_problem(caller, _who(caller), request)
+        if problem is not None:
+            return problem
     if kind is CallerKind.WEB_IDENTITY:
         problem = request_problem(caller.arn, request.context)
         if problem is not None:

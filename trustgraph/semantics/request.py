@@ -37,6 +37,20 @@ class Action(Enum):
 #: STS"), so passing it is passing tags; the symbolic encodings and gates read the same set (smt.reference, ...)
 TAGS_PASSED_KEYS = frozenset({"aws:tagkeys", "sts:transitivetagkeys"})
 
+
+def untagged_transitive_key(context: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The first value of ``sts:TransitiveTagKeys`` in ``context`` that is not the key of a session tag passed in the
+    same request (a present ``aws:RequestTag/KEY``, compared without case), or None.
+
+    STS refuses such a call: every key set as transitive must be one of the request's own session tags (AWS STS
+    answers ``InvalidParameterValue``, "The specified transitive tag key must be included in the requested tags";
+    docs/semantics.md §1.6). The transitive tags a calling session inherited are not the request's tags: naming
+    their keys again does not pass them."""
+    for key in context.get("sts:transitivetagkeys") or ():
+        if not context.get(f"aws:requesttag/{key.lower()}"):
+            return key
+    return None
+
 ASSUME_ACTIONS = (Action.ASSUME_ROLE, Action.ASSUME_ROLE_WITH_SAML, Action.ASSUME_ROLE_WITH_WEB_IDENTITY)
 
 
@@ -296,6 +310,12 @@ class Request:
         ``aws:TagKeys`` or ``sts:TransitiveTagKeys`` (the keys of passed session tags made transitive) is present."""
         ctx = self.context
         return any(k in ctx for k in TAGS_PASSED_KEYS) or any(k.startswith("aws:requesttag/") for k in ctx)
+
+    @property
+    def untagged_transitive_key(self) -> str | None:
+        """The first ``sts:TransitiveTagKeys`` value naming no session tag of this request
+        (:func:`untagged_transitive_key`; STS refuses the call), or None."""
+        return untagged_transitive_key(self.context)
 
     @property
     def source_identity_set(self) -> bool:

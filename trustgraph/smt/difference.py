@@ -42,7 +42,7 @@ from trustgraph.semantics.request import TAGS_PASSED_KEYS, Action, Caller, Calle
 from trustgraph.smt.decide import check_tracked
 from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
-from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings
+from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, transitive_slot_bound
 from trustgraph.smt.results import default_timeout_ms
 from trustgraph.smt.slots import small_model_bounds
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
@@ -171,6 +171,7 @@ def _encode_side(name: str, cand: Candidate, target: Target, action: Action, env
                 env.slot_bound[cond_.key] = env.slot_bound.get(cond_.key, 0) + 2
         tag_refs = {k for _, st in statements for k in block_keys(st.conditions) if k.startswith("aws:requesttag/")}
         env.slot_bound["aws:tagkeys"] = env.slot_bound.get("aws:tagkeys", 0) + len(tag_refs) + 1
+        transitive_slot_bound(env.slot_bound)  # per side: more slots than needed, never fewer
     before = len(env.approximations)
     choice_base: dict[Addr, bool] = {}
     bits: list[tuple[Addr, Term]] = []
@@ -292,6 +293,7 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
         if template.kind is CallerKind.ROLE_SESSION:  # carried transitive tags are coupled to aws:TagKeys too
             tag_refs |= {f"aws:requesttag/{k.lower()}" for k, _ in template.transitive_tags}
         env.slot_bound.update(small_model_bounds(both_sides, len(tag_refs), env.slot_bound))
+        transitive_slot_bound(env.slot_bound)
     sides = [_encode_side(name, cand, target, action, env, view, tracked, slots_set=small_model_slots)
              for name, target in (("new", new), ("old", old))]
     # Passing session tags (or a source identity) is the caller's free choice even where no condition reads them:

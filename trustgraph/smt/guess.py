@@ -156,7 +156,7 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
                 ctx.pop(k, None)
             else:
                 ctx[k] = value
-        if not ok or not _vpce_consistent(out, modes):
+        if not ok or not _vpce_consistent(out, modes) or not _tags_transitive_keys(out, modes, view):
             continue
         if "aws:tagkeys" in modes and modes["aws:tagkeys"].mode is Mode.FREE:
             tags = tuple(k.split("/", 1)[1] for k, v in out.items() if k.startswith("aws:requesttag/") and v)
@@ -167,6 +167,23 @@ def guesses(view: HopView, policies: Sequence[Policy], trust_allows: Sequence[St
             continue
         seen.append(out)
         yield out
+
+
+def _tags_transitive_keys(out: Assignment, modes: dict[str, KeyMode], view: HopView) -> bool:
+    """Give each key the guess names in sts:TransitiveTagKeys a session tag (value ``tg``, as ``smt.witness.fix_tags``
+    fills one) when it passes none: STS refuses a transitive key that is not one of the request's tags
+    (``semantics.request.untagged_transitive_key``), so without it every guess setting the key would be refused and
+    the hop sent to the encoding (condition-heavy-2k: 32 encodings became 659). False when such a tag cannot be
+    passed in this hop."""
+    for name in out.get("sts:transitivetagkeys") or ():
+        tag = f"aws:requesttag/{name.lower()}"
+        if out.get(tag):
+            continue
+        mode = modes[tag] if tag in modes else key_mode(view, tag)
+        if mode.mode is not Mode.FREE or mode.approximate:
+            return False
+        out[tag] = ("tg",)
+    return True
 
 
 def _reads_as(kind: Kind, text: str) -> bool:

@@ -28,8 +28,8 @@ from trustgraph.semantics.keys import (
     tag_key_of,
 )
 from trustgraph.semantics.request import Action
-from trustgraph.smt.env import Env, KeyFacts, KeyVar, Kind, ground_var
-from trustgraph.smt.terms import and_, iff, implies
+from trustgraph.smt.env import Env, KeyFacts, KeyVar, Kind, ground_var, z3_string
+from trustgraph.smt.terms import Term, and_, iff, implies, or_
 from trustgraph.smt.z3lazy import z3
 
 _FAMILY_KIND = {
@@ -359,11 +359,57 @@ def _always_sent(key: str, pres: Presence, view: HopView) -> bool:
             and host == "token.actions.githubusercontent.com" and key.endswith((":sub", ":aud")))
 
 
+def transitive_slot_bound(slot_bound: dict[str, int]) -> None:
+    """Give aws:TagKeys one more slot per slot of sts:TransitiveTagKeys (when that key has a bound): every member of
+    the transitive keys needs a member of aws:TagKeys naming it (:func:`transitive_couplings`), an existential
+    property per member in the small-model argument of ``smt.slots``. Hops whose policies never read
+    sts:TransitiveTagKeys keep their bounds."""
+    ttk = slot_bound.get("sts:transitivetagkeys")
+    if ttk:
+        slot_bound["aws:tagkeys"] = slot_bound.get("aws:tagkeys", 1) + ttk
+
+
+def transitive_couplings(env: Env) -> None:
+    """Every value of sts:TransitiveTagKeys is the key of a session tag the request passes: a member of aws:TagKeys,
+    compared without case (``semantics.request.untagged_transitive_key``, which the evaluator applies). When the
+    environment reads the transitive keys, aws:TagKeys enters it too, so that :func:`tag_couplings` ties the tags to
+    it and the witness's tags are decoded from it (``smt.witness.fix_tags``).
+
+    Two symbolic members are compared exactly (z3 has no case folding of a symbolic string): a witness whose
+    transitive key and tag key differ only in case is not looked for (docs/semantics.md §1.6); a ground side is
+    compared without case."""
+    ttk = env.vars.get("sts:transitivetagkeys")
+    if ttk is None:
+        return
+    members = ttk.members()
+    if not members:
+        return
+    from trustgraph.smt.encode import ignore_case_re
+
+    tagkeys = env.key("aws:tagkeys")
+    listed = tagkeys.members()
+    for n, (used, key) in enumerate(members):
+        named: list[Term] = []
+        for tag_used, tag in listed:
+            if ttk.ground and tagkeys.ground:
+                same: Term = z3_string(key).lower() == z3_string(tag).lower()
+            elif ttk.ground:
+                same = z3.InRe(tag, ignore_case_re(z3_string(key)))
+            elif tagkeys.ground:
+                same = z3.InRe(key, ignore_case_re(z3_string(tag)))
+            else:
+                same = key == tag
+            named.append(and_(tag_used, same))
+        env.axiom(f"transitive:{n}", implies(used, or_(*named)))
+
+
 def tag_couplings(env: Env) -> None:
-    """aws:TagKeys lists exactly the keys of the aws:RequestTag/k that are present (case-insensitive).
+    """aws:TagKeys lists exactly the keys of the aws:RequestTag/k that are present (case-insensitive), and every
+    sts:TransitiveTagKeys value is one of them (:func:`transitive_couplings`).
 
     A ground aws:TagKeys (a constraint pinned it, ``ground_constraints``) fixes which tags are present too: absent,
     no tag is passed; equal to a list, exactly the tags it names (the reference path gets the same from the slots)."""
+    transitive_couplings(env)
     tagkeys = env.vars.get("aws:tagkeys")
     tags = {k: v for k, v in env.vars.items() if k.startswith("aws:requesttag/")}
     if tagkeys is None:

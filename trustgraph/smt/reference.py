@@ -27,7 +27,14 @@ from trustgraph.smt.constraints import constraint_term, ground_satisfies
 from trustgraph.smt.decide import check_tracked, core_by_deletion
 from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
-from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, unevaluated_claim
+from trustgraph.smt.presence import (
+    HopView,
+    claim_couplings,
+    resolver,
+    tag_couplings,
+    transitive_slot_bound,
+    unevaluated_claim,
+)
 from trustgraph.smt.results import HopResult, KeyConstraint, Unknown, Unsat
 from trustgraph.smt.slots import small_model_bounds
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
@@ -159,6 +166,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     for c in z3_constraints:
         if c.op == "equals":
             env.slot_bound[c.key.lower()] = max(env.slot_bound.get(c.key.lower(), 1), len(c.values))
+    transitive_slot_bound(env.slot_bound)
 
     # constraints (every constrained key enters the environment, ground or symbolic)
     for c in constraints:
