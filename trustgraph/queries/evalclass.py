@@ -69,7 +69,8 @@ Switch: ``SolverOptions.hop_classes`` (with :mod:`trustgraph.queries.hopclass`; 
 ``tests/queries/test_eval_classes.py`` compares every answer a class gives with the member's own evaluation and
 who_can_reach with it on and off, field by field; ``tests/queries/test_hop_classes.py`` the searches and scans;
 ``tests/queries/test_compact_views.py`` and ``tests/queries/test_lazy_decisions.py`` the memory layouts against
-their references, ``tests/queries/test_deferred_keys.py`` the deferred keys.
+their references, ``tests/queries/test_deferred_keys.py`` the deferred keys. A key holds the role's class instead of
+its ARN when nothing of the hop reads the ARN (``role_classes``, :mod:`trustgraph.queries.roleclass`).
 """
 
 from __future__ import annotations
@@ -196,8 +197,14 @@ class EvaluatedClasses:
     #: the RCPs' part is computed once per levels object (set on the class, it switches every engine;
     #: tests/queries/test_hop_keys.py)
     shared_levels = True
+    #: False: a class key holds the target role's ARN (the reference); True: its role class when nothing of the hop
+    #: reads the ARN (:mod:`trustgraph.queries.roleclass`; set on the class, it switches every engine)
+    role_classes = True
 
     def __init__(self) -> None:
+        from trustgraph.queries.roleclass import RoleClasses
+
+        self._role_classes = RoleClasses()
         #: (caller state, action) -> its layout
         self._layouts: dict[tuple[Any, Any], _Layout] = {}
         #: layout content -> its id (the content is hashed once per caller and action)
@@ -283,6 +290,7 @@ class EvaluatedClasses:
         content = (kept, caller.scp_levels is None, scps, caller.arn.split(":", 2)[1], caller.session_name,
                    tuple(len(ps) for ps in kinds))
         layout_id = self._ids.setdefault(content, len(self._ids))
+        self._role_classes.note_layout(layout_id, caller)
         named = caller
         if caller.kind is CallerKind.ROLE_SESSION and caller.session_name is None:
             named = replace(caller, session_name=DEFAULT_SESSION_NAME)  # as decide_by_evaluation names it
@@ -324,6 +332,7 @@ class EvaluatedClasses:
                 keys |= _statement_keys(st)
             content = (policy.version, scanned, read)
             hit = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
+            self._role_classes.note_view(hit[0], scanned)
             if compact:
                 hit = per_role[role_key] = self._view_contents.setdefault(hit, hit)
             else:
@@ -478,7 +487,10 @@ class EvaluatedClasses:
         role_views = self._role_views_get(sig, action, arn)
         views, numbers, positions, view_reads = role_views or self._views_of(state, layout, action, arn)
         reads = trust_reads | layout[1] | constraint_reads | view_reads
-        key = (arn, action, constraints, closed, now_ms, layout[0], numbers,
+        # the role's class instead of its ARN when nothing of the hop reads the ARN (role_classes): the role's
+        # trust statements are then one more kind of the hop's statements (a class answer names them by position)
+        role_part, extra = self._role_classes.part(target, layout[0], numbers) if self.role_classes else (arn, ())
+        key = (role_part, action, constraints, closed, now_ms, layout[0], numbers,
                caller.account == role.account,  # the Gate: a direct grant in the role's own account
                tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
                caller.tags if reads & TAGS else None,
@@ -494,7 +506,11 @@ class EvaluatedClasses:
                 tuple(tuple(statements_for_action(p, action.value)[j] for j in view[1])
                       for p, view in zip(ps, per_kind, strict=True))
                 for ps, per_kind in zip(layout[2], views, strict=True))
-        return key, lists, layout[3]
+        return key, (lists + extra if extra else lists), layout[3]
+
+    def _own(self, key: tuple[Any, ...], target: Target) -> frozenset[int]:
+        """The ids of the target's statements a class answer of ``key`` names as they are (:func:`_positions`)."""
+        return self._role_classes.own(target) if key[0].__class__ is int else self._trust_facts(target)[0]
 
     def refutation_key(self, state: State, caller: Caller, target: Target, action: Action) -> tuple[Any, ...]:
         """The key under which :func:`~trustgraph.queries.fixed.fixed_refutes` answers alike for every caller of the
@@ -587,7 +603,7 @@ class EvaluatedClasses:
             return self._transplanted(known, state, question.action, named, lists, question.now_ms)
         result = evaluate()
         if isinstance(result, Sat) and not result.approximations and not result.decision.approximations:
-            positions = _positions(result, lists, self._trust_facts(question.target)[0])
+            positions = _positions(result, lists, self._own(key, question.target))
             if positions is not None:
                 self._known[key] = (result, positions)
                 self._missed = None
@@ -611,7 +627,9 @@ class EvaluatedClasses:
         names = None
         if (self._trust.get(arn) or self._trust_facts(target))[1] & NAMES:
             names = tuple(getattr(caller, n) for n in _NAMES)
-        part = (arn, action, constraints, closed, now_ms, names)
+        # a key holds the role's class or its ARN: the class (when it has one) is a coarser part
+        role_part = self._role_classes.of(target)[0] if self.role_classes else None
+        part = (arn if role_part is None else role_part, action, constraints, closed, now_ms, names)
         firsts = self._firsts
         if part not in firsts:
             first = firsts[part] = [state, caller, target, None]
@@ -619,7 +637,7 @@ class EvaluatedClasses:
         entry = firsts[part]
         if entry is None:
             return None
-        if entry[3] is None and entry[0] == state:  # the same hop again, nothing to file: still alone in its class
+        if entry[3] is None and entry[0] == state and entry[2].role.arn == arn:  # the same hop again: still alone
             return entry
         firsts[part] = None
         self._file_first(entry, action, constraints, closed, now_ms)
@@ -631,8 +649,8 @@ class EvaluatedClasses:
         files it."""
         state, caller, target, result = entry
         key, lists, _ = self._class_key(state, caller, target, action, constraints, closed, now_ms)
-        if result is not None:
-            positions = _positions(result, lists, self._trust_facts(target)[0])
+        if result is not None and key not in self._known:  # (with role classes another role's hop may have filed it)
+            positions = _positions(result, lists, self._own(key, target))
             if positions is not None:
                 self._known[key] = (result, positions)
 
