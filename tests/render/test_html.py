@@ -63,11 +63,13 @@ class Dom(HTMLParser):
 
 
 def assert_inert(dom: Dom, report: ScanReport) -> None:
-    """No script, no event handlers, no links out of the page (only the index's ``#finding-N``), images only our
+    """No script, no event handlers, no links out of the page (only ``#finding-N``, and in a compact report
+    ``#hop-N`` and ``#hops``), images only our
     data: PNGs; hostile strings present as text."""
     assert dom.tags("script") == []
     assert dom.tags("iframe") == [] and dom.tags("object") == []
-    assert all(re.fullmatch(r"#finding-\d+", a.get("href") or "") and set(a) == {"href"} for a in dom.tags("a"))
+    links = r"#finding-\d+|#hop-\d+|#hops"
+    assert all(re.fullmatch(links, a.get("href") or "") and set(a) == {"href"} for a in dom.tags("a"))
     for tag, attrs in dom.elements:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)

@@ -7,13 +7,23 @@ always matter, first, with the rest folded in a ``<details>`` element), for each
 its path (:mod:`trustgraph.render.pathplot`, an inline base64 PNG, with the zone boundary and colours for outsiders,
 federated and service sources), suppressed findings, suppressions and the checks that ran.
 
+Size: a path table over :data:`FOLD_ABOVE` hops shows its first and last :data:`FOLD_KEEP` hops, the others in a
+collapsed ``<details>``. A report of more than :data:`COMPACT_ABOVE` findings is *compact*, so that its size grows with
+the number of findings and not with the length of their paths (a page says so above its findings): each distinct hop
+(statements and witness request) is written once in a Hops section and path rows link to it; folded hops are one line
+of linked role names, and those on a prefix that is another finding's whole path a link to that finding; statements
+on the path are left to the hops' entries and the others past the first few folded by file and line; at most
+:data:`COMPACT_PICTURES` pictures, none of a path over :data:`FOLD_ABOVE` hops. random:8 at 2,000 roles (2,207
+findings, paths of up to 92 hops): 56 MB and 62-75 s in headless Chromium (over 200 s on a loaded machine) before,
+12.6 MB and 13-17 s after. Every hop of every path stays reachable by links; the JSON report holds the same findings.
+
 Safety: exports are attacker-controlled text (role names, tags, condition values). Every such string passes through
 :func:`esc` (``html.escape`` with ``quote=True``) and lands only in element content or in quoted attributes that
 contain no data (``id``/``class`` values come from fixed vocabularies, image ``src`` is base64 of bytes we drew, and the
-only links are the index's in-page ``href="#finding-N"``). The page has no ``<script>`` and no link out of the page,
-and a Content-Security-Policy meta tag (``default-src
-'none'; img-src data:; style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could
-neither run script nor fetch anything.
+only links are in-page: ``href="#finding-N"``, and in a compact report ``#hop-N`` and ``#hops``). The page has no
+``<script>`` and no link out of the page, and a Content-Security-Policy meta tag (``default-src 'none'; img-src data:;
+style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could neither run script nor
+fetch anything.
 """
 
 from __future__ import annotations
@@ -31,6 +41,19 @@ from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport, Suppressio
 
 #: The Content-Security-Policy of the report page.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+#: Paths over this many hops are folded in their table: the first and last FOLD_KEEP hops shown, the others in a
+#: collapsed ``<details>`` (random:8's chains run to 92 hops).
+FOLD_ABOVE = 12
+FOLD_KEEP = 3
+
+#: Reports with more active findings than this are compact (:class:`Hops`): the bundled example (34) is not; at
+#: random:8 (2,207 findings) the full page was 56 MB and headless Chromium took 62-75 s over it, and random:2's
+#: 199 findings were 11.5 MB (162 pictures, 6.4 MB).
+COMPACT_ABOVE = 100
+
+#: At most this many path pictures (~36 kB each) in a compact report.
+COMPACT_PICTURES = 30
 
 #: Severities that get a path picture.
 PICTURED: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH})
@@ -81,7 +104,8 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int = 200) -> str:
+def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int = 200,
+                compact: bool | None = None) -> str:
     """The report as one self-contained HTML page.
 
     Parameters
@@ -92,8 +116,16 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         Draw a path picture for each critical or high finding (matplotlib); False for a faster, text-only page.
     max_pictures
         At most this many distinct pictures (each ~20 kB); findings past it say that their picture was left out.
+    compact
+        Write each distinct hop once (:class:`Hops`) and at most :data:`COMPACT_PICTURES` pictures, none of a path
+        over :data:`FOLD_ABOVE` hops; None: when the report has more than :data:`COMPACT_ABOVE` active findings.
     """
     summary = report.summary
+    if compact is None:
+        compact = len(report.active) > COMPACT_ABOVE
+    hops = Hops(report) if compact else None
+    if compact:
+        max_pictures = min(max_pictures, COMPACT_PICTURES)
     drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str] = {}
     parts: list[str] = [
         "<!DOCTYPE html>",
@@ -132,6 +164,12 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
     active = report.active
     if not active:
         parts.append("<p>No findings.</p>")
+    if compact:
+        parts.append(f'<p class="muted" id="compact-note">{len(active)} findings: each path table lists its hops '
+                     f'and links each to its entry in <a href="#hops">Hops</a>, where every distinct hop (statements '
+                     f"and witness request) is written once; tables over {FOLD_ABOVE} hops show the first and last "
+                     f"{FOLD_KEEP} with the others folded; at most {max_pictures} path pictures, none of a path over "
+                     f"{FOLD_ABOVE} hops. The JSON report (--format json) holds the same findings.</p>")
     number = 0
     grouped = report.grouped_active()
     for severity in SEVERITY_ORDER:
@@ -142,14 +180,17 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         parts.append(f'<h3 id="severity-{severity.value}">{esc(severity.value.capitalize())} ({count})</h3>')
         for finding, under in group:
             number += 1
-            parts.append(_finding(finding, number, pictures and severity in PICTURED, drawn, max_pictures, report))
+            parts.append(_finding(finding, number, pictures and severity in PICTURED, drawn, max_pictures, report,
+                                  hops))
             if under:
                 parts.append(f'<details class="through"><summary>{esc(_through_line(finding, under))}</summary>')
                 for child in under:
                     number += 1
-                    parts.append(_finding(child, number, False, drawn, max_pictures, report))
+                    parts.append(_finding(child, number, False, drawn, max_pictures, report, hops))
                 parts.append("</details>")
     parts.append("</section>")
+    if hops is not None:
+        parts.append(hops.section())
     parts.append(_suppressed_section(report.suppressed))
     parts.append(_suppressions_section(report))
     parts.append(_checks_section(report))
@@ -206,7 +247,7 @@ def _role_name(arn: str) -> str:
 
 def _finding(finding: Finding, number: int, picture: bool,
              drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str], max_pictures: int,
-             report: ScanReport | None = None) -> str:
+             report: ScanReport | None = None, hops: Hops | None = None) -> str:
     from trustgraph.render.table import path_text, who_gets_in
 
     report = report if report is not None else ScanReport()
@@ -233,12 +274,14 @@ def _finding(finding: Finding, number: int, picture: bool,
     out += [
         f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
         f"<dt>What to change</dt><dd>{esc(finding.remediation)}</dd>",
-        f"<dt>Statements</dt><dd>{_locations(finding.statements, report)}</dd>",
+        f"<dt>Statements</dt><dd>{_statements(finding, report, hops)}</dd>",
     ]
     if finding.approximations:
         out.append(f"<dt>Approximations</dt><dd>{_list(esc(a) for a in finding.approximations)}</dd>")
     out.append("</dl></div>")
-    if finding.path and picture:
+    if finding.path and picture and hops is not None and len(finding.path) > FOLD_ABOVE:
+        out.append(f'<p class="muted">No path picture for a path of {len(finding.path)} hops: see its table.</p>')
+    elif finding.path and picture:
         data = _picture(finding.path, drawn, max_pictures, report)
         if data is None:
             out.append(f'<p class="muted">Path picture left out (more than {max_pictures} pictures).</p>')
@@ -251,7 +294,7 @@ def _finding(finding: Finding, number: int, picture: bool,
             )
     out.append("</div>")
     if finding.path:
-        out.append(_path_table(finding.path, report))
+        out.append(_path_table(finding.path, report, hops))
     out.append("</article>")
     return "\n".join(out)
 
@@ -271,20 +314,143 @@ def _picture(hops: tuple[HopWitness, ...], drawn: dict[tuple[tuple[str, str, str
     return drawn[key]
 
 
-def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None) -> str:
+def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None, index: Hops | None = None) -> str:
+    """The path as a table, one row per hop; over :data:`FOLD_ABOVE` hops the middle rows are folded in a
+    ``<details>`` (still in the page). With ``index`` each row links to its hop's entry in :class:`Hops` instead of
+    repeating its statements and witness request, and the folded hops are one line of linked role names."""
     report = report if report is not None else ScanReport()
-    rows = [
-        '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
-        "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>"
-    ]
-    for i, hop in enumerate(hops, start=1):
-        rows.append(
-            f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
-            f"<td><code>{esc(hop.target)}</code>{_locations(hop.statements, report)}</td>"
-            f"<td>{_context(hop, report)}</td></tr>"
-        )
-    rows.append("</tbody></table>")
-    return "".join(rows)
+    path = list(hops)
+    last = ("<th>To</th><th>Hop (statements, witness request)</th>" if index is not None
+            else "<th>To (allowed by)</th><th>Witness request (keys the policy reads first)</th>")
+    head = f'<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th>{last}</tr></thead><tbody>'
+
+    def row(i: int, hop: HopWitness) -> str:
+        if index is not None:
+            k = index.number(hop)
+            return (f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
+                    f'<td><code>{esc(hop.target)}</code></td><td><a href="#hop-{k}">hop {k}</a></td></tr>')
+        return (f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
+                f"<td><code>{esc(hop.target)}</code>{_locations(hop.statements, report)}</td>"
+                f"<td>{_context(hop, report)}</td></tr>")
+
+    if len(path) <= FOLD_ABOVE:
+        return head + "".join(row(i, hop) for i, hop in enumerate(path, start=1)) + "</tbody></table>"
+    middle = path[FOLD_KEEP:-FOLD_KEEP]
+    last_first = len(path) - FOLD_KEEP + 1
+    inner = (_middle(path, index) if index is not None
+             else head + "".join(row(i, hop) for i, hop in enumerate(middle, start=FOLD_KEEP + 1)) + "</tbody></table>")
+    return (head + "".join(row(i, hop) for i, hop in enumerate(path[:FOLD_KEEP], start=1)) + "</tbody></table>"
+            f'<details class="hops"><summary>{len(middle)} more hops ({FOLD_KEEP + 1}-{last_first - 1} of '
+            f"{len(path)})</summary>{inner}</details>"
+            + head + "".join(row(i, hop) for i, hop in enumerate(path[-FOLD_KEEP:], start=last_first))
+            + "</tbody></table>")
+
+
+class Hops:
+    """The distinct hops of a compact report, numbered in order of first use: each written once in the page's
+    Hops section (from, action, to, the statements that allow it and its witness request) and linked from every
+    path table row that takes it. At random:8 (2,207 findings, paths of up to 92 hops) 16,876 path rows take 1,340
+    distinct hops: the witness requests were 32 of the page's 56 MB."""
+
+    def __init__(self, report: ScanReport) -> None:
+        self.report = report
+        self.rows: dict[str, int] = {}
+        self.keys: dict[tuple[Any, ...], int] = {}
+        #: each finding's path (its hops' keys) -> the number of the first finding with that path
+        self.paths: dict[tuple[tuple[Any, ...], ...], int] = {}
+        number = 0
+        for finding, under in report.grouped_active():
+            for f in (finding, *under):
+                number += 1
+                self.paths.setdefault(tuple(self.key(h) for h in f.path), number)
+
+    @staticmethod
+    def key(hop: HopWitness) -> tuple[Any, ...]:
+        """What the page shows of a hop: two hops with equal keys share one entry."""
+        return (hop.source, hop.action, hop.target, hop.statements, hop.approximations,
+                tuple(sorted(hop.context.items())))
+
+    def prefix(self, path: tuple[HopWitness, ...]) -> tuple[int, int]:
+        """The longest proper prefix of ``path`` that is a whole finding's path: (its length, that finding's
+        number); (0, 0) when none is."""
+        keys = tuple(self.key(h) for h in path)
+        for m in range(len(keys) - 1, 0, -1):
+            number = self.paths.get(keys[:m])
+            if number is not None:
+                return m, number
+        return 0, 0
+
+    def number(self, hop: HopWitness) -> int:
+        """The hop's number (1-based), its row written on first use."""
+        key = self.key(hop)
+        if key not in self.keys:
+            k = len(self.keys) + 1
+            self.keys[key] = k
+            self.rows[f'<tr id="hop-{k}"><td>{k}</td><td><code>{esc(hop.source)}</code></td><td><code>'
+                      f"{esc(hop.action)}</code></td><td><code>{esc(hop.target)}</code>"
+                      f"{_locations(hop.statements, self.report)}</td><td>{_context(hop, self.report)}</td></tr>"] = k
+        return self.keys[key]
+
+    def statements(self) -> frozenset[Location]:
+        """Every statement some written hop names."""
+        return frozenset(loc for key in self.keys for loc in key[3])
+
+    def section(self) -> str:
+        return (f'<section id="hops"><h2>Hops ({len(self.rows)})</h2><p class="muted">Each distinct hop of the '
+                "paths above, once.</p>"
+                '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
+                "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>"
+                + "".join(self.rows) + "</tbody></table></section>")
+
+
+def _statements(finding: Finding, report: ScanReport, hops: Hops | None) -> str:
+    """The finding's statements. In a compact report those its path's hops name are left to the hops' entries, and
+    of the others the first :data:`FOLD_KEEP` are shown as usual, the rest folded by file and line (their JSON
+    pointers are in the JSON report). At random:8 a finding cites up to 219 statements (63,757 in all, 1,791
+    distinct): written in full they were 11 of the page's 56 MB."""
+    if hops is None or len(finding.statements) <= 2 * FOLD_KEEP:
+        return _locations(finding.statements, report)
+    on_path = {loc for hop in finding.path for loc in hop.statements}
+    own = [loc for loc in finding.statements if loc not in on_path]
+    shown, rest = own[:FOLD_KEEP], own[FOLD_KEEP:]
+    lines: dict[str, list[int]] = {}
+    unplaced: list[Location] = []
+    for loc in rest:
+        pos = report.positions.get(loc)
+        if pos is None:
+            unplaced.append(loc)
+        else:
+            lines.setdefault(loc.file, []).append(pos.line)
+    items = [f"<code>{esc(file)}</code> line{'s' if len(ns) != 1 else ''} {', '.join(str(n) for n in sorted(ns))}"
+             for file, ns in lines.items()]
+    items += [f"<code>{esc(loc)}</code>" for loc in unplaced]
+    out = _locations(shown, report) if shown else ""
+    if rest:
+        out += (f"<details><summary>{len(rest)} more statements (by file and line; their JSON pointers are in the "
+                f"JSON report)</summary>{_list(items)}</details>")
+    n = len(finding.statements) - len(own)
+    if n:
+        out += (f'<span class="muted">{"and " if shown else ""}{n} statement{"s" if n != 1 else ""} of its path'
+                f"'s hops, each in its hop's entry (<a href=\"#hops\">Hops</a>)</span>")
+    return out
+
+
+def _middle(path: list[HopWitness], index: Hops) -> str:
+    """The folded hops (:data:`FOLD_KEEP` + 1 to n - :data:`FOLD_KEEP`) of a compact report's path: those on the
+    longest prefix that is another finding's whole path as a link to that finding (so a chain of n admin roles
+    costs n rows, not n squared), the others as one line of hop numbers and target roles linked to their entries."""
+    first, last = FOLD_KEEP + 1, len(path) - FOLD_KEEP
+    m, number = index.prefix(tuple(path))
+    out = ""
+    if m >= first:
+        out = (f'<p>Hops 1-{m} are the path of <a href="#finding-{number}">finding {number}</a> (hops {first}-'
+               f"{min(m, last)} folded here).</p>")
+        first = m + 1
+    if first <= last:
+        out += "<p>" + " &rarr; ".join(
+            f'{i}. <a href="#hop-{index.number(path[i - 1])}"><code>{esc(_role_name(path[i - 1].target))}</code></a>'
+            for i in range(first, last + 1)) + "</p>"
+    return out
 
 
 #: Context keys shown unfolded whenever present: what a reviewer checks first in any witness (lowercase).
