@@ -314,23 +314,33 @@ def test_held_findings_are_compressed_above_the_bound() -> None:
 
 def test_compressed_held_findings_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """With every packed finding compressed (a bound of 0 MB), the findings of a split scan are those of one
-    process."""
+    process, and each finding a worker sent comes back as it was packed.
+
+    Which tasks the workers finish before the scan process has done the rest depends on timing (on a loaded
+    machine a worker may finish none), so this asserts nothing about how much was held: the bound's own behaviour is
+    :func:`test_held_findings_are_compressed_above_the_bound`'s."""
     import trustgraph.checks.parallel as parallel
 
     monkeypatch.setattr(parallel, "COMPRESS_HELD_MB", 0.0)
-    held_when_read: list[tuple[parallel.HeldFindings, int, int]] = []  # per scan: (held, bytes held, bytes packed)
+    round_trips: list[bool] = []
 
     class Spy(parallel.HeldFindings):
+        def __init__(self) -> None:
+            super().__init__()
+            self.added: dict[tuple[int, int], bytes] = {}
+
+        def add(self, key: tuple[int, int], packed: bytes) -> None:
+            self.added[key] = packed
+            super().add(key, packed)
+
         def pop(self, key: tuple[int, int]) -> bytes:
-            if not any(seen is self for seen, _, _ in held_when_read):  # the first finding the scan reads back
-                held_when_read.append((self, self.held_bytes(), self.packed_bytes))
-            return super().pop(key)
+            packed = super().pop(key)
+            round_trips.append(packed == self.added[key])
+            return packed
 
     monkeypatch.setattr(parallel, "HeldFindings", Spy)
     assert _all_splits_agree(load()) > 5
-    assert len(held_when_read) == 3  # the three split scans
-    assert all(held < packed for _, held, packed in held_when_read)
-
+    assert all(round_trips)
 
 
 def test_a_caller_that_froze_objects_says_so_and_the_collector_is_not_asked(monkeypatch: pytest.MonkeyPatch) -> None:
