@@ -10,17 +10,22 @@ federated and service sources), suppressed findings, suppressions and the checks
 Size: a path table over :data:`FOLD_ABOVE` hops shows its first and last :data:`FOLD_KEEP` hops, the others in a
 collapsed ``<details>``. A report of more than :data:`COMPACT_ABOVE` findings is *compact*, so that its size grows with
 the number of findings and not with the length of their paths (a page says so above its findings): each distinct hop
-(statements and witness request) is written once in a Hops section and path rows link to it; folded hops are one line
-of linked role names, and those on a prefix that is another finding's whole path a link to that finding; statements
-on the path are left to the hops' entries and the others past the first few folded by file and line; at most
-:data:`COMPACT_PICTURES` pictures, none of a path over :data:`FOLD_ABOVE` hops. random:8 at 2,000 roles (2,207
-findings, paths of up to 92 hops): 56 MB and 62-75 s in headless Chromium (over 200 s on a loaded machine) before,
-12.6 MB and 13-17 s after. Every hop of every path stays reachable by links; the JSON report holds the same findings.
+(full ARNs, statements and witness request) is written once in a Hops section, the request keys most hops share once
+as request defaults (an entry lists only the keys that differ); a finding's path is a line of its hops linked to
+their entries, folded past :data:`FOLD_ABOVE` hops, those on a prefix that is another finding's whole path a link to
+that finding; statements are ``file:line`` relative to their common directory (JSON pointers in the JSON report),
+those on the path left to the hops' entries and the others past the first few folded; other sources past
+:data:`ALSO_SHOWN` folded; a folded list another finding already shows is a link to it; What to change, when it is
+the check's own text, a link to the check's row in Checks run; at most :data:`COMPACT_PICTURES` pictures, none of a
+path over :data:`FOLD_ABOVE` hops. random:8 at 2,000 roles (2,207 findings, paths of up to 92 hops): 56 MB and
+62-75 s in headless Chromium before any of this, 12.6 MB with hops once and folded paths, 7.3 MB with the rest.
+Every hop of every path stays reachable by links; the JSON report holds the same findings.
 
 Safety: exports are attacker-controlled text (role names, tags, condition values). Every such string passes through
 :func:`esc` (``html.escape`` with ``quote=True``) and lands only in element content or in quoted attributes that
 contain no data (``id``/``class`` values come from fixed vocabularies, image ``src`` is base64 of bytes we drew, and the
-only links are in-page: ``href="#finding-N"``, and in a compact report ``#hop-N`` and ``#hops``). The page has no
+only links are in-page: ``href="#finding-N"``, and in a compact report ``#hop-N``, ``#hops``, ``#request-defaults``
+and ``#check-ID`` for a check id of the catalog's form, :data:`_CHECK_ID`). The page has no
 ``<script>`` and no link out of the page, and a Content-Security-Policy meta tag (``default-src 'none'; img-src data:;
 style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could neither run script nor
 fetch anything.
@@ -30,7 +35,9 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Iterable, Mapping
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding, FindingKind, Severity
@@ -54,6 +61,12 @@ COMPACT_ABOVE = 100
 
 #: At most this many path pictures (~36 kB each) in a compact report.
 COMPACT_PICTURES = 30
+
+#: A compact report's finding lists this many of its other sources (``Also``), the rest folded.
+ALSO_SHOWN = 3
+
+#: Check ids that may stand in an ``id``/``href`` (the catalog's ids all do).
+_CHECK_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 #: Severities that get a path picture.
 PICTURED: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH})
@@ -164,12 +177,16 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
     active = report.active
     if not active:
         parts.append("<p>No findings.</p>")
-    if compact:
-        parts.append(f'<p class="muted" id="compact-note">{len(active)} findings: each path table lists its hops '
-                     f'and links each to its entry in <a href="#hops">Hops</a>, where every distinct hop (statements '
-                     f"and witness request) is written once; tables over {FOLD_ABOVE} hops show the first and last "
-                     f"{FOLD_KEEP} with the others folded; at most {max_pictures} path pictures, none of a path over "
-                     f"{FOLD_ABOVE} hops. The JSON report (--format json) holds the same findings.</p>")
+    if hops is not None:
+        relative = (f" Statement files are named relative to <code>{esc(hops.base)}</code>." if hops.base else "")
+        parts.append(f'<p class="muted" id="compact-note">{len(active)} findings, written compactly: each path is a '
+                     f'line of its hops, each linked to its entry in <a href="#hops">Hops</a>, where every distinct '
+                     f"hop (full ARNs, statements and witness request) is written once, and request keys most hops "
+                     f"share once as defaults; paths over {FOLD_ABOVE} hops show the first and last {FOLD_KEEP} with "
+                     f"the others folded; statements are given by file and line, their JSON pointers are in the "
+                     f"JSON report (--format json), which holds the same findings; a check's standard change is in "
+                     f"Checks run; at most {max_pictures} path pictures, none of a path over {FOLD_ABOVE} hops."
+                     f"{relative}</p>")
     number = 0
     grouped = report.grouped_active()
     for severity in SEVERITY_ORDER:
@@ -193,7 +210,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
         parts.append(hops.section())
     parts.append(_suppressed_section(report.suppressed))
     parts.append(_suppressions_section(report))
-    parts.append(_checks_section(report))
+    parts.append(_checks_section(report, anchored=compact))
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -267,14 +284,14 @@ def _finding(finding: Finding, number: int, picture: bool,
         f"<dt>Role</dt><dd><code>{esc(finding.role)}</code></dd>",
         f"<dt>Who gets in</dt><dd>{esc(who) if who else '-'} <span class=\"muted\">(source "
         f"<code>{esc(finding.source)}</code>)</span></dd>",
-        *_other_sources(finding),
+        *_other_sources(finding, folded=(hops, number) if hops is not None else None),
     ]
     if finding.path:
         out.append(f"<dt>Path</dt><dd><code>{esc(path_text(finding.path))}</code></dd>")
     out += [
         f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
-        f"<dt>What to change</dt><dd>{esc(finding.remediation)}</dd>",
-        f"<dt>Statements</dt><dd>{_statements(finding, report, hops)}</dd>",
+        f"<dt>What to change</dt><dd>{_remediation(finding, report, hops)}</dd>",
+        f"<dt>Statements</dt><dd>{_statements(finding, report, hops, number)}</dd>",
     ]
     if finding.approximations:
         out.append(f"<dt>Approximations</dt><dd>{_list(esc(a) for a in finding.approximations)}</dd>")
@@ -320,15 +337,12 @@ def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None, in
     repeating its statements and witness request, and the folded hops are one line of linked role names."""
     report = report if report is not None else ScanReport()
     path = list(hops)
-    last = ("<th>To</th><th>Hop (statements, witness request)</th>" if index is not None
-            else "<th>To (allowed by)</th><th>Witness request (keys the policy reads first)</th>")
-    head = f'<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th>{last}</tr></thead><tbody>'
+    if index is not None:
+        return _hop_line(path, index)
+    head = ('<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
+            "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>")
 
     def row(i: int, hop: HopWitness) -> str:
-        if index is not None:
-            k = index.number(hop)
-            return (f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
-                    f'<td><code>{esc(hop.target)}</code></td><td><a href="#hop-{k}">hop {k}</a></td></tr>')
         return (f"<tr><td>{i}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code></td>"
                 f"<td><code>{esc(hop.target)}</code>{_locations(hop.statements, report)}</td>"
                 f"<td>{_context(hop, report)}</td></tr>")
@@ -337,8 +351,7 @@ def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None, in
         return head + "".join(row(i, hop) for i, hop in enumerate(path, start=1)) + "</tbody></table>"
     middle = path[FOLD_KEEP:-FOLD_KEEP]
     last_first = len(path) - FOLD_KEEP + 1
-    inner = (_middle(path, index) if index is not None
-             else head + "".join(row(i, hop) for i, hop in enumerate(middle, start=FOLD_KEEP + 1)) + "</tbody></table>")
+    inner = head + "".join(row(i, hop) for i, hop in enumerate(middle, start=FOLD_KEEP + 1)) + "</tbody></table>"
     return (head + "".join(row(i, hop) for i, hop in enumerate(path[:FOLD_KEEP], start=1)) + "</tbody></table>"
             f'<details class="hops"><summary>{len(middle)} more hops ({FOLD_KEEP + 1}-{last_first - 1} of '
             f"{len(path)})</summary>{inner}</details>"
@@ -348,14 +361,20 @@ def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None, in
 
 class Hops:
     """The distinct hops of a compact report, numbered in order of first use: each written once in the page's
-    Hops section (from, action, to, the statements that allow it and its witness request) and linked from every
-    path table row that takes it. At random:8 (2,207 findings, paths of up to 92 hops) 16,876 path rows take 1,340
-    distinct hops: the witness requests were 32 of the page's 56 MB."""
+    Hops section (from, action, to, the statements that allow it and its witness request against the
+    :meth:`defaults`) and linked from every path that takes it; also the folded lists already written (:meth:`once`).
+    At random:8 (2,207 findings, paths of up to 92 hops) 16,876 path rows take 1,340 distinct hops: the witness
+    requests were 32 of the page's 56 MB."""
 
     def __init__(self, report: ScanReport) -> None:
         self.report = report
-        self.rows: dict[str, int] = {}
+        #: the directory statement files are written relative to
+        self.base = _statement_base(report)
+        #: hop key -> (its number, the hop); its row is written with the section, after the request defaults
         self.keys: dict[tuple[Any, ...], int] = {}
+        self.hops: list[HopWitness] = []
+        #: folded lists written (:meth:`once`) -> the number of the finding that shows them
+        self.folded: dict[str, int] = {}
         #: each finding's path (its hops' keys) -> the number of the first finding with that path
         self.paths: dict[tuple[tuple[Any, ...], ...], int] = {}
         number = 0
@@ -381,35 +400,73 @@ class Hops:
         return 0, 0
 
     def number(self, hop: HopWitness) -> int:
-        """The hop's number (1-based), its row written on first use."""
+        """The hop's number (1-based), numbered on first use."""
         key = self.key(hop)
         if key not in self.keys:
-            k = len(self.keys) + 1
-            self.keys[key] = k
-            self.rows[f'<tr id="hop-{k}"><td>{k}</td><td><code>{esc(hop.source)}</code></td><td><code>'
-                      f"{esc(hop.action)}</code></td><td><code>{esc(hop.target)}</code>"
-                      f"{_locations(hop.statements, self.report)}</td><td>{_context(hop, self.report)}</td></tr>"] = k
+            self.keys[key] = len(self.keys) + 1
+            self.hops.append(hop)
         return self.keys[key]
+
+    def defaults(self) -> dict[str, Default]:
+        """The request defaults: each key that more than half of the hops fold (not among their
+        :func:`telling_keys`) with one value, with that value (as shown). Each hop's entry then lists only the folded
+        keys that differ from these, and the defaults its request lacks (rare by the majority rule: a rule of at
+        least two hops put account-specific tags among the defaults and every other hop's entry listed them as
+        absent)."""
+        counts: dict[tuple[str, Default], int] = {}
+        for hop in self.hops:
+            ctx = hop.context_json()
+            first = set(telling_keys(hop, self.report))
+            for k in ctx:
+                if k not in first:
+                    pair = (k, _default_of(hop, k, ctx[k]))
+                    counts[pair] = counts.get(pair, 0) + 1
+        best: dict[str, tuple[int, Default]] = {}
+        for (k, v), n in sorted(counts.items(), key=lambda kv: (kv[0][0], repr(kv[0][1]))):
+            if 2 * n > len(self.hops) and n > best.get(k, (0, ""))[0]:
+                best[k] = (n, v)
+        return {k: v for k, (_, v) in sorted(best.items())}
+
+    def once(self, folded: str, number: int, what: str) -> str:
+        """``folded`` (a finding's folded list) the first time it is written; after that a line that names ``what``
+        and links to the finding that shows it. At random:8, 304 folded lists of other sources (52 distinct) and 887
+        of statements (53 distinct) were 1.3 of the page's 8.4 MB."""
+        first = self.folded.setdefault(folded, number)
+        if first == number:
+            return folded
+        return f'<p class="muted">{esc(what)}: as listed in <a href="#finding-{first}">finding {first}</a></p>'
 
     def statements(self) -> frozenset[Location]:
         """Every statement some written hop names."""
         return frozenset(loc for key in self.keys for loc in key[3])
 
     def section(self) -> str:
-        return (f'<section id="hops"><h2>Hops ({len(self.rows)})</h2><p class="muted">Each distinct hop of the '
-                "paths above, once.</p>"
+        defaults = self.defaults()
+        rows = "".join(
+            f'<tr id="hop-{k}"><td>{k}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code>'
+            f"</td><td><code>{esc(hop.target)}</code>{_locations(hop.statements, self.report, base=self.base)}</td>"
+            f"<td>{_context(hop, self.report, defaults)}</td></tr>" for k, hop in enumerate(self.hops, start=1))
+        listed = _list(f"<code>{esc(k)}</code> = {_default_text(v)}" for k, v in defaults.items())
+        return (f'<section id="hops"><h2>Hops ({len(self.hops)})</h2><p class="muted">Each distinct hop of the '
+                "paths above, once. Statements are given by file and line (their JSON pointers are in the JSON "
+                "report).</p>"
+                f'<div id="request-defaults"><h3>Request defaults ({len(defaults)} keys)</h3><p class="muted">A '
+                "hop's witness request holds these keys with these values unless its entry lists the key with "
+                "another value or as not in the request.</p>" + (listed or "<p>None.</p>") + "</div>"
                 '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
                 "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>"
-                + "".join(self.rows) + "</tbody></table></section>")
+                + rows + "</tbody></table></section>")
 
 
-def _statements(finding: Finding, report: ScanReport, hops: Hops | None) -> str:
+def _statements(finding: Finding, report: ScanReport, hops: Hops | None, number: int = 0) -> str:
     """The finding's statements. In a compact report those its path's hops name are left to the hops' entries, and
     of the others the first :data:`FOLD_KEEP` are shown as usual, the rest folded by file and line (their JSON
     pointers are in the JSON report). At random:8 a finding cites up to 219 statements (63,757 in all, 1,791
     distinct): written in full they were 11 of the page's 56 MB."""
-    if hops is None or len(finding.statements) <= 2 * FOLD_KEEP:
+    if hops is None:
         return _locations(finding.statements, report)
+    if len(finding.statements) <= 2 * FOLD_KEEP:
+        return _locations(finding.statements, report, base=hops.base)
     on_path = {loc for hop in finding.path for loc in hop.statements}
     own = [loc for loc in finding.statements if loc not in on_path]
     shown, rest = own[:FOLD_KEEP], own[FOLD_KEEP:]
@@ -421,18 +478,48 @@ def _statements(finding: Finding, report: ScanReport, hops: Hops | None) -> str:
             unplaced.append(loc)
         else:
             lines.setdefault(loc.file, []).append(pos.line)
-    items = [f"<code>{esc(file)}</code> line{'s' if len(ns) != 1 else ''} {', '.join(str(n) for n in sorted(ns))}"
-             for file, ns in lines.items()]
+    items = [f"<code>{esc(_relative(file, hops.base))}</code> line{'s' if len(ns) != 1 else ''} "
+             f"{', '.join(str(n) for n in sorted(ns))}" for file, ns in lines.items()]
     items += [f"<code>{esc(loc)}</code>" for loc in unplaced]
-    out = _locations(shown, report) if shown else ""
+    out = _locations(shown, report, base=hops.base) if shown else ""
     if rest:
-        out += (f"<details><summary>{len(rest)} more statements (by file and line; their JSON pointers are in the "
-                f"JSON report)</summary>{_list(items)}</details>")
+        more = f"{len(rest)} more statement{'s' if len(rest) != 1 else ''}"
+        out += hops.once(f"<details><summary>{more} (by file and line; their JSON pointers are in the JSON report)"
+                         f"</summary>{_list(items)}</details>", number, more)
     n = len(finding.statements) - len(own)
     if n:
         out += (f'<span class="muted">{"and " if shown else ""}{n} statement{"s" if n != 1 else ""} of its path'
                 f"'s hops, each in its hop's entry (<a href=\"#hops\">Hops</a>)</span>")
     return out
+
+
+def _hop_line(path: list[HopWitness], index: Hops) -> str:
+    """A compact report's path: one line of its hops, each its number and target role linked to the hop's entry
+    in :class:`Hops` (the whole ARNs, statements and witness request are there; the finding's Path line names the
+    source). Over :data:`FOLD_ABOVE` hops the first and last :data:`FOLD_KEEP` shown, the others folded
+    (:func:`_middle`). At random:8 the 8,153 path table rows (full ARNs of both ends, action, link) were 1.9 of the
+    page's 10.6 MB."""
+    def line(first: int, last: int) -> str:
+        lead = "Hops: " if first == 1 else ""
+        return f'<p class="hopline">{lead}{_links(path, index, first, last)}</p>'
+
+    if len(path) <= FOLD_ABOVE:
+        return line(1, len(path))
+    last_first = len(path) - FOLD_KEEP + 1
+    return (line(1, FOLD_KEEP) + f'<details class="hops"><summary>{last_first - 1 - FOLD_KEEP} more hops '
+            f"({FOLD_KEEP + 1}-{last_first - 1} of {len(path)})</summary>{_middle(path, index)}</details>"
+            + line(last_first, len(path)))
+
+
+def _links(path: list[HopWitness], index: Hops, first: int, last: int) -> str:
+    """Hops ``first`` to ``last`` (1-based) of ``path``: number, target role linked to the hop's entry, and the
+    action when it is not ``sts:AssumeRole``."""
+    def one(i: int) -> str:
+        hop = path[i - 1]
+        action = "" if hop.action == "sts:AssumeRole" else f' <span class="muted">({esc(hop.action)})</span>'
+        return f'{i}. <a href="#hop-{index.number(hop)}"><code>{esc(_role_name(hop.target))}</code></a>{action}'
+
+    return " &rarr; ".join(one(i) for i in range(first, last + 1))
 
 
 def _middle(path: list[HopWitness], index: Hops) -> str:
@@ -447,9 +534,7 @@ def _middle(path: list[HopWitness], index: Hops) -> str:
                f"{min(m, last)} folded here).</p>")
         first = m + 1
     if first <= last:
-        out += "<p>" + " &rarr; ".join(
-            f'{i}. <a href="#hop-{index.number(path[i - 1])}"><code>{esc(_role_name(path[i - 1].target))}</code></a>'
-            for i in range(first, last + 1)) + "</p>"
+        out += "<p>" + _links(path, index, first, last) + "</p>"
     return out
 
 
@@ -469,13 +554,18 @@ def telling_keys(hop: HopWitness, report: ScanReport) -> list[str]:
     return [k for k in sorted(hop.context) if k.lower() in read or k.lower().endswith((":sub", ":aud"))]
 
 
-def _context(hop: HopWitness, report: ScanReport) -> str:
+def _shown(value: Any) -> str:
+    """A request value as the page shows it."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _context(hop: HopWitness, report: ScanReport, defaults: Mapping[str, Default] | None = None) -> str:
+    """The hop's witness request: its :func:`telling_keys` (and approximations) shown, the other keys folded; with
+    ``defaults`` (:meth:`Hops.defaults`) the folded part lists only the keys that differ from them."""
     ctx = hop.context_json()
 
     def item(key: str) -> str:
-        value = ctx[key]
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        return f"<code>{esc(key)}</code> = <code>{esc(shown)}</code>"
+        return f"<code>{esc(key)}</code> = <code>{esc(_shown(ctx[key]))}</code>"
 
     first = telling_keys(hop, report)
     rest = [k for k in sorted(ctx) if k not in first]
@@ -483,19 +573,91 @@ def _context(hop: HopWitness, report: ScanReport) -> str:
     if hop.approximations:
         items += [f'<span class="muted">approximate: {esc(a)}</span>' for a in hop.approximations]
     out = _list(items, empty='<span class="muted">(no key the policy reads)</span>')
+    if defaults is not None:
+        return out + _against_defaults(hop, ctx, rest, defaults)
     if rest:
         out += (f"<details><summary>{len(rest)} more key{'s' if len(rest) != 1 else ''} of the request</summary>"
                 f"{_list(item(k) for k in rest)}</details>")
     return out
 
 
-def _locations(locs: Iterable[Location], report: ScanReport | None = None) -> str:
+#: A request default: a value as shown, or ``(label,)`` for a value the hop's ends give (:data:`DERIVED`).
+Default = str | tuple[str]
+
+#: Request keys whose value usually follows from the hop's ends: key -> (label, the value from (source, target)).
+DERIVED: dict[str, tuple[str, Callable[[str, str], str]]] = {
+    "aws:PrincipalAccount": ("the account of the hop's From", lambda source, target: _account(source)),
+    "aws:ResourceAccount": ("the account of the hop's To", lambda source, target: _account(target)),
+}
+
+
+def _account(principal: str) -> str:
+    """The account of ``account:N`` or of an ARN; "" for anything else."""
+    if principal.startswith("account:"):
+        return principal[len("account:"):]
+    fields = principal.split(":", 5)
+    return fields[4] if len(fields) == 6 and fields[0] == "arn" else ""
+
+
+def _default_of(hop: HopWitness, key: str, value: Any) -> Default:
+    """What ``key = value`` of ``hop``'s request counts as among the defaults: its :data:`DERIVED` label when the
+    hop's ends give that value, else the value as shown."""
+    shown = _shown(value)
+    derived = DERIVED.get(key)
+    if derived is not None and shown and derived[1](hop.source, hop.target) == shown:
+        return (derived[0],)
+    return shown
+
+
+def _default_text(value: Default) -> str:
+    return f'<span class="muted">{esc(value[0])}</span>' if isinstance(value, tuple) else f"<code>{esc(value)}</code>"
+
+
+def _against_defaults(hop: HopWitness, ctx: Mapping[str, Any], rest: list[str],
+                      defaults: Mapping[str, Default]) -> str:
+    """The folded keys of a hop's request (``rest``) against the request defaults: those that differ listed,
+    defaults the request does not hold named, the others left to the link to the defaults."""
+    differ = [k for k in rest if defaults.get(k) != _default_of(hop, k, ctx[k])]
+    absent = [k for k in defaults if k not in ctx]
+    same = len(rest) - len(differ)
+    items = [f"<code>{esc(k)}</code> = <code>{esc(_shown(ctx[k]))}</code>" for k in differ]
+    if absent:
+        items.append("not in the request: " + ", ".join(f"<code>{esc(k)}</code>" for k in absent))
+    note = (f'{same} more key{"s" if same != 1 else ""} as in the <a href="#request-defaults">request defaults</a>'
+            if same else "")
+    if not items:
+        return f'<span class="muted">{note}</span>' if note else ""
+    n = len(differ)
+    summary = f"{n} more key{'s' if n != 1 else ''} of the request" + (", defaults not held" if absent else "")
+    return (f"<details><summary>{summary}</summary>{_list(items)}</details>"
+            + (f'<span class="muted">{note}</span>' if note else ""))
+
+
+def _relative(file: str, base: str) -> str:
+    return file[len(base):] if base and file.startswith(base) else file
+
+
+def _statement_base(report: ScanReport) -> str:
+    """The directory (with its separator) that holds every statement file a report places, or ""."""
+    dirs = {os.path.dirname(loc.file) for loc in report.positions}
+    try:
+        common = os.path.commonpath(dirs) if dirs else ""
+    except ValueError:  # absolute and relative paths mixed
+        return ""
+    return common + os.sep if common else ""
+
+
+def _locations(locs: Iterable[Location], report: ScanReport | None = None, *, base: str | None = None) -> str:
+    """Statements as ``file:line`` and JSON pointer; with ``base`` (a compact report) as file (relative to
+    ``base``) and line only, the pointers left to the JSON report."""
     positions = report.positions if report is not None else {}
 
     def one(loc: Location) -> str:
         pos = positions.get(loc)
         if pos is None:
             return f"<code>{esc(loc)}</code>"
+        if base is not None:
+            return f"<code>{esc(_relative(loc.file, base))}:{pos.line}</code>"
         return (f"<code>{esc(loc.file)}:{pos.line}</code> "
                 f'<span class="muted"><code>#{esc(loc.pointer)}</code></span>')
 
@@ -510,8 +672,11 @@ def _list(items: Iterable[str], *, empty: str = "") -> str:
     return '<ul class="plain">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-def _other_sources(finding: Finding, limit: int = MAX_LISTED_SOURCES) -> list[str]:
-    """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed."""
+def _other_sources(finding: Finding, limit: int = MAX_LISTED_SOURCES, *,
+                   folded: tuple[Hops, int] | None = None) -> list[str]:
+    """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed; ``folded``
+    (a compact report's hops and the finding's number): the first :data:`ALSO_SHOWN` shown, the others in a
+    collapsed ``<details>``, written once (:meth:`Hops.once`)."""
     others = finding.all_sources[1:]
     if not others:
         return []
@@ -519,7 +684,22 @@ def _other_sources(finding: Finding, limit: int = MAX_LISTED_SOURCES) -> list[st
              f"<code>{esc(s.source)}</code>" for s in others[:limit]]
     if len(others) > limit:
         items.append(f"and {len(others) - limit} more")
+    if folded is not None and len(items) > ALSO_SHOWN + 1:
+        hops, number = folded
+        more = f"{len(others) - ALSO_SHOWN} more sources"
+        return [f"<dt>Also</dt><dd>{_list(items[:ALSO_SHOWN])}"
+                f"{hops.once(f'<details><summary>{more}</summary>{_list(items[ALSO_SHOWN:])}</details>', number, more)}"
+                "</dd>"]
     return [f"<dt>Also</dt><dd>{_list(items)}</dd>"]
+
+
+def _remediation(finding: Finding, report: ScanReport, hops: Hops | None) -> str:
+    """What to change: in a compact report a link to the check's row in Checks run when the finding's text is the
+    check's own (random:8: 2,207 findings, 1 MB of the same few texts)."""
+    check = report.check(finding.check_id) if hops is not None else None
+    if check is None or finding.remediation != check.remediation or not _CHECK_ID.fullmatch(check.id):
+        return esc(finding.remediation)
+    return f'<a href="#check-{check.id}">as in Checks run</a>'
 
 
 def _zone_section(zone: Mapping[str, Any]) -> str:
@@ -588,7 +768,9 @@ def _suppression_table(records: tuple[SuppressionRecord, ...]) -> str:
     return "".join(rows)
 
 
-def _checks_section(report: ScanReport) -> str:
+def _checks_section(report: ScanReport, *, anchored: bool = False) -> str:
+    """The checks that ran, one row each; ``anchored`` (a compact report): rows have ids ``check-ID`` that the
+    findings' What to change links to."""
     out = [f'<section id="checks"><h2>Checks run ({len(report.checks_run)})</h2>']
     if report.checks_run:
         out.append('<table class="checks fixed"><colgroup><col class="c-id"><col class="c-title"><col class="c-sev">'
@@ -596,8 +778,9 @@ def _checks_section(report: ScanReport) -> str:
                    "<th>What to change</th></tr></thead><tbody>")
         for c in report.checks_run:
             rule = c.severity_rule or c.severity.value
+            anchor = f' id="check-{c.id}"' if anchored and _CHECK_ID.fullmatch(c.id) else ""
             out.append(
-                f"<tr><td><code>{esc(c.id)}</code></td><td>{esc(c.title)}</td><td>{esc(rule)}</td>"
+                f"<tr{anchor}><td><code>{esc(c.id)}</code></td><td>{esc(c.title)}</td><td>{esc(rule)}</td>"
                 f"<td>{esc(c.rationale)}</td><td>{esc(c.remediation)}</td></tr>"
             )
         out.append("</tbody></table>")
