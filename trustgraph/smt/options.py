@@ -49,6 +49,10 @@ class SolverOptions:
         Answer Unsat a candidate that no Allow statement of the role's trust policy can name (conditions aside)
         without the concrete-first guesses, and without the encoding when the reference would read nothing else
         (``smt.trust_gate``).
+    trust_gate_deferred
+        With ``trust_gate``, answer such a candidate Unsat without the encoding whatever it reads (constraints,
+        conditioned statements) when no core is wanted and the structural expansion stays within its limit
+        (``smt.trust_gate.within_bits``); its core, when asked for, is the reference's.
     org_gate
         Answer Unsat, without the guesses and z3, an outsider candidate whose every admitting Allow trust statement
         requires an organization it is excluded from (``smt.trust_gate.org_refuted``); its core, when asked for,
@@ -160,6 +164,7 @@ class SolverOptions:
     small_model_slots: bool = True
     string_cells: bool = True
     trust_gate: bool = True
+    trust_gate_deferred: bool = True
     org_gate: bool = True
     ground_gate: bool = True
     ground_deny_gate: bool = True
@@ -188,6 +193,7 @@ class SolverOptions:
         return cls(cache=False, renamed_values=False, concrete_first=False, mfa_twins=False,
                    ground_constraints=False, evaluation=False, derived_answers=False, hop_classes=False,
                    fixed_refutation=False, small_model_slots=False, string_cells=False, trust_gate=False,
+                   trust_gate_deferred=False,
                    org_gate=False, ground_gate=False, ground_deny_gate=False, absent_gate=False, principal_gate=False,
                    principal_gate_members=False, principal_gate_renamed=False, formula_texts=False,
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,

@@ -79,6 +79,7 @@ from trustgraph.smt.trust_gate import (
     org_refuted,
     refuted,
     trust_admits,
+    within_bits,
 )
 
 
@@ -261,6 +262,12 @@ def _solve_candidate(cand: Candidate, q: HopQuestion, clock: Clock, session: Sol
         refutation = refuted(cand, q, clock, session.stats)
         if refutation is not None:
             return refutation
+        if options.trust_gate_deferred and not want_core and options.inject_unknown is None and within_bits(cand, q):
+            # no statement names the candidate, so the reference's every evaluation denies and it folds to Unsat;
+            # its core, when asked for, is the reference's (smt.trust_gate.within_bits)
+            session.stats.count("trust_gate")
+            link = SessionLink(session)
+            return DeferredCore(explain=lambda: _reference_core(cand, q, clock, link(), options))
     # the fast paths below stand aside for a gated candidate, a wanted core and injected Unknowns
     fast = not gated and not want_core and options.inject_unknown is None
     if fast and ((options.org_gate and org_refuted(cand, q)) or (options.claims_gate and claims_refuted(cand, q))):

@@ -164,8 +164,8 @@ def ground_refuted(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[str,
     if viewed is None:
         return False
     view = viewed[1]
-    if by_conditions and all(any(_folds_false(c, view, trust.variables_enabled) for c in st.conditions)
-                             for st in admitting):
+    if by_conditions and all(any(_folds_false(c, view, trust.variables_enabled) or _untagged_transitive(c, view)
+                                 for c in st.conditions) for st in admitting):
         return True
     return tagging and _tag_session_refused(cand, q, view, policies)
 
@@ -284,6 +284,44 @@ def _folds_to(cond: Condition, view: HopView, variables: bool, value: bool) -> b
         return False
 
 
+def _untagged_transitive(cond: Condition, view: HopView) -> bool:
+    """Whether ``cond`` is a ForAnyValue condition on sts:TransitiveTagKeys (without IfExists) that no member the
+    request may pass satisfies: every transitive key is the key of a session tag the same request passes (the
+    reference's coupling ``smt.presence.transitive_couplings``; the evaluator refuses an untagged transitive key), and
+    ForAnyValue over the members is false when
+
+    - aws:TagKeys is absent in the view (no tag passed, no member; any operator but Null), or
+    - the operator is StringEquals or StringEqualsIgnoreCase with literal values only and the tag of each value
+      (``aws:RequestTag/<value>``, keys compared without case) is absent in the view.
+
+    vacuous-condition asks "aws:TagKeys can be omitted" and "aws:RequestTag/team can be omitted" (a constraint
+    grounding the key absent) of trusts that also require ForAnyValue sts:TransitiveTagKeys [team]: each Unsat, each
+    encoded before (condition-heavy-2k 37 of 290 encodings, random:5-2k 82 of 493 with :func:`within_bits`' too)."""
+    from trustgraph.model.condition import Operator, SetQualifier
+    from trustgraph.model.pattern import Literal
+
+    if (cond.key.lower() != "sts:transitivetagkeys" or cond.qualifier is not SetQualifier.FOR_ANY_VALUE
+            or cond.if_exists or cond.operator in (Operator.NULL, Operator.UNKNOWN)):
+        return False
+    if _absent(view, "aws:tagkeys"):
+        return True
+    if cond.operator not in (Operator.STRING_EQUALS, Operator.STRING_EQUALS_IGNORE_CASE) or not cond.patterns:
+        return False
+    for pattern in cond.patterns:
+        if not all(isinstance(el, Literal) for el in pattern):
+            return False
+        text = "".join(el.text for el in pattern if isinstance(el, Literal))
+        if not text or not _absent(view, f"aws:requesttag/{text.lower()}"):
+            return False
+    return True
+
+
+def _absent(view: HopView, key: str) -> bool:
+    """Whether ``key`` (lower-cased) is absent from every request of the view."""
+    mode = key_mode(view, key)
+    return mode.mode is Mode.ABSENT or (mode.mode is Mode.GROUND and not mode.values)
+
+
 def _tag_key(key: str) -> bool:
     """Whether a (lower-cased) key's presence means session tags are passed (``Request.tags_passed``)."""
     return key.startswith("aws:requesttag/") or key in TAGS_PASSED_KEYS
@@ -315,6 +353,19 @@ def _tag_session_refused(cand: Candidate, q: HopQuestion, view: HopView, policie
             if st.effect is Effect.ALLOW and relevant(st, (*addr, si), template, (tag,), role.arn):
                 return False
     return True
+
+
+def within_bits(cand: Candidate, q: HopQuestion) -> bool:
+    """Whether the reference's structural expansion of the candidate's hop stays within its limit: the hop's policies
+    have at most ``MAX_STRUCTURE_BITS`` statements with conditions (each group of bits holds one or more of them), so
+    the reference never answers Unknown for the size. For a candidate :func:`trust_admits` rules out, every evaluation
+    of that expansion denies (no Allow trust statement names it), the hop formula is False and the reference answers
+    Unsat whatever the constraints and conditions: ``smt.solve`` answers it so without the encoding when no core is
+    wanted (``SolverOptions.trust_gate_deferred``). vacuous-condition's "aws:TagKeys can be omitted" asks it of every
+    other account's candidates of a trust requiring ForAnyValue sts:TransitiveTagKeys (Unsat since the transitive keys
+    must name passed tags): on condition-heavy-2k 162 of 290 encodings."""
+    policies = hop_policies(cand.template, q.target)
+    return sum(1 for _, p in policies for st in p.statements if st.conditions) <= MAX_STRUCTURE_BITS
 
 
 def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -> Unsat | None:
@@ -354,4 +405,4 @@ def refuted(cand: Candidate, q: HopQuestion, clock: Clock, stats: SolverStats) -
 
 
 __all__ = ["DeferredCore", "SharedView", "candidate_view", "ground_denied", "ground_refuted", "org_refuted", "refuted",
-           "trust_admits"]
+           "trust_admits", "within_bits"]
