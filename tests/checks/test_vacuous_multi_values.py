@@ -1,10 +1,10 @@
-"""vacuous-condition's question 3 shown Sat by the evaluator for a multi-valued string key the caller chooses
-(``sts:TransitiveTagKeys``, a multi-valued SAML attribute): the solver's witness with the key's set replaced by one
-value that makes the condition false (:func:`trustgraph.checks.exact.caller_chooses_set`, switch
-``SolverOptions.multi_value_variants``). Every counterexample shown that way is one the solver's question 3 admits,
-on the bundled example, the sample and small organizations of every profile; none is shown under ``solver_only``;
-and the findings of vacuous-condition and dead-trust-statement are the same field by field (rendered witnesses
-included) with the switch on and off."""
+"""vacuous-condition's question 3 shown Sat by the evaluator for a multi-valued string key the caller chooses (a
+multi-valued SAML attribute; not ``sts:TransitiveTagKeys``, whose every value must be the key of a tag the request
+passes): the solver's witness with the key's set replaced by one value that makes the condition false
+(:func:`trustgraph.checks.exact.caller_chooses_set`, switch ``SolverOptions.multi_value_variants``). Every
+counterexample shown that way is one the solver's question 3 admits, on the bundled example, the sample and small
+organizations of every profile; none is shown under ``solver_only``; and the findings of vacuous-condition and
+dead-trust-statement are the same field by field (rendered witnesses included) with the switch on and off."""
 
 from __future__ import annotations
 
@@ -37,14 +37,18 @@ def test_multi_value_counterexamples_are_the_solvers(name: str, tmp_path: Path) 
             assert is_sat(ctx.solve_hop(c.caller, question, c.action)), (role, st.location, j, c.label)
             with solver_only():
                 assert not other_value_admitted(st, j, alone, question, variables=variables, multi_values=True)
-    if name.startswith("condition-heavy"):
-        assert "sts:transitivetagkeys" in shown, (name, shown)
+    assert "sts:transitivetagkeys" not in shown, (name, shown)  # one value alone names no passed tag: refused
+    if name == "condition-heavy-2":
+        assert "saml:edupersonaffiliation" in shown, (name, shown)
 
 
 def test_caller_chooses_set() -> None:
-    """Multi-valued string keys free to the caller only: not the tag list, not a single-valued key."""
+    """Multi-valued string keys free to the caller only: not the tag list or the transitive keys, not a single-valued
+    key."""
     session = Caller(kind=CallerKind.ROLE_SESSION, arn="arn:aws:iam::111111111111:role/r")
-    assert caller_chooses_set(session, Action.ASSUME_ROLE, "sts:transitivetagkeys")
+    saml = Caller(kind=CallerKind.SAML, arn="arn:aws:iam::111111111111:saml-provider/idp")
+    assert caller_chooses_set(saml, Action.ASSUME_ROLE_WITH_SAML, "saml:edupersonaffiliation")
+    assert not caller_chooses_set(session, Action.ASSUME_ROLE, "sts:transitivetagkeys")  # coupled to the tags passed
     assert not caller_chooses_set(session, Action.ASSUME_ROLE, "aws:tagkeys")
     assert not caller_chooses_set(session, Action.ASSUME_ROLE, "sts:externalid")  # single-valued: caller_chooses
     assert not caller_chooses_set(session, Action.ASSUME_ROLE, "aws:principalorgpaths")  # the caller's own

@@ -30,7 +30,7 @@ from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import PrincipalKind
 from trustgraph.semantics.conditions import UndecidableCondition
 from trustgraph.semantics.evaluate import condition_evaluator
-from trustgraph.semantics.request import Action, Caller, CallerKind
+from trustgraph.semantics.request import TAGS_PASSED_KEYS, Action, Caller, CallerKind
 
 if TYPE_CHECKING:
     from trustgraph.semantics.request import Target
@@ -412,15 +412,18 @@ def _free_key(kind: CallerKind, action: Action, host: str | None, key: str, *, m
 
 
 def caller_chooses_set(caller: Caller, action: Action, key: str) -> bool:
-    """:func:`caller_chooses` for a multi-valued string key (sts:TransitiveTagKeys, a multi-valued SAML attribute):
-    the hop's presence rule makes it free, exactly modelled, not one of the caller's own keys, and it is not the tag
-    list, a request tag or a key of the role (aws:TagKeys is coupled to the request tags, ``smt.presence.
-    tag_couplings``; the claim couplings read single-valued claims only). Then a request of ``caller`` whose set for
-    ``key`` is one value within the key's API limits is one the solver's model lets the caller send: a question has
-    ``max(1, n)`` slots for the key (``smt.slots``), so a set of one value fits every question, and no axiom but the
-    value's domain reads the key."""
+    """:func:`caller_chooses` for a multi-valued string key (a multi-valued SAML attribute): the hop's presence rule
+    makes it free, exactly modelled, not one of the caller's own keys, and it is not one of the keys coupled to the
+    request tags (:data:`~trustgraph.semantics.request.TAGS_PASSED_KEYS`: aws:TagKeys, and sts:TransitiveTagKeys,
+    whose every value must be the key of a tag the request passes, ``smt.presence.tag_couplings``), a request tag or
+    a key of the role (the claim couplings read single-valued claims only). Then a request of ``caller`` whose set
+    for ``key`` is one value within the key's API limits is one the solver's model lets the caller send: a question
+    has ``max(1, n)`` slots for the key (``smt.slots``), so a set of one value fits every question, and no axiom but
+    the value's domain reads the key."""
     from trustgraph.smt.symbolic import provider_host
 
+    if key in TAGS_PASSED_KEYS:
+        return False
     host = provider_host(caller.arn) if caller.kind is CallerKind.WEB_IDENTITY else None
     return _free_key(caller.kind, action, host, key, multi=True)
 
@@ -495,7 +498,8 @@ def other_value_admitted(st: Statement, index: int, witness: object, counter: Ta
     concrete caller that trust statement ``st`` allows, its key present) with the key of condition ``index`` changed
     to a value that makes that condition false; False when that is not shown (the solver decides then).
     ``multi_values`` (vacuous-condition passes ``SolverOptions.multi_value_variants``): also a multi-valued string
-    key the caller chooses (:func:`caller_chooses_set`: sts:TransitiveTagKeys...), its set replaced by that value.
+    key the caller chooses (:func:`caller_chooses_set`: a multi-valued SAML attribute), its set replaced by that
+    value.
 
     ``counter`` is vacuous-condition's question 3 (``st`` without the condition, plus Deny statements for "the
     condition holds" and "the key is absent"): an allowed request is a counterexample, so the condition restricts.

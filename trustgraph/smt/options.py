@@ -139,9 +139,10 @@ class SolverOptions:
         the guesses and the encoding; its core, when read, is the reference's. The same verdicts and cores.
     multi_value_variants
         vacuous-condition's counterexample tries for question 3 (``checks.exact.other_value_admitted``) also change a
-        multi-valued string key the caller chooses (``checks.exact.caller_chooses_set``: sts:TransitiveTagKeys, a
-        multi-valued SAML attribute) to a set of one value that makes the condition false; an evaluator ALLOW is a
-        counterexample, so the solver's question 3 is Sat too (it is not asked). The same verdicts and witnesses.
+        multi-valued string key the caller chooses (``checks.exact.caller_chooses_set``: a multi-valued SAML
+        attribute; not sts:TransitiveTagKeys, whose values must be keys of passed tags) to a set of one value that
+        makes the condition false; an evaluator ALLOW is a counterexample, so the solver's question 3 is Sat too (it
+        is not asked). The same verdicts and witnesses.
     principal_arn_variants
         vacuous-condition's counterexample tries for question 3 (``checks.variants.variant_admitted``) also move a
         role session of the class of any AWS principal to a role (of its own account, else of a fresh one) whose ARN
