@@ -815,6 +815,11 @@ def _session_rows() -> list[Case]:
     add(118, "e", f"a session carrying the transitive tag team=blue does not pass it: naming team in "
                   f"TransitiveTagKeys without the tag is refused [{TAGS}; {TTK}]", carrying,
         ops(transitive_tags=blue), IMPLICIT, context={"sts:TransitiveTagKeys": ("team",)})
+    carrying_ttk = doc(allow(root(B), ["sts:AssumeRole", "sts:TagSession"],
+                             {"StringEquals": {"aws:PrincipalTag/team": "blue"}, **transitive}))
+    add(118, "f", f"a session carrying the transitive tag team=blue passes team=blue again (the same value) with "
+                  f"TransitiveTagKeys team, which the trust requires [{TAGS}; {TTK}]", carrying_ttk,
+        ops(transitive_tags=blue), ALLOW, context=team_blue, exists=True)
     return rows
 
 

@@ -125,6 +125,27 @@ def test_a_transitive_tag_pinned_at_hop_one_violates_another_value_at_hop_two() 
     assert r.verdict is Reach.UNREACHABLE
 
 
+def test_a_session_carrying_a_transitive_tag_passes_it_again_when_the_next_trust_requires_transitive_keys() -> None:
+    """Second requires TransitiveTagKeys team (and PrincipalTag team=blue). TransitiveTagKeys names only keys of tags
+    the same call passes (conformance 118), and the session carrying team=blue may pass that tag again with the same
+    value (only another value is refused: semantics.carried.tag_problem, conformance 118f): the chain is allowed.
+    A search that held the carrying session to pass no tag of the carried key missed it (random:3-20k, 4 findings
+    of external-path-to-admin lost with e31fcfc)."""
+    second = {"StringEquals": {"aws:PrincipalTag/team": "blue"},
+              "ForAnyValue:StringEquals": {"sts:TransitiveTagKeys": "team"}}
+    g = graph(account(A, roles=[
+        role(A, "First", trust(allow_aws(f"arn:aws:iam::{B}:root", {
+            "StringEquals": {"aws:RequestTag/team": "blue"},
+            "ForAnyValue:StringEquals": {"sts:TransitiveTagKeys": "team"}}, ASSUME_TAG)),
+             inline=[allow_all("sts:AssumeRole", "sts:TagSession")]),
+        role(A, "Second", trust(allow_aws(arn("First"), second, ASSUME_TAG))),
+    ]), zone=zone_from_ids([A]))
+    r = replayed(g, arn("Second"))
+    assert r.verdict is Reach.REACHABLE and not r.approximations
+    hop = r.hops[1]
+    assert hop.context["aws:RequestTag/team"] == ("blue",) and "team" in hop.context["sts:TransitiveTagKeys"]
+
+
 def test_a_session_with_transitive_tags_needs_tag_session_at_the_next_trust() -> None:
     """The inherited tags pass into the next session, so the chained call needs sts:TagSession (practitioners'
     reports of EKS Pod Identity chains; docs/semantics.md §8.4)."""

@@ -18,6 +18,12 @@ Which carried facts a hop yields:
   those policies name set as the source identity (passed as a transitive tag K), one at a time. A later hop is then
   decided on the carried value exactly, and the hop that set it allowed that value: a condition at hop 3 is met only
   by values hop 1 allows.
+
+A carrying session's next call is asked with no constraint on session tags of the carried keys: the encoding holds
+such a tag to the carried value (``smt.reference`` / ``smt.difference``, as ``semantics.carried.tag_problem`` refuses
+another one), so a witness passes it again only when the hop needs it, as a trust requiring the key in
+``sts:TransitiveTagKeys`` does (that key names only the call's own tags: conformance 118f). Holding it absent lost 4
+external-path-to-admin findings of random:3-20k.
 """
 
 from __future__ import annotations
@@ -157,14 +163,6 @@ class CarryDemand:
                        KeyConstraint("sts:TransitiveTagKeys", "equals", (k,)))
 
 
-def inherited_constraints(carried: Carried) -> tuple[KeyConstraint, ...]:
-    """A session carrying transitive tags passes no session tag of their keys (AWS refuses another value: the
-    evaluator says so; passing the same value again changes nothing the session carries)."""
-    from trustgraph.smt.results import KeyConstraint
-
-    return tuple(KeyConstraint(f"aws:RequestTag/{k}", "absent") for k, _ in carried.transitive_tags)
-
-
 def _policies(estate: Estate) -> Iterable[Policy]:
     from trustgraph.semantics.callers import identity_policies_of_role
 
@@ -181,4 +179,4 @@ def may_allow(trust: Policy, action: Action) -> bool:
                for st in trust.statements)
 
 
-__all__ = ["CarryDemand", "carried_of", "inherited_constraints", "may_allow", "state_of"]
+__all__ = ["CarryDemand", "carried_of", "may_allow", "state_of"]

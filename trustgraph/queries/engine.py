@@ -25,7 +25,7 @@ from trustgraph.graph.nodes import EXTERNAL, FEDERATED_KINDS, NodeKind
 from trustgraph.queries import answers
 from trustgraph.queries.callers import EngineCallers
 from trustgraph.queries.candidates import HopCandidates, State
-from trustgraph.queries.carry import CarryDemand, carried_of, inherited_constraints, state_of
+from trustgraph.queries.carry import CarryDemand, carried_of, state_of
 from trustgraph.queries.demand import SessionDemand
 from trustgraph.queries.derived import DerivedUnsat, absent_blocks, contradictory, meets_all
 from trustgraph.queries.evalclass import EvaluatedClasses
@@ -519,7 +519,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
             action = Action(data["action"])
             if depth == 0 and options.action is not None and action is not options.action:
                 continue
-            extra = (*(first_extra if depth == 0 else ()), *inherited_constraints(carried))
+            extra = first_extra if depth == 0 else ()
             result = self.decide(state, role, action, options, extra)
             if isinstance(result, Sat):
                 yield from self.sat_successors(state, role, action, options, extra, result, visits)

@@ -54,7 +54,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.graph.nodes import NodeKind, graph_version
-from trustgraph.queries.carry import carried_of, inherited_constraints
+from trustgraph.queries.carry import carried_of
 from trustgraph.queries.classmoves import class_move
 from trustgraph.queries.replay import Replay
 from trustgraph.queries.sharedmoves import (
@@ -197,7 +197,7 @@ class SharedSearches:
         else:
             hops = self._listed_hops(node, plain, wanted)
         expansion = Expansion(plain, hops, [None] * len(hops),
-                               (*first_extra, *inherited_constraints(carried)), range(len(hops)), parts=parts)
+                               first_extra, range(len(hops)), parts=parts)
         if self.derived_moves and (options.without or options.not_like):
             self._link_base(expansion, key)
         self._expansions[key] = expansion
