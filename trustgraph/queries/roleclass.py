@@ -9,7 +9,8 @@ engine's general path (~90 us a hop against ~20 us for a hop its class answers).
 What the evaluation reads of the role (:func:`~trustgraph.semantics.evaluate.evaluate_hop`, :func:`~trustgraph.
 queries.ground.decide_by_evaluation`, :func:`~trustgraph.semantics.context.build_request`): its trust policy, the RCP
 levels above its account, its account, tags and organization (the request's ``aws:Resource*`` keys), whether it is
-service-linked, the partition of its ARN, and the ARN itself only where a statement's Resource or NotResource is
+service-linked, the partition of its ARN, its maximum session duration (a request's DurationSeconds is
+checked against it), and the ARN itself only where a statement's Resource or NotResource is
 matched against it. So two roles are alike (:meth:`RoleClasses.of`: one *role class*) when those are equal (the
 trust policy by canonical text and Version, the RCP levels by identity) and every trust and RCP statement covers
 every ARN without a policy variable (:func:`arn_blind`); a hop then reads its ARN only through the caller's statements
@@ -123,7 +124,7 @@ class RoleClasses:
                 self._levels.setdefault(id(levels), levels)
             content = (trust.canonical_text(), trust.variables_enabled, None if levels is None else id(levels),
                        role.account, role.tags, target.org_known, target.org_id, target.org_paths,
-                       role.service_linked, role.arn.split(":", 2)[1])
+                       role.service_linked, role.arn.split(":", 2)[1], role.max_session_duration)
             class_id = self._ids.setdefault(content, len(self._ids))
         hit = self._roles[role.arn] = (class_id, ((trust.statements,),), frozenset(id(st) for st in rcp))
         return hit
