@@ -39,18 +39,22 @@ from .fixtures import HOSTILE
 from .test_html import Dom, assert_inert
 
 
-def _chain_report(tmp_path: Path, n: int) -> ScanReport:
+def _admin_chain(directory: Path, n: int, outsiders: object) -> ScanReport:
+    """The report of an estate where ``outsiders`` (a trust Principal's AWS value) may assume Entry, which may
+    assume Admin1, ..., each admin role the next one."""
     admins = [f"Admin{i}" for i in range(1, n + 1)]
-    outsider = stmt({"AWS": f"arn:aws:iam::{B}:root"})
-    roles = [role("Entry", trust(outsider), policies=[assume_policy(role_arn(admins[0]))])]
+    roles = [role("Entry", trust(stmt({"AWS": outsiders})), policies=[assume_policy(role_arn(admins[0]))])]
     prev = "Entry"
     for i, name in enumerate(admins):
         policies = [ALLOW_ALL] + ([assume_policy(role_arn(admins[i + 1]))] if i + 1 < n else [])
         roles.append(role(name, trust(stmt({"AWS": role_arn(prev)})), policies=policies))
         prev = name
-    directory = write_estate(tmp_path / f"chain-{n}", {"111122223333": gaad(*roles)})
-    found = run_checks(load_context(directory), CHECKS).findings
+    found = run_checks(load_context(write_estate(directory, {"111122223333": gaad(*roles)})), CHECKS).findings
     return build_report(found, CHECKS, zone={}, inputs=("x",), now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+
+
+def _chain_report(tmp_path: Path, n: int) -> ScanReport:
+    return _admin_chain(tmp_path / f"chain-{n}", n, f"arn:aws:iam::{B}:root")
 
 
 @pytest.fixture(scope="module")
@@ -158,19 +162,8 @@ def test_compact_page_of_hostile_strings_is_inert(report: ScanReport) -> None:
 def _outsiders_report(tmp_path: Path, n: int, outsiders: int) -> ScanReport:
     """The chain of ``n`` admin roles, Entry trusted by ``outsiders`` outside accounts (so each finding has other
     sources), its statement lines placed as the command line places them."""
-    admins = [f"Admin{i}" for i in range(1, n + 1)]
-    accounts = [f"{B[:-3]}{k:03d}" for k in range(outsiders)]
-    roles = [role("Entry", trust(stmt({"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]})),
-                  policies=[assume_policy(role_arn(admins[0]))])]
-    prev = "Entry"
-    for i, name in enumerate(admins):
-        policies = [ALLOW_ALL] + ([assume_policy(role_arn(admins[i + 1]))] if i + 1 < n else [])
-        roles.append(role(name, trust(stmt({"AWS": role_arn(prev)})), policies=policies))
-        prev = name
-    directory = write_estate(tmp_path / f"outsiders-{n}-{outsiders}", {"111122223333": gaad(*roles)})
-    found = run_checks(load_context(directory), CHECKS).findings
-    return build_report(found, CHECKS, zone={}, inputs=("x",),
-                        now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).with_positions()
+    accounts = [f"arn:aws:iam::{B[:-3]}{k:03d}:root" for k in range(outsiders)]
+    return _admin_chain(tmp_path / f"outsiders-{n}-{outsiders}", n, accounts).with_positions()
 
 
 @pytest.fixture(scope="module")
