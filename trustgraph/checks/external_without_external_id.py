@@ -10,6 +10,9 @@ asking. The accounts' answers are inverted once into role -> sources
 (:meth:`~trustgraph.checks.context.ScanContext.reached_by`), so a role costs O(1 + its sources), not O(A). The
 per-pair reference (``ScanContext(per_pair=True)``) expands every state once per source that reaches it:
 O((1 + A) * (V + E')) hop asks.
+
+A finding whose path enters another admin role before its own names it (:mod:`trustgraph.checks.through`): the
+source reaches that role without an ExternalId too, a critical finding of this check the reviewer fixes first.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from typing import ClassVar
 
 from trustgraph.checks.base import BaseCheck, hops_text, outside_sources, prepare_most_specific
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.finding import Finding, Severity
+from trustgraph.checks.finding import Finding, Severity, ThroughAdmin
 from trustgraph.checks.leansources import lean_grouped
+from trustgraph.checks.through import name_through, through_clause, through_path
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness, Reach
 
@@ -73,22 +77,31 @@ class ExternalWithoutExternalId(BaseCheck):
 
     def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
         """:meth:`BaseCheck.grouped`, made by :func:`~trustgraph.checks.leansources.lean_grouped`
-        (:attr:`lean_sources`)."""
+        (:attr:`lean_sources`); a finding through another admin role names it (:func:`~trustgraph.checks.through.
+        name_through`)."""
         if not self.lean_sources:
-            return super().grouped(ctx, conditions)
-        return lean_grouped(self, ctx, conditions, ctx.options(without=("sts:ExternalId",)),
-                            lambda role: self._severity(ctx, role),
-                            lambda f: self._text(ctx, f.role, f.source, f.path, f.severity))
+            found = super().grouped(ctx, conditions)
+        else:
+            found = lean_grouped(self, ctx, conditions, ctx.options(without=("sts:ExternalId",)),
+                                 lambda role: self._severity(ctx, role),
+                                 lambda f: self._text(ctx, f.role, f.source, f.path, f.severity))
+        return name_through(found, ctx.is_admin, lambda f: self._text(ctx, f.role, f.source, f.path, f.severity),
+                            lambda f, through: self._text(ctx, f.role, f.source, f.path, f.severity, through))
 
     @staticmethod
     def _severity(ctx: ScanContext, role: str) -> Severity:
         return Severity.CRITICAL if ctx.is_admin(role) else Severity.HIGH
 
     @staticmethod
-    def _text(ctx: ScanContext, role: str, source: str, hops: tuple[HopWitness, ...], severity: Severity) -> str:
-        """The message of a reachable answer from ``source`` over ``hops`` into ``role``."""
-        how = "directly" if len(hops) == 1 else f"through a {len(hops)}-hop chain ({hops_text(source, hops)})"
+    def _text(ctx: ScanContext, role: str, source: str, hops: tuple[HopWitness, ...], severity: Severity,
+              through: ThroughAdmin | None = None) -> str:
+        """The message of a reachable answer from ``source`` over ``hops`` into ``role``; ``through``: the admin
+        role the path enters first (:func:`~trustgraph.checks.through.admin_on_path`), named with the path folded."""
         admin = f" It is an admin role{ctx.admin_note(role)}." if severity is Severity.CRITICAL else ""
+        if through is not None:
+            return (f"`{source}` reaches the role through a {len(hops)}-hop chain without presenting "
+                    f"sts:ExternalId, {through_clause(through)}: {through_path(source, hops, through)}.{admin}")
+        how = "directly" if len(hops) == 1 else f"through a {len(hops)}-hop chain ({hops_text(source, hops)})"
         return f"`{source}` reaches the role {how} without presenting sts:ExternalId.{admin}"
 
 

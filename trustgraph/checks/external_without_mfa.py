@@ -3,6 +3,9 @@
 Cost: as external-without-external-id, under "no MFA at any hop": O(V + E') hop questions for the searches from
 ``external`` and the A outside account nodes together (each state expanded once), O(its answers x their Sat hops) to
 replay a source's search, shared by every role; O(1 + its sources) per role.
+
+A finding whose path enters another admin role before its own names it (:mod:`trustgraph.checks.through`): the
+source reaches that admin role with no MFA too, this check's finding there the reviewer fixes first.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from typing import ClassVar
 
 from trustgraph.checks.base import BaseCheck, hops_text, outside_sources, prepare_most_specific
 from trustgraph.checks.context import ScanContext
-from trustgraph.checks.finding import Finding, Severity
+from trustgraph.checks.finding import Finding, Severity, ThroughAdmin
 from trustgraph.checks.leansources import lean_grouped
+from trustgraph.checks.through import name_through, through_clause, through_path
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness, Reach
 
@@ -61,15 +65,22 @@ class ExternalWithoutMfa(BaseCheck):
 
     def grouped(self, ctx: ScanContext, conditions: Callable[[Location], int]) -> list[Finding]:
         """:meth:`BaseCheck.grouped`, made by :func:`~trustgraph.checks.leansources.lean_grouped`
-        (:attr:`lean_sources`)."""
+        (:attr:`lean_sources`); a finding through another admin role names it (:func:`~trustgraph.checks.through.
+        name_through`)."""
         if not self.lean_sources:
-            return super().grouped(ctx, conditions)
-        return lean_grouped(self, ctx, conditions, ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
-                            lambda _: self.severity, _message)
+            found = super().grouped(ctx, conditions)
+        else:
+            found = lean_grouped(self, ctx, conditions, ctx.options(not_like={"aws:MultiFactorAuthPresent": ["true"]}),
+                                 lambda _: self.severity, _message)
+        return name_through(found, ctx.is_admin, _message, lambda f, through: _text(f.source, f.path, through))
 
 
-def _text(source: str, hops: tuple[HopWitness, ...]) -> str:
-    """The message of a reachable answer from ``source`` over ``hops``."""
+def _text(source: str, hops: tuple[HopWitness, ...], through: ThroughAdmin | None = None) -> str:
+    """The message of a reachable answer from ``source`` over ``hops``; ``through``: the admin role the path enters
+    first (:func:`~trustgraph.checks.through.admin_on_path`), named with the path folded."""
+    if through is not None:
+        return (f"`{source}` reaches the role through a {len(hops)}-hop chain with no MFA at any hop, "
+                f"{through_clause(through)}: {through_path(source, hops, through)}.")
     how = "directly" if len(hops) == 1 else f"through a {len(hops)}-hop chain ({hops_text(source, hops)})"
     return f"`{source}` reaches the role {how} with no MFA at any hop."
 

@@ -205,13 +205,20 @@ def finding_lines(finding: Finding, report: ScanReport, width: int, *, color: bo
     return lines
 
 
+def reached_noun(under: Sequence[Finding]) -> str:
+    """What the findings reached through another are on: ``admin role(s)`` when all are ``external-path-to-admin``
+    findings, else ``role(s)`` (an ``external-without-*`` finding through an admin role may be on any role)."""
+    admin = "admin " if all(f.check_id == "external-path-to-admin" for f in under) else ""
+    return f"{admin}role{'s' if len(under) != 1 else ''}"
+
+
 def through_lines(under: Sequence[Finding], width: int) -> list[str]:
     """The findings reached through the finding above (:meth:`ScanReport.grouped_active`): a count, then one line
     each (severity, check, role, hops, through which admin role), indented under it; none when ``under`` is empty."""
     if not under:
         return []
     n = len(under)
-    lines = wrap(f"also reaches {n} more admin role{'s' if n != 1 else ''} through it (fixing it cuts "
+    lines = wrap(f"also reaches {n} more {reached_noun(under)} through it (fixing it cuts "
                  f"{'their paths' if n != 1 else 'its path'}):", width - 2)
     out = ["  " + line for line in lines]
     for f in under:

@@ -147,10 +147,11 @@ DOMINATING_CHECK = "external-path-to-admin"
 
 def resolve_through_admin(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """``findings`` with each ``through_admin`` (:class:`~trustgraph.checks.finding.ThroughAdmin`) naming the check
-    of its dominating finding: the report's finding on that admin role that names the same source (an
-    ``external-path-to-admin`` one first, then the most severe), not suppressed unless the dominated one is. A
-    ``through_admin`` without such a finding is dropped (and the message's "its own finding" with it): a report
-    groups a finding only under one it shows."""
+    of its dominating finding: the report's finding on that admin role that names the same source, not suppressed
+    unless the dominated one is; for an ``external-path-to-admin`` finding one of that check first, then the most
+    severe; for another check's (:mod:`trustgraph.checks.through`) one of the same check only (its path's prefix is a
+    witness of that finding, not of another check's). A ``through_admin`` without such a finding is dropped (and the
+    message's "its own finding" with it): a report groups a finding only under one it shows."""
     if not any(f.through_admin is not None for f in findings):
         return findings
     on_role: dict[str, list[Finding]] = {}
@@ -161,6 +162,7 @@ def resolve_through_admin(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
         through = f.through_admin
         if through is not None:
             candidates = sorted((g for g in on_role.get(through.role, ()) if g is not f
+                                 and (f.check_id == DOMINATING_CHECK or g.check_id == f.check_id)
                                  and (g.suppressed_by is None or f.suppressed_by is not None)
                                  and any(s.source == f.source for s in g.all_sources)),
                                 key=lambda g: (g.check_id != DOMINATING_CHECK, -g.severity.rank, g.check_id))
