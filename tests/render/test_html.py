@@ -64,11 +64,12 @@ class Dom(HTMLParser):
 
 def assert_inert(dom: Dom, report: ScanReport) -> None:
     """No script, no event handlers, no links out of the page (only ``#finding-N``, and in a compact report
-    ``#hop-N``, ``#hops``, ``#request-defaults`` and ``#check-ID``), images only our data: PNGs; hostile strings
-    present as text."""
+    ``#hop-N``, ``#hops``, ``#request-defaults``, ``#approximations``, ``#approximation-N`` and ``#check-ID``),
+    images only our data: PNGs; hostile strings present as text."""
     assert dom.tags("script") == []
     assert dom.tags("iframe") == [] and dom.tags("object") == []
-    links = r"#finding-\d+|#hop-\d+|#hops|#request-defaults|#check-[a-z0-9][a-z0-9-]*"
+    links = (r"#finding-\d+|#hop-\d+|#hops|#request-defaults|#approximations|#approximation-\d+"
+             r"|#check-[a-z0-9][a-z0-9-]*")
     assert all(re.fullmatch(links, a.get("href") or "") and set(a) == {"href"} for a in dom.tags("a"))
     for tag, attrs in dom.elements:
         for name, value in attrs.items():

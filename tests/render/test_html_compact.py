@@ -32,7 +32,8 @@ from tests.checks.helpers import (
 from trustgraph.checks.registry import CHECKS
 from trustgraph.checks.runner import run_checks
 from trustgraph.queries.results import HopWitness
-from trustgraph.render.html import ALSO_SHOWN, COMPACT_ABOVE, FOLD_ABOVE, FOLD_KEEP, _account, render_html
+from trustgraph.render.html import ALSO_SHOWN, COMPACT_ABOVE, FOLD_ABOVE, FOLD_KEEP, render_html
+from trustgraph.render.html_compact import _account
 from trustgraph.report.build import build_report
 from trustgraph.report.scan_report import ScanReport
 

@@ -16,35 +16,40 @@ their entries, folded past :data:`FOLD_ABOVE` hops, those on a prefix that is an
 that finding; statements are ``file:line`` relative to their common directory (JSON pointers in the JSON report),
 those on the path left to the hops' entries and the others past the first few folded; other sources past
 :data:`ALSO_SHOWN` folded; a folded list another finding already shows is a link to it; What to change, when it is
-the check's own text, a link to the check's row in Checks run; at most :data:`COMPACT_PICTURES` pictures, none of a
-path over :data:`FOLD_ABOVE` hops. random:8 at 2,000 roles (2,207 findings, paths of up to 92 hops): 56 MB and
-62-75 s in headless Chromium before any of this, 12.6 MB with hops once and folded paths, 7.3 MB with the rest.
+the check's own text, a link to the check's row in Checks run; a message's path (which the Path line shows) replaced
+by "see Path"; each approximation written once and linked (:mod:`trustgraph.render.html_compact`); at most
+:data:`COMPACT_PICTURES` pictures, none of a path over :data:`FOLD_ABOVE` hops. random:8 at 2,000 roles (2,207
+findings, paths of up to 92 hops): 56 MB and 62-75 s in headless Chromium before any of this, 12.6 MB with hops once
+and folded paths, 7.3 MB with folded lists, request defaults and linked remediations, 6.5 MB with messages without
+their paths, approximations once and the external-without-* findings grouped under the admin roles they pass through.
 Every hop of every path stays reachable by links; the JSON report holds the same findings.
 
 Safety: exports are attacker-controlled text (role names, tags, condition values). Every such string passes through
 :func:`esc` (``html.escape`` with ``quote=True``) and lands only in element content or in quoted attributes that
 contain no data (``id``/``class`` values come from fixed vocabularies, image ``src`` is base64 of bytes we drew, and the
-only links are in-page: ``href="#finding-N"``, and in a compact report ``#hop-N``, ``#hops``, ``#request-defaults``
-and ``#check-ID`` for a check id of the catalog's form, :data:`_CHECK_ID`). The page has no
-``<script>`` and no link out of the page, and a Content-Security-Policy meta tag (``default-src 'none'; img-src data:;
-style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could neither run script nor
-fetch anything.
+only links are in-page: ``href="#finding-N"``, and in a compact report ``#hop-N``, ``#hops``, ``#request-defaults``,
+``#approximations``, ``#approximation-N`` and ``#check-ID`` for a check id of the catalog's form, :data:`_CHECK_ID`).
+The page has no ``<script>`` and no link out of the page, and a Content-Security-Policy meta tag (``default-src
+'none'; img-src data:; style-src 'unsafe-inline'``) as the first element of ``<head>``, so even a missed escape could
+neither run script nor fetch anything.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.checks.finding import MAX_LISTED_SOURCES, Finding, FindingKind, Severity
 from trustgraph.model.location import Location
 from trustgraph.queries.results import HopWitness
 from trustgraph.render.zone_text import zone_lines, zone_origin
 from trustgraph.report.scan_report import SEVERITY_ORDER, ScanReport, SuppressionRecord
+
+if TYPE_CHECKING:
+    from trustgraph.render.html_compact import Default, Hops
 
 #: The Content-Security-Policy of the report page.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -136,6 +141,8 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
     summary = report.summary
     if compact is None:
         compact = len(report.active) > COMPACT_ABOVE
+    if compact:
+        from trustgraph.render.html_compact import Hops
     hops = Hops(report) if compact else None
     if compact:
         max_pictures = min(max_pictures, COMPACT_PICTURES)
@@ -185,7 +192,9 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
                      f"share once as defaults; paths over {FOLD_ABOVE} hops show the first and last {FOLD_KEEP} with "
                      f"the others folded; statements are given by file and line, their JSON pointers are in the "
                      f"JSON report (--format json), which holds the same findings; a check's standard change is in "
-                     f"Checks run; at most {max_pictures} path pictures, none of a path over {FOLD_ABOVE} hops."
+                     f"Checks run; a message's path is left to the Path line (see Path); approximations are "
+                     f'written once in <a href="#approximations">Approximations</a>; at most {max_pictures} path '
+                     f"pictures, none of a path over {FOLD_ABOVE} hops."
                      f"{relative}</p>")
     number = 0
     grouped = report.grouped_active()
@@ -208,6 +217,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
     parts.append("</section>")
     if hops is not None:
         parts.append(hops.section())
+        parts.append(hops.approximations_section())
     parts.append(_suppressed_section(report.suppressed))
     parts.append(_suppressions_section(report))
     parts.append(_checks_section(report, anchored=compact))
@@ -217,7 +227,7 @@ def render_html(report: ScanReport, *, pictures: bool = True, max_pictures: int 
 
 def _index_section(report: ScanReport) -> str:
     """The findings by severity, one row each (check, role, who gets in), each linked to its entry below."""
-    from trustgraph.render.table import source_label
+    from trustgraph.render.table import reached_noun, source_label
 
     out = ['<section id="index"><h2>Index of findings</h2>']
     active = report.active
@@ -234,7 +244,7 @@ def _index_section(report: ScanReport) -> str:
             check = esc(f.check_id) + (" (unknown)" if f.kind is FindingKind.UNKNOWN else "")
             who = esc(source_label(f.source)) if f.source not in ("-", "") else '<span class="muted">-</span>'
             if under:
-                who += f' <span class="muted">(+{len(under)} admin role{"s" if len(under) != 1 else ""} ' \
+                who += f' <span class="muted">(+{len(under)} {reached_noun(under)} ' \
                        f'through it: #{number + 1}-#{number + len(under)})</span>'
             out.append(
                 f'<tr><td><a href="#finding-{number}">{number}</a></td>'
@@ -251,7 +261,9 @@ def _index_section(report: ScanReport) -> str:
 def _through_line(finding: Finding, under: tuple[Finding, ...]) -> str:
     """The heading of the findings reached through ``finding`` (:meth:`ScanReport.grouped_active`)."""
     n = len(under)
-    return (f"Also reaches {n} more admin role{'s' if n != 1 else ''} through it (fixing this finding cuts "
+    from trustgraph.render.table import reached_noun
+
+    return (f"Also reaches {n} more {reached_noun(under)} through it (fixing this finding cuts "
             f"{'their paths' if n != 1 else 'its path'}): " + ", ".join(_role_name(f.role) for f in under[:5])
             + (f" and {n - 5} more" if n > 5 else ""))
 
@@ -265,6 +277,7 @@ def _role_name(arn: str) -> str:
 def _finding(finding: Finding, number: int, picture: bool,
              drawn: dict[tuple[tuple[str, str, str, int, bool], ...], str], max_pictures: int,
              report: ScanReport | None = None, hops: Hops | None = None) -> str:
+    from trustgraph.render import html_compact as _compact
     from trustgraph.render.table import path_text, who_gets_in
 
     report = report if report is not None else ScanReport()
@@ -289,12 +302,15 @@ def _finding(finding: Finding, number: int, picture: bool,
     if finding.path:
         out.append(f"<dt>Path</dt><dd><code>{esc(path_text(finding.path))}</code></dd>")
     out += [
-        f"<dt>Message</dt><dd>{esc(finding.message)}</dd>",
+        f"<dt>Message</dt><dd>{esc(finding.message if hops is None else _compact.short_message(finding))}</dd>",
         f"<dt>What to change</dt><dd>{_remediation(finding, report, hops)}</dd>",
-        f"<dt>Statements</dt><dd>{_statements(finding, report, hops, number)}</dd>",
+        "<dt>Statements</dt><dd>" + (_locations(finding.statements, report) if hops is None else
+                                     _compact.statements(finding, report, hops, number)) + "</dd>",
     ]
     if finding.approximations:
-        out.append(f"<dt>Approximations</dt><dd>{_list(esc(a) for a in finding.approximations)}</dd>")
+        listed = (_list(esc(a) for a in finding.approximations) if hops is None else
+                  hops.approximations(finding.approximations))
+        out.append(f"<dt>Approximations</dt><dd>{listed}</dd>")
     out.append("</dl></div>")
     if finding.path and picture and hops is not None and len(finding.path) > FOLD_ABOVE:
         out.append(f'<p class="muted">No path picture for a path of {len(finding.path)} hops: see its table.</p>')
@@ -338,7 +354,9 @@ def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None, in
     report = report if report is not None else ScanReport()
     path = list(hops)
     if index is not None:
-        return _hop_line(path, index)
+        from trustgraph.render.html_compact import hop_line
+
+        return hop_line(path, index)
     head = ('<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
             "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>")
 
@@ -357,185 +375,6 @@ def _path_table(hops: Iterable[HopWitness], report: ScanReport | None = None, in
             f"{len(path)})</summary>{inner}</details>"
             + head + "".join(row(i, hop) for i, hop in enumerate(path[-FOLD_KEEP:], start=last_first))
             + "</tbody></table>")
-
-
-class Hops:
-    """The distinct hops of a compact report, numbered in order of first use: each written once in the page's
-    Hops section (from, action, to, the statements that allow it and its witness request against the
-    :meth:`defaults`) and linked from every path that takes it; also the folded lists already written (:meth:`once`).
-    At random:8 (2,207 findings, paths of up to 92 hops) 16,876 path rows take 1,340 distinct hops: the witness
-    requests were 32 of the page's 56 MB."""
-
-    def __init__(self, report: ScanReport) -> None:
-        self.report = report
-        #: the directory statement files are written relative to
-        self.base = _statement_base(report)
-        #: hop key -> (its number, the hop); its row is written with the section, after the request defaults
-        self.keys: dict[tuple[Any, ...], int] = {}
-        self.hops: list[HopWitness] = []
-        #: folded lists written (:meth:`once`) -> the number of the finding that shows them
-        self.folded: dict[str, int] = {}
-        #: each finding's path (its hops' keys) -> the number of the first finding with that path
-        self.paths: dict[tuple[tuple[Any, ...], ...], int] = {}
-        number = 0
-        for finding, under in report.grouped_active():
-            for f in (finding, *under):
-                number += 1
-                self.paths.setdefault(tuple(self.key(h) for h in f.path), number)
-
-    @staticmethod
-    def key(hop: HopWitness) -> tuple[Any, ...]:
-        """What the page shows of a hop: two hops with equal keys share one entry."""
-        return (hop.source, hop.action, hop.target, hop.statements, hop.approximations,
-                tuple(sorted(hop.context.items())))
-
-    def prefix(self, path: tuple[HopWitness, ...]) -> tuple[int, int]:
-        """The longest proper prefix of ``path`` that is a whole finding's path: (its length, that finding's
-        number); (0, 0) when none is."""
-        keys = tuple(self.key(h) for h in path)
-        for m in range(len(keys) - 1, 0, -1):
-            number = self.paths.get(keys[:m])
-            if number is not None:
-                return m, number
-        return 0, 0
-
-    def number(self, hop: HopWitness) -> int:
-        """The hop's number (1-based), numbered on first use."""
-        key = self.key(hop)
-        if key not in self.keys:
-            self.keys[key] = len(self.keys) + 1
-            self.hops.append(hop)
-        return self.keys[key]
-
-    def defaults(self) -> dict[str, Default]:
-        """The request defaults: each key that more than half of the hops fold (not among their
-        :func:`telling_keys`) with one value, with that value (as shown). Each hop's entry then lists only the folded
-        keys that differ from these, and the defaults its request lacks (rare by the majority rule: a rule of at
-        least two hops put account-specific tags among the defaults and every other hop's entry listed them as
-        absent)."""
-        counts: dict[tuple[str, Default], int] = {}
-        for hop in self.hops:
-            ctx = hop.context_json()
-            first = set(telling_keys(hop, self.report))
-            for k in ctx:
-                if k not in first:
-                    pair = (k, _default_of(hop, k, ctx[k]))
-                    counts[pair] = counts.get(pair, 0) + 1
-        best: dict[str, tuple[int, Default]] = {}
-        for (k, v), n in sorted(counts.items(), key=lambda kv: (kv[0][0], repr(kv[0][1]))):
-            if 2 * n > len(self.hops) and n > best.get(k, (0, ""))[0]:
-                best[k] = (n, v)
-        return {k: v for k, (_, v) in sorted(best.items())}
-
-    def once(self, folded: str, number: int, what: str) -> str:
-        """``folded`` (a finding's folded list) the first time it is written; after that a line that names ``what``
-        and links to the finding that shows it. At random:8, 304 folded lists of other sources (52 distinct) and 887
-        of statements (53 distinct) were 1.3 of the page's 8.4 MB."""
-        first = self.folded.setdefault(folded, number)
-        if first == number:
-            return folded
-        return f'<p class="muted">{esc(what)}: as listed in <a href="#finding-{first}">finding {first}</a></p>'
-
-    def statements(self) -> frozenset[Location]:
-        """Every statement some written hop names."""
-        return frozenset(loc for key in self.keys for loc in key[3])
-
-    def section(self) -> str:
-        defaults = self.defaults()
-        rows = "".join(
-            f'<tr id="hop-{k}"><td>{k}</td><td><code>{esc(hop.source)}</code></td><td><code>{esc(hop.action)}</code>'
-            f"</td><td><code>{esc(hop.target)}</code>{_locations(hop.statements, self.report, base=self.base)}</td>"
-            f"<td>{_context(hop, self.report, defaults)}</td></tr>" for k, hop in enumerate(self.hops, start=1))
-        listed = _list(f"<code>{esc(k)}</code> = {_default_text(v)}" for k, v in defaults.items())
-        return (f'<section id="hops"><h2>Hops ({len(self.hops)})</h2><p class="muted">Each distinct hop of the '
-                "paths above, once. Statements are given by file and line (their JSON pointers are in the JSON "
-                "report).</p>"
-                f'<div id="request-defaults"><h3>Request defaults ({len(defaults)} keys)</h3><p class="muted">A '
-                "hop's witness request holds these keys with these values unless its entry lists the key with "
-                "another value or as not in the request.</p>" + (listed or "<p>None.</p>") + "</div>"
-                '<table class="path"><thead><tr><th>#</th><th>From</th><th>Action</th><th>To (allowed by)</th>'
-                "<th>Witness request (keys the policy reads first)</th></tr></thead><tbody>"
-                + rows + "</tbody></table></section>")
-
-
-def _statements(finding: Finding, report: ScanReport, hops: Hops | None, number: int = 0) -> str:
-    """The finding's statements. In a compact report those its path's hops name are left to the hops' entries, and
-    of the others the first :data:`FOLD_KEEP` are shown as usual, the rest folded by file and line (their JSON
-    pointers are in the JSON report). At random:8 a finding cites up to 219 statements (63,757 in all, 1,791
-    distinct): written in full they were 11 of the page's 56 MB."""
-    if hops is None:
-        return _locations(finding.statements, report)
-    if len(finding.statements) <= 2 * FOLD_KEEP:
-        return _locations(finding.statements, report, base=hops.base)
-    on_path = {loc for hop in finding.path for loc in hop.statements}
-    own = [loc for loc in finding.statements if loc not in on_path]
-    shown, rest = own[:FOLD_KEEP], own[FOLD_KEEP:]
-    lines: dict[str, list[int]] = {}
-    unplaced: list[Location] = []
-    for loc in rest:
-        pos = report.positions.get(loc)
-        if pos is None:
-            unplaced.append(loc)
-        else:
-            lines.setdefault(loc.file, []).append(pos.line)
-    items = [f"<code>{esc(_relative(file, hops.base))}</code> line{'s' if len(ns) != 1 else ''} "
-             f"{', '.join(str(n) for n in sorted(ns))}" for file, ns in lines.items()]
-    items += [f"<code>{esc(loc)}</code>" for loc in unplaced]
-    out = _locations(shown, report, base=hops.base) if shown else ""
-    if rest:
-        more = f"{len(rest)} more statement{'s' if len(rest) != 1 else ''}"
-        out += hops.once(f"<details><summary>{more} (by file and line; their JSON pointers are in the JSON report)"
-                         f"</summary>{_list(items)}</details>", number, more)
-    n = len(finding.statements) - len(own)
-    if n:
-        out += (f'<span class="muted">{"and " if shown else ""}{n} statement{"s" if n != 1 else ""} of its path'
-                f"'s hops, each in its hop's entry (<a href=\"#hops\">Hops</a>)</span>")
-    return out
-
-
-def _hop_line(path: list[HopWitness], index: Hops) -> str:
-    """A compact report's path: one line of its hops, each its number and target role linked to the hop's entry
-    in :class:`Hops` (the whole ARNs, statements and witness request are there; the finding's Path line names the
-    source). Over :data:`FOLD_ABOVE` hops the first and last :data:`FOLD_KEEP` shown, the others folded
-    (:func:`_middle`). At random:8 the 8,153 path table rows (full ARNs of both ends, action, link) were 1.9 of the
-    page's 10.6 MB."""
-    def line(first: int, last: int) -> str:
-        lead = "Hops: " if first == 1 else ""
-        return f'<p class="hopline">{lead}{_links(path, index, first, last)}</p>'
-
-    if len(path) <= FOLD_ABOVE:
-        return line(1, len(path))
-    last_first = len(path) - FOLD_KEEP + 1
-    return (line(1, FOLD_KEEP) + f'<details class="hops"><summary>{last_first - 1 - FOLD_KEEP} more hops '
-            f"({FOLD_KEEP + 1}-{last_first - 1} of {len(path)})</summary>{_middle(path, index)}</details>"
-            + line(last_first, len(path)))
-
-
-def _links(path: list[HopWitness], index: Hops, first: int, last: int) -> str:
-    """Hops ``first`` to ``last`` (1-based) of ``path``: number, target role linked to the hop's entry, and the
-    action when it is not ``sts:AssumeRole``."""
-    def one(i: int) -> str:
-        hop = path[i - 1]
-        action = "" if hop.action == "sts:AssumeRole" else f' <span class="muted">({esc(hop.action)})</span>'
-        return f'{i}. <a href="#hop-{index.number(hop)}"><code>{esc(_role_name(hop.target))}</code></a>{action}'
-
-    return " &rarr; ".join(one(i) for i in range(first, last + 1))
-
-
-def _middle(path: list[HopWitness], index: Hops) -> str:
-    """The folded hops (:data:`FOLD_KEEP` + 1 to n - :data:`FOLD_KEEP`) of a compact report's path: those on the
-    longest prefix that is another finding's whole path as a link to that finding (so a chain of n admin roles
-    costs n rows, not n squared), the others as one line of hop numbers and target roles linked to their entries."""
-    first, last = FOLD_KEEP + 1, len(path) - FOLD_KEEP
-    m, number = index.prefix(tuple(path))
-    out = ""
-    if m >= first:
-        out = (f'<p>Hops 1-{m} are the path of <a href="#finding-{number}">finding {number}</a> (hops {first}-'
-               f"{min(m, last)} folded here).</p>")
-        first = m + 1
-    if first <= last:
-        out += "<p>" + _links(path, index, first, last) + "</p>"
-    return out
 
 
 #: Context keys shown unfolded whenever present: what a reviewer checks first in any witness (lowercase).
@@ -574,77 +413,17 @@ def _context(hop: HopWitness, report: ScanReport, defaults: Mapping[str, Default
         items += [f'<span class="muted">approximate: {esc(a)}</span>' for a in hop.approximations]
     out = _list(items, empty='<span class="muted">(no key the policy reads)</span>')
     if defaults is not None:
-        return out + _against_defaults(hop, ctx, rest, defaults)
+        from trustgraph.render.html_compact import against_defaults
+
+        return out + against_defaults(hop, ctx, rest, defaults)
     if rest:
         out += (f"<details><summary>{len(rest)} more key{'s' if len(rest) != 1 else ''} of the request</summary>"
                 f"{_list(item(k) for k in rest)}</details>")
     return out
 
 
-#: A request default: a value as shown, or ``(label,)`` for a value the hop's ends give (:data:`DERIVED`).
-Default = str | tuple[str]
-
-#: Request keys whose value usually follows from the hop's ends: key -> (label, the value from (source, target)).
-DERIVED: dict[str, tuple[str, Callable[[str, str], str]]] = {
-    "aws:PrincipalAccount": ("the account of the hop's From", lambda source, target: _account(source)),
-    "aws:ResourceAccount": ("the account of the hop's To", lambda source, target: _account(target)),
-}
-
-
-def _account(principal: str) -> str:
-    """The account of ``account:N`` or of an ARN; "" for anything else."""
-    if principal.startswith("account:"):
-        return principal[len("account:"):]
-    fields = principal.split(":", 5)
-    return fields[4] if len(fields) == 6 and fields[0] == "arn" else ""
-
-
-def _default_of(hop: HopWitness, key: str, value: Any) -> Default:
-    """What ``key = value`` of ``hop``'s request counts as among the defaults: its :data:`DERIVED` label when the
-    hop's ends give that value, else the value as shown."""
-    shown = _shown(value)
-    derived = DERIVED.get(key)
-    if derived is not None and shown and derived[1](hop.source, hop.target) == shown:
-        return (derived[0],)
-    return shown
-
-
-def _default_text(value: Default) -> str:
-    return f'<span class="muted">{esc(value[0])}</span>' if isinstance(value, tuple) else f"<code>{esc(value)}</code>"
-
-
-def _against_defaults(hop: HopWitness, ctx: Mapping[str, Any], rest: list[str],
-                      defaults: Mapping[str, Default]) -> str:
-    """The folded keys of a hop's request (``rest``) against the request defaults: those that differ listed,
-    defaults the request does not hold named, the others left to the link to the defaults."""
-    differ = [k for k in rest if defaults.get(k) != _default_of(hop, k, ctx[k])]
-    absent = [k for k in defaults if k not in ctx]
-    same = len(rest) - len(differ)
-    items = [f"<code>{esc(k)}</code> = <code>{esc(_shown(ctx[k]))}</code>" for k in differ]
-    if absent:
-        items.append("not in the request: " + ", ".join(f"<code>{esc(k)}</code>" for k in absent))
-    note = (f'{same} more key{"s" if same != 1 else ""} as in the <a href="#request-defaults">request defaults</a>'
-            if same else "")
-    if not items:
-        return f'<span class="muted">{note}</span>' if note else ""
-    n = len(differ)
-    summary = f"{n} more key{'s' if n != 1 else ''} of the request" + (", defaults not held" if absent else "")
-    return (f"<details><summary>{summary}</summary>{_list(items)}</details>"
-            + (f'<span class="muted">{note}</span>' if note else ""))
-
-
 def _relative(file: str, base: str) -> str:
     return file[len(base):] if base and file.startswith(base) else file
-
-
-def _statement_base(report: ScanReport) -> str:
-    """The directory (with its separator) that holds every statement file a report places, or ""."""
-    dirs = {os.path.dirname(loc.file) for loc in report.positions}
-    try:
-        common = os.path.commonpath(dirs) if dirs else ""
-    except ValueError:  # absolute and relative paths mixed
-        return ""
-    return common + os.sep if common else ""
 
 
 def _locations(locs: Iterable[Location], report: ScanReport | None = None, *, base: str | None = None) -> str:
@@ -676,7 +455,7 @@ def _other_sources(finding: Finding, limit: int = MAX_LISTED_SOURCES, *,
                    folded: tuple[Hops, int] | None = None) -> list[str]:
     """``Also`` with the other sources that get in (each with its hop count), at most ``limit`` listed; ``folded``
     (a compact report's hops and the finding's number): the first :data:`ALSO_SHOWN` shown, the others in a
-    collapsed ``<details>``, written once (:meth:`Hops.once`)."""
+    collapsed ``<details>``, written once (:meth:`~trustgraph.render.html_compact.Hops.once`)."""
     others = finding.all_sources[1:]
     if not others:
         return []
