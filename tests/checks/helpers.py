@@ -182,7 +182,12 @@ def unknown_statement_alone(monkeypatch: Any) -> list[int]:
 @contextmanager
 def switched(owner: type, name: str, value: bool) -> Iterator[None]:
     """The class-level switch ``owner.name`` (a fast path's ClassVar) set to ``value`` inside the block, restored
-    after it: how a test runs a scan with a fast path on and with its reference."""
+    after it: how a test runs a scan with a fast path on and with its reference. The switch must be one
+    :data:`trustgraph.checks.reference_mode.SWITCHES` lists (so that the reference scan turns it off too)."""
+    from trustgraph.checks.reference_mode import SWITCHES
+
+    assert any(s.owner is owner and s.name == name and not s.keyword for s in SWITCHES), \
+        f"{owner.__name__}.{name} is not listed in trustgraph.checks.reference_mode.SWITCHES"
     saved = getattr(owner, name)
     setattr(owner, name, value)
     try:

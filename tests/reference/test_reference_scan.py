@@ -113,7 +113,27 @@ def test_every_fast_path_finds_what_the_reference_finds(tmp_path: Path, profile:
 
 
 @pytest.mark.slow
-@settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**20), accounts=st.integers(2, 3))
 def test_random_organizations_find_what_the_reference_finds(tmp_path: Path, seed: int, accounts: int) -> None:
+    """Derandomized: the reference's cost varies a hundredfold between seeds of one size (random:103 at 2 x 11
+    roles: 25 s of CPU; most seeds under 1 s), so a drawn seed could spend the suite's budget. Raise
+    ``max_examples`` and drop ``derandomize`` to explore."""
     assert_same_findings(organization(tmp_path, "random", seed, accounts, 10))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect in the reference path (queries/answers.py session_agreement): the hop into Entry asked again naming the "
+    "session z3 chose for the next hop's witness ('+-') is Sat, but z3's witness caller has no MFA, so it lands in "
+    "(Entry, no MFA), not the path's (Entry, MFA), and the path is marked approximate; the fast path's witness has "
+    "MFA and confirms the name (found on random:18 at 2 x 24 roles)"))
+def test_session_name_agreement_lands_in_the_paths_state(tmp_path: Path) -> None:
+    """An outsider account assumes Entry (no condition), whose sessions assume Admin only with MFA: the outside
+    findings on Admin are exact both ways (the reference marks them approximate)."""
+    from tests.checks.helpers import ALLOW_ALL, A, B, assume_policy, gaad, role, role_arn, stmt, trust, write_estate
+
+    entry = role("Entry", trust(stmt({"AWS": f"arn:aws:iam::{B}:root"})), policies=[assume_policy(role_arn("Admin"))])
+    admin = role("Admin", trust(stmt({"AWS": f"arn:aws:iam::{A}:root"},
+                                     condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "900"}})),
+                 policies=[ALLOW_ALL])
+    assert_same_findings(write_estate(tmp_path / "exports", {A: gaad(entry, admin)}))
