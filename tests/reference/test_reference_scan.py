@@ -12,9 +12,8 @@ are replayed ALLOWs, checked here, but of different requests (another session na
 Everything a reader decides on (which role, from which source, by which hops and statements, found or unknown) is
 compared.
 
-Sizes are the smallest at which each profile's fast paths act (hop classes, shared searches, lean sources): the
-reference asks z3 every candidate of every hop, ~10-40x the default scan's time, so the whole module stays
-under ~40 s on two cores.
+Sizes are small because the reference asks z3 every candidate of every hop (~10-40x the default scan's time, up to
+~100x on some random seeds): the module takes ~15 s of CPU (~30 s wall on a loaded two-core machine).
 """
 
 from __future__ import annotations
