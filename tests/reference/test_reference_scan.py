@@ -121,14 +121,12 @@ def test_random_organizations_find_what_the_reference_finds(tmp_path: Path, seed
     assert_same_findings(organization(tmp_path, "random", seed, accounts, 10))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect in the reference path (queries/answers.py session_agreement): the hop into Entry asked again naming the "
-    "session z3 chose for the next hop's witness ('+-') is Sat, but z3's witness caller has no MFA, so it lands in "
-    "(Entry, no MFA), not the path's (Entry, MFA), and the path is marked approximate; the fast path's witness has "
-    "MFA and confirms the name (found on random:18 at 2 x 24 roles)"))
 def test_session_name_agreement_lands_in_the_paths_state(tmp_path: Path) -> None:
     """An outsider account assumes Entry (no condition), whose sessions assume Admin only with MFA: the outside
-    findings on Admin are exact both ways (the reference marks them approximate)."""
+    findings on Admin are exact both ways. The session-name agreement of the path asks the hop into Entry again
+    naming the session the next hop's witness uses; z3 may answer with a caller without MFA, which lands in
+    (Entry, no MFA), not the path's (Entry, MFA): the agreement asks again for the path's MFA outcome (found on
+    random:18 at 2 x 24 roles, where the reference marked such paths approximate)."""
     from tests.checks.helpers import ALLOW_ALL, A, B, assume_policy, gaad, role, role_arn, stmt, trust, write_estate
 
     entry = role("Entry", trust(stmt({"AWS": f"arn:aws:iam::{B}:root"})), policies=[assume_policy(role_arn("Admin"))])

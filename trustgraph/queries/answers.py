@@ -226,6 +226,11 @@ def session_agreement(engine: ReachabilityEngine, options: QueryOptions, parent:
     named = (*extra, KeyConstraint("sts:rolesessionname", "equals", (name,)))
     action = Action(prev.action)
     again = engine.solve(parent, prev.target, action, options, named)
+    if isinstance(again, Sat) and engine.next_state(prev.target, again) != landed and \
+            engine.produces_mfa(again) is not landed[1]:
+        # z3 may pick the caller of the other MFA outcome (a symbolic source may be a user with or without MFA):
+        # ask for the path's own outcome, as the search asked for it
+        again = engine.solve(parent, prev.target, action, options, (*named, engine.flip(not landed[1])))
     if isinstance(again, Sat) and engine.next_state(prev.target, again) == landed:
         return engine.witness(parent, prev.target, action, again), None
     return None, (f"session name {name} of {prev.target} assumed to be chosen by the hop that assumed it, "
