@@ -562,6 +562,7 @@ def _cases() -> list[Case]:  # noqa: PLR0915 - one long list of data
     add(65, "c", "RequestTag/team = x, no tags", t65, b, IMPLICIT)
     out.extend(_claim_rows())
     out.extend(_session_rows())
+    out.extend(_tag_limit_rows())
     out.extend(_rows_from_66())
     return out
 
@@ -820,6 +821,43 @@ def _session_rows() -> list[Case]:
     add(118, "f", f"a session carrying the transitive tag team=blue passes team=blue again (the same value) with "
                   f"TransitiveTagKeys team, which the trust requires [{TAGS}; {TTK}]", carrying_ttk,
         ops(transitive_tags=blue), ALLOW, context=team_blue, exists=True)
+    return rows
+
+
+STS_TAG = "STS API Reference, 'Tag' (Key 1-128, Value 0-256 chars of [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]; up to 50 tags)"
+AWS_PREFIX = "IAM User Guide, 'Pass session tags in AWS STS' (the aws: prefix is reserved)"
+
+
+def _tag_limit_rows() -> list[Case]:
+    """Row 119: STS refuses a call whose session tags break their API limits (docs/semantics.md §1.7), so a trust
+    only such a tag satisfies lets nobody in: an empty or reserved (``aws:``) key, a key of 129 characters, a value of
+    257 characters or with a character outside the class, more than 50 tags."""
+    rows: list[Case] = []
+    bob = user(B, "bob", id_allow=True)
+    tagging = ["sts:AssumeRole", "sts:TagSession"]
+
+    def add(sub: str, description: str, condition: Json | None, expected: Verdict, **kw: Any) -> None:
+        rows.append(Case(row=119, sub=sub, description=description,
+                         trust=doc(allow(root(B), tagging, condition)), caller=bob, expected=expected, **kw))
+
+    add("a", f"aws:TagKeys lists an empty key: STS refuses the call [{STS_TAG}]",
+        {"ForAnyValue:StringEquals": {"aws:TagKeys": [""]}}, IMPLICIT, context={"aws:TagKeys": ("",)}, exists=False)
+    add("b", f"a tag key starting with aws: is refused [{STS_TAG}; {AWS_PREFIX}]",
+        {"ForAnyValue:StringLike": {"aws:TagKeys": ["aws:*"]}}, IMPLICIT,
+        context={"aws:RequestTag/aws:team": ("x",)}, exists=False)
+    add("c", f"a tag key of 128 characters with a value of 256 passes [{STS_TAG}]",
+        None, ALLOW, context={"aws:RequestTag/" + "k" * 128: ("v" * 256,)})
+    add("d", f"a tag key of 129 characters is refused [{STS_TAG}]", None, IMPLICIT,
+        context={"aws:RequestTag/" + "k" * 129: ("v",)})
+    add("e", f"a tag value of 257 characters, or holding '#', is refused: no value matches *#* [{STS_TAG}]",
+        {"StringLike": {"aws:RequestTag/team": "*#*"}}, IMPLICIT, context={"aws:RequestTag/team": ("a#b",)},
+        exists=False)
+    add("f", f"51 session tags are refused, 50 pass [{STS_TAG}]", None, IMPLICIT,
+        context={f"aws:RequestTag/t{n}": ("x",) for n in range(51)})
+    add("g", f"letters, numbers and spaces of any script pass (équipe 1 = ü) [{STS_TAG}]", None, ALLOW,
+        context={"aws:RequestTag/équipe 1": ("ü",)})
+    add("h", f"the literal key aws:RequestTag/* names a tag with key '*', which no request passes [{STS_TAG}]",
+        {"Null": {"aws:RequestTag/*": "false"}}, IMPLICIT, exists=False)
     return rows
 
 

@@ -7,9 +7,9 @@ tags are passed, sts:SetSourceIdentity when a source identity is set or carried)
 0. Callers that cannot make the call at all: the root user, GetFederationToken sessions, a caller kind that does not
    fit the action (e.g. an IAM user calling AssumeRoleWithSAML), a request value outside its API limits
    (``keys.KeyInfo.value_pattern``: ExternalId 2-1224 chars of ``[\\w+=,.@:/-]``, RoleSessionName 2-64 chars of
-   ``[\\w+=,.@-]``, ...), a chained call (role-session caller) asking for more than 3600 seconds, or more than the
-   role's maximum session duration, a caller of another partition than the role (``aws``, ``aws-cn``, ``aws-us-gov``:
-   docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can live
+   ``[\\w+=,.@-]``, ...; session tags: ``tag_limits``), a chained call (role-session caller) asking for more than
+   3600 seconds, or more than the role's maximum session duration, a caller of another partition than the role
+   (docs/semantics.md §1.3.1), a caller whose MFA or credentials are older than the credentials can live
    (``context.credential_lifetime``), a web identity request carrying a token claim STS does not evaluate or GitHub
    claims that disagree (``semantics.claims``), a role session passing a session tag with another value for the key
    of a transitive tag it carries, a request whose ``sts:TransitiveTagKeys`` names a key of no session tag it passes
@@ -79,6 +79,7 @@ from trustgraph.semantics.request import (
     Target,
     Verdict,
 )
+from trustgraph.semantics.tag_limits import session_tags_problem
 
 Approximation = tuple[str, Location]
 Context = Mapping[str, tuple[str, ...]]
@@ -256,14 +257,13 @@ def _precheck(caller: Caller, target: Target, request: Request, fast: bool = Fal
     if not 0 <= caller.mfa_age <= lifetime or not 0 <= caller.token_age <= lifetime:
         return (f"no such caller: credentials of {caller.arn} live at most {lifetime} seconds (MFA age "
                 f"{caller.mfa_age}, issued {caller.token_age} seconds ago)")
-    if (kind is CallerKind.ROLE_SESSION and caller.transitive_tags) or "sts:transitivetagkeys" in request.context:
-        problem = tag_problem(caller, _who(caller), request)
-        if problem is not None:
-            return problem
-    if kind is CallerKind.WEB_IDENTITY:
-        problem = request_problem(caller.arn, request.context)
-        if problem is not None:
-            return problem
+    ctx = request.context
+    carried = (kind is CallerKind.ROLE_SESSION and caller.transitive_tags) or "sts:transitivetagkeys" in ctx
+    problem = (tag_problem(caller, _who(caller), request) if carried else None) or session_tags_problem(ctx)
+    if problem is None and kind is CallerKind.WEB_IDENTITY:
+        problem = request_problem(caller.arn, ctx)
+    if problem is not None:
+        return problem
     for key, values in (request.context.items() if not fast or limits_problem(request.context) else ()):
         info = key_info(key)
         if info.value_pattern is None:

@@ -42,7 +42,16 @@ from trustgraph.semantics.request import TAGS_PASSED_KEYS, Action, Caller, Calle
 from trustgraph.smt.decide import check_tracked
 from trustgraph.smt.encode import block_keys, encode_condition
 from trustgraph.smt.env import Env
-from trustgraph.smt.presence import HopView, claim_couplings, resolver, tag_couplings, transitive_slot_bound
+from trustgraph.smt.presence import (
+    HopView,
+    claim_couplings,
+    question_texts,
+    resolver,
+    tag_couplings,
+    tag_limits,
+    tag_value_limits,
+    transitive_slot_bound,
+)
 from trustgraph.smt.results import default_timeout_ms
 from trustgraph.smt.slots import small_model_bounds
 from trustgraph.smt.structure import MAX_STRUCTURE_BITS, Addr, group_bits, hop_policies, rebuild, relevant
@@ -302,6 +311,9 @@ def _solve_candidate(cand: Candidate, new: Target, old: Target, action: Action, 
     env.key("aws:tagkeys")
     env.key("sts:sourceidentity")
     tag_couplings(env)
+    tag_limits(env)  # and the limits on the tags' keys and values, which a difference question states at once
+    sides_statements = [st for t in (new, old) for _, st, _ in _side_statements(template, t)]
+    tag_value_limits(env, question_texts(sides_statements, (), view, template, new, old))
     claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
                             if k.startswith("aws:requesttag/") or k in TAGS_PASSED_KEYS))

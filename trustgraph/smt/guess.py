@@ -31,6 +31,7 @@ from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, Variable, 
 from trustgraph.model.policy import Policy, Statement
 from trustgraph.model.values import format_date, parse_date, parse_ip_range, parse_number
 from trustgraph.semantics.keys import key_info
+from trustgraph.semantics.tag_limits import tag_values_problem
 from trustgraph.smt.constraints import ground_satisfies
 from trustgraph.smt.env import Kind
 from trustgraph.smt.presence import HopView, KeyMode, Mode, catalog_facts, key_mode
@@ -240,7 +241,7 @@ def _choose(key: str, mode: KeyMode, conds: list[Condition], literals: Callable[
         tried.add(v)
         if v is None and mode.required:
             continue
-        if v is not None and not all(info.value_ok(x) for x in v):
+        if v is not None and (not all(info.value_ok(x) for x in v) or tag_values_problem(key, v)):
             continue
         if not all(satisfies(c, v) for c in constraints):
             continue

@@ -30,8 +30,12 @@ from trustgraph.smt.env import Env
 from trustgraph.smt.presence import (
     HopView,
     claim_couplings,
+    question_texts,
     resolver,
     tag_couplings,
+    tag_limits,
+    tag_value_limits,
+    tags_outside_limits,
     transitive_slot_bound,
     unevaluated_claim,
 )
@@ -210,6 +214,7 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
         else:
             bits.append((addr, term))
     tag_couplings(env)
+    tag_limits(env)
     claim_couplings(env, cand.provider_host)
     tags_term: Term = or_(*(kv.pres for k, kv in env.vars.items()
                             if k.startswith("aws:requesttag/") or k in TAGS_PASSED_KEYS))
@@ -300,11 +305,20 @@ def encode_and_solve(cand: Candidate, q: HopQuestion, ground: dict[str, tuple[st
     if injected is not None:
         return Unknown(injected)
     core_names: list[str] | None
+    def add_tag_limits() -> None:
+        texts = question_texts([st for _, st in statements], constraints, view, template, target)
+        for name, term in tag_value_limits(env, texts):
+            track(_Tracked(name, None), term)
+
     if want_core:  # the hop is known unsat (an earlier run proved it): only the core is wanted
+        add_tag_limits()  # the tags' limits may be what makes it unsat
         res, model, core_names, why = (z3.unsat, None, core_by_deletion(assertions, int(timeout),
                                                                           strings=string_cells, solved=cores,
                                                                           guided=guided_cores), "")
     else:
+        res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells, solved=solved)
+    if res == z3.sat and model is not None and tags_outside_limits(env, model):
+        add_tag_limits()  # a tag of the model breaks its limits (STS refuses it): ask again with them
         res, model, core_names, why = check_tracked(assertions, int(timeout), strings=string_cells, solved=solved)
     if res == z3.sat:
         return witness(cand, target, action, env, model, builders, now_text, duration, approximations, view)
