@@ -829,9 +829,10 @@ AWS_PREFIX = "IAM User Guide, 'Pass session tags in AWS STS' (the aws: prefix is
 
 
 def _tag_limit_rows() -> list[Case]:
-    """Row 119: STS refuses a call whose session tags break their API limits (docs/semantics.md §1.7), so a trust
+    """Rows 119-120: STS refuses a call whose session tags break their API limits (docs/semantics.md §1.7), so a trust
     only such a tag satisfies lets nobody in: an empty or reserved (``aws:``) key, a key of 129 characters, a value of
-    257 characters or with a character outside the class, more than 50 tags."""
+    257 characters or with a character outside the class, more than 50 tags; and a role session name whose letters
+    are not ASCII (the patterns' ``\\w``)."""
     rows: list[Case] = []
     bob = user(B, "bob", id_allow=True)
     tagging = ["sts:AssumeRole", "sts:TagSession"]
@@ -858,6 +859,14 @@ def _tag_limit_rows() -> list[Case]:
         context={"aws:RequestTag/équipe 1": ("ü",)})
     add("h", f"the literal key aws:RequestTag/* names a tag with key '*', which no request passes [{STS_TAG}]",
         {"Null": {"aws:RequestTag/*": "false"}}, IMPLICIT, exists=False)
+    # row 120: the \\w of the STS patterns is ASCII (RoleSessionName, SourceIdentity, ExternalId)
+    session_name = "STS API Reference, AssumeRole (RoleSessionName: 2-64 characters of [\\w+=,.@-]*)"
+    rows.append(Case(row=120, sub="a", description=f"a role session name with a non-ASCII letter is refused "
+                     f"[{session_name}]", trust=doc(allow(root(B))), caller=bob, expected=IMPLICIT,
+                     context={"sts:RoleSessionName": ("équipe",)}))
+    rows.append(Case(row=120, sub="b", description=f"an ASCII role session name passes [{session_name}]",
+                     trust=doc(allow(root(B))), caller=bob, expected=ALLOW,
+                     context={"sts:RoleSessionName": ("equipe",)}))
     return rows
 
 

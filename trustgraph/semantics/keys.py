@@ -162,8 +162,9 @@ class KeyInfo:
 
 @lru_cache(maxsize=64)
 def _full_match(pattern: str) -> Callable[[str], re.Match[str] | None]:
-    """The compiled ``fullmatch`` of an API-limit pattern (checked on every request value of every evaluation)."""
-    return re.compile(pattern).fullmatch
+    """The compiled ``fullmatch`` of an API-limit pattern (checked on every request value of every evaluation).
+    ASCII: ``\\w`` of the STS API reference's patterns (Java's) is ``[a-zA-Z0-9_]``, as ``smt.presence`` states it."""
+    return re.compile(pattern, re.ASCII).fullmatch
 
 
 _ORIGIN_INDEX = {o: i for i, o in enumerate(Origin)}
@@ -288,7 +289,7 @@ del S, M, A, N, O
 #: exact key names carry one, so a lower-cased context key has limits exactly when it is here (the wildcard rows,
 #: ``aws:requesttag/*``, ``saml:*``, ``<oidc-host>:*``, have none: tests/semantics/test_fast_hop.py)
 LIMITED_KEYS: Mapping[str, str] = MappingProxyType({k: row[4] for k, row in _TABLE.items() if row[4] is not None})
-_LIMIT_CHECKS = tuple((key, re.compile(pattern).fullmatch) for key, pattern in LIMITED_KEYS.items())
+_LIMIT_CHECKS = tuple((key, _full_match(pattern)) for key, pattern in LIMITED_KEYS.items())
 
 
 def limits_problem(context: Mapping[str, tuple[str, ...]]) -> bool:
