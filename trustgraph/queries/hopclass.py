@@ -49,20 +49,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.semantics.request import Caller, Request, interned_request
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from trustgraph.model.location import Location
     from trustgraph.model.policy import Policy, Statement
     from trustgraph.queries.candidates import State
     from trustgraph.queries.engine import ReachabilityEngine
     from trustgraph.semantics.request import Action, Target
     from trustgraph.smt.question import HopQuestion
     from trustgraph.smt.session import SolverSession
-    from trustgraph.smt.solve import HopResult, KeyConstraint, Sat
+    from trustgraph.smt.solve import HopResult, KeyConstraint, Sat, Unsat
 
 #: a principal that principal matching compares with the caller's account only (or with nothing)
 _ACCOUNT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12}|\*)$")
@@ -100,6 +101,12 @@ def trust_statements(target: Target) -> Iterator[Statement]:
 class HopClasses:
     """The answers of concrete callers' hops per class (see the module docstring), owned by one engine."""
 
+    #: True: a hop whose class (under :meth:`unsat_key`, which adds what the caller's SCPs read) already holds a
+    #: member the solver proved Unsat is Unsat too, without the solver; its core, when read, is the member's own
+    #: question's (:func:`_own_core`). False: every such hop solved (the reference; set on the class, it switches
+    #: every engine)
+    share_unsat: ClassVar[bool] = True
+
     def __init__(self) -> None:
         #: (role, action, constraints, closed, projection) -> the Sat answer of the first member asked
         self._answers: dict[tuple[Any, ...], Sat] = {}
@@ -114,6 +121,12 @@ class HopClasses:
         #: the requests of the answers replayed here, one per content (:func:`~trustgraph.semantics.request.
         #: interned_request`)
         self._requests: dict[int, Request] = {}
+        #: :meth:`unsat_key` of every hop the solver answered Unsat (:attr:`share_unsat`)
+        self._unsat: set[tuple[Any, ...]] = set()
+        #: id of a caller's SCP levels -> (whether they read principal tags, whether they read names), the levels
+        #: kept so that the id stays theirs
+        self._scp_reads: dict[int, tuple[bool, bool, Any]] = {}
+        self.unsat_hits = 0  # hops answered Unsat from a class
 
     # ---------------------------------------------------------------------------------------------- projection
     def _caller_base(self, name: Any, caller: Caller, action: Action
@@ -183,6 +196,23 @@ class HopClasses:
         named = tuple(getattr(caller, n) for n in _NAMES) if names else None
         return (kept, named, tags, relevant, caller.boundary is not None)
 
+    def unsat_key(self, key: tuple[Any, ...], caller: Caller, question: HopQuestion) -> tuple[Any, ...]:
+        """The class key ``key`` of a hop, with what a verdict shared without a replay also depends on: the
+        question's time and duration, and the caller's tags and names when its SCPs read them (a Sat answer shared
+        is evaluated again for the member, which reads the SCPs; an Unsat one is not)."""
+        levels = caller.scp_levels
+        reads = self._scp_reads.get(id(levels))
+        if reads is None:
+            keys: set[str] = set()
+            for level in levels or ():
+                for p in level:
+                    for st in p.statements:
+                        keys |= _statement_keys(st)
+            reads = self._scp_reads[id(levels)] = (any(k.startswith("aws:principaltag/") for k in keys),
+                                                   bool(keys & _NAME_KEYS), levels)
+        return (key, question.now_ms, question.duration_seconds, caller.tags if reads[0] else None,
+                tuple(getattr(caller, n) for n in _NAMES) if reads[1] else None)
+
     # ---------------------------------------------------------------------------------------------------- answers
     def key(self, name: Any, caller: Caller, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
             closed: bool) -> tuple[Any, ...]:
@@ -196,11 +226,13 @@ class HopClasses:
         caller when its class has one (and the replay allows), else ``solve(question, session)``, remembered for the
         class when it is a witness found without z3 (see the module docstring). ``state`` is the engine's name
         for the caller."""
-        from trustgraph.smt.solve import Sat
+        from trustgraph.smt.solve import Sat, Unsat
 
         caller = question.caller
         key = None
-        if engine.session.options.hop_classes and isinstance(caller, Caller):
+        unsat_key = None
+        options = engine.session.options
+        if options.hop_classes and isinstance(caller, Caller):
             key = self.key(state, caller, question.target, question.action, question.constraints, question.closed)
             known = self._answers.get(key)
             if known is not None:
@@ -208,6 +240,11 @@ class HopClasses:
                 if out is not None:
                     self.hits += 1
                     return out
+            if self.share_unsat and options.inject_unknown is None:
+                unsat_key = self.unsat_key(key, caller, question)
+                if unsat_key in self._unsat:
+                    self.unsat_hits += 1
+                    return _own_core(question, engine.session, solve)
         engine.solver_calls += 1
         stats = engine.session.stats
         before = (stats.solver_calls, stats.hits)
@@ -218,7 +255,27 @@ class HopClasses:
         if (key is not None and isinstance(result, Sat) and not result.approximations
                 and (stats.solver_calls, stats.hits) == before):
             self._answers.setdefault(key, result)
+        elif unsat_key is not None and isinstance(result, Unsat):
+            self._unsat.add(unsat_key)
         return result
+
+
+def _own_core(question: HopQuestion, session: SolverSession,
+              solve: Callable[[HopQuestion, SolverSession], HopResult]) -> Unsat:
+    """The Unsat answer of a member of a class another member of which the solver proved Unsat (the same verdict:
+    see the module docstring), its core computed when read by solving the member's own question, as its own answer's
+    would be."""
+    from trustgraph.smt.session import SessionLink
+    from trustgraph.smt.solve import Unsat
+
+    link = SessionLink(session)
+
+    def explain() -> tuple[tuple[str, ...], tuple[Location, ...]]:
+        own = solve(question, link())
+        if isinstance(own, Unsat):
+            return own.core, own.locations
+        return ((f"no request satisfies the hop (its class's was proved Unsat; solving it alone gave {own})",), ())
+    return Unsat(explain=explain)
 
 
 def _levels_text(levels: tuple[tuple[Policy, ...], ...] | None) -> Any:
