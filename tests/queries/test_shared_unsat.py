@@ -83,5 +83,21 @@ def test_unsat_keys_hold_the_tags_an_scp_reads(condition: dict[str, Any] | None,
     keys = []
     for team in ("red", "blue"):
         caller = dev(scp_levels=((scp,),), tags=(("team", team),))
-        keys.append(classes.unsat_key(("class",), caller, HopQuestion(caller, tgt, Action.ASSUME_ROLE, now_ms=0)))
+        question = HopQuestion(caller, tgt, Action.ASSUME_ROLE, now_ms=0)
+        keys.append(classes.unsat_key(("r", "a", (), False, (("path",), None, None, (), False)), caller, question))
     assert (keys[0] != keys[1]) is kept
+
+
+def test_unsat_keys_leave_out_what_only_picks_a_witness() -> None:
+    """Two hops whose class keys differ only in the caller's path part (the keys and conditions of its whole
+    policies, the projection's last caller part) share an Unsat key; any other part keeps them apart."""
+    classes = HopClasses()
+    caller = dev()
+    question = HopQuestion(caller, target(trust(ALLOW_ASSUME)), Action.ASSUME_ROLE, now_ms=0)
+
+    def key(kept: tuple[Any, ...], tags: Any = None) -> tuple[Any, ...]:
+        return classes.unsat_key(("r", "a", (), False, (kept, None, tags, (), False)), caller, question)
+
+    assert key(("x", "path-1")) == key(("x", "path-2"))
+    assert key(("x", "path-1")) != key(("y", "path-1"))
+    assert key(("x", "path-1")) != key(("x", "path-1"), (("team", "red"),))
