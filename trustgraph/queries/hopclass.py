@@ -42,12 +42,13 @@ picked among many (a session name) that another member's question might pick oth
 
 An Unsat answer the solver gave a member is the verdict of every member with the same projection (less the keys and
 conditions of the whole policies, which pick a witness, not a verdict), asked at the same time for the same duration
-(:meth:`HopClasses.unsat_key`; with ``share_unsat``): nothing is replayed against the
-member then, so the key also holds the caller's tags and names when its SCPs read them (the projection reads the
-SCPs whole but gathers the keys that decide whether tags and names matter from the hop's other policies only). The
-member's answer is a lazy Unsat whose core, when read, is its own question's, solved then (a search never reads it).
-random:8 at 2,000 roles: 2,105 of 2,604 Unsat solves of concrete callers were of a class already proved Unsat (3.1 s
-of solver time at one job); random:5: 400 of 628 (231 with the whole projection).
+(:meth:`HopClasses.unsat_key`; with ``share_unsat``): nothing is replayed against the member then, so the key also
+holds the caller's tags and names when its SCPs read them (the projection reads the SCPs whole but gathers the keys
+that decide whether tags and names matter from the hop's other policies only). The member's answer is a lazy Unsat
+whose core, when read, is its own question's, solved then (a search never reads it). random:8 at 2,000 roles: 2,105
+of 2,604 Unsat solves of concrete callers were of a class already proved Unsat (3.1 s of solver time at one job),
+scan CPU 15.4-16.1 -> 9.2-9.9 s; random:5: 400 of 628 shared (231 with the whole projection), 14.5-16.2 -> 13.0-13.5 s
+(interleaved, loaded machine).
 
 Switch: ``SolverOptions.hop_classes`` (off in ``SolverOptions.reference()``); ``tests/queries/test_hop_classes.py``
 compares searches and scans with it on and off, field by field. ``HopClasses.share_unsat`` (False: every member's
