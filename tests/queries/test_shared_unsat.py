@@ -101,3 +101,39 @@ def test_unsat_keys_leave_out_what_only_picks_a_witness() -> None:
     assert key(("x", "path-1")) == key(("x", "path-2"))
     assert key(("x", "path-1")) != key(("y", "path-1"))
     assert key(("x", "path-1")) != key(("x", "path-1"), (("team", "red"),))
+
+
+def _identity(version: str | None, resource: str) -> Any:
+    from trustgraph.ingest.policy_json import policy_from_json
+    from trustgraph.model.location import Location
+
+    document: dict[str, Any] = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resource}]}
+    if version is not None:
+        document["Version"] = version
+    return policy_from_json(document, Location(f"{version}.json", ""), kind="identity")  # type: ignore[arg-type]
+
+
+def test_unsat_keys_keep_apart_policies_that_substitute_variables_and_those_that_do_not() -> None:
+    """``${aws:PrincipalAccount}`` in a Resource is a variable under Version 2012-10-17 and literal text under
+    2008-10-17 (or no Version), while the two statements compare equal (a glob equals another by its text): the same
+    hop is allowed for one caller and denied for the other, so their Unsat keys differ, and a caller whose policies
+    mix the two Versions shares no Unsat at all."""
+    from tests.semantics.test_evaluate import ROOT_A, decide
+    from trustgraph.semantics.request import Verdict
+
+    resource = "arn:aws:iam::${aws:PrincipalAccount}:role/R"
+    tgt = target(trust(ROOT_A))
+    new, old, bare = (_identity(v, resource) for v in ("2012-10-17", "2008-10-17", None))
+    assert new.statements == old.statements
+    assert decide(dev(identity_policies=(new,)), tgt).verdict is Verdict.ALLOW
+    assert decide(dev(identity_policies=(old,)), tgt).verdict is not Verdict.ALLOW
+    classes = HopClasses()
+
+    def key(*policies: Any) -> Any:
+        caller = dev(identity_policies=policies)
+        question = HopQuestion(caller, tgt, Action.ASSUME_ROLE, now_ms=0)
+        return classes.unsat_key(("r", "a", (), False, (("x", "path"), None, None, (), False)), caller, question)
+
+    assert key(new) != key(old)
+    assert key(old) == key(bare)
+    assert key(new, old) is None

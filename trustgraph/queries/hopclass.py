@@ -62,6 +62,7 @@ import re
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from trustgraph.model.policy import VERSION_2012
 from trustgraph.semantics.request import Caller, Request, interned_request
 
 if TYPE_CHECKING:
@@ -207,11 +208,18 @@ class HopClasses:
         named = tuple(getattr(caller, n) for n in _NAMES) if names else None
         return (kept, named, tags, relevant, caller.boundary is not None)
 
-    def unsat_key(self, key: tuple[Any, ...], caller: Caller, question: HopQuestion) -> tuple[Any, ...]:
+    def unsat_key(self, key: tuple[Any, ...], caller: Caller, question: HopQuestion) -> tuple[Any, ...] | None:
         """The class key ``key`` of a hop (:meth:`key`) without what only picks a witness, with what a verdict shared
-        without a replay also depends on: the question's time and duration, and the caller's tags and names when its
-        SCPs read them (a Sat answer shared is evaluated again for the member, which reads the SCPs; an Unsat one is
-        not)."""
+        without a replay also depends on: the question's time and duration, whether the caller's policies substitute
+        variables, and the caller's tags and names when its SCPs read them (a Sat answer shared is evaluated again for
+        the member, which reads the SCPs; an Unsat one is not). None (not shared) when the caller's policies mix
+        Versions: an Action or Resource glob equals another by its text, while ``${...}`` in it is a variable only
+        under 2012-10-17, so the statements kept would not say which of them substitute."""
+        substitutes = {p.version == VERSION_2012
+                       for p in (*caller.identity_policies, *caller.session_policies,
+                                 *((caller.boundary,) if caller.boundary is not None else ()))}
+        if len(substitutes) > 1:
+            return None
         levels = caller.scp_levels
         reads = self._scp_reads.get(id(levels))
         if reads is None:
@@ -225,7 +233,7 @@ class HopClasses:
         # the projection's last caller part (the keys and conditions of every policy, and their Versions) only picks
         # which witness a Sat member's own question finds: the statements that take part in the verdict are kept
         kept, *rest = key[4]
-        return (*key[:4], kept[:-1], *rest, question.now_ms, question.duration_seconds,
+        return (*key[:4], kept[:-1], *rest, question.now_ms, question.duration_seconds, frozenset(substitutes),
                 caller.tags if reads[0] else None, tuple(getattr(caller, n) for n in _NAMES) if reads[1] else None)
 
     # ---------------------------------------------------------------------------------------------------- answers
@@ -257,7 +265,7 @@ class HopClasses:
                     return out
             if self.share_unsat and options.inject_unknown is None:
                 unsat_key = self.unsat_key(key, caller, question)
-                if unsat_key in self._unsat:
+                if unsat_key is not None and unsat_key in self._unsat:
                     self.unsat_hits += 1
                     return _own_core(question, engine.session, solve)
         engine.solver_calls += 1
