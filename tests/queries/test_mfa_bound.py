@@ -109,6 +109,14 @@ def _trust(*conditions: dict[str, object]) -> Policy:
     (({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {}), False),  # a second Allow without it
     (({"Bool": {"aws:MultiFactorAuthPresent": "${aws:PrincipalTag/mfa}"}},), False),  # a variable: not claimed
     (({"Bool": {"aws:SecureTransport": "true"}},), False),
+    # aws:MultiFactorAuthAge is absent exactly when MFA is not present (docs/semantics.md, "MFA age")
+    (({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},), True),
+    (({"NumericGreaterThanEquals": {"aws:multifactorauthage": "0"}},), True),
+    (({"Null": {"aws:MultiFactorAuthAge": "false"}},), True),  # the key must be present
+    (({"Null": {"aws:MultiFactorAuthAge": "true"}},), False),  # the key must be absent: sessions without MFA pass
+    (({"NumericLessThanIfExists": {"aws:MultiFactorAuthAge": "3600"}},), False),  # absent key: allowed
+    (({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {}), False),  # a second Allow without it
+    (({"NumericLessThan": {"aws:MultiFactorAuthAge": "${aws:PrincipalTag/age}"}},), False),  # a variable
 ])
 def test_which_trust_policies_refuse_sessions_without_mfa(conditions: tuple[dict[str, object], ...],
                                                           needs: bool) -> None:
@@ -121,6 +129,7 @@ def test_the_bound_is_off_when_the_options_may_lift_the_refusal(tmp_path: Path) 
     assert gated, "the organization must have a role whose trust needs MFA"
     role = gated[0]
     assert not refuses_without_mfa(tg.engine, role, QueryOptions.make(given={"aws:MultiFactorAuthPresent": "true"}))
+    assert not refuses_without_mfa(tg.engine, role, QueryOptions.make(given={"aws:MultiFactorAuthAge": "60"}))
     assert not refuses_without_mfa(tg.engine, role, QueryOptions.make(via="all"))
     tg.engine.mfa_bound = False
     assert not refuses_without_mfa(tg.engine, role, QueryOptions())

@@ -91,6 +91,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from trustgraph.queries.agreed import AgreedPaths
+from trustgraph.queries.carried_walk import Walks
 from trustgraph.queries.mfagate import refuses_without_mfa
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class CarriedPaths:
     def __init__(self, engine: ReachabilityEngine, closure: Backward, options: QueryOptions, *,
                  outside_only: bool, groups: list[tuple[str, tuple[str, ...]]],
                  hops: HopStore | None = None, flat: bool = False, lazy: bool = False, deep: bool = False,
-                 from_one: bool = False) -> None:
+                 from_one: bool = False, local: bool = False) -> None:
         self.engine = engine
         store = hops if hops is not None else HopStore(engine)
         #: state -> (its candidate's order key -> that hop's successors and whether it is undecided), for the
@@ -201,6 +202,11 @@ class CarriedPaths:
         #: with ``lazy``: a source none of whose first hops lands in the target starts the lazy pass at distance 1
         #: (``GraphQueries.lazy_from_one``; False: at 0, the reference, which tests compare it with)
         self.from_one = from_one
+        #: with ``lazy`` and ``deep`` (``GraphQueries.local_misses``): a source with no landing within LAZY_BOUND is
+        #: walked from its own landings (:class:`Walks`), and may miss without the levels; False: the reference
+        self.local = local and lazy and deep
+        #: with ``local``: the walks from each source's landings (:class:`~trustgraph.queries.carried_walk.Walks`)
+        self.walks = Walks()
         #: the distances the lazy pass tries before the levels (``deep``: :data:`DEEP_BOUND`, else :data:`LAZY_BOUND`)
         self.bound = DEEP_BOUND if deep else LAZY_BOUND
         #: with ``lazy``: state -> its distance to the target, once proved; state -> a proved lower bound of it;
@@ -448,6 +454,8 @@ class CarriedPaths:
         """Whether the forward search from ``starts`` finds neither the target nor an undecided hop (so a query
         lists no answer for it): no first hop is undecided, and none lands in a state that reaches the target or
         an undecided hop."""
+        if self.local and self._walk(starts):
+            return True
         unknown = self._unknown_reachers()
         dist = self.dist
         for node in starts:
@@ -461,6 +469,15 @@ class CarriedPaths:
                     if nxt in dist or nxt in unknown or nxt[0] == self.target:
                         return False
         return True
+
+    def _walk(self, starts: tuple[str, ...]) -> bool:
+        """Whether the source ``starts`` misses, by a walk from its own landings (:class:`Walks`)."""
+        def first_hops(node: str) -> list[tuple[Successors, bool]] | None:
+            if node not in self.engine.G:
+                return None
+            return [self._first_hops(start, extra) for start, extra in self._starts(node)]
+
+        return self.walks.misses(starts, self.target, first_hops, self._later_hops, self._exact.__contains__)
 
     def _best_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State]
                         ) -> tuple[int, State, State, HopWitness] | None:
@@ -514,10 +531,16 @@ class CarriedPaths:
             return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness)
         if self.lazy and not (self.deep and self.complete):  # deep: every distance exact once complete
             # no first hop lands in the target (:meth:`_direct` asked every candidate into it): none is within 0
-            found = self._lazy_first_hop(begins, start_states, least=1 if self.from_one else 0)
+            missed = (lambda: self._walk(starts)) if self.local else None
+            if missed is not None and self.walks.first and missed():
+                return None
+            found = self._lazy_first_hop(begins, start_states, least=1 if self.from_one else 0, missed=missed)
             if found is not None:
+                self.walks.answered += 1
                 state, nxt, witness = found
                 return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness, start_states)
+            if missed is not None and missed():
+                return None  # no path and no undecided hop: the caller lists nothing (misses)
         self._land()
         while True:  # until the least distance found is exact (module docstring) or every state is expanded
             best = self._best_first_hop(begins, start_states)
@@ -529,10 +552,10 @@ class CarriedPaths:
         _, state, nxt, witness = best
         return self.agreed.result(label, state, self._extra[state[0]] or (), nxt, witness, start_states)
 
-
     # ------------------------------------------------------------------------------------------------ the lazy pass
     def _lazy_first_hop(self, begins: list[tuple[State, tuple[KeyConstraint, ...]]], start_states: set[State],
-                        least: int = 0) -> tuple[State, State, HopWitness] | None:
+                        least: int = 0, missed: Callable[[], bool] | None = None
+                        ) -> tuple[State, State, HopWitness] | None:
         """:meth:`_best_first_hop` by bounded searches (``lazy``): for each distance in turn from 0 up to
         :attr:`bound`, the first hop, in the search's order, whose landing is within it (:meth:`_within`).
         Every landing is farther than the distances tried before, so the first within this one is at exactly it, and
@@ -540,10 +563,13 @@ class CarriedPaths:
         expanded make its distance exact. None when no landing is within the bound (the caller then expands levels
         as the reference does). ``least``: the distances below it are known to hold no landing (1 when
         :meth:`_direct` found no first hop into the target: the distance-0 pass would only re-read the hops it asked,
-        ask nothing new and find nothing), so they are not tried."""
+        ask nothing new and find nothing), so they are not tried. ``missed`` (``local``): asked before the deepest
+        bound; True (the source reaches neither the target nor an undecided hop) ends the pass with None."""
         within = self._within
         if self.deep:
             for bound in range(least, self.bound):
+                if bound == LAZY_BOUND and missed is not None and missed():
+                    return None
                 if bound == LAZY_BOUND and not any(nxt not in start_states and within(nxt, self.bound - 1)
                                                    for _, nxt, _ in self._near_first_hops(begins, self.bound - 1)):
                     return None  # none within the deepest bound: not each bound in turn (a source with no path)
@@ -621,6 +647,8 @@ class CarriedPaths:
         exact = self._exact.get(state)
         if exact is not None:
             return exact <= bound
+        if state in self.walks.dead:
+            return False  # a walk found neither the target nor an undecided hop from it
         if self.mfa_gate:
             return self._gated_within(state, bound)
         if self.deep and self._floor(state[0]) > bound:
