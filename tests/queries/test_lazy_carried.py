@@ -9,6 +9,7 @@ sessions of their own: the lazy pass asks fewer hops and in another order, and n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from small_orgs import small_org
@@ -34,8 +35,8 @@ def _compared(org: str, tg: TrustGraph, solver: SolverOptions | None = None) -> 
     counts = {"lazy": 0, "far": 0}
     original = CarriedPaths._lazy_first_hop
 
-    def counted(self: CarriedPaths, begins: object, start_states: object, least: int = 0) -> object:
-        found = original(self, begins, start_states, least)  # type: ignore[arg-type]
+    def counted(self: CarriedPaths, begins: object, start_states: object, least: int = 0, **kwargs: Any) -> object:
+        found = original(self, begins, start_states, least, **kwargs)  # type: ignore[arg-type]
         if found is not None:
             counts["lazy"] += 1
             counts["far"] += self._exact.get(found[1], 0) >= 2

@@ -32,12 +32,12 @@ def _compared(org: str, fast: TrustGraph, slow: TrustGraph) -> dict[str, int]:
     original = CarriedPaths._lazy_first_hop
     skipped = [0]
 
-    def patched(self: CarriedPaths, begins: Any, start_states: Any, least: int = 0) -> Any:
+    def patched(self: CarriedPaths, begins: Any, start_states: Any, least: int = 0, **kwargs: Any) -> Any:
         if self.engine is slow.engine:
             assert least == 0, "the switch off must start every lazy pass at distance 0"
         else:
             skipped[0] += least == 1
-        return original(self, begins, start_states, least)
+        return original(self, begins, start_states, least, **kwargs)
 
     assert fast.lazy_from_one
     slow.lazy_from_one = False
