@@ -82,6 +82,11 @@ read off the complete expansion as before. ``tests/queries/test_mfa_bound.py`` c
 From distance 1 (``GraphQueries.lazy_from_one``, ``CarriedPaths(from_one=True)``): a source whose :meth:`CarriedPaths.
 _direct` found no first hop into the target (it asked every candidate into it) starts the lazy pass at distance 1; the
 pass at 0 only re-read those hops (no new question) and found nothing. ``tests/queries/test_lazy_least.py``.
+
+Local misses (``GraphQueries.local_misses``, ``CarriedPaths(local=True)``, :mod:`trustgraph.queries.carried_walk`): a
+source with no landing within :data:`LAZY_BOUND` is walked over the states reachable from its own landings before
+the deepest bound and the levels; when they reach neither the target nor an undecided hop it is not listed (what the
+levels conclude), without asking every other source's first hops. ``tests/queries/test_local_misses.py``.
 """
 
 from __future__ import annotations
