@@ -45,6 +45,7 @@ import trustgraph.queries.engine as engine
 import trustgraph.queries.escalate as escalate
 import trustgraph.queries.evalclass as evalclass
 import trustgraph.queries.ground as ground
+import trustgraph.queries.hopclass as hopclass
 import trustgraph.queries.mfa as mfa
 import trustgraph.queries.shared as shared
 import trustgraph.queries.witnesses as witnesses
@@ -136,6 +137,7 @@ SWITCHES: tuple[Switch, ...] = (
     *_class(candidates.HopCandidates, "fast_members"),
     *_class(ground.HopKeys, "by_content"),
     *_class(witnesses.WitnessMaker, "by_schema"),
+    *_class(hopclass.HopClasses, "share_unsat"),
     *_class(engine.ReachabilityEngine, "nested_memos", "class_refutations", "refute_first", "trust_refutations"),
     *_keywords(engine.ReachabilityEngine.__init__, "per_role_demand", "per_role_plain", "shared_demand",
                "mfa_bound"),
@@ -175,7 +177,7 @@ CONTEXTS: tuple[Callable[[], Any], ...] = (exact.solver_only, actions.plain_scan
 QUERY_SWITCHES: tuple[str, ...] = (
     "shared_assume_reach", "stop_at_admin", "lazy_reach", "layered", "reverse", "carried_reverse", "flat_hops",
     "lazy_carried", "deep_lazy", "lazy_from_one", "lean_reverse", "lean_closure", "fast_answers", "listed_hops",
-    "ordered_tails", "batch_answers", "paused_queries",
+    "ordered_tails", "batch_answers", "paused_queries", "local_misses",
 )
 
 #: the :class:`ScanContext` options of the reference: every (source, role) pair asked on its own, the outside
