@@ -37,6 +37,7 @@ class Replay:
             shared._node_parts.clear()
             shared._hub_bases.clear()
             shared._part_bases.clear()
+            shared._listed.clear()
             shared._version = graph_version(engine.G)
         self.shared = shared
         self.options = options
