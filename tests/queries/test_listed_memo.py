@@ -12,17 +12,16 @@ from small_orgs import small_org
 from twins import twin
 
 from tests.queries.engines import assert_searched_alike, outsider_searches, same_scans, searched_with
-from trustgraph.api import TrustGraph
+from trustgraph.api import TrustGraph, load
+from trustgraph.checks.context import ScanContext
 from trustgraph.graph.nodes import bump_version
 from trustgraph.queries.options import QueryOptions
 from trustgraph.queries.shared import SharedSearches
 from trustgraph.semantics.request import Action
+from trustgraph.synth import synthesize
 
 
 def _random5(tmp_path: Path) -> TrustGraph:
-    from trustgraph.api import load
-    from trustgraph.synth import synthesize
-
     synthesize(tmp_path, accounts=4, roles_per_account=40, seed=5, profile="random")
     return load(tmp_path)
 
@@ -45,8 +44,6 @@ def test_listing_shared_only_by_one_node_and_filter(tmp_path: Path) -> None:
     less than (node, action filter) fails the first assertion: the nodes' listings differ, and so do a node's first
     hop (filtered) and its later hops."""
     tg = _random5(tmp_path)
-    from trustgraph.checks.context import ScanContext
-
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     outsider_searches(ctx, shared)
@@ -72,8 +69,6 @@ def test_changed_graph_lists_again(tmp_path: Path) -> None:
     """A search after the graph changed (``bump_version``) lists every node again: the memo is emptied with the
     expansions."""
     tg = _random5(tmp_path)
-    from trustgraph.checks.context import ScanContext
-
     ctx = ScanContext(tg)
     shared = SharedSearches(tg.engine)
     outsider_searches(ctx, shared)

@@ -17,7 +17,7 @@ from trustgraph.semantics.context import build_request
 from trustgraph.semantics.evaluate import evaluate_hop
 from trustgraph.semantics.request import Action, Request
 from trustgraph.semantics.tag_limits import session_tags_problem, tag_key_ok, tag_value_ok
-from trustgraph.smt.results import Sat, Unsat
+from trustgraph.smt.results import HopResult, Sat, Unsat
 from trustgraph.smt.solve import solve_hop
 
 TAGGING = ["sts:AssumeRole", "sts:TagSession"]
@@ -64,6 +64,13 @@ def test_the_evaluator_accepts_tags_within_the_limits() -> None:
 #: not an answer these tests are about
 GENEROUS_MS = 120_000
 
+
+def _solved(condition: dict[str, Any], reference: bool) -> HopResult:
+    """A user's AssumeRole (with TagSession) into a role of account B whose trust allows B's root on ``condition``."""
+    role = target(allow(root(B), condition, TAGGING))
+    return solve_hop(user(), role, Action.ASSUME_ROLE, now_ms=NOW_MS, timeout_ms=GENEROUS_MS,
+                     session=solver(reference=reference))
+
 #: trust conditions only an invalid tag key or value satisfies (each Unsat); a tag whose key is outside the limits is
 #: never passed, so a condition requiring it present is unsatisfiable and one requiring it absent always holds
 ONLY_INVALID: list[dict[str, Any]] = [
@@ -81,9 +88,7 @@ ONLY_INVALID: list[dict[str, Any]] = [
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
 @pytest.mark.parametrize("condition", ONLY_INVALID, ids=[str(i) for i in range(len(ONLY_INVALID))])
 def test_a_trust_only_an_invalid_tag_satisfies_is_unsat(condition: dict[str, Any], reference: bool) -> None:
-    role = target(allow(root(B), condition, TAGGING))
-    found = solve_hop(user(), role, Action.ASSUME_ROLE, now_ms=NOW_MS, timeout_ms=GENEROUS_MS,
-                      session=solver(reference=reference))
+    found = _solved(condition, reference)
     assert isinstance(found, Unsat), found
 
 
@@ -101,9 +106,7 @@ VALID: list[dict[str, Any]] = [
 @pytest.mark.parametrize("reference", [False, True], ids=["fast", "reference"])
 @pytest.mark.parametrize("condition", VALID, ids=[str(i) for i in range(len(VALID))])
 def test_witnesses_pass_valid_tags(condition: dict[str, Any], reference: bool) -> None:
-    role = target(allow(root(B), condition, TAGGING))
-    found = solve_hop(user(), role, Action.ASSUME_ROLE, now_ms=NOW_MS, timeout_ms=GENEROUS_MS,
-                      session=solver(reference=reference))
+    found = _solved(condition, reference)
     assert isinstance(found, Sat) and found.decision.allowed, found
     assert valid_tags(found.request), dict(found.request.context)
 
