@@ -290,11 +290,12 @@ class VacuousCondition(BaseCheck):
         orgs: frozenset[str] = getattr(c.caller, "excluded_orgs", frozenset())
         multi = ctx.engine.session.options.multi_value_variants
         arns = ctx.engine.session.options.principal_arn_variants
+        tags = ctx.engine.session.options.tag_key_variants
 
         def admitted(w: object) -> bool:
             return other_value_admitted(st, j, w, question, variables=variables, multi_values=multi) or (
                 variant_admitted(st, j, c.label, w, question, variables=variables, excluded_orgs=orgs,
-                                 outsider=c.caller, principal_arns=arns))
+                                 outsider=c.caller, principal_arns=arns, tag_keys=tags))
 
         if with_key is not None and admitted(with_key):
             return Verdict.RESTRICTS, None
@@ -383,7 +384,8 @@ class VacuousCondition(BaseCheck):
         if other_value_admitted(st, j, with_key, question, variables=variables) or variant_admitted(
                 st, j, c.label, with_key, question, variables=variables,
                 excluded_orgs=getattr(c.caller, "excluded_orgs", frozenset()), outsider=c.caller,
-                principal_arns=ctx.engine.session.options.principal_arn_variants):
+                principal_arns=ctx.engine.session.options.principal_arn_variants,
+                tag_keys=ctx.engine.session.options.tag_key_variants):
             return Verdict.RESTRICTS, None  # the witness with another value of the key gets in without the condition
         counter = _question_three(ctx, st, j, c, question)
         if is_unknown(counter):

@@ -32,6 +32,7 @@ counterexample shown here to the solver's answer to the same question.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
 from functools import cache
@@ -64,16 +65,23 @@ _ORG_ID = "aws:principalorgid"
 _ORG_PATHS = "aws:principalorgpaths"
 _AWS_KINDS = (CallerKind.ROLE_SESSION, CallerKind.IAM_USER)
 
+#: The session tag keys a changed request may pass instead of (or besides) the witness's (valid keys, lower case).
+OTHER_TAG_KEYS = ("trustgraph-other", "trustgraph-other-2", "trustgraph-other-3")
+_TAG_LIST_KEYS = ("aws:tagkeys", "sts:transitivetagkeys")
+_REQUEST_TAG = "aws:requesttag/"
+
 
 def variant_admitted(st: Statement, index: int, label: str, witness: object, counter: Target, *, variables: bool,
                      excluded_orgs: frozenset[str] = frozenset(), outsider: object = None,
-                     principal_arns: bool = False) -> bool:
+                     principal_arns: bool = False, tag_keys: bool = False) -> bool:
     """True when the evaluator allows, under ``counter`` (vacuous-condition's question 3 for condition ``index`` of
     ``st``), the request of ``witness`` (a Sat answer of the class ``label`` under ``st`` alone) changed in the
     condition's key to a value that makes the condition false (see the module docstring for the keys and values);
     False when that is not shown. ``excluded_orgs`` are the organizations the class's members cannot be in.
     ``principal_arns`` (``SolverOptions.principal_arn_variants``) also changes aws:PrincipalArn of a role session of
-    the class ``outsider`` (its ``smt.symbolic.SymbolicCaller``): :func:`_arn_variant`."""
+    the class ``outsider`` (its ``smt.symbolic.SymbolicCaller``): :func:`_arn_variant`. ``tag_keys``
+    (``SolverOptions.tag_key_variants``) also changes the session tags an AWS principal passes with sts:AssumeRole
+    for a condition on aws:TagKeys or sts:TransitiveTagKeys: :func:`_tag_key_variants`."""
     cond = st.conditions[index]
     request = getattr(witness, "request", None)
     caller = getattr(witness, "caller", None)
@@ -84,6 +92,10 @@ def variant_admitted(st: Statement, index: int, label: str, witness: object, cou
         return False
     from trustgraph.semantics.keys import key_info
 
+    if key in _TAG_LIST_KEYS:
+        if not tag_keys or label != "aws" or caller.kind not in _AWS_KINDS or caller.transitive_tags:
+            return False
+        return any(_admitted(caller, r, counter) for r in _tag_key_variants(st, index, request, variables=variables))
     if key_info(key).principal_derived:
         if label != "aws" or caller.kind not in _AWS_KINDS:
             return False
@@ -221,6 +233,66 @@ def _arn_variant(cond: Condition, caller: Caller, counter: Target, outsider: obj
     return None
 
 
+def _tag_key_variants(st: Statement, index: int, request: Request, *, variables: bool) -> Iterator[Request]:
+    """The request of a witness (an AWS principal's sts:AssumeRole that passes session tags) with its session tags
+    changed so that condition ``index`` of ``st``, on aws:TagKeys or sts:TransitiveTagKeys, is false: first every key
+    the condition's key lists renamed (in aws:TagKeys, sts:TransitiveTagKeys and its aws:RequestTag/k, value kept) to
+    :data:`OTHER_TAG_KEYS`, then to the literal keys another condition of ``st`` on aws:TagKeys names (a
+    ``ForAnyValue`` condition naming the passed key, beside a ``ForAllValues`` one listing the keys allowed, which
+    the first names break); then, for aws:TagKeys, one more tag passed, the first of :data:`OTHER_TAG_KEYS` with
+    value ``tg``, not transitive (a ``ForAllValues`` condition listing the keys allowed). Each is yielded only when
+    the condition is false on its new list.
+
+    The changed request stays inside the solver's model of the hop: session tag keys are symbolic strings within
+    STS's limits (the new names are valid keys, differ without case from every key the request passes and name no
+    tag the request carries), aws:TagKeys lists exactly the passed tags and the transitive keys are among them
+    (``smt.presence.tag_couplings``); the number of tags may grow by one, which the small-model bound covers
+    (``smt.slots``: any set that satisfies the hop formula has a subset within the slots that does). The evaluator
+    checks everything else (the other conditions, sts:TagSession on both sides, the tag limits): its ALLOW, with no
+    approximation, is the counterexample."""
+    from trustgraph.semantics.tag_limits import tag_key_ok
+
+    if request.action is not Action.ASSUME_ROLE:
+        return
+    cond = st.conditions[index]
+    context = request.context
+    listed = context.get("aws:tagkeys") or ()
+    transitive = context.get("sts:transitivetagkeys") or ()
+    tags = {k[len(_REQUEST_TAG):].lower(): k for k in context if k.startswith(_REQUEST_TAG)}
+    taken = {k.lower() for k in (*listed, *transitive)} | set(tags)
+    fresh = [n for n in OTHER_TAG_KEYS if n.lower() not in taken and tag_key_ok(n)]
+    literals = [t.lower() for j, c in enumerate(st.conditions) if j != index and c.key == "aws:tagkeys"
+                for t in c.texts if not any(ch in t for ch in "*?$")]  # no wildcard, no policy variable
+    allowed = [t for t in dict.fromkeys(literals) if t not in taken and tag_key_ok(t)]
+    named = list(dict.fromkeys(k.lower() for k in context.get(cond.key) or ()))
+    if not listed or {k.lower() for k in transitive} - {k.lower() for k in listed} or set(tags) - {
+            k.lower() for k in listed}:
+        return  # the witness's tags do not agree with its list: not claimed
+    for pool in (fresh, allowed):
+        if not named or len(named) > len(pool):
+            continue
+        renamed = dict(zip(named, pool, strict=False))
+        if not _false_on(cond, _renamed(context[cond.key], renamed), variables=variables):
+            continue
+        changed = {k: v for k, v in context.items() if not (k.startswith(_REQUEST_TAG) and k[len(
+            _REQUEST_TAG):].lower() in renamed)}
+        for old, new in renamed.items():
+            if old in tags:
+                changed[_REQUEST_TAG + new] = context[tags[old]]
+        changed["aws:tagkeys"] = _renamed(listed, renamed)
+        if transitive:
+            changed["sts:transitivetagkeys"] = _renamed(transitive, renamed)
+        yield Request(action=request.action, context=changed, duration_seconds=request.duration_seconds)
+    if cond.key == "aws:tagkeys" and fresh and _false_on(cond, (*listed, fresh[0]), variables=variables):
+        added = {**context, "aws:tagkeys": (*listed, fresh[0]), _REQUEST_TAG + fresh[0]: ("tg",)}
+        yield Request(action=request.action, context=added, duration_seconds=request.duration_seconds)
+
+
+def _renamed(keys: tuple[str, ...], renamed: dict[str, str]) -> tuple[str, ...]:
+    """``keys`` with each key ``renamed`` names (by its lower-case form) replaced."""
+    return tuple(renamed.get(k.lower(), k) for k in keys)
+
+
 def _numbers(cond: Condition) -> list[Fraction]:
     """Numbers around each value of a numeric condition (the value, one above, one below) and zero."""
     out: list[Fraction] = []
@@ -279,4 +351,4 @@ def _free_typed_key(kind: CallerKind, action: Action, host: str | None, key: str
     return facts.kind
 
 
-__all__ = ["OTHER_IPS", "OTHER_ORGS", "OTHER_PATH", "OTHER_ROLE_NAMES", "variant_admitted"]
+__all__ = ["OTHER_IPS", "OTHER_ORGS", "OTHER_PATH", "OTHER_ROLE_NAMES", "OTHER_TAG_KEYS", "variant_admitted"]

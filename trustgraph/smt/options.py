@@ -148,6 +148,12 @@ class SolverOptions:
         role session of the class of any AWS principal to a role (of its own account, else of a fresh one) whose ARN
         makes an ``aws:PrincipalArn`` condition false; an evaluator ALLOW is a counterexample inside the solver's
         model of the class, so the solver's question 3 is Sat too (it is not asked). The same verdicts and witnesses.
+    tag_key_variants
+        vacuous-condition's counterexample tries for question 3 (``checks.variants.variant_admitted``) also change the
+        session tags an AWS principal passes with sts:AssumeRole for a condition on aws:TagKeys or
+        sts:TransitiveTagKeys (the keys it lists renamed, or one more tag passed: ``checks.variants.
+        _tag_key_variants``); an evaluator ALLOW is a counterexample inside the solver's model of the hop, so the
+        solver's question 3 is Sat too (it is not asked). The same verdicts and witnesses.
     inject_unknown
         Tests of the timeout path: every question that reaches z3 is answered Unknown with this reason, and no
         concrete-first guess is tried (None: off).
@@ -186,6 +192,7 @@ class SolverOptions:
     claims_gate: bool = True
     multi_value_variants: bool = True
     principal_arn_variants: bool = True
+    tag_key_variants: bool = True
     inject_unknown: str | None = None
 
     @classmethod
@@ -200,7 +207,8 @@ class SolverOptions:
                    defer_refuted=False, solved_formulas=False, solved_cores=False, guided_cores=False,
                    shared_views=False, lazy_liveness=False, implied_conditions=False, dead_claims=False,
                    refuted_claims=False, claims_gate=False,
-                   multi_value_variants=False, principal_arn_variants=False, inject_unknown=inject_unknown)
+                   multi_value_variants=False, principal_arn_variants=False, tag_key_variants=False,
+                   inject_unknown=inject_unknown)
 
     def without(self, *names: str) -> SolverOptions:
         """These options with the named switches off (``options.without("cache", "concrete_first")``)."""
