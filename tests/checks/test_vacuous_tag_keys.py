@@ -17,8 +17,14 @@ import pytest
 from small_orgs import small_org
 
 from tests.checks.test_statement_shortcuts import _load
-from trustgraph.checks.base import deny_like, is_assume_grant, is_sat, target_with, trust_statements, \
-    without_condition
+from trustgraph.checks.base import (
+    deny_like,
+    is_assume_grant,
+    is_sat,
+    target_with,
+    trust_statements,
+    without_condition,
+)
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.exact import solver_only
 from trustgraph.checks.variants import OTHER_TAG_KEYS, _tag_key_variants, variant_admitted

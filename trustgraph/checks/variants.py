@@ -239,9 +239,10 @@ def _tag_key_variants(st: Statement, index: int, request: Request, *, variables:
     the condition's key lists renamed (in aws:TagKeys, sts:TransitiveTagKeys and its aws:RequestTag/k, value kept) to
     :data:`OTHER_TAG_KEYS`, then to the literal keys another condition of ``st`` on aws:TagKeys names (a
     ``ForAnyValue`` condition naming the passed key, beside a ``ForAllValues`` one listing the keys allowed, which
-    the first names break); then, for aws:TagKeys, one more tag passed, the first of :data:`OTHER_TAG_KEYS` with
-    value ``tg``, not transitive (a ``ForAllValues`` condition listing the keys allowed). Each is yielded only when
-    the condition is false on its new list.
+    the first names break; a single key is tried with each of them in turn, since another condition may read the
+    tag of one: ``StringLikeIfExists aws:RequestTag/project``); then, for aws:TagKeys, one more tag passed, the first
+    of :data:`OTHER_TAG_KEYS` with value ``tg``, not transitive (a ``ForAllValues`` condition listing the keys
+    allowed). Each is yielded only when the condition is false on its new list.
 
     The changed request stays inside the solver's model of the hop: session tag keys are symbolic strings within
     STS's limits (the new names are valid keys, differ without case from every key the request passes and name no
@@ -268,7 +269,8 @@ def _tag_key_variants(st: Statement, index: int, request: Request, *, variables:
     if not listed or {k.lower() for k in transitive} - {k.lower() for k in listed} or set(tags) - {
             k.lower() for k in listed}:
         return  # the witness's tags do not agree with its list: not claimed
-    for pool in (fresh, allowed):
+    pools = [fresh, *([t] for t in allowed)] if len(named) == 1 else [fresh, allowed]
+    for pool in pools:
         if not named or len(named) > len(pool):
             continue
         renamed = dict(zip(named, pool, strict=False))
