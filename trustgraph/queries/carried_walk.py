@@ -22,8 +22,9 @@ it with the levels field by field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from trustgraph.queries.engine import State
@@ -89,4 +90,21 @@ class Walks:
         return True
 
 
-__all__ = ["Walks"]
+_N = TypeVar("_N")
+
+
+def levels_back(ends: Iterable[_N], back: Mapping[_N, Iterable[_N]]) -> dict[_N, int]:
+    """Breadth-first from ``ends`` (0) over ``back`` (a node's predecessors): each node reached with its least number
+    of edges to one of them."""
+    dist = dict.fromkeys(ends, 0)
+    queue = deque(dist)
+    while queue:
+        node = queue.popleft()
+        for prev in back.get(node, ()):
+            if prev not in dist:
+                dist[prev] = dist[node] + 1
+                queue.append(prev)
+    return dist
+
+
+__all__ = ["Walks", "levels_back"]

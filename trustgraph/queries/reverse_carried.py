@@ -92,11 +92,11 @@ levels conclude), without asking every other source's first hops. ``tests/querie
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.queries.agreed import AgreedPaths
-from trustgraph.queries.carried_walk import Walks
+from trustgraph.queries.carried_walk import Walks, levels_back
 from trustgraph.queries.mfagate import refuses_without_mfa
 
 if TYPE_CHECKING:
@@ -221,6 +221,7 @@ class CarriedPaths:
         self._into: dict[State, Successors] = {}
         self._full: dict[State, Successors] = {}
         self._near: dict[tuple[State, int], Successors] = {}
+        self._into_rows: dict[str, list[tuple[tuple[int, int], str, dict[str, Any]]]] | None = None
         #: with ``deep``: each role's least number of hops to the target over the closure's candidates (a lower
         #: bound of any of its states' distance: a state's hops follow its role's candidates), built when first read
         self.deep = deep
@@ -305,7 +306,8 @@ class CarriedPaths:
         if known is None:
             known = memo[mkey] = {}
         scratch: SearchOutcome | None = None
-        for key, role, data in self.closure.successors(state[0]):
+        listed = self._target_rows(state[0]) if only == self.target else self.closure.successors(state[0])
+        for key, role, data in listed:
             if (only is not None and role != only) or (keep is not None and not keep(role)):
                 continue
             hit = known.get(key)
@@ -316,6 +318,19 @@ class CarriedPaths:
                 found = self.engine.successors(state, depth, self.options, extra, scratch, None, _one((role, data)))
                 hit = known[key] = (tuple(found), len(scratch.unknown_edges) > before)
             yield hit
+
+    def _target_rows(self, node: str) -> list[tuple[tuple[int, int], str, dict[str, Any]]]:
+        """``node``'s entries of :meth:`Backward.successors` into the target, read off the target's rows (one pass
+        per query), not filtered out of the node's whole list (a hub's ~2,000 sources each ask their hop into it)."""
+        into = self._into_rows
+        if into is None:
+            into = self._into_rows = {}
+            target = self.target
+            for u, data, key, *_ in self.closure.cache.role_rows(target):
+                into.setdefault(u, []).append((key, target, data))
+            for rows in into.values():  # in the node's candidate order (an order key is unique among them)
+                rows.sort(key=lambda row: row[0])
+        return into.get(node, [])
 
     def _later_hops(self, state: State) -> tuple[Successors, bool]:
         """Every successor of ``state`` after the first hop, and whether one of its hops is undecided."""
@@ -369,7 +384,8 @@ class CarriedPaths:
         elsewhere, so they never decide which hop is the first into the target."""
         target = self.target
         for start, extra in begins:
-            joined = self._joined(start, extra)
+            # lazy: the candidates into the target read alone (_target_rows), not the first hops joined
+            joined = None if self.lazy else self._joined(start, extra)
             if joined is not None:  # every first hop decided already: the first one into the target, if any
                 for nxt, witness in joined:
                     if nxt[0] == target:
@@ -598,8 +614,10 @@ class CarriedPaths:
         floor = self._floor
         for start, extra in begins:
             joined = self._joined(start, extra)
-            if joined is not None:
-                yield from ((start, nxt, w) for nxt, w in joined if floor(nxt[0]) <= bound)
+            if joined is not None:  # the floors read off their map (floor()'s values) when there is one
+                floors = self._floor_map()
+                at = floors.get if floors is not None else (lambda role, _far: floor(role))
+                yield from ((start, nxt, w) for nxt, w in joined if at(nxt[0], FAR) <= bound)
                 continue
             for leads, _ in self._hops_of(start, 0, extra, keep=lambda role: floor(role) <= bound):
                 yield from ((start, nxt, w) for nxt, w in leads)
@@ -608,12 +626,17 @@ class CarriedPaths:
         """The least number of hops from ``role`` to the target over the closure's candidates (a large number when
         none leads there): no state of ``role`` is nearer, since every hop of a state follows one of its role's
         candidates (:meth:`_hops_of`)."""
+        floors = self._floor_map()
+        return self._gated_floor(role) if floors is None else floors.get(role, FAR)
+
+    def _floor_map(self) -> dict[str, int] | None:
+        """Every role's :meth:`_floor` (absent: :data:`FAR`), built when first read; None with :attr:`mfa_gate`."""
         if self.mfa_gate:
-            return self._gated_floor(role)
+            return None
         floors = self._floors
         if floors is None:
             floors = self._floors = self._role_floors()
-        return floors.get(role, FAR)
+        return floors
 
     def _gated_floor(self, role: str) -> int:
         """:meth:`_floor` when the target refuses every session without MFA (:attr:`mfa_gate`): a state of ``role``
@@ -736,7 +759,9 @@ class CarriedPaths:
                 full = kept[1]
         floor = self._floor
         if full is not None:
-            return tuple(s for s in full if floor(s[0][0]) <= limit)
+            floors = self._floor_map()
+            at = floors.get if floors is not None else (lambda role, _far: floor(role))
+            return tuple(s for s in full if at(s[0][0], FAR) <= limit)
         key = (state, limit)
         hit = self._near.get(key)
         if hit is None:
@@ -761,21 +786,4 @@ def _one(edge: tuple[str, dict[str, Any]]) -> Callable[[str], tuple[tuple[str, d
     return lambda _node: (edge,)
 
 
-_N = TypeVar("_N")
-
-
-def levels_back(ends: Iterable[_N], back: Mapping[_N, Iterable[_N]]) -> dict[_N, int]:
-    """Breadth-first from ``ends`` (0) over ``back`` (a node's predecessors): each node reached with its least number
-    of edges to one of them."""
-    dist = dict.fromkeys(ends, 0)
-    queue = deque(dist)
-    while queue:
-        node = queue.popleft()
-        for prev in back.get(node, ()):
-            if prev not in dist:
-                dist[prev] = dist[node] + 1
-                queue.append(prev)
-    return dist
-
-
-__all__ = ["CarriedPaths", "HopStore", "usable"]
+__all__ = ["CarriedPaths", "HopStore", "levels_back", "usable"]
