@@ -18,7 +18,7 @@ from twins import twin as twin_of
 from trustgraph.api import TrustGraph, load
 from trustgraph.checks.context import ScanContext
 from trustgraph.checks.external_path_to_admin import _LEAN, ExternalPathToAdmin
-from trustgraph.checks.leanfederated import Undecided, federated_index, lean_answers
+from trustgraph.checks.leanfederated import Prefix, Undecided, federated_index, lean_answers
 from trustgraph.checks.registry import CHECKS
 from trustgraph.checks.runner import finding_to_plain, run_checks
 from trustgraph.graph.nodes import EXTERNAL
@@ -196,7 +196,7 @@ def test_action_sequences_read_as_lean_flat(light: bool, tmp_path: Path) -> None
         assert len(new) == len(reference)
         for a, r in zip(new, reference, strict=True):
             if not isinstance(r, FlatAnswer):
-                assert a is r
+                assert a == r  # the same Undecided; a bare path rebuilt (KeptPaths.bare): an equal answer
                 continue
             assert isinstance(a, FlatAnswer)
             assert (a.source, a.length, a.reach, a.statements, a.approximations) == \
@@ -265,6 +265,8 @@ def test_last_hops_read_once_per_answer(light: bool, tmp_path: Path) -> None:
             if not isinstance(item, str):
                 continue
             befores, parent, action, answer = kept[i + 1:i + 5]
+            if isinstance(befores, Prefix):  # KeptPaths.linked
+                befores = befores.hops()
             args = (role, item, befores, parent, action, answer, memo, conditions)
             once = lean_reach(*args, {}, {}, decision_statements, None, lasts)
             anew = lean_reach(*args, {}, {}, decision_statements)
@@ -274,3 +276,78 @@ def test_last_hops_read_once_per_answer(light: bool, tmp_path: Path) -> None:
         shared_last += read - len(lasts)
     assert pairs > 20
     assert shared_last > 0  # some pairs read a last hop another pair of their role read before
+
+
+def _kept_index(tmp_path: Path, seed: int, linked: bool, bare: bool) -> tuple[TrustGraph, dict[str, Any]]:
+    """:func:`_random_federated_index` of one organization (made once under ``tmp_path``) with
+    ``KeptPaths.linked`` and ``KeptPaths.bare`` as given, in a fresh solver session."""
+    from trustgraph.checks.leanfederated import KeptPaths
+    from trustgraph.synth import synthesize
+
+    if not any(tmp_path.iterdir()):
+        synthesize(tmp_path, accounts=6, roles_per_account=30, seed=seed, profile="random")
+    tg = twin_of(load(tmp_path), SolverSession())
+    ctx = ScanContext(tg)
+    providers = tuple(m for m in ctx.outsider_members() if m != EXTERNAL)
+    with switched(KeptPaths, "linked", linked), switched(KeptPaths, "bare", bare):
+        return tg, federated_index(tg, providers, ctx.options(), ctx.admin_roles())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kept_paths_hold_the_reference_values(seed: int, tmp_path: Path) -> None:
+    """The index kept lean (``KeptPaths.linked`` and ``bare``) holds, pair by pair, what the reference's holds: a
+    :class:`Prefix` whose hops are the reference's tuple of :class:`Later` (the same hops, action, answer, states),
+    and a bare path whose rebuilt answer equals the reference's :class:`ReachResult`; and some of each are there
+    (prefixes sharing a kept state above them, answers of paths naming a session)."""
+    from trustgraph.checks.ondemand import Later, light_witness
+    from trustgraph.queries.results import ReachResult
+
+    _, reference = _kept_index(tmp_path, seed, False, False)
+    tg, lean = _kept_index(tmp_path, seed, True, True)
+    assert sorted(lean) == sorted(reference)
+
+    def later(h: Later) -> tuple[Any, ...]:
+        return (h.state, h.role, h.action, light_witness(h))
+
+    shared = bare = 0
+    for role, kept in reference.items():
+        new = lean[role]
+        assert len(new) == len(kept)
+        i = 0
+        while i < len(kept):
+            a, b = new[i], kept[i]
+            if isinstance(b, str):  # a kept pair: provider, prefix, parent state, action, answer
+                assert a == b
+                assert isinstance(a := new[i + 1], Prefix) and type(kept[i + 1]) is tuple
+                assert [later(h) for h in a.hops()] == [later(h) for h in kept[i + 1]], (role, i)
+                shared += a[0] is not None
+                assert new[i + 2:i + 4] == kept[i + 2:i + 4]
+                i += 5
+                continue
+            if isinstance(b, ReachResult):
+                assert type(a) is tuple and a == b.hops
+                bare += 1
+            else:
+                assert isinstance(b, Undecided) and isinstance(a, Undecided) and a.source == b.source
+            i += 1
+        got = lean_answers(tg.engine, role, new, None, conditions)
+        expected = [r for r in kept if isinstance(r, ReachResult)]
+        assert [a for a in got if isinstance(a, ReachResult)] == expected
+    assert shared > 0 and bare > 0
+
+
+@pytest.mark.parametrize(("profile", "seed"), [("random", 1), ("random", 2), ("random", 3), ("federation-heavy", 1)])
+def test_kept_paths_same_findings(profile: str, seed: int, tmp_path: Path) -> None:
+    """The findings with ``KeptPaths.linked`` and ``bare`` on are those with both off (the reference), field by
+    field, in one process and with workers."""
+    from trustgraph.checks.leanfederated import KeptPaths
+
+    tg = small_org(profile, seed, tmp_path)
+    session = SolverSession()
+    found = {}
+    for on in (False, True):
+        with switched(KeptPaths, "linked", on), switched(KeptPaths, "bare", on):
+            found[on] = [[finding_to_plain(f) for f in run_checks(ScanContext(twin_of(tg, session)), CHECKS,
+                                                                     jobs=jobs).findings] for jobs in (1, 2)]
+    assert found[True] == found[False]
+    assert any(f["check_id"] == ExternalPathToAdmin.id and len(f["sources"]) > 1 for f in found[True][0])

@@ -37,10 +37,17 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, lean_flat, lean_reach
-from trustgraph.checks.pathmemo import AgreedPaths, agreed_result, light_prefix, path_names_session
+from trustgraph.checks.pathmemo import (
+    AgreedPaths,
+    agreed_hops,
+    agreed_result,
+    approximations_of,
+    light_prefix,
+    path_names_session,
+)
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import SessionSteps, ask_last_step, ask_session_names, not_named_by
-from trustgraph.queries.results import ReachResult
+from trustgraph.queries.results import Reach, ReachResult, reachable_maker
 from trustgraph.semantics.request import CallerKind
 
 if TYPE_CHECKING:
@@ -63,10 +70,79 @@ class Undecided:
         self.source = source
 
 
-#: one role's kept pairs, in provider order: a :class:`ReachResult` (a path naming a session, built in full), an
-#: :class:`Undecided`, or five items (the provider's name, the tuple of :class:`Later` of the hops before the last,
-#: the last hop's parent state, action and Sat answer)
+#: one role's kept pairs, in provider order: a path naming a session, built in full (its answer's hops, a tuple of
+#: :class:`~trustgraph.queries.results.HopWitness`, under ``KeptPaths.bare``; else its :class:`ReachResult`), an
+#: :class:`Undecided`, or five items (the provider's name, the :class:`Later` of the hops before the last as a
+#: :class:`Prefix` under ``KeptPaths.linked``, else a tuple; the last hop's parent state, action and Sat answer)
 Kept = list[Any]
+
+
+class KeptPaths:
+    """The switches of how :func:`federated_index` keeps a pair's path: memory only, the values read back
+    (:func:`lean_answers`) are equal.
+
+    At 20,000 roles of random:2 the index keeps 640,629 pairs through 349,859 states (a prefix tuple each, ~11
+    hops: 40.4 MB) and 253,552 answers of paths naming a session (their :class:`ReachResult` 20.3 MB, their hops
+    tuples 25.5 MB), held from the shared work to the end of the scan. ``linked``: a kept state's prefix is the
+    :class:`Prefix` of the nearest kept state above it plus the hops from there (:func:`linked_prefixes`, made
+    after the search's roles, in which no engine question is asked; its hops read off when its role is checked);
+    False: a tuple of every hop (the reference). ``bare``: such an answer is kept as its hops alone (its source is
+    its first hop's source, its target the role, its approximations :func:`~trustgraph.checks.pathmemo.
+    approximations_of` its hops: :func:`~trustgraph.checks.pathmemo.agreed_result` builds it so) and built again
+    when its role is checked; False: the :class:`ReachResult` kept (the reference). Set on the class."""
+
+    linked: ClassVar[bool] = True
+    bare: ClassVar[bool] = True
+
+
+class Prefix(tuple[Any, ...]):
+    """The :class:`Later` of the hops of a search's path up to a kept state (the parent of a kept pair's last hop,
+    :attr:`KeptPaths.linked`), as one tuple: first the :class:`Prefix` of the nearest kept state above it (None when
+    there is none but the source's), then the hops from there, so that the kept states of a search share the
+    prefixes of those above them. :meth:`hops` gives the hops in path order; iterating a :class:`Prefix` as a tuple
+    does not."""
+
+    __slots__ = ()
+
+    def hops(self) -> tuple[Later, ...]:
+        """The hops in path order (the tuple the reference keeps)."""
+        up = self[0]
+        if up is None:
+            return self[1:]
+        segs: list[Prefix] = []
+        node: Prefix | None = self
+        while node is not None:
+            segs.append(node)
+            node = node[0]
+        return tuple(hop for seg in reversed(segs) for hop in seg[1:])
+
+
+def linked_prefixes(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, ...], Later],
+                    kept: set[State]) -> dict[State, Prefix | tuple[()]]:
+    """The prefix of each of a search's ``kept`` states: ``()`` for the source's state, else a :class:`Prefix`
+    whose :meth:`~Prefix.hops` are :func:`~trustgraph.checks.pathmemo.light_prefix`'s (the same :class:`Later` in
+    the same order, one per hop in ``light``, as there). ``visits`` and ``answers``: the search's."""
+    out: dict[State, Prefix | tuple[()]] = {}
+    for state in sorted(kept, key=lambda s: visits[s].depth):  # a kept state's kept ancestors first
+        segment: list[Later] = []
+        cur = state
+        while (parent := visits[cur].parent) is not None:
+            action, answer = answers[cur]
+            key = (parent, cur[0], action, id(answer))
+            hop = light.get(key)
+            if hop is None or hop.answer is not answer:
+                hop = light[key] = Later(engine, parent, cur[0], action, answer)
+            segment.append(hop)
+            cur = parent
+            if cur in kept:
+                break
+        if not segment:
+            out[state] = ()
+            continue
+        segment.reverse()
+        up = out[cur] if cur in kept else ()
+        out[state] = Prefix((up or None, *segment))
+    return out
 
 
 def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOptions,
@@ -84,6 +160,7 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
     index: dict[str, Kept] = {}
     light: dict[tuple[Any, ...], Later] = {}  # one per hop for every path through it, across providers
     by_pass = NamedStates.once and targets is not None
+    linked, bare = KeptPaths.linked, KeptPaths.bare and AgreedPaths.once
     names: dict[int, tuple[Any, Any]] = {}  # NamedStates: id(request) -> (request, its sts:RoleSessionName)
     for source in providers:
         outcome = shared.search(source, options, outside_only=True)
@@ -93,6 +170,7 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
         reached.discard(source)
         named: dict[State, bool] = {}
         prefix: dict[State, tuple[Later, ...]] = {}
+        unfilled: list[tuple[Kept, int]] = []  # KeptPaths.linked: (a role's pairs, where a prefix goes)
         agreed: dict[State, tuple[HopWitness, ...]] | None = {} if AgreedPaths.once else None
         undecided: Undecided | None = None
         todo: Iterable[str] = reached
@@ -125,14 +203,28 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
                         or visits[parent].parent is None or not not_named_by(answers[parent][1].request, name)):
                     if not wanted:
                         continue  # no hop on the path names a session: nothing to ask
+                    pairs = index.setdefault(t, [])
+                    if linked:  # the prefix filled in after the search's roles (linked_prefixes)
+                        pairs.extend((source, parent, parent, last_action, last_answer))
+                        unfilled.append((pairs, len(pairs) - 4))
+                        continue
                     items = prefix.get(parent)
                     if items is None:
                         items = light_prefix(engine, visits, answers, light, prefix, parent)
-                    index.setdefault(t, []).extend((source, items, parent, last_action, last_answer))
+                    pairs.extend((source, items, parent, last_action, last_answer))
                     continue
             if wanted:  # as reach_each
-                index.setdefault(t, []).append(engine.result_for(outcome, t, unknown_zone) if agreed is None
-                                               else agreed_result(engine, outcome, t, agreed))
+                kept: Any
+                if agreed is None:
+                    kept = engine.result_for(outcome, t, unknown_zone)
+                elif not bare:
+                    kept = agreed_result(engine, outcome, t, agreed)
+                else:
+                    kept = agreed_hops(engine, outcome, t, agreed)
+                    if kept[0].source != source:  # not rebuilt from its hops alone: kept whole
+                        kept = ReachResult(source=source, target=t, verdict=Reach.REACHABLE, hops=kept,
+                                           approximations=approximations_of(kept))
+                index.setdefault(t, []).append(kept)
             elif not SessionSteps.once:
                 ask_session_names(engine, outcome, t)
             elif not before:  # only the last hop names a session: ask_session_names asks that step alone
@@ -147,6 +239,10 @@ def federated_index(tg: GraphQueries, providers: Sequence[str], options: QueryOp
                     ask_last_step(engine, outcome, state)
                 else:
                     asked.add(state)  # as ask_session_names records it
+        if unfilled:
+            linked_of = linked_prefixes(engine, visits, answers, light, {pairs[at] for pairs, at in unfilled})
+            for pairs, at in unfilled:
+                pairs[at] = linked_of[pairs[at]]
     return index
 
 
@@ -215,14 +311,21 @@ def lean_answers(engine: ReachabilityEngine, role: str, kept: Iterable[Any], mem
     lasts: Lasts = {}  # what a last hop's answer gives, read once per answer
     counts: dict[int, tuple[tuple[Location, ...], int]] = {} if memo is None else memo.counts
     out: list[ReachResult | FlatAnswer | Undecided] = []
+    make = None
     i, n = 0, len(items)
     while i < n:
         item = items[i]
         if not isinstance(item, str):
+            if type(item) is tuple:  # a bare path (KeptPaths.bare): its answer as agreed_result built it
+                if make is None:
+                    make = reachable_maker()
+                item = make(item[0].source, role, item, approximations_of(item))
             out.append(item)
             i += 1
             continue
         befores, parent, action, answer = items[i + 1:i + 5]
+        if type(befores) is Prefix:
+            befores = befores.hops()
         if shared is not None:
             out.append(shared.answer(engine, role, item, befores, parent, action, answer, memo, conditions,
                                        classes, counts, statements_of, lasts))
@@ -282,4 +385,5 @@ class _KeptAnswer(FlatAnswer):
         return (item, *befores, parent, action, answer)
 
 
-__all__ = ["ActionSequences", "Kept", "NamedStates", "Undecided", "federated_index", "lean_answers", "named_states"]
+__all__ = ["ActionSequences", "Kept", "KeptPaths", "NamedStates", "Prefix", "Undecided", "federated_index",
+           "lean_answers", "linked_prefixes", "named_states"]

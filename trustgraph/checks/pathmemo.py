@@ -182,6 +182,20 @@ def agreed_result(engine: ReachabilityEngine, outcome: SharedOutcome, target: st
                   agreed: dict[State, tuple[HopWitness, ...]]) -> ReachResult:
     """``engine.result_for(outcome, target)`` for a ``target`` the search reached (equal value; the same questions
     asked in the same order), each state's agreed path made once in ``agreed`` (one dict per search)."""
+    hops = agreed_hops(engine, outcome, target, agreed)
+    return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=hops,
+                       approximations=approximations_of(hops))
+
+
+def approximations_of(hops: tuple[HopWitness, ...]) -> tuple[str, ...]:
+    """The approximations of :func:`agreed_result`'s answer whose hops are ``hops``: each hop's, once, in order."""
+    return tuple(dict.fromkeys(a for h in hops for a in h.approximations))
+
+
+def agreed_hops(engine: ReachabilityEngine, outcome: SharedOutcome, target: str,
+                agreed: dict[State, tuple[HopWitness, ...]]) -> tuple[HopWitness, ...]:
+    """The hops of :func:`agreed_result`'s answer (the same questions asked in the same order): what the answer
+    holds beyond its source, its target and :func:`approximations_of` them."""
     state = outcome.first[target]
     visits, answers, options = outcome.visits, outcome.answers, outcome.options
     assert options is not None  # a shared search's outcome has its options
@@ -203,10 +217,8 @@ def agreed_result(engine: ReachabilityEngine, outcome: SharedOutcome, target: st
         else:
             hops = (hop,)
         agreed[landed] = hops
-    approx = tuple(dict.fromkeys(a for h in hops for a in h.approximations))
-    return ReachResult(source=outcome.source, target=target, verdict=Reach.REACHABLE, hops=hops,
-                       approximations=approx)
+    return hops
 
 
-__all__ = ["AgreedPaths", "agreed_result", "last_hop_names_session", "light_prefix", "may_name", "memo_index",
-           "path_names_session"]
+__all__ = ["AgreedPaths", "agreed_hops", "agreed_result", "approximations_of",
+           "last_hop_names_session", "light_prefix", "may_name", "memo_index", "path_names_session"]

@@ -157,6 +157,7 @@ SWITCHES: tuple[Switch, ...] = (
     *_class(pathmemo.AgreedPaths, "once"),
     *_class(leanfederated.NamedStates, "once"),
     *_class(leanfederated.ActionSequences, "shared"),
+    *_class(leanfederated.KeptPaths, "linked", "bare"),
     *_class(vacuous_condition.VacuousCondition, "plain_rule", "shared_targets"),
     *_class(external_path_to_admin.ExternalPathToAdmin, "federated_parts", "forget_witnesses", "lean_sources",
             "lean_federated"),
