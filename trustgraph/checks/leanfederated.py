@@ -8,16 +8,18 @@ per (provider, admin role) the search reaches, the reference builds the answer i
 :class:`~trustgraph.checks.finding.SourceReach`.
 
 Here (:func:`federated_index`, ``ExternalPathToAdmin.lean_federated``) each pair is kept as five references: the
-provider, the :class:`~trustgraph.checks.ondemand.Later` items of the hops before the last (one tuple per state of
-the provider's search, shared by every admin role reached through it; each :class:`Later` one per hop for every
-search through it), and the last hop's parent state, action and Sat answer. A role's pairs are read when the role is
+provider, the :class:`~trustgraph.checks.ondemand.Later` items of the hops before the last (one :class:`Prefix` per
+kept state of the provider's search, shared by every admin role reached through it and holding only the hops below
+the nearest kept state above it, :class:`KeptPaths`; each :class:`Later` one per hop for every search through it),
+and the last hop's parent state, action and Sat answer. A role's pairs are read when the role is
 checked (:func:`lean_answers`) as :class:`~trustgraph.checks.ondemand.FlatAnswer` values (the source reach,
 statements and approximations the reference's finding would give, read off the hops' answers; the answer itself built
 by :meth:`FlatAnswer.result` only for the merged finding's first source, and its full witnesses by
 :func:`~trustgraph.checks.ondemand.with_full_path`), the form the outside accounts' answers already take
 (:mod:`trustgraph.checks.leansources`). A pair whose path names a session is built in full at once (its hops are
-asked again, :func:`~trustgraph.queries.answers.agree_on_session_names`) and a pair the search left undecided is kept
-as its provider (:class:`Undecided`; the check asks the reference, :meth:`ScanContext.reach_to`): the engine is
+asked again, :func:`~trustgraph.queries.answers.agree_on_session_names`) and kept as those hops, its
+:class:`ReachResult` made when its role is checked (:attr:`KeptPaths.bare`), and a pair the search left undecided is
+kept as its provider (:class:`Undecided`; the check asks the reference, :meth:`ScanContext.reach_to`): the engine is
 asked the same questions in the same order as by :meth:`GraphQueries.reach_each`, so every witness is the same.
 
 The reference is ``ExternalPathToAdmin.lean_federated = False`` (every answer built at prepare time);
@@ -26,9 +28,10 @@ findings keep share one tuple per distinct sequence of actions (:class:`ActionSe
 ``ActionSequences.shared``; its reference :func:`~trustgraph.checks.ondemand.lean_flat`): random:1 at 20,000 roles,
 peak PSS 971-974 -> 876-886 MB (random:2 885-891 -> 823-825 MB).
 
-Cost: per provider, a tuple per state on the paths to the admin roles it reaches and five references per (provider,
-admin role) pair, instead of a :class:`~trustgraph.queries.results.ReachResult` and a witness per hop; per role, a
-:class:`FlatAnswer` per pair (its path's hops read once), dropped after the merge.
+Cost: per provider, a tuple per kept state on the paths to the admin roles it reaches (its hops below the nearest
+kept state above it) and five references per (provider, admin role) pair, instead of a
+:class:`~trustgraph.queries.results.ReachResult` and a witness per hop; per role, a :class:`FlatAnswer` per pair
+(its path's hops read once), dropped after the merge.
 """
 
 from __future__ import annotations
