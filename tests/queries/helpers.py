@@ -16,6 +16,18 @@ def answer_key(r: ReachResult) -> tuple[Any, ...]:
             tuple(h.evidence[2] if h.evidence else None for h in r.hops))
 
 
+def ask_every_role(tg: TrustGraph, owner: Any, name: str, replacement: Any) -> None:
+    """who_can_reach asked of every role of ``tg`` in name order, with ``owner.name`` replaced by ``replacement``
+    (a checking wrapper of the fast path under test) for the duration."""
+    import pytest
+
+    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(owner, name, replacement)
+        for role in roles:
+            tg.who_can_reach(role)
+
+
 def policy_statements(tg: TrustGraph) -> list[Any]:
     """Every statement of the roles' inline policies and of the accounts' managed policies (those with a document)."""
     statements = [st for caller in tg.estate.role_by_arn.values()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.queries.helpers import synthesized
+from tests.queries.helpers import ask_every_role, synthesized
 from trustgraph.queries import backward
 from trustgraph.queries.backward import Backward
 
@@ -39,11 +39,7 @@ def test_successors_match_the_filtered_out_rows(profile: str, seed: int, tmp_pat
             filtered[0] += 1
         return closure
 
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(backward, "backward_closure", checked)
-        for role in roles:
-            tg.who_can_reach(role)
+    ask_every_role(tg, backward, "backward_closure", checked)
     assert copied[0] > 0 and filtered[0] > 0, (copied, filtered)
 
 
@@ -66,9 +62,5 @@ def test_target_rows_are_the_successors_into_the_target(seed: int, tmp_path: Pat
         nonempty[0] += bool(found)
         return found
 
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(CarriedPaths, "_target_rows", checked)
-        for role in roles:
-            tg.who_can_reach(role)
+    ask_every_role(tg, CarriedPaths, "_target_rows", checked)
     assert nonempty[0] > 0 and asked[0] > nonempty[0], (asked, nonempty)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.queries.helpers import synthesized
+from tests.queries.helpers import ask_every_role, synthesized
 from trustgraph.queries.reverse_carried import CarriedPaths, levels_back
 
 
@@ -40,9 +40,5 @@ def test_role_floors_match_the_successor_lists(seed: int, tmp_path: Path) -> Non
         deepest[0] = max(deepest[0], *floors.values())
         return floors
 
-    roles = sorted(n for n, d in tg.graph.nodes(data=True) if d["kind"] == "role")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(CarriedPaths, "_role_floors", checked)
-        for role in roles:
-            tg.who_can_reach(role)
+    ask_every_role(tg, CarriedPaths, "_role_floors", checked)
     assert compared[0] > 0 and deepest[0] >= 2, (compared, deepest)

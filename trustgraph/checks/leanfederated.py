@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, lean_flat, lean_reach
+from trustgraph.checks.ondemand import FlatAnswer, Lasts, Later, LightMemo, lean_flat, lean_reach, light_hop
 from trustgraph.checks.pathmemo import (
     AgreedPaths,
     agreed_hops,
@@ -130,12 +130,7 @@ def linked_prefixes(engine: Any, visits: Any, answers: Any, light: dict[tuple[An
         segment: list[Later] = []
         cur = state
         while (parent := visits[cur].parent) is not None:
-            action, answer = answers[cur]
-            key = (parent, cur[0], action, id(answer))
-            hop = light.get(key)
-            if hop is None or hop.answer is not answer:
-                hop = light[key] = Later(engine, parent, cur[0], action, answer)
-            segment.append(hop)
+            segment.append(light_hop(engine, light, visits, answers, cur))
             cur = parent
             if cur in kept:
                 break

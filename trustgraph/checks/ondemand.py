@@ -79,6 +79,20 @@ class Later:
         return self.engine.witness(self.state, self.role, self.action, self.answer)
 
 
+def light_hop(engine: ReachabilityEngine, light: dict[tuple[Any, ...], Later], visits: Any, answers: Any,
+              landed: Any) -> Later:
+    """The :class:`Later` of the search's hop into state ``landed`` (``visits`` and ``answers``: the search's), one
+    per hop in ``light`` across searches. The key holds the answer's id, so a hit is checked against the answer it
+    keeps: an id may be reused once an earlier search's answer is gone."""
+    parent = visits[landed].parent
+    action, answer = answers[landed]
+    key = (parent, landed[0], action, id(answer))
+    hop = light.get(key)
+    if hop is None or hop.answer is not answer:
+        hop = light[key] = Later(engine, parent, landed[0], action, answer)
+    return hop
+
+
 def pending_index(tg: GraphQueries, sources: Sequence[str], options: QueryOptions,
                   targets: frozenset[str] | None) -> dict[str, list[ReachResult | Flat]]:
     """Role -> the reachable answer of each of ``sources`` that reaches it (in the order of ``sources``): a
@@ -139,17 +153,9 @@ def _walked_index(tg: GraphQueries, sources: Sequence[str], options: QueryOption
             last_action, last_answer = answers[state]
             flat: list[Any] = []  # the items of the answer, from the last to the first
             cur = parent
-            while True:
-                parent = visits[cur].parent
-                if parent is None:
-                    break
-                action, answer = answers[cur]
-                key = (parent, cur[0], action, id(answer))
-                hop = light.get(key)
-                if hop is None or hop.answer is not answer:
-                    hop = light[key] = Later(engine, parent, cur[0], action, answer)
-                flat.append(hop)
-                cur = parent
+            while (up := visits[cur].parent) is not None:
+                flat.append(light_hop(engine, light, visits, answers, cur))
+                cur = up
             flat.append(source)
             flat.reverse()
             kept = index.setdefault(t, [])
@@ -550,5 +556,6 @@ def with_full_path(finding: Finding) -> Finding:
 
 
 __all__ = ["LIGHT_MEMO_MAX", "Flat", "FlatAnswer", "Lasts", "Later", "LightMemo", "PathMemo", "answers_for",
-           "deferred_flat", "flat_answers", "is_light", "lean_flat", "lean_reach", "light_hops", "materialized",
+           "deferred_flat", "flat_answers", "is_light", "lean_flat", "lean_reach", "light_hop", "light_hops",
+           "materialized",
            "pending_index", "with_full_path"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from trustgraph.checks.ondemand import Later
+from trustgraph.checks.ondemand import Later, light_hop
 from trustgraph.graph.nodes import NodeKind
 from trustgraph.queries.answers import ask_session_names, names_evidence, not_named_by, noted, session_agreement
 from trustgraph.queries.results import Reach, ReachResult
@@ -150,13 +150,7 @@ def light_prefix(engine: Any, visits: Any, answers: Any, light: dict[tuple[Any, 
     :class:`Later` per hop in ``light``, across sources, as the reference keeps them)."""
     chain, items = _below_memoised(visits, prefix, state, ())
     for landed in chain:
-        parent = visits[landed].parent
-        action, answer = answers[landed]
-        key = (parent, landed[0], action, id(answer))
-        hop = light.get(key)
-        if hop is None or hop.answer is not answer:
-            hop = light[key] = Later(engine, parent, landed[0], action, answer)
-        items = prefix[landed] = (*items, hop)
+        items = prefix[landed] = (*items, light_hop(engine, light, visits, answers, landed))
     return items
 
 
