@@ -199,8 +199,8 @@ class _Index:
         facts = self._facts.get(texts)
         if facts is None:
             facts = self._facts[texts] = (
-                _mentions([st], "sts:externalid"),
-                _mentions([st], "aws:multifactorauthpresent"),
+                mentions([st], "sts:externalid"),
+                mentions([st], "aws:multifactorauthpresent"),
                 frozenset(texts),
             )
         return facts
@@ -222,10 +222,10 @@ class _Index:
         return found
 
     def summary(self, key_texts: frozenset[str]) -> str:
-        """:func:`_summary_of`, once per distinct set of condition keys."""
+        """:func:`summary_of`, once per distinct set of condition keys."""
         cached = self._summaries.get(key_texts)
         if cached is None:
-            cached = self._summaries[key_texts] = _summary_of(key_texts)
+            cached = self._summaries[key_texts] = summary_of(key_texts)
         return cached
 
     def assumers(self, account: str) -> tuple[str, ...]:
@@ -312,15 +312,15 @@ def _federated_kind(provider: str) -> NodeKind:
     return NodeKind.WEB_IDENTITY
 
 
-def _mentions(statements: Iterable[Statement], key: str) -> bool:
+def mentions(statements: Iterable[Statement], key: str) -> bool:
     return any(c.key == key for st in statements for c in st.conditions)
 
 
 def _summary(statements: tuple[Statement, ...]) -> str:
-    return _summary_of({c.key_text for st in statements for c in st.conditions})
+    return summary_of({c.key_text for st in statements for c in st.conditions})
 
 
-def _summary_of(key_texts: Iterable[str]) -> str:
+def summary_of(key_texts: Iterable[str]) -> str:
     conds = sorted(key_texts)
     return "unconditional" if not conds else "if " + ", ".join(conds)
 
@@ -548,7 +548,7 @@ def _add_role_edges(G: nx.MultiDiGraph, index: _Index, role_arn: str, edges: _Ed
             facts = [index.condition_facts(st) for st in unique]
             external_id = all(f[0] for f in facts)
             mfa = all(f[1] for f in facts)
-            summary = _summary_of(frozenset().union(*(f[2] for f in facts)))
+            summary = summary_of(frozenset().union(*(f[2] for f in facts)))
         source_account = nodes[source].get("account")
         edges.add(source, role_arn, name, {
             "action": name,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trustgraph.graph.build import _mentions, _summary_of, action_may_match
+from trustgraph.graph.build import action_may_match, mentions, summary_of
 from trustgraph.model.arn import parse_arn, partition_of
 from trustgraph.model.policy import Effect, Statement
 from trustgraph.model.principal import PrincipalKind
@@ -90,11 +90,11 @@ def _edge_data(statements: list[Statement], cross_account: bool, direct: bool) -
         "kind": "assume",
         "statements": tuple(st.location for st in unique),
         "trust": unique,
-        "needs_external_id": all(_mentions([st], "sts:externalid") for st in unique),
-        "needs_mfa": all(_mentions([st], "aws:multifactorauthpresent") for st in unique),
+        "needs_external_id": all(mentions([st], "sts:externalid") for st in unique),
+        "needs_mfa": all(mentions([st], "aws:multifactorauthpresent") for st in unique),
         "cross_account": cross_account,
         "identity_required": not direct,
-        "summary": _summary_of({c.key_text for st in unique for c in st.conditions}),
+        "summary": summary_of({c.key_text for st in unique for c in st.conditions}),
     }
 
 

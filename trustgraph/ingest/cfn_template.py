@@ -29,7 +29,7 @@ import yaml
 from trustgraph.errors import IngestError
 from trustgraph.ingest._fields import parse_errors, type_name
 from trustgraph.ingest.duplicates import duplicate_error, find_duplicate, parse_with_pairs
-from trustgraph.ingest.load import _describe_json_error
+from trustgraph.ingest.load import describe_json_error
 from trustgraph.model.location import escape_pointer_token
 
 #: YAML short tags and the long form each stands for (AWS CloudFormation User Guide, "Intrinsic function
@@ -136,7 +136,7 @@ def _parse_json(text: str, name: str) -> object:
         with parse_errors(name, "JSON"):
             value, duplicated = parse_with_pairs(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(name, "", _describe_json_error(text, exc)) from None
+        raise IngestError(name, "", describe_json_error(text, exc)) from None
     duplicate = find_duplicate(value, duplicated)
     if duplicate is not None:
         raise duplicate_error(name, duplicate[0], duplicate[1])

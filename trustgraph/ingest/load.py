@@ -62,7 +62,7 @@ def bundled_example_path() -> Traversable:
     raise UsageError("the bundled example (datasets/example-org) is not installed: give export files or directories")
 
 
-def _describe_json_error(text: str, exc: json.JSONDecodeError) -> str:
+def describe_json_error(text: str, exc: json.JSONDecodeError) -> str:
     end = len(text.rstrip())
     truncated = exc.pos >= end or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1:])
     if truncated:
@@ -121,7 +121,7 @@ def read_json(path: str | os.PathLike[str], source: str | None = None) -> object
         with parse_errors(name, "JSON"):
             json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(name, "", _describe_json_error(text, exc)) from None
+        raise IngestError(name, "", describe_json_error(text, exc)) from None
     # orjson refuses documents the standard library accepts (NaN, integers above 64 bits, deep nesting).
     raise IngestError(name, "", "unsupported JSON: NaN/Infinity, an integer beyond 64 bits or nesting deeper "
                                 "than 1024 levels")
@@ -363,5 +363,5 @@ def _not_recognised(data: object) -> str:
     return f"{NOT_RECOGNISED} (got {type_name(data)})"
 
 
-__all__ = ["COLLECT_MANIFEST_FORMAT", "NOT_RECOGNISED", "bundled_example_path", "classify", "iter_json_files",
-           "load_estate", "load_warnings", "read_json"]
+__all__ = ["COLLECT_MANIFEST_FORMAT", "NOT_RECOGNISED", "bundled_example_path", "classify",
+           "describe_json_error", "iter_json_files", "load_estate", "load_warnings", "read_json"]

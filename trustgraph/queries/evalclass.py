@@ -137,7 +137,7 @@ def _reads(keys: set[str]) -> int:
     return out
 
 
-def _statements_facts(statements: Iterable[Statement]) -> tuple[frozenset[int], int]:
+def statements_facts(statements: Iterable[Statement]) -> tuple[frozenset[int], int]:
     """The ids of ``statements`` and what of a caller they read: their keys (:func:`_reads`), their NotPrincipal
     (names and account) and their principals other than ``*`` (the account, or names too)."""
     keys: set[str] = set()
@@ -440,17 +440,17 @@ class EvaluatedClasses:
         hit = self._trust.get(role.arn)
         if hit is None:
             if EvaluatedClasses.shared_levels:
-                own, reads = _statements_facts(role.trust_policy.statements)
+                own, reads = statements_facts(role.trust_policy.statements)
                 levels = target.rcp_levels
                 if levels:
                     known = self._rcp_facts.get(id(levels))
                     if known is None or known[0] is not levels:
-                        known = self._rcp_facts[id(levels)] = (levels, *_statements_facts(
+                        known = self._rcp_facts[id(levels)] = (levels, *statements_facts(
                             st for level in levels for p in level for st in p.statements))
                     own, reads = own | known[1], reads | known[2]
                 hit = self._trust[role.arn] = (own, reads)
             else:
-                hit = self._trust[role.arn] = _statements_facts(trust_statements(target))
+                hit = self._trust[role.arn] = statements_facts(trust_statements(target))
         return hit
 
     def _class_of(self, state: State, question: HopQuestion) -> tuple[tuple[Any, ...], _Lists, Caller]:

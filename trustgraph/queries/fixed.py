@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Effect
-from trustgraph.queries.ground import _ENUMERABLE, _ORG_KEYS, _RESOURCE_ORG_KEYS, _determined, _names_sessions
+from trustgraph.queries.ground import ENUMERABLE, RESOURCE_ORG_KEYS, is_determined, names_sessions
+from trustgraph.semantics.evaluate import ORG_KEYS
 from trustgraph.semantics.request import Action, CallerKind
 
 if TYPE_CHECKING:
@@ -48,17 +49,17 @@ def fixed_refutes(caller: Caller, target: Target, action: Action, now_ms: int | 
     from trustgraph.semantics.principals import statement_principal_match
 
     name_free = caller.kind is CallerKind.ROLE_SESSION and caller.session_name is None
-    if name_free and _names_sessions(caller, target):
+    if name_free and names_sessions(caller, target):
         return False  # which session of the role calls is a choice the trust policy tells apart
     org_free = caller.org_unknown is not None
 
     def fixed(key: str) -> bool:
         k = key.lower()
-        if k in _ENUMERABLE or (k in _CLOCK and now_ms is None):
+        if k in ENUMERABLE or (k in _CLOCK and now_ms is None):
             return False
-        if k in _RESOURCE_ORG_KEYS:
+        if k in RESOURCE_ORG_KEYS:
             return target.org_known
-        return _determined(k) and not (org_free and k in _ORG_KEYS) and not (name_free and k == "aws:userid")
+        return is_determined(k) and not (org_free and k in ORG_KEYS) and not (name_free and k == "aws:userid")
 
     def fixed_condition(c: Condition) -> bool:
         return fixed(c.key) and all(fixed(v.key) for p in c.patterns for v in variables_of(p))

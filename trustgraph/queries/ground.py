@@ -17,15 +17,15 @@ from typing import Any
 
 from trustgraph.model.policy import Policy
 from trustgraph.semantics.context import DEFAULT_SESSION_NAME
+from trustgraph.semantics.evaluate import ORG_KEYS
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.request import Action, Caller, CallerKind, Target
 from trustgraph.smt.facts import keys_read
 
 _DETERMINED_EXTRA = frozenset({"aws:currenttime", "aws:epochtime", "aws:resourceaccount"})
 #: caller-chosen keys with a small domain: every choice is tried (HTTPS or not)
-_ENUMERABLE: dict[str, tuple[tuple[str, ...], ...]] = {"aws:securetransport": (("true",), ("false",))}
-_ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
-_RESOURCE_ORG_KEYS = frozenset({"aws:resourceorgid", "aws:resourceorgpaths"})
+ENUMERABLE: dict[str, tuple[tuple[str, ...], ...]] = {"aws:securetransport": (("true",), ("false",))}
+RESOURCE_ORG_KEYS = frozenset({"aws:resourceorgid", "aws:resourceorgpaths"})
 
 
 #: principal keys whose value the caller's history chooses (how long ago MFA was used, the session issued): the
@@ -33,7 +33,9 @@ _RESOURCE_ORG_KEYS = frozenset({"aws:resourceorgid", "aws:resourceorgpaths"})
 _AGES = frozenset({"aws:multifactorauthage", "aws:tokenissuetime"})
 
 
-def _determined(key: str) -> bool:
+def is_determined(key: str) -> bool:
+    """Whether a hop's request fixes ``key`` from the caller, the role and the pinned time alone (the caller chooses
+    no value for it)."""
     if key in _AGES:
         return False
     return key in _DETERMINED_EXTRA or key.startswith("aws:resourcetag/") or key_info(key).principal_derived
@@ -98,16 +100,16 @@ def decide_by_evaluation(
     # a role session whose name is free (any session of the role: docs/semantics.md §4.3) has one request only when
     # nothing reads the name; then it is the default one
     name_free = caller.kind is CallerKind.ROLE_SESSION and caller.session_name is None
-    if name_free and _names_sessions(caller, target):
+    if name_free and names_sessions(caller, target):
         return None
     enumerated: set[str] = set()
     for k in _hop_keys(caller, target, action, keys_of, narrowed, memo):
-        if k in _ENUMERABLE:
+        if k in ENUMERABLE:
             enumerated.add(k)
-        elif k in _RESOURCE_ORG_KEYS:
+        elif k in RESOURCE_ORG_KEYS:
             if not target.org_known:
                 return None  # the role's organization is unknown: the solver tries every one
-        elif not _determined(k) or (org_free and k in _ORG_KEYS) or (name_free and k == "aws:userid"):
+        elif not is_determined(k) or (org_free and k in ORG_KEYS) or (name_free and k == "aws:userid"):
             return None
     if name_free:
         caller = _named(caller, memo)
@@ -117,14 +119,14 @@ def decide_by_evaluation(
         if key in enumerated:
             return None
         if c.op == "equals":
-            if _determined(key):
+            if is_determined(key):
                 return None  # a constraint on a derived key may contradict the caller: the solver says how
             given[key] = tuple(c.values)
-        elif c.op != "absent" and c.op != "not-like" and _determined(key):
+        elif c.op != "absent" and c.op != "not-like" and is_determined(key):
             return None
     now = _date_text(now_ms) if now_ms is not None else None
     first: Any = None
-    for choice in itertools.product(*(_ENUMERABLE[k] for k in sorted(enumerated))):
+    for choice in itertools.product(*(ENUMERABLE[k] for k in sorted(enumerated))):
         chosen = {**given, **dict(zip(sorted(enumerated), choice, strict=True))}
         mkey = (memo_key, action, tuple(sorted(chosen.items())), now)
         hit = memo.get(mkey) if memo is not None and memo_key is not None else None
@@ -262,7 +264,7 @@ def _date_text(now_ms: int) -> str:
     return text
 
 
-def _names_sessions(caller: Caller, target: Target) -> bool:
+def names_sessions(caller: Caller, target: Target) -> bool:
     """Whether the trust policy names a session of the caller's role (its ARN ``assumed-role/NAME/SESSION``)."""
     from trustgraph.model.principal import PrincipalKind
 

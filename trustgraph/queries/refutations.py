@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.pattern import variables_of
-from trustgraph.queries.evalclass import ACCOUNT, NAMES, PATHS, TAGS, _statements_facts
+from trustgraph.queries.evalclass import ACCOUNT, NAMES, PATHS, TAGS, statements_facts
 from trustgraph.queries.hopclass import _NAMES
 from trustgraph.semantics.request import Caller
 
@@ -100,7 +100,7 @@ class TrustRefutations:
             facts = (target.role.account, target.role.tags, target.org_known, target.org_id, target.org_paths)
         content = (trust.canonical_text(), trust.variables_enabled, facts)
         trust_id = self._trust_ids.setdefault(content, len(self._trust_ids))
-        info = self._roles[role] = (trust_id, target.role.account, _statements_facts(trust.statements)[1])
+        info = self._roles[role] = (trust_id, target.role.account, statements_facts(trust.statements)[1])
         return info
 
     def _verdict(self, engine: ReachabilityEngine, state: State, caller: Caller, role: str, action: Action,

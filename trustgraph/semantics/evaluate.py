@@ -167,13 +167,13 @@ def _scan(
     return _Scan(tuple(allows), tuple(denies), tuple(approx), tuple(unmet))
 
 
-_ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+ORG_KEYS = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
 
 
 def _reads_org(st: Statement) -> bool:
     """Whether a statement's conditions read the caller's organization (directly or through a policy variable)."""
     for c in st.conditions:
-        if c.key in _ORG_KEYS or any(v.key in _ORG_KEYS for p in c.patterns for v in variables_of(p)):
+        if c.key in ORG_KEYS or any(v.key in ORG_KEYS for p in c.patterns for v in variables_of(p)):
             return True
     return False
 
@@ -796,5 +796,5 @@ def _gate(
     return True, [], identity.allows, approx
 
 
-__all__ = ["CHAINED_MAX_SECONDS", "HopEvaluation", "PolicyEval", "companion_actions", "condition_evaluator",
+__all__ = ["CHAINED_MAX_SECONDS", "ORG_KEYS", "HopEvaluation", "PolicyEval", "companion_actions", "condition_evaluator",
            "evaluate_hop", "evaluate_policy"]

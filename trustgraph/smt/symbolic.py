@@ -218,14 +218,14 @@ def _concrete_candidates(caller: Caller, target: Target) -> list[Candidate]:
     return out
 
 
-def org_builders(env: Env, excluded: frozenset[str]) -> dict[str, Builder]:
+def org_builders(excluded: frozenset[str]) -> dict[str, Builder]:
     """aws:PrincipalOrgID / aws:PrincipalOrgPaths of a caller whose organization is not fixed by loaded data
     (docs/semantics.md §5): in no organization, or in any organization but ``excluded``; its paths start with its
     organization id and a root (the OU ids after it are free: OU ids are unique only within one organization).
     The organization's two z3 constants are made when a condition first reads one of the keys, not here: most
     candidates' questions are answered before anything is encoded, and then z3 is not even loaded
-    (trustgraph.smt.z3lazy). ``env`` is unused: like every builder here, these read the environment they are called
-    with (the one handed to the candidate's setup) rather than capturing it (see :data:`Builder`)."""
+    (trustgraph.smt.z3lazy). Like every builder here, these read the environment they are called with (the one handed
+    to the candidate's setup) rather than capturing one (see :data:`Builder`)."""
     def org_vars(e: Env) -> tuple[Any, Any]:
         made = e.scratch.get("org")
         if made is None:
@@ -279,7 +279,7 @@ def _with_org(cand: Candidate) -> Candidate:
 
     def setup(env: Env) -> dict[str, Builder]:
         builders = dict(inner_setup(env)) if inner_setup is not None else {}
-        builders.update(org_builders(env, unknown.excluded))
+        builders.update(org_builders(unknown.excluded))
         return builders
 
     def decode(model: z3.ModelRef, env: Env) -> Caller:
@@ -582,7 +582,7 @@ def _generic(sc: SymbolicCaller, kind: CallerKind, account: str | None, names: _
 
             b["aws:username"] = single(uname)
         # organization: the outsider may be in an organization (never an excluded one) or in none
-        b.update(org_builders(env, sc.excluded_orgs))
+        b.update(org_builders(sc.excluded_orgs))
         if not is_user:
             def srcid(e: Env, k: str) -> KeyVar:
                 kv = e.symbolic(k, catalog_facts(k))
