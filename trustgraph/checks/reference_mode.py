@@ -178,7 +178,7 @@ CONTEXTS: tuple[Callable[[], Any], ...] = (exact.solver_only, actions.plain_scan
 QUERY_SWITCHES: tuple[str, ...] = (
     "shared_assume_reach", "stop_at_admin", "lazy_reach", "layered", "reverse", "carried_reverse", "flat_hops",
     "lazy_carried", "deep_lazy", "lazy_from_one", "lean_reverse", "lean_closure", "fast_answers", "listed_hops",
-    "ordered_tails", "batch_answers", "paused_queries", "local_misses",
+    "ordered_tails", "batch_answers", "paused_queries", "local_misses", "listed_refused",
 )
 
 #: the :class:`ScanContext` options of the reference: every (source, role) pair asked on its own, the outside

@@ -142,6 +142,11 @@ class GraphQueries:
         #: ``ReversePaths(listed=True)``); False: the reference, which tests compare it with (same closures, same
         #: distances, same answers, same questions in the same order)
         self.listed_hops = True
+        #: with ``listed_hops``, in an estate whose policies read carried values: the closure's lists also kept there,
+        #: a refused hop listed as one that may reach (``backward_closure(refused=True)``: what such a hop gives a role
+        #: the walk examines); False: that estate's closure read row by row, the reference, which tests compare it
+        #: with (same closures, same answers, same questions in the same order)
+        self.listed_refused = True
         #: with ``fast_answers``, for a query from every source: the tails of the reverse search's states built before
         #: the answers, nearest first, where that asks nothing (``ReversePaths(ordered=True)``); False: built as the
         #: answers need them, the reference, which tests compare it with (same answers, same questions in order)
@@ -397,7 +402,8 @@ class GraphQueries:
         outside_only = sources is not None and sources.outside_only
         starts = None if sources is None else frozenset(sources.nodes)
         closure = backward_closure(engine, target, options, outside_only=outside_only, starts=starts,
-                                   cache=self._closure_cache(), lean=self.lean_closure, listed=self.listed_hops)
+                                   cache=self._closure_cache(), lean=self.lean_closure, listed=self.listed_hops,
+                                   refused=self.listed_refused)
         paths = self._reverse_paths(closure, options, outside_only, listed=self.listed_hops and starts is None,
                                     ordered=self.ordered_tails and starts is None)
         carried = None
