@@ -2,7 +2,7 @@
 (``ExternalPathToAdmin.forget_witnesses``, :meth:`~trustgraph.queries.engine.ReachabilityEngine.forget_witnesses`):
 the findings of every check are the same field by field with the witnesses kept (the reference), in one process and
 in workers, on small organizations of the condition-heavy and random profiles; a hop taken again gets an equal
-witness."""
+witness, its shown context worked out again (the witness maker's are dropped with them)."""
 
 from __future__ import annotations
 
@@ -64,9 +64,14 @@ def test_a_hop_taken_again_gets_an_equal_witness(tmp_path: Path) -> None:
     engine = ctx.engine
     kept = list(engine._witnesses.items())
     assert kept
+    assert engine._witness_maker._shown
     assert engine.forget_witnesses() == len(kept)
     assert not engine._witnesses
+    assert not engine._witness_maker._shown and not engine._witness_maker._plans  # the shown contexts go too
     for (state, role, action), pairs in kept:
         for result, witness in pairs:
             again = engine._witness(state, role, action, result)
             assert again == witness and again is not witness
+            # the context is worked out again (not the one kept before the forget), equal key by key in order
+            assert again.context is not witness.context
+            assert list(again.context.items()) == list(witness.context.items())

@@ -84,6 +84,13 @@ class WitnessMaker:
             plan = self._plans[id(index)] = (index, tuple(display_key(k) for k, _ in order), getter)
         return dict(zip(plan[1], plan[2](context._values), strict=True))
 
+    def forget(self) -> None:
+        """Drop the shown contexts and schema plans kept so far (:meth:`~trustgraph.queries.engine.
+        ReachabilityEngine.forget_witnesses`): each is a function of its request or schema alone, so one asked again
+        is made again, equal; only the memory they took (and the requests they kept alive) goes."""
+        self._shown.clear()
+        self._plans.clear()
+
     def witness(self, state: State, role: str, action: Action, result: Any) -> HopWitness:
         """The witness of the Sat hop from ``state`` into ``role`` answered ``result``."""
         caller = result.caller
