@@ -145,7 +145,8 @@ SWITCHES: tuple[Switch, ...] = (
     *_class(evalclass.EvaluatedClasses, "lean_carry", "arn_blind_views", "literal_views", "shared_parts",
             "packed_contexts", "compact_views", "lazy_decisions", "deferred_keys", "shared_levels", "role_classes"),
     *_class(shared.SharedSearches, "class_moves", "bare_moves", "derived_moves", "state_tables", "base_checks",
-            "memo_rows", "part_walks", "shared_parts", "wide_class_moves", "listed_memo"),
+            "memo_rows", "part_walks", "shared_parts", "wide_class_moves", "listed_memo",
+            "choiceless_leads"),
     *_keywords(escalate.AssumeReaches.__init__, "admin_first", "skip_dead", "lean_last"),
     Switch(escalate.AssumeReaches, "layered_kept", None),
     # checks

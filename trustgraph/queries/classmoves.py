@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 def class_move(engine: ReachabilityEngine, state: State, role: str, action: Action, options: QueryOptions,
                extra: tuple[KeyConstraint, ...], bare: bool = False, rows: MemoRows | None = None,
-               plain: bool = True) -> Leads | Lead | Sat | Move | None:
+               plain: bool = True, choiceless: bool = False) -> Leads | Lead | Sat | Move | None:
     """The move of a plain role session's hop (``state`` a role node's state carrying nothing, nothing demanded)
     that the engine would answer from the hop's class, made as :meth:`SharedSearches.move` makes it, with the
     engine's memos filled as :meth:`ReachabilityEngine.decide` and :meth:`ReachabilityEngine.sat_leads` fill them;
@@ -81,9 +81,15 @@ def class_move(engine: ReachabilityEngine, state: State, role: str, action: Acti
     is itself; the refutation test first, as ``decide`` asks it with ``refute_first``), a hop it refutes filed
     as ``decide`` files it and answered :data:`~trustgraph.queries.sharedmoves.BLOCKED`; a Sat answer's leads through
     :meth:`ReachabilityEngine.sat_leads` unless nothing is asked after the hop either (no carried value demanded
-    of ``role``: ``engine.demand_kinds(role)`` empty), when they are the plain lead as for a plain session."""
+    of ``role``: ``engine.demand_kinds(role)`` empty), when they are the plain lead as for a plain session.
+
+    ``choiceless`` (``SharedSearches.choiceless_leads``): such a hop of a state carrying nothing whose witness sets
+    nothing also has the plain lead when the demand's choices for ``role`` are none
+    (:meth:`~trustgraph.queries.demand.SessionDemand.chooses_nothing`: the role's trust policy may allow neither
+    sts:SetSourceIdentity nor sts:TagSession for the kinds read after it), which is what ``sat_leads`` gives it
+    after asking those choices (no other MFA outcome, nothing settled, no carried value chosen)."""
     if rows is not None:
-        return row_class_move(rows, role, action, (role, action), bare, plain)
+        return row_class_move(rows, role, action, (role, action), bare, plain, choiceless)
     opts = engine.session.options
     if not (opts.derived_answers and opts.evaluation and opts.hop_classes):
         return None
@@ -118,7 +124,7 @@ def class_move(engine: ReachabilityEngine, state: State, role: str, action: Acti
         if not ("sts:sourceidentity" in request or "sts:transitivetagkeys" in request
                 or classed.caller.source_identity is not None or classed.caller.transitive_tags
                 or classed.caller.kind is CallerKind.IAM_USER or engine.flips_mfa(state[0], action, role)
-                or not (plain or nothing_asked(engine, role))):
+                or not (plain or nothing_asked(engine, role, state, choiceless))):
             # _settle_carried: nothing set; next_state: a plain state without MFA (not a user's hop); no other MFA
             # outcome; nothing carried before or after and nothing demanded (a plain expansion): no carried choice
             own = (role, False)

@@ -167,6 +167,7 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         self.per_role_plain = per_role_plain
         self.shared_demand = shared_demand  # the carry demand read once per estate (queries.demand)
         self._demand_map: DemandMap | None = None
+        self._choiceless: dict[str, bool] = {}  # role -> SessionDemand.chooses_nothing, memoised
         self.mfa_after: dict[str, bool] = {}  # role -> queries.mfa.mfa_read_after, memoised
         self.mfa_hubs: dict[str, tuple[tuple[str, dict[str, Any], str], ...]] = {}  # hub -> its edges reading MFA
         self.mfa_roles: dict[str, bool] = {}  # role -> its trust policy or RCPs read MFA (queries.mfa)

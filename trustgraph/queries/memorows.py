@@ -139,9 +139,10 @@ class MemoRows:
 
 
 def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, Action], bare: bool,
-                   plain: bool = True) -> Leads | Lead | Sat | Move | None:
+                   plain: bool = True, choiceless: bool = False) -> Leads | Lead | Sat | Move | None:
     """:func:`~trustgraph.queries.classmoves.class_move` of the hop ``pair`` (= (``role``, ``action``)) of
-    ``rows.state`` on its rows: the same tests in the same order, the same writes (``plain``: as there)."""
+    ``rows.state`` on its rows: the same tests in the same order, the same writes (``plain``, ``choiceless``: as
+    there)."""
     if not rows.class_ok or rows.known(pair):
         return None
     engine = rows.engine
@@ -181,7 +182,7 @@ def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, A
                 or classed.caller.source_identity is not None or classed.caller.transitive_tags
                 or classed.caller.kind is CallerKind.IAM_USER
                 or (rows.may_flip and engine.flips_mfa(rows.state[0], action, role))
-                or not (plain or nothing_asked(engine, role))):
+                or not (plain or nothing_asked(engine, role, rows.state, choiceless))):
             own = (role, False)
             engine._plain_states.setdefault(own, own)
             return classed if bare else (engine._plain_states[own], classed, True)
@@ -193,13 +194,19 @@ def row_class_move(rows: MemoRows, role: str, action: Action, pair: tuple[str, A
     return leads[0] if len(leads) == 1 else leads
 
 
-def nothing_asked(engine: ReachabilityEngine, role: str) -> bool:
+def nothing_asked(engine: ReachabilityEngine, role: str, state: State | None = None, choiceless: bool = False
+                  ) -> bool:
     """Whether :meth:`ReachabilityEngine.sat_leads` asks no carried value of a hop into ``role`` that carries nothing
-    before or after it (its early returns: nothing demanded, or no kind demanded of ``role``)."""
+    before or after it (its early returns: nothing demanded, or no kind demanded of ``role``); with ``choiceless``
+    (``SharedSearches.choiceless_leads``) and ``state`` a state carrying nothing, also when the demand's choices for
+    the hop are none (:meth:`~trustgraph.queries.demand.SessionDemand.chooses_nothing`: the loop after those early
+    returns asks nothing either)."""
     if not engine.demand:
         return True
     kinds = engine.demand_kinds(role)
-    return kinds is not None and not kinds
+    if kinds is not None and not kinds:
+        return True
+    return choiceless and state is not None and len(state) == 2 and engine.chooses_nothing(role)
 
 
 __all__ = ["MemoRows", "nothing_asked", "row_class_move"]
