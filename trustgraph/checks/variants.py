@@ -47,7 +47,7 @@ from trustgraph.checks.exact import OTHER_VALUE, OTHER_VALUES, shortcuts_enabled
 from trustgraph.model.condition import Condition
 from trustgraph.model.pattern import variables_of
 from trustgraph.model.policy import Statement
-from trustgraph.model.values import parse_number
+from trustgraph.model.values import format_number, parse_number
 from trustgraph.semantics.conditions import UndecidableCondition
 from trustgraph.semantics.evaluate import condition_evaluator
 from trustgraph.semantics.request import Action, Caller, CallerKind, Request, Target
@@ -324,19 +324,13 @@ def _request_value(cond: Condition, caller: Caller, action: Action, *, variables
     if kind is Kind.BOOL:
         options: tuple[str, ...] = ("true", "false")
     elif kind is Kind.NUMERIC:
-        options = tuple(_decimal(n) for n in _numbers(cond))
+        options = tuple(format_number(n) for n in _numbers(cond))
     else:
         options = OTHER_IPS
     for value in options:
         if _false_on(cond, (value,), variables=variables):
             return value
     return None
-
-
-def _decimal(n: Fraction) -> str:
-    if n.denominator == 1:
-        return str(n.numerator)
-    return str(n.numerator / n.denominator)
 
 
 @cache

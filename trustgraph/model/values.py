@@ -31,6 +31,25 @@ def parse_number(text: str) -> Fraction | None:
     return Fraction(text)
 
 
+def format_number(frac: Fraction) -> str:
+    """A number as a condition value text: an integer as such, a finite decimal exactly (one digit after
+    the point per factor 2 or 5 of its denominator: 1/10 is ``0.10``), any other rounded to 12
+    digits after the point (what :func:`parse_number` reads back)."""
+    if frac.denominator == 1:
+        return str(frac.numerator)
+    den = frac.denominator
+    digits = 0
+    while den % 2 == 0 or den % 5 == 0:
+        den //= 2 if den % 2 == 0 else 5
+        digits += 1
+    if den != 1:  # not a finite decimal: the closest 12-digit decimal (the encoder avoids this where it matters)
+        digits = 12
+    scaled = round(frac * 10**digits)
+    sign = "-" if scaled < 0 else ""
+    text = str(abs(scaled)).rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
 @lru_cache(maxsize=4096)
 def parse_date(text: str) -> int | None:
     """A W3C ISO-8601 date/time or epoch seconds, as epoch milliseconds (UTC when no offset is given): a pure

@@ -751,8 +751,6 @@ class ReachabilityEngine(EngineCallers, SessionDemand):
         return answers.unreachable_reason(self, outcome, target)
 
 
-#: the name the shared and reverse searches import the visit record by (queries.outcome.Visit)
-_Visit = Visit
 describe_location, locations_of = answers.describe_location, answers.locations_of
 
 __all__ = ["DerivedUnsat", "EXTERNAL", "ReachabilityEngine", "SearchOutcome", "State", "locations_of", "subject_key"]

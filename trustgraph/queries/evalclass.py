@@ -80,11 +80,11 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.queries.hopclass import (
-    _ACCOUNT_PRINCIPAL,
-    _LEFT_OUT,
-    _NAME_KEYS,
-    _NAMES,
-    _statement_keys,
+    ACCOUNT_PRINCIPAL,
+    LEFT_OUT,
+    NAME_KEYS,
+    caller_names,
+    statement_keys,
     trust_statements,
 )
 from trustgraph.semantics.request import Caller, CallerKind, Request, interned_request
@@ -127,7 +127,7 @@ def _covers_every_arn(st: Statement) -> bool:
 
 
 def _reads(keys: set[str]) -> int:
-    out = NAMES if keys & _NAME_KEYS else 0
+    out = NAMES if keys & NAME_KEYS else 0
     if any(k.startswith("aws:principaltag/") for k in keys):
         out |= TAGS
     if "aws:principalaccount" in keys:
@@ -145,12 +145,12 @@ def statements_facts(statements: Iterable[Statement]) -> tuple[frozenset[int], i
     own: set[int] = set()
     for st in statements:
         own.add(id(st))
-        keys |= _statement_keys(st)
+        keys |= statement_keys(st)
         if st.not_principals is not None:
             reads |= NAMES | ACCOUNT
         for p in st.principals or ():
             if p.text != "*":  # principal matching compares the caller's account, or more
-                reads |= ACCOUNT if _ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
+                reads |= ACCOUNT if ACCOUNT_PRINCIPAL.match(p.text) else NAMES | ACCOUNT
     return frozenset(own), reads | _reads(keys)
 
 
@@ -286,7 +286,7 @@ class EvaluatedClasses:
             for p in level:
                 reads |= self._reads_of(p, None)
         kept = tuple(getattr(caller, f.name) for f in fields(Caller)
-                     if f.name not in _LEFT_OUT and f.name not in _READ_FIELDS and f.name != "scp_levels")
+                     if f.name not in LEFT_OUT and f.name not in _READ_FIELDS and f.name != "scp_levels")
         content = (kept, caller.scp_levels is None, scps, caller.arn.split(":", 2)[1], caller.session_name,
                    tuple(len(ps) for ps in kinds))
         layout_id = self._ids.setdefault(content, len(self._ids))
@@ -329,7 +329,7 @@ class EvaluatedClasses:
             read = keys_for_action(policy, action, self._action_keys)
             keys = {k.lower() for k in read}
             for st in scanned:
-                keys |= _statement_keys(st)
+                keys |= statement_keys(st)
             content = (policy.version, scanned, read)
             hit = (self._contents.setdefault(content, len(self._contents)), at, _reads(keys))
             self._role_classes.note_view(hit[0], scanned)
@@ -427,7 +427,7 @@ class EvaluatedClasses:
 
             keys: set[str] = set()
             for st in policy.statements if action is None else statements_for_action(policy, action.value):
-                keys |= _statement_keys(st)
+                keys |= statement_keys(st)
             hit = self._policy_reads[key] = _reads(keys)
         return hit
 
@@ -492,7 +492,7 @@ class EvaluatedClasses:
         role_part, extra = self._role_classes.part(target, layout[0], numbers) if self.role_classes else (arn, ())
         key = (role_part, action, constraints, closed, now_ms, layout[0], numbers,
                caller.account == role.account,  # the Gate: a direct grant in the role's own account
-               tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
+               caller_names(caller) if reads & NAMES else None,
                caller.tags if reads & TAGS else None,
                caller.account if reads & ACCOUNT else None,
                caller.org_paths if reads & PATHS else None)
@@ -529,7 +529,7 @@ class EvaluatedClasses:
         role = target.role
         reads = (self._trust.get(role.arn) or self._trust_facts(target))[1]
         return (role.arn, action, layout[0], caller.account == role.account,
-                tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
+                caller_names(caller) if reads & NAMES else None,
                 caller.tags if reads & TAGS else None,
                 caller.account if reads & ACCOUNT else None,
                 caller.org_paths if reads & PATHS else None)
@@ -626,7 +626,7 @@ class EvaluatedClasses:
         arn = target.role.arn
         names = None
         if (self._trust.get(arn) or self._trust_facts(target))[1] & NAMES:
-            names = tuple(getattr(caller, n) for n in _NAMES)
+            names = caller_names(caller)
         # a key holds the role's class or its ARN: the class (when it has one) is a coarser part
         role_part = self._role_classes.of(target)[0] if self.role_classes else None
         part = (arn if role_part is None else role_part, action, constraints, closed, now_ms, names)

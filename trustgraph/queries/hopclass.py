@@ -78,18 +78,23 @@ if TYPE_CHECKING:
     from trustgraph.smt.solve import HopResult, KeyConstraint, Sat, Unsat
 
 #: a principal that principal matching compares with the caller's account only (or with nothing)
-_ACCOUNT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12}|\*)$")
+ACCOUNT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12}|\*)$")
 #: keys whose value is read off the caller's names
-_NAME_KEYS = frozenset({"aws:principalarn", "aws:userid", "aws:username"})
+NAME_KEYS = frozenset({"aws:principalarn", "aws:userid", "aws:username"})
 #: the caller fields a class leaves out (and gives back per caller)
-_NAMES = ("arn", "unique_id", "session_name", "user_name")
+NAME_FIELDS = ("arn", "unique_id", "session_name", "user_name")
 _POLICIES = ("identity_policies", "boundary", "session_policies")
-_LEFT_OUT = frozenset((*_NAMES, "tags", *_POLICIES))
+LEFT_OUT = frozenset((*NAME_FIELDS, "tags", *_POLICIES))
 #: fields a witness may choose for a concrete caller (a free session name, the ages, an unknown organization)
 _CHOSEN = frozenset({"session_name", "mfa_age", "token_age", "org_id", "org_paths"})
 
 
-def _statement_keys(st: Statement) -> set[str]:
+def caller_names(caller: Caller) -> tuple[Any, ...]:
+    """The caller's names (:data:`NAME_FIELDS`), which a class leaves out and gives back per caller that reads them."""
+    return tuple(getattr(caller, n) for n in NAME_FIELDS)
+
+
+def statement_keys(st: Statement) -> set[str]:
     from trustgraph.model.pattern import variables_of
 
     keys = set()
@@ -151,7 +156,7 @@ class HopClasses:
         from trustgraph.smt.facts import keys_read
 
         kept = tuple(getattr(caller, f.name) if f.name != "scp_levels" else _levels_text(caller.scp_levels)
-                     for f in fields(Caller) if f.name not in _LEFT_OUT)
+                     for f in fields(Caller) if f.name not in LEFT_OUT)
 
         def narrowed(policies: tuple[Policy, ...]) -> tuple[Statement, ...]:
             return tuple(st for p in policies for st in p.statements
@@ -181,9 +186,9 @@ class HopClasses:
             keys: set[str] = set()
             names = False
             for st in trust_statements(target):
-                keys |= _statement_keys(st)
+                keys |= statement_keys(st)
                 if st.not_principals is not None or any(
-                        not _ACCOUNT_PRINCIPAL.match(p.text) for p in st.principals or ()):
+                        not ACCOUNT_PRINCIPAL.match(p.text) for p in st.principals or ()):
                     names = True
             hit = self._trust[role.arn] = (frozenset(keys), names)
         return hit
@@ -202,10 +207,10 @@ class HopClasses:
         keys.update(c.key.lower() for c in constraints)
         for group in relevant:
             for st in group:
-                keys |= _statement_keys(st)
-        names = names or bool(keys & _NAME_KEYS)
+                keys |= statement_keys(st)
+        names = names or bool(keys & NAME_KEYS)
         tags = caller.tags if any(k.startswith("aws:principaltag/") for k in keys) else None
-        named = tuple(getattr(caller, n) for n in _NAMES) if names else None
+        named = caller_names(caller) if names else None
         return (kept, named, tags, relevant, caller.boundary is not None)
 
     def unsat_key(self, key: tuple[Any, ...], caller: Caller, question: HopQuestion) -> tuple[Any, ...] | None:
@@ -227,14 +232,14 @@ class HopClasses:
             for level in levels or ():
                 for p in level:
                     for st in p.statements:
-                        keys |= _statement_keys(st)
+                        keys |= statement_keys(st)
             reads = self._scp_reads[id(levels)] = (any(k.startswith("aws:principaltag/") for k in keys),
-                                                   bool(keys & _NAME_KEYS), levels)
+                                                   bool(keys & NAME_KEYS), levels)
         # the projection's last caller part (the keys and conditions of every policy, and their Versions) only picks
         # which witness a Sat member's own question finds: the statements that take part in the verdict are kept
         kept, *rest = key[4]
         return (*key[:4], kept[:-1], *rest, question.now_ms, question.duration_seconds, frozenset(substitutes),
-                caller.tags if reads[0] else None, tuple(getattr(caller, n) for n in _NAMES) if reads[1] else None)
+                caller.tags if reads[0] else None, caller_names(caller) if reads[1] else None)
 
     # ---------------------------------------------------------------------------------------------------- answers
     def key(self, name: Any, caller: Caller, target: Target, action: Action, constraints: tuple[KeyConstraint, ...],
@@ -324,7 +329,7 @@ def _replayed(known: Sat, caller: Caller, target: Target, now_ms: int | None, re
         chosen[f] = value
     new_caller = replace(caller, **chosen)
     if any(getattr(new_caller, f.name) != getattr(old_caller, f.name)
-           for f in fields(Caller) if f.name not in _LEFT_OUT):
+           for f in fields(Caller) if f.name not in LEFT_OUT):
         return None  # not the same class after all (a witness choice this module does not know)
     if now_ms is None:
         return None  # the solver reads the clock: nothing to replay against
@@ -340,4 +345,5 @@ def _replayed(known: Sat, caller: Caller, target: Target, now_ms: int | None, re
     return Sat(caller=new_caller, request=request, decision=decision, approximations=())
 
 
-__all__ = ["HopClasses"]
+__all__ = ["ACCOUNT_PRINCIPAL", "LEFT_OUT", "NAME_FIELDS", "NAME_KEYS", "HopClasses", "caller_names",
+           "statement_keys"]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.pattern import variables_of
 from trustgraph.queries.evalclass import ACCOUNT, NAMES, PATHS, TAGS, statements_facts
-from trustgraph.queries.hopclass import _NAMES
+from trustgraph.queries.hopclass import caller_names
 from trustgraph.semantics.request import Caller
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class TrustRefutations:
         layout = evaluated._layouts.get((state, action)) or evaluated._layout(state, caller, action)
         reads = info[2]
         key = (info[0], action, layout[0], caller.account == info[1],
-               tuple(getattr(caller, n) for n in _NAMES) if reads & NAMES else None,
+               caller_names(caller) if reads & NAMES else None,
                caller.tags if reads & TAGS else None,
                caller.account if reads & ACCOUNT else None,
                caller.org_paths if reads & PATHS else None)

@@ -8,8 +8,8 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from trustgraph.graph.nodes import graph_version
-from trustgraph.queries.engine import _Visit
 from trustgraph.queries.memorows import MemoRows
+from trustgraph.queries.outcome import Visit
 from trustgraph.queries.sharedmoves import BLOCKED, Move, SharedOutcome
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class Replay:
         self._left: dict[int, tuple[tuple[tuple[str, Action], ...], list[int]]] = {}
         if self.extra is not None:
             for start in engine.start_states(source):
-                self.outcome.visits[start] = _Visit(None, None, 0)
+                self.outcome.visits[start] = Visit(None, None, 0)
                 self.queue.append(start)
 
     @property
@@ -123,7 +123,7 @@ class Replay:
                             continue
                         if isinstance(move, Sat):  # a Sat move: one lead, to the plain state of the hop's role
                             nxt = plain_states[own]  # not reached yet (tested above)
-                            visits[nxt] = _Visit(state, None, at + 1)
+                            visits[nxt] = Visit(state, None, at + 1)
                             answers[nxt] = (action, move)
                             first.setdefault(role, nxt)
                             queue.append(nxt)
@@ -132,7 +132,7 @@ class Replay:
                         for nxt, answer, _ in leads:
                             if nxt in visits:
                                 continue
-                            visits[nxt] = _Visit(state, None, at + 1)
+                            visits[nxt] = Visit(state, None, at + 1)
                             answers[nxt] = (action, answer)
                             first.setdefault(nxt[0], nxt)
                             queue.append(nxt)
@@ -171,7 +171,7 @@ class Replay:
                         nxt = plain_states[(role, False)]
                         if nxt in visits:
                             continue
-                    visits[nxt] = _Visit(state, None, at + 1)
+                    visits[nxt] = Visit(state, None, at + 1)
                     outcome.answers[nxt] = (action, move)
                     outcome.first.setdefault(role, nxt)
                     queue.append(nxt)
@@ -180,7 +180,7 @@ class Replay:
                 for nxt, answer, _ in leads:
                     if nxt in visits:
                         continue
-                    visits[nxt] = _Visit(state, None, at + 1)
+                    visits[nxt] = Visit(state, None, at + 1)
                     outcome.answers[nxt] = (action, answer)
                     outcome.first.setdefault(nxt[0], nxt)
                     queue.append(nxt)

@@ -52,7 +52,7 @@ _PRINCIPAL_TYPE = {
 _PRINCIPAL_TYPE_VALUE = {kind: (text,) for kind, text in _PRINCIPAL_TYPE.items()}
 
 
-def _now_text(now: str | datetime | None) -> str:
+def request_time_text(now: str | datetime | None) -> str:
     if now is None:
         now = datetime.now(UTC)
     if isinstance(now, datetime):
@@ -88,7 +88,7 @@ def credential_lifetime(caller: Caller) -> int:
 
 def _issued_text(now: str | datetime | None, age_seconds: int) -> str:
     """``now`` minus ``age_seconds``, as request date text."""
-    text = _now_text(now)
+    text = request_time_text(now)
     if not age_seconds:
         return text
     ms = parse_date(text)
@@ -160,7 +160,7 @@ def principal_context(caller: Caller, *, now: str | datetime | None = None) -> d
         name = caller.arn.rsplit("/", 1)[-1]
         ctx[_USERID] = (f"{caller.account}:{name}",)
         ctx[_MULTIFACTORAUTHPRESENT] = ("false",)
-        ctx[_TOKENISSUETIME] = (_now_text(now),)
+        ctx[_TOKENISSUETIME] = (request_time_text(now),)
     return ctx
 
 
@@ -199,7 +199,7 @@ def build_request(
     keys as spelled (unless given). A caller whose session carries a source identity always sends it as
     sts:SourceIdentity (it cannot be changed along a chain). Keys of ``extra_context`` override everything else.
     """
-    now_text = _now_text(now)
+    now_text = request_time_text(now)
     prefrozen = RequestBuilding.prefrozen
     # principal_context returns a dictionary of its own, its keys interned: filled further here without a copy
     ctx: dict[str, tuple[str, ...]] = principal_context(caller, now=now_text) if prefrozen else dict(

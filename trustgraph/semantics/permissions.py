@@ -177,9 +177,9 @@ def permission_context(
     (aws:CurrentTime/EpochTime at ``now``, aws:SecureTransport true, aws:ViaAWSService false,
     aws:RequestedRegion us-east-1), then ``extra`` (lower-cased keys; an empty tuple removes a key)."""
     from trustgraph.model.values import parse_date
-    from trustgraph.semantics.context import _now_text, principal_context
+    from trustgraph.semantics.context import principal_context, request_time_text
 
-    now_text = _now_text(now)
+    now_text = request_time_text(now)
     ctx = dict(principal_context(caller, now=now_text))
     ctx["aws:currenttime"] = (now_text,)
     ms = parse_date(now_text)

@@ -11,7 +11,7 @@ import ipaddress
 from fractions import Fraction
 from typing import Any
 
-from trustgraph.model.values import format_date
+from trustgraph.model.values import format_date, format_number
 from trustgraph.smt.env import Env, KeyVar, Kind, z3_string
 from trustgraph.smt.z3lazy import z3
 
@@ -31,7 +31,7 @@ def value_text(model: z3.ModelRef, kind: Kind, term: Any, key: str = "") -> str:
     if kind is Kind.NUMERIC:
         v = model.eval(term, model_completion=True)
         frac = Fraction(v.numerator_as_long(), v.denominator_as_long())
-        return _decimal(frac)
+        return format_number(frac)
     if kind is Kind.DATE:
         ms = model.eval(term, model_completion=True).as_long()
         if key == "aws:epochtime":
@@ -41,22 +41,6 @@ def value_text(model: z3.ModelRef, kind: Kind, term: Any, key: str = "") -> str:
     if _is_true(model, is_v6):
         return str(ipaddress.IPv6Address(model.eval(a6, model_completion=True).as_long()))
     return str(ipaddress.IPv4Address(model.eval(a4, model_completion=True).as_long()))
-
-
-def _decimal(frac: Fraction) -> str:
-    if frac.denominator == 1:
-        return str(frac.numerator)
-    den = frac.denominator
-    digits = 0
-    while den % 2 == 0 or den % 5 == 0:
-        den //= 2 if den % 2 == 0 else 5
-        digits += 1
-    if den != 1:  # not a finite decimal: the closest 12-digit decimal (the encoder avoids this where it matters)
-        digits = 12
-    scaled = round(frac * 10**digits)
-    sign = "-" if scaled < 0 else ""
-    text = str(abs(scaled)).rjust(digits + 1, "0")
-    return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
 def key_values(model: z3.ModelRef, kv: KeyVar) -> tuple[str, ...] | None:

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.model.condition import Condition, Family, Operator, SetQualifier
 from trustgraph.model.pattern import AnyChar, Literal, Pattern, Star, Variable, parse_pattern
 from trustgraph.model.policy import Policy, Statement
-from trustgraph.model.values import format_date, parse_date, parse_ip_range, parse_number
+from trustgraph.model.values import format_date, format_number, parse_date, parse_ip_range, parse_number
 from trustgraph.semantics.keys import key_info
 from trustgraph.semantics.tag_limits import tag_values_problem
 from trustgraph.smt.constraints import ground_satisfies
@@ -357,7 +356,7 @@ def _instances_of(c: Condition) -> list[str]:
         for t in c.texts:
             n = parse_number(t)
             if n is not None:
-                out += [_decimal(n), _decimal(n + 1), _decimal(n - 1)]
+                out += [format_number(n), format_number(n + 1), format_number(n - 1)]
     elif fam is Family.DATE:
         for t in c.texts:
             d = parse_date(t)
@@ -399,14 +398,6 @@ def _fresh_in(value_pattern: str) -> list[str]:
     cls, n = m.group("cls"), max(1, int(m.group("lo")))
     chars = ["a", "b"] if cls.startswith("\\w") else [cls[0], cls[2] if len(cls) > 2 and cls[1] == "-" else cls[0]]
     return [chars[0] * n, chars[0] * (n - 1) + chars[1]]
-
-
-def _decimal(n: Fraction) -> str:
-    if n.denominator == 1:
-        return str(n.numerator)
-    from trustgraph.smt.decode import _decimal as dec
-
-    return dec(n)
 
 
 def _fill(p: Pattern, filler: str) -> str:
